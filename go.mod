@@ -1,6 +1,6 @@
 module github.com/tgraw/tgraw
 
-go 1.26.8
+go 1.24.0
 
 require (
 	github.com/dave/jennifer v1.7.1
@@ -10,7 +10,8 @@ require (
 	github.com/gotd/tl v0.4.0
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	go.uber.org/zap v1.26.0
-	golang.org/x/time v0.16.0
+	golang.org/x/sync v0.16.0
+	golang.org/x/time v0.14.0
 	modernc.org/sqlite v1.38.0
 )
 
@@ -37,7 +38,6 @@ require (
 	golang.org/x/crypto v0.17.0 // indirect
 	golang.org/x/exp v0.0.0-20250408133849-7e4ce0ab07d0 // indirect
 	golang.org/x/net v0.19.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.33.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	modernc.org/libc v1.65.10 // indirect

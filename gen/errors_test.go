@@ -119,7 +119,7 @@ func TestSchemaErrors(t *testing.T) {
 }
 
 // TestModelErrorForm checks the forms of a ModelError without a file or a
-// line, and that Generate returns it as a *ModelError.
+// line, and that LoadModel returns it as a *ModelError.
 func TestModelErrorForm(t *testing.T) {
 	for _, tc := range []struct {
 		e    ModelError
@@ -134,10 +134,10 @@ func TestModelErrorForm(t *testing.T) {
 			t.Errorf("%#v: %q, want %q", tc.e, got, tc.want)
 		}
 	}
-	_, err := Generate([]byte("a#1 x:Foo = A;\n"), Config{Package: "p"})
+	_, err := LoadModel([]byte("a#1 x:Foo = A;\n"), Config{Package: "p"})
 	var me *ModelError
 	if !errors.As(err, &me) || me.File != "schema.tl" || me.Line != 1 || me.Def != "a" {
-		t.Errorf("Generate: %#v, want a *ModelError at schema.tl:1 for a", err)
+		t.Errorf("LoadModel: %#v, want a *ModelError at schema.tl:1 for a", err)
 	}
 }
 
@@ -161,7 +161,7 @@ photo#1 id:int64 w:int32 date:int53 sizes:vector<int32> ids:Vector<int64> s:stri
 	got := map[string]string{}
 	for _, d := range m.Defs {
 		if d.Primitive != 0 {
-			got[d.TLName] = goTypeString(&Type{Kind: d.Primitive}, false)
+			got[d.TLName] = d.Primitive.Go().String()
 		}
 		for _, f := range d.Fields {
 			got[d.TLName+"."+f.TLName] = f.GoType()
@@ -184,16 +184,16 @@ photo#1 id:int64 w:int32 date:int53 sizes:vector<int32> ids:Vector<int64> s:stri
 	}
 }
 
-// TestPackageNameErrors checks that Generate refuses a package name Go
-// does not accept, keywords included, before it renders anything.
+// TestPackageNameErrors checks that LoadModel refuses a package name Go
+// does not accept, keywords included, before it reads the schema.
 func TestPackageNameErrors(t *testing.T) {
 	for _, pkg := range []string{"", "my-pkg", "2fa", "type", "func", "_"} {
-		_, err := Generate([]byte("a#1 = A;\n"), Config{Package: pkg})
-		if err == nil || !strings.HasPrefix(err.Error(), "gen: ") || strings.Contains(err.Error(), "render") {
+		_, err := LoadModel([]byte("a#1 = A;\n"), Config{Package: pkg})
+		if err == nil || !strings.HasPrefix(err.Error(), "gen: ") {
 			t.Errorf("package %q: %v, want an error about the name", pkg, err)
 		}
 	}
-	if _, err := Generate([]byte("a#1 = A;\n"), Config{Package: "tg"}); err != nil {
+	if _, err := LoadModel([]byte("a#1 = A;\n"), Config{Package: "tg"}); err != nil {
 		t.Errorf("package tg: %v", err)
 	}
 }

@@ -1,15 +1,21 @@
-// Package gen turns a TL schema into a Go package: a struct per
-// constructor and function with exact binary encoding, an interface per
-// type of several constructors, a registry and a typed Client.
+// Package gen is the front of tlgen, the generator that turns a TL schema
+// into a Go package: a struct per constructor and function with exact
+// binary encoding, an interface per type of several constructors, a
+// registry and a typed Client.
 //
-// It is a pipeline of three stages, each readable on its own:
+// The generator is a pipeline of three stages, each readable on its own:
 //
 //   - Parse reads the schema text with github.com/gotd/tl;
-//   - BuildModel makes every Go naming and typing decision (model.go);
-//   - Emit renders the model with github.com/dave/jennifer (emit.go).
+//   - BuildModel makes every Go naming and typing decision (model.go,
+//     names.go, presence.go, gotype.go): Go names, which structs are held
+//     by pointer, how an optional field is known to be present and the
+//     names of its presence methods, the Go spelling of every type;
+//   - package gen/emit renders the model with github.com/dave/jennifer,
+//     reading it and deciding nothing.
 //
-// Generate runs all three; WriteDir puts the result on disk. LoadModel
-// stops after the model, for tools that read it (gen/tldiff compares two).
+// LoadModel runs the first two, restricted to a subset if asked, and
+// WriteDir puts emitted files on disk. Tools that only read the model,
+// such as gen/tldiff, which compares two, need no emitter.
 //
 // # Any TL file
 //
@@ -33,7 +39,9 @@
 //     no declaration. A declaration keeps an empty struct of its ID, so
 //     the registry knows every ID of the schema;
 //   - "// LAYER N" (Model.Layer, the package's Layer) and "//@" doc
-//     annotations, which gotd/tl checks against the parameters.
+//     annotations (//@class, //@description, //@param), which gotd/tl
+//     checks against the parameters and which become the doc comments of
+//     the generated types and fields.
 //
 // It refuses, with an error at file:line that says why: a declaration of
 // any other primitive ("float ? = Float"); a boxed reference to a
@@ -80,25 +88,16 @@ type Config struct {
 	Only []string
 }
 
-// Generate turns the TL schema src into the files of a Go package.
-func Generate(src []byte, cfg Config) (map[string][]byte, error) {
+// LoadModel parses src and builds its model, restricted to cfg.Only if
+// set. Errors name the file and line: "api.tl:12: user: field photo:
+// unknown type UserPhoto".
+func LoadModel(src []byte, cfg Config) (*Model, error) {
 	if cfg.Package == "" {
 		return nil, fmt.Errorf("gen: no package name")
 	}
 	if !token.IsIdentifier(cfg.Package) || cfg.Package == "_" {
 		return nil, fmt.Errorf("gen: package name %q is not valid: want a Go identifier other than a keyword or _", cfg.Package)
 	}
-	m, err := LoadModel(src, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return Emit(m)
-}
-
-// LoadModel parses src and builds its model, restricted to cfg.Only if
-// set. Errors name the file and line: "api.tl:12: user: field photo:
-// unknown type UserPhoto".
-func LoadModel(src []byte, cfg Config) (*Model, error) {
 	filename := cfg.Filename
 	if filename == "" {
 		filename = "schema.tl"

@@ -1,23 +1,47 @@
-package gen
+package gen_test
 
 import (
 	"bytes"
 	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tgraw/tgraw/gen"
+	"github.com/tgraw/tgraw/gen/emit"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // goldenCases are the small schemas of testdata, each with a golden file of
-// everything generated from it but the runtime, which never changes.
-var goldenCases = []string{"flags", "vectors", "generics", "collisions"}
+// everything generated from it.
+var goldenCases = []string{"flags", "vectors", "generics", "collisions", "docs"}
+
+// generate runs the generator's pipeline on src: model, then emitter.
+func generate(t testing.TB, src []byte, cfg gen.Config) (*gen.Model, map[string][]byte) {
+	t.Helper()
+	m, err := gen.LoadModel(src, cfg)
+	if err != nil {
+		t.Fatalf("%s: %v", cfg.Package, err)
+	}
+	files, err := emit.Package(m)
+	if err != nil {
+		t.Fatalf("%s: %v", cfg.Package, err)
+	}
+	return m, files
+}
 
 func generateTestdata(t *testing.T, name string) map[string][]byte {
 	t.Helper()
@@ -25,10 +49,7 @@ func generateTestdata(t *testing.T, name string) map[string][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := Generate(src, Config{Package: name, Filename: name + ".tl"})
-	if err != nil {
-		t.Fatalf("generate %s: %v", name, err)
-	}
+	_, files := generate(t, src, gen.Config{Package: name, Filename: name + ".tl"})
 	return files
 }
 
@@ -36,9 +57,7 @@ func generateTestdata(t *testing.T, name string) map[string][]byte {
 func joinFiles(files map[string][]byte) []byte {
 	names := make([]string, 0, len(files))
 	for name := range files {
-		if name != "runtime_gen.go" {
-			names = append(names, name)
-		}
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	var b bytes.Buffer
@@ -82,7 +101,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestGoldenCompiles builds and vets the code generated from each small
-// schema, runtime included, as a package of this module.
+// schema as a package of this module, with the runtime of this module.
 func TestGoldenCompiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds packages with the go command")
@@ -95,7 +114,7 @@ func TestGoldenCompiles(t *testing.T) {
 	var pkgs []string
 	for _, name := range goldenCases {
 		dir := filepath.Join(root, name)
-		if err := WriteDir(dir, generateTestdata(t, name)); err != nil {
+		if err := gen.WriteDir(dir, generateTestdata(t, name)); err != nil {
 			t.Fatal(err)
 		}
 		pkgs = append(pkgs, "./"+filepath.ToSlash(dir))
@@ -108,16 +127,70 @@ func TestGoldenCompiles(t *testing.T) {
 	}
 }
 
+// TestPackageNames checks that the package-level names the emitter writes
+// besides those of definitions and classes are the ones the model keeps
+// generated names away from, gen.PackageNames.
+func TestPackageNames(t *testing.T) {
+	for _, name := range goldenCases {
+		src, err := os.ReadFile(filepath.Join("testdata", name+".tl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, files := generate(t, src, gen.Config{Package: name})
+		own := map[string]bool{}
+		for _, d := range m.Defs {
+			own[d.GoName], own[d.TypeIDName()] = true, true
+		}
+		for _, c := range m.Classes {
+			own[c.Interface], own[c.Decoder], own[c.DecoderAt] = true, true, true
+		}
+		for file, text := range files {
+			f, err := parser.ParseFile(token.NewFileSet(), file, text, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, imp := range f.Imports {
+				p := strings.Trim(imp.Path.Value, `"`)
+				names = append(names, p[strings.LastIndex(p, "/")+1:])
+			}
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					if d.Recv == nil {
+						names = append(names, d.Name.Name)
+					}
+				case *ast.GenDecl:
+					for _, spec := range d.Specs {
+						switch spec := spec.(type) {
+						case *ast.TypeSpec:
+							names = append(names, spec.Name.Name)
+						case *ast.ValueSpec:
+							for _, n := range spec.Names {
+								names = append(names, n.Name)
+							}
+						}
+					}
+				}
+			}
+			for _, n := range names {
+				if n != "_" && !own[n] && !slices.Contains(gen.PackageNames, n) {
+					t.Errorf("%s: %s declares %s, which is not in gen.PackageNames", name, file, n)
+				}
+			}
+		}
+	}
+}
+
+// TestCollisionNames checks the names the model gives where Go names
+// would meet: definitions, classes, fields, presence methods and the
+// encoder's locals.
 func TestCollisionNames(t *testing.T) {
 	src, err := os.ReadFile(filepath.Join("testdata", "collisions.tl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Parse(src, "collisions.tl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := BuildModel(s, "collisions", nil)
+	m, err := gen.LoadModel(src, gen.Config{Package: "collisions", Filename: "collisions.tl"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,11 +200,13 @@ func TestCollisionNames(t *testing.T) {
 		if d.Function {
 			got[d.TLName+" method"] = d.Method
 		}
-		locals := flagsLocals(d)
 		for _, f := range d.Fields {
 			got[d.TLName+"."+f.TLName] = f.GoName
-			if local, ok := locals[f]; ok {
-				got[d.TLName+"."+f.TLName+" local"] = local
+			if f.Local != "" {
+				got[d.TLName+"."+f.TLName+" local"] = f.Local
+			}
+			if f.Methods != nil {
+				got[d.TLName+"."+f.TLName+" methods"] = f.Methods.Has + " " + f.Methods.Set + " " + f.Methods.Clear
 			}
 		}
 	}
@@ -151,8 +226,8 @@ func TestCollisionNames(t *testing.T) {
 		"circle":                 "Circle",
 		"shapeClass":             "ShapeClass",
 		"decodeShape":            "DecodeShape",
-		"Err interface":          "ErrClass2",
-		"Err decoder":            "DecodeErr2",
+		"Err interface":          "ErrClass",
+		"Err decoder":            "DecodeErr",
 		"errA":                   "ErrA",
 		"errB":                   "ErrB",
 		"Shape interface":        "ShapeClass2",
@@ -179,6 +254,25 @@ func TestCollisionNames(t *testing.T) {
 		"flagged.len local":      "lenWord",
 		"flagged.i1 local":       "i1Word",
 		"flagged.typeWord local": "typeWordWord",
+		"flagged.x methods":      "HasX SetX ClearX",
+		"flagged.y methods":      "HasY SetY ClearY",
+		"flagged.z methods":      "HasZ SetZ ClearZ",
+		"flagged.w methods":      "HasW SetW ClearW",
+		"flagged.v methods":      "HasV SetV ClearV",
+		"linked":                 "Linked",
+		"linked.flags":           "Flags",
+		"linked.flags local":     "flags",
+		"linked.has_link":        "HasLink",
+		"linked.link":            "Link",
+		"linked.link methods":    "HasLink2 SetLink2 ClearLink2",
+		"linked.clear_title":     "ClearTitle",
+		"linked.title":           "Title",
+		"linked.title methods":   "HasTitle2 SetTitle2 ClearTitle2",
+		"linked.set_x":           "SetX",
+		"linked.x":               "X",
+		"linked.x methods":       "HasX2 SetX2 ClearX2",
+		"linked.x2":              "X2",
+		"linked.x2 methods":      "HasX22 SetX22 ClearX22",
 		"foo":                    "FooRequest2",
 		"foo method":             "Foo",
 		"getA":                   "GetARequest",
@@ -191,54 +285,43 @@ func TestCollisionNames(t *testing.T) {
 	}
 }
 
-func TestSplitWords(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want string
-	}{
-		{"inputPeerChannel", "InputPeerChannel"},
-		{"access_hash", "AccessHash"},
-		{"channel_id", "ChannelID"},
-		{"getCdnConfig", "GetCDNConfig"},
-		{"ipPort", "IPPort"},
-		{"user_ids", "UserIDs"},
-		{"url", "URL"},
-		{"photo_small_2", "PhotoSmall2"},
-		{"HTTPWait", "HTTPWait"},
-		{"_x", "X"},
-		{"2fa", "X2fa"},
-		{"json", "JSON"},
-	} {
-		if got := pascal(tc.in); got != tc.want {
-			t.Errorf("pascal(%q) = %q, want %q", tc.in, got, tc.want)
-		}
+// TestVersionCheck checks that generated code does not compile with a
+// runtime older or newer than the range of versions it can work with.
+func TestVersionCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds packages with the go command")
 	}
-	if got := strings.Join(splitWords("inputPeerUserFromMessage"), " "); got != "input Peer User From Message" {
-		t.Errorf("splitWords = %q", got)
+	files := generateTestdata(t, "generics")
+	doc := string(files["doc_gen.go"])
+	want := fmt.Sprintf("_ = tlrt.EnforceVersion(tlrt.Version - %d)", tlrt.Version)
+	if !strings.Contains(doc, want) {
+		t.Fatalf("doc_gen.go lacks %q:\n%s", want, doc)
 	}
-}
-
-// TestRuntimePruned checks that the runtime keeps exactly the helpers the
-// package uses: no dead code in generated packages.
-func TestRuntimePruned(t *testing.T) {
-	for _, tc := range []struct {
-		schema      string
-		keep, prune []string
-	}{
-		{"flags", []string{"decodeVector", "invoke", "decodeBoxed"}, []string{"decodeBareVector", "decodeBareVectorAt", "decodeBareValue"}},
-		{"vectors", []string{"decodeBareVectorAt", "decodeBareValue", "decodeVector"}, []string{"decodeBareVector"}},
-		{"generics", []string{"decodeObject"}, []string{"decodeValue", "decodePtr"}},
+	root, err := os.MkdirTemp("testdata", "build-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	for name, check := range map[string]string{
+		"newer code": fmt.Sprintf("_ = tlrt.EnforceVersion(tlrt.Version - %d)", tlrt.Version+1),
+		"older code": fmt.Sprintf("_ = tlrt.EnforceVersion(%d - tlrt.MinVersion)", tlrt.MinVersion-1),
 	} {
-		rt := string(generateTestdata(t, tc.schema)["runtime_gen.go"])
-		for _, name := range tc.keep {
-			if !strings.Contains(rt, "func "+name+"[") && !strings.Contains(rt, "func "+name+"(") {
-				t.Errorf("%s: runtime lacks %s", tc.schema, name)
-			}
+		dir := filepath.Join(root, strings.ReplaceAll(name, " ", ""))
+		old := want
+		if name == "older code" {
+			old = fmt.Sprintf("_ = tlrt.EnforceVersion(%d - tlrt.MinVersion)", tlrt.Version)
 		}
-		for _, name := range tc.prune {
-			if strings.Contains(rt, "func "+name+"[") || strings.Contains(rt, "func "+name+"(") {
-				t.Errorf("%s: runtime keeps unused %s", tc.schema, name)
-			}
+		changed := maps.Clone(files)
+		changed["doc_gen.go"] = []byte(strings.Replace(doc, old, check, 1))
+		if bytes.Equal(changed["doc_gen.go"], files["doc_gen.go"]) {
+			t.Fatalf("%s: no %q in doc_gen.go", name, old)
+		}
+		if err := gen.WriteDir(dir, changed); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("go", "build", "./"+filepath.ToSlash(dir)).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "EnforceVersion") {
+			t.Errorf("%s: go build: %v\n%s\nwant a failure at the version check", name, err, out)
 		}
 	}
 }

@@ -2,9 +2,6 @@ package gen
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,6 +51,17 @@ type Def struct {
 	// declares; 0 for every other definition. Fields of that type use the
 	// kind; the declaration's own struct only carries its ID.
 	Primitive Kind
+	// Nests reports that a field holds other constructors, so that
+	// decoding d goes a level deeper and checks the nesting bound.
+	Nests bool
+	// Doc is the description of the schema's //@description annotation,
+	// "" if it has none.
+	Doc string
+	// Link is the page that documents the definition: its page on
+	// core.telegram.org for a schema with no descriptions of its own, ""
+	// for one with descriptions, whose definitions Telegram's site does
+	// not document (TDLib's td_api.tl).
+	Link string
 }
 
 // TypeIDName is the name of the constant that holds the ID of d.
@@ -77,6 +85,11 @@ type Class struct {
 	Decoder string
 	// Marker is the unexported method that seals the interface.
 	Marker string
+	// Doc is the description of the schema's //@class annotation, "" if
+	// it has none.
+	Doc string
+	// Link is the page that documents the type, as for Def.
+	Link string
 }
 
 // Field is a parameter of a constructor or function.
@@ -85,14 +98,61 @@ type Field struct {
 	GoName string
 	Type   *Type
 	// Flag is the flags word and bit that make the field optional; nil for a
-	// required field.
+	// required field. Fields that share a bit share one FlagBit.
 	Flag *FlagBit
+	// Presence says how an encoder knows that the field is present.
+	Presence Presence
+	// Methods names the presence methods of a field whose Presence is
+	// IfNotZero; nil for every other field.
+	Methods *PresenceMethods
+	// Bits are, for a flags word, the bits its fields use, in the order of
+	// the fields; nil for other fields.
+	Bits []*FlagBit
+	// Local is, for a flags word, the name of its copy in the encoder:
+	// "flags", "flags2", "typeWord" (see flagsLocals).
+	Local string
+	// Doc is the description of the field in the schema's annotations, ""
+	// if it has none.
+	Doc string
 }
 
-// FlagBit is a bit of a flags word.
+// FlagBit is a bit of a flags word and the optional fields behind it.
 type FlagBit struct {
 	Word *Field // the # field
 	Bit  int
+	// Fields are the fields behind the bit, in order: more than one when
+	// they share it, as bot:flags.14?true and bot_info_version:flags.14?int
+	// do. They are present together.
+	Fields []*Field
+	// Derived reports that every field behind the bit is IfSet: the
+	// encoder sets the bit exactly when one of them is set, and a decoded
+	// flags word keeps none of it. Otherwise the flags word keeps the bit
+	// when its fields arrived present and zero (or SetX marked them so).
+	Derived bool
+}
+
+// Presence is how an encoder knows that a field is present.
+type Presence int
+
+// The kinds of presence.
+const (
+	// Always: a required field or a flags word, always on the wire.
+	Always Presence = iota
+	// IfSet: an optional true flag, interface, Object or pointer, present
+	// when true or not nil. The field alone decides its bit.
+	IfSet
+	// IfNotZero: an optional value (a number, string, bytes, Bool,
+	// int128, int256 or vector), present when it is not zero, or when its
+	// bit is set in the flags word, which its SetX method does and which
+	// decoding keeps for a value that arrived present and zero.
+	IfNotZero
+)
+
+// PresenceMethods are the names of the methods that send a present zero
+// value and say whether a field is present: "HasAbout", "SetAbout",
+// "ClearAbout".
+type PresenceMethods struct {
+	Has, Set, Clear string
 }
 
 // Kind is the wire form of a type.
@@ -116,7 +176,8 @@ const (
 	KindObject                 // !X or Object: any value of the registry
 )
 
-// Type is the type of a field or result.
+// Type is the type of a field, result or vector element. Each use of a
+// type has its own Type, as pointer-ness depends on the use.
 type Type struct {
 	Kind  Kind
 	Bare  bool   // KindStruct: no constructor ID; KindVector: no vector ID
@@ -127,6 +188,23 @@ type Type struct {
 	// Recursive marks a required struct field whose type contains, by
 	// value, the definition that holds it: Go needs a pointer there.
 	Recursive bool
+	// Ptr reports a struct held by pointer: an optional field (nil is
+	// absent), a Recursive one, or the boxed result of a function.
+	Ptr bool
+	// Go is the Go spelling of the type in the generated package.
+	Go GoType
+}
+
+// Nests reports whether values of type t hold other constructors, so that
+// decoding one goes a level deeper.
+func (t *Type) Nests() bool {
+	switch t.Kind {
+	case KindClass, KindStruct, KindObject:
+		return true
+	case KindVector:
+		return t.Elem.Nests()
+	}
+	return false
 }
 
 // ModelError is an error in a schema, found while building the model. It
@@ -156,46 +234,28 @@ func (e *ModelError) Error() string {
 	return b.String()
 }
 
-// emittedNames are the package-level names that the emitter writes besides
-// those of definitions: the registry and the layer wrapper.
-var emittedNames = []string{"New", "Layer", "registry", "LayerInvoker", "WithLayer", "layerInvoker", "layerCall"}
-
-// reserved returns the package-level names a generated package holds
-// whatever its schema: those of the runtime, read from its source, and
-// emittedNames. Generated names keep away from them.
-func reserved() []string {
-	f, err := parser.ParseFile(token.NewFileSet(), "runtime.go", runtimeSource, parser.SkipObjectResolution)
-	if err != nil {
-		panic("gen: the runtime does not parse: " + err.Error())
-	}
-	names := append([]string(nil), emittedNames...)
-	for _, d := range f.Decls {
-		switch d := d.(type) {
-		case *ast.FuncDecl:
-			if d.Recv == nil {
-				names = append(names, d.Name.Name)
-			}
-		case *ast.GenDecl:
-			for _, spec := range d.Specs {
-				switch spec := spec.(type) {
-				case *ast.TypeSpec:
-					names = append(names, spec.Name.Name)
-				case *ast.ValueSpec:
-					for _, n := range spec.Names {
-						names = append(names, n.Name)
-					}
-				}
-			}
-		}
-	}
-	return names
+// PackageNames are the package-level names a generated package holds
+// whatever its schema, besides those of its definitions and classes: the
+// aliases of package tlrt's names, the registry, the Client and the layer
+// wrapper, and the names of the packages its files import. Generated names
+// keep away from them.
+var PackageNames = []string{
+	// Aliases of the runtime (package tlrt).
+	"Object", "Invoker", "DecodeError", "EncodeError", "UnknownIDError",
+	"ErrTooDeep", "ErrNilValue", "MaxDecodeDepth",
+	// The registry.
+	"Layer", "New", "Name", "IDs", "DecodeObject", "decodeObject", "registry",
+	// The Client and the layer wrapper.
+	"Client", "ClientOption", "NewClient", "LayerInvoker", "WithLayer", "layerInvoker", "layerCall",
+	// Imports.
+	"bin", "tlrt", "context",
 }
 
-// methodNames are the methods every generated struct has; fields must not
-// take these names.
+// methodNames are the methods every generated struct has; fields and
+// presence methods must not take these names.
 var methodNames = map[string]bool{
 	"TypeID": true, "TypeName": true, "Encode": true, "Decode": true,
-	"EncodeBare": true, "DecodeBare": true,
+	"EncodeBare": true, "DecodeBare": true, "DecodeBareAt": true,
 }
 
 // BuildModel turns a parsed schema into the Go-facing model. lines holds
@@ -213,8 +273,8 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 		names:   map[string]string{},
 		prims:   map[string]Kind{},
 	}
-	for _, r := range reserved() {
-		b.names[r] = "the runtime"
+	for _, r := range PackageNames {
+		b.names[r] = "the package"
 	}
 	// Pass 1: definitions and classes, so that types can refer forward.
 	for i, sd := range s.Definitions {
@@ -225,6 +285,7 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 			ID:        d.ID,
 			Function:  sd.Category == tl.CategoryFunction,
 			Source:    d.String(),
+			Doc:       annotation(sd.Annotations, tl.AnnotationDescription),
 		}
 		if i < len(lines) {
 			def.Line = lines[i]
@@ -262,7 +323,12 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 			def.Class = c
 		}
 		m.Defs = append(m.Defs, def)
-		b.raw = append(b.raw, d)
+		b.raw = append(b.raw, sd)
+	}
+	for _, c := range s.Classes {
+		if cl := b.classes[c.Name]; cl != nil {
+			cl.Doc = c.Description
+		}
 	}
 	for _, c := range b.classes {
 		m.Classes = append(m.Classes, c)
@@ -278,6 +344,10 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 		}
 	}
 	markRecursive(m)
+	for _, def := range m.Defs {
+		decideRepresentation(def)
+	}
+	linkDocs(m)
 	m.InvokeWithLayer = findInvokeWithLayer(m)
 	return m, nil
 }
@@ -338,7 +408,7 @@ func containsByValue(from, target *Def, seen map[*Def]bool) bool {
 
 type builder struct {
 	model   *Model
-	raw     []tl.Definition
+	raw     []tl.SchemaDefinition
 	funcs   []*Def
 	classes map[string]*Class
 	ctors   map[string]*Def
@@ -446,7 +516,8 @@ func splitTLName(s string) ([]string, string) {
 }
 
 // fields builds the fields of def and, for a function, its result.
-func (b *builder) fields(def *Def, d tl.Definition) error {
+func (b *builder) fields(def *Def, sd tl.SchemaDefinition) error {
+	d := sd.Definition
 	generic := map[string]bool{}
 	for _, g := range d.GenericParams {
 		generic[g] = true
@@ -454,7 +525,7 @@ func (b *builder) fields(def *Def, d tl.Definition) error {
 	byTL := map[string]*Field{}
 	goNames := map[string]bool{}
 	for i, p := range d.Params {
-		f := &Field{TLName: p.Name}
+		f := &Field{TLName: p.Name, Doc: paramDoc(sd.Annotations, p.Name)}
 		if f.TLName == "" {
 			f.TLName = "arg" + strconv.Itoa(i)
 		}
@@ -486,7 +557,8 @@ func (b *builder) fields(def *Def, d tl.Definition) error {
 			if p.Flag.Index < 0 || p.Flag.Index > 31 {
 				return def.errorf("field %s: flag bit %d out of range 0..31", f.TLName, p.Flag.Index)
 			}
-			f.Flag = &FlagBit{Word: word, Bit: p.Flag.Index}
+			f.Flag = word.bit(p.Flag.Index)
+			f.Flag.Fields = append(f.Flag.Fields, f)
 		} else if f.Type.Kind == KindTrue {
 			return def.errorf("field %s: type true is only allowed behind a flag", f.TLName)
 		}
@@ -647,4 +719,55 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// annotation returns the value of the annotation named name, "" if anns
+// has none.
+func annotation(anns []tl.Annotation, name string) string {
+	for _, a := range anns {
+		if a.Name == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// paramDoc returns the description of the parameter named param: the
+// annotation of its name, or, for a parameter named "description", the
+// one gotd/tl calls param_description.
+func paramDoc(anns []tl.Annotation, param string) string {
+	if param == tl.AnnotationDescription {
+		return annotation(anns, tl.AnnotationParamDescription)
+	}
+	return annotation(anns, param)
+}
+
+// linkDocs links each definition and class to its page on
+// core.telegram.org, unless the schema describes its definitions itself:
+// only Telegram's own schemas (api.tl, mtproto.tl) have pages there, and
+// they carry no descriptions.
+func linkDocs(m *Model) {
+	for _, d := range m.Defs {
+		if d.Doc != "" {
+			return
+		}
+		for _, f := range d.Fields {
+			if f.Doc != "" {
+				return
+			}
+		}
+	}
+	for _, c := range m.Classes {
+		if c.Doc != "" {
+			return
+		}
+		c.Link = "https://core.telegram.org/type/" + c.TLName
+	}
+	for _, d := range m.Defs {
+		kind := "constructor"
+		if d.Function {
+			kind = "method"
+		}
+		d.Link = "https://core.telegram.org/" + kind + "/" + d.TLName
+	}
 }

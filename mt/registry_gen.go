@@ -2,11 +2,16 @@
 
 package mt
 
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
+
 // Layer is the API layer of the schema this package was generated from.
 const Layer = 0
 
-// New returns a new zero value of the constructor or function with the
-// given ID, or nil if the schema has no such ID.
+// New returns a new zero value of the constructor or function with the given
+// ID, or nil if the schema has no such ID.
 func New(id uint32) Object {
 	switch id {
 	case MsgsStateInfoTypeID:
@@ -101,53 +106,72 @@ func New(id uint32) Object {
 	return nil
 }
 
+// Name returns the TL name of a constructor or function ID, or "" if the schema
+// has no such ID.
+func Name(id uint32) string {
+	return registry.Name(id)
+}
+
+// IDs returns the IDs of every constructor and function, in increasing order.
+func IDs() []uint32 {
+	return registry.IDs()
+}
+
+// DecodeObject decodes any constructor or function of the schema, chosen by the
+// ID it starts with.
+func DecodeObject(b *bin.Buffer) (Object, error) {
+	return decodeObject(b, 0)
+}
+
+// decodeObject is DecodeObject for a value nested depth levels deep.
+func decodeObject(b *bin.Buffer, depth int) (Object, error) {
+	return tlrt.DecodeObject(b, depth, New)
+}
+
 // registry lists every ID with its TL name, by increasing ID.
-var registry = [...]struct {
-	id   uint32
-	name string
-}{
-	{MsgsStateInfoTypeID, "msgs_state_info"},
-	{ResPQTypeID, "resPQ"},
-	{FutureSaltTypeID, "future_salt"},
-	{RpcErrorTypeID, "rpc_error"},
-	{MsgDetailedInfoTypeID, "msg_detailed_info"},
-	{GzipPackedTypeID, "gzip_packed"},
-	{PongTypeID, "pong"},
-	{DhGenOkTypeID, "dh_gen_ok"},
-	{DhGenRetryTypeID, "dh_gen_retry"},
-	{PQInnerDataTempDCTypeID, "p_q_inner_data_temp_dc"},
-	{RpcDropAnswerRequestTypeID, "rpc_drop_answer"},
-	{MessageTypeID, "message"},
-	{RpcAnswerUnknownTypeID, "rpc_answer_unknown"},
-	{ReqPqRequestTypeID, "req_pq"},
-	{DestroySessionNoneTypeID, "destroy_session_none"},
-	{MsgsAckTypeID, "msgs_ack"},
-	{ClientDHInnerDataTypeID, "client_DH_inner_data"},
-	{MsgContainerTypeID, "msg_container"},
-	{ServerDHParamsFailTypeID, "server_DH_params_fail"},
-	{PingRequestTypeID, "ping"},
-	{MsgResendReqTypeID, "msg_resend_req"},
-	{MsgNewDetailedInfoTypeID, "msg_new_detailed_info"},
-	{PQInnerDataTypeID, "p_q_inner_data"},
-	{MsgsAllInfoTypeID, "msgs_all_info"},
-	{NewSessionCreatedTypeID, "new_session_created"},
-	{RpcAnswerDroppedTypeID, "rpc_answer_dropped"},
-	{DhGenFailTypeID, "dh_gen_fail"},
-	{BadMsgNotificationTypeID, "bad_msg_notification"},
-	{PQInnerDataDCTypeID, "p_q_inner_data_dc"},
-	{FutureSaltsTypeID, "future_salts"},
-	{ServerDHInnerDataTypeID, "server_DH_inner_data"},
-	{GetFutureSaltsRequestTypeID, "get_future_salts"},
-	{ReqPqMultiRequestTypeID, "req_pq_multi"},
-	{RpcAnswerDroppedRunningTypeID, "rpc_answer_dropped_running"},
-	{ServerDHParamsOkTypeID, "server_DH_params_ok"},
-	{ReqDHParamsRequestTypeID, "req_DH_params"},
-	{MsgsStateReqTypeID, "msgs_state_req"},
-	{MsgCopyTypeID, "msg_copy"},
-	{DestroySessionOkTypeID, "destroy_session_ok"},
-	{DestroySessionRequestTypeID, "destroy_session"},
-	{BadServerSaltTypeID, "bad_server_salt"},
-	{PingDelayDisconnectRequestTypeID, "ping_delay_disconnect"},
-	{RpcResultTypeID, "rpc_result"},
-	{SetClientDHParamsRequestTypeID, "set_client_DH_params"},
+var registry = tlrt.Registry{
+	{ID: MsgsStateInfoTypeID, Name: "msgs_state_info"},
+	{ID: ResPQTypeID, Name: "resPQ"},
+	{ID: FutureSaltTypeID, Name: "future_salt"},
+	{ID: RpcErrorTypeID, Name: "rpc_error"},
+	{ID: MsgDetailedInfoTypeID, Name: "msg_detailed_info"},
+	{ID: GzipPackedTypeID, Name: "gzip_packed"},
+	{ID: PongTypeID, Name: "pong"},
+	{ID: DhGenOkTypeID, Name: "dh_gen_ok"},
+	{ID: DhGenRetryTypeID, Name: "dh_gen_retry"},
+	{ID: PQInnerDataTempDCTypeID, Name: "p_q_inner_data_temp_dc"},
+	{ID: RpcDropAnswerRequestTypeID, Name: "rpc_drop_answer"},
+	{ID: MessageTypeID, Name: "message"},
+	{ID: RpcAnswerUnknownTypeID, Name: "rpc_answer_unknown"},
+	{ID: ReqPqRequestTypeID, Name: "req_pq"},
+	{ID: DestroySessionNoneTypeID, Name: "destroy_session_none"},
+	{ID: MsgsAckTypeID, Name: "msgs_ack"},
+	{ID: ClientDHInnerDataTypeID, Name: "client_DH_inner_data"},
+	{ID: MsgContainerTypeID, Name: "msg_container"},
+	{ID: ServerDHParamsFailTypeID, Name: "server_DH_params_fail"},
+	{ID: PingRequestTypeID, Name: "ping"},
+	{ID: MsgResendReqTypeID, Name: "msg_resend_req"},
+	{ID: MsgNewDetailedInfoTypeID, Name: "msg_new_detailed_info"},
+	{ID: PQInnerDataTypeID, Name: "p_q_inner_data"},
+	{ID: MsgsAllInfoTypeID, Name: "msgs_all_info"},
+	{ID: NewSessionCreatedTypeID, Name: "new_session_created"},
+	{ID: RpcAnswerDroppedTypeID, Name: "rpc_answer_dropped"},
+	{ID: DhGenFailTypeID, Name: "dh_gen_fail"},
+	{ID: BadMsgNotificationTypeID, Name: "bad_msg_notification"},
+	{ID: PQInnerDataDCTypeID, Name: "p_q_inner_data_dc"},
+	{ID: FutureSaltsTypeID, Name: "future_salts"},
+	{ID: ServerDHInnerDataTypeID, Name: "server_DH_inner_data"},
+	{ID: GetFutureSaltsRequestTypeID, Name: "get_future_salts"},
+	{ID: ReqPqMultiRequestTypeID, Name: "req_pq_multi"},
+	{ID: RpcAnswerDroppedRunningTypeID, Name: "rpc_answer_dropped_running"},
+	{ID: ServerDHParamsOkTypeID, Name: "server_DH_params_ok"},
+	{ID: ReqDHParamsRequestTypeID, Name: "req_DH_params"},
+	{ID: MsgsStateReqTypeID, Name: "msgs_state_req"},
+	{ID: MsgCopyTypeID, Name: "msg_copy"},
+	{ID: DestroySessionOkTypeID, Name: "destroy_session_ok"},
+	{ID: DestroySessionRequestTypeID, Name: "destroy_session"},
+	{ID: BadServerSaltTypeID, Name: "bad_server_salt"},
+	{ID: PingDelayDisconnectRequestTypeID, Name: "ping_delay_disconnect"},
+	{ID: RpcResultTypeID, Name: "rpc_result"},
+	{ID: SetClientDHParamsRequestTypeID, Name: "set_client_DH_params"},
 }

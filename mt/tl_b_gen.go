@@ -2,11 +2,13 @@
 
 package mt
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// BadMsgNotificationClass is the TL type BadMsgNotification: one of BadMsgNotification, BadServerSalt.
-//
-// See https://core.telegram.org/type/BadMsgNotification.
+// BadMsgNotificationClass is the TL type BadMsgNotification: one of
+// BadMsgNotification, BadServerSalt.
 type BadMsgNotificationClass interface {
 	Object
 	badMsgNotificationClass()
@@ -17,7 +19,8 @@ func DecodeBadMsgNotification(b *bin.Buffer) (BadMsgNotificationClass, error) {
 	return decodeBadMsgNotification(b, 0)
 }
 
-// decodeBadMsgNotification is DecodeBadMsgNotification for a value nested depth levels deep.
+// decodeBadMsgNotification is DecodeBadMsgNotification for a value nested depth
+// levels deep.
 func decodeBadMsgNotification(b *bin.Buffer, depth int) (BadMsgNotificationClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -30,22 +33,18 @@ func decodeBadMsgNotification(b *bin.Buffer, depth int) (BadMsgNotificationClass
 	case BadServerSaltTypeID:
 		v = &BadServerSalt{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BadMsgNotification",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BadMsgNotification"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BadMsgNotification is the TL constructor bad_msg_notification:
+// BadMsgNotification is the TL constructor bad_msg_notification.
 //
-//	bad_msg_notification#a7eff811 bad_msg_id:long bad_msg_seqno:int error_code:int = BadMsgNotification
-//
-// See https://core.telegram.org/constructor/bad_msg_notification.
+//	bad_msg_notification#a7eff811 bad_msg_id:long bad_msg_seqno:int
+//	    error_code:int = BadMsgNotification
 type BadMsgNotification struct {
 	BadMsgID    int64
 	BadMsgSeqno int
@@ -65,7 +64,8 @@ func (*BadMsgNotification) TypeName() string {
 	return "bad_msg_notification"
 }
 
-// badMsgNotificationClass marks BadMsgNotification as a BadMsgNotificationClass.
+// badMsgNotificationClass marks BadMsgNotification as a
+// BadMsgNotificationClass.
 func (*BadMsgNotification) badMsgNotificationClass() {}
 
 // Encode writes m to b with its ID.
@@ -90,43 +90,39 @@ func (m *BadMsgNotification) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BadMsgNotification) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BadMsgNotificationTypeID, "bad_msg_notification"); err != nil {
+		return tlrt.DecodeErr(err, "bad_msg_notification", "")
 	}
-	if err := consumeID(b, BadMsgNotificationTypeID, "bad_msg_notification"); err != nil {
-		return decodeErr("bad_msg_notification#a7eff811", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BadMsgNotification) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BadMsgNotification) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BadMsgNotification) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.BadMsgID, err = b.Long(); err != nil {
-		return decodeErr("bad_msg_notification#a7eff811", "bad_msg_id", err)
+		return tlrt.DecodeErr(err, "bad_msg_notification", "bad_msg_id")
 	}
 	if m.BadMsgSeqno, err = b.Int(); err != nil {
-		return decodeErr("bad_msg_notification#a7eff811", "bad_msg_seqno", err)
+		return tlrt.DecodeErr(err, "bad_msg_notification", "bad_msg_seqno")
 	}
 	if m.ErrorCode, err = b.Int(); err != nil {
-		return decodeErr("bad_msg_notification#a7eff811", "error_code", err)
+		return tlrt.DecodeErr(err, "bad_msg_notification", "error_code")
 	}
 	return nil
 }
 
-// BadServerSalt is the TL constructor bad_server_salt:
+// BadServerSalt is the TL constructor bad_server_salt.
 //
-//	bad_server_salt#edab447b bad_msg_id:long bad_msg_seqno:int error_code:int new_server_salt:long = BadMsgNotification
-//
-// See https://core.telegram.org/constructor/bad_server_salt.
+//	bad_server_salt#edab447b bad_msg_id:long bad_msg_seqno:int
+//	    error_code:int new_server_salt:long = BadMsgNotification
 type BadServerSalt struct {
 	BadMsgID      int64
 	BadMsgSeqno   int
@@ -173,37 +169,34 @@ func (m *BadServerSalt) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BadServerSalt) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BadServerSaltTypeID, "bad_server_salt"); err != nil {
+		return tlrt.DecodeErr(err, "bad_server_salt", "")
 	}
-	if err := consumeID(b, BadServerSaltTypeID, "bad_server_salt"); err != nil {
-		return decodeErr("bad_server_salt#edab447b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BadServerSalt) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BadServerSalt) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BadServerSalt) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.BadMsgID, err = b.Long(); err != nil {
-		return decodeErr("bad_server_salt#edab447b", "bad_msg_id", err)
+		return tlrt.DecodeErr(err, "bad_server_salt", "bad_msg_id")
 	}
 	if m.BadMsgSeqno, err = b.Int(); err != nil {
-		return decodeErr("bad_server_salt#edab447b", "bad_msg_seqno", err)
+		return tlrt.DecodeErr(err, "bad_server_salt", "bad_msg_seqno")
 	}
 	if m.ErrorCode, err = b.Int(); err != nil {
-		return decodeErr("bad_server_salt#edab447b", "error_code", err)
+		return tlrt.DecodeErr(err, "bad_server_salt", "error_code")
 	}
 	if m.NewServerSalt, err = b.Long(); err != nil {
-		return decodeErr("bad_server_salt#edab447b", "new_server_salt", err)
+		return tlrt.DecodeErr(err, "bad_server_salt", "new_server_salt")
 	}
 	return nil
 }

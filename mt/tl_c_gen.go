@@ -2,13 +2,15 @@
 
 package mt
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// ClientDHInnerData is the TL constructor client_DH_inner_data:
+// ClientDHInnerData is the TL constructor client_DH_inner_data.
 //
-//	client_DH_inner_data#6643b654 nonce:int128 server_nonce:int128 retry_id:long g_b:bytes = Client_DH_Inner_Data
-//
-// See https://core.telegram.org/constructor/client_DH_inner_data.
+//	client_DH_inner_data#6643b654 nonce:int128 server_nonce:int128
+//	    retry_id:long g_b:bytes = Client_DH_Inner_Data
 type ClientDHInnerData struct {
 	Nonce       bin.Int128
 	ServerNonce bin.Int128
@@ -52,37 +54,34 @@ func (m *ClientDHInnerData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ClientDHInnerData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ClientDHInnerDataTypeID, "client_DH_inner_data"); err != nil {
+		return tlrt.DecodeErr(err, "client_DH_inner_data", "")
 	}
-	if err := consumeID(b, ClientDHInnerDataTypeID, "client_DH_inner_data"); err != nil {
-		return decodeErr("client_DH_inner_data#6643b654", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ClientDHInnerData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ClientDHInnerData) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ClientDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("client_DH_inner_data#6643b654", "nonce", err)
+		return tlrt.DecodeErr(err, "client_DH_inner_data", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("client_DH_inner_data#6643b654", "server_nonce", err)
+		return tlrt.DecodeErr(err, "client_DH_inner_data", "server_nonce")
 	}
 	if m.RetryID, err = b.Long(); err != nil {
-		return decodeErr("client_DH_inner_data#6643b654", "retry_id", err)
+		return tlrt.DecodeErr(err, "client_DH_inner_data", "retry_id")
 	}
 	if m.GB, err = b.Bytes(); err != nil {
-		return decodeErr("client_DH_inner_data#6643b654", "g_b", err)
+		return tlrt.DecodeErr(err, "client_DH_inner_data", "g_b")
 	}
 	return nil
 }

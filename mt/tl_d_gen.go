@@ -5,11 +5,11 @@ package mt
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// DestroySessionResClass is the TL type DestroySessionRes: one of DestroySessionOk, DestroySessionNone.
-//
-// See https://core.telegram.org/type/DestroySessionRes.
+// DestroySessionResClass is the TL type DestroySessionRes: one of
+// DestroySessionOk, DestroySessionNone.
 type DestroySessionResClass interface {
 	Object
 	destroySessionResClass()
@@ -20,7 +20,8 @@ func DecodeDestroySessionRes(b *bin.Buffer) (DestroySessionResClass, error) {
 	return decodeDestroySessionRes(b, 0)
 }
 
-// decodeDestroySessionRes is DecodeDestroySessionRes for a value nested depth levels deep.
+// decodeDestroySessionRes is DecodeDestroySessionRes for a value nested depth
+// levels deep.
 func decodeDestroySessionRes(b *bin.Buffer, depth int) (DestroySessionResClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,22 +34,17 @@ func decodeDestroySessionRes(b *bin.Buffer, depth int) (DestroySessionResClass, 
 	case DestroySessionNoneTypeID:
 		v = &DestroySessionNone{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "DestroySessionRes",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "DestroySessionRes"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// DestroySessionOk is the TL constructor destroy_session_ok:
+// DestroySessionOk is the TL constructor destroy_session_ok.
 //
 //	destroy_session_ok#e22045fc session_id:long = DestroySessionRes
-//
-// See https://core.telegram.org/constructor/destroy_session_ok.
 type DestroySessionOk struct {
 	SessionID int64
 }
@@ -89,37 +85,32 @@ func (m *DestroySessionOk) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DestroySessionOk) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DestroySessionOkTypeID, "destroy_session_ok"); err != nil {
+		return tlrt.DecodeErr(err, "destroy_session_ok", "")
 	}
-	if err := consumeID(b, DestroySessionOkTypeID, "destroy_session_ok"); err != nil {
-		return decodeErr("destroy_session_ok#e22045fc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DestroySessionOk) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DestroySessionOk) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DestroySessionOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.SessionID, err = b.Long(); err != nil {
-		return decodeErr("destroy_session_ok#e22045fc", "session_id", err)
+		return tlrt.DecodeErr(err, "destroy_session_ok", "session_id")
 	}
 	return nil
 }
 
-// DestroySessionNone is the TL constructor destroy_session_none:
+// DestroySessionNone is the TL constructor destroy_session_none.
 //
 //	destroy_session_none#62d350c9 session_id:long = DestroySessionRes
-//
-// See https://core.telegram.org/constructor/destroy_session_none.
 type DestroySessionNone struct {
 	SessionID int64
 }
@@ -160,37 +151,32 @@ func (m *DestroySessionNone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DestroySessionNone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DestroySessionNoneTypeID, "destroy_session_none"); err != nil {
+		return tlrt.DecodeErr(err, "destroy_session_none", "")
 	}
-	if err := consumeID(b, DestroySessionNoneTypeID, "destroy_session_none"); err != nil {
-		return decodeErr("destroy_session_none#62d350c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DestroySessionNone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DestroySessionNone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DestroySessionNone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.SessionID, err = b.Long(); err != nil {
-		return decodeErr("destroy_session_none#62d350c9", "session_id", err)
+		return tlrt.DecodeErr(err, "destroy_session_none", "session_id")
 	}
 	return nil
 }
 
-// DestroySessionRequest is the TL function destroy_session:
+// DestroySessionRequest is the TL function destroy_session.
 //
 //	destroy_session#e7512126 session_id:long = DestroySessionRes
-//
-// See https://core.telegram.org/method/destroy_session.
 type DestroySessionRequest struct {
 	SessionID int64
 }
@@ -228,43 +214,33 @@ func (m *DestroySessionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DestroySessionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DestroySessionRequestTypeID, "destroy_session"); err != nil {
+		return tlrt.DecodeErr(err, "destroy_session", "")
 	}
-	if err := consumeID(b, DestroySessionRequestTypeID, "destroy_session"); err != nil {
-		return decodeErr("destroy_session#e7512126", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DestroySessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DestroySessionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DestroySessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.SessionID, err = b.Long(); err != nil {
-		return decodeErr("destroy_session#e7512126", "session_id", err)
+		return tlrt.DecodeErr(err, "destroy_session", "session_id")
 	}
 	return nil
 }
 
-// DestroySession invokes destroy_session#e7512126:
-//
-//	destroy_session#e7512126 session_id:long = DestroySessionRes
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/destroy_session.
+// DestroySession calls destroy_session: see DestroySessionRequest.
 func (c *Client) DestroySession(ctx context.Context, req *DestroySessionRequest) (DestroySessionResClass, error) {
 	if req == nil {
 		req = new(DestroySessionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeDestroySessionRes)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeDestroySessionRes)
 }

@@ -2,13 +2,15 @@
 
 package mt
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// FutureSalt is the TL constructor future_salt:
+// FutureSalt is the TL constructor future_salt.
 //
-//	future_salt#949d9dc valid_since:int valid_until:int salt:long = FutureSalt
-//
-// See https://core.telegram.org/constructor/future_salt.
+//	future_salt#949d9dc valid_since:int valid_until:int salt:long
+//	    = FutureSalt
 type FutureSalt struct {
 	ValidSince int
 	ValidUntil int
@@ -50,43 +52,39 @@ func (m *FutureSalt) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *FutureSalt) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, FutureSaltTypeID, "future_salt"); err != nil {
+		return tlrt.DecodeErr(err, "future_salt", "")
 	}
-	if err := consumeID(b, FutureSaltTypeID, "future_salt"); err != nil {
-		return decodeErr("future_salt#0949d9dc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FutureSalt) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *FutureSalt) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FutureSalt) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ValidSince, err = b.Int(); err != nil {
-		return decodeErr("future_salt#0949d9dc", "valid_since", err)
+		return tlrt.DecodeErr(err, "future_salt", "valid_since")
 	}
 	if m.ValidUntil, err = b.Int(); err != nil {
-		return decodeErr("future_salt#0949d9dc", "valid_until", err)
+		return tlrt.DecodeErr(err, "future_salt", "valid_until")
 	}
 	if m.Salt, err = b.Long(); err != nil {
-		return decodeErr("future_salt#0949d9dc", "salt", err)
+		return tlrt.DecodeErr(err, "future_salt", "salt")
 	}
 	return nil
 }
 
-// FutureSalts is the TL constructor future_salts:
+// FutureSalts is the TL constructor future_salts.
 //
-//	future_salts#ae500895 req_msg_id:long now:int salts:vector<future_salt> = FutureSalts
-//
-// See https://core.telegram.org/constructor/future_salts.
+//	future_salts#ae500895 req_msg_id:long now:int salts:vector<future_salt>
+//	    = FutureSalts
 type FutureSalts struct {
 	ReqMsgID int64
 	Now      int
@@ -125,7 +123,7 @@ func (m *FutureSalts) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(len(m.Salts))
 	for i := range m.Salts {
 		if err := m.Salts[i].EncodeBare(b); err != nil {
-			return encodeErr("future_salts#ae500895", "salts", err)
+			return tlrt.EncodeErr(err, "future_salts", "salts")
 		}
 	}
 	return nil
@@ -133,37 +131,34 @@ func (m *FutureSalts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *FutureSalts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, FutureSaltsTypeID, "future_salts"); err != nil {
+		return tlrt.DecodeErr(err, "future_salts", "")
 	}
-	if err := consumeID(b, FutureSaltsTypeID, "future_salts"); err != nil {
-		return decodeErr("future_salts#ae500895", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FutureSalts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *FutureSalts) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FutureSalts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("future_salts#ae500895", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "future_salts", "")
 	}
 	var err error
 	if m.ReqMsgID, err = b.Long(); err != nil {
-		return decodeErr("future_salts#ae500895", "req_msg_id", err)
+		return tlrt.DecodeErr(err, "future_salts", "req_msg_id")
 	}
 	if m.Now, err = b.Int(); err != nil {
-		return decodeErr("future_salts#ae500895", "now", err)
+		return tlrt.DecodeErr(err, "future_salts", "now")
 	}
-	if m.Salts, err = decodeBareVectorAt(b, depth+1, decodeBareValue[FutureSalt]); err != nil {
-		return decodeErr("future_salts#ae500895", "salts", err)
+	if m.Salts, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeBareValue[FutureSalt]); err != nil {
+		return tlrt.DecodeErr(err, "future_salts", "salts")
 	}
 	return nil
 }

@@ -5,13 +5,12 @@ package mt
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// GetFutureSaltsRequest is the TL function get_future_salts:
+// GetFutureSaltsRequest is the TL function get_future_salts.
 //
 //	get_future_salts#b921bd04 num:int = FutureSalts
-//
-// See https://core.telegram.org/method/get_future_salts.
 type GetFutureSaltsRequest struct {
 	Num int
 }
@@ -49,43 +48,33 @@ func (m *GetFutureSaltsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GetFutureSaltsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GetFutureSaltsRequestTypeID, "get_future_salts"); err != nil {
+		return tlrt.DecodeErr(err, "get_future_salts", "")
 	}
-	if err := consumeID(b, GetFutureSaltsRequestTypeID, "get_future_salts"); err != nil {
-		return decodeErr("get_future_salts#b921bd04", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GetFutureSaltsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GetFutureSaltsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GetFutureSaltsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Num, err = b.Int(); err != nil {
-		return decodeErr("get_future_salts#b921bd04", "num", err)
+		return tlrt.DecodeErr(err, "get_future_salts", "num")
 	}
 	return nil
 }
 
-// GetFutureSalts invokes get_future_salts#b921bd04:
-//
-//	get_future_salts#b921bd04 num:int = FutureSalts
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/get_future_salts.
+// GetFutureSalts calls get_future_salts: see GetFutureSaltsRequest.
 func (c *Client) GetFutureSalts(ctx context.Context, req *GetFutureSaltsRequest) (*FutureSalts, error) {
 	if req == nil {
 		req = new(GetFutureSaltsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[FutureSalts])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[FutureSalts])
 }

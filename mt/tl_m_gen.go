@@ -2,11 +2,13 @@
 
 package mt
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// MsgDetailedInfoClass is the TL type MsgDetailedInfo: one of MsgDetailedInfo, MsgNewDetailedInfo.
-//
-// See https://core.telegram.org/type/MsgDetailedInfo.
+// MsgDetailedInfoClass is the TL type MsgDetailedInfo: one of MsgDetailedInfo,
+// MsgNewDetailedInfo.
 type MsgDetailedInfoClass interface {
 	Object
 	msgDetailedInfoClass()
@@ -17,7 +19,8 @@ func DecodeMsgDetailedInfo(b *bin.Buffer) (MsgDetailedInfoClass, error) {
 	return decodeMsgDetailedInfo(b, 0)
 }
 
-// decodeMsgDetailedInfo is DecodeMsgDetailedInfo for a value nested depth levels deep.
+// decodeMsgDetailedInfo is DecodeMsgDetailedInfo for a value nested depth
+// levels deep.
 func decodeMsgDetailedInfo(b *bin.Buffer, depth int) (MsgDetailedInfoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -30,22 +33,18 @@ func decodeMsgDetailedInfo(b *bin.Buffer, depth int) (MsgDetailedInfoClass, erro
 	case MsgNewDetailedInfoTypeID:
 		v = &MsgNewDetailedInfo{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MsgDetailedInfo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MsgDetailedInfo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MsgDetailedInfo is the TL constructor msg_detailed_info:
+// MsgDetailedInfo is the TL constructor msg_detailed_info.
 //
-//	msg_detailed_info#276d3ec6 msg_id:long answer_msg_id:long bytes:int status:int = MsgDetailedInfo
-//
-// See https://core.telegram.org/constructor/msg_detailed_info.
+//	msg_detailed_info#276d3ec6 msg_id:long answer_msg_id:long bytes:int
+//	    status:int = MsgDetailedInfo
 type MsgDetailedInfo struct {
 	MsgID       int64
 	AnswerMsgID int64
@@ -92,46 +91,42 @@ func (m *MsgDetailedInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MsgDetailedInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgDetailedInfoTypeID, "msg_detailed_info"); err != nil {
+		return tlrt.DecodeErr(err, "msg_detailed_info", "")
 	}
-	if err := consumeID(b, MsgDetailedInfoTypeID, "msg_detailed_info"); err != nil {
-		return decodeErr("msg_detailed_info#276d3ec6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgDetailedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgDetailedInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgDetailedInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MsgID, err = b.Long(); err != nil {
-		return decodeErr("msg_detailed_info#276d3ec6", "msg_id", err)
+		return tlrt.DecodeErr(err, "msg_detailed_info", "msg_id")
 	}
 	if m.AnswerMsgID, err = b.Long(); err != nil {
-		return decodeErr("msg_detailed_info#276d3ec6", "answer_msg_id", err)
+		return tlrt.DecodeErr(err, "msg_detailed_info", "answer_msg_id")
 	}
 	if m.Bytes, err = b.Int(); err != nil {
-		return decodeErr("msg_detailed_info#276d3ec6", "bytes", err)
+		return tlrt.DecodeErr(err, "msg_detailed_info", "bytes")
 	}
 	if m.Status, err = b.Int(); err != nil {
-		return decodeErr("msg_detailed_info#276d3ec6", "status", err)
+		return tlrt.DecodeErr(err, "msg_detailed_info", "status")
 	}
 	return nil
 }
 
-// MsgNewDetailedInfo is the TL constructor msg_new_detailed_info:
+// MsgNewDetailedInfo is the TL constructor msg_new_detailed_info.
 //
-//	msg_new_detailed_info#809db6df answer_msg_id:long bytes:int status:int = MsgDetailedInfo
-//
-// See https://core.telegram.org/constructor/msg_new_detailed_info.
+//	msg_new_detailed_info#809db6df answer_msg_id:long bytes:int status:int
+//	    = MsgDetailedInfo
 type MsgNewDetailedInfo struct {
 	AnswerMsgID int64
 	Bytes       int
@@ -176,43 +171,38 @@ func (m *MsgNewDetailedInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MsgNewDetailedInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgNewDetailedInfoTypeID, "msg_new_detailed_info"); err != nil {
+		return tlrt.DecodeErr(err, "msg_new_detailed_info", "")
 	}
-	if err := consumeID(b, MsgNewDetailedInfoTypeID, "msg_new_detailed_info"); err != nil {
-		return decodeErr("msg_new_detailed_info#809db6df", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgNewDetailedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgNewDetailedInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgNewDetailedInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.AnswerMsgID, err = b.Long(); err != nil {
-		return decodeErr("msg_new_detailed_info#809db6df", "answer_msg_id", err)
+		return tlrt.DecodeErr(err, "msg_new_detailed_info", "answer_msg_id")
 	}
 	if m.Bytes, err = b.Int(); err != nil {
-		return decodeErr("msg_new_detailed_info#809db6df", "bytes", err)
+		return tlrt.DecodeErr(err, "msg_new_detailed_info", "bytes")
 	}
 	if m.Status, err = b.Int(); err != nil {
-		return decodeErr("msg_new_detailed_info#809db6df", "status", err)
+		return tlrt.DecodeErr(err, "msg_new_detailed_info", "status")
 	}
 	return nil
 }
 
-// Message is the TL constructor message:
+// Message is the TL constructor message.
 //
 //	message#5bb8e511 msg_id:long seqno:int bytes:int body:Object = Message
-//
-// See https://core.telegram.org/constructor/message.
 type Message struct {
 	MsgID int64
 	Seqno int
@@ -250,57 +240,52 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.MsgID)
 	b.PutInt(m.Seqno)
 	b.PutInt(m.Bytes)
-	if err := encodeObj(b, m.Body); err != nil {
-		return encodeErr("message#5bb8e511", "body", err)
+	if err := tlrt.EncodeObject(b, m.Body); err != nil {
+		return tlrt.EncodeErr(err, "message", "body")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Message) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
+		return tlrt.DecodeErr(err, "message", "")
 	}
-	if err := consumeID(b, MessageTypeID, "message"); err != nil {
-		return decodeErr("message#5bb8e511", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("message#5bb8e511", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "message", "")
 	}
 	var err error
 	if m.MsgID, err = b.Long(); err != nil {
-		return decodeErr("message#5bb8e511", "msg_id", err)
+		return tlrt.DecodeErr(err, "message", "msg_id")
 	}
 	if m.Seqno, err = b.Int(); err != nil {
-		return decodeErr("message#5bb8e511", "seqno", err)
+		return tlrt.DecodeErr(err, "message", "seqno")
 	}
 	if m.Bytes, err = b.Int(); err != nil {
-		return decodeErr("message#5bb8e511", "bytes", err)
+		return tlrt.DecodeErr(err, "message", "bytes")
 	}
 	if m.Body, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("message#5bb8e511", "body", err)
+		return tlrt.DecodeErr(err, "message", "body")
 	}
 	return nil
 }
 
-// MsgContainer is the TL constructor msg_container:
+// MsgContainer is the TL constructor msg_container.
 //
 //	msg_container#73f1f8dc messages:vector<%message> = MessageContainer
-//
-// See https://core.telegram.org/constructor/msg_container.
 type MsgContainer struct {
 	Messages []Message
 }
@@ -335,7 +320,7 @@ func (m *MsgContainer) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(len(m.Messages))
 	for i := range m.Messages {
 		if err := m.Messages[i].EncodeBare(b); err != nil {
-			return encodeErr("msg_container#73f1f8dc", "messages", err)
+			return tlrt.EncodeErr(err, "msg_container", "messages")
 		}
 	}
 	return nil
@@ -343,40 +328,35 @@ func (m *MsgContainer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MsgContainer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgContainerTypeID, "msg_container"); err != nil {
+		return tlrt.DecodeErr(err, "msg_container", "")
 	}
-	if err := consumeID(b, MsgContainerTypeID, "msg_container"); err != nil {
-		return decodeErr("msg_container#73f1f8dc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgContainer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgContainer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgContainer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("msg_container#73f1f8dc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "msg_container", "")
 	}
 	var err error
-	if m.Messages, err = decodeBareVectorAt(b, depth+1, decodeBareValue[Message]); err != nil {
-		return decodeErr("msg_container#73f1f8dc", "messages", err)
+	if m.Messages, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeBareValue[Message]); err != nil {
+		return tlrt.DecodeErr(err, "msg_container", "messages")
 	}
 	return nil
 }
 
-// MsgCopy is the TL constructor msg_copy:
+// MsgCopy is the TL constructor msg_copy.
 //
 //	msg_copy#e06046b2 orig_message:Message = MessageCopy
-//
-// See https://core.telegram.org/constructor/msg_copy.
 type MsgCopy struct {
 	OrigMessage Message
 }
@@ -409,47 +389,42 @@ func (m *MsgCopy) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.OrigMessage.Encode(b); err != nil {
-		return encodeErr("msg_copy#e06046b2", "orig_message", err)
+		return tlrt.EncodeErr(err, "msg_copy", "orig_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MsgCopy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgCopyTypeID, "msg_copy"); err != nil {
+		return tlrt.DecodeErr(err, "msg_copy", "")
 	}
-	if err := consumeID(b, MsgCopyTypeID, "msg_copy"); err != nil {
-		return decodeErr("msg_copy#e06046b2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgCopy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgCopy) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("msg_copy#e06046b2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "msg_copy", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.OrigMessage, depth+1); err != nil {
-		return decodeErr("msg_copy#e06046b2", "orig_message", err)
+	if err = tlrt.DecodeBoxed(b, &m.OrigMessage, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "msg_copy", "orig_message")
 	}
 	return nil
 }
 
-// MsgResendReq is the TL constructor msg_resend_req:
+// MsgResendReq is the TL constructor msg_resend_req.
 //
 //	msg_resend_req#7d861a08 msg_ids:Vector<long> = MsgResendReq
-//
-// See https://core.telegram.org/constructor/msg_resend_req.
 type MsgResendReq struct {
 	MsgIDs []int64
 }
@@ -490,37 +465,32 @@ func (m *MsgResendReq) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MsgResendReq) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgResendReqTypeID, "msg_resend_req"); err != nil {
+		return tlrt.DecodeErr(err, "msg_resend_req", "")
 	}
-	if err := consumeID(b, MsgResendReqTypeID, "msg_resend_req"); err != nil {
-		return decodeErr("msg_resend_req#7d861a08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgResendReq) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgResendReq) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgResendReq) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("msg_resend_req#7d861a08", "msg_ids", err)
+	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "msg_resend_req", "msg_ids")
 	}
 	return nil
 }
 
-// MsgsAck is the TL constructor msgs_ack:
+// MsgsAck is the TL constructor msgs_ack.
 //
 //	msgs_ack#62d6b459 msg_ids:Vector<long> = MsgsAck
-//
-// See https://core.telegram.org/constructor/msgs_ack.
 type MsgsAck struct {
 	MsgIDs []int64
 }
@@ -561,37 +531,32 @@ func (m *MsgsAck) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MsgsAck) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgsAckTypeID, "msgs_ack"); err != nil {
+		return tlrt.DecodeErr(err, "msgs_ack", "")
 	}
-	if err := consumeID(b, MsgsAckTypeID, "msgs_ack"); err != nil {
-		return decodeErr("msgs_ack#62d6b459", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgsAck) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgsAck) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgsAck) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("msgs_ack#62d6b459", "msg_ids", err)
+	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "msgs_ack", "msg_ids")
 	}
 	return nil
 }
 
-// MsgsAllInfo is the TL constructor msgs_all_info:
+// MsgsAllInfo is the TL constructor msgs_all_info.
 //
 //	msgs_all_info#8cc0d131 msg_ids:Vector<long> info:bytes = MsgsAllInfo
-//
-// See https://core.telegram.org/constructor/msgs_all_info.
 type MsgsAllInfo struct {
 	MsgIDs []int64
 	Info   []byte
@@ -634,40 +599,35 @@ func (m *MsgsAllInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MsgsAllInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgsAllInfoTypeID, "msgs_all_info"); err != nil {
+		return tlrt.DecodeErr(err, "msgs_all_info", "")
 	}
-	if err := consumeID(b, MsgsAllInfoTypeID, "msgs_all_info"); err != nil {
-		return decodeErr("msgs_all_info#8cc0d131", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgsAllInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgsAllInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgsAllInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("msgs_all_info#8cc0d131", "msg_ids", err)
+	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "msgs_all_info", "msg_ids")
 	}
 	if m.Info, err = b.Bytes(); err != nil {
-		return decodeErr("msgs_all_info#8cc0d131", "info", err)
+		return tlrt.DecodeErr(err, "msgs_all_info", "info")
 	}
 	return nil
 }
 
-// MsgsStateInfo is the TL constructor msgs_state_info:
+// MsgsStateInfo is the TL constructor msgs_state_info.
 //
 //	msgs_state_info#4deb57d req_msg_id:long info:bytes = MsgsStateInfo
-//
-// See https://core.telegram.org/constructor/msgs_state_info.
 type MsgsStateInfo struct {
 	ReqMsgID int64
 	Info     []byte
@@ -707,40 +667,35 @@ func (m *MsgsStateInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MsgsStateInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgsStateInfoTypeID, "msgs_state_info"); err != nil {
+		return tlrt.DecodeErr(err, "msgs_state_info", "")
 	}
-	if err := consumeID(b, MsgsStateInfoTypeID, "msgs_state_info"); err != nil {
-		return decodeErr("msgs_state_info#04deb57d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgsStateInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgsStateInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgsStateInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ReqMsgID, err = b.Long(); err != nil {
-		return decodeErr("msgs_state_info#04deb57d", "req_msg_id", err)
+		return tlrt.DecodeErr(err, "msgs_state_info", "req_msg_id")
 	}
 	if m.Info, err = b.Bytes(); err != nil {
-		return decodeErr("msgs_state_info#04deb57d", "info", err)
+		return tlrt.DecodeErr(err, "msgs_state_info", "info")
 	}
 	return nil
 }
 
-// MsgsStateReq is the TL constructor msgs_state_req:
+// MsgsStateReq is the TL constructor msgs_state_req.
 //
 //	msgs_state_req#da69fb52 msg_ids:Vector<long> = MsgsStateReq
-//
-// See https://core.telegram.org/constructor/msgs_state_req.
 type MsgsStateReq struct {
 	MsgIDs []int64
 }
@@ -781,28 +736,25 @@ func (m *MsgsStateReq) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MsgsStateReq) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MsgsStateReqTypeID, "msgs_state_req"); err != nil {
+		return tlrt.DecodeErr(err, "msgs_state_req", "")
 	}
-	if err := consumeID(b, MsgsStateReqTypeID, "msgs_state_req"); err != nil {
-		return decodeErr("msgs_state_req#da69fb52", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MsgsStateReq) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MsgsStateReq) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MsgsStateReq) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("msgs_state_req#da69fb52", "msg_ids", err)
+	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "msgs_state_req", "msg_ids")
 	}
 	return nil
 }

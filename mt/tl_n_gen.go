@@ -2,13 +2,15 @@
 
 package mt
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// NewSessionCreated is the TL constructor new_session_created:
+// NewSessionCreated is the TL constructor new_session_created.
 //
-//	new_session_created#9ec20908 first_msg_id:long unique_id:long server_salt:long = NewSession
-//
-// See https://core.telegram.org/constructor/new_session_created.
+//	new_session_created#9ec20908 first_msg_id:long unique_id:long
+//	    server_salt:long = NewSession
 type NewSessionCreated struct {
 	FirstMsgID int64
 	UniqueID   int64
@@ -50,34 +52,31 @@ func (m *NewSessionCreated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NewSessionCreated) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NewSessionCreatedTypeID, "new_session_created"); err != nil {
+		return tlrt.DecodeErr(err, "new_session_created", "")
 	}
-	if err := consumeID(b, NewSessionCreatedTypeID, "new_session_created"); err != nil {
-		return decodeErr("new_session_created#9ec20908", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NewSessionCreated) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NewSessionCreated) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NewSessionCreated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FirstMsgID, err = b.Long(); err != nil {
-		return decodeErr("new_session_created#9ec20908", "first_msg_id", err)
+		return tlrt.DecodeErr(err, "new_session_created", "first_msg_id")
 	}
 	if m.UniqueID, err = b.Long(); err != nil {
-		return decodeErr("new_session_created#9ec20908", "unique_id", err)
+		return tlrt.DecodeErr(err, "new_session_created", "unique_id")
 	}
 	if m.ServerSalt, err = b.Long(); err != nil {
-		return decodeErr("new_session_created#9ec20908", "server_salt", err)
+		return tlrt.DecodeErr(err, "new_session_created", "server_salt")
 	}
 	return nil
 }

@@ -2,13 +2,14 @@
 
 package mt
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// GzipPacked is the TL constructor gzip_packed:
+// GzipPacked is the TL constructor gzip_packed.
 //
 //	gzip_packed#3072cfa1 packed_data:bytes = Object
-//
-// See https://core.telegram.org/constructor/gzip_packed.
 type GzipPacked struct {
 	PackedData []byte
 }
@@ -46,28 +47,25 @@ func (m *GzipPacked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GzipPacked) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GzipPackedTypeID, "gzip_packed"); err != nil {
+		return tlrt.DecodeErr(err, "gzip_packed", "")
 	}
-	if err := consumeID(b, GzipPackedTypeID, "gzip_packed"); err != nil {
-		return decodeErr("gzip_packed#3072cfa1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GzipPacked) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GzipPacked) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GzipPacked) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PackedData, err = b.Bytes(); err != nil {
-		return decodeErr("gzip_packed#3072cfa1", "packed_data", err)
+		return tlrt.DecodeErr(err, "gzip_packed", "packed_data")
 	}
 	return nil
 }

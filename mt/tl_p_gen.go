@@ -5,11 +5,11 @@ package mt
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// PQInnerDataClass is the TL type P_Q_inner_data: one of PQInnerData, PQInnerDataDC, PQInnerDataTempDC.
-//
-// See https://core.telegram.org/type/P_Q_inner_data.
+// PQInnerDataClass is the TL type P_Q_inner_data: one of PQInnerData,
+// PQInnerDataDC, PQInnerDataTempDC.
 type PQInnerDataClass interface {
 	Object
 	pQInnerDataClass()
@@ -35,22 +35,18 @@ func decodePQInnerData(b *bin.Buffer, depth int) (PQInnerDataClass, error) {
 	case PQInnerDataTempDCTypeID:
 		v = &PQInnerDataTempDC{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "P_Q_inner_data",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "P_Q_inner_data"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PQInnerData is the TL constructor p_q_inner_data:
+// PQInnerData is the TL constructor p_q_inner_data.
 //
-//	p_q_inner_data#83c95aec pq:bytes p:bytes q:bytes nonce:int128 server_nonce:int128 new_nonce:int256 = P_Q_inner_data
-//
-// See https://core.telegram.org/constructor/p_q_inner_data.
+//	p_q_inner_data#83c95aec pq:bytes p:bytes q:bytes nonce:int128
+//	    server_nonce:int128 new_nonce:int256 = P_Q_inner_data
 type PQInnerData struct {
 	Pq          []byte
 	P           []byte
@@ -101,52 +97,48 @@ func (m *PQInnerData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PQInnerData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PQInnerDataTypeID, "p_q_inner_data"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data", "")
 	}
-	if err := consumeID(b, PQInnerDataTypeID, "p_q_inner_data"); err != nil {
-		return decodeErr("p_q_inner_data#83c95aec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PQInnerData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PQInnerData) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PQInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Pq, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data#83c95aec", "pq", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data", "pq")
 	}
 	if m.P, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data#83c95aec", "p", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data", "p")
 	}
 	if m.Q, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data#83c95aec", "q", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data", "q")
 	}
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("p_q_inner_data#83c95aec", "nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("p_q_inner_data#83c95aec", "server_nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data", "server_nonce")
 	}
 	if m.NewNonce, err = b.Int256(); err != nil {
-		return decodeErr("p_q_inner_data#83c95aec", "new_nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data", "new_nonce")
 	}
 	return nil
 }
 
-// PQInnerDataDC is the TL constructor p_q_inner_data_dc:
+// PQInnerDataDC is the TL constructor p_q_inner_data_dc.
 //
-//	p_q_inner_data_dc#a9f55f95 pq:bytes p:bytes q:bytes nonce:int128 server_nonce:int128 new_nonce:int256 dc:int = P_Q_inner_data
-//
-// See https://core.telegram.org/constructor/p_q_inner_data_dc.
+//	p_q_inner_data_dc#a9f55f95 pq:bytes p:bytes q:bytes nonce:int128
+//	    server_nonce:int128 new_nonce:int256 dc:int = P_Q_inner_data
 type PQInnerDataDC struct {
 	Pq          []byte
 	P           []byte
@@ -199,55 +191,52 @@ func (m *PQInnerDataDC) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PQInnerDataDC) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PQInnerDataDCTypeID, "p_q_inner_data_dc"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "")
 	}
-	if err := consumeID(b, PQInnerDataDCTypeID, "p_q_inner_data_dc"); err != nil {
-		return decodeErr("p_q_inner_data_dc#a9f55f95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PQInnerDataDC) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PQInnerDataDC) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PQInnerDataDC) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Pq, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data_dc#a9f55f95", "pq", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "pq")
 	}
 	if m.P, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data_dc#a9f55f95", "p", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "p")
 	}
 	if m.Q, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data_dc#a9f55f95", "q", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "q")
 	}
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("p_q_inner_data_dc#a9f55f95", "nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("p_q_inner_data_dc#a9f55f95", "server_nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "server_nonce")
 	}
 	if m.NewNonce, err = b.Int256(); err != nil {
-		return decodeErr("p_q_inner_data_dc#a9f55f95", "new_nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "new_nonce")
 	}
 	if m.DC, err = b.Int(); err != nil {
-		return decodeErr("p_q_inner_data_dc#a9f55f95", "dc", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_dc", "dc")
 	}
 	return nil
 }
 
-// PQInnerDataTempDC is the TL constructor p_q_inner_data_temp_dc:
+// PQInnerDataTempDC is the TL constructor p_q_inner_data_temp_dc.
 //
-//	p_q_inner_data_temp_dc#56fddf88 pq:bytes p:bytes q:bytes nonce:int128 server_nonce:int128 new_nonce:int256 dc:int expires_in:int = P_Q_inner_data
-//
-// See https://core.telegram.org/constructor/p_q_inner_data_temp_dc.
+//	p_q_inner_data_temp_dc#56fddf88 pq:bytes p:bytes q:bytes nonce:int128
+//	    server_nonce:int128 new_nonce:int256 dc:int expires_in:int
+//	    = P_Q_inner_data
 type PQInnerDataTempDC struct {
 	Pq          []byte
 	P           []byte
@@ -302,58 +291,53 @@ func (m *PQInnerDataTempDC) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PQInnerDataTempDC) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PQInnerDataTempDCTypeID, "p_q_inner_data_temp_dc"); err != nil {
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "")
 	}
-	if err := consumeID(b, PQInnerDataTempDCTypeID, "p_q_inner_data_temp_dc"); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PQInnerDataTempDC) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PQInnerDataTempDC) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PQInnerDataTempDC) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Pq, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "pq", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "pq")
 	}
 	if m.P, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "p", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "p")
 	}
 	if m.Q, err = b.Bytes(); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "q", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "q")
 	}
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "server_nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "server_nonce")
 	}
 	if m.NewNonce, err = b.Int256(); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "new_nonce", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "new_nonce")
 	}
 	if m.DC, err = b.Int(); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "dc", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "dc")
 	}
 	if m.ExpiresIn, err = b.Int(); err != nil {
-		return decodeErr("p_q_inner_data_temp_dc#56fddf88", "expires_in", err)
+		return tlrt.DecodeErr(err, "p_q_inner_data_temp_dc", "expires_in")
 	}
 	return nil
 }
 
-// Pong is the TL constructor pong:
+// Pong is the TL constructor pong.
 //
 //	pong#347773c5 msg_id:long ping_id:long = Pong
-//
-// See https://core.telegram.org/constructor/pong.
 type Pong struct {
 	MsgID  int64
 	PingID int64
@@ -393,40 +377,35 @@ func (m *Pong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Pong) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PongTypeID, "pong"); err != nil {
+		return tlrt.DecodeErr(err, "pong", "")
 	}
-	if err := consumeID(b, PongTypeID, "pong"); err != nil {
-		return decodeErr("pong#347773c5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Pong) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Pong) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Pong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MsgID, err = b.Long(); err != nil {
-		return decodeErr("pong#347773c5", "msg_id", err)
+		return tlrt.DecodeErr(err, "pong", "msg_id")
 	}
 	if m.PingID, err = b.Long(); err != nil {
-		return decodeErr("pong#347773c5", "ping_id", err)
+		return tlrt.DecodeErr(err, "pong", "ping_id")
 	}
 	return nil
 }
 
-// PingRequest is the TL function ping:
+// PingRequest is the TL function ping.
 //
 //	ping#7abe77ec ping_id:long = Pong
-//
-// See https://core.telegram.org/method/ping.
 type PingRequest struct {
 	PingID int64
 }
@@ -464,52 +443,40 @@ func (m *PingRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PingRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PingRequestTypeID, "ping"); err != nil {
+		return tlrt.DecodeErr(err, "ping", "")
 	}
-	if err := consumeID(b, PingRequestTypeID, "ping"); err != nil {
-		return decodeErr("ping#7abe77ec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PingRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PingRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PingID, err = b.Long(); err != nil {
-		return decodeErr("ping#7abe77ec", "ping_id", err)
+		return tlrt.DecodeErr(err, "ping", "ping_id")
 	}
 	return nil
 }
 
-// Ping invokes ping#7abe77ec:
-//
-//	ping#7abe77ec ping_id:long = Pong
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/ping.
+// Ping calls ping: see PingRequest.
 func (c *Client) Ping(ctx context.Context, req *PingRequest) (*Pong, error) {
 	if req == nil {
 		req = new(PingRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Pong])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Pong])
 }
 
-// PingDelayDisconnectRequest is the TL function ping_delay_disconnect:
+// PingDelayDisconnectRequest is the TL function ping_delay_disconnect.
 //
 //	ping_delay_disconnect#f3427b8c ping_id:long disconnect_delay:int = Pong
-//
-// See https://core.telegram.org/method/ping_delay_disconnect.
 type PingDelayDisconnectRequest struct {
 	PingID          int64
 	DisconnectDelay int
@@ -549,46 +516,37 @@ func (m *PingDelayDisconnectRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PingDelayDisconnectRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PingDelayDisconnectRequestTypeID, "ping_delay_disconnect"); err != nil {
+		return tlrt.DecodeErr(err, "ping_delay_disconnect", "")
 	}
-	if err := consumeID(b, PingDelayDisconnectRequestTypeID, "ping_delay_disconnect"); err != nil {
-		return decodeErr("ping_delay_disconnect#f3427b8c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PingDelayDisconnectRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PingDelayDisconnectRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PingDelayDisconnectRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PingID, err = b.Long(); err != nil {
-		return decodeErr("ping_delay_disconnect#f3427b8c", "ping_id", err)
+		return tlrt.DecodeErr(err, "ping_delay_disconnect", "ping_id")
 	}
 	if m.DisconnectDelay, err = b.Int(); err != nil {
-		return decodeErr("ping_delay_disconnect#f3427b8c", "disconnect_delay", err)
+		return tlrt.DecodeErr(err, "ping_delay_disconnect", "disconnect_delay")
 	}
 	return nil
 }
 
-// PingDelayDisconnect invokes ping_delay_disconnect#f3427b8c:
-//
-//	ping_delay_disconnect#f3427b8c ping_id:long disconnect_delay:int = Pong
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/ping_delay_disconnect.
+// PingDelayDisconnect calls ping_delay_disconnect: see
+// PingDelayDisconnectRequest.
 func (c *Client) PingDelayDisconnect(ctx context.Context, req *PingDelayDisconnectRequest) (*Pong, error) {
 	if req == nil {
 		req = new(PingDelayDisconnectRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Pong])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Pong])
 }

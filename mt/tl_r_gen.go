@@ -5,11 +5,11 @@ package mt
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// RpcDropAnswerClass is the TL type RpcDropAnswer: one of RpcAnswerUnknown, RpcAnswerDroppedRunning, RpcAnswerDropped.
-//
-// See https://core.telegram.org/type/RpcDropAnswer.
+// RpcDropAnswerClass is the TL type RpcDropAnswer: one of RpcAnswerUnknown,
+// RpcAnswerDroppedRunning, RpcAnswerDropped.
 type RpcDropAnswerClass interface {
 	Object
 	rpcDropAnswerClass()
@@ -20,7 +20,8 @@ func DecodeRpcDropAnswer(b *bin.Buffer) (RpcDropAnswerClass, error) {
 	return decodeRpcDropAnswer(b, 0)
 }
 
-// decodeRpcDropAnswer is DecodeRpcDropAnswer for a value nested depth levels deep.
+// decodeRpcDropAnswer is DecodeRpcDropAnswer for a value nested depth levels
+// deep.
 func decodeRpcDropAnswer(b *bin.Buffer, depth int) (RpcDropAnswerClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -35,22 +36,17 @@ func decodeRpcDropAnswer(b *bin.Buffer, depth int) (RpcDropAnswerClass, error) {
 	case RpcAnswerDroppedTypeID:
 		v = &RpcAnswerDropped{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RpcDropAnswer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RpcDropAnswer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RpcAnswerUnknown is the TL constructor rpc_answer_unknown:
+// RpcAnswerUnknown is the TL constructor rpc_answer_unknown.
 //
 //	rpc_answer_unknown#5e2ad36e = RpcDropAnswer
-//
-// See https://core.telegram.org/constructor/rpc_answer_unknown.
 type RpcAnswerUnknown struct{}
 
 // RpcAnswerUnknownTypeID is the ID of rpc_answer_unknown.
@@ -88,33 +84,28 @@ func (m *RpcAnswerUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcAnswerUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RpcAnswerUnknownTypeID, "rpc_answer_unknown"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_unknown", "")
 	}
-	if err := consumeID(b, RpcAnswerUnknownTypeID, "rpc_answer_unknown"); err != nil {
-		return decodeErr("rpc_answer_unknown#5e2ad36e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RpcAnswerUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RpcAnswerUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// RpcAnswerDroppedRunning is the TL constructor rpc_answer_dropped_running:
+// RpcAnswerDroppedRunning is the TL constructor rpc_answer_dropped_running.
 //
 //	rpc_answer_dropped_running#cd78e586 = RpcDropAnswer
-//
-// See https://core.telegram.org/constructor/rpc_answer_dropped_running.
 type RpcAnswerDroppedRunning struct{}
 
 // RpcAnswerDroppedRunningTypeID is the ID of rpc_answer_dropped_running.
@@ -152,33 +143,29 @@ func (m *RpcAnswerDroppedRunning) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcAnswerDroppedRunning) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RpcAnswerDroppedRunningTypeID, "rpc_answer_dropped_running"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_dropped_running", "")
 	}
-	if err := consumeID(b, RpcAnswerDroppedRunningTypeID, "rpc_answer_dropped_running"); err != nil {
-		return decodeErr("rpc_answer_dropped_running#cd78e586", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerDroppedRunning) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RpcAnswerDroppedRunning) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RpcAnswerDroppedRunning) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// RpcAnswerDropped is the TL constructor rpc_answer_dropped:
+// RpcAnswerDropped is the TL constructor rpc_answer_dropped.
 //
-//	rpc_answer_dropped#a43ad8b7 msg_id:long seq_no:int bytes:int = RpcDropAnswer
-//
-// See https://core.telegram.org/constructor/rpc_answer_dropped.
+//	rpc_answer_dropped#a43ad8b7 msg_id:long seq_no:int bytes:int
+//	    = RpcDropAnswer
 type RpcAnswerDropped struct {
 	MsgID int64
 	SeqNo int
@@ -223,43 +210,39 @@ func (m *RpcAnswerDropped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcAnswerDropped) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RpcAnswerDroppedTypeID, "rpc_answer_dropped"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_answer_dropped", "")
 	}
-	if err := consumeID(b, RpcAnswerDroppedTypeID, "rpc_answer_dropped"); err != nil {
-		return decodeErr("rpc_answer_dropped#a43ad8b7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcAnswerDropped) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RpcAnswerDropped) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RpcAnswerDropped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MsgID, err = b.Long(); err != nil {
-		return decodeErr("rpc_answer_dropped#a43ad8b7", "msg_id", err)
+		return tlrt.DecodeErr(err, "rpc_answer_dropped", "msg_id")
 	}
 	if m.SeqNo, err = b.Int(); err != nil {
-		return decodeErr("rpc_answer_dropped#a43ad8b7", "seq_no", err)
+		return tlrt.DecodeErr(err, "rpc_answer_dropped", "seq_no")
 	}
 	if m.Bytes, err = b.Int(); err != nil {
-		return decodeErr("rpc_answer_dropped#a43ad8b7", "bytes", err)
+		return tlrt.DecodeErr(err, "rpc_answer_dropped", "bytes")
 	}
 	return nil
 }
 
-// ResPQ is the TL constructor resPQ:
+// ResPQ is the TL constructor resPQ.
 //
-//	resPQ#5162463 nonce:int128 server_nonce:int128 pq:bytes server_public_key_fingerprints:Vector<long> = ResPQ
-//
-// See https://core.telegram.org/constructor/resPQ.
+//	resPQ#5162463 nonce:int128 server_nonce:int128 pq:bytes
+//	    server_public_key_fingerprints:Vector<long> = ResPQ
 type ResPQ struct {
 	Nonce                       bin.Int128
 	ServerNonce                 bin.Int128
@@ -306,46 +289,41 @@ func (m *ResPQ) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ResPQ) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ResPQTypeID, "resPQ"); err != nil {
+		return tlrt.DecodeErr(err, "resPQ", "")
 	}
-	if err := consumeID(b, ResPQTypeID, "resPQ"); err != nil {
-		return decodeErr("resPQ#05162463", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ResPQ) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ResPQ) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ResPQ) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("resPQ#05162463", "nonce", err)
+		return tlrt.DecodeErr(err, "resPQ", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("resPQ#05162463", "server_nonce", err)
+		return tlrt.DecodeErr(err, "resPQ", "server_nonce")
 	}
 	if m.Pq, err = b.Bytes(); err != nil {
-		return decodeErr("resPQ#05162463", "pq", err)
+		return tlrt.DecodeErr(err, "resPQ", "pq")
 	}
-	if m.ServerPublicKeyFingerprints, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("resPQ#05162463", "server_public_key_fingerprints", err)
+	if m.ServerPublicKeyFingerprints, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "resPQ", "server_public_key_fingerprints")
 	}
 	return nil
 }
 
-// RpcError is the TL constructor rpc_error:
+// RpcError is the TL constructor rpc_error.
 //
 //	rpc_error#2144ca19 error_code:int error_message:string = RpcError
-//
-// See https://core.telegram.org/constructor/rpc_error.
 type RpcError struct {
 	ErrorCode    int
 	ErrorMessage string
@@ -385,40 +363,35 @@ func (m *RpcError) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcError) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RpcErrorTypeID, "rpc_error"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_error", "")
 	}
-	if err := consumeID(b, RpcErrorTypeID, "rpc_error"); err != nil {
-		return decodeErr("rpc_error#2144ca19", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcError) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RpcError) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RpcError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ErrorCode, err = b.Int(); err != nil {
-		return decodeErr("rpc_error#2144ca19", "error_code", err)
+		return tlrt.DecodeErr(err, "rpc_error", "error_code")
 	}
 	if m.ErrorMessage, err = b.String(); err != nil {
-		return decodeErr("rpc_error#2144ca19", "error_message", err)
+		return tlrt.DecodeErr(err, "rpc_error", "error_message")
 	}
 	return nil
 }
 
-// RpcResult is the TL constructor rpc_result:
+// RpcResult is the TL constructor rpc_result.
 //
 //	rpc_result#f35c6d01 req_msg_id:long result:Object = RpcResult
-//
-// See https://core.telegram.org/constructor/rpc_result.
 type RpcResult struct {
 	ReqMsgID int64
 	Result   Object
@@ -452,51 +425,46 @@ func (m *RpcResult) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ReqMsgID)
-	if err := encodeObj(b, m.Result); err != nil {
-		return encodeErr("rpc_result#f35c6d01", "result", err)
+	if err := tlrt.EncodeObject(b, m.Result); err != nil {
+		return tlrt.EncodeErr(err, "rpc_result", "result")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *RpcResult) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RpcResultTypeID, "rpc_result"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_result", "")
 	}
-	if err := consumeID(b, RpcResultTypeID, "rpc_result"); err != nil {
-		return decodeErr("rpc_result#f35c6d01", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcResult) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RpcResult) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RpcResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("rpc_result#f35c6d01", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "rpc_result", "")
 	}
 	var err error
 	if m.ReqMsgID, err = b.Long(); err != nil {
-		return decodeErr("rpc_result#f35c6d01", "req_msg_id", err)
+		return tlrt.DecodeErr(err, "rpc_result", "req_msg_id")
 	}
 	if m.Result, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("rpc_result#f35c6d01", "result", err)
+		return tlrt.DecodeErr(err, "rpc_result", "result")
 	}
 	return nil
 }
 
-// ReqPqRequest is the TL function req_pq:
+// ReqPqRequest is the TL function req_pq. Deprecated, use req_pq_multi.
 //
 //	req_pq#60469778 nonce:int128 = ResPQ
-//
-// See https://core.telegram.org/method/req_pq.
 type ReqPqRequest struct {
 	Nonce bin.Int128
 }
@@ -534,52 +502,40 @@ func (m *ReqPqRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReqPqRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReqPqRequestTypeID, "req_pq"); err != nil {
+		return tlrt.DecodeErr(err, "req_pq", "")
 	}
-	if err := consumeID(b, ReqPqRequestTypeID, "req_pq"); err != nil {
-		return decodeErr("req_pq#60469778", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReqPqRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReqPqRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReqPqRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("req_pq#60469778", "nonce", err)
+		return tlrt.DecodeErr(err, "req_pq", "nonce")
 	}
 	return nil
 }
 
-// ReqPq invokes req_pq#60469778:
-//
-//	req_pq#60469778 nonce:int128 = ResPQ
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/req_pq.
+// ReqPq calls req_pq: see ReqPqRequest.
 func (c *Client) ReqPq(ctx context.Context, req *ReqPqRequest) (*ResPQ, error) {
 	if req == nil {
 		req = new(ReqPqRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ResPQ])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ResPQ])
 }
 
-// ReqPqMultiRequest is the TL function req_pq_multi:
+// ReqPqMultiRequest is the TL function req_pq_multi.
 //
 //	req_pq_multi#be7e8ef1 nonce:int128 = ResPQ
-//
-// See https://core.telegram.org/method/req_pq_multi.
 type ReqPqMultiRequest struct {
 	Nonce bin.Int128
 }
@@ -617,52 +573,41 @@ func (m *ReqPqMultiRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReqPqMultiRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReqPqMultiRequestTypeID, "req_pq_multi"); err != nil {
+		return tlrt.DecodeErr(err, "req_pq_multi", "")
 	}
-	if err := consumeID(b, ReqPqMultiRequestTypeID, "req_pq_multi"); err != nil {
-		return decodeErr("req_pq_multi#be7e8ef1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReqPqMultiRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReqPqMultiRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReqPqMultiRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("req_pq_multi#be7e8ef1", "nonce", err)
+		return tlrt.DecodeErr(err, "req_pq_multi", "nonce")
 	}
 	return nil
 }
 
-// ReqPqMulti invokes req_pq_multi#be7e8ef1:
-//
-//	req_pq_multi#be7e8ef1 nonce:int128 = ResPQ
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/req_pq_multi.
+// ReqPqMulti calls req_pq_multi: see ReqPqMultiRequest.
 func (c *Client) ReqPqMulti(ctx context.Context, req *ReqPqMultiRequest) (*ResPQ, error) {
 	if req == nil {
 		req = new(ReqPqMultiRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ResPQ])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ResPQ])
 }
 
-// ReqDHParamsRequest is the TL function req_DH_params:
+// ReqDHParamsRequest is the TL function req_DH_params.
 //
-//	req_DH_params#d712e4be nonce:int128 server_nonce:int128 p:bytes q:bytes public_key_fingerprint:long encrypted_data:bytes = Server_DH_Params
-//
-// See https://core.telegram.org/method/req_DH_params.
+//	req_DH_params#d712e4be nonce:int128 server_nonce:int128 p:bytes q:bytes
+//	    public_key_fingerprint:long encrypted_data:bytes = Server_DH_Params
 type ReqDHParamsRequest struct {
 	Nonce                bin.Int128
 	ServerNonce          bin.Int128
@@ -710,67 +655,55 @@ func (m *ReqDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReqDHParamsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReqDHParamsRequestTypeID, "req_DH_params"); err != nil {
+		return tlrt.DecodeErr(err, "req_DH_params", "")
 	}
-	if err := consumeID(b, ReqDHParamsRequestTypeID, "req_DH_params"); err != nil {
-		return decodeErr("req_DH_params#d712e4be", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReqDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReqDHParamsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReqDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("req_DH_params#d712e4be", "nonce", err)
+		return tlrt.DecodeErr(err, "req_DH_params", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("req_DH_params#d712e4be", "server_nonce", err)
+		return tlrt.DecodeErr(err, "req_DH_params", "server_nonce")
 	}
 	if m.P, err = b.Bytes(); err != nil {
-		return decodeErr("req_DH_params#d712e4be", "p", err)
+		return tlrt.DecodeErr(err, "req_DH_params", "p")
 	}
 	if m.Q, err = b.Bytes(); err != nil {
-		return decodeErr("req_DH_params#d712e4be", "q", err)
+		return tlrt.DecodeErr(err, "req_DH_params", "q")
 	}
 	if m.PublicKeyFingerprint, err = b.Long(); err != nil {
-		return decodeErr("req_DH_params#d712e4be", "public_key_fingerprint", err)
+		return tlrt.DecodeErr(err, "req_DH_params", "public_key_fingerprint")
 	}
 	if m.EncryptedData, err = b.Bytes(); err != nil {
-		return decodeErr("req_DH_params#d712e4be", "encrypted_data", err)
+		return tlrt.DecodeErr(err, "req_DH_params", "encrypted_data")
 	}
 	return nil
 }
 
-// ReqDHParams invokes req_DH_params#d712e4be:
-//
-//	req_DH_params#d712e4be nonce:int128 server_nonce:int128 p:bytes q:bytes public_key_fingerprint:long encrypted_data:bytes = Server_DH_Params
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/req_DH_params.
+// ReqDHParams calls req_DH_params: see ReqDHParamsRequest.
 func (c *Client) ReqDHParams(ctx context.Context, req *ReqDHParamsRequest) (ServerDHParamsClass, error) {
 	if req == nil {
 		req = new(ReqDHParamsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeServerDHParams)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeServerDHParams)
 }
 
-// RpcDropAnswerRequest is the TL function rpc_drop_answer:
+// RpcDropAnswerRequest is the TL function rpc_drop_answer.
 //
 //	rpc_drop_answer#58e4a740 req_msg_id:long = RpcDropAnswer
-//
-// See https://core.telegram.org/method/rpc_drop_answer.
 type RpcDropAnswerRequest struct {
 	ReqMsgID int64
 }
@@ -808,43 +741,33 @@ func (m *RpcDropAnswerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RpcDropAnswerRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RpcDropAnswerRequestTypeID, "rpc_drop_answer"); err != nil {
+		return tlrt.DecodeErr(err, "rpc_drop_answer", "")
 	}
-	if err := consumeID(b, RpcDropAnswerRequestTypeID, "rpc_drop_answer"); err != nil {
-		return decodeErr("rpc_drop_answer#58e4a740", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RpcDropAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RpcDropAnswerRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RpcDropAnswerRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ReqMsgID, err = b.Long(); err != nil {
-		return decodeErr("rpc_drop_answer#58e4a740", "req_msg_id", err)
+		return tlrt.DecodeErr(err, "rpc_drop_answer", "req_msg_id")
 	}
 	return nil
 }
 
-// RpcDropAnswer invokes rpc_drop_answer#58e4a740:
-//
-//	rpc_drop_answer#58e4a740 req_msg_id:long = RpcDropAnswer
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/rpc_drop_answer.
+// RpcDropAnswer calls rpc_drop_answer: see RpcDropAnswerRequest.
 func (c *Client) RpcDropAnswer(ctx context.Context, req *RpcDropAnswerRequest) (RpcDropAnswerClass, error) {
 	if req == nil {
 		req = new(RpcDropAnswerRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeRpcDropAnswer)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeRpcDropAnswer)
 }

@@ -5,11 +5,11 @@ package mt
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// ServerDHParamsClass is the TL type Server_DH_Params: one of ServerDHParamsFail, ServerDHParamsOk.
-//
-// See https://core.telegram.org/type/Server_DH_Params.
+// ServerDHParamsClass is the TL type Server_DH_Params: one of
+// ServerDHParamsFail, ServerDHParamsOk.
 type ServerDHParamsClass interface {
 	Object
 	serverDHParamsClass()
@@ -20,7 +20,8 @@ func DecodeServerDHParams(b *bin.Buffer) (ServerDHParamsClass, error) {
 	return decodeServerDHParams(b, 0)
 }
 
-// decodeServerDHParams is DecodeServerDHParams for a value nested depth levels deep.
+// decodeServerDHParams is DecodeServerDHParams for a value nested depth levels
+// deep.
 func decodeServerDHParams(b *bin.Buffer, depth int) (ServerDHParamsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,22 +34,18 @@ func decodeServerDHParams(b *bin.Buffer, depth int) (ServerDHParamsClass, error)
 	case ServerDHParamsOkTypeID:
 		v = &ServerDHParamsOk{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Server_DH_Params",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Server_DH_Params"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ServerDHParamsFail is the TL constructor server_DH_params_fail:
+// ServerDHParamsFail is the TL constructor server_DH_params_fail.
 //
-//	server_DH_params_fail#79cb045d nonce:int128 server_nonce:int128 new_nonce_hash:int128 = Server_DH_Params
-//
-// See https://core.telegram.org/constructor/server_DH_params_fail.
+//	server_DH_params_fail#79cb045d nonce:int128 server_nonce:int128
+//	    new_nonce_hash:int128 = Server_DH_Params
 type ServerDHParamsFail struct {
 	Nonce        bin.Int128
 	ServerNonce  bin.Int128
@@ -93,43 +90,39 @@ func (m *ServerDHParamsFail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ServerDHParamsFail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ServerDHParamsFailTypeID, "server_DH_params_fail"); err != nil {
+		return tlrt.DecodeErr(err, "server_DH_params_fail", "")
 	}
-	if err := consumeID(b, ServerDHParamsFailTypeID, "server_DH_params_fail"); err != nil {
-		return decodeErr("server_DH_params_fail#79cb045d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ServerDHParamsFail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ServerDHParamsFail) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ServerDHParamsFail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("server_DH_params_fail#79cb045d", "nonce", err)
+		return tlrt.DecodeErr(err, "server_DH_params_fail", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("server_DH_params_fail#79cb045d", "server_nonce", err)
+		return tlrt.DecodeErr(err, "server_DH_params_fail", "server_nonce")
 	}
 	if m.NewNonceHash, err = b.Int128(); err != nil {
-		return decodeErr("server_DH_params_fail#79cb045d", "new_nonce_hash", err)
+		return tlrt.DecodeErr(err, "server_DH_params_fail", "new_nonce_hash")
 	}
 	return nil
 }
 
-// ServerDHParamsOk is the TL constructor server_DH_params_ok:
+// ServerDHParamsOk is the TL constructor server_DH_params_ok.
 //
-//	server_DH_params_ok#d0e8075c nonce:int128 server_nonce:int128 encrypted_answer:bytes = Server_DH_Params
-//
-// See https://core.telegram.org/constructor/server_DH_params_ok.
+//	server_DH_params_ok#d0e8075c nonce:int128 server_nonce:int128
+//	    encrypted_answer:bytes = Server_DH_Params
 type ServerDHParamsOk struct {
 	Nonce           bin.Int128
 	ServerNonce     bin.Int128
@@ -174,52 +167,50 @@ func (m *ServerDHParamsOk) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ServerDHParamsOk) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ServerDHParamsOkTypeID, "server_DH_params_ok"); err != nil {
+		return tlrt.DecodeErr(err, "server_DH_params_ok", "")
 	}
-	if err := consumeID(b, ServerDHParamsOkTypeID, "server_DH_params_ok"); err != nil {
-		return decodeErr("server_DH_params_ok#d0e8075c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ServerDHParamsOk) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ServerDHParamsOk) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ServerDHParamsOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("server_DH_params_ok#d0e8075c", "nonce", err)
+		return tlrt.DecodeErr(err, "server_DH_params_ok", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("server_DH_params_ok#d0e8075c", "server_nonce", err)
+		return tlrt.DecodeErr(err, "server_DH_params_ok", "server_nonce")
 	}
 	if m.EncryptedAnswer, err = b.Bytes(); err != nil {
-		return decodeErr("server_DH_params_ok#d0e8075c", "encrypted_answer", err)
+		return tlrt.DecodeErr(err, "server_DH_params_ok", "encrypted_answer")
 	}
 	return nil
 }
 
-// SetClientDHParamsAnswerClass is the TL type Set_client_DH_params_answer: one of DhGenOk, DhGenRetry, DhGenFail.
-//
-// See https://core.telegram.org/type/Set_client_DH_params_answer.
+// SetClientDHParamsAnswerClass is the TL type Set_client_DH_params_answer: one
+// of DhGenOk, DhGenRetry, DhGenFail.
 type SetClientDHParamsAnswerClass interface {
 	Object
 	setClientDHParamsAnswerClass()
 }
 
-// DecodeSetClientDHParamsAnswer decodes any constructor of Set_client_DH_params_answer.
+// DecodeSetClientDHParamsAnswer decodes any constructor of
+// Set_client_DH_params_answer.
 func DecodeSetClientDHParamsAnswer(b *bin.Buffer) (SetClientDHParamsAnswerClass, error) {
 	return decodeSetClientDHParamsAnswer(b, 0)
 }
 
-// decodeSetClientDHParamsAnswer is DecodeSetClientDHParamsAnswer for a value nested depth levels deep.
+// decodeSetClientDHParamsAnswer is DecodeSetClientDHParamsAnswer for a value
+// nested depth levels deep.
 func decodeSetClientDHParamsAnswer(b *bin.Buffer, depth int) (SetClientDHParamsAnswerClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -234,22 +225,18 @@ func decodeSetClientDHParamsAnswer(b *bin.Buffer, depth int) (SetClientDHParamsA
 	case DhGenFailTypeID:
 		v = &DhGenFail{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Set_client_DH_params_answer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Set_client_DH_params_answer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// DhGenOk is the TL constructor dh_gen_ok:
+// DhGenOk is the TL constructor dh_gen_ok.
 //
-//	dh_gen_ok#3bcbf734 nonce:int128 server_nonce:int128 new_nonce_hash1:int128 = Set_client_DH_params_answer
-//
-// See https://core.telegram.org/constructor/dh_gen_ok.
+//	dh_gen_ok#3bcbf734 nonce:int128 server_nonce:int128
+//	    new_nonce_hash1:int128 = Set_client_DH_params_answer
 type DhGenOk struct {
 	Nonce         bin.Int128
 	ServerNonce   bin.Int128
@@ -294,43 +281,39 @@ func (m *DhGenOk) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DhGenOk) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DhGenOkTypeID, "dh_gen_ok"); err != nil {
+		return tlrt.DecodeErr(err, "dh_gen_ok", "")
 	}
-	if err := consumeID(b, DhGenOkTypeID, "dh_gen_ok"); err != nil {
-		return decodeErr("dh_gen_ok#3bcbf734", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenOk) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DhGenOk) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DhGenOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_ok#3bcbf734", "nonce", err)
+		return tlrt.DecodeErr(err, "dh_gen_ok", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_ok#3bcbf734", "server_nonce", err)
+		return tlrt.DecodeErr(err, "dh_gen_ok", "server_nonce")
 	}
 	if m.NewNonceHash1, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_ok#3bcbf734", "new_nonce_hash1", err)
+		return tlrt.DecodeErr(err, "dh_gen_ok", "new_nonce_hash1")
 	}
 	return nil
 }
 
-// DhGenRetry is the TL constructor dh_gen_retry:
+// DhGenRetry is the TL constructor dh_gen_retry.
 //
-//	dh_gen_retry#46dc1fb9 nonce:int128 server_nonce:int128 new_nonce_hash2:int128 = Set_client_DH_params_answer
-//
-// See https://core.telegram.org/constructor/dh_gen_retry.
+//	dh_gen_retry#46dc1fb9 nonce:int128 server_nonce:int128
+//	    new_nonce_hash2:int128 = Set_client_DH_params_answer
 type DhGenRetry struct {
 	Nonce         bin.Int128
 	ServerNonce   bin.Int128
@@ -350,7 +333,8 @@ func (*DhGenRetry) TypeName() string {
 	return "dh_gen_retry"
 }
 
-// setClientDHParamsAnswerClass marks DhGenRetry as a SetClientDHParamsAnswerClass.
+// setClientDHParamsAnswerClass marks DhGenRetry as a
+// SetClientDHParamsAnswerClass.
 func (*DhGenRetry) setClientDHParamsAnswerClass() {}
 
 // Encode writes m to b with its ID.
@@ -375,43 +359,39 @@ func (m *DhGenRetry) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DhGenRetry) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DhGenRetryTypeID, "dh_gen_retry"); err != nil {
+		return tlrt.DecodeErr(err, "dh_gen_retry", "")
 	}
-	if err := consumeID(b, DhGenRetryTypeID, "dh_gen_retry"); err != nil {
-		return decodeErr("dh_gen_retry#46dc1fb9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenRetry) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DhGenRetry) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DhGenRetry) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_retry#46dc1fb9", "nonce", err)
+		return tlrt.DecodeErr(err, "dh_gen_retry", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_retry#46dc1fb9", "server_nonce", err)
+		return tlrt.DecodeErr(err, "dh_gen_retry", "server_nonce")
 	}
 	if m.NewNonceHash2, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_retry#46dc1fb9", "new_nonce_hash2", err)
+		return tlrt.DecodeErr(err, "dh_gen_retry", "new_nonce_hash2")
 	}
 	return nil
 }
 
-// DhGenFail is the TL constructor dh_gen_fail:
+// DhGenFail is the TL constructor dh_gen_fail.
 //
-//	dh_gen_fail#a69dae02 nonce:int128 server_nonce:int128 new_nonce_hash3:int128 = Set_client_DH_params_answer
-//
-// See https://core.telegram.org/constructor/dh_gen_fail.
+//	dh_gen_fail#a69dae02 nonce:int128 server_nonce:int128
+//	    new_nonce_hash3:int128 = Set_client_DH_params_answer
 type DhGenFail struct {
 	Nonce         bin.Int128
 	ServerNonce   bin.Int128
@@ -431,7 +411,8 @@ func (*DhGenFail) TypeName() string {
 	return "dh_gen_fail"
 }
 
-// setClientDHParamsAnswerClass marks DhGenFail as a SetClientDHParamsAnswerClass.
+// setClientDHParamsAnswerClass marks DhGenFail as a
+// SetClientDHParamsAnswerClass.
 func (*DhGenFail) setClientDHParamsAnswerClass() {}
 
 // Encode writes m to b with its ID.
@@ -456,43 +437,39 @@ func (m *DhGenFail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DhGenFail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DhGenFailTypeID, "dh_gen_fail"); err != nil {
+		return tlrt.DecodeErr(err, "dh_gen_fail", "")
 	}
-	if err := consumeID(b, DhGenFailTypeID, "dh_gen_fail"); err != nil {
-		return decodeErr("dh_gen_fail#a69dae02", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DhGenFail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DhGenFail) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DhGenFail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_fail#a69dae02", "nonce", err)
+		return tlrt.DecodeErr(err, "dh_gen_fail", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_fail#a69dae02", "server_nonce", err)
+		return tlrt.DecodeErr(err, "dh_gen_fail", "server_nonce")
 	}
 	if m.NewNonceHash3, err = b.Int128(); err != nil {
-		return decodeErr("dh_gen_fail#a69dae02", "new_nonce_hash3", err)
+		return tlrt.DecodeErr(err, "dh_gen_fail", "new_nonce_hash3")
 	}
 	return nil
 }
 
-// ServerDHInnerData is the TL constructor server_DH_inner_data:
+// ServerDHInnerData is the TL constructor server_DH_inner_data.
 //
-//	server_DH_inner_data#b5890dba nonce:int128 server_nonce:int128 g:int dh_prime:bytes g_a:bytes server_time:int = Server_DH_inner_data
-//
-// See https://core.telegram.org/constructor/server_DH_inner_data.
+//	server_DH_inner_data#b5890dba nonce:int128 server_nonce:int128 g:int
+//	    dh_prime:bytes g_a:bytes server_time:int = Server_DH_inner_data
 type ServerDHInnerData struct {
 	Nonce       bin.Int128
 	ServerNonce bin.Int128
@@ -540,52 +517,48 @@ func (m *ServerDHInnerData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ServerDHInnerData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ServerDHInnerDataTypeID, "server_DH_inner_data"); err != nil {
+		return tlrt.DecodeErr(err, "server_DH_inner_data", "")
 	}
-	if err := consumeID(b, ServerDHInnerDataTypeID, "server_DH_inner_data"); err != nil {
-		return decodeErr("server_DH_inner_data#b5890dba", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ServerDHInnerData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ServerDHInnerData) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ServerDHInnerData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("server_DH_inner_data#b5890dba", "nonce", err)
+		return tlrt.DecodeErr(err, "server_DH_inner_data", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("server_DH_inner_data#b5890dba", "server_nonce", err)
+		return tlrt.DecodeErr(err, "server_DH_inner_data", "server_nonce")
 	}
 	if m.G, err = b.Int(); err != nil {
-		return decodeErr("server_DH_inner_data#b5890dba", "g", err)
+		return tlrt.DecodeErr(err, "server_DH_inner_data", "g")
 	}
 	if m.DhPrime, err = b.Bytes(); err != nil {
-		return decodeErr("server_DH_inner_data#b5890dba", "dh_prime", err)
+		return tlrt.DecodeErr(err, "server_DH_inner_data", "dh_prime")
 	}
 	if m.GA, err = b.Bytes(); err != nil {
-		return decodeErr("server_DH_inner_data#b5890dba", "g_a", err)
+		return tlrt.DecodeErr(err, "server_DH_inner_data", "g_a")
 	}
 	if m.ServerTime, err = b.Int(); err != nil {
-		return decodeErr("server_DH_inner_data#b5890dba", "server_time", err)
+		return tlrt.DecodeErr(err, "server_DH_inner_data", "server_time")
 	}
 	return nil
 }
 
-// SetClientDHParamsRequest is the TL function set_client_DH_params:
+// SetClientDHParamsRequest is the TL function set_client_DH_params.
 //
-//	set_client_DH_params#f5045f1f nonce:int128 server_nonce:int128 encrypted_data:bytes = Set_client_DH_params_answer
-//
-// See https://core.telegram.org/method/set_client_DH_params.
+//	set_client_DH_params#f5045f1f nonce:int128 server_nonce:int128
+//	    encrypted_data:bytes = Set_client_DH_params_answer
 type SetClientDHParamsRequest struct {
 	Nonce         bin.Int128
 	ServerNonce   bin.Int128
@@ -627,49 +600,39 @@ func (m *SetClientDHParamsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SetClientDHParamsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SetClientDHParamsRequestTypeID, "set_client_DH_params"); err != nil {
+		return tlrt.DecodeErr(err, "set_client_DH_params", "")
 	}
-	if err := consumeID(b, SetClientDHParamsRequestTypeID, "set_client_DH_params"); err != nil {
-		return decodeErr("set_client_DH_params#f5045f1f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SetClientDHParamsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SetClientDHParamsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SetClientDHParamsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Nonce, err = b.Int128(); err != nil {
-		return decodeErr("set_client_DH_params#f5045f1f", "nonce", err)
+		return tlrt.DecodeErr(err, "set_client_DH_params", "nonce")
 	}
 	if m.ServerNonce, err = b.Int128(); err != nil {
-		return decodeErr("set_client_DH_params#f5045f1f", "server_nonce", err)
+		return tlrt.DecodeErr(err, "set_client_DH_params", "server_nonce")
 	}
 	if m.EncryptedData, err = b.Bytes(); err != nil {
-		return decodeErr("set_client_DH_params#f5045f1f", "encrypted_data", err)
+		return tlrt.DecodeErr(err, "set_client_DH_params", "encrypted_data")
 	}
 	return nil
 }
 
-// SetClientDHParams invokes set_client_DH_params#f5045f1f:
-//
-//	set_client_DH_params#f5045f1f nonce:int128 server_nonce:int128 encrypted_data:bytes = Set_client_DH_params_answer
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/set_client_DH_params.
+// SetClientDHParams calls set_client_DH_params: see SetClientDHParamsRequest.
 func (c *Client) SetClientDHParams(ctx context.Context, req *SetClientDHParamsRequest) (SetClientDHParamsAnswerClass, error) {
 	if req == nil {
 		req = new(SetClientDHParamsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeSetClientDHParamsAnswer)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeSetClientDHParamsAnswer)
 }

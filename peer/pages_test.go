@@ -35,7 +35,10 @@ func TestPyrogramRawAPIPage(t *testing.T) {
 		reply("users.getUsers", []tg.Object{pageByID}).
 		reply("contacts.resolveUsername", &tg.ContactsResolvedPeer{Peer: &tg.PeerUser{UserID: pageByName.ID}, Users: []tg.UserClass{pageByName}}).
 		reply("contacts.resolvePhone", &tg.ContactsResolvedPeer{Peer: &tg.PeerUser{UserID: pageByPhone.ID}, Users: []tg.UserClass{pageByPhone}}).
-		reply("channels.inviteToChannel", &tg.Updates{Updates: []tg.UpdateClass{}, Users: []tg.UserClass{}, Chats: []tg.ChatClass{}})
+		reply("channels.inviteToChannel", &tg.MessagesInvitedUsers{
+			Updates:         &tg.Updates{Updates: []tg.UpdateClass{}, Users: []tg.UserClass{}, Chats: []tg.ChatClass{}},
+			MissingInvitees: []tg.MissingInvitee{},
+		})
 	store := peer.NewMemoryStore(peer.MemoryOptions{})
 	learning := peer.NewLearner(store, nil).Wrap(inv)
 	api := tg.NewClient(learning)

@@ -223,5 +223,5 @@ func parseTG(ref any) (q Query, ok bool, err error) {
 	return Query{}, false, nil
 }
 
-func userHasHash(u *tg.User) bool       { return u.AccessHash != 0 || u.Flags.Has(0) }
-func channelHasHash(c *tg.Channel) bool { return c.AccessHash != 0 || c.Flags.Has(13) }
+func userHasHash(u *tg.User) bool       { return u.HasAccessHash() }
+func channelHasHash(c *tg.Channel) bool { return c.HasAccessHash() }

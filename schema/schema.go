@@ -19,4 +19,4 @@ var MTProto []byte
 
 // Layer is the API layer of API. A test checks it against the schema's
 // "// LAYER" line.
-const Layer = 170
+const Layer = 228

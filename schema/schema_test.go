@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
 	"regexp"
 	"strconv"
 	"testing"
 )
 
 // TestLayer checks Layer against the schema's "// LAYER N" line and its
-// provenance header (which tlgen fetch writes), and the header's SHA-256
-// against the content behind it.
+// provenance header (which tlgen fetch writes): the source is a URL with
+// the SHA-256 of what was downloaded there, and the header's Content
+// SHA-256 is that of the text behind it.
 func TestLayer(t *testing.T) {
 	m := regexp.MustCompile(`(?m)^// LAYER (\d+)$`).FindAllSubmatch(API, -1)
 	if len(m) != 1 {
@@ -22,15 +24,18 @@ func TestLayer(t *testing.T) {
 	}
 
 	fields, body := provenance(t, "api.tl", API)
-	if fields["Source"] == "" {
-		t.Error("header has no Source")
+	if u, err := url.Parse(fields["Source"]); err != nil || u.Scheme != "https" || u.Host == "" {
+		t.Errorf("header's Source %q is not an https URL", fields["Source"])
+	}
+	if !regexp.MustCompile(`\A[0-9a-f]{64}\z`).MatchString(fields["Source SHA-256"]) {
+		t.Errorf("header's Source SHA-256 %q is not a SHA-256", fields["Source SHA-256"])
 	}
 	if fields["Layer"] != strconv.Itoa(Layer) {
 		t.Errorf("header says layer %q, Layer is %d", fields["Layer"], Layer)
 	}
 	sum := sha256.Sum256(body)
-	if fields["Source SHA-256"] != hex.EncodeToString(sum[:]) {
-		t.Errorf("header says SHA-256 %s, the content behind it has %x", fields["Source SHA-256"], sum)
+	if fields["Content SHA-256"] != hex.EncodeToString(sum[:]) {
+		t.Errorf("header says Content SHA-256 %s, the content behind it has %x", fields["Content SHA-256"], sum)
 	}
 }
 

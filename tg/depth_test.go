@@ -2,6 +2,7 @@ package tg_test
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 
 	"github.com/gotd/td/bin"
@@ -72,5 +73,54 @@ func TestDecodeDepth(t *testing.T) {
 				t.Fatalf("200000 levels: got %v, want ErrTooDeep", err)
 			}
 		})
+	}
+}
+
+// TestDeepInputErrorCost decodes 4 KB of input nested more deeply than
+// MaxDecodeDepth: its error says where it was met in a bounded text, and
+// costs the decoding of the values read plus a few allocations, however
+// deep the input goes.
+func TestDeepInputErrorCost(t *testing.T) {
+	var b bin.Buffer
+	if err := nest(1100, func(v tg.Object) tg.Object { return &tg.TextBold{Text: v.(tg.RichTextClass)} }, &tg.TextEmpty{}).Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	data := b.Buf[:4096]
+	var err error
+	decode := func() {
+		_, err = tg.DecodeObject(&bin.Buffer{Buf: data})
+		_ = err.Error()
+	}
+	decode()
+	if !errors.Is(err, tg.ErrTooDeep) {
+		t.Fatalf("got %v, want ErrTooDeep", err)
+	}
+	var de *tg.DecodeError
+	if !errors.As(err, &de) || de.Type() != "textBold" {
+		t.Fatalf("got %#v, want a DecodeError from textBold", err)
+	}
+	msg := err.Error()
+	const wantMsg = "textBold: text.text.text.text.text.text...(986 more)...text.text.text.text.text.text.text.text.text: values nest too deeply"
+	if msg != wantMsg {
+		t.Errorf("error:\n got %s\nwant %s", msg, wantMsg)
+	}
+
+	// The values decoded (1001 textBold, one allocation each) and the
+	// error: one DecodeError, and its text.
+	const levels = tg.MaxDecodeDepth + 1
+	if allocs := testing.AllocsPerRun(10, decode); allocs > levels+4 {
+		t.Errorf("%.0f allocations, want at most %d", allocs, levels+4)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const runs = 10
+	for range runs {
+		decode()
+	}
+	runtime.ReadMemStats(&after)
+	// A textBold is an interface value: 16 bytes.
+	if perRun, limit := (after.TotalAlloc-before.TotalAlloc)/runs, uint64(levels*16+4096); perRun > limit {
+		t.Errorf("%d bytes allocated per decoding, want at most %d", perRun, limit)
 	}
 }

@@ -17,6 +17,12 @@ import (
 	"github.com/tgraw/tgraw/tg"
 )
 
+// The tests of tg, but for the examples, hold at any layer: they take
+// counts, IDs and field layouts from the schema tg was generated from
+// (schema.API), never from constants, and name only types that every
+// layer has. gen's TestOtherSchemas runs them on tg regenerated at layer
+// 170 too, in a copy of the module.
+
 // schemaInfo is what the tests know of tg from the schema it was generated
 // from: the definition behind each struct type.
 type schemaInfo struct {

@@ -3,41 +3,47 @@
 package tg
 
 import (
-	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
 // Layer is the API layer of the schema this package was generated from.
-const Layer = 170
+const Layer = 228
 
-// New returns a new zero value of the constructor or function with the
-// given ID, or nil if the schema has no such ID.
+// New returns a new zero value of the constructor or function with the given
+// ID, or nil if the schema has no such ID.
 func New(id uint32) Object {
 	switch id {
-	case MessagesCreateChatRequestTypeID:
-		return &MessagesCreateChatRequest{}
 	case SecurePasswordKdfAlgoUnknownTypeID:
 		return &SecurePasswordKdfAlgoUnknown{}
+	case InputRichMessageMarkdownTypeID:
+		return &InputRichMessageMarkdown{}
 	case StorageFileJpegTypeID:
 		return &StorageFileJpeg{}
 	case UpdateTranscribedAudioTypeID:
 		return &UpdateTranscribedAudio{}
 	case UserStatusOfflineTypeID:
 		return &UserStatusOffline{}
+	case AuthSentCodeTypeFirebaseSMSTypeID:
+		return &AuthSentCodeTypeFirebaseSMS{}
 	case SecureValueErrorFrontSideTypeID:
 		return &SecureValueErrorFrontSide{}
-	case PaymentsGiveawayInfoResultsTypeID:
-		return &PaymentsGiveawayInfoResults{}
 	case UpdatesDifferenceTypeID:
 		return &UpdatesDifference{}
 	case HelpPeerColorsTypeID:
 		return &HelpPeerColors{}
+	case InputQuickReplyShortcutIDTypeID:
+		return &InputQuickReplyShortcutID{}
+	case InputBusinessGreetingMessageTypeID:
+		return &InputBusinessGreetingMessage{}
+	case TextMentionNameTypeID:
+		return &TextMentionName{}
+	case WebPageAttributeStarGiftAuctionTypeID:
+		return &WebPageAttributeStarGiftAuction{}
 	case HelpUserInfoTypeID:
 		return &HelpUserInfo{}
 	case PublicForwardMessageTypeID:
 		return &PublicForwardMessage{}
-	case MessageEntityBlockquoteTypeID:
-		return &MessageEntityBlockquote{}
 	case PhotoCachedSizeTypeID:
 		return &PhotoCachedSize{}
 	case ForumTopicDeletedTypeID:
@@ -46,40 +52,58 @@ func New(id uint32) Object {
 		return &SecureRequiredTypeOneOf{}
 	case InputStickerSetAnimatedEmojiTypeID:
 		return &InputStickerSetAnimatedEmoji{}
+	case InputKeyboardButtonRequestPeerTypeID:
+		return &InputKeyboardButtonRequestPeer{}
 	case ChannelAdminLogEventActionToggleForumTypeID:
 		return &ChannelAdminLogEventActionToggleForum{}
+	case InputStarGiftAuctionTypeID:
+		return &InputStarGiftAuction{}
+	case TextBotCommandTypeID:
+		return &TextBotCommand{}
 	case MessageActionChatJoinedByLinkTypeID:
 		return &MessageActionChatJoinedByLink{}
 	case UpdatesGetChannelDifferenceRequestTypeID:
 		return &UpdatesGetChannelDifferenceRequest{}
 	case PageBlockSlideshowTypeID:
 		return &PageBlockSlideshow{}
+	case PaymentsGetStarsSubscriptionsRequestTypeID:
+		return &PaymentsGetStarsSubscriptionsRequest{}
 	case InputGameIDTypeID:
 		return &InputGameID{}
 	case AccountVerifyEmailRequestTypeID:
 		return &AccountVerifyEmailRequest{}
+	case MessagesSendMediaRequestTypeID:
+		return &MessagesSendMediaRequest{}
+	case ConnectedBotTypeID:
+		return &ConnectedBot{}
 	case TextMarkedTypeID:
 		return &TextMarked{}
 	case InputPrivacyKeyPhoneNumberTypeID:
 		return &InputPrivacyKeyPhoneNumber{}
+	case ChatParticipantAdminTypeID:
+		return &ChatParticipantAdmin{}
+	case InputMediaUploadedDocumentTypeID:
+		return &InputMediaUploadedDocument{}
 	case PhotosUploadProfilePhotoRequestTypeID:
 		return &PhotosUploadProfilePhotoRequest{}
 	case HelpGetUserInfoRequestTypeID:
 		return &HelpGetUserInfoRequest{}
-	case MediaAreaCoordinatesTypeID:
-		return &MediaAreaCoordinates{}
 	case PhoneGetGroupCallRequestTypeID:
 		return &PhoneGetGroupCallRequest{}
 	case PremiumGetBoostsStatusRequestTypeID:
 		return &PremiumGetBoostsStatusRequest{}
 	case InputStickeredMediaDocumentTypeID:
 		return &InputStickeredMediaDocument{}
+	case InvoiceTypeID:
+		return &Invoice{}
 	case InputStickerSetEmojiGenericAnimationsTypeID:
 		return &InputStickerSetEmojiGenericAnimations{}
 	case MessagesGetFavedStickersRequestTypeID:
 		return &MessagesGetFavedStickersRequest{}
 	case AttachMenuPeerTypeChatTypeID:
 		return &AttachMenuPeerTypeChat{}
+	case RequirementToContactEmptyTypeID:
+		return &RequirementToContactEmpty{}
 	case ChannelAdminLogEventActionChangeLinkedChatTypeID:
 		return &ChannelAdminLogEventActionChangeLinkedChat{}
 	case BotsSetBotCommandsRequestTypeID:
@@ -88,46 +112,84 @@ func New(id uint32) Object {
 		return &BotInlineMessageMediaGeo{}
 	case BotsToggleUsernameRequestTypeID:
 		return &BotsToggleUsernameRequest{}
+	case StarsSubscriptionPricingTypeID:
+		return &StarsSubscriptionPricing{}
 	case UpdateUserPhoneTypeID:
 		return &UpdateUserPhone{}
+	case MessagesEditFactCheckRequestTypeID:
+		return &MessagesEditFactCheckRequest{}
 	case InputGroupCallStreamTypeID:
 		return &InputGroupCallStream{}
 	case MessagesReceivedMessagesRequestTypeID:
 		return &MessagesReceivedMessagesRequest{}
+	case ContactsSearchRequestTypeID:
+		return &ContactsSearchRequest{}
+	case MessagesUnpinAllMessagesRequestTypeID:
+		return &MessagesUnpinAllMessagesRequest{}
 	case TopPeerCategoryCorrespondentsTypeID:
 		return &TopPeerCategoryCorrespondents{}
+	case MessageEntityDiffDeleteTypeID:
+		return &MessageEntityDiffDelete{}
 	case ChannelParticipantsSearchTypeID:
 		return &ChannelParticipantsSearch{}
 	case AuthLoginTokenMigrateToTypeID:
 		return &AuthLoginTokenMigrateTo{}
+	case QuickReplyTypeID:
+		return &QuickReply{}
 	case PrivacyKeyVoiceMessagesTypeID:
 		return &PrivacyKeyVoiceMessages{}
+	case UserFullTypeID:
+		return &UserFull{}
+	case AccountGetReactionsNotifySettingsRequestTypeID:
+		return &AccountGetReactionsNotifySettingsRequest{}
+	case BotsToggleUserEmojiStatusPermissionRequestTypeID:
+		return &BotsToggleUserEmojiStatusPermissionRequest{}
 	case SecureValueTypeDriverLicenseTypeID:
 		return &SecureValueTypeDriverLicense{}
 	case AuthCodeTypeFragmentSMSTypeID:
 		return &AuthCodeTypeFragmentSMS{}
+	case InputEmojiStatusCollectibleTypeID:
+		return &InputEmojiStatusCollectible{}
+	case InputAiComposeToneIDTypeID:
+		return &InputAiComposeToneID{}
 	case UpdateChatParticipantsTypeID:
 		return &UpdateChatParticipants{}
 	case AccountGetWallPapersRequestTypeID:
 		return &AccountGetWallPapersRequest{}
 	case UpdateChannelViewForumAsMessagesTypeID:
 		return &UpdateChannelViewForumAsMessages{}
-	case UserStatusLastWeekTypeID:
-		return &UserStatusLastWeek{}
+	case UpdateBotEditBusinessMessageTypeID:
+		return &UpdateBotEditBusinessMessage{}
+	case MessagesSetChatThemeRequestTypeID:
+		return &MessagesSetChatThemeRequest{}
 	case TextImageTypeID:
 		return &TextImage{}
 	case ChannelsGetFullChannelRequestTypeID:
 		return &ChannelsGetFullChannelRequest{}
 	case BotsInvokeWebViewCustomMethodRequestTypeID:
 		return &BotsInvokeWebViewCustomMethodRequest{}
+	case HelpPromoDataTypeID:
+		return &HelpPromoData{}
+	case MessageMediaDiceTypeID:
+		return &MessageMediaDice{}
 	case AccountGetAccountTTLRequestTypeID:
 		return &AccountGetAccountTTLRequest{}
+	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
+		return &InputInvoiceStarGiftDropOriginalDetails{}
+	case EmojiGroupPremiumTypeID:
+		return &EmojiGroupPremium{}
+	case SmsjobsUpdateSettingsRequestTypeID:
+		return &SmsjobsUpdateSettingsRequest{}
 	case ContactsDeleteContactsRequestTypeID:
 		return &ContactsDeleteContactsRequest{}
 	case UploadFileTypeID:
 		return &UploadFile{}
+	case PageBlockHeading2TypeID:
+		return &PageBlockHeading2{}
 	case MessagesSetBotPrecheckoutResultsRequestTypeID:
 		return &MessagesSetBotPrecheckoutResultsRequest{}
+	case InputBusinessIntroTypeID:
+		return &InputBusinessIntro{}
 	case UpdateBotMessageReactionsTypeID:
 		return &UpdateBotMessageReactions{}
 	case UserStatusEmptyTypeID:
@@ -138,20 +200,22 @@ func New(id uint32) Object {
 		return &BotCommandScopePeerUser{}
 	case ChannelsDeactivateAllUsernamesRequestTypeID:
 		return &ChannelsDeactivateAllUsernamesRequest{}
+	case MessageReactionsTypeID:
+		return &MessageReactions{}
 	case MessagesSendWebViewResultMessageRequestTypeID:
 		return &MessagesSendWebViewResultMessageRequest{}
 	case StorageFilePngTypeID:
 		return &StorageFilePng{}
+	case BotInlineMessageRichMessageTypeID:
+		return &BotInlineMessageRichMessage{}
 	case ChannelsGetChannelsRequestTypeID:
 		return &ChannelsGetChannelsRequest{}
 	case InputReportReasonIllegalDrugsTypeID:
 		return &InputReportReasonIllegalDrugs{}
+	case StarGiftAuctionRoundExtendableTypeID:
+		return &StarGiftAuctionRoundExtendable{}
 	case InputPaymentCredentialsApplePayTypeID:
 		return &InputPaymentCredentialsApplePay{}
-	case ChannelTypeID:
-		return &Channel{}
-	case ChatInviteExportedTypeID:
-		return &ChatInviteExported{}
 	case ContactsBlockedTypeID:
 		return &ContactsBlocked{}
 	case MessageRangeTypeID:
@@ -160,20 +224,24 @@ func New(id uint32) Object {
 		return &MessagesRecentStickersNotModified{}
 	case ChannelsConvertToGigagroupRequestTypeID:
 		return &ChannelsConvertToGigagroupRequest{}
+	case StoriesTogglePinnedToTopRequestTypeID:
+		return &StoriesTogglePinnedToTopRequest{}
 	case UpdateGroupCallConnectionTypeID:
 		return &UpdateGroupCallConnection{}
 	case InputPrivacyValueDisallowContactsTypeID:
 		return &InputPrivacyValueDisallowContacts{}
 	case UpdateStickerSetsOrderTypeID:
 		return &UpdateStickerSetsOrder{}
+	case StarsTopupOptionTypeID:
+		return &StarsTopupOption{}
 	case PremiumGetMyBoostsRequestTypeID:
 		return &PremiumGetMyBoostsRequest{}
-	case WebViewResultURLTypeID:
-		return &WebViewResultURL{}
 	case ExportedChatlistInviteTypeID:
 		return &ExportedChatlistInvite{}
 	case WebViewMessageSentTypeID:
 		return &WebViewMessageSent{}
+	case BotsPreviewInfoTypeID:
+		return &BotsPreviewInfo{}
 	case InputStickerSetAnimatedEmojiAnimationsTypeID:
 		return &InputStickerSetAnimatedEmojiAnimations{}
 	case InputPrivacyValueAllowContactsTypeID:
@@ -182,40 +250,52 @@ func New(id uint32) Object {
 		return &AuthCheckRecoveryPasswordRequest{}
 	case MessagesFoundStickerSetsNotModifiedTypeID:
 		return &MessagesFoundStickerSetsNotModified{}
+	case PaymentsGetSuggestedStarRefBotsRequestTypeID:
+		return &PaymentsGetSuggestedStarRefBotsRequest{}
 	case UsersGetUsersRequestTypeID:
 		return &UsersGetUsersRequest{}
 	case MessageActionTopicCreateTypeID:
 		return &MessageActionTopicCreate{}
 	case VideoSizeStickerMarkupTypeID:
 		return &VideoSizeStickerMarkup{}
+	case InvokeWithApnsSecretRequestTypeID:
+		return &InvokeWithApnsSecretRequest{}
 	case InputStickerSetThumbLegacyTypeID:
 		return &InputStickerSetThumbLegacy{}
-	case ChannelsGetSendAsRequestTypeID:
-		return &ChannelsGetSendAsRequest{}
-	case ChannelsGetForumTopicsRequestTypeID:
-		return &ChannelsGetForumTopicsRequest{}
 	case HelpRecentMeURLsTypeID:
 		return &HelpRecentMeURLs{}
+	case InputAiComposeToneSingleUseTypeID:
+		return &InputAiComposeToneSingleUse{}
 	case PhotoSizeEmptyTypeID:
 		return &PhotoSizeEmpty{}
 	case MessagesReadHistoryRequestTypeID:
 		return &MessagesReadHistoryRequest{}
 	case InlineQueryPeerTypeBotPMTypeID:
 		return &InlineQueryPeerTypeBotPM{}
+	case MessageReplyStoryHeaderTypeID:
+		return &MessageReplyStoryHeader{}
 	case ChannelAdminLogEventActionChangeLocationTypeID:
 		return &ChannelAdminLogEventActionChangeLocation{}
+	case PageBlockBlockquoteBlocksTypeID:
+		return &PageBlockBlockquoteBlocks{}
+	case MessagesReorderPinnedForumTopicsRequestTypeID:
+		return &MessagesReorderPinnedForumTopicsRequest{}
+	case SuggestedPostTypeID:
+		return &SuggestedPost{}
+	case ChannelsToggleJoinRequestRequestTypeID:
+		return &ChannelsToggleJoinRequestRequest{}
 	case MessagesGetFeaturedEmojiStickersRequestTypeID:
 		return &MessagesGetFeaturedEmojiStickersRequest{}
-	case ChannelFullTypeID:
-		return &ChannelFull{}
+	case SmsjobsIsEligibleToJoinRequestTypeID:
+		return &SmsjobsIsEligibleToJoinRequest{}
+	case JoinChatBotResultDeclinedTypeID:
+		return &JoinChatBotResultDeclined{}
 	case AccountGetRecentEmojiStatusesRequestTypeID:
 		return &AccountGetRecentEmojiStatusesRequest{}
 	case MessagesGetInlineGameHighScoresRequestTypeID:
 		return &MessagesGetInlineGameHighScoresRequest{}
 	case PaymentsExportInvoiceRequestTypeID:
 		return &PaymentsExportInvoiceRequest{}
-	case InputMediaPollTypeID:
-		return &InputMediaPoll{}
 	case ContactsDeleteByPhonesRequestTypeID:
 		return &ContactsDeleteByPhonesRequest{}
 	case MessagesSearchSentMediaRequestTypeID:
@@ -224,10 +304,10 @@ func New(id uint32) Object {
 		return &StorageFileWebp{}
 	case UpdateChannelTooLongTypeID:
 		return &UpdateChannelTooLong{}
+	case SmsjobsGetStatusRequestTypeID:
+		return &SmsjobsGetStatusRequest{}
 	case ChatlistsExportedInvitesTypeID:
 		return &ChatlistsExportedInvites{}
-	case KeyboardButtonURLAuthTypeID:
-		return &KeyboardButtonURLAuth{}
 	case BotsSetBotInfoRequestTypeID:
 		return &BotsSetBotInfoRequest{}
 	case ChannelsCheckUsernameRequestTypeID:
@@ -240,18 +320,20 @@ func New(id uint32) Object {
 		return &GeoPointEmpty{}
 	case SavedPhoneContactTypeID:
 		return &SavedPhoneContact{}
+	case ContactsContactBirthdaysTypeID:
+		return &ContactsContactBirthdays{}
 	case StoriesAllStoriesNotModifiedTypeID:
 		return &StoriesAllStoriesNotModified{}
+	case InputBusinessChatLinkTypeID:
+		return &InputBusinessChatLink{}
 	case BotInlineResultTypeID:
 		return &BotInlineResult{}
 	case DocumentAttributeAnimatedTypeID:
 		return &DocumentAttributeAnimated{}
-	case UpdateBotChatInviteRequesterTypeID:
-		return &UpdateBotChatInviteRequester{}
 	case ChannelsGetInactiveChannelsRequestTypeID:
 		return &ChannelsGetInactiveChannelsRequest{}
-	case ContactsSearchRequestTypeID:
-		return &ContactsSearchRequest{}
+	case BusinessWeeklyOpenTypeID:
+		return &BusinessWeeklyOpen{}
 	case StickersRenameStickerSetRequestTypeID:
 		return &StickersRenameStickerSetRequest{}
 	case StickerPackTypeID:
@@ -260,6 +342,8 @@ func New(id uint32) Object {
 		return &AccountGetNotifySettingsRequest{}
 	case UpdateNewEncryptedMessageTypeID:
 		return &UpdateNewEncryptedMessage{}
+	case MessagesReportSponsoredMessageRequestTypeID:
+		return &MessagesReportSponsoredMessageRequest{}
 	case UpdateBotInlineSendTypeID:
 		return &UpdateBotInlineSend{}
 	case ContactsImportContactTokenRequestTypeID:
@@ -270,10 +354,16 @@ func New(id uint32) Object {
 		return &PageBlockUnsupported{}
 	case BotsCanSendMessageRequestTypeID:
 		return &BotsCanSendMessageRequest{}
-	case KeyboardButtonWebViewTypeID:
-		return &KeyboardButtonWebView{}
+	case StarsTransactionTypeID:
+		return &StarsTransaction{}
+	case MessagesForwardMessagesRequestTypeID:
+		return &MessagesForwardMessagesRequest{}
 	case AuthPasswordRecoveryTypeID:
 		return &AuthPasswordRecovery{}
+	case ContactsUpdateContactNoteRequestTypeID:
+		return &ContactsUpdateContactNoteRequest{}
+	case UpdateWebBrowserExceptionTypeID:
+		return &UpdateWebBrowserException{}
 	case ChannelParticipantsBannedTypeID:
 		return &ChannelParticipantsBanned{}
 	case MediaAreaSuggestedReactionTypeID:
@@ -284,16 +374,20 @@ func New(id uint32) Object {
 		return &MessagesSearchResultsCalendar{}
 	case TopPeerCategoryBotsInlineTypeID:
 		return &TopPeerCategoryBotsInline{}
+	case MessagesUploadMediaRequestTypeID:
+		return &MessagesUploadMediaRequest{}
 	case PhoneCallRequestedTypeID:
 		return &PhoneCallRequested{}
-	case UpdateGroupCallTypeID:
-		return &UpdateGroupCall{}
 	case UpdateBotMenuButtonTypeID:
 		return &UpdateBotMenuButton{}
+	case PageListOrderedItemTextTypeID:
+		return &PageListOrderedItemText{}
 	case PhotosPhotosSliceTypeID:
 		return &PhotosPhotosSlice{}
 	case MessagesGetEmojiKeywordsDifferenceRequestTypeID:
 		return &MessagesGetEmojiKeywordsDifferenceRequest{}
+	case PaymentsToggleStarGiftsPinnedToTopRequestTypeID:
+		return &PaymentsToggleStarGiftsPinnedToTopRequest{}
 	case SecureSecretSettingsTypeID:
 		return &SecureSecretSettings{}
 	case DocumentAttributeFilenameTypeID:
@@ -302,8 +396,6 @@ func New(id uint32) Object {
 		return &UpdateWebViewResultSent{}
 	case MessagesSetInlineGameScoreRequestTypeID:
 		return &MessagesSetInlineGameScoreRequest{}
-	case InputReplyToStoryTypeID:
-		return &InputReplyToStory{}
 	case MessagesDialogsTypeID:
 		return &MessagesDialogs{}
 	case MessageActionChatAddUserTypeID:
@@ -314,8 +406,14 @@ func New(id uint32) Object {
 		return &PageBlockRelatedArticles{}
 	case TopPeerCategoryChannelsTypeID:
 		return &TopPeerCategoryChannels{}
+	case MessageActionManagedBotCreatedTypeID:
+		return &MessageActionManagedBotCreated{}
 	case MessagesHistoryImportTypeID:
 		return &MessagesHistoryImport{}
+	case ChannelsToggleAutotranslationRequestTypeID:
+		return &ChannelsToggleAutotranslationRequest{}
+	case StoryItemTypeID:
+		return &StoryItem{}
 	case SendMessageTypingActionTypeID:
 		return &SendMessageTypingAction{}
 	case ContactStatusTypeID:
@@ -324,22 +422,36 @@ func New(id uint32) Object {
 		return &MessagesGetAttachMenuBotsRequest{}
 	case UpdateEncryptedChatTypingTypeID:
 		return &UpdateEncryptedChatTyping{}
+	case MessagesReadPollVotesRequestTypeID:
+		return &MessagesReadPollVotesRequest{}
 	case PageBlockPhotoTypeID:
 		return &PageBlockPhoto{}
+	case MessagesUpdatePinnedForumTopicRequestTypeID:
+		return &MessagesUpdatePinnedForumTopicRequest{}
 	case SendMessageGeoLocationActionTypeID:
 		return &SendMessageGeoLocationAction{}
+	case AicomposeSaveToneRequestTypeID:
+		return &AicomposeSaveToneRequest{}
+	case BotsAddPreviewMediaRequestTypeID:
+		return &BotsAddPreviewMediaRequest{}
 	case UpdateAttachMenuBotsTypeID:
 		return &UpdateAttachMenuBots{}
 	case HelpSupportTypeID:
 		return &HelpSupport{}
+	case PrivacyKeyNoPaidMessagesTypeID:
+		return &PrivacyKeyNoPaidMessages{}
 	case ChannelForbiddenTypeID:
 		return &ChannelForbidden{}
 	case PhoneReceivedCallRequestTypeID:
 		return &PhoneReceivedCallRequest{}
+	case AccountConnectedBotsTypeID:
+		return &AccountConnectedBots{}
 	case BotInlineMediaResultTypeID:
 		return &BotInlineMediaResult{}
 	case AccountClearRecentEmojiStatusesRequestTypeID:
 		return &AccountClearRecentEmojiStatusesRequest{}
+	case UpdateNewStoryReactionTypeID:
+		return &UpdateNewStoryReaction{}
 	case AccountGetWebAuthorizationsRequestTypeID:
 		return &AccountGetWebAuthorizationsRequest{}
 	case ChannelAdminLogEventActionParticipantJoinTypeID:
@@ -354,8 +466,6 @@ func New(id uint32) Object {
 		return &MessagesExportedChatInvite{}
 	case SecureValueTypeID:
 		return &SecureValue{}
-	case ChannelsClickSponsoredMessageRequestTypeID:
-		return &ChannelsClickSponsoredMessageRequest{}
 	case DCOptionTypeID:
 		return &DCOption{}
 	case HelpInviteTextTypeID:
@@ -364,22 +474,28 @@ func New(id uint32) Object {
 		return &BotInlineMessageMediaContact{}
 	case MessagesGetAvailableReactionsRequestTypeID:
 		return &MessagesGetAvailableReactionsRequest{}
-	case StoriesReportRequestTypeID:
-		return &StoriesReportRequest{}
-	case UpdateChannelPinnedTopicTypeID:
-		return &UpdateChannelPinnedTopic{}
 	case UpdateFolderPeersTypeID:
 		return &UpdateFolderPeers{}
 	case InputNotifyUsersTypeID:
 		return &InputNotifyUsers{}
-	case MessagesRequestURLAuthRequestTypeID:
-		return &MessagesRequestURLAuthRequest{}
-	case ChannelsInviteToChannelRequestTypeID:
-		return &ChannelsInviteToChannelRequest{}
+	case BotsPopularAppBotsTypeID:
+		return &BotsPopularAppBots{}
+	case InputPollAnswerTypeID:
+		return &InputPollAnswer{}
+	case ConnectedBotStarRefTypeID:
+		return &ConnectedBotStarRef{}
+	case AccountGetPaidMessagesRevenueRequestTypeID:
+		return &AccountGetPaidMessagesRevenueRequest{}
+	case MessagesAddPollAnswerRequestTypeID:
+		return &MessagesAddPollAnswerRequest{}
 	case UpdatesGetDifferenceRequestTypeID:
 		return &UpdatesGetDifferenceRequest{}
-	case MessagesRequestSimpleWebViewRequestTypeID:
-		return &MessagesRequestSimpleWebViewRequest{}
+	case StoriesReportRequestTypeID:
+		return &StoriesReportRequest{}
+	case MessagesTranslateRichMessageRequestTypeID:
+		return &MessagesTranslateRichMessageRequest{}
+	case GroupCallMessageTypeID:
+		return &GroupCallMessage{}
 	case PhoneGetGroupCallStreamChannelsRequestTypeID:
 		return &PhoneGetGroupCallStreamChannelsRequest{}
 	case InputDocumentTypeID:
@@ -392,6 +508,8 @@ func New(id uint32) Object {
 		return &ChannelParticipantLeft{}
 	case DraftMessageEmptyTypeID:
 		return &DraftMessageEmpty{}
+	case StarsRatingTypeID:
+		return &StarsRating{}
 	case ReactionEmojiTypeID:
 		return &ReactionEmoji{}
 	case MessageActionSecureValuesSentMeTypeID:
@@ -400,16 +518,20 @@ func New(id uint32) Object {
 		return &UpdateEditChannelMessage{}
 	case AccountSendConfirmPhoneCodeRequestTypeID:
 		return &AccountSendConfirmPhoneCodeRequest{}
-	case UpdateDraftMessageTypeID:
-		return &UpdateDraftMessage{}
 	case ChannelAdminLogEventActionToggleInvitesTypeID:
 		return &ChannelAdminLogEventActionToggleInvites{}
+	case MessageReplyHeaderTypeID:
+		return &MessageReplyHeader{}
 	case InputMessagesFilterPinnedTypeID:
 		return &InputMessagesFilterPinned{}
 	case MessagesGetSearchCountersRequestTypeID:
 		return &MessagesGetSearchCountersRequest{}
+	case ChannelParticipantTypeID:
+		return &ChannelParticipant{}
 	case UpdateStoryIDTypeID:
 		return &UpdateStoryID{}
+	case MessagesSendMultiMediaRequestTypeID:
+		return &MessagesSendMultiMediaRequest{}
 	case AccountWallPapersNotModifiedTypeID:
 		return &AccountWallPapersNotModified{}
 	case AccountUploadThemeRequestTypeID:
@@ -430,16 +552,32 @@ func New(id uint32) Object {
 		return &TextPhone{}
 	case InputPhotoEmptyTypeID:
 		return &InputPhotoEmpty{}
+	case InputStickerSetTonGiftsTypeID:
+		return &InputStickerSetTonGifts{}
 	case MessagesGetSplitRangesRequestTypeID:
 		return &MessagesGetSplitRangesRequest{}
 	case InputAppEventTypeID:
 		return &InputAppEvent{}
 	case AccountFinishTakeoutSessionRequestTypeID:
 		return &AccountFinishTakeoutSessionRequest{}
+	case MessagesMessagesTypeID:
+		return &MessagesMessages{}
+	case InputStorePaymentStarsGiftTypeID:
+		return &InputStorePaymentStarsGift{}
+	case ContactBirthdayTypeID:
+		return &ContactBirthday{}
 	case InputUserFromMessageTypeID:
 		return &InputUserFromMessage{}
-	case ChatlistsChatlistInviteTypeID:
-		return &ChatlistsChatlistInvite{}
+	case PaymentsStarsRevenueWithdrawalURLTypeID:
+		return &PaymentsStarsRevenueWithdrawalURL{}
+	case PhoneDeleteGroupCallParticipantMessagesRequestTypeID:
+		return &PhoneDeleteGroupCallParticipantMessagesRequest{}
+	case MessagesGetEmojiStickerGroupsRequestTypeID:
+		return &MessagesGetEmojiStickerGroupsRequest{}
+	case InvokeWithGooglePlayIntegrityRequestTypeID:
+		return &InvokeWithGooglePlayIntegrityRequest{}
+	case AccountPaidMessagesRevenueTypeID:
+		return &AccountPaidMessagesRevenue{}
 	case PageBlockKickerTypeID:
 		return &PageBlockKicker{}
 	case EncryptedChatDiscardedTypeID:
@@ -448,28 +586,46 @@ func New(id uint32) Object {
 		return &InputReportReasonViolence{}
 	case HelpHidePromoDataRequestTypeID:
 		return &HelpHidePromoDataRequest{}
-	case InputMediaUploadedPhotoTypeID:
-		return &InputMediaUploadedPhoto{}
+	case UpdateMessageReactionsTypeID:
+		return &UpdateMessageReactions{}
 	case InputPhoneCallTypeID:
 		return &InputPhoneCall{}
 	case TopPeerCategoryPhoneCallsTypeID:
 		return &TopPeerCategoryPhoneCalls{}
 	case PostAddressTypeID:
 		return &PostAddress{}
+	case MessagesGetSavedDialogsRequestTypeID:
+		return &MessagesGetSavedDialogsRequest{}
+	case UpdateBusinessBotCallbackQueryTypeID:
+		return &UpdateBusinessBotCallbackQuery{}
+	case InputInvoiceStarGiftAuctionBidTypeID:
+		return &InputInvoiceStarGiftAuctionBid{}
 	case AccountSetGlobalPrivacySettingsRequestTypeID:
 		return &AccountSetGlobalPrivacySettingsRequest{}
+	case StarGiftAttributeIDBackdropTypeID:
+		return &StarGiftAttributeIDBackdrop{}
 	case AuthCancelCodeRequestTypeID:
 		return &AuthCancelCodeRequest{}
+	case PaidReactionPrivacyAnonymousTypeID:
+		return &PaidReactionPrivacyAnonymous{}
 	case UpdateNewMessageTypeID:
 		return &UpdateNewMessage{}
 	case AccountSavedRingtoneConvertedTypeID:
 		return &AccountSavedRingtoneConverted{}
-	case ChannelsToggleSignaturesRequestTypeID:
-		return &ChannelsToggleSignaturesRequest{}
+	case PaymentsCreateStarGiftCollectionRequestTypeID:
+		return &PaymentsCreateStarGiftCollectionRequest{}
+	case InputAiComposeToneSlugTypeID:
+		return &InputAiComposeToneSlug{}
 	case ChannelAdminLogEventTypeID:
 		return &ChannelAdminLogEvent{}
 	case HelpGetNearestDCRequestTypeID:
 		return &HelpGetNearestDCRequest{}
+	case PageBlockOrderedListTypeID:
+		return &PageBlockOrderedList{}
+	case InputAiComposeToneDefaultTypeID:
+		return &InputAiComposeToneDefault{}
+	case PrivacyKeyBirthdayTypeID:
+		return &PrivacyKeyBirthday{}
 	case PhotosPhotoTypeID:
 		return &PhotosPhoto{}
 	case PhoneExportedGroupCallInviteTypeID:
@@ -478,18 +634,34 @@ func New(id uint32) Object {
 		return &UpdateUser{}
 	case UpdatesChannelDifferenceTypeID:
 		return &UpdatesChannelDifference{}
+	case PaidReactionPrivacyDefaultTypeID:
+		return &PaidReactionPrivacyDefault{}
+	case InputStarsTransactionTypeID:
+		return &InputStarsTransaction{}
+	case InputSavedStarGiftSlugTypeID:
+		return &InputSavedStarGiftSlug{}
 	case InputMessageEntityMentionNameTypeID:
 		return &InputMessageEntityMentionName{}
 	case ChannelLocationTypeID:
 		return &ChannelLocation{}
+	case UpdateNewEphemeralMessageTypeID:
+		return &UpdateNewEphemeralMessage{}
+	case BusinessRecipientsTypeID:
+		return &BusinessRecipients{}
 	case WebPageEmptyTypeID:
 		return &WebPageEmpty{}
-	case UserTypeID:
-		return &User{}
+	case MessagesGetDialogUnreadMarksRequestTypeID:
+		return &MessagesGetDialogUnreadMarksRequest{}
+	case BotsGetAccessSettingsRequestTypeID:
+		return &BotsGetAccessSettingsRequest{}
+	case PrivacyValueAllowBotsTypeID:
+		return &PrivacyValueAllowBots{}
 	case PhoneToggleGroupCallStartSubscriptionRequestTypeID:
 		return &PhoneToggleGroupCallStartSubscriptionRequest{}
 	case MessagesGetEmojiProfilePhotoGroupsRequestTypeID:
 		return &MessagesGetEmojiProfilePhotoGroupsRequest{}
+	case MessagesAppendTodoListRequestTypeID:
+		return &MessagesAppendTodoListRequest{}
 	case UploadWebFileTypeID:
 		return &UploadWebFile{}
 	case SecurePlainEmailTypeID:
@@ -498,8 +670,14 @@ func New(id uint32) Object {
 		return &Long{}
 	case DoubleTypeID:
 		return &Double{}
+	case TodoCompletionTypeID:
+		return &TodoCompletion{}
 	case MessagesExportedChatInviteReplacedTypeID:
 		return &MessagesExportedChatInviteReplaced{}
+	case CommunitiesPeerLinkRequestsTypeID:
+		return &CommunitiesPeerLinkRequests{}
+	case ChannelsCheckSearchPostsFloodRequestTypeID:
+		return &ChannelsCheckSearchPostsFloodRequest{}
 	case AuthCodeTypeFlashCallTypeID:
 		return &AuthCodeTypeFlashCall{}
 	case NotifyForumTopicTypeID:
@@ -508,12 +686,8 @@ func New(id uint32) Object {
 		return &InputMediaAreaChannelPost{}
 	case PaymentsGetSavedInfoRequestTypeID:
 		return &PaymentsGetSavedInfoRequest{}
-	case InputReplyToMessageTypeID:
-		return &InputReplyToMessage{}
 	case MessagesGetRepliesRequestTypeID:
 		return &MessagesGetRepliesRequest{}
-	case MessagesGetDialogUnreadMarksRequestTypeID:
-		return &MessagesGetDialogUnreadMarksRequest{}
 	case ChannelAdminLogEventActionStartGroupCallTypeID:
 		return &ChannelAdminLogEventActionStartGroupCall{}
 	case PhotoEmptyTypeID:
@@ -524,34 +698,48 @@ func New(id uint32) Object {
 		return &EncryptedMessageService{}
 	case AuthSentCodeSuccessTypeID:
 		return &AuthSentCodeSuccess{}
+	case BotPreviewMediaTypeID:
+		return &BotPreviewMedia{}
+	case PaymentsGetStarsRevenueWithdrawalURLRequestTypeID:
+		return &PaymentsGetStarsRevenueWithdrawalURLRequest{}
 	case SendMessageUploadRoundActionTypeID:
 		return &SendMessageUploadRoundAction{}
 	case AccountSetAccountTTLRequestTypeID:
 		return &AccountSetAccountTTLRequest{}
+	case InputQuickReplyShortcutTypeID:
+		return &InputQuickReplyShortcut{}
 	case PaymentsGetPaymentReceiptRequestTypeID:
 		return &PaymentsGetPaymentReceiptRequest{}
-	case ChannelsJoinChannelRequestTypeID:
-		return &ChannelsJoinChannelRequest{}
+	case TextAutoPhoneTypeID:
+		return &TextAutoPhone{}
 	case UploadGetWebFileRequestTypeID:
 		return &UploadGetWebFileRequest{}
-	case UpdateMessagePollVoteTypeID:
-		return &UpdateMessagePollVote{}
+	case StarsTransactionPeerPremiumBotTypeID:
+		return &StarsTransactionPeerPremiumBot{}
 	case PremiumGiftCodeOptionTypeID:
 		return &PremiumGiftCodeOption{}
-	case KeyboardButtonURLTypeID:
-		return &KeyboardButtonURL{}
 	case SendMessageEmojiInteractionTypeID:
 		return &SendMessageEmojiInteraction{}
-	case PageListItemBlocksTypeID:
-		return &PageListItemBlocks{}
+	case ChannelsGetChannelRecommendationsRequestTypeID:
+		return &ChannelsGetChannelRecommendationsRequest{}
+	case PaymentsRefundStarsChargeRequestTypeID:
+		return &PaymentsRefundStarsChargeRequest{}
+	case StoriesGetAlbumsRequestTypeID:
+		return &StoriesGetAlbumsRequest{}
+	case UpdateChannelReadMessagesContentsTypeID:
+		return &UpdateChannelReadMessagesContents{}
 	case HelpPeerColorSetTypeID:
 		return &HelpPeerColorSet{}
+	case ChatFullTypeID:
+		return &ChatFull{}
 	case PageBlockBlockquoteTypeID:
 		return &PageBlockBlockquote{}
 	case UpdatePhoneCallSignalingDataTypeID:
 		return &UpdatePhoneCallSignalingData{}
 	case MessagesRequestWebViewRequestTypeID:
 		return &MessagesRequestWebViewRequest{}
+	case MessagesViewSponsoredMessageRequestTypeID:
+		return &MessagesViewSponsoredMessageRequest{}
 	case MessagesTranscribeAudioRequestTypeID:
 		return &MessagesTranscribeAudioRequest{}
 	case ChannelAdminLogEventActionToggleSignaturesTypeID:
@@ -570,16 +758,16 @@ func New(id uint32) Object {
 		return &PhoneSaveCallDebugRequest{}
 	case ChannelAdminLogEventActionSendMessageTypeID:
 		return &ChannelAdminLogEventActionSendMessage{}
+	case InputNotifyCommunityTypeID:
+		return &InputNotifyCommunity{}
 	case InputPeerChannelTypeID:
 		return &InputPeerChannel{}
 	case InputPeerPhotoFileLocationLegacyTypeID:
 		return &InputPeerPhotoFileLocationLegacy{}
-	case MessagesSendMessageRequestTypeID:
-		return &MessagesSendMessageRequest{}
 	case UpdateUserEmojiStatusTypeID:
 		return &UpdateUserEmojiStatus{}
-	case PaymentsCheckedGiftCodeTypeID:
-		return &PaymentsCheckedGiftCode{}
+	case UpdateBotPurchasedPaidMediaTypeID:
+		return &UpdateBotPurchasedPaidMedia{}
 	case StickersCheckShortNameRequestTypeID:
 		return &StickersCheckShortNameRequest{}
 	case MessageEntityCodeTypeID:
@@ -588,26 +776,34 @@ func New(id uint32) Object {
 		return &StoriesGetStoriesViewsRequest{}
 	case HelpTermsOfServiceUpdateTypeID:
 		return &HelpTermsOfServiceUpdate{}
-	case ChannelsReorderPinnedForumTopicsRequestTypeID:
-		return &ChannelsReorderPinnedForumTopicsRequest{}
 	case ChatEmptyTypeID:
 		return &ChatEmpty{}
 	case LangPackStringDeletedTypeID:
 		return &LangPackStringDeleted{}
+	case StatsPollStatsTypeID:
+		return &StatsPollStats{}
 	case ContactsBlockFromRepliesRequestTypeID:
 		return &ContactsBlockFromRepliesRequest{}
+	case MessagesSearchStickersRequestTypeID:
+		return &MessagesSearchStickersRequest{}
 	case InputTakeoutFileLocationTypeID:
 		return &InputTakeoutFileLocation{}
 	case InputStickerSetEmojiDefaultStatusesTypeID:
 		return &InputStickerSetEmojiDefaultStatuses{}
-	case BoostTypeID:
-		return &Boost{}
+	case MessagesSearchRequestTypeID:
+		return &MessagesSearchRequest{}
+	case UpdateUserTypingTypeID:
+		return &UpdateUserTyping{}
+	case PaymentsSaveStarGiftRequestTypeID:
+		return &PaymentsSaveStarGiftRequest{}
+	case GroupCallParticipantTypeID:
+		return &GroupCallParticipant{}
 	case MessagesUploadImportedMediaRequestTypeID:
 		return &MessagesUploadImportedMediaRequest{}
-	case MessageActionGiveawayResultsTypeID:
-		return &MessageActionGiveawayResults{}
-	case MessageServiceTypeID:
-		return &MessageService{}
+	case MessagesDialogFiltersTypeID:
+		return &MessagesDialogFilters{}
+	case SmsjobsStatusTypeID:
+		return &SmsjobsStatus{}
 	case AccountEmailVerifiedTypeID:
 		return &AccountEmailVerified{}
 	case HelpPeerColorsNotModifiedTypeID:
@@ -624,12 +820,20 @@ func New(id uint32) Object {
 		return &MessagesDhConfig{}
 	case StoriesGetPeerStoriesRequestTypeID:
 		return &StoriesGetPeerStoriesRequest{}
+	case StoriesEditStoryRequestTypeID:
+		return &StoriesEditStoryRequest{}
 	case ContactsImportContactsRequestTypeID:
 		return &ContactsImportContactsRequest{}
+	case MessageActionSuggestBirthdayTypeID:
+		return &MessageActionSuggestBirthday{}
+	case PrivacyKeyStarGiftsAutoSaveTypeID:
+		return &PrivacyKeyStarGiftsAutoSave{}
 	case HelpGetTermsOfServiceUpdateRequestTypeID:
 		return &HelpGetTermsOfServiceUpdateRequest{}
 	case MessagesFavedStickersTypeID:
 		return &MessagesFavedStickers{}
+	case BotsDeletePreviewMediaRequestTypeID:
+		return &BotsDeletePreviewMediaRequest{}
 	case AccountResetWebAuthorizationRequestTypeID:
 		return &AccountResetWebAuthorizationRequest{}
 	case PaymentsSendPaymentFormRequestTypeID:
@@ -640,6 +844,8 @@ func New(id uint32) Object {
 		return &PhoneGroupCallStreamRtmpURL{}
 	case InputEncryptedFileBigUploadedTypeID:
 		return &InputEncryptedFileBigUploaded{}
+	case PaymentsGetStarsTransactionsByIDRequestTypeID:
+		return &PaymentsGetStarsTransactionsByIDRequest{}
 	case StickerSetTypeID:
 		return &StickerSet{}
 	case EmojiStatusEmptyTypeID:
@@ -650,16 +856,26 @@ func New(id uint32) Object {
 		return &ContactsBlockRequest{}
 	case InputReportReasonPornographyTypeID:
 		return &InputReportReasonPornography{}
+	case StarsSubscriptionTypeID:
+		return &StarsSubscription{}
 	case PaymentsGetBankCardDataRequestTypeID:
 		return &PaymentsGetBankCardDataRequest{}
+	case AccountGetCollectibleEmojiStatusesRequestTypeID:
+		return &AccountGetCollectibleEmojiStatusesRequest{}
 	case WebPageAttributeStoryTypeID:
 		return &WebPageAttributeStory{}
 	case AuthAuthorizationTypeID:
 		return &AuthAuthorization{}
+	case StarGiftAttributeCounterTypeID:
+		return &StarGiftAttributeCounter{}
 	case MessageMediaVenueTypeID:
 		return &MessageMediaVenue{}
 	case MessagesGetEmojiStatusGroupsRequestTypeID:
 		return &MessagesGetEmojiStatusGroupsRequest{}
+	case PaymentsStarGiftsTypeID:
+		return &PaymentsStarGifts{}
+	case StarGiftAuctionUserStateTypeID:
+		return &StarGiftAuctionUserState{}
 	case PhoneConfirmCallRequestTypeID:
 		return &PhoneConfirmCallRequest{}
 	case UpdateChannelWebPageTypeID:
@@ -668,22 +884,44 @@ func New(id uint32) Object {
 		return &UpdateReadHistoryOutbox{}
 	case InputPrivacyValueAllowCloseFriendsTypeID:
 		return &InputPrivacyValueAllowCloseFriends{}
+	case PageListItemTextTypeID:
+		return &PageListItemText{}
+	case DialogPeerCommunityTypeID:
+		return &DialogPeerCommunity{}
 	case BotCommandScopeDefaultTypeID:
 		return &BotCommandScopeDefault{}
+	case MessagesCreateForumTopicRequestTypeID:
+		return &MessagesCreateForumTopicRequest{}
 	case ChannelParticipantCreatorTypeID:
 		return &ChannelParticipantCreator{}
+	case MessageActionConferenceCallTypeID:
+		return &MessageActionConferenceCall{}
+	case PhoneCallTypeID:
+		return &PhoneCall{}
 	case InlineQueryPeerTypeSameBotPMTypeID:
 		return &InlineQueryPeerTypeSameBotPM{}
-	case KeyboardButtonUserProfileTypeID:
-		return &KeyboardButtonUserProfile{}
 	case MessagesStickersTypeID:
 		return &MessagesStickers{}
+	case StoriesCanSendStoryRequestTypeID:
+		return &StoriesCanSendStoryRequest{}
 	case UpdateRecentEmojiStatusesTypeID:
 		return &UpdateRecentEmojiStatuses{}
+	case AuctionBidLevelTypeID:
+		return &AuctionBidLevel{}
+	case StarGiftTypeID:
+		return &StarGift{}
 	case UpdateShortMessageTypeID:
 		return &UpdateShortMessage{}
 	case MessageActionRequestedPeerTypeID:
 		return &MessageActionRequestedPeer{}
+	case UsersUsersSliceTypeID:
+		return &UsersUsersSlice{}
+	case AccountSetReactionsNotifySettingsRequestTypeID:
+		return &AccountSetReactionsNotifySettingsRequest{}
+	case BotsEditAccessSettingsRequestTypeID:
+		return &BotsEditAccessSettingsRequest{}
+	case BotsRequestWebViewButtonRequestTypeID:
+		return &BotsRequestWebViewButtonRequest{}
 	case ChannelAdminLogEventActionChangeWallpaperTypeID:
 		return &ChannelAdminLogEventActionChangeWallpaper{}
 	case MessagesMessageReactionsListTypeID:
@@ -692,8 +930,12 @@ func New(id uint32) Object {
 		return &MessagesGetMessageReadParticipantsRequest{}
 	case UpdateStickerSetsTypeID:
 		return &UpdateStickerSets{}
-	case MessagesGetUnreadReactionsRequestTypeID:
-		return &MessagesGetUnreadReactionsRequest{}
+	case MessageActionGiftCodeTypeID:
+		return &MessageActionGiftCode{}
+	case WebPageAttributeStarGiftCollectionTypeID:
+		return &WebPageAttributeStarGiftCollection{}
+	case MessagesSavedReactionTagsTypeID:
+		return &MessagesSavedReactionTags{}
 	case MessagesSaveGifRequestTypeID:
 		return &MessagesSaveGifRequest{}
 	case MessageEntitySpoilerTypeID:
@@ -702,12 +944,8 @@ func New(id uint32) Object {
 		return &MessagesSendEncryptedServiceRequest{}
 	case InputStickerSetItemTypeID:
 		return &InputStickerSetItem{}
-	case MessageActionGiveawayLaunchTypeID:
-		return &MessageActionGiveawayLaunch{}
 	case InputSecureFileUploadedTypeID:
 		return &InputSecureFileUploaded{}
-	case InputMediaDocumentTypeID:
-		return &InputMediaDocument{}
 	case UpdatePtsChangedTypeID:
 		return &UpdatePtsChanged{}
 	case MessagesPeerDialogsTypeID:
@@ -728,42 +966,52 @@ func New(id uint32) Object {
 		return &MessagesInitHistoryImportRequest{}
 	case InputPaymentCredentialsTypeID:
 		return &InputPaymentCredentials{}
-	case ChannelsDeleteTopicHistoryRequestTypeID:
-		return &ChannelsDeleteTopicHistoryRequest{}
 	case PageTableCellTypeID:
 		return &PageTableCell{}
+	case ChatThemeUniqueGiftTypeID:
+		return &ChatThemeUniqueGift{}
 	case SecureValueErrorTranslationFilesTypeID:
 		return &SecureValueErrorTranslationFiles{}
+	case UsersSavedMusicTypeID:
+		return &UsersSavedMusic{}
 	case ChannelParticipantAdminTypeID:
 		return &ChannelParticipantAdmin{}
+	case InputInvoiceChatInviteSubscriptionTypeID:
+		return &InputInvoiceChatInviteSubscription{}
 	case MessagesGetBotAppRequestTypeID:
 		return &MessagesGetBotAppRequest{}
 	case UpdateDialogFiltersTypeID:
 		return &UpdateDialogFilters{}
 	case ChannelsUpdateUsernameRequestTypeID:
 		return &ChannelsUpdateUsernameRequest{}
+	case MessagesDeclineURLAuthRequestTypeID:
+		return &MessagesDeclineURLAuthRequest{}
 	case BotInlineMessageMediaInvoiceTypeID:
 		return &BotInlineMessageMediaInvoice{}
 	case TextAnchorTypeID:
 		return &TextAnchor{}
 	case MessagesSearchStickerSetsRequestTypeID:
 		return &MessagesSearchStickerSetsRequest{}
+	case ChannelsSetMainProfileTabRequestTypeID:
+		return &ChannelsSetMainProfileTabRequest{}
 	case MessagesGetEmojiKeywordsRequestTypeID:
 		return &MessagesGetEmojiKeywordsRequest{}
-	case ChannelParticipantSelfTypeID:
-		return &ChannelParticipantSelf{}
 	case InputPeerChatTypeID:
 		return &InputPeerChat{}
 	case AccountGetChannelRestrictedStatusEmojisRequestTypeID:
 		return &AccountGetChannelRestrictedStatusEmojisRequest{}
-	case KeyboardButtonCallbackTypeID:
-		return &KeyboardButtonCallback{}
 	case MessagesEditChatPhotoRequestTypeID:
 		return &MessagesEditChatPhotoRequest{}
 	case MessagesStickerSetInstallResultArchiveTypeID:
 		return &MessagesStickerSetInstallResultArchive{}
 	case DialogFilterDefaultTypeID:
 		return &DialogFilterDefault{}
+	case MessagesGetSavedReactionTagsRequestTypeID:
+		return &MessagesGetSavedReactionTagsRequest{}
+	case StarGiftAttributeRarityTypeID:
+		return &StarGiftAttributeRarity{}
+	case PollAnswerVotersTypeID:
+		return &PollAnswerVoters{}
 	case InvokeWithMessagesRangeRequestTypeID:
 		return &InvokeWithMessagesRangeRequest{}
 	case MessagesBotCallbackAnswerTypeID:
@@ -790,10 +1038,16 @@ func New(id uint32) Object {
 		return &InputPeerPhotoFileLocation{}
 	case WallPaperSettingsTypeID:
 		return &WallPaperSettings{}
+	case MediaAreaURLTypeID:
+		return &MediaAreaURL{}
+	case PaymentsCheckCanSendGiftResultOkTypeID:
+		return &PaymentsCheckCanSendGiftResultOk{}
 	case StatsGetStoryStatsRequestTypeID:
 		return &StatsGetStoryStatsRequest{}
 	case InputMessagesFilterMusicTypeID:
 		return &InputMessagesFilterMusic{}
+	case SendMessageTextDraftActionTypeID:
+		return &SendMessageTextDraftAction{}
 	case IPPortSecretTypeID:
 		return &IPPortSecret{}
 	case ChatPhotoEmptyTypeID:
@@ -804,6 +1058,8 @@ func New(id uint32) Object {
 		return &MessagesStickerSetInstallResultSuccess{}
 	case AccountUpdateDeviceLockedRequestTypeID:
 		return &AccountUpdateDeviceLockedRequest{}
+	case ChatParticipantTypeID:
+		return &ChatParticipant{}
 	case UpdateEncryptedMessagesReadTypeID:
 		return &UpdateEncryptedMessagesRead{}
 	case AuthLoginTokenSuccessTypeID:
@@ -816,60 +1072,82 @@ func New(id uint32) Object {
 		return &MessagesGetRecentReactionsRequest{}
 	case PrivacyKeyPhoneP2PTypeID:
 		return &PrivacyKeyPhoneP2P{}
+	case PaymentsStarsRevenueAdsAccountURLTypeID:
+		return &PaymentsStarsRevenueAdsAccountURL{}
 	case UploadGetCDNFileRequestTypeID:
 		return &UploadGetCDNFileRequest{}
 	case StatsBroadcastStatsTypeID:
 		return &StatsBroadcastStats{}
 	case PremiumGetUserBoostsRequestTypeID:
 		return &PremiumGetUserBoostsRequest{}
+	case MessageActionPollDeleteAnswerTypeID:
+		return &MessageActionPollDeleteAnswer{}
 	case UpdateNewScheduledMessageTypeID:
 		return &UpdateNewScheduledMessage{}
+	case UpdateSavedReactionTagsTypeID:
+		return &UpdateSavedReactionTags{}
 	case PageBlockCoverTypeID:
 		return &PageBlockCover{}
 	case InputMessagesFilterChatPhotosTypeID:
 		return &InputMessagesFilterChatPhotos{}
-	case MessagesMessagesSliceTypeID:
-		return &MessagesMessagesSlice{}
 	case AccountGetThemeRequestTypeID:
 		return &AccountGetThemeRequest{}
 	case PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID:
 		return &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}
+	case StarGiftAuctionRoundTypeID:
+		return &StarGiftAuctionRound{}
 	case MessagesReorderPinnedDialogsRequestTypeID:
 		return &MessagesReorderPinnedDialogsRequest{}
 	case UsersUserFullTypeID:
 		return &UsersUserFull{}
-	case PollAnswerVotersTypeID:
-		return &PollAnswerVoters{}
+	case MessagesGetFutureChatCreatorAfterLeaveRequestTypeID:
+		return &MessagesGetFutureChatCreatorAfterLeaveRequest{}
+	case MessagesGetForumTopicsRequestTypeID:
+		return &MessagesGetForumTopicsRequest{}
 	case InputPhotoTypeID:
 		return &InputPhoto{}
+	case OutboxReadDateTypeID:
+		return &OutboxReadDate{}
 	case PhoneAcceptCallRequestTypeID:
 		return &PhoneAcceptCallRequest{}
+	case InputReplyToMessageTypeID:
+		return &InputReplyToMessage{}
 	case MessageActionSetMessagesTTLTypeID:
 		return &MessageActionSetMessagesTTL{}
-	case AppWebViewResultURLTypeID:
-		return &AppWebViewResultURL{}
 	case InlineBotSwitchPMTypeID:
 		return &InlineBotSwitchPM{}
+	case InputPasskeyCredentialPublicKeyTypeID:
+		return &InputPasskeyCredentialPublicKey{}
 	case TextURLTypeID:
 		return &TextURL{}
+	case PageBlockThinkingTypeID:
+		return &PageBlockThinking{}
 	case AttachMenuBotsTypeID:
 		return &AttachMenuBots{}
+	case PhoneDeclineConferenceCallInviteRequestTypeID:
+		return &PhoneDeclineConferenceCallInviteRequest{}
 	case BotCommandScopeUsersTypeID:
 		return &BotCommandScopeUsers{}
 	case InputThemeTypeID:
 		return &InputTheme{}
+	case BotsExportedBotTokenTypeID:
+		return &BotsExportedBotToken{}
 	case ChatParticipantsTypeID:
 		return &ChatParticipants{}
+	case MessagesDeleteQuickReplyShortcutRequestTypeID:
+		return &MessagesDeleteQuickReplyShortcutRequest{}
+	case URLAuthResultRequestTypeID:
+		return &URLAuthResultRequest{}
+	case ChannelsSetEmojiStickersRequestTypeID:
+		return &ChannelsSetEmojiStickersRequest{}
 	case PrivacyKeyPhoneCallTypeID:
 		return &PrivacyKeyPhoneCall{}
+	case MessagesGetSponsoredMessagesRequestTypeID:
+		return &MessagesGetSponsoredMessagesRequest{}
 	case BotsResetBotCommandsRequestTypeID:
 		return &BotsResetBotCommandsRequest{}
-	case MessagesGetSavedHistoryRequestTypeID:
-		return &MessagesGetSavedHistoryRequest{}
 	case SecureValueTypePassportTypeID:
 		return &SecureValueTypePassport{}
-	case SponsoredWebPageTypeID:
-		return &SponsoredWebPage{}
 	case AuthSentCodeTypeAppTypeID:
 		return &AuthSentCodeTypeApp{}
 	case MessagesAcceptEncryptionRequestTypeID:
@@ -882,46 +1160,72 @@ func New(id uint32) Object {
 		return &InputBotInlineMessageText{}
 	case UpdateChatParticipantAddTypeID:
 		return &UpdateChatParticipantAdd{}
+	case PaymentsStarGiftUpgradePreviewTypeID:
+		return &PaymentsStarGiftUpgradePreview{}
 	case AccountSaveRingtoneRequestTypeID:
 		return &AccountSaveRingtoneRequest{}
 	case MessageMediaEmptyTypeID:
 		return &MessageMediaEmpty{}
+	case UpdateQuickReplyMessageTypeID:
+		return &UpdateQuickReplyMessage{}
+	case SearchPostsFloodTypeID:
+		return &SearchPostsFlood{}
 	case AccountUpdateUsernameRequestTypeID:
 		return &AccountUpdateUsernameRequest{}
 	case UpdatesChannelDifferenceEmptyTypeID:
 		return &UpdatesChannelDifferenceEmpty{}
 	case PaymentsBankCardDataTypeID:
 		return &PaymentsBankCardData{}
+	case MessageActionNoForwardsRequestTypeID:
+		return &MessageActionNoForwardsRequest{}
+	case ChannelsSponsoredMessageReportResultAdsHiddenTypeID:
+		return &ChannelsSponsoredMessageReportResultAdsHidden{}
+	case InputPasskeyResponseRegisterTypeID:
+		return &InputPasskeyResponseRegister{}
 	case AuthLogOutRequestTypeID:
 		return &AuthLogOutRequest{}
+	case InputInvoicePremiumAuthCodeTypeID:
+		return &InputInvoicePremiumAuthCode{}
 	case ChannelAdminLogEventActionParticipantVolumeTypeID:
 		return &ChannelAdminLogEventActionParticipantVolume{}
+	case RequestPeerTypeCreateBotTypeID:
+		return &RequestPeerTypeCreateBot{}
+	case UpdateDeleteGroupCallMessagesTypeID:
+		return &UpdateDeleteGroupCallMessages{}
 	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
 		return &ChannelAdminLogEventActionChangeEmojiStatus{}
 	case MessagesCheckChatInviteRequestTypeID:
 		return &MessagesCheckChatInviteRequest{}
-	case AuthResendCodeRequestTypeID:
-		return &AuthResendCodeRequest{}
 	case MessagesReportReactionRequestTypeID:
 		return &MessagesReportReactionRequest{}
 	case JSONNullTypeID:
 		return &JSONNull{}
-	case MessageMediaDiceTypeID:
-		return &MessageMediaDice{}
+	case EphemeralGetCallbackAnswerRequestTypeID:
+		return &EphemeralGetCallbackAnswerRequest{}
+	case KeyboardButtonBuyTypeID:
+		return &KeyboardButtonBuy{}
+	case InputStorePaymentAuthCodeTypeID:
+		return &InputStorePaymentAuthCode{}
 	case ExportedStoryLinkTypeID:
 		return &ExportedStoryLink{}
-	case DraftMessageTypeID:
-		return &DraftMessage{}
 	case BotCommandScopePeerAdminsTypeID:
 		return &BotCommandScopePeerAdmins{}
 	case HelpGetDeepLinkInfoRequestTypeID:
 		return &HelpGetDeepLinkInfoRequest{}
 	case TrueTypeID:
 		return &True{}
+	case ChannelsToggleForumRequestTypeID:
+		return &ChannelsToggleForumRequest{}
 	case InputPhotoFileLocationTypeID:
 		return &InputPhotoFileLocation{}
+	case InputMessageReadMetricTypeID:
+		return &InputMessageReadMetric{}
 	case ChannelsSetDiscussionGroupRequestTypeID:
 		return &ChannelsSetDiscussionGroupRequest{}
+	case InputMediaInvoiceTypeID:
+		return &InputMediaInvoice{}
+	case MessagesReportReadMetricsRequestTypeID:
+		return &MessagesReportReadMetricsRequest{}
 	case StorageFilePartialTypeID:
 		return &StorageFilePartial{}
 	case StickerSetFullCoveredTypeID:
@@ -930,10 +1234,24 @@ func New(id uint32) Object {
 		return &AccountChangeAuthorizationSettingsRequest{}
 	case ChannelAdminLogEventActionExportedInviteRevokeTypeID:
 		return &ChannelAdminLogEventActionExportedInviteRevoke{}
+	case InputReplyToEphemeralMessageTypeID:
+		return &InputReplyToEphemeralMessage{}
 	case PhoneSaveCallLogRequestTypeID:
 		return &PhoneSaveCallLogRequest{}
+	case MessagesRequestSimpleWebViewRequestTypeID:
+		return &MessagesRequestSimpleWebViewRequest{}
+	case PhoneSaveDefaultSendAsRequestTypeID:
+		return &PhoneSaveDefaultSendAsRequest{}
+	case PaymentsUniqueStarGiftTypeID:
+		return &PaymentsUniqueStarGift{}
 	case InputBotInlineMessageMediaVenueTypeID:
 		return &InputBotInlineMessageMediaVenue{}
+	case KeyboardButtonRequestPhoneTypeID:
+		return &KeyboardButtonRequestPhone{}
+	case ChannelsToggleSignaturesRequestTypeID:
+		return &ChannelsToggleSignaturesRequest{}
+	case MessageActionPaymentRefundedTypeID:
+		return &MessageActionPaymentRefunded{}
 	case ExportedContactTokenTypeID:
 		return &ExportedContactToken{}
 	case ChatlistsCheckChatlistInviteRequestTypeID:
@@ -942,10 +1260,20 @@ func New(id uint32) Object {
 		return &PrivacyValueDisallowChatParticipants{}
 	case ChatTypeID:
 		return &Chat{}
+	case SavedStarGiftTypeID:
+		return &SavedStarGift{}
+	case MessagesTranslatedRichMessageTypeID:
+		return &MessagesTranslatedRichMessage{}
 	case HelpCountryCodeTypeID:
 		return &HelpCountryCode{}
+	case BotsGetPreviewInfoRequestTypeID:
+		return &BotsGetPreviewInfoRequest{}
 	case BotMenuButtonCommandsTypeID:
 		return &BotMenuButtonCommands{}
+	case AccountInitPasskeyRegistrationRequestTypeID:
+		return &AccountInitPasskeyRegistrationRequest{}
+	case StarGiftAuctionAcquiredGiftTypeID:
+		return &StarGiftAuctionAcquiredGift{}
 	case LangpackGetLanguagesRequestTypeID:
 		return &LangpackGetLanguagesRequest{}
 	case ChannelAdminLogEventActionDeleteMessageTypeID:
@@ -954,18 +1282,30 @@ func New(id uint32) Object {
 		return &PhoneRequestCallRequest{}
 	case PrivacyKeyAddedByPhoneTypeID:
 		return &PrivacyKeyAddedByPhone{}
+	case SponsoredMessageReportOptionTypeID:
+		return &SponsoredMessageReportOption{}
+	case MessagesGetUnreadPollVotesRequestTypeID:
+		return &MessagesGetUnreadPollVotesRequest{}
 	case EmailVerifyPurposeLoginSetupTypeID:
 		return &EmailVerifyPurposeLoginSetup{}
 	case ChannelAdminLogEventActionChangePhotoTypeID:
 		return &ChannelAdminLogEventActionChangePhoto{}
+	case MessagesTogglePaidReactionPrivacyRequestTypeID:
+		return &MessagesTogglePaidReactionPrivacyRequest{}
+	case PaymentsGetUniqueStarGiftValueInfoRequestTypeID:
+		return &PaymentsGetUniqueStarGiftValueInfoRequest{}
 	case PaymentsGiveawayInfoTypeID:
 		return &PaymentsGiveawayInfo{}
 	case DefaultHistoryTTLTypeID:
 		return &DefaultHistoryTTL{}
+	case DocumentAttributeVideoTypeID:
+		return &DocumentAttributeVideo{}
 	case MessagesCheckHistoryImportRequestTypeID:
 		return &MessagesCheckHistoryImportRequest{}
 	case MessagesGetHistoryRequestTypeID:
 		return &MessagesGetHistoryRequest{}
+	case MessagesChatInviteJoinResultOkTypeID:
+		return &MessagesChatInviteJoinResultOk{}
 	case MessagesGetDiscussionMessageRequestTypeID:
 		return &MessagesGetDiscussionMessageRequest{}
 	case AuthAuthorizationSignUpRequiredTypeID:
@@ -976,16 +1316,18 @@ func New(id uint32) Object {
 		return &MessagesSavedDialogsSlice{}
 	case InputStickerSetEmojiDefaultTopicIconsTypeID:
 		return &InputStickerSetEmojiDefaultTopicIcons{}
+	case MessagesEmojiGameDiceInfoTypeID:
+		return &MessagesEmojiGameDiceInfo{}
 	case MessagesSendEncryptedRequestTypeID:
 		return &MessagesSendEncryptedRequest{}
 	case BotsSetBotMenuButtonRequestTypeID:
 		return &BotsSetBotMenuButtonRequest{}
 	case MessageViewsTypeID:
 		return &MessageViews{}
-	case MessagesSendMultiMediaRequestTypeID:
-		return &MessagesSendMultiMediaRequest{}
 	case AttachMenuBotIconColorTypeID:
 		return &AttachMenuBotIconColor{}
+	case MessageActionGiftStarsTypeID:
+		return &MessageActionGiftStars{}
 	case MessagesGetMessageReactionsListRequestTypeID:
 		return &MessagesGetMessageReactionsListRequest{}
 	case MessagePeerVoteMultipleTypeID:
@@ -996,8 +1338,16 @@ func New(id uint32) Object {
 		return &AccessPointRule{}
 	case PageBlockParagraphTypeID:
 		return &PageBlockParagraph{}
+	case StickersReplaceStickerRequestTypeID:
+		return &StickersReplaceStickerRequest{}
+	case PaymentsStarGiftUpgradeAttributesTypeID:
+		return &PaymentsStarGiftUpgradeAttributes{}
+	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
+		return &ChannelAdminLogEventActionChangeEmojiStickerSet{}
 	case RecentMeURLUnknownTypeID:
 		return &RecentMeURLUnknown{}
+	case MessagesGetPaidReactionPrivacyRequestTypeID:
+		return &MessagesGetPaidReactionPrivacyRequest{}
 	case MessageActionScreenshotTakenTypeID:
 		return &MessageActionScreenshotTaken{}
 	case StatsURLTypeID:
@@ -1008,82 +1358,130 @@ func New(id uint32) Object {
 		return &EmojiListNotModified{}
 	case InputGeoPointTypeID:
 		return &InputGeoPoint{}
+	case UpdateManagedBotTypeID:
+		return &UpdateManagedBot{}
 	case PageBlockFooterTypeID:
 		return &PageBlockFooter{}
 	case MessagesVotesListTypeID:
 		return &MessagesVotesList{}
 	case ReplyInlineMarkupTypeID:
 		return &ReplyInlineMarkup{}
+	case StarGiftAttributeIDModelTypeID:
+		return &StarGiftAttributeIDModel{}
 	case PhoneCreateGroupCallRequestTypeID:
 		return &PhoneCreateGroupCallRequest{}
+	case UpdateStarGiftAuctionStateTypeID:
+		return &UpdateStarGiftAuctionState{}
+	case MessageActionGiftPremiumTypeID:
+		return &MessageActionGiftPremium{}
 	case EncryptedChatRequestedTypeID:
 		return &EncryptedChatRequested{}
-	case MessagesEditMessageRequestTypeID:
-		return &MessagesEditMessageRequest{}
 	case PremiumBoostsStatusTypeID:
 		return &PremiumBoostsStatus{}
 	case UpdateBotInlineQueryTypeID:
 		return &UpdateBotInlineQuery{}
 	case InputStickerSetEmojiChannelDefaultStatusesTypeID:
 		return &InputStickerSetEmojiChannelDefaultStatuses{}
+	case MediaAreaWeatherTypeID:
+		return &MediaAreaWeather{}
+	case HelpGetTimezonesListRequestTypeID:
+		return &HelpGetTimezonesListRequest{}
+	case TodoListTypeID:
+		return &TodoList{}
 	case MessagesGetChatsRequestTypeID:
 		return &MessagesGetChatsRequest{}
+	case StarGiftAttributeIDPatternTypeID:
+		return &StarGiftAttributeIDPattern{}
 	case StatsGraphAsyncTypeID:
 		return &StatsGraphAsync{}
 	case ReadParticipantDateTypeID:
 		return &ReadParticipantDate{}
+	case InputInvoiceStarGiftTransferTypeID:
+		return &InputInvoiceStarGiftTransfer{}
 	case InputNotifyChatsTypeID:
 		return &InputNotifyChats{}
 	case InputStickeredMediaPhotoTypeID:
 		return &InputStickeredMediaPhoto{}
+	case AicomposeCreateToneRequestTypeID:
+		return &AicomposeCreateToneRequest{}
 	case UpdatesDifferenceTooLongTypeID:
 		return &UpdatesDifferenceTooLong{}
+	case AccountUpdateBusinessWorkHoursRequestTypeID:
+		return &AccountUpdateBusinessWorkHoursRequest{}
 	case StorageFileMovTypeID:
 		return &StorageFileMov{}
 	case MessagesReportEncryptedSpamRequestTypeID:
 		return &MessagesReportEncryptedSpamRequest{}
+	case ChannelsUpdatePaidMessagesPriceRequestTypeID:
+		return &ChannelsUpdatePaidMessagesPriceRequest{}
+	case BoostTypeID:
+		return &Boost{}
 	case InputBotInlineMessageGameTypeID:
 		return &InputBotInlineMessageGame{}
-	case MessagesSearchGlobalRequestTypeID:
-		return &MessagesSearchGlobalRequest{}
-	case MessageMediaPollTypeID:
-		return &MessageMediaPoll{}
+	case PollAnswerTypeID:
+		return &PollAnswer{}
+	case ReactionNotificationsFromAllTypeID:
+		return &ReactionNotificationsFromAll{}
+	case MessageReactorTypeID:
+		return &MessageReactor{}
+	case UpdateEditEphemeralMessageTypeID:
+		return &UpdateEditEphemeralMessage{}
 	case AccountAuthorizationsTypeID:
 		return &AccountAuthorizations{}
-	case ChannelsToggleJoinRequestRequestTypeID:
-		return &ChannelsToggleJoinRequestRequest{}
+	case TextSpoilerTypeID:
+		return &TextSpoiler{}
 	case AccountAutoSaveSettingsTypeID:
 		return &AccountAutoSaveSettings{}
+	case MessagesComposedRichMessageWithAITypeID:
+		return &MessagesComposedRichMessageWithAI{}
 	case MessageEntityCashtagTypeID:
 		return &MessageEntityCashtag{}
 	case AccountDeclinePasswordResetRequestTypeID:
 		return &AccountDeclinePasswordResetRequest{}
-	case MessageMediaDocumentTypeID:
-		return &MessageMediaDocument{}
+	case WebViewResultURLTypeID:
+		return &WebViewResultURL{}
 	case HelpGetInviteTextRequestTypeID:
 		return &HelpGetInviteTextRequest{}
+	case ProfileTabGiftsTypeID:
+		return &ProfileTabGifts{}
 	case UpdateShortChatMessageTypeID:
 		return &UpdateShortChatMessage{}
 	case UpdateBotCommandsTypeID:
 		return &UpdateBotCommands{}
+	case InputInvoiceStarGiftUpgradeTypeID:
+		return &InputInvoiceStarGiftUpgrade{}
+	case BotInfoTypeID:
+		return &BotInfo{}
 	case StickersSuggestShortNameRequestTypeID:
 		return &StickersSuggestShortNameRequest{}
 	case AccountTakeoutTypeID:
 		return &AccountTakeout{}
+	case InputPrivacyKeySavedMusicTypeID:
+		return &InputPrivacyKeySavedMusic{}
+	case MessagesDeleteSavedHistoryRequestTypeID:
+		return &MessagesDeleteSavedHistoryRequest{}
 	case AccountVerifyPhoneRequestTypeID:
 		return &AccountVerifyPhoneRequest{}
 	case MessageFwdHeaderTypeID:
 		return &MessageFwdHeader{}
 	case PaymentsPaymentResultTypeID:
 		return &PaymentsPaymentResult{}
+	case StarGiftAttributePatternTypeID:
+		return &StarGiftAttributePattern{}
+	case UpdateStarsBalanceTypeID:
+		return &UpdateStarsBalance{}
 	case UpdateMessageIDTypeID:
 		return &UpdateMessageID{}
 	case MessagesGetEmojiKeywordsLanguagesRequestTypeID:
 		return &MessagesGetEmojiKeywordsLanguagesRequest{}
+	case AccountGetConnectedBotsRequestTypeID:
+		return &AccountGetConnectedBotsRequest{}
+	case PaymentsGetStarsStatusRequestTypeID:
+		return &PaymentsGetStarsStatusRequest{}
 	case UserProfilePhotoEmptyTypeID:
 		return &UserProfilePhotoEmpty{}
-	case MessageReactionsTypeID:
-		return &MessageReactions{}
+	case SmsjobsFinishJobRequestTypeID:
+		return &SmsjobsFinishJobRequest{}
 	case PageBlockPullquoteTypeID:
 		return &PageBlockPullquote{}
 	case MessagesSetDefaultReactionRequestTypeID:
@@ -1094,14 +1492,28 @@ func New(id uint32) Object {
 		return &InputBotInlineResultGame{}
 	case MessagesHidePeerSettingsBarRequestTypeID:
 		return &MessagesHidePeerSettingsBarRequest{}
+	case AccountSavedMusicIDsNotModifiedTypeID:
+		return &AccountSavedMusicIDsNotModified{}
 	case MessagesArchivedStickersTypeID:
 		return &MessagesArchivedStickers{}
+	case PaymentsCanPurchaseStoreRequestTypeID:
+		return &PaymentsCanPurchaseStoreRequest{}
+	case KeyboardButtonStyleTypeID:
+		return &KeyboardButtonStyle{}
+	case PaymentsUpdateStarGiftCollectionRequestTypeID:
+		return &PaymentsUpdateStarGiftCollectionRequest{}
 	case PhoneLeaveGroupCallRequestTypeID:
 		return &PhoneLeaveGroupCallRequest{}
+	case BotsCheckDownloadFileParamsRequestTypeID:
+		return &BotsCheckDownloadFileParamsRequest{}
 	case PrivacyKeyChatInviteTypeID:
 		return &PrivacyKeyChatInvite{}
+	case MessagesGetRichMessageRequestTypeID:
+		return &MessagesGetRichMessageRequest{}
 	case MessageActionInviteToGroupCallTypeID:
 		return &MessageActionInviteToGroupCall{}
+	case UpdateSentPhoneCodeTypeID:
+		return &UpdateSentPhoneCode{}
 	case MessagesUploadEncryptedFileRequestTypeID:
 		return &MessagesUploadEncryptedFileRequest{}
 	case MessageActionSetChatWallPaperTypeID:
@@ -1110,60 +1522,70 @@ func New(id uint32) Object {
 		return &AccountPrivacyRules{}
 	case PhoneCallDiscardedTypeID:
 		return &PhoneCallDiscarded{}
+	case WebPageAttributeStickerSetTypeID:
+		return &WebPageAttributeStickerSet{}
 	case StatsStoryStatsTypeID:
 		return &StatsStoryStats{}
 	case ChannelsToggleUsernameRequestTypeID:
 		return &ChannelsToggleUsernameRequest{}
-	case KeyboardButtonGameTypeID:
-		return &KeyboardButtonGame{}
 	case InputMessagesFilterVoiceTypeID:
 		return &InputMessagesFilterVoice{}
+	case PaymentsUniqueStarGiftValueInfoTypeID:
+		return &PaymentsUniqueStarGiftValueInfo{}
 	case DialogPeerFolderTypeID:
 		return &DialogPeerFolder{}
 	case MessagesGetInlineBotResultsRequestTypeID:
 		return &MessagesGetInlineBotResultsRequest{}
-	case MessagesUploadMediaRequestTypeID:
-		return &MessagesUploadMediaRequest{}
+	case AuthInitPasskeyLoginRequestTypeID:
+		return &AuthInitPasskeyLoginRequest{}
+	case TextHashtagTypeID:
+		return &TextHashtag{}
 	case StoryItemDeletedTypeID:
 		return &StoryItemDeleted{}
 	case HelpGetCDNConfigRequestTypeID:
 		return &HelpGetCDNConfigRequest{}
 	case HelpGetAppUpdateRequestTypeID:
 		return &HelpGetAppUpdateRequest{}
+	case ReactionPaidTypeID:
+		return &ReactionPaid{}
 	case EmailVerifyPurposeLoginChangeTypeID:
 		return &EmailVerifyPurposeLoginChange{}
 	case StorageFileMp3TypeID:
 		return &StorageFileMp3{}
 	case ChatReactionsAllTypeID:
 		return &ChatReactionsAll{}
+	case MessageMediaDocumentTypeID:
+		return &MessageMediaDocument{}
 	case HelpPremiumPromoTypeID:
 		return &HelpPremiumPromo{}
 	case AuthSentCodeTypeCallTypeID:
 		return &AuthSentCodeTypeCall{}
 	case AccountGetNotifyExceptionsRequestTypeID:
 		return &AccountGetNotifyExceptionsRequest{}
-	case StoriesGetPeerMaxIDsRequestTypeID:
-		return &StoriesGetPeerMaxIDsRequest{}
 	case StatsGroupTopInviterTypeID:
 		return &StatsGroupTopInviter{}
+	case MessagesRequestAppWebViewRequestTypeID:
+		return &MessagesRequestAppWebViewRequest{}
 	case PhoneCallEmptyTypeID:
 		return &PhoneCallEmpty{}
 	case InputSecureFileTypeID:
 		return &InputSecureFile{}
-	case MessagesGetSavedDialogsRequestTypeID:
-		return &MessagesGetSavedDialogsRequest{}
 	case ChannelAdminLogEventActionToggleSlowModeTypeID:
 		return &ChannelAdminLogEventActionToggleSlowMode{}
 	case MessagesSearchResultsPositionsTypeID:
 		return &MessagesSearchResultsPositions{}
 	case AccountDeleteAutoSaveExceptionsRequestTypeID:
 		return &AccountDeleteAutoSaveExceptionsRequest{}
-	case KeyboardButtonRequestPeerTypeID:
-		return &KeyboardButtonRequestPeer{}
+	case UpdateDeleteQuickReplyTypeID:
+		return &UpdateDeleteQuickReply{}
+	case UserStatusLastWeekTypeID:
+		return &UserStatusLastWeek{}
+	case StarsGiveawayWinnersOptionTypeID:
+		return &StarsGiveawayWinnersOption{}
 	case AccountGetPasswordRequestTypeID:
 		return &AccountGetPasswordRequest{}
-	case MessagesReadReactionsRequestTypeID:
-		return &MessagesReadReactionsRequest{}
+	case AccountResolveBusinessChatLinkRequestTypeID:
+		return &AccountResolveBusinessChatLinkRequest{}
 	case WebPageAttributeThemeTypeID:
 		return &WebPageAttributeTheme{}
 	case UpdateChatDefaultBannedRightsTypeID:
@@ -1176,14 +1598,26 @@ func New(id uint32) Object {
 		return &MessagesSendEncryptedFileRequest{}
 	case MessagesReceivedQueueRequestTypeID:
 		return &MessagesReceivedQueueRequest{}
+	case AccountRegisterPasskeyRequestTypeID:
+		return &AccountRegisterPasskeyRequest{}
+	case MessagesGetPersonalChannelHistoryRequestTypeID:
+		return &MessagesGetPersonalChannelHistoryRequest{}
 	case UpdateLangPackTypeID:
 		return &UpdateLangPack{}
 	case MessagesSentEncryptedMessageTypeID:
 		return &MessagesSentEncryptedMessage{}
+	case StoriesAlbumsNotModifiedTypeID:
+		return &StoriesAlbumsNotModified{}
 	case UpdateLoginTokenTypeID:
 		return &UpdateLoginToken{}
+	case StarGiftAttributeModelTypeID:
+		return &StarGiftAttributeModel{}
+	case AccountGetWebBrowserSettingsRequestTypeID:
+		return &AccountGetWebBrowserSettingsRequest{}
 	case ChannelsEditTitleRequestTypeID:
 		return &ChannelsEditTitleRequest{}
+	case UpdateDeleteQuickReplyMessagesTypeID:
+		return &UpdateDeleteQuickReplyMessages{}
 	case NullTypeID:
 		return &Null{}
 	case PhoneStartScheduledGroupCallRequestTypeID:
@@ -1194,22 +1628,32 @@ func New(id uint32) Object {
 		return &ChannelAdminLogEventActionToggleGroupCallSetting{}
 	case AccountGetAutoDownloadSettingsRequestTypeID:
 		return &AccountGetAutoDownloadSettingsRequest{}
+	case UpdateDeleteEphemeralMessagesTypeID:
+		return &UpdateDeleteEphemeralMessages{}
 	case MessageMediaGeoTypeID:
 		return &MessageMediaGeo{}
+	case AuthCheckPaidAuthRequestTypeID:
+		return &AuthCheckPaidAuthRequest{}
 	case InputMessagesFilterPhotoVideoTypeID:
 		return &InputMessagesFilterPhotoVideo{}
+	case MessagesGetWebPagePreviewRequestTypeID:
+		return &MessagesGetWebPagePreviewRequest{}
 	case InputPrivacyKeyProfilePhotoTypeID:
 		return &InputPrivacyKeyProfilePhoto{}
 	case UpdateReadFeaturedStickersTypeID:
 		return &UpdateReadFeaturedStickers{}
 	case CDNConfigTypeID:
 		return &CDNConfig{}
+	case InputPageBlockMapTypeID:
+		return &InputPageBlockMap{}
 	case PhoneSaveDefaultGroupCallJoinAsRequestTypeID:
 		return &PhoneSaveDefaultGroupCallJoinAsRequest{}
 	case StoriesGetStoriesByIDRequestTypeID:
 		return &StoriesGetStoriesByIDRequest{}
 	case MessagesGetMessagesViewsRequestTypeID:
 		return &MessagesGetMessagesViewsRequest{}
+	case MediaAreaStarGiftTypeID:
+		return &MediaAreaStarGift{}
 	case ChannelAdminLogEventActionChangePeerColorTypeID:
 		return &ChannelAdminLogEventActionChangePeerColor{}
 	case PhoneCallDiscardReasonHangupTypeID:
@@ -1224,56 +1668,84 @@ func New(id uint32) Object {
 		return &InputMessagesFilterEmpty{}
 	case MessagesGetArchivedStickersRequestTypeID:
 		return &MessagesGetArchivedStickersRequest{}
+	case ChannelAdminLogEventActionParticipantEditRankTypeID:
+		return &ChannelAdminLogEventActionParticipantEditRank{}
 	case StoriesGetPinnedStoriesRequestTypeID:
 		return &StoriesGetPinnedStoriesRequest{}
+	case PaymentsGetConnectedStarRefBotsRequestTypeID:
+		return &PaymentsGetConnectedStarRefBotsRequest{}
 	case ChannelAdminLogEventActionCreateTopicTypeID:
 		return &ChannelAdminLogEventActionCreateTopic{}
+	case InputReplyToStoryTypeID:
+		return &InputReplyToStory{}
 	case MessagesSetTypingRequestTypeID:
 		return &MessagesSetTypingRequest{}
+	case MessagesSendPaidReactionRequestTypeID:
+		return &MessagesSendPaidReactionRequest{}
 	case AccountToggleUsernameRequestTypeID:
 		return &AccountToggleUsernameRequest{}
 	case InputReportReasonSpamTypeID:
 		return &InputReportReasonSpam{}
 	case ChannelsEditLocationRequestTypeID:
 		return &ChannelsEditLocationRequest{}
+	case PageBlockMathTypeID:
+		return &PageBlockMath{}
 	case PeerUserTypeID:
 		return &PeerUser{}
 	case MessagesDeleteScheduledMessagesRequestTypeID:
 		return &MessagesDeleteScheduledMessagesRequest{}
 	case StoriesStoryViewsListTypeID:
 		return &StoriesStoryViewsList{}
+	case MessagesEmojiGameUnavailableTypeID:
+		return &MessagesEmojiGameUnavailable{}
 	case PhoneSetCallRatingRequestTypeID:
 		return &PhoneSetCallRatingRequest{}
+	case BusinessIntroTypeID:
+		return &BusinessIntro{}
 	case InputEncryptedFileTypeID:
 		return &InputEncryptedFile{}
+	case InputPrivacyValueAllowBotsTypeID:
+		return &InputPrivacyValueAllowBots{}
 	case ChannelAdminLogEventActionExportedInviteDeleteTypeID:
 		return &ChannelAdminLogEventActionExportedInviteDelete{}
 	case HelpConfigSimpleTypeID:
 		return &HelpConfigSimple{}
 	case ChatInviteAlreadyTypeID:
 		return &ChatInviteAlready{}
-	case UpdateMessageExtendedMediaTypeID:
-		return &UpdateMessageExtendedMedia{}
+	case MessagesReportMessagesDeliveryRequestTypeID:
+		return &MessagesReportMessagesDeliveryRequest{}
+	case PhoneGetGroupCallStreamRtmpURLRequestTypeID:
+		return &PhoneGetGroupCallStreamRtmpURLRequest{}
+	case KeyboardButtonRequestPeerTypeID:
+		return &KeyboardButtonRequestPeer{}
 	case BaseThemeArcticTypeID:
 		return &BaseThemeArctic{}
 	case MessagesReadFeaturedStickersRequestTypeID:
 		return &MessagesReadFeaturedStickersRequest{}
-	case InputMediaUploadedDocumentTypeID:
-		return &InputMediaUploadedDocument{}
+	case InputPasskeyCredentialFirebasePNVTypeID:
+		return &InputPasskeyCredentialFirebasePNV{}
 	case InputChannelFromMessageTypeID:
 		return &InputChannelFromMessage{}
 	case UpdatePinnedChannelMessagesTypeID:
 		return &UpdatePinnedChannelMessages{}
 	case MessagesDeleteChatRequestTypeID:
 		return &MessagesDeleteChatRequest{}
+	case MessagesEditQuickReplyShortcutRequestTypeID:
+		return &MessagesEditQuickReplyShortcutRequest{}
 	case InputNotifyForumTopicTypeID:
 		return &InputNotifyForumTopic{}
+	case ChatInviteTypeID:
+		return &ChatInvite{}
+	case PaymentsGetStarGiftAuctionStateRequestTypeID:
+		return &PaymentsGetStarGiftAuctionStateRequest{}
 	case EmojiKeywordsDifferenceTypeID:
 		return &EmojiKeywordsDifference{}
 	case PopularContactTypeID:
 		return &PopularContact{}
 	case MessagesGetSavedGifsRequestTypeID:
 		return &MessagesGetSavedGifsRequest{}
+	case MessageActionChangeCommunityTypeID:
+		return &MessageActionChangeCommunity{}
 	case UpdatesDifferenceEmptyTypeID:
 		return &UpdatesDifferenceEmpty{}
 	case ChannelAdminLogEventActionPinTopicTypeID:
@@ -1282,28 +1754,30 @@ func New(id uint32) Object {
 		return &BotAppNotModified{}
 	case ExportedMessageLinkTypeID:
 		return &ExportedMessageLink{}
-	case InvoiceTypeID:
-		return &Invoice{}
 	case MessagesCheckHistoryImportPeerRequestTypeID:
 		return &MessagesCheckHistoryImportPeerRequest{}
 	case ContactsGetContactsRequestTypeID:
 		return &ContactsGetContactsRequest{}
-	case StoriesStoriesTypeID:
-		return &StoriesStories{}
+	case AccountSetMainProfileTabRequestTypeID:
+		return &AccountSetMainProfileTabRequest{}
 	case AuthSentCodeTypeID:
 		return &AuthSentCode{}
-	case PageListOrderedItemTextTypeID:
-		return &PageListOrderedItemText{}
+	case StarsGiftOptionTypeID:
+		return &StarsGiftOption{}
 	case MessagesHistoryImportParsedTypeID:
 		return &MessagesHistoryImportParsed{}
-	case UpdateMessageReactionsTypeID:
-		return &UpdateMessageReactions{}
+	case AccountDisablePeerConnectedBotRequestTypeID:
+		return &AccountDisablePeerConnectedBotRequest{}
 	case ChannelAdminLogEventActionChangeProfilePeerColorTypeID:
 		return &ChannelAdminLogEventActionChangeProfilePeerColor{}
+	case StoriesUpdateAlbumRequestTypeID:
+		return &StoriesUpdateAlbumRequest{}
 	case InlineQueryPeerTypeMegagroupTypeID:
 		return &InlineQueryPeerTypeMegagroup{}
 	case StatsGetMessagePublicForwardsRequestTypeID:
 		return &StatsGetMessagePublicForwardsRequest{}
+	case MessagesMessagesSliceTypeID:
+		return &MessagesMessagesSlice{}
 	case AccountConfirmPhoneRequestTypeID:
 		return &AccountConfirmPhoneRequest{}
 	case PremiumSubscriptionOptionTypeID:
@@ -1312,32 +1786,62 @@ func New(id uint32) Object {
 		return &RequestPeerTypeUser{}
 	case ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID:
 		return &ChannelAdminLogEventActionTogglePreHistoryHidden{}
+	case MessagesQuickRepliesNotModifiedTypeID:
+		return &MessagesQuickRepliesNotModified{}
 	case ChatAdminRightsTypeID:
 		return &ChatAdminRights{}
 	case PaymentsLaunchPrepaidGiveawayRequestTypeID:
 		return &PaymentsLaunchPrepaidGiveawayRequest{}
+	case AccountDeleteBusinessChatLinkRequestTypeID:
+		return &AccountDeleteBusinessChatLinkRequest{}
+	case MessagesFoundStickersNotModifiedTypeID:
+		return &MessagesFoundStickersNotModified{}
+	case MessagesUpdateSavedReactionTagRequestTypeID:
+		return &MessagesUpdateSavedReactionTagRequest{}
+	case MessagesReorderQuickRepliesRequestTypeID:
+		return &MessagesReorderQuickRepliesRequest{}
+	case StarsTransactionPeerAdsTypeID:
+		return &StarsTransactionPeerAds{}
 	case StoryReactionTypeID:
 		return &StoryReaction{}
+	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
+		return &ChannelAdminLogEventActionToggleSignatureProfiles{}
+	case PaymentsToggleChatStarGiftNotificationsRequestTypeID:
+		return &PaymentsToggleChatStarGiftNotificationsRequest{}
+	case AccountToggleWebBrowserSettingsExceptionRequestTypeID:
+		return &AccountToggleWebBrowserSettingsExceptionRequest{}
 	case PremiumGetBoostsListRequestTypeID:
 		return &PremiumGetBoostsListRequest{}
+	case DraftMessageTypeID:
+		return &DraftMessage{}
+	case MessagesSearchGlobalRequestTypeID:
+		return &MessagesSearchGlobalRequest{}
 	case ChatInvitePeekTypeID:
 		return &ChatInvitePeek{}
 	case InputStorePaymentGiftPremiumTypeID:
 		return &InputStorePaymentGiftPremium{}
+	case MessagesChatInviteJoinResultWebViewTypeID:
+		return &MessagesChatInviteJoinResultWebView{}
 	case HelpGetAppConfigRequestTypeID:
 		return &HelpGetAppConfigRequest{}
 	case EncryptedChatTypeID:
 		return &EncryptedChat{}
 	case StatsLoadAsyncGraphRequestTypeID:
 		return &StatsLoadAsyncGraphRequest{}
+	case URLAuthResultAcceptedTypeID:
+		return &URLAuthResultAccepted{}
+	case MissingInviteeTypeID:
+		return &MissingInvitee{}
 	case SendMessageChooseContactActionTypeID:
 		return &SendMessageChooseContactAction{}
 	case AuthLoginTokenTypeID:
 		return &AuthLoginToken{}
 	case UpdateNewChannelMessageTypeID:
 		return &UpdateNewChannelMessage{}
-	case MessagesTranslateTextRequestTypeID:
-		return &MessagesTranslateTextRequest{}
+	case UsersUsersTypeID:
+		return &UsersUsers{}
+	case InputFileStoryDocumentTypeID:
+		return &InputFileStoryDocument{}
 	case DocumentAttributeStickerTypeID:
 		return &DocumentAttributeSticker{}
 	case InlineQueryPeerTypeBroadcastTypeID:
@@ -1346,8 +1850,12 @@ func New(id uint32) Object {
 		return &UpdateChannel{}
 	case PhoneConnectionWebrtcTypeID:
 		return &PhoneConnectionWebrtc{}
+	case StoriesStoriesTypeID:
+		return &StoriesStories{}
 	case MessagesGetMessagesRequestTypeID:
 		return &MessagesGetMessagesRequest{}
+	case PageListItemBlocksTypeID:
+		return &PageListItemBlocks{}
 	case AccountAutoDownloadSettingsTypeID:
 		return &AccountAutoDownloadSettings{}
 	case MessagesGetMaskStickersRequestTypeID:
@@ -1356,8 +1864,14 @@ func New(id uint32) Object {
 		return &StickerSetCovered{}
 	case SecureFileEmptyTypeID:
 		return &SecureFileEmpty{}
+	case MonoForumDialogTypeID:
+		return &MonoForumDialog{}
 	case InputDialogPeerFolderTypeID:
 		return &InputDialogPeerFolder{}
+	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
+		return &ChannelAdminLogEventActionParticipantSubExtend{}
+	case AccountToggleConnectedBotPausedRequestTypeID:
+		return &AccountToggleConnectedBotPausedRequest{}
 	case MessagesGetFeaturedStickersRequestTypeID:
 		return &MessagesGetFeaturedStickersRequest{}
 	case InputEncryptedFileUploadedTypeID:
@@ -1374,6 +1888,8 @@ func New(id uint32) Object {
 		return &ChatlistsEditExportedInviteRequest{}
 	case PrivacyValueAllowAllTypeID:
 		return &PrivacyValueAllowAll{}
+	case UserStatusLastMonthTypeID:
+		return &UserStatusLastMonth{}
 	case MessagesGetDefaultHistoryTTLRequestTypeID:
 		return &MessagesGetDefaultHistoryTTLRequest{}
 	case ChatForbiddenTypeID:
@@ -1382,32 +1898,52 @@ func New(id uint32) Object {
 		return &PageBlockCollage{}
 	case AccountGetMultiWallPapersRequestTypeID:
 		return &AccountGetMultiWallPapersRequest{}
+	case CommunityTypeID:
+		return &Community{}
+	case InputInvoiceStarsTypeID:
+		return &InputInvoiceStars{}
 	case ChatReactionsSomeTypeID:
 		return &ChatReactionsSome{}
 	case AccountUpdateStatusRequestTypeID:
 		return &AccountUpdateStatusRequest{}
 	case SecureValueErrorFilesTypeID:
 		return &SecureValueErrorFiles{}
+	case AccountUpdateConnectedBotRequestTypeID:
+		return &AccountUpdateConnectedBotRequest{}
 	case HelpDeepLinkInfoEmptyTypeID:
 		return &HelpDeepLinkInfoEmpty{}
 	case EncryptedChatWaitingTypeID:
 		return &EncryptedChatWaiting{}
 	case HelpEditUserInfoRequestTypeID:
 		return &HelpEditUserInfoRequest{}
+	case AccountUpdateBusinessGreetingMessageRequestTypeID:
+		return &AccountUpdateBusinessGreetingMessageRequest{}
 	case ChatlistsHideChatlistUpdatesRequestTypeID:
 		return &ChatlistsHideChatlistUpdatesRequest{}
 	case TextBoldTypeID:
 		return &TextBold{}
 	case GroupCallParticipantVideoTypeID:
 		return &GroupCallParticipantVideo{}
-	case MessageActionGiftCodeTypeID:
-		return &MessageActionGiftCode{}
+	case MessagesAcceptURLAuthRequestTypeID:
+		return &MessagesAcceptURLAuthRequest{}
 	case AuthImportBotAuthorizationRequestTypeID:
 		return &AuthImportBotAuthorizationRequest{}
+	case PageBlockHeading3TypeID:
+		return &PageBlockHeading3{}
+	case AccountConfirmBotConnectionRequestTypeID:
+		return &AccountConfirmBotConnectionRequest{}
+	case InputKeyboardButtonURLAuthTypeID:
+		return &InputKeyboardButtonURLAuth{}
+	case PageBlockHeading6TypeID:
+		return &PageBlockHeading6{}
 	case AccountResetWebAuthorizationsRequestTypeID:
 		return &AccountResetWebAuthorizationsRequest{}
+	case UpdatePinnedForumTopicTypeID:
+		return &UpdatePinnedForumTopic{}
 	case FoldersEditPeerFoldersRequestTypeID:
 		return &FoldersEditPeerFoldersRequest{}
+	case AccountUpdateColorRequestTypeID:
+		return &AccountUpdateColorRequest{}
 	case UpdatePinnedSavedDialogsTypeID:
 		return &UpdatePinnedSavedDialogs{}
 	case MessagesPeerSettingsTypeID:
@@ -1416,20 +1952,32 @@ func New(id uint32) Object {
 		return &UpdateNewStickerSet{}
 	case MessageMediaStoryTypeID:
 		return &MessageMediaStory{}
+	case EphemeralSendMessageRequestTypeID:
+		return &EphemeralSendMessageRequest{}
 	case ChannelsToggleAntiSpamRequestTypeID:
 		return &ChannelsToggleAntiSpamRequest{}
 	case UpdateInlineBotCallbackQueryTypeID:
 		return &UpdateInlineBotCallbackQuery{}
-	case MessageMediaPhotoTypeID:
-		return &MessageMediaPhoto{}
+	case InputSavedStarGiftUserTypeID:
+		return &InputSavedStarGiftUser{}
 	case UpdateReadChannelDiscussionOutboxTypeID:
 		return &UpdateReadChannelDiscussionOutbox{}
+	case InputReplyToMonoForumTypeID:
+		return &InputReplyToMonoForum{}
+	case PaymentsGetStarsTransactionsRequestTypeID:
+		return &PaymentsGetStarsTransactionsRequest{}
 	case PrivacyKeyForwardsTypeID:
 		return &PrivacyKeyForwards{}
+	case InputDialogPeerCommunityTypeID:
+		return &InputDialogPeerCommunity{}
 	case MessagesToggleBotInAttachMenuRequestTypeID:
 		return &MessagesToggleBotInAttachMenuRequest{}
+	case MessageActionSuggestedPostRefundTypeID:
+		return &MessageActionSuggestedPostRefund{}
 	case AccountUnregisterDeviceRequestTypeID:
 		return &AccountUnregisterDeviceRequest{}
+	case InputPhoneContactTypeID:
+		return &InputPhoneContact{}
 	case MessagesGetAllDraftsRequestTypeID:
 		return &MessagesGetAllDraftsRequest{}
 	case ChannelAdminLogEventActionChangeUsernameTypeID:
@@ -1446,28 +1994,44 @@ func New(id uint32) Object {
 		return &MessagesGetSearchResultsCalendarRequest{}
 	case PrivacyValueAllowChatParticipantsTypeID:
 		return &PrivacyValueAllowChatParticipants{}
+	case PaymentsStarGiftAuctionStateTypeID:
+		return &PaymentsStarGiftAuctionState{}
 	case PremiumApplyBoostRequestTypeID:
 		return &PremiumApplyBoostRequest{}
-	case ChannelsUpdatePinnedForumTopicRequestTypeID:
-		return &ChannelsUpdatePinnedForumTopicRequest{}
+	case PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID:
+		return &PaymentsGetStarGiftAuctionAcquiredGiftsRequest{}
+	case UpdateBotStarsSubscriptionTypeID:
+		return &UpdateBotStarsSubscription{}
+	case PaymentsStarsRevenueStatsTypeID:
+		return &PaymentsStarsRevenueStats{}
+	case TopPeerCategoryBotsGuestChatTypeID:
+		return &TopPeerCategoryBotsGuestChat{}
 	case DocumentAttributeImageSizeTypeID:
 		return &DocumentAttributeImageSize{}
 	case TextFixedTypeID:
 		return &TextFixed{}
 	case LangPackStringPluralizedTypeID:
 		return &LangPackStringPluralized{}
-	case MessagesImportChatInviteRequestTypeID:
-		return &MessagesImportChatInviteRequest{}
 	case AccountSaveWallPaperRequestTypeID:
 		return &AccountSaveWallPaperRequest{}
-	case PollAnswerTypeID:
-		return &PollAnswer{}
+	case MessagesSendBotRequestedPeerRequestTypeID:
+		return &MessagesSendBotRequestedPeerRequest{}
+	case MessagesSendQuickReplyMessagesRequestTypeID:
+		return &MessagesSendQuickReplyMessagesRequest{}
+	case BirthdayTypeID:
+		return &Birthday{}
+	case PaymentsStarsStatusTypeID:
+		return &PaymentsStarsStatus{}
+	case AicomposeTonesTypeID:
+		return &AicomposeTones{}
 	case MessageEntityBotCommandTypeID:
 		return &MessageEntityBotCommand{}
+	case PaymentsGetStarGiftUpgradeAttributesRequestTypeID:
+		return &PaymentsGetStarGiftUpgradeAttributesRequest{}
 	case BaseThemeTintedTypeID:
 		return &BaseThemeTinted{}
-	case ChannelParticipantBannedTypeID:
-		return &ChannelParticipantBanned{}
+	case PaymentsBotCancelStarsSubscriptionRequestTypeID:
+		return &PaymentsBotCancelStarsSubscriptionRequest{}
 	case MessagesStickerSetTypeID:
 		return &MessagesStickerSet{}
 	case MessagesGetOnlinesRequestTypeID:
@@ -1476,22 +2040,32 @@ func New(id uint32) Object {
 		return &UpdateDialogPinned{}
 	case ChannelAdminLogEventActionChangeHistoryTTLTypeID:
 		return &ChannelAdminLogEventActionChangeHistoryTTL{}
-	case MessagesDeleteSavedHistoryRequestTypeID:
-		return &MessagesDeleteSavedHistoryRequest{}
+	case FragmentCollectibleInfoTypeID:
+		return &FragmentCollectibleInfo{}
 	case MessageEntityURLTypeID:
 		return &MessageEntityURL{}
 	case StoriesAllStoriesTypeID:
 		return &StoriesAllStories{}
 	case HelpSaveAppLogRequestTypeID:
 		return &HelpSaveAppLogRequest{}
+	case ReportResultAddCommentTypeID:
+		return &ReportResultAddComment{}
 	case NotificationSoundNoneTypeID:
 		return &NotificationSoundNone{}
 	case MessageEntityHashtagTypeID:
 		return &MessageEntityHashtag{}
+	case PhoneGetGroupCallStarsRequestTypeID:
+		return &PhoneGetGroupCallStarsRequest{}
+	case MessagesGetSavedDialogsByIDRequestTypeID:
+		return &MessagesGetSavedDialogsByIDRequest{}
+	case AccountGetBusinessChatLinksRequestTypeID:
+		return &AccountGetBusinessChatLinksRequest{}
 	case PageCaptionTypeID:
 		return &PageCaption{}
 	case UpdateRecentReactionsTypeID:
 		return &UpdateRecentReactions{}
+	case InputBusinessRecipientsTypeID:
+		return &InputBusinessRecipients{}
 	case MessagesEmojiGroupsNotModifiedTypeID:
 		return &MessagesEmojiGroupsNotModified{}
 	case BotCommandScopeChatsTypeID:
@@ -1514,36 +2088,48 @@ func New(id uint32) Object {
 		return &AccountChangePhoneRequest{}
 	case PaymentsPaymentReceiptTypeID:
 		return &PaymentsPaymentReceipt{}
+	case RecentStoryTypeID:
+		return &RecentStory{}
 	case StoriesStealthModeTypeID:
 		return &StoriesStealthMode{}
-	case ForumTopicTypeID:
-		return &ForumTopic{}
+	case MessageEntityDiffInsertTypeID:
+		return &MessageEntityDiffInsert{}
+	case EmojiStatusCollectibleTypeID:
+		return &EmojiStatusCollectible{}
 	case ChatlistsDeleteExportedInviteRequestTypeID:
 		return &ChatlistsDeleteExportedInviteRequest{}
 	case DialogFolderTypeID:
 		return &DialogFolder{}
 	case MessagesDialogsSliceTypeID:
 		return &MessagesDialogsSlice{}
+	case ReactionsNotifySettingsTypeID:
+		return &ReactionsNotifySettings{}
+	case DisallowedGiftsSettingsTypeID:
+		return &DisallowedGiftsSettings{}
 	case AccountGetThemesRequestTypeID:
 		return &AccountGetThemesRequest{}
 	case InputWallPaperSlugTypeID:
 		return &InputWallPaperSlug{}
+	case ContactsResolveUsernameRequestTypeID:
+		return &ContactsResolveUsernameRequest{}
 	case UpdatesCombinedTypeID:
 		return &UpdatesCombined{}
 	case AuthCodeTypeSMSTypeID:
 		return &AuthCodeTypeSMS{}
-	case MessagesSendMediaRequestTypeID:
-		return &MessagesSendMediaRequest{}
+	case ProfileTabMediaTypeID:
+		return &ProfileTabMedia{}
 	case InputDocumentEmptyTypeID:
 		return &InputDocumentEmpty{}
+	case RequestedPeerChatTypeID:
+		return &RequestedPeerChat{}
 	case WebPageNotModifiedTypeID:
 		return &WebPageNotModified{}
-	case GlobalPrivacySettingsTypeID:
-		return &GlobalPrivacySettings{}
 	case HelpGetCountriesListRequestTypeID:
 		return &HelpGetCountriesListRequest{}
 	case AccountGetSecureValueRequestTypeID:
 		return &AccountGetSecureValueRequest{}
+	case CommunitiesTogglePeerLinkRequestTypeID:
+		return &CommunitiesTogglePeerLinkRequest{}
 	case MessagesGetExportedChatInviteRequestTypeID:
 		return &MessagesGetExportedChatInviteRequest{}
 	case MessagesEditChatTitleRequestTypeID:
@@ -1552,12 +2138,10 @@ func New(id uint32) Object {
 		return &MessageEntityPre{}
 	case HighScoreTypeID:
 		return &HighScore{}
-	case MessagesGetPollResultsRequestTypeID:
-		return &MessagesGetPollResultsRequest{}
+	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
+		return &MessageActionStarGiftPurchaseOfferDeclined{}
 	case AuthCodeTypeCallTypeID:
 		return &AuthCodeTypeCall{}
-	case DialogFilterTypeID:
-		return &DialogFilter{}
 	case TextPlainTypeID:
 		return &TextPlain{}
 	case MessagesMessagesNotModifiedTypeID:
@@ -1566,26 +2150,34 @@ func New(id uint32) Object {
 		return &MessagesGetEmojiGroupsRequest{}
 	case UpdatesTypeID:
 		return &Updates{}
-	case PhoneToggleGroupCallSettingsRequestTypeID:
-		return &PhoneToggleGroupCallSettingsRequest{}
-	case PremiumGiftOptionTypeID:
-		return &PremiumGiftOption{}
+	case StarsTonAmountTypeID:
+		return &StarsTonAmount{}
+	case PaymentsConvertStarGiftRequestTypeID:
+		return &PaymentsConvertStarGiftRequest{}
 	case MessagePeerVoteInputOptionTypeID:
 		return &MessagePeerVoteInputOption{}
 	case UpdateSavedRingtonesTypeID:
 		return &UpdateSavedRingtones{}
 	case ChatlistsLeaveChatlistRequestTypeID:
 		return &ChatlistsLeaveChatlistRequest{}
+	case InputStorePaymentStarsGiveawayTypeID:
+		return &InputStorePaymentStarsGiveaway{}
 	case TextWithEntitiesTypeID:
 		return &TextWithEntities{}
 	case BotMenuButtonDefaultTypeID:
 		return &BotMenuButtonDefault{}
 	case InputClientProxyTypeID:
 		return &InputClientProxy{}
+	case UsersGetSavedMusicByIDRequestTypeID:
+		return &UsersGetSavedMusicByIDRequest{}
 	case UpdateStoryTypeID:
 		return &UpdateStory{}
 	case PhotoSizeTypeID:
 		return &PhotoSize{}
+	case MessageTypeID:
+		return &Message{}
+	case CommunityPeerTypeID:
+		return &CommunityPeer{}
 	case MessageEntityBankCardTypeID:
 		return &MessageEntityBankCard{}
 	case BotInlineMessageMediaAutoTypeID:
@@ -1596,50 +2188,84 @@ func New(id uint32) Object {
 		return &HelpPeerColorProfileSet{}
 	case MessagesAvailableReactionsTypeID:
 		return &MessagesAvailableReactions{}
+	case UpdateMessagePollVoteTypeID:
+		return &UpdateMessagePollVote{}
 	case MessageEntityTextURLTypeID:
 		return &MessageEntityTextURL{}
-	case MessageTypeID:
-		return &Message{}
+	case AccountGetBotBusinessConnectionRequestTypeID:
+		return &AccountGetBotBusinessConnectionRequest{}
 	case AccountSaveAutoDownloadSettingsRequestTypeID:
 		return &AccountSaveAutoDownloadSettingsRequest{}
 	case MediaAreaChannelPostTypeID:
 		return &MediaAreaChannelPost{}
+	case StarGiftAuctionStateTypeID:
+		return &StarGiftAuctionState{}
 	case MessagesGetAttachMenuBotRequestTypeID:
 		return &MessagesGetAttachMenuBotRequest{}
 	case AccountGetChannelDefaultEmojiStatusesRequestTypeID:
 		return &AccountGetChannelDefaultEmojiStatusesRequest{}
+	case MessageMediaPollTypeID:
+		return &MessageMediaPoll{}
+	case MessageActionStarGiftPurchaseOfferTypeID:
+		return &MessageActionStarGiftPurchaseOffer{}
 	case KeyboardButtonRowTypeID:
 		return &KeyboardButtonRow{}
 	case DialogFilterSuggestedTypeID:
 		return &DialogFilterSuggested{}
 	case GroupCallDiscardedTypeID:
 		return &GroupCallDiscarded{}
+	case WebPageAttributeAiComposeToneTypeID:
+		return &WebPageAttributeAiComposeTone{}
+	case BotsUpdateStarRefProgramRequestTypeID:
+		return &BotsUpdateStarRefProgramRequest{}
+	case SmsjobsGetSMSJobRequestTypeID:
+		return &SmsjobsGetSMSJobRequest{}
+	case InputMediaDocumentExternalTypeID:
+		return &InputMediaDocumentExternal{}
+	case UpdateReadMonoForumInboxTypeID:
+		return &UpdateReadMonoForumInbox{}
 	case StickerSetNoCoveredTypeID:
 		return &StickerSetNoCovered{}
+	case InputPrivacyValueAllowPremiumTypeID:
+		return &InputPrivacyValueAllowPremium{}
 	case ChannelsGetParticipantsRequestTypeID:
 		return &ChannelsGetParticipantsRequest{}
 	case ContactsImportedContactsTypeID:
 		return &ContactsImportedContacts{}
-	case UserStatusLastMonthTypeID:
-		return &UserStatusLastMonth{}
 	case HelpTermsOfServiceTypeID:
 		return &HelpTermsOfService{}
 	case MessagesReorderStickerSetsRequestTypeID:
 		return &MessagesReorderStickerSetsRequest{}
+	case StoriesGetPeerMaxIDsRequestTypeID:
+		return &StoriesGetPeerMaxIDsRequest{}
 	case AccountUpdateProfileRequestTypeID:
 		return &AccountUpdateProfileRequest{}
 	case BotsSetBotBroadcastDefaultAdminRightsRequestTypeID:
 		return &BotsSetBotBroadcastDefaultAdminRightsRequest{}
+	case UsersGetSavedMusicRequestTypeID:
+		return &UsersGetSavedMusicRequest{}
 	case UpdateShortTypeID:
 		return &UpdateShort{}
+	case StarGiftAttributeRarityEpicTypeID:
+		return &StarGiftAttributeRarityEpic{}
+	case MessageReportOptionTypeID:
+		return &MessageReportOption{}
 	case MessagesSetEncryptedTypingRequestTypeID:
 		return &MessagesSetEncryptedTypingRequest{}
+	case PaymentsSendStarsFormRequestTypeID:
+		return &PaymentsSendStarsFormRequest{}
+	case AccountWebBrowserSettingsTypeID:
+		return &AccountWebBrowserSettings{}
 	case ReactionEmptyTypeID:
 		return &ReactionEmpty{}
 	case MessageActionGroupCallTypeID:
 		return &MessageActionGroupCall{}
+	case KeyboardButtonRequestPollTypeID:
+		return &KeyboardButtonRequestPoll{}
 	case EmojiListTypeID:
 		return &EmojiList{}
+	case PaymentsGetResaleStarGiftsRequestTypeID:
+		return &PaymentsGetResaleStarGiftsRequest{}
 	case SecureValueErrorFileTypeID:
 		return &SecureValueErrorFile{}
 	case PhoneDiscardGroupCallRequestTypeID:
@@ -1648,28 +2274,50 @@ func New(id uint32) Object {
 		return &InputMessagesFilterRoundVoice{}
 	case AccountResendPasswordEmailRequestTypeID:
 		return &AccountResendPasswordEmailRequest{}
+	case MessageServiceTypeID:
+		return &MessageService{}
 	case EmojiGroupTypeID:
 		return &EmojiGroup{}
+	case InputStarGiftAuctionSlugTypeID:
+		return &InputStarGiftAuctionSlug{}
 	case ContactsGetContactIDsRequestTypeID:
 		return &ContactsGetContactIDsRequest{}
-	case PollResultsTypeID:
-		return &PollResults{}
+	case UserStatusRecentlyTypeID:
+		return &UserStatusRecently{}
 	case PhoneInviteToGroupCallRequestTypeID:
 		return &PhoneInviteToGroupCallRequest{}
+	case StarsTransactionPeerPlayMarketTypeID:
+		return &StarsTransactionPeerPlayMarket{}
+	case HelpTimezonesListTypeID:
+		return &HelpTimezonesList{}
 	case StoriesExportStoryLinkRequestTypeID:
 		return &StoriesExportStoryLinkRequest{}
+	case TextCashtagTypeID:
+		return &TextCashtag{}
+	case CommunityPeerRequestTypeID:
+		return &CommunityPeerRequest{}
+	case PaymentsPaymentFormStarsTypeID:
+		return &PaymentsPaymentFormStars{}
 	case AttachMenuPeerTypeBroadcastTypeID:
 		return &AttachMenuPeerTypeBroadcast{}
 	case StoriesToggleAllStoriesHiddenRequestTypeID:
 		return &StoriesToggleAllStoriesHiddenRequest{}
 	case PageBlockVideoTypeID:
 		return &PageBlockVideo{}
+	case UpdateBotChatInviteRequesterTypeID:
+		return &UpdateBotChatInviteRequester{}
 	case HelpAppConfigNotModifiedTypeID:
 		return &HelpAppConfigNotModified{}
-	case AccountUpdateColorRequestTypeID:
-		return &AccountUpdateColorRequest{}
+	case PhoneCreateConferenceCallRequestTypeID:
+		return &PhoneCreateConferenceCallRequest{}
 	case SecureFileTypeID:
 		return &SecureFile{}
+	case KeyboardButtonTypeID:
+		return &KeyboardButton{}
+	case PaymentsStarGiftAuctionAcquiredGiftsTypeID:
+		return &PaymentsStarGiftAuctionAcquiredGifts{}
+	case InputKeyboardButtonUserProfileTypeID:
+		return &InputKeyboardButtonUserProfile{}
 	case SecurePlainPhoneTypeID:
 		return &SecurePlainPhone{}
 	case UpdateSentStoryReactionTypeID:
@@ -1678,8 +2326,12 @@ func New(id uint32) Object {
 		return &AttachMenuPeerTypeSameBotPM{}
 	case DataJSONTypeID:
 		return &DataJSON{}
+	case InputMediaUploadedPhotoTypeID:
+		return &InputMediaUploadedPhoto{}
 	case InputPeerSelfTypeID:
 		return &InputPeerSelf{}
+	case SponsoredMessageTypeID:
+		return &SponsoredMessage{}
 	case MessagesClearAllDraftsRequestTypeID:
 		return &MessagesClearAllDraftsRequest{}
 	case TextConcatTypeID:
@@ -1690,18 +2342,26 @@ func New(id uint32) Object {
 		return &MessagesGetOldFeaturedStickersRequest{}
 	case StoriesGetStoryViewsListRequestTypeID:
 		return &StoriesGetStoryViewsListRequest{}
+	case PaymentsConnectStarRefBotRequestTypeID:
+		return &PaymentsConnectStarRefBotRequest{}
 	case InputMessagesFilterURLTypeID:
 		return &InputMessagesFilterURL{}
 	case ContactsResolvedPeerTypeID:
 		return &ContactsResolvedPeer{}
+	case PaymentsTransferStarGiftRequestTypeID:
+		return &PaymentsTransferStarGiftRequest{}
 	case MessagesRateTranscribedAudioRequestTypeID:
 		return &MessagesRateTranscribedAudioRequest{}
 	case InputPeerEmptyTypeID:
 		return &InputPeerEmpty{}
 	case MessagesReadEncryptedHistoryRequestTypeID:
 		return &MessagesReadEncryptedHistoryRequest{}
+	case MessagesInvitedUsersTypeID:
+		return &MessagesInvitedUsers{}
 	case SearchResultPositionTypeID:
 		return &SearchResultPosition{}
+	case ChannelsJoinChannelRequestTypeID:
+		return &ChannelsJoinChannelRequest{}
 	case UpdateWebPageTypeID:
 		return &UpdateWebPage{}
 	case MessageActionChatEditPhotoTypeID:
@@ -1712,22 +2372,22 @@ func New(id uint32) Object {
 		return &MessagesHideChatJoinRequestRequest{}
 	case StatsMessageStatsTypeID:
 		return &StatsMessageStats{}
-	case MessagesSaveDraftRequestTypeID:
-		return &MessagesSaveDraftRequest{}
 	case PageBlockAudioTypeID:
 		return &PageBlockAudio{}
 	case BotInlineMessageMediaWebPageTypeID:
 		return &BotInlineMessageMediaWebPage{}
 	case InputMessagesFilterPhoneCallsTypeID:
 		return &InputMessagesFilterPhoneCalls{}
+	case EmojiGroupGreetingTypeID:
+		return &EmojiGroupGreeting{}
 	case MessageActionPhoneCallTypeID:
 		return &MessageActionPhoneCall{}
 	case GroupCallStreamChannelTypeID:
 		return &GroupCallStreamChannel{}
 	case PaymentsAssignAppStoreTransactionRequestTypeID:
 		return &PaymentsAssignAppStoreTransactionRequest{}
-	case AuthSignUpRequestTypeID:
-		return &AuthSignUpRequest{}
+	case MessagesToggleSuggestedPostApprovalRequestTypeID:
+		return &MessagesToggleSuggestedPostApprovalRequest{}
 	case AccountSentEmailCodeTypeID:
 		return &AccountSentEmailCode{}
 	case AutoSaveExceptionTypeID:
@@ -1738,12 +2398,16 @@ func New(id uint32) Object {
 		return &AuthSentCodeTypeMissedCall{}
 	case UpdateThemeTypeID:
 		return &UpdateTheme{}
+	case MessagesClickSponsoredMessageRequestTypeID:
+		return &MessagesClickSponsoredMessageRequest{}
 	case AccountSendChangePhoneCodeRequestTypeID:
 		return &AccountSendChangePhoneCodeRequest{}
 	case MessageEntityItalicTypeID:
 		return &MessageEntityItalic{}
 	case SecureRequiredTypeTypeID:
 		return &SecureRequiredType{}
+	case MessagesFoundStickersTypeID:
+		return &MessagesFoundStickers{}
 	case UserProfilePhotoTypeID:
 		return &UserProfilePhoto{}
 	case ContactsGetSavedRequestTypeID:
@@ -1754,24 +2418,32 @@ func New(id uint32) Object {
 		return &UpdateBotWebhookJSON{}
 	case AccountUploadRingtoneRequestTypeID:
 		return &AccountUploadRingtoneRequest{}
+	case InputBusinessAwayMessageTypeID:
+		return &InputBusinessAwayMessage{}
+	case InputChatThemeEmptyTypeID:
+		return &InputChatThemeEmpty{}
+	case InputRichFileDocumentTypeID:
+		return &InputRichFileDocument{}
 	case InlineQueryPeerTypePMTypeID:
 		return &InlineQueryPeerTypePM{}
 	case ChannelsGetLeftChannelsRequestTypeID:
 		return &ChannelsGetLeftChannelsRequest{}
 	case UpdateChatUserTypingTypeID:
 		return &UpdateChatUserTyping{}
-	case MessagesEditInlineBotMessageRequestTypeID:
-		return &MessagesEditInlineBotMessageRequest{}
-	case ChannelsGetChannelRecommendationsRequestTypeID:
-		return &ChannelsGetChannelRecommendationsRequest{}
 	case MessageRepliesTypeID:
 		return &MessageReplies{}
 	case InputPrivacyValueAllowChatParticipantsTypeID:
 		return &InputPrivacyValueAllowChatParticipants{}
+	case ChannelsSponsoredMessageReportResultChooseOptionTypeID:
+		return &ChannelsSponsoredMessageReportResultChooseOption{}
 	case ChatlistsExportChatlistInviteRequestTypeID:
 		return &ChatlistsExportChatlistInviteRequest{}
 	case MessagesSavedGifsTypeID:
 		return &MessagesSavedGifs{}
+	case PaymentsStarGiftWithdrawalURLTypeID:
+		return &PaymentsStarGiftWithdrawalURL{}
+	case MessageActionPaidMessagesPriceTypeID:
+		return &MessageActionPaidMessagesPrice{}
 	case AccountUpdateNotifySettingsRequestTypeID:
 		return &AccountUpdateNotifySettingsRequest{}
 	case ChannelsDeleteMessagesRequestTypeID:
@@ -1782,16 +2454,26 @@ func New(id uint32) Object {
 		return &MessagesGetExtendedMediaRequest{}
 	case ContactsToggleTopPeersRequestTypeID:
 		return &ContactsToggleTopPeersRequest{}
+	case BotsEditPreviewMediaRequestTypeID:
+		return &BotsEditPreviewMediaRequest{}
+	case StoriesReorderAlbumsRequestTypeID:
+		return &StoriesReorderAlbumsRequest{}
+	case MessagesGetPreparedInlineMessageRequestTypeID:
+		return &MessagesGetPreparedInlineMessageRequest{}
 	case ReplyKeyboardMarkupTypeID:
 		return &ReplyKeyboardMarkup{}
 	case PhoneCallDiscardReasonMissedTypeID:
 		return &PhoneCallDiscardReasonMissed{}
+	case StarGiftUniqueTypeID:
+		return &StarGiftUnique{}
 	case StickersSuggestedShortNameTypeID:
 		return &StickersSuggestedShortName{}
 	case InputStickerSetShortNameTypeID:
 		return &InputStickerSetShortName{}
 	case SecurePasswordKdfAlgoSHA512TypeID:
 		return &SecurePasswordKdfAlgoSHA512{}
+	case MessagesSetChatAvailableReactionsRequestTypeID:
+		return &MessagesSetChatAvailableReactionsRequest{}
 	case StickersAddStickerToSetRequestTypeID:
 		return &StickersAddStickerToSetRequest{}
 	case InputMessagePinnedTypeID:
@@ -1800,14 +2482,16 @@ func New(id uint32) Object {
 		return &SecureValueErrorReverseSide{}
 	case SecureValueErrorTypeID:
 		return &SecureValueError{}
+	case AccountDeleteWebBrowserSettingsExceptionsRequestTypeID:
+		return &AccountDeleteWebBrowserSettingsExceptionsRequest{}
 	case ReplyKeyboardForceReplyTypeID:
 		return &ReplyKeyboardForceReply{}
-	case PollTypeID:
-		return &Poll{}
 	case PremiumBoostsListTypeID:
 		return &PremiumBoostsList{}
 	case UpdateMoveStickerSetToTopTypeID:
 		return &UpdateMoveStickerSetToTop{}
+	case EphemeralReportMessageRequestTypeID:
+		return &EphemeralReportMessageRequest{}
 	case UpdateGeoLiveViewedTypeID:
 		return &UpdateGeoLiveViewed{}
 	case ChatParticipantsForbiddenTypeID:
@@ -1820,10 +2504,20 @@ func New(id uint32) Object {
 		return &PhotosDeletePhotosRequest{}
 	case HelpCountriesListTypeID:
 		return &HelpCountriesList{}
+	case MessageActionGiveawayResultsTypeID:
+		return &MessageActionGiveawayResults{}
+	case InputChatThemeUniqueGiftTypeID:
+		return &InputChatThemeUniqueGift{}
+	case BotsCheckUsernameRequestTypeID:
+		return &BotsCheckUsernameRequest{}
 	case MessagesEmojiGroupsTypeID:
 		return &MessagesEmojiGroups{}
-	case SimpleWebViewResultURLTypeID:
-		return &SimpleWebViewResultURL{}
+	case InputMediaPollTypeID:
+		return &InputMediaPoll{}
+	case AccountCreateBusinessChatLinkRequestTypeID:
+		return &AccountCreateBusinessChatLinkRequest{}
+	case MessagesSavedReactionTagsNotModifiedTypeID:
+		return &MessagesSavedReactionTagsNotModified{}
 	case InputBotInlineResultTypeID:
 		return &InputBotInlineResult{}
 	case MessagesRecentStickersTypeID:
@@ -1840,72 +2534,104 @@ func New(id uint32) Object {
 		return &ReactionCustomEmoji{}
 	case ChatlistsGetChatlistUpdatesRequestTypeID:
 		return &ChatlistsGetChatlistUpdatesRequest{}
-	case AuthRequestFirebaseSMSRequestTypeID:
-		return &AuthRequestFirebaseSMSRequest{}
+	case MessagesRequestURLAuthRequestTypeID:
+		return &MessagesRequestURLAuthRequest{}
 	case UpdateNewAuthorizationTypeID:
 		return &UpdateNewAuthorization{}
-	case MessagesReportRequestTypeID:
-		return &MessagesReportRequest{}
 	case InputChatPhotoTypeID:
 		return &InputChatPhoto{}
 	case MessagesClearRecentStickersRequestTypeID:
 		return &MessagesClearRecentStickersRequest{}
 	case AccountSaveSecureValueRequestTypeID:
 		return &AccountSaveSecureValueRequest{}
+	case KeyboardButtonGameTypeID:
+		return &KeyboardButtonGame{}
 	case InputMediaStoryTypeID:
 		return &InputMediaStory{}
+	case PaymentsStarGiftCollectionsTypeID:
+		return &PaymentsStarGiftCollections{}
 	case PostInteractionCountersStoryTypeID:
 		return &PostInteractionCountersStory{}
+	case MessageMediaToDoTypeID:
+		return &MessageMediaToDo{}
 	case BotInlineMessageMediaVenueTypeID:
 		return &BotInlineMessageMediaVenue{}
 	case InputPaymentCredentialsGooglePayTypeID:
 		return &InputPaymentCredentialsGooglePay{}
+	case UpdateBotBusinessConnectTypeID:
+		return &UpdateBotBusinessConnect{}
 	case SecureDataTypeID:
 		return &SecureData{}
 	case MessagesFoundStickerSetsTypeID:
 		return &MessagesFoundStickerSets{}
 	case ContactsResolvePhoneRequestTypeID:
 		return &ContactsResolvePhoneRequest{}
-	case MessagesGetWebPagePreviewRequestTypeID:
-		return &MessagesGetWebPagePreviewRequest{}
 	case MessagesReorderPinnedSavedDialogsRequestTypeID:
 		return &MessagesReorderPinnedSavedDialogsRequest{}
+	case UpdatePaidReactionPrivacyTypeID:
+		return &UpdatePaidReactionPrivacy{}
 	case PrivacyValueDisallowAllTypeID:
 		return &PrivacyValueDisallowAll{}
 	case SecureValueTypeRentalAgreementTypeID:
 		return &SecureValueTypeRentalAgreement{}
+	case BotsSetCustomVerificationRequestTypeID:
+		return &BotsSetCustomVerificationRequest{}
 	case AccountGetContentSettingsRequestTypeID:
 		return &AccountGetContentSettingsRequest{}
+	case RequestedPeerChannelTypeID:
+		return &RequestedPeerChannel{}
 	case MessagesGetMessagesReactionsRequestTypeID:
 		return &MessagesGetMessagesReactionsRequest{}
 	case HelpSupportNameTypeID:
 		return &HelpSupportName{}
-	case HelpPromoDataTypeID:
-		return &HelpPromoData{}
-	case MessagesRequestAppWebViewRequestTypeID:
-		return &MessagesRequestAppWebViewRequest{}
+	case UpdateAiComposeTonesTypeID:
+		return &UpdateAiComposeTones{}
+	case InputGroupCallInviteMessageTypeID:
+		return &InputGroupCallInviteMessage{}
+	case AccountEditBusinessChatLinkRequestTypeID:
+		return &AccountEditBusinessChatLinkRequest{}
+	case MessagesGetOutboxReadDateRequestTypeID:
+		return &MessagesGetOutboxReadDateRequest{}
+	case MessagesMarkDialogUnreadRequestTypeID:
+		return &MessagesMarkDialogUnreadRequest{}
 	case ChatInviteImporterTypeID:
 		return &ChatInviteImporter{}
-	case MessagesMessagesTypeID:
-		return &MessagesMessages{}
 	case MessagePeerReactionTypeID:
 		return &MessagePeerReaction{}
 	case BotInlineMessageTextTypeID:
 		return &BotInlineMessageText{}
+	case CommunitiesTogglePeerLinkRequestApprovalRequestTypeID:
+		return &CommunitiesTogglePeerLinkRequestApprovalRequest{}
 	case UpdateChannelUserTypingTypeID:
 		return &UpdateChannelUserTyping{}
+	case BusinessWorkHoursTypeID:
+		return &BusinessWorkHours{}
+	case MessagesWebPagePreviewTypeID:
+		return &MessagesWebPagePreview{}
+	case PhoneDeleteConferenceCallParticipantsRequestTypeID:
+		return &PhoneDeleteConferenceCallParticipantsRequest{}
 	case UpdateBotPrecheckoutQueryTypeID:
 		return &UpdateBotPrecheckoutQuery{}
+	case StoriesDeleteAlbumRequestTypeID:
+		return &StoriesDeleteAlbumRequest{}
 	case AuthSignInRequestTypeID:
 		return &AuthSignInRequest{}
 	case StoryViewsTypeID:
 		return &StoryViews{}
+	case CommunitiesParticipantJoinedChatsTypeID:
+		return &CommunitiesParticipantJoinedChats{}
+	case MessagesComposeRichMessageWithAIRequestTypeID:
+		return &MessagesComposeRichMessageWithAIRequest{}
 	case MessagesGetWebPageRequestTypeID:
 		return &MessagesGetWebPageRequest{}
+	case ReportResultReportedTypeID:
+		return &ReportResultReported{}
 	case PhotosPhotosTypeID:
 		return &PhotosPhotos{}
 	case NearestDCTypeID:
 		return &NearestDC{}
+	case AuthRequestFirebaseSMSRequestTypeID:
+		return &AuthRequestFirebaseSMSRequest{}
 	case SecureValueTypeEmailTypeID:
 		return &SecureValueTypeEmail{}
 	case AuthDropTempAuthKeysRequestTypeID:
@@ -1916,28 +2642,30 @@ func New(id uint32) Object {
 		return &UpdateDCOptions{}
 	case StatsGraphTypeID:
 		return &StatsGraph{}
-	case InputMediaInvoiceTypeID:
-		return &InputMediaInvoice{}
+	case MessagesBotPreparedInlineMessageTypeID:
+		return &MessagesBotPreparedInlineMessage{}
 	case AccountInitTakeoutSessionRequestTypeID:
 		return &AccountInitTakeoutSessionRequest{}
 	case MessagesSetGameScoreRequestTypeID:
 		return &MessagesSetGameScoreRequest{}
 	case ChannelAdminLogEventActionStopPollTypeID:
 		return &ChannelAdminLogEventActionStopPoll{}
-	case BotInfoTypeID:
-		return &BotInfo{}
-	case MessageActionPaymentSentMeTypeID:
-		return &MessageActionPaymentSentMe{}
-	case ChannelsEditCreatorRequestTypeID:
-		return &ChannelsEditCreatorRequest{}
-	case URLAuthResultAcceptedTypeID:
-		return &URLAuthResultAccepted{}
+	case BotBusinessConnectionTypeID:
+		return &BotBusinessConnection{}
+	case StoriesSendStoryRequestTypeID:
+		return &StoriesSendStoryRequest{}
+	case PhoneJoinGroupCallRequestTypeID:
+		return &PhoneJoinGroupCallRequest{}
+	case PaymentsSendStarGiftOfferRequestTypeID:
+		return &PaymentsSendStarGiftOfferRequest{}
 	case DocumentTypeID:
 		return &Document{}
 	case InputThemeSettingsTypeID:
 		return &InputThemeSettings{}
 	case AccountConfirmPasswordEmailRequestTypeID:
 		return &AccountConfirmPasswordEmailRequest{}
+	case PageListOrderedItemBlocksTypeID:
+		return &PageListOrderedItemBlocks{}
 	case PageBlockSubtitleTypeID:
 		return &PageBlockSubtitle{}
 	case MessagesSetChatWallPaperRequestTypeID:
@@ -1948,12 +2676,14 @@ func New(id uint32) Object {
 		return &UpdateShortSentMessage{}
 	case StickersCreateStickerSetRequestTypeID:
 		return &StickersCreateStickerSetRequest{}
+	case AicomposeUpdateToneRequestTypeID:
+		return &AicomposeUpdateToneRequest{}
+	case MessageEntityFormattedDateTypeID:
+		return &MessageEntityFormattedDate{}
 	case UpdateBotChatBoostTypeID:
 		return &UpdateBotChatBoost{}
 	case StoryViewPublicForwardTypeID:
 		return &StoryViewPublicForward{}
-	case UpdateDeleteScheduledMessagesTypeID:
-		return &UpdateDeleteScheduledMessages{}
 	case InputBotAppShortNameTypeID:
 		return &InputBotAppShortName{}
 	case PaymentRequestedInfoTypeID:
@@ -1964,14 +2694,14 @@ func New(id uint32) Object {
 		return &AccountEmojiStatuses{}
 	case UsersSetSecureValueErrorsRequestTypeID:
 		return &UsersSetSecureValueErrorsRequest{}
+	case MessagesComposedMessageWithAITypeID:
+		return &MessagesComposedMessageWithAI{}
 	case ChannelsCreateChannelRequestTypeID:
 		return &ChannelsCreateChannelRequest{}
 	case UploadGetFileHashesRequestTypeID:
 		return &UploadGetFileHashesRequest{}
 	case AccountGetDefaultGroupPhotoEmojisRequestTypeID:
 		return &AccountGetDefaultGroupPhotoEmojisRequest{}
-	case MessagesSendBotRequestedPeerRequestTypeID:
-		return &MessagesSendBotRequestedPeerRequest{}
 	case PhotosGetUserPhotosRequestTypeID:
 		return &PhotosGetUserPhotosRequest{}
 	case UploadGetCDNFileHashesRequestTypeID:
@@ -1982,36 +2712,48 @@ func New(id uint32) Object {
 		return &UpdateReadChannelInbox{}
 	case BotsSetBotGroupDefaultAdminRightsRequestTypeID:
 		return &BotsSetBotGroupDefaultAdminRightsRequest{}
-	case EmojiStatusTypeID:
-		return &EmojiStatus{}
 	case MessageActionGameScoreTypeID:
 		return &MessageActionGameScore{}
 	case MessagesSearchEmojiStickerSetsRequestTypeID:
 		return &MessagesSearchEmojiStickerSetsRequest{}
-	case URLAuthResultRequestTypeID:
-		return &URLAuthResultRequest{}
+	case MessagesCreateChatRequestTypeID:
+		return &MessagesCreateChatRequest{}
 	case StatsPublicForwardsTypeID:
 		return &StatsPublicForwards{}
 	case AccountResetPasswordRequestTypeID:
 		return &AccountResetPasswordRequest{}
+	case StoryAlbumTypeID:
+		return &StoryAlbum{}
+	case WebDomainExceptionTypeID:
+		return &WebDomainException{}
 	case MessagesGetBotCallbackAnswerRequestTypeID:
 		return &MessagesGetBotCallbackAnswerRequest{}
 	case UpdateSavedGifsTypeID:
 		return &UpdateSavedGifs{}
-	case KeyboardButtonSwitchInlineTypeID:
-		return &KeyboardButtonSwitchInline{}
+	case CommunitiesGetPeerLinkRequestsRequestTypeID:
+		return &CommunitiesGetPeerLinkRequestsRequest{}
+	case MessageActionRequestedPeerSentMeTypeID:
+		return &MessageActionRequestedPeerSentMe{}
 	case ChatlistsChatlistUpdatesTypeID:
 		return &ChatlistsChatlistUpdates{}
 	case AttachMenuBotsBotTypeID:
 		return &AttachMenuBotsBot{}
+	case AvailableEffectTypeID:
+		return &AvailableEffect{}
 	case HelpCountriesListNotModifiedTypeID:
 		return &HelpCountriesListNotModified{}
+	case PaymentsResaleStarGiftsTypeID:
+		return &PaymentsResaleStarGifts{}
 	case MessagesSentEncryptedFileTypeID:
 		return &MessagesSentEncryptedFile{}
+	case MessagesGetQuickReplyMessagesRequestTypeID:
+		return &MessagesGetQuickReplyMessagesRequest{}
 	case MessageActionPinMessageTypeID:
 		return &MessageActionPinMessage{}
 	case ContactsSetBlockedRequestTypeID:
 		return &ContactsSetBlockedRequest{}
+	case StarsGiveawayOptionTypeID:
+		return &StarsGiveawayOption{}
 	case ChannelMessagesFilterEmptyTypeID:
 		return &ChannelMessagesFilterEmpty{}
 	case AccountPasswordTypeID:
@@ -2020,68 +2762,108 @@ func New(id uint32) Object {
 		return &AuthImportLoginTokenRequest{}
 	case MessageActionChannelCreateTypeID:
 		return &MessageActionChannelCreate{}
+	case MessageActionSuggestedPostSuccessTypeID:
+		return &MessageActionSuggestedPostSuccess{}
 	case MessageActionChatDeletePhotoTypeID:
 		return &MessageActionChatDeletePhoto{}
+	case StarsTransactionPeerUnsupportedTypeID:
+		return &StarsTransactionPeerUnsupported{}
+	case PaymentsSavedStarGiftsTypeID:
+		return &PaymentsSavedStarGifts{}
 	case BotAppTypeID:
 		return &BotApp{}
 	case InputMessagesFilterPhotosTypeID:
 		return &InputMessagesFilterPhotos{}
 	case PrivacyKeyProfilePhotoTypeID:
 		return &PrivacyKeyProfilePhoto{}
-	case MessageActionPaymentSentTypeID:
-		return &MessageActionPaymentSent{}
+	case DialogFilterChatlistTypeID:
+		return &DialogFilterChatlist{}
 	case InputMediaEmptyTypeID:
 		return &InputMediaEmpty{}
+	case PollTypeID:
+		return &Poll{}
 	case InputWallPaperNoFileTypeID:
 		return &InputWallPaperNoFile{}
-	case PhoneCallTypeID:
-		return &PhoneCall{}
+	case TextDiffTypeID:
+		return &TextDiff{}
 	case InputBotInlineMessageMediaGeoTypeID:
 		return &InputBotInlineMessageMediaGeo{}
 	case EmailVerificationAppleTypeID:
 		return &EmailVerificationApple{}
 	case ChannelsEditBannedRequestTypeID:
 		return &ChannelsEditBannedRequest{}
+	case HelpTimezonesListNotModifiedTypeID:
+		return &HelpTimezonesListNotModified{}
 	case BotsReorderUsernamesRequestTypeID:
 		return &BotsReorderUsernamesRequest{}
 	case InputMediaGeoLiveTypeID:
 		return &InputMediaGeoLive{}
+	case StarGiftAuctionStateFinishedTypeID:
+		return &StarGiftAuctionStateFinished{}
 	case ContactsGetTopPeersRequestTypeID:
 		return &ContactsGetTopPeersRequest{}
 	case ChannelsToggleViewForumAsMessagesRequestTypeID:
 		return &ChannelsToggleViewForumAsMessagesRequest{}
+	case PhoneToggleGroupCallSettingsRequestTypeID:
+		return &PhoneToggleGroupCallSettingsRequest{}
 	case NotificationSoundDefaultTypeID:
 		return &NotificationSoundDefault{}
 	case DocumentAttributeHasStickersTypeID:
 		return &DocumentAttributeHasStickers{}
+	case PaymentsGetStarGiftCollectionsRequestTypeID:
+		return &PaymentsGetStarGiftCollectionsRequest{}
+	case BotCommandTypeID:
+		return &BotCommand{}
 	case DocumentAttributeAudioTypeID:
 		return &DocumentAttributeAudio{}
+	case AuthFinishPasskeyLoginRequestTypeID:
+		return &AuthFinishPasskeyLoginRequest{}
 	case UpdateChannelParticipantTypeID:
 		return &UpdateChannelParticipant{}
+	case PasskeyTypeID:
+		return &Passkey{}
 	case PageTypeID:
 		return &Page{}
 	case InputCheckPasswordEmptyTypeID:
 		return &InputCheckPasswordEmpty{}
 	case InputInvoicePremiumGiftCodeTypeID:
 		return &InputInvoicePremiumGiftCode{}
-	case PageListOrderedItemBlocksTypeID:
-		return &PageListOrderedItemBlocks{}
+	case SmsjobsLeaveRequestTypeID:
+		return &SmsjobsLeaveRequest{}
+	case JoinChatBotResultQueuedTypeID:
+		return &JoinChatBotResultQueued{}
+	case PaymentsConnectedStarRefBotsTypeID:
+		return &PaymentsConnectedStarRefBots{}
 	case AccountSendVerifyEmailCodeRequestTypeID:
 		return &AccountSendVerifyEmailCodeRequest{}
 	case MessageActionGeoProximityReachedTypeID:
 		return &MessageActionGeoProximityReached{}
 	case HelpPromoDataEmptyTypeID:
 		return &HelpPromoDataEmpty{}
+	case KeyboardButtonSwitchInlineTypeID:
+		return &KeyboardButtonSwitchInline{}
 	case PeerNotifySettingsTypeID:
 		return &PeerNotifySettings{}
+	case CommunitiesToggleParticipantBannedRequestTypeID:
+		return &CommunitiesToggleParticipantBannedRequest{}
 	case BoolTrueTypeID:
 		return &BoolTrue{}
+	case MessagesGetSavedHistoryRequestTypeID:
+		return &MessagesGetSavedHistoryRequest{}
+	case AccountSavedMusicIDsTypeID:
+		return &AccountSavedMusicIDs{}
 	case SecureValueTypeInternalPassportTypeID:
 		return &SecureValueTypeInternalPassport{}
 	case JSONObjectTypeID:
 		return &JSONObject{}
 	case SecureValueTypePassportRegistrationTypeID:
 		return &SecureValueTypePassportRegistration{}
+	case StarGiftUpgradePriceTypeID:
+		return &StarGiftUpgradePrice{}
+	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
+		return &InputInvoiceStarGiftPrepaidUpgrade{}
+	case AccountResolvedBusinessChatLinksTypeID:
+		return &AccountResolvedBusinessChatLinks{}
 	case PeerStoriesTypeID:
 		return &PeerStories{}
 	case MessagesHighScoresTypeID:
@@ -2096,12 +2878,20 @@ func New(id uint32) Object {
 		return &StoriesTogglePinnedRequest{}
 	case ContactsGetBlockedRequestTypeID:
 		return &ContactsGetBlockedRequest{}
-	case PageBlockOrderedListTypeID:
-		return &PageBlockOrderedList{}
+	case ChannelsEditAdminRequestTypeID:
+		return &ChannelsEditAdminRequest{}
+	case PrepaidStarsGiveawayTypeID:
+		return &PrepaidStarsGiveaway{}
 	case ChannelsChannelParticipantsTypeID:
 		return &ChannelsChannelParticipants{}
+	case AccountUpdateWebBrowserSettingsRequestTypeID:
+		return &AccountUpdateWebBrowserSettingsRequest{}
 	case PremiumMyBoostsTypeID:
 		return &PremiumMyBoosts{}
+	case ChannelsRestrictSponsoredMessagesRequestTypeID:
+		return &ChannelsRestrictSponsoredMessagesRequest{}
+	case InputRichFilePhotoTypeID:
+		return &InputRichFilePhoto{}
 	case UploadReuploadCDNFileRequestTypeID:
 		return &UploadReuploadCDNFileRequest{}
 	case StoriesGetAllReadPeerStoriesRequestTypeID:
@@ -2114,6 +2904,8 @@ func New(id uint32) Object {
 		return &UpdateBotWebhookJSONQuery{}
 	case ChannelsDeleteHistoryRequestTypeID:
 		return &ChannelsDeleteHistoryRequest{}
+	case AiComposeToneDefaultTypeID:
+		return &AiComposeToneDefault{}
 	case InputWebDocumentTypeID:
 		return &InputWebDocument{}
 	case TextStrikeTypeID:
@@ -2124,10 +2916,8 @@ func New(id uint32) Object {
 		return &BotsGetBotMenuButtonRequest{}
 	case MessagesGetSearchResultsPositionsRequestTypeID:
 		return &MessagesGetSearchResultsPositionsRequest{}
-	case UpdateReadHistoryInboxTypeID:
-		return &UpdateReadHistoryInbox{}
-	case MessageReplyStoryHeaderTypeID:
-		return &MessageReplyStoryHeader{}
+	case PaymentsGetStarGiftUpgradePreviewRequestTypeID:
+		return &PaymentsGetStarGiftUpgradePreviewRequest{}
 	case PhoneConnectionTypeID:
 		return &PhoneConnection{}
 	case AccountGetPasswordSettingsRequestTypeID:
@@ -2138,22 +2928,40 @@ func New(id uint32) Object {
 		return &HelpGetSupportRequest{}
 	case StatsGroupTopPosterTypeID:
 		return &StatsGroupTopPoster{}
+	case PhoneGroupCallStarsTypeID:
+		return &PhoneGroupCallStars{}
+	case UpdateGroupCallTypeID:
+		return &UpdateGroupCall{}
 	case SecureValueTypePersonalDetailsTypeID:
 		return &SecureValueTypePersonalDetails{}
+	case TextMathTypeID:
+		return &TextMath{}
+	case StarGiftCollectionTypeID:
+		return &StarGiftCollection{}
 	case InputStickerSetThumbTypeID:
 		return &InputStickerSetThumb{}
+	case MessageActionPollAppendAnswerTypeID:
+		return &MessageActionPollAppendAnswer{}
 	case MessagesGetRecentStickersRequestTypeID:
 		return &MessagesGetRecentStickersRequest{}
+	case UpdateBotNewBusinessMessageTypeID:
+		return &UpdateBotNewBusinessMessage{}
 	case InputStickerSetIDTypeID:
 		return &InputStickerSetID{}
 	case MessagesClearRecentReactionsRequestTypeID:
 		return &MessagesClearRecentReactionsRequest{}
+	case AccountUpdateBusinessLocationRequestTypeID:
+		return &AccountUpdateBusinessLocationRequest{}
 	case PhoneGroupCallTypeID:
 		return &PhoneGroupCall{}
+	case UpdateReadHistoryInboxTypeID:
+		return &UpdateReadHistoryInbox{}
 	case MessagesFavedStickersNotModifiedTypeID:
 		return &MessagesFavedStickersNotModified{}
 	case MessagesSetDefaultHistoryTTLRequestTypeID:
 		return &MessagesSetDefaultHistoryTTLRequest{}
+	case MessagesReadReactionsRequestTypeID:
+		return &MessagesReadReactionsRequest{}
 	case InputReportReasonPersonalDetailsTypeID:
 		return &InputReportReasonPersonalDetails{}
 	case InputMessagesFilterDocumentTypeID:
@@ -2166,34 +2974,48 @@ func New(id uint32) Object {
 		return &ChatBannedRights{}
 	case InputWebFileGeoPointLocationTypeID:
 		return &InputWebFileGeoPointLocation{}
+	case StarGiftAttributeBackdropTypeID:
+		return &StarGiftAttributeBackdrop{}
+	case ProfileTabMusicTypeID:
+		return &ProfileTabMusic{}
+	case UpdateMonoForumNoPaidExceptionTypeID:
+		return &UpdateMonoForumNoPaidException{}
 	case MessageMediaUnsupportedTypeID:
 		return &MessageMediaUnsupported{}
 	case AuthResetAuthorizationsRequestTypeID:
 		return &AuthResetAuthorizationsRequest{}
 	case MessageActionHistoryClearTypeID:
 		return &MessageActionHistoryClear{}
+	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
+		return &PhoneCallDiscardReasonMigrateConferenceCall{}
 	case InputMessagesFilterVideoTypeID:
 		return &InputMessagesFilterVideo{}
-	case PaymentsCanPurchasePremiumRequestTypeID:
-		return &PaymentsCanPurchasePremiumRequest{}
+	case InputMediaTodoTypeID:
+		return &InputMediaTodo{}
 	case NotifyPeerTypeID:
 		return &NotifyPeer{}
 	case PaymentsPaymentFormTypeID:
 		return &PaymentsPaymentForm{}
 	case ThemeTypeID:
 		return &Theme{}
-	case MessagesExportChatInviteRequestTypeID:
-		return &MessagesExportChatInviteRequest{}
+	case MessagesEditChatParticipantRankRequestTypeID:
+		return &MessagesEditChatParticipantRankRequest{}
+	case UpdateBotDeleteBusinessMessageTypeID:
+		return &UpdateBotDeleteBusinessMessage{}
 	case ReplyKeyboardHideTypeID:
 		return &ReplyKeyboardHide{}
-	case ChatParticipantAdminTypeID:
-		return &ChatParticipantAdmin{}
+	case ChannelFullTypeID:
+		return &ChannelFull{}
+	case BusinessBotRightsTypeID:
+		return &BusinessBotRights{}
 	case HelpPassportConfigTypeID:
 		return &HelpPassportConfig{}
 	case ChannelsGetParticipantRequestTypeID:
 		return &ChannelsGetParticipantRequest{}
-	case KeyboardButtonSimpleWebViewTypeID:
-		return &KeyboardButtonSimpleWebView{}
+	case MessagesDeleteParticipantReactionsRequestTypeID:
+		return &MessagesDeleteParticipantReactionsRequest{}
+	case PaymentsStarGiftCollectionsNotModifiedTypeID:
+		return &PaymentsStarGiftCollectionsNotModified{}
 	case SecureValueTypeIdentityCardTypeID:
 		return &SecureValueTypeIdentityCard{}
 	case MessagesGetDialogsRequestTypeID:
@@ -2204,50 +3026,78 @@ func New(id uint32) Object {
 		return &MessagesSendScreenshotNotificationRequest{}
 	case SendMessageRecordVideoActionTypeID:
 		return &SendMessageRecordVideoAction{}
+	case PaymentsGetUniqueStarGiftRequestTypeID:
+		return &PaymentsGetUniqueStarGiftRequest{}
+	case BotsGetBotRecommendationsRequestTypeID:
+		return &BotsGetBotRecommendationsRequest{}
 	case UpdateDeleteMessagesTypeID:
 		return &UpdateDeleteMessages{}
 	case MessagesDeleteChatUserRequestTypeID:
 		return &MessagesDeleteChatUserRequest{}
 	case UpdateConfigTypeID:
 		return &UpdateConfig{}
+	case ChatInviteExportedTypeID:
+		return &ChatInviteExported{}
 	case MessagesCheckedHistoryImportPeerTypeID:
 		return &MessagesCheckedHistoryImportPeer{}
+	case TextCustomEmojiTypeID:
+		return &TextCustomEmoji{}
+	case AccountUpdateBusinessAwayMessageRequestTypeID:
+		return &AccountUpdateBusinessAwayMessageRequest{}
 	case MessagesMigrateChatRequestTypeID:
 		return &MessagesMigrateChatRequest{}
 	case MessagesGetSuggestedDialogFiltersRequestTypeID:
 		return &MessagesGetSuggestedDialogFiltersRequest{}
 	case PeerChannelTypeID:
 		return &PeerChannel{}
+	case BotsGetPreviewMediasRequestTypeID:
+		return &BotsGetPreviewMediasRequest{}
 	case MessagesGetExportedChatInvitesRequestTypeID:
 		return &MessagesGetExportedChatInvitesRequest{}
 	case AccountDeleteAccountRequestTypeID:
 		return &AccountDeleteAccountRequest{}
-	case KeyboardButtonTypeID:
-		return &KeyboardButton{}
-	case InputStorePaymentPremiumGiftCodeTypeID:
-		return &InputStorePaymentPremiumGiftCode{}
+	case ProfileTabGifsTypeID:
+		return &ProfileTabGifs{}
+	case SendMessageRichMessageDraftActionTypeID:
+		return &SendMessageRichMessageDraftAction{}
+	case InputCollectiblePhoneTypeID:
+		return &InputCollectiblePhone{}
+	case PaymentsGetSavedStarGiftsRequestTypeID:
+		return &PaymentsGetSavedStarGiftsRequest{}
+	case StoriesCreateAlbumRequestTypeID:
+		return &StoriesCreateAlbumRequest{}
 	case ReceivedNotifyMessageTypeID:
 		return &ReceivedNotifyMessage{}
+	case PaymentsStarGiftsNotModifiedTypeID:
+		return &PaymentsStarGiftsNotModified{}
 	case ChannelParticipantsKickedTypeID:
 		return &ChannelParticipantsKicked{}
+	case EphemeralDeleteMessageRequestTypeID:
+		return &EphemeralDeleteMessageRequest{}
 	case ReactionCountTypeID:
 		return &ReactionCount{}
-	case ChannelsToggleForumRequestTypeID:
-		return &ChannelsToggleForumRequest{}
+	case AuthSentCodeTypeSMSWordTypeID:
+		return &AuthSentCodeTypeSMSWord{}
+	case MessagesEditInlineBotMessageRequestTypeID:
+		return &MessagesEditInlineBotMessageRequest{}
 	case WallPaperTypeID:
 		return &WallPaper{}
 	case MessageActionChatDeleteUserTypeID:
 		return &MessageActionChatDeleteUser{}
 	case PageBlockMapTypeID:
 		return &PageBlockMap{}
+	case MessagesExportChatInviteRequestTypeID:
+		return &MessagesExportChatInviteRequest{}
+	case UpdateGroupCallChainBlocksTypeID:
+		return &UpdateGroupCallChainBlocks{}
 	case PrivacyKeyAboutTypeID:
 		return &PrivacyKeyAbout{}
+	case UpdateReadMonoForumOutboxTypeID:
+		return &UpdateReadMonoForumOutbox{}
 	case UpdatesChannelDifferenceTooLongTypeID:
 		return &UpdatesChannelDifferenceTooLong{}
 	case InputPrivacyKeyForwardsTypeID:
 		return &InputPrivacyKeyForwards{}
-	case PeerSettingsTypeID:
-		return &PeerSettings{}
 	case PhoneEditGroupCallParticipantRequestTypeID:
 		return &PhoneEditGroupCallParticipantRequest{}
 	case AuthSentCodeTypeSetUpEmailRequiredTypeID:
@@ -2262,20 +3112,34 @@ func New(id uint32) Object {
 		return &EmojiURL{}
 	case AuthImportAuthorizationRequestTypeID:
 		return &AuthImportAuthorizationRequest{}
+	case UpdateStarsRevenueStatusTypeID:
+		return &UpdateStarsRevenueStatus{}
 	case MessagesEditChatDefaultBannedRightsRequestTypeID:
 		return &MessagesEditChatDefaultBannedRightsRequest{}
 	case AccountUpdatePasswordSettingsRequestTypeID:
 		return &AccountUpdatePasswordSettingsRequest{}
 	case AccountSendVerifyPhoneCodeRequestTypeID:
 		return &AccountSendVerifyPhoneCodeRequest{}
+	case TextDateTypeID:
+		return &TextDate{}
+	case PaymentsGetStarGiftActiveAuctionsRequestTypeID:
+		return &PaymentsGetStarGiftActiveAuctionsRequest{}
 	case UpdateDialogFilterOrderTypeID:
 		return &UpdateDialogFilterOrder{}
+	case MessagesTranslateTextRequestTypeID:
+		return &MessagesTranslateTextRequest{}
 	case AccountGetDefaultBackgroundEmojisRequestTypeID:
 		return &AccountGetDefaultBackgroundEmojisRequest{}
+	case AccountUpdateBusinessIntroRequestTypeID:
+		return &AccountUpdateBusinessIntroRequest{}
 	case MessagesDiscussionMessageTypeID:
 		return &MessagesDiscussionMessage{}
+	case CommunitiesCreateRequestTypeID:
+		return &CommunitiesCreateRequest{}
 	case StatsGetStoryPublicForwardsRequestTypeID:
 		return &StatsGetStoryPublicForwardsRequest{}
+	case CommunitiesGetJoinedCommunitiesRequestTypeID:
+		return &CommunitiesGetJoinedCommunitiesRequest{}
 	case InputStorePaymentPremiumSubscriptionTypeID:
 		return &InputStorePaymentPremiumSubscription{}
 	case InputMessageIDTypeID:
@@ -2290,14 +3154,16 @@ func New(id uint32) Object {
 		return &WebAuthorization{}
 	case MessagesToggleDialogPinRequestTypeID:
 		return &MessagesToggleDialogPinRequest{}
+	case SmsjobsJoinRequestTypeID:
+		return &SmsjobsJoinRequest{}
 	case StickersSetStickerSetThumbRequestTypeID:
 		return &StickersSetStickerSetThumbRequest{}
 	case UpdateUserNameTypeID:
 		return &UpdateUserName{}
-	case MessagesSearchRequestTypeID:
-		return &MessagesSearchRequest{}
 	case EncryptedFileTypeID:
 		return &EncryptedFile{}
+	case MessageActionGiveawayLaunchTypeID:
+		return &MessageActionGiveawayLaunch{}
 	case TopPeerCategoryForwardUsersTypeID:
 		return &TopPeerCategoryForwardUsers{}
 	case IntTypeID:
@@ -2308,8 +3174,14 @@ func New(id uint32) Object {
 		return &MessagesEditChatAdminRequest{}
 	case PageBlockEmbedTypeID:
 		return &PageBlockEmbed{}
+	case InputMediaDocumentTypeID:
+		return &InputMediaDocument{}
 	case InputPeerUserFromMessageTypeID:
 		return &InputPeerUserFromMessage{}
+	case MessageMediaPaidMediaTypeID:
+		return &MessageMediaPaidMedia{}
+	case MessageActionGiftTonTypeID:
+		return &MessageActionGiftTon{}
 	case InputBotInlineResultPhotoTypeID:
 		return &InputBotInlineResultPhoto{}
 	case UpdatesDifferenceSliceTypeID:
@@ -2320,56 +3192,94 @@ func New(id uint32) Object {
 		return &MessagesInactiveChats{}
 	case AccountGetAuthorizationFormRequestTypeID:
 		return &AccountGetAuthorizationFormRequest{}
+	case ChannelParticipantSelfTypeID:
+		return &ChannelParticipantSelf{}
 	case UploadCDNFileTypeID:
 		return &UploadCDNFile{}
 	case URLAuthResultDefaultTypeID:
 		return &URLAuthResultDefault{}
+	case MessageMediaGiveawayTypeID:
+		return &MessageMediaGiveaway{}
 	case SendMessageUploadDocumentActionTypeID:
 		return &SendMessageUploadDocumentAction{}
 	case BotsSendCustomRequestRequestTypeID:
 		return &BotsSendCustomRequestRequest{}
+	case KeyboardButtonRequestGeoLocationTypeID:
+		return &KeyboardButtonRequestGeoLocation{}
+	case DialogFilterTypeID:
+		return &DialogFilter{}
 	case StoriesStoryReactionsListTypeID:
 		return &StoriesStoryReactionsList{}
-	case MessageActionSetChatThemeTypeID:
-		return &MessageActionSetChatTheme{}
 	case StorageFileUnknownTypeID:
 		return &StorageFileUnknown{}
+	case AuthSignUpRequestTypeID:
+		return &AuthSignUpRequest{}
 	case AuthSentCodeTypeFlashCallTypeID:
 		return &AuthSentCodeTypeFlashCall{}
 	case UpdatePhoneCallTypeID:
 		return &UpdatePhoneCall{}
+	case ProfileTabFilesTypeID:
+		return &ProfileTabFiles{}
 	case StatsGetBroadcastStatsRequestTypeID:
 		return &StatsGetBroadcastStatsRequest{}
 	case TopPeerCategoryBotsPMTypeID:
 		return &TopPeerCategoryBotsPM{}
 	case EncryptedChatEmptyTypeID:
 		return &EncryptedChatEmpty{}
+	case MessagesSummarizeTextRequestTypeID:
+		return &MessagesSummarizeTextRequest{}
 	case HelpGetPeerProfileColorsRequestTypeID:
 		return &HelpGetPeerProfileColorsRequest{}
+	case AicomposeGetTonesRequestTypeID:
+		return &AicomposeGetTonesRequest{}
+	case UpdateStarGiftCraftFailTypeID:
+		return &UpdateStarGiftCraftFail{}
+	case MessageActionPaidMessagesRefundedTypeID:
+		return &MessageActionPaidMessagesRefunded{}
 	case UpdateBotMessageReactionTypeID:
 		return &UpdateBotMessageReaction{}
+	case BusinessLocationTypeID:
+		return &BusinessLocation{}
+	case TextAutoURLTypeID:
+		return &TextAutoURL{}
+	case StoriesGetAlbumStoriesRequestTypeID:
+		return &StoriesGetAlbumStoriesRequest{}
 	case MessagesToggleSavedDialogPinRequestTypeID:
 		return &MessagesToggleSavedDialogPinRequest{}
-	case UpdateMessagePollTypeID:
-		return &UpdateMessagePoll{}
+	case MessagesDeletePollAnswerRequestTypeID:
+		return &MessagesDeletePollAnswerRequest{}
 	case InvokeWithTakeoutRequestTypeID:
 		return &InvokeWithTakeoutRequest{}
 	case InputMessageCallbackQueryTypeID:
 		return &InputMessageCallbackQuery{}
 	case AuthorizationTypeID:
 		return &Authorization{}
+	case MessagesSaveDraftRequestTypeID:
+		return &MessagesSaveDraftRequest{}
 	case CodeSettingsTypeID:
 		return &CodeSettings{}
 	case AccountAuthorizationFormTypeID:
 		return &AccountAuthorizationForm{}
+	case ChannelsSetBoostsToUnblockRestrictionsRequestTypeID:
+		return &ChannelsSetBoostsToUnblockRestrictionsRequest{}
+	case PaymentsDeleteStarGiftCollectionRequestTypeID:
+		return &PaymentsDeleteStarGiftCollectionRequest{}
 	case MessageExtendedMediaPreviewTypeID:
 		return &MessageExtendedMediaPreview{}
+	case ChannelsSponsoredMessageReportResultReportedTypeID:
+		return &ChannelsSponsoredMessageReportResultReported{}
 	case ChannelsGetMessagesRequestTypeID:
 		return &ChannelsGetMessagesRequest{}
+	case InvokeWithReCaptchaRequestTypeID:
+		return &InvokeWithReCaptchaRequest{}
 	case AccountGetAutoSaveSettingsRequestTypeID:
 		return &AccountGetAutoSaveSettingsRequest{}
+	case HelpPeerColorOptionTypeID:
+		return &HelpPeerColorOption{}
 	case InputReportReasonChildAbuseTypeID:
 		return &InputReportReasonChildAbuse{}
+	case JoinChatBotResultApprovedTypeID:
+		return &JoinChatBotResultApproved{}
 	case ChannelAdminLogEventActionDeleteTopicTypeID:
 		return &ChannelAdminLogEventActionDeleteTopic{}
 	case StorageFilePdfTypeID:
@@ -2386,54 +3296,68 @@ func New(id uint32) Object {
 		return &PaymentsExportedInvoice{}
 	case MaskCoordsTypeID:
 		return &MaskCoords{}
+	case PaymentsUpgradeStarGiftRequestTypeID:
+		return &PaymentsUpgradeStarGiftRequest{}
 	case InputPrivacyKeyVoiceMessagesTypeID:
 		return &InputPrivacyKeyVoiceMessages{}
-	case StoryItemTypeID:
-		return &StoryItem{}
+	case PaymentsStarGiftActiveAuctionsTypeID:
+		return &PaymentsStarGiftActiveAuctions{}
+	case MessagesGetForumTopicsByIDRequestTypeID:
+		return &MessagesGetForumTopicsByIDRequest{}
 	case ChannelAdminLogEventActionParticipantJoinByRequestTypeID:
 		return &ChannelAdminLogEventActionParticipantJoinByRequest{}
-	case MessageReplyHeaderTypeID:
-		return &MessageReplyHeader{}
-	case KeyboardButtonBuyTypeID:
-		return &KeyboardButtonBuy{}
 	case PhoneJoinAsPeersTypeID:
 		return &PhoneJoinAsPeers{}
+	case StarGiftBackgroundTypeID:
+		return &StarGiftBackground{}
+	case MessageActionPrizeStarsTypeID:
+		return &MessageActionPrizeStars{}
 	case SendMessageChooseStickerActionTypeID:
 		return &SendMessageChooseStickerAction{}
 	case MessagesReactionsNotModifiedTypeID:
 		return &MessagesReactionsNotModified{}
-	case ChannelsGetForumTopicsByIDRequestTypeID:
-		return &ChannelsGetForumTopicsByIDRequest{}
+	case BotsGetAdminedBotsRequestTypeID:
+		return &BotsGetAdminedBotsRequest{}
+	case MessageActionNewCreatorPendingTypeID:
+		return &MessageActionNewCreatorPending{}
 	case MessagesDeleteHistoryRequestTypeID:
 		return &MessagesDeleteHistoryRequest{}
 	case StoryViewTypeID:
 		return &StoryView{}
+	case BotVerifierSettingsTypeID:
+		return &BotVerifierSettings{}
 	case WebPagePendingTypeID:
 		return &WebPagePending{}
 	case ChannelParticipantsBotsTypeID:
 		return &ChannelParticipantsBots{}
 	case MessagesProlongWebViewRequestTypeID:
 		return &MessagesProlongWebViewRequest{}
-	case MessagesToggleNoForwardsRequestTypeID:
-		return &MessagesToggleNoForwardsRequest{}
-	case MessagesAcceptURLAuthRequestTypeID:
-		return &MessagesAcceptURLAuthRequest{}
-	case PhoneJoinGroupCallRequestTypeID:
-		return &PhoneJoinGroupCallRequest{}
-	case KeyboardButtonRequestPhoneTypeID:
-		return &KeyboardButtonRequestPhone{}
+	case PaymentsCraftStarGiftRequestTypeID:
+		return &PaymentsCraftStarGiftRequest{}
+	case MessagesEditMessageRequestTypeID:
+		return &MessagesEditMessageRequest{}
+	case UserTypeID:
+		return &User{}
 	case ChannelAdminLogEventActionChangeStickerSetTypeID:
 		return &ChannelAdminLogEventActionChangeStickerSet{}
+	case PhoneSendGroupCallMessageRequestTypeID:
+		return &PhoneSendGroupCallMessageRequest{}
 	case InputNotifyBroadcastsTypeID:
 		return &InputNotifyBroadcasts{}
 	case MessagesGetDocumentByHashRequestTypeID:
 		return &MessagesGetDocumentByHashRequest{}
 	case StoriesIncrementStoryViewsRequestTypeID:
 		return &StoriesIncrementStoryViewsRequest{}
+	case MessagesToggleNoForwardsRequestTypeID:
+		return &MessagesToggleNoForwardsRequest{}
+	case UpdateNewBotConnectionTypeID:
+		return &UpdateNewBotConnection{}
 	case UpdateChannelAvailableMessagesTypeID:
 		return &UpdateChannelAvailableMessages{}
 	case PrepaidGiveawayTypeID:
 		return &PrepaidGiveaway{}
+	case AccountSaveMusicRequestTypeID:
+		return &AccountSaveMusicRequest{}
 	case InputMediaAreaVenueTypeID:
 		return &InputMediaAreaVenue{}
 	case AccountGetAllSecureValuesRequestTypeID:
@@ -2446,30 +3370,40 @@ func New(id uint32) Object {
 		return &PhoneDiscardCallRequest{}
 	case RecentMeURLChatTypeID:
 		return &RecentMeURLChat{}
+	case AicomposeGetToneRequestTypeID:
+		return &AicomposeGetToneRequest{}
 	case UploadSaveFilePartRequestTypeID:
 		return &UploadSaveFilePartRequest{}
 	case ContactsFoundTypeID:
 		return &ContactsFound{}
 	case SecureValueTypePhoneTypeID:
 		return &SecureValueTypePhone{}
+	case AuthSentCodeTypeSMSPhraseTypeID:
+		return &AuthSentCodeTypeSMSPhrase{}
 	case PageRelatedArticleTypeID:
 		return &PageRelatedArticle{}
 	case MessageActionGroupCallScheduledTypeID:
 		return &MessageActionGroupCallScheduled{}
-	case InputMediaPhotoTypeID:
-		return &InputMediaPhoto{}
 	case StorageFileMp4TypeID:
 		return &StorageFileMp4{}
 	case EmojiLanguageTypeID:
 		return &EmojiLanguage{}
 	case UsernameTypeID:
 		return &Username{}
+	case PaymentsPaymentFormStarGiftTypeID:
+		return &PaymentsPaymentFormStarGift{}
 	case AuthExportedAuthorizationTypeID:
 		return &AuthExportedAuthorization{}
 	case StoriesGetStoriesArchiveRequestTypeID:
 		return &StoriesGetStoriesArchiveRequest{}
 	case MessagesStartHistoryImportRequestTypeID:
 		return &MessagesStartHistoryImportRequest{}
+	case InputBotInlineMessageRichMessageTypeID:
+		return &InputBotInlineMessageRichMessage{}
+	case PaymentsGetSavedStarGiftRequestTypeID:
+		return &PaymentsGetSavedStarGiftRequest{}
+	case StarsTransactionPeerAppStoreTypeID:
+		return &StarsTransactionPeerAppStore{}
 	case MessagesAffectedHistoryTypeID:
 		return &MessagesAffectedHistory{}
 	case ChannelsReorderUsernamesRequestTypeID:
@@ -2478,18 +3412,26 @@ func New(id uint32) Object {
 		return &ChannelParticipantsAdmins{}
 	case UpdateEncryptionTypeID:
 		return &UpdateEncryption{}
+	case BusinessChatLinkTypeID:
+		return &BusinessChatLink{}
 	case UpdatePeerLocatedTypeID:
 		return &UpdatePeerLocated{}
 	case MessageActionWebViewDataSentTypeID:
 		return &MessageActionWebViewDataSent{}
 	case NotifyUsersTypeID:
 		return &NotifyUsers{}
+	case PaymentsSuggestedStarRefBotsTypeID:
+		return &PaymentsSuggestedStarRefBots{}
+	case RequirementToContactPaidMessagesTypeID:
+		return &RequirementToContactPaidMessages{}
 	case MessagesToggleStickerSetsRequestTypeID:
 		return &MessagesToggleStickerSetsRequest{}
 	case StringTypeID:
 		return &String{}
 	case ContactsTopPeersDisabledTypeID:
 		return &ContactsTopPeersDisabled{}
+	case PageBlockHeading4TypeID:
+		return &PageBlockHeading4{}
 	case InputMessagesFilterRoundVideoTypeID:
 		return &InputMessagesFilterRoundVideo{}
 	case PeerColorTypeID:
@@ -2500,8 +3442,6 @@ func New(id uint32) Object {
 		return &InlineBotWebView{}
 	case AccountSetContentSettingsRequestTypeID:
 		return &AccountSetContentSettingsRequest{}
-	case StoriesEditStoryRequestTypeID:
-		return &StoriesEditStoryRequest{}
 	case PhoneCheckGroupCallRequestTypeID:
 		return &PhoneCheckGroupCallRequest{}
 	case MessageActionChatEditTitleTypeID:
@@ -2512,8 +3452,12 @@ func New(id uint32) Object {
 		return &UsersGetFullUserRequest{}
 	case ShippingOptionTypeID:
 		return &ShippingOption{}
+	case BotsReorderPreviewMediasRequestTypeID:
+		return &BotsReorderPreviewMediasRequest{}
 	case StatsDateRangeDaysTypeID:
 		return &StatsDateRangeDays{}
+	case UpdateDialogUnreadMarkTypeID:
+		return &UpdateDialogUnreadMark{}
 	case SendMessageEmojiInteractionSeenTypeID:
 		return &SendMessageEmojiInteractionSeen{}
 	case MessagesChatAdminsWithInvitesTypeID:
@@ -2522,6 +3466,8 @@ func New(id uint32) Object {
 		return &MessageActionEmpty{}
 	case MessagesMessageViewsTypeID:
 		return &MessagesMessageViews{}
+	case ContactsGetSponsoredPeersRequestTypeID:
+		return &ContactsGetSponsoredPeersRequest{}
 	case PaymentsValidateRequestedInfoRequestTypeID:
 		return &PaymentsValidateRequestedInfoRequest{}
 	case MessagePeerVoteTypeID:
@@ -2540,6 +3486,8 @@ func New(id uint32) Object {
 		return &UpdateReadChannelOutbox{}
 	case BaseThemeNightTypeID:
 		return &BaseThemeNight{}
+	case PaymentsGetConnectedStarRefBotRequestTypeID:
+		return &PaymentsGetConnectedStarRefBotRequest{}
 	case AuthExportLoginTokenRequestTypeID:
 		return &AuthExportLoginTokenRequest{}
 	case MessagesSetHistoryTTLRequestTypeID:
@@ -2554,42 +3502,70 @@ func New(id uint32) Object {
 		return &MessagesGetPollVotesRequest{}
 	case AccountDeleteSecureValueRequestTypeID:
 		return &AccountDeleteSecureValueRequest{}
+	case BusinessBotRecipientsTypeID:
+		return &BusinessBotRecipients{}
 	case PrivacyValueAllowUsersTypeID:
 		return &PrivacyValueAllowUsers{}
+	case FactCheckTypeID:
+		return &FactCheck{}
 	case MessagesGetAllStickersRequestTypeID:
 		return &MessagesGetAllStickersRequest{}
 	case InputNotifyPeerTypeID:
 		return &InputNotifyPeer{}
 	case AccountDaysTTLTypeID:
 		return &AccountDaysTTL{}
+	case InputPeerColorCollectibleTypeID:
+		return &InputPeerColorCollectible{}
+	case MessagesSetBotGuestChatResultRequestTypeID:
+		return &MessagesSetBotGuestChatResultRequest{}
+	case MessageActionSetChatThemeTypeID:
+		return &MessageActionSetChatTheme{}
 	case RecentMeURLUserTypeID:
 		return &RecentMeURLUser{}
-	case PageListItemTextTypeID:
-		return &PageListItemText{}
 	case MessageMediaGeoLiveTypeID:
 		return &MessageMediaGeoLive{}
+	case TextBankCardTypeID:
+		return &TextBankCard{}
 	case InputUserEmptyTypeID:
 		return &InputUserEmpty{}
+	case ProfileTabPostsTypeID:
+		return &ProfileTabPosts{}
 	case BotCommandScopeChatAdminsTypeID:
 		return &BotCommandScopeChatAdmins{}
-	case UserFullTypeID:
-		return &UserFull{}
 	case StoriesGetStoryReactionsListRequestTypeID:
 		return &StoriesGetStoryReactionsListRequest{}
+	case PeerColorCollectibleTypeID:
+		return &PeerColorCollectible{}
+	case MessagesGetFactCheckRequestTypeID:
+		return &MessagesGetFactCheckRequest{}
 	case UpdateBotCallbackQueryTypeID:
 		return &UpdateBotCallbackQuery{}
+	case AccountToggleSponsoredMessagesRequestTypeID:
+		return &AccountToggleSponsoredMessagesRequest{}
 	case MessagesFaveStickerRequestTypeID:
 		return &MessagesFaveStickerRequest{}
+	case MessagesReadSavedHistoryRequestTypeID:
+		return &MessagesReadSavedHistoryRequest{}
 	case ContactsEditCloseFriendsRequestTypeID:
 		return &ContactsEditCloseFriendsRequest{}
+	case PollResultsTypeID:
+		return &PollResults{}
+	case MessagesRequestChatJoinWebViewRequestTypeID:
+		return &MessagesRequestChatJoinWebViewRequest{}
 	case AutoDownloadSettingsTypeID:
 		return &AutoDownloadSettings{}
 	case PageBlockAuthorDateTypeID:
 		return &PageBlockAuthorDate{}
+	case ReactionNotificationsFromContactsTypeID:
+		return &ReactionNotificationsFromContacts{}
 	case InputDocumentFileLocationTypeID:
 		return &InputDocumentFileLocation{}
 	case InputMessageReplyToTypeID:
 		return &InputMessageReplyTo{}
+	case RichMessageTypeID:
+		return &RichMessage{}
+	case PageBlockHeading1TypeID:
+		return &PageBlockHeading1{}
 	case MessagesSetInlineBotResultsRequestTypeID:
 		return &MessagesSetInlineBotResultsRequest{}
 	case AccountResetWallPapersRequestTypeID:
@@ -2604,8 +3580,8 @@ func New(id uint32) Object {
 		return &UpdatePeerHistoryTTL{}
 	case StoryReactionPublicForwardTypeID:
 		return &StoryReactionPublicForward{}
-	case KeyboardButtonRequestPollTypeID:
-		return &KeyboardButtonRequestPoll{}
+	case StarsAmountTypeID:
+		return &StarsAmount{}
 	case SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID:
 		return &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}
 	case EmailVerifyPurposePassportTypeID:
@@ -2616,10 +3592,18 @@ func New(id uint32) Object {
 		return &PrivacyKeyStatusTimestamp{}
 	case BoolFalseTypeID:
 		return &BoolFalse{}
+	case KeyboardButtonCopyTypeID:
+		return &KeyboardButtonCopy{}
+	case PhoneInviteConferenceCallParticipantRequestTypeID:
+		return &PhoneInviteConferenceCallParticipantRequest{}
 	case StoriesTogglePeerStoriesHiddenRequestTypeID:
 		return &StoriesTogglePeerStoriesHiddenRequest{}
+	case BotsExportBotTokenRequestTypeID:
+		return &BotsExportBotTokenRequest{}
 	case TopPeerCategoryGroupsTypeID:
 		return &TopPeerCategoryGroups{}
+	case PaymentsGetStarsGiveawayOptionsRequestTypeID:
+		return &PaymentsGetStarsGiveawayOptionsRequest{}
 	case InputPeerChannelFromMessageTypeID:
 		return &InputPeerChannelFromMessage{}
 	case MessagesSendScheduledMessagesRequestTypeID:
@@ -2630,22 +3614,40 @@ func New(id uint32) Object {
 		return &MessageEntityBold{}
 	case StoryViewPublicRepostTypeID:
 		return &StoryViewPublicRepost{}
+	case MessagesGetUnreadReactionsRequestTypeID:
+		return &MessagesGetUnreadReactionsRequest{}
+	case UpdateChatParticipantRankTypeID:
+		return &UpdateChatParticipantRank{}
 	case SavedDialogTypeID:
 		return &SavedDialog{}
+	case UpdateJoinChatWebViewDecisionTypeID:
+		return &UpdateJoinChatWebViewDecision{}
 	case MessagesGetScheduledMessagesRequestTypeID:
 		return &MessagesGetScheduledMessagesRequest{}
+	case InputPrivacyKeyNoPaidMessagesTypeID:
+		return &InputPrivacyKeyNoPaidMessages{}
 	case MessagesExportedChatInvitesTypeID:
 		return &MessagesExportedChatInvites{}
 	case MessagesEditExportedChatInviteRequestTypeID:
 		return &MessagesEditExportedChatInviteRequest{}
 	case InputChatUploadedPhotoTypeID:
 		return &InputChatUploadedPhoto{}
+	case MessagesAvailableEffectsTypeID:
+		return &MessagesAvailableEffects{}
 	case InputBotInlineMessageMediaWebPageTypeID:
 		return &InputBotInlineMessageMediaWebPage{}
+	case MessagesGetDefaultTagReactionsRequestTypeID:
+		return &MessagesGetDefaultTagReactionsRequest{}
 	case GameTypeID:
 		return &Game{}
 	case InputPrivacyKeyChatInviteTypeID:
 		return &InputPrivacyKeyChatInvite{}
+	case AccountChatThemesTypeID:
+		return &AccountChatThemes{}
+	case FragmentGetCollectibleInfoRequestTypeID:
+		return &FragmentGetCollectibleInfoRequest{}
+	case NotifyCommunityTypeID:
+		return &NotifyCommunity{}
 	case MessagesFeaturedStickersTypeID:
 		return &MessagesFeaturedStickers{}
 	case ChannelAdminLogEventActionChangeAvailableReactionsTypeID:
@@ -2654,16 +3656,18 @@ func New(id uint32) Object {
 		return &UploadGetFileRequest{}
 	case MediaAreaVenueTypeID:
 		return &MediaAreaVenue{}
-	case ChannelsViewSponsoredMessageRequestTypeID:
-		return &ChannelsViewSponsoredMessageRequest{}
 	case UpdateNotifySettingsTypeID:
 		return &UpdateNotifySettings{}
 	case StatsGraphErrorTypeID:
 		return &StatsGraphError{}
 	case MessageEntityStrikeTypeID:
 		return &MessageEntityStrike{}
+	case BotsGetRequestedWebViewButtonRequestTypeID:
+		return &BotsGetRequestedWebViewButtonRequest{}
 	case PageBlockTableTypeID:
 		return &PageBlockTable{}
+	case MessageActionNoForwardsToggleTypeID:
+		return &MessageActionNoForwardsToggle{}
 	case AccountSetAuthorizationTTLRequestTypeID:
 		return &AccountSetAuthorizationTTLRequest{}
 	case InvokeWithoutUpdatesRequestTypeID:
@@ -2674,20 +3678,18 @@ func New(id uint32) Object {
 		return &HelpPassportConfigNotModified{}
 	case PageBlockHeaderTypeID:
 		return &PageBlockHeader{}
+	case CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID:
+		return &CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
 	case AuthSentCodeTypeSMSTypeID:
 		return &AuthSentCodeTypeSMS{}
 	case NotifyChatsTypeID:
 		return &NotifyChats{}
-	case ChannelParticipantTypeID:
-		return &ChannelParticipant{}
+	case PaymentsGetStarsTopupOptionsRequestTypeID:
+		return &PaymentsGetStarsTopupOptionsRequest{}
 	case ChannelsDeleteChannelRequestTypeID:
 		return &ChannelsDeleteChannelRequest{}
-	case UpdateUserTypingTypeID:
-		return &UpdateUserTyping{}
 	case MessagesSavedDialogsNotModifiedTypeID:
 		return &MessagesSavedDialogsNotModified{}
-	case ChatParticipantTypeID:
-		return &ChatParticipant{}
 	case PageBlockPreformattedTypeID:
 		return &PageBlockPreformatted{}
 	case AvailableReactionTypeID:
@@ -2696,10 +3698,16 @@ func New(id uint32) Object {
 		return &MessageActionTopicEdit{}
 	case HelpGetPromoDataRequestTypeID:
 		return &HelpGetPromoDataRequest{}
+	case PaymentsCheckCanSendGiftRequestTypeID:
+		return &PaymentsCheckCanSendGiftRequest{}
+	case MessagesSendInlineBotResultRequestTypeID:
+		return &MessagesSendInlineBotResultRequest{}
 	case JSONObjectValueTypeID:
 		return &JSONObjectValue{}
 	case MessagesDhConfigNotModifiedTypeID:
 		return &MessagesDhConfigNotModified{}
+	case KeyboardButtonUserProfileTypeID:
+		return &KeyboardButtonUserProfile{}
 	case InputPaymentCredentialsSavedTypeID:
 		return &InputPaymentCredentialsSaved{}
 	case TextUnderlineTypeID:
@@ -2716,6 +3724,8 @@ func New(id uint32) Object {
 		return &InputReportReasonOther{}
 	case AccountSavedRingtonesTypeID:
 		return &AccountSavedRingtones{}
+	case AicomposeTonesNotModifiedTypeID:
+		return &AicomposeTonesNotModified{}
 	case InputMessagesFilterMyMentionsTypeID:
 		return &InputMessagesFilterMyMentions{}
 	case InputMediaWebPageTypeID:
@@ -2726,12 +3736,18 @@ func New(id uint32) Object {
 		return &AccountPasswordInputSettings{}
 	case InputWebFileLocationTypeID:
 		return &InputWebFileLocation{}
-	case BotCommandTypeID:
-		return &BotCommand{}
-	case MessagesMarkDialogUnreadRequestTypeID:
-		return &MessagesMarkDialogUnreadRequest{}
+	case BotsGetPopularAppBotsRequestTypeID:
+		return &BotsGetPopularAppBotsRequest{}
+	case StatsGetPollStatsRequestTypeID:
+		return &StatsGetPollStatsRequest{}
+	case AccountWebBrowserSettingsNotModifiedTypeID:
+		return &AccountWebBrowserSettingsNotModified{}
+	case InputPasskeyResponseLoginTypeID:
+		return &InputPasskeyResponseLogin{}
 	case InputInvoiceSlugTypeID:
 		return &InputInvoiceSlug{}
+	case PaymentsReorderStarGiftCollectionsRequestTypeID:
+		return &PaymentsReorderStarGiftCollectionsRequest{}
 	case AttachMenuPeerTypeBotPMTypeID:
 		return &AttachMenuPeerTypeBotPM{}
 	case UpdateDeleteChannelMessagesTypeID:
@@ -2740,12 +3756,28 @@ func New(id uint32) Object {
 		return &InputGameShortName{}
 	case HelpCountryTypeID:
 		return &HelpCountry{}
+	case StoriesCanSendStoryCountTypeID:
+		return &StoriesCanSendStoryCount{}
+	case StoriesAlbumsTypeID:
+		return &StoriesAlbums{}
+	case UpdateWebBrowserSettingsTypeID:
+		return &UpdateWebBrowserSettings{}
+	case InputInvoiceStarGiftResaleTypeID:
+		return &InputInvoiceStarGiftResale{}
 	case BaseThemeClassicTypeID:
 		return &BaseThemeClassic{}
 	case AuthLoggedOutTypeID:
 		return &AuthLoggedOut{}
+	case ChatThemeTypeID:
+		return &ChatTheme{}
+	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
+		return &BusinessAwayMessageScheduleOutsideWorkHours{}
+	case InputMediaPaidMediaTypeID:
+		return &InputMediaPaidMedia{}
 	case MyBoostTypeID:
 		return &MyBoost{}
+	case PaymentsGetStarGiftsRequestTypeID:
+		return &PaymentsGetStarGiftsRequest{}
 	case HelpNoAppUpdateTypeID:
 		return &HelpNoAppUpdate{}
 	case UpdateBotStoppedTypeID:
@@ -2754,12 +3786,20 @@ func New(id uint32) Object {
 		return &ContactsGetStatusesRequest{}
 	case ErrorTypeID:
 		return &Error{}
+	case InputPrivacyValueDisallowBotsTypeID:
+		return &InputPrivacyValueDisallowBots{}
+	case InputBusinessBotRecipientsTypeID:
+		return &InputBusinessBotRecipients{}
 	case HelpGetConfigRequestTypeID:
 		return &HelpGetConfigRequest{}
 	case MessageActionBotAllowedTypeID:
 		return &MessageActionBotAllowed{}
+	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
+		return &ChannelAdminLogEventActionToggleAutotranslation{}
 	case PhoneCallWaitingTypeID:
 		return &PhoneCallWaiting{}
+	case TextAutoEmailTypeID:
+		return &TextAutoEmail{}
 	case PhoneGetGroupParticipantsRequestTypeID:
 		return &PhoneGetGroupParticipantsRequest{}
 	case MessagesUpdateDialogFiltersOrderRequestTypeID:
@@ -2768,12 +3808,18 @@ func New(id uint32) Object {
 		return &InputInvoiceMessage{}
 	case AccountReportPeerRequestTypeID:
 		return &AccountReportPeerRequest{}
+	case MessageActionPaymentSentTypeID:
+		return &MessageActionPaymentSent{}
 	case HelpGetPassportConfigRequestTypeID:
 		return &HelpGetPassportConfigRequest{}
-	case MessagesForwardMessagesRequestTypeID:
-		return &MessagesForwardMessagesRequest{}
-	case MessageMediaGiveawayResultsTypeID:
-		return &MessageMediaGiveawayResults{}
+	case PhoneSendConferenceCallBroadcastRequestTypeID:
+		return &PhoneSendConferenceCallBroadcastRequest{}
+	case MessagesQuickRepliesTypeID:
+		return &MessagesQuickReplies{}
+	case SponsoredPeerTypeID:
+		return &SponsoredPeer{}
+	case MessageEntityDiffReplaceTypeID:
+		return &MessageEntityDiffReplace{}
 	case MessagesFeaturedStickersNotModifiedTypeID:
 		return &MessagesFeaturedStickersNotModified{}
 	case AccountInstallThemeRequestTypeID:
@@ -2782,16 +3828,16 @@ func New(id uint32) Object {
 		return &JSONBool{}
 	case MessagesChannelMessagesTypeID:
 		return &MessagesChannelMessages{}
+	case PaymentsChangeStarsSubscriptionRequestTypeID:
+		return &PaymentsChangeStarsSubscriptionRequest{}
 	case MessagesInstallStickerSetRequestTypeID:
 		return &MessagesInstallStickerSetRequest{}
 	case BotMenuButtonTypeID:
 		return &BotMenuButton{}
-	case StoriesCanSendStoryRequestTypeID:
-		return &StoriesCanSendStoryRequest{}
+	case MessageActionTodoAppendTasksTypeID:
+		return &MessageActionTodoAppendTasks{}
 	case TextSuperscriptTypeID:
 		return &TextSuperscript{}
-	case MessageActionGiftPremiumTypeID:
-		return &MessageActionGiftPremium{}
 	case AutoSaveSettingsTypeID:
 		return &AutoSaveSettings{}
 	case InputStickerSetPremiumGiftsTypeID:
@@ -2800,28 +3846,44 @@ func New(id uint32) Object {
 		return &MessagesGetStickerSetRequest{}
 	case MessageEntityCustomEmojiTypeID:
 		return &MessageEntityCustomEmoji{}
+	case InputChatThemeTypeID:
+		return &InputChatTheme{}
+	case UpdateGroupCallEncryptedMessageTypeID:
+		return &UpdateGroupCallEncryptedMessage{}
 	case CDNPublicKeyTypeID:
 		return &CDNPublicKey{}
+	case BotAppSettingsTypeID:
+		return &BotAppSettings{}
+	case MessagesCheckURLAuthMatchCodeRequestTypeID:
+		return &MessagesCheckURLAuthMatchCodeRequest{}
 	case SearchResultsCalendarPeriodTypeID:
 		return &SearchResultsCalendarPeriod{}
-	case ChatFullTypeID:
-		return &ChatFull{}
-	case MessagesSponsoredMessagesTypeID:
-		return &MessagesSponsoredMessages{}
+	case BusinessAwayMessageScheduleAlwaysTypeID:
+		return &BusinessAwayMessageScheduleAlways{}
+	case MessagesRequestMainWebViewRequestTypeID:
+		return &MessagesRequestMainWebViewRequest{}
+	case ChannelsInviteToChannelRequestTypeID:
+		return &ChannelsInviteToChannelRequest{}
 	case RequestPeerTypeChatTypeID:
 		return &RequestPeerTypeChat{}
 	case AccountSetPrivacyRequestTypeID:
 		return &AccountSetPrivacyRequest{}
 	case PeerLocatedTypeID:
 		return &PeerLocated{}
+	case MessageMediaVideoStreamTypeID:
+		return &MessageMediaVideoStream{}
 	case AccountInvalidateSignInCodesRequestTypeID:
 		return &AccountInvalidateSignInCodesRequest{}
 	case InputPeerNotifySettingsTypeID:
 		return &InputPeerNotifySettings{}
 	case LangPackStringTypeID:
 		return &LangPackString{}
+	case MediaAreaGeoPointTypeID:
+		return &MediaAreaGeoPoint{}
 	case StorageFileGifTypeID:
 		return &StorageFileGif{}
+	case AuthResendCodeRequestTypeID:
+		return &AuthResendCodeRequest{}
 	case StoriesPeerStoriesTypeID:
 		return &StoriesPeerStories{}
 	case LabeledPriceTypeID:
@@ -2830,8 +3892,18 @@ func New(id uint32) Object {
 		return &ChannelAdminLogEventActionToggleNoForwards{}
 	case StatsAbsValueAndPrevTypeID:
 		return &StatsAbsValueAndPrev{}
+	case SavedReactionTagTypeID:
+		return &SavedReactionTag{}
+	case AuthReportMissingCodeRequestTypeID:
+		return &AuthReportMissingCodeRequest{}
 	case InvokeAfterMsgRequestTypeID:
 		return &InvokeAfterMsgRequest{}
+	case TodoItemTypeID:
+		return &TodoItem{}
+	case CommunityFullTypeID:
+		return &CommunityFull{}
+	case MessagesAddChatUserRequestTypeID:
+		return &MessagesAddChatUserRequest{}
 	case InputSecureFileLocationTypeID:
 		return &InputSecureFileLocation{}
 	case StatsPercentValueTypeID:
@@ -2840,18 +3912,28 @@ func New(id uint32) Object {
 		return &SecureValueTypeAddress{}
 	case PhoneJoinGroupCallPresentationRequestTypeID:
 		return &PhoneJoinGroupCallPresentationRequest{}
+	case MessageActionBoostApplyTypeID:
+		return &MessageActionBoostApply{}
 	case ChannelsReadHistoryRequestTypeID:
 		return &ChannelsReadHistoryRequest{}
 	case ConfigTypeID:
 		return &Config{}
+	case BusinessAwayMessageScheduleCustomTypeID:
+		return &BusinessAwayMessageScheduleCustom{}
 	case MessagesGetAttachedStickersRequestTypeID:
 		return &MessagesGetAttachedStickersRequest{}
+	case PaymentsFulfillStarsSubscriptionRequestTypeID:
+		return &PaymentsFulfillStarsSubscriptionRequest{}
+	case AccountUpdateBirthdayRequestTypeID:
+		return &AccountUpdateBirthdayRequest{}
+	case MessageActionTodoCompletionsTypeID:
+		return &MessageActionTodoCompletions{}
 	case HelpAppUpdateTypeID:
 		return &HelpAppUpdate{}
-	case UpdateGroupInvitePrivacyForbiddenTypeID:
-		return &UpdateGroupInvitePrivacyForbidden{}
 	case MessagesSaveDefaultSendAsRequestTypeID:
 		return &MessagesSaveDefaultSendAsRequest{}
+	case TextMentionTypeID:
+		return &TextMention{}
 	case ChannelMessagesFilterTypeID:
 		return &ChannelMessagesFilter{}
 	case LangpackGetDifferenceRequestTypeID:
@@ -2862,62 +3944,94 @@ func New(id uint32) Object {
 		return &PaymentSavedCredentialsCard{}
 	case AccountWallPapersTypeID:
 		return &AccountWallPapers{}
+	case UpdateBotGuestChatQueryTypeID:
+		return &UpdateBotGuestChatQuery{}
 	case AuthBindTempAuthKeyRequestTypeID:
 		return &AuthBindTempAuthKeyRequest{}
-	case ChatInviteTypeID:
-		return &ChatInvite{}
 	case ChatlistsGetExportedInvitesRequestTypeID:
 		return &ChatlistsGetExportedInvitesRequest{}
 	case PageBlockAnchorTypeID:
 		return &PageBlockAnchor{}
+	case MessageMediaGiveawayResultsTypeID:
+		return &MessageMediaGiveawayResults{}
+	case MessagesEditForumTopicRequestTypeID:
+		return &MessagesEditForumTopicRequest{}
+	case StarGiftAttributeRarityLegendaryTypeID:
+		return &StarGiftAttributeRarityLegendary{}
 	case MessagesReportSpamRequestTypeID:
 		return &MessagesReportSpamRequest{}
+	case WebPageAttributeUniqueStarGiftTypeID:
+		return &WebPageAttributeUniqueStarGift{}
 	case MessagesTranscribedAudioTypeID:
 		return &MessagesTranscribedAudio{}
+	case MediaAreaCoordinatesTypeID:
+		return &MediaAreaCoordinates{}
 	case StoryReactionPublicRepostTypeID:
 		return &StoryReactionPublicRepost{}
 	case AccountSetContactSignUpNotificationRequestTypeID:
 		return &AccountSetContactSignUpNotificationRequest{}
-	case InputKeyboardButtonURLAuthTypeID:
-		return &InputKeyboardButtonURLAuth{}
+	case AiComposeToneTypeID:
+		return &AiComposeTone{}
+	case StoriesStartLiveRequestTypeID:
+		return &StoriesStartLiveRequest{}
+	case PaymentsGetStarGiftWithdrawalURLRequestTypeID:
+		return &PaymentsGetStarGiftWithdrawalURLRequest{}
 	case RestrictionReasonTypeID:
 		return &RestrictionReason{}
 	case UpdateChatParticipantTypeID:
 		return &UpdateChatParticipant{}
 	case AccountEmojiStatusesNotModifiedTypeID:
 		return &AccountEmojiStatusesNotModified{}
+	case MessagesGetMyStickersRequestTypeID:
+		return &MessagesGetMyStickersRequest{}
 	case PhoneGroupCallStreamChannelsTypeID:
 		return &PhoneGroupCallStreamChannels{}
 	case InputPrivacyKeyAddedByPhoneTypeID:
 		return &InputPrivacyKeyAddedByPhone{}
 	case PaymentsValidatedRequestedInfoTypeID:
 		return &PaymentsValidatedRequestedInfo{}
+	case StoriesSearchPostsRequestTypeID:
+		return &StoriesSearchPostsRequest{}
 	case AuthCheckPasswordRequestTypeID:
 		return &AuthCheckPasswordRequest{}
 	case PrivacyKeyPhoneNumberTypeID:
 		return &PrivacyKeyPhoneNumber{}
+	case AicomposeGetToneExampleRequestTypeID:
+		return &AicomposeGetToneExampleRequest{}
 	case SendMessageUploadPhotoActionTypeID:
 		return &SendMessageUploadPhotoAction{}
+	case PaymentsGetStarsRevenueAdsAccountURLRequestTypeID:
+		return &PaymentsGetStarsRevenueAdsAccountURLRequest{}
+	case MessagesDeleteFactCheckRequestTypeID:
+		return &MessagesDeleteFactCheckRequest{}
+	case MessagesAvailableEffectsNotModifiedTypeID:
+		return &MessagesAvailableEffectsNotModified{}
 	case InputCheckPasswordSRPTypeID:
 		return &InputCheckPasswordSRP{}
+	case MessagesDeleteTopicHistoryRequestTypeID:
+		return &MessagesDeleteTopicHistoryRequest{}
 	case UpdateChannelMessageForwardsTypeID:
 		return &UpdateChannelMessageForwards{}
 	case MessagesUpdatePinnedMessageRequestTypeID:
 		return &MessagesUpdatePinnedMessageRequest{}
 	case MessagesSendReactionRequestTypeID:
 		return &MessagesSendReactionRequest{}
-	case ChannelsEditAdminRequestTypeID:
-		return &ChannelsEditAdminRequest{}
+	case StarGiftActiveAuctionStateTypeID:
+		return &StarGiftActiveAuctionState{}
 	case InputMediaGameTypeID:
 		return &InputMediaGame{}
 	case ContactsGetLocatedRequestTypeID:
 		return &ContactsGetLocatedRequest{}
 	case HelpGetSupportNameRequestTypeID:
 		return &HelpGetSupportNameRequest{}
-	case DocumentAttributeVideoTypeID:
-		return &DocumentAttributeVideo{}
+	case ProfileTabLinksTypeID:
+		return &ProfileTabLinks{}
 	case UserEmptyTypeID:
 		return &UserEmpty{}
+	case PaymentsGetStarsGiftOptionsRequestTypeID:
+		return &PaymentsGetStarsGiftOptionsRequest{}
+	case MessagesToggleTodoCompletedRequestTypeID:
+		return &MessagesToggleTodoCompletedRequest{}
 	case MessagesStickerSetNotModifiedTypeID:
 		return &MessagesStickerSetNotModified{}
 	case IPPortTypeID:
@@ -2926,32 +4040,42 @@ func New(id uint32) Object {
 		return &PasswordKdfAlgoUnknown{}
 	case MessagesDeleteExportedChatInviteRequestTypeID:
 		return &MessagesDeleteExportedChatInviteRequest{}
+	case MessagesGetQuickRepliesRequestTypeID:
+		return &MessagesGetQuickRepliesRequest{}
+	case ChannelTypeID:
+		return &Channel{}
 	case SendMessageRecordAudioActionTypeID:
 		return &SendMessageRecordAudioAction{}
 	case ChannelAdminLogEventActionParticipantToggleAdminTypeID:
 		return &ChannelAdminLogEventActionParticipantToggleAdmin{}
-	case DialogTypeID:
-		return &Dialog{}
 	case MessagesSetBotCallbackAnswerRequestTypeID:
 		return &MessagesSetBotCallbackAnswerRequest{}
-	case GroupCallTypeID:
-		return &GroupCall{}
+	case UpdateMessageExtendedMediaTypeID:
+		return &UpdateMessageExtendedMedia{}
 	case MessagesGetStickersRequestTypeID:
 		return &MessagesGetStickersRequest{}
 	case MessagesGetEmojiURLRequestTypeID:
 		return &MessagesGetEmojiURLRequest{}
 	case EmojiKeywordTypeID:
 		return &EmojiKeyword{}
+	case PaymentsCheckCanSendGiftResultFailTypeID:
+		return &PaymentsCheckCanSendGiftResultFail{}
+	case ChannelParticipantBannedTypeID:
+		return &ChannelParticipantBanned{}
 	case NotifyBroadcastsTypeID:
 		return &NotifyBroadcasts{}
 	case AuthCodeTypeMissedCallTypeID:
 		return &AuthCodeTypeMissedCall{}
+	case RequestedPeerUserTypeID:
+		return &RequestedPeerUser{}
 	case AccountGetChatThemesRequestTypeID:
 		return &AccountGetChatThemesRequest{}
 	case MessagesGetPinnedSavedDialogsRequestTypeID:
 		return &MessagesGetPinnedSavedDialogsRequest{}
-	case DialogFilterChatlistTypeID:
-		return &DialogFilterChatlist{}
+	case UpdateMessagePollTypeID:
+		return &UpdateMessagePoll{}
+	case InputPrivacyKeyBirthdayTypeID:
+		return &InputPrivacyKeyBirthday{}
 	case InputPrivacyValueDisallowAllTypeID:
 		return &InputPrivacyValueDisallowAll{}
 	case AccountGetDefaultEmojiStatusesRequestTypeID:
@@ -2962,16 +4086,26 @@ func New(id uint32) Object {
 		return &UpdateReadChannelDiscussionInbox{}
 	case MessagesGetPinnedDialogsRequestTypeID:
 		return &MessagesGetPinnedDialogsRequest{}
+	case JoinChatBotResultWebViewTypeID:
+		return &JoinChatBotResultWebView{}
 	case StatsGroupTopAdminTypeID:
 		return &StatsGroupTopAdmin{}
 	case InlineQueryPeerTypeChatTypeID:
 		return &InlineQueryPeerTypeChat{}
+	case CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID:
+		return &CommunitiesToggleCommunityCollapsedInDialogsRequest{}
 	case UpdateChatParticipantAdminTypeID:
 		return &UpdateChatParticipantAdmin{}
 	case InputBotInlineMessageMediaInvoiceTypeID:
 		return &InputBotInlineMessageMediaInvoice{}
+	case KeyboardButtonURLTypeID:
+		return &KeyboardButtonURL{}
+	case StarsTransactionPeerTypeID:
+		return &StarsTransactionPeer{}
 	case PhotoPathSizeTypeID:
 		return &PhotoPathSize{}
+	case UpdateGroupCallMessageTypeID:
+		return &UpdateGroupCallMessage{}
 	case InputPhotoLegacyFileLocationTypeID:
 		return &InputPhotoLegacyFileLocation{}
 	case PaymentsClearSavedInfoRequestTypeID:
@@ -2980,6 +4114,8 @@ func New(id uint32) Object {
 		return &PaymentsPaymentVerificationNeeded{}
 	case AuthRequestPasswordRecoveryRequestTypeID:
 		return &AuthRequestPasswordRecoveryRequest{}
+	case UsersGetRequirementsToContactRequestTypeID:
+		return &UsersGetRequirementsToContactRequest{}
 	case ChannelsUpdateColorRequestTypeID:
 		return &ChannelsUpdateColorRequest{}
 	case InputGroupCallTypeID:
@@ -2988,26 +4124,46 @@ func New(id uint32) Object {
 		return &AttachMenuBot{}
 	case TextItalicTypeID:
 		return &TextItalic{}
+	case PaymentsGetStarsRevenueStatsRequestTypeID:
+		return &PaymentsGetStarsRevenueStatsRequest{}
 	case SpeakingInGroupCallActionTypeID:
 		return &SpeakingInGroupCallAction{}
+	case AccountUpdatePersonalChannelRequestTypeID:
+		return &AccountUpdatePersonalChannelRequest{}
 	case AuthSentCodeTypeFragmentSMSTypeID:
 		return &AuthSentCodeTypeFragmentSMS{}
 	case MessageActionSecureValuesSentTypeID:
 		return &MessageActionSecureValuesSent{}
 	case MessagesGetCustomEmojiDocumentsRequestTypeID:
 		return &MessagesGetCustomEmojiDocumentsRequest{}
+	case ContactsAddContactRequestTypeID:
+		return &ContactsAddContactRequest{}
+	case EphemeralMessageTypeID:
+		return &EphemeralMessage{}
+	case MessagesEmojiGameOutcomeTypeID:
+		return &MessagesEmojiGameOutcome{}
 	case HelpGetPeerColorsRequestTypeID:
 		return &HelpGetPeerColorsRequest{}
 	case InvokeWithLayerRequestTypeID:
 		return &InvokeWithLayerRequest{}
-	case MessageMediaGiveawayTypeID:
-		return &MessageMediaGiveaway{}
+	case InputInvoicePremiumGiftStarsTypeID:
+		return &InputInvoicePremiumGiftStars{}
+	case PaymentsPaymentReceiptStarsTypeID:
+		return &PaymentsPaymentReceiptStars{}
+	case InputRichMessageHTMLTypeID:
+		return &InputRichMessageHTML{}
 	case AccountGetPrivacyRequestTypeID:
 		return &AccountGetPrivacyRequest{}
+	case MessagesComposeMessageWithAIRequestTypeID:
+		return &MessagesComposeMessageWithAIRequest{}
+	case ContactsGetBirthdaysRequestTypeID:
+		return &ContactsGetBirthdaysRequest{}
 	case PageBlockDividerTypeID:
 		return &PageBlockDivider{}
 	case InputSecureValueTypeID:
 		return &InputSecureValue{}
+	case PaymentsStarGiftActiveAuctionsNotModifiedTypeID:
+		return &PaymentsStarGiftActiveAuctionsNotModified{}
 	case AccountTmpPasswordTypeID:
 		return &AccountTmpPassword{}
 	case AccountResetNotifySettingsRequestTypeID:
@@ -3020,6 +4176,10 @@ func New(id uint32) Object {
 		return &InputPrivacyKeyPhoneP2P{}
 	case ChannelAdminLogEventActionDiscardGroupCallTypeID:
 		return &ChannelAdminLogEventActionDiscardGroupCall{}
+	case PageBlockHeading5TypeID:
+		return &PageBlockHeading5{}
+	case StarGiftAttributeRarityUncommonTypeID:
+		return &StarGiftAttributeRarityUncommon{}
 	case InputReportReasonGeoIrrelevantTypeID:
 		return &InputReportReasonGeoIrrelevant{}
 	case SendMessageHistoryImportActionTypeID:
@@ -3028,18 +4188,34 @@ func New(id uint32) Object {
 		return &MessagesSendWebViewDataRequest{}
 	case TextEmptyTypeID:
 		return &TextEmpty{}
+	case UpdateStarGiftAuctionUserStateTypeID:
+		return &UpdateStarGiftAuctionUserState{}
+	case PaidReactionPrivacyPeerTypeID:
+		return &PaidReactionPrivacyPeer{}
 	case MessageEntityMentionNameTypeID:
 		return &MessageEntityMentionName{}
+	case SmsjobsEligibleToJoinTypeID:
+		return &SmsjobsEligibleToJoin{}
 	case GroupCallParticipantVideoSourceGroupTypeID:
 		return &GroupCallParticipantVideoSourceGroup{}
 	case BotsGetBotInfoRequestTypeID:
 		return &BotsGetBotInfoRequest{}
 	case StatsGetMegagroupStatsRequestTypeID:
 		return &StatsGetMegagroupStatsRequest{}
+	case StarRefProgramTypeID:
+		return &StarRefProgram{}
 	case HelpAppConfigTypeID:
 		return &HelpAppConfig{}
+	case BotsAccessSettingsTypeID:
+		return &BotsAccessSettings{}
+	case InvokeWithBusinessConnectionRequestTypeID:
+		return &InvokeWithBusinessConnectionRequest{}
+	case AicomposeDeleteToneRequestTypeID:
+		return &AicomposeDeleteToneRequest{}
 	case SendMessageGamePlayActionTypeID:
 		return &SendMessageGamePlayAction{}
+	case MessagesReportMusicListenRequestTypeID:
+		return &MessagesReportMusicListenRequest{}
 	case InputPeerUserTypeID:
 		return &InputPeerUser{}
 	case MessageMediaWebPageTypeID:
@@ -3050,28 +4226,34 @@ func New(id uint32) Object {
 		return &VideoSize{}
 	case ChannelParticipantsRecentTypeID:
 		return &ChannelParticipantsRecent{}
+	case GeoPointAddressTypeID:
+		return &GeoPointAddress{}
 	case TextEmailTypeID:
 		return &TextEmail{}
 	case UploadSaveBigFilePartRequestTypeID:
 		return &UploadSaveBigFilePartRequest{}
+	case MessagesImportChatInviteRequestTypeID:
+		return &MessagesImportChatInviteRequest{}
 	case StoriesStoryViewsTypeID:
 		return &StoriesStoryViews{}
-	case PhoneGetGroupCallStreamRtmpURLRequestTypeID:
-		return &PhoneGetGroupCallStreamRtmpURLRequest{}
+	case MessagesGetAvailableEffectsRequestTypeID:
+		return &MessagesGetAvailableEffectsRequest{}
+	case UpdatePinnedForumTopicsTypeID:
+		return &UpdatePinnedForumTopics{}
 	case MessagesEditChatAboutRequestTypeID:
 		return &MessagesEditChatAboutRequest{}
 	case MessagesGetChatInviteImportersRequestTypeID:
 		return &MessagesGetChatInviteImportersRequest{}
 	case AccountResetAuthorizationRequestTypeID:
 		return &AccountResetAuthorizationRequest{}
-	case MediaAreaGeoPointTypeID:
-		return &MediaAreaGeoPoint{}
 	case ChannelsChannelParticipantTypeID:
 		return &ChannelsChannelParticipant{}
 	case InputFileLocationTypeID:
 		return &InputFileLocation{}
 	case PaymentsAssignPlayMarketTransactionRequestTypeID:
 		return &PaymentsAssignPlayMarketTransactionRequest{}
+	case AccountChatThemesNotModifiedTypeID:
+		return &AccountChatThemesNotModified{}
 	case MessagesBotResultsTypeID:
 		return &MessagesBotResults{}
 	case ChannelParticipantsMentionsTypeID:
@@ -3086,26 +4268,48 @@ func New(id uint32) Object {
 		return &ChatlistsJoinChatlistUpdatesRequest{}
 	case PhoneCallDiscardReasonDisconnectTypeID:
 		return &PhoneCallDiscardReasonDisconnect{}
+	case AccountGetSavedMusicIDsRequestTypeID:
+		return &AccountGetSavedMusicIDsRequest{}
 	case PhotoStrippedSizeTypeID:
 		return &PhotoStrippedSize{}
+	case StarGiftAttributeOriginalDetailsTypeID:
+		return &StarGiftAttributeOriginalDetails{}
 	case PageTableRowTypeID:
 		return &PageTableRow{}
 	case MessageActionChatMigrateToTypeID:
 		return &MessageActionChatMigrateTo{}
+	case MessagesDeleteQuickReplyMessagesRequestTypeID:
+		return &MessagesDeleteQuickReplyMessagesRequest{}
 	case PhotosUploadContactProfilePhotoRequestTypeID:
 		return &PhotosUploadContactProfilePhotoRequest{}
-	case UpdateDialogUnreadMarkTypeID:
-		return &UpdateDialogUnreadMark{}
+	case KeyboardButtonSimpleWebViewTypeID:
+		return &KeyboardButtonSimpleWebView{}
 	case ContactsBlockedSliceTypeID:
 		return &ContactsBlockedSlice{}
+	case AccountPasskeyRegistrationOptionsTypeID:
+		return &AccountPasskeyRegistrationOptions{}
+	case InputPrivacyKeyStarGiftsAutoSaveTypeID:
+		return &InputPrivacyKeyStarGiftsAutoSave{}
+	case PaymentsGiveawayInfoResultsTypeID:
+		return &PaymentsGiveawayInfoResults{}
+	case MessageActionChangeCreatorTypeID:
+		return &MessageActionChangeCreator{}
 	case AccountGetSavedRingtonesRequestTypeID:
 		return &AccountGetSavedRingtonesRequest{}
 	case AccountEmailVerifiedLoginTypeID:
 		return &AccountEmailVerifiedLogin{}
-	case UserStatusRecentlyTypeID:
-		return &UserStatusRecently{}
+	case ChatParticipantCreatorTypeID:
+		return &ChatParticipantCreator{}
+	case AuthPasskeyLoginOptionsTypeID:
+		return &AuthPasskeyLoginOptions{}
+	case MessageMediaPhotoTypeID:
+		return &MessageMediaPhoto{}
 	case AccountGetDefaultProfilePhotoEmojisRequestTypeID:
 		return &AccountGetDefaultProfilePhotoEmojisRequest{}
+	case InputSendMessageRichMessageDraftActionTypeID:
+		return &InputSendMessageRichMessageDraftAction{}
+	case StoriesFoundStoriesTypeID:
+		return &StoriesFoundStories{}
 	case UpdatesTooLongTypeID:
 		return &UpdatesTooLong{}
 	case ChannelAdminLogEventActionParticipantInviteTypeID:
@@ -3120,38 +4324,56 @@ func New(id uint32) Object {
 		return &BotsGetBotCommandsRequest{}
 	case AccountResetPasswordFailedWaitTypeID:
 		return &AccountResetPasswordFailedWait{}
+	case UsersSavedMusicNotModifiedTypeID:
+		return &UsersSavedMusicNotModified{}
+	case InputCollectibleUsernameTypeID:
+		return &InputCollectibleUsername{}
 	case AccountUploadWallPaperRequestTypeID:
 		return &AccountUploadWallPaperRequest{}
+	case InputMediaPhotoTypeID:
+		return &InputMediaPhoto{}
+	case MessagesDeleteParticipantReactionRequestTypeID:
+		return &MessagesDeleteParticipantReactionRequest{}
 	case UpdateEditMessageTypeID:
 		return &UpdateEditMessage{}
 	case MessagesGetCommonChatsRequestTypeID:
 		return &MessagesGetCommonChatsRequest{}
+	case AccountGetUniqueGiftChatThemesRequestTypeID:
+		return &AccountGetUniqueGiftChatThemesRequest{}
 	case PrivacyValueDisallowUsersTypeID:
 		return &PrivacyValueDisallowUsers{}
-	case ChatParticipantCreatorTypeID:
-		return &ChatParticipantCreator{}
 	case MessagesGetPeerDialogsRequestTypeID:
 		return &MessagesGetPeerDialogsRequest{}
+	case ProfileTabVoiceTypeID:
+		return &ProfileTabVoice{}
 	case MessagesTogglePeerTranslationsRequestTypeID:
 		return &MessagesTogglePeerTranslationsRequest{}
 	case InputGeoPointEmptyTypeID:
 		return &InputGeoPointEmpty{}
+	case InputRichMessageTypeID:
+		return &InputRichMessage{}
 	case ChannelsToggleJoinToSendRequestTypeID:
 		return &ChannelsToggleJoinToSendRequest{}
-	case StoriesSendStoryRequestTypeID:
-		return &StoriesSendStoryRequest{}
 	case PageBlockListTypeID:
 		return &PageBlockList{}
+	case PaymentsEditConnectedStarRefBotRequestTypeID:
+		return &PaymentsEditConnectedStarRefBotRequest{}
 	case UpdateFavedStickersTypeID:
 		return &UpdateFavedStickers{}
+	case BusinessGreetingMessageTypeID:
+		return &BusinessGreetingMessage{}
 	case SecureValueErrorSelfieTypeID:
 		return &SecureValueErrorSelfie{}
 	case DialogPeerTypeID:
 		return &DialogPeer{}
-	case AuthSentCodeTypeFirebaseSMSTypeID:
-		return &AuthSentCodeTypeFirebaseSMS{}
+	case RequirementToContactPremiumTypeID:
+		return &RequirementToContactPremium{}
 	case MessagesDeleteMessagesRequestTypeID:
 		return &MessagesDeleteMessagesRequest{}
+	case PhoneSendGroupCallEncryptedMessageRequestTypeID:
+		return &PhoneSendGroupCallEncryptedMessageRequest{}
+	case BotsCreateBotRequestTypeID:
+		return &BotsCreateBotRequest{}
 	case InputMediaPhotoExternalTypeID:
 		return &InputMediaPhotoExternal{}
 	case UpdateUserStatusTypeID:
@@ -3164,10 +4386,10 @@ func New(id uint32) Object {
 		return &MessagesSetBotShippingResultsRequest{}
 	case BotsAnswerWebhookJSONQueryRequestTypeID:
 		return &BotsAnswerWebhookJSONQueryRequest{}
+	case KeyboardButtonCallbackTypeID:
+		return &KeyboardButtonCallback{}
 	case InputWallPaperTypeID:
 		return &InputWallPaper{}
-	case MessagesSetChatThemeRequestTypeID:
-		return &MessagesSetChatThemeRequest{}
 	case ChannelsExportMessageLinkRequestTypeID:
 		return &ChannelsExportMessageLinkRequest{}
 	case ChannelAdminLogEventActionParticipantUnmuteTypeID:
@@ -3176,8 +4398,12 @@ func New(id uint32) Object {
 		return &InputMediaDice{}
 	case InputStickerSetDiceTypeID:
 		return &InputStickerSetDice{}
+	case SMSJobTypeID:
+		return &SMSJob{}
 	case PhoneExportGroupCallInviteRequestTypeID:
 		return &PhoneExportGroupCallInviteRequest{}
+	case MessageActionStarGiftUniqueTypeID:
+		return &MessageActionStarGiftUnique{}
 	case ChannelAdminLogEventActionParticipantToggleBanTypeID:
 		return &ChannelAdminLogEventActionParticipantToggleBan{}
 	case MessagesStartBotRequestTypeID:
@@ -3188,14 +4414,28 @@ func New(id uint32) Object {
 		return &InputMessagesFilterGeo{}
 	case PostInteractionCountersMessageTypeID:
 		return &PostInteractionCountersMessage{}
+	case BotsSetJoinChatResultsRequestTypeID:
+		return &BotsSetJoinChatResultsRequest{}
+	case ChannelsGetSendAsRequestTypeID:
+		return &ChannelsGetSendAsRequest{}
+	case PendingSuggestionTypeID:
+		return &PendingSuggestion{}
+	case EmojiStatusTypeID:
+		return &EmojiStatus{}
 	case MessagesSavedGifsNotModifiedTypeID:
 		return &MessagesSavedGifsNotModified{}
 	case MessagesGetGameHighScoresRequestTypeID:
 		return &MessagesGetGameHighScoresRequest{}
 	case MessagesSearchCounterTypeID:
 		return &MessagesSearchCounter{}
+	case KeyboardButtonWebViewTypeID:
+		return &KeyboardButtonWebView{}
+	case InputInvoiceStarGiftTypeID:
+		return &InputInvoiceStarGift{}
 	case MessagesAllStickersNotModifiedTypeID:
 		return &MessagesAllStickersNotModified{}
+	case FoundStoryTypeID:
+		return &FoundStory{}
 	case AuthAcceptLoginTokenRequestTypeID:
 		return &AuthAcceptLoginTokenRequest{}
 	case WebPageTypeID:
@@ -3204,24 +4444,24 @@ func New(id uint32) Object {
 		return &SecureValueErrorData{}
 	case BotsBotInfoTypeID:
 		return &BotsBotInfo{}
-	case ContactsAddContactRequestTypeID:
-		return &ContactsAddContactRequest{}
 	case PeerBlockedTypeID:
 		return &PeerBlocked{}
 	case ChannelAdminLogEventActionExportedInviteEditTypeID:
 		return &ChannelAdminLogEventActionExportedInviteEdit{}
 	case AccountResetPasswordOkTypeID:
 		return &AccountResetPasswordOk{}
+	case StarsTransactionPeerFragmentTypeID:
+		return &StarsTransactionPeerFragment{}
 	case BytesTypeID:
 		return &Bytes{}
 	case InputPrivacyValueDisallowChatParticipantsTypeID:
 		return &InputPrivacyValueDisallowChatParticipants{}
 	case SendMessageUploadVideoActionTypeID:
 		return &SendMessageUploadVideoAction{}
-	case InputKeyboardButtonUserProfileTypeID:
-		return &InputKeyboardButtonUserProfile{}
 	case FolderPeerTypeID:
 		return &FolderPeer{}
+	case PaymentsResolveStarGiftOfferRequestTypeID:
+		return &PaymentsResolveStarGiftOfferRequest{}
 	case ChannelAdminLogEventActionUpdatePinnedTypeID:
 		return &ChannelAdminLogEventActionUpdatePinned{}
 	case AccountResetPasswordRequestedWaitTypeID:
@@ -3232,8 +4472,12 @@ func New(id uint32) Object {
 		return &SecureValueTypeTemporaryRegistration{}
 	case ChannelAdminLogEventsFilterTypeID:
 		return &ChannelAdminLogEventsFilter{}
-	case UpdateChannelReadMessagesContentsTypeID:
-		return &UpdateChannelReadMessagesContents{}
+	case AccountGetPasskeysRequestTypeID:
+		return &AccountGetPasskeysRequest{}
+	case MessageActionStarGiftTypeID:
+		return &MessageActionStarGift{}
+	case ContactsSponsoredPeersEmptyTypeID:
+		return &ContactsSponsoredPeersEmpty{}
 	case MessageActionChannelMigrateFromTypeID:
 		return &MessageActionChannelMigrateFrom{}
 	case ChannelsSetStickersRequestTypeID:
@@ -3248,14 +4492,16 @@ func New(id uint32) Object {
 		return &ChatReactionsNone{}
 	case MessagesReactionsTypeID:
 		return &MessagesReactions{}
+	case ContactsSponsoredPeersTypeID:
+		return &ContactsSponsoredPeers{}
 	case AccountGetGlobalPrivacySettingsRequestTypeID:
 		return &AccountGetGlobalPrivacySettingsRequest{}
 	case RecentMeURLChatInviteTypeID:
 		return &RecentMeURLChatInvite{}
 	case MessagesBotAppTypeID:
 		return &MessagesBotApp{}
-	case GroupCallParticipantTypeID:
-		return &GroupCallParticipant{}
+	case PaymentsCheckedGiftCodeTypeID:
+		return &PaymentsCheckedGiftCode{}
 	case MessageActionChatJoinedByRequestTypeID:
 		return &MessageActionChatJoinedByRequest{}
 	case UpdatePeerBlockedTypeID:
@@ -3264,22 +4510,24 @@ func New(id uint32) Object {
 		return &UpdateServiceNotification{}
 	case UpdateAutoSaveSettingsTypeID:
 		return &UpdateAutoSaveSettings{}
-	case ChannelsGetSponsoredMessagesRequestTypeID:
-		return &ChannelsGetSponsoredMessagesRequest{}
 	case HelpSetBotUpdatesStatusRequestTypeID:
 		return &HelpSetBotUpdatesStatusRequest{}
+	case AccountBusinessChatLinksTypeID:
+		return &AccountBusinessChatLinks{}
 	case PhonePhoneCallTypeID:
 		return &PhonePhoneCall{}
 	case AccountRegisterDeviceRequestTypeID:
 		return &AccountRegisterDeviceRequest{}
+	case ChannelsGetMessageAuthorRequestTypeID:
+		return &ChannelsGetMessageAuthorRequest{}
+	case PrivacyValueAllowPremiumTypeID:
+		return &PrivacyValueAllowPremium{}
 	case ChatInvitePublicJoinRequestsTypeID:
 		return &ChatInvitePublicJoinRequests{}
 	case EncryptedMessageTypeID:
 		return &EncryptedMessage{}
 	case SecureValueHashTypeID:
 		return &SecureValueHash{}
-	case SponsoredMessageTypeID:
-		return &SponsoredMessage{}
 	case AccountWebAuthorizationsTypeID:
 		return &AccountWebAuthorizations{}
 	case TextSubscriptTypeID:
@@ -3288,8 +4536,14 @@ func New(id uint32) Object {
 		return &UpdatePinnedMessages{}
 	case ChannelsAdminLogResultsTypeID:
 		return &ChannelsAdminLogResults{}
+	case BotsUpdateUserEmojiStatusRequestTypeID:
+		return &BotsUpdateUserEmojiStatusRequest{}
+	case MessagesGetPollResultsRequestTypeID:
+		return &MessagesGetPollResultsRequest{}
 	case UserStatusOnlineTypeID:
 		return &UserStatusOnline{}
+	case PaymentsUpdateStarGiftPriceRequestTypeID:
+		return &PaymentsUpdateStarGiftPriceRequest{}
 	case TopPeerTypeID:
 		return &TopPeer{}
 	case UpdatesGetStateRequestTypeID:
@@ -3298,24 +4552,32 @@ func New(id uint32) Object {
 		return &ChannelsToggleSlowModeRequest{}
 	case PublicForwardStoryTypeID:
 		return &PublicForwardStory{}
-	case MessagesUnpinAllMessagesRequestTypeID:
-		return &MessagesUnpinAllMessagesRequest{}
+	case UpdateDraftMessageTypeID:
+		return &UpdateDraftMessage{}
 	case UpdatePrivacyTypeID:
 		return &UpdatePrivacy{}
+	case GroupCallDonorTypeID:
+		return &GroupCallDonor{}
 	case MessageExtendedMediaTypeID:
 		return &MessageExtendedMedia{}
 	case HelpAcceptTermsOfServiceRequestTypeID:
 		return &HelpAcceptTermsOfServiceRequest{}
 	case TestUseErrorRequestTypeID:
 		return &TestUseErrorRequest{}
+	case MessageActionSuggestedPostApprovalTypeID:
+		return &MessageActionSuggestedPostApproval{}
 	case InputChannelEmptyTypeID:
 		return &InputChannelEmpty{}
+	case PhoneGetGroupCallChainBlocksRequestTypeID:
+		return &PhoneGetGroupCallChainBlocksRequest{}
 	case UploadCDNFileReuploadNeededTypeID:
 		return &UploadCDNFileReuploadNeeded{}
 	case StoriesGetAllStoriesRequestTypeID:
 		return &StoriesGetAllStoriesRequest{}
 	case LangPackLanguageTypeID:
 		return &LangPackLanguage{}
+	case BusinessAwayMessageTypeID:
+		return &BusinessAwayMessage{}
 	case PageBlockChannelTypeID:
 		return &PageBlockChannel{}
 	case AccountReorderUsernamesRequestTypeID:
@@ -3324,10 +4586,12 @@ func New(id uint32) Object {
 		return &PhoneGetGroupCallJoinAsRequest{}
 	case StatsMegagroupStatsTypeID:
 		return &StatsMegagroupStats{}
-	case HelpPeerColorOptionTypeID:
-		return &HelpPeerColorOption{}
 	case MessagesAffectedFoundMessagesTypeID:
 		return &MessagesAffectedFoundMessages{}
+	case GroupCallTypeID:
+		return &GroupCall{}
+	case MessagesGetDialogFiltersRequestTypeID:
+		return &MessagesGetDialogFiltersRequest{}
 	case MessagesGetPeerSettingsRequestTypeID:
 		return &MessagesGetPeerSettingsRequest{}
 	case LangpackGetStringsRequestTypeID:
@@ -3340,12 +4604,20 @@ func New(id uint32) Object {
 		return &ChannelAdminLogEventActionChangeUsernames{}
 	case ChannelAdminLogEventActionEditTopicTypeID:
 		return &ChannelAdminLogEventActionEditTopic{}
+	case StarGiftAttributeRarityRareTypeID:
+		return &StarGiftAttributeRarityRare{}
 	case ChannelsUpdateEmojiStatusRequestTypeID:
 		return &ChannelsUpdateEmojiStatusRequest{}
 	case MessagesDialogsNotModifiedTypeID:
 		return &MessagesDialogsNotModified{}
+	case ReportResultChooseOptionTypeID:
+		return &ReportResultChooseOption{}
+	case InputSavedStarGiftChatTypeID:
+		return &InputSavedStarGiftChat{}
 	case MessagesGetUnreadMentionsRequestTypeID:
 		return &MessagesGetUnreadMentionsRequest{}
+	case ChatlistsChatlistInviteTypeID:
+		return &ChatlistsChatlistInvite{}
 	case PhoneToggleGroupCallRecordRequestTypeID:
 		return &PhoneToggleGroupCallRecordRequest{}
 	case PageBlockSubheaderTypeID:
@@ -3354,28 +4626,40 @@ func New(id uint32) Object {
 		return &ChannelsEditPhotoRequest{}
 	case BotsAllowSendMessageRequestTypeID:
 		return &BotsAllowSendMessageRequest{}
+	case BotsRequestedButtonTypeID:
+		return &BotsRequestedButton{}
 	case InputEncryptedChatTypeID:
 		return &InputEncryptedChat{}
 	case AttachMenuPeerTypePMTypeID:
 		return &AttachMenuPeerTypePM{}
+	case UpdateSMSJobTypeID:
+		return &UpdateSMSJob{}
 	case MessagesStickersNotModifiedTypeID:
 		return &MessagesStickersNotModified{}
 	case UploadFileCDNRedirectTypeID:
 		return &UploadFileCDNRedirect{}
-	case MessagesGetDialogFiltersRequestTypeID:
-		return &MessagesGetDialogFiltersRequest{}
+	case MessageEntityBlockquoteTypeID:
+		return &MessageEntityBlockquote{}
+	case MessagesCheckQuickReplyShortcutRequestTypeID:
+		return &MessagesCheckQuickReplyShortcutRequest{}
+	case AiComposeToneExampleTypeID:
+		return &AiComposeToneExample{}
 	case AttachMenuBotsNotModifiedTypeID:
 		return &AttachMenuBotsNotModified{}
 	case InputUserTypeID:
 		return &InputUser{}
+	case MessagesSavePreparedInlineMessageRequestTypeID:
+		return &MessagesSavePreparedInlineMessageRequest{}
 	case UpdateChannelMessageViewsTypeID:
 		return &UpdateChannelMessageViews{}
-	case MessagesAddChatUserRequestTypeID:
-		return &MessagesAddChatUserRequest{}
 	case AccountSaveThemeRequestTypeID:
 		return &AccountSaveThemeRequest{}
 	case PageBlockEmbedPostTypeID:
 		return &PageBlockEmbedPost{}
+	case UpdateDeleteScheduledMessagesTypeID:
+		return &UpdateDeleteScheduledMessages{}
+	case ChannelsSearchPostsRequestTypeID:
+		return &ChannelsSearchPostsRequest{}
 	case UpdateGroupCallParticipantsTypeID:
 		return &UpdateGroupCallParticipants{}
 	case ChatAdminWithInvitesTypeID:
@@ -3388,12 +4672,12 @@ func New(id uint32) Object {
 		return &InputChannel{}
 	case LangPackDifferenceTypeID:
 		return &LangPackDifference{}
-	case InputPhoneContactTypeID:
-		return &InputPhoneContact{}
 	case MessagesDiscardEncryptionRequestTypeID:
 		return &MessagesDiscardEncryptionRequest{}
 	case FileHashTypeID:
 		return &FileHash{}
+	case InputMediaStakeDiceTypeID:
+		return &InputMediaStakeDice{}
 	case HelpUserInfoEmptyTypeID:
 		return &HelpUserInfoEmpty{}
 	case InputChatlistDialogFilterTypeID:
@@ -3402,8 +4686,6 @@ func New(id uint32) Object {
 		return &AccountAcceptAuthorizationRequest{}
 	case MessageActionContactSignUpTypeID:
 		return &MessageActionContactSignUp{}
-	case ChannelsCreateForumTopicRequestTypeID:
-		return &ChannelsCreateForumTopicRequest{}
 	case AccountThemesNotModifiedTypeID:
 		return &AccountThemesNotModified{}
 	case PaymentsGetGiveawayInfoRequestTypeID:
@@ -3414,46 +4696,60 @@ func New(id uint32) Object {
 		return &AuthSentCodeTypeEmailCode{}
 	case InputWebFileAudioAlbumThumbLocationTypeID:
 		return &InputWebFileAudioAlbumThumbLocation{}
+	case PeerSettingsTypeID:
+		return &PeerSettings{}
 	case PhoneGroupParticipantsTypeID:
 		return &PhoneGroupParticipants{}
 	case ChannelsSendAsPeersTypeID:
 		return &ChannelsSendAsPeers{}
-	case ChannelsEditForumTopicRequestTypeID:
-		return &ChannelsEditForumTopicRequest{}
+	case InputInvoiceBusinessBotTransferStarsTypeID:
+		return &InputInvoiceBusinessBotTransferStars{}
 	case HelpDismissSuggestionRequestTypeID:
 		return &HelpDismissSuggestionRequest{}
+	case KeyboardButtonURLAuthTypeID:
+		return &KeyboardButtonURLAuth{}
 	case MessagesGetScheduledHistoryRequestTypeID:
 		return &MessagesGetScheduledHistoryRequest{}
 	case InputEncryptedFileLocationTypeID:
 		return &InputEncryptedFileLocation{}
 	case InputFileTypeID:
 		return &InputFile{}
+	case UpdateNewQuickReplyTypeID:
+		return &UpdateNewQuickReply{}
 	case StickersChangeStickerRequestTypeID:
 		return &StickersChangeStickerRequest{}
 	case BankCardOpenURLTypeID:
 		return &BankCardOpenURL{}
 	case InputThemeSlugTypeID:
 		return &InputThemeSlug{}
+	case AccountDeletePasskeyRequestTypeID:
+		return &AccountDeletePasskeyRequest{}
 	case ChannelsGetGroupsForDiscussionRequestTypeID:
 		return &ChannelsGetGroupsForDiscussionRequest{}
 	case InputReportReasonFakeTypeID:
 		return &InputReportReasonFake{}
 	case MessagesRequestEncryptionRequestTypeID:
 		return &MessagesRequestEncryptionRequest{}
+	case PhoneDeleteGroupCallMessagesRequestTypeID:
+		return &PhoneDeleteGroupCallMessagesRequest{}
 	case MessageMediaInvoiceTypeID:
 		return &MessageMediaInvoice{}
+	case PrivacyValueDisallowBotsTypeID:
+		return &PrivacyValueDisallowBots{}
 	case PaymentsApplyGiftCodeRequestTypeID:
 		return &PaymentsApplyGiftCodeRequest{}
 	case MessagesReadDiscussionRequestTypeID:
 		return &MessagesReadDiscussionRequest{}
+	case MessagesEditChatCreatorRequestTypeID:
+		return &MessagesEditChatCreatorRequest{}
 	case JSONArrayTypeID:
 		return &JSONArray{}
 	case UpdateReadStoriesTypeID:
 		return &UpdateReadStories{}
 	case StickersRemoveStickerFromSetRequestTypeID:
 		return &StickersRemoveStickerFromSetRequest{}
-	case MessagesSendInlineBotResultRequestTypeID:
-		return &MessagesSendInlineBotResultRequest{}
+	case DialogCommunityTypeID:
+		return &DialogCommunity{}
 	case InputUserSelfTypeID:
 		return &InputUserSelf{}
 	case PrivacyValueAllowCloseFriendsTypeID:
@@ -3470,6 +4766,10 @@ func New(id uint32) Object {
 		return &VideoSizeEmojiMarkup{}
 	case ContactsExportContactTokenRequestTypeID:
 		return &ContactsExportContactTokenRequest{}
+	case CommunitiesGetParticipantJoinedChatsRequestTypeID:
+		return &CommunitiesGetParticipantJoinedChatsRequest{}
+	case AuthSentCodePaymentRequiredTypeID:
+		return &AuthSentCodePaymentRequired{}
 	case PrivacyValueDisallowContactsTypeID:
 		return &PrivacyValueDisallowContacts{}
 	case ChannelAdminLogEventActionParticipantLeaveTypeID:
@@ -3480,14 +4780,22 @@ func New(id uint32) Object {
 		return &InputMediaContact{}
 	case ChannelsGetAdminedPublicChannelsRequestTypeID:
 		return &ChannelsGetAdminedPublicChannelsRequest{}
+	case AccountPasskeysTypeID:
+		return &AccountPasskeys{}
 	case PeerSelfLocatedTypeID:
 		return &PeerSelfLocated{}
 	case ChannelAdminLogEventActionParticipantMuteTypeID:
 		return &ChannelAdminLogEventActionParticipantMute{}
-	case ContactsResolveUsernameRequestTypeID:
-		return &ContactsResolveUsernameRequest{}
+	case BotVerificationTypeID:
+		return &BotVerification{}
+	case UpdateQuickRepliesTypeID:
+		return &UpdateQuickReplies{}
+	case StarsTransactionPeerAPITypeID:
+		return &StarsTransactionPeerAPI{}
 	case MessagesUninstallStickerSetRequestTypeID:
 		return &MessagesUninstallStickerSetRequest{}
+	case InputStorePaymentStarsTopupTypeID:
+		return &InputStorePaymentStarsTopup{}
 	case TestUseConfigSimpleRequestTypeID:
 		return &TestUseConfigSimpleRequest{}
 	case InputMediaGeoPointTypeID:
@@ -3500,8 +4808,8 @@ func New(id uint32) Object {
 		return &MessageEntityMention{}
 	case UpdatePinnedDialogsTypeID:
 		return &UpdatePinnedDialogs{}
-	case EmojiStatusUntilTypeID:
-		return &EmojiStatusUntil{}
+	case InputMessagesFilterPollTypeID:
+		return &InputMessagesFilterPoll{}
 	case PhotoSizeProgressiveTypeID:
 		return &PhotoSizeProgressive{}
 	case InputFileBigTypeID:
@@ -3518,16 +4826,22 @@ func New(id uint32) Object {
 		return &MessageActionCustomAction{}
 	case PhoneCallDiscardReasonBusyTypeID:
 		return &PhoneCallDiscardReasonBusy{}
+	case MessagesMyStickersTypeID:
+		return &MessagesMyStickers{}
 	case PhotoTypeID:
 		return &Photo{}
 	case UpdateReadFeaturedEmojiStickersTypeID:
 		return &UpdateReadFeaturedEmojiStickers{}
-	case InputMediaDocumentExternalTypeID:
-		return &InputMediaDocumentExternal{}
+	case InputStorePaymentPremiumGiftCodeTypeID:
+		return &InputStorePaymentPremiumGiftCode{}
+	case MessagesGetEmojiGameInfoRequestTypeID:
+		return &MessagesGetEmojiGameInfoRequest{}
 	case TopPeerCategoryPeersTypeID:
 		return &TopPeerCategoryPeers{}
 	case PaymentsSavedInfoTypeID:
 		return &PaymentsSavedInfo{}
+	case UpdateEmojiGameInfoTypeID:
+		return &UpdateEmojiGameInfo{}
 	case InputFolderPeerTypeID:
 		return &InputFolderPeer{}
 	case AccountUpdateEmojiStatusRequestTypeID:
@@ -3542,42 +4856,72 @@ func New(id uint32) Object {
 		return &MessagesGetEmojiStickersRequest{}
 	case SecureValueTypeUtilityBillTypeID:
 		return &SecureValueTypeUtilityBill{}
-	case KeyboardButtonRequestGeoLocationTypeID:
-		return &KeyboardButtonRequestGeoLocation{}
+	case UsersSuggestBirthdayRequestTypeID:
+		return &UsersSuggestBirthdayRequest{}
+	case MessagesReportRequestTypeID:
+		return &MessagesReportRequest{}
 	case PhoneCallProtocolTypeID:
 		return &PhoneCallProtocol{}
+	case DialogTypeID:
+		return &Dialog{}
 	case AccountGetWallPaperRequestTypeID:
 		return &AccountGetWallPaperRequest{}
 	case InputDialogPeerTypeID:
 		return &InputDialogPeer{}
+	case ForumTopicTypeID:
+		return &ForumTopic{}
 	case StickerKeywordTypeID:
 		return &StickerKeyword{}
+	case PaymentsGetCraftStarGiftsRequestTypeID:
+		return &PaymentsGetCraftStarGiftsRequest{}
 	case DocumentAttributeCustomEmojiTypeID:
 		return &DocumentAttributeCustomEmoji{}
+	case MessagesToggleDialogFilterTagsRequestTypeID:
+		return &MessagesToggleDialogFilterTagsRequest{}
+	case CommunityForbiddenTypeID:
+		return &CommunityForbidden{}
 	case MessagesWebPageTypeID:
 		return &MessagesWebPage{}
 	case SendMessageCancelActionTypeID:
 		return &SendMessageCancelAction{}
+	case TopPeerCategoryBotsAppTypeID:
+		return &TopPeerCategoryBotsApp{}
 	case MessagesGetMessageEditDataRequestTypeID:
 		return &MessagesGetMessageEditDataRequest{}
 	case MessageMediaGameTypeID:
 		return &MessageMediaGame{}
 	case ChatlistsGetLeaveChatlistSuggestionsRequestTypeID:
 		return &ChatlistsGetLeaveChatlistSuggestionsRequest{}
-	case UpdateChannelPinnedTopicsTypeID:
-		return &UpdateChannelPinnedTopics{}
+	case InputGroupCallSlugTypeID:
+		return &InputGroupCallSlug{}
+	case AccountToggleNoPaidMessagesExceptionRequestTypeID:
+		return &AccountToggleNoPaidMessagesExceptionRequest{}
+	case StarGiftAuctionStateNotModifiedTypeID:
+		return &StarGiftAuctionStateNotModified{}
+	case GlobalPrivacySettingsTypeID:
+		return &GlobalPrivacySettings{}
 	case ChannelAdminLogEventActionParticipantJoinByInviteTypeID:
 		return &ChannelAdminLogEventActionParticipantJoinByInvite{}
-	case MessagesSetChatAvailableReactionsRequestTypeID:
-		return &MessagesSetChatAvailableReactionsRequest{}
+	case StarsRevenueStatusTypeID:
+		return &StarsRevenueStatus{}
 	case AccountInstallWallPaperRequestTypeID:
 		return &AccountInstallWallPaperRequest{}
+	case MessagesSendMessageRequestTypeID:
+		return &MessagesSendMessageRequest{}
 	case FolderTypeID:
 		return &Folder{}
+	case MessagesPreparedInlineMessageTypeID:
+		return &MessagesPreparedInlineMessage{}
 	case NotificationSoundRingtoneTypeID:
 		return &NotificationSoundRingtone{}
+	case PrivacyKeySavedMusicTypeID:
+		return &PrivacyKeySavedMusic{}
 	case PhoneSendSignalingDataRequestTypeID:
 		return &PhoneSendSignalingDataRequest{}
+	case TimezoneTypeID:
+		return &Timezone{}
+	case MessageActionPaymentSentMeTypeID:
+		return &MessageActionPaymentSentMe{}
 	case StoryItemSkippedTypeID:
 		return &StoryItemSkipped{}
 	case InputStickerSetEmptyTypeID:
@@ -3586,6 +4930,8 @@ func New(id uint32) Object {
 		return &StickersChangeStickerPositionRequest{}
 	case InputMessagesFilterGifTypeID:
 		return &InputMessagesFilterGif{}
+	case MessagesSponsoredMessagesTypeID:
+		return &MessagesSponsoredMessages{}
 	case InputBotInlineResultDocumentTypeID:
 		return &InputBotInlineResultDocument{}
 	case PrivacyValueAllowContactsTypeID:
@@ -3594,1848 +4940,2489 @@ func New(id uint32) Object {
 	return nil
 }
 
+// Name returns the TL name of a constructor or function ID, or "" if the schema
+// has no such ID.
+func Name(id uint32) string {
+	return registry.Name(id)
+}
+
+// IDs returns the IDs of every constructor and function, in increasing order.
+func IDs() []uint32 {
+	return registry.IDs()
+}
+
+// DecodeObject decodes any constructor or function of the schema, chosen by the
+// ID it starts with.
+func DecodeObject(b *bin.Buffer) (Object, error) {
+	return decodeObject(b, 0)
+}
+
+// decodeObject is DecodeObject for a value nested depth levels deep.
+func decodeObject(b *bin.Buffer, depth int) (Object, error) {
+	return tlrt.DecodeObject(b, depth, New)
+}
+
 // registry lists every ID with its TL name, by increasing ID.
-var registry = [...]struct {
-	id   uint32
-	name string
-}{
-	{MessagesCreateChatRequestTypeID, "messages.createChat"},
-	{SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"},
-	{StorageFileJpegTypeID, "storage.fileJpeg"},
-	{UpdateTranscribedAudioTypeID, "updateTranscribedAudio"},
-	{UserStatusOfflineTypeID, "userStatusOffline"},
-	{SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"},
-	{PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"},
-	{UpdatesDifferenceTypeID, "updates.difference"},
-	{HelpPeerColorsTypeID, "help.peerColors"},
-	{HelpUserInfoTypeID, "help.userInfo"},
-	{PublicForwardMessageTypeID, "publicForwardMessage"},
-	{MessageEntityBlockquoteTypeID, "messageEntityBlockquote"},
-	{PhotoCachedSizeTypeID, "photoCachedSize"},
-	{ForumTopicDeletedTypeID, "forumTopicDeleted"},
-	{SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"},
-	{InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"},
-	{ChannelAdminLogEventActionToggleForumTypeID, "channelAdminLogEventActionToggleForum"},
-	{MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"},
-	{UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"},
-	{PageBlockSlideshowTypeID, "pageBlockSlideshow"},
-	{InputGameIDTypeID, "inputGameID"},
-	{AccountVerifyEmailRequestTypeID, "account.verifyEmail"},
-	{TextMarkedTypeID, "textMarked"},
-	{InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"},
-	{PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"},
-	{HelpGetUserInfoRequestTypeID, "help.getUserInfo"},
-	{MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"},
-	{PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"},
-	{PremiumGetBoostsStatusRequestTypeID, "premium.getBoostsStatus"},
-	{InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"},
-	{InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"},
-	{MessagesGetFavedStickersRequestTypeID, "messages.getFavedStickers"},
-	{AttachMenuPeerTypeChatTypeID, "attachMenuPeerTypeChat"},
-	{ChannelAdminLogEventActionChangeLinkedChatTypeID, "channelAdminLogEventActionChangeLinkedChat"},
-	{BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"},
-	{BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"},
-	{BotsToggleUsernameRequestTypeID, "bots.toggleUsername"},
-	{UpdateUserPhoneTypeID, "updateUserPhone"},
-	{InputGroupCallStreamTypeID, "inputGroupCallStream"},
-	{MessagesReceivedMessagesRequestTypeID, "messages.receivedMessages"},
-	{TopPeerCategoryCorrespondentsTypeID, "topPeerCategoryCorrespondents"},
-	{ChannelParticipantsSearchTypeID, "channelParticipantsSearch"},
-	{AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"},
-	{PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"},
-	{SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"},
-	{AuthCodeTypeFragmentSMSTypeID, "auth.codeTypeFragmentSms"},
-	{UpdateChatParticipantsTypeID, "updateChatParticipants"},
-	{AccountGetWallPapersRequestTypeID, "account.getWallPapers"},
-	{UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"},
-	{UserStatusLastWeekTypeID, "userStatusLastWeek"},
-	{TextImageTypeID, "textImage"},
-	{ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"},
-	{BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"},
-	{AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"},
-	{ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"},
-	{UploadFileTypeID, "upload.file"},
-	{MessagesSetBotPrecheckoutResultsRequestTypeID, "messages.setBotPrecheckoutResults"},
-	{UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"},
-	{UserStatusEmptyTypeID, "userStatusEmpty"},
-	{PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"},
-	{BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"},
-	{ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"},
-	{MessagesSendWebViewResultMessageRequestTypeID, "messages.sendWebViewResultMessage"},
-	{StorageFilePngTypeID, "storage.filePng"},
-	{ChannelsGetChannelsRequestTypeID, "channels.getChannels"},
-	{InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"},
-	{InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"},
-	{ChannelTypeID, "channel"},
-	{ChatInviteExportedTypeID, "chatInviteExported"},
-	{ContactsBlockedTypeID, "contacts.blocked"},
-	{MessageRangeTypeID, "messageRange"},
-	{MessagesRecentStickersNotModifiedTypeID, "messages.recentStickersNotModified"},
-	{ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"},
-	{UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"},
-	{InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"},
-	{UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"},
-	{PremiumGetMyBoostsRequestTypeID, "premium.getMyBoosts"},
-	{WebViewResultURLTypeID, "webViewResultUrl"},
-	{ExportedChatlistInviteTypeID, "exportedChatlistInvite"},
-	{WebViewMessageSentTypeID, "webViewMessageSent"},
-	{InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"},
-	{InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"},
-	{AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"},
-	{MessagesFoundStickerSetsNotModifiedTypeID, "messages.foundStickerSetsNotModified"},
-	{UsersGetUsersRequestTypeID, "users.getUsers"},
-	{MessageActionTopicCreateTypeID, "messageActionTopicCreate"},
-	{VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"},
-	{InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"},
-	{ChannelsGetSendAsRequestTypeID, "channels.getSendAs"},
-	{ChannelsGetForumTopicsRequestTypeID, "channels.getForumTopics"},
-	{HelpRecentMeURLsTypeID, "help.recentMeUrls"},
-	{PhotoSizeEmptyTypeID, "photoSizeEmpty"},
-	{MessagesReadHistoryRequestTypeID, "messages.readHistory"},
-	{InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"},
-	{ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"},
-	{MessagesGetFeaturedEmojiStickersRequestTypeID, "messages.getFeaturedEmojiStickers"},
-	{ChannelFullTypeID, "channelFull"},
-	{AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"},
-	{MessagesGetInlineGameHighScoresRequestTypeID, "messages.getInlineGameHighScores"},
-	{PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"},
-	{InputMediaPollTypeID, "inputMediaPoll"},
-	{ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"},
-	{MessagesSearchSentMediaRequestTypeID, "messages.searchSentMedia"},
-	{StorageFileWebpTypeID, "storage.fileWebp"},
-	{UpdateChannelTooLongTypeID, "updateChannelTooLong"},
-	{ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"},
-	{KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"},
-	{BotsSetBotInfoRequestTypeID, "bots.setBotInfo"},
-	{ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"},
-	{ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"},
-	{MessagesSendVoteRequestTypeID, "messages.sendVote"},
-	{GeoPointEmptyTypeID, "geoPointEmpty"},
-	{SavedPhoneContactTypeID, "savedPhoneContact"},
-	{StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"},
-	{BotInlineResultTypeID, "botInlineResult"},
-	{DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"},
-	{UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"},
-	{ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"},
-	{ContactsSearchRequestTypeID, "contacts.search"},
-	{StickersRenameStickerSetRequestTypeID, "stickers.renameStickerSet"},
-	{StickerPackTypeID, "stickerPack"},
-	{AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"},
-	{UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"},
-	{UpdateBotInlineSendTypeID, "updateBotInlineSend"},
-	{ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"},
-	{InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"},
-	{PageBlockUnsupportedTypeID, "pageBlockUnsupported"},
-	{BotsCanSendMessageRequestTypeID, "bots.canSendMessage"},
-	{KeyboardButtonWebViewTypeID, "keyboardButtonWebView"},
-	{AuthPasswordRecoveryTypeID, "auth.passwordRecovery"},
-	{ChannelParticipantsBannedTypeID, "channelParticipantsBanned"},
-	{MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"},
-	{ContactTypeID, "contact"},
-	{MessagesSearchResultsCalendarTypeID, "messages.searchResultsCalendar"},
-	{TopPeerCategoryBotsInlineTypeID, "topPeerCategoryBotsInline"},
-	{PhoneCallRequestedTypeID, "phoneCallRequested"},
-	{UpdateGroupCallTypeID, "updateGroupCall"},
-	{UpdateBotMenuButtonTypeID, "updateBotMenuButton"},
-	{PhotosPhotosSliceTypeID, "photos.photosSlice"},
-	{MessagesGetEmojiKeywordsDifferenceRequestTypeID, "messages.getEmojiKeywordsDifference"},
-	{SecureSecretSettingsTypeID, "secureSecretSettings"},
-	{DocumentAttributeFilenameTypeID, "documentAttributeFilename"},
-	{UpdateWebViewResultSentTypeID, "updateWebViewResultSent"},
-	{MessagesSetInlineGameScoreRequestTypeID, "messages.setInlineGameScore"},
-	{InputReplyToStoryTypeID, "inputReplyToStory"},
-	{MessagesDialogsTypeID, "messages.dialogs"},
-	{MessageActionChatAddUserTypeID, "messageActionChatAddUser"},
-	{InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"},
-	{PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"},
-	{TopPeerCategoryChannelsTypeID, "topPeerCategoryChannels"},
-	{MessagesHistoryImportTypeID, "messages.historyImport"},
-	{SendMessageTypingActionTypeID, "sendMessageTypingAction"},
-	{ContactStatusTypeID, "contactStatus"},
-	{MessagesGetAttachMenuBotsRequestTypeID, "messages.getAttachMenuBots"},
-	{UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"},
-	{PageBlockPhotoTypeID, "pageBlockPhoto"},
-	{SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"},
-	{UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"},
-	{HelpSupportTypeID, "help.support"},
-	{ChannelForbiddenTypeID, "channelForbidden"},
-	{PhoneReceivedCallRequestTypeID, "phone.receivedCall"},
-	{BotInlineMediaResultTypeID, "botInlineMediaResult"},
-	{AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"},
-	{AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"},
-	{ChannelAdminLogEventActionParticipantJoinTypeID, "channelAdminLogEventActionParticipantJoin"},
-	{InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"},
-	{MessagesSponsoredMessagesEmptyTypeID, "messages.sponsoredMessagesEmpty"},
-	{InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"},
-	{MessagesExportedChatInviteTypeID, "messages.exportedChatInvite"},
-	{SecureValueTypeID, "secureValue"},
-	{ChannelsClickSponsoredMessageRequestTypeID, "channels.clickSponsoredMessage"},
-	{DCOptionTypeID, "dcOption"},
-	{HelpInviteTextTypeID, "help.inviteText"},
-	{BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"},
-	{MessagesGetAvailableReactionsRequestTypeID, "messages.getAvailableReactions"},
-	{StoriesReportRequestTypeID, "stories.report"},
-	{UpdateChannelPinnedTopicTypeID, "updateChannelPinnedTopic"},
-	{UpdateFolderPeersTypeID, "updateFolderPeers"},
-	{InputNotifyUsersTypeID, "inputNotifyUsers"},
-	{MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"},
-	{ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"},
-	{UpdatesGetDifferenceRequestTypeID, "updates.getDifference"},
-	{MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"},
-	{PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"},
-	{InputDocumentTypeID, "inputDocument"},
-	{MessagesUpdateDialogFilterRequestTypeID, "messages.updateDialogFilter"},
-	{ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"},
-	{ChannelParticipantLeftTypeID, "channelParticipantLeft"},
-	{DraftMessageEmptyTypeID, "draftMessageEmpty"},
-	{ReactionEmojiTypeID, "reactionEmoji"},
-	{MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"},
-	{UpdateEditChannelMessageTypeID, "updateEditChannelMessage"},
-	{AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"},
-	{UpdateDraftMessageTypeID, "updateDraftMessage"},
-	{ChannelAdminLogEventActionToggleInvitesTypeID, "channelAdminLogEventActionToggleInvites"},
-	{InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"},
-	{MessagesGetSearchCountersRequestTypeID, "messages.getSearchCounters"},
-	{UpdateStoryIDTypeID, "updateStoryID"},
-	{AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"},
-	{AccountUploadThemeRequestTypeID, "account.uploadTheme"},
-	{PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"},
-	{WebDocumentTypeID, "webDocument"},
-	{ChatPhotoTypeID, "chatPhoto"},
-	{InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"},
-	{PhoneEditGroupCallTitleRequestTypeID, "phone.editGroupCallTitle"},
-	{InputSingleMediaTypeID, "inputSingleMedia"},
-	{TextPhoneTypeID, "textPhone"},
-	{InputPhotoEmptyTypeID, "inputPhotoEmpty"},
-	{MessagesGetSplitRangesRequestTypeID, "messages.getSplitRanges"},
-	{InputAppEventTypeID, "inputAppEvent"},
-	{AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"},
-	{InputUserFromMessageTypeID, "inputUserFromMessage"},
-	{ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"},
-	{PageBlockKickerTypeID, "pageBlockKicker"},
-	{EncryptedChatDiscardedTypeID, "encryptedChatDiscarded"},
-	{InputReportReasonViolenceTypeID, "inputReportReasonViolence"},
-	{HelpHidePromoDataRequestTypeID, "help.hidePromoData"},
-	{InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"},
-	{InputPhoneCallTypeID, "inputPhoneCall"},
-	{TopPeerCategoryPhoneCallsTypeID, "topPeerCategoryPhoneCalls"},
-	{PostAddressTypeID, "postAddress"},
-	{AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"},
-	{AuthCancelCodeRequestTypeID, "auth.cancelCode"},
-	{UpdateNewMessageTypeID, "updateNewMessage"},
-	{AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"},
-	{ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"},
-	{ChannelAdminLogEventTypeID, "channelAdminLogEvent"},
-	{HelpGetNearestDCRequestTypeID, "help.getNearestDc"},
-	{PhotosPhotoTypeID, "photos.photo"},
-	{PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"},
-	{UpdateUserTypeID, "updateUser"},
-	{UpdatesChannelDifferenceTypeID, "updates.channelDifference"},
-	{InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"},
-	{ChannelLocationTypeID, "channelLocation"},
-	{WebPageEmptyTypeID, "webPageEmpty"},
-	{UserTypeID, "user"},
-	{PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"},
-	{MessagesGetEmojiProfilePhotoGroupsRequestTypeID, "messages.getEmojiProfilePhotoGroups"},
-	{UploadWebFileTypeID, "upload.webFile"},
-	{SecurePlainEmailTypeID, "securePlainEmail"},
-	{LongTypeID, "long"},
-	{DoubleTypeID, "double"},
-	{MessagesExportedChatInviteReplacedTypeID, "messages.exportedChatInviteReplaced"},
-	{AuthCodeTypeFlashCallTypeID, "auth.codeTypeFlashCall"},
-	{NotifyForumTopicTypeID, "notifyForumTopic"},
-	{InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"},
-	{PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"},
-	{InputReplyToMessageTypeID, "inputReplyToMessage"},
-	{MessagesGetRepliesRequestTypeID, "messages.getReplies"},
-	{MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"},
-	{ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"},
-	{PhotoEmptyTypeID, "photoEmpty"},
-	{EmojiKeywordDeletedTypeID, "emojiKeywordDeleted"},
-	{EncryptedMessageServiceTypeID, "encryptedMessageService"},
-	{AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"},
-	{SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"},
-	{AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"},
-	{PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"},
-	{ChannelsJoinChannelRequestTypeID, "channels.joinChannel"},
-	{UploadGetWebFileRequestTypeID, "upload.getWebFile"},
-	{UpdateMessagePollVoteTypeID, "updateMessagePollVote"},
-	{PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"},
-	{KeyboardButtonURLTypeID, "keyboardButtonUrl"},
-	{SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"},
-	{PageListItemBlocksTypeID, "pageListItemBlocks"},
-	{HelpPeerColorSetTypeID, "help.peerColorSet"},
-	{PageBlockBlockquoteTypeID, "pageBlockBlockquote"},
-	{UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"},
-	{MessagesRequestWebViewRequestTypeID, "messages.requestWebView"},
-	{MessagesTranscribeAudioRequestTypeID, "messages.transcribeAudio"},
-	{ChannelAdminLogEventActionToggleSignaturesTypeID, "channelAdminLogEventActionToggleSignatures"},
-	{MessagesMessageEditDataTypeID, "messages.messageEditData"},
-	{MessagesGetDhConfigRequestTypeID, "messages.getDhConfig"},
-	{UpdateDialogFilterTypeID, "updateDialogFilter"},
-	{AccountCheckUsernameRequestTypeID, "account.checkUsername"},
-	{PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"},
-	{PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"},
-	{ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"},
-	{InputPeerChannelTypeID, "inputPeerChannel"},
-	{InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"},
-	{MessagesSendMessageRequestTypeID, "messages.sendMessage"},
-	{UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"},
-	{PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"},
-	{StickersCheckShortNameRequestTypeID, "stickers.checkShortName"},
-	{MessageEntityCodeTypeID, "messageEntityCode"},
-	{StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"},
-	{HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"},
-	{ChannelsReorderPinnedForumTopicsRequestTypeID, "channels.reorderPinnedForumTopics"},
-	{ChatEmptyTypeID, "chatEmpty"},
-	{LangPackStringDeletedTypeID, "langPackStringDeleted"},
-	{ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"},
-	{InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"},
-	{InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"},
-	{BoostTypeID, "boost"},
-	{MessagesUploadImportedMediaRequestTypeID, "messages.uploadImportedMedia"},
-	{MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"},
-	{MessageServiceTypeID, "messageService"},
-	{AccountEmailVerifiedTypeID, "account.emailVerified"},
-	{HelpPeerColorsNotModifiedTypeID, "help.peerColorsNotModified"},
-	{JSONNumberTypeID, "jsonNumber"},
-	{AccountUpdateThemeRequestTypeID, "account.updateTheme"},
-	{UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"},
-	{MessagesSearchCustomEmojiRequestTypeID, "messages.searchCustomEmoji"},
-	{MessagesDhConfigTypeID, "messages.dhConfig"},
-	{StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"},
-	{ContactsImportContactsRequestTypeID, "contacts.importContacts"},
-	{HelpGetTermsOfServiceUpdateRequestTypeID, "help.getTermsOfServiceUpdate"},
-	{MessagesFavedStickersTypeID, "messages.favedStickers"},
-	{AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"},
-	{PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"},
-	{AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"},
-	{PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"},
-	{InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"},
-	{StickerSetTypeID, "stickerSet"},
-	{EmojiStatusEmptyTypeID, "emojiStatusEmpty"},
-	{ChannelAdminLogEventActionDefaultBannedRightsTypeID, "channelAdminLogEventActionDefaultBannedRights"},
-	{ContactsBlockRequestTypeID, "contacts.block"},
-	{InputReportReasonPornographyTypeID, "inputReportReasonPornography"},
-	{PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"},
-	{WebPageAttributeStoryTypeID, "webPageAttributeStory"},
-	{AuthAuthorizationTypeID, "auth.authorization"},
-	{MessageMediaVenueTypeID, "messageMediaVenue"},
-	{MessagesGetEmojiStatusGroupsRequestTypeID, "messages.getEmojiStatusGroups"},
-	{PhoneConfirmCallRequestTypeID, "phone.confirmCall"},
-	{UpdateChannelWebPageTypeID, "updateChannelWebPage"},
-	{UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"},
-	{InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"},
-	{BotCommandScopeDefaultTypeID, "botCommandScopeDefault"},
-	{ChannelParticipantCreatorTypeID, "channelParticipantCreator"},
-	{InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"},
-	{KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"},
-	{MessagesStickersTypeID, "messages.stickers"},
-	{UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"},
-	{UpdateShortMessageTypeID, "updateShortMessage"},
-	{MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"},
-	{ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"},
-	{MessagesMessageReactionsListTypeID, "messages.messageReactionsList"},
-	{MessagesGetMessageReadParticipantsRequestTypeID, "messages.getMessageReadParticipants"},
-	{UpdateStickerSetsTypeID, "updateStickerSets"},
-	{MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"},
-	{MessagesSaveGifRequestTypeID, "messages.saveGif"},
-	{MessageEntitySpoilerTypeID, "messageEntitySpoiler"},
-	{MessagesSendEncryptedServiceRequestTypeID, "messages.sendEncryptedService"},
-	{InputStickerSetItemTypeID, "inputStickerSetItem"},
-	{MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"},
-	{InputSecureFileUploadedTypeID, "inputSecureFileUploaded"},
-	{InputMediaDocumentTypeID, "inputMediaDocument"},
-	{UpdatePtsChangedTypeID, "updatePtsChanged"},
-	{MessagesPeerDialogsTypeID, "messages.peerDialogs"},
-	{InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"},
-	{RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"},
-	{MessagesTranslateResultTypeID, "messages.translateResult"},
-	{ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"},
-	{SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"},
-	{StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"},
-	{MessagesInitHistoryImportRequestTypeID, "messages.initHistoryImport"},
-	{InputPaymentCredentialsTypeID, "inputPaymentCredentials"},
-	{ChannelsDeleteTopicHistoryRequestTypeID, "channels.deleteTopicHistory"},
-	{PageTableCellTypeID, "pageTableCell"},
-	{SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"},
-	{ChannelParticipantAdminTypeID, "channelParticipantAdmin"},
-	{MessagesGetBotAppRequestTypeID, "messages.getBotApp"},
-	{UpdateDialogFiltersTypeID, "updateDialogFilters"},
-	{ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"},
-	{BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"},
-	{TextAnchorTypeID, "textAnchor"},
-	{MessagesSearchStickerSetsRequestTypeID, "messages.searchStickerSets"},
-	{MessagesGetEmojiKeywordsRequestTypeID, "messages.getEmojiKeywords"},
-	{ChannelParticipantSelfTypeID, "channelParticipantSelf"},
-	{InputPeerChatTypeID, "inputPeerChat"},
-	{AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"},
-	{KeyboardButtonCallbackTypeID, "keyboardButtonCallback"},
-	{MessagesEditChatPhotoRequestTypeID, "messages.editChatPhoto"},
-	{MessagesStickerSetInstallResultArchiveTypeID, "messages.stickerSetInstallResultArchive"},
-	{DialogFilterDefaultTypeID, "dialogFilterDefault"},
-	{InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"},
-	{MessagesBotCallbackAnswerTypeID, "messages.botCallbackAnswer"},
-	{PhoneCallAcceptedTypeID, "phoneCallAccepted"},
-	{ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"},
-	{MessagesForumTopicsTypeID, "messages.forumTopics"},
-	{MessagesReadMessageContentsRequestTypeID, "messages.readMessageContents"},
-	{PeerChatTypeID, "peerChat"},
-	{MessagesReadMentionsRequestTypeID, "messages.readMentions"},
-	{DocumentEmptyTypeID, "documentEmpty"},
-	{AuthRecoverPasswordRequestTypeID, "auth.recoverPassword"},
-	{PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"},
-	{InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"},
-	{WallPaperSettingsTypeID, "wallPaperSettings"},
-	{StatsGetStoryStatsRequestTypeID, "stats.getStoryStats"},
-	{InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"},
-	{IPPortSecretTypeID, "ipPortSecret"},
-	{ChatPhotoEmptyTypeID, "chatPhotoEmpty"},
-	{InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"},
-	{MessagesStickerSetInstallResultSuccessTypeID, "messages.stickerSetInstallResultSuccess"},
-	{AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"},
-	{UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"},
-	{AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"},
-	{MessagesGetAdminsWithInvitesRequestTypeID, "messages.getAdminsWithInvites"},
-	{MessagesSaveRecentStickerRequestTypeID, "messages.saveRecentSticker"},
-	{MessagesGetRecentReactionsRequestTypeID, "messages.getRecentReactions"},
-	{PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"},
-	{UploadGetCDNFileRequestTypeID, "upload.getCdnFile"},
-	{StatsBroadcastStatsTypeID, "stats.broadcastStats"},
-	{PremiumGetUserBoostsRequestTypeID, "premium.getUserBoosts"},
-	{UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"},
-	{PageBlockCoverTypeID, "pageBlockCover"},
-	{InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"},
-	{MessagesMessagesSliceTypeID, "messages.messagesSlice"},
-	{AccountGetThemeRequestTypeID, "account.getTheme"},
-	{PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"},
-	{MessagesReorderPinnedDialogsRequestTypeID, "messages.reorderPinnedDialogs"},
-	{UsersUserFullTypeID, "users.userFull"},
-	{PollAnswerVotersTypeID, "pollAnswerVoters"},
-	{InputPhotoTypeID, "inputPhoto"},
-	{PhoneAcceptCallRequestTypeID, "phone.acceptCall"},
-	{MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"},
-	{AppWebViewResultURLTypeID, "appWebViewResultUrl"},
-	{InlineBotSwitchPMTypeID, "inlineBotSwitchPM"},
-	{TextURLTypeID, "textUrl"},
-	{AttachMenuBotsTypeID, "attachMenuBots"},
-	{BotCommandScopeUsersTypeID, "botCommandScopeUsers"},
-	{InputThemeTypeID, "inputTheme"},
-	{ChatParticipantsTypeID, "chatParticipants"},
-	{PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"},
-	{BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"},
-	{MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"},
-	{SecureValueTypePassportTypeID, "secureValueTypePassport"},
-	{SponsoredWebPageTypeID, "sponsoredWebPage"},
-	{AuthSentCodeTypeAppTypeID, "auth.sentCodeTypeApp"},
-	{MessagesAcceptEncryptionRequestTypeID, "messages.acceptEncryption"},
-	{HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"},
-	{InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"},
-	{InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"},
-	{UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"},
-	{AccountSaveRingtoneRequestTypeID, "account.saveRingtone"},
-	{MessageMediaEmptyTypeID, "messageMediaEmpty"},
-	{AccountUpdateUsernameRequestTypeID, "account.updateUsername"},
-	{UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"},
-	{PaymentsBankCardDataTypeID, "payments.bankCardData"},
-	{AuthLogOutRequestTypeID, "auth.logOut"},
-	{ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"},
-	{ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"},
-	{MessagesCheckChatInviteRequestTypeID, "messages.checkChatInvite"},
-	{AuthResendCodeRequestTypeID, "auth.resendCode"},
-	{MessagesReportReactionRequestTypeID, "messages.reportReaction"},
-	{JSONNullTypeID, "jsonNull"},
-	{MessageMediaDiceTypeID, "messageMediaDice"},
-	{ExportedStoryLinkTypeID, "exportedStoryLink"},
-	{DraftMessageTypeID, "draftMessage"},
-	{BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"},
-	{HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"},
-	{TrueTypeID, "true"},
-	{InputPhotoFileLocationTypeID, "inputPhotoFileLocation"},
-	{ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"},
-	{StorageFilePartialTypeID, "storage.filePartial"},
-	{StickerSetFullCoveredTypeID, "stickerSetFullCovered"},
-	{AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"},
-	{ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"},
-	{PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"},
-	{InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"},
-	{ExportedContactTokenTypeID, "exportedContactToken"},
-	{ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"},
-	{PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"},
-	{ChatTypeID, "chat"},
-	{HelpCountryCodeTypeID, "help.countryCode"},
-	{BotMenuButtonCommandsTypeID, "botMenuButtonCommands"},
-	{LangpackGetLanguagesRequestTypeID, "langpack.getLanguages"},
-	{ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"},
-	{PhoneRequestCallRequestTypeID, "phone.requestCall"},
-	{PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"},
-	{EmailVerifyPurposeLoginSetupTypeID, "emailVerifyPurposeLoginSetup"},
-	{ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"},
-	{PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"},
-	{DefaultHistoryTTLTypeID, "defaultHistoryTTL"},
-	{MessagesCheckHistoryImportRequestTypeID, "messages.checkHistoryImport"},
-	{MessagesGetHistoryRequestTypeID, "messages.getHistory"},
-	{MessagesGetDiscussionMessageRequestTypeID, "messages.getDiscussionMessage"},
-	{AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"},
-	{AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"},
-	{MessagesSavedDialogsSliceTypeID, "messages.savedDialogsSlice"},
-	{InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"},
-	{MessagesSendEncryptedRequestTypeID, "messages.sendEncrypted"},
-	{BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"},
-	{MessageViewsTypeID, "messageViews"},
-	{MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"},
-	{AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"},
-	{MessagesGetMessageReactionsListRequestTypeID, "messages.getMessageReactionsList"},
-	{MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"},
-	{UpdateLangPackTooLongTypeID, "updateLangPackTooLong"},
-	{AccessPointRuleTypeID, "accessPointRule"},
-	{PageBlockParagraphTypeID, "pageBlockParagraph"},
-	{RecentMeURLUnknownTypeID, "recentMeUrlUnknown"},
-	{MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"},
-	{StatsURLTypeID, "statsURL"},
-	{MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"},
-	{EmojiListNotModifiedTypeID, "emojiListNotModified"},
-	{InputGeoPointTypeID, "inputGeoPoint"},
-	{PageBlockFooterTypeID, "pageBlockFooter"},
-	{MessagesVotesListTypeID, "messages.votesList"},
-	{ReplyInlineMarkupTypeID, "replyInlineMarkup"},
-	{PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"},
-	{EncryptedChatRequestedTypeID, "encryptedChatRequested"},
-	{MessagesEditMessageRequestTypeID, "messages.editMessage"},
-	{PremiumBoostsStatusTypeID, "premium.boostsStatus"},
-	{UpdateBotInlineQueryTypeID, "updateBotInlineQuery"},
-	{InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"},
-	{MessagesGetChatsRequestTypeID, "messages.getChats"},
-	{StatsGraphAsyncTypeID, "statsGraphAsync"},
-	{ReadParticipantDateTypeID, "readParticipantDate"},
-	{InputNotifyChatsTypeID, "inputNotifyChats"},
-	{InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"},
-	{UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"},
-	{StorageFileMovTypeID, "storage.fileMov"},
-	{MessagesReportEncryptedSpamRequestTypeID, "messages.reportEncryptedSpam"},
-	{InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"},
-	{MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"},
-	{MessageMediaPollTypeID, "messageMediaPoll"},
-	{AccountAuthorizationsTypeID, "account.authorizations"},
-	{ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"},
-	{AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"},
-	{MessageEntityCashtagTypeID, "messageEntityCashtag"},
-	{AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"},
-	{MessageMediaDocumentTypeID, "messageMediaDocument"},
-	{HelpGetInviteTextRequestTypeID, "help.getInviteText"},
-	{UpdateShortChatMessageTypeID, "updateShortChatMessage"},
-	{UpdateBotCommandsTypeID, "updateBotCommands"},
-	{StickersSuggestShortNameRequestTypeID, "stickers.suggestShortName"},
-	{AccountTakeoutTypeID, "account.takeout"},
-	{AccountVerifyPhoneRequestTypeID, "account.verifyPhone"},
-	{MessageFwdHeaderTypeID, "messageFwdHeader"},
-	{PaymentsPaymentResultTypeID, "payments.paymentResult"},
-	{UpdateMessageIDTypeID, "updateMessageID"},
-	{MessagesGetEmojiKeywordsLanguagesRequestTypeID, "messages.getEmojiKeywordsLanguages"},
-	{UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"},
-	{MessageReactionsTypeID, "messageReactions"},
-	{PageBlockPullquoteTypeID, "pageBlockPullquote"},
-	{MessagesSetDefaultReactionRequestTypeID, "messages.setDefaultReaction"},
-	{InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"},
-	{InputBotInlineResultGameTypeID, "inputBotInlineResultGame"},
-	{MessagesHidePeerSettingsBarRequestTypeID, "messages.hidePeerSettingsBar"},
-	{MessagesArchivedStickersTypeID, "messages.archivedStickers"},
-	{PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"},
-	{PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"},
-	{MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"},
-	{MessagesUploadEncryptedFileRequestTypeID, "messages.uploadEncryptedFile"},
-	{MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"},
-	{AccountPrivacyRulesTypeID, "account.privacyRules"},
-	{PhoneCallDiscardedTypeID, "phoneCallDiscarded"},
-	{StatsStoryStatsTypeID, "stats.storyStats"},
-	{ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"},
-	{KeyboardButtonGameTypeID, "keyboardButtonGame"},
-	{InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"},
-	{DialogPeerFolderTypeID, "dialogPeerFolder"},
-	{MessagesGetInlineBotResultsRequestTypeID, "messages.getInlineBotResults"},
-	{MessagesUploadMediaRequestTypeID, "messages.uploadMedia"},
-	{StoryItemDeletedTypeID, "storyItemDeleted"},
-	{HelpGetCDNConfigRequestTypeID, "help.getCdnConfig"},
-	{HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"},
-	{EmailVerifyPurposeLoginChangeTypeID, "emailVerifyPurposeLoginChange"},
-	{StorageFileMp3TypeID, "storage.fileMp3"},
-	{ChatReactionsAllTypeID, "chatReactionsAll"},
-	{HelpPremiumPromoTypeID, "help.premiumPromo"},
-	{AuthSentCodeTypeCallTypeID, "auth.sentCodeTypeCall"},
-	{AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"},
-	{StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"},
-	{StatsGroupTopInviterTypeID, "statsGroupTopInviter"},
-	{PhoneCallEmptyTypeID, "phoneCallEmpty"},
-	{InputSecureFileTypeID, "inputSecureFile"},
-	{MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"},
-	{ChannelAdminLogEventActionToggleSlowModeTypeID, "channelAdminLogEventActionToggleSlowMode"},
-	{MessagesSearchResultsPositionsTypeID, "messages.searchResultsPositions"},
-	{AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"},
-	{KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"},
-	{AccountGetPasswordRequestTypeID, "account.getPassword"},
-	{MessagesReadReactionsRequestTypeID, "messages.readReactions"},
-	{WebPageAttributeThemeTypeID, "webPageAttributeTheme"},
-	{UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"},
-	{ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"},
-	{PhoneGetCallConfigRequestTypeID, "phone.getCallConfig"},
-	{MessagesSendEncryptedFileRequestTypeID, "messages.sendEncryptedFile"},
-	{MessagesReceivedQueueRequestTypeID, "messages.receivedQueue"},
-	{UpdateLangPackTypeID, "updateLangPack"},
-	{MessagesSentEncryptedMessageTypeID, "messages.sentEncryptedMessage"},
-	{UpdateLoginTokenTypeID, "updateLoginToken"},
-	{ChannelsEditTitleRequestTypeID, "channels.editTitle"},
-	{NullTypeID, "null"},
-	{PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"},
-	{MessagesDeleteRevokedExportedChatInvitesRequestTypeID, "messages.deleteRevokedExportedChatInvites"},
-	{ChannelAdminLogEventActionToggleGroupCallSettingTypeID, "channelAdminLogEventActionToggleGroupCallSetting"},
-	{AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"},
-	{MessageMediaGeoTypeID, "messageMediaGeo"},
-	{InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"},
-	{InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"},
-	{UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"},
-	{CDNConfigTypeID, "cdnConfig"},
-	{PhoneSaveDefaultGroupCallJoinAsRequestTypeID, "phone.saveDefaultGroupCallJoinAs"},
-	{StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"},
-	{MessagesGetMessagesViewsRequestTypeID, "messages.getMessagesViews"},
-	{ChannelAdminLogEventActionChangePeerColorTypeID, "channelAdminLogEventActionChangePeerColor"},
-	{PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"},
-	{StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"},
-	{MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"},
-	{AccountContentSettingsTypeID, "account.contentSettings"},
-	{InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"},
-	{MessagesGetArchivedStickersRequestTypeID, "messages.getArchivedStickers"},
-	{StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"},
-	{ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"},
-	{MessagesSetTypingRequestTypeID, "messages.setTyping"},
-	{AccountToggleUsernameRequestTypeID, "account.toggleUsername"},
-	{InputReportReasonSpamTypeID, "inputReportReasonSpam"},
-	{ChannelsEditLocationRequestTypeID, "channels.editLocation"},
-	{PeerUserTypeID, "peerUser"},
-	{MessagesDeleteScheduledMessagesRequestTypeID, "messages.deleteScheduledMessages"},
-	{StoriesStoryViewsListTypeID, "stories.storyViewsList"},
-	{PhoneSetCallRatingRequestTypeID, "phone.setCallRating"},
-	{InputEncryptedFileTypeID, "inputEncryptedFile"},
-	{ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"},
-	{HelpConfigSimpleTypeID, "help.configSimple"},
-	{ChatInviteAlreadyTypeID, "chatInviteAlready"},
-	{UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"},
-	{BaseThemeArcticTypeID, "baseThemeArctic"},
-	{MessagesReadFeaturedStickersRequestTypeID, "messages.readFeaturedStickers"},
-	{InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"},
-	{InputChannelFromMessageTypeID, "inputChannelFromMessage"},
-	{UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"},
-	{MessagesDeleteChatRequestTypeID, "messages.deleteChat"},
-	{InputNotifyForumTopicTypeID, "inputNotifyForumTopic"},
-	{EmojiKeywordsDifferenceTypeID, "emojiKeywordsDifference"},
-	{PopularContactTypeID, "popularContact"},
-	{MessagesGetSavedGifsRequestTypeID, "messages.getSavedGifs"},
-	{UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"},
-	{ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"},
-	{BotAppNotModifiedTypeID, "botAppNotModified"},
-	{ExportedMessageLinkTypeID, "exportedMessageLink"},
-	{InvoiceTypeID, "invoice"},
-	{MessagesCheckHistoryImportPeerRequestTypeID, "messages.checkHistoryImportPeer"},
-	{ContactsGetContactsRequestTypeID, "contacts.getContacts"},
-	{StoriesStoriesTypeID, "stories.stories"},
-	{AuthSentCodeTypeID, "auth.sentCode"},
-	{PageListOrderedItemTextTypeID, "pageListOrderedItemText"},
-	{MessagesHistoryImportParsedTypeID, "messages.historyImportParsed"},
-	{UpdateMessageReactionsTypeID, "updateMessageReactions"},
-	{ChannelAdminLogEventActionChangeProfilePeerColorTypeID, "channelAdminLogEventActionChangeProfilePeerColor"},
-	{InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"},
-	{StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"},
-	{AccountConfirmPhoneRequestTypeID, "account.confirmPhone"},
-	{PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"},
-	{RequestPeerTypeUserTypeID, "requestPeerTypeUser"},
-	{ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, "channelAdminLogEventActionTogglePreHistoryHidden"},
-	{ChatAdminRightsTypeID, "chatAdminRights"},
-	{PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"},
-	{StoryReactionTypeID, "storyReaction"},
-	{PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"},
-	{ChatInvitePeekTypeID, "chatInvitePeek"},
-	{InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"},
-	{HelpGetAppConfigRequestTypeID, "help.getAppConfig"},
-	{EncryptedChatTypeID, "encryptedChat"},
-	{StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"},
-	{SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"},
-	{AuthLoginTokenTypeID, "auth.loginToken"},
-	{UpdateNewChannelMessageTypeID, "updateNewChannelMessage"},
-	{MessagesTranslateTextRequestTypeID, "messages.translateText"},
-	{DocumentAttributeStickerTypeID, "documentAttributeSticker"},
-	{InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"},
-	{UpdateChannelTypeID, "updateChannel"},
-	{PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"},
-	{MessagesGetMessagesRequestTypeID, "messages.getMessages"},
-	{AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"},
-	{MessagesGetMaskStickersRequestTypeID, "messages.getMaskStickers"},
-	{StickerSetCoveredTypeID, "stickerSetCovered"},
-	{SecureFileEmptyTypeID, "secureFileEmpty"},
-	{InputDialogPeerFolderTypeID, "inputDialogPeerFolder"},
-	{MessagesGetFeaturedStickersRequestTypeID, "messages.getFeaturedStickers"},
-	{InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"},
-	{MessageEntityEmailTypeID, "messageEntityEmail"},
-	{ChannelAdminLogEventActionToggleAntiSpamTypeID, "channelAdminLogEventActionToggleAntiSpam"},
-	{MessagesChatsTypeID, "messages.chats"},
-	{AccountCreateThemeRequestTypeID, "account.createTheme"},
-	{ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"},
-	{PrivacyValueAllowAllTypeID, "privacyValueAllowAll"},
-	{MessagesGetDefaultHistoryTTLRequestTypeID, "messages.getDefaultHistoryTTL"},
-	{ChatForbiddenTypeID, "chatForbidden"},
-	{PageBlockCollageTypeID, "pageBlockCollage"},
-	{AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"},
-	{ChatReactionsSomeTypeID, "chatReactionsSome"},
-	{AccountUpdateStatusRequestTypeID, "account.updateStatus"},
-	{SecureValueErrorFilesTypeID, "secureValueErrorFiles"},
-	{HelpDeepLinkInfoEmptyTypeID, "help.deepLinkInfoEmpty"},
-	{EncryptedChatWaitingTypeID, "encryptedChatWaiting"},
-	{HelpEditUserInfoRequestTypeID, "help.editUserInfo"},
-	{ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"},
-	{TextBoldTypeID, "textBold"},
-	{GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"},
-	{MessageActionGiftCodeTypeID, "messageActionGiftCode"},
-	{AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"},
-	{AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"},
-	{FoldersEditPeerFoldersRequestTypeID, "folders.editPeerFolders"},
-	{UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"},
-	{MessagesPeerSettingsTypeID, "messages.peerSettings"},
-	{UpdateNewStickerSetTypeID, "updateNewStickerSet"},
-	{MessageMediaStoryTypeID, "messageMediaStory"},
-	{ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"},
-	{UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"},
-	{MessageMediaPhotoTypeID, "messageMediaPhoto"},
-	{UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"},
-	{PrivacyKeyForwardsTypeID, "privacyKeyForwards"},
-	{MessagesToggleBotInAttachMenuRequestTypeID, "messages.toggleBotInAttachMenu"},
-	{AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"},
-	{MessagesGetAllDraftsRequestTypeID, "messages.getAllDrafts"},
-	{ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"},
-	{HelpDeepLinkInfoTypeID, "help.deepLinkInfo"},
-	{LangpackGetLanguageRequestTypeID, "langpack.getLanguage"},
-	{ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"},
-	{UpdatePeerSettingsTypeID, "updatePeerSettings"},
-	{MessagesGetSearchResultsCalendarRequestTypeID, "messages.getSearchResultsCalendar"},
-	{PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"},
-	{PremiumApplyBoostRequestTypeID, "premium.applyBoost"},
-	{ChannelsUpdatePinnedForumTopicRequestTypeID, "channels.updatePinnedForumTopic"},
-	{DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"},
-	{TextFixedTypeID, "textFixed"},
-	{LangPackStringPluralizedTypeID, "langPackStringPluralized"},
-	{MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"},
-	{AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"},
-	{PollAnswerTypeID, "pollAnswer"},
-	{MessageEntityBotCommandTypeID, "messageEntityBotCommand"},
-	{BaseThemeTintedTypeID, "baseThemeTinted"},
-	{ChannelParticipantBannedTypeID, "channelParticipantBanned"},
-	{MessagesStickerSetTypeID, "messages.stickerSet"},
-	{MessagesGetOnlinesRequestTypeID, "messages.getOnlines"},
-	{UpdateDialogPinnedTypeID, "updateDialogPinned"},
-	{ChannelAdminLogEventActionChangeHistoryTTLTypeID, "channelAdminLogEventActionChangeHistoryTTL"},
-	{MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"},
-	{MessageEntityURLTypeID, "messageEntityUrl"},
-	{StoriesAllStoriesTypeID, "stories.allStories"},
-	{HelpSaveAppLogRequestTypeID, "help.saveAppLog"},
-	{NotificationSoundNoneTypeID, "notificationSoundNone"},
-	{MessageEntityHashtagTypeID, "messageEntityHashtag"},
-	{PageCaptionTypeID, "pageCaption"},
-	{UpdateRecentReactionsTypeID, "updateRecentReactions"},
-	{MessagesEmojiGroupsNotModifiedTypeID, "messages.emojiGroupsNotModified"},
-	{BotCommandScopeChatsTypeID, "botCommandScopeChats"},
-	{MessagesGetRecentLocationsRequestTypeID, "messages.getRecentLocations"},
-	{MessageMediaContactTypeID, "messageMediaContact"},
-	{UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"},
-	{UpdateContactsResetTypeID, "updateContactsReset"},
-	{ChannelAdminLogEventActionEditMessageTypeID, "channelAdminLogEventActionEditMessage"},
-	{PageBlockTitleTypeID, "pageBlockTitle"},
-	{ContactsTopPeersTypeID, "contacts.topPeers"},
-	{AccountChangePhoneRequestTypeID, "account.changePhone"},
-	{PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"},
-	{StoriesStealthModeTypeID, "storiesStealthMode"},
-	{ForumTopicTypeID, "forumTopic"},
-	{ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"},
-	{DialogFolderTypeID, "dialogFolder"},
-	{MessagesDialogsSliceTypeID, "messages.dialogsSlice"},
-	{AccountGetThemesRequestTypeID, "account.getThemes"},
-	{InputWallPaperSlugTypeID, "inputWallPaperSlug"},
-	{UpdatesCombinedTypeID, "updatesCombined"},
-	{AuthCodeTypeSMSTypeID, "auth.codeTypeSms"},
-	{MessagesSendMediaRequestTypeID, "messages.sendMedia"},
-	{InputDocumentEmptyTypeID, "inputDocumentEmpty"},
-	{WebPageNotModifiedTypeID, "webPageNotModified"},
-	{GlobalPrivacySettingsTypeID, "globalPrivacySettings"},
-	{HelpGetCountriesListRequestTypeID, "help.getCountriesList"},
-	{AccountGetSecureValueRequestTypeID, "account.getSecureValue"},
-	{MessagesGetExportedChatInviteRequestTypeID, "messages.getExportedChatInvite"},
-	{MessagesEditChatTitleRequestTypeID, "messages.editChatTitle"},
-	{MessageEntityPreTypeID, "messageEntityPre"},
-	{HighScoreTypeID, "highScore"},
-	{MessagesGetPollResultsRequestTypeID, "messages.getPollResults"},
-	{AuthCodeTypeCallTypeID, "auth.codeTypeCall"},
-	{DialogFilterTypeID, "dialogFilter"},
-	{TextPlainTypeID, "textPlain"},
-	{MessagesMessagesNotModifiedTypeID, "messages.messagesNotModified"},
-	{MessagesGetEmojiGroupsRequestTypeID, "messages.getEmojiGroups"},
-	{UpdatesTypeID, "updates"},
-	{PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"},
-	{PremiumGiftOptionTypeID, "premiumGiftOption"},
-	{MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"},
-	{UpdateSavedRingtonesTypeID, "updateSavedRingtones"},
-	{ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"},
-	{TextWithEntitiesTypeID, "textWithEntities"},
-	{BotMenuButtonDefaultTypeID, "botMenuButtonDefault"},
-	{InputClientProxyTypeID, "inputClientProxy"},
-	{UpdateStoryTypeID, "updateStory"},
-	{PhotoSizeTypeID, "photoSize"},
-	{MessageEntityBankCardTypeID, "messageEntityBankCard"},
-	{BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"},
-	{PageBlockDetailsTypeID, "pageBlockDetails"},
-	{HelpPeerColorProfileSetTypeID, "help.peerColorProfileSet"},
-	{MessagesAvailableReactionsTypeID, "messages.availableReactions"},
-	{MessageEntityTextURLTypeID, "messageEntityTextUrl"},
-	{MessageTypeID, "message"},
-	{AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"},
-	{MediaAreaChannelPostTypeID, "mediaAreaChannelPost"},
-	{MessagesGetAttachMenuBotRequestTypeID, "messages.getAttachMenuBot"},
-	{AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"},
-	{KeyboardButtonRowTypeID, "keyboardButtonRow"},
-	{DialogFilterSuggestedTypeID, "dialogFilterSuggested"},
-	{GroupCallDiscardedTypeID, "groupCallDiscarded"},
-	{StickerSetNoCoveredTypeID, "stickerSetNoCovered"},
-	{ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"},
-	{ContactsImportedContactsTypeID, "contacts.importedContacts"},
-	{UserStatusLastMonthTypeID, "userStatusLastMonth"},
-	{HelpTermsOfServiceTypeID, "help.termsOfService"},
-	{MessagesReorderStickerSetsRequestTypeID, "messages.reorderStickerSets"},
-	{AccountUpdateProfileRequestTypeID, "account.updateProfile"},
-	{BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"},
-	{UpdateShortTypeID, "updateShort"},
-	{MessagesSetEncryptedTypingRequestTypeID, "messages.setEncryptedTyping"},
-	{ReactionEmptyTypeID, "reactionEmpty"},
-	{MessageActionGroupCallTypeID, "messageActionGroupCall"},
-	{EmojiListTypeID, "emojiList"},
-	{SecureValueErrorFileTypeID, "secureValueErrorFile"},
-	{PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"},
-	{InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"},
-	{AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"},
-	{EmojiGroupTypeID, "emojiGroup"},
-	{ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"},
-	{PollResultsTypeID, "pollResults"},
-	{PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"},
-	{StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"},
-	{AttachMenuPeerTypeBroadcastTypeID, "attachMenuPeerTypeBroadcast"},
-	{StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"},
-	{PageBlockVideoTypeID, "pageBlockVideo"},
-	{HelpAppConfigNotModifiedTypeID, "help.appConfigNotModified"},
-	{AccountUpdateColorRequestTypeID, "account.updateColor"},
-	{SecureFileTypeID, "secureFile"},
-	{SecurePlainPhoneTypeID, "securePlainPhone"},
-	{UpdateSentStoryReactionTypeID, "updateSentStoryReaction"},
-	{AttachMenuPeerTypeSameBotPMTypeID, "attachMenuPeerTypeSameBotPM"},
-	{DataJSONTypeID, "dataJSON"},
-	{InputPeerSelfTypeID, "inputPeerSelf"},
-	{MessagesClearAllDraftsRequestTypeID, "messages.clearAllDrafts"},
-	{TextConcatTypeID, "textConcat"},
-	{AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"},
-	{MessagesGetOldFeaturedStickersRequestTypeID, "messages.getOldFeaturedStickers"},
-	{StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"},
-	{InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"},
-	{ContactsResolvedPeerTypeID, "contacts.resolvedPeer"},
-	{MessagesRateTranscribedAudioRequestTypeID, "messages.rateTranscribedAudio"},
-	{InputPeerEmptyTypeID, "inputPeerEmpty"},
-	{MessagesReadEncryptedHistoryRequestTypeID, "messages.readEncryptedHistory"},
-	{SearchResultPositionTypeID, "searchResultPosition"},
-	{UpdateWebPageTypeID, "updateWebPage"},
-	{MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"},
-	{StoriesSendReactionRequestTypeID, "stories.sendReaction"},
-	{MessagesHideChatJoinRequestRequestTypeID, "messages.hideChatJoinRequest"},
-	{StatsMessageStatsTypeID, "stats.messageStats"},
-	{MessagesSaveDraftRequestTypeID, "messages.saveDraft"},
-	{PageBlockAudioTypeID, "pageBlockAudio"},
-	{BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"},
-	{InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"},
-	{MessageActionPhoneCallTypeID, "messageActionPhoneCall"},
-	{GroupCallStreamChannelTypeID, "groupCallStreamChannel"},
-	{PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"},
-	{AuthSignUpRequestTypeID, "auth.signUp"},
-	{AccountSentEmailCodeTypeID, "account.sentEmailCode"},
-	{AutoSaveExceptionTypeID, "autoSaveException"},
-	{MessagesChatInviteImportersTypeID, "messages.chatInviteImporters"},
-	{AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"},
-	{UpdateThemeTypeID, "updateTheme"},
-	{AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"},
-	{MessageEntityItalicTypeID, "messageEntityItalic"},
-	{SecureRequiredTypeTypeID, "secureRequiredType"},
-	{UserProfilePhotoTypeID, "userProfilePhoto"},
-	{ContactsGetSavedRequestTypeID, "contacts.getSaved"},
-	{NotificationSoundLocalTypeID, "notificationSoundLocal"},
-	{UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"},
-	{AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"},
-	{InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"},
-	{ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"},
-	{UpdateChatUserTypingTypeID, "updateChatUserTyping"},
-	{MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"},
-	{ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"},
-	{MessageRepliesTypeID, "messageReplies"},
-	{InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"},
-	{ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"},
-	{MessagesSavedGifsTypeID, "messages.savedGifs"},
-	{AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"},
-	{ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"},
-	{MessagesAffectedMessagesTypeID, "messages.affectedMessages"},
-	{MessagesGetExtendedMediaRequestTypeID, "messages.getExtendedMedia"},
-	{ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"},
-	{ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"},
-	{PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"},
-	{StickersSuggestedShortNameTypeID, "stickers.suggestedShortName"},
-	{InputStickerSetShortNameTypeID, "inputStickerSetShortName"},
-	{SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"},
-	{StickersAddStickerToSetRequestTypeID, "stickers.addStickerToSet"},
-	{InputMessagePinnedTypeID, "inputMessagePinned"},
-	{SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"},
-	{SecureValueErrorTypeID, "secureValueError"},
-	{ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"},
-	{PollTypeID, "poll"},
-	{PremiumBoostsListTypeID, "premium.boostsList"},
-	{UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"},
-	{UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"},
-	{ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"},
-	{StickersDeleteStickerSetRequestTypeID, "stickers.deleteStickerSet"},
-	{ContactsResetSavedRequestTypeID, "contacts.resetSaved"},
-	{PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"},
-	{HelpCountriesListTypeID, "help.countriesList"},
-	{MessagesEmojiGroupsTypeID, "messages.emojiGroups"},
-	{SimpleWebViewResultURLTypeID, "simpleWebViewResultUrl"},
-	{InputBotInlineResultTypeID, "inputBotInlineResult"},
-	{MessagesRecentStickersTypeID, "messages.recentStickers"},
-	{SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"},
-	{PaymentFormMethodTypeID, "paymentFormMethod"},
-	{InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"},
-	{SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"},
-	{ReactionCustomEmojiTypeID, "reactionCustomEmoji"},
-	{ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"},
-	{AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"},
-	{UpdateNewAuthorizationTypeID, "updateNewAuthorization"},
-	{MessagesReportRequestTypeID, "messages.report"},
-	{InputChatPhotoTypeID, "inputChatPhoto"},
-	{MessagesClearRecentStickersRequestTypeID, "messages.clearRecentStickers"},
-	{AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"},
-	{InputMediaStoryTypeID, "inputMediaStory"},
-	{PostInteractionCountersStoryTypeID, "postInteractionCountersStory"},
-	{BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"},
-	{InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"},
-	{SecureDataTypeID, "secureData"},
-	{MessagesFoundStickerSetsTypeID, "messages.foundStickerSets"},
-	{ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"},
-	{MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"},
-	{MessagesReorderPinnedSavedDialogsRequestTypeID, "messages.reorderPinnedSavedDialogs"},
-	{PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"},
-	{SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"},
-	{AccountGetContentSettingsRequestTypeID, "account.getContentSettings"},
-	{MessagesGetMessagesReactionsRequestTypeID, "messages.getMessagesReactions"},
-	{HelpSupportNameTypeID, "help.supportName"},
-	{HelpPromoDataTypeID, "help.promoData"},
-	{MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"},
-	{ChatInviteImporterTypeID, "chatInviteImporter"},
-	{MessagesMessagesTypeID, "messages.messages"},
-	{MessagePeerReactionTypeID, "messagePeerReaction"},
-	{BotInlineMessageTextTypeID, "botInlineMessageText"},
-	{UpdateChannelUserTypingTypeID, "updateChannelUserTyping"},
-	{UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"},
-	{AuthSignInRequestTypeID, "auth.signIn"},
-	{StoryViewsTypeID, "storyViews"},
-	{MessagesGetWebPageRequestTypeID, "messages.getWebPage"},
-	{PhotosPhotosTypeID, "photos.photos"},
-	{NearestDCTypeID, "nearestDc"},
-	{SecureValueTypeEmailTypeID, "secureValueTypeEmail"},
-	{AuthDropTempAuthKeysRequestTypeID, "auth.dropTempAuthKeys"},
-	{PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"},
-	{UpdateDCOptionsTypeID, "updateDcOptions"},
-	{StatsGraphTypeID, "statsGraph"},
-	{InputMediaInvoiceTypeID, "inputMediaInvoice"},
-	{AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"},
-	{MessagesSetGameScoreRequestTypeID, "messages.setGameScore"},
-	{ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"},
-	{BotInfoTypeID, "botInfo"},
-	{MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"},
-	{ChannelsEditCreatorRequestTypeID, "channels.editCreator"},
-	{URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"},
-	{DocumentTypeID, "document"},
-	{InputThemeSettingsTypeID, "inputThemeSettings"},
-	{AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"},
-	{PageBlockSubtitleTypeID, "pageBlockSubtitle"},
-	{MessagesSetChatWallPaperRequestTypeID, "messages.setChatWallPaper"},
-	{InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"},
-	{UpdateShortSentMessageTypeID, "updateShortSentMessage"},
-	{StickersCreateStickerSetRequestTypeID, "stickers.createStickerSet"},
-	{UpdateBotChatBoostTypeID, "updateBotChatBoost"},
-	{StoryViewPublicForwardTypeID, "storyViewPublicForward"},
-	{UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"},
-	{InputBotAppShortNameTypeID, "inputBotAppShortName"},
-	{PaymentRequestedInfoTypeID, "paymentRequestedInfo"},
-	{MessageEmptyTypeID, "messageEmpty"},
-	{AccountEmojiStatusesTypeID, "account.emojiStatuses"},
-	{UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"},
-	{ChannelsCreateChannelRequestTypeID, "channels.createChannel"},
-	{UploadGetFileHashesRequestTypeID, "upload.getFileHashes"},
-	{AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"},
-	{MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"},
-	{PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"},
-	{UploadGetCDNFileHashesRequestTypeID, "upload.getCdnFileHashes"},
-	{EmailVerificationCodeTypeID, "emailVerificationCode"},
-	{UpdateReadChannelInboxTypeID, "updateReadChannelInbox"},
-	{BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"},
-	{EmojiStatusTypeID, "emojiStatus"},
-	{MessageActionGameScoreTypeID, "messageActionGameScore"},
-	{MessagesSearchEmojiStickerSetsRequestTypeID, "messages.searchEmojiStickerSets"},
-	{URLAuthResultRequestTypeID, "urlAuthResultRequest"},
-	{StatsPublicForwardsTypeID, "stats.publicForwards"},
-	{AccountResetPasswordRequestTypeID, "account.resetPassword"},
-	{MessagesGetBotCallbackAnswerRequestTypeID, "messages.getBotCallbackAnswer"},
-	{UpdateSavedGifsTypeID, "updateSavedGifs"},
-	{KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"},
-	{ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"},
-	{AttachMenuBotsBotTypeID, "attachMenuBotsBot"},
-	{HelpCountriesListNotModifiedTypeID, "help.countriesListNotModified"},
-	{MessagesSentEncryptedFileTypeID, "messages.sentEncryptedFile"},
-	{MessageActionPinMessageTypeID, "messageActionPinMessage"},
-	{ContactsSetBlockedRequestTypeID, "contacts.setBlocked"},
-	{ChannelMessagesFilterEmptyTypeID, "channelMessagesFilterEmpty"},
-	{AccountPasswordTypeID, "account.password"},
-	{AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"},
-	{MessageActionChannelCreateTypeID, "messageActionChannelCreate"},
-	{MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"},
-	{BotAppTypeID, "botApp"},
-	{InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"},
-	{PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"},
-	{MessageActionPaymentSentTypeID, "messageActionPaymentSent"},
-	{InputMediaEmptyTypeID, "inputMediaEmpty"},
-	{InputWallPaperNoFileTypeID, "inputWallPaperNoFile"},
-	{PhoneCallTypeID, "phoneCall"},
-	{InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"},
-	{EmailVerificationAppleTypeID, "emailVerificationApple"},
-	{ChannelsEditBannedRequestTypeID, "channels.editBanned"},
-	{BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"},
-	{InputMediaGeoLiveTypeID, "inputMediaGeoLive"},
-	{ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"},
-	{ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"},
-	{NotificationSoundDefaultTypeID, "notificationSoundDefault"},
-	{DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"},
-	{DocumentAttributeAudioTypeID, "documentAttributeAudio"},
-	{UpdateChannelParticipantTypeID, "updateChannelParticipant"},
-	{PageTypeID, "page"},
-	{InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"},
-	{InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"},
-	{PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"},
-	{AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"},
-	{MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"},
-	{HelpPromoDataEmptyTypeID, "help.promoDataEmpty"},
-	{PeerNotifySettingsTypeID, "peerNotifySettings"},
-	{BoolTrueTypeID, "boolTrue"},
-	{SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"},
-	{JSONObjectTypeID, "jsonObject"},
-	{SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"},
-	{PeerStoriesTypeID, "peerStories"},
-	{MessagesHighScoresTypeID, "messages.highScores"},
-	{AccountThemesTypeID, "account.themes"},
-	{UpdateRecentStickersTypeID, "updateRecentStickers"},
-	{AccountPasswordSettingsTypeID, "account.passwordSettings"},
-	{StoriesTogglePinnedRequestTypeID, "stories.togglePinned"},
-	{ContactsGetBlockedRequestTypeID, "contacts.getBlocked"},
-	{PageBlockOrderedListTypeID, "pageBlockOrderedList"},
-	{ChannelsChannelParticipantsTypeID, "channels.channelParticipants"},
-	{PremiumMyBoostsTypeID, "premium.myBoosts"},
-	{UploadReuploadCDNFileRequestTypeID, "upload.reuploadCdnFile"},
-	{StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"},
-	{MessageEntityPhoneTypeID, "messageEntityPhone"},
-	{InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"},
-	{UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"},
-	{ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"},
-	{InputWebDocumentTypeID, "inputWebDocument"},
-	{TextStrikeTypeID, "textStrike"},
-	{MessageEntityUnderlineTypeID, "messageEntityUnderline"},
-	{BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"},
-	{MessagesGetSearchResultsPositionsRequestTypeID, "messages.getSearchResultsPositions"},
-	{UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"},
-	{MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"},
-	{PhoneConnectionTypeID, "phoneConnection"},
-	{AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"},
-	{MessagesChatsSliceTypeID, "messages.chatsSlice"},
-	{HelpGetSupportRequestTypeID, "help.getSupport"},
-	{StatsGroupTopPosterTypeID, "statsGroupTopPoster"},
-	{SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"},
-	{InputStickerSetThumbTypeID, "inputStickerSetThumb"},
-	{MessagesGetRecentStickersRequestTypeID, "messages.getRecentStickers"},
-	{InputStickerSetIDTypeID, "inputStickerSetID"},
-	{MessagesClearRecentReactionsRequestTypeID, "messages.clearRecentReactions"},
-	{PhoneGroupCallTypeID, "phone.groupCall"},
-	{MessagesFavedStickersNotModifiedTypeID, "messages.favedStickersNotModified"},
-	{MessagesSetDefaultHistoryTTLRequestTypeID, "messages.setDefaultHistoryTTL"},
-	{InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"},
-	{InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"},
-	{MessagesAvailableReactionsNotModifiedTypeID, "messages.availableReactionsNotModified"},
-	{AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"},
-	{ChatBannedRightsTypeID, "chatBannedRights"},
-	{InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"},
-	{MessageMediaUnsupportedTypeID, "messageMediaUnsupported"},
-	{AuthResetAuthorizationsRequestTypeID, "auth.resetAuthorizations"},
-	{MessageActionHistoryClearTypeID, "messageActionHistoryClear"},
-	{InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"},
-	{PaymentsCanPurchasePremiumRequestTypeID, "payments.canPurchasePremium"},
-	{NotifyPeerTypeID, "notifyPeer"},
-	{PaymentsPaymentFormTypeID, "payments.paymentForm"},
-	{ThemeTypeID, "theme"},
-	{MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"},
-	{ReplyKeyboardHideTypeID, "replyKeyboardHide"},
-	{ChatParticipantAdminTypeID, "chatParticipantAdmin"},
-	{HelpPassportConfigTypeID, "help.passportConfig"},
-	{ChannelsGetParticipantRequestTypeID, "channels.getParticipant"},
-	{KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"},
-	{SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"},
-	{MessagesGetDialogsRequestTypeID, "messages.getDialogs"},
-	{SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"},
-	{MessagesSendScreenshotNotificationRequestTypeID, "messages.sendScreenshotNotification"},
-	{SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"},
-	{UpdateDeleteMessagesTypeID, "updateDeleteMessages"},
-	{MessagesDeleteChatUserRequestTypeID, "messages.deleteChatUser"},
-	{UpdateConfigTypeID, "updateConfig"},
-	{MessagesCheckedHistoryImportPeerTypeID, "messages.checkedHistoryImportPeer"},
-	{MessagesMigrateChatRequestTypeID, "messages.migrateChat"},
-	{MessagesGetSuggestedDialogFiltersRequestTypeID, "messages.getSuggestedDialogFilters"},
-	{PeerChannelTypeID, "peerChannel"},
-	{MessagesGetExportedChatInvitesRequestTypeID, "messages.getExportedChatInvites"},
-	{AccountDeleteAccountRequestTypeID, "account.deleteAccount"},
-	{KeyboardButtonTypeID, "keyboardButton"},
-	{InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"},
-	{ReceivedNotifyMessageTypeID, "receivedNotifyMessage"},
-	{ChannelParticipantsKickedTypeID, "channelParticipantsKicked"},
-	{ReactionCountTypeID, "reactionCount"},
-	{ChannelsToggleForumRequestTypeID, "channels.toggleForum"},
-	{WallPaperTypeID, "wallPaper"},
-	{MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"},
-	{PageBlockMapTypeID, "pageBlockMap"},
-	{PrivacyKeyAboutTypeID, "privacyKeyAbout"},
-	{UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"},
-	{InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"},
-	{PeerSettingsTypeID, "peerSettings"},
-	{PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"},
-	{AuthSentCodeTypeSetUpEmailRequiredTypeID, "auth.sentCodeTypeSetUpEmailRequired"},
-	{StoriesReadStoriesRequestTypeID, "stories.readStories"},
-	{StoriesGetChatsToSendRequestTypeID, "stories.getChatsToSend"},
-	{UpdatesStateTypeID, "updates.state"},
-	{EmojiURLTypeID, "emojiURL"},
-	{AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"},
-	{MessagesEditChatDefaultBannedRightsRequestTypeID, "messages.editChatDefaultBannedRights"},
-	{AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"},
-	{AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"},
-	{UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"},
-	{AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"},
-	{MessagesDiscussionMessageTypeID, "messages.discussionMessage"},
-	{StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"},
-	{InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"},
-	{InputMessageIDTypeID, "inputMessageID"},
-	{AuthSendCodeRequestTypeID, "auth.sendCode"},
-	{ChatlistsJoinChatlistInviteRequestTypeID, "chatlists.joinChatlistInvite"},
-	{InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"},
-	{WebAuthorizationTypeID, "webAuthorization"},
-	{MessagesToggleDialogPinRequestTypeID, "messages.toggleDialogPin"},
-	{StickersSetStickerSetThumbRequestTypeID, "stickers.setStickerSetThumb"},
-	{UpdateUserNameTypeID, "updateUserName"},
-	{MessagesSearchRequestTypeID, "messages.search"},
-	{EncryptedFileTypeID, "encryptedFile"},
-	{TopPeerCategoryForwardUsersTypeID, "topPeerCategoryForwardUsers"},
-	{IntTypeID, "int"},
-	{ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"},
-	{MessagesEditChatAdminRequestTypeID, "messages.editChatAdmin"},
-	{PageBlockEmbedTypeID, "pageBlockEmbed"},
-	{InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"},
-	{InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"},
-	{UpdatesDifferenceSliceTypeID, "updates.differenceSlice"},
-	{InputBotAppIDTypeID, "inputBotAppID"},
-	{MessagesInactiveChatsTypeID, "messages.inactiveChats"},
-	{AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"},
-	{UploadCDNFileTypeID, "upload.cdnFile"},
-	{URLAuthResultDefaultTypeID, "urlAuthResultDefault"},
-	{SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"},
-	{BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"},
-	{StoriesStoryReactionsListTypeID, "stories.storyReactionsList"},
-	{MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"},
-	{StorageFileUnknownTypeID, "storage.fileUnknown"},
-	{AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"},
-	{UpdatePhoneCallTypeID, "updatePhoneCall"},
-	{StatsGetBroadcastStatsRequestTypeID, "stats.getBroadcastStats"},
-	{TopPeerCategoryBotsPMTypeID, "topPeerCategoryBotsPM"},
-	{EncryptedChatEmptyTypeID, "encryptedChatEmpty"},
-	{HelpGetPeerProfileColorsRequestTypeID, "help.getPeerProfileColors"},
-	{UpdateBotMessageReactionTypeID, "updateBotMessageReaction"},
-	{MessagesToggleSavedDialogPinRequestTypeID, "messages.toggleSavedDialogPin"},
-	{UpdateMessagePollTypeID, "updateMessagePoll"},
-	{InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"},
-	{InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"},
-	{AuthorizationTypeID, "authorization"},
-	{CodeSettingsTypeID, "codeSettings"},
-	{AccountAuthorizationFormTypeID, "account.authorizationForm"},
-	{MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"},
-	{ChannelsGetMessagesRequestTypeID, "channels.getMessages"},
-	{AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"},
-	{InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"},
-	{ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"},
-	{StorageFilePdfTypeID, "storage.filePdf"},
-	{UpdatePeerWallpaperTypeID, "updatePeerWallpaper"},
-	{StoriesDeleteStoriesRequestTypeID, "stories.deleteStories"},
-	{UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"},
-	{MessagesGetFullChatRequestTypeID, "messages.getFullChat"},
-	{PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"},
-	{MaskCoordsTypeID, "maskCoords"},
-	{InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"},
-	{StoryItemTypeID, "storyItem"},
-	{ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"},
-	{MessageReplyHeaderTypeID, "messageReplyHeader"},
-	{KeyboardButtonBuyTypeID, "keyboardButtonBuy"},
-	{PhoneJoinAsPeersTypeID, "phone.joinAsPeers"},
-	{SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"},
-	{MessagesReactionsNotModifiedTypeID, "messages.reactionsNotModified"},
-	{ChannelsGetForumTopicsByIDRequestTypeID, "channels.getForumTopicsByID"},
-	{MessagesDeleteHistoryRequestTypeID, "messages.deleteHistory"},
-	{StoryViewTypeID, "storyView"},
-	{WebPagePendingTypeID, "webPagePending"},
-	{ChannelParticipantsBotsTypeID, "channelParticipantsBots"},
-	{MessagesProlongWebViewRequestTypeID, "messages.prolongWebView"},
-	{MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"},
-	{MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"},
-	{PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"},
-	{KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"},
-	{ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"},
-	{InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"},
-	{MessagesGetDocumentByHashRequestTypeID, "messages.getDocumentByHash"},
-	{StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"},
-	{UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"},
-	{PrepaidGiveawayTypeID, "prepaidGiveaway"},
-	{InputMediaAreaVenueTypeID, "inputMediaAreaVenue"},
-	{AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"},
-	{GeoPointTypeID, "geoPoint"},
-	{AttachMenuBotIconTypeID, "attachMenuBotIcon"},
-	{PhoneDiscardCallRequestTypeID, "phone.discardCall"},
-	{RecentMeURLChatTypeID, "recentMeUrlChat"},
-	{UploadSaveFilePartRequestTypeID, "upload.saveFilePart"},
-	{ContactsFoundTypeID, "contacts.found"},
-	{SecureValueTypePhoneTypeID, "secureValueTypePhone"},
-	{PageRelatedArticleTypeID, "pageRelatedArticle"},
-	{MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"},
-	{InputMediaPhotoTypeID, "inputMediaPhoto"},
-	{StorageFileMp4TypeID, "storage.fileMp4"},
-	{EmojiLanguageTypeID, "emojiLanguage"},
-	{UsernameTypeID, "username"},
-	{AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"},
-	{StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"},
-	{MessagesStartHistoryImportRequestTypeID, "messages.startHistoryImport"},
-	{MessagesAffectedHistoryTypeID, "messages.affectedHistory"},
-	{ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"},
-	{ChannelParticipantsAdminsTypeID, "channelParticipantsAdmins"},
-	{UpdateEncryptionTypeID, "updateEncryption"},
-	{UpdatePeerLocatedTypeID, "updatePeerLocated"},
-	{MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"},
-	{NotifyUsersTypeID, "notifyUsers"},
-	{MessagesToggleStickerSetsRequestTypeID, "messages.toggleStickerSets"},
-	{StringTypeID, "string"},
-	{ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"},
-	{InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"},
-	{PeerColorTypeID, "peerColor"},
-	{ContactsUnblockRequestTypeID, "contacts.unblock"},
-	{InlineBotWebViewTypeID, "inlineBotWebView"},
-	{AccountSetContentSettingsRequestTypeID, "account.setContentSettings"},
-	{StoriesEditStoryRequestTypeID, "stories.editStory"},
-	{PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"},
-	{MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"},
-	{UpdateBotShippingQueryTypeID, "updateBotShippingQuery"},
-	{UsersGetFullUserRequestTypeID, "users.getFullUser"},
-	{ShippingOptionTypeID, "shippingOption"},
-	{StatsDateRangeDaysTypeID, "statsDateRangeDays"},
-	{SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"},
-	{MessagesChatAdminsWithInvitesTypeID, "messages.chatAdminsWithInvites"},
-	{MessageActionEmptyTypeID, "messageActionEmpty"},
-	{MessagesMessageViewsTypeID, "messages.messageViews"},
-	{PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"},
-	{MessagePeerVoteTypeID, "messagePeerVote"},
-	{InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"},
-	{StatsGetMessageStatsRequestTypeID, "stats.getMessageStats"},
-	{JSONStringTypeID, "jsonString"},
-	{AccountSavedRingtoneTypeID, "account.savedRingtone"},
-	{ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"},
-	{UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"},
-	{BaseThemeNightTypeID, "baseThemeNight"},
-	{AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"},
-	{MessagesSetHistoryTTLRequestTypeID, "messages.setHistoryTTL"},
-	{HelpGetPremiumPromoRequestTypeID, "help.getPremiumPromo"},
-	{SendAsPeerTypeID, "sendAsPeer"},
-	{StoryFwdHeaderTypeID, "storyFwdHeader"},
-	{MessagesGetPollVotesRequestTypeID, "messages.getPollVotes"},
-	{AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"},
-	{PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"},
-	{MessagesGetAllStickersRequestTypeID, "messages.getAllStickers"},
-	{InputNotifyPeerTypeID, "inputNotifyPeer"},
-	{AccountDaysTTLTypeID, "accountDaysTTL"},
-	{RecentMeURLUserTypeID, "recentMeUrlUser"},
-	{PageListItemTextTypeID, "pageListItemText"},
-	{MessageMediaGeoLiveTypeID, "messageMediaGeoLive"},
-	{InputUserEmptyTypeID, "inputUserEmpty"},
-	{BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"},
-	{UserFullTypeID, "userFull"},
-	{StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"},
-	{UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"},
-	{MessagesFaveStickerRequestTypeID, "messages.faveSticker"},
-	{ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"},
-	{AutoDownloadSettingsTypeID, "autoDownloadSettings"},
-	{PageBlockAuthorDateTypeID, "pageBlockAuthorDate"},
-	{InputDocumentFileLocationTypeID, "inputDocumentFileLocation"},
-	{InputMessageReplyToTypeID, "inputMessageReplyTo"},
-	{MessagesSetInlineBotResultsRequestTypeID, "messages.setInlineBotResults"},
-	{AccountResetWallPapersRequestTypeID, "account.resetWallPapers"},
-	{ChannelParticipantsContactsTypeID, "channelParticipantsContacts"},
-	{MessagesGetTopReactionsRequestTypeID, "messages.getTopReactions"},
-	{MessageEntityUnknownTypeID, "messageEntityUnknown"},
-	{UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"},
-	{StoryReactionPublicForwardTypeID, "storyReactionPublicForward"},
-	{KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"},
-	{SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"},
-	{EmailVerifyPurposePassportTypeID, "emailVerifyPurposePassport"},
-	{RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"},
-	{PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"},
-	{BoolFalseTypeID, "boolFalse"},
-	{StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"},
-	{TopPeerCategoryGroupsTypeID, "topPeerCategoryGroups"},
-	{InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"},
-	{MessagesSendScheduledMessagesRequestTypeID, "messages.sendScheduledMessages"},
-	{MessageActionChatCreateTypeID, "messageActionChatCreate"},
-	{MessageEntityBoldTypeID, "messageEntityBold"},
-	{StoryViewPublicRepostTypeID, "storyViewPublicRepost"},
-	{SavedDialogTypeID, "savedDialog"},
-	{MessagesGetScheduledMessagesRequestTypeID, "messages.getScheduledMessages"},
-	{MessagesExportedChatInvitesTypeID, "messages.exportedChatInvites"},
-	{MessagesEditExportedChatInviteRequestTypeID, "messages.editExportedChatInvite"},
-	{InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"},
-	{InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"},
-	{GameTypeID, "game"},
-	{InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"},
-	{MessagesFeaturedStickersTypeID, "messages.featuredStickers"},
-	{ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"},
-	{UploadGetFileRequestTypeID, "upload.getFile"},
-	{MediaAreaVenueTypeID, "mediaAreaVenue"},
-	{ChannelsViewSponsoredMessageRequestTypeID, "channels.viewSponsoredMessage"},
-	{UpdateNotifySettingsTypeID, "updateNotifySettings"},
-	{StatsGraphErrorTypeID, "statsGraphError"},
-	{MessageEntityStrikeTypeID, "messageEntityStrike"},
-	{PageBlockTableTypeID, "pageBlockTable"},
-	{AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"},
-	{InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"},
-	{ChannelLocationEmptyTypeID, "channelLocationEmpty"},
-	{HelpPassportConfigNotModifiedTypeID, "help.passportConfigNotModified"},
-	{PageBlockHeaderTypeID, "pageBlockHeader"},
-	{AuthSentCodeTypeSMSTypeID, "auth.sentCodeTypeSms"},
-	{NotifyChatsTypeID, "notifyChats"},
-	{ChannelParticipantTypeID, "channelParticipant"},
-	{ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"},
-	{UpdateUserTypingTypeID, "updateUserTyping"},
-	{MessagesSavedDialogsNotModifiedTypeID, "messages.savedDialogsNotModified"},
-	{ChatParticipantTypeID, "chatParticipant"},
-	{PageBlockPreformattedTypeID, "pageBlockPreformatted"},
-	{AvailableReactionTypeID, "availableReaction"},
-	{MessageActionTopicEditTypeID, "messageActionTopicEdit"},
-	{HelpGetPromoDataRequestTypeID, "help.getPromoData"},
-	{JSONObjectValueTypeID, "jsonObjectValue"},
-	{MessagesDhConfigNotModifiedTypeID, "messages.dhConfigNotModified"},
-	{InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"},
-	{TextUnderlineTypeID, "textUnderline"},
-	{InputMediaVenueTypeID, "inputMediaVenue"},
-	{ImportedContactTypeID, "importedContact"},
-	{AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"},
-	{InitConnectionRequestTypeID, "initConnection"},
-	{InputReportReasonOtherTypeID, "inputReportReasonOther"},
-	{AccountSavedRingtonesTypeID, "account.savedRingtones"},
-	{InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"},
-	{InputMediaWebPageTypeID, "inputMediaWebPage"},
-	{EncryptedFileEmptyTypeID, "encryptedFileEmpty"},
-	{AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"},
-	{InputWebFileLocationTypeID, "inputWebFileLocation"},
-	{BotCommandTypeID, "botCommand"},
-	{MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"},
-	{InputInvoiceSlugTypeID, "inputInvoiceSlug"},
-	{AttachMenuPeerTypeBotPMTypeID, "attachMenuPeerTypeBotPM"},
-	{UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"},
-	{InputGameShortNameTypeID, "inputGameShortName"},
-	{HelpCountryTypeID, "help.country"},
-	{BaseThemeClassicTypeID, "baseThemeClassic"},
-	{AuthLoggedOutTypeID, "auth.loggedOut"},
-	{MyBoostTypeID, "myBoost"},
-	{HelpNoAppUpdateTypeID, "help.noAppUpdate"},
-	{UpdateBotStoppedTypeID, "updateBotStopped"},
-	{ContactsGetStatusesRequestTypeID, "contacts.getStatuses"},
-	{ErrorTypeID, "error"},
-	{HelpGetConfigRequestTypeID, "help.getConfig"},
-	{MessageActionBotAllowedTypeID, "messageActionBotAllowed"},
-	{PhoneCallWaitingTypeID, "phoneCallWaiting"},
-	{PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"},
-	{MessagesUpdateDialogFiltersOrderRequestTypeID, "messages.updateDialogFiltersOrder"},
-	{InputInvoiceMessageTypeID, "inputInvoiceMessage"},
-	{AccountReportPeerRequestTypeID, "account.reportPeer"},
-	{HelpGetPassportConfigRequestTypeID, "help.getPassportConfig"},
-	{MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"},
-	{MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"},
-	{MessagesFeaturedStickersNotModifiedTypeID, "messages.featuredStickersNotModified"},
-	{AccountInstallThemeRequestTypeID, "account.installTheme"},
-	{JSONBoolTypeID, "jsonBool"},
-	{MessagesChannelMessagesTypeID, "messages.channelMessages"},
-	{MessagesInstallStickerSetRequestTypeID, "messages.installStickerSet"},
-	{BotMenuButtonTypeID, "botMenuButton"},
-	{StoriesCanSendStoryRequestTypeID, "stories.canSendStory"},
-	{TextSuperscriptTypeID, "textSuperscript"},
-	{MessageActionGiftPremiumTypeID, "messageActionGiftPremium"},
-	{AutoSaveSettingsTypeID, "autoSaveSettings"},
-	{InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"},
-	{MessagesGetStickerSetRequestTypeID, "messages.getStickerSet"},
-	{MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"},
-	{CDNPublicKeyTypeID, "cdnPublicKey"},
-	{SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"},
-	{ChatFullTypeID, "chatFull"},
-	{MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"},
-	{RequestPeerTypeChatTypeID, "requestPeerTypeChat"},
-	{AccountSetPrivacyRequestTypeID, "account.setPrivacy"},
-	{PeerLocatedTypeID, "peerLocated"},
-	{AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"},
-	{InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"},
-	{LangPackStringTypeID, "langPackString"},
-	{StorageFileGifTypeID, "storage.fileGif"},
-	{StoriesPeerStoriesTypeID, "stories.peerStories"},
-	{LabeledPriceTypeID, "labeledPrice"},
-	{ChannelAdminLogEventActionToggleNoForwardsTypeID, "channelAdminLogEventActionToggleNoForwards"},
-	{StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"},
-	{InvokeAfterMsgRequestTypeID, "invokeAfterMsg"},
-	{InputSecureFileLocationTypeID, "inputSecureFileLocation"},
-	{StatsPercentValueTypeID, "statsPercentValue"},
-	{SecureValueTypeAddressTypeID, "secureValueTypeAddress"},
-	{PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"},
-	{ChannelsReadHistoryRequestTypeID, "channels.readHistory"},
-	{ConfigTypeID, "config"},
-	{MessagesGetAttachedStickersRequestTypeID, "messages.getAttachedStickers"},
-	{HelpAppUpdateTypeID, "help.appUpdate"},
-	{UpdateGroupInvitePrivacyForbiddenTypeID, "updateGroupInvitePrivacyForbidden"},
-	{MessagesSaveDefaultSendAsRequestTypeID, "messages.saveDefaultSendAs"},
-	{ChannelMessagesFilterTypeID, "channelMessagesFilter"},
-	{LangpackGetDifferenceRequestTypeID, "langpack.getDifference"},
-	{MessagesAllStickersTypeID, "messages.allStickers"},
-	{PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"},
-	{AccountWallPapersTypeID, "account.wallPapers"},
-	{AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"},
-	{ChatInviteTypeID, "chatInvite"},
-	{ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"},
-	{PageBlockAnchorTypeID, "pageBlockAnchor"},
-	{MessagesReportSpamRequestTypeID, "messages.reportSpam"},
-	{MessagesTranscribedAudioTypeID, "messages.transcribedAudio"},
-	{StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"},
-	{AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"},
-	{InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"},
-	{RestrictionReasonTypeID, "restrictionReason"},
-	{UpdateChatParticipantTypeID, "updateChatParticipant"},
-	{AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"},
-	{PhoneGroupCallStreamChannelsTypeID, "phone.groupCallStreamChannels"},
-	{InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"},
-	{PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"},
-	{AuthCheckPasswordRequestTypeID, "auth.checkPassword"},
-	{PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"},
-	{SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"},
-	{InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"},
-	{UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"},
-	{MessagesUpdatePinnedMessageRequestTypeID, "messages.updatePinnedMessage"},
-	{MessagesSendReactionRequestTypeID, "messages.sendReaction"},
-	{ChannelsEditAdminRequestTypeID, "channels.editAdmin"},
-	{InputMediaGameTypeID, "inputMediaGame"},
-	{ContactsGetLocatedRequestTypeID, "contacts.getLocated"},
-	{HelpGetSupportNameRequestTypeID, "help.getSupportName"},
-	{DocumentAttributeVideoTypeID, "documentAttributeVideo"},
-	{UserEmptyTypeID, "userEmpty"},
-	{MessagesStickerSetNotModifiedTypeID, "messages.stickerSetNotModified"},
-	{IPPortTypeID, "ipPort"},
-	{PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"},
-	{MessagesDeleteExportedChatInviteRequestTypeID, "messages.deleteExportedChatInvite"},
-	{SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"},
-	{ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"},
-	{DialogTypeID, "dialog"},
-	{MessagesSetBotCallbackAnswerRequestTypeID, "messages.setBotCallbackAnswer"},
-	{GroupCallTypeID, "groupCall"},
-	{MessagesGetStickersRequestTypeID, "messages.getStickers"},
-	{MessagesGetEmojiURLRequestTypeID, "messages.getEmojiURL"},
-	{EmojiKeywordTypeID, "emojiKeyword"},
-	{NotifyBroadcastsTypeID, "notifyBroadcasts"},
-	{AuthCodeTypeMissedCallTypeID, "auth.codeTypeMissedCall"},
-	{AccountGetChatThemesRequestTypeID, "account.getChatThemes"},
-	{MessagesGetPinnedSavedDialogsRequestTypeID, "messages.getPinnedSavedDialogs"},
-	{DialogFilterChatlistTypeID, "dialogFilterChatlist"},
-	{InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"},
-	{AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"},
-	{AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"},
-	{UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"},
-	{MessagesGetPinnedDialogsRequestTypeID, "messages.getPinnedDialogs"},
-	{StatsGroupTopAdminTypeID, "statsGroupTopAdmin"},
-	{InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"},
-	{UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"},
-	{InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"},
-	{PhotoPathSizeTypeID, "photoPathSize"},
-	{InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"},
-	{PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"},
-	{PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"},
-	{AuthRequestPasswordRecoveryRequestTypeID, "auth.requestPasswordRecovery"},
-	{ChannelsUpdateColorRequestTypeID, "channels.updateColor"},
-	{InputGroupCallTypeID, "inputGroupCall"},
-	{AttachMenuBotTypeID, "attachMenuBot"},
-	{TextItalicTypeID, "textItalic"},
-	{SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"},
-	{AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"},
-	{MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"},
-	{MessagesGetCustomEmojiDocumentsRequestTypeID, "messages.getCustomEmojiDocuments"},
-	{HelpGetPeerColorsRequestTypeID, "help.getPeerColors"},
-	{InvokeWithLayerRequestTypeID, "invokeWithLayer"},
-	{MessageMediaGiveawayTypeID, "messageMediaGiveaway"},
-	{AccountGetPrivacyRequestTypeID, "account.getPrivacy"},
-	{PageBlockDividerTypeID, "pageBlockDivider"},
-	{InputSecureValueTypeID, "inputSecureValue"},
-	{AccountTmpPasswordTypeID, "account.tmpPassword"},
-	{AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"},
-	{EmailVerificationGoogleTypeID, "emailVerificationGoogle"},
-	{BotCommandScopePeerTypeID, "botCommandScopePeer"},
-	{InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"},
-	{ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"},
-	{InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"},
-	{SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"},
-	{MessagesSendWebViewDataRequestTypeID, "messages.sendWebViewData"},
-	{TextEmptyTypeID, "textEmpty"},
-	{MessageEntityMentionNameTypeID, "messageEntityMentionName"},
-	{GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"},
-	{BotsGetBotInfoRequestTypeID, "bots.getBotInfo"},
-	{StatsGetMegagroupStatsRequestTypeID, "stats.getMegagroupStats"},
-	{HelpAppConfigTypeID, "help.appConfig"},
-	{SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"},
-	{InputPeerUserTypeID, "inputPeerUser"},
-	{MessageMediaWebPageTypeID, "messageMediaWebPage"},
-	{ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"},
-	{VideoSizeTypeID, "videoSize"},
-	{ChannelParticipantsRecentTypeID, "channelParticipantsRecent"},
-	{TextEmailTypeID, "textEmail"},
-	{UploadSaveBigFilePartRequestTypeID, "upload.saveBigFilePart"},
-	{StoriesStoryViewsTypeID, "stories.storyViews"},
-	{PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"},
-	{MessagesEditChatAboutRequestTypeID, "messages.editChatAbout"},
-	{MessagesGetChatInviteImportersRequestTypeID, "messages.getChatInviteImporters"},
-	{AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"},
-	{MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"},
-	{ChannelsChannelParticipantTypeID, "channels.channelParticipant"},
-	{InputFileLocationTypeID, "inputFileLocation"},
-	{PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"},
-	{MessagesBotResultsTypeID, "messages.botResults"},
-	{ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"},
-	{InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"},
-	{WallPaperNoFileTypeID, "wallPaperNoFile"},
-	{MessagesHideAllChatJoinRequestsRequestTypeID, "messages.hideAllChatJoinRequests"},
-	{ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"},
-	{PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"},
-	{PhotoStrippedSizeTypeID, "photoStrippedSize"},
-	{PageTableRowTypeID, "pageTableRow"},
-	{MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"},
-	{PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"},
-	{UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"},
-	{ContactsBlockedSliceTypeID, "contacts.blockedSlice"},
-	{AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"},
-	{AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"},
-	{UserStatusRecentlyTypeID, "userStatusRecently"},
-	{AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"},
-	{UpdatesTooLongTypeID, "updatesTooLong"},
-	{ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"},
-	{AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"},
-	{UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"},
-	{HelpTermsOfServiceUpdateEmptyTypeID, "help.termsOfServiceUpdateEmpty"},
-	{BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"},
-	{AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"},
-	{AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"},
-	{UpdateEditMessageTypeID, "updateEditMessage"},
-	{MessagesGetCommonChatsRequestTypeID, "messages.getCommonChats"},
-	{PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"},
-	{ChatParticipantCreatorTypeID, "chatParticipantCreator"},
-	{MessagesGetPeerDialogsRequestTypeID, "messages.getPeerDialogs"},
-	{MessagesTogglePeerTranslationsRequestTypeID, "messages.togglePeerTranslations"},
-	{InputGeoPointEmptyTypeID, "inputGeoPointEmpty"},
-	{ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"},
-	{StoriesSendStoryRequestTypeID, "stories.sendStory"},
-	{PageBlockListTypeID, "pageBlockList"},
-	{UpdateFavedStickersTypeID, "updateFavedStickers"},
-	{SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"},
-	{DialogPeerTypeID, "dialogPeer"},
-	{AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"},
-	{MessagesDeleteMessagesRequestTypeID, "messages.deleteMessages"},
-	{InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"},
-	{UpdateUserStatusTypeID, "updateUserStatus"},
-	{AuthExportAuthorizationRequestTypeID, "auth.exportAuthorization"},
-	{MessagesChatFullTypeID, "messages.chatFull"},
-	{MessagesSetBotShippingResultsRequestTypeID, "messages.setBotShippingResults"},
-	{BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"},
-	{InputWallPaperTypeID, "inputWallPaper"},
-	{MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"},
-	{ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"},
-	{ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"},
-	{InputMediaDiceTypeID, "inputMediaDice"},
-	{InputStickerSetDiceTypeID, "inputStickerSetDice"},
-	{PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"},
-	{ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"},
-	{MessagesStartBotRequestTypeID, "messages.startBot"},
-	{ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"},
-	{InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"},
-	{PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"},
-	{MessagesSavedGifsNotModifiedTypeID, "messages.savedGifsNotModified"},
-	{MessagesGetGameHighScoresRequestTypeID, "messages.getGameHighScores"},
-	{MessagesSearchCounterTypeID, "messages.searchCounter"},
-	{MessagesAllStickersNotModifiedTypeID, "messages.allStickersNotModified"},
-	{AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"},
-	{WebPageTypeID, "webPage"},
-	{SecureValueErrorDataTypeID, "secureValueErrorData"},
-	{BotsBotInfoTypeID, "bots.botInfo"},
-	{ContactsAddContactRequestTypeID, "contacts.addContact"},
-	{PeerBlockedTypeID, "peerBlocked"},
-	{ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"},
-	{AccountResetPasswordOkTypeID, "account.resetPasswordOk"},
-	{BytesTypeID, "bytes"},
-	{InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"},
-	{SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"},
-	{InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"},
-	{FolderPeerTypeID, "folderPeer"},
-	{ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"},
-	{AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"},
-	{PaymentChargeTypeID, "paymentCharge"},
-	{SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"},
-	{ChannelAdminLogEventsFilterTypeID, "channelAdminLogEventsFilter"},
-	{UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"},
-	{MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"},
-	{ChannelsSetStickersRequestTypeID, "channels.setStickers"},
-	{ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"},
-	{ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"},
-	{ContactsContactsTypeID, "contacts.contacts"},
-	{ChatReactionsNoneTypeID, "chatReactionsNone"},
-	{MessagesReactionsTypeID, "messages.reactions"},
-	{AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"},
-	{RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"},
-	{MessagesBotAppTypeID, "messages.botApp"},
-	{GroupCallParticipantTypeID, "groupCallParticipant"},
-	{MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"},
-	{UpdatePeerBlockedTypeID, "updatePeerBlocked"},
-	{UpdateServiceNotificationTypeID, "updateServiceNotification"},
-	{UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"},
-	{ChannelsGetSponsoredMessagesRequestTypeID, "channels.getSponsoredMessages"},
-	{HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"},
-	{PhonePhoneCallTypeID, "phone.phoneCall"},
-	{AccountRegisterDeviceRequestTypeID, "account.registerDevice"},
-	{ChatInvitePublicJoinRequestsTypeID, "chatInvitePublicJoinRequests"},
-	{EncryptedMessageTypeID, "encryptedMessage"},
-	{SecureValueHashTypeID, "secureValueHash"},
-	{SponsoredMessageTypeID, "sponsoredMessage"},
-	{AccountWebAuthorizationsTypeID, "account.webAuthorizations"},
-	{TextSubscriptTypeID, "textSubscript"},
-	{UpdatePinnedMessagesTypeID, "updatePinnedMessages"},
-	{ChannelsAdminLogResultsTypeID, "channels.adminLogResults"},
-	{UserStatusOnlineTypeID, "userStatusOnline"},
-	{TopPeerTypeID, "topPeer"},
-	{UpdatesGetStateRequestTypeID, "updates.getState"},
-	{ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"},
-	{PublicForwardStoryTypeID, "publicForwardStory"},
-	{MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"},
-	{UpdatePrivacyTypeID, "updatePrivacy"},
-	{MessageExtendedMediaTypeID, "messageExtendedMedia"},
-	{HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"},
-	{TestUseErrorRequestTypeID, "test.useError"},
-	{InputChannelEmptyTypeID, "inputChannelEmpty"},
-	{UploadCDNFileReuploadNeededTypeID, "upload.cdnFileReuploadNeeded"},
-	{StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"},
-	{LangPackLanguageTypeID, "langPackLanguage"},
-	{PageBlockChannelTypeID, "pageBlockChannel"},
-	{AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"},
-	{PhoneGetGroupCallJoinAsRequestTypeID, "phone.getGroupCallJoinAs"},
-	{StatsMegagroupStatsTypeID, "stats.megagroupStats"},
-	{HelpPeerColorOptionTypeID, "help.peerColorOption"},
-	{MessagesAffectedFoundMessagesTypeID, "messages.affectedFoundMessages"},
-	{MessagesGetPeerSettingsRequestTypeID, "messages.getPeerSettings"},
-	{LangpackGetStringsRequestTypeID, "langpack.getStrings"},
-	{ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"},
-	{ChatOnlinesTypeID, "chatOnlines"},
-	{ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"},
-	{ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"},
-	{ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"},
-	{MessagesDialogsNotModifiedTypeID, "messages.dialogsNotModified"},
-	{MessagesGetUnreadMentionsRequestTypeID, "messages.getUnreadMentions"},
-	{PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"},
-	{PageBlockSubheaderTypeID, "pageBlockSubheader"},
-	{ChannelsEditPhotoRequestTypeID, "channels.editPhoto"},
-	{BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"},
-	{InputEncryptedChatTypeID, "inputEncryptedChat"},
-	{AttachMenuPeerTypePMTypeID, "attachMenuPeerTypePM"},
-	{MessagesStickersNotModifiedTypeID, "messages.stickersNotModified"},
-	{UploadFileCDNRedirectTypeID, "upload.fileCdnRedirect"},
-	{MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"},
-	{AttachMenuBotsNotModifiedTypeID, "attachMenuBotsNotModified"},
-	{InputUserTypeID, "inputUser"},
-	{UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"},
-	{MessagesAddChatUserRequestTypeID, "messages.addChatUser"},
-	{AccountSaveThemeRequestTypeID, "account.saveTheme"},
-	{PageBlockEmbedPostTypeID, "pageBlockEmbedPost"},
-	{UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"},
-	{ChatAdminWithInvitesTypeID, "chatAdminWithInvites"},
-	{LangpackGetLangPackRequestTypeID, "langpack.getLangPack"},
-	{SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"},
-	{InputChannelTypeID, "inputChannel"},
-	{LangPackDifferenceTypeID, "langPackDifference"},
-	{InputPhoneContactTypeID, "inputPhoneContact"},
-	{MessagesDiscardEncryptionRequestTypeID, "messages.discardEncryption"},
-	{FileHashTypeID, "fileHash"},
-	{HelpUserInfoEmptyTypeID, "help.userInfoEmpty"},
-	{InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"},
-	{AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"},
-	{MessageActionContactSignUpTypeID, "messageActionContactSignUp"},
-	{ChannelsCreateForumTopicRequestTypeID, "channels.createForumTopic"},
-	{AccountThemesNotModifiedTypeID, "account.themesNotModified"},
-	{PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"},
-	{ChannelsReportSpamRequestTypeID, "channels.reportSpam"},
-	{AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"},
-	{InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"},
-	{PhoneGroupParticipantsTypeID, "phone.groupParticipants"},
-	{ChannelsSendAsPeersTypeID, "channels.sendAsPeers"},
-	{ChannelsEditForumTopicRequestTypeID, "channels.editForumTopic"},
-	{HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"},
-	{MessagesGetScheduledHistoryRequestTypeID, "messages.getScheduledHistory"},
-	{InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"},
-	{InputFileTypeID, "inputFile"},
-	{StickersChangeStickerRequestTypeID, "stickers.changeSticker"},
-	{BankCardOpenURLTypeID, "bankCardOpenUrl"},
-	{InputThemeSlugTypeID, "inputThemeSlug"},
-	{ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"},
-	{InputReportReasonFakeTypeID, "inputReportReasonFake"},
-	{MessagesRequestEncryptionRequestTypeID, "messages.requestEncryption"},
-	{MessageMediaInvoiceTypeID, "messageMediaInvoice"},
-	{PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"},
-	{MessagesReadDiscussionRequestTypeID, "messages.readDiscussion"},
-	{JSONArrayTypeID, "jsonArray"},
-	{UpdateReadStoriesTypeID, "updateReadStories"},
-	{StickersRemoveStickerFromSetRequestTypeID, "stickers.removeStickerFromSet"},
-	{MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"},
-	{InputUserSelfTypeID, "inputUserSelf"},
-	{PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"},
-	{UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"},
-	{ContactsAcceptContactRequestTypeID, "contacts.acceptContact"},
-	{ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"},
-	{MessagesSavedDialogsTypeID, "messages.savedDialogs"},
-	{VideoSizeEmojiMarkupTypeID, "videoSizeEmojiMarkup"},
-	{ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"},
-	{PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"},
-	{ChannelAdminLogEventActionParticipantLeaveTypeID, "channelAdminLogEventActionParticipantLeave"},
-	{UpdateChatTypeID, "updateChat"},
-	{InputMediaContactTypeID, "inputMediaContact"},
-	{ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"},
-	{PeerSelfLocatedTypeID, "peerSelfLocated"},
-	{ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"},
-	{ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"},
-	{MessagesUninstallStickerSetRequestTypeID, "messages.uninstallStickerSet"},
-	{TestUseConfigSimpleRequestTypeID, "test.useConfigSimple"},
-	{InputMediaGeoPointTypeID, "inputMediaGeoPoint"},
-	{WebDocumentNoProxyTypeID, "webDocumentNoProxy"},
-	{MessagesDeletePhoneCallHistoryRequestTypeID, "messages.deletePhoneCallHistory"},
-	{MessageEntityMentionTypeID, "messageEntityMention"},
-	{UpdatePinnedDialogsTypeID, "updatePinnedDialogs"},
-	{EmojiStatusUntilTypeID, "emojiStatusUntil"},
-	{PhotoSizeProgressiveTypeID, "photoSizeProgressive"},
-	{InputFileBigTypeID, "inputFileBig"},
-	{ThemeSettingsTypeID, "themeSettings"},
-	{ChatlistsChatlistInviteAlreadyTypeID, "chatlists.chatlistInviteAlready"},
-	{AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"},
-	{InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"},
-	{MessageActionCustomActionTypeID, "messageActionCustomAction"},
-	{PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"},
-	{PhotoTypeID, "photo"},
-	{UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"},
-	{InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"},
-	{TopPeerCategoryPeersTypeID, "topPeerCategoryPeers"},
-	{PaymentsSavedInfoTypeID, "payments.savedInfo"},
-	{InputFolderPeerTypeID, "inputFolderPeer"},
-	{AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"},
-	{BaseThemeDayTypeID, "baseThemeDay"},
-	{TopPeerCategoryForwardChatsTypeID, "topPeerCategoryForwardChats"},
-	{AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"},
-	{MessagesGetEmojiStickersRequestTypeID, "messages.getEmojiStickers"},
-	{SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"},
-	{KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"},
-	{PhoneCallProtocolTypeID, "phoneCallProtocol"},
-	{AccountGetWallPaperRequestTypeID, "account.getWallPaper"},
-	{InputDialogPeerTypeID, "inputDialogPeer"},
-	{StickerKeywordTypeID, "stickerKeyword"},
-	{DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"},
-	{MessagesWebPageTypeID, "messages.webPage"},
-	{SendMessageCancelActionTypeID, "sendMessageCancelAction"},
-	{MessagesGetMessageEditDataRequestTypeID, "messages.getMessageEditData"},
-	{MessageMediaGameTypeID, "messageMediaGame"},
-	{ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"},
-	{UpdateChannelPinnedTopicsTypeID, "updateChannelPinnedTopics"},
-	{ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"},
-	{MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"},
-	{AccountInstallWallPaperRequestTypeID, "account.installWallPaper"},
-	{FolderTypeID, "folder"},
-	{NotificationSoundRingtoneTypeID, "notificationSoundRingtone"},
-	{PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"},
-	{StoryItemSkippedTypeID, "storyItemSkipped"},
-	{InputStickerSetEmptyTypeID, "inputStickerSetEmpty"},
-	{StickersChangeStickerPositionRequestTypeID, "stickers.changeStickerPosition"},
-	{InputMessagesFilterGifTypeID, "inputMessagesFilterGif"},
-	{InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"},
-	{PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"},
-}
-
-// LayerInvoker returns an Invoker that sends every call through next as
-// invokeWithLayer(Layer, call), so that the server reads the call and
-// writes its result in this package's layer, whatever layer the transport
-// announced when it connected (gotd/td's telegram.Client announces its
-// own). A call that already is invokeWithLayer passes unchanged, so
-// wrapping an Invoker twice sends one wrapper.
-func LayerInvoker(next Invoker) Invoker {
-	return &layerInvoker{next}
-}
-
-// WithLayer makes a Client send every call as invokeWithLayer(Layer, call):
-// NewClient(inv, WithLayer()) is NewClient(LayerInvoker(inv)).
-func WithLayer() ClientOption {
-	return func(c *Client) {
-		c.invoker = LayerInvoker(c.invoker)
-	}
-}
-
-type layerInvoker struct {
-	next Invoker
-}
-
-func (l *layerInvoker) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder) error {
-	switch input.(type) {
-	case *InvokeWithLayerRequest, layerCall:
-		return l.next.Invoke(ctx, input, output)
-	}
-	return l.next.Invoke(ctx, layerCall{input}, output)
-}
-
-// layerCall is invokeWithLayer(Layer, query) for any query, also one
-// that is not an Object of this package.
-type layerCall struct {
-	query bin.Encoder
-}
-
-// TypeID returns the ID of invokeWithLayer.
-func (layerCall) TypeID() uint32 {
-	return InvokeWithLayerRequestTypeID
-}
-
-// Encode writes the call with its ID.
-func (c layerCall) Encode(b *bin.Buffer) error {
-	b.PutID(InvokeWithLayerRequestTypeID)
-	b.PutInt(Layer)
-	if err := encodeObj(b, c.query); err != nil {
-		return encodeErr("invokeWithLayer#da9b0d0d", "query", err)
-	}
-	return nil
+var registry = tlrt.Registry{
+	{ID: SecurePasswordKdfAlgoUnknownTypeID, Name: "securePasswordKdfAlgoUnknown"},
+	{ID: InputRichMessageMarkdownTypeID, Name: "inputRichMessageMarkdown"},
+	{ID: StorageFileJpegTypeID, Name: "storage.fileJpeg"},
+	{ID: UpdateTranscribedAudioTypeID, Name: "updateTranscribedAudio"},
+	{ID: UserStatusOfflineTypeID, Name: "userStatusOffline"},
+	{ID: AuthSentCodeTypeFirebaseSMSTypeID, Name: "auth.sentCodeTypeFirebaseSms"},
+	{ID: SecureValueErrorFrontSideTypeID, Name: "secureValueErrorFrontSide"},
+	{ID: UpdatesDifferenceTypeID, Name: "updates.difference"},
+	{ID: HelpPeerColorsTypeID, Name: "help.peerColors"},
+	{ID: InputQuickReplyShortcutIDTypeID, Name: "inputQuickReplyShortcutId"},
+	{ID: InputBusinessGreetingMessageTypeID, Name: "inputBusinessGreetingMessage"},
+	{ID: TextMentionNameTypeID, Name: "textMentionName"},
+	{ID: WebPageAttributeStarGiftAuctionTypeID, Name: "webPageAttributeStarGiftAuction"},
+	{ID: HelpUserInfoTypeID, Name: "help.userInfo"},
+	{ID: PublicForwardMessageTypeID, Name: "publicForwardMessage"},
+	{ID: PhotoCachedSizeTypeID, Name: "photoCachedSize"},
+	{ID: ForumTopicDeletedTypeID, Name: "forumTopicDeleted"},
+	{ID: SecureRequiredTypeOneOfTypeID, Name: "secureRequiredTypeOneOf"},
+	{ID: InputStickerSetAnimatedEmojiTypeID, Name: "inputStickerSetAnimatedEmoji"},
+	{ID: InputKeyboardButtonRequestPeerTypeID, Name: "inputKeyboardButtonRequestPeer"},
+	{ID: ChannelAdminLogEventActionToggleForumTypeID, Name: "channelAdminLogEventActionToggleForum"},
+	{ID: InputStarGiftAuctionTypeID, Name: "inputStarGiftAuction"},
+	{ID: TextBotCommandTypeID, Name: "textBotCommand"},
+	{ID: MessageActionChatJoinedByLinkTypeID, Name: "messageActionChatJoinedByLink"},
+	{ID: UpdatesGetChannelDifferenceRequestTypeID, Name: "updates.getChannelDifference"},
+	{ID: PageBlockSlideshowTypeID, Name: "pageBlockSlideshow"},
+	{ID: PaymentsGetStarsSubscriptionsRequestTypeID, Name: "payments.getStarsSubscriptions"},
+	{ID: InputGameIDTypeID, Name: "inputGameID"},
+	{ID: AccountVerifyEmailRequestTypeID, Name: "account.verifyEmail"},
+	{ID: MessagesSendMediaRequestTypeID, Name: "messages.sendMedia"},
+	{ID: ConnectedBotTypeID, Name: "connectedBot"},
+	{ID: TextMarkedTypeID, Name: "textMarked"},
+	{ID: InputPrivacyKeyPhoneNumberTypeID, Name: "inputPrivacyKeyPhoneNumber"},
+	{ID: ChatParticipantAdminTypeID, Name: "chatParticipantAdmin"},
+	{ID: InputMediaUploadedDocumentTypeID, Name: "inputMediaUploadedDocument"},
+	{ID: PhotosUploadProfilePhotoRequestTypeID, Name: "photos.uploadProfilePhoto"},
+	{ID: HelpGetUserInfoRequestTypeID, Name: "help.getUserInfo"},
+	{ID: PhoneGetGroupCallRequestTypeID, Name: "phone.getGroupCall"},
+	{ID: PremiumGetBoostsStatusRequestTypeID, Name: "premium.getBoostsStatus"},
+	{ID: InputStickeredMediaDocumentTypeID, Name: "inputStickeredMediaDocument"},
+	{ID: InvoiceTypeID, Name: "invoice"},
+	{ID: InputStickerSetEmojiGenericAnimationsTypeID, Name: "inputStickerSetEmojiGenericAnimations"},
+	{ID: MessagesGetFavedStickersRequestTypeID, Name: "messages.getFavedStickers"},
+	{ID: AttachMenuPeerTypeChatTypeID, Name: "attachMenuPeerTypeChat"},
+	{ID: RequirementToContactEmptyTypeID, Name: "requirementToContactEmpty"},
+	{ID: ChannelAdminLogEventActionChangeLinkedChatTypeID, Name: "channelAdminLogEventActionChangeLinkedChat"},
+	{ID: BotsSetBotCommandsRequestTypeID, Name: "bots.setBotCommands"},
+	{ID: BotInlineMessageMediaGeoTypeID, Name: "botInlineMessageMediaGeo"},
+	{ID: BotsToggleUsernameRequestTypeID, Name: "bots.toggleUsername"},
+	{ID: StarsSubscriptionPricingTypeID, Name: "starsSubscriptionPricing"},
+	{ID: UpdateUserPhoneTypeID, Name: "updateUserPhone"},
+	{ID: MessagesEditFactCheckRequestTypeID, Name: "messages.editFactCheck"},
+	{ID: InputGroupCallStreamTypeID, Name: "inputGroupCallStream"},
+	{ID: MessagesReceivedMessagesRequestTypeID, Name: "messages.receivedMessages"},
+	{ID: ContactsSearchRequestTypeID, Name: "contacts.search"},
+	{ID: MessagesUnpinAllMessagesRequestTypeID, Name: "messages.unpinAllMessages"},
+	{ID: TopPeerCategoryCorrespondentsTypeID, Name: "topPeerCategoryCorrespondents"},
+	{ID: MessageEntityDiffDeleteTypeID, Name: "messageEntityDiffDelete"},
+	{ID: ChannelParticipantsSearchTypeID, Name: "channelParticipantsSearch"},
+	{ID: AuthLoginTokenMigrateToTypeID, Name: "auth.loginTokenMigrateTo"},
+	{ID: QuickReplyTypeID, Name: "quickReply"},
+	{ID: PrivacyKeyVoiceMessagesTypeID, Name: "privacyKeyVoiceMessages"},
+	{ID: UserFullTypeID, Name: "userFull"},
+	{ID: AccountGetReactionsNotifySettingsRequestTypeID, Name: "account.getReactionsNotifySettings"},
+	{ID: BotsToggleUserEmojiStatusPermissionRequestTypeID, Name: "bots.toggleUserEmojiStatusPermission"},
+	{ID: SecureValueTypeDriverLicenseTypeID, Name: "secureValueTypeDriverLicense"},
+	{ID: AuthCodeTypeFragmentSMSTypeID, Name: "auth.codeTypeFragmentSms"},
+	{ID: InputEmojiStatusCollectibleTypeID, Name: "inputEmojiStatusCollectible"},
+	{ID: InputAiComposeToneIDTypeID, Name: "inputAiComposeToneID"},
+	{ID: UpdateChatParticipantsTypeID, Name: "updateChatParticipants"},
+	{ID: AccountGetWallPapersRequestTypeID, Name: "account.getWallPapers"},
+	{ID: UpdateChannelViewForumAsMessagesTypeID, Name: "updateChannelViewForumAsMessages"},
+	{ID: UpdateBotEditBusinessMessageTypeID, Name: "updateBotEditBusinessMessage"},
+	{ID: MessagesSetChatThemeRequestTypeID, Name: "messages.setChatTheme"},
+	{ID: TextImageTypeID, Name: "textImage"},
+	{ID: ChannelsGetFullChannelRequestTypeID, Name: "channels.getFullChannel"},
+	{ID: BotsInvokeWebViewCustomMethodRequestTypeID, Name: "bots.invokeWebViewCustomMethod"},
+	{ID: HelpPromoDataTypeID, Name: "help.promoData"},
+	{ID: MessageMediaDiceTypeID, Name: "messageMediaDice"},
+	{ID: AccountGetAccountTTLRequestTypeID, Name: "account.getAccountTTL"},
+	{ID: InputInvoiceStarGiftDropOriginalDetailsTypeID, Name: "inputInvoiceStarGiftDropOriginalDetails"},
+	{ID: EmojiGroupPremiumTypeID, Name: "emojiGroupPremium"},
+	{ID: SmsjobsUpdateSettingsRequestTypeID, Name: "smsjobs.updateSettings"},
+	{ID: ContactsDeleteContactsRequestTypeID, Name: "contacts.deleteContacts"},
+	{ID: UploadFileTypeID, Name: "upload.file"},
+	{ID: PageBlockHeading2TypeID, Name: "pageBlockHeading2"},
+	{ID: MessagesSetBotPrecheckoutResultsRequestTypeID, Name: "messages.setBotPrecheckoutResults"},
+	{ID: InputBusinessIntroTypeID, Name: "inputBusinessIntro"},
+	{ID: UpdateBotMessageReactionsTypeID, Name: "updateBotMessageReactions"},
+	{ID: UserStatusEmptyTypeID, Name: "userStatusEmpty"},
+	{ID: PhotosUpdateProfilePhotoRequestTypeID, Name: "photos.updateProfilePhoto"},
+	{ID: BotCommandScopePeerUserTypeID, Name: "botCommandScopePeerUser"},
+	{ID: ChannelsDeactivateAllUsernamesRequestTypeID, Name: "channels.deactivateAllUsernames"},
+	{ID: MessageReactionsTypeID, Name: "messageReactions"},
+	{ID: MessagesSendWebViewResultMessageRequestTypeID, Name: "messages.sendWebViewResultMessage"},
+	{ID: StorageFilePngTypeID, Name: "storage.filePng"},
+	{ID: BotInlineMessageRichMessageTypeID, Name: "botInlineMessageRichMessage"},
+	{ID: ChannelsGetChannelsRequestTypeID, Name: "channels.getChannels"},
+	{ID: InputReportReasonIllegalDrugsTypeID, Name: "inputReportReasonIllegalDrugs"},
+	{ID: StarGiftAuctionRoundExtendableTypeID, Name: "starGiftAuctionRoundExtendable"},
+	{ID: InputPaymentCredentialsApplePayTypeID, Name: "inputPaymentCredentialsApplePay"},
+	{ID: ContactsBlockedTypeID, Name: "contacts.blocked"},
+	{ID: MessageRangeTypeID, Name: "messageRange"},
+	{ID: MessagesRecentStickersNotModifiedTypeID, Name: "messages.recentStickersNotModified"},
+	{ID: ChannelsConvertToGigagroupRequestTypeID, Name: "channels.convertToGigagroup"},
+	{ID: StoriesTogglePinnedToTopRequestTypeID, Name: "stories.togglePinnedToTop"},
+	{ID: UpdateGroupCallConnectionTypeID, Name: "updateGroupCallConnection"},
+	{ID: InputPrivacyValueDisallowContactsTypeID, Name: "inputPrivacyValueDisallowContacts"},
+	{ID: UpdateStickerSetsOrderTypeID, Name: "updateStickerSetsOrder"},
+	{ID: StarsTopupOptionTypeID, Name: "starsTopupOption"},
+	{ID: PremiumGetMyBoostsRequestTypeID, Name: "premium.getMyBoosts"},
+	{ID: ExportedChatlistInviteTypeID, Name: "exportedChatlistInvite"},
+	{ID: WebViewMessageSentTypeID, Name: "webViewMessageSent"},
+	{ID: BotsPreviewInfoTypeID, Name: "bots.previewInfo"},
+	{ID: InputStickerSetAnimatedEmojiAnimationsTypeID, Name: "inputStickerSetAnimatedEmojiAnimations"},
+	{ID: InputPrivacyValueAllowContactsTypeID, Name: "inputPrivacyValueAllowContacts"},
+	{ID: AuthCheckRecoveryPasswordRequestTypeID, Name: "auth.checkRecoveryPassword"},
+	{ID: MessagesFoundStickerSetsNotModifiedTypeID, Name: "messages.foundStickerSetsNotModified"},
+	{ID: PaymentsGetSuggestedStarRefBotsRequestTypeID, Name: "payments.getSuggestedStarRefBots"},
+	{ID: UsersGetUsersRequestTypeID, Name: "users.getUsers"},
+	{ID: MessageActionTopicCreateTypeID, Name: "messageActionTopicCreate"},
+	{ID: VideoSizeStickerMarkupTypeID, Name: "videoSizeStickerMarkup"},
+	{ID: InvokeWithApnsSecretRequestTypeID, Name: "invokeWithApnsSecret"},
+	{ID: InputStickerSetThumbLegacyTypeID, Name: "inputStickerSetThumbLegacy"},
+	{ID: HelpRecentMeURLsTypeID, Name: "help.recentMeUrls"},
+	{ID: InputAiComposeToneSingleUseTypeID, Name: "inputAiComposeToneSingleUse"},
+	{ID: PhotoSizeEmptyTypeID, Name: "photoSizeEmpty"},
+	{ID: MessagesReadHistoryRequestTypeID, Name: "messages.readHistory"},
+	{ID: InlineQueryPeerTypeBotPMTypeID, Name: "inlineQueryPeerTypeBotPM"},
+	{ID: MessageReplyStoryHeaderTypeID, Name: "messageReplyStoryHeader"},
+	{ID: ChannelAdminLogEventActionChangeLocationTypeID, Name: "channelAdminLogEventActionChangeLocation"},
+	{ID: PageBlockBlockquoteBlocksTypeID, Name: "pageBlockBlockquoteBlocks"},
+	{ID: MessagesReorderPinnedForumTopicsRequestTypeID, Name: "messages.reorderPinnedForumTopics"},
+	{ID: SuggestedPostTypeID, Name: "suggestedPost"},
+	{ID: ChannelsToggleJoinRequestRequestTypeID, Name: "channels.toggleJoinRequest"},
+	{ID: MessagesGetFeaturedEmojiStickersRequestTypeID, Name: "messages.getFeaturedEmojiStickers"},
+	{ID: SmsjobsIsEligibleToJoinRequestTypeID, Name: "smsjobs.isEligibleToJoin"},
+	{ID: JoinChatBotResultDeclinedTypeID, Name: "joinChatBotResultDeclined"},
+	{ID: AccountGetRecentEmojiStatusesRequestTypeID, Name: "account.getRecentEmojiStatuses"},
+	{ID: MessagesGetInlineGameHighScoresRequestTypeID, Name: "messages.getInlineGameHighScores"},
+	{ID: PaymentsExportInvoiceRequestTypeID, Name: "payments.exportInvoice"},
+	{ID: ContactsDeleteByPhonesRequestTypeID, Name: "contacts.deleteByPhones"},
+	{ID: MessagesSearchSentMediaRequestTypeID, Name: "messages.searchSentMedia"},
+	{ID: StorageFileWebpTypeID, Name: "storage.fileWebp"},
+	{ID: UpdateChannelTooLongTypeID, Name: "updateChannelTooLong"},
+	{ID: SmsjobsGetStatusRequestTypeID, Name: "smsjobs.getStatus"},
+	{ID: ChatlistsExportedInvitesTypeID, Name: "chatlists.exportedInvites"},
+	{ID: BotsSetBotInfoRequestTypeID, Name: "bots.setBotInfo"},
+	{ID: ChannelsCheckUsernameRequestTypeID, Name: "channels.checkUsername"},
+	{ID: ChatlistsExportedChatlistInviteTypeID, Name: "chatlists.exportedChatlistInvite"},
+	{ID: MessagesSendVoteRequestTypeID, Name: "messages.sendVote"},
+	{ID: GeoPointEmptyTypeID, Name: "geoPointEmpty"},
+	{ID: SavedPhoneContactTypeID, Name: "savedPhoneContact"},
+	{ID: ContactsContactBirthdaysTypeID, Name: "contacts.contactBirthdays"},
+	{ID: StoriesAllStoriesNotModifiedTypeID, Name: "stories.allStoriesNotModified"},
+	{ID: InputBusinessChatLinkTypeID, Name: "inputBusinessChatLink"},
+	{ID: BotInlineResultTypeID, Name: "botInlineResult"},
+	{ID: DocumentAttributeAnimatedTypeID, Name: "documentAttributeAnimated"},
+	{ID: ChannelsGetInactiveChannelsRequestTypeID, Name: "channels.getInactiveChannels"},
+	{ID: BusinessWeeklyOpenTypeID, Name: "businessWeeklyOpen"},
+	{ID: StickersRenameStickerSetRequestTypeID, Name: "stickers.renameStickerSet"},
+	{ID: StickerPackTypeID, Name: "stickerPack"},
+	{ID: AccountGetNotifySettingsRequestTypeID, Name: "account.getNotifySettings"},
+	{ID: UpdateNewEncryptedMessageTypeID, Name: "updateNewEncryptedMessage"},
+	{ID: MessagesReportSponsoredMessageRequestTypeID, Name: "messages.reportSponsoredMessage"},
+	{ID: UpdateBotInlineSendTypeID, Name: "updateBotInlineSend"},
+	{ID: ContactsImportContactTokenRequestTypeID, Name: "contacts.importContactToken"},
+	{ID: InputPrivacyValueAllowUsersTypeID, Name: "inputPrivacyValueAllowUsers"},
+	{ID: PageBlockUnsupportedTypeID, Name: "pageBlockUnsupported"},
+	{ID: BotsCanSendMessageRequestTypeID, Name: "bots.canSendMessage"},
+	{ID: StarsTransactionTypeID, Name: "starsTransaction"},
+	{ID: MessagesForwardMessagesRequestTypeID, Name: "messages.forwardMessages"},
+	{ID: AuthPasswordRecoveryTypeID, Name: "auth.passwordRecovery"},
+	{ID: ContactsUpdateContactNoteRequestTypeID, Name: "contacts.updateContactNote"},
+	{ID: UpdateWebBrowserExceptionTypeID, Name: "updateWebBrowserException"},
+	{ID: ChannelParticipantsBannedTypeID, Name: "channelParticipantsBanned"},
+	{ID: MediaAreaSuggestedReactionTypeID, Name: "mediaAreaSuggestedReaction"},
+	{ID: ContactTypeID, Name: "contact"},
+	{ID: MessagesSearchResultsCalendarTypeID, Name: "messages.searchResultsCalendar"},
+	{ID: TopPeerCategoryBotsInlineTypeID, Name: "topPeerCategoryBotsInline"},
+	{ID: MessagesUploadMediaRequestTypeID, Name: "messages.uploadMedia"},
+	{ID: PhoneCallRequestedTypeID, Name: "phoneCallRequested"},
+	{ID: UpdateBotMenuButtonTypeID, Name: "updateBotMenuButton"},
+	{ID: PageListOrderedItemTextTypeID, Name: "pageListOrderedItemText"},
+	{ID: PhotosPhotosSliceTypeID, Name: "photos.photosSlice"},
+	{ID: MessagesGetEmojiKeywordsDifferenceRequestTypeID, Name: "messages.getEmojiKeywordsDifference"},
+	{ID: PaymentsToggleStarGiftsPinnedToTopRequestTypeID, Name: "payments.toggleStarGiftsPinnedToTop"},
+	{ID: SecureSecretSettingsTypeID, Name: "secureSecretSettings"},
+	{ID: DocumentAttributeFilenameTypeID, Name: "documentAttributeFilename"},
+	{ID: UpdateWebViewResultSentTypeID, Name: "updateWebViewResultSent"},
+	{ID: MessagesSetInlineGameScoreRequestTypeID, Name: "messages.setInlineGameScore"},
+	{ID: MessagesDialogsTypeID, Name: "messages.dialogs"},
+	{ID: MessageActionChatAddUserTypeID, Name: "messageActionChatAddUser"},
+	{ID: InputStorePaymentPremiumGiveawayTypeID, Name: "inputStorePaymentPremiumGiveaway"},
+	{ID: PageBlockRelatedArticlesTypeID, Name: "pageBlockRelatedArticles"},
+	{ID: TopPeerCategoryChannelsTypeID, Name: "topPeerCategoryChannels"},
+	{ID: MessageActionManagedBotCreatedTypeID, Name: "messageActionManagedBotCreated"},
+	{ID: MessagesHistoryImportTypeID, Name: "messages.historyImport"},
+	{ID: ChannelsToggleAutotranslationRequestTypeID, Name: "channels.toggleAutotranslation"},
+	{ID: StoryItemTypeID, Name: "storyItem"},
+	{ID: SendMessageTypingActionTypeID, Name: "sendMessageTypingAction"},
+	{ID: ContactStatusTypeID, Name: "contactStatus"},
+	{ID: MessagesGetAttachMenuBotsRequestTypeID, Name: "messages.getAttachMenuBots"},
+	{ID: UpdateEncryptedChatTypingTypeID, Name: "updateEncryptedChatTyping"},
+	{ID: MessagesReadPollVotesRequestTypeID, Name: "messages.readPollVotes"},
+	{ID: PageBlockPhotoTypeID, Name: "pageBlockPhoto"},
+	{ID: MessagesUpdatePinnedForumTopicRequestTypeID, Name: "messages.updatePinnedForumTopic"},
+	{ID: SendMessageGeoLocationActionTypeID, Name: "sendMessageGeoLocationAction"},
+	{ID: AicomposeSaveToneRequestTypeID, Name: "aicompose.saveTone"},
+	{ID: BotsAddPreviewMediaRequestTypeID, Name: "bots.addPreviewMedia"},
+	{ID: UpdateAttachMenuBotsTypeID, Name: "updateAttachMenuBots"},
+	{ID: HelpSupportTypeID, Name: "help.support"},
+	{ID: PrivacyKeyNoPaidMessagesTypeID, Name: "privacyKeyNoPaidMessages"},
+	{ID: ChannelForbiddenTypeID, Name: "channelForbidden"},
+	{ID: PhoneReceivedCallRequestTypeID, Name: "phone.receivedCall"},
+	{ID: AccountConnectedBotsTypeID, Name: "account.connectedBots"},
+	{ID: BotInlineMediaResultTypeID, Name: "botInlineMediaResult"},
+	{ID: AccountClearRecentEmojiStatusesRequestTypeID, Name: "account.clearRecentEmojiStatuses"},
+	{ID: UpdateNewStoryReactionTypeID, Name: "updateNewStoryReaction"},
+	{ID: AccountGetWebAuthorizationsRequestTypeID, Name: "account.getWebAuthorizations"},
+	{ID: ChannelAdminLogEventActionParticipantJoinTypeID, Name: "channelAdminLogEventActionParticipantJoin"},
+	{ID: InputEncryptedFileEmptyTypeID, Name: "inputEncryptedFileEmpty"},
+	{ID: MessagesSponsoredMessagesEmptyTypeID, Name: "messages.sponsoredMessagesEmpty"},
+	{ID: InputPrivacyValueAllowAllTypeID, Name: "inputPrivacyValueAllowAll"},
+	{ID: MessagesExportedChatInviteTypeID, Name: "messages.exportedChatInvite"},
+	{ID: SecureValueTypeID, Name: "secureValue"},
+	{ID: DCOptionTypeID, Name: "dcOption"},
+	{ID: HelpInviteTextTypeID, Name: "help.inviteText"},
+	{ID: BotInlineMessageMediaContactTypeID, Name: "botInlineMessageMediaContact"},
+	{ID: MessagesGetAvailableReactionsRequestTypeID, Name: "messages.getAvailableReactions"},
+	{ID: UpdateFolderPeersTypeID, Name: "updateFolderPeers"},
+	{ID: InputNotifyUsersTypeID, Name: "inputNotifyUsers"},
+	{ID: BotsPopularAppBotsTypeID, Name: "bots.popularAppBots"},
+	{ID: InputPollAnswerTypeID, Name: "inputPollAnswer"},
+	{ID: ConnectedBotStarRefTypeID, Name: "connectedBotStarRef"},
+	{ID: AccountGetPaidMessagesRevenueRequestTypeID, Name: "account.getPaidMessagesRevenue"},
+	{ID: MessagesAddPollAnswerRequestTypeID, Name: "messages.addPollAnswer"},
+	{ID: UpdatesGetDifferenceRequestTypeID, Name: "updates.getDifference"},
+	{ID: StoriesReportRequestTypeID, Name: "stories.report"},
+	{ID: MessagesTranslateRichMessageRequestTypeID, Name: "messages.translateRichMessage"},
+	{ID: GroupCallMessageTypeID, Name: "groupCallMessage"},
+	{ID: PhoneGetGroupCallStreamChannelsRequestTypeID, Name: "phone.getGroupCallStreamChannels"},
+	{ID: InputDocumentTypeID, Name: "inputDocument"},
+	{ID: MessagesUpdateDialogFilterRequestTypeID, Name: "messages.updateDialogFilter"},
+	{ID: ContactsResetTopPeerRatingRequestTypeID, Name: "contacts.resetTopPeerRating"},
+	{ID: ChannelParticipantLeftTypeID, Name: "channelParticipantLeft"},
+	{ID: DraftMessageEmptyTypeID, Name: "draftMessageEmpty"},
+	{ID: StarsRatingTypeID, Name: "starsRating"},
+	{ID: ReactionEmojiTypeID, Name: "reactionEmoji"},
+	{ID: MessageActionSecureValuesSentMeTypeID, Name: "messageActionSecureValuesSentMe"},
+	{ID: UpdateEditChannelMessageTypeID, Name: "updateEditChannelMessage"},
+	{ID: AccountSendConfirmPhoneCodeRequestTypeID, Name: "account.sendConfirmPhoneCode"},
+	{ID: ChannelAdminLogEventActionToggleInvitesTypeID, Name: "channelAdminLogEventActionToggleInvites"},
+	{ID: MessageReplyHeaderTypeID, Name: "messageReplyHeader"},
+	{ID: InputMessagesFilterPinnedTypeID, Name: "inputMessagesFilterPinned"},
+	{ID: MessagesGetSearchCountersRequestTypeID, Name: "messages.getSearchCounters"},
+	{ID: ChannelParticipantTypeID, Name: "channelParticipant"},
+	{ID: UpdateStoryIDTypeID, Name: "updateStoryID"},
+	{ID: MessagesSendMultiMediaRequestTypeID, Name: "messages.sendMultiMedia"},
+	{ID: AccountWallPapersNotModifiedTypeID, Name: "account.wallPapersNotModified"},
+	{ID: AccountUploadThemeRequestTypeID, Name: "account.uploadTheme"},
+	{ID: PhoneLeaveGroupCallPresentationRequestTypeID, Name: "phone.leaveGroupCallPresentation"},
+	{ID: WebDocumentTypeID, Name: "webDocument"},
+	{ID: ChatPhotoTypeID, Name: "chatPhoto"},
+	{ID: InputChatPhotoEmptyTypeID, Name: "inputChatPhotoEmpty"},
+	{ID: PhoneEditGroupCallTitleRequestTypeID, Name: "phone.editGroupCallTitle"},
+	{ID: InputSingleMediaTypeID, Name: "inputSingleMedia"},
+	{ID: TextPhoneTypeID, Name: "textPhone"},
+	{ID: InputPhotoEmptyTypeID, Name: "inputPhotoEmpty"},
+	{ID: InputStickerSetTonGiftsTypeID, Name: "inputStickerSetTonGifts"},
+	{ID: MessagesGetSplitRangesRequestTypeID, Name: "messages.getSplitRanges"},
+	{ID: InputAppEventTypeID, Name: "inputAppEvent"},
+	{ID: AccountFinishTakeoutSessionRequestTypeID, Name: "account.finishTakeoutSession"},
+	{ID: MessagesMessagesTypeID, Name: "messages.messages"},
+	{ID: InputStorePaymentStarsGiftTypeID, Name: "inputStorePaymentStarsGift"},
+	{ID: ContactBirthdayTypeID, Name: "contactBirthday"},
+	{ID: InputUserFromMessageTypeID, Name: "inputUserFromMessage"},
+	{ID: PaymentsStarsRevenueWithdrawalURLTypeID, Name: "payments.starsRevenueWithdrawalUrl"},
+	{ID: PhoneDeleteGroupCallParticipantMessagesRequestTypeID, Name: "phone.deleteGroupCallParticipantMessages"},
+	{ID: MessagesGetEmojiStickerGroupsRequestTypeID, Name: "messages.getEmojiStickerGroups"},
+	{ID: InvokeWithGooglePlayIntegrityRequestTypeID, Name: "invokeWithGooglePlayIntegrity"},
+	{ID: AccountPaidMessagesRevenueTypeID, Name: "account.paidMessagesRevenue"},
+	{ID: PageBlockKickerTypeID, Name: "pageBlockKicker"},
+	{ID: EncryptedChatDiscardedTypeID, Name: "encryptedChatDiscarded"},
+	{ID: InputReportReasonViolenceTypeID, Name: "inputReportReasonViolence"},
+	{ID: HelpHidePromoDataRequestTypeID, Name: "help.hidePromoData"},
+	{ID: UpdateMessageReactionsTypeID, Name: "updateMessageReactions"},
+	{ID: InputPhoneCallTypeID, Name: "inputPhoneCall"},
+	{ID: TopPeerCategoryPhoneCallsTypeID, Name: "topPeerCategoryPhoneCalls"},
+	{ID: PostAddressTypeID, Name: "postAddress"},
+	{ID: MessagesGetSavedDialogsRequestTypeID, Name: "messages.getSavedDialogs"},
+	{ID: UpdateBusinessBotCallbackQueryTypeID, Name: "updateBusinessBotCallbackQuery"},
+	{ID: InputInvoiceStarGiftAuctionBidTypeID, Name: "inputInvoiceStarGiftAuctionBid"},
+	{ID: AccountSetGlobalPrivacySettingsRequestTypeID, Name: "account.setGlobalPrivacySettings"},
+	{ID: StarGiftAttributeIDBackdropTypeID, Name: "starGiftAttributeIdBackdrop"},
+	{ID: AuthCancelCodeRequestTypeID, Name: "auth.cancelCode"},
+	{ID: PaidReactionPrivacyAnonymousTypeID, Name: "paidReactionPrivacyAnonymous"},
+	{ID: UpdateNewMessageTypeID, Name: "updateNewMessage"},
+	{ID: AccountSavedRingtoneConvertedTypeID, Name: "account.savedRingtoneConverted"},
+	{ID: PaymentsCreateStarGiftCollectionRequestTypeID, Name: "payments.createStarGiftCollection"},
+	{ID: InputAiComposeToneSlugTypeID, Name: "inputAiComposeToneSlug"},
+	{ID: ChannelAdminLogEventTypeID, Name: "channelAdminLogEvent"},
+	{ID: HelpGetNearestDCRequestTypeID, Name: "help.getNearestDc"},
+	{ID: PageBlockOrderedListTypeID, Name: "pageBlockOrderedList"},
+	{ID: InputAiComposeToneDefaultTypeID, Name: "inputAiComposeToneDefault"},
+	{ID: PrivacyKeyBirthdayTypeID, Name: "privacyKeyBirthday"},
+	{ID: PhotosPhotoTypeID, Name: "photos.photo"},
+	{ID: PhoneExportedGroupCallInviteTypeID, Name: "phone.exportedGroupCallInvite"},
+	{ID: UpdateUserTypeID, Name: "updateUser"},
+	{ID: UpdatesChannelDifferenceTypeID, Name: "updates.channelDifference"},
+	{ID: PaidReactionPrivacyDefaultTypeID, Name: "paidReactionPrivacyDefault"},
+	{ID: InputStarsTransactionTypeID, Name: "inputStarsTransaction"},
+	{ID: InputSavedStarGiftSlugTypeID, Name: "inputSavedStarGiftSlug"},
+	{ID: InputMessageEntityMentionNameTypeID, Name: "inputMessageEntityMentionName"},
+	{ID: ChannelLocationTypeID, Name: "channelLocation"},
+	{ID: UpdateNewEphemeralMessageTypeID, Name: "updateNewEphemeralMessage"},
+	{ID: BusinessRecipientsTypeID, Name: "businessRecipients"},
+	{ID: WebPageEmptyTypeID, Name: "webPageEmpty"},
+	{ID: MessagesGetDialogUnreadMarksRequestTypeID, Name: "messages.getDialogUnreadMarks"},
+	{ID: BotsGetAccessSettingsRequestTypeID, Name: "bots.getAccessSettings"},
+	{ID: PrivacyValueAllowBotsTypeID, Name: "privacyValueAllowBots"},
+	{ID: PhoneToggleGroupCallStartSubscriptionRequestTypeID, Name: "phone.toggleGroupCallStartSubscription"},
+	{ID: MessagesGetEmojiProfilePhotoGroupsRequestTypeID, Name: "messages.getEmojiProfilePhotoGroups"},
+	{ID: MessagesAppendTodoListRequestTypeID, Name: "messages.appendTodoList"},
+	{ID: UploadWebFileTypeID, Name: "upload.webFile"},
+	{ID: SecurePlainEmailTypeID, Name: "securePlainEmail"},
+	{ID: LongTypeID, Name: "long"},
+	{ID: DoubleTypeID, Name: "double"},
+	{ID: TodoCompletionTypeID, Name: "todoCompletion"},
+	{ID: MessagesExportedChatInviteReplacedTypeID, Name: "messages.exportedChatInviteReplaced"},
+	{ID: CommunitiesPeerLinkRequestsTypeID, Name: "communities.peerLinkRequests"},
+	{ID: ChannelsCheckSearchPostsFloodRequestTypeID, Name: "channels.checkSearchPostsFlood"},
+	{ID: AuthCodeTypeFlashCallTypeID, Name: "auth.codeTypeFlashCall"},
+	{ID: NotifyForumTopicTypeID, Name: "notifyForumTopic"},
+	{ID: InputMediaAreaChannelPostTypeID, Name: "inputMediaAreaChannelPost"},
+	{ID: PaymentsGetSavedInfoRequestTypeID, Name: "payments.getSavedInfo"},
+	{ID: MessagesGetRepliesRequestTypeID, Name: "messages.getReplies"},
+	{ID: ChannelAdminLogEventActionStartGroupCallTypeID, Name: "channelAdminLogEventActionStartGroupCall"},
+	{ID: PhotoEmptyTypeID, Name: "photoEmpty"},
+	{ID: EmojiKeywordDeletedTypeID, Name: "emojiKeywordDeleted"},
+	{ID: EncryptedMessageServiceTypeID, Name: "encryptedMessageService"},
+	{ID: AuthSentCodeSuccessTypeID, Name: "auth.sentCodeSuccess"},
+	{ID: BotPreviewMediaTypeID, Name: "botPreviewMedia"},
+	{ID: PaymentsGetStarsRevenueWithdrawalURLRequestTypeID, Name: "payments.getStarsRevenueWithdrawalUrl"},
+	{ID: SendMessageUploadRoundActionTypeID, Name: "sendMessageUploadRoundAction"},
+	{ID: AccountSetAccountTTLRequestTypeID, Name: "account.setAccountTTL"},
+	{ID: InputQuickReplyShortcutTypeID, Name: "inputQuickReplyShortcut"},
+	{ID: PaymentsGetPaymentReceiptRequestTypeID, Name: "payments.getPaymentReceipt"},
+	{ID: TextAutoPhoneTypeID, Name: "textAutoPhone"},
+	{ID: UploadGetWebFileRequestTypeID, Name: "upload.getWebFile"},
+	{ID: StarsTransactionPeerPremiumBotTypeID, Name: "starsTransactionPeerPremiumBot"},
+	{ID: PremiumGiftCodeOptionTypeID, Name: "premiumGiftCodeOption"},
+	{ID: SendMessageEmojiInteractionTypeID, Name: "sendMessageEmojiInteraction"},
+	{ID: ChannelsGetChannelRecommendationsRequestTypeID, Name: "channels.getChannelRecommendations"},
+	{ID: PaymentsRefundStarsChargeRequestTypeID, Name: "payments.refundStarsCharge"},
+	{ID: StoriesGetAlbumsRequestTypeID, Name: "stories.getAlbums"},
+	{ID: UpdateChannelReadMessagesContentsTypeID, Name: "updateChannelReadMessagesContents"},
+	{ID: HelpPeerColorSetTypeID, Name: "help.peerColorSet"},
+	{ID: ChatFullTypeID, Name: "chatFull"},
+	{ID: PageBlockBlockquoteTypeID, Name: "pageBlockBlockquote"},
+	{ID: UpdatePhoneCallSignalingDataTypeID, Name: "updatePhoneCallSignalingData"},
+	{ID: MessagesRequestWebViewRequestTypeID, Name: "messages.requestWebView"},
+	{ID: MessagesViewSponsoredMessageRequestTypeID, Name: "messages.viewSponsoredMessage"},
+	{ID: MessagesTranscribeAudioRequestTypeID, Name: "messages.transcribeAudio"},
+	{ID: ChannelAdminLogEventActionToggleSignaturesTypeID, Name: "channelAdminLogEventActionToggleSignatures"},
+	{ID: MessagesMessageEditDataTypeID, Name: "messages.messageEditData"},
+	{ID: MessagesGetDhConfigRequestTypeID, Name: "messages.getDhConfig"},
+	{ID: UpdateDialogFilterTypeID, Name: "updateDialogFilter"},
+	{ID: AccountCheckUsernameRequestTypeID, Name: "account.checkUsername"},
+	{ID: PaymentsGetPremiumGiftCodeOptionsRequestTypeID, Name: "payments.getPremiumGiftCodeOptions"},
+	{ID: PhoneSaveCallDebugRequestTypeID, Name: "phone.saveCallDebug"},
+	{ID: ChannelAdminLogEventActionSendMessageTypeID, Name: "channelAdminLogEventActionSendMessage"},
+	{ID: InputNotifyCommunityTypeID, Name: "inputNotifyCommunity"},
+	{ID: InputPeerChannelTypeID, Name: "inputPeerChannel"},
+	{ID: InputPeerPhotoFileLocationLegacyTypeID, Name: "inputPeerPhotoFileLocationLegacy"},
+	{ID: UpdateUserEmojiStatusTypeID, Name: "updateUserEmojiStatus"},
+	{ID: UpdateBotPurchasedPaidMediaTypeID, Name: "updateBotPurchasedPaidMedia"},
+	{ID: StickersCheckShortNameRequestTypeID, Name: "stickers.checkShortName"},
+	{ID: MessageEntityCodeTypeID, Name: "messageEntityCode"},
+	{ID: StoriesGetStoriesViewsRequestTypeID, Name: "stories.getStoriesViews"},
+	{ID: HelpTermsOfServiceUpdateTypeID, Name: "help.termsOfServiceUpdate"},
+	{ID: ChatEmptyTypeID, Name: "chatEmpty"},
+	{ID: LangPackStringDeletedTypeID, Name: "langPackStringDeleted"},
+	{ID: StatsPollStatsTypeID, Name: "stats.pollStats"},
+	{ID: ContactsBlockFromRepliesRequestTypeID, Name: "contacts.blockFromReplies"},
+	{ID: MessagesSearchStickersRequestTypeID, Name: "messages.searchStickers"},
+	{ID: InputTakeoutFileLocationTypeID, Name: "inputTakeoutFileLocation"},
+	{ID: InputStickerSetEmojiDefaultStatusesTypeID, Name: "inputStickerSetEmojiDefaultStatuses"},
+	{ID: MessagesSearchRequestTypeID, Name: "messages.search"},
+	{ID: UpdateUserTypingTypeID, Name: "updateUserTyping"},
+	{ID: PaymentsSaveStarGiftRequestTypeID, Name: "payments.saveStarGift"},
+	{ID: GroupCallParticipantTypeID, Name: "groupCallParticipant"},
+	{ID: MessagesUploadImportedMediaRequestTypeID, Name: "messages.uploadImportedMedia"},
+	{ID: MessagesDialogFiltersTypeID, Name: "messages.dialogFilters"},
+	{ID: SmsjobsStatusTypeID, Name: "smsjobs.status"},
+	{ID: AccountEmailVerifiedTypeID, Name: "account.emailVerified"},
+	{ID: HelpPeerColorsNotModifiedTypeID, Name: "help.peerColorsNotModified"},
+	{ID: JSONNumberTypeID, Name: "jsonNumber"},
+	{ID: AccountUpdateThemeRequestTypeID, Name: "account.updateTheme"},
+	{ID: UpdateStoriesStealthModeTypeID, Name: "updateStoriesStealthMode"},
+	{ID: MessagesSearchCustomEmojiRequestTypeID, Name: "messages.searchCustomEmoji"},
+	{ID: MessagesDhConfigTypeID, Name: "messages.dhConfig"},
+	{ID: StoriesGetPeerStoriesRequestTypeID, Name: "stories.getPeerStories"},
+	{ID: StoriesEditStoryRequestTypeID, Name: "stories.editStory"},
+	{ID: ContactsImportContactsRequestTypeID, Name: "contacts.importContacts"},
+	{ID: MessageActionSuggestBirthdayTypeID, Name: "messageActionSuggestBirthday"},
+	{ID: PrivacyKeyStarGiftsAutoSaveTypeID, Name: "privacyKeyStarGiftsAutoSave"},
+	{ID: HelpGetTermsOfServiceUpdateRequestTypeID, Name: "help.getTermsOfServiceUpdate"},
+	{ID: MessagesFavedStickersTypeID, Name: "messages.favedStickers"},
+	{ID: BotsDeletePreviewMediaRequestTypeID, Name: "bots.deletePreviewMedia"},
+	{ID: AccountResetWebAuthorizationRequestTypeID, Name: "account.resetWebAuthorization"},
+	{ID: PaymentsSendPaymentFormRequestTypeID, Name: "payments.sendPaymentForm"},
+	{ID: AuthImportWebTokenAuthorizationRequestTypeID, Name: "auth.importWebTokenAuthorization"},
+	{ID: PhoneGroupCallStreamRtmpURLTypeID, Name: "phone.groupCallStreamRtmpUrl"},
+	{ID: InputEncryptedFileBigUploadedTypeID, Name: "inputEncryptedFileBigUploaded"},
+	{ID: PaymentsGetStarsTransactionsByIDRequestTypeID, Name: "payments.getStarsTransactionsByID"},
+	{ID: StickerSetTypeID, Name: "stickerSet"},
+	{ID: EmojiStatusEmptyTypeID, Name: "emojiStatusEmpty"},
+	{ID: ChannelAdminLogEventActionDefaultBannedRightsTypeID, Name: "channelAdminLogEventActionDefaultBannedRights"},
+	{ID: ContactsBlockRequestTypeID, Name: "contacts.block"},
+	{ID: InputReportReasonPornographyTypeID, Name: "inputReportReasonPornography"},
+	{ID: StarsSubscriptionTypeID, Name: "starsSubscription"},
+	{ID: PaymentsGetBankCardDataRequestTypeID, Name: "payments.getBankCardData"},
+	{ID: AccountGetCollectibleEmojiStatusesRequestTypeID, Name: "account.getCollectibleEmojiStatuses"},
+	{ID: WebPageAttributeStoryTypeID, Name: "webPageAttributeStory"},
+	{ID: AuthAuthorizationTypeID, Name: "auth.authorization"},
+	{ID: StarGiftAttributeCounterTypeID, Name: "starGiftAttributeCounter"},
+	{ID: MessageMediaVenueTypeID, Name: "messageMediaVenue"},
+	{ID: MessagesGetEmojiStatusGroupsRequestTypeID, Name: "messages.getEmojiStatusGroups"},
+	{ID: PaymentsStarGiftsTypeID, Name: "payments.starGifts"},
+	{ID: StarGiftAuctionUserStateTypeID, Name: "starGiftAuctionUserState"},
+	{ID: PhoneConfirmCallRequestTypeID, Name: "phone.confirmCall"},
+	{ID: UpdateChannelWebPageTypeID, Name: "updateChannelWebPage"},
+	{ID: UpdateReadHistoryOutboxTypeID, Name: "updateReadHistoryOutbox"},
+	{ID: InputPrivacyValueAllowCloseFriendsTypeID, Name: "inputPrivacyValueAllowCloseFriends"},
+	{ID: PageListItemTextTypeID, Name: "pageListItemText"},
+	{ID: DialogPeerCommunityTypeID, Name: "dialogPeerCommunity"},
+	{ID: BotCommandScopeDefaultTypeID, Name: "botCommandScopeDefault"},
+	{ID: MessagesCreateForumTopicRequestTypeID, Name: "messages.createForumTopic"},
+	{ID: ChannelParticipantCreatorTypeID, Name: "channelParticipantCreator"},
+	{ID: MessageActionConferenceCallTypeID, Name: "messageActionConferenceCall"},
+	{ID: PhoneCallTypeID, Name: "phoneCall"},
+	{ID: InlineQueryPeerTypeSameBotPMTypeID, Name: "inlineQueryPeerTypeSameBotPM"},
+	{ID: MessagesStickersTypeID, Name: "messages.stickers"},
+	{ID: StoriesCanSendStoryRequestTypeID, Name: "stories.canSendStory"},
+	{ID: UpdateRecentEmojiStatusesTypeID, Name: "updateRecentEmojiStatuses"},
+	{ID: AuctionBidLevelTypeID, Name: "auctionBidLevel"},
+	{ID: StarGiftTypeID, Name: "starGift"},
+	{ID: UpdateShortMessageTypeID, Name: "updateShortMessage"},
+	{ID: MessageActionRequestedPeerTypeID, Name: "messageActionRequestedPeer"},
+	{ID: UsersUsersSliceTypeID, Name: "users.usersSlice"},
+	{ID: AccountSetReactionsNotifySettingsRequestTypeID, Name: "account.setReactionsNotifySettings"},
+	{ID: BotsEditAccessSettingsRequestTypeID, Name: "bots.editAccessSettings"},
+	{ID: BotsRequestWebViewButtonRequestTypeID, Name: "bots.requestWebViewButton"},
+	{ID: ChannelAdminLogEventActionChangeWallpaperTypeID, Name: "channelAdminLogEventActionChangeWallpaper"},
+	{ID: MessagesMessageReactionsListTypeID, Name: "messages.messageReactionsList"},
+	{ID: MessagesGetMessageReadParticipantsRequestTypeID, Name: "messages.getMessageReadParticipants"},
+	{ID: UpdateStickerSetsTypeID, Name: "updateStickerSets"},
+	{ID: MessageActionGiftCodeTypeID, Name: "messageActionGiftCode"},
+	{ID: WebPageAttributeStarGiftCollectionTypeID, Name: "webPageAttributeStarGiftCollection"},
+	{ID: MessagesSavedReactionTagsTypeID, Name: "messages.savedReactionTags"},
+	{ID: MessagesSaveGifRequestTypeID, Name: "messages.saveGif"},
+	{ID: MessageEntitySpoilerTypeID, Name: "messageEntitySpoiler"},
+	{ID: MessagesSendEncryptedServiceRequestTypeID, Name: "messages.sendEncryptedService"},
+	{ID: InputStickerSetItemTypeID, Name: "inputStickerSetItem"},
+	{ID: InputSecureFileUploadedTypeID, Name: "inputSecureFileUploaded"},
+	{ID: UpdatePtsChangedTypeID, Name: "updatePtsChanged"},
+	{ID: MessagesPeerDialogsTypeID, Name: "messages.peerDialogs"},
+	{ID: InputBotInlineMessageMediaAutoTypeID, Name: "inputBotInlineMessageMediaAuto"},
+	{ID: RequestPeerTypeBroadcastTypeID, Name: "requestPeerTypeBroadcast"},
+	{ID: MessagesTranslateResultTypeID, Name: "messages.translateResult"},
+	{ID: ChannelsGetAdminLogRequestTypeID, Name: "channels.getAdminLog"},
+	{ID: SecureCredentialsEncryptedTypeID, Name: "secureCredentialsEncrypted"},
+	{ID: StickerSetMultiCoveredTypeID, Name: "stickerSetMultiCovered"},
+	{ID: MessagesInitHistoryImportRequestTypeID, Name: "messages.initHistoryImport"},
+	{ID: InputPaymentCredentialsTypeID, Name: "inputPaymentCredentials"},
+	{ID: PageTableCellTypeID, Name: "pageTableCell"},
+	{ID: ChatThemeUniqueGiftTypeID, Name: "chatThemeUniqueGift"},
+	{ID: SecureValueErrorTranslationFilesTypeID, Name: "secureValueErrorTranslationFiles"},
+	{ID: UsersSavedMusicTypeID, Name: "users.savedMusic"},
+	{ID: ChannelParticipantAdminTypeID, Name: "channelParticipantAdmin"},
+	{ID: InputInvoiceChatInviteSubscriptionTypeID, Name: "inputInvoiceChatInviteSubscription"},
+	{ID: MessagesGetBotAppRequestTypeID, Name: "messages.getBotApp"},
+	{ID: UpdateDialogFiltersTypeID, Name: "updateDialogFilters"},
+	{ID: ChannelsUpdateUsernameRequestTypeID, Name: "channels.updateUsername"},
+	{ID: MessagesDeclineURLAuthRequestTypeID, Name: "messages.declineUrlAuth"},
+	{ID: BotInlineMessageMediaInvoiceTypeID, Name: "botInlineMessageMediaInvoice"},
+	{ID: TextAnchorTypeID, Name: "textAnchor"},
+	{ID: MessagesSearchStickerSetsRequestTypeID, Name: "messages.searchStickerSets"},
+	{ID: ChannelsSetMainProfileTabRequestTypeID, Name: "channels.setMainProfileTab"},
+	{ID: MessagesGetEmojiKeywordsRequestTypeID, Name: "messages.getEmojiKeywords"},
+	{ID: InputPeerChatTypeID, Name: "inputPeerChat"},
+	{ID: AccountGetChannelRestrictedStatusEmojisRequestTypeID, Name: "account.getChannelRestrictedStatusEmojis"},
+	{ID: MessagesEditChatPhotoRequestTypeID, Name: "messages.editChatPhoto"},
+	{ID: MessagesStickerSetInstallResultArchiveTypeID, Name: "messages.stickerSetInstallResultArchive"},
+	{ID: DialogFilterDefaultTypeID, Name: "dialogFilterDefault"},
+	{ID: MessagesGetSavedReactionTagsRequestTypeID, Name: "messages.getSavedReactionTags"},
+	{ID: StarGiftAttributeRarityTypeID, Name: "starGiftAttributeRarity"},
+	{ID: PollAnswerVotersTypeID, Name: "pollAnswerVoters"},
+	{ID: InvokeWithMessagesRangeRequestTypeID, Name: "invokeWithMessagesRange"},
+	{ID: MessagesBotCallbackAnswerTypeID, Name: "messages.botCallbackAnswer"},
+	{ID: PhoneCallAcceptedTypeID, Name: "phoneCallAccepted"},
+	{ID: ChannelsDeleteParticipantHistoryRequestTypeID, Name: "channels.deleteParticipantHistory"},
+	{ID: MessagesForumTopicsTypeID, Name: "messages.forumTopics"},
+	{ID: MessagesReadMessageContentsRequestTypeID, Name: "messages.readMessageContents"},
+	{ID: PeerChatTypeID, Name: "peerChat"},
+	{ID: MessagesReadMentionsRequestTypeID, Name: "messages.readMentions"},
+	{ID: DocumentEmptyTypeID, Name: "documentEmpty"},
+	{ID: AuthRecoverPasswordRequestTypeID, Name: "auth.recoverPassword"},
+	{ID: PaymentsGetPaymentFormRequestTypeID, Name: "payments.getPaymentForm"},
+	{ID: InputPeerPhotoFileLocationTypeID, Name: "inputPeerPhotoFileLocation"},
+	{ID: WallPaperSettingsTypeID, Name: "wallPaperSettings"},
+	{ID: MediaAreaURLTypeID, Name: "mediaAreaUrl"},
+	{ID: PaymentsCheckCanSendGiftResultOkTypeID, Name: "payments.checkCanSendGiftResultOk"},
+	{ID: StatsGetStoryStatsRequestTypeID, Name: "stats.getStoryStats"},
+	{ID: InputMessagesFilterMusicTypeID, Name: "inputMessagesFilterMusic"},
+	{ID: SendMessageTextDraftActionTypeID, Name: "sendMessageTextDraftAction"},
+	{ID: IPPortSecretTypeID, Name: "ipPortSecret"},
+	{ID: ChatPhotoEmptyTypeID, Name: "chatPhotoEmpty"},
+	{ID: InputPrivacyKeyAboutTypeID, Name: "inputPrivacyKeyAbout"},
+	{ID: MessagesStickerSetInstallResultSuccessTypeID, Name: "messages.stickerSetInstallResultSuccess"},
+	{ID: AccountUpdateDeviceLockedRequestTypeID, Name: "account.updateDeviceLocked"},
+	{ID: ChatParticipantTypeID, Name: "chatParticipant"},
+	{ID: UpdateEncryptedMessagesReadTypeID, Name: "updateEncryptedMessagesRead"},
+	{ID: AuthLoginTokenSuccessTypeID, Name: "auth.loginTokenSuccess"},
+	{ID: MessagesGetAdminsWithInvitesRequestTypeID, Name: "messages.getAdminsWithInvites"},
+	{ID: MessagesSaveRecentStickerRequestTypeID, Name: "messages.saveRecentSticker"},
+	{ID: MessagesGetRecentReactionsRequestTypeID, Name: "messages.getRecentReactions"},
+	{ID: PrivacyKeyPhoneP2PTypeID, Name: "privacyKeyPhoneP2P"},
+	{ID: PaymentsStarsRevenueAdsAccountURLTypeID, Name: "payments.starsRevenueAdsAccountUrl"},
+	{ID: UploadGetCDNFileRequestTypeID, Name: "upload.getCdnFile"},
+	{ID: StatsBroadcastStatsTypeID, Name: "stats.broadcastStats"},
+	{ID: PremiumGetUserBoostsRequestTypeID, Name: "premium.getUserBoosts"},
+	{ID: MessageActionPollDeleteAnswerTypeID, Name: "messageActionPollDeleteAnswer"},
+	{ID: UpdateNewScheduledMessageTypeID, Name: "updateNewScheduledMessage"},
+	{ID: UpdateSavedReactionTagsTypeID, Name: "updateSavedReactionTags"},
+	{ID: PageBlockCoverTypeID, Name: "pageBlockCover"},
+	{ID: InputMessagesFilterChatPhotosTypeID, Name: "inputMessagesFilterChatPhotos"},
+	{ID: AccountGetThemeRequestTypeID, Name: "account.getTheme"},
+	{ID: PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, Name: "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"},
+	{ID: StarGiftAuctionRoundTypeID, Name: "starGiftAuctionRound"},
+	{ID: MessagesReorderPinnedDialogsRequestTypeID, Name: "messages.reorderPinnedDialogs"},
+	{ID: UsersUserFullTypeID, Name: "users.userFull"},
+	{ID: MessagesGetFutureChatCreatorAfterLeaveRequestTypeID, Name: "messages.getFutureChatCreatorAfterLeave"},
+	{ID: MessagesGetForumTopicsRequestTypeID, Name: "messages.getForumTopics"},
+	{ID: InputPhotoTypeID, Name: "inputPhoto"},
+	{ID: OutboxReadDateTypeID, Name: "outboxReadDate"},
+	{ID: PhoneAcceptCallRequestTypeID, Name: "phone.acceptCall"},
+	{ID: InputReplyToMessageTypeID, Name: "inputReplyToMessage"},
+	{ID: MessageActionSetMessagesTTLTypeID, Name: "messageActionSetMessagesTTL"},
+	{ID: InlineBotSwitchPMTypeID, Name: "inlineBotSwitchPM"},
+	{ID: InputPasskeyCredentialPublicKeyTypeID, Name: "inputPasskeyCredentialPublicKey"},
+	{ID: TextURLTypeID, Name: "textUrl"},
+	{ID: PageBlockThinkingTypeID, Name: "pageBlockThinking"},
+	{ID: AttachMenuBotsTypeID, Name: "attachMenuBots"},
+	{ID: PhoneDeclineConferenceCallInviteRequestTypeID, Name: "phone.declineConferenceCallInvite"},
+	{ID: BotCommandScopeUsersTypeID, Name: "botCommandScopeUsers"},
+	{ID: InputThemeTypeID, Name: "inputTheme"},
+	{ID: BotsExportedBotTokenTypeID, Name: "bots.exportedBotToken"},
+	{ID: ChatParticipantsTypeID, Name: "chatParticipants"},
+	{ID: MessagesDeleteQuickReplyShortcutRequestTypeID, Name: "messages.deleteQuickReplyShortcut"},
+	{ID: URLAuthResultRequestTypeID, Name: "urlAuthResultRequest"},
+	{ID: ChannelsSetEmojiStickersRequestTypeID, Name: "channels.setEmojiStickers"},
+	{ID: PrivacyKeyPhoneCallTypeID, Name: "privacyKeyPhoneCall"},
+	{ID: MessagesGetSponsoredMessagesRequestTypeID, Name: "messages.getSponsoredMessages"},
+	{ID: BotsResetBotCommandsRequestTypeID, Name: "bots.resetBotCommands"},
+	{ID: SecureValueTypePassportTypeID, Name: "secureValueTypePassport"},
+	{ID: AuthSentCodeTypeAppTypeID, Name: "auth.sentCodeTypeApp"},
+	{ID: MessagesAcceptEncryptionRequestTypeID, Name: "messages.acceptEncryption"},
+	{ID: HelpGetRecentMeURLsRequestTypeID, Name: "help.getRecentMeUrls"},
+	{ID: InvokeAfterMsgsRequestTypeID, Name: "invokeAfterMsgs"},
+	{ID: InputBotInlineMessageTextTypeID, Name: "inputBotInlineMessageText"},
+	{ID: UpdateChatParticipantAddTypeID, Name: "updateChatParticipantAdd"},
+	{ID: PaymentsStarGiftUpgradePreviewTypeID, Name: "payments.starGiftUpgradePreview"},
+	{ID: AccountSaveRingtoneRequestTypeID, Name: "account.saveRingtone"},
+	{ID: MessageMediaEmptyTypeID, Name: "messageMediaEmpty"},
+	{ID: UpdateQuickReplyMessageTypeID, Name: "updateQuickReplyMessage"},
+	{ID: SearchPostsFloodTypeID, Name: "searchPostsFlood"},
+	{ID: AccountUpdateUsernameRequestTypeID, Name: "account.updateUsername"},
+	{ID: UpdatesChannelDifferenceEmptyTypeID, Name: "updates.channelDifferenceEmpty"},
+	{ID: PaymentsBankCardDataTypeID, Name: "payments.bankCardData"},
+	{ID: MessageActionNoForwardsRequestTypeID, Name: "messageActionNoForwardsRequest"},
+	{ID: ChannelsSponsoredMessageReportResultAdsHiddenTypeID, Name: "channels.sponsoredMessageReportResultAdsHidden"},
+	{ID: InputPasskeyResponseRegisterTypeID, Name: "inputPasskeyResponseRegister"},
+	{ID: AuthLogOutRequestTypeID, Name: "auth.logOut"},
+	{ID: InputInvoicePremiumAuthCodeTypeID, Name: "inputInvoicePremiumAuthCode"},
+	{ID: ChannelAdminLogEventActionParticipantVolumeTypeID, Name: "channelAdminLogEventActionParticipantVolume"},
+	{ID: RequestPeerTypeCreateBotTypeID, Name: "requestPeerTypeCreateBot"},
+	{ID: UpdateDeleteGroupCallMessagesTypeID, Name: "updateDeleteGroupCallMessages"},
+	{ID: ChannelAdminLogEventActionChangeEmojiStatusTypeID, Name: "channelAdminLogEventActionChangeEmojiStatus"},
+	{ID: MessagesCheckChatInviteRequestTypeID, Name: "messages.checkChatInvite"},
+	{ID: MessagesReportReactionRequestTypeID, Name: "messages.reportReaction"},
+	{ID: JSONNullTypeID, Name: "jsonNull"},
+	{ID: EphemeralGetCallbackAnswerRequestTypeID, Name: "ephemeral.getCallbackAnswer"},
+	{ID: KeyboardButtonBuyTypeID, Name: "keyboardButtonBuy"},
+	{ID: InputStorePaymentAuthCodeTypeID, Name: "inputStorePaymentAuthCode"},
+	{ID: ExportedStoryLinkTypeID, Name: "exportedStoryLink"},
+	{ID: BotCommandScopePeerAdminsTypeID, Name: "botCommandScopePeerAdmins"},
+	{ID: HelpGetDeepLinkInfoRequestTypeID, Name: "help.getDeepLinkInfo"},
+	{ID: TrueTypeID, Name: "true"},
+	{ID: ChannelsToggleForumRequestTypeID, Name: "channels.toggleForum"},
+	{ID: InputPhotoFileLocationTypeID, Name: "inputPhotoFileLocation"},
+	{ID: InputMessageReadMetricTypeID, Name: "inputMessageReadMetric"},
+	{ID: ChannelsSetDiscussionGroupRequestTypeID, Name: "channels.setDiscussionGroup"},
+	{ID: InputMediaInvoiceTypeID, Name: "inputMediaInvoice"},
+	{ID: MessagesReportReadMetricsRequestTypeID, Name: "messages.reportReadMetrics"},
+	{ID: StorageFilePartialTypeID, Name: "storage.filePartial"},
+	{ID: StickerSetFullCoveredTypeID, Name: "stickerSetFullCovered"},
+	{ID: AccountChangeAuthorizationSettingsRequestTypeID, Name: "account.changeAuthorizationSettings"},
+	{ID: ChannelAdminLogEventActionExportedInviteRevokeTypeID, Name: "channelAdminLogEventActionExportedInviteRevoke"},
+	{ID: InputReplyToEphemeralMessageTypeID, Name: "inputReplyToEphemeralMessage"},
+	{ID: PhoneSaveCallLogRequestTypeID, Name: "phone.saveCallLog"},
+	{ID: MessagesRequestSimpleWebViewRequestTypeID, Name: "messages.requestSimpleWebView"},
+	{ID: PhoneSaveDefaultSendAsRequestTypeID, Name: "phone.saveDefaultSendAs"},
+	{ID: PaymentsUniqueStarGiftTypeID, Name: "payments.uniqueStarGift"},
+	{ID: InputBotInlineMessageMediaVenueTypeID, Name: "inputBotInlineMessageMediaVenue"},
+	{ID: KeyboardButtonRequestPhoneTypeID, Name: "keyboardButtonRequestPhone"},
+	{ID: ChannelsToggleSignaturesRequestTypeID, Name: "channels.toggleSignatures"},
+	{ID: MessageActionPaymentRefundedTypeID, Name: "messageActionPaymentRefunded"},
+	{ID: ExportedContactTokenTypeID, Name: "exportedContactToken"},
+	{ID: ChatlistsCheckChatlistInviteRequestTypeID, Name: "chatlists.checkChatlistInvite"},
+	{ID: PrivacyValueDisallowChatParticipantsTypeID, Name: "privacyValueDisallowChatParticipants"},
+	{ID: ChatTypeID, Name: "chat"},
+	{ID: SavedStarGiftTypeID, Name: "savedStarGift"},
+	{ID: MessagesTranslatedRichMessageTypeID, Name: "messages.translatedRichMessage"},
+	{ID: HelpCountryCodeTypeID, Name: "help.countryCode"},
+	{ID: BotsGetPreviewInfoRequestTypeID, Name: "bots.getPreviewInfo"},
+	{ID: BotMenuButtonCommandsTypeID, Name: "botMenuButtonCommands"},
+	{ID: AccountInitPasskeyRegistrationRequestTypeID, Name: "account.initPasskeyRegistration"},
+	{ID: StarGiftAuctionAcquiredGiftTypeID, Name: "starGiftAuctionAcquiredGift"},
+	{ID: LangpackGetLanguagesRequestTypeID, Name: "langpack.getLanguages"},
+	{ID: ChannelAdminLogEventActionDeleteMessageTypeID, Name: "channelAdminLogEventActionDeleteMessage"},
+	{ID: PhoneRequestCallRequestTypeID, Name: "phone.requestCall"},
+	{ID: PrivacyKeyAddedByPhoneTypeID, Name: "privacyKeyAddedByPhone"},
+	{ID: SponsoredMessageReportOptionTypeID, Name: "sponsoredMessageReportOption"},
+	{ID: MessagesGetUnreadPollVotesRequestTypeID, Name: "messages.getUnreadPollVotes"},
+	{ID: EmailVerifyPurposeLoginSetupTypeID, Name: "emailVerifyPurposeLoginSetup"},
+	{ID: ChannelAdminLogEventActionChangePhotoTypeID, Name: "channelAdminLogEventActionChangePhoto"},
+	{ID: MessagesTogglePaidReactionPrivacyRequestTypeID, Name: "messages.togglePaidReactionPrivacy"},
+	{ID: PaymentsGetUniqueStarGiftValueInfoRequestTypeID, Name: "payments.getUniqueStarGiftValueInfo"},
+	{ID: PaymentsGiveawayInfoTypeID, Name: "payments.giveawayInfo"},
+	{ID: DefaultHistoryTTLTypeID, Name: "defaultHistoryTTL"},
+	{ID: DocumentAttributeVideoTypeID, Name: "documentAttributeVideo"},
+	{ID: MessagesCheckHistoryImportRequestTypeID, Name: "messages.checkHistoryImport"},
+	{ID: MessagesGetHistoryRequestTypeID, Name: "messages.getHistory"},
+	{ID: MessagesChatInviteJoinResultOkTypeID, Name: "messages.chatInviteJoinResultOk"},
+	{ID: MessagesGetDiscussionMessageRequestTypeID, Name: "messages.getDiscussionMessage"},
+	{ID: AuthAuthorizationSignUpRequiredTypeID, Name: "auth.authorizationSignUpRequired"},
+	{ID: AccountGetTmpPasswordRequestTypeID, Name: "account.getTmpPassword"},
+	{ID: MessagesSavedDialogsSliceTypeID, Name: "messages.savedDialogsSlice"},
+	{ID: InputStickerSetEmojiDefaultTopicIconsTypeID, Name: "inputStickerSetEmojiDefaultTopicIcons"},
+	{ID: MessagesEmojiGameDiceInfoTypeID, Name: "messages.emojiGameDiceInfo"},
+	{ID: MessagesSendEncryptedRequestTypeID, Name: "messages.sendEncrypted"},
+	{ID: BotsSetBotMenuButtonRequestTypeID, Name: "bots.setBotMenuButton"},
+	{ID: MessageViewsTypeID, Name: "messageViews"},
+	{ID: AttachMenuBotIconColorTypeID, Name: "attachMenuBotIconColor"},
+	{ID: MessageActionGiftStarsTypeID, Name: "messageActionGiftStars"},
+	{ID: MessagesGetMessageReactionsListRequestTypeID, Name: "messages.getMessageReactionsList"},
+	{ID: MessagePeerVoteMultipleTypeID, Name: "messagePeerVoteMultiple"},
+	{ID: UpdateLangPackTooLongTypeID, Name: "updateLangPackTooLong"},
+	{ID: AccessPointRuleTypeID, Name: "accessPointRule"},
+	{ID: PageBlockParagraphTypeID, Name: "pageBlockParagraph"},
+	{ID: StickersReplaceStickerRequestTypeID, Name: "stickers.replaceSticker"},
+	{ID: PaymentsStarGiftUpgradeAttributesTypeID, Name: "payments.starGiftUpgradeAttributes"},
+	{ID: ChannelAdminLogEventActionChangeEmojiStickerSetTypeID, Name: "channelAdminLogEventActionChangeEmojiStickerSet"},
+	{ID: RecentMeURLUnknownTypeID, Name: "recentMeUrlUnknown"},
+	{ID: MessagesGetPaidReactionPrivacyRequestTypeID, Name: "messages.getPaidReactionPrivacy"},
+	{ID: MessageActionScreenshotTakenTypeID, Name: "messageActionScreenshotTaken"},
+	{ID: StatsURLTypeID, Name: "statsURL"},
+	{ID: MessageActionWebViewDataSentMeTypeID, Name: "messageActionWebViewDataSentMe"},
+	{ID: EmojiListNotModifiedTypeID, Name: "emojiListNotModified"},
+	{ID: InputGeoPointTypeID, Name: "inputGeoPoint"},
+	{ID: UpdateManagedBotTypeID, Name: "updateManagedBot"},
+	{ID: PageBlockFooterTypeID, Name: "pageBlockFooter"},
+	{ID: MessagesVotesListTypeID, Name: "messages.votesList"},
+	{ID: ReplyInlineMarkupTypeID, Name: "replyInlineMarkup"},
+	{ID: StarGiftAttributeIDModelTypeID, Name: "starGiftAttributeIdModel"},
+	{ID: PhoneCreateGroupCallRequestTypeID, Name: "phone.createGroupCall"},
+	{ID: UpdateStarGiftAuctionStateTypeID, Name: "updateStarGiftAuctionState"},
+	{ID: MessageActionGiftPremiumTypeID, Name: "messageActionGiftPremium"},
+	{ID: EncryptedChatRequestedTypeID, Name: "encryptedChatRequested"},
+	{ID: PremiumBoostsStatusTypeID, Name: "premium.boostsStatus"},
+	{ID: UpdateBotInlineQueryTypeID, Name: "updateBotInlineQuery"},
+	{ID: InputStickerSetEmojiChannelDefaultStatusesTypeID, Name: "inputStickerSetEmojiChannelDefaultStatuses"},
+	{ID: MediaAreaWeatherTypeID, Name: "mediaAreaWeather"},
+	{ID: HelpGetTimezonesListRequestTypeID, Name: "help.getTimezonesList"},
+	{ID: TodoListTypeID, Name: "todoList"},
+	{ID: MessagesGetChatsRequestTypeID, Name: "messages.getChats"},
+	{ID: StarGiftAttributeIDPatternTypeID, Name: "starGiftAttributeIdPattern"},
+	{ID: StatsGraphAsyncTypeID, Name: "statsGraphAsync"},
+	{ID: ReadParticipantDateTypeID, Name: "readParticipantDate"},
+	{ID: InputInvoiceStarGiftTransferTypeID, Name: "inputInvoiceStarGiftTransfer"},
+	{ID: InputNotifyChatsTypeID, Name: "inputNotifyChats"},
+	{ID: InputStickeredMediaPhotoTypeID, Name: "inputStickeredMediaPhoto"},
+	{ID: AicomposeCreateToneRequestTypeID, Name: "aicompose.createTone"},
+	{ID: UpdatesDifferenceTooLongTypeID, Name: "updates.differenceTooLong"},
+	{ID: AccountUpdateBusinessWorkHoursRequestTypeID, Name: "account.updateBusinessWorkHours"},
+	{ID: StorageFileMovTypeID, Name: "storage.fileMov"},
+	{ID: MessagesReportEncryptedSpamRequestTypeID, Name: "messages.reportEncryptedSpam"},
+	{ID: ChannelsUpdatePaidMessagesPriceRequestTypeID, Name: "channels.updatePaidMessagesPrice"},
+	{ID: BoostTypeID, Name: "boost"},
+	{ID: InputBotInlineMessageGameTypeID, Name: "inputBotInlineMessageGame"},
+	{ID: PollAnswerTypeID, Name: "pollAnswer"},
+	{ID: ReactionNotificationsFromAllTypeID, Name: "reactionNotificationsFromAll"},
+	{ID: MessageReactorTypeID, Name: "messageReactor"},
+	{ID: UpdateEditEphemeralMessageTypeID, Name: "updateEditEphemeralMessage"},
+	{ID: AccountAuthorizationsTypeID, Name: "account.authorizations"},
+	{ID: TextSpoilerTypeID, Name: "textSpoiler"},
+	{ID: AccountAutoSaveSettingsTypeID, Name: "account.autoSaveSettings"},
+	{ID: MessagesComposedRichMessageWithAITypeID, Name: "messages.composedRichMessageWithAI"},
+	{ID: MessageEntityCashtagTypeID, Name: "messageEntityCashtag"},
+	{ID: AccountDeclinePasswordResetRequestTypeID, Name: "account.declinePasswordReset"},
+	{ID: WebViewResultURLTypeID, Name: "webViewResultUrl"},
+	{ID: HelpGetInviteTextRequestTypeID, Name: "help.getInviteText"},
+	{ID: ProfileTabGiftsTypeID, Name: "profileTabGifts"},
+	{ID: UpdateShortChatMessageTypeID, Name: "updateShortChatMessage"},
+	{ID: UpdateBotCommandsTypeID, Name: "updateBotCommands"},
+	{ID: InputInvoiceStarGiftUpgradeTypeID, Name: "inputInvoiceStarGiftUpgrade"},
+	{ID: BotInfoTypeID, Name: "botInfo"},
+	{ID: StickersSuggestShortNameRequestTypeID, Name: "stickers.suggestShortName"},
+	{ID: AccountTakeoutTypeID, Name: "account.takeout"},
+	{ID: InputPrivacyKeySavedMusicTypeID, Name: "inputPrivacyKeySavedMusic"},
+	{ID: MessagesDeleteSavedHistoryRequestTypeID, Name: "messages.deleteSavedHistory"},
+	{ID: AccountVerifyPhoneRequestTypeID, Name: "account.verifyPhone"},
+	{ID: MessageFwdHeaderTypeID, Name: "messageFwdHeader"},
+	{ID: PaymentsPaymentResultTypeID, Name: "payments.paymentResult"},
+	{ID: StarGiftAttributePatternTypeID, Name: "starGiftAttributePattern"},
+	{ID: UpdateStarsBalanceTypeID, Name: "updateStarsBalance"},
+	{ID: UpdateMessageIDTypeID, Name: "updateMessageID"},
+	{ID: MessagesGetEmojiKeywordsLanguagesRequestTypeID, Name: "messages.getEmojiKeywordsLanguages"},
+	{ID: AccountGetConnectedBotsRequestTypeID, Name: "account.getConnectedBots"},
+	{ID: PaymentsGetStarsStatusRequestTypeID, Name: "payments.getStarsStatus"},
+	{ID: UserProfilePhotoEmptyTypeID, Name: "userProfilePhotoEmpty"},
+	{ID: SmsjobsFinishJobRequestTypeID, Name: "smsjobs.finishJob"},
+	{ID: PageBlockPullquoteTypeID, Name: "pageBlockPullquote"},
+	{ID: MessagesSetDefaultReactionRequestTypeID, Name: "messages.setDefaultReaction"},
+	{ID: InputPrivacyKeyStatusTimestampTypeID, Name: "inputPrivacyKeyStatusTimestamp"},
+	{ID: InputBotInlineResultGameTypeID, Name: "inputBotInlineResultGame"},
+	{ID: MessagesHidePeerSettingsBarRequestTypeID, Name: "messages.hidePeerSettingsBar"},
+	{ID: AccountSavedMusicIDsNotModifiedTypeID, Name: "account.savedMusicIdsNotModified"},
+	{ID: MessagesArchivedStickersTypeID, Name: "messages.archivedStickers"},
+	{ID: PaymentsCanPurchaseStoreRequestTypeID, Name: "payments.canPurchaseStore"},
+	{ID: KeyboardButtonStyleTypeID, Name: "keyboardButtonStyle"},
+	{ID: PaymentsUpdateStarGiftCollectionRequestTypeID, Name: "payments.updateStarGiftCollection"},
+	{ID: PhoneLeaveGroupCallRequestTypeID, Name: "phone.leaveGroupCall"},
+	{ID: BotsCheckDownloadFileParamsRequestTypeID, Name: "bots.checkDownloadFileParams"},
+	{ID: PrivacyKeyChatInviteTypeID, Name: "privacyKeyChatInvite"},
+	{ID: MessagesGetRichMessageRequestTypeID, Name: "messages.getRichMessage"},
+	{ID: MessageActionInviteToGroupCallTypeID, Name: "messageActionInviteToGroupCall"},
+	{ID: UpdateSentPhoneCodeTypeID, Name: "updateSentPhoneCode"},
+	{ID: MessagesUploadEncryptedFileRequestTypeID, Name: "messages.uploadEncryptedFile"},
+	{ID: MessageActionSetChatWallPaperTypeID, Name: "messageActionSetChatWallPaper"},
+	{ID: AccountPrivacyRulesTypeID, Name: "account.privacyRules"},
+	{ID: PhoneCallDiscardedTypeID, Name: "phoneCallDiscarded"},
+	{ID: WebPageAttributeStickerSetTypeID, Name: "webPageAttributeStickerSet"},
+	{ID: StatsStoryStatsTypeID, Name: "stats.storyStats"},
+	{ID: ChannelsToggleUsernameRequestTypeID, Name: "channels.toggleUsername"},
+	{ID: InputMessagesFilterVoiceTypeID, Name: "inputMessagesFilterVoice"},
+	{ID: PaymentsUniqueStarGiftValueInfoTypeID, Name: "payments.uniqueStarGiftValueInfo"},
+	{ID: DialogPeerFolderTypeID, Name: "dialogPeerFolder"},
+	{ID: MessagesGetInlineBotResultsRequestTypeID, Name: "messages.getInlineBotResults"},
+	{ID: AuthInitPasskeyLoginRequestTypeID, Name: "auth.initPasskeyLogin"},
+	{ID: TextHashtagTypeID, Name: "textHashtag"},
+	{ID: StoryItemDeletedTypeID, Name: "storyItemDeleted"},
+	{ID: HelpGetCDNConfigRequestTypeID, Name: "help.getCdnConfig"},
+	{ID: HelpGetAppUpdateRequestTypeID, Name: "help.getAppUpdate"},
+	{ID: ReactionPaidTypeID, Name: "reactionPaid"},
+	{ID: EmailVerifyPurposeLoginChangeTypeID, Name: "emailVerifyPurposeLoginChange"},
+	{ID: StorageFileMp3TypeID, Name: "storage.fileMp3"},
+	{ID: ChatReactionsAllTypeID, Name: "chatReactionsAll"},
+	{ID: MessageMediaDocumentTypeID, Name: "messageMediaDocument"},
+	{ID: HelpPremiumPromoTypeID, Name: "help.premiumPromo"},
+	{ID: AuthSentCodeTypeCallTypeID, Name: "auth.sentCodeTypeCall"},
+	{ID: AccountGetNotifyExceptionsRequestTypeID, Name: "account.getNotifyExceptions"},
+	{ID: StatsGroupTopInviterTypeID, Name: "statsGroupTopInviter"},
+	{ID: MessagesRequestAppWebViewRequestTypeID, Name: "messages.requestAppWebView"},
+	{ID: PhoneCallEmptyTypeID, Name: "phoneCallEmpty"},
+	{ID: InputSecureFileTypeID, Name: "inputSecureFile"},
+	{ID: ChannelAdminLogEventActionToggleSlowModeTypeID, Name: "channelAdminLogEventActionToggleSlowMode"},
+	{ID: MessagesSearchResultsPositionsTypeID, Name: "messages.searchResultsPositions"},
+	{ID: AccountDeleteAutoSaveExceptionsRequestTypeID, Name: "account.deleteAutoSaveExceptions"},
+	{ID: UpdateDeleteQuickReplyTypeID, Name: "updateDeleteQuickReply"},
+	{ID: UserStatusLastWeekTypeID, Name: "userStatusLastWeek"},
+	{ID: StarsGiveawayWinnersOptionTypeID, Name: "starsGiveawayWinnersOption"},
+	{ID: AccountGetPasswordRequestTypeID, Name: "account.getPassword"},
+	{ID: AccountResolveBusinessChatLinkRequestTypeID, Name: "account.resolveBusinessChatLink"},
+	{ID: WebPageAttributeThemeTypeID, Name: "webPageAttributeTheme"},
+	{ID: UpdateChatDefaultBannedRightsTypeID, Name: "updateChatDefaultBannedRights"},
+	{ID: ChannelAdminLogEventActionChangeAboutTypeID, Name: "channelAdminLogEventActionChangeAbout"},
+	{ID: PhoneGetCallConfigRequestTypeID, Name: "phone.getCallConfig"},
+	{ID: MessagesSendEncryptedFileRequestTypeID, Name: "messages.sendEncryptedFile"},
+	{ID: MessagesReceivedQueueRequestTypeID, Name: "messages.receivedQueue"},
+	{ID: AccountRegisterPasskeyRequestTypeID, Name: "account.registerPasskey"},
+	{ID: MessagesGetPersonalChannelHistoryRequestTypeID, Name: "messages.getPersonalChannelHistory"},
+	{ID: UpdateLangPackTypeID, Name: "updateLangPack"},
+	{ID: MessagesSentEncryptedMessageTypeID, Name: "messages.sentEncryptedMessage"},
+	{ID: StoriesAlbumsNotModifiedTypeID, Name: "stories.albumsNotModified"},
+	{ID: UpdateLoginTokenTypeID, Name: "updateLoginToken"},
+	{ID: StarGiftAttributeModelTypeID, Name: "starGiftAttributeModel"},
+	{ID: AccountGetWebBrowserSettingsRequestTypeID, Name: "account.getWebBrowserSettings"},
+	{ID: ChannelsEditTitleRequestTypeID, Name: "channels.editTitle"},
+	{ID: UpdateDeleteQuickReplyMessagesTypeID, Name: "updateDeleteQuickReplyMessages"},
+	{ID: NullTypeID, Name: "null"},
+	{ID: PhoneStartScheduledGroupCallRequestTypeID, Name: "phone.startScheduledGroupCall"},
+	{ID: MessagesDeleteRevokedExportedChatInvitesRequestTypeID, Name: "messages.deleteRevokedExportedChatInvites"},
+	{ID: ChannelAdminLogEventActionToggleGroupCallSettingTypeID, Name: "channelAdminLogEventActionToggleGroupCallSetting"},
+	{ID: AccountGetAutoDownloadSettingsRequestTypeID, Name: "account.getAutoDownloadSettings"},
+	{ID: UpdateDeleteEphemeralMessagesTypeID, Name: "updateDeleteEphemeralMessages"},
+	{ID: MessageMediaGeoTypeID, Name: "messageMediaGeo"},
+	{ID: AuthCheckPaidAuthRequestTypeID, Name: "auth.checkPaidAuth"},
+	{ID: InputMessagesFilterPhotoVideoTypeID, Name: "inputMessagesFilterPhotoVideo"},
+	{ID: MessagesGetWebPagePreviewRequestTypeID, Name: "messages.getWebPagePreview"},
+	{ID: InputPrivacyKeyProfilePhotoTypeID, Name: "inputPrivacyKeyProfilePhoto"},
+	{ID: UpdateReadFeaturedStickersTypeID, Name: "updateReadFeaturedStickers"},
+	{ID: CDNConfigTypeID, Name: "cdnConfig"},
+	{ID: InputPageBlockMapTypeID, Name: "inputPageBlockMap"},
+	{ID: PhoneSaveDefaultGroupCallJoinAsRequestTypeID, Name: "phone.saveDefaultGroupCallJoinAs"},
+	{ID: StoriesGetStoriesByIDRequestTypeID, Name: "stories.getStoriesByID"},
+	{ID: MessagesGetMessagesViewsRequestTypeID, Name: "messages.getMessagesViews"},
+	{ID: MediaAreaStarGiftTypeID, Name: "mediaAreaStarGift"},
+	{ID: ChannelAdminLogEventActionChangePeerColorTypeID, Name: "channelAdminLogEventActionChangePeerColor"},
+	{ID: PhoneCallDiscardReasonHangupTypeID, Name: "phoneCallDiscardReasonHangup"},
+	{ID: StoriesActivateStealthModeRequestTypeID, Name: "stories.activateStealthMode"},
+	{ID: MessageActionSuggestProfilePhotoTypeID, Name: "messageActionSuggestProfilePhoto"},
+	{ID: AccountContentSettingsTypeID, Name: "account.contentSettings"},
+	{ID: InputMessagesFilterEmptyTypeID, Name: "inputMessagesFilterEmpty"},
+	{ID: MessagesGetArchivedStickersRequestTypeID, Name: "messages.getArchivedStickers"},
+	{ID: ChannelAdminLogEventActionParticipantEditRankTypeID, Name: "channelAdminLogEventActionParticipantEditRank"},
+	{ID: StoriesGetPinnedStoriesRequestTypeID, Name: "stories.getPinnedStories"},
+	{ID: PaymentsGetConnectedStarRefBotsRequestTypeID, Name: "payments.getConnectedStarRefBots"},
+	{ID: ChannelAdminLogEventActionCreateTopicTypeID, Name: "channelAdminLogEventActionCreateTopic"},
+	{ID: InputReplyToStoryTypeID, Name: "inputReplyToStory"},
+	{ID: MessagesSetTypingRequestTypeID, Name: "messages.setTyping"},
+	{ID: MessagesSendPaidReactionRequestTypeID, Name: "messages.sendPaidReaction"},
+	{ID: AccountToggleUsernameRequestTypeID, Name: "account.toggleUsername"},
+	{ID: InputReportReasonSpamTypeID, Name: "inputReportReasonSpam"},
+	{ID: ChannelsEditLocationRequestTypeID, Name: "channels.editLocation"},
+	{ID: PageBlockMathTypeID, Name: "pageBlockMath"},
+	{ID: PeerUserTypeID, Name: "peerUser"},
+	{ID: MessagesDeleteScheduledMessagesRequestTypeID, Name: "messages.deleteScheduledMessages"},
+	{ID: StoriesStoryViewsListTypeID, Name: "stories.storyViewsList"},
+	{ID: MessagesEmojiGameUnavailableTypeID, Name: "messages.emojiGameUnavailable"},
+	{ID: PhoneSetCallRatingRequestTypeID, Name: "phone.setCallRating"},
+	{ID: BusinessIntroTypeID, Name: "businessIntro"},
+	{ID: InputEncryptedFileTypeID, Name: "inputEncryptedFile"},
+	{ID: InputPrivacyValueAllowBotsTypeID, Name: "inputPrivacyValueAllowBots"},
+	{ID: ChannelAdminLogEventActionExportedInviteDeleteTypeID, Name: "channelAdminLogEventActionExportedInviteDelete"},
+	{ID: HelpConfigSimpleTypeID, Name: "help.configSimple"},
+	{ID: ChatInviteAlreadyTypeID, Name: "chatInviteAlready"},
+	{ID: MessagesReportMessagesDeliveryRequestTypeID, Name: "messages.reportMessagesDelivery"},
+	{ID: PhoneGetGroupCallStreamRtmpURLRequestTypeID, Name: "phone.getGroupCallStreamRtmpUrl"},
+	{ID: KeyboardButtonRequestPeerTypeID, Name: "keyboardButtonRequestPeer"},
+	{ID: BaseThemeArcticTypeID, Name: "baseThemeArctic"},
+	{ID: MessagesReadFeaturedStickersRequestTypeID, Name: "messages.readFeaturedStickers"},
+	{ID: InputPasskeyCredentialFirebasePNVTypeID, Name: "inputPasskeyCredentialFirebasePNV"},
+	{ID: InputChannelFromMessageTypeID, Name: "inputChannelFromMessage"},
+	{ID: UpdatePinnedChannelMessagesTypeID, Name: "updatePinnedChannelMessages"},
+	{ID: MessagesDeleteChatRequestTypeID, Name: "messages.deleteChat"},
+	{ID: MessagesEditQuickReplyShortcutRequestTypeID, Name: "messages.editQuickReplyShortcut"},
+	{ID: InputNotifyForumTopicTypeID, Name: "inputNotifyForumTopic"},
+	{ID: ChatInviteTypeID, Name: "chatInvite"},
+	{ID: PaymentsGetStarGiftAuctionStateRequestTypeID, Name: "payments.getStarGiftAuctionState"},
+	{ID: EmojiKeywordsDifferenceTypeID, Name: "emojiKeywordsDifference"},
+	{ID: PopularContactTypeID, Name: "popularContact"},
+	{ID: MessagesGetSavedGifsRequestTypeID, Name: "messages.getSavedGifs"},
+	{ID: MessageActionChangeCommunityTypeID, Name: "messageActionChangeCommunity"},
+	{ID: UpdatesDifferenceEmptyTypeID, Name: "updates.differenceEmpty"},
+	{ID: ChannelAdminLogEventActionPinTopicTypeID, Name: "channelAdminLogEventActionPinTopic"},
+	{ID: BotAppNotModifiedTypeID, Name: "botAppNotModified"},
+	{ID: ExportedMessageLinkTypeID, Name: "exportedMessageLink"},
+	{ID: MessagesCheckHistoryImportPeerRequestTypeID, Name: "messages.checkHistoryImportPeer"},
+	{ID: ContactsGetContactsRequestTypeID, Name: "contacts.getContacts"},
+	{ID: AccountSetMainProfileTabRequestTypeID, Name: "account.setMainProfileTab"},
+	{ID: AuthSentCodeTypeID, Name: "auth.sentCode"},
+	{ID: StarsGiftOptionTypeID, Name: "starsGiftOption"},
+	{ID: MessagesHistoryImportParsedTypeID, Name: "messages.historyImportParsed"},
+	{ID: AccountDisablePeerConnectedBotRequestTypeID, Name: "account.disablePeerConnectedBot"},
+	{ID: ChannelAdminLogEventActionChangeProfilePeerColorTypeID, Name: "channelAdminLogEventActionChangeProfilePeerColor"},
+	{ID: StoriesUpdateAlbumRequestTypeID, Name: "stories.updateAlbum"},
+	{ID: InlineQueryPeerTypeMegagroupTypeID, Name: "inlineQueryPeerTypeMegagroup"},
+	{ID: StatsGetMessagePublicForwardsRequestTypeID, Name: "stats.getMessagePublicForwards"},
+	{ID: MessagesMessagesSliceTypeID, Name: "messages.messagesSlice"},
+	{ID: AccountConfirmPhoneRequestTypeID, Name: "account.confirmPhone"},
+	{ID: PremiumSubscriptionOptionTypeID, Name: "premiumSubscriptionOption"},
+	{ID: RequestPeerTypeUserTypeID, Name: "requestPeerTypeUser"},
+	{ID: ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, Name: "channelAdminLogEventActionTogglePreHistoryHidden"},
+	{ID: MessagesQuickRepliesNotModifiedTypeID, Name: "messages.quickRepliesNotModified"},
+	{ID: ChatAdminRightsTypeID, Name: "chatAdminRights"},
+	{ID: PaymentsLaunchPrepaidGiveawayRequestTypeID, Name: "payments.launchPrepaidGiveaway"},
+	{ID: AccountDeleteBusinessChatLinkRequestTypeID, Name: "account.deleteBusinessChatLink"},
+	{ID: MessagesFoundStickersNotModifiedTypeID, Name: "messages.foundStickersNotModified"},
+	{ID: MessagesUpdateSavedReactionTagRequestTypeID, Name: "messages.updateSavedReactionTag"},
+	{ID: MessagesReorderQuickRepliesRequestTypeID, Name: "messages.reorderQuickReplies"},
+	{ID: StarsTransactionPeerAdsTypeID, Name: "starsTransactionPeerAds"},
+	{ID: StoryReactionTypeID, Name: "storyReaction"},
+	{ID: ChannelAdminLogEventActionToggleSignatureProfilesTypeID, Name: "channelAdminLogEventActionToggleSignatureProfiles"},
+	{ID: PaymentsToggleChatStarGiftNotificationsRequestTypeID, Name: "payments.toggleChatStarGiftNotifications"},
+	{ID: AccountToggleWebBrowserSettingsExceptionRequestTypeID, Name: "account.toggleWebBrowserSettingsException"},
+	{ID: PremiumGetBoostsListRequestTypeID, Name: "premium.getBoostsList"},
+	{ID: DraftMessageTypeID, Name: "draftMessage"},
+	{ID: MessagesSearchGlobalRequestTypeID, Name: "messages.searchGlobal"},
+	{ID: ChatInvitePeekTypeID, Name: "chatInvitePeek"},
+	{ID: InputStorePaymentGiftPremiumTypeID, Name: "inputStorePaymentGiftPremium"},
+	{ID: MessagesChatInviteJoinResultWebViewTypeID, Name: "messages.chatInviteJoinResultWebView"},
+	{ID: HelpGetAppConfigRequestTypeID, Name: "help.getAppConfig"},
+	{ID: EncryptedChatTypeID, Name: "encryptedChat"},
+	{ID: StatsLoadAsyncGraphRequestTypeID, Name: "stats.loadAsyncGraph"},
+	{ID: URLAuthResultAcceptedTypeID, Name: "urlAuthResultAccepted"},
+	{ID: MissingInviteeTypeID, Name: "missingInvitee"},
+	{ID: SendMessageChooseContactActionTypeID, Name: "sendMessageChooseContactAction"},
+	{ID: AuthLoginTokenTypeID, Name: "auth.loginToken"},
+	{ID: UpdateNewChannelMessageTypeID, Name: "updateNewChannelMessage"},
+	{ID: UsersUsersTypeID, Name: "users.users"},
+	{ID: InputFileStoryDocumentTypeID, Name: "inputFileStoryDocument"},
+	{ID: DocumentAttributeStickerTypeID, Name: "documentAttributeSticker"},
+	{ID: InlineQueryPeerTypeBroadcastTypeID, Name: "inlineQueryPeerTypeBroadcast"},
+	{ID: UpdateChannelTypeID, Name: "updateChannel"},
+	{ID: PhoneConnectionWebrtcTypeID, Name: "phoneConnectionWebrtc"},
+	{ID: StoriesStoriesTypeID, Name: "stories.stories"},
+	{ID: MessagesGetMessagesRequestTypeID, Name: "messages.getMessages"},
+	{ID: PageListItemBlocksTypeID, Name: "pageListItemBlocks"},
+	{ID: AccountAutoDownloadSettingsTypeID, Name: "account.autoDownloadSettings"},
+	{ID: MessagesGetMaskStickersRequestTypeID, Name: "messages.getMaskStickers"},
+	{ID: StickerSetCoveredTypeID, Name: "stickerSetCovered"},
+	{ID: SecureFileEmptyTypeID, Name: "secureFileEmpty"},
+	{ID: MonoForumDialogTypeID, Name: "monoForumDialog"},
+	{ID: InputDialogPeerFolderTypeID, Name: "inputDialogPeerFolder"},
+	{ID: ChannelAdminLogEventActionParticipantSubExtendTypeID, Name: "channelAdminLogEventActionParticipantSubExtend"},
+	{ID: AccountToggleConnectedBotPausedRequestTypeID, Name: "account.toggleConnectedBotPaused"},
+	{ID: MessagesGetFeaturedStickersRequestTypeID, Name: "messages.getFeaturedStickers"},
+	{ID: InputEncryptedFileUploadedTypeID, Name: "inputEncryptedFileUploaded"},
+	{ID: MessageEntityEmailTypeID, Name: "messageEntityEmail"},
+	{ID: ChannelAdminLogEventActionToggleAntiSpamTypeID, Name: "channelAdminLogEventActionToggleAntiSpam"},
+	{ID: MessagesChatsTypeID, Name: "messages.chats"},
+	{ID: AccountCreateThemeRequestTypeID, Name: "account.createTheme"},
+	{ID: ChatlistsEditExportedInviteRequestTypeID, Name: "chatlists.editExportedInvite"},
+	{ID: PrivacyValueAllowAllTypeID, Name: "privacyValueAllowAll"},
+	{ID: UserStatusLastMonthTypeID, Name: "userStatusLastMonth"},
+	{ID: MessagesGetDefaultHistoryTTLRequestTypeID, Name: "messages.getDefaultHistoryTTL"},
+	{ID: ChatForbiddenTypeID, Name: "chatForbidden"},
+	{ID: PageBlockCollageTypeID, Name: "pageBlockCollage"},
+	{ID: AccountGetMultiWallPapersRequestTypeID, Name: "account.getMultiWallPapers"},
+	{ID: CommunityTypeID, Name: "community"},
+	{ID: InputInvoiceStarsTypeID, Name: "inputInvoiceStars"},
+	{ID: ChatReactionsSomeTypeID, Name: "chatReactionsSome"},
+	{ID: AccountUpdateStatusRequestTypeID, Name: "account.updateStatus"},
+	{ID: SecureValueErrorFilesTypeID, Name: "secureValueErrorFiles"},
+	{ID: AccountUpdateConnectedBotRequestTypeID, Name: "account.updateConnectedBot"},
+	{ID: HelpDeepLinkInfoEmptyTypeID, Name: "help.deepLinkInfoEmpty"},
+	{ID: EncryptedChatWaitingTypeID, Name: "encryptedChatWaiting"},
+	{ID: HelpEditUserInfoRequestTypeID, Name: "help.editUserInfo"},
+	{ID: AccountUpdateBusinessGreetingMessageRequestTypeID, Name: "account.updateBusinessGreetingMessage"},
+	{ID: ChatlistsHideChatlistUpdatesRequestTypeID, Name: "chatlists.hideChatlistUpdates"},
+	{ID: TextBoldTypeID, Name: "textBold"},
+	{ID: GroupCallParticipantVideoTypeID, Name: "groupCallParticipantVideo"},
+	{ID: MessagesAcceptURLAuthRequestTypeID, Name: "messages.acceptUrlAuth"},
+	{ID: AuthImportBotAuthorizationRequestTypeID, Name: "auth.importBotAuthorization"},
+	{ID: PageBlockHeading3TypeID, Name: "pageBlockHeading3"},
+	{ID: AccountConfirmBotConnectionRequestTypeID, Name: "account.confirmBotConnection"},
+	{ID: InputKeyboardButtonURLAuthTypeID, Name: "inputKeyboardButtonUrlAuth"},
+	{ID: PageBlockHeading6TypeID, Name: "pageBlockHeading6"},
+	{ID: AccountResetWebAuthorizationsRequestTypeID, Name: "account.resetWebAuthorizations"},
+	{ID: UpdatePinnedForumTopicTypeID, Name: "updatePinnedForumTopic"},
+	{ID: FoldersEditPeerFoldersRequestTypeID, Name: "folders.editPeerFolders"},
+	{ID: AccountUpdateColorRequestTypeID, Name: "account.updateColor"},
+	{ID: UpdatePinnedSavedDialogsTypeID, Name: "updatePinnedSavedDialogs"},
+	{ID: MessagesPeerSettingsTypeID, Name: "messages.peerSettings"},
+	{ID: UpdateNewStickerSetTypeID, Name: "updateNewStickerSet"},
+	{ID: MessageMediaStoryTypeID, Name: "messageMediaStory"},
+	{ID: EphemeralSendMessageRequestTypeID, Name: "ephemeral.sendMessage"},
+	{ID: ChannelsToggleAntiSpamRequestTypeID, Name: "channels.toggleAntiSpam"},
+	{ID: UpdateInlineBotCallbackQueryTypeID, Name: "updateInlineBotCallbackQuery"},
+	{ID: InputSavedStarGiftUserTypeID, Name: "inputSavedStarGiftUser"},
+	{ID: UpdateReadChannelDiscussionOutboxTypeID, Name: "updateReadChannelDiscussionOutbox"},
+	{ID: InputReplyToMonoForumTypeID, Name: "inputReplyToMonoForum"},
+	{ID: PaymentsGetStarsTransactionsRequestTypeID, Name: "payments.getStarsTransactions"},
+	{ID: PrivacyKeyForwardsTypeID, Name: "privacyKeyForwards"},
+	{ID: InputDialogPeerCommunityTypeID, Name: "inputDialogPeerCommunity"},
+	{ID: MessagesToggleBotInAttachMenuRequestTypeID, Name: "messages.toggleBotInAttachMenu"},
+	{ID: MessageActionSuggestedPostRefundTypeID, Name: "messageActionSuggestedPostRefund"},
+	{ID: AccountUnregisterDeviceRequestTypeID, Name: "account.unregisterDevice"},
+	{ID: InputPhoneContactTypeID, Name: "inputPhoneContact"},
+	{ID: MessagesGetAllDraftsRequestTypeID, Name: "messages.getAllDrafts"},
+	{ID: ChannelAdminLogEventActionChangeUsernameTypeID, Name: "channelAdminLogEventActionChangeUsername"},
+	{ID: HelpDeepLinkInfoTypeID, Name: "help.deepLinkInfo"},
+	{ID: LangpackGetLanguageRequestTypeID, Name: "langpack.getLanguage"},
+	{ID: ChannelsToggleParticipantsHiddenRequestTypeID, Name: "channels.toggleParticipantsHidden"},
+	{ID: UpdatePeerSettingsTypeID, Name: "updatePeerSettings"},
+	{ID: MessagesGetSearchResultsCalendarRequestTypeID, Name: "messages.getSearchResultsCalendar"},
+	{ID: PrivacyValueAllowChatParticipantsTypeID, Name: "privacyValueAllowChatParticipants"},
+	{ID: PaymentsStarGiftAuctionStateTypeID, Name: "payments.starGiftAuctionState"},
+	{ID: PremiumApplyBoostRequestTypeID, Name: "premium.applyBoost"},
+	{ID: PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID, Name: "payments.getStarGiftAuctionAcquiredGifts"},
+	{ID: UpdateBotStarsSubscriptionTypeID, Name: "updateBotStarsSubscription"},
+	{ID: PaymentsStarsRevenueStatsTypeID, Name: "payments.starsRevenueStats"},
+	{ID: TopPeerCategoryBotsGuestChatTypeID, Name: "topPeerCategoryBotsGuestChat"},
+	{ID: DocumentAttributeImageSizeTypeID, Name: "documentAttributeImageSize"},
+	{ID: TextFixedTypeID, Name: "textFixed"},
+	{ID: LangPackStringPluralizedTypeID, Name: "langPackStringPluralized"},
+	{ID: AccountSaveWallPaperRequestTypeID, Name: "account.saveWallPaper"},
+	{ID: MessagesSendBotRequestedPeerRequestTypeID, Name: "messages.sendBotRequestedPeer"},
+	{ID: MessagesSendQuickReplyMessagesRequestTypeID, Name: "messages.sendQuickReplyMessages"},
+	{ID: BirthdayTypeID, Name: "birthday"},
+	{ID: PaymentsStarsStatusTypeID, Name: "payments.starsStatus"},
+	{ID: AicomposeTonesTypeID, Name: "aicompose.tones"},
+	{ID: MessageEntityBotCommandTypeID, Name: "messageEntityBotCommand"},
+	{ID: PaymentsGetStarGiftUpgradeAttributesRequestTypeID, Name: "payments.getStarGiftUpgradeAttributes"},
+	{ID: BaseThemeTintedTypeID, Name: "baseThemeTinted"},
+	{ID: PaymentsBotCancelStarsSubscriptionRequestTypeID, Name: "payments.botCancelStarsSubscription"},
+	{ID: MessagesStickerSetTypeID, Name: "messages.stickerSet"},
+	{ID: MessagesGetOnlinesRequestTypeID, Name: "messages.getOnlines"},
+	{ID: UpdateDialogPinnedTypeID, Name: "updateDialogPinned"},
+	{ID: ChannelAdminLogEventActionChangeHistoryTTLTypeID, Name: "channelAdminLogEventActionChangeHistoryTTL"},
+	{ID: FragmentCollectibleInfoTypeID, Name: "fragment.collectibleInfo"},
+	{ID: MessageEntityURLTypeID, Name: "messageEntityUrl"},
+	{ID: StoriesAllStoriesTypeID, Name: "stories.allStories"},
+	{ID: HelpSaveAppLogRequestTypeID, Name: "help.saveAppLog"},
+	{ID: ReportResultAddCommentTypeID, Name: "reportResultAddComment"},
+	{ID: NotificationSoundNoneTypeID, Name: "notificationSoundNone"},
+	{ID: MessageEntityHashtagTypeID, Name: "messageEntityHashtag"},
+	{ID: PhoneGetGroupCallStarsRequestTypeID, Name: "phone.getGroupCallStars"},
+	{ID: MessagesGetSavedDialogsByIDRequestTypeID, Name: "messages.getSavedDialogsByID"},
+	{ID: AccountGetBusinessChatLinksRequestTypeID, Name: "account.getBusinessChatLinks"},
+	{ID: PageCaptionTypeID, Name: "pageCaption"},
+	{ID: UpdateRecentReactionsTypeID, Name: "updateRecentReactions"},
+	{ID: InputBusinessRecipientsTypeID, Name: "inputBusinessRecipients"},
+	{ID: MessagesEmojiGroupsNotModifiedTypeID, Name: "messages.emojiGroupsNotModified"},
+	{ID: BotCommandScopeChatsTypeID, Name: "botCommandScopeChats"},
+	{ID: MessagesGetRecentLocationsRequestTypeID, Name: "messages.getRecentLocations"},
+	{ID: MessageMediaContactTypeID, Name: "messageMediaContact"},
+	{ID: UpdatePendingJoinRequestsTypeID, Name: "updatePendingJoinRequests"},
+	{ID: UpdateContactsResetTypeID, Name: "updateContactsReset"},
+	{ID: ChannelAdminLogEventActionEditMessageTypeID, Name: "channelAdminLogEventActionEditMessage"},
+	{ID: PageBlockTitleTypeID, Name: "pageBlockTitle"},
+	{ID: ContactsTopPeersTypeID, Name: "contacts.topPeers"},
+	{ID: AccountChangePhoneRequestTypeID, Name: "account.changePhone"},
+	{ID: PaymentsPaymentReceiptTypeID, Name: "payments.paymentReceipt"},
+	{ID: RecentStoryTypeID, Name: "recentStory"},
+	{ID: StoriesStealthModeTypeID, Name: "storiesStealthMode"},
+	{ID: MessageEntityDiffInsertTypeID, Name: "messageEntityDiffInsert"},
+	{ID: EmojiStatusCollectibleTypeID, Name: "emojiStatusCollectible"},
+	{ID: ChatlistsDeleteExportedInviteRequestTypeID, Name: "chatlists.deleteExportedInvite"},
+	{ID: DialogFolderTypeID, Name: "dialogFolder"},
+	{ID: MessagesDialogsSliceTypeID, Name: "messages.dialogsSlice"},
+	{ID: ReactionsNotifySettingsTypeID, Name: "reactionsNotifySettings"},
+	{ID: DisallowedGiftsSettingsTypeID, Name: "disallowedGiftsSettings"},
+	{ID: AccountGetThemesRequestTypeID, Name: "account.getThemes"},
+	{ID: InputWallPaperSlugTypeID, Name: "inputWallPaperSlug"},
+	{ID: ContactsResolveUsernameRequestTypeID, Name: "contacts.resolveUsername"},
+	{ID: UpdatesCombinedTypeID, Name: "updatesCombined"},
+	{ID: AuthCodeTypeSMSTypeID, Name: "auth.codeTypeSms"},
+	{ID: ProfileTabMediaTypeID, Name: "profileTabMedia"},
+	{ID: InputDocumentEmptyTypeID, Name: "inputDocumentEmpty"},
+	{ID: RequestedPeerChatTypeID, Name: "requestedPeerChat"},
+	{ID: WebPageNotModifiedTypeID, Name: "webPageNotModified"},
+	{ID: HelpGetCountriesListRequestTypeID, Name: "help.getCountriesList"},
+	{ID: AccountGetSecureValueRequestTypeID, Name: "account.getSecureValue"},
+	{ID: CommunitiesTogglePeerLinkRequestTypeID, Name: "communities.togglePeerLink"},
+	{ID: MessagesGetExportedChatInviteRequestTypeID, Name: "messages.getExportedChatInvite"},
+	{ID: MessagesEditChatTitleRequestTypeID, Name: "messages.editChatTitle"},
+	{ID: MessageEntityPreTypeID, Name: "messageEntityPre"},
+	{ID: HighScoreTypeID, Name: "highScore"},
+	{ID: MessageActionStarGiftPurchaseOfferDeclinedTypeID, Name: "messageActionStarGiftPurchaseOfferDeclined"},
+	{ID: AuthCodeTypeCallTypeID, Name: "auth.codeTypeCall"},
+	{ID: TextPlainTypeID, Name: "textPlain"},
+	{ID: MessagesMessagesNotModifiedTypeID, Name: "messages.messagesNotModified"},
+	{ID: MessagesGetEmojiGroupsRequestTypeID, Name: "messages.getEmojiGroups"},
+	{ID: UpdatesTypeID, Name: "updates"},
+	{ID: StarsTonAmountTypeID, Name: "starsTonAmount"},
+	{ID: PaymentsConvertStarGiftRequestTypeID, Name: "payments.convertStarGift"},
+	{ID: MessagePeerVoteInputOptionTypeID, Name: "messagePeerVoteInputOption"},
+	{ID: UpdateSavedRingtonesTypeID, Name: "updateSavedRingtones"},
+	{ID: ChatlistsLeaveChatlistRequestTypeID, Name: "chatlists.leaveChatlist"},
+	{ID: InputStorePaymentStarsGiveawayTypeID, Name: "inputStorePaymentStarsGiveaway"},
+	{ID: TextWithEntitiesTypeID, Name: "textWithEntities"},
+	{ID: BotMenuButtonDefaultTypeID, Name: "botMenuButtonDefault"},
+	{ID: InputClientProxyTypeID, Name: "inputClientProxy"},
+	{ID: UsersGetSavedMusicByIDRequestTypeID, Name: "users.getSavedMusicByID"},
+	{ID: UpdateStoryTypeID, Name: "updateStory"},
+	{ID: PhotoSizeTypeID, Name: "photoSize"},
+	{ID: MessageTypeID, Name: "message"},
+	{ID: CommunityPeerTypeID, Name: "communityPeer"},
+	{ID: MessageEntityBankCardTypeID, Name: "messageEntityBankCard"},
+	{ID: BotInlineMessageMediaAutoTypeID, Name: "botInlineMessageMediaAuto"},
+	{ID: PageBlockDetailsTypeID, Name: "pageBlockDetails"},
+	{ID: HelpPeerColorProfileSetTypeID, Name: "help.peerColorProfileSet"},
+	{ID: MessagesAvailableReactionsTypeID, Name: "messages.availableReactions"},
+	{ID: UpdateMessagePollVoteTypeID, Name: "updateMessagePollVote"},
+	{ID: MessageEntityTextURLTypeID, Name: "messageEntityTextUrl"},
+	{ID: AccountGetBotBusinessConnectionRequestTypeID, Name: "account.getBotBusinessConnection"},
+	{ID: AccountSaveAutoDownloadSettingsRequestTypeID, Name: "account.saveAutoDownloadSettings"},
+	{ID: MediaAreaChannelPostTypeID, Name: "mediaAreaChannelPost"},
+	{ID: StarGiftAuctionStateTypeID, Name: "starGiftAuctionState"},
+	{ID: MessagesGetAttachMenuBotRequestTypeID, Name: "messages.getAttachMenuBot"},
+	{ID: AccountGetChannelDefaultEmojiStatusesRequestTypeID, Name: "account.getChannelDefaultEmojiStatuses"},
+	{ID: MessageMediaPollTypeID, Name: "messageMediaPoll"},
+	{ID: MessageActionStarGiftPurchaseOfferTypeID, Name: "messageActionStarGiftPurchaseOffer"},
+	{ID: KeyboardButtonRowTypeID, Name: "keyboardButtonRow"},
+	{ID: DialogFilterSuggestedTypeID, Name: "dialogFilterSuggested"},
+	{ID: GroupCallDiscardedTypeID, Name: "groupCallDiscarded"},
+	{ID: WebPageAttributeAiComposeToneTypeID, Name: "webPageAttributeAiComposeTone"},
+	{ID: BotsUpdateStarRefProgramRequestTypeID, Name: "bots.updateStarRefProgram"},
+	{ID: SmsjobsGetSMSJobRequestTypeID, Name: "smsjobs.getSmsJob"},
+	{ID: InputMediaDocumentExternalTypeID, Name: "inputMediaDocumentExternal"},
+	{ID: UpdateReadMonoForumInboxTypeID, Name: "updateReadMonoForumInbox"},
+	{ID: StickerSetNoCoveredTypeID, Name: "stickerSetNoCovered"},
+	{ID: InputPrivacyValueAllowPremiumTypeID, Name: "inputPrivacyValueAllowPremium"},
+	{ID: ChannelsGetParticipantsRequestTypeID, Name: "channels.getParticipants"},
+	{ID: ContactsImportedContactsTypeID, Name: "contacts.importedContacts"},
+	{ID: HelpTermsOfServiceTypeID, Name: "help.termsOfService"},
+	{ID: MessagesReorderStickerSetsRequestTypeID, Name: "messages.reorderStickerSets"},
+	{ID: StoriesGetPeerMaxIDsRequestTypeID, Name: "stories.getPeerMaxIDs"},
+	{ID: AccountUpdateProfileRequestTypeID, Name: "account.updateProfile"},
+	{ID: BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, Name: "bots.setBotBroadcastDefaultAdminRights"},
+	{ID: UsersGetSavedMusicRequestTypeID, Name: "users.getSavedMusic"},
+	{ID: UpdateShortTypeID, Name: "updateShort"},
+	{ID: StarGiftAttributeRarityEpicTypeID, Name: "starGiftAttributeRarityEpic"},
+	{ID: MessageReportOptionTypeID, Name: "messageReportOption"},
+	{ID: MessagesSetEncryptedTypingRequestTypeID, Name: "messages.setEncryptedTyping"},
+	{ID: PaymentsSendStarsFormRequestTypeID, Name: "payments.sendStarsForm"},
+	{ID: AccountWebBrowserSettingsTypeID, Name: "account.webBrowserSettings"},
+	{ID: ReactionEmptyTypeID, Name: "reactionEmpty"},
+	{ID: MessageActionGroupCallTypeID, Name: "messageActionGroupCall"},
+	{ID: KeyboardButtonRequestPollTypeID, Name: "keyboardButtonRequestPoll"},
+	{ID: EmojiListTypeID, Name: "emojiList"},
+	{ID: PaymentsGetResaleStarGiftsRequestTypeID, Name: "payments.getResaleStarGifts"},
+	{ID: SecureValueErrorFileTypeID, Name: "secureValueErrorFile"},
+	{ID: PhoneDiscardGroupCallRequestTypeID, Name: "phone.discardGroupCall"},
+	{ID: InputMessagesFilterRoundVoiceTypeID, Name: "inputMessagesFilterRoundVoice"},
+	{ID: AccountResendPasswordEmailRequestTypeID, Name: "account.resendPasswordEmail"},
+	{ID: MessageServiceTypeID, Name: "messageService"},
+	{ID: EmojiGroupTypeID, Name: "emojiGroup"},
+	{ID: InputStarGiftAuctionSlugTypeID, Name: "inputStarGiftAuctionSlug"},
+	{ID: ContactsGetContactIDsRequestTypeID, Name: "contacts.getContactIDs"},
+	{ID: UserStatusRecentlyTypeID, Name: "userStatusRecently"},
+	{ID: PhoneInviteToGroupCallRequestTypeID, Name: "phone.inviteToGroupCall"},
+	{ID: StarsTransactionPeerPlayMarketTypeID, Name: "starsTransactionPeerPlayMarket"},
+	{ID: HelpTimezonesListTypeID, Name: "help.timezonesList"},
+	{ID: StoriesExportStoryLinkRequestTypeID, Name: "stories.exportStoryLink"},
+	{ID: TextCashtagTypeID, Name: "textCashtag"},
+	{ID: CommunityPeerRequestTypeID, Name: "communityPeerRequest"},
+	{ID: PaymentsPaymentFormStarsTypeID, Name: "payments.paymentFormStars"},
+	{ID: AttachMenuPeerTypeBroadcastTypeID, Name: "attachMenuPeerTypeBroadcast"},
+	{ID: StoriesToggleAllStoriesHiddenRequestTypeID, Name: "stories.toggleAllStoriesHidden"},
+	{ID: PageBlockVideoTypeID, Name: "pageBlockVideo"},
+	{ID: UpdateBotChatInviteRequesterTypeID, Name: "updateBotChatInviteRequester"},
+	{ID: HelpAppConfigNotModifiedTypeID, Name: "help.appConfigNotModified"},
+	{ID: PhoneCreateConferenceCallRequestTypeID, Name: "phone.createConferenceCall"},
+	{ID: SecureFileTypeID, Name: "secureFile"},
+	{ID: KeyboardButtonTypeID, Name: "keyboardButton"},
+	{ID: PaymentsStarGiftAuctionAcquiredGiftsTypeID, Name: "payments.starGiftAuctionAcquiredGifts"},
+	{ID: InputKeyboardButtonUserProfileTypeID, Name: "inputKeyboardButtonUserProfile"},
+	{ID: SecurePlainPhoneTypeID, Name: "securePlainPhone"},
+	{ID: UpdateSentStoryReactionTypeID, Name: "updateSentStoryReaction"},
+	{ID: AttachMenuPeerTypeSameBotPMTypeID, Name: "attachMenuPeerTypeSameBotPM"},
+	{ID: DataJSONTypeID, Name: "dataJSON"},
+	{ID: InputMediaUploadedPhotoTypeID, Name: "inputMediaUploadedPhoto"},
+	{ID: InputPeerSelfTypeID, Name: "inputPeerSelf"},
+	{ID: SponsoredMessageTypeID, Name: "sponsoredMessage"},
+	{ID: MessagesClearAllDraftsRequestTypeID, Name: "messages.clearAllDrafts"},
+	{ID: TextConcatTypeID, Name: "textConcat"},
+	{ID: AuthResetLoginEmailRequestTypeID, Name: "auth.resetLoginEmail"},
+	{ID: MessagesGetOldFeaturedStickersRequestTypeID, Name: "messages.getOldFeaturedStickers"},
+	{ID: StoriesGetStoryViewsListRequestTypeID, Name: "stories.getStoryViewsList"},
+	{ID: PaymentsConnectStarRefBotRequestTypeID, Name: "payments.connectStarRefBot"},
+	{ID: InputMessagesFilterURLTypeID, Name: "inputMessagesFilterUrl"},
+	{ID: ContactsResolvedPeerTypeID, Name: "contacts.resolvedPeer"},
+	{ID: PaymentsTransferStarGiftRequestTypeID, Name: "payments.transferStarGift"},
+	{ID: MessagesRateTranscribedAudioRequestTypeID, Name: "messages.rateTranscribedAudio"},
+	{ID: InputPeerEmptyTypeID, Name: "inputPeerEmpty"},
+	{ID: MessagesReadEncryptedHistoryRequestTypeID, Name: "messages.readEncryptedHistory"},
+	{ID: MessagesInvitedUsersTypeID, Name: "messages.invitedUsers"},
+	{ID: SearchResultPositionTypeID, Name: "searchResultPosition"},
+	{ID: ChannelsJoinChannelRequestTypeID, Name: "channels.joinChannel"},
+	{ID: UpdateWebPageTypeID, Name: "updateWebPage"},
+	{ID: MessageActionChatEditPhotoTypeID, Name: "messageActionChatEditPhoto"},
+	{ID: StoriesSendReactionRequestTypeID, Name: "stories.sendReaction"},
+	{ID: MessagesHideChatJoinRequestRequestTypeID, Name: "messages.hideChatJoinRequest"},
+	{ID: StatsMessageStatsTypeID, Name: "stats.messageStats"},
+	{ID: PageBlockAudioTypeID, Name: "pageBlockAudio"},
+	{ID: BotInlineMessageMediaWebPageTypeID, Name: "botInlineMessageMediaWebPage"},
+	{ID: InputMessagesFilterPhoneCallsTypeID, Name: "inputMessagesFilterPhoneCalls"},
+	{ID: EmojiGroupGreetingTypeID, Name: "emojiGroupGreeting"},
+	{ID: MessageActionPhoneCallTypeID, Name: "messageActionPhoneCall"},
+	{ID: GroupCallStreamChannelTypeID, Name: "groupCallStreamChannel"},
+	{ID: PaymentsAssignAppStoreTransactionRequestTypeID, Name: "payments.assignAppStoreTransaction"},
+	{ID: MessagesToggleSuggestedPostApprovalRequestTypeID, Name: "messages.toggleSuggestedPostApproval"},
+	{ID: AccountSentEmailCodeTypeID, Name: "account.sentEmailCode"},
+	{ID: AutoSaveExceptionTypeID, Name: "autoSaveException"},
+	{ID: MessagesChatInviteImportersTypeID, Name: "messages.chatInviteImporters"},
+	{ID: AuthSentCodeTypeMissedCallTypeID, Name: "auth.sentCodeTypeMissedCall"},
+	{ID: UpdateThemeTypeID, Name: "updateTheme"},
+	{ID: MessagesClickSponsoredMessageRequestTypeID, Name: "messages.clickSponsoredMessage"},
+	{ID: AccountSendChangePhoneCodeRequestTypeID, Name: "account.sendChangePhoneCode"},
+	{ID: MessageEntityItalicTypeID, Name: "messageEntityItalic"},
+	{ID: SecureRequiredTypeTypeID, Name: "secureRequiredType"},
+	{ID: MessagesFoundStickersTypeID, Name: "messages.foundStickers"},
+	{ID: UserProfilePhotoTypeID, Name: "userProfilePhoto"},
+	{ID: ContactsGetSavedRequestTypeID, Name: "contacts.getSaved"},
+	{ID: NotificationSoundLocalTypeID, Name: "notificationSoundLocal"},
+	{ID: UpdateBotWebhookJSONTypeID, Name: "updateBotWebhookJSON"},
+	{ID: AccountUploadRingtoneRequestTypeID, Name: "account.uploadRingtone"},
+	{ID: InputBusinessAwayMessageTypeID, Name: "inputBusinessAwayMessage"},
+	{ID: InputChatThemeEmptyTypeID, Name: "inputChatThemeEmpty"},
+	{ID: InputRichFileDocumentTypeID, Name: "inputRichFileDocument"},
+	{ID: InlineQueryPeerTypePMTypeID, Name: "inlineQueryPeerTypePM"},
+	{ID: ChannelsGetLeftChannelsRequestTypeID, Name: "channels.getLeftChannels"},
+	{ID: UpdateChatUserTypingTypeID, Name: "updateChatUserTyping"},
+	{ID: MessageRepliesTypeID, Name: "messageReplies"},
+	{ID: InputPrivacyValueAllowChatParticipantsTypeID, Name: "inputPrivacyValueAllowChatParticipants"},
+	{ID: ChannelsSponsoredMessageReportResultChooseOptionTypeID, Name: "channels.sponsoredMessageReportResultChooseOption"},
+	{ID: ChatlistsExportChatlistInviteRequestTypeID, Name: "chatlists.exportChatlistInvite"},
+	{ID: MessagesSavedGifsTypeID, Name: "messages.savedGifs"},
+	{ID: PaymentsStarGiftWithdrawalURLTypeID, Name: "payments.starGiftWithdrawalUrl"},
+	{ID: MessageActionPaidMessagesPriceTypeID, Name: "messageActionPaidMessagesPrice"},
+	{ID: AccountUpdateNotifySettingsRequestTypeID, Name: "account.updateNotifySettings"},
+	{ID: ChannelsDeleteMessagesRequestTypeID, Name: "channels.deleteMessages"},
+	{ID: MessagesAffectedMessagesTypeID, Name: "messages.affectedMessages"},
+	{ID: MessagesGetExtendedMediaRequestTypeID, Name: "messages.getExtendedMedia"},
+	{ID: ContactsToggleTopPeersRequestTypeID, Name: "contacts.toggleTopPeers"},
+	{ID: BotsEditPreviewMediaRequestTypeID, Name: "bots.editPreviewMedia"},
+	{ID: StoriesReorderAlbumsRequestTypeID, Name: "stories.reorderAlbums"},
+	{ID: MessagesGetPreparedInlineMessageRequestTypeID, Name: "messages.getPreparedInlineMessage"},
+	{ID: ReplyKeyboardMarkupTypeID, Name: "replyKeyboardMarkup"},
+	{ID: PhoneCallDiscardReasonMissedTypeID, Name: "phoneCallDiscardReasonMissed"},
+	{ID: StarGiftUniqueTypeID, Name: "starGiftUnique"},
+	{ID: StickersSuggestedShortNameTypeID, Name: "stickers.suggestedShortName"},
+	{ID: InputStickerSetShortNameTypeID, Name: "inputStickerSetShortName"},
+	{ID: SecurePasswordKdfAlgoSHA512TypeID, Name: "securePasswordKdfAlgoSHA512"},
+	{ID: MessagesSetChatAvailableReactionsRequestTypeID, Name: "messages.setChatAvailableReactions"},
+	{ID: StickersAddStickerToSetRequestTypeID, Name: "stickers.addStickerToSet"},
+	{ID: InputMessagePinnedTypeID, Name: "inputMessagePinned"},
+	{ID: SecureValueErrorReverseSideTypeID, Name: "secureValueErrorReverseSide"},
+	{ID: SecureValueErrorTypeID, Name: "secureValueError"},
+	{ID: AccountDeleteWebBrowserSettingsExceptionsRequestTypeID, Name: "account.deleteWebBrowserSettingsExceptions"},
+	{ID: ReplyKeyboardForceReplyTypeID, Name: "replyKeyboardForceReply"},
+	{ID: PremiumBoostsListTypeID, Name: "premium.boostsList"},
+	{ID: UpdateMoveStickerSetToTopTypeID, Name: "updateMoveStickerSetToTop"},
+	{ID: EphemeralReportMessageRequestTypeID, Name: "ephemeral.reportMessage"},
+	{ID: UpdateGeoLiveViewedTypeID, Name: "updateGeoLiveViewed"},
+	{ID: ChatParticipantsForbiddenTypeID, Name: "chatParticipantsForbidden"},
+	{ID: StickersDeleteStickerSetRequestTypeID, Name: "stickers.deleteStickerSet"},
+	{ID: ContactsResetSavedRequestTypeID, Name: "contacts.resetSaved"},
+	{ID: PhotosDeletePhotosRequestTypeID, Name: "photos.deletePhotos"},
+	{ID: HelpCountriesListTypeID, Name: "help.countriesList"},
+	{ID: MessageActionGiveawayResultsTypeID, Name: "messageActionGiveawayResults"},
+	{ID: InputChatThemeUniqueGiftTypeID, Name: "inputChatThemeUniqueGift"},
+	{ID: BotsCheckUsernameRequestTypeID, Name: "bots.checkUsername"},
+	{ID: MessagesEmojiGroupsTypeID, Name: "messages.emojiGroups"},
+	{ID: InputMediaPollTypeID, Name: "inputMediaPoll"},
+	{ID: AccountCreateBusinessChatLinkRequestTypeID, Name: "account.createBusinessChatLink"},
+	{ID: MessagesSavedReactionTagsNotModifiedTypeID, Name: "messages.savedReactionTagsNotModified"},
+	{ID: InputBotInlineResultTypeID, Name: "inputBotInlineResult"},
+	{ID: MessagesRecentStickersTypeID, Name: "messages.recentStickers"},
+	{ID: SendMessageRecordRoundActionTypeID, Name: "sendMessageRecordRoundAction"},
+	{ID: PaymentFormMethodTypeID, Name: "paymentFormMethod"},
+	{ID: InputBotInlineMessageIDTypeID, Name: "inputBotInlineMessageID"},
+	{ID: SecureValueTypeBankStatementTypeID, Name: "secureValueTypeBankStatement"},
+	{ID: ReactionCustomEmojiTypeID, Name: "reactionCustomEmoji"},
+	{ID: ChatlistsGetChatlistUpdatesRequestTypeID, Name: "chatlists.getChatlistUpdates"},
+	{ID: MessagesRequestURLAuthRequestTypeID, Name: "messages.requestUrlAuth"},
+	{ID: UpdateNewAuthorizationTypeID, Name: "updateNewAuthorization"},
+	{ID: InputChatPhotoTypeID, Name: "inputChatPhoto"},
+	{ID: MessagesClearRecentStickersRequestTypeID, Name: "messages.clearRecentStickers"},
+	{ID: AccountSaveSecureValueRequestTypeID, Name: "account.saveSecureValue"},
+	{ID: KeyboardButtonGameTypeID, Name: "keyboardButtonGame"},
+	{ID: InputMediaStoryTypeID, Name: "inputMediaStory"},
+	{ID: PaymentsStarGiftCollectionsTypeID, Name: "payments.starGiftCollections"},
+	{ID: PostInteractionCountersStoryTypeID, Name: "postInteractionCountersStory"},
+	{ID: MessageMediaToDoTypeID, Name: "messageMediaToDo"},
+	{ID: BotInlineMessageMediaVenueTypeID, Name: "botInlineMessageMediaVenue"},
+	{ID: InputPaymentCredentialsGooglePayTypeID, Name: "inputPaymentCredentialsGooglePay"},
+	{ID: UpdateBotBusinessConnectTypeID, Name: "updateBotBusinessConnect"},
+	{ID: SecureDataTypeID, Name: "secureData"},
+	{ID: MessagesFoundStickerSetsTypeID, Name: "messages.foundStickerSets"},
+	{ID: ContactsResolvePhoneRequestTypeID, Name: "contacts.resolvePhone"},
+	{ID: MessagesReorderPinnedSavedDialogsRequestTypeID, Name: "messages.reorderPinnedSavedDialogs"},
+	{ID: UpdatePaidReactionPrivacyTypeID, Name: "updatePaidReactionPrivacy"},
+	{ID: PrivacyValueDisallowAllTypeID, Name: "privacyValueDisallowAll"},
+	{ID: SecureValueTypeRentalAgreementTypeID, Name: "secureValueTypeRentalAgreement"},
+	{ID: BotsSetCustomVerificationRequestTypeID, Name: "bots.setCustomVerification"},
+	{ID: AccountGetContentSettingsRequestTypeID, Name: "account.getContentSettings"},
+	{ID: RequestedPeerChannelTypeID, Name: "requestedPeerChannel"},
+	{ID: MessagesGetMessagesReactionsRequestTypeID, Name: "messages.getMessagesReactions"},
+	{ID: HelpSupportNameTypeID, Name: "help.supportName"},
+	{ID: UpdateAiComposeTonesTypeID, Name: "updateAiComposeTones"},
+	{ID: InputGroupCallInviteMessageTypeID, Name: "inputGroupCallInviteMessage"},
+	{ID: AccountEditBusinessChatLinkRequestTypeID, Name: "account.editBusinessChatLink"},
+	{ID: MessagesGetOutboxReadDateRequestTypeID, Name: "messages.getOutboxReadDate"},
+	{ID: MessagesMarkDialogUnreadRequestTypeID, Name: "messages.markDialogUnread"},
+	{ID: ChatInviteImporterTypeID, Name: "chatInviteImporter"},
+	{ID: MessagePeerReactionTypeID, Name: "messagePeerReaction"},
+	{ID: BotInlineMessageTextTypeID, Name: "botInlineMessageText"},
+	{ID: CommunitiesTogglePeerLinkRequestApprovalRequestTypeID, Name: "communities.togglePeerLinkRequestApproval"},
+	{ID: UpdateChannelUserTypingTypeID, Name: "updateChannelUserTyping"},
+	{ID: BusinessWorkHoursTypeID, Name: "businessWorkHours"},
+	{ID: MessagesWebPagePreviewTypeID, Name: "messages.webPagePreview"},
+	{ID: PhoneDeleteConferenceCallParticipantsRequestTypeID, Name: "phone.deleteConferenceCallParticipants"},
+	{ID: UpdateBotPrecheckoutQueryTypeID, Name: "updateBotPrecheckoutQuery"},
+	{ID: StoriesDeleteAlbumRequestTypeID, Name: "stories.deleteAlbum"},
+	{ID: AuthSignInRequestTypeID, Name: "auth.signIn"},
+	{ID: StoryViewsTypeID, Name: "storyViews"},
+	{ID: CommunitiesParticipantJoinedChatsTypeID, Name: "communities.participantJoinedChats"},
+	{ID: MessagesComposeRichMessageWithAIRequestTypeID, Name: "messages.composeRichMessageWithAI"},
+	{ID: MessagesGetWebPageRequestTypeID, Name: "messages.getWebPage"},
+	{ID: ReportResultReportedTypeID, Name: "reportResultReported"},
+	{ID: PhotosPhotosTypeID, Name: "photos.photos"},
+	{ID: NearestDCTypeID, Name: "nearestDc"},
+	{ID: AuthRequestFirebaseSMSRequestTypeID, Name: "auth.requestFirebaseSms"},
+	{ID: SecureValueTypeEmailTypeID, Name: "secureValueTypeEmail"},
+	{ID: AuthDropTempAuthKeysRequestTypeID, Name: "auth.dropTempAuthKeys"},
+	{ID: PaymentsCheckGiftCodeRequestTypeID, Name: "payments.checkGiftCode"},
+	{ID: UpdateDCOptionsTypeID, Name: "updateDcOptions"},
+	{ID: StatsGraphTypeID, Name: "statsGraph"},
+	{ID: MessagesBotPreparedInlineMessageTypeID, Name: "messages.botPreparedInlineMessage"},
+	{ID: AccountInitTakeoutSessionRequestTypeID, Name: "account.initTakeoutSession"},
+	{ID: MessagesSetGameScoreRequestTypeID, Name: "messages.setGameScore"},
+	{ID: ChannelAdminLogEventActionStopPollTypeID, Name: "channelAdminLogEventActionStopPoll"},
+	{ID: BotBusinessConnectionTypeID, Name: "botBusinessConnection"},
+	{ID: StoriesSendStoryRequestTypeID, Name: "stories.sendStory"},
+	{ID: PhoneJoinGroupCallRequestTypeID, Name: "phone.joinGroupCall"},
+	{ID: PaymentsSendStarGiftOfferRequestTypeID, Name: "payments.sendStarGiftOffer"},
+	{ID: DocumentTypeID, Name: "document"},
+	{ID: InputThemeSettingsTypeID, Name: "inputThemeSettings"},
+	{ID: AccountConfirmPasswordEmailRequestTypeID, Name: "account.confirmPasswordEmail"},
+	{ID: PageListOrderedItemBlocksTypeID, Name: "pageListOrderedItemBlocks"},
+	{ID: PageBlockSubtitleTypeID, Name: "pageBlockSubtitle"},
+	{ID: MessagesSetChatWallPaperRequestTypeID, Name: "messages.setChatWallPaper"},
+	{ID: InputPrivacyValueDisallowUsersTypeID, Name: "inputPrivacyValueDisallowUsers"},
+	{ID: UpdateShortSentMessageTypeID, Name: "updateShortSentMessage"},
+	{ID: StickersCreateStickerSetRequestTypeID, Name: "stickers.createStickerSet"},
+	{ID: AicomposeUpdateToneRequestTypeID, Name: "aicompose.updateTone"},
+	{ID: MessageEntityFormattedDateTypeID, Name: "messageEntityFormattedDate"},
+	{ID: UpdateBotChatBoostTypeID, Name: "updateBotChatBoost"},
+	{ID: StoryViewPublicForwardTypeID, Name: "storyViewPublicForward"},
+	{ID: InputBotAppShortNameTypeID, Name: "inputBotAppShortName"},
+	{ID: PaymentRequestedInfoTypeID, Name: "paymentRequestedInfo"},
+	{ID: MessageEmptyTypeID, Name: "messageEmpty"},
+	{ID: AccountEmojiStatusesTypeID, Name: "account.emojiStatuses"},
+	{ID: UsersSetSecureValueErrorsRequestTypeID, Name: "users.setSecureValueErrors"},
+	{ID: MessagesComposedMessageWithAITypeID, Name: "messages.composedMessageWithAI"},
+	{ID: ChannelsCreateChannelRequestTypeID, Name: "channels.createChannel"},
+	{ID: UploadGetFileHashesRequestTypeID, Name: "upload.getFileHashes"},
+	{ID: AccountGetDefaultGroupPhotoEmojisRequestTypeID, Name: "account.getDefaultGroupPhotoEmojis"},
+	{ID: PhotosGetUserPhotosRequestTypeID, Name: "photos.getUserPhotos"},
+	{ID: UploadGetCDNFileHashesRequestTypeID, Name: "upload.getCdnFileHashes"},
+	{ID: EmailVerificationCodeTypeID, Name: "emailVerificationCode"},
+	{ID: UpdateReadChannelInboxTypeID, Name: "updateReadChannelInbox"},
+	{ID: BotsSetBotGroupDefaultAdminRightsRequestTypeID, Name: "bots.setBotGroupDefaultAdminRights"},
+	{ID: MessageActionGameScoreTypeID, Name: "messageActionGameScore"},
+	{ID: MessagesSearchEmojiStickerSetsRequestTypeID, Name: "messages.searchEmojiStickerSets"},
+	{ID: MessagesCreateChatRequestTypeID, Name: "messages.createChat"},
+	{ID: StatsPublicForwardsTypeID, Name: "stats.publicForwards"},
+	{ID: AccountResetPasswordRequestTypeID, Name: "account.resetPassword"},
+	{ID: StoryAlbumTypeID, Name: "storyAlbum"},
+	{ID: WebDomainExceptionTypeID, Name: "webDomainException"},
+	{ID: MessagesGetBotCallbackAnswerRequestTypeID, Name: "messages.getBotCallbackAnswer"},
+	{ID: UpdateSavedGifsTypeID, Name: "updateSavedGifs"},
+	{ID: CommunitiesGetPeerLinkRequestsRequestTypeID, Name: "communities.getPeerLinkRequests"},
+	{ID: MessageActionRequestedPeerSentMeTypeID, Name: "messageActionRequestedPeerSentMe"},
+	{ID: ChatlistsChatlistUpdatesTypeID, Name: "chatlists.chatlistUpdates"},
+	{ID: AttachMenuBotsBotTypeID, Name: "attachMenuBotsBot"},
+	{ID: AvailableEffectTypeID, Name: "availableEffect"},
+	{ID: HelpCountriesListNotModifiedTypeID, Name: "help.countriesListNotModified"},
+	{ID: PaymentsResaleStarGiftsTypeID, Name: "payments.resaleStarGifts"},
+	{ID: MessagesSentEncryptedFileTypeID, Name: "messages.sentEncryptedFile"},
+	{ID: MessagesGetQuickReplyMessagesRequestTypeID, Name: "messages.getQuickReplyMessages"},
+	{ID: MessageActionPinMessageTypeID, Name: "messageActionPinMessage"},
+	{ID: ContactsSetBlockedRequestTypeID, Name: "contacts.setBlocked"},
+	{ID: StarsGiveawayOptionTypeID, Name: "starsGiveawayOption"},
+	{ID: ChannelMessagesFilterEmptyTypeID, Name: "channelMessagesFilterEmpty"},
+	{ID: AccountPasswordTypeID, Name: "account.password"},
+	{ID: AuthImportLoginTokenRequestTypeID, Name: "auth.importLoginToken"},
+	{ID: MessageActionChannelCreateTypeID, Name: "messageActionChannelCreate"},
+	{ID: MessageActionSuggestedPostSuccessTypeID, Name: "messageActionSuggestedPostSuccess"},
+	{ID: MessageActionChatDeletePhotoTypeID, Name: "messageActionChatDeletePhoto"},
+	{ID: StarsTransactionPeerUnsupportedTypeID, Name: "starsTransactionPeerUnsupported"},
+	{ID: PaymentsSavedStarGiftsTypeID, Name: "payments.savedStarGifts"},
+	{ID: BotAppTypeID, Name: "botApp"},
+	{ID: InputMessagesFilterPhotosTypeID, Name: "inputMessagesFilterPhotos"},
+	{ID: PrivacyKeyProfilePhotoTypeID, Name: "privacyKeyProfilePhoto"},
+	{ID: DialogFilterChatlistTypeID, Name: "dialogFilterChatlist"},
+	{ID: InputMediaEmptyTypeID, Name: "inputMediaEmpty"},
+	{ID: PollTypeID, Name: "poll"},
+	{ID: InputWallPaperNoFileTypeID, Name: "inputWallPaperNoFile"},
+	{ID: TextDiffTypeID, Name: "textDiff"},
+	{ID: InputBotInlineMessageMediaGeoTypeID, Name: "inputBotInlineMessageMediaGeo"},
+	{ID: EmailVerificationAppleTypeID, Name: "emailVerificationApple"},
+	{ID: ChannelsEditBannedRequestTypeID, Name: "channels.editBanned"},
+	{ID: HelpTimezonesListNotModifiedTypeID, Name: "help.timezonesListNotModified"},
+	{ID: BotsReorderUsernamesRequestTypeID, Name: "bots.reorderUsernames"},
+	{ID: InputMediaGeoLiveTypeID, Name: "inputMediaGeoLive"},
+	{ID: StarGiftAuctionStateFinishedTypeID, Name: "starGiftAuctionStateFinished"},
+	{ID: ContactsGetTopPeersRequestTypeID, Name: "contacts.getTopPeers"},
+	{ID: ChannelsToggleViewForumAsMessagesRequestTypeID, Name: "channels.toggleViewForumAsMessages"},
+	{ID: PhoneToggleGroupCallSettingsRequestTypeID, Name: "phone.toggleGroupCallSettings"},
+	{ID: NotificationSoundDefaultTypeID, Name: "notificationSoundDefault"},
+	{ID: DocumentAttributeHasStickersTypeID, Name: "documentAttributeHasStickers"},
+	{ID: PaymentsGetStarGiftCollectionsRequestTypeID, Name: "payments.getStarGiftCollections"},
+	{ID: BotCommandTypeID, Name: "botCommand"},
+	{ID: DocumentAttributeAudioTypeID, Name: "documentAttributeAudio"},
+	{ID: AuthFinishPasskeyLoginRequestTypeID, Name: "auth.finishPasskeyLogin"},
+	{ID: UpdateChannelParticipantTypeID, Name: "updateChannelParticipant"},
+	{ID: PasskeyTypeID, Name: "passkey"},
+	{ID: PageTypeID, Name: "page"},
+	{ID: InputCheckPasswordEmptyTypeID, Name: "inputCheckPasswordEmpty"},
+	{ID: InputInvoicePremiumGiftCodeTypeID, Name: "inputInvoicePremiumGiftCode"},
+	{ID: SmsjobsLeaveRequestTypeID, Name: "smsjobs.leave"},
+	{ID: JoinChatBotResultQueuedTypeID, Name: "joinChatBotResultQueued"},
+	{ID: PaymentsConnectedStarRefBotsTypeID, Name: "payments.connectedStarRefBots"},
+	{ID: AccountSendVerifyEmailCodeRequestTypeID, Name: "account.sendVerifyEmailCode"},
+	{ID: MessageActionGeoProximityReachedTypeID, Name: "messageActionGeoProximityReached"},
+	{ID: HelpPromoDataEmptyTypeID, Name: "help.promoDataEmpty"},
+	{ID: KeyboardButtonSwitchInlineTypeID, Name: "keyboardButtonSwitchInline"},
+	{ID: PeerNotifySettingsTypeID, Name: "peerNotifySettings"},
+	{ID: CommunitiesToggleParticipantBannedRequestTypeID, Name: "communities.toggleParticipantBanned"},
+	{ID: BoolTrueTypeID, Name: "boolTrue"},
+	{ID: MessagesGetSavedHistoryRequestTypeID, Name: "messages.getSavedHistory"},
+	{ID: AccountSavedMusicIDsTypeID, Name: "account.savedMusicIds"},
+	{ID: SecureValueTypeInternalPassportTypeID, Name: "secureValueTypeInternalPassport"},
+	{ID: JSONObjectTypeID, Name: "jsonObject"},
+	{ID: SecureValueTypePassportRegistrationTypeID, Name: "secureValueTypePassportRegistration"},
+	{ID: StarGiftUpgradePriceTypeID, Name: "starGiftUpgradePrice"},
+	{ID: InputInvoiceStarGiftPrepaidUpgradeTypeID, Name: "inputInvoiceStarGiftPrepaidUpgrade"},
+	{ID: AccountResolvedBusinessChatLinksTypeID, Name: "account.resolvedBusinessChatLinks"},
+	{ID: PeerStoriesTypeID, Name: "peerStories"},
+	{ID: MessagesHighScoresTypeID, Name: "messages.highScores"},
+	{ID: AccountThemesTypeID, Name: "account.themes"},
+	{ID: UpdateRecentStickersTypeID, Name: "updateRecentStickers"},
+	{ID: AccountPasswordSettingsTypeID, Name: "account.passwordSettings"},
+	{ID: StoriesTogglePinnedRequestTypeID, Name: "stories.togglePinned"},
+	{ID: ContactsGetBlockedRequestTypeID, Name: "contacts.getBlocked"},
+	{ID: ChannelsEditAdminRequestTypeID, Name: "channels.editAdmin"},
+	{ID: PrepaidStarsGiveawayTypeID, Name: "prepaidStarsGiveaway"},
+	{ID: ChannelsChannelParticipantsTypeID, Name: "channels.channelParticipants"},
+	{ID: AccountUpdateWebBrowserSettingsRequestTypeID, Name: "account.updateWebBrowserSettings"},
+	{ID: PremiumMyBoostsTypeID, Name: "premium.myBoosts"},
+	{ID: ChannelsRestrictSponsoredMessagesRequestTypeID, Name: "channels.restrictSponsoredMessages"},
+	{ID: InputRichFilePhotoTypeID, Name: "inputRichFilePhoto"},
+	{ID: UploadReuploadCDNFileRequestTypeID, Name: "upload.reuploadCdnFile"},
+	{ID: StoriesGetAllReadPeerStoriesRequestTypeID, Name: "stories.getAllReadPeerStories"},
+	{ID: MessageEntityPhoneTypeID, Name: "messageEntityPhone"},
+	{ID: InputReportReasonCopyrightTypeID, Name: "inputReportReasonCopyright"},
+	{ID: UpdateBotWebhookJSONQueryTypeID, Name: "updateBotWebhookJSONQuery"},
+	{ID: ChannelsDeleteHistoryRequestTypeID, Name: "channels.deleteHistory"},
+	{ID: AiComposeToneDefaultTypeID, Name: "aiComposeToneDefault"},
+	{ID: InputWebDocumentTypeID, Name: "inputWebDocument"},
+	{ID: TextStrikeTypeID, Name: "textStrike"},
+	{ID: MessageEntityUnderlineTypeID, Name: "messageEntityUnderline"},
+	{ID: BotsGetBotMenuButtonRequestTypeID, Name: "bots.getBotMenuButton"},
+	{ID: MessagesGetSearchResultsPositionsRequestTypeID, Name: "messages.getSearchResultsPositions"},
+	{ID: PaymentsGetStarGiftUpgradePreviewRequestTypeID, Name: "payments.getStarGiftUpgradePreview"},
+	{ID: PhoneConnectionTypeID, Name: "phoneConnection"},
+	{ID: AccountGetPasswordSettingsRequestTypeID, Name: "account.getPasswordSettings"},
+	{ID: MessagesChatsSliceTypeID, Name: "messages.chatsSlice"},
+	{ID: HelpGetSupportRequestTypeID, Name: "help.getSupport"},
+	{ID: StatsGroupTopPosterTypeID, Name: "statsGroupTopPoster"},
+	{ID: PhoneGroupCallStarsTypeID, Name: "phone.groupCallStars"},
+	{ID: UpdateGroupCallTypeID, Name: "updateGroupCall"},
+	{ID: SecureValueTypePersonalDetailsTypeID, Name: "secureValueTypePersonalDetails"},
+	{ID: TextMathTypeID, Name: "textMath"},
+	{ID: StarGiftCollectionTypeID, Name: "starGiftCollection"},
+	{ID: InputStickerSetThumbTypeID, Name: "inputStickerSetThumb"},
+	{ID: MessageActionPollAppendAnswerTypeID, Name: "messageActionPollAppendAnswer"},
+	{ID: MessagesGetRecentStickersRequestTypeID, Name: "messages.getRecentStickers"},
+	{ID: UpdateBotNewBusinessMessageTypeID, Name: "updateBotNewBusinessMessage"},
+	{ID: InputStickerSetIDTypeID, Name: "inputStickerSetID"},
+	{ID: MessagesClearRecentReactionsRequestTypeID, Name: "messages.clearRecentReactions"},
+	{ID: AccountUpdateBusinessLocationRequestTypeID, Name: "account.updateBusinessLocation"},
+	{ID: PhoneGroupCallTypeID, Name: "phone.groupCall"},
+	{ID: UpdateReadHistoryInboxTypeID, Name: "updateReadHistoryInbox"},
+	{ID: MessagesFavedStickersNotModifiedTypeID, Name: "messages.favedStickersNotModified"},
+	{ID: MessagesSetDefaultHistoryTTLRequestTypeID, Name: "messages.setDefaultHistoryTTL"},
+	{ID: MessagesReadReactionsRequestTypeID, Name: "messages.readReactions"},
+	{ID: InputReportReasonPersonalDetailsTypeID, Name: "inputReportReasonPersonalDetails"},
+	{ID: InputMessagesFilterDocumentTypeID, Name: "inputMessagesFilterDocument"},
+	{ID: MessagesAvailableReactionsNotModifiedTypeID, Name: "messages.availableReactionsNotModified"},
+	{ID: AccountGetContactSignUpNotificationRequestTypeID, Name: "account.getContactSignUpNotification"},
+	{ID: ChatBannedRightsTypeID, Name: "chatBannedRights"},
+	{ID: InputWebFileGeoPointLocationTypeID, Name: "inputWebFileGeoPointLocation"},
+	{ID: StarGiftAttributeBackdropTypeID, Name: "starGiftAttributeBackdrop"},
+	{ID: ProfileTabMusicTypeID, Name: "profileTabMusic"},
+	{ID: UpdateMonoForumNoPaidExceptionTypeID, Name: "updateMonoForumNoPaidException"},
+	{ID: MessageMediaUnsupportedTypeID, Name: "messageMediaUnsupported"},
+	{ID: AuthResetAuthorizationsRequestTypeID, Name: "auth.resetAuthorizations"},
+	{ID: MessageActionHistoryClearTypeID, Name: "messageActionHistoryClear"},
+	{ID: PhoneCallDiscardReasonMigrateConferenceCallTypeID, Name: "phoneCallDiscardReasonMigrateConferenceCall"},
+	{ID: InputMessagesFilterVideoTypeID, Name: "inputMessagesFilterVideo"},
+	{ID: InputMediaTodoTypeID, Name: "inputMediaTodo"},
+	{ID: NotifyPeerTypeID, Name: "notifyPeer"},
+	{ID: PaymentsPaymentFormTypeID, Name: "payments.paymentForm"},
+	{ID: ThemeTypeID, Name: "theme"},
+	{ID: MessagesEditChatParticipantRankRequestTypeID, Name: "messages.editChatParticipantRank"},
+	{ID: UpdateBotDeleteBusinessMessageTypeID, Name: "updateBotDeleteBusinessMessage"},
+	{ID: ReplyKeyboardHideTypeID, Name: "replyKeyboardHide"},
+	{ID: ChannelFullTypeID, Name: "channelFull"},
+	{ID: BusinessBotRightsTypeID, Name: "businessBotRights"},
+	{ID: HelpPassportConfigTypeID, Name: "help.passportConfig"},
+	{ID: ChannelsGetParticipantRequestTypeID, Name: "channels.getParticipant"},
+	{ID: MessagesDeleteParticipantReactionsRequestTypeID, Name: "messages.deleteParticipantReactions"},
+	{ID: PaymentsStarGiftCollectionsNotModifiedTypeID, Name: "payments.starGiftCollectionsNotModified"},
+	{ID: SecureValueTypeIdentityCardTypeID, Name: "secureValueTypeIdentityCard"},
+	{ID: MessagesGetDialogsRequestTypeID, Name: "messages.getDialogs"},
+	{ID: SecureValueErrorTranslationFileTypeID, Name: "secureValueErrorTranslationFile"},
+	{ID: MessagesSendScreenshotNotificationRequestTypeID, Name: "messages.sendScreenshotNotification"},
+	{ID: SendMessageRecordVideoActionTypeID, Name: "sendMessageRecordVideoAction"},
+	{ID: PaymentsGetUniqueStarGiftRequestTypeID, Name: "payments.getUniqueStarGift"},
+	{ID: BotsGetBotRecommendationsRequestTypeID, Name: "bots.getBotRecommendations"},
+	{ID: UpdateDeleteMessagesTypeID, Name: "updateDeleteMessages"},
+	{ID: MessagesDeleteChatUserRequestTypeID, Name: "messages.deleteChatUser"},
+	{ID: UpdateConfigTypeID, Name: "updateConfig"},
+	{ID: ChatInviteExportedTypeID, Name: "chatInviteExported"},
+	{ID: MessagesCheckedHistoryImportPeerTypeID, Name: "messages.checkedHistoryImportPeer"},
+	{ID: TextCustomEmojiTypeID, Name: "textCustomEmoji"},
+	{ID: AccountUpdateBusinessAwayMessageRequestTypeID, Name: "account.updateBusinessAwayMessage"},
+	{ID: MessagesMigrateChatRequestTypeID, Name: "messages.migrateChat"},
+	{ID: MessagesGetSuggestedDialogFiltersRequestTypeID, Name: "messages.getSuggestedDialogFilters"},
+	{ID: PeerChannelTypeID, Name: "peerChannel"},
+	{ID: BotsGetPreviewMediasRequestTypeID, Name: "bots.getPreviewMedias"},
+	{ID: MessagesGetExportedChatInvitesRequestTypeID, Name: "messages.getExportedChatInvites"},
+	{ID: AccountDeleteAccountRequestTypeID, Name: "account.deleteAccount"},
+	{ID: ProfileTabGifsTypeID, Name: "profileTabGifs"},
+	{ID: SendMessageRichMessageDraftActionTypeID, Name: "sendMessageRichMessageDraftAction"},
+	{ID: InputCollectiblePhoneTypeID, Name: "inputCollectiblePhone"},
+	{ID: PaymentsGetSavedStarGiftsRequestTypeID, Name: "payments.getSavedStarGifts"},
+	{ID: StoriesCreateAlbumRequestTypeID, Name: "stories.createAlbum"},
+	{ID: ReceivedNotifyMessageTypeID, Name: "receivedNotifyMessage"},
+	{ID: PaymentsStarGiftsNotModifiedTypeID, Name: "payments.starGiftsNotModified"},
+	{ID: ChannelParticipantsKickedTypeID, Name: "channelParticipantsKicked"},
+	{ID: EphemeralDeleteMessageRequestTypeID, Name: "ephemeral.deleteMessage"},
+	{ID: ReactionCountTypeID, Name: "reactionCount"},
+	{ID: AuthSentCodeTypeSMSWordTypeID, Name: "auth.sentCodeTypeSmsWord"},
+	{ID: MessagesEditInlineBotMessageRequestTypeID, Name: "messages.editInlineBotMessage"},
+	{ID: WallPaperTypeID, Name: "wallPaper"},
+	{ID: MessageActionChatDeleteUserTypeID, Name: "messageActionChatDeleteUser"},
+	{ID: PageBlockMapTypeID, Name: "pageBlockMap"},
+	{ID: MessagesExportChatInviteRequestTypeID, Name: "messages.exportChatInvite"},
+	{ID: UpdateGroupCallChainBlocksTypeID, Name: "updateGroupCallChainBlocks"},
+	{ID: PrivacyKeyAboutTypeID, Name: "privacyKeyAbout"},
+	{ID: UpdateReadMonoForumOutboxTypeID, Name: "updateReadMonoForumOutbox"},
+	{ID: UpdatesChannelDifferenceTooLongTypeID, Name: "updates.channelDifferenceTooLong"},
+	{ID: InputPrivacyKeyForwardsTypeID, Name: "inputPrivacyKeyForwards"},
+	{ID: PhoneEditGroupCallParticipantRequestTypeID, Name: "phone.editGroupCallParticipant"},
+	{ID: AuthSentCodeTypeSetUpEmailRequiredTypeID, Name: "auth.sentCodeTypeSetUpEmailRequired"},
+	{ID: StoriesReadStoriesRequestTypeID, Name: "stories.readStories"},
+	{ID: StoriesGetChatsToSendRequestTypeID, Name: "stories.getChatsToSend"},
+	{ID: UpdatesStateTypeID, Name: "updates.state"},
+	{ID: EmojiURLTypeID, Name: "emojiURL"},
+	{ID: AuthImportAuthorizationRequestTypeID, Name: "auth.importAuthorization"},
+	{ID: UpdateStarsRevenueStatusTypeID, Name: "updateStarsRevenueStatus"},
+	{ID: MessagesEditChatDefaultBannedRightsRequestTypeID, Name: "messages.editChatDefaultBannedRights"},
+	{ID: AccountUpdatePasswordSettingsRequestTypeID, Name: "account.updatePasswordSettings"},
+	{ID: AccountSendVerifyPhoneCodeRequestTypeID, Name: "account.sendVerifyPhoneCode"},
+	{ID: TextDateTypeID, Name: "textDate"},
+	{ID: PaymentsGetStarGiftActiveAuctionsRequestTypeID, Name: "payments.getStarGiftActiveAuctions"},
+	{ID: UpdateDialogFilterOrderTypeID, Name: "updateDialogFilterOrder"},
+	{ID: MessagesTranslateTextRequestTypeID, Name: "messages.translateText"},
+	{ID: AccountGetDefaultBackgroundEmojisRequestTypeID, Name: "account.getDefaultBackgroundEmojis"},
+	{ID: AccountUpdateBusinessIntroRequestTypeID, Name: "account.updateBusinessIntro"},
+	{ID: MessagesDiscussionMessageTypeID, Name: "messages.discussionMessage"},
+	{ID: CommunitiesCreateRequestTypeID, Name: "communities.create"},
+	{ID: StatsGetStoryPublicForwardsRequestTypeID, Name: "stats.getStoryPublicForwards"},
+	{ID: CommunitiesGetJoinedCommunitiesRequestTypeID, Name: "communities.getJoinedCommunities"},
+	{ID: InputStorePaymentPremiumSubscriptionTypeID, Name: "inputStorePaymentPremiumSubscription"},
+	{ID: InputMessageIDTypeID, Name: "inputMessageID"},
+	{ID: AuthSendCodeRequestTypeID, Name: "auth.sendCode"},
+	{ID: ChatlistsJoinChatlistInviteRequestTypeID, Name: "chatlists.joinChatlistInvite"},
+	{ID: InputBotInlineMessageMediaContactTypeID, Name: "inputBotInlineMessageMediaContact"},
+	{ID: WebAuthorizationTypeID, Name: "webAuthorization"},
+	{ID: MessagesToggleDialogPinRequestTypeID, Name: "messages.toggleDialogPin"},
+	{ID: SmsjobsJoinRequestTypeID, Name: "smsjobs.join"},
+	{ID: StickersSetStickerSetThumbRequestTypeID, Name: "stickers.setStickerSetThumb"},
+	{ID: UpdateUserNameTypeID, Name: "updateUserName"},
+	{ID: EncryptedFileTypeID, Name: "encryptedFile"},
+	{ID: MessageActionGiveawayLaunchTypeID, Name: "messageActionGiveawayLaunch"},
+	{ID: TopPeerCategoryForwardUsersTypeID, Name: "topPeerCategoryForwardUsers"},
+	{ID: IntTypeID, Name: "int"},
+	{ID: ChannelsReportAntiSpamFalsePositiveRequestTypeID, Name: "channels.reportAntiSpamFalsePositive"},
+	{ID: MessagesEditChatAdminRequestTypeID, Name: "messages.editChatAdmin"},
+	{ID: PageBlockEmbedTypeID, Name: "pageBlockEmbed"},
+	{ID: InputMediaDocumentTypeID, Name: "inputMediaDocument"},
+	{ID: InputPeerUserFromMessageTypeID, Name: "inputPeerUserFromMessage"},
+	{ID: MessageMediaPaidMediaTypeID, Name: "messageMediaPaidMedia"},
+	{ID: MessageActionGiftTonTypeID, Name: "messageActionGiftTon"},
+	{ID: InputBotInlineResultPhotoTypeID, Name: "inputBotInlineResultPhoto"},
+	{ID: UpdatesDifferenceSliceTypeID, Name: "updates.differenceSlice"},
+	{ID: InputBotAppIDTypeID, Name: "inputBotAppID"},
+	{ID: MessagesInactiveChatsTypeID, Name: "messages.inactiveChats"},
+	{ID: AccountGetAuthorizationFormRequestTypeID, Name: "account.getAuthorizationForm"},
+	{ID: ChannelParticipantSelfTypeID, Name: "channelParticipantSelf"},
+	{ID: UploadCDNFileTypeID, Name: "upload.cdnFile"},
+	{ID: URLAuthResultDefaultTypeID, Name: "urlAuthResultDefault"},
+	{ID: MessageMediaGiveawayTypeID, Name: "messageMediaGiveaway"},
+	{ID: SendMessageUploadDocumentActionTypeID, Name: "sendMessageUploadDocumentAction"},
+	{ID: BotsSendCustomRequestRequestTypeID, Name: "bots.sendCustomRequest"},
+	{ID: KeyboardButtonRequestGeoLocationTypeID, Name: "keyboardButtonRequestGeoLocation"},
+	{ID: DialogFilterTypeID, Name: "dialogFilter"},
+	{ID: StoriesStoryReactionsListTypeID, Name: "stories.storyReactionsList"},
+	{ID: StorageFileUnknownTypeID, Name: "storage.fileUnknown"},
+	{ID: AuthSignUpRequestTypeID, Name: "auth.signUp"},
+	{ID: AuthSentCodeTypeFlashCallTypeID, Name: "auth.sentCodeTypeFlashCall"},
+	{ID: UpdatePhoneCallTypeID, Name: "updatePhoneCall"},
+	{ID: ProfileTabFilesTypeID, Name: "profileTabFiles"},
+	{ID: StatsGetBroadcastStatsRequestTypeID, Name: "stats.getBroadcastStats"},
+	{ID: TopPeerCategoryBotsPMTypeID, Name: "topPeerCategoryBotsPM"},
+	{ID: EncryptedChatEmptyTypeID, Name: "encryptedChatEmpty"},
+	{ID: MessagesSummarizeTextRequestTypeID, Name: "messages.summarizeText"},
+	{ID: HelpGetPeerProfileColorsRequestTypeID, Name: "help.getPeerProfileColors"},
+	{ID: AicomposeGetTonesRequestTypeID, Name: "aicompose.getTones"},
+	{ID: UpdateStarGiftCraftFailTypeID, Name: "updateStarGiftCraftFail"},
+	{ID: MessageActionPaidMessagesRefundedTypeID, Name: "messageActionPaidMessagesRefunded"},
+	{ID: UpdateBotMessageReactionTypeID, Name: "updateBotMessageReaction"},
+	{ID: BusinessLocationTypeID, Name: "businessLocation"},
+	{ID: TextAutoURLTypeID, Name: "textAutoUrl"},
+	{ID: StoriesGetAlbumStoriesRequestTypeID, Name: "stories.getAlbumStories"},
+	{ID: MessagesToggleSavedDialogPinRequestTypeID, Name: "messages.toggleSavedDialogPin"},
+	{ID: MessagesDeletePollAnswerRequestTypeID, Name: "messages.deletePollAnswer"},
+	{ID: InvokeWithTakeoutRequestTypeID, Name: "invokeWithTakeout"},
+	{ID: InputMessageCallbackQueryTypeID, Name: "inputMessageCallbackQuery"},
+	{ID: AuthorizationTypeID, Name: "authorization"},
+	{ID: MessagesSaveDraftRequestTypeID, Name: "messages.saveDraft"},
+	{ID: CodeSettingsTypeID, Name: "codeSettings"},
+	{ID: AccountAuthorizationFormTypeID, Name: "account.authorizationForm"},
+	{ID: ChannelsSetBoostsToUnblockRestrictionsRequestTypeID, Name: "channels.setBoostsToUnblockRestrictions"},
+	{ID: PaymentsDeleteStarGiftCollectionRequestTypeID, Name: "payments.deleteStarGiftCollection"},
+	{ID: MessageExtendedMediaPreviewTypeID, Name: "messageExtendedMediaPreview"},
+	{ID: ChannelsSponsoredMessageReportResultReportedTypeID, Name: "channels.sponsoredMessageReportResultReported"},
+	{ID: ChannelsGetMessagesRequestTypeID, Name: "channels.getMessages"},
+	{ID: InvokeWithReCaptchaRequestTypeID, Name: "invokeWithReCaptcha"},
+	{ID: AccountGetAutoSaveSettingsRequestTypeID, Name: "account.getAutoSaveSettings"},
+	{ID: HelpPeerColorOptionTypeID, Name: "help.peerColorOption"},
+	{ID: InputReportReasonChildAbuseTypeID, Name: "inputReportReasonChildAbuse"},
+	{ID: JoinChatBotResultApprovedTypeID, Name: "joinChatBotResultApproved"},
+	{ID: ChannelAdminLogEventActionDeleteTopicTypeID, Name: "channelAdminLogEventActionDeleteTopic"},
+	{ID: StorageFilePdfTypeID, Name: "storage.filePdf"},
+	{ID: UpdatePeerWallpaperTypeID, Name: "updatePeerWallpaper"},
+	{ID: StoriesDeleteStoriesRequestTypeID, Name: "stories.deleteStories"},
+	{ID: UpdateSavedDialogPinnedTypeID, Name: "updateSavedDialogPinned"},
+	{ID: MessagesGetFullChatRequestTypeID, Name: "messages.getFullChat"},
+	{ID: PaymentsExportedInvoiceTypeID, Name: "payments.exportedInvoice"},
+	{ID: MaskCoordsTypeID, Name: "maskCoords"},
+	{ID: PaymentsUpgradeStarGiftRequestTypeID, Name: "payments.upgradeStarGift"},
+	{ID: InputPrivacyKeyVoiceMessagesTypeID, Name: "inputPrivacyKeyVoiceMessages"},
+	{ID: PaymentsStarGiftActiveAuctionsTypeID, Name: "payments.starGiftActiveAuctions"},
+	{ID: MessagesGetForumTopicsByIDRequestTypeID, Name: "messages.getForumTopicsByID"},
+	{ID: ChannelAdminLogEventActionParticipantJoinByRequestTypeID, Name: "channelAdminLogEventActionParticipantJoinByRequest"},
+	{ID: PhoneJoinAsPeersTypeID, Name: "phone.joinAsPeers"},
+	{ID: StarGiftBackgroundTypeID, Name: "starGiftBackground"},
+	{ID: MessageActionPrizeStarsTypeID, Name: "messageActionPrizeStars"},
+	{ID: SendMessageChooseStickerActionTypeID, Name: "sendMessageChooseStickerAction"},
+	{ID: MessagesReactionsNotModifiedTypeID, Name: "messages.reactionsNotModified"},
+	{ID: BotsGetAdminedBotsRequestTypeID, Name: "bots.getAdminedBots"},
+	{ID: MessageActionNewCreatorPendingTypeID, Name: "messageActionNewCreatorPending"},
+	{ID: MessagesDeleteHistoryRequestTypeID, Name: "messages.deleteHistory"},
+	{ID: StoryViewTypeID, Name: "storyView"},
+	{ID: BotVerifierSettingsTypeID, Name: "botVerifierSettings"},
+	{ID: WebPagePendingTypeID, Name: "webPagePending"},
+	{ID: ChannelParticipantsBotsTypeID, Name: "channelParticipantsBots"},
+	{ID: MessagesProlongWebViewRequestTypeID, Name: "messages.prolongWebView"},
+	{ID: PaymentsCraftStarGiftRequestTypeID, Name: "payments.craftStarGift"},
+	{ID: MessagesEditMessageRequestTypeID, Name: "messages.editMessage"},
+	{ID: UserTypeID, Name: "user"},
+	{ID: ChannelAdminLogEventActionChangeStickerSetTypeID, Name: "channelAdminLogEventActionChangeStickerSet"},
+	{ID: PhoneSendGroupCallMessageRequestTypeID, Name: "phone.sendGroupCallMessage"},
+	{ID: InputNotifyBroadcastsTypeID, Name: "inputNotifyBroadcasts"},
+	{ID: MessagesGetDocumentByHashRequestTypeID, Name: "messages.getDocumentByHash"},
+	{ID: StoriesIncrementStoryViewsRequestTypeID, Name: "stories.incrementStoryViews"},
+	{ID: MessagesToggleNoForwardsRequestTypeID, Name: "messages.toggleNoForwards"},
+	{ID: UpdateNewBotConnectionTypeID, Name: "updateNewBotConnection"},
+	{ID: UpdateChannelAvailableMessagesTypeID, Name: "updateChannelAvailableMessages"},
+	{ID: PrepaidGiveawayTypeID, Name: "prepaidGiveaway"},
+	{ID: AccountSaveMusicRequestTypeID, Name: "account.saveMusic"},
+	{ID: InputMediaAreaVenueTypeID, Name: "inputMediaAreaVenue"},
+	{ID: AccountGetAllSecureValuesRequestTypeID, Name: "account.getAllSecureValues"},
+	{ID: GeoPointTypeID, Name: "geoPoint"},
+	{ID: AttachMenuBotIconTypeID, Name: "attachMenuBotIcon"},
+	{ID: PhoneDiscardCallRequestTypeID, Name: "phone.discardCall"},
+	{ID: RecentMeURLChatTypeID, Name: "recentMeUrlChat"},
+	{ID: AicomposeGetToneRequestTypeID, Name: "aicompose.getTone"},
+	{ID: UploadSaveFilePartRequestTypeID, Name: "upload.saveFilePart"},
+	{ID: ContactsFoundTypeID, Name: "contacts.found"},
+	{ID: SecureValueTypePhoneTypeID, Name: "secureValueTypePhone"},
+	{ID: AuthSentCodeTypeSMSPhraseTypeID, Name: "auth.sentCodeTypeSmsPhrase"},
+	{ID: PageRelatedArticleTypeID, Name: "pageRelatedArticle"},
+	{ID: MessageActionGroupCallScheduledTypeID, Name: "messageActionGroupCallScheduled"},
+	{ID: StorageFileMp4TypeID, Name: "storage.fileMp4"},
+	{ID: EmojiLanguageTypeID, Name: "emojiLanguage"},
+	{ID: UsernameTypeID, Name: "username"},
+	{ID: PaymentsPaymentFormStarGiftTypeID, Name: "payments.paymentFormStarGift"},
+	{ID: AuthExportedAuthorizationTypeID, Name: "auth.exportedAuthorization"},
+	{ID: StoriesGetStoriesArchiveRequestTypeID, Name: "stories.getStoriesArchive"},
+	{ID: MessagesStartHistoryImportRequestTypeID, Name: "messages.startHistoryImport"},
+	{ID: InputBotInlineMessageRichMessageTypeID, Name: "inputBotInlineMessageRichMessage"},
+	{ID: PaymentsGetSavedStarGiftRequestTypeID, Name: "payments.getSavedStarGift"},
+	{ID: StarsTransactionPeerAppStoreTypeID, Name: "starsTransactionPeerAppStore"},
+	{ID: MessagesAffectedHistoryTypeID, Name: "messages.affectedHistory"},
+	{ID: ChannelsReorderUsernamesRequestTypeID, Name: "channels.reorderUsernames"},
+	{ID: ChannelParticipantsAdminsTypeID, Name: "channelParticipantsAdmins"},
+	{ID: UpdateEncryptionTypeID, Name: "updateEncryption"},
+	{ID: BusinessChatLinkTypeID, Name: "businessChatLink"},
+	{ID: UpdatePeerLocatedTypeID, Name: "updatePeerLocated"},
+	{ID: MessageActionWebViewDataSentTypeID, Name: "messageActionWebViewDataSent"},
+	{ID: NotifyUsersTypeID, Name: "notifyUsers"},
+	{ID: PaymentsSuggestedStarRefBotsTypeID, Name: "payments.suggestedStarRefBots"},
+	{ID: RequirementToContactPaidMessagesTypeID, Name: "requirementToContactPaidMessages"},
+	{ID: MessagesToggleStickerSetsRequestTypeID, Name: "messages.toggleStickerSets"},
+	{ID: StringTypeID, Name: "string"},
+	{ID: ContactsTopPeersDisabledTypeID, Name: "contacts.topPeersDisabled"},
+	{ID: PageBlockHeading4TypeID, Name: "pageBlockHeading4"},
+	{ID: InputMessagesFilterRoundVideoTypeID, Name: "inputMessagesFilterRoundVideo"},
+	{ID: PeerColorTypeID, Name: "peerColor"},
+	{ID: ContactsUnblockRequestTypeID, Name: "contacts.unblock"},
+	{ID: InlineBotWebViewTypeID, Name: "inlineBotWebView"},
+	{ID: AccountSetContentSettingsRequestTypeID, Name: "account.setContentSettings"},
+	{ID: PhoneCheckGroupCallRequestTypeID, Name: "phone.checkGroupCall"},
+	{ID: MessageActionChatEditTitleTypeID, Name: "messageActionChatEditTitle"},
+	{ID: UpdateBotShippingQueryTypeID, Name: "updateBotShippingQuery"},
+	{ID: UsersGetFullUserRequestTypeID, Name: "users.getFullUser"},
+	{ID: ShippingOptionTypeID, Name: "shippingOption"},
+	{ID: BotsReorderPreviewMediasRequestTypeID, Name: "bots.reorderPreviewMedias"},
+	{ID: StatsDateRangeDaysTypeID, Name: "statsDateRangeDays"},
+	{ID: UpdateDialogUnreadMarkTypeID, Name: "updateDialogUnreadMark"},
+	{ID: SendMessageEmojiInteractionSeenTypeID, Name: "sendMessageEmojiInteractionSeen"},
+	{ID: MessagesChatAdminsWithInvitesTypeID, Name: "messages.chatAdminsWithInvites"},
+	{ID: MessageActionEmptyTypeID, Name: "messageActionEmpty"},
+	{ID: MessagesMessageViewsTypeID, Name: "messages.messageViews"},
+	{ID: ContactsGetSponsoredPeersRequestTypeID, Name: "contacts.getSponsoredPeers"},
+	{ID: PaymentsValidateRequestedInfoRequestTypeID, Name: "payments.validateRequestedInfo"},
+	{ID: MessagePeerVoteTypeID, Name: "messagePeerVote"},
+	{ID: InputBotInlineMessageID64TypeID, Name: "inputBotInlineMessageID64"},
+	{ID: StatsGetMessageStatsRequestTypeID, Name: "stats.getMessageStats"},
+	{ID: JSONStringTypeID, Name: "jsonString"},
+	{ID: AccountSavedRingtoneTypeID, Name: "account.savedRingtone"},
+	{ID: ContactsContactsNotModifiedTypeID, Name: "contacts.contactsNotModified"},
+	{ID: UpdateReadChannelOutboxTypeID, Name: "updateReadChannelOutbox"},
+	{ID: BaseThemeNightTypeID, Name: "baseThemeNight"},
+	{ID: PaymentsGetConnectedStarRefBotRequestTypeID, Name: "payments.getConnectedStarRefBot"},
+	{ID: AuthExportLoginTokenRequestTypeID, Name: "auth.exportLoginToken"},
+	{ID: MessagesSetHistoryTTLRequestTypeID, Name: "messages.setHistoryTTL"},
+	{ID: HelpGetPremiumPromoRequestTypeID, Name: "help.getPremiumPromo"},
+	{ID: SendAsPeerTypeID, Name: "sendAsPeer"},
+	{ID: StoryFwdHeaderTypeID, Name: "storyFwdHeader"},
+	{ID: MessagesGetPollVotesRequestTypeID, Name: "messages.getPollVotes"},
+	{ID: AccountDeleteSecureValueRequestTypeID, Name: "account.deleteSecureValue"},
+	{ID: BusinessBotRecipientsTypeID, Name: "businessBotRecipients"},
+	{ID: PrivacyValueAllowUsersTypeID, Name: "privacyValueAllowUsers"},
+	{ID: FactCheckTypeID, Name: "factCheck"},
+	{ID: MessagesGetAllStickersRequestTypeID, Name: "messages.getAllStickers"},
+	{ID: InputNotifyPeerTypeID, Name: "inputNotifyPeer"},
+	{ID: AccountDaysTTLTypeID, Name: "accountDaysTTL"},
+	{ID: InputPeerColorCollectibleTypeID, Name: "inputPeerColorCollectible"},
+	{ID: MessagesSetBotGuestChatResultRequestTypeID, Name: "messages.setBotGuestChatResult"},
+	{ID: MessageActionSetChatThemeTypeID, Name: "messageActionSetChatTheme"},
+	{ID: RecentMeURLUserTypeID, Name: "recentMeUrlUser"},
+	{ID: MessageMediaGeoLiveTypeID, Name: "messageMediaGeoLive"},
+	{ID: TextBankCardTypeID, Name: "textBankCard"},
+	{ID: InputUserEmptyTypeID, Name: "inputUserEmpty"},
+	{ID: ProfileTabPostsTypeID, Name: "profileTabPosts"},
+	{ID: BotCommandScopeChatAdminsTypeID, Name: "botCommandScopeChatAdmins"},
+	{ID: StoriesGetStoryReactionsListRequestTypeID, Name: "stories.getStoryReactionsList"},
+	{ID: PeerColorCollectibleTypeID, Name: "peerColorCollectible"},
+	{ID: MessagesGetFactCheckRequestTypeID, Name: "messages.getFactCheck"},
+	{ID: UpdateBotCallbackQueryTypeID, Name: "updateBotCallbackQuery"},
+	{ID: AccountToggleSponsoredMessagesRequestTypeID, Name: "account.toggleSponsoredMessages"},
+	{ID: MessagesFaveStickerRequestTypeID, Name: "messages.faveSticker"},
+	{ID: MessagesReadSavedHistoryRequestTypeID, Name: "messages.readSavedHistory"},
+	{ID: ContactsEditCloseFriendsRequestTypeID, Name: "contacts.editCloseFriends"},
+	{ID: PollResultsTypeID, Name: "pollResults"},
+	{ID: MessagesRequestChatJoinWebViewRequestTypeID, Name: "messages.requestChatJoinWebView"},
+	{ID: AutoDownloadSettingsTypeID, Name: "autoDownloadSettings"},
+	{ID: PageBlockAuthorDateTypeID, Name: "pageBlockAuthorDate"},
+	{ID: ReactionNotificationsFromContactsTypeID, Name: "reactionNotificationsFromContacts"},
+	{ID: InputDocumentFileLocationTypeID, Name: "inputDocumentFileLocation"},
+	{ID: InputMessageReplyToTypeID, Name: "inputMessageReplyTo"},
+	{ID: RichMessageTypeID, Name: "richMessage"},
+	{ID: PageBlockHeading1TypeID, Name: "pageBlockHeading1"},
+	{ID: MessagesSetInlineBotResultsRequestTypeID, Name: "messages.setInlineBotResults"},
+	{ID: AccountResetWallPapersRequestTypeID, Name: "account.resetWallPapers"},
+	{ID: ChannelParticipantsContactsTypeID, Name: "channelParticipantsContacts"},
+	{ID: MessagesGetTopReactionsRequestTypeID, Name: "messages.getTopReactions"},
+	{ID: MessageEntityUnknownTypeID, Name: "messageEntityUnknown"},
+	{ID: UpdatePeerHistoryTTLTypeID, Name: "updatePeerHistoryTTL"},
+	{ID: StoryReactionPublicForwardTypeID, Name: "storyReactionPublicForward"},
+	{ID: StarsAmountTypeID, Name: "starsAmount"},
+	{ID: SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, Name: "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"},
+	{ID: EmailVerifyPurposePassportTypeID, Name: "emailVerifyPurposePassport"},
+	{ID: RecentMeURLStickerSetTypeID, Name: "recentMeUrlStickerSet"},
+	{ID: PrivacyKeyStatusTimestampTypeID, Name: "privacyKeyStatusTimestamp"},
+	{ID: BoolFalseTypeID, Name: "boolFalse"},
+	{ID: KeyboardButtonCopyTypeID, Name: "keyboardButtonCopy"},
+	{ID: PhoneInviteConferenceCallParticipantRequestTypeID, Name: "phone.inviteConferenceCallParticipant"},
+	{ID: StoriesTogglePeerStoriesHiddenRequestTypeID, Name: "stories.togglePeerStoriesHidden"},
+	{ID: BotsExportBotTokenRequestTypeID, Name: "bots.exportBotToken"},
+	{ID: TopPeerCategoryGroupsTypeID, Name: "topPeerCategoryGroups"},
+	{ID: PaymentsGetStarsGiveawayOptionsRequestTypeID, Name: "payments.getStarsGiveawayOptions"},
+	{ID: InputPeerChannelFromMessageTypeID, Name: "inputPeerChannelFromMessage"},
+	{ID: MessagesSendScheduledMessagesRequestTypeID, Name: "messages.sendScheduledMessages"},
+	{ID: MessageActionChatCreateTypeID, Name: "messageActionChatCreate"},
+	{ID: MessageEntityBoldTypeID, Name: "messageEntityBold"},
+	{ID: StoryViewPublicRepostTypeID, Name: "storyViewPublicRepost"},
+	{ID: MessagesGetUnreadReactionsRequestTypeID, Name: "messages.getUnreadReactions"},
+	{ID: UpdateChatParticipantRankTypeID, Name: "updateChatParticipantRank"},
+	{ID: SavedDialogTypeID, Name: "savedDialog"},
+	{ID: UpdateJoinChatWebViewDecisionTypeID, Name: "updateJoinChatWebViewDecision"},
+	{ID: MessagesGetScheduledMessagesRequestTypeID, Name: "messages.getScheduledMessages"},
+	{ID: InputPrivacyKeyNoPaidMessagesTypeID, Name: "inputPrivacyKeyNoPaidMessages"},
+	{ID: MessagesExportedChatInvitesTypeID, Name: "messages.exportedChatInvites"},
+	{ID: MessagesEditExportedChatInviteRequestTypeID, Name: "messages.editExportedChatInvite"},
+	{ID: InputChatUploadedPhotoTypeID, Name: "inputChatUploadedPhoto"},
+	{ID: MessagesAvailableEffectsTypeID, Name: "messages.availableEffects"},
+	{ID: InputBotInlineMessageMediaWebPageTypeID, Name: "inputBotInlineMessageMediaWebPage"},
+	{ID: MessagesGetDefaultTagReactionsRequestTypeID, Name: "messages.getDefaultTagReactions"},
+	{ID: GameTypeID, Name: "game"},
+	{ID: InputPrivacyKeyChatInviteTypeID, Name: "inputPrivacyKeyChatInvite"},
+	{ID: AccountChatThemesTypeID, Name: "account.chatThemes"},
+	{ID: FragmentGetCollectibleInfoRequestTypeID, Name: "fragment.getCollectibleInfo"},
+	{ID: NotifyCommunityTypeID, Name: "notifyCommunity"},
+	{ID: MessagesFeaturedStickersTypeID, Name: "messages.featuredStickers"},
+	{ID: ChannelAdminLogEventActionChangeAvailableReactionsTypeID, Name: "channelAdminLogEventActionChangeAvailableReactions"},
+	{ID: UploadGetFileRequestTypeID, Name: "upload.getFile"},
+	{ID: MediaAreaVenueTypeID, Name: "mediaAreaVenue"},
+	{ID: UpdateNotifySettingsTypeID, Name: "updateNotifySettings"},
+	{ID: StatsGraphErrorTypeID, Name: "statsGraphError"},
+	{ID: MessageEntityStrikeTypeID, Name: "messageEntityStrike"},
+	{ID: BotsGetRequestedWebViewButtonRequestTypeID, Name: "bots.getRequestedWebViewButton"},
+	{ID: PageBlockTableTypeID, Name: "pageBlockTable"},
+	{ID: MessageActionNoForwardsToggleTypeID, Name: "messageActionNoForwardsToggle"},
+	{ID: AccountSetAuthorizationTTLRequestTypeID, Name: "account.setAuthorizationTTL"},
+	{ID: InvokeWithoutUpdatesRequestTypeID, Name: "invokeWithoutUpdates"},
+	{ID: ChannelLocationEmptyTypeID, Name: "channelLocationEmpty"},
+	{ID: HelpPassportConfigNotModifiedTypeID, Name: "help.passportConfigNotModified"},
+	{ID: PageBlockHeaderTypeID, Name: "pageBlockHeader"},
+	{ID: CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID, Name: "communities.toggleAllPeerLinkRequestApproval"},
+	{ID: AuthSentCodeTypeSMSTypeID, Name: "auth.sentCodeTypeSms"},
+	{ID: NotifyChatsTypeID, Name: "notifyChats"},
+	{ID: PaymentsGetStarsTopupOptionsRequestTypeID, Name: "payments.getStarsTopupOptions"},
+	{ID: ChannelsDeleteChannelRequestTypeID, Name: "channels.deleteChannel"},
+	{ID: MessagesSavedDialogsNotModifiedTypeID, Name: "messages.savedDialogsNotModified"},
+	{ID: PageBlockPreformattedTypeID, Name: "pageBlockPreformatted"},
+	{ID: AvailableReactionTypeID, Name: "availableReaction"},
+	{ID: MessageActionTopicEditTypeID, Name: "messageActionTopicEdit"},
+	{ID: HelpGetPromoDataRequestTypeID, Name: "help.getPromoData"},
+	{ID: PaymentsCheckCanSendGiftRequestTypeID, Name: "payments.checkCanSendGift"},
+	{ID: MessagesSendInlineBotResultRequestTypeID, Name: "messages.sendInlineBotResult"},
+	{ID: JSONObjectValueTypeID, Name: "jsonObjectValue"},
+	{ID: MessagesDhConfigNotModifiedTypeID, Name: "messages.dhConfigNotModified"},
+	{ID: KeyboardButtonUserProfileTypeID, Name: "keyboardButtonUserProfile"},
+	{ID: InputPaymentCredentialsSavedTypeID, Name: "inputPaymentCredentialsSaved"},
+	{ID: TextUnderlineTypeID, Name: "textUnderline"},
+	{ID: InputMediaVenueTypeID, Name: "inputMediaVenue"},
+	{ID: ImportedContactTypeID, Name: "importedContact"},
+	{ID: AccountCancelPasswordEmailRequestTypeID, Name: "account.cancelPasswordEmail"},
+	{ID: InitConnectionRequestTypeID, Name: "initConnection"},
+	{ID: InputReportReasonOtherTypeID, Name: "inputReportReasonOther"},
+	{ID: AccountSavedRingtonesTypeID, Name: "account.savedRingtones"},
+	{ID: AicomposeTonesNotModifiedTypeID, Name: "aicompose.tonesNotModified"},
+	{ID: InputMessagesFilterMyMentionsTypeID, Name: "inputMessagesFilterMyMentions"},
+	{ID: InputMediaWebPageTypeID, Name: "inputMediaWebPage"},
+	{ID: EncryptedFileEmptyTypeID, Name: "encryptedFileEmpty"},
+	{ID: AccountPasswordInputSettingsTypeID, Name: "account.passwordInputSettings"},
+	{ID: InputWebFileLocationTypeID, Name: "inputWebFileLocation"},
+	{ID: BotsGetPopularAppBotsRequestTypeID, Name: "bots.getPopularAppBots"},
+	{ID: StatsGetPollStatsRequestTypeID, Name: "stats.getPollStats"},
+	{ID: AccountWebBrowserSettingsNotModifiedTypeID, Name: "account.webBrowserSettingsNotModified"},
+	{ID: InputPasskeyResponseLoginTypeID, Name: "inputPasskeyResponseLogin"},
+	{ID: InputInvoiceSlugTypeID, Name: "inputInvoiceSlug"},
+	{ID: PaymentsReorderStarGiftCollectionsRequestTypeID, Name: "payments.reorderStarGiftCollections"},
+	{ID: AttachMenuPeerTypeBotPMTypeID, Name: "attachMenuPeerTypeBotPM"},
+	{ID: UpdateDeleteChannelMessagesTypeID, Name: "updateDeleteChannelMessages"},
+	{ID: InputGameShortNameTypeID, Name: "inputGameShortName"},
+	{ID: HelpCountryTypeID, Name: "help.country"},
+	{ID: StoriesCanSendStoryCountTypeID, Name: "stories.canSendStoryCount"},
+	{ID: StoriesAlbumsTypeID, Name: "stories.albums"},
+	{ID: UpdateWebBrowserSettingsTypeID, Name: "updateWebBrowserSettings"},
+	{ID: InputInvoiceStarGiftResaleTypeID, Name: "inputInvoiceStarGiftResale"},
+	{ID: BaseThemeClassicTypeID, Name: "baseThemeClassic"},
+	{ID: AuthLoggedOutTypeID, Name: "auth.loggedOut"},
+	{ID: ChatThemeTypeID, Name: "chatTheme"},
+	{ID: BusinessAwayMessageScheduleOutsideWorkHoursTypeID, Name: "businessAwayMessageScheduleOutsideWorkHours"},
+	{ID: InputMediaPaidMediaTypeID, Name: "inputMediaPaidMedia"},
+	{ID: MyBoostTypeID, Name: "myBoost"},
+	{ID: PaymentsGetStarGiftsRequestTypeID, Name: "payments.getStarGifts"},
+	{ID: HelpNoAppUpdateTypeID, Name: "help.noAppUpdate"},
+	{ID: UpdateBotStoppedTypeID, Name: "updateBotStopped"},
+	{ID: ContactsGetStatusesRequestTypeID, Name: "contacts.getStatuses"},
+	{ID: ErrorTypeID, Name: "error"},
+	{ID: InputPrivacyValueDisallowBotsTypeID, Name: "inputPrivacyValueDisallowBots"},
+	{ID: InputBusinessBotRecipientsTypeID, Name: "inputBusinessBotRecipients"},
+	{ID: HelpGetConfigRequestTypeID, Name: "help.getConfig"},
+	{ID: MessageActionBotAllowedTypeID, Name: "messageActionBotAllowed"},
+	{ID: ChannelAdminLogEventActionToggleAutotranslationTypeID, Name: "channelAdminLogEventActionToggleAutotranslation"},
+	{ID: PhoneCallWaitingTypeID, Name: "phoneCallWaiting"},
+	{ID: TextAutoEmailTypeID, Name: "textAutoEmail"},
+	{ID: PhoneGetGroupParticipantsRequestTypeID, Name: "phone.getGroupParticipants"},
+	{ID: MessagesUpdateDialogFiltersOrderRequestTypeID, Name: "messages.updateDialogFiltersOrder"},
+	{ID: InputInvoiceMessageTypeID, Name: "inputInvoiceMessage"},
+	{ID: AccountReportPeerRequestTypeID, Name: "account.reportPeer"},
+	{ID: MessageActionPaymentSentTypeID, Name: "messageActionPaymentSent"},
+	{ID: HelpGetPassportConfigRequestTypeID, Name: "help.getPassportConfig"},
+	{ID: PhoneSendConferenceCallBroadcastRequestTypeID, Name: "phone.sendConferenceCallBroadcast"},
+	{ID: MessagesQuickRepliesTypeID, Name: "messages.quickReplies"},
+	{ID: SponsoredPeerTypeID, Name: "sponsoredPeer"},
+	{ID: MessageEntityDiffReplaceTypeID, Name: "messageEntityDiffReplace"},
+	{ID: MessagesFeaturedStickersNotModifiedTypeID, Name: "messages.featuredStickersNotModified"},
+	{ID: AccountInstallThemeRequestTypeID, Name: "account.installTheme"},
+	{ID: JSONBoolTypeID, Name: "jsonBool"},
+	{ID: MessagesChannelMessagesTypeID, Name: "messages.channelMessages"},
+	{ID: PaymentsChangeStarsSubscriptionRequestTypeID, Name: "payments.changeStarsSubscription"},
+	{ID: MessagesInstallStickerSetRequestTypeID, Name: "messages.installStickerSet"},
+	{ID: BotMenuButtonTypeID, Name: "botMenuButton"},
+	{ID: MessageActionTodoAppendTasksTypeID, Name: "messageActionTodoAppendTasks"},
+	{ID: TextSuperscriptTypeID, Name: "textSuperscript"},
+	{ID: AutoSaveSettingsTypeID, Name: "autoSaveSettings"},
+	{ID: InputStickerSetPremiumGiftsTypeID, Name: "inputStickerSetPremiumGifts"},
+	{ID: MessagesGetStickerSetRequestTypeID, Name: "messages.getStickerSet"},
+	{ID: MessageEntityCustomEmojiTypeID, Name: "messageEntityCustomEmoji"},
+	{ID: InputChatThemeTypeID, Name: "inputChatTheme"},
+	{ID: UpdateGroupCallEncryptedMessageTypeID, Name: "updateGroupCallEncryptedMessage"},
+	{ID: CDNPublicKeyTypeID, Name: "cdnPublicKey"},
+	{ID: BotAppSettingsTypeID, Name: "botAppSettings"},
+	{ID: MessagesCheckURLAuthMatchCodeRequestTypeID, Name: "messages.checkUrlAuthMatchCode"},
+	{ID: SearchResultsCalendarPeriodTypeID, Name: "searchResultsCalendarPeriod"},
+	{ID: BusinessAwayMessageScheduleAlwaysTypeID, Name: "businessAwayMessageScheduleAlways"},
+	{ID: MessagesRequestMainWebViewRequestTypeID, Name: "messages.requestMainWebView"},
+	{ID: ChannelsInviteToChannelRequestTypeID, Name: "channels.inviteToChannel"},
+	{ID: RequestPeerTypeChatTypeID, Name: "requestPeerTypeChat"},
+	{ID: AccountSetPrivacyRequestTypeID, Name: "account.setPrivacy"},
+	{ID: PeerLocatedTypeID, Name: "peerLocated"},
+	{ID: MessageMediaVideoStreamTypeID, Name: "messageMediaVideoStream"},
+	{ID: AccountInvalidateSignInCodesRequestTypeID, Name: "account.invalidateSignInCodes"},
+	{ID: InputPeerNotifySettingsTypeID, Name: "inputPeerNotifySettings"},
+	{ID: LangPackStringTypeID, Name: "langPackString"},
+	{ID: MediaAreaGeoPointTypeID, Name: "mediaAreaGeoPoint"},
+	{ID: StorageFileGifTypeID, Name: "storage.fileGif"},
+	{ID: AuthResendCodeRequestTypeID, Name: "auth.resendCode"},
+	{ID: StoriesPeerStoriesTypeID, Name: "stories.peerStories"},
+	{ID: LabeledPriceTypeID, Name: "labeledPrice"},
+	{ID: ChannelAdminLogEventActionToggleNoForwardsTypeID, Name: "channelAdminLogEventActionToggleNoForwards"},
+	{ID: StatsAbsValueAndPrevTypeID, Name: "statsAbsValueAndPrev"},
+	{ID: SavedReactionTagTypeID, Name: "savedReactionTag"},
+	{ID: AuthReportMissingCodeRequestTypeID, Name: "auth.reportMissingCode"},
+	{ID: InvokeAfterMsgRequestTypeID, Name: "invokeAfterMsg"},
+	{ID: TodoItemTypeID, Name: "todoItem"},
+	{ID: CommunityFullTypeID, Name: "communityFull"},
+	{ID: MessagesAddChatUserRequestTypeID, Name: "messages.addChatUser"},
+	{ID: InputSecureFileLocationTypeID, Name: "inputSecureFileLocation"},
+	{ID: StatsPercentValueTypeID, Name: "statsPercentValue"},
+	{ID: SecureValueTypeAddressTypeID, Name: "secureValueTypeAddress"},
+	{ID: PhoneJoinGroupCallPresentationRequestTypeID, Name: "phone.joinGroupCallPresentation"},
+	{ID: MessageActionBoostApplyTypeID, Name: "messageActionBoostApply"},
+	{ID: ChannelsReadHistoryRequestTypeID, Name: "channels.readHistory"},
+	{ID: ConfigTypeID, Name: "config"},
+	{ID: BusinessAwayMessageScheduleCustomTypeID, Name: "businessAwayMessageScheduleCustom"},
+	{ID: MessagesGetAttachedStickersRequestTypeID, Name: "messages.getAttachedStickers"},
+	{ID: PaymentsFulfillStarsSubscriptionRequestTypeID, Name: "payments.fulfillStarsSubscription"},
+	{ID: AccountUpdateBirthdayRequestTypeID, Name: "account.updateBirthday"},
+	{ID: MessageActionTodoCompletionsTypeID, Name: "messageActionTodoCompletions"},
+	{ID: HelpAppUpdateTypeID, Name: "help.appUpdate"},
+	{ID: MessagesSaveDefaultSendAsRequestTypeID, Name: "messages.saveDefaultSendAs"},
+	{ID: TextMentionTypeID, Name: "textMention"},
+	{ID: ChannelMessagesFilterTypeID, Name: "channelMessagesFilter"},
+	{ID: LangpackGetDifferenceRequestTypeID, Name: "langpack.getDifference"},
+	{ID: MessagesAllStickersTypeID, Name: "messages.allStickers"},
+	{ID: PaymentSavedCredentialsCardTypeID, Name: "paymentSavedCredentialsCard"},
+	{ID: AccountWallPapersTypeID, Name: "account.wallPapers"},
+	{ID: UpdateBotGuestChatQueryTypeID, Name: "updateBotGuestChatQuery"},
+	{ID: AuthBindTempAuthKeyRequestTypeID, Name: "auth.bindTempAuthKey"},
+	{ID: ChatlistsGetExportedInvitesRequestTypeID, Name: "chatlists.getExportedInvites"},
+	{ID: PageBlockAnchorTypeID, Name: "pageBlockAnchor"},
+	{ID: MessageMediaGiveawayResultsTypeID, Name: "messageMediaGiveawayResults"},
+	{ID: MessagesEditForumTopicRequestTypeID, Name: "messages.editForumTopic"},
+	{ID: StarGiftAttributeRarityLegendaryTypeID, Name: "starGiftAttributeRarityLegendary"},
+	{ID: MessagesReportSpamRequestTypeID, Name: "messages.reportSpam"},
+	{ID: WebPageAttributeUniqueStarGiftTypeID, Name: "webPageAttributeUniqueStarGift"},
+	{ID: MessagesTranscribedAudioTypeID, Name: "messages.transcribedAudio"},
+	{ID: MediaAreaCoordinatesTypeID, Name: "mediaAreaCoordinates"},
+	{ID: StoryReactionPublicRepostTypeID, Name: "storyReactionPublicRepost"},
+	{ID: AccountSetContactSignUpNotificationRequestTypeID, Name: "account.setContactSignUpNotification"},
+	{ID: AiComposeToneTypeID, Name: "aiComposeTone"},
+	{ID: StoriesStartLiveRequestTypeID, Name: "stories.startLive"},
+	{ID: PaymentsGetStarGiftWithdrawalURLRequestTypeID, Name: "payments.getStarGiftWithdrawalUrl"},
+	{ID: RestrictionReasonTypeID, Name: "restrictionReason"},
+	{ID: UpdateChatParticipantTypeID, Name: "updateChatParticipant"},
+	{ID: AccountEmojiStatusesNotModifiedTypeID, Name: "account.emojiStatusesNotModified"},
+	{ID: MessagesGetMyStickersRequestTypeID, Name: "messages.getMyStickers"},
+	{ID: PhoneGroupCallStreamChannelsTypeID, Name: "phone.groupCallStreamChannels"},
+	{ID: InputPrivacyKeyAddedByPhoneTypeID, Name: "inputPrivacyKeyAddedByPhone"},
+	{ID: PaymentsValidatedRequestedInfoTypeID, Name: "payments.validatedRequestedInfo"},
+	{ID: StoriesSearchPostsRequestTypeID, Name: "stories.searchPosts"},
+	{ID: AuthCheckPasswordRequestTypeID, Name: "auth.checkPassword"},
+	{ID: PrivacyKeyPhoneNumberTypeID, Name: "privacyKeyPhoneNumber"},
+	{ID: AicomposeGetToneExampleRequestTypeID, Name: "aicompose.getToneExample"},
+	{ID: SendMessageUploadPhotoActionTypeID, Name: "sendMessageUploadPhotoAction"},
+	{ID: PaymentsGetStarsRevenueAdsAccountURLRequestTypeID, Name: "payments.getStarsRevenueAdsAccountUrl"},
+	{ID: MessagesDeleteFactCheckRequestTypeID, Name: "messages.deleteFactCheck"},
+	{ID: MessagesAvailableEffectsNotModifiedTypeID, Name: "messages.availableEffectsNotModified"},
+	{ID: InputCheckPasswordSRPTypeID, Name: "inputCheckPasswordSRP"},
+	{ID: MessagesDeleteTopicHistoryRequestTypeID, Name: "messages.deleteTopicHistory"},
+	{ID: UpdateChannelMessageForwardsTypeID, Name: "updateChannelMessageForwards"},
+	{ID: MessagesUpdatePinnedMessageRequestTypeID, Name: "messages.updatePinnedMessage"},
+	{ID: MessagesSendReactionRequestTypeID, Name: "messages.sendReaction"},
+	{ID: StarGiftActiveAuctionStateTypeID, Name: "starGiftActiveAuctionState"},
+	{ID: InputMediaGameTypeID, Name: "inputMediaGame"},
+	{ID: ContactsGetLocatedRequestTypeID, Name: "contacts.getLocated"},
+	{ID: HelpGetSupportNameRequestTypeID, Name: "help.getSupportName"},
+	{ID: ProfileTabLinksTypeID, Name: "profileTabLinks"},
+	{ID: UserEmptyTypeID, Name: "userEmpty"},
+	{ID: PaymentsGetStarsGiftOptionsRequestTypeID, Name: "payments.getStarsGiftOptions"},
+	{ID: MessagesToggleTodoCompletedRequestTypeID, Name: "messages.toggleTodoCompleted"},
+	{ID: MessagesStickerSetNotModifiedTypeID, Name: "messages.stickerSetNotModified"},
+	{ID: IPPortTypeID, Name: "ipPort"},
+	{ID: PasswordKdfAlgoUnknownTypeID, Name: "passwordKdfAlgoUnknown"},
+	{ID: MessagesDeleteExportedChatInviteRequestTypeID, Name: "messages.deleteExportedChatInvite"},
+	{ID: MessagesGetQuickRepliesRequestTypeID, Name: "messages.getQuickReplies"},
+	{ID: ChannelTypeID, Name: "channel"},
+	{ID: SendMessageRecordAudioActionTypeID, Name: "sendMessageRecordAudioAction"},
+	{ID: ChannelAdminLogEventActionParticipantToggleAdminTypeID, Name: "channelAdminLogEventActionParticipantToggleAdmin"},
+	{ID: MessagesSetBotCallbackAnswerRequestTypeID, Name: "messages.setBotCallbackAnswer"},
+	{ID: UpdateMessageExtendedMediaTypeID, Name: "updateMessageExtendedMedia"},
+	{ID: MessagesGetStickersRequestTypeID, Name: "messages.getStickers"},
+	{ID: MessagesGetEmojiURLRequestTypeID, Name: "messages.getEmojiURL"},
+	{ID: EmojiKeywordTypeID, Name: "emojiKeyword"},
+	{ID: PaymentsCheckCanSendGiftResultFailTypeID, Name: "payments.checkCanSendGiftResultFail"},
+	{ID: ChannelParticipantBannedTypeID, Name: "channelParticipantBanned"},
+	{ID: NotifyBroadcastsTypeID, Name: "notifyBroadcasts"},
+	{ID: AuthCodeTypeMissedCallTypeID, Name: "auth.codeTypeMissedCall"},
+	{ID: RequestedPeerUserTypeID, Name: "requestedPeerUser"},
+	{ID: AccountGetChatThemesRequestTypeID, Name: "account.getChatThemes"},
+	{ID: MessagesGetPinnedSavedDialogsRequestTypeID, Name: "messages.getPinnedSavedDialogs"},
+	{ID: UpdateMessagePollTypeID, Name: "updateMessagePoll"},
+	{ID: InputPrivacyKeyBirthdayTypeID, Name: "inputPrivacyKeyBirthday"},
+	{ID: InputPrivacyValueDisallowAllTypeID, Name: "inputPrivacyValueDisallowAll"},
+	{ID: AccountGetDefaultEmojiStatusesRequestTypeID, Name: "account.getDefaultEmojiStatuses"},
+	{ID: AccountSaveAutoSaveSettingsRequestTypeID, Name: "account.saveAutoSaveSettings"},
+	{ID: UpdateReadChannelDiscussionInboxTypeID, Name: "updateReadChannelDiscussionInbox"},
+	{ID: MessagesGetPinnedDialogsRequestTypeID, Name: "messages.getPinnedDialogs"},
+	{ID: JoinChatBotResultWebViewTypeID, Name: "joinChatBotResultWebView"},
+	{ID: StatsGroupTopAdminTypeID, Name: "statsGroupTopAdmin"},
+	{ID: InlineQueryPeerTypeChatTypeID, Name: "inlineQueryPeerTypeChat"},
+	{ID: CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID, Name: "communities.toggleCommunityCollapsedInDialogs"},
+	{ID: UpdateChatParticipantAdminTypeID, Name: "updateChatParticipantAdmin"},
+	{ID: InputBotInlineMessageMediaInvoiceTypeID, Name: "inputBotInlineMessageMediaInvoice"},
+	{ID: KeyboardButtonURLTypeID, Name: "keyboardButtonUrl"},
+	{ID: StarsTransactionPeerTypeID, Name: "starsTransactionPeer"},
+	{ID: PhotoPathSizeTypeID, Name: "photoPathSize"},
+	{ID: UpdateGroupCallMessageTypeID, Name: "updateGroupCallMessage"},
+	{ID: InputPhotoLegacyFileLocationTypeID, Name: "inputPhotoLegacyFileLocation"},
+	{ID: PaymentsClearSavedInfoRequestTypeID, Name: "payments.clearSavedInfo"},
+	{ID: PaymentsPaymentVerificationNeededTypeID, Name: "payments.paymentVerificationNeeded"},
+	{ID: AuthRequestPasswordRecoveryRequestTypeID, Name: "auth.requestPasswordRecovery"},
+	{ID: UsersGetRequirementsToContactRequestTypeID, Name: "users.getRequirementsToContact"},
+	{ID: ChannelsUpdateColorRequestTypeID, Name: "channels.updateColor"},
+	{ID: InputGroupCallTypeID, Name: "inputGroupCall"},
+	{ID: AttachMenuBotTypeID, Name: "attachMenuBot"},
+	{ID: TextItalicTypeID, Name: "textItalic"},
+	{ID: PaymentsGetStarsRevenueStatsRequestTypeID, Name: "payments.getStarsRevenueStats"},
+	{ID: SpeakingInGroupCallActionTypeID, Name: "speakingInGroupCallAction"},
+	{ID: AccountUpdatePersonalChannelRequestTypeID, Name: "account.updatePersonalChannel"},
+	{ID: AuthSentCodeTypeFragmentSMSTypeID, Name: "auth.sentCodeTypeFragmentSms"},
+	{ID: MessageActionSecureValuesSentTypeID, Name: "messageActionSecureValuesSent"},
+	{ID: MessagesGetCustomEmojiDocumentsRequestTypeID, Name: "messages.getCustomEmojiDocuments"},
+	{ID: ContactsAddContactRequestTypeID, Name: "contacts.addContact"},
+	{ID: EphemeralMessageTypeID, Name: "ephemeralMessage"},
+	{ID: MessagesEmojiGameOutcomeTypeID, Name: "messages.emojiGameOutcome"},
+	{ID: HelpGetPeerColorsRequestTypeID, Name: "help.getPeerColors"},
+	{ID: InvokeWithLayerRequestTypeID, Name: "invokeWithLayer"},
+	{ID: InputInvoicePremiumGiftStarsTypeID, Name: "inputInvoicePremiumGiftStars"},
+	{ID: PaymentsPaymentReceiptStarsTypeID, Name: "payments.paymentReceiptStars"},
+	{ID: InputRichMessageHTMLTypeID, Name: "inputRichMessageHTML"},
+	{ID: AccountGetPrivacyRequestTypeID, Name: "account.getPrivacy"},
+	{ID: MessagesComposeMessageWithAIRequestTypeID, Name: "messages.composeMessageWithAI"},
+	{ID: ContactsGetBirthdaysRequestTypeID, Name: "contacts.getBirthdays"},
+	{ID: PageBlockDividerTypeID, Name: "pageBlockDivider"},
+	{ID: InputSecureValueTypeID, Name: "inputSecureValue"},
+	{ID: PaymentsStarGiftActiveAuctionsNotModifiedTypeID, Name: "payments.starGiftActiveAuctionsNotModified"},
+	{ID: AccountTmpPasswordTypeID, Name: "account.tmpPassword"},
+	{ID: AccountResetNotifySettingsRequestTypeID, Name: "account.resetNotifySettings"},
+	{ID: EmailVerificationGoogleTypeID, Name: "emailVerificationGoogle"},
+	{ID: BotCommandScopePeerTypeID, Name: "botCommandScopePeer"},
+	{ID: InputPrivacyKeyPhoneP2PTypeID, Name: "inputPrivacyKeyPhoneP2P"},
+	{ID: ChannelAdminLogEventActionDiscardGroupCallTypeID, Name: "channelAdminLogEventActionDiscardGroupCall"},
+	{ID: PageBlockHeading5TypeID, Name: "pageBlockHeading5"},
+	{ID: StarGiftAttributeRarityUncommonTypeID, Name: "starGiftAttributeRarityUncommon"},
+	{ID: InputReportReasonGeoIrrelevantTypeID, Name: "inputReportReasonGeoIrrelevant"},
+	{ID: SendMessageHistoryImportActionTypeID, Name: "sendMessageHistoryImportAction"},
+	{ID: MessagesSendWebViewDataRequestTypeID, Name: "messages.sendWebViewData"},
+	{ID: TextEmptyTypeID, Name: "textEmpty"},
+	{ID: UpdateStarGiftAuctionUserStateTypeID, Name: "updateStarGiftAuctionUserState"},
+	{ID: PaidReactionPrivacyPeerTypeID, Name: "paidReactionPrivacyPeer"},
+	{ID: MessageEntityMentionNameTypeID, Name: "messageEntityMentionName"},
+	{ID: SmsjobsEligibleToJoinTypeID, Name: "smsjobs.eligibleToJoin"},
+	{ID: GroupCallParticipantVideoSourceGroupTypeID, Name: "groupCallParticipantVideoSourceGroup"},
+	{ID: BotsGetBotInfoRequestTypeID, Name: "bots.getBotInfo"},
+	{ID: StatsGetMegagroupStatsRequestTypeID, Name: "stats.getMegagroupStats"},
+	{ID: StarRefProgramTypeID, Name: "starRefProgram"},
+	{ID: HelpAppConfigTypeID, Name: "help.appConfig"},
+	{ID: BotsAccessSettingsTypeID, Name: "bots.accessSettings"},
+	{ID: InvokeWithBusinessConnectionRequestTypeID, Name: "invokeWithBusinessConnection"},
+	{ID: AicomposeDeleteToneRequestTypeID, Name: "aicompose.deleteTone"},
+	{ID: SendMessageGamePlayActionTypeID, Name: "sendMessageGamePlayAction"},
+	{ID: MessagesReportMusicListenRequestTypeID, Name: "messages.reportMusicListen"},
+	{ID: InputPeerUserTypeID, Name: "inputPeerUser"},
+	{ID: MessageMediaWebPageTypeID, Name: "messageMediaWebPage"},
+	{ID: ContactsTopPeersNotModifiedTypeID, Name: "contacts.topPeersNotModified"},
+	{ID: VideoSizeTypeID, Name: "videoSize"},
+	{ID: ChannelParticipantsRecentTypeID, Name: "channelParticipantsRecent"},
+	{ID: GeoPointAddressTypeID, Name: "geoPointAddress"},
+	{ID: TextEmailTypeID, Name: "textEmail"},
+	{ID: UploadSaveBigFilePartRequestTypeID, Name: "upload.saveBigFilePart"},
+	{ID: MessagesImportChatInviteRequestTypeID, Name: "messages.importChatInvite"},
+	{ID: StoriesStoryViewsTypeID, Name: "stories.storyViews"},
+	{ID: MessagesGetAvailableEffectsRequestTypeID, Name: "messages.getAvailableEffects"},
+	{ID: UpdatePinnedForumTopicsTypeID, Name: "updatePinnedForumTopics"},
+	{ID: MessagesEditChatAboutRequestTypeID, Name: "messages.editChatAbout"},
+	{ID: MessagesGetChatInviteImportersRequestTypeID, Name: "messages.getChatInviteImporters"},
+	{ID: AccountResetAuthorizationRequestTypeID, Name: "account.resetAuthorization"},
+	{ID: ChannelsChannelParticipantTypeID, Name: "channels.channelParticipant"},
+	{ID: InputFileLocationTypeID, Name: "inputFileLocation"},
+	{ID: PaymentsAssignPlayMarketTransactionRequestTypeID, Name: "payments.assignPlayMarketTransaction"},
+	{ID: AccountChatThemesNotModifiedTypeID, Name: "account.chatThemesNotModified"},
+	{ID: MessagesBotResultsTypeID, Name: "messages.botResults"},
+	{ID: ChannelParticipantsMentionsTypeID, Name: "channelParticipantsMentions"},
+	{ID: InputMessagesFilterContactsTypeID, Name: "inputMessagesFilterContacts"},
+	{ID: WallPaperNoFileTypeID, Name: "wallPaperNoFile"},
+	{ID: MessagesHideAllChatJoinRequestsRequestTypeID, Name: "messages.hideAllChatJoinRequests"},
+	{ID: ChatlistsJoinChatlistUpdatesRequestTypeID, Name: "chatlists.joinChatlistUpdates"},
+	{ID: PhoneCallDiscardReasonDisconnectTypeID, Name: "phoneCallDiscardReasonDisconnect"},
+	{ID: AccountGetSavedMusicIDsRequestTypeID, Name: "account.getSavedMusicIds"},
+	{ID: PhotoStrippedSizeTypeID, Name: "photoStrippedSize"},
+	{ID: StarGiftAttributeOriginalDetailsTypeID, Name: "starGiftAttributeOriginalDetails"},
+	{ID: PageTableRowTypeID, Name: "pageTableRow"},
+	{ID: MessageActionChatMigrateToTypeID, Name: "messageActionChatMigrateTo"},
+	{ID: MessagesDeleteQuickReplyMessagesRequestTypeID, Name: "messages.deleteQuickReplyMessages"},
+	{ID: PhotosUploadContactProfilePhotoRequestTypeID, Name: "photos.uploadContactProfilePhoto"},
+	{ID: KeyboardButtonSimpleWebViewTypeID, Name: "keyboardButtonSimpleWebView"},
+	{ID: ContactsBlockedSliceTypeID, Name: "contacts.blockedSlice"},
+	{ID: AccountPasskeyRegistrationOptionsTypeID, Name: "account.passkeyRegistrationOptions"},
+	{ID: InputPrivacyKeyStarGiftsAutoSaveTypeID, Name: "inputPrivacyKeyStarGiftsAutoSave"},
+	{ID: PaymentsGiveawayInfoResultsTypeID, Name: "payments.giveawayInfoResults"},
+	{ID: MessageActionChangeCreatorTypeID, Name: "messageActionChangeCreator"},
+	{ID: AccountGetSavedRingtonesRequestTypeID, Name: "account.getSavedRingtones"},
+	{ID: AccountEmailVerifiedLoginTypeID, Name: "account.emailVerifiedLogin"},
+	{ID: ChatParticipantCreatorTypeID, Name: "chatParticipantCreator"},
+	{ID: AuthPasskeyLoginOptionsTypeID, Name: "auth.passkeyLoginOptions"},
+	{ID: MessageMediaPhotoTypeID, Name: "messageMediaPhoto"},
+	{ID: AccountGetDefaultProfilePhotoEmojisRequestTypeID, Name: "account.getDefaultProfilePhotoEmojis"},
+	{ID: InputSendMessageRichMessageDraftActionTypeID, Name: "inputSendMessageRichMessageDraftAction"},
+	{ID: StoriesFoundStoriesTypeID, Name: "stories.foundStories"},
+	{ID: UpdatesTooLongTypeID, Name: "updatesTooLong"},
+	{ID: ChannelAdminLogEventActionParticipantInviteTypeID, Name: "channelAdminLogEventActionParticipantInvite"},
+	{ID: AccountGetAuthorizationsRequestTypeID, Name: "account.getAuthorizations"},
+	{ID: UpdateChatParticipantDeleteTypeID, Name: "updateChatParticipantDelete"},
+	{ID: HelpTermsOfServiceUpdateEmptyTypeID, Name: "help.termsOfServiceUpdateEmpty"},
+	{ID: BotsGetBotCommandsRequestTypeID, Name: "bots.getBotCommands"},
+	{ID: AccountResetPasswordFailedWaitTypeID, Name: "account.resetPasswordFailedWait"},
+	{ID: UsersSavedMusicNotModifiedTypeID, Name: "users.savedMusicNotModified"},
+	{ID: InputCollectibleUsernameTypeID, Name: "inputCollectibleUsername"},
+	{ID: AccountUploadWallPaperRequestTypeID, Name: "account.uploadWallPaper"},
+	{ID: InputMediaPhotoTypeID, Name: "inputMediaPhoto"},
+	{ID: MessagesDeleteParticipantReactionRequestTypeID, Name: "messages.deleteParticipantReaction"},
+	{ID: UpdateEditMessageTypeID, Name: "updateEditMessage"},
+	{ID: MessagesGetCommonChatsRequestTypeID, Name: "messages.getCommonChats"},
+	{ID: AccountGetUniqueGiftChatThemesRequestTypeID, Name: "account.getUniqueGiftChatThemes"},
+	{ID: PrivacyValueDisallowUsersTypeID, Name: "privacyValueDisallowUsers"},
+	{ID: MessagesGetPeerDialogsRequestTypeID, Name: "messages.getPeerDialogs"},
+	{ID: ProfileTabVoiceTypeID, Name: "profileTabVoice"},
+	{ID: MessagesTogglePeerTranslationsRequestTypeID, Name: "messages.togglePeerTranslations"},
+	{ID: InputGeoPointEmptyTypeID, Name: "inputGeoPointEmpty"},
+	{ID: InputRichMessageTypeID, Name: "inputRichMessage"},
+	{ID: ChannelsToggleJoinToSendRequestTypeID, Name: "channels.toggleJoinToSend"},
+	{ID: PageBlockListTypeID, Name: "pageBlockList"},
+	{ID: PaymentsEditConnectedStarRefBotRequestTypeID, Name: "payments.editConnectedStarRefBot"},
+	{ID: UpdateFavedStickersTypeID, Name: "updateFavedStickers"},
+	{ID: BusinessGreetingMessageTypeID, Name: "businessGreetingMessage"},
+	{ID: SecureValueErrorSelfieTypeID, Name: "secureValueErrorSelfie"},
+	{ID: DialogPeerTypeID, Name: "dialogPeer"},
+	{ID: RequirementToContactPremiumTypeID, Name: "requirementToContactPremium"},
+	{ID: MessagesDeleteMessagesRequestTypeID, Name: "messages.deleteMessages"},
+	{ID: PhoneSendGroupCallEncryptedMessageRequestTypeID, Name: "phone.sendGroupCallEncryptedMessage"},
+	{ID: BotsCreateBotRequestTypeID, Name: "bots.createBot"},
+	{ID: InputMediaPhotoExternalTypeID, Name: "inputMediaPhotoExternal"},
+	{ID: UpdateUserStatusTypeID, Name: "updateUserStatus"},
+	{ID: AuthExportAuthorizationRequestTypeID, Name: "auth.exportAuthorization"},
+	{ID: MessagesChatFullTypeID, Name: "messages.chatFull"},
+	{ID: MessagesSetBotShippingResultsRequestTypeID, Name: "messages.setBotShippingResults"},
+	{ID: BotsAnswerWebhookJSONQueryRequestTypeID, Name: "bots.answerWebhookJSONQuery"},
+	{ID: KeyboardButtonCallbackTypeID, Name: "keyboardButtonCallback"},
+	{ID: InputWallPaperTypeID, Name: "inputWallPaper"},
+	{ID: ChannelsExportMessageLinkRequestTypeID, Name: "channels.exportMessageLink"},
+	{ID: ChannelAdminLogEventActionParticipantUnmuteTypeID, Name: "channelAdminLogEventActionParticipantUnmute"},
+	{ID: InputMediaDiceTypeID, Name: "inputMediaDice"},
+	{ID: InputStickerSetDiceTypeID, Name: "inputStickerSetDice"},
+	{ID: SMSJobTypeID, Name: "smsJob"},
+	{ID: PhoneExportGroupCallInviteRequestTypeID, Name: "phone.exportGroupCallInvite"},
+	{ID: MessageActionStarGiftUniqueTypeID, Name: "messageActionStarGiftUnique"},
+	{ID: ChannelAdminLogEventActionParticipantToggleBanTypeID, Name: "channelAdminLogEventActionParticipantToggleBan"},
+	{ID: MessagesStartBotRequestTypeID, Name: "messages.startBot"},
+	{ID: ChannelAdminLogEventActionChangeTitleTypeID, Name: "channelAdminLogEventActionChangeTitle"},
+	{ID: InputMessagesFilterGeoTypeID, Name: "inputMessagesFilterGeo"},
+	{ID: PostInteractionCountersMessageTypeID, Name: "postInteractionCountersMessage"},
+	{ID: BotsSetJoinChatResultsRequestTypeID, Name: "bots.setJoinChatResults"},
+	{ID: ChannelsGetSendAsRequestTypeID, Name: "channels.getSendAs"},
+	{ID: PendingSuggestionTypeID, Name: "pendingSuggestion"},
+	{ID: EmojiStatusTypeID, Name: "emojiStatus"},
+	{ID: MessagesSavedGifsNotModifiedTypeID, Name: "messages.savedGifsNotModified"},
+	{ID: MessagesGetGameHighScoresRequestTypeID, Name: "messages.getGameHighScores"},
+	{ID: MessagesSearchCounterTypeID, Name: "messages.searchCounter"},
+	{ID: KeyboardButtonWebViewTypeID, Name: "keyboardButtonWebView"},
+	{ID: InputInvoiceStarGiftTypeID, Name: "inputInvoiceStarGift"},
+	{ID: MessagesAllStickersNotModifiedTypeID, Name: "messages.allStickersNotModified"},
+	{ID: FoundStoryTypeID, Name: "foundStory"},
+	{ID: AuthAcceptLoginTokenRequestTypeID, Name: "auth.acceptLoginToken"},
+	{ID: WebPageTypeID, Name: "webPage"},
+	{ID: SecureValueErrorDataTypeID, Name: "secureValueErrorData"},
+	{ID: BotsBotInfoTypeID, Name: "bots.botInfo"},
+	{ID: PeerBlockedTypeID, Name: "peerBlocked"},
+	{ID: ChannelAdminLogEventActionExportedInviteEditTypeID, Name: "channelAdminLogEventActionExportedInviteEdit"},
+	{ID: AccountResetPasswordOkTypeID, Name: "account.resetPasswordOk"},
+	{ID: StarsTransactionPeerFragmentTypeID, Name: "starsTransactionPeerFragment"},
+	{ID: BytesTypeID, Name: "bytes"},
+	{ID: InputPrivacyValueDisallowChatParticipantsTypeID, Name: "inputPrivacyValueDisallowChatParticipants"},
+	{ID: SendMessageUploadVideoActionTypeID, Name: "sendMessageUploadVideoAction"},
+	{ID: FolderPeerTypeID, Name: "folderPeer"},
+	{ID: PaymentsResolveStarGiftOfferRequestTypeID, Name: "payments.resolveStarGiftOffer"},
+	{ID: ChannelAdminLogEventActionUpdatePinnedTypeID, Name: "channelAdminLogEventActionUpdatePinned"},
+	{ID: AccountResetPasswordRequestedWaitTypeID, Name: "account.resetPasswordRequestedWait"},
+	{ID: PaymentChargeTypeID, Name: "paymentCharge"},
+	{ID: SecureValueTypeTemporaryRegistrationTypeID, Name: "secureValueTypeTemporaryRegistration"},
+	{ID: ChannelAdminLogEventsFilterTypeID, Name: "channelAdminLogEventsFilter"},
+	{ID: AccountGetPasskeysRequestTypeID, Name: "account.getPasskeys"},
+	{ID: MessageActionStarGiftTypeID, Name: "messageActionStarGift"},
+	{ID: ContactsSponsoredPeersEmptyTypeID, Name: "contacts.sponsoredPeersEmpty"},
+	{ID: MessageActionChannelMigrateFromTypeID, Name: "messageActionChannelMigrateFrom"},
+	{ID: ChannelsSetStickersRequestTypeID, Name: "channels.setStickers"},
+	{ID: ChannelsReadMessageContentsRequestTypeID, Name: "channels.readMessageContents"},
+	{ID: ChannelsTogglePreHistoryHiddenRequestTypeID, Name: "channels.togglePreHistoryHidden"},
+	{ID: ContactsContactsTypeID, Name: "contacts.contacts"},
+	{ID: ChatReactionsNoneTypeID, Name: "chatReactionsNone"},
+	{ID: MessagesReactionsTypeID, Name: "messages.reactions"},
+	{ID: ContactsSponsoredPeersTypeID, Name: "contacts.sponsoredPeers"},
+	{ID: AccountGetGlobalPrivacySettingsRequestTypeID, Name: "account.getGlobalPrivacySettings"},
+	{ID: RecentMeURLChatInviteTypeID, Name: "recentMeUrlChatInvite"},
+	{ID: MessagesBotAppTypeID, Name: "messages.botApp"},
+	{ID: PaymentsCheckedGiftCodeTypeID, Name: "payments.checkedGiftCode"},
+	{ID: MessageActionChatJoinedByRequestTypeID, Name: "messageActionChatJoinedByRequest"},
+	{ID: UpdatePeerBlockedTypeID, Name: "updatePeerBlocked"},
+	{ID: UpdateServiceNotificationTypeID, Name: "updateServiceNotification"},
+	{ID: UpdateAutoSaveSettingsTypeID, Name: "updateAutoSaveSettings"},
+	{ID: HelpSetBotUpdatesStatusRequestTypeID, Name: "help.setBotUpdatesStatus"},
+	{ID: AccountBusinessChatLinksTypeID, Name: "account.businessChatLinks"},
+	{ID: PhonePhoneCallTypeID, Name: "phone.phoneCall"},
+	{ID: AccountRegisterDeviceRequestTypeID, Name: "account.registerDevice"},
+	{ID: ChannelsGetMessageAuthorRequestTypeID, Name: "channels.getMessageAuthor"},
+	{ID: PrivacyValueAllowPremiumTypeID, Name: "privacyValueAllowPremium"},
+	{ID: ChatInvitePublicJoinRequestsTypeID, Name: "chatInvitePublicJoinRequests"},
+	{ID: EncryptedMessageTypeID, Name: "encryptedMessage"},
+	{ID: SecureValueHashTypeID, Name: "secureValueHash"},
+	{ID: AccountWebAuthorizationsTypeID, Name: "account.webAuthorizations"},
+	{ID: TextSubscriptTypeID, Name: "textSubscript"},
+	{ID: UpdatePinnedMessagesTypeID, Name: "updatePinnedMessages"},
+	{ID: ChannelsAdminLogResultsTypeID, Name: "channels.adminLogResults"},
+	{ID: BotsUpdateUserEmojiStatusRequestTypeID, Name: "bots.updateUserEmojiStatus"},
+	{ID: MessagesGetPollResultsRequestTypeID, Name: "messages.getPollResults"},
+	{ID: UserStatusOnlineTypeID, Name: "userStatusOnline"},
+	{ID: PaymentsUpdateStarGiftPriceRequestTypeID, Name: "payments.updateStarGiftPrice"},
+	{ID: TopPeerTypeID, Name: "topPeer"},
+	{ID: UpdatesGetStateRequestTypeID, Name: "updates.getState"},
+	{ID: ChannelsToggleSlowModeRequestTypeID, Name: "channels.toggleSlowMode"},
+	{ID: PublicForwardStoryTypeID, Name: "publicForwardStory"},
+	{ID: UpdateDraftMessageTypeID, Name: "updateDraftMessage"},
+	{ID: UpdatePrivacyTypeID, Name: "updatePrivacy"},
+	{ID: GroupCallDonorTypeID, Name: "groupCallDonor"},
+	{ID: MessageExtendedMediaTypeID, Name: "messageExtendedMedia"},
+	{ID: HelpAcceptTermsOfServiceRequestTypeID, Name: "help.acceptTermsOfService"},
+	{ID: TestUseErrorRequestTypeID, Name: "test.useError"},
+	{ID: MessageActionSuggestedPostApprovalTypeID, Name: "messageActionSuggestedPostApproval"},
+	{ID: InputChannelEmptyTypeID, Name: "inputChannelEmpty"},
+	{ID: PhoneGetGroupCallChainBlocksRequestTypeID, Name: "phone.getGroupCallChainBlocks"},
+	{ID: UploadCDNFileReuploadNeededTypeID, Name: "upload.cdnFileReuploadNeeded"},
+	{ID: StoriesGetAllStoriesRequestTypeID, Name: "stories.getAllStories"},
+	{ID: LangPackLanguageTypeID, Name: "langPackLanguage"},
+	{ID: BusinessAwayMessageTypeID, Name: "businessAwayMessage"},
+	{ID: PageBlockChannelTypeID, Name: "pageBlockChannel"},
+	{ID: AccountReorderUsernamesRequestTypeID, Name: "account.reorderUsernames"},
+	{ID: PhoneGetGroupCallJoinAsRequestTypeID, Name: "phone.getGroupCallJoinAs"},
+	{ID: StatsMegagroupStatsTypeID, Name: "stats.megagroupStats"},
+	{ID: MessagesAffectedFoundMessagesTypeID, Name: "messages.affectedFoundMessages"},
+	{ID: GroupCallTypeID, Name: "groupCall"},
+	{ID: MessagesGetDialogFiltersRequestTypeID, Name: "messages.getDialogFilters"},
+	{ID: MessagesGetPeerSettingsRequestTypeID, Name: "messages.getPeerSettings"},
+	{ID: LangpackGetStringsRequestTypeID, Name: "langpack.getStrings"},
+	{ID: ChannelsChannelParticipantsNotModifiedTypeID, Name: "channels.channelParticipantsNotModified"},
+	{ID: ChatOnlinesTypeID, Name: "chatOnlines"},
+	{ID: ChannelAdminLogEventActionChangeUsernamesTypeID, Name: "channelAdminLogEventActionChangeUsernames"},
+	{ID: ChannelAdminLogEventActionEditTopicTypeID, Name: "channelAdminLogEventActionEditTopic"},
+	{ID: StarGiftAttributeRarityRareTypeID, Name: "starGiftAttributeRarityRare"},
+	{ID: ChannelsUpdateEmojiStatusRequestTypeID, Name: "channels.updateEmojiStatus"},
+	{ID: MessagesDialogsNotModifiedTypeID, Name: "messages.dialogsNotModified"},
+	{ID: ReportResultChooseOptionTypeID, Name: "reportResultChooseOption"},
+	{ID: InputSavedStarGiftChatTypeID, Name: "inputSavedStarGiftChat"},
+	{ID: MessagesGetUnreadMentionsRequestTypeID, Name: "messages.getUnreadMentions"},
+	{ID: ChatlistsChatlistInviteTypeID, Name: "chatlists.chatlistInvite"},
+	{ID: PhoneToggleGroupCallRecordRequestTypeID, Name: "phone.toggleGroupCallRecord"},
+	{ID: PageBlockSubheaderTypeID, Name: "pageBlockSubheader"},
+	{ID: ChannelsEditPhotoRequestTypeID, Name: "channels.editPhoto"},
+	{ID: BotsAllowSendMessageRequestTypeID, Name: "bots.allowSendMessage"},
+	{ID: BotsRequestedButtonTypeID, Name: "bots.requestedButton"},
+	{ID: InputEncryptedChatTypeID, Name: "inputEncryptedChat"},
+	{ID: AttachMenuPeerTypePMTypeID, Name: "attachMenuPeerTypePM"},
+	{ID: UpdateSMSJobTypeID, Name: "updateSmsJob"},
+	{ID: MessagesStickersNotModifiedTypeID, Name: "messages.stickersNotModified"},
+	{ID: UploadFileCDNRedirectTypeID, Name: "upload.fileCdnRedirect"},
+	{ID: MessageEntityBlockquoteTypeID, Name: "messageEntityBlockquote"},
+	{ID: MessagesCheckQuickReplyShortcutRequestTypeID, Name: "messages.checkQuickReplyShortcut"},
+	{ID: AiComposeToneExampleTypeID, Name: "aiComposeToneExample"},
+	{ID: AttachMenuBotsNotModifiedTypeID, Name: "attachMenuBotsNotModified"},
+	{ID: InputUserTypeID, Name: "inputUser"},
+	{ID: MessagesSavePreparedInlineMessageRequestTypeID, Name: "messages.savePreparedInlineMessage"},
+	{ID: UpdateChannelMessageViewsTypeID, Name: "updateChannelMessageViews"},
+	{ID: AccountSaveThemeRequestTypeID, Name: "account.saveTheme"},
+	{ID: PageBlockEmbedPostTypeID, Name: "pageBlockEmbedPost"},
+	{ID: UpdateDeleteScheduledMessagesTypeID, Name: "updateDeleteScheduledMessages"},
+	{ID: ChannelsSearchPostsRequestTypeID, Name: "channels.searchPosts"},
+	{ID: UpdateGroupCallParticipantsTypeID, Name: "updateGroupCallParticipants"},
+	{ID: ChatAdminWithInvitesTypeID, Name: "chatAdminWithInvites"},
+	{ID: LangpackGetLangPackRequestTypeID, Name: "langpack.getLangPack"},
+	{ID: SendMessageUploadAudioActionTypeID, Name: "sendMessageUploadAudioAction"},
+	{ID: InputChannelTypeID, Name: "inputChannel"},
+	{ID: LangPackDifferenceTypeID, Name: "langPackDifference"},
+	{ID: MessagesDiscardEncryptionRequestTypeID, Name: "messages.discardEncryption"},
+	{ID: FileHashTypeID, Name: "fileHash"},
+	{ID: InputMediaStakeDiceTypeID, Name: "inputMediaStakeDice"},
+	{ID: HelpUserInfoEmptyTypeID, Name: "help.userInfoEmpty"},
+	{ID: InputChatlistDialogFilterTypeID, Name: "inputChatlistDialogFilter"},
+	{ID: AccountAcceptAuthorizationRequestTypeID, Name: "account.acceptAuthorization"},
+	{ID: MessageActionContactSignUpTypeID, Name: "messageActionContactSignUp"},
+	{ID: AccountThemesNotModifiedTypeID, Name: "account.themesNotModified"},
+	{ID: PaymentsGetGiveawayInfoRequestTypeID, Name: "payments.getGiveawayInfo"},
+	{ID: ChannelsReportSpamRequestTypeID, Name: "channels.reportSpam"},
+	{ID: AuthSentCodeTypeEmailCodeTypeID, Name: "auth.sentCodeTypeEmailCode"},
+	{ID: InputWebFileAudioAlbumThumbLocationTypeID, Name: "inputWebFileAudioAlbumThumbLocation"},
+	{ID: PeerSettingsTypeID, Name: "peerSettings"},
+	{ID: PhoneGroupParticipantsTypeID, Name: "phone.groupParticipants"},
+	{ID: ChannelsSendAsPeersTypeID, Name: "channels.sendAsPeers"},
+	{ID: InputInvoiceBusinessBotTransferStarsTypeID, Name: "inputInvoiceBusinessBotTransferStars"},
+	{ID: HelpDismissSuggestionRequestTypeID, Name: "help.dismissSuggestion"},
+	{ID: KeyboardButtonURLAuthTypeID, Name: "keyboardButtonUrlAuth"},
+	{ID: MessagesGetScheduledHistoryRequestTypeID, Name: "messages.getScheduledHistory"},
+	{ID: InputEncryptedFileLocationTypeID, Name: "inputEncryptedFileLocation"},
+	{ID: InputFileTypeID, Name: "inputFile"},
+	{ID: UpdateNewQuickReplyTypeID, Name: "updateNewQuickReply"},
+	{ID: StickersChangeStickerRequestTypeID, Name: "stickers.changeSticker"},
+	{ID: BankCardOpenURLTypeID, Name: "bankCardOpenUrl"},
+	{ID: InputThemeSlugTypeID, Name: "inputThemeSlug"},
+	{ID: AccountDeletePasskeyRequestTypeID, Name: "account.deletePasskey"},
+	{ID: ChannelsGetGroupsForDiscussionRequestTypeID, Name: "channels.getGroupsForDiscussion"},
+	{ID: InputReportReasonFakeTypeID, Name: "inputReportReasonFake"},
+	{ID: MessagesRequestEncryptionRequestTypeID, Name: "messages.requestEncryption"},
+	{ID: PhoneDeleteGroupCallMessagesRequestTypeID, Name: "phone.deleteGroupCallMessages"},
+	{ID: MessageMediaInvoiceTypeID, Name: "messageMediaInvoice"},
+	{ID: PrivacyValueDisallowBotsTypeID, Name: "privacyValueDisallowBots"},
+	{ID: PaymentsApplyGiftCodeRequestTypeID, Name: "payments.applyGiftCode"},
+	{ID: MessagesReadDiscussionRequestTypeID, Name: "messages.readDiscussion"},
+	{ID: MessagesEditChatCreatorRequestTypeID, Name: "messages.editChatCreator"},
+	{ID: JSONArrayTypeID, Name: "jsonArray"},
+	{ID: UpdateReadStoriesTypeID, Name: "updateReadStories"},
+	{ID: StickersRemoveStickerFromSetRequestTypeID, Name: "stickers.removeStickerFromSet"},
+	{ID: DialogCommunityTypeID, Name: "dialogCommunity"},
+	{ID: InputUserSelfTypeID, Name: "inputUserSelf"},
+	{ID: PrivacyValueAllowCloseFriendsTypeID, Name: "privacyValueAllowCloseFriends"},
+	{ID: UpdateReadMessagesContentsTypeID, Name: "updateReadMessagesContents"},
+	{ID: ContactsAcceptContactRequestTypeID, Name: "contacts.acceptContact"},
+	{ID: ChannelsLeaveChannelRequestTypeID, Name: "channels.leaveChannel"},
+	{ID: MessagesSavedDialogsTypeID, Name: "messages.savedDialogs"},
+	{ID: VideoSizeEmojiMarkupTypeID, Name: "videoSizeEmojiMarkup"},
+	{ID: ContactsExportContactTokenRequestTypeID, Name: "contacts.exportContactToken"},
+	{ID: CommunitiesGetParticipantJoinedChatsRequestTypeID, Name: "communities.getParticipantJoinedChats"},
+	{ID: AuthSentCodePaymentRequiredTypeID, Name: "auth.sentCodePaymentRequired"},
+	{ID: PrivacyValueDisallowContactsTypeID, Name: "privacyValueDisallowContacts"},
+	{ID: ChannelAdminLogEventActionParticipantLeaveTypeID, Name: "channelAdminLogEventActionParticipantLeave"},
+	{ID: UpdateChatTypeID, Name: "updateChat"},
+	{ID: InputMediaContactTypeID, Name: "inputMediaContact"},
+	{ID: ChannelsGetAdminedPublicChannelsRequestTypeID, Name: "channels.getAdminedPublicChannels"},
+	{ID: AccountPasskeysTypeID, Name: "account.passkeys"},
+	{ID: PeerSelfLocatedTypeID, Name: "peerSelfLocated"},
+	{ID: ChannelAdminLogEventActionParticipantMuteTypeID, Name: "channelAdminLogEventActionParticipantMute"},
+	{ID: BotVerificationTypeID, Name: "botVerification"},
+	{ID: UpdateQuickRepliesTypeID, Name: "updateQuickReplies"},
+	{ID: StarsTransactionPeerAPITypeID, Name: "starsTransactionPeerAPI"},
+	{ID: MessagesUninstallStickerSetRequestTypeID, Name: "messages.uninstallStickerSet"},
+	{ID: InputStorePaymentStarsTopupTypeID, Name: "inputStorePaymentStarsTopup"},
+	{ID: TestUseConfigSimpleRequestTypeID, Name: "test.useConfigSimple"},
+	{ID: InputMediaGeoPointTypeID, Name: "inputMediaGeoPoint"},
+	{ID: WebDocumentNoProxyTypeID, Name: "webDocumentNoProxy"},
+	{ID: MessagesDeletePhoneCallHistoryRequestTypeID, Name: "messages.deletePhoneCallHistory"},
+	{ID: MessageEntityMentionTypeID, Name: "messageEntityMention"},
+	{ID: UpdatePinnedDialogsTypeID, Name: "updatePinnedDialogs"},
+	{ID: InputMessagesFilterPollTypeID, Name: "inputMessagesFilterPoll"},
+	{ID: PhotoSizeProgressiveTypeID, Name: "photoSizeProgressive"},
+	{ID: InputFileBigTypeID, Name: "inputFileBig"},
+	{ID: ThemeSettingsTypeID, Name: "themeSettings"},
+	{ID: ChatlistsChatlistInviteAlreadyTypeID, Name: "chatlists.chatlistInviteAlready"},
+	{ID: AccountReportProfilePhotoRequestTypeID, Name: "account.reportProfilePhoto"},
+	{ID: InputPrivacyKeyPhoneCallTypeID, Name: "inputPrivacyKeyPhoneCall"},
+	{ID: MessageActionCustomActionTypeID, Name: "messageActionCustomAction"},
+	{ID: PhoneCallDiscardReasonBusyTypeID, Name: "phoneCallDiscardReasonBusy"},
+	{ID: MessagesMyStickersTypeID, Name: "messages.myStickers"},
+	{ID: PhotoTypeID, Name: "photo"},
+	{ID: UpdateReadFeaturedEmojiStickersTypeID, Name: "updateReadFeaturedEmojiStickers"},
+	{ID: InputStorePaymentPremiumGiftCodeTypeID, Name: "inputStorePaymentPremiumGiftCode"},
+	{ID: MessagesGetEmojiGameInfoRequestTypeID, Name: "messages.getEmojiGameInfo"},
+	{ID: TopPeerCategoryPeersTypeID, Name: "topPeerCategoryPeers"},
+	{ID: PaymentsSavedInfoTypeID, Name: "payments.savedInfo"},
+	{ID: UpdateEmojiGameInfoTypeID, Name: "updateEmojiGameInfo"},
+	{ID: InputFolderPeerTypeID, Name: "inputFolderPeer"},
+	{ID: AccountUpdateEmojiStatusRequestTypeID, Name: "account.updateEmojiStatus"},
+	{ID: BaseThemeDayTypeID, Name: "baseThemeDay"},
+	{ID: TopPeerCategoryForwardChatsTypeID, Name: "topPeerCategoryForwardChats"},
+	{ID: AccountSavedRingtonesNotModifiedTypeID, Name: "account.savedRingtonesNotModified"},
+	{ID: MessagesGetEmojiStickersRequestTypeID, Name: "messages.getEmojiStickers"},
+	{ID: SecureValueTypeUtilityBillTypeID, Name: "secureValueTypeUtilityBill"},
+	{ID: UsersSuggestBirthdayRequestTypeID, Name: "users.suggestBirthday"},
+	{ID: MessagesReportRequestTypeID, Name: "messages.report"},
+	{ID: PhoneCallProtocolTypeID, Name: "phoneCallProtocol"},
+	{ID: DialogTypeID, Name: "dialog"},
+	{ID: AccountGetWallPaperRequestTypeID, Name: "account.getWallPaper"},
+	{ID: InputDialogPeerTypeID, Name: "inputDialogPeer"},
+	{ID: ForumTopicTypeID, Name: "forumTopic"},
+	{ID: StickerKeywordTypeID, Name: "stickerKeyword"},
+	{ID: PaymentsGetCraftStarGiftsRequestTypeID, Name: "payments.getCraftStarGifts"},
+	{ID: DocumentAttributeCustomEmojiTypeID, Name: "documentAttributeCustomEmoji"},
+	{ID: MessagesToggleDialogFilterTagsRequestTypeID, Name: "messages.toggleDialogFilterTags"},
+	{ID: CommunityForbiddenTypeID, Name: "communityForbidden"},
+	{ID: MessagesWebPageTypeID, Name: "messages.webPage"},
+	{ID: SendMessageCancelActionTypeID, Name: "sendMessageCancelAction"},
+	{ID: TopPeerCategoryBotsAppTypeID, Name: "topPeerCategoryBotsApp"},
+	{ID: MessagesGetMessageEditDataRequestTypeID, Name: "messages.getMessageEditData"},
+	{ID: MessageMediaGameTypeID, Name: "messageMediaGame"},
+	{ID: ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, Name: "chatlists.getLeaveChatlistSuggestions"},
+	{ID: InputGroupCallSlugTypeID, Name: "inputGroupCallSlug"},
+	{ID: AccountToggleNoPaidMessagesExceptionRequestTypeID, Name: "account.toggleNoPaidMessagesException"},
+	{ID: StarGiftAuctionStateNotModifiedTypeID, Name: "starGiftAuctionStateNotModified"},
+	{ID: GlobalPrivacySettingsTypeID, Name: "globalPrivacySettings"},
+	{ID: ChannelAdminLogEventActionParticipantJoinByInviteTypeID, Name: "channelAdminLogEventActionParticipantJoinByInvite"},
+	{ID: StarsRevenueStatusTypeID, Name: "starsRevenueStatus"},
+	{ID: AccountInstallWallPaperRequestTypeID, Name: "account.installWallPaper"},
+	{ID: MessagesSendMessageRequestTypeID, Name: "messages.sendMessage"},
+	{ID: FolderTypeID, Name: "folder"},
+	{ID: MessagesPreparedInlineMessageTypeID, Name: "messages.preparedInlineMessage"},
+	{ID: NotificationSoundRingtoneTypeID, Name: "notificationSoundRingtone"},
+	{ID: PrivacyKeySavedMusicTypeID, Name: "privacyKeySavedMusic"},
+	{ID: PhoneSendSignalingDataRequestTypeID, Name: "phone.sendSignalingData"},
+	{ID: TimezoneTypeID, Name: "timezone"},
+	{ID: MessageActionPaymentSentMeTypeID, Name: "messageActionPaymentSentMe"},
+	{ID: StoryItemSkippedTypeID, Name: "storyItemSkipped"},
+	{ID: InputStickerSetEmptyTypeID, Name: "inputStickerSetEmpty"},
+	{ID: StickersChangeStickerPositionRequestTypeID, Name: "stickers.changeStickerPosition"},
+	{ID: InputMessagesFilterGifTypeID, Name: "inputMessagesFilterGif"},
+	{ID: MessagesSponsoredMessagesTypeID, Name: "messages.sponsoredMessages"},
+	{ID: InputBotInlineResultDocumentTypeID, Name: "inputBotInlineResultDocument"},
+	{ID: PrivacyValueAllowContactsTypeID, Name: "privacyValueAllowContacts"},
 }

@@ -2,43 +2,57 @@ package tg_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gotd/td/bin"
 
+	"github.com/tgraw/tgraw/schema"
 	"github.com/tgraw/tgraw/tg"
-)
-
-const (
-	wantConstructors = 1217
-	wantFunctions    = 571
 )
 
 // seedsPerID is how many random values of each constructor and function
 // the round trip checks; -seeds raises it for a longer search.
 var seedsPerID = flag.Int64("seeds", 8, "random values of each constructor and function in TestRoundTrip")
 
+// TestRegistry checks the registry against the schema tg was generated
+// from: the same layer, and exactly its constructors and functions, each
+// with its TL name.
 func TestRegistry(t *testing.T) {
 	in := loadInfo(t)
+	if tg.Layer != in.model.Layer || tg.Layer != schema.Layer {
+		t.Errorf("tg.Layer is %d, the schema's layer %d, schema.Layer %d", tg.Layer, in.model.Layer, schema.Layer)
+	}
 	ids := tg.IDs()
-	if len(ids) != wantConstructors+wantFunctions {
-		t.Fatalf("tg.IDs() has %d IDs, want %d", len(ids), wantConstructors+wantFunctions)
+	for i := 1; i < len(ids); i++ {
+		if ids[i-1] >= ids[i] {
+			t.Fatalf("tg.IDs() is not increasing at %d: %#08x, %#08x", i, ids[i-1], ids[i])
+		}
+	}
+	if want := slices.Sorted(maps.Keys(in.byID)); !slices.Equal(ids, want) {
+		for _, id := range want {
+			if _, ok := slices.BinarySearch(ids, id); !ok {
+				t.Errorf("tg.IDs() lacks %s#%08x", in.byID[id].TLName, id)
+			}
+		}
+		for _, id := range ids {
+			if in.byID[id] == nil {
+				t.Errorf("tg.IDs() has %#08x, which the schema does not", id)
+			}
+		}
+		t.Fatalf("tg.IDs() has %d IDs, the schema %d", len(ids), len(want))
 	}
 	var ctors, funcs int
-	for i, id := range ids {
-		if i > 0 && ids[i-1] >= id {
-			t.Fatalf("tg.IDs() is not increasing at %d: %#08x, %#08x", i, ids[i-1], id)
-		}
+	for _, id := range ids {
 		d := in.byID[id]
-		if d == nil {
-			t.Fatalf("%#08x is not in the schema", id)
-		}
 		if d.Function {
 			funcs++
 		} else {
@@ -55,10 +69,8 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("tg.New(%#08x) returns the same value twice", id)
 		}
 	}
-	if ctors != wantConstructors || funcs != wantFunctions {
-		t.Errorf("%d constructors and %d functions, want %d and %d", ctors, funcs, wantConstructors, wantFunctions)
-	}
-	for _, id := range []uint32{0, 1, 0xffffffff, 0x1cb5c415 /* vector */} {
+	t.Logf("layer %d: %d constructors and %d functions", tg.Layer, ctors, funcs)
+	for _, id := range []uint32{0, 1, 0xffffffff, bin.TypeVector} {
 		if v := tg.New(id); v != nil {
 			t.Errorf("tg.New(%#08x) = %T, want nil", id, v)
 		}
@@ -93,8 +105,8 @@ func TestRoundTrip(t *testing.T) {
 		n++
 	}
 	t.Logf("%d IDs round-tripped, %d values each", n, *seedsPerID)
-	if n != wantConstructors+wantFunctions {
-		t.Errorf("round-tripped %d IDs, want %d", n, wantConstructors+wantFunctions)
+	if n != len(in.byID) {
+		t.Errorf("round-tripped %d IDs, the schema has %d", n, len(in.byID))
 	}
 }
 
@@ -153,41 +165,66 @@ func checkRoundTrip(in *schemaInfo, id uint32, data []byte, orig tg.Object) erro
 	return nil
 }
 
-// TestPresentZero checks by hand the rule of optional values: a set bit
-// sends a zero value, decode keeps that bit and nothing else, and clearing
-// the value drops it from the wire.
+// TestPresentZero checks by hand the rule of optional values: SetX sends a
+// zero value, decode keeps its presence and nothing else, HasX reports it,
+// and ClearX drops it from the wire.
 func TestPresentZero(t *testing.T) {
-	// account.updateProfile#78515775 flags:# first_name:flags.0?string
+	// account.updateProfile flags:# first_name:flags.0?string
 	// last_name:flags.1?string about:flags.2?string = User
 	req := &tg.AccountUpdateProfileRequest{About: "x"}
-	req.Flags.Set(1) // last_name: present and empty
+	req.SetLastName("") // present and empty
 	data := encode(t, req)
-	want := []byte{
-		0x75, 0x57, 0x51, 0x78, // ID
-		0x06, 0, 0, 0, // flags: bits 1 and 2
+	id := binary.LittleEndian.AppendUint32(nil, tg.AccountUpdateProfileRequestTypeID)
+	want := slices.Concat(id, []byte{
+		0x06, 0, 0, 0, // flags: last_name and about
 		0, 0, 0, 0, // last_name ""
 		1, 'x', 0, 0, // about "x"
-	}
+	})
 	if !bytes.Equal(data, want) {
 		t.Fatalf("encoding\n got %x\nwant %x", data, want)
 	}
-	if req.Flags != 1<<1 {
-		t.Errorf("Encode changed Flags to %b", req.Flags)
+	if !req.HasLastName() || !req.HasAbout() || req.HasFirstName() {
+		t.Errorf("Has: first %v, last %v, about %v; want false, true, true", req.HasFirstName(), req.HasLastName(), req.HasAbout())
 	}
 	var dec tg.AccountUpdateProfileRequest
 	if err := dec.Decode(&bin.Buffer{Buf: data}); err != nil {
 		t.Fatal(err)
 	}
-	if dec.Flags != 1<<1 || dec.About != "x" || dec.LastName != "" || dec.FirstName != "" {
+	if !dec.HasLastName() || !dec.HasAbout() || dec.HasFirstName() || dec.About != "x" || dec.LastName != "" {
 		t.Errorf("decoded %+v", dec)
 	}
-	dec.About = ""
-	if got := encode(t, &dec); !bytes.Equal(got, []byte{0x75, 0x57, 0x51, 0x78, 0x02, 0, 0, 0, 0, 0, 0, 0}) {
+	if diff := cmp.Diff(req, &dec); diff != "" {
+		t.Errorf("decoded differs from what was encoded (-sent +decoded):\n%s", diff)
+	}
+	dec.ClearAbout()
+	if got := encode(t, &dec); !bytes.Equal(got, slices.Concat(id, []byte{0x02, 0, 0, 0, 0, 0, 0, 0})) {
 		t.Errorf("clearing about: got %x", got)
 	}
+	dec.ClearLastName()
+	if got := encode(t, &dec); !bytes.Equal(got, slices.Concat(id, []byte{0, 0, 0, 0})) {
+		t.Errorf("clearing last_name: got %x", got)
+	}
 
-	// An optional interface: nil is absent, whatever the bit says.
-	// messageFwdHeader#4e4df4bb flags:# ... from_id:flags.0?Peer ... date:int
+	// Clear my bio: an empty about, sent.
+	var clearBio tg.AccountUpdateProfileRequest
+	clearBio.SetAbout("")
+	if got := encode(t, &clearBio); !bytes.Equal(got, slices.Concat(id, []byte{0x04, 0, 0, 0, 0, 0, 0, 0})) {
+		t.Errorf("SetAbout(\"\"): got %x", got)
+	}
+
+	// Fields that share a flag are present together: bot:flags.14?true and
+	// bot_info_version:flags.14?int of user.
+	u := &tg.User{ID: 1, Bot: true}
+	if !u.HasBotInfoVersion() {
+		t.Error("a bot user: HasBotInfoVersion is false, but the flag that sends it is set")
+	}
+	u.Bot = false
+	if u.HasBotInfoVersion() {
+		t.Error("a user with no bot flag: HasBotInfoVersion is true")
+	}
+
+	// An optional interface: nil is absent, whatever the flags word says.
+	// messageFwdHeader flags:# ... from_id:flags.0?Peer ... date:int
 	h := &tg.MessageFwdHeader{Date: 5}
 	h.Flags.Set(0)
 	if got := encode(t, h); !bytes.Equal(got[4:8], []byte{0, 0, 0, 0}) {
@@ -198,17 +235,24 @@ func TestPresentZero(t *testing.T) {
 // TestUnknownID checks the error for an ID that does not belong where it is
 // met.
 func TestUnknownID(t *testing.T) {
-	// inputPeerChannel where an InputPeer is expected, inside
-	// channels.getFullChannel#8736a09 channel:InputChannel.
-	data := []byte{0x09, 0x6a, 0x73, 0x08, 0xfc, 0xbb, 0xbc, 0x27, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0}
-	_, err := tg.DecodeObject(&bin.Buffer{Buf: data})
+	// inputPeerChannel where an InputChannel is expected, inside
+	// channels.getFullChannel channel:InputChannel.
+	var b bin.Buffer
+	b.PutID(tg.ChannelsGetFullChannelRequestTypeID)
+	b.PutID(tg.InputPeerChannelTypeID)
+	b.PutLong(1) // channel_id
+	b.PutLong(2) // access_hash
+	_, err := tg.DecodeObject(&b)
 	var unknown *tg.UnknownIDError
 	if !errors.As(err, &unknown) || unknown.ID != tg.InputPeerChannelTypeID || unknown.Type != "InputChannel" {
 		t.Fatalf("got %v, want an UnknownIDError for inputPeerChannel as InputChannel", err)
 	}
 	var de *tg.DecodeError
-	if !errors.As(err, &de) || de.Field != "channel" {
-		t.Errorf("got %v, want a DecodeError naming the field channel", err)
+	if !errors.As(err, &de) || de.Type() != "channels.getFullChannel" || de.Path() != "channel" {
+		t.Errorf("got %v, want a DecodeError at channels.getFullChannel: channel", err)
+	}
+	if got, want := err.Error(), fmt.Sprintf("channels.getFullChannel: channel: unexpected constructor 0x%08x for InputChannel", tg.InputPeerChannelTypeID); got != want {
+		t.Errorf("error %q, want %q", got, want)
 	}
 	_, err = tg.DecodeObject(&bin.Buffer{Buf: []byte{1, 2, 3, 4}})
 	if !errors.As(err, &unknown) || unknown.ID != 0x04030201 {
@@ -246,7 +290,7 @@ func TestPrefixes(t *testing.T) {
 func truncated(err error) bool {
 	var de *tg.DecodeError
 	var il *bin.InvalidLengthError
-	return errors.As(err, &de) && de.Type != "" && (errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &il))
+	return errors.As(err, &de) && de.Type() != "" && (errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &il))
 }
 
 func decodeNoPanic(v tg.Object, data []byte) (err error) {

@@ -2,9 +2,386 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// AttachMenuBotsClass is the TL type AttachMenuBots: one of AttachMenuBotsNotModified, AttachMenuBots.
+// AiComposeToneClass is the TL type AiComposeTone: one of AiComposeTone,
+// AiComposeToneDefault.
+//
+// See https://core.telegram.org/type/AiComposeTone.
+type AiComposeToneClass interface {
+	Object
+	aiComposeToneClass()
+}
+
+// DecodeAiComposeTone decodes any constructor of AiComposeTone.
+func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
+	return decodeAiComposeTone(b, 0)
+}
+
+// decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
+// deep.
+func decodeAiComposeTone(b *bin.Buffer, depth int) (AiComposeToneClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AiComposeToneClass
+	switch id {
+	case AiComposeToneTypeID:
+		v = &AiComposeTone{}
+	case AiComposeToneDefaultTypeID:
+		v = &AiComposeToneDefault{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "AiComposeTone"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AiComposeTone is the TL constructor aiComposeTone.
+//
+//	aiComposeTone#cff63ea9 flags:# creator:flags.0?true id:long
+//	    access_hash:long slug:string title:string emoji_id:flags.1?long
+//	    prompt:flags.4?string installs_count:flags.2?int
+//	    author_id:flags.3?long example_english:flags.5?AiComposeToneExample
+//	    = AiComposeTone
+//
+// An optional field is sent when it is not zero, nil or false. SetEmojiID and
+// the other Set methods send a zero value too; HasEmojiID reports whether
+// EmojiID is present (sent, or received) and ClearEmojiID leaves it out.
+//
+// See https://core.telegram.org/constructor/aiComposeTone.
+type AiComposeTone struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Creator        bool       // flags.0?true
+	ID             int64
+	AccessHash     int64
+	Slug           string
+	Title          string
+	EmojiID        int64                 // flags.1?long
+	Prompt         string                // flags.4?string
+	InstallsCount  int                   // flags.2?int
+	AuthorID       int64                 // flags.3?long
+	ExampleEnglish *AiComposeToneExample // flags.5?AiComposeToneExample
+}
+
+// AiComposeToneTypeID is the ID of aiComposeTone.
+const AiComposeToneTypeID = 0xcff63ea9
+
+// TypeID returns 0xcff63ea9, the ID of aiComposeTone.
+func (*AiComposeTone) TypeID() uint32 {
+	return AiComposeToneTypeID
+}
+
+// TypeName returns "aiComposeTone".
+func (*AiComposeTone) TypeName() string {
+	return "aiComposeTone"
+}
+
+// aiComposeToneClass marks AiComposeTone as an AiComposeToneClass.
+func (*AiComposeTone) aiComposeToneClass() {}
+
+// HasEmojiID reports whether EmojiID is present: not zero, set by SetEmojiID,
+// or received.
+func (m *AiComposeTone) HasEmojiID() bool {
+	return m.EmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetEmojiID sets EmojiID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AiComposeTone) SetEmojiID(v int64) {
+	m.EmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearEmojiID sets EmojiID to its zero value and marks it absent.
+func (m *AiComposeTone) ClearEmojiID() {
+	m.EmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// HasPrompt reports whether Prompt is present: not zero, set by SetPrompt, or
+// received.
+func (m *AiComposeTone) HasPrompt() bool {
+	return m.Prompt != "" || m.Flags.Has(4)
+}
+
+// SetPrompt sets Prompt to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *AiComposeTone) SetPrompt(v string) {
+	m.Prompt = v
+	m.Flags.Set(4)
+}
+
+// ClearPrompt sets Prompt to its zero value and marks it absent.
+func (m *AiComposeTone) ClearPrompt() {
+	m.Prompt = ""
+	m.Flags.Unset(4)
+}
+
+// HasInstallsCount reports whether InstallsCount is present: not zero, set by
+// SetInstallsCount, or received.
+func (m *AiComposeTone) HasInstallsCount() bool {
+	return m.InstallsCount != 0 || m.Flags.Has(2)
+}
+
+// SetInstallsCount sets InstallsCount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AiComposeTone) SetInstallsCount(v int) {
+	m.InstallsCount = v
+	m.Flags.Set(2)
+}
+
+// ClearInstallsCount sets InstallsCount to its zero value and marks it absent.
+func (m *AiComposeTone) ClearInstallsCount() {
+	m.InstallsCount = 0
+	m.Flags.Unset(2)
+}
+
+// HasAuthorID reports whether AuthorID is present: not zero, set by
+// SetAuthorID, or received.
+func (m *AiComposeTone) HasAuthorID() bool {
+	return m.AuthorID != 0 || m.Flags.Has(3)
+}
+
+// SetAuthorID sets AuthorID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AiComposeTone) SetAuthorID(v int64) {
+	m.AuthorID = v
+	m.Flags.Set(3)
+}
+
+// ClearAuthorID sets AuthorID to its zero value and marks it absent.
+func (m *AiComposeTone) ClearAuthorID() {
+	m.AuthorID = 0
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *AiComposeTone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AiComposeToneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AiComposeTone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<5)
+	if m.Creator {
+		flags.Set(0)
+	}
+	if m.EmojiID != 0 {
+		flags.Set(1)
+	}
+	if m.Prompt != "" {
+		flags.Set(4)
+	}
+	if m.InstallsCount != 0 {
+		flags.Set(2)
+	}
+	if m.AuthorID != 0 {
+		flags.Set(3)
+	}
+	if m.ExampleEnglish != nil {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	b.PutString(m.Slug)
+	b.PutString(m.Title)
+	if flags.Has(1) {
+		b.PutLong(m.EmojiID)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Prompt)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.InstallsCount)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.AuthorID)
+	}
+	if flags.Has(5) {
+		if err := m.ExampleEnglish.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "aiComposeTone", "example_english")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AiComposeTone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AiComposeToneTypeID, "aiComposeTone"); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AiComposeTone) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "aiComposeTone", "")
+	}
+	*m = AiComposeTone{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "flags")
+	}
+	m.Creator = m.Flags.Has(0)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "id")
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "access_hash")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "slug")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeTone", "title")
+	}
+	if m.Flags.Has(1) {
+		if m.EmojiID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "emoji_id")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Prompt, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "prompt")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.InstallsCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "installs_count")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.AuthorID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "author_id")
+		}
+	}
+	if m.Flags.Has(5) {
+		m.ExampleEnglish = new(AiComposeToneExample)
+		if err = tlrt.DecodeBoxed(b, m.ExampleEnglish, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "aiComposeTone", "example_english")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5
+	if m.EmojiID != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Prompt != "" {
+		m.Flags.Unset(4)
+	}
+	if m.InstallsCount != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.AuthorID != 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// AiComposeToneDefault is the TL constructor aiComposeToneDefault.
+//
+//	aiComposeToneDefault#9bad6414 tone:string emoji_id:long title:string
+//	    = AiComposeTone
+//
+// See https://core.telegram.org/constructor/aiComposeToneDefault.
+type AiComposeToneDefault struct {
+	Tone    string
+	EmojiID int64
+	Title   string
+}
+
+// AiComposeToneDefaultTypeID is the ID of aiComposeToneDefault.
+const AiComposeToneDefaultTypeID = 0x9bad6414
+
+// TypeID returns 0x9bad6414, the ID of aiComposeToneDefault.
+func (*AiComposeToneDefault) TypeID() uint32 {
+	return AiComposeToneDefaultTypeID
+}
+
+// TypeName returns "aiComposeToneDefault".
+func (*AiComposeToneDefault) TypeName() string {
+	return "aiComposeToneDefault"
+}
+
+// aiComposeToneClass marks AiComposeToneDefault as an AiComposeToneClass.
+func (*AiComposeToneDefault) aiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AiComposeToneDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AiComposeToneDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Tone)
+	b.PutLong(m.EmojiID)
+	b.PutString(m.Title)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AiComposeToneDefaultTypeID, "aiComposeToneDefault"); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Tone, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneDefault", "tone")
+	}
+	if m.EmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneDefault", "emoji_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneDefault", "title")
+	}
+	return nil
+}
+
+// AttachMenuBotsClass is the TL type AttachMenuBots: one of
+// AttachMenuBotsNotModified, AttachMenuBots.
 //
 // See https://core.telegram.org/type/AttachMenuBots.
 type AttachMenuBotsClass interface {
@@ -17,7 +394,8 @@ func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
 	return decodeAttachMenuBots(b, 0)
 }
 
-// decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels deep.
+// decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
+// deep.
 func decodeAttachMenuBots(b *bin.Buffer, depth int) (AttachMenuBotsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -30,18 +408,15 @@ func decodeAttachMenuBots(b *bin.Buffer, depth int) (AttachMenuBotsClass, error)
 	case AttachMenuBotsTypeID:
 		v = &AttachMenuBots{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "AttachMenuBots",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "AttachMenuBots"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AttachMenuBotsNotModified is the TL constructor attachMenuBotsNotModified:
+// AttachMenuBotsNotModified is the TL constructor attachMenuBotsNotModified.
 //
 //	attachMenuBotsNotModified#f1d88a5c = AttachMenuBots
 //
@@ -61,7 +436,8 @@ func (*AttachMenuBotsNotModified) TypeName() string {
 	return "attachMenuBotsNotModified"
 }
 
-// attachMenuBotsClass marks AttachMenuBotsNotModified as a AttachMenuBotsClass.
+// attachMenuBotsClass marks AttachMenuBotsNotModified as an
+// AttachMenuBotsClass.
 func (*AttachMenuBotsNotModified) attachMenuBotsClass() {}
 
 // Encode writes m to b with its ID.
@@ -83,31 +459,29 @@ func (m *AttachMenuBotsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuBotsNotModifiedTypeID, "attachMenuBotsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotsNotModified", "")
 	}
-	if err := consumeID(b, AttachMenuBotsNotModifiedTypeID, "attachMenuBotsNotModified"); err != nil {
-		return decodeErr("attachMenuBotsNotModified#f1d88a5c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuBotsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBotsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AttachMenuBots is the TL constructor attachMenuBots:
+// AttachMenuBots is the TL constructor attachMenuBots.
 //
-//	attachMenuBots#3c4301c0 hash:long bots:Vector<AttachMenuBot> users:Vector<User> = AttachMenuBots
+//	attachMenuBots#3c4301c0 hash:long bots:Vector<AttachMenuBot>
+//	    users:Vector<User> = AttachMenuBots
 //
 // See https://core.telegram.org/constructor/attachMenuBots.
 type AttachMenuBots struct {
@@ -129,7 +503,7 @@ func (*AttachMenuBots) TypeName() string {
 	return "attachMenuBots"
 }
 
-// attachMenuBotsClass marks AttachMenuBots as a AttachMenuBotsClass.
+// attachMenuBotsClass marks AttachMenuBots as an AttachMenuBotsClass.
 func (*AttachMenuBots) attachMenuBotsClass() {}
 
 // Encode writes m to b with its ID.
@@ -150,13 +524,13 @@ func (m *AttachMenuBots) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Bots))
 	for i := range m.Bots {
 		if err := m.Bots[i].Encode(b); err != nil {
-			return encodeErr("attachMenuBots#3c4301c0", "bots", err)
+			return tlrt.EncodeErr(err, "attachMenuBots", "bots")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("attachMenuBots#3c4301c0", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "attachMenuBots", "users")
 		}
 	}
 	return nil
@@ -164,42 +538,41 @@ func (m *AttachMenuBots) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuBotsTypeID, "attachMenuBots"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBots", "")
 	}
-	if err := consumeID(b, AttachMenuBotsTypeID, "attachMenuBots"); err != nil {
-		return decodeErr("attachMenuBots#3c4301c0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuBots) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("attachMenuBots#3c4301c0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBots", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("attachMenuBots#3c4301c0", "hash", err)
+		return tlrt.DecodeErr(err, "attachMenuBots", "hash")
 	}
-	if m.Bots, err = decodeVectorAt(b, depth+1, decodeValue[AttachMenuBot]); err != nil {
-		return decodeErr("attachMenuBots#3c4301c0", "bots", err)
+	if m.Bots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBot]); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBots", "bots")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("attachMenuBots#3c4301c0", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBots", "users")
 	}
 	return nil
 }
 
-// AttachMenuPeerTypeClass is the TL type AttachMenuPeerType: one of AttachMenuPeerTypeSameBotPM, AttachMenuPeerTypeBotPM, AttachMenuPeerTypePM, AttachMenuPeerTypeChat, AttachMenuPeerTypeBroadcast.
+// AttachMenuPeerTypeClass is the TL type AttachMenuPeerType: one of
+// AttachMenuPeerTypeSameBotPM, AttachMenuPeerTypeBotPM, AttachMenuPeerTypePM,
+// AttachMenuPeerTypeChat, AttachMenuPeerTypeBroadcast.
 //
 // See https://core.telegram.org/type/AttachMenuPeerType.
 type AttachMenuPeerTypeClass interface {
@@ -212,7 +585,8 @@ func DecodeAttachMenuPeerType(b *bin.Buffer) (AttachMenuPeerTypeClass, error) {
 	return decodeAttachMenuPeerType(b, 0)
 }
 
-// decodeAttachMenuPeerType is DecodeAttachMenuPeerType for a value nested depth levels deep.
+// decodeAttachMenuPeerType is DecodeAttachMenuPeerType for a value nested depth
+// levels deep.
 func decodeAttachMenuPeerType(b *bin.Buffer, depth int) (AttachMenuPeerTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -231,18 +605,16 @@ func decodeAttachMenuPeerType(b *bin.Buffer, depth int) (AttachMenuPeerTypeClass
 	case AttachMenuPeerTypeBroadcastTypeID:
 		v = &AttachMenuPeerTypeBroadcast{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "AttachMenuPeerType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "AttachMenuPeerType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AttachMenuPeerTypeSameBotPM is the TL constructor attachMenuPeerTypeSameBotPM:
+// AttachMenuPeerTypeSameBotPM is the TL constructor
+// attachMenuPeerTypeSameBotPM.
 //
 //	attachMenuPeerTypeSameBotPM#7d6be90e = AttachMenuPeerType
 //
@@ -262,7 +634,8 @@ func (*AttachMenuPeerTypeSameBotPM) TypeName() string {
 	return "attachMenuPeerTypeSameBotPM"
 }
 
-// attachMenuPeerTypeClass marks AttachMenuPeerTypeSameBotPM as a AttachMenuPeerTypeClass.
+// attachMenuPeerTypeClass marks AttachMenuPeerTypeSameBotPM as an
+// AttachMenuPeerTypeClass.
 func (*AttachMenuPeerTypeSameBotPM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -284,29 +657,26 @@ func (m *AttachMenuPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeSameBotPMTypeID, "attachMenuPeerTypeSameBotPM"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypeSameBotPM", "")
 	}
-	if err := consumeID(b, AttachMenuPeerTypeSameBotPMTypeID, "attachMenuPeerTypeSameBotPM"); err != nil {
-		return decodeErr("attachMenuPeerTypeSameBotPM#7d6be90e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuPeerTypeSameBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AttachMenuPeerTypeBotPM is the TL constructor attachMenuPeerTypeBotPM:
+// AttachMenuPeerTypeBotPM is the TL constructor attachMenuPeerTypeBotPM.
 //
 //	attachMenuPeerTypeBotPM#c32bfa1a = AttachMenuPeerType
 //
@@ -326,7 +696,8 @@ func (*AttachMenuPeerTypeBotPM) TypeName() string {
 	return "attachMenuPeerTypeBotPM"
 }
 
-// attachMenuPeerTypeClass marks AttachMenuPeerTypeBotPM as a AttachMenuPeerTypeClass.
+// attachMenuPeerTypeClass marks AttachMenuPeerTypeBotPM as an
+// AttachMenuPeerTypeClass.
 func (*AttachMenuPeerTypeBotPM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -348,29 +719,26 @@ func (m *AttachMenuPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeBotPMTypeID, "attachMenuPeerTypeBotPM"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypeBotPM", "")
 	}
-	if err := consumeID(b, AttachMenuPeerTypeBotPMTypeID, "attachMenuPeerTypeBotPM"); err != nil {
-		return decodeErr("attachMenuPeerTypeBotPM#c32bfa1a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuPeerTypeBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AttachMenuPeerTypePM is the TL constructor attachMenuPeerTypePM:
+// AttachMenuPeerTypePM is the TL constructor attachMenuPeerTypePM.
 //
 //	attachMenuPeerTypePM#f146d31f = AttachMenuPeerType
 //
@@ -390,7 +758,8 @@ func (*AttachMenuPeerTypePM) TypeName() string {
 	return "attachMenuPeerTypePM"
 }
 
-// attachMenuPeerTypeClass marks AttachMenuPeerTypePM as a AttachMenuPeerTypeClass.
+// attachMenuPeerTypeClass marks AttachMenuPeerTypePM as an
+// AttachMenuPeerTypeClass.
 func (*AttachMenuPeerTypePM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -412,29 +781,26 @@ func (m *AttachMenuPeerTypePM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypePMTypeID, "attachMenuPeerTypePM"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypePM", "")
 	}
-	if err := consumeID(b, AttachMenuPeerTypePMTypeID, "attachMenuPeerTypePM"); err != nil {
-		return decodeErr("attachMenuPeerTypePM#f146d31f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuPeerTypePM) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AttachMenuPeerTypeChat is the TL constructor attachMenuPeerTypeChat:
+// AttachMenuPeerTypeChat is the TL constructor attachMenuPeerTypeChat.
 //
 //	attachMenuPeerTypeChat#509113f = AttachMenuPeerType
 //
@@ -454,7 +820,8 @@ func (*AttachMenuPeerTypeChat) TypeName() string {
 	return "attachMenuPeerTypeChat"
 }
 
-// attachMenuPeerTypeClass marks AttachMenuPeerTypeChat as a AttachMenuPeerTypeClass.
+// attachMenuPeerTypeClass marks AttachMenuPeerTypeChat as an
+// AttachMenuPeerTypeClass.
 func (*AttachMenuPeerTypeChat) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -476,29 +843,27 @@ func (m *AttachMenuPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeChatTypeID, "attachMenuPeerTypeChat"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypeChat", "")
 	}
-	if err := consumeID(b, AttachMenuPeerTypeChatTypeID, "attachMenuPeerTypeChat"); err != nil {
-		return decodeErr("attachMenuPeerTypeChat#0509113f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuPeerTypeChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AttachMenuPeerTypeBroadcast is the TL constructor attachMenuPeerTypeBroadcast:
+// AttachMenuPeerTypeBroadcast is the TL constructor
+// attachMenuPeerTypeBroadcast.
 //
 //	attachMenuPeerTypeBroadcast#7bfbdefc = AttachMenuPeerType
 //
@@ -518,7 +883,8 @@ func (*AttachMenuPeerTypeBroadcast) TypeName() string {
 	return "attachMenuPeerTypeBroadcast"
 }
 
-// attachMenuPeerTypeClass marks AttachMenuPeerTypeBroadcast as a AttachMenuPeerTypeClass.
+// attachMenuPeerTypeClass marks AttachMenuPeerTypeBroadcast as an
+// AttachMenuPeerTypeClass.
 func (*AttachMenuPeerTypeBroadcast) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -540,31 +906,29 @@ func (m *AttachMenuPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeBroadcastTypeID, "attachMenuPeerTypeBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuPeerTypeBroadcast", "")
 	}
-	if err := consumeID(b, AttachMenuPeerTypeBroadcastTypeID, "attachMenuPeerTypeBroadcast"); err != nil {
-		return decodeErr("attachMenuPeerTypeBroadcast#7bfbdefc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccessPointRule is the TL constructor accessPointRule:
+// AccessPointRule is the TL constructor accessPointRule.
 //
-//	accessPointRule#4679b65f phone_prefix_rules:string dc_id:int ips:vector<IpPort> = AccessPointRule
+//	accessPointRule#4679b65f phone_prefix_rules:string dc_id:int
+//	    ips:vector<IpPort> = AccessPointRule
 //
 // See https://core.telegram.org/constructor/accessPointRule.
 type AccessPointRule struct {
@@ -604,8 +968,8 @@ func (m *AccessPointRule) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.DCID)
 	b.PutInt(len(m.IPs))
 	for i := range m.IPs {
-		if err := encodeObj(b, m.IPs[i]); err != nil {
-			return encodeErr("accessPointRule#4679b65f", "ips", err)
+		if err := tlrt.EncodeObject(b, m.IPs[i]); err != nil {
+			return tlrt.EncodeErr(err, "accessPointRule", "ips")
 		}
 	}
 	return nil
@@ -613,42 +977,39 @@ func (m *AccessPointRule) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccessPointRule) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccessPointRuleTypeID, "accessPointRule"); err != nil {
+		return tlrt.DecodeErr(err, "accessPointRule", "")
 	}
-	if err := consumeID(b, AccessPointRuleTypeID, "accessPointRule"); err != nil {
-		return decodeErr("accessPointRule#4679b65f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccessPointRule) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("accessPointRule#4679b65f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "accessPointRule", "")
 	}
 	var err error
 	if m.PhonePrefixRules, err = b.String(); err != nil {
-		return decodeErr("accessPointRule#4679b65f", "phone_prefix_rules", err)
+		return tlrt.DecodeErr(err, "accessPointRule", "phone_prefix_rules")
 	}
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("accessPointRule#4679b65f", "dc_id", err)
+		return tlrt.DecodeErr(err, "accessPointRule", "dc_id")
 	}
-	if m.IPs, err = decodeBareVectorAt(b, depth+1, decodeIPPort); err != nil {
-		return decodeErr("accessPointRule#4679b65f", "ips", err)
+	if m.IPs, err = tlrt.DecodeBareVectorAt(b, depth+1, decodeIPPort); err != nil {
+		return tlrt.DecodeErr(err, "accessPointRule", "ips")
 	}
 	return nil
 }
 
-// AccountDaysTTL is the TL constructor accountDaysTTL:
+// AccountDaysTTL is the TL constructor accountDaysTTL.
 //
 //	accountDaysTTL#b8d0afdf days:int = AccountDaysTTL
 //
@@ -690,111 +1051,123 @@ func (m *AccountDaysTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountDaysTTLTypeID, "accountDaysTTL"); err != nil {
+		return tlrt.DecodeErr(err, "accountDaysTTL", "")
 	}
-	if err := consumeID(b, AccountDaysTTLTypeID, "accountDaysTTL"); err != nil {
-		return decodeErr("accountDaysTTL#b8d0afdf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDaysTTL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDaysTTL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDaysTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Days, err = b.Int(); err != nil {
-		return decodeErr("accountDaysTTL#b8d0afdf", "days", err)
+		return tlrt.DecodeErr(err, "accountDaysTTL", "days")
 	}
 	return nil
 }
 
-// AppWebViewResultURL is the TL constructor appWebViewResultUrl:
+// AiComposeToneExample is the TL constructor aiComposeToneExample.
 //
-//	appWebViewResultUrl#3c1b4f0d url:string = AppWebViewResult
+//	aiComposeToneExample#f1d628ec from:TextWithEntities to:TextWithEntities
+//	    = AiComposeToneExample
 //
-// See https://core.telegram.org/constructor/appWebViewResultUrl.
-type AppWebViewResultURL struct {
-	URL string
+// See https://core.telegram.org/constructor/aiComposeToneExample.
+type AiComposeToneExample struct {
+	From TextWithEntities
+	To   TextWithEntities
 }
 
-// AppWebViewResultURLTypeID is the ID of appWebViewResultUrl.
-const AppWebViewResultURLTypeID = 0x3c1b4f0d
+// AiComposeToneExampleTypeID is the ID of aiComposeToneExample.
+const AiComposeToneExampleTypeID = 0xf1d628ec
 
-// TypeID returns 0x3c1b4f0d, the ID of appWebViewResultUrl.
-func (*AppWebViewResultURL) TypeID() uint32 {
-	return AppWebViewResultURLTypeID
+// TypeID returns 0xf1d628ec, the ID of aiComposeToneExample.
+func (*AiComposeToneExample) TypeID() uint32 {
+	return AiComposeToneExampleTypeID
 }
 
-// TypeName returns "appWebViewResultUrl".
-func (*AppWebViewResultURL) TypeName() string {
-	return "appWebViewResultUrl"
+// TypeName returns "aiComposeToneExample".
+func (*AiComposeToneExample) TypeName() string {
+	return "aiComposeToneExample"
 }
 
 // Encode writes m to b with its ID.
-func (m *AppWebViewResultURL) Encode(b *bin.Buffer) error {
+func (m *AiComposeToneExample) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(AppWebViewResultURLTypeID)
+	b.PutID(AiComposeToneExampleTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *AppWebViewResultURL) EncodeBare(b *bin.Buffer) error {
+func (m *AiComposeToneExample) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	if err := m.From.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "aiComposeToneExample", "from")
+	}
+	if err := m.To.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "aiComposeToneExample", "to")
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *AppWebViewResultURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AiComposeToneExampleTypeID, "aiComposeToneExample"); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneExample", "")
 	}
-	if err := consumeID(b, AppWebViewResultURLTypeID, "appWebViewResultUrl"); err != nil {
-		return decodeErr("appWebViewResultUrl#3c1b4f0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *AppWebViewResultURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AppWebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AiComposeToneExample) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "aiComposeToneExample", "")
+	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("appWebViewResultUrl#3c1b4f0d", "url", err)
+	if err = tlrt.DecodeBoxed(b, &m.From, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneExample", "from")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.To, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "aiComposeToneExample", "to")
 	}
 	return nil
 }
 
-// AttachMenuBot is the TL constructor attachMenuBot:
+// AttachMenuBot is the TL constructor attachMenuBot.
 //
-//	attachMenuBot#d90d8dfe flags:# inactive:flags.0?true has_settings:flags.1?true request_write_access:flags.2?true show_in_attach_menu:flags.3?true show_in_side_menu:flags.4?true side_menu_disclaimer_needed:flags.5?true bot_id:long short_name:string peer_types:flags.3?Vector<AttachMenuPeerType> icons:Vector<AttachMenuBotIcon> = AttachMenuBot
+//	attachMenuBot#d90d8dfe flags:# inactive:flags.0?true
+//	    has_settings:flags.1?true request_write_access:flags.2?true
+//	    show_in_attach_menu:flags.3?true show_in_side_menu:flags.4?true
+//	    side_menu_disclaimer_needed:flags.5?true bot_id:long
+//	    short_name:string peer_types:flags.3?Vector<AttachMenuPeerType>
+//	    icons:Vector<AttachMenuBotIcon> = AttachMenuBot
+//
+// An optional field is sent when it is not zero, nil or false. SetPeerTypes and
+// the other Set methods send a zero value too; HasPeerTypes reports whether
+// PeerTypes is present (sent, or received) and ClearPeerTypes leaves it out.
 //
 // See https://core.telegram.org/constructor/attachMenuBot.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AttachMenuBot struct {
-	Flags                    bin.Fields // flags word; see the type's doc
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inactive                 bool       // flags.0?true
 	HasSettings              bool       // flags.1?true
 	RequestWriteAccess       bool       // flags.2?true
@@ -818,6 +1191,27 @@ func (*AttachMenuBot) TypeID() uint32 {
 // TypeName returns "attachMenuBot".
 func (*AttachMenuBot) TypeName() string {
 	return "attachMenuBot"
+}
+
+// HasPeerTypes reports whether PeerTypes is present: not zero, set by
+// SetPeerTypes, or received. It shares its flag with ShowInAttachMenu: they are
+// present together.
+func (m *AttachMenuBot) HasPeerTypes() bool {
+	return m.ShowInAttachMenu || len(m.PeerTypes) > 0 || m.Flags.Has(3)
+}
+
+// SetPeerTypes sets PeerTypes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AttachMenuBot) SetPeerTypes(v []AttachMenuPeerTypeClass) {
+	m.PeerTypes = v
+	m.Flags.Set(3)
+}
+
+// ClearPeerTypes sets PeerTypes to its zero value and marks it absent; it is
+// still sent, as zero, when ShowInAttachMenu, which shares its flag, is set.
+func (m *AttachMenuBot) ClearPeerTypes() {
+	m.PeerTypes = nil
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -859,15 +1253,15 @@ func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.PeerTypes))
 		for i := range m.PeerTypes {
-			if err := encodeObj(b, m.PeerTypes[i]); err != nil {
-				return encodeErr("attachMenuBot#d90d8dfe", "peer_types", err)
+			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
+				return tlrt.EncodeErr(err, "attachMenuBot", "peer_types")
 			}
 		}
 	}
 	b.PutVectorHeader(len(m.Icons))
 	for i := range m.Icons {
 		if err := m.Icons[i].Encode(b); err != nil {
-			return encodeErr("attachMenuBot#d90d8dfe", "icons", err)
+			return tlrt.EncodeErr(err, "attachMenuBot", "icons")
 		}
 	}
 	return nil
@@ -875,32 +1269,29 @@ func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuBotTypeID, "attachMenuBot"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBot", "")
 	}
-	if err := consumeID(b, AttachMenuBotTypeID, "attachMenuBot"); err != nil {
-		return decodeErr("attachMenuBot#d90d8dfe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuBot) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("attachMenuBot#d90d8dfe", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBot", "")
 	}
 	*m = AttachMenuBot{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("attachMenuBot#d90d8dfe", "flags", err)
+		return tlrt.DecodeErr(err, "attachMenuBot", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
 	m.HasSettings = m.Flags.Has(1)
@@ -909,18 +1300,18 @@ func (m *AttachMenuBot) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.ShowInSideMenu = m.Flags.Has(4)
 	m.SideMenuDisclaimerNeeded = m.Flags.Has(5)
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("attachMenuBot#d90d8dfe", "bot_id", err)
+		return tlrt.DecodeErr(err, "attachMenuBot", "bot_id")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("attachMenuBot#d90d8dfe", "short_name", err)
+		return tlrt.DecodeErr(err, "attachMenuBot", "short_name")
 	}
 	if m.Flags.Has(3) {
-		if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeAttachMenuPeerType); err != nil {
-			return decodeErr("attachMenuBot#d90d8dfe", "peer_types", err)
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeAttachMenuPeerType); err != nil {
+			return tlrt.DecodeErr(err, "attachMenuBot", "peer_types")
 		}
 	}
-	if m.Icons, err = decodeVectorAt(b, depth+1, decodeValue[AttachMenuBotIcon]); err != nil {
-		return decodeErr("attachMenuBot#d90d8dfe", "icons", err)
+	if m.Icons, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBotIcon]); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBot", "icons")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5
 	if m.ShowInAttachMenu || len(m.PeerTypes) > 0 {
@@ -929,17 +1320,18 @@ func (m *AttachMenuBot) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AttachMenuBotIcon is the TL constructor attachMenuBotIcon:
+// AttachMenuBotIcon is the TL constructor attachMenuBotIcon.
 //
-//	attachMenuBotIcon#b2a7386b flags:# name:string icon:Document colors:flags.0?Vector<AttachMenuBotIconColor> = AttachMenuBotIcon
+//	attachMenuBotIcon#b2a7386b flags:# name:string icon:Document
+//	    colors:flags.0?Vector<AttachMenuBotIconColor> = AttachMenuBotIcon
+//
+// An optional field is sent when it is not zero, nil or false. SetColors and
+// the other Set methods send a zero value too; HasColors reports whether Colors
+// is present (sent, or received) and ClearColors leaves it out.
 //
 // See https://core.telegram.org/constructor/attachMenuBotIcon.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AttachMenuBotIcon struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Name   string
 	Icon   DocumentClass
 	Colors []AttachMenuBotIconColor // flags.0?Vector<AttachMenuBotIconColor>
@@ -956,6 +1348,25 @@ func (*AttachMenuBotIcon) TypeID() uint32 {
 // TypeName returns "attachMenuBotIcon".
 func (*AttachMenuBotIcon) TypeName() string {
 	return "attachMenuBotIcon"
+}
+
+// HasColors reports whether Colors is present: not zero, set by SetColors, or
+// received.
+func (m *AttachMenuBotIcon) HasColors() bool {
+	return len(m.Colors) > 0 || m.Flags.Has(0)
+}
+
+// SetColors sets Colors to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *AttachMenuBotIcon) SetColors(v []AttachMenuBotIconColor) {
+	m.Colors = v
+	m.Flags.Set(0)
+}
+
+// ClearColors sets Colors to its zero value and marks it absent.
+func (m *AttachMenuBotIcon) ClearColors() {
+	m.Colors = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -978,14 +1389,14 @@ func (m *AttachMenuBotIcon) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Name)
-	if err := encodeObj(b, m.Icon); err != nil {
-		return encodeErr("attachMenuBotIcon#b2a7386b", "icon", err)
+	if err := tlrt.EncodeObject(b, m.Icon); err != nil {
+		return tlrt.EncodeErr(err, "attachMenuBotIcon", "icon")
 	}
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Colors))
 		for i := range m.Colors {
 			if err := m.Colors[i].Encode(b); err != nil {
-				return encodeErr("attachMenuBotIcon#b2a7386b", "colors", err)
+				return tlrt.EncodeErr(err, "attachMenuBotIcon", "colors")
 			}
 		}
 	}
@@ -994,42 +1405,39 @@ func (m *AttachMenuBotIcon) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuBotIconTypeID, "attachMenuBotIcon"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotIcon", "")
 	}
-	if err := consumeID(b, AttachMenuBotIconTypeID, "attachMenuBotIcon"); err != nil {
-		return decodeErr("attachMenuBotIcon#b2a7386b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuBotIcon) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("attachMenuBotIcon#b2a7386b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotIcon", "")
 	}
 	*m = AttachMenuBotIcon{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("attachMenuBotIcon#b2a7386b", "flags", err)
+		return tlrt.DecodeErr(err, "attachMenuBotIcon", "flags")
 	}
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("attachMenuBotIcon#b2a7386b", "name", err)
+		return tlrt.DecodeErr(err, "attachMenuBotIcon", "name")
 	}
 	if m.Icon, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("attachMenuBotIcon#b2a7386b", "icon", err)
+		return tlrt.DecodeErr(err, "attachMenuBotIcon", "icon")
 	}
 	if m.Flags.Has(0) {
-		if m.Colors, err = decodeVectorAt(b, depth+1, decodeValue[AttachMenuBotIconColor]); err != nil {
-			return decodeErr("attachMenuBotIcon#b2a7386b", "colors", err)
+		if m.Colors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBotIconColor]); err != nil {
+			return tlrt.DecodeErr(err, "attachMenuBotIcon", "colors")
 		}
 	}
 	if len(m.Colors) > 0 {
@@ -1038,9 +1446,10 @@ func (m *AttachMenuBotIcon) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AttachMenuBotIconColor is the TL constructor attachMenuBotIconColor:
+// AttachMenuBotIconColor is the TL constructor attachMenuBotIconColor.
 //
-//	attachMenuBotIconColor#4576f3f0 name:string color:int = AttachMenuBotIconColor
+//	attachMenuBotIconColor#4576f3f0 name:string color:int
+//	    = AttachMenuBotIconColor
 //
 // See https://core.telegram.org/constructor/attachMenuBotIconColor.
 type AttachMenuBotIconColor struct {
@@ -1082,38 +1491,36 @@ func (m *AttachMenuBotIconColor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "")
 	}
-	if err := consumeID(b, AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"); err != nil {
-		return decodeErr("attachMenuBotIconColor#4576f3f0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuBotIconColor) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBotIconColor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("attachMenuBotIconColor#4576f3f0", "name", err)
+		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "name")
 	}
 	if m.Color, err = b.Int(); err != nil {
-		return decodeErr("attachMenuBotIconColor#4576f3f0", "color", err)
+		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "color")
 	}
 	return nil
 }
 
-// AttachMenuBotsBot is the TL constructor attachMenuBotsBot:
+// AttachMenuBotsBot is the TL constructor attachMenuBotsBot.
 //
-//	attachMenuBotsBot#93bf667f bot:AttachMenuBot users:Vector<User> = AttachMenuBotsBot
+//	attachMenuBotsBot#93bf667f bot:AttachMenuBot users:Vector<User>
+//	    = AttachMenuBotsBot
 //
 // See https://core.telegram.org/constructor/attachMenuBotsBot.
 type AttachMenuBotsBot struct {
@@ -1149,12 +1556,12 @@ func (m *AttachMenuBotsBot) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Bot.Encode(b); err != nil {
-		return encodeErr("attachMenuBotsBot#93bf667f", "bot", err)
+		return tlrt.EncodeErr(err, "attachMenuBotsBot", "bot")
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("attachMenuBotsBot#93bf667f", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "attachMenuBotsBot", "users")
 		}
 	}
 	return nil
@@ -1162,45 +1569,124 @@ func (m *AttachMenuBotsBot) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AttachMenuBotsBotTypeID, "attachMenuBotsBot"); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotsBot", "")
 	}
-	if err := consumeID(b, AttachMenuBotsBotTypeID, "attachMenuBotsBot"); err != nil {
-		return decodeErr("attachMenuBotsBot#93bf667f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AttachMenuBotsBot) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("attachMenuBotsBot#93bf667f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotsBot", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Bot, depth+1); err != nil {
-		return decodeErr("attachMenuBotsBot#93bf667f", "bot", err)
+	if err = tlrt.DecodeBoxed(b, &m.Bot, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotsBot", "bot")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("attachMenuBotsBot#93bf667f", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "attachMenuBotsBot", "users")
 	}
 	return nil
 }
 
-// Authorization is the TL constructor authorization:
+// AuctionBidLevel is the TL constructor auctionBidLevel.
 //
-//	authorization#ad01d61d flags:# current:flags.0?true official_app:flags.1?true password_pending:flags.2?true encrypted_requests_disabled:flags.3?true call_requests_disabled:flags.4?true unconfirmed:flags.5?true hash:long device_model:string platform:string system_version:string api_id:int app_name:string app_version:string date_created:int date_active:int ip:string country:string region:string = Authorization
+//	auctionBidLevel#310240cc pos:int amount:long date:int = AuctionBidLevel
+//
+// See https://core.telegram.org/constructor/auctionBidLevel.
+type AuctionBidLevel struct {
+	Pos    int
+	Amount int64
+	Date   int
+}
+
+// AuctionBidLevelTypeID is the ID of auctionBidLevel.
+const AuctionBidLevelTypeID = 0x310240cc
+
+// TypeID returns 0x310240cc, the ID of auctionBidLevel.
+func (*AuctionBidLevel) TypeID() uint32 {
+	return AuctionBidLevelTypeID
+}
+
+// TypeName returns "auctionBidLevel".
+func (*AuctionBidLevel) TypeName() string {
+	return "auctionBidLevel"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuctionBidLevel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuctionBidLevelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuctionBidLevel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Pos)
+	b.PutLong(m.Amount)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuctionBidLevelTypeID, "auctionBidLevel"); err != nil {
+		return tlrt.DecodeErr(err, "auctionBidLevel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuctionBidLevel) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Pos, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "auctionBidLevel", "pos")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "auctionBidLevel", "amount")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "auctionBidLevel", "date")
+	}
+	return nil
+}
+
+// Authorization is the TL constructor authorization.
+//
+//	authorization#ad01d61d flags:# current:flags.0?true
+//	    official_app:flags.1?true password_pending:flags.2?true
+//	    encrypted_requests_disabled:flags.3?true
+//	    call_requests_disabled:flags.4?true unconfirmed:flags.5?true
+//	    hash:long device_model:string platform:string system_version:string
+//	    api_id:int app_name:string app_version:string date_created:int
+//	    date_active:int ip:string country:string region:string
+//	    = Authorization
 //
 // See https://core.telegram.org/constructor/authorization.
 type Authorization struct {
-	Flags                     bin.Fields // flags word; see the type's doc
+	Flags                     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Current                   bool       // flags.0?true
 	OfficialApp               bool       // flags.1?true
 	PasswordPending           bool       // flags.2?true
@@ -1285,29 +1771,26 @@ func (m *Authorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Authorization) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthorizationTypeID, "authorization"); err != nil {
+		return tlrt.DecodeErr(err, "authorization", "")
 	}
-	if err := consumeID(b, AuthorizationTypeID, "authorization"); err != nil {
-		return decodeErr("authorization#ad01d61d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Authorization) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Authorization) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Authorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Authorization{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("authorization#ad01d61d", "flags", err)
+		return tlrt.DecodeErr(err, "authorization", "flags")
 	}
 	m.Current = m.Flags.Has(0)
 	m.OfficialApp = m.Flags.Has(1)
@@ -1316,52 +1799,57 @@ func (m *Authorization) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.CallRequestsDisabled = m.Flags.Has(4)
 	m.Unconfirmed = m.Flags.Has(5)
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("authorization#ad01d61d", "hash", err)
+		return tlrt.DecodeErr(err, "authorization", "hash")
 	}
 	if m.DeviceModel, err = b.String(); err != nil {
-		return decodeErr("authorization#ad01d61d", "device_model", err)
+		return tlrt.DecodeErr(err, "authorization", "device_model")
 	}
 	if m.Platform, err = b.String(); err != nil {
-		return decodeErr("authorization#ad01d61d", "platform", err)
+		return tlrt.DecodeErr(err, "authorization", "platform")
 	}
 	if m.SystemVersion, err = b.String(); err != nil {
-		return decodeErr("authorization#ad01d61d", "system_version", err)
+		return tlrt.DecodeErr(err, "authorization", "system_version")
 	}
 	if m.APIID, err = b.Int(); err != nil {
-		return decodeErr("authorization#ad01d61d", "api_id", err)
+		return tlrt.DecodeErr(err, "authorization", "api_id")
 	}
 	if m.AppName, err = b.String(); err != nil {
-		return decodeErr("authorization#ad01d61d", "app_name", err)
+		return tlrt.DecodeErr(err, "authorization", "app_name")
 	}
 	if m.AppVersion, err = b.String(); err != nil {
-		return decodeErr("authorization#ad01d61d", "app_version", err)
+		return tlrt.DecodeErr(err, "authorization", "app_version")
 	}
 	if m.DateCreated, err = b.Int(); err != nil {
-		return decodeErr("authorization#ad01d61d", "date_created", err)
+		return tlrt.DecodeErr(err, "authorization", "date_created")
 	}
 	if m.DateActive, err = b.Int(); err != nil {
-		return decodeErr("authorization#ad01d61d", "date_active", err)
+		return tlrt.DecodeErr(err, "authorization", "date_active")
 	}
 	if m.IP, err = b.String(); err != nil {
-		return decodeErr("authorization#ad01d61d", "ip", err)
+		return tlrt.DecodeErr(err, "authorization", "ip")
 	}
 	if m.Country, err = b.String(); err != nil {
-		return decodeErr("authorization#ad01d61d", "country", err)
+		return tlrt.DecodeErr(err, "authorization", "country")
 	}
 	if m.Region, err = b.String(); err != nil {
-		return decodeErr("authorization#ad01d61d", "region", err)
+		return tlrt.DecodeErr(err, "authorization", "region")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
 	return nil
 }
 
-// AutoDownloadSettings is the TL constructor autoDownloadSettings:
+// AutoDownloadSettings is the TL constructor autoDownloadSettings.
 //
-//	autoDownloadSettings#baa57628 flags:# disabled:flags.0?true video_preload_large:flags.1?true audio_preload_next:flags.2?true phonecalls_less_data:flags.3?true stories_preload:flags.4?true photo_size_max:int video_size_max:long file_size_max:long video_upload_maxbitrate:int small_queue_active_operations_max:int large_queue_active_operations_max:int = AutoDownloadSettings
+//	autoDownloadSettings#baa57628 flags:# disabled:flags.0?true
+//	    video_preload_large:flags.1?true audio_preload_next:flags.2?true
+//	    phonecalls_less_data:flags.3?true stories_preload:flags.4?true
+//	    photo_size_max:int video_size_max:long file_size_max:long
+//	    video_upload_maxbitrate:int small_queue_active_operations_max:int
+//	    large_queue_active_operations_max:int = AutoDownloadSettings
 //
 // See https://core.telegram.org/constructor/autoDownloadSettings.
 type AutoDownloadSettings struct {
-	Flags                         bin.Fields // flags word; see the type's doc
+	Flags                         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Disabled                      bool       // flags.0?true
 	VideoPreloadLarge             bool       // flags.1?true
 	AudioPreloadNext              bool       // flags.2?true
@@ -1430,29 +1918,26 @@ func (m *AutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AutoDownloadSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AutoDownloadSettingsTypeID, "autoDownloadSettings"); err != nil {
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "")
 	}
-	if err := consumeID(b, AutoDownloadSettingsTypeID, "autoDownloadSettings"); err != nil {
-		return decodeErr("autoDownloadSettings#baa57628", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AutoDownloadSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AutoDownloadSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AutoDownloadSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("autoDownloadSettings#baa57628", "flags", err)
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "flags")
 	}
 	m.Disabled = m.Flags.Has(0)
 	m.VideoPreloadLarge = m.Flags.Has(1)
@@ -1460,30 +1945,31 @@ func (m *AutoDownloadSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.PhonecallsLessData = m.Flags.Has(3)
 	m.StoriesPreload = m.Flags.Has(4)
 	if m.PhotoSizeMax, err = b.Int(); err != nil {
-		return decodeErr("autoDownloadSettings#baa57628", "photo_size_max", err)
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "photo_size_max")
 	}
 	if m.VideoSizeMax, err = b.Long(); err != nil {
-		return decodeErr("autoDownloadSettings#baa57628", "video_size_max", err)
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "video_size_max")
 	}
 	if m.FileSizeMax, err = b.Long(); err != nil {
-		return decodeErr("autoDownloadSettings#baa57628", "file_size_max", err)
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "file_size_max")
 	}
 	if m.VideoUploadMaxbitrate, err = b.Int(); err != nil {
-		return decodeErr("autoDownloadSettings#baa57628", "video_upload_maxbitrate", err)
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "video_upload_maxbitrate")
 	}
 	if m.SmallQueueActiveOperationsMax, err = b.Int(); err != nil {
-		return decodeErr("autoDownloadSettings#baa57628", "small_queue_active_operations_max", err)
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "small_queue_active_operations_max")
 	}
 	if m.LargeQueueActiveOperationsMax, err = b.Int(); err != nil {
-		return decodeErr("autoDownloadSettings#baa57628", "large_queue_active_operations_max", err)
+		return tlrt.DecodeErr(err, "autoDownloadSettings", "large_queue_active_operations_max")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
 	return nil
 }
 
-// AutoSaveException is the TL constructor autoSaveException:
+// AutoSaveException is the TL constructor autoSaveException.
 //
-//	autoSaveException#81602d47 peer:Peer settings:AutoSaveSettings = AutoSaveException
+//	autoSaveException#81602d47 peer:Peer settings:AutoSaveSettings
+//	    = AutoSaveException
 //
 // See https://core.telegram.org/constructor/autoSaveException.
 type AutoSaveException struct {
@@ -1518,60 +2004,59 @@ func (m *AutoSaveException) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("autoSaveException#81602d47", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "autoSaveException", "peer")
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("autoSaveException#81602d47", "settings", err)
+		return tlrt.EncodeErr(err, "autoSaveException", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AutoSaveException) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AutoSaveExceptionTypeID, "autoSaveException"); err != nil {
+		return tlrt.DecodeErr(err, "autoSaveException", "")
 	}
-	if err := consumeID(b, AutoSaveExceptionTypeID, "autoSaveException"); err != nil {
-		return decodeErr("autoSaveException#81602d47", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoSaveException) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AutoSaveException) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AutoSaveException) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("autoSaveException#81602d47", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "autoSaveException", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("autoSaveException#81602d47", "peer", err)
+		return tlrt.DecodeErr(err, "autoSaveException", "peer")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("autoSaveException#81602d47", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "autoSaveException", "settings")
 	}
 	return nil
 }
 
-// AutoSaveSettings is the TL constructor autoSaveSettings:
+// AutoSaveSettings is the TL constructor autoSaveSettings.
 //
-//	autoSaveSettings#c84834ce flags:# photos:flags.0?true videos:flags.1?true video_max_size:flags.2?long = AutoSaveSettings
+//	autoSaveSettings#c84834ce flags:# photos:flags.0?true
+//	    videos:flags.1?true video_max_size:flags.2?long = AutoSaveSettings
+//
+// An optional field is sent when it is not zero, nil or false. SetVideoMaxSize
+// and the other Set methods send a zero value too; HasVideoMaxSize reports
+// whether VideoMaxSize is present (sent, or received) and ClearVideoMaxSize
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/autoSaveSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AutoSaveSettings struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Photos       bool       // flags.0?true
 	Videos       bool       // flags.1?true
 	VideoMaxSize int64      // flags.2?long
@@ -1588,6 +2073,25 @@ func (*AutoSaveSettings) TypeID() uint32 {
 // TypeName returns "autoSaveSettings".
 func (*AutoSaveSettings) TypeName() string {
 	return "autoSaveSettings"
+}
+
+// HasVideoMaxSize reports whether VideoMaxSize is present: not zero, set by
+// SetVideoMaxSize, or received.
+func (m *AutoSaveSettings) HasVideoMaxSize() bool {
+	return m.VideoMaxSize != 0 || m.Flags.Has(2)
+}
+
+// SetVideoMaxSize sets VideoMaxSize to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AutoSaveSettings) SetVideoMaxSize(v int64) {
+	m.VideoMaxSize = v
+	m.Flags.Set(2)
+}
+
+// ClearVideoMaxSize sets VideoMaxSize to its zero value and marks it absent.
+func (m *AutoSaveSettings) ClearVideoMaxSize() {
+	m.VideoMaxSize = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -1623,35 +2127,32 @@ func (m *AutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AutoSaveSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AutoSaveSettingsTypeID, "autoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "autoSaveSettings", "")
 	}
-	if err := consumeID(b, AutoSaveSettingsTypeID, "autoSaveSettings"); err != nil {
-		return decodeErr("autoSaveSettings#c84834ce", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AutoSaveSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AutoSaveSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("autoSaveSettings#c84834ce", "flags", err)
+		return tlrt.DecodeErr(err, "autoSaveSettings", "flags")
 	}
 	m.Photos = m.Flags.Has(0)
 	m.Videos = m.Flags.Has(1)
 	if m.Flags.Has(2) {
 		if m.VideoMaxSize, err = b.Long(); err != nil {
-			return decodeErr("autoSaveSettings#c84834ce", "video_max_size", err)
+			return tlrt.DecodeErr(err, "autoSaveSettings", "video_max_size")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1661,13 +2162,182 @@ func (m *AutoSaveSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AvailableReaction is the TL constructor availableReaction:
+// AvailableEffect is the TL constructor availableEffect.
 //
-//	availableReaction#c077ec01 flags:# inactive:flags.0?true premium:flags.2?true reaction:string title:string static_icon:Document appear_animation:Document select_animation:Document activate_animation:Document effect_animation:Document around_animation:flags.1?Document center_icon:flags.1?Document = AvailableReaction
+//	availableEffect#93c3e27e flags:# premium_required:flags.2?true id:long
+//	    emoticon:string static_icon_id:flags.0?long effect_sticker_id:long
+//	    effect_animation_id:flags.1?long = AvailableEffect
+//
+// An optional field is sent when it is not zero, nil or false. SetStaticIconID
+// and the other Set methods send a zero value too; HasStaticIconID reports
+// whether StaticIconID is present (sent, or received) and ClearStaticIconID
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/availableEffect.
+type AvailableEffect struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PremiumRequired   bool       // flags.2?true
+	ID                int64
+	Emoticon          string
+	StaticIconID      int64 // flags.0?long
+	EffectStickerID   int64
+	EffectAnimationID int64 // flags.1?long
+}
+
+// AvailableEffectTypeID is the ID of availableEffect.
+const AvailableEffectTypeID = 0x93c3e27e
+
+// TypeID returns 0x93c3e27e, the ID of availableEffect.
+func (*AvailableEffect) TypeID() uint32 {
+	return AvailableEffectTypeID
+}
+
+// TypeName returns "availableEffect".
+func (*AvailableEffect) TypeName() string {
+	return "availableEffect"
+}
+
+// HasStaticIconID reports whether StaticIconID is present: not zero, set by
+// SetStaticIconID, or received.
+func (m *AvailableEffect) HasStaticIconID() bool {
+	return m.StaticIconID != 0 || m.Flags.Has(0)
+}
+
+// SetStaticIconID sets StaticIconID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AvailableEffect) SetStaticIconID(v int64) {
+	m.StaticIconID = v
+	m.Flags.Set(0)
+}
+
+// ClearStaticIconID sets StaticIconID to its zero value and marks it absent.
+func (m *AvailableEffect) ClearStaticIconID() {
+	m.StaticIconID = 0
+	m.Flags.Unset(0)
+}
+
+// HasEffectAnimationID reports whether EffectAnimationID is present: not zero,
+// set by SetEffectAnimationID, or received.
+func (m *AvailableEffect) HasEffectAnimationID() bool {
+	return m.EffectAnimationID != 0 || m.Flags.Has(1)
+}
+
+// SetEffectAnimationID sets EffectAnimationID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AvailableEffect) SetEffectAnimationID(v int64) {
+	m.EffectAnimationID = v
+	m.Flags.Set(1)
+}
+
+// ClearEffectAnimationID sets EffectAnimationID to its zero value and marks it
+// absent.
+func (m *AvailableEffect) ClearEffectAnimationID() {
+	m.EffectAnimationID = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *AvailableEffect) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AvailableEffectTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AvailableEffect) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.PremiumRequired {
+		flags.Set(2)
+	}
+	if m.StaticIconID != 0 {
+		flags.Set(0)
+	}
+	if m.EffectAnimationID != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutString(m.Emoticon)
+	if flags.Has(0) {
+		b.PutLong(m.StaticIconID)
+	}
+	b.PutLong(m.EffectStickerID)
+	if flags.Has(1) {
+		b.PutLong(m.EffectAnimationID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AvailableEffect) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AvailableEffectTypeID, "availableEffect"); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AvailableEffect) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AvailableEffect{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "flags")
+	}
+	m.PremiumRequired = m.Flags.Has(2)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "id")
+	}
+	if m.Emoticon, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "emoticon")
+	}
+	if m.Flags.Has(0) {
+		if m.StaticIconID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "availableEffect", "static_icon_id")
+		}
+	}
+	if m.EffectStickerID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "availableEffect", "effect_sticker_id")
+	}
+	if m.Flags.Has(1) {
+		if m.EffectAnimationID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "availableEffect", "effect_animation_id")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.StaticIconID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.EffectAnimationID != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// AvailableReaction is the TL constructor availableReaction.
+//
+//	availableReaction#c077ec01 flags:# inactive:flags.0?true
+//	    premium:flags.2?true reaction:string title:string
+//	    static_icon:Document appear_animation:Document
+//	    select_animation:Document activate_animation:Document
+//	    effect_animation:Document around_animation:flags.1?Document
+//	    center_icon:flags.1?Document = AvailableReaction
 //
 // See https://core.telegram.org/constructor/availableReaction.
 type AvailableReaction struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Inactive          bool       // flags.0?true
 	Premium           bool       // flags.2?true
 	Reaction          string
@@ -1721,29 +2391,29 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Reaction)
 	b.PutString(m.Title)
-	if err := encodeObj(b, m.StaticIcon); err != nil {
-		return encodeErr("availableReaction#c077ec01", "static_icon", err)
+	if err := tlrt.EncodeObject(b, m.StaticIcon); err != nil {
+		return tlrt.EncodeErr(err, "availableReaction", "static_icon")
 	}
-	if err := encodeObj(b, m.AppearAnimation); err != nil {
-		return encodeErr("availableReaction#c077ec01", "appear_animation", err)
+	if err := tlrt.EncodeObject(b, m.AppearAnimation); err != nil {
+		return tlrt.EncodeErr(err, "availableReaction", "appear_animation")
 	}
-	if err := encodeObj(b, m.SelectAnimation); err != nil {
-		return encodeErr("availableReaction#c077ec01", "select_animation", err)
+	if err := tlrt.EncodeObject(b, m.SelectAnimation); err != nil {
+		return tlrt.EncodeErr(err, "availableReaction", "select_animation")
 	}
-	if err := encodeObj(b, m.ActivateAnimation); err != nil {
-		return encodeErr("availableReaction#c077ec01", "activate_animation", err)
+	if err := tlrt.EncodeObject(b, m.ActivateAnimation); err != nil {
+		return tlrt.EncodeErr(err, "availableReaction", "activate_animation")
 	}
-	if err := encodeObj(b, m.EffectAnimation); err != nil {
-		return encodeErr("availableReaction#c077ec01", "effect_animation", err)
+	if err := tlrt.EncodeObject(b, m.EffectAnimation); err != nil {
+		return tlrt.EncodeErr(err, "availableReaction", "effect_animation")
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.AroundAnimation); err != nil {
-			return encodeErr("availableReaction#c077ec01", "around_animation", err)
+		if err := tlrt.EncodeObject(b, m.AroundAnimation); err != nil {
+			return tlrt.EncodeErr(err, "availableReaction", "around_animation")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.CenterIcon); err != nil {
-			return encodeErr("availableReaction#c077ec01", "center_icon", err)
+		if err := tlrt.EncodeObject(b, m.CenterIcon); err != nil {
+			return tlrt.EncodeErr(err, "availableReaction", "center_icon")
 		}
 	}
 	return nil
@@ -1751,64 +2421,61 @@ func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AvailableReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AvailableReactionTypeID, "availableReaction"); err != nil {
+		return tlrt.DecodeErr(err, "availableReaction", "")
 	}
-	if err := consumeID(b, AvailableReactionTypeID, "availableReaction"); err != nil {
-		return decodeErr("availableReaction#c077ec01", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AvailableReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AvailableReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("availableReaction#c077ec01", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "availableReaction", "")
 	}
 	*m = AvailableReaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("availableReaction#c077ec01", "flags", err)
+		return tlrt.DecodeErr(err, "availableReaction", "flags")
 	}
 	m.Inactive = m.Flags.Has(0)
 	m.Premium = m.Flags.Has(2)
 	if m.Reaction, err = b.String(); err != nil {
-		return decodeErr("availableReaction#c077ec01", "reaction", err)
+		return tlrt.DecodeErr(err, "availableReaction", "reaction")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("availableReaction#c077ec01", "title", err)
+		return tlrt.DecodeErr(err, "availableReaction", "title")
 	}
 	if m.StaticIcon, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("availableReaction#c077ec01", "static_icon", err)
+		return tlrt.DecodeErr(err, "availableReaction", "static_icon")
 	}
 	if m.AppearAnimation, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("availableReaction#c077ec01", "appear_animation", err)
+		return tlrt.DecodeErr(err, "availableReaction", "appear_animation")
 	}
 	if m.SelectAnimation, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("availableReaction#c077ec01", "select_animation", err)
+		return tlrt.DecodeErr(err, "availableReaction", "select_animation")
 	}
 	if m.ActivateAnimation, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("availableReaction#c077ec01", "activate_animation", err)
+		return tlrt.DecodeErr(err, "availableReaction", "activate_animation")
 	}
 	if m.EffectAnimation, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("availableReaction#c077ec01", "effect_animation", err)
+		return tlrt.DecodeErr(err, "availableReaction", "effect_animation")
 	}
 	if m.Flags.Has(1) {
 		if m.AroundAnimation, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("availableReaction#c077ec01", "around_animation", err)
+			return tlrt.DecodeErr(err, "availableReaction", "around_animation")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.CenterIcon, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("availableReaction#c077ec01", "center_icon", err)
+			return tlrt.DecodeErr(err, "availableReaction", "center_icon")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2

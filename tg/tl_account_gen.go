@@ -5,9 +5,260 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// AccountEmailVerifiedClass is the TL type account.EmailVerified: one of AccountEmailVerified, AccountEmailVerifiedLogin.
+// AccountChatThemesClass is the TL type account.ChatThemes: one of
+// AccountChatThemesNotModified, AccountChatThemes.
+//
+// See https://core.telegram.org/type/account.ChatThemes.
+type AccountChatThemesClass interface {
+	Object
+	accountChatThemesClass()
+}
+
+// DecodeAccountChatThemes decodes any constructor of account.ChatThemes.
+func DecodeAccountChatThemes(b *bin.Buffer) (AccountChatThemesClass, error) {
+	return decodeAccountChatThemes(b, 0)
+}
+
+// decodeAccountChatThemes is DecodeAccountChatThemes for a value nested depth
+// levels deep.
+func decodeAccountChatThemes(b *bin.Buffer, depth int) (AccountChatThemesClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AccountChatThemesClass
+	switch id {
+	case AccountChatThemesNotModifiedTypeID:
+		v = &AccountChatThemesNotModified{}
+	case AccountChatThemesTypeID:
+		v = &AccountChatThemes{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "account.ChatThemes"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AccountChatThemesNotModified is the TL constructor
+// account.chatThemesNotModified.
+//
+//	account.chatThemesNotModified#e011e1c4 = account.ChatThemes
+//
+// See https://core.telegram.org/constructor/account.chatThemesNotModified.
+type AccountChatThemesNotModified struct{}
+
+// AccountChatThemesNotModifiedTypeID is the ID of
+// account.chatThemesNotModified.
+const AccountChatThemesNotModifiedTypeID = 0xe011e1c4
+
+// TypeID returns 0xe011e1c4, the ID of account.chatThemesNotModified.
+func (*AccountChatThemesNotModified) TypeID() uint32 {
+	return AccountChatThemesNotModifiedTypeID
+}
+
+// TypeName returns "account.chatThemesNotModified".
+func (*AccountChatThemesNotModified) TypeName() string {
+	return "account.chatThemesNotModified"
+}
+
+// accountChatThemesClass marks AccountChatThemesNotModified as an
+// AccountChatThemesClass.
+func (*AccountChatThemesNotModified) accountChatThemesClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountChatThemesNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountChatThemesNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountChatThemesNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountChatThemesNotModifiedTypeID, "account.chatThemesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemesNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChatThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountChatThemes is the TL constructor account.chatThemes.
+//
+//	account.chatThemes#be098173 flags:# hash:long themes:Vector<ChatTheme>
+//	    chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string
+//	    = account.ChatThemes
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/account.chatThemes.
+type AccountChatThemes struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Hash       int64
+	Themes     []ChatThemeClass
+	Chats      []ChatClass
+	Users      []UserClass
+	NextOffset string // flags.0?string
+}
+
+// AccountChatThemesTypeID is the ID of account.chatThemes.
+const AccountChatThemesTypeID = 0xbe098173
+
+// TypeID returns 0xbe098173, the ID of account.chatThemes.
+func (*AccountChatThemes) TypeID() uint32 {
+	return AccountChatThemesTypeID
+}
+
+// TypeName returns "account.chatThemes".
+func (*AccountChatThemes) TypeName() string {
+	return "account.chatThemes"
+}
+
+// accountChatThemesClass marks AccountChatThemes as an AccountChatThemesClass.
+func (*AccountChatThemes) accountChatThemesClass() {}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *AccountChatThemes) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AccountChatThemes) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *AccountChatThemes) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountChatThemes) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountChatThemesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountChatThemes) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Hash)
+	b.PutVectorHeader(len(m.Themes))
+	for i := range m.Themes {
+		if err := tlrt.EncodeObject(b, m.Themes[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.chatThemes", "themes")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.chatThemes", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.chatThemes", "users")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountChatThemes) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountChatThemesTypeID, "account.chatThemes"); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.chatThemes", "")
+	}
+	*m = AccountChatThemes{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "flags")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
+	}
+	if m.Themes, err = tlrt.DecodeVectorAt(b, depth+1, decodeChatTheme); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.chatThemes", "users")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "account.chatThemes", "next_offset")
+		}
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AccountEmailVerifiedClass is the TL type account.EmailVerified: one of
+// AccountEmailVerified, AccountEmailVerifiedLogin.
 //
 // See https://core.telegram.org/type/account.EmailVerified.
 type AccountEmailVerifiedClass interface {
@@ -20,7 +271,8 @@ func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error
 	return decodeAccountEmailVerified(b, 0)
 }
 
-// decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested depth levels deep.
+// decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested
+// depth levels deep.
 func decodeAccountEmailVerified(b *bin.Buffer, depth int) (AccountEmailVerifiedClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,18 +285,15 @@ func decodeAccountEmailVerified(b *bin.Buffer, depth int) (AccountEmailVerifiedC
 	case AccountEmailVerifiedLoginTypeID:
 		v = &AccountEmailVerifiedLogin{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.EmailVerified",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.EmailVerified"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountEmailVerified is the TL constructor account.emailVerified:
+// AccountEmailVerified is the TL constructor account.emailVerified.
 //
 //	account.emailVerified#2b96cd1b email:string = account.EmailVerified
 //
@@ -66,7 +315,8 @@ func (*AccountEmailVerified) TypeName() string {
 	return "account.emailVerified"
 }
 
-// accountEmailVerifiedClass marks AccountEmailVerified as a AccountEmailVerifiedClass.
+// accountEmailVerifiedClass marks AccountEmailVerified as an
+// AccountEmailVerifiedClass.
 func (*AccountEmailVerified) accountEmailVerifiedClass() {}
 
 // Encode writes m to b with its ID.
@@ -89,35 +339,33 @@ func (m *AccountEmailVerified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
+		return tlrt.DecodeErr(err, "account.emailVerified", "")
 	}
-	if err := consumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
-		return decodeErr("account.emailVerified#2b96cd1b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountEmailVerified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmailVerified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("account.emailVerified#2b96cd1b", "email", err)
+		return tlrt.DecodeErr(err, "account.emailVerified", "email")
 	}
 	return nil
 }
 
-// AccountEmailVerifiedLogin is the TL constructor account.emailVerifiedLogin:
+// AccountEmailVerifiedLogin is the TL constructor account.emailVerifiedLogin.
 //
-//	account.emailVerifiedLogin#e1bb0d61 email:string sent_code:auth.SentCode = account.EmailVerified
+//	account.emailVerifiedLogin#e1bb0d61 email:string sent_code:auth.SentCode
+//	    = account.EmailVerified
 //
 // See https://core.telegram.org/constructor/account.emailVerifiedLogin.
 type AccountEmailVerifiedLogin struct {
@@ -138,7 +386,8 @@ func (*AccountEmailVerifiedLogin) TypeName() string {
 	return "account.emailVerifiedLogin"
 }
 
-// accountEmailVerifiedClass marks AccountEmailVerifiedLogin as a AccountEmailVerifiedClass.
+// accountEmailVerifiedClass marks AccountEmailVerifiedLogin as an
+// AccountEmailVerifiedClass.
 func (*AccountEmailVerifiedLogin) accountEmailVerifiedClass() {}
 
 // Encode writes m to b with its ID.
@@ -156,47 +405,45 @@ func (m *AccountEmailVerifiedLogin) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.Email)
-	if err := encodeObj(b, m.SentCode); err != nil {
-		return encodeErr("account.emailVerifiedLogin#e1bb0d61", "sent_code", err)
+	if err := tlrt.EncodeObject(b, m.SentCode); err != nil {
+		return tlrt.EncodeErr(err, "account.emailVerifiedLogin", "sent_code")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
+		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "")
 	}
-	if err := consumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
-		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountEmailVerifiedLogin) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmailVerifiedLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.emailVerifiedLogin", "")
 	}
 	var err error
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "email", err)
+		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "email")
 	}
 	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
-		return decodeErr("account.emailVerifiedLogin#e1bb0d61", "sent_code", err)
+		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "sent_code")
 	}
 	return nil
 }
 
-// AccountEmojiStatusesClass is the TL type account.EmojiStatuses: one of AccountEmojiStatusesNotModified, AccountEmojiStatuses.
+// AccountEmojiStatusesClass is the TL type account.EmojiStatuses: one of
+// AccountEmojiStatusesNotModified, AccountEmojiStatuses.
 //
 // See https://core.telegram.org/type/account.EmojiStatuses.
 type AccountEmojiStatusesClass interface {
@@ -209,7 +456,8 @@ func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error
 	return decodeAccountEmojiStatuses(b, 0)
 }
 
-// decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested depth levels deep.
+// decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested
+// depth levels deep.
 func decodeAccountEmojiStatuses(b *bin.Buffer, depth int) (AccountEmojiStatusesClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -222,25 +470,24 @@ func decodeAccountEmojiStatuses(b *bin.Buffer, depth int) (AccountEmojiStatusesC
 	case AccountEmojiStatusesTypeID:
 		v = &AccountEmojiStatuses{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.EmojiStatuses",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.EmojiStatuses"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountEmojiStatusesNotModified is the TL constructor account.emojiStatusesNotModified:
+// AccountEmojiStatusesNotModified is the TL constructor
+// account.emojiStatusesNotModified.
 //
 //	account.emojiStatusesNotModified#d08ce645 = account.EmojiStatuses
 //
 // See https://core.telegram.org/constructor/account.emojiStatusesNotModified.
 type AccountEmojiStatusesNotModified struct{}
 
-// AccountEmojiStatusesNotModifiedTypeID is the ID of account.emojiStatusesNotModified.
+// AccountEmojiStatusesNotModifiedTypeID is the ID of
+// account.emojiStatusesNotModified.
 const AccountEmojiStatusesNotModifiedTypeID = 0xd08ce645
 
 // TypeID returns 0xd08ce645, the ID of account.emojiStatusesNotModified.
@@ -253,7 +500,8 @@ func (*AccountEmojiStatusesNotModified) TypeName() string {
 	return "account.emojiStatusesNotModified"
 }
 
-// accountEmojiStatusesClass marks AccountEmojiStatusesNotModified as a AccountEmojiStatusesClass.
+// accountEmojiStatusesClass marks AccountEmojiStatusesNotModified as an
+// AccountEmojiStatusesClass.
 func (*AccountEmojiStatusesNotModified) accountEmojiStatusesClass() {}
 
 // Encode writes m to b with its ID.
@@ -275,31 +523,29 @@ func (m *AccountEmojiStatusesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.emojiStatusesNotModified", "")
 	}
-	if err := consumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
-		return decodeErr("account.emojiStatusesNotModified#d08ce645", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountEmojiStatusesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmojiStatusesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountEmojiStatuses is the TL constructor account.emojiStatuses:
+// AccountEmojiStatuses is the TL constructor account.emojiStatuses.
 //
-//	account.emojiStatuses#90c467d1 hash:long statuses:Vector<EmojiStatus> = account.EmojiStatuses
+//	account.emojiStatuses#90c467d1 hash:long statuses:Vector<EmojiStatus>
+//	    = account.EmojiStatuses
 //
 // See https://core.telegram.org/constructor/account.emojiStatuses.
 type AccountEmojiStatuses struct {
@@ -320,7 +566,8 @@ func (*AccountEmojiStatuses) TypeName() string {
 	return "account.emojiStatuses"
 }
 
-// accountEmojiStatusesClass marks AccountEmojiStatuses as a AccountEmojiStatusesClass.
+// accountEmojiStatusesClass marks AccountEmojiStatuses as an
+// AccountEmojiStatusesClass.
 func (*AccountEmojiStatuses) accountEmojiStatusesClass() {}
 
 // Encode writes m to b with its ID.
@@ -340,8 +587,8 @@ func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.Hash)
 	b.PutVectorHeader(len(m.Statuses))
 	for i := range m.Statuses {
-		if err := encodeObj(b, m.Statuses[i]); err != nil {
-			return encodeErr("account.emojiStatuses#90c467d1", "statuses", err)
+		if err := tlrt.EncodeObject(b, m.Statuses[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.emojiStatuses", "statuses")
 		}
 	}
 	return nil
@@ -349,39 +596,38 @@ func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.emojiStatuses", "")
 	}
-	if err := consumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
-		return decodeErr("account.emojiStatuses#90c467d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountEmojiStatuses) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.emojiStatuses#90c467d1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.emojiStatuses", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.emojiStatuses#90c467d1", "hash", err)
+		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
 	}
-	if m.Statuses, err = decodeVectorAt(b, depth+1, decodeEmojiStatus); err != nil {
-		return decodeErr("account.emojiStatuses#90c467d1", "statuses", err)
+	if m.Statuses, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiStatus); err != nil {
+		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
 	}
 	return nil
 }
 
-// AccountResetPasswordResultClass is the TL type account.ResetPasswordResult: one of AccountResetPasswordFailedWait, AccountResetPasswordRequestedWait, AccountResetPasswordOk.
+// AccountResetPasswordResultClass is the TL type account.ResetPasswordResult:
+// one of AccountResetPasswordFailedWait, AccountResetPasswordRequestedWait,
+// AccountResetPasswordOk.
 //
 // See https://core.telegram.org/type/account.ResetPasswordResult.
 type AccountResetPasswordResultClass interface {
@@ -389,12 +635,14 @@ type AccountResetPasswordResultClass interface {
 	accountResetPasswordResultClass()
 }
 
-// DecodeAccountResetPasswordResult decodes any constructor of account.ResetPasswordResult.
+// DecodeAccountResetPasswordResult decodes any constructor of
+// account.ResetPasswordResult.
 func DecodeAccountResetPasswordResult(b *bin.Buffer) (AccountResetPasswordResultClass, error) {
 	return decodeAccountResetPasswordResult(b, 0)
 }
 
-// decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a value nested depth levels deep.
+// decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a
+// value nested depth levels deep.
 func decodeAccountResetPasswordResult(b *bin.Buffer, depth int) (AccountResetPasswordResultClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -409,27 +657,27 @@ func decodeAccountResetPasswordResult(b *bin.Buffer, depth int) (AccountResetPas
 	case AccountResetPasswordOkTypeID:
 		v = &AccountResetPasswordOk{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.ResetPasswordResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.ResetPasswordResult"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountResetPasswordFailedWait is the TL constructor account.resetPasswordFailedWait:
+// AccountResetPasswordFailedWait is the TL constructor
+// account.resetPasswordFailedWait.
 //
-//	account.resetPasswordFailedWait#e3779861 retry_date:int = account.ResetPasswordResult
+//	account.resetPasswordFailedWait#e3779861 retry_date:int
+//	    = account.ResetPasswordResult
 //
 // See https://core.telegram.org/constructor/account.resetPasswordFailedWait.
 type AccountResetPasswordFailedWait struct {
 	RetryDate int
 }
 
-// AccountResetPasswordFailedWaitTypeID is the ID of account.resetPasswordFailedWait.
+// AccountResetPasswordFailedWaitTypeID is the ID of
+// account.resetPasswordFailedWait.
 const AccountResetPasswordFailedWaitTypeID = 0xe3779861
 
 // TypeID returns 0xe3779861, the ID of account.resetPasswordFailedWait.
@@ -442,7 +690,8 @@ func (*AccountResetPasswordFailedWait) TypeName() string {
 	return "account.resetPasswordFailedWait"
 }
 
-// accountResetPasswordResultClass marks AccountResetPasswordFailedWait as a AccountResetPasswordResultClass.
+// accountResetPasswordResultClass marks AccountResetPasswordFailedWait as an
+// AccountResetPasswordResultClass.
 func (*AccountResetPasswordFailedWait) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -465,42 +714,42 @@ func (m *AccountResetPasswordFailedWait) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "")
 	}
-	if err := consumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
-		return decodeErr("account.resetPasswordFailedWait#e3779861", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetPasswordFailedWait) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordFailedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.RetryDate, err = b.Int(); err != nil {
-		return decodeErr("account.resetPasswordFailedWait#e3779861", "retry_date", err)
+		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "retry_date")
 	}
 	return nil
 }
 
-// AccountResetPasswordRequestedWait is the TL constructor account.resetPasswordRequestedWait:
+// AccountResetPasswordRequestedWait is the TL constructor
+// account.resetPasswordRequestedWait.
 //
-//	account.resetPasswordRequestedWait#e9effc7d until_date:int = account.ResetPasswordResult
+//	account.resetPasswordRequestedWait#e9effc7d until_date:int
+//	    = account.ResetPasswordResult
 //
 // See https://core.telegram.org/constructor/account.resetPasswordRequestedWait.
 type AccountResetPasswordRequestedWait struct {
 	UntilDate int
 }
 
-// AccountResetPasswordRequestedWaitTypeID is the ID of account.resetPasswordRequestedWait.
+// AccountResetPasswordRequestedWaitTypeID is the ID of
+// account.resetPasswordRequestedWait.
 const AccountResetPasswordRequestedWaitTypeID = 0xe9effc7d
 
 // TypeID returns 0xe9effc7d, the ID of account.resetPasswordRequestedWait.
@@ -513,7 +762,8 @@ func (*AccountResetPasswordRequestedWait) TypeName() string {
 	return "account.resetPasswordRequestedWait"
 }
 
-// accountResetPasswordResultClass marks AccountResetPasswordRequestedWait as a AccountResetPasswordResultClass.
+// accountResetPasswordResultClass marks AccountResetPasswordRequestedWait as an
+// AccountResetPasswordResultClass.
 func (*AccountResetPasswordRequestedWait) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -536,33 +786,30 @@ func (m *AccountResetPasswordRequestedWait) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "")
 	}
-	if err := consumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
-		return decodeErr("account.resetPasswordRequestedWait#e9effc7d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetPasswordRequestedWait) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordRequestedWait) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("account.resetPasswordRequestedWait#e9effc7d", "until_date", err)
+		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "until_date")
 	}
 	return nil
 }
 
-// AccountResetPasswordOk is the TL constructor account.resetPasswordOk:
+// AccountResetPasswordOk is the TL constructor account.resetPasswordOk.
 //
 //	account.resetPasswordOk#e926d63e = account.ResetPasswordResult
 //
@@ -582,7 +829,8 @@ func (*AccountResetPasswordOk) TypeName() string {
 	return "account.resetPasswordOk"
 }
 
-// accountResetPasswordResultClass marks AccountResetPasswordOk as a AccountResetPasswordResultClass.
+// accountResetPasswordResultClass marks AccountResetPasswordOk as an
+// AccountResetPasswordResultClass.
 func (*AccountResetPasswordOk) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -604,29 +852,199 @@ func (m *AccountResetPasswordOk) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetPasswordOk", "")
 	}
-	if err := consumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
-		return decodeErr("account.resetPasswordOk#e926d63e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetPasswordOk) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordOk) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountSavedRingtoneClass is the TL type account.SavedRingtone: one of AccountSavedRingtone, AccountSavedRingtoneConverted.
+// AccountSavedMusicIDsClass is the TL type account.SavedMusicIds: one of
+// AccountSavedMusicIDsNotModified, AccountSavedMusicIDs.
+//
+// See https://core.telegram.org/type/account.SavedMusicIds.
+type AccountSavedMusicIDsClass interface {
+	Object
+	accountSavedMusicIDsClass()
+}
+
+// DecodeAccountSavedMusicIDs decodes any constructor of account.SavedMusicIds.
+func DecodeAccountSavedMusicIDs(b *bin.Buffer) (AccountSavedMusicIDsClass, error) {
+	return decodeAccountSavedMusicIDs(b, 0)
+}
+
+// decodeAccountSavedMusicIDs is DecodeAccountSavedMusicIDs for a value nested
+// depth levels deep.
+func decodeAccountSavedMusicIDs(b *bin.Buffer, depth int) (AccountSavedMusicIDsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AccountSavedMusicIDsClass
+	switch id {
+	case AccountSavedMusicIDsNotModifiedTypeID:
+		v = &AccountSavedMusicIDsNotModified{}
+	case AccountSavedMusicIDsTypeID:
+		v = &AccountSavedMusicIDs{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "account.SavedMusicIds"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AccountSavedMusicIDsNotModified is the TL constructor
+// account.savedMusicIdsNotModified.
+//
+//	account.savedMusicIdsNotModified#4fc81d6e = account.SavedMusicIds
+//
+// See https://core.telegram.org/constructor/account.savedMusicIdsNotModified.
+type AccountSavedMusicIDsNotModified struct{}
+
+// AccountSavedMusicIDsNotModifiedTypeID is the ID of
+// account.savedMusicIdsNotModified.
+const AccountSavedMusicIDsNotModifiedTypeID = 0x4fc81d6e
+
+// TypeID returns 0x4fc81d6e, the ID of account.savedMusicIdsNotModified.
+func (*AccountSavedMusicIDsNotModified) TypeID() uint32 {
+	return AccountSavedMusicIDsNotModifiedTypeID
+}
+
+// TypeName returns "account.savedMusicIdsNotModified".
+func (*AccountSavedMusicIDsNotModified) TypeName() string {
+	return "account.savedMusicIdsNotModified"
+}
+
+// accountSavedMusicIDsClass marks AccountSavedMusicIDsNotModified as an
+// AccountSavedMusicIDsClass.
+func (*AccountSavedMusicIDsNotModified) accountSavedMusicIDsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountSavedMusicIDsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSavedMusicIDsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSavedMusicIDsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsNotModifiedTypeID, "account.savedMusicIdsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedMusicIdsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountSavedMusicIDs is the TL constructor account.savedMusicIds.
+//
+//	account.savedMusicIds#998d6636 ids:Vector<long> = account.SavedMusicIds
+//
+// See https://core.telegram.org/constructor/account.savedMusicIds.
+type AccountSavedMusicIDs struct {
+	IDs []int64
+}
+
+// AccountSavedMusicIDsTypeID is the ID of account.savedMusicIds.
+const AccountSavedMusicIDsTypeID = 0x998d6636
+
+// TypeID returns 0x998d6636, the ID of account.savedMusicIds.
+func (*AccountSavedMusicIDs) TypeID() uint32 {
+	return AccountSavedMusicIDsTypeID
+}
+
+// TypeName returns "account.savedMusicIds".
+func (*AccountSavedMusicIDs) TypeName() string {
+	return "account.savedMusicIds"
+}
+
+// accountSavedMusicIDsClass marks AccountSavedMusicIDs as an
+// AccountSavedMusicIDsClass.
+func (*AccountSavedMusicIDs) accountSavedMusicIDsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountSavedMusicIDs) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSavedMusicIDsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSavedMusicIDs) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		b.PutLong(m.IDs[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsTypeID, "account.savedMusicIds"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedMusicIds", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedMusicIDs) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "account.savedMusicIds", "ids")
+	}
+	return nil
+}
+
+// AccountSavedRingtoneClass is the TL type account.SavedRingtone: one of
+// AccountSavedRingtone, AccountSavedRingtoneConverted.
 //
 // See https://core.telegram.org/type/account.SavedRingtone.
 type AccountSavedRingtoneClass interface {
@@ -639,7 +1057,8 @@ func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error
 	return decodeAccountSavedRingtone(b, 0)
 }
 
-// decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested depth levels deep.
+// decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested
+// depth levels deep.
 func decodeAccountSavedRingtone(b *bin.Buffer, depth int) (AccountSavedRingtoneClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -652,18 +1071,15 @@ func decodeAccountSavedRingtone(b *bin.Buffer, depth int) (AccountSavedRingtoneC
 	case AccountSavedRingtoneConvertedTypeID:
 		v = &AccountSavedRingtoneConverted{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.SavedRingtone",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtone"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountSavedRingtone is the TL constructor account.savedRingtone:
+// AccountSavedRingtone is the TL constructor account.savedRingtone.
 //
 //	account.savedRingtone#b7263f6d = account.SavedRingtone
 //
@@ -683,7 +1099,8 @@ func (*AccountSavedRingtone) TypeName() string {
 	return "account.savedRingtone"
 }
 
-// accountSavedRingtoneClass marks AccountSavedRingtone as a AccountSavedRingtoneClass.
+// accountSavedRingtoneClass marks AccountSavedRingtone as an
+// AccountSavedRingtoneClass.
 func (*AccountSavedRingtone) accountSavedRingtoneClass() {}
 
 // Encode writes m to b with its ID.
@@ -705,38 +1122,38 @@ func (m *AccountSavedRingtone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtone", "")
 	}
-	if err := consumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
-		return decodeErr("account.savedRingtone#b7263f6d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSavedRingtone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountSavedRingtoneConverted is the TL constructor account.savedRingtoneConverted:
+// AccountSavedRingtoneConverted is the TL constructor
+// account.savedRingtoneConverted.
 //
-//	account.savedRingtoneConverted#1f307eb7 document:Document = account.SavedRingtone
+//	account.savedRingtoneConverted#1f307eb7 document:Document
+//	    = account.SavedRingtone
 //
 // See https://core.telegram.org/constructor/account.savedRingtoneConverted.
 type AccountSavedRingtoneConverted struct {
 	Document DocumentClass
 }
 
-// AccountSavedRingtoneConvertedTypeID is the ID of account.savedRingtoneConverted.
+// AccountSavedRingtoneConvertedTypeID is the ID of
+// account.savedRingtoneConverted.
 const AccountSavedRingtoneConvertedTypeID = 0x1f307eb7
 
 // TypeID returns 0x1f307eb7, the ID of account.savedRingtoneConverted.
@@ -749,7 +1166,8 @@ func (*AccountSavedRingtoneConverted) TypeName() string {
 	return "account.savedRingtoneConverted"
 }
 
-// accountSavedRingtoneClass marks AccountSavedRingtoneConverted as a AccountSavedRingtoneClass.
+// accountSavedRingtoneClass marks AccountSavedRingtoneConverted as an
+// AccountSavedRingtoneClass.
 func (*AccountSavedRingtoneConverted) accountSavedRingtoneClass() {}
 
 // Encode writes m to b with its ID.
@@ -766,44 +1184,42 @@ func (m *AccountSavedRingtoneConverted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Document); err != nil {
-		return encodeErr("account.savedRingtoneConverted#1f307eb7", "document", err)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "account.savedRingtoneConverted", "document")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "")
 	}
-	if err := consumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
-		return decodeErr("account.savedRingtoneConverted#1f307eb7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSavedRingtoneConverted) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtoneConverted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.savedRingtoneConverted#1f307eb7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtoneConverted", "")
 	}
 	var err error
 	if m.Document, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("account.savedRingtoneConverted#1f307eb7", "document", err)
+		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "document")
 	}
 	return nil
 }
 
-// AccountSavedRingtonesClass is the TL type account.SavedRingtones: one of AccountSavedRingtonesNotModified, AccountSavedRingtones.
+// AccountSavedRingtonesClass is the TL type account.SavedRingtones: one of
+// AccountSavedRingtonesNotModified, AccountSavedRingtones.
 //
 // See https://core.telegram.org/type/account.SavedRingtones.
 type AccountSavedRingtonesClass interface {
@@ -811,12 +1227,14 @@ type AccountSavedRingtonesClass interface {
 	accountSavedRingtonesClass()
 }
 
-// DecodeAccountSavedRingtones decodes any constructor of account.SavedRingtones.
+// DecodeAccountSavedRingtones decodes any constructor of
+// account.SavedRingtones.
 func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, error) {
 	return decodeAccountSavedRingtones(b, 0)
 }
 
-// decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested depth levels deep.
+// decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested
+// depth levels deep.
 func decodeAccountSavedRingtones(b *bin.Buffer, depth int) (AccountSavedRingtonesClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -829,25 +1247,24 @@ func decodeAccountSavedRingtones(b *bin.Buffer, depth int) (AccountSavedRingtone
 	case AccountSavedRingtonesTypeID:
 		v = &AccountSavedRingtones{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.SavedRingtones",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtones"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountSavedRingtonesNotModified is the TL constructor account.savedRingtonesNotModified:
+// AccountSavedRingtonesNotModified is the TL constructor
+// account.savedRingtonesNotModified.
 //
 //	account.savedRingtonesNotModified#fbf6e8b1 = account.SavedRingtones
 //
 // See https://core.telegram.org/constructor/account.savedRingtonesNotModified.
 type AccountSavedRingtonesNotModified struct{}
 
-// AccountSavedRingtonesNotModifiedTypeID is the ID of account.savedRingtonesNotModified.
+// AccountSavedRingtonesNotModifiedTypeID is the ID of
+// account.savedRingtonesNotModified.
 const AccountSavedRingtonesNotModifiedTypeID = 0xfbf6e8b1
 
 // TypeID returns 0xfbf6e8b1, the ID of account.savedRingtonesNotModified.
@@ -860,7 +1277,8 @@ func (*AccountSavedRingtonesNotModified) TypeName() string {
 	return "account.savedRingtonesNotModified"
 }
 
-// accountSavedRingtonesClass marks AccountSavedRingtonesNotModified as a AccountSavedRingtonesClass.
+// accountSavedRingtonesClass marks AccountSavedRingtonesNotModified as an
+// AccountSavedRingtonesClass.
 func (*AccountSavedRingtonesNotModified) accountSavedRingtonesClass() {}
 
 // Encode writes m to b with its ID.
@@ -882,31 +1300,29 @@ func (m *AccountSavedRingtonesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtonesNotModified", "")
 	}
-	if err := consumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
-		return decodeErr("account.savedRingtonesNotModified#fbf6e8b1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSavedRingtonesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtonesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountSavedRingtones is the TL constructor account.savedRingtones:
+// AccountSavedRingtones is the TL constructor account.savedRingtones.
 //
-//	account.savedRingtones#c1e92cc5 hash:long ringtones:Vector<Document> = account.SavedRingtones
+//	account.savedRingtones#c1e92cc5 hash:long ringtones:Vector<Document>
+//	    = account.SavedRingtones
 //
 // See https://core.telegram.org/constructor/account.savedRingtones.
 type AccountSavedRingtones struct {
@@ -927,7 +1343,8 @@ func (*AccountSavedRingtones) TypeName() string {
 	return "account.savedRingtones"
 }
 
-// accountSavedRingtonesClass marks AccountSavedRingtones as a AccountSavedRingtonesClass.
+// accountSavedRingtonesClass marks AccountSavedRingtones as an
+// AccountSavedRingtonesClass.
 func (*AccountSavedRingtones) accountSavedRingtonesClass() {}
 
 // Encode writes m to b with its ID.
@@ -947,8 +1364,8 @@ func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.Hash)
 	b.PutVectorHeader(len(m.Ringtones))
 	for i := range m.Ringtones {
-		if err := encodeObj(b, m.Ringtones[i]); err != nil {
-			return encodeErr("account.savedRingtones#c1e92cc5", "ringtones", err)
+		if err := tlrt.EncodeObject(b, m.Ringtones[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.savedRingtones", "ringtones")
 		}
 	}
 	return nil
@@ -956,39 +1373,37 @@ func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtones", "")
 	}
-	if err := consumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
-		return decodeErr("account.savedRingtones#c1e92cc5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSavedRingtones) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.savedRingtones#c1e92cc5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtones", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.savedRingtones#c1e92cc5", "hash", err)
+		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
 	}
-	if m.Ringtones, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("account.savedRingtones#c1e92cc5", "ringtones", err)
+	if m.Ringtones, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
 	}
 	return nil
 }
 
-// AccountThemesClass is the TL type account.Themes: one of AccountThemesNotModified, AccountThemes.
+// AccountThemesClass is the TL type account.Themes: one of
+// AccountThemesNotModified, AccountThemes.
 //
 // See https://core.telegram.org/type/account.Themes.
 type AccountThemesClass interface {
@@ -1001,7 +1416,8 @@ func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
 	return decodeAccountThemes(b, 0)
 }
 
-// decodeAccountThemes is DecodeAccountThemes for a value nested depth levels deep.
+// decodeAccountThemes is DecodeAccountThemes for a value nested depth levels
+// deep.
 func decodeAccountThemes(b *bin.Buffer, depth int) (AccountThemesClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1014,18 +1430,15 @@ func decodeAccountThemes(b *bin.Buffer, depth int) (AccountThemesClass, error) {
 	case AccountThemesTypeID:
 		v = &AccountThemes{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.Themes",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.Themes"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountThemesNotModified is the TL constructor account.themesNotModified:
+// AccountThemesNotModified is the TL constructor account.themesNotModified.
 //
 //	account.themesNotModified#f41eb622 = account.Themes
 //
@@ -1045,7 +1458,7 @@ func (*AccountThemesNotModified) TypeName() string {
 	return "account.themesNotModified"
 }
 
-// accountThemesClass marks AccountThemesNotModified as a AccountThemesClass.
+// accountThemesClass marks AccountThemesNotModified as an AccountThemesClass.
 func (*AccountThemesNotModified) accountThemesClass() {}
 
 // Encode writes m to b with its ID.
@@ -1067,29 +1480,26 @@ func (m *AccountThemesNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.themesNotModified", "")
 	}
-	if err := consumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
-		return decodeErr("account.themesNotModified#f41eb622", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountThemesNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountThemesNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountThemes is the TL constructor account.themes:
+// AccountThemes is the TL constructor account.themes.
 //
 //	account.themes#9a3d8c6d hash:long themes:Vector<Theme> = account.Themes
 //
@@ -1112,7 +1522,7 @@ func (*AccountThemes) TypeName() string {
 	return "account.themes"
 }
 
-// accountThemesClass marks AccountThemes as a AccountThemesClass.
+// accountThemesClass marks AccountThemes as an AccountThemesClass.
 func (*AccountThemes) accountThemesClass() {}
 
 // Encode writes m to b with its ID.
@@ -1133,7 +1543,7 @@ func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Themes))
 	for i := range m.Themes {
 		if err := m.Themes[i].Encode(b); err != nil {
-			return encodeErr("account.themes#9a3d8c6d", "themes", err)
+			return tlrt.EncodeErr(err, "account.themes", "themes")
 		}
 	}
 	return nil
@@ -1141,39 +1551,37 @@ func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountThemes) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
+		return tlrt.DecodeErr(err, "account.themes", "")
 	}
-	if err := consumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
-		return decodeErr("account.themes#9a3d8c6d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountThemes) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.themes#9a3d8c6d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.themes", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.themes#9a3d8c6d", "hash", err)
+		return tlrt.DecodeErr(err, "account.themes", "hash")
 	}
-	if m.Themes, err = decodeVectorAt(b, depth+1, decodeValue[Theme]); err != nil {
-		return decodeErr("account.themes#9a3d8c6d", "themes", err)
+	if m.Themes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Theme]); err != nil {
+		return tlrt.DecodeErr(err, "account.themes", "themes")
 	}
 	return nil
 }
 
-// AccountWallPapersClass is the TL type account.WallPapers: one of AccountWallPapersNotModified, AccountWallPapers.
+// AccountWallPapersClass is the TL type account.WallPapers: one of
+// AccountWallPapersNotModified, AccountWallPapers.
 //
 // See https://core.telegram.org/type/account.WallPapers.
 type AccountWallPapersClass interface {
@@ -1186,7 +1594,8 @@ func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
 	return decodeAccountWallPapers(b, 0)
 }
 
-// decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth levels deep.
+// decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth
+// levels deep.
 func decodeAccountWallPapers(b *bin.Buffer, depth int) (AccountWallPapersClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1199,25 +1608,24 @@ func decodeAccountWallPapers(b *bin.Buffer, depth int) (AccountWallPapersClass, 
 	case AccountWallPapersTypeID:
 		v = &AccountWallPapers{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "account.WallPapers",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "account.WallPapers"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AccountWallPapersNotModified is the TL constructor account.wallPapersNotModified:
+// AccountWallPapersNotModified is the TL constructor
+// account.wallPapersNotModified.
 //
 //	account.wallPapersNotModified#1c199183 = account.WallPapers
 //
 // See https://core.telegram.org/constructor/account.wallPapersNotModified.
 type AccountWallPapersNotModified struct{}
 
-// AccountWallPapersNotModifiedTypeID is the ID of account.wallPapersNotModified.
+// AccountWallPapersNotModifiedTypeID is the ID of
+// account.wallPapersNotModified.
 const AccountWallPapersNotModifiedTypeID = 0x1c199183
 
 // TypeID returns 0x1c199183, the ID of account.wallPapersNotModified.
@@ -1230,7 +1638,8 @@ func (*AccountWallPapersNotModified) TypeName() string {
 	return "account.wallPapersNotModified"
 }
 
-// accountWallPapersClass marks AccountWallPapersNotModified as a AccountWallPapersClass.
+// accountWallPapersClass marks AccountWallPapersNotModified as an
+// AccountWallPapersClass.
 func (*AccountWallPapersNotModified) accountWallPapersClass() {}
 
 // Encode writes m to b with its ID.
@@ -1252,31 +1661,29 @@ func (m *AccountWallPapersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.wallPapersNotModified", "")
 	}
-	if err := consumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
-		return decodeErr("account.wallPapersNotModified#1c199183", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountWallPapersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWallPapersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountWallPapers is the TL constructor account.wallPapers:
+// AccountWallPapers is the TL constructor account.wallPapers.
 //
-//	account.wallPapers#cdc3858c hash:long wallpapers:Vector<WallPaper> = account.WallPapers
+//	account.wallPapers#cdc3858c hash:long wallpapers:Vector<WallPaper>
+//	    = account.WallPapers
 //
 // See https://core.telegram.org/constructor/account.wallPapers.
 type AccountWallPapers struct {
@@ -1297,7 +1704,7 @@ func (*AccountWallPapers) TypeName() string {
 	return "account.wallPapers"
 }
 
-// accountWallPapersClass marks AccountWallPapers as a AccountWallPapersClass.
+// accountWallPapersClass marks AccountWallPapers as an AccountWallPapersClass.
 func (*AccountWallPapers) accountWallPapersClass() {}
 
 // Encode writes m to b with its ID.
@@ -1317,8 +1724,8 @@ func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.Hash)
 	b.PutVectorHeader(len(m.Wallpapers))
 	for i := range m.Wallpapers {
-		if err := encodeObj(b, m.Wallpapers[i]); err != nil {
-			return encodeErr("account.wallPapers#cdc3858c", "wallpapers", err)
+		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.wallPapers", "wallpapers")
 		}
 	}
 	return nil
@@ -1326,49 +1733,267 @@ func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
+		return tlrt.DecodeErr(err, "account.wallPapers", "")
 	}
-	if err := consumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
-		return decodeErr("account.wallPapers#cdc3858c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountWallPapers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.wallPapers#cdc3858c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.wallPapers", "")
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.wallPapers#cdc3858c", "hash", err)
+		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
 	}
-	if m.Wallpapers, err = decodeVectorAt(b, depth+1, decodeWallPaper); err != nil {
-		return decodeErr("account.wallPapers#cdc3858c", "wallpapers", err)
+	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, depth+1, decodeWallPaper); err != nil {
+		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
 	}
 	return nil
 }
 
-// AccountAuthorizationForm is the TL constructor account.authorizationForm:
+// AccountWebBrowserSettingsClass is the TL type account.WebBrowserSettings: one
+// of AccountWebBrowserSettingsNotModified, AccountWebBrowserSettings.
 //
-//	account.authorizationForm#ad2e1cd8 flags:# required_types:Vector<SecureRequiredType> values:Vector<SecureValue> errors:Vector<SecureValueError> users:Vector<User> privacy_policy_url:flags.0?string = account.AuthorizationForm
+// See https://core.telegram.org/type/account.WebBrowserSettings.
+type AccountWebBrowserSettingsClass interface {
+	Object
+	accountWebBrowserSettingsClass()
+}
+
+// DecodeAccountWebBrowserSettings decodes any constructor of
+// account.WebBrowserSettings.
+func DecodeAccountWebBrowserSettings(b *bin.Buffer) (AccountWebBrowserSettingsClass, error) {
+	return decodeAccountWebBrowserSettings(b, 0)
+}
+
+// decodeAccountWebBrowserSettings is DecodeAccountWebBrowserSettings for a
+// value nested depth levels deep.
+func decodeAccountWebBrowserSettings(b *bin.Buffer, depth int) (AccountWebBrowserSettingsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v AccountWebBrowserSettingsClass
+	switch id {
+	case AccountWebBrowserSettingsNotModifiedTypeID:
+		v = &AccountWebBrowserSettingsNotModified{}
+	case AccountWebBrowserSettingsTypeID:
+		v = &AccountWebBrowserSettings{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "account.WebBrowserSettings"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// AccountWebBrowserSettingsNotModified is the TL constructor
+// account.webBrowserSettingsNotModified.
+//
+//	account.webBrowserSettingsNotModified#c31c8f4e
+//	    = account.WebBrowserSettings
+//
+// See
+// https://core.telegram.org/constructor/account.webBrowserSettingsNotModified.
+type AccountWebBrowserSettingsNotModified struct{}
+
+// AccountWebBrowserSettingsNotModifiedTypeID is the ID of
+// account.webBrowserSettingsNotModified.
+const AccountWebBrowserSettingsNotModifiedTypeID = 0xc31c8f4e
+
+// TypeID returns 0xc31c8f4e, the ID of account.webBrowserSettingsNotModified.
+func (*AccountWebBrowserSettingsNotModified) TypeID() uint32 {
+	return AccountWebBrowserSettingsNotModifiedTypeID
+}
+
+// TypeName returns "account.webBrowserSettingsNotModified".
+func (*AccountWebBrowserSettingsNotModified) TypeName() string {
+	return "account.webBrowserSettingsNotModified"
+}
+
+// accountWebBrowserSettingsClass marks AccountWebBrowserSettingsNotModified as
+// an AccountWebBrowserSettingsClass.
+func (*AccountWebBrowserSettingsNotModified) accountWebBrowserSettingsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountWebBrowserSettingsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountWebBrowserSettingsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountWebBrowserSettingsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsNotModifiedTypeID, "account.webBrowserSettingsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettingsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountWebBrowserSettings is the TL constructor account.webBrowserSettings.
+//
+//	account.webBrowserSettings#79eb8cb3 flags:#
+//	    open_external_browser:flags.0?true display_close_button:flags.1?true
+//	    external_exceptions:Vector<WebDomainException>
+//	    inapp_exceptions:Vector<WebDomainException> hash:long
+//	    = account.WebBrowserSettings
+//
+// See https://core.telegram.org/constructor/account.webBrowserSettings.
+type AccountWebBrowserSettings struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OpenExternalBrowser bool       // flags.0?true
+	DisplayCloseButton  bool       // flags.1?true
+	ExternalExceptions  []WebDomainException
+	InappExceptions     []WebDomainException
+	Hash                int64
+}
+
+// AccountWebBrowserSettingsTypeID is the ID of account.webBrowserSettings.
+const AccountWebBrowserSettingsTypeID = 0x79eb8cb3
+
+// TypeID returns 0x79eb8cb3, the ID of account.webBrowserSettings.
+func (*AccountWebBrowserSettings) TypeID() uint32 {
+	return AccountWebBrowserSettingsTypeID
+}
+
+// TypeName returns "account.webBrowserSettings".
+func (*AccountWebBrowserSettings) TypeName() string {
+	return "account.webBrowserSettings"
+}
+
+// accountWebBrowserSettingsClass marks AccountWebBrowserSettings as an
+// AccountWebBrowserSettingsClass.
+func (*AccountWebBrowserSettings) accountWebBrowserSettingsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AccountWebBrowserSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountWebBrowserSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	if m.DisplayCloseButton {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.ExternalExceptions))
+	for i := range m.ExternalExceptions {
+		if err := m.ExternalExceptions[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.webBrowserSettings", "external_exceptions")
+		}
+	}
+	b.PutVectorHeader(len(m.InappExceptions))
+	for i := range m.InappExceptions {
+		if err := m.InappExceptions[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountWebBrowserSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsTypeID, "account.webBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.webBrowserSettings", "")
+	}
+	*m = AccountWebBrowserSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "flags")
+	}
+	m.OpenExternalBrowser = m.Flags.Has(0)
+	m.DisplayCloseButton = m.Flags.Has(1)
+	if m.ExternalExceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebDomainException]); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "external_exceptions")
+	}
+	if m.InappExceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebDomainException]); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.webBrowserSettings", "hash")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// AccountAuthorizationForm is the TL constructor account.authorizationForm.
+//
+//	account.authorizationForm#ad2e1cd8 flags:#
+//	    required_types:Vector<SecureRequiredType> values:Vector<SecureValue>
+//	    errors:Vector<SecureValueError> users:Vector<User>
+//	    privacy_policy_url:flags.0?string = account.AuthorizationForm
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetPrivacyPolicyURL and the other Set methods send a zero value too;
+// HasPrivacyPolicyURL reports whether PrivacyPolicyURL is present (sent, or
+// received) and ClearPrivacyPolicyURL leaves it out.
 //
 // See https://core.telegram.org/constructor/account.authorizationForm.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountAuthorizationForm struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RequiredTypes    []SecureRequiredTypeClass
 	Values           []SecureValue
 	Errors           []SecureValueErrorClass
@@ -1387,6 +2012,26 @@ func (*AccountAuthorizationForm) TypeID() uint32 {
 // TypeName returns "account.authorizationForm".
 func (*AccountAuthorizationForm) TypeName() string {
 	return "account.authorizationForm"
+}
+
+// HasPrivacyPolicyURL reports whether PrivacyPolicyURL is present: not zero,
+// set by SetPrivacyPolicyURL, or received.
+func (m *AccountAuthorizationForm) HasPrivacyPolicyURL() bool {
+	return m.PrivacyPolicyURL != "" || m.Flags.Has(0)
+}
+
+// SetPrivacyPolicyURL sets PrivacyPolicyURL to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *AccountAuthorizationForm) SetPrivacyPolicyURL(v string) {
+	m.PrivacyPolicyURL = v
+	m.Flags.Set(0)
+}
+
+// ClearPrivacyPolicyURL sets PrivacyPolicyURL to its zero value and marks it
+// absent.
+func (m *AccountAuthorizationForm) ClearPrivacyPolicyURL() {
+	m.PrivacyPolicyURL = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -1410,26 +2055,26 @@ func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.RequiredTypes))
 	for i := range m.RequiredTypes {
-		if err := encodeObj(b, m.RequiredTypes[i]); err != nil {
-			return encodeErr("account.authorizationForm#ad2e1cd8", "required_types", err)
+		if err := tlrt.EncodeObject(b, m.RequiredTypes[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.authorizationForm", "required_types")
 		}
 	}
 	b.PutVectorHeader(len(m.Values))
 	for i := range m.Values {
 		if err := m.Values[i].Encode(b); err != nil {
-			return encodeErr("account.authorizationForm#ad2e1cd8", "values", err)
+			return tlrt.EncodeErr(err, "account.authorizationForm", "values")
 		}
 	}
 	b.PutVectorHeader(len(m.Errors))
 	for i := range m.Errors {
-		if err := encodeObj(b, m.Errors[i]); err != nil {
-			return encodeErr("account.authorizationForm#ad2e1cd8", "errors", err)
+		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.authorizationForm", "errors")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("account.authorizationForm#ad2e1cd8", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.authorizationForm", "users")
 		}
 	}
 	if flags.Has(0) {
@@ -1440,48 +2085,45 @@ func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "")
 	}
-	if err := consumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAuthorizationForm) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.authorizationForm", "")
 	}
 	*m = AccountAuthorizationForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "flags", err)
+		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
 	}
-	if m.RequiredTypes, err = decodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "required_types", err)
+	if m.RequiredTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
 	}
-	if m.Values, err = decodeVectorAt(b, depth+1, decodeValue[SecureValue]); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "values", err)
+	if m.Values, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValue]); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
 	}
-	if m.Errors, err = decodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "errors", err)
+	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("account.authorizationForm#ad2e1cd8", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
 	}
 	if m.Flags.Has(0) {
 		if m.PrivacyPolicyURL, err = b.String(); err != nil {
-			return decodeErr("account.authorizationForm#ad2e1cd8", "privacy_policy_url", err)
+			return tlrt.DecodeErr(err, "account.authorizationForm", "privacy_policy_url")
 		}
 	}
 	if m.PrivacyPolicyURL != "" {
@@ -1490,9 +2132,10 @@ func (m *AccountAuthorizationForm) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// AccountAuthorizations is the TL constructor account.authorizations:
+// AccountAuthorizations is the TL constructor account.authorizations.
 //
-//	account.authorizations#4bff8ea0 authorization_ttl_days:int authorizations:Vector<Authorization> = account.Authorizations
+//	account.authorizations#4bff8ea0 authorization_ttl_days:int
+//	    authorizations:Vector<Authorization> = account.Authorizations
 //
 // See https://core.telegram.org/constructor/account.authorizations.
 type AccountAuthorizations struct {
@@ -1531,7 +2174,7 @@ func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Authorizations))
 	for i := range m.Authorizations {
 		if err := m.Authorizations[i].Encode(b); err != nil {
-			return encodeErr("account.authorizations#4bff8ea0", "authorizations", err)
+			return tlrt.EncodeErr(err, "account.authorizations", "authorizations")
 		}
 	}
 	return nil
@@ -1539,41 +2182,41 @@ func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizations", "")
 	}
-	if err := consumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
-		return decodeErr("account.authorizations#4bff8ea0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAuthorizations) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.authorizations#4bff8ea0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.authorizations", "")
 	}
 	var err error
 	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
-		return decodeErr("account.authorizations#4bff8ea0", "authorization_ttl_days", err)
+		return tlrt.DecodeErr(err, "account.authorizations", "authorization_ttl_days")
 	}
-	if m.Authorizations, err = decodeVectorAt(b, depth+1, decodeValue[Authorization]); err != nil {
-		return decodeErr("account.authorizations#4bff8ea0", "authorizations", err)
+	if m.Authorizations, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Authorization]); err != nil {
+		return tlrt.DecodeErr(err, "account.authorizations", "authorizations")
 	}
 	return nil
 }
 
-// AccountAutoDownloadSettings is the TL constructor account.autoDownloadSettings:
+// AccountAutoDownloadSettings is the TL constructor
+// account.autoDownloadSettings.
 //
-//	account.autoDownloadSettings#63cacf26 low:AutoDownloadSettings medium:AutoDownloadSettings high:AutoDownloadSettings = account.AutoDownloadSettings
+//	account.autoDownloadSettings#63cacf26 low:AutoDownloadSettings
+//	    medium:AutoDownloadSettings high:AutoDownloadSettings
+//	    = account.AutoDownloadSettings
 //
 // See https://core.telegram.org/constructor/account.autoDownloadSettings.
 type AccountAutoDownloadSettings struct {
@@ -1610,57 +2253,57 @@ func (m *AccountAutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Low.Encode(b); err != nil {
-		return encodeErr("account.autoDownloadSettings#63cacf26", "low", err)
+		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "low")
 	}
 	if err := m.Medium.Encode(b); err != nil {
-		return encodeErr("account.autoDownloadSettings#63cacf26", "medium", err)
+		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "medium")
 	}
 	if err := m.High.Encode(b); err != nil {
-		return encodeErr("account.autoDownloadSettings#63cacf26", "high", err)
+		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "high")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAutoDownloadSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "")
 	}
-	if err := consumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAutoDownloadSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAutoDownloadSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.autoDownloadSettings", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Low, depth+1); err != nil {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "low", err)
+	if err = tlrt.DecodeBoxed(b, &m.Low, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "low")
 	}
-	if err = decodeBoxed(b, &m.Medium, depth+1); err != nil {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "medium", err)
+	if err = tlrt.DecodeBoxed(b, &m.Medium, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "medium")
 	}
-	if err = decodeBoxed(b, &m.High, depth+1); err != nil {
-		return decodeErr("account.autoDownloadSettings#63cacf26", "high", err)
+	if err = tlrt.DecodeBoxed(b, &m.High, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "high")
 	}
 	return nil
 }
 
-// AccountAutoSaveSettings is the TL constructor account.autoSaveSettings:
+// AccountAutoSaveSettings is the TL constructor account.autoSaveSettings.
 //
-//	account.autoSaveSettings#4c3e069d users_settings:AutoSaveSettings chats_settings:AutoSaveSettings broadcasts_settings:AutoSaveSettings exceptions:Vector<AutoSaveException> chats:Vector<Chat> users:Vector<User> = account.AutoSaveSettings
+//	account.autoSaveSettings#4c3e069d users_settings:AutoSaveSettings
+//	    chats_settings:AutoSaveSettings broadcasts_settings:AutoSaveSettings
+//	    exceptions:Vector<AutoSaveException> chats:Vector<Chat>
+//	    users:Vector<User> = account.AutoSaveSettings
 //
 // See https://core.telegram.org/constructor/account.autoSaveSettings.
 type AccountAutoSaveSettings struct {
@@ -1700,30 +2343,30 @@ func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.UsersSettings.Encode(b); err != nil {
-		return encodeErr("account.autoSaveSettings#4c3e069d", "users_settings", err)
+		return tlrt.EncodeErr(err, "account.autoSaveSettings", "users_settings")
 	}
 	if err := m.ChatsSettings.Encode(b); err != nil {
-		return encodeErr("account.autoSaveSettings#4c3e069d", "chats_settings", err)
+		return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats_settings")
 	}
 	if err := m.BroadcastsSettings.Encode(b); err != nil {
-		return encodeErr("account.autoSaveSettings#4c3e069d", "broadcasts_settings", err)
+		return tlrt.EncodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
 	b.PutVectorHeader(len(m.Exceptions))
 	for i := range m.Exceptions {
 		if err := m.Exceptions[i].Encode(b); err != nil {
-			return encodeErr("account.autoSaveSettings#4c3e069d", "exceptions", err)
+			return tlrt.EncodeErr(err, "account.autoSaveSettings", "exceptions")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("account.autoSaveSettings#4c3e069d", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("account.autoSaveSettings#4c3e069d", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.autoSaveSettings", "users")
 		}
 	}
 	return nil
@@ -1731,57 +2374,233 @@ func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "")
 	}
-	if err := consumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAutoSaveSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.autoSaveSettings", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.UsersSettings, depth+1); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "users_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.UsersSettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users_settings")
 	}
-	if err = decodeBoxed(b, &m.ChatsSettings, depth+1); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "chats_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.ChatsSettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats_settings")
 	}
-	if err = decodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "broadcasts_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
-	if m.Exceptions, err = decodeVectorAt(b, depth+1, decodeValue[AutoSaveException]); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "exceptions", err)
+	if m.Exceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AutoSaveException]); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("account.autoSaveSettings#4c3e069d", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
 	}
 	return nil
 }
 
-// AccountContentSettings is the TL constructor account.contentSettings:
+// AccountBusinessChatLinks is the TL constructor account.businessChatLinks.
 //
-//	account.contentSettings#57e28221 flags:# sensitive_enabled:flags.0?true sensitive_can_change:flags.1?true = account.ContentSettings
+//	account.businessChatLinks#ec43a2d1 links:Vector<BusinessChatLink>
+//	    chats:Vector<Chat> users:Vector<User> = account.BusinessChatLinks
+//
+// See https://core.telegram.org/constructor/account.businessChatLinks.
+type AccountBusinessChatLinks struct {
+	Links []BusinessChatLink
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// AccountBusinessChatLinksTypeID is the ID of account.businessChatLinks.
+const AccountBusinessChatLinksTypeID = 0xec43a2d1
+
+// TypeID returns 0xec43a2d1, the ID of account.businessChatLinks.
+func (*AccountBusinessChatLinks) TypeID() uint32 {
+	return AccountBusinessChatLinksTypeID
+}
+
+// TypeName returns "account.businessChatLinks".
+func (*AccountBusinessChatLinks) TypeName() string {
+	return "account.businessChatLinks"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountBusinessChatLinks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountBusinessChatLinksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Links))
+	for i := range m.Links {
+		if err := m.Links[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.businessChatLinks", "links")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.businessChatLinks", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.businessChatLinks", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountBusinessChatLinksTypeID, "account.businessChatLinks"); err != nil {
+		return tlrt.DecodeErr(err, "account.businessChatLinks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.businessChatLinks", "")
+	}
+	var err error
+	if m.Links, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BusinessChatLink]); err != nil {
+		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
+	}
+	return nil
+}
+
+// AccountConnectedBots is the TL constructor account.connectedBots.
+//
+//	account.connectedBots#17d7f87b connected_bots:Vector<ConnectedBot>
+//	    users:Vector<User> = account.ConnectedBots
+//
+// See https://core.telegram.org/constructor/account.connectedBots.
+type AccountConnectedBots struct {
+	ConnectedBots []ConnectedBot
+	Users         []UserClass
+}
+
+// AccountConnectedBotsTypeID is the ID of account.connectedBots.
+const AccountConnectedBotsTypeID = 0x17d7f87b
+
+// TypeID returns 0x17d7f87b, the ID of account.connectedBots.
+func (*AccountConnectedBots) TypeID() uint32 {
+	return AccountConnectedBotsTypeID
+}
+
+// TypeName returns "account.connectedBots".
+func (*AccountConnectedBots) TypeName() string {
+	return "account.connectedBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountConnectedBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountConnectedBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountConnectedBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.ConnectedBots))
+	for i := range m.ConnectedBots {
+		if err := m.ConnectedBots[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.connectedBots", "connected_bots")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.connectedBots", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountConnectedBotsTypeID, "account.connectedBots"); err != nil {
+		return tlrt.DecodeErr(err, "account.connectedBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.connectedBots", "")
+	}
+	var err error
+	if m.ConnectedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ConnectedBot]); err != nil {
+		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.connectedBots", "users")
+	}
+	return nil
+}
+
+// AccountContentSettings is the TL constructor account.contentSettings.
+//
+//	account.contentSettings#57e28221 flags:# sensitive_enabled:flags.0?true
+//	    sensitive_can_change:flags.1?true = account.ContentSettings
 //
 // See https://core.telegram.org/constructor/account.contentSettings.
 type AccountContentSettings struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SensitiveEnabled   bool       // flags.0?true
 	SensitiveCanChange bool       // flags.1?true
 }
@@ -1826,29 +2645,26 @@ func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountContentSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.contentSettings", "")
 	}
-	if err := consumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
-		return decodeErr("account.contentSettings#57e28221", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountContentSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountContentSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountContentSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.contentSettings#57e28221", "flags", err)
+		return tlrt.DecodeErr(err, "account.contentSettings", "flags")
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
 	m.SensitiveCanChange = m.Flags.Has(1)
@@ -1856,17 +2672,236 @@ func (m *AccountContentSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AccountPassword is the TL constructor account.password:
+// AccountPaidMessagesRevenue is the TL constructor account.paidMessagesRevenue.
 //
-//	account.password#957b50fb flags:# has_recovery:flags.0?true has_secure_values:flags.1?true has_password:flags.2?true current_algo:flags.2?PasswordKdfAlgo srp_B:flags.2?bytes srp_id:flags.2?long hint:flags.3?string email_unconfirmed_pattern:flags.4?string new_algo:PasswordKdfAlgo new_secure_algo:SecurePasswordKdfAlgo secure_random:bytes pending_reset_date:flags.5?int login_email_pattern:flags.6?string = account.Password
+//	account.paidMessagesRevenue#1e109708 stars_amount:long
+//	    = account.PaidMessagesRevenue
+//
+// See https://core.telegram.org/constructor/account.paidMessagesRevenue.
+type AccountPaidMessagesRevenue struct {
+	StarsAmount int64
+}
+
+// AccountPaidMessagesRevenueTypeID is the ID of account.paidMessagesRevenue.
+const AccountPaidMessagesRevenueTypeID = 0x1e109708
+
+// TypeID returns 0x1e109708, the ID of account.paidMessagesRevenue.
+func (*AccountPaidMessagesRevenue) TypeID() uint32 {
+	return AccountPaidMessagesRevenueTypeID
+}
+
+// TypeName returns "account.paidMessagesRevenue".
+func (*AccountPaidMessagesRevenue) TypeName() string {
+	return "account.paidMessagesRevenue"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountPaidMessagesRevenue) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountPaidMessagesRevenueTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountPaidMessagesRevenue) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.StarsAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountPaidMessagesRevenueTypeID, "account.paidMessagesRevenue"); err != nil {
+		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPaidMessagesRevenue) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "stars_amount")
+	}
+	return nil
+}
+
+// AccountPasskeyRegistrationOptions is the TL constructor
+// account.passkeyRegistrationOptions.
+//
+//	account.passkeyRegistrationOptions#e16b5ce1 options:DataJSON
+//	    = account.PasskeyRegistrationOptions
+//
+// See https://core.telegram.org/constructor/account.passkeyRegistrationOptions.
+type AccountPasskeyRegistrationOptions struct {
+	Options DataJSON
+}
+
+// AccountPasskeyRegistrationOptionsTypeID is the ID of
+// account.passkeyRegistrationOptions.
+const AccountPasskeyRegistrationOptionsTypeID = 0xe16b5ce1
+
+// TypeID returns 0xe16b5ce1, the ID of account.passkeyRegistrationOptions.
+func (*AccountPasskeyRegistrationOptions) TypeID() uint32 {
+	return AccountPasskeyRegistrationOptionsTypeID
+}
+
+// TypeName returns "account.passkeyRegistrationOptions".
+func (*AccountPasskeyRegistrationOptions) TypeName() string {
+	return "account.passkeyRegistrationOptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountPasskeyRegistrationOptions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountPasskeyRegistrationOptionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountPasskeyRegistrationOptions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Options.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.passkeyRegistrationOptions", "options")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountPasskeyRegistrationOptions) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountPasskeyRegistrationOptionsTypeID, "account.passkeyRegistrationOptions"); err != nil {
+		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.passkeyRegistrationOptions", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Options, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "options")
+	}
+	return nil
+}
+
+// AccountPasskeys is the TL constructor account.passkeys.
+//
+//	account.passkeys#f8e0aa1c passkeys:Vector<Passkey> = account.Passkeys
+//
+// See https://core.telegram.org/constructor/account.passkeys.
+type AccountPasskeys struct {
+	Passkeys []Passkey
+}
+
+// AccountPasskeysTypeID is the ID of account.passkeys.
+const AccountPasskeysTypeID = 0xf8e0aa1c
+
+// TypeID returns 0xf8e0aa1c, the ID of account.passkeys.
+func (*AccountPasskeys) TypeID() uint32 {
+	return AccountPasskeysTypeID
+}
+
+// TypeName returns "account.passkeys".
+func (*AccountPasskeys) TypeName() string {
+	return "account.passkeys"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountPasskeys) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountPasskeysTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountPasskeys) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Passkeys))
+	for i := range m.Passkeys {
+		if err := m.Passkeys[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.passkeys", "passkeys")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountPasskeysTypeID, "account.passkeys"); err != nil {
+		return tlrt.DecodeErr(err, "account.passkeys", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.passkeys", "")
+	}
+	var err error
+	if m.Passkeys, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Passkey]); err != nil {
+		return tlrt.DecodeErr(err, "account.passkeys", "passkeys")
+	}
+	return nil
+}
+
+// AccountPassword is the TL constructor account.password.
+//
+//	account.password#957b50fb flags:# has_recovery:flags.0?true
+//	    has_secure_values:flags.1?true has_password:flags.2?true
+//	    current_algo:flags.2?PasswordKdfAlgo srp_B:flags.2?bytes
+//	    srp_id:flags.2?long hint:flags.3?string
+//	    email_unconfirmed_pattern:flags.4?string new_algo:PasswordKdfAlgo
+//	    new_secure_algo:SecurePasswordKdfAlgo secure_random:bytes
+//	    pending_reset_date:flags.5?int login_email_pattern:flags.6?string
+//	    = account.Password
+//
+// An optional field is sent when it is not zero, nil or false. SetSRPB and the
+// other Set methods send a zero value too; HasSRPB reports whether SRPB is
+// present (sent, or received) and ClearSRPB leaves it out.
 //
 // See https://core.telegram.org/constructor/account.password.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountPassword struct {
-	Flags                   bin.Fields           // flags word; see the type's doc
+	Flags                   bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	HasRecovery             bool                 // flags.0?true
 	HasSecureValues         bool                 // flags.1?true
 	HasPassword             bool                 // flags.2?true
@@ -1893,6 +2928,129 @@ func (*AccountPassword) TypeID() uint32 {
 // TypeName returns "account.password".
 func (*AccountPassword) TypeName() string {
 	return "account.password"
+}
+
+// HasSRPB reports whether SRPB is present: not zero, set by SetSRPB, or
+// received. It shares its flag with HasPassword and CurrentAlgo and SRPID: they
+// are present together.
+func (m *AccountPassword) HasSRPB() bool {
+	return m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 || m.Flags.Has(2)
+}
+
+// SetSRPB sets SRPB to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPassword) SetSRPB(v []byte) {
+	m.SRPB = v
+	m.Flags.Set(2)
+}
+
+// ClearSRPB sets SRPB to its zero value and marks it absent; it is still sent,
+// as zero, when HasPassword or CurrentAlgo or SRPID, which shares its flag, is
+// set.
+func (m *AccountPassword) ClearSRPB() {
+	m.SRPB = nil
+	m.Flags.Unset(2)
+}
+
+// HasSRPID reports whether SRPID is present: not zero, set by SetSRPID, or
+// received. It shares its flag with HasPassword and CurrentAlgo and SRPB: they
+// are present together.
+func (m *AccountPassword) HasSRPID() bool {
+	return m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 || m.Flags.Has(2)
+}
+
+// SetSRPID sets SRPID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPassword) SetSRPID(v int64) {
+	m.SRPID = v
+	m.Flags.Set(2)
+}
+
+// ClearSRPID sets SRPID to its zero value and marks it absent; it is still
+// sent, as zero, when HasPassword or CurrentAlgo or SRPB, which shares its
+// flag, is set.
+func (m *AccountPassword) ClearSRPID() {
+	m.SRPID = 0
+	m.Flags.Unset(2)
+}
+
+// HasHint reports whether Hint is present: not zero, set by SetHint, or
+// received.
+func (m *AccountPassword) HasHint() bool {
+	return m.Hint != "" || m.Flags.Has(3)
+}
+
+// SetHint sets Hint to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPassword) SetHint(v string) {
+	m.Hint = v
+	m.Flags.Set(3)
+}
+
+// ClearHint sets Hint to its zero value and marks it absent.
+func (m *AccountPassword) ClearHint() {
+	m.Hint = ""
+	m.Flags.Unset(3)
+}
+
+// HasEmailUnconfirmedPattern reports whether EmailUnconfirmedPattern is
+// present: not zero, set by SetEmailUnconfirmedPattern, or received.
+func (m *AccountPassword) HasEmailUnconfirmedPattern() bool {
+	return m.EmailUnconfirmedPattern != "" || m.Flags.Has(4)
+}
+
+// SetEmailUnconfirmedPattern sets EmailUnconfirmedPattern to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *AccountPassword) SetEmailUnconfirmedPattern(v string) {
+	m.EmailUnconfirmedPattern = v
+	m.Flags.Set(4)
+}
+
+// ClearEmailUnconfirmedPattern sets EmailUnconfirmedPattern to its zero value
+// and marks it absent.
+func (m *AccountPassword) ClearEmailUnconfirmedPattern() {
+	m.EmailUnconfirmedPattern = ""
+	m.Flags.Unset(4)
+}
+
+// HasPendingResetDate reports whether PendingResetDate is present: not zero,
+// set by SetPendingResetDate, or received.
+func (m *AccountPassword) HasPendingResetDate() bool {
+	return m.PendingResetDate != 0 || m.Flags.Has(5)
+}
+
+// SetPendingResetDate sets PendingResetDate to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *AccountPassword) SetPendingResetDate(v int) {
+	m.PendingResetDate = v
+	m.Flags.Set(5)
+}
+
+// ClearPendingResetDate sets PendingResetDate to its zero value and marks it
+// absent.
+func (m *AccountPassword) ClearPendingResetDate() {
+	m.PendingResetDate = 0
+	m.Flags.Unset(5)
+}
+
+// HasLoginEmailPattern reports whether LoginEmailPattern is present: not zero,
+// set by SetLoginEmailPattern, or received.
+func (m *AccountPassword) HasLoginEmailPattern() bool {
+	return m.LoginEmailPattern != "" || m.Flags.Has(6)
+}
+
+// SetLoginEmailPattern sets LoginEmailPattern to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AccountPassword) SetLoginEmailPattern(v string) {
+	m.LoginEmailPattern = v
+	m.Flags.Set(6)
+}
+
+// ClearLoginEmailPattern sets LoginEmailPattern to its zero value and marks it
+// absent.
+func (m *AccountPassword) ClearLoginEmailPattern() {
+	m.LoginEmailPattern = ""
+	m.Flags.Unset(6)
 }
 
 // Encode writes m to b with its ID.
@@ -1933,8 +3091,8 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
-		if err := encodeObj(b, m.CurrentAlgo); err != nil {
-			return encodeErr("account.password#957b50fb", "current_algo", err)
+		if err := tlrt.EncodeObject(b, m.CurrentAlgo); err != nil {
+			return tlrt.EncodeErr(err, "account.password", "current_algo")
 		}
 	}
 	if flags.Has(2) {
@@ -1949,11 +3107,11 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(4) {
 		b.PutString(m.EmailUnconfirmedPattern)
 	}
-	if err := encodeObj(b, m.NewAlgo); err != nil {
-		return encodeErr("account.password#957b50fb", "new_algo", err)
+	if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
+		return tlrt.EncodeErr(err, "account.password", "new_algo")
 	}
-	if err := encodeObj(b, m.NewSecureAlgo); err != nil {
-		return encodeErr("account.password#957b50fb", "new_secure_algo", err)
+	if err := tlrt.EncodeObject(b, m.NewSecureAlgo); err != nil {
+		return tlrt.EncodeErr(err, "account.password", "new_secure_algo")
 	}
 	b.PutBytes(m.SecureRandom)
 	if flags.Has(5) {
@@ -1967,78 +3125,75 @@ func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPassword) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
+		return tlrt.DecodeErr(err, "account.password", "")
 	}
-	if err := consumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
-		return decodeErr("account.password#957b50fb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountPassword) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPassword) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.password#957b50fb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.password", "")
 	}
 	*m = AccountPassword{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.password#957b50fb", "flags", err)
+		return tlrt.DecodeErr(err, "account.password", "flags")
 	}
 	m.HasRecovery = m.Flags.Has(0)
 	m.HasSecureValues = m.Flags.Has(1)
 	m.HasPassword = m.Flags.Has(2)
 	if m.Flags.Has(2) {
 		if m.CurrentAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
-			return decodeErr("account.password#957b50fb", "current_algo", err)
+			return tlrt.DecodeErr(err, "account.password", "current_algo")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.SRPB, err = b.Bytes(); err != nil {
-			return decodeErr("account.password#957b50fb", "srp_B", err)
+			return tlrt.DecodeErr(err, "account.password", "srp_B")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.SRPID, err = b.Long(); err != nil {
-			return decodeErr("account.password#957b50fb", "srp_id", err)
+			return tlrt.DecodeErr(err, "account.password", "srp_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Hint, err = b.String(); err != nil {
-			return decodeErr("account.password#957b50fb", "hint", err)
+			return tlrt.DecodeErr(err, "account.password", "hint")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.EmailUnconfirmedPattern, err = b.String(); err != nil {
-			return decodeErr("account.password#957b50fb", "email_unconfirmed_pattern", err)
+			return tlrt.DecodeErr(err, "account.password", "email_unconfirmed_pattern")
 		}
 	}
 	if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
-		return decodeErr("account.password#957b50fb", "new_algo", err)
+		return tlrt.DecodeErr(err, "account.password", "new_algo")
 	}
 	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
-		return decodeErr("account.password#957b50fb", "new_secure_algo", err)
+		return tlrt.DecodeErr(err, "account.password", "new_secure_algo")
 	}
 	if m.SecureRandom, err = b.Bytes(); err != nil {
-		return decodeErr("account.password#957b50fb", "secure_random", err)
+		return tlrt.DecodeErr(err, "account.password", "secure_random")
 	}
 	if m.Flags.Has(5) {
 		if m.PendingResetDate, err = b.Int(); err != nil {
-			return decodeErr("account.password#957b50fb", "pending_reset_date", err)
+			return tlrt.DecodeErr(err, "account.password", "pending_reset_date")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.LoginEmailPattern, err = b.String(); err != nil {
-			return decodeErr("account.password#957b50fb", "login_email_pattern", err)
+			return tlrt.DecodeErr(err, "account.password", "login_email_pattern")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2060,17 +3215,23 @@ func (m *AccountPassword) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AccountPasswordInputSettings is the TL constructor account.passwordInputSettings:
+// AccountPasswordInputSettings is the TL constructor
+// account.passwordInputSettings.
 //
-//	account.passwordInputSettings#c23727c9 flags:# new_algo:flags.0?PasswordKdfAlgo new_password_hash:flags.0?bytes hint:flags.0?string email:flags.1?string new_secure_settings:flags.2?SecureSecretSettings = account.PasswordInputSettings
+//	account.passwordInputSettings#c23727c9 flags:#
+//	    new_algo:flags.0?PasswordKdfAlgo new_password_hash:flags.0?bytes
+//	    hint:flags.0?string email:flags.1?string
+//	    new_secure_settings:flags.2?SecureSecretSettings
+//	    = account.PasswordInputSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNewPasswordHash and the other Set methods send a zero value too;
+// HasNewPasswordHash reports whether NewPasswordHash is present (sent, or
+// received) and ClearNewPasswordHash leaves it out.
 //
 // See https://core.telegram.org/constructor/account.passwordInputSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountPasswordInputSettings struct {
-	Flags             bin.Fields            // flags word; see the type's doc
+	Flags             bin.Fields            // flags word; Encode adds the bits of the fields that are set
 	NewAlgo           PasswordKdfAlgoClass  // flags.0?PasswordKdfAlgo
 	NewPasswordHash   []byte                // flags.0?bytes
 	Hint              string                // flags.0?string
@@ -2078,7 +3239,8 @@ type AccountPasswordInputSettings struct {
 	NewSecureSettings *SecureSecretSettings // flags.2?SecureSecretSettings
 }
 
-// AccountPasswordInputSettingsTypeID is the ID of account.passwordInputSettings.
+// AccountPasswordInputSettingsTypeID is the ID of
+// account.passwordInputSettings.
 const AccountPasswordInputSettingsTypeID = 0xc23727c9
 
 // TypeID returns 0xc23727c9, the ID of account.passwordInputSettings.
@@ -2089,6 +3251,68 @@ func (*AccountPasswordInputSettings) TypeID() uint32 {
 // TypeName returns "account.passwordInputSettings".
 func (*AccountPasswordInputSettings) TypeName() string {
 	return "account.passwordInputSettings"
+}
+
+// HasNewPasswordHash reports whether NewPasswordHash is present: not zero, set
+// by SetNewPasswordHash, or received. It shares its flag with NewAlgo and Hint:
+// they are present together.
+func (m *AccountPasswordInputSettings) HasNewPasswordHash() bool {
+	return m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" || m.Flags.Has(0)
+}
+
+// SetNewPasswordHash sets NewPasswordHash to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *AccountPasswordInputSettings) SetNewPasswordHash(v []byte) {
+	m.NewPasswordHash = v
+	m.Flags.Set(0)
+}
+
+// ClearNewPasswordHash sets NewPasswordHash to its zero value and marks it
+// absent; it is still sent, as zero, when NewAlgo or Hint, which shares its
+// flag, is set.
+func (m *AccountPasswordInputSettings) ClearNewPasswordHash() {
+	m.NewPasswordHash = nil
+	m.Flags.Unset(0)
+}
+
+// HasHint reports whether Hint is present: not zero, set by SetHint, or
+// received. It shares its flag with NewAlgo and NewPasswordHash: they are
+// present together.
+func (m *AccountPasswordInputSettings) HasHint() bool {
+	return m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" || m.Flags.Has(0)
+}
+
+// SetHint sets Hint to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPasswordInputSettings) SetHint(v string) {
+	m.Hint = v
+	m.Flags.Set(0)
+}
+
+// ClearHint sets Hint to its zero value and marks it absent; it is still sent,
+// as zero, when NewAlgo or NewPasswordHash, which shares its flag, is set.
+func (m *AccountPasswordInputSettings) ClearHint() {
+	m.Hint = ""
+	m.Flags.Unset(0)
+}
+
+// HasEmail reports whether Email is present: not zero, set by SetEmail, or
+// received.
+func (m *AccountPasswordInputSettings) HasEmail() bool {
+	return m.Email != "" || m.Flags.Has(1)
+}
+
+// SetEmail sets Email to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPasswordInputSettings) SetEmail(v string) {
+	m.Email = v
+	m.Flags.Set(1)
+}
+
+// ClearEmail sets Email to its zero value and marks it absent.
+func (m *AccountPasswordInputSettings) ClearEmail() {
+	m.Email = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -2117,8 +3341,8 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.NewAlgo); err != nil {
-			return encodeErr("account.passwordInputSettings#c23727c9", "new_algo", err)
+		if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
+			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_algo")
 		}
 	}
 	if flags.Has(0) {
@@ -2132,7 +3356,7 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(2) {
 		if err := m.NewSecureSettings.Encode(b); err != nil {
-			return encodeErr("account.passwordInputSettings#c23727c9", "new_secure_settings", err)
+			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_secure_settings")
 		}
 	}
 	return nil
@@ -2140,57 +3364,54 @@ func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.passwordInputSettings", "")
 	}
-	if err := consumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
-		return decodeErr("account.passwordInputSettings#c23727c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountPasswordInputSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasswordInputSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.passwordInputSettings#c23727c9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.passwordInputSettings", "")
 	}
 	*m = AccountPasswordInputSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.passwordInputSettings#c23727c9", "flags", err)
+		return tlrt.DecodeErr(err, "account.passwordInputSettings", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.NewAlgo, err = decodePasswordKdfAlgo(b, depth+1); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "new_algo", err)
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_algo")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.NewPasswordHash, err = b.Bytes(); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "new_password_hash", err)
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_password_hash")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.Hint, err = b.String(); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "hint", err)
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "hint")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Email, err = b.String(); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "email", err)
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "email")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.NewSecureSettings = new(SecureSecretSettings)
-		if err = decodeBoxed(b, m.NewSecureSettings, depth+1); err != nil {
-			return decodeErr("account.passwordInputSettings#c23727c9", "new_secure_settings", err)
+		if err = tlrt.DecodeBoxed(b, m.NewSecureSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_secure_settings")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -2203,17 +3424,19 @@ func (m *AccountPasswordInputSettings) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// AccountPasswordSettings is the TL constructor account.passwordSettings:
+// AccountPasswordSettings is the TL constructor account.passwordSettings.
 //
-//	account.passwordSettings#9a5c33e5 flags:# email:flags.0?string secure_settings:flags.1?SecureSecretSettings = account.PasswordSettings
+//	account.passwordSettings#9a5c33e5 flags:# email:flags.0?string
+//	    secure_settings:flags.1?SecureSecretSettings
+//	    = account.PasswordSettings
+//
+// An optional field is sent when it is not zero, nil or false. SetEmail and the
+// other Set methods send a zero value too; HasEmail reports whether Email is
+// present (sent, or received) and ClearEmail leaves it out.
 //
 // See https://core.telegram.org/constructor/account.passwordSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountPasswordSettings struct {
-	Flags          bin.Fields            // flags word; see the type's doc
+	Flags          bin.Fields            // flags word; Encode adds the bits of the fields that are set
 	Email          string                // flags.0?string
 	SecureSettings *SecureSecretSettings // flags.1?SecureSecretSettings
 }
@@ -2229,6 +3452,25 @@ func (*AccountPasswordSettings) TypeID() uint32 {
 // TypeName returns "account.passwordSettings".
 func (*AccountPasswordSettings) TypeName() string {
 	return "account.passwordSettings"
+}
+
+// HasEmail reports whether Email is present: not zero, set by SetEmail, or
+// received.
+func (m *AccountPasswordSettings) HasEmail() bool {
+	return m.Email != "" || m.Flags.Has(0)
+}
+
+// SetEmail sets Email to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountPasswordSettings) SetEmail(v string) {
+	m.Email = v
+	m.Flags.Set(0)
+}
+
+// ClearEmail sets Email to its zero value and marks it absent.
+func (m *AccountPasswordSettings) ClearEmail() {
+	m.Email = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -2258,7 +3500,7 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.SecureSettings.Encode(b); err != nil {
-			return encodeErr("account.passwordSettings#9a5c33e5", "secure_settings", err)
+			return tlrt.EncodeErr(err, "account.passwordSettings", "secure_settings")
 		}
 	}
 	return nil
@@ -2266,42 +3508,39 @@ func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.passwordSettings", "")
 	}
-	if err := consumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
-		return decodeErr("account.passwordSettings#9a5c33e5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountPasswordSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPasswordSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.passwordSettings#9a5c33e5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.passwordSettings", "")
 	}
 	*m = AccountPasswordSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.passwordSettings#9a5c33e5", "flags", err)
+		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Email, err = b.String(); err != nil {
-			return decodeErr("account.passwordSettings#9a5c33e5", "email", err)
+			return tlrt.DecodeErr(err, "account.passwordSettings", "email")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.SecureSettings = new(SecureSecretSettings)
-		if err = decodeBoxed(b, m.SecureSettings, depth+1); err != nil {
-			return decodeErr("account.passwordSettings#9a5c33e5", "secure_settings", err)
+		if err = tlrt.DecodeBoxed(b, m.SecureSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.passwordSettings", "secure_settings")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -2311,9 +3550,10 @@ func (m *AccountPasswordSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AccountPrivacyRules is the TL constructor account.privacyRules:
+// AccountPrivacyRules is the TL constructor account.privacyRules.
 //
-//	account.privacyRules#50a04e45 rules:Vector<PrivacyRule> chats:Vector<Chat> users:Vector<User> = account.PrivacyRules
+//	account.privacyRules#50a04e45 rules:Vector<PrivacyRule>
+//	    chats:Vector<Chat> users:Vector<User> = account.PrivacyRules
 //
 // See https://core.telegram.org/constructor/account.privacyRules.
 type AccountPrivacyRules struct {
@@ -2351,20 +3591,20 @@ func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Rules))
 	for i := range m.Rules {
-		if err := encodeObj(b, m.Rules[i]); err != nil {
-			return encodeErr("account.privacyRules#50a04e45", "rules", err)
+		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.privacyRules", "rules")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("account.privacyRules#50a04e45", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.privacyRules", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("account.privacyRules#50a04e45", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.privacyRules", "users")
 		}
 	}
 	return nil
@@ -2372,44 +3612,192 @@ func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
+		return tlrt.DecodeErr(err, "account.privacyRules", "")
 	}
-	if err := consumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
-		return decodeErr("account.privacyRules#50a04e45", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountPrivacyRules) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.privacyRules#50a04e45", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
 	}
 	var err error
-	if m.Rules, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
-		return decodeErr("account.privacyRules#50a04e45", "rules", err)
+	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("account.privacyRules#50a04e45", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("account.privacyRules#50a04e45", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.privacyRules", "users")
 	}
 	return nil
 }
 
-// AccountSentEmailCode is the TL constructor account.sentEmailCode:
+// AccountResolvedBusinessChatLinks is the TL constructor
+// account.resolvedBusinessChatLinks.
 //
-//	account.sentEmailCode#811f854f email_pattern:string length:int = account.SentEmailCode
+//	account.resolvedBusinessChatLinks#9a23af21 flags:# peer:Peer
+//	    message:string entities:flags.0?Vector<MessageEntity>
+//	    chats:Vector<Chat> users:Vector<User>
+//	    = account.ResolvedBusinessChatLinks
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
+//
+// See https://core.telegram.org/constructor/account.resolvedBusinessChatLinks.
+type AccountResolvedBusinessChatLinks struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer     PeerClass
+	Message  string
+	Entities []MessageEntityClass // flags.0?Vector<MessageEntity>
+	Chats    []ChatClass
+	Users    []UserClass
+}
+
+// AccountResolvedBusinessChatLinksTypeID is the ID of
+// account.resolvedBusinessChatLinks.
+const AccountResolvedBusinessChatLinksTypeID = 0x9a23af21
+
+// TypeID returns 0x9a23af21, the ID of account.resolvedBusinessChatLinks.
+func (*AccountResolvedBusinessChatLinks) TypeID() uint32 {
+	return AccountResolvedBusinessChatLinksTypeID
+}
+
+// TypeName returns "account.resolvedBusinessChatLinks".
+func (*AccountResolvedBusinessChatLinks) TypeName() string {
+	return "account.resolvedBusinessChatLinks"
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *AccountResolvedBusinessChatLinks) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(0)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountResolvedBusinessChatLinks) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(0)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *AccountResolvedBusinessChatLinks) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountResolvedBusinessChatLinks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountResolvedBusinessChatLinksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountResolvedBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Entities) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "peer")
+	}
+	b.PutString(m.Message)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "entities")
+			}
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountResolvedBusinessChatLinks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountResolvedBusinessChatLinksTypeID, "account.resolvedBusinessChatLinks"); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.resolvedBusinessChatLinks", "")
+	}
+	*m = AccountResolvedBusinessChatLinks{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "flags")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "peer")
+	}
+	if m.Message, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AccountSentEmailCode is the TL constructor account.sentEmailCode.
+//
+//	account.sentEmailCode#811f854f email_pattern:string length:int
+//	    = account.SentEmailCode
 //
 // See https://core.telegram.org/constructor/account.sentEmailCode.
 type AccountSentEmailCode struct {
@@ -2451,36 +3839,33 @@ func (m *AccountSentEmailCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sentEmailCode", "")
 	}
-	if err := consumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
-		return decodeErr("account.sentEmailCode#811f854f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSentEmailCode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSentEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.EmailPattern, err = b.String(); err != nil {
-		return decodeErr("account.sentEmailCode#811f854f", "email_pattern", err)
+		return tlrt.DecodeErr(err, "account.sentEmailCode", "email_pattern")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("account.sentEmailCode#811f854f", "length", err)
+		return tlrt.DecodeErr(err, "account.sentEmailCode", "length")
 	}
 	return nil
 }
 
-// AccountTakeout is the TL constructor account.takeout:
+// AccountTakeout is the TL constructor account.takeout.
 //
 //	account.takeout#4dba4501 id:long = account.Takeout
 //
@@ -2522,35 +3907,33 @@ func (m *AccountTakeout) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountTakeout) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
+		return tlrt.DecodeErr(err, "account.takeout", "")
 	}
-	if err := consumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
-		return decodeErr("account.takeout#4dba4501", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountTakeout) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountTakeout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("account.takeout#4dba4501", "id", err)
+		return tlrt.DecodeErr(err, "account.takeout", "id")
 	}
 	return nil
 }
 
-// AccountTmpPassword is the TL constructor account.tmpPassword:
+// AccountTmpPassword is the TL constructor account.tmpPassword.
 //
-//	account.tmpPassword#db64fd34 tmp_password:bytes valid_until:int = account.TmpPassword
+//	account.tmpPassword#db64fd34 tmp_password:bytes valid_until:int
+//	    = account.TmpPassword
 //
 // See https://core.telegram.org/constructor/account.tmpPassword.
 type AccountTmpPassword struct {
@@ -2592,38 +3975,37 @@ func (m *AccountTmpPassword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
+		return tlrt.DecodeErr(err, "account.tmpPassword", "")
 	}
-	if err := consumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
-		return decodeErr("account.tmpPassword#db64fd34", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountTmpPassword) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountTmpPassword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.TmpPassword, err = b.Bytes(); err != nil {
-		return decodeErr("account.tmpPassword#db64fd34", "tmp_password", err)
+		return tlrt.DecodeErr(err, "account.tmpPassword", "tmp_password")
 	}
 	if m.ValidUntil, err = b.Int(); err != nil {
-		return decodeErr("account.tmpPassword#db64fd34", "valid_until", err)
+		return tlrt.DecodeErr(err, "account.tmpPassword", "valid_until")
 	}
 	return nil
 }
 
-// AccountWebAuthorizations is the TL constructor account.webAuthorizations:
+// AccountWebAuthorizations is the TL constructor account.webAuthorizations.
 //
-//	account.webAuthorizations#ed56c9fc authorizations:Vector<WebAuthorization> users:Vector<User> = account.WebAuthorizations
+//	account.webAuthorizations#ed56c9fc
+//	    authorizations:Vector<WebAuthorization> users:Vector<User>
+//	    = account.WebAuthorizations
 //
 // See https://core.telegram.org/constructor/account.webAuthorizations.
 type AccountWebAuthorizations struct {
@@ -2661,13 +4043,13 @@ func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Authorizations))
 	for i := range m.Authorizations {
 		if err := m.Authorizations[i].Encode(b); err != nil {
-			return encodeErr("account.webAuthorizations#ed56c9fc", "authorizations", err)
+			return tlrt.EncodeErr(err, "account.webAuthorizations", "authorizations")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("account.webAuthorizations#ed56c9fc", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.webAuthorizations", "users")
 		}
 	}
 	return nil
@@ -2675,45 +4057,44 @@ func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.webAuthorizations", "")
 	}
-	if err := consumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
-		return decodeErr("account.webAuthorizations#ed56c9fc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountWebAuthorizations) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.webAuthorizations#ed56c9fc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.webAuthorizations", "")
 	}
 	var err error
-	if m.Authorizations, err = decodeVectorAt(b, depth+1, decodeValue[WebAuthorization]); err != nil {
-		return decodeErr("account.webAuthorizations#ed56c9fc", "authorizations", err)
+	if m.Authorizations, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebAuthorization]); err != nil {
+		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("account.webAuthorizations#ed56c9fc", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
 	}
 	return nil
 }
 
-// AccountRegisterDeviceRequest is the TL function account.registerDevice:
+// AccountRegisterDeviceRequest is the TL function account.registerDevice.
 //
-//	account.registerDevice#ec86017a flags:# no_muted:flags.0?true token_type:int token:string app_sandbox:Bool secret:bytes other_uids:Vector<long> = Bool
+//	account.registerDevice#ec86017a flags:# no_muted:flags.0?true
+//	    token_type:int token:string app_sandbox:Bool secret:bytes
+//	    other_uids:Vector<long> = Bool
 //
 // See https://core.telegram.org/method/account.registerDevice.
 type AccountRegisterDeviceRequest struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoMuted    bool       // flags.0?true
 	TokenType  int
 	Token      string
@@ -2767,68 +4148,60 @@ func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
+		return tlrt.DecodeErr(err, "account.registerDevice", "")
 	}
-	if err := consumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountRegisterDeviceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountRegisterDeviceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "flags", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "flags")
 	}
 	m.NoMuted = m.Flags.Has(0)
 	if m.TokenType, err = b.Int(); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "token_type", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "token_type")
 	}
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "token", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "token")
 	}
 	if m.AppSandbox, err = b.Bool(); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "app_sandbox", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "app_sandbox")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "secret", err)
+		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
 	}
-	if m.OtherUids, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("account.registerDevice#ec86017a", "other_uids", err)
+	if m.OtherUids, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "account.registerDevice", "other_uids")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountRegisterDevice invokes account.registerDevice#ec86017a:
-//
-//	account.registerDevice#ec86017a flags:# no_muted:flags.0?true token_type:int token:string app_sandbox:Bool secret:bytes other_uids:Vector<long> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.registerDevice.
+// AccountRegisterDevice calls account.registerDevice: see
+// AccountRegisterDeviceRequest.
 func (c *Client) AccountRegisterDevice(ctx context.Context, req *AccountRegisterDeviceRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountRegisterDeviceRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUnregisterDeviceRequest is the TL function account.unregisterDevice:
+// AccountUnregisterDeviceRequest is the TL function account.unregisterDevice.
 //
-//	account.unregisterDevice#6a0d3206 token_type:int token:string other_uids:Vector<long> = Bool
+//	account.unregisterDevice#6a0d3206 token_type:int token:string
+//	    other_uids:Vector<long> = Bool
 //
 // See https://core.telegram.org/method/account.unregisterDevice.
 type AccountUnregisterDeviceRequest struct {
@@ -2875,56 +4248,49 @@ func (m *AccountUnregisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
+		return tlrt.DecodeErr(err, "account.unregisterDevice", "")
 	}
-	if err := consumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
-		return decodeErr("account.unregisterDevice#6a0d3206", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUnregisterDeviceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.TokenType, err = b.Int(); err != nil {
-		return decodeErr("account.unregisterDevice#6a0d3206", "token_type", err)
+		return tlrt.DecodeErr(err, "account.unregisterDevice", "token_type")
 	}
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("account.unregisterDevice#6a0d3206", "token", err)
+		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
 	}
-	if m.OtherUids, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("account.unregisterDevice#6a0d3206", "other_uids", err)
+	if m.OtherUids, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "account.unregisterDevice", "other_uids")
 	}
 	return nil
 }
 
-// AccountUnregisterDevice invokes account.unregisterDevice#6a0d3206:
-//
-//	account.unregisterDevice#6a0d3206 token_type:int token:string other_uids:Vector<long> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.unregisterDevice.
+// AccountUnregisterDevice calls account.unregisterDevice: see
+// AccountUnregisterDeviceRequest.
 func (c *Client) AccountUnregisterDevice(ctx context.Context, req *AccountUnregisterDeviceRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUnregisterDeviceRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUpdateNotifySettingsRequest is the TL function account.updateNotifySettings:
+// AccountUpdateNotifySettingsRequest is the TL function
+// account.updateNotifySettings.
 //
-//	account.updateNotifySettings#84be5b93 peer:InputNotifyPeer settings:InputPeerNotifySettings = Bool
+//	account.updateNotifySettings#84be5b93 peer:InputNotifyPeer
+//	    settings:InputPeerNotifySettings = Bool
 //
 // See https://core.telegram.org/method/account.updateNotifySettings.
 type AccountUpdateNotifySettingsRequest struct {
@@ -2932,7 +4298,8 @@ type AccountUpdateNotifySettingsRequest struct {
 	Settings InputPeerNotifySettings
 }
 
-// AccountUpdateNotifySettingsRequestTypeID is the ID of account.updateNotifySettings.
+// AccountUpdateNotifySettingsRequestTypeID is the ID of
+// account.updateNotifySettings.
 const AccountUpdateNotifySettingsRequestTypeID = 0x84be5b93
 
 // TypeID returns 0x84be5b93, the ID of account.updateNotifySettings.
@@ -2959,67 +4326,59 @@ func (m *AccountUpdateNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("account.updateNotifySettings#84be5b93", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.updateNotifySettings", "peer")
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.updateNotifySettings#84be5b93", "settings", err)
+		return tlrt.EncodeErr(err, "account.updateNotifySettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateNotifySettings", "")
 	}
-	if err := consumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
-		return decodeErr("account.updateNotifySettings#84be5b93", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateNotifySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.updateNotifySettings#84be5b93", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateNotifySettings", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
-		return decodeErr("account.updateNotifySettings#84be5b93", "peer", err)
+		return tlrt.DecodeErr(err, "account.updateNotifySettings", "peer")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.updateNotifySettings#84be5b93", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updateNotifySettings", "settings")
 	}
 	return nil
 }
 
-// AccountUpdateNotifySettings invokes account.updateNotifySettings#84be5b93:
-//
-//	account.updateNotifySettings#84be5b93 peer:InputNotifyPeer settings:InputPeerNotifySettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateNotifySettings.
+// AccountUpdateNotifySettings calls account.updateNotifySettings: see
+// AccountUpdateNotifySettingsRequest.
 func (c *Client) AccountUpdateNotifySettings(ctx context.Context, req *AccountUpdateNotifySettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateNotifySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetNotifySettingsRequest is the TL function account.getNotifySettings:
+// AccountGetNotifySettingsRequest is the TL function account.getNotifySettings.
 //
-//	account.getNotifySettings#12b3ad31 peer:InputNotifyPeer = PeerNotifySettings
+//	account.getNotifySettings#12b3ad31 peer:InputNotifyPeer
+//	    = PeerNotifySettings
 //
 // See https://core.telegram.org/method/account.getNotifySettings.
 type AccountGetNotifySettingsRequest struct {
@@ -3053,66 +4412,59 @@ func (m *AccountGetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("account.getNotifySettings#12b3ad31", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.getNotifySettings", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getNotifySettings", "")
 	}
-	if err := consumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
-		return decodeErr("account.getNotifySettings#12b3ad31", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetNotifySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getNotifySettings#12b3ad31", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifySettings", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
-		return decodeErr("account.getNotifySettings#12b3ad31", "peer", err)
+		return tlrt.DecodeErr(err, "account.getNotifySettings", "peer")
 	}
 	return nil
 }
 
-// AccountGetNotifySettings invokes account.getNotifySettings#12b3ad31:
-//
-//	account.getNotifySettings#12b3ad31 peer:InputNotifyPeer = PeerNotifySettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getNotifySettings.
+// AccountGetNotifySettings calls account.getNotifySettings: see
+// AccountGetNotifySettingsRequest.
 func (c *Client) AccountGetNotifySettings(ctx context.Context, req *AccountGetNotifySettingsRequest) (*PeerNotifySettings, error) {
 	if req == nil {
 		req = new(AccountGetNotifySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PeerNotifySettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PeerNotifySettings])
 }
 
-// AccountResetNotifySettingsRequest is the TL function account.resetNotifySettings:
+// AccountResetNotifySettingsRequest is the TL function
+// account.resetNotifySettings.
 //
 //	account.resetNotifySettings#db7e1747 = Bool
 //
 // See https://core.telegram.org/method/account.resetNotifySettings.
 type AccountResetNotifySettingsRequest struct{}
 
-// AccountResetNotifySettingsRequestTypeID is the ID of account.resetNotifySettings.
+// AccountResetNotifySettingsRequestTypeID is the ID of
+// account.resetNotifySettings.
 const AccountResetNotifySettingsRequestTypeID = 0xdb7e1747
 
 // TypeID returns 0xdb7e1747, the ID of account.resetNotifySettings.
@@ -3144,54 +4496,46 @@ func (m *AccountResetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetNotifySettings", "")
 	}
-	if err := consumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
-		return decodeErr("account.resetNotifySettings#db7e1747", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetNotifySettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResetNotifySettings invokes account.resetNotifySettings#db7e1747:
-//
-//	account.resetNotifySettings#db7e1747 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetNotifySettings.
+// AccountResetNotifySettings calls account.resetNotifySettings: see
+// AccountResetNotifySettingsRequest.
 func (c *Client) AccountResetNotifySettings(ctx context.Context, req *AccountResetNotifySettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetNotifySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUpdateProfileRequest is the TL function account.updateProfile:
+// AccountUpdateProfileRequest is the TL function account.updateProfile.
 //
-//	account.updateProfile#78515775 flags:# first_name:flags.0?string last_name:flags.1?string about:flags.2?string = User
+//	account.updateProfile#78515775 flags:# first_name:flags.0?string
+//	    last_name:flags.1?string about:flags.2?string = User
+//
+// An optional field is sent when it is not zero, nil or false. SetFirstName and
+// the other Set methods send a zero value too; HasFirstName reports whether
+// FirstName is present (sent, or received) and ClearFirstName leaves it out.
 //
 // See https://core.telegram.org/method/account.updateProfile.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountUpdateProfileRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FirstName string     // flags.0?string
 	LastName  string     // flags.1?string
 	About     string     // flags.2?string
@@ -3208,6 +4552,63 @@ func (*AccountUpdateProfileRequest) TypeID() uint32 {
 // TypeName returns "account.updateProfile".
 func (*AccountUpdateProfileRequest) TypeName() string {
 	return "account.updateProfile"
+}
+
+// HasFirstName reports whether FirstName is present: not zero, set by
+// SetFirstName, or received.
+func (m *AccountUpdateProfileRequest) HasFirstName() bool {
+	return m.FirstName != "" || m.Flags.Has(0)
+}
+
+// SetFirstName sets FirstName to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AccountUpdateProfileRequest) SetFirstName(v string) {
+	m.FirstName = v
+	m.Flags.Set(0)
+}
+
+// ClearFirstName sets FirstName to its zero value and marks it absent.
+func (m *AccountUpdateProfileRequest) ClearFirstName() {
+	m.FirstName = ""
+	m.Flags.Unset(0)
+}
+
+// HasLastName reports whether LastName is present: not zero, set by
+// SetLastName, or received.
+func (m *AccountUpdateProfileRequest) HasLastName() bool {
+	return m.LastName != "" || m.Flags.Has(1)
+}
+
+// SetLastName sets LastName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountUpdateProfileRequest) SetLastName(v string) {
+	m.LastName = v
+	m.Flags.Set(1)
+}
+
+// ClearLastName sets LastName to its zero value and marks it absent.
+func (m *AccountUpdateProfileRequest) ClearLastName() {
+	m.LastName = ""
+	m.Flags.Unset(1)
+}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *AccountUpdateProfileRequest) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(2)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountUpdateProfileRequest) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(2)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *AccountUpdateProfileRequest) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -3249,43 +4650,40 @@ func (m *AccountUpdateProfileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateProfile", "")
 	}
-	if err := consumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
-		return decodeErr("account.updateProfile#78515775", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateProfileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateProfileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountUpdateProfileRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.updateProfile#78515775", "flags", err)
+		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.FirstName, err = b.String(); err != nil {
-			return decodeErr("account.updateProfile#78515775", "first_name", err)
+			return tlrt.DecodeErr(err, "account.updateProfile", "first_name")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.LastName, err = b.String(); err != nil {
-			return decodeErr("account.updateProfile#78515775", "last_name", err)
+			return tlrt.DecodeErr(err, "account.updateProfile", "last_name")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("account.updateProfile#78515775", "about", err)
+			return tlrt.DecodeErr(err, "account.updateProfile", "about")
 		}
 	}
 	if m.FirstName != "" {
@@ -3300,22 +4698,16 @@ func (m *AccountUpdateProfileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AccountUpdateProfile invokes account.updateProfile#78515775:
-//
-//	account.updateProfile#78515775 flags:# first_name:flags.0?string last_name:flags.1?string about:flags.2?string = User
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateProfile.
+// AccountUpdateProfile calls account.updateProfile: see
+// AccountUpdateProfileRequest.
 func (c *Client) AccountUpdateProfile(ctx context.Context, req *AccountUpdateProfileRequest) (UserClass, error) {
 	if req == nil {
 		req = new(AccountUpdateProfileRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
 }
 
-// AccountUpdateStatusRequest is the TL function account.updateStatus:
+// AccountUpdateStatusRequest is the TL function account.updateStatus.
 //
 //	account.updateStatus#6628562c offline:Bool = Bool
 //
@@ -3357,48 +4749,39 @@ func (m *AccountUpdateStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateStatus", "")
 	}
-	if err := consumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
-		return decodeErr("account.updateStatus#6628562c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateStatusRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offline, err = b.Bool(); err != nil {
-		return decodeErr("account.updateStatus#6628562c", "offline", err)
+		return tlrt.DecodeErr(err, "account.updateStatus", "offline")
 	}
 	return nil
 }
 
-// AccountUpdateStatus invokes account.updateStatus#6628562c:
-//
-//	account.updateStatus#6628562c offline:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateStatus.
+// AccountUpdateStatus calls account.updateStatus: see
+// AccountUpdateStatusRequest.
 func (c *Client) AccountUpdateStatus(ctx context.Context, req *AccountUpdateStatusRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetWallPapersRequest is the TL function account.getWallPapers:
+// AccountGetWallPapersRequest is the TL function account.getWallPapers.
 //
 //	account.getWallPapers#7967d36 hash:long = account.WallPapers
 //
@@ -3440,50 +4823,42 @@ func (m *AccountGetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
+		return tlrt.DecodeErr(err, "account.getWallPapers", "")
 	}
-	if err := consumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
-		return decodeErr("account.getWallPapers#07967d36", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetWallPapersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getWallPapers#07967d36", "hash", err)
+		return tlrt.DecodeErr(err, "account.getWallPapers", "hash")
 	}
 	return nil
 }
 
-// AccountGetWallPapers invokes account.getWallPapers#07967d36:
-//
-//	account.getWallPapers#7967d36 hash:long = account.WallPapers
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getWallPapers.
+// AccountGetWallPapers calls account.getWallPapers: see
+// AccountGetWallPapersRequest.
 func (c *Client) AccountGetWallPapers(ctx context.Context, req *AccountGetWallPapersRequest) (AccountWallPapersClass, error) {
 	if req == nil {
 		req = new(AccountGetWallPapersRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountWallPapers)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountWallPapers)
 }
 
-// AccountReportPeerRequest is the TL function account.reportPeer:
+// AccountReportPeerRequest is the TL function account.reportPeer.
 //
-//	account.reportPeer#c5ba3d86 peer:InputPeer reason:ReportReason message:string = Bool
+//	account.reportPeer#c5ba3d86 peer:InputPeer reason:ReportReason
+//	    message:string = Bool
 //
 // See https://core.telegram.org/method/account.reportPeer.
 type AccountReportPeerRequest struct {
@@ -3519,11 +4894,11 @@ func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("account.reportPeer#c5ba3d86", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.reportPeer", "peer")
 	}
-	if err := encodeObj(b, m.Reason); err != nil {
-		return encodeErr("account.reportPeer#c5ba3d86", "reason", err)
+	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
+		return tlrt.EncodeErr(err, "account.reportPeer", "reason")
 	}
 	b.PutString(m.Message)
 	return nil
@@ -3531,57 +4906,47 @@ func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
+		return tlrt.DecodeErr(err, "account.reportPeer", "")
 	}
-	if err := consumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
-		return decodeErr("account.reportPeer#c5ba3d86", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountReportPeerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReportPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.reportPeer#c5ba3d86", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.reportPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("account.reportPeer#c5ba3d86", "peer", err)
+		return tlrt.DecodeErr(err, "account.reportPeer", "peer")
 	}
 	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return decodeErr("account.reportPeer#c5ba3d86", "reason", err)
+		return tlrt.DecodeErr(err, "account.reportPeer", "reason")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("account.reportPeer#c5ba3d86", "message", err)
+		return tlrt.DecodeErr(err, "account.reportPeer", "message")
 	}
 	return nil
 }
 
-// AccountReportPeer invokes account.reportPeer#c5ba3d86:
-//
-//	account.reportPeer#c5ba3d86 peer:InputPeer reason:ReportReason message:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.reportPeer.
+// AccountReportPeer calls account.reportPeer: see AccountReportPeerRequest.
 func (c *Client) AccountReportPeer(ctx context.Context, req *AccountReportPeerRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountReportPeerRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountCheckUsernameRequest is the TL function account.checkUsername:
+// AccountCheckUsernameRequest is the TL function account.checkUsername.
 //
 //	account.checkUsername#2714d86c username:string = Bool
 //
@@ -3623,48 +4988,39 @@ func (m *AccountCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
+		return tlrt.DecodeErr(err, "account.checkUsername", "")
 	}
-	if err := consumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
-		return decodeErr("account.checkUsername#2714d86c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountCheckUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("account.checkUsername#2714d86c", "username", err)
+		return tlrt.DecodeErr(err, "account.checkUsername", "username")
 	}
 	return nil
 }
 
-// AccountCheckUsername invokes account.checkUsername#2714d86c:
-//
-//	account.checkUsername#2714d86c username:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.checkUsername.
+// AccountCheckUsername calls account.checkUsername: see
+// AccountCheckUsernameRequest.
 func (c *Client) AccountCheckUsername(ctx context.Context, req *AccountCheckUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountCheckUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUpdateUsernameRequest is the TL function account.updateUsername:
+// AccountUpdateUsernameRequest is the TL function account.updateUsername.
 //
 //	account.updateUsername#3e0bdd7c username:string = User
 //
@@ -3706,48 +5062,39 @@ func (m *AccountUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateUsername", "")
 	}
-	if err := consumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
-		return decodeErr("account.updateUsername#3e0bdd7c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("account.updateUsername#3e0bdd7c", "username", err)
+		return tlrt.DecodeErr(err, "account.updateUsername", "username")
 	}
 	return nil
 }
 
-// AccountUpdateUsername invokes account.updateUsername#3e0bdd7c:
-//
-//	account.updateUsername#3e0bdd7c username:string = User
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateUsername.
+// AccountUpdateUsername calls account.updateUsername: see
+// AccountUpdateUsernameRequest.
 func (c *Client) AccountUpdateUsername(ctx context.Context, req *AccountUpdateUsernameRequest) (UserClass, error) {
 	if req == nil {
 		req = new(AccountUpdateUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
 }
 
-// AccountGetPrivacyRequest is the TL function account.getPrivacy:
+// AccountGetPrivacyRequest is the TL function account.getPrivacy.
 //
 //	account.getPrivacy#dadbc950 key:InputPrivacyKey = account.PrivacyRules
 //
@@ -3783,61 +5130,52 @@ func (m *AccountGetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Key); err != nil {
-		return encodeErr("account.getPrivacy#dadbc950", "key", err)
+	if err := tlrt.EncodeObject(b, m.Key); err != nil {
+		return tlrt.EncodeErr(err, "account.getPrivacy", "key")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPrivacy", "")
 	}
-	if err := consumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
-		return decodeErr("account.getPrivacy#dadbc950", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetPrivacyRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getPrivacy#dadbc950", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getPrivacy", "")
 	}
 	var err error
 	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
-		return decodeErr("account.getPrivacy#dadbc950", "key", err)
+		return tlrt.DecodeErr(err, "account.getPrivacy", "key")
 	}
 	return nil
 }
 
-// AccountGetPrivacy invokes account.getPrivacy#dadbc950:
-//
-//	account.getPrivacy#dadbc950 key:InputPrivacyKey = account.PrivacyRules
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getPrivacy.
+// AccountGetPrivacy calls account.getPrivacy: see AccountGetPrivacyRequest.
 func (c *Client) AccountGetPrivacy(ctx context.Context, req *AccountGetPrivacyRequest) (*AccountPrivacyRules, error) {
 	if req == nil {
 		req = new(AccountGetPrivacyRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountPrivacyRules])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPrivacyRules])
 }
 
-// AccountSetPrivacyRequest is the TL function account.setPrivacy:
+// AccountSetPrivacyRequest is the TL function account.setPrivacy.
 //
-//	account.setPrivacy#c9f81ce8 key:InputPrivacyKey rules:Vector<InputPrivacyRule> = account.PrivacyRules
+//	account.setPrivacy#c9f81ce8 key:InputPrivacyKey
+//	    rules:Vector<InputPrivacyRule> = account.PrivacyRules
 //
 // See https://core.telegram.org/method/account.setPrivacy.
 type AccountSetPrivacyRequest struct {
@@ -3872,13 +5210,13 @@ func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Key); err != nil {
-		return encodeErr("account.setPrivacy#c9f81ce8", "key", err)
+	if err := tlrt.EncodeObject(b, m.Key); err != nil {
+		return tlrt.EncodeErr(err, "account.setPrivacy", "key")
 	}
 	b.PutVectorHeader(len(m.Rules))
 	for i := range m.Rules {
-		if err := encodeObj(b, m.Rules[i]); err != nil {
-			return encodeErr("account.setPrivacy#c9f81ce8", "rules", err)
+		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.setPrivacy", "rules")
 		}
 	}
 	return nil
@@ -3886,60 +5224,51 @@ func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "account.setPrivacy", "")
 	}
-	if err := consumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
-		return decodeErr("account.setPrivacy#c9f81ce8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetPrivacyRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.setPrivacy#c9f81ce8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.setPrivacy", "")
 	}
 	var err error
 	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
-		return decodeErr("account.setPrivacy#c9f81ce8", "key", err)
+		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
 	}
-	if m.Rules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
-		return decodeErr("account.setPrivacy#c9f81ce8", "rules", err)
+	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
 	}
 	return nil
 }
 
-// AccountSetPrivacy invokes account.setPrivacy#c9f81ce8:
-//
-//	account.setPrivacy#c9f81ce8 key:InputPrivacyKey rules:Vector<InputPrivacyRule> = account.PrivacyRules
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setPrivacy.
+// AccountSetPrivacy calls account.setPrivacy: see AccountSetPrivacyRequest.
 func (c *Client) AccountSetPrivacy(ctx context.Context, req *AccountSetPrivacyRequest) (*AccountPrivacyRules, error) {
 	if req == nil {
 		req = new(AccountSetPrivacyRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountPrivacyRules])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPrivacyRules])
 }
 
-// AccountDeleteAccountRequest is the TL function account.deleteAccount:
+// AccountDeleteAccountRequest is the TL function account.deleteAccount.
 //
-//	account.deleteAccount#a2c0cf74 flags:# reason:string password:flags.0?InputCheckPasswordSRP = Bool
+//	account.deleteAccount#a2c0cf74 flags:# reason:string
+//	    password:flags.0?InputCheckPasswordSRP = Bool
 //
 // See https://core.telegram.org/method/account.deleteAccount.
 type AccountDeleteAccountRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Reason   string
 	Password InputCheckPasswordSRPClass // flags.0?InputCheckPasswordSRP
 }
@@ -3978,8 +5307,8 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Reason)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Password); err != nil {
-			return encodeErr("account.deleteAccount#a2c0cf74", "password", err)
+		if err := tlrt.EncodeObject(b, m.Password); err != nil {
+			return tlrt.EncodeErr(err, "account.deleteAccount", "password")
 		}
 	}
 	return nil
@@ -3987,61 +5316,52 @@ func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteAccount", "")
 	}
-	if err := consumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
-		return decodeErr("account.deleteAccount#a2c0cf74", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDeleteAccountRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteAccountRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.deleteAccount#a2c0cf74", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.deleteAccount", "")
 	}
 	*m = AccountDeleteAccountRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.deleteAccount#a2c0cf74", "flags", err)
+		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
 	}
 	if m.Reason, err = b.String(); err != nil {
-		return decodeErr("account.deleteAccount#a2c0cf74", "reason", err)
+		return tlrt.DecodeErr(err, "account.deleteAccount", "reason")
 	}
 	if m.Flags.Has(0) {
 		if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-			return decodeErr("account.deleteAccount#a2c0cf74", "password", err)
+			return tlrt.DecodeErr(err, "account.deleteAccount", "password")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountDeleteAccount invokes account.deleteAccount#a2c0cf74:
-//
-//	account.deleteAccount#a2c0cf74 flags:# reason:string password:flags.0?InputCheckPasswordSRP = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.deleteAccount.
+// AccountDeleteAccount calls account.deleteAccount: see
+// AccountDeleteAccountRequest.
 func (c *Client) AccountDeleteAccount(ctx context.Context, req *AccountDeleteAccountRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountDeleteAccountRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAccountTTLRequest is the TL function account.getAccountTTL:
+// AccountGetAccountTTLRequest is the TL function account.getAccountTTL.
 //
 //	account.getAccountTTL#8fc711d = AccountDaysTTL
 //
@@ -4080,44 +5400,35 @@ func (m *AccountGetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAccountTTL", "")
 	}
-	if err := consumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
-		return decodeErr("account.getAccountTTL#08fc711d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAccountTTLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAccountTTL invokes account.getAccountTTL#08fc711d:
-//
-//	account.getAccountTTL#8fc711d = AccountDaysTTL
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAccountTTL.
+// AccountGetAccountTTL calls account.getAccountTTL: see
+// AccountGetAccountTTLRequest.
 func (c *Client) AccountGetAccountTTL(ctx context.Context, req *AccountGetAccountTTLRequest) (*AccountDaysTTL, error) {
 	if req == nil {
 		req = new(AccountGetAccountTTLRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountDaysTTL])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountDaysTTL])
 }
 
-// AccountSetAccountTTLRequest is the TL function account.setAccountTTL:
+// AccountSetAccountTTLRequest is the TL function account.setAccountTTL.
 //
 //	account.setAccountTTL#2442485e ttl:AccountDaysTTL = Bool
 //
@@ -4154,60 +5465,53 @@ func (m *AccountSetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.TTL.Encode(b); err != nil {
-		return encodeErr("account.setAccountTTL#2442485e", "ttl", err)
+		return tlrt.EncodeErr(err, "account.setAccountTTL", "ttl")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
+		return tlrt.DecodeErr(err, "account.setAccountTTL", "")
 	}
-	if err := consumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
-		return decodeErr("account.setAccountTTL#2442485e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetAccountTTLRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetAccountTTLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.setAccountTTL#2442485e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.setAccountTTL", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.TTL, depth+1); err != nil {
-		return decodeErr("account.setAccountTTL#2442485e", "ttl", err)
+	if err = tlrt.DecodeBoxed(b, &m.TTL, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.setAccountTTL", "ttl")
 	}
 	return nil
 }
 
-// AccountSetAccountTTL invokes account.setAccountTTL#2442485e:
-//
-//	account.setAccountTTL#2442485e ttl:AccountDaysTTL = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setAccountTTL.
+// AccountSetAccountTTL calls account.setAccountTTL: see
+// AccountSetAccountTTLRequest.
 func (c *Client) AccountSetAccountTTL(ctx context.Context, req *AccountSetAccountTTLRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSetAccountTTLRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSendChangePhoneCodeRequest is the TL function account.sendChangePhoneCode:
+// AccountSendChangePhoneCodeRequest is the TL function
+// account.sendChangePhoneCode.
 //
-//	account.sendChangePhoneCode#82574ae5 phone_number:string settings:CodeSettings = auth.SentCode
+//	account.sendChangePhoneCode#82574ae5 phone_number:string
+//	    settings:CodeSettings = auth.SentCode
 //
 // See https://core.telegram.org/method/account.sendChangePhoneCode.
 type AccountSendChangePhoneCodeRequest struct {
@@ -4215,7 +5519,8 @@ type AccountSendChangePhoneCodeRequest struct {
 	Settings    CodeSettings
 }
 
-// AccountSendChangePhoneCodeRequestTypeID is the ID of account.sendChangePhoneCode.
+// AccountSendChangePhoneCodeRequestTypeID is the ID of
+// account.sendChangePhoneCode.
 const AccountSendChangePhoneCodeRequestTypeID = 0x82574ae5
 
 // TypeID returns 0x82574ae5, the ID of account.sendChangePhoneCode.
@@ -4244,63 +5549,55 @@ func (m *AccountSendChangePhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.PhoneNumber)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.sendChangePhoneCode#82574ae5", "settings", err)
+		return tlrt.EncodeErr(err, "account.sendChangePhoneCode", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "")
 	}
-	if err := consumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
-		return decodeErr("account.sendChangePhoneCode#82574ae5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSendChangePhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.sendChangePhoneCode#82574ae5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.sendChangePhoneCode", "")
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("account.sendChangePhoneCode#82574ae5", "phone_number", err)
+		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "phone_number")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.sendChangePhoneCode#82574ae5", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "settings")
 	}
 	return nil
 }
 
-// AccountSendChangePhoneCode invokes account.sendChangePhoneCode#82574ae5:
-//
-//	account.sendChangePhoneCode#82574ae5 phone_number:string settings:CodeSettings = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.sendChangePhoneCode.
+// AccountSendChangePhoneCode calls account.sendChangePhoneCode: see
+// AccountSendChangePhoneCodeRequest.
 func (c *Client) AccountSendChangePhoneCode(ctx context.Context, req *AccountSendChangePhoneCodeRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AccountSendChangePhoneCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
 }
 
-// AccountChangePhoneRequest is the TL function account.changePhone:
+// AccountChangePhoneRequest is the TL function account.changePhone.
 //
-//	account.changePhone#70c32edb phone_number:string phone_code_hash:string phone_code:string = User
+//	account.changePhone#70c32edb phone_number:string phone_code_hash:string
+//	    phone_code:string = User
 //
 // See https://core.telegram.org/method/account.changePhone.
 type AccountChangePhoneRequest struct {
@@ -4344,54 +5641,45 @@ func (m *AccountChangePhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
+		return tlrt.DecodeErr(err, "account.changePhone", "")
 	}
-	if err := consumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
-		return decodeErr("account.changePhone#70c32edb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountChangePhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChangePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("account.changePhone#70c32edb", "phone_number", err)
+		return tlrt.DecodeErr(err, "account.changePhone", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("account.changePhone#70c32edb", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "account.changePhone", "phone_code_hash")
 	}
 	if m.PhoneCode, err = b.String(); err != nil {
-		return decodeErr("account.changePhone#70c32edb", "phone_code", err)
+		return tlrt.DecodeErr(err, "account.changePhone", "phone_code")
 	}
 	return nil
 }
 
-// AccountChangePhone invokes account.changePhone#70c32edb:
-//
-//	account.changePhone#70c32edb phone_number:string phone_code_hash:string phone_code:string = User
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.changePhone.
+// AccountChangePhone calls account.changePhone: see AccountChangePhoneRequest.
 func (c *Client) AccountChangePhone(ctx context.Context, req *AccountChangePhoneRequest) (UserClass, error) {
 	if req == nil {
 		req = new(AccountChangePhoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
 }
 
-// AccountUpdateDeviceLockedRequest is the TL function account.updateDeviceLocked:
+// AccountUpdateDeviceLockedRequest is the TL function
+// account.updateDeviceLocked.
 //
 //	account.updateDeviceLocked#38df3532 period:int = Bool
 //
@@ -4400,7 +5688,8 @@ type AccountUpdateDeviceLockedRequest struct {
 	Period int
 }
 
-// AccountUpdateDeviceLockedRequestTypeID is the ID of account.updateDeviceLocked.
+// AccountUpdateDeviceLockedRequestTypeID is the ID of
+// account.updateDeviceLocked.
 const AccountUpdateDeviceLockedRequestTypeID = 0x38df3532
 
 // TypeID returns 0x38df3532, the ID of account.updateDeviceLocked.
@@ -4433,48 +5722,39 @@ func (m *AccountUpdateDeviceLockedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "")
 	}
-	if err := consumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
-		return decodeErr("account.updateDeviceLocked#38df3532", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateDeviceLockedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("account.updateDeviceLocked#38df3532", "period", err)
+		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "period")
 	}
 	return nil
 }
 
-// AccountUpdateDeviceLocked invokes account.updateDeviceLocked#38df3532:
-//
-//	account.updateDeviceLocked#38df3532 period:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateDeviceLocked.
+// AccountUpdateDeviceLocked calls account.updateDeviceLocked: see
+// AccountUpdateDeviceLockedRequest.
 func (c *Client) AccountUpdateDeviceLocked(ctx context.Context, req *AccountUpdateDeviceLockedRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateDeviceLockedRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAuthorizationsRequest is the TL function account.getAuthorizations:
+// AccountGetAuthorizationsRequest is the TL function account.getAuthorizations.
 //
 //	account.getAuthorizations#e320c158 = account.Authorizations
 //
@@ -4513,44 +5793,36 @@ func (m *AccountGetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAuthorizations", "")
 	}
-	if err := consumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
-		return decodeErr("account.getAuthorizations#e320c158", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAuthorizations invokes account.getAuthorizations#e320c158:
-//
-//	account.getAuthorizations#e320c158 = account.Authorizations
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAuthorizations.
+// AccountGetAuthorizations calls account.getAuthorizations: see
+// AccountGetAuthorizationsRequest.
 func (c *Client) AccountGetAuthorizations(ctx context.Context, req *AccountGetAuthorizationsRequest) (*AccountAuthorizations, error) {
 	if req == nil {
 		req = new(AccountGetAuthorizationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountAuthorizations])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountAuthorizations])
 }
 
-// AccountResetAuthorizationRequest is the TL function account.resetAuthorization:
+// AccountResetAuthorizationRequest is the TL function
+// account.resetAuthorization.
 //
 //	account.resetAuthorization#df77f3bc hash:long = Bool
 //
@@ -4559,7 +5831,8 @@ type AccountResetAuthorizationRequest struct {
 	Hash int64
 }
 
-// AccountResetAuthorizationRequestTypeID is the ID of account.resetAuthorization.
+// AccountResetAuthorizationRequestTypeID is the ID of
+// account.resetAuthorization.
 const AccountResetAuthorizationRequestTypeID = 0xdf77f3bc
 
 // TypeID returns 0xdf77f3bc, the ID of account.resetAuthorization.
@@ -4592,48 +5865,39 @@ func (m *AccountResetAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetAuthorization", "")
 	}
-	if err := consumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
-		return decodeErr("account.resetAuthorization#df77f3bc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.resetAuthorization#df77f3bc", "hash", err)
+		return tlrt.DecodeErr(err, "account.resetAuthorization", "hash")
 	}
 	return nil
 }
 
-// AccountResetAuthorization invokes account.resetAuthorization#df77f3bc:
-//
-//	account.resetAuthorization#df77f3bc hash:long = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetAuthorization.
+// AccountResetAuthorization calls account.resetAuthorization: see
+// AccountResetAuthorizationRequest.
 func (c *Client) AccountResetAuthorization(ctx context.Context, req *AccountResetAuthorizationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetPasswordRequest is the TL function account.getPassword:
+// AccountGetPasswordRequest is the TL function account.getPassword.
 //
 //	account.getPassword#548a30f5 = account.Password
 //
@@ -4672,53 +5936,46 @@ func (m *AccountGetPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPassword", "")
 	}
-	if err := consumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
-		return decodeErr("account.getPassword#548a30f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetPasswordRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetPassword invokes account.getPassword#548a30f5:
-//
-//	account.getPassword#548a30f5 = account.Password
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getPassword.
+// AccountGetPassword calls account.getPassword: see AccountGetPasswordRequest.
 func (c *Client) AccountGetPassword(ctx context.Context, req *AccountGetPasswordRequest) (*AccountPassword, error) {
 	if req == nil {
 		req = new(AccountGetPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountPassword])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPassword])
 }
 
-// AccountGetPasswordSettingsRequest is the TL function account.getPasswordSettings:
+// AccountGetPasswordSettingsRequest is the TL function
+// account.getPasswordSettings.
 //
-//	account.getPasswordSettings#9cd4eaf9 password:InputCheckPasswordSRP = account.PasswordSettings
+//	account.getPasswordSettings#9cd4eaf9 password:InputCheckPasswordSRP
+//	    = account.PasswordSettings
 //
 // See https://core.telegram.org/method/account.getPasswordSettings.
 type AccountGetPasswordSettingsRequest struct {
 	Password InputCheckPasswordSRPClass
 }
 
-// AccountGetPasswordSettingsRequestTypeID is the ID of account.getPasswordSettings.
+// AccountGetPasswordSettingsRequestTypeID is the ID of
+// account.getPasswordSettings.
 const AccountGetPasswordSettingsRequestTypeID = 0x9cd4eaf9
 
 // TypeID returns 0x9cd4eaf9, the ID of account.getPasswordSettings.
@@ -4745,61 +6002,54 @@ func (m *AccountGetPasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("account.getPasswordSettings#9cd4eaf9", "password", err)
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "account.getPasswordSettings", "password")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPasswordSettings", "")
 	}
-	if err := consumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
-		return decodeErr("account.getPasswordSettings#9cd4eaf9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetPasswordSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getPasswordSettings#9cd4eaf9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getPasswordSettings", "")
 	}
 	var err error
 	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("account.getPasswordSettings#9cd4eaf9", "password", err)
+		return tlrt.DecodeErr(err, "account.getPasswordSettings", "password")
 	}
 	return nil
 }
 
-// AccountGetPasswordSettings invokes account.getPasswordSettings#9cd4eaf9:
-//
-//	account.getPasswordSettings#9cd4eaf9 password:InputCheckPasswordSRP = account.PasswordSettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getPasswordSettings.
+// AccountGetPasswordSettings calls account.getPasswordSettings: see
+// AccountGetPasswordSettingsRequest.
 func (c *Client) AccountGetPasswordSettings(ctx context.Context, req *AccountGetPasswordSettingsRequest) (*AccountPasswordSettings, error) {
 	if req == nil {
 		req = new(AccountGetPasswordSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountPasswordSettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPasswordSettings])
 }
 
-// AccountUpdatePasswordSettingsRequest is the TL function account.updatePasswordSettings:
+// AccountUpdatePasswordSettingsRequest is the TL function
+// account.updatePasswordSettings.
 //
-//	account.updatePasswordSettings#a59b102f password:InputCheckPasswordSRP new_settings:account.PasswordInputSettings = Bool
+//	account.updatePasswordSettings#a59b102f password:InputCheckPasswordSRP
+//	    new_settings:account.PasswordInputSettings = Bool
 //
 // See https://core.telegram.org/method/account.updatePasswordSettings.
 type AccountUpdatePasswordSettingsRequest struct {
@@ -4807,7 +6057,8 @@ type AccountUpdatePasswordSettingsRequest struct {
 	NewSettings AccountPasswordInputSettings
 }
 
-// AccountUpdatePasswordSettingsRequestTypeID is the ID of account.updatePasswordSettings.
+// AccountUpdatePasswordSettingsRequestTypeID is the ID of
+// account.updatePasswordSettings.
 const AccountUpdatePasswordSettingsRequestTypeID = 0xa59b102f
 
 // TypeID returns 0xa59b102f, the ID of account.updatePasswordSettings.
@@ -4834,67 +6085,60 @@ func (m *AccountUpdatePasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("account.updatePasswordSettings#a59b102f", "password", err)
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "account.updatePasswordSettings", "password")
 	}
 	if err := m.NewSettings.Encode(b); err != nil {
-		return encodeErr("account.updatePasswordSettings#a59b102f", "new_settings", err)
+		return tlrt.EncodeErr(err, "account.updatePasswordSettings", "new_settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "")
 	}
-	if err := consumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
-		return decodeErr("account.updatePasswordSettings#a59b102f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdatePasswordSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.updatePasswordSettings#a59b102f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.updatePasswordSettings", "")
 	}
 	var err error
 	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("account.updatePasswordSettings#a59b102f", "password", err)
+		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "password")
 	}
-	if err = decodeBoxed(b, &m.NewSettings, depth+1); err != nil {
-		return decodeErr("account.updatePasswordSettings#a59b102f", "new_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.NewSettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "new_settings")
 	}
 	return nil
 }
 
-// AccountUpdatePasswordSettings invokes account.updatePasswordSettings#a59b102f:
-//
-//	account.updatePasswordSettings#a59b102f password:InputCheckPasswordSRP new_settings:account.PasswordInputSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updatePasswordSettings.
+// AccountUpdatePasswordSettings calls account.updatePasswordSettings: see
+// AccountUpdatePasswordSettingsRequest.
 func (c *Client) AccountUpdatePasswordSettings(ctx context.Context, req *AccountUpdatePasswordSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdatePasswordSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSendConfirmPhoneCodeRequest is the TL function account.sendConfirmPhoneCode:
+// AccountSendConfirmPhoneCodeRequest is the TL function
+// account.sendConfirmPhoneCode.
 //
-//	account.sendConfirmPhoneCode#1b3faa88 hash:string settings:CodeSettings = auth.SentCode
+//	account.sendConfirmPhoneCode#1b3faa88 hash:string settings:CodeSettings
+//	    = auth.SentCode
 //
 // See https://core.telegram.org/method/account.sendConfirmPhoneCode.
 type AccountSendConfirmPhoneCodeRequest struct {
@@ -4902,7 +6146,8 @@ type AccountSendConfirmPhoneCodeRequest struct {
 	Settings CodeSettings
 }
 
-// AccountSendConfirmPhoneCodeRequestTypeID is the ID of account.sendConfirmPhoneCode.
+// AccountSendConfirmPhoneCodeRequestTypeID is the ID of
+// account.sendConfirmPhoneCode.
 const AccountSendConfirmPhoneCodeRequestTypeID = 0x1b3faa88
 
 // TypeID returns 0x1b3faa88, the ID of account.sendConfirmPhoneCode.
@@ -4931,63 +6176,55 @@ func (m *AccountSendConfirmPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.Hash)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.sendConfirmPhoneCode#1b3faa88", "settings", err)
+		return tlrt.EncodeErr(err, "account.sendConfirmPhoneCode", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "")
 	}
-	if err := consumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
-		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSendConfirmPhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.sendConfirmPhoneCode", "")
 	}
 	var err error
 	if m.Hash, err = b.String(); err != nil {
-		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "hash", err)
+		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "hash")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.sendConfirmPhoneCode#1b3faa88", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "settings")
 	}
 	return nil
 }
 
-// AccountSendConfirmPhoneCode invokes account.sendConfirmPhoneCode#1b3faa88:
-//
-//	account.sendConfirmPhoneCode#1b3faa88 hash:string settings:CodeSettings = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.sendConfirmPhoneCode.
+// AccountSendConfirmPhoneCode calls account.sendConfirmPhoneCode: see
+// AccountSendConfirmPhoneCodeRequest.
 func (c *Client) AccountSendConfirmPhoneCode(ctx context.Context, req *AccountSendConfirmPhoneCodeRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AccountSendConfirmPhoneCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
 }
 
-// AccountConfirmPhoneRequest is the TL function account.confirmPhone:
+// AccountConfirmPhoneRequest is the TL function account.confirmPhone.
 //
-//	account.confirmPhone#5f2178c3 phone_code_hash:string phone_code:string = Bool
+//	account.confirmPhone#5f2178c3 phone_code_hash:string phone_code:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/account.confirmPhone.
 type AccountConfirmPhoneRequest struct {
@@ -5029,53 +6266,45 @@ func (m *AccountConfirmPhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
+		return tlrt.DecodeErr(err, "account.confirmPhone", "")
 	}
-	if err := consumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
-		return decodeErr("account.confirmPhone#5f2178c3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountConfirmPhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConfirmPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("account.confirmPhone#5f2178c3", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code_hash")
 	}
 	if m.PhoneCode, err = b.String(); err != nil {
-		return decodeErr("account.confirmPhone#5f2178c3", "phone_code", err)
+		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code")
 	}
 	return nil
 }
 
-// AccountConfirmPhone invokes account.confirmPhone#5f2178c3:
-//
-//	account.confirmPhone#5f2178c3 phone_code_hash:string phone_code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.confirmPhone.
+// AccountConfirmPhone calls account.confirmPhone: see
+// AccountConfirmPhoneRequest.
 func (c *Client) AccountConfirmPhone(ctx context.Context, req *AccountConfirmPhoneRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountConfirmPhoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetTmpPasswordRequest is the TL function account.getTmpPassword:
+// AccountGetTmpPasswordRequest is the TL function account.getTmpPassword.
 //
-//	account.getTmpPassword#449e0b51 password:InputCheckPasswordSRP period:int = account.TmpPassword
+//	account.getTmpPassword#449e0b51 password:InputCheckPasswordSRP
+//	    period:int = account.TmpPassword
 //
 // See https://core.telegram.org/method/account.getTmpPassword.
 type AccountGetTmpPasswordRequest struct {
@@ -5110,8 +6339,8 @@ func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("account.getTmpPassword#449e0b51", "password", err)
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "account.getTmpPassword", "password")
 	}
 	b.PutInt(m.Period)
 	return nil
@@ -5119,61 +6348,54 @@ func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
+		return tlrt.DecodeErr(err, "account.getTmpPassword", "")
 	}
-	if err := consumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
-		return decodeErr("account.getTmpPassword#449e0b51", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetTmpPasswordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetTmpPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getTmpPassword#449e0b51", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getTmpPassword", "")
 	}
 	var err error
 	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("account.getTmpPassword#449e0b51", "password", err)
+		return tlrt.DecodeErr(err, "account.getTmpPassword", "password")
 	}
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("account.getTmpPassword#449e0b51", "period", err)
+		return tlrt.DecodeErr(err, "account.getTmpPassword", "period")
 	}
 	return nil
 }
 
-// AccountGetTmpPassword invokes account.getTmpPassword#449e0b51:
-//
-//	account.getTmpPassword#449e0b51 password:InputCheckPasswordSRP period:int = account.TmpPassword
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getTmpPassword.
+// AccountGetTmpPassword calls account.getTmpPassword: see
+// AccountGetTmpPasswordRequest.
 func (c *Client) AccountGetTmpPassword(ctx context.Context, req *AccountGetTmpPasswordRequest) (*AccountTmpPassword, error) {
 	if req == nil {
 		req = new(AccountGetTmpPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountTmpPassword])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountTmpPassword])
 }
 
-// AccountGetWebAuthorizationsRequest is the TL function account.getWebAuthorizations:
+// AccountGetWebAuthorizationsRequest is the TL function
+// account.getWebAuthorizations.
 //
 //	account.getWebAuthorizations#182e6d6f = account.WebAuthorizations
 //
 // See https://core.telegram.org/method/account.getWebAuthorizations.
 type AccountGetWebAuthorizationsRequest struct{}
 
-// AccountGetWebAuthorizationsRequestTypeID is the ID of account.getWebAuthorizations.
+// AccountGetWebAuthorizationsRequestTypeID is the ID of
+// account.getWebAuthorizations.
 const AccountGetWebAuthorizationsRequestTypeID = 0x182e6d6f
 
 // TypeID returns 0x182e6d6f, the ID of account.getWebAuthorizations.
@@ -5205,44 +6427,36 @@ func (m *AccountGetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.getWebAuthorizations", "")
 	}
-	if err := consumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
-		return decodeErr("account.getWebAuthorizations#182e6d6f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetWebAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetWebAuthorizations invokes account.getWebAuthorizations#182e6d6f:
-//
-//	account.getWebAuthorizations#182e6d6f = account.WebAuthorizations
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getWebAuthorizations.
+// AccountGetWebAuthorizations calls account.getWebAuthorizations: see
+// AccountGetWebAuthorizationsRequest.
 func (c *Client) AccountGetWebAuthorizations(ctx context.Context, req *AccountGetWebAuthorizationsRequest) (*AccountWebAuthorizations, error) {
 	if req == nil {
 		req = new(AccountGetWebAuthorizationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountWebAuthorizations])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountWebAuthorizations])
 }
 
-// AccountResetWebAuthorizationRequest is the TL function account.resetWebAuthorization:
+// AccountResetWebAuthorizationRequest is the TL function
+// account.resetWebAuthorization.
 //
 //	account.resetWebAuthorization#2d01b9ef hash:long = Bool
 //
@@ -5251,7 +6465,8 @@ type AccountResetWebAuthorizationRequest struct {
 	Hash int64
 }
 
-// AccountResetWebAuthorizationRequestTypeID is the ID of account.resetWebAuthorization.
+// AccountResetWebAuthorizationRequestTypeID is the ID of
+// account.resetWebAuthorization.
 const AccountResetWebAuthorizationRequestTypeID = 0x2d01b9ef
 
 // TypeID returns 0x2d01b9ef, the ID of account.resetWebAuthorization.
@@ -5284,55 +6499,48 @@ func (m *AccountResetWebAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "")
 	}
-	if err := consumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
-		return decodeErr("account.resetWebAuthorization#2d01b9ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetWebAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.resetWebAuthorization#2d01b9ef", "hash", err)
+		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "hash")
 	}
 	return nil
 }
 
-// AccountResetWebAuthorization invokes account.resetWebAuthorization#2d01b9ef:
-//
-//	account.resetWebAuthorization#2d01b9ef hash:long = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetWebAuthorization.
+// AccountResetWebAuthorization calls account.resetWebAuthorization: see
+// AccountResetWebAuthorizationRequest.
 func (c *Client) AccountResetWebAuthorization(ctx context.Context, req *AccountResetWebAuthorizationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetWebAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountResetWebAuthorizationsRequest is the TL function account.resetWebAuthorizations:
+// AccountResetWebAuthorizationsRequest is the TL function
+// account.resetWebAuthorizations.
 //
 //	account.resetWebAuthorizations#682d2594 = Bool
 //
 // See https://core.telegram.org/method/account.resetWebAuthorizations.
 type AccountResetWebAuthorizationsRequest struct{}
 
-// AccountResetWebAuthorizationsRequestTypeID is the ID of account.resetWebAuthorizations.
+// AccountResetWebAuthorizationsRequestTypeID is the ID of
+// account.resetWebAuthorizations.
 const AccountResetWebAuthorizationsRequestTypeID = 0x682d2594
 
 // TypeID returns 0x682d2594, the ID of account.resetWebAuthorizations.
@@ -5364,51 +6572,44 @@ func (m *AccountResetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetWebAuthorizations", "")
 	}
-	if err := consumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
-		return decodeErr("account.resetWebAuthorizations#682d2594", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetWebAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResetWebAuthorizations invokes account.resetWebAuthorizations#682d2594:
-//
-//	account.resetWebAuthorizations#682d2594 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetWebAuthorizations.
+// AccountResetWebAuthorizations calls account.resetWebAuthorizations: see
+// AccountResetWebAuthorizationsRequest.
 func (c *Client) AccountResetWebAuthorizations(ctx context.Context, req *AccountResetWebAuthorizationsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetWebAuthorizationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAllSecureValuesRequest is the TL function account.getAllSecureValues:
+// AccountGetAllSecureValuesRequest is the TL function
+// account.getAllSecureValues.
 //
 //	account.getAllSecureValues#b288bc7d = Vector<SecureValue>
 //
 // See https://core.telegram.org/method/account.getAllSecureValues.
 type AccountGetAllSecureValuesRequest struct{}
 
-// AccountGetAllSecureValuesRequestTypeID is the ID of account.getAllSecureValues.
+// AccountGetAllSecureValuesRequestTypeID is the ID of
+// account.getAllSecureValues.
 const AccountGetAllSecureValuesRequestTypeID = 0xb288bc7d
 
 // TypeID returns 0xb288bc7d, the ID of account.getAllSecureValues.
@@ -5440,48 +6641,40 @@ func (m *AccountGetAllSecureValuesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAllSecureValues", "")
 	}
-	if err := consumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
-		return decodeErr("account.getAllSecureValues#b288bc7d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAllSecureValuesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAllSecureValues invokes account.getAllSecureValues#b288bc7d:
-//
-//	account.getAllSecureValues#b288bc7d = Vector<SecureValue>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAllSecureValues.
+// AccountGetAllSecureValues calls account.getAllSecureValues: see
+// AccountGetAllSecureValuesRequest.
 func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetAllSecureValuesRequest) ([]SecureValue, error) {
 	if req == nil {
 		req = new(AccountGetAllSecureValuesRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return decodeVectorAt(b, 0, decodeValue[SecureValue])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SecureValue])
 	})
 }
 
-// AccountGetSecureValueRequest is the TL function account.getSecureValue:
+// AccountGetSecureValueRequest is the TL function account.getSecureValue.
 //
-//	account.getSecureValue#73665bc2 types:Vector<SecureValueType> = Vector<SecureValue>
+//	account.getSecureValue#73665bc2 types:Vector<SecureValueType>
+//	    = Vector<SecureValue>
 //
 // See https://core.telegram.org/method/account.getSecureValue.
 type AccountGetSecureValueRequest struct {
@@ -5517,8 +6710,8 @@ func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Types))
 	for i := range m.Types {
-		if err := encodeObj(b, m.Types[i]); err != nil {
-			return encodeErr("account.getSecureValue#73665bc2", "types", err)
+		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.getSecureValue", "types")
 		}
 	}
 	return nil
@@ -5526,55 +6719,47 @@ func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
+		return tlrt.DecodeErr(err, "account.getSecureValue", "")
 	}
-	if err := consumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
-		return decodeErr("account.getSecureValue#73665bc2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getSecureValue#73665bc2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
 	}
 	var err error
-	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
-		return decodeErr("account.getSecureValue#73665bc2", "types", err)
+	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
 	}
 	return nil
 }
 
-// AccountGetSecureValue invokes account.getSecureValue#73665bc2:
-//
-//	account.getSecureValue#73665bc2 types:Vector<SecureValueType> = Vector<SecureValue>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getSecureValue.
+// AccountGetSecureValue calls account.getSecureValue: see
+// AccountGetSecureValueRequest.
 func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecureValueRequest) ([]SecureValue, error) {
 	if req == nil {
 		req = new(AccountGetSecureValueRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return decodeVectorAt(b, 0, decodeValue[SecureValue])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SecureValue])
 	})
 }
 
-// AccountSaveSecureValueRequest is the TL function account.saveSecureValue:
+// AccountSaveSecureValueRequest is the TL function account.saveSecureValue.
 //
-//	account.saveSecureValue#899fe31d value:InputSecureValue secure_secret_id:long = SecureValue
+//	account.saveSecureValue#899fe31d value:InputSecureValue
+//	    secure_secret_id:long = SecureValue
 //
 // See https://core.telegram.org/method/account.saveSecureValue.
 type AccountSaveSecureValueRequest struct {
@@ -5610,7 +6795,7 @@ func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Value.Encode(b); err != nil {
-		return encodeErr("account.saveSecureValue#899fe31d", "value", err)
+		return tlrt.EncodeErr(err, "account.saveSecureValue", "value")
 	}
 	b.PutLong(m.SecureSecretID)
 	return nil
@@ -5618,54 +6803,45 @@ func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveSecureValue", "")
 	}
-	if err := consumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
-		return decodeErr("account.saveSecureValue#899fe31d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveSecureValue#899fe31d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveSecureValue", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Value, depth+1); err != nil {
-		return decodeErr("account.saveSecureValue#899fe31d", "value", err)
+	if err = tlrt.DecodeBoxed(b, &m.Value, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveSecureValue", "value")
 	}
 	if m.SecureSecretID, err = b.Long(); err != nil {
-		return decodeErr("account.saveSecureValue#899fe31d", "secure_secret_id", err)
+		return tlrt.DecodeErr(err, "account.saveSecureValue", "secure_secret_id")
 	}
 	return nil
 }
 
-// AccountSaveSecureValue invokes account.saveSecureValue#899fe31d:
-//
-//	account.saveSecureValue#899fe31d value:InputSecureValue secure_secret_id:long = SecureValue
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveSecureValue.
+// AccountSaveSecureValue calls account.saveSecureValue: see
+// AccountSaveSecureValueRequest.
 func (c *Client) AccountSaveSecureValue(ctx context.Context, req *AccountSaveSecureValueRequest) (*SecureValue, error) {
 	if req == nil {
 		req = new(AccountSaveSecureValueRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[SecureValue])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[SecureValue])
 }
 
-// AccountDeleteSecureValueRequest is the TL function account.deleteSecureValue:
+// AccountDeleteSecureValueRequest is the TL function account.deleteSecureValue.
 //
 //	account.deleteSecureValue#b880bc4b types:Vector<SecureValueType> = Bool
 //
@@ -5703,8 +6879,8 @@ func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Types))
 	for i := range m.Types {
-		if err := encodeObj(b, m.Types[i]); err != nil {
-			return encodeErr("account.deleteSecureValue#b880bc4b", "types", err)
+		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.deleteSecureValue", "types")
 		}
 	}
 	return nil
@@ -5712,53 +6888,46 @@ func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteSecureValue", "")
 	}
-	if err := consumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
-		return decodeErr("account.deleteSecureValue#b880bc4b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDeleteSecureValueRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.deleteSecureValue#b880bc4b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
 	}
 	var err error
-	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
-		return decodeErr("account.deleteSecureValue#b880bc4b", "types", err)
+	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
 	}
 	return nil
 }
 
-// AccountDeleteSecureValue invokes account.deleteSecureValue#b880bc4b:
-//
-//	account.deleteSecureValue#b880bc4b types:Vector<SecureValueType> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.deleteSecureValue.
+// AccountDeleteSecureValue calls account.deleteSecureValue: see
+// AccountDeleteSecureValueRequest.
 func (c *Client) AccountDeleteSecureValue(ctx context.Context, req *AccountDeleteSecureValueRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountDeleteSecureValueRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAuthorizationFormRequest is the TL function account.getAuthorizationForm:
+// AccountGetAuthorizationFormRequest is the TL function
+// account.getAuthorizationForm.
 //
-//	account.getAuthorizationForm#a929597a bot_id:long scope:string public_key:string = account.AuthorizationForm
+//	account.getAuthorizationForm#a929597a bot_id:long scope:string
+//	    public_key:string = account.AuthorizationForm
 //
 // See https://core.telegram.org/method/account.getAuthorizationForm.
 type AccountGetAuthorizationFormRequest struct {
@@ -5767,7 +6936,8 @@ type AccountGetAuthorizationFormRequest struct {
 	PublicKey string
 }
 
-// AccountGetAuthorizationFormRequestTypeID is the ID of account.getAuthorizationForm.
+// AccountGetAuthorizationFormRequestTypeID is the ID of
+// account.getAuthorizationForm.
 const AccountGetAuthorizationFormRequestTypeID = 0xa929597a
 
 // TypeID returns 0xa929597a, the ID of account.getAuthorizationForm.
@@ -5802,56 +6972,50 @@ func (m *AccountGetAuthorizationFormRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "")
 	}
-	if err := consumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
-		return decodeErr("account.getAuthorizationForm#a929597a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAuthorizationFormRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("account.getAuthorizationForm#a929597a", "bot_id", err)
+		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "bot_id")
 	}
 	if m.Scope, err = b.String(); err != nil {
-		return decodeErr("account.getAuthorizationForm#a929597a", "scope", err)
+		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "scope")
 	}
 	if m.PublicKey, err = b.String(); err != nil {
-		return decodeErr("account.getAuthorizationForm#a929597a", "public_key", err)
+		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "public_key")
 	}
 	return nil
 }
 
-// AccountGetAuthorizationForm invokes account.getAuthorizationForm#a929597a:
-//
-//	account.getAuthorizationForm#a929597a bot_id:long scope:string public_key:string = account.AuthorizationForm
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAuthorizationForm.
+// AccountGetAuthorizationForm calls account.getAuthorizationForm: see
+// AccountGetAuthorizationFormRequest.
 func (c *Client) AccountGetAuthorizationForm(ctx context.Context, req *AccountGetAuthorizationFormRequest) (*AccountAuthorizationForm, error) {
 	if req == nil {
 		req = new(AccountGetAuthorizationFormRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountAuthorizationForm])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountAuthorizationForm])
 }
 
-// AccountAcceptAuthorizationRequest is the TL function account.acceptAuthorization:
+// AccountAcceptAuthorizationRequest is the TL function
+// account.acceptAuthorization.
 //
-//	account.acceptAuthorization#f3ed4c73 bot_id:long scope:string public_key:string value_hashes:Vector<SecureValueHash> credentials:SecureCredentialsEncrypted = Bool
+//	account.acceptAuthorization#f3ed4c73 bot_id:long scope:string
+//	    public_key:string value_hashes:Vector<SecureValueHash>
+//	    credentials:SecureCredentialsEncrypted = Bool
 //
 // See https://core.telegram.org/method/account.acceptAuthorization.
 type AccountAcceptAuthorizationRequest struct {
@@ -5862,7 +7026,8 @@ type AccountAcceptAuthorizationRequest struct {
 	Credentials SecureCredentialsEncrypted
 }
 
-// AccountAcceptAuthorizationRequestTypeID is the ID of account.acceptAuthorization.
+// AccountAcceptAuthorizationRequestTypeID is the ID of
+// account.acceptAuthorization.
 const AccountAcceptAuthorizationRequestTypeID = 0xf3ed4c73
 
 // TypeID returns 0xf3ed4c73, the ID of account.acceptAuthorization.
@@ -5895,76 +7060,69 @@ func (m *AccountAcceptAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.ValueHashes))
 	for i := range m.ValueHashes {
 		if err := m.ValueHashes[i].Encode(b); err != nil {
-			return encodeErr("account.acceptAuthorization#f3ed4c73", "value_hashes", err)
+			return tlrt.EncodeErr(err, "account.acceptAuthorization", "value_hashes")
 		}
 	}
 	if err := m.Credentials.Encode(b); err != nil {
-		return encodeErr("account.acceptAuthorization#f3ed4c73", "credentials", err)
+		return tlrt.EncodeErr(err, "account.acceptAuthorization", "credentials")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "")
 	}
-	if err := consumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountAcceptAuthorizationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.acceptAuthorization", "")
 	}
 	var err error
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "bot_id", err)
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "bot_id")
 	}
 	if m.Scope, err = b.String(); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "scope", err)
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "scope")
 	}
 	if m.PublicKey, err = b.String(); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "public_key", err)
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
 	}
-	if m.ValueHashes, err = decodeVectorAt(b, depth+1, decodeValue[SecureValueHash]); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "value_hashes", err)
+	if m.ValueHashes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValueHash]); err != nil {
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "value_hashes")
 	}
-	if err = decodeBoxed(b, &m.Credentials, depth+1); err != nil {
-		return decodeErr("account.acceptAuthorization#f3ed4c73", "credentials", err)
+	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.acceptAuthorization", "credentials")
 	}
 	return nil
 }
 
-// AccountAcceptAuthorization invokes account.acceptAuthorization#f3ed4c73:
-//
-//	account.acceptAuthorization#f3ed4c73 bot_id:long scope:string public_key:string value_hashes:Vector<SecureValueHash> credentials:SecureCredentialsEncrypted = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.acceptAuthorization.
+// AccountAcceptAuthorization calls account.acceptAuthorization: see
+// AccountAcceptAuthorizationRequest.
 func (c *Client) AccountAcceptAuthorization(ctx context.Context, req *AccountAcceptAuthorizationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountAcceptAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSendVerifyPhoneCodeRequest is the TL function account.sendVerifyPhoneCode:
+// AccountSendVerifyPhoneCodeRequest is the TL function
+// account.sendVerifyPhoneCode.
 //
-//	account.sendVerifyPhoneCode#a5a356f9 phone_number:string settings:CodeSettings = auth.SentCode
+//	account.sendVerifyPhoneCode#a5a356f9 phone_number:string
+//	    settings:CodeSettings = auth.SentCode
 //
 // See https://core.telegram.org/method/account.sendVerifyPhoneCode.
 type AccountSendVerifyPhoneCodeRequest struct {
@@ -5972,7 +7130,8 @@ type AccountSendVerifyPhoneCodeRequest struct {
 	Settings    CodeSettings
 }
 
-// AccountSendVerifyPhoneCodeRequestTypeID is the ID of account.sendVerifyPhoneCode.
+// AccountSendVerifyPhoneCodeRequestTypeID is the ID of
+// account.sendVerifyPhoneCode.
 const AccountSendVerifyPhoneCodeRequestTypeID = 0xa5a356f9
 
 // TypeID returns 0xa5a356f9, the ID of account.sendVerifyPhoneCode.
@@ -6001,63 +7160,55 @@ func (m *AccountSendVerifyPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.PhoneNumber)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.sendVerifyPhoneCode#a5a356f9", "settings", err)
+		return tlrt.EncodeErr(err, "account.sendVerifyPhoneCode", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "")
 	}
-	if err := consumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
-		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSendVerifyPhoneCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyPhoneCode", "")
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "phone_number", err)
+		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "phone_number")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.sendVerifyPhoneCode#a5a356f9", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "settings")
 	}
 	return nil
 }
 
-// AccountSendVerifyPhoneCode invokes account.sendVerifyPhoneCode#a5a356f9:
-//
-//	account.sendVerifyPhoneCode#a5a356f9 phone_number:string settings:CodeSettings = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.sendVerifyPhoneCode.
+// AccountSendVerifyPhoneCode calls account.sendVerifyPhoneCode: see
+// AccountSendVerifyPhoneCodeRequest.
 func (c *Client) AccountSendVerifyPhoneCode(ctx context.Context, req *AccountSendVerifyPhoneCodeRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AccountSendVerifyPhoneCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
 }
 
-// AccountVerifyPhoneRequest is the TL function account.verifyPhone:
+// AccountVerifyPhoneRequest is the TL function account.verifyPhone.
 //
-//	account.verifyPhone#4dd3a7f6 phone_number:string phone_code_hash:string phone_code:string = Bool
+//	account.verifyPhone#4dd3a7f6 phone_number:string phone_code_hash:string
+//	    phone_code:string = Bool
 //
 // See https://core.telegram.org/method/account.verifyPhone.
 type AccountVerifyPhoneRequest struct {
@@ -6101,56 +7252,48 @@ func (m *AccountVerifyPhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
+		return tlrt.DecodeErr(err, "account.verifyPhone", "")
 	}
-	if err := consumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
-		return decodeErr("account.verifyPhone#4dd3a7f6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountVerifyPhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountVerifyPhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("account.verifyPhone#4dd3a7f6", "phone_number", err)
+		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("account.verifyPhone#4dd3a7f6", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code_hash")
 	}
 	if m.PhoneCode, err = b.String(); err != nil {
-		return decodeErr("account.verifyPhone#4dd3a7f6", "phone_code", err)
+		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code")
 	}
 	return nil
 }
 
-// AccountVerifyPhone invokes account.verifyPhone#4dd3a7f6:
-//
-//	account.verifyPhone#4dd3a7f6 phone_number:string phone_code_hash:string phone_code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.verifyPhone.
+// AccountVerifyPhone calls account.verifyPhone: see AccountVerifyPhoneRequest.
 func (c *Client) AccountVerifyPhone(ctx context.Context, req *AccountVerifyPhoneRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountVerifyPhoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSendVerifyEmailCodeRequest is the TL function account.sendVerifyEmailCode:
+// AccountSendVerifyEmailCodeRequest is the TL function
+// account.sendVerifyEmailCode.
 //
-//	account.sendVerifyEmailCode#98e037bb purpose:EmailVerifyPurpose email:string = account.SentEmailCode
+//	account.sendVerifyEmailCode#98e037bb purpose:EmailVerifyPurpose
+//	    email:string = account.SentEmailCode
 //
 // See https://core.telegram.org/method/account.sendVerifyEmailCode.
 type AccountSendVerifyEmailCodeRequest struct {
@@ -6158,7 +7301,8 @@ type AccountSendVerifyEmailCodeRequest struct {
 	Email   string
 }
 
-// AccountSendVerifyEmailCodeRequestTypeID is the ID of account.sendVerifyEmailCode.
+// AccountSendVerifyEmailCodeRequestTypeID is the ID of
+// account.sendVerifyEmailCode.
 const AccountSendVerifyEmailCodeRequestTypeID = 0x98e037bb
 
 // TypeID returns 0x98e037bb, the ID of account.sendVerifyEmailCode.
@@ -6185,8 +7329,8 @@ func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("account.sendVerifyEmailCode#98e037bb", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
 	b.PutString(m.Email)
 	return nil
@@ -6194,56 +7338,48 @@ func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
+		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "")
 	}
-	if err := consumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
-		return decodeErr("account.sendVerifyEmailCode#98e037bb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSendVerifyEmailCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.sendVerifyEmailCode#98e037bb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyEmailCode", "")
 	}
 	var err error
 	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
-		return decodeErr("account.sendVerifyEmailCode#98e037bb", "purpose", err)
+		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "purpose")
 	}
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("account.sendVerifyEmailCode#98e037bb", "email", err)
+		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "email")
 	}
 	return nil
 }
 
-// AccountSendVerifyEmailCode invokes account.sendVerifyEmailCode#98e037bb:
-//
-//	account.sendVerifyEmailCode#98e037bb purpose:EmailVerifyPurpose email:string = account.SentEmailCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.sendVerifyEmailCode.
+// AccountSendVerifyEmailCode calls account.sendVerifyEmailCode: see
+// AccountSendVerifyEmailCodeRequest.
 func (c *Client) AccountSendVerifyEmailCode(ctx context.Context, req *AccountSendVerifyEmailCodeRequest) (*AccountSentEmailCode, error) {
 	if req == nil {
 		req = new(AccountSendVerifyEmailCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountSentEmailCode])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountSentEmailCode])
 }
 
-// AccountVerifyEmailRequest is the TL function account.verifyEmail:
+// AccountVerifyEmailRequest is the TL function account.verifyEmail.
 //
-//	account.verifyEmail#32da4cf purpose:EmailVerifyPurpose verification:EmailVerification = account.EmailVerified
+//	account.verifyEmail#32da4cf purpose:EmailVerifyPurpose
+//	    verification:EmailVerification = account.EmailVerified
 //
 // See https://core.telegram.org/method/account.verifyEmail.
 type AccountVerifyEmailRequest struct {
@@ -6278,75 +7414,70 @@ func (m *AccountVerifyEmailRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("account.verifyEmail#032da4cf", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "account.verifyEmail", "purpose")
 	}
-	if err := encodeObj(b, m.Verification); err != nil {
-		return encodeErr("account.verifyEmail#032da4cf", "verification", err)
+	if err := tlrt.EncodeObject(b, m.Verification); err != nil {
+		return tlrt.EncodeErr(err, "account.verifyEmail", "verification")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
+		return tlrt.DecodeErr(err, "account.verifyEmail", "")
 	}
-	if err := consumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
-		return decodeErr("account.verifyEmail#032da4cf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountVerifyEmailRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountVerifyEmailRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.verifyEmail#032da4cf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.verifyEmail", "")
 	}
 	var err error
 	if m.Purpose, err = decodeEmailVerifyPurpose(b, depth+1); err != nil {
-		return decodeErr("account.verifyEmail#032da4cf", "purpose", err)
+		return tlrt.DecodeErr(err, "account.verifyEmail", "purpose")
 	}
 	if m.Verification, err = decodeEmailVerification(b, depth+1); err != nil {
-		return decodeErr("account.verifyEmail#032da4cf", "verification", err)
+		return tlrt.DecodeErr(err, "account.verifyEmail", "verification")
 	}
 	return nil
 }
 
-// AccountVerifyEmail invokes account.verifyEmail#032da4cf:
-//
-//	account.verifyEmail#32da4cf purpose:EmailVerifyPurpose verification:EmailVerification = account.EmailVerified
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.verifyEmail.
+// AccountVerifyEmail calls account.verifyEmail: see AccountVerifyEmailRequest.
 func (c *Client) AccountVerifyEmail(ctx context.Context, req *AccountVerifyEmailRequest) (AccountEmailVerifiedClass, error) {
 	if req == nil {
 		req = new(AccountVerifyEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountEmailVerified)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmailVerified)
 }
 
-// AccountInitTakeoutSessionRequest is the TL function account.initTakeoutSession:
+// AccountInitTakeoutSessionRequest is the TL function
+// account.initTakeoutSession.
 //
-//	account.initTakeoutSession#8ef3eab0 flags:# contacts:flags.0?true message_users:flags.1?true message_chats:flags.2?true message_megagroups:flags.3?true message_channels:flags.4?true files:flags.5?true file_max_size:flags.5?long = account.Takeout
+//	account.initTakeoutSession#8ef3eab0 flags:# contacts:flags.0?true
+//	    message_users:flags.1?true message_chats:flags.2?true
+//	    message_megagroups:flags.3?true message_channels:flags.4?true
+//	    files:flags.5?true file_max_size:flags.5?long = account.Takeout
+//
+// An optional field is sent when it is not zero, nil or false. SetFileMaxSize
+// and the other Set methods send a zero value too; HasFileMaxSize reports
+// whether FileMaxSize is present (sent, or received) and ClearFileMaxSize
+// leaves it out.
 //
 // See https://core.telegram.org/method/account.initTakeoutSession.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountInitTakeoutSessionRequest struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Contacts          bool       // flags.0?true
 	MessageUsers      bool       // flags.1?true
 	MessageChats      bool       // flags.2?true
@@ -6356,7 +7487,8 @@ type AccountInitTakeoutSessionRequest struct {
 	FileMaxSize       int64      // flags.5?long
 }
 
-// AccountInitTakeoutSessionRequestTypeID is the ID of account.initTakeoutSession.
+// AccountInitTakeoutSessionRequestTypeID is the ID of
+// account.initTakeoutSession.
 const AccountInitTakeoutSessionRequestTypeID = 0x8ef3eab0
 
 // TypeID returns 0x8ef3eab0, the ID of account.initTakeoutSession.
@@ -6367,6 +7499,27 @@ func (*AccountInitTakeoutSessionRequest) TypeID() uint32 {
 // TypeName returns "account.initTakeoutSession".
 func (*AccountInitTakeoutSessionRequest) TypeName() string {
 	return "account.initTakeoutSession"
+}
+
+// HasFileMaxSize reports whether FileMaxSize is present: not zero, set by
+// SetFileMaxSize, or received. It shares its flag with Files: they are present
+// together.
+func (m *AccountInitTakeoutSessionRequest) HasFileMaxSize() bool {
+	return m.Files || m.FileMaxSize != 0 || m.Flags.Has(5)
+}
+
+// SetFileMaxSize sets FileMaxSize to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AccountInitTakeoutSessionRequest) SetFileMaxSize(v int64) {
+	m.FileMaxSize = v
+	m.Flags.Set(5)
+}
+
+// ClearFileMaxSize sets FileMaxSize to its zero value and marks it absent; it
+// is still sent, as zero, when Files, which shares its flag, is set.
+func (m *AccountInitTakeoutSessionRequest) ClearFileMaxSize() {
+	m.FileMaxSize = 0
+	m.Flags.Unset(5)
 }
 
 // Encode writes m to b with its ID.
@@ -6411,29 +7564,26 @@ func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInitTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
+		return tlrt.DecodeErr(err, "account.initTakeoutSession", "")
 	}
-	if err := consumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
-		return decodeErr("account.initTakeoutSession#8ef3eab0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInitTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountInitTakeoutSessionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.initTakeoutSession#8ef3eab0", "flags", err)
+		return tlrt.DecodeErr(err, "account.initTakeoutSession", "flags")
 	}
 	m.Contacts = m.Flags.Has(0)
 	m.MessageUsers = m.Flags.Has(1)
@@ -6443,7 +7593,7 @@ func (m *AccountInitTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) er
 	m.Files = m.Flags.Has(5)
 	if m.Flags.Has(5) {
 		if m.FileMaxSize, err = b.Long(); err != nil {
-			return decodeErr("account.initTakeoutSession#8ef3eab0", "file_max_size", err)
+			return tlrt.DecodeErr(err, "account.initTakeoutSession", "file_max_size")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
@@ -6453,32 +7603,29 @@ func (m *AccountInitTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) er
 	return nil
 }
 
-// AccountInitTakeoutSession invokes account.initTakeoutSession#8ef3eab0:
-//
-//	account.initTakeoutSession#8ef3eab0 flags:# contacts:flags.0?true message_users:flags.1?true message_chats:flags.2?true message_megagroups:flags.3?true message_channels:flags.4?true files:flags.5?true file_max_size:flags.5?long = account.Takeout
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.initTakeoutSession.
+// AccountInitTakeoutSession calls account.initTakeoutSession: see
+// AccountInitTakeoutSessionRequest.
 func (c *Client) AccountInitTakeoutSession(ctx context.Context, req *AccountInitTakeoutSessionRequest) (*AccountTakeout, error) {
 	if req == nil {
 		req = new(AccountInitTakeoutSessionRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountTakeout])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountTakeout])
 }
 
-// AccountFinishTakeoutSessionRequest is the TL function account.finishTakeoutSession:
+// AccountFinishTakeoutSessionRequest is the TL function
+// account.finishTakeoutSession.
 //
-//	account.finishTakeoutSession#1d2652ee flags:# success:flags.0?true = Bool
+//	account.finishTakeoutSession#1d2652ee flags:# success:flags.0?true
+//	    = Bool
 //
 // See https://core.telegram.org/method/account.finishTakeoutSession.
 type AccountFinishTakeoutSessionRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Success bool       // flags.0?true
 }
 
-// AccountFinishTakeoutSessionRequestTypeID is the ID of account.finishTakeoutSession.
+// AccountFinishTakeoutSessionRequestTypeID is the ID of
+// account.finishTakeoutSession.
 const AccountFinishTakeoutSessionRequestTypeID = 0x1d2652ee
 
 // TypeID returns 0x1d2652ee, the ID of account.finishTakeoutSession.
@@ -6515,51 +7662,43 @@ func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountFinishTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
+		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "")
 	}
-	if err := consumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
-		return decodeErr("account.finishTakeoutSession#1d2652ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountFinishTakeoutSessionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountFinishTakeoutSessionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.finishTakeoutSession#1d2652ee", "flags", err)
+		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "flags")
 	}
 	m.Success = m.Flags.Has(0)
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountFinishTakeoutSession invokes account.finishTakeoutSession#1d2652ee:
-//
-//	account.finishTakeoutSession#1d2652ee flags:# success:flags.0?true = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.finishTakeoutSession.
+// AccountFinishTakeoutSession calls account.finishTakeoutSession: see
+// AccountFinishTakeoutSessionRequest.
 func (c *Client) AccountFinishTakeoutSession(ctx context.Context, req *AccountFinishTakeoutSessionRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountFinishTakeoutSessionRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountConfirmPasswordEmailRequest is the TL function account.confirmPasswordEmail:
+// AccountConfirmPasswordEmailRequest is the TL function
+// account.confirmPasswordEmail.
 //
 //	account.confirmPasswordEmail#8fdf1920 code:string = Bool
 //
@@ -6568,7 +7707,8 @@ type AccountConfirmPasswordEmailRequest struct {
 	Code string
 }
 
-// AccountConfirmPasswordEmailRequestTypeID is the ID of account.confirmPasswordEmail.
+// AccountConfirmPasswordEmailRequestTypeID is the ID of
+// account.confirmPasswordEmail.
 const AccountConfirmPasswordEmailRequestTypeID = 0x8fdf1920
 
 // TypeID returns 0x8fdf1920, the ID of account.confirmPasswordEmail.
@@ -6601,55 +7741,48 @@ func (m *AccountConfirmPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
+		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "")
 	}
-	if err := consumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
-		return decodeErr("account.confirmPasswordEmail#8fdf1920", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountConfirmPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Code, err = b.String(); err != nil {
-		return decodeErr("account.confirmPasswordEmail#8fdf1920", "code", err)
+		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "code")
 	}
 	return nil
 }
 
-// AccountConfirmPasswordEmail invokes account.confirmPasswordEmail#8fdf1920:
-//
-//	account.confirmPasswordEmail#8fdf1920 code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.confirmPasswordEmail.
+// AccountConfirmPasswordEmail calls account.confirmPasswordEmail: see
+// AccountConfirmPasswordEmailRequest.
 func (c *Client) AccountConfirmPasswordEmail(ctx context.Context, req *AccountConfirmPasswordEmailRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountConfirmPasswordEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountResendPasswordEmailRequest is the TL function account.resendPasswordEmail:
+// AccountResendPasswordEmailRequest is the TL function
+// account.resendPasswordEmail.
 //
 //	account.resendPasswordEmail#7a7f2a15 = Bool
 //
 // See https://core.telegram.org/method/account.resendPasswordEmail.
 type AccountResendPasswordEmailRequest struct{}
 
-// AccountResendPasswordEmailRequestTypeID is the ID of account.resendPasswordEmail.
+// AccountResendPasswordEmailRequestTypeID is the ID of
+// account.resendPasswordEmail.
 const AccountResendPasswordEmailRequestTypeID = 0x7a7f2a15
 
 // TypeID returns 0x7a7f2a15, the ID of account.resendPasswordEmail.
@@ -6681,51 +7814,44 @@ func (m *AccountResendPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
+		return tlrt.DecodeErr(err, "account.resendPasswordEmail", "")
 	}
-	if err := consumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
-		return decodeErr("account.resendPasswordEmail#7a7f2a15", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResendPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResendPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResendPasswordEmail invokes account.resendPasswordEmail#7a7f2a15:
-//
-//	account.resendPasswordEmail#7a7f2a15 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resendPasswordEmail.
+// AccountResendPasswordEmail calls account.resendPasswordEmail: see
+// AccountResendPasswordEmailRequest.
 func (c *Client) AccountResendPasswordEmail(ctx context.Context, req *AccountResendPasswordEmailRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResendPasswordEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountCancelPasswordEmailRequest is the TL function account.cancelPasswordEmail:
+// AccountCancelPasswordEmailRequest is the TL function
+// account.cancelPasswordEmail.
 //
 //	account.cancelPasswordEmail#c1cbd5b6 = Bool
 //
 // See https://core.telegram.org/method/account.cancelPasswordEmail.
 type AccountCancelPasswordEmailRequest struct{}
 
-// AccountCancelPasswordEmailRequestTypeID is the ID of account.cancelPasswordEmail.
+// AccountCancelPasswordEmailRequestTypeID is the ID of
+// account.cancelPasswordEmail.
 const AccountCancelPasswordEmailRequestTypeID = 0xc1cbd5b6
 
 // TypeID returns 0xc1cbd5b6, the ID of account.cancelPasswordEmail.
@@ -6757,51 +7883,44 @@ func (m *AccountCancelPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
+		return tlrt.DecodeErr(err, "account.cancelPasswordEmail", "")
 	}
-	if err := consumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
-		return decodeErr("account.cancelPasswordEmail#c1cbd5b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountCancelPasswordEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountCancelPasswordEmail invokes account.cancelPasswordEmail#c1cbd5b6:
-//
-//	account.cancelPasswordEmail#c1cbd5b6 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.cancelPasswordEmail.
+// AccountCancelPasswordEmail calls account.cancelPasswordEmail: see
+// AccountCancelPasswordEmailRequest.
 func (c *Client) AccountCancelPasswordEmail(ctx context.Context, req *AccountCancelPasswordEmailRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountCancelPasswordEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetContactSignUpNotificationRequest is the TL function account.getContactSignUpNotification:
+// AccountGetContactSignUpNotificationRequest is the TL function
+// account.getContactSignUpNotification.
 //
 //	account.getContactSignUpNotification#9f07c728 = Bool
 //
 // See https://core.telegram.org/method/account.getContactSignUpNotification.
 type AccountGetContactSignUpNotificationRequest struct{}
 
-// AccountGetContactSignUpNotificationRequestTypeID is the ID of account.getContactSignUpNotification.
+// AccountGetContactSignUpNotificationRequestTypeID is the ID of
+// account.getContactSignUpNotification.
 const AccountGetContactSignUpNotificationRequestTypeID = 0x9f07c728
 
 // TypeID returns 0x9f07c728, the ID of account.getContactSignUpNotification.
@@ -6833,44 +7952,37 @@ func (m *AccountGetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
+		return tlrt.DecodeErr(err, "account.getContactSignUpNotification", "")
 	}
-	if err := consumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
-		return decodeErr("account.getContactSignUpNotification#9f07c728", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetContactSignUpNotificationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetContactSignUpNotification invokes account.getContactSignUpNotification#9f07c728:
-//
-//	account.getContactSignUpNotification#9f07c728 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getContactSignUpNotification.
+// AccountGetContactSignUpNotification calls
+// account.getContactSignUpNotification: see
+// AccountGetContactSignUpNotificationRequest.
 func (c *Client) AccountGetContactSignUpNotification(ctx context.Context, req *AccountGetContactSignUpNotificationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountGetContactSignUpNotificationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountSetContactSignUpNotificationRequest is the TL function account.setContactSignUpNotification:
+// AccountSetContactSignUpNotificationRequest is the TL function
+// account.setContactSignUpNotification.
 //
 //	account.setContactSignUpNotification#cff43f61 silent:Bool = Bool
 //
@@ -6879,7 +7991,8 @@ type AccountSetContactSignUpNotificationRequest struct {
 	Silent bool
 }
 
-// AccountSetContactSignUpNotificationRequestTypeID is the ID of account.setContactSignUpNotification.
+// AccountSetContactSignUpNotificationRequestTypeID is the ID of
+// account.setContactSignUpNotification.
 const AccountSetContactSignUpNotificationRequestTypeID = 0xcff43f61
 
 // TypeID returns 0xcff43f61, the ID of account.setContactSignUpNotification.
@@ -6912,60 +8025,55 @@ func (m *AccountSetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
+		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "")
 	}
-	if err := consumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
-		return decodeErr("account.setContactSignUpNotification#cff43f61", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetContactSignUpNotificationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Silent, err = b.Bool(); err != nil {
-		return decodeErr("account.setContactSignUpNotification#cff43f61", "silent", err)
+		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "silent")
 	}
 	return nil
 }
 
-// AccountSetContactSignUpNotification invokes account.setContactSignUpNotification#cff43f61:
-//
-//	account.setContactSignUpNotification#cff43f61 silent:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setContactSignUpNotification.
+// AccountSetContactSignUpNotification calls
+// account.setContactSignUpNotification: see
+// AccountSetContactSignUpNotificationRequest.
 func (c *Client) AccountSetContactSignUpNotification(ctx context.Context, req *AccountSetContactSignUpNotificationRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSetContactSignUpNotificationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetNotifyExceptionsRequest is the TL function account.getNotifyExceptions:
+// AccountGetNotifyExceptionsRequest is the TL function
+// account.getNotifyExceptions.
 //
-//	account.getNotifyExceptions#53577479 flags:# compare_sound:flags.1?true compare_stories:flags.2?true peer:flags.0?InputNotifyPeer = Updates
+//	account.getNotifyExceptions#53577479 flags:# compare_sound:flags.1?true
+//	    compare_stories:flags.2?true peer:flags.0?InputNotifyPeer = Updates
 //
 // See https://core.telegram.org/method/account.getNotifyExceptions.
 type AccountGetNotifyExceptionsRequest struct {
-	Flags          bin.Fields           // flags word; see the type's doc
+	Flags          bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	CompareSound   bool                 // flags.1?true
 	CompareStories bool                 // flags.2?true
 	Peer           InputNotifyPeerClass // flags.0?InputNotifyPeer
 }
 
-// AccountGetNotifyExceptionsRequestTypeID is the ID of account.getNotifyExceptions.
+// AccountGetNotifyExceptionsRequestTypeID is the ID of
+// account.getNotifyExceptions.
 const AccountGetNotifyExceptionsRequestTypeID = 0x53577479
 
 // TypeID returns 0x53577479, the ID of account.getNotifyExceptions.
@@ -7004,8 +8112,8 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("account.getNotifyExceptions#53577479", "peer", err)
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "account.getNotifyExceptions", "peer")
 		}
 	}
 	return nil
@@ -7013,60 +8121,51 @@ func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetNotifyExceptionsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
+		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "")
 	}
-	if err := consumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
-		return decodeErr("account.getNotifyExceptions#53577479", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetNotifyExceptionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getNotifyExceptions#53577479", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifyExceptions", "")
 	}
 	*m = AccountGetNotifyExceptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.getNotifyExceptions#53577479", "flags", err)
+		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "flags")
 	}
 	m.CompareSound = m.Flags.Has(1)
 	m.CompareStories = m.Flags.Has(2)
 	if m.Flags.Has(0) {
 		if m.Peer, err = decodeInputNotifyPeer(b, depth+1); err != nil {
-			return decodeErr("account.getNotifyExceptions#53577479", "peer", err)
+			return tlrt.DecodeErr(err, "account.getNotifyExceptions", "peer")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// AccountGetNotifyExceptions invokes account.getNotifyExceptions#53577479:
-//
-//	account.getNotifyExceptions#53577479 flags:# compare_sound:flags.1?true compare_stories:flags.2?true peer:flags.0?InputNotifyPeer = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getNotifyExceptions.
+// AccountGetNotifyExceptions calls account.getNotifyExceptions: see
+// AccountGetNotifyExceptionsRequest.
 func (c *Client) AccountGetNotifyExceptions(ctx context.Context, req *AccountGetNotifyExceptionsRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(AccountGetNotifyExceptionsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// AccountGetWallPaperRequest is the TL function account.getWallPaper:
+// AccountGetWallPaperRequest is the TL function account.getWallPaper.
 //
 //	account.getWallPaper#fc8ddbea wallpaper:InputWallPaper = WallPaper
 //
@@ -7102,65 +8201,58 @@ func (m *AccountGetWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Wallpaper); err != nil {
-		return encodeErr("account.getWallPaper#fc8ddbea", "wallpaper", err)
+	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+		return tlrt.EncodeErr(err, "account.getWallPaper", "wallpaper")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "account.getWallPaper", "")
 	}
-	if err := consumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
-		return decodeErr("account.getWallPaper#fc8ddbea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getWallPaper#fc8ddbea", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getWallPaper", "")
 	}
 	var err error
 	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
-		return decodeErr("account.getWallPaper#fc8ddbea", "wallpaper", err)
+		return tlrt.DecodeErr(err, "account.getWallPaper", "wallpaper")
 	}
 	return nil
 }
 
-// AccountGetWallPaper invokes account.getWallPaper#fc8ddbea:
-//
-//	account.getWallPaper#fc8ddbea wallpaper:InputWallPaper = WallPaper
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getWallPaper.
+// AccountGetWallPaper calls account.getWallPaper: see
+// AccountGetWallPaperRequest.
 func (c *Client) AccountGetWallPaper(ctx context.Context, req *AccountGetWallPaperRequest) (WallPaperClass, error) {
 	if req == nil {
 		req = new(AccountGetWallPaperRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeWallPaper)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeWallPaper)
 }
 
-// AccountUploadWallPaperRequest is the TL function account.uploadWallPaper:
+// AccountUploadWallPaperRequest is the TL function account.uploadWallPaper.
 //
-//	account.uploadWallPaper#e39a8f03 flags:# for_chat:flags.0?true file:InputFile mime_type:string settings:WallPaperSettings = WallPaper
+//	account.uploadWallPaper#e39a8f03 flags:# for_chat:flags.0?true
+//	    file:InputFile mime_type:string settings:WallPaperSettings
+//	    = WallPaper
 //
 // See https://core.telegram.org/method/account.uploadWallPaper.
 type AccountUploadWallPaperRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForChat  bool       // flags.0?true
 	File     InputFileClass
 	MimeType string
@@ -7199,77 +8291,69 @@ func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("account.uploadWallPaper#e39a8f03", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "account.uploadWallPaper", "file")
 	}
 	b.PutString(m.MimeType)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.uploadWallPaper#e39a8f03", "settings", err)
+		return tlrt.EncodeErr(err, "account.uploadWallPaper", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "")
 	}
-	if err := consumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUploadWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.uploadWallPaper", "")
 	}
 	*m = AccountUploadWallPaperRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "flags", err)
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "flags")
 	}
 	m.ForChat = m.Flags.Has(0)
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "file", err)
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "file")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "mime_type", err)
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "mime_type")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.uploadWallPaper#e39a8f03", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.uploadWallPaper", "settings")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountUploadWallPaper invokes account.uploadWallPaper#e39a8f03:
-//
-//	account.uploadWallPaper#e39a8f03 flags:# for_chat:flags.0?true file:InputFile mime_type:string settings:WallPaperSettings = WallPaper
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.uploadWallPaper.
+// AccountUploadWallPaper calls account.uploadWallPaper: see
+// AccountUploadWallPaperRequest.
 func (c *Client) AccountUploadWallPaper(ctx context.Context, req *AccountUploadWallPaperRequest) (WallPaperClass, error) {
 	if req == nil {
 		req = new(AccountUploadWallPaperRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeWallPaper)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeWallPaper)
 }
 
-// AccountSaveWallPaperRequest is the TL function account.saveWallPaper:
+// AccountSaveWallPaperRequest is the TL function account.saveWallPaper.
 //
-//	account.saveWallPaper#6c5a5b37 wallpaper:InputWallPaper unsave:Bool settings:WallPaperSettings = Bool
+//	account.saveWallPaper#6c5a5b37 wallpaper:InputWallPaper unsave:Bool
+//	    settings:WallPaperSettings = Bool
 //
 // See https://core.telegram.org/method/account.saveWallPaper.
 type AccountSaveWallPaperRequest struct {
@@ -7305,71 +8389,63 @@ func (m *AccountSaveWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Wallpaper); err != nil {
-		return encodeErr("account.saveWallPaper#6c5a5b37", "wallpaper", err)
+	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+		return tlrt.EncodeErr(err, "account.saveWallPaper", "wallpaper")
 	}
 	b.PutBool(m.Unsave)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.saveWallPaper#6c5a5b37", "settings", err)
+		return tlrt.EncodeErr(err, "account.saveWallPaper", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveWallPaper", "")
 	}
-	if err := consumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveWallPaper", "")
 	}
 	var err error
 	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "wallpaper", err)
+		return tlrt.DecodeErr(err, "account.saveWallPaper", "wallpaper")
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "unsave", err)
+		return tlrt.DecodeErr(err, "account.saveWallPaper", "unsave")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.saveWallPaper#6c5a5b37", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveWallPaper", "settings")
 	}
 	return nil
 }
 
-// AccountSaveWallPaper invokes account.saveWallPaper#6c5a5b37:
-//
-//	account.saveWallPaper#6c5a5b37 wallpaper:InputWallPaper unsave:Bool settings:WallPaperSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveWallPaper.
+// AccountSaveWallPaper calls account.saveWallPaper: see
+// AccountSaveWallPaperRequest.
 func (c *Client) AccountSaveWallPaper(ctx context.Context, req *AccountSaveWallPaperRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSaveWallPaperRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountInstallWallPaperRequest is the TL function account.installWallPaper:
+// AccountInstallWallPaperRequest is the TL function account.installWallPaper.
 //
-//	account.installWallPaper#feed5769 wallpaper:InputWallPaper settings:WallPaperSettings = Bool
+//	account.installWallPaper#feed5769 wallpaper:InputWallPaper
+//	    settings:WallPaperSettings = Bool
 //
 // See https://core.telegram.org/method/account.installWallPaper.
 type AccountInstallWallPaperRequest struct {
@@ -7404,65 +8480,56 @@ func (m *AccountInstallWallPaperRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Wallpaper); err != nil {
-		return encodeErr("account.installWallPaper#feed5769", "wallpaper", err)
+	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+		return tlrt.EncodeErr(err, "account.installWallPaper", "wallpaper")
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.installWallPaper#feed5769", "settings", err)
+		return tlrt.EncodeErr(err, "account.installWallPaper", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "account.installWallPaper", "")
 	}
-	if err := consumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
-		return decodeErr("account.installWallPaper#feed5769", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInstallWallPaperRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInstallWallPaperRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.installWallPaper#feed5769", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.installWallPaper", "")
 	}
 	var err error
 	if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
-		return decodeErr("account.installWallPaper#feed5769", "wallpaper", err)
+		return tlrt.DecodeErr(err, "account.installWallPaper", "wallpaper")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.installWallPaper#feed5769", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.installWallPaper", "settings")
 	}
 	return nil
 }
 
-// AccountInstallWallPaper invokes account.installWallPaper#feed5769:
-//
-//	account.installWallPaper#feed5769 wallpaper:InputWallPaper settings:WallPaperSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.installWallPaper.
+// AccountInstallWallPaper calls account.installWallPaper: see
+// AccountInstallWallPaperRequest.
 func (c *Client) AccountInstallWallPaper(ctx context.Context, req *AccountInstallWallPaperRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountInstallWallPaperRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountResetWallPapersRequest is the TL function account.resetWallPapers:
+// AccountResetWallPapersRequest is the TL function account.resetWallPapers.
 //
 //	account.resetWallPapers#bb3b9804 = Bool
 //
@@ -7501,51 +8568,44 @@ func (m *AccountResetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetWallPapers", "")
 	}
-	if err := consumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
-		return decodeErr("account.resetWallPapers#bb3b9804", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetWallPapersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetWallPapersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResetWallPapers invokes account.resetWallPapers#bb3b9804:
-//
-//	account.resetWallPapers#bb3b9804 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetWallPapers.
+// AccountResetWallPapers calls account.resetWallPapers: see
+// AccountResetWallPapersRequest.
 func (c *Client) AccountResetWallPapers(ctx context.Context, req *AccountResetWallPapersRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountResetWallPapersRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetAutoDownloadSettingsRequest is the TL function account.getAutoDownloadSettings:
+// AccountGetAutoDownloadSettingsRequest is the TL function
+// account.getAutoDownloadSettings.
 //
 //	account.getAutoDownloadSettings#56da0b3f = account.AutoDownloadSettings
 //
 // See https://core.telegram.org/method/account.getAutoDownloadSettings.
 type AccountGetAutoDownloadSettingsRequest struct{}
 
-// AccountGetAutoDownloadSettingsRequestTypeID is the ID of account.getAutoDownloadSettings.
+// AccountGetAutoDownloadSettingsRequestTypeID is the ID of
+// account.getAutoDownloadSettings.
 const AccountGetAutoDownloadSettingsRequestTypeID = 0x56da0b3f
 
 // TypeID returns 0x56da0b3f, the ID of account.getAutoDownloadSettings.
@@ -7577,56 +8637,50 @@ func (m *AccountGetAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAutoDownloadSettings", "")
 	}
-	if err := consumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
-		return decodeErr("account.getAutoDownloadSettings#56da0b3f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAutoDownloadSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAutoDownloadSettings invokes account.getAutoDownloadSettings#56da0b3f:
-//
-//	account.getAutoDownloadSettings#56da0b3f = account.AutoDownloadSettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAutoDownloadSettings.
+// AccountGetAutoDownloadSettings calls account.getAutoDownloadSettings: see
+// AccountGetAutoDownloadSettingsRequest.
 func (c *Client) AccountGetAutoDownloadSettings(ctx context.Context, req *AccountGetAutoDownloadSettingsRequest) (*AccountAutoDownloadSettings, error) {
 	if req == nil {
 		req = new(AccountGetAutoDownloadSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountAutoDownloadSettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountAutoDownloadSettings])
 }
 
-// AccountSaveAutoDownloadSettingsRequest is the TL function account.saveAutoDownloadSettings:
+// AccountSaveAutoDownloadSettingsRequest is the TL function
+// account.saveAutoDownloadSettings.
 //
-//	account.saveAutoDownloadSettings#76f36233 flags:# low:flags.0?true high:flags.1?true settings:AutoDownloadSettings = Bool
+//	account.saveAutoDownloadSettings#76f36233 flags:# low:flags.0?true
+//	    high:flags.1?true settings:AutoDownloadSettings = Bool
 //
 // See https://core.telegram.org/method/account.saveAutoDownloadSettings.
 type AccountSaveAutoDownloadSettingsRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Low      bool       // flags.0?true
 	High     bool       // flags.1?true
 	Settings AutoDownloadSettings
 }
 
-// AccountSaveAutoDownloadSettingsRequestTypeID is the ID of account.saveAutoDownloadSettings.
+// AccountSaveAutoDownloadSettingsRequestTypeID is the ID of
+// account.saveAutoDownloadSettings.
 const AccountSaveAutoDownloadSettingsRequestTypeID = 0x76f36233
 
 // TypeID returns 0x76f36233, the ID of account.saveAutoDownloadSettings.
@@ -7662,71 +8716,64 @@ func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.saveAutoDownloadSettings#76f36233", "settings", err)
+		return tlrt.EncodeErr(err, "account.saveAutoDownloadSettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "")
 	}
-	if err := consumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
-		return decodeErr("account.saveAutoDownloadSettings#76f36233", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveAutoDownloadSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveAutoDownloadSettings#76f36233", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoDownloadSettings", "")
 	}
 	*m = AccountSaveAutoDownloadSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.saveAutoDownloadSettings#76f36233", "flags", err)
+		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "flags")
 	}
 	m.Low = m.Flags.Has(0)
 	m.High = m.Flags.Has(1)
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.saveAutoDownloadSettings#76f36233", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "settings")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// AccountSaveAutoDownloadSettings invokes account.saveAutoDownloadSettings#76f36233:
-//
-//	account.saveAutoDownloadSettings#76f36233 flags:# low:flags.0?true high:flags.1?true settings:AutoDownloadSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveAutoDownloadSettings.
+// AccountSaveAutoDownloadSettings calls account.saveAutoDownloadSettings: see
+// AccountSaveAutoDownloadSettingsRequest.
 func (c *Client) AccountSaveAutoDownloadSettings(ctx context.Context, req *AccountSaveAutoDownloadSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSaveAutoDownloadSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUploadThemeRequest is the TL function account.uploadTheme:
+// AccountUploadThemeRequest is the TL function account.uploadTheme.
 //
-//	account.uploadTheme#1c3db333 flags:# file:InputFile thumb:flags.0?InputFile file_name:string mime_type:string = Document
+//	account.uploadTheme#1c3db333 flags:# file:InputFile
+//	    thumb:flags.0?InputFile file_name:string mime_type:string
+//	    = Document
 //
 // See https://core.telegram.org/method/account.uploadTheme.
 type AccountUploadThemeRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	File     InputFileClass
 	Thumb    InputFileClass // flags.0?InputFile
 	FileName string
@@ -7765,12 +8812,12 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("account.uploadTheme#1c3db333", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "account.uploadTheme", "file")
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("account.uploadTheme#1c3db333", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
 	b.PutString(m.FileName)
@@ -7780,77 +8827,69 @@ func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.uploadTheme", "")
 	}
-	if err := consumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUploadThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.uploadTheme#1c3db333", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.uploadTheme", "")
 	}
 	*m = AccountUploadThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "flags", err)
+		return tlrt.DecodeErr(err, "account.uploadTheme", "flags")
 	}
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "file", err)
+		return tlrt.DecodeErr(err, "account.uploadTheme", "file")
 	}
 	if m.Flags.Has(0) {
 		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("account.uploadTheme#1c3db333", "thumb", err)
+			return tlrt.DecodeErr(err, "account.uploadTheme", "thumb")
 		}
 	}
 	if m.FileName, err = b.String(); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "file_name", err)
+		return tlrt.DecodeErr(err, "account.uploadTheme", "file_name")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("account.uploadTheme#1c3db333", "mime_type", err)
+		return tlrt.DecodeErr(err, "account.uploadTheme", "mime_type")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountUploadTheme invokes account.uploadTheme#1c3db333:
-//
-//	account.uploadTheme#1c3db333 flags:# file:InputFile thumb:flags.0?InputFile file_name:string mime_type:string = Document
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.uploadTheme.
+// AccountUploadTheme calls account.uploadTheme: see AccountUploadThemeRequest.
 func (c *Client) AccountUploadTheme(ctx context.Context, req *AccountUploadThemeRequest) (DocumentClass, error) {
 	if req == nil {
 		req = new(AccountUploadThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeDocument)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeDocument)
 }
 
-// AccountCreateThemeRequest is the TL function account.createTheme:
+// AccountCreateThemeRequest is the TL function account.createTheme.
 //
-//	account.createTheme#652e4400 flags:# slug:string title:string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
+//	account.createTheme#652e4400 flags:# slug:string title:string
+//	    document:flags.2?InputDocument
+//	    settings:flags.3?Vector<InputThemeSettings> = Theme
+//
+// An optional field is sent when it is not zero, nil or false. SetSettings and
+// the other Set methods send a zero value too; HasSettings reports whether
+// Settings is present (sent, or received) and ClearSettings leaves it out.
 //
 // See https://core.telegram.org/method/account.createTheme.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountCreateThemeRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Slug     string
 	Title    string
 	Document InputDocumentClass   // flags.2?InputDocument
@@ -7868,6 +8907,25 @@ func (*AccountCreateThemeRequest) TypeID() uint32 {
 // TypeName returns "account.createTheme".
 func (*AccountCreateThemeRequest) TypeName() string {
 	return "account.createTheme"
+}
+
+// HasSettings reports whether Settings is present: not zero, set by
+// SetSettings, or received.
+func (m *AccountCreateThemeRequest) HasSettings() bool {
+	return len(m.Settings) > 0 || m.Flags.Has(3)
+}
+
+// SetSettings sets Settings to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountCreateThemeRequest) SetSettings(v []InputThemeSettings) {
+	m.Settings = v
+	m.Flags.Set(3)
+}
+
+// ClearSettings sets Settings to its zero value and marks it absent.
+func (m *AccountCreateThemeRequest) ClearSettings() {
+	m.Settings = nil
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -7895,15 +8953,15 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Slug)
 	b.PutString(m.Title)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("account.createTheme#652e4400", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "account.createTheme", "document")
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
-				return encodeErr("account.createTheme#652e4400", "settings", err)
+				return tlrt.EncodeErr(err, "account.createTheme", "settings")
 			}
 		}
 	}
@@ -7912,47 +8970,44 @@ func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.createTheme", "")
 	}
-	if err := consumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
-		return decodeErr("account.createTheme#652e4400", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountCreateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.createTheme#652e4400", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.createTheme", "")
 	}
 	*m = AccountCreateThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.createTheme#652e4400", "flags", err)
+		return tlrt.DecodeErr(err, "account.createTheme", "flags")
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("account.createTheme#652e4400", "slug", err)
+		return tlrt.DecodeErr(err, "account.createTheme", "slug")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("account.createTheme#652e4400", "title", err)
+		return tlrt.DecodeErr(err, "account.createTheme", "title")
 	}
 	if m.Flags.Has(2) {
 		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
-			return decodeErr("account.createTheme#652e4400", "document", err)
+			return tlrt.DecodeErr(err, "account.createTheme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = decodeVectorAt(b, depth+1, decodeValue[InputThemeSettings]); err != nil {
-			return decodeErr("account.createTheme#652e4400", "settings", err)
+		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputThemeSettings]); err != nil {
+			return tlrt.DecodeErr(err, "account.createTheme", "settings")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -7962,32 +9017,28 @@ func (m *AccountCreateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// AccountCreateTheme invokes account.createTheme#652e4400:
-//
-//	account.createTheme#652e4400 flags:# slug:string title:string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.createTheme.
+// AccountCreateTheme calls account.createTheme: see AccountCreateThemeRequest.
 func (c *Client) AccountCreateTheme(ctx context.Context, req *AccountCreateThemeRequest) (*Theme, error) {
 	if req == nil {
 		req = new(AccountCreateThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Theme])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Theme])
 }
 
-// AccountUpdateThemeRequest is the TL function account.updateTheme:
+// AccountUpdateThemeRequest is the TL function account.updateTheme.
 //
-//	account.updateTheme#2bf40ccc flags:# format:string theme:InputTheme slug:flags.0?string title:flags.1?string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
+//	account.updateTheme#2bf40ccc flags:# format:string theme:InputTheme
+//	    slug:flags.0?string title:flags.1?string
+//	    document:flags.2?InputDocument
+//	    settings:flags.3?Vector<InputThemeSettings> = Theme
+//
+// An optional field is sent when it is not zero, nil or false. SetSlug and the
+// other Set methods send a zero value too; HasSlug reports whether Slug is
+// present (sent, or received) and ClearSlug leaves it out.
 //
 // See https://core.telegram.org/method/account.updateTheme.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountUpdateThemeRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Format   string
 	Theme    InputThemeClass
 	Slug     string               // flags.0?string
@@ -8007,6 +9058,63 @@ func (*AccountUpdateThemeRequest) TypeID() uint32 {
 // TypeName returns "account.updateTheme".
 func (*AccountUpdateThemeRequest) TypeName() string {
 	return "account.updateTheme"
+}
+
+// HasSlug reports whether Slug is present: not zero, set by SetSlug, or
+// received.
+func (m *AccountUpdateThemeRequest) HasSlug() bool {
+	return m.Slug != "" || m.Flags.Has(0)
+}
+
+// SetSlug sets Slug to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountUpdateThemeRequest) SetSlug(v string) {
+	m.Slug = v
+	m.Flags.Set(0)
+}
+
+// ClearSlug sets Slug to its zero value and marks it absent.
+func (m *AccountUpdateThemeRequest) ClearSlug() {
+	m.Slug = ""
+	m.Flags.Unset(0)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *AccountUpdateThemeRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AccountUpdateThemeRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *AccountUpdateThemeRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasSettings reports whether Settings is present: not zero, set by
+// SetSettings, or received.
+func (m *AccountUpdateThemeRequest) HasSettings() bool {
+	return len(m.Settings) > 0 || m.Flags.Has(3)
+}
+
+// SetSettings sets Settings to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountUpdateThemeRequest) SetSettings(v []InputThemeSettings) {
+	m.Settings = v
+	m.Flags.Set(3)
+}
+
+// ClearSettings sets Settings to its zero value and marks it absent.
+func (m *AccountUpdateThemeRequest) ClearSettings() {
+	m.Settings = nil
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -8038,8 +9146,8 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Format)
-	if err := encodeObj(b, m.Theme); err != nil {
-		return encodeErr("account.updateTheme#2bf40ccc", "theme", err)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "account.updateTheme", "theme")
 	}
 	if flags.Has(0) {
 		b.PutString(m.Slug)
@@ -8048,15 +9156,15 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Title)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("account.updateTheme#2bf40ccc", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "account.updateTheme", "document")
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
-				return encodeErr("account.updateTheme#2bf40ccc", "settings", err)
+				return tlrt.EncodeErr(err, "account.updateTheme", "settings")
 			}
 		}
 	}
@@ -8065,57 +9173,54 @@ func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateTheme", "")
 	}
-	if err := consumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
-		return decodeErr("account.updateTheme#2bf40ccc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.updateTheme#2bf40ccc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateTheme", "")
 	}
 	*m = AccountUpdateThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.updateTheme#2bf40ccc", "flags", err)
+		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
 	}
 	if m.Format, err = b.String(); err != nil {
-		return decodeErr("account.updateTheme#2bf40ccc", "format", err)
+		return tlrt.DecodeErr(err, "account.updateTheme", "format")
 	}
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
-		return decodeErr("account.updateTheme#2bf40ccc", "theme", err)
+		return tlrt.DecodeErr(err, "account.updateTheme", "theme")
 	}
 	if m.Flags.Has(0) {
 		if m.Slug, err = b.String(); err != nil {
-			return decodeErr("account.updateTheme#2bf40ccc", "slug", err)
+			return tlrt.DecodeErr(err, "account.updateTheme", "slug")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("account.updateTheme#2bf40ccc", "title", err)
+			return tlrt.DecodeErr(err, "account.updateTheme", "title")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
-			return decodeErr("account.updateTheme#2bf40ccc", "document", err)
+			return tlrt.DecodeErr(err, "account.updateTheme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = decodeVectorAt(b, depth+1, decodeValue[InputThemeSettings]); err != nil {
-			return decodeErr("account.updateTheme#2bf40ccc", "settings", err)
+		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputThemeSettings]); err != nil {
+			return tlrt.DecodeErr(err, "account.updateTheme", "settings")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -8131,22 +9236,15 @@ func (m *AccountUpdateThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// AccountUpdateTheme invokes account.updateTheme#2bf40ccc:
-//
-//	account.updateTheme#2bf40ccc flags:# format:string theme:InputTheme slug:flags.0?string title:flags.1?string document:flags.2?InputDocument settings:flags.3?Vector<InputThemeSettings> = Theme
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateTheme.
+// AccountUpdateTheme calls account.updateTheme: see AccountUpdateThemeRequest.
 func (c *Client) AccountUpdateTheme(ctx context.Context, req *AccountUpdateThemeRequest) (*Theme, error) {
 	if req == nil {
 		req = new(AccountUpdateThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Theme])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Theme])
 }
 
-// AccountSaveThemeRequest is the TL function account.saveTheme:
+// AccountSaveThemeRequest is the TL function account.saveTheme.
 //
 //	account.saveTheme#f257106c theme:InputTheme unsave:Bool = Bool
 //
@@ -8183,8 +9281,8 @@ func (m *AccountSaveThemeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Theme); err != nil {
-		return encodeErr("account.saveTheme#f257106c", "theme", err)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "account.saveTheme", "theme")
 	}
 	b.PutBool(m.Unsave)
 	return nil
@@ -8192,64 +9290,56 @@ func (m *AccountSaveThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveTheme", "")
 	}
-	if err := consumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
-		return decodeErr("account.saveTheme#f257106c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveTheme#f257106c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveTheme", "")
 	}
 	var err error
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
-		return decodeErr("account.saveTheme#f257106c", "theme", err)
+		return tlrt.DecodeErr(err, "account.saveTheme", "theme")
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
-		return decodeErr("account.saveTheme#f257106c", "unsave", err)
+		return tlrt.DecodeErr(err, "account.saveTheme", "unsave")
 	}
 	return nil
 }
 
-// AccountSaveTheme invokes account.saveTheme#f257106c:
-//
-//	account.saveTheme#f257106c theme:InputTheme unsave:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveTheme.
+// AccountSaveTheme calls account.saveTheme: see AccountSaveThemeRequest.
 func (c *Client) AccountSaveTheme(ctx context.Context, req *AccountSaveThemeRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSaveThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountInstallThemeRequest is the TL function account.installTheme:
+// AccountInstallThemeRequest is the TL function account.installTheme.
 //
-//	account.installTheme#c727bb3b flags:# dark:flags.0?true theme:flags.1?InputTheme format:flags.2?string base_theme:flags.3?BaseTheme = Bool
+//	account.installTheme#c727bb3b flags:# dark:flags.0?true
+//	    theme:flags.1?InputTheme format:flags.2?string
+//	    base_theme:flags.3?BaseTheme = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetFormat and
+// the other Set methods send a zero value too; HasFormat reports whether Format
+// is present (sent, or received) and ClearFormat leaves it out.
 //
 // See https://core.telegram.org/method/account.installTheme.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountInstallThemeRequest struct {
-	Flags     bin.Fields      // flags word; see the type's doc
+	Flags     bin.Fields      // flags word; Encode adds the bits of the fields that are set
 	Dark      bool            // flags.0?true
 	Theme     InputThemeClass // flags.1?InputTheme
 	Format    string          // flags.2?string
@@ -8267,6 +9357,25 @@ func (*AccountInstallThemeRequest) TypeID() uint32 {
 // TypeName returns "account.installTheme".
 func (*AccountInstallThemeRequest) TypeName() string {
 	return "account.installTheme"
+}
+
+// HasFormat reports whether Format is present: not zero, set by SetFormat, or
+// received.
+func (m *AccountInstallThemeRequest) HasFormat() bool {
+	return m.Format != "" || m.Flags.Has(2)
+}
+
+// SetFormat sets Format to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *AccountInstallThemeRequest) SetFormat(v string) {
+	m.Format = v
+	m.Flags.Set(2)
+}
+
+// ClearFormat sets Format to its zero value and marks it absent.
+func (m *AccountInstallThemeRequest) ClearFormat() {
+	m.Format = ""
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -8298,16 +9407,16 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Theme); err != nil {
-			return encodeErr("account.installTheme#c727bb3b", "theme", err)
+		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+			return tlrt.EncodeErr(err, "account.installTheme", "theme")
 		}
 	}
 	if flags.Has(2) {
 		b.PutString(m.Format)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.BaseTheme); err != nil {
-			return encodeErr("account.installTheme#c727bb3b", "base_theme", err)
+		if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
+			return tlrt.EncodeErr(err, "account.installTheme", "base_theme")
 		}
 	}
 	return nil
@@ -8315,47 +9424,44 @@ func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.installTheme", "")
 	}
-	if err := consumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
-		return decodeErr("account.installTheme#c727bb3b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInstallThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInstallThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.installTheme#c727bb3b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.installTheme", "")
 	}
 	*m = AccountInstallThemeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.installTheme#c727bb3b", "flags", err)
+		return tlrt.DecodeErr(err, "account.installTheme", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Flags.Has(1) {
 		if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
-			return decodeErr("account.installTheme#c727bb3b", "theme", err)
+			return tlrt.DecodeErr(err, "account.installTheme", "theme")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Format, err = b.String(); err != nil {
-			return decodeErr("account.installTheme#c727bb3b", "format", err)
+			return tlrt.DecodeErr(err, "account.installTheme", "format")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
-			return decodeErr("account.installTheme#c727bb3b", "base_theme", err)
+			return tlrt.DecodeErr(err, "account.installTheme", "base_theme")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3
@@ -8365,22 +9471,16 @@ func (m *AccountInstallThemeRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// AccountInstallTheme invokes account.installTheme#c727bb3b:
-//
-//	account.installTheme#c727bb3b flags:# dark:flags.0?true theme:flags.1?InputTheme format:flags.2?string base_theme:flags.3?BaseTheme = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.installTheme.
+// AccountInstallTheme calls account.installTheme: see
+// AccountInstallThemeRequest.
 func (c *Client) AccountInstallTheme(ctx context.Context, req *AccountInstallThemeRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountInstallThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetThemeRequest is the TL function account.getTheme:
+// AccountGetThemeRequest is the TL function account.getTheme.
 //
 //	account.getTheme#3a5869ec format:string theme:InputTheme = Theme
 //
@@ -8418,62 +9518,52 @@ func (m *AccountGetThemeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.Format)
-	if err := encodeObj(b, m.Theme); err != nil {
-		return encodeErr("account.getTheme#3a5869ec", "theme", err)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "account.getTheme", "theme")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
+		return tlrt.DecodeErr(err, "account.getTheme", "")
 	}
-	if err := consumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
-		return decodeErr("account.getTheme#3a5869ec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetThemeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getTheme#3a5869ec", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getTheme", "")
 	}
 	var err error
 	if m.Format, err = b.String(); err != nil {
-		return decodeErr("account.getTheme#3a5869ec", "format", err)
+		return tlrt.DecodeErr(err, "account.getTheme", "format")
 	}
 	if m.Theme, err = decodeInputTheme(b, depth+1); err != nil {
-		return decodeErr("account.getTheme#3a5869ec", "theme", err)
+		return tlrt.DecodeErr(err, "account.getTheme", "theme")
 	}
 	return nil
 }
 
-// AccountGetTheme invokes account.getTheme#3a5869ec:
-//
-//	account.getTheme#3a5869ec format:string theme:InputTheme = Theme
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getTheme.
+// AccountGetTheme calls account.getTheme: see AccountGetThemeRequest.
 func (c *Client) AccountGetTheme(ctx context.Context, req *AccountGetThemeRequest) (*Theme, error) {
 	if req == nil {
 		req = new(AccountGetThemeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Theme])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Theme])
 }
 
-// AccountGetThemesRequest is the TL function account.getThemes:
+// AccountGetThemesRequest is the TL function account.getThemes.
 //
 //	account.getThemes#7206e458 format:string hash:long = account.Themes
 //
@@ -8517,61 +9607,54 @@ func (m *AccountGetThemesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
+		return tlrt.DecodeErr(err, "account.getThemes", "")
 	}
-	if err := consumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
-		return decodeErr("account.getThemes#7206e458", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetThemesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Format, err = b.String(); err != nil {
-		return decodeErr("account.getThemes#7206e458", "format", err)
+		return tlrt.DecodeErr(err, "account.getThemes", "format")
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getThemes#7206e458", "hash", err)
+		return tlrt.DecodeErr(err, "account.getThemes", "hash")
 	}
 	return nil
 }
 
-// AccountGetThemes invokes account.getThemes#7206e458:
-//
-//	account.getThemes#7206e458 format:string hash:long = account.Themes
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getThemes.
+// AccountGetThemes calls account.getThemes: see AccountGetThemesRequest.
 func (c *Client) AccountGetThemes(ctx context.Context, req *AccountGetThemesRequest) (AccountThemesClass, error) {
 	if req == nil {
 		req = new(AccountGetThemesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountThemes)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountThemes)
 }
 
-// AccountSetContentSettingsRequest is the TL function account.setContentSettings:
+// AccountSetContentSettingsRequest is the TL function
+// account.setContentSettings.
 //
-//	account.setContentSettings#b574b16b flags:# sensitive_enabled:flags.0?true = Bool
+//	account.setContentSettings#b574b16b flags:#
+//	    sensitive_enabled:flags.0?true = Bool
 //
 // See https://core.telegram.org/method/account.setContentSettings.
 type AccountSetContentSettingsRequest struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SensitiveEnabled bool       // flags.0?true
 }
 
-// AccountSetContentSettingsRequestTypeID is the ID of account.setContentSettings.
+// AccountSetContentSettingsRequestTypeID is the ID of
+// account.setContentSettings.
 const AccountSetContentSettingsRequestTypeID = 0xb574b16b
 
 // TypeID returns 0xb574b16b, the ID of account.setContentSettings.
@@ -8608,58 +9691,51 @@ func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.setContentSettings", "")
 	}
-	if err := consumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
-		return decodeErr("account.setContentSettings#b574b16b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetContentSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountSetContentSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.setContentSettings#b574b16b", "flags", err)
+		return tlrt.DecodeErr(err, "account.setContentSettings", "flags")
 	}
 	m.SensitiveEnabled = m.Flags.Has(0)
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AccountSetContentSettings invokes account.setContentSettings#b574b16b:
-//
-//	account.setContentSettings#b574b16b flags:# sensitive_enabled:flags.0?true = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setContentSettings.
+// AccountSetContentSettings calls account.setContentSettings: see
+// AccountSetContentSettingsRequest.
 func (c *Client) AccountSetContentSettings(ctx context.Context, req *AccountSetContentSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSetContentSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetContentSettingsRequest is the TL function account.getContentSettings:
+// AccountGetContentSettingsRequest is the TL function
+// account.getContentSettings.
 //
 //	account.getContentSettings#8b9b4dae = account.ContentSettings
 //
 // See https://core.telegram.org/method/account.getContentSettings.
 type AccountGetContentSettingsRequest struct{}
 
-// AccountGetContentSettingsRequestTypeID is the ID of account.getContentSettings.
+// AccountGetContentSettingsRequestTypeID is the ID of
+// account.getContentSettings.
 const AccountGetContentSettingsRequestTypeID = 0x8b9b4dae
 
 // TypeID returns 0x8b9b4dae, the ID of account.getContentSettings.
@@ -8691,53 +9767,47 @@ func (m *AccountGetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getContentSettings", "")
 	}
-	if err := consumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
-		return decodeErr("account.getContentSettings#8b9b4dae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetContentSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetContentSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetContentSettings invokes account.getContentSettings#8b9b4dae:
-//
-//	account.getContentSettings#8b9b4dae = account.ContentSettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getContentSettings.
+// AccountGetContentSettings calls account.getContentSettings: see
+// AccountGetContentSettingsRequest.
 func (c *Client) AccountGetContentSettings(ctx context.Context, req *AccountGetContentSettingsRequest) (*AccountContentSettings, error) {
 	if req == nil {
 		req = new(AccountGetContentSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountContentSettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountContentSettings])
 }
 
-// AccountGetMultiWallPapersRequest is the TL function account.getMultiWallPapers:
+// AccountGetMultiWallPapersRequest is the TL function
+// account.getMultiWallPapers.
 //
-//	account.getMultiWallPapers#65ad71dc wallpapers:Vector<InputWallPaper> = Vector<WallPaper>
+//	account.getMultiWallPapers#65ad71dc wallpapers:Vector<InputWallPaper>
+//	    = Vector<WallPaper>
 //
 // See https://core.telegram.org/method/account.getMultiWallPapers.
 type AccountGetMultiWallPapersRequest struct {
 	Wallpapers []InputWallPaperClass
 }
 
-// AccountGetMultiWallPapersRequestTypeID is the ID of account.getMultiWallPapers.
+// AccountGetMultiWallPapersRequestTypeID is the ID of
+// account.getMultiWallPapers.
 const AccountGetMultiWallPapersRequestTypeID = 0x65ad71dc
 
 // TypeID returns 0x65ad71dc, the ID of account.getMultiWallPapers.
@@ -8766,8 +9836,8 @@ func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Wallpapers))
 	for i := range m.Wallpapers {
-		if err := encodeObj(b, m.Wallpapers[i]); err != nil {
-			return encodeErr("account.getMultiWallPapers#65ad71dc", "wallpapers", err)
+		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
+			return tlrt.EncodeErr(err, "account.getMultiWallPapers", "wallpapers")
 		}
 	}
 	return nil
@@ -8775,60 +9845,53 @@ func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
+		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "")
 	}
-	if err := consumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
-		return decodeErr("account.getMultiWallPapers#65ad71dc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetMultiWallPapersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.getMultiWallPapers#65ad71dc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
 	}
 	var err error
-	if m.Wallpapers, err = decodeVectorAt(b, depth+1, decodeInputWallPaper); err != nil {
-		return decodeErr("account.getMultiWallPapers#65ad71dc", "wallpapers", err)
+	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputWallPaper); err != nil {
+		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
 	}
 	return nil
 }
 
-// AccountGetMultiWallPapers invokes account.getMultiWallPapers#65ad71dc:
-//
-//	account.getMultiWallPapers#65ad71dc wallpapers:Vector<InputWallPaper> = Vector<WallPaper>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getMultiWallPapers.
+// AccountGetMultiWallPapers calls account.getMultiWallPapers: see
+// AccountGetMultiWallPapersRequest.
 func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetMultiWallPapersRequest) ([]WallPaperClass, error) {
 	if req == nil {
 		req = new(AccountGetMultiWallPapersRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return decodeVectorAt(b, 0, decodeWallPaper)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeWallPaper)
 	})
 }
 
-// AccountGetGlobalPrivacySettingsRequest is the TL function account.getGlobalPrivacySettings:
+// AccountGetGlobalPrivacySettingsRequest is the TL function
+// account.getGlobalPrivacySettings.
 //
 //	account.getGlobalPrivacySettings#eb2b4cf6 = GlobalPrivacySettings
 //
 // See https://core.telegram.org/method/account.getGlobalPrivacySettings.
 type AccountGetGlobalPrivacySettingsRequest struct{}
 
-// AccountGetGlobalPrivacySettingsRequestTypeID is the ID of account.getGlobalPrivacySettings.
+// AccountGetGlobalPrivacySettingsRequestTypeID is the ID of
+// account.getGlobalPrivacySettings.
 const AccountGetGlobalPrivacySettingsRequestTypeID = 0xeb2b4cf6
 
 // TypeID returns 0xeb2b4cf6, the ID of account.getGlobalPrivacySettings.
@@ -8860,53 +9923,47 @@ func (m *AccountGetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getGlobalPrivacySettings", "")
 	}
-	if err := consumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
-		return decodeErr("account.getGlobalPrivacySettings#eb2b4cf6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetGlobalPrivacySettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetGlobalPrivacySettings invokes account.getGlobalPrivacySettings#eb2b4cf6:
-//
-//	account.getGlobalPrivacySettings#eb2b4cf6 = GlobalPrivacySettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getGlobalPrivacySettings.
+// AccountGetGlobalPrivacySettings calls account.getGlobalPrivacySettings: see
+// AccountGetGlobalPrivacySettingsRequest.
 func (c *Client) AccountGetGlobalPrivacySettings(ctx context.Context, req *AccountGetGlobalPrivacySettingsRequest) (*GlobalPrivacySettings, error) {
 	if req == nil {
 		req = new(AccountGetGlobalPrivacySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[GlobalPrivacySettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[GlobalPrivacySettings])
 }
 
-// AccountSetGlobalPrivacySettingsRequest is the TL function account.setGlobalPrivacySettings:
+// AccountSetGlobalPrivacySettingsRequest is the TL function
+// account.setGlobalPrivacySettings.
 //
-//	account.setGlobalPrivacySettings#1edaaac2 settings:GlobalPrivacySettings = GlobalPrivacySettings
+//	account.setGlobalPrivacySettings#1edaaac2 settings:GlobalPrivacySettings
+//	    = GlobalPrivacySettings
 //
 // See https://core.telegram.org/method/account.setGlobalPrivacySettings.
 type AccountSetGlobalPrivacySettingsRequest struct {
 	Settings GlobalPrivacySettings
 }
 
-// AccountSetGlobalPrivacySettingsRequestTypeID is the ID of account.setGlobalPrivacySettings.
+// AccountSetGlobalPrivacySettingsRequestTypeID is the ID of
+// account.setGlobalPrivacySettings.
 const AccountSetGlobalPrivacySettingsRequestTypeID = 0x1edaaac2
 
 // TypeID returns 0x1edaaac2, the ID of account.setGlobalPrivacySettings.
@@ -8934,60 +9991,53 @@ func (m *AccountSetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error
 		return ErrNilValue
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.setGlobalPrivacySettings#1edaaac2", "settings", err)
+		return tlrt.EncodeErr(err, "account.setGlobalPrivacySettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "")
 	}
-	if err := consumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
-		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetGlobalPrivacySettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.setGlobalPrivacySettings", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.setGlobalPrivacySettings#1edaaac2", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "settings")
 	}
 	return nil
 }
 
-// AccountSetGlobalPrivacySettings invokes account.setGlobalPrivacySettings#1edaaac2:
-//
-//	account.setGlobalPrivacySettings#1edaaac2 settings:GlobalPrivacySettings = GlobalPrivacySettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setGlobalPrivacySettings.
+// AccountSetGlobalPrivacySettings calls account.setGlobalPrivacySettings: see
+// AccountSetGlobalPrivacySettingsRequest.
 func (c *Client) AccountSetGlobalPrivacySettings(ctx context.Context, req *AccountSetGlobalPrivacySettingsRequest) (*GlobalPrivacySettings, error) {
 	if req == nil {
 		req = new(AccountSetGlobalPrivacySettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[GlobalPrivacySettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[GlobalPrivacySettings])
 }
 
-// AccountReportProfilePhotoRequest is the TL function account.reportProfilePhoto:
+// AccountReportProfilePhotoRequest is the TL function
+// account.reportProfilePhoto.
 //
-//	account.reportProfilePhoto#fa8cc6f5 peer:InputPeer photo_id:InputPhoto reason:ReportReason message:string = Bool
+//	account.reportProfilePhoto#fa8cc6f5 peer:InputPeer photo_id:InputPhoto
+//	    reason:ReportReason message:string = Bool
 //
 // See https://core.telegram.org/method/account.reportProfilePhoto.
 type AccountReportProfilePhotoRequest struct {
@@ -8997,7 +10047,8 @@ type AccountReportProfilePhotoRequest struct {
 	Message string
 }
 
-// AccountReportProfilePhotoRequestTypeID is the ID of account.reportProfilePhoto.
+// AccountReportProfilePhotoRequestTypeID is the ID of
+// account.reportProfilePhoto.
 const AccountReportProfilePhotoRequestTypeID = 0xfa8cc6f5
 
 // TypeID returns 0xfa8cc6f5, the ID of account.reportProfilePhoto.
@@ -9024,14 +10075,14 @@ func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("account.reportProfilePhoto#fa8cc6f5", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "peer")
 	}
-	if err := encodeObj(b, m.PhotoID); err != nil {
-		return encodeErr("account.reportProfilePhoto#fa8cc6f5", "photo_id", err)
+	if err := tlrt.EncodeObject(b, m.PhotoID); err != nil {
+		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "photo_id")
 	}
-	if err := encodeObj(b, m.Reason); err != nil {
-		return encodeErr("account.reportProfilePhoto#fa8cc6f5", "reason", err)
+	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
+		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "reason")
 	}
 	b.PutString(m.Message)
 	return nil
@@ -9039,60 +10090,51 @@ func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "")
 	}
-	if err := consumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountReportProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReportProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.reportProfilePhoto", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "peer", err)
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "peer")
 	}
 	if m.PhotoID, err = decodeInputPhoto(b, depth+1); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "photo_id", err)
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "photo_id")
 	}
 	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "reason", err)
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "reason")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("account.reportProfilePhoto#fa8cc6f5", "message", err)
+		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "message")
 	}
 	return nil
 }
 
-// AccountReportProfilePhoto invokes account.reportProfilePhoto#fa8cc6f5:
-//
-//	account.reportProfilePhoto#fa8cc6f5 peer:InputPeer photo_id:InputPhoto reason:ReportReason message:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.reportProfilePhoto.
+// AccountReportProfilePhoto calls account.reportProfilePhoto: see
+// AccountReportProfilePhotoRequest.
 func (c *Client) AccountReportProfilePhoto(ctx context.Context, req *AccountReportProfilePhotoRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountReportProfilePhotoRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountResetPasswordRequest is the TL function account.resetPassword:
+// AccountResetPasswordRequest is the TL function account.resetPassword.
 //
 //	account.resetPassword#9308ce1b = account.ResetPasswordResult
 //
@@ -9131,51 +10173,44 @@ func (m *AccountResetPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
+		return tlrt.DecodeErr(err, "account.resetPassword", "")
 	}
-	if err := consumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
-		return decodeErr("account.resetPassword#9308ce1b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountResetPasswordRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResetPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountResetPassword invokes account.resetPassword#9308ce1b:
-//
-//	account.resetPassword#9308ce1b = account.ResetPasswordResult
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.resetPassword.
+// AccountResetPassword calls account.resetPassword: see
+// AccountResetPasswordRequest.
 func (c *Client) AccountResetPassword(ctx context.Context, req *AccountResetPasswordRequest) (AccountResetPasswordResultClass, error) {
 	if req == nil {
 		req = new(AccountResetPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountResetPasswordResult)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountResetPasswordResult)
 }
 
-// AccountDeclinePasswordResetRequest is the TL function account.declinePasswordReset:
+// AccountDeclinePasswordResetRequest is the TL function
+// account.declinePasswordReset.
 //
 //	account.declinePasswordReset#4c9409f6 = Bool
 //
 // See https://core.telegram.org/method/account.declinePasswordReset.
 type AccountDeclinePasswordResetRequest struct{}
 
-// AccountDeclinePasswordResetRequestTypeID is the ID of account.declinePasswordReset.
+// AccountDeclinePasswordResetRequestTypeID is the ID of
+// account.declinePasswordReset.
 const AccountDeclinePasswordResetRequestTypeID = 0x4c9409f6
 
 // TypeID returns 0x4c9409f6, the ID of account.declinePasswordReset.
@@ -9207,44 +10242,35 @@ func (m *AccountDeclinePasswordResetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
+		return tlrt.DecodeErr(err, "account.declinePasswordReset", "")
 	}
-	if err := consumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
-		return decodeErr("account.declinePasswordReset#4c9409f6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDeclinePasswordResetRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountDeclinePasswordReset invokes account.declinePasswordReset#4c9409f6:
-//
-//	account.declinePasswordReset#4c9409f6 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.declinePasswordReset.
+// AccountDeclinePasswordReset calls account.declinePasswordReset: see
+// AccountDeclinePasswordResetRequest.
 func (c *Client) AccountDeclinePasswordReset(ctx context.Context, req *AccountDeclinePasswordResetRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountDeclinePasswordResetRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetChatThemesRequest is the TL function account.getChatThemes:
+// AccountGetChatThemesRequest is the TL function account.getChatThemes.
 //
 //	account.getChatThemes#d638de89 hash:long = account.Themes
 //
@@ -9286,48 +10312,40 @@ func (m *AccountGetChatThemesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
+		return tlrt.DecodeErr(err, "account.getChatThemes", "")
 	}
-	if err := consumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
-		return decodeErr("account.getChatThemes#d638de89", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetChatThemesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getChatThemes#d638de89", "hash", err)
+		return tlrt.DecodeErr(err, "account.getChatThemes", "hash")
 	}
 	return nil
 }
 
-// AccountGetChatThemes invokes account.getChatThemes#d638de89:
-//
-//	account.getChatThemes#d638de89 hash:long = account.Themes
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getChatThemes.
+// AccountGetChatThemes calls account.getChatThemes: see
+// AccountGetChatThemesRequest.
 func (c *Client) AccountGetChatThemes(ctx context.Context, req *AccountGetChatThemesRequest) (AccountThemesClass, error) {
 	if req == nil {
 		req = new(AccountGetChatThemesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountThemes)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountThemes)
 }
 
-// AccountSetAuthorizationTTLRequest is the TL function account.setAuthorizationTTL:
+// AccountSetAuthorizationTTLRequest is the TL function
+// account.setAuthorizationTTL.
 //
 //	account.setAuthorizationTTL#bf899aa0 authorization_ttl_days:int = Bool
 //
@@ -9336,7 +10354,8 @@ type AccountSetAuthorizationTTLRequest struct {
 	AuthorizationTTLDays int
 }
 
-// AccountSetAuthorizationTTLRequestTypeID is the ID of account.setAuthorizationTTL.
+// AccountSetAuthorizationTTLRequestTypeID is the ID of
+// account.setAuthorizationTTL.
 const AccountSetAuthorizationTTLRequestTypeID = 0xbf899aa0
 
 // TypeID returns 0xbf899aa0, the ID of account.setAuthorizationTTL.
@@ -9369,65 +10388,62 @@ func (m *AccountSetAuthorizationTTLRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
+		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "")
 	}
-	if err := consumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
-		return decodeErr("account.setAuthorizationTTL#bf899aa0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSetAuthorizationTTLRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
-		return decodeErr("account.setAuthorizationTTL#bf899aa0", "authorization_ttl_days", err)
+		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "authorization_ttl_days")
 	}
 	return nil
 }
 
-// AccountSetAuthorizationTTL invokes account.setAuthorizationTTL#bf899aa0:
-//
-//	account.setAuthorizationTTL#bf899aa0 authorization_ttl_days:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.setAuthorizationTTL.
+// AccountSetAuthorizationTTL calls account.setAuthorizationTTL: see
+// AccountSetAuthorizationTTLRequest.
 func (c *Client) AccountSetAuthorizationTTL(ctx context.Context, req *AccountSetAuthorizationTTLRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSetAuthorizationTTLRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountChangeAuthorizationSettingsRequest is the TL function account.changeAuthorizationSettings:
+// AccountChangeAuthorizationSettingsRequest is the TL function
+// account.changeAuthorizationSettings.
 //
-//	account.changeAuthorizationSettings#40f48462 flags:# confirmed:flags.3?true hash:long encrypted_requests_disabled:flags.0?Bool call_requests_disabled:flags.1?Bool = Bool
+//	account.changeAuthorizationSettings#40f48462 flags:#
+//	    confirmed:flags.3?true hash:long
+//	    encrypted_requests_disabled:flags.0?Bool
+//	    call_requests_disabled:flags.1?Bool = Bool
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetEncryptedRequestsDisabled and the other Set methods send a zero value too;
+// HasEncryptedRequestsDisabled reports whether EncryptedRequestsDisabled is
+// present (sent, or received) and ClearEncryptedRequestsDisabled leaves it out.
 //
 // See https://core.telegram.org/method/account.changeAuthorizationSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountChangeAuthorizationSettingsRequest struct {
-	Flags                     bin.Fields // flags word; see the type's doc
+	Flags                     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Confirmed                 bool       // flags.3?true
 	Hash                      int64
 	EncryptedRequestsDisabled bool // flags.0?Bool
 	CallRequestsDisabled      bool // flags.1?Bool
 }
 
-// AccountChangeAuthorizationSettingsRequestTypeID is the ID of account.changeAuthorizationSettings.
+// AccountChangeAuthorizationSettingsRequestTypeID is the ID of
+// account.changeAuthorizationSettings.
 const AccountChangeAuthorizationSettingsRequestTypeID = 0x40f48462
 
 // TypeID returns 0x40f48462, the ID of account.changeAuthorizationSettings.
@@ -9438,6 +10454,46 @@ func (*AccountChangeAuthorizationSettingsRequest) TypeID() uint32 {
 // TypeName returns "account.changeAuthorizationSettings".
 func (*AccountChangeAuthorizationSettingsRequest) TypeName() string {
 	return "account.changeAuthorizationSettings"
+}
+
+// HasEncryptedRequestsDisabled reports whether EncryptedRequestsDisabled is
+// present: not zero, set by SetEncryptedRequestsDisabled, or received.
+func (m *AccountChangeAuthorizationSettingsRequest) HasEncryptedRequestsDisabled() bool {
+	return m.EncryptedRequestsDisabled || m.Flags.Has(0)
+}
+
+// SetEncryptedRequestsDisabled sets EncryptedRequestsDisabled to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *AccountChangeAuthorizationSettingsRequest) SetEncryptedRequestsDisabled(v bool) {
+	m.EncryptedRequestsDisabled = v
+	m.Flags.Set(0)
+}
+
+// ClearEncryptedRequestsDisabled sets EncryptedRequestsDisabled to its zero
+// value and marks it absent.
+func (m *AccountChangeAuthorizationSettingsRequest) ClearEncryptedRequestsDisabled() {
+	m.EncryptedRequestsDisabled = false
+	m.Flags.Unset(0)
+}
+
+// HasCallRequestsDisabled reports whether CallRequestsDisabled is present: not
+// zero, set by SetCallRequestsDisabled, or received.
+func (m *AccountChangeAuthorizationSettingsRequest) HasCallRequestsDisabled() bool {
+	return m.CallRequestsDisabled || m.Flags.Has(1)
+}
+
+// SetCallRequestsDisabled sets CallRequestsDisabled to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *AccountChangeAuthorizationSettingsRequest) SetCallRequestsDisabled(v bool) {
+	m.CallRequestsDisabled = v
+	m.Flags.Set(1)
+}
+
+// ClearCallRequestsDisabled sets CallRequestsDisabled to its zero value and
+// marks it absent.
+func (m *AccountChangeAuthorizationSettingsRequest) ClearCallRequestsDisabled() {
+	m.CallRequestsDisabled = false
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -9477,42 +10533,39 @@ func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *AccountChangeAuthorizationSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "")
 	}
-	if err := consumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
-		return decodeErr("account.changeAuthorizationSettings#40f48462", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountChangeAuthorizationSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AccountChangeAuthorizationSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.changeAuthorizationSettings#40f48462", "flags", err)
+		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "flags")
 	}
 	m.Confirmed = m.Flags.Has(3)
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.changeAuthorizationSettings#40f48462", "hash", err)
+		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "hash")
 	}
 	if m.Flags.Has(0) {
 		if m.EncryptedRequestsDisabled, err = b.Bool(); err != nil {
-			return decodeErr("account.changeAuthorizationSettings#40f48462", "encrypted_requests_disabled", err)
+			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "encrypted_requests_disabled")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.CallRequestsDisabled, err = b.Bool(); err != nil {
-			return decodeErr("account.changeAuthorizationSettings#40f48462", "call_requests_disabled", err)
+			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "call_requests_disabled")
 		}
 	}
 	m.Flags &^= 1 << 3
@@ -9525,22 +10578,16 @@ func (m *AccountChangeAuthorizationSettingsRequest) decodeBareAt(b *bin.Buffer, 
 	return nil
 }
 
-// AccountChangeAuthorizationSettings invokes account.changeAuthorizationSettings#40f48462:
-//
-//	account.changeAuthorizationSettings#40f48462 flags:# confirmed:flags.3?true hash:long encrypted_requests_disabled:flags.0?Bool call_requests_disabled:flags.1?Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.changeAuthorizationSettings.
+// AccountChangeAuthorizationSettings calls account.changeAuthorizationSettings:
+// see AccountChangeAuthorizationSettingsRequest.
 func (c *Client) AccountChangeAuthorizationSettings(ctx context.Context, req *AccountChangeAuthorizationSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountChangeAuthorizationSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetSavedRingtonesRequest is the TL function account.getSavedRingtones:
+// AccountGetSavedRingtonesRequest is the TL function account.getSavedRingtones.
 //
 //	account.getSavedRingtones#e1902288 hash:long = account.SavedRingtones
 //
@@ -9582,50 +10629,42 @@ func (m *AccountGetSavedRingtonesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
+		return tlrt.DecodeErr(err, "account.getSavedRingtones", "")
 	}
-	if err := consumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
-		return decodeErr("account.getSavedRingtones#e1902288", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetSavedRingtonesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getSavedRingtones#e1902288", "hash", err)
+		return tlrt.DecodeErr(err, "account.getSavedRingtones", "hash")
 	}
 	return nil
 }
 
-// AccountGetSavedRingtones invokes account.getSavedRingtones#e1902288:
-//
-//	account.getSavedRingtones#e1902288 hash:long = account.SavedRingtones
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getSavedRingtones.
+// AccountGetSavedRingtones calls account.getSavedRingtones: see
+// AccountGetSavedRingtonesRequest.
 func (c *Client) AccountGetSavedRingtones(ctx context.Context, req *AccountGetSavedRingtonesRequest) (AccountSavedRingtonesClass, error) {
 	if req == nil {
 		req = new(AccountGetSavedRingtonesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountSavedRingtones)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountSavedRingtones)
 }
 
-// AccountSaveRingtoneRequest is the TL function account.saveRingtone:
+// AccountSaveRingtoneRequest is the TL function account.saveRingtone.
 //
-//	account.saveRingtone#3dea5b03 id:InputDocument unsave:Bool = account.SavedRingtone
+//	account.saveRingtone#3dea5b03 id:InputDocument unsave:Bool
+//	    = account.SavedRingtone
 //
 // See https://core.telegram.org/method/account.saveRingtone.
 type AccountSaveRingtoneRequest struct {
@@ -9660,8 +10699,8 @@ func (m *AccountSaveRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("account.saveRingtone#3dea5b03", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "account.saveRingtone", "id")
 	}
 	b.PutBool(m.Unsave)
 	return nil
@@ -9669,56 +10708,48 @@ func (m *AccountSaveRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveRingtone", "")
 	}
-	if err := consumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
-		return decodeErr("account.saveRingtone#3dea5b03", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveRingtoneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveRingtone#3dea5b03", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveRingtone", "")
 	}
 	var err error
 	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("account.saveRingtone#3dea5b03", "id", err)
+		return tlrt.DecodeErr(err, "account.saveRingtone", "id")
 	}
 	if m.Unsave, err = b.Bool(); err != nil {
-		return decodeErr("account.saveRingtone#3dea5b03", "unsave", err)
+		return tlrt.DecodeErr(err, "account.saveRingtone", "unsave")
 	}
 	return nil
 }
 
-// AccountSaveRingtone invokes account.saveRingtone#3dea5b03:
-//
-//	account.saveRingtone#3dea5b03 id:InputDocument unsave:Bool = account.SavedRingtone
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveRingtone.
+// AccountSaveRingtone calls account.saveRingtone: see
+// AccountSaveRingtoneRequest.
 func (c *Client) AccountSaveRingtone(ctx context.Context, req *AccountSaveRingtoneRequest) (AccountSavedRingtoneClass, error) {
 	if req == nil {
 		req = new(AccountSaveRingtoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountSavedRingtone)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountSavedRingtone)
 }
 
-// AccountUploadRingtoneRequest is the TL function account.uploadRingtone:
+// AccountUploadRingtoneRequest is the TL function account.uploadRingtone.
 //
-//	account.uploadRingtone#831a83a2 file:InputFile file_name:string mime_type:string = Document
+//	account.uploadRingtone#831a83a2 file:InputFile file_name:string
+//	    mime_type:string = Document
 //
 // See https://core.telegram.org/method/account.uploadRingtone.
 type AccountUploadRingtoneRequest struct {
@@ -9754,8 +10785,8 @@ func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("account.uploadRingtone#831a83a2", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "account.uploadRingtone", "file")
 	}
 	b.PutString(m.FileName)
 	b.PutString(m.MimeType)
@@ -9764,57 +10795,48 @@ func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
+		return tlrt.DecodeErr(err, "account.uploadRingtone", "")
 	}
-	if err := consumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
-		return decodeErr("account.uploadRingtone#831a83a2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUploadRingtoneRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUploadRingtoneRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.uploadRingtone#831a83a2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.uploadRingtone", "")
 	}
 	var err error
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("account.uploadRingtone#831a83a2", "file", err)
+		return tlrt.DecodeErr(err, "account.uploadRingtone", "file")
 	}
 	if m.FileName, err = b.String(); err != nil {
-		return decodeErr("account.uploadRingtone#831a83a2", "file_name", err)
+		return tlrt.DecodeErr(err, "account.uploadRingtone", "file_name")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("account.uploadRingtone#831a83a2", "mime_type", err)
+		return tlrt.DecodeErr(err, "account.uploadRingtone", "mime_type")
 	}
 	return nil
 }
 
-// AccountUploadRingtone invokes account.uploadRingtone#831a83a2:
-//
-//	account.uploadRingtone#831a83a2 file:InputFile file_name:string mime_type:string = Document
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.uploadRingtone.
+// AccountUploadRingtone calls account.uploadRingtone: see
+// AccountUploadRingtoneRequest.
 func (c *Client) AccountUploadRingtone(ctx context.Context, req *AccountUploadRingtoneRequest) (DocumentClass, error) {
 	if req == nil {
 		req = new(AccountUploadRingtoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeDocument)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeDocument)
 }
 
-// AccountUpdateEmojiStatusRequest is the TL function account.updateEmojiStatus:
+// AccountUpdateEmojiStatusRequest is the TL function account.updateEmojiStatus.
 //
 //	account.updateEmojiStatus#fbd3de6b emoji_status:EmojiStatus = Bool
 //
@@ -9850,68 +10872,62 @@ func (m *AccountUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.EmojiStatus); err != nil {
-		return encodeErr("account.updateEmojiStatus#fbd3de6b", "emoji_status", err)
+	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+		return tlrt.EncodeErr(err, "account.updateEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "")
 	}
-	if err := consumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
-		return decodeErr("account.updateEmojiStatus#fbd3de6b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateEmojiStatusRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.updateEmojiStatus#fbd3de6b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateEmojiStatus", "")
 	}
 	var err error
 	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-		return decodeErr("account.updateEmojiStatus#fbd3de6b", "emoji_status", err)
+		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
-// AccountUpdateEmojiStatus invokes account.updateEmojiStatus#fbd3de6b:
-//
-//	account.updateEmojiStatus#fbd3de6b emoji_status:EmojiStatus = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateEmojiStatus.
+// AccountUpdateEmojiStatus calls account.updateEmojiStatus: see
+// AccountUpdateEmojiStatusRequest.
 func (c *Client) AccountUpdateEmojiStatus(ctx context.Context, req *AccountUpdateEmojiStatusRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateEmojiStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetDefaultEmojiStatusesRequest is the TL function account.getDefaultEmojiStatuses:
+// AccountGetDefaultEmojiStatusesRequest is the TL function
+// account.getDefaultEmojiStatuses.
 //
-//	account.getDefaultEmojiStatuses#d6753386 hash:long = account.EmojiStatuses
+//	account.getDefaultEmojiStatuses#d6753386 hash:long
+//	    = account.EmojiStatuses
 //
 // See https://core.telegram.org/method/account.getDefaultEmojiStatuses.
 type AccountGetDefaultEmojiStatusesRequest struct {
 	Hash int64
 }
 
-// AccountGetDefaultEmojiStatusesRequestTypeID is the ID of account.getDefaultEmojiStatuses.
+// AccountGetDefaultEmojiStatusesRequestTypeID is the ID of
+// account.getDefaultEmojiStatuses.
 const AccountGetDefaultEmojiStatusesRequestTypeID = 0xd6753386
 
 // TypeID returns 0xd6753386, the ID of account.getDefaultEmojiStatuses.
@@ -9944,57 +10960,51 @@ func (m *AccountGetDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "")
 	}
-	if err := consumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
-		return decodeErr("account.getDefaultEmojiStatuses#d6753386", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetDefaultEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getDefaultEmojiStatuses#d6753386", "hash", err)
+		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "hash")
 	}
 	return nil
 }
 
-// AccountGetDefaultEmojiStatuses invokes account.getDefaultEmojiStatuses#d6753386:
-//
-//	account.getDefaultEmojiStatuses#d6753386 hash:long = account.EmojiStatuses
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getDefaultEmojiStatuses.
+// AccountGetDefaultEmojiStatuses calls account.getDefaultEmojiStatuses: see
+// AccountGetDefaultEmojiStatusesRequest.
 func (c *Client) AccountGetDefaultEmojiStatuses(ctx context.Context, req *AccountGetDefaultEmojiStatusesRequest) (AccountEmojiStatusesClass, error) {
 	if req == nil {
 		req = new(AccountGetDefaultEmojiStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
 }
 
-// AccountGetRecentEmojiStatusesRequest is the TL function account.getRecentEmojiStatuses:
+// AccountGetRecentEmojiStatusesRequest is the TL function
+// account.getRecentEmojiStatuses.
 //
-//	account.getRecentEmojiStatuses#f578105 hash:long = account.EmojiStatuses
+//	account.getRecentEmojiStatuses#f578105 hash:long
+//	    = account.EmojiStatuses
 //
 // See https://core.telegram.org/method/account.getRecentEmojiStatuses.
 type AccountGetRecentEmojiStatusesRequest struct {
 	Hash int64
 }
 
-// AccountGetRecentEmojiStatusesRequestTypeID is the ID of account.getRecentEmojiStatuses.
+// AccountGetRecentEmojiStatusesRequestTypeID is the ID of
+// account.getRecentEmojiStatuses.
 const AccountGetRecentEmojiStatusesRequestTypeID = 0x0f578105
 
 // TypeID returns 0x0f578105, the ID of account.getRecentEmojiStatuses.
@@ -10027,55 +11037,48 @@ func (m *AccountGetRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "")
 	}
-	if err := consumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
-		return decodeErr("account.getRecentEmojiStatuses#0f578105", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetRecentEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getRecentEmojiStatuses#0f578105", "hash", err)
+		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "hash")
 	}
 	return nil
 }
 
-// AccountGetRecentEmojiStatuses invokes account.getRecentEmojiStatuses#0f578105:
-//
-//	account.getRecentEmojiStatuses#f578105 hash:long = account.EmojiStatuses
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getRecentEmojiStatuses.
+// AccountGetRecentEmojiStatuses calls account.getRecentEmojiStatuses: see
+// AccountGetRecentEmojiStatusesRequest.
 func (c *Client) AccountGetRecentEmojiStatuses(ctx context.Context, req *AccountGetRecentEmojiStatusesRequest) (AccountEmojiStatusesClass, error) {
 	if req == nil {
 		req = new(AccountGetRecentEmojiStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
 }
 
-// AccountClearRecentEmojiStatusesRequest is the TL function account.clearRecentEmojiStatuses:
+// AccountClearRecentEmojiStatusesRequest is the TL function
+// account.clearRecentEmojiStatuses.
 //
 //	account.clearRecentEmojiStatuses#18201aae = Bool
 //
 // See https://core.telegram.org/method/account.clearRecentEmojiStatuses.
 type AccountClearRecentEmojiStatusesRequest struct{}
 
-// AccountClearRecentEmojiStatusesRequestTypeID is the ID of account.clearRecentEmojiStatuses.
+// AccountClearRecentEmojiStatusesRequestTypeID is the ID of
+// account.clearRecentEmojiStatuses.
 const AccountClearRecentEmojiStatusesRequestTypeID = 0x18201aae
 
 // TypeID returns 0x18201aae, the ID of account.clearRecentEmojiStatuses.
@@ -10107,44 +11110,35 @@ func (m *AccountClearRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.clearRecentEmojiStatuses", "")
 	}
-	if err := consumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
-		return decodeErr("account.clearRecentEmojiStatuses#18201aae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountClearRecentEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountClearRecentEmojiStatuses invokes account.clearRecentEmojiStatuses#18201aae:
-//
-//	account.clearRecentEmojiStatuses#18201aae = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.clearRecentEmojiStatuses.
+// AccountClearRecentEmojiStatuses calls account.clearRecentEmojiStatuses: see
+// AccountClearRecentEmojiStatusesRequest.
 func (c *Client) AccountClearRecentEmojiStatuses(ctx context.Context, req *AccountClearRecentEmojiStatusesRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountClearRecentEmojiStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountReorderUsernamesRequest is the TL function account.reorderUsernames:
+// AccountReorderUsernamesRequest is the TL function account.reorderUsernames.
 //
 //	account.reorderUsernames#ef500eab order:Vector<string> = Bool
 //
@@ -10189,48 +11183,39 @@ func (m *AccountReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "account.reorderUsernames", "")
 	}
-	if err := consumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
-		return decodeErr("account.reorderUsernames#ef500eab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("account.reorderUsernames#ef500eab", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
 	}
 	return nil
 }
 
-// AccountReorderUsernames invokes account.reorderUsernames#ef500eab:
-//
-//	account.reorderUsernames#ef500eab order:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.reorderUsernames.
+// AccountReorderUsernames calls account.reorderUsernames: see
+// AccountReorderUsernamesRequest.
 func (c *Client) AccountReorderUsernames(ctx context.Context, req *AccountReorderUsernamesRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountReorderUsernamesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountToggleUsernameRequest is the TL function account.toggleUsername:
+// AccountToggleUsernameRequest is the TL function account.toggleUsername.
 //
 //	account.toggleUsername#58d6b376 username:string active:Bool = Bool
 //
@@ -10274,51 +11259,43 @@ func (m *AccountToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleUsername", "")
 	}
-	if err := consumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
-		return decodeErr("account.toggleUsername#58d6b376", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountToggleUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("account.toggleUsername#58d6b376", "username", err)
+		return tlrt.DecodeErr(err, "account.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
-		return decodeErr("account.toggleUsername#58d6b376", "active", err)
+		return tlrt.DecodeErr(err, "account.toggleUsername", "active")
 	}
 	return nil
 }
 
-// AccountToggleUsername invokes account.toggleUsername#58d6b376:
-//
-//	account.toggleUsername#58d6b376 username:string active:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.toggleUsername.
+// AccountToggleUsername calls account.toggleUsername: see
+// AccountToggleUsernameRequest.
 func (c *Client) AccountToggleUsername(ctx context.Context, req *AccountToggleUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountToggleUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetDefaultProfilePhotoEmojisRequest is the TL function account.getDefaultProfilePhotoEmojis:
+// AccountGetDefaultProfilePhotoEmojisRequest is the TL function
+// account.getDefaultProfilePhotoEmojis.
 //
 //	account.getDefaultProfilePhotoEmojis#e2750328 hash:long = EmojiList
 //
@@ -10327,7 +11304,8 @@ type AccountGetDefaultProfilePhotoEmojisRequest struct {
 	Hash int64
 }
 
-// AccountGetDefaultProfilePhotoEmojisRequestTypeID is the ID of account.getDefaultProfilePhotoEmojis.
+// AccountGetDefaultProfilePhotoEmojisRequestTypeID is the ID of
+// account.getDefaultProfilePhotoEmojis.
 const AccountGetDefaultProfilePhotoEmojisRequestTypeID = 0xe2750328
 
 // TypeID returns 0xe2750328, the ID of account.getDefaultProfilePhotoEmojis.
@@ -10360,48 +11338,41 @@ func (m *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
+		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "")
 	}
-	if err := consumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
-		return decodeErr("account.getDefaultProfilePhotoEmojis#e2750328", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetDefaultProfilePhotoEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getDefaultProfilePhotoEmojis#e2750328", "hash", err)
+		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "hash")
 	}
 	return nil
 }
 
-// AccountGetDefaultProfilePhotoEmojis invokes account.getDefaultProfilePhotoEmojis#e2750328:
-//
-//	account.getDefaultProfilePhotoEmojis#e2750328 hash:long = EmojiList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getDefaultProfilePhotoEmojis.
+// AccountGetDefaultProfilePhotoEmojis calls
+// account.getDefaultProfilePhotoEmojis: see
+// AccountGetDefaultProfilePhotoEmojisRequest.
 func (c *Client) AccountGetDefaultProfilePhotoEmojis(ctx context.Context, req *AccountGetDefaultProfilePhotoEmojisRequest) (EmojiListClass, error) {
 	if req == nil {
 		req = new(AccountGetDefaultProfilePhotoEmojisRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeEmojiList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
 }
 
-// AccountGetDefaultGroupPhotoEmojisRequest is the TL function account.getDefaultGroupPhotoEmojis:
+// AccountGetDefaultGroupPhotoEmojisRequest is the TL function
+// account.getDefaultGroupPhotoEmojis.
 //
 //	account.getDefaultGroupPhotoEmojis#915860ae hash:long = EmojiList
 //
@@ -10410,7 +11381,8 @@ type AccountGetDefaultGroupPhotoEmojisRequest struct {
 	Hash int64
 }
 
-// AccountGetDefaultGroupPhotoEmojisRequestTypeID is the ID of account.getDefaultGroupPhotoEmojis.
+// AccountGetDefaultGroupPhotoEmojisRequestTypeID is the ID of
+// account.getDefaultGroupPhotoEmojis.
 const AccountGetDefaultGroupPhotoEmojisRequestTypeID = 0x915860ae
 
 // TypeID returns 0x915860ae, the ID of account.getDefaultGroupPhotoEmojis.
@@ -10443,55 +11415,48 @@ func (m *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
+		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "")
 	}
-	if err := consumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
-		return decodeErr("account.getDefaultGroupPhotoEmojis#915860ae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetDefaultGroupPhotoEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getDefaultGroupPhotoEmojis#915860ae", "hash", err)
+		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "hash")
 	}
 	return nil
 }
 
-// AccountGetDefaultGroupPhotoEmojis invokes account.getDefaultGroupPhotoEmojis#915860ae:
-//
-//	account.getDefaultGroupPhotoEmojis#915860ae hash:long = EmojiList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getDefaultGroupPhotoEmojis.
+// AccountGetDefaultGroupPhotoEmojis calls account.getDefaultGroupPhotoEmojis:
+// see AccountGetDefaultGroupPhotoEmojisRequest.
 func (c *Client) AccountGetDefaultGroupPhotoEmojis(ctx context.Context, req *AccountGetDefaultGroupPhotoEmojisRequest) (EmojiListClass, error) {
 	if req == nil {
 		req = new(AccountGetDefaultGroupPhotoEmojisRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeEmojiList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
 }
 
-// AccountGetAutoSaveSettingsRequest is the TL function account.getAutoSaveSettings:
+// AccountGetAutoSaveSettingsRequest is the TL function
+// account.getAutoSaveSettings.
 //
 //	account.getAutoSaveSettings#adcbbcda = account.AutoSaveSettings
 //
 // See https://core.telegram.org/method/account.getAutoSaveSettings.
 type AccountGetAutoSaveSettingsRequest struct{}
 
-// AccountGetAutoSaveSettingsRequestTypeID is the ID of account.getAutoSaveSettings.
+// AccountGetAutoSaveSettingsRequestTypeID is the ID of
+// account.getAutoSaveSettings.
 const AccountGetAutoSaveSettingsRequestTypeID = 0xadcbbcda
 
 // TypeID returns 0xadcbbcda, the ID of account.getAutoSaveSettings.
@@ -10523,50 +11488,44 @@ func (m *AccountGetAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getAutoSaveSettings", "")
 	}
-	if err := consumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
-		return decodeErr("account.getAutoSaveSettings#adcbbcda", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetAutoSaveSettingsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountGetAutoSaveSettings invokes account.getAutoSaveSettings#adcbbcda:
-//
-//	account.getAutoSaveSettings#adcbbcda = account.AutoSaveSettings
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getAutoSaveSettings.
+// AccountGetAutoSaveSettings calls account.getAutoSaveSettings: see
+// AccountGetAutoSaveSettingsRequest.
 func (c *Client) AccountGetAutoSaveSettings(ctx context.Context, req *AccountGetAutoSaveSettingsRequest) (*AccountAutoSaveSettings, error) {
 	if req == nil {
 		req = new(AccountGetAutoSaveSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AccountAutoSaveSettings])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountAutoSaveSettings])
 }
 
-// AccountSaveAutoSaveSettingsRequest is the TL function account.saveAutoSaveSettings:
+// AccountSaveAutoSaveSettingsRequest is the TL function
+// account.saveAutoSaveSettings.
 //
-//	account.saveAutoSaveSettings#d69b8361 flags:# users:flags.0?true chats:flags.1?true broadcasts:flags.2?true peer:flags.3?InputPeer settings:AutoSaveSettings = Bool
+//	account.saveAutoSaveSettings#d69b8361 flags:# users:flags.0?true
+//	    chats:flags.1?true broadcasts:flags.2?true peer:flags.3?InputPeer
+//	    settings:AutoSaveSettings = Bool
 //
 // See https://core.telegram.org/method/account.saveAutoSaveSettings.
 type AccountSaveAutoSaveSettingsRequest struct {
-	Flags      bin.Fields     // flags word; see the type's doc
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Users      bool           // flags.0?true
 	Chats      bool           // flags.1?true
 	Broadcasts bool           // flags.2?true
@@ -10574,7 +11533,8 @@ type AccountSaveAutoSaveSettingsRequest struct {
 	Settings   AutoSaveSettings
 }
 
-// AccountSaveAutoSaveSettingsRequestTypeID is the ID of account.saveAutoSaveSettings.
+// AccountSaveAutoSaveSettingsRequestTypeID is the ID of
+// account.saveAutoSaveSettings.
 const AccountSaveAutoSaveSettingsRequestTypeID = 0xd69b8361
 
 // TypeID returns 0xd69b8361, the ID of account.saveAutoSaveSettings.
@@ -10616,83 +11576,76 @@ func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(3) {
-		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("account.saveAutoSaveSettings#d69b8361", "peer", err)
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "peer")
 		}
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("account.saveAutoSaveSettings#d69b8361", "settings", err)
+		return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountSaveAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "")
 	}
-	if err := consumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
-		return decodeErr("account.saveAutoSaveSettings#d69b8361", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountSaveAutoSaveSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("account.saveAutoSaveSettings#d69b8361", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoSaveSettings", "")
 	}
 	*m = AccountSaveAutoSaveSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.saveAutoSaveSettings#d69b8361", "flags", err)
+		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "flags")
 	}
 	m.Users = m.Flags.Has(0)
 	m.Chats = m.Flags.Has(1)
 	m.Broadcasts = m.Flags.Has(2)
 	if m.Flags.Has(3) {
 		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("account.saveAutoSaveSettings#d69b8361", "peer", err)
+			return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "peer")
 		}
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("account.saveAutoSaveSettings#d69b8361", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "settings")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
-// AccountSaveAutoSaveSettings invokes account.saveAutoSaveSettings#d69b8361:
-//
-//	account.saveAutoSaveSettings#d69b8361 flags:# users:flags.0?true chats:flags.1?true broadcasts:flags.2?true peer:flags.3?InputPeer settings:AutoSaveSettings = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.saveAutoSaveSettings.
+// AccountSaveAutoSaveSettings calls account.saveAutoSaveSettings: see
+// AccountSaveAutoSaveSettingsRequest.
 func (c *Client) AccountSaveAutoSaveSettings(ctx context.Context, req *AccountSaveAutoSaveSettingsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountSaveAutoSaveSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountDeleteAutoSaveExceptionsRequest is the TL function account.deleteAutoSaveExceptions:
+// AccountDeleteAutoSaveExceptionsRequest is the TL function
+// account.deleteAutoSaveExceptions.
 //
 //	account.deleteAutoSaveExceptions#53bc0020 = Bool
 //
 // See https://core.telegram.org/method/account.deleteAutoSaveExceptions.
 type AccountDeleteAutoSaveExceptionsRequest struct{}
 
-// AccountDeleteAutoSaveExceptionsRequestTypeID is the ID of account.deleteAutoSaveExceptions.
+// AccountDeleteAutoSaveExceptionsRequestTypeID is the ID of
+// account.deleteAutoSaveExceptions.
 const AccountDeleteAutoSaveExceptionsRequestTypeID = 0x53bc0020
 
 // TypeID returns 0x53bc0020, the ID of account.deleteAutoSaveExceptions.
@@ -10724,44 +11677,36 @@ func (m *AccountDeleteAutoSaveExceptionsRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteAutoSaveExceptions", "")
 	}
-	if err := consumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
-		return decodeErr("account.deleteAutoSaveExceptions#53bc0020", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountDeleteAutoSaveExceptionsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AccountDeleteAutoSaveExceptions invokes account.deleteAutoSaveExceptions#53bc0020:
-//
-//	account.deleteAutoSaveExceptions#53bc0020 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.deleteAutoSaveExceptions.
+// AccountDeleteAutoSaveExceptions calls account.deleteAutoSaveExceptions: see
+// AccountDeleteAutoSaveExceptionsRequest.
 func (c *Client) AccountDeleteAutoSaveExceptions(ctx context.Context, req *AccountDeleteAutoSaveExceptionsRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountDeleteAutoSaveExceptionsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountInvalidateSignInCodesRequest is the TL function account.invalidateSignInCodes:
+// AccountInvalidateSignInCodesRequest is the TL function
+// account.invalidateSignInCodes.
 //
 //	account.invalidateSignInCodes#ca8ae8ba codes:Vector<string> = Bool
 //
@@ -10770,7 +11715,8 @@ type AccountInvalidateSignInCodesRequest struct {
 	Codes []string
 }
 
-// AccountInvalidateSignInCodesRequestTypeID is the ID of account.invalidateSignInCodes.
+// AccountInvalidateSignInCodesRequestTypeID is the ID of
+// account.invalidateSignInCodes.
 const AccountInvalidateSignInCodesRequestTypeID = 0xca8ae8ba
 
 // TypeID returns 0xca8ae8ba, the ID of account.invalidateSignInCodes.
@@ -10806,67 +11752,54 @@ func (m *AccountInvalidateSignInCodesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
+		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "")
 	}
-	if err := consumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
-		return decodeErr("account.invalidateSignInCodes#ca8ae8ba", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountInvalidateSignInCodesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Codes, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("account.invalidateSignInCodes#ca8ae8ba", "codes", err)
+	if m.Codes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
 	}
 	return nil
 }
 
-// AccountInvalidateSignInCodes invokes account.invalidateSignInCodes#ca8ae8ba:
-//
-//	account.invalidateSignInCodes#ca8ae8ba codes:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.invalidateSignInCodes.
+// AccountInvalidateSignInCodes calls account.invalidateSignInCodes: see
+// AccountInvalidateSignInCodesRequest.
 func (c *Client) AccountInvalidateSignInCodes(ctx context.Context, req *AccountInvalidateSignInCodesRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountInvalidateSignInCodesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountUpdateColorRequest is the TL function account.updateColor:
+// AccountUpdateColorRequest is the TL function account.updateColor.
 //
-//	account.updateColor#7cefa15d flags:# for_profile:flags.1?true color:flags.2?int background_emoji_id:flags.0?long = Bool
+//	account.updateColor#684d214e flags:# for_profile:flags.1?true
+//	    color:flags.2?PeerColor = Bool
 //
 // See https://core.telegram.org/method/account.updateColor.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AccountUpdateColorRequest struct {
-	Flags             bin.Fields // flags word; see the type's doc
-	ForProfile        bool       // flags.1?true
-	Color             int        // flags.2?int
-	BackgroundEmojiID int64      // flags.0?long
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ForProfile bool           // flags.1?true
+	Color      PeerColorClass // flags.2?PeerColor
 }
 
 // AccountUpdateColorRequestTypeID is the ID of account.updateColor.
-const AccountUpdateColorRequestTypeID = 0x7cefa15d
+const AccountUpdateColorRequestTypeID = 0x684d214e
 
-// TypeID returns 0x7cefa15d, the ID of account.updateColor.
+// TypeID returns 0x684d214e, the ID of account.updateColor.
 func (*AccountUpdateColorRequest) TypeID() uint32 {
 	return AccountUpdateColorRequestTypeID
 }
@@ -10890,89 +11823,68 @@ func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.ForProfile {
 		flags.Set(1)
 	}
-	if m.Color != 0 {
+	if m.Color != nil {
 		flags.Set(2)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
-		b.PutInt(m.Color)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.BackgroundEmojiID)
+		if err := tlrt.EncodeObject(b, m.Color); err != nil {
+			return tlrt.EncodeErr(err, "account.updateColor", "color")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AccountUpdateColorRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateColor", "")
 	}
-	if err := consumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
-		return decodeErr("account.updateColor#7cefa15d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountUpdateColorRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateColor", "")
 	}
 	*m = AccountUpdateColorRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("account.updateColor#7cefa15d", "flags", err)
+		return tlrt.DecodeErr(err, "account.updateColor", "flags")
 	}
 	m.ForProfile = m.Flags.Has(1)
 	if m.Flags.Has(2) {
-		if m.Color, err = b.Int(); err != nil {
-			return decodeErr("account.updateColor#7cefa15d", "color", err)
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateColor", "color")
 		}
 	}
-	if m.Flags.Has(0) {
-		if m.BackgroundEmojiID, err = b.Long(); err != nil {
-			return decodeErr("account.updateColor#7cefa15d", "background_emoji_id", err)
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Color != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.BackgroundEmojiID != 0 {
-		m.Flags.Unset(0)
-	}
+	m.Flags &^= 1<<1 | 1<<2
 	return nil
 }
 
-// AccountUpdateColor invokes account.updateColor#7cefa15d:
-//
-//	account.updateColor#7cefa15d flags:# for_profile:flags.1?true color:flags.2?int background_emoji_id:flags.0?long = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.updateColor.
+// AccountUpdateColor calls account.updateColor: see AccountUpdateColorRequest.
 func (c *Client) AccountUpdateColor(ctx context.Context, req *AccountUpdateColorRequest) (bool, error) {
 	if req == nil {
 		req = new(AccountUpdateColorRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AccountGetDefaultBackgroundEmojisRequest is the TL function account.getDefaultBackgroundEmojis:
+// AccountGetDefaultBackgroundEmojisRequest is the TL function
+// account.getDefaultBackgroundEmojis.
 //
 //	account.getDefaultBackgroundEmojis#a60ab9ce hash:long = EmojiList
 //
@@ -10981,7 +11893,8 @@ type AccountGetDefaultBackgroundEmojisRequest struct {
 	Hash int64
 }
 
-// AccountGetDefaultBackgroundEmojisRequestTypeID is the ID of account.getDefaultBackgroundEmojis.
+// AccountGetDefaultBackgroundEmojisRequestTypeID is the ID of
+// account.getDefaultBackgroundEmojis.
 const AccountGetDefaultBackgroundEmojisRequestTypeID = 0xa60ab9ce
 
 // TypeID returns 0xa60ab9ce, the ID of account.getDefaultBackgroundEmojis.
@@ -11014,57 +11927,51 @@ func (m *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
+		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "")
 	}
-	if err := consumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
-		return decodeErr("account.getDefaultBackgroundEmojis#a60ab9ce", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetDefaultBackgroundEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getDefaultBackgroundEmojis#a60ab9ce", "hash", err)
+		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "hash")
 	}
 	return nil
 }
 
-// AccountGetDefaultBackgroundEmojis invokes account.getDefaultBackgroundEmojis#a60ab9ce:
-//
-//	account.getDefaultBackgroundEmojis#a60ab9ce hash:long = EmojiList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getDefaultBackgroundEmojis.
+// AccountGetDefaultBackgroundEmojis calls account.getDefaultBackgroundEmojis:
+// see AccountGetDefaultBackgroundEmojisRequest.
 func (c *Client) AccountGetDefaultBackgroundEmojis(ctx context.Context, req *AccountGetDefaultBackgroundEmojisRequest) (EmojiListClass, error) {
 	if req == nil {
 		req = new(AccountGetDefaultBackgroundEmojisRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeEmojiList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
 }
 
-// AccountGetChannelDefaultEmojiStatusesRequest is the TL function account.getChannelDefaultEmojiStatuses:
+// AccountGetChannelDefaultEmojiStatusesRequest is the TL function
+// account.getChannelDefaultEmojiStatuses.
 //
-//	account.getChannelDefaultEmojiStatuses#7727a7d5 hash:long = account.EmojiStatuses
+//	account.getChannelDefaultEmojiStatuses#7727a7d5 hash:long
+//	    = account.EmojiStatuses
 //
 // See https://core.telegram.org/method/account.getChannelDefaultEmojiStatuses.
 type AccountGetChannelDefaultEmojiStatusesRequest struct {
 	Hash int64
 }
 
-// AccountGetChannelDefaultEmojiStatusesRequestTypeID is the ID of account.getChannelDefaultEmojiStatuses.
+// AccountGetChannelDefaultEmojiStatusesRequestTypeID is the ID of
+// account.getChannelDefaultEmojiStatuses.
 const AccountGetChannelDefaultEmojiStatusesRequestTypeID = 0x7727a7d5
 
 // TypeID returns 0x7727a7d5, the ID of account.getChannelDefaultEmojiStatuses.
@@ -11097,60 +12004,56 @@ func (m *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer)
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "")
 	}
-	if err := consumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
-		return decodeErr("account.getChannelDefaultEmojiStatuses#7727a7d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetChannelDefaultEmojiStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getChannelDefaultEmojiStatuses#7727a7d5", "hash", err)
+		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "hash")
 	}
 	return nil
 }
 
-// AccountGetChannelDefaultEmojiStatuses invokes account.getChannelDefaultEmojiStatuses#7727a7d5:
-//
-//	account.getChannelDefaultEmojiStatuses#7727a7d5 hash:long = account.EmojiStatuses
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getChannelDefaultEmojiStatuses.
+// AccountGetChannelDefaultEmojiStatuses calls
+// account.getChannelDefaultEmojiStatuses: see
+// AccountGetChannelDefaultEmojiStatusesRequest.
 func (c *Client) AccountGetChannelDefaultEmojiStatuses(ctx context.Context, req *AccountGetChannelDefaultEmojiStatusesRequest) (AccountEmojiStatusesClass, error) {
 	if req == nil {
 		req = new(AccountGetChannelDefaultEmojiStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
 }
 
-// AccountGetChannelRestrictedStatusEmojisRequest is the TL function account.getChannelRestrictedStatusEmojis:
+// AccountGetChannelRestrictedStatusEmojisRequest is the TL function
+// account.getChannelRestrictedStatusEmojis.
 //
 //	account.getChannelRestrictedStatusEmojis#35a9e0d5 hash:long = EmojiList
 //
-// See https://core.telegram.org/method/account.getChannelRestrictedStatusEmojis.
+// See
+// https://core.telegram.org/method/account.getChannelRestrictedStatusEmojis.
 type AccountGetChannelRestrictedStatusEmojisRequest struct {
 	Hash int64
 }
 
-// AccountGetChannelRestrictedStatusEmojisRequestTypeID is the ID of account.getChannelRestrictedStatusEmojis.
+// AccountGetChannelRestrictedStatusEmojisRequestTypeID is the ID of
+// account.getChannelRestrictedStatusEmojis.
 const AccountGetChannelRestrictedStatusEmojisRequestTypeID = 0x35a9e0d5
 
-// TypeID returns 0x35a9e0d5, the ID of account.getChannelRestrictedStatusEmojis.
+// TypeID returns 0x35a9e0d5, the ID of
+// account.getChannelRestrictedStatusEmojis.
 func (*AccountGetChannelRestrictedStatusEmojisRequest) TypeID() uint32 {
 	return AccountGetChannelRestrictedStatusEmojisRequestTypeID
 }
@@ -11180,43 +12083,3178 @@ func (m *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(b *bin.Buffe
 
 // Decode reads m from b, checking its ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
+		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "")
 	}
-	if err := consumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
-		return decodeErr("account.getChannelRestrictedStatusEmojis#35a9e0d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AccountGetChannelRestrictedStatusEmojisRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("account.getChannelRestrictedStatusEmojis#35a9e0d5", "hash", err)
+		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "hash")
 	}
 	return nil
 }
 
-// AccountGetChannelRestrictedStatusEmojis invokes account.getChannelRestrictedStatusEmojis#35a9e0d5:
-//
-//	account.getChannelRestrictedStatusEmojis#35a9e0d5 hash:long = EmojiList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/account.getChannelRestrictedStatusEmojis.
+// AccountGetChannelRestrictedStatusEmojis calls
+// account.getChannelRestrictedStatusEmojis: see
+// AccountGetChannelRestrictedStatusEmojisRequest.
 func (c *Client) AccountGetChannelRestrictedStatusEmojis(ctx context.Context, req *AccountGetChannelRestrictedStatusEmojisRequest) (EmojiListClass, error) {
 	if req == nil {
 		req = new(AccountGetChannelRestrictedStatusEmojisRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeEmojiList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeEmojiList)
+}
+
+// AccountUpdateBusinessWorkHoursRequest is the TL function
+// account.updateBusinessWorkHours.
+//
+//	account.updateBusinessWorkHours#4b00e066 flags:#
+//	    business_work_hours:flags.0?BusinessWorkHours = Bool
+//
+// See https://core.telegram.org/method/account.updateBusinessWorkHours.
+type AccountUpdateBusinessWorkHoursRequest struct {
+	Flags             bin.Fields         // flags word; Encode adds the bits of the fields that are set
+	BusinessWorkHours *BusinessWorkHours // flags.0?BusinessWorkHours
+}
+
+// AccountUpdateBusinessWorkHoursRequestTypeID is the ID of
+// account.updateBusinessWorkHours.
+const AccountUpdateBusinessWorkHoursRequestTypeID = 0x4b00e066
+
+// TypeID returns 0x4b00e066, the ID of account.updateBusinessWorkHours.
+func (*AccountUpdateBusinessWorkHoursRequest) TypeID() uint32 {
+	return AccountUpdateBusinessWorkHoursRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessWorkHours".
+func (*AccountUpdateBusinessWorkHoursRequest) TypeName() string {
+	return "account.updateBusinessWorkHours"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessWorkHoursRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessWorkHoursRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessWorkHoursRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BusinessWorkHours != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.BusinessWorkHours.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessWorkHoursRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessWorkHoursRequestTypeID, "account.updateBusinessWorkHours"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessWorkHours", "")
+	}
+	*m = AccountUpdateBusinessWorkHoursRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.BusinessWorkHours = new(BusinessWorkHours)
+		if err = tlrt.DecodeBoxed(b, m.BusinessWorkHours, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBusinessWorkHours calls account.updateBusinessWorkHours: see
+// AccountUpdateBusinessWorkHoursRequest.
+func (c *Client) AccountUpdateBusinessWorkHours(ctx context.Context, req *AccountUpdateBusinessWorkHoursRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessWorkHoursRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateBusinessLocationRequest is the TL function
+// account.updateBusinessLocation.
+//
+//	account.updateBusinessLocation#9e6b131a flags:#
+//	    geo_point:flags.1?InputGeoPoint address:flags.0?string = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetAddress and
+// the other Set methods send a zero value too; HasAddress reports whether
+// Address is present (sent, or received) and ClearAddress leaves it out.
+//
+// See https://core.telegram.org/method/account.updateBusinessLocation.
+type AccountUpdateBusinessLocationRequest struct {
+	Flags    bin.Fields         // flags word; Encode adds the bits of the fields that are set
+	GeoPoint InputGeoPointClass // flags.1?InputGeoPoint
+	Address  string             // flags.0?string
+}
+
+// AccountUpdateBusinessLocationRequestTypeID is the ID of
+// account.updateBusinessLocation.
+const AccountUpdateBusinessLocationRequestTypeID = 0x9e6b131a
+
+// TypeID returns 0x9e6b131a, the ID of account.updateBusinessLocation.
+func (*AccountUpdateBusinessLocationRequest) TypeID() uint32 {
+	return AccountUpdateBusinessLocationRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessLocation".
+func (*AccountUpdateBusinessLocationRequest) TypeName() string {
+	return "account.updateBusinessLocation"
+}
+
+// HasAddress reports whether Address is present: not zero, set by SetAddress,
+// or received.
+func (m *AccountUpdateBusinessLocationRequest) HasAddress() bool {
+	return m.Address != "" || m.Flags.Has(0)
+}
+
+// SetAddress sets Address to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AccountUpdateBusinessLocationRequest) SetAddress(v string) {
+	m.Address = v
+	m.Flags.Set(0)
+}
+
+// ClearAddress sets Address to its zero value and marks it absent.
+func (m *AccountUpdateBusinessLocationRequest) ClearAddress() {
+	m.Address = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessLocationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessLocationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessLocationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.GeoPoint != nil {
+		flags.Set(1)
+	}
+	if m.Address != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessLocation", "geo_point")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.Address)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessLocationRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessLocationRequestTypeID, "account.updateBusinessLocation"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessLocation", "")
+	}
+	*m = AccountUpdateBusinessLocationRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "flags")
+	}
+	if m.Flags.Has(1) {
+		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "geo_point")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.Address, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "address")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.Address != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AccountUpdateBusinessLocation calls account.updateBusinessLocation: see
+// AccountUpdateBusinessLocationRequest.
+func (c *Client) AccountUpdateBusinessLocation(ctx context.Context, req *AccountUpdateBusinessLocationRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessLocationRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateBusinessGreetingMessageRequest is the TL function
+// account.updateBusinessGreetingMessage.
+//
+//	account.updateBusinessGreetingMessage#66cdafc4 flags:#
+//	    message:flags.0?InputBusinessGreetingMessage = Bool
+//
+// See https://core.telegram.org/method/account.updateBusinessGreetingMessage.
+type AccountUpdateBusinessGreetingMessageRequest struct {
+	Flags   bin.Fields                    // flags word; Encode adds the bits of the fields that are set
+	Message *InputBusinessGreetingMessage // flags.0?InputBusinessGreetingMessage
+}
+
+// AccountUpdateBusinessGreetingMessageRequestTypeID is the ID of
+// account.updateBusinessGreetingMessage.
+const AccountUpdateBusinessGreetingMessageRequestTypeID = 0x66cdafc4
+
+// TypeID returns 0x66cdafc4, the ID of account.updateBusinessGreetingMessage.
+func (*AccountUpdateBusinessGreetingMessageRequest) TypeID() uint32 {
+	return AccountUpdateBusinessGreetingMessageRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessGreetingMessage".
+func (*AccountUpdateBusinessGreetingMessageRequest) TypeName() string {
+	return "account.updateBusinessGreetingMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessGreetingMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessGreetingMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Message != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessGreetingMessage", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessGreetingMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessGreetingMessageRequestTypeID, "account.updateBusinessGreetingMessage"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessGreetingMessage", "")
+	}
+	*m = AccountUpdateBusinessGreetingMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.Message = new(InputBusinessGreetingMessage)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "message")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBusinessGreetingMessage calls
+// account.updateBusinessGreetingMessage: see
+// AccountUpdateBusinessGreetingMessageRequest.
+func (c *Client) AccountUpdateBusinessGreetingMessage(ctx context.Context, req *AccountUpdateBusinessGreetingMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessGreetingMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateBusinessAwayMessageRequest is the TL function
+// account.updateBusinessAwayMessage.
+//
+//	account.updateBusinessAwayMessage#a26a7fa5 flags:#
+//	    message:flags.0?InputBusinessAwayMessage = Bool
+//
+// See https://core.telegram.org/method/account.updateBusinessAwayMessage.
+type AccountUpdateBusinessAwayMessageRequest struct {
+	Flags   bin.Fields                // flags word; Encode adds the bits of the fields that are set
+	Message *InputBusinessAwayMessage // flags.0?InputBusinessAwayMessage
+}
+
+// AccountUpdateBusinessAwayMessageRequestTypeID is the ID of
+// account.updateBusinessAwayMessage.
+const AccountUpdateBusinessAwayMessageRequestTypeID = 0xa26a7fa5
+
+// TypeID returns 0xa26a7fa5, the ID of account.updateBusinessAwayMessage.
+func (*AccountUpdateBusinessAwayMessageRequest) TypeID() uint32 {
+	return AccountUpdateBusinessAwayMessageRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessAwayMessage".
+func (*AccountUpdateBusinessAwayMessageRequest) TypeName() string {
+	return "account.updateBusinessAwayMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessAwayMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessAwayMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessAwayMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Message != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessAwayMessage", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessAwayMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessAwayMessageRequestTypeID, "account.updateBusinessAwayMessage"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessAwayMessage", "")
+	}
+	*m = AccountUpdateBusinessAwayMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.Message = new(InputBusinessAwayMessage)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "message")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBusinessAwayMessage calls account.updateBusinessAwayMessage: see
+// AccountUpdateBusinessAwayMessageRequest.
+func (c *Client) AccountUpdateBusinessAwayMessage(ctx context.Context, req *AccountUpdateBusinessAwayMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessAwayMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateConnectedBotRequest is the TL function
+// account.updateConnectedBot.
+//
+//	account.updateConnectedBot#66a08c7e flags:# deleted:flags.1?true
+//	    rights:flags.0?BusinessBotRights bot:InputUser
+//	    recipients:InputBusinessBotRecipients = Updates
+//
+// See https://core.telegram.org/method/account.updateConnectedBot.
+type AccountUpdateConnectedBotRequest struct {
+	Flags      bin.Fields         // flags word; Encode adds the bits of the fields that are set
+	Deleted    bool               // flags.1?true
+	Rights     *BusinessBotRights // flags.0?BusinessBotRights
+	Bot        InputUserClass
+	Recipients InputBusinessBotRecipients
+}
+
+// AccountUpdateConnectedBotRequestTypeID is the ID of
+// account.updateConnectedBot.
+const AccountUpdateConnectedBotRequestTypeID = 0x66a08c7e
+
+// TypeID returns 0x66a08c7e, the ID of account.updateConnectedBot.
+func (*AccountUpdateConnectedBotRequest) TypeID() uint32 {
+	return AccountUpdateConnectedBotRequestTypeID
+}
+
+// TypeName returns "account.updateConnectedBot".
+func (*AccountUpdateConnectedBotRequest) TypeName() string {
+	return "account.updateConnectedBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateConnectedBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateConnectedBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Deleted {
+		flags.Set(1)
+	}
+	if m.Rights != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Rights.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateConnectedBot", "rights")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "account.updateConnectedBot", "bot")
+	}
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.updateConnectedBot", "recipients")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateConnectedBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateConnectedBotRequestTypeID, "account.updateConnectedBot"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateConnectedBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateConnectedBot", "")
+	}
+	*m = AccountUpdateConnectedBotRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateConnectedBot", "flags")
+	}
+	m.Deleted = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		m.Rights = new(BusinessBotRights)
+		if err = tlrt.DecodeBoxed(b, m.Rights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateConnectedBot", "rights")
+		}
+	}
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updateConnectedBot", "bot")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updateConnectedBot", "recipients")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// AccountUpdateConnectedBot calls account.updateConnectedBot: see
+// AccountUpdateConnectedBotRequest.
+func (c *Client) AccountUpdateConnectedBot(ctx context.Context, req *AccountUpdateConnectedBotRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(AccountUpdateConnectedBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// AccountGetConnectedBotsRequest is the TL function account.getConnectedBots.
+//
+//	account.getConnectedBots#4ea4c80f = account.ConnectedBots
+//
+// See https://core.telegram.org/method/account.getConnectedBots.
+type AccountGetConnectedBotsRequest struct{}
+
+// AccountGetConnectedBotsRequestTypeID is the ID of account.getConnectedBots.
+const AccountGetConnectedBotsRequestTypeID = 0x4ea4c80f
+
+// TypeID returns 0x4ea4c80f, the ID of account.getConnectedBots.
+func (*AccountGetConnectedBotsRequest) TypeID() uint32 {
+	return AccountGetConnectedBotsRequestTypeID
+}
+
+// TypeName returns "account.getConnectedBots".
+func (*AccountGetConnectedBotsRequest) TypeName() string {
+	return "account.getConnectedBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetConnectedBotsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetConnectedBotsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetConnectedBotsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetConnectedBotsRequestTypeID, "account.getConnectedBots"); err != nil {
+		return tlrt.DecodeErr(err, "account.getConnectedBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetConnectedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountGetConnectedBots calls account.getConnectedBots: see
+// AccountGetConnectedBotsRequest.
+func (c *Client) AccountGetConnectedBots(ctx context.Context, req *AccountGetConnectedBotsRequest) (*AccountConnectedBots, error) {
+	if req == nil {
+		req = new(AccountGetConnectedBotsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountConnectedBots])
+}
+
+// AccountGetBotBusinessConnectionRequest is the TL function
+// account.getBotBusinessConnection.
+//
+//	account.getBotBusinessConnection#76a86270 connection_id:string
+//	    = Updates
+//
+// See https://core.telegram.org/method/account.getBotBusinessConnection.
+type AccountGetBotBusinessConnectionRequest struct {
+	ConnectionID string
+}
+
+// AccountGetBotBusinessConnectionRequestTypeID is the ID of
+// account.getBotBusinessConnection.
+const AccountGetBotBusinessConnectionRequestTypeID = 0x76a86270
+
+// TypeID returns 0x76a86270, the ID of account.getBotBusinessConnection.
+func (*AccountGetBotBusinessConnectionRequest) TypeID() uint32 {
+	return AccountGetBotBusinessConnectionRequestTypeID
+}
+
+// TypeName returns "account.getBotBusinessConnection".
+func (*AccountGetBotBusinessConnectionRequest) TypeName() string {
+	return "account.getBotBusinessConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetBotBusinessConnectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetBotBusinessConnectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetBotBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ConnectionID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetBotBusinessConnectionRequestTypeID, "account.getBotBusinessConnection"); err != nil {
+		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "connection_id")
+	}
+	return nil
+}
+
+// AccountGetBotBusinessConnection calls account.getBotBusinessConnection: see
+// AccountGetBotBusinessConnectionRequest.
+func (c *Client) AccountGetBotBusinessConnection(ctx context.Context, req *AccountGetBotBusinessConnectionRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(AccountGetBotBusinessConnectionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// AccountUpdateBusinessIntroRequest is the TL function
+// account.updateBusinessIntro.
+//
+//	account.updateBusinessIntro#a614d034 flags:#
+//	    intro:flags.0?InputBusinessIntro = Bool
+//
+// See https://core.telegram.org/method/account.updateBusinessIntro.
+type AccountUpdateBusinessIntroRequest struct {
+	Flags bin.Fields          // flags word; Encode adds the bits of the fields that are set
+	Intro *InputBusinessIntro // flags.0?InputBusinessIntro
+}
+
+// AccountUpdateBusinessIntroRequestTypeID is the ID of
+// account.updateBusinessIntro.
+const AccountUpdateBusinessIntroRequestTypeID = 0xa614d034
+
+// TypeID returns 0xa614d034, the ID of account.updateBusinessIntro.
+func (*AccountUpdateBusinessIntroRequest) TypeID() uint32 {
+	return AccountUpdateBusinessIntroRequestTypeID
+}
+
+// TypeName returns "account.updateBusinessIntro".
+func (*AccountUpdateBusinessIntroRequest) TypeName() string {
+	return "account.updateBusinessIntro"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBusinessIntroRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBusinessIntroRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBusinessIntroRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Intro != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Intro.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBusinessIntro", "intro")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBusinessIntroRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBusinessIntroRequestTypeID, "account.updateBusinessIntro"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessIntro", "")
+	}
+	*m = AccountUpdateBusinessIntroRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.Intro = new(InputBusinessIntro)
+		if err = tlrt.DecodeBoxed(b, m.Intro, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBusinessIntro", "intro")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBusinessIntro calls account.updateBusinessIntro: see
+// AccountUpdateBusinessIntroRequest.
+func (c *Client) AccountUpdateBusinessIntro(ctx context.Context, req *AccountUpdateBusinessIntroRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBusinessIntroRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountToggleConnectedBotPausedRequest is the TL function
+// account.toggleConnectedBotPaused.
+//
+//	account.toggleConnectedBotPaused#646e1097 peer:InputPeer paused:Bool
+//	    = Bool
+//
+// See https://core.telegram.org/method/account.toggleConnectedBotPaused.
+type AccountToggleConnectedBotPausedRequest struct {
+	Peer   InputPeerClass
+	Paused bool
+}
+
+// AccountToggleConnectedBotPausedRequestTypeID is the ID of
+// account.toggleConnectedBotPaused.
+const AccountToggleConnectedBotPausedRequestTypeID = 0x646e1097
+
+// TypeID returns 0x646e1097, the ID of account.toggleConnectedBotPaused.
+func (*AccountToggleConnectedBotPausedRequest) TypeID() uint32 {
+	return AccountToggleConnectedBotPausedRequestTypeID
+}
+
+// TypeName returns "account.toggleConnectedBotPaused".
+func (*AccountToggleConnectedBotPausedRequest) TypeName() string {
+	return "account.toggleConnectedBotPaused"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountToggleConnectedBotPausedRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountToggleConnectedBotPausedRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountToggleConnectedBotPausedRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.toggleConnectedBotPaused", "peer")
+	}
+	b.PutBool(m.Paused)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountToggleConnectedBotPausedRequestTypeID, "account.toggleConnectedBotPaused"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.toggleConnectedBotPaused", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "peer")
+	}
+	if m.Paused, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "paused")
+	}
+	return nil
+}
+
+// AccountToggleConnectedBotPaused calls account.toggleConnectedBotPaused: see
+// AccountToggleConnectedBotPausedRequest.
+func (c *Client) AccountToggleConnectedBotPaused(ctx context.Context, req *AccountToggleConnectedBotPausedRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountToggleConnectedBotPausedRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountDisablePeerConnectedBotRequest is the TL function
+// account.disablePeerConnectedBot.
+//
+//	account.disablePeerConnectedBot#5e437ed9 peer:InputPeer = Bool
+//
+// See https://core.telegram.org/method/account.disablePeerConnectedBot.
+type AccountDisablePeerConnectedBotRequest struct {
+	Peer InputPeerClass
+}
+
+// AccountDisablePeerConnectedBotRequestTypeID is the ID of
+// account.disablePeerConnectedBot.
+const AccountDisablePeerConnectedBotRequestTypeID = 0x5e437ed9
+
+// TypeID returns 0x5e437ed9, the ID of account.disablePeerConnectedBot.
+func (*AccountDisablePeerConnectedBotRequest) TypeID() uint32 {
+	return AccountDisablePeerConnectedBotRequestTypeID
+}
+
+// TypeName returns "account.disablePeerConnectedBot".
+func (*AccountDisablePeerConnectedBotRequest) TypeName() string {
+	return "account.disablePeerConnectedBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountDisablePeerConnectedBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountDisablePeerConnectedBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountDisablePeerConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "account.disablePeerConnectedBot", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountDisablePeerConnectedBotRequestTypeID, "account.disablePeerConnectedBot"); err != nil {
+		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.disablePeerConnectedBot", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "peer")
+	}
+	return nil
+}
+
+// AccountDisablePeerConnectedBot calls account.disablePeerConnectedBot: see
+// AccountDisablePeerConnectedBotRequest.
+func (c *Client) AccountDisablePeerConnectedBot(ctx context.Context, req *AccountDisablePeerConnectedBotRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountDisablePeerConnectedBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountUpdateBirthdayRequest is the TL function account.updateBirthday.
+//
+//	account.updateBirthday#cc6e0c11 flags:# birthday:flags.0?Birthday
+//	    = Bool
+//
+// See https://core.telegram.org/method/account.updateBirthday.
+type AccountUpdateBirthdayRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Birthday *Birthday  // flags.0?Birthday
+}
+
+// AccountUpdateBirthdayRequestTypeID is the ID of account.updateBirthday.
+const AccountUpdateBirthdayRequestTypeID = 0xcc6e0c11
+
+// TypeID returns 0xcc6e0c11, the ID of account.updateBirthday.
+func (*AccountUpdateBirthdayRequest) TypeID() uint32 {
+	return AccountUpdateBirthdayRequestTypeID
+}
+
+// TypeName returns "account.updateBirthday".
+func (*AccountUpdateBirthdayRequest) TypeName() string {
+	return "account.updateBirthday"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateBirthdayRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateBirthdayRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateBirthdayRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Birthday != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := m.Birthday.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "account.updateBirthday", "birthday")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateBirthdayRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateBirthdayRequestTypeID, "account.updateBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updateBirthday", "")
+	}
+	*m = AccountUpdateBirthdayRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateBirthday", "flags")
+	}
+	if m.Flags.Has(0) {
+		m.Birthday = new(Birthday)
+		if err = tlrt.DecodeBoxed(b, m.Birthday, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.updateBirthday", "birthday")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountUpdateBirthday calls account.updateBirthday: see
+// AccountUpdateBirthdayRequest.
+func (c *Client) AccountUpdateBirthday(ctx context.Context, req *AccountUpdateBirthdayRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdateBirthdayRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountCreateBusinessChatLinkRequest is the TL function
+// account.createBusinessChatLink.
+//
+//	account.createBusinessChatLink#8851e68e link:InputBusinessChatLink
+//	    = BusinessChatLink
+//
+// See https://core.telegram.org/method/account.createBusinessChatLink.
+type AccountCreateBusinessChatLinkRequest struct {
+	Link InputBusinessChatLink
+}
+
+// AccountCreateBusinessChatLinkRequestTypeID is the ID of
+// account.createBusinessChatLink.
+const AccountCreateBusinessChatLinkRequestTypeID = 0x8851e68e
+
+// TypeID returns 0x8851e68e, the ID of account.createBusinessChatLink.
+func (*AccountCreateBusinessChatLinkRequest) TypeID() uint32 {
+	return AccountCreateBusinessChatLinkRequestTypeID
+}
+
+// TypeName returns "account.createBusinessChatLink".
+func (*AccountCreateBusinessChatLinkRequest) TypeName() string {
+	return "account.createBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountCreateBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountCreateBusinessChatLinkRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountCreateBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Link.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.createBusinessChatLink", "link")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountCreateBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountCreateBusinessChatLinkRequestTypeID, "account.createBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.createBusinessChatLink", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "link")
+	}
+	return nil
+}
+
+// AccountCreateBusinessChatLink calls account.createBusinessChatLink: see
+// AccountCreateBusinessChatLinkRequest.
+func (c *Client) AccountCreateBusinessChatLink(ctx context.Context, req *AccountCreateBusinessChatLinkRequest) (*BusinessChatLink, error) {
+	if req == nil {
+		req = new(AccountCreateBusinessChatLinkRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BusinessChatLink])
+}
+
+// AccountEditBusinessChatLinkRequest is the TL function
+// account.editBusinessChatLink.
+//
+//	account.editBusinessChatLink#8c3410af slug:string
+//	    link:InputBusinessChatLink = BusinessChatLink
+//
+// See https://core.telegram.org/method/account.editBusinessChatLink.
+type AccountEditBusinessChatLinkRequest struct {
+	Slug string
+	Link InputBusinessChatLink
+}
+
+// AccountEditBusinessChatLinkRequestTypeID is the ID of
+// account.editBusinessChatLink.
+const AccountEditBusinessChatLinkRequestTypeID = 0x8c3410af
+
+// TypeID returns 0x8c3410af, the ID of account.editBusinessChatLink.
+func (*AccountEditBusinessChatLinkRequest) TypeID() uint32 {
+	return AccountEditBusinessChatLinkRequestTypeID
+}
+
+// TypeName returns "account.editBusinessChatLink".
+func (*AccountEditBusinessChatLinkRequest) TypeName() string {
+	return "account.editBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountEditBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountEditBusinessChatLinkRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountEditBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	if err := m.Link.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.editBusinessChatLink", "link")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountEditBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountEditBusinessChatLinkRequestTypeID, "account.editBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.editBusinessChatLink", "")
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "slug")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Link, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "link")
+	}
+	return nil
+}
+
+// AccountEditBusinessChatLink calls account.editBusinessChatLink: see
+// AccountEditBusinessChatLinkRequest.
+func (c *Client) AccountEditBusinessChatLink(ctx context.Context, req *AccountEditBusinessChatLinkRequest) (*BusinessChatLink, error) {
+	if req == nil {
+		req = new(AccountEditBusinessChatLinkRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BusinessChatLink])
+}
+
+// AccountDeleteBusinessChatLinkRequest is the TL function
+// account.deleteBusinessChatLink.
+//
+//	account.deleteBusinessChatLink#60073674 slug:string = Bool
+//
+// See https://core.telegram.org/method/account.deleteBusinessChatLink.
+type AccountDeleteBusinessChatLinkRequest struct {
+	Slug string
+}
+
+// AccountDeleteBusinessChatLinkRequestTypeID is the ID of
+// account.deleteBusinessChatLink.
+const AccountDeleteBusinessChatLinkRequestTypeID = 0x60073674
+
+// TypeID returns 0x60073674, the ID of account.deleteBusinessChatLink.
+func (*AccountDeleteBusinessChatLinkRequest) TypeID() uint32 {
+	return AccountDeleteBusinessChatLinkRequestTypeID
+}
+
+// TypeName returns "account.deleteBusinessChatLink".
+func (*AccountDeleteBusinessChatLinkRequest) TypeName() string {
+	return "account.deleteBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountDeleteBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountDeleteBusinessChatLinkRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountDeleteBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountDeleteBusinessChatLinkRequestTypeID, "account.deleteBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "slug")
+	}
+	return nil
+}
+
+// AccountDeleteBusinessChatLink calls account.deleteBusinessChatLink: see
+// AccountDeleteBusinessChatLinkRequest.
+func (c *Client) AccountDeleteBusinessChatLink(ctx context.Context, req *AccountDeleteBusinessChatLinkRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountDeleteBusinessChatLinkRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountGetBusinessChatLinksRequest is the TL function
+// account.getBusinessChatLinks.
+//
+//	account.getBusinessChatLinks#6f70dde1 = account.BusinessChatLinks
+//
+// See https://core.telegram.org/method/account.getBusinessChatLinks.
+type AccountGetBusinessChatLinksRequest struct{}
+
+// AccountGetBusinessChatLinksRequestTypeID is the ID of
+// account.getBusinessChatLinks.
+const AccountGetBusinessChatLinksRequestTypeID = 0x6f70dde1
+
+// TypeID returns 0x6f70dde1, the ID of account.getBusinessChatLinks.
+func (*AccountGetBusinessChatLinksRequest) TypeID() uint32 {
+	return AccountGetBusinessChatLinksRequestTypeID
+}
+
+// TypeName returns "account.getBusinessChatLinks".
+func (*AccountGetBusinessChatLinksRequest) TypeName() string {
+	return "account.getBusinessChatLinks"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetBusinessChatLinksRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetBusinessChatLinksRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetBusinessChatLinksRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetBusinessChatLinksRequestTypeID, "account.getBusinessChatLinks"); err != nil {
+		return tlrt.DecodeErr(err, "account.getBusinessChatLinks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountGetBusinessChatLinks calls account.getBusinessChatLinks: see
+// AccountGetBusinessChatLinksRequest.
+func (c *Client) AccountGetBusinessChatLinks(ctx context.Context, req *AccountGetBusinessChatLinksRequest) (*AccountBusinessChatLinks, error) {
+	if req == nil {
+		req = new(AccountGetBusinessChatLinksRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountBusinessChatLinks])
+}
+
+// AccountResolveBusinessChatLinkRequest is the TL function
+// account.resolveBusinessChatLink.
+//
+//	account.resolveBusinessChatLink#5492e5ee slug:string
+//	    = account.ResolvedBusinessChatLinks
+//
+// See https://core.telegram.org/method/account.resolveBusinessChatLink.
+type AccountResolveBusinessChatLinkRequest struct {
+	Slug string
+}
+
+// AccountResolveBusinessChatLinkRequestTypeID is the ID of
+// account.resolveBusinessChatLink.
+const AccountResolveBusinessChatLinkRequestTypeID = 0x5492e5ee
+
+// TypeID returns 0x5492e5ee, the ID of account.resolveBusinessChatLink.
+func (*AccountResolveBusinessChatLinkRequest) TypeID() uint32 {
+	return AccountResolveBusinessChatLinkRequestTypeID
+}
+
+// TypeName returns "account.resolveBusinessChatLink".
+func (*AccountResolveBusinessChatLinkRequest) TypeName() string {
+	return "account.resolveBusinessChatLink"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountResolveBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountResolveBusinessChatLinkRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountResolveBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountResolveBusinessChatLinkRequestTypeID, "account.resolveBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "slug")
+	}
+	return nil
+}
+
+// AccountResolveBusinessChatLink calls account.resolveBusinessChatLink: see
+// AccountResolveBusinessChatLinkRequest.
+func (c *Client) AccountResolveBusinessChatLink(ctx context.Context, req *AccountResolveBusinessChatLinkRequest) (*AccountResolvedBusinessChatLinks, error) {
+	if req == nil {
+		req = new(AccountResolveBusinessChatLinkRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountResolvedBusinessChatLinks])
+}
+
+// AccountUpdatePersonalChannelRequest is the TL function
+// account.updatePersonalChannel.
+//
+//	account.updatePersonalChannel#d94305e0 channel:InputChannel = Bool
+//
+// See https://core.telegram.org/method/account.updatePersonalChannel.
+type AccountUpdatePersonalChannelRequest struct {
+	Channel InputChannelClass
+}
+
+// AccountUpdatePersonalChannelRequestTypeID is the ID of
+// account.updatePersonalChannel.
+const AccountUpdatePersonalChannelRequestTypeID = 0xd94305e0
+
+// TypeID returns 0xd94305e0, the ID of account.updatePersonalChannel.
+func (*AccountUpdatePersonalChannelRequest) TypeID() uint32 {
+	return AccountUpdatePersonalChannelRequestTypeID
+}
+
+// TypeName returns "account.updatePersonalChannel".
+func (*AccountUpdatePersonalChannelRequest) TypeName() string {
+	return "account.updatePersonalChannel"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdatePersonalChannelRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdatePersonalChannelRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdatePersonalChannelRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "account.updatePersonalChannel", "channel")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdatePersonalChannelRequestTypeID, "account.updatePersonalChannel"); err != nil {
+		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.updatePersonalChannel", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "channel")
+	}
+	return nil
+}
+
+// AccountUpdatePersonalChannel calls account.updatePersonalChannel: see
+// AccountUpdatePersonalChannelRequest.
+func (c *Client) AccountUpdatePersonalChannel(ctx context.Context, req *AccountUpdatePersonalChannelRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountUpdatePersonalChannelRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountToggleSponsoredMessagesRequest is the TL function
+// account.toggleSponsoredMessages.
+//
+//	account.toggleSponsoredMessages#b9d9a38d enabled:Bool = Bool
+//
+// See https://core.telegram.org/method/account.toggleSponsoredMessages.
+type AccountToggleSponsoredMessagesRequest struct {
+	Enabled bool
+}
+
+// AccountToggleSponsoredMessagesRequestTypeID is the ID of
+// account.toggleSponsoredMessages.
+const AccountToggleSponsoredMessagesRequestTypeID = 0xb9d9a38d
+
+// TypeID returns 0xb9d9a38d, the ID of account.toggleSponsoredMessages.
+func (*AccountToggleSponsoredMessagesRequest) TypeID() uint32 {
+	return AccountToggleSponsoredMessagesRequestTypeID
+}
+
+// TypeName returns "account.toggleSponsoredMessages".
+func (*AccountToggleSponsoredMessagesRequest) TypeName() string {
+	return "account.toggleSponsoredMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountToggleSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountToggleSponsoredMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountToggleSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountToggleSponsoredMessagesRequestTypeID, "account.toggleSponsoredMessages"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Enabled, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "enabled")
+	}
+	return nil
+}
+
+// AccountToggleSponsoredMessages calls account.toggleSponsoredMessages: see
+// AccountToggleSponsoredMessagesRequest.
+func (c *Client) AccountToggleSponsoredMessages(ctx context.Context, req *AccountToggleSponsoredMessagesRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountToggleSponsoredMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountGetReactionsNotifySettingsRequest is the TL function
+// account.getReactionsNotifySettings.
+//
+//	account.getReactionsNotifySettings#6dd654c = ReactionsNotifySettings
+//
+// See https://core.telegram.org/method/account.getReactionsNotifySettings.
+type AccountGetReactionsNotifySettingsRequest struct{}
+
+// AccountGetReactionsNotifySettingsRequestTypeID is the ID of
+// account.getReactionsNotifySettings.
+const AccountGetReactionsNotifySettingsRequestTypeID = 0x06dd654c
+
+// TypeID returns 0x06dd654c, the ID of account.getReactionsNotifySettings.
+func (*AccountGetReactionsNotifySettingsRequest) TypeID() uint32 {
+	return AccountGetReactionsNotifySettingsRequestTypeID
+}
+
+// TypeName returns "account.getReactionsNotifySettings".
+func (*AccountGetReactionsNotifySettingsRequest) TypeName() string {
+	return "account.getReactionsNotifySettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetReactionsNotifySettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetReactionsNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetReactionsNotifySettingsRequestTypeID, "account.getReactionsNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getReactionsNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountGetReactionsNotifySettings calls account.getReactionsNotifySettings:
+// see AccountGetReactionsNotifySettingsRequest.
+func (c *Client) AccountGetReactionsNotifySettings(ctx context.Context, req *AccountGetReactionsNotifySettingsRequest) (*ReactionsNotifySettings, error) {
+	if req == nil {
+		req = new(AccountGetReactionsNotifySettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ReactionsNotifySettings])
+}
+
+// AccountSetReactionsNotifySettingsRequest is the TL function
+// account.setReactionsNotifySettings.
+//
+//	account.setReactionsNotifySettings#316ce548
+//	    settings:ReactionsNotifySettings = ReactionsNotifySettings
+//
+// See https://core.telegram.org/method/account.setReactionsNotifySettings.
+type AccountSetReactionsNotifySettingsRequest struct {
+	Settings ReactionsNotifySettings
+}
+
+// AccountSetReactionsNotifySettingsRequestTypeID is the ID of
+// account.setReactionsNotifySettings.
+const AccountSetReactionsNotifySettingsRequestTypeID = 0x316ce548
+
+// TypeID returns 0x316ce548, the ID of account.setReactionsNotifySettings.
+func (*AccountSetReactionsNotifySettingsRequest) TypeID() uint32 {
+	return AccountSetReactionsNotifySettingsRequestTypeID
+}
+
+// TypeName returns "account.setReactionsNotifySettings".
+func (*AccountSetReactionsNotifySettingsRequest) TypeName() string {
+	return "account.setReactionsNotifySettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountSetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSetReactionsNotifySettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSetReactionsNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Settings.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "account.setReactionsNotifySettings", "settings")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSetReactionsNotifySettingsRequestTypeID, "account.setReactionsNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.setReactionsNotifySettings", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "settings")
+	}
+	return nil
+}
+
+// AccountSetReactionsNotifySettings calls account.setReactionsNotifySettings:
+// see AccountSetReactionsNotifySettingsRequest.
+func (c *Client) AccountSetReactionsNotifySettings(ctx context.Context, req *AccountSetReactionsNotifySettingsRequest) (*ReactionsNotifySettings, error) {
+	if req == nil {
+		req = new(AccountSetReactionsNotifySettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ReactionsNotifySettings])
+}
+
+// AccountGetCollectibleEmojiStatusesRequest is the TL function
+// account.getCollectibleEmojiStatuses.
+//
+//	account.getCollectibleEmojiStatuses#2e7b4543 hash:long
+//	    = account.EmojiStatuses
+//
+// See https://core.telegram.org/method/account.getCollectibleEmojiStatuses.
+type AccountGetCollectibleEmojiStatusesRequest struct {
+	Hash int64
+}
+
+// AccountGetCollectibleEmojiStatusesRequestTypeID is the ID of
+// account.getCollectibleEmojiStatuses.
+const AccountGetCollectibleEmojiStatusesRequestTypeID = 0x2e7b4543
+
+// TypeID returns 0x2e7b4543, the ID of account.getCollectibleEmojiStatuses.
+func (*AccountGetCollectibleEmojiStatusesRequest) TypeID() uint32 {
+	return AccountGetCollectibleEmojiStatusesRequestTypeID
+}
+
+// TypeName returns "account.getCollectibleEmojiStatuses".
+func (*AccountGetCollectibleEmojiStatusesRequest) TypeName() string {
+	return "account.getCollectibleEmojiStatuses"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetCollectibleEmojiStatusesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetCollectibleEmojiStatusesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetCollectibleEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetCollectibleEmojiStatusesRequestTypeID, "account.getCollectibleEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "hash")
+	}
+	return nil
+}
+
+// AccountGetCollectibleEmojiStatuses calls account.getCollectibleEmojiStatuses:
+// see AccountGetCollectibleEmojiStatusesRequest.
+func (c *Client) AccountGetCollectibleEmojiStatuses(ctx context.Context, req *AccountGetCollectibleEmojiStatusesRequest) (AccountEmojiStatusesClass, error) {
+	if req == nil {
+		req = new(AccountGetCollectibleEmojiStatusesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountEmojiStatuses)
+}
+
+// AccountGetPaidMessagesRevenueRequest is the TL function
+// account.getPaidMessagesRevenue.
+//
+//	account.getPaidMessagesRevenue#19ba4a67 flags:#
+//	    parent_peer:flags.0?InputPeer user_id:InputUser
+//	    = account.PaidMessagesRevenue
+//
+// See https://core.telegram.org/method/account.getPaidMessagesRevenue.
+type AccountGetPaidMessagesRevenueRequest struct {
+	Flags      bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	ParentPeer InputPeerClass // flags.0?InputPeer
+	UserID     InputUserClass
+}
+
+// AccountGetPaidMessagesRevenueRequestTypeID is the ID of
+// account.getPaidMessagesRevenue.
+const AccountGetPaidMessagesRevenueRequestTypeID = 0x19ba4a67
+
+// TypeID returns 0x19ba4a67, the ID of account.getPaidMessagesRevenue.
+func (*AccountGetPaidMessagesRevenueRequest) TypeID() uint32 {
+	return AccountGetPaidMessagesRevenueRequestTypeID
+}
+
+// TypeName returns "account.getPaidMessagesRevenue".
+func (*AccountGetPaidMessagesRevenueRequest) TypeName() string {
+	return "account.getPaidMessagesRevenue"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetPaidMessagesRevenueRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetPaidMessagesRevenueRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetPaidMessagesRevenueRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ParentPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "user_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetPaidMessagesRevenueRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetPaidMessagesRevenueRequestTypeID, "account.getPaidMessagesRevenue"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.getPaidMessagesRevenue", "")
+	}
+	*m = AccountGetPaidMessagesRevenueRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
+		}
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "user_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// AccountGetPaidMessagesRevenue calls account.getPaidMessagesRevenue: see
+// AccountGetPaidMessagesRevenueRequest.
+func (c *Client) AccountGetPaidMessagesRevenue(ctx context.Context, req *AccountGetPaidMessagesRevenueRequest) (*AccountPaidMessagesRevenue, error) {
+	if req == nil {
+		req = new(AccountGetPaidMessagesRevenueRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPaidMessagesRevenue])
+}
+
+// AccountToggleNoPaidMessagesExceptionRequest is the TL function
+// account.toggleNoPaidMessagesException.
+//
+//	account.toggleNoPaidMessagesException#fe2eda76 flags:#
+//	    refund_charged:flags.0?true require_payment:flags.2?true
+//	    parent_peer:flags.1?InputPeer user_id:InputUser = Bool
+//
+// See https://core.telegram.org/method/account.toggleNoPaidMessagesException.
+type AccountToggleNoPaidMessagesExceptionRequest struct {
+	Flags          bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	RefundCharged  bool           // flags.0?true
+	RequirePayment bool           // flags.2?true
+	ParentPeer     InputPeerClass // flags.1?InputPeer
+	UserID         InputUserClass
+}
+
+// AccountToggleNoPaidMessagesExceptionRequestTypeID is the ID of
+// account.toggleNoPaidMessagesException.
+const AccountToggleNoPaidMessagesExceptionRequestTypeID = 0xfe2eda76
+
+// TypeID returns 0xfe2eda76, the ID of account.toggleNoPaidMessagesException.
+func (*AccountToggleNoPaidMessagesExceptionRequest) TypeID() uint32 {
+	return AccountToggleNoPaidMessagesExceptionRequestTypeID
+}
+
+// TypeName returns "account.toggleNoPaidMessagesException".
+func (*AccountToggleNoPaidMessagesExceptionRequest) TypeName() string {
+	return "account.toggleNoPaidMessagesException"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountToggleNoPaidMessagesExceptionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.RefundCharged {
+		flags.Set(0)
+	}
+	if m.RequirePayment {
+		flags.Set(2)
+	}
+	if m.ParentPeer != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
+			return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountToggleNoPaidMessagesExceptionRequestTypeID, "account.toggleNoPaidMessagesException"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.toggleNoPaidMessagesException", "")
+	}
+	*m = AccountToggleNoPaidMessagesExceptionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "flags")
+	}
+	m.RefundCharged = m.Flags.Has(0)
+	m.RequirePayment = m.Flags.Has(2)
+	if m.Flags.Has(1) {
+		if m.ParentPeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
+		}
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// AccountToggleNoPaidMessagesException calls
+// account.toggleNoPaidMessagesException: see
+// AccountToggleNoPaidMessagesExceptionRequest.
+func (c *Client) AccountToggleNoPaidMessagesException(ctx context.Context, req *AccountToggleNoPaidMessagesExceptionRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountToggleNoPaidMessagesExceptionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountSetMainProfileTabRequest is the TL function account.setMainProfileTab.
+//
+//	account.setMainProfileTab#5dee78b0 tab:ProfileTab = Bool
+//
+// See https://core.telegram.org/method/account.setMainProfileTab.
+type AccountSetMainProfileTabRequest struct {
+	Tab ProfileTabClass
+}
+
+// AccountSetMainProfileTabRequestTypeID is the ID of account.setMainProfileTab.
+const AccountSetMainProfileTabRequestTypeID = 0x5dee78b0
+
+// TypeID returns 0x5dee78b0, the ID of account.setMainProfileTab.
+func (*AccountSetMainProfileTabRequest) TypeID() uint32 {
+	return AccountSetMainProfileTabRequestTypeID
+}
+
+// TypeName returns "account.setMainProfileTab".
+func (*AccountSetMainProfileTabRequest) TypeName() string {
+	return "account.setMainProfileTab"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSetMainProfileTabRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSetMainProfileTabRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Tab); err != nil {
+		return tlrt.EncodeErr(err, "account.setMainProfileTab", "tab")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSetMainProfileTabRequestTypeID, "account.setMainProfileTab"); err != nil {
+		return tlrt.DecodeErr(err, "account.setMainProfileTab", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.setMainProfileTab", "")
+	}
+	var err error
+	if m.Tab, err = decodeProfileTab(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.setMainProfileTab", "tab")
+	}
+	return nil
+}
+
+// AccountSetMainProfileTab calls account.setMainProfileTab: see
+// AccountSetMainProfileTabRequest.
+func (c *Client) AccountSetMainProfileTab(ctx context.Context, req *AccountSetMainProfileTabRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountSetMainProfileTabRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountSaveMusicRequest is the TL function account.saveMusic.
+//
+//	account.saveMusic#b26732a9 flags:# unsave:flags.0?true id:InputDocument
+//	    after_id:flags.1?InputDocument = Bool
+//
+// See https://core.telegram.org/method/account.saveMusic.
+type AccountSaveMusicRequest struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Unsave  bool       // flags.0?true
+	ID      InputDocumentClass
+	AfterID InputDocumentClass // flags.1?InputDocument
+}
+
+// AccountSaveMusicRequestTypeID is the ID of account.saveMusic.
+const AccountSaveMusicRequestTypeID = 0xb26732a9
+
+// TypeID returns 0xb26732a9, the ID of account.saveMusic.
+func (*AccountSaveMusicRequest) TypeID() uint32 {
+	return AccountSaveMusicRequestTypeID
+}
+
+// TypeName returns "account.saveMusic".
+func (*AccountSaveMusicRequest) TypeName() string {
+	return "account.saveMusic"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountSaveMusicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountSaveMusicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountSaveMusicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Unsave {
+		flags.Set(0)
+	}
+	if m.AfterID != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "account.saveMusic", "id")
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.AfterID); err != nil {
+			return tlrt.EncodeErr(err, "account.saveMusic", "after_id")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountSaveMusicRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountSaveMusicRequestTypeID, "account.saveMusic"); err != nil {
+		return tlrt.DecodeErr(err, "account.saveMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountSaveMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.saveMusic", "")
+	}
+	*m = AccountSaveMusicRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.saveMusic", "flags")
+	}
+	m.Unsave = m.Flags.Has(0)
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.saveMusic", "id")
+	}
+	if m.Flags.Has(1) {
+		if m.AfterID, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "account.saveMusic", "after_id")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// AccountSaveMusic calls account.saveMusic: see AccountSaveMusicRequest.
+func (c *Client) AccountSaveMusic(ctx context.Context, req *AccountSaveMusicRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountSaveMusicRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountGetSavedMusicIDsRequest is the TL function account.getSavedMusicIds.
+//
+//	account.getSavedMusicIds#e09d5faf hash:long = account.SavedMusicIds
+//
+// See https://core.telegram.org/method/account.getSavedMusicIds.
+type AccountGetSavedMusicIDsRequest struct {
+	Hash int64
+}
+
+// AccountGetSavedMusicIDsRequestTypeID is the ID of account.getSavedMusicIds.
+const AccountGetSavedMusicIDsRequestTypeID = 0xe09d5faf
+
+// TypeID returns 0xe09d5faf, the ID of account.getSavedMusicIds.
+func (*AccountGetSavedMusicIDsRequest) TypeID() uint32 {
+	return AccountGetSavedMusicIDsRequestTypeID
+}
+
+// TypeName returns "account.getSavedMusicIds".
+func (*AccountGetSavedMusicIDsRequest) TypeName() string {
+	return "account.getSavedMusicIds"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetSavedMusicIDsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetSavedMusicIDsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetSavedMusicIDsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetSavedMusicIDsRequestTypeID, "account.getSavedMusicIds"); err != nil {
+		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "hash")
+	}
+	return nil
+}
+
+// AccountGetSavedMusicIDs calls account.getSavedMusicIds: see
+// AccountGetSavedMusicIDsRequest.
+func (c *Client) AccountGetSavedMusicIDs(ctx context.Context, req *AccountGetSavedMusicIDsRequest) (AccountSavedMusicIDsClass, error) {
+	if req == nil {
+		req = new(AccountGetSavedMusicIDsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountSavedMusicIDs)
+}
+
+// AccountGetUniqueGiftChatThemesRequest is the TL function
+// account.getUniqueGiftChatThemes.
+//
+//	account.getUniqueGiftChatThemes#e42ce9c9 offset:string limit:int
+//	    hash:long = account.ChatThemes
+//
+// See https://core.telegram.org/method/account.getUniqueGiftChatThemes.
+type AccountGetUniqueGiftChatThemesRequest struct {
+	Offset string
+	Limit  int
+	Hash   int64
+}
+
+// AccountGetUniqueGiftChatThemesRequestTypeID is the ID of
+// account.getUniqueGiftChatThemes.
+const AccountGetUniqueGiftChatThemesRequestTypeID = 0xe42ce9c9
+
+// TypeID returns 0xe42ce9c9, the ID of account.getUniqueGiftChatThemes.
+func (*AccountGetUniqueGiftChatThemesRequest) TypeID() uint32 {
+	return AccountGetUniqueGiftChatThemesRequestTypeID
+}
+
+// TypeName returns "account.getUniqueGiftChatThemes".
+func (*AccountGetUniqueGiftChatThemesRequest) TypeName() string {
+	return "account.getUniqueGiftChatThemes"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetUniqueGiftChatThemesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetUniqueGiftChatThemesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetUniqueGiftChatThemesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetUniqueGiftChatThemesRequestTypeID, "account.getUniqueGiftChatThemes"); err != nil {
+		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "limit")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "hash")
+	}
+	return nil
+}
+
+// AccountGetUniqueGiftChatThemes calls account.getUniqueGiftChatThemes: see
+// AccountGetUniqueGiftChatThemesRequest.
+func (c *Client) AccountGetUniqueGiftChatThemes(ctx context.Context, req *AccountGetUniqueGiftChatThemesRequest) (AccountChatThemesClass, error) {
+	if req == nil {
+		req = new(AccountGetUniqueGiftChatThemesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountChatThemes)
+}
+
+// AccountInitPasskeyRegistrationRequest is the TL function
+// account.initPasskeyRegistration.
+//
+//	account.initPasskeyRegistration#429547e8
+//	    = account.PasskeyRegistrationOptions
+//
+// See https://core.telegram.org/method/account.initPasskeyRegistration.
+type AccountInitPasskeyRegistrationRequest struct{}
+
+// AccountInitPasskeyRegistrationRequestTypeID is the ID of
+// account.initPasskeyRegistration.
+const AccountInitPasskeyRegistrationRequestTypeID = 0x429547e8
+
+// TypeID returns 0x429547e8, the ID of account.initPasskeyRegistration.
+func (*AccountInitPasskeyRegistrationRequest) TypeID() uint32 {
+	return AccountInitPasskeyRegistrationRequestTypeID
+}
+
+// TypeName returns "account.initPasskeyRegistration".
+func (*AccountInitPasskeyRegistrationRequest) TypeName() string {
+	return "account.initPasskeyRegistration"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountInitPasskeyRegistrationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountInitPasskeyRegistrationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountInitPasskeyRegistrationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountInitPasskeyRegistrationRequestTypeID, "account.initPasskeyRegistration"); err != nil {
+		return tlrt.DecodeErr(err, "account.initPasskeyRegistration", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountInitPasskeyRegistration calls account.initPasskeyRegistration: see
+// AccountInitPasskeyRegistrationRequest.
+func (c *Client) AccountInitPasskeyRegistration(ctx context.Context, req *AccountInitPasskeyRegistrationRequest) (*AccountPasskeyRegistrationOptions, error) {
+	if req == nil {
+		req = new(AccountInitPasskeyRegistrationRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPasskeyRegistrationOptions])
+}
+
+// AccountRegisterPasskeyRequest is the TL function account.registerPasskey.
+//
+//	account.registerPasskey#55b41fd6 credential:InputPasskeyCredential
+//	    = Passkey
+//
+// See https://core.telegram.org/method/account.registerPasskey.
+type AccountRegisterPasskeyRequest struct {
+	Credential InputPasskeyCredentialClass
+}
+
+// AccountRegisterPasskeyRequestTypeID is the ID of account.registerPasskey.
+const AccountRegisterPasskeyRequestTypeID = 0x55b41fd6
+
+// TypeID returns 0x55b41fd6, the ID of account.registerPasskey.
+func (*AccountRegisterPasskeyRequest) TypeID() uint32 {
+	return AccountRegisterPasskeyRequestTypeID
+}
+
+// TypeName returns "account.registerPasskey".
+func (*AccountRegisterPasskeyRequest) TypeName() string {
+	return "account.registerPasskey"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountRegisterPasskeyRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountRegisterPasskeyRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountRegisterPasskeyRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
+		return tlrt.EncodeErr(err, "account.registerPasskey", "credential")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountRegisterPasskeyRequestTypeID, "account.registerPasskey"); err != nil {
+		return tlrt.DecodeErr(err, "account.registerPasskey", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountRegisterPasskeyRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.registerPasskey", "")
+	}
+	var err error
+	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.registerPasskey", "credential")
+	}
+	return nil
+}
+
+// AccountRegisterPasskey calls account.registerPasskey: see
+// AccountRegisterPasskeyRequest.
+func (c *Client) AccountRegisterPasskey(ctx context.Context, req *AccountRegisterPasskeyRequest) (*Passkey, error) {
+	if req == nil {
+		req = new(AccountRegisterPasskeyRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Passkey])
+}
+
+// AccountGetPasskeysRequest is the TL function account.getPasskeys.
+//
+//	account.getPasskeys#ea1f0c52 = account.Passkeys
+//
+// See https://core.telegram.org/method/account.getPasskeys.
+type AccountGetPasskeysRequest struct{}
+
+// AccountGetPasskeysRequestTypeID is the ID of account.getPasskeys.
+const AccountGetPasskeysRequestTypeID = 0xea1f0c52
+
+// TypeID returns 0xea1f0c52, the ID of account.getPasskeys.
+func (*AccountGetPasskeysRequest) TypeID() uint32 {
+	return AccountGetPasskeysRequestTypeID
+}
+
+// TypeName returns "account.getPasskeys".
+func (*AccountGetPasskeysRequest) TypeName() string {
+	return "account.getPasskeys"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetPasskeysRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetPasskeysRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetPasskeysRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetPasskeysRequestTypeID, "account.getPasskeys"); err != nil {
+		return tlrt.DecodeErr(err, "account.getPasskeys", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetPasskeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountGetPasskeys calls account.getPasskeys: see AccountGetPasskeysRequest.
+func (c *Client) AccountGetPasskeys(ctx context.Context, req *AccountGetPasskeysRequest) (*AccountPasskeys, error) {
+	if req == nil {
+		req = new(AccountGetPasskeysRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AccountPasskeys])
+}
+
+// AccountDeletePasskeyRequest is the TL function account.deletePasskey.
+//
+//	account.deletePasskey#f5b5563f id:string = Bool
+//
+// See https://core.telegram.org/method/account.deletePasskey.
+type AccountDeletePasskeyRequest struct {
+	ID string
+}
+
+// AccountDeletePasskeyRequestTypeID is the ID of account.deletePasskey.
+const AccountDeletePasskeyRequestTypeID = 0xf5b5563f
+
+// TypeID returns 0xf5b5563f, the ID of account.deletePasskey.
+func (*AccountDeletePasskeyRequest) TypeID() uint32 {
+	return AccountDeletePasskeyRequestTypeID
+}
+
+// TypeName returns "account.deletePasskey".
+func (*AccountDeletePasskeyRequest) TypeName() string {
+	return "account.deletePasskey"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountDeletePasskeyRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountDeletePasskeyRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountDeletePasskeyRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountDeletePasskeyRequestTypeID, "account.deletePasskey"); err != nil {
+		return tlrt.DecodeErr(err, "account.deletePasskey", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeletePasskeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.deletePasskey", "id")
+	}
+	return nil
+}
+
+// AccountDeletePasskey calls account.deletePasskey: see
+// AccountDeletePasskeyRequest.
+func (c *Client) AccountDeletePasskey(ctx context.Context, req *AccountDeletePasskeyRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountDeletePasskeyRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountConfirmBotConnectionRequest is the TL function
+// account.confirmBotConnection.
+//
+//	account.confirmBotConnection#67ed1f68 bot_id:InputUser = Bool
+//
+// See https://core.telegram.org/method/account.confirmBotConnection.
+type AccountConfirmBotConnectionRequest struct {
+	BotID InputUserClass
+}
+
+// AccountConfirmBotConnectionRequestTypeID is the ID of
+// account.confirmBotConnection.
+const AccountConfirmBotConnectionRequestTypeID = 0x67ed1f68
+
+// TypeID returns 0x67ed1f68, the ID of account.confirmBotConnection.
+func (*AccountConfirmBotConnectionRequest) TypeID() uint32 {
+	return AccountConfirmBotConnectionRequestTypeID
+}
+
+// TypeName returns "account.confirmBotConnection".
+func (*AccountConfirmBotConnectionRequest) TypeName() string {
+	return "account.confirmBotConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountConfirmBotConnectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountConfirmBotConnectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountConfirmBotConnectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
+		return tlrt.EncodeErr(err, "account.confirmBotConnection", "bot_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountConfirmBotConnectionRequestTypeID, "account.confirmBotConnection"); err != nil {
+		return tlrt.DecodeErr(err, "account.confirmBotConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "account.confirmBotConnection", "")
+	}
+	var err error
+	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "account.confirmBotConnection", "bot_id")
+	}
+	return nil
+}
+
+// AccountConfirmBotConnection calls account.confirmBotConnection: see
+// AccountConfirmBotConnectionRequest.
+func (c *Client) AccountConfirmBotConnection(ctx context.Context, req *AccountConfirmBotConnectionRequest) (bool, error) {
+	if req == nil {
+		req = new(AccountConfirmBotConnectionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AccountGetWebBrowserSettingsRequest is the TL function
+// account.getWebBrowserSettings.
+//
+//	account.getWebBrowserSettings#56655768 hash:long
+//	    = account.WebBrowserSettings
+//
+// See https://core.telegram.org/method/account.getWebBrowserSettings.
+type AccountGetWebBrowserSettingsRequest struct {
+	Hash int64
+}
+
+// AccountGetWebBrowserSettingsRequestTypeID is the ID of
+// account.getWebBrowserSettings.
+const AccountGetWebBrowserSettingsRequestTypeID = 0x56655768
+
+// TypeID returns 0x56655768, the ID of account.getWebBrowserSettings.
+func (*AccountGetWebBrowserSettingsRequest) TypeID() uint32 {
+	return AccountGetWebBrowserSettingsRequestTypeID
+}
+
+// TypeName returns "account.getWebBrowserSettings".
+func (*AccountGetWebBrowserSettingsRequest) TypeName() string {
+	return "account.getWebBrowserSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountGetWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountGetWebBrowserSettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountGetWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountGetWebBrowserSettingsRequestTypeID, "account.getWebBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "hash")
+	}
+	return nil
+}
+
+// AccountGetWebBrowserSettings calls account.getWebBrowserSettings: see
+// AccountGetWebBrowserSettingsRequest.
+func (c *Client) AccountGetWebBrowserSettings(ctx context.Context, req *AccountGetWebBrowserSettingsRequest) (AccountWebBrowserSettingsClass, error) {
+	if req == nil {
+		req = new(AccountGetWebBrowserSettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountWebBrowserSettings)
+}
+
+// AccountUpdateWebBrowserSettingsRequest is the TL function
+// account.updateWebBrowserSettings.
+//
+//	account.updateWebBrowserSettings#9adf82fe flags:#
+//	    open_external_browser:flags.0?true display_close_button:flags.1?true
+//	    = account.WebBrowserSettings
+//
+// See https://core.telegram.org/method/account.updateWebBrowserSettings.
+type AccountUpdateWebBrowserSettingsRequest struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OpenExternalBrowser bool       // flags.0?true
+	DisplayCloseButton  bool       // flags.1?true
+}
+
+// AccountUpdateWebBrowserSettingsRequestTypeID is the ID of
+// account.updateWebBrowserSettings.
+const AccountUpdateWebBrowserSettingsRequestTypeID = 0x9adf82fe
+
+// TypeID returns 0x9adf82fe, the ID of account.updateWebBrowserSettings.
+func (*AccountUpdateWebBrowserSettingsRequest) TypeID() uint32 {
+	return AccountUpdateWebBrowserSettingsRequestTypeID
+}
+
+// TypeName returns "account.updateWebBrowserSettings".
+func (*AccountUpdateWebBrowserSettingsRequest) TypeName() string {
+	return "account.updateWebBrowserSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountUpdateWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountUpdateWebBrowserSettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountUpdateWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	if m.DisplayCloseButton {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountUpdateWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountUpdateWebBrowserSettingsRequestTypeID, "account.updateWebBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountUpdateWebBrowserSettingsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "flags")
+	}
+	m.OpenExternalBrowser = m.Flags.Has(0)
+	m.DisplayCloseButton = m.Flags.Has(1)
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// AccountUpdateWebBrowserSettings calls account.updateWebBrowserSettings: see
+// AccountUpdateWebBrowserSettingsRequest.
+func (c *Client) AccountUpdateWebBrowserSettings(ctx context.Context, req *AccountUpdateWebBrowserSettingsRequest) (AccountWebBrowserSettingsClass, error) {
+	if req == nil {
+		req = new(AccountUpdateWebBrowserSettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountWebBrowserSettings)
+}
+
+// AccountToggleWebBrowserSettingsExceptionRequest is the TL function
+// account.toggleWebBrowserSettingsException.
+//
+//	account.toggleWebBrowserSettingsException#60ed4229 flags:#
+//	    delete:flags.1?true open_external_browser:flags.0?Bool url:string
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetOpenExternalBrowser and the other Set methods send a zero value too;
+// HasOpenExternalBrowser reports whether OpenExternalBrowser is present (sent,
+// or received) and ClearOpenExternalBrowser leaves it out.
+//
+// See
+// https://core.telegram.org/method/account.toggleWebBrowserSettingsException.
+type AccountToggleWebBrowserSettingsExceptionRequest struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Delete              bool       // flags.1?true
+	OpenExternalBrowser bool       // flags.0?Bool
+	URL                 string
+}
+
+// AccountToggleWebBrowserSettingsExceptionRequestTypeID is the ID of
+// account.toggleWebBrowserSettingsException.
+const AccountToggleWebBrowserSettingsExceptionRequestTypeID = 0x60ed4229
+
+// TypeID returns 0x60ed4229, the ID of
+// account.toggleWebBrowserSettingsException.
+func (*AccountToggleWebBrowserSettingsExceptionRequest) TypeID() uint32 {
+	return AccountToggleWebBrowserSettingsExceptionRequestTypeID
+}
+
+// TypeName returns "account.toggleWebBrowserSettingsException".
+func (*AccountToggleWebBrowserSettingsExceptionRequest) TypeName() string {
+	return "account.toggleWebBrowserSettingsException"
+}
+
+// HasOpenExternalBrowser reports whether OpenExternalBrowser is present: not
+// zero, set by SetOpenExternalBrowser, or received.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) HasOpenExternalBrowser() bool {
+	return m.OpenExternalBrowser || m.Flags.Has(0)
+}
+
+// SetOpenExternalBrowser sets OpenExternalBrowser to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) SetOpenExternalBrowser(v bool) {
+	m.OpenExternalBrowser = v
+	m.Flags.Set(0)
+}
+
+// ClearOpenExternalBrowser sets OpenExternalBrowser to its zero value and marks
+// it absent.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) ClearOpenExternalBrowser() {
+	m.OpenExternalBrowser = false
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountToggleWebBrowserSettingsExceptionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Delete {
+		flags.Set(1)
+	}
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBool(m.OpenExternalBrowser)
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID, "account.toggleWebBrowserSettingsException"); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "flags")
+	}
+	m.Delete = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.OpenExternalBrowser, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "open_external_browser")
+		}
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "url")
+	}
+	m.Flags &^= 1 << 1
+	if m.OpenExternalBrowser {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AccountToggleWebBrowserSettingsException calls
+// account.toggleWebBrowserSettingsException: see
+// AccountToggleWebBrowserSettingsExceptionRequest.
+func (c *Client) AccountToggleWebBrowserSettingsException(ctx context.Context, req *AccountToggleWebBrowserSettingsExceptionRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(AccountToggleWebBrowserSettingsExceptionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// AccountDeleteWebBrowserSettingsExceptionsRequest is the TL function
+// account.deleteWebBrowserSettingsExceptions.
+//
+//	account.deleteWebBrowserSettingsExceptions#86a0765d
+//	    = account.WebBrowserSettings
+//
+// See
+// https://core.telegram.org/method/account.deleteWebBrowserSettingsExceptions.
+type AccountDeleteWebBrowserSettingsExceptionsRequest struct{}
+
+// AccountDeleteWebBrowserSettingsExceptionsRequestTypeID is the ID of
+// account.deleteWebBrowserSettingsExceptions.
+const AccountDeleteWebBrowserSettingsExceptionsRequestTypeID = 0x86a0765d
+
+// TypeID returns 0x86a0765d, the ID of
+// account.deleteWebBrowserSettingsExceptions.
+func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeID() uint32 {
+	return AccountDeleteWebBrowserSettingsExceptionsRequestTypeID
+}
+
+// TypeName returns "account.deleteWebBrowserSettingsExceptions".
+func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeName() string {
+	return "account.deleteWebBrowserSettingsExceptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID, "account.deleteWebBrowserSettingsExceptions"); err != nil {
+		return tlrt.DecodeErr(err, "account.deleteWebBrowserSettingsExceptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// AccountDeleteWebBrowserSettingsExceptions calls
+// account.deleteWebBrowserSettingsExceptions: see
+// AccountDeleteWebBrowserSettingsExceptionsRequest.
+func (c *Client) AccountDeleteWebBrowserSettingsExceptions(ctx context.Context, req *AccountDeleteWebBrowserSettingsExceptionsRequest) (AccountWebBrowserSettingsClass, error) {
+	if req == nil {
+		req = new(AccountDeleteWebBrowserSettingsExceptionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAccountWebBrowserSettings)
 }

@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// AuthAuthorizationClass is the TL type auth.Authorization: one of AuthAuthorization, AuthAuthorizationSignUpRequired.
+// AuthAuthorizationClass is the TL type auth.Authorization: one of
+// AuthAuthorization, AuthAuthorizationSignUpRequired.
 //
 // See https://core.telegram.org/type/auth.Authorization.
 type AuthAuthorizationClass interface {
@@ -20,7 +22,8 @@ func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
 	return decodeAuthAuthorization(b, 0)
 }
 
-// decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth levels deep.
+// decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth
+// levels deep.
 func decodeAuthAuthorization(b *bin.Buffer, depth int) (AuthAuthorizationClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,28 +36,28 @@ func decodeAuthAuthorization(b *bin.Buffer, depth int) (AuthAuthorizationClass, 
 	case AuthAuthorizationSignUpRequiredTypeID:
 		v = &AuthAuthorizationSignUpRequired{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "auth.Authorization",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "auth.Authorization"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AuthAuthorization is the TL constructor auth.authorization:
+// AuthAuthorization is the TL constructor auth.authorization.
 //
-//	auth.authorization#2ea2c0d4 flags:# setup_password_required:flags.1?true otherwise_relogin_days:flags.1?int tmp_sessions:flags.0?int future_auth_token:flags.2?bytes user:User = auth.Authorization
+//	auth.authorization#2ea2c0d4 flags:# setup_password_required:flags.1?true
+//	    otherwise_relogin_days:flags.1?int tmp_sessions:flags.0?int
+//	    future_auth_token:flags.2?bytes user:User = auth.Authorization
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetOtherwiseReloginDays and the other Set methods send a zero value too;
+// HasOtherwiseReloginDays reports whether OtherwiseReloginDays is present
+// (sent, or received) and ClearOtherwiseReloginDays leaves it out.
 //
 // See https://core.telegram.org/constructor/auth.authorization.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AuthAuthorization struct {
-	Flags                 bin.Fields // flags word; see the type's doc
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SetupPasswordRequired bool       // flags.1?true
 	OtherwiseReloginDays  int        // flags.1?int
 	TmpSessions           int        // flags.0?int
@@ -75,8 +78,69 @@ func (*AuthAuthorization) TypeName() string {
 	return "auth.authorization"
 }
 
-// authAuthorizationClass marks AuthAuthorization as a AuthAuthorizationClass.
+// authAuthorizationClass marks AuthAuthorization as an AuthAuthorizationClass.
 func (*AuthAuthorization) authAuthorizationClass() {}
+
+// HasOtherwiseReloginDays reports whether OtherwiseReloginDays is present: not
+// zero, set by SetOtherwiseReloginDays, or received. It shares its flag with
+// SetupPasswordRequired: they are present together.
+func (m *AuthAuthorization) HasOtherwiseReloginDays() bool {
+	return m.SetupPasswordRequired || m.OtherwiseReloginDays != 0 || m.Flags.Has(1)
+}
+
+// SetOtherwiseReloginDays sets OtherwiseReloginDays to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *AuthAuthorization) SetOtherwiseReloginDays(v int) {
+	m.OtherwiseReloginDays = v
+	m.Flags.Set(1)
+}
+
+// ClearOtherwiseReloginDays sets OtherwiseReloginDays to its zero value and
+// marks it absent; it is still sent, as zero, when SetupPasswordRequired, which
+// shares its flag, is set.
+func (m *AuthAuthorization) ClearOtherwiseReloginDays() {
+	m.OtherwiseReloginDays = 0
+	m.Flags.Unset(1)
+}
+
+// HasTmpSessions reports whether TmpSessions is present: not zero, set by
+// SetTmpSessions, or received.
+func (m *AuthAuthorization) HasTmpSessions() bool {
+	return m.TmpSessions != 0 || m.Flags.Has(0)
+}
+
+// SetTmpSessions sets TmpSessions to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AuthAuthorization) SetTmpSessions(v int) {
+	m.TmpSessions = v
+	m.Flags.Set(0)
+}
+
+// ClearTmpSessions sets TmpSessions to its zero value and marks it absent.
+func (m *AuthAuthorization) ClearTmpSessions() {
+	m.TmpSessions = 0
+	m.Flags.Unset(0)
+}
+
+// HasFutureAuthToken reports whether FutureAuthToken is present: not zero, set
+// by SetFutureAuthToken, or received.
+func (m *AuthAuthorization) HasFutureAuthToken() bool {
+	return len(m.FutureAuthToken) > 0 || m.Flags.Has(2)
+}
+
+// SetFutureAuthToken sets FutureAuthToken to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *AuthAuthorization) SetFutureAuthToken(v []byte) {
+	m.FutureAuthToken = v
+	m.Flags.Set(2)
+}
+
+// ClearFutureAuthToken sets FutureAuthToken to its zero value and marks it
+// absent.
+func (m *AuthAuthorization) ClearFutureAuthToken() {
+	m.FutureAuthToken = nil
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *AuthAuthorization) Encode(b *bin.Buffer) error {
@@ -112,59 +176,56 @@ func (m *AuthAuthorization) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutBytes(m.FutureAuthToken)
 	}
-	if err := encodeObj(b, m.User); err != nil {
-		return encodeErr("auth.authorization#2ea2c0d4", "user", err)
+	if err := tlrt.EncodeObject(b, m.User); err != nil {
+		return tlrt.EncodeErr(err, "auth.authorization", "user")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AuthAuthorization) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthAuthorizationTypeID, "auth.authorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.authorization", "")
 	}
-	if err := consumeID(b, AuthAuthorizationTypeID, "auth.authorization"); err != nil {
-		return decodeErr("auth.authorization#2ea2c0d4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthAuthorization) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthAuthorization) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.authorization#2ea2c0d4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.authorization", "")
 	}
 	*m = AuthAuthorization{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.authorization#2ea2c0d4", "flags", err)
+		return tlrt.DecodeErr(err, "auth.authorization", "flags")
 	}
 	m.SetupPasswordRequired = m.Flags.Has(1)
 	if m.Flags.Has(1) {
 		if m.OtherwiseReloginDays, err = b.Int(); err != nil {
-			return decodeErr("auth.authorization#2ea2c0d4", "otherwise_relogin_days", err)
+			return tlrt.DecodeErr(err, "auth.authorization", "otherwise_relogin_days")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.TmpSessions, err = b.Int(); err != nil {
-			return decodeErr("auth.authorization#2ea2c0d4", "tmp_sessions", err)
+			return tlrt.DecodeErr(err, "auth.authorization", "tmp_sessions")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.FutureAuthToken, err = b.Bytes(); err != nil {
-			return decodeErr("auth.authorization#2ea2c0d4", "future_auth_token", err)
+			return tlrt.DecodeErr(err, "auth.authorization", "future_auth_token")
 		}
 	}
 	if m.User, err = decodeUser(b, depth+1); err != nil {
-		return decodeErr("auth.authorization#2ea2c0d4", "user", err)
+		return tlrt.DecodeErr(err, "auth.authorization", "user")
 	}
 	if m.SetupPasswordRequired || m.OtherwiseReloginDays != 0 {
 		m.Flags.Unset(1)
@@ -178,17 +239,20 @@ func (m *AuthAuthorization) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AuthAuthorizationSignUpRequired is the TL constructor auth.authorizationSignUpRequired:
+// AuthAuthorizationSignUpRequired is the TL constructor
+// auth.authorizationSignUpRequired.
 //
-//	auth.authorizationSignUpRequired#44747e9a flags:# terms_of_service:flags.0?help.TermsOfService = auth.Authorization
+//	auth.authorizationSignUpRequired#44747e9a flags:#
+//	    terms_of_service:flags.0?help.TermsOfService = auth.Authorization
 //
 // See https://core.telegram.org/constructor/auth.authorizationSignUpRequired.
 type AuthAuthorizationSignUpRequired struct {
-	Flags          bin.Fields          // flags word; see the type's doc
+	Flags          bin.Fields          // flags word; Encode adds the bits of the fields that are set
 	TermsOfService *HelpTermsOfService // flags.0?help.TermsOfService
 }
 
-// AuthAuthorizationSignUpRequiredTypeID is the ID of auth.authorizationSignUpRequired.
+// AuthAuthorizationSignUpRequiredTypeID is the ID of
+// auth.authorizationSignUpRequired.
 const AuthAuthorizationSignUpRequiredTypeID = 0x44747e9a
 
 // TypeID returns 0x44747e9a, the ID of auth.authorizationSignUpRequired.
@@ -201,7 +265,8 @@ func (*AuthAuthorizationSignUpRequired) TypeName() string {
 	return "auth.authorizationSignUpRequired"
 }
 
-// authAuthorizationClass marks AuthAuthorizationSignUpRequired as a AuthAuthorizationClass.
+// authAuthorizationClass marks AuthAuthorizationSignUpRequired as an
+// AuthAuthorizationClass.
 func (*AuthAuthorizationSignUpRequired) authAuthorizationClass() {}
 
 // Encode writes m to b with its ID.
@@ -225,7 +290,7 @@ func (m *AuthAuthorizationSignUpRequired) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		if err := m.TermsOfService.Encode(b); err != nil {
-			return encodeErr("auth.authorizationSignUpRequired#44747e9a", "terms_of_service", err)
+			return tlrt.EncodeErr(err, "auth.authorizationSignUpRequired", "terms_of_service")
 		}
 	}
 	return nil
@@ -233,44 +298,43 @@ func (m *AuthAuthorizationSignUpRequired) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthAuthorizationSignUpRequired) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"); err != nil {
+		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "")
 	}
-	if err := consumeID(b, AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"); err != nil {
-		return decodeErr("auth.authorizationSignUpRequired#44747e9a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthAuthorizationSignUpRequired) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.authorizationSignUpRequired#44747e9a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.authorizationSignUpRequired", "")
 	}
 	*m = AuthAuthorizationSignUpRequired{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.authorizationSignUpRequired#44747e9a", "flags", err)
+		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "flags")
 	}
 	if m.Flags.Has(0) {
 		m.TermsOfService = new(HelpTermsOfService)
-		if err = decodeBoxed(b, m.TermsOfService, depth+1); err != nil {
-			return decodeErr("auth.authorizationSignUpRequired#44747e9a", "terms_of_service", err)
+		if err = tlrt.DecodeBoxed(b, m.TermsOfService, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "terms_of_service")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AuthCodeTypeClass is the TL type auth.CodeType: one of AuthCodeTypeSMS, AuthCodeTypeCall, AuthCodeTypeFlashCall, AuthCodeTypeMissedCall, AuthCodeTypeFragmentSMS.
+// AuthCodeTypeClass is the TL type auth.CodeType: one of AuthCodeTypeSMS,
+// AuthCodeTypeCall, AuthCodeTypeFlashCall, AuthCodeTypeMissedCall,
+// AuthCodeTypeFragmentSMS.
 //
 // See https://core.telegram.org/type/auth.CodeType.
 type AuthCodeTypeClass interface {
@@ -283,7 +347,8 @@ func DecodeAuthCodeType(b *bin.Buffer) (AuthCodeTypeClass, error) {
 	return decodeAuthCodeType(b, 0)
 }
 
-// decodeAuthCodeType is DecodeAuthCodeType for a value nested depth levels deep.
+// decodeAuthCodeType is DecodeAuthCodeType for a value nested depth levels
+// deep.
 func decodeAuthCodeType(b *bin.Buffer, depth int) (AuthCodeTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -302,18 +367,15 @@ func decodeAuthCodeType(b *bin.Buffer, depth int) (AuthCodeTypeClass, error) {
 	case AuthCodeTypeFragmentSMSTypeID:
 		v = &AuthCodeTypeFragmentSMS{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "auth.CodeType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "auth.CodeType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AuthCodeTypeSMS is the TL constructor auth.codeTypeSms:
+// AuthCodeTypeSMS is the TL constructor auth.codeTypeSms.
 //
 //	auth.codeTypeSms#72a3158c = auth.CodeType
 //
@@ -333,7 +395,7 @@ func (*AuthCodeTypeSMS) TypeName() string {
 	return "auth.codeTypeSms"
 }
 
-// authCodeTypeClass marks AuthCodeTypeSMS as a AuthCodeTypeClass.
+// authCodeTypeClass marks AuthCodeTypeSMS as an AuthCodeTypeClass.
 func (*AuthCodeTypeSMS) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -355,29 +417,26 @@ func (m *AuthCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthCodeTypeSMSTypeID, "auth.codeTypeSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeSms", "")
 	}
-	if err := consumeID(b, AuthCodeTypeSMSTypeID, "auth.codeTypeSms"); err != nil {
-		return decodeErr("auth.codeTypeSms#72a3158c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthCodeTypeSMS) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AuthCodeTypeCall is the TL constructor auth.codeTypeCall:
+// AuthCodeTypeCall is the TL constructor auth.codeTypeCall.
 //
 //	auth.codeTypeCall#741cd3e3 = auth.CodeType
 //
@@ -397,7 +456,7 @@ func (*AuthCodeTypeCall) TypeName() string {
 	return "auth.codeTypeCall"
 }
 
-// authCodeTypeClass marks AuthCodeTypeCall as a AuthCodeTypeClass.
+// authCodeTypeClass marks AuthCodeTypeCall as an AuthCodeTypeClass.
 func (*AuthCodeTypeCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -419,29 +478,26 @@ func (m *AuthCodeTypeCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthCodeTypeCallTypeID, "auth.codeTypeCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeCall", "")
 	}
-	if err := consumeID(b, AuthCodeTypeCallTypeID, "auth.codeTypeCall"); err != nil {
-		return decodeErr("auth.codeTypeCall#741cd3e3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthCodeTypeCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AuthCodeTypeFlashCall is the TL constructor auth.codeTypeFlashCall:
+// AuthCodeTypeFlashCall is the TL constructor auth.codeTypeFlashCall.
 //
 //	auth.codeTypeFlashCall#226ccefb = auth.CodeType
 //
@@ -461,7 +517,7 @@ func (*AuthCodeTypeFlashCall) TypeName() string {
 	return "auth.codeTypeFlashCall"
 }
 
-// authCodeTypeClass marks AuthCodeTypeFlashCall as a AuthCodeTypeClass.
+// authCodeTypeClass marks AuthCodeTypeFlashCall as an AuthCodeTypeClass.
 func (*AuthCodeTypeFlashCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -483,29 +539,26 @@ func (m *AuthCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthCodeTypeFlashCallTypeID, "auth.codeTypeFlashCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeFlashCall", "")
 	}
-	if err := consumeID(b, AuthCodeTypeFlashCallTypeID, "auth.codeTypeFlashCall"); err != nil {
-		return decodeErr("auth.codeTypeFlashCall#226ccefb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthCodeTypeFlashCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AuthCodeTypeMissedCall is the TL constructor auth.codeTypeMissedCall:
+// AuthCodeTypeMissedCall is the TL constructor auth.codeTypeMissedCall.
 //
 //	auth.codeTypeMissedCall#d61ad6ee = auth.CodeType
 //
@@ -525,7 +578,7 @@ func (*AuthCodeTypeMissedCall) TypeName() string {
 	return "auth.codeTypeMissedCall"
 }
 
-// authCodeTypeClass marks AuthCodeTypeMissedCall as a AuthCodeTypeClass.
+// authCodeTypeClass marks AuthCodeTypeMissedCall as an AuthCodeTypeClass.
 func (*AuthCodeTypeMissedCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -547,29 +600,26 @@ func (m *AuthCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthCodeTypeMissedCallTypeID, "auth.codeTypeMissedCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeMissedCall", "")
 	}
-	if err := consumeID(b, AuthCodeTypeMissedCallTypeID, "auth.codeTypeMissedCall"); err != nil {
-		return decodeErr("auth.codeTypeMissedCall#d61ad6ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthCodeTypeMissedCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AuthCodeTypeFragmentSMS is the TL constructor auth.codeTypeFragmentSms:
+// AuthCodeTypeFragmentSMS is the TL constructor auth.codeTypeFragmentSms.
 //
 //	auth.codeTypeFragmentSms#6ed998c = auth.CodeType
 //
@@ -589,7 +639,7 @@ func (*AuthCodeTypeFragmentSMS) TypeName() string {
 	return "auth.codeTypeFragmentSms"
 }
 
-// authCodeTypeClass marks AuthCodeTypeFragmentSMS as a AuthCodeTypeClass.
+// authCodeTypeClass marks AuthCodeTypeFragmentSMS as an AuthCodeTypeClass.
 func (*AuthCodeTypeFragmentSMS) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -611,29 +661,27 @@ func (m *AuthCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthCodeTypeFragmentSMSTypeID, "auth.codeTypeFragmentSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.codeTypeFragmentSms", "")
 	}
-	if err := consumeID(b, AuthCodeTypeFragmentSMSTypeID, "auth.codeTypeFragmentSms"); err != nil {
-		return decodeErr("auth.codeTypeFragmentSms#06ed998c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthCodeTypeFragmentSMS) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AuthLoginTokenClass is the TL type auth.LoginToken: one of AuthLoginToken, AuthLoginTokenMigrateTo, AuthLoginTokenSuccess.
+// AuthLoginTokenClass is the TL type auth.LoginToken: one of AuthLoginToken,
+// AuthLoginTokenMigrateTo, AuthLoginTokenSuccess.
 //
 // See https://core.telegram.org/type/auth.LoginToken.
 type AuthLoginTokenClass interface {
@@ -646,7 +694,8 @@ func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
 	return decodeAuthLoginToken(b, 0)
 }
 
-// decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels deep.
+// decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels
+// deep.
 func decodeAuthLoginToken(b *bin.Buffer, depth int) (AuthLoginTokenClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -661,18 +710,15 @@ func decodeAuthLoginToken(b *bin.Buffer, depth int) (AuthLoginTokenClass, error)
 	case AuthLoginTokenSuccessTypeID:
 		v = &AuthLoginTokenSuccess{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "auth.LoginToken",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "auth.LoginToken"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AuthLoginToken is the TL constructor auth.loginToken:
+// AuthLoginToken is the TL constructor auth.loginToken.
 //
 //	auth.loginToken#629f1980 expires:int token:bytes = auth.LoginToken
 //
@@ -695,7 +741,7 @@ func (*AuthLoginToken) TypeName() string {
 	return "auth.loginToken"
 }
 
-// authLoginTokenClass marks AuthLoginToken as a AuthLoginTokenClass.
+// authLoginTokenClass marks AuthLoginToken as an AuthLoginTokenClass.
 func (*AuthLoginToken) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
@@ -719,38 +765,36 @@ func (m *AuthLoginToken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthLoginTokenTypeID, "auth.loginToken"); err != nil {
+		return tlrt.DecodeErr(err, "auth.loginToken", "")
 	}
-	if err := consumeID(b, AuthLoginTokenTypeID, "auth.loginToken"); err != nil {
-		return decodeErr("auth.loginToken#629f1980", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthLoginToken) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("auth.loginToken#629f1980", "expires", err)
+		return tlrt.DecodeErr(err, "auth.loginToken", "expires")
 	}
 	if m.Token, err = b.Bytes(); err != nil {
-		return decodeErr("auth.loginToken#629f1980", "token", err)
+		return tlrt.DecodeErr(err, "auth.loginToken", "token")
 	}
 	return nil
 }
 
-// AuthLoginTokenMigrateTo is the TL constructor auth.loginTokenMigrateTo:
+// AuthLoginTokenMigrateTo is the TL constructor auth.loginTokenMigrateTo.
 //
-//	auth.loginTokenMigrateTo#68e9916 dc_id:int token:bytes = auth.LoginToken
+//	auth.loginTokenMigrateTo#68e9916 dc_id:int token:bytes
+//	    = auth.LoginToken
 //
 // See https://core.telegram.org/constructor/auth.loginTokenMigrateTo.
 type AuthLoginTokenMigrateTo struct {
@@ -771,7 +815,7 @@ func (*AuthLoginTokenMigrateTo) TypeName() string {
 	return "auth.loginTokenMigrateTo"
 }
 
-// authLoginTokenClass marks AuthLoginTokenMigrateTo as a AuthLoginTokenClass.
+// authLoginTokenClass marks AuthLoginTokenMigrateTo as an AuthLoginTokenClass.
 func (*AuthLoginTokenMigrateTo) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
@@ -795,38 +839,36 @@ func (m *AuthLoginTokenMigrateTo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"); err != nil {
+		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "")
 	}
-	if err := consumeID(b, AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"); err != nil {
-		return decodeErr("auth.loginTokenMigrateTo#068e9916", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthLoginTokenMigrateTo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLoginTokenMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("auth.loginTokenMigrateTo#068e9916", "dc_id", err)
+		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "dc_id")
 	}
 	if m.Token, err = b.Bytes(); err != nil {
-		return decodeErr("auth.loginTokenMigrateTo#068e9916", "token", err)
+		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "token")
 	}
 	return nil
 }
 
-// AuthLoginTokenSuccess is the TL constructor auth.loginTokenSuccess:
+// AuthLoginTokenSuccess is the TL constructor auth.loginTokenSuccess.
 //
-//	auth.loginTokenSuccess#390d5c5e authorization:auth.Authorization = auth.LoginToken
+//	auth.loginTokenSuccess#390d5c5e authorization:auth.Authorization
+//	    = auth.LoginToken
 //
 // See https://core.telegram.org/constructor/auth.loginTokenSuccess.
 type AuthLoginTokenSuccess struct {
@@ -846,7 +888,7 @@ func (*AuthLoginTokenSuccess) TypeName() string {
 	return "auth.loginTokenSuccess"
 }
 
-// authLoginTokenClass marks AuthLoginTokenSuccess as a AuthLoginTokenClass.
+// authLoginTokenClass marks AuthLoginTokenSuccess as an AuthLoginTokenClass.
 func (*AuthLoginTokenSuccess) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
@@ -863,44 +905,42 @@ func (m *AuthLoginTokenSuccess) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Authorization); err != nil {
-		return encodeErr("auth.loginTokenSuccess#390d5c5e", "authorization", err)
+	if err := tlrt.EncodeObject(b, m.Authorization); err != nil {
+		return tlrt.EncodeErr(err, "auth.loginTokenSuccess", "authorization")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"); err != nil {
+		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "")
 	}
-	if err := consumeID(b, AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"); err != nil {
-		return decodeErr("auth.loginTokenSuccess#390d5c5e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthLoginTokenSuccess) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLoginTokenSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.loginTokenSuccess#390d5c5e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.loginTokenSuccess", "")
 	}
 	var err error
 	if m.Authorization, err = decodeAuthAuthorization(b, depth+1); err != nil {
-		return decodeErr("auth.loginTokenSuccess#390d5c5e", "authorization", err)
+		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "authorization")
 	}
 	return nil
 }
 
-// AuthSentCodeClass is the TL type auth.SentCode: one of AuthSentCode, AuthSentCodeSuccess.
+// AuthSentCodeClass is the TL type auth.SentCode: one of AuthSentCode,
+// AuthSentCodeSuccess, AuthSentCodePaymentRequired.
 //
 // See https://core.telegram.org/type/auth.SentCode.
 type AuthSentCodeClass interface {
@@ -913,7 +953,8 @@ func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
 	return decodeAuthSentCode(b, 0)
 }
 
-// decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels deep.
+// decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels
+// deep.
 func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -925,29 +966,30 @@ func decodeAuthSentCode(b *bin.Buffer, depth int) (AuthSentCodeClass, error) {
 		v = &AuthSentCode{}
 	case AuthSentCodeSuccessTypeID:
 		v = &AuthSentCodeSuccess{}
+	case AuthSentCodePaymentRequiredTypeID:
+		v = &AuthSentCodePaymentRequired{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "auth.SentCode",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "auth.SentCode"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AuthSentCode is the TL constructor auth.sentCode:
+// AuthSentCode is the TL constructor auth.sentCode.
 //
-//	auth.sentCode#5e002502 flags:# type:auth.SentCodeType phone_code_hash:string next_type:flags.1?auth.CodeType timeout:flags.2?int = auth.SentCode
+//	auth.sentCode#5e002502 flags:# type:auth.SentCodeType
+//	    phone_code_hash:string next_type:flags.1?auth.CodeType
+//	    timeout:flags.2?int = auth.SentCode
+//
+// An optional field is sent when it is not zero, nil or false. SetTimeout and
+// the other Set methods send a zero value too; HasTimeout reports whether
+// Timeout is present (sent, or received) and ClearTimeout leaves it out.
 //
 // See https://core.telegram.org/constructor/auth.sentCode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AuthSentCode struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Type          AuthSentCodeTypeClass
 	PhoneCodeHash string
 	NextType      AuthCodeTypeClass // flags.1?auth.CodeType
@@ -967,8 +1009,27 @@ func (*AuthSentCode) TypeName() string {
 	return "auth.sentCode"
 }
 
-// authSentCodeClass marks AuthSentCode as a AuthSentCodeClass.
+// authSentCodeClass marks AuthSentCode as an AuthSentCodeClass.
 func (*AuthSentCode) authSentCodeClass() {}
+
+// HasTimeout reports whether Timeout is present: not zero, set by SetTimeout,
+// or received.
+func (m *AuthSentCode) HasTimeout() bool {
+	return m.Timeout != 0 || m.Flags.Has(2)
+}
+
+// SetTimeout sets Timeout to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AuthSentCode) SetTimeout(v int) {
+	m.Timeout = v
+	m.Flags.Set(2)
+}
+
+// ClearTimeout sets Timeout to its zero value and marks it absent.
+func (m *AuthSentCode) ClearTimeout() {
+	m.Timeout = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *AuthSentCode) Encode(b *bin.Buffer) error {
@@ -992,13 +1053,13 @@ func (m *AuthSentCode) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("auth.sentCode#5e002502", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "auth.sentCode", "type")
 	}
 	b.PutString(m.PhoneCodeHash)
 	if flags.Has(1) {
-		if err := encodeObj(b, m.NextType); err != nil {
-			return encodeErr("auth.sentCode#5e002502", "next_type", err)
+		if err := tlrt.EncodeObject(b, m.NextType); err != nil {
+			return tlrt.EncodeErr(err, "auth.sentCode", "next_type")
 		}
 	}
 	if flags.Has(2) {
@@ -1009,47 +1070,44 @@ func (m *AuthSentCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeID, "auth.sentCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCode", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeID, "auth.sentCode"); err != nil {
-		return decodeErr("auth.sentCode#5e002502", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCode) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.sentCode#5e002502", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCode", "")
 	}
 	*m = AuthSentCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.sentCode#5e002502", "flags", err)
+		return tlrt.DecodeErr(err, "auth.sentCode", "flags")
 	}
 	if m.Type, err = decodeAuthSentCodeType(b, depth+1); err != nil {
-		return decodeErr("auth.sentCode#5e002502", "type", err)
+		return tlrt.DecodeErr(err, "auth.sentCode", "type")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.sentCode#5e002502", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "auth.sentCode", "phone_code_hash")
 	}
 	if m.Flags.Has(1) {
 		if m.NextType, err = decodeAuthCodeType(b, depth+1); err != nil {
-			return decodeErr("auth.sentCode#5e002502", "next_type", err)
+			return tlrt.DecodeErr(err, "auth.sentCode", "next_type")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Timeout, err = b.Int(); err != nil {
-			return decodeErr("auth.sentCode#5e002502", "timeout", err)
+			return tlrt.DecodeErr(err, "auth.sentCode", "timeout")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -1059,9 +1117,10 @@ func (m *AuthSentCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AuthSentCodeSuccess is the TL constructor auth.sentCodeSuccess:
+// AuthSentCodeSuccess is the TL constructor auth.sentCodeSuccess.
 //
-//	auth.sentCodeSuccess#2390fe44 authorization:auth.Authorization = auth.SentCode
+//	auth.sentCodeSuccess#2390fe44 authorization:auth.Authorization
+//	    = auth.SentCode
 //
 // See https://core.telegram.org/constructor/auth.sentCodeSuccess.
 type AuthSentCodeSuccess struct {
@@ -1081,7 +1140,7 @@ func (*AuthSentCodeSuccess) TypeName() string {
 	return "auth.sentCodeSuccess"
 }
 
-// authSentCodeClass marks AuthSentCodeSuccess as a AuthSentCodeClass.
+// authSentCodeClass marks AuthSentCodeSuccess as an AuthSentCodeClass.
 func (*AuthSentCodeSuccess) authSentCodeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1098,44 +1157,148 @@ func (m *AuthSentCodeSuccess) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Authorization); err != nil {
-		return encodeErr("auth.sentCodeSuccess#2390fe44", "authorization", err)
+	if err := tlrt.EncodeObject(b, m.Authorization); err != nil {
+		return tlrt.EncodeErr(err, "auth.sentCodeSuccess", "authorization")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "")
 	}
-	if err := consumeID(b, AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"); err != nil {
-		return decodeErr("auth.sentCodeSuccess#2390fe44", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeSuccess) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.sentCodeSuccess#2390fe44", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCodeSuccess", "")
 	}
 	var err error
 	if m.Authorization, err = decodeAuthAuthorization(b, depth+1); err != nil {
-		return decodeErr("auth.sentCodeSuccess#2390fe44", "authorization", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "authorization")
 	}
 	return nil
 }
 
-// AuthSentCodeTypeClass is the TL type auth.SentCodeType: one of AuthSentCodeTypeApp, AuthSentCodeTypeSMS, AuthSentCodeTypeCall, AuthSentCodeTypeFlashCall, AuthSentCodeTypeMissedCall, AuthSentCodeTypeEmailCode, AuthSentCodeTypeSetUpEmailRequired, AuthSentCodeTypeFragmentSMS, AuthSentCodeTypeFirebaseSMS.
+// AuthSentCodePaymentRequired is the TL constructor
+// auth.sentCodePaymentRequired.
+//
+//	auth.sentCodePaymentRequired#f8827ebf store_product:string
+//	    phone_code_hash:string support_email_address:string
+//	    support_email_subject:string premium_days:int currency:string
+//	    amount:long = auth.SentCode
+//
+// See https://core.telegram.org/constructor/auth.sentCodePaymentRequired.
+type AuthSentCodePaymentRequired struct {
+	StoreProduct        string
+	PhoneCodeHash       string
+	SupportEmailAddress string
+	SupportEmailSubject string
+	PremiumDays         int
+	Currency            string
+	Amount              int64
+}
+
+// AuthSentCodePaymentRequiredTypeID is the ID of auth.sentCodePaymentRequired.
+const AuthSentCodePaymentRequiredTypeID = 0xf8827ebf
+
+// TypeID returns 0xf8827ebf, the ID of auth.sentCodePaymentRequired.
+func (*AuthSentCodePaymentRequired) TypeID() uint32 {
+	return AuthSentCodePaymentRequiredTypeID
+}
+
+// TypeName returns "auth.sentCodePaymentRequired".
+func (*AuthSentCodePaymentRequired) TypeName() string {
+	return "auth.sentCodePaymentRequired"
+}
+
+// authSentCodeClass marks AuthSentCodePaymentRequired as an AuthSentCodeClass.
+func (*AuthSentCodePaymentRequired) authSentCodeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodePaymentRequired) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodePaymentRequiredTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodePaymentRequired) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.StoreProduct)
+	b.PutString(m.PhoneCodeHash)
+	b.PutString(m.SupportEmailAddress)
+	b.PutString(m.SupportEmailSubject)
+	b.PutInt(m.PremiumDays)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthSentCodePaymentRequiredTypeID, "auth.sentCodePaymentRequired"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodePaymentRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StoreProduct, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "store_product")
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "phone_code_hash")
+	}
+	if m.SupportEmailAddress, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_address")
+	}
+	if m.SupportEmailSubject, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_subject")
+	}
+	if m.PremiumDays, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "premium_days")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "amount")
+	}
+	return nil
+}
+
+// AuthSentCodeTypeClass is the TL type auth.SentCodeType: one of
+// AuthSentCodeTypeApp, AuthSentCodeTypeSMS, AuthSentCodeTypeCall,
+// AuthSentCodeTypeFlashCall, AuthSentCodeTypeMissedCall,
+// AuthSentCodeTypeEmailCode, AuthSentCodeTypeSetUpEmailRequired,
+// AuthSentCodeTypeFragmentSMS, AuthSentCodeTypeFirebaseSMS,
+// AuthSentCodeTypeSMSWord, AuthSentCodeTypeSMSPhrase.
 //
 // See https://core.telegram.org/type/auth.SentCodeType.
 type AuthSentCodeTypeClass interface {
@@ -1148,7 +1311,8 @@ func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
 	return decodeAuthSentCodeType(b, 0)
 }
 
-// decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth levels deep.
+// decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth
+// levels deep.
 func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1174,19 +1338,20 @@ func decodeAuthSentCodeType(b *bin.Buffer, depth int) (AuthSentCodeTypeClass, er
 		v = &AuthSentCodeTypeFragmentSMS{}
 	case AuthSentCodeTypeFirebaseSMSTypeID:
 		v = &AuthSentCodeTypeFirebaseSMS{}
+	case AuthSentCodeTypeSMSWordTypeID:
+		v = &AuthSentCodeTypeSMSWord{}
+	case AuthSentCodeTypeSMSPhraseTypeID:
+		v = &AuthSentCodeTypeSMSPhrase{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "auth.SentCodeType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "auth.SentCodeType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// AuthSentCodeTypeApp is the TL constructor auth.sentCodeTypeApp:
+// AuthSentCodeTypeApp is the TL constructor auth.sentCodeTypeApp.
 //
 //	auth.sentCodeTypeApp#3dbb5986 length:int = auth.SentCodeType
 //
@@ -1208,7 +1373,7 @@ func (*AuthSentCodeTypeApp) TypeName() string {
 	return "auth.sentCodeTypeApp"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeApp as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeApp as an AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeApp) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1231,33 +1396,30 @@ func (m *AuthSentCodeTypeApp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeAppTypeID, "auth.sentCodeTypeApp"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeApp", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeAppTypeID, "auth.sentCodeTypeApp"); err != nil {
-		return decodeErr("auth.sentCodeTypeApp#3dbb5986", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeApp) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeApp) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeApp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("auth.sentCodeTypeApp#3dbb5986", "length", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeApp", "length")
 	}
 	return nil
 }
 
-// AuthSentCodeTypeSMS is the TL constructor auth.sentCodeTypeSms:
+// AuthSentCodeTypeSMS is the TL constructor auth.sentCodeTypeSms.
 //
 //	auth.sentCodeTypeSms#c000bba2 length:int = auth.SentCodeType
 //
@@ -1279,7 +1441,7 @@ func (*AuthSentCodeTypeSMS) TypeName() string {
 	return "auth.sentCodeTypeSms"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeSMS as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeSMS as an AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeSMS) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1302,33 +1464,30 @@ func (m *AuthSentCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSTypeID, "auth.sentCodeTypeSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSms", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeSMSTypeID, "auth.sentCodeTypeSms"); err != nil {
-		return decodeErr("auth.sentCodeTypeSms#c000bba2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeSMS) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("auth.sentCodeTypeSms#c000bba2", "length", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSms", "length")
 	}
 	return nil
 }
 
-// AuthSentCodeTypeCall is the TL constructor auth.sentCodeTypeCall:
+// AuthSentCodeTypeCall is the TL constructor auth.sentCodeTypeCall.
 //
 //	auth.sentCodeTypeCall#5353e5a7 length:int = auth.SentCodeType
 //
@@ -1350,7 +1509,7 @@ func (*AuthSentCodeTypeCall) TypeName() string {
 	return "auth.sentCodeTypeCall"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeCall as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeCall as an AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1373,33 +1532,30 @@ func (m *AuthSentCodeTypeCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeCallTypeID, "auth.sentCodeTypeCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeCall", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeCallTypeID, "auth.sentCodeTypeCall"); err != nil {
-		return decodeErr("auth.sentCodeTypeCall#5353e5a7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("auth.sentCodeTypeCall#5353e5a7", "length", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeCall", "length")
 	}
 	return nil
 }
 
-// AuthSentCodeTypeFlashCall is the TL constructor auth.sentCodeTypeFlashCall:
+// AuthSentCodeTypeFlashCall is the TL constructor auth.sentCodeTypeFlashCall.
 //
 //	auth.sentCodeTypeFlashCall#ab03c6d9 pattern:string = auth.SentCodeType
 //
@@ -1421,7 +1577,8 @@ func (*AuthSentCodeTypeFlashCall) TypeName() string {
 	return "auth.sentCodeTypeFlashCall"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeFlashCall as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeFlashCall as an
+// AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeFlashCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1444,35 +1601,33 @@ func (m *AuthSentCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"); err != nil {
-		return decodeErr("auth.sentCodeTypeFlashCall#ab03c6d9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeFlashCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Pattern, err = b.String(); err != nil {
-		return decodeErr("auth.sentCodeTypeFlashCall#ab03c6d9", "pattern", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "pattern")
 	}
 	return nil
 }
 
-// AuthSentCodeTypeMissedCall is the TL constructor auth.sentCodeTypeMissedCall:
+// AuthSentCodeTypeMissedCall is the TL constructor auth.sentCodeTypeMissedCall.
 //
-//	auth.sentCodeTypeMissedCall#82006484 prefix:string length:int = auth.SentCodeType
+//	auth.sentCodeTypeMissedCall#82006484 prefix:string length:int
+//	    = auth.SentCodeType
 //
 // See https://core.telegram.org/constructor/auth.sentCodeTypeMissedCall.
 type AuthSentCodeTypeMissedCall struct {
@@ -1493,7 +1648,8 @@ func (*AuthSentCodeTypeMissedCall) TypeName() string {
 	return "auth.sentCodeTypeMissedCall"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeMissedCall as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeMissedCall as an
+// AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeMissedCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1517,46 +1673,47 @@ func (m *AuthSentCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"); err != nil {
-		return decodeErr("auth.sentCodeTypeMissedCall#82006484", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeMissedCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Prefix, err = b.String(); err != nil {
-		return decodeErr("auth.sentCodeTypeMissedCall#82006484", "prefix", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "prefix")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("auth.sentCodeTypeMissedCall#82006484", "length", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "length")
 	}
 	return nil
 }
 
-// AuthSentCodeTypeEmailCode is the TL constructor auth.sentCodeTypeEmailCode:
+// AuthSentCodeTypeEmailCode is the TL constructor auth.sentCodeTypeEmailCode.
 //
-//	auth.sentCodeTypeEmailCode#f450f59b flags:# apple_signin_allowed:flags.0?true google_signin_allowed:flags.1?true email_pattern:string length:int reset_available_period:flags.3?int reset_pending_date:flags.4?int = auth.SentCodeType
+//	auth.sentCodeTypeEmailCode#f450f59b flags:#
+//	    apple_signin_allowed:flags.0?true google_signin_allowed:flags.1?true
+//	    email_pattern:string length:int reset_available_period:flags.3?int
+//	    reset_pending_date:flags.4?int = auth.SentCodeType
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetResetAvailablePeriod and the other Set methods send a zero value too;
+// HasResetAvailablePeriod reports whether ResetAvailablePeriod is present
+// (sent, or received) and ClearResetAvailablePeriod leaves it out.
 //
 // See https://core.telegram.org/constructor/auth.sentCodeTypeEmailCode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AuthSentCodeTypeEmailCode struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AppleSigninAllowed   bool       // flags.0?true
 	GoogleSigninAllowed  bool       // flags.1?true
 	EmailPattern         string
@@ -1578,8 +1735,49 @@ func (*AuthSentCodeTypeEmailCode) TypeName() string {
 	return "auth.sentCodeTypeEmailCode"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeEmailCode as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeEmailCode as an
+// AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeEmailCode) authSentCodeTypeClass() {}
+
+// HasResetAvailablePeriod reports whether ResetAvailablePeriod is present: not
+// zero, set by SetResetAvailablePeriod, or received.
+func (m *AuthSentCodeTypeEmailCode) HasResetAvailablePeriod() bool {
+	return m.ResetAvailablePeriod != 0 || m.Flags.Has(3)
+}
+
+// SetResetAvailablePeriod sets ResetAvailablePeriod to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *AuthSentCodeTypeEmailCode) SetResetAvailablePeriod(v int) {
+	m.ResetAvailablePeriod = v
+	m.Flags.Set(3)
+}
+
+// ClearResetAvailablePeriod sets ResetAvailablePeriod to its zero value and
+// marks it absent.
+func (m *AuthSentCodeTypeEmailCode) ClearResetAvailablePeriod() {
+	m.ResetAvailablePeriod = 0
+	m.Flags.Unset(3)
+}
+
+// HasResetPendingDate reports whether ResetPendingDate is present: not zero,
+// set by SetResetPendingDate, or received.
+func (m *AuthSentCodeTypeEmailCode) HasResetPendingDate() bool {
+	return m.ResetPendingDate != 0 || m.Flags.Has(4)
+}
+
+// SetResetPendingDate sets ResetPendingDate to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *AuthSentCodeTypeEmailCode) SetResetPendingDate(v int) {
+	m.ResetPendingDate = v
+	m.Flags.Set(4)
+}
+
+// ClearResetPendingDate sets ResetPendingDate to its zero value and marks it
+// absent.
+func (m *AuthSentCodeTypeEmailCode) ClearResetPendingDate() {
+	m.ResetPendingDate = 0
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *AuthSentCodeTypeEmailCode) Encode(b *bin.Buffer) error {
@@ -1622,46 +1820,43 @@ func (m *AuthSentCodeTypeEmailCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeEmailCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"); err != nil {
-		return decodeErr("auth.sentCodeTypeEmailCode#f450f59b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeEmailCode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeEmailCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.sentCodeTypeEmailCode#f450f59b", "flags", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "flags")
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
 	m.GoogleSigninAllowed = m.Flags.Has(1)
 	if m.EmailPattern, err = b.String(); err != nil {
-		return decodeErr("auth.sentCodeTypeEmailCode#f450f59b", "email_pattern", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "email_pattern")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("auth.sentCodeTypeEmailCode#f450f59b", "length", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "length")
 	}
 	if m.Flags.Has(3) {
 		if m.ResetAvailablePeriod, err = b.Int(); err != nil {
-			return decodeErr("auth.sentCodeTypeEmailCode#f450f59b", "reset_available_period", err)
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "reset_available_period")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ResetPendingDate, err = b.Int(); err != nil {
-			return decodeErr("auth.sentCodeTypeEmailCode#f450f59b", "reset_pending_date", err)
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "reset_pending_date")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1674,18 +1869,23 @@ func (m *AuthSentCodeTypeEmailCode) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AuthSentCodeTypeSetUpEmailRequired is the TL constructor auth.sentCodeTypeSetUpEmailRequired:
+// AuthSentCodeTypeSetUpEmailRequired is the TL constructor
+// auth.sentCodeTypeSetUpEmailRequired.
 //
-//	auth.sentCodeTypeSetUpEmailRequired#a5491dea flags:# apple_signin_allowed:flags.0?true google_signin_allowed:flags.1?true = auth.SentCodeType
+//	auth.sentCodeTypeSetUpEmailRequired#a5491dea flags:#
+//	    apple_signin_allowed:flags.0?true google_signin_allowed:flags.1?true
+//	    = auth.SentCodeType
 //
-// See https://core.telegram.org/constructor/auth.sentCodeTypeSetUpEmailRequired.
+// See
+// https://core.telegram.org/constructor/auth.sentCodeTypeSetUpEmailRequired.
 type AuthSentCodeTypeSetUpEmailRequired struct {
-	Flags               bin.Fields // flags word; see the type's doc
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AppleSigninAllowed  bool       // flags.0?true
 	GoogleSigninAllowed bool       // flags.1?true
 }
 
-// AuthSentCodeTypeSetUpEmailRequiredTypeID is the ID of auth.sentCodeTypeSetUpEmailRequired.
+// AuthSentCodeTypeSetUpEmailRequiredTypeID is the ID of
+// auth.sentCodeTypeSetUpEmailRequired.
 const AuthSentCodeTypeSetUpEmailRequiredTypeID = 0xa5491dea
 
 // TypeID returns 0xa5491dea, the ID of auth.sentCodeTypeSetUpEmailRequired.
@@ -1698,7 +1898,8 @@ func (*AuthSentCodeTypeSetUpEmailRequired) TypeName() string {
 	return "auth.sentCodeTypeSetUpEmailRequired"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeSetUpEmailRequired as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeSetUpEmailRequired as an
+// AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeSetUpEmailRequired) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1728,29 +1929,26 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeSetUpEmailRequired) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSetUpEmailRequiredTypeID, "auth.sentCodeTypeSetUpEmailRequired"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeSetUpEmailRequiredTypeID, "auth.sentCodeTypeSetUpEmailRequired"); err != nil {
-		return decodeErr("auth.sentCodeTypeSetUpEmailRequired#a5491dea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeSetUpEmailRequired) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeSetUpEmailRequired{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.sentCodeTypeSetUpEmailRequired#a5491dea", "flags", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "flags")
 	}
 	m.AppleSigninAllowed = m.Flags.Has(0)
 	m.GoogleSigninAllowed = m.Flags.Has(1)
@@ -1758,9 +1956,11 @@ func (m *AuthSentCodeTypeSetUpEmailRequired) decodeBareAt(b *bin.Buffer, _ int) 
 	return nil
 }
 
-// AuthSentCodeTypeFragmentSMS is the TL constructor auth.sentCodeTypeFragmentSms:
+// AuthSentCodeTypeFragmentSMS is the TL constructor
+// auth.sentCodeTypeFragmentSms.
 //
-//	auth.sentCodeTypeFragmentSms#d9565c39 url:string length:int = auth.SentCodeType
+//	auth.sentCodeTypeFragmentSms#d9565c39 url:string length:int
+//	    = auth.SentCodeType
 //
 // See https://core.telegram.org/constructor/auth.sentCodeTypeFragmentSms.
 type AuthSentCodeTypeFragmentSMS struct {
@@ -1781,7 +1981,8 @@ func (*AuthSentCodeTypeFragmentSMS) TypeName() string {
 	return "auth.sentCodeTypeFragmentSms"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeFragmentSMS as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeFragmentSMS as an
+// AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeFragmentSMS) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1805,56 +2006,59 @@ func (m *AuthSentCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"); err != nil {
-		return decodeErr("auth.sentCodeTypeFragmentSms#d9565c39", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeFragmentSMS) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("auth.sentCodeTypeFragmentSms#d9565c39", "url", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "url")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("auth.sentCodeTypeFragmentSms#d9565c39", "length", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "length")
 	}
 	return nil
 }
 
-// AuthSentCodeTypeFirebaseSMS is the TL constructor auth.sentCodeTypeFirebaseSms:
+// AuthSentCodeTypeFirebaseSMS is the TL constructor
+// auth.sentCodeTypeFirebaseSms.
 //
-//	auth.sentCodeTypeFirebaseSms#e57b1432 flags:# nonce:flags.0?bytes receipt:flags.1?string push_timeout:flags.1?int length:int = auth.SentCodeType
+//	auth.sentCodeTypeFirebaseSms#9fd736 flags:# nonce:flags.0?bytes
+//	    play_integrity_project_id:flags.2?long
+//	    play_integrity_nonce:flags.2?bytes receipt:flags.1?string
+//	    push_timeout:flags.1?int length:int = auth.SentCodeType
+//
+// An optional field is sent when it is not zero, nil or false. SetNonce and the
+// other Set methods send a zero value too; HasNonce reports whether Nonce is
+// present (sent, or received) and ClearNonce leaves it out.
 //
 // See https://core.telegram.org/constructor/auth.sentCodeTypeFirebaseSms.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AuthSentCodeTypeFirebaseSMS struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Nonce       []byte     // flags.0?bytes
-	Receipt     string     // flags.1?string
-	PushTimeout int        // flags.1?int
-	Length      int
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Nonce                  []byte     // flags.0?bytes
+	PlayIntegrityProjectID int64      // flags.2?long
+	PlayIntegrityNonce     []byte     // flags.2?bytes
+	Receipt                string     // flags.1?string
+	PushTimeout            int        // flags.1?int
+	Length                 int
 }
 
 // AuthSentCodeTypeFirebaseSMSTypeID is the ID of auth.sentCodeTypeFirebaseSms.
-const AuthSentCodeTypeFirebaseSMSTypeID = 0xe57b1432
+const AuthSentCodeTypeFirebaseSMSTypeID = 0x009fd736
 
-// TypeID returns 0xe57b1432, the ID of auth.sentCodeTypeFirebaseSms.
+// TypeID returns 0x009fd736, the ID of auth.sentCodeTypeFirebaseSms.
 func (*AuthSentCodeTypeFirebaseSMS) TypeID() uint32 {
 	return AuthSentCodeTypeFirebaseSMSTypeID
 }
@@ -1864,8 +2068,113 @@ func (*AuthSentCodeTypeFirebaseSMS) TypeName() string {
 	return "auth.sentCodeTypeFirebaseSms"
 }
 
-// authSentCodeTypeClass marks AuthSentCodeTypeFirebaseSMS as a AuthSentCodeTypeClass.
+// authSentCodeTypeClass marks AuthSentCodeTypeFirebaseSMS as an
+// AuthSentCodeTypeClass.
 func (*AuthSentCodeTypeFirebaseSMS) authSentCodeTypeClass() {}
+
+// HasNonce reports whether Nonce is present: not zero, set by SetNonce, or
+// received.
+func (m *AuthSentCodeTypeFirebaseSMS) HasNonce() bool {
+	return len(m.Nonce) > 0 || m.Flags.Has(0)
+}
+
+// SetNonce sets Nonce to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *AuthSentCodeTypeFirebaseSMS) SetNonce(v []byte) {
+	m.Nonce = v
+	m.Flags.Set(0)
+}
+
+// ClearNonce sets Nonce to its zero value and marks it absent.
+func (m *AuthSentCodeTypeFirebaseSMS) ClearNonce() {
+	m.Nonce = nil
+	m.Flags.Unset(0)
+}
+
+// HasPlayIntegrityProjectID reports whether PlayIntegrityProjectID is present:
+// not zero, set by SetPlayIntegrityProjectID, or received. It shares its flag
+// with PlayIntegrityNonce: they are present together.
+func (m *AuthSentCodeTypeFirebaseSMS) HasPlayIntegrityProjectID() bool {
+	return m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 || m.Flags.Has(2)
+}
+
+// SetPlayIntegrityProjectID sets PlayIntegrityProjectID to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *AuthSentCodeTypeFirebaseSMS) SetPlayIntegrityProjectID(v int64) {
+	m.PlayIntegrityProjectID = v
+	m.Flags.Set(2)
+}
+
+// ClearPlayIntegrityProjectID sets PlayIntegrityProjectID to its zero value and
+// marks it absent; it is still sent, as zero, when PlayIntegrityNonce, which
+// shares its flag, is set.
+func (m *AuthSentCodeTypeFirebaseSMS) ClearPlayIntegrityProjectID() {
+	m.PlayIntegrityProjectID = 0
+	m.Flags.Unset(2)
+}
+
+// HasPlayIntegrityNonce reports whether PlayIntegrityNonce is present: not
+// zero, set by SetPlayIntegrityNonce, or received. It shares its flag with
+// PlayIntegrityProjectID: they are present together.
+func (m *AuthSentCodeTypeFirebaseSMS) HasPlayIntegrityNonce() bool {
+	return m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 || m.Flags.Has(2)
+}
+
+// SetPlayIntegrityNonce sets PlayIntegrityNonce to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AuthSentCodeTypeFirebaseSMS) SetPlayIntegrityNonce(v []byte) {
+	m.PlayIntegrityNonce = v
+	m.Flags.Set(2)
+}
+
+// ClearPlayIntegrityNonce sets PlayIntegrityNonce to its zero value and marks
+// it absent; it is still sent, as zero, when PlayIntegrityProjectID, which
+// shares its flag, is set.
+func (m *AuthSentCodeTypeFirebaseSMS) ClearPlayIntegrityNonce() {
+	m.PlayIntegrityNonce = nil
+	m.Flags.Unset(2)
+}
+
+// HasReceipt reports whether Receipt is present: not zero, set by SetReceipt,
+// or received. It shares its flag with PushTimeout: they are present together.
+func (m *AuthSentCodeTypeFirebaseSMS) HasReceipt() bool {
+	return m.Receipt != "" || m.PushTimeout != 0 || m.Flags.Has(1)
+}
+
+// SetReceipt sets Receipt to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AuthSentCodeTypeFirebaseSMS) SetReceipt(v string) {
+	m.Receipt = v
+	m.Flags.Set(1)
+}
+
+// ClearReceipt sets Receipt to its zero value and marks it absent; it is still
+// sent, as zero, when PushTimeout, which shares its flag, is set.
+func (m *AuthSentCodeTypeFirebaseSMS) ClearReceipt() {
+	m.Receipt = ""
+	m.Flags.Unset(1)
+}
+
+// HasPushTimeout reports whether PushTimeout is present: not zero, set by
+// SetPushTimeout, or received. It shares its flag with Receipt: they are
+// present together.
+func (m *AuthSentCodeTypeFirebaseSMS) HasPushTimeout() bool {
+	return m.Receipt != "" || m.PushTimeout != 0 || m.Flags.Has(1)
+}
+
+// SetPushTimeout sets PushTimeout to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AuthSentCodeTypeFirebaseSMS) SetPushTimeout(v int) {
+	m.PushTimeout = v
+	m.Flags.Set(1)
+}
+
+// ClearPushTimeout sets PushTimeout to its zero value and marks it absent; it
+// is still sent, as zero, when Receipt, which shares its flag, is set.
+func (m *AuthSentCodeTypeFirebaseSMS) ClearPushTimeout() {
+	m.PushTimeout = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *AuthSentCodeTypeFirebaseSMS) Encode(b *bin.Buffer) error {
@@ -1885,12 +2194,21 @@ func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
 	if len(m.Nonce) > 0 {
 		flags.Set(0)
 	}
+	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
+		flags.Set(2)
+	}
 	if m.Receipt != "" || m.PushTimeout != 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutBytes(m.Nonce)
+	}
+	if flags.Has(2) {
+		b.PutLong(m.PlayIntegrityProjectID)
+	}
+	if flags.Has(2) {
+		b.PutBytes(m.PlayIntegrityNonce)
 	}
 	if flags.Has(1) {
 		b.PutString(m.Receipt)
@@ -1904,50 +2222,60 @@ func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "")
 	}
-	if err := consumeID(b, AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"); err != nil {
-		return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSentCodeTypeFirebaseSMS) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthSentCodeTypeFirebaseSMS{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "flags", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Nonce, err = b.Bytes(); err != nil {
-			return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "nonce", err)
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "nonce")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityProjectID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_project_id")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityNonce, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_nonce")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Receipt, err = b.String(); err != nil {
-			return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "receipt", err)
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "receipt")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.PushTimeout, err = b.Int(); err != nil {
-			return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "push_timeout", err)
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "push_timeout")
 		}
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("auth.sentCodeTypeFirebaseSms#e57b1432", "length", err)
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "length")
 	}
 	if len(m.Nonce) > 0 {
 		m.Flags.Unset(0)
+	}
+	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
+		m.Flags.Unset(2)
 	}
 	if m.Receipt != "" || m.PushTimeout != 0 {
 		m.Flags.Unset(1)
@@ -1955,9 +2283,230 @@ func (m *AuthSentCodeTypeFirebaseSMS) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AuthExportedAuthorization is the TL constructor auth.exportedAuthorization:
+// AuthSentCodeTypeSMSWord is the TL constructor auth.sentCodeTypeSmsWord.
 //
-//	auth.exportedAuthorization#b434e2b8 id:long bytes:bytes = auth.ExportedAuthorization
+//	auth.sentCodeTypeSmsWord#a416ac81 flags:# beginning:flags.0?string
+//	    = auth.SentCodeType
+//
+// An optional field is sent when it is not zero, nil or false. SetBeginning and
+// the other Set methods send a zero value too; HasBeginning reports whether
+// Beginning is present (sent, or received) and ClearBeginning leaves it out.
+//
+// See https://core.telegram.org/constructor/auth.sentCodeTypeSmsWord.
+type AuthSentCodeTypeSMSWord struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Beginning string     // flags.0?string
+}
+
+// AuthSentCodeTypeSMSWordTypeID is the ID of auth.sentCodeTypeSmsWord.
+const AuthSentCodeTypeSMSWordTypeID = 0xa416ac81
+
+// TypeID returns 0xa416ac81, the ID of auth.sentCodeTypeSmsWord.
+func (*AuthSentCodeTypeSMSWord) TypeID() uint32 {
+	return AuthSentCodeTypeSMSWordTypeID
+}
+
+// TypeName returns "auth.sentCodeTypeSmsWord".
+func (*AuthSentCodeTypeSMSWord) TypeName() string {
+	return "auth.sentCodeTypeSmsWord"
+}
+
+// authSentCodeTypeClass marks AuthSentCodeTypeSMSWord as an
+// AuthSentCodeTypeClass.
+func (*AuthSentCodeTypeSMSWord) authSentCodeTypeClass() {}
+
+// HasBeginning reports whether Beginning is present: not zero, set by
+// SetBeginning, or received.
+func (m *AuthSentCodeTypeSMSWord) HasBeginning() bool {
+	return m.Beginning != "" || m.Flags.Has(0)
+}
+
+// SetBeginning sets Beginning to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AuthSentCodeTypeSMSWord) SetBeginning(v string) {
+	m.Beginning = v
+	m.Flags.Set(0)
+}
+
+// ClearBeginning sets Beginning to its zero value and marks it absent.
+func (m *AuthSentCodeTypeSMSWord) ClearBeginning() {
+	m.Beginning = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodeTypeSMSWord) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodeTypeSMSWordTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodeTypeSMSWord) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Beginning != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Beginning)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodeTypeSMSWord) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSWordTypeID, "auth.sentCodeTypeSmsWord"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSentCodeTypeSMSWord{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Beginning, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "beginning")
+		}
+	}
+	if m.Beginning != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AuthSentCodeTypeSMSPhrase is the TL constructor auth.sentCodeTypeSmsPhrase.
+//
+//	auth.sentCodeTypeSmsPhrase#b37794af flags:# beginning:flags.0?string
+//	    = auth.SentCodeType
+//
+// An optional field is sent when it is not zero, nil or false. SetBeginning and
+// the other Set methods send a zero value too; HasBeginning reports whether
+// Beginning is present (sent, or received) and ClearBeginning leaves it out.
+//
+// See https://core.telegram.org/constructor/auth.sentCodeTypeSmsPhrase.
+type AuthSentCodeTypeSMSPhrase struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Beginning string     // flags.0?string
+}
+
+// AuthSentCodeTypeSMSPhraseTypeID is the ID of auth.sentCodeTypeSmsPhrase.
+const AuthSentCodeTypeSMSPhraseTypeID = 0xb37794af
+
+// TypeID returns 0xb37794af, the ID of auth.sentCodeTypeSmsPhrase.
+func (*AuthSentCodeTypeSMSPhrase) TypeID() uint32 {
+	return AuthSentCodeTypeSMSPhraseTypeID
+}
+
+// TypeName returns "auth.sentCodeTypeSmsPhrase".
+func (*AuthSentCodeTypeSMSPhrase) TypeName() string {
+	return "auth.sentCodeTypeSmsPhrase"
+}
+
+// authSentCodeTypeClass marks AuthSentCodeTypeSMSPhrase as an
+// AuthSentCodeTypeClass.
+func (*AuthSentCodeTypeSMSPhrase) authSentCodeTypeClass() {}
+
+// HasBeginning reports whether Beginning is present: not zero, set by
+// SetBeginning, or received.
+func (m *AuthSentCodeTypeSMSPhrase) HasBeginning() bool {
+	return m.Beginning != "" || m.Flags.Has(0)
+}
+
+// SetBeginning sets Beginning to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AuthSentCodeTypeSMSPhrase) SetBeginning(v string) {
+	m.Beginning = v
+	m.Flags.Set(0)
+}
+
+// ClearBeginning sets Beginning to its zero value and marks it absent.
+func (m *AuthSentCodeTypeSMSPhrase) ClearBeginning() {
+	m.Beginning = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthSentCodeTypeSMSPhrase) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthSentCodeTypeSMSPhraseTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthSentCodeTypeSMSPhrase) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Beginning != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Beginning)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthSentCodeTypeSMSPhrase) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSPhraseTypeID, "auth.sentCodeTypeSmsPhrase"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = AuthSentCodeTypeSMSPhrase{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Beginning, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "beginning")
+		}
+	}
+	if m.Beginning != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AuthExportedAuthorization is the TL constructor auth.exportedAuthorization.
+//
+//	auth.exportedAuthorization#b434e2b8 id:long bytes:bytes
+//	    = auth.ExportedAuthorization
 //
 // See https://core.telegram.org/constructor/auth.exportedAuthorization.
 type AuthExportedAuthorization struct {
@@ -1999,46 +2548,45 @@ func (m *AuthExportedAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "")
 	}
-	if err := consumeID(b, AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"); err != nil {
-		return decodeErr("auth.exportedAuthorization#b434e2b8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthExportedAuthorization) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthExportedAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("auth.exportedAuthorization#b434e2b8", "id", err)
+		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "id")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("auth.exportedAuthorization#b434e2b8", "bytes", err)
+		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "bytes")
 	}
 	return nil
 }
 
-// AuthLoggedOut is the TL constructor auth.loggedOut:
+// AuthLoggedOut is the TL constructor auth.loggedOut.
 //
-//	auth.loggedOut#c3a2835f flags:# future_auth_token:flags.0?bytes = auth.LoggedOut
+//	auth.loggedOut#c3a2835f flags:# future_auth_token:flags.0?bytes
+//	    = auth.LoggedOut
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetFutureAuthToken and the other Set methods send a zero value too;
+// HasFutureAuthToken reports whether FutureAuthToken is present (sent, or
+// received) and ClearFutureAuthToken leaves it out.
 //
 // See https://core.telegram.org/constructor/auth.loggedOut.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AuthLoggedOut struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FutureAuthToken []byte     // flags.0?bytes
 }
 
@@ -2053,6 +2601,26 @@ func (*AuthLoggedOut) TypeID() uint32 {
 // TypeName returns "auth.loggedOut".
 func (*AuthLoggedOut) TypeName() string {
 	return "auth.loggedOut"
+}
+
+// HasFutureAuthToken reports whether FutureAuthToken is present: not zero, set
+// by SetFutureAuthToken, or received.
+func (m *AuthLoggedOut) HasFutureAuthToken() bool {
+	return len(m.FutureAuthToken) > 0 || m.Flags.Has(0)
+}
+
+// SetFutureAuthToken sets FutureAuthToken to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *AuthLoggedOut) SetFutureAuthToken(v []byte) {
+	m.FutureAuthToken = v
+	m.Flags.Set(0)
+}
+
+// ClearFutureAuthToken sets FutureAuthToken to its zero value and marks it
+// absent.
+func (m *AuthLoggedOut) ClearFutureAuthToken() {
+	m.FutureAuthToken = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -2082,33 +2650,30 @@ func (m *AuthLoggedOut) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLoggedOut) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthLoggedOutTypeID, "auth.loggedOut"); err != nil {
+		return tlrt.DecodeErr(err, "auth.loggedOut", "")
 	}
-	if err := consumeID(b, AuthLoggedOutTypeID, "auth.loggedOut"); err != nil {
-		return decodeErr("auth.loggedOut#c3a2835f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthLoggedOut) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLoggedOut) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthLoggedOut{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.loggedOut#c3a2835f", "flags", err)
+		return tlrt.DecodeErr(err, "auth.loggedOut", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.FutureAuthToken, err = b.Bytes(); err != nil {
-			return decodeErr("auth.loggedOut#c3a2835f", "future_auth_token", err)
+			return tlrt.DecodeErr(err, "auth.loggedOut", "future_auth_token")
 		}
 	}
 	if len(m.FutureAuthToken) > 0 {
@@ -2117,9 +2682,81 @@ func (m *AuthLoggedOut) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// AuthPasswordRecovery is the TL constructor auth.passwordRecovery:
+// AuthPasskeyLoginOptions is the TL constructor auth.passkeyLoginOptions.
 //
-//	auth.passwordRecovery#137948a5 email_pattern:string = auth.PasswordRecovery
+//	auth.passkeyLoginOptions#e2037789 options:DataJSON
+//	    = auth.PasskeyLoginOptions
+//
+// See https://core.telegram.org/constructor/auth.passkeyLoginOptions.
+type AuthPasskeyLoginOptions struct {
+	Options DataJSON
+}
+
+// AuthPasskeyLoginOptionsTypeID is the ID of auth.passkeyLoginOptions.
+const AuthPasskeyLoginOptionsTypeID = 0xe2037789
+
+// TypeID returns 0xe2037789, the ID of auth.passkeyLoginOptions.
+func (*AuthPasskeyLoginOptions) TypeID() uint32 {
+	return AuthPasskeyLoginOptionsTypeID
+}
+
+// TypeName returns "auth.passkeyLoginOptions".
+func (*AuthPasskeyLoginOptions) TypeName() string {
+	return "auth.passkeyLoginOptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthPasskeyLoginOptions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthPasskeyLoginOptionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthPasskeyLoginOptions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Options.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "auth.passkeyLoginOptions", "options")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthPasskeyLoginOptions) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthPasskeyLoginOptionsTypeID, "auth.passkeyLoginOptions"); err != nil {
+		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthPasskeyLoginOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "auth.passkeyLoginOptions", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Options, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "options")
+	}
+	return nil
+}
+
+// AuthPasswordRecovery is the TL constructor auth.passwordRecovery.
+//
+//	auth.passwordRecovery#137948a5 email_pattern:string
+//	    = auth.PasswordRecovery
 //
 // See https://core.telegram.org/constructor/auth.passwordRecovery.
 type AuthPasswordRecovery struct {
@@ -2159,35 +2796,33 @@ func (m *AuthPasswordRecovery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthPasswordRecoveryTypeID, "auth.passwordRecovery"); err != nil {
+		return tlrt.DecodeErr(err, "auth.passwordRecovery", "")
 	}
-	if err := consumeID(b, AuthPasswordRecoveryTypeID, "auth.passwordRecovery"); err != nil {
-		return decodeErr("auth.passwordRecovery#137948a5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthPasswordRecovery) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthPasswordRecovery) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.EmailPattern, err = b.String(); err != nil {
-		return decodeErr("auth.passwordRecovery#137948a5", "email_pattern", err)
+		return tlrt.DecodeErr(err, "auth.passwordRecovery", "email_pattern")
 	}
 	return nil
 }
 
-// AuthSendCodeRequest is the TL function auth.sendCode:
+// AuthSendCodeRequest is the TL function auth.sendCode.
 //
-//	auth.sendCode#a677244f phone_number:string api_id:int api_hash:string settings:CodeSettings = auth.SentCode
+//	auth.sendCode#a677244f phone_number:string api_id:int api_hash:string
+//	    settings:CodeSettings = auth.SentCode
 //
 // See https://core.telegram.org/method/auth.sendCode.
 type AuthSendCodeRequest struct {
@@ -2228,82 +2863,76 @@ func (m *AuthSendCodeRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.APIID)
 	b.PutString(m.APIHash)
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("auth.sendCode#a677244f", "settings", err)
+		return tlrt.EncodeErr(err, "auth.sendCode", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSendCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSendCodeRequestTypeID, "auth.sendCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.sendCode", "")
 	}
-	if err := consumeID(b, AuthSendCodeRequestTypeID, "auth.sendCode"); err != nil {
-		return decodeErr("auth.sendCode#a677244f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSendCodeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSendCodeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.sendCode#a677244f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.sendCode", "")
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.sendCode#a677244f", "phone_number", err)
+		return tlrt.DecodeErr(err, "auth.sendCode", "phone_number")
 	}
 	if m.APIID, err = b.Int(); err != nil {
-		return decodeErr("auth.sendCode#a677244f", "api_id", err)
+		return tlrt.DecodeErr(err, "auth.sendCode", "api_id")
 	}
 	if m.APIHash, err = b.String(); err != nil {
-		return decodeErr("auth.sendCode#a677244f", "api_hash", err)
+		return tlrt.DecodeErr(err, "auth.sendCode", "api_hash")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("auth.sendCode#a677244f", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "auth.sendCode", "settings")
 	}
 	return nil
 }
 
-// AuthSendCode invokes auth.sendCode#a677244f:
-//
-//	auth.sendCode#a677244f phone_number:string api_id:int api_hash:string settings:CodeSettings = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.sendCode.
+// AuthSendCode calls auth.sendCode: see AuthSendCodeRequest.
 func (c *Client) AuthSendCode(ctx context.Context, req *AuthSendCodeRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AuthSendCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
 }
 
-// AuthSignUpRequest is the TL function auth.signUp:
+// AuthSignUpRequest is the TL function auth.signUp.
 //
-//	auth.signUp#80eee427 phone_number:string phone_code_hash:string first_name:string last_name:string = auth.Authorization
+//	auth.signUp#aac7b717 flags:# no_joined_notifications:flags.0?true
+//	    phone_number:string phone_code_hash:string first_name:string
+//	    last_name:string = auth.Authorization
 //
 // See https://core.telegram.org/method/auth.signUp.
 type AuthSignUpRequest struct {
-	PhoneNumber   string
-	PhoneCodeHash string
-	FirstName     string
-	LastName      string
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NoJoinedNotifications bool       // flags.0?true
+	PhoneNumber           string
+	PhoneCodeHash         string
+	FirstName             string
+	LastName              string
 }
 
 // AuthSignUpRequestTypeID is the ID of auth.signUp.
-const AuthSignUpRequestTypeID = 0x80eee427
+const AuthSignUpRequestTypeID = 0xaac7b717
 
-// TypeID returns 0x80eee427, the ID of auth.signUp.
+// TypeID returns 0xaac7b717, the ID of auth.signUp.
 func (*AuthSignUpRequest) TypeID() uint32 {
 	return AuthSignUpRequestTypeID
 }
@@ -2327,6 +2956,11 @@ func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.NoJoinedNotifications {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
 	b.PutString(m.PhoneCodeHash)
 	b.PutString(m.FirstName)
@@ -2336,67 +2970,65 @@ func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSignUpRequestTypeID, "auth.signUp"); err != nil {
+		return tlrt.DecodeErr(err, "auth.signUp", "")
 	}
-	if err := consumeID(b, AuthSignUpRequestTypeID, "auth.signUp"); err != nil {
-		return decodeErr("auth.signUp#80eee427", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSignUpRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSignUpRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = AuthSignUpRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.signUp", "flags")
+	}
+	m.NoJoinedNotifications = m.Flags.Has(0)
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.signUp#80eee427", "phone_number", err)
+		return tlrt.DecodeErr(err, "auth.signUp", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.signUp#80eee427", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "auth.signUp", "phone_code_hash")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("auth.signUp#80eee427", "first_name", err)
+		return tlrt.DecodeErr(err, "auth.signUp", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("auth.signUp#80eee427", "last_name", err)
+		return tlrt.DecodeErr(err, "auth.signUp", "last_name")
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AuthSignUp invokes auth.signUp#80eee427:
-//
-//	auth.signUp#80eee427 phone_number:string phone_code_hash:string first_name:string last_name:string = auth.Authorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.signUp.
+// AuthSignUp calls auth.signUp: see AuthSignUpRequest.
 func (c *Client) AuthSignUp(ctx context.Context, req *AuthSignUpRequest) (AuthAuthorizationClass, error) {
 	if req == nil {
 		req = new(AuthSignUpRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }
 
-// AuthSignInRequest is the TL function auth.signIn:
+// AuthSignInRequest is the TL function auth.signIn.
 //
-//	auth.signIn#8d52a951 flags:# phone_number:string phone_code_hash:string phone_code:flags.0?string email_verification:flags.1?EmailVerification = auth.Authorization
+//	auth.signIn#8d52a951 flags:# phone_number:string phone_code_hash:string
+//	    phone_code:flags.0?string
+//	    email_verification:flags.1?EmailVerification = auth.Authorization
+//
+// An optional field is sent when it is not zero, nil or false. SetPhoneCode and
+// the other Set methods send a zero value too; HasPhoneCode reports whether
+// PhoneCode is present (sent, or received) and ClearPhoneCode leaves it out.
 //
 // See https://core.telegram.org/method/auth.signIn.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AuthSignInRequest struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber       string
 	PhoneCodeHash     string
 	PhoneCode         string                 // flags.0?string
@@ -2414,6 +3046,25 @@ func (*AuthSignInRequest) TypeID() uint32 {
 // TypeName returns "auth.signIn".
 func (*AuthSignInRequest) TypeName() string {
 	return "auth.signIn"
+}
+
+// HasPhoneCode reports whether PhoneCode is present: not zero, set by
+// SetPhoneCode, or received.
+func (m *AuthSignInRequest) HasPhoneCode() bool {
+	return m.PhoneCode != "" || m.Flags.Has(0)
+}
+
+// SetPhoneCode sets PhoneCode to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *AuthSignInRequest) SetPhoneCode(v string) {
+	m.PhoneCode = v
+	m.Flags.Set(0)
+}
+
+// ClearPhoneCode sets PhoneCode to its zero value and marks it absent.
+func (m *AuthSignInRequest) ClearPhoneCode() {
+	m.PhoneCode = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -2444,8 +3095,8 @@ func (m *AuthSignInRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.PhoneCode)
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.EmailVerification); err != nil {
-			return encodeErr("auth.signIn#8d52a951", "email_verification", err)
+		if err := tlrt.EncodeObject(b, m.EmailVerification); err != nil {
+			return tlrt.EncodeErr(err, "auth.signIn", "email_verification")
 		}
 	}
 	return nil
@@ -2453,47 +3104,44 @@ func (m *AuthSignInRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthSignInRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthSignInRequestTypeID, "auth.signIn"); err != nil {
+		return tlrt.DecodeErr(err, "auth.signIn", "")
 	}
-	if err := consumeID(b, AuthSignInRequestTypeID, "auth.signIn"); err != nil {
-		return decodeErr("auth.signIn#8d52a951", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthSignInRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthSignInRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.signIn#8d52a951", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.signIn", "")
 	}
 	*m = AuthSignInRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.signIn#8d52a951", "flags", err)
+		return tlrt.DecodeErr(err, "auth.signIn", "flags")
 	}
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.signIn#8d52a951", "phone_number", err)
+		return tlrt.DecodeErr(err, "auth.signIn", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.signIn#8d52a951", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "auth.signIn", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
 		if m.PhoneCode, err = b.String(); err != nil {
-			return decodeErr("auth.signIn#8d52a951", "phone_code", err)
+			return tlrt.DecodeErr(err, "auth.signIn", "phone_code")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.EmailVerification, err = decodeEmailVerification(b, depth+1); err != nil {
-			return decodeErr("auth.signIn#8d52a951", "email_verification", err)
+			return tlrt.DecodeErr(err, "auth.signIn", "email_verification")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -2503,22 +3151,15 @@ func (m *AuthSignInRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// AuthSignIn invokes auth.signIn#8d52a951:
-//
-//	auth.signIn#8d52a951 flags:# phone_number:string phone_code_hash:string phone_code:flags.0?string email_verification:flags.1?EmailVerification = auth.Authorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.signIn.
+// AuthSignIn calls auth.signIn: see AuthSignInRequest.
 func (c *Client) AuthSignIn(ctx context.Context, req *AuthSignInRequest) (AuthAuthorizationClass, error) {
 	if req == nil {
 		req = new(AuthSignInRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }
 
-// AuthLogOutRequest is the TL function auth.logOut:
+// AuthLogOutRequest is the TL function auth.logOut.
 //
 //	auth.logOut#3e72ba19 = auth.LoggedOut
 //
@@ -2557,44 +3198,34 @@ func (m *AuthLogOutRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthLogOutRequestTypeID, "auth.logOut"); err != nil {
+		return tlrt.DecodeErr(err, "auth.logOut", "")
 	}
-	if err := consumeID(b, AuthLogOutRequestTypeID, "auth.logOut"); err != nil {
-		return decodeErr("auth.logOut#3e72ba19", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthLogOutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthLogOutRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthLogOutRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AuthLogOut invokes auth.logOut#3e72ba19:
-//
-//	auth.logOut#3e72ba19 = auth.LoggedOut
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.logOut.
+// AuthLogOut calls auth.logOut: see AuthLogOutRequest.
 func (c *Client) AuthLogOut(ctx context.Context, req *AuthLogOutRequest) (*AuthLoggedOut, error) {
 	if req == nil {
 		req = new(AuthLogOutRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AuthLoggedOut])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AuthLoggedOut])
 }
 
-// AuthResetAuthorizationsRequest is the TL function auth.resetAuthorizations:
+// AuthResetAuthorizationsRequest is the TL function auth.resetAuthorizations.
 //
 //	auth.resetAuthorizations#9fab0d1a = Bool
 //
@@ -2633,46 +3264,38 @@ func (m *AuthResetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthResetAuthorizationsRequestTypeID, "auth.resetAuthorizations"); err != nil {
+		return tlrt.DecodeErr(err, "auth.resetAuthorizations", "")
 	}
-	if err := consumeID(b, AuthResetAuthorizationsRequestTypeID, "auth.resetAuthorizations"); err != nil {
-		return decodeErr("auth.resetAuthorizations#9fab0d1a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthResetAuthorizationsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthResetAuthorizationsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AuthResetAuthorizations invokes auth.resetAuthorizations#9fab0d1a:
-//
-//	auth.resetAuthorizations#9fab0d1a = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.resetAuthorizations.
+// AuthResetAuthorizations calls auth.resetAuthorizations: see
+// AuthResetAuthorizationsRequest.
 func (c *Client) AuthResetAuthorizations(ctx context.Context, req *AuthResetAuthorizationsRequest) (bool, error) {
 	if req == nil {
 		req = new(AuthResetAuthorizationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AuthExportAuthorizationRequest is the TL function auth.exportAuthorization:
+// AuthExportAuthorizationRequest is the TL function auth.exportAuthorization.
 //
-//	auth.exportAuthorization#e5bfffcd dc_id:int = auth.ExportedAuthorization
+//	auth.exportAuthorization#e5bfffcd dc_id:int
+//	    = auth.ExportedAuthorization
 //
 // See https://core.telegram.org/method/auth.exportAuthorization.
 type AuthExportAuthorizationRequest struct {
@@ -2712,50 +3335,42 @@ func (m *AuthExportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthExportAuthorizationRequestTypeID, "auth.exportAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.exportAuthorization", "")
 	}
-	if err := consumeID(b, AuthExportAuthorizationRequestTypeID, "auth.exportAuthorization"); err != nil {
-		return decodeErr("auth.exportAuthorization#e5bfffcd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthExportAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthExportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("auth.exportAuthorization#e5bfffcd", "dc_id", err)
+		return tlrt.DecodeErr(err, "auth.exportAuthorization", "dc_id")
 	}
 	return nil
 }
 
-// AuthExportAuthorization invokes auth.exportAuthorization#e5bfffcd:
-//
-//	auth.exportAuthorization#e5bfffcd dc_id:int = auth.ExportedAuthorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.exportAuthorization.
+// AuthExportAuthorization calls auth.exportAuthorization: see
+// AuthExportAuthorizationRequest.
 func (c *Client) AuthExportAuthorization(ctx context.Context, req *AuthExportAuthorizationRequest) (*AuthExportedAuthorization, error) {
 	if req == nil {
 		req = new(AuthExportAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AuthExportedAuthorization])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AuthExportedAuthorization])
 }
 
-// AuthImportAuthorizationRequest is the TL function auth.importAuthorization:
+// AuthImportAuthorizationRequest is the TL function auth.importAuthorization.
 //
-//	auth.importAuthorization#a57a7dad id:long bytes:bytes = auth.Authorization
+//	auth.importAuthorization#a57a7dad id:long bytes:bytes
+//	    = auth.Authorization
 //
 // See https://core.telegram.org/method/auth.importAuthorization.
 type AuthImportAuthorizationRequest struct {
@@ -2797,53 +3412,45 @@ func (m *AuthImportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.importAuthorization", "")
 	}
-	if err := consumeID(b, AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"); err != nil {
-		return decodeErr("auth.importAuthorization#a57a7dad", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthImportAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthImportAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("auth.importAuthorization#a57a7dad", "id", err)
+		return tlrt.DecodeErr(err, "auth.importAuthorization", "id")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("auth.importAuthorization#a57a7dad", "bytes", err)
+		return tlrt.DecodeErr(err, "auth.importAuthorization", "bytes")
 	}
 	return nil
 }
 
-// AuthImportAuthorization invokes auth.importAuthorization#a57a7dad:
-//
-//	auth.importAuthorization#a57a7dad id:long bytes:bytes = auth.Authorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.importAuthorization.
+// AuthImportAuthorization calls auth.importAuthorization: see
+// AuthImportAuthorizationRequest.
 func (c *Client) AuthImportAuthorization(ctx context.Context, req *AuthImportAuthorizationRequest) (AuthAuthorizationClass, error) {
 	if req == nil {
 		req = new(AuthImportAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }
 
-// AuthBindTempAuthKeyRequest is the TL function auth.bindTempAuthKey:
+// AuthBindTempAuthKeyRequest is the TL function auth.bindTempAuthKey.
 //
-//	auth.bindTempAuthKey#cdd42a05 perm_auth_key_id:long nonce:long expires_at:int encrypted_message:bytes = Bool
+//	auth.bindTempAuthKey#cdd42a05 perm_auth_key_id:long nonce:long
+//	    expires_at:int encrypted_message:bytes = Bool
 //
 // See https://core.telegram.org/method/auth.bindTempAuthKey.
 type AuthBindTempAuthKeyRequest struct {
@@ -2889,59 +3496,52 @@ func (m *AuthBindTempAuthKeyRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"); err != nil {
+		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "")
 	}
-	if err := consumeID(b, AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"); err != nil {
-		return decodeErr("auth.bindTempAuthKey#cdd42a05", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthBindTempAuthKeyRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PermAuthKeyID, err = b.Long(); err != nil {
-		return decodeErr("auth.bindTempAuthKey#cdd42a05", "perm_auth_key_id", err)
+		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "perm_auth_key_id")
 	}
 	if m.Nonce, err = b.Long(); err != nil {
-		return decodeErr("auth.bindTempAuthKey#cdd42a05", "nonce", err)
+		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "nonce")
 	}
 	if m.ExpiresAt, err = b.Int(); err != nil {
-		return decodeErr("auth.bindTempAuthKey#cdd42a05", "expires_at", err)
+		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "expires_at")
 	}
 	if m.EncryptedMessage, err = b.Bytes(); err != nil {
-		return decodeErr("auth.bindTempAuthKey#cdd42a05", "encrypted_message", err)
+		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "encrypted_message")
 	}
 	return nil
 }
 
-// AuthBindTempAuthKey invokes auth.bindTempAuthKey#cdd42a05:
-//
-//	auth.bindTempAuthKey#cdd42a05 perm_auth_key_id:long nonce:long expires_at:int encrypted_message:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.bindTempAuthKey.
+// AuthBindTempAuthKey calls auth.bindTempAuthKey: see
+// AuthBindTempAuthKeyRequest.
 func (c *Client) AuthBindTempAuthKey(ctx context.Context, req *AuthBindTempAuthKeyRequest) (bool, error) {
 	if req == nil {
 		req = new(AuthBindTempAuthKeyRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AuthImportBotAuthorizationRequest is the TL function auth.importBotAuthorization:
+// AuthImportBotAuthorizationRequest is the TL function
+// auth.importBotAuthorization.
 //
-//	auth.importBotAuthorization#67a3ff2c flags:int api_id:int api_hash:string bot_auth_token:string = auth.Authorization
+//	auth.importBotAuthorization#67a3ff2c flags:int api_id:int
+//	    api_hash:string bot_auth_token:string = auth.Authorization
 //
 // See https://core.telegram.org/method/auth.importBotAuthorization.
 type AuthImportBotAuthorizationRequest struct {
@@ -2951,7 +3551,8 @@ type AuthImportBotAuthorizationRequest struct {
 	BotAuthToken string
 }
 
-// AuthImportBotAuthorizationRequestTypeID is the ID of auth.importBotAuthorization.
+// AuthImportBotAuthorizationRequestTypeID is the ID of
+// auth.importBotAuthorization.
 const AuthImportBotAuthorizationRequestTypeID = 0x67a3ff2c
 
 // TypeID returns 0x67a3ff2c, the ID of auth.importBotAuthorization.
@@ -2987,59 +3588,51 @@ func (m *AuthImportBotAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "")
 	}
-	if err := consumeID(b, AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"); err != nil {
-		return decodeErr("auth.importBotAuthorization#67a3ff2c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthImportBotAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Flags, err = b.Int(); err != nil {
-		return decodeErr("auth.importBotAuthorization#67a3ff2c", "flags", err)
+		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "flags")
 	}
 	if m.APIID, err = b.Int(); err != nil {
-		return decodeErr("auth.importBotAuthorization#67a3ff2c", "api_id", err)
+		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_id")
 	}
 	if m.APIHash, err = b.String(); err != nil {
-		return decodeErr("auth.importBotAuthorization#67a3ff2c", "api_hash", err)
+		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_hash")
 	}
 	if m.BotAuthToken, err = b.String(); err != nil {
-		return decodeErr("auth.importBotAuthorization#67a3ff2c", "bot_auth_token", err)
+		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "bot_auth_token")
 	}
 	return nil
 }
 
-// AuthImportBotAuthorization invokes auth.importBotAuthorization#67a3ff2c:
-//
-//	auth.importBotAuthorization#67a3ff2c flags:int api_id:int api_hash:string bot_auth_token:string = auth.Authorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.importBotAuthorization.
+// AuthImportBotAuthorization calls auth.importBotAuthorization: see
+// AuthImportBotAuthorizationRequest.
 func (c *Client) AuthImportBotAuthorization(ctx context.Context, req *AuthImportBotAuthorizationRequest) (AuthAuthorizationClass, error) {
 	if req == nil {
 		req = new(AuthImportBotAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }
 
-// AuthCheckPasswordRequest is the TL function auth.checkPassword:
+// AuthCheckPasswordRequest is the TL function auth.checkPassword.
 //
-//	auth.checkPassword#d18b4d16 password:InputCheckPasswordSRP = auth.Authorization
+//	auth.checkPassword#d18b4d16 password:InputCheckPasswordSRP
+//	    = auth.Authorization
 //
 // See https://core.telegram.org/method/auth.checkPassword.
 type AuthCheckPasswordRequest struct {
@@ -3073,66 +3666,58 @@ func (m *AuthCheckPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("auth.checkPassword#d18b4d16", "password", err)
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "auth.checkPassword", "password")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthCheckPasswordRequestTypeID, "auth.checkPassword"); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPassword", "")
 	}
-	if err := consumeID(b, AuthCheckPasswordRequestTypeID, "auth.checkPassword"); err != nil {
-		return decodeErr("auth.checkPassword#d18b4d16", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthCheckPasswordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCheckPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.checkPassword#d18b4d16", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.checkPassword", "")
 	}
 	var err error
 	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("auth.checkPassword#d18b4d16", "password", err)
+		return tlrt.DecodeErr(err, "auth.checkPassword", "password")
 	}
 	return nil
 }
 
-// AuthCheckPassword invokes auth.checkPassword#d18b4d16:
-//
-//	auth.checkPassword#d18b4d16 password:InputCheckPasswordSRP = auth.Authorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.checkPassword.
+// AuthCheckPassword calls auth.checkPassword: see AuthCheckPasswordRequest.
 func (c *Client) AuthCheckPassword(ctx context.Context, req *AuthCheckPasswordRequest) (AuthAuthorizationClass, error) {
 	if req == nil {
 		req = new(AuthCheckPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }
 
-// AuthRequestPasswordRecoveryRequest is the TL function auth.requestPasswordRecovery:
+// AuthRequestPasswordRecoveryRequest is the TL function
+// auth.requestPasswordRecovery.
 //
 //	auth.requestPasswordRecovery#d897bc66 = auth.PasswordRecovery
 //
 // See https://core.telegram.org/method/auth.requestPasswordRecovery.
 type AuthRequestPasswordRecoveryRequest struct{}
 
-// AuthRequestPasswordRecoveryRequestTypeID is the ID of auth.requestPasswordRecovery.
+// AuthRequestPasswordRecoveryRequestTypeID is the ID of
+// auth.requestPasswordRecovery.
 const AuthRequestPasswordRecoveryRequestTypeID = 0xd897bc66
 
 // TypeID returns 0xd897bc66, the ID of auth.requestPasswordRecovery.
@@ -3164,50 +3749,43 @@ func (m *AuthRequestPasswordRecoveryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthRequestPasswordRecoveryRequestTypeID, "auth.requestPasswordRecovery"); err != nil {
+		return tlrt.DecodeErr(err, "auth.requestPasswordRecovery", "")
 	}
-	if err := consumeID(b, AuthRequestPasswordRecoveryRequestTypeID, "auth.requestPasswordRecovery"); err != nil {
-		return decodeErr("auth.requestPasswordRecovery#d897bc66", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRequestPasswordRecoveryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthRequestPasswordRecoveryRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthRequestPasswordRecoveryRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// AuthRequestPasswordRecovery invokes auth.requestPasswordRecovery#d897bc66:
-//
-//	auth.requestPasswordRecovery#d897bc66 = auth.PasswordRecovery
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.requestPasswordRecovery.
+// AuthRequestPasswordRecovery calls auth.requestPasswordRecovery: see
+// AuthRequestPasswordRecoveryRequest.
 func (c *Client) AuthRequestPasswordRecovery(ctx context.Context, req *AuthRequestPasswordRecoveryRequest) (*AuthPasswordRecovery, error) {
 	if req == nil {
 		req = new(AuthRequestPasswordRecoveryRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[AuthPasswordRecovery])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AuthPasswordRecovery])
 }
 
-// AuthRecoverPasswordRequest is the TL function auth.recoverPassword:
+// AuthRecoverPasswordRequest is the TL function auth.recoverPassword.
 //
-//	auth.recoverPassword#37096c70 flags:# code:string new_settings:flags.0?account.PasswordInputSettings = auth.Authorization
+//	auth.recoverPassword#37096c70 flags:# code:string
+//	    new_settings:flags.0?account.PasswordInputSettings
+//	    = auth.Authorization
 //
 // See https://core.telegram.org/method/auth.recoverPassword.
 type AuthRecoverPasswordRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Code        string
 	NewSettings *AccountPasswordInputSettings // flags.0?account.PasswordInputSettings
 }
@@ -3247,7 +3825,7 @@ func (m *AuthRecoverPasswordRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Code)
 	if flags.Has(0) {
 		if err := m.NewSettings.Encode(b); err != nil {
-			return encodeErr("auth.recoverPassword#37096c70", "new_settings", err)
+			return tlrt.EncodeErr(err, "auth.recoverPassword", "new_settings")
 		}
 	}
 	return nil
@@ -3255,75 +3833,73 @@ func (m *AuthRecoverPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthRecoverPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthRecoverPasswordRequestTypeID, "auth.recoverPassword"); err != nil {
+		return tlrt.DecodeErr(err, "auth.recoverPassword", "")
 	}
-	if err := consumeID(b, AuthRecoverPasswordRequestTypeID, "auth.recoverPassword"); err != nil {
-		return decodeErr("auth.recoverPassword#37096c70", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthRecoverPasswordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthRecoverPasswordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("auth.recoverPassword#37096c70", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "auth.recoverPassword", "")
 	}
 	*m = AuthRecoverPasswordRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.recoverPassword#37096c70", "flags", err)
+		return tlrt.DecodeErr(err, "auth.recoverPassword", "flags")
 	}
 	if m.Code, err = b.String(); err != nil {
-		return decodeErr("auth.recoverPassword#37096c70", "code", err)
+		return tlrt.DecodeErr(err, "auth.recoverPassword", "code")
 	}
 	if m.Flags.Has(0) {
 		m.NewSettings = new(AccountPasswordInputSettings)
-		if err = decodeBoxed(b, m.NewSettings, depth+1); err != nil {
-			return decodeErr("auth.recoverPassword#37096c70", "new_settings", err)
+		if err = tlrt.DecodeBoxed(b, m.NewSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "auth.recoverPassword", "new_settings")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// AuthRecoverPassword invokes auth.recoverPassword#37096c70:
-//
-//	auth.recoverPassword#37096c70 flags:# code:string new_settings:flags.0?account.PasswordInputSettings = auth.Authorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.recoverPassword.
+// AuthRecoverPassword calls auth.recoverPassword: see
+// AuthRecoverPasswordRequest.
 func (c *Client) AuthRecoverPassword(ctx context.Context, req *AuthRecoverPasswordRequest) (AuthAuthorizationClass, error) {
 	if req == nil {
 		req = new(AuthRecoverPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }
 
-// AuthResendCodeRequest is the TL function auth.resendCode:
+// AuthResendCodeRequest is the TL function auth.resendCode.
 //
-//	auth.resendCode#3ef1a9bf phone_number:string phone_code_hash:string = auth.SentCode
+//	auth.resendCode#cae47523 flags:# phone_number:string
+//	    phone_code_hash:string reason:flags.0?string = auth.SentCode
+//
+// An optional field is sent when it is not zero, nil or false. SetReason and
+// the other Set methods send a zero value too; HasReason reports whether Reason
+// is present (sent, or received) and ClearReason leaves it out.
 //
 // See https://core.telegram.org/method/auth.resendCode.
 type AuthResendCodeRequest struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber   string
 	PhoneCodeHash string
+	Reason        string // flags.0?string
 }
 
 // AuthResendCodeRequestTypeID is the ID of auth.resendCode.
-const AuthResendCodeRequestTypeID = 0x3ef1a9bf
+const AuthResendCodeRequestTypeID = 0xcae47523
 
-// TypeID returns 0x3ef1a9bf, the ID of auth.resendCode.
+// TypeID returns 0xcae47523, the ID of auth.resendCode.
 func (*AuthResendCodeRequest) TypeID() uint32 {
 	return AuthResendCodeRequestTypeID
 }
@@ -3331,6 +3907,25 @@ func (*AuthResendCodeRequest) TypeID() uint32 {
 // TypeName returns "auth.resendCode".
 func (*AuthResendCodeRequest) TypeName() string {
 	return "auth.resendCode"
+}
+
+// HasReason reports whether Reason is present: not zero, set by SetReason, or
+// received.
+func (m *AuthResendCodeRequest) HasReason() bool {
+	return m.Reason != "" || m.Flags.Has(0)
+}
+
+// SetReason sets Reason to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *AuthResendCodeRequest) SetReason(v string) {
+	m.Reason = v
+	m.Flags.Set(0)
+}
+
+// ClearReason sets Reason to its zero value and marks it absent.
+func (m *AuthResendCodeRequest) ClearReason() {
+	m.Reason = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -3347,60 +3942,71 @@ func (m *AuthResendCodeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Reason != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.PhoneNumber)
 	b.PutString(m.PhoneCodeHash)
+	if flags.Has(0) {
+		b.PutString(m.Reason)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthResendCodeRequestTypeID, "auth.resendCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.resendCode", "")
 	}
-	if err := consumeID(b, AuthResendCodeRequestTypeID, "auth.resendCode"); err != nil {
-		return decodeErr("auth.resendCode#3ef1a9bf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthResendCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthResendCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = AuthResendCodeRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.resendCode", "flags")
+	}
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.resendCode#3ef1a9bf", "phone_number", err)
+		return tlrt.DecodeErr(err, "auth.resendCode", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.resendCode#3ef1a9bf", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "auth.resendCode", "phone_code_hash")
+	}
+	if m.Flags.Has(0) {
+		if m.Reason, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "auth.resendCode", "reason")
+		}
+	}
+	if m.Reason != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// AuthResendCode invokes auth.resendCode#3ef1a9bf:
-//
-//	auth.resendCode#3ef1a9bf phone_number:string phone_code_hash:string = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.resendCode.
+// AuthResendCode calls auth.resendCode: see AuthResendCodeRequest.
 func (c *Client) AuthResendCode(ctx context.Context, req *AuthResendCodeRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AuthResendCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
 }
 
-// AuthCancelCodeRequest is the TL function auth.cancelCode:
+// AuthCancelCodeRequest is the TL function auth.cancelCode.
 //
-//	auth.cancelCode#1f040578 phone_number:string phone_code_hash:string = Bool
+//	auth.cancelCode#1f040578 phone_number:string phone_code_hash:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/auth.cancelCode.
 type AuthCancelCodeRequest struct {
@@ -3442,51 +4048,41 @@ func (m *AuthCancelCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthCancelCodeRequestTypeID, "auth.cancelCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.cancelCode", "")
 	}
-	if err := consumeID(b, AuthCancelCodeRequestTypeID, "auth.cancelCode"); err != nil {
-		return decodeErr("auth.cancelCode#1f040578", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthCancelCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCancelCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.cancelCode#1f040578", "phone_number", err)
+		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.cancelCode#1f040578", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_code_hash")
 	}
 	return nil
 }
 
-// AuthCancelCode invokes auth.cancelCode#1f040578:
-//
-//	auth.cancelCode#1f040578 phone_number:string phone_code_hash:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.cancelCode.
+// AuthCancelCode calls auth.cancelCode: see AuthCancelCodeRequest.
 func (c *Client) AuthCancelCode(ctx context.Context, req *AuthCancelCodeRequest) (bool, error) {
 	if req == nil {
 		req = new(AuthCancelCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AuthDropTempAuthKeysRequest is the TL function auth.dropTempAuthKeys:
+// AuthDropTempAuthKeysRequest is the TL function auth.dropTempAuthKeys.
 //
 //	auth.dropTempAuthKeys#8e48a188 except_auth_keys:Vector<long> = Bool
 //
@@ -3531,50 +4127,42 @@ func (m *AuthDropTempAuthKeysRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthDropTempAuthKeysRequestTypeID, "auth.dropTempAuthKeys"); err != nil {
+		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "")
 	}
-	if err := consumeID(b, AuthDropTempAuthKeysRequestTypeID, "auth.dropTempAuthKeys"); err != nil {
-		return decodeErr("auth.dropTempAuthKeys#8e48a188", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthDropTempAuthKeysRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthDropTempAuthKeysRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ExceptAuthKeys, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("auth.dropTempAuthKeys#8e48a188", "except_auth_keys", err)
+	if m.ExceptAuthKeys, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "except_auth_keys")
 	}
 	return nil
 }
 
-// AuthDropTempAuthKeys invokes auth.dropTempAuthKeys#8e48a188:
-//
-//	auth.dropTempAuthKeys#8e48a188 except_auth_keys:Vector<long> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.dropTempAuthKeys.
+// AuthDropTempAuthKeys calls auth.dropTempAuthKeys: see
+// AuthDropTempAuthKeysRequest.
 func (c *Client) AuthDropTempAuthKeys(ctx context.Context, req *AuthDropTempAuthKeysRequest) (bool, error) {
 	if req == nil {
 		req = new(AuthDropTempAuthKeysRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AuthExportLoginTokenRequest is the TL function auth.exportLoginToken:
+// AuthExportLoginTokenRequest is the TL function auth.exportLoginToken.
 //
-//	auth.exportLoginToken#b7e085fe api_id:int api_hash:string except_ids:Vector<long> = auth.LoginToken
+//	auth.exportLoginToken#b7e085fe api_id:int api_hash:string
+//	    except_ids:Vector<long> = auth.LoginToken
 //
 // See https://core.telegram.org/method/auth.exportLoginToken.
 type AuthExportLoginTokenRequest struct {
@@ -3621,54 +4209,45 @@ func (m *AuthExportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "auth.exportLoginToken", "")
 	}
-	if err := consumeID(b, AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"); err != nil {
-		return decodeErr("auth.exportLoginToken#b7e085fe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthExportLoginTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthExportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.APIID, err = b.Int(); err != nil {
-		return decodeErr("auth.exportLoginToken#b7e085fe", "api_id", err)
+		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_id")
 	}
 	if m.APIHash, err = b.String(); err != nil {
-		return decodeErr("auth.exportLoginToken#b7e085fe", "api_hash", err)
+		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_hash")
 	}
-	if m.ExceptIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("auth.exportLoginToken#b7e085fe", "except_ids", err)
+	if m.ExceptIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "auth.exportLoginToken", "except_ids")
 	}
 	return nil
 }
 
-// AuthExportLoginToken invokes auth.exportLoginToken#b7e085fe:
-//
-//	auth.exportLoginToken#b7e085fe api_id:int api_hash:string except_ids:Vector<long> = auth.LoginToken
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.exportLoginToken.
+// AuthExportLoginToken calls auth.exportLoginToken: see
+// AuthExportLoginTokenRequest.
 func (c *Client) AuthExportLoginToken(ctx context.Context, req *AuthExportLoginTokenRequest) (AuthLoginTokenClass, error) {
 	if req == nil {
 		req = new(AuthExportLoginTokenRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthLoginToken)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthLoginToken)
 }
 
-// AuthImportLoginTokenRequest is the TL function auth.importLoginToken:
+// AuthImportLoginTokenRequest is the TL function auth.importLoginToken.
 //
 //	auth.importLoginToken#95ac5ce4 token:bytes = auth.LoginToken
 //
@@ -3710,48 +4289,39 @@ func (m *AuthImportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "auth.importLoginToken", "")
 	}
-	if err := consumeID(b, AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"); err != nil {
-		return decodeErr("auth.importLoginToken#95ac5ce4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthImportLoginTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthImportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Token, err = b.Bytes(); err != nil {
-		return decodeErr("auth.importLoginToken#95ac5ce4", "token", err)
+		return tlrt.DecodeErr(err, "auth.importLoginToken", "token")
 	}
 	return nil
 }
 
-// AuthImportLoginToken invokes auth.importLoginToken#95ac5ce4:
-//
-//	auth.importLoginToken#95ac5ce4 token:bytes = auth.LoginToken
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.importLoginToken.
+// AuthImportLoginToken calls auth.importLoginToken: see
+// AuthImportLoginTokenRequest.
 func (c *Client) AuthImportLoginToken(ctx context.Context, req *AuthImportLoginTokenRequest) (AuthLoginTokenClass, error) {
 	if req == nil {
 		req = new(AuthImportLoginTokenRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthLoginToken)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthLoginToken)
 }
 
-// AuthAcceptLoginTokenRequest is the TL function auth.acceptLoginToken:
+// AuthAcceptLoginTokenRequest is the TL function auth.acceptLoginToken.
 //
 //	auth.acceptLoginToken#e894ad4d token:bytes = Authorization
 //
@@ -3793,48 +4363,40 @@ func (m *AuthAcceptLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "")
 	}
-	if err := consumeID(b, AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"); err != nil {
-		return decodeErr("auth.acceptLoginToken#e894ad4d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthAcceptLoginTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Token, err = b.Bytes(); err != nil {
-		return decodeErr("auth.acceptLoginToken#e894ad4d", "token", err)
+		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "token")
 	}
 	return nil
 }
 
-// AuthAcceptLoginToken invokes auth.acceptLoginToken#e894ad4d:
-//
-//	auth.acceptLoginToken#e894ad4d token:bytes = Authorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.acceptLoginToken.
+// AuthAcceptLoginToken calls auth.acceptLoginToken: see
+// AuthAcceptLoginTokenRequest.
 func (c *Client) AuthAcceptLoginToken(ctx context.Context, req *AuthAcceptLoginTokenRequest) (*Authorization, error) {
 	if req == nil {
 		req = new(AuthAcceptLoginTokenRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Authorization])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Authorization])
 }
 
-// AuthCheckRecoveryPasswordRequest is the TL function auth.checkRecoveryPassword:
+// AuthCheckRecoveryPasswordRequest is the TL function
+// auth.checkRecoveryPassword.
 //
 //	auth.checkRecoveryPassword#d36bf79 code:string = Bool
 //
@@ -3843,7 +4405,8 @@ type AuthCheckRecoveryPasswordRequest struct {
 	Code string
 }
 
-// AuthCheckRecoveryPasswordRequestTypeID is the ID of auth.checkRecoveryPassword.
+// AuthCheckRecoveryPasswordRequestTypeID is the ID of
+// auth.checkRecoveryPassword.
 const AuthCheckRecoveryPasswordRequestTypeID = 0x0d36bf79
 
 // TypeID returns 0x0d36bf79, the ID of auth.checkRecoveryPassword.
@@ -3876,50 +4439,43 @@ func (m *AuthCheckRecoveryPasswordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "")
 	}
-	if err := consumeID(b, AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"); err != nil {
-		return decodeErr("auth.checkRecoveryPassword#0d36bf79", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthCheckRecoveryPasswordRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Code, err = b.String(); err != nil {
-		return decodeErr("auth.checkRecoveryPassword#0d36bf79", "code", err)
+		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "code")
 	}
 	return nil
 }
 
-// AuthCheckRecoveryPassword invokes auth.checkRecoveryPassword#0d36bf79:
-//
-//	auth.checkRecoveryPassword#d36bf79 code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.checkRecoveryPassword.
+// AuthCheckRecoveryPassword calls auth.checkRecoveryPassword: see
+// AuthCheckRecoveryPasswordRequest.
 func (c *Client) AuthCheckRecoveryPassword(ctx context.Context, req *AuthCheckRecoveryPasswordRequest) (bool, error) {
 	if req == nil {
 		req = new(AuthCheckRecoveryPasswordRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AuthImportWebTokenAuthorizationRequest is the TL function auth.importWebTokenAuthorization:
+// AuthImportWebTokenAuthorizationRequest is the TL function
+// auth.importWebTokenAuthorization.
 //
-//	auth.importWebTokenAuthorization#2db873a9 api_id:int api_hash:string web_auth_token:string = auth.Authorization
+//	auth.importWebTokenAuthorization#2db873a9 api_id:int api_hash:string
+//	    web_auth_token:string = auth.Authorization
 //
 // See https://core.telegram.org/method/auth.importWebTokenAuthorization.
 type AuthImportWebTokenAuthorizationRequest struct {
@@ -3928,7 +4484,8 @@ type AuthImportWebTokenAuthorizationRequest struct {
 	WebAuthToken string
 }
 
-// AuthImportWebTokenAuthorizationRequestTypeID is the ID of auth.importWebTokenAuthorization.
+// AuthImportWebTokenAuthorizationRequestTypeID is the ID of
+// auth.importWebTokenAuthorization.
 const AuthImportWebTokenAuthorizationRequestTypeID = 0x2db873a9
 
 // TypeID returns 0x2db873a9, the ID of auth.importWebTokenAuthorization.
@@ -3963,74 +4520,70 @@ func (m *AuthImportWebTokenAuthorizationRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "")
 	}
-	if err := consumeID(b, AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"); err != nil {
-		return decodeErr("auth.importWebTokenAuthorization#2db873a9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthImportWebTokenAuthorizationRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.APIID, err = b.Int(); err != nil {
-		return decodeErr("auth.importWebTokenAuthorization#2db873a9", "api_id", err)
+		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_id")
 	}
 	if m.APIHash, err = b.String(); err != nil {
-		return decodeErr("auth.importWebTokenAuthorization#2db873a9", "api_hash", err)
+		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_hash")
 	}
 	if m.WebAuthToken, err = b.String(); err != nil {
-		return decodeErr("auth.importWebTokenAuthorization#2db873a9", "web_auth_token", err)
+		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "web_auth_token")
 	}
 	return nil
 }
 
-// AuthImportWebTokenAuthorization invokes auth.importWebTokenAuthorization#2db873a9:
-//
-//	auth.importWebTokenAuthorization#2db873a9 api_id:int api_hash:string web_auth_token:string = auth.Authorization
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.importWebTokenAuthorization.
+// AuthImportWebTokenAuthorization calls auth.importWebTokenAuthorization: see
+// AuthImportWebTokenAuthorizationRequest.
 func (c *Client) AuthImportWebTokenAuthorization(ctx context.Context, req *AuthImportWebTokenAuthorizationRequest) (AuthAuthorizationClass, error) {
 	if req == nil {
 		req = new(AuthImportWebTokenAuthorizationRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }
 
-// AuthRequestFirebaseSMSRequest is the TL function auth.requestFirebaseSms:
+// AuthRequestFirebaseSMSRequest is the TL function auth.requestFirebaseSms.
 //
-//	auth.requestFirebaseSms#89464b50 flags:# phone_number:string phone_code_hash:string safety_net_token:flags.0?string ios_push_secret:flags.1?string = Bool
+//	auth.requestFirebaseSms#8e39261e flags:# phone_number:string
+//	    phone_code_hash:string safety_net_token:flags.0?string
+//	    play_integrity_token:flags.2?string ios_push_secret:flags.1?string
+//	    = Bool
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetSafetyNetToken and the other Set methods send a zero value too;
+// HasSafetyNetToken reports whether SafetyNetToken is present (sent, or
+// received) and ClearSafetyNetToken leaves it out.
 //
 // See https://core.telegram.org/method/auth.requestFirebaseSms.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type AuthRequestFirebaseSMSRequest struct {
-	Flags          bin.Fields // flags word; see the type's doc
-	PhoneNumber    string
-	PhoneCodeHash  string
-	SafetyNetToken string // flags.0?string
-	IosPushSecret  string // flags.1?string
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PhoneNumber        string
+	PhoneCodeHash      string
+	SafetyNetToken     string // flags.0?string
+	PlayIntegrityToken string // flags.2?string
+	IosPushSecret      string // flags.1?string
 }
 
 // AuthRequestFirebaseSMSRequestTypeID is the ID of auth.requestFirebaseSms.
-const AuthRequestFirebaseSMSRequestTypeID = 0x89464b50
+const AuthRequestFirebaseSMSRequestTypeID = 0x8e39261e
 
-// TypeID returns 0x89464b50, the ID of auth.requestFirebaseSms.
+// TypeID returns 0x8e39261e, the ID of auth.requestFirebaseSms.
 func (*AuthRequestFirebaseSMSRequest) TypeID() uint32 {
 	return AuthRequestFirebaseSMSRequestTypeID
 }
@@ -4038,6 +4591,65 @@ func (*AuthRequestFirebaseSMSRequest) TypeID() uint32 {
 // TypeName returns "auth.requestFirebaseSms".
 func (*AuthRequestFirebaseSMSRequest) TypeName() string {
 	return "auth.requestFirebaseSms"
+}
+
+// HasSafetyNetToken reports whether SafetyNetToken is present: not zero, set by
+// SetSafetyNetToken, or received.
+func (m *AuthRequestFirebaseSMSRequest) HasSafetyNetToken() bool {
+	return m.SafetyNetToken != "" || m.Flags.Has(0)
+}
+
+// SetSafetyNetToken sets SafetyNetToken to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *AuthRequestFirebaseSMSRequest) SetSafetyNetToken(v string) {
+	m.SafetyNetToken = v
+	m.Flags.Set(0)
+}
+
+// ClearSafetyNetToken sets SafetyNetToken to its zero value and marks it
+// absent.
+func (m *AuthRequestFirebaseSMSRequest) ClearSafetyNetToken() {
+	m.SafetyNetToken = ""
+	m.Flags.Unset(0)
+}
+
+// HasPlayIntegrityToken reports whether PlayIntegrityToken is present: not
+// zero, set by SetPlayIntegrityToken, or received.
+func (m *AuthRequestFirebaseSMSRequest) HasPlayIntegrityToken() bool {
+	return m.PlayIntegrityToken != "" || m.Flags.Has(2)
+}
+
+// SetPlayIntegrityToken sets PlayIntegrityToken to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *AuthRequestFirebaseSMSRequest) SetPlayIntegrityToken(v string) {
+	m.PlayIntegrityToken = v
+	m.Flags.Set(2)
+}
+
+// ClearPlayIntegrityToken sets PlayIntegrityToken to its zero value and marks
+// it absent.
+func (m *AuthRequestFirebaseSMSRequest) ClearPlayIntegrityToken() {
+	m.PlayIntegrityToken = ""
+	m.Flags.Unset(2)
+}
+
+// HasIosPushSecret reports whether IosPushSecret is present: not zero, set by
+// SetIosPushSecret, or received.
+func (m *AuthRequestFirebaseSMSRequest) HasIosPushSecret() bool {
+	return m.IosPushSecret != "" || m.Flags.Has(1)
+}
+
+// SetIosPushSecret sets IosPushSecret to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AuthRequestFirebaseSMSRequest) SetIosPushSecret(v string) {
+	m.IosPushSecret = v
+	m.Flags.Set(1)
+}
+
+// ClearIosPushSecret sets IosPushSecret to its zero value and marks it absent.
+func (m *AuthRequestFirebaseSMSRequest) ClearIosPushSecret() {
+	m.IosPushSecret = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -4058,6 +4670,9 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 	if m.SafetyNetToken != "" {
 		flags.Set(0)
 	}
+	if m.PlayIntegrityToken != "" {
+		flags.Set(2)
+	}
 	if m.IosPushSecret != "" {
 		flags.Set(1)
 	}
@@ -4067,6 +4682,9 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutString(m.SafetyNetToken)
 	}
+	if flags.Has(2) {
+		b.PutString(m.PlayIntegrityToken)
+	}
 	if flags.Has(1) {
 		b.PutString(m.IosPushSecret)
 	}
@@ -4075,48 +4693,53 @@ func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"); err != nil {
+		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "")
 	}
-	if err := consumeID(b, AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"); err != nil {
-		return decodeErr("auth.requestFirebaseSms#89464b50", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthRequestFirebaseSMSRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = AuthRequestFirebaseSMSRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("auth.requestFirebaseSms#89464b50", "flags", err)
+		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "flags")
 	}
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.requestFirebaseSms#89464b50", "phone_number", err)
+		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.requestFirebaseSms#89464b50", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_code_hash")
 	}
 	if m.Flags.Has(0) {
 		if m.SafetyNetToken, err = b.String(); err != nil {
-			return decodeErr("auth.requestFirebaseSms#89464b50", "safety_net_token", err)
+			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "safety_net_token")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PlayIntegrityToken, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "play_integrity_token")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.IosPushSecret, err = b.String(); err != nil {
-			return decodeErr("auth.requestFirebaseSms#89464b50", "ios_push_secret", err)
+			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "ios_push_secret")
 		}
 	}
 	if m.SafetyNetToken != "" {
 		m.Flags.Unset(0)
+	}
+	if m.PlayIntegrityToken != "" {
+		m.Flags.Unset(2)
 	}
 	if m.IosPushSecret != "" {
 		m.Flags.Unset(1)
@@ -4124,24 +4747,19 @@ func (m *AuthRequestFirebaseSMSRequest) decodeBareAt(b *bin.Buffer, _ int) error
 	return nil
 }
 
-// AuthRequestFirebaseSMS invokes auth.requestFirebaseSms#89464b50:
-//
-//	auth.requestFirebaseSms#89464b50 flags:# phone_number:string phone_code_hash:string safety_net_token:flags.0?string ios_push_secret:flags.1?string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.requestFirebaseSms.
+// AuthRequestFirebaseSMS calls auth.requestFirebaseSms: see
+// AuthRequestFirebaseSMSRequest.
 func (c *Client) AuthRequestFirebaseSMS(ctx context.Context, req *AuthRequestFirebaseSMSRequest) (bool, error) {
 	if req == nil {
 		req = new(AuthRequestFirebaseSMSRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// AuthResetLoginEmailRequest is the TL function auth.resetLoginEmail:
+// AuthResetLoginEmailRequest is the TL function auth.resetLoginEmail.
 //
-//	auth.resetLoginEmail#7e960193 phone_number:string phone_code_hash:string = auth.SentCode
+//	auth.resetLoginEmail#7e960193 phone_number:string phone_code_hash:string
+//	    = auth.SentCode
 //
 // See https://core.telegram.org/method/auth.resetLoginEmail.
 type AuthResetLoginEmailRequest struct {
@@ -4183,46 +4801,444 @@ func (m *AuthResetLoginEmailRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"); err != nil {
+		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "")
 	}
-	if err := consumeID(b, AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"); err != nil {
-		return decodeErr("auth.resetLoginEmail#7e960193", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *AuthResetLoginEmailRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthResetLoginEmailRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("auth.resetLoginEmail#7e960193", "phone_number", err)
+		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("auth.resetLoginEmail#7e960193", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_code_hash")
 	}
 	return nil
 }
 
-// AuthResetLoginEmail invokes auth.resetLoginEmail#7e960193:
-//
-//	auth.resetLoginEmail#7e960193 phone_number:string phone_code_hash:string = auth.SentCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/auth.resetLoginEmail.
+// AuthResetLoginEmail calls auth.resetLoginEmail: see
+// AuthResetLoginEmailRequest.
 func (c *Client) AuthResetLoginEmail(ctx context.Context, req *AuthResetLoginEmailRequest) (AuthSentCodeClass, error) {
 	if req == nil {
 		req = new(AuthResetLoginEmailRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+}
+
+// AuthReportMissingCodeRequest is the TL function auth.reportMissingCode.
+//
+//	auth.reportMissingCode#cb9deff6 phone_number:string
+//	    phone_code_hash:string mnc:string = Bool
+//
+// See https://core.telegram.org/method/auth.reportMissingCode.
+type AuthReportMissingCodeRequest struct {
+	PhoneNumber   string
+	PhoneCodeHash string
+	Mnc           string
+}
+
+// AuthReportMissingCodeRequestTypeID is the ID of auth.reportMissingCode.
+const AuthReportMissingCodeRequestTypeID = 0xcb9deff6
+
+// TypeID returns 0xcb9deff6, the ID of auth.reportMissingCode.
+func (*AuthReportMissingCodeRequest) TypeID() uint32 {
+	return AuthReportMissingCodeRequestTypeID
+}
+
+// TypeName returns "auth.reportMissingCode".
+func (*AuthReportMissingCodeRequest) TypeName() string {
+	return "auth.reportMissingCode"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthReportMissingCodeRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthReportMissingCodeRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthReportMissingCodeRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutString(m.Mnc)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthReportMissingCodeRequestTypeID, "auth.reportMissingCode"); err != nil {
+		return tlrt.DecodeErr(err, "auth.reportMissingCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthReportMissingCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_number")
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_code_hash")
+	}
+	if m.Mnc, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.reportMissingCode", "mnc")
+	}
+	return nil
+}
+
+// AuthReportMissingCode calls auth.reportMissingCode: see
+// AuthReportMissingCodeRequest.
+func (c *Client) AuthReportMissingCode(ctx context.Context, req *AuthReportMissingCodeRequest) (bool, error) {
+	if req == nil {
+		req = new(AuthReportMissingCodeRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// AuthCheckPaidAuthRequest is the TL function auth.checkPaidAuth.
+//
+//	auth.checkPaidAuth#56e59f9c phone_number:string phone_code_hash:string
+//	    form_id:long = auth.SentCode
+//
+// See https://core.telegram.org/method/auth.checkPaidAuth.
+type AuthCheckPaidAuthRequest struct {
+	PhoneNumber   string
+	PhoneCodeHash string
+	FormID        int64
+}
+
+// AuthCheckPaidAuthRequestTypeID is the ID of auth.checkPaidAuth.
+const AuthCheckPaidAuthRequestTypeID = 0x56e59f9c
+
+// TypeID returns 0x56e59f9c, the ID of auth.checkPaidAuth.
+func (*AuthCheckPaidAuthRequest) TypeID() uint32 {
+	return AuthCheckPaidAuthRequestTypeID
+}
+
+// TypeName returns "auth.checkPaidAuth".
+func (*AuthCheckPaidAuthRequest) TypeName() string {
+	return "auth.checkPaidAuth"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthCheckPaidAuthRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthCheckPaidAuthRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthCheckPaidAuthRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutLong(m.FormID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthCheckPaidAuthRequestTypeID, "auth.checkPaidAuth"); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthCheckPaidAuthRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_number")
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_code_hash")
+	}
+	if m.FormID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "form_id")
+	}
+	return nil
+}
+
+// AuthCheckPaidAuth calls auth.checkPaidAuth: see AuthCheckPaidAuthRequest.
+func (c *Client) AuthCheckPaidAuth(ctx context.Context, req *AuthCheckPaidAuthRequest) (AuthSentCodeClass, error) {
+	if req == nil {
+		req = new(AuthCheckPaidAuthRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthSentCode)
+}
+
+// AuthInitPasskeyLoginRequest is the TL function auth.initPasskeyLogin.
+//
+//	auth.initPasskeyLogin#518ad0b7 api_id:int api_hash:string
+//	    = auth.PasskeyLoginOptions
+//
+// See https://core.telegram.org/method/auth.initPasskeyLogin.
+type AuthInitPasskeyLoginRequest struct {
+	APIID   int
+	APIHash string
+}
+
+// AuthInitPasskeyLoginRequestTypeID is the ID of auth.initPasskeyLogin.
+const AuthInitPasskeyLoginRequestTypeID = 0x518ad0b7
+
+// TypeID returns 0x518ad0b7, the ID of auth.initPasskeyLogin.
+func (*AuthInitPasskeyLoginRequest) TypeID() uint32 {
+	return AuthInitPasskeyLoginRequestTypeID
+}
+
+// TypeName returns "auth.initPasskeyLogin".
+func (*AuthInitPasskeyLoginRequest) TypeName() string {
+	return "auth.initPasskeyLogin"
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthInitPasskeyLoginRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthInitPasskeyLoginRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthInitPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.APIID)
+	b.PutString(m.APIHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthInitPasskeyLoginRequestTypeID, "auth.initPasskeyLogin"); err != nil {
+		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.APIID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_id")
+	}
+	if m.APIHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_hash")
+	}
+	return nil
+}
+
+// AuthInitPasskeyLogin calls auth.initPasskeyLogin: see
+// AuthInitPasskeyLoginRequest.
+func (c *Client) AuthInitPasskeyLogin(ctx context.Context, req *AuthInitPasskeyLoginRequest) (*AuthPasskeyLoginOptions, error) {
+	if req == nil {
+		req = new(AuthInitPasskeyLoginRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[AuthPasskeyLoginOptions])
+}
+
+// AuthFinishPasskeyLoginRequest is the TL function auth.finishPasskeyLogin.
+//
+//	auth.finishPasskeyLogin#9857ad07 flags:#
+//	    credential:InputPasskeyCredential from_dc_id:flags.0?int
+//	    from_auth_key_id:flags.0?long = auth.Authorization
+//
+// An optional field is sent when it is not zero, nil or false. SetFromDCID and
+// the other Set methods send a zero value too; HasFromDCID reports whether
+// FromDCID is present (sent, or received) and ClearFromDCID leaves it out.
+//
+// See https://core.telegram.org/method/auth.finishPasskeyLogin.
+type AuthFinishPasskeyLoginRequest struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Credential    InputPasskeyCredentialClass
+	FromDCID      int   // flags.0?int
+	FromAuthKeyID int64 // flags.0?long
+}
+
+// AuthFinishPasskeyLoginRequestTypeID is the ID of auth.finishPasskeyLogin.
+const AuthFinishPasskeyLoginRequestTypeID = 0x9857ad07
+
+// TypeID returns 0x9857ad07, the ID of auth.finishPasskeyLogin.
+func (*AuthFinishPasskeyLoginRequest) TypeID() uint32 {
+	return AuthFinishPasskeyLoginRequestTypeID
+}
+
+// TypeName returns "auth.finishPasskeyLogin".
+func (*AuthFinishPasskeyLoginRequest) TypeName() string {
+	return "auth.finishPasskeyLogin"
+}
+
+// HasFromDCID reports whether FromDCID is present: not zero, set by
+// SetFromDCID, or received. It shares its flag with FromAuthKeyID: they are
+// present together.
+func (m *AuthFinishPasskeyLoginRequest) HasFromDCID() bool {
+	return m.FromDCID != 0 || m.FromAuthKeyID != 0 || m.Flags.Has(0)
+}
+
+// SetFromDCID sets FromDCID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *AuthFinishPasskeyLoginRequest) SetFromDCID(v int) {
+	m.FromDCID = v
+	m.Flags.Set(0)
+}
+
+// ClearFromDCID sets FromDCID to its zero value and marks it absent; it is
+// still sent, as zero, when FromAuthKeyID, which shares its flag, is set.
+func (m *AuthFinishPasskeyLoginRequest) ClearFromDCID() {
+	m.FromDCID = 0
+	m.Flags.Unset(0)
+}
+
+// HasFromAuthKeyID reports whether FromAuthKeyID is present: not zero, set by
+// SetFromAuthKeyID, or received. It shares its flag with FromDCID: they are
+// present together.
+func (m *AuthFinishPasskeyLoginRequest) HasFromAuthKeyID() bool {
+	return m.FromDCID != 0 || m.FromAuthKeyID != 0 || m.Flags.Has(0)
+}
+
+// SetFromAuthKeyID sets FromAuthKeyID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *AuthFinishPasskeyLoginRequest) SetFromAuthKeyID(v int64) {
+	m.FromAuthKeyID = v
+	m.Flags.Set(0)
+}
+
+// ClearFromAuthKeyID sets FromAuthKeyID to its zero value and marks it absent;
+// it is still sent, as zero, when FromDCID, which shares its flag, is set.
+func (m *AuthFinishPasskeyLoginRequest) ClearFromAuthKeyID() {
+	m.FromAuthKeyID = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *AuthFinishPasskeyLoginRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(AuthFinishPasskeyLoginRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *AuthFinishPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
+		return tlrt.EncodeErr(err, "auth.finishPasskeyLogin", "credential")
+	}
+	if flags.Has(0) {
+		b.PutInt(m.FromDCID)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.FromAuthKeyID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *AuthFinishPasskeyLoginRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, AuthFinishPasskeyLoginRequestTypeID, "auth.finishPasskeyLogin"); err != nil {
+		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "auth.finishPasskeyLogin", "")
+	}
+	*m = AuthFinishPasskeyLoginRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "flags")
+	}
+	if m.Credential, err = decodeInputPasskeyCredential(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "credential")
+	}
+	if m.Flags.Has(0) {
+		if m.FromDCID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_dc_id")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.FromAuthKeyID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_auth_key_id")
+		}
+	}
+	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// AuthFinishPasskeyLogin calls auth.finishPasskeyLogin: see
+// AuthFinishPasskeyLoginRequest.
+func (c *Client) AuthFinishPasskeyLogin(ctx context.Context, req *AuthFinishPasskeyLoginRequest) (AuthAuthorizationClass, error) {
+	if req == nil {
+		req = new(AuthFinishPasskeyLoginRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeAuthAuthorization)
 }

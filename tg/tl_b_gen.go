@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// BaseThemeClass is the TL type BaseTheme: one of BaseThemeClassic, BaseThemeDay, BaseThemeNight, BaseThemeTinted, BaseThemeArctic.
+// BaseThemeClass is the TL type BaseTheme: one of BaseThemeClassic,
+// BaseThemeDay, BaseThemeNight, BaseThemeTinted, BaseThemeArctic.
 //
 // See https://core.telegram.org/type/BaseTheme.
 type BaseThemeClass interface {
@@ -36,18 +40,15 @@ func decodeBaseTheme(b *bin.Buffer, depth int) (BaseThemeClass, error) {
 	case BaseThemeArcticTypeID:
 		v = &BaseThemeArctic{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BaseTheme",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BaseTheme"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BaseThemeClassic is the TL constructor baseThemeClassic:
+// BaseThemeClassic is the TL constructor baseThemeClassic.
 //
 //	baseThemeClassic#c3a12462 = BaseTheme
 //
@@ -89,29 +90,26 @@ func (m *BaseThemeClassic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BaseThemeClassicTypeID, "baseThemeClassic"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeClassic", "")
 	}
-	if err := consumeID(b, BaseThemeClassicTypeID, "baseThemeClassic"); err != nil {
-		return decodeErr("baseThemeClassic#c3a12462", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeClassic) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeClassic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BaseThemeDay is the TL constructor baseThemeDay:
+// BaseThemeDay is the TL constructor baseThemeDay.
 //
 //	baseThemeDay#fbd81688 = BaseTheme
 //
@@ -153,29 +151,26 @@ func (m *BaseThemeDay) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BaseThemeDayTypeID, "baseThemeDay"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeDay", "")
 	}
-	if err := consumeID(b, BaseThemeDayTypeID, "baseThemeDay"); err != nil {
-		return decodeErr("baseThemeDay#fbd81688", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeDay) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeDay) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BaseThemeNight is the TL constructor baseThemeNight:
+// BaseThemeNight is the TL constructor baseThemeNight.
 //
 //	baseThemeNight#b7b31ea8 = BaseTheme
 //
@@ -217,29 +212,26 @@ func (m *BaseThemeNight) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BaseThemeNightTypeID, "baseThemeNight"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeNight", "")
 	}
-	if err := consumeID(b, BaseThemeNightTypeID, "baseThemeNight"); err != nil {
-		return decodeErr("baseThemeNight#b7b31ea8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeNight) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeNight) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BaseThemeTinted is the TL constructor baseThemeTinted:
+// BaseThemeTinted is the TL constructor baseThemeTinted.
 //
 //	baseThemeTinted#6d5f77ee = BaseTheme
 //
@@ -281,29 +273,26 @@ func (m *BaseThemeTinted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BaseThemeTintedTypeID, "baseThemeTinted"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeTinted", "")
 	}
-	if err := consumeID(b, BaseThemeTintedTypeID, "baseThemeTinted"); err != nil {
-		return decodeErr("baseThemeTinted#6d5f77ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeTinted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeTinted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BaseThemeArctic is the TL constructor baseThemeArctic:
+// BaseThemeArctic is the TL constructor baseThemeArctic.
 //
 //	baseThemeArctic#5b11125a = BaseTheme
 //
@@ -345,22 +334,19 @@ func (m *BaseThemeArctic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BaseThemeArcticTypeID, "baseThemeArctic"); err != nil {
+		return tlrt.DecodeErr(err, "baseThemeArctic", "")
 	}
-	if err := consumeID(b, BaseThemeArcticTypeID, "baseThemeArctic"); err != nil {
-		return decodeErr("baseThemeArctic#5b11125a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BaseThemeArctic) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BaseThemeArctic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -393,18 +379,15 @@ func decodeBool(b *bin.Buffer, depth int) (BoolClass, error) {
 	case BoolTrueTypeID:
 		v = &BoolTrue{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Bool",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Bool"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BoolFalse is the TL constructor boolFalse:
+// BoolFalse is the TL constructor boolFalse.
 //
 //	boolFalse#bc799737 = Bool
 //
@@ -446,29 +429,26 @@ func (m *BoolFalse) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BoolFalse) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BoolFalseTypeID, "boolFalse"); err != nil {
+		return tlrt.DecodeErr(err, "boolFalse", "")
 	}
-	if err := consumeID(b, BoolFalseTypeID, "boolFalse"); err != nil {
-		return decodeErr("boolFalse#bc799737", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BoolFalse) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BoolFalse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BoolTrue is the TL constructor boolTrue:
+// BoolTrue is the TL constructor boolTrue.
 //
 //	boolTrue#997275b5 = Bool
 //
@@ -510,22 +490,19 @@ func (m *BoolTrue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BoolTrue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BoolTrueTypeID, "boolTrue"); err != nil {
+		return tlrt.DecodeErr(err, "boolTrue", "")
 	}
-	if err := consumeID(b, BoolTrueTypeID, "boolTrue"); err != nil {
-		return decodeErr("boolTrue#997275b5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BoolTrue) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BoolTrue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -558,18 +535,15 @@ func decodeBotApp(b *bin.Buffer, depth int) (BotAppClass, error) {
 	case BotAppTypeID:
 		v = &BotApp{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotApp",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotApp"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotAppNotModified is the TL constructor botAppNotModified:
+// BotAppNotModified is the TL constructor botAppNotModified.
 //
 //	botAppNotModified#5da674b7 = BotApp
 //
@@ -611,35 +585,34 @@ func (m *BotAppNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotAppNotModifiedTypeID, "botAppNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "botAppNotModified", "")
 	}
-	if err := consumeID(b, BotAppNotModifiedTypeID, "botAppNotModified"); err != nil {
-		return decodeErr("botAppNotModified#5da674b7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotAppNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotAppNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotApp is the TL constructor botApp:
+// BotApp is the TL constructor botApp.
 //
-//	botApp#95fcd1d6 flags:# id:long access_hash:long short_name:string title:string description:string photo:Photo document:flags.0?Document hash:long = BotApp
+//	botApp#95fcd1d6 flags:# id:long access_hash:long short_name:string
+//	    title:string description:string photo:Photo
+//	    document:flags.0?Document hash:long = BotApp
 //
 // See https://core.telegram.org/constructor/botApp.
 type BotApp struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          int64
 	AccessHash  int64
 	ShortName   string
@@ -690,12 +663,12 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.ShortName)
 	b.PutString(m.Title)
 	b.PutString(m.Description)
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("botApp#95fcd1d6", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "botApp", "photo")
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("botApp#95fcd1d6", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "botApp", "document")
 		}
 	}
 	b.PutLong(m.Hash)
@@ -704,64 +677,64 @@ func (m *BotApp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotApp) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotAppTypeID, "botApp"); err != nil {
+		return tlrt.DecodeErr(err, "botApp", "")
 	}
-	if err := consumeID(b, BotAppTypeID, "botApp"); err != nil {
-		return decodeErr("botApp#95fcd1d6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotApp) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotApp) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botApp#95fcd1d6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botApp", "")
 	}
 	*m = BotApp{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botApp#95fcd1d6", "flags", err)
+		return tlrt.DecodeErr(err, "botApp", "flags")
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "id", err)
+		return tlrt.DecodeErr(err, "botApp", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "access_hash", err)
+		return tlrt.DecodeErr(err, "botApp", "access_hash")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "short_name", err)
+		return tlrt.DecodeErr(err, "botApp", "short_name")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "title", err)
+		return tlrt.DecodeErr(err, "botApp", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "description", err)
+		return tlrt.DecodeErr(err, "botApp", "description")
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("botApp#95fcd1d6", "photo", err)
+		return tlrt.DecodeErr(err, "botApp", "photo")
 	}
 	if m.Flags.Has(0) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("botApp#95fcd1d6", "document", err)
+			return tlrt.DecodeErr(err, "botApp", "document")
 		}
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("botApp#95fcd1d6", "hash", err)
+		return tlrt.DecodeErr(err, "botApp", "hash")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// BotCommandScopeClass is the TL type BotCommandScope: one of BotCommandScopeDefault, BotCommandScopeUsers, BotCommandScopeChats, BotCommandScopeChatAdmins, BotCommandScopePeer, BotCommandScopePeerAdmins, BotCommandScopePeerUser.
+// BotCommandScopeClass is the TL type BotCommandScope: one of
+// BotCommandScopeDefault, BotCommandScopeUsers, BotCommandScopeChats,
+// BotCommandScopeChatAdmins, BotCommandScopePeer, BotCommandScopePeerAdmins,
+// BotCommandScopePeerUser.
 //
 // See https://core.telegram.org/type/BotCommandScope.
 type BotCommandScopeClass interface {
@@ -774,7 +747,8 @@ func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
 	return decodeBotCommandScope(b, 0)
 }
 
-// decodeBotCommandScope is DecodeBotCommandScope for a value nested depth levels deep.
+// decodeBotCommandScope is DecodeBotCommandScope for a value nested depth
+// levels deep.
 func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -797,18 +771,15 @@ func decodeBotCommandScope(b *bin.Buffer, depth int) (BotCommandScopeClass, erro
 	case BotCommandScopePeerUserTypeID:
 		v = &BotCommandScopePeerUser{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotCommandScope",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotCommandScope"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotCommandScopeDefault is the TL constructor botCommandScopeDefault:
+// BotCommandScopeDefault is the TL constructor botCommandScopeDefault.
 //
 //	botCommandScopeDefault#2f6cb2ab = BotCommandScope
 //
@@ -850,29 +821,26 @@ func (m *BotCommandScopeDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotCommandScopeDefaultTypeID, "botCommandScopeDefault"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopeDefault", "")
 	}
-	if err := consumeID(b, BotCommandScopeDefaultTypeID, "botCommandScopeDefault"); err != nil {
-		return decodeErr("botCommandScopeDefault#2f6cb2ab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopeDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotCommandScopeUsers is the TL constructor botCommandScopeUsers:
+// BotCommandScopeUsers is the TL constructor botCommandScopeUsers.
 //
 //	botCommandScopeUsers#3c4f04d8 = BotCommandScope
 //
@@ -914,29 +882,26 @@ func (m *BotCommandScopeUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotCommandScopeUsersTypeID, "botCommandScopeUsers"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopeUsers", "")
 	}
-	if err := consumeID(b, BotCommandScopeUsersTypeID, "botCommandScopeUsers"); err != nil {
-		return decodeErr("botCommandScopeUsers#3c4f04d8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopeUsers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotCommandScopeChats is the TL constructor botCommandScopeChats:
+// BotCommandScopeChats is the TL constructor botCommandScopeChats.
 //
 //	botCommandScopeChats#6fe1a881 = BotCommandScope
 //
@@ -978,29 +943,26 @@ func (m *BotCommandScopeChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotCommandScopeChatsTypeID, "botCommandScopeChats"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopeChats", "")
 	}
-	if err := consumeID(b, BotCommandScopeChatsTypeID, "botCommandScopeChats"); err != nil {
-		return decodeErr("botCommandScopeChats#6fe1a881", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopeChats) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotCommandScopeChatAdmins is the TL constructor botCommandScopeChatAdmins:
+// BotCommandScopeChatAdmins is the TL constructor botCommandScopeChatAdmins.
 //
 //	botCommandScopeChatAdmins#b9aa606a = BotCommandScope
 //
@@ -1020,7 +982,8 @@ func (*BotCommandScopeChatAdmins) TypeName() string {
 	return "botCommandScopeChatAdmins"
 }
 
-// botCommandScopeClass marks BotCommandScopeChatAdmins as a BotCommandScopeClass.
+// botCommandScopeClass marks BotCommandScopeChatAdmins as a
+// BotCommandScopeClass.
 func (*BotCommandScopeChatAdmins) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1042,29 +1005,26 @@ func (m *BotCommandScopeChatAdmins) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopeChatAdmins", "")
 	}
-	if err := consumeID(b, BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"); err != nil {
-		return decodeErr("botCommandScopeChatAdmins#b9aa606a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopeChatAdmins) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopeChatAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotCommandScopePeer is the TL constructor botCommandScopePeer:
+// BotCommandScopePeer is the TL constructor botCommandScopePeer.
 //
 //	botCommandScopePeer#db9d897d peer:InputPeer = BotCommandScope
 //
@@ -1103,44 +1063,41 @@ func (m *BotCommandScopePeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("botCommandScopePeer#db9d897d", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "botCommandScopePeer", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotCommandScopePeerTypeID, "botCommandScopePeer"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopePeer", "")
 	}
-	if err := consumeID(b, BotCommandScopePeerTypeID, "botCommandScopePeer"); err != nil {
-		return decodeErr("botCommandScopePeer#db9d897d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopePeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botCommandScopePeer#db9d897d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeer", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("botCommandScopePeer#db9d897d", "peer", err)
+		return tlrt.DecodeErr(err, "botCommandScopePeer", "peer")
 	}
 	return nil
 }
 
-// BotCommandScopePeerAdmins is the TL constructor botCommandScopePeerAdmins:
+// BotCommandScopePeerAdmins is the TL constructor botCommandScopePeerAdmins.
 //
 //	botCommandScopePeerAdmins#3fd863d1 peer:InputPeer = BotCommandScope
 //
@@ -1162,7 +1119,8 @@ func (*BotCommandScopePeerAdmins) TypeName() string {
 	return "botCommandScopePeerAdmins"
 }
 
-// botCommandScopeClass marks BotCommandScopePeerAdmins as a BotCommandScopeClass.
+// botCommandScopeClass marks BotCommandScopePeerAdmins as a
+// BotCommandScopeClass.
 func (*BotCommandScopePeerAdmins) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1179,46 +1137,44 @@ func (m *BotCommandScopePeerAdmins) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("botCommandScopePeerAdmins#3fd863d1", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "botCommandScopePeerAdmins", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "")
 	}
-	if err := consumeID(b, BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"); err != nil {
-		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopePeerAdmins) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeerAdmins) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerAdmins", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("botCommandScopePeerAdmins#3fd863d1", "peer", err)
+		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "peer")
 	}
 	return nil
 }
 
-// BotCommandScopePeerUser is the TL constructor botCommandScopePeerUser:
+// BotCommandScopePeerUser is the TL constructor botCommandScopePeerUser.
 //
-//	botCommandScopePeerUser#a1321f3 peer:InputPeer user_id:InputUser = BotCommandScope
+//	botCommandScopePeerUser#a1321f3 peer:InputPeer user_id:InputUser
+//	    = BotCommandScope
 //
 // See https://core.telegram.org/constructor/botCommandScopePeerUser.
 type BotCommandScopePeerUser struct {
@@ -1256,50 +1212,51 @@ func (m *BotCommandScopePeerUser) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("botCommandScopePeerUser#0a1321f3", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "botCommandScopePeerUser", "peer")
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("botCommandScopePeerUser#0a1321f3", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "botCommandScopePeerUser", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"); err != nil {
+		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "")
 	}
-	if err := consumeID(b, BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"); err != nil {
-		return decodeErr("botCommandScopePeerUser#0a1321f3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommandScopePeerUser) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommandScopePeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botCommandScopePeerUser#0a1321f3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerUser", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("botCommandScopePeerUser#0a1321f3", "peer", err)
+		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "peer")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("botCommandScopePeerUser#0a1321f3", "user_id", err)
+		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "user_id")
 	}
 	return nil
 }
 
-// BotInlineMessageClass is the TL type BotInlineMessage: one of BotInlineMessageMediaAuto, BotInlineMessageText, BotInlineMessageMediaGeo, BotInlineMessageMediaVenue, BotInlineMessageMediaContact, BotInlineMessageMediaInvoice, BotInlineMessageMediaWebPage.
+// BotInlineMessageClass is the TL type BotInlineMessage: one of
+// BotInlineMessageMediaAuto, BotInlineMessageText, BotInlineMessageMediaGeo,
+// BotInlineMessageMediaVenue, BotInlineMessageMediaContact,
+// BotInlineMessageMediaInvoice, BotInlineMessageMediaWebPage,
+// BotInlineMessageRichMessage.
 //
 // See https://core.telegram.org/type/BotInlineMessage.
 type BotInlineMessageClass interface {
@@ -1312,7 +1269,8 @@ func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
 	return decodeBotInlineMessage(b, 0)
 }
 
-// decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth levels deep.
+// decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
+// levels deep.
 func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1334,29 +1292,30 @@ func decodeBotInlineMessage(b *bin.Buffer, depth int) (BotInlineMessageClass, er
 		v = &BotInlineMessageMediaInvoice{}
 	case BotInlineMessageMediaWebPageTypeID:
 		v = &BotInlineMessageMediaWebPage{}
+	case BotInlineMessageRichMessageTypeID:
+		v = &BotInlineMessageRichMessage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotInlineMessage",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotInlineMessage"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotInlineMessageMediaAuto is the TL constructor botInlineMessageMediaAuto:
+// BotInlineMessageMediaAuto is the TL constructor botInlineMessageMediaAuto.
 //
-//	botInlineMessageMediaAuto#764cf810 flags:# invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaAuto#764cf810 flags:# invert_media:flags.3?true
+//	    message:string entities:flags.1?Vector<MessageEntity>
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaAuto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMessageMediaAuto struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	InvertMedia bool       // flags.3?true
 	Message     string
 	Entities    []MessageEntityClass // flags.1?Vector<MessageEntity>
@@ -1376,8 +1335,28 @@ func (*BotInlineMessageMediaAuto) TypeName() string {
 	return "botInlineMessageMediaAuto"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaAuto as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaAuto as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaAuto) botInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *BotInlineMessageMediaAuto) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInlineMessageMediaAuto) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *BotInlineMessageMediaAuto) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
@@ -1408,14 +1387,14 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("botInlineMessageMediaAuto#764cf810", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "botInlineMessageMediaAuto", "entities")
 			}
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaAuto#764cf810", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaAuto", "reply_markup")
 		}
 	}
 	return nil
@@ -1423,45 +1402,42 @@ func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "")
 	}
-	if err := consumeID(b, BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"); err != nil {
-		return decodeErr("botInlineMessageMediaAuto#764cf810", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaAuto#764cf810", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaAuto", "")
 	}
 	*m = BotInlineMessageMediaAuto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaAuto#764cf810", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaAuto#764cf810", "message", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("botInlineMessageMediaAuto#764cf810", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaAuto#764cf810", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3
@@ -1471,17 +1447,20 @@ func (m *BotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// BotInlineMessageText is the TL constructor botInlineMessageText:
+// BotInlineMessageText is the TL constructor botInlineMessageText.
 //
-//	botInlineMessageText#8c7f65e2 flags:# no_webpage:flags.0?true invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageText#8c7f65e2 flags:# no_webpage:flags.0?true
+//	    invert_media:flags.3?true message:string
+//	    entities:flags.1?Vector<MessageEntity>
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMessageText.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMessageText struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoWebpage   bool       // flags.0?true
 	InvertMedia bool       // flags.3?true
 	Message     string
@@ -1504,6 +1483,25 @@ func (*BotInlineMessageText) TypeName() string {
 
 // botInlineMessageClass marks BotInlineMessageText as a BotInlineMessageClass.
 func (*BotInlineMessageText) botInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *BotInlineMessageText) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInlineMessageText) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *BotInlineMessageText) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMessageText) Encode(b *bin.Buffer) error {
@@ -1537,14 +1535,14 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("botInlineMessageText#8c7f65e2", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "botInlineMessageText", "entities")
 			}
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageText#8c7f65e2", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageText", "reply_markup")
 		}
 	}
 	return nil
@@ -1552,46 +1550,43 @@ func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineMessageTextTypeID, "botInlineMessageText"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageText", "")
 	}
-	if err := consumeID(b, BotInlineMessageTextTypeID, "botInlineMessageText"); err != nil {
-		return decodeErr("botInlineMessageText#8c7f65e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageText#8c7f65e2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageText", "")
 	}
 	*m = BotInlineMessageText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageText#8c7f65e2", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageText#8c7f65e2", "message", err)
+		return tlrt.DecodeErr(err, "botInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("botInlineMessageText#8c7f65e2", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "botInlineMessageText", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageText#8c7f65e2", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageText", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -1601,17 +1596,20 @@ func (m *BotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotInlineMessageMediaGeo is the TL constructor botInlineMessageMediaGeo:
+// BotInlineMessageMediaGeo is the TL constructor botInlineMessageMediaGeo.
 //
-//	botInlineMessageMediaGeo#51846fd flags:# geo:GeoPoint heading:flags.0?int period:flags.1?int proximity_notification_radius:flags.3?int reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaGeo#51846fd flags:# geo:GeoPoint
+//	    heading:flags.0?int period:flags.1?int
+//	    proximity_notification_radius:flags.3?int
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetHeading and
+// the other Set methods send a zero value too; HasHeading reports whether
+// Heading is present (sent, or received) and ClearHeading leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaGeo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMessageMediaGeo struct {
-	Flags                       bin.Fields // flags word; see the type's doc
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Geo                         GeoPointClass
 	Heading                     int              // flags.0?int
 	Period                      int              // flags.1?int
@@ -1632,8 +1630,67 @@ func (*BotInlineMessageMediaGeo) TypeName() string {
 	return "botInlineMessageMediaGeo"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaGeo as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaGeo as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaGeo) botInlineMessageClass() {}
+
+// HasHeading reports whether Heading is present: not zero, set by SetHeading,
+// or received.
+func (m *BotInlineMessageMediaGeo) HasHeading() bool {
+	return m.Heading != 0 || m.Flags.Has(0)
+}
+
+// SetHeading sets Heading to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInlineMessageMediaGeo) SetHeading(v int) {
+	m.Heading = v
+	m.Flags.Set(0)
+}
+
+// ClearHeading sets Heading to its zero value and marks it absent.
+func (m *BotInlineMessageMediaGeo) ClearHeading() {
+	m.Heading = 0
+	m.Flags.Unset(0)
+}
+
+// HasPeriod reports whether Period is present: not zero, set by SetPeriod, or
+// received.
+func (m *BotInlineMessageMediaGeo) HasPeriod() bool {
+	return m.Period != 0 || m.Flags.Has(1)
+}
+
+// SetPeriod sets Period to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *BotInlineMessageMediaGeo) SetPeriod(v int) {
+	m.Period = v
+	m.Flags.Set(1)
+}
+
+// ClearPeriod sets Period to its zero value and marks it absent.
+func (m *BotInlineMessageMediaGeo) ClearPeriod() {
+	m.Period = 0
+	m.Flags.Unset(1)
+}
+
+// HasProximityNotificationRadius reports whether ProximityNotificationRadius is
+// present: not zero, set by SetProximityNotificationRadius, or received.
+func (m *BotInlineMessageMediaGeo) HasProximityNotificationRadius() bool {
+	return m.ProximityNotificationRadius != 0 || m.Flags.Has(3)
+}
+
+// SetProximityNotificationRadius sets ProximityNotificationRadius to v and
+// marks it present, so that it is sent even when v is zero.
+func (m *BotInlineMessageMediaGeo) SetProximityNotificationRadius(v int) {
+	m.ProximityNotificationRadius = v
+	m.Flags.Set(3)
+}
+
+// ClearProximityNotificationRadius sets ProximityNotificationRadius to its zero
+// value and marks it absent.
+func (m *BotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
+	m.ProximityNotificationRadius = 0
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
@@ -1663,8 +1720,8 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("botInlineMessageMediaGeo#051846fd", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "geo")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Heading)
@@ -1676,8 +1733,8 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.ProximityNotificationRadius)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaGeo#051846fd", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "reply_markup")
 		}
 	}
 	return nil
@@ -1685,54 +1742,51 @@ func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "")
 	}
-	if err := consumeID(b, BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"); err != nil {
-		return decodeErr("botInlineMessageMediaGeo#051846fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaGeo#051846fd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaGeo", "")
 	}
 	*m = BotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaGeo#051846fd", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "flags")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("botInlineMessageMediaGeo#051846fd", "geo", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "geo")
 	}
 	if m.Flags.Has(0) {
 		if m.Heading, err = b.Int(); err != nil {
-			return decodeErr("botInlineMessageMediaGeo#051846fd", "heading", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Period, err = b.Int(); err != nil {
-			return decodeErr("botInlineMessageMediaGeo#051846fd", "period", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "period")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
-			return decodeErr("botInlineMessageMediaGeo#051846fd", "proximity_notification_radius", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "proximity_notification_radius")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaGeo#051846fd", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -1748,13 +1802,15 @@ func (m *BotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// BotInlineMessageMediaVenue is the TL constructor botInlineMessageMediaVenue:
+// BotInlineMessageMediaVenue is the TL constructor botInlineMessageMediaVenue.
 //
-//	botInlineMessageMediaVenue#8a86659c flags:# geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaVenue#8a86659c flags:# geo:GeoPoint title:string
+//	    address:string provider:string venue_id:string venue_type:string
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaVenue.
 type BotInlineMessageMediaVenue struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Geo         GeoPointClass
 	Title       string
 	Address     string
@@ -1777,7 +1833,8 @@ func (*BotInlineMessageMediaVenue) TypeName() string {
 	return "botInlineMessageMediaVenue"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaVenue as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaVenue as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaVenue) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1799,8 +1856,8 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("botInlineMessageMediaVenue#8a86659c", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.Address)
@@ -1808,8 +1865,8 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.VenueID)
 	b.PutString(m.VenueType)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaVenue#8a86659c", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
 		}
 	}
 	return nil
@@ -1817,67 +1874,67 @@ func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "")
 	}
-	if err := consumeID(b, BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaVenue", "")
 	}
 	*m = BotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "flags")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "geo", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "geo")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "title", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "title")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "address", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "address")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "provider", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "provider")
 	}
 	if m.VenueID, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "venue_id", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_id")
 	}
 	if m.VenueType, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaVenue#8a86659c", "venue_type", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaVenue#8a86659c", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// BotInlineMessageMediaContact is the TL constructor botInlineMessageMediaContact:
+// BotInlineMessageMediaContact is the TL constructor
+// botInlineMessageMediaContact.
 //
-//	botInlineMessageMediaContact#18d1cdc2 flags:# phone_number:string first_name:string last_name:string vcard:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaContact#18d1cdc2 flags:# phone_number:string
+//	    first_name:string last_name:string vcard:string
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaContact.
 type BotInlineMessageMediaContact struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -1898,7 +1955,8 @@ func (*BotInlineMessageMediaContact) TypeName() string {
 	return "botInlineMessageMediaContact"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaContact as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaContact as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaContact) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1925,8 +1983,8 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.LastName)
 	b.PutString(m.Vcard)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaContact#18d1cdc2", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaContact", "reply_markup")
 		}
 	}
 	return nil
@@ -1934,61 +1992,63 @@ func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "")
 	}
-	if err := consumeID(b, BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaContact) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaContact", "")
 	}
 	*m = BotInlineMessageMediaContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "flags")
 	}
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "phone_number", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "phone_number")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "first_name", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "last_name", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "last_name")
 	}
 	if m.Vcard, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaContact#18d1cdc2", "vcard", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaContact#18d1cdc2", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// BotInlineMessageMediaInvoice is the TL constructor botInlineMessageMediaInvoice:
+// BotInlineMessageMediaInvoice is the TL constructor
+// botInlineMessageMediaInvoice.
 //
-//	botInlineMessageMediaInvoice#354a9b09 flags:# shipping_address_requested:flags.1?true test:flags.3?true title:string description:string photo:flags.0?WebDocument currency:string total_amount:long reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaInvoice#354a9b09 flags:#
+//	    shipping_address_requested:flags.1?true test:flags.3?true
+//	    title:string description:string photo:flags.0?WebDocument
+//	    currency:string total_amount:long reply_markup:flags.2?ReplyMarkup
+//	    = BotInlineMessage
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaInvoice.
 type BotInlineMessageMediaInvoice struct {
-	Flags                    bin.Fields // flags word; see the type's doc
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ShippingAddressRequested bool       // flags.1?true
 	Test                     bool       // flags.3?true
 	Title                    string
@@ -2012,7 +2072,8 @@ func (*BotInlineMessageMediaInvoice) TypeName() string {
 	return "botInlineMessageMediaInvoice"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaInvoice as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaInvoice as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaInvoice) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -2046,15 +2107,15 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.Description)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("botInlineMessageMediaInvoice#354a9b09", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
 	b.PutString(m.Currency)
 	b.PutLong(m.TotalAmount)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaInvoice#354a9b09", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
 	return nil
@@ -2062,72 +2123,74 @@ func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "")
 	}
-	if err := consumeID(b, BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaInvoice", "")
 	}
 	*m = BotInlineMessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "title", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "description", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaInvoice#354a9b09", "photo", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "photo")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "currency", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("botInlineMessageMediaInvoice#354a9b09", "total_amount", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "total_amount")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaInvoice#354a9b09", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
-// BotInlineMessageMediaWebPage is the TL constructor botInlineMessageMediaWebPage:
+// BotInlineMessageMediaWebPage is the TL constructor
+// botInlineMessageMediaWebPage.
 //
-//	botInlineMessageMediaWebPage#809ad9a6 flags:# invert_media:flags.3?true force_large_media:flags.4?true force_small_media:flags.5?true manual:flags.7?true safe:flags.8?true message:string entities:flags.1?Vector<MessageEntity> url:string reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//	botInlineMessageMediaWebPage#809ad9a6 flags:# invert_media:flags.3?true
+//	    force_large_media:flags.4?true force_small_media:flags.5?true
+//	    manual:flags.7?true safe:flags.8?true message:string
+//	    entities:flags.1?Vector<MessageEntity> url:string
+//	    reply_markup:flags.2?ReplyMarkup = BotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMessageMediaWebPage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMessageMediaWebPage struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	InvertMedia     bool       // flags.3?true
 	ForceLargeMedia bool       // flags.4?true
 	ForceSmallMedia bool       // flags.5?true
@@ -2152,8 +2215,28 @@ func (*BotInlineMessageMediaWebPage) TypeName() string {
 	return "botInlineMessageMediaWebPage"
 }
 
-// botInlineMessageClass marks BotInlineMessageMediaWebPage as a BotInlineMessageClass.
+// botInlineMessageClass marks BotInlineMessageMediaWebPage as a
+// BotInlineMessageClass.
 func (*BotInlineMessageMediaWebPage) botInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *BotInlineMessageMediaWebPage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInlineMessageMediaWebPage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *BotInlineMessageMediaWebPage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
@@ -2196,15 +2279,15 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("botInlineMessageMediaWebPage#809ad9a6", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "entities")
 			}
 		}
 	}
 	b.PutString(m.URL)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("botInlineMessageMediaWebPage#809ad9a6", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
 	return nil
@@ -2212,32 +2295,29 @@ func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "")
 	}
-	if err := consumeID(b, BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"); err != nil {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaWebPage", "")
 	}
 	*m = BotInlineMessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
 	m.ForceLargeMedia = m.Flags.Has(4)
@@ -2245,19 +2325,19 @@ func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) er
 	m.Manual = m.Flags.Has(7)
 	m.Safe = m.Flags.Has(8)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "message", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "entities")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "url", err)
+		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("botInlineMessageMediaWebPage#809ad9a6", "reply_markup", err)
+			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8
@@ -2267,7 +2347,107 @@ func (m *BotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// BotInlineResultClass is the TL type BotInlineResult: one of BotInlineResult, BotInlineMediaResult.
+// BotInlineMessageRichMessage is the TL constructor
+// botInlineMessageRichMessage.
+//
+//	botInlineMessageRichMessage#a617e7b flags:#
+//	    reply_markup:flags.2?ReplyMarkup rich_message:RichMessage
+//	    = BotInlineMessage
+//
+// See https://core.telegram.org/constructor/botInlineMessageRichMessage.
+type BotInlineMessageRichMessage struct {
+	Flags       bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
+	RichMessage RichMessage
+}
+
+// BotInlineMessageRichMessageTypeID is the ID of botInlineMessageRichMessage.
+const BotInlineMessageRichMessageTypeID = 0x0a617e7b
+
+// TypeID returns 0x0a617e7b, the ID of botInlineMessageRichMessage.
+func (*BotInlineMessageRichMessage) TypeID() uint32 {
+	return BotInlineMessageRichMessageTypeID
+}
+
+// TypeName returns "botInlineMessageRichMessage".
+func (*BotInlineMessageRichMessage) TypeName() string {
+	return "botInlineMessageRichMessage"
+}
+
+// botInlineMessageClass marks BotInlineMessageRichMessage as a
+// BotInlineMessageClass.
+func (*BotInlineMessageRichMessage) botInlineMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotInlineMessageRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyMarkup != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMessageRichMessage", "reply_markup")
+		}
+	}
+	if err := m.RichMessage.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "botInlineMessageRichMessage", "rich_message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotInlineMessageRichMessageTypeID, "botInlineMessageRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageRichMessage", "")
+	}
+	*m = BotInlineMessageRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "flags")
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "reply_markup")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "rich_message")
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
+// BotInlineResultClass is the TL type BotInlineResult: one of BotInlineResult,
+// BotInlineMediaResult.
 //
 // See https://core.telegram.org/type/BotInlineResult.
 type BotInlineResultClass interface {
@@ -2280,7 +2460,8 @@ func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
 	return decodeBotInlineResult(b, 0)
 }
 
-// decodeBotInlineResult is DecodeBotInlineResult for a value nested depth levels deep.
+// decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
+// levels deep.
 func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2293,28 +2474,28 @@ func decodeBotInlineResult(b *bin.Buffer, depth int) (BotInlineResultClass, erro
 	case BotInlineMediaResultTypeID:
 		v = &BotInlineMediaResult{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotInlineResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotInlineResult"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotInlineResult is the TL constructor botInlineResult:
+// BotInlineResult is the TL constructor botInlineResult.
 //
-//	botInlineResult#11965f3a flags:# id:string type:string title:flags.1?string description:flags.2?string url:flags.3?string thumb:flags.4?WebDocument content:flags.5?WebDocument send_message:BotInlineMessage = BotInlineResult
+//	botInlineResult#11965f3a flags:# id:string type:string
+//	    title:flags.1?string description:flags.2?string url:flags.3?string
+//	    thumb:flags.4?WebDocument content:flags.5?WebDocument
+//	    send_message:BotInlineMessage = BotInlineResult
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineResult.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineResult struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          string
 	Type        string
 	Title       string           // flags.1?string
@@ -2340,6 +2521,62 @@ func (*BotInlineResult) TypeName() string {
 
 // botInlineResultClass marks BotInlineResult as a BotInlineResultClass.
 func (*BotInlineResult) botInlineResultClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *BotInlineResult) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BotInlineResult) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *BotInlineResult) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *BotInlineResult) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(2)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotInlineResult) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(2)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *BotInlineResult) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(2)
+}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *BotInlineResult) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(3)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *BotInlineResult) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(3)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *BotInlineResult) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineResult) Encode(b *bin.Buffer) error {
@@ -2384,83 +2621,80 @@ func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.URL)
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("botInlineResult#11965f3a", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "botInlineResult", "thumb")
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.Content); err != nil {
-			return encodeErr("botInlineResult#11965f3a", "content", err)
+		if err := tlrt.EncodeObject(b, m.Content); err != nil {
+			return tlrt.EncodeErr(err, "botInlineResult", "content")
 		}
 	}
-	if err := encodeObj(b, m.SendMessage); err != nil {
-		return encodeErr("botInlineResult#11965f3a", "send_message", err)
+	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
+		return tlrt.EncodeErr(err, "botInlineResult", "send_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineResult) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineResultTypeID, "botInlineResult"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineResult", "")
 	}
-	if err := consumeID(b, BotInlineResultTypeID, "botInlineResult"); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineResult#11965f3a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineResult", "")
 	}
 	*m = BotInlineResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineResult", "flags")
 	}
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "id", err)
+		return tlrt.DecodeErr(err, "botInlineResult", "id")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "type", err)
+		return tlrt.DecodeErr(err, "botInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "title", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "description", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "url", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "url")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Thumb, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "thumb", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "thumb")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Content, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("botInlineResult#11965f3a", "content", err)
+			return tlrt.DecodeErr(err, "botInlineResult", "content")
 		}
 	}
 	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
-		return decodeErr("botInlineResult#11965f3a", "send_message", err)
+		return tlrt.DecodeErr(err, "botInlineResult", "send_message")
 	}
 	m.Flags &^= 1<<4 | 1<<5
 	if m.Title != "" {
@@ -2475,17 +2709,20 @@ func (m *BotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotInlineMediaResult is the TL constructor botInlineMediaResult:
+// BotInlineMediaResult is the TL constructor botInlineMediaResult.
 //
-//	botInlineMediaResult#17db940b flags:# id:string type:string photo:flags.0?Photo document:flags.1?Document title:flags.2?string description:flags.3?string send_message:BotInlineMessage = BotInlineResult
+//	botInlineMediaResult#17db940b flags:# id:string type:string
+//	    photo:flags.0?Photo document:flags.1?Document title:flags.2?string
+//	    description:flags.3?string send_message:BotInlineMessage
+//	    = BotInlineResult
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/botInlineMediaResult.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInlineMediaResult struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          string
 	Type        string
 	Photo       PhotoClass    // flags.0?Photo
@@ -2510,6 +2747,44 @@ func (*BotInlineMediaResult) TypeName() string {
 
 // botInlineResultClass marks BotInlineMediaResult as a BotInlineResultClass.
 func (*BotInlineMediaResult) botInlineResultClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *BotInlineMediaResult) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(2)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BotInlineMediaResult) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(2)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *BotInlineMediaResult) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(2)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *BotInlineMediaResult) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(3)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotInlineMediaResult) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(3)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *BotInlineMediaResult) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *BotInlineMediaResult) Encode(b *bin.Buffer) error {
@@ -2542,13 +2817,13 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.ID)
 	b.PutString(m.Type)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("botInlineMediaResult#17db940b", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMediaResult", "photo")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("botInlineMediaResult#17db940b", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "botInlineMediaResult", "document")
 		}
 	}
 	if flags.Has(2) {
@@ -2557,69 +2832,66 @@ func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutString(m.Description)
 	}
-	if err := encodeObj(b, m.SendMessage); err != nil {
-		return encodeErr("botInlineMediaResult#17db940b", "send_message", err)
+	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
+		return tlrt.EncodeErr(err, "botInlineMediaResult", "send_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInlineMediaResultTypeID, "botInlineMediaResult"); err != nil {
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "")
 	}
-	if err := consumeID(b, BotInlineMediaResultTypeID, "botInlineMediaResult"); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInlineMediaResult) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInlineMediaResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInlineMediaResult#17db940b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInlineMediaResult", "")
 	}
 	*m = BotInlineMediaResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "flags", err)
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "flags")
 	}
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "id", err)
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "id")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "type", err)
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "type")
 	}
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("botInlineMediaResult#17db940b", "photo", err)
+			return tlrt.DecodeErr(err, "botInlineMediaResult", "photo")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("botInlineMediaResult#17db940b", "document", err)
+			return tlrt.DecodeErr(err, "botInlineMediaResult", "document")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("botInlineMediaResult#17db940b", "title", err)
+			return tlrt.DecodeErr(err, "botInlineMediaResult", "title")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("botInlineMediaResult#17db940b", "description", err)
+			return tlrt.DecodeErr(err, "botInlineMediaResult", "description")
 		}
 	}
 	if m.SendMessage, err = decodeBotInlineMessage(b, depth+1); err != nil {
-		return decodeErr("botInlineMediaResult#17db940b", "send_message", err)
+		return tlrt.DecodeErr(err, "botInlineMediaResult", "send_message")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	if m.Title != "" {
@@ -2631,7 +2903,8 @@ func (m *BotInlineMediaResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotMenuButtonClass is the TL type BotMenuButton: one of BotMenuButtonDefault, BotMenuButtonCommands, BotMenuButton.
+// BotMenuButtonClass is the TL type BotMenuButton: one of BotMenuButtonDefault,
+// BotMenuButtonCommands, BotMenuButton.
 //
 // See https://core.telegram.org/type/BotMenuButton.
 type BotMenuButtonClass interface {
@@ -2644,7 +2917,8 @@ func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
 	return decodeBotMenuButton(b, 0)
 }
 
-// decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels deep.
+// decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
+// deep.
 func decodeBotMenuButton(b *bin.Buffer, depth int) (BotMenuButtonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2659,18 +2933,15 @@ func decodeBotMenuButton(b *bin.Buffer, depth int) (BotMenuButtonClass, error) {
 	case BotMenuButtonTypeID:
 		v = &BotMenuButton{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "BotMenuButton",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "BotMenuButton"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// BotMenuButtonDefault is the TL constructor botMenuButtonDefault:
+// BotMenuButtonDefault is the TL constructor botMenuButtonDefault.
 //
 //	botMenuButtonDefault#7533a588 = BotMenuButton
 //
@@ -2712,29 +2983,26 @@ func (m *BotMenuButtonDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotMenuButtonDefaultTypeID, "botMenuButtonDefault"); err != nil {
+		return tlrt.DecodeErr(err, "botMenuButtonDefault", "")
 	}
-	if err := consumeID(b, BotMenuButtonDefaultTypeID, "botMenuButtonDefault"); err != nil {
-		return decodeErr("botMenuButtonDefault#7533a588", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotMenuButtonDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButtonDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotMenuButtonCommands is the TL constructor botMenuButtonCommands:
+// BotMenuButtonCommands is the TL constructor botMenuButtonCommands.
 //
 //	botMenuButtonCommands#4258c205 = BotMenuButton
 //
@@ -2776,29 +3044,26 @@ func (m *BotMenuButtonCommands) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotMenuButtonCommandsTypeID, "botMenuButtonCommands"); err != nil {
+		return tlrt.DecodeErr(err, "botMenuButtonCommands", "")
 	}
-	if err := consumeID(b, BotMenuButtonCommandsTypeID, "botMenuButtonCommands"); err != nil {
-		return decodeErr("botMenuButtonCommands#4258c205", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotMenuButtonCommands) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButtonCommands) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// BotMenuButton is the TL constructor botMenuButton:
+// BotMenuButton is the TL constructor botMenuButton.
 //
 //	botMenuButton#c7b57ce6 text:string url:string = BotMenuButton
 //
@@ -2845,36 +3110,284 @@ func (m *BotMenuButton) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotMenuButton) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotMenuButtonTypeID, "botMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "botMenuButton", "")
 	}
-	if err := consumeID(b, BotMenuButtonTypeID, "botMenuButton"); err != nil {
-		return decodeErr("botMenuButton#c7b57ce6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotMenuButton) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotMenuButton) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("botMenuButton#c7b57ce6", "text", err)
+		return tlrt.DecodeErr(err, "botMenuButton", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("botMenuButton#c7b57ce6", "url", err)
+		return tlrt.DecodeErr(err, "botMenuButton", "url")
 	}
 	return nil
 }
 
-// BankCardOpenURL is the TL constructor bankCardOpenUrl:
+// BusinessAwayMessageScheduleClass is the TL type BusinessAwayMessageSchedule:
+// one of BusinessAwayMessageScheduleAlways,
+// BusinessAwayMessageScheduleOutsideWorkHours,
+// BusinessAwayMessageScheduleCustom.
+//
+// See https://core.telegram.org/type/BusinessAwayMessageSchedule.
+type BusinessAwayMessageScheduleClass interface {
+	Object
+	businessAwayMessageScheduleClass()
+}
+
+// DecodeBusinessAwayMessageSchedule decodes any constructor of
+// BusinessAwayMessageSchedule.
+func DecodeBusinessAwayMessageSchedule(b *bin.Buffer) (BusinessAwayMessageScheduleClass, error) {
+	return decodeBusinessAwayMessageSchedule(b, 0)
+}
+
+// decodeBusinessAwayMessageSchedule is DecodeBusinessAwayMessageSchedule for a
+// value nested depth levels deep.
+func decodeBusinessAwayMessageSchedule(b *bin.Buffer, depth int) (BusinessAwayMessageScheduleClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v BusinessAwayMessageScheduleClass
+	switch id {
+	case BusinessAwayMessageScheduleAlwaysTypeID:
+		v = &BusinessAwayMessageScheduleAlways{}
+	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
+		v = &BusinessAwayMessageScheduleOutsideWorkHours{}
+	case BusinessAwayMessageScheduleCustomTypeID:
+		v = &BusinessAwayMessageScheduleCustom{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "BusinessAwayMessageSchedule"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// BusinessAwayMessageScheduleAlways is the TL constructor
+// businessAwayMessageScheduleAlways.
+//
+//	businessAwayMessageScheduleAlways#c9b9e2b9
+//	    = BusinessAwayMessageSchedule
+//
+// See https://core.telegram.org/constructor/businessAwayMessageScheduleAlways.
+type BusinessAwayMessageScheduleAlways struct{}
+
+// BusinessAwayMessageScheduleAlwaysTypeID is the ID of
+// businessAwayMessageScheduleAlways.
+const BusinessAwayMessageScheduleAlwaysTypeID = 0xc9b9e2b9
+
+// TypeID returns 0xc9b9e2b9, the ID of businessAwayMessageScheduleAlways.
+func (*BusinessAwayMessageScheduleAlways) TypeID() uint32 {
+	return BusinessAwayMessageScheduleAlwaysTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleAlways".
+func (*BusinessAwayMessageScheduleAlways) TypeName() string {
+	return "businessAwayMessageScheduleAlways"
+}
+
+// businessAwayMessageScheduleClass marks BusinessAwayMessageScheduleAlways as a
+// BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleAlways) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleAlways) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleAlwaysTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleAlways) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleAlwaysTypeID, "businessAwayMessageScheduleAlways"); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleAlways", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// BusinessAwayMessageScheduleOutsideWorkHours is the TL constructor
+// businessAwayMessageScheduleOutsideWorkHours.
+//
+//	businessAwayMessageScheduleOutsideWorkHours#c3f2f501
+//	    = BusinessAwayMessageSchedule
+//
+// See
+// https://core.telegram.org/constructor/businessAwayMessageScheduleOutsideWorkHours.
+type BusinessAwayMessageScheduleOutsideWorkHours struct{}
+
+// BusinessAwayMessageScheduleOutsideWorkHoursTypeID is the ID of
+// businessAwayMessageScheduleOutsideWorkHours.
+const BusinessAwayMessageScheduleOutsideWorkHoursTypeID = 0xc3f2f501
+
+// TypeID returns 0xc3f2f501, the ID of
+// businessAwayMessageScheduleOutsideWorkHours.
+func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeID() uint32 {
+	return BusinessAwayMessageScheduleOutsideWorkHoursTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleOutsideWorkHours".
+func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeName() string {
+	return "businessAwayMessageScheduleOutsideWorkHours"
+}
+
+// businessAwayMessageScheduleClass marks
+// BusinessAwayMessageScheduleOutsideWorkHours as a
+// BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleOutsideWorkHours) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID, "businessAwayMessageScheduleOutsideWorkHours"); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleOutsideWorkHours", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// BusinessAwayMessageScheduleCustom is the TL constructor
+// businessAwayMessageScheduleCustom.
+//
+//	businessAwayMessageScheduleCustom#cc4d9ecc start_date:int end_date:int
+//	    = BusinessAwayMessageSchedule
+//
+// See https://core.telegram.org/constructor/businessAwayMessageScheduleCustom.
+type BusinessAwayMessageScheduleCustom struct {
+	StartDate int
+	EndDate   int
+}
+
+// BusinessAwayMessageScheduleCustomTypeID is the ID of
+// businessAwayMessageScheduleCustom.
+const BusinessAwayMessageScheduleCustomTypeID = 0xcc4d9ecc
+
+// TypeID returns 0xcc4d9ecc, the ID of businessAwayMessageScheduleCustom.
+func (*BusinessAwayMessageScheduleCustom) TypeID() uint32 {
+	return BusinessAwayMessageScheduleCustomTypeID
+}
+
+// TypeName returns "businessAwayMessageScheduleCustom".
+func (*BusinessAwayMessageScheduleCustom) TypeName() string {
+	return "businessAwayMessageScheduleCustom"
+}
+
+// businessAwayMessageScheduleClass marks BusinessAwayMessageScheduleCustom as a
+// BusinessAwayMessageScheduleClass.
+func (*BusinessAwayMessageScheduleCustom) businessAwayMessageScheduleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessageScheduleCustom) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageScheduleCustomTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessageScheduleCustom) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleCustomTypeID, "businessAwayMessageScheduleCustom"); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StartDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "start_date")
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "end_date")
+	}
+	return nil
+}
+
+// BankCardOpenURL is the TL constructor bankCardOpenUrl.
 //
 //	bankCardOpenUrl#f568028a url:string name:string = BankCardOpenUrl
 //
@@ -2918,46 +3431,162 @@ func (m *BankCardOpenURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BankCardOpenURLTypeID, "bankCardOpenUrl"); err != nil {
+		return tlrt.DecodeErr(err, "bankCardOpenUrl", "")
 	}
-	if err := consumeID(b, BankCardOpenURLTypeID, "bankCardOpenUrl"); err != nil {
-		return decodeErr("bankCardOpenUrl#f568028a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BankCardOpenURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BankCardOpenURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("bankCardOpenUrl#f568028a", "url", err)
+		return tlrt.DecodeErr(err, "bankCardOpenUrl", "url")
 	}
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("bankCardOpenUrl#f568028a", "name", err)
+		return tlrt.DecodeErr(err, "bankCardOpenUrl", "name")
 	}
 	return nil
 }
 
-// Boost is the TL constructor boost:
+// Birthday is the TL constructor birthday.
 //
-//	boost#2a1c8c71 flags:# gift:flags.1?true giveaway:flags.2?true unclaimed:flags.3?true id:string user_id:flags.0?long giveaway_msg_id:flags.2?int date:int expires:int used_gift_slug:flags.4?string multiplier:flags.5?int = Boost
+//	birthday#6c8e1e06 flags:# day:int month:int year:flags.0?int = Birthday
+//
+// An optional field is sent when it is not zero, nil or false. SetYear and the
+// other Set methods send a zero value too; HasYear reports whether Year is
+// present (sent, or received) and ClearYear leaves it out.
+//
+// See https://core.telegram.org/constructor/birthday.
+type Birthday struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Day   int
+	Month int
+	Year  int // flags.0?int
+}
+
+// BirthdayTypeID is the ID of birthday.
+const BirthdayTypeID = 0x6c8e1e06
+
+// TypeID returns 0x6c8e1e06, the ID of birthday.
+func (*Birthday) TypeID() uint32 {
+	return BirthdayTypeID
+}
+
+// TypeName returns "birthday".
+func (*Birthday) TypeName() string {
+	return "birthday"
+}
+
+// HasYear reports whether Year is present: not zero, set by SetYear, or
+// received.
+func (m *Birthday) HasYear() bool {
+	return m.Year != 0 || m.Flags.Has(0)
+}
+
+// SetYear sets Year to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *Birthday) SetYear(v int) {
+	m.Year = v
+	m.Flags.Set(0)
+}
+
+// ClearYear sets Year to its zero value and marks it absent.
+func (m *Birthday) ClearYear() {
+	m.Year = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *Birthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Birthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Year != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Day)
+	b.PutInt(m.Month)
+	if flags.Has(0) {
+		b.PutInt(m.Year)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Birthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BirthdayTypeID, "birthday"); err != nil {
+		return tlrt.DecodeErr(err, "birthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Birthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Birthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Birthday{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "birthday", "flags")
+	}
+	if m.Day, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "birthday", "day")
+	}
+	if m.Month, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "birthday", "month")
+	}
+	if m.Flags.Has(0) {
+		if m.Year, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "birthday", "year")
+		}
+	}
+	if m.Year != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// Boost is the TL constructor boost.
+//
+//	boost#4b3e14d6 flags:# gift:flags.1?true giveaway:flags.2?true
+//	    unclaimed:flags.3?true id:string user_id:flags.0?long
+//	    giveaway_msg_id:flags.2?int date:int expires:int
+//	    used_gift_slug:flags.4?string multiplier:flags.5?int
+//	    stars:flags.6?long = Boost
+//
+// An optional field is sent when it is not zero, nil or false. SetUserID and
+// the other Set methods send a zero value too; HasUserID reports whether UserID
+// is present (sent, or received) and ClearUserID leaves it out.
 //
 // See https://core.telegram.org/constructor/boost.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Boost struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Gift          bool       // flags.1?true
 	Giveaway      bool       // flags.2?true
 	Unclaimed     bool       // flags.3?true
@@ -2968,12 +3597,13 @@ type Boost struct {
 	Expires       int
 	UsedGiftSlug  string // flags.4?string
 	Multiplier    int    // flags.5?int
+	Stars         int64  // flags.6?long
 }
 
 // BoostTypeID is the ID of boost.
-const BoostTypeID = 0x2a1c8c71
+const BoostTypeID = 0x4b3e14d6
 
-// TypeID returns 0x2a1c8c71, the ID of boost.
+// TypeID returns 0x4b3e14d6, the ID of boost.
 func (*Boost) TypeID() uint32 {
 	return BoostTypeID
 }
@@ -2981,6 +3611,103 @@ func (*Boost) TypeID() uint32 {
 // TypeName returns "boost".
 func (*Boost) TypeName() string {
 	return "boost"
+}
+
+// HasUserID reports whether UserID is present: not zero, set by SetUserID, or
+// received.
+func (m *Boost) HasUserID() bool {
+	return m.UserID != 0 || m.Flags.Has(0)
+}
+
+// SetUserID sets UserID to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *Boost) SetUserID(v int64) {
+	m.UserID = v
+	m.Flags.Set(0)
+}
+
+// ClearUserID sets UserID to its zero value and marks it absent.
+func (m *Boost) ClearUserID() {
+	m.UserID = 0
+	m.Flags.Unset(0)
+}
+
+// HasGiveawayMsgID reports whether GiveawayMsgID is present: not zero, set by
+// SetGiveawayMsgID, or received. It shares its flag with Giveaway: they are
+// present together.
+func (m *Boost) HasGiveawayMsgID() bool {
+	return m.Giveaway || m.GiveawayMsgID != 0 || m.Flags.Has(2)
+}
+
+// SetGiveawayMsgID sets GiveawayMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Boost) SetGiveawayMsgID(v int) {
+	m.GiveawayMsgID = v
+	m.Flags.Set(2)
+}
+
+// ClearGiveawayMsgID sets GiveawayMsgID to its zero value and marks it absent;
+// it is still sent, as zero, when Giveaway, which shares its flag, is set.
+func (m *Boost) ClearGiveawayMsgID() {
+	m.GiveawayMsgID = 0
+	m.Flags.Unset(2)
+}
+
+// HasUsedGiftSlug reports whether UsedGiftSlug is present: not zero, set by
+// SetUsedGiftSlug, or received.
+func (m *Boost) HasUsedGiftSlug() bool {
+	return m.UsedGiftSlug != "" || m.Flags.Has(4)
+}
+
+// SetUsedGiftSlug sets UsedGiftSlug to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Boost) SetUsedGiftSlug(v string) {
+	m.UsedGiftSlug = v
+	m.Flags.Set(4)
+}
+
+// ClearUsedGiftSlug sets UsedGiftSlug to its zero value and marks it absent.
+func (m *Boost) ClearUsedGiftSlug() {
+	m.UsedGiftSlug = ""
+	m.Flags.Unset(4)
+}
+
+// HasMultiplier reports whether Multiplier is present: not zero, set by
+// SetMultiplier, or received.
+func (m *Boost) HasMultiplier() bool {
+	return m.Multiplier != 0 || m.Flags.Has(5)
+}
+
+// SetMultiplier sets Multiplier to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Boost) SetMultiplier(v int) {
+	m.Multiplier = v
+	m.Flags.Set(5)
+}
+
+// ClearMultiplier sets Multiplier to its zero value and marks it absent.
+func (m *Boost) ClearMultiplier() {
+	m.Multiplier = 0
+	m.Flags.Unset(5)
+}
+
+// HasStars reports whether Stars is present: not zero, set by SetStars, or
+// received.
+func (m *Boost) HasStars() bool {
+	return m.Stars != 0 || m.Flags.Has(6)
+}
+
+// SetStars sets Stars to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *Boost) SetStars(v int64) {
+	m.Stars = v
+	m.Flags.Set(6)
+}
+
+// ClearStars sets Stars to its zero value and marks it absent.
+func (m *Boost) ClearStars() {
+	m.Stars = 0
+	m.Flags.Unset(6)
 }
 
 // Encode writes m to b with its ID.
@@ -3016,6 +3743,9 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	if m.Multiplier != 0 {
 		flags.Set(5)
 	}
+	if m.Stars != 0 {
+		flags.Set(6)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.ID)
 	if flags.Has(0) {
@@ -3032,65 +3762,70 @@ func (m *Boost) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(5) {
 		b.PutInt(m.Multiplier)
 	}
+	if flags.Has(6) {
+		b.PutLong(m.Stars)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Boost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BoostTypeID, "boost"); err != nil {
+		return tlrt.DecodeErr(err, "boost", "")
 	}
-	if err := consumeID(b, BoostTypeID, "boost"); err != nil {
-		return decodeErr("boost#2a1c8c71", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Boost) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Boost) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Boost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("boost#2a1c8c71", "flags", err)
+		return tlrt.DecodeErr(err, "boost", "flags")
 	}
 	m.Gift = m.Flags.Has(1)
 	m.Giveaway = m.Flags.Has(2)
 	m.Unclaimed = m.Flags.Has(3)
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("boost#2a1c8c71", "id", err)
+		return tlrt.DecodeErr(err, "boost", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.UserID, err = b.Long(); err != nil {
-			return decodeErr("boost#2a1c8c71", "user_id", err)
+			return tlrt.DecodeErr(err, "boost", "user_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.GiveawayMsgID, err = b.Int(); err != nil {
-			return decodeErr("boost#2a1c8c71", "giveaway_msg_id", err)
+			return tlrt.DecodeErr(err, "boost", "giveaway_msg_id")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("boost#2a1c8c71", "date", err)
+		return tlrt.DecodeErr(err, "boost", "date")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("boost#2a1c8c71", "expires", err)
+		return tlrt.DecodeErr(err, "boost", "expires")
 	}
 	if m.Flags.Has(4) {
 		if m.UsedGiftSlug, err = b.String(); err != nil {
-			return decodeErr("boost#2a1c8c71", "used_gift_slug", err)
+			return tlrt.DecodeErr(err, "boost", "used_gift_slug")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Multiplier, err = b.Int(); err != nil {
-			return decodeErr("boost#2a1c8c71", "multiplier", err)
+			return tlrt.DecodeErr(err, "boost", "multiplier")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.Stars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "boost", "stars")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<3
@@ -3106,23 +3841,391 @@ func (m *Boost) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Multiplier != 0 {
 		m.Flags.Unset(5)
 	}
+	if m.Stars != 0 {
+		m.Flags.Unset(6)
+	}
 	return nil
 }
 
-// BotCommand is the TL constructor botCommand:
+// BotAppSettings is the TL constructor botAppSettings.
 //
-//	botCommand#c27ac8c7 command:string description:string = BotCommand
+//	botAppSettings#c99b1950 flags:# placeholder_path:flags.0?bytes
+//	    background_color:flags.1?int background_dark_color:flags.2?int
+//	    header_color:flags.3?int header_dark_color:flags.4?int
+//	    = BotAppSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetPlaceholderPath and the other Set methods send a zero value too;
+// HasPlaceholderPath reports whether PlaceholderPath is present (sent, or
+// received) and ClearPlaceholderPath leaves it out.
+//
+// See https://core.telegram.org/constructor/botAppSettings.
+type BotAppSettings struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PlaceholderPath     []byte     // flags.0?bytes
+	BackgroundColor     int        // flags.1?int
+	BackgroundDarkColor int        // flags.2?int
+	HeaderColor         int        // flags.3?int
+	HeaderDarkColor     int        // flags.4?int
+}
+
+// BotAppSettingsTypeID is the ID of botAppSettings.
+const BotAppSettingsTypeID = 0xc99b1950
+
+// TypeID returns 0xc99b1950, the ID of botAppSettings.
+func (*BotAppSettings) TypeID() uint32 {
+	return BotAppSettingsTypeID
+}
+
+// TypeName returns "botAppSettings".
+func (*BotAppSettings) TypeName() string {
+	return "botAppSettings"
+}
+
+// HasPlaceholderPath reports whether PlaceholderPath is present: not zero, set
+// by SetPlaceholderPath, or received.
+func (m *BotAppSettings) HasPlaceholderPath() bool {
+	return len(m.PlaceholderPath) > 0 || m.Flags.Has(0)
+}
+
+// SetPlaceholderPath sets PlaceholderPath to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *BotAppSettings) SetPlaceholderPath(v []byte) {
+	m.PlaceholderPath = v
+	m.Flags.Set(0)
+}
+
+// ClearPlaceholderPath sets PlaceholderPath to its zero value and marks it
+// absent.
+func (m *BotAppSettings) ClearPlaceholderPath() {
+	m.PlaceholderPath = nil
+	m.Flags.Unset(0)
+}
+
+// HasBackgroundColor reports whether BackgroundColor is present: not zero, set
+// by SetBackgroundColor, or received.
+func (m *BotAppSettings) HasBackgroundColor() bool {
+	return m.BackgroundColor != 0 || m.Flags.Has(1)
+}
+
+// SetBackgroundColor sets BackgroundColor to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *BotAppSettings) SetBackgroundColor(v int) {
+	m.BackgroundColor = v
+	m.Flags.Set(1)
+}
+
+// ClearBackgroundColor sets BackgroundColor to its zero value and marks it
+// absent.
+func (m *BotAppSettings) ClearBackgroundColor() {
+	m.BackgroundColor = 0
+	m.Flags.Unset(1)
+}
+
+// HasBackgroundDarkColor reports whether BackgroundDarkColor is present: not
+// zero, set by SetBackgroundDarkColor, or received.
+func (m *BotAppSettings) HasBackgroundDarkColor() bool {
+	return m.BackgroundDarkColor != 0 || m.Flags.Has(2)
+}
+
+// SetBackgroundDarkColor sets BackgroundDarkColor to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *BotAppSettings) SetBackgroundDarkColor(v int) {
+	m.BackgroundDarkColor = v
+	m.Flags.Set(2)
+}
+
+// ClearBackgroundDarkColor sets BackgroundDarkColor to its zero value and marks
+// it absent.
+func (m *BotAppSettings) ClearBackgroundDarkColor() {
+	m.BackgroundDarkColor = 0
+	m.Flags.Unset(2)
+}
+
+// HasHeaderColor reports whether HeaderColor is present: not zero, set by
+// SetHeaderColor, or received.
+func (m *BotAppSettings) HasHeaderColor() bool {
+	return m.HeaderColor != 0 || m.Flags.Has(3)
+}
+
+// SetHeaderColor sets HeaderColor to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotAppSettings) SetHeaderColor(v int) {
+	m.HeaderColor = v
+	m.Flags.Set(3)
+}
+
+// ClearHeaderColor sets HeaderColor to its zero value and marks it absent.
+func (m *BotAppSettings) ClearHeaderColor() {
+	m.HeaderColor = 0
+	m.Flags.Unset(3)
+}
+
+// HasHeaderDarkColor reports whether HeaderDarkColor is present: not zero, set
+// by SetHeaderDarkColor, or received.
+func (m *BotAppSettings) HasHeaderDarkColor() bool {
+	return m.HeaderDarkColor != 0 || m.Flags.Has(4)
+}
+
+// SetHeaderDarkColor sets HeaderDarkColor to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *BotAppSettings) SetHeaderDarkColor(v int) {
+	m.HeaderDarkColor = v
+	m.Flags.Set(4)
+}
+
+// ClearHeaderDarkColor sets HeaderDarkColor to its zero value and marks it
+// absent.
+func (m *BotAppSettings) ClearHeaderDarkColor() {
+	m.HeaderDarkColor = 0
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotAppSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotAppSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotAppSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.PlaceholderPath) > 0 {
+		flags.Set(0)
+	}
+	if m.BackgroundColor != 0 {
+		flags.Set(1)
+	}
+	if m.BackgroundDarkColor != 0 {
+		flags.Set(2)
+	}
+	if m.HeaderColor != 0 {
+		flags.Set(3)
+	}
+	if m.HeaderDarkColor != 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBytes(m.PlaceholderPath)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.BackgroundColor)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.BackgroundDarkColor)
+	}
+	if flags.Has(3) {
+		b.PutInt(m.HeaderColor)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.HeaderDarkColor)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotAppSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotAppSettingsTypeID, "botAppSettings"); err != nil {
+		return tlrt.DecodeErr(err, "botAppSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotAppSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotAppSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botAppSettings", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.PlaceholderPath, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "placeholder_path")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.BackgroundColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "background_color")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.BackgroundDarkColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "background_dark_color")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.HeaderColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "header_color")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.HeaderDarkColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "botAppSettings", "header_dark_color")
+		}
+	}
+	if len(m.PlaceholderPath) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.BackgroundColor != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.BackgroundDarkColor != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.HeaderColor != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.HeaderDarkColor != 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// BotBusinessConnection is the TL constructor botBusinessConnection.
+//
+//	botBusinessConnection#8f34b2f5 flags:# disabled:flags.1?true
+//	    connection_id:string user_id:long dc_id:int date:int
+//	    rights:flags.2?BusinessBotRights = BotBusinessConnection
+//
+// See https://core.telegram.org/constructor/botBusinessConnection.
+type BotBusinessConnection struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Disabled     bool       // flags.1?true
+	ConnectionID string
+	UserID       int64
+	DCID         int
+	Date         int
+	Rights       *BusinessBotRights // flags.2?BusinessBotRights
+}
+
+// BotBusinessConnectionTypeID is the ID of botBusinessConnection.
+const BotBusinessConnectionTypeID = 0x8f34b2f5
+
+// TypeID returns 0x8f34b2f5, the ID of botBusinessConnection.
+func (*BotBusinessConnection) TypeID() uint32 {
+	return BotBusinessConnectionTypeID
+}
+
+// TypeName returns "botBusinessConnection".
+func (*BotBusinessConnection) TypeName() string {
+	return "botBusinessConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotBusinessConnection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotBusinessConnectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotBusinessConnection) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.Disabled {
+		flags.Set(1)
+	}
+	if m.Rights != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	b.PutLong(m.UserID)
+	b.PutInt(m.DCID)
+	b.PutInt(m.Date)
+	if flags.Has(2) {
+		if err := m.Rights.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "botBusinessConnection", "rights")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotBusinessConnectionTypeID, "botBusinessConnection"); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotBusinessConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "botBusinessConnection", "")
+	}
+	*m = BotBusinessConnection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "flags")
+	}
+	m.Disabled = m.Flags.Has(1)
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "connection_id")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "user_id")
+	}
+	if m.DCID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "dc_id")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "botBusinessConnection", "date")
+	}
+	if m.Flags.Has(2) {
+		m.Rights = new(BusinessBotRights)
+		if err = tlrt.DecodeBoxed(b, m.Rights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "botBusinessConnection", "rights")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
+	return nil
+}
+
+// BotCommand is the TL constructor botCommand.
+//
+//	botCommand#9852d6d2 flags:# ephemeral:flags.0?true command:string
+//	    description:string = BotCommand
 //
 // See https://core.telegram.org/constructor/botCommand.
 type BotCommand struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Ephemeral   bool       // flags.0?true
 	Command     string
 	Description string
 }
 
 // BotCommandTypeID is the ID of botCommand.
-const BotCommandTypeID = 0xc27ac8c7
+const BotCommandTypeID = 0x9852d6d2
 
-// TypeID returns 0xc27ac8c7, the ID of botCommand.
+// TypeID returns 0x9852d6d2, the ID of botCommand.
 func (*BotCommand) TypeID() uint32 {
 	return BotCommandTypeID
 }
@@ -3146,6 +4249,11 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ephemeral {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Command)
 	b.PutString(m.Description)
 	return nil
@@ -3153,58 +4261,72 @@ func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotCommand) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotCommandTypeID, "botCommand"); err != nil {
+		return tlrt.DecodeErr(err, "botCommand", "")
 	}
-	if err := consumeID(b, BotCommandTypeID, "botCommand"); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotCommand) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = BotCommand{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botCommand", "flags")
+	}
+	m.Ephemeral = m.Flags.Has(0)
 	if m.Command, err = b.String(); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "command", err)
+		return tlrt.DecodeErr(err, "botCommand", "command")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("botCommand#c27ac8c7", "description", err)
+		return tlrt.DecodeErr(err, "botCommand", "description")
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// BotInfo is the TL constructor botInfo:
+// BotInfo is the TL constructor botInfo.
 //
-//	botInfo#8f300b57 flags:# user_id:flags.0?long description:flags.1?string description_photo:flags.4?Photo description_document:flags.5?Document commands:flags.2?Vector<BotCommand> menu_button:flags.3?BotMenuButton = BotInfo
+//	botInfo#4d8a0299 flags:# has_preview_medias:flags.6?true
+//	    user_id:flags.0?long description:flags.1?string
+//	    description_photo:flags.4?Photo
+//	    description_document:flags.5?Document
+//	    commands:flags.2?Vector<BotCommand>
+//	    menu_button:flags.3?BotMenuButton privacy_policy_url:flags.7?string
+//	    app_settings:flags.8?BotAppSettings
+//	    verifier_settings:flags.9?BotVerifierSettings = BotInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetUserID and
+// the other Set methods send a zero value too; HasUserID reports whether UserID
+// is present (sent, or received) and ClearUserID leaves it out.
 //
 // See https://core.telegram.org/constructor/botInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotInfo struct {
-	Flags               bin.Fields         // flags word; see the type's doc
-	UserID              int64              // flags.0?long
-	Description         string             // flags.1?string
-	DescriptionPhoto    PhotoClass         // flags.4?Photo
-	DescriptionDocument DocumentClass      // flags.5?Document
-	Commands            []BotCommand       // flags.2?Vector<BotCommand>
-	MenuButton          BotMenuButtonClass // flags.3?BotMenuButton
+	Flags               bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	HasPreviewMedias    bool                 // flags.6?true
+	UserID              int64                // flags.0?long
+	Description         string               // flags.1?string
+	DescriptionPhoto    PhotoClass           // flags.4?Photo
+	DescriptionDocument DocumentClass        // flags.5?Document
+	Commands            []BotCommand         // flags.2?Vector<BotCommand>
+	MenuButton          BotMenuButtonClass   // flags.3?BotMenuButton
+	PrivacyPolicyURL    string               // flags.7?string
+	AppSettings         *BotAppSettings      // flags.8?BotAppSettings
+	VerifierSettings    *BotVerifierSettings // flags.9?BotVerifierSettings
 }
 
 // BotInfoTypeID is the ID of botInfo.
-const BotInfoTypeID = 0x8f300b57
+const BotInfoTypeID = 0x4d8a0299
 
-// TypeID returns 0x8f300b57, the ID of botInfo.
+// TypeID returns 0x4d8a0299, the ID of botInfo.
 func (*BotInfo) TypeID() uint32 {
 	return BotInfoTypeID
 }
@@ -3212,6 +4334,83 @@ func (*BotInfo) TypeID() uint32 {
 // TypeName returns "botInfo".
 func (*BotInfo) TypeName() string {
 	return "botInfo"
+}
+
+// HasUserID reports whether UserID is present: not zero, set by SetUserID, or
+// received.
+func (m *BotInfo) HasUserID() bool {
+	return m.UserID != 0 || m.Flags.Has(0)
+}
+
+// SetUserID sets UserID to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *BotInfo) SetUserID(v int64) {
+	m.UserID = v
+	m.Flags.Set(0)
+}
+
+// ClearUserID sets UserID to its zero value and marks it absent.
+func (m *BotInfo) ClearUserID() {
+	m.UserID = 0
+	m.Flags.Unset(0)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *BotInfo) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(1)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotInfo) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(1)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *BotInfo) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(1)
+}
+
+// HasCommands reports whether Commands is present: not zero, set by
+// SetCommands, or received.
+func (m *BotInfo) HasCommands() bool {
+	return len(m.Commands) > 0 || m.Flags.Has(2)
+}
+
+// SetCommands sets Commands to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotInfo) SetCommands(v []BotCommand) {
+	m.Commands = v
+	m.Flags.Set(2)
+}
+
+// ClearCommands sets Commands to its zero value and marks it absent.
+func (m *BotInfo) ClearCommands() {
+	m.Commands = nil
+	m.Flags.Unset(2)
+}
+
+// HasPrivacyPolicyURL reports whether PrivacyPolicyURL is present: not zero,
+// set by SetPrivacyPolicyURL, or received.
+func (m *BotInfo) HasPrivacyPolicyURL() bool {
+	return m.PrivacyPolicyURL != "" || m.Flags.Has(7)
+}
+
+// SetPrivacyPolicyURL sets PrivacyPolicyURL to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *BotInfo) SetPrivacyPolicyURL(v string) {
+	m.PrivacyPolicyURL = v
+	m.Flags.Set(7)
+}
+
+// ClearPrivacyPolicyURL sets PrivacyPolicyURL to its zero value and marks it
+// absent.
+func (m *BotInfo) ClearPrivacyPolicyURL() {
+	m.PrivacyPolicyURL = ""
+	m.Flags.Unset(7)
 }
 
 // Encode writes m to b with its ID.
@@ -3228,7 +4427,10 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5)
+	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
+	if m.HasPreviewMedias {
+		flags.Set(6)
+	}
 	if m.UserID != 0 {
 		flags.Set(0)
 	}
@@ -3247,6 +4449,15 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 	if m.MenuButton != nil {
 		flags.Set(3)
 	}
+	if m.PrivacyPolicyURL != "" {
+		flags.Set(7)
+	}
+	if m.AppSettings != nil {
+		flags.Set(8)
+	}
+	if m.VerifierSettings != nil {
+		flags.Set(9)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutLong(m.UserID)
@@ -3255,26 +4466,39 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Description)
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.DescriptionPhoto); err != nil {
-			return encodeErr("botInfo#8f300b57", "description_photo", err)
+		if err := tlrt.EncodeObject(b, m.DescriptionPhoto); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "description_photo")
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.DescriptionDocument); err != nil {
-			return encodeErr("botInfo#8f300b57", "description_document", err)
+		if err := tlrt.EncodeObject(b, m.DescriptionDocument); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "description_document")
 		}
 	}
 	if flags.Has(2) {
 		b.PutVectorHeader(len(m.Commands))
 		for i := range m.Commands {
 			if err := m.Commands[i].Encode(b); err != nil {
-				return encodeErr("botInfo#8f300b57", "commands", err)
+				return tlrt.EncodeErr(err, "botInfo", "commands")
 			}
 		}
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.MenuButton); err != nil {
-			return encodeErr("botInfo#8f300b57", "menu_button", err)
+		if err := tlrt.EncodeObject(b, m.MenuButton); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "menu_button")
+		}
+	}
+	if flags.Has(7) {
+		b.PutString(m.PrivacyPolicyURL)
+	}
+	if flags.Has(8) {
+		if err := m.AppSettings.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "app_settings")
+		}
+	}
+	if flags.Has(9) {
+		if err := m.VerifierSettings.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "botInfo", "verifier_settings")
 		}
 	}
 	return nil
@@ -3282,64 +4506,79 @@ func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotInfoTypeID, "botInfo"); err != nil {
+		return tlrt.DecodeErr(err, "botInfo", "")
 	}
-	if err := consumeID(b, BotInfoTypeID, "botInfo"); err != nil {
-		return decodeErr("botInfo#8f300b57", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("botInfo#8f300b57", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "botInfo", "")
 	}
 	*m = BotInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("botInfo#8f300b57", "flags", err)
+		return tlrt.DecodeErr(err, "botInfo", "flags")
 	}
+	m.HasPreviewMedias = m.Flags.Has(6)
 	if m.Flags.Has(0) {
 		if m.UserID, err = b.Long(); err != nil {
-			return decodeErr("botInfo#8f300b57", "user_id", err)
+			return tlrt.DecodeErr(err, "botInfo", "user_id")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("botInfo#8f300b57", "description", err)
+			return tlrt.DecodeErr(err, "botInfo", "description")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.DescriptionPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "description_photo", err)
+			return tlrt.DecodeErr(err, "botInfo", "description_photo")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.DescriptionDocument, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "description_document", err)
+			return tlrt.DecodeErr(err, "botInfo", "description_document")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
-			return decodeErr("botInfo#8f300b57", "commands", err)
+		if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+			return tlrt.DecodeErr(err, "botInfo", "commands")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.MenuButton, err = decodeBotMenuButton(b, depth+1); err != nil {
-			return decodeErr("botInfo#8f300b57", "menu_button", err)
+			return tlrt.DecodeErr(err, "botInfo", "menu_button")
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<4 | 1<<5
+	if m.Flags.Has(7) {
+		if m.PrivacyPolicyURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "botInfo", "privacy_policy_url")
+		}
+	}
+	if m.Flags.Has(8) {
+		m.AppSettings = new(BotAppSettings)
+		if err = tlrt.DecodeBoxed(b, m.AppSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "botInfo", "app_settings")
+		}
+	}
+	if m.Flags.Has(9) {
+		m.VerifierSettings = new(BotVerifierSettings)
+		if err = tlrt.DecodeBoxed(b, m.VerifierSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "botInfo", "verifier_settings")
+		}
+	}
+	m.Flags &^= 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
 	if m.UserID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -3349,17 +4588,1448 @@ func (m *BotInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Commands) > 0 {
 		m.Flags.Unset(2)
 	}
+	if m.PrivacyPolicyURL != "" {
+		m.Flags.Unset(7)
+	}
 	return nil
 }
 
-// Bytes is the TL constructor bytes:
+// BotPreviewMedia is the TL constructor botPreviewMedia.
+//
+//	botPreviewMedia#23e91ba3 date:int media:MessageMedia = BotPreviewMedia
+//
+// See https://core.telegram.org/constructor/botPreviewMedia.
+type BotPreviewMedia struct {
+	Date  int
+	Media MessageMediaClass
+}
+
+// BotPreviewMediaTypeID is the ID of botPreviewMedia.
+const BotPreviewMediaTypeID = 0x23e91ba3
+
+// TypeID returns 0x23e91ba3, the ID of botPreviewMedia.
+func (*BotPreviewMedia) TypeID() uint32 {
+	return BotPreviewMediaTypeID
+}
+
+// TypeName returns "botPreviewMedia".
+func (*BotPreviewMedia) TypeName() string {
+	return "botPreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotPreviewMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotPreviewMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotPreviewMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Date)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "botPreviewMedia", "media")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotPreviewMediaTypeID, "botPreviewMedia"); err != nil {
+		return tlrt.DecodeErr(err, "botPreviewMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotPreviewMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "botPreviewMedia", "")
+	}
+	var err error
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "botPreviewMedia", "date")
+	}
+	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "botPreviewMedia", "media")
+	}
+	return nil
+}
+
+// BotVerification is the TL constructor botVerification.
+//
+//	botVerification#f93cd45c bot_id:long icon:long description:string
+//	    = BotVerification
+//
+// See https://core.telegram.org/constructor/botVerification.
+type BotVerification struct {
+	BotID       int64
+	Icon        int64
+	Description string
+}
+
+// BotVerificationTypeID is the ID of botVerification.
+const BotVerificationTypeID = 0xf93cd45c
+
+// TypeID returns 0xf93cd45c, the ID of botVerification.
+func (*BotVerification) TypeID() uint32 {
+	return BotVerificationTypeID
+}
+
+// TypeName returns "botVerification".
+func (*BotVerification) TypeName() string {
+	return "botVerification"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotVerification) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotVerificationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotVerification) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.BotID)
+	b.PutLong(m.Icon)
+	b.PutString(m.Description)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotVerification) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotVerificationTypeID, "botVerification"); err != nil {
+		return tlrt.DecodeErr(err, "botVerification", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotVerification) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "botVerification", "bot_id")
+	}
+	if m.Icon, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "botVerification", "icon")
+	}
+	if m.Description, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "botVerification", "description")
+	}
+	return nil
+}
+
+// BotVerifierSettings is the TL constructor botVerifierSettings.
+//
+//	botVerifierSettings#b0cd6617 flags:#
+//	    can_modify_custom_description:flags.1?true icon:long company:string
+//	    custom_description:flags.0?string = BotVerifierSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCustomDescription and the other Set methods send a zero value too;
+// HasCustomDescription reports whether CustomDescription is present (sent, or
+// received) and ClearCustomDescription leaves it out.
+//
+// See https://core.telegram.org/constructor/botVerifierSettings.
+type BotVerifierSettings struct {
+	Flags                      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CanModifyCustomDescription bool       // flags.1?true
+	Icon                       int64
+	Company                    string
+	CustomDescription          string // flags.0?string
+}
+
+// BotVerifierSettingsTypeID is the ID of botVerifierSettings.
+const BotVerifierSettingsTypeID = 0xb0cd6617
+
+// TypeID returns 0xb0cd6617, the ID of botVerifierSettings.
+func (*BotVerifierSettings) TypeID() uint32 {
+	return BotVerifierSettingsTypeID
+}
+
+// TypeName returns "botVerifierSettings".
+func (*BotVerifierSettings) TypeName() string {
+	return "botVerifierSettings"
+}
+
+// HasCustomDescription reports whether CustomDescription is present: not zero,
+// set by SetCustomDescription, or received.
+func (m *BotVerifierSettings) HasCustomDescription() bool {
+	return m.CustomDescription != "" || m.Flags.Has(0)
+}
+
+// SetCustomDescription sets CustomDescription to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *BotVerifierSettings) SetCustomDescription(v string) {
+	m.CustomDescription = v
+	m.Flags.Set(0)
+}
+
+// ClearCustomDescription sets CustomDescription to its zero value and marks it
+// absent.
+func (m *BotVerifierSettings) ClearCustomDescription() {
+	m.CustomDescription = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotVerifierSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotVerifierSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotVerifierSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.CanModifyCustomDescription {
+		flags.Set(1)
+	}
+	if m.CustomDescription != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Icon)
+	b.PutString(m.Company)
+	if flags.Has(0) {
+		b.PutString(m.CustomDescription)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotVerifierSettingsTypeID, "botVerifierSettings"); err != nil {
+		return tlrt.DecodeErr(err, "botVerifierSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotVerifierSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BotVerifierSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "botVerifierSettings", "flags")
+	}
+	m.CanModifyCustomDescription = m.Flags.Has(1)
+	if m.Icon, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "botVerifierSettings", "icon")
+	}
+	if m.Company, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "botVerifierSettings", "company")
+	}
+	if m.Flags.Has(0) {
+		if m.CustomDescription, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "botVerifierSettings", "custom_description")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.CustomDescription != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// BusinessAwayMessage is the TL constructor businessAwayMessage.
+//
+//	businessAwayMessage#ef156a5c flags:# offline_only:flags.0?true
+//	    shortcut_id:int schedule:BusinessAwayMessageSchedule
+//	    recipients:BusinessRecipients = BusinessAwayMessage
+//
+// See https://core.telegram.org/constructor/businessAwayMessage.
+type BusinessAwayMessage struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OfflineOnly bool       // flags.0?true
+	ShortcutID  int
+	Schedule    BusinessAwayMessageScheduleClass
+	Recipients  BusinessRecipients
+}
+
+// BusinessAwayMessageTypeID is the ID of businessAwayMessage.
+const BusinessAwayMessageTypeID = 0xef156a5c
+
+// TypeID returns 0xef156a5c, the ID of businessAwayMessage.
+func (*BusinessAwayMessage) TypeID() uint32 {
+	return BusinessAwayMessageTypeID
+}
+
+// TypeName returns "businessAwayMessage".
+func (*BusinessAwayMessage) TypeName() string {
+	return "businessAwayMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessAwayMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessAwayMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OfflineOnly {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ShortcutID)
+	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
+		return tlrt.EncodeErr(err, "businessAwayMessage", "schedule")
+	}
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "businessAwayMessage", "recipients")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessAwayMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessAwayMessageTypeID, "businessAwayMessage"); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessAwayMessage", "")
+	}
+	*m = BusinessAwayMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "flags")
+	}
+	m.OfflineOnly = m.Flags.Has(0)
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "shortcut_id")
+	}
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "schedule")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "businessAwayMessage", "recipients")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessBotRecipients is the TL constructor businessBotRecipients.
+//
+//	businessBotRecipients#b88cf373 flags:# existing_chats:flags.0?true
+//	    new_chats:flags.1?true contacts:flags.2?true
+//	    non_contacts:flags.3?true exclude_selected:flags.5?true
+//	    users:flags.4?Vector<long> exclude_users:flags.6?Vector<long>
+//	    = BusinessBotRecipients
+//
+// An optional field is sent when it is not zero, nil or false. SetUsers and the
+// other Set methods send a zero value too; HasUsers reports whether Users is
+// present (sent, or received) and ClearUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/businessBotRecipients.
+type BusinessBotRecipients struct {
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ExistingChats   bool       // flags.0?true
+	NewChats        bool       // flags.1?true
+	Contacts        bool       // flags.2?true
+	NonContacts     bool       // flags.3?true
+	ExcludeSelected bool       // flags.5?true
+	Users           []int64    // flags.4?Vector<long>
+	ExcludeUsers    []int64    // flags.6?Vector<long>
+}
+
+// BusinessBotRecipientsTypeID is the ID of businessBotRecipients.
+const BusinessBotRecipientsTypeID = 0xb88cf373
+
+// TypeID returns 0xb88cf373, the ID of businessBotRecipients.
+func (*BusinessBotRecipients) TypeID() uint32 {
+	return BusinessBotRecipientsTypeID
+}
+
+// TypeName returns "businessBotRecipients".
+func (*BusinessBotRecipients) TypeName() string {
+	return "businessBotRecipients"
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *BusinessBotRecipients) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BusinessBotRecipients) SetUsers(v []int64) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *BusinessBotRecipients) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// HasExcludeUsers reports whether ExcludeUsers is present: not zero, set by
+// SetExcludeUsers, or received.
+func (m *BusinessBotRecipients) HasExcludeUsers() bool {
+	return len(m.ExcludeUsers) > 0 || m.Flags.Has(6)
+}
+
+// SetExcludeUsers sets ExcludeUsers to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *BusinessBotRecipients) SetExcludeUsers(v []int64) {
+	m.ExcludeUsers = v
+	m.Flags.Set(6)
+}
+
+// ClearExcludeUsers sets ExcludeUsers to its zero value and marks it absent.
+func (m *BusinessBotRecipients) ClearExcludeUsers() {
+	m.ExcludeUsers = nil
+	m.Flags.Unset(6)
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessBotRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessBotRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			b.PutLong(m.Users[i])
+		}
+	}
+	if flags.Has(6) {
+		b.PutVectorHeader(len(m.ExcludeUsers))
+		for i := range m.ExcludeUsers {
+			b.PutLong(m.ExcludeUsers[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessBotRecipients) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessBotRecipientsTypeID, "businessBotRecipients"); err != nil {
+		return tlrt.DecodeErr(err, "businessBotRecipients", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessBotRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessBotRecipients", "flags")
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "businessBotRecipients", "users")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ExcludeUsers, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "businessBotRecipients", "exclude_users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// BusinessBotRights is the TL constructor businessBotRights.
+//
+//	businessBotRights#a0624cf7 flags:# reply:flags.0?true
+//	    read_messages:flags.1?true delete_sent_messages:flags.2?true
+//	    delete_received_messages:flags.3?true edit_name:flags.4?true
+//	    edit_bio:flags.5?true edit_profile_photo:flags.6?true
+//	    edit_username:flags.7?true view_gifts:flags.8?true
+//	    sell_gifts:flags.9?true change_gift_settings:flags.10?true
+//	    transfer_and_upgrade_gifts:flags.11?true
+//	    transfer_stars:flags.12?true manage_stories:flags.13?true
+//	    = BusinessBotRights
+//
+// See https://core.telegram.org/constructor/businessBotRights.
+type BusinessBotRights struct {
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Reply                   bool       // flags.0?true
+	ReadMessages            bool       // flags.1?true
+	DeleteSentMessages      bool       // flags.2?true
+	DeleteReceivedMessages  bool       // flags.3?true
+	EditName                bool       // flags.4?true
+	EditBio                 bool       // flags.5?true
+	EditProfilePhoto        bool       // flags.6?true
+	EditUsername            bool       // flags.7?true
+	ViewGifts               bool       // flags.8?true
+	SellGifts               bool       // flags.9?true
+	ChangeGiftSettings      bool       // flags.10?true
+	TransferAndUpgradeGifts bool       // flags.11?true
+	TransferStars           bool       // flags.12?true
+	ManageStories           bool       // flags.13?true
+}
+
+// BusinessBotRightsTypeID is the ID of businessBotRights.
+const BusinessBotRightsTypeID = 0xa0624cf7
+
+// TypeID returns 0xa0624cf7, the ID of businessBotRights.
+func (*BusinessBotRights) TypeID() uint32 {
+	return BusinessBotRightsTypeID
+}
+
+// TypeName returns "businessBotRights".
+func (*BusinessBotRights) TypeName() string {
+	return "businessBotRights"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessBotRights) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessBotRightsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessBotRights) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13)
+	if m.Reply {
+		flags.Set(0)
+	}
+	if m.ReadMessages {
+		flags.Set(1)
+	}
+	if m.DeleteSentMessages {
+		flags.Set(2)
+	}
+	if m.DeleteReceivedMessages {
+		flags.Set(3)
+	}
+	if m.EditName {
+		flags.Set(4)
+	}
+	if m.EditBio {
+		flags.Set(5)
+	}
+	if m.EditProfilePhoto {
+		flags.Set(6)
+	}
+	if m.EditUsername {
+		flags.Set(7)
+	}
+	if m.ViewGifts {
+		flags.Set(8)
+	}
+	if m.SellGifts {
+		flags.Set(9)
+	}
+	if m.ChangeGiftSettings {
+		flags.Set(10)
+	}
+	if m.TransferAndUpgradeGifts {
+		flags.Set(11)
+	}
+	if m.TransferStars {
+		flags.Set(12)
+	}
+	if m.ManageStories {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessBotRights) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessBotRightsTypeID, "businessBotRights"); err != nil {
+		return tlrt.DecodeErr(err, "businessBotRights", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessBotRights) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessBotRights{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessBotRights", "flags")
+	}
+	m.Reply = m.Flags.Has(0)
+	m.ReadMessages = m.Flags.Has(1)
+	m.DeleteSentMessages = m.Flags.Has(2)
+	m.DeleteReceivedMessages = m.Flags.Has(3)
+	m.EditName = m.Flags.Has(4)
+	m.EditBio = m.Flags.Has(5)
+	m.EditProfilePhoto = m.Flags.Has(6)
+	m.EditUsername = m.Flags.Has(7)
+	m.ViewGifts = m.Flags.Has(8)
+	m.SellGifts = m.Flags.Has(9)
+	m.ChangeGiftSettings = m.Flags.Has(10)
+	m.TransferAndUpgradeGifts = m.Flags.Has(11)
+	m.TransferStars = m.Flags.Has(12)
+	m.ManageStories = m.Flags.Has(13)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13
+	return nil
+}
+
+// BusinessChatLink is the TL constructor businessChatLink.
+//
+//	businessChatLink#b4ae666f flags:# link:string message:string
+//	    entities:flags.0?Vector<MessageEntity> title:flags.1?string
+//	    views:int = BusinessChatLink
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
+//
+// See https://core.telegram.org/constructor/businessChatLink.
+type BusinessChatLink struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Link     string
+	Message  string
+	Entities []MessageEntityClass // flags.0?Vector<MessageEntity>
+	Title    string               // flags.1?string
+	Views    int
+}
+
+// BusinessChatLinkTypeID is the ID of businessChatLink.
+const BusinessChatLinkTypeID = 0xb4ae666f
+
+// TypeID returns 0xb4ae666f, the ID of businessChatLink.
+func (*BusinessChatLink) TypeID() uint32 {
+	return BusinessChatLinkTypeID
+}
+
+// TypeName returns "businessChatLink".
+func (*BusinessChatLink) TypeName() string {
+	return "businessChatLink"
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *BusinessChatLink) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(0)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BusinessChatLink) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(0)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *BusinessChatLink) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(0)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *BusinessChatLink) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BusinessChatLink) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *BusinessChatLink) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessChatLink) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessChatLinkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Entities) > 0 {
+		flags.Set(0)
+	}
+	if m.Title != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Link)
+	b.PutString(m.Message)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "businessChatLink", "entities")
+			}
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.Title)
+	}
+	b.PutInt(m.Views)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessChatLinkTypeID, "businessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessChatLink", "")
+	}
+	*m = BusinessChatLink{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "flags")
+	}
+	if m.Link, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "link")
+	}
+	if m.Message, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "businessChatLink", "entities")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "businessChatLink", "title")
+		}
+	}
+	if m.Views, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessChatLink", "views")
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// BusinessGreetingMessage is the TL constructor businessGreetingMessage.
+//
+//	businessGreetingMessage#e519abab shortcut_id:int
+//	    recipients:BusinessRecipients no_activity_days:int
+//	    = BusinessGreetingMessage
+//
+// See https://core.telegram.org/constructor/businessGreetingMessage.
+type BusinessGreetingMessage struct {
+	ShortcutID     int
+	Recipients     BusinessRecipients
+	NoActivityDays int
+}
+
+// BusinessGreetingMessageTypeID is the ID of businessGreetingMessage.
+const BusinessGreetingMessageTypeID = 0xe519abab
+
+// TypeID returns 0xe519abab, the ID of businessGreetingMessage.
+func (*BusinessGreetingMessage) TypeID() uint32 {
+	return BusinessGreetingMessageTypeID
+}
+
+// TypeName returns "businessGreetingMessage".
+func (*BusinessGreetingMessage) TypeName() string {
+	return "businessGreetingMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessGreetingMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessGreetingMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "businessGreetingMessage", "recipients")
+	}
+	b.PutInt(m.NoActivityDays)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessGreetingMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessGreetingMessageTypeID, "businessGreetingMessage"); err != nil {
+		return tlrt.DecodeErr(err, "businessGreetingMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessGreetingMessage", "")
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessGreetingMessage", "shortcut_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "businessGreetingMessage", "recipients")
+	}
+	if m.NoActivityDays, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessGreetingMessage", "no_activity_days")
+	}
+	return nil
+}
+
+// BusinessIntro is the TL constructor businessIntro.
+//
+//	businessIntro#5a0a066d flags:# title:string description:string
+//	    sticker:flags.0?Document = BusinessIntro
+//
+// See https://core.telegram.org/constructor/businessIntro.
+type BusinessIntro struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Title       string
+	Description string
+	Sticker     DocumentClass // flags.0?Document
+}
+
+// BusinessIntroTypeID is the ID of businessIntro.
+const BusinessIntroTypeID = 0x5a0a066d
+
+// TypeID returns 0x5a0a066d, the ID of businessIntro.
+func (*BusinessIntro) TypeID() uint32 {
+	return BusinessIntroTypeID
+}
+
+// TypeName returns "businessIntro".
+func (*BusinessIntro) TypeName() string {
+	return "businessIntro"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessIntro) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessIntroTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessIntro) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Sticker != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Title)
+	b.PutString(m.Description)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+			return tlrt.EncodeErr(err, "businessIntro", "sticker")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessIntro) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessIntroTypeID, "businessIntro"); err != nil {
+		return tlrt.DecodeErr(err, "businessIntro", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessIntro", "")
+	}
+	*m = BusinessIntro{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessIntro", "flags")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessIntro", "title")
+	}
+	if m.Description, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessIntro", "description")
+	}
+	if m.Flags.Has(0) {
+		if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "businessIntro", "sticker")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessLocation is the TL constructor businessLocation.
+//
+//	businessLocation#ac5c1af7 flags:# geo_point:flags.0?GeoPoint
+//	    address:string = BusinessLocation
+//
+// See https://core.telegram.org/constructor/businessLocation.
+type BusinessLocation struct {
+	Flags    bin.Fields    // flags word; Encode adds the bits of the fields that are set
+	GeoPoint GeoPointClass // flags.0?GeoPoint
+	Address  string
+}
+
+// BusinessLocationTypeID is the ID of businessLocation.
+const BusinessLocationTypeID = 0xac5c1af7
+
+// TypeID returns 0xac5c1af7, the ID of businessLocation.
+func (*BusinessLocation) TypeID() uint32 {
+	return BusinessLocationTypeID
+}
+
+// TypeName returns "businessLocation".
+func (*BusinessLocation) TypeName() string {
+	return "businessLocation"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessLocation) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessLocationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessLocation) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.GeoPoint != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+			return tlrt.EncodeErr(err, "businessLocation", "geo_point")
+		}
+	}
+	b.PutString(m.Address)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessLocation) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessLocationTypeID, "businessLocation"); err != nil {
+		return tlrt.DecodeErr(err, "businessLocation", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessLocation", "")
+	}
+	*m = BusinessLocation{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessLocation", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "businessLocation", "geo_point")
+		}
+	}
+	if m.Address, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessLocation", "address")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BusinessRecipients is the TL constructor businessRecipients.
+//
+//	businessRecipients#21108ff7 flags:# existing_chats:flags.0?true
+//	    new_chats:flags.1?true contacts:flags.2?true
+//	    non_contacts:flags.3?true exclude_selected:flags.5?true
+//	    users:flags.4?Vector<long> = BusinessRecipients
+//
+// An optional field is sent when it is not zero, nil or false. SetUsers and the
+// other Set methods send a zero value too; HasUsers reports whether Users is
+// present (sent, or received) and ClearUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/businessRecipients.
+type BusinessRecipients struct {
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ExistingChats   bool       // flags.0?true
+	NewChats        bool       // flags.1?true
+	Contacts        bool       // flags.2?true
+	NonContacts     bool       // flags.3?true
+	ExcludeSelected bool       // flags.5?true
+	Users           []int64    // flags.4?Vector<long>
+}
+
+// BusinessRecipientsTypeID is the ID of businessRecipients.
+const BusinessRecipientsTypeID = 0x21108ff7
+
+// TypeID returns 0x21108ff7, the ID of businessRecipients.
+func (*BusinessRecipients) TypeID() uint32 {
+	return BusinessRecipientsTypeID
+}
+
+// TypeName returns "businessRecipients".
+func (*BusinessRecipients) TypeName() string {
+	return "businessRecipients"
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *BusinessRecipients) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BusinessRecipients) SetUsers(v []int64) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *BusinessRecipients) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			b.PutLong(m.Users[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessRecipients) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessRecipientsTypeID, "businessRecipients"); err != nil {
+		return tlrt.DecodeErr(err, "businessRecipients", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = BusinessRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessRecipients", "flags")
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "businessRecipients", "users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// BusinessWeeklyOpen is the TL constructor businessWeeklyOpen.
+//
+//	businessWeeklyOpen#120b1ab9 start_minute:int end_minute:int
+//	    = BusinessWeeklyOpen
+//
+// See https://core.telegram.org/constructor/businessWeeklyOpen.
+type BusinessWeeklyOpen struct {
+	StartMinute int
+	EndMinute   int
+}
+
+// BusinessWeeklyOpenTypeID is the ID of businessWeeklyOpen.
+const BusinessWeeklyOpenTypeID = 0x120b1ab9
+
+// TypeID returns 0x120b1ab9, the ID of businessWeeklyOpen.
+func (*BusinessWeeklyOpen) TypeID() uint32 {
+	return BusinessWeeklyOpenTypeID
+}
+
+// TypeName returns "businessWeeklyOpen".
+func (*BusinessWeeklyOpen) TypeName() string {
+	return "businessWeeklyOpen"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessWeeklyOpen) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessWeeklyOpenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessWeeklyOpen) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StartMinute)
+	b.PutInt(m.EndMinute)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessWeeklyOpenTypeID, "businessWeeklyOpen"); err != nil {
+		return tlrt.DecodeErr(err, "businessWeeklyOpen", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessWeeklyOpen) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StartMinute, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessWeeklyOpen", "start_minute")
+	}
+	if m.EndMinute, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "businessWeeklyOpen", "end_minute")
+	}
+	return nil
+}
+
+// BusinessWorkHours is the TL constructor businessWorkHours.
+//
+//	businessWorkHours#8c92b098 flags:# open_now:flags.0?true
+//	    timezone_id:string weekly_open:Vector<BusinessWeeklyOpen>
+//	    = BusinessWorkHours
+//
+// See https://core.telegram.org/constructor/businessWorkHours.
+type BusinessWorkHours struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OpenNow    bool       // flags.0?true
+	TimezoneID string
+	WeeklyOpen []BusinessWeeklyOpen
+}
+
+// BusinessWorkHoursTypeID is the ID of businessWorkHours.
+const BusinessWorkHoursTypeID = 0x8c92b098
+
+// TypeID returns 0x8c92b098, the ID of businessWorkHours.
+func (*BusinessWorkHours) TypeID() uint32 {
+	return BusinessWorkHoursTypeID
+}
+
+// TypeName returns "businessWorkHours".
+func (*BusinessWorkHours) TypeName() string {
+	return "businessWorkHours"
+}
+
+// Encode writes m to b with its ID.
+func (m *BusinessWorkHours) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BusinessWorkHoursTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BusinessWorkHours) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OpenNow {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.TimezoneID)
+	b.PutVectorHeader(len(m.WeeklyOpen))
+	for i := range m.WeeklyOpen {
+		if err := m.WeeklyOpen[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "businessWorkHours", "weekly_open")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BusinessWorkHoursTypeID, "businessWorkHours"); err != nil {
+		return tlrt.DecodeErr(err, "businessWorkHours", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "businessWorkHours", "")
+	}
+	*m = BusinessWorkHours{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "businessWorkHours", "flags")
+	}
+	m.OpenNow = m.Flags.Has(0)
+	if m.TimezoneID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "businessWorkHours", "timezone_id")
+	}
+	if m.WeeklyOpen, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BusinessWeeklyOpen]); err != nil {
+		return tlrt.DecodeErr(err, "businessWorkHours", "weekly_open")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// Bytes is the TL constructor bytes.
 //
 //	bytes#e937bb82 = Bytes
 //
-// See https://core.telegram.org/constructor/bytes.
+// It declares the wire primitive bytes: fields of that type are Go []byte
+// values. This struct only carries the declaration's ID.
 //
-// It declares the wire primitive bytes: fields of that type are Go []byte values.
-// This struct only carries the declaration's ID.
+// See https://core.telegram.org/constructor/bytes.
 type Bytes struct{}
 
 // BytesTypeID is the ID of bytes.
@@ -3394,22 +6064,19 @@ func (m *Bytes) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Bytes) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BytesTypeID, "bytes"); err != nil {
+		return tlrt.DecodeErr(err, "bytes", "")
 	}
-	if err := consumeID(b, BytesTypeID, "bytes"); err != nil {
-		return decodeErr("bytes#e937bb82", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Bytes) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Bytes) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Bytes) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

@@ -5,11 +5,133 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// BotsBotInfo is the TL constructor bots.botInfo:
+// BotsAccessSettings is the TL constructor bots.accessSettings.
 //
-//	bots.botInfo#e8a775b0 name:string about:string description:string = bots.BotInfo
+//	bots.accessSettings#dd1fbf93 flags:# restricted:flags.0?true
+//	    add_users:flags.1?Vector<User> = bots.AccessSettings
+//
+// An optional field is sent when it is not zero, nil or false. SetAddUsers and
+// the other Set methods send a zero value too; HasAddUsers reports whether
+// AddUsers is present (sent, or received) and ClearAddUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/bots.accessSettings.
+type BotsAccessSettings struct {
+	Flags      bin.Fields  // flags word; Encode adds the bits of the fields that are set
+	Restricted bool        // flags.0?true
+	AddUsers   []UserClass // flags.1?Vector<User>
+}
+
+// BotsAccessSettingsTypeID is the ID of bots.accessSettings.
+const BotsAccessSettingsTypeID = 0xdd1fbf93
+
+// TypeID returns 0xdd1fbf93, the ID of bots.accessSettings.
+func (*BotsAccessSettings) TypeID() uint32 {
+	return BotsAccessSettingsTypeID
+}
+
+// TypeName returns "bots.accessSettings".
+func (*BotsAccessSettings) TypeName() string {
+	return "bots.accessSettings"
+}
+
+// HasAddUsers reports whether AddUsers is present: not zero, set by
+// SetAddUsers, or received.
+func (m *BotsAccessSettings) HasAddUsers() bool {
+	return len(m.AddUsers) > 0 || m.Flags.Has(1)
+}
+
+// SetAddUsers sets AddUsers to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotsAccessSettings) SetAddUsers(v []UserClass) {
+	m.AddUsers = v
+	m.Flags.Set(1)
+}
+
+// ClearAddUsers sets AddUsers to its zero value and marks it absent.
+func (m *BotsAccessSettings) ClearAddUsers() {
+	m.AddUsers = nil
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsAccessSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsAccessSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsAccessSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Restricted {
+		flags.Set(0)
+	}
+	if len(m.AddUsers) > 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.AddUsers))
+		for i := range m.AddUsers {
+			if err := tlrt.EncodeObject(b, m.AddUsers[i]); err != nil {
+				return tlrt.EncodeErr(err, "bots.accessSettings", "add_users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsAccessSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsAccessSettingsTypeID, "bots.accessSettings"); err != nil {
+		return tlrt.DecodeErr(err, "bots.accessSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsAccessSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.accessSettings", "")
+	}
+	*m = BotsAccessSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.accessSettings", "flags")
+	}
+	m.Restricted = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.AddUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+			return tlrt.DecodeErr(err, "bots.accessSettings", "add_users")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if len(m.AddUsers) > 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// BotsBotInfo is the TL constructor bots.botInfo.
+//
+//	bots.botInfo#e8a775b0 name:string about:string description:string
+//	    = bots.BotInfo
 //
 // See https://core.telegram.org/constructor/bots.botInfo.
 type BotsBotInfo struct {
@@ -53,41 +175,372 @@ func (m *BotsBotInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsBotInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsBotInfoTypeID, "bots.botInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.botInfo", "")
 	}
-	if err := consumeID(b, BotsBotInfoTypeID, "bots.botInfo"); err != nil {
-		return decodeErr("bots.botInfo#e8a775b0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsBotInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsBotInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsBotInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("bots.botInfo#e8a775b0", "name", err)
+		return tlrt.DecodeErr(err, "bots.botInfo", "name")
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("bots.botInfo#e8a775b0", "about", err)
+		return tlrt.DecodeErr(err, "bots.botInfo", "about")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("bots.botInfo#e8a775b0", "description", err)
+		return tlrt.DecodeErr(err, "bots.botInfo", "description")
 	}
 	return nil
 }
 
-// BotsSendCustomRequestRequest is the TL function bots.sendCustomRequest:
+// BotsExportedBotToken is the TL constructor bots.exportedBotToken.
 //
-//	bots.sendCustomRequest#aa2769ed custom_method:string params:DataJSON = DataJSON
+//	bots.exportedBotToken#3c60b621 token:string = bots.ExportedBotToken
+//
+// See https://core.telegram.org/constructor/bots.exportedBotToken.
+type BotsExportedBotToken struct {
+	Token string
+}
+
+// BotsExportedBotTokenTypeID is the ID of bots.exportedBotToken.
+const BotsExportedBotTokenTypeID = 0x3c60b621
+
+// TypeID returns 0x3c60b621, the ID of bots.exportedBotToken.
+func (*BotsExportedBotToken) TypeID() uint32 {
+	return BotsExportedBotTokenTypeID
+}
+
+// TypeName returns "bots.exportedBotToken".
+func (*BotsExportedBotToken) TypeName() string {
+	return "bots.exportedBotToken"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsExportedBotToken) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsExportedBotTokenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsExportedBotToken) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Token)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsExportedBotToken) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsExportedBotTokenTypeID, "bots.exportedBotToken"); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportedBotToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsExportedBotToken) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsExportedBotToken) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Token, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportedBotToken", "token")
+	}
+	return nil
+}
+
+// BotsPopularAppBots is the TL constructor bots.popularAppBots.
+//
+//	bots.popularAppBots#1991b13b flags:# next_offset:flags.0?string
+//	    users:Vector<User> = bots.PopularAppBots
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/bots.popularAppBots.
+type BotsPopularAppBots struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NextOffset string     // flags.0?string
+	Users      []UserClass
+}
+
+// BotsPopularAppBotsTypeID is the ID of bots.popularAppBots.
+const BotsPopularAppBotsTypeID = 0x1991b13b
+
+// TypeID returns 0x1991b13b, the ID of bots.popularAppBots.
+func (*BotsPopularAppBots) TypeID() uint32 {
+	return BotsPopularAppBotsTypeID
+}
+
+// TypeName returns "bots.popularAppBots".
+func (*BotsPopularAppBots) TypeName() string {
+	return "bots.popularAppBots"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *BotsPopularAppBots) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotsPopularAppBots) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *BotsPopularAppBots) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsPopularAppBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsPopularAppBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsPopularAppBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "bots.popularAppBots", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsPopularAppBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsPopularAppBotsTypeID, "bots.popularAppBots"); err != nil {
+		return tlrt.DecodeErr(err, "bots.popularAppBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsPopularAppBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.popularAppBots", "")
+	}
+	*m = BotsPopularAppBots{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.popularAppBots", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "bots.popularAppBots", "next_offset")
+		}
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "bots.popularAppBots", "users")
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// BotsPreviewInfo is the TL constructor bots.previewInfo.
+//
+//	bots.previewInfo#ca71d64 media:Vector<BotPreviewMedia>
+//	    lang_codes:Vector<string> = bots.PreviewInfo
+//
+// See https://core.telegram.org/constructor/bots.previewInfo.
+type BotsPreviewInfo struct {
+	Media     []BotPreviewMedia
+	LangCodes []string
+}
+
+// BotsPreviewInfoTypeID is the ID of bots.previewInfo.
+const BotsPreviewInfoTypeID = 0x0ca71d64
+
+// TypeID returns 0x0ca71d64, the ID of bots.previewInfo.
+func (*BotsPreviewInfo) TypeID() uint32 {
+	return BotsPreviewInfoTypeID
+}
+
+// TypeName returns "bots.previewInfo".
+func (*BotsPreviewInfo) TypeName() string {
+	return "bots.previewInfo"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsPreviewInfo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsPreviewInfoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsPreviewInfo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Media))
+	for i := range m.Media {
+		if err := m.Media[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "bots.previewInfo", "media")
+		}
+	}
+	b.PutVectorHeader(len(m.LangCodes))
+	for i := range m.LangCodes {
+		b.PutString(m.LangCodes[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsPreviewInfo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsPreviewInfoTypeID, "bots.previewInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.previewInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsPreviewInfo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.previewInfo", "")
+	}
+	var err error
+	if m.Media, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotPreviewMedia]); err != nil {
+		return tlrt.DecodeErr(err, "bots.previewInfo", "media")
+	}
+	if m.LangCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "bots.previewInfo", "lang_codes")
+	}
+	return nil
+}
+
+// BotsRequestedButton is the TL constructor bots.requestedButton.
+//
+//	bots.requestedButton#f13bbcd7 webapp_req_id:string
+//	    = bots.RequestedButton
+//
+// See https://core.telegram.org/constructor/bots.requestedButton.
+type BotsRequestedButton struct {
+	WebappReqID string
+}
+
+// BotsRequestedButtonTypeID is the ID of bots.requestedButton.
+const BotsRequestedButtonTypeID = 0xf13bbcd7
+
+// TypeID returns 0xf13bbcd7, the ID of bots.requestedButton.
+func (*BotsRequestedButton) TypeID() uint32 {
+	return BotsRequestedButtonTypeID
+}
+
+// TypeName returns "bots.requestedButton".
+func (*BotsRequestedButton) TypeName() string {
+	return "bots.requestedButton"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsRequestedButton) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsRequestedButtonTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsRequestedButton) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.WebappReqID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsRequestedButton) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsRequestedButtonTypeID, "bots.requestedButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestedButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsRequestedButton) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsRequestedButton) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.WebappReqID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestedButton", "webapp_req_id")
+	}
+	return nil
+}
+
+// BotsSendCustomRequestRequest is the TL function bots.sendCustomRequest.
+//
+//	bots.sendCustomRequest#aa2769ed custom_method:string params:DataJSON
+//	    = DataJSON
 //
 // See https://core.telegram.org/method/bots.sendCustomRequest.
 type BotsSendCustomRequestRequest struct {
@@ -124,61 +577,53 @@ func (m *BotsSendCustomRequestRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.CustomMethod)
 	if err := m.Params.Encode(b); err != nil {
-		return encodeErr("bots.sendCustomRequest#aa2769ed", "params", err)
+		return tlrt.EncodeErr(err, "bots.sendCustomRequest", "params")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSendCustomRequestRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"); err != nil {
+		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "")
 	}
-	if err := consumeID(b, BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"); err != nil {
-		return decodeErr("bots.sendCustomRequest#aa2769ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSendCustomRequestRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSendCustomRequestRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSendCustomRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.sendCustomRequest#aa2769ed", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.sendCustomRequest", "")
 	}
 	var err error
 	if m.CustomMethod, err = b.String(); err != nil {
-		return decodeErr("bots.sendCustomRequest#aa2769ed", "custom_method", err)
+		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "custom_method")
 	}
-	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
-		return decodeErr("bots.sendCustomRequest#aa2769ed", "params", err)
+	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "params")
 	}
 	return nil
 }
 
-// BotsSendCustomRequest invokes bots.sendCustomRequest#aa2769ed:
-//
-//	bots.sendCustomRequest#aa2769ed custom_method:string params:DataJSON = DataJSON
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.sendCustomRequest.
+// BotsSendCustomRequest calls bots.sendCustomRequest: see
+// BotsSendCustomRequestRequest.
 func (c *Client) BotsSendCustomRequest(ctx context.Context, req *BotsSendCustomRequestRequest) (*DataJSON, error) {
 	if req == nil {
 		req = new(BotsSendCustomRequestRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[DataJSON])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[DataJSON])
 }
 
-// BotsAnswerWebhookJSONQueryRequest is the TL function bots.answerWebhookJSONQuery:
+// BotsAnswerWebhookJSONQueryRequest is the TL function
+// bots.answerWebhookJSONQuery.
 //
 //	bots.answerWebhookJSONQuery#e6213f4d query_id:long data:DataJSON = Bool
 //
@@ -188,7 +633,8 @@ type BotsAnswerWebhookJSONQueryRequest struct {
 	Data    DataJSON
 }
 
-// BotsAnswerWebhookJSONQueryRequestTypeID is the ID of bots.answerWebhookJSONQuery.
+// BotsAnswerWebhookJSONQueryRequestTypeID is the ID of
+// bots.answerWebhookJSONQuery.
 const BotsAnswerWebhookJSONQueryRequestTypeID = 0xe6213f4d
 
 // TypeID returns 0xe6213f4d, the ID of bots.answerWebhookJSONQuery.
@@ -217,63 +663,55 @@ func (m *BotsAnswerWebhookJSONQueryRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutLong(m.QueryID)
 	if err := m.Data.Encode(b); err != nil {
-		return encodeErr("bots.answerWebhookJSONQuery#e6213f4d", "data", err)
+		return tlrt.EncodeErr(err, "bots.answerWebhookJSONQuery", "data")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsAnswerWebhookJSONQueryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"); err != nil {
+		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "")
 	}
-	if err := consumeID(b, BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"); err != nil {
-		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsAnswerWebhookJSONQueryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.answerWebhookJSONQuery", "")
 	}
 	var err error
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "query_id", err)
+		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "query_id")
 	}
-	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
-		return decodeErr("bots.answerWebhookJSONQuery#e6213f4d", "data", err)
+	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "data")
 	}
 	return nil
 }
 
-// BotsAnswerWebhookJSONQuery invokes bots.answerWebhookJSONQuery#e6213f4d:
-//
-//	bots.answerWebhookJSONQuery#e6213f4d query_id:long data:DataJSON = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.answerWebhookJSONQuery.
+// BotsAnswerWebhookJSONQuery calls bots.answerWebhookJSONQuery: see
+// BotsAnswerWebhookJSONQueryRequest.
 func (c *Client) BotsAnswerWebhookJSONQuery(ctx context.Context, req *BotsAnswerWebhookJSONQueryRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsAnswerWebhookJSONQueryRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsSetBotCommandsRequest is the TL function bots.setBotCommands:
+// BotsSetBotCommandsRequest is the TL function bots.setBotCommands.
 //
-//	bots.setBotCommands#517165a scope:BotCommandScope lang_code:string commands:Vector<BotCommand> = Bool
+//	bots.setBotCommands#517165a scope:BotCommandScope lang_code:string
+//	    commands:Vector<BotCommand> = Bool
 //
 // See https://core.telegram.org/method/bots.setBotCommands.
 type BotsSetBotCommandsRequest struct {
@@ -309,14 +747,14 @@ func (m *BotsSetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Scope); err != nil {
-		return encodeErr("bots.setBotCommands#0517165a", "scope", err)
+	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
+		return tlrt.EncodeErr(err, "bots.setBotCommands", "scope")
 	}
 	b.PutString(m.LangCode)
 	b.PutVectorHeader(len(m.Commands))
 	for i := range m.Commands {
 		if err := m.Commands[i].Encode(b); err != nil {
-			return encodeErr("bots.setBotCommands#0517165a", "commands", err)
+			return tlrt.EncodeErr(err, "bots.setBotCommands", "commands")
 		}
 	}
 	return nil
@@ -324,59 +762,50 @@ func (m *BotsSetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotCommands", "")
 	}
-	if err := consumeID(b, BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"); err != nil {
-		return decodeErr("bots.setBotCommands#0517165a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotCommands#0517165a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotCommands", "")
 	}
 	var err error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
-		return decodeErr("bots.setBotCommands#0517165a", "scope", err)
+		return tlrt.DecodeErr(err, "bots.setBotCommands", "scope")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.setBotCommands#0517165a", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.setBotCommands", "lang_code")
 	}
-	if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
-		return decodeErr("bots.setBotCommands#0517165a", "commands", err)
+	if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotCommands", "commands")
 	}
 	return nil
 }
 
-// BotsSetBotCommands invokes bots.setBotCommands#0517165a:
-//
-//	bots.setBotCommands#517165a scope:BotCommandScope lang_code:string commands:Vector<BotCommand> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotCommands.
+// BotsSetBotCommands calls bots.setBotCommands: see BotsSetBotCommandsRequest.
 func (c *Client) BotsSetBotCommands(ctx context.Context, req *BotsSetBotCommandsRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotCommandsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsResetBotCommandsRequest is the TL function bots.resetBotCommands:
+// BotsResetBotCommandsRequest is the TL function bots.resetBotCommands.
 //
-//	bots.resetBotCommands#3d8de0f9 scope:BotCommandScope lang_code:string = Bool
+//	bots.resetBotCommands#3d8de0f9 scope:BotCommandScope lang_code:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.resetBotCommands.
 type BotsResetBotCommandsRequest struct {
@@ -411,8 +840,8 @@ func (m *BotsResetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Scope); err != nil {
-		return encodeErr("bots.resetBotCommands#3d8de0f9", "scope", err)
+	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
+		return tlrt.EncodeErr(err, "bots.resetBotCommands", "scope")
 	}
 	b.PutString(m.LangCode)
 	return nil
@@ -420,56 +849,48 @@ func (m *BotsResetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsResetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "bots.resetBotCommands", "")
 	}
-	if err := consumeID(b, BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"); err != nil {
-		return decodeErr("bots.resetBotCommands#3d8de0f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsResetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsResetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsResetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.resetBotCommands#3d8de0f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.resetBotCommands", "")
 	}
 	var err error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
-		return decodeErr("bots.resetBotCommands#3d8de0f9", "scope", err)
+		return tlrt.DecodeErr(err, "bots.resetBotCommands", "scope")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.resetBotCommands#3d8de0f9", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.resetBotCommands", "lang_code")
 	}
 	return nil
 }
 
-// BotsResetBotCommands invokes bots.resetBotCommands#3d8de0f9:
-//
-//	bots.resetBotCommands#3d8de0f9 scope:BotCommandScope lang_code:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.resetBotCommands.
+// BotsResetBotCommands calls bots.resetBotCommands: see
+// BotsResetBotCommandsRequest.
 func (c *Client) BotsResetBotCommands(ctx context.Context, req *BotsResetBotCommandsRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsResetBotCommandsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsGetBotCommandsRequest is the TL function bots.getBotCommands:
+// BotsGetBotCommandsRequest is the TL function bots.getBotCommands.
 //
-//	bots.getBotCommands#e34c0dd6 scope:BotCommandScope lang_code:string = Vector<BotCommand>
+//	bots.getBotCommands#e34c0dd6 scope:BotCommandScope lang_code:string
+//	    = Vector<BotCommand>
 //
 // See https://core.telegram.org/method/bots.getBotCommands.
 type BotsGetBotCommandsRequest struct {
@@ -504,8 +925,8 @@ func (m *BotsGetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Scope); err != nil {
-		return encodeErr("bots.getBotCommands#e34c0dd6", "scope", err)
+	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
+		return tlrt.EncodeErr(err, "bots.getBotCommands", "scope")
 	}
 	b.PutString(m.LangCode)
 	return nil
@@ -513,58 +934,49 @@ func (m *BotsGetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotCommands", "")
 	}
-	if err := consumeID(b, BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"); err != nil {
-		return decodeErr("bots.getBotCommands#e34c0dd6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsGetBotCommandsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.getBotCommands#e34c0dd6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotCommands", "")
 	}
 	var err error
 	if m.Scope, err = decodeBotCommandScope(b, depth+1); err != nil {
-		return decodeErr("bots.getBotCommands#e34c0dd6", "scope", err)
+		return tlrt.DecodeErr(err, "bots.getBotCommands", "scope")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.getBotCommands#e34c0dd6", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.getBotCommands", "lang_code")
 	}
 	return nil
 }
 
-// BotsGetBotCommands invokes bots.getBotCommands#e34c0dd6:
-//
-//	bots.getBotCommands#e34c0dd6 scope:BotCommandScope lang_code:string = Vector<BotCommand>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.getBotCommands.
+// BotsGetBotCommands calls bots.getBotCommands: see BotsGetBotCommandsRequest.
 func (c *Client) BotsGetBotCommands(ctx context.Context, req *BotsGetBotCommandsRequest) ([]BotCommand, error) {
 	if req == nil {
 		req = new(BotsGetBotCommandsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
-		return decodeVectorAt(b, 0, decodeValue[BotCommand])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[BotCommand])
 	})
 }
 
-// BotsSetBotMenuButtonRequest is the TL function bots.setBotMenuButton:
+// BotsSetBotMenuButtonRequest is the TL function bots.setBotMenuButton.
 //
-//	bots.setBotMenuButton#4504d54f user_id:InputUser button:BotMenuButton = Bool
+//	bots.setBotMenuButton#4504d54f user_id:InputUser button:BotMenuButton
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.setBotMenuButton.
 type BotsSetBotMenuButtonRequest struct {
@@ -599,65 +1011,56 @@ func (m *BotsSetBotMenuButtonRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("bots.setBotMenuButton#4504d54f", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "bots.setBotMenuButton", "user_id")
 	}
-	if err := encodeObj(b, m.Button); err != nil {
-		return encodeErr("bots.setBotMenuButton#4504d54f", "button", err)
+	if err := tlrt.EncodeObject(b, m.Button); err != nil {
+		return tlrt.EncodeErr(err, "bots.setBotMenuButton", "button")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "")
 	}
-	if err := consumeID(b, BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"); err != nil {
-		return decodeErr("bots.setBotMenuButton#4504d54f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotMenuButtonRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotMenuButton#4504d54f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotMenuButton", "")
 	}
 	var err error
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.setBotMenuButton#4504d54f", "user_id", err)
+		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "user_id")
 	}
 	if m.Button, err = decodeBotMenuButton(b, depth+1); err != nil {
-		return decodeErr("bots.setBotMenuButton#4504d54f", "button", err)
+		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "button")
 	}
 	return nil
 }
 
-// BotsSetBotMenuButton invokes bots.setBotMenuButton#4504d54f:
-//
-//	bots.setBotMenuButton#4504d54f user_id:InputUser button:BotMenuButton = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotMenuButton.
+// BotsSetBotMenuButton calls bots.setBotMenuButton: see
+// BotsSetBotMenuButtonRequest.
 func (c *Client) BotsSetBotMenuButton(ctx context.Context, req *BotsSetBotMenuButtonRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotMenuButtonRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsGetBotMenuButtonRequest is the TL function bots.getBotMenuButton:
+// BotsGetBotMenuButtonRequest is the TL function bots.getBotMenuButton.
 //
 //	bots.getBotMenuButton#9c60eb28 user_id:InputUser = BotMenuButton
 //
@@ -693,68 +1096,62 @@ func (m *BotsGetBotMenuButtonRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("bots.getBotMenuButton#9c60eb28", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "bots.getBotMenuButton", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotMenuButton", "")
 	}
-	if err := consumeID(b, BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"); err != nil {
-		return decodeErr("bots.getBotMenuButton#9c60eb28", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsGetBotMenuButtonRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotMenuButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.getBotMenuButton#9c60eb28", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotMenuButton", "")
 	}
 	var err error
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.getBotMenuButton#9c60eb28", "user_id", err)
+		return tlrt.DecodeErr(err, "bots.getBotMenuButton", "user_id")
 	}
 	return nil
 }
 
-// BotsGetBotMenuButton invokes bots.getBotMenuButton#9c60eb28:
-//
-//	bots.getBotMenuButton#9c60eb28 user_id:InputUser = BotMenuButton
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.getBotMenuButton.
+// BotsGetBotMenuButton calls bots.getBotMenuButton: see
+// BotsGetBotMenuButtonRequest.
 func (c *Client) BotsGetBotMenuButton(ctx context.Context, req *BotsGetBotMenuButtonRequest) (BotMenuButtonClass, error) {
 	if req == nil {
 		req = new(BotsGetBotMenuButtonRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeBotMenuButton)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeBotMenuButton)
 }
 
-// BotsSetBotBroadcastDefaultAdminRightsRequest is the TL function bots.setBotBroadcastDefaultAdminRights:
+// BotsSetBotBroadcastDefaultAdminRightsRequest is the TL function
+// bots.setBotBroadcastDefaultAdminRights.
 //
-//	bots.setBotBroadcastDefaultAdminRights#788464e1 admin_rights:ChatAdminRights = Bool
+//	bots.setBotBroadcastDefaultAdminRights#788464e1
+//	    admin_rights:ChatAdminRights = Bool
 //
 // See https://core.telegram.org/method/bots.setBotBroadcastDefaultAdminRights.
 type BotsSetBotBroadcastDefaultAdminRightsRequest struct {
 	AdminRights ChatAdminRights
 }
 
-// BotsSetBotBroadcastDefaultAdminRightsRequestTypeID is the ID of bots.setBotBroadcastDefaultAdminRights.
+// BotsSetBotBroadcastDefaultAdminRightsRequestTypeID is the ID of
+// bots.setBotBroadcastDefaultAdminRights.
 const BotsSetBotBroadcastDefaultAdminRightsRequestTypeID = 0x788464e1
 
 // TypeID returns 0x788464e1, the ID of bots.setBotBroadcastDefaultAdminRights.
@@ -782,67 +1179,62 @@ func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) EncodeBare(b *bin.Buffer)
 		return ErrNilValue
 	}
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "admin_rights", err)
+		return tlrt.EncodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "admin_rights")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "")
 	}
-	if err := consumeID(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"); err != nil {
-		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotBroadcastDefaultAdminRights", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("bots.setBotBroadcastDefaultAdminRights#788464e1", "admin_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "admin_rights")
 	}
 	return nil
 }
 
-// BotsSetBotBroadcastDefaultAdminRights invokes bots.setBotBroadcastDefaultAdminRights#788464e1:
-//
-//	bots.setBotBroadcastDefaultAdminRights#788464e1 admin_rights:ChatAdminRights = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotBroadcastDefaultAdminRights.
+// BotsSetBotBroadcastDefaultAdminRights calls
+// bots.setBotBroadcastDefaultAdminRights: see
+// BotsSetBotBroadcastDefaultAdminRightsRequest.
 func (c *Client) BotsSetBotBroadcastDefaultAdminRights(ctx context.Context, req *BotsSetBotBroadcastDefaultAdminRightsRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotBroadcastDefaultAdminRightsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsSetBotGroupDefaultAdminRightsRequest is the TL function bots.setBotGroupDefaultAdminRights:
+// BotsSetBotGroupDefaultAdminRightsRequest is the TL function
+// bots.setBotGroupDefaultAdminRights.
 //
-//	bots.setBotGroupDefaultAdminRights#925ec9ea admin_rights:ChatAdminRights = Bool
+//	bots.setBotGroupDefaultAdminRights#925ec9ea admin_rights:ChatAdminRights
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.setBotGroupDefaultAdminRights.
 type BotsSetBotGroupDefaultAdminRightsRequest struct {
 	AdminRights ChatAdminRights
 }
 
-// BotsSetBotGroupDefaultAdminRightsRequestTypeID is the ID of bots.setBotGroupDefaultAdminRights.
+// BotsSetBotGroupDefaultAdminRightsRequestTypeID is the ID of
+// bots.setBotGroupDefaultAdminRights.
 const BotsSetBotGroupDefaultAdminRightsRequestTypeID = 0x925ec9ea
 
 // TypeID returns 0x925ec9ea, the ID of bots.setBotGroupDefaultAdminRights.
@@ -870,68 +1262,61 @@ func (m *BotsSetBotGroupDefaultAdminRightsRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "admin_rights", err)
+		return tlrt.EncodeErr(err, "bots.setBotGroupDefaultAdminRights", "admin_rights")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotGroupDefaultAdminRights", "")
 	}
-	if err := consumeID(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"); err != nil {
-		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotGroupDefaultAdminRightsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotGroupDefaultAdminRights", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("bots.setBotGroupDefaultAdminRights#925ec9ea", "admin_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotGroupDefaultAdminRights", "admin_rights")
 	}
 	return nil
 }
 
-// BotsSetBotGroupDefaultAdminRights invokes bots.setBotGroupDefaultAdminRights#925ec9ea:
-//
-//	bots.setBotGroupDefaultAdminRights#925ec9ea admin_rights:ChatAdminRights = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotGroupDefaultAdminRights.
+// BotsSetBotGroupDefaultAdminRights calls bots.setBotGroupDefaultAdminRights:
+// see BotsSetBotGroupDefaultAdminRightsRequest.
 func (c *Client) BotsSetBotGroupDefaultAdminRights(ctx context.Context, req *BotsSetBotGroupDefaultAdminRightsRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotGroupDefaultAdminRightsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsSetBotInfoRequest is the TL function bots.setBotInfo:
+// BotsSetBotInfoRequest is the TL function bots.setBotInfo.
 //
-//	bots.setBotInfo#10cf3123 flags:# bot:flags.2?InputUser lang_code:string name:flags.3?string about:flags.0?string description:flags.1?string = Bool
+//	bots.setBotInfo#10cf3123 flags:# bot:flags.2?InputUser lang_code:string
+//	    name:flags.3?string about:flags.0?string description:flags.1?string
+//	    = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetName and the
+// other Set methods send a zero value too; HasName reports whether Name is
+// present (sent, or received) and ClearName leaves it out.
 //
 // See https://core.telegram.org/method/bots.setBotInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type BotsSetBotInfoRequest struct {
-	Flags       bin.Fields     // flags word; see the type's doc
+	Flags       bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Bot         InputUserClass // flags.2?InputUser
 	LangCode    string
 	Name        string // flags.3?string
@@ -950,6 +1335,63 @@ func (*BotsSetBotInfoRequest) TypeID() uint32 {
 // TypeName returns "bots.setBotInfo".
 func (*BotsSetBotInfoRequest) TypeName() string {
 	return "bots.setBotInfo"
+}
+
+// HasName reports whether Name is present: not zero, set by SetName, or
+// received.
+func (m *BotsSetBotInfoRequest) HasName() bool {
+	return m.Name != "" || m.Flags.Has(3)
+}
+
+// SetName sets Name to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BotsSetBotInfoRequest) SetName(v string) {
+	m.Name = v
+	m.Flags.Set(3)
+}
+
+// ClearName sets Name to its zero value and marks it absent.
+func (m *BotsSetBotInfoRequest) ClearName() {
+	m.Name = ""
+	m.Flags.Unset(3)
+}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *BotsSetBotInfoRequest) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(0)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *BotsSetBotInfoRequest) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(0)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *BotsSetBotInfoRequest) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(0)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *BotsSetBotInfoRequest) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(1)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *BotsSetBotInfoRequest) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(1)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *BotsSetBotInfoRequest) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -981,8 +1423,8 @@ func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Bot); err != nil {
-			return encodeErr("bots.setBotInfo#10cf3123", "bot", err)
+		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+			return tlrt.EncodeErr(err, "bots.setBotInfo", "bot")
 		}
 	}
 	b.PutString(m.LangCode)
@@ -1000,54 +1442,51 @@ func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsSetBotInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsSetBotInfoRequestTypeID, "bots.setBotInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setBotInfo", "")
 	}
-	if err := consumeID(b, BotsSetBotInfoRequestTypeID, "bots.setBotInfo"); err != nil {
-		return decodeErr("bots.setBotInfo#10cf3123", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsSetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsSetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.setBotInfo#10cf3123", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotInfo", "")
 	}
 	*m = BotsSetBotInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("bots.setBotInfo#10cf3123", "flags", err)
+		return tlrt.DecodeErr(err, "bots.setBotInfo", "flags")
 	}
 	if m.Flags.Has(2) {
 		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-			return decodeErr("bots.setBotInfo#10cf3123", "bot", err)
+			return tlrt.DecodeErr(err, "bots.setBotInfo", "bot")
 		}
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.setBotInfo#10cf3123", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.setBotInfo", "lang_code")
 	}
 	if m.Flags.Has(3) {
 		if m.Name, err = b.String(); err != nil {
-			return decodeErr("bots.setBotInfo#10cf3123", "name", err)
+			return tlrt.DecodeErr(err, "bots.setBotInfo", "name")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("bots.setBotInfo#10cf3123", "about", err)
+			return tlrt.DecodeErr(err, "bots.setBotInfo", "about")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("bots.setBotInfo#10cf3123", "description", err)
+			return tlrt.DecodeErr(err, "bots.setBotInfo", "description")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -1063,28 +1502,22 @@ func (m *BotsSetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// BotsSetBotInfo invokes bots.setBotInfo#10cf3123:
-//
-//	bots.setBotInfo#10cf3123 flags:# bot:flags.2?InputUser lang_code:string name:flags.3?string about:flags.0?string description:flags.1?string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.setBotInfo.
+// BotsSetBotInfo calls bots.setBotInfo: see BotsSetBotInfoRequest.
 func (c *Client) BotsSetBotInfo(ctx context.Context, req *BotsSetBotInfoRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsSetBotInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsGetBotInfoRequest is the TL function bots.getBotInfo:
+// BotsGetBotInfoRequest is the TL function bots.getBotInfo.
 //
-//	bots.getBotInfo#dcd914fd flags:# bot:flags.0?InputUser lang_code:string = bots.BotInfo
+//	bots.getBotInfo#dcd914fd flags:# bot:flags.0?InputUser lang_code:string
+//	    = bots.BotInfo
 //
 // See https://core.telegram.org/method/bots.getBotInfo.
 type BotsGetBotInfoRequest struct {
-	Flags    bin.Fields     // flags word; see the type's doc
+	Flags    bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Bot      InputUserClass // flags.0?InputUser
 	LangCode string
 }
@@ -1122,8 +1555,8 @@ func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Bot); err != nil {
-			return encodeErr("bots.getBotInfo#dcd914fd", "bot", err)
+		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+			return tlrt.EncodeErr(err, "bots.getBotInfo", "bot")
 		}
 	}
 	b.PutString(m.LangCode)
@@ -1132,63 +1565,54 @@ func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsGetBotInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsGetBotInfoRequestTypeID, "bots.getBotInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotInfo", "")
 	}
-	if err := consumeID(b, BotsGetBotInfoRequestTypeID, "bots.getBotInfo"); err != nil {
-		return decodeErr("bots.getBotInfo#dcd914fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsGetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsGetBotInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.getBotInfo#dcd914fd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotInfo", "")
 	}
 	*m = BotsGetBotInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("bots.getBotInfo#dcd914fd", "flags", err)
+		return tlrt.DecodeErr(err, "bots.getBotInfo", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-			return decodeErr("bots.getBotInfo#dcd914fd", "bot", err)
+			return tlrt.DecodeErr(err, "bots.getBotInfo", "bot")
 		}
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("bots.getBotInfo#dcd914fd", "lang_code", err)
+		return tlrt.DecodeErr(err, "bots.getBotInfo", "lang_code")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// BotsGetBotInfo invokes bots.getBotInfo#dcd914fd:
-//
-//	bots.getBotInfo#dcd914fd flags:# bot:flags.0?InputUser lang_code:string = bots.BotInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.getBotInfo.
+// BotsGetBotInfo calls bots.getBotInfo: see BotsGetBotInfoRequest.
 func (c *Client) BotsGetBotInfo(ctx context.Context, req *BotsGetBotInfoRequest) (*BotsBotInfo, error) {
 	if req == nil {
 		req = new(BotsGetBotInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[BotsBotInfo])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsBotInfo])
 }
 
-// BotsReorderUsernamesRequest is the TL function bots.reorderUsernames:
+// BotsReorderUsernamesRequest is the TL function bots.reorderUsernames.
 //
-//	bots.reorderUsernames#9709b1c2 bot:InputUser order:Vector<string> = Bool
+//	bots.reorderUsernames#9709b1c2 bot:InputUser order:Vector<string>
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.reorderUsernames.
 type BotsReorderUsernamesRequest struct {
@@ -1223,8 +1647,8 @@ func (m *BotsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.reorderUsernames#9709b1c2", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.reorderUsernames", "bot")
 	}
 	b.PutVectorHeader(len(m.Order))
 	for i := range m.Order {
@@ -1235,56 +1659,48 @@ func (m *BotsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderUsernames", "")
 	}
-	if err := consumeID(b, BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"); err != nil {
-		return decodeErr("bots.reorderUsernames#9709b1c2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.reorderUsernames#9709b1c2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.reorderUsernames", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.reorderUsernames#9709b1c2", "bot", err)
+		return tlrt.DecodeErr(err, "bots.reorderUsernames", "bot")
 	}
-	if m.Order, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("bots.reorderUsernames#9709b1c2", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderUsernames", "order")
 	}
 	return nil
 }
 
-// BotsReorderUsernames invokes bots.reorderUsernames#9709b1c2:
-//
-//	bots.reorderUsernames#9709b1c2 bot:InputUser order:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.reorderUsernames.
+// BotsReorderUsernames calls bots.reorderUsernames: see
+// BotsReorderUsernamesRequest.
 func (c *Client) BotsReorderUsernames(ctx context.Context, req *BotsReorderUsernamesRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsReorderUsernamesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsToggleUsernameRequest is the TL function bots.toggleUsername:
+// BotsToggleUsernameRequest is the TL function bots.toggleUsername.
 //
-//	bots.toggleUsername#53ca973 bot:InputUser username:string active:Bool = Bool
+//	bots.toggleUsername#53ca973 bot:InputUser username:string active:Bool
+//	    = Bool
 //
 // See https://core.telegram.org/method/bots.toggleUsername.
 type BotsToggleUsernameRequest struct {
@@ -1320,8 +1736,8 @@ func (m *BotsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.toggleUsername#053ca973", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.toggleUsername", "bot")
 	}
 	b.PutString(m.Username)
 	b.PutBool(m.Active)
@@ -1330,57 +1746,47 @@ func (m *BotsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *BotsToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsToggleUsernameRequestTypeID, "bots.toggleUsername"); err != nil {
+		return tlrt.DecodeErr(err, "bots.toggleUsername", "")
 	}
-	if err := consumeID(b, BotsToggleUsernameRequestTypeID, "bots.toggleUsername"); err != nil {
-		return decodeErr("bots.toggleUsername#053ca973", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsToggleUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.toggleUsername#053ca973", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.toggleUsername", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.toggleUsername#053ca973", "bot", err)
+		return tlrt.DecodeErr(err, "bots.toggleUsername", "bot")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("bots.toggleUsername#053ca973", "username", err)
+		return tlrt.DecodeErr(err, "bots.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
-		return decodeErr("bots.toggleUsername#053ca973", "active", err)
+		return tlrt.DecodeErr(err, "bots.toggleUsername", "active")
 	}
 	return nil
 }
 
-// BotsToggleUsername invokes bots.toggleUsername#053ca973:
-//
-//	bots.toggleUsername#53ca973 bot:InputUser username:string active:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.toggleUsername.
+// BotsToggleUsername calls bots.toggleUsername: see BotsToggleUsernameRequest.
 func (c *Client) BotsToggleUsername(ctx context.Context, req *BotsToggleUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsToggleUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsCanSendMessageRequest is the TL function bots.canSendMessage:
+// BotsCanSendMessageRequest is the TL function bots.canSendMessage.
 //
 //	bots.canSendMessage#1359f4e6 bot:InputUser = Bool
 //
@@ -1416,59 +1822,49 @@ func (m *BotsCanSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.canSendMessage#1359f4e6", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.canSendMessage", "bot")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsCanSendMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsCanSendMessageRequestTypeID, "bots.canSendMessage"); err != nil {
+		return tlrt.DecodeErr(err, "bots.canSendMessage", "")
 	}
-	if err := consumeID(b, BotsCanSendMessageRequestTypeID, "bots.canSendMessage"); err != nil {
-		return decodeErr("bots.canSendMessage#1359f4e6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsCanSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsCanSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCanSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.canSendMessage#1359f4e6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.canSendMessage", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.canSendMessage#1359f4e6", "bot", err)
+		return tlrt.DecodeErr(err, "bots.canSendMessage", "bot")
 	}
 	return nil
 }
 
-// BotsCanSendMessage invokes bots.canSendMessage#1359f4e6:
-//
-//	bots.canSendMessage#1359f4e6 bot:InputUser = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.canSendMessage.
+// BotsCanSendMessage calls bots.canSendMessage: see BotsCanSendMessageRequest.
 func (c *Client) BotsCanSendMessage(ctx context.Context, req *BotsCanSendMessageRequest) (bool, error) {
 	if req == nil {
 		req = new(BotsCanSendMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// BotsAllowSendMessageRequest is the TL function bots.allowSendMessage:
+// BotsAllowSendMessageRequest is the TL function bots.allowSendMessage.
 //
 //	bots.allowSendMessage#f132e3ef bot:InputUser = Updates
 //
@@ -1504,61 +1900,54 @@ func (m *BotsAllowSendMessageRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.allowSendMessage#f132e3ef", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.allowSendMessage", "bot")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsAllowSendMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"); err != nil {
+		return tlrt.DecodeErr(err, "bots.allowSendMessage", "")
 	}
-	if err := consumeID(b, BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"); err != nil {
-		return decodeErr("bots.allowSendMessage#f132e3ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsAllowSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsAllowSendMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAllowSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.allowSendMessage#f132e3ef", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.allowSendMessage", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.allowSendMessage#f132e3ef", "bot", err)
+		return tlrt.DecodeErr(err, "bots.allowSendMessage", "bot")
 	}
 	return nil
 }
 
-// BotsAllowSendMessage invokes bots.allowSendMessage#f132e3ef:
-//
-//	bots.allowSendMessage#f132e3ef bot:InputUser = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.allowSendMessage.
+// BotsAllowSendMessage calls bots.allowSendMessage: see
+// BotsAllowSendMessageRequest.
 func (c *Client) BotsAllowSendMessage(ctx context.Context, req *BotsAllowSendMessageRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(BotsAllowSendMessageRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// BotsInvokeWebViewCustomMethodRequest is the TL function bots.invokeWebViewCustomMethod:
+// BotsInvokeWebViewCustomMethodRequest is the TL function
+// bots.invokeWebViewCustomMethod.
 //
-//	bots.invokeWebViewCustomMethod#87fc5e7 bot:InputUser custom_method:string params:DataJSON = DataJSON
+//	bots.invokeWebViewCustomMethod#87fc5e7 bot:InputUser
+//	    custom_method:string params:DataJSON = DataJSON
 //
 // See https://core.telegram.org/method/bots.invokeWebViewCustomMethod.
 type BotsInvokeWebViewCustomMethodRequest struct {
@@ -1567,7 +1956,8 @@ type BotsInvokeWebViewCustomMethodRequest struct {
 	Params       DataJSON
 }
 
-// BotsInvokeWebViewCustomMethodRequestTypeID is the ID of bots.invokeWebViewCustomMethod.
+// BotsInvokeWebViewCustomMethodRequestTypeID is the ID of
+// bots.invokeWebViewCustomMethod.
 const BotsInvokeWebViewCustomMethodRequestTypeID = 0x087fc5e7
 
 // TypeID returns 0x087fc5e7, the ID of bots.invokeWebViewCustomMethod.
@@ -1594,64 +1984,2115 @@ func (m *BotsInvokeWebViewCustomMethodRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
 	}
 	b.PutString(m.CustomMethod)
 	if err := m.Params.Encode(b); err != nil {
-		return encodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "params", err)
+		return tlrt.EncodeErr(err, "bots.invokeWebViewCustomMethod", "params")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *BotsInvokeWebViewCustomMethodRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"); err != nil {
+		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "")
 	}
-	if err := consumeID(b, BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"); err != nil {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *BotsInvokeWebViewCustomMethodRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "bots.invokeWebViewCustomMethod", "")
 	}
 	var err error
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "bot", err)
+		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
 	}
 	if m.CustomMethod, err = b.String(); err != nil {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "custom_method", err)
+		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "custom_method")
 	}
-	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
-		return decodeErr("bots.invokeWebViewCustomMethod#087fc5e7", "params", err)
+	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "params")
 	}
 	return nil
 }
 
-// BotsInvokeWebViewCustomMethod invokes bots.invokeWebViewCustomMethod#087fc5e7:
-//
-//	bots.invokeWebViewCustomMethod#87fc5e7 bot:InputUser custom_method:string params:DataJSON = DataJSON
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/bots.invokeWebViewCustomMethod.
+// BotsInvokeWebViewCustomMethod calls bots.invokeWebViewCustomMethod: see
+// BotsInvokeWebViewCustomMethodRequest.
 func (c *Client) BotsInvokeWebViewCustomMethod(ctx context.Context, req *BotsInvokeWebViewCustomMethodRequest) (*DataJSON, error) {
 	if req == nil {
 		req = new(BotsInvokeWebViewCustomMethodRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[DataJSON])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[DataJSON])
+}
+
+// BotsGetPopularAppBotsRequest is the TL function bots.getPopularAppBots.
+//
+//	bots.getPopularAppBots#c2510192 offset:string limit:int
+//	    = bots.PopularAppBots
+//
+// See https://core.telegram.org/method/bots.getPopularAppBots.
+type BotsGetPopularAppBotsRequest struct {
+	Offset string
+	Limit  int
+}
+
+// BotsGetPopularAppBotsRequestTypeID is the ID of bots.getPopularAppBots.
+const BotsGetPopularAppBotsRequestTypeID = 0xc2510192
+
+// TypeID returns 0xc2510192, the ID of bots.getPopularAppBots.
+func (*BotsGetPopularAppBotsRequest) TypeID() uint32 {
+	return BotsGetPopularAppBotsRequestTypeID
+}
+
+// TypeName returns "bots.getPopularAppBots".
+func (*BotsGetPopularAppBotsRequest) TypeName() string {
+	return "bots.getPopularAppBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetPopularAppBotsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetPopularAppBotsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetPopularAppBotsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetPopularAppBotsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetPopularAppBotsRequestTypeID, "bots.getPopularAppBots"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetPopularAppBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetPopularAppBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "limit")
+	}
+	return nil
+}
+
+// BotsGetPopularAppBots calls bots.getPopularAppBots: see
+// BotsGetPopularAppBotsRequest.
+func (c *Client) BotsGetPopularAppBots(ctx context.Context, req *BotsGetPopularAppBotsRequest) (*BotsPopularAppBots, error) {
+	if req == nil {
+		req = new(BotsGetPopularAppBotsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsPopularAppBots])
+}
+
+// BotsAddPreviewMediaRequest is the TL function bots.addPreviewMedia.
+//
+//	bots.addPreviewMedia#17aeb75a bot:InputUser lang_code:string
+//	    media:InputMedia = BotPreviewMedia
+//
+// See https://core.telegram.org/method/bots.addPreviewMedia.
+type BotsAddPreviewMediaRequest struct {
+	Bot      InputUserClass
+	LangCode string
+	Media    InputMediaClass
+}
+
+// BotsAddPreviewMediaRequestTypeID is the ID of bots.addPreviewMedia.
+const BotsAddPreviewMediaRequestTypeID = 0x17aeb75a
+
+// TypeID returns 0x17aeb75a, the ID of bots.addPreviewMedia.
+func (*BotsAddPreviewMediaRequest) TypeID() uint32 {
+	return BotsAddPreviewMediaRequestTypeID
+}
+
+// TypeName returns "bots.addPreviewMedia".
+func (*BotsAddPreviewMediaRequest) TypeName() string {
+	return "bots.addPreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsAddPreviewMediaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsAddPreviewMediaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsAddPreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.addPreviewMedia", "bot")
+	}
+	b.PutString(m.LangCode)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "bots.addPreviewMedia", "media")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsAddPreviewMediaRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsAddPreviewMediaRequestTypeID, "bots.addPreviewMedia"); err != nil {
+		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsAddPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsAddPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.addPreviewMedia", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "lang_code")
+	}
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "media")
+	}
+	return nil
+}
+
+// BotsAddPreviewMedia calls bots.addPreviewMedia: see
+// BotsAddPreviewMediaRequest.
+func (c *Client) BotsAddPreviewMedia(ctx context.Context, req *BotsAddPreviewMediaRequest) (*BotPreviewMedia, error) {
+	if req == nil {
+		req = new(BotsAddPreviewMediaRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotPreviewMedia])
+}
+
+// BotsEditPreviewMediaRequest is the TL function bots.editPreviewMedia.
+//
+//	bots.editPreviewMedia#8525606f bot:InputUser lang_code:string
+//	    media:InputMedia new_media:InputMedia = BotPreviewMedia
+//
+// See https://core.telegram.org/method/bots.editPreviewMedia.
+type BotsEditPreviewMediaRequest struct {
+	Bot      InputUserClass
+	LangCode string
+	Media    InputMediaClass
+	NewMedia InputMediaClass
+}
+
+// BotsEditPreviewMediaRequestTypeID is the ID of bots.editPreviewMedia.
+const BotsEditPreviewMediaRequestTypeID = 0x8525606f
+
+// TypeID returns 0x8525606f, the ID of bots.editPreviewMedia.
+func (*BotsEditPreviewMediaRequest) TypeID() uint32 {
+	return BotsEditPreviewMediaRequestTypeID
+}
+
+// TypeName returns "bots.editPreviewMedia".
+func (*BotsEditPreviewMediaRequest) TypeName() string {
+	return "bots.editPreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsEditPreviewMediaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsEditPreviewMediaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsEditPreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "bot")
+	}
+	b.PutString(m.LangCode)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "media")
+	}
+	if err := tlrt.EncodeObject(b, m.NewMedia); err != nil {
+		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "new_media")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsEditPreviewMediaRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsEditPreviewMediaRequestTypeID, "bots.editPreviewMedia"); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsEditPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsEditPreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.editPreviewMedia", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "lang_code")
+	}
+	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "media")
+	}
+	if m.NewMedia, err = decodeInputMedia(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "new_media")
+	}
+	return nil
+}
+
+// BotsEditPreviewMedia calls bots.editPreviewMedia: see
+// BotsEditPreviewMediaRequest.
+func (c *Client) BotsEditPreviewMedia(ctx context.Context, req *BotsEditPreviewMediaRequest) (*BotPreviewMedia, error) {
+	if req == nil {
+		req = new(BotsEditPreviewMediaRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotPreviewMedia])
+}
+
+// BotsDeletePreviewMediaRequest is the TL function bots.deletePreviewMedia.
+//
+//	bots.deletePreviewMedia#2d0135b3 bot:InputUser lang_code:string
+//	    media:Vector<InputMedia> = Bool
+//
+// See https://core.telegram.org/method/bots.deletePreviewMedia.
+type BotsDeletePreviewMediaRequest struct {
+	Bot      InputUserClass
+	LangCode string
+	Media    []InputMediaClass
+}
+
+// BotsDeletePreviewMediaRequestTypeID is the ID of bots.deletePreviewMedia.
+const BotsDeletePreviewMediaRequestTypeID = 0x2d0135b3
+
+// TypeID returns 0x2d0135b3, the ID of bots.deletePreviewMedia.
+func (*BotsDeletePreviewMediaRequest) TypeID() uint32 {
+	return BotsDeletePreviewMediaRequestTypeID
+}
+
+// TypeName returns "bots.deletePreviewMedia".
+func (*BotsDeletePreviewMediaRequest) TypeName() string {
+	return "bots.deletePreviewMedia"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsDeletePreviewMediaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsDeletePreviewMediaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsDeletePreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.deletePreviewMedia", "bot")
+	}
+	b.PutString(m.LangCode)
+	b.PutVectorHeader(len(m.Media))
+	for i := range m.Media {
+		if err := tlrt.EncodeObject(b, m.Media[i]); err != nil {
+			return tlrt.EncodeErr(err, "bots.deletePreviewMedia", "media")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsDeletePreviewMediaRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsDeletePreviewMediaRequestTypeID, "bots.deletePreviewMedia"); err != nil {
+		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsDeletePreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.deletePreviewMedia", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "lang_code")
+	}
+	if m.Media, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "media")
+	}
+	return nil
+}
+
+// BotsDeletePreviewMedia calls bots.deletePreviewMedia: see
+// BotsDeletePreviewMediaRequest.
+func (c *Client) BotsDeletePreviewMedia(ctx context.Context, req *BotsDeletePreviewMediaRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsDeletePreviewMediaRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsReorderPreviewMediasRequest is the TL function bots.reorderPreviewMedias.
+//
+//	bots.reorderPreviewMedias#b627f3aa bot:InputUser lang_code:string
+//	    order:Vector<InputMedia> = Bool
+//
+// See https://core.telegram.org/method/bots.reorderPreviewMedias.
+type BotsReorderPreviewMediasRequest struct {
+	Bot      InputUserClass
+	LangCode string
+	Order    []InputMediaClass
+}
+
+// BotsReorderPreviewMediasRequestTypeID is the ID of bots.reorderPreviewMedias.
+const BotsReorderPreviewMediasRequestTypeID = 0xb627f3aa
+
+// TypeID returns 0xb627f3aa, the ID of bots.reorderPreviewMedias.
+func (*BotsReorderPreviewMediasRequest) TypeID() uint32 {
+	return BotsReorderPreviewMediasRequestTypeID
+}
+
+// TypeName returns "bots.reorderPreviewMedias".
+func (*BotsReorderPreviewMediasRequest) TypeName() string {
+	return "bots.reorderPreviewMedias"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsReorderPreviewMediasRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsReorderPreviewMediasRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsReorderPreviewMediasRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.reorderPreviewMedias", "bot")
+	}
+	b.PutString(m.LangCode)
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
+			return tlrt.EncodeErr(err, "bots.reorderPreviewMedias", "order")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsReorderPreviewMediasRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsReorderPreviewMediasRequestTypeID, "bots.reorderPreviewMedias"); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsReorderPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.reorderPreviewMedias", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "lang_code")
+	}
+	if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "order")
+	}
+	return nil
+}
+
+// BotsReorderPreviewMedias calls bots.reorderPreviewMedias: see
+// BotsReorderPreviewMediasRequest.
+func (c *Client) BotsReorderPreviewMedias(ctx context.Context, req *BotsReorderPreviewMediasRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsReorderPreviewMediasRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsGetPreviewInfoRequest is the TL function bots.getPreviewInfo.
+//
+//	bots.getPreviewInfo#423ab3ad bot:InputUser lang_code:string
+//	    = bots.PreviewInfo
+//
+// See https://core.telegram.org/method/bots.getPreviewInfo.
+type BotsGetPreviewInfoRequest struct {
+	Bot      InputUserClass
+	LangCode string
+}
+
+// BotsGetPreviewInfoRequestTypeID is the ID of bots.getPreviewInfo.
+const BotsGetPreviewInfoRequestTypeID = 0x423ab3ad
+
+// TypeID returns 0x423ab3ad, the ID of bots.getPreviewInfo.
+func (*BotsGetPreviewInfoRequest) TypeID() uint32 {
+	return BotsGetPreviewInfoRequestTypeID
+}
+
+// TypeName returns "bots.getPreviewInfo".
+func (*BotsGetPreviewInfoRequest) TypeName() string {
+	return "bots.getPreviewInfo"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetPreviewInfoRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetPreviewInfoRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetPreviewInfoRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getPreviewInfo", "bot")
+	}
+	b.PutString(m.LangCode)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetPreviewInfoRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetPreviewInfoRequestTypeID, "bots.getPreviewInfo"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetPreviewInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetPreviewInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getPreviewInfo", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "bot")
+	}
+	if m.LangCode, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "lang_code")
+	}
+	return nil
+}
+
+// BotsGetPreviewInfo calls bots.getPreviewInfo: see BotsGetPreviewInfoRequest.
+func (c *Client) BotsGetPreviewInfo(ctx context.Context, req *BotsGetPreviewInfoRequest) (*BotsPreviewInfo, error) {
+	if req == nil {
+		req = new(BotsGetPreviewInfoRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsPreviewInfo])
+}
+
+// BotsGetPreviewMediasRequest is the TL function bots.getPreviewMedias.
+//
+//	bots.getPreviewMedias#a2a5594d bot:InputUser = Vector<BotPreviewMedia>
+//
+// See https://core.telegram.org/method/bots.getPreviewMedias.
+type BotsGetPreviewMediasRequest struct {
+	Bot InputUserClass
+}
+
+// BotsGetPreviewMediasRequestTypeID is the ID of bots.getPreviewMedias.
+const BotsGetPreviewMediasRequestTypeID = 0xa2a5594d
+
+// TypeID returns 0xa2a5594d, the ID of bots.getPreviewMedias.
+func (*BotsGetPreviewMediasRequest) TypeID() uint32 {
+	return BotsGetPreviewMediasRequestTypeID
+}
+
+// TypeName returns "bots.getPreviewMedias".
+func (*BotsGetPreviewMediasRequest) TypeName() string {
+	return "bots.getPreviewMedias"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetPreviewMediasRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetPreviewMediasRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetPreviewMediasRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getPreviewMedias", "bot")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetPreviewMediasRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetPreviewMediasRequestTypeID, "bots.getPreviewMedias"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewMedias", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getPreviewMedias", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getPreviewMedias", "bot")
+	}
+	return nil
+}
+
+// BotsGetPreviewMedias calls bots.getPreviewMedias: see
+// BotsGetPreviewMediasRequest.
+func (c *Client) BotsGetPreviewMedias(ctx context.Context, req *BotsGetPreviewMediasRequest) ([]BotPreviewMedia, error) {
+	if req == nil {
+		req = new(BotsGetPreviewMediasRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotPreviewMedia, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[BotPreviewMedia])
+	})
+}
+
+// BotsUpdateUserEmojiStatusRequest is the TL function
+// bots.updateUserEmojiStatus.
+//
+//	bots.updateUserEmojiStatus#ed9f30c5 user_id:InputUser
+//	    emoji_status:EmojiStatus = Bool
+//
+// See https://core.telegram.org/method/bots.updateUserEmojiStatus.
+type BotsUpdateUserEmojiStatusRequest struct {
+	UserID      InputUserClass
+	EmojiStatus EmojiStatusClass
+}
+
+// BotsUpdateUserEmojiStatusRequestTypeID is the ID of
+// bots.updateUserEmojiStatus.
+const BotsUpdateUserEmojiStatusRequestTypeID = 0xed9f30c5
+
+// TypeID returns 0xed9f30c5, the ID of bots.updateUserEmojiStatus.
+func (*BotsUpdateUserEmojiStatusRequest) TypeID() uint32 {
+	return BotsUpdateUserEmojiStatusRequestTypeID
+}
+
+// TypeName returns "bots.updateUserEmojiStatus".
+func (*BotsUpdateUserEmojiStatusRequest) TypeName() string {
+	return "bots.updateUserEmojiStatus"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsUpdateUserEmojiStatusRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsUpdateUserEmojiStatusRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsUpdateUserEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "bots.updateUserEmojiStatus", "user_id")
+	}
+	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+		return tlrt.EncodeErr(err, "bots.updateUserEmojiStatus", "emoji_status")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsUpdateUserEmojiStatusRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsUpdateUserEmojiStatusRequestTypeID, "bots.updateUserEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsUpdateUserEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsUpdateUserEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.updateUserEmojiStatus", "")
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "user_id")
+	}
+	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "emoji_status")
+	}
+	return nil
+}
+
+// BotsUpdateUserEmojiStatus calls bots.updateUserEmojiStatus: see
+// BotsUpdateUserEmojiStatusRequest.
+func (c *Client) BotsUpdateUserEmojiStatus(ctx context.Context, req *BotsUpdateUserEmojiStatusRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsUpdateUserEmojiStatusRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsToggleUserEmojiStatusPermissionRequest is the TL function
+// bots.toggleUserEmojiStatusPermission.
+//
+//	bots.toggleUserEmojiStatusPermission#6de6392 bot:InputUser enabled:Bool
+//	    = Bool
+//
+// See https://core.telegram.org/method/bots.toggleUserEmojiStatusPermission.
+type BotsToggleUserEmojiStatusPermissionRequest struct {
+	Bot     InputUserClass
+	Enabled bool
+}
+
+// BotsToggleUserEmojiStatusPermissionRequestTypeID is the ID of
+// bots.toggleUserEmojiStatusPermission.
+const BotsToggleUserEmojiStatusPermissionRequestTypeID = 0x06de6392
+
+// TypeID returns 0x06de6392, the ID of bots.toggleUserEmojiStatusPermission.
+func (*BotsToggleUserEmojiStatusPermissionRequest) TypeID() uint32 {
+	return BotsToggleUserEmojiStatusPermissionRequestTypeID
+}
+
+// TypeName returns "bots.toggleUserEmojiStatusPermission".
+func (*BotsToggleUserEmojiStatusPermissionRequest) TypeName() string {
+	return "bots.toggleUserEmojiStatusPermission"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsToggleUserEmojiStatusPermissionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.toggleUserEmojiStatusPermission", "bot")
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsToggleUserEmojiStatusPermissionRequestTypeID, "bots.toggleUserEmojiStatusPermission"); err != nil {
+		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.toggleUserEmojiStatusPermission", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "bot")
+	}
+	if m.Enabled, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "enabled")
+	}
+	return nil
+}
+
+// BotsToggleUserEmojiStatusPermission calls
+// bots.toggleUserEmojiStatusPermission: see
+// BotsToggleUserEmojiStatusPermissionRequest.
+func (c *Client) BotsToggleUserEmojiStatusPermission(ctx context.Context, req *BotsToggleUserEmojiStatusPermissionRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsToggleUserEmojiStatusPermissionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsCheckDownloadFileParamsRequest is the TL function
+// bots.checkDownloadFileParams.
+//
+//	bots.checkDownloadFileParams#50077589 bot:InputUser file_name:string
+//	    url:string = Bool
+//
+// See https://core.telegram.org/method/bots.checkDownloadFileParams.
+type BotsCheckDownloadFileParamsRequest struct {
+	Bot      InputUserClass
+	FileName string
+	URL      string
+}
+
+// BotsCheckDownloadFileParamsRequestTypeID is the ID of
+// bots.checkDownloadFileParams.
+const BotsCheckDownloadFileParamsRequestTypeID = 0x50077589
+
+// TypeID returns 0x50077589, the ID of bots.checkDownloadFileParams.
+func (*BotsCheckDownloadFileParamsRequest) TypeID() uint32 {
+	return BotsCheckDownloadFileParamsRequestTypeID
+}
+
+// TypeName returns "bots.checkDownloadFileParams".
+func (*BotsCheckDownloadFileParamsRequest) TypeName() string {
+	return "bots.checkDownloadFileParams"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsCheckDownloadFileParamsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsCheckDownloadFileParamsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsCheckDownloadFileParamsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.checkDownloadFileParams", "bot")
+	}
+	b.PutString(m.FileName)
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsCheckDownloadFileParamsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsCheckDownloadFileParamsRequestTypeID, "bots.checkDownloadFileParams"); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsCheckDownloadFileParamsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.checkDownloadFileParams", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "bot")
+	}
+	if m.FileName, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "file_name")
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "url")
+	}
+	return nil
+}
+
+// BotsCheckDownloadFileParams calls bots.checkDownloadFileParams: see
+// BotsCheckDownloadFileParamsRequest.
+func (c *Client) BotsCheckDownloadFileParams(ctx context.Context, req *BotsCheckDownloadFileParamsRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsCheckDownloadFileParamsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsGetAdminedBotsRequest is the TL function bots.getAdminedBots.
+//
+//	bots.getAdminedBots#b0711d83 = Vector<User>
+//
+// See https://core.telegram.org/method/bots.getAdminedBots.
+type BotsGetAdminedBotsRequest struct{}
+
+// BotsGetAdminedBotsRequestTypeID is the ID of bots.getAdminedBots.
+const BotsGetAdminedBotsRequestTypeID = 0xb0711d83
+
+// TypeID returns 0xb0711d83, the ID of bots.getAdminedBots.
+func (*BotsGetAdminedBotsRequest) TypeID() uint32 {
+	return BotsGetAdminedBotsRequestTypeID
+}
+
+// TypeName returns "bots.getAdminedBots".
+func (*BotsGetAdminedBotsRequest) TypeName() string {
+	return "bots.getAdminedBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetAdminedBotsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetAdminedBotsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetAdminedBotsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetAdminedBotsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetAdminedBotsRequestTypeID, "bots.getAdminedBots"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getAdminedBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetAdminedBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetAdminedBotsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// BotsGetAdminedBots calls bots.getAdminedBots: see BotsGetAdminedBotsRequest.
+func (c *Client) BotsGetAdminedBots(ctx context.Context, req *BotsGetAdminedBotsRequest) ([]UserClass, error) {
+	if req == nil {
+		req = new(BotsGetAdminedBotsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeUser)
+	})
+}
+
+// BotsUpdateStarRefProgramRequest is the TL function bots.updateStarRefProgram.
+//
+//	bots.updateStarRefProgram#778b5ab3 flags:# bot:InputUser
+//	    commission_permille:int duration_months:flags.0?int
+//	    = StarRefProgram
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetDurationMonths and the other Set methods send a zero value too;
+// HasDurationMonths reports whether DurationMonths is present (sent, or
+// received) and ClearDurationMonths leaves it out.
+//
+// See https://core.telegram.org/method/bots.updateStarRefProgram.
+type BotsUpdateStarRefProgramRequest struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Bot                InputUserClass
+	CommissionPermille int
+	DurationMonths     int // flags.0?int
+}
+
+// BotsUpdateStarRefProgramRequestTypeID is the ID of bots.updateStarRefProgram.
+const BotsUpdateStarRefProgramRequestTypeID = 0x778b5ab3
+
+// TypeID returns 0x778b5ab3, the ID of bots.updateStarRefProgram.
+func (*BotsUpdateStarRefProgramRequest) TypeID() uint32 {
+	return BotsUpdateStarRefProgramRequestTypeID
+}
+
+// TypeName returns "bots.updateStarRefProgram".
+func (*BotsUpdateStarRefProgramRequest) TypeName() string {
+	return "bots.updateStarRefProgram"
+}
+
+// HasDurationMonths reports whether DurationMonths is present: not zero, set by
+// SetDurationMonths, or received.
+func (m *BotsUpdateStarRefProgramRequest) HasDurationMonths() bool {
+	return m.DurationMonths != 0 || m.Flags.Has(0)
+}
+
+// SetDurationMonths sets DurationMonths to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *BotsUpdateStarRefProgramRequest) SetDurationMonths(v int) {
+	m.DurationMonths = v
+	m.Flags.Set(0)
+}
+
+// ClearDurationMonths sets DurationMonths to its zero value and marks it
+// absent.
+func (m *BotsUpdateStarRefProgramRequest) ClearDurationMonths() {
+	m.DurationMonths = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsUpdateStarRefProgramRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsUpdateStarRefProgramRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsUpdateStarRefProgramRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.DurationMonths != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.updateStarRefProgram", "bot")
+	}
+	b.PutInt(m.CommissionPermille)
+	if flags.Has(0) {
+		b.PutInt(m.DurationMonths)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsUpdateStarRefProgramRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsUpdateStarRefProgramRequestTypeID, "bots.updateStarRefProgram"); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsUpdateStarRefProgramRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsUpdateStarRefProgramRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.updateStarRefProgram", "")
+	}
+	*m = BotsUpdateStarRefProgramRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "flags")
+	}
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "bot")
+	}
+	if m.CommissionPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "commission_permille")
+	}
+	if m.Flags.Has(0) {
+		if m.DurationMonths, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "duration_months")
+		}
+	}
+	if m.DurationMonths != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// BotsUpdateStarRefProgram calls bots.updateStarRefProgram: see
+// BotsUpdateStarRefProgramRequest.
+func (c *Client) BotsUpdateStarRefProgram(ctx context.Context, req *BotsUpdateStarRefProgramRequest) (*StarRefProgram, error) {
+	if req == nil {
+		req = new(BotsUpdateStarRefProgramRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StarRefProgram])
+}
+
+// BotsSetCustomVerificationRequest is the TL function
+// bots.setCustomVerification.
+//
+//	bots.setCustomVerification#8b89dfbd flags:# enabled:flags.1?true
+//	    bot:flags.0?InputUser peer:InputPeer
+//	    custom_description:flags.2?string = Bool
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCustomDescription and the other Set methods send a zero value too;
+// HasCustomDescription reports whether CustomDescription is present (sent, or
+// received) and ClearCustomDescription leaves it out.
+//
+// See https://core.telegram.org/method/bots.setCustomVerification.
+type BotsSetCustomVerificationRequest struct {
+	Flags             bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	Enabled           bool           // flags.1?true
+	Bot               InputUserClass // flags.0?InputUser
+	Peer              InputPeerClass
+	CustomDescription string // flags.2?string
+}
+
+// BotsSetCustomVerificationRequestTypeID is the ID of
+// bots.setCustomVerification.
+const BotsSetCustomVerificationRequestTypeID = 0x8b89dfbd
+
+// TypeID returns 0x8b89dfbd, the ID of bots.setCustomVerification.
+func (*BotsSetCustomVerificationRequest) TypeID() uint32 {
+	return BotsSetCustomVerificationRequestTypeID
+}
+
+// TypeName returns "bots.setCustomVerification".
+func (*BotsSetCustomVerificationRequest) TypeName() string {
+	return "bots.setCustomVerification"
+}
+
+// HasCustomDescription reports whether CustomDescription is present: not zero,
+// set by SetCustomDescription, or received.
+func (m *BotsSetCustomVerificationRequest) HasCustomDescription() bool {
+	return m.CustomDescription != "" || m.Flags.Has(2)
+}
+
+// SetCustomDescription sets CustomDescription to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *BotsSetCustomVerificationRequest) SetCustomDescription(v string) {
+	m.CustomDescription = v
+	m.Flags.Set(2)
+}
+
+// ClearCustomDescription sets CustomDescription to its zero value and marks it
+// absent.
+func (m *BotsSetCustomVerificationRequest) ClearCustomDescription() {
+	m.CustomDescription = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsSetCustomVerificationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsSetCustomVerificationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsSetCustomVerificationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Enabled {
+		flags.Set(1)
+	}
+	if m.Bot != nil {
+		flags.Set(0)
+	}
+	if m.CustomDescription != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+			return tlrt.EncodeErr(err, "bots.setCustomVerification", "bot")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "bots.setCustomVerification", "peer")
+	}
+	if flags.Has(2) {
+		b.PutString(m.CustomDescription)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsSetCustomVerificationRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsSetCustomVerificationRequestTypeID, "bots.setCustomVerification"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setCustomVerification", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsSetCustomVerificationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetCustomVerificationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setCustomVerification", "")
+	}
+	*m = BotsSetCustomVerificationRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.setCustomVerification", "flags")
+	}
+	m.Enabled = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "bots.setCustomVerification", "bot")
+		}
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.setCustomVerification", "peer")
+	}
+	if m.Flags.Has(2) {
+		if m.CustomDescription, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "bots.setCustomVerification", "custom_description")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.CustomDescription != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// BotsSetCustomVerification calls bots.setCustomVerification: see
+// BotsSetCustomVerificationRequest.
+func (c *Client) BotsSetCustomVerification(ctx context.Context, req *BotsSetCustomVerificationRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsSetCustomVerificationRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsGetBotRecommendationsRequest is the TL function
+// bots.getBotRecommendations.
+//
+//	bots.getBotRecommendations#a1b70815 bot:InputUser = users.Users
+//
+// See https://core.telegram.org/method/bots.getBotRecommendations.
+type BotsGetBotRecommendationsRequest struct {
+	Bot InputUserClass
+}
+
+// BotsGetBotRecommendationsRequestTypeID is the ID of
+// bots.getBotRecommendations.
+const BotsGetBotRecommendationsRequestTypeID = 0xa1b70815
+
+// TypeID returns 0xa1b70815, the ID of bots.getBotRecommendations.
+func (*BotsGetBotRecommendationsRequest) TypeID() uint32 {
+	return BotsGetBotRecommendationsRequestTypeID
+}
+
+// TypeName returns "bots.getBotRecommendations".
+func (*BotsGetBotRecommendationsRequest) TypeName() string {
+	return "bots.getBotRecommendations"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetBotRecommendationsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetBotRecommendationsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetBotRecommendationsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getBotRecommendations", "bot")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetBotRecommendationsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetBotRecommendationsRequestTypeID, "bots.getBotRecommendations"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotRecommendations", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetBotRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetBotRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotRecommendations", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getBotRecommendations", "bot")
+	}
+	return nil
+}
+
+// BotsGetBotRecommendations calls bots.getBotRecommendations: see
+// BotsGetBotRecommendationsRequest.
+func (c *Client) BotsGetBotRecommendations(ctx context.Context, req *BotsGetBotRecommendationsRequest) (UsersUsersClass, error) {
+	if req == nil {
+		req = new(BotsGetBotRecommendationsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUsersUsers)
+}
+
+// BotsCheckUsernameRequest is the TL function bots.checkUsername.
+//
+//	bots.checkUsername#87f2219b username:string = Bool
+//
+// See https://core.telegram.org/method/bots.checkUsername.
+type BotsCheckUsernameRequest struct {
+	Username string
+}
+
+// BotsCheckUsernameRequestTypeID is the ID of bots.checkUsername.
+const BotsCheckUsernameRequestTypeID = 0x87f2219b
+
+// TypeID returns 0x87f2219b, the ID of bots.checkUsername.
+func (*BotsCheckUsernameRequest) TypeID() uint32 {
+	return BotsCheckUsernameRequestTypeID
+}
+
+// TypeName returns "bots.checkUsername".
+func (*BotsCheckUsernameRequest) TypeName() string {
+	return "bots.checkUsername"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsCheckUsernameRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsCheckUsernameRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Username)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsCheckUsernameRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsCheckUsernameRequestTypeID, "bots.checkUsername"); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Username, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.checkUsername", "username")
+	}
+	return nil
+}
+
+// BotsCheckUsername calls bots.checkUsername: see BotsCheckUsernameRequest.
+func (c *Client) BotsCheckUsername(ctx context.Context, req *BotsCheckUsernameRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsCheckUsernameRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsCreateBotRequest is the TL function bots.createBot.
+//
+//	bots.createBot#e5b17f2b flags:# via_deeplink:flags.0?true name:string
+//	    username:string manager_id:InputUser = User
+//
+// See https://core.telegram.org/method/bots.createBot.
+type BotsCreateBotRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ViaDeeplink bool       // flags.0?true
+	Name        string
+	Username    string
+	ManagerID   InputUserClass
+}
+
+// BotsCreateBotRequestTypeID is the ID of bots.createBot.
+const BotsCreateBotRequestTypeID = 0xe5b17f2b
+
+// TypeID returns 0xe5b17f2b, the ID of bots.createBot.
+func (*BotsCreateBotRequest) TypeID() uint32 {
+	return BotsCreateBotRequestTypeID
+}
+
+// TypeName returns "bots.createBot".
+func (*BotsCreateBotRequest) TypeName() string {
+	return "bots.createBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsCreateBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsCreateBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsCreateBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ViaDeeplink {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Name)
+	b.PutString(m.Username)
+	if err := tlrt.EncodeObject(b, m.ManagerID); err != nil {
+		return tlrt.EncodeErr(err, "bots.createBot", "manager_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsCreateBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsCreateBotRequestTypeID, "bots.createBot"); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsCreateBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsCreateBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.createBot", "")
+	}
+	*m = BotsCreateBotRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "flags")
+	}
+	m.ViaDeeplink = m.Flags.Has(0)
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "name")
+	}
+	if m.Username, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "username")
+	}
+	if m.ManagerID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.createBot", "manager_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// BotsCreateBot calls bots.createBot: see BotsCreateBotRequest.
+func (c *Client) BotsCreateBot(ctx context.Context, req *BotsCreateBotRequest) (UserClass, error) {
+	if req == nil {
+		req = new(BotsCreateBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
+}
+
+// BotsExportBotTokenRequest is the TL function bots.exportBotToken.
+//
+//	bots.exportBotToken#bd0d99eb bot:InputUser revoke:Bool
+//	    = bots.ExportedBotToken
+//
+// See https://core.telegram.org/method/bots.exportBotToken.
+type BotsExportBotTokenRequest struct {
+	Bot    InputUserClass
+	Revoke bool
+}
+
+// BotsExportBotTokenRequestTypeID is the ID of bots.exportBotToken.
+const BotsExportBotTokenRequestTypeID = 0xbd0d99eb
+
+// TypeID returns 0xbd0d99eb, the ID of bots.exportBotToken.
+func (*BotsExportBotTokenRequest) TypeID() uint32 {
+	return BotsExportBotTokenRequestTypeID
+}
+
+// TypeName returns "bots.exportBotToken".
+func (*BotsExportBotTokenRequest) TypeName() string {
+	return "bots.exportBotToken"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsExportBotTokenRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsExportBotTokenRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsExportBotTokenRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.exportBotToken", "bot")
+	}
+	b.PutBool(m.Revoke)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsExportBotTokenRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsExportBotTokenRequestTypeID, "bots.exportBotToken"); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportBotToken", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsExportBotTokenRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsExportBotTokenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.exportBotToken", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportBotToken", "bot")
+	}
+	if m.Revoke, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "bots.exportBotToken", "revoke")
+	}
+	return nil
+}
+
+// BotsExportBotToken calls bots.exportBotToken: see BotsExportBotTokenRequest.
+func (c *Client) BotsExportBotToken(ctx context.Context, req *BotsExportBotTokenRequest) (*BotsExportedBotToken, error) {
+	if req == nil {
+		req = new(BotsExportBotTokenRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsExportedBotToken])
+}
+
+// BotsRequestWebViewButtonRequest is the TL function bots.requestWebViewButton.
+//
+//	bots.requestWebViewButton#31a2a35e user_id:InputUser
+//	    button:KeyboardButton = bots.RequestedButton
+//
+// See https://core.telegram.org/method/bots.requestWebViewButton.
+type BotsRequestWebViewButtonRequest struct {
+	UserID InputUserClass
+	Button KeyboardButtonClass
+}
+
+// BotsRequestWebViewButtonRequestTypeID is the ID of bots.requestWebViewButton.
+const BotsRequestWebViewButtonRequestTypeID = 0x31a2a35e
+
+// TypeID returns 0x31a2a35e, the ID of bots.requestWebViewButton.
+func (*BotsRequestWebViewButtonRequest) TypeID() uint32 {
+	return BotsRequestWebViewButtonRequestTypeID
+}
+
+// TypeName returns "bots.requestWebViewButton".
+func (*BotsRequestWebViewButtonRequest) TypeName() string {
+	return "bots.requestWebViewButton"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsRequestWebViewButtonRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsRequestWebViewButtonRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsRequestWebViewButtonRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "bots.requestWebViewButton", "user_id")
+	}
+	if err := tlrt.EncodeObject(b, m.Button); err != nil {
+		return tlrt.EncodeErr(err, "bots.requestWebViewButton", "button")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsRequestWebViewButtonRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsRequestWebViewButtonRequestTypeID, "bots.requestWebViewButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsRequestWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsRequestWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.requestWebViewButton", "")
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "user_id")
+	}
+	if m.Button, err = decodeKeyboardButton(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "button")
+	}
+	return nil
+}
+
+// BotsRequestWebViewButton calls bots.requestWebViewButton: see
+// BotsRequestWebViewButtonRequest.
+func (c *Client) BotsRequestWebViewButton(ctx context.Context, req *BotsRequestWebViewButtonRequest) (*BotsRequestedButton, error) {
+	if req == nil {
+		req = new(BotsRequestWebViewButtonRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsRequestedButton])
+}
+
+// BotsGetRequestedWebViewButtonRequest is the TL function
+// bots.getRequestedWebViewButton.
+//
+//	bots.getRequestedWebViewButton#bf25b7f3 bot:InputUser
+//	    webapp_req_id:string = KeyboardButton
+//
+// See https://core.telegram.org/method/bots.getRequestedWebViewButton.
+type BotsGetRequestedWebViewButtonRequest struct {
+	Bot         InputUserClass
+	WebappReqID string
+}
+
+// BotsGetRequestedWebViewButtonRequestTypeID is the ID of
+// bots.getRequestedWebViewButton.
+const BotsGetRequestedWebViewButtonRequestTypeID = 0xbf25b7f3
+
+// TypeID returns 0xbf25b7f3, the ID of bots.getRequestedWebViewButton.
+func (*BotsGetRequestedWebViewButtonRequest) TypeID() uint32 {
+	return BotsGetRequestedWebViewButtonRequestTypeID
+}
+
+// TypeName returns "bots.getRequestedWebViewButton".
+func (*BotsGetRequestedWebViewButtonRequest) TypeName() string {
+	return "bots.getRequestedWebViewButton"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetRequestedWebViewButtonRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetRequestedWebViewButtonRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetRequestedWebViewButtonRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getRequestedWebViewButton", "bot")
+	}
+	b.PutString(m.WebappReqID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetRequestedWebViewButtonRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetRequestedWebViewButtonRequestTypeID, "bots.getRequestedWebViewButton"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetRequestedWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getRequestedWebViewButton", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "bot")
+	}
+	if m.WebappReqID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "webapp_req_id")
+	}
+	return nil
+}
+
+// BotsGetRequestedWebViewButton calls bots.getRequestedWebViewButton: see
+// BotsGetRequestedWebViewButtonRequest.
+func (c *Client) BotsGetRequestedWebViewButton(ctx context.Context, req *BotsGetRequestedWebViewButtonRequest) (KeyboardButtonClass, error) {
+	if req == nil {
+		req = new(BotsGetRequestedWebViewButtonRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeKeyboardButton)
+}
+
+// BotsGetAccessSettingsRequest is the TL function bots.getAccessSettings.
+//
+//	bots.getAccessSettings#213853a3 bot:InputUser = bots.AccessSettings
+//
+// See https://core.telegram.org/method/bots.getAccessSettings.
+type BotsGetAccessSettingsRequest struct {
+	Bot InputUserClass
+}
+
+// BotsGetAccessSettingsRequestTypeID is the ID of bots.getAccessSettings.
+const BotsGetAccessSettingsRequestTypeID = 0x213853a3
+
+// TypeID returns 0x213853a3, the ID of bots.getAccessSettings.
+func (*BotsGetAccessSettingsRequest) TypeID() uint32 {
+	return BotsGetAccessSettingsRequestTypeID
+}
+
+// TypeName returns "bots.getAccessSettings".
+func (*BotsGetAccessSettingsRequest) TypeName() string {
+	return "bots.getAccessSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsGetAccessSettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsGetAccessSettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsGetAccessSettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.getAccessSettings", "bot")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsGetAccessSettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsGetAccessSettingsRequestTypeID, "bots.getAccessSettings"); err != nil {
+		return tlrt.DecodeErr(err, "bots.getAccessSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsGetAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsGetAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.getAccessSettings", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.getAccessSettings", "bot")
+	}
+	return nil
+}
+
+// BotsGetAccessSettings calls bots.getAccessSettings: see
+// BotsGetAccessSettingsRequest.
+func (c *Client) BotsGetAccessSettings(ctx context.Context, req *BotsGetAccessSettingsRequest) (*BotsAccessSettings, error) {
+	if req == nil {
+		req = new(BotsGetAccessSettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[BotsAccessSettings])
+}
+
+// BotsEditAccessSettingsRequest is the TL function bots.editAccessSettings.
+//
+//	bots.editAccessSettings#31813cd8 flags:# restricted:flags.0?true
+//	    bot:InputUser add_users:flags.1?Vector<InputUser> = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetAddUsers and
+// the other Set methods send a zero value too; HasAddUsers reports whether
+// AddUsers is present (sent, or received) and ClearAddUsers leaves it out.
+//
+// See https://core.telegram.org/method/bots.editAccessSettings.
+type BotsEditAccessSettingsRequest struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Restricted bool       // flags.0?true
+	Bot        InputUserClass
+	AddUsers   []InputUserClass // flags.1?Vector<InputUser>
+}
+
+// BotsEditAccessSettingsRequestTypeID is the ID of bots.editAccessSettings.
+const BotsEditAccessSettingsRequestTypeID = 0x31813cd8
+
+// TypeID returns 0x31813cd8, the ID of bots.editAccessSettings.
+func (*BotsEditAccessSettingsRequest) TypeID() uint32 {
+	return BotsEditAccessSettingsRequestTypeID
+}
+
+// TypeName returns "bots.editAccessSettings".
+func (*BotsEditAccessSettingsRequest) TypeName() string {
+	return "bots.editAccessSettings"
+}
+
+// HasAddUsers reports whether AddUsers is present: not zero, set by
+// SetAddUsers, or received.
+func (m *BotsEditAccessSettingsRequest) HasAddUsers() bool {
+	return len(m.AddUsers) > 0 || m.Flags.Has(1)
+}
+
+// SetAddUsers sets AddUsers to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *BotsEditAccessSettingsRequest) SetAddUsers(v []InputUserClass) {
+	m.AddUsers = v
+	m.Flags.Set(1)
+}
+
+// ClearAddUsers sets AddUsers to its zero value and marks it absent.
+func (m *BotsEditAccessSettingsRequest) ClearAddUsers() {
+	m.AddUsers = nil
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsEditAccessSettingsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsEditAccessSettingsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsEditAccessSettingsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Restricted {
+		flags.Set(0)
+	}
+	if len(m.AddUsers) > 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "bots.editAccessSettings", "bot")
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.AddUsers))
+		for i := range m.AddUsers {
+			if err := tlrt.EncodeObject(b, m.AddUsers[i]); err != nil {
+				return tlrt.EncodeErr(err, "bots.editAccessSettings", "add_users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsEditAccessSettingsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsEditAccessSettingsRequestTypeID, "bots.editAccessSettings"); err != nil {
+		return tlrt.DecodeErr(err, "bots.editAccessSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsEditAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.editAccessSettings", "")
+	}
+	*m = BotsEditAccessSettingsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "bots.editAccessSettings", "flags")
+	}
+	m.Restricted = m.Flags.Has(0)
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.editAccessSettings", "bot")
+	}
+	if m.Flags.Has(1) {
+		if m.AddUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "bots.editAccessSettings", "add_users")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if len(m.AddUsers) > 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// BotsEditAccessSettings calls bots.editAccessSettings: see
+// BotsEditAccessSettingsRequest.
+func (c *Client) BotsEditAccessSettings(ctx context.Context, req *BotsEditAccessSettingsRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsEditAccessSettingsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// BotsSetJoinChatResultsRequest is the TL function bots.setJoinChatResults.
+//
+//	bots.setJoinChatResults#e71a4810 query_id:long result:JoinChatBotResult
+//	    = Bool
+//
+// See https://core.telegram.org/method/bots.setJoinChatResults.
+type BotsSetJoinChatResultsRequest struct {
+	QueryID int64
+	Result  JoinChatBotResultClass
+}
+
+// BotsSetJoinChatResultsRequestTypeID is the ID of bots.setJoinChatResults.
+const BotsSetJoinChatResultsRequestTypeID = 0xe71a4810
+
+// TypeID returns 0xe71a4810, the ID of bots.setJoinChatResults.
+func (*BotsSetJoinChatResultsRequest) TypeID() uint32 {
+	return BotsSetJoinChatResultsRequestTypeID
+}
+
+// TypeName returns "bots.setJoinChatResults".
+func (*BotsSetJoinChatResultsRequest) TypeName() string {
+	return "bots.setJoinChatResults"
+}
+
+// Encode writes m to b with its ID.
+func (m *BotsSetJoinChatResultsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(BotsSetJoinChatResultsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *BotsSetJoinChatResultsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.QueryID)
+	if err := tlrt.EncodeObject(b, m.Result); err != nil {
+		return tlrt.EncodeErr(err, "bots.setJoinChatResults", "result")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *BotsSetJoinChatResultsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, BotsSetJoinChatResultsRequestTypeID, "bots.setJoinChatResults"); err != nil {
+		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *BotsSetJoinChatResultsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *BotsSetJoinChatResultsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "bots.setJoinChatResults", "")
+	}
+	var err error
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "query_id")
+	}
+	if m.Result, err = decodeJoinChatBotResult(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "result")
+	}
+	return nil
+}
+
+// BotsSetJoinChatResults calls bots.setJoinChatResults: see
+// BotsSetJoinChatResultsRequest.
+func (c *Client) BotsSetJoinChatResults(ctx context.Context, req *BotsSetJoinChatResultsRequest) (bool, error) {
+	if req == nil {
+		req = new(BotsSetJoinChatResultsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

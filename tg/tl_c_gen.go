@@ -2,9 +2,61 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// ChannelAdminLogEventActionClass is the TL type ChannelAdminLogEventAction: one of ChannelAdminLogEventActionChangeTitle, ChannelAdminLogEventActionChangeAbout, ChannelAdminLogEventActionChangeUsername, ChannelAdminLogEventActionChangePhoto, ChannelAdminLogEventActionToggleInvites, ChannelAdminLogEventActionToggleSignatures, ChannelAdminLogEventActionUpdatePinned, ChannelAdminLogEventActionEditMessage, ChannelAdminLogEventActionDeleteMessage, ChannelAdminLogEventActionParticipantJoin, ChannelAdminLogEventActionParticipantLeave, ChannelAdminLogEventActionParticipantInvite, ChannelAdminLogEventActionParticipantToggleBan, ChannelAdminLogEventActionParticipantToggleAdmin, ChannelAdminLogEventActionChangeStickerSet, ChannelAdminLogEventActionTogglePreHistoryHidden, ChannelAdminLogEventActionDefaultBannedRights, ChannelAdminLogEventActionStopPoll, ChannelAdminLogEventActionChangeLinkedChat, ChannelAdminLogEventActionChangeLocation, ChannelAdminLogEventActionToggleSlowMode, ChannelAdminLogEventActionStartGroupCall, ChannelAdminLogEventActionDiscardGroupCall, ChannelAdminLogEventActionParticipantMute, ChannelAdminLogEventActionParticipantUnmute, ChannelAdminLogEventActionToggleGroupCallSetting, ChannelAdminLogEventActionParticipantJoinByInvite, ChannelAdminLogEventActionExportedInviteDelete, ChannelAdminLogEventActionExportedInviteRevoke, ChannelAdminLogEventActionExportedInviteEdit, ChannelAdminLogEventActionParticipantVolume, ChannelAdminLogEventActionChangeHistoryTTL, ChannelAdminLogEventActionParticipantJoinByRequest, ChannelAdminLogEventActionToggleNoForwards, ChannelAdminLogEventActionSendMessage, ChannelAdminLogEventActionChangeAvailableReactions, ChannelAdminLogEventActionChangeUsernames, ChannelAdminLogEventActionToggleForum, ChannelAdminLogEventActionCreateTopic, ChannelAdminLogEventActionEditTopic, ChannelAdminLogEventActionDeleteTopic, ChannelAdminLogEventActionPinTopic, ChannelAdminLogEventActionToggleAntiSpam, ChannelAdminLogEventActionChangePeerColor, ChannelAdminLogEventActionChangeProfilePeerColor, ChannelAdminLogEventActionChangeWallpaper, ChannelAdminLogEventActionChangeEmojiStatus.
+// ChannelAdminLogEventActionClass is the TL type ChannelAdminLogEventAction:
+// one of ChannelAdminLogEventActionChangeTitle,
+// ChannelAdminLogEventActionChangeAbout,
+// ChannelAdminLogEventActionChangeUsername,
+// ChannelAdminLogEventActionChangePhoto,
+// ChannelAdminLogEventActionToggleInvites,
+// ChannelAdminLogEventActionToggleSignatures,
+// ChannelAdminLogEventActionUpdatePinned,
+// ChannelAdminLogEventActionEditMessage,
+// ChannelAdminLogEventActionDeleteMessage,
+// ChannelAdminLogEventActionParticipantJoin,
+// ChannelAdminLogEventActionParticipantLeave,
+// ChannelAdminLogEventActionParticipantInvite,
+// ChannelAdminLogEventActionParticipantToggleBan,
+// ChannelAdminLogEventActionParticipantToggleAdmin,
+// ChannelAdminLogEventActionChangeStickerSet,
+// ChannelAdminLogEventActionTogglePreHistoryHidden,
+// ChannelAdminLogEventActionDefaultBannedRights,
+// ChannelAdminLogEventActionStopPoll,
+// ChannelAdminLogEventActionChangeLinkedChat,
+// ChannelAdminLogEventActionChangeLocation,
+// ChannelAdminLogEventActionToggleSlowMode,
+// ChannelAdminLogEventActionStartGroupCall,
+// ChannelAdminLogEventActionDiscardGroupCall,
+// ChannelAdminLogEventActionParticipantMute,
+// ChannelAdminLogEventActionParticipantUnmute,
+// ChannelAdminLogEventActionToggleGroupCallSetting,
+// ChannelAdminLogEventActionParticipantJoinByInvite,
+// ChannelAdminLogEventActionExportedInviteDelete,
+// ChannelAdminLogEventActionExportedInviteRevoke,
+// ChannelAdminLogEventActionExportedInviteEdit,
+// ChannelAdminLogEventActionParticipantVolume,
+// ChannelAdminLogEventActionChangeHistoryTTL,
+// ChannelAdminLogEventActionParticipantJoinByRequest,
+// ChannelAdminLogEventActionToggleNoForwards,
+// ChannelAdminLogEventActionSendMessage,
+// ChannelAdminLogEventActionChangeAvailableReactions,
+// ChannelAdminLogEventActionChangeUsernames,
+// ChannelAdminLogEventActionToggleForum, ChannelAdminLogEventActionCreateTopic,
+// ChannelAdminLogEventActionEditTopic, ChannelAdminLogEventActionDeleteTopic,
+// ChannelAdminLogEventActionPinTopic, ChannelAdminLogEventActionToggleAntiSpam,
+// ChannelAdminLogEventActionChangePeerColor,
+// ChannelAdminLogEventActionChangeProfilePeerColor,
+// ChannelAdminLogEventActionChangeWallpaper,
+// ChannelAdminLogEventActionChangeEmojiStatus,
+// ChannelAdminLogEventActionChangeEmojiStickerSet,
+// ChannelAdminLogEventActionToggleSignatureProfiles,
+// ChannelAdminLogEventActionParticipantSubExtend,
+// ChannelAdminLogEventActionToggleAutotranslation,
+// ChannelAdminLogEventActionParticipantEditRank.
 //
 // See https://core.telegram.org/type/ChannelAdminLogEventAction.
 type ChannelAdminLogEventActionClass interface {
@@ -12,12 +64,14 @@ type ChannelAdminLogEventActionClass interface {
 	channelAdminLogEventActionClass()
 }
 
-// DecodeChannelAdminLogEventAction decodes any constructor of ChannelAdminLogEventAction.
+// DecodeChannelAdminLogEventAction decodes any constructor of
+// ChannelAdminLogEventAction.
 func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventActionClass, error) {
 	return decodeChannelAdminLogEventAction(b, 0)
 }
 
-// decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a value nested depth levels deep.
+// decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a
+// value nested depth levels deep.
 func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLogEventActionClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -119,29 +173,40 @@ func decodeChannelAdminLogEventAction(b *bin.Buffer, depth int) (ChannelAdminLog
 		v = &ChannelAdminLogEventActionChangeWallpaper{}
 	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
 		v = &ChannelAdminLogEventActionChangeEmojiStatus{}
+	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
+		v = &ChannelAdminLogEventActionChangeEmojiStickerSet{}
+	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
+		v = &ChannelAdminLogEventActionToggleSignatureProfiles{}
+	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
+		v = &ChannelAdminLogEventActionParticipantSubExtend{}
+	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
+		v = &ChannelAdminLogEventActionToggleAutotranslation{}
+	case ChannelAdminLogEventActionParticipantEditRankTypeID:
+		v = &ChannelAdminLogEventActionParticipantEditRank{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChannelAdminLogEventAction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChannelAdminLogEventAction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChannelAdminLogEventActionChangeTitle is the TL constructor channelAdminLogEventActionChangeTitle:
+// ChannelAdminLogEventActionChangeTitle is the TL constructor
+// channelAdminLogEventActionChangeTitle.
 //
-//	channelAdminLogEventActionChangeTitle#e6dfb825 prev_value:string new_value:string = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeTitle#e6dfb825 prev_value:string
+//	    new_value:string = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeTitle.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeTitle.
 type ChannelAdminLogEventActionChangeTitle struct {
 	PrevValue string
 	NewValue  string
 }
 
-// ChannelAdminLogEventActionChangeTitleTypeID is the ID of channelAdminLogEventActionChangeTitle.
+// ChannelAdminLogEventActionChangeTitleTypeID is the ID of
+// channelAdminLogEventActionChangeTitle.
 const ChannelAdminLogEventActionChangeTitleTypeID = 0xe6dfb825
 
 // TypeID returns 0xe6dfb825, the ID of channelAdminLogEventActionChangeTitle.
@@ -154,7 +219,8 @@ func (*ChannelAdminLogEventActionChangeTitle) TypeName() string {
 	return "channelAdminLogEventActionChangeTitle"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeTitle as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeTitle
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeTitle) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -178,46 +244,47 @@ func (m *ChannelAdminLogEventActionChangeTitle) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeTitle#e6dfb825", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeTitle) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PrevValue, err = b.String(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeTitle#e6dfb825", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "prev_value")
 	}
 	if m.NewValue, err = b.String(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeTitle#e6dfb825", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeAbout is the TL constructor channelAdminLogEventActionChangeAbout:
+// ChannelAdminLogEventActionChangeAbout is the TL constructor
+// channelAdminLogEventActionChangeAbout.
 //
-//	channelAdminLogEventActionChangeAbout#55188a2e prev_value:string new_value:string = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeAbout#55188a2e prev_value:string
+//	    new_value:string = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeAbout.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeAbout.
 type ChannelAdminLogEventActionChangeAbout struct {
 	PrevValue string
 	NewValue  string
 }
 
-// ChannelAdminLogEventActionChangeAboutTypeID is the ID of channelAdminLogEventActionChangeAbout.
+// ChannelAdminLogEventActionChangeAboutTypeID is the ID of
+// channelAdminLogEventActionChangeAbout.
 const ChannelAdminLogEventActionChangeAboutTypeID = 0x55188a2e
 
 // TypeID returns 0x55188a2e, the ID of channelAdminLogEventActionChangeAbout.
@@ -230,7 +297,8 @@ func (*ChannelAdminLogEventActionChangeAbout) TypeName() string {
 	return "channelAdminLogEventActionChangeAbout"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeAbout as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeAbout
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeAbout) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -254,49 +322,51 @@ func (m *ChannelAdminLogEventActionChangeAbout) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeAbout#55188a2e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeAbout) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PrevValue, err = b.String(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeAbout#55188a2e", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "prev_value")
 	}
 	if m.NewValue, err = b.String(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeAbout#55188a2e", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeUsername is the TL constructor channelAdminLogEventActionChangeUsername:
+// ChannelAdminLogEventActionChangeUsername is the TL constructor
+// channelAdminLogEventActionChangeUsername.
 //
-//	channelAdminLogEventActionChangeUsername#6a4afc38 prev_value:string new_value:string = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeUsername#6a4afc38 prev_value:string
+//	    new_value:string = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeUsername.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeUsername.
 type ChannelAdminLogEventActionChangeUsername struct {
 	PrevValue string
 	NewValue  string
 }
 
-// ChannelAdminLogEventActionChangeUsernameTypeID is the ID of channelAdminLogEventActionChangeUsername.
+// ChannelAdminLogEventActionChangeUsernameTypeID is the ID of
+// channelAdminLogEventActionChangeUsername.
 const ChannelAdminLogEventActionChangeUsernameTypeID = 0x6a4afc38
 
-// TypeID returns 0x6a4afc38, the ID of channelAdminLogEventActionChangeUsername.
+// TypeID returns 0x6a4afc38, the ID of
+// channelAdminLogEventActionChangeUsername.
 func (*ChannelAdminLogEventActionChangeUsername) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeUsernameTypeID
 }
@@ -306,7 +376,9 @@ func (*ChannelAdminLogEventActionChangeUsername) TypeName() string {
 	return "channelAdminLogEventActionChangeUsername"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeUsername as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeUsername as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeUsername) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -330,46 +402,47 @@ func (m *ChannelAdminLogEventActionChangeUsername) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeUsername#6a4afc38", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeUsername) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PrevValue, err = b.String(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeUsername#6a4afc38", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "prev_value")
 	}
 	if m.NewValue, err = b.String(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeUsername#6a4afc38", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangePhoto is the TL constructor channelAdminLogEventActionChangePhoto:
+// ChannelAdminLogEventActionChangePhoto is the TL constructor
+// channelAdminLogEventActionChangePhoto.
 //
-//	channelAdminLogEventActionChangePhoto#434bd2af prev_photo:Photo new_photo:Photo = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangePhoto#434bd2af prev_photo:Photo
+//	    new_photo:Photo = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangePhoto.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangePhoto.
 type ChannelAdminLogEventActionChangePhoto struct {
 	PrevPhoto PhotoClass
 	NewPhoto  PhotoClass
 }
 
-// ChannelAdminLogEventActionChangePhotoTypeID is the ID of channelAdminLogEventActionChangePhoto.
+// ChannelAdminLogEventActionChangePhotoTypeID is the ID of
+// channelAdminLogEventActionChangePhoto.
 const ChannelAdminLogEventActionChangePhotoTypeID = 0x434bd2af
 
 // TypeID returns 0x434bd2af, the ID of channelAdminLogEventActionChangePhoto.
@@ -382,7 +455,8 @@ func (*ChannelAdminLogEventActionChangePhoto) TypeName() string {
 	return "channelAdminLogEventActionChangePhoto"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangePhoto as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangePhoto
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangePhoto) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -399,59 +473,60 @@ func (m *ChannelAdminLogEventActionChangePhoto) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevPhoto); err != nil {
-		return encodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "prev_photo", err)
+	if err := tlrt.EncodeObject(b, m.PrevPhoto); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePhoto", "prev_photo")
 	}
-	if err := encodeObj(b, m.NewPhoto); err != nil {
-		return encodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "new_photo", err)
+	if err := tlrt.EncodeObject(b, m.NewPhoto); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePhoto", "new_photo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangePhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePhoto", "")
 	}
 	var err error
 	if m.PrevPhoto, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "prev_photo", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "prev_photo")
 	}
 	if m.NewPhoto, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangePhoto#434bd2af", "new_photo", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "new_photo")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionToggleInvites is the TL constructor channelAdminLogEventActionToggleInvites:
+// ChannelAdminLogEventActionToggleInvites is the TL constructor
+// channelAdminLogEventActionToggleInvites.
 //
-//	channelAdminLogEventActionToggleInvites#1b7907ae new_value:Bool = ChannelAdminLogEventAction
+//	channelAdminLogEventActionToggleInvites#1b7907ae new_value:Bool
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleInvites.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleInvites.
 type ChannelAdminLogEventActionToggleInvites struct {
 	NewValue bool
 }
 
-// ChannelAdminLogEventActionToggleInvitesTypeID is the ID of channelAdminLogEventActionToggleInvites.
+// ChannelAdminLogEventActionToggleInvitesTypeID is the ID of
+// channelAdminLogEventActionToggleInvites.
 const ChannelAdminLogEventActionToggleInvitesTypeID = 0x1b7907ae
 
 // TypeID returns 0x1b7907ae, the ID of channelAdminLogEventActionToggleInvites.
@@ -464,7 +539,8 @@ func (*ChannelAdminLogEventActionToggleInvites) TypeName() string {
 	return "channelAdminLogEventActionToggleInvites"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleInvites as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleInvites
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionToggleInvites) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -487,45 +563,47 @@ func (m *ChannelAdminLogEventActionToggleInvites) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleInvitesTypeID, "channelAdminLogEventActionToggleInvites"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleInvites", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionToggleInvitesTypeID, "channelAdminLogEventActionToggleInvites"); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleInvites#1b7907ae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionToggleInvites) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.NewValue, err = b.Bool(); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleInvites#1b7907ae", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleInvites", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionToggleSignatures is the TL constructor channelAdminLogEventActionToggleSignatures:
+// ChannelAdminLogEventActionToggleSignatures is the TL constructor
+// channelAdminLogEventActionToggleSignatures.
 //
-//	channelAdminLogEventActionToggleSignatures#26ae0971 new_value:Bool = ChannelAdminLogEventAction
+//	channelAdminLogEventActionToggleSignatures#26ae0971 new_value:Bool
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleSignatures.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleSignatures.
 type ChannelAdminLogEventActionToggleSignatures struct {
 	NewValue bool
 }
 
-// ChannelAdminLogEventActionToggleSignaturesTypeID is the ID of channelAdminLogEventActionToggleSignatures.
+// ChannelAdminLogEventActionToggleSignaturesTypeID is the ID of
+// channelAdminLogEventActionToggleSignatures.
 const ChannelAdminLogEventActionToggleSignaturesTypeID = 0x26ae0971
 
-// TypeID returns 0x26ae0971, the ID of channelAdminLogEventActionToggleSignatures.
+// TypeID returns 0x26ae0971, the ID of
+// channelAdminLogEventActionToggleSignatures.
 func (*ChannelAdminLogEventActionToggleSignatures) TypeID() uint32 {
 	return ChannelAdminLogEventActionToggleSignaturesTypeID
 }
@@ -535,7 +613,9 @@ func (*ChannelAdminLogEventActionToggleSignatures) TypeName() string {
 	return "channelAdminLogEventActionToggleSignatures"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleSignatures as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleSignatures as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionToggleSignatures) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -558,42 +638,43 @@ func (m *ChannelAdminLogEventActionToggleSignatures) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSignaturesTypeID, "channelAdminLogEventActionToggleSignatures"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatures", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionToggleSignaturesTypeID, "channelAdminLogEventActionToggleSignatures"); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleSignatures#26ae0971", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionToggleSignatures) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.NewValue, err = b.Bool(); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleSignatures#26ae0971", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatures", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionUpdatePinned is the TL constructor channelAdminLogEventActionUpdatePinned:
+// ChannelAdminLogEventActionUpdatePinned is the TL constructor
+// channelAdminLogEventActionUpdatePinned.
 //
-//	channelAdminLogEventActionUpdatePinned#e9e82c18 message:Message = ChannelAdminLogEventAction
+//	channelAdminLogEventActionUpdatePinned#e9e82c18 message:Message
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionUpdatePinned.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionUpdatePinned.
 type ChannelAdminLogEventActionUpdatePinned struct {
 	Message MessageClass
 }
 
-// ChannelAdminLogEventActionUpdatePinnedTypeID is the ID of channelAdminLogEventActionUpdatePinned.
+// ChannelAdminLogEventActionUpdatePinnedTypeID is the ID of
+// channelAdminLogEventActionUpdatePinned.
 const ChannelAdminLogEventActionUpdatePinnedTypeID = 0xe9e82c18
 
 // TypeID returns 0xe9e82c18, the ID of channelAdminLogEventActionUpdatePinned.
@@ -606,7 +687,8 @@ func (*ChannelAdminLogEventActionUpdatePinned) TypeName() string {
 	return "channelAdminLogEventActionUpdatePinned"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionUpdatePinned as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionUpdatePinned
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionUpdatePinned) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -623,54 +705,55 @@ func (m *ChannelAdminLogEventActionUpdatePinned) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("channelAdminLogEventActionUpdatePinned#e9e82c18", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionUpdatePinned", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"); err != nil {
-		return decodeErr("channelAdminLogEventActionUpdatePinned#e9e82c18", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionUpdatePinned) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionUpdatePinned#e9e82c18", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionUpdatePinned", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionUpdatePinned#e9e82c18", "message", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "message")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionEditMessage is the TL constructor channelAdminLogEventActionEditMessage:
+// ChannelAdminLogEventActionEditMessage is the TL constructor
+// channelAdminLogEventActionEditMessage.
 //
-//	channelAdminLogEventActionEditMessage#709b2405 prev_message:Message new_message:Message = ChannelAdminLogEventAction
+//	channelAdminLogEventActionEditMessage#709b2405 prev_message:Message
+//	    new_message:Message = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionEditMessage.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionEditMessage.
 type ChannelAdminLogEventActionEditMessage struct {
 	PrevMessage MessageClass
 	NewMessage  MessageClass
 }
 
-// ChannelAdminLogEventActionEditMessageTypeID is the ID of channelAdminLogEventActionEditMessage.
+// ChannelAdminLogEventActionEditMessageTypeID is the ID of
+// channelAdminLogEventActionEditMessage.
 const ChannelAdminLogEventActionEditMessageTypeID = 0x709b2405
 
 // TypeID returns 0x709b2405, the ID of channelAdminLogEventActionEditMessage.
@@ -683,7 +766,8 @@ func (*ChannelAdminLogEventActionEditMessage) TypeName() string {
 	return "channelAdminLogEventActionEditMessage"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionEditMessage as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionEditMessage
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionEditMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -700,59 +784,60 @@ func (m *ChannelAdminLogEventActionEditMessage) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevMessage); err != nil {
-		return encodeErr("channelAdminLogEventActionEditMessage#709b2405", "prev_message", err)
+	if err := tlrt.EncodeObject(b, m.PrevMessage); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionEditMessage", "prev_message")
 	}
-	if err := encodeObj(b, m.NewMessage); err != nil {
-		return encodeErr("channelAdminLogEventActionEditMessage#709b2405", "new_message", err)
+	if err := tlrt.EncodeObject(b, m.NewMessage); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionEditMessage", "new_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditMessageTypeID, "channelAdminLogEventActionEditMessage"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionEditMessageTypeID, "channelAdminLogEventActionEditMessage"); err != nil {
-		return decodeErr("channelAdminLogEventActionEditMessage#709b2405", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionEditMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionEditMessage#709b2405", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionEditMessage", "")
 	}
 	var err error
 	if m.PrevMessage, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionEditMessage#709b2405", "prev_message", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "prev_message")
 	}
 	if m.NewMessage, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionEditMessage#709b2405", "new_message", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "new_message")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionDeleteMessage is the TL constructor channelAdminLogEventActionDeleteMessage:
+// ChannelAdminLogEventActionDeleteMessage is the TL constructor
+// channelAdminLogEventActionDeleteMessage.
 //
-//	channelAdminLogEventActionDeleteMessage#42e047bb message:Message = ChannelAdminLogEventAction
+//	channelAdminLogEventActionDeleteMessage#42e047bb message:Message
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionDeleteMessage.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionDeleteMessage.
 type ChannelAdminLogEventActionDeleteMessage struct {
 	Message MessageClass
 }
 
-// ChannelAdminLogEventActionDeleteMessageTypeID is the ID of channelAdminLogEventActionDeleteMessage.
+// ChannelAdminLogEventActionDeleteMessageTypeID is the ID of
+// channelAdminLogEventActionDeleteMessage.
 const ChannelAdminLogEventActionDeleteMessageTypeID = 0x42e047bb
 
 // TypeID returns 0x42e047bb, the ID of channelAdminLogEventActionDeleteMessage.
@@ -765,7 +850,8 @@ func (*ChannelAdminLogEventActionDeleteMessage) TypeName() string {
 	return "channelAdminLogEventActionDeleteMessage"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionDeleteMessage as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionDeleteMessage
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionDeleteMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -782,54 +868,56 @@ func (m *ChannelAdminLogEventActionDeleteMessage) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("channelAdminLogEventActionDeleteMessage#42e047bb", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionDeleteMessage", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"); err != nil {
-		return decodeErr("channelAdminLogEventActionDeleteMessage#42e047bb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionDeleteMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionDeleteMessage#42e047bb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDeleteMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionDeleteMessage#42e047bb", "message", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "message")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantJoin is the TL constructor channelAdminLogEventActionParticipantJoin:
+// ChannelAdminLogEventActionParticipantJoin is the TL constructor
+// channelAdminLogEventActionParticipantJoin.
 //
-//	channelAdminLogEventActionParticipantJoin#183040d3 = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantJoin#183040d3
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantJoin.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantJoin.
 type ChannelAdminLogEventActionParticipantJoin struct{}
 
-// ChannelAdminLogEventActionParticipantJoinTypeID is the ID of channelAdminLogEventActionParticipantJoin.
+// ChannelAdminLogEventActionParticipantJoinTypeID is the ID of
+// channelAdminLogEventActionParticipantJoin.
 const ChannelAdminLogEventActionParticipantJoinTypeID = 0x183040d3
 
-// TypeID returns 0x183040d3, the ID of channelAdminLogEventActionParticipantJoin.
+// TypeID returns 0x183040d3, the ID of
+// channelAdminLogEventActionParticipantJoin.
 func (*ChannelAdminLogEventActionParticipantJoin) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantJoinTypeID
 }
@@ -839,7 +927,9 @@ func (*ChannelAdminLogEventActionParticipantJoin) TypeName() string {
 	return "channelAdminLogEventActionParticipantJoin"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantJoin as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantJoin as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantJoin) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -861,39 +951,41 @@ func (m *ChannelAdminLogEventActionParticipantJoin) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinTypeID, "channelAdminLogEventActionParticipantJoin"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoin", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantJoinTypeID, "channelAdminLogEventActionParticipantJoin"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantJoin#183040d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantJoin) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantLeave is the TL constructor channelAdminLogEventActionParticipantLeave:
+// ChannelAdminLogEventActionParticipantLeave is the TL constructor
+// channelAdminLogEventActionParticipantLeave.
 //
-//	channelAdminLogEventActionParticipantLeave#f89777f2 = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantLeave#f89777f2
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantLeave.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantLeave.
 type ChannelAdminLogEventActionParticipantLeave struct{}
 
-// ChannelAdminLogEventActionParticipantLeaveTypeID is the ID of channelAdminLogEventActionParticipantLeave.
+// ChannelAdminLogEventActionParticipantLeaveTypeID is the ID of
+// channelAdminLogEventActionParticipantLeave.
 const ChannelAdminLogEventActionParticipantLeaveTypeID = 0xf89777f2
 
-// TypeID returns 0xf89777f2, the ID of channelAdminLogEventActionParticipantLeave.
+// TypeID returns 0xf89777f2, the ID of
+// channelAdminLogEventActionParticipantLeave.
 func (*ChannelAdminLogEventActionParticipantLeave) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantLeaveTypeID
 }
@@ -903,7 +995,9 @@ func (*ChannelAdminLogEventActionParticipantLeave) TypeName() string {
 	return "channelAdminLogEventActionParticipantLeave"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantLeave as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantLeave as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantLeave) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -925,41 +1019,43 @@ func (m *ChannelAdminLogEventActionParticipantLeave) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantLeaveTypeID, "channelAdminLogEventActionParticipantLeave"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantLeave", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantLeaveTypeID, "channelAdminLogEventActionParticipantLeave"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantLeave#f89777f2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantLeave) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantInvite is the TL constructor channelAdminLogEventActionParticipantInvite:
+// ChannelAdminLogEventActionParticipantInvite is the TL constructor
+// channelAdminLogEventActionParticipantInvite.
 //
-//	channelAdminLogEventActionParticipantInvite#e31c34d8 participant:ChannelParticipant = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantInvite#e31c34d8
+//	    participant:ChannelParticipant = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantInvite.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantInvite.
 type ChannelAdminLogEventActionParticipantInvite struct {
 	Participant ChannelParticipantClass
 }
 
-// ChannelAdminLogEventActionParticipantInviteTypeID is the ID of channelAdminLogEventActionParticipantInvite.
+// ChannelAdminLogEventActionParticipantInviteTypeID is the ID of
+// channelAdminLogEventActionParticipantInvite.
 const ChannelAdminLogEventActionParticipantInviteTypeID = 0xe31c34d8
 
-// TypeID returns 0xe31c34d8, the ID of channelAdminLogEventActionParticipantInvite.
+// TypeID returns 0xe31c34d8, the ID of
+// channelAdminLogEventActionParticipantInvite.
 func (*ChannelAdminLogEventActionParticipantInvite) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantInviteTypeID
 }
@@ -969,7 +1065,9 @@ func (*ChannelAdminLogEventActionParticipantInvite) TypeName() string {
 	return "channelAdminLogEventActionParticipantInvite"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantInvite as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantInvite as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantInvite) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -986,57 +1084,60 @@ func (m *ChannelAdminLogEventActionParticipantInvite) EncodeBare(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantInvite#e31c34d8", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantInvite", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantInvite#e31c34d8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionParticipantInvite#e31c34d8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantInvite", "")
 	}
 	var err error
 	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantInvite#e31c34d8", "participant", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "participant")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantToggleBan is the TL constructor channelAdminLogEventActionParticipantToggleBan:
+// ChannelAdminLogEventActionParticipantToggleBan is the TL constructor
+// channelAdminLogEventActionParticipantToggleBan.
 //
-//	channelAdminLogEventActionParticipantToggleBan#e6d83d7e prev_participant:ChannelParticipant new_participant:ChannelParticipant = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantToggleBan#e6d83d7e
+//	    prev_participant:ChannelParticipant
+//	    new_participant:ChannelParticipant = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantToggleBan.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantToggleBan.
 type ChannelAdminLogEventActionParticipantToggleBan struct {
 	PrevParticipant ChannelParticipantClass
 	NewParticipant  ChannelParticipantClass
 }
 
-// ChannelAdminLogEventActionParticipantToggleBanTypeID is the ID of channelAdminLogEventActionParticipantToggleBan.
+// ChannelAdminLogEventActionParticipantToggleBanTypeID is the ID of
+// channelAdminLogEventActionParticipantToggleBan.
 const ChannelAdminLogEventActionParticipantToggleBanTypeID = 0xe6d83d7e
 
-// TypeID returns 0xe6d83d7e, the ID of channelAdminLogEventActionParticipantToggleBan.
+// TypeID returns 0xe6d83d7e, the ID of
+// channelAdminLogEventActionParticipantToggleBan.
 func (*ChannelAdminLogEventActionParticipantToggleBan) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantToggleBanTypeID
 }
@@ -1046,7 +1147,9 @@ func (*ChannelAdminLogEventActionParticipantToggleBan) TypeName() string {
 	return "channelAdminLogEventActionParticipantToggleBan"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantToggleBan as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantToggleBan as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantToggleBan) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1063,63 +1166,66 @@ func (m *ChannelAdminLogEventActionParticipantToggleBan) EncodeBare(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevParticipant); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "prev_participant", err)
+	if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "prev_participant")
 	}
-	if err := encodeObj(b, m.NewParticipant); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "new_participant", err)
+	if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "new_participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantToggleBan) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantToggleBan", "")
 	}
 	var err error
 	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "prev_participant", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "prev_participant")
 	}
 	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantToggleBan#e6d83d7e", "new_participant", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "new_participant")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantToggleAdmin is the TL constructor channelAdminLogEventActionParticipantToggleAdmin:
+// ChannelAdminLogEventActionParticipantToggleAdmin is the TL constructor
+// channelAdminLogEventActionParticipantToggleAdmin.
 //
-//	channelAdminLogEventActionParticipantToggleAdmin#d5676710 prev_participant:ChannelParticipant new_participant:ChannelParticipant = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantToggleAdmin#d5676710
+//	    prev_participant:ChannelParticipant
+//	    new_participant:ChannelParticipant = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantToggleAdmin.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantToggleAdmin.
 type ChannelAdminLogEventActionParticipantToggleAdmin struct {
 	PrevParticipant ChannelParticipantClass
 	NewParticipant  ChannelParticipantClass
 }
 
-// ChannelAdminLogEventActionParticipantToggleAdminTypeID is the ID of channelAdminLogEventActionParticipantToggleAdmin.
+// ChannelAdminLogEventActionParticipantToggleAdminTypeID is the ID of
+// channelAdminLogEventActionParticipantToggleAdmin.
 const ChannelAdminLogEventActionParticipantToggleAdminTypeID = 0xd5676710
 
-// TypeID returns 0xd5676710, the ID of channelAdminLogEventActionParticipantToggleAdmin.
+// TypeID returns 0xd5676710, the ID of
+// channelAdminLogEventActionParticipantToggleAdmin.
 func (*ChannelAdminLogEventActionParticipantToggleAdmin) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantToggleAdminTypeID
 }
@@ -1129,7 +1235,9 @@ func (*ChannelAdminLogEventActionParticipantToggleAdmin) TypeName() string {
 	return "channelAdminLogEventActionParticipantToggleAdmin"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantToggleAdmin as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantToggleAdmin as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantToggleAdmin) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1146,63 +1254,66 @@ func (m *ChannelAdminLogEventActionParticipantToggleAdmin) EncodeBare(b *bin.Buf
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevParticipant); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "prev_participant", err)
+	if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "prev_participant")
 	}
-	if err := encodeObj(b, m.NewParticipant); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "new_participant", err)
+	if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "new_participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantToggleAdmin) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantToggleAdmin", "")
 	}
 	var err error
 	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "prev_participant", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "prev_participant")
 	}
 	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantToggleAdmin#d5676710", "new_participant", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "new_participant")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeStickerSet is the TL constructor channelAdminLogEventActionChangeStickerSet:
+// ChannelAdminLogEventActionChangeStickerSet is the TL constructor
+// channelAdminLogEventActionChangeStickerSet.
 //
-//	channelAdminLogEventActionChangeStickerSet#b1c3caa7 prev_stickerset:InputStickerSet new_stickerset:InputStickerSet = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeStickerSet#b1c3caa7
+//	    prev_stickerset:InputStickerSet new_stickerset:InputStickerSet
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeStickerSet.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeStickerSet.
 type ChannelAdminLogEventActionChangeStickerSet struct {
 	PrevStickerset InputStickerSetClass
 	NewStickerset  InputStickerSetClass
 }
 
-// ChannelAdminLogEventActionChangeStickerSetTypeID is the ID of channelAdminLogEventActionChangeStickerSet.
+// ChannelAdminLogEventActionChangeStickerSetTypeID is the ID of
+// channelAdminLogEventActionChangeStickerSet.
 const ChannelAdminLogEventActionChangeStickerSetTypeID = 0xb1c3caa7
 
-// TypeID returns 0xb1c3caa7, the ID of channelAdminLogEventActionChangeStickerSet.
+// TypeID returns 0xb1c3caa7, the ID of
+// channelAdminLogEventActionChangeStickerSet.
 func (*ChannelAdminLogEventActionChangeStickerSet) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeStickerSetTypeID
 }
@@ -1212,7 +1323,9 @@ func (*ChannelAdminLogEventActionChangeStickerSet) TypeName() string {
 	return "channelAdminLogEventActionChangeStickerSet"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeStickerSet as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeStickerSet as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeStickerSet) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1229,62 +1342,64 @@ func (m *ChannelAdminLogEventActionChangeStickerSet) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevStickerset); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "prev_stickerset", err)
+	if err := tlrt.EncodeObject(b, m.PrevStickerset); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeStickerSet", "prev_stickerset")
 	}
-	if err := encodeObj(b, m.NewStickerset); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "new_stickerset", err)
+	if err := tlrt.EncodeObject(b, m.NewStickerset); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeStickerSet", "new_stickerset")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeStickerSet", "")
 	}
 	var err error
 	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "prev_stickerset", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "prev_stickerset")
 	}
 	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeStickerSet#b1c3caa7", "new_stickerset", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "new_stickerset")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionTogglePreHistoryHidden is the TL constructor channelAdminLogEventActionTogglePreHistoryHidden:
+// ChannelAdminLogEventActionTogglePreHistoryHidden is the TL constructor
+// channelAdminLogEventActionTogglePreHistoryHidden.
 //
-//	channelAdminLogEventActionTogglePreHistoryHidden#5f5c95f1 new_value:Bool = ChannelAdminLogEventAction
+//	channelAdminLogEventActionTogglePreHistoryHidden#5f5c95f1 new_value:Bool
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionTogglePreHistoryHidden.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionTogglePreHistoryHidden.
 type ChannelAdminLogEventActionTogglePreHistoryHidden struct {
 	NewValue bool
 }
 
-// ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID is the ID of channelAdminLogEventActionTogglePreHistoryHidden.
+// ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID is the ID of
+// channelAdminLogEventActionTogglePreHistoryHidden.
 const ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID = 0x5f5c95f1
 
-// TypeID returns 0x5f5c95f1, the ID of channelAdminLogEventActionTogglePreHistoryHidden.
+// TypeID returns 0x5f5c95f1, the ID of
+// channelAdminLogEventActionTogglePreHistoryHidden.
 func (*ChannelAdminLogEventActionTogglePreHistoryHidden) TypeID() uint32 {
 	return ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID
 }
@@ -1294,7 +1409,9 @@ func (*ChannelAdminLogEventActionTogglePreHistoryHidden) TypeName() string {
 	return "channelAdminLogEventActionTogglePreHistoryHidden"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionTogglePreHistoryHidden as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionTogglePreHistoryHidden as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionTogglePreHistoryHidden) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1317,46 +1434,49 @@ func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) EncodeBare(b *bin.Buf
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, "channelAdminLogEventActionTogglePreHistoryHidden"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionTogglePreHistoryHidden", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, "channelAdminLogEventActionTogglePreHistoryHidden"); err != nil {
-		return decodeErr("channelAdminLogEventActionTogglePreHistoryHidden#5f5c95f1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.NewValue, err = b.Bool(); err != nil {
-		return decodeErr("channelAdminLogEventActionTogglePreHistoryHidden#5f5c95f1", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionTogglePreHistoryHidden", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionDefaultBannedRights is the TL constructor channelAdminLogEventActionDefaultBannedRights:
+// ChannelAdminLogEventActionDefaultBannedRights is the TL constructor
+// channelAdminLogEventActionDefaultBannedRights.
 //
-//	channelAdminLogEventActionDefaultBannedRights#2df5fc0a prev_banned_rights:ChatBannedRights new_banned_rights:ChatBannedRights = ChannelAdminLogEventAction
+//	channelAdminLogEventActionDefaultBannedRights#2df5fc0a
+//	    prev_banned_rights:ChatBannedRights
+//	    new_banned_rights:ChatBannedRights = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionDefaultBannedRights.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionDefaultBannedRights.
 type ChannelAdminLogEventActionDefaultBannedRights struct {
 	PrevBannedRights ChatBannedRights
 	NewBannedRights  ChatBannedRights
 }
 
-// ChannelAdminLogEventActionDefaultBannedRightsTypeID is the ID of channelAdminLogEventActionDefaultBannedRights.
+// ChannelAdminLogEventActionDefaultBannedRightsTypeID is the ID of
+// channelAdminLogEventActionDefaultBannedRights.
 const ChannelAdminLogEventActionDefaultBannedRightsTypeID = 0x2df5fc0a
 
-// TypeID returns 0x2df5fc0a, the ID of channelAdminLogEventActionDefaultBannedRights.
+// TypeID returns 0x2df5fc0a, the ID of
+// channelAdminLogEventActionDefaultBannedRights.
 func (*ChannelAdminLogEventActionDefaultBannedRights) TypeID() uint32 {
 	return ChannelAdminLogEventActionDefaultBannedRightsTypeID
 }
@@ -1366,7 +1486,9 @@ func (*ChannelAdminLogEventActionDefaultBannedRights) TypeName() string {
 	return "channelAdminLogEventActionDefaultBannedRights"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionDefaultBannedRights as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionDefaultBannedRights as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionDefaultBannedRights) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1384,58 +1506,58 @@ func (m *ChannelAdminLogEventActionDefaultBannedRights) EncodeBare(b *bin.Buffer
 		return ErrNilValue
 	}
 	if err := m.PrevBannedRights.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "prev_banned_rights", err)
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "prev_banned_rights")
 	}
 	if err := m.NewBannedRights.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "new_banned_rights", err)
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "new_banned_rights")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionDefaultBannedRights) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID, "channelAdminLogEventActionDefaultBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID, "channelAdminLogEventActionDefaultBannedRights"); err != nil {
-		return decodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionDefaultBannedRights) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDefaultBannedRights", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.PrevBannedRights, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "prev_banned_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.PrevBannedRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "prev_banned_rights")
 	}
-	if err = decodeBoxed(b, &m.NewBannedRights, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionDefaultBannedRights#2df5fc0a", "new_banned_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.NewBannedRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "new_banned_rights")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionStopPoll is the TL constructor channelAdminLogEventActionStopPoll:
+// ChannelAdminLogEventActionStopPoll is the TL constructor
+// channelAdminLogEventActionStopPoll.
 //
-//	channelAdminLogEventActionStopPoll#8f079643 message:Message = ChannelAdminLogEventAction
+//	channelAdminLogEventActionStopPoll#8f079643 message:Message
+//	    = ChannelAdminLogEventAction
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventActionStopPoll.
 type ChannelAdminLogEventActionStopPoll struct {
 	Message MessageClass
 }
 
-// ChannelAdminLogEventActionStopPollTypeID is the ID of channelAdminLogEventActionStopPoll.
+// ChannelAdminLogEventActionStopPollTypeID is the ID of
+// channelAdminLogEventActionStopPoll.
 const ChannelAdminLogEventActionStopPollTypeID = 0x8f079643
 
 // TypeID returns 0x8f079643, the ID of channelAdminLogEventActionStopPoll.
@@ -1448,7 +1570,8 @@ func (*ChannelAdminLogEventActionStopPoll) TypeName() string {
 	return "channelAdminLogEventActionStopPoll"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionStopPoll as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionStopPoll as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionStopPoll) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1465,57 +1588,59 @@ func (m *ChannelAdminLogEventActionStopPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("channelAdminLogEventActionStopPoll#8f079643", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionStopPoll", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"); err != nil {
-		return decodeErr("channelAdminLogEventActionStopPoll#8f079643", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionStopPoll) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionStopPoll#8f079643", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStopPoll", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionStopPoll#8f079643", "message", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "message")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeLinkedChat is the TL constructor channelAdminLogEventActionChangeLinkedChat:
+// ChannelAdminLogEventActionChangeLinkedChat is the TL constructor
+// channelAdminLogEventActionChangeLinkedChat.
 //
-//	channelAdminLogEventActionChangeLinkedChat#50c7ac8 prev_value:long new_value:long = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeLinkedChat#50c7ac8 prev_value:long
+//	    new_value:long = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeLinkedChat.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeLinkedChat.
 type ChannelAdminLogEventActionChangeLinkedChat struct {
 	PrevValue int64
 	NewValue  int64
 }
 
-// ChannelAdminLogEventActionChangeLinkedChatTypeID is the ID of channelAdminLogEventActionChangeLinkedChat.
+// ChannelAdminLogEventActionChangeLinkedChatTypeID is the ID of
+// channelAdminLogEventActionChangeLinkedChat.
 const ChannelAdminLogEventActionChangeLinkedChatTypeID = 0x050c7ac8
 
-// TypeID returns 0x050c7ac8, the ID of channelAdminLogEventActionChangeLinkedChat.
+// TypeID returns 0x050c7ac8, the ID of
+// channelAdminLogEventActionChangeLinkedChat.
 func (*ChannelAdminLogEventActionChangeLinkedChat) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeLinkedChatTypeID
 }
@@ -1525,7 +1650,9 @@ func (*ChannelAdminLogEventActionChangeLinkedChat) TypeName() string {
 	return "channelAdminLogEventActionChangeLinkedChat"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeLinkedChat as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeLinkedChat as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeLinkedChat) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1549,49 +1676,52 @@ func (m *ChannelAdminLogEventActionChangeLinkedChat) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLinkedChatTypeID, "channelAdminLogEventActionChangeLinkedChat"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeLinkedChatTypeID, "channelAdminLogEventActionChangeLinkedChat"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeLinkedChat#050c7ac8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeLinkedChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PrevValue, err = b.Long(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeLinkedChat#050c7ac8", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "prev_value")
 	}
 	if m.NewValue, err = b.Long(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeLinkedChat#050c7ac8", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeLocation is the TL constructor channelAdminLogEventActionChangeLocation:
+// ChannelAdminLogEventActionChangeLocation is the TL constructor
+// channelAdminLogEventActionChangeLocation.
 //
-//	channelAdminLogEventActionChangeLocation#e6b76ae prev_value:ChannelLocation new_value:ChannelLocation = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeLocation#e6b76ae
+//	    prev_value:ChannelLocation new_value:ChannelLocation
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeLocation.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeLocation.
 type ChannelAdminLogEventActionChangeLocation struct {
 	PrevValue ChannelLocationClass
 	NewValue  ChannelLocationClass
 }
 
-// ChannelAdminLogEventActionChangeLocationTypeID is the ID of channelAdminLogEventActionChangeLocation.
+// ChannelAdminLogEventActionChangeLocationTypeID is the ID of
+// channelAdminLogEventActionChangeLocation.
 const ChannelAdminLogEventActionChangeLocationTypeID = 0x0e6b76ae
 
-// TypeID returns 0x0e6b76ae, the ID of channelAdminLogEventActionChangeLocation.
+// TypeID returns 0x0e6b76ae, the ID of
+// channelAdminLogEventActionChangeLocation.
 func (*ChannelAdminLogEventActionChangeLocation) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeLocationTypeID
 }
@@ -1601,7 +1731,9 @@ func (*ChannelAdminLogEventActionChangeLocation) TypeName() string {
 	return "channelAdminLogEventActionChangeLocation"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeLocation as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeLocation as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeLocation) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1618,63 +1750,65 @@ func (m *ChannelAdminLogEventActionChangeLocation) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevValue); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "prev_value", err)
+	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeLocation", "prev_value")
 	}
-	if err := encodeObj(b, m.NewValue); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "new_value", err)
+	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeLocation", "new_value")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeLocation) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeLocation", "")
 	}
 	var err error
 	if m.PrevValue, err = decodeChannelLocation(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "prev_value")
 	}
 	if m.NewValue, err = decodeChannelLocation(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeLocation#0e6b76ae", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionToggleSlowMode is the TL constructor channelAdminLogEventActionToggleSlowMode:
+// ChannelAdminLogEventActionToggleSlowMode is the TL constructor
+// channelAdminLogEventActionToggleSlowMode.
 //
-//	channelAdminLogEventActionToggleSlowMode#53909779 prev_value:int new_value:int = ChannelAdminLogEventAction
+//	channelAdminLogEventActionToggleSlowMode#53909779 prev_value:int
+//	    new_value:int = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleSlowMode.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleSlowMode.
 type ChannelAdminLogEventActionToggleSlowMode struct {
 	PrevValue int
 	NewValue  int
 }
 
-// ChannelAdminLogEventActionToggleSlowModeTypeID is the ID of channelAdminLogEventActionToggleSlowMode.
+// ChannelAdminLogEventActionToggleSlowModeTypeID is the ID of
+// channelAdminLogEventActionToggleSlowMode.
 const ChannelAdminLogEventActionToggleSlowModeTypeID = 0x53909779
 
-// TypeID returns 0x53909779, the ID of channelAdminLogEventActionToggleSlowMode.
+// TypeID returns 0x53909779, the ID of
+// channelAdminLogEventActionToggleSlowMode.
 func (*ChannelAdminLogEventActionToggleSlowMode) TypeID() uint32 {
 	return ChannelAdminLogEventActionToggleSlowModeTypeID
 }
@@ -1684,7 +1818,9 @@ func (*ChannelAdminLogEventActionToggleSlowMode) TypeName() string {
 	return "channelAdminLogEventActionToggleSlowMode"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleSlowMode as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleSlowMode as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionToggleSlowMode) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1708,48 +1844,50 @@ func (m *ChannelAdminLogEventActionToggleSlowMode) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSlowModeTypeID, "channelAdminLogEventActionToggleSlowMode"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionToggleSlowModeTypeID, "channelAdminLogEventActionToggleSlowMode"); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleSlowMode#53909779", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionToggleSlowMode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PrevValue, err = b.Int(); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleSlowMode#53909779", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "prev_value")
 	}
 	if m.NewValue, err = b.Int(); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleSlowMode#53909779", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionStartGroupCall is the TL constructor channelAdminLogEventActionStartGroupCall:
+// ChannelAdminLogEventActionStartGroupCall is the TL constructor
+// channelAdminLogEventActionStartGroupCall.
 //
-//	channelAdminLogEventActionStartGroupCall#23209745 call:InputGroupCall = ChannelAdminLogEventAction
+//	channelAdminLogEventActionStartGroupCall#23209745 call:InputGroupCall
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionStartGroupCall.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionStartGroupCall.
 type ChannelAdminLogEventActionStartGroupCall struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
-// ChannelAdminLogEventActionStartGroupCallTypeID is the ID of channelAdminLogEventActionStartGroupCall.
+// ChannelAdminLogEventActionStartGroupCallTypeID is the ID of
+// channelAdminLogEventActionStartGroupCall.
 const ChannelAdminLogEventActionStartGroupCallTypeID = 0x23209745
 
-// TypeID returns 0x23209745, the ID of channelAdminLogEventActionStartGroupCall.
+// TypeID returns 0x23209745, the ID of
+// channelAdminLogEventActionStartGroupCall.
 func (*ChannelAdminLogEventActionStartGroupCall) TypeID() uint32 {
 	return ChannelAdminLogEventActionStartGroupCallTypeID
 }
@@ -1759,7 +1897,9 @@ func (*ChannelAdminLogEventActionStartGroupCall) TypeName() string {
 	return "channelAdminLogEventActionStartGroupCall"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionStartGroupCall as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionStartGroupCall as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionStartGroupCall) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1776,56 +1916,58 @@ func (m *ChannelAdminLogEventActionStartGroupCall) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionStartGroupCall#23209745", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionStartGroupCall", "call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"); err != nil {
-		return decodeErr("channelAdminLogEventActionStartGroupCall#23209745", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionStartGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionStartGroupCall#23209745", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStartGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionStartGroupCall#23209745", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "call")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionDiscardGroupCall is the TL constructor channelAdminLogEventActionDiscardGroupCall:
+// ChannelAdminLogEventActionDiscardGroupCall is the TL constructor
+// channelAdminLogEventActionDiscardGroupCall.
 //
-//	channelAdminLogEventActionDiscardGroupCall#db9f9140 call:InputGroupCall = ChannelAdminLogEventAction
+//	channelAdminLogEventActionDiscardGroupCall#db9f9140 call:InputGroupCall
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionDiscardGroupCall.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionDiscardGroupCall.
 type ChannelAdminLogEventActionDiscardGroupCall struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
-// ChannelAdminLogEventActionDiscardGroupCallTypeID is the ID of channelAdminLogEventActionDiscardGroupCall.
+// ChannelAdminLogEventActionDiscardGroupCallTypeID is the ID of
+// channelAdminLogEventActionDiscardGroupCall.
 const ChannelAdminLogEventActionDiscardGroupCallTypeID = 0xdb9f9140
 
-// TypeID returns 0xdb9f9140, the ID of channelAdminLogEventActionDiscardGroupCall.
+// TypeID returns 0xdb9f9140, the ID of
+// channelAdminLogEventActionDiscardGroupCall.
 func (*ChannelAdminLogEventActionDiscardGroupCall) TypeID() uint32 {
 	return ChannelAdminLogEventActionDiscardGroupCallTypeID
 }
@@ -1835,7 +1977,9 @@ func (*ChannelAdminLogEventActionDiscardGroupCall) TypeName() string {
 	return "channelAdminLogEventActionDiscardGroupCall"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionDiscardGroupCall as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionDiscardGroupCall as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionDiscardGroupCall) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1852,56 +1996,58 @@ func (m *ChannelAdminLogEventActionDiscardGroupCall) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"); err != nil {
-		return decodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionDiscardGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDiscardGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionDiscardGroupCall#db9f9140", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "call")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantMute is the TL constructor channelAdminLogEventActionParticipantMute:
+// ChannelAdminLogEventActionParticipantMute is the TL constructor
+// channelAdminLogEventActionParticipantMute.
 //
-//	channelAdminLogEventActionParticipantMute#f92424d2 participant:GroupCallParticipant = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantMute#f92424d2
+//	    participant:GroupCallParticipant = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantMute.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantMute.
 type ChannelAdminLogEventActionParticipantMute struct {
 	Participant GroupCallParticipant
 }
 
-// ChannelAdminLogEventActionParticipantMuteTypeID is the ID of channelAdminLogEventActionParticipantMute.
+// ChannelAdminLogEventActionParticipantMuteTypeID is the ID of
+// channelAdminLogEventActionParticipantMute.
 const ChannelAdminLogEventActionParticipantMuteTypeID = 0xf92424d2
 
-// TypeID returns 0xf92424d2, the ID of channelAdminLogEventActionParticipantMute.
+// TypeID returns 0xf92424d2, the ID of
+// channelAdminLogEventActionParticipantMute.
 func (*ChannelAdminLogEventActionParticipantMute) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantMuteTypeID
 }
@@ -1911,7 +2057,9 @@ func (*ChannelAdminLogEventActionParticipantMute) TypeName() string {
 	return "channelAdminLogEventActionParticipantMute"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantMute as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantMute as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantMute) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1929,55 +2077,57 @@ func (m *ChannelAdminLogEventActionParticipantMute) EncodeBare(b *bin.Buffer) er
 		return ErrNilValue
 	}
 	if err := m.Participant.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantMute#f92424d2", "participant", err)
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantMute", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantMute#f92424d2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantMute) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionParticipantMute#f92424d2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantMute", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Participant, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantMute#f92424d2", "participant", err)
+	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "participant")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantUnmute is the TL constructor channelAdminLogEventActionParticipantUnmute:
+// ChannelAdminLogEventActionParticipantUnmute is the TL constructor
+// channelAdminLogEventActionParticipantUnmute.
 //
-//	channelAdminLogEventActionParticipantUnmute#e64429c0 participant:GroupCallParticipant = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantUnmute#e64429c0
+//	    participant:GroupCallParticipant = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantUnmute.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantUnmute.
 type ChannelAdminLogEventActionParticipantUnmute struct {
 	Participant GroupCallParticipant
 }
 
-// ChannelAdminLogEventActionParticipantUnmuteTypeID is the ID of channelAdminLogEventActionParticipantUnmute.
+// ChannelAdminLogEventActionParticipantUnmuteTypeID is the ID of
+// channelAdminLogEventActionParticipantUnmute.
 const ChannelAdminLogEventActionParticipantUnmuteTypeID = 0xe64429c0
 
-// TypeID returns 0xe64429c0, the ID of channelAdminLogEventActionParticipantUnmute.
+// TypeID returns 0xe64429c0, the ID of
+// channelAdminLogEventActionParticipantUnmute.
 func (*ChannelAdminLogEventActionParticipantUnmute) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantUnmuteTypeID
 }
@@ -1987,7 +2137,9 @@ func (*ChannelAdminLogEventActionParticipantUnmute) TypeName() string {
 	return "channelAdminLogEventActionParticipantUnmute"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantUnmute as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantUnmute as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantUnmute) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2005,55 +2157,57 @@ func (m *ChannelAdminLogEventActionParticipantUnmute) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	if err := m.Participant.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantUnmute#e64429c0", "participant", err)
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantUnmute", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantUnmute#e64429c0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantUnmute) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionParticipantUnmute#e64429c0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantUnmute", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Participant, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantUnmute#e64429c0", "participant", err)
+	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "participant")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionToggleGroupCallSetting is the TL constructor channelAdminLogEventActionToggleGroupCallSetting:
+// ChannelAdminLogEventActionToggleGroupCallSetting is the TL constructor
+// channelAdminLogEventActionToggleGroupCallSetting.
 //
-//	channelAdminLogEventActionToggleGroupCallSetting#56d6a247 join_muted:Bool = ChannelAdminLogEventAction
+//	channelAdminLogEventActionToggleGroupCallSetting#56d6a247
+//	    join_muted:Bool = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleGroupCallSetting.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleGroupCallSetting.
 type ChannelAdminLogEventActionToggleGroupCallSetting struct {
 	JoinMuted bool
 }
 
-// ChannelAdminLogEventActionToggleGroupCallSettingTypeID is the ID of channelAdminLogEventActionToggleGroupCallSetting.
+// ChannelAdminLogEventActionToggleGroupCallSettingTypeID is the ID of
+// channelAdminLogEventActionToggleGroupCallSetting.
 const ChannelAdminLogEventActionToggleGroupCallSettingTypeID = 0x56d6a247
 
-// TypeID returns 0x56d6a247, the ID of channelAdminLogEventActionToggleGroupCallSetting.
+// TypeID returns 0x56d6a247, the ID of
+// channelAdminLogEventActionToggleGroupCallSetting.
 func (*ChannelAdminLogEventActionToggleGroupCallSetting) TypeID() uint32 {
 	return ChannelAdminLogEventActionToggleGroupCallSettingTypeID
 }
@@ -2063,7 +2217,9 @@ func (*ChannelAdminLogEventActionToggleGroupCallSetting) TypeName() string {
 	return "channelAdminLogEventActionToggleGroupCallSetting"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleGroupCallSetting as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleGroupCallSetting as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionToggleGroupCallSetting) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2086,47 +2242,50 @@ func (m *ChannelAdminLogEventActionToggleGroupCallSetting) EncodeBare(b *bin.Buf
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID, "channelAdminLogEventActionToggleGroupCallSetting"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleGroupCallSetting", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID, "channelAdminLogEventActionToggleGroupCallSetting"); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleGroupCallSetting#56d6a247", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionToggleGroupCallSetting) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.JoinMuted, err = b.Bool(); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleGroupCallSetting#56d6a247", "join_muted", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleGroupCallSetting", "join_muted")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantJoinByInvite is the TL constructor channelAdminLogEventActionParticipantJoinByInvite:
+// ChannelAdminLogEventActionParticipantJoinByInvite is the TL constructor
+// channelAdminLogEventActionParticipantJoinByInvite.
 //
-//	channelAdminLogEventActionParticipantJoinByInvite#fe9fc158 flags:# via_chatlist:flags.0?true invite:ExportedChatInvite = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantJoinByInvite#fe9fc158 flags:#
+//	    via_chatlist:flags.0?true invite:ExportedChatInvite
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantJoinByInvite.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantJoinByInvite.
 type ChannelAdminLogEventActionParticipantJoinByInvite struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaChatlist bool       // flags.0?true
 	Invite      ExportedChatInviteClass
 }
 
-// ChannelAdminLogEventActionParticipantJoinByInviteTypeID is the ID of channelAdminLogEventActionParticipantJoinByInvite.
+// ChannelAdminLogEventActionParticipantJoinByInviteTypeID is the ID of
+// channelAdminLogEventActionParticipantJoinByInvite.
 const ChannelAdminLogEventActionParticipantJoinByInviteTypeID = 0xfe9fc158
 
-// TypeID returns 0xfe9fc158, the ID of channelAdminLogEventActionParticipantJoinByInvite.
+// TypeID returns 0xfe9fc158, the ID of
+// channelAdminLogEventActionParticipantJoinByInvite.
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantJoinByInviteTypeID
 }
@@ -2136,7 +2295,9 @@ func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeName() string {
 	return "channelAdminLogEventActionParticipantJoinByInvite"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantJoinByInvite as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantJoinByInvite as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2158,62 +2319,64 @@ func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Bu
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Invite); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "invite", err)
+	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantJoinByInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByInvite", "")
 	}
 	*m = ChannelAdminLogEventActionParticipantJoinByInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "flags", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "flags")
 	}
 	m.ViaChatlist = m.Flags.Has(0)
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantJoinByInvite#fe9fc158", "invite", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ChannelAdminLogEventActionExportedInviteDelete is the TL constructor channelAdminLogEventActionExportedInviteDelete:
+// ChannelAdminLogEventActionExportedInviteDelete is the TL constructor
+// channelAdminLogEventActionExportedInviteDelete.
 //
-//	channelAdminLogEventActionExportedInviteDelete#5a50fca4 invite:ExportedChatInvite = ChannelAdminLogEventAction
+//	channelAdminLogEventActionExportedInviteDelete#5a50fca4
+//	    invite:ExportedChatInvite = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionExportedInviteDelete.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionExportedInviteDelete.
 type ChannelAdminLogEventActionExportedInviteDelete struct {
 	Invite ExportedChatInviteClass
 }
 
-// ChannelAdminLogEventActionExportedInviteDeleteTypeID is the ID of channelAdminLogEventActionExportedInviteDelete.
+// ChannelAdminLogEventActionExportedInviteDeleteTypeID is the ID of
+// channelAdminLogEventActionExportedInviteDelete.
 const ChannelAdminLogEventActionExportedInviteDeleteTypeID = 0x5a50fca4
 
-// TypeID returns 0x5a50fca4, the ID of channelAdminLogEventActionExportedInviteDelete.
+// TypeID returns 0x5a50fca4, the ID of
+// channelAdminLogEventActionExportedInviteDelete.
 func (*ChannelAdminLogEventActionExportedInviteDelete) TypeID() uint32 {
 	return ChannelAdminLogEventActionExportedInviteDeleteTypeID
 }
@@ -2223,7 +2386,9 @@ func (*ChannelAdminLogEventActionExportedInviteDelete) TypeName() string {
 	return "channelAdminLogEventActionExportedInviteDelete"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionExportedInviteDelete as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionExportedInviteDelete as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionExportedInviteDelete) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2240,56 +2405,58 @@ func (m *ChannelAdminLogEventActionExportedInviteDelete) EncodeBare(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Invite); err != nil {
-		return encodeErr("channelAdminLogEventActionExportedInviteDelete#5a50fca4", "invite", err)
+	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "invite")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"); err != nil {
-		return decodeErr("channelAdminLogEventActionExportedInviteDelete#5a50fca4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionExportedInviteDelete) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionExportedInviteDelete#5a50fca4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteDelete", "")
 	}
 	var err error
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionExportedInviteDelete#5a50fca4", "invite", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "invite")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionExportedInviteRevoke is the TL constructor channelAdminLogEventActionExportedInviteRevoke:
+// ChannelAdminLogEventActionExportedInviteRevoke is the TL constructor
+// channelAdminLogEventActionExportedInviteRevoke.
 //
-//	channelAdminLogEventActionExportedInviteRevoke#410a134e invite:ExportedChatInvite = ChannelAdminLogEventAction
+//	channelAdminLogEventActionExportedInviteRevoke#410a134e
+//	    invite:ExportedChatInvite = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionExportedInviteRevoke.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionExportedInviteRevoke.
 type ChannelAdminLogEventActionExportedInviteRevoke struct {
 	Invite ExportedChatInviteClass
 }
 
-// ChannelAdminLogEventActionExportedInviteRevokeTypeID is the ID of channelAdminLogEventActionExportedInviteRevoke.
+// ChannelAdminLogEventActionExportedInviteRevokeTypeID is the ID of
+// channelAdminLogEventActionExportedInviteRevoke.
 const ChannelAdminLogEventActionExportedInviteRevokeTypeID = 0x410a134e
 
-// TypeID returns 0x410a134e, the ID of channelAdminLogEventActionExportedInviteRevoke.
+// TypeID returns 0x410a134e, the ID of
+// channelAdminLogEventActionExportedInviteRevoke.
 func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeID() uint32 {
 	return ChannelAdminLogEventActionExportedInviteRevokeTypeID
 }
@@ -2299,7 +2466,9 @@ func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeName() string {
 	return "channelAdminLogEventActionExportedInviteRevoke"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionExportedInviteRevoke as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionExportedInviteRevoke as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionExportedInviteRevoke) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2316,57 +2485,60 @@ func (m *ChannelAdminLogEventActionExportedInviteRevoke) EncodeBare(b *bin.Buffe
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Invite); err != nil {
-		return encodeErr("channelAdminLogEventActionExportedInviteRevoke#410a134e", "invite", err)
+	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "invite")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"); err != nil {
-		return decodeErr("channelAdminLogEventActionExportedInviteRevoke#410a134e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionExportedInviteRevoke) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionExportedInviteRevoke#410a134e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteRevoke", "")
 	}
 	var err error
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionExportedInviteRevoke#410a134e", "invite", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "invite")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionExportedInviteEdit is the TL constructor channelAdminLogEventActionExportedInviteEdit:
+// ChannelAdminLogEventActionExportedInviteEdit is the TL constructor
+// channelAdminLogEventActionExportedInviteEdit.
 //
-//	channelAdminLogEventActionExportedInviteEdit#e90ebb59 prev_invite:ExportedChatInvite new_invite:ExportedChatInvite = ChannelAdminLogEventAction
+//	channelAdminLogEventActionExportedInviteEdit#e90ebb59
+//	    prev_invite:ExportedChatInvite new_invite:ExportedChatInvite
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionExportedInviteEdit.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionExportedInviteEdit.
 type ChannelAdminLogEventActionExportedInviteEdit struct {
 	PrevInvite ExportedChatInviteClass
 	NewInvite  ExportedChatInviteClass
 }
 
-// ChannelAdminLogEventActionExportedInviteEditTypeID is the ID of channelAdminLogEventActionExportedInviteEdit.
+// ChannelAdminLogEventActionExportedInviteEditTypeID is the ID of
+// channelAdminLogEventActionExportedInviteEdit.
 const ChannelAdminLogEventActionExportedInviteEditTypeID = 0xe90ebb59
 
-// TypeID returns 0xe90ebb59, the ID of channelAdminLogEventActionExportedInviteEdit.
+// TypeID returns 0xe90ebb59, the ID of
+// channelAdminLogEventActionExportedInviteEdit.
 func (*ChannelAdminLogEventActionExportedInviteEdit) TypeID() uint32 {
 	return ChannelAdminLogEventActionExportedInviteEditTypeID
 }
@@ -2376,7 +2548,9 @@ func (*ChannelAdminLogEventActionExportedInviteEdit) TypeName() string {
 	return "channelAdminLogEventActionExportedInviteEdit"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionExportedInviteEdit as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionExportedInviteEdit as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionExportedInviteEdit) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2393,62 +2567,64 @@ func (m *ChannelAdminLogEventActionExportedInviteEdit) EncodeBare(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevInvite); err != nil {
-		return encodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "prev_invite", err)
+	if err := tlrt.EncodeObject(b, m.PrevInvite); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "prev_invite")
 	}
-	if err := encodeObj(b, m.NewInvite); err != nil {
-		return encodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "new_invite", err)
+	if err := tlrt.EncodeObject(b, m.NewInvite); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "new_invite")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"); err != nil {
-		return decodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionExportedInviteEdit) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteEdit", "")
 	}
 	var err error
 	if m.PrevInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "prev_invite", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "prev_invite")
 	}
 	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionExportedInviteEdit#e90ebb59", "new_invite", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "new_invite")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantVolume is the TL constructor channelAdminLogEventActionParticipantVolume:
+// ChannelAdminLogEventActionParticipantVolume is the TL constructor
+// channelAdminLogEventActionParticipantVolume.
 //
-//	channelAdminLogEventActionParticipantVolume#3e7f6847 participant:GroupCallParticipant = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantVolume#3e7f6847
+//	    participant:GroupCallParticipant = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantVolume.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantVolume.
 type ChannelAdminLogEventActionParticipantVolume struct {
 	Participant GroupCallParticipant
 }
 
-// ChannelAdminLogEventActionParticipantVolumeTypeID is the ID of channelAdminLogEventActionParticipantVolume.
+// ChannelAdminLogEventActionParticipantVolumeTypeID is the ID of
+// channelAdminLogEventActionParticipantVolume.
 const ChannelAdminLogEventActionParticipantVolumeTypeID = 0x3e7f6847
 
-// TypeID returns 0x3e7f6847, the ID of channelAdminLogEventActionParticipantVolume.
+// TypeID returns 0x3e7f6847, the ID of
+// channelAdminLogEventActionParticipantVolume.
 func (*ChannelAdminLogEventActionParticipantVolume) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantVolumeTypeID
 }
@@ -2458,7 +2634,9 @@ func (*ChannelAdminLogEventActionParticipantVolume) TypeName() string {
 	return "channelAdminLogEventActionParticipantVolume"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantVolume as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantVolume as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantVolume) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2476,56 +2654,58 @@ func (m *ChannelAdminLogEventActionParticipantVolume) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	if err := m.Participant.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantVolume#3e7f6847", "participant", err)
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantVolume", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantVolume#3e7f6847", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantVolume) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionParticipantVolume#3e7f6847", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantVolume", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Participant, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantVolume#3e7f6847", "participant", err)
+	if err = tlrt.DecodeBoxed(b, &m.Participant, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "participant")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeHistoryTTL is the TL constructor channelAdminLogEventActionChangeHistoryTTL:
+// ChannelAdminLogEventActionChangeHistoryTTL is the TL constructor
+// channelAdminLogEventActionChangeHistoryTTL.
 //
-//	channelAdminLogEventActionChangeHistoryTTL#6e941a38 prev_value:int new_value:int = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeHistoryTTL#6e941a38 prev_value:int
+//	    new_value:int = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeHistoryTTL.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeHistoryTTL.
 type ChannelAdminLogEventActionChangeHistoryTTL struct {
 	PrevValue int
 	NewValue  int
 }
 
-// ChannelAdminLogEventActionChangeHistoryTTLTypeID is the ID of channelAdminLogEventActionChangeHistoryTTL.
+// ChannelAdminLogEventActionChangeHistoryTTLTypeID is the ID of
+// channelAdminLogEventActionChangeHistoryTTL.
 const ChannelAdminLogEventActionChangeHistoryTTLTypeID = 0x6e941a38
 
-// TypeID returns 0x6e941a38, the ID of channelAdminLogEventActionChangeHistoryTTL.
+// TypeID returns 0x6e941a38, the ID of
+// channelAdminLogEventActionChangeHistoryTTL.
 func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeHistoryTTLTypeID
 }
@@ -2535,7 +2715,9 @@ func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeName() string {
 	return "channelAdminLogEventActionChangeHistoryTTL"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeHistoryTTL as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeHistoryTTL as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeHistoryTTL) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2559,49 +2741,52 @@ func (m *ChannelAdminLogEventActionChangeHistoryTTL) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeHistoryTTLTypeID, "channelAdminLogEventActionChangeHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeHistoryTTLTypeID, "channelAdminLogEventActionChangeHistoryTTL"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeHistoryTTL#6e941a38", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeHistoryTTL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PrevValue, err = b.Int(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeHistoryTTL#6e941a38", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "prev_value")
 	}
 	if m.NewValue, err = b.Int(); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeHistoryTTL#6e941a38", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionParticipantJoinByRequest is the TL constructor channelAdminLogEventActionParticipantJoinByRequest:
+// ChannelAdminLogEventActionParticipantJoinByRequest is the TL constructor
+// channelAdminLogEventActionParticipantJoinByRequest.
 //
-//	channelAdminLogEventActionParticipantJoinByRequest#afb6144a invite:ExportedChatInvite approved_by:long = ChannelAdminLogEventAction
+//	channelAdminLogEventActionParticipantJoinByRequest#afb6144a
+//	    invite:ExportedChatInvite approved_by:long
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionParticipantJoinByRequest.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantJoinByRequest.
 type ChannelAdminLogEventActionParticipantJoinByRequest struct {
 	Invite     ExportedChatInviteClass
 	ApprovedBy int64
 }
 
-// ChannelAdminLogEventActionParticipantJoinByRequestTypeID is the ID of channelAdminLogEventActionParticipantJoinByRequest.
+// ChannelAdminLogEventActionParticipantJoinByRequestTypeID is the ID of
+// channelAdminLogEventActionParticipantJoinByRequest.
 const ChannelAdminLogEventActionParticipantJoinByRequestTypeID = 0xafb6144a
 
-// TypeID returns 0xafb6144a, the ID of channelAdminLogEventActionParticipantJoinByRequest.
+// TypeID returns 0xafb6144a, the ID of
+// channelAdminLogEventActionParticipantJoinByRequest.
 func (*ChannelAdminLogEventActionParticipantJoinByRequest) TypeID() uint32 {
 	return ChannelAdminLogEventActionParticipantJoinByRequestTypeID
 }
@@ -2611,7 +2796,9 @@ func (*ChannelAdminLogEventActionParticipantJoinByRequest) TypeName() string {
 	return "channelAdminLogEventActionParticipantJoinByRequest"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionParticipantJoinByRequest as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantJoinByRequest as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionParticipantJoinByRequest) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2628,8 +2815,8 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) EncodeBare(b *bin.B
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Invite); err != nil {
-		return encodeErr("channelAdminLogEventActionParticipantJoinByRequest#afb6144a", "invite", err)
+	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "invite")
 	}
 	b.PutLong(m.ApprovedBy)
 	return nil
@@ -2637,51 +2824,53 @@ func (m *ChannelAdminLogEventActionParticipantJoinByRequest) EncodeBare(b *bin.B
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantJoinByRequest#afb6144a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionParticipantJoinByRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionParticipantJoinByRequest#afb6144a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByRequest", "")
 	}
 	var err error
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantJoinByRequest#afb6144a", "invite", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "invite")
 	}
 	if m.ApprovedBy, err = b.Long(); err != nil {
-		return decodeErr("channelAdminLogEventActionParticipantJoinByRequest#afb6144a", "approved_by", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "approved_by")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionToggleNoForwards is the TL constructor channelAdminLogEventActionToggleNoForwards:
+// ChannelAdminLogEventActionToggleNoForwards is the TL constructor
+// channelAdminLogEventActionToggleNoForwards.
 //
-//	channelAdminLogEventActionToggleNoForwards#cb2ac766 new_value:Bool = ChannelAdminLogEventAction
+//	channelAdminLogEventActionToggleNoForwards#cb2ac766 new_value:Bool
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleNoForwards.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleNoForwards.
 type ChannelAdminLogEventActionToggleNoForwards struct {
 	NewValue bool
 }
 
-// ChannelAdminLogEventActionToggleNoForwardsTypeID is the ID of channelAdminLogEventActionToggleNoForwards.
+// ChannelAdminLogEventActionToggleNoForwardsTypeID is the ID of
+// channelAdminLogEventActionToggleNoForwards.
 const ChannelAdminLogEventActionToggleNoForwardsTypeID = 0xcb2ac766
 
-// TypeID returns 0xcb2ac766, the ID of channelAdminLogEventActionToggleNoForwards.
+// TypeID returns 0xcb2ac766, the ID of
+// channelAdminLogEventActionToggleNoForwards.
 func (*ChannelAdminLogEventActionToggleNoForwards) TypeID() uint32 {
 	return ChannelAdminLogEventActionToggleNoForwardsTypeID
 }
@@ -2691,7 +2880,9 @@ func (*ChannelAdminLogEventActionToggleNoForwards) TypeName() string {
 	return "channelAdminLogEventActionToggleNoForwards"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleNoForwards as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleNoForwards as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionToggleNoForwards) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2714,42 +2905,43 @@ func (m *ChannelAdminLogEventActionToggleNoForwards) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleNoForwardsTypeID, "channelAdminLogEventActionToggleNoForwards"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleNoForwards", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionToggleNoForwardsTypeID, "channelAdminLogEventActionToggleNoForwards"); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleNoForwards#cb2ac766", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionToggleNoForwards) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.NewValue, err = b.Bool(); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleNoForwards#cb2ac766", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleNoForwards", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionSendMessage is the TL constructor channelAdminLogEventActionSendMessage:
+// ChannelAdminLogEventActionSendMessage is the TL constructor
+// channelAdminLogEventActionSendMessage.
 //
-//	channelAdminLogEventActionSendMessage#278f2868 message:Message = ChannelAdminLogEventAction
+//	channelAdminLogEventActionSendMessage#278f2868 message:Message
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionSendMessage.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionSendMessage.
 type ChannelAdminLogEventActionSendMessage struct {
 	Message MessageClass
 }
 
-// ChannelAdminLogEventActionSendMessageTypeID is the ID of channelAdminLogEventActionSendMessage.
+// ChannelAdminLogEventActionSendMessageTypeID is the ID of
+// channelAdminLogEventActionSendMessage.
 const ChannelAdminLogEventActionSendMessageTypeID = 0x278f2868
 
 // TypeID returns 0x278f2868, the ID of channelAdminLogEventActionSendMessage.
@@ -2762,7 +2954,8 @@ func (*ChannelAdminLogEventActionSendMessage) TypeName() string {
 	return "channelAdminLogEventActionSendMessage"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionSendMessage as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionSendMessage
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionSendMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2779,57 +2972,60 @@ func (m *ChannelAdminLogEventActionSendMessage) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("channelAdminLogEventActionSendMessage#278f2868", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionSendMessage", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"); err != nil {
-		return decodeErr("channelAdminLogEventActionSendMessage#278f2868", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionSendMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionSendMessage#278f2868", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionSendMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionSendMessage#278f2868", "message", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "message")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeAvailableReactions is the TL constructor channelAdminLogEventActionChangeAvailableReactions:
+// ChannelAdminLogEventActionChangeAvailableReactions is the TL constructor
+// channelAdminLogEventActionChangeAvailableReactions.
 //
-//	channelAdminLogEventActionChangeAvailableReactions#be4e0ef8 prev_value:ChatReactions new_value:ChatReactions = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeAvailableReactions#be4e0ef8
+//	    prev_value:ChatReactions new_value:ChatReactions
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeAvailableReactions.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeAvailableReactions.
 type ChannelAdminLogEventActionChangeAvailableReactions struct {
 	PrevValue ChatReactionsClass
 	NewValue  ChatReactionsClass
 }
 
-// ChannelAdminLogEventActionChangeAvailableReactionsTypeID is the ID of channelAdminLogEventActionChangeAvailableReactions.
+// ChannelAdminLogEventActionChangeAvailableReactionsTypeID is the ID of
+// channelAdminLogEventActionChangeAvailableReactions.
 const ChannelAdminLogEventActionChangeAvailableReactionsTypeID = 0xbe4e0ef8
 
-// TypeID returns 0xbe4e0ef8, the ID of channelAdminLogEventActionChangeAvailableReactions.
+// TypeID returns 0xbe4e0ef8, the ID of
+// channelAdminLogEventActionChangeAvailableReactions.
 func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeAvailableReactionsTypeID
 }
@@ -2839,7 +3035,9 @@ func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeName() string {
 	return "channelAdminLogEventActionChangeAvailableReactions"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeAvailableReactions as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeAvailableReactions as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeAvailableReactions) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2856,63 +3054,66 @@ func (m *ChannelAdminLogEventActionChangeAvailableReactions) EncodeBare(b *bin.B
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevValue); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "prev_value", err)
+	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "prev_value")
 	}
-	if err := encodeObj(b, m.NewValue); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "new_value", err)
+	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "new_value")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeAvailableReactions) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeAvailableReactions", "")
 	}
 	var err error
 	if m.PrevValue, err = decodeChatReactions(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "prev_value")
 	}
 	if m.NewValue, err = decodeChatReactions(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeAvailableReactions#be4e0ef8", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeUsernames is the TL constructor channelAdminLogEventActionChangeUsernames:
+// ChannelAdminLogEventActionChangeUsernames is the TL constructor
+// channelAdminLogEventActionChangeUsernames.
 //
-//	channelAdminLogEventActionChangeUsernames#f04fb3a9 prev_value:Vector<string> new_value:Vector<string> = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeUsernames#f04fb3a9
+//	    prev_value:Vector<string> new_value:Vector<string>
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeUsernames.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeUsernames.
 type ChannelAdminLogEventActionChangeUsernames struct {
 	PrevValue []string
 	NewValue  []string
 }
 
-// ChannelAdminLogEventActionChangeUsernamesTypeID is the ID of channelAdminLogEventActionChangeUsernames.
+// ChannelAdminLogEventActionChangeUsernamesTypeID is the ID of
+// channelAdminLogEventActionChangeUsernames.
 const ChannelAdminLogEventActionChangeUsernamesTypeID = 0xf04fb3a9
 
-// TypeID returns 0xf04fb3a9, the ID of channelAdminLogEventActionChangeUsernames.
+// TypeID returns 0xf04fb3a9, the ID of
+// channelAdminLogEventActionChangeUsernames.
 func (*ChannelAdminLogEventActionChangeUsernames) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeUsernamesTypeID
 }
@@ -2922,7 +3123,9 @@ func (*ChannelAdminLogEventActionChangeUsernames) TypeName() string {
 	return "channelAdminLogEventActionChangeUsernames"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeUsernames as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeUsernames as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeUsernames) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2952,45 +3155,46 @@ func (m *ChannelAdminLogEventActionChangeUsernames) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeUsernames#f04fb3a9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeUsernames) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeUsernames#f04fb3a9", "prev_value", err)
+	if m.PrevValue, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "prev_value")
 	}
-	if m.NewValue, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeUsernames#f04fb3a9", "new_value", err)
+	if m.NewValue, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionToggleForum is the TL constructor channelAdminLogEventActionToggleForum:
+// ChannelAdminLogEventActionToggleForum is the TL constructor
+// channelAdminLogEventActionToggleForum.
 //
-//	channelAdminLogEventActionToggleForum#2cc6383 new_value:Bool = ChannelAdminLogEventAction
+//	channelAdminLogEventActionToggleForum#2cc6383 new_value:Bool
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleForum.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleForum.
 type ChannelAdminLogEventActionToggleForum struct {
 	NewValue bool
 }
 
-// ChannelAdminLogEventActionToggleForumTypeID is the ID of channelAdminLogEventActionToggleForum.
+// ChannelAdminLogEventActionToggleForumTypeID is the ID of
+// channelAdminLogEventActionToggleForum.
 const ChannelAdminLogEventActionToggleForumTypeID = 0x02cc6383
 
 // TypeID returns 0x02cc6383, the ID of channelAdminLogEventActionToggleForum.
@@ -3003,7 +3207,8 @@ func (*ChannelAdminLogEventActionToggleForum) TypeName() string {
 	return "channelAdminLogEventActionToggleForum"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleForum as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleForum
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionToggleForum) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3026,42 +3231,43 @@ func (m *ChannelAdminLogEventActionToggleForum) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleForumTypeID, "channelAdminLogEventActionToggleForum"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleForum", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionToggleForumTypeID, "channelAdminLogEventActionToggleForum"); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleForum#02cc6383", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionToggleForum) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.NewValue, err = b.Bool(); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleForum#02cc6383", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleForum", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionCreateTopic is the TL constructor channelAdminLogEventActionCreateTopic:
+// ChannelAdminLogEventActionCreateTopic is the TL constructor
+// channelAdminLogEventActionCreateTopic.
 //
-//	channelAdminLogEventActionCreateTopic#58707d28 topic:ForumTopic = ChannelAdminLogEventAction
+//	channelAdminLogEventActionCreateTopic#58707d28 topic:ForumTopic
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionCreateTopic.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionCreateTopic.
 type ChannelAdminLogEventActionCreateTopic struct {
 	Topic ForumTopicClass
 }
 
-// ChannelAdminLogEventActionCreateTopicTypeID is the ID of channelAdminLogEventActionCreateTopic.
+// ChannelAdminLogEventActionCreateTopicTypeID is the ID of
+// channelAdminLogEventActionCreateTopic.
 const ChannelAdminLogEventActionCreateTopicTypeID = 0x58707d28
 
 // TypeID returns 0x58707d28, the ID of channelAdminLogEventActionCreateTopic.
@@ -3074,7 +3280,8 @@ func (*ChannelAdminLogEventActionCreateTopic) TypeName() string {
 	return "channelAdminLogEventActionCreateTopic"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionCreateTopic as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionCreateTopic
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionCreateTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3091,54 +3298,55 @@ func (m *ChannelAdminLogEventActionCreateTopic) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Topic); err != nil {
-		return encodeErr("channelAdminLogEventActionCreateTopic#58707d28", "topic", err)
+	if err := tlrt.EncodeObject(b, m.Topic); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionCreateTopic", "topic")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"); err != nil {
-		return decodeErr("channelAdminLogEventActionCreateTopic#58707d28", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionCreateTopic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionCreateTopic#58707d28", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionCreateTopic", "")
 	}
 	var err error
 	if m.Topic, err = decodeForumTopic(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionCreateTopic#58707d28", "topic", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "topic")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionEditTopic is the TL constructor channelAdminLogEventActionEditTopic:
+// ChannelAdminLogEventActionEditTopic is the TL constructor
+// channelAdminLogEventActionEditTopic.
 //
-//	channelAdminLogEventActionEditTopic#f06fe208 prev_topic:ForumTopic new_topic:ForumTopic = ChannelAdminLogEventAction
+//	channelAdminLogEventActionEditTopic#f06fe208 prev_topic:ForumTopic
+//	    new_topic:ForumTopic = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionEditTopic.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionEditTopic.
 type ChannelAdminLogEventActionEditTopic struct {
 	PrevTopic ForumTopicClass
 	NewTopic  ForumTopicClass
 }
 
-// ChannelAdminLogEventActionEditTopicTypeID is the ID of channelAdminLogEventActionEditTopic.
+// ChannelAdminLogEventActionEditTopicTypeID is the ID of
+// channelAdminLogEventActionEditTopic.
 const ChannelAdminLogEventActionEditTopicTypeID = 0xf06fe208
 
 // TypeID returns 0xf06fe208, the ID of channelAdminLogEventActionEditTopic.
@@ -3151,7 +3359,8 @@ func (*ChannelAdminLogEventActionEditTopic) TypeName() string {
 	return "channelAdminLogEventActionEditTopic"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionEditTopic as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionEditTopic as
+// a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionEditTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3168,59 +3377,60 @@ func (m *ChannelAdminLogEventActionEditTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevTopic); err != nil {
-		return encodeErr("channelAdminLogEventActionEditTopic#f06fe208", "prev_topic", err)
+	if err := tlrt.EncodeObject(b, m.PrevTopic); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionEditTopic", "prev_topic")
 	}
-	if err := encodeObj(b, m.NewTopic); err != nil {
-		return encodeErr("channelAdminLogEventActionEditTopic#f06fe208", "new_topic", err)
+	if err := tlrt.EncodeObject(b, m.NewTopic); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionEditTopic", "new_topic")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"); err != nil {
-		return decodeErr("channelAdminLogEventActionEditTopic#f06fe208", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionEditTopic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionEditTopic#f06fe208", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionEditTopic", "")
 	}
 	var err error
 	if m.PrevTopic, err = decodeForumTopic(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionEditTopic#f06fe208", "prev_topic", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "prev_topic")
 	}
 	if m.NewTopic, err = decodeForumTopic(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionEditTopic#f06fe208", "new_topic", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "new_topic")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionDeleteTopic is the TL constructor channelAdminLogEventActionDeleteTopic:
+// ChannelAdminLogEventActionDeleteTopic is the TL constructor
+// channelAdminLogEventActionDeleteTopic.
 //
-//	channelAdminLogEventActionDeleteTopic#ae168909 topic:ForumTopic = ChannelAdminLogEventAction
+//	channelAdminLogEventActionDeleteTopic#ae168909 topic:ForumTopic
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionDeleteTopic.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionDeleteTopic.
 type ChannelAdminLogEventActionDeleteTopic struct {
 	Topic ForumTopicClass
 }
 
-// ChannelAdminLogEventActionDeleteTopicTypeID is the ID of channelAdminLogEventActionDeleteTopic.
+// ChannelAdminLogEventActionDeleteTopicTypeID is the ID of
+// channelAdminLogEventActionDeleteTopic.
 const ChannelAdminLogEventActionDeleteTopicTypeID = 0xae168909
 
 // TypeID returns 0xae168909, the ID of channelAdminLogEventActionDeleteTopic.
@@ -3233,7 +3443,8 @@ func (*ChannelAdminLogEventActionDeleteTopic) TypeName() string {
 	return "channelAdminLogEventActionDeleteTopic"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionDeleteTopic as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionDeleteTopic
+// as a ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionDeleteTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3250,55 +3461,56 @@ func (m *ChannelAdminLogEventActionDeleteTopic) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Topic); err != nil {
-		return encodeErr("channelAdminLogEventActionDeleteTopic#ae168909", "topic", err)
+	if err := tlrt.EncodeObject(b, m.Topic); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionDeleteTopic", "topic")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"); err != nil {
-		return decodeErr("channelAdminLogEventActionDeleteTopic#ae168909", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionDeleteTopic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionDeleteTopic#ae168909", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDeleteTopic", "")
 	}
 	var err error
 	if m.Topic, err = decodeForumTopic(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionDeleteTopic#ae168909", "topic", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "topic")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionPinTopic is the TL constructor channelAdminLogEventActionPinTopic:
+// ChannelAdminLogEventActionPinTopic is the TL constructor
+// channelAdminLogEventActionPinTopic.
 //
-//	channelAdminLogEventActionPinTopic#5d8d353b flags:# prev_topic:flags.0?ForumTopic new_topic:flags.1?ForumTopic = ChannelAdminLogEventAction
+//	channelAdminLogEventActionPinTopic#5d8d353b flags:#
+//	    prev_topic:flags.0?ForumTopic new_topic:flags.1?ForumTopic
+//	    = ChannelAdminLogEventAction
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventActionPinTopic.
 type ChannelAdminLogEventActionPinTopic struct {
-	Flags     bin.Fields      // flags word; see the type's doc
+	Flags     bin.Fields      // flags word; Encode adds the bits of the fields that are set
 	PrevTopic ForumTopicClass // flags.0?ForumTopic
 	NewTopic  ForumTopicClass // flags.1?ForumTopic
 }
 
-// ChannelAdminLogEventActionPinTopicTypeID is the ID of channelAdminLogEventActionPinTopic.
+// ChannelAdminLogEventActionPinTopicTypeID is the ID of
+// channelAdminLogEventActionPinTopic.
 const ChannelAdminLogEventActionPinTopicTypeID = 0x5d8d353b
 
 // TypeID returns 0x5d8d353b, the ID of channelAdminLogEventActionPinTopic.
@@ -3311,7 +3523,8 @@ func (*ChannelAdminLogEventActionPinTopic) TypeName() string {
 	return "channelAdminLogEventActionPinTopic"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionPinTopic as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks ChannelAdminLogEventActionPinTopic as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionPinTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3337,13 +3550,13 @@ func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.PrevTopic); err != nil {
-			return encodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "prev_topic", err)
+		if err := tlrt.EncodeObject(b, m.PrevTopic); err != nil {
+			return tlrt.EncodeErr(err, "channelAdminLogEventActionPinTopic", "prev_topic")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.NewTopic); err != nil {
-			return encodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "new_topic", err)
+		if err := tlrt.EncodeObject(b, m.NewTopic); err != nil {
+			return tlrt.EncodeErr(err, "channelAdminLogEventActionPinTopic", "new_topic")
 		}
 	}
 	return nil
@@ -3351,60 +3564,62 @@ func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"); err != nil {
-		return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionPinTopic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionPinTopic", "")
 	}
 	*m = ChannelAdminLogEventActionPinTopic{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "flags", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.PrevTopic, err = decodeForumTopic(b, depth+1); err != nil {
-			return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "prev_topic", err)
+			return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "prev_topic")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.NewTopic, err = decodeForumTopic(b, depth+1); err != nil {
-			return decodeErr("channelAdminLogEventActionPinTopic#5d8d353b", "new_topic", err)
+			return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "new_topic")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelAdminLogEventActionToggleAntiSpam is the TL constructor channelAdminLogEventActionToggleAntiSpam:
+// ChannelAdminLogEventActionToggleAntiSpam is the TL constructor
+// channelAdminLogEventActionToggleAntiSpam.
 //
-//	channelAdminLogEventActionToggleAntiSpam#64f36dfc new_value:Bool = ChannelAdminLogEventAction
+//	channelAdminLogEventActionToggleAntiSpam#64f36dfc new_value:Bool
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionToggleAntiSpam.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleAntiSpam.
 type ChannelAdminLogEventActionToggleAntiSpam struct {
 	NewValue bool
 }
 
-// ChannelAdminLogEventActionToggleAntiSpamTypeID is the ID of channelAdminLogEventActionToggleAntiSpam.
+// ChannelAdminLogEventActionToggleAntiSpamTypeID is the ID of
+// channelAdminLogEventActionToggleAntiSpam.
 const ChannelAdminLogEventActionToggleAntiSpamTypeID = 0x64f36dfc
 
-// TypeID returns 0x64f36dfc, the ID of channelAdminLogEventActionToggleAntiSpam.
+// TypeID returns 0x64f36dfc, the ID of
+// channelAdminLogEventActionToggleAntiSpam.
 func (*ChannelAdminLogEventActionToggleAntiSpam) TypeID() uint32 {
 	return ChannelAdminLogEventActionToggleAntiSpamTypeID
 }
@@ -3414,7 +3629,9 @@ func (*ChannelAdminLogEventActionToggleAntiSpam) TypeName() string {
 	return "channelAdminLogEventActionToggleAntiSpam"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionToggleAntiSpam as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleAntiSpam as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionToggleAntiSpam) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3437,46 +3654,48 @@ func (m *ChannelAdminLogEventActionToggleAntiSpam) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleAntiSpamTypeID, "channelAdminLogEventActionToggleAntiSpam"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAntiSpam", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionToggleAntiSpamTypeID, "channelAdminLogEventActionToggleAntiSpam"); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleAntiSpam#64f36dfc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionToggleAntiSpam) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.NewValue, err = b.Bool(); err != nil {
-		return decodeErr("channelAdminLogEventActionToggleAntiSpam#64f36dfc", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAntiSpam", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangePeerColor is the TL constructor channelAdminLogEventActionChangePeerColor:
+// ChannelAdminLogEventActionChangePeerColor is the TL constructor
+// channelAdminLogEventActionChangePeerColor.
 //
-//	channelAdminLogEventActionChangePeerColor#5796e780 prev_value:PeerColor new_value:PeerColor = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangePeerColor#5796e780 prev_value:PeerColor
+//	    new_value:PeerColor = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangePeerColor.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangePeerColor.
 type ChannelAdminLogEventActionChangePeerColor struct {
-	PrevValue PeerColor
-	NewValue  PeerColor
+	PrevValue PeerColorClass
+	NewValue  PeerColorClass
 }
 
-// ChannelAdminLogEventActionChangePeerColorTypeID is the ID of channelAdminLogEventActionChangePeerColor.
+// ChannelAdminLogEventActionChangePeerColorTypeID is the ID of
+// channelAdminLogEventActionChangePeerColor.
 const ChannelAdminLogEventActionChangePeerColorTypeID = 0x5796e780
 
-// TypeID returns 0x5796e780, the ID of channelAdminLogEventActionChangePeerColor.
+// TypeID returns 0x5796e780, the ID of
+// channelAdminLogEventActionChangePeerColor.
 func (*ChannelAdminLogEventActionChangePeerColor) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangePeerColorTypeID
 }
@@ -3486,7 +3705,9 @@ func (*ChannelAdminLogEventActionChangePeerColor) TypeName() string {
 	return "channelAdminLogEventActionChangePeerColor"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangePeerColor as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangePeerColor as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangePeerColor) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3503,63 +3724,66 @@ func (m *ChannelAdminLogEventActionChangePeerColor) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.PrevValue.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "prev_value", err)
+	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePeerColor", "prev_value")
 	}
-	if err := m.NewValue.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "new_value", err)
+	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePeerColor", "new_value")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePeerColorTypeID, "channelAdminLogEventActionChangePeerColor"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangePeerColorTypeID, "channelAdminLogEventActionChangePeerColor"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangePeerColor) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePeerColor", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.PrevValue, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "prev_value", err)
+	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "prev_value")
 	}
-	if err = decodeBoxed(b, &m.NewValue, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangePeerColor#5796e780", "new_value", err)
+	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeProfilePeerColor is the TL constructor channelAdminLogEventActionChangeProfilePeerColor:
+// ChannelAdminLogEventActionChangeProfilePeerColor is the TL constructor
+// channelAdminLogEventActionChangeProfilePeerColor.
 //
-//	channelAdminLogEventActionChangeProfilePeerColor#5e477b25 prev_value:PeerColor new_value:PeerColor = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeProfilePeerColor#5e477b25
+//	    prev_value:PeerColor new_value:PeerColor
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeProfilePeerColor.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeProfilePeerColor.
 type ChannelAdminLogEventActionChangeProfilePeerColor struct {
-	PrevValue PeerColor
-	NewValue  PeerColor
+	PrevValue PeerColorClass
+	NewValue  PeerColorClass
 }
 
-// ChannelAdminLogEventActionChangeProfilePeerColorTypeID is the ID of channelAdminLogEventActionChangeProfilePeerColor.
+// ChannelAdminLogEventActionChangeProfilePeerColorTypeID is the ID of
+// channelAdminLogEventActionChangeProfilePeerColor.
 const ChannelAdminLogEventActionChangeProfilePeerColorTypeID = 0x5e477b25
 
-// TypeID returns 0x5e477b25, the ID of channelAdminLogEventActionChangeProfilePeerColor.
+// TypeID returns 0x5e477b25, the ID of
+// channelAdminLogEventActionChangeProfilePeerColor.
 func (*ChannelAdminLogEventActionChangeProfilePeerColor) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeProfilePeerColorTypeID
 }
@@ -3569,7 +3793,9 @@ func (*ChannelAdminLogEventActionChangeProfilePeerColor) TypeName() string {
 	return "channelAdminLogEventActionChangeProfilePeerColor"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeProfilePeerColor as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeProfilePeerColor as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeProfilePeerColor) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3586,63 +3812,65 @@ func (m *ChannelAdminLogEventActionChangeProfilePeerColor) EncodeBare(b *bin.Buf
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.PrevValue.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "prev_value", err)
+	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "prev_value")
 	}
-	if err := m.NewValue.Encode(b); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "new_value", err)
+	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "new_value")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID, "channelAdminLogEventActionChangeProfilePeerColor"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID, "channelAdminLogEventActionChangeProfilePeerColor"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeProfilePeerColor) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeProfilePeerColor", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.PrevValue, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "prev_value", err)
+	if m.PrevValue, err = decodePeerColor(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "prev_value")
 	}
-	if err = decodeBoxed(b, &m.NewValue, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeProfilePeerColor#5e477b25", "new_value", err)
+	if m.NewValue, err = decodePeerColor(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeWallpaper is the TL constructor channelAdminLogEventActionChangeWallpaper:
+// ChannelAdminLogEventActionChangeWallpaper is the TL constructor
+// channelAdminLogEventActionChangeWallpaper.
 //
-//	channelAdminLogEventActionChangeWallpaper#31bb5d52 prev_value:WallPaper new_value:WallPaper = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeWallpaper#31bb5d52 prev_value:WallPaper
+//	    new_value:WallPaper = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeWallpaper.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeWallpaper.
 type ChannelAdminLogEventActionChangeWallpaper struct {
 	PrevValue WallPaperClass
 	NewValue  WallPaperClass
 }
 
-// ChannelAdminLogEventActionChangeWallpaperTypeID is the ID of channelAdminLogEventActionChangeWallpaper.
+// ChannelAdminLogEventActionChangeWallpaperTypeID is the ID of
+// channelAdminLogEventActionChangeWallpaper.
 const ChannelAdminLogEventActionChangeWallpaperTypeID = 0x31bb5d52
 
-// TypeID returns 0x31bb5d52, the ID of channelAdminLogEventActionChangeWallpaper.
+// TypeID returns 0x31bb5d52, the ID of
+// channelAdminLogEventActionChangeWallpaper.
 func (*ChannelAdminLogEventActionChangeWallpaper) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeWallpaperTypeID
 }
@@ -3652,7 +3880,9 @@ func (*ChannelAdminLogEventActionChangeWallpaper) TypeName() string {
 	return "channelAdminLogEventActionChangeWallpaper"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeWallpaper as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeWallpaper as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeWallpaper) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3669,63 +3899,66 @@ func (m *ChannelAdminLogEventActionChangeWallpaper) EncodeBare(b *bin.Buffer) er
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevValue); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "prev_value", err)
+	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeWallpaper", "prev_value")
 	}
-	if err := encodeObj(b, m.NewValue); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "new_value", err)
+	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeWallpaper", "new_value")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeWallpaper) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeWallpaper", "")
 	}
 	var err error
 	if m.PrevValue, err = decodeWallPaper(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "prev_value")
 	}
 	if m.NewValue, err = decodeWallPaper(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeWallpaper#31bb5d52", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "new_value")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventActionChangeEmojiStatus is the TL constructor channelAdminLogEventActionChangeEmojiStatus:
+// ChannelAdminLogEventActionChangeEmojiStatus is the TL constructor
+// channelAdminLogEventActionChangeEmojiStatus.
 //
-//	channelAdminLogEventActionChangeEmojiStatus#3ea9feb1 prev_value:EmojiStatus new_value:EmojiStatus = ChannelAdminLogEventAction
+//	channelAdminLogEventActionChangeEmojiStatus#3ea9feb1
+//	    prev_value:EmojiStatus new_value:EmojiStatus
+//	    = ChannelAdminLogEventAction
 //
-// See https://core.telegram.org/constructor/channelAdminLogEventActionChangeEmojiStatus.
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeEmojiStatus.
 type ChannelAdminLogEventActionChangeEmojiStatus struct {
 	PrevValue EmojiStatusClass
 	NewValue  EmojiStatusClass
 }
 
-// ChannelAdminLogEventActionChangeEmojiStatusTypeID is the ID of channelAdminLogEventActionChangeEmojiStatus.
+// ChannelAdminLogEventActionChangeEmojiStatusTypeID is the ID of
+// channelAdminLogEventActionChangeEmojiStatus.
 const ChannelAdminLogEventActionChangeEmojiStatusTypeID = 0x3ea9feb1
 
-// TypeID returns 0x3ea9feb1, the ID of channelAdminLogEventActionChangeEmojiStatus.
+// TypeID returns 0x3ea9feb1, the ID of
+// channelAdminLogEventActionChangeEmojiStatus.
 func (*ChannelAdminLogEventActionChangeEmojiStatus) TypeID() uint32 {
 	return ChannelAdminLogEventActionChangeEmojiStatusTypeID
 }
@@ -3735,7 +3968,9 @@ func (*ChannelAdminLogEventActionChangeEmojiStatus) TypeName() string {
 	return "channelAdminLogEventActionChangeEmojiStatus"
 }
 
-// channelAdminLogEventActionClass marks ChannelAdminLogEventActionChangeEmojiStatus as a ChannelAdminLogEventActionClass.
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeEmojiStatus as a
+// ChannelAdminLogEventActionClass.
 func (*ChannelAdminLogEventActionChangeEmojiStatus) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3752,50 +3987,459 @@ func (m *ChannelAdminLogEventActionChangeEmojiStatus) EncodeBare(b *bin.Buffer) 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PrevValue); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "prev_value", err)
+	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "prev_value")
 	}
-	if err := encodeObj(b, m.NewValue); err != nil {
-		return encodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "new_value", err)
+	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "new_value")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventActionChangeEmojiStatus) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStatus", "")
 	}
 	var err error
 	if m.PrevValue, err = decodeEmojiStatus(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "prev_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "prev_value")
 	}
 	if m.NewValue, err = decodeEmojiStatus(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEventActionChangeEmojiStatus#3ea9feb1", "new_value", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "new_value")
 	}
 	return nil
 }
 
-// ChannelLocationClass is the TL type ChannelLocation: one of ChannelLocationEmpty, ChannelLocation.
+// ChannelAdminLogEventActionChangeEmojiStickerSet is the TL constructor
+// channelAdminLogEventActionChangeEmojiStickerSet.
+//
+//	channelAdminLogEventActionChangeEmojiStickerSet#46d840ab
+//	    prev_stickerset:InputStickerSet new_stickerset:InputStickerSet
+//	    = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionChangeEmojiStickerSet.
+type ChannelAdminLogEventActionChangeEmojiStickerSet struct {
+	PrevStickerset InputStickerSetClass
+	NewStickerset  InputStickerSetClass
+}
+
+// ChannelAdminLogEventActionChangeEmojiStickerSetTypeID is the ID of
+// channelAdminLogEventActionChangeEmojiStickerSet.
+const ChannelAdminLogEventActionChangeEmojiStickerSetTypeID = 0x46d840ab
+
+// TypeID returns 0x46d840ab, the ID of
+// channelAdminLogEventActionChangeEmojiStickerSet.
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeID() uint32 {
+	return ChannelAdminLogEventActionChangeEmojiStickerSetTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionChangeEmojiStickerSet".
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeName() string {
+	return "channelAdminLogEventActionChangeEmojiStickerSet"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionChangeEmojiStickerSet as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionChangeEmojiStickerSet) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionChangeEmojiStickerSetTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.PrevStickerset); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "prev_stickerset")
+	}
+	if err := tlrt.EncodeObject(b, m.NewStickerset); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "new_stickerset")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID, "channelAdminLogEventActionChangeEmojiStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStickerSet", "")
+	}
+	var err error
+	if m.PrevStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "prev_stickerset")
+	}
+	if m.NewStickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "new_stickerset")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionToggleSignatureProfiles is the TL constructor
+// channelAdminLogEventActionToggleSignatureProfiles.
+//
+//	channelAdminLogEventActionToggleSignatureProfiles#60a79c79
+//	    new_value:Bool = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleSignatureProfiles.
+type ChannelAdminLogEventActionToggleSignatureProfiles struct {
+	NewValue bool
+}
+
+// ChannelAdminLogEventActionToggleSignatureProfilesTypeID is the ID of
+// channelAdminLogEventActionToggleSignatureProfiles.
+const ChannelAdminLogEventActionToggleSignatureProfilesTypeID = 0x60a79c79
+
+// TypeID returns 0x60a79c79, the ID of
+// channelAdminLogEventActionToggleSignatureProfiles.
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeID() uint32 {
+	return ChannelAdminLogEventActionToggleSignatureProfilesTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionToggleSignatureProfiles".
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeName() string {
+	return "channelAdminLogEventActionToggleSignatureProfiles"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleSignatureProfiles as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionToggleSignatureProfiles) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionToggleSignatureProfilesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSignatureProfilesTypeID, "channelAdminLogEventActionToggleSignatureProfiles"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "new_value")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionParticipantSubExtend is the TL constructor
+// channelAdminLogEventActionParticipantSubExtend.
+//
+//	channelAdminLogEventActionParticipantSubExtend#64642db3
+//	    prev_participant:ChannelParticipant
+//	    new_participant:ChannelParticipant = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantSubExtend.
+type ChannelAdminLogEventActionParticipantSubExtend struct {
+	PrevParticipant ChannelParticipantClass
+	NewParticipant  ChannelParticipantClass
+}
+
+// ChannelAdminLogEventActionParticipantSubExtendTypeID is the ID of
+// channelAdminLogEventActionParticipantSubExtend.
+const ChannelAdminLogEventActionParticipantSubExtendTypeID = 0x64642db3
+
+// TypeID returns 0x64642db3, the ID of
+// channelAdminLogEventActionParticipantSubExtend.
+func (*ChannelAdminLogEventActionParticipantSubExtend) TypeID() uint32 {
+	return ChannelAdminLogEventActionParticipantSubExtendTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionParticipantSubExtend".
+func (*ChannelAdminLogEventActionParticipantSubExtend) TypeName() string {
+	return "channelAdminLogEventActionParticipantSubExtend"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantSubExtend as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionParticipantSubExtend) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionParticipantSubExtendTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "prev_participant")
+	}
+	if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "new_participant")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantSubExtendTypeID, "channelAdminLogEventActionParticipantSubExtend"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantSubExtend", "")
+	}
+	var err error
+	if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "prev_participant")
+	}
+	if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "new_participant")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionToggleAutotranslation is the TL constructor
+// channelAdminLogEventActionToggleAutotranslation.
+//
+//	channelAdminLogEventActionToggleAutotranslation#c517f77e new_value:Bool
+//	    = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionToggleAutotranslation.
+type ChannelAdminLogEventActionToggleAutotranslation struct {
+	NewValue bool
+}
+
+// ChannelAdminLogEventActionToggleAutotranslationTypeID is the ID of
+// channelAdminLogEventActionToggleAutotranslation.
+const ChannelAdminLogEventActionToggleAutotranslationTypeID = 0xc517f77e
+
+// TypeID returns 0xc517f77e, the ID of
+// channelAdminLogEventActionToggleAutotranslation.
+func (*ChannelAdminLogEventActionToggleAutotranslation) TypeID() uint32 {
+	return ChannelAdminLogEventActionToggleAutotranslationTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionToggleAutotranslation".
+func (*ChannelAdminLogEventActionToggleAutotranslation) TypeName() string {
+	return "channelAdminLogEventActionToggleAutotranslation"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionToggleAutotranslation as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionToggleAutotranslation) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionToggleAutotranslationTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleAutotranslationTypeID, "channelAdminLogEventActionToggleAutotranslation"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "new_value")
+	}
+	return nil
+}
+
+// ChannelAdminLogEventActionParticipantEditRank is the TL constructor
+// channelAdminLogEventActionParticipantEditRank.
+//
+//	channelAdminLogEventActionParticipantEditRank#5806b4ec user_id:long
+//	    prev_rank:string new_rank:string = ChannelAdminLogEventAction
+//
+// See
+// https://core.telegram.org/constructor/channelAdminLogEventActionParticipantEditRank.
+type ChannelAdminLogEventActionParticipantEditRank struct {
+	UserID   int64
+	PrevRank string
+	NewRank  string
+}
+
+// ChannelAdminLogEventActionParticipantEditRankTypeID is the ID of
+// channelAdminLogEventActionParticipantEditRank.
+const ChannelAdminLogEventActionParticipantEditRankTypeID = 0x5806b4ec
+
+// TypeID returns 0x5806b4ec, the ID of
+// channelAdminLogEventActionParticipantEditRank.
+func (*ChannelAdminLogEventActionParticipantEditRank) TypeID() uint32 {
+	return ChannelAdminLogEventActionParticipantEditRankTypeID
+}
+
+// TypeName returns "channelAdminLogEventActionParticipantEditRank".
+func (*ChannelAdminLogEventActionParticipantEditRank) TypeName() string {
+	return "channelAdminLogEventActionParticipantEditRank"
+}
+
+// channelAdminLogEventActionClass marks
+// ChannelAdminLogEventActionParticipantEditRank as a
+// ChannelAdminLogEventActionClass.
+func (*ChannelAdminLogEventActionParticipantEditRank) channelAdminLogEventActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelAdminLogEventActionParticipantEditRankTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutString(m.PrevRank)
+	b.PutString(m.NewRank)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantEditRankTypeID, "channelAdminLogEventActionParticipantEditRank"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "user_id")
+	}
+	if m.PrevRank, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "prev_rank")
+	}
+	if m.NewRank, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "new_rank")
+	}
+	return nil
+}
+
+// ChannelLocationClass is the TL type ChannelLocation: one of
+// ChannelLocationEmpty, ChannelLocation.
 //
 // See https://core.telegram.org/type/ChannelLocation.
 type ChannelLocationClass interface {
@@ -3808,7 +4452,8 @@ func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
 	return decodeChannelLocation(b, 0)
 }
 
-// decodeChannelLocation is DecodeChannelLocation for a value nested depth levels deep.
+// decodeChannelLocation is DecodeChannelLocation for a value nested depth
+// levels deep.
 func decodeChannelLocation(b *bin.Buffer, depth int) (ChannelLocationClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -3821,18 +4466,15 @@ func decodeChannelLocation(b *bin.Buffer, depth int) (ChannelLocationClass, erro
 	case ChannelLocationTypeID:
 		v = &ChannelLocation{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChannelLocation",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChannelLocation"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChannelLocationEmpty is the TL constructor channelLocationEmpty:
+// ChannelLocationEmpty is the TL constructor channelLocationEmpty.
 //
 //	channelLocationEmpty#bfb5ad8b = ChannelLocation
 //
@@ -3874,31 +4516,29 @@ func (m *ChannelLocationEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelLocationEmptyTypeID, "channelLocationEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "channelLocationEmpty", "")
 	}
-	if err := consumeID(b, ChannelLocationEmptyTypeID, "channelLocationEmpty"); err != nil {
-		return decodeErr("channelLocationEmpty#bfb5ad8b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelLocationEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelLocationEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelLocation is the TL constructor channelLocation:
+// ChannelLocation is the TL constructor channelLocation.
 //
-//	channelLocation#209b82db geo_point:GeoPoint address:string = ChannelLocation
+//	channelLocation#209b82db geo_point:GeoPoint address:string
+//	    = ChannelLocation
 //
 // See https://core.telegram.org/constructor/channelLocation.
 type ChannelLocation struct {
@@ -3936,8 +4576,8 @@ func (m *ChannelLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("channelLocation#209b82db", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "channelLocation", "geo_point")
 	}
 	b.PutString(m.Address)
 	return nil
@@ -3945,39 +4585,37 @@ func (m *ChannelLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelLocationTypeID, "channelLocation"); err != nil {
+		return tlrt.DecodeErr(err, "channelLocation", "")
 	}
-	if err := consumeID(b, ChannelLocationTypeID, "channelLocation"); err != nil {
-		return decodeErr("channelLocation#209b82db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelLocation) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelLocation#209b82db", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelLocation", "")
 	}
 	var err error
 	if m.GeoPoint, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("channelLocation#209b82db", "geo_point", err)
+		return tlrt.DecodeErr(err, "channelLocation", "geo_point")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("channelLocation#209b82db", "address", err)
+		return tlrt.DecodeErr(err, "channelLocation", "address")
 	}
 	return nil
 }
 
-// ChannelMessagesFilterClass is the TL type ChannelMessagesFilter: one of ChannelMessagesFilterEmpty, ChannelMessagesFilter.
+// ChannelMessagesFilterClass is the TL type ChannelMessagesFilter: one of
+// ChannelMessagesFilterEmpty, ChannelMessagesFilter.
 //
 // See https://core.telegram.org/type/ChannelMessagesFilter.
 type ChannelMessagesFilterClass interface {
@@ -3990,7 +4628,8 @@ func DecodeChannelMessagesFilter(b *bin.Buffer) (ChannelMessagesFilterClass, err
 	return decodeChannelMessagesFilter(b, 0)
 }
 
-// decodeChannelMessagesFilter is DecodeChannelMessagesFilter for a value nested depth levels deep.
+// decodeChannelMessagesFilter is DecodeChannelMessagesFilter for a value nested
+// depth levels deep.
 func decodeChannelMessagesFilter(b *bin.Buffer, depth int) (ChannelMessagesFilterClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4003,18 +4642,15 @@ func decodeChannelMessagesFilter(b *bin.Buffer, depth int) (ChannelMessagesFilte
 	case ChannelMessagesFilterTypeID:
 		v = &ChannelMessagesFilter{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChannelMessagesFilter",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChannelMessagesFilter"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChannelMessagesFilterEmpty is the TL constructor channelMessagesFilterEmpty:
+// ChannelMessagesFilterEmpty is the TL constructor channelMessagesFilterEmpty.
 //
 //	channelMessagesFilterEmpty#94d42ee7 = ChannelMessagesFilter
 //
@@ -4034,7 +4670,8 @@ func (*ChannelMessagesFilterEmpty) TypeName() string {
 	return "channelMessagesFilterEmpty"
 }
 
-// channelMessagesFilterClass marks ChannelMessagesFilterEmpty as a ChannelMessagesFilterClass.
+// channelMessagesFilterClass marks ChannelMessagesFilterEmpty as a
+// ChannelMessagesFilterClass.
 func (*ChannelMessagesFilterEmpty) channelMessagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -4056,35 +4693,33 @@ func (m *ChannelMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelMessagesFilterEmptyTypeID, "channelMessagesFilterEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "channelMessagesFilterEmpty", "")
 	}
-	if err := consumeID(b, ChannelMessagesFilterEmptyTypeID, "channelMessagesFilterEmpty"); err != nil {
-		return decodeErr("channelMessagesFilterEmpty#94d42ee7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelMessagesFilterEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelMessagesFilter is the TL constructor channelMessagesFilter:
+// ChannelMessagesFilter is the TL constructor channelMessagesFilter.
 //
-//	channelMessagesFilter#cd77d957 flags:# exclude_new_messages:flags.1?true ranges:Vector<MessageRange> = ChannelMessagesFilter
+//	channelMessagesFilter#cd77d957 flags:# exclude_new_messages:flags.1?true
+//	    ranges:Vector<MessageRange> = ChannelMessagesFilter
 //
 // See https://core.telegram.org/constructor/channelMessagesFilter.
 type ChannelMessagesFilter struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ExcludeNewMessages bool       // flags.1?true
 	Ranges             []MessageRange
 }
@@ -4102,7 +4737,8 @@ func (*ChannelMessagesFilter) TypeName() string {
 	return "channelMessagesFilter"
 }
 
-// channelMessagesFilterClass marks ChannelMessagesFilter as a ChannelMessagesFilterClass.
+// channelMessagesFilterClass marks ChannelMessagesFilter as a
+// ChannelMessagesFilterClass.
 func (*ChannelMessagesFilter) channelMessagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -4127,7 +4763,7 @@ func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Ranges))
 	for i := range m.Ranges {
 		if err := m.Ranges[i].Encode(b); err != nil {
-			return encodeErr("channelMessagesFilter#cd77d957", "ranges", err)
+			return tlrt.EncodeErr(err, "channelMessagesFilter", "ranges")
 		}
 	}
 	return nil
@@ -4135,42 +4771,41 @@ func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelMessagesFilter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelMessagesFilterTypeID, "channelMessagesFilter"); err != nil {
+		return tlrt.DecodeErr(err, "channelMessagesFilter", "")
 	}
-	if err := consumeID(b, ChannelMessagesFilterTypeID, "channelMessagesFilter"); err != nil {
-		return decodeErr("channelMessagesFilter#cd77d957", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelMessagesFilter) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelMessagesFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelMessagesFilter#cd77d957", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelMessagesFilter", "")
 	}
 	*m = ChannelMessagesFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelMessagesFilter#cd77d957", "flags", err)
+		return tlrt.DecodeErr(err, "channelMessagesFilter", "flags")
 	}
 	m.ExcludeNewMessages = m.Flags.Has(1)
-	if m.Ranges, err = decodeVectorAt(b, depth+1, decodeValue[MessageRange]); err != nil {
-		return decodeErr("channelMessagesFilter#cd77d957", "ranges", err)
+	if m.Ranges, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageRange]); err != nil {
+		return tlrt.DecodeErr(err, "channelMessagesFilter", "ranges")
 	}
 	m.Flags &^= 1 << 1
 	return nil
 }
 
-// ChannelParticipantClass is the TL type ChannelParticipant: one of ChannelParticipant, ChannelParticipantSelf, ChannelParticipantCreator, ChannelParticipantAdmin, ChannelParticipantBanned, ChannelParticipantLeft.
+// ChannelParticipantClass is the TL type ChannelParticipant: one of
+// ChannelParticipant, ChannelParticipantSelf, ChannelParticipantCreator,
+// ChannelParticipantAdmin, ChannelParticipantBanned, ChannelParticipantLeft.
 //
 // See https://core.telegram.org/type/ChannelParticipant.
 type ChannelParticipantClass interface {
@@ -4183,7 +4818,8 @@ func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
 	return decodeChannelParticipant(b, 0)
 }
 
-// decodeChannelParticipant is DecodeChannelParticipant for a value nested depth levels deep.
+// decodeChannelParticipant is DecodeChannelParticipant for a value nested depth
+// levels deep.
 func decodeChannelParticipant(b *bin.Buffer, depth int) (ChannelParticipantClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4204,31 +4840,38 @@ func decodeChannelParticipant(b *bin.Buffer, depth int) (ChannelParticipantClass
 	case ChannelParticipantLeftTypeID:
 		v = &ChannelParticipantLeft{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChannelParticipant",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipant"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChannelParticipant is the TL constructor channelParticipant:
+// ChannelParticipant is the TL constructor channelParticipant.
 //
-//	channelParticipant#c00c07c0 user_id:long date:int = ChannelParticipant
+//	channelParticipant#1bd54456 flags:# user_id:long date:int
+//	    subscription_until_date:flags.0?int rank:flags.2?string
+//	    = ChannelParticipant
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetSubscriptionUntilDate and the other Set methods send a zero value too;
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present
+// (sent, or received) and ClearSubscriptionUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipant.
 type ChannelParticipant struct {
-	UserID int64
-	Date   int
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UserID                int64
+	Date                  int
+	SubscriptionUntilDate int    // flags.0?int
+	Rank                  string // flags.2?string
 }
 
 // ChannelParticipantTypeID is the ID of channelParticipant.
-const ChannelParticipantTypeID = 0xc00c07c0
+const ChannelParticipantTypeID = 0x1bd54456
 
-// TypeID returns 0xc00c07c0, the ID of channelParticipant.
+// TypeID returns 0x1bd54456, the ID of channelParticipant.
 func (*ChannelParticipant) TypeID() uint32 {
 	return ChannelParticipantTypeID
 }
@@ -4238,8 +4881,48 @@ func (*ChannelParticipant) TypeName() string {
 	return "channelParticipant"
 }
 
-// channelParticipantClass marks ChannelParticipant as a ChannelParticipantClass.
+// channelParticipantClass marks ChannelParticipant as a
+// ChannelParticipantClass.
 func (*ChannelParticipant) channelParticipantClass() {}
+
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *ChannelParticipant) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags.Has(0)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *ChannelParticipant) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags.Set(0)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *ChannelParticipant) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelParticipant) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(2)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelParticipant) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(2)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelParticipant) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipant) Encode(b *bin.Buffer) error {
@@ -4255,59 +4938,100 @@ func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(0)
+	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantTypeID, "channelParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipant", "")
 	}
-	if err := consumeID(b, ChannelParticipantTypeID, "channelParticipant"); err != nil {
-		return decodeErr("channelParticipant#c00c07c0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipant) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChannelParticipant{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipant", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("channelParticipant#c00c07c0", "user_id", err)
+		return tlrt.DecodeErr(err, "channelParticipant", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channelParticipant#c00c07c0", "date", err)
+		return tlrt.DecodeErr(err, "channelParticipant", "date")
+	}
+	if m.Flags.Has(0) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipant", "subscription_until_date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipant", "rank")
+		}
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(2)
 	}
 	return nil
 }
 
-// ChannelParticipantSelf is the TL constructor channelParticipantSelf:
+// ChannelParticipantSelf is the TL constructor channelParticipantSelf.
 //
-//	channelParticipantSelf#35a8bfa7 flags:# via_request:flags.0?true user_id:long inviter_id:long date:int = ChannelParticipant
+//	channelParticipantSelf#a9478a1a flags:# via_request:flags.0?true
+//	    user_id:long inviter_id:long date:int
+//	    subscription_until_date:flags.1?int rank:flags.2?string
+//	    = ChannelParticipant
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetSubscriptionUntilDate and the other Set methods send a zero value too;
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present
+// (sent, or received) and ClearSubscriptionUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipantSelf.
 type ChannelParticipantSelf struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	ViaRequest bool       // flags.0?true
-	UserID     int64
-	InviterID  int64
-	Date       int
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ViaRequest            bool       // flags.0?true
+	UserID                int64
+	InviterID             int64
+	Date                  int
+	SubscriptionUntilDate int    // flags.1?int
+	Rank                  string // flags.2?string
 }
 
 // ChannelParticipantSelfTypeID is the ID of channelParticipantSelf.
-const ChannelParticipantSelfTypeID = 0x35a8bfa7
+const ChannelParticipantSelfTypeID = 0xa9478a1a
 
-// TypeID returns 0x35a8bfa7, the ID of channelParticipantSelf.
+// TypeID returns 0xa9478a1a, the ID of channelParticipantSelf.
 func (*ChannelParticipantSelf) TypeID() uint32 {
 	return ChannelParticipantSelfTypeID
 }
@@ -4317,8 +5041,48 @@ func (*ChannelParticipantSelf) TypeName() string {
 	return "channelParticipantSelf"
 }
 
-// channelParticipantClass marks ChannelParticipantSelf as a ChannelParticipantClass.
+// channelParticipantClass marks ChannelParticipantSelf as a
+// ChannelParticipantClass.
 func (*ChannelParticipantSelf) channelParticipantClass() {}
+
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *ChannelParticipantSelf) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags.Has(1)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *ChannelParticipantSelf) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags.Set(1)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *ChannelParticipantSelf) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelParticipantSelf) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(2)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelParticipantSelf) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(2)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelParticipantSelf) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipantSelf) Encode(b *bin.Buffer) error {
@@ -4338,64 +5102,91 @@ func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
 	if m.ViaRequest {
 		flags.Set(0)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(1)
+	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(1) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantSelfTypeID, "channelParticipantSelf"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantSelf", "")
 	}
-	if err := consumeID(b, ChannelParticipantSelfTypeID, "channelParticipantSelf"); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantSelf) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantSelf{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "flags", err)
+		return tlrt.DecodeErr(err, "channelParticipantSelf", "flags")
 	}
 	m.ViaRequest = m.Flags.Has(0)
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "user_id", err)
+		return tlrt.DecodeErr(err, "channelParticipantSelf", "user_id")
 	}
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "inviter_id", err)
+		return tlrt.DecodeErr(err, "channelParticipantSelf", "inviter_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channelParticipantSelf#35a8bfa7", "date", err)
+		return tlrt.DecodeErr(err, "channelParticipantSelf", "date")
+	}
+	if m.Flags.Has(1) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipantSelf", "subscription_until_date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipantSelf", "rank")
+		}
 	}
 	m.Flags &^= 1 << 0
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
-// ChannelParticipantCreator is the TL constructor channelParticipantCreator:
+// ChannelParticipantCreator is the TL constructor channelParticipantCreator.
 //
-//	channelParticipantCreator#2fe601d3 flags:# user_id:long admin_rights:ChatAdminRights rank:flags.0?string = ChannelParticipant
+//	channelParticipantCreator#2fe601d3 flags:# user_id:long
+//	    admin_rights:ChatAdminRights rank:flags.0?string
+//	    = ChannelParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipantCreator.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelParticipantCreator struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID      int64
 	AdminRights ChatAdminRights
 	Rank        string // flags.0?string
@@ -4414,8 +5205,28 @@ func (*ChannelParticipantCreator) TypeName() string {
 	return "channelParticipantCreator"
 }
 
-// channelParticipantClass marks ChannelParticipantCreator as a ChannelParticipantClass.
+// channelParticipantClass marks ChannelParticipantCreator as a
+// ChannelParticipantClass.
 func (*ChannelParticipantCreator) channelParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelParticipantCreator) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelParticipantCreator) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelParticipantCreator) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipantCreator) Encode(b *bin.Buffer) error {
@@ -4438,7 +5249,7 @@ func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("channelParticipantCreator#2fe601d3", "admin_rights", err)
+		return tlrt.EncodeErr(err, "channelParticipantCreator", "admin_rights")
 	}
 	if flags.Has(0) {
 		b.PutString(m.Rank)
@@ -4448,42 +5259,39 @@ func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantCreatorTypeID, "channelParticipantCreator"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantCreator", "")
 	}
-	if err := consumeID(b, ChannelParticipantCreatorTypeID, "channelParticipantCreator"); err != nil {
-		return decodeErr("channelParticipantCreator#2fe601d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantCreator) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantCreator) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelParticipantCreator#2fe601d3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantCreator", "")
 	}
 	*m = ChannelParticipantCreator{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelParticipantCreator#2fe601d3", "flags", err)
+		return tlrt.DecodeErr(err, "channelParticipantCreator", "flags")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantCreator#2fe601d3", "user_id", err)
+		return tlrt.DecodeErr(err, "channelParticipantCreator", "user_id")
 	}
-	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("channelParticipantCreator#2fe601d3", "admin_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantCreator", "admin_rights")
 	}
 	if m.Flags.Has(0) {
 		if m.Rank, err = b.String(); err != nil {
-			return decodeErr("channelParticipantCreator#2fe601d3", "rank", err)
+			return tlrt.DecodeErr(err, "channelParticipantCreator", "rank")
 		}
 	}
 	if m.Rank != "" {
@@ -4492,17 +5300,20 @@ func (m *ChannelParticipantCreator) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// ChannelParticipantAdmin is the TL constructor channelParticipantAdmin:
+// ChannelParticipantAdmin is the TL constructor channelParticipantAdmin.
 //
-//	channelParticipantAdmin#34c3bb53 flags:# can_edit:flags.0?true self:flags.1?true user_id:long inviter_id:flags.1?long promoted_by:long date:int admin_rights:ChatAdminRights rank:flags.2?string = ChannelParticipant
+//	channelParticipantAdmin#34c3bb53 flags:# can_edit:flags.0?true
+//	    self:flags.1?true user_id:long inviter_id:flags.1?long
+//	    promoted_by:long date:int admin_rights:ChatAdminRights
+//	    rank:flags.2?string = ChannelParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetInviterID and
+// the other Set methods send a zero value too; HasInviterID reports whether
+// InviterID is present (sent, or received) and ClearInviterID leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipantAdmin.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelParticipantAdmin struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanEdit     bool       // flags.0?true
 	Self        bool       // flags.1?true
 	UserID      int64
@@ -4526,8 +5337,49 @@ func (*ChannelParticipantAdmin) TypeName() string {
 	return "channelParticipantAdmin"
 }
 
-// channelParticipantClass marks ChannelParticipantAdmin as a ChannelParticipantClass.
+// channelParticipantClass marks ChannelParticipantAdmin as a
+// ChannelParticipantClass.
 func (*ChannelParticipantAdmin) channelParticipantClass() {}
+
+// HasInviterID reports whether InviterID is present: not zero, set by
+// SetInviterID, or received. It shares its flag with Self: they are present
+// together.
+func (m *ChannelParticipantAdmin) HasInviterID() bool {
+	return m.Self || m.InviterID != 0 || m.Flags.Has(1)
+}
+
+// SetInviterID sets InviterID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelParticipantAdmin) SetInviterID(v int64) {
+	m.InviterID = v
+	m.Flags.Set(1)
+}
+
+// ClearInviterID sets InviterID to its zero value and marks it absent; it is
+// still sent, as zero, when Self, which shares its flag, is set.
+func (m *ChannelParticipantAdmin) ClearInviterID() {
+	m.InviterID = 0
+	m.Flags.Unset(1)
+}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelParticipantAdmin) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(2)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelParticipantAdmin) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(2)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelParticipantAdmin) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipantAdmin) Encode(b *bin.Buffer) error {
@@ -4561,7 +5413,7 @@ func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.PromotedBy)
 	b.PutInt(m.Date)
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("channelParticipantAdmin#34c3bb53", "admin_rights", err)
+		return tlrt.EncodeErr(err, "channelParticipantAdmin", "admin_rights")
 	}
 	if flags.Has(2) {
 		b.PutString(m.Rank)
@@ -4571,55 +5423,52 @@ func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantAdminTypeID, "channelParticipantAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantAdmin", "")
 	}
-	if err := consumeID(b, ChannelParticipantAdminTypeID, "channelParticipantAdmin"); err != nil {
-		return decodeErr("channelParticipantAdmin#34c3bb53", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantAdmin) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantAdmin) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelParticipantAdmin#34c3bb53", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantAdmin", "")
 	}
 	*m = ChannelParticipantAdmin{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelParticipantAdmin#34c3bb53", "flags", err)
+		return tlrt.DecodeErr(err, "channelParticipantAdmin", "flags")
 	}
 	m.CanEdit = m.Flags.Has(0)
 	m.Self = m.Flags.Has(1)
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantAdmin#34c3bb53", "user_id", err)
+		return tlrt.DecodeErr(err, "channelParticipantAdmin", "user_id")
 	}
 	if m.Flags.Has(1) {
 		if m.InviterID, err = b.Long(); err != nil {
-			return decodeErr("channelParticipantAdmin#34c3bb53", "inviter_id", err)
+			return tlrt.DecodeErr(err, "channelParticipantAdmin", "inviter_id")
 		}
 	}
 	if m.PromotedBy, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantAdmin#34c3bb53", "promoted_by", err)
+		return tlrt.DecodeErr(err, "channelParticipantAdmin", "promoted_by")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channelParticipantAdmin#34c3bb53", "date", err)
+		return tlrt.DecodeErr(err, "channelParticipantAdmin", "date")
 	}
-	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("channelParticipantAdmin#34c3bb53", "admin_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantAdmin", "admin_rights")
 	}
 	if m.Flags.Has(2) {
 		if m.Rank, err = b.String(); err != nil {
-			return decodeErr("channelParticipantAdmin#34c3bb53", "rank", err)
+			return tlrt.DecodeErr(err, "channelParticipantAdmin", "rank")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -4632,24 +5481,31 @@ func (m *ChannelParticipantAdmin) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// ChannelParticipantBanned is the TL constructor channelParticipantBanned:
+// ChannelParticipantBanned is the TL constructor channelParticipantBanned.
 //
-//	channelParticipantBanned#6df8014e flags:# left:flags.0?true peer:Peer kicked_by:long date:int banned_rights:ChatBannedRights = ChannelParticipant
+//	channelParticipantBanned#d5f0ad91 flags:# left:flags.0?true peer:Peer
+//	    kicked_by:long date:int banned_rights:ChatBannedRights
+//	    rank:flags.2?string = ChannelParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipantBanned.
 type ChannelParticipantBanned struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Left         bool       // flags.0?true
 	Peer         PeerClass
 	KickedBy     int64
 	Date         int
 	BannedRights ChatBannedRights
+	Rank         string // flags.2?string
 }
 
 // ChannelParticipantBannedTypeID is the ID of channelParticipantBanned.
-const ChannelParticipantBannedTypeID = 0x6df8014e
+const ChannelParticipantBannedTypeID = 0xd5f0ad91
 
-// TypeID returns 0x6df8014e, the ID of channelParticipantBanned.
+// TypeID returns 0xd5f0ad91, the ID of channelParticipantBanned.
 func (*ChannelParticipantBanned) TypeID() uint32 {
 	return ChannelParticipantBannedTypeID
 }
@@ -4659,8 +5515,28 @@ func (*ChannelParticipantBanned) TypeName() string {
 	return "channelParticipantBanned"
 }
 
-// channelParticipantClass marks ChannelParticipantBanned as a ChannelParticipantClass.
+// channelParticipantClass marks ChannelParticipantBanned as a
+// ChannelParticipantClass.
 func (*ChannelParticipantBanned) channelParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelParticipantBanned) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(2)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelParticipantBanned) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(2)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelParticipantBanned) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipantBanned) Encode(b *bin.Buffer) error {
@@ -4680,65 +5556,76 @@ func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
 	if m.Left {
 		flags.Set(0)
 	}
+	if m.Rank != "" {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("channelParticipantBanned#6df8014e", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "channelParticipantBanned", "peer")
 	}
 	b.PutLong(m.KickedBy)
 	b.PutInt(m.Date)
 	if err := m.BannedRights.Encode(b); err != nil {
-		return encodeErr("channelParticipantBanned#6df8014e", "banned_rights", err)
+		return tlrt.EncodeErr(err, "channelParticipantBanned", "banned_rights")
+	}
+	if flags.Has(2) {
+		b.PutString(m.Rank)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantBannedTypeID, "channelParticipantBanned"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantBanned", "")
 	}
-	if err := consumeID(b, ChannelParticipantBannedTypeID, "channelParticipantBanned"); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantBanned) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantBanned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelParticipantBanned#6df8014e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantBanned", "")
 	}
 	*m = ChannelParticipantBanned{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "flags", err)
+		return tlrt.DecodeErr(err, "channelParticipantBanned", "flags")
 	}
 	m.Left = m.Flags.Has(0)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "peer", err)
+		return tlrt.DecodeErr(err, "channelParticipantBanned", "peer")
 	}
 	if m.KickedBy, err = b.Long(); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "kicked_by", err)
+		return tlrt.DecodeErr(err, "channelParticipantBanned", "kicked_by")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "date", err)
+		return tlrt.DecodeErr(err, "channelParticipantBanned", "date")
 	}
-	if err = decodeBoxed(b, &m.BannedRights, depth+1); err != nil {
-		return decodeErr("channelParticipantBanned#6df8014e", "banned_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantBanned", "banned_rights")
+	}
+	if m.Flags.Has(2) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channelParticipantBanned", "rank")
+		}
 	}
 	m.Flags &^= 1 << 0
+	if m.Rank != "" {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
-// ChannelParticipantLeft is the TL constructor channelParticipantLeft:
+// ChannelParticipantLeft is the TL constructor channelParticipantLeft.
 //
 //	channelParticipantLeft#1b03f006 peer:Peer = ChannelParticipant
 //
@@ -4760,7 +5647,8 @@ func (*ChannelParticipantLeft) TypeName() string {
 	return "channelParticipantLeft"
 }
 
-// channelParticipantClass marks ChannelParticipantLeft as a ChannelParticipantClass.
+// channelParticipantClass marks ChannelParticipantLeft as a
+// ChannelParticipantClass.
 func (*ChannelParticipantLeft) channelParticipantClass() {}
 
 // Encode writes m to b with its ID.
@@ -4777,44 +5665,45 @@ func (m *ChannelParticipantLeft) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("channelParticipantLeft#1b03f006", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "channelParticipantLeft", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantLeftTypeID, "channelParticipantLeft"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantLeft", "")
 	}
-	if err := consumeID(b, ChannelParticipantLeftTypeID, "channelParticipantLeft"); err != nil {
-		return decodeErr("channelParticipantLeft#1b03f006", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantLeft) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantLeft) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelParticipantLeft#1b03f006", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantLeft", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("channelParticipantLeft#1b03f006", "peer", err)
+		return tlrt.DecodeErr(err, "channelParticipantLeft", "peer")
 	}
 	return nil
 }
 
-// ChannelParticipantsFilterClass is the TL type ChannelParticipantsFilter: one of ChannelParticipantsRecent, ChannelParticipantsAdmins, ChannelParticipantsKicked, ChannelParticipantsBots, ChannelParticipantsBanned, ChannelParticipantsSearch, ChannelParticipantsContacts, ChannelParticipantsMentions.
+// ChannelParticipantsFilterClass is the TL type ChannelParticipantsFilter: one
+// of ChannelParticipantsRecent, ChannelParticipantsAdmins,
+// ChannelParticipantsKicked, ChannelParticipantsBots,
+// ChannelParticipantsBanned, ChannelParticipantsSearch,
+// ChannelParticipantsContacts, ChannelParticipantsMentions.
 //
 // See https://core.telegram.org/type/ChannelParticipantsFilter.
 type ChannelParticipantsFilterClass interface {
@@ -4822,12 +5711,14 @@ type ChannelParticipantsFilterClass interface {
 	channelParticipantsFilterClass()
 }
 
-// DecodeChannelParticipantsFilter decodes any constructor of ChannelParticipantsFilter.
+// DecodeChannelParticipantsFilter decodes any constructor of
+// ChannelParticipantsFilter.
 func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterClass, error) {
 	return decodeChannelParticipantsFilter(b, 0)
 }
 
-// decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a value nested depth levels deep.
+// decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a
+// value nested depth levels deep.
 func decodeChannelParticipantsFilter(b *bin.Buffer, depth int) (ChannelParticipantsFilterClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4852,18 +5743,15 @@ func decodeChannelParticipantsFilter(b *bin.Buffer, depth int) (ChannelParticipa
 	case ChannelParticipantsMentionsTypeID:
 		v = &ChannelParticipantsMentions{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChannelParticipantsFilter",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipantsFilter"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChannelParticipantsRecent is the TL constructor channelParticipantsRecent:
+// ChannelParticipantsRecent is the TL constructor channelParticipantsRecent.
 //
 //	channelParticipantsRecent#de3f3c79 = ChannelParticipantsFilter
 //
@@ -4883,7 +5771,8 @@ func (*ChannelParticipantsRecent) TypeName() string {
 	return "channelParticipantsRecent"
 }
 
-// channelParticipantsFilterClass marks ChannelParticipantsRecent as a ChannelParticipantsFilterClass.
+// channelParticipantsFilterClass marks ChannelParticipantsRecent as a
+// ChannelParticipantsFilterClass.
 func (*ChannelParticipantsRecent) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -4905,29 +5794,26 @@ func (m *ChannelParticipantsRecent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantsRecentTypeID, "channelParticipantsRecent"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsRecent", "")
 	}
-	if err := consumeID(b, ChannelParticipantsRecentTypeID, "channelParticipantsRecent"); err != nil {
-		return decodeErr("channelParticipantsRecent#de3f3c79", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsRecent) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsRecent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelParticipantsAdmins is the TL constructor channelParticipantsAdmins:
+// ChannelParticipantsAdmins is the TL constructor channelParticipantsAdmins.
 //
 //	channelParticipantsAdmins#b4608969 = ChannelParticipantsFilter
 //
@@ -4947,7 +5833,8 @@ func (*ChannelParticipantsAdmins) TypeName() string {
 	return "channelParticipantsAdmins"
 }
 
-// channelParticipantsFilterClass marks ChannelParticipantsAdmins as a ChannelParticipantsFilterClass.
+// channelParticipantsFilterClass marks ChannelParticipantsAdmins as a
+// ChannelParticipantsFilterClass.
 func (*ChannelParticipantsAdmins) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -4969,29 +5856,26 @@ func (m *ChannelParticipantsAdmins) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantsAdminsTypeID, "channelParticipantsAdmins"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsAdmins", "")
 	}
-	if err := consumeID(b, ChannelParticipantsAdminsTypeID, "channelParticipantsAdmins"); err != nil {
-		return decodeErr("channelParticipantsAdmins#b4608969", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsAdmins) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsAdmins) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelParticipantsKicked is the TL constructor channelParticipantsKicked:
+// ChannelParticipantsKicked is the TL constructor channelParticipantsKicked.
 //
 //	channelParticipantsKicked#a3b54985 q:string = ChannelParticipantsFilter
 //
@@ -5013,7 +5897,8 @@ func (*ChannelParticipantsKicked) TypeName() string {
 	return "channelParticipantsKicked"
 }
 
-// channelParticipantsFilterClass marks ChannelParticipantsKicked as a ChannelParticipantsFilterClass.
+// channelParticipantsFilterClass marks ChannelParticipantsKicked as a
+// ChannelParticipantsFilterClass.
 func (*ChannelParticipantsKicked) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -5036,33 +5921,30 @@ func (m *ChannelParticipantsKicked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantsKickedTypeID, "channelParticipantsKicked"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsKicked", "")
 	}
-	if err := consumeID(b, ChannelParticipantsKickedTypeID, "channelParticipantsKicked"); err != nil {
-		return decodeErr("channelParticipantsKicked#a3b54985", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsKicked) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsKicked) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("channelParticipantsKicked#a3b54985", "q", err)
+		return tlrt.DecodeErr(err, "channelParticipantsKicked", "q")
 	}
 	return nil
 }
 
-// ChannelParticipantsBots is the TL constructor channelParticipantsBots:
+// ChannelParticipantsBots is the TL constructor channelParticipantsBots.
 //
 //	channelParticipantsBots#b0d1865b = ChannelParticipantsFilter
 //
@@ -5082,7 +5964,8 @@ func (*ChannelParticipantsBots) TypeName() string {
 	return "channelParticipantsBots"
 }
 
-// channelParticipantsFilterClass marks ChannelParticipantsBots as a ChannelParticipantsFilterClass.
+// channelParticipantsFilterClass marks ChannelParticipantsBots as a
+// ChannelParticipantsFilterClass.
 func (*ChannelParticipantsBots) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -5104,29 +5987,26 @@ func (m *ChannelParticipantsBots) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantsBotsTypeID, "channelParticipantsBots"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsBots", "")
 	}
-	if err := consumeID(b, ChannelParticipantsBotsTypeID, "channelParticipantsBots"); err != nil {
-		return decodeErr("channelParticipantsBots#b0d1865b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsBots) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelParticipantsBanned is the TL constructor channelParticipantsBanned:
+// ChannelParticipantsBanned is the TL constructor channelParticipantsBanned.
 //
 //	channelParticipantsBanned#1427a5e1 q:string = ChannelParticipantsFilter
 //
@@ -5148,7 +6028,8 @@ func (*ChannelParticipantsBanned) TypeName() string {
 	return "channelParticipantsBanned"
 }
 
-// channelParticipantsFilterClass marks ChannelParticipantsBanned as a ChannelParticipantsFilterClass.
+// channelParticipantsFilterClass marks ChannelParticipantsBanned as a
+// ChannelParticipantsFilterClass.
 func (*ChannelParticipantsBanned) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -5171,33 +6052,30 @@ func (m *ChannelParticipantsBanned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantsBannedTypeID, "channelParticipantsBanned"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsBanned", "")
 	}
-	if err := consumeID(b, ChannelParticipantsBannedTypeID, "channelParticipantsBanned"); err != nil {
-		return decodeErr("channelParticipantsBanned#1427a5e1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsBanned) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsBanned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("channelParticipantsBanned#1427a5e1", "q", err)
+		return tlrt.DecodeErr(err, "channelParticipantsBanned", "q")
 	}
 	return nil
 }
 
-// ChannelParticipantsSearch is the TL constructor channelParticipantsSearch:
+// ChannelParticipantsSearch is the TL constructor channelParticipantsSearch.
 //
 //	channelParticipantsSearch#656ac4b q:string = ChannelParticipantsFilter
 //
@@ -5219,7 +6097,8 @@ func (*ChannelParticipantsSearch) TypeName() string {
 	return "channelParticipantsSearch"
 }
 
-// channelParticipantsFilterClass marks ChannelParticipantsSearch as a ChannelParticipantsFilterClass.
+// channelParticipantsFilterClass marks ChannelParticipantsSearch as a
+// ChannelParticipantsFilterClass.
 func (*ChannelParticipantsSearch) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -5242,35 +6121,34 @@ func (m *ChannelParticipantsSearch) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantsSearchTypeID, "channelParticipantsSearch"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsSearch", "")
 	}
-	if err := consumeID(b, ChannelParticipantsSearchTypeID, "channelParticipantsSearch"); err != nil {
-		return decodeErr("channelParticipantsSearch#0656ac4b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsSearch) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsSearch) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("channelParticipantsSearch#0656ac4b", "q", err)
+		return tlrt.DecodeErr(err, "channelParticipantsSearch", "q")
 	}
 	return nil
 }
 
-// ChannelParticipantsContacts is the TL constructor channelParticipantsContacts:
+// ChannelParticipantsContacts is the TL constructor
+// channelParticipantsContacts.
 //
-//	channelParticipantsContacts#bb6ae88d q:string = ChannelParticipantsFilter
+//	channelParticipantsContacts#bb6ae88d q:string
+//	    = ChannelParticipantsFilter
 //
 // See https://core.telegram.org/constructor/channelParticipantsContacts.
 type ChannelParticipantsContacts struct {
@@ -5290,7 +6168,8 @@ func (*ChannelParticipantsContacts) TypeName() string {
 	return "channelParticipantsContacts"
 }
 
-// channelParticipantsFilterClass marks ChannelParticipantsContacts as a ChannelParticipantsFilterClass.
+// channelParticipantsFilterClass marks ChannelParticipantsContacts as a
+// ChannelParticipantsFilterClass.
 func (*ChannelParticipantsContacts) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -5313,43 +6192,42 @@ func (m *ChannelParticipantsContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantsContactsTypeID, "channelParticipantsContacts"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsContacts", "")
 	}
-	if err := consumeID(b, ChannelParticipantsContactsTypeID, "channelParticipantsContacts"); err != nil {
-		return decodeErr("channelParticipantsContacts#bb6ae88d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsContacts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("channelParticipantsContacts#bb6ae88d", "q", err)
+		return tlrt.DecodeErr(err, "channelParticipantsContacts", "q")
 	}
 	return nil
 }
 
-// ChannelParticipantsMentions is the TL constructor channelParticipantsMentions:
+// ChannelParticipantsMentions is the TL constructor
+// channelParticipantsMentions.
 //
-//	channelParticipantsMentions#e04b5ceb flags:# q:flags.0?string top_msg_id:flags.1?int = ChannelParticipantsFilter
+//	channelParticipantsMentions#e04b5ceb flags:# q:flags.0?string
+//	    top_msg_id:flags.1?int = ChannelParticipantsFilter
+//
+// An optional field is sent when it is not zero, nil or false. SetQ and the
+// other Set methods send a zero value too; HasQ reports whether Q is present
+// (sent, or received) and ClearQ leaves it out.
 //
 // See https://core.telegram.org/constructor/channelParticipantsMentions.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelParticipantsMentions struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Q        string     // flags.0?string
 	TopMsgID int        // flags.1?int
 }
@@ -5367,8 +6245,46 @@ func (*ChannelParticipantsMentions) TypeName() string {
 	return "channelParticipantsMentions"
 }
 
-// channelParticipantsFilterClass marks ChannelParticipantsMentions as a ChannelParticipantsFilterClass.
+// channelParticipantsFilterClass marks ChannelParticipantsMentions as a
+// ChannelParticipantsFilterClass.
 func (*ChannelParticipantsMentions) channelParticipantsFilterClass() {}
+
+// HasQ reports whether Q is present: not zero, set by SetQ, or received.
+func (m *ChannelParticipantsMentions) HasQ() bool {
+	return m.Q != "" || m.Flags.Has(0)
+}
+
+// SetQ sets Q to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *ChannelParticipantsMentions) SetQ(v string) {
+	m.Q = v
+	m.Flags.Set(0)
+}
+
+// ClearQ sets Q to its zero value and marks it absent.
+func (m *ChannelParticipantsMentions) ClearQ() {
+	m.Q = ""
+	m.Flags.Unset(0)
+}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *ChannelParticipantsMentions) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(1)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChannelParticipantsMentions) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(1)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *ChannelParticipantsMentions) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelParticipantsMentions) Encode(b *bin.Buffer) error {
@@ -5403,38 +6319,35 @@ func (m *ChannelParticipantsMentions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"); err != nil {
+		return tlrt.DecodeErr(err, "channelParticipantsMentions", "")
 	}
-	if err := consumeID(b, ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"); err != nil {
-		return decodeErr("channelParticipantsMentions#e04b5ceb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelParticipantsMentions) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelParticipantsMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelParticipantsMentions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelParticipantsMentions#e04b5ceb", "flags", err)
+		return tlrt.DecodeErr(err, "channelParticipantsMentions", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Q, err = b.String(); err != nil {
-			return decodeErr("channelParticipantsMentions#e04b5ceb", "q", err)
+			return tlrt.DecodeErr(err, "channelParticipantsMentions", "q")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("channelParticipantsMentions#e04b5ceb", "top_msg_id", err)
+			return tlrt.DecodeErr(err, "channelParticipantsMentions", "top_msg_id")
 		}
 	}
 	if m.Q != "" {
@@ -5446,7 +6359,8 @@ func (m *ChannelParticipantsMentions) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// ChatClass is the TL type Chat: one of ChatEmpty, Chat, ChatForbidden, Channel, ChannelForbidden.
+// ChatClass is the TL type Chat: one of ChatEmpty, Chat, ChatForbidden,
+// Channel, ChannelForbidden, CommunityForbidden, Community.
 //
 // See https://core.telegram.org/type/Chat.
 type ChatClass interface {
@@ -5477,19 +6391,20 @@ func decodeChat(b *bin.Buffer, depth int) (ChatClass, error) {
 		v = &Channel{}
 	case ChannelForbiddenTypeID:
 		v = &ChannelForbidden{}
+	case CommunityForbiddenTypeID:
+		v = &CommunityForbidden{}
+	case CommunityTypeID:
+		v = &Community{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Chat",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Chat"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatEmpty is the TL constructor chatEmpty:
+// ChatEmpty is the TL constructor chatEmpty.
 //
 //	chatEmpty#29562865 id:long = Chat
 //
@@ -5534,39 +6449,42 @@ func (m *ChatEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatEmptyTypeID, "chatEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "chatEmpty", "")
 	}
-	if err := consumeID(b, ChatEmptyTypeID, "chatEmpty"); err != nil {
-		return decodeErr("chatEmpty#29562865", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("chatEmpty#29562865", "id", err)
+		return tlrt.DecodeErr(err, "chatEmpty", "id")
 	}
 	return nil
 }
 
-// Chat is the TL constructor chat:
+// Chat is the TL constructor chat.
 //
-//	chat#41cbf256 flags:# creator:flags.0?true left:flags.2?true deactivated:flags.5?true call_active:flags.23?true call_not_empty:flags.24?true noforwards:flags.25?true id:long title:string photo:ChatPhoto participants_count:int date:int version:int migrated_to:flags.6?InputChannel admin_rights:flags.14?ChatAdminRights default_banned_rights:flags.18?ChatBannedRights = Chat
+//	chat#41cbf256 flags:# creator:flags.0?true left:flags.2?true
+//	    deactivated:flags.5?true call_active:flags.23?true
+//	    call_not_empty:flags.24?true noforwards:flags.25?true id:long
+//	    title:string photo:ChatPhoto participants_count:int date:int
+//	    version:int migrated_to:flags.6?InputChannel
+//	    admin_rights:flags.14?ChatAdminRights
+//	    default_banned_rights:flags.18?ChatBannedRights = Chat
 //
 // See https://core.telegram.org/constructor/chat.
 type Chat struct {
-	Flags               bin.Fields // flags word; see the type's doc
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Creator             bool       // flags.0?true
 	Left                bool       // flags.2?true
 	Deactivated         bool       // flags.5?true
@@ -5645,25 +6563,25 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
 	b.PutString(m.Title)
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("chat#41cbf256", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "chat", "photo")
 	}
 	b.PutInt(m.ParticipantsCount)
 	b.PutInt(m.Date)
 	b.PutInt(m.Version)
 	if flags.Has(6) {
-		if err := encodeObj(b, m.MigratedTo); err != nil {
-			return encodeErr("chat#41cbf256", "migrated_to", err)
+		if err := tlrt.EncodeObject(b, m.MigratedTo); err != nil {
+			return tlrt.EncodeErr(err, "chat", "migrated_to")
 		}
 	}
 	if flags.Has(14) {
 		if err := m.AdminRights.Encode(b); err != nil {
-			return encodeErr("chat#41cbf256", "admin_rights", err)
+			return tlrt.EncodeErr(err, "chat", "admin_rights")
 		}
 	}
 	if flags.Has(18) {
 		if err := m.DefaultBannedRights.Encode(b); err != nil {
-			return encodeErr("chat#41cbf256", "default_banned_rights", err)
+			return tlrt.EncodeErr(err, "chat", "default_banned_rights")
 		}
 	}
 	return nil
@@ -5671,32 +6589,29 @@ func (m *Chat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Chat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatTypeID, "chat"); err != nil {
+		return tlrt.DecodeErr(err, "chat", "")
 	}
-	if err := consumeID(b, ChatTypeID, "chat"); err != nil {
-		return decodeErr("chat#41cbf256", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Chat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Chat) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Chat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chat#41cbf256", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chat", "")
 	}
 	*m = Chat{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chat#41cbf256", "flags", err)
+		return tlrt.DecodeErr(err, "chat", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Left = m.Flags.Has(2)
@@ -5705,45 +6620,45 @@ func (m *Chat) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.CallNotEmpty = m.Flags.Has(24)
 	m.Noforwards = m.Flags.Has(25)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("chat#41cbf256", "id", err)
+		return tlrt.DecodeErr(err, "chat", "id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("chat#41cbf256", "title", err)
+		return tlrt.DecodeErr(err, "chat", "title")
 	}
 	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
-		return decodeErr("chat#41cbf256", "photo", err)
+		return tlrt.DecodeErr(err, "chat", "photo")
 	}
 	if m.ParticipantsCount, err = b.Int(); err != nil {
-		return decodeErr("chat#41cbf256", "participants_count", err)
+		return tlrt.DecodeErr(err, "chat", "participants_count")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("chat#41cbf256", "date", err)
+		return tlrt.DecodeErr(err, "chat", "date")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("chat#41cbf256", "version", err)
+		return tlrt.DecodeErr(err, "chat", "version")
 	}
 	if m.Flags.Has(6) {
 		if m.MigratedTo, err = decodeInputChannel(b, depth+1); err != nil {
-			return decodeErr("chat#41cbf256", "migrated_to", err)
+			return tlrt.DecodeErr(err, "chat", "migrated_to")
 		}
 	}
 	if m.Flags.Has(14) {
 		m.AdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.AdminRights, depth+1); err != nil {
-			return decodeErr("chat#41cbf256", "admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chat", "admin_rights")
 		}
 	}
 	if m.Flags.Has(18) {
 		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = decodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
-			return decodeErr("chat#41cbf256", "default_banned_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chat", "default_banned_rights")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<14 | 1<<18 | 1<<23 | 1<<24 | 1<<25
 	return nil
 }
 
-// ChatForbidden is the TL constructor chatForbidden:
+// ChatForbidden is the TL constructor chatForbidden.
 //
 //	chatForbidden#6592a1a7 id:long title:string = Chat
 //
@@ -5790,93 +6705,126 @@ func (m *ChatForbidden) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatForbidden) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatForbiddenTypeID, "chatForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "chatForbidden", "")
 	}
-	if err := consumeID(b, ChatForbiddenTypeID, "chatForbidden"); err != nil {
-		return decodeErr("chatForbidden#6592a1a7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("chatForbidden#6592a1a7", "id", err)
+		return tlrt.DecodeErr(err, "chatForbidden", "id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("chatForbidden#6592a1a7", "title", err)
+		return tlrt.DecodeErr(err, "chatForbidden", "title")
 	}
 	return nil
 }
 
-// Channel is the TL constructor channel:
+// Channel is the TL constructor channel.
 //
-//	channel#aadfc8f flags:# creator:flags.0?true left:flags.2?true broadcast:flags.5?true verified:flags.7?true megagroup:flags.8?true restricted:flags.9?true signatures:flags.11?true min:flags.12?true scam:flags.19?true has_link:flags.20?true has_geo:flags.21?true slowmode_enabled:flags.22?true call_active:flags.23?true call_not_empty:flags.24?true fake:flags.25?true gigagroup:flags.26?true noforwards:flags.27?true join_to_send:flags.28?true join_request:flags.29?true forum:flags.30?true flags2:# stories_hidden:flags2.1?true stories_hidden_min:flags2.2?true stories_unavailable:flags2.3?true id:long access_hash:flags.13?long title:string username:flags.6?string photo:ChatPhoto date:int restriction_reason:flags.9?Vector<RestrictionReason> admin_rights:flags.14?ChatAdminRights banned_rights:flags.15?ChatBannedRights default_banned_rights:flags.18?ChatBannedRights participants_count:flags.17?int usernames:flags2.0?Vector<Username> stories_max_id:flags2.4?int color:flags2.7?PeerColor profile_color:flags2.8?PeerColor emoji_status:flags2.9?EmojiStatus level:flags2.10?int = Chat
+//	channel#d49f34c6 flags:# creator:flags.0?true left:flags.2?true
+//	    broadcast:flags.5?true verified:flags.7?true megagroup:flags.8?true
+//	    restricted:flags.9?true signatures:flags.11?true min:flags.12?true
+//	    scam:flags.19?true has_link:flags.20?true has_geo:flags.21?true
+//	    slowmode_enabled:flags.22?true call_active:flags.23?true
+//	    call_not_empty:flags.24?true fake:flags.25?true
+//	    gigagroup:flags.26?true noforwards:flags.27?true
+//	    join_to_send:flags.28?true join_request:flags.29?true
+//	    forum:flags.30?true flags2:# stories_hidden:flags2.1?true
+//	    stories_hidden_min:flags2.2?true stories_unavailable:flags2.3?true
+//	    signature_profiles:flags2.12?true autotranslation:flags2.15?true
+//	    broadcast_messages_allowed:flags2.16?true monoforum:flags2.17?true
+//	    forum_tabs:flags2.19?true id:long access_hash:flags.13?long
+//	    title:string username:flags.6?string photo:ChatPhoto date:int
+//	    restriction_reason:flags.9?Vector<RestrictionReason>
+//	    admin_rights:flags.14?ChatAdminRights
+//	    banned_rights:flags.15?ChatBannedRights
+//	    default_banned_rights:flags.18?ChatBannedRights
+//	    participants_count:flags.17?int usernames:flags2.0?Vector<Username>
+//	    stories_max_id:flags2.4?RecentStory color:flags2.7?PeerColor
+//	    profile_color:flags2.8?PeerColor emoji_status:flags2.9?EmojiStatus
+//	    level:flags2.10?int subscription_until_date:flags2.11?int
+//	    bot_verification_icon:flags2.13?long
+//	    send_paid_messages_stars:flags2.14?long
+//	    linked_monoforum_id:flags2.18?long
+//	    linked_community_id:flags2.20?long = Chat
+//
+// An optional field is sent when it is not zero, nil or false. SetAccessHash
+// and the other Set methods send a zero value too; HasAccessHash reports
+// whether AccessHash is present (sent, or received) and ClearAccessHash leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/channel.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Channel struct {
-	Flags               bin.Fields // flags word; see the type's doc
-	Creator             bool       // flags.0?true
-	Left                bool       // flags.2?true
-	Broadcast           bool       // flags.5?true
-	Verified            bool       // flags.7?true
-	Megagroup           bool       // flags.8?true
-	Restricted          bool       // flags.9?true
-	Signatures          bool       // flags.11?true
-	Min                 bool       // flags.12?true
-	Scam                bool       // flags.19?true
-	HasLink             bool       // flags.20?true
-	HasGeo              bool       // flags.21?true
-	SlowmodeEnabled     bool       // flags.22?true
-	CallActive          bool       // flags.23?true
-	CallNotEmpty        bool       // flags.24?true
-	Fake                bool       // flags.25?true
-	Gigagroup           bool       // flags.26?true
-	Noforwards          bool       // flags.27?true
-	JoinToSend          bool       // flags.28?true
-	JoinRequest         bool       // flags.29?true
-	Forum               bool       // flags.30?true
-	Flags2              bin.Fields // flags word; see the type's doc
-	StoriesHidden       bool       // flags2.1?true
-	StoriesHiddenMin    bool       // flags2.2?true
-	StoriesUnavailable  bool       // flags2.3?true
-	ID                  int64
-	AccessHash          int64 // flags.13?long
-	Title               string
-	Username            string // flags.6?string
-	Photo               ChatPhotoClass
-	Date                int
-	RestrictionReason   []RestrictionReason // flags.9?Vector<RestrictionReason>
-	AdminRights         *ChatAdminRights    // flags.14?ChatAdminRights
-	BannedRights        *ChatBannedRights   // flags.15?ChatBannedRights
-	DefaultBannedRights *ChatBannedRights   // flags.18?ChatBannedRights
-	ParticipantsCount   int                 // flags.17?int
-	Usernames           []Username          // flags2.0?Vector<Username>
-	StoriesMaxID        int                 // flags2.4?int
-	Color               *PeerColor          // flags2.7?PeerColor
-	ProfileColor        *PeerColor          // flags2.8?PeerColor
-	EmojiStatus         EmojiStatusClass    // flags2.9?EmojiStatus
-	Level               int                 // flags2.10?int
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Creator                  bool       // flags.0?true
+	Left                     bool       // flags.2?true
+	Broadcast                bool       // flags.5?true
+	Verified                 bool       // flags.7?true
+	Megagroup                bool       // flags.8?true
+	Restricted               bool       // flags.9?true
+	Signatures               bool       // flags.11?true
+	Min                      bool       // flags.12?true
+	Scam                     bool       // flags.19?true
+	HasLink                  bool       // flags.20?true
+	HasGeo                   bool       // flags.21?true
+	SlowmodeEnabled          bool       // flags.22?true
+	CallActive               bool       // flags.23?true
+	CallNotEmpty             bool       // flags.24?true
+	Fake                     bool       // flags.25?true
+	Gigagroup                bool       // flags.26?true
+	Noforwards               bool       // flags.27?true
+	JoinToSend               bool       // flags.28?true
+	JoinRequest              bool       // flags.29?true
+	Forum                    bool       // flags.30?true
+	Flags2                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	StoriesHidden            bool       // flags2.1?true
+	StoriesHiddenMin         bool       // flags2.2?true
+	StoriesUnavailable       bool       // flags2.3?true
+	SignatureProfiles        bool       // flags2.12?true
+	Autotranslation          bool       // flags2.15?true
+	BroadcastMessagesAllowed bool       // flags2.16?true
+	Monoforum                bool       // flags2.17?true
+	ForumTabs                bool       // flags2.19?true
+	ID                       int64
+	AccessHash               int64 // flags.13?long
+	Title                    string
+	Username                 string // flags.6?string
+	Photo                    ChatPhotoClass
+	Date                     int
+	RestrictionReason        []RestrictionReason // flags.9?Vector<RestrictionReason>
+	AdminRights              *ChatAdminRights    // flags.14?ChatAdminRights
+	BannedRights             *ChatBannedRights   // flags.15?ChatBannedRights
+	DefaultBannedRights      *ChatBannedRights   // flags.18?ChatBannedRights
+	ParticipantsCount        int                 // flags.17?int
+	Usernames                []Username          // flags2.0?Vector<Username>
+	StoriesMaxID             *RecentStory        // flags2.4?RecentStory
+	Color                    PeerColorClass      // flags2.7?PeerColor
+	ProfileColor             PeerColorClass      // flags2.8?PeerColor
+	EmojiStatus              EmojiStatusClass    // flags2.9?EmojiStatus
+	Level                    int                 // flags2.10?int
+	SubscriptionUntilDate    int                 // flags2.11?int
+	BotVerificationIcon      int64               // flags2.13?long
+	SendPaidMessagesStars    int64               // flags2.14?long
+	LinkedMonoforumID        int64               // flags2.18?long
+	LinkedCommunityID        int64               // flags2.20?long
 }
 
 // ChannelTypeID is the ID of channel.
-const ChannelTypeID = 0x0aadfc8f
+const ChannelTypeID = 0xd49f34c6
 
-// TypeID returns 0x0aadfc8f, the ID of channel.
+// TypeID returns 0xd49f34c6, the ID of channel.
 func (*Channel) TypeID() uint32 {
 	return ChannelTypeID
 }
@@ -5888,6 +6836,224 @@ func (*Channel) TypeName() string {
 
 // chatClass marks Channel as a ChatClass.
 func (*Channel) chatClass() {}
+
+// HasAccessHash reports whether AccessHash is present: not zero, set by
+// SetAccessHash, or received.
+func (m *Channel) HasAccessHash() bool {
+	return m.AccessHash != 0 || m.Flags.Has(13)
+}
+
+// SetAccessHash sets AccessHash to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Channel) SetAccessHash(v int64) {
+	m.AccessHash = v
+	m.Flags.Set(13)
+}
+
+// ClearAccessHash sets AccessHash to its zero value and marks it absent.
+func (m *Channel) ClearAccessHash() {
+	m.AccessHash = 0
+	m.Flags.Unset(13)
+}
+
+// HasUsername reports whether Username is present: not zero, set by
+// SetUsername, or received.
+func (m *Channel) HasUsername() bool {
+	return m.Username != "" || m.Flags.Has(6)
+}
+
+// SetUsername sets Username to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Channel) SetUsername(v string) {
+	m.Username = v
+	m.Flags.Set(6)
+}
+
+// ClearUsername sets Username to its zero value and marks it absent.
+func (m *Channel) ClearUsername() {
+	m.Username = ""
+	m.Flags.Unset(6)
+}
+
+// HasRestrictionReason reports whether RestrictionReason is present: not zero,
+// set by SetRestrictionReason, or received. It shares its flag with Restricted:
+// they are present together.
+func (m *Channel) HasRestrictionReason() bool {
+	return m.Restricted || len(m.RestrictionReason) > 0 || m.Flags.Has(9)
+}
+
+// SetRestrictionReason sets RestrictionReason to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Channel) SetRestrictionReason(v []RestrictionReason) {
+	m.RestrictionReason = v
+	m.Flags.Set(9)
+}
+
+// ClearRestrictionReason sets RestrictionReason to its zero value and marks it
+// absent; it is still sent, as zero, when Restricted, which shares its flag, is
+// set.
+func (m *Channel) ClearRestrictionReason() {
+	m.RestrictionReason = nil
+	m.Flags.Unset(9)
+}
+
+// HasParticipantsCount reports whether ParticipantsCount is present: not zero,
+// set by SetParticipantsCount, or received.
+func (m *Channel) HasParticipantsCount() bool {
+	return m.ParticipantsCount != 0 || m.Flags.Has(17)
+}
+
+// SetParticipantsCount sets ParticipantsCount to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Channel) SetParticipantsCount(v int) {
+	m.ParticipantsCount = v
+	m.Flags.Set(17)
+}
+
+// ClearParticipantsCount sets ParticipantsCount to its zero value and marks it
+// absent.
+func (m *Channel) ClearParticipantsCount() {
+	m.ParticipantsCount = 0
+	m.Flags.Unset(17)
+}
+
+// HasUsernames reports whether Usernames is present: not zero, set by
+// SetUsernames, or received.
+func (m *Channel) HasUsernames() bool {
+	return len(m.Usernames) > 0 || m.Flags2.Has(0)
+}
+
+// SetUsernames sets Usernames to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Channel) SetUsernames(v []Username) {
+	m.Usernames = v
+	m.Flags2.Set(0)
+}
+
+// ClearUsernames sets Usernames to its zero value and marks it absent.
+func (m *Channel) ClearUsernames() {
+	m.Usernames = nil
+	m.Flags2.Unset(0)
+}
+
+// HasLevel reports whether Level is present: not zero, set by SetLevel, or
+// received.
+func (m *Channel) HasLevel() bool {
+	return m.Level != 0 || m.Flags2.Has(10)
+}
+
+// SetLevel sets Level to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *Channel) SetLevel(v int) {
+	m.Level = v
+	m.Flags2.Set(10)
+}
+
+// ClearLevel sets Level to its zero value and marks it absent.
+func (m *Channel) ClearLevel() {
+	m.Level = 0
+	m.Flags2.Unset(10)
+}
+
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *Channel) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags2.Has(11)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *Channel) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags2.Set(11)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *Channel) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags2.Unset(11)
+}
+
+// HasBotVerificationIcon reports whether BotVerificationIcon is present: not
+// zero, set by SetBotVerificationIcon, or received.
+func (m *Channel) HasBotVerificationIcon() bool {
+	return m.BotVerificationIcon != 0 || m.Flags2.Has(13)
+}
+
+// SetBotVerificationIcon sets BotVerificationIcon to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Channel) SetBotVerificationIcon(v int64) {
+	m.BotVerificationIcon = v
+	m.Flags2.Set(13)
+}
+
+// ClearBotVerificationIcon sets BotVerificationIcon to its zero value and marks
+// it absent.
+func (m *Channel) ClearBotVerificationIcon() {
+	m.BotVerificationIcon = 0
+	m.Flags2.Unset(13)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *Channel) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags2.Has(14)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *Channel) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags2.Set(14)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *Channel) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags2.Unset(14)
+}
+
+// HasLinkedMonoforumID reports whether LinkedMonoforumID is present: not zero,
+// set by SetLinkedMonoforumID, or received.
+func (m *Channel) HasLinkedMonoforumID() bool {
+	return m.LinkedMonoforumID != 0 || m.Flags2.Has(18)
+}
+
+// SetLinkedMonoforumID sets LinkedMonoforumID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Channel) SetLinkedMonoforumID(v int64) {
+	m.LinkedMonoforumID = v
+	m.Flags2.Set(18)
+}
+
+// ClearLinkedMonoforumID sets LinkedMonoforumID to its zero value and marks it
+// absent.
+func (m *Channel) ClearLinkedMonoforumID() {
+	m.LinkedMonoforumID = 0
+	m.Flags2.Unset(18)
+}
+
+// HasLinkedCommunityID reports whether LinkedCommunityID is present: not zero,
+// set by SetLinkedCommunityID, or received.
+func (m *Channel) HasLinkedCommunityID() bool {
+	return m.LinkedCommunityID != 0 || m.Flags2.Has(20)
+}
+
+// SetLinkedCommunityID sets LinkedCommunityID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Channel) SetLinkedCommunityID(v int64) {
+	m.LinkedCommunityID = v
+	m.Flags2.Set(20)
+}
+
+// ClearLinkedCommunityID sets LinkedCommunityID to its zero value and marks it
+// absent.
+func (m *Channel) ClearLinkedCommunityID() {
+	m.LinkedCommunityID = 0
+	m.Flags2.Unset(20)
+}
 
 // Encode writes m to b with its ID.
 func (m *Channel) Encode(b *bin.Buffer) error {
@@ -5983,7 +7149,7 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		flags.Set(17)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<8 | 1<<9)
+	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
 	if m.StoriesHidden {
 		flags2.Set(1)
 	}
@@ -5993,10 +7159,25 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesUnavailable {
 		flags2.Set(3)
 	}
+	if m.SignatureProfiles {
+		flags2.Set(12)
+	}
+	if m.Autotranslation {
+		flags2.Set(15)
+	}
+	if m.BroadcastMessagesAllowed {
+		flags2.Set(16)
+	}
+	if m.Monoforum {
+		flags2.Set(17)
+	}
+	if m.ForumTabs {
+		flags2.Set(19)
+	}
 	if len(m.Usernames) > 0 {
 		flags2.Set(0)
 	}
-	if m.StoriesMaxID != 0 {
+	if m.StoriesMaxID != nil {
 		flags2.Set(4)
 	}
 	if m.Color != nil {
@@ -6011,6 +7192,21 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if m.Level != 0 {
 		flags2.Set(10)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags2.Set(11)
+	}
+	if m.BotVerificationIcon != 0 {
+		flags2.Set(13)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(14)
+	}
+	if m.LinkedMonoforumID != 0 {
+		flags2.Set(18)
+	}
+	if m.LinkedCommunityID != 0 {
+		flags2.Set(20)
+	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
 	if flags.Has(13) {
@@ -6020,31 +7216,31 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(6) {
 		b.PutString(m.Username)
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("channel#0aadfc8f", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "channel", "photo")
 	}
 	b.PutInt(m.Date)
 	if flags.Has(9) {
 		b.PutVectorHeader(len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
-				return encodeErr("channel#0aadfc8f", "restriction_reason", err)
+				return tlrt.EncodeErr(err, "channel", "restriction_reason")
 			}
 		}
 	}
 	if flags.Has(14) {
 		if err := m.AdminRights.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "admin_rights", err)
+			return tlrt.EncodeErr(err, "channel", "admin_rights")
 		}
 	}
 	if flags.Has(15) {
 		if err := m.BannedRights.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "banned_rights", err)
+			return tlrt.EncodeErr(err, "channel", "banned_rights")
 		}
 	}
 	if flags.Has(18) {
 		if err := m.DefaultBannedRights.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "default_banned_rights", err)
+			return tlrt.EncodeErr(err, "channel", "default_banned_rights")
 		}
 	}
 	if flags.Has(17) {
@@ -6054,62 +7250,76 @@ func (m *Channel) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Usernames))
 		for i := range m.Usernames {
 			if err := m.Usernames[i].Encode(b); err != nil {
-				return encodeErr("channel#0aadfc8f", "usernames", err)
+				return tlrt.EncodeErr(err, "channel", "usernames")
 			}
 		}
 	}
 	if flags2.Has(4) {
-		b.PutInt(m.StoriesMaxID)
+		if err := m.StoriesMaxID.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "channel", "stories_max_id")
+		}
 	}
 	if flags2.Has(7) {
-		if err := m.Color.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "color", err)
+		if err := tlrt.EncodeObject(b, m.Color); err != nil {
+			return tlrt.EncodeErr(err, "channel", "color")
 		}
 	}
 	if flags2.Has(8) {
-		if err := m.ProfileColor.Encode(b); err != nil {
-			return encodeErr("channel#0aadfc8f", "profile_color", err)
+		if err := tlrt.EncodeObject(b, m.ProfileColor); err != nil {
+			return tlrt.EncodeErr(err, "channel", "profile_color")
 		}
 	}
 	if flags2.Has(9) {
-		if err := encodeObj(b, m.EmojiStatus); err != nil {
-			return encodeErr("channel#0aadfc8f", "emoji_status", err)
+		if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+			return tlrt.EncodeErr(err, "channel", "emoji_status")
 		}
 	}
 	if flags2.Has(10) {
 		b.PutInt(m.Level)
+	}
+	if flags2.Has(11) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
+	if flags2.Has(13) {
+		b.PutLong(m.BotVerificationIcon)
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(18) {
+		b.PutLong(m.LinkedMonoforumID)
+	}
+	if flags2.Has(20) {
+		b.PutLong(m.LinkedCommunityID)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Channel) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelTypeID, "channel"); err != nil {
+		return tlrt.DecodeErr(err, "channel", "")
 	}
-	if err := consumeID(b, ChannelTypeID, "channel"); err != nil {
-		return decodeErr("channel#0aadfc8f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Channel) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channel#0aadfc8f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channel", "")
 	}
 	*m = Channel{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channel#0aadfc8f", "flags", err)
+		return tlrt.DecodeErr(err, "channel", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Left = m.Flags.Has(2)
@@ -6132,95 +7342,124 @@ func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.JoinRequest = m.Flags.Has(29)
 	m.Forum = m.Flags.Has(30)
 	if err = m.Flags2.Decode(b); err != nil {
-		return decodeErr("channel#0aadfc8f", "flags2", err)
+		return tlrt.DecodeErr(err, "channel", "flags2")
 	}
 	m.StoriesHidden = m.Flags2.Has(1)
 	m.StoriesHiddenMin = m.Flags2.Has(2)
 	m.StoriesUnavailable = m.Flags2.Has(3)
+	m.SignatureProfiles = m.Flags2.Has(12)
+	m.Autotranslation = m.Flags2.Has(15)
+	m.BroadcastMessagesAllowed = m.Flags2.Has(16)
+	m.Monoforum = m.Flags2.Has(17)
+	m.ForumTabs = m.Flags2.Has(19)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("channel#0aadfc8f", "id", err)
+		return tlrt.DecodeErr(err, "channel", "id")
 	}
 	if m.Flags.Has(13) {
 		if m.AccessHash, err = b.Long(); err != nil {
-			return decodeErr("channel#0aadfc8f", "access_hash", err)
+			return tlrt.DecodeErr(err, "channel", "access_hash")
 		}
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channel#0aadfc8f", "title", err)
+		return tlrt.DecodeErr(err, "channel", "title")
 	}
 	if m.Flags.Has(6) {
 		if m.Username, err = b.String(); err != nil {
-			return decodeErr("channel#0aadfc8f", "username", err)
+			return tlrt.DecodeErr(err, "channel", "username")
 		}
 	}
 	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
-		return decodeErr("channel#0aadfc8f", "photo", err)
+		return tlrt.DecodeErr(err, "channel", "photo")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channel#0aadfc8f", "date", err)
+		return tlrt.DecodeErr(err, "channel", "date")
 	}
 	if m.Flags.Has(9) {
-		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
-			return decodeErr("channel#0aadfc8f", "restriction_reason", err)
+		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+			return tlrt.DecodeErr(err, "channel", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(14) {
 		m.AdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.AdminRights, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channel", "admin_rights")
 		}
 	}
 	if m.Flags.Has(15) {
 		m.BannedRights = new(ChatBannedRights)
-		if err = decodeBoxed(b, m.BannedRights, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "banned_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.BannedRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channel", "banned_rights")
 		}
 	}
 	if m.Flags.Has(18) {
 		m.DefaultBannedRights = new(ChatBannedRights)
-		if err = decodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "default_banned_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channel", "default_banned_rights")
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.ParticipantsCount, err = b.Int(); err != nil {
-			return decodeErr("channel#0aadfc8f", "participants_count", err)
+			return tlrt.DecodeErr(err, "channel", "participants_count")
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = decodeVectorAt(b, depth+1, decodeValue[Username]); err != nil {
-			return decodeErr("channel#0aadfc8f", "usernames", err)
+		if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+			return tlrt.DecodeErr(err, "channel", "usernames")
 		}
 	}
 	if m.Flags2.Has(4) {
-		if m.StoriesMaxID, err = b.Int(); err != nil {
-			return decodeErr("channel#0aadfc8f", "stories_max_id", err)
+		m.StoriesMaxID = new(RecentStory)
+		if err = tlrt.DecodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channel", "stories_max_id")
 		}
 	}
 	if m.Flags2.Has(7) {
-		m.Color = new(PeerColor)
-		if err = decodeBoxed(b, m.Color, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "color", err)
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channel", "color")
 		}
 	}
 	if m.Flags2.Has(8) {
-		m.ProfileColor = new(PeerColor)
-		if err = decodeBoxed(b, m.ProfileColor, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "profile_color", err)
+		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channel", "profile_color")
 		}
 	}
 	if m.Flags2.Has(9) {
 		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-			return decodeErr("channel#0aadfc8f", "emoji_status", err)
+			return tlrt.DecodeErr(err, "channel", "emoji_status")
 		}
 	}
 	if m.Flags2.Has(10) {
 		if m.Level, err = b.Int(); err != nil {
-			return decodeErr("channel#0aadfc8f", "level", err)
+			return tlrt.DecodeErr(err, "channel", "level")
+		}
+	}
+	if m.Flags2.Has(11) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "subscription_until_date")
+		}
+	}
+	if m.Flags2.Has(13) {
+		if m.BotVerificationIcon, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "bot_verification_icon")
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.LinkedMonoforumID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "linked_monoforum_id")
+		}
+	}
+	if m.Flags2.Has(20) {
+		if m.LinkedCommunityID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channel", "linked_community_id")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<7 | 1<<8 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<8 | 1<<9
+	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<19
 	if m.Restricted || len(m.RestrictionReason) > 0 {
 		m.Flags.Unset(9)
 	}
@@ -6236,28 +7475,43 @@ func (m *Channel) decodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Usernames) > 0 {
 		m.Flags2.Unset(0)
 	}
-	if m.StoriesMaxID != 0 {
-		m.Flags2.Unset(4)
-	}
 	if m.Level != 0 {
 		m.Flags2.Unset(10)
+	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags2.Unset(11)
+	}
+	if m.BotVerificationIcon != 0 {
+		m.Flags2.Unset(13)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.LinkedMonoforumID != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.LinkedCommunityID != 0 {
+		m.Flags2.Unset(20)
 	}
 	return nil
 }
 
-// ChannelForbidden is the TL constructor channelForbidden:
+// ChannelForbidden is the TL constructor channelForbidden.
 //
-//	channelForbidden#17d493d5 flags:# broadcast:flags.5?true megagroup:flags.8?true id:long access_hash:long title:string until_date:flags.16?int = Chat
+//	channelForbidden#17d493d5 flags:# broadcast:flags.5?true
+//	    megagroup:flags.8?true monoforum:flags.10?true id:long
+//	    access_hash:long title:string until_date:flags.16?int = Chat
+//
+// An optional field is sent when it is not zero, nil or false. SetUntilDate and
+// the other Set methods send a zero value too; HasUntilDate reports whether
+// UntilDate is present (sent, or received) and ClearUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/channelForbidden.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelForbidden struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Broadcast  bool       // flags.5?true
 	Megagroup  bool       // flags.8?true
+	Monoforum  bool       // flags.10?true
 	ID         int64
 	AccessHash int64
 	Title      string
@@ -6280,6 +7534,25 @@ func (*ChannelForbidden) TypeName() string {
 // chatClass marks ChannelForbidden as a ChatClass.
 func (*ChannelForbidden) chatClass() {}
 
+// HasUntilDate reports whether UntilDate is present: not zero, set by
+// SetUntilDate, or received.
+func (m *ChannelForbidden) HasUntilDate() bool {
+	return m.UntilDate != 0 || m.Flags.Has(16)
+}
+
+// SetUntilDate sets UntilDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelForbidden) SetUntilDate(v int) {
+	m.UntilDate = v
+	m.Flags.Set(16)
+}
+
+// ClearUntilDate sets UntilDate to its zero value and marks it absent.
+func (m *ChannelForbidden) ClearUntilDate() {
+	m.UntilDate = 0
+	m.Flags.Unset(16)
+}
+
 // Encode writes m to b with its ID.
 func (m *ChannelForbidden) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -6294,12 +7567,15 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<5 | 1<<8)
+	flags := m.Flags &^ (1<<5 | 1<<8 | 1<<10)
 	if m.Broadcast {
 		flags.Set(5)
 	}
 	if m.Megagroup {
 		flags.Set(8)
+	}
+	if m.Monoforum {
+		flags.Set(10)
 	}
 	if m.UntilDate != 0 {
 		flags.Set(16)
@@ -6316,54 +7592,369 @@ func (m *ChannelForbidden) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelForbidden) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelForbiddenTypeID, "channelForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "channelForbidden", "")
 	}
-	if err := consumeID(b, ChannelForbiddenTypeID, "channelForbidden"); err != nil {
-		return decodeErr("channelForbidden#17d493d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelForbidden{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelForbidden#17d493d5", "flags", err)
+		return tlrt.DecodeErr(err, "channelForbidden", "flags")
 	}
 	m.Broadcast = m.Flags.Has(5)
 	m.Megagroup = m.Flags.Has(8)
+	m.Monoforum = m.Flags.Has(10)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("channelForbidden#17d493d5", "id", err)
+		return tlrt.DecodeErr(err, "channelForbidden", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("channelForbidden#17d493d5", "access_hash", err)
+		return tlrt.DecodeErr(err, "channelForbidden", "access_hash")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channelForbidden#17d493d5", "title", err)
+		return tlrt.DecodeErr(err, "channelForbidden", "title")
 	}
 	if m.Flags.Has(16) {
 		if m.UntilDate, err = b.Int(); err != nil {
-			return decodeErr("channelForbidden#17d493d5", "until_date", err)
+			return tlrt.DecodeErr(err, "channelForbidden", "until_date")
 		}
 	}
-	m.Flags &^= 1<<5 | 1<<8
+	m.Flags &^= 1<<5 | 1<<8 | 1<<10
 	if m.UntilDate != 0 {
 		m.Flags.Unset(16)
 	}
 	return nil
 }
 
-// ChatFullClass is the TL type ChatFull: one of ChatFull, ChannelFull.
+// CommunityForbidden is the TL constructor communityForbidden.
+//
+//	communityForbidden#fd3cdab8 flags:# id:long access_hash:flags.13?long
+//	    title:string = Chat
+//
+// An optional field is sent when it is not zero, nil or false. SetAccessHash
+// and the other Set methods send a zero value too; HasAccessHash reports
+// whether AccessHash is present (sent, or received) and ClearAccessHash leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/communityForbidden.
+type CommunityForbidden struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ID         int64
+	AccessHash int64 // flags.13?long
+	Title      string
+}
+
+// CommunityForbiddenTypeID is the ID of communityForbidden.
+const CommunityForbiddenTypeID = 0xfd3cdab8
+
+// TypeID returns 0xfd3cdab8, the ID of communityForbidden.
+func (*CommunityForbidden) TypeID() uint32 {
+	return CommunityForbiddenTypeID
+}
+
+// TypeName returns "communityForbidden".
+func (*CommunityForbidden) TypeName() string {
+	return "communityForbidden"
+}
+
+// chatClass marks CommunityForbidden as a ChatClass.
+func (*CommunityForbidden) chatClass() {}
+
+// HasAccessHash reports whether AccessHash is present: not zero, set by
+// SetAccessHash, or received.
+func (m *CommunityForbidden) HasAccessHash() bool {
+	return m.AccessHash != 0 || m.Flags.Has(13)
+}
+
+// SetAccessHash sets AccessHash to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *CommunityForbidden) SetAccessHash(v int64) {
+	m.AccessHash = v
+	m.Flags.Set(13)
+}
+
+// ClearAccessHash sets AccessHash to its zero value and marks it absent.
+func (m *CommunityForbidden) ClearAccessHash() {
+	m.AccessHash = 0
+	m.Flags.Unset(13)
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityForbidden) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityForbiddenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityForbidden) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.AccessHash != 0 {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	if flags.Has(13) {
+		b.PutLong(m.AccessHash)
+	}
+	b.PutString(m.Title)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityForbidden) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityForbiddenTypeID, "communityForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityForbidden) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityForbidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = CommunityForbidden{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "flags")
+	}
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "id")
+	}
+	if m.Flags.Has(13) {
+		if m.AccessHash, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "communityForbidden", "access_hash")
+		}
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "communityForbidden", "title")
+	}
+	if m.AccessHash != 0 {
+		m.Flags.Unset(13)
+	}
+	return nil
+}
+
+// Community is the TL constructor community.
+//
+//	community#65efe954 flags:# creator:flags.0?true left:flags.2?true
+//	    min:flags.12?true flags2:# collapsed_in_dialogs:flags2.20?true
+//	    id:long access_hash:flags.13?long title:string photo:ChatPhoto
+//	    date:int admin_rights:flags.14?ChatAdminRights
+//	    default_banned_rights:flags.18?ChatBannedRights = Chat
+//
+// An optional field is sent when it is not zero, nil or false. SetAccessHash
+// and the other Set methods send a zero value too; HasAccessHash reports
+// whether AccessHash is present (sent, or received) and ClearAccessHash leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/community.
+type Community struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Creator             bool       // flags.0?true
+	Left                bool       // flags.2?true
+	Min                 bool       // flags.12?true
+	Flags2              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollapsedInDialogs  bool       // flags2.20?true
+	ID                  int64
+	AccessHash          int64 // flags.13?long
+	Title               string
+	Photo               ChatPhotoClass
+	Date                int
+	AdminRights         *ChatAdminRights  // flags.14?ChatAdminRights
+	DefaultBannedRights *ChatBannedRights // flags.18?ChatBannedRights
+}
+
+// CommunityTypeID is the ID of community.
+const CommunityTypeID = 0x65efe954
+
+// TypeID returns 0x65efe954, the ID of community.
+func (*Community) TypeID() uint32 {
+	return CommunityTypeID
+}
+
+// TypeName returns "community".
+func (*Community) TypeName() string {
+	return "community"
+}
+
+// chatClass marks Community as a ChatClass.
+func (*Community) chatClass() {}
+
+// HasAccessHash reports whether AccessHash is present: not zero, set by
+// SetAccessHash, or received.
+func (m *Community) HasAccessHash() bool {
+	return m.AccessHash != 0 || m.Flags.Has(13)
+}
+
+// SetAccessHash sets AccessHash to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Community) SetAccessHash(v int64) {
+	m.AccessHash = v
+	m.Flags.Set(13)
+}
+
+// ClearAccessHash sets AccessHash to its zero value and marks it absent.
+func (m *Community) ClearAccessHash() {
+	m.AccessHash = 0
+	m.Flags.Unset(13)
+}
+
+// Encode writes m to b with its ID.
+func (m *Community) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Community) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<12 | 1<<14 | 1<<18)
+	if m.Creator {
+		flags.Set(0)
+	}
+	if m.Left {
+		flags.Set(2)
+	}
+	if m.Min {
+		flags.Set(12)
+	}
+	if m.AccessHash != 0 {
+		flags.Set(13)
+	}
+	if m.AdminRights != nil {
+		flags.Set(14)
+	}
+	if m.DefaultBannedRights != nil {
+		flags.Set(18)
+	}
+	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1 << 20)
+	if m.CollapsedInDialogs {
+		flags2.Set(20)
+	}
+	b.PutUint32(uint32(flags2))
+	b.PutLong(m.ID)
+	if flags.Has(13) {
+		b.PutLong(m.AccessHash)
+	}
+	b.PutString(m.Title)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "community", "photo")
+	}
+	b.PutInt(m.Date)
+	if flags.Has(14) {
+		if err := m.AdminRights.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "community", "admin_rights")
+		}
+	}
+	if flags.Has(18) {
+		if err := m.DefaultBannedRights.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "community", "default_banned_rights")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Community) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityTypeID, "community"); err != nil {
+		return tlrt.DecodeErr(err, "community", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Community) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Community) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "community", "")
+	}
+	*m = Community{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "community", "flags")
+	}
+	m.Creator = m.Flags.Has(0)
+	m.Left = m.Flags.Has(2)
+	m.Min = m.Flags.Has(12)
+	if err = m.Flags2.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "community", "flags2")
+	}
+	m.CollapsedInDialogs = m.Flags2.Has(20)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "community", "id")
+	}
+	if m.Flags.Has(13) {
+		if m.AccessHash, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "community", "access_hash")
+		}
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "community", "title")
+	}
+	if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "community", "photo")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "community", "date")
+	}
+	if m.Flags.Has(14) {
+		m.AdminRights = new(ChatAdminRights)
+		if err = tlrt.DecodeBoxed(b, m.AdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "community", "admin_rights")
+		}
+	}
+	if m.Flags.Has(18) {
+		m.DefaultBannedRights = new(ChatBannedRights)
+		if err = tlrt.DecodeBoxed(b, m.DefaultBannedRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "community", "default_banned_rights")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<12 | 1<<14 | 1<<18
+	m.Flags2 &^= 1 << 20
+	if m.AccessHash != 0 {
+		m.Flags.Unset(13)
+	}
+	return nil
+}
+
+// ChatFullClass is the TL type ChatFull: one of ChatFull, ChannelFull,
+// CommunityFull.
 //
 // See https://core.telegram.org/type/ChatFull.
 type ChatFullClass interface {
@@ -6388,29 +7979,39 @@ func decodeChatFull(b *bin.Buffer, depth int) (ChatFullClass, error) {
 		v = &ChatFull{}
 	case ChannelFullTypeID:
 		v = &ChannelFull{}
+	case CommunityFullTypeID:
+		v = &CommunityFull{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChatFull",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChatFull"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatFull is the TL constructor chatFull:
+// ChatFull is the TL constructor chatFull.
 //
-//	chatFull#c9d31138 flags:# can_set_username:flags.7?true has_scheduled:flags.8?true translations_disabled:flags.19?true id:long about:string participants:ChatParticipants chat_photo:flags.2?Photo notify_settings:PeerNotifySettings exported_invite:flags.13?ExportedChatInvite bot_info:flags.3?Vector<BotInfo> pinned_msg_id:flags.6?int folder_id:flags.11?int call:flags.12?InputGroupCall ttl_period:flags.14?int groupcall_default_join_as:flags.15?Peer theme_emoticon:flags.16?string requests_pending:flags.17?int recent_requesters:flags.17?Vector<long> available_reactions:flags.18?ChatReactions = ChatFull
+//	chatFull#2633421b flags:# can_set_username:flags.7?true
+//	    has_scheduled:flags.8?true translations_disabled:flags.19?true
+//	    id:long about:string participants:ChatParticipants
+//	    chat_photo:flags.2?Photo notify_settings:PeerNotifySettings
+//	    exported_invite:flags.13?ExportedChatInvite
+//	    bot_info:flags.3?Vector<BotInfo> pinned_msg_id:flags.6?int
+//	    folder_id:flags.11?int call:flags.12?InputGroupCall
+//	    ttl_period:flags.14?int groupcall_default_join_as:flags.15?Peer
+//	    theme_emoticon:flags.16?string requests_pending:flags.17?int
+//	    recent_requesters:flags.17?Vector<long>
+//	    available_reactions:flags.18?ChatReactions
+//	    reactions_limit:flags.20?int = ChatFull
+//
+// An optional field is sent when it is not zero, nil or false. SetBotInfo and
+// the other Set methods send a zero value too; HasBotInfo reports whether
+// BotInfo is present (sent, or received) and ClearBotInfo leaves it out.
 //
 // See https://core.telegram.org/constructor/chatFull.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChatFull struct {
-	Flags                  bin.Fields // flags word; see the type's doc
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanSetUsername         bool       // flags.7?true
 	HasScheduled           bool       // flags.8?true
 	TranslationsDisabled   bool       // flags.19?true
@@ -6423,19 +8024,20 @@ type ChatFull struct {
 	BotInfo                []BotInfo               // flags.3?Vector<BotInfo>
 	PinnedMsgID            int                     // flags.6?int
 	FolderID               int                     // flags.11?int
-	Call                   *InputGroupCall         // flags.12?InputGroupCall
+	Call                   InputGroupCallClass     // flags.12?InputGroupCall
 	TTLPeriod              int                     // flags.14?int
 	GroupcallDefaultJoinAs PeerClass               // flags.15?Peer
 	ThemeEmoticon          string                  // flags.16?string
 	RequestsPending        int                     // flags.17?int
 	RecentRequesters       []int64                 // flags.17?Vector<long>
 	AvailableReactions     ChatReactionsClass      // flags.18?ChatReactions
+	ReactionsLimit         int                     // flags.20?int
 }
 
 // ChatFullTypeID is the ID of chatFull.
-const ChatFullTypeID = 0xc9d31138
+const ChatFullTypeID = 0x2633421b
 
-// TypeID returns 0xc9d31138, the ID of chatFull.
+// TypeID returns 0x2633421b, the ID of chatFull.
 func (*ChatFull) TypeID() uint32 {
 	return ChatFullTypeID
 }
@@ -6447,6 +8049,165 @@ func (*ChatFull) TypeName() string {
 
 // chatFullClass marks ChatFull as a ChatFullClass.
 func (*ChatFull) chatFullClass() {}
+
+// HasBotInfo reports whether BotInfo is present: not zero, set by SetBotInfo,
+// or received.
+func (m *ChatFull) HasBotInfo() bool {
+	return len(m.BotInfo) > 0 || m.Flags.Has(3)
+}
+
+// SetBotInfo sets BotInfo to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChatFull) SetBotInfo(v []BotInfo) {
+	m.BotInfo = v
+	m.Flags.Set(3)
+}
+
+// ClearBotInfo sets BotInfo to its zero value and marks it absent.
+func (m *ChatFull) ClearBotInfo() {
+	m.BotInfo = nil
+	m.Flags.Unset(3)
+}
+
+// HasPinnedMsgID reports whether PinnedMsgID is present: not zero, set by
+// SetPinnedMsgID, or received.
+func (m *ChatFull) HasPinnedMsgID() bool {
+	return m.PinnedMsgID != 0 || m.Flags.Has(6)
+}
+
+// SetPinnedMsgID sets PinnedMsgID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChatFull) SetPinnedMsgID(v int) {
+	m.PinnedMsgID = v
+	m.Flags.Set(6)
+}
+
+// ClearPinnedMsgID sets PinnedMsgID to its zero value and marks it absent.
+func (m *ChatFull) ClearPinnedMsgID() {
+	m.PinnedMsgID = 0
+	m.Flags.Unset(6)
+}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *ChatFull) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(11)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChatFull) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(11)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *ChatFull) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(11)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *ChatFull) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(14)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChatFull) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(14)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *ChatFull) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(14)
+}
+
+// HasThemeEmoticon reports whether ThemeEmoticon is present: not zero, set by
+// SetThemeEmoticon, or received.
+func (m *ChatFull) HasThemeEmoticon() bool {
+	return m.ThemeEmoticon != "" || m.Flags.Has(16)
+}
+
+// SetThemeEmoticon sets ThemeEmoticon to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *ChatFull) SetThemeEmoticon(v string) {
+	m.ThemeEmoticon = v
+	m.Flags.Set(16)
+}
+
+// ClearThemeEmoticon sets ThemeEmoticon to its zero value and marks it absent.
+func (m *ChatFull) ClearThemeEmoticon() {
+	m.ThemeEmoticon = ""
+	m.Flags.Unset(16)
+}
+
+// HasRequestsPending reports whether RequestsPending is present: not zero, set
+// by SetRequestsPending, or received. It shares its flag with RecentRequesters:
+// they are present together.
+func (m *ChatFull) HasRequestsPending() bool {
+	return m.RequestsPending != 0 || len(m.RecentRequesters) > 0 || m.Flags.Has(17)
+}
+
+// SetRequestsPending sets RequestsPending to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChatFull) SetRequestsPending(v int) {
+	m.RequestsPending = v
+	m.Flags.Set(17)
+}
+
+// ClearRequestsPending sets RequestsPending to its zero value and marks it
+// absent; it is still sent, as zero, when RecentRequesters, which shares its
+// flag, is set.
+func (m *ChatFull) ClearRequestsPending() {
+	m.RequestsPending = 0
+	m.Flags.Unset(17)
+}
+
+// HasRecentRequesters reports whether RecentRequesters is present: not zero,
+// set by SetRecentRequesters, or received. It shares its flag with
+// RequestsPending: they are present together.
+func (m *ChatFull) HasRecentRequesters() bool {
+	return m.RequestsPending != 0 || len(m.RecentRequesters) > 0 || m.Flags.Has(17)
+}
+
+// SetRecentRequesters sets RecentRequesters to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *ChatFull) SetRecentRequesters(v []int64) {
+	m.RecentRequesters = v
+	m.Flags.Set(17)
+}
+
+// ClearRecentRequesters sets RecentRequesters to its zero value and marks it
+// absent; it is still sent, as zero, when RequestsPending, which shares its
+// flag, is set.
+func (m *ChatFull) ClearRecentRequesters() {
+	m.RecentRequesters = nil
+	m.Flags.Unset(17)
+}
+
+// HasReactionsLimit reports whether ReactionsLimit is present: not zero, set by
+// SetReactionsLimit, or received.
+func (m *ChatFull) HasReactionsLimit() bool {
+	return m.ReactionsLimit != 0 || m.Flags.Has(20)
+}
+
+// SetReactionsLimit sets ReactionsLimit to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChatFull) SetReactionsLimit(v int) {
+	m.ReactionsLimit = v
+	m.Flags.Set(20)
+}
+
+// ClearReactionsLimit sets ReactionsLimit to its zero value and marks it
+// absent.
+func (m *ChatFull) ClearReactionsLimit() {
+	m.ReactionsLimit = 0
+	m.Flags.Unset(20)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatFull) Encode(b *bin.Buffer) error {
@@ -6505,30 +8266,33 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 	if m.AvailableReactions != nil {
 		flags.Set(18)
 	}
+	if m.ReactionsLimit != 0 {
+		flags.Set(20)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
 	b.PutString(m.About)
-	if err := encodeObj(b, m.Participants); err != nil {
-		return encodeErr("chatFull#c9d31138", "participants", err)
+	if err := tlrt.EncodeObject(b, m.Participants); err != nil {
+		return tlrt.EncodeErr(err, "chatFull", "participants")
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ChatPhoto); err != nil {
-			return encodeErr("chatFull#c9d31138", "chat_photo", err)
+		if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
+			return tlrt.EncodeErr(err, "chatFull", "chat_photo")
 		}
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("chatFull#c9d31138", "notify_settings", err)
+		return tlrt.EncodeErr(err, "chatFull", "notify_settings")
 	}
 	if flags.Has(13) {
-		if err := encodeObj(b, m.ExportedInvite); err != nil {
-			return encodeErr("chatFull#c9d31138", "exported_invite", err)
+		if err := tlrt.EncodeObject(b, m.ExportedInvite); err != nil {
+			return tlrt.EncodeErr(err, "chatFull", "exported_invite")
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.BotInfo))
 		for i := range m.BotInfo {
 			if err := m.BotInfo[i].Encode(b); err != nil {
-				return encodeErr("chatFull#c9d31138", "bot_info", err)
+				return tlrt.EncodeErr(err, "chatFull", "bot_info")
 			}
 		}
 	}
@@ -6539,16 +8303,16 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.FolderID)
 	}
 	if flags.Has(12) {
-		if err := m.Call.Encode(b); err != nil {
-			return encodeErr("chatFull#c9d31138", "call", err)
+		if err := tlrt.EncodeObject(b, m.Call); err != nil {
+			return tlrt.EncodeErr(err, "chatFull", "call")
 		}
 	}
 	if flags.Has(14) {
 		b.PutInt(m.TTLPeriod)
 	}
 	if flags.Has(15) {
-		if err := encodeObj(b, m.GroupcallDefaultJoinAs); err != nil {
-			return encodeErr("chatFull#c9d31138", "groupcall_default_join_as", err)
+		if err := tlrt.EncodeObject(b, m.GroupcallDefaultJoinAs); err != nil {
+			return tlrt.EncodeErr(err, "chatFull", "groupcall_default_join_as")
 		}
 	}
 	if flags.Has(16) {
@@ -6564,116 +8328,120 @@ func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(18) {
-		if err := encodeObj(b, m.AvailableReactions); err != nil {
-			return encodeErr("chatFull#c9d31138", "available_reactions", err)
+		if err := tlrt.EncodeObject(b, m.AvailableReactions); err != nil {
+			return tlrt.EncodeErr(err, "chatFull", "available_reactions")
 		}
+	}
+	if flags.Has(20) {
+		b.PutInt(m.ReactionsLimit)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatFull) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatFullTypeID, "chatFull"); err != nil {
+		return tlrt.DecodeErr(err, "chatFull", "")
 	}
-	if err := consumeID(b, ChatFullTypeID, "chatFull"); err != nil {
-		return decodeErr("chatFull#c9d31138", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatFull) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatFull#c9d31138", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatFull", "")
 	}
 	*m = ChatFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatFull#c9d31138", "flags", err)
+		return tlrt.DecodeErr(err, "chatFull", "flags")
 	}
 	m.CanSetUsername = m.Flags.Has(7)
 	m.HasScheduled = m.Flags.Has(8)
 	m.TranslationsDisabled = m.Flags.Has(19)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("chatFull#c9d31138", "id", err)
+		return tlrt.DecodeErr(err, "chatFull", "id")
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("chatFull#c9d31138", "about", err)
+		return tlrt.DecodeErr(err, "chatFull", "about")
 	}
 	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
-		return decodeErr("chatFull#c9d31138", "participants", err)
+		return tlrt.DecodeErr(err, "chatFull", "participants")
 	}
 	if m.Flags.Has(2) {
 		if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "chat_photo", err)
+			return tlrt.DecodeErr(err, "chatFull", "chat_photo")
 		}
 	}
-	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("chatFull#c9d31138", "notify_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatFull", "notify_settings")
 	}
 	if m.Flags.Has(13) {
 		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "exported_invite", err)
+			return tlrt.DecodeErr(err, "chatFull", "exported_invite")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BotInfo, err = decodeVectorAt(b, depth+1, decodeValue[BotInfo]); err != nil {
-			return decodeErr("chatFull#c9d31138", "bot_info", err)
+		if m.BotInfo, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotInfo]); err != nil {
+			return tlrt.DecodeErr(err, "chatFull", "bot_info")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.PinnedMsgID, err = b.Int(); err != nil {
-			return decodeErr("chatFull#c9d31138", "pinned_msg_id", err)
+			return tlrt.DecodeErr(err, "chatFull", "pinned_msg_id")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("chatFull#c9d31138", "folder_id", err)
+			return tlrt.DecodeErr(err, "chatFull", "folder_id")
 		}
 	}
 	if m.Flags.Has(12) {
-		m.Call = new(InputGroupCall)
-		if err = decodeBoxed(b, m.Call, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "call", err)
+		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chatFull", "call")
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("chatFull#c9d31138", "ttl_period", err)
+			return tlrt.DecodeErr(err, "chatFull", "ttl_period")
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "groupcall_default_join_as", err)
+			return tlrt.DecodeErr(err, "chatFull", "groupcall_default_join_as")
 		}
 	}
 	if m.Flags.Has(16) {
 		if m.ThemeEmoticon, err = b.String(); err != nil {
-			return decodeErr("chatFull#c9d31138", "theme_emoticon", err)
+			return tlrt.DecodeErr(err, "chatFull", "theme_emoticon")
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.RequestsPending, err = b.Int(); err != nil {
-			return decodeErr("chatFull#c9d31138", "requests_pending", err)
+			return tlrt.DecodeErr(err, "chatFull", "requests_pending")
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.RecentRequesters, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-			return decodeErr("chatFull#c9d31138", "recent_requesters", err)
+		if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "chatFull", "recent_requesters")
 		}
 	}
 	if m.Flags.Has(18) {
 		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
-			return decodeErr("chatFull#c9d31138", "available_reactions", err)
+			return tlrt.DecodeErr(err, "chatFull", "available_reactions")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.ReactionsLimit, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "chatFull", "reactions_limit")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19
@@ -6695,20 +8463,64 @@ func (m *ChatFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
 		m.Flags.Unset(17)
 	}
+	if m.ReactionsLimit != 0 {
+		m.Flags.Unset(20)
+	}
 	return nil
 }
 
-// ChannelFull is the TL constructor channelFull:
+// ChannelFull is the TL constructor channelFull.
 //
-//	channelFull#f2bcb6f flags:# can_view_participants:flags.3?true can_set_username:flags.6?true can_set_stickers:flags.7?true hidden_prehistory:flags.10?true can_set_location:flags.16?true has_scheduled:flags.19?true can_view_stats:flags.20?true blocked:flags.22?true flags2:# can_delete_channel:flags2.0?true antispam:flags2.1?true participants_hidden:flags2.2?true translations_disabled:flags2.3?true stories_pinned_available:flags2.5?true view_forum_as_messages:flags2.6?true id:long about:string participants_count:flags.0?int admins_count:flags.1?int kicked_count:flags.2?int banned_count:flags.2?int online_count:flags.13?int read_inbox_max_id:int read_outbox_max_id:int unread_count:int chat_photo:Photo notify_settings:PeerNotifySettings exported_invite:flags.23?ExportedChatInvite bot_info:Vector<BotInfo> migrated_from_chat_id:flags.4?long migrated_from_max_id:flags.4?int pinned_msg_id:flags.5?int stickerset:flags.8?StickerSet available_min_id:flags.9?int folder_id:flags.11?int linked_chat_id:flags.14?long location:flags.15?ChannelLocation slowmode_seconds:flags.17?int slowmode_next_send_date:flags.18?int stats_dc:flags.12?int pts:int call:flags.21?InputGroupCall ttl_period:flags.24?int pending_suggestions:flags.25?Vector<string> groupcall_default_join_as:flags.26?Peer theme_emoticon:flags.27?string requests_pending:flags.28?int recent_requesters:flags.28?Vector<long> default_send_as:flags.29?Peer available_reactions:flags.30?ChatReactions stories:flags2.4?PeerStories wallpaper:flags2.7?WallPaper = ChatFull
+//	channelFull#a04e8d3a flags:# can_view_participants:flags.3?true
+//	    can_set_username:flags.6?true can_set_stickers:flags.7?true
+//	    hidden_prehistory:flags.10?true can_set_location:flags.16?true
+//	    has_scheduled:flags.19?true can_view_stats:flags.20?true
+//	    blocked:flags.22?true flags2:# can_delete_channel:flags2.0?true
+//	    antispam:flags2.1?true participants_hidden:flags2.2?true
+//	    translations_disabled:flags2.3?true
+//	    stories_pinned_available:flags2.5?true
+//	    view_forum_as_messages:flags2.6?true
+//	    restricted_sponsored:flags2.11?true can_view_revenue:flags2.12?true
+//	    paid_media_allowed:flags2.14?true
+//	    can_view_stars_revenue:flags2.15?true
+//	    paid_reactions_available:flags2.16?true
+//	    stargifts_available:flags2.19?true
+//	    paid_messages_available:flags2.20?true id:long about:string
+//	    participants_count:flags.0?int admins_count:flags.1?int
+//	    kicked_count:flags.2?int banned_count:flags.2?int
+//	    online_count:flags.13?int read_inbox_max_id:int
+//	    read_outbox_max_id:int unread_count:int chat_photo:Photo
+//	    notify_settings:PeerNotifySettings
+//	    exported_invite:flags.23?ExportedChatInvite bot_info:Vector<BotInfo>
+//	    migrated_from_chat_id:flags.4?long migrated_from_max_id:flags.4?int
+//	    pinned_msg_id:flags.5?int stickerset:flags.8?StickerSet
+//	    available_min_id:flags.9?int folder_id:flags.11?int
+//	    linked_chat_id:flags.14?long location:flags.15?ChannelLocation
+//	    slowmode_seconds:flags.17?int slowmode_next_send_date:flags.18?int
+//	    stats_dc:flags.12?int pts:int call:flags.21?InputGroupCall
+//	    ttl_period:flags.24?int pending_suggestions:flags.25?Vector<string>
+//	    groupcall_default_join_as:flags.26?Peer
+//	    theme_emoticon:flags.27?string requests_pending:flags.28?int
+//	    recent_requesters:flags.28?Vector<long>
+//	    default_send_as:flags.29?Peer
+//	    available_reactions:flags.30?ChatReactions
+//	    reactions_limit:flags2.13?int stories:flags2.4?PeerStories
+//	    wallpaper:flags2.7?WallPaper boosts_applied:flags2.8?int
+//	    boosts_unrestrict:flags2.9?int emojiset:flags2.10?StickerSet
+//	    bot_verification:flags2.17?BotVerification
+//	    stargifts_count:flags2.18?int
+//	    send_paid_messages_stars:flags2.21?long
+//	    main_tab:flags2.22?ProfileTab guard_bot_id:flags2.23?long
+//	    = ChatFull
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetParticipantsCount and the other Set methods send a zero value too;
+// HasParticipantsCount reports whether ParticipantsCount is present (sent, or
+// received) and ClearParticipantsCount leaves it out.
 //
 // See https://core.telegram.org/constructor/channelFull.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelFull struct {
-	Flags                  bin.Fields // flags word; see the type's doc
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanViewParticipants    bool       // flags.3?true
 	CanSetUsername         bool       // flags.6?true
 	CanSetStickers         bool       // flags.7?true
@@ -6717,13 +8529,20 @@ type ChannelFull struct {
 	HasScheduled           bool       // flags.19?true
 	CanViewStats           bool       // flags.20?true
 	Blocked                bool       // flags.22?true
-	Flags2                 bin.Fields // flags word; see the type's doc
+	Flags2                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanDeleteChannel       bool       // flags2.0?true
 	Antispam               bool       // flags2.1?true
 	ParticipantsHidden     bool       // flags2.2?true
 	TranslationsDisabled   bool       // flags2.3?true
 	StoriesPinnedAvailable bool       // flags2.5?true
 	ViewForumAsMessages    bool       // flags2.6?true
+	RestrictedSponsored    bool       // flags2.11?true
+	CanViewRevenue         bool       // flags2.12?true
+	PaidMediaAllowed       bool       // flags2.14?true
+	CanViewStarsRevenue    bool       // flags2.15?true
+	PaidReactionsAvailable bool       // flags2.16?true
+	StargiftsAvailable     bool       // flags2.19?true
+	PaidMessagesAvailable  bool       // flags2.20?true
 	ID                     int64
 	About                  string
 	ParticipantsCount      int // flags.0?int
@@ -6750,23 +8569,32 @@ type ChannelFull struct {
 	SlowmodeNextSendDate   int                  // flags.18?int
 	StatsDC                int                  // flags.12?int
 	Pts                    int
-	Call                   *InputGroupCall    // flags.21?InputGroupCall
-	TTLPeriod              int                // flags.24?int
-	PendingSuggestions     []string           // flags.25?Vector<string>
-	GroupcallDefaultJoinAs PeerClass          // flags.26?Peer
-	ThemeEmoticon          string             // flags.27?string
-	RequestsPending        int                // flags.28?int
-	RecentRequesters       []int64            // flags.28?Vector<long>
-	DefaultSendAs          PeerClass          // flags.29?Peer
-	AvailableReactions     ChatReactionsClass // flags.30?ChatReactions
-	Stories                *PeerStories       // flags2.4?PeerStories
-	Wallpaper              WallPaperClass     // flags2.7?WallPaper
+	Call                   InputGroupCallClass // flags.21?InputGroupCall
+	TTLPeriod              int                 // flags.24?int
+	PendingSuggestions     []string            // flags.25?Vector<string>
+	GroupcallDefaultJoinAs PeerClass           // flags.26?Peer
+	ThemeEmoticon          string              // flags.27?string
+	RequestsPending        int                 // flags.28?int
+	RecentRequesters       []int64             // flags.28?Vector<long>
+	DefaultSendAs          PeerClass           // flags.29?Peer
+	AvailableReactions     ChatReactionsClass  // flags.30?ChatReactions
+	ReactionsLimit         int                 // flags2.13?int
+	Stories                *PeerStories        // flags2.4?PeerStories
+	Wallpaper              WallPaperClass      // flags2.7?WallPaper
+	BoostsApplied          int                 // flags2.8?int
+	BoostsUnrestrict       int                 // flags2.9?int
+	Emojiset               *StickerSet         // flags2.10?StickerSet
+	BotVerification        *BotVerification    // flags2.17?BotVerification
+	StargiftsCount         int                 // flags2.18?int
+	SendPaidMessagesStars  int64               // flags2.21?long
+	MainTab                ProfileTabClass     // flags2.22?ProfileTab
+	GuardBotID             int64               // flags2.23?long
 }
 
 // ChannelFullTypeID is the ID of channelFull.
-const ChannelFullTypeID = 0x0f2bcb6f
+const ChannelFullTypeID = 0xa04e8d3a
 
-// TypeID returns 0x0f2bcb6f, the ID of channelFull.
+// TypeID returns 0xa04e8d3a, the ID of channelFull.
 func (*ChannelFull) TypeID() uint32 {
 	return ChannelFullTypeID
 }
@@ -6778,6 +8606,506 @@ func (*ChannelFull) TypeName() string {
 
 // chatFullClass marks ChannelFull as a ChatFullClass.
 func (*ChannelFull) chatFullClass() {}
+
+// HasParticipantsCount reports whether ParticipantsCount is present: not zero,
+// set by SetParticipantsCount, or received.
+func (m *ChannelFull) HasParticipantsCount() bool {
+	return m.ParticipantsCount != 0 || m.Flags.Has(0)
+}
+
+// SetParticipantsCount sets ParticipantsCount to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChannelFull) SetParticipantsCount(v int) {
+	m.ParticipantsCount = v
+	m.Flags.Set(0)
+}
+
+// ClearParticipantsCount sets ParticipantsCount to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearParticipantsCount() {
+	m.ParticipantsCount = 0
+	m.Flags.Unset(0)
+}
+
+// HasAdminsCount reports whether AdminsCount is present: not zero, set by
+// SetAdminsCount, or received.
+func (m *ChannelFull) HasAdminsCount() bool {
+	return m.AdminsCount != 0 || m.Flags.Has(1)
+}
+
+// SetAdminsCount sets AdminsCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelFull) SetAdminsCount(v int) {
+	m.AdminsCount = v
+	m.Flags.Set(1)
+}
+
+// ClearAdminsCount sets AdminsCount to its zero value and marks it absent.
+func (m *ChannelFull) ClearAdminsCount() {
+	m.AdminsCount = 0
+	m.Flags.Unset(1)
+}
+
+// HasKickedCount reports whether KickedCount is present: not zero, set by
+// SetKickedCount, or received. It shares its flag with BannedCount: they are
+// present together.
+func (m *ChannelFull) HasKickedCount() bool {
+	return m.KickedCount != 0 || m.BannedCount != 0 || m.Flags.Has(2)
+}
+
+// SetKickedCount sets KickedCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelFull) SetKickedCount(v int) {
+	m.KickedCount = v
+	m.Flags.Set(2)
+}
+
+// ClearKickedCount sets KickedCount to its zero value and marks it absent; it
+// is still sent, as zero, when BannedCount, which shares its flag, is set.
+func (m *ChannelFull) ClearKickedCount() {
+	m.KickedCount = 0
+	m.Flags.Unset(2)
+}
+
+// HasBannedCount reports whether BannedCount is present: not zero, set by
+// SetBannedCount, or received. It shares its flag with KickedCount: they are
+// present together.
+func (m *ChannelFull) HasBannedCount() bool {
+	return m.KickedCount != 0 || m.BannedCount != 0 || m.Flags.Has(2)
+}
+
+// SetBannedCount sets BannedCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelFull) SetBannedCount(v int) {
+	m.BannedCount = v
+	m.Flags.Set(2)
+}
+
+// ClearBannedCount sets BannedCount to its zero value and marks it absent; it
+// is still sent, as zero, when KickedCount, which shares its flag, is set.
+func (m *ChannelFull) ClearBannedCount() {
+	m.BannedCount = 0
+	m.Flags.Unset(2)
+}
+
+// HasOnlineCount reports whether OnlineCount is present: not zero, set by
+// SetOnlineCount, or received.
+func (m *ChannelFull) HasOnlineCount() bool {
+	return m.OnlineCount != 0 || m.Flags.Has(13)
+}
+
+// SetOnlineCount sets OnlineCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelFull) SetOnlineCount(v int) {
+	m.OnlineCount = v
+	m.Flags.Set(13)
+}
+
+// ClearOnlineCount sets OnlineCount to its zero value and marks it absent.
+func (m *ChannelFull) ClearOnlineCount() {
+	m.OnlineCount = 0
+	m.Flags.Unset(13)
+}
+
+// HasMigratedFromChatID reports whether MigratedFromChatID is present: not
+// zero, set by SetMigratedFromChatID, or received. It shares its flag with
+// MigratedFromMaxID: they are present together.
+func (m *ChannelFull) HasMigratedFromChatID() bool {
+	return m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0 || m.Flags.Has(4)
+}
+
+// SetMigratedFromChatID sets MigratedFromChatID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChannelFull) SetMigratedFromChatID(v int64) {
+	m.MigratedFromChatID = v
+	m.Flags.Set(4)
+}
+
+// ClearMigratedFromChatID sets MigratedFromChatID to its zero value and marks
+// it absent; it is still sent, as zero, when MigratedFromMaxID, which shares
+// its flag, is set.
+func (m *ChannelFull) ClearMigratedFromChatID() {
+	m.MigratedFromChatID = 0
+	m.Flags.Unset(4)
+}
+
+// HasMigratedFromMaxID reports whether MigratedFromMaxID is present: not zero,
+// set by SetMigratedFromMaxID, or received. It shares its flag with
+// MigratedFromChatID: they are present together.
+func (m *ChannelFull) HasMigratedFromMaxID() bool {
+	return m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0 || m.Flags.Has(4)
+}
+
+// SetMigratedFromMaxID sets MigratedFromMaxID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChannelFull) SetMigratedFromMaxID(v int) {
+	m.MigratedFromMaxID = v
+	m.Flags.Set(4)
+}
+
+// ClearMigratedFromMaxID sets MigratedFromMaxID to its zero value and marks it
+// absent; it is still sent, as zero, when MigratedFromChatID, which shares its
+// flag, is set.
+func (m *ChannelFull) ClearMigratedFromMaxID() {
+	m.MigratedFromMaxID = 0
+	m.Flags.Unset(4)
+}
+
+// HasPinnedMsgID reports whether PinnedMsgID is present: not zero, set by
+// SetPinnedMsgID, or received.
+func (m *ChannelFull) HasPinnedMsgID() bool {
+	return m.PinnedMsgID != 0 || m.Flags.Has(5)
+}
+
+// SetPinnedMsgID sets PinnedMsgID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelFull) SetPinnedMsgID(v int) {
+	m.PinnedMsgID = v
+	m.Flags.Set(5)
+}
+
+// ClearPinnedMsgID sets PinnedMsgID to its zero value and marks it absent.
+func (m *ChannelFull) ClearPinnedMsgID() {
+	m.PinnedMsgID = 0
+	m.Flags.Unset(5)
+}
+
+// HasAvailableMinID reports whether AvailableMinID is present: not zero, set by
+// SetAvailableMinID, or received.
+func (m *ChannelFull) HasAvailableMinID() bool {
+	return m.AvailableMinID != 0 || m.Flags.Has(9)
+}
+
+// SetAvailableMinID sets AvailableMinID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelFull) SetAvailableMinID(v int) {
+	m.AvailableMinID = v
+	m.Flags.Set(9)
+}
+
+// ClearAvailableMinID sets AvailableMinID to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearAvailableMinID() {
+	m.AvailableMinID = 0
+	m.Flags.Unset(9)
+}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *ChannelFull) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(11)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChannelFull) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(11)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *ChannelFull) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(11)
+}
+
+// HasLinkedChatID reports whether LinkedChatID is present: not zero, set by
+// SetLinkedChatID, or received.
+func (m *ChannelFull) HasLinkedChatID() bool {
+	return m.LinkedChatID != 0 || m.Flags.Has(14)
+}
+
+// SetLinkedChatID sets LinkedChatID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *ChannelFull) SetLinkedChatID(v int64) {
+	m.LinkedChatID = v
+	m.Flags.Set(14)
+}
+
+// ClearLinkedChatID sets LinkedChatID to its zero value and marks it absent.
+func (m *ChannelFull) ClearLinkedChatID() {
+	m.LinkedChatID = 0
+	m.Flags.Unset(14)
+}
+
+// HasSlowmodeSeconds reports whether SlowmodeSeconds is present: not zero, set
+// by SetSlowmodeSeconds, or received.
+func (m *ChannelFull) HasSlowmodeSeconds() bool {
+	return m.SlowmodeSeconds != 0 || m.Flags.Has(17)
+}
+
+// SetSlowmodeSeconds sets SlowmodeSeconds to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelFull) SetSlowmodeSeconds(v int) {
+	m.SlowmodeSeconds = v
+	m.Flags.Set(17)
+}
+
+// ClearSlowmodeSeconds sets SlowmodeSeconds to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearSlowmodeSeconds() {
+	m.SlowmodeSeconds = 0
+	m.Flags.Unset(17)
+}
+
+// HasSlowmodeNextSendDate reports whether SlowmodeNextSendDate is present: not
+// zero, set by SetSlowmodeNextSendDate, or received.
+func (m *ChannelFull) HasSlowmodeNextSendDate() bool {
+	return m.SlowmodeNextSendDate != 0 || m.Flags.Has(18)
+}
+
+// SetSlowmodeNextSendDate sets SlowmodeNextSendDate to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *ChannelFull) SetSlowmodeNextSendDate(v int) {
+	m.SlowmodeNextSendDate = v
+	m.Flags.Set(18)
+}
+
+// ClearSlowmodeNextSendDate sets SlowmodeNextSendDate to its zero value and
+// marks it absent.
+func (m *ChannelFull) ClearSlowmodeNextSendDate() {
+	m.SlowmodeNextSendDate = 0
+	m.Flags.Unset(18)
+}
+
+// HasStatsDC reports whether StatsDC is present: not zero, set by SetStatsDC,
+// or received.
+func (m *ChannelFull) HasStatsDC() bool {
+	return m.StatsDC != 0 || m.Flags.Has(12)
+}
+
+// SetStatsDC sets StatsDC to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChannelFull) SetStatsDC(v int) {
+	m.StatsDC = v
+	m.Flags.Set(12)
+}
+
+// ClearStatsDC sets StatsDC to its zero value and marks it absent.
+func (m *ChannelFull) ClearStatsDC() {
+	m.StatsDC = 0
+	m.Flags.Unset(12)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *ChannelFull) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(24)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelFull) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(24)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *ChannelFull) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(24)
+}
+
+// HasPendingSuggestions reports whether PendingSuggestions is present: not
+// zero, set by SetPendingSuggestions, or received.
+func (m *ChannelFull) HasPendingSuggestions() bool {
+	return len(m.PendingSuggestions) > 0 || m.Flags.Has(25)
+}
+
+// SetPendingSuggestions sets PendingSuggestions to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChannelFull) SetPendingSuggestions(v []string) {
+	m.PendingSuggestions = v
+	m.Flags.Set(25)
+}
+
+// ClearPendingSuggestions sets PendingSuggestions to its zero value and marks
+// it absent.
+func (m *ChannelFull) ClearPendingSuggestions() {
+	m.PendingSuggestions = nil
+	m.Flags.Unset(25)
+}
+
+// HasThemeEmoticon reports whether ThemeEmoticon is present: not zero, set by
+// SetThemeEmoticon, or received.
+func (m *ChannelFull) HasThemeEmoticon() bool {
+	return m.ThemeEmoticon != "" || m.Flags.Has(27)
+}
+
+// SetThemeEmoticon sets ThemeEmoticon to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *ChannelFull) SetThemeEmoticon(v string) {
+	m.ThemeEmoticon = v
+	m.Flags.Set(27)
+}
+
+// ClearThemeEmoticon sets ThemeEmoticon to its zero value and marks it absent.
+func (m *ChannelFull) ClearThemeEmoticon() {
+	m.ThemeEmoticon = ""
+	m.Flags.Unset(27)
+}
+
+// HasRequestsPending reports whether RequestsPending is present: not zero, set
+// by SetRequestsPending, or received. It shares its flag with RecentRequesters:
+// they are present together.
+func (m *ChannelFull) HasRequestsPending() bool {
+	return m.RequestsPending != 0 || len(m.RecentRequesters) > 0 || m.Flags.Has(28)
+}
+
+// SetRequestsPending sets RequestsPending to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelFull) SetRequestsPending(v int) {
+	m.RequestsPending = v
+	m.Flags.Set(28)
+}
+
+// ClearRequestsPending sets RequestsPending to its zero value and marks it
+// absent; it is still sent, as zero, when RecentRequesters, which shares its
+// flag, is set.
+func (m *ChannelFull) ClearRequestsPending() {
+	m.RequestsPending = 0
+	m.Flags.Unset(28)
+}
+
+// HasRecentRequesters reports whether RecentRequesters is present: not zero,
+// set by SetRecentRequesters, or received. It shares its flag with
+// RequestsPending: they are present together.
+func (m *ChannelFull) HasRecentRequesters() bool {
+	return m.RequestsPending != 0 || len(m.RecentRequesters) > 0 || m.Flags.Has(28)
+}
+
+// SetRecentRequesters sets RecentRequesters to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *ChannelFull) SetRecentRequesters(v []int64) {
+	m.RecentRequesters = v
+	m.Flags.Set(28)
+}
+
+// ClearRecentRequesters sets RecentRequesters to its zero value and marks it
+// absent; it is still sent, as zero, when RequestsPending, which shares its
+// flag, is set.
+func (m *ChannelFull) ClearRecentRequesters() {
+	m.RecentRequesters = nil
+	m.Flags.Unset(28)
+}
+
+// HasReactionsLimit reports whether ReactionsLimit is present: not zero, set by
+// SetReactionsLimit, or received.
+func (m *ChannelFull) HasReactionsLimit() bool {
+	return m.ReactionsLimit != 0 || m.Flags2.Has(13)
+}
+
+// SetReactionsLimit sets ReactionsLimit to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelFull) SetReactionsLimit(v int) {
+	m.ReactionsLimit = v
+	m.Flags2.Set(13)
+}
+
+// ClearReactionsLimit sets ReactionsLimit to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearReactionsLimit() {
+	m.ReactionsLimit = 0
+	m.Flags2.Unset(13)
+}
+
+// HasBoostsApplied reports whether BoostsApplied is present: not zero, set by
+// SetBoostsApplied, or received.
+func (m *ChannelFull) HasBoostsApplied() bool {
+	return m.BoostsApplied != 0 || m.Flags2.Has(8)
+}
+
+// SetBoostsApplied sets BoostsApplied to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *ChannelFull) SetBoostsApplied(v int) {
+	m.BoostsApplied = v
+	m.Flags2.Set(8)
+}
+
+// ClearBoostsApplied sets BoostsApplied to its zero value and marks it absent.
+func (m *ChannelFull) ClearBoostsApplied() {
+	m.BoostsApplied = 0
+	m.Flags2.Unset(8)
+}
+
+// HasBoostsUnrestrict reports whether BoostsUnrestrict is present: not zero,
+// set by SetBoostsUnrestrict, or received.
+func (m *ChannelFull) HasBoostsUnrestrict() bool {
+	return m.BoostsUnrestrict != 0 || m.Flags2.Has(9)
+}
+
+// SetBoostsUnrestrict sets BoostsUnrestrict to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *ChannelFull) SetBoostsUnrestrict(v int) {
+	m.BoostsUnrestrict = v
+	m.Flags2.Set(9)
+}
+
+// ClearBoostsUnrestrict sets BoostsUnrestrict to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearBoostsUnrestrict() {
+	m.BoostsUnrestrict = 0
+	m.Flags2.Unset(9)
+}
+
+// HasStargiftsCount reports whether StargiftsCount is present: not zero, set by
+// SetStargiftsCount, or received.
+func (m *ChannelFull) HasStargiftsCount() bool {
+	return m.StargiftsCount != 0 || m.Flags2.Has(18)
+}
+
+// SetStargiftsCount sets StargiftsCount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelFull) SetStargiftsCount(v int) {
+	m.StargiftsCount = v
+	m.Flags2.Set(18)
+}
+
+// ClearStargiftsCount sets StargiftsCount to its zero value and marks it
+// absent.
+func (m *ChannelFull) ClearStargiftsCount() {
+	m.StargiftsCount = 0
+	m.Flags2.Unset(18)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *ChannelFull) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags2.Has(21)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *ChannelFull) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags2.Set(21)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *ChannelFull) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags2.Unset(21)
+}
+
+// HasGuardBotID reports whether GuardBotID is present: not zero, set by
+// SetGuardBotID, or received.
+func (m *ChannelFull) HasGuardBotID() bool {
+	return m.GuardBotID != 0 || m.Flags2.Has(23)
+}
+
+// SetGuardBotID sets GuardBotID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelFull) SetGuardBotID(v int64) {
+	m.GuardBotID = v
+	m.Flags2.Set(23)
+}
+
+// ClearGuardBotID sets GuardBotID to its zero value and marks it absent.
+func (m *ChannelFull) ClearGuardBotID() {
+	m.GuardBotID = 0
+	m.Flags2.Unset(23)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChannelFull) Encode(b *bin.Buffer) error {
@@ -6888,7 +9216,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		flags.Set(30)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
+	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22)
 	if m.CanDeleteChannel {
 		flags2.Set(0)
 	}
@@ -6907,11 +9235,59 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	if m.ViewForumAsMessages {
 		flags2.Set(6)
 	}
+	if m.RestrictedSponsored {
+		flags2.Set(11)
+	}
+	if m.CanViewRevenue {
+		flags2.Set(12)
+	}
+	if m.PaidMediaAllowed {
+		flags2.Set(14)
+	}
+	if m.CanViewStarsRevenue {
+		flags2.Set(15)
+	}
+	if m.PaidReactionsAvailable {
+		flags2.Set(16)
+	}
+	if m.StargiftsAvailable {
+		flags2.Set(19)
+	}
+	if m.PaidMessagesAvailable {
+		flags2.Set(20)
+	}
+	if m.ReactionsLimit != 0 {
+		flags2.Set(13)
+	}
 	if m.Stories != nil {
 		flags2.Set(4)
 	}
 	if m.Wallpaper != nil {
 		flags2.Set(7)
+	}
+	if m.BoostsApplied != 0 {
+		flags2.Set(8)
+	}
+	if m.BoostsUnrestrict != 0 {
+		flags2.Set(9)
+	}
+	if m.Emojiset != nil {
+		flags2.Set(10)
+	}
+	if m.BotVerification != nil {
+		flags2.Set(17)
+	}
+	if m.StargiftsCount != 0 {
+		flags2.Set(18)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(21)
+	}
+	if m.MainTab != nil {
+		flags2.Set(22)
+	}
+	if m.GuardBotID != 0 {
+		flags2.Set(23)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -6934,21 +9310,21 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.ReadInboxMaxID)
 	b.PutInt(m.ReadOutboxMaxID)
 	b.PutInt(m.UnreadCount)
-	if err := encodeObj(b, m.ChatPhoto); err != nil {
-		return encodeErr("channelFull#0f2bcb6f", "chat_photo", err)
+	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
+		return tlrt.EncodeErr(err, "channelFull", "chat_photo")
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("channelFull#0f2bcb6f", "notify_settings", err)
+		return tlrt.EncodeErr(err, "channelFull", "notify_settings")
 	}
 	if flags.Has(23) {
-		if err := encodeObj(b, m.ExportedInvite); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "exported_invite", err)
+		if err := tlrt.EncodeObject(b, m.ExportedInvite); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "exported_invite")
 		}
 	}
 	b.PutVectorHeader(len(m.BotInfo))
 	for i := range m.BotInfo {
 		if err := m.BotInfo[i].Encode(b); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "bot_info", err)
+			return tlrt.EncodeErr(err, "channelFull", "bot_info")
 		}
 	}
 	if flags.Has(4) {
@@ -6962,7 +9338,7 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(8) {
 		if err := m.Stickerset.Encode(b); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "stickerset", err)
+			return tlrt.EncodeErr(err, "channelFull", "stickerset")
 		}
 	}
 	if flags.Has(9) {
@@ -6975,8 +9351,8 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		b.PutLong(m.LinkedChatID)
 	}
 	if flags.Has(15) {
-		if err := encodeObj(b, m.Location); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "location", err)
+		if err := tlrt.EncodeObject(b, m.Location); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "location")
 		}
 	}
 	if flags.Has(17) {
@@ -6990,8 +9366,8 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.Pts)
 	if flags.Has(21) {
-		if err := m.Call.Encode(b); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "call", err)
+		if err := tlrt.EncodeObject(b, m.Call); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "call")
 		}
 	}
 	if flags.Has(24) {
@@ -7004,8 +9380,8 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(26) {
-		if err := encodeObj(b, m.GroupcallDefaultJoinAs); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "groupcall_default_join_as", err)
+		if err := tlrt.EncodeObject(b, m.GroupcallDefaultJoinAs); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "groupcall_default_join_as")
 		}
 	}
 	if flags.Has(27) {
@@ -7021,56 +9397,86 @@ func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(29) {
-		if err := encodeObj(b, m.DefaultSendAs); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "default_send_as", err)
+		if err := tlrt.EncodeObject(b, m.DefaultSendAs); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "default_send_as")
 		}
 	}
 	if flags.Has(30) {
-		if err := encodeObj(b, m.AvailableReactions); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "available_reactions", err)
+		if err := tlrt.EncodeObject(b, m.AvailableReactions); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "available_reactions")
 		}
+	}
+	if flags2.Has(13) {
+		b.PutInt(m.ReactionsLimit)
 	}
 	if flags2.Has(4) {
 		if err := m.Stories.Encode(b); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "stories", err)
+			return tlrt.EncodeErr(err, "channelFull", "stories")
 		}
 	}
 	if flags2.Has(7) {
-		if err := encodeObj(b, m.Wallpaper); err != nil {
-			return encodeErr("channelFull#0f2bcb6f", "wallpaper", err)
+		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "wallpaper")
 		}
+	}
+	if flags2.Has(8) {
+		b.PutInt(m.BoostsApplied)
+	}
+	if flags2.Has(9) {
+		b.PutInt(m.BoostsUnrestrict)
+	}
+	if flags2.Has(10) {
+		if err := m.Emojiset.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "emojiset")
+		}
+	}
+	if flags2.Has(17) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "bot_verification")
+		}
+	}
+	if flags2.Has(18) {
+		b.PutInt(m.StargiftsCount)
+	}
+	if flags2.Has(21) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(22) {
+		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
+			return tlrt.EncodeErr(err, "channelFull", "main_tab")
+		}
+	}
+	if flags2.Has(23) {
+		b.PutLong(m.GuardBotID)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelFull) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelFullTypeID, "channelFull"); err != nil {
+		return tlrt.DecodeErr(err, "channelFull", "")
 	}
-	if err := consumeID(b, ChannelFullTypeID, "channelFull"); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelFull#0f2bcb6f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelFull", "")
 	}
 	*m = ChannelFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "flags", err)
+		return tlrt.DecodeErr(err, "channelFull", "flags")
 	}
 	m.CanViewParticipants = m.Flags.Has(3)
 	m.CanSetUsername = m.Flags.Has(6)
@@ -7081,7 +9487,7 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.CanViewStats = m.Flags.Has(20)
 	m.Blocked = m.Flags.Has(22)
 	if err = m.Flags2.Decode(b); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "flags2", err)
+		return tlrt.DecodeErr(err, "channelFull", "flags2")
 	}
 	m.CanDeleteChannel = m.Flags2.Has(0)
 	m.Antispam = m.Flags2.Has(1)
@@ -7089,178 +9495,231 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.TranslationsDisabled = m.Flags2.Has(3)
 	m.StoriesPinnedAvailable = m.Flags2.Has(5)
 	m.ViewForumAsMessages = m.Flags2.Has(6)
+	m.RestrictedSponsored = m.Flags2.Has(11)
+	m.CanViewRevenue = m.Flags2.Has(12)
+	m.PaidMediaAllowed = m.Flags2.Has(14)
+	m.CanViewStarsRevenue = m.Flags2.Has(15)
+	m.PaidReactionsAvailable = m.Flags2.Has(16)
+	m.StargiftsAvailable = m.Flags2.Has(19)
+	m.PaidMessagesAvailable = m.Flags2.Has(20)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "id", err)
+		return tlrt.DecodeErr(err, "channelFull", "id")
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "about", err)
+		return tlrt.DecodeErr(err, "channelFull", "about")
 	}
 	if m.Flags.Has(0) {
 		if m.ParticipantsCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "participants_count", err)
+			return tlrt.DecodeErr(err, "channelFull", "participants_count")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.AdminsCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "admins_count", err)
+			return tlrt.DecodeErr(err, "channelFull", "admins_count")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.KickedCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "kicked_count", err)
+			return tlrt.DecodeErr(err, "channelFull", "kicked_count")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.BannedCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "banned_count", err)
+			return tlrt.DecodeErr(err, "channelFull", "banned_count")
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.OnlineCount, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "online_count", err)
+			return tlrt.DecodeErr(err, "channelFull", "online_count")
 		}
 	}
 	if m.ReadInboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "read_inbox_max_id", err)
+		return tlrt.DecodeErr(err, "channelFull", "read_inbox_max_id")
 	}
 	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "read_outbox_max_id", err)
+		return tlrt.DecodeErr(err, "channelFull", "read_outbox_max_id")
 	}
 	if m.UnreadCount, err = b.Int(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "unread_count", err)
+		return tlrt.DecodeErr(err, "channelFull", "unread_count")
 	}
 	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "chat_photo", err)
+		return tlrt.DecodeErr(err, "channelFull", "chat_photo")
 	}
-	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "notify_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channelFull", "notify_settings")
 	}
 	if m.Flags.Has(23) {
 		if m.ExportedInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "exported_invite", err)
+			return tlrt.DecodeErr(err, "channelFull", "exported_invite")
 		}
 	}
-	if m.BotInfo, err = decodeVectorAt(b, depth+1, decodeValue[BotInfo]); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "bot_info", err)
+	if m.BotInfo, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotInfo]); err != nil {
+		return tlrt.DecodeErr(err, "channelFull", "bot_info")
 	}
 	if m.Flags.Has(4) {
 		if m.MigratedFromChatID, err = b.Long(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "migrated_from_chat_id", err)
+			return tlrt.DecodeErr(err, "channelFull", "migrated_from_chat_id")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.MigratedFromMaxID, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "migrated_from_max_id", err)
+			return tlrt.DecodeErr(err, "channelFull", "migrated_from_max_id")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.PinnedMsgID, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "pinned_msg_id", err)
+			return tlrt.DecodeErr(err, "channelFull", "pinned_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
 		m.Stickerset = new(StickerSet)
-		if err = decodeBoxed(b, m.Stickerset, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "stickerset", err)
+		if err = tlrt.DecodeBoxed(b, m.Stickerset, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "stickerset")
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.AvailableMinID, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "available_min_id", err)
+			return tlrt.DecodeErr(err, "channelFull", "available_min_id")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "folder_id", err)
+			return tlrt.DecodeErr(err, "channelFull", "folder_id")
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.LinkedChatID, err = b.Long(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "linked_chat_id", err)
+			return tlrt.DecodeErr(err, "channelFull", "linked_chat_id")
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.Location, err = decodeChannelLocation(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "location", err)
+			return tlrt.DecodeErr(err, "channelFull", "location")
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.SlowmodeSeconds, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "slowmode_seconds", err)
+			return tlrt.DecodeErr(err, "channelFull", "slowmode_seconds")
 		}
 	}
 	if m.Flags.Has(18) {
 		if m.SlowmodeNextSendDate, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "slowmode_next_send_date", err)
+			return tlrt.DecodeErr(err, "channelFull", "slowmode_next_send_date")
 		}
 	}
 	if m.Flags.Has(12) {
 		if m.StatsDC, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "stats_dc", err)
+			return tlrt.DecodeErr(err, "channelFull", "stats_dc")
 		}
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("channelFull#0f2bcb6f", "pts", err)
+		return tlrt.DecodeErr(err, "channelFull", "pts")
 	}
 	if m.Flags.Has(21) {
-		m.Call = new(InputGroupCall)
-		if err = decodeBoxed(b, m.Call, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "call", err)
+		if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "call")
 		}
 	}
 	if m.Flags.Has(24) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "ttl_period", err)
+			return tlrt.DecodeErr(err, "channelFull", "ttl_period")
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.PendingSuggestions, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "pending_suggestions", err)
+		if m.PendingSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "pending_suggestions")
 		}
 	}
 	if m.Flags.Has(26) {
 		if m.GroupcallDefaultJoinAs, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "groupcall_default_join_as", err)
+			return tlrt.DecodeErr(err, "channelFull", "groupcall_default_join_as")
 		}
 	}
 	if m.Flags.Has(27) {
 		if m.ThemeEmoticon, err = b.String(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "theme_emoticon", err)
+			return tlrt.DecodeErr(err, "channelFull", "theme_emoticon")
 		}
 	}
 	if m.Flags.Has(28) {
 		if m.RequestsPending, err = b.Int(); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "requests_pending", err)
+			return tlrt.DecodeErr(err, "channelFull", "requests_pending")
 		}
 	}
 	if m.Flags.Has(28) {
-		if m.RecentRequesters, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "recent_requesters", err)
+		if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "recent_requesters")
 		}
 	}
 	if m.Flags.Has(29) {
 		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "default_send_as", err)
+			return tlrt.DecodeErr(err, "channelFull", "default_send_as")
 		}
 	}
 	if m.Flags.Has(30) {
 		if m.AvailableReactions, err = decodeChatReactions(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "available_reactions", err)
+			return tlrt.DecodeErr(err, "channelFull", "available_reactions")
+		}
+	}
+	if m.Flags2.Has(13) {
+		if m.ReactionsLimit, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "reactions_limit")
 		}
 	}
 	if m.Flags2.Has(4) {
 		m.Stories = new(PeerStories)
-		if err = decodeBoxed(b, m.Stories, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "stories", err)
+		if err = tlrt.DecodeBoxed(b, m.Stories, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "stories")
 		}
 	}
 	if m.Flags2.Has(7) {
 		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
-			return decodeErr("channelFull#0f2bcb6f", "wallpaper", err)
+			return tlrt.DecodeErr(err, "channelFull", "wallpaper")
+		}
+	}
+	if m.Flags2.Has(8) {
+		if m.BoostsApplied, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "boosts_applied")
+		}
+	}
+	if m.Flags2.Has(9) {
+		if m.BoostsUnrestrict, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "boosts_unrestrict")
+		}
+	}
+	if m.Flags2.Has(10) {
+		m.Emojiset = new(StickerSet)
+		if err = tlrt.DecodeBoxed(b, m.Emojiset, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "emojiset")
+		}
+	}
+	if m.Flags2.Has(17) {
+		m.BotVerification = new(BotVerification)
+		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "bot_verification")
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.StargiftsCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "stargifts_count")
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags2.Has(22) {
+		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "main_tab")
+		}
+	}
+	if m.Flags2.Has(23) {
+		if m.GuardBotID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channelFull", "guard_bot_id")
 		}
 	}
 	m.Flags &^= 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
+	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22
 	if m.ParticipantsCount != 0 {
 		m.Flags.Unset(0)
 	}
@@ -7309,10 +9768,240 @@ func (m *ChannelFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
 		m.Flags.Unset(28)
 	}
+	if m.ReactionsLimit != 0 {
+		m.Flags2.Unset(13)
+	}
+	if m.BoostsApplied != 0 {
+		m.Flags2.Unset(8)
+	}
+	if m.BoostsUnrestrict != 0 {
+		m.Flags2.Unset(9)
+	}
+	if m.StargiftsCount != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(21)
+	}
+	if m.GuardBotID != 0 {
+		m.Flags2.Unset(23)
+	}
 	return nil
 }
 
-// ChatInviteClass is the TL type ChatInvite: one of ChatInviteAlready, ChatInvite, ChatInvitePeek.
+// CommunityFull is the TL constructor communityFull.
+//
+//	communityFull#cbb7a507 flags:# id:long about:string chat_photo:Photo
+//	    linked_peers:Vector<CommunityPeer> admins_count:flags.1?int
+//	    kicked_count:flags.2?int peer_link_requests_pending:flags.0?int
+//	    = ChatFull
+//
+// An optional field is sent when it is not zero, nil or false. SetAdminsCount
+// and the other Set methods send a zero value too; HasAdminsCount reports
+// whether AdminsCount is present (sent, or received) and ClearAdminsCount
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/communityFull.
+type CommunityFull struct {
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ID                      int64
+	About                   string
+	ChatPhoto               PhotoClass
+	LinkedPeers             []CommunityPeer
+	AdminsCount             int // flags.1?int
+	KickedCount             int // flags.2?int
+	PeerLinkRequestsPending int // flags.0?int
+}
+
+// CommunityFullTypeID is the ID of communityFull.
+const CommunityFullTypeID = 0xcbb7a507
+
+// TypeID returns 0xcbb7a507, the ID of communityFull.
+func (*CommunityFull) TypeID() uint32 {
+	return CommunityFullTypeID
+}
+
+// TypeName returns "communityFull".
+func (*CommunityFull) TypeName() string {
+	return "communityFull"
+}
+
+// chatFullClass marks CommunityFull as a ChatFullClass.
+func (*CommunityFull) chatFullClass() {}
+
+// HasAdminsCount reports whether AdminsCount is present: not zero, set by
+// SetAdminsCount, or received.
+func (m *CommunityFull) HasAdminsCount() bool {
+	return m.AdminsCount != 0 || m.Flags.Has(1)
+}
+
+// SetAdminsCount sets AdminsCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *CommunityFull) SetAdminsCount(v int) {
+	m.AdminsCount = v
+	m.Flags.Set(1)
+}
+
+// ClearAdminsCount sets AdminsCount to its zero value and marks it absent.
+func (m *CommunityFull) ClearAdminsCount() {
+	m.AdminsCount = 0
+	m.Flags.Unset(1)
+}
+
+// HasKickedCount reports whether KickedCount is present: not zero, set by
+// SetKickedCount, or received.
+func (m *CommunityFull) HasKickedCount() bool {
+	return m.KickedCount != 0 || m.Flags.Has(2)
+}
+
+// SetKickedCount sets KickedCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *CommunityFull) SetKickedCount(v int) {
+	m.KickedCount = v
+	m.Flags.Set(2)
+}
+
+// ClearKickedCount sets KickedCount to its zero value and marks it absent.
+func (m *CommunityFull) ClearKickedCount() {
+	m.KickedCount = 0
+	m.Flags.Unset(2)
+}
+
+// HasPeerLinkRequestsPending reports whether PeerLinkRequestsPending is
+// present: not zero, set by SetPeerLinkRequestsPending, or received.
+func (m *CommunityFull) HasPeerLinkRequestsPending() bool {
+	return m.PeerLinkRequestsPending != 0 || m.Flags.Has(0)
+}
+
+// SetPeerLinkRequestsPending sets PeerLinkRequestsPending to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *CommunityFull) SetPeerLinkRequestsPending(v int) {
+	m.PeerLinkRequestsPending = v
+	m.Flags.Set(0)
+}
+
+// ClearPeerLinkRequestsPending sets PeerLinkRequestsPending to its zero value
+// and marks it absent.
+func (m *CommunityFull) ClearPeerLinkRequestsPending() {
+	m.PeerLinkRequestsPending = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityFull) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityFullTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.AdminsCount != 0 {
+		flags.Set(1)
+	}
+	if m.KickedCount != 0 {
+		flags.Set(2)
+	}
+	if m.PeerLinkRequestsPending != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutString(m.About)
+	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
+		return tlrt.EncodeErr(err, "communityFull", "chat_photo")
+	}
+	b.PutVectorHeader(len(m.LinkedPeers))
+	for i := range m.LinkedPeers {
+		if err := m.LinkedPeers[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "communityFull", "linked_peers")
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.AdminsCount)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.KickedCount)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.PeerLinkRequestsPending)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityFull) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityFullTypeID, "communityFull"); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "communityFull", "")
+	}
+	*m = CommunityFull{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "flags")
+	}
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "id")
+	}
+	if m.About, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "about")
+	}
+	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "chat_photo")
+	}
+	if m.LinkedPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CommunityPeer]); err != nil {
+		return tlrt.DecodeErr(err, "communityFull", "linked_peers")
+	}
+	if m.Flags.Has(1) {
+		if m.AdminsCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "communityFull", "admins_count")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.KickedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "communityFull", "kicked_count")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.PeerLinkRequestsPending, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "communityFull", "peer_link_requests_pending")
+		}
+	}
+	if m.AdminsCount != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.KickedCount != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.PeerLinkRequestsPending != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// ChatInviteClass is the TL type ChatInvite: one of ChatInviteAlready,
+// ChatInvite, ChatInvitePeek.
 //
 // See https://core.telegram.org/type/ChatInvite.
 type ChatInviteClass interface {
@@ -7340,18 +10029,15 @@ func decodeChatInvite(b *bin.Buffer, depth int) (ChatInviteClass, error) {
 	case ChatInvitePeekTypeID:
 		v = &ChatInvitePeek{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChatInvite",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChatInvite"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatInviteAlready is the TL constructor chatInviteAlready:
+// ChatInviteAlready is the TL constructor chatInviteAlready.
 //
 //	chatInviteAlready#5a686d7c chat:Chat = ChatInvite
 //
@@ -7390,74 +10076,83 @@ func (m *ChatInviteAlready) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Chat); err != nil {
-		return encodeErr("chatInviteAlready#5a686d7c", "chat", err)
+	if err := tlrt.EncodeObject(b, m.Chat); err != nil {
+		return tlrt.EncodeErr(err, "chatInviteAlready", "chat")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatInviteAlreadyTypeID, "chatInviteAlready"); err != nil {
+		return tlrt.DecodeErr(err, "chatInviteAlready", "")
 	}
-	if err := consumeID(b, ChatInviteAlreadyTypeID, "chatInviteAlready"); err != nil {
-		return decodeErr("chatInviteAlready#5a686d7c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInviteAlready) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatInviteAlready#5a686d7c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatInviteAlready", "")
 	}
 	var err error
 	if m.Chat, err = decodeChat(b, depth+1); err != nil {
-		return decodeErr("chatInviteAlready#5a686d7c", "chat", err)
+		return tlrt.DecodeErr(err, "chatInviteAlready", "chat")
 	}
 	return nil
 }
 
-// ChatInvite is the TL constructor chatInvite:
+// ChatInvite is the TL constructor chatInvite.
 //
-//	chatInvite#cde0ec40 flags:# channel:flags.0?true broadcast:flags.1?true public:flags.2?true megagroup:flags.3?true request_needed:flags.6?true verified:flags.7?true scam:flags.8?true fake:flags.9?true title:string about:flags.5?string photo:Photo participants_count:int participants:flags.4?Vector<User> color:int = ChatInvite
+//	chatInvite#5c9d3702 flags:# channel:flags.0?true broadcast:flags.1?true
+//	    public:flags.2?true megagroup:flags.3?true
+//	    request_needed:flags.6?true verified:flags.7?true scam:flags.8?true
+//	    fake:flags.9?true can_refulfill_subscription:flags.11?true
+//	    title:string about:flags.5?string photo:Photo participants_count:int
+//	    participants:flags.4?Vector<User> color:int
+//	    subscription_pricing:flags.10?StarsSubscriptionPricing
+//	    subscription_form_id:flags.12?long
+//	    bot_verification:flags.13?BotVerification = ChatInvite
+//
+// An optional field is sent when it is not zero, nil or false. SetAbout and the
+// other Set methods send a zero value too; HasAbout reports whether About is
+// present (sent, or received) and ClearAbout leaves it out.
 //
 // See https://core.telegram.org/constructor/chatInvite.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChatInvite struct {
-	Flags             bin.Fields // flags word; see the type's doc
-	Channel           bool       // flags.0?true
-	Broadcast         bool       // flags.1?true
-	Public            bool       // flags.2?true
-	Megagroup         bool       // flags.3?true
-	RequestNeeded     bool       // flags.6?true
-	Verified          bool       // flags.7?true
-	Scam              bool       // flags.8?true
-	Fake              bool       // flags.9?true
-	Title             string
-	About             string // flags.5?string
-	Photo             PhotoClass
-	ParticipantsCount int
-	Participants      []UserClass // flags.4?Vector<User>
-	Color             int
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Channel                  bool       // flags.0?true
+	Broadcast                bool       // flags.1?true
+	Public                   bool       // flags.2?true
+	Megagroup                bool       // flags.3?true
+	RequestNeeded            bool       // flags.6?true
+	Verified                 bool       // flags.7?true
+	Scam                     bool       // flags.8?true
+	Fake                     bool       // flags.9?true
+	CanRefulfillSubscription bool       // flags.11?true
+	Title                    string
+	About                    string // flags.5?string
+	Photo                    PhotoClass
+	ParticipantsCount        int
+	Participants             []UserClass // flags.4?Vector<User>
+	Color                    int
+	SubscriptionPricing      *StarsSubscriptionPricing // flags.10?StarsSubscriptionPricing
+	SubscriptionFormID       int64                     // flags.12?long
+	BotVerification          *BotVerification          // flags.13?BotVerification
 }
 
 // ChatInviteTypeID is the ID of chatInvite.
-const ChatInviteTypeID = 0xcde0ec40
+const ChatInviteTypeID = 0x5c9d3702
 
-// TypeID returns 0xcde0ec40, the ID of chatInvite.
+// TypeID returns 0x5c9d3702, the ID of chatInvite.
 func (*ChatInvite) TypeID() uint32 {
 	return ChatInviteTypeID
 }
@@ -7469,6 +10164,64 @@ func (*ChatInvite) TypeName() string {
 
 // chatInviteClass marks ChatInvite as a ChatInviteClass.
 func (*ChatInvite) chatInviteClass() {}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *ChatInvite) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(5)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatInvite) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(5)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *ChatInvite) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(5)
+}
+
+// HasParticipants reports whether Participants is present: not zero, set by
+// SetParticipants, or received.
+func (m *ChatInvite) HasParticipants() bool {
+	return len(m.Participants) > 0 || m.Flags.Has(4)
+}
+
+// SetParticipants sets Participants to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *ChatInvite) SetParticipants(v []UserClass) {
+	m.Participants = v
+	m.Flags.Set(4)
+}
+
+// ClearParticipants sets Participants to its zero value and marks it absent.
+func (m *ChatInvite) ClearParticipants() {
+	m.Participants = nil
+	m.Flags.Unset(4)
+}
+
+// HasSubscriptionFormID reports whether SubscriptionFormID is present: not
+// zero, set by SetSubscriptionFormID, or received.
+func (m *ChatInvite) HasSubscriptionFormID() bool {
+	return m.SubscriptionFormID != 0 || m.Flags.Has(12)
+}
+
+// SetSubscriptionFormID sets SubscriptionFormID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChatInvite) SetSubscriptionFormID(v int64) {
+	m.SubscriptionFormID = v
+	m.Flags.Set(12)
+}
+
+// ClearSubscriptionFormID sets SubscriptionFormID to its zero value and marks
+// it absent.
+func (m *ChatInvite) ClearSubscriptionFormID() {
+	m.SubscriptionFormID = 0
+	m.Flags.Unset(12)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatInvite) Encode(b *bin.Buffer) error {
@@ -7484,7 +10237,7 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13)
 	if m.Channel {
 		flags.Set(0)
 	}
@@ -7509,61 +10262,83 @@ func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
 	if m.Fake {
 		flags.Set(9)
 	}
+	if m.CanRefulfillSubscription {
+		flags.Set(11)
+	}
 	if m.About != "" {
 		flags.Set(5)
 	}
 	if len(m.Participants) > 0 {
 		flags.Set(4)
 	}
+	if m.SubscriptionPricing != nil {
+		flags.Set(10)
+	}
+	if m.SubscriptionFormID != 0 {
+		flags.Set(12)
+	}
+	if m.BotVerification != nil {
+		flags.Set(13)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Title)
 	if flags.Has(5) {
 		b.PutString(m.About)
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("chatInvite#cde0ec40", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "chatInvite", "photo")
 	}
 	b.PutInt(m.ParticipantsCount)
 	if flags.Has(4) {
 		b.PutVectorHeader(len(m.Participants))
 		for i := range m.Participants {
-			if err := encodeObj(b, m.Participants[i]); err != nil {
-				return encodeErr("chatInvite#cde0ec40", "participants", err)
+			if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
+				return tlrt.EncodeErr(err, "chatInvite", "participants")
 			}
 		}
 	}
 	b.PutInt(m.Color)
+	if flags.Has(10) {
+		if err := m.SubscriptionPricing.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "chatInvite", "subscription_pricing")
+		}
+	}
+	if flags.Has(12) {
+		b.PutLong(m.SubscriptionFormID)
+	}
+	if flags.Has(13) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "chatInvite", "bot_verification")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatInviteTypeID, "chatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatInvite", "")
 	}
-	if err := consumeID(b, ChatInviteTypeID, "chatInvite"); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatInvite#cde0ec40", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatInvite", "")
 	}
 	*m = ChatInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "flags", err)
+		return tlrt.DecodeErr(err, "chatInvite", "flags")
 	}
 	m.Channel = m.Flags.Has(0)
 	m.Broadcast = m.Flags.Has(1)
@@ -7573,39 +10348,60 @@ func (m *ChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Verified = m.Flags.Has(7)
 	m.Scam = m.Flags.Has(8)
 	m.Fake = m.Flags.Has(9)
+	m.CanRefulfillSubscription = m.Flags.Has(11)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "title", err)
+		return tlrt.DecodeErr(err, "chatInvite", "title")
 	}
 	if m.Flags.Has(5) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("chatInvite#cde0ec40", "about", err)
+			return tlrt.DecodeErr(err, "chatInvite", "about")
 		}
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "photo", err)
+		return tlrt.DecodeErr(err, "chatInvite", "photo")
 	}
 	if m.ParticipantsCount, err = b.Int(); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "participants_count", err)
+		return tlrt.DecodeErr(err, "chatInvite", "participants_count")
 	}
 	if m.Flags.Has(4) {
-		if m.Participants, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-			return decodeErr("chatInvite#cde0ec40", "participants", err)
+		if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+			return tlrt.DecodeErr(err, "chatInvite", "participants")
 		}
 	}
 	if m.Color, err = b.Int(); err != nil {
-		return decodeErr("chatInvite#cde0ec40", "color", err)
+		return tlrt.DecodeErr(err, "chatInvite", "color")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9
+	if m.Flags.Has(10) {
+		m.SubscriptionPricing = new(StarsSubscriptionPricing)
+		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chatInvite", "subscription_pricing")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SubscriptionFormID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "chatInvite", "subscription_form_id")
+		}
+	}
+	if m.Flags.Has(13) {
+		m.BotVerification = new(BotVerification)
+		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chatInvite", "bot_verification")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13
 	if m.About != "" {
 		m.Flags.Unset(5)
 	}
 	if len(m.Participants) > 0 {
 		m.Flags.Unset(4)
 	}
+	if m.SubscriptionFormID != 0 {
+		m.Flags.Unset(12)
+	}
 	return nil
 }
 
-// ChatInvitePeek is the TL constructor chatInvitePeek:
+// ChatInvitePeek is the TL constructor chatInvitePeek.
 //
 //	chatInvitePeek#61695cb0 chat:Chat expires:int = ChatInvite
 //
@@ -7645,8 +10441,8 @@ func (m *ChatInvitePeek) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Chat); err != nil {
-		return encodeErr("chatInvitePeek#61695cb0", "chat", err)
+	if err := tlrt.EncodeObject(b, m.Chat); err != nil {
+		return tlrt.EncodeErr(err, "chatInvitePeek", "chat")
 	}
 	b.PutInt(m.Expires)
 	return nil
@@ -7654,39 +10450,37 @@ func (m *ChatInvitePeek) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatInvitePeekTypeID, "chatInvitePeek"); err != nil {
+		return tlrt.DecodeErr(err, "chatInvitePeek", "")
 	}
-	if err := consumeID(b, ChatInvitePeekTypeID, "chatInvitePeek"); err != nil {
-		return decodeErr("chatInvitePeek#61695cb0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInvitePeek) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInvitePeek) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatInvitePeek#61695cb0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatInvitePeek", "")
 	}
 	var err error
 	if m.Chat, err = decodeChat(b, depth+1); err != nil {
-		return decodeErr("chatInvitePeek#61695cb0", "chat", err)
+		return tlrt.DecodeErr(err, "chatInvitePeek", "chat")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("chatInvitePeek#61695cb0", "expires", err)
+		return tlrt.DecodeErr(err, "chatInvitePeek", "expires")
 	}
 	return nil
 }
 
-// ChatParticipantClass is the TL type ChatParticipant: one of ChatParticipant, ChatParticipantCreator, ChatParticipantAdmin.
+// ChatParticipantClass is the TL type ChatParticipant: one of ChatParticipant,
+// ChatParticipantCreator, ChatParticipantAdmin.
 //
 // See https://core.telegram.org/type/ChatParticipant.
 type ChatParticipantClass interface {
@@ -7699,7 +10493,8 @@ func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
 	return decodeChatParticipant(b, 0)
 }
 
-// decodeChatParticipant is DecodeChatParticipant for a value nested depth levels deep.
+// decodeChatParticipant is DecodeChatParticipant for a value nested depth
+// levels deep.
 func decodeChatParticipant(b *bin.Buffer, depth int) (ChatParticipantClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -7714,32 +10509,36 @@ func decodeChatParticipant(b *bin.Buffer, depth int) (ChatParticipantClass, erro
 	case ChatParticipantAdminTypeID:
 		v = &ChatParticipantAdmin{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChatParticipant",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChatParticipant"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatParticipant is the TL constructor chatParticipant:
+// ChatParticipant is the TL constructor chatParticipant.
 //
-//	chatParticipant#c02d4007 user_id:long inviter_id:long date:int = ChatParticipant
+//	chatParticipant#38e79fde flags:# user_id:long inviter_id:long date:int
+//	    rank:flags.0?string = ChatParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/chatParticipant.
 type ChatParticipant struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID    int64
 	InviterID int64
 	Date      int
+	Rank      string // flags.0?string
 }
 
 // ChatParticipantTypeID is the ID of chatParticipant.
-const ChatParticipantTypeID = 0xc02d4007
+const ChatParticipantTypeID = 0x38e79fde
 
-// TypeID returns 0xc02d4007, the ID of chatParticipant.
+// TypeID returns 0x38e79fde, the ID of chatParticipant.
 func (*ChatParticipant) TypeID() uint32 {
 	return ChatParticipantTypeID
 }
@@ -7751,6 +10550,25 @@ func (*ChatParticipant) TypeName() string {
 
 // chatParticipantClass marks ChatParticipant as a ChatParticipantClass.
 func (*ChatParticipant) chatParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChatParticipant) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatParticipant) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChatParticipant) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatParticipant) Encode(b *bin.Buffer) error {
@@ -7766,59 +10584,83 @@ func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatParticipantTypeID, "chatParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipant", "")
 	}
-	if err := consumeID(b, ChatParticipantTypeID, "chatParticipant"); err != nil {
-		return decodeErr("chatParticipant#c02d4007", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatParticipant) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipant{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipant", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipant#c02d4007", "user_id", err)
+		return tlrt.DecodeErr(err, "chatParticipant", "user_id")
 	}
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipant#c02d4007", "inviter_id", err)
+		return tlrt.DecodeErr(err, "chatParticipant", "inviter_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("chatParticipant#c02d4007", "date", err)
+		return tlrt.DecodeErr(err, "chatParticipant", "date")
+	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "chatParticipant", "rank")
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// ChatParticipantCreator is the TL constructor chatParticipantCreator:
+// ChatParticipantCreator is the TL constructor chatParticipantCreator.
 //
-//	chatParticipantCreator#e46bcee4 user_id:long = ChatParticipant
+//	chatParticipantCreator#e1f867b8 flags:# user_id:long rank:flags.0?string
+//	    = ChatParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/chatParticipantCreator.
 type ChatParticipantCreator struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID int64
+	Rank   string // flags.0?string
 }
 
 // ChatParticipantCreatorTypeID is the ID of chatParticipantCreator.
-const ChatParticipantCreatorTypeID = 0xe46bcee4
+const ChatParticipantCreatorTypeID = 0xe1f867b8
 
-// TypeID returns 0xe46bcee4, the ID of chatParticipantCreator.
+// TypeID returns 0xe1f867b8, the ID of chatParticipantCreator.
 func (*ChatParticipantCreator) TypeID() uint32 {
 	return ChatParticipantCreatorTypeID
 }
@@ -7830,6 +10672,25 @@ func (*ChatParticipantCreator) TypeName() string {
 
 // chatParticipantClass marks ChatParticipantCreator as a ChatParticipantClass.
 func (*ChatParticipantCreator) chatParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChatParticipantCreator) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatParticipantCreator) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChatParticipantCreator) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatParticipantCreator) Encode(b *bin.Buffer) error {
@@ -7845,53 +10706,77 @@ func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatParticipantCreatorTypeID, "chatParticipantCreator"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantCreator", "")
 	}
-	if err := consumeID(b, ChatParticipantCreatorTypeID, "chatParticipantCreator"); err != nil {
-		return decodeErr("chatParticipantCreator#e46bcee4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatParticipantCreator) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipantCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipantCreator{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantCreator", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipantCreator#e46bcee4", "user_id", err)
+		return tlrt.DecodeErr(err, "chatParticipantCreator", "user_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "chatParticipantCreator", "rank")
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// ChatParticipantAdmin is the TL constructor chatParticipantAdmin:
+// ChatParticipantAdmin is the TL constructor chatParticipantAdmin.
 //
-//	chatParticipantAdmin#a0933f5b user_id:long inviter_id:long date:int = ChatParticipant
+//	chatParticipantAdmin#360d5d2 flags:# user_id:long inviter_id:long
+//	    date:int rank:flags.0?string = ChatParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/constructor/chatParticipantAdmin.
 type ChatParticipantAdmin struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID    int64
 	InviterID int64
 	Date      int
+	Rank      string // flags.0?string
 }
 
 // ChatParticipantAdminTypeID is the ID of chatParticipantAdmin.
-const ChatParticipantAdminTypeID = 0xa0933f5b
+const ChatParticipantAdminTypeID = 0x0360d5d2
 
-// TypeID returns 0xa0933f5b, the ID of chatParticipantAdmin.
+// TypeID returns 0x0360d5d2, the ID of chatParticipantAdmin.
 func (*ChatParticipantAdmin) TypeID() uint32 {
 	return ChatParticipantAdminTypeID
 }
@@ -7903,6 +10788,25 @@ func (*ChatParticipantAdmin) TypeName() string {
 
 // chatParticipantClass marks ChatParticipantAdmin as a ChatParticipantClass.
 func (*ChatParticipantAdmin) chatParticipantClass() {}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChatParticipantAdmin) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatParticipantAdmin) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChatParticipantAdmin) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatParticipantAdmin) Encode(b *bin.Buffer) error {
@@ -7918,47 +10822,65 @@ func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
 	b.PutLong(m.InviterID)
 	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatParticipantAdminTypeID, "chatParticipantAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantAdmin", "")
 	}
-	if err := consumeID(b, ChatParticipantAdminTypeID, "chatParticipantAdmin"); err != nil {
-		return decodeErr("chatParticipantAdmin#a0933f5b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatParticipantAdmin) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ChatParticipantAdmin{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantAdmin", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipantAdmin#a0933f5b", "user_id", err)
+		return tlrt.DecodeErr(err, "chatParticipantAdmin", "user_id")
 	}
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipantAdmin#a0933f5b", "inviter_id", err)
+		return tlrt.DecodeErr(err, "chatParticipantAdmin", "inviter_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("chatParticipantAdmin#a0933f5b", "date", err)
+		return tlrt.DecodeErr(err, "chatParticipantAdmin", "date")
+	}
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "chatParticipantAdmin", "rank")
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// ChatParticipantsClass is the TL type ChatParticipants: one of ChatParticipantsForbidden, ChatParticipants.
+// ChatParticipantsClass is the TL type ChatParticipants: one of
+// ChatParticipantsForbidden, ChatParticipants.
 //
 // See https://core.telegram.org/type/ChatParticipants.
 type ChatParticipantsClass interface {
@@ -7971,7 +10893,8 @@ func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
 	return decodeChatParticipants(b, 0)
 }
 
-// decodeChatParticipants is DecodeChatParticipants for a value nested depth levels deep.
+// decodeChatParticipants is DecodeChatParticipants for a value nested depth
+// levels deep.
 func decodeChatParticipants(b *bin.Buffer, depth int) (ChatParticipantsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -7984,24 +10907,22 @@ func decodeChatParticipants(b *bin.Buffer, depth int) (ChatParticipantsClass, er
 	case ChatParticipantsTypeID:
 		v = &ChatParticipants{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChatParticipants",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChatParticipants"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatParticipantsForbidden is the TL constructor chatParticipantsForbidden:
+// ChatParticipantsForbidden is the TL constructor chatParticipantsForbidden.
 //
-//	chatParticipantsForbidden#8763d3e1 flags:# chat_id:long self_participant:flags.0?ChatParticipant = ChatParticipants
+//	chatParticipantsForbidden#8763d3e1 flags:# chat_id:long
+//	    self_participant:flags.0?ChatParticipant = ChatParticipants
 //
 // See https://core.telegram.org/constructor/chatParticipantsForbidden.
 type ChatParticipantsForbidden struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChatID          int64
 	SelfParticipant ChatParticipantClass // flags.0?ChatParticipant
 }
@@ -8019,7 +10940,8 @@ func (*ChatParticipantsForbidden) TypeName() string {
 	return "chatParticipantsForbidden"
 }
 
-// chatParticipantsClass marks ChatParticipantsForbidden as a ChatParticipantsClass.
+// chatParticipantsClass marks ChatParticipantsForbidden as a
+// ChatParticipantsClass.
 func (*ChatParticipantsForbidden) chatParticipantsClass() {}
 
 // Encode writes m to b with its ID.
@@ -8043,8 +10965,8 @@ func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChatID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.SelfParticipant); err != nil {
-			return encodeErr("chatParticipantsForbidden#8763d3e1", "self_participant", err)
+		if err := tlrt.EncodeObject(b, m.SelfParticipant); err != nil {
+			return tlrt.EncodeErr(err, "chatParticipantsForbidden", "self_participant")
 		}
 	}
 	return nil
@@ -8052,48 +10974,46 @@ func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "")
 	}
-	if err := consumeID(b, ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"); err != nil {
-		return decodeErr("chatParticipantsForbidden#8763d3e1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatParticipantsForbidden) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipantsForbidden) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatParticipantsForbidden#8763d3e1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatParticipantsForbidden", "")
 	}
 	*m = ChatParticipantsForbidden{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatParticipantsForbidden#8763d3e1", "flags", err)
+		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "flags")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipantsForbidden#8763d3e1", "chat_id", err)
+		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "chat_id")
 	}
 	if m.Flags.Has(0) {
 		if m.SelfParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
-			return decodeErr("chatParticipantsForbidden#8763d3e1", "self_participant", err)
+			return tlrt.DecodeErr(err, "chatParticipantsForbidden", "self_participant")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ChatParticipants is the TL constructor chatParticipants:
+// ChatParticipants is the TL constructor chatParticipants.
 //
-//	chatParticipants#3cbc93f8 chat_id:long participants:Vector<ChatParticipant> version:int = ChatParticipants
+//	chatParticipants#3cbc93f8 chat_id:long
+//	    participants:Vector<ChatParticipant> version:int = ChatParticipants
 //
 // See https://core.telegram.org/constructor/chatParticipants.
 type ChatParticipants struct {
@@ -8135,8 +11055,8 @@ func (m *ChatParticipants) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.ChatID)
 	b.PutVectorHeader(len(m.Participants))
 	for i := range m.Participants {
-		if err := encodeObj(b, m.Participants[i]); err != nil {
-			return encodeErr("chatParticipants#3cbc93f8", "participants", err)
+		if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatParticipants", "participants")
 		}
 	}
 	b.PutInt(m.Version)
@@ -8145,37 +11065,34 @@ func (m *ChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatParticipantsTypeID, "chatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipants", "")
 	}
-	if err := consumeID(b, ChatParticipantsTypeID, "chatParticipants"); err != nil {
-		return decodeErr("chatParticipants#3cbc93f8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatParticipants#3cbc93f8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatParticipants", "")
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("chatParticipants#3cbc93f8", "chat_id", err)
+		return tlrt.DecodeErr(err, "chatParticipants", "chat_id")
 	}
-	if m.Participants, err = decodeVectorAt(b, depth+1, decodeChatParticipant); err != nil {
-		return decodeErr("chatParticipants#3cbc93f8", "participants", err)
+	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeChatParticipant); err != nil {
+		return tlrt.DecodeErr(err, "chatParticipants", "participants")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("chatParticipants#3cbc93f8", "version", err)
+		return tlrt.DecodeErr(err, "chatParticipants", "version")
 	}
 	return nil
 }
@@ -8206,18 +11123,15 @@ func decodeChatPhoto(b *bin.Buffer, depth int) (ChatPhotoClass, error) {
 	case ChatPhotoTypeID:
 		v = &ChatPhoto{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChatPhoto",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChatPhoto"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatPhotoEmpty is the TL constructor chatPhotoEmpty:
+// ChatPhotoEmpty is the TL constructor chatPhotoEmpty.
 //
 //	chatPhotoEmpty#37c1011c = ChatPhoto
 //
@@ -8259,39 +11173,38 @@ func (m *ChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatPhotoEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatPhotoEmptyTypeID, "chatPhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "chatPhotoEmpty", "")
 	}
-	if err := consumeID(b, ChatPhotoEmptyTypeID, "chatPhotoEmpty"); err != nil {
-		return decodeErr("chatPhotoEmpty#37c1011c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatPhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChatPhoto is the TL constructor chatPhoto:
+// ChatPhoto is the TL constructor chatPhoto.
 //
-//	chatPhoto#1c6e1c11 flags:# has_video:flags.0?true photo_id:long stripped_thumb:flags.1?bytes dc_id:int = ChatPhoto
+//	chatPhoto#1c6e1c11 flags:# has_video:flags.0?true photo_id:long
+//	    stripped_thumb:flags.1?bytes dc_id:int = ChatPhoto
+//
+// An optional field is sent when it is not zero, nil or false. SetStrippedThumb
+// and the other Set methods send a zero value too; HasStrippedThumb reports
+// whether StrippedThumb is present (sent, or received) and ClearStrippedThumb
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/chatPhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChatPhoto struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasVideo      bool       // flags.0?true
 	PhotoID       int64
 	StrippedThumb []byte // flags.1?bytes
@@ -8313,6 +11226,25 @@ func (*ChatPhoto) TypeName() string {
 
 // chatPhotoClass marks ChatPhoto as a ChatPhotoClass.
 func (*ChatPhoto) chatPhotoClass() {}
+
+// HasStrippedThumb reports whether StrippedThumb is present: not zero, set by
+// SetStrippedThumb, or received.
+func (m *ChatPhoto) HasStrippedThumb() bool {
+	return len(m.StrippedThumb) > 0 || m.Flags.Has(1)
+}
+
+// SetStrippedThumb sets StrippedThumb to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *ChatPhoto) SetStrippedThumb(v []byte) {
+	m.StrippedThumb = v
+	m.Flags.Set(1)
+}
+
+// ClearStrippedThumb sets StrippedThumb to its zero value and marks it absent.
+func (m *ChatPhoto) ClearStrippedThumb() {
+	m.StrippedThumb = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatPhoto) Encode(b *bin.Buffer) error {
@@ -8346,41 +11278,38 @@ func (m *ChatPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatPhotoTypeID, "chatPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "chatPhoto", "")
 	}
-	if err := consumeID(b, ChatPhotoTypeID, "chatPhoto"); err != nil {
-		return decodeErr("chatPhoto#1c6e1c11", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatPhoto) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatPhoto#1c6e1c11", "flags", err)
+		return tlrt.DecodeErr(err, "chatPhoto", "flags")
 	}
 	m.HasVideo = m.Flags.Has(0)
 	if m.PhotoID, err = b.Long(); err != nil {
-		return decodeErr("chatPhoto#1c6e1c11", "photo_id", err)
+		return tlrt.DecodeErr(err, "chatPhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
 		if m.StrippedThumb, err = b.Bytes(); err != nil {
-			return decodeErr("chatPhoto#1c6e1c11", "stripped_thumb", err)
+			return tlrt.DecodeErr(err, "chatPhoto", "stripped_thumb")
 		}
 	}
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("chatPhoto#1c6e1c11", "dc_id", err)
+		return tlrt.DecodeErr(err, "chatPhoto", "dc_id")
 	}
 	m.Flags &^= 1 << 0
 	if len(m.StrippedThumb) > 0 {
@@ -8389,7 +11318,8 @@ func (m *ChatPhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// ChatReactionsClass is the TL type ChatReactions: one of ChatReactionsNone, ChatReactionsAll, ChatReactionsSome.
+// ChatReactionsClass is the TL type ChatReactions: one of ChatReactionsNone,
+// ChatReactionsAll, ChatReactionsSome.
 //
 // See https://core.telegram.org/type/ChatReactions.
 type ChatReactionsClass interface {
@@ -8402,7 +11332,8 @@ func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
 	return decodeChatReactions(b, 0)
 }
 
-// decodeChatReactions is DecodeChatReactions for a value nested depth levels deep.
+// decodeChatReactions is DecodeChatReactions for a value nested depth levels
+// deep.
 func decodeChatReactions(b *bin.Buffer, depth int) (ChatReactionsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -8417,18 +11348,15 @@ func decodeChatReactions(b *bin.Buffer, depth int) (ChatReactionsClass, error) {
 	case ChatReactionsSomeTypeID:
 		v = &ChatReactionsSome{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ChatReactions",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ChatReactions"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatReactionsNone is the TL constructor chatReactionsNone:
+// ChatReactionsNone is the TL constructor chatReactionsNone.
 //
 //	chatReactionsNone#eafc32bc = ChatReactions
 //
@@ -8470,35 +11398,33 @@ func (m *ChatReactionsNone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatReactionsNoneTypeID, "chatReactionsNone"); err != nil {
+		return tlrt.DecodeErr(err, "chatReactionsNone", "")
 	}
-	if err := consumeID(b, ChatReactionsNoneTypeID, "chatReactionsNone"); err != nil {
-		return decodeErr("chatReactionsNone#eafc32bc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatReactionsNone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatReactionsNone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChatReactionsAll is the TL constructor chatReactionsAll:
+// ChatReactionsAll is the TL constructor chatReactionsAll.
 //
-//	chatReactionsAll#52928bca flags:# allow_custom:flags.0?true = ChatReactions
+//	chatReactionsAll#52928bca flags:# allow_custom:flags.0?true
+//	    = ChatReactions
 //
 // See https://core.telegram.org/constructor/chatReactionsAll.
 type ChatReactionsAll struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AllowCustom bool       // flags.0?true
 }
 
@@ -8542,36 +11468,33 @@ func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatReactionsAll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatReactionsAllTypeID, "chatReactionsAll"); err != nil {
+		return tlrt.DecodeErr(err, "chatReactionsAll", "")
 	}
-	if err := consumeID(b, ChatReactionsAllTypeID, "chatReactionsAll"); err != nil {
-		return decodeErr("chatReactionsAll#52928bca", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatReactionsAll) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatReactionsAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatReactionsAll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatReactionsAll#52928bca", "flags", err)
+		return tlrt.DecodeErr(err, "chatReactionsAll", "flags")
 	}
 	m.AllowCustom = m.Flags.Has(0)
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ChatReactionsSome is the TL constructor chatReactionsSome:
+// ChatReactionsSome is the TL constructor chatReactionsSome.
 //
 //	chatReactionsSome#661d4037 reactions:Vector<Reaction> = ChatReactions
 //
@@ -8612,8 +11535,8 @@ func (m *ChatReactionsSome) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Reactions))
 	for i := range m.Reactions {
-		if err := encodeObj(b, m.Reactions[i]); err != nil {
-			return encodeErr("chatReactionsSome#661d4037", "reactions", err)
+		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatReactionsSome", "reactions")
 		}
 	}
 	return nil
@@ -8621,36 +11544,220 @@ func (m *ChatReactionsSome) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatReactionsSomeTypeID, "chatReactionsSome"); err != nil {
+		return tlrt.DecodeErr(err, "chatReactionsSome", "")
 	}
-	if err := consumeID(b, ChatReactionsSomeTypeID, "chatReactionsSome"); err != nil {
-		return decodeErr("chatReactionsSome#661d4037", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatReactionsSome) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatReactionsSome#661d4037", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatReactionsSome", "")
 	}
 	var err error
-	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
-		return decodeErr("chatReactionsSome#661d4037", "reactions", err)
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+		return tlrt.DecodeErr(err, "chatReactionsSome", "reactions")
 	}
 	return nil
 }
 
-// CDNConfig is the TL constructor cdnConfig:
+// ChatThemeClass is the TL type ChatTheme: one of ChatTheme,
+// ChatThemeUniqueGift.
+//
+// See https://core.telegram.org/type/ChatTheme.
+type ChatThemeClass interface {
+	Object
+	chatThemeClass()
+}
+
+// DecodeChatTheme decodes any constructor of ChatTheme.
+func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
+	return decodeChatTheme(b, 0)
+}
+
+// decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
+func decodeChatTheme(b *bin.Buffer, depth int) (ChatThemeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ChatThemeClass
+	switch id {
+	case ChatThemeTypeID:
+		v = &ChatTheme{}
+	case ChatThemeUniqueGiftTypeID:
+		v = &ChatThemeUniqueGift{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "ChatTheme"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ChatTheme is the TL constructor chatTheme.
+//
+//	chatTheme#c3dffc04 emoticon:string = ChatTheme
+//
+// See https://core.telegram.org/constructor/chatTheme.
+type ChatTheme struct {
+	Emoticon string
+}
+
+// ChatThemeTypeID is the ID of chatTheme.
+const ChatThemeTypeID = 0xc3dffc04
+
+// TypeID returns 0xc3dffc04, the ID of chatTheme.
+func (*ChatTheme) TypeID() uint32 {
+	return ChatThemeTypeID
+}
+
+// TypeName returns "chatTheme".
+func (*ChatTheme) TypeName() string {
+	return "chatTheme"
+}
+
+// chatThemeClass marks ChatTheme as a ChatThemeClass.
+func (*ChatTheme) chatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChatTheme) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChatThemeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChatTheme) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Emoticon)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChatTheme) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChatThemeTypeID, "chatTheme"); err != nil {
+		return tlrt.DecodeErr(err, "chatTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Emoticon, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "chatTheme", "emoticon")
+	}
+	return nil
+}
+
+// ChatThemeUniqueGift is the TL constructor chatThemeUniqueGift.
+//
+//	chatThemeUniqueGift#3458f9c8 gift:StarGift
+//	    theme_settings:Vector<ThemeSettings> = ChatTheme
+//
+// See https://core.telegram.org/constructor/chatThemeUniqueGift.
+type ChatThemeUniqueGift struct {
+	Gift          StarGiftClass
+	ThemeSettings []ThemeSettings
+}
+
+// ChatThemeUniqueGiftTypeID is the ID of chatThemeUniqueGift.
+const ChatThemeUniqueGiftTypeID = 0x3458f9c8
+
+// TypeID returns 0x3458f9c8, the ID of chatThemeUniqueGift.
+func (*ChatThemeUniqueGift) TypeID() uint32 {
+	return ChatThemeUniqueGiftTypeID
+}
+
+// TypeName returns "chatThemeUniqueGift".
+func (*ChatThemeUniqueGift) TypeName() string {
+	return "chatThemeUniqueGift"
+}
+
+// chatThemeClass marks ChatThemeUniqueGift as a ChatThemeClass.
+func (*ChatThemeUniqueGift) chatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChatThemeUniqueGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChatThemeUniqueGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "chatThemeUniqueGift", "gift")
+	}
+	b.PutVectorHeader(len(m.ThemeSettings))
+	for i := range m.ThemeSettings {
+		if err := m.ThemeSettings[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "chatThemeUniqueGift", "theme_settings")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChatThemeUniqueGiftTypeID, "chatThemeUniqueGift"); err != nil {
+		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "chatThemeUniqueGift", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "gift")
+	}
+	if m.ThemeSettings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ThemeSettings]); err != nil {
+		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "theme_settings")
+	}
+	return nil
+}
+
+// CDNConfig is the TL constructor cdnConfig.
 //
 //	cdnConfig#5725e40a public_keys:Vector<CdnPublicKey> = CdnConfig
 //
@@ -8689,7 +11796,7 @@ func (m *CDNConfig) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.PublicKeys))
 	for i := range m.PublicKeys {
 		if err := m.PublicKeys[i].Encode(b); err != nil {
-			return encodeErr("cdnConfig#5725e40a", "public_keys", err)
+			return tlrt.EncodeErr(err, "cdnConfig", "public_keys")
 		}
 	}
 	return nil
@@ -8697,36 +11804,33 @@ func (m *CDNConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *CDNConfig) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CDNConfigTypeID, "cdnConfig"); err != nil {
+		return tlrt.DecodeErr(err, "cdnConfig", "")
 	}
-	if err := consumeID(b, CDNConfigTypeID, "cdnConfig"); err != nil {
-		return decodeErr("cdnConfig#5725e40a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CDNConfig) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("cdnConfig#5725e40a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "cdnConfig", "")
 	}
 	var err error
-	if m.PublicKeys, err = decodeVectorAt(b, depth+1, decodeValue[CDNPublicKey]); err != nil {
-		return decodeErr("cdnConfig#5725e40a", "public_keys", err)
+	if m.PublicKeys, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CDNPublicKey]); err != nil {
+		return tlrt.DecodeErr(err, "cdnConfig", "public_keys")
 	}
 	return nil
 }
 
-// CDNPublicKey is the TL constructor cdnPublicKey:
+// CDNPublicKey is the TL constructor cdnPublicKey.
 //
 //	cdnPublicKey#c982eaba dc_id:int public_key:string = CdnPublicKey
 //
@@ -8770,38 +11874,36 @@ func (m *CDNPublicKey) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CDNPublicKeyTypeID, "cdnPublicKey"); err != nil {
+		return tlrt.DecodeErr(err, "cdnPublicKey", "")
 	}
-	if err := consumeID(b, CDNPublicKeyTypeID, "cdnPublicKey"); err != nil {
-		return decodeErr("cdnPublicKey#c982eaba", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CDNPublicKey) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CDNPublicKey) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("cdnPublicKey#c982eaba", "dc_id", err)
+		return tlrt.DecodeErr(err, "cdnPublicKey", "dc_id")
 	}
 	if m.PublicKey, err = b.String(); err != nil {
-		return decodeErr("cdnPublicKey#c982eaba", "public_key", err)
+		return tlrt.DecodeErr(err, "cdnPublicKey", "public_key")
 	}
 	return nil
 }
 
-// ChannelAdminLogEvent is the TL constructor channelAdminLogEvent:
+// ChannelAdminLogEvent is the TL constructor channelAdminLogEvent.
 //
-//	channelAdminLogEvent#1fad68cd id:long date:int user_id:long action:ChannelAdminLogEventAction = ChannelAdminLogEvent
+//	channelAdminLogEvent#1fad68cd id:long date:int user_id:long
+//	    action:ChannelAdminLogEventAction = ChannelAdminLogEvent
 //
 // See https://core.telegram.org/constructor/channelAdminLogEvent.
 type ChannelAdminLogEvent struct {
@@ -8841,59 +11943,64 @@ func (m *ChannelAdminLogEvent) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.ID)
 	b.PutInt(m.Date)
 	b.PutLong(m.UserID)
-	if err := encodeObj(b, m.Action); err != nil {
-		return encodeErr("channelAdminLogEvent#1fad68cd", "action", err)
+	if err := tlrt.EncodeObject(b, m.Action); err != nil {
+		return tlrt.EncodeErr(err, "channelAdminLogEvent", "action")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventTypeID, "channelAdminLogEvent"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEvent", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventTypeID, "channelAdminLogEvent"); err != nil {
-		return decodeErr("channelAdminLogEvent#1fad68cd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEvent) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channelAdminLogEvent#1fad68cd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEvent", "")
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("channelAdminLogEvent#1fad68cd", "id", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEvent", "id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("channelAdminLogEvent#1fad68cd", "date", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEvent", "date")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("channelAdminLogEvent#1fad68cd", "user_id", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEvent", "user_id")
 	}
 	if m.Action, err = decodeChannelAdminLogEventAction(b, depth+1); err != nil {
-		return decodeErr("channelAdminLogEvent#1fad68cd", "action", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEvent", "action")
 	}
 	return nil
 }
 
-// ChannelAdminLogEventsFilter is the TL constructor channelAdminLogEventsFilter:
+// ChannelAdminLogEventsFilter is the TL constructor
+// channelAdminLogEventsFilter.
 //
-//	channelAdminLogEventsFilter#ea107ae4 flags:# join:flags.0?true leave:flags.1?true invite:flags.2?true ban:flags.3?true unban:flags.4?true kick:flags.5?true unkick:flags.6?true promote:flags.7?true demote:flags.8?true info:flags.9?true settings:flags.10?true pinned:flags.11?true edit:flags.12?true delete:flags.13?true group_call:flags.14?true invites:flags.15?true send:flags.16?true forums:flags.17?true = ChannelAdminLogEventsFilter
+//	channelAdminLogEventsFilter#ea107ae4 flags:# join:flags.0?true
+//	    leave:flags.1?true invite:flags.2?true ban:flags.3?true
+//	    unban:flags.4?true kick:flags.5?true unkick:flags.6?true
+//	    promote:flags.7?true demote:flags.8?true info:flags.9?true
+//	    settings:flags.10?true pinned:flags.11?true edit:flags.12?true
+//	    delete:flags.13?true group_call:flags.14?true invites:flags.15?true
+//	    send:flags.16?true forums:flags.17?true sub_extend:flags.18?true
+//	    edit_rank:flags.19?true = ChannelAdminLogEventsFilter
 //
 // See https://core.telegram.org/constructor/channelAdminLogEventsFilter.
 type ChannelAdminLogEventsFilter struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Join      bool       // flags.0?true
 	Leave     bool       // flags.1?true
 	Invite    bool       // flags.2?true
@@ -8912,6 +12019,8 @@ type ChannelAdminLogEventsFilter struct {
 	Invites   bool       // flags.15?true
 	Send      bool       // flags.16?true
 	Forums    bool       // flags.17?true
+	SubExtend bool       // flags.18?true
+	EditRank  bool       // flags.19?true
 }
 
 // ChannelAdminLogEventsFilterTypeID is the ID of channelAdminLogEventsFilter.
@@ -8941,7 +12050,7 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
 	if m.Join {
 		flags.Set(0)
 	}
@@ -8996,35 +12105,38 @@ func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
 	if m.Forums {
 		flags.Set(17)
 	}
+	if m.SubExtend {
+		flags.Set(18)
+	}
+	if m.EditRank {
+		flags.Set(19)
+	}
 	b.PutUint32(uint32(flags))
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelAdminLogEventsFilter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelAdminLogEventsFilterTypeID, "channelAdminLogEventsFilter"); err != nil {
+		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "")
 	}
-	if err := consumeID(b, ChannelAdminLogEventsFilterTypeID, "channelAdminLogEventsFilter"); err != nil {
-		return decodeErr("channelAdminLogEventsFilter#ea107ae4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelAdminLogEventsFilter) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelAdminLogEventsFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelAdminLogEventsFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channelAdminLogEventsFilter#ea107ae4", "flags", err)
+		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "flags")
 	}
 	m.Join = m.Flags.Has(0)
 	m.Leave = m.Flags.Has(1)
@@ -9044,32 +12156,46 @@ func (m *ChannelAdminLogEventsFilter) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.Invites = m.Flags.Has(15)
 	m.Send = m.Flags.Has(16)
 	m.Forums = m.Flags.Has(17)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17
+	m.SubExtend = m.Flags.Has(18)
+	m.EditRank = m.Flags.Has(19)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
 	return nil
 }
 
-// ChatAdminRights is the TL constructor chatAdminRights:
+// ChatAdminRights is the TL constructor chatAdminRights.
 //
-//	chatAdminRights#5fb224d5 flags:# change_info:flags.0?true post_messages:flags.1?true edit_messages:flags.2?true delete_messages:flags.3?true ban_users:flags.4?true invite_users:flags.5?true pin_messages:flags.7?true add_admins:flags.9?true anonymous:flags.10?true manage_call:flags.11?true other:flags.12?true manage_topics:flags.13?true post_stories:flags.14?true edit_stories:flags.15?true delete_stories:flags.16?true = ChatAdminRights
+//	chatAdminRights#5fb224d5 flags:# change_info:flags.0?true
+//	    post_messages:flags.1?true edit_messages:flags.2?true
+//	    delete_messages:flags.3?true ban_users:flags.4?true
+//	    invite_users:flags.5?true pin_messages:flags.7?true
+//	    add_admins:flags.9?true anonymous:flags.10?true
+//	    manage_call:flags.11?true other:flags.12?true
+//	    manage_topics:flags.13?true post_stories:flags.14?true
+//	    edit_stories:flags.15?true delete_stories:flags.16?true
+//	    manage_direct_messages:flags.17?true manage_ranks:flags.18?true
+//	    manage_linked_peers:flags.19?true = ChatAdminRights
 //
 // See https://core.telegram.org/constructor/chatAdminRights.
 type ChatAdminRights struct {
-	Flags          bin.Fields // flags word; see the type's doc
-	ChangeInfo     bool       // flags.0?true
-	PostMessages   bool       // flags.1?true
-	EditMessages   bool       // flags.2?true
-	DeleteMessages bool       // flags.3?true
-	BanUsers       bool       // flags.4?true
-	InviteUsers    bool       // flags.5?true
-	PinMessages    bool       // flags.7?true
-	AddAdmins      bool       // flags.9?true
-	Anonymous      bool       // flags.10?true
-	ManageCall     bool       // flags.11?true
-	Other          bool       // flags.12?true
-	ManageTopics   bool       // flags.13?true
-	PostStories    bool       // flags.14?true
-	EditStories    bool       // flags.15?true
-	DeleteStories  bool       // flags.16?true
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ChangeInfo           bool       // flags.0?true
+	PostMessages         bool       // flags.1?true
+	EditMessages         bool       // flags.2?true
+	DeleteMessages       bool       // flags.3?true
+	BanUsers             bool       // flags.4?true
+	InviteUsers          bool       // flags.5?true
+	PinMessages          bool       // flags.7?true
+	AddAdmins            bool       // flags.9?true
+	Anonymous            bool       // flags.10?true
+	ManageCall           bool       // flags.11?true
+	Other                bool       // flags.12?true
+	ManageTopics         bool       // flags.13?true
+	PostStories          bool       // flags.14?true
+	EditStories          bool       // flags.15?true
+	DeleteStories        bool       // flags.16?true
+	ManageDirectMessages bool       // flags.17?true
+	ManageRanks          bool       // flags.18?true
+	ManageLinkedPeers    bool       // flags.19?true
 }
 
 // ChatAdminRightsTypeID is the ID of chatAdminRights.
@@ -9099,7 +12225,7 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
 	if m.ChangeInfo {
 		flags.Set(0)
 	}
@@ -9145,35 +12271,41 @@ func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
 	if m.DeleteStories {
 		flags.Set(16)
 	}
+	if m.ManageDirectMessages {
+		flags.Set(17)
+	}
+	if m.ManageRanks {
+		flags.Set(18)
+	}
+	if m.ManageLinkedPeers {
+		flags.Set(19)
+	}
 	b.PutUint32(uint32(flags))
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatAdminRights) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatAdminRightsTypeID, "chatAdminRights"); err != nil {
+		return tlrt.DecodeErr(err, "chatAdminRights", "")
 	}
-	if err := consumeID(b, ChatAdminRightsTypeID, "chatAdminRights"); err != nil {
-		return decodeErr("chatAdminRights#5fb224d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatAdminRights) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatAdminRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatAdminRights{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatAdminRights#5fb224d5", "flags", err)
+		return tlrt.DecodeErr(err, "chatAdminRights", "flags")
 	}
 	m.ChangeInfo = m.Flags.Has(0)
 	m.PostMessages = m.Flags.Has(1)
@@ -9190,13 +12322,17 @@ func (m *ChatAdminRights) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.PostStories = m.Flags.Has(14)
 	m.EditStories = m.Flags.Has(15)
 	m.DeleteStories = m.Flags.Has(16)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16
+	m.ManageDirectMessages = m.Flags.Has(17)
+	m.ManageRanks = m.Flags.Has(18)
+	m.ManageLinkedPeers = m.Flags.Has(19)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
 	return nil
 }
 
-// ChatAdminWithInvites is the TL constructor chatAdminWithInvites:
+// ChatAdminWithInvites is the TL constructor chatAdminWithInvites.
 //
-//	chatAdminWithInvites#f2ecef23 admin_id:long invites_count:int revoked_invites_count:int = ChatAdminWithInvites
+//	chatAdminWithInvites#f2ecef23 admin_id:long invites_count:int
+//	    revoked_invites_count:int = ChatAdminWithInvites
 //
 // See https://core.telegram.org/constructor/chatAdminWithInvites.
 type ChatAdminWithInvites struct {
@@ -9240,66 +12376,78 @@ func (m *ChatAdminWithInvites) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatAdminWithInvitesTypeID, "chatAdminWithInvites"); err != nil {
+		return tlrt.DecodeErr(err, "chatAdminWithInvites", "")
 	}
-	if err := consumeID(b, ChatAdminWithInvitesTypeID, "chatAdminWithInvites"); err != nil {
-		return decodeErr("chatAdminWithInvites#f2ecef23", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatAdminWithInvites) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatAdminWithInvites) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("chatAdminWithInvites#f2ecef23", "admin_id", err)
+		return tlrt.DecodeErr(err, "chatAdminWithInvites", "admin_id")
 	}
 	if m.InvitesCount, err = b.Int(); err != nil {
-		return decodeErr("chatAdminWithInvites#f2ecef23", "invites_count", err)
+		return tlrt.DecodeErr(err, "chatAdminWithInvites", "invites_count")
 	}
 	if m.RevokedInvitesCount, err = b.Int(); err != nil {
-		return decodeErr("chatAdminWithInvites#f2ecef23", "revoked_invites_count", err)
+		return tlrt.DecodeErr(err, "chatAdminWithInvites", "revoked_invites_count")
 	}
 	return nil
 }
 
-// ChatBannedRights is the TL constructor chatBannedRights:
+// ChatBannedRights is the TL constructor chatBannedRights.
 //
-//	chatBannedRights#9f120418 flags:# view_messages:flags.0?true send_messages:flags.1?true send_media:flags.2?true send_stickers:flags.3?true send_gifs:flags.4?true send_games:flags.5?true send_inline:flags.6?true embed_links:flags.7?true send_polls:flags.8?true change_info:flags.10?true invite_users:flags.15?true pin_messages:flags.17?true manage_topics:flags.18?true send_photos:flags.19?true send_videos:flags.20?true send_roundvideos:flags.21?true send_audios:flags.22?true send_voices:flags.23?true send_docs:flags.24?true send_plain:flags.25?true until_date:int = ChatBannedRights
+//	chatBannedRights#9f120418 flags:# view_messages:flags.0?true
+//	    send_messages:flags.1?true send_media:flags.2?true
+//	    send_stickers:flags.3?true send_gifs:flags.4?true
+//	    send_games:flags.5?true send_inline:flags.6?true
+//	    embed_links:flags.7?true send_polls:flags.8?true
+//	    change_info:flags.10?true invite_users:flags.15?true
+//	    pin_messages:flags.17?true manage_topics:flags.18?true
+//	    send_photos:flags.19?true send_videos:flags.20?true
+//	    send_roundvideos:flags.21?true send_audios:flags.22?true
+//	    send_voices:flags.23?true send_docs:flags.24?true
+//	    send_plain:flags.25?true edit_rank:flags.26?true
+//	    send_reactions:flags.27?true manage_linked_peers:flags.28?true
+//	    until_date:int = ChatBannedRights
 //
 // See https://core.telegram.org/constructor/chatBannedRights.
 type ChatBannedRights struct {
-	Flags           bin.Fields // flags word; see the type's doc
-	ViewMessages    bool       // flags.0?true
-	SendMessages    bool       // flags.1?true
-	SendMedia       bool       // flags.2?true
-	SendStickers    bool       // flags.3?true
-	SendGifs        bool       // flags.4?true
-	SendGames       bool       // flags.5?true
-	SendInline      bool       // flags.6?true
-	EmbedLinks      bool       // flags.7?true
-	SendPolls       bool       // flags.8?true
-	ChangeInfo      bool       // flags.10?true
-	InviteUsers     bool       // flags.15?true
-	PinMessages     bool       // flags.17?true
-	ManageTopics    bool       // flags.18?true
-	SendPhotos      bool       // flags.19?true
-	SendVideos      bool       // flags.20?true
-	SendRoundvideos bool       // flags.21?true
-	SendAudios      bool       // flags.22?true
-	SendVoices      bool       // flags.23?true
-	SendDocs        bool       // flags.24?true
-	SendPlain       bool       // flags.25?true
-	UntilDate       int
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ViewMessages      bool       // flags.0?true
+	SendMessages      bool       // flags.1?true
+	SendMedia         bool       // flags.2?true
+	SendStickers      bool       // flags.3?true
+	SendGifs          bool       // flags.4?true
+	SendGames         bool       // flags.5?true
+	SendInline        bool       // flags.6?true
+	EmbedLinks        bool       // flags.7?true
+	SendPolls         bool       // flags.8?true
+	ChangeInfo        bool       // flags.10?true
+	InviteUsers       bool       // flags.15?true
+	PinMessages       bool       // flags.17?true
+	ManageTopics      bool       // flags.18?true
+	SendPhotos        bool       // flags.19?true
+	SendVideos        bool       // flags.20?true
+	SendRoundvideos   bool       // flags.21?true
+	SendAudios        bool       // flags.22?true
+	SendVoices        bool       // flags.23?true
+	SendDocs          bool       // flags.24?true
+	SendPlain         bool       // flags.25?true
+	EditRank          bool       // flags.26?true
+	SendReactions     bool       // flags.27?true
+	ManageLinkedPeers bool       // flags.28?true
+	UntilDate         int
 }
 
 // ChatBannedRightsTypeID is the ID of chatBannedRights.
@@ -9329,7 +12477,7 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
 	if m.ViewMessages {
 		flags.Set(0)
 	}
@@ -9390,6 +12538,15 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m.SendPlain {
 		flags.Set(25)
 	}
+	if m.EditRank {
+		flags.Set(26)
+	}
+	if m.SendReactions {
+		flags.Set(27)
+	}
+	if m.ManageLinkedPeers {
+		flags.Set(28)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.UntilDate)
 	return nil
@@ -9397,29 +12554,26 @@ func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatBannedRights) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatBannedRightsTypeID, "chatBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "chatBannedRights", "")
 	}
-	if err := consumeID(b, ChatBannedRightsTypeID, "chatBannedRights"); err != nil {
-		return decodeErr("chatBannedRights#9f120418", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatBannedRights) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatBannedRights) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatBannedRights{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatBannedRights#9f120418", "flags", err)
+		return tlrt.DecodeErr(err, "chatBannedRights", "flags")
 	}
 	m.ViewMessages = m.Flags.Has(0)
 	m.SendMessages = m.Flags.Has(1)
@@ -9441,24 +12595,29 @@ func (m *ChatBannedRights) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.SendVoices = m.Flags.Has(23)
 	m.SendDocs = m.Flags.Has(24)
 	m.SendPlain = m.Flags.Has(25)
+	m.EditRank = m.Flags.Has(26)
+	m.SendReactions = m.Flags.Has(27)
+	m.ManageLinkedPeers = m.Flags.Has(28)
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("chatBannedRights#9f120418", "until_date", err)
+		return tlrt.DecodeErr(err, "chatBannedRights", "until_date")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
 	return nil
 }
 
-// ChatInviteImporter is the TL constructor chatInviteImporter:
+// ChatInviteImporter is the TL constructor chatInviteImporter.
 //
-//	chatInviteImporter#8c5adfd9 flags:# requested:flags.0?true via_chatlist:flags.3?true user_id:long date:int about:flags.2?string approved_by:flags.1?long = ChatInviteImporter
+//	chatInviteImporter#8c5adfd9 flags:# requested:flags.0?true
+//	    via_chatlist:flags.3?true user_id:long date:int about:flags.2?string
+//	    approved_by:flags.1?long = ChatInviteImporter
+//
+// An optional field is sent when it is not zero, nil or false. SetAbout and the
+// other Set methods send a zero value too; HasAbout reports whether About is
+// present (sent, or received) and ClearAbout leaves it out.
 //
 // See https://core.telegram.org/constructor/chatInviteImporter.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChatInviteImporter struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Requested   bool       // flags.0?true
 	ViaChatlist bool       // flags.3?true
 	UserID      int64
@@ -9478,6 +12637,44 @@ func (*ChatInviteImporter) TypeID() uint32 {
 // TypeName returns "chatInviteImporter".
 func (*ChatInviteImporter) TypeName() string {
 	return "chatInviteImporter"
+}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *ChatInviteImporter) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(2)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatInviteImporter) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(2)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *ChatInviteImporter) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(2)
+}
+
+// HasApprovedBy reports whether ApprovedBy is present: not zero, set by
+// SetApprovedBy, or received.
+func (m *ChatInviteImporter) HasApprovedBy() bool {
+	return m.ApprovedBy != 0 || m.Flags.Has(1)
+}
+
+// SetApprovedBy sets ApprovedBy to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChatInviteImporter) SetApprovedBy(v int64) {
+	m.ApprovedBy = v
+	m.Flags.Set(1)
+}
+
+// ClearApprovedBy sets ApprovedBy to its zero value and marks it absent.
+func (m *ChatInviteImporter) ClearApprovedBy() {
+	m.ApprovedBy = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -9521,46 +12718,43 @@ func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatInviteImporterTypeID, "chatInviteImporter"); err != nil {
+		return tlrt.DecodeErr(err, "chatInviteImporter", "")
 	}
-	if err := consumeID(b, ChatInviteImporterTypeID, "chatInviteImporter"); err != nil {
-		return decodeErr("chatInviteImporter#8c5adfd9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInviteImporter) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInviteImporter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChatInviteImporter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatInviteImporter#8c5adfd9", "flags", err)
+		return tlrt.DecodeErr(err, "chatInviteImporter", "flags")
 	}
 	m.Requested = m.Flags.Has(0)
 	m.ViaChatlist = m.Flags.Has(3)
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("chatInviteImporter#8c5adfd9", "user_id", err)
+		return tlrt.DecodeErr(err, "chatInviteImporter", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("chatInviteImporter#8c5adfd9", "date", err)
+		return tlrt.DecodeErr(err, "chatInviteImporter", "date")
 	}
 	if m.Flags.Has(2) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("chatInviteImporter#8c5adfd9", "about", err)
+			return tlrt.DecodeErr(err, "chatInviteImporter", "about")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ApprovedBy, err = b.Long(); err != nil {
-			return decodeErr("chatInviteImporter#8c5adfd9", "approved_by", err)
+			return tlrt.DecodeErr(err, "chatInviteImporter", "approved_by")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -9573,7 +12767,7 @@ func (m *ChatInviteImporter) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// ChatOnlines is the TL constructor chatOnlines:
+// ChatOnlines is the TL constructor chatOnlines.
 //
 //	chatOnlines#f041e250 onlines:int = ChatOnlines
 //
@@ -9615,48 +12809,51 @@ func (m *ChatOnlines) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatOnlines) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatOnlinesTypeID, "chatOnlines"); err != nil {
+		return tlrt.DecodeErr(err, "chatOnlines", "")
 	}
-	if err := consumeID(b, ChatOnlinesTypeID, "chatOnlines"); err != nil {
-		return decodeErr("chatOnlines#f041e250", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatOnlines) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatOnlines) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Onlines, err = b.Int(); err != nil {
-		return decodeErr("chatOnlines#f041e250", "onlines", err)
+		return tlrt.DecodeErr(err, "chatOnlines", "onlines")
 	}
 	return nil
 }
 
-// CodeSettings is the TL constructor codeSettings:
+// CodeSettings is the TL constructor codeSettings.
 //
-//	codeSettings#ad253d78 flags:# allow_flashcall:flags.0?true current_number:flags.1?true allow_app_hash:flags.4?true allow_missed_call:flags.5?true allow_firebase:flags.7?true logout_tokens:flags.6?Vector<bytes> token:flags.8?string app_sandbox:flags.8?Bool = CodeSettings
+//	codeSettings#ad253d78 flags:# allow_flashcall:flags.0?true
+//	    current_number:flags.1?true allow_app_hash:flags.4?true
+//	    allow_missed_call:flags.5?true allow_firebase:flags.7?true
+//	    unknown_number:flags.9?true logout_tokens:flags.6?Vector<bytes>
+//	    token:flags.8?string app_sandbox:flags.8?Bool = CodeSettings
+//
+// An optional field is sent when it is not zero, nil or false. SetLogoutTokens
+// and the other Set methods send a zero value too; HasLogoutTokens reports
+// whether LogoutTokens is present (sent, or received) and ClearLogoutTokens
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/codeSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type CodeSettings struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AllowFlashcall  bool       // flags.0?true
 	CurrentNumber   bool       // flags.1?true
 	AllowAppHash    bool       // flags.4?true
 	AllowMissedCall bool       // flags.5?true
 	AllowFirebase   bool       // flags.7?true
+	UnknownNumber   bool       // flags.9?true
 	LogoutTokens    [][]byte   // flags.6?Vector<bytes>
 	Token           string     // flags.8?string
 	AppSandbox      bool       // flags.8?Bool
@@ -9675,6 +12872,66 @@ func (*CodeSettings) TypeName() string {
 	return "codeSettings"
 }
 
+// HasLogoutTokens reports whether LogoutTokens is present: not zero, set by
+// SetLogoutTokens, or received.
+func (m *CodeSettings) HasLogoutTokens() bool {
+	return len(m.LogoutTokens) > 0 || m.Flags.Has(6)
+}
+
+// SetLogoutTokens sets LogoutTokens to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *CodeSettings) SetLogoutTokens(v [][]byte) {
+	m.LogoutTokens = v
+	m.Flags.Set(6)
+}
+
+// ClearLogoutTokens sets LogoutTokens to its zero value and marks it absent.
+func (m *CodeSettings) ClearLogoutTokens() {
+	m.LogoutTokens = nil
+	m.Flags.Unset(6)
+}
+
+// HasToken reports whether Token is present: not zero, set by SetToken, or
+// received. It shares its flag with AppSandbox: they are present together.
+func (m *CodeSettings) HasToken() bool {
+	return m.Token != "" || m.AppSandbox || m.Flags.Has(8)
+}
+
+// SetToken sets Token to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *CodeSettings) SetToken(v string) {
+	m.Token = v
+	m.Flags.Set(8)
+}
+
+// ClearToken sets Token to its zero value and marks it absent; it is still
+// sent, as zero, when AppSandbox, which shares its flag, is set.
+func (m *CodeSettings) ClearToken() {
+	m.Token = ""
+	m.Flags.Unset(8)
+}
+
+// HasAppSandbox reports whether AppSandbox is present: not zero, set by
+// SetAppSandbox, or received. It shares its flag with Token: they are present
+// together.
+func (m *CodeSettings) HasAppSandbox() bool {
+	return m.Token != "" || m.AppSandbox || m.Flags.Has(8)
+}
+
+// SetAppSandbox sets AppSandbox to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *CodeSettings) SetAppSandbox(v bool) {
+	m.AppSandbox = v
+	m.Flags.Set(8)
+}
+
+// ClearAppSandbox sets AppSandbox to its zero value and marks it absent; it is
+// still sent, as zero, when Token, which shares its flag, is set.
+func (m *CodeSettings) ClearAppSandbox() {
+	m.AppSandbox = false
+	m.Flags.Unset(8)
+}
+
 // Encode writes m to b with its ID.
 func (m *CodeSettings) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -9689,7 +12946,7 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9)
 	if m.AllowFlashcall {
 		flags.Set(0)
 	}
@@ -9704,6 +12961,9 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.AllowFirebase {
 		flags.Set(7)
+	}
+	if m.UnknownNumber {
+		flags.Set(9)
 	}
 	if len(m.LogoutTokens) > 0 {
 		flags.Set(6)
@@ -9729,51 +12989,49 @@ func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *CodeSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, CodeSettingsTypeID, "codeSettings"); err != nil {
+		return tlrt.DecodeErr(err, "codeSettings", "")
 	}
-	if err := consumeID(b, CodeSettingsTypeID, "codeSettings"); err != nil {
-		return decodeErr("codeSettings#ad253d78", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *CodeSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = CodeSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("codeSettings#ad253d78", "flags", err)
+		return tlrt.DecodeErr(err, "codeSettings", "flags")
 	}
 	m.AllowFlashcall = m.Flags.Has(0)
 	m.CurrentNumber = m.Flags.Has(1)
 	m.AllowAppHash = m.Flags.Has(4)
 	m.AllowMissedCall = m.Flags.Has(5)
 	m.AllowFirebase = m.Flags.Has(7)
+	m.UnknownNumber = m.Flags.Has(9)
 	if m.Flags.Has(6) {
-		if m.LogoutTokens, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-			return decodeErr("codeSettings#ad253d78", "logout_tokens", err)
+		if m.LogoutTokens, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+			return tlrt.DecodeErr(err, "codeSettings", "logout_tokens")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.Token, err = b.String(); err != nil {
-			return decodeErr("codeSettings#ad253d78", "token", err)
+			return tlrt.DecodeErr(err, "codeSettings", "token")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.AppSandbox, err = b.Bool(); err != nil {
-			return decodeErr("codeSettings#ad253d78", "app_sandbox", err)
+			return tlrt.DecodeErr(err, "codeSettings", "app_sandbox")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9
 	if len(m.LogoutTokens) > 0 {
 		m.Flags.Unset(6)
 	}
@@ -9783,17 +13041,258 @@ func (m *CodeSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// Config is the TL constructor config:
+// CommunityPeer is the TL constructor communityPeer.
 //
-//	config#cc1a241e flags:# default_p2p_contacts:flags.3?true preload_featured_stickers:flags.4?true revoke_pm_inbox:flags.6?true blocked_mode:flags.8?true force_try_ipv6:flags.14?true date:int expires:int test_mode:Bool this_dc:int dc_options:Vector<DcOption> dc_txt_domain_name:string chat_size_max:int megagroup_size_max:int forwarded_count_max:int online_update_period_ms:int offline_blur_timeout_ms:int offline_idle_timeout_ms:int online_cloud_timeout_ms:int notify_cloud_delay_ms:int notify_default_delay_ms:int push_chat_period_ms:int push_chat_limit:int edit_time_limit:int revoke_time_limit:int revoke_pm_time_limit:int rating_e_decay:int stickers_recent_limit:int channels_read_media_period:int tmp_sessions:flags.0?int call_receive_timeout_ms:int call_ring_timeout_ms:int call_connect_timeout_ms:int call_packet_timeout_ms:int me_url_prefix:string autoupdate_url_prefix:flags.7?string gif_search_username:flags.9?string venue_search_username:flags.10?string img_search_username:flags.11?string static_maps_provider:flags.12?string caption_length_max:int message_length_max:int webfile_dc_id:int suggested_lang_code:flags.2?string lang_pack_version:flags.2?int base_lang_pack_version:flags.2?int reactions_default:flags.15?Reaction autologin_token:flags.16?string = Config
+//	communityPeer#76141ebd flags:# can_view_history:flags.2?true
+//	    visible:flags.0?Bool peer:Peer = CommunityPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetVisible and
+// the other Set methods send a zero value too; HasVisible reports whether
+// Visible is present (sent, or received) and ClearVisible leaves it out.
+//
+// See https://core.telegram.org/constructor/communityPeer.
+type CommunityPeer struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CanViewHistory bool       // flags.2?true
+	Visible        bool       // flags.0?Bool
+	Peer           PeerClass
+}
+
+// CommunityPeerTypeID is the ID of communityPeer.
+const CommunityPeerTypeID = 0x76141ebd
+
+// TypeID returns 0x76141ebd, the ID of communityPeer.
+func (*CommunityPeer) TypeID() uint32 {
+	return CommunityPeerTypeID
+}
+
+// TypeName returns "communityPeer".
+func (*CommunityPeer) TypeName() string {
+	return "communityPeer"
+}
+
+// HasVisible reports whether Visible is present: not zero, set by SetVisible,
+// or received.
+func (m *CommunityPeer) HasVisible() bool {
+	return m.Visible || m.Flags.Has(0)
+}
+
+// SetVisible sets Visible to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *CommunityPeer) SetVisible(v bool) {
+	m.Visible = v
+	m.Flags.Set(0)
+}
+
+// ClearVisible sets Visible to its zero value and marks it absent.
+func (m *CommunityPeer) ClearVisible() {
+	m.Visible = false
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.CanViewHistory {
+		flags.Set(2)
+	}
+	if m.Visible {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBool(m.Visible)
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "communityPeer", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityPeerTypeID, "communityPeer"); err != nil {
+		return tlrt.DecodeErr(err, "communityPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "communityPeer", "")
+	}
+	*m = CommunityPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "communityPeer", "flags")
+	}
+	m.CanViewHistory = m.Flags.Has(2)
+	if m.Flags.Has(0) {
+		if m.Visible, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "communityPeer", "visible")
+		}
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "communityPeer", "peer")
+	}
+	m.Flags &^= 1 << 2
+	if m.Visible {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// CommunityPeerRequest is the TL constructor communityPeerRequest.
+//
+//	communityPeerRequest#7beafa85 flags:# visible:flags.0?true peer:Peer
+//	    requested_by:long date:int = CommunityPeerRequest
+//
+// See https://core.telegram.org/constructor/communityPeerRequest.
+type CommunityPeerRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Visible     bool       // flags.0?true
+	Peer        PeerClass
+	RequestedBy int64
+	Date        int
+}
+
+// CommunityPeerRequestTypeID is the ID of communityPeerRequest.
+const CommunityPeerRequestTypeID = 0x7beafa85
+
+// TypeID returns 0x7beafa85, the ID of communityPeerRequest.
+func (*CommunityPeerRequest) TypeID() uint32 {
+	return CommunityPeerRequestTypeID
+}
+
+// TypeName returns "communityPeerRequest".
+func (*CommunityPeerRequest) TypeName() string {
+	return "communityPeerRequest"
+}
+
+// Encode writes m to b with its ID.
+func (m *CommunityPeerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(CommunityPeerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Visible {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "communityPeerRequest", "peer")
+	}
+	b.PutLong(m.RequestedBy)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *CommunityPeerRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, CommunityPeerRequestTypeID, "communityPeerRequest"); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *CommunityPeerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "communityPeerRequest", "")
+	}
+	*m = CommunityPeerRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "flags")
+	}
+	m.Visible = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "peer")
+	}
+	if m.RequestedBy, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "requested_by")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "communityPeerRequest", "date")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// Config is the TL constructor config.
+//
+//	config#cc1a241e flags:# default_p2p_contacts:flags.3?true
+//	    preload_featured_stickers:flags.4?true revoke_pm_inbox:flags.6?true
+//	    blocked_mode:flags.8?true force_try_ipv6:flags.14?true date:int
+//	    expires:int test_mode:Bool this_dc:int dc_options:Vector<DcOption>
+//	    dc_txt_domain_name:string chat_size_max:int megagroup_size_max:int
+//	    forwarded_count_max:int online_update_period_ms:int
+//	    offline_blur_timeout_ms:int offline_idle_timeout_ms:int
+//	    online_cloud_timeout_ms:int notify_cloud_delay_ms:int
+//	    notify_default_delay_ms:int push_chat_period_ms:int
+//	    push_chat_limit:int edit_time_limit:int revoke_time_limit:int
+//	    revoke_pm_time_limit:int rating_e_decay:int
+//	    stickers_recent_limit:int channels_read_media_period:int
+//	    tmp_sessions:flags.0?int call_receive_timeout_ms:int
+//	    call_ring_timeout_ms:int call_connect_timeout_ms:int
+//	    call_packet_timeout_ms:int me_url_prefix:string
+//	    autoupdate_url_prefix:flags.7?string
+//	    gif_search_username:flags.9?string
+//	    venue_search_username:flags.10?string
+//	    img_search_username:flags.11?string
+//	    static_maps_provider:flags.12?string caption_length_max:int
+//	    message_length_max:int webfile_dc_id:int
+//	    suggested_lang_code:flags.2?string lang_pack_version:flags.2?int
+//	    base_lang_pack_version:flags.2?int
+//	    reactions_default:flags.15?Reaction autologin_token:flags.16?string
+//	    = Config
+//
+// An optional field is sent when it is not zero, nil or false. SetTmpSessions
+// and the other Set methods send a zero value too; HasTmpSessions reports
+// whether TmpSessions is present (sent, or received) and ClearTmpSessions
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/config.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Config struct {
-	Flags                   bin.Fields // flags word; see the type's doc
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	DefaultP2pContacts      bool       // flags.3?true
 	PreloadFeaturedStickers bool       // flags.4?true
 	RevokePmInbox           bool       // flags.6?true
@@ -9854,6 +13353,211 @@ func (*Config) TypeID() uint32 {
 // TypeName returns "config".
 func (*Config) TypeName() string {
 	return "config"
+}
+
+// HasTmpSessions reports whether TmpSessions is present: not zero, set by
+// SetTmpSessions, or received.
+func (m *Config) HasTmpSessions() bool {
+	return m.TmpSessions != 0 || m.Flags.Has(0)
+}
+
+// SetTmpSessions sets TmpSessions to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Config) SetTmpSessions(v int) {
+	m.TmpSessions = v
+	m.Flags.Set(0)
+}
+
+// ClearTmpSessions sets TmpSessions to its zero value and marks it absent.
+func (m *Config) ClearTmpSessions() {
+	m.TmpSessions = 0
+	m.Flags.Unset(0)
+}
+
+// HasAutoupdateURLPrefix reports whether AutoupdateURLPrefix is present: not
+// zero, set by SetAutoupdateURLPrefix, or received.
+func (m *Config) HasAutoupdateURLPrefix() bool {
+	return m.AutoupdateURLPrefix != "" || m.Flags.Has(7)
+}
+
+// SetAutoupdateURLPrefix sets AutoupdateURLPrefix to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Config) SetAutoupdateURLPrefix(v string) {
+	m.AutoupdateURLPrefix = v
+	m.Flags.Set(7)
+}
+
+// ClearAutoupdateURLPrefix sets AutoupdateURLPrefix to its zero value and marks
+// it absent.
+func (m *Config) ClearAutoupdateURLPrefix() {
+	m.AutoupdateURLPrefix = ""
+	m.Flags.Unset(7)
+}
+
+// HasGifSearchUsername reports whether GifSearchUsername is present: not zero,
+// set by SetGifSearchUsername, or received.
+func (m *Config) HasGifSearchUsername() bool {
+	return m.GifSearchUsername != "" || m.Flags.Has(9)
+}
+
+// SetGifSearchUsername sets GifSearchUsername to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Config) SetGifSearchUsername(v string) {
+	m.GifSearchUsername = v
+	m.Flags.Set(9)
+}
+
+// ClearGifSearchUsername sets GifSearchUsername to its zero value and marks it
+// absent.
+func (m *Config) ClearGifSearchUsername() {
+	m.GifSearchUsername = ""
+	m.Flags.Unset(9)
+}
+
+// HasVenueSearchUsername reports whether VenueSearchUsername is present: not
+// zero, set by SetVenueSearchUsername, or received.
+func (m *Config) HasVenueSearchUsername() bool {
+	return m.VenueSearchUsername != "" || m.Flags.Has(10)
+}
+
+// SetVenueSearchUsername sets VenueSearchUsername to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Config) SetVenueSearchUsername(v string) {
+	m.VenueSearchUsername = v
+	m.Flags.Set(10)
+}
+
+// ClearVenueSearchUsername sets VenueSearchUsername to its zero value and marks
+// it absent.
+func (m *Config) ClearVenueSearchUsername() {
+	m.VenueSearchUsername = ""
+	m.Flags.Unset(10)
+}
+
+// HasImgSearchUsername reports whether ImgSearchUsername is present: not zero,
+// set by SetImgSearchUsername, or received.
+func (m *Config) HasImgSearchUsername() bool {
+	return m.ImgSearchUsername != "" || m.Flags.Has(11)
+}
+
+// SetImgSearchUsername sets ImgSearchUsername to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Config) SetImgSearchUsername(v string) {
+	m.ImgSearchUsername = v
+	m.Flags.Set(11)
+}
+
+// ClearImgSearchUsername sets ImgSearchUsername to its zero value and marks it
+// absent.
+func (m *Config) ClearImgSearchUsername() {
+	m.ImgSearchUsername = ""
+	m.Flags.Unset(11)
+}
+
+// HasStaticMapsProvider reports whether StaticMapsProvider is present: not
+// zero, set by SetStaticMapsProvider, or received.
+func (m *Config) HasStaticMapsProvider() bool {
+	return m.StaticMapsProvider != "" || m.Flags.Has(12)
+}
+
+// SetStaticMapsProvider sets StaticMapsProvider to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Config) SetStaticMapsProvider(v string) {
+	m.StaticMapsProvider = v
+	m.Flags.Set(12)
+}
+
+// ClearStaticMapsProvider sets StaticMapsProvider to its zero value and marks
+// it absent.
+func (m *Config) ClearStaticMapsProvider() {
+	m.StaticMapsProvider = ""
+	m.Flags.Unset(12)
+}
+
+// HasSuggestedLangCode reports whether SuggestedLangCode is present: not zero,
+// set by SetSuggestedLangCode, or received. It shares its flag with
+// LangPackVersion and BaseLangPackVersion: they are present together.
+func (m *Config) HasSuggestedLangCode() bool {
+	return m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0 || m.Flags.Has(2)
+}
+
+// SetSuggestedLangCode sets SuggestedLangCode to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Config) SetSuggestedLangCode(v string) {
+	m.SuggestedLangCode = v
+	m.Flags.Set(2)
+}
+
+// ClearSuggestedLangCode sets SuggestedLangCode to its zero value and marks it
+// absent; it is still sent, as zero, when LangPackVersion or
+// BaseLangPackVersion, which shares its flag, is set.
+func (m *Config) ClearSuggestedLangCode() {
+	m.SuggestedLangCode = ""
+	m.Flags.Unset(2)
+}
+
+// HasLangPackVersion reports whether LangPackVersion is present: not zero, set
+// by SetLangPackVersion, or received. It shares its flag with SuggestedLangCode
+// and BaseLangPackVersion: they are present together.
+func (m *Config) HasLangPackVersion() bool {
+	return m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0 || m.Flags.Has(2)
+}
+
+// SetLangPackVersion sets LangPackVersion to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *Config) SetLangPackVersion(v int) {
+	m.LangPackVersion = v
+	m.Flags.Set(2)
+}
+
+// ClearLangPackVersion sets LangPackVersion to its zero value and marks it
+// absent; it is still sent, as zero, when SuggestedLangCode or
+// BaseLangPackVersion, which shares its flag, is set.
+func (m *Config) ClearLangPackVersion() {
+	m.LangPackVersion = 0
+	m.Flags.Unset(2)
+}
+
+// HasBaseLangPackVersion reports whether BaseLangPackVersion is present: not
+// zero, set by SetBaseLangPackVersion, or received. It shares its flag with
+// SuggestedLangCode and LangPackVersion: they are present together.
+func (m *Config) HasBaseLangPackVersion() bool {
+	return m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0 || m.Flags.Has(2)
+}
+
+// SetBaseLangPackVersion sets BaseLangPackVersion to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Config) SetBaseLangPackVersion(v int) {
+	m.BaseLangPackVersion = v
+	m.Flags.Set(2)
+}
+
+// ClearBaseLangPackVersion sets BaseLangPackVersion to its zero value and marks
+// it absent; it is still sent, as zero, when SuggestedLangCode or
+// LangPackVersion, which shares its flag, is set.
+func (m *Config) ClearBaseLangPackVersion() {
+	m.BaseLangPackVersion = 0
+	m.Flags.Unset(2)
+}
+
+// HasAutologinToken reports whether AutologinToken is present: not zero, set by
+// SetAutologinToken, or received.
+func (m *Config) HasAutologinToken() bool {
+	return m.AutologinToken != "" || m.Flags.Has(16)
+}
+
+// SetAutologinToken sets AutologinToken to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *Config) SetAutologinToken(v string) {
+	m.AutologinToken = v
+	m.Flags.Set(16)
+}
+
+// ClearAutologinToken sets AutologinToken to its zero value and marks it
+// absent.
+func (m *Config) ClearAutologinToken() {
+	m.AutologinToken = ""
+	m.Flags.Unset(16)
 }
 
 // Encode writes m to b with its ID.
@@ -9921,7 +13625,7 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.DCOptions))
 	for i := range m.DCOptions {
 		if err := m.DCOptions[i].Encode(b); err != nil {
-			return encodeErr("config#cc1a241e", "dc_options", err)
+			return tlrt.EncodeErr(err, "config", "dc_options")
 		}
 	}
 	b.PutString(m.DCTxtDomainName)
@@ -9978,8 +13682,8 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.BaseLangPackVersion)
 	}
 	if flags.Has(15) {
-		if err := encodeObj(b, m.ReactionsDefault); err != nil {
-			return encodeErr("config#cc1a241e", "reactions_default", err)
+		if err := tlrt.EncodeObject(b, m.ReactionsDefault); err != nil {
+			return tlrt.EncodeErr(err, "config", "reactions_default")
 		}
 	}
 	if flags.Has(16) {
@@ -9990,32 +13694,29 @@ func (m *Config) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Config) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ConfigTypeID, "config"); err != nil {
+		return tlrt.DecodeErr(err, "config", "")
 	}
-	if err := consumeID(b, ConfigTypeID, "config"); err != nil {
-		return decodeErr("config#cc1a241e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Config) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Config) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("config#cc1a241e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "config", "")
 	}
 	*m = Config{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("config#cc1a241e", "flags", err)
+		return tlrt.DecodeErr(err, "config", "flags")
 	}
 	m.DefaultP2pContacts = m.Flags.Has(3)
 	m.PreloadFeaturedStickers = m.Flags.Has(4)
@@ -10023,151 +13724,151 @@ func (m *Config) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.BlockedMode = m.Flags.Has(8)
 	m.ForceTryIpv6 = m.Flags.Has(14)
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "date", err)
+		return tlrt.DecodeErr(err, "config", "date")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "expires", err)
+		return tlrt.DecodeErr(err, "config", "expires")
 	}
 	if m.TestMode, err = b.Bool(); err != nil {
-		return decodeErr("config#cc1a241e", "test_mode", err)
+		return tlrt.DecodeErr(err, "config", "test_mode")
 	}
 	if m.ThisDC, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "this_dc", err)
+		return tlrt.DecodeErr(err, "config", "this_dc")
 	}
-	if m.DCOptions, err = decodeVectorAt(b, depth+1, decodeValue[DCOption]); err != nil {
-		return decodeErr("config#cc1a241e", "dc_options", err)
+	if m.DCOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[DCOption]); err != nil {
+		return tlrt.DecodeErr(err, "config", "dc_options")
 	}
 	if m.DCTxtDomainName, err = b.String(); err != nil {
-		return decodeErr("config#cc1a241e", "dc_txt_domain_name", err)
+		return tlrt.DecodeErr(err, "config", "dc_txt_domain_name")
 	}
 	if m.ChatSizeMax, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "chat_size_max", err)
+		return tlrt.DecodeErr(err, "config", "chat_size_max")
 	}
 	if m.MegagroupSizeMax, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "megagroup_size_max", err)
+		return tlrt.DecodeErr(err, "config", "megagroup_size_max")
 	}
 	if m.ForwardedCountMax, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "forwarded_count_max", err)
+		return tlrt.DecodeErr(err, "config", "forwarded_count_max")
 	}
 	if m.OnlineUpdatePeriodMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "online_update_period_ms", err)
+		return tlrt.DecodeErr(err, "config", "online_update_period_ms")
 	}
 	if m.OfflineBlurTimeoutMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "offline_blur_timeout_ms", err)
+		return tlrt.DecodeErr(err, "config", "offline_blur_timeout_ms")
 	}
 	if m.OfflineIdleTimeoutMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "offline_idle_timeout_ms", err)
+		return tlrt.DecodeErr(err, "config", "offline_idle_timeout_ms")
 	}
 	if m.OnlineCloudTimeoutMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "online_cloud_timeout_ms", err)
+		return tlrt.DecodeErr(err, "config", "online_cloud_timeout_ms")
 	}
 	if m.NotifyCloudDelayMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "notify_cloud_delay_ms", err)
+		return tlrt.DecodeErr(err, "config", "notify_cloud_delay_ms")
 	}
 	if m.NotifyDefaultDelayMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "notify_default_delay_ms", err)
+		return tlrt.DecodeErr(err, "config", "notify_default_delay_ms")
 	}
 	if m.PushChatPeriodMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "push_chat_period_ms", err)
+		return tlrt.DecodeErr(err, "config", "push_chat_period_ms")
 	}
 	if m.PushChatLimit, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "push_chat_limit", err)
+		return tlrt.DecodeErr(err, "config", "push_chat_limit")
 	}
 	if m.EditTimeLimit, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "edit_time_limit", err)
+		return tlrt.DecodeErr(err, "config", "edit_time_limit")
 	}
 	if m.RevokeTimeLimit, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "revoke_time_limit", err)
+		return tlrt.DecodeErr(err, "config", "revoke_time_limit")
 	}
 	if m.RevokePmTimeLimit, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "revoke_pm_time_limit", err)
+		return tlrt.DecodeErr(err, "config", "revoke_pm_time_limit")
 	}
 	if m.RatingEDecay, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "rating_e_decay", err)
+		return tlrt.DecodeErr(err, "config", "rating_e_decay")
 	}
 	if m.StickersRecentLimit, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "stickers_recent_limit", err)
+		return tlrt.DecodeErr(err, "config", "stickers_recent_limit")
 	}
 	if m.ChannelsReadMediaPeriod, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "channels_read_media_period", err)
+		return tlrt.DecodeErr(err, "config", "channels_read_media_period")
 	}
 	if m.Flags.Has(0) {
 		if m.TmpSessions, err = b.Int(); err != nil {
-			return decodeErr("config#cc1a241e", "tmp_sessions", err)
+			return tlrt.DecodeErr(err, "config", "tmp_sessions")
 		}
 	}
 	if m.CallReceiveTimeoutMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "call_receive_timeout_ms", err)
+		return tlrt.DecodeErr(err, "config", "call_receive_timeout_ms")
 	}
 	if m.CallRingTimeoutMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "call_ring_timeout_ms", err)
+		return tlrt.DecodeErr(err, "config", "call_ring_timeout_ms")
 	}
 	if m.CallConnectTimeoutMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "call_connect_timeout_ms", err)
+		return tlrt.DecodeErr(err, "config", "call_connect_timeout_ms")
 	}
 	if m.CallPacketTimeoutMs, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "call_packet_timeout_ms", err)
+		return tlrt.DecodeErr(err, "config", "call_packet_timeout_ms")
 	}
 	if m.MeURLPrefix, err = b.String(); err != nil {
-		return decodeErr("config#cc1a241e", "me_url_prefix", err)
+		return tlrt.DecodeErr(err, "config", "me_url_prefix")
 	}
 	if m.Flags.Has(7) {
 		if m.AutoupdateURLPrefix, err = b.String(); err != nil {
-			return decodeErr("config#cc1a241e", "autoupdate_url_prefix", err)
+			return tlrt.DecodeErr(err, "config", "autoupdate_url_prefix")
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.GifSearchUsername, err = b.String(); err != nil {
-			return decodeErr("config#cc1a241e", "gif_search_username", err)
+			return tlrt.DecodeErr(err, "config", "gif_search_username")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.VenueSearchUsername, err = b.String(); err != nil {
-			return decodeErr("config#cc1a241e", "venue_search_username", err)
+			return tlrt.DecodeErr(err, "config", "venue_search_username")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.ImgSearchUsername, err = b.String(); err != nil {
-			return decodeErr("config#cc1a241e", "img_search_username", err)
+			return tlrt.DecodeErr(err, "config", "img_search_username")
 		}
 	}
 	if m.Flags.Has(12) {
 		if m.StaticMapsProvider, err = b.String(); err != nil {
-			return decodeErr("config#cc1a241e", "static_maps_provider", err)
+			return tlrt.DecodeErr(err, "config", "static_maps_provider")
 		}
 	}
 	if m.CaptionLengthMax, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "caption_length_max", err)
+		return tlrt.DecodeErr(err, "config", "caption_length_max")
 	}
 	if m.MessageLengthMax, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "message_length_max", err)
+		return tlrt.DecodeErr(err, "config", "message_length_max")
 	}
 	if m.WebfileDCID, err = b.Int(); err != nil {
-		return decodeErr("config#cc1a241e", "webfile_dc_id", err)
+		return tlrt.DecodeErr(err, "config", "webfile_dc_id")
 	}
 	if m.Flags.Has(2) {
 		if m.SuggestedLangCode, err = b.String(); err != nil {
-			return decodeErr("config#cc1a241e", "suggested_lang_code", err)
+			return tlrt.DecodeErr(err, "config", "suggested_lang_code")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.LangPackVersion, err = b.Int(); err != nil {
-			return decodeErr("config#cc1a241e", "lang_pack_version", err)
+			return tlrt.DecodeErr(err, "config", "lang_pack_version")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.BaseLangPackVersion, err = b.Int(); err != nil {
-			return decodeErr("config#cc1a241e", "base_lang_pack_version", err)
+			return tlrt.DecodeErr(err, "config", "base_lang_pack_version")
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.ReactionsDefault, err = decodeReaction(b, depth+1); err != nil {
-			return decodeErr("config#cc1a241e", "reactions_default", err)
+			return tlrt.DecodeErr(err, "config", "reactions_default")
 		}
 	}
 	if m.Flags.Has(16) {
 		if m.AutologinToken, err = b.String(); err != nil {
-			return decodeErr("config#cc1a241e", "autologin_token", err)
+			return tlrt.DecodeErr(err, "config", "autologin_token")
 		}
 	}
 	m.Flags &^= 1<<3 | 1<<4 | 1<<6 | 1<<8 | 1<<14 | 1<<15
@@ -10198,7 +13899,351 @@ func (m *Config) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// Contact is the TL constructor contact:
+// ConnectedBot is the TL constructor connectedBot.
+//
+//	connectedBot#33ed001 flags:# bot_id:long
+//	    recipients:BusinessBotRecipients rights:BusinessBotRights
+//	    device:flags.0?string date:flags.1?int location:flags.2?string
+//	    = ConnectedBot
+//
+// An optional field is sent when it is not zero, nil or false. SetDevice and
+// the other Set methods send a zero value too; HasDevice reports whether Device
+// is present (sent, or received) and ClearDevice leaves it out.
+//
+// See https://core.telegram.org/constructor/connectedBot.
+type ConnectedBot struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BotID      int64
+	Recipients BusinessBotRecipients
+	Rights     BusinessBotRights
+	Device     string // flags.0?string
+	Date       int    // flags.1?int
+	Location   string // flags.2?string
+}
+
+// ConnectedBotTypeID is the ID of connectedBot.
+const ConnectedBotTypeID = 0x033ed001
+
+// TypeID returns 0x033ed001, the ID of connectedBot.
+func (*ConnectedBot) TypeID() uint32 {
+	return ConnectedBotTypeID
+}
+
+// TypeName returns "connectedBot".
+func (*ConnectedBot) TypeName() string {
+	return "connectedBot"
+}
+
+// HasDevice reports whether Device is present: not zero, set by SetDevice, or
+// received.
+func (m *ConnectedBot) HasDevice() bool {
+	return m.Device != "" || m.Flags.Has(0)
+}
+
+// SetDevice sets Device to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *ConnectedBot) SetDevice(v string) {
+	m.Device = v
+	m.Flags.Set(0)
+}
+
+// ClearDevice sets Device to its zero value and marks it absent.
+func (m *ConnectedBot) ClearDevice() {
+	m.Device = ""
+	m.Flags.Unset(0)
+}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received.
+func (m *ConnectedBot) HasDate() bool {
+	return m.Date != 0 || m.Flags.Has(1)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ConnectedBot) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(1)
+}
+
+// ClearDate sets Date to its zero value and marks it absent.
+func (m *ConnectedBot) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(1)
+}
+
+// HasLocation reports whether Location is present: not zero, set by
+// SetLocation, or received.
+func (m *ConnectedBot) HasLocation() bool {
+	return m.Location != "" || m.Flags.Has(2)
+}
+
+// SetLocation sets Location to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ConnectedBot) SetLocation(v string) {
+	m.Location = v
+	m.Flags.Set(2)
+}
+
+// ClearLocation sets Location to its zero value and marks it absent.
+func (m *ConnectedBot) ClearLocation() {
+	m.Location = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *ConnectedBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ConnectedBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Device != "" {
+		flags.Set(0)
+	}
+	if m.Date != 0 {
+		flags.Set(1)
+	}
+	if m.Location != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "connectedBot", "recipients")
+	}
+	if err := m.Rights.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "connectedBot", "rights")
+	}
+	if flags.Has(0) {
+		b.PutString(m.Device)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Location)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ConnectedBot) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ConnectedBotTypeID, "connectedBot"); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ConnectedBot) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "connectedBot", "")
+	}
+	*m = ConnectedBot{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "flags")
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "bot_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "recipients")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Rights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "connectedBot", "rights")
+	}
+	if m.Flags.Has(0) {
+		if m.Device, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "connectedBot", "device")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "connectedBot", "date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Location, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "connectedBot", "location")
+		}
+	}
+	if m.Device != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Date != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.Location != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// ConnectedBotStarRef is the TL constructor connectedBotStarRef.
+//
+//	connectedBotStarRef#19a13f71 flags:# revoked:flags.1?true url:string
+//	    date:int bot_id:long commission_permille:int
+//	    duration_months:flags.0?int participants:long revenue:long
+//	    = ConnectedBotStarRef
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetDurationMonths and the other Set methods send a zero value too;
+// HasDurationMonths reports whether DurationMonths is present (sent, or
+// received) and ClearDurationMonths leaves it out.
+//
+// See https://core.telegram.org/constructor/connectedBotStarRef.
+type ConnectedBotStarRef struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Revoked            bool       // flags.1?true
+	URL                string
+	Date               int
+	BotID              int64
+	CommissionPermille int
+	DurationMonths     int // flags.0?int
+	Participants       int64
+	Revenue            int64
+}
+
+// ConnectedBotStarRefTypeID is the ID of connectedBotStarRef.
+const ConnectedBotStarRefTypeID = 0x19a13f71
+
+// TypeID returns 0x19a13f71, the ID of connectedBotStarRef.
+func (*ConnectedBotStarRef) TypeID() uint32 {
+	return ConnectedBotStarRefTypeID
+}
+
+// TypeName returns "connectedBotStarRef".
+func (*ConnectedBotStarRef) TypeName() string {
+	return "connectedBotStarRef"
+}
+
+// HasDurationMonths reports whether DurationMonths is present: not zero, set by
+// SetDurationMonths, or received.
+func (m *ConnectedBotStarRef) HasDurationMonths() bool {
+	return m.DurationMonths != 0 || m.Flags.Has(0)
+}
+
+// SetDurationMonths sets DurationMonths to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ConnectedBotStarRef) SetDurationMonths(v int) {
+	m.DurationMonths = v
+	m.Flags.Set(0)
+}
+
+// ClearDurationMonths sets DurationMonths to its zero value and marks it
+// absent.
+func (m *ConnectedBotStarRef) ClearDurationMonths() {
+	m.DurationMonths = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *ConnectedBotStarRef) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ConnectedBotStarRefTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Revoked {
+		flags.Set(1)
+	}
+	if m.DurationMonths != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.URL)
+	b.PutInt(m.Date)
+	b.PutLong(m.BotID)
+	b.PutInt(m.CommissionPermille)
+	if flags.Has(0) {
+		b.PutInt(m.DurationMonths)
+	}
+	b.PutLong(m.Participants)
+	b.PutLong(m.Revenue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ConnectedBotStarRefTypeID, "connectedBotStarRef"); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ConnectedBotStarRef) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ConnectedBotStarRef{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "flags")
+	}
+	m.Revoked = m.Flags.Has(1)
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "url")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "date")
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "bot_id")
+	}
+	if m.CommissionPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "commission_permille")
+	}
+	if m.Flags.Has(0) {
+		if m.DurationMonths, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "connectedBotStarRef", "duration_months")
+		}
+	}
+	if m.Participants, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "participants")
+	}
+	if m.Revenue, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "connectedBotStarRef", "revenue")
+	}
+	m.Flags &^= 1 << 1
+	if m.DurationMonths != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// Contact is the TL constructor contact.
 //
 //	contact#145ade0b user_id:long mutual:Bool = Contact
 //
@@ -10242,36 +14287,109 @@ func (m *Contact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Contact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactTypeID, "contact"); err != nil {
+		return tlrt.DecodeErr(err, "contact", "")
 	}
-	if err := consumeID(b, ContactTypeID, "contact"); err != nil {
-		return decodeErr("contact#145ade0b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Contact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Contact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Contact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("contact#145ade0b", "user_id", err)
+		return tlrt.DecodeErr(err, "contact", "user_id")
 	}
 	if m.Mutual, err = b.Bool(); err != nil {
-		return decodeErr("contact#145ade0b", "mutual", err)
+		return tlrt.DecodeErr(err, "contact", "mutual")
 	}
 	return nil
 }
 
-// ContactStatus is the TL constructor contactStatus:
+// ContactBirthday is the TL constructor contactBirthday.
+//
+//	contactBirthday#1d998733 contact_id:long birthday:Birthday
+//	    = ContactBirthday
+//
+// See https://core.telegram.org/constructor/contactBirthday.
+type ContactBirthday struct {
+	ContactID int64
+	Birthday  Birthday
+}
+
+// ContactBirthdayTypeID is the ID of contactBirthday.
+const ContactBirthdayTypeID = 0x1d998733
+
+// TypeID returns 0x1d998733, the ID of contactBirthday.
+func (*ContactBirthday) TypeID() uint32 {
+	return ContactBirthdayTypeID
+}
+
+// TypeName returns "contactBirthday".
+func (*ContactBirthday) TypeName() string {
+	return "contactBirthday"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ContactID)
+	if err := m.Birthday.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "contactBirthday", "birthday")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactBirthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactBirthdayTypeID, "contactBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "contactBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "contactBirthday", "")
+	}
+	var err error
+	if m.ContactID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "contactBirthday", "contact_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "contactBirthday", "birthday")
+	}
+	return nil
+}
+
+// ContactStatus is the TL constructor contactStatus.
 //
 //	contactStatus#16d9703b user_id:long status:UserStatus = ContactStatus
 //
@@ -10309,42 +14427,39 @@ func (m *ContactStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.UserID)
-	if err := encodeObj(b, m.Status); err != nil {
-		return encodeErr("contactStatus#16d9703b", "status", err)
+	if err := tlrt.EncodeObject(b, m.Status); err != nil {
+		return tlrt.EncodeErr(err, "contactStatus", "status")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ContactStatus) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactStatusTypeID, "contactStatus"); err != nil {
+		return tlrt.DecodeErr(err, "contactStatus", "")
 	}
-	if err := consumeID(b, ContactStatusTypeID, "contactStatus"); err != nil {
-		return decodeErr("contactStatus#16d9703b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactStatus) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contactStatus#16d9703b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contactStatus", "")
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("contactStatus#16d9703b", "user_id", err)
+		return tlrt.DecodeErr(err, "contactStatus", "user_id")
 	}
 	if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
-		return decodeErr("contactStatus#16d9703b", "status", err)
+		return tlrt.DecodeErr(err, "contactStatus", "status")
 	}
 	return nil
 }

@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// ChannelsChannelParticipantsClass is the TL type channels.ChannelParticipants: one of ChannelsChannelParticipants, ChannelsChannelParticipantsNotModified.
+// ChannelsChannelParticipantsClass is the TL type channels.ChannelParticipants:
+// one of ChannelsChannelParticipants, ChannelsChannelParticipantsNotModified.
 //
 // See https://core.telegram.org/type/channels.ChannelParticipants.
 type ChannelsChannelParticipantsClass interface {
@@ -15,12 +17,14 @@ type ChannelsChannelParticipantsClass interface {
 	channelsChannelParticipantsClass()
 }
 
-// DecodeChannelsChannelParticipants decodes any constructor of channels.ChannelParticipants.
+// DecodeChannelsChannelParticipants decodes any constructor of
+// channels.ChannelParticipants.
 func DecodeChannelsChannelParticipants(b *bin.Buffer) (ChannelsChannelParticipantsClass, error) {
 	return decodeChannelsChannelParticipants(b, 0)
 }
 
-// decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a value nested depth levels deep.
+// decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a
+// value nested depth levels deep.
 func decodeChannelsChannelParticipants(b *bin.Buffer, depth int) (ChannelsChannelParticipantsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,20 +37,20 @@ func decodeChannelsChannelParticipants(b *bin.Buffer, depth int) (ChannelsChanne
 	case ChannelsChannelParticipantsNotModifiedTypeID:
 		v = &ChannelsChannelParticipantsNotModified{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "channels.ChannelParticipants",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "channels.ChannelParticipants"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChannelsChannelParticipants is the TL constructor channels.channelParticipants:
+// ChannelsChannelParticipants is the TL constructor
+// channels.channelParticipants.
 //
-//	channels.channelParticipants#9ab0feaf count:int participants:Vector<ChannelParticipant> chats:Vector<Chat> users:Vector<User> = channels.ChannelParticipants
+//	channels.channelParticipants#9ab0feaf count:int
+//	    participants:Vector<ChannelParticipant> chats:Vector<Chat>
+//	    users:Vector<User> = channels.ChannelParticipants
 //
 // See https://core.telegram.org/constructor/channels.channelParticipants.
 type ChannelsChannelParticipants struct {
@@ -69,7 +73,8 @@ func (*ChannelsChannelParticipants) TypeName() string {
 	return "channels.channelParticipants"
 }
 
-// channelsChannelParticipantsClass marks ChannelsChannelParticipants as a ChannelsChannelParticipantsClass.
+// channelsChannelParticipantsClass marks ChannelsChannelParticipants as a
+// ChannelsChannelParticipantsClass.
 func (*ChannelsChannelParticipants) channelsChannelParticipantsClass() {}
 
 // Encode writes m to b with its ID.
@@ -89,20 +94,20 @@ func (m *ChannelsChannelParticipants) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Participants))
 	for i := range m.Participants {
-		if err := encodeObj(b, m.Participants[i]); err != nil {
-			return encodeErr("channels.channelParticipants#9ab0feaf", "participants", err)
+		if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipants", "participants")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("channels.channelParticipants#9ab0feaf", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipants", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.channelParticipants#9ab0feaf", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipants", "users")
 		}
 	}
 	return nil
@@ -110,52 +115,53 @@ func (m *ChannelsChannelParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsTypeID, "channels.channelParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "")
 	}
-	if err := consumeID(b, ChannelsChannelParticipantsTypeID, "channels.channelParticipants"); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsChannelParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.channelParticipants", "")
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "count", err)
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "count")
 	}
-	if m.Participants, err = decodeVectorAt(b, depth+1, decodeChannelParticipant); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "participants", err)
+	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeChannelParticipant); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "participants")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("channels.channelParticipants#9ab0feaf", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipants", "users")
 	}
 	return nil
 }
 
-// ChannelsChannelParticipantsNotModified is the TL constructor channels.channelParticipantsNotModified:
+// ChannelsChannelParticipantsNotModified is the TL constructor
+// channels.channelParticipantsNotModified.
 //
-//	channels.channelParticipantsNotModified#f0173fe9 = channels.ChannelParticipants
+//	channels.channelParticipantsNotModified#f0173fe9
+//	    = channels.ChannelParticipants
 //
-// See https://core.telegram.org/constructor/channels.channelParticipantsNotModified.
+// See
+// https://core.telegram.org/constructor/channels.channelParticipantsNotModified.
 type ChannelsChannelParticipantsNotModified struct{}
 
-// ChannelsChannelParticipantsNotModifiedTypeID is the ID of channels.channelParticipantsNotModified.
+// ChannelsChannelParticipantsNotModifiedTypeID is the ID of
+// channels.channelParticipantsNotModified.
 const ChannelsChannelParticipantsNotModifiedTypeID = 0xf0173fe9
 
 // TypeID returns 0xf0173fe9, the ID of channels.channelParticipantsNotModified.
@@ -168,7 +174,8 @@ func (*ChannelsChannelParticipantsNotModified) TypeName() string {
 	return "channels.channelParticipantsNotModified"
 }
 
-// channelsChannelParticipantsClass marks ChannelsChannelParticipantsNotModified as a ChannelsChannelParticipantsClass.
+// channelsChannelParticipantsClass marks ChannelsChannelParticipantsNotModified
+// as a ChannelsChannelParticipantsClass.
 func (*ChannelsChannelParticipantsNotModified) channelsChannelParticipantsClass() {}
 
 // Encode writes m to b with its ID.
@@ -190,31 +197,298 @@ func (m *ChannelsChannelParticipantsNotModified) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipantsNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipantsNotModified", "")
 	}
-	if err := consumeID(b, ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"); err != nil {
-		return decodeErr("channels.channelParticipantsNotModified#f0173fe9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipantsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsChannelParticipantsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipantsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelsAdminLogResults is the TL constructor channels.adminLogResults:
+// ChannelsSponsoredMessageReportResultClass is the TL type
+// channels.SponsoredMessageReportResult: one of
+// ChannelsSponsoredMessageReportResultChooseOption,
+// ChannelsSponsoredMessageReportResultAdsHidden,
+// ChannelsSponsoredMessageReportResultReported.
 //
-//	channels.adminLogResults#ed8af74d events:Vector<ChannelAdminLogEvent> chats:Vector<Chat> users:Vector<User> = channels.AdminLogResults
+// See https://core.telegram.org/type/channels.SponsoredMessageReportResult.
+type ChannelsSponsoredMessageReportResultClass interface {
+	Object
+	channelsSponsoredMessageReportResultClass()
+}
+
+// DecodeChannelsSponsoredMessageReportResult decodes any constructor of
+// channels.SponsoredMessageReportResult.
+func DecodeChannelsSponsoredMessageReportResult(b *bin.Buffer) (ChannelsSponsoredMessageReportResultClass, error) {
+	return decodeChannelsSponsoredMessageReportResult(b, 0)
+}
+
+// decodeChannelsSponsoredMessageReportResult is
+// DecodeChannelsSponsoredMessageReportResult for a value nested depth levels
+// deep.
+func decodeChannelsSponsoredMessageReportResult(b *bin.Buffer, depth int) (ChannelsSponsoredMessageReportResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ChannelsSponsoredMessageReportResultClass
+	switch id {
+	case ChannelsSponsoredMessageReportResultChooseOptionTypeID:
+		v = &ChannelsSponsoredMessageReportResultChooseOption{}
+	case ChannelsSponsoredMessageReportResultAdsHiddenTypeID:
+		v = &ChannelsSponsoredMessageReportResultAdsHidden{}
+	case ChannelsSponsoredMessageReportResultReportedTypeID:
+		v = &ChannelsSponsoredMessageReportResultReported{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "channels.SponsoredMessageReportResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ChannelsSponsoredMessageReportResultChooseOption is the TL constructor
+// channels.sponsoredMessageReportResultChooseOption.
+//
+//	channels.sponsoredMessageReportResultChooseOption#846f9e42 title:string
+//	    options:Vector<SponsoredMessageReportOption>
+//	    = channels.SponsoredMessageReportResult
+//
+// See
+// https://core.telegram.org/constructor/channels.sponsoredMessageReportResultChooseOption.
+type ChannelsSponsoredMessageReportResultChooseOption struct {
+	Title   string
+	Options []SponsoredMessageReportOption
+}
+
+// ChannelsSponsoredMessageReportResultChooseOptionTypeID is the ID of
+// channels.sponsoredMessageReportResultChooseOption.
+const ChannelsSponsoredMessageReportResultChooseOptionTypeID = 0x846f9e42
+
+// TypeID returns 0x846f9e42, the ID of
+// channels.sponsoredMessageReportResultChooseOption.
+func (*ChannelsSponsoredMessageReportResultChooseOption) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultChooseOptionTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultChooseOption".
+func (*ChannelsSponsoredMessageReportResultChooseOption) TypeName() string {
+	return "channels.sponsoredMessageReportResultChooseOption"
+}
+
+// channelsSponsoredMessageReportResultClass marks
+// ChannelsSponsoredMessageReportResultChooseOption as a
+// ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultChooseOption) channelsSponsoredMessageReportResultClass() {
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultChooseOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Options))
+	for i := range m.Options {
+		if err := m.Options[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultChooseOptionTypeID, "channels.sponsoredMessageReportResultChooseOption"); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.sponsoredMessageReportResultChooseOption", "")
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "title")
+	}
+	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredMessageReportOption]); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
+	}
+	return nil
+}
+
+// ChannelsSponsoredMessageReportResultAdsHidden is the TL constructor
+// channels.sponsoredMessageReportResultAdsHidden.
+//
+//	channels.sponsoredMessageReportResultAdsHidden#3e3bcf2f
+//	    = channels.SponsoredMessageReportResult
+//
+// See
+// https://core.telegram.org/constructor/channels.sponsoredMessageReportResultAdsHidden.
+type ChannelsSponsoredMessageReportResultAdsHidden struct{}
+
+// ChannelsSponsoredMessageReportResultAdsHiddenTypeID is the ID of
+// channels.sponsoredMessageReportResultAdsHidden.
+const ChannelsSponsoredMessageReportResultAdsHiddenTypeID = 0x3e3bcf2f
+
+// TypeID returns 0x3e3bcf2f, the ID of
+// channels.sponsoredMessageReportResultAdsHidden.
+func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultAdsHiddenTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultAdsHidden".
+func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeName() string {
+	return "channels.sponsoredMessageReportResultAdsHidden"
+}
+
+// channelsSponsoredMessageReportResultClass marks
+// ChannelsSponsoredMessageReportResultAdsHidden as a
+// ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultAdsHidden) channelsSponsoredMessageReportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultAdsHiddenTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID, "channels.sponsoredMessageReportResultAdsHidden"); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultAdsHidden", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ChannelsSponsoredMessageReportResultReported is the TL constructor
+// channels.sponsoredMessageReportResultReported.
+//
+//	channels.sponsoredMessageReportResultReported#ad798849
+//	    = channels.SponsoredMessageReportResult
+//
+// See
+// https://core.telegram.org/constructor/channels.sponsoredMessageReportResultReported.
+type ChannelsSponsoredMessageReportResultReported struct{}
+
+// ChannelsSponsoredMessageReportResultReportedTypeID is the ID of
+// channels.sponsoredMessageReportResultReported.
+const ChannelsSponsoredMessageReportResultReportedTypeID = 0xad798849
+
+// TypeID returns 0xad798849, the ID of
+// channels.sponsoredMessageReportResultReported.
+func (*ChannelsSponsoredMessageReportResultReported) TypeID() uint32 {
+	return ChannelsSponsoredMessageReportResultReportedTypeID
+}
+
+// TypeName returns "channels.sponsoredMessageReportResultReported".
+func (*ChannelsSponsoredMessageReportResultReported) TypeName() string {
+	return "channels.sponsoredMessageReportResultReported"
+}
+
+// channelsSponsoredMessageReportResultClass marks
+// ChannelsSponsoredMessageReportResultReported as a
+// ChannelsSponsoredMessageReportResultClass.
+func (*ChannelsSponsoredMessageReportResultReported) channelsSponsoredMessageReportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSponsoredMessageReportResultReportedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSponsoredMessageReportResultReported) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultReportedTypeID, "channels.sponsoredMessageReportResultReported"); err != nil {
+		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultReported", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSponsoredMessageReportResultReported) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSponsoredMessageReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ChannelsAdminLogResults is the TL constructor channels.adminLogResults.
+//
+//	channels.adminLogResults#ed8af74d events:Vector<ChannelAdminLogEvent>
+//	    chats:Vector<Chat> users:Vector<User> = channels.AdminLogResults
 //
 // See https://core.telegram.org/constructor/channels.adminLogResults.
 type ChannelsAdminLogResults struct {
@@ -253,19 +527,19 @@ func (m *ChannelsAdminLogResults) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Events))
 	for i := range m.Events {
 		if err := m.Events[i].Encode(b); err != nil {
-			return encodeErr("channels.adminLogResults#ed8af74d", "events", err)
+			return tlrt.EncodeErr(err, "channels.adminLogResults", "events")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("channels.adminLogResults#ed8af74d", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.adminLogResults", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.adminLogResults#ed8af74d", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.adminLogResults", "users")
 		}
 	}
 	return nil
@@ -273,44 +547,42 @@ func (m *ChannelsAdminLogResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsAdminLogResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsAdminLogResultsTypeID, "channels.adminLogResults"); err != nil {
+		return tlrt.DecodeErr(err, "channels.adminLogResults", "")
 	}
-	if err := consumeID(b, ChannelsAdminLogResultsTypeID, "channels.adminLogResults"); err != nil {
-		return decodeErr("channels.adminLogResults#ed8af74d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsAdminLogResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsAdminLogResults) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.adminLogResults#ed8af74d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.adminLogResults", "")
 	}
 	var err error
-	if m.Events, err = decodeVectorAt(b, depth+1, decodeValue[ChannelAdminLogEvent]); err != nil {
-		return decodeErr("channels.adminLogResults#ed8af74d", "events", err)
+	if m.Events, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ChannelAdminLogEvent]); err != nil {
+		return tlrt.DecodeErr(err, "channels.adminLogResults", "events")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("channels.adminLogResults#ed8af74d", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "channels.adminLogResults", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("channels.adminLogResults#ed8af74d", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.adminLogResults", "users")
 	}
 	return nil
 }
 
-// ChannelsChannelParticipant is the TL constructor channels.channelParticipant:
+// ChannelsChannelParticipant is the TL constructor channels.channelParticipant.
 //
-//	channels.channelParticipant#dfb80317 participant:ChannelParticipant chats:Vector<Chat> users:Vector<User> = channels.ChannelParticipant
+//	channels.channelParticipant#dfb80317 participant:ChannelParticipant
+//	    chats:Vector<Chat> users:Vector<User> = channels.ChannelParticipant
 //
 // See https://core.telegram.org/constructor/channels.channelParticipant.
 type ChannelsChannelParticipant struct {
@@ -346,19 +618,19 @@ func (m *ChannelsChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.channelParticipant#dfb80317", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.channelParticipant", "participant")
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("channels.channelParticipant#dfb80317", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipant", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.channelParticipant#dfb80317", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.channelParticipant", "users")
 		}
 	}
 	return nil
@@ -366,44 +638,42 @@ func (m *ChannelsChannelParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsChannelParticipant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantTypeID, "channels.channelParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipant", "")
 	}
-	if err := consumeID(b, ChannelsChannelParticipantTypeID, "channels.channelParticipant"); err != nil {
-		return decodeErr("channels.channelParticipant#dfb80317", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsChannelParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.channelParticipant#dfb80317", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.channelParticipant", "")
 	}
 	var err error
 	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
-		return decodeErr("channels.channelParticipant#dfb80317", "participant", err)
+		return tlrt.DecodeErr(err, "channels.channelParticipant", "participant")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("channels.channelParticipant#dfb80317", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipant", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("channels.channelParticipant#dfb80317", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.channelParticipant", "users")
 	}
 	return nil
 }
 
-// ChannelsSendAsPeers is the TL constructor channels.sendAsPeers:
+// ChannelsSendAsPeers is the TL constructor channels.sendAsPeers.
 //
-//	channels.sendAsPeers#f496b0c6 peers:Vector<SendAsPeer> chats:Vector<Chat> users:Vector<User> = channels.SendAsPeers
+//	channels.sendAsPeers#f496b0c6 peers:Vector<SendAsPeer>
+//	    chats:Vector<Chat> users:Vector<User> = channels.SendAsPeers
 //
 // See https://core.telegram.org/constructor/channels.sendAsPeers.
 type ChannelsSendAsPeers struct {
@@ -442,19 +712,19 @@ func (m *ChannelsSendAsPeers) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
 		if err := m.Peers[i].Encode(b); err != nil {
-			return encodeErr("channels.sendAsPeers#f496b0c6", "peers", err)
+			return tlrt.EncodeErr(err, "channels.sendAsPeers", "peers")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("channels.sendAsPeers#f496b0c6", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.sendAsPeers", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.sendAsPeers#f496b0c6", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.sendAsPeers", "users")
 		}
 	}
 	return nil
@@ -462,42 +732,39 @@ func (m *ChannelsSendAsPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSendAsPeers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsSendAsPeersTypeID, "channels.sendAsPeers"); err != nil {
+		return tlrt.DecodeErr(err, "channels.sendAsPeers", "")
 	}
-	if err := consumeID(b, ChannelsSendAsPeersTypeID, "channels.sendAsPeers"); err != nil {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSendAsPeers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsSendAsPeers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.sendAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodeValue[SendAsPeer]); err != nil {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SendAsPeer]); err != nil {
+		return tlrt.DecodeErr(err, "channels.sendAsPeers", "peers")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "channels.sendAsPeers", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("channels.sendAsPeers#f496b0c6", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.sendAsPeers", "users")
 	}
 	return nil
 }
 
-// ChannelsReadHistoryRequest is the TL function channels.readHistory:
+// ChannelsReadHistoryRequest is the TL function channels.readHistory.
 //
 //	channels.readHistory#cc104937 channel:InputChannel max_id:int = Bool
 //
@@ -534,8 +801,8 @@ func (m *ChannelsReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.readHistory#cc104937", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.readHistory", "channel")
 	}
 	b.PutInt(m.MaxID)
 	return nil
@@ -543,56 +810,48 @@ func (m *ChannelsReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReadHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsReadHistoryRequestTypeID, "channels.readHistory"); err != nil {
+		return tlrt.DecodeErr(err, "channels.readHistory", "")
 	}
-	if err := consumeID(b, ChannelsReadHistoryRequestTypeID, "channels.readHistory"); err != nil {
-		return decodeErr("channels.readHistory#cc104937", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReadHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReadHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.readHistory#cc104937", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.readHistory", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.readHistory#cc104937", "channel", err)
+		return tlrt.DecodeErr(err, "channels.readHistory", "channel")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("channels.readHistory#cc104937", "max_id", err)
+		return tlrt.DecodeErr(err, "channels.readHistory", "max_id")
 	}
 	return nil
 }
 
-// ChannelsReadHistory invokes channels.readHistory#cc104937:
-//
-//	channels.readHistory#cc104937 channel:InputChannel max_id:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.readHistory.
+// ChannelsReadHistory calls channels.readHistory: see
+// ChannelsReadHistoryRequest.
 func (c *Client) ChannelsReadHistory(ctx context.Context, req *ChannelsReadHistoryRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReadHistoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsDeleteMessagesRequest is the TL function channels.deleteMessages:
+// ChannelsDeleteMessagesRequest is the TL function channels.deleteMessages.
 //
-//	channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int> = messages.AffectedMessages
+//	channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int>
+//	    = messages.AffectedMessages
 //
 // See https://core.telegram.org/method/channels.deleteMessages.
 type ChannelsDeleteMessagesRequest struct {
@@ -627,8 +886,8 @@ func (m *ChannelsDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteMessages#84c1fd4e", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteMessages", "channel")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -639,56 +898,48 @@ func (m *ChannelsDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteMessages", "")
 	}
-	if err := consumeID(b, ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"); err != nil {
-		return decodeErr("channels.deleteMessages#84c1fd4e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteMessages#84c1fd4e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteMessages", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteMessages#84c1fd4e", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteMessages", "channel")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.deleteMessages#84c1fd4e", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteMessages", "id")
 	}
 	return nil
 }
 
-// ChannelsDeleteMessages invokes channels.deleteMessages#84c1fd4e:
-//
-//	channels.deleteMessages#84c1fd4e channel:InputChannel id:Vector<int> = messages.AffectedMessages
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteMessages.
+// ChannelsDeleteMessages calls channels.deleteMessages: see
+// ChannelsDeleteMessagesRequest.
 func (c *Client) ChannelsDeleteMessages(ctx context.Context, req *ChannelsDeleteMessagesRequest) (*MessagesAffectedMessages, error) {
 	if req == nil {
 		req = new(ChannelsDeleteMessagesRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedMessages])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesAffectedMessages])
 }
 
-// ChannelsReportSpamRequest is the TL function channels.reportSpam:
+// ChannelsReportSpamRequest is the TL function channels.reportSpam.
 //
-//	channels.reportSpam#f44a8315 channel:InputChannel participant:InputPeer id:Vector<int> = Bool
+//	channels.reportSpam#f44a8315 channel:InputChannel participant:InputPeer
+//	    id:Vector<int> = Bool
 //
 // See https://core.telegram.org/method/channels.reportSpam.
 type ChannelsReportSpamRequest struct {
@@ -724,11 +975,11 @@ func (m *ChannelsReportSpamRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reportSpam#f44a8315", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.reportSpam", "channel")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.reportSpam#f44a8315", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.reportSpam", "participant")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -739,59 +990,50 @@ func (m *ChannelsReportSpamRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReportSpamRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsReportSpamRequestTypeID, "channels.reportSpam"); err != nil {
+		return tlrt.DecodeErr(err, "channels.reportSpam", "")
 	}
-	if err := consumeID(b, ChannelsReportSpamRequestTypeID, "channels.reportSpam"); err != nil {
-		return decodeErr("channels.reportSpam#f44a8315", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReportSpamRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReportSpamRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reportSpam#f44a8315", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.reportSpam", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reportSpam#f44a8315", "channel", err)
+		return tlrt.DecodeErr(err, "channels.reportSpam", "channel")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.reportSpam#f44a8315", "participant", err)
+		return tlrt.DecodeErr(err, "channels.reportSpam", "participant")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.reportSpam#f44a8315", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "channels.reportSpam", "id")
 	}
 	return nil
 }
 
-// ChannelsReportSpam invokes channels.reportSpam#f44a8315:
-//
-//	channels.reportSpam#f44a8315 channel:InputChannel participant:InputPeer id:Vector<int> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reportSpam.
+// ChannelsReportSpam calls channels.reportSpam: see ChannelsReportSpamRequest.
 func (c *Client) ChannelsReportSpam(ctx context.Context, req *ChannelsReportSpamRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReportSpamRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsGetMessagesRequest is the TL function channels.getMessages:
+// ChannelsGetMessagesRequest is the TL function channels.getMessages.
 //
-//	channels.getMessages#ad8c9a23 channel:InputChannel id:Vector<InputMessage> = messages.Messages
+//	channels.getMessages#ad8c9a23 channel:InputChannel
+//	    id:Vector<InputMessage> = messages.Messages
 //
 // See https://core.telegram.org/method/channels.getMessages.
 type ChannelsGetMessagesRequest struct {
@@ -826,13 +1068,13 @@ func (m *ChannelsGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getMessages#ad8c9a23", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getMessages", "channel")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("channels.getMessages#ad8c9a23", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.getMessages", "id")
 		}
 	}
 	return nil
@@ -840,56 +1082,49 @@ func (m *ChannelsGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetMessagesRequestTypeID, "channels.getMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessages", "")
 	}
-	if err := consumeID(b, ChannelsGetMessagesRequestTypeID, "channels.getMessages"); err != nil {
-		return decodeErr("channels.getMessages#ad8c9a23", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getMessages#ad8c9a23", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getMessages", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getMessages#ad8c9a23", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getMessages", "channel")
 	}
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
-		return decodeErr("channels.getMessages#ad8c9a23", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessages", "id")
 	}
 	return nil
 }
 
-// ChannelsGetMessages invokes channels.getMessages#ad8c9a23:
-//
-//	channels.getMessages#ad8c9a23 channel:InputChannel id:Vector<InputMessage> = messages.Messages
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getMessages.
+// ChannelsGetMessages calls channels.getMessages: see
+// ChannelsGetMessagesRequest.
 func (c *Client) ChannelsGetMessages(ctx context.Context, req *ChannelsGetMessagesRequest) (MessagesMessagesClass, error) {
 	if req == nil {
 		req = new(ChannelsGetMessagesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesMessages)
 }
 
-// ChannelsGetParticipantsRequest is the TL function channels.getParticipants:
+// ChannelsGetParticipantsRequest is the TL function channels.getParticipants.
 //
-//	channels.getParticipants#77ced9d0 channel:InputChannel filter:ChannelParticipantsFilter offset:int limit:int hash:long = channels.ChannelParticipants
+//	channels.getParticipants#77ced9d0 channel:InputChannel
+//	    filter:ChannelParticipantsFilter offset:int limit:int hash:long
+//	    = channels.ChannelParticipants
 //
 // See https://core.telegram.org/method/channels.getParticipants.
 type ChannelsGetParticipantsRequest struct {
@@ -927,11 +1162,11 @@ func (m *ChannelsGetParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getParticipants#77ced9d0", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getParticipants", "channel")
 	}
-	if err := encodeObj(b, m.Filter); err != nil {
-		return encodeErr("channels.getParticipants#77ced9d0", "filter", err)
+	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
+		return tlrt.EncodeErr(err, "channels.getParticipants", "filter")
 	}
 	b.PutInt(m.Offset)
 	b.PutInt(m.Limit)
@@ -941,65 +1176,57 @@ func (m *ChannelsGetParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetParticipantsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getParticipants", "")
 	}
-	if err := consumeID(b, ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetParticipantsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getParticipants#77ced9d0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getParticipants", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "channel")
 	}
 	if m.Filter, err = decodeChannelParticipantsFilter(b, depth+1); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "filter", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "filter")
 	}
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "offset", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "limit", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "limit")
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("channels.getParticipants#77ced9d0", "hash", err)
+		return tlrt.DecodeErr(err, "channels.getParticipants", "hash")
 	}
 	return nil
 }
 
-// ChannelsGetParticipants invokes channels.getParticipants#77ced9d0:
-//
-//	channels.getParticipants#77ced9d0 channel:InputChannel filter:ChannelParticipantsFilter offset:int limit:int hash:long = channels.ChannelParticipants
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getParticipants.
+// ChannelsGetParticipants calls channels.getParticipants: see
+// ChannelsGetParticipantsRequest.
 func (c *Client) ChannelsGetParticipants(ctx context.Context, req *ChannelsGetParticipantsRequest) (ChannelsChannelParticipantsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetParticipantsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeChannelsChannelParticipants)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeChannelsChannelParticipants)
 }
 
-// ChannelsGetParticipantRequest is the TL function channels.getParticipant:
+// ChannelsGetParticipantRequest is the TL function channels.getParticipant.
 //
-//	channels.getParticipant#a0ab6cc6 channel:InputChannel participant:InputPeer = channels.ChannelParticipant
+//	channels.getParticipant#a0ab6cc6 channel:InputChannel
+//	    participant:InputPeer = channels.ChannelParticipant
 //
 // See https://core.telegram.org/method/channels.getParticipant.
 type ChannelsGetParticipantRequest struct {
@@ -1034,65 +1261,56 @@ func (m *ChannelsGetParticipantRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getParticipant#a0ab6cc6", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getParticipant", "channel")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.getParticipant#a0ab6cc6", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.getParticipant", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetParticipantRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetParticipantRequestTypeID, "channels.getParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getParticipant", "")
 	}
-	if err := consumeID(b, ChannelsGetParticipantRequestTypeID, "channels.getParticipant"); err != nil {
-		return decodeErr("channels.getParticipant#a0ab6cc6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetParticipantRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getParticipant#a0ab6cc6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getParticipant", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getParticipant#a0ab6cc6", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getParticipant", "channel")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.getParticipant#a0ab6cc6", "participant", err)
+		return tlrt.DecodeErr(err, "channels.getParticipant", "participant")
 	}
 	return nil
 }
 
-// ChannelsGetParticipant invokes channels.getParticipant#a0ab6cc6:
-//
-//	channels.getParticipant#a0ab6cc6 channel:InputChannel participant:InputPeer = channels.ChannelParticipant
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getParticipant.
+// ChannelsGetParticipant calls channels.getParticipant: see
+// ChannelsGetParticipantRequest.
 func (c *Client) ChannelsGetParticipant(ctx context.Context, req *ChannelsGetParticipantRequest) (*ChannelsChannelParticipant, error) {
 	if req == nil {
 		req = new(ChannelsGetParticipantRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChannelsChannelParticipant])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChannelsChannelParticipant])
 }
 
-// ChannelsGetChannelsRequest is the TL function channels.getChannels:
+// ChannelsGetChannelsRequest is the TL function channels.getChannels.
 //
 //	channels.getChannels#a7f6bbb id:Vector<InputChannel> = messages.Chats
 //
@@ -1130,8 +1348,8 @@ func (m *ChannelsGetChannelsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("channels.getChannels#0a7f6bbb", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.getChannels", "id")
 		}
 	}
 	return nil
@@ -1139,53 +1357,45 @@ func (m *ChannelsGetChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetChannelsRequestTypeID, "channels.getChannels"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getChannels", "")
 	}
-	if err := consumeID(b, ChannelsGetChannelsRequestTypeID, "channels.getChannels"); err != nil {
-		return decodeErr("channels.getChannels#0a7f6bbb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetChannelsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getChannels#0a7f6bbb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannels", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputChannel); err != nil {
-		return decodeErr("channels.getChannels#0a7f6bbb", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputChannel); err != nil {
+		return tlrt.DecodeErr(err, "channels.getChannels", "id")
 	}
 	return nil
 }
 
-// ChannelsGetChannels invokes channels.getChannels#0a7f6bbb:
-//
-//	channels.getChannels#a7f6bbb id:Vector<InputChannel> = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getChannels.
+// ChannelsGetChannels calls channels.getChannels: see
+// ChannelsGetChannelsRequest.
 func (c *Client) ChannelsGetChannels(ctx context.Context, req *ChannelsGetChannelsRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsGetFullChannelRequest is the TL function channels.getFullChannel:
+// ChannelsGetFullChannelRequest is the TL function channels.getFullChannel.
 //
-//	channels.getFullChannel#8736a09 channel:InputChannel = messages.ChatFull
+//	channels.getFullChannel#8736a09 channel:InputChannel
+//	    = messages.ChatFull
 //
 // See https://core.telegram.org/method/channels.getFullChannel.
 type ChannelsGetFullChannelRequest struct {
@@ -1219,69 +1429,63 @@ func (m *ChannelsGetFullChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getFullChannel#08736a09", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getFullChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetFullChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getFullChannel", "")
 	}
-	if err := consumeID(b, ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"); err != nil {
-		return decodeErr("channels.getFullChannel#08736a09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetFullChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetFullChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetFullChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getFullChannel#08736a09", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getFullChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getFullChannel#08736a09", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getFullChannel", "channel")
 	}
 	return nil
 }
 
-// ChannelsGetFullChannel invokes channels.getFullChannel#08736a09:
-//
-//	channels.getFullChannel#8736a09 channel:InputChannel = messages.ChatFull
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getFullChannel.
+// ChannelsGetFullChannel calls channels.getFullChannel: see
+// ChannelsGetFullChannelRequest.
 func (c *Client) ChannelsGetFullChannel(ctx context.Context, req *ChannelsGetFullChannelRequest) (*MessagesChatFull, error) {
 	if req == nil {
 		req = new(ChannelsGetFullChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesChatFull])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesChatFull])
 }
 
-// ChannelsCreateChannelRequest is the TL function channels.createChannel:
+// ChannelsCreateChannelRequest is the TL function channels.createChannel.
 //
-//	channels.createChannel#91006707 flags:# broadcast:flags.0?true megagroup:flags.1?true for_import:flags.3?true forum:flags.5?true title:string about:string geo_point:flags.2?InputGeoPoint address:flags.2?string ttl_period:flags.4?int = Updates
+//	channels.createChannel#91006707 flags:# broadcast:flags.0?true
+//	    megagroup:flags.1?true for_import:flags.3?true forum:flags.5?true
+//	    title:string about:string geo_point:flags.2?InputGeoPoint
+//	    address:flags.2?string ttl_period:flags.4?int = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetAddress and
+// the other Set methods send a zero value too; HasAddress reports whether
+// Address is present (sent, or received) and ClearAddress leaves it out.
 //
 // See https://core.telegram.org/method/channels.createChannel.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsCreateChannelRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Broadcast bool       // flags.0?true
 	Megagroup bool       // flags.1?true
 	ForImport bool       // flags.3?true
@@ -1304,6 +1508,45 @@ func (*ChannelsCreateChannelRequest) TypeID() uint32 {
 // TypeName returns "channels.createChannel".
 func (*ChannelsCreateChannelRequest) TypeName() string {
 	return "channels.createChannel"
+}
+
+// HasAddress reports whether Address is present: not zero, set by SetAddress,
+// or received. It shares its flag with GeoPoint: they are present together.
+func (m *ChannelsCreateChannelRequest) HasAddress() bool {
+	return m.GeoPoint != nil || m.Address != "" || m.Flags.Has(2)
+}
+
+// SetAddress sets Address to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChannelsCreateChannelRequest) SetAddress(v string) {
+	m.Address = v
+	m.Flags.Set(2)
+}
+
+// ClearAddress sets Address to its zero value and marks it absent; it is still
+// sent, as zero, when GeoPoint, which shares its flag, is set.
+func (m *ChannelsCreateChannelRequest) ClearAddress() {
+	m.Address = ""
+	m.Flags.Unset(2)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *ChannelsCreateChannelRequest) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(4)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChannelsCreateChannelRequest) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(4)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *ChannelsCreateChannelRequest) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -1343,8 +1586,8 @@ func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.About)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.GeoPoint); err != nil {
-			return encodeErr("channels.createChannel#91006707", "geo_point", err)
+		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+			return tlrt.EncodeErr(err, "channels.createChannel", "geo_point")
 		}
 	}
 	if flags.Has(2) {
@@ -1358,56 +1601,53 @@ func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsCreateChannelRequestTypeID, "channels.createChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.createChannel", "")
 	}
-	if err := consumeID(b, ChannelsCreateChannelRequestTypeID, "channels.createChannel"); err != nil {
-		return decodeErr("channels.createChannel#91006707", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCreateChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCreateChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.createChannel#91006707", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.createChannel", "")
 	}
 	*m = ChannelsCreateChannelRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.createChannel#91006707", "flags", err)
+		return tlrt.DecodeErr(err, "channels.createChannel", "flags")
 	}
 	m.Broadcast = m.Flags.Has(0)
 	m.Megagroup = m.Flags.Has(1)
 	m.ForImport = m.Flags.Has(3)
 	m.Forum = m.Flags.Has(5)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channels.createChannel#91006707", "title", err)
+		return tlrt.DecodeErr(err, "channels.createChannel", "title")
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("channels.createChannel#91006707", "about", err)
+		return tlrt.DecodeErr(err, "channels.createChannel", "about")
 	}
 	if m.Flags.Has(2) {
 		if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-			return decodeErr("channels.createChannel#91006707", "geo_point", err)
+			return tlrt.DecodeErr(err, "channels.createChannel", "geo_point")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Address, err = b.String(); err != nil {
-			return decodeErr("channels.createChannel#91006707", "address", err)
+			return tlrt.DecodeErr(err, "channels.createChannel", "address")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("channels.createChannel#91006707", "ttl_period", err)
+			return tlrt.DecodeErr(err, "channels.createChannel", "ttl_period")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<5
@@ -1420,37 +1660,38 @@ func (m *ChannelsCreateChannelRequest) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// ChannelsCreateChannel invokes channels.createChannel#91006707:
-//
-//	channels.createChannel#91006707 flags:# broadcast:flags.0?true megagroup:flags.1?true for_import:flags.3?true forum:flags.5?true title:string about:string geo_point:flags.2?InputGeoPoint address:flags.2?string ttl_period:flags.4?int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.createChannel.
+// ChannelsCreateChannel calls channels.createChannel: see
+// ChannelsCreateChannelRequest.
 func (c *Client) ChannelsCreateChannel(ctx context.Context, req *ChannelsCreateChannelRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsCreateChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsEditAdminRequest is the TL function channels.editAdmin:
+// ChannelsEditAdminRequest is the TL function channels.editAdmin.
 //
-//	channels.editAdmin#d33c8902 channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:string = Updates
+//	channels.editAdmin#9a98ad68 flags:# channel:InputChannel
+//	    user_id:InputUser admin_rights:ChatAdminRights rank:flags.0?string
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetRank and the
+// other Set methods send a zero value too; HasRank reports whether Rank is
+// present (sent, or received) and ClearRank leaves it out.
 //
 // See https://core.telegram.org/method/channels.editAdmin.
 type ChannelsEditAdminRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Channel     InputChannelClass
 	UserID      InputUserClass
 	AdminRights ChatAdminRights
-	Rank        string
+	Rank        string // flags.0?string
 }
 
 // ChannelsEditAdminRequestTypeID is the ID of channels.editAdmin.
-const ChannelsEditAdminRequestTypeID = 0xd33c8902
+const ChannelsEditAdminRequestTypeID = 0x9a98ad68
 
-// TypeID returns 0xd33c8902, the ID of channels.editAdmin.
+// TypeID returns 0x9a98ad68, the ID of channels.editAdmin.
 func (*ChannelsEditAdminRequest) TypeID() uint32 {
 	return ChannelsEditAdminRequestTypeID
 }
@@ -1458,6 +1699,25 @@ func (*ChannelsEditAdminRequest) TypeID() uint32 {
 // TypeName returns "channels.editAdmin".
 func (*ChannelsEditAdminRequest) TypeName() string {
 	return "channels.editAdmin"
+}
+
+// HasRank reports whether Rank is present: not zero, set by SetRank, or
+// received.
+func (m *ChannelsEditAdminRequest) HasRank() bool {
+	return m.Rank != "" || m.Flags.Has(0)
+}
+
+// SetRank sets Rank to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsEditAdminRequest) SetRank(v string) {
+	m.Rank = v
+	m.Flags.Set(0)
+}
+
+// ClearRank sets Rank to its zero value and marks it absent.
+func (m *ChannelsEditAdminRequest) ClearRank() {
+	m.Rank = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -1474,75 +1734,81 @@ func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "channel", err)
+	flags := m.Flags
+	if m.Rank != "" {
+		flags.Set(0)
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "user_id", err)
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editAdmin", "channel")
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "channels.editAdmin", "user_id")
 	}
 	if err := m.AdminRights.Encode(b); err != nil {
-		return encodeErr("channels.editAdmin#d33c8902", "admin_rights", err)
+		return tlrt.EncodeErr(err, "channels.editAdmin", "admin_rights")
 	}
-	b.PutString(m.Rank)
+	if flags.Has(0) {
+		b.PutString(m.Rank)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editAdmin", "")
 	}
-	if err := consumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditAdminRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditAdminRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditAdminRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editAdmin#d33c8902", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editAdmin", "")
 	}
+	*m = ChannelsEditAdminRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.editAdmin", "flags")
+	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editAdmin", "channel")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "user_id", err)
+		return tlrt.DecodeErr(err, "channels.editAdmin", "user_id")
 	}
-	if err = decodeBoxed(b, &m.AdminRights, depth+1); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "admin_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.AdminRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.editAdmin", "admin_rights")
 	}
-	if m.Rank, err = b.String(); err != nil {
-		return decodeErr("channels.editAdmin#d33c8902", "rank", err)
+	if m.Flags.Has(0) {
+		if m.Rank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channels.editAdmin", "rank")
+		}
+	}
+	if m.Rank != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// ChannelsEditAdmin invokes channels.editAdmin#d33c8902:
-//
-//	channels.editAdmin#d33c8902 channel:InputChannel user_id:InputUser admin_rights:ChatAdminRights rank:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editAdmin.
+// ChannelsEditAdmin calls channels.editAdmin: see ChannelsEditAdminRequest.
 func (c *Client) ChannelsEditAdmin(ctx context.Context, req *ChannelsEditAdminRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditAdminRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsEditTitleRequest is the TL function channels.editTitle:
+// ChannelsEditTitleRequest is the TL function channels.editTitle.
 //
 //	channels.editTitle#566decd0 channel:InputChannel title:string = Updates
 //
@@ -1579,8 +1845,8 @@ func (m *ChannelsEditTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editTitle#566decd0", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editTitle", "channel")
 	}
 	b.PutString(m.Title)
 	return nil
@@ -1588,56 +1854,47 @@ func (m *ChannelsEditTitleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditTitleRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsEditTitleRequestTypeID, "channels.editTitle"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editTitle", "")
 	}
-	if err := consumeID(b, ChannelsEditTitleRequestTypeID, "channels.editTitle"); err != nil {
-		return decodeErr("channels.editTitle#566decd0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditTitleRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editTitle#566decd0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editTitle", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editTitle#566decd0", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editTitle", "channel")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channels.editTitle#566decd0", "title", err)
+		return tlrt.DecodeErr(err, "channels.editTitle", "title")
 	}
 	return nil
 }
 
-// ChannelsEditTitle invokes channels.editTitle#566decd0:
-//
-//	channels.editTitle#566decd0 channel:InputChannel title:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editTitle.
+// ChannelsEditTitle calls channels.editTitle: see ChannelsEditTitleRequest.
 func (c *Client) ChannelsEditTitle(ctx context.Context, req *ChannelsEditTitleRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditTitleRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsEditPhotoRequest is the TL function channels.editPhoto:
+// ChannelsEditPhotoRequest is the TL function channels.editPhoto.
 //
-//	channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto = Updates
+//	channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.editPhoto.
 type ChannelsEditPhotoRequest struct {
@@ -1672,67 +1929,58 @@ func (m *ChannelsEditPhotoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editPhoto#f12e57c9", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editPhoto", "channel")
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("channels.editPhoto#f12e57c9", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "channels.editPhoto", "photo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditPhotoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsEditPhotoRequestTypeID, "channels.editPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editPhoto", "")
 	}
-	if err := consumeID(b, ChannelsEditPhotoRequestTypeID, "channels.editPhoto"); err != nil {
-		return decodeErr("channels.editPhoto#f12e57c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditPhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditPhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editPhoto#f12e57c9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editPhoto", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editPhoto#f12e57c9", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editPhoto", "channel")
 	}
 	if m.Photo, err = decodeInputChatPhoto(b, depth+1); err != nil {
-		return decodeErr("channels.editPhoto#f12e57c9", "photo", err)
+		return tlrt.DecodeErr(err, "channels.editPhoto", "photo")
 	}
 	return nil
 }
 
-// ChannelsEditPhoto invokes channels.editPhoto#f12e57c9:
-//
-//	channels.editPhoto#f12e57c9 channel:InputChannel photo:InputChatPhoto = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editPhoto.
+// ChannelsEditPhoto calls channels.editPhoto: see ChannelsEditPhotoRequest.
 func (c *Client) ChannelsEditPhoto(ctx context.Context, req *ChannelsEditPhotoRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditPhotoRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsCheckUsernameRequest is the TL function channels.checkUsername:
+// ChannelsCheckUsernameRequest is the TL function channels.checkUsername.
 //
-//	channels.checkUsername#10e6bd2c channel:InputChannel username:string = Bool
+//	channels.checkUsername#10e6bd2c channel:InputChannel username:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/channels.checkUsername.
 type ChannelsCheckUsernameRequest struct {
@@ -1767,8 +2015,8 @@ func (m *ChannelsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.checkUsername#10e6bd2c", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.checkUsername", "channel")
 	}
 	b.PutString(m.Username)
 	return nil
@@ -1776,56 +2024,48 @@ func (m *ChannelsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"); err != nil {
+		return tlrt.DecodeErr(err, "channels.checkUsername", "")
 	}
-	if err := consumeID(b, ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"); err != nil {
-		return decodeErr("channels.checkUsername#10e6bd2c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCheckUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCheckUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.checkUsername#10e6bd2c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.checkUsername", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.checkUsername#10e6bd2c", "channel", err)
+		return tlrt.DecodeErr(err, "channels.checkUsername", "channel")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("channels.checkUsername#10e6bd2c", "username", err)
+		return tlrt.DecodeErr(err, "channels.checkUsername", "username")
 	}
 	return nil
 }
 
-// ChannelsCheckUsername invokes channels.checkUsername#10e6bd2c:
-//
-//	channels.checkUsername#10e6bd2c channel:InputChannel username:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.checkUsername.
+// ChannelsCheckUsername calls channels.checkUsername: see
+// ChannelsCheckUsernameRequest.
 func (c *Client) ChannelsCheckUsername(ctx context.Context, req *ChannelsCheckUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsCheckUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsUpdateUsernameRequest is the TL function channels.updateUsername:
+// ChannelsUpdateUsernameRequest is the TL function channels.updateUsername.
 //
-//	channels.updateUsername#3514b3de channel:InputChannel username:string = Bool
+//	channels.updateUsername#3514b3de channel:InputChannel username:string
+//	    = Bool
 //
 // See https://core.telegram.org/method/channels.updateUsername.
 type ChannelsUpdateUsernameRequest struct {
@@ -1860,8 +2100,8 @@ func (m *ChannelsUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updateUsername#3514b3de", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updateUsername", "channel")
 	}
 	b.PutString(m.Username)
 	return nil
@@ -1869,56 +2109,48 @@ func (m *ChannelsUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updateUsername", "")
 	}
-	if err := consumeID(b, ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"); err != nil {
-		return decodeErr("channels.updateUsername#3514b3de", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdateUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updateUsername#3514b3de", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updateUsername", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updateUsername#3514b3de", "channel", err)
+		return tlrt.DecodeErr(err, "channels.updateUsername", "channel")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("channels.updateUsername#3514b3de", "username", err)
+		return tlrt.DecodeErr(err, "channels.updateUsername", "username")
 	}
 	return nil
 }
 
-// ChannelsUpdateUsername invokes channels.updateUsername#3514b3de:
-//
-//	channels.updateUsername#3514b3de channel:InputChannel username:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updateUsername.
+// ChannelsUpdateUsername calls channels.updateUsername: see
+// ChannelsUpdateUsernameRequest.
 func (c *Client) ChannelsUpdateUsername(ctx context.Context, req *ChannelsUpdateUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsUpdateUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsJoinChannelRequest is the TL function channels.joinChannel:
+// ChannelsJoinChannelRequest is the TL function channels.joinChannel.
 //
-//	channels.joinChannel#24b524c5 channel:InputChannel = Updates
+//	channels.joinChannel#7f6a1e22 channel:InputChannel
+//	    = messages.ChatInviteJoinResult
 //
 // See https://core.telegram.org/method/channels.joinChannel.
 type ChannelsJoinChannelRequest struct {
@@ -1926,9 +2158,9 @@ type ChannelsJoinChannelRequest struct {
 }
 
 // ChannelsJoinChannelRequestTypeID is the ID of channels.joinChannel.
-const ChannelsJoinChannelRequestTypeID = 0x24b524c5
+const ChannelsJoinChannelRequestTypeID = 0x7f6a1e22
 
-// TypeID returns 0x24b524c5, the ID of channels.joinChannel.
+// TypeID returns 0x7f6a1e22, the ID of channels.joinChannel.
 func (*ChannelsJoinChannelRequest) TypeID() uint32 {
 	return ChannelsJoinChannelRequestTypeID
 }
@@ -1952,59 +2184,50 @@ func (m *ChannelsJoinChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.joinChannel#24b524c5", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.joinChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.joinChannel", "")
 	}
-	if err := consumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
-		return decodeErr("channels.joinChannel#24b524c5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsJoinChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsJoinChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsJoinChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.joinChannel#24b524c5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.joinChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.joinChannel#24b524c5", "channel", err)
+		return tlrt.DecodeErr(err, "channels.joinChannel", "channel")
 	}
 	return nil
 }
 
-// ChannelsJoinChannel invokes channels.joinChannel#24b524c5:
-//
-//	channels.joinChannel#24b524c5 channel:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.joinChannel.
-func (c *Client) ChannelsJoinChannel(ctx context.Context, req *ChannelsJoinChannelRequest) (UpdatesClass, error) {
+// ChannelsJoinChannel calls channels.joinChannel: see
+// ChannelsJoinChannelRequest.
+func (c *Client) ChannelsJoinChannel(ctx context.Context, req *ChannelsJoinChannelRequest) (MessagesChatInviteJoinResultClass, error) {
 	if req == nil {
 		req = new(ChannelsJoinChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChatInviteJoinResult)
 }
 
-// ChannelsLeaveChannelRequest is the TL function channels.leaveChannel:
+// ChannelsLeaveChannelRequest is the TL function channels.leaveChannel.
 //
 //	channels.leaveChannel#f836aa95 channel:InputChannel = Updates
 //
@@ -2040,61 +2263,53 @@ func (m *ChannelsLeaveChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.leaveChannel#f836aa95", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.leaveChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsLeaveChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.leaveChannel", "")
 	}
-	if err := consumeID(b, ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"); err != nil {
-		return decodeErr("channels.leaveChannel#f836aa95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsLeaveChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsLeaveChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsLeaveChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.leaveChannel#f836aa95", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.leaveChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.leaveChannel#f836aa95", "channel", err)
+		return tlrt.DecodeErr(err, "channels.leaveChannel", "channel")
 	}
 	return nil
 }
 
-// ChannelsLeaveChannel invokes channels.leaveChannel#f836aa95:
-//
-//	channels.leaveChannel#f836aa95 channel:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.leaveChannel.
+// ChannelsLeaveChannel calls channels.leaveChannel: see
+// ChannelsLeaveChannelRequest.
 func (c *Client) ChannelsLeaveChannel(ctx context.Context, req *ChannelsLeaveChannelRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsLeaveChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsInviteToChannelRequest is the TL function channels.inviteToChannel:
+// ChannelsInviteToChannelRequest is the TL function channels.inviteToChannel.
 //
-//	channels.inviteToChannel#199f3a6c channel:InputChannel users:Vector<InputUser> = Updates
+//	channels.inviteToChannel#c9e33d54 channel:InputChannel
+//	    users:Vector<InputUser> = messages.InvitedUsers
 //
 // See https://core.telegram.org/method/channels.inviteToChannel.
 type ChannelsInviteToChannelRequest struct {
@@ -2103,9 +2318,9 @@ type ChannelsInviteToChannelRequest struct {
 }
 
 // ChannelsInviteToChannelRequestTypeID is the ID of channels.inviteToChannel.
-const ChannelsInviteToChannelRequestTypeID = 0x199f3a6c
+const ChannelsInviteToChannelRequestTypeID = 0xc9e33d54
 
-// TypeID returns 0x199f3a6c, the ID of channels.inviteToChannel.
+// TypeID returns 0xc9e33d54, the ID of channels.inviteToChannel.
 func (*ChannelsInviteToChannelRequest) TypeID() uint32 {
 	return ChannelsInviteToChannelRequestTypeID
 }
@@ -2129,13 +2344,13 @@ func (m *ChannelsInviteToChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.inviteToChannel#199f3a6c", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.inviteToChannel", "channel")
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("channels.inviteToChannel#199f3a6c", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "channels.inviteToChannel", "users")
 		}
 	}
 	return nil
@@ -2143,54 +2358,45 @@ func (m *ChannelsInviteToChannelRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.inviteToChannel", "")
 	}
-	if err := consumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsInviteToChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsInviteToChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.inviteToChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "channel", err)
+		return tlrt.DecodeErr(err, "channels.inviteToChannel", "channel")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("channels.inviteToChannel#199f3a6c", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "channels.inviteToChannel", "users")
 	}
 	return nil
 }
 
-// ChannelsInviteToChannel invokes channels.inviteToChannel#199f3a6c:
-//
-//	channels.inviteToChannel#199f3a6c channel:InputChannel users:Vector<InputUser> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.inviteToChannel.
-func (c *Client) ChannelsInviteToChannel(ctx context.Context, req *ChannelsInviteToChannelRequest) (UpdatesClass, error) {
+// ChannelsInviteToChannel calls channels.inviteToChannel: see
+// ChannelsInviteToChannelRequest.
+func (c *Client) ChannelsInviteToChannel(ctx context.Context, req *ChannelsInviteToChannelRequest) (*MessagesInvitedUsers, error) {
 	if req == nil {
 		req = new(ChannelsInviteToChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesInvitedUsers])
 }
 
-// ChannelsDeleteChannelRequest is the TL function channels.deleteChannel:
+// ChannelsDeleteChannelRequest is the TL function channels.deleteChannel.
 //
 //	channels.deleteChannel#c0111fe3 channel:InputChannel = Updates
 //
@@ -2226,72 +2432,67 @@ func (m *ChannelsDeleteChannelRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteChannel#c0111fe3", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteChannelRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteChannel", "")
 	}
-	if err := consumeID(b, ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"); err != nil {
-		return decodeErr("channels.deleteChannel#c0111fe3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteChannelRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteChannelRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteChannel#c0111fe3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteChannel#c0111fe3", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteChannel", "channel")
 	}
 	return nil
 }
 
-// ChannelsDeleteChannel invokes channels.deleteChannel#c0111fe3:
-//
-//	channels.deleteChannel#c0111fe3 channel:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteChannel.
+// ChannelsDeleteChannel calls channels.deleteChannel: see
+// ChannelsDeleteChannelRequest.
 func (c *Client) ChannelsDeleteChannel(ctx context.Context, req *ChannelsDeleteChannelRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsDeleteChannelRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsExportMessageLinkRequest is the TL function channels.exportMessageLink:
+// ChannelsExportMessageLinkRequest is the TL function
+// channels.exportMessageLink.
 //
-//	channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true thread:flags.1?true channel:InputChannel id:int = ExportedMessageLink
+//	channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true
+//	    thread:flags.1?true channel:InputChannel id:int
+//	    = ExportedMessageLink
 //
 // See https://core.telegram.org/method/channels.exportMessageLink.
 type ChannelsExportMessageLinkRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Grouped bool       // flags.0?true
 	Thread  bool       // flags.1?true
 	Channel InputChannelClass
 	ID      int
 }
 
-// ChannelsExportMessageLinkRequestTypeID is the ID of channels.exportMessageLink.
+// ChannelsExportMessageLinkRequestTypeID is the ID of
+// channels.exportMessageLink.
 const ChannelsExportMessageLinkRequestTypeID = 0xe63fadeb
 
 // TypeID returns 0xe63fadeb, the ID of channels.exportMessageLink.
@@ -2326,8 +2527,8 @@ func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.exportMessageLink#e63fadeb", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.exportMessageLink", "channel")
 	}
 	b.PutInt(m.ID)
 	return nil
@@ -2335,74 +2536,69 @@ func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsExportMessageLinkRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"); err != nil {
+		return tlrt.DecodeErr(err, "channels.exportMessageLink", "")
 	}
-	if err := consumeID(b, ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"); err != nil {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsExportMessageLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsExportMessageLinkRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.exportMessageLink", "")
 	}
 	*m = ChannelsExportMessageLinkRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "flags", err)
+		return tlrt.DecodeErr(err, "channels.exportMessageLink", "flags")
 	}
 	m.Grouped = m.Flags.Has(0)
 	m.Thread = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "channel", err)
+		return tlrt.DecodeErr(err, "channels.exportMessageLink", "channel")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("channels.exportMessageLink#e63fadeb", "id", err)
+		return tlrt.DecodeErr(err, "channels.exportMessageLink", "id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelsExportMessageLink invokes channels.exportMessageLink#e63fadeb:
-//
-//	channels.exportMessageLink#e63fadeb flags:# grouped:flags.0?true thread:flags.1?true channel:InputChannel id:int = ExportedMessageLink
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.exportMessageLink.
+// ChannelsExportMessageLink calls channels.exportMessageLink: see
+// ChannelsExportMessageLinkRequest.
 func (c *Client) ChannelsExportMessageLink(ctx context.Context, req *ChannelsExportMessageLinkRequest) (*ExportedMessageLink, error) {
 	if req == nil {
 		req = new(ChannelsExportMessageLinkRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ExportedMessageLink])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ExportedMessageLink])
 }
 
-// ChannelsToggleSignaturesRequest is the TL function channels.toggleSignatures:
+// ChannelsToggleSignaturesRequest is the TL function channels.toggleSignatures.
 //
-//	channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleSignatures#418d549c flags:#
+//	    signatures_enabled:flags.0?true profiles_enabled:flags.1?true
+//	    channel:InputChannel = Updates
 //
 // See https://core.telegram.org/method/channels.toggleSignatures.
 type ChannelsToggleSignaturesRequest struct {
-	Channel InputChannelClass
-	Enabled bool
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	SignaturesEnabled bool       // flags.0?true
+	ProfilesEnabled   bool       // flags.1?true
+	Channel           InputChannelClass
 }
 
 // ChannelsToggleSignaturesRequestTypeID is the ID of channels.toggleSignatures.
-const ChannelsToggleSignaturesRequestTypeID = 0x1f69b606
+const ChannelsToggleSignaturesRequestTypeID = 0x418d549c
 
-// TypeID returns 0x1f69b606, the ID of channels.toggleSignatures.
+// TypeID returns 0x418d549c, the ID of channels.toggleSignatures.
 func (*ChannelsToggleSignaturesRequest) TypeID() uint32 {
 	return ChannelsToggleSignaturesRequestTypeID
 }
@@ -2426,74 +2622,83 @@ func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleSignatures#1f69b606", "channel", err)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.SignaturesEnabled {
+		flags.Set(0)
 	}
-	b.PutBool(m.Enabled)
+	if m.ProfilesEnabled {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleSignatures", "channel")
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleSignaturesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleSignatures", "")
 	}
-	if err := consumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSignaturesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleSignaturesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleSignatures#1f69b606", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSignatures", "")
 	}
+	*m = ChannelsToggleSignaturesRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleSignatures", "flags")
+	}
+	m.SignaturesEnabled = m.Flags.Has(0)
+	m.ProfilesEnabled = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleSignatures", "channel")
 	}
-	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleSignatures#1f69b606", "enabled", err)
-	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelsToggleSignatures invokes channels.toggleSignatures#1f69b606:
-//
-//	channels.toggleSignatures#1f69b606 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleSignatures.
+// ChannelsToggleSignatures calls channels.toggleSignatures: see
+// ChannelsToggleSignaturesRequest.
 func (c *Client) ChannelsToggleSignatures(ctx context.Context, req *ChannelsToggleSignaturesRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleSignaturesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetAdminedPublicChannelsRequest is the TL function channels.getAdminedPublicChannels:
+// ChannelsGetAdminedPublicChannelsRequest is the TL function
+// channels.getAdminedPublicChannels.
 //
-//	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true = messages.Chats
+//	channels.getAdminedPublicChannels#f8b036af flags:#
+//	    by_location:flags.0?true check_limit:flags.1?true
+//	    for_personal:flags.2?true for_community_peer:flags.3?true
+//	    = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getAdminedPublicChannels.
 type ChannelsGetAdminedPublicChannelsRequest struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	ByLocation bool       // flags.0?true
-	CheckLimit bool       // flags.1?true
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ByLocation       bool       // flags.0?true
+	CheckLimit       bool       // flags.1?true
+	ForPersonal      bool       // flags.2?true
+	ForCommunityPeer bool       // flags.3?true
 }
 
-// ChannelsGetAdminedPublicChannelsRequestTypeID is the ID of channels.getAdminedPublicChannels.
+// ChannelsGetAdminedPublicChannelsRequestTypeID is the ID of
+// channels.getAdminedPublicChannels.
 const ChannelsGetAdminedPublicChannelsRequestTypeID = 0xf8b036af
 
 // TypeID returns 0xf8b036af, the ID of channels.getAdminedPublicChannels.
@@ -2520,12 +2725,18 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
 	if m.ByLocation {
 		flags.Set(0)
 	}
 	if m.CheckLimit {
 		flags.Set(1)
+	}
+	if m.ForPersonal {
+		flags.Set(2)
+	}
+	if m.ForCommunityPeer {
+		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
 	return nil
@@ -2533,54 +2744,48 @@ func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetAdminedPublicChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "")
 	}
-	if err := consumeID(b, ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"); err != nil {
-		return decodeErr("channels.getAdminedPublicChannels#f8b036af", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetAdminedPublicChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ChannelsGetAdminedPublicChannelsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.getAdminedPublicChannels#f8b036af", "flags", err)
+		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "flags")
 	}
 	m.ByLocation = m.Flags.Has(0)
 	m.CheckLimit = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
+	m.ForPersonal = m.Flags.Has(2)
+	m.ForCommunityPeer = m.Flags.Has(3)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
-// ChannelsGetAdminedPublicChannels invokes channels.getAdminedPublicChannels#f8b036af:
-//
-//	channels.getAdminedPublicChannels#f8b036af flags:# by_location:flags.0?true check_limit:flags.1?true = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getAdminedPublicChannels.
+// ChannelsGetAdminedPublicChannels calls channels.getAdminedPublicChannels: see
+// ChannelsGetAdminedPublicChannelsRequest.
 func (c *Client) ChannelsGetAdminedPublicChannels(ctx context.Context, req *ChannelsGetAdminedPublicChannelsRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetAdminedPublicChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsEditBannedRequest is the TL function channels.editBanned:
+// ChannelsEditBannedRequest is the TL function channels.editBanned.
 //
-//	channels.editBanned#96e6cd81 channel:InputChannel participant:InputPeer banned_rights:ChatBannedRights = Updates
+//	channels.editBanned#96e6cd81 channel:InputChannel participant:InputPeer
+//	    banned_rights:ChatBannedRights = Updates
 //
 // See https://core.telegram.org/method/channels.editBanned.
 type ChannelsEditBannedRequest struct {
@@ -2616,81 +2821,74 @@ func (m *ChannelsEditBannedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editBanned#96e6cd81", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editBanned", "channel")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.editBanned#96e6cd81", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.editBanned", "participant")
 	}
 	if err := m.BannedRights.Encode(b); err != nil {
-		return encodeErr("channels.editBanned#96e6cd81", "banned_rights", err)
+		return tlrt.EncodeErr(err, "channels.editBanned", "banned_rights")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditBannedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsEditBannedRequestTypeID, "channels.editBanned"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editBanned", "")
 	}
-	if err := consumeID(b, ChannelsEditBannedRequestTypeID, "channels.editBanned"); err != nil {
-		return decodeErr("channels.editBanned#96e6cd81", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditBannedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditBannedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditBannedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editBanned#96e6cd81", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editBanned", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editBanned#96e6cd81", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editBanned", "channel")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.editBanned#96e6cd81", "participant", err)
+		return tlrt.DecodeErr(err, "channels.editBanned", "participant")
 	}
-	if err = decodeBoxed(b, &m.BannedRights, depth+1); err != nil {
-		return decodeErr("channels.editBanned#96e6cd81", "banned_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.BannedRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.editBanned", "banned_rights")
 	}
 	return nil
 }
 
-// ChannelsEditBanned invokes channels.editBanned#96e6cd81:
-//
-//	channels.editBanned#96e6cd81 channel:InputChannel participant:InputPeer banned_rights:ChatBannedRights = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editBanned.
+// ChannelsEditBanned calls channels.editBanned: see ChannelsEditBannedRequest.
 func (c *Client) ChannelsEditBanned(ctx context.Context, req *ChannelsEditBannedRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsEditBannedRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetAdminLogRequest is the TL function channels.getAdminLog:
+// ChannelsGetAdminLogRequest is the TL function channels.getAdminLog.
 //
-//	channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string events_filter:flags.0?ChannelAdminLogEventsFilter admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int = channels.AdminLogResults
+//	channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string
+//	    events_filter:flags.0?ChannelAdminLogEventsFilter
+//	    admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int
+//	    = channels.AdminLogResults
+//
+// An optional field is sent when it is not zero, nil or false. SetAdmins and
+// the other Set methods send a zero value too; HasAdmins reports whether Admins
+// is present (sent, or received) and ClearAdmins leaves it out.
 //
 // See https://core.telegram.org/method/channels.getAdminLog.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsGetAdminLogRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Channel      InputChannelClass
 	Q            string
 	EventsFilter *ChannelAdminLogEventsFilter // flags.0?ChannelAdminLogEventsFilter
@@ -2711,6 +2909,25 @@ func (*ChannelsGetAdminLogRequest) TypeID() uint32 {
 // TypeName returns "channels.getAdminLog".
 func (*ChannelsGetAdminLogRequest) TypeName() string {
 	return "channels.getAdminLog"
+}
+
+// HasAdmins reports whether Admins is present: not zero, set by SetAdmins, or
+// received.
+func (m *ChannelsGetAdminLogRequest) HasAdmins() bool {
+	return len(m.Admins) > 0 || m.Flags.Has(1)
+}
+
+// SetAdmins sets Admins to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *ChannelsGetAdminLogRequest) SetAdmins(v []InputUserClass) {
+	m.Admins = v
+	m.Flags.Set(1)
+}
+
+// ClearAdmins sets Admins to its zero value and marks it absent.
+func (m *ChannelsGetAdminLogRequest) ClearAdmins() {
+	m.Admins = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -2735,20 +2952,20 @@ func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getAdminLog#33ddf480", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getAdminLog", "channel")
 	}
 	b.PutString(m.Q)
 	if flags.Has(0) {
 		if err := m.EventsFilter.Encode(b); err != nil {
-			return encodeErr("channels.getAdminLog#33ddf480", "events_filter", err)
+			return tlrt.EncodeErr(err, "channels.getAdminLog", "events_filter")
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Admins))
 		for i := range m.Admins {
-			if err := encodeObj(b, m.Admins[i]); err != nil {
-				return encodeErr("channels.getAdminLog#33ddf480", "admins", err)
+			if err := tlrt.EncodeObject(b, m.Admins[i]); err != nil {
+				return tlrt.EncodeErr(err, "channels.getAdminLog", "admins")
 			}
 		}
 	}
@@ -2760,58 +2977,55 @@ func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "")
 	}
-	if err := consumeID(b, ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetAdminLogRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getAdminLog#33ddf480", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getAdminLog", "")
 	}
 	*m = ChannelsGetAdminLogRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "flags", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "flags")
 	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "channel", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "channel")
 	}
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "q", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "q")
 	}
 	if m.Flags.Has(0) {
 		m.EventsFilter = new(ChannelAdminLogEventsFilter)
-		if err = decodeBoxed(b, m.EventsFilter, depth+1); err != nil {
-			return decodeErr("channels.getAdminLog#33ddf480", "events_filter", err)
+		if err = tlrt.DecodeBoxed(b, m.EventsFilter, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channels.getAdminLog", "events_filter")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Admins, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-			return decodeErr("channels.getAdminLog#33ddf480", "admins", err)
+		if m.Admins, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "channels.getAdminLog", "admins")
 		}
 	}
 	if m.MaxID, err = b.Long(); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "max_id", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "max_id")
 	}
 	if m.MinID, err = b.Long(); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "min_id", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "min_id")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("channels.getAdminLog#33ddf480", "limit", err)
+		return tlrt.DecodeErr(err, "channels.getAdminLog", "limit")
 	}
 	m.Flags &^= 1 << 0
 	if len(m.Admins) > 0 {
@@ -2820,24 +3034,19 @@ func (m *ChannelsGetAdminLogRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// ChannelsGetAdminLog invokes channels.getAdminLog#33ddf480:
-//
-//	channels.getAdminLog#33ddf480 flags:# channel:InputChannel q:string events_filter:flags.0?ChannelAdminLogEventsFilter admins:flags.1?Vector<InputUser> max_id:long min_id:long limit:int = channels.AdminLogResults
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getAdminLog.
+// ChannelsGetAdminLog calls channels.getAdminLog: see
+// ChannelsGetAdminLogRequest.
 func (c *Client) ChannelsGetAdminLog(ctx context.Context, req *ChannelsGetAdminLogRequest) (*ChannelsAdminLogResults, error) {
 	if req == nil {
 		req = new(ChannelsGetAdminLogRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChannelsAdminLogResults])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChannelsAdminLogResults])
 }
 
-// ChannelsSetStickersRequest is the TL function channels.setStickers:
+// ChannelsSetStickersRequest is the TL function channels.setStickers.
 //
-//	channels.setStickers#ea8ca4f9 channel:InputChannel stickerset:InputStickerSet = Bool
+//	channels.setStickers#ea8ca4f9 channel:InputChannel
+//	    stickerset:InputStickerSet = Bool
 //
 // See https://core.telegram.org/method/channels.setStickers.
 type ChannelsSetStickersRequest struct {
@@ -2872,67 +3081,60 @@ func (m *ChannelsSetStickersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.setStickers#ea8ca4f9", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.setStickers", "channel")
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("channels.setStickers#ea8ca4f9", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "channels.setStickers", "stickerset")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSetStickersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsSetStickersRequestTypeID, "channels.setStickers"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setStickers", "")
 	}
-	if err := consumeID(b, ChannelsSetStickersRequestTypeID, "channels.setStickers"); err != nil {
-		return decodeErr("channels.setStickers#ea8ca4f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsSetStickersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.setStickers#ea8ca4f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setStickers", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.setStickers#ea8ca4f9", "channel", err)
+		return tlrt.DecodeErr(err, "channels.setStickers", "channel")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("channels.setStickers#ea8ca4f9", "stickerset", err)
+		return tlrt.DecodeErr(err, "channels.setStickers", "stickerset")
 	}
 	return nil
 }
 
-// ChannelsSetStickers invokes channels.setStickers#ea8ca4f9:
-//
-//	channels.setStickers#ea8ca4f9 channel:InputChannel stickerset:InputStickerSet = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.setStickers.
+// ChannelsSetStickers calls channels.setStickers: see
+// ChannelsSetStickersRequest.
 func (c *Client) ChannelsSetStickers(ctx context.Context, req *ChannelsSetStickersRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsSetStickersRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsReadMessageContentsRequest is the TL function channels.readMessageContents:
+// ChannelsReadMessageContentsRequest is the TL function
+// channels.readMessageContents.
 //
-//	channels.readMessageContents#eab5dc38 channel:InputChannel id:Vector<int> = Bool
+//	channels.readMessageContents#eab5dc38 channel:InputChannel
+//	    id:Vector<int> = Bool
 //
 // See https://core.telegram.org/method/channels.readMessageContents.
 type ChannelsReadMessageContentsRequest struct {
@@ -2940,7 +3142,8 @@ type ChannelsReadMessageContentsRequest struct {
 	ID      []int
 }
 
-// ChannelsReadMessageContentsRequestTypeID is the ID of channels.readMessageContents.
+// ChannelsReadMessageContentsRequestTypeID is the ID of
+// channels.readMessageContents.
 const ChannelsReadMessageContentsRequestTypeID = 0xeab5dc38
 
 // TypeID returns 0xeab5dc38, the ID of channels.readMessageContents.
@@ -2967,8 +3170,8 @@ func (m *ChannelsReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.readMessageContents#eab5dc38", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.readMessageContents", "channel")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -2979,60 +3182,52 @@ func (m *ChannelsReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReadMessageContentsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"); err != nil {
+		return tlrt.DecodeErr(err, "channels.readMessageContents", "")
 	}
-	if err := consumeID(b, ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"); err != nil {
-		return decodeErr("channels.readMessageContents#eab5dc38", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReadMessageContentsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.readMessageContents#eab5dc38", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.readMessageContents", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.readMessageContents#eab5dc38", "channel", err)
+		return tlrt.DecodeErr(err, "channels.readMessageContents", "channel")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.readMessageContents#eab5dc38", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "channels.readMessageContents", "id")
 	}
 	return nil
 }
 
-// ChannelsReadMessageContents invokes channels.readMessageContents#eab5dc38:
-//
-//	channels.readMessageContents#eab5dc38 channel:InputChannel id:Vector<int> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.readMessageContents.
+// ChannelsReadMessageContents calls channels.readMessageContents: see
+// ChannelsReadMessageContentsRequest.
 func (c *Client) ChannelsReadMessageContents(ctx context.Context, req *ChannelsReadMessageContentsRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReadMessageContentsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsDeleteHistoryRequest is the TL function channels.deleteHistory:
+// ChannelsDeleteHistoryRequest is the TL function channels.deleteHistory.
 //
-//	channels.deleteHistory#9baa9647 flags:# for_everyone:flags.0?true channel:InputChannel max_id:int = Updates
+//	channels.deleteHistory#9baa9647 flags:# for_everyone:flags.0?true
+//	    channel:InputChannel max_id:int = Updates
 //
 // See https://core.telegram.org/method/channels.deleteHistory.
 type ChannelsDeleteHistoryRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForEveryone bool       // flags.0?true
 	Channel     InputChannelClass
 	MaxID       int
@@ -3070,8 +3265,8 @@ func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteHistory#9baa9647", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteHistory", "channel")
 	}
 	b.PutInt(m.MaxID)
 	return nil
@@ -3079,62 +3274,55 @@ func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteHistory", "")
 	}
-	if err := consumeID(b, ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"); err != nil {
-		return decodeErr("channels.deleteHistory#9baa9647", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteHistory#9baa9647", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteHistory", "")
 	}
 	*m = ChannelsDeleteHistoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.deleteHistory#9baa9647", "flags", err)
+		return tlrt.DecodeErr(err, "channels.deleteHistory", "flags")
 	}
 	m.ForEveryone = m.Flags.Has(0)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteHistory#9baa9647", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteHistory", "channel")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("channels.deleteHistory#9baa9647", "max_id", err)
+		return tlrt.DecodeErr(err, "channels.deleteHistory", "max_id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ChannelsDeleteHistory invokes channels.deleteHistory#9baa9647:
-//
-//	channels.deleteHistory#9baa9647 flags:# for_everyone:flags.0?true channel:InputChannel max_id:int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteHistory.
+// ChannelsDeleteHistory calls channels.deleteHistory: see
+// ChannelsDeleteHistoryRequest.
 func (c *Client) ChannelsDeleteHistory(ctx context.Context, req *ChannelsDeleteHistoryRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsDeleteHistoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsTogglePreHistoryHiddenRequest is the TL function channels.togglePreHistoryHidden:
+// ChannelsTogglePreHistoryHiddenRequest is the TL function
+// channels.togglePreHistoryHidden.
 //
-//	channels.togglePreHistoryHidden#eabbb94c channel:InputChannel enabled:Bool = Updates
+//	channels.togglePreHistoryHidden#eabbb94c channel:InputChannel
+//	    enabled:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.togglePreHistoryHidden.
 type ChannelsTogglePreHistoryHiddenRequest struct {
@@ -3142,7 +3330,8 @@ type ChannelsTogglePreHistoryHiddenRequest struct {
 	Enabled bool
 }
 
-// ChannelsTogglePreHistoryHiddenRequestTypeID is the ID of channels.togglePreHistoryHidden.
+// ChannelsTogglePreHistoryHiddenRequestTypeID is the ID of
+// channels.togglePreHistoryHidden.
 const ChannelsTogglePreHistoryHiddenRequestTypeID = 0xeabbb94c
 
 // TypeID returns 0xeabbb94c, the ID of channels.togglePreHistoryHidden.
@@ -3169,8 +3358,8 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.togglePreHistoryHidden#eabbb94c", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.togglePreHistoryHidden", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -3178,54 +3367,45 @@ func (m *ChannelsTogglePreHistoryHiddenRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsTogglePreHistoryHiddenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"); err != nil {
+		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "")
 	}
-	if err := consumeID(b, ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"); err != nil {
-		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsTogglePreHistoryHiddenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.togglePreHistoryHidden", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "channel", err)
+		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.togglePreHistoryHidden#eabbb94c", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "enabled")
 	}
 	return nil
 }
 
-// ChannelsTogglePreHistoryHidden invokes channels.togglePreHistoryHidden#eabbb94c:
-//
-//	channels.togglePreHistoryHidden#eabbb94c channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.togglePreHistoryHidden.
+// ChannelsTogglePreHistoryHidden calls channels.togglePreHistoryHidden: see
+// ChannelsTogglePreHistoryHiddenRequest.
 func (c *Client) ChannelsTogglePreHistoryHidden(ctx context.Context, req *ChannelsTogglePreHistoryHiddenRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsTogglePreHistoryHiddenRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetLeftChannelsRequest is the TL function channels.getLeftChannels:
+// ChannelsGetLeftChannelsRequest is the TL function channels.getLeftChannels.
 //
 //	channels.getLeftChannels#8341ecc0 offset:int = messages.Chats
 //
@@ -3267,55 +3447,48 @@ func (m *ChannelsGetLeftChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetLeftChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getLeftChannels", "")
 	}
-	if err := consumeID(b, ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"); err != nil {
-		return decodeErr("channels.getLeftChannels#8341ecc0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetLeftChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetLeftChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetLeftChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("channels.getLeftChannels#8341ecc0", "offset", err)
+		return tlrt.DecodeErr(err, "channels.getLeftChannels", "offset")
 	}
 	return nil
 }
 
-// ChannelsGetLeftChannels invokes channels.getLeftChannels#8341ecc0:
-//
-//	channels.getLeftChannels#8341ecc0 offset:int = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getLeftChannels.
+// ChannelsGetLeftChannels calls channels.getLeftChannels: see
+// ChannelsGetLeftChannelsRequest.
 func (c *Client) ChannelsGetLeftChannels(ctx context.Context, req *ChannelsGetLeftChannelsRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetLeftChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsGetGroupsForDiscussionRequest is the TL function channels.getGroupsForDiscussion:
+// ChannelsGetGroupsForDiscussionRequest is the TL function
+// channels.getGroupsForDiscussion.
 //
 //	channels.getGroupsForDiscussion#f5dad378 = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getGroupsForDiscussion.
 type ChannelsGetGroupsForDiscussionRequest struct{}
 
-// ChannelsGetGroupsForDiscussionRequestTypeID is the ID of channels.getGroupsForDiscussion.
+// ChannelsGetGroupsForDiscussionRequestTypeID is the ID of
+// channels.getGroupsForDiscussion.
 const ChannelsGetGroupsForDiscussionRequestTypeID = 0xf5dad378
 
 // TypeID returns 0xf5dad378, the ID of channels.getGroupsForDiscussion.
@@ -3347,46 +3520,39 @@ func (m *ChannelsGetGroupsForDiscussionRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetGroupsForDiscussionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getGroupsForDiscussion", "")
 	}
-	if err := consumeID(b, ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"); err != nil {
-		return decodeErr("channels.getGroupsForDiscussion#f5dad378", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetGroupsForDiscussionRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelsGetGroupsForDiscussion invokes channels.getGroupsForDiscussion#f5dad378:
-//
-//	channels.getGroupsForDiscussion#f5dad378 = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getGroupsForDiscussion.
+// ChannelsGetGroupsForDiscussion calls channels.getGroupsForDiscussion: see
+// ChannelsGetGroupsForDiscussionRequest.
 func (c *Client) ChannelsGetGroupsForDiscussion(ctx context.Context, req *ChannelsGetGroupsForDiscussionRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetGroupsForDiscussionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsSetDiscussionGroupRequest is the TL function channels.setDiscussionGroup:
+// ChannelsSetDiscussionGroupRequest is the TL function
+// channels.setDiscussionGroup.
 //
-//	channels.setDiscussionGroup#40582bb2 broadcast:InputChannel group:InputChannel = Bool
+//	channels.setDiscussionGroup#40582bb2 broadcast:InputChannel
+//	    group:InputChannel = Bool
 //
 // See https://core.telegram.org/method/channels.setDiscussionGroup.
 type ChannelsSetDiscussionGroupRequest struct {
@@ -3394,7 +3560,8 @@ type ChannelsSetDiscussionGroupRequest struct {
 	Group     InputChannelClass
 }
 
-// ChannelsSetDiscussionGroupRequestTypeID is the ID of channels.setDiscussionGroup.
+// ChannelsSetDiscussionGroupRequestTypeID is the ID of
+// channels.setDiscussionGroup.
 const ChannelsSetDiscussionGroupRequestTypeID = 0x40582bb2
 
 // TypeID returns 0x40582bb2, the ID of channels.setDiscussionGroup.
@@ -3421,169 +3588,59 @@ func (m *ChannelsSetDiscussionGroupRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Broadcast); err != nil {
-		return encodeErr("channels.setDiscussionGroup#40582bb2", "broadcast", err)
+	if err := tlrt.EncodeObject(b, m.Broadcast); err != nil {
+		return tlrt.EncodeErr(err, "channels.setDiscussionGroup", "broadcast")
 	}
-	if err := encodeObj(b, m.Group); err != nil {
-		return encodeErr("channels.setDiscussionGroup#40582bb2", "group", err)
+	if err := tlrt.EncodeObject(b, m.Group); err != nil {
+		return tlrt.EncodeErr(err, "channels.setDiscussionGroup", "group")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsSetDiscussionGroupRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "")
 	}
-	if err := consumeID(b, ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"); err != nil {
-		return decodeErr("channels.setDiscussionGroup#40582bb2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsSetDiscussionGroupRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsSetDiscussionGroupRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetDiscussionGroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.setDiscussionGroup#40582bb2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setDiscussionGroup", "")
 	}
 	var err error
 	if m.Broadcast, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.setDiscussionGroup#40582bb2", "broadcast", err)
+		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "broadcast")
 	}
 	if m.Group, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.setDiscussionGroup#40582bb2", "group", err)
+		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "group")
 	}
 	return nil
 }
 
-// ChannelsSetDiscussionGroup invokes channels.setDiscussionGroup#40582bb2:
-//
-//	channels.setDiscussionGroup#40582bb2 broadcast:InputChannel group:InputChannel = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.setDiscussionGroup.
+// ChannelsSetDiscussionGroup calls channels.setDiscussionGroup: see
+// ChannelsSetDiscussionGroupRequest.
 func (c *Client) ChannelsSetDiscussionGroup(ctx context.Context, req *ChannelsSetDiscussionGroupRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsSetDiscussionGroupRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsEditCreatorRequest is the TL function channels.editCreator:
+// ChannelsEditLocationRequest is the TL function channels.editLocation.
 //
-//	channels.editCreator#8f38cd1f channel:InputChannel user_id:InputUser password:InputCheckPasswordSRP = Updates
-//
-// See https://core.telegram.org/method/channels.editCreator.
-type ChannelsEditCreatorRequest struct {
-	Channel  InputChannelClass
-	UserID   InputUserClass
-	Password InputCheckPasswordSRPClass
-}
-
-// ChannelsEditCreatorRequestTypeID is the ID of channels.editCreator.
-const ChannelsEditCreatorRequestTypeID = 0x8f38cd1f
-
-// TypeID returns 0x8f38cd1f, the ID of channels.editCreator.
-func (*ChannelsEditCreatorRequest) TypeID() uint32 {
-	return ChannelsEditCreatorRequestTypeID
-}
-
-// TypeName returns "channels.editCreator".
-func (*ChannelsEditCreatorRequest) TypeName() string {
-	return "channels.editCreator"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsEditCreatorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsEditCreatorRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsEditCreatorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "channel", err)
-	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "user_id", err)
-	}
-	if err := encodeObj(b, m.Password); err != nil {
-		return encodeErr("channels.editCreator#8f38cd1f", "password", err)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsEditCreatorRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditCreatorRequestTypeID, "channels.editCreator"); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsEditCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditCreatorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editCreator#8f38cd1f", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "channel", err)
-	}
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "user_id", err)
-	}
-	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
-		return decodeErr("channels.editCreator#8f38cd1f", "password", err)
-	}
-	return nil
-}
-
-// ChannelsEditCreator invokes channels.editCreator#8f38cd1f:
-//
-//	channels.editCreator#8f38cd1f channel:InputChannel user_id:InputUser password:InputCheckPasswordSRP = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editCreator.
-func (c *Client) ChannelsEditCreator(ctx context.Context, req *ChannelsEditCreatorRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsEditCreatorRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsEditLocationRequest is the TL function channels.editLocation:
-//
-//	channels.editLocation#58e63f6d channel:InputChannel geo_point:InputGeoPoint address:string = Bool
+//	channels.editLocation#58e63f6d channel:InputChannel
+//	    geo_point:InputGeoPoint address:string = Bool
 //
 // See https://core.telegram.org/method/channels.editLocation.
 type ChannelsEditLocationRequest struct {
@@ -3619,11 +3676,11 @@ func (m *ChannelsEditLocationRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editLocation#58e63f6d", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.editLocation", "channel")
 	}
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("channels.editLocation#58e63f6d", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "channels.editLocation", "geo_point")
 	}
 	b.PutString(m.Address)
 	return nil
@@ -3631,59 +3688,51 @@ func (m *ChannelsEditLocationRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsEditLocationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsEditLocationRequestTypeID, "channels.editLocation"); err != nil {
+		return tlrt.DecodeErr(err, "channels.editLocation", "")
 	}
-	if err := consumeID(b, ChannelsEditLocationRequestTypeID, "channels.editLocation"); err != nil {
-		return decodeErr("channels.editLocation#58e63f6d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsEditLocationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditLocationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsEditLocationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editLocation#58e63f6d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.editLocation", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editLocation#58e63f6d", "channel", err)
+		return tlrt.DecodeErr(err, "channels.editLocation", "channel")
 	}
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("channels.editLocation#58e63f6d", "geo_point", err)
+		return tlrt.DecodeErr(err, "channels.editLocation", "geo_point")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("channels.editLocation#58e63f6d", "address", err)
+		return tlrt.DecodeErr(err, "channels.editLocation", "address")
 	}
 	return nil
 }
 
-// ChannelsEditLocation invokes channels.editLocation#58e63f6d:
-//
-//	channels.editLocation#58e63f6d channel:InputChannel geo_point:InputGeoPoint address:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editLocation.
+// ChannelsEditLocation calls channels.editLocation: see
+// ChannelsEditLocationRequest.
 func (c *Client) ChannelsEditLocation(ctx context.Context, req *ChannelsEditLocationRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsEditLocationRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsToggleSlowModeRequest is the TL function channels.toggleSlowMode:
+// ChannelsToggleSlowModeRequest is the TL function channels.toggleSlowMode.
 //
-//	channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int = Updates
+//	channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleSlowMode.
 type ChannelsToggleSlowModeRequest struct {
@@ -3718,8 +3767,8 @@ func (m *ChannelsToggleSlowModeRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleSlowMode#edd49ef0", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleSlowMode", "channel")
 	}
 	b.PutInt(m.Seconds)
 	return nil
@@ -3727,61 +3776,54 @@ func (m *ChannelsToggleSlowModeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleSlowModeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "")
 	}
-	if err := consumeID(b, ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"); err != nil {
-		return decodeErr("channels.toggleSlowMode#edd49ef0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleSlowModeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleSlowModeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleSlowModeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleSlowMode#edd49ef0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSlowMode", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleSlowMode#edd49ef0", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "channel")
 	}
 	if m.Seconds, err = b.Int(); err != nil {
-		return decodeErr("channels.toggleSlowMode#edd49ef0", "seconds", err)
+		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "seconds")
 	}
 	return nil
 }
 
-// ChannelsToggleSlowMode invokes channels.toggleSlowMode#edd49ef0:
-//
-//	channels.toggleSlowMode#edd49ef0 channel:InputChannel seconds:int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleSlowMode.
+// ChannelsToggleSlowMode calls channels.toggleSlowMode: see
+// ChannelsToggleSlowModeRequest.
 func (c *Client) ChannelsToggleSlowMode(ctx context.Context, req *ChannelsToggleSlowModeRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleSlowModeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetInactiveChannelsRequest is the TL function channels.getInactiveChannels:
+// ChannelsGetInactiveChannelsRequest is the TL function
+// channels.getInactiveChannels.
 //
 //	channels.getInactiveChannels#11e831ee = messages.InactiveChats
 //
 // See https://core.telegram.org/method/channels.getInactiveChannels.
 type ChannelsGetInactiveChannelsRequest struct{}
 
-// ChannelsGetInactiveChannelsRequestTypeID is the ID of channels.getInactiveChannels.
+// ChannelsGetInactiveChannelsRequestTypeID is the ID of
+// channels.getInactiveChannels.
 const ChannelsGetInactiveChannelsRequestTypeID = 0x11e831ee
 
 // TypeID returns 0x11e831ee, the ID of channels.getInactiveChannels.
@@ -3813,44 +3855,36 @@ func (m *ChannelsGetInactiveChannelsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetInactiveChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getInactiveChannels", "")
 	}
-	if err := consumeID(b, ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"); err != nil {
-		return decodeErr("channels.getInactiveChannels#11e831ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetInactiveChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetInactiveChannelsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetInactiveChannelsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ChannelsGetInactiveChannels invokes channels.getInactiveChannels#11e831ee:
-//
-//	channels.getInactiveChannels#11e831ee = messages.InactiveChats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getInactiveChannels.
+// ChannelsGetInactiveChannels calls channels.getInactiveChannels: see
+// ChannelsGetInactiveChannelsRequest.
 func (c *Client) ChannelsGetInactiveChannels(ctx context.Context, req *ChannelsGetInactiveChannelsRequest) (*MessagesInactiveChats, error) {
 	if req == nil {
 		req = new(ChannelsGetInactiveChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesInactiveChats])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesInactiveChats])
 }
 
-// ChannelsConvertToGigagroupRequest is the TL function channels.convertToGigagroup:
+// ChannelsConvertToGigagroupRequest is the TL function
+// channels.convertToGigagroup.
 //
 //	channels.convertToGigagroup#b290c69 channel:InputChannel = Updates
 //
@@ -3859,7 +3893,8 @@ type ChannelsConvertToGigagroupRequest struct {
 	Channel InputChannelClass
 }
 
-// ChannelsConvertToGigagroupRequestTypeID is the ID of channels.convertToGigagroup.
+// ChannelsConvertToGigagroupRequestTypeID is the ID of
+// channels.convertToGigagroup.
 const ChannelsConvertToGigagroupRequestTypeID = 0x0b290c69
 
 // TypeID returns 0x0b290c69, the ID of channels.convertToGigagroup.
@@ -3886,252 +3921,66 @@ func (m *ChannelsConvertToGigagroupRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.convertToGigagroup#0b290c69", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.convertToGigagroup", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsConvertToGigagroupRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"); err != nil {
+		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "")
 	}
-	if err := consumeID(b, ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"); err != nil {
-		return decodeErr("channels.convertToGigagroup#0b290c69", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsConvertToGigagroupRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsConvertToGigagroupRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsConvertToGigagroupRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.convertToGigagroup#0b290c69", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.convertToGigagroup", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.convertToGigagroup#0b290c69", "channel", err)
+		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "channel")
 	}
 	return nil
 }
 
-// ChannelsConvertToGigagroup invokes channels.convertToGigagroup#0b290c69:
-//
-//	channels.convertToGigagroup#b290c69 channel:InputChannel = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.convertToGigagroup.
+// ChannelsConvertToGigagroup calls channels.convertToGigagroup: see
+// ChannelsConvertToGigagroupRequest.
 func (c *Client) ChannelsConvertToGigagroup(ctx context.Context, req *ChannelsConvertToGigagroupRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsConvertToGigagroupRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsViewSponsoredMessageRequest is the TL function channels.viewSponsoredMessage:
+// ChannelsGetSendAsRequest is the TL function channels.getSendAs.
 //
-//	channels.viewSponsoredMessage#beaedb94 channel:InputChannel random_id:bytes = Bool
-//
-// See https://core.telegram.org/method/channels.viewSponsoredMessage.
-type ChannelsViewSponsoredMessageRequest struct {
-	Channel  InputChannelClass
-	RandomID []byte
-}
-
-// ChannelsViewSponsoredMessageRequestTypeID is the ID of channels.viewSponsoredMessage.
-const ChannelsViewSponsoredMessageRequestTypeID = 0xbeaedb94
-
-// TypeID returns 0xbeaedb94, the ID of channels.viewSponsoredMessage.
-func (*ChannelsViewSponsoredMessageRequest) TypeID() uint32 {
-	return ChannelsViewSponsoredMessageRequestTypeID
-}
-
-// TypeName returns "channels.viewSponsoredMessage".
-func (*ChannelsViewSponsoredMessageRequest) TypeName() string {
-	return "channels.viewSponsoredMessage"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsViewSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsViewSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.viewSponsoredMessage#beaedb94", "channel", err)
-	}
-	b.PutBytes(m.RandomID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsViewSponsoredMessageRequestTypeID, "channels.viewSponsoredMessage"); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsViewSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "channel", err)
-	}
-	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("channels.viewSponsoredMessage#beaedb94", "random_id", err)
-	}
-	return nil
-}
-
-// ChannelsViewSponsoredMessage invokes channels.viewSponsoredMessage#beaedb94:
-//
-//	channels.viewSponsoredMessage#beaedb94 channel:InputChannel random_id:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.viewSponsoredMessage.
-func (c *Client) ChannelsViewSponsoredMessage(ctx context.Context, req *ChannelsViewSponsoredMessageRequest) (bool, error) {
-	if req == nil {
-		req = new(ChannelsViewSponsoredMessageRequest)
-	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
-}
-
-// ChannelsGetSponsoredMessagesRequest is the TL function channels.getSponsoredMessages:
-//
-//	channels.getSponsoredMessages#ec210fbf channel:InputChannel = messages.SponsoredMessages
-//
-// See https://core.telegram.org/method/channels.getSponsoredMessages.
-type ChannelsGetSponsoredMessagesRequest struct {
-	Channel InputChannelClass
-}
-
-// ChannelsGetSponsoredMessagesRequestTypeID is the ID of channels.getSponsoredMessages.
-const ChannelsGetSponsoredMessagesRequestTypeID = 0xec210fbf
-
-// TypeID returns 0xec210fbf, the ID of channels.getSponsoredMessages.
-func (*ChannelsGetSponsoredMessagesRequest) TypeID() uint32 {
-	return ChannelsGetSponsoredMessagesRequestTypeID
-}
-
-// TypeName returns "channels.getSponsoredMessages".
-func (*ChannelsGetSponsoredMessagesRequest) TypeName() string {
-	return "channels.getSponsoredMessages"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetSponsoredMessagesRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getSponsoredMessages#ec210fbf", "channel", err)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetSponsoredMessagesRequestTypeID, "channels.getSponsoredMessages"); err != nil {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetSponsoredMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getSponsoredMessages#ec210fbf", "channel", err)
-	}
-	return nil
-}
-
-// ChannelsGetSponsoredMessages invokes channels.getSponsoredMessages#ec210fbf:
-//
-//	channels.getSponsoredMessages#ec210fbf channel:InputChannel = messages.SponsoredMessages
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getSponsoredMessages.
-func (c *Client) ChannelsGetSponsoredMessages(ctx context.Context, req *ChannelsGetSponsoredMessagesRequest) (MessagesSponsoredMessagesClass, error) {
-	if req == nil {
-		req = new(ChannelsGetSponsoredMessagesRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesSponsoredMessages)
-}
-
-// ChannelsGetSendAsRequest is the TL function channels.getSendAs:
-//
-//	channels.getSendAs#dc770ee peer:InputPeer = channels.SendAsPeers
+//	channels.getSendAs#e785a43f flags:# for_paid_reactions:flags.0?true
+//	    for_live_stories:flags.1?true peer:InputPeer = channels.SendAsPeers
 //
 // See https://core.telegram.org/method/channels.getSendAs.
 type ChannelsGetSendAsRequest struct {
-	Peer InputPeerClass
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ForPaidReactions bool       // flags.0?true
+	ForLiveStories   bool       // flags.1?true
+	Peer             InputPeerClass
 }
 
 // ChannelsGetSendAsRequestTypeID is the ID of channels.getSendAs.
-const ChannelsGetSendAsRequestTypeID = 0x0dc770ee
+const ChannelsGetSendAsRequestTypeID = 0xe785a43f
 
-// TypeID returns 0x0dc770ee, the ID of channels.getSendAs.
+// TypeID returns 0xe785a43f, the ID of channels.getSendAs.
 func (*ChannelsGetSendAsRequest) TypeID() uint32 {
 	return ChannelsGetSendAsRequestTypeID
 }
@@ -4155,61 +4004,68 @@ func (m *ChannelsGetSendAsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("channels.getSendAs#0dc770ee", "peer", err)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.ForPaidReactions {
+		flags.Set(0)
+	}
+	if m.ForLiveStories {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "channels.getSendAs", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetSendAsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getSendAs", "")
 	}
-	if err := consumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
-		return decodeErr("channels.getSendAs#0dc770ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetSendAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getSendAs#0dc770ee", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getSendAs", "")
 	}
+	*m = ChannelsGetSendAsRequest{}
 	var err error
-	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.getSendAs#0dc770ee", "peer", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.getSendAs", "flags")
 	}
+	m.ForPaidReactions = m.Flags.Has(0)
+	m.ForLiveStories = m.Flags.Has(1)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.getSendAs", "peer")
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelsGetSendAs invokes channels.getSendAs#0dc770ee:
-//
-//	channels.getSendAs#dc770ee peer:InputPeer = channels.SendAsPeers
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getSendAs.
+// ChannelsGetSendAs calls channels.getSendAs: see ChannelsGetSendAsRequest.
 func (c *Client) ChannelsGetSendAs(ctx context.Context, req *ChannelsGetSendAsRequest) (*ChannelsSendAsPeers, error) {
 	if req == nil {
 		req = new(ChannelsGetSendAsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChannelsSendAsPeers])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChannelsSendAsPeers])
 }
 
-// ChannelsDeleteParticipantHistoryRequest is the TL function channels.deleteParticipantHistory:
+// ChannelsDeleteParticipantHistoryRequest is the TL function
+// channels.deleteParticipantHistory.
 //
-//	channels.deleteParticipantHistory#367544db channel:InputChannel participant:InputPeer = messages.AffectedHistory
+//	channels.deleteParticipantHistory#367544db channel:InputChannel
+//	    participant:InputPeer = messages.AffectedHistory
 //
 // See https://core.telegram.org/method/channels.deleteParticipantHistory.
 type ChannelsDeleteParticipantHistoryRequest struct {
@@ -4217,7 +4073,8 @@ type ChannelsDeleteParticipantHistoryRequest struct {
 	Participant InputPeerClass
 }
 
-// ChannelsDeleteParticipantHistoryRequestTypeID is the ID of channels.deleteParticipantHistory.
+// ChannelsDeleteParticipantHistoryRequestTypeID is the ID of
+// channels.deleteParticipantHistory.
 const ChannelsDeleteParticipantHistoryRequestTypeID = 0x367544db
 
 // TypeID returns 0x367544db, the ID of channels.deleteParticipantHistory.
@@ -4244,67 +4101,59 @@ func (m *ChannelsDeleteParticipantHistoryRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteParticipantHistory#367544db", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteParticipantHistory", "channel")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("channels.deleteParticipantHistory#367544db", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "channels.deleteParticipantHistory", "participant")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeleteParticipantHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "")
 	}
-	if err := consumeID(b, ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"); err != nil {
-		return decodeErr("channels.deleteParticipantHistory#367544db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteParticipantHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteParticipantHistory#367544db", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteParticipantHistory", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteParticipantHistory#367544db", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "channel")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("channels.deleteParticipantHistory#367544db", "participant", err)
+		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "participant")
 	}
 	return nil
 }
 
-// ChannelsDeleteParticipantHistory invokes channels.deleteParticipantHistory#367544db:
-//
-//	channels.deleteParticipantHistory#367544db channel:InputChannel participant:InputPeer = messages.AffectedHistory
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteParticipantHistory.
+// ChannelsDeleteParticipantHistory calls channels.deleteParticipantHistory: see
+// ChannelsDeleteParticipantHistoryRequest.
 func (c *Client) ChannelsDeleteParticipantHistory(ctx context.Context, req *ChannelsDeleteParticipantHistoryRequest) (*MessagesAffectedHistory, error) {
 	if req == nil {
 		req = new(ChannelsDeleteParticipantHistoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedHistory])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[MessagesAffectedHistory])
 }
 
-// ChannelsToggleJoinToSendRequest is the TL function channels.toggleJoinToSend:
+// ChannelsToggleJoinToSendRequest is the TL function channels.toggleJoinToSend.
 //
-//	channels.toggleJoinToSend#e4cb9580 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleJoinToSend#e4cb9580 channel:InputChannel enabled:Bool
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleJoinToSend.
 type ChannelsToggleJoinToSendRequest struct {
@@ -4339,8 +4188,8 @@ func (m *ChannelsToggleJoinToSendRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleJoinToSend#e4cb9580", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleJoinToSend", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -4348,67 +4197,65 @@ func (m *ChannelsToggleJoinToSendRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleJoinToSendRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "")
 	}
-	if err := consumeID(b, ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"); err != nil {
-		return decodeErr("channels.toggleJoinToSend#e4cb9580", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinToSendRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleJoinToSendRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleJoinToSendRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleJoinToSend#e4cb9580", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinToSend", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleJoinToSend#e4cb9580", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleJoinToSend#e4cb9580", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleJoinToSend invokes channels.toggleJoinToSend#e4cb9580:
-//
-//	channels.toggleJoinToSend#e4cb9580 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleJoinToSend.
+// ChannelsToggleJoinToSend calls channels.toggleJoinToSend: see
+// ChannelsToggleJoinToSendRequest.
 func (c *Client) ChannelsToggleJoinToSend(ctx context.Context, req *ChannelsToggleJoinToSendRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleJoinToSendRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsToggleJoinRequestRequest is the TL function channels.toggleJoinRequest:
+// ChannelsToggleJoinRequestRequest is the TL function
+// channels.toggleJoinRequest.
 //
-//	channels.toggleJoinRequest#4c2985b6 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleJoinRequest#ecc2618 flags:# apply_to_invites:flags.1?true
+//	    channel:InputChannel enabled:Bool guard_bot:flags.0?InputUser
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleJoinRequest.
 type ChannelsToggleJoinRequestRequest struct {
-	Channel InputChannelClass
-	Enabled bool
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ApplyToInvites bool       // flags.1?true
+	Channel        InputChannelClass
+	Enabled        bool
+	GuardBot       InputUserClass // flags.0?InputUser
 }
 
-// ChannelsToggleJoinRequestRequestTypeID is the ID of channels.toggleJoinRequest.
-const ChannelsToggleJoinRequestRequestTypeID = 0x4c2985b6
+// ChannelsToggleJoinRequestRequestTypeID is the ID of
+// channels.toggleJoinRequest.
+const ChannelsToggleJoinRequestRequestTypeID = 0x0ecc2618
 
-// TypeID returns 0x4c2985b6, the ID of channels.toggleJoinRequest.
+// TypeID returns 0x0ecc2618, the ID of channels.toggleJoinRequest.
 func (*ChannelsToggleJoinRequestRequest) TypeID() uint32 {
 	return ChannelsToggleJoinRequestRequestTypeID
 }
@@ -4432,65 +4279,81 @@ func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleJoinRequest#4c2985b6", "channel", err)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.ApplyToInvites {
+		flags.Set(1)
+	}
+	if m.GuardBot != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "channel")
 	}
 	b.PutBool(m.Enabled)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.GuardBot); err != nil {
+			return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "guard_bot")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleJoinRequestRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "")
 	}
-	if err := consumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleJoinRequestRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinRequest", "")
 	}
+	*m = ChannelsToggleJoinRequestRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "flags")
+	}
+	m.ApplyToInvites = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleJoinRequest#4c2985b6", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "enabled")
 	}
+	if m.Flags.Has(0) {
+		if m.GuardBot, err = decodeInputUser(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "guard_bot")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ChannelsToggleJoinRequest invokes channels.toggleJoinRequest#4c2985b6:
-//
-//	channels.toggleJoinRequest#4c2985b6 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleJoinRequest.
+// ChannelsToggleJoinRequest calls channels.toggleJoinRequest: see
+// ChannelsToggleJoinRequestRequest.
 func (c *Client) ChannelsToggleJoinRequest(ctx context.Context, req *ChannelsToggleJoinRequestRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleJoinRequestRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsReorderUsernamesRequest is the TL function channels.reorderUsernames:
+// ChannelsReorderUsernamesRequest is the TL function channels.reorderUsernames.
 //
-//	channels.reorderUsernames#b45ced1d channel:InputChannel order:Vector<string> = Bool
+//	channels.reorderUsernames#b45ced1d channel:InputChannel
+//	    order:Vector<string> = Bool
 //
 // See https://core.telegram.org/method/channels.reorderUsernames.
 type ChannelsReorderUsernamesRequest struct {
@@ -4525,8 +4388,8 @@ func (m *ChannelsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reorderUsernames#b45ced1d", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.reorderUsernames", "channel")
 	}
 	b.PutVectorHeader(len(m.Order))
 	for i := range m.Order {
@@ -4537,56 +4400,48 @@ func (m *ChannelsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "channels.reorderUsernames", "")
 	}
-	if err := consumeID(b, ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"); err != nil {
-		return decodeErr("channels.reorderUsernames#b45ced1d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReorderUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reorderUsernames#b45ced1d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.reorderUsernames", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reorderUsernames#b45ced1d", "channel", err)
+		return tlrt.DecodeErr(err, "channels.reorderUsernames", "channel")
 	}
-	if m.Order, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("channels.reorderUsernames#b45ced1d", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "channels.reorderUsernames", "order")
 	}
 	return nil
 }
 
-// ChannelsReorderUsernames invokes channels.reorderUsernames#b45ced1d:
-//
-//	channels.reorderUsernames#b45ced1d channel:InputChannel order:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reorderUsernames.
+// ChannelsReorderUsernames calls channels.reorderUsernames: see
+// ChannelsReorderUsernamesRequest.
 func (c *Client) ChannelsReorderUsernames(ctx context.Context, req *ChannelsReorderUsernamesRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReorderUsernamesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsToggleUsernameRequest is the TL function channels.toggleUsername:
+// ChannelsToggleUsernameRequest is the TL function channels.toggleUsername.
 //
-//	channels.toggleUsername#50f24105 channel:InputChannel username:string active:Bool = Bool
+//	channels.toggleUsername#50f24105 channel:InputChannel username:string
+//	    active:Bool = Bool
 //
 // See https://core.telegram.org/method/channels.toggleUsername.
 type ChannelsToggleUsernameRequest struct {
@@ -4622,8 +4477,8 @@ func (m *ChannelsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleUsername#50f24105", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleUsername", "channel")
 	}
 	b.PutString(m.Username)
 	b.PutBool(m.Active)
@@ -4632,57 +4487,49 @@ func (m *ChannelsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleUsername", "")
 	}
-	if err := consumeID(b, ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"); err != nil {
-		return decodeErr("channels.toggleUsername#50f24105", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleUsernameRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleUsernameRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleUsername#50f24105", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleUsername", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleUsername#50f24105", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleUsername", "channel")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("channels.toggleUsername#50f24105", "username", err)
+		return tlrt.DecodeErr(err, "channels.toggleUsername", "username")
 	}
 	if m.Active, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleUsername#50f24105", "active", err)
+		return tlrt.DecodeErr(err, "channels.toggleUsername", "active")
 	}
 	return nil
 }
 
-// ChannelsToggleUsername invokes channels.toggleUsername#50f24105:
-//
-//	channels.toggleUsername#50f24105 channel:InputChannel username:string active:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleUsername.
+// ChannelsToggleUsername calls channels.toggleUsername: see
+// ChannelsToggleUsernameRequest.
 func (c *Client) ChannelsToggleUsername(ctx context.Context, req *ChannelsToggleUsernameRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsToggleUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsDeactivateAllUsernamesRequest is the TL function channels.deactivateAllUsernames:
+// ChannelsDeactivateAllUsernamesRequest is the TL function
+// channels.deactivateAllUsernames.
 //
 //	channels.deactivateAllUsernames#a245dd3 channel:InputChannel = Bool
 //
@@ -4691,7 +4538,8 @@ type ChannelsDeactivateAllUsernamesRequest struct {
 	Channel InputChannelClass
 }
 
-// ChannelsDeactivateAllUsernamesRequestTypeID is the ID of channels.deactivateAllUsernames.
+// ChannelsDeactivateAllUsernamesRequestTypeID is the ID of
+// channels.deactivateAllUsernames.
 const ChannelsDeactivateAllUsernamesRequestTypeID = 0x0a245dd3
 
 // TypeID returns 0x0a245dd3, the ID of channels.deactivateAllUsernames.
@@ -4718,72 +4566,65 @@ func (m *ChannelsDeactivateAllUsernamesRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deactivateAllUsernames#0a245dd3", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.deactivateAllUsernames", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsDeactivateAllUsernamesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"); err != nil {
+		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "")
 	}
-	if err := consumeID(b, ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"); err != nil {
-		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeactivateAllUsernamesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.deactivateAllUsernames", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deactivateAllUsernames#0a245dd3", "channel", err)
+		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "channel")
 	}
 	return nil
 }
 
-// ChannelsDeactivateAllUsernames invokes channels.deactivateAllUsernames#0a245dd3:
-//
-//	channels.deactivateAllUsernames#a245dd3 channel:InputChannel = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deactivateAllUsernames.
+// ChannelsDeactivateAllUsernames calls channels.deactivateAllUsernames: see
+// ChannelsDeactivateAllUsernamesRequest.
 func (c *Client) ChannelsDeactivateAllUsernames(ctx context.Context, req *ChannelsDeactivateAllUsernamesRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsDeactivateAllUsernamesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsToggleForumRequest is the TL function channels.toggleForum:
+// ChannelsToggleForumRequest is the TL function channels.toggleForum.
 //
-//	channels.toggleForum#a4298b29 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleForum#3ff75734 channel:InputChannel enabled:Bool
+//	    tabs:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.toggleForum.
 type ChannelsToggleForumRequest struct {
 	Channel InputChannelClass
 	Enabled bool
+	Tabs    bool
 }
 
 // ChannelsToggleForumRequestTypeID is the ID of channels.toggleForum.
-const ChannelsToggleForumRequestTypeID = 0xa4298b29
+const ChannelsToggleForumRequestTypeID = 0x3ff75734
 
-// TypeID returns 0xa4298b29, the ID of channels.toggleForum.
+// TypeID returns 0x3ff75734, the ID of channels.toggleForum.
 func (*ChannelsToggleForumRequest) TypeID() uint32 {
 	return ChannelsToggleForumRequestTypeID
 }
@@ -4807,913 +4648,61 @@ func (m *ChannelsToggleForumRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleForum#a4298b29", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleForum", "channel")
 	}
 	b.PutBool(m.Enabled)
+	b.PutBool(m.Tabs)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleForum", "")
 	}
-	if err := consumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleForumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleForumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleForumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleForum#a4298b29", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleForum", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleForum", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleForum#a4298b29", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleForum", "enabled")
+	}
+	if m.Tabs, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleForum", "tabs")
 	}
 	return nil
 }
 
-// ChannelsToggleForum invokes channels.toggleForum#a4298b29:
-//
-//	channels.toggleForum#a4298b29 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleForum.
+// ChannelsToggleForum calls channels.toggleForum: see
+// ChannelsToggleForumRequest.
 func (c *Client) ChannelsToggleForum(ctx context.Context, req *ChannelsToggleForumRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleForumRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsCreateForumTopicRequest is the TL function channels.createForumTopic:
+// ChannelsToggleAntiSpamRequest is the TL function channels.toggleAntiSpam.
 //
-//	channels.createForumTopic#f40c0224 flags:# channel:InputChannel title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
-//
-// See https://core.telegram.org/method/channels.createForumTopic.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type ChannelsCreateForumTopicRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Channel     InputChannelClass
-	Title       string
-	IconColor   int   // flags.0?int
-	IconEmojiID int64 // flags.3?long
-	RandomID    int64
-	SendAs      InputPeerClass // flags.2?InputPeer
-}
-
-// ChannelsCreateForumTopicRequestTypeID is the ID of channels.createForumTopic.
-const ChannelsCreateForumTopicRequestTypeID = 0xf40c0224
-
-// TypeID returns 0xf40c0224, the ID of channels.createForumTopic.
-func (*ChannelsCreateForumTopicRequest) TypeID() uint32 {
-	return ChannelsCreateForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.createForumTopic".
-func (*ChannelsCreateForumTopicRequest) TypeName() string {
-	return "channels.createForumTopic"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsCreateForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsCreateForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	if m.IconColor != 0 {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(3)
-	}
-	if m.SendAs != nil {
-		flags.Set(2)
-	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.createForumTopic#f40c0224", "channel", err)
-	}
-	b.PutString(m.Title)
-	if flags.Has(0) {
-		b.PutInt(m.IconColor)
-	}
-	if flags.Has(3) {
-		b.PutLong(m.IconEmojiID)
-	}
-	b.PutLong(m.RandomID)
-	if flags.Has(2) {
-		if err := encodeObj(b, m.SendAs); err != nil {
-			return encodeErr("channels.createForumTopic#f40c0224", "send_as", err)
-		}
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsCreateForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsCreateForumTopicRequestTypeID, "channels.createForumTopic"); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsCreateForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.createForumTopic#f40c0224", "", ErrTooDeep)
-	}
-	*m = ChannelsCreateForumTopicRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "flags", err)
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "channel", err)
-	}
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "title", err)
-	}
-	if m.Flags.Has(0) {
-		if m.IconColor, err = b.Int(); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "icon_color", err)
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "icon_emoji_id", err)
-		}
-	}
-	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("channels.createForumTopic#f40c0224", "random_id", err)
-	}
-	if m.Flags.Has(2) {
-		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("channels.createForumTopic#f40c0224", "send_as", err)
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.IconColor != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
-}
-
-// ChannelsCreateForumTopic invokes channels.createForumTopic#f40c0224:
-//
-//	channels.createForumTopic#f40c0224 flags:# channel:InputChannel title:string icon_color:flags.0?int icon_emoji_id:flags.3?long random_id:long send_as:flags.2?InputPeer = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.createForumTopic.
-func (c *Client) ChannelsCreateForumTopic(ctx context.Context, req *ChannelsCreateForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsCreateForumTopicRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsGetForumTopicsRequest is the TL function channels.getForumTopics:
-//
-//	channels.getForumTopics#de560d1 flags:# channel:InputChannel q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
-//
-// See https://core.telegram.org/method/channels.getForumTopics.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type ChannelsGetForumTopicsRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Channel     InputChannelClass
-	Q           string // flags.0?string
-	OffsetDate  int
-	OffsetID    int
-	OffsetTopic int
-	Limit       int
-}
-
-// ChannelsGetForumTopicsRequestTypeID is the ID of channels.getForumTopics.
-const ChannelsGetForumTopicsRequestTypeID = 0x0de560d1
-
-// TypeID returns 0x0de560d1, the ID of channels.getForumTopics.
-func (*ChannelsGetForumTopicsRequest) TypeID() uint32 {
-	return ChannelsGetForumTopicsRequestTypeID
-}
-
-// TypeName returns "channels.getForumTopics".
-func (*ChannelsGetForumTopicsRequest) TypeName() string {
-	return "channels.getForumTopics"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetForumTopicsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetForumTopicsRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Q != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getForumTopics#0de560d1", "channel", err)
-	}
-	if flags.Has(0) {
-		b.PutString(m.Q)
-	}
-	b.PutInt(m.OffsetDate)
-	b.PutInt(m.OffsetID)
-	b.PutInt(m.OffsetTopic)
-	b.PutInt(m.Limit)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetForumTopicsRequestTypeID, "channels.getForumTopics"); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getForumTopics#0de560d1", "", ErrTooDeep)
-	}
-	*m = ChannelsGetForumTopicsRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "flags", err)
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "channel", err)
-	}
-	if m.Flags.Has(0) {
-		if m.Q, err = b.String(); err != nil {
-			return decodeErr("channels.getForumTopics#0de560d1", "q", err)
-		}
-	}
-	if m.OffsetDate, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_date", err)
-	}
-	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_id", err)
-	}
-	if m.OffsetTopic, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "offset_topic", err)
-	}
-	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("channels.getForumTopics#0de560d1", "limit", err)
-	}
-	if m.Q != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
-}
-
-// ChannelsGetForumTopics invokes channels.getForumTopics#0de560d1:
-//
-//	channels.getForumTopics#de560d1 flags:# channel:InputChannel q:flags.0?string offset_date:int offset_id:int offset_topic:int limit:int = messages.ForumTopics
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getForumTopics.
-func (c *Client) ChannelsGetForumTopics(ctx context.Context, req *ChannelsGetForumTopicsRequest) (*MessagesForumTopics, error) {
-	if req == nil {
-		req = new(ChannelsGetForumTopicsRequest)
-	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesForumTopics])
-}
-
-// ChannelsGetForumTopicsByIDRequest is the TL function channels.getForumTopicsByID:
-//
-//	channels.getForumTopicsByID#b0831eb9 channel:InputChannel topics:Vector<int> = messages.ForumTopics
-//
-// See https://core.telegram.org/method/channels.getForumTopicsByID.
-type ChannelsGetForumTopicsByIDRequest struct {
-	Channel InputChannelClass
-	Topics  []int
-}
-
-// ChannelsGetForumTopicsByIDRequestTypeID is the ID of channels.getForumTopicsByID.
-const ChannelsGetForumTopicsByIDRequestTypeID = 0xb0831eb9
-
-// TypeID returns 0xb0831eb9, the ID of channels.getForumTopicsByID.
-func (*ChannelsGetForumTopicsByIDRequest) TypeID() uint32 {
-	return ChannelsGetForumTopicsByIDRequestTypeID
-}
-
-// TypeName returns "channels.getForumTopicsByID".
-func (*ChannelsGetForumTopicsByIDRequest) TypeName() string {
-	return "channels.getForumTopicsByID"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsGetForumTopicsByIDRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getForumTopicsByID#b0831eb9", "channel", err)
-	}
-	b.PutVectorHeader(len(m.Topics))
-	for i := range m.Topics {
-		b.PutInt(m.Topics[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsGetForumTopicsByIDRequestTypeID, "channels.getForumTopicsByID"); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetForumTopicsByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "channel", err)
-	}
-	if m.Topics, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.getForumTopicsByID#b0831eb9", "topics", err)
-	}
-	return nil
-}
-
-// ChannelsGetForumTopicsByID invokes channels.getForumTopicsByID#b0831eb9:
-//
-//	channels.getForumTopicsByID#b0831eb9 channel:InputChannel topics:Vector<int> = messages.ForumTopics
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getForumTopicsByID.
-func (c *Client) ChannelsGetForumTopicsByID(ctx context.Context, req *ChannelsGetForumTopicsByIDRequest) (*MessagesForumTopics, error) {
-	if req == nil {
-		req = new(ChannelsGetForumTopicsByIDRequest)
-	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesForumTopics])
-}
-
-// ChannelsEditForumTopicRequest is the TL function channels.editForumTopic:
-//
-//	channels.editForumTopic#f4dfa185 flags:# channel:InputChannel topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
-//
-// See https://core.telegram.org/method/channels.editForumTopic.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type ChannelsEditForumTopicRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Channel     InputChannelClass
-	TopicID     int
-	Title       string // flags.0?string
-	IconEmojiID int64  // flags.1?long
-	Closed      bool   // flags.2?Bool
-	Hidden      bool   // flags.3?Bool
-}
-
-// ChannelsEditForumTopicRequestTypeID is the ID of channels.editForumTopic.
-const ChannelsEditForumTopicRequestTypeID = 0xf4dfa185
-
-// TypeID returns 0xf4dfa185, the ID of channels.editForumTopic.
-func (*ChannelsEditForumTopicRequest) TypeID() uint32 {
-	return ChannelsEditForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.editForumTopic".
-func (*ChannelsEditForumTopicRequest) TypeName() string {
-	return "channels.editForumTopic"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsEditForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsEditForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Title != "" {
-		flags.Set(0)
-	}
-	if m.IconEmojiID != 0 {
-		flags.Set(1)
-	}
-	if m.Closed {
-		flags.Set(2)
-	}
-	if m.Hidden {
-		flags.Set(3)
-	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.editForumTopic#f4dfa185", "channel", err)
-	}
-	b.PutInt(m.TopicID)
-	if flags.Has(0) {
-		b.PutString(m.Title)
-	}
-	if flags.Has(1) {
-		b.PutLong(m.IconEmojiID)
-	}
-	if flags.Has(2) {
-		b.PutBool(m.Closed)
-	}
-	if flags.Has(3) {
-		b.PutBool(m.Hidden)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsEditForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsEditForumTopicRequestTypeID, "channels.editForumTopic"); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsEditForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.editForumTopic#f4dfa185", "", ErrTooDeep)
-	}
-	*m = ChannelsEditForumTopicRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "flags", err)
-	}
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "channel", err)
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return decodeErr("channels.editForumTopic#f4dfa185", "topic_id", err)
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = b.String(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "title", err)
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "icon_emoji_id", err)
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Closed, err = b.Bool(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "closed", err)
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Hidden, err = b.Bool(); err != nil {
-			return decodeErr("channels.editForumTopic#f4dfa185", "hidden", err)
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Closed {
-		m.Flags.Unset(2)
-	}
-	if m.Hidden {
-		m.Flags.Unset(3)
-	}
-	return nil
-}
-
-// ChannelsEditForumTopic invokes channels.editForumTopic#f4dfa185:
-//
-//	channels.editForumTopic#f4dfa185 flags:# channel:InputChannel topic_id:int title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.editForumTopic.
-func (c *Client) ChannelsEditForumTopic(ctx context.Context, req *ChannelsEditForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsEditForumTopicRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsUpdatePinnedForumTopicRequest is the TL function channels.updatePinnedForumTopic:
-//
-//	channels.updatePinnedForumTopic#6c2d9026 channel:InputChannel topic_id:int pinned:Bool = Updates
-//
-// See https://core.telegram.org/method/channels.updatePinnedForumTopic.
-type ChannelsUpdatePinnedForumTopicRequest struct {
-	Channel InputChannelClass
-	TopicID int
-	Pinned  bool
-}
-
-// ChannelsUpdatePinnedForumTopicRequestTypeID is the ID of channels.updatePinnedForumTopic.
-const ChannelsUpdatePinnedForumTopicRequestTypeID = 0x6c2d9026
-
-// TypeID returns 0x6c2d9026, the ID of channels.updatePinnedForumTopic.
-func (*ChannelsUpdatePinnedForumTopicRequest) TypeID() uint32 {
-	return ChannelsUpdatePinnedForumTopicRequestTypeID
-}
-
-// TypeName returns "channels.updatePinnedForumTopic".
-func (*ChannelsUpdatePinnedForumTopicRequest) TypeName() string {
-	return "channels.updatePinnedForumTopic"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsUpdatePinnedForumTopicRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updatePinnedForumTopic#6c2d9026", "channel", err)
-	}
-	b.PutInt(m.TopicID)
-	b.PutBool(m.Pinned)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsUpdatePinnedForumTopicRequestTypeID, "channels.updatePinnedForumTopic"); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdatePinnedForumTopicRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "channel", err)
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "topic_id", err)
-	}
-	if m.Pinned, err = b.Bool(); err != nil {
-		return decodeErr("channels.updatePinnedForumTopic#6c2d9026", "pinned", err)
-	}
-	return nil
-}
-
-// ChannelsUpdatePinnedForumTopic invokes channels.updatePinnedForumTopic#6c2d9026:
-//
-//	channels.updatePinnedForumTopic#6c2d9026 channel:InputChannel topic_id:int pinned:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updatePinnedForumTopic.
-func (c *Client) ChannelsUpdatePinnedForumTopic(ctx context.Context, req *ChannelsUpdatePinnedForumTopicRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsUpdatePinnedForumTopicRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsDeleteTopicHistoryRequest is the TL function channels.deleteTopicHistory:
-//
-//	channels.deleteTopicHistory#34435f2d channel:InputChannel top_msg_id:int = messages.AffectedHistory
-//
-// See https://core.telegram.org/method/channels.deleteTopicHistory.
-type ChannelsDeleteTopicHistoryRequest struct {
-	Channel  InputChannelClass
-	TopMsgID int
-}
-
-// ChannelsDeleteTopicHistoryRequestTypeID is the ID of channels.deleteTopicHistory.
-const ChannelsDeleteTopicHistoryRequestTypeID = 0x34435f2d
-
-// TypeID returns 0x34435f2d, the ID of channels.deleteTopicHistory.
-func (*ChannelsDeleteTopicHistoryRequest) TypeID() uint32 {
-	return ChannelsDeleteTopicHistoryRequestTypeID
-}
-
-// TypeName returns "channels.deleteTopicHistory".
-func (*ChannelsDeleteTopicHistoryRequest) TypeName() string {
-	return "channels.deleteTopicHistory"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsDeleteTopicHistoryRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.deleteTopicHistory#34435f2d", "channel", err)
-	}
-	b.PutInt(m.TopMsgID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsDeleteTopicHistoryRequestTypeID, "channels.deleteTopicHistory"); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsDeleteTopicHistoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "channel", err)
-	}
-	if m.TopMsgID, err = b.Int(); err != nil {
-		return decodeErr("channels.deleteTopicHistory#34435f2d", "top_msg_id", err)
-	}
-	return nil
-}
-
-// ChannelsDeleteTopicHistory invokes channels.deleteTopicHistory#34435f2d:
-//
-//	channels.deleteTopicHistory#34435f2d channel:InputChannel top_msg_id:int = messages.AffectedHistory
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.deleteTopicHistory.
-func (c *Client) ChannelsDeleteTopicHistory(ctx context.Context, req *ChannelsDeleteTopicHistoryRequest) (*MessagesAffectedHistory, error) {
-	if req == nil {
-		req = new(ChannelsDeleteTopicHistoryRequest)
-	}
-	return invoke(ctx, c.invoker, req, decodePtr[MessagesAffectedHistory])
-}
-
-// ChannelsReorderPinnedForumTopicsRequest is the TL function channels.reorderPinnedForumTopics:
-//
-//	channels.reorderPinnedForumTopics#2950a18f flags:# force:flags.0?true channel:InputChannel order:Vector<int> = Updates
-//
-// See https://core.telegram.org/method/channels.reorderPinnedForumTopics.
-type ChannelsReorderPinnedForumTopicsRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
-	Force   bool       // flags.0?true
-	Channel InputChannelClass
-	Order   []int
-}
-
-// ChannelsReorderPinnedForumTopicsRequestTypeID is the ID of channels.reorderPinnedForumTopics.
-const ChannelsReorderPinnedForumTopicsRequestTypeID = 0x2950a18f
-
-// TypeID returns 0x2950a18f, the ID of channels.reorderPinnedForumTopics.
-func (*ChannelsReorderPinnedForumTopicsRequest) TypeID() uint32 {
-	return ChannelsReorderPinnedForumTopicsRequestTypeID
-}
-
-// TypeName returns "channels.reorderPinnedForumTopics".
-func (*ChannelsReorderPinnedForumTopicsRequest) TypeName() string {
-	return "channels.reorderPinnedForumTopics"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsReorderPinnedForumTopicsRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	if m.Force {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reorderPinnedForumTopics#2950a18f", "channel", err)
-	}
-	b.PutVectorHeader(len(m.Order))
-	for i := range m.Order {
-		b.PutInt(m.Order[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsReorderPinnedForumTopicsRequestTypeID, "channels.reorderPinnedForumTopics"); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReorderPinnedForumTopicsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "", ErrTooDeep)
-	}
-	*m = ChannelsReorderPinnedForumTopicsRequest{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "flags", err)
-	}
-	m.Force = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "channel", err)
-	}
-	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("channels.reorderPinnedForumTopics#2950a18f", "order", err)
-	}
-	m.Flags &^= 1 << 0
-	return nil
-}
-
-// ChannelsReorderPinnedForumTopics invokes channels.reorderPinnedForumTopics#2950a18f:
-//
-//	channels.reorderPinnedForumTopics#2950a18f flags:# force:flags.0?true channel:InputChannel order:Vector<int> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reorderPinnedForumTopics.
-func (c *Client) ChannelsReorderPinnedForumTopics(ctx context.Context, req *ChannelsReorderPinnedForumTopicsRequest) (UpdatesClass, error) {
-	if req == nil {
-		req = new(ChannelsReorderPinnedForumTopicsRequest)
-	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
-}
-
-// ChannelsToggleAntiSpamRequest is the TL function channels.toggleAntiSpam:
-//
-//	channels.toggleAntiSpam#68f3e4eb channel:InputChannel enabled:Bool = Updates
+//	channels.toggleAntiSpam#68f3e4eb channel:InputChannel enabled:Bool
+//	    = Updates
 //
 // See https://core.telegram.org/method/channels.toggleAntiSpam.
 type ChannelsToggleAntiSpamRequest struct {
@@ -5748,8 +4737,8 @@ func (m *ChannelsToggleAntiSpamRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleAntiSpam#68f3e4eb", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleAntiSpam", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -5757,56 +4746,49 @@ func (m *ChannelsToggleAntiSpamRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleAntiSpamRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "")
 	}
-	if err := consumeID(b, ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"); err != nil {
-		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleAntiSpamRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleAntiSpamRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleAntiSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleAntiSpam", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleAntiSpam#68f3e4eb", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleAntiSpam invokes channels.toggleAntiSpam#68f3e4eb:
-//
-//	channels.toggleAntiSpam#68f3e4eb channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleAntiSpam.
+// ChannelsToggleAntiSpam calls channels.toggleAntiSpam: see
+// ChannelsToggleAntiSpamRequest.
 func (c *Client) ChannelsToggleAntiSpam(ctx context.Context, req *ChannelsToggleAntiSpamRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleAntiSpamRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsReportAntiSpamFalsePositiveRequest is the TL function channels.reportAntiSpamFalsePositive:
+// ChannelsReportAntiSpamFalsePositiveRequest is the TL function
+// channels.reportAntiSpamFalsePositive.
 //
-//	channels.reportAntiSpamFalsePositive#a850a693 channel:InputChannel msg_id:int = Bool
+//	channels.reportAntiSpamFalsePositive#a850a693 channel:InputChannel
+//	    msg_id:int = Bool
 //
 // See https://core.telegram.org/method/channels.reportAntiSpamFalsePositive.
 type ChannelsReportAntiSpamFalsePositiveRequest struct {
@@ -5814,7 +4796,8 @@ type ChannelsReportAntiSpamFalsePositiveRequest struct {
 	MsgID   int
 }
 
-// ChannelsReportAntiSpamFalsePositiveRequestTypeID is the ID of channels.reportAntiSpamFalsePositive.
+// ChannelsReportAntiSpamFalsePositiveRequestTypeID is the ID of
+// channels.reportAntiSpamFalsePositive.
 const ChannelsReportAntiSpamFalsePositiveRequestTypeID = 0xa850a693
 
 // TypeID returns 0xa850a693, the ID of channels.reportAntiSpamFalsePositive.
@@ -5841,8 +4824,8 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(b *bin.Buffer) e
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.reportAntiSpamFalsePositive#a850a693", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.reportAntiSpamFalsePositive", "channel")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -5850,56 +4833,50 @@ func (m *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"); err != nil {
+		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "")
 	}
-	if err := consumeID(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"); err != nil {
-		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsReportAntiSpamFalsePositiveRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.reportAntiSpamFalsePositive", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "channel", err)
+		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "channel")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("channels.reportAntiSpamFalsePositive#a850a693", "msg_id", err)
+		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "msg_id")
 	}
 	return nil
 }
 
-// ChannelsReportAntiSpamFalsePositive invokes channels.reportAntiSpamFalsePositive#a850a693:
-//
-//	channels.reportAntiSpamFalsePositive#a850a693 channel:InputChannel msg_id:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.reportAntiSpamFalsePositive.
+// ChannelsReportAntiSpamFalsePositive calls
+// channels.reportAntiSpamFalsePositive: see
+// ChannelsReportAntiSpamFalsePositiveRequest.
 func (c *Client) ChannelsReportAntiSpamFalsePositive(ctx context.Context, req *ChannelsReportAntiSpamFalsePositiveRequest) (bool, error) {
 	if req == nil {
 		req = new(ChannelsReportAntiSpamFalsePositiveRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChannelsToggleParticipantsHiddenRequest is the TL function channels.toggleParticipantsHidden:
+// ChannelsToggleParticipantsHiddenRequest is the TL function
+// channels.toggleParticipantsHidden.
 //
-//	channels.toggleParticipantsHidden#6a6e7854 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleParticipantsHidden#6a6e7854 channel:InputChannel
+//	    enabled:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.toggleParticipantsHidden.
 type ChannelsToggleParticipantsHiddenRequest struct {
@@ -5907,7 +4884,8 @@ type ChannelsToggleParticipantsHiddenRequest struct {
 	Enabled bool
 }
 
-// ChannelsToggleParticipantsHiddenRequestTypeID is the ID of channels.toggleParticipantsHidden.
+// ChannelsToggleParticipantsHiddenRequestTypeID is the ID of
+// channels.toggleParticipantsHidden.
 const ChannelsToggleParticipantsHiddenRequestTypeID = 0x6a6e7854
 
 // TypeID returns 0x6a6e7854, the ID of channels.toggleParticipantsHidden.
@@ -5934,8 +4912,8 @@ func (m *ChannelsToggleParticipantsHiddenRequest) EncodeBare(b *bin.Buffer) erro
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleParticipantsHidden#6a6e7854", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleParticipantsHidden", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -5943,157 +4921,57 @@ func (m *ChannelsToggleParticipantsHiddenRequest) EncodeBare(b *bin.Buffer) erro
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleParticipantsHiddenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "")
 	}
-	if err := consumeID(b, ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"); err != nil {
-		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleParticipantsHiddenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleParticipantsHidden", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleParticipantsHidden#6a6e7854", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleParticipantsHidden invokes channels.toggleParticipantsHidden#6a6e7854:
-//
-//	channels.toggleParticipantsHidden#6a6e7854 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleParticipantsHidden.
+// ChannelsToggleParticipantsHidden calls channels.toggleParticipantsHidden: see
+// ChannelsToggleParticipantsHiddenRequest.
 func (c *Client) ChannelsToggleParticipantsHidden(ctx context.Context, req *ChannelsToggleParticipantsHiddenRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleParticipantsHiddenRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsClickSponsoredMessageRequest is the TL function channels.clickSponsoredMessage:
+// ChannelsUpdateColorRequest is the TL function channels.updateColor.
 //
-//	channels.clickSponsoredMessage#18afbc93 channel:InputChannel random_id:bytes = Bool
+//	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true
+//	    channel:InputChannel color:flags.2?int
+//	    background_emoji_id:flags.0?long = Updates
 //
-// See https://core.telegram.org/method/channels.clickSponsoredMessage.
-type ChannelsClickSponsoredMessageRequest struct {
-	Channel  InputChannelClass
-	RandomID []byte
-}
-
-// ChannelsClickSponsoredMessageRequestTypeID is the ID of channels.clickSponsoredMessage.
-const ChannelsClickSponsoredMessageRequestTypeID = 0x18afbc93
-
-// TypeID returns 0x18afbc93, the ID of channels.clickSponsoredMessage.
-func (*ChannelsClickSponsoredMessageRequest) TypeID() uint32 {
-	return ChannelsClickSponsoredMessageRequestTypeID
-}
-
-// TypeName returns "channels.clickSponsoredMessage".
-func (*ChannelsClickSponsoredMessageRequest) TypeName() string {
-	return "channels.clickSponsoredMessage"
-}
-
-// Encode writes m to b with its ID.
-func (m *ChannelsClickSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(ChannelsClickSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *ChannelsClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.clickSponsoredMessage#18afbc93", "channel", err)
-	}
-	b.PutBytes(m.RandomID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *ChannelsClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, ChannelsClickSponsoredMessageRequestTypeID, "channels.clickSponsoredMessage"); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *ChannelsClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsClickSponsoredMessageRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "", ErrTooDeep)
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "channel", err)
-	}
-	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("channels.clickSponsoredMessage#18afbc93", "random_id", err)
-	}
-	return nil
-}
-
-// ChannelsClickSponsoredMessage invokes channels.clickSponsoredMessage#18afbc93:
-//
-//	channels.clickSponsoredMessage#18afbc93 channel:InputChannel random_id:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.clickSponsoredMessage.
-func (c *Client) ChannelsClickSponsoredMessage(ctx context.Context, req *ChannelsClickSponsoredMessageRequest) (bool, error) {
-	if req == nil {
-		req = new(ChannelsClickSponsoredMessageRequest)
-	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
-}
-
-// ChannelsUpdateColorRequest is the TL function channels.updateColor:
-//
-//	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true channel:InputChannel color:flags.2?int background_emoji_id:flags.0?long = Updates
+// An optional field is sent when it is not zero, nil or false. SetColor and the
+// other Set methods send a zero value too; HasColor reports whether Color is
+// present (sent, or received) and ClearColor leaves it out.
 //
 // See https://core.telegram.org/method/channels.updateColor.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChannelsUpdateColorRequest struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForProfile        bool       // flags.1?true
 	Channel           InputChannelClass
 	Color             int   // flags.2?int
@@ -6111,6 +4989,45 @@ func (*ChannelsUpdateColorRequest) TypeID() uint32 {
 // TypeName returns "channels.updateColor".
 func (*ChannelsUpdateColorRequest) TypeName() string {
 	return "channels.updateColor"
+}
+
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *ChannelsUpdateColorRequest) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(2)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsUpdateColorRequest) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(2)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *ChannelsUpdateColorRequest) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(2)
+}
+
+// HasBackgroundEmojiID reports whether BackgroundEmojiID is present: not zero,
+// set by SetBackgroundEmojiID, or received.
+func (m *ChannelsUpdateColorRequest) HasBackgroundEmojiID() bool {
+	return m.BackgroundEmojiID != 0 || m.Flags.Has(0)
+}
+
+// SetBackgroundEmojiID sets BackgroundEmojiID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChannelsUpdateColorRequest) SetBackgroundEmojiID(v int64) {
+	m.BackgroundEmojiID = v
+	m.Flags.Set(0)
+}
+
+// ClearBackgroundEmojiID sets BackgroundEmojiID to its zero value and marks it
+// absent.
+func (m *ChannelsUpdateColorRequest) ClearBackgroundEmojiID() {
+	m.BackgroundEmojiID = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -6138,8 +5055,8 @@ func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updateColor#d8aa3671", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updateColor", "channel")
 	}
 	if flags.Has(2) {
 		b.PutInt(m.Color)
@@ -6152,45 +5069,42 @@ func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateColorRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsUpdateColorRequestTypeID, "channels.updateColor"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updateColor", "")
 	}
-	if err := consumeID(b, ChannelsUpdateColorRequestTypeID, "channels.updateColor"); err != nil {
-		return decodeErr("channels.updateColor#d8aa3671", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdateColorRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateColorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updateColor#d8aa3671", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updateColor", "")
 	}
 	*m = ChannelsUpdateColorRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("channels.updateColor#d8aa3671", "flags", err)
+		return tlrt.DecodeErr(err, "channels.updateColor", "flags")
 	}
 	m.ForProfile = m.Flags.Has(1)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updateColor#d8aa3671", "channel", err)
+		return tlrt.DecodeErr(err, "channels.updateColor", "channel")
 	}
 	if m.Flags.Has(2) {
 		if m.Color, err = b.Int(); err != nil {
-			return decodeErr("channels.updateColor#d8aa3671", "color", err)
+			return tlrt.DecodeErr(err, "channels.updateColor", "color")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.BackgroundEmojiID, err = b.Long(); err != nil {
-			return decodeErr("channels.updateColor#d8aa3671", "background_emoji_id", err)
+			return tlrt.DecodeErr(err, "channels.updateColor", "background_emoji_id")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -6203,24 +5117,20 @@ func (m *ChannelsUpdateColorRequest) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// ChannelsUpdateColor invokes channels.updateColor#d8aa3671:
-//
-//	channels.updateColor#d8aa3671 flags:# for_profile:flags.1?true channel:InputChannel color:flags.2?int background_emoji_id:flags.0?long = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updateColor.
+// ChannelsUpdateColor calls channels.updateColor: see
+// ChannelsUpdateColorRequest.
 func (c *Client) ChannelsUpdateColor(ctx context.Context, req *ChannelsUpdateColorRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsUpdateColorRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsToggleViewForumAsMessagesRequest is the TL function channels.toggleViewForumAsMessages:
+// ChannelsToggleViewForumAsMessagesRequest is the TL function
+// channels.toggleViewForumAsMessages.
 //
-//	channels.toggleViewForumAsMessages#9738bb15 channel:InputChannel enabled:Bool = Updates
+//	channels.toggleViewForumAsMessages#9738bb15 channel:InputChannel
+//	    enabled:Bool = Updates
 //
 // See https://core.telegram.org/method/channels.toggleViewForumAsMessages.
 type ChannelsToggleViewForumAsMessagesRequest struct {
@@ -6228,7 +5138,8 @@ type ChannelsToggleViewForumAsMessagesRequest struct {
 	Enabled bool
 }
 
-// ChannelsToggleViewForumAsMessagesRequestTypeID is the ID of channels.toggleViewForumAsMessages.
+// ChannelsToggleViewForumAsMessagesRequestTypeID is the ID of
+// channels.toggleViewForumAsMessages.
 const ChannelsToggleViewForumAsMessagesRequestTypeID = 0x9738bb15
 
 // TypeID returns 0x9738bb15, the ID of channels.toggleViewForumAsMessages.
@@ -6255,8 +5166,8 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.toggleViewForumAsMessages#9738bb15", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleViewForumAsMessages", "channel")
 	}
 	b.PutBool(m.Enabled)
 	return nil
@@ -6264,66 +5175,61 @@ func (m *ChannelsToggleViewForumAsMessagesRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsToggleViewForumAsMessagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "")
 	}
-	if err := consumeID(b, ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"); err != nil {
-		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsToggleViewForumAsMessagesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleViewForumAsMessages", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "channel", err)
+		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "channel")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("channels.toggleViewForumAsMessages#9738bb15", "enabled", err)
+		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "enabled")
 	}
 	return nil
 }
 
-// ChannelsToggleViewForumAsMessages invokes channels.toggleViewForumAsMessages#9738bb15:
-//
-//	channels.toggleViewForumAsMessages#9738bb15 channel:InputChannel enabled:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.toggleViewForumAsMessages.
+// ChannelsToggleViewForumAsMessages calls channels.toggleViewForumAsMessages:
+// see ChannelsToggleViewForumAsMessagesRequest.
 func (c *Client) ChannelsToggleViewForumAsMessages(ctx context.Context, req *ChannelsToggleViewForumAsMessagesRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsToggleViewForumAsMessagesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChannelsGetChannelRecommendationsRequest is the TL function channels.getChannelRecommendations:
+// ChannelsGetChannelRecommendationsRequest is the TL function
+// channels.getChannelRecommendations.
 //
-//	channels.getChannelRecommendations#83b70d97 channel:InputChannel = messages.Chats
+//	channels.getChannelRecommendations#25a71742 flags:#
+//	    channel:flags.0?InputChannel = messages.Chats
 //
 // See https://core.telegram.org/method/channels.getChannelRecommendations.
 type ChannelsGetChannelRecommendationsRequest struct {
-	Channel InputChannelClass
+	Flags   bin.Fields        // flags word; Encode adds the bits of the fields that are set
+	Channel InputChannelClass // flags.0?InputChannel
 }
 
-// ChannelsGetChannelRecommendationsRequestTypeID is the ID of channels.getChannelRecommendations.
-const ChannelsGetChannelRecommendationsRequestTypeID = 0x83b70d97
+// ChannelsGetChannelRecommendationsRequestTypeID is the ID of
+// channels.getChannelRecommendations.
+const ChannelsGetChannelRecommendationsRequestTypeID = 0x25a71742
 
-// TypeID returns 0x83b70d97, the ID of channels.getChannelRecommendations.
+// TypeID returns 0x25a71742, the ID of channels.getChannelRecommendations.
 func (*ChannelsGetChannelRecommendationsRequest) TypeID() uint32 {
 	return ChannelsGetChannelRecommendationsRequestTypeID
 }
@@ -6347,61 +5253,68 @@ func (m *ChannelsGetChannelRecommendationsRequest) EncodeBare(b *bin.Buffer) err
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.getChannelRecommendations#83b70d97", "channel", err)
+	flags := m.Flags &^ (1 << 0)
+	if m.Channel != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+			return tlrt.EncodeErr(err, "channels.getChannelRecommendations", "channel")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsGetChannelRecommendationsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "")
 	}
-	if err := consumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsGetChannelRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsGetChannelRecommendationsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannelRecommendations", "")
 	}
+	*m = ChannelsGetChannelRecommendationsRequest{}
 	var err error
-	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.getChannelRecommendations#83b70d97", "channel", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "flags")
 	}
+	if m.Flags.Has(0) {
+		if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "channel")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ChannelsGetChannelRecommendations invokes channels.getChannelRecommendations#83b70d97:
-//
-//	channels.getChannelRecommendations#83b70d97 channel:InputChannel = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.getChannelRecommendations.
+// ChannelsGetChannelRecommendations calls channels.getChannelRecommendations:
+// see ChannelsGetChannelRecommendationsRequest.
 func (c *Client) ChannelsGetChannelRecommendations(ctx context.Context, req *ChannelsGetChannelRecommendationsRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(ChannelsGetChannelRecommendationsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// ChannelsUpdateEmojiStatusRequest is the TL function channels.updateEmojiStatus:
+// ChannelsUpdateEmojiStatusRequest is the TL function
+// channels.updateEmojiStatus.
 //
-//	channels.updateEmojiStatus#f0d3e6a8 channel:InputChannel emoji_status:EmojiStatus = Updates
+//	channels.updateEmojiStatus#f0d3e6a8 channel:InputChannel
+//	    emoji_status:EmojiStatus = Updates
 //
 // See https://core.telegram.org/method/channels.updateEmojiStatus.
 type ChannelsUpdateEmojiStatusRequest struct {
@@ -6409,7 +5322,8 @@ type ChannelsUpdateEmojiStatusRequest struct {
 	EmojiStatus EmojiStatusClass
 }
 
-// ChannelsUpdateEmojiStatusRequestTypeID is the ID of channels.updateEmojiStatus.
+// ChannelsUpdateEmojiStatusRequestTypeID is the ID of
+// channels.updateEmojiStatus.
 const ChannelsUpdateEmojiStatusRequestTypeID = 0xf0d3e6a8
 
 // TypeID returns 0xf0d3e6a8, the ID of channels.updateEmojiStatus.
@@ -6436,60 +5350,1002 @@ func (m *ChannelsUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("channels.updateEmojiStatus#f0d3e6a8", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updateEmojiStatus", "channel")
 	}
-	if err := encodeObj(b, m.EmojiStatus); err != nil {
-		return encodeErr("channels.updateEmojiStatus#f0d3e6a8", "emoji_status", err)
+	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+		return tlrt.EncodeErr(err, "channels.updateEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChannelsUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "")
 	}
-	if err := consumeID(b, ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"); err != nil {
-		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChannelsUpdateEmojiStatusRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updateEmojiStatus", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "channel", err)
+		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "channel")
 	}
 	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-		return decodeErr("channels.updateEmojiStatus#f0d3e6a8", "emoji_status", err)
+		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
-// ChannelsUpdateEmojiStatus invokes channels.updateEmojiStatus#f0d3e6a8:
-//
-//	channels.updateEmojiStatus#f0d3e6a8 channel:InputChannel emoji_status:EmojiStatus = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/channels.updateEmojiStatus.
+// ChannelsUpdateEmojiStatus calls channels.updateEmojiStatus: see
+// ChannelsUpdateEmojiStatusRequest.
 func (c *Client) ChannelsUpdateEmojiStatus(ctx context.Context, req *ChannelsUpdateEmojiStatusRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChannelsUpdateEmojiStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSetBoostsToUnblockRestrictionsRequest is the TL function
+// channels.setBoostsToUnblockRestrictions.
+//
+//	channels.setBoostsToUnblockRestrictions#ad399cee channel:InputChannel
+//	    boosts:int = Updates
+//
+// See https://core.telegram.org/method/channels.setBoostsToUnblockRestrictions.
+type ChannelsSetBoostsToUnblockRestrictionsRequest struct {
+	Channel InputChannelClass
+	Boosts  int
+}
+
+// ChannelsSetBoostsToUnblockRestrictionsRequestTypeID is the ID of
+// channels.setBoostsToUnblockRestrictions.
+const ChannelsSetBoostsToUnblockRestrictionsRequestTypeID = 0xad399cee
+
+// TypeID returns 0xad399cee, the ID of channels.setBoostsToUnblockRestrictions.
+func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeID() uint32 {
+	return ChannelsSetBoostsToUnblockRestrictionsRequestTypeID
+}
+
+// TypeName returns "channels.setBoostsToUnblockRestrictions".
+func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeName() string {
+	return "channels.setBoostsToUnblockRestrictions"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetBoostsToUnblockRestrictionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.setBoostsToUnblockRestrictions", "channel")
+	}
+	b.PutInt(m.Boosts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSetBoostsToUnblockRestrictionsRequestTypeID, "channels.setBoostsToUnblockRestrictions"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setBoostsToUnblockRestrictions", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "channel")
+	}
+	if m.Boosts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "boosts")
+	}
+	return nil
+}
+
+// ChannelsSetBoostsToUnblockRestrictions calls
+// channels.setBoostsToUnblockRestrictions: see
+// ChannelsSetBoostsToUnblockRestrictionsRequest.
+func (c *Client) ChannelsSetBoostsToUnblockRestrictions(ctx context.Context, req *ChannelsSetBoostsToUnblockRestrictionsRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsSetBoostsToUnblockRestrictionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSetEmojiStickersRequest is the TL function channels.setEmojiStickers.
+//
+//	channels.setEmojiStickers#3cd930b7 channel:InputChannel
+//	    stickerset:InputStickerSet = Bool
+//
+// See https://core.telegram.org/method/channels.setEmojiStickers.
+type ChannelsSetEmojiStickersRequest struct {
+	Channel    InputChannelClass
+	Stickerset InputStickerSetClass
+}
+
+// ChannelsSetEmojiStickersRequestTypeID is the ID of channels.setEmojiStickers.
+const ChannelsSetEmojiStickersRequestTypeID = 0x3cd930b7
+
+// TypeID returns 0x3cd930b7, the ID of channels.setEmojiStickers.
+func (*ChannelsSetEmojiStickersRequest) TypeID() uint32 {
+	return ChannelsSetEmojiStickersRequestTypeID
+}
+
+// TypeName returns "channels.setEmojiStickers".
+func (*ChannelsSetEmojiStickersRequest) TypeName() string {
+	return "channels.setEmojiStickers"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetEmojiStickersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetEmojiStickersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.setEmojiStickers", "channel")
+	}
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "channels.setEmojiStickers", "stickerset")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetEmojiStickersRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSetEmojiStickersRequestTypeID, "channels.setEmojiStickers"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setEmojiStickers", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "channel")
+	}
+	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "stickerset")
+	}
+	return nil
+}
+
+// ChannelsSetEmojiStickers calls channels.setEmojiStickers: see
+// ChannelsSetEmojiStickersRequest.
+func (c *Client) ChannelsSetEmojiStickers(ctx context.Context, req *ChannelsSetEmojiStickersRequest) (bool, error) {
+	if req == nil {
+		req = new(ChannelsSetEmojiStickersRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// ChannelsRestrictSponsoredMessagesRequest is the TL function
+// channels.restrictSponsoredMessages.
+//
+//	channels.restrictSponsoredMessages#9ae91519 channel:InputChannel
+//	    restricted:Bool = Updates
+//
+// See https://core.telegram.org/method/channels.restrictSponsoredMessages.
+type ChannelsRestrictSponsoredMessagesRequest struct {
+	Channel    InputChannelClass
+	Restricted bool
+}
+
+// ChannelsRestrictSponsoredMessagesRequestTypeID is the ID of
+// channels.restrictSponsoredMessages.
+const ChannelsRestrictSponsoredMessagesRequestTypeID = 0x9ae91519
+
+// TypeID returns 0x9ae91519, the ID of channels.restrictSponsoredMessages.
+func (*ChannelsRestrictSponsoredMessagesRequest) TypeID() uint32 {
+	return ChannelsRestrictSponsoredMessagesRequestTypeID
+}
+
+// TypeName returns "channels.restrictSponsoredMessages".
+func (*ChannelsRestrictSponsoredMessagesRequest) TypeName() string {
+	return "channels.restrictSponsoredMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsRestrictSponsoredMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.restrictSponsoredMessages", "channel")
+	}
+	b.PutBool(m.Restricted)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsRestrictSponsoredMessagesRequestTypeID, "channels.restrictSponsoredMessages"); err != nil {
+		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.restrictSponsoredMessages", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "channel")
+	}
+	if m.Restricted, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "restricted")
+	}
+	return nil
+}
+
+// ChannelsRestrictSponsoredMessages calls channels.restrictSponsoredMessages:
+// see ChannelsRestrictSponsoredMessagesRequest.
+func (c *Client) ChannelsRestrictSponsoredMessages(ctx context.Context, req *ChannelsRestrictSponsoredMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsRestrictSponsoredMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsSearchPostsRequest is the TL function channels.searchPosts.
+//
+//	channels.searchPosts#f2c4f24d flags:# hashtag:flags.0?string
+//	    query:flags.1?string offset_rate:int offset_peer:InputPeer
+//	    offset_id:int limit:int allow_paid_stars:flags.2?long
+//	    = messages.Messages
+//
+// An optional field is sent when it is not zero, nil or false. SetHashtag and
+// the other Set methods send a zero value too; HasHashtag reports whether
+// Hashtag is present (sent, or received) and ClearHashtag leaves it out.
+//
+// See https://core.telegram.org/method/channels.searchPosts.
+type ChannelsSearchPostsRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Hashtag        string     // flags.0?string
+	Query          string     // flags.1?string
+	OffsetRate     int
+	OffsetPeer     InputPeerClass
+	OffsetID       int
+	Limit          int
+	AllowPaidStars int64 // flags.2?long
+}
+
+// ChannelsSearchPostsRequestTypeID is the ID of channels.searchPosts.
+const ChannelsSearchPostsRequestTypeID = 0xf2c4f24d
+
+// TypeID returns 0xf2c4f24d, the ID of channels.searchPosts.
+func (*ChannelsSearchPostsRequest) TypeID() uint32 {
+	return ChannelsSearchPostsRequestTypeID
+}
+
+// TypeName returns "channels.searchPosts".
+func (*ChannelsSearchPostsRequest) TypeName() string {
+	return "channels.searchPosts"
+}
+
+// HasHashtag reports whether Hashtag is present: not zero, set by SetHashtag,
+// or received.
+func (m *ChannelsSearchPostsRequest) HasHashtag() bool {
+	return m.Hashtag != "" || m.Flags.Has(0)
+}
+
+// SetHashtag sets Hashtag to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChannelsSearchPostsRequest) SetHashtag(v string) {
+	m.Hashtag = v
+	m.Flags.Set(0)
+}
+
+// ClearHashtag sets Hashtag to its zero value and marks it absent.
+func (m *ChannelsSearchPostsRequest) ClearHashtag() {
+	m.Hashtag = ""
+	m.Flags.Unset(0)
+}
+
+// HasQuery reports whether Query is present: not zero, set by SetQuery, or
+// received.
+func (m *ChannelsSearchPostsRequest) HasQuery() bool {
+	return m.Query != "" || m.Flags.Has(1)
+}
+
+// SetQuery sets Query to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsSearchPostsRequest) SetQuery(v string) {
+	m.Query = v
+	m.Flags.Set(1)
+}
+
+// ClearQuery sets Query to its zero value and marks it absent.
+func (m *ChannelsSearchPostsRequest) ClearQuery() {
+	m.Query = ""
+	m.Flags.Unset(1)
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *ChannelsSearchPostsRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(2)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *ChannelsSearchPostsRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(2)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *ChannelsSearchPostsRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSearchPostsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSearchPostsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Hashtag != "" {
+		flags.Set(0)
+	}
+	if m.Query != "" {
+		flags.Set(1)
+	}
+	if m.AllowPaidStars != 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Hashtag)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Query)
+	}
+	b.PutInt(m.OffsetRate)
+	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
+		return tlrt.EncodeErr(err, "channels.searchPosts", "offset_peer")
+	}
+	b.PutInt(m.OffsetID)
+	b.PutInt(m.Limit)
+	if flags.Has(2) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSearchPostsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSearchPostsRequestTypeID, "channels.searchPosts"); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.searchPosts", "")
+	}
+	*m = ChannelsSearchPostsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Hashtag, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channels.searchPosts", "hashtag")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Query, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channels.searchPosts", "query")
+		}
+	}
+	if m.OffsetRate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_rate")
+	}
+	if m.OffsetPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_peer")
+	}
+	if m.OffsetID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_id")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.searchPosts", "limit")
+	}
+	if m.Flags.Has(2) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "channels.searchPosts", "allow_paid_stars")
+		}
+	}
+	if m.Hashtag != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Query != "" {
+		m.Flags.Unset(1)
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// ChannelsSearchPosts calls channels.searchPosts: see
+// ChannelsSearchPostsRequest.
+func (c *Client) ChannelsSearchPosts(ctx context.Context, req *ChannelsSearchPostsRequest) (MessagesMessagesClass, error) {
+	if req == nil {
+		req = new(ChannelsSearchPostsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesMessages)
+}
+
+// ChannelsUpdatePaidMessagesPriceRequest is the TL function
+// channels.updatePaidMessagesPrice.
+//
+//	channels.updatePaidMessagesPrice#4b12327b flags:#
+//	    broadcast_messages_allowed:flags.0?true channel:InputChannel
+//	    send_paid_messages_stars:long = Updates
+//
+// See https://core.telegram.org/method/channels.updatePaidMessagesPrice.
+type ChannelsUpdatePaidMessagesPriceRequest struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BroadcastMessagesAllowed bool       // flags.0?true
+	Channel                  InputChannelClass
+	SendPaidMessagesStars    int64
+}
+
+// ChannelsUpdatePaidMessagesPriceRequestTypeID is the ID of
+// channels.updatePaidMessagesPrice.
+const ChannelsUpdatePaidMessagesPriceRequestTypeID = 0x4b12327b
+
+// TypeID returns 0x4b12327b, the ID of channels.updatePaidMessagesPrice.
+func (*ChannelsUpdatePaidMessagesPriceRequest) TypeID() uint32 {
+	return ChannelsUpdatePaidMessagesPriceRequestTypeID
+}
+
+// TypeName returns "channels.updatePaidMessagesPrice".
+func (*ChannelsUpdatePaidMessagesPriceRequest) TypeName() string {
+	return "channels.updatePaidMessagesPrice"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsUpdatePaidMessagesPriceRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BroadcastMessagesAllowed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.updatePaidMessagesPrice", "channel")
+	}
+	b.PutLong(m.SendPaidMessagesStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsUpdatePaidMessagesPriceRequestTypeID, "channels.updatePaidMessagesPrice"); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.updatePaidMessagesPrice", "")
+	}
+	*m = ChannelsUpdatePaidMessagesPriceRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "flags")
+	}
+	m.BroadcastMessagesAllowed = m.Flags.Has(0)
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "channel")
+	}
+	if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "send_paid_messages_stars")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// ChannelsUpdatePaidMessagesPrice calls channels.updatePaidMessagesPrice: see
+// ChannelsUpdatePaidMessagesPriceRequest.
+func (c *Client) ChannelsUpdatePaidMessagesPrice(ctx context.Context, req *ChannelsUpdatePaidMessagesPriceRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsUpdatePaidMessagesPriceRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsToggleAutotranslationRequest is the TL function
+// channels.toggleAutotranslation.
+//
+//	channels.toggleAutotranslation#167fc0a1 channel:InputChannel
+//	    enabled:Bool = Updates
+//
+// See https://core.telegram.org/method/channels.toggleAutotranslation.
+type ChannelsToggleAutotranslationRequest struct {
+	Channel InputChannelClass
+	Enabled bool
+}
+
+// ChannelsToggleAutotranslationRequestTypeID is the ID of
+// channels.toggleAutotranslation.
+const ChannelsToggleAutotranslationRequestTypeID = 0x167fc0a1
+
+// TypeID returns 0x167fc0a1, the ID of channels.toggleAutotranslation.
+func (*ChannelsToggleAutotranslationRequest) TypeID() uint32 {
+	return ChannelsToggleAutotranslationRequestTypeID
+}
+
+// TypeName returns "channels.toggleAutotranslation".
+func (*ChannelsToggleAutotranslationRequest) TypeName() string {
+	return "channels.toggleAutotranslation"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsToggleAutotranslationRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsToggleAutotranslationRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsToggleAutotranslationRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.toggleAutotranslation", "channel")
+	}
+	b.PutBool(m.Enabled)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsToggleAutotranslationRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsToggleAutotranslationRequestTypeID, "channels.toggleAutotranslation"); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsToggleAutotranslationRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsToggleAutotranslationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleAutotranslation", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "channel")
+	}
+	if m.Enabled, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "enabled")
+	}
+	return nil
+}
+
+// ChannelsToggleAutotranslation calls channels.toggleAutotranslation: see
+// ChannelsToggleAutotranslationRequest.
+func (c *Client) ChannelsToggleAutotranslation(ctx context.Context, req *ChannelsToggleAutotranslationRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(ChannelsToggleAutotranslationRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// ChannelsGetMessageAuthorRequest is the TL function channels.getMessageAuthor.
+//
+//	channels.getMessageAuthor#ece2a0e6 channel:InputChannel id:int = User
+//
+// See https://core.telegram.org/method/channels.getMessageAuthor.
+type ChannelsGetMessageAuthorRequest struct {
+	Channel InputChannelClass
+	ID      int
+}
+
+// ChannelsGetMessageAuthorRequestTypeID is the ID of channels.getMessageAuthor.
+const ChannelsGetMessageAuthorRequestTypeID = 0xece2a0e6
+
+// TypeID returns 0xece2a0e6, the ID of channels.getMessageAuthor.
+func (*ChannelsGetMessageAuthorRequest) TypeID() uint32 {
+	return ChannelsGetMessageAuthorRequestTypeID
+}
+
+// TypeName returns "channels.getMessageAuthor".
+func (*ChannelsGetMessageAuthorRequest) TypeName() string {
+	return "channels.getMessageAuthor"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsGetMessageAuthorRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsGetMessageAuthorRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsGetMessageAuthorRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.getMessageAuthor", "channel")
+	}
+	b.PutInt(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsGetMessageAuthorRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsGetMessageAuthorRequestTypeID, "channels.getMessageAuthor"); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsGetMessageAuthorRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsGetMessageAuthorRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.getMessageAuthor", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "channel")
+	}
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "id")
+	}
+	return nil
+}
+
+// ChannelsGetMessageAuthor calls channels.getMessageAuthor: see
+// ChannelsGetMessageAuthorRequest.
+func (c *Client) ChannelsGetMessageAuthor(ctx context.Context, req *ChannelsGetMessageAuthorRequest) (UserClass, error) {
+	if req == nil {
+		req = new(ChannelsGetMessageAuthorRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
+}
+
+// ChannelsCheckSearchPostsFloodRequest is the TL function
+// channels.checkSearchPostsFlood.
+//
+//	channels.checkSearchPostsFlood#22567115 flags:# query:flags.0?string
+//	    = SearchPostsFlood
+//
+// An optional field is sent when it is not zero, nil or false. SetQuery and the
+// other Set methods send a zero value too; HasQuery reports whether Query is
+// present (sent, or received) and ClearQuery leaves it out.
+//
+// See https://core.telegram.org/method/channels.checkSearchPostsFlood.
+type ChannelsCheckSearchPostsFloodRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Query string     // flags.0?string
+}
+
+// ChannelsCheckSearchPostsFloodRequestTypeID is the ID of
+// channels.checkSearchPostsFlood.
+const ChannelsCheckSearchPostsFloodRequestTypeID = 0x22567115
+
+// TypeID returns 0x22567115, the ID of channels.checkSearchPostsFlood.
+func (*ChannelsCheckSearchPostsFloodRequest) TypeID() uint32 {
+	return ChannelsCheckSearchPostsFloodRequestTypeID
+}
+
+// TypeName returns "channels.checkSearchPostsFlood".
+func (*ChannelsCheckSearchPostsFloodRequest) TypeName() string {
+	return "channels.checkSearchPostsFlood"
+}
+
+// HasQuery reports whether Query is present: not zero, set by SetQuery, or
+// received.
+func (m *ChannelsCheckSearchPostsFloodRequest) HasQuery() bool {
+	return m.Query != "" || m.Flags.Has(0)
+}
+
+// SetQuery sets Query to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChannelsCheckSearchPostsFloodRequest) SetQuery(v string) {
+	m.Query = v
+	m.Flags.Set(0)
+}
+
+// ClearQuery sets Query to its zero value and marks it absent.
+func (m *ChannelsCheckSearchPostsFloodRequest) ClearQuery() {
+	m.Query = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsCheckSearchPostsFloodRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Query != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Query)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsCheckSearchPostsFloodRequestTypeID, "channels.checkSearchPostsFlood"); err != nil {
+		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ChannelsCheckSearchPostsFloodRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Query, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "query")
+		}
+	}
+	if m.Query != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// ChannelsCheckSearchPostsFlood calls channels.checkSearchPostsFlood: see
+// ChannelsCheckSearchPostsFloodRequest.
+func (c *Client) ChannelsCheckSearchPostsFlood(ctx context.Context, req *ChannelsCheckSearchPostsFloodRequest) (*SearchPostsFlood, error) {
+	if req == nil {
+		req = new(ChannelsCheckSearchPostsFloodRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[SearchPostsFlood])
+}
+
+// ChannelsSetMainProfileTabRequest is the TL function
+// channels.setMainProfileTab.
+//
+//	channels.setMainProfileTab#3583fcb1 channel:InputChannel tab:ProfileTab
+//	    = Bool
+//
+// See https://core.telegram.org/method/channels.setMainProfileTab.
+type ChannelsSetMainProfileTabRequest struct {
+	Channel InputChannelClass
+	Tab     ProfileTabClass
+}
+
+// ChannelsSetMainProfileTabRequestTypeID is the ID of
+// channels.setMainProfileTab.
+const ChannelsSetMainProfileTabRequestTypeID = 0x3583fcb1
+
+// TypeID returns 0x3583fcb1, the ID of channels.setMainProfileTab.
+func (*ChannelsSetMainProfileTabRequest) TypeID() uint32 {
+	return ChannelsSetMainProfileTabRequestTypeID
+}
+
+// TypeName returns "channels.setMainProfileTab".
+func (*ChannelsSetMainProfileTabRequest) TypeName() string {
+	return "channels.setMainProfileTab"
+}
+
+// Encode writes m to b with its ID.
+func (m *ChannelsSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ChannelsSetMainProfileTabRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ChannelsSetMainProfileTabRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "channels.setMainProfileTab", "channel")
+	}
+	if err := tlrt.EncodeObject(b, m.Tab); err != nil {
+		return tlrt.EncodeErr(err, "channels.setMainProfileTab", "tab")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ChannelsSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ChannelsSetMainProfileTabRequestTypeID, "channels.setMainProfileTab"); err != nil {
+		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ChannelsSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChannelsSetMainProfileTabRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "channels.setMainProfileTab", "")
+	}
+	var err error
+	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "channel")
+	}
+	if m.Tab, err = decodeProfileTab(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "tab")
+	}
+	return nil
+}
+
+// ChannelsSetMainProfileTab calls channels.setMainProfileTab: see
+// ChannelsSetMainProfileTabRequest.
+func (c *Client) ChannelsSetMainProfileTab(ctx context.Context, req *ChannelsSetMainProfileTabRequest) (bool, error) {
+	if req == nil {
+		req = new(ChannelsSetMainProfileTabRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

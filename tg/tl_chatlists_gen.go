@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// ChatlistsChatlistInviteClass is the TL type chatlists.ChatlistInvite: one of ChatlistsChatlistInviteAlready, ChatlistsChatlistInvite.
+// ChatlistsChatlistInviteClass is the TL type chatlists.ChatlistInvite: one of
+// ChatlistsChatlistInviteAlready, ChatlistsChatlistInvite.
 //
 // See https://core.telegram.org/type/chatlists.ChatlistInvite.
 type ChatlistsChatlistInviteClass interface {
@@ -15,12 +17,14 @@ type ChatlistsChatlistInviteClass interface {
 	chatlistsChatlistInviteClass()
 }
 
-// DecodeChatlistsChatlistInvite decodes any constructor of chatlists.ChatlistInvite.
+// DecodeChatlistsChatlistInvite decodes any constructor of
+// chatlists.ChatlistInvite.
 func DecodeChatlistsChatlistInvite(b *bin.Buffer) (ChatlistsChatlistInviteClass, error) {
 	return decodeChatlistsChatlistInvite(b, 0)
 }
 
-// decodeChatlistsChatlistInvite is DecodeChatlistsChatlistInvite for a value nested depth levels deep.
+// decodeChatlistsChatlistInvite is DecodeChatlistsChatlistInvite for a value
+// nested depth levels deep.
 func decodeChatlistsChatlistInvite(b *bin.Buffer, depth int) (ChatlistsChatlistInviteClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,20 +37,20 @@ func decodeChatlistsChatlistInvite(b *bin.Buffer, depth int) (ChatlistsChatlistI
 	case ChatlistsChatlistInviteTypeID:
 		v = &ChatlistsChatlistInvite{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "chatlists.ChatlistInvite",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "chatlists.ChatlistInvite"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatlistsChatlistInviteAlready is the TL constructor chatlists.chatlistInviteAlready:
+// ChatlistsChatlistInviteAlready is the TL constructor
+// chatlists.chatlistInviteAlready.
 //
-//	chatlists.chatlistInviteAlready#fa87f659 filter_id:int missing_peers:Vector<Peer> already_peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
+//	chatlists.chatlistInviteAlready#fa87f659 filter_id:int
+//	    missing_peers:Vector<Peer> already_peers:Vector<Peer>
+//	    chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
 //
 // See https://core.telegram.org/constructor/chatlists.chatlistInviteAlready.
 type ChatlistsChatlistInviteAlready struct {
@@ -57,7 +61,8 @@ type ChatlistsChatlistInviteAlready struct {
 	Users        []UserClass
 }
 
-// ChatlistsChatlistInviteAlreadyTypeID is the ID of chatlists.chatlistInviteAlready.
+// ChatlistsChatlistInviteAlreadyTypeID is the ID of
+// chatlists.chatlistInviteAlready.
 const ChatlistsChatlistInviteAlreadyTypeID = 0xfa87f659
 
 // TypeID returns 0xfa87f659, the ID of chatlists.chatlistInviteAlready.
@@ -70,7 +75,8 @@ func (*ChatlistsChatlistInviteAlready) TypeName() string {
 	return "chatlists.chatlistInviteAlready"
 }
 
-// chatlistsChatlistInviteClass marks ChatlistsChatlistInviteAlready as a ChatlistsChatlistInviteClass.
+// chatlistsChatlistInviteClass marks ChatlistsChatlistInviteAlready as a
+// ChatlistsChatlistInviteClass.
 func (*ChatlistsChatlistInviteAlready) chatlistsChatlistInviteClass() {}
 
 // Encode writes m to b with its ID.
@@ -90,26 +96,26 @@ func (m *ChatlistsChatlistInviteAlready) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.FilterID)
 	b.PutVectorHeader(len(m.MissingPeers))
 	for i := range m.MissingPeers {
-		if err := encodeObj(b, m.MissingPeers[i]); err != nil {
-			return encodeErr("chatlists.chatlistInviteAlready#fa87f659", "missing_peers", err)
+		if err := tlrt.EncodeObject(b, m.MissingPeers[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "missing_peers")
 		}
 	}
 	b.PutVectorHeader(len(m.AlreadyPeers))
 	for i := range m.AlreadyPeers {
-		if err := encodeObj(b, m.AlreadyPeers[i]); err != nil {
-			return encodeErr("chatlists.chatlistInviteAlready#fa87f659", "already_peers", err)
+		if err := tlrt.EncodeObject(b, m.AlreadyPeers[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "already_peers")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("chatlists.chatlistInviteAlready#fa87f659", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("chatlists.chatlistInviteAlready#fa87f659", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "users")
 		}
 	}
 	return nil
@@ -117,69 +123,69 @@ func (m *ChatlistsChatlistInviteAlready) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsChatlistInviteAlready) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteAlreadyTypeID, "chatlists.chatlistInviteAlready"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "")
 	}
-	if err := consumeID(b, ChatlistsChatlistInviteAlreadyTypeID, "chatlists.chatlistInviteAlready"); err != nil {
-		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsChatlistInviteAlready) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsChatlistInviteAlready) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistInviteAlready", "")
 	}
 	var err error
 	if m.FilterID, err = b.Int(); err != nil {
-		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "filter_id", err)
+		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "filter_id")
 	}
-	if m.MissingPeers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "missing_peers", err)
+	if m.MissingPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "missing_peers")
 	}
-	if m.AlreadyPeers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "already_peers", err)
+	if m.AlreadyPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "already_peers")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("chatlists.chatlistInviteAlready#fa87f659", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "users")
 	}
 	return nil
 }
 
-// ChatlistsChatlistInvite is the TL constructor chatlists.chatlistInvite:
+// ChatlistsChatlistInvite is the TL constructor chatlists.chatlistInvite.
 //
-//	chatlists.chatlistInvite#1dcd839d flags:# title:string emoticon:flags.0?string peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
+//	chatlists.chatlistInvite#f10ece2f flags:# title_noanimate:flags.1?true
+//	    title:TextWithEntities emoticon:flags.0?string peers:Vector<Peer>
+//	    chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistInvite
+//
+// An optional field is sent when it is not zero, nil or false. SetEmoticon and
+// the other Set methods send a zero value too; HasEmoticon reports whether
+// Emoticon is present (sent, or received) and ClearEmoticon leaves it out.
 //
 // See https://core.telegram.org/constructor/chatlists.chatlistInvite.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChatlistsChatlistInvite struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	Title    string
-	Emoticon string // flags.0?string
-	Peers    []PeerClass
-	Chats    []ChatClass
-	Users    []UserClass
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	TitleNoanimate bool       // flags.1?true
+	Title          TextWithEntities
+	Emoticon       string // flags.0?string
+	Peers          []PeerClass
+	Chats          []ChatClass
+	Users          []UserClass
 }
 
 // ChatlistsChatlistInviteTypeID is the ID of chatlists.chatlistInvite.
-const ChatlistsChatlistInviteTypeID = 0x1dcd839d
+const ChatlistsChatlistInviteTypeID = 0xf10ece2f
 
-// TypeID returns 0x1dcd839d, the ID of chatlists.chatlistInvite.
+// TypeID returns 0xf10ece2f, the ID of chatlists.chatlistInvite.
 func (*ChatlistsChatlistInvite) TypeID() uint32 {
 	return ChatlistsChatlistInviteTypeID
 }
@@ -189,8 +195,28 @@ func (*ChatlistsChatlistInvite) TypeName() string {
 	return "chatlists.chatlistInvite"
 }
 
-// chatlistsChatlistInviteClass marks ChatlistsChatlistInvite as a ChatlistsChatlistInviteClass.
+// chatlistsChatlistInviteClass marks ChatlistsChatlistInvite as a
+// ChatlistsChatlistInviteClass.
 func (*ChatlistsChatlistInvite) chatlistsChatlistInviteClass() {}
+
+// HasEmoticon reports whether Emoticon is present: not zero, set by
+// SetEmoticon, or received.
+func (m *ChatlistsChatlistInvite) HasEmoticon() bool {
+	return m.Emoticon != "" || m.Flags.Has(0)
+}
+
+// SetEmoticon sets Emoticon to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ChatlistsChatlistInvite) SetEmoticon(v string) {
+	m.Emoticon = v
+	m.Flags.Set(0)
+}
+
+// ClearEmoticon sets Emoticon to its zero value and marks it absent.
+func (m *ChatlistsChatlistInvite) ClearEmoticon() {
+	m.Emoticon = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatlistsChatlistInvite) Encode(b *bin.Buffer) error {
@@ -206,31 +232,36 @@ func (m *ChatlistsChatlistInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.TitleNoanimate {
+		flags.Set(1)
+	}
 	if m.Emoticon != "" {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "title")
+	}
 	if flags.Has(0) {
 		b.PutString(m.Emoticon)
 	}
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("chatlists.chatlistInvite#1dcd839d", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "peers")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("chatlists.chatlistInvite#1dcd839d", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("chatlists.chatlistInvite#1dcd839d", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "users")
 		}
 	}
 	return nil
@@ -238,59 +269,59 @@ func (m *ChatlistsChatlistInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "")
 	}
-	if err := consumeID(b, ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsChatlistInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistInvite", "")
 	}
 	*m = ChatlistsChatlistInvite{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "flags", err)
+		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "flags")
 	}
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "title", err)
+	m.TitleNoanimate = m.Flags.Has(1)
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "title")
 	}
 	if m.Flags.Has(0) {
 		if m.Emoticon, err = b.String(); err != nil {
-			return decodeErr("chatlists.chatlistInvite#1dcd839d", "emoticon", err)
+			return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "emoticon")
 		}
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "peers")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("chatlists.chatlistInvite#1dcd839d", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "users")
 	}
+	m.Flags &^= 1 << 1
 	if m.Emoticon != "" {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// ChatlistsChatlistUpdates is the TL constructor chatlists.chatlistUpdates:
+// ChatlistsChatlistUpdates is the TL constructor chatlists.chatlistUpdates.
 //
-//	chatlists.chatlistUpdates#93bd878d missing_peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistUpdates
+//	chatlists.chatlistUpdates#93bd878d missing_peers:Vector<Peer>
+//	    chats:Vector<Chat> users:Vector<User> = chatlists.ChatlistUpdates
 //
 // See https://core.telegram.org/constructor/chatlists.chatlistUpdates.
 type ChatlistsChatlistUpdates struct {
@@ -328,20 +359,20 @@ func (m *ChatlistsChatlistUpdates) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.MissingPeers))
 	for i := range m.MissingPeers {
-		if err := encodeObj(b, m.MissingPeers[i]); err != nil {
-			return encodeErr("chatlists.chatlistUpdates#93bd878d", "missing_peers", err)
+		if err := tlrt.EncodeObject(b, m.MissingPeers[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "missing_peers")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("chatlists.chatlistUpdates#93bd878d", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("chatlists.chatlistUpdates#93bd878d", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "users")
 		}
 	}
 	return nil
@@ -349,44 +380,43 @@ func (m *ChatlistsChatlistUpdates) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsChatlistUpdates) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "")
 	}
-	if err := consumeID(b, ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"); err != nil {
-		return decodeErr("chatlists.chatlistUpdates#93bd878d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsChatlistUpdates) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsChatlistUpdates) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsChatlistUpdates) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.chatlistUpdates#93bd878d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistUpdates", "")
 	}
 	var err error
-	if m.MissingPeers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("chatlists.chatlistUpdates#93bd878d", "missing_peers", err)
+	if m.MissingPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "missing_peers")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("chatlists.chatlistUpdates#93bd878d", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("chatlists.chatlistUpdates#93bd878d", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "users")
 	}
 	return nil
 }
 
-// ChatlistsExportedChatlistInvite is the TL constructor chatlists.exportedChatlistInvite:
+// ChatlistsExportedChatlistInvite is the TL constructor
+// chatlists.exportedChatlistInvite.
 //
-//	chatlists.exportedChatlistInvite#10e6e3a6 filter:DialogFilter invite:ExportedChatlistInvite = chatlists.ExportedChatlistInvite
+//	chatlists.exportedChatlistInvite#10e6e3a6 filter:DialogFilter
+//	    invite:ExportedChatlistInvite = chatlists.ExportedChatlistInvite
 //
 // See https://core.telegram.org/constructor/chatlists.exportedChatlistInvite.
 type ChatlistsExportedChatlistInvite struct {
@@ -394,7 +424,8 @@ type ChatlistsExportedChatlistInvite struct {
 	Invite ExportedChatlistInvite
 }
 
-// ChatlistsExportedChatlistInviteTypeID is the ID of chatlists.exportedChatlistInvite.
+// ChatlistsExportedChatlistInviteTypeID is the ID of
+// chatlists.exportedChatlistInvite.
 const ChatlistsExportedChatlistInviteTypeID = 0x10e6e3a6
 
 // TypeID returns 0x10e6e3a6, the ID of chatlists.exportedChatlistInvite.
@@ -421,52 +452,51 @@ func (m *ChatlistsExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Filter); err != nil {
-		return encodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "filter", err)
+	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
+		return tlrt.EncodeErr(err, "chatlists.exportedChatlistInvite", "filter")
 	}
 	if err := m.Invite.Encode(b); err != nil {
-		return encodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "invite", err)
+		return tlrt.EncodeErr(err, "chatlists.exportedChatlistInvite", "invite")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsExportedChatlistInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "")
 	}
-	if err := consumeID(b, ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"); err != nil {
-		return decodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsExportedChatlistInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportedChatlistInvite", "")
 	}
 	var err error
 	if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
-		return decodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "filter", err)
+		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "filter")
 	}
-	if err = decodeBoxed(b, &m.Invite, depth+1); err != nil {
-		return decodeErr("chatlists.exportedChatlistInvite#10e6e3a6", "invite", err)
+	if err = tlrt.DecodeBoxed(b, &m.Invite, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "invite")
 	}
 	return nil
 }
 
-// ChatlistsExportedInvites is the TL constructor chatlists.exportedInvites:
+// ChatlistsExportedInvites is the TL constructor chatlists.exportedInvites.
 //
-//	chatlists.exportedInvites#10ab6dc7 invites:Vector<ExportedChatlistInvite> chats:Vector<Chat> users:Vector<User> = chatlists.ExportedInvites
+//	chatlists.exportedInvites#10ab6dc7
+//	    invites:Vector<ExportedChatlistInvite> chats:Vector<Chat>
+//	    users:Vector<User> = chatlists.ExportedInvites
 //
 // See https://core.telegram.org/constructor/chatlists.exportedInvites.
 type ChatlistsExportedInvites struct {
@@ -505,19 +535,19 @@ func (m *ChatlistsExportedInvites) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Invites))
 	for i := range m.Invites {
 		if err := m.Invites[i].Encode(b); err != nil {
-			return encodeErr("chatlists.exportedInvites#10ab6dc7", "invites", err)
+			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "invites")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("chatlists.exportedInvites#10ab6dc7", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("chatlists.exportedInvites#10ab6dc7", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "users")
 		}
 	}
 	return nil
@@ -525,44 +555,44 @@ func (m *ChatlistsExportedInvites) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsExportedInvites) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "")
 	}
-	if err := consumeID(b, ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"); err != nil {
-		return decodeErr("chatlists.exportedInvites#10ab6dc7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsExportedInvites) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsExportedInvites) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsExportedInvites) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.exportedInvites#10ab6dc7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportedInvites", "")
 	}
 	var err error
-	if m.Invites, err = decodeVectorAt(b, depth+1, decodeValue[ExportedChatlistInvite]); err != nil {
-		return decodeErr("chatlists.exportedInvites#10ab6dc7", "invites", err)
+	if m.Invites, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ExportedChatlistInvite]); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "invites")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("chatlists.exportedInvites#10ab6dc7", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("chatlists.exportedInvites#10ab6dc7", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "users")
 	}
 	return nil
 }
 
-// ChatlistsExportChatlistInviteRequest is the TL function chatlists.exportChatlistInvite:
+// ChatlistsExportChatlistInviteRequest is the TL function
+// chatlists.exportChatlistInvite.
 //
-//	chatlists.exportChatlistInvite#8472478e chatlist:InputChatlist title:string peers:Vector<InputPeer> = chatlists.ExportedChatlistInvite
+//	chatlists.exportChatlistInvite#8472478e chatlist:InputChatlist
+//	    title:string peers:Vector<InputPeer>
+//	    = chatlists.ExportedChatlistInvite
 //
 // See https://core.telegram.org/method/chatlists.exportChatlistInvite.
 type ChatlistsExportChatlistInviteRequest struct {
@@ -571,7 +601,8 @@ type ChatlistsExportChatlistInviteRequest struct {
 	Peers    []InputPeerClass
 }
 
-// ChatlistsExportChatlistInviteRequestTypeID is the ID of chatlists.exportChatlistInvite.
+// ChatlistsExportChatlistInviteRequestTypeID is the ID of
+// chatlists.exportChatlistInvite.
 const ChatlistsExportChatlistInviteRequestTypeID = 0x8472478e
 
 // TypeID returns 0x8472478e, the ID of chatlists.exportChatlistInvite.
@@ -599,13 +630,13 @@ func (m *ChatlistsExportChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.exportChatlistInvite#8472478e", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.exportChatlistInvite", "chatlist")
 	}
 	b.PutString(m.Title)
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("chatlists.exportChatlistInvite#8472478e", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.exportChatlistInvite", "peers")
 		}
 	}
 	return nil
@@ -613,59 +644,52 @@ func (m *ChatlistsExportChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsExportChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "")
 	}
-	if err := consumeID(b, ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"); err != nil {
-		return decodeErr("chatlists.exportChatlistInvite#8472478e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsExportChatlistInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.exportChatlistInvite#8472478e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportChatlistInvite", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.exportChatlistInvite#8472478e", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "chatlist")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("chatlists.exportChatlistInvite#8472478e", "title", err)
+		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "title")
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("chatlists.exportChatlistInvite#8472478e", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "peers")
 	}
 	return nil
 }
 
-// ChatlistsExportChatlistInvite invokes chatlists.exportChatlistInvite#8472478e:
-//
-//	chatlists.exportChatlistInvite#8472478e chatlist:InputChatlist title:string peers:Vector<InputPeer> = chatlists.ExportedChatlistInvite
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.exportChatlistInvite.
+// ChatlistsExportChatlistInvite calls chatlists.exportChatlistInvite: see
+// ChatlistsExportChatlistInviteRequest.
 func (c *Client) ChatlistsExportChatlistInvite(ctx context.Context, req *ChatlistsExportChatlistInviteRequest) (*ChatlistsExportedChatlistInvite, error) {
 	if req == nil {
 		req = new(ChatlistsExportChatlistInviteRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChatlistsExportedChatlistInvite])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChatlistsExportedChatlistInvite])
 }
 
-// ChatlistsDeleteExportedInviteRequest is the TL function chatlists.deleteExportedInvite:
+// ChatlistsDeleteExportedInviteRequest is the TL function
+// chatlists.deleteExportedInvite.
 //
-//	chatlists.deleteExportedInvite#719c5c5e chatlist:InputChatlist slug:string = Bool
+//	chatlists.deleteExportedInvite#719c5c5e chatlist:InputChatlist
+//	    slug:string = Bool
 //
 // See https://core.telegram.org/method/chatlists.deleteExportedInvite.
 type ChatlistsDeleteExportedInviteRequest struct {
@@ -673,7 +697,8 @@ type ChatlistsDeleteExportedInviteRequest struct {
 	Slug     string
 }
 
-// ChatlistsDeleteExportedInviteRequestTypeID is the ID of chatlists.deleteExportedInvite.
+// ChatlistsDeleteExportedInviteRequestTypeID is the ID of
+// chatlists.deleteExportedInvite.
 const ChatlistsDeleteExportedInviteRequestTypeID = 0x719c5c5e
 
 // TypeID returns 0x719c5c5e, the ID of chatlists.deleteExportedInvite.
@@ -701,7 +726,7 @@ func (m *ChatlistsDeleteExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.deleteExportedInvite#719c5c5e", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.deleteExportedInvite", "chatlist")
 	}
 	b.PutString(m.Slug)
 	return nil
@@ -709,71 +734,66 @@ func (m *ChatlistsDeleteExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsDeleteExportedInviteRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "")
 	}
-	if err := consumeID(b, ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"); err != nil {
-		return decodeErr("chatlists.deleteExportedInvite#719c5c5e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsDeleteExportedInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.deleteExportedInvite#719c5c5e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.deleteExportedInvite", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.deleteExportedInvite#719c5c5e", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "chatlist")
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("chatlists.deleteExportedInvite#719c5c5e", "slug", err)
+		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "slug")
 	}
 	return nil
 }
 
-// ChatlistsDeleteExportedInvite invokes chatlists.deleteExportedInvite#719c5c5e:
-//
-//	chatlists.deleteExportedInvite#719c5c5e chatlist:InputChatlist slug:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.deleteExportedInvite.
+// ChatlistsDeleteExportedInvite calls chatlists.deleteExportedInvite: see
+// ChatlistsDeleteExportedInviteRequest.
 func (c *Client) ChatlistsDeleteExportedInvite(ctx context.Context, req *ChatlistsDeleteExportedInviteRequest) (bool, error) {
 	if req == nil {
 		req = new(ChatlistsDeleteExportedInviteRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChatlistsEditExportedInviteRequest is the TL function chatlists.editExportedInvite:
+// ChatlistsEditExportedInviteRequest is the TL function
+// chatlists.editExportedInvite.
 //
-//	chatlists.editExportedInvite#653db63d flags:# chatlist:InputChatlist slug:string title:flags.1?string peers:flags.2?Vector<InputPeer> = ExportedChatlistInvite
+//	chatlists.editExportedInvite#653db63d flags:# chatlist:InputChatlist
+//	    slug:string title:flags.1?string peers:flags.2?Vector<InputPeer>
+//	    = ExportedChatlistInvite
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/method/chatlists.editExportedInvite.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChatlistsEditExportedInviteRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Chatlist InputChatlistDialogFilter
 	Slug     string
 	Title    string           // flags.1?string
 	Peers    []InputPeerClass // flags.2?Vector<InputPeer>
 }
 
-// ChatlistsEditExportedInviteRequestTypeID is the ID of chatlists.editExportedInvite.
+// ChatlistsEditExportedInviteRequestTypeID is the ID of
+// chatlists.editExportedInvite.
 const ChatlistsEditExportedInviteRequestTypeID = 0x653db63d
 
 // TypeID returns 0x653db63d, the ID of chatlists.editExportedInvite.
@@ -784,6 +804,44 @@ func (*ChatlistsEditExportedInviteRequest) TypeID() uint32 {
 // TypeName returns "chatlists.editExportedInvite".
 func (*ChatlistsEditExportedInviteRequest) TypeName() string {
 	return "chatlists.editExportedInvite"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *ChatlistsEditExportedInviteRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatlistsEditExportedInviteRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *ChatlistsEditExportedInviteRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasPeers reports whether Peers is present: not zero, set by SetPeers, or
+// received.
+func (m *ChatlistsEditExportedInviteRequest) HasPeers() bool {
+	return len(m.Peers) > 0 || m.Flags.Has(2)
+}
+
+// SetPeers sets Peers to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatlistsEditExportedInviteRequest) SetPeers(v []InputPeerClass) {
+	m.Peers = v
+	m.Flags.Set(2)
+}
+
+// ClearPeers sets Peers to its zero value and marks it absent.
+func (m *ChatlistsEditExportedInviteRequest) ClearPeers() {
+	m.Peers = nil
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -809,7 +867,7 @@ func (m *ChatlistsEditExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.editExportedInvite#653db63d", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.editExportedInvite", "chatlist")
 	}
 	b.PutString(m.Slug)
 	if flags.Has(1) {
@@ -818,8 +876,8 @@ func (m *ChatlistsEditExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutVectorHeader(len(m.Peers))
 		for i := range m.Peers {
-			if err := encodeObj(b, m.Peers[i]); err != nil {
-				return encodeErr("chatlists.editExportedInvite#653db63d", "peers", err)
+			if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+				return tlrt.EncodeErr(err, "chatlists.editExportedInvite", "peers")
 			}
 		}
 	}
@@ -828,47 +886,44 @@ func (m *ChatlistsEditExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsEditExportedInviteRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "")
 	}
-	if err := consumeID(b, ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"); err != nil {
-		return decodeErr("chatlists.editExportedInvite#653db63d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsEditExportedInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.editExportedInvite#653db63d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.editExportedInvite", "")
 	}
 	*m = ChatlistsEditExportedInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatlists.editExportedInvite#653db63d", "flags", err)
+		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "flags")
 	}
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.editExportedInvite#653db63d", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "chatlist")
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("chatlists.editExportedInvite#653db63d", "slug", err)
+		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "slug")
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("chatlists.editExportedInvite#653db63d", "title", err)
+			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "title")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-			return decodeErr("chatlists.editExportedInvite#653db63d", "peers", err)
+		if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "peers")
 		}
 	}
 	if m.Title != "" {
@@ -880,31 +935,28 @@ func (m *ChatlistsEditExportedInviteRequest) decodeBareAt(b *bin.Buffer, depth i
 	return nil
 }
 
-// ChatlistsEditExportedInvite invokes chatlists.editExportedInvite#653db63d:
-//
-//	chatlists.editExportedInvite#653db63d flags:# chatlist:InputChatlist slug:string title:flags.1?string peers:flags.2?Vector<InputPeer> = ExportedChatlistInvite
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.editExportedInvite.
+// ChatlistsEditExportedInvite calls chatlists.editExportedInvite: see
+// ChatlistsEditExportedInviteRequest.
 func (c *Client) ChatlistsEditExportedInvite(ctx context.Context, req *ChatlistsEditExportedInviteRequest) (*ExportedChatlistInvite, error) {
 	if req == nil {
 		req = new(ChatlistsEditExportedInviteRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ExportedChatlistInvite])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ExportedChatlistInvite])
 }
 
-// ChatlistsGetExportedInvitesRequest is the TL function chatlists.getExportedInvites:
+// ChatlistsGetExportedInvitesRequest is the TL function
+// chatlists.getExportedInvites.
 //
-//	chatlists.getExportedInvites#ce03da83 chatlist:InputChatlist = chatlists.ExportedInvites
+//	chatlists.getExportedInvites#ce03da83 chatlist:InputChatlist
+//	    = chatlists.ExportedInvites
 //
 // See https://core.telegram.org/method/chatlists.getExportedInvites.
 type ChatlistsGetExportedInvitesRequest struct {
 	Chatlist InputChatlistDialogFilter
 }
 
-// ChatlistsGetExportedInvitesRequestTypeID is the ID of chatlists.getExportedInvites.
+// ChatlistsGetExportedInvitesRequestTypeID is the ID of
+// chatlists.getExportedInvites.
 const ChatlistsGetExportedInvitesRequestTypeID = 0xce03da83
 
 // TypeID returns 0xce03da83, the ID of chatlists.getExportedInvites.
@@ -932,67 +984,61 @@ func (m *ChatlistsGetExportedInvitesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.getExportedInvites#ce03da83", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.getExportedInvites", "chatlist")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsGetExportedInvitesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getExportedInvites", "")
 	}
-	if err := consumeID(b, ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"); err != nil {
-		return decodeErr("chatlists.getExportedInvites#ce03da83", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetExportedInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsGetExportedInvitesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsGetExportedInvitesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.getExportedInvites#ce03da83", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getExportedInvites", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.getExportedInvites#ce03da83", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getExportedInvites", "chatlist")
 	}
 	return nil
 }
 
-// ChatlistsGetExportedInvites invokes chatlists.getExportedInvites#ce03da83:
-//
-//	chatlists.getExportedInvites#ce03da83 chatlist:InputChatlist = chatlists.ExportedInvites
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.getExportedInvites.
+// ChatlistsGetExportedInvites calls chatlists.getExportedInvites: see
+// ChatlistsGetExportedInvitesRequest.
 func (c *Client) ChatlistsGetExportedInvites(ctx context.Context, req *ChatlistsGetExportedInvitesRequest) (*ChatlistsExportedInvites, error) {
 	if req == nil {
 		req = new(ChatlistsGetExportedInvitesRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChatlistsExportedInvites])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChatlistsExportedInvites])
 }
 
-// ChatlistsCheckChatlistInviteRequest is the TL function chatlists.checkChatlistInvite:
+// ChatlistsCheckChatlistInviteRequest is the TL function
+// chatlists.checkChatlistInvite.
 //
-//	chatlists.checkChatlistInvite#41c10fff slug:string = chatlists.ChatlistInvite
+//	chatlists.checkChatlistInvite#41c10fff slug:string
+//	    = chatlists.ChatlistInvite
 //
 // See https://core.telegram.org/method/chatlists.checkChatlistInvite.
 type ChatlistsCheckChatlistInviteRequest struct {
 	Slug string
 }
 
-// ChatlistsCheckChatlistInviteRequestTypeID is the ID of chatlists.checkChatlistInvite.
+// ChatlistsCheckChatlistInviteRequestTypeID is the ID of
+// chatlists.checkChatlistInvite.
 const ChatlistsCheckChatlistInviteRequestTypeID = 0x41c10fff
 
 // TypeID returns 0x41c10fff, the ID of chatlists.checkChatlistInvite.
@@ -1025,50 +1071,43 @@ func (m *ChatlistsCheckChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsCheckChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "")
 	}
-	if err := consumeID(b, ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"); err != nil {
-		return decodeErr("chatlists.checkChatlistInvite#41c10fff", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsCheckChatlistInviteRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsCheckChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("chatlists.checkChatlistInvite#41c10fff", "slug", err)
+		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "slug")
 	}
 	return nil
 }
 
-// ChatlistsCheckChatlistInvite invokes chatlists.checkChatlistInvite#41c10fff:
-//
-//	chatlists.checkChatlistInvite#41c10fff slug:string = chatlists.ChatlistInvite
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.checkChatlistInvite.
+// ChatlistsCheckChatlistInvite calls chatlists.checkChatlistInvite: see
+// ChatlistsCheckChatlistInviteRequest.
 func (c *Client) ChatlistsCheckChatlistInvite(ctx context.Context, req *ChatlistsCheckChatlistInviteRequest) (ChatlistsChatlistInviteClass, error) {
 	if req == nil {
 		req = new(ChatlistsCheckChatlistInviteRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeChatlistsChatlistInvite)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeChatlistsChatlistInvite)
 }
 
-// ChatlistsJoinChatlistInviteRequest is the TL function chatlists.joinChatlistInvite:
+// ChatlistsJoinChatlistInviteRequest is the TL function
+// chatlists.joinChatlistInvite.
 //
-//	chatlists.joinChatlistInvite#a6b1e39a slug:string peers:Vector<InputPeer> = Updates
+//	chatlists.joinChatlistInvite#a6b1e39a slug:string
+//	    peers:Vector<InputPeer> = Updates
 //
 // See https://core.telegram.org/method/chatlists.joinChatlistInvite.
 type ChatlistsJoinChatlistInviteRequest struct {
@@ -1076,7 +1115,8 @@ type ChatlistsJoinChatlistInviteRequest struct {
 	Peers []InputPeerClass
 }
 
-// ChatlistsJoinChatlistInviteRequestTypeID is the ID of chatlists.joinChatlistInvite.
+// ChatlistsJoinChatlistInviteRequestTypeID is the ID of
+// chatlists.joinChatlistInvite.
 const ChatlistsJoinChatlistInviteRequestTypeID = 0xa6b1e39a
 
 // TypeID returns 0xa6b1e39a, the ID of chatlists.joinChatlistInvite.
@@ -1106,8 +1146,8 @@ func (m *ChatlistsJoinChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Slug)
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("chatlists.joinChatlistInvite#a6b1e39a", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.joinChatlistInvite", "peers")
 		}
 	}
 	return nil
@@ -1115,63 +1155,57 @@ func (m *ChatlistsJoinChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsJoinChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistInviteRequestTypeID, "chatlists.joinChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "")
 	}
-	if err := consumeID(b, ChatlistsJoinChatlistInviteRequestTypeID, "chatlists.joinChatlistInvite"); err != nil {
-		return decodeErr("chatlists.joinChatlistInvite#a6b1e39a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsJoinChatlistInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.joinChatlistInvite#a6b1e39a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.joinChatlistInvite", "")
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("chatlists.joinChatlistInvite#a6b1e39a", "slug", err)
+		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "slug")
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("chatlists.joinChatlistInvite#a6b1e39a", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "peers")
 	}
 	return nil
 }
 
-// ChatlistsJoinChatlistInvite invokes chatlists.joinChatlistInvite#a6b1e39a:
-//
-//	chatlists.joinChatlistInvite#a6b1e39a slug:string peers:Vector<InputPeer> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.joinChatlistInvite.
+// ChatlistsJoinChatlistInvite calls chatlists.joinChatlistInvite: see
+// ChatlistsJoinChatlistInviteRequest.
 func (c *Client) ChatlistsJoinChatlistInvite(ctx context.Context, req *ChatlistsJoinChatlistInviteRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChatlistsJoinChatlistInviteRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChatlistsGetChatlistUpdatesRequest is the TL function chatlists.getChatlistUpdates:
+// ChatlistsGetChatlistUpdatesRequest is the TL function
+// chatlists.getChatlistUpdates.
 //
-//	chatlists.getChatlistUpdates#89419521 chatlist:InputChatlist = chatlists.ChatlistUpdates
+//	chatlists.getChatlistUpdates#89419521 chatlist:InputChatlist
+//	    = chatlists.ChatlistUpdates
 //
 // See https://core.telegram.org/method/chatlists.getChatlistUpdates.
 type ChatlistsGetChatlistUpdatesRequest struct {
 	Chatlist InputChatlistDialogFilter
 }
 
-// ChatlistsGetChatlistUpdatesRequestTypeID is the ID of chatlists.getChatlistUpdates.
+// ChatlistsGetChatlistUpdatesRequestTypeID is the ID of
+// chatlists.getChatlistUpdates.
 const ChatlistsGetChatlistUpdatesRequestTypeID = 0x89419521
 
 // TypeID returns 0x89419521, the ID of chatlists.getChatlistUpdates.
@@ -1199,60 +1233,53 @@ func (m *ChatlistsGetChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.getChatlistUpdates#89419521", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.getChatlistUpdates", "chatlist")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsGetChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getChatlistUpdates", "")
 	}
-	if err := consumeID(b, ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"); err != nil {
-		return decodeErr("chatlists.getChatlistUpdates#89419521", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsGetChatlistUpdatesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.getChatlistUpdates#89419521", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getChatlistUpdates", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.getChatlistUpdates#89419521", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getChatlistUpdates", "chatlist")
 	}
 	return nil
 }
 
-// ChatlistsGetChatlistUpdates invokes chatlists.getChatlistUpdates#89419521:
-//
-//	chatlists.getChatlistUpdates#89419521 chatlist:InputChatlist = chatlists.ChatlistUpdates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.getChatlistUpdates.
+// ChatlistsGetChatlistUpdates calls chatlists.getChatlistUpdates: see
+// ChatlistsGetChatlistUpdatesRequest.
 func (c *Client) ChatlistsGetChatlistUpdates(ctx context.Context, req *ChatlistsGetChatlistUpdatesRequest) (*ChatlistsChatlistUpdates, error) {
 	if req == nil {
 		req = new(ChatlistsGetChatlistUpdatesRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ChatlistsChatlistUpdates])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ChatlistsChatlistUpdates])
 }
 
-// ChatlistsJoinChatlistUpdatesRequest is the TL function chatlists.joinChatlistUpdates:
+// ChatlistsJoinChatlistUpdatesRequest is the TL function
+// chatlists.joinChatlistUpdates.
 //
-//	chatlists.joinChatlistUpdates#e089f8f5 chatlist:InputChatlist peers:Vector<InputPeer> = Updates
+//	chatlists.joinChatlistUpdates#e089f8f5 chatlist:InputChatlist
+//	    peers:Vector<InputPeer> = Updates
 //
 // See https://core.telegram.org/method/chatlists.joinChatlistUpdates.
 type ChatlistsJoinChatlistUpdatesRequest struct {
@@ -1260,7 +1287,8 @@ type ChatlistsJoinChatlistUpdatesRequest struct {
 	Peers    []InputPeerClass
 }
 
-// ChatlistsJoinChatlistUpdatesRequestTypeID is the ID of chatlists.joinChatlistUpdates.
+// ChatlistsJoinChatlistUpdatesRequestTypeID is the ID of
+// chatlists.joinChatlistUpdates.
 const ChatlistsJoinChatlistUpdatesRequestTypeID = 0xe089f8f5
 
 // TypeID returns 0xe089f8f5, the ID of chatlists.joinChatlistUpdates.
@@ -1288,12 +1316,12 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.joinChatlistUpdates#e089f8f5", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.joinChatlistUpdates", "chatlist")
 	}
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("chatlists.joinChatlistUpdates#e089f8f5", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.joinChatlistUpdates", "peers")
 		}
 	}
 	return nil
@@ -1301,54 +1329,46 @@ func (m *ChatlistsJoinChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsJoinChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "")
 	}
-	if err := consumeID(b, ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"); err != nil {
-		return decodeErr("chatlists.joinChatlistUpdates#e089f8f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsJoinChatlistUpdatesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.joinChatlistUpdates#e089f8f5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.joinChatlistUpdates", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.joinChatlistUpdates#e089f8f5", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "chatlist")
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("chatlists.joinChatlistUpdates#e089f8f5", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "peers")
 	}
 	return nil
 }
 
-// ChatlistsJoinChatlistUpdates invokes chatlists.joinChatlistUpdates#e089f8f5:
-//
-//	chatlists.joinChatlistUpdates#e089f8f5 chatlist:InputChatlist peers:Vector<InputPeer> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.joinChatlistUpdates.
+// ChatlistsJoinChatlistUpdates calls chatlists.joinChatlistUpdates: see
+// ChatlistsJoinChatlistUpdatesRequest.
 func (c *Client) ChatlistsJoinChatlistUpdates(ctx context.Context, req *ChatlistsJoinChatlistUpdatesRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChatlistsJoinChatlistUpdatesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ChatlistsHideChatlistUpdatesRequest is the TL function chatlists.hideChatlistUpdates:
+// ChatlistsHideChatlistUpdatesRequest is the TL function
+// chatlists.hideChatlistUpdates.
 //
 //	chatlists.hideChatlistUpdates#66e486fb chatlist:InputChatlist = Bool
 //
@@ -1357,7 +1377,8 @@ type ChatlistsHideChatlistUpdatesRequest struct {
 	Chatlist InputChatlistDialogFilter
 }
 
-// ChatlistsHideChatlistUpdatesRequestTypeID is the ID of chatlists.hideChatlistUpdates.
+// ChatlistsHideChatlistUpdatesRequestTypeID is the ID of
+// chatlists.hideChatlistUpdates.
 const ChatlistsHideChatlistUpdatesRequestTypeID = 0x66e486fb
 
 // TypeID returns 0x66e486fb, the ID of chatlists.hideChatlistUpdates.
@@ -1385,67 +1406,61 @@ func (m *ChatlistsHideChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.hideChatlistUpdates#66e486fb", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.hideChatlistUpdates", "chatlist")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsHideChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.hideChatlistUpdates", "")
 	}
-	if err := consumeID(b, ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"); err != nil {
-		return decodeErr("chatlists.hideChatlistUpdates#66e486fb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsHideChatlistUpdatesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.hideChatlistUpdates#66e486fb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.hideChatlistUpdates", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.hideChatlistUpdates#66e486fb", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.hideChatlistUpdates", "chatlist")
 	}
 	return nil
 }
 
-// ChatlistsHideChatlistUpdates invokes chatlists.hideChatlistUpdates#66e486fb:
-//
-//	chatlists.hideChatlistUpdates#66e486fb chatlist:InputChatlist = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.hideChatlistUpdates.
+// ChatlistsHideChatlistUpdates calls chatlists.hideChatlistUpdates: see
+// ChatlistsHideChatlistUpdatesRequest.
 func (c *Client) ChatlistsHideChatlistUpdates(ctx context.Context, req *ChatlistsHideChatlistUpdatesRequest) (bool, error) {
 	if req == nil {
 		req = new(ChatlistsHideChatlistUpdatesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ChatlistsGetLeaveChatlistSuggestionsRequest is the TL function chatlists.getLeaveChatlistSuggestions:
+// ChatlistsGetLeaveChatlistSuggestionsRequest is the TL function
+// chatlists.getLeaveChatlistSuggestions.
 //
-//	chatlists.getLeaveChatlistSuggestions#fdbcd714 chatlist:InputChatlist = Vector<Peer>
+//	chatlists.getLeaveChatlistSuggestions#fdbcd714 chatlist:InputChatlist
+//	    = Vector<Peer>
 //
 // See https://core.telegram.org/method/chatlists.getLeaveChatlistSuggestions.
 type ChatlistsGetLeaveChatlistSuggestionsRequest struct {
 	Chatlist InputChatlistDialogFilter
 }
 
-// ChatlistsGetLeaveChatlistSuggestionsRequestTypeID is the ID of chatlists.getLeaveChatlistSuggestions.
+// ChatlistsGetLeaveChatlistSuggestionsRequestTypeID is the ID of
+// chatlists.getLeaveChatlistSuggestions.
 const ChatlistsGetLeaveChatlistSuggestionsRequestTypeID = 0xfdbcd714
 
 // TypeID returns 0xfdbcd714, the ID of chatlists.getLeaveChatlistSuggestions.
@@ -1473,62 +1488,55 @@ func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) EncodeBare(b *bin.Buffer) 
 		return ErrNilValue
 	}
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.getLeaveChatlistSuggestions#fdbcd714", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.getLeaveChatlistSuggestions", "chatlist")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getLeaveChatlistSuggestions", "")
 	}
-	if err := consumeID(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"); err != nil {
-		return decodeErr("chatlists.getLeaveChatlistSuggestions#fdbcd714", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.getLeaveChatlistSuggestions#fdbcd714", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getLeaveChatlistSuggestions", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.getLeaveChatlistSuggestions#fdbcd714", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.getLeaveChatlistSuggestions", "chatlist")
 	}
 	return nil
 }
 
-// ChatlistsGetLeaveChatlistSuggestions invokes chatlists.getLeaveChatlistSuggestions#fdbcd714:
-//
-//	chatlists.getLeaveChatlistSuggestions#fdbcd714 chatlist:InputChatlist = Vector<Peer>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.getLeaveChatlistSuggestions.
+// ChatlistsGetLeaveChatlistSuggestions calls
+// chatlists.getLeaveChatlistSuggestions: see
+// ChatlistsGetLeaveChatlistSuggestionsRequest.
 func (c *Client) ChatlistsGetLeaveChatlistSuggestions(ctx context.Context, req *ChatlistsGetLeaveChatlistSuggestionsRequest) ([]PeerClass, error) {
 	if req == nil {
 		req = new(ChatlistsGetLeaveChatlistSuggestionsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PeerClass, error) {
-		return decodeVectorAt(b, 0, decodePeer)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PeerClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodePeer)
 	})
 }
 
-// ChatlistsLeaveChatlistRequest is the TL function chatlists.leaveChatlist:
+// ChatlistsLeaveChatlistRequest is the TL function chatlists.leaveChatlist.
 //
-//	chatlists.leaveChatlist#74fae13a chatlist:InputChatlist peers:Vector<InputPeer> = Updates
+//	chatlists.leaveChatlist#74fae13a chatlist:InputChatlist
+//	    peers:Vector<InputPeer> = Updates
 //
 // See https://core.telegram.org/method/chatlists.leaveChatlist.
 type ChatlistsLeaveChatlistRequest struct {
@@ -1564,12 +1572,12 @@ func (m *ChatlistsLeaveChatlistRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Chatlist.Encode(b); err != nil {
-		return encodeErr("chatlists.leaveChatlist#74fae13a", "chatlist", err)
+		return tlrt.EncodeErr(err, "chatlists.leaveChatlist", "chatlist")
 	}
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("chatlists.leaveChatlist#74fae13a", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "chatlists.leaveChatlist", "peers")
 		}
 	}
 	return nil
@@ -1577,49 +1585,40 @@ func (m *ChatlistsLeaveChatlistRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatlistsLeaveChatlistRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "")
 	}
-	if err := consumeID(b, ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"); err != nil {
-		return decodeErr("chatlists.leaveChatlist#74fae13a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatlistsLeaveChatlistRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatlistsLeaveChatlistRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("chatlists.leaveChatlist#74fae13a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "chatlists.leaveChatlist", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Chatlist, depth+1); err != nil {
-		return decodeErr("chatlists.leaveChatlist#74fae13a", "chatlist", err)
+	if err = tlrt.DecodeBoxed(b, &m.Chatlist, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "chatlist")
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("chatlists.leaveChatlist#74fae13a", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "peers")
 	}
 	return nil
 }
 
-// ChatlistsLeaveChatlist invokes chatlists.leaveChatlist#74fae13a:
-//
-//	chatlists.leaveChatlist#74fae13a chatlist:InputChatlist peers:Vector<InputPeer> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/chatlists.leaveChatlist.
+// ChatlistsLeaveChatlist calls chatlists.leaveChatlist: see
+// ChatlistsLeaveChatlistRequest.
 func (c *Client) ChatlistsLeaveChatlist(ctx context.Context, req *ChatlistsLeaveChatlistRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ChatlistsLeaveChatlistRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }

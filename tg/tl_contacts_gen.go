@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// ContactsBlockedClass is the TL type contacts.Blocked: one of ContactsBlocked, ContactsBlockedSlice.
+// ContactsBlockedClass is the TL type contacts.Blocked: one of ContactsBlocked,
+// ContactsBlockedSlice.
 //
 // See https://core.telegram.org/type/contacts.Blocked.
 type ContactsBlockedClass interface {
@@ -20,7 +22,8 @@ func DecodeContactsBlocked(b *bin.Buffer) (ContactsBlockedClass, error) {
 	return decodeContactsBlocked(b, 0)
 }
 
-// decodeContactsBlocked is DecodeContactsBlocked for a value nested depth levels deep.
+// decodeContactsBlocked is DecodeContactsBlocked for a value nested depth
+// levels deep.
 func decodeContactsBlocked(b *bin.Buffer, depth int) (ContactsBlockedClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,20 +36,18 @@ func decodeContactsBlocked(b *bin.Buffer, depth int) (ContactsBlockedClass, erro
 	case ContactsBlockedSliceTypeID:
 		v = &ContactsBlockedSlice{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "contacts.Blocked",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "contacts.Blocked"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ContactsBlocked is the TL constructor contacts.blocked:
+// ContactsBlocked is the TL constructor contacts.blocked.
 //
-//	contacts.blocked#ade1591 blocked:Vector<PeerBlocked> chats:Vector<Chat> users:Vector<User> = contacts.Blocked
+//	contacts.blocked#ade1591 blocked:Vector<PeerBlocked> chats:Vector<Chat>
+//	    users:Vector<User> = contacts.Blocked
 //
 // See https://core.telegram.org/constructor/contacts.blocked.
 type ContactsBlocked struct {
@@ -88,19 +89,19 @@ func (m *ContactsBlocked) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Blocked))
 	for i := range m.Blocked {
 		if err := m.Blocked[i].Encode(b); err != nil {
-			return encodeErr("contacts.blocked#0ade1591", "blocked", err)
+			return tlrt.EncodeErr(err, "contacts.blocked", "blocked")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("contacts.blocked#0ade1591", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.blocked", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("contacts.blocked#0ade1591", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.blocked", "users")
 		}
 	}
 	return nil
@@ -108,44 +109,42 @@ func (m *ContactsBlocked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsBlocked) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsBlockedTypeID, "contacts.blocked"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blocked", "")
 	}
-	if err := consumeID(b, ContactsBlockedTypeID, "contacts.blocked"); err != nil {
-		return decodeErr("contacts.blocked#0ade1591", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlocked) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsBlocked) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.blocked#0ade1591", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.blocked", "")
 	}
 	var err error
-	if m.Blocked, err = decodeVectorAt(b, depth+1, decodeValue[PeerBlocked]); err != nil {
-		return decodeErr("contacts.blocked#0ade1591", "blocked", err)
+	if m.Blocked, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerBlocked]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blocked", "blocked")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("contacts.blocked#0ade1591", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blocked", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("contacts.blocked#0ade1591", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blocked", "users")
 	}
 	return nil
 }
 
-// ContactsBlockedSlice is the TL constructor contacts.blockedSlice:
+// ContactsBlockedSlice is the TL constructor contacts.blockedSlice.
 //
-//	contacts.blockedSlice#e1664194 count:int blocked:Vector<PeerBlocked> chats:Vector<Chat> users:Vector<User> = contacts.Blocked
+//	contacts.blockedSlice#e1664194 count:int blocked:Vector<PeerBlocked>
+//	    chats:Vector<Chat> users:Vector<User> = contacts.Blocked
 //
 // See https://core.telegram.org/constructor/contacts.blockedSlice.
 type ContactsBlockedSlice struct {
@@ -189,19 +188,19 @@ func (m *ContactsBlockedSlice) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Blocked))
 	for i := range m.Blocked {
 		if err := m.Blocked[i].Encode(b); err != nil {
-			return encodeErr("contacts.blockedSlice#e1664194", "blocked", err)
+			return tlrt.EncodeErr(err, "contacts.blockedSlice", "blocked")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("contacts.blockedSlice#e1664194", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.blockedSlice", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("contacts.blockedSlice#e1664194", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.blockedSlice", "users")
 		}
 	}
 	return nil
@@ -209,45 +208,43 @@ func (m *ContactsBlockedSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsBlockedSlice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsBlockedSliceTypeID, "contacts.blockedSlice"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blockedSlice", "")
 	}
-	if err := consumeID(b, ContactsBlockedSliceTypeID, "contacts.blockedSlice"); err != nil {
-		return decodeErr("contacts.blockedSlice#e1664194", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockedSlice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsBlockedSlice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.blockedSlice#e1664194", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.blockedSlice", "")
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("contacts.blockedSlice#e1664194", "count", err)
+		return tlrt.DecodeErr(err, "contacts.blockedSlice", "count")
 	}
-	if m.Blocked, err = decodeVectorAt(b, depth+1, decodeValue[PeerBlocked]); err != nil {
-		return decodeErr("contacts.blockedSlice#e1664194", "blocked", err)
+	if m.Blocked, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerBlocked]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blockedSlice", "blocked")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("contacts.blockedSlice#e1664194", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blockedSlice", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("contacts.blockedSlice#e1664194", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blockedSlice", "users")
 	}
 	return nil
 }
 
-// ContactsContactsClass is the TL type contacts.Contacts: one of ContactsContactsNotModified, ContactsContacts.
+// ContactsContactsClass is the TL type contacts.Contacts: one of
+// ContactsContactsNotModified, ContactsContacts.
 //
 // See https://core.telegram.org/type/contacts.Contacts.
 type ContactsContactsClass interface {
@@ -260,7 +257,8 @@ func DecodeContactsContacts(b *bin.Buffer) (ContactsContactsClass, error) {
 	return decodeContactsContacts(b, 0)
 }
 
-// decodeContactsContacts is DecodeContactsContacts for a value nested depth levels deep.
+// decodeContactsContacts is DecodeContactsContacts for a value nested depth
+// levels deep.
 func decodeContactsContacts(b *bin.Buffer, depth int) (ContactsContactsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -273,18 +271,16 @@ func decodeContactsContacts(b *bin.Buffer, depth int) (ContactsContactsClass, er
 	case ContactsContactsTypeID:
 		v = &ContactsContacts{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "contacts.Contacts",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "contacts.Contacts"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ContactsContactsNotModified is the TL constructor contacts.contactsNotModified:
+// ContactsContactsNotModified is the TL constructor
+// contacts.contactsNotModified.
 //
 //	contacts.contactsNotModified#b74ba9d2 = contacts.Contacts
 //
@@ -304,7 +300,8 @@ func (*ContactsContactsNotModified) TypeName() string {
 	return "contacts.contactsNotModified"
 }
 
-// contactsContactsClass marks ContactsContactsNotModified as a ContactsContactsClass.
+// contactsContactsClass marks ContactsContactsNotModified as a
+// ContactsContactsClass.
 func (*ContactsContactsNotModified) contactsContactsClass() {}
 
 // Encode writes m to b with its ID.
@@ -326,31 +323,29 @@ func (m *ContactsContactsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsContactsNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contactsNotModified", "")
 	}
-	if err := consumeID(b, ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"); err != nil {
-		return decodeErr("contacts.contactsNotModified#b74ba9d2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsContactsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsContactsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsContactsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ContactsContacts is the TL constructor contacts.contacts:
+// ContactsContacts is the TL constructor contacts.contacts.
 //
-//	contacts.contacts#eae87e42 contacts:Vector<Contact> saved_count:int users:Vector<User> = contacts.Contacts
+//	contacts.contacts#eae87e42 contacts:Vector<Contact> saved_count:int
+//	    users:Vector<User> = contacts.Contacts
 //
 // See https://core.telegram.org/constructor/contacts.contacts.
 type ContactsContacts struct {
@@ -392,14 +387,14 @@ func (m *ContactsContacts) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Contacts))
 	for i := range m.Contacts {
 		if err := m.Contacts[i].Encode(b); err != nil {
-			return encodeErr("contacts.contacts#eae87e42", "contacts", err)
+			return tlrt.EncodeErr(err, "contacts.contacts", "contacts")
 		}
 	}
 	b.PutInt(m.SavedCount)
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("contacts.contacts#eae87e42", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.contacts", "users")
 		}
 	}
 	return nil
@@ -407,42 +402,238 @@ func (m *ContactsContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsContactsTypeID, "contacts.contacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contacts", "")
 	}
-	if err := consumeID(b, ContactsContactsTypeID, "contacts.contacts"); err != nil {
-		return decodeErr("contacts.contacts#eae87e42", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsContacts) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.contacts#eae87e42", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.contacts", "")
 	}
 	var err error
-	if m.Contacts, err = decodeVectorAt(b, depth+1, decodeValue[Contact]); err != nil {
-		return decodeErr("contacts.contacts#eae87e42", "contacts", err)
+	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Contact]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contacts", "contacts")
 	}
 	if m.SavedCount, err = b.Int(); err != nil {
-		return decodeErr("contacts.contacts#eae87e42", "saved_count", err)
+		return tlrt.DecodeErr(err, "contacts.contacts", "saved_count")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("contacts.contacts#eae87e42", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contacts", "users")
 	}
 	return nil
 }
 
-// ContactsTopPeersClass is the TL type contacts.TopPeers: one of ContactsTopPeersNotModified, ContactsTopPeers, ContactsTopPeersDisabled.
+// ContactsSponsoredPeersClass is the TL type contacts.SponsoredPeers: one of
+// ContactsSponsoredPeersEmpty, ContactsSponsoredPeers.
+//
+// See https://core.telegram.org/type/contacts.SponsoredPeers.
+type ContactsSponsoredPeersClass interface {
+	Object
+	contactsSponsoredPeersClass()
+}
+
+// DecodeContactsSponsoredPeers decodes any constructor of
+// contacts.SponsoredPeers.
+func DecodeContactsSponsoredPeers(b *bin.Buffer) (ContactsSponsoredPeersClass, error) {
+	return decodeContactsSponsoredPeers(b, 0)
+}
+
+// decodeContactsSponsoredPeers is DecodeContactsSponsoredPeers for a value
+// nested depth levels deep.
+func decodeContactsSponsoredPeers(b *bin.Buffer, depth int) (ContactsSponsoredPeersClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ContactsSponsoredPeersClass
+	switch id {
+	case ContactsSponsoredPeersEmptyTypeID:
+		v = &ContactsSponsoredPeersEmpty{}
+	case ContactsSponsoredPeersTypeID:
+		v = &ContactsSponsoredPeers{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "contacts.SponsoredPeers"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ContactsSponsoredPeersEmpty is the TL constructor
+// contacts.sponsoredPeersEmpty.
+//
+//	contacts.sponsoredPeersEmpty#ea32b4b1 = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/constructor/contacts.sponsoredPeersEmpty.
+type ContactsSponsoredPeersEmpty struct{}
+
+// ContactsSponsoredPeersEmptyTypeID is the ID of contacts.sponsoredPeersEmpty.
+const ContactsSponsoredPeersEmptyTypeID = 0xea32b4b1
+
+// TypeID returns 0xea32b4b1, the ID of contacts.sponsoredPeersEmpty.
+func (*ContactsSponsoredPeersEmpty) TypeID() uint32 {
+	return ContactsSponsoredPeersEmptyTypeID
+}
+
+// TypeName returns "contacts.sponsoredPeersEmpty".
+func (*ContactsSponsoredPeersEmpty) TypeName() string {
+	return "contacts.sponsoredPeersEmpty"
+}
+
+// contactsSponsoredPeersClass marks ContactsSponsoredPeersEmpty as a
+// ContactsSponsoredPeersClass.
+func (*ContactsSponsoredPeersEmpty) contactsSponsoredPeersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ContactsSponsoredPeersEmpty) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsSponsoredPeersEmptyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsSponsoredPeersEmpty) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsSponsoredPeersEmpty) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersEmptyTypeID, "contacts.sponsoredPeersEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeersEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsSponsoredPeersEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSponsoredPeersEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ContactsSponsoredPeers is the TL constructor contacts.sponsoredPeers.
+//
+//	contacts.sponsoredPeers#eb032884 peers:Vector<SponsoredPeer>
+//	    chats:Vector<Chat> users:Vector<User> = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/constructor/contacts.sponsoredPeers.
+type ContactsSponsoredPeers struct {
+	Peers []SponsoredPeer
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// ContactsSponsoredPeersTypeID is the ID of contacts.sponsoredPeers.
+const ContactsSponsoredPeersTypeID = 0xeb032884
+
+// TypeID returns 0xeb032884, the ID of contacts.sponsoredPeers.
+func (*ContactsSponsoredPeers) TypeID() uint32 {
+	return ContactsSponsoredPeersTypeID
+}
+
+// TypeName returns "contacts.sponsoredPeers".
+func (*ContactsSponsoredPeers) TypeName() string {
+	return "contacts.sponsoredPeers"
+}
+
+// contactsSponsoredPeersClass marks ContactsSponsoredPeers as a
+// ContactsSponsoredPeersClass.
+func (*ContactsSponsoredPeers) contactsSponsoredPeersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ContactsSponsoredPeers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsSponsoredPeersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsSponsoredPeers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Peers))
+	for i := range m.Peers {
+		if err := m.Peers[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "peers")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsSponsoredPeers) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersTypeID, "contacts.sponsoredPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.sponsoredPeers", "")
+	}
+	var err error
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredPeer]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "peers")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "users")
+	}
+	return nil
+}
+
+// ContactsTopPeersClass is the TL type contacts.TopPeers: one of
+// ContactsTopPeersNotModified, ContactsTopPeers, ContactsTopPeersDisabled.
 //
 // See https://core.telegram.org/type/contacts.TopPeers.
 type ContactsTopPeersClass interface {
@@ -455,7 +646,8 @@ func DecodeContactsTopPeers(b *bin.Buffer) (ContactsTopPeersClass, error) {
 	return decodeContactsTopPeers(b, 0)
 }
 
-// decodeContactsTopPeers is DecodeContactsTopPeers for a value nested depth levels deep.
+// decodeContactsTopPeers is DecodeContactsTopPeers for a value nested depth
+// levels deep.
 func decodeContactsTopPeers(b *bin.Buffer, depth int) (ContactsTopPeersClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -470,18 +662,16 @@ func decodeContactsTopPeers(b *bin.Buffer, depth int) (ContactsTopPeersClass, er
 	case ContactsTopPeersDisabledTypeID:
 		v = &ContactsTopPeersDisabled{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "contacts.TopPeers",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "contacts.TopPeers"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ContactsTopPeersNotModified is the TL constructor contacts.topPeersNotModified:
+// ContactsTopPeersNotModified is the TL constructor
+// contacts.topPeersNotModified.
 //
 //	contacts.topPeersNotModified#de266ef5 = contacts.TopPeers
 //
@@ -501,7 +691,8 @@ func (*ContactsTopPeersNotModified) TypeName() string {
 	return "contacts.topPeersNotModified"
 }
 
-// contactsTopPeersClass marks ContactsTopPeersNotModified as a ContactsTopPeersClass.
+// contactsTopPeersClass marks ContactsTopPeersNotModified as a
+// ContactsTopPeersClass.
 func (*ContactsTopPeersNotModified) contactsTopPeersClass() {}
 
 // Encode writes m to b with its ID.
@@ -523,31 +714,29 @@ func (m *ContactsTopPeersNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsTopPeersNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeersNotModified", "")
 	}
-	if err := consumeID(b, ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"); err != nil {
-		return decodeErr("contacts.topPeersNotModified#de266ef5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeersNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsTopPeersNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsTopPeersNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ContactsTopPeers is the TL constructor contacts.topPeers:
+// ContactsTopPeers is the TL constructor contacts.topPeers.
 //
-//	contacts.topPeers#70b772a8 categories:Vector<TopPeerCategoryPeers> chats:Vector<Chat> users:Vector<User> = contacts.TopPeers
+//	contacts.topPeers#70b772a8 categories:Vector<TopPeerCategoryPeers>
+//	    chats:Vector<Chat> users:Vector<User> = contacts.TopPeers
 //
 // See https://core.telegram.org/constructor/contacts.topPeers.
 type ContactsTopPeers struct {
@@ -589,19 +778,19 @@ func (m *ContactsTopPeers) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Categories))
 	for i := range m.Categories {
 		if err := m.Categories[i].Encode(b); err != nil {
-			return encodeErr("contacts.topPeers#70b772a8", "categories", err)
+			return tlrt.EncodeErr(err, "contacts.topPeers", "categories")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("contacts.topPeers#70b772a8", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.topPeers", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("contacts.topPeers#70b772a8", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.topPeers", "users")
 		}
 	}
 	return nil
@@ -609,42 +798,39 @@ func (m *ContactsTopPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsTopPeers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsTopPeersTypeID, "contacts.topPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeers", "")
 	}
-	if err := consumeID(b, ContactsTopPeersTypeID, "contacts.topPeers"); err != nil {
-		return decodeErr("contacts.topPeers#70b772a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsTopPeers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.topPeers#70b772a8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.topPeers", "")
 	}
 	var err error
-	if m.Categories, err = decodeVectorAt(b, depth+1, decodeValue[TopPeerCategoryPeers]); err != nil {
-		return decodeErr("contacts.topPeers#70b772a8", "categories", err)
+	if m.Categories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TopPeerCategoryPeers]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeers", "categories")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("contacts.topPeers#70b772a8", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeers", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("contacts.topPeers#70b772a8", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeers", "users")
 	}
 	return nil
 }
 
-// ContactsTopPeersDisabled is the TL constructor contacts.topPeersDisabled:
+// ContactsTopPeersDisabled is the TL constructor contacts.topPeersDisabled.
 //
 //	contacts.topPeersDisabled#b52c939d = contacts.TopPeers
 //
@@ -664,7 +850,8 @@ func (*ContactsTopPeersDisabled) TypeName() string {
 	return "contacts.topPeersDisabled"
 }
 
-// contactsTopPeersClass marks ContactsTopPeersDisabled as a ContactsTopPeersClass.
+// contactsTopPeersClass marks ContactsTopPeersDisabled as a
+// ContactsTopPeersClass.
 func (*ContactsTopPeersDisabled) contactsTopPeersClass() {}
 
 // Encode writes m to b with its ID.
@@ -686,31 +873,113 @@ func (m *ContactsTopPeersDisabled) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsTopPeersDisabled) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.topPeersDisabled", "")
 	}
-	if err := consumeID(b, ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"); err != nil {
-		return decodeErr("contacts.topPeersDisabled#b52c939d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsTopPeersDisabled) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsTopPeersDisabled) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ContactsFound is the TL constructor contacts.found:
+// ContactsContactBirthdays is the TL constructor contacts.contactBirthdays.
 //
-//	contacts.found#b3134d9d my_results:Vector<Peer> results:Vector<Peer> chats:Vector<Chat> users:Vector<User> = contacts.Found
+//	contacts.contactBirthdays#114ff30d contacts:Vector<ContactBirthday>
+//	    users:Vector<User> = contacts.ContactBirthdays
+//
+// See https://core.telegram.org/constructor/contacts.contactBirthdays.
+type ContactsContactBirthdays struct {
+	Contacts []ContactBirthday
+	Users    []UserClass
+}
+
+// ContactsContactBirthdaysTypeID is the ID of contacts.contactBirthdays.
+const ContactsContactBirthdaysTypeID = 0x114ff30d
+
+// TypeID returns 0x114ff30d, the ID of contacts.contactBirthdays.
+func (*ContactsContactBirthdays) TypeID() uint32 {
+	return ContactsContactBirthdaysTypeID
+}
+
+// TypeName returns "contacts.contactBirthdays".
+func (*ContactsContactBirthdays) TypeName() string {
+	return "contacts.contactBirthdays"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsContactBirthdays) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsContactBirthdaysTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsContactBirthdays) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Contacts))
+	for i := range m.Contacts {
+		if err := m.Contacts[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "contacts.contactBirthdays", "contacts")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.contactBirthdays", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsContactBirthdays) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsContactBirthdaysTypeID, "contacts.contactBirthdays"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.contactBirthdays", "")
+	}
+	var err error
+	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ContactBirthday]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "contacts")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "users")
+	}
+	return nil
+}
+
+// ContactsFound is the TL constructor contacts.found.
+//
+//	contacts.found#b3134d9d my_results:Vector<Peer> results:Vector<Peer>
+//	    chats:Vector<Chat> users:Vector<User> = contacts.Found
 //
 // See https://core.telegram.org/constructor/contacts.found.
 type ContactsFound struct {
@@ -749,26 +1018,26 @@ func (m *ContactsFound) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.MyResults))
 	for i := range m.MyResults {
-		if err := encodeObj(b, m.MyResults[i]); err != nil {
-			return encodeErr("contacts.found#b3134d9d", "my_results", err)
+		if err := tlrt.EncodeObject(b, m.MyResults[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.found", "my_results")
 		}
 	}
 	b.PutVectorHeader(len(m.Results))
 	for i := range m.Results {
-		if err := encodeObj(b, m.Results[i]); err != nil {
-			return encodeErr("contacts.found#b3134d9d", "results", err)
+		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.found", "results")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("contacts.found#b3134d9d", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.found", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("contacts.found#b3134d9d", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.found", "users")
 		}
 	}
 	return nil
@@ -776,47 +1045,46 @@ func (m *ContactsFound) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsFound) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsFoundTypeID, "contacts.found"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.found", "")
 	}
-	if err := consumeID(b, ContactsFoundTypeID, "contacts.found"); err != nil {
-		return decodeErr("contacts.found#b3134d9d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsFound) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsFound) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.found#b3134d9d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.found", "")
 	}
 	var err error
-	if m.MyResults, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("contacts.found#b3134d9d", "my_results", err)
+	if m.MyResults, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "contacts.found", "my_results")
 	}
-	if m.Results, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("contacts.found#b3134d9d", "results", err)
+	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "contacts.found", "results")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("contacts.found#b3134d9d", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "contacts.found", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("contacts.found#b3134d9d", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.found", "users")
 	}
 	return nil
 }
 
-// ContactsImportedContacts is the TL constructor contacts.importedContacts:
+// ContactsImportedContacts is the TL constructor contacts.importedContacts.
 //
-//	contacts.importedContacts#77d01c3b imported:Vector<ImportedContact> popular_invites:Vector<PopularContact> retry_contacts:Vector<long> users:Vector<User> = contacts.ImportedContacts
+//	contacts.importedContacts#77d01c3b imported:Vector<ImportedContact>
+//	    popular_invites:Vector<PopularContact> retry_contacts:Vector<long>
+//	    users:Vector<User> = contacts.ImportedContacts
 //
 // See https://core.telegram.org/constructor/contacts.importedContacts.
 type ContactsImportedContacts struct {
@@ -856,13 +1124,13 @@ func (m *ContactsImportedContacts) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Imported))
 	for i := range m.Imported {
 		if err := m.Imported[i].Encode(b); err != nil {
-			return encodeErr("contacts.importedContacts#77d01c3b", "imported", err)
+			return tlrt.EncodeErr(err, "contacts.importedContacts", "imported")
 		}
 	}
 	b.PutVectorHeader(len(m.PopularInvites))
 	for i := range m.PopularInvites {
 		if err := m.PopularInvites[i].Encode(b); err != nil {
-			return encodeErr("contacts.importedContacts#77d01c3b", "popular_invites", err)
+			return tlrt.EncodeErr(err, "contacts.importedContacts", "popular_invites")
 		}
 	}
 	b.PutVectorHeader(len(m.RetryContacts))
@@ -871,8 +1139,8 @@ func (m *ContactsImportedContacts) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("contacts.importedContacts#77d01c3b", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.importedContacts", "users")
 		}
 	}
 	return nil
@@ -880,47 +1148,45 @@ func (m *ContactsImportedContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsImportedContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsImportedContactsTypeID, "contacts.importedContacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importedContacts", "")
 	}
-	if err := consumeID(b, ContactsImportedContactsTypeID, "contacts.importedContacts"); err != nil {
-		return decodeErr("contacts.importedContacts#77d01c3b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsImportedContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsImportedContacts) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.importedContacts#77d01c3b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.importedContacts", "")
 	}
 	var err error
-	if m.Imported, err = decodeVectorAt(b, depth+1, decodeValue[ImportedContact]); err != nil {
-		return decodeErr("contacts.importedContacts#77d01c3b", "imported", err)
+	if m.Imported, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ImportedContact]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importedContacts", "imported")
 	}
-	if m.PopularInvites, err = decodeVectorAt(b, depth+1, decodeValue[PopularContact]); err != nil {
-		return decodeErr("contacts.importedContacts#77d01c3b", "popular_invites", err)
+	if m.PopularInvites, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PopularContact]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importedContacts", "popular_invites")
 	}
-	if m.RetryContacts, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("contacts.importedContacts#77d01c3b", "retry_contacts", err)
+	if m.RetryContacts, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importedContacts", "retry_contacts")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("contacts.importedContacts#77d01c3b", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importedContacts", "users")
 	}
 	return nil
 }
 
-// ContactsResolvedPeer is the TL constructor contacts.resolvedPeer:
+// ContactsResolvedPeer is the TL constructor contacts.resolvedPeer.
 //
-//	contacts.resolvedPeer#7f077ad9 peer:Peer chats:Vector<Chat> users:Vector<User> = contacts.ResolvedPeer
+//	contacts.resolvedPeer#7f077ad9 peer:Peer chats:Vector<Chat>
+//	    users:Vector<User> = contacts.ResolvedPeer
 //
 // See https://core.telegram.org/constructor/contacts.resolvedPeer.
 type ContactsResolvedPeer struct {
@@ -956,19 +1222,19 @@ func (m *ContactsResolvedPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("contacts.resolvedPeer#7f077ad9", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "contacts.resolvedPeer", "peer")
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("contacts.resolvedPeer#7f077ad9", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.resolvedPeer", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("contacts.resolvedPeer#7f077ad9", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.resolvedPeer", "users")
 		}
 	}
 	return nil
@@ -976,42 +1242,39 @@ func (m *ContactsResolvedPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResolvedPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsResolvedPeerTypeID, "contacts.resolvedPeer"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "")
 	}
-	if err := consumeID(b, ContactsResolvedPeerTypeID, "contacts.resolvedPeer"); err != nil {
-		return decodeErr("contacts.resolvedPeer#7f077ad9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResolvedPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsResolvedPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.resolvedPeer#7f077ad9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.resolvedPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("contacts.resolvedPeer#7f077ad9", "peer", err)
+		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "peer")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("contacts.resolvedPeer#7f077ad9", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("contacts.resolvedPeer#7f077ad9", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "users")
 	}
 	return nil
 }
 
-// ContactsGetContactIDsRequest is the TL function contacts.getContactIDs:
+// ContactsGetContactIDsRequest is the TL function contacts.getContactIDs.
 //
 //	contacts.getContactIDs#7adc669d hash:long = Vector<int>
 //
@@ -1053,50 +1316,41 @@ func (m *ContactsGetContactIDsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetContactIDsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getContactIDs", "")
 	}
-	if err := consumeID(b, ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"); err != nil {
-		return decodeErr("contacts.getContactIDs#7adc669d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetContactIDsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetContactIDsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetContactIDsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("contacts.getContactIDs#7adc669d", "hash", err)
+		return tlrt.DecodeErr(err, "contacts.getContactIDs", "hash")
 	}
 	return nil
 }
 
-// ContactsGetContactIDs invokes contacts.getContactIDs#7adc669d:
-//
-//	contacts.getContactIDs#7adc669d hash:long = Vector<int>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.getContactIDs.
+// ContactsGetContactIDs calls contacts.getContactIDs: see
+// ContactsGetContactIDsRequest.
 func (c *Client) ContactsGetContactIDs(ctx context.Context, req *ContactsGetContactIDsRequest) ([]int, error) {
 	if req == nil {
 		req = new(ContactsGetContactIDsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return decodeVector(b, (*bin.Buffer).Int)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
+		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
 	})
 }
 
-// ContactsGetStatusesRequest is the TL function contacts.getStatuses:
+// ContactsGetStatusesRequest is the TL function contacts.getStatuses.
 //
 //	contacts.getStatuses#c4a353ee = Vector<ContactStatus>
 //
@@ -1135,46 +1389,37 @@ func (m *ContactsGetStatusesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetStatusesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsGetStatusesRequestTypeID, "contacts.getStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getStatuses", "")
 	}
-	if err := consumeID(b, ContactsGetStatusesRequestTypeID, "contacts.getStatuses"); err != nil {
-		return decodeErr("contacts.getStatuses#c4a353ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetStatusesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetStatusesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ContactsGetStatuses invokes contacts.getStatuses#c4a353ee:
-//
-//	contacts.getStatuses#c4a353ee = Vector<ContactStatus>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.getStatuses.
+// ContactsGetStatuses calls contacts.getStatuses: see
+// ContactsGetStatusesRequest.
 func (c *Client) ContactsGetStatuses(ctx context.Context, req *ContactsGetStatusesRequest) ([]ContactStatus, error) {
 	if req == nil {
 		req = new(ContactsGetStatusesRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ContactStatus, error) {
-		return decodeVectorAt(b, 0, decodeValue[ContactStatus])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ContactStatus, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[ContactStatus])
 	})
 }
 
-// ContactsGetContactsRequest is the TL function contacts.getContacts:
+// ContactsGetContactsRequest is the TL function contacts.getContacts.
 //
 //	contacts.getContacts#5dd69e12 hash:long = contacts.Contacts
 //
@@ -1216,50 +1461,42 @@ func (m *ContactsGetContactsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetContactsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsGetContactsRequestTypeID, "contacts.getContacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getContacts", "")
 	}
-	if err := consumeID(b, ContactsGetContactsRequestTypeID, "contacts.getContacts"); err != nil {
-		return decodeErr("contacts.getContacts#5dd69e12", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetContactsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetContactsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetContactsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("contacts.getContacts#5dd69e12", "hash", err)
+		return tlrt.DecodeErr(err, "contacts.getContacts", "hash")
 	}
 	return nil
 }
 
-// ContactsGetContacts invokes contacts.getContacts#5dd69e12:
-//
-//	contacts.getContacts#5dd69e12 hash:long = contacts.Contacts
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.getContacts.
+// ContactsGetContacts calls contacts.getContacts: see
+// ContactsGetContactsRequest.
 func (c *Client) ContactsGetContacts(ctx context.Context, req *ContactsGetContactsRequest) (ContactsContactsClass, error) {
 	if req == nil {
 		req = new(ContactsGetContactsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeContactsContacts)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeContactsContacts)
 }
 
-// ContactsImportContactsRequest is the TL function contacts.importContacts:
+// ContactsImportContactsRequest is the TL function contacts.importContacts.
 //
-//	contacts.importContacts#2c800be5 contacts:Vector<InputContact> = contacts.ImportedContacts
+//	contacts.importContacts#2c800be5 contacts:Vector<InputContact>
+//	    = contacts.ImportedContacts
 //
 // See https://core.telegram.org/method/contacts.importContacts.
 type ContactsImportContactsRequest struct {
@@ -1296,7 +1533,7 @@ func (m *ContactsImportContactsRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Contacts))
 	for i := range m.Contacts {
 		if err := m.Contacts[i].Encode(b); err != nil {
-			return encodeErr("contacts.importContacts#2c800be5", "contacts", err)
+			return tlrt.EncodeErr(err, "contacts.importContacts", "contacts")
 		}
 	}
 	return nil
@@ -1304,51 +1541,42 @@ func (m *ContactsImportContactsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsImportContactsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsImportContactsRequestTypeID, "contacts.importContacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importContacts", "")
 	}
-	if err := consumeID(b, ContactsImportContactsRequestTypeID, "contacts.importContacts"); err != nil {
-		return decodeErr("contacts.importContacts#2c800be5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsImportContactsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsImportContactsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsImportContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.importContacts#2c800be5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.importContacts", "")
 	}
 	var err error
-	if m.Contacts, err = decodeVectorAt(b, depth+1, decodeValue[InputPhoneContact]); err != nil {
-		return decodeErr("contacts.importContacts#2c800be5", "contacts", err)
+	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputPhoneContact]); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importContacts", "contacts")
 	}
 	return nil
 }
 
-// ContactsImportContacts invokes contacts.importContacts#2c800be5:
-//
-//	contacts.importContacts#2c800be5 contacts:Vector<InputContact> = contacts.ImportedContacts
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.importContacts.
+// ContactsImportContacts calls contacts.importContacts: see
+// ContactsImportContactsRequest.
 func (c *Client) ContactsImportContacts(ctx context.Context, req *ContactsImportContactsRequest) (*ContactsImportedContacts, error) {
 	if req == nil {
 		req = new(ContactsImportContactsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ContactsImportedContacts])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ContactsImportedContacts])
 }
 
-// ContactsDeleteContactsRequest is the TL function contacts.deleteContacts:
+// ContactsDeleteContactsRequest is the TL function contacts.deleteContacts.
 //
 //	contacts.deleteContacts#96a0e00 id:Vector<InputUser> = Updates
 //
@@ -1386,8 +1614,8 @@ func (m *ContactsDeleteContactsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("contacts.deleteContacts#096a0e00", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.deleteContacts", "id")
 		}
 	}
 	return nil
@@ -1395,51 +1623,42 @@ func (m *ContactsDeleteContactsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsDeleteContactsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.deleteContacts", "")
 	}
-	if err := consumeID(b, ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"); err != nil {
-		return decodeErr("contacts.deleteContacts#096a0e00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsDeleteContactsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsDeleteContactsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsDeleteContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.deleteContacts#096a0e00", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.deleteContacts", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("contacts.deleteContacts#096a0e00", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "contacts.deleteContacts", "id")
 	}
 	return nil
 }
 
-// ContactsDeleteContacts invokes contacts.deleteContacts#096a0e00:
-//
-//	contacts.deleteContacts#96a0e00 id:Vector<InputUser> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.deleteContacts.
+// ContactsDeleteContacts calls contacts.deleteContacts: see
+// ContactsDeleteContactsRequest.
 func (c *Client) ContactsDeleteContacts(ctx context.Context, req *ContactsDeleteContactsRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ContactsDeleteContactsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ContactsDeleteByPhonesRequest is the TL function contacts.deleteByPhones:
+// ContactsDeleteByPhonesRequest is the TL function contacts.deleteByPhones.
 //
 //	contacts.deleteByPhones#1013fd9e phones:Vector<string> = Bool
 //
@@ -1484,54 +1703,46 @@ func (m *ContactsDeleteByPhonesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsDeleteByPhonesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "")
 	}
-	if err := consumeID(b, ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"); err != nil {
-		return decodeErr("contacts.deleteByPhones#1013fd9e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsDeleteByPhonesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsDeleteByPhonesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsDeleteByPhonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Phones, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("contacts.deleteByPhones#1013fd9e", "phones", err)
+	if m.Phones, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "phones")
 	}
 	return nil
 }
 
-// ContactsDeleteByPhones invokes contacts.deleteByPhones#1013fd9e:
-//
-//	contacts.deleteByPhones#1013fd9e phones:Vector<string> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.deleteByPhones.
+// ContactsDeleteByPhones calls contacts.deleteByPhones: see
+// ContactsDeleteByPhonesRequest.
 func (c *Client) ContactsDeleteByPhones(ctx context.Context, req *ContactsDeleteByPhonesRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsDeleteByPhonesRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ContactsBlockRequest is the TL function contacts.block:
+// ContactsBlockRequest is the TL function contacts.block.
 //
-//	contacts.block#2e2e8734 flags:# my_stories_from:flags.0?true id:InputPeer = Bool
+//	contacts.block#2e2e8734 flags:# my_stories_from:flags.0?true
+//	    id:InputPeer = Bool
 //
 // See https://core.telegram.org/method/contacts.block.
 type ContactsBlockRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyStoriesFrom bool       // flags.0?true
 	ID            InputPeerClass
 }
@@ -1568,71 +1779,62 @@ func (m *ContactsBlockRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("contacts.block#2e2e8734", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "contacts.block", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsBlockRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsBlockRequestTypeID, "contacts.block"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.block", "")
 	}
-	if err := consumeID(b, ContactsBlockRequestTypeID, "contacts.block"); err != nil {
-		return decodeErr("contacts.block#2e2e8734", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsBlockRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsBlockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.block#2e2e8734", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.block", "")
 	}
 	*m = ContactsBlockRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.block#2e2e8734", "flags", err)
+		return tlrt.DecodeErr(err, "contacts.block", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
 	if m.ID, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("contacts.block#2e2e8734", "id", err)
+		return tlrt.DecodeErr(err, "contacts.block", "id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ContactsBlock invokes contacts.block#2e2e8734:
-//
-//	contacts.block#2e2e8734 flags:# my_stories_from:flags.0?true id:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.block.
+// ContactsBlock calls contacts.block: see ContactsBlockRequest.
 func (c *Client) ContactsBlock(ctx context.Context, req *ContactsBlockRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsBlockRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ContactsUnblockRequest is the TL function contacts.unblock:
+// ContactsUnblockRequest is the TL function contacts.unblock.
 //
-//	contacts.unblock#b550d328 flags:# my_stories_from:flags.0?true id:InputPeer = Bool
+//	contacts.unblock#b550d328 flags:# my_stories_from:flags.0?true
+//	    id:InputPeer = Bool
 //
 // See https://core.telegram.org/method/contacts.unblock.
 type ContactsUnblockRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyStoriesFrom bool       // flags.0?true
 	ID            InputPeerClass
 }
@@ -1669,71 +1871,62 @@ func (m *ContactsUnblockRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("contacts.unblock#b550d328", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "contacts.unblock", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsUnblockRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsUnblockRequestTypeID, "contacts.unblock"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.unblock", "")
 	}
-	if err := consumeID(b, ContactsUnblockRequestTypeID, "contacts.unblock"); err != nil {
-		return decodeErr("contacts.unblock#b550d328", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsUnblockRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsUnblockRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsUnblockRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.unblock#b550d328", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.unblock", "")
 	}
 	*m = ContactsUnblockRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.unblock#b550d328", "flags", err)
+		return tlrt.DecodeErr(err, "contacts.unblock", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
 	if m.ID, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("contacts.unblock#b550d328", "id", err)
+		return tlrt.DecodeErr(err, "contacts.unblock", "id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ContactsUnblock invokes contacts.unblock#b550d328:
-//
-//	contacts.unblock#b550d328 flags:# my_stories_from:flags.0?true id:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.unblock.
+// ContactsUnblock calls contacts.unblock: see ContactsUnblockRequest.
 func (c *Client) ContactsUnblock(ctx context.Context, req *ContactsUnblockRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsUnblockRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ContactsGetBlockedRequest is the TL function contacts.getBlocked:
+// ContactsGetBlockedRequest is the TL function contacts.getBlocked.
 //
-//	contacts.getBlocked#9a868f80 flags:# my_stories_from:flags.0?true offset:int limit:int = contacts.Blocked
+//	contacts.getBlocked#9a868f80 flags:# my_stories_from:flags.0?true
+//	    offset:int limit:int = contacts.Blocked
 //
 // See https://core.telegram.org/method/contacts.getBlocked.
 type ContactsGetBlockedRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyStoriesFrom bool       // flags.0?true
 	Offset        int
 	Limit         int
@@ -1778,70 +1971,64 @@ func (m *ContactsGetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetBlockedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsGetBlockedRequestTypeID, "contacts.getBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getBlocked", "")
 	}
-	if err := consumeID(b, ContactsGetBlockedRequestTypeID, "contacts.getBlocked"); err != nil {
-		return decodeErr("contacts.getBlocked#9a868f80", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetBlockedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetBlockedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetBlockedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsGetBlockedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.getBlocked#9a868f80", "flags", err)
+		return tlrt.DecodeErr(err, "contacts.getBlocked", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("contacts.getBlocked#9a868f80", "offset", err)
+		return tlrt.DecodeErr(err, "contacts.getBlocked", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("contacts.getBlocked#9a868f80", "limit", err)
+		return tlrt.DecodeErr(err, "contacts.getBlocked", "limit")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ContactsGetBlocked invokes contacts.getBlocked#9a868f80:
-//
-//	contacts.getBlocked#9a868f80 flags:# my_stories_from:flags.0?true offset:int limit:int = contacts.Blocked
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.getBlocked.
+// ContactsGetBlocked calls contacts.getBlocked: see ContactsGetBlockedRequest.
 func (c *Client) ContactsGetBlocked(ctx context.Context, req *ContactsGetBlockedRequest) (ContactsBlockedClass, error) {
 	if req == nil {
 		req = new(ContactsGetBlockedRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeContactsBlocked)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeContactsBlocked)
 }
 
-// ContactsSearchRequest is the TL function contacts.search:
+// ContactsSearchRequest is the TL function contacts.search.
 //
-//	contacts.search#11f812d8 q:string limit:int = contacts.Found
+//	contacts.search#5f58d0f flags:# broadcasts:flags.0?true
+//	    bots:flags.1?true q:string limit:int = contacts.Found
 //
 // See https://core.telegram.org/method/contacts.search.
 type ContactsSearchRequest struct {
-	Q     string
-	Limit int
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Broadcasts bool       // flags.0?true
+	Bots       bool       // flags.1?true
+	Q          string
+	Limit      int
 }
 
 // ContactsSearchRequestTypeID is the ID of contacts.search.
-const ContactsSearchRequestTypeID = 0x11f812d8
+const ContactsSearchRequestTypeID = 0x05f58d0f
 
-// TypeID returns 0x11f812d8, the ID of contacts.search.
+// TypeID returns 0x05f58d0f, the ID of contacts.search.
 func (*ContactsSearchRequest) TypeID() uint32 {
 	return ContactsSearchRequestTypeID
 }
@@ -1865,6 +2052,14 @@ func (m *ContactsSearchRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Broadcasts {
+		flags.Set(0)
+	}
+	if m.Bots {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Q)
 	b.PutInt(m.Limit)
 	return nil
@@ -1872,63 +2067,67 @@ func (m *ContactsSearchRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsSearchRequestTypeID, "contacts.search"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.search", "")
 	}
-	if err := consumeID(b, ContactsSearchRequestTypeID, "contacts.search"); err != nil {
-		return decodeErr("contacts.search#11f812d8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsSearchRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsSearchRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSearchRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ContactsSearchRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "contacts.search", "flags")
+	}
+	m.Broadcasts = m.Flags.Has(0)
+	m.Bots = m.Flags.Has(1)
 	if m.Q, err = b.String(); err != nil {
-		return decodeErr("contacts.search#11f812d8", "q", err)
+		return tlrt.DecodeErr(err, "contacts.search", "q")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("contacts.search#11f812d8", "limit", err)
+		return tlrt.DecodeErr(err, "contacts.search", "limit")
 	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ContactsSearch invokes contacts.search#11f812d8:
-//
-//	contacts.search#11f812d8 q:string limit:int = contacts.Found
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.search.
+// ContactsSearch calls contacts.search: see ContactsSearchRequest.
 func (c *Client) ContactsSearch(ctx context.Context, req *ContactsSearchRequest) (*ContactsFound, error) {
 	if req == nil {
 		req = new(ContactsSearchRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ContactsFound])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ContactsFound])
 }
 
-// ContactsResolveUsernameRequest is the TL function contacts.resolveUsername:
+// ContactsResolveUsernameRequest is the TL function contacts.resolveUsername.
 //
-//	contacts.resolveUsername#f93ccba3 username:string = contacts.ResolvedPeer
+//	contacts.resolveUsername#725afbbc flags:# username:string
+//	    referer:flags.0?string = contacts.ResolvedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetReferer and
+// the other Set methods send a zero value too; HasReferer reports whether
+// Referer is present (sent, or received) and ClearReferer leaves it out.
 //
 // See https://core.telegram.org/method/contacts.resolveUsername.
 type ContactsResolveUsernameRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Username string
+	Referer  string // flags.0?string
 }
 
 // ContactsResolveUsernameRequestTypeID is the ID of contacts.resolveUsername.
-const ContactsResolveUsernameRequestTypeID = 0xf93ccba3
+const ContactsResolveUsernameRequestTypeID = 0x725afbbc
 
-// TypeID returns 0xf93ccba3, the ID of contacts.resolveUsername.
+// TypeID returns 0x725afbbc, the ID of contacts.resolveUsername.
 func (*ContactsResolveUsernameRequest) TypeID() uint32 {
 	return ContactsResolveUsernameRequestTypeID
 }
@@ -1936,6 +2135,25 @@ func (*ContactsResolveUsernameRequest) TypeID() uint32 {
 // TypeName returns "contacts.resolveUsername".
 func (*ContactsResolveUsernameRequest) TypeName() string {
 	return "contacts.resolveUsername"
+}
+
+// HasReferer reports whether Referer is present: not zero, set by SetReferer,
+// or received.
+func (m *ContactsResolveUsernameRequest) HasReferer() bool {
+	return m.Referer != "" || m.Flags.Has(0)
+}
+
+// SetReferer sets Referer to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *ContactsResolveUsernameRequest) SetReferer(v string) {
+	m.Referer = v
+	m.Flags.Set(0)
+}
+
+// ClearReferer sets Referer to its zero value and marks it absent.
+func (m *ContactsResolveUsernameRequest) ClearReferer() {
+	m.Referer = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -1952,60 +2170,77 @@ func (m *ContactsResolveUsernameRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Referer != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutString(m.Username)
+	if flags.Has(0) {
+		b.PutString(m.Referer)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolveUsername", "")
 	}
-	if err := consumeID(b, ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"); err != nil {
-		return decodeErr("contacts.resolveUsername#f93ccba3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResolveUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsResolveUsernameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResolveUsernameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = ContactsResolveUsernameRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolveUsername", "flags")
+	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("contacts.resolveUsername#f93ccba3", "username", err)
+		return tlrt.DecodeErr(err, "contacts.resolveUsername", "username")
+	}
+	if m.Flags.Has(0) {
+		if m.Referer, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "contacts.resolveUsername", "referer")
+		}
+	}
+	if m.Referer != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// ContactsResolveUsername invokes contacts.resolveUsername#f93ccba3:
-//
-//	contacts.resolveUsername#f93ccba3 username:string = contacts.ResolvedPeer
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.resolveUsername.
+// ContactsResolveUsername calls contacts.resolveUsername: see
+// ContactsResolveUsernameRequest.
 func (c *Client) ContactsResolveUsername(ctx context.Context, req *ContactsResolveUsernameRequest) (*ContactsResolvedPeer, error) {
 	if req == nil {
 		req = new(ContactsResolveUsernameRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ContactsResolvedPeer])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ContactsResolvedPeer])
 }
 
-// ContactsGetTopPeersRequest is the TL function contacts.getTopPeers:
+// ContactsGetTopPeersRequest is the TL function contacts.getTopPeers.
 //
-//	contacts.getTopPeers#973478b6 flags:# correspondents:flags.0?true bots_pm:flags.1?true bots_inline:flags.2?true phone_calls:flags.3?true forward_users:flags.4?true forward_chats:flags.5?true groups:flags.10?true channels:flags.15?true offset:int limit:int hash:long = contacts.TopPeers
+//	contacts.getTopPeers#973478b6 flags:# correspondents:flags.0?true
+//	    bots_pm:flags.1?true bots_inline:flags.2?true
+//	    phone_calls:flags.3?true forward_users:flags.4?true
+//	    forward_chats:flags.5?true groups:flags.10?true
+//	    channels:flags.15?true bots_app:flags.16?true
+//	    bots_guestchat:flags.17?true offset:int limit:int hash:long
+//	    = contacts.TopPeers
 //
 // See https://core.telegram.org/method/contacts.getTopPeers.
 type ContactsGetTopPeersRequest struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Correspondents bool       // flags.0?true
 	BotsPm         bool       // flags.1?true
 	BotsInline     bool       // flags.2?true
@@ -2014,6 +2249,8 @@ type ContactsGetTopPeersRequest struct {
 	ForwardChats   bool       // flags.5?true
 	Groups         bool       // flags.10?true
 	Channels       bool       // flags.15?true
+	BotsApp        bool       // flags.16?true
+	BotsGuestchat  bool       // flags.17?true
 	Offset         int
 	Limit          int
 	Hash           int64
@@ -2046,7 +2283,7 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17)
 	if m.Correspondents {
 		flags.Set(0)
 	}
@@ -2071,6 +2308,12 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 	if m.Channels {
 		flags.Set(15)
 	}
+	if m.BotsApp {
+		flags.Set(16)
+	}
+	if m.BotsGuestchat {
+		flags.Set(17)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Offset)
 	b.PutInt(m.Limit)
@@ -2080,29 +2323,26 @@ func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetTopPeersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getTopPeers", "")
 	}
-	if err := consumeID(b, ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"); err != nil {
-		return decodeErr("contacts.getTopPeers#973478b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetTopPeersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetTopPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsGetTopPeersRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.getTopPeers#973478b6", "flags", err)
+		return tlrt.DecodeErr(err, "contacts.getTopPeers", "flags")
 	}
 	m.Correspondents = m.Flags.Has(0)
 	m.BotsPm = m.Flags.Has(1)
@@ -2112,37 +2352,35 @@ func (m *ContactsGetTopPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.ForwardChats = m.Flags.Has(5)
 	m.Groups = m.Flags.Has(10)
 	m.Channels = m.Flags.Has(15)
+	m.BotsApp = m.Flags.Has(16)
+	m.BotsGuestchat = m.Flags.Has(17)
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("contacts.getTopPeers#973478b6", "offset", err)
+		return tlrt.DecodeErr(err, "contacts.getTopPeers", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("contacts.getTopPeers#973478b6", "limit", err)
+		return tlrt.DecodeErr(err, "contacts.getTopPeers", "limit")
 	}
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("contacts.getTopPeers#973478b6", "hash", err)
+		return tlrt.DecodeErr(err, "contacts.getTopPeers", "hash")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17
 	return nil
 }
 
-// ContactsGetTopPeers invokes contacts.getTopPeers#973478b6:
-//
-//	contacts.getTopPeers#973478b6 flags:# correspondents:flags.0?true bots_pm:flags.1?true bots_inline:flags.2?true phone_calls:flags.3?true forward_users:flags.4?true forward_chats:flags.5?true groups:flags.10?true channels:flags.15?true offset:int limit:int hash:long = contacts.TopPeers
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.getTopPeers.
+// ContactsGetTopPeers calls contacts.getTopPeers: see
+// ContactsGetTopPeersRequest.
 func (c *Client) ContactsGetTopPeers(ctx context.Context, req *ContactsGetTopPeersRequest) (ContactsTopPeersClass, error) {
 	if req == nil {
 		req = new(ContactsGetTopPeersRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeContactsTopPeers)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeContactsTopPeers)
 }
 
-// ContactsResetTopPeerRatingRequest is the TL function contacts.resetTopPeerRating:
+// ContactsResetTopPeerRatingRequest is the TL function
+// contacts.resetTopPeerRating.
 //
-//	contacts.resetTopPeerRating#1ae373ac category:TopPeerCategory peer:InputPeer = Bool
+//	contacts.resetTopPeerRating#1ae373ac category:TopPeerCategory
+//	    peer:InputPeer = Bool
 //
 // See https://core.telegram.org/method/contacts.resetTopPeerRating.
 type ContactsResetTopPeerRatingRequest struct {
@@ -2150,7 +2388,8 @@ type ContactsResetTopPeerRatingRequest struct {
 	Peer     InputPeerClass
 }
 
-// ContactsResetTopPeerRatingRequestTypeID is the ID of contacts.resetTopPeerRating.
+// ContactsResetTopPeerRatingRequestTypeID is the ID of
+// contacts.resetTopPeerRating.
 const ContactsResetTopPeerRatingRequestTypeID = 0x1ae373ac
 
 // TypeID returns 0x1ae373ac, the ID of contacts.resetTopPeerRating.
@@ -2177,65 +2416,56 @@ func (m *ContactsResetTopPeerRatingRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Category); err != nil {
-		return encodeErr("contacts.resetTopPeerRating#1ae373ac", "category", err)
+	if err := tlrt.EncodeObject(b, m.Category); err != nil {
+		return tlrt.EncodeErr(err, "contacts.resetTopPeerRating", "category")
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("contacts.resetTopPeerRating#1ae373ac", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "contacts.resetTopPeerRating", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResetTopPeerRatingRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "")
 	}
-	if err := consumeID(b, ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"); err != nil {
-		return decodeErr("contacts.resetTopPeerRating#1ae373ac", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResetTopPeerRatingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsResetTopPeerRatingRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResetTopPeerRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.resetTopPeerRating#1ae373ac", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.resetTopPeerRating", "")
 	}
 	var err error
 	if m.Category, err = decodeTopPeerCategory(b, depth+1); err != nil {
-		return decodeErr("contacts.resetTopPeerRating#1ae373ac", "category", err)
+		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "category")
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("contacts.resetTopPeerRating#1ae373ac", "peer", err)
+		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "peer")
 	}
 	return nil
 }
 
-// ContactsResetTopPeerRating invokes contacts.resetTopPeerRating#1ae373ac:
-//
-//	contacts.resetTopPeerRating#1ae373ac category:TopPeerCategory peer:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.resetTopPeerRating.
+// ContactsResetTopPeerRating calls contacts.resetTopPeerRating: see
+// ContactsResetTopPeerRatingRequest.
 func (c *Client) ContactsResetTopPeerRating(ctx context.Context, req *ContactsResetTopPeerRatingRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsResetTopPeerRatingRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ContactsResetSavedRequest is the TL function contacts.resetSaved:
+// ContactsResetSavedRequest is the TL function contacts.resetSaved.
 //
 //	contacts.resetSaved#879537f1 = Bool
 //
@@ -2274,44 +2504,34 @@ func (m *ContactsResetSavedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResetSavedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsResetSavedRequestTypeID, "contacts.resetSaved"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resetSaved", "")
 	}
-	if err := consumeID(b, ContactsResetSavedRequestTypeID, "contacts.resetSaved"); err != nil {
-		return decodeErr("contacts.resetSaved#879537f1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResetSavedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsResetSavedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResetSavedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ContactsResetSaved invokes contacts.resetSaved#879537f1:
-//
-//	contacts.resetSaved#879537f1 = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.resetSaved.
+// ContactsResetSaved calls contacts.resetSaved: see ContactsResetSavedRequest.
 func (c *Client) ContactsResetSaved(ctx context.Context, req *ContactsResetSavedRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsResetSavedRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ContactsGetSavedRequest is the TL function contacts.getSaved:
+// ContactsGetSavedRequest is the TL function contacts.getSaved.
 //
 //	contacts.getSaved#82f1e39f = Vector<SavedContact>
 //
@@ -2350,46 +2570,36 @@ func (m *ContactsGetSavedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetSavedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsGetSavedRequestTypeID, "contacts.getSaved"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getSaved", "")
 	}
-	if err := consumeID(b, ContactsGetSavedRequestTypeID, "contacts.getSaved"); err != nil {
-		return decodeErr("contacts.getSaved#82f1e39f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetSavedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetSavedRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetSavedRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ContactsGetSaved invokes contacts.getSaved#82f1e39f:
-//
-//	contacts.getSaved#82f1e39f = Vector<SavedContact>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.getSaved.
+// ContactsGetSaved calls contacts.getSaved: see ContactsGetSavedRequest.
 func (c *Client) ContactsGetSaved(ctx context.Context, req *ContactsGetSavedRequest) ([]SavedPhoneContact, error) {
 	if req == nil {
 		req = new(ContactsGetSavedRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SavedPhoneContact, error) {
-		return decodeVectorAt(b, 0, decodeValue[SavedPhoneContact])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SavedPhoneContact, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SavedPhoneContact])
 	})
 }
 
-// ContactsToggleTopPeersRequest is the TL function contacts.toggleTopPeers:
+// ContactsToggleTopPeersRequest is the TL function contacts.toggleTopPeers.
 //
 //	contacts.toggleTopPeers#8514bdda enabled:Bool = Bool
 //
@@ -2431,65 +2641,60 @@ func (m *ContactsToggleTopPeersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsToggleTopPeersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.toggleTopPeers", "")
 	}
-	if err := consumeID(b, ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"); err != nil {
-		return decodeErr("contacts.toggleTopPeers#8514bdda", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsToggleTopPeersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsToggleTopPeersRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsToggleTopPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("contacts.toggleTopPeers#8514bdda", "enabled", err)
+		return tlrt.DecodeErr(err, "contacts.toggleTopPeers", "enabled")
 	}
 	return nil
 }
 
-// ContactsToggleTopPeers invokes contacts.toggleTopPeers#8514bdda:
-//
-//	contacts.toggleTopPeers#8514bdda enabled:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.toggleTopPeers.
+// ContactsToggleTopPeers calls contacts.toggleTopPeers: see
+// ContactsToggleTopPeersRequest.
 func (c *Client) ContactsToggleTopPeers(ctx context.Context, req *ContactsToggleTopPeersRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsToggleTopPeersRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ContactsAddContactRequest is the TL function contacts.addContact:
+// ContactsAddContactRequest is the TL function contacts.addContact.
 //
-//	contacts.addContact#e8f463d0 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string = Updates
+//	contacts.addContact#d9ba2e54 flags:#
+//	    add_phone_privacy_exception:flags.0?true id:InputUser
+//	    first_name:string last_name:string phone:string
+//	    note:flags.1?TextWithEntities = Updates
 //
 // See https://core.telegram.org/method/contacts.addContact.
 type ContactsAddContactRequest struct {
-	Flags                    bin.Fields // flags word; see the type's doc
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AddPhonePrivacyException bool       // flags.0?true
 	ID                       InputUserClass
 	FirstName                string
 	LastName                 string
 	Phone                    string
+	Note                     *TextWithEntities // flags.1?TextWithEntities
 }
 
 // ContactsAddContactRequestTypeID is the ID of contacts.addContact.
-const ContactsAddContactRequestTypeID = 0xe8f463d0
+const ContactsAddContactRequestTypeID = 0xd9ba2e54
 
-// TypeID returns 0xe8f463d0, the ID of contacts.addContact.
+// TypeID returns 0xd9ba2e54, the ID of contacts.addContact.
 func (*ContactsAddContactRequest) TypeID() uint32 {
 	return ContactsAddContactRequestTypeID
 }
@@ -2513,82 +2718,86 @@ func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.AddPhonePrivacyException {
 		flags.Set(0)
 	}
+	if m.Note != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("contacts.addContact#e8f463d0", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "contacts.addContact", "id")
 	}
 	b.PutString(m.FirstName)
 	b.PutString(m.LastName)
 	b.PutString(m.Phone)
+	if flags.Has(1) {
+		if err := m.Note.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "contacts.addContact", "note")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsAddContactRequestTypeID, "contacts.addContact"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.addContact", "")
 	}
-	if err := consumeID(b, ContactsAddContactRequestTypeID, "contacts.addContact"); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsAddContactRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsAddContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.addContact#e8f463d0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.addContact", "")
 	}
 	*m = ContactsAddContactRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "flags", err)
+		return tlrt.DecodeErr(err, "contacts.addContact", "flags")
 	}
 	m.AddPhonePrivacyException = m.Flags.Has(0)
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "id", err)
+		return tlrt.DecodeErr(err, "contacts.addContact", "id")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "first_name", err)
+		return tlrt.DecodeErr(err, "contacts.addContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "last_name", err)
+		return tlrt.DecodeErr(err, "contacts.addContact", "last_name")
 	}
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("contacts.addContact#e8f463d0", "phone", err)
+		return tlrt.DecodeErr(err, "contacts.addContact", "phone")
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		m.Note = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "contacts.addContact", "note")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// ContactsAddContact invokes contacts.addContact#e8f463d0:
-//
-//	contacts.addContact#e8f463d0 flags:# add_phone_privacy_exception:flags.0?true id:InputUser first_name:string last_name:string phone:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.addContact.
+// ContactsAddContact calls contacts.addContact: see ContactsAddContactRequest.
 func (c *Client) ContactsAddContact(ctx context.Context, req *ContactsAddContactRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ContactsAddContactRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ContactsAcceptContactRequest is the TL function contacts.acceptContact:
+// ContactsAcceptContactRequest is the TL function contacts.acceptContact.
 //
 //	contacts.acceptContact#f831a20f id:InputUser = Updates
 //
@@ -2624,69 +2833,62 @@ func (m *ContactsAcceptContactRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("contacts.acceptContact#f831a20f", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "contacts.acceptContact", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsAcceptContactRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsAcceptContactRequestTypeID, "contacts.acceptContact"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.acceptContact", "")
 	}
-	if err := consumeID(b, ContactsAcceptContactRequestTypeID, "contacts.acceptContact"); err != nil {
-		return decodeErr("contacts.acceptContact#f831a20f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsAcceptContactRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsAcceptContactRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsAcceptContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.acceptContact#f831a20f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.acceptContact", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("contacts.acceptContact#f831a20f", "id", err)
+		return tlrt.DecodeErr(err, "contacts.acceptContact", "id")
 	}
 	return nil
 }
 
-// ContactsAcceptContact invokes contacts.acceptContact#f831a20f:
-//
-//	contacts.acceptContact#f831a20f id:InputUser = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.acceptContact.
+// ContactsAcceptContact calls contacts.acceptContact: see
+// ContactsAcceptContactRequest.
 func (c *Client) ContactsAcceptContact(ctx context.Context, req *ContactsAcceptContactRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ContactsAcceptContactRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ContactsGetLocatedRequest is the TL function contacts.getLocated:
+// ContactsGetLocatedRequest is the TL function contacts.getLocated.
 //
-//	contacts.getLocated#d348bc44 flags:# background:flags.1?true geo_point:InputGeoPoint self_expires:flags.0?int = Updates
+//	contacts.getLocated#d348bc44 flags:# background:flags.1?true
+//	    geo_point:InputGeoPoint self_expires:flags.0?int = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetSelfExpires
+// and the other Set methods send a zero value too; HasSelfExpires reports
+// whether SelfExpires is present (sent, or received) and ClearSelfExpires
+// leaves it out.
 //
 // See https://core.telegram.org/method/contacts.getLocated.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ContactsGetLocatedRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Background  bool       // flags.1?true
 	GeoPoint    InputGeoPointClass
 	SelfExpires int // flags.0?int
@@ -2703,6 +2905,25 @@ func (*ContactsGetLocatedRequest) TypeID() uint32 {
 // TypeName returns "contacts.getLocated".
 func (*ContactsGetLocatedRequest) TypeName() string {
 	return "contacts.getLocated"
+}
+
+// HasSelfExpires reports whether SelfExpires is present: not zero, set by
+// SetSelfExpires, or received.
+func (m *ContactsGetLocatedRequest) HasSelfExpires() bool {
+	return m.SelfExpires != 0 || m.Flags.Has(0)
+}
+
+// SetSelfExpires sets SelfExpires to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ContactsGetLocatedRequest) SetSelfExpires(v int) {
+	m.SelfExpires = v
+	m.Flags.Set(0)
+}
+
+// ClearSelfExpires sets SelfExpires to its zero value and marks it absent.
+func (m *ContactsGetLocatedRequest) ClearSelfExpires() {
+	m.SelfExpires = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -2727,8 +2948,8 @@ func (m *ContactsGetLocatedRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("contacts.getLocated#d348bc44", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "contacts.getLocated", "geo_point")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.SelfExpires)
@@ -2738,40 +2959,37 @@ func (m *ContactsGetLocatedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsGetLocatedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsGetLocatedRequestTypeID, "contacts.getLocated"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getLocated", "")
 	}
-	if err := consumeID(b, ContactsGetLocatedRequestTypeID, "contacts.getLocated"); err != nil {
-		return decodeErr("contacts.getLocated#d348bc44", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsGetLocatedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsGetLocatedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetLocatedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.getLocated#d348bc44", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.getLocated", "")
 	}
 	*m = ContactsGetLocatedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.getLocated#d348bc44", "flags", err)
+		return tlrt.DecodeErr(err, "contacts.getLocated", "flags")
 	}
 	m.Background = m.Flags.Has(1)
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("contacts.getLocated#d348bc44", "geo_point", err)
+		return tlrt.DecodeErr(err, "contacts.getLocated", "geo_point")
 	}
 	if m.Flags.Has(0) {
 		if m.SelfExpires, err = b.Int(); err != nil {
-			return decodeErr("contacts.getLocated#d348bc44", "self_expires", err)
+			return tlrt.DecodeErr(err, "contacts.getLocated", "self_expires")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -2781,28 +2999,23 @@ func (m *ContactsGetLocatedRequest) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// ContactsGetLocated invokes contacts.getLocated#d348bc44:
-//
-//	contacts.getLocated#d348bc44 flags:# background:flags.1?true geo_point:InputGeoPoint self_expires:flags.0?int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.getLocated.
+// ContactsGetLocated calls contacts.getLocated: see ContactsGetLocatedRequest.
 func (c *Client) ContactsGetLocated(ctx context.Context, req *ContactsGetLocatedRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ContactsGetLocatedRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ContactsBlockFromRepliesRequest is the TL function contacts.blockFromReplies:
+// ContactsBlockFromRepliesRequest is the TL function contacts.blockFromReplies.
 //
-//	contacts.blockFromReplies#29a8962c flags:# delete_message:flags.0?true delete_history:flags.1?true report_spam:flags.2?true msg_id:int = Updates
+//	contacts.blockFromReplies#29a8962c flags:# delete_message:flags.0?true
+//	    delete_history:flags.1?true report_spam:flags.2?true msg_id:int
+//	    = Updates
 //
 // See https://core.telegram.org/method/contacts.blockFromReplies.
 type ContactsBlockFromRepliesRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	DeleteMessage bool       // flags.0?true
 	DeleteHistory bool       // flags.1?true
 	ReportSpam    bool       // flags.2?true
@@ -2853,56 +3066,47 @@ func (m *ContactsBlockFromRepliesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsBlockFromRepliesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "")
 	}
-	if err := consumeID(b, ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"); err != nil {
-		return decodeErr("contacts.blockFromReplies#29a8962c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsBlockFromRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsBlockFromRepliesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsBlockFromRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ContactsBlockFromRepliesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.blockFromReplies#29a8962c", "flags", err)
+		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "flags")
 	}
 	m.DeleteMessage = m.Flags.Has(0)
 	m.DeleteHistory = m.Flags.Has(1)
 	m.ReportSpam = m.Flags.Has(2)
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("contacts.blockFromReplies#29a8962c", "msg_id", err)
+		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "msg_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// ContactsBlockFromReplies invokes contacts.blockFromReplies#29a8962c:
-//
-//	contacts.blockFromReplies#29a8962c flags:# delete_message:flags.0?true delete_history:flags.1?true report_spam:flags.2?true msg_id:int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.blockFromReplies.
+// ContactsBlockFromReplies calls contacts.blockFromReplies: see
+// ContactsBlockFromRepliesRequest.
 func (c *Client) ContactsBlockFromReplies(ctx context.Context, req *ContactsBlockFromRepliesRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(ContactsBlockFromRepliesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// ContactsResolvePhoneRequest is the TL function contacts.resolvePhone:
+// ContactsResolvePhoneRequest is the TL function contacts.resolvePhone.
 //
 //	contacts.resolvePhone#8af94344 phone:string = contacts.ResolvedPeer
 //
@@ -2944,55 +3148,48 @@ func (m *ContactsResolvePhoneRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsResolvePhoneRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.resolvePhone", "")
 	}
-	if err := consumeID(b, ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"); err != nil {
-		return decodeErr("contacts.resolvePhone#8af94344", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsResolvePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsResolvePhoneRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsResolvePhoneRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("contacts.resolvePhone#8af94344", "phone", err)
+		return tlrt.DecodeErr(err, "contacts.resolvePhone", "phone")
 	}
 	return nil
 }
 
-// ContactsResolvePhone invokes contacts.resolvePhone#8af94344:
-//
-//	contacts.resolvePhone#8af94344 phone:string = contacts.ResolvedPeer
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.resolvePhone.
+// ContactsResolvePhone calls contacts.resolvePhone: see
+// ContactsResolvePhoneRequest.
 func (c *Client) ContactsResolvePhone(ctx context.Context, req *ContactsResolvePhoneRequest) (*ContactsResolvedPeer, error) {
 	if req == nil {
 		req = new(ContactsResolvePhoneRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ContactsResolvedPeer])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ContactsResolvedPeer])
 }
 
-// ContactsExportContactTokenRequest is the TL function contacts.exportContactToken:
+// ContactsExportContactTokenRequest is the TL function
+// contacts.exportContactToken.
 //
 //	contacts.exportContactToken#f8654027 = ExportedContactToken
 //
 // See https://core.telegram.org/method/contacts.exportContactToken.
 type ContactsExportContactTokenRequest struct{}
 
-// ContactsExportContactTokenRequestTypeID is the ID of contacts.exportContactToken.
+// ContactsExportContactTokenRequestTypeID is the ID of
+// contacts.exportContactToken.
 const ContactsExportContactTokenRequestTypeID = 0xf8654027
 
 // TypeID returns 0xf8654027, the ID of contacts.exportContactToken.
@@ -3024,44 +3221,36 @@ func (m *ContactsExportContactTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsExportContactTokenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.exportContactToken", "")
 	}
-	if err := consumeID(b, ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"); err != nil {
-		return decodeErr("contacts.exportContactToken#f8654027", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsExportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsExportContactTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsExportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ContactsExportContactToken invokes contacts.exportContactToken#f8654027:
-//
-//	contacts.exportContactToken#f8654027 = ExportedContactToken
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.exportContactToken.
+// ContactsExportContactToken calls contacts.exportContactToken: see
+// ContactsExportContactTokenRequest.
 func (c *Client) ContactsExportContactToken(ctx context.Context, req *ContactsExportContactTokenRequest) (*ExportedContactToken, error) {
 	if req == nil {
 		req = new(ContactsExportContactTokenRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ExportedContactToken])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ExportedContactToken])
 }
 
-// ContactsImportContactTokenRequest is the TL function contacts.importContactToken:
+// ContactsImportContactTokenRequest is the TL function
+// contacts.importContactToken.
 //
 //	contacts.importContactToken#13005788 token:string = User
 //
@@ -3070,7 +3259,8 @@ type ContactsImportContactTokenRequest struct {
 	Token string
 }
 
-// ContactsImportContactTokenRequestTypeID is the ID of contacts.importContactToken.
+// ContactsImportContactTokenRequestTypeID is the ID of
+// contacts.importContactToken.
 const ContactsImportContactTokenRequestTypeID = 0x13005788
 
 // TypeID returns 0x13005788, the ID of contacts.importContactToken.
@@ -3103,48 +3293,39 @@ func (m *ContactsImportContactTokenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsImportContactTokenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.importContactToken", "")
 	}
-	if err := consumeID(b, ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"); err != nil {
-		return decodeErr("contacts.importContactToken#13005788", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsImportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsImportContactTokenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsImportContactTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("contacts.importContactToken#13005788", "token", err)
+		return tlrt.DecodeErr(err, "contacts.importContactToken", "token")
 	}
 	return nil
 }
 
-// ContactsImportContactToken invokes contacts.importContactToken#13005788:
-//
-//	contacts.importContactToken#13005788 token:string = User
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.importContactToken.
+// ContactsImportContactToken calls contacts.importContactToken: see
+// ContactsImportContactTokenRequest.
 func (c *Client) ContactsImportContactToken(ctx context.Context, req *ContactsImportContactTokenRequest) (UserClass, error) {
 	if req == nil {
 		req = new(ContactsImportContactTokenRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUser)
 }
 
-// ContactsEditCloseFriendsRequest is the TL function contacts.editCloseFriends:
+// ContactsEditCloseFriendsRequest is the TL function contacts.editCloseFriends.
 //
 //	contacts.editCloseFriends#ba6705f0 id:Vector<long> = Bool
 //
@@ -3189,54 +3370,46 @@ func (m *ContactsEditCloseFriendsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsEditCloseFriendsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "")
 	}
-	if err := consumeID(b, ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"); err != nil {
-		return decodeErr("contacts.editCloseFriends#ba6705f0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsEditCloseFriendsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsEditCloseFriendsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsEditCloseFriendsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("contacts.editCloseFriends#ba6705f0", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "id")
 	}
 	return nil
 }
 
-// ContactsEditCloseFriends invokes contacts.editCloseFriends#ba6705f0:
-//
-//	contacts.editCloseFriends#ba6705f0 id:Vector<long> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.editCloseFriends.
+// ContactsEditCloseFriends calls contacts.editCloseFriends: see
+// ContactsEditCloseFriendsRequest.
 func (c *Client) ContactsEditCloseFriends(ctx context.Context, req *ContactsEditCloseFriendsRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsEditCloseFriendsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// ContactsSetBlockedRequest is the TL function contacts.setBlocked:
+// ContactsSetBlockedRequest is the TL function contacts.setBlocked.
 //
-//	contacts.setBlocked#94c65c76 flags:# my_stories_from:flags.0?true id:Vector<InputPeer> limit:int = Bool
+//	contacts.setBlocked#94c65c76 flags:# my_stories_from:flags.0?true
+//	    id:Vector<InputPeer> limit:int = Bool
 //
 // See https://core.telegram.org/method/contacts.setBlocked.
 type ContactsSetBlockedRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyStoriesFrom bool       // flags.0?true
 	ID            []InputPeerClass
 	Limit         int
@@ -3276,8 +3449,8 @@ func (m *ContactsSetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("contacts.setBlocked#94c65c76", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "contacts.setBlocked", "id")
 		}
 	}
 	b.PutInt(m.Limit)
@@ -3286,55 +3459,277 @@ func (m *ContactsSetBlockedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ContactsSetBlockedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ContactsSetBlockedRequestTypeID, "contacts.setBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.setBlocked", "")
 	}
-	if err := consumeID(b, ContactsSetBlockedRequestTypeID, "contacts.setBlocked"); err != nil {
-		return decodeErr("contacts.setBlocked#94c65c76", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ContactsSetBlockedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ContactsSetBlockedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("contacts.setBlocked#94c65c76", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.setBlocked", "")
 	}
 	*m = ContactsSetBlockedRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("contacts.setBlocked#94c65c76", "flags", err)
+		return tlrt.DecodeErr(err, "contacts.setBlocked", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("contacts.setBlocked#94c65c76", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "contacts.setBlocked", "id")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("contacts.setBlocked#94c65c76", "limit", err)
+		return tlrt.DecodeErr(err, "contacts.setBlocked", "limit")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ContactsSetBlocked invokes contacts.setBlocked#94c65c76:
-//
-//	contacts.setBlocked#94c65c76 flags:# my_stories_from:flags.0?true id:Vector<InputPeer> limit:int = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/contacts.setBlocked.
+// ContactsSetBlocked calls contacts.setBlocked: see ContactsSetBlockedRequest.
 func (c *Client) ContactsSetBlocked(ctx context.Context, req *ContactsSetBlockedRequest) (bool, error) {
 	if req == nil {
 		req = new(ContactsSetBlockedRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// ContactsGetBirthdaysRequest is the TL function contacts.getBirthdays.
+//
+//	contacts.getBirthdays#daeda864 = contacts.ContactBirthdays
+//
+// See https://core.telegram.org/method/contacts.getBirthdays.
+type ContactsGetBirthdaysRequest struct{}
+
+// ContactsGetBirthdaysRequestTypeID is the ID of contacts.getBirthdays.
+const ContactsGetBirthdaysRequestTypeID = 0xdaeda864
+
+// TypeID returns 0xdaeda864, the ID of contacts.getBirthdays.
+func (*ContactsGetBirthdaysRequest) TypeID() uint32 {
+	return ContactsGetBirthdaysRequestTypeID
+}
+
+// TypeName returns "contacts.getBirthdays".
+func (*ContactsGetBirthdaysRequest) TypeName() string {
+	return "contacts.getBirthdays"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsGetBirthdaysRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsGetBirthdaysRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsGetBirthdaysRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsGetBirthdaysRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsGetBirthdaysRequestTypeID, "contacts.getBirthdays"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getBirthdays", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsGetBirthdaysRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetBirthdaysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ContactsGetBirthdays calls contacts.getBirthdays: see
+// ContactsGetBirthdaysRequest.
+func (c *Client) ContactsGetBirthdays(ctx context.Context, req *ContactsGetBirthdaysRequest) (*ContactsContactBirthdays, error) {
+	if req == nil {
+		req = new(ContactsGetBirthdaysRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ContactsContactBirthdays])
+}
+
+// ContactsGetSponsoredPeersRequest is the TL function
+// contacts.getSponsoredPeers.
+//
+//	contacts.getSponsoredPeers#b6c8c393 q:string = contacts.SponsoredPeers
+//
+// See https://core.telegram.org/method/contacts.getSponsoredPeers.
+type ContactsGetSponsoredPeersRequest struct {
+	Q string
+}
+
+// ContactsGetSponsoredPeersRequestTypeID is the ID of
+// contacts.getSponsoredPeers.
+const ContactsGetSponsoredPeersRequestTypeID = 0xb6c8c393
+
+// TypeID returns 0xb6c8c393, the ID of contacts.getSponsoredPeers.
+func (*ContactsGetSponsoredPeersRequest) TypeID() uint32 {
+	return ContactsGetSponsoredPeersRequestTypeID
+}
+
+// TypeName returns "contacts.getSponsoredPeers".
+func (*ContactsGetSponsoredPeersRequest) TypeName() string {
+	return "contacts.getSponsoredPeers"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsGetSponsoredPeersRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsGetSponsoredPeersRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsGetSponsoredPeersRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Q)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsGetSponsoredPeersRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsGetSponsoredPeersRequestTypeID, "contacts.getSponsoredPeers"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsGetSponsoredPeersRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Q, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "q")
+	}
+	return nil
+}
+
+// ContactsGetSponsoredPeers calls contacts.getSponsoredPeers: see
+// ContactsGetSponsoredPeersRequest.
+func (c *Client) ContactsGetSponsoredPeers(ctx context.Context, req *ContactsGetSponsoredPeersRequest) (ContactsSponsoredPeersClass, error) {
+	if req == nil {
+		req = new(ContactsGetSponsoredPeersRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeContactsSponsoredPeers)
+}
+
+// ContactsUpdateContactNoteRequest is the TL function
+// contacts.updateContactNote.
+//
+//	contacts.updateContactNote#139f63fb id:InputUser note:TextWithEntities
+//	    = Bool
+//
+// See https://core.telegram.org/method/contacts.updateContactNote.
+type ContactsUpdateContactNoteRequest struct {
+	ID   InputUserClass
+	Note TextWithEntities
+}
+
+// ContactsUpdateContactNoteRequestTypeID is the ID of
+// contacts.updateContactNote.
+const ContactsUpdateContactNoteRequestTypeID = 0x139f63fb
+
+// TypeID returns 0x139f63fb, the ID of contacts.updateContactNote.
+func (*ContactsUpdateContactNoteRequest) TypeID() uint32 {
+	return ContactsUpdateContactNoteRequestTypeID
+}
+
+// TypeName returns "contacts.updateContactNote".
+func (*ContactsUpdateContactNoteRequest) TypeName() string {
+	return "contacts.updateContactNote"
+}
+
+// Encode writes m to b with its ID.
+func (m *ContactsUpdateContactNoteRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ContactsUpdateContactNoteRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ContactsUpdateContactNoteRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "contacts.updateContactNote", "id")
+	}
+	if err := m.Note.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "contacts.updateContactNote", "note")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ContactsUpdateContactNoteRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ContactsUpdateContactNoteRequestTypeID, "contacts.updateContactNote"); err != nil {
+		return tlrt.DecodeErr(err, "contacts.updateContactNote", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "contacts.updateContactNote", "")
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "contacts.updateContactNote", "id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Note, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "contacts.updateContactNote", "note")
+	}
+	return nil
+}
+
+// ContactsUpdateContactNote calls contacts.updateContactNote: see
+// ContactsUpdateContactNoteRequest.
+func (c *Client) ContactsUpdateContactNote(ctx context.Context, req *ContactsUpdateContactNoteRequest) (bool, error) {
+	if req == nil {
+		req = new(ContactsUpdateContactNoteRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

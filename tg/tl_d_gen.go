@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// DialogClass is the TL type Dialog: one of Dialog, DialogFolder.
+// DialogClass is the TL type Dialog: one of Dialog, DialogFolder,
+// DialogCommunity.
 //
 // See https://core.telegram.org/type/Dialog.
 type DialogClass interface {
@@ -29,29 +33,34 @@ func decodeDialog(b *bin.Buffer, depth int) (DialogClass, error) {
 		v = &Dialog{}
 	case DialogFolderTypeID:
 		v = &DialogFolder{}
+	case DialogCommunityTypeID:
+		v = &DialogCommunity{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Dialog",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Dialog"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// Dialog is the TL constructor dialog:
+// Dialog is the TL constructor dialog.
 //
-//	dialog#d58a08c6 flags:# pinned:flags.2?true unread_mark:flags.3?true view_forum_as_messages:flags.6?true peer:Peer top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_mentions_count:int unread_reactions_count:int notify_settings:PeerNotifySettings pts:flags.0?int draft:flags.1?DraftMessage folder_id:flags.4?int ttl_period:flags.5?int = Dialog
+//	dialog#fc89f7f3 flags:# pinned:flags.2?true unread_mark:flags.3?true
+//	    view_forum_as_messages:flags.6?true peer:Peer top_message:int
+//	    read_inbox_max_id:int read_outbox_max_id:int unread_count:int
+//	    unread_mentions_count:int unread_reactions_count:int
+//	    unread_poll_votes_count:int notify_settings:PeerNotifySettings
+//	    pts:flags.0?int draft:flags.1?DraftMessage folder_id:flags.4?int
+//	    ttl_period:flags.5?int = Dialog
+//
+// An optional field is sent when it is not zero, nil or false. SetPts and the
+// other Set methods send a zero value too; HasPts reports whether Pts is
+// present (sent, or received) and ClearPts leaves it out.
 //
 // See https://core.telegram.org/constructor/dialog.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Dialog struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned               bool       // flags.2?true
 	UnreadMark           bool       // flags.3?true
 	ViewForumAsMessages  bool       // flags.6?true
@@ -62,6 +71,7 @@ type Dialog struct {
 	UnreadCount          int
 	UnreadMentionsCount  int
 	UnreadReactionsCount int
+	UnreadPollVotesCount int
 	NotifySettings       PeerNotifySettings
 	Pts                  int               // flags.0?int
 	Draft                DraftMessageClass // flags.1?DraftMessage
@@ -70,9 +80,9 @@ type Dialog struct {
 }
 
 // DialogTypeID is the ID of dialog.
-const DialogTypeID = 0xd58a08c6
+const DialogTypeID = 0xfc89f7f3
 
-// TypeID returns 0xd58a08c6, the ID of dialog.
+// TypeID returns 0xfc89f7f3, the ID of dialog.
 func (*Dialog) TypeID() uint32 {
 	return DialogTypeID
 }
@@ -84,6 +94,62 @@ func (*Dialog) TypeName() string {
 
 // dialogClass marks Dialog as a DialogClass.
 func (*Dialog) dialogClass() {}
+
+// HasPts reports whether Pts is present: not zero, set by SetPts, or received.
+func (m *Dialog) HasPts() bool {
+	return m.Pts != 0 || m.Flags.Has(0)
+}
+
+// SetPts sets Pts to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *Dialog) SetPts(v int) {
+	m.Pts = v
+	m.Flags.Set(0)
+}
+
+// ClearPts sets Pts to its zero value and marks it absent.
+func (m *Dialog) ClearPts() {
+	m.Pts = 0
+	m.Flags.Unset(0)
+}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *Dialog) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(4)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Dialog) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(4)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *Dialog) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(4)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *Dialog) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(5)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Dialog) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(5)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *Dialog) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(5)
+}
 
 // Encode writes m to b with its ID.
 func (m *Dialog) Encode(b *bin.Buffer) error {
@@ -122,8 +188,8 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("dialog#d58a08c6", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "dialog", "peer")
 	}
 	b.PutInt(m.TopMessage)
 	b.PutInt(m.ReadInboxMaxID)
@@ -131,15 +197,16 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.UnreadCount)
 	b.PutInt(m.UnreadMentionsCount)
 	b.PutInt(m.UnreadReactionsCount)
+	b.PutInt(m.UnreadPollVotesCount)
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("dialog#d58a08c6", "notify_settings", err)
+		return tlrt.EncodeErr(err, "dialog", "notify_settings")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Pts)
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Draft); err != nil {
-			return encodeErr("dialog#d58a08c6", "draft", err)
+		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
+			return tlrt.EncodeErr(err, "dialog", "draft")
 		}
 	}
 	if flags.Has(4) {
@@ -153,78 +220,78 @@ func (m *Dialog) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Dialog) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DialogTypeID, "dialog"); err != nil {
+		return tlrt.DecodeErr(err, "dialog", "")
 	}
-	if err := consumeID(b, DialogTypeID, "dialog"); err != nil {
-		return decodeErr("dialog#d58a08c6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Dialog) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Dialog) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialog#d58a08c6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "dialog", "")
 	}
 	*m = Dialog{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("dialog#d58a08c6", "flags", err)
+		return tlrt.DecodeErr(err, "dialog", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
 	m.UnreadMark = m.Flags.Has(3)
 	m.ViewForumAsMessages = m.Flags.Has(6)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("dialog#d58a08c6", "peer", err)
+		return tlrt.DecodeErr(err, "dialog", "peer")
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "top_message", err)
+		return tlrt.DecodeErr(err, "dialog", "top_message")
 	}
 	if m.ReadInboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "read_inbox_max_id", err)
+		return tlrt.DecodeErr(err, "dialog", "read_inbox_max_id")
 	}
 	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "read_outbox_max_id", err)
+		return tlrt.DecodeErr(err, "dialog", "read_outbox_max_id")
 	}
 	if m.UnreadCount, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "unread_count", err)
+		return tlrt.DecodeErr(err, "dialog", "unread_count")
 	}
 	if m.UnreadMentionsCount, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "unread_mentions_count", err)
+		return tlrt.DecodeErr(err, "dialog", "unread_mentions_count")
 	}
 	if m.UnreadReactionsCount, err = b.Int(); err != nil {
-		return decodeErr("dialog#d58a08c6", "unread_reactions_count", err)
+		return tlrt.DecodeErr(err, "dialog", "unread_reactions_count")
 	}
-	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("dialog#d58a08c6", "notify_settings", err)
+	if m.UnreadPollVotesCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "dialog", "unread_poll_votes_count")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "dialog", "notify_settings")
 	}
 	if m.Flags.Has(0) {
 		if m.Pts, err = b.Int(); err != nil {
-			return decodeErr("dialog#d58a08c6", "pts", err)
+			return tlrt.DecodeErr(err, "dialog", "pts")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
-			return decodeErr("dialog#d58a08c6", "draft", err)
+			return tlrt.DecodeErr(err, "dialog", "draft")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("dialog#d58a08c6", "folder_id", err)
+			return tlrt.DecodeErr(err, "dialog", "folder_id")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("dialog#d58a08c6", "ttl_period", err)
+			return tlrt.DecodeErr(err, "dialog", "ttl_period")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<6
@@ -240,13 +307,16 @@ func (m *Dialog) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// DialogFolder is the TL constructor dialogFolder:
+// DialogFolder is the TL constructor dialogFolder.
 //
-//	dialogFolder#71bd134c flags:# pinned:flags.2?true folder:Folder peer:Peer top_message:int unread_muted_peers_count:int unread_unmuted_peers_count:int unread_muted_messages_count:int unread_unmuted_messages_count:int = Dialog
+//	dialogFolder#71bd134c flags:# pinned:flags.2?true folder:Folder
+//	    peer:Peer top_message:int unread_muted_peers_count:int
+//	    unread_unmuted_peers_count:int unread_muted_messages_count:int
+//	    unread_unmuted_messages_count:int = Dialog
 //
 // See https://core.telegram.org/constructor/dialogFolder.
 type DialogFolder struct {
-	Flags                      bin.Fields // flags word; see the type's doc
+	Flags                      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned                     bool       // flags.2?true
 	Folder                     Folder
 	Peer                       PeerClass
@@ -293,10 +363,10 @@ func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Folder.Encode(b); err != nil {
-		return encodeErr("dialogFolder#71bd134c", "folder", err)
+		return tlrt.EncodeErr(err, "dialogFolder", "folder")
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("dialogFolder#71bd134c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "dialogFolder", "peer")
 	}
 	b.PutInt(m.TopMessage)
 	b.PutInt(m.UnreadMutedPeersCount)
@@ -308,60 +378,150 @@ func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFolder) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DialogFolderTypeID, "dialogFolder"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFolder", "")
 	}
-	if err := consumeID(b, DialogFolderTypeID, "dialogFolder"); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DialogFolder) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFolder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialogFolder#71bd134c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "dialogFolder", "")
 	}
 	*m = DialogFolder{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "flags", err)
+		return tlrt.DecodeErr(err, "dialogFolder", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
-	if err = decodeBoxed(b, &m.Folder, depth+1); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "folder", err)
+	if err = tlrt.DecodeBoxed(b, &m.Folder, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "dialogFolder", "folder")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "peer", err)
+		return tlrt.DecodeErr(err, "dialogFolder", "peer")
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "top_message", err)
+		return tlrt.DecodeErr(err, "dialogFolder", "top_message")
 	}
 	if m.UnreadMutedPeersCount, err = b.Int(); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "unread_muted_peers_count", err)
+		return tlrt.DecodeErr(err, "dialogFolder", "unread_muted_peers_count")
 	}
 	if m.UnreadUnmutedPeersCount, err = b.Int(); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "unread_unmuted_peers_count", err)
+		return tlrt.DecodeErr(err, "dialogFolder", "unread_unmuted_peers_count")
 	}
 	if m.UnreadMutedMessagesCount, err = b.Int(); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "unread_muted_messages_count", err)
+		return tlrt.DecodeErr(err, "dialogFolder", "unread_muted_messages_count")
 	}
 	if m.UnreadUnmutedMessagesCount, err = b.Int(); err != nil {
-		return decodeErr("dialogFolder#71bd134c", "unread_unmuted_messages_count", err)
+		return tlrt.DecodeErr(err, "dialogFolder", "unread_unmuted_messages_count")
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// DialogFilterClass is the TL type DialogFilter: one of DialogFilter, DialogFilterDefault, DialogFilterChatlist.
+// DialogCommunity is the TL constructor dialogCommunity.
+//
+//	dialogCommunity#f78a0973 flags:# pinned:flags.2?true community_id:long
+//	    notify_settings:PeerNotifySettings = Dialog
+//
+// See https://core.telegram.org/constructor/dialogCommunity.
+type DialogCommunity struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Pinned         bool       // flags.2?true
+	CommunityID    int64
+	NotifySettings PeerNotifySettings
+}
+
+// DialogCommunityTypeID is the ID of dialogCommunity.
+const DialogCommunityTypeID = 0xf78a0973
+
+// TypeID returns 0xf78a0973, the ID of dialogCommunity.
+func (*DialogCommunity) TypeID() uint32 {
+	return DialogCommunityTypeID
+}
+
+// TypeName returns "dialogCommunity".
+func (*DialogCommunity) TypeName() string {
+	return "dialogCommunity"
+}
+
+// dialogClass marks DialogCommunity as a DialogClass.
+func (*DialogCommunity) dialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *DialogCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DialogCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CommunityID)
+	if err := m.NotifySettings.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "dialogCommunity", "notify_settings")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DialogCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, DialogCommunityTypeID, "dialogCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "dialogCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "dialogCommunity", "")
+	}
+	*m = DialogCommunity{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "dialogCommunity", "flags")
+	}
+	m.Pinned = m.Flags.Has(2)
+	if m.CommunityID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "dialogCommunity", "community_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "dialogCommunity", "notify_settings")
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
+// DialogFilterClass is the TL type DialogFilter: one of DialogFilter,
+// DialogFilterDefault, DialogFilterChatlist.
 //
 // See https://core.telegram.org/type/DialogFilter.
 type DialogFilterClass interface {
@@ -374,7 +534,8 @@ func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
 	return decodeDialogFilter(b, 0)
 }
 
-// decodeDialogFilter is DecodeDialogFilter for a value nested depth levels deep.
+// decodeDialogFilter is DecodeDialogFilter for a value nested depth levels
+// deep.
 func decodeDialogFilter(b *bin.Buffer, depth int) (DialogFilterClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -389,28 +550,32 @@ func decodeDialogFilter(b *bin.Buffer, depth int) (DialogFilterClass, error) {
 	case DialogFilterChatlistTypeID:
 		v = &DialogFilterChatlist{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "DialogFilter",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "DialogFilter"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// DialogFilter is the TL constructor dialogFilter:
+// DialogFilter is the TL constructor dialogFilter.
 //
-//	dialogFilter#7438f7e8 flags:# contacts:flags.0?true non_contacts:flags.1?true groups:flags.2?true broadcasts:flags.3?true bots:flags.4?true exclude_muted:flags.11?true exclude_read:flags.12?true exclude_archived:flags.13?true id:int title:string emoticon:flags.25?string pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer> exclude_peers:Vector<InputPeer> = DialogFilter
+//	dialogFilter#aa472651 flags:# contacts:flags.0?true
+//	    non_contacts:flags.1?true groups:flags.2?true
+//	    broadcasts:flags.3?true bots:flags.4?true
+//	    exclude_muted:flags.11?true exclude_read:flags.12?true
+//	    exclude_archived:flags.13?true title_noanimate:flags.28?true id:int
+//	    title:TextWithEntities emoticon:flags.25?string color:flags.27?int
+//	    pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer>
+//	    exclude_peers:Vector<InputPeer> = DialogFilter
+//
+// An optional field is sent when it is not zero, nil or false. SetEmoticon and
+// the other Set methods send a zero value too; HasEmoticon reports whether
+// Emoticon is present (sent, or received) and ClearEmoticon leaves it out.
 //
 // See https://core.telegram.org/constructor/dialogFilter.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type DialogFilter struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Contacts        bool       // flags.0?true
 	NonContacts     bool       // flags.1?true
 	Groups          bool       // flags.2?true
@@ -419,18 +584,20 @@ type DialogFilter struct {
 	ExcludeMuted    bool       // flags.11?true
 	ExcludeRead     bool       // flags.12?true
 	ExcludeArchived bool       // flags.13?true
+	TitleNoanimate  bool       // flags.28?true
 	ID              int
-	Title           string
+	Title           TextWithEntities
 	Emoticon        string // flags.25?string
+	Color           int    // flags.27?int
 	PinnedPeers     []InputPeerClass
 	IncludePeers    []InputPeerClass
 	ExcludePeers    []InputPeerClass
 }
 
 // DialogFilterTypeID is the ID of dialogFilter.
-const DialogFilterTypeID = 0x7438f7e8
+const DialogFilterTypeID = 0xaa472651
 
-// TypeID returns 0x7438f7e8, the ID of dialogFilter.
+// TypeID returns 0xaa472651, the ID of dialogFilter.
 func (*DialogFilter) TypeID() uint32 {
 	return DialogFilterTypeID
 }
@@ -442,6 +609,44 @@ func (*DialogFilter) TypeName() string {
 
 // dialogFilterClass marks DialogFilter as a DialogFilterClass.
 func (*DialogFilter) dialogFilterClass() {}
+
+// HasEmoticon reports whether Emoticon is present: not zero, set by
+// SetEmoticon, or received.
+func (m *DialogFilter) HasEmoticon() bool {
+	return m.Emoticon != "" || m.Flags.Has(25)
+}
+
+// SetEmoticon sets Emoticon to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *DialogFilter) SetEmoticon(v string) {
+	m.Emoticon = v
+	m.Flags.Set(25)
+}
+
+// ClearEmoticon sets Emoticon to its zero value and marks it absent.
+func (m *DialogFilter) ClearEmoticon() {
+	m.Emoticon = ""
+	m.Flags.Unset(25)
+}
+
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *DialogFilter) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(27)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *DialogFilter) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(27)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *DialogFilter) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(27)
+}
 
 // Encode writes m to b with its ID.
 func (m *DialogFilter) Encode(b *bin.Buffer) error {
@@ -457,7 +662,7 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28)
 	if m.Contacts {
 		flags.Set(0)
 	}
@@ -482,31 +687,42 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 	if m.ExcludeArchived {
 		flags.Set(13)
 	}
+	if m.TitleNoanimate {
+		flags.Set(28)
+	}
 	if m.Emoticon != "" {
 		flags.Set(25)
 	}
+	if m.Color != 0 {
+		flags.Set(27)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "dialogFilter", "title")
+	}
 	if flags.Has(25) {
 		b.PutString(m.Emoticon)
 	}
+	if flags.Has(27) {
+		b.PutInt(m.Color)
+	}
 	b.PutVectorHeader(len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
-		if err := encodeObj(b, m.PinnedPeers[i]); err != nil {
-			return encodeErr("dialogFilter#7438f7e8", "pinned_peers", err)
+		if err := tlrt.EncodeObject(b, m.PinnedPeers[i]); err != nil {
+			return tlrt.EncodeErr(err, "dialogFilter", "pinned_peers")
 		}
 	}
 	b.PutVectorHeader(len(m.IncludePeers))
 	for i := range m.IncludePeers {
-		if err := encodeObj(b, m.IncludePeers[i]); err != nil {
-			return encodeErr("dialogFilter#7438f7e8", "include_peers", err)
+		if err := tlrt.EncodeObject(b, m.IncludePeers[i]); err != nil {
+			return tlrt.EncodeErr(err, "dialogFilter", "include_peers")
 		}
 	}
 	b.PutVectorHeader(len(m.ExcludePeers))
 	for i := range m.ExcludePeers {
-		if err := encodeObj(b, m.ExcludePeers[i]); err != nil {
-			return encodeErr("dialogFilter#7438f7e8", "exclude_peers", err)
+		if err := tlrt.EncodeObject(b, m.ExcludePeers[i]); err != nil {
+			return tlrt.EncodeErr(err, "dialogFilter", "exclude_peers")
 		}
 	}
 	return nil
@@ -514,32 +730,29 @@ func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFilter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DialogFilterTypeID, "dialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilter", "")
 	}
-	if err := consumeID(b, DialogFilterTypeID, "dialogFilter"); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialogFilter#7438f7e8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "dialogFilter", "")
 	}
 	*m = DialogFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "flags", err)
+		return tlrt.DecodeErr(err, "dialogFilter", "flags")
 	}
 	m.Contacts = m.Flags.Has(0)
 	m.NonContacts = m.Flags.Has(1)
@@ -549,34 +762,43 @@ func (m *DialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.ExcludeMuted = m.Flags.Has(11)
 	m.ExcludeRead = m.Flags.Has(12)
 	m.ExcludeArchived = m.Flags.Has(13)
+	m.TitleNoanimate = m.Flags.Has(28)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "id", err)
+		return tlrt.DecodeErr(err, "dialogFilter", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "title", err)
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilter", "title")
 	}
 	if m.Flags.Has(25) {
 		if m.Emoticon, err = b.String(); err != nil {
-			return decodeErr("dialogFilter#7438f7e8", "emoticon", err)
+			return tlrt.DecodeErr(err, "dialogFilter", "emoticon")
 		}
 	}
-	if m.PinnedPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "pinned_peers", err)
+	if m.Flags.Has(27) {
+		if m.Color, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "dialogFilter", "color")
+		}
 	}
-	if m.IncludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "include_peers", err)
+	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilter", "pinned_peers")
 	}
-	if m.ExcludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilter#7438f7e8", "exclude_peers", err)
+	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilter", "include_peers")
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13
+	if m.ExcludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilter", "exclude_peers")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28
 	if m.Emoticon != "" {
 		m.Flags.Unset(25)
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(27)
 	}
 	return nil
 }
 
-// DialogFilterDefault is the TL constructor dialogFilterDefault:
+// DialogFilterDefault is the TL constructor dialogFilterDefault.
 //
 //	dialogFilterDefault#363293ae = DialogFilter
 //
@@ -618,51 +840,54 @@ func (m *DialogFilterDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DialogFilterDefaultTypeID, "dialogFilterDefault"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterDefault", "")
 	}
-	if err := consumeID(b, DialogFilterDefaultTypeID, "dialogFilterDefault"); err != nil {
-		return decodeErr("dialogFilterDefault#363293ae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DialogFilterDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFilterDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// DialogFilterChatlist is the TL constructor dialogFilterChatlist:
+// DialogFilterChatlist is the TL constructor dialogFilterChatlist.
 //
-//	dialogFilterChatlist#d64a04a8 flags:# has_my_invites:flags.26?true id:int title:string emoticon:flags.25?string pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer> = DialogFilter
+//	dialogFilterChatlist#96537bd7 flags:# has_my_invites:flags.26?true
+//	    title_noanimate:flags.28?true id:int title:TextWithEntities
+//	    emoticon:flags.25?string color:flags.27?int
+//	    pinned_peers:Vector<InputPeer> include_peers:Vector<InputPeer>
+//	    = DialogFilter
+//
+// An optional field is sent when it is not zero, nil or false. SetEmoticon and
+// the other Set methods send a zero value too; HasEmoticon reports whether
+// Emoticon is present (sent, or received) and ClearEmoticon leaves it out.
 //
 // See https://core.telegram.org/constructor/dialogFilterChatlist.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type DialogFilterChatlist struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	HasMyInvites bool       // flags.26?true
-	ID           int
-	Title        string
-	Emoticon     string // flags.25?string
-	PinnedPeers  []InputPeerClass
-	IncludePeers []InputPeerClass
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	HasMyInvites   bool       // flags.26?true
+	TitleNoanimate bool       // flags.28?true
+	ID             int
+	Title          TextWithEntities
+	Emoticon       string // flags.25?string
+	Color          int    // flags.27?int
+	PinnedPeers    []InputPeerClass
+	IncludePeers   []InputPeerClass
 }
 
 // DialogFilterChatlistTypeID is the ID of dialogFilterChatlist.
-const DialogFilterChatlistTypeID = 0xd64a04a8
+const DialogFilterChatlistTypeID = 0x96537bd7
 
-// TypeID returns 0xd64a04a8, the ID of dialogFilterChatlist.
+// TypeID returns 0x96537bd7, the ID of dialogFilterChatlist.
 func (*DialogFilterChatlist) TypeID() uint32 {
 	return DialogFilterChatlistTypeID
 }
@@ -674,6 +899,44 @@ func (*DialogFilterChatlist) TypeName() string {
 
 // dialogFilterClass marks DialogFilterChatlist as a DialogFilterClass.
 func (*DialogFilterChatlist) dialogFilterClass() {}
+
+// HasEmoticon reports whether Emoticon is present: not zero, set by
+// SetEmoticon, or received.
+func (m *DialogFilterChatlist) HasEmoticon() bool {
+	return m.Emoticon != "" || m.Flags.Has(25)
+}
+
+// SetEmoticon sets Emoticon to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *DialogFilterChatlist) SetEmoticon(v string) {
+	m.Emoticon = v
+	m.Flags.Set(25)
+}
+
+// ClearEmoticon sets Emoticon to its zero value and marks it absent.
+func (m *DialogFilterChatlist) ClearEmoticon() {
+	m.Emoticon = ""
+	m.Flags.Unset(25)
+}
+
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *DialogFilterChatlist) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(27)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *DialogFilterChatlist) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(27)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *DialogFilterChatlist) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(27)
+}
 
 // Encode writes m to b with its ID.
 func (m *DialogFilterChatlist) Encode(b *bin.Buffer) error {
@@ -689,29 +952,40 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 26)
+	flags := m.Flags &^ (1<<26 | 1<<28)
 	if m.HasMyInvites {
 		flags.Set(26)
+	}
+	if m.TitleNoanimate {
+		flags.Set(28)
 	}
 	if m.Emoticon != "" {
 		flags.Set(25)
 	}
+	if m.Color != 0 {
+		flags.Set(27)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
-	b.PutString(m.Title)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "dialogFilterChatlist", "title")
+	}
 	if flags.Has(25) {
 		b.PutString(m.Emoticon)
 	}
+	if flags.Has(27) {
+		b.PutInt(m.Color)
+	}
 	b.PutVectorHeader(len(m.PinnedPeers))
 	for i := range m.PinnedPeers {
-		if err := encodeObj(b, m.PinnedPeers[i]); err != nil {
-			return encodeErr("dialogFilterChatlist#d64a04a8", "pinned_peers", err)
+		if err := tlrt.EncodeObject(b, m.PinnedPeers[i]); err != nil {
+			return tlrt.EncodeErr(err, "dialogFilterChatlist", "pinned_peers")
 		}
 	}
 	b.PutVectorHeader(len(m.IncludePeers))
 	for i := range m.IncludePeers {
-		if err := encodeObj(b, m.IncludePeers[i]); err != nil {
-			return encodeErr("dialogFilterChatlist#d64a04a8", "include_peers", err)
+		if err := tlrt.EncodeObject(b, m.IncludePeers[i]); err != nil {
+			return tlrt.EncodeErr(err, "dialogFilterChatlist", "include_peers")
 		}
 	}
 	return nil
@@ -719,59 +993,66 @@ func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DialogFilterChatlistTypeID, "dialogFilterChatlist"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterChatlist", "")
 	}
-	if err := consumeID(b, DialogFilterChatlistTypeID, "dialogFilterChatlist"); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DialogFilterChatlist) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "dialogFilterChatlist", "")
 	}
 	*m = DialogFilterChatlist{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "flags", err)
+		return tlrt.DecodeErr(err, "dialogFilterChatlist", "flags")
 	}
 	m.HasMyInvites = m.Flags.Has(26)
+	m.TitleNoanimate = m.Flags.Has(28)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "id", err)
+		return tlrt.DecodeErr(err, "dialogFilterChatlist", "id")
 	}
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "title", err)
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterChatlist", "title")
 	}
 	if m.Flags.Has(25) {
 		if m.Emoticon, err = b.String(); err != nil {
-			return decodeErr("dialogFilterChatlist#d64a04a8", "emoticon", err)
+			return tlrt.DecodeErr(err, "dialogFilterChatlist", "emoticon")
 		}
 	}
-	if m.PinnedPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "pinned_peers", err)
+	if m.Flags.Has(27) {
+		if m.Color, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "dialogFilterChatlist", "color")
+		}
 	}
-	if m.IncludePeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("dialogFilterChatlist#d64a04a8", "include_peers", err)
+	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterChatlist", "pinned_peers")
 	}
-	m.Flags &^= 1 << 26
+	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterChatlist", "include_peers")
+	}
+	m.Flags &^= 1<<26 | 1<<28
 	if m.Emoticon != "" {
 		m.Flags.Unset(25)
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(27)
 	}
 	return nil
 }
 
-// DialogPeerClass is the TL type DialogPeer: one of DialogPeer, DialogPeerFolder.
+// DialogPeerClass is the TL type DialogPeer: one of DialogPeer,
+// DialogPeerFolder, DialogPeerCommunity.
 //
 // See https://core.telegram.org/type/DialogPeer.
 type DialogPeerClass interface {
@@ -796,19 +1077,18 @@ func decodeDialogPeer(b *bin.Buffer, depth int) (DialogPeerClass, error) {
 		v = &DialogPeer{}
 	case DialogPeerFolderTypeID:
 		v = &DialogPeerFolder{}
+	case DialogPeerCommunityTypeID:
+		v = &DialogPeerCommunity{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "DialogPeer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "DialogPeer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// DialogPeer is the TL constructor dialogPeer:
+// DialogPeer is the TL constructor dialogPeer.
 //
 //	dialogPeer#e56dbf05 peer:Peer = DialogPeer
 //
@@ -847,44 +1127,41 @@ func (m *DialogPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("dialogPeer#e56dbf05", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "dialogPeer", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *DialogPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DialogPeerTypeID, "dialogPeer"); err != nil {
+		return tlrt.DecodeErr(err, "dialogPeer", "")
 	}
-	if err := consumeID(b, DialogPeerTypeID, "dialogPeer"); err != nil {
-		return decodeErr("dialogPeer#e56dbf05", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DialogPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialogPeer#e56dbf05", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "dialogPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("dialogPeer#e56dbf05", "peer", err)
+		return tlrt.DecodeErr(err, "dialogPeer", "peer")
 	}
 	return nil
 }
 
-// DialogPeerFolder is the TL constructor dialogPeerFolder:
+// DialogPeerFolder is the TL constructor dialogPeerFolder.
 //
 //	dialogPeerFolder#514519e2 folder_id:int = DialogPeer
 //
@@ -929,28 +1206,93 @@ func (m *DialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DialogPeerFolderTypeID, "dialogPeerFolder"); err != nil {
+		return tlrt.DecodeErr(err, "dialogPeerFolder", "")
 	}
-	if err := consumeID(b, DialogPeerFolderTypeID, "dialogPeerFolder"); err != nil {
-		return decodeErr("dialogPeerFolder#514519e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DialogPeerFolder) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FolderID, err = b.Int(); err != nil {
-		return decodeErr("dialogPeerFolder#514519e2", "folder_id", err)
+		return tlrt.DecodeErr(err, "dialogPeerFolder", "folder_id")
+	}
+	return nil
+}
+
+// DialogPeerCommunity is the TL constructor dialogPeerCommunity.
+//
+//	dialogPeerCommunity#2f65c8e4 community_id:long = DialogPeer
+//
+// See https://core.telegram.org/constructor/dialogPeerCommunity.
+type DialogPeerCommunity struct {
+	CommunityID int64
+}
+
+// DialogPeerCommunityTypeID is the ID of dialogPeerCommunity.
+const DialogPeerCommunityTypeID = 0x2f65c8e4
+
+// TypeID returns 0x2f65c8e4, the ID of dialogPeerCommunity.
+func (*DialogPeerCommunity) TypeID() uint32 {
+	return DialogPeerCommunityTypeID
+}
+
+// TypeName returns "dialogPeerCommunity".
+func (*DialogPeerCommunity) TypeName() string {
+	return "dialogPeerCommunity"
+}
+
+// dialogPeerClass marks DialogPeerCommunity as a DialogPeerClass.
+func (*DialogPeerCommunity) dialogPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DialogPeerCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CommunityID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, DialogPeerCommunityTypeID, "dialogPeerCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "dialogPeerCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogPeerCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CommunityID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "dialogPeerCommunity", "community_id")
 	}
 	return nil
 }
@@ -981,18 +1323,15 @@ func decodeDocument(b *bin.Buffer, depth int) (DocumentClass, error) {
 	case DocumentTypeID:
 		v = &Document{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Document",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Document"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// DocumentEmpty is the TL constructor documentEmpty:
+// DocumentEmpty is the TL constructor documentEmpty.
 //
 //	documentEmpty#36f8c871 id:long = Document
 //
@@ -1037,43 +1376,43 @@ func (m *DocumentEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentEmptyTypeID, "documentEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "documentEmpty", "")
 	}
-	if err := consumeID(b, DocumentEmptyTypeID, "documentEmpty"); err != nil {
-		return decodeErr("documentEmpty#36f8c871", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("documentEmpty#36f8c871", "id", err)
+		return tlrt.DecodeErr(err, "documentEmpty", "id")
 	}
 	return nil
 }
 
-// Document is the TL constructor document:
+// Document is the TL constructor document.
 //
-//	document#8fd4c4d8 flags:# id:long access_hash:long file_reference:bytes date:int mime_type:string size:long thumbs:flags.0?Vector<PhotoSize> video_thumbs:flags.1?Vector<VideoSize> dc_id:int attributes:Vector<DocumentAttribute> = Document
+//	document#8fd4c4d8 flags:# id:long access_hash:long file_reference:bytes
+//	    date:int mime_type:string size:long thumbs:flags.0?Vector<PhotoSize>
+//	    video_thumbs:flags.1?Vector<VideoSize> dc_id:int
+//	    attributes:Vector<DocumentAttribute> = Document
+//
+// An optional field is sent when it is not zero, nil or false. SetThumbs and
+// the other Set methods send a zero value too; HasThumbs reports whether Thumbs
+// is present (sent, or received) and ClearThumbs leaves it out.
 //
 // See https://core.telegram.org/constructor/document.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Document struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID            int64
 	AccessHash    int64
 	FileReference []byte
@@ -1101,6 +1440,44 @@ func (*Document) TypeName() string {
 
 // documentClass marks Document as a DocumentClass.
 func (*Document) documentClass() {}
+
+// HasThumbs reports whether Thumbs is present: not zero, set by SetThumbs, or
+// received.
+func (m *Document) HasThumbs() bool {
+	return len(m.Thumbs) > 0 || m.Flags.Has(0)
+}
+
+// SetThumbs sets Thumbs to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *Document) SetThumbs(v []PhotoSizeClass) {
+	m.Thumbs = v
+	m.Flags.Set(0)
+}
+
+// ClearThumbs sets Thumbs to its zero value and marks it absent.
+func (m *Document) ClearThumbs() {
+	m.Thumbs = nil
+	m.Flags.Unset(0)
+}
+
+// HasVideoThumbs reports whether VideoThumbs is present: not zero, set by
+// SetVideoThumbs, or received.
+func (m *Document) HasVideoThumbs() bool {
+	return len(m.VideoThumbs) > 0 || m.Flags.Has(1)
+}
+
+// SetVideoThumbs sets VideoThumbs to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Document) SetVideoThumbs(v []VideoSizeClass) {
+	m.VideoThumbs = v
+	m.Flags.Set(1)
+}
+
+// ClearVideoThumbs sets VideoThumbs to its zero value and marks it absent.
+func (m *Document) ClearVideoThumbs() {
+	m.VideoThumbs = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *Document) Encode(b *bin.Buffer) error {
@@ -1133,24 +1510,24 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Thumbs))
 		for i := range m.Thumbs {
-			if err := encodeObj(b, m.Thumbs[i]); err != nil {
-				return encodeErr("document#8fd4c4d8", "thumbs", err)
+			if err := tlrt.EncodeObject(b, m.Thumbs[i]); err != nil {
+				return tlrt.EncodeErr(err, "document", "thumbs")
 			}
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.VideoThumbs))
 		for i := range m.VideoThumbs {
-			if err := encodeObj(b, m.VideoThumbs[i]); err != nil {
-				return encodeErr("document#8fd4c4d8", "video_thumbs", err)
+			if err := tlrt.EncodeObject(b, m.VideoThumbs[i]); err != nil {
+				return tlrt.EncodeErr(err, "document", "video_thumbs")
 			}
 		}
 	}
 	b.PutInt(m.DCID)
 	b.PutVectorHeader(len(m.Attributes))
 	for i := range m.Attributes {
-		if err := encodeObj(b, m.Attributes[i]); err != nil {
-			return encodeErr("document#8fd4c4d8", "attributes", err)
+		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "document", "attributes")
 		}
 	}
 	return nil
@@ -1158,66 +1535,63 @@ func (m *Document) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Document) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentTypeID, "document"); err != nil {
+		return tlrt.DecodeErr(err, "document", "")
 	}
-	if err := consumeID(b, DocumentTypeID, "document"); err != nil {
-		return decodeErr("document#8fd4c4d8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Document) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Document) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("document#8fd4c4d8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "document", "")
 	}
 	*m = Document{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("document#8fd4c4d8", "flags", err)
+		return tlrt.DecodeErr(err, "document", "flags")
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("document#8fd4c4d8", "id", err)
+		return tlrt.DecodeErr(err, "document", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("document#8fd4c4d8", "access_hash", err)
+		return tlrt.DecodeErr(err, "document", "access_hash")
 	}
 	if m.FileReference, err = b.Bytes(); err != nil {
-		return decodeErr("document#8fd4c4d8", "file_reference", err)
+		return tlrt.DecodeErr(err, "document", "file_reference")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("document#8fd4c4d8", "date", err)
+		return tlrt.DecodeErr(err, "document", "date")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("document#8fd4c4d8", "mime_type", err)
+		return tlrt.DecodeErr(err, "document", "mime_type")
 	}
 	if m.Size, err = b.Long(); err != nil {
-		return decodeErr("document#8fd4c4d8", "size", err)
+		return tlrt.DecodeErr(err, "document", "size")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumbs, err = decodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
-			return decodeErr("document#8fd4c4d8", "thumbs", err)
+		if m.Thumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+			return tlrt.DecodeErr(err, "document", "thumbs")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.VideoThumbs, err = decodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
-			return decodeErr("document#8fd4c4d8", "video_thumbs", err)
+		if m.VideoThumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
+			return tlrt.DecodeErr(err, "document", "video_thumbs")
 		}
 	}
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("document#8fd4c4d8", "dc_id", err)
+		return tlrt.DecodeErr(err, "document", "dc_id")
 	}
-	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
-		return decodeErr("document#8fd4c4d8", "attributes", err)
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+		return tlrt.DecodeErr(err, "document", "attributes")
 	}
 	if len(m.Thumbs) > 0 {
 		m.Flags.Unset(0)
@@ -1228,7 +1602,11 @@ func (m *Document) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// DocumentAttributeClass is the TL type DocumentAttribute: one of DocumentAttributeImageSize, DocumentAttributeAnimated, DocumentAttributeSticker, DocumentAttributeVideo, DocumentAttributeAudio, DocumentAttributeFilename, DocumentAttributeHasStickers, DocumentAttributeCustomEmoji.
+// DocumentAttributeClass is the TL type DocumentAttribute: one of
+// DocumentAttributeImageSize, DocumentAttributeAnimated,
+// DocumentAttributeSticker, DocumentAttributeVideo, DocumentAttributeAudio,
+// DocumentAttributeFilename, DocumentAttributeHasStickers,
+// DocumentAttributeCustomEmoji.
 //
 // See https://core.telegram.org/type/DocumentAttribute.
 type DocumentAttributeClass interface {
@@ -1241,7 +1619,8 @@ func DecodeDocumentAttribute(b *bin.Buffer) (DocumentAttributeClass, error) {
 	return decodeDocumentAttribute(b, 0)
 }
 
-// decodeDocumentAttribute is DecodeDocumentAttribute for a value nested depth levels deep.
+// decodeDocumentAttribute is DecodeDocumentAttribute for a value nested depth
+// levels deep.
 func decodeDocumentAttribute(b *bin.Buffer, depth int) (DocumentAttributeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1266,18 +1645,15 @@ func decodeDocumentAttribute(b *bin.Buffer, depth int) (DocumentAttributeClass, 
 	case DocumentAttributeCustomEmojiTypeID:
 		v = &DocumentAttributeCustomEmoji{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "DocumentAttribute",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "DocumentAttribute"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// DocumentAttributeImageSize is the TL constructor documentAttributeImageSize:
+// DocumentAttributeImageSize is the TL constructor documentAttributeImageSize.
 //
 //	documentAttributeImageSize#6c37c15c w:int h:int = DocumentAttribute
 //
@@ -1300,7 +1676,8 @@ func (*DocumentAttributeImageSize) TypeName() string {
 	return "documentAttributeImageSize"
 }
 
-// documentAttributeClass marks DocumentAttributeImageSize as a DocumentAttributeClass.
+// documentAttributeClass marks DocumentAttributeImageSize as a
+// DocumentAttributeClass.
 func (*DocumentAttributeImageSize) documentAttributeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1324,36 +1701,33 @@ func (m *DocumentAttributeImageSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeImageSize) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeImageSize", "")
 	}
-	if err := consumeID(b, DocumentAttributeImageSizeTypeID, "documentAttributeImageSize"); err != nil {
-		return decodeErr("documentAttributeImageSize#6c37c15c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeImageSize) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeImageSize) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeImageSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("documentAttributeImageSize#6c37c15c", "w", err)
+		return tlrt.DecodeErr(err, "documentAttributeImageSize", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("documentAttributeImageSize#6c37c15c", "h", err)
+		return tlrt.DecodeErr(err, "documentAttributeImageSize", "h")
 	}
 	return nil
 }
 
-// DocumentAttributeAnimated is the TL constructor documentAttributeAnimated:
+// DocumentAttributeAnimated is the TL constructor documentAttributeAnimated.
 //
 //	documentAttributeAnimated#11b58939 = DocumentAttribute
 //
@@ -1373,7 +1747,8 @@ func (*DocumentAttributeAnimated) TypeName() string {
 	return "documentAttributeAnimated"
 }
 
-// documentAttributeClass marks DocumentAttributeAnimated as a DocumentAttributeClass.
+// documentAttributeClass marks DocumentAttributeAnimated as a
+// DocumentAttributeClass.
 func (*DocumentAttributeAnimated) documentAttributeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1395,35 +1770,34 @@ func (m *DocumentAttributeAnimated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeAnimated) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeAnimated", "")
 	}
-	if err := consumeID(b, DocumentAttributeAnimatedTypeID, "documentAttributeAnimated"); err != nil {
-		return decodeErr("documentAttributeAnimated#11b58939", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeAnimated) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeAnimated) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeAnimated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// DocumentAttributeSticker is the TL constructor documentAttributeSticker:
+// DocumentAttributeSticker is the TL constructor documentAttributeSticker.
 //
-//	documentAttributeSticker#6319d612 flags:# mask:flags.1?true alt:string stickerset:InputStickerSet mask_coords:flags.0?MaskCoords = DocumentAttribute
+//	documentAttributeSticker#6319d612 flags:# mask:flags.1?true alt:string
+//	    stickerset:InputStickerSet mask_coords:flags.0?MaskCoords
+//	    = DocumentAttribute
 //
 // See https://core.telegram.org/constructor/documentAttributeSticker.
 type DocumentAttributeSticker struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Mask       bool       // flags.1?true
 	Alt        string
 	Stickerset InputStickerSetClass
@@ -1443,7 +1817,8 @@ func (*DocumentAttributeSticker) TypeName() string {
 	return "documentAttributeSticker"
 }
 
-// documentAttributeClass marks DocumentAttributeSticker as a DocumentAttributeClass.
+// documentAttributeClass marks DocumentAttributeSticker as a
+// DocumentAttributeClass.
 func (*DocumentAttributeSticker) documentAttributeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1469,12 +1844,12 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Alt)
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("documentAttributeSticker#6319d612", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "documentAttributeSticker", "stickerset")
 	}
 	if flags.Has(0) {
 		if err := m.MaskCoords.Encode(b); err != nil {
-			return encodeErr("documentAttributeSticker#6319d612", "mask_coords", err)
+			return tlrt.EncodeErr(err, "documentAttributeSticker", "mask_coords")
 		}
 	}
 	return nil
@@ -1482,74 +1857,78 @@ func (m *DocumentAttributeSticker) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeSticker) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentAttributeStickerTypeID, "documentAttributeSticker"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeSticker", "")
 	}
-	if err := consumeID(b, DocumentAttributeStickerTypeID, "documentAttributeSticker"); err != nil {
-		return decodeErr("documentAttributeSticker#6319d612", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeSticker) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeSticker) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeSticker) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("documentAttributeSticker#6319d612", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "documentAttributeSticker", "")
 	}
 	*m = DocumentAttributeSticker{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("documentAttributeSticker#6319d612", "flags", err)
+		return tlrt.DecodeErr(err, "documentAttributeSticker", "flags")
 	}
 	m.Mask = m.Flags.Has(1)
 	if m.Alt, err = b.String(); err != nil {
-		return decodeErr("documentAttributeSticker#6319d612", "alt", err)
+		return tlrt.DecodeErr(err, "documentAttributeSticker", "alt")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("documentAttributeSticker#6319d612", "stickerset", err)
+		return tlrt.DecodeErr(err, "documentAttributeSticker", "stickerset")
 	}
 	if m.Flags.Has(0) {
 		m.MaskCoords = new(MaskCoords)
-		if err = decodeBoxed(b, m.MaskCoords, depth+1); err != nil {
-			return decodeErr("documentAttributeSticker#6319d612", "mask_coords", err)
+		if err = tlrt.DecodeBoxed(b, m.MaskCoords, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "documentAttributeSticker", "mask_coords")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// DocumentAttributeVideo is the TL constructor documentAttributeVideo:
+// DocumentAttributeVideo is the TL constructor documentAttributeVideo.
 //
-//	documentAttributeVideo#d38ff1c2 flags:# round_message:flags.0?true supports_streaming:flags.1?true nosound:flags.3?true duration:double w:int h:int preload_prefix_size:flags.2?int = DocumentAttribute
+//	documentAttributeVideo#43c57c48 flags:# round_message:flags.0?true
+//	    supports_streaming:flags.1?true nosound:flags.3?true duration:double
+//	    w:int h:int preload_prefix_size:flags.2?int
+//	    video_start_ts:flags.4?double video_codec:flags.5?string
+//	    = DocumentAttribute
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetPreloadPrefixSize and the other Set methods send a zero value too;
+// HasPreloadPrefixSize reports whether PreloadPrefixSize is present (sent, or
+// received) and ClearPreloadPrefixSize leaves it out.
 //
 // See https://core.telegram.org/constructor/documentAttributeVideo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type DocumentAttributeVideo struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RoundMessage      bool       // flags.0?true
 	SupportsStreaming bool       // flags.1?true
 	Nosound           bool       // flags.3?true
 	Duration          float64
 	W                 int
 	H                 int
-	PreloadPrefixSize int // flags.2?int
+	PreloadPrefixSize int     // flags.2?int
+	VideoStartTs      float64 // flags.4?double
+	VideoCodec        string  // flags.5?string
 }
 
 // DocumentAttributeVideoTypeID is the ID of documentAttributeVideo.
-const DocumentAttributeVideoTypeID = 0xd38ff1c2
+const DocumentAttributeVideoTypeID = 0x43c57c48
 
-// TypeID returns 0xd38ff1c2, the ID of documentAttributeVideo.
+// TypeID returns 0x43c57c48, the ID of documentAttributeVideo.
 func (*DocumentAttributeVideo) TypeID() uint32 {
 	return DocumentAttributeVideoTypeID
 }
@@ -1559,8 +1938,67 @@ func (*DocumentAttributeVideo) TypeName() string {
 	return "documentAttributeVideo"
 }
 
-// documentAttributeClass marks DocumentAttributeVideo as a DocumentAttributeClass.
+// documentAttributeClass marks DocumentAttributeVideo as a
+// DocumentAttributeClass.
 func (*DocumentAttributeVideo) documentAttributeClass() {}
+
+// HasPreloadPrefixSize reports whether PreloadPrefixSize is present: not zero,
+// set by SetPreloadPrefixSize, or received.
+func (m *DocumentAttributeVideo) HasPreloadPrefixSize() bool {
+	return m.PreloadPrefixSize != 0 || m.Flags.Has(2)
+}
+
+// SetPreloadPrefixSize sets PreloadPrefixSize to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *DocumentAttributeVideo) SetPreloadPrefixSize(v int) {
+	m.PreloadPrefixSize = v
+	m.Flags.Set(2)
+}
+
+// ClearPreloadPrefixSize sets PreloadPrefixSize to its zero value and marks it
+// absent.
+func (m *DocumentAttributeVideo) ClearPreloadPrefixSize() {
+	m.PreloadPrefixSize = 0
+	m.Flags.Unset(2)
+}
+
+// HasVideoStartTs reports whether VideoStartTs is present: not zero, set by
+// SetVideoStartTs, or received.
+func (m *DocumentAttributeVideo) HasVideoStartTs() bool {
+	return m.VideoStartTs != 0 || m.Flags.Has(4)
+}
+
+// SetVideoStartTs sets VideoStartTs to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *DocumentAttributeVideo) SetVideoStartTs(v float64) {
+	m.VideoStartTs = v
+	m.Flags.Set(4)
+}
+
+// ClearVideoStartTs sets VideoStartTs to its zero value and marks it absent.
+func (m *DocumentAttributeVideo) ClearVideoStartTs() {
+	m.VideoStartTs = 0
+	m.Flags.Unset(4)
+}
+
+// HasVideoCodec reports whether VideoCodec is present: not zero, set by
+// SetVideoCodec, or received.
+func (m *DocumentAttributeVideo) HasVideoCodec() bool {
+	return m.VideoCodec != "" || m.Flags.Has(5)
+}
+
+// SetVideoCodec sets VideoCodec to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *DocumentAttributeVideo) SetVideoCodec(v string) {
+	m.VideoCodec = v
+	m.Flags.Set(5)
+}
+
+// ClearVideoCodec sets VideoCodec to its zero value and marks it absent.
+func (m *DocumentAttributeVideo) ClearVideoCodec() {
+	m.VideoCodec = ""
+	m.Flags.Unset(5)
+}
 
 // Encode writes m to b with its ID.
 func (m *DocumentAttributeVideo) Encode(b *bin.Buffer) error {
@@ -1589,6 +2027,12 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 	if m.PreloadPrefixSize != 0 {
 		flags.Set(2)
 	}
+	if m.VideoStartTs != 0 {
+		flags.Set(4)
+	}
+	if m.VideoCodec != "" {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutDouble(m.Duration)
 	b.PutInt(m.W)
@@ -1596,70 +2040,91 @@ func (m *DocumentAttributeVideo) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutInt(m.PreloadPrefixSize)
 	}
+	if flags.Has(4) {
+		b.PutDouble(m.VideoStartTs)
+	}
+	if flags.Has(5) {
+		b.PutString(m.VideoCodec)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentAttributeVideoTypeID, "documentAttributeVideo"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeVideo", "")
 	}
-	if err := consumeID(b, DocumentAttributeVideoTypeID, "documentAttributeVideo"); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeVideo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeVideo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "flags", err)
+		return tlrt.DecodeErr(err, "documentAttributeVideo", "flags")
 	}
 	m.RoundMessage = m.Flags.Has(0)
 	m.SupportsStreaming = m.Flags.Has(1)
 	m.Nosound = m.Flags.Has(3)
 	if m.Duration, err = b.Double(); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "duration", err)
+		return tlrt.DecodeErr(err, "documentAttributeVideo", "duration")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "w", err)
+		return tlrt.DecodeErr(err, "documentAttributeVideo", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("documentAttributeVideo#d38ff1c2", "h", err)
+		return tlrt.DecodeErr(err, "documentAttributeVideo", "h")
 	}
 	if m.Flags.Has(2) {
 		if m.PreloadPrefixSize, err = b.Int(); err != nil {
-			return decodeErr("documentAttributeVideo#d38ff1c2", "preload_prefix_size", err)
+			return tlrt.DecodeErr(err, "documentAttributeVideo", "preload_prefix_size")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.VideoStartTs, err = b.Double(); err != nil {
+			return tlrt.DecodeErr(err, "documentAttributeVideo", "video_start_ts")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.VideoCodec, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "documentAttributeVideo", "video_codec")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3
 	if m.PreloadPrefixSize != 0 {
 		m.Flags.Unset(2)
 	}
+	if m.VideoStartTs != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.VideoCodec != "" {
+		m.Flags.Unset(5)
+	}
 	return nil
 }
 
-// DocumentAttributeAudio is the TL constructor documentAttributeAudio:
+// DocumentAttributeAudio is the TL constructor documentAttributeAudio.
 //
-//	documentAttributeAudio#9852f9c6 flags:# voice:flags.10?true duration:int title:flags.0?string performer:flags.1?string waveform:flags.2?bytes = DocumentAttribute
+//	documentAttributeAudio#9852f9c6 flags:# voice:flags.10?true duration:int
+//	    title:flags.0?string performer:flags.1?string waveform:flags.2?bytes
+//	    = DocumentAttribute
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/documentAttributeAudio.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type DocumentAttributeAudio struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Voice     bool       // flags.10?true
 	Duration  int
 	Title     string // flags.0?string
@@ -1680,8 +2145,66 @@ func (*DocumentAttributeAudio) TypeName() string {
 	return "documentAttributeAudio"
 }
 
-// documentAttributeClass marks DocumentAttributeAudio as a DocumentAttributeClass.
+// documentAttributeClass marks DocumentAttributeAudio as a
+// DocumentAttributeClass.
 func (*DocumentAttributeAudio) documentAttributeClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *DocumentAttributeAudio) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *DocumentAttributeAudio) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *DocumentAttributeAudio) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasPerformer reports whether Performer is present: not zero, set by
+// SetPerformer, or received.
+func (m *DocumentAttributeAudio) HasPerformer() bool {
+	return m.Performer != "" || m.Flags.Has(1)
+}
+
+// SetPerformer sets Performer to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *DocumentAttributeAudio) SetPerformer(v string) {
+	m.Performer = v
+	m.Flags.Set(1)
+}
+
+// ClearPerformer sets Performer to its zero value and marks it absent.
+func (m *DocumentAttributeAudio) ClearPerformer() {
+	m.Performer = ""
+	m.Flags.Unset(1)
+}
+
+// HasWaveform reports whether Waveform is present: not zero, set by
+// SetWaveform, or received.
+func (m *DocumentAttributeAudio) HasWaveform() bool {
+	return len(m.Waveform) > 0 || m.Flags.Has(2)
+}
+
+// SetWaveform sets Waveform to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *DocumentAttributeAudio) SetWaveform(v []byte) {
+	m.Waveform = v
+	m.Flags.Set(2)
+}
+
+// ClearWaveform sets Waveform to its zero value and marks it absent.
+func (m *DocumentAttributeAudio) ClearWaveform() {
+	m.Waveform = nil
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *DocumentAttributeAudio) Encode(b *bin.Buffer) error {
@@ -1726,47 +2249,44 @@ func (m *DocumentAttributeAudio) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeAudio) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentAttributeAudioTypeID, "documentAttributeAudio"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeAudio", "")
 	}
-	if err := consumeID(b, DocumentAttributeAudioTypeID, "documentAttributeAudio"); err != nil {
-		return decodeErr("documentAttributeAudio#9852f9c6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeAudio) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeAudio) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeAudio) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DocumentAttributeAudio{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("documentAttributeAudio#9852f9c6", "flags", err)
+		return tlrt.DecodeErr(err, "documentAttributeAudio", "flags")
 	}
 	m.Voice = m.Flags.Has(10)
 	if m.Duration, err = b.Int(); err != nil {
-		return decodeErr("documentAttributeAudio#9852f9c6", "duration", err)
+		return tlrt.DecodeErr(err, "documentAttributeAudio", "duration")
 	}
 	if m.Flags.Has(0) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("documentAttributeAudio#9852f9c6", "title", err)
+			return tlrt.DecodeErr(err, "documentAttributeAudio", "title")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Performer, err = b.String(); err != nil {
-			return decodeErr("documentAttributeAudio#9852f9c6", "performer", err)
+			return tlrt.DecodeErr(err, "documentAttributeAudio", "performer")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Waveform, err = b.Bytes(); err != nil {
-			return decodeErr("documentAttributeAudio#9852f9c6", "waveform", err)
+			return tlrt.DecodeErr(err, "documentAttributeAudio", "waveform")
 		}
 	}
 	m.Flags &^= 1 << 10
@@ -1782,7 +2302,7 @@ func (m *DocumentAttributeAudio) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// DocumentAttributeFilename is the TL constructor documentAttributeFilename:
+// DocumentAttributeFilename is the TL constructor documentAttributeFilename.
 //
 //	documentAttributeFilename#15590068 file_name:string = DocumentAttribute
 //
@@ -1804,7 +2324,8 @@ func (*DocumentAttributeFilename) TypeName() string {
 	return "documentAttributeFilename"
 }
 
-// documentAttributeClass marks DocumentAttributeFilename as a DocumentAttributeClass.
+// documentAttributeClass marks DocumentAttributeFilename as a
+// DocumentAttributeClass.
 func (*DocumentAttributeFilename) documentAttributeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1827,33 +2348,31 @@ func (m *DocumentAttributeFilename) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeFilename) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentAttributeFilenameTypeID, "documentAttributeFilename"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeFilename", "")
 	}
-	if err := consumeID(b, DocumentAttributeFilenameTypeID, "documentAttributeFilename"); err != nil {
-		return decodeErr("documentAttributeFilename#15590068", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeFilename) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeFilename) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeFilename) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FileName, err = b.String(); err != nil {
-		return decodeErr("documentAttributeFilename#15590068", "file_name", err)
+		return tlrt.DecodeErr(err, "documentAttributeFilename", "file_name")
 	}
 	return nil
 }
 
-// DocumentAttributeHasStickers is the TL constructor documentAttributeHasStickers:
+// DocumentAttributeHasStickers is the TL constructor
+// documentAttributeHasStickers.
 //
 //	documentAttributeHasStickers#9801d2f7 = DocumentAttribute
 //
@@ -1873,7 +2392,8 @@ func (*DocumentAttributeHasStickers) TypeName() string {
 	return "documentAttributeHasStickers"
 }
 
-// documentAttributeClass marks DocumentAttributeHasStickers as a DocumentAttributeClass.
+// documentAttributeClass marks DocumentAttributeHasStickers as a
+// DocumentAttributeClass.
 func (*DocumentAttributeHasStickers) documentAttributeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1895,35 +2415,35 @@ func (m *DocumentAttributeHasStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeHasStickers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeHasStickers", "")
 	}
-	if err := consumeID(b, DocumentAttributeHasStickersTypeID, "documentAttributeHasStickers"); err != nil {
-		return decodeErr("documentAttributeHasStickers#9801d2f7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeHasStickers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeHasStickers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeHasStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// DocumentAttributeCustomEmoji is the TL constructor documentAttributeCustomEmoji:
+// DocumentAttributeCustomEmoji is the TL constructor
+// documentAttributeCustomEmoji.
 //
-//	documentAttributeCustomEmoji#fd149899 flags:# free:flags.0?true text_color:flags.1?true alt:string stickerset:InputStickerSet = DocumentAttribute
+//	documentAttributeCustomEmoji#fd149899 flags:# free:flags.0?true
+//	    text_color:flags.1?true alt:string stickerset:InputStickerSet
+//	    = DocumentAttribute
 //
 // See https://core.telegram.org/constructor/documentAttributeCustomEmoji.
 type DocumentAttributeCustomEmoji struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Free       bool       // flags.0?true
 	TextColor  bool       // flags.1?true
 	Alt        string
@@ -1943,7 +2463,8 @@ func (*DocumentAttributeCustomEmoji) TypeName() string {
 	return "documentAttributeCustomEmoji"
 }
 
-// documentAttributeClass marks DocumentAttributeCustomEmoji as a DocumentAttributeClass.
+// documentAttributeClass marks DocumentAttributeCustomEmoji as a
+// DocumentAttributeClass.
 func (*DocumentAttributeCustomEmoji) documentAttributeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1969,54 +2490,52 @@ func (m *DocumentAttributeCustomEmoji) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Alt)
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("documentAttributeCustomEmoji#fd149899", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "documentAttributeCustomEmoji", "stickerset")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *DocumentAttributeCustomEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "")
 	}
-	if err := consumeID(b, DocumentAttributeCustomEmojiTypeID, "documentAttributeCustomEmoji"); err != nil {
-		return decodeErr("documentAttributeCustomEmoji#fd149899", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DocumentAttributeCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DocumentAttributeCustomEmoji) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DocumentAttributeCustomEmoji) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("documentAttributeCustomEmoji#fd149899", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "documentAttributeCustomEmoji", "")
 	}
 	*m = DocumentAttributeCustomEmoji{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("documentAttributeCustomEmoji#fd149899", "flags", err)
+		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "flags")
 	}
 	m.Free = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
 	if m.Alt, err = b.String(); err != nil {
-		return decodeErr("documentAttributeCustomEmoji#fd149899", "alt", err)
+		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "alt")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("documentAttributeCustomEmoji#fd149899", "stickerset", err)
+		return tlrt.DecodeErr(err, "documentAttributeCustomEmoji", "stickerset")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// DraftMessageClass is the TL type DraftMessage: one of DraftMessageEmpty, DraftMessage.
+// DraftMessageClass is the TL type DraftMessage: one of DraftMessageEmpty,
+// DraftMessage.
 //
 // See https://core.telegram.org/type/DraftMessage.
 type DraftMessageClass interface {
@@ -2029,7 +2548,8 @@ func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
 	return decodeDraftMessage(b, 0)
 }
 
-// decodeDraftMessage is DecodeDraftMessage for a value nested depth levels deep.
+// decodeDraftMessage is DecodeDraftMessage for a value nested depth levels
+// deep.
 func decodeDraftMessage(b *bin.Buffer, depth int) (DraftMessageClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2042,28 +2562,25 @@ func decodeDraftMessage(b *bin.Buffer, depth int) (DraftMessageClass, error) {
 	case DraftMessageTypeID:
 		v = &DraftMessage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "DraftMessage",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "DraftMessage"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// DraftMessageEmpty is the TL constructor draftMessageEmpty:
+// DraftMessageEmpty is the TL constructor draftMessageEmpty.
 //
 //	draftMessageEmpty#1b0c841a flags:# date:flags.0?int = DraftMessage
 //
-// See https://core.telegram.org/constructor/draftMessageEmpty.
+// An optional field is sent when it is not zero, nil or false. SetDate and the
+// other Set methods send a zero value too; HasDate reports whether Date is
+// present (sent, or received) and ClearDate leaves it out.
 //
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
+// See https://core.telegram.org/constructor/draftMessageEmpty.
 type DraftMessageEmpty struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Date  int        // flags.0?int
 }
 
@@ -2082,6 +2599,25 @@ func (*DraftMessageEmpty) TypeName() string {
 
 // draftMessageClass marks DraftMessageEmpty as a DraftMessageClass.
 func (*DraftMessageEmpty) draftMessageClass() {}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received.
+func (m *DraftMessageEmpty) HasDate() bool {
+	return m.Date != 0 || m.Flags.Has(0)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *DraftMessageEmpty) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(0)
+}
+
+// ClearDate sets Date to its zero value and marks it absent.
+func (m *DraftMessageEmpty) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *DraftMessageEmpty) Encode(b *bin.Buffer) error {
@@ -2110,33 +2646,30 @@ func (m *DraftMessageEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DraftMessageEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DraftMessageEmptyTypeID, "draftMessageEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "draftMessageEmpty", "")
 	}
-	if err := consumeID(b, DraftMessageEmptyTypeID, "draftMessageEmpty"); err != nil {
-		return decodeErr("draftMessageEmpty#1b0c841a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DraftMessageEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DraftMessageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DraftMessageEmpty{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("draftMessageEmpty#1b0c841a", "flags", err)
+		return tlrt.DecodeErr(err, "draftMessageEmpty", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Date, err = b.Int(); err != nil {
-			return decodeErr("draftMessageEmpty#1b0c841a", "date", err)
+			return tlrt.DecodeErr(err, "draftMessageEmpty", "date")
 		}
 	}
 	if m.Date != 0 {
@@ -2145,30 +2678,38 @@ func (m *DraftMessageEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// DraftMessage is the TL constructor draftMessage:
+// DraftMessage is the TL constructor draftMessage.
 //
-//	draftMessage#3fccf7ef flags:# no_webpage:flags.1?true invert_media:flags.6?true reply_to:flags.4?InputReplyTo message:string entities:flags.3?Vector<MessageEntity> media:flags.5?InputMedia date:int = DraftMessage
+//	draftMessage#60fe3294 flags:# no_webpage:flags.1?true
+//	    invert_media:flags.6?true reply_to:flags.4?InputReplyTo
+//	    message:string entities:flags.3?Vector<MessageEntity>
+//	    media:flags.5?InputMedia date:int effect:flags.7?long
+//	    suggested_post:flags.8?SuggestedPost
+//	    rich_message:flags.9?RichMessage = DraftMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/draftMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type DraftMessage struct {
-	Flags       bin.Fields        // flags word; see the type's doc
-	NoWebpage   bool              // flags.1?true
-	InvertMedia bool              // flags.6?true
-	ReplyTo     InputReplyToClass // flags.4?InputReplyTo
-	Message     string
-	Entities    []MessageEntityClass // flags.3?Vector<MessageEntity>
-	Media       InputMediaClass      // flags.5?InputMedia
-	Date        int
+	Flags         bin.Fields        // flags word; Encode adds the bits of the fields that are set
+	NoWebpage     bool              // flags.1?true
+	InvertMedia   bool              // flags.6?true
+	ReplyTo       InputReplyToClass // flags.4?InputReplyTo
+	Message       string
+	Entities      []MessageEntityClass // flags.3?Vector<MessageEntity>
+	Media         InputMediaClass      // flags.5?InputMedia
+	Date          int
+	Effect        int64          // flags.7?long
+	SuggestedPost *SuggestedPost // flags.8?SuggestedPost
+	RichMessage   *RichMessage   // flags.9?RichMessage
 }
 
 // DraftMessageTypeID is the ID of draftMessage.
-const DraftMessageTypeID = 0x3fccf7ef
+const DraftMessageTypeID = 0x60fe3294
 
-// TypeID returns 0x3fccf7ef, the ID of draftMessage.
+// TypeID returns 0x60fe3294, the ID of draftMessage.
 func (*DraftMessage) TypeID() uint32 {
 	return DraftMessageTypeID
 }
@@ -2180,6 +2721,44 @@ func (*DraftMessage) TypeName() string {
 
 // draftMessageClass marks DraftMessage as a DraftMessageClass.
 func (*DraftMessage) draftMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *DraftMessage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(3)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *DraftMessage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(3)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *DraftMessage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(3)
+}
+
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *DraftMessage) HasEffect() bool {
+	return m.Effect != 0 || m.Flags.Has(7)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *DraftMessage) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags.Set(7)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *DraftMessage) ClearEffect() {
+	m.Effect = 0
+	m.Flags.Unset(7)
+}
 
 // Encode writes m to b with its ID.
 func (m *DraftMessage) Encode(b *bin.Buffer) error {
@@ -2195,7 +2774,7 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
 	if m.NoWebpage {
 		flags.Set(1)
 	}
@@ -2211,90 +2790,129 @@ func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m.Media != nil {
 		flags.Set(5)
 	}
+	if m.Effect != 0 {
+		flags.Set(7)
+	}
+	if m.SuggestedPost != nil {
+		flags.Set(8)
+	}
+	if m.RichMessage != nil {
+		flags.Set(9)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
-		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("draftMessage#3fccf7ef", "reply_to", err)
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "draftMessage", "reply_to")
 		}
 	}
 	b.PutString(m.Message)
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("draftMessage#3fccf7ef", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "draftMessage", "entities")
 			}
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("draftMessage#3fccf7ef", "media", err)
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "draftMessage", "media")
 		}
 	}
 	b.PutInt(m.Date)
+	if flags.Has(7) {
+		b.PutLong(m.Effect)
+	}
+	if flags.Has(8) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "draftMessage", "suggested_post")
+		}
+	}
+	if flags.Has(9) {
+		if err := m.RichMessage.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "draftMessage", "rich_message")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *DraftMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DraftMessageTypeID, "draftMessage"); err != nil {
+		return tlrt.DecodeErr(err, "draftMessage", "")
 	}
-	if err := consumeID(b, DraftMessageTypeID, "draftMessage"); err != nil {
-		return decodeErr("draftMessage#3fccf7ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DraftMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("draftMessage#3fccf7ef", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "draftMessage", "")
 	}
 	*m = DraftMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("draftMessage#3fccf7ef", "flags", err)
+		return tlrt.DecodeErr(err, "draftMessage", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(1)
 	m.InvertMedia = m.Flags.Has(6)
 	if m.Flags.Has(4) {
 		if m.ReplyTo, err = decodeInputReplyTo(b, depth+1); err != nil {
-			return decodeErr("draftMessage#3fccf7ef", "reply_to", err)
+			return tlrt.DecodeErr(err, "draftMessage", "reply_to")
 		}
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("draftMessage#3fccf7ef", "message", err)
+		return tlrt.DecodeErr(err, "draftMessage", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("draftMessage#3fccf7ef", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "draftMessage", "entities")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("draftMessage#3fccf7ef", "media", err)
+			return tlrt.DecodeErr(err, "draftMessage", "media")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("draftMessage#3fccf7ef", "date", err)
+		return tlrt.DecodeErr(err, "draftMessage", "date")
 	}
-	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6
+	if m.Flags.Has(7) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "draftMessage", "effect")
+		}
+	}
+	if m.Flags.Has(8) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "draftMessage", "suggested_post")
+		}
+	}
+	if m.Flags.Has(9) {
+		m.RichMessage = new(RichMessage)
+		if err = tlrt.DecodeBoxed(b, m.RichMessage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "draftMessage", "rich_message")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(3)
+	}
+	if m.Effect != 0 {
+		m.Flags.Unset(7)
 	}
 	return nil
 }
 
-// DataJSON is the TL constructor dataJSON:
+// DataJSON is the TL constructor dataJSON.
 //
 //	dataJSON#7d748d04 data:string = DataJSON
 //
@@ -2336,43 +2954,43 @@ func (m *DataJSON) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DataJSON) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DataJSONTypeID, "dataJSON"); err != nil {
+		return tlrt.DecodeErr(err, "dataJSON", "")
 	}
-	if err := consumeID(b, DataJSONTypeID, "dataJSON"); err != nil {
-		return decodeErr("dataJSON#7d748d04", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DataJSON) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DataJSON) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Data, err = b.String(); err != nil {
-		return decodeErr("dataJSON#7d748d04", "data", err)
+		return tlrt.DecodeErr(err, "dataJSON", "data")
 	}
 	return nil
 }
 
-// DCOption is the TL constructor dcOption:
+// DCOption is the TL constructor dcOption.
 //
-//	dcOption#18b7a10d flags:# ipv6:flags.0?true media_only:flags.1?true tcpo_only:flags.2?true cdn:flags.3?true static:flags.4?true this_port_only:flags.5?true id:int ip_address:string port:int secret:flags.10?bytes = DcOption
+//	dcOption#18b7a10d flags:# ipv6:flags.0?true media_only:flags.1?true
+//	    tcpo_only:flags.2?true cdn:flags.3?true static:flags.4?true
+//	    this_port_only:flags.5?true id:int ip_address:string port:int
+//	    secret:flags.10?bytes = DcOption
+//
+// An optional field is sent when it is not zero, nil or false. SetSecret and
+// the other Set methods send a zero value too; HasSecret reports whether Secret
+// is present (sent, or received) and ClearSecret leaves it out.
 //
 // See https://core.telegram.org/constructor/dcOption.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type DCOption struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Ipv6         bool       // flags.0?true
 	MediaOnly    bool       // flags.1?true
 	TcpoOnly     bool       // flags.2?true
@@ -2396,6 +3014,25 @@ func (*DCOption) TypeID() uint32 {
 // TypeName returns "dcOption".
 func (*DCOption) TypeName() string {
 	return "dcOption"
+}
+
+// HasSecret reports whether Secret is present: not zero, set by SetSecret, or
+// received.
+func (m *DCOption) HasSecret() bool {
+	return len(m.Secret) > 0 || m.Flags.Has(10)
+}
+
+// SetSecret sets Secret to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *DCOption) SetSecret(v []byte) {
+	m.Secret = v
+	m.Flags.Set(10)
+}
+
+// ClearSecret sets Secret to its zero value and marks it absent.
+func (m *DCOption) ClearSecret() {
+	m.Secret = nil
+	m.Flags.Unset(10)
 }
 
 // Encode writes m to b with its ID.
@@ -2446,29 +3083,26 @@ func (m *DCOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DCOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DCOptionTypeID, "dcOption"); err != nil {
+		return tlrt.DecodeErr(err, "dcOption", "")
 	}
-	if err := consumeID(b, DCOptionTypeID, "dcOption"); err != nil {
-		return decodeErr("dcOption#18b7a10d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DCOption) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DCOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = DCOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("dcOption#18b7a10d", "flags", err)
+		return tlrt.DecodeErr(err, "dcOption", "flags")
 	}
 	m.Ipv6 = m.Flags.Has(0)
 	m.MediaOnly = m.Flags.Has(1)
@@ -2477,17 +3111,17 @@ func (m *DCOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.Static = m.Flags.Has(4)
 	m.ThisPortOnly = m.Flags.Has(5)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("dcOption#18b7a10d", "id", err)
+		return tlrt.DecodeErr(err, "dcOption", "id")
 	}
 	if m.IPAddress, err = b.String(); err != nil {
-		return decodeErr("dcOption#18b7a10d", "ip_address", err)
+		return tlrt.DecodeErr(err, "dcOption", "ip_address")
 	}
 	if m.Port, err = b.Int(); err != nil {
-		return decodeErr("dcOption#18b7a10d", "port", err)
+		return tlrt.DecodeErr(err, "dcOption", "port")
 	}
 	if m.Flags.Has(10) {
 		if m.Secret, err = b.Bytes(); err != nil {
-			return decodeErr("dcOption#18b7a10d", "secret", err)
+			return tlrt.DecodeErr(err, "dcOption", "secret")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
@@ -2497,7 +3131,7 @@ func (m *DCOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// DefaultHistoryTTL is the TL constructor defaultHistoryTTL:
+// DefaultHistoryTTL is the TL constructor defaultHistoryTTL.
 //
 //	defaultHistoryTTL#43b46b20 period:int = DefaultHistoryTTL
 //
@@ -2539,35 +3173,33 @@ func (m *DefaultHistoryTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DefaultHistoryTTLTypeID, "defaultHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "defaultHistoryTTL", "")
 	}
-	if err := consumeID(b, DefaultHistoryTTLTypeID, "defaultHistoryTTL"); err != nil {
-		return decodeErr("defaultHistoryTTL#43b46b20", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DefaultHistoryTTL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DefaultHistoryTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("defaultHistoryTTL#43b46b20", "period", err)
+		return tlrt.DecodeErr(err, "defaultHistoryTTL", "period")
 	}
 	return nil
 }
 
-// DialogFilterSuggested is the TL constructor dialogFilterSuggested:
+// DialogFilterSuggested is the TL constructor dialogFilterSuggested.
 //
-//	dialogFilterSuggested#77744d4a filter:DialogFilter description:string = DialogFilterSuggested
+//	dialogFilterSuggested#77744d4a filter:DialogFilter description:string
+//	    = DialogFilterSuggested
 //
 // See https://core.telegram.org/constructor/dialogFilterSuggested.
 type DialogFilterSuggested struct {
@@ -2602,8 +3234,8 @@ func (m *DialogFilterSuggested) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Filter); err != nil {
-		return encodeErr("dialogFilterSuggested#77744d4a", "filter", err)
+	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
+		return tlrt.EncodeErr(err, "dialogFilterSuggested", "filter")
 	}
 	b.PutString(m.Description)
 	return nil
@@ -2611,46 +3243,142 @@ func (m *DialogFilterSuggested) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DialogFilterSuggestedTypeID, "dialogFilterSuggested"); err != nil {
+		return tlrt.DecodeErr(err, "dialogFilterSuggested", "")
 	}
-	if err := consumeID(b, DialogFilterSuggestedTypeID, "dialogFilterSuggested"); err != nil {
-		return decodeErr("dialogFilterSuggested#77744d4a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *DialogFilterSuggested) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DialogFilterSuggested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("dialogFilterSuggested#77744d4a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "dialogFilterSuggested", "")
 	}
 	var err error
 	if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
-		return decodeErr("dialogFilterSuggested#77744d4a", "filter", err)
+		return tlrt.DecodeErr(err, "dialogFilterSuggested", "filter")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("dialogFilterSuggested#77744d4a", "description", err)
+		return tlrt.DecodeErr(err, "dialogFilterSuggested", "description")
 	}
 	return nil
 }
 
-// Double is the TL constructor double:
+// DisallowedGiftsSettings is the TL constructor disallowedGiftsSettings.
+//
+//	disallowedGiftsSettings#71f276c4 flags:#
+//	    disallow_unlimited_stargifts:flags.0?true
+//	    disallow_limited_stargifts:flags.1?true
+//	    disallow_unique_stargifts:flags.2?true
+//	    disallow_premium_gifts:flags.3?true
+//	    disallow_stargifts_from_channels:flags.4?true
+//	    = DisallowedGiftsSettings
+//
+// See https://core.telegram.org/constructor/disallowedGiftsSettings.
+type DisallowedGiftsSettings struct {
+	Flags                         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	DisallowUnlimitedStargifts    bool       // flags.0?true
+	DisallowLimitedStargifts      bool       // flags.1?true
+	DisallowUniqueStargifts       bool       // flags.2?true
+	DisallowPremiumGifts          bool       // flags.3?true
+	DisallowStargiftsFromChannels bool       // flags.4?true
+}
+
+// DisallowedGiftsSettingsTypeID is the ID of disallowedGiftsSettings.
+const DisallowedGiftsSettingsTypeID = 0x71f276c4
+
+// TypeID returns 0x71f276c4, the ID of disallowedGiftsSettings.
+func (*DisallowedGiftsSettings) TypeID() uint32 {
+	return DisallowedGiftsSettingsTypeID
+}
+
+// TypeName returns "disallowedGiftsSettings".
+func (*DisallowedGiftsSettings) TypeName() string {
+	return "disallowedGiftsSettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *DisallowedGiftsSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(DisallowedGiftsSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
+	if m.DisallowUnlimitedStargifts {
+		flags.Set(0)
+	}
+	if m.DisallowLimitedStargifts {
+		flags.Set(1)
+	}
+	if m.DisallowUniqueStargifts {
+		flags.Set(2)
+	}
+	if m.DisallowPremiumGifts {
+		flags.Set(3)
+	}
+	if m.DisallowStargiftsFromChannels {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *DisallowedGiftsSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, DisallowedGiftsSettingsTypeID, "disallowedGiftsSettings"); err != nil {
+		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *DisallowedGiftsSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = DisallowedGiftsSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "flags")
+	}
+	m.DisallowUnlimitedStargifts = m.Flags.Has(0)
+	m.DisallowLimitedStargifts = m.Flags.Has(1)
+	m.DisallowUniqueStargifts = m.Flags.Has(2)
+	m.DisallowPremiumGifts = m.Flags.Has(3)
+	m.DisallowStargiftsFromChannels = m.Flags.Has(4)
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
+	return nil
+}
+
+// Double is the TL constructor double.
 //
 //	double#2210c154 ? = Double
 //
-// See https://core.telegram.org/constructor/double.
+// It declares the wire primitive double: fields of that type are Go float64
+// values. This struct only carries the declaration's ID.
 //
-// It declares the wire primitive double: fields of that type are Go float64 values.
-// This struct only carries the declaration's ID.
+// See https://core.telegram.org/constructor/double.
 type Double struct{}
 
 // DoubleTypeID is the ID of double.
@@ -2685,22 +3413,19 @@ func (m *Double) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Double) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, DoubleTypeID, "double"); err != nil {
+		return tlrt.DecodeErr(err, "double", "")
 	}
-	if err := consumeID(b, DoubleTypeID, "double"); err != nil {
-		return decodeErr("double#2210c154", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Double) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Double) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Double) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

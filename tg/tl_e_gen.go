@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// EmailVerificationClass is the TL type EmailVerification: one of EmailVerificationCode, EmailVerificationGoogle, EmailVerificationApple.
+// EmailVerificationClass is the TL type EmailVerification: one of
+// EmailVerificationCode, EmailVerificationGoogle, EmailVerificationApple.
 //
 // See https://core.telegram.org/type/EmailVerification.
 type EmailVerificationClass interface {
@@ -17,7 +21,8 @@ func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
 	return decodeEmailVerification(b, 0)
 }
 
-// decodeEmailVerification is DecodeEmailVerification for a value nested depth levels deep.
+// decodeEmailVerification is DecodeEmailVerification for a value nested depth
+// levels deep.
 func decodeEmailVerification(b *bin.Buffer, depth int) (EmailVerificationClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -32,18 +37,15 @@ func decodeEmailVerification(b *bin.Buffer, depth int) (EmailVerificationClass, 
 	case EmailVerificationAppleTypeID:
 		v = &EmailVerificationApple{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "EmailVerification",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "EmailVerification"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// EmailVerificationCode is the TL constructor emailVerificationCode:
+// EmailVerificationCode is the TL constructor emailVerificationCode.
 //
 //	emailVerificationCode#922e55a9 code:string = EmailVerification
 //
@@ -65,7 +67,8 @@ func (*EmailVerificationCode) TypeName() string {
 	return "emailVerificationCode"
 }
 
-// emailVerificationClass marks EmailVerificationCode as a EmailVerificationClass.
+// emailVerificationClass marks EmailVerificationCode as an
+// EmailVerificationClass.
 func (*EmailVerificationCode) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
@@ -88,33 +91,30 @@ func (m *EmailVerificationCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmailVerificationCodeTypeID, "emailVerificationCode"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerificationCode", "")
 	}
-	if err := consumeID(b, EmailVerificationCodeTypeID, "emailVerificationCode"); err != nil {
-		return decodeErr("emailVerificationCode#922e55a9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerificationCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmailVerificationCode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerificationCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Code, err = b.String(); err != nil {
-		return decodeErr("emailVerificationCode#922e55a9", "code", err)
+		return tlrt.DecodeErr(err, "emailVerificationCode", "code")
 	}
 	return nil
 }
 
-// EmailVerificationGoogle is the TL constructor emailVerificationGoogle:
+// EmailVerificationGoogle is the TL constructor emailVerificationGoogle.
 //
 //	emailVerificationGoogle#db909ec2 token:string = EmailVerification
 //
@@ -136,7 +136,8 @@ func (*EmailVerificationGoogle) TypeName() string {
 	return "emailVerificationGoogle"
 }
 
-// emailVerificationClass marks EmailVerificationGoogle as a EmailVerificationClass.
+// emailVerificationClass marks EmailVerificationGoogle as an
+// EmailVerificationClass.
 func (*EmailVerificationGoogle) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
@@ -159,33 +160,30 @@ func (m *EmailVerificationGoogle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmailVerificationGoogleTypeID, "emailVerificationGoogle"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerificationGoogle", "")
 	}
-	if err := consumeID(b, EmailVerificationGoogleTypeID, "emailVerificationGoogle"); err != nil {
-		return decodeErr("emailVerificationGoogle#db909ec2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerificationGoogle) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmailVerificationGoogle) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerificationGoogle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("emailVerificationGoogle#db909ec2", "token", err)
+		return tlrt.DecodeErr(err, "emailVerificationGoogle", "token")
 	}
 	return nil
 }
 
-// EmailVerificationApple is the TL constructor emailVerificationApple:
+// EmailVerificationApple is the TL constructor emailVerificationApple.
 //
 //	emailVerificationApple#96d074fd token:string = EmailVerification
 //
@@ -207,7 +205,8 @@ func (*EmailVerificationApple) TypeName() string {
 	return "emailVerificationApple"
 }
 
-// emailVerificationClass marks EmailVerificationApple as a EmailVerificationClass.
+// emailVerificationClass marks EmailVerificationApple as an
+// EmailVerificationClass.
 func (*EmailVerificationApple) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
@@ -230,33 +229,32 @@ func (m *EmailVerificationApple) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmailVerificationAppleTypeID, "emailVerificationApple"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerificationApple", "")
 	}
-	if err := consumeID(b, EmailVerificationAppleTypeID, "emailVerificationApple"); err != nil {
-		return decodeErr("emailVerificationApple#96d074fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerificationApple) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmailVerificationApple) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerificationApple) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("emailVerificationApple#96d074fd", "token", err)
+		return tlrt.DecodeErr(err, "emailVerificationApple", "token")
 	}
 	return nil
 }
 
-// EmailVerifyPurposeClass is the TL type EmailVerifyPurpose: one of EmailVerifyPurposeLoginSetup, EmailVerifyPurposeLoginChange, EmailVerifyPurposePassport.
+// EmailVerifyPurposeClass is the TL type EmailVerifyPurpose: one of
+// EmailVerifyPurposeLoginSetup, EmailVerifyPurposeLoginChange,
+// EmailVerifyPurposePassport.
 //
 // See https://core.telegram.org/type/EmailVerifyPurpose.
 type EmailVerifyPurposeClass interface {
@@ -269,7 +267,8 @@ func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
 	return decodeEmailVerifyPurpose(b, 0)
 }
 
-// decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth levels deep.
+// decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth
+// levels deep.
 func decodeEmailVerifyPurpose(b *bin.Buffer, depth int) (EmailVerifyPurposeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -284,20 +283,19 @@ func decodeEmailVerifyPurpose(b *bin.Buffer, depth int) (EmailVerifyPurposeClass
 	case EmailVerifyPurposePassportTypeID:
 		v = &EmailVerifyPurposePassport{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "EmailVerifyPurpose",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "EmailVerifyPurpose"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// EmailVerifyPurposeLoginSetup is the TL constructor emailVerifyPurposeLoginSetup:
+// EmailVerifyPurposeLoginSetup is the TL constructor
+// emailVerifyPurposeLoginSetup.
 //
-//	emailVerifyPurposeLoginSetup#4345be73 phone_number:string phone_code_hash:string = EmailVerifyPurpose
+//	emailVerifyPurposeLoginSetup#4345be73 phone_number:string
+//	    phone_code_hash:string = EmailVerifyPurpose
 //
 // See https://core.telegram.org/constructor/emailVerifyPurposeLoginSetup.
 type EmailVerifyPurposeLoginSetup struct {
@@ -318,7 +316,8 @@ func (*EmailVerifyPurposeLoginSetup) TypeName() string {
 	return "emailVerifyPurposeLoginSetup"
 }
 
-// emailVerifyPurposeClass marks EmailVerifyPurposeLoginSetup as a EmailVerifyPurposeClass.
+// emailVerifyPurposeClass marks EmailVerifyPurposeLoginSetup as an
+// EmailVerifyPurposeClass.
 func (*EmailVerifyPurposeLoginSetup) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
@@ -342,43 +341,42 @@ func (m *EmailVerifyPurposeLoginSetup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmailVerifyPurposeLoginSetupTypeID, "emailVerifyPurposeLoginSetup"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "")
 	}
-	if err := consumeID(b, EmailVerifyPurposeLoginSetupTypeID, "emailVerifyPurposeLoginSetup"); err != nil {
-		return decodeErr("emailVerifyPurposeLoginSetup#4345be73", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposeLoginSetup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmailVerifyPurposeLoginSetup) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerifyPurposeLoginSetup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("emailVerifyPurposeLoginSetup#4345be73", "phone_number", err)
+		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "phone_number")
 	}
 	if m.PhoneCodeHash, err = b.String(); err != nil {
-		return decodeErr("emailVerifyPurposeLoginSetup#4345be73", "phone_code_hash", err)
+		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "phone_code_hash")
 	}
 	return nil
 }
 
-// EmailVerifyPurposeLoginChange is the TL constructor emailVerifyPurposeLoginChange:
+// EmailVerifyPurposeLoginChange is the TL constructor
+// emailVerifyPurposeLoginChange.
 //
 //	emailVerifyPurposeLoginChange#527d22eb = EmailVerifyPurpose
 //
 // See https://core.telegram.org/constructor/emailVerifyPurposeLoginChange.
 type EmailVerifyPurposeLoginChange struct{}
 
-// EmailVerifyPurposeLoginChangeTypeID is the ID of emailVerifyPurposeLoginChange.
+// EmailVerifyPurposeLoginChangeTypeID is the ID of
+// emailVerifyPurposeLoginChange.
 const EmailVerifyPurposeLoginChangeTypeID = 0x527d22eb
 
 // TypeID returns 0x527d22eb, the ID of emailVerifyPurposeLoginChange.
@@ -391,7 +389,8 @@ func (*EmailVerifyPurposeLoginChange) TypeName() string {
 	return "emailVerifyPurposeLoginChange"
 }
 
-// emailVerifyPurposeClass marks EmailVerifyPurposeLoginChange as a EmailVerifyPurposeClass.
+// emailVerifyPurposeClass marks EmailVerifyPurposeLoginChange as an
+// EmailVerifyPurposeClass.
 func (*EmailVerifyPurposeLoginChange) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
@@ -413,29 +412,26 @@ func (m *EmailVerifyPurposeLoginChange) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerifyPurposeLoginChange) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmailVerifyPurposeLoginChangeTypeID, "emailVerifyPurposeLoginChange"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginChange", "")
 	}
-	if err := consumeID(b, EmailVerifyPurposeLoginChangeTypeID, "emailVerifyPurposeLoginChange"); err != nil {
-		return decodeErr("emailVerifyPurposeLoginChange#527d22eb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposeLoginChange) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmailVerifyPurposeLoginChange) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerifyPurposeLoginChange) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// EmailVerifyPurposePassport is the TL constructor emailVerifyPurposePassport:
+// EmailVerifyPurposePassport is the TL constructor emailVerifyPurposePassport.
 //
 //	emailVerifyPurposePassport#bbf51685 = EmailVerifyPurpose
 //
@@ -455,7 +451,8 @@ func (*EmailVerifyPurposePassport) TypeName() string {
 	return "emailVerifyPurposePassport"
 }
 
-// emailVerifyPurposeClass marks EmailVerifyPurposePassport as a EmailVerifyPurposeClass.
+// emailVerifyPurposeClass marks EmailVerifyPurposePassport as an
+// EmailVerifyPurposeClass.
 func (*EmailVerifyPurposePassport) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
@@ -477,29 +474,301 @@ func (m *EmailVerifyPurposePassport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmailVerifyPurposePassport) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmailVerifyPurposePassportTypeID, "emailVerifyPurposePassport"); err != nil {
+		return tlrt.DecodeErr(err, "emailVerifyPurposePassport", "")
 	}
-	if err := consumeID(b, EmailVerifyPurposePassportTypeID, "emailVerifyPurposePassport"); err != nil {
-		return decodeErr("emailVerifyPurposePassport#bbf51685", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmailVerifyPurposePassport) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmailVerifyPurposePassport) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmailVerifyPurposePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// EmojiKeywordClass is the TL type EmojiKeyword: one of EmojiKeyword, EmojiKeywordDeleted.
+// EmojiGroupClass is the TL type EmojiGroup: one of EmojiGroup,
+// EmojiGroupGreeting, EmojiGroupPremium.
+//
+// See https://core.telegram.org/type/EmojiGroup.
+type EmojiGroupClass interface {
+	Object
+	emojiGroupClass()
+}
+
+// DecodeEmojiGroup decodes any constructor of EmojiGroup.
+func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
+	return decodeEmojiGroup(b, 0)
+}
+
+// decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
+func decodeEmojiGroup(b *bin.Buffer, depth int) (EmojiGroupClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v EmojiGroupClass
+	switch id {
+	case EmojiGroupTypeID:
+		v = &EmojiGroup{}
+	case EmojiGroupGreetingTypeID:
+		v = &EmojiGroupGreeting{}
+	case EmojiGroupPremiumTypeID:
+		v = &EmojiGroupPremium{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "EmojiGroup"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// EmojiGroup is the TL constructor emojiGroup.
+//
+//	emojiGroup#7a9abda9 title:string icon_emoji_id:long
+//	    emoticons:Vector<string> = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroup.
+type EmojiGroup struct {
+	Title       string
+	IconEmojiID int64
+	Emoticons   []string
+}
+
+// EmojiGroupTypeID is the ID of emojiGroup.
+const EmojiGroupTypeID = 0x7a9abda9
+
+// TypeID returns 0x7a9abda9, the ID of emojiGroup.
+func (*EmojiGroup) TypeID() uint32 {
+	return EmojiGroupTypeID
+}
+
+// TypeName returns "emojiGroup".
+func (*EmojiGroup) TypeName() string {
+	return "emojiGroup"
+}
+
+// emojiGroupClass marks EmojiGroup as an EmojiGroupClass.
+func (*EmojiGroup) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroup) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	b.PutVectorHeader(len(m.Emoticons))
+	for i := range m.Emoticons {
+		b.PutString(m.Emoticons[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroup) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "title")
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "icon_emoji_id")
+	}
+	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroup", "emoticons")
+	}
+	return nil
+}
+
+// EmojiGroupGreeting is the TL constructor emojiGroupGreeting.
+//
+//	emojiGroupGreeting#80d26cc7 title:string icon_emoji_id:long
+//	    emoticons:Vector<string> = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroupGreeting.
+type EmojiGroupGreeting struct {
+	Title       string
+	IconEmojiID int64
+	Emoticons   []string
+}
+
+// EmojiGroupGreetingTypeID is the ID of emojiGroupGreeting.
+const EmojiGroupGreetingTypeID = 0x80d26cc7
+
+// TypeID returns 0x80d26cc7, the ID of emojiGroupGreeting.
+func (*EmojiGroupGreeting) TypeID() uint32 {
+	return EmojiGroupGreetingTypeID
+}
+
+// TypeName returns "emojiGroupGreeting".
+func (*EmojiGroupGreeting) TypeName() string {
+	return "emojiGroupGreeting"
+}
+
+// emojiGroupClass marks EmojiGroupGreeting as an EmojiGroupClass.
+func (*EmojiGroupGreeting) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroupGreeting) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupGreetingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroupGreeting) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	b.PutVectorHeader(len(m.Emoticons))
+	for i := range m.Emoticons {
+		b.PutString(m.Emoticons[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EmojiGroupGreetingTypeID, "emojiGroupGreeting"); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupGreeting", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroupGreeting) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupGreeting", "title")
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupGreeting", "icon_emoji_id")
+	}
+	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupGreeting", "emoticons")
+	}
+	return nil
+}
+
+// EmojiGroupPremium is the TL constructor emojiGroupPremium.
+//
+//	emojiGroupPremium#93bcf34 title:string icon_emoji_id:long = EmojiGroup
+//
+// See https://core.telegram.org/constructor/emojiGroupPremium.
+type EmojiGroupPremium struct {
+	Title       string
+	IconEmojiID int64
+}
+
+// EmojiGroupPremiumTypeID is the ID of emojiGroupPremium.
+const EmojiGroupPremiumTypeID = 0x093bcf34
+
+// TypeID returns 0x093bcf34, the ID of emojiGroupPremium.
+func (*EmojiGroupPremium) TypeID() uint32 {
+	return EmojiGroupPremiumTypeID
+}
+
+// TypeName returns "emojiGroupPremium".
+func (*EmojiGroupPremium) TypeName() string {
+	return "emojiGroupPremium"
+}
+
+// emojiGroupClass marks EmojiGroupPremium as an EmojiGroupClass.
+func (*EmojiGroupPremium) emojiGroupClass() {}
+
+// Encode writes m to b with its ID.
+func (m *EmojiGroupPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EmojiGroupPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EmojiGroupPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutLong(m.IconEmojiID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EmojiGroupPremiumTypeID, "emojiGroupPremium"); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiGroupPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupPremium", "title")
+	}
+	if m.IconEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiGroupPremium", "icon_emoji_id")
+	}
+	return nil
+}
+
+// EmojiKeywordClass is the TL type EmojiKeyword: one of EmojiKeyword,
+// EmojiKeywordDeleted.
 //
 // See https://core.telegram.org/type/EmojiKeyword.
 type EmojiKeywordClass interface {
@@ -512,7 +781,8 @@ func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
 	return decodeEmojiKeyword(b, 0)
 }
 
-// decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels deep.
+// decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels
+// deep.
 func decodeEmojiKeyword(b *bin.Buffer, depth int) (EmojiKeywordClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -525,20 +795,18 @@ func decodeEmojiKeyword(b *bin.Buffer, depth int) (EmojiKeywordClass, error) {
 	case EmojiKeywordDeletedTypeID:
 		v = &EmojiKeywordDeleted{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "EmojiKeyword",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "EmojiKeyword"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// EmojiKeyword is the TL constructor emojiKeyword:
+// EmojiKeyword is the TL constructor emojiKeyword.
 //
-//	emojiKeyword#d5b3b9f9 keyword:string emoticons:Vector<string> = EmojiKeyword
+//	emojiKeyword#d5b3b9f9 keyword:string emoticons:Vector<string>
+//	    = EmojiKeyword
 //
 // See https://core.telegram.org/constructor/emojiKeyword.
 type EmojiKeyword struct {
@@ -559,7 +827,7 @@ func (*EmojiKeyword) TypeName() string {
 	return "emojiKeyword"
 }
 
-// emojiKeywordClass marks EmojiKeyword as a EmojiKeywordClass.
+// emojiKeywordClass marks EmojiKeyword as an EmojiKeywordClass.
 func (*EmojiKeyword) emojiKeywordClass() {}
 
 // Encode writes m to b with its ID.
@@ -586,38 +854,36 @@ func (m *EmojiKeyword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiKeywordTypeID, "emojiKeyword"); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeyword", "")
 	}
-	if err := consumeID(b, EmojiKeywordTypeID, "emojiKeyword"); err != nil {
-		return decodeErr("emojiKeyword#d5b3b9f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiKeyword) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiKeyword) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Keyword, err = b.String(); err != nil {
-		return decodeErr("emojiKeyword#d5b3b9f9", "keyword", err)
+		return tlrt.DecodeErr(err, "emojiKeyword", "keyword")
 	}
-	if m.Emoticons, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("emojiKeyword#d5b3b9f9", "emoticons", err)
+	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeyword", "emoticons")
 	}
 	return nil
 }
 
-// EmojiKeywordDeleted is the TL constructor emojiKeywordDeleted:
+// EmojiKeywordDeleted is the TL constructor emojiKeywordDeleted.
 //
-//	emojiKeywordDeleted#236df622 keyword:string emoticons:Vector<string> = EmojiKeyword
+//	emojiKeywordDeleted#236df622 keyword:string emoticons:Vector<string>
+//	    = EmojiKeyword
 //
 // See https://core.telegram.org/constructor/emojiKeywordDeleted.
 type EmojiKeywordDeleted struct {
@@ -638,7 +904,7 @@ func (*EmojiKeywordDeleted) TypeName() string {
 	return "emojiKeywordDeleted"
 }
 
-// emojiKeywordClass marks EmojiKeywordDeleted as a EmojiKeywordClass.
+// emojiKeywordClass marks EmojiKeywordDeleted as an EmojiKeywordClass.
 func (*EmojiKeywordDeleted) emojiKeywordClass() {}
 
 // Encode writes m to b with its ID.
@@ -665,36 +931,34 @@ func (m *EmojiKeywordDeleted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiKeywordDeletedTypeID, "emojiKeywordDeleted"); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "")
 	}
-	if err := consumeID(b, EmojiKeywordDeletedTypeID, "emojiKeywordDeleted"); err != nil {
-		return decodeErr("emojiKeywordDeleted#236df622", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiKeywordDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiKeywordDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiKeywordDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Keyword, err = b.String(); err != nil {
-		return decodeErr("emojiKeywordDeleted#236df622", "keyword", err)
+		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "keyword")
 	}
-	if m.Emoticons, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("emojiKeywordDeleted#236df622", "emoticons", err)
+	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "emoticons")
 	}
 	return nil
 }
 
-// EmojiListClass is the TL type EmojiList: one of EmojiListNotModified, EmojiList.
+// EmojiListClass is the TL type EmojiList: one of EmojiListNotModified,
+// EmojiList.
 //
 // See https://core.telegram.org/type/EmojiList.
 type EmojiListClass interface {
@@ -720,18 +984,15 @@ func decodeEmojiList(b *bin.Buffer, depth int) (EmojiListClass, error) {
 	case EmojiListTypeID:
 		v = &EmojiList{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "EmojiList",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "EmojiList"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// EmojiListNotModified is the TL constructor emojiListNotModified:
+// EmojiListNotModified is the TL constructor emojiListNotModified.
 //
 //	emojiListNotModified#481eadfa = EmojiList
 //
@@ -751,7 +1012,7 @@ func (*EmojiListNotModified) TypeName() string {
 	return "emojiListNotModified"
 }
 
-// emojiListClass marks EmojiListNotModified as a EmojiListClass.
+// emojiListClass marks EmojiListNotModified as an EmojiListClass.
 func (*EmojiListNotModified) emojiListClass() {}
 
 // Encode writes m to b with its ID.
@@ -773,29 +1034,26 @@ func (m *EmojiListNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiListNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiListNotModifiedTypeID, "emojiListNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "emojiListNotModified", "")
 	}
-	if err := consumeID(b, EmojiListNotModifiedTypeID, "emojiListNotModified"); err != nil {
-		return decodeErr("emojiListNotModified#481eadfa", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiListNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiListNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// EmojiList is the TL constructor emojiList:
+// EmojiList is the TL constructor emojiList.
 //
 //	emojiList#7a1e11d1 hash:long document_id:Vector<long> = EmojiList
 //
@@ -818,7 +1076,7 @@ func (*EmojiList) TypeName() string {
 	return "emojiList"
 }
 
-// emojiListClass marks EmojiList as a EmojiListClass.
+// emojiListClass marks EmojiList as an EmojiListClass.
 func (*EmojiList) emojiListClass() {}
 
 // Encode writes m to b with its ID.
@@ -845,36 +1103,34 @@ func (m *EmojiList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiList) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiListTypeID, "emojiList"); err != nil {
+		return tlrt.DecodeErr(err, "emojiList", "")
 	}
-	if err := consumeID(b, EmojiListTypeID, "emojiList"); err != nil {
-		return decodeErr("emojiList#7a1e11d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiList) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiList) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiList) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("emojiList#7a1e11d1", "hash", err)
+		return tlrt.DecodeErr(err, "emojiList", "hash")
 	}
-	if m.DocumentID, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("emojiList#7a1e11d1", "document_id", err)
+	if m.DocumentID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "emojiList", "document_id")
 	}
 	return nil
 }
 
-// EmojiStatusClass is the TL type EmojiStatus: one of EmojiStatusEmpty, EmojiStatus, EmojiStatusUntil.
+// EmojiStatusClass is the TL type EmojiStatus: one of EmojiStatusEmpty,
+// EmojiStatus, EmojiStatusCollectible, InputEmojiStatusCollectible.
 //
 // See https://core.telegram.org/type/EmojiStatus.
 type EmojiStatusClass interface {
@@ -899,21 +1155,20 @@ func decodeEmojiStatus(b *bin.Buffer, depth int) (EmojiStatusClass, error) {
 		v = &EmojiStatusEmpty{}
 	case EmojiStatusTypeID:
 		v = &EmojiStatus{}
-	case EmojiStatusUntilTypeID:
-		v = &EmojiStatusUntil{}
+	case EmojiStatusCollectibleTypeID:
+		v = &EmojiStatusCollectible{}
+	case InputEmojiStatusCollectibleTypeID:
+		v = &InputEmojiStatusCollectible{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "EmojiStatus",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "EmojiStatus"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// EmojiStatusEmpty is the TL constructor emojiStatusEmpty:
+// EmojiStatusEmpty is the TL constructor emojiStatusEmpty.
 //
 //	emojiStatusEmpty#2de11aae = EmojiStatus
 //
@@ -933,7 +1188,7 @@ func (*EmojiStatusEmpty) TypeName() string {
 	return "emojiStatusEmpty"
 }
 
-// emojiStatusClass marks EmojiStatusEmpty as a EmojiStatusClass.
+// emojiStatusClass marks EmojiStatusEmpty as an EmojiStatusClass.
 func (*EmojiStatusEmpty) emojiStatusClass() {}
 
 // Encode writes m to b with its ID.
@@ -955,41 +1210,45 @@ func (m *EmojiStatusEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiStatusEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiStatusEmptyTypeID, "emojiStatusEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusEmpty", "")
 	}
-	if err := consumeID(b, EmojiStatusEmptyTypeID, "emojiStatusEmpty"); err != nil {
-		return decodeErr("emojiStatusEmpty#2de11aae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiStatusEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiStatusEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// EmojiStatus is the TL constructor emojiStatus:
+// EmojiStatus is the TL constructor emojiStatus.
 //
-//	emojiStatus#929b619d document_id:long = EmojiStatus
+//	emojiStatus#e7ff068a flags:# document_id:long until:flags.0?int
+//	    = EmojiStatus
+//
+// An optional field is sent when it is not zero, nil or false. SetUntil and the
+// other Set methods send a zero value too; HasUntil reports whether Until is
+// present (sent, or received) and ClearUntil leaves it out.
 //
 // See https://core.telegram.org/constructor/emojiStatus.
 type EmojiStatus struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	DocumentID int64
+	Until      int // flags.0?int
 }
 
 // EmojiStatusTypeID is the ID of emojiStatus.
-const EmojiStatusTypeID = 0x929b619d
+const EmojiStatusTypeID = 0xe7ff068a
 
-// TypeID returns 0x929b619d, the ID of emojiStatus.
+// TypeID returns 0xe7ff068a, the ID of emojiStatus.
 func (*EmojiStatus) TypeID() uint32 {
 	return EmojiStatusTypeID
 }
@@ -999,8 +1258,27 @@ func (*EmojiStatus) TypeName() string {
 	return "emojiStatus"
 }
 
-// emojiStatusClass marks EmojiStatus as a EmojiStatusClass.
+// emojiStatusClass marks EmojiStatus as an EmojiStatusClass.
 func (*EmojiStatus) emojiStatusClass() {}
+
+// HasUntil reports whether Until is present: not zero, set by SetUntil, or
+// received.
+func (m *EmojiStatus) HasUntil() bool {
+	return m.Until != 0 || m.Flags.Has(0)
+}
+
+// SetUntil sets Until to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *EmojiStatus) SetUntil(v int) {
+	m.Until = v
+	m.Flags.Set(0)
+}
+
+// ClearUntil sets Until to its zero value and marks it absent.
+func (m *EmojiStatus) ClearUntil() {
+	m.Until = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *EmojiStatus) Encode(b *bin.Buffer) error {
@@ -1016,115 +1294,329 @@ func (m *EmojiStatus) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.DocumentID)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiStatus) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiStatusTypeID, "emojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatus", "")
 	}
-	if err := consumeID(b, EmojiStatusTypeID, "emojiStatus"); err != nil {
-		return decodeErr("emojiStatus#929b619d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiStatus) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiStatus) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = EmojiStatus{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatus", "flags")
+	}
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("emojiStatus#929b619d", "document_id", err)
+		return tlrt.DecodeErr(err, "emojiStatus", "document_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "emojiStatus", "until")
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// EmojiStatusUntil is the TL constructor emojiStatusUntil:
+// EmojiStatusCollectible is the TL constructor emojiStatusCollectible.
 //
-//	emojiStatusUntil#fa30a8c7 document_id:long until:int = EmojiStatus
+//	emojiStatusCollectible#7184603b flags:# collectible_id:long
+//	    document_id:long title:string slug:string pattern_document_id:long
+//	    center_color:int edge_color:int pattern_color:int text_color:int
+//	    until:flags.0?int = EmojiStatus
 //
-// See https://core.telegram.org/constructor/emojiStatusUntil.
-type EmojiStatusUntil struct {
-	DocumentID int64
-	Until      int
+// An optional field is sent when it is not zero, nil or false. SetUntil and the
+// other Set methods send a zero value too; HasUntil reports whether Until is
+// present (sent, or received) and ClearUntil leaves it out.
+//
+// See https://core.telegram.org/constructor/emojiStatusCollectible.
+type EmojiStatusCollectible struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollectibleID     int64
+	DocumentID        int64
+	Title             string
+	Slug              string
+	PatternDocumentID int64
+	CenterColor       int
+	EdgeColor         int
+	PatternColor      int
+	TextColor         int
+	Until             int // flags.0?int
 }
 
-// EmojiStatusUntilTypeID is the ID of emojiStatusUntil.
-const EmojiStatusUntilTypeID = 0xfa30a8c7
+// EmojiStatusCollectibleTypeID is the ID of emojiStatusCollectible.
+const EmojiStatusCollectibleTypeID = 0x7184603b
 
-// TypeID returns 0xfa30a8c7, the ID of emojiStatusUntil.
-func (*EmojiStatusUntil) TypeID() uint32 {
-	return EmojiStatusUntilTypeID
+// TypeID returns 0x7184603b, the ID of emojiStatusCollectible.
+func (*EmojiStatusCollectible) TypeID() uint32 {
+	return EmojiStatusCollectibleTypeID
 }
 
-// TypeName returns "emojiStatusUntil".
-func (*EmojiStatusUntil) TypeName() string {
-	return "emojiStatusUntil"
+// TypeName returns "emojiStatusCollectible".
+func (*EmojiStatusCollectible) TypeName() string {
+	return "emojiStatusCollectible"
 }
 
-// emojiStatusClass marks EmojiStatusUntil as a EmojiStatusClass.
-func (*EmojiStatusUntil) emojiStatusClass() {}
+// emojiStatusClass marks EmojiStatusCollectible as an EmojiStatusClass.
+func (*EmojiStatusCollectible) emojiStatusClass() {}
+
+// HasUntil reports whether Until is present: not zero, set by SetUntil, or
+// received.
+func (m *EmojiStatusCollectible) HasUntil() bool {
+	return m.Until != 0 || m.Flags.Has(0)
+}
+
+// SetUntil sets Until to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *EmojiStatusCollectible) SetUntil(v int) {
+	m.Until = v
+	m.Flags.Set(0)
+}
+
+// ClearUntil sets Until to its zero value and marks it absent.
+func (m *EmojiStatusCollectible) ClearUntil() {
+	m.Until = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
-func (m *EmojiStatusUntil) Encode(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(EmojiStatusUntilTypeID)
+	b.PutID(EmojiStatusCollectibleTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *EmojiStatusUntil) EncodeBare(b *bin.Buffer) error {
+func (m *EmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
 	b.PutLong(m.DocumentID)
-	b.PutInt(m.Until)
+	b.PutString(m.Title)
+	b.PutString(m.Slug)
+	b.PutLong(m.PatternDocumentID)
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.PatternColor)
+	b.PutInt(m.TextColor)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *EmojiStatusUntil) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+func (m *EmojiStatusCollectible) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EmojiStatusCollectibleTypeID, "emojiStatusCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "")
 	}
-	if err := consumeID(b, EmojiStatusUntilTypeID, "emojiStatusUntil"); err != nil {
-		return decodeErr("emojiStatusUntil#fa30a8c7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *EmojiStatusUntil) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+func (m *EmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiStatusUntil) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = EmojiStatusCollectible{}
 	var err error
-	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("emojiStatusUntil#fa30a8c7", "document_id", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "flags")
 	}
-	if m.Until, err = b.Int(); err != nil {
-		return decodeErr("emojiStatusUntil#fa30a8c7", "until", err)
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "collectible_id")
+	}
+	if m.DocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "document_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "title")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "slug")
+	}
+	if m.PatternDocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "pattern_document_id")
+	}
+	if m.CenterColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "center_color")
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "edge_color")
+	}
+	if m.PatternColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "pattern_color")
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "emojiStatusCollectible", "text_color")
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "emojiStatusCollectible", "until")
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// EncryptedChatClass is the TL type EncryptedChat: one of EncryptedChatEmpty, EncryptedChatWaiting, EncryptedChatRequested, EncryptedChat, EncryptedChatDiscarded.
+// InputEmojiStatusCollectible is the TL constructor
+// inputEmojiStatusCollectible.
+//
+//	inputEmojiStatusCollectible#7141dbf flags:# collectible_id:long
+//	    until:flags.0?int = EmojiStatus
+//
+// An optional field is sent when it is not zero, nil or false. SetUntil and the
+// other Set methods send a zero value too; HasUntil reports whether Until is
+// present (sent, or received) and ClearUntil leaves it out.
+//
+// See https://core.telegram.org/constructor/inputEmojiStatusCollectible.
+type InputEmojiStatusCollectible struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollectibleID int64
+	Until         int // flags.0?int
+}
+
+// InputEmojiStatusCollectibleTypeID is the ID of inputEmojiStatusCollectible.
+const InputEmojiStatusCollectibleTypeID = 0x07141dbf
+
+// TypeID returns 0x07141dbf, the ID of inputEmojiStatusCollectible.
+func (*InputEmojiStatusCollectible) TypeID() uint32 {
+	return InputEmojiStatusCollectibleTypeID
+}
+
+// TypeName returns "inputEmojiStatusCollectible".
+func (*InputEmojiStatusCollectible) TypeName() string {
+	return "inputEmojiStatusCollectible"
+}
+
+// emojiStatusClass marks InputEmojiStatusCollectible as an EmojiStatusClass.
+func (*InputEmojiStatusCollectible) emojiStatusClass() {}
+
+// HasUntil reports whether Until is present: not zero, set by SetUntil, or
+// received.
+func (m *InputEmojiStatusCollectible) HasUntil() bool {
+	return m.Until != 0 || m.Flags.Has(0)
+}
+
+// SetUntil sets Until to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputEmojiStatusCollectible) SetUntil(v int) {
+	m.Until = v
+	m.Flags.Set(0)
+}
+
+// ClearUntil sets Until to its zero value and marks it absent.
+func (m *InputEmojiStatusCollectible) ClearUntil() {
+	m.Until = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputEmojiStatusCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputEmojiStatusCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputEmojiStatusCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Until != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
+	if flags.Has(0) {
+		b.PutInt(m.Until)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputEmojiStatusCollectible) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputEmojiStatusCollectibleTypeID, "inputEmojiStatusCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputEmojiStatusCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEmojiStatusCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputEmojiStatusCollectible{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "flags")
+	}
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "collectible_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Until, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputEmojiStatusCollectible", "until")
+		}
+	}
+	if m.Until != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// EncryptedChatClass is the TL type EncryptedChat: one of EncryptedChatEmpty,
+// EncryptedChatWaiting, EncryptedChatRequested, EncryptedChat,
+// EncryptedChatDiscarded.
 //
 // See https://core.telegram.org/type/EncryptedChat.
 type EncryptedChatClass interface {
@@ -1137,7 +1629,8 @@ func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
 	return decodeEncryptedChat(b, 0)
 }
 
-// decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels deep.
+// decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels
+// deep.
 func decodeEncryptedChat(b *bin.Buffer, depth int) (EncryptedChatClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1156,18 +1649,15 @@ func decodeEncryptedChat(b *bin.Buffer, depth int) (EncryptedChatClass, error) {
 	case EncryptedChatDiscardedTypeID:
 		v = &EncryptedChatDiscarded{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "EncryptedChat",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "EncryptedChat"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// EncryptedChatEmpty is the TL constructor encryptedChatEmpty:
+// EncryptedChatEmpty is the TL constructor encryptedChatEmpty.
 //
 //	encryptedChatEmpty#ab7ec0a0 id:int = EncryptedChat
 //
@@ -1189,7 +1679,7 @@ func (*EncryptedChatEmpty) TypeName() string {
 	return "encryptedChatEmpty"
 }
 
-// encryptedChatClass marks EncryptedChatEmpty as a EncryptedChatClass.
+// encryptedChatClass marks EncryptedChatEmpty as an EncryptedChatClass.
 func (*EncryptedChatEmpty) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
@@ -1212,35 +1702,33 @@ func (m *EncryptedChatEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChatEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedChatEmptyTypeID, "encryptedChatEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChatEmpty", "")
 	}
-	if err := consumeID(b, EncryptedChatEmptyTypeID, "encryptedChatEmpty"); err != nil {
-		return decodeErr("encryptedChatEmpty#ab7ec0a0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedChatEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChatEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("encryptedChatEmpty#ab7ec0a0", "id", err)
+		return tlrt.DecodeErr(err, "encryptedChatEmpty", "id")
 	}
 	return nil
 }
 
-// EncryptedChatWaiting is the TL constructor encryptedChatWaiting:
+// EncryptedChatWaiting is the TL constructor encryptedChatWaiting.
 //
-//	encryptedChatWaiting#66b25953 id:int access_hash:long date:int admin_id:long participant_id:long = EncryptedChat
+//	encryptedChatWaiting#66b25953 id:int access_hash:long date:int
+//	    admin_id:long participant_id:long = EncryptedChat
 //
 // See https://core.telegram.org/constructor/encryptedChatWaiting.
 type EncryptedChatWaiting struct {
@@ -1264,7 +1752,7 @@ func (*EncryptedChatWaiting) TypeName() string {
 	return "encryptedChatWaiting"
 }
 
-// encryptedChatClass marks EncryptedChatWaiting as a EncryptedChatClass.
+// encryptedChatClass marks EncryptedChatWaiting as an EncryptedChatClass.
 func (*EncryptedChatWaiting) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
@@ -1291,55 +1779,54 @@ func (m *EncryptedChatWaiting) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChatWaiting) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedChatWaitingTypeID, "encryptedChatWaiting"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChatWaiting", "")
 	}
-	if err := consumeID(b, EncryptedChatWaitingTypeID, "encryptedChatWaiting"); err != nil {
-		return decodeErr("encryptedChatWaiting#66b25953", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatWaiting) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedChatWaiting) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChatWaiting) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("encryptedChatWaiting#66b25953", "id", err)
+		return tlrt.DecodeErr(err, "encryptedChatWaiting", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("encryptedChatWaiting#66b25953", "access_hash", err)
+		return tlrt.DecodeErr(err, "encryptedChatWaiting", "access_hash")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("encryptedChatWaiting#66b25953", "date", err)
+		return tlrt.DecodeErr(err, "encryptedChatWaiting", "date")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("encryptedChatWaiting#66b25953", "admin_id", err)
+		return tlrt.DecodeErr(err, "encryptedChatWaiting", "admin_id")
 	}
 	if m.ParticipantID, err = b.Long(); err != nil {
-		return decodeErr("encryptedChatWaiting#66b25953", "participant_id", err)
+		return tlrt.DecodeErr(err, "encryptedChatWaiting", "participant_id")
 	}
 	return nil
 }
 
-// EncryptedChatRequested is the TL constructor encryptedChatRequested:
+// EncryptedChatRequested is the TL constructor encryptedChatRequested.
 //
-//	encryptedChatRequested#48f1d94c flags:# folder_id:flags.0?int id:int access_hash:long date:int admin_id:long participant_id:long g_a:bytes = EncryptedChat
+//	encryptedChatRequested#48f1d94c flags:# folder_id:flags.0?int id:int
+//	    access_hash:long date:int admin_id:long participant_id:long
+//	    g_a:bytes = EncryptedChat
+//
+// An optional field is sent when it is not zero, nil or false. SetFolderID and
+// the other Set methods send a zero value too; HasFolderID reports whether
+// FolderID is present (sent, or received) and ClearFolderID leaves it out.
 //
 // See https://core.telegram.org/constructor/encryptedChatRequested.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type EncryptedChatRequested struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FolderID      int        // flags.0?int
 	ID            int
 	AccessHash    int64
@@ -1362,8 +1849,27 @@ func (*EncryptedChatRequested) TypeName() string {
 	return "encryptedChatRequested"
 }
 
-// encryptedChatClass marks EncryptedChatRequested as a EncryptedChatClass.
+// encryptedChatClass marks EncryptedChatRequested as an EncryptedChatClass.
 func (*EncryptedChatRequested) encryptedChatClass() {}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *EncryptedChatRequested) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(0)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *EncryptedChatRequested) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(0)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *EncryptedChatRequested) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *EncryptedChatRequested) Encode(b *bin.Buffer) error {
@@ -1398,52 +1904,49 @@ func (m *EncryptedChatRequested) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChatRequested) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedChatRequestedTypeID, "encryptedChatRequested"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "")
 	}
-	if err := consumeID(b, EncryptedChatRequestedTypeID, "encryptedChatRequested"); err != nil {
-		return decodeErr("encryptedChatRequested#48f1d94c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatRequested) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedChatRequested) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChatRequested) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EncryptedChatRequested{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("encryptedChatRequested#48f1d94c", "flags", err)
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("encryptedChatRequested#48f1d94c", "folder_id", err)
+			return tlrt.DecodeErr(err, "encryptedChatRequested", "folder_id")
 		}
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("encryptedChatRequested#48f1d94c", "id", err)
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("encryptedChatRequested#48f1d94c", "access_hash", err)
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "access_hash")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("encryptedChatRequested#48f1d94c", "date", err)
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "date")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("encryptedChatRequested#48f1d94c", "admin_id", err)
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "admin_id")
 	}
 	if m.ParticipantID, err = b.Long(); err != nil {
-		return decodeErr("encryptedChatRequested#48f1d94c", "participant_id", err)
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "participant_id")
 	}
 	if m.GA, err = b.Bytes(); err != nil {
-		return decodeErr("encryptedChatRequested#48f1d94c", "g_a", err)
+		return tlrt.DecodeErr(err, "encryptedChatRequested", "g_a")
 	}
 	if m.FolderID != 0 {
 		m.Flags.Unset(0)
@@ -1451,9 +1954,11 @@ func (m *EncryptedChatRequested) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// EncryptedChat is the TL constructor encryptedChat:
+// EncryptedChat is the TL constructor encryptedChat.
 //
-//	encryptedChat#61f0d4c7 id:int access_hash:long date:int admin_id:long participant_id:long g_a_or_b:bytes key_fingerprint:long = EncryptedChat
+//	encryptedChat#61f0d4c7 id:int access_hash:long date:int admin_id:long
+//	    participant_id:long g_a_or_b:bytes key_fingerprint:long
+//	    = EncryptedChat
 //
 // See https://core.telegram.org/constructor/encryptedChat.
 type EncryptedChat struct {
@@ -1479,7 +1984,7 @@ func (*EncryptedChat) TypeName() string {
 	return "encryptedChat"
 }
 
-// encryptedChatClass marks EncryptedChat as a EncryptedChatClass.
+// encryptedChatClass marks EncryptedChat as an EncryptedChatClass.
 func (*EncryptedChat) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
@@ -1508,57 +2013,55 @@ func (m *EncryptedChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedChatTypeID, "encryptedChat"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChat", "")
 	}
-	if err := consumeID(b, EncryptedChatTypeID, "encryptedChat"); err != nil {
-		return decodeErr("encryptedChat#61f0d4c7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("encryptedChat#61f0d4c7", "id", err)
+		return tlrt.DecodeErr(err, "encryptedChat", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("encryptedChat#61f0d4c7", "access_hash", err)
+		return tlrt.DecodeErr(err, "encryptedChat", "access_hash")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("encryptedChat#61f0d4c7", "date", err)
+		return tlrt.DecodeErr(err, "encryptedChat", "date")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("encryptedChat#61f0d4c7", "admin_id", err)
+		return tlrt.DecodeErr(err, "encryptedChat", "admin_id")
 	}
 	if m.ParticipantID, err = b.Long(); err != nil {
-		return decodeErr("encryptedChat#61f0d4c7", "participant_id", err)
+		return tlrt.DecodeErr(err, "encryptedChat", "participant_id")
 	}
 	if m.GAOrB, err = b.Bytes(); err != nil {
-		return decodeErr("encryptedChat#61f0d4c7", "g_a_or_b", err)
+		return tlrt.DecodeErr(err, "encryptedChat", "g_a_or_b")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
-		return decodeErr("encryptedChat#61f0d4c7", "key_fingerprint", err)
+		return tlrt.DecodeErr(err, "encryptedChat", "key_fingerprint")
 	}
 	return nil
 }
 
-// EncryptedChatDiscarded is the TL constructor encryptedChatDiscarded:
+// EncryptedChatDiscarded is the TL constructor encryptedChatDiscarded.
 //
-//	encryptedChatDiscarded#1e1c7c45 flags:# history_deleted:flags.0?true id:int = EncryptedChat
+//	encryptedChatDiscarded#1e1c7c45 flags:# history_deleted:flags.0?true
+//	    id:int = EncryptedChat
 //
 // See https://core.telegram.org/constructor/encryptedChatDiscarded.
 type EncryptedChatDiscarded struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HistoryDeleted bool       // flags.0?true
 	ID             int
 }
@@ -1576,7 +2079,7 @@ func (*EncryptedChatDiscarded) TypeName() string {
 	return "encryptedChatDiscarded"
 }
 
-// encryptedChatClass marks EncryptedChatDiscarded as a EncryptedChatClass.
+// encryptedChatClass marks EncryptedChatDiscarded as an EncryptedChatClass.
 func (*EncryptedChatDiscarded) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
@@ -1604,39 +2107,37 @@ func (m *EncryptedChatDiscarded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedChatDiscarded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedChatDiscardedTypeID, "encryptedChatDiscarded"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "")
 	}
-	if err := consumeID(b, EncryptedChatDiscardedTypeID, "encryptedChatDiscarded"); err != nil {
-		return decodeErr("encryptedChatDiscarded#1e1c7c45", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedChatDiscarded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedChatDiscarded) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedChatDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = EncryptedChatDiscarded{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("encryptedChatDiscarded#1e1c7c45", "flags", err)
+		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "flags")
 	}
 	m.HistoryDeleted = m.Flags.Has(0)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("encryptedChatDiscarded#1e1c7c45", "id", err)
+		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// EncryptedFileClass is the TL type EncryptedFile: one of EncryptedFileEmpty, EncryptedFile.
+// EncryptedFileClass is the TL type EncryptedFile: one of EncryptedFileEmpty,
+// EncryptedFile.
 //
 // See https://core.telegram.org/type/EncryptedFile.
 type EncryptedFileClass interface {
@@ -1649,7 +2150,8 @@ func DecodeEncryptedFile(b *bin.Buffer) (EncryptedFileClass, error) {
 	return decodeEncryptedFile(b, 0)
 }
 
-// decodeEncryptedFile is DecodeEncryptedFile for a value nested depth levels deep.
+// decodeEncryptedFile is DecodeEncryptedFile for a value nested depth levels
+// deep.
 func decodeEncryptedFile(b *bin.Buffer, depth int) (EncryptedFileClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1662,18 +2164,15 @@ func decodeEncryptedFile(b *bin.Buffer, depth int) (EncryptedFileClass, error) {
 	case EncryptedFileTypeID:
 		v = &EncryptedFile{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "EncryptedFile",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "EncryptedFile"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// EncryptedFileEmpty is the TL constructor encryptedFileEmpty:
+// EncryptedFileEmpty is the TL constructor encryptedFileEmpty.
 //
 //	encryptedFileEmpty#c21f497e = EncryptedFile
 //
@@ -1693,7 +2192,7 @@ func (*EncryptedFileEmpty) TypeName() string {
 	return "encryptedFileEmpty"
 }
 
-// encryptedFileClass marks EncryptedFileEmpty as a EncryptedFileClass.
+// encryptedFileClass marks EncryptedFileEmpty as an EncryptedFileClass.
 func (*EncryptedFileEmpty) encryptedFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -1715,31 +2214,29 @@ func (m *EncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedFileEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedFileEmptyTypeID, "encryptedFileEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedFileEmpty", "")
 	}
-	if err := consumeID(b, EncryptedFileEmptyTypeID, "encryptedFileEmpty"); err != nil {
-		return decodeErr("encryptedFileEmpty#c21f497e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedFileEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// EncryptedFile is the TL constructor encryptedFile:
+// EncryptedFile is the TL constructor encryptedFile.
 //
-//	encryptedFile#a8008cd8 id:long access_hash:long size:long dc_id:int key_fingerprint:int = EncryptedFile
+//	encryptedFile#a8008cd8 id:long access_hash:long size:long dc_id:int
+//	    key_fingerprint:int = EncryptedFile
 //
 // See https://core.telegram.org/constructor/encryptedFile.
 type EncryptedFile struct {
@@ -1763,7 +2260,7 @@ func (*EncryptedFile) TypeName() string {
 	return "encryptedFile"
 }
 
-// encryptedFileClass marks EncryptedFile as a EncryptedFileClass.
+// encryptedFileClass marks EncryptedFile as an EncryptedFileClass.
 func (*EncryptedFile) encryptedFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -1790,45 +2287,43 @@ func (m *EncryptedFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedFileTypeID, "encryptedFile"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedFile", "")
 	}
-	if err := consumeID(b, EncryptedFileTypeID, "encryptedFile"); err != nil {
-		return decodeErr("encryptedFile#a8008cd8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedFile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("encryptedFile#a8008cd8", "id", err)
+		return tlrt.DecodeErr(err, "encryptedFile", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("encryptedFile#a8008cd8", "access_hash", err)
+		return tlrt.DecodeErr(err, "encryptedFile", "access_hash")
 	}
 	if m.Size, err = b.Long(); err != nil {
-		return decodeErr("encryptedFile#a8008cd8", "size", err)
+		return tlrt.DecodeErr(err, "encryptedFile", "size")
 	}
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("encryptedFile#a8008cd8", "dc_id", err)
+		return tlrt.DecodeErr(err, "encryptedFile", "dc_id")
 	}
 	if m.KeyFingerprint, err = b.Int(); err != nil {
-		return decodeErr("encryptedFile#a8008cd8", "key_fingerprint", err)
+		return tlrt.DecodeErr(err, "encryptedFile", "key_fingerprint")
 	}
 	return nil
 }
 
-// EncryptedMessageClass is the TL type EncryptedMessage: one of EncryptedMessage, EncryptedMessageService.
+// EncryptedMessageClass is the TL type EncryptedMessage: one of
+// EncryptedMessage, EncryptedMessageService.
 //
 // See https://core.telegram.org/type/EncryptedMessage.
 type EncryptedMessageClass interface {
@@ -1841,7 +2336,8 @@ func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
 	return decodeEncryptedMessage(b, 0)
 }
 
-// decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth levels deep.
+// decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth
+// levels deep.
 func decodeEncryptedMessage(b *bin.Buffer, depth int) (EncryptedMessageClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1854,20 +2350,18 @@ func decodeEncryptedMessage(b *bin.Buffer, depth int) (EncryptedMessageClass, er
 	case EncryptedMessageServiceTypeID:
 		v = &EncryptedMessageService{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "EncryptedMessage",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "EncryptedMessage"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// EncryptedMessage is the TL constructor encryptedMessage:
+// EncryptedMessage is the TL constructor encryptedMessage.
 //
-//	encryptedMessage#ed18c118 random_id:long chat_id:int date:int bytes:bytes file:EncryptedFile = EncryptedMessage
+//	encryptedMessage#ed18c118 random_id:long chat_id:int date:int
+//	    bytes:bytes file:EncryptedFile = EncryptedMessage
 //
 // See https://core.telegram.org/constructor/encryptedMessage.
 type EncryptedMessage struct {
@@ -1891,7 +2385,7 @@ func (*EncryptedMessage) TypeName() string {
 	return "encryptedMessage"
 }
 
-// encryptedMessageClass marks EncryptedMessage as a EncryptedMessageClass.
+// encryptedMessageClass marks EncryptedMessage as an EncryptedMessageClass.
 func (*EncryptedMessage) encryptedMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1912,58 +2406,56 @@ func (m *EncryptedMessage) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.ChatID)
 	b.PutInt(m.Date)
 	b.PutBytes(m.Bytes)
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("encryptedMessage#ed18c118", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "encryptedMessage", "file")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedMessageTypeID, "encryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedMessage", "")
 	}
-	if err := consumeID(b, EncryptedMessageTypeID, "encryptedMessage"); err != nil {
-		return decodeErr("encryptedMessage#ed18c118", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("encryptedMessage#ed18c118", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "encryptedMessage", "")
 	}
 	var err error
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("encryptedMessage#ed18c118", "random_id", err)
+		return tlrt.DecodeErr(err, "encryptedMessage", "random_id")
 	}
 	if m.ChatID, err = b.Int(); err != nil {
-		return decodeErr("encryptedMessage#ed18c118", "chat_id", err)
+		return tlrt.DecodeErr(err, "encryptedMessage", "chat_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("encryptedMessage#ed18c118", "date", err)
+		return tlrt.DecodeErr(err, "encryptedMessage", "date")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("encryptedMessage#ed18c118", "bytes", err)
+		return tlrt.DecodeErr(err, "encryptedMessage", "bytes")
 	}
 	if m.File, err = decodeEncryptedFile(b, depth+1); err != nil {
-		return decodeErr("encryptedMessage#ed18c118", "file", err)
+		return tlrt.DecodeErr(err, "encryptedMessage", "file")
 	}
 	return nil
 }
 
-// EncryptedMessageService is the TL constructor encryptedMessageService:
+// EncryptedMessageService is the TL constructor encryptedMessageService.
 //
-//	encryptedMessageService#23734b06 random_id:long chat_id:int date:int bytes:bytes = EncryptedMessage
+//	encryptedMessageService#23734b06 random_id:long chat_id:int date:int
+//	    bytes:bytes = EncryptedMessage
 //
 // See https://core.telegram.org/constructor/encryptedMessageService.
 type EncryptedMessageService struct {
@@ -1986,7 +2478,8 @@ func (*EncryptedMessageService) TypeName() string {
 	return "encryptedMessageService"
 }
 
-// encryptedMessageClass marks EncryptedMessageService as a EncryptedMessageClass.
+// encryptedMessageClass marks EncryptedMessageService as an
+// EncryptedMessageClass.
 func (*EncryptedMessageService) encryptedMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -2012,42 +2505,40 @@ func (m *EncryptedMessageService) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EncryptedMessageServiceTypeID, "encryptedMessageService"); err != nil {
+		return tlrt.DecodeErr(err, "encryptedMessageService", "")
 	}
-	if err := consumeID(b, EncryptedMessageServiceTypeID, "encryptedMessageService"); err != nil {
-		return decodeErr("encryptedMessageService#23734b06", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EncryptedMessageService) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EncryptedMessageService) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EncryptedMessageService) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("encryptedMessageService#23734b06", "random_id", err)
+		return tlrt.DecodeErr(err, "encryptedMessageService", "random_id")
 	}
 	if m.ChatID, err = b.Int(); err != nil {
-		return decodeErr("encryptedMessageService#23734b06", "chat_id", err)
+		return tlrt.DecodeErr(err, "encryptedMessageService", "chat_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("encryptedMessageService#23734b06", "date", err)
+		return tlrt.DecodeErr(err, "encryptedMessageService", "date")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("encryptedMessageService#23734b06", "bytes", err)
+		return tlrt.DecodeErr(err, "encryptedMessageService", "bytes")
 	}
 	return nil
 }
 
-// ExportedChatInviteClass is the TL type ExportedChatInvite: one of ChatInviteExported, ChatInvitePublicJoinRequests.
+// ExportedChatInviteClass is the TL type ExportedChatInvite: one of
+// ChatInviteExported, ChatInvitePublicJoinRequests.
 //
 // See https://core.telegram.org/type/ExportedChatInvite.
 type ExportedChatInviteClass interface {
@@ -2060,7 +2551,8 @@ func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
 	return decodeExportedChatInvite(b, 0)
 }
 
-// decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth levels deep.
+// decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth
+// levels deep.
 func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2073,46 +2565,52 @@ func decodeExportedChatInvite(b *bin.Buffer, depth int) (ExportedChatInviteClass
 	case ChatInvitePublicJoinRequestsTypeID:
 		v = &ChatInvitePublicJoinRequests{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ExportedChatInvite",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ExportedChatInvite"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ChatInviteExported is the TL constructor chatInviteExported:
+// ChatInviteExported is the TL constructor chatInviteExported.
 //
-//	chatInviteExported#ab4a819 flags:# revoked:flags.0?true permanent:flags.5?true request_needed:flags.6?true link:string admin_id:long date:int start_date:flags.4?int expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int requested:flags.7?int title:flags.8?string = ExportedChatInvite
+//	chatInviteExported#a22cbd96 flags:# revoked:flags.0?true
+//	    permanent:flags.5?true request_needed:flags.6?true link:string
+//	    admin_id:long date:int start_date:flags.4?int
+//	    expire_date:flags.1?int usage_limit:flags.2?int usage:flags.3?int
+//	    requested:flags.7?int subscription_expired:flags.10?int
+//	    title:flags.8?string
+//	    subscription_pricing:flags.9?StarsSubscriptionPricing
+//	    = ExportedChatInvite
+//
+// An optional field is sent when it is not zero, nil or false. SetStartDate and
+// the other Set methods send a zero value too; HasStartDate reports whether
+// StartDate is present (sent, or received) and ClearStartDate leaves it out.
 //
 // See https://core.telegram.org/constructor/chatInviteExported.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ChatInviteExported struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	Revoked       bool       // flags.0?true
-	Permanent     bool       // flags.5?true
-	RequestNeeded bool       // flags.6?true
-	Link          string
-	AdminID       int64
-	Date          int
-	StartDate     int    // flags.4?int
-	ExpireDate    int    // flags.1?int
-	UsageLimit    int    // flags.2?int
-	Usage         int    // flags.3?int
-	Requested     int    // flags.7?int
-	Title         string // flags.8?string
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Revoked             bool       // flags.0?true
+	Permanent           bool       // flags.5?true
+	RequestNeeded       bool       // flags.6?true
+	Link                string
+	AdminID             int64
+	Date                int
+	StartDate           int                       // flags.4?int
+	ExpireDate          int                       // flags.1?int
+	UsageLimit          int                       // flags.2?int
+	Usage               int                       // flags.3?int
+	Requested           int                       // flags.7?int
+	SubscriptionExpired int                       // flags.10?int
+	Title               string                    // flags.8?string
+	SubscriptionPricing *StarsSubscriptionPricing // flags.9?StarsSubscriptionPricing
 }
 
 // ChatInviteExportedTypeID is the ID of chatInviteExported.
-const ChatInviteExportedTypeID = 0x0ab4a819
+const ChatInviteExportedTypeID = 0xa22cbd96
 
-// TypeID returns 0x0ab4a819, the ID of chatInviteExported.
+// TypeID returns 0xa22cbd96, the ID of chatInviteExported.
 func (*ChatInviteExported) TypeID() uint32 {
 	return ChatInviteExportedTypeID
 }
@@ -2122,8 +2620,143 @@ func (*ChatInviteExported) TypeName() string {
 	return "chatInviteExported"
 }
 
-// exportedChatInviteClass marks ChatInviteExported as a ExportedChatInviteClass.
+// exportedChatInviteClass marks ChatInviteExported as an
+// ExportedChatInviteClass.
 func (*ChatInviteExported) exportedChatInviteClass() {}
+
+// HasStartDate reports whether StartDate is present: not zero, set by
+// SetStartDate, or received.
+func (m *ChatInviteExported) HasStartDate() bool {
+	return m.StartDate != 0 || m.Flags.Has(4)
+}
+
+// SetStartDate sets StartDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChatInviteExported) SetStartDate(v int) {
+	m.StartDate = v
+	m.Flags.Set(4)
+}
+
+// ClearStartDate sets StartDate to its zero value and marks it absent.
+func (m *ChatInviteExported) ClearStartDate() {
+	m.StartDate = 0
+	m.Flags.Unset(4)
+}
+
+// HasExpireDate reports whether ExpireDate is present: not zero, set by
+// SetExpireDate, or received.
+func (m *ChatInviteExported) HasExpireDate() bool {
+	return m.ExpireDate != 0 || m.Flags.Has(1)
+}
+
+// SetExpireDate sets ExpireDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChatInviteExported) SetExpireDate(v int) {
+	m.ExpireDate = v
+	m.Flags.Set(1)
+}
+
+// ClearExpireDate sets ExpireDate to its zero value and marks it absent.
+func (m *ChatInviteExported) ClearExpireDate() {
+	m.ExpireDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasUsageLimit reports whether UsageLimit is present: not zero, set by
+// SetUsageLimit, or received.
+func (m *ChatInviteExported) HasUsageLimit() bool {
+	return m.UsageLimit != 0 || m.Flags.Has(2)
+}
+
+// SetUsageLimit sets UsageLimit to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChatInviteExported) SetUsageLimit(v int) {
+	m.UsageLimit = v
+	m.Flags.Set(2)
+}
+
+// ClearUsageLimit sets UsageLimit to its zero value and marks it absent.
+func (m *ChatInviteExported) ClearUsageLimit() {
+	m.UsageLimit = 0
+	m.Flags.Unset(2)
+}
+
+// HasUsage reports whether Usage is present: not zero, set by SetUsage, or
+// received.
+func (m *ChatInviteExported) HasUsage() bool {
+	return m.Usage != 0 || m.Flags.Has(3)
+}
+
+// SetUsage sets Usage to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatInviteExported) SetUsage(v int) {
+	m.Usage = v
+	m.Flags.Set(3)
+}
+
+// ClearUsage sets Usage to its zero value and marks it absent.
+func (m *ChatInviteExported) ClearUsage() {
+	m.Usage = 0
+	m.Flags.Unset(3)
+}
+
+// HasRequested reports whether Requested is present: not zero, set by
+// SetRequested, or received.
+func (m *ChatInviteExported) HasRequested() bool {
+	return m.Requested != 0 || m.Flags.Has(7)
+}
+
+// SetRequested sets Requested to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ChatInviteExported) SetRequested(v int) {
+	m.Requested = v
+	m.Flags.Set(7)
+}
+
+// ClearRequested sets Requested to its zero value and marks it absent.
+func (m *ChatInviteExported) ClearRequested() {
+	m.Requested = 0
+	m.Flags.Unset(7)
+}
+
+// HasSubscriptionExpired reports whether SubscriptionExpired is present: not
+// zero, set by SetSubscriptionExpired, or received.
+func (m *ChatInviteExported) HasSubscriptionExpired() bool {
+	return m.SubscriptionExpired != 0 || m.Flags.Has(10)
+}
+
+// SetSubscriptionExpired sets SubscriptionExpired to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ChatInviteExported) SetSubscriptionExpired(v int) {
+	m.SubscriptionExpired = v
+	m.Flags.Set(10)
+}
+
+// ClearSubscriptionExpired sets SubscriptionExpired to its zero value and marks
+// it absent.
+func (m *ChatInviteExported) ClearSubscriptionExpired() {
+	m.SubscriptionExpired = 0
+	m.Flags.Unset(10)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *ChatInviteExported) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(8)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *ChatInviteExported) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(8)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *ChatInviteExported) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(8)
+}
 
 // Encode writes m to b with its ID.
 func (m *ChatInviteExported) Encode(b *bin.Buffer) error {
@@ -2139,7 +2772,7 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<9)
 	if m.Revoked {
 		flags.Set(0)
 	}
@@ -2164,8 +2797,14 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if m.Requested != 0 {
 		flags.Set(7)
 	}
+	if m.SubscriptionExpired != 0 {
+		flags.Set(10)
+	}
 	if m.Title != "" {
 		flags.Set(8)
+	}
+	if m.SubscriptionPricing != nil {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Link)
@@ -2186,81 +2825,100 @@ func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(7) {
 		b.PutInt(m.Requested)
 	}
+	if flags.Has(10) {
+		b.PutInt(m.SubscriptionExpired)
+	}
 	if flags.Has(8) {
 		b.PutString(m.Title)
+	}
+	if flags.Has(9) {
+		if err := m.SubscriptionPricing.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "chatInviteExported", "subscription_pricing")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatInviteExportedTypeID, "chatInviteExported"); err != nil {
+		return tlrt.DecodeErr(err, "chatInviteExported", "")
 	}
-	if err := consumeID(b, ChatInviteExportedTypeID, "chatInviteExported"); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInviteExported) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInviteExported) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "chatInviteExported", "")
 	}
 	*m = ChatInviteExported{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "flags", err)
+		return tlrt.DecodeErr(err, "chatInviteExported", "flags")
 	}
 	m.Revoked = m.Flags.Has(0)
 	m.Permanent = m.Flags.Has(5)
 	m.RequestNeeded = m.Flags.Has(6)
 	if m.Link, err = b.String(); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "link", err)
+		return tlrt.DecodeErr(err, "chatInviteExported", "link")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "admin_id", err)
+		return tlrt.DecodeErr(err, "chatInviteExported", "admin_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("chatInviteExported#0ab4a819", "date", err)
+		return tlrt.DecodeErr(err, "chatInviteExported", "date")
 	}
 	if m.Flags.Has(4) {
 		if m.StartDate, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "start_date", err)
+			return tlrt.DecodeErr(err, "chatInviteExported", "start_date")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ExpireDate, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "expire_date", err)
+			return tlrt.DecodeErr(err, "chatInviteExported", "expire_date")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.UsageLimit, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "usage_limit", err)
+			return tlrt.DecodeErr(err, "chatInviteExported", "usage_limit")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Usage, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "usage", err)
+			return tlrt.DecodeErr(err, "chatInviteExported", "usage")
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.Requested, err = b.Int(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "requested", err)
+			return tlrt.DecodeErr(err, "chatInviteExported", "requested")
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.SubscriptionExpired, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "chatInviteExported", "subscription_expired")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("chatInviteExported#0ab4a819", "title", err)
+			return tlrt.DecodeErr(err, "chatInviteExported", "title")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6
+	if m.Flags.Has(9) {
+		m.SubscriptionPricing = new(StarsSubscriptionPricing)
+		if err = tlrt.DecodeBoxed(b, m.SubscriptionPricing, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "chatInviteExported", "subscription_pricing")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<9
 	if m.StartDate != 0 {
 		m.Flags.Unset(4)
 	}
@@ -2276,13 +2934,17 @@ func (m *ChatInviteExported) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Requested != 0 {
 		m.Flags.Unset(7)
 	}
+	if m.SubscriptionExpired != 0 {
+		m.Flags.Unset(10)
+	}
 	if m.Title != "" {
 		m.Flags.Unset(8)
 	}
 	return nil
 }
 
-// ChatInvitePublicJoinRequests is the TL constructor chatInvitePublicJoinRequests:
+// ChatInvitePublicJoinRequests is the TL constructor
+// chatInvitePublicJoinRequests.
 //
 //	chatInvitePublicJoinRequests#ed107ab7 = ExportedChatInvite
 //
@@ -2302,7 +2964,8 @@ func (*ChatInvitePublicJoinRequests) TypeName() string {
 	return "chatInvitePublicJoinRequests"
 }
 
-// exportedChatInviteClass marks ChatInvitePublicJoinRequests as a ExportedChatInviteClass.
+// exportedChatInviteClass marks ChatInvitePublicJoinRequests as an
+// ExportedChatInviteClass.
 func (*ChatInvitePublicJoinRequests) exportedChatInviteClass() {}
 
 // Encode writes m to b with its ID.
@@ -2324,112 +2987,29 @@ func (m *ChatInvitePublicJoinRequests) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ChatInvitePublicJoinRequests) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ChatInvitePublicJoinRequestsTypeID, "chatInvitePublicJoinRequests"); err != nil {
+		return tlrt.DecodeErr(err, "chatInvitePublicJoinRequests", "")
 	}
-	if err := consumeID(b, ChatInvitePublicJoinRequestsTypeID, "chatInvitePublicJoinRequests"); err != nil {
-		return decodeErr("chatInvitePublicJoinRequests#ed107ab7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ChatInvitePublicJoinRequests) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ChatInvitePublicJoinRequests) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// EmojiGroup is the TL constructor emojiGroup:
+// EmojiKeywordsDifference is the TL constructor emojiKeywordsDifference.
 //
-//	emojiGroup#7a9abda9 title:string icon_emoji_id:long emoticons:Vector<string> = EmojiGroup
-//
-// See https://core.telegram.org/constructor/emojiGroup.
-type EmojiGroup struct {
-	Title       string
-	IconEmojiID int64
-	Emoticons   []string
-}
-
-// EmojiGroupTypeID is the ID of emojiGroup.
-const EmojiGroupTypeID = 0x7a9abda9
-
-// TypeID returns 0x7a9abda9, the ID of emojiGroup.
-func (*EmojiGroup) TypeID() uint32 {
-	return EmojiGroupTypeID
-}
-
-// TypeName returns "emojiGroup".
-func (*EmojiGroup) TypeName() string {
-	return "emojiGroup"
-}
-
-// Encode writes m to b with its ID.
-func (m *EmojiGroup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(EmojiGroupTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.Title)
-	b.PutLong(m.IconEmojiID)
-	b.PutVectorHeader(len(m.Emoticons))
-	for i := range m.Emoticons {
-		b.PutString(m.Emoticons[i])
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *EmojiGroup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
-		return decodeErr("emojiGroup#7a9abda9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiGroup) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("emojiGroup#7a9abda9", "title", err)
-	}
-	if m.IconEmojiID, err = b.Long(); err != nil {
-		return decodeErr("emojiGroup#7a9abda9", "icon_emoji_id", err)
-	}
-	if m.Emoticons, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("emojiGroup#7a9abda9", "emoticons", err)
-	}
-	return nil
-}
-
-// EmojiKeywordsDifference is the TL constructor emojiKeywordsDifference:
-//
-//	emojiKeywordsDifference#5cc761bd lang_code:string from_version:int version:int keywords:Vector<EmojiKeyword> = EmojiKeywordsDifference
+//	emojiKeywordsDifference#5cc761bd lang_code:string from_version:int
+//	    version:int keywords:Vector<EmojiKeyword> = EmojiKeywordsDifference
 //
 // See https://core.telegram.org/constructor/emojiKeywordsDifference.
 type EmojiKeywordsDifference struct {
@@ -2471,8 +3051,8 @@ func (m *EmojiKeywordsDifference) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Version)
 	b.PutVectorHeader(len(m.Keywords))
 	for i := range m.Keywords {
-		if err := encodeObj(b, m.Keywords[i]); err != nil {
-			return encodeErr("emojiKeywordsDifference#5cc761bd", "keywords", err)
+		if err := tlrt.EncodeObject(b, m.Keywords[i]); err != nil {
+			return tlrt.EncodeErr(err, "emojiKeywordsDifference", "keywords")
 		}
 	}
 	return nil
@@ -2480,45 +3060,42 @@ func (m *EmojiKeywordsDifference) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiKeywordsDifferenceTypeID, "emojiKeywordsDifference"); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "")
 	}
-	if err := consumeID(b, EmojiKeywordsDifferenceTypeID, "emojiKeywordsDifference"); err != nil {
-		return decodeErr("emojiKeywordsDifference#5cc761bd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiKeywordsDifference) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiKeywordsDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("emojiKeywordsDifference#5cc761bd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "emojiKeywordsDifference", "")
 	}
 	var err error
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("emojiKeywordsDifference#5cc761bd", "lang_code", err)
+		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "lang_code")
 	}
 	if m.FromVersion, err = b.Int(); err != nil {
-		return decodeErr("emojiKeywordsDifference#5cc761bd", "from_version", err)
+		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "from_version")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("emojiKeywordsDifference#5cc761bd", "version", err)
+		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "version")
 	}
-	if m.Keywords, err = decodeVectorAt(b, depth+1, decodeEmojiKeyword); err != nil {
-		return decodeErr("emojiKeywordsDifference#5cc761bd", "keywords", err)
+	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiKeyword); err != nil {
+		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "keywords")
 	}
 	return nil
 }
 
-// EmojiLanguage is the TL constructor emojiLanguage:
+// EmojiLanguage is the TL constructor emojiLanguage.
 //
 //	emojiLanguage#b3fb5361 lang_code:string = EmojiLanguage
 //
@@ -2560,33 +3137,30 @@ func (m *EmojiLanguage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiLanguageTypeID, "emojiLanguage"); err != nil {
+		return tlrt.DecodeErr(err, "emojiLanguage", "")
 	}
-	if err := consumeID(b, EmojiLanguageTypeID, "emojiLanguage"); err != nil {
-		return decodeErr("emojiLanguage#b3fb5361", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiLanguage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiLanguage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("emojiLanguage#b3fb5361", "lang_code", err)
+		return tlrt.DecodeErr(err, "emojiLanguage", "lang_code")
 	}
 	return nil
 }
 
-// EmojiURL is the TL constructor emojiURL:
+// EmojiURL is the TL constructor emojiURL.
 //
 //	emojiURL#a575739d url:string = EmojiURL
 //
@@ -2628,33 +3202,263 @@ func (m *EmojiURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *EmojiURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, EmojiURLTypeID, "emojiURL"); err != nil {
+		return tlrt.DecodeErr(err, "emojiURL", "")
 	}
-	if err := consumeID(b, EmojiURLTypeID, "emojiURL"); err != nil {
-		return decodeErr("emojiURL#a575739d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *EmojiURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *EmojiURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EmojiURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("emojiURL#a575739d", "url", err)
+		return tlrt.DecodeErr(err, "emojiURL", "url")
 	}
 	return nil
 }
 
-// Error is the TL constructor error:
+// EphemeralMessage is the TL constructor ephemeralMessage.
+//
+//	ephemeralMessage#d9c6dc1a flags:# out:flags.0?true id:int from_id:Peer
+//	    peer_id:Peer receiver_id:long top_msg_id:flags.1?int date:int
+//	    message:string entities:flags.2?Vector<MessageEntity>
+//	    media:flags.3?MessageMedia reply_markup:flags.4?ReplyMarkup
+//	    reply_to:flags.6?MessageReplyHeader = EphemeralMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
+//
+// See https://core.telegram.org/constructor/ephemeralMessage.
+type EphemeralMessage struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Out         bool       // flags.0?true
+	ID          int
+	FromID      PeerClass
+	PeerID      PeerClass
+	ReceiverID  int64
+	TopMsgID    int // flags.1?int
+	Date        int
+	Message     string
+	Entities    []MessageEntityClass    // flags.2?Vector<MessageEntity>
+	Media       MessageMediaClass       // flags.3?MessageMedia
+	ReplyMarkup ReplyMarkupClass        // flags.4?ReplyMarkup
+	ReplyTo     MessageReplyHeaderClass // flags.6?MessageReplyHeader
+}
+
+// EphemeralMessageTypeID is the ID of ephemeralMessage.
+const EphemeralMessageTypeID = 0xd9c6dc1a
+
+// TypeID returns 0xd9c6dc1a, the ID of ephemeralMessage.
+func (*EphemeralMessage) TypeID() uint32 {
+	return EphemeralMessageTypeID
+}
+
+// TypeName returns "ephemeralMessage".
+func (*EphemeralMessage) TypeName() string {
+	return "ephemeralMessage"
+}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *EphemeralMessage) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(1)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *EphemeralMessage) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(1)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *EphemeralMessage) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(1)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *EphemeralMessage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(2)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *EphemeralMessage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(2)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *EphemeralMessage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *EphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(EphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *EphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6)
+	if m.Out {
+		flags.Set(0)
+	}
+	if m.TopMsgID != 0 {
+		flags.Set(1)
+	}
+	if len(m.Entities) > 0 {
+		flags.Set(2)
+	}
+	if m.Media != nil {
+		flags.Set(3)
+	}
+	if m.ReplyMarkup != nil {
+		flags.Set(4)
+	}
+	if m.ReplyTo != nil {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ID)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "ephemeralMessage", "from_id")
+	}
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "ephemeralMessage", "peer_id")
+	}
+	b.PutLong(m.ReceiverID)
+	if flags.Has(1) {
+		b.PutInt(m.TopMsgID)
+	}
+	b.PutInt(m.Date)
+	b.PutString(m.Message)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "ephemeralMessage", "entities")
+			}
+		}
+	}
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "ephemeralMessage", "media")
+		}
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "ephemeralMessage", "reply_markup")
+		}
+	}
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "ephemeralMessage", "reply_to")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *EphemeralMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, EphemeralMessageTypeID, "ephemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "ephemeralMessage", "")
+	}
+	*m = EphemeralMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "flags")
+	}
+	m.Out = m.Flags.Has(0)
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "id")
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "from_id")
+	}
+	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "peer_id")
+	}
+	if m.ReceiverID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "receiver_id")
+	}
+	if m.Flags.Has(1) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "top_msg_id")
+		}
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "date")
+	}
+	if m.Message, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "ephemeralMessage", "message")
+	}
+	if m.Flags.Has(2) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "entities")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "media")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "reply_markup")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "ephemeralMessage", "reply_to")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<6
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// Error is the TL constructor error.
 //
 //	error#c4b9f9bb code:int text:string = Error
 //
@@ -2698,42 +3502,40 @@ func (m *Error) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Error) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ErrorTypeID, "error"); err != nil {
+		return tlrt.DecodeErr(err, "error", "")
 	}
-	if err := consumeID(b, ErrorTypeID, "error"); err != nil {
-		return decodeErr("error#c4b9f9bb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Error) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Error) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Error) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Code, err = b.Int(); err != nil {
-		return decodeErr("error#c4b9f9bb", "code", err)
+		return tlrt.DecodeErr(err, "error", "code")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("error#c4b9f9bb", "text", err)
+		return tlrt.DecodeErr(err, "error", "text")
 	}
 	return nil
 }
 
-// ExportedChatlistInvite is the TL constructor exportedChatlistInvite:
+// ExportedChatlistInvite is the TL constructor exportedChatlistInvite.
 //
-//	exportedChatlistInvite#c5181ac flags:# title:string url:string peers:Vector<Peer> = ExportedChatlistInvite
+//	exportedChatlistInvite#c5181ac flags:# title:string url:string
+//	    peers:Vector<Peer> = ExportedChatlistInvite
 //
 // See https://core.telegram.org/constructor/exportedChatlistInvite.
 type ExportedChatlistInvite struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title string
 	URL   string
 	Peers []PeerClass
@@ -2772,8 +3574,8 @@ func (m *ExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.URL)
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("exportedChatlistInvite#0c5181ac", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "exportedChatlistInvite", "peers")
 		}
 	}
 	return nil
@@ -2781,47 +3583,45 @@ func (m *ExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ExportedChatlistInviteTypeID, "exportedChatlistInvite"); err != nil {
+		return tlrt.DecodeErr(err, "exportedChatlistInvite", "")
 	}
-	if err := consumeID(b, ExportedChatlistInviteTypeID, "exportedChatlistInvite"); err != nil {
-		return decodeErr("exportedChatlistInvite#0c5181ac", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ExportedChatlistInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("exportedChatlistInvite#0c5181ac", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "exportedChatlistInvite", "")
 	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("exportedChatlistInvite#0c5181ac", "flags", err)
+		return tlrt.DecodeErr(err, "exportedChatlistInvite", "flags")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("exportedChatlistInvite#0c5181ac", "title", err)
+		return tlrt.DecodeErr(err, "exportedChatlistInvite", "title")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("exportedChatlistInvite#0c5181ac", "url", err)
+		return tlrt.DecodeErr(err, "exportedChatlistInvite", "url")
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("exportedChatlistInvite#0c5181ac", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "exportedChatlistInvite", "peers")
 	}
 	return nil
 }
 
-// ExportedContactToken is the TL constructor exportedContactToken:
+// ExportedContactToken is the TL constructor exportedContactToken.
 //
-//	exportedContactToken#41bf109b url:string expires:int = ExportedContactToken
+//	exportedContactToken#41bf109b url:string expires:int
+//	    = ExportedContactToken
 //
 // See https://core.telegram.org/constructor/exportedContactToken.
 type ExportedContactToken struct {
@@ -2863,38 +3663,36 @@ func (m *ExportedContactToken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ExportedContactTokenTypeID, "exportedContactToken"); err != nil {
+		return tlrt.DecodeErr(err, "exportedContactToken", "")
 	}
-	if err := consumeID(b, ExportedContactTokenTypeID, "exportedContactToken"); err != nil {
-		return decodeErr("exportedContactToken#41bf109b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ExportedContactToken) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ExportedContactToken) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ExportedContactToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("exportedContactToken#41bf109b", "url", err)
+		return tlrt.DecodeErr(err, "exportedContactToken", "url")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("exportedContactToken#41bf109b", "expires", err)
+		return tlrt.DecodeErr(err, "exportedContactToken", "expires")
 	}
 	return nil
 }
 
-// ExportedMessageLink is the TL constructor exportedMessageLink:
+// ExportedMessageLink is the TL constructor exportedMessageLink.
 //
-//	exportedMessageLink#5dab1af4 link:string html:string = ExportedMessageLink
+//	exportedMessageLink#5dab1af4 link:string html:string
+//	    = ExportedMessageLink
 //
 // See https://core.telegram.org/constructor/exportedMessageLink.
 type ExportedMessageLink struct {
@@ -2936,36 +3734,33 @@ func (m *ExportedMessageLink) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ExportedMessageLinkTypeID, "exportedMessageLink"); err != nil {
+		return tlrt.DecodeErr(err, "exportedMessageLink", "")
 	}
-	if err := consumeID(b, ExportedMessageLinkTypeID, "exportedMessageLink"); err != nil {
-		return decodeErr("exportedMessageLink#5dab1af4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ExportedMessageLink) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ExportedMessageLink) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ExportedMessageLink) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Link, err = b.String(); err != nil {
-		return decodeErr("exportedMessageLink#5dab1af4", "link", err)
+		return tlrt.DecodeErr(err, "exportedMessageLink", "link")
 	}
 	if m.Html, err = b.String(); err != nil {
-		return decodeErr("exportedMessageLink#5dab1af4", "html", err)
+		return tlrt.DecodeErr(err, "exportedMessageLink", "html")
 	}
 	return nil
 }
 
-// ExportedStoryLink is the TL constructor exportedStoryLink:
+// ExportedStoryLink is the TL constructor exportedStoryLink.
 //
 //	exportedStoryLink#3fc9053b link:string = ExportedStoryLink
 //
@@ -3007,28 +3802,25 @@ func (m *ExportedStoryLink) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ExportedStoryLinkTypeID, "exportedStoryLink"); err != nil {
+		return tlrt.DecodeErr(err, "exportedStoryLink", "")
 	}
-	if err := consumeID(b, ExportedStoryLinkTypeID, "exportedStoryLink"); err != nil {
-		return decodeErr("exportedStoryLink#3fc9053b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ExportedStoryLink) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ExportedStoryLink) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ExportedStoryLink) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Link, err = b.String(); err != nil {
-		return decodeErr("exportedStoryLink#3fc9053b", "link", err)
+		return tlrt.DecodeErr(err, "exportedStoryLink", "link")
 	}
 	return nil
 }

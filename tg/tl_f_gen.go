@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// ForumTopicClass is the TL type ForumTopic: one of ForumTopicDeleted, ForumTopic.
+// ForumTopicClass is the TL type ForumTopic: one of ForumTopicDeleted,
+// ForumTopic.
 //
 // See https://core.telegram.org/type/ForumTopic.
 type ForumTopicClass interface {
@@ -30,18 +34,15 @@ func decodeForumTopic(b *bin.Buffer, depth int) (ForumTopicClass, error) {
 	case ForumTopicTypeID:
 		v = &ForumTopic{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ForumTopic",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ForumTopic"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ForumTopicDeleted is the TL constructor forumTopicDeleted:
+// ForumTopicDeleted is the TL constructor forumTopicDeleted.
 //
 //	forumTopicDeleted#23f109b id:int = ForumTopic
 //
@@ -86,50 +87,58 @@ func (m *ForumTopicDeleted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ForumTopicDeleted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ForumTopicDeletedTypeID, "forumTopicDeleted"); err != nil {
+		return tlrt.DecodeErr(err, "forumTopicDeleted", "")
 	}
-	if err := consumeID(b, ForumTopicDeletedTypeID, "forumTopicDeleted"); err != nil {
-		return decodeErr("forumTopicDeleted#023f109b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ForumTopicDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ForumTopicDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ForumTopicDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("forumTopicDeleted#023f109b", "id", err)
+		return tlrt.DecodeErr(err, "forumTopicDeleted", "id")
 	}
 	return nil
 }
 
-// ForumTopic is the TL constructor forumTopic:
+// ForumTopic is the TL constructor forumTopic.
 //
-//	forumTopic#71701da9 flags:# my:flags.1?true closed:flags.2?true pinned:flags.3?true short:flags.5?true hidden:flags.6?true id:int date:int title:string icon_color:int icon_emoji_id:flags.0?long top_message:int read_inbox_max_id:int read_outbox_max_id:int unread_count:int unread_mentions_count:int unread_reactions_count:int from_id:Peer notify_settings:PeerNotifySettings draft:flags.4?DraftMessage = ForumTopic
+//	forumTopic#fcdad815 flags:# my:flags.1?true closed:flags.2?true
+//	    pinned:flags.3?true short:flags.5?true hidden:flags.6?true
+//	    title_missing:flags.7?true id:int date:int peer:Peer title:string
+//	    icon_color:int icon_emoji_id:flags.0?long top_message:int
+//	    read_inbox_max_id:int read_outbox_max_id:int unread_count:int
+//	    unread_mentions_count:int unread_reactions_count:int
+//	    unread_poll_votes_count:int from_id:Peer
+//	    notify_settings:PeerNotifySettings draft:flags.4?DraftMessage
+//	    = ForumTopic
+//
+// An optional field is sent when it is not zero, nil or false. SetIconEmojiID
+// and the other Set methods send a zero value too; HasIconEmojiID reports
+// whether IconEmojiID is present (sent, or received) and ClearIconEmojiID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/forumTopic.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ForumTopic struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	My                   bool       // flags.1?true
 	Closed               bool       // flags.2?true
 	Pinned               bool       // flags.3?true
 	Short                bool       // flags.5?true
 	Hidden               bool       // flags.6?true
+	TitleMissing         bool       // flags.7?true
 	ID                   int
 	Date                 int
+	Peer                 PeerClass
 	Title                string
 	IconColor            int
 	IconEmojiID          int64 // flags.0?long
@@ -139,15 +148,16 @@ type ForumTopic struct {
 	UnreadCount          int
 	UnreadMentionsCount  int
 	UnreadReactionsCount int
+	UnreadPollVotesCount int
 	FromID               PeerClass
 	NotifySettings       PeerNotifySettings
 	Draft                DraftMessageClass // flags.4?DraftMessage
 }
 
 // ForumTopicTypeID is the ID of forumTopic.
-const ForumTopicTypeID = 0x71701da9
+const ForumTopicTypeID = 0xfcdad815
 
-// TypeID returns 0x71701da9, the ID of forumTopic.
+// TypeID returns 0xfcdad815, the ID of forumTopic.
 func (*ForumTopic) TypeID() uint32 {
 	return ForumTopicTypeID
 }
@@ -159,6 +169,25 @@ func (*ForumTopic) TypeName() string {
 
 // forumTopicClass marks ForumTopic as a ForumTopicClass.
 func (*ForumTopic) forumTopicClass() {}
+
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *ForumTopic) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(0)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ForumTopic) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(0)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *ForumTopic) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *ForumTopic) Encode(b *bin.Buffer) error {
@@ -174,7 +203,7 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
 	if m.My {
 		flags.Set(1)
 	}
@@ -190,6 +219,9 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m.Hidden {
 		flags.Set(6)
 	}
+	if m.TitleMissing {
+		flags.Set(7)
+	}
 	if m.IconEmojiID != 0 {
 		flags.Set(0)
 	}
@@ -199,6 +231,9 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	b.PutInt(m.Date)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "forumTopic", "peer")
+	}
 	b.PutString(m.Title)
 	b.PutInt(m.IconColor)
 	if flags.Has(0) {
@@ -210,15 +245,16 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.UnreadCount)
 	b.PutInt(m.UnreadMentionsCount)
 	b.PutInt(m.UnreadReactionsCount)
-	if err := encodeObj(b, m.FromID); err != nil {
-		return encodeErr("forumTopic#71701da9", "from_id", err)
+	b.PutInt(m.UnreadPollVotesCount)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "forumTopic", "from_id")
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("forumTopic#71701da9", "notify_settings", err)
+		return tlrt.EncodeErr(err, "forumTopic", "notify_settings")
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.Draft); err != nil {
-			return encodeErr("forumTopic#71701da9", "draft", err)
+		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
+			return tlrt.EncodeErr(err, "forumTopic", "draft")
 		}
 	}
 	return nil
@@ -226,92 +262,230 @@ func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ForumTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ForumTopicTypeID, "forumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "forumTopic", "")
 	}
-	if err := consumeID(b, ForumTopicTypeID, "forumTopic"); err != nil {
-		return decodeErr("forumTopic#71701da9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("forumTopic#71701da9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "forumTopic", "")
 	}
 	*m = ForumTopic{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("forumTopic#71701da9", "flags", err)
+		return tlrt.DecodeErr(err, "forumTopic", "flags")
 	}
 	m.My = m.Flags.Has(1)
 	m.Closed = m.Flags.Has(2)
 	m.Pinned = m.Flags.Has(3)
 	m.Short = m.Flags.Has(5)
 	m.Hidden = m.Flags.Has(6)
+	m.TitleMissing = m.Flags.Has(7)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "id", err)
+		return tlrt.DecodeErr(err, "forumTopic", "id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "date", err)
+		return tlrt.DecodeErr(err, "forumTopic", "date")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "forumTopic", "peer")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("forumTopic#71701da9", "title", err)
+		return tlrt.DecodeErr(err, "forumTopic", "title")
 	}
 	if m.IconColor, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "icon_color", err)
+		return tlrt.DecodeErr(err, "forumTopic", "icon_color")
 	}
 	if m.Flags.Has(0) {
 		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("forumTopic#71701da9", "icon_emoji_id", err)
+			return tlrt.DecodeErr(err, "forumTopic", "icon_emoji_id")
 		}
 	}
 	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "top_message", err)
+		return tlrt.DecodeErr(err, "forumTopic", "top_message")
 	}
 	if m.ReadInboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "read_inbox_max_id", err)
+		return tlrt.DecodeErr(err, "forumTopic", "read_inbox_max_id")
 	}
 	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "read_outbox_max_id", err)
+		return tlrt.DecodeErr(err, "forumTopic", "read_outbox_max_id")
 	}
 	if m.UnreadCount, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "unread_count", err)
+		return tlrt.DecodeErr(err, "forumTopic", "unread_count")
 	}
 	if m.UnreadMentionsCount, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "unread_mentions_count", err)
+		return tlrt.DecodeErr(err, "forumTopic", "unread_mentions_count")
 	}
 	if m.UnreadReactionsCount, err = b.Int(); err != nil {
-		return decodeErr("forumTopic#71701da9", "unread_reactions_count", err)
+		return tlrt.DecodeErr(err, "forumTopic", "unread_reactions_count")
+	}
+	if m.UnreadPollVotesCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "forumTopic", "unread_poll_votes_count")
 	}
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("forumTopic#71701da9", "from_id", err)
+		return tlrt.DecodeErr(err, "forumTopic", "from_id")
 	}
-	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("forumTopic#71701da9", "notify_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "forumTopic", "notify_settings")
 	}
 	if m.Flags.Has(4) {
 		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
-			return decodeErr("forumTopic#71701da9", "draft", err)
+			return tlrt.DecodeErr(err, "forumTopic", "draft")
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
 	if m.IconEmojiID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// FileHash is the TL constructor fileHash:
+// FactCheck is the TL constructor factCheck.
+//
+//	factCheck#b89bfccf flags:# need_check:flags.0?true
+//	    country:flags.1?string text:flags.1?TextWithEntities hash:long
+//	    = FactCheck
+//
+// An optional field is sent when it is not zero, nil or false. SetCountry and
+// the other Set methods send a zero value too; HasCountry reports whether
+// Country is present (sent, or received) and ClearCountry leaves it out.
+//
+// See https://core.telegram.org/constructor/factCheck.
+type FactCheck struct {
+	Flags     bin.Fields        // flags word; Encode adds the bits of the fields that are set
+	NeedCheck bool              // flags.0?true
+	Country   string            // flags.1?string
+	Text      *TextWithEntities // flags.1?TextWithEntities
+	Hash      int64
+}
+
+// FactCheckTypeID is the ID of factCheck.
+const FactCheckTypeID = 0xb89bfccf
+
+// TypeID returns 0xb89bfccf, the ID of factCheck.
+func (*FactCheck) TypeID() uint32 {
+	return FactCheckTypeID
+}
+
+// TypeName returns "factCheck".
+func (*FactCheck) TypeName() string {
+	return "factCheck"
+}
+
+// HasCountry reports whether Country is present: not zero, set by SetCountry,
+// or received. It shares its flag with Text: they are present together.
+func (m *FactCheck) HasCountry() bool {
+	return m.Country != "" || m.Text != nil || m.Flags.Has(1)
+}
+
+// SetCountry sets Country to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *FactCheck) SetCountry(v string) {
+	m.Country = v
+	m.Flags.Set(1)
+}
+
+// ClearCountry sets Country to its zero value and marks it absent; it is still
+// sent, as zero, when Text, which shares its flag, is set.
+func (m *FactCheck) ClearCountry() {
+	m.Country = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *FactCheck) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(FactCheckTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *FactCheck) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.NeedCheck {
+		flags.Set(0)
+	}
+	if m.Country != "" || m.Text != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutString(m.Country)
+	}
+	if flags.Has(1) {
+		if err := m.Text.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "factCheck", "text")
+		}
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *FactCheck) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, FactCheckTypeID, "factCheck"); err != nil {
+		return tlrt.DecodeErr(err, "factCheck", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *FactCheck) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FactCheck) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "factCheck", "")
+	}
+	*m = FactCheck{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "factCheck", "flags")
+	}
+	m.NeedCheck = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.Country, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "factCheck", "country")
+		}
+	}
+	if m.Flags.Has(1) {
+		m.Text = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Text, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "factCheck", "text")
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "factCheck", "hash")
+	}
+	m.Flags &^= 1 << 0
+	if m.Country != "" || m.Text != nil {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// FileHash is the TL constructor fileHash.
 //
 //	fileHash#f39b035c offset:long limit:int hash:bytes = FileHash
 //
@@ -357,45 +531,45 @@ func (m *FileHash) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *FileHash) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, FileHashTypeID, "fileHash"); err != nil {
+		return tlrt.DecodeErr(err, "fileHash", "")
 	}
-	if err := consumeID(b, FileHashTypeID, "fileHash"); err != nil {
-		return decodeErr("fileHash#f39b035c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FileHash) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *FileHash) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FileHash) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Long(); err != nil {
-		return decodeErr("fileHash#f39b035c", "offset", err)
+		return tlrt.DecodeErr(err, "fileHash", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("fileHash#f39b035c", "limit", err)
+		return tlrt.DecodeErr(err, "fileHash", "limit")
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("fileHash#f39b035c", "hash", err)
+		return tlrt.DecodeErr(err, "fileHash", "hash")
 	}
 	return nil
 }
 
-// Folder is the TL constructor folder:
+// Folder is the TL constructor folder.
 //
-//	folder#ff544e65 flags:# autofill_new_broadcasts:flags.0?true autofill_public_groups:flags.1?true autofill_new_correspondents:flags.2?true id:int title:string photo:flags.3?ChatPhoto = Folder
+//	folder#ff544e65 flags:# autofill_new_broadcasts:flags.0?true
+//	    autofill_public_groups:flags.1?true
+//	    autofill_new_correspondents:flags.2?true id:int title:string
+//	    photo:flags.3?ChatPhoto = Folder
 //
 // See https://core.telegram.org/constructor/folder.
 type Folder struct {
-	Flags                     bin.Fields // flags word; see the type's doc
+	Flags                     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AutofillNewBroadcasts     bool       // flags.0?true
 	AutofillPublicGroups      bool       // flags.1?true
 	AutofillNewCorrespondents bool       // flags.2?true
@@ -448,8 +622,8 @@ func (m *Folder) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.ID)
 	b.PutString(m.Title)
 	if flags.Has(3) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("folder#ff544e65", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "folder", "photo")
 		}
 	}
 	return nil
@@ -457,52 +631,49 @@ func (m *Folder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Folder) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, FolderTypeID, "folder"); err != nil {
+		return tlrt.DecodeErr(err, "folder", "")
 	}
-	if err := consumeID(b, FolderTypeID, "folder"); err != nil {
-		return decodeErr("folder#ff544e65", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Folder) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Folder) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Folder) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("folder#ff544e65", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "folder", "")
 	}
 	*m = Folder{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("folder#ff544e65", "flags", err)
+		return tlrt.DecodeErr(err, "folder", "flags")
 	}
 	m.AutofillNewBroadcasts = m.Flags.Has(0)
 	m.AutofillPublicGroups = m.Flags.Has(1)
 	m.AutofillNewCorrespondents = m.Flags.Has(2)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("folder#ff544e65", "id", err)
+		return tlrt.DecodeErr(err, "folder", "id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("folder#ff544e65", "title", err)
+		return tlrt.DecodeErr(err, "folder", "title")
 	}
 	if m.Flags.Has(3) {
 		if m.Photo, err = decodeChatPhoto(b, depth+1); err != nil {
-			return decodeErr("folder#ff544e65", "photo", err)
+			return tlrt.DecodeErr(err, "folder", "photo")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
-// FolderPeer is the TL constructor folderPeer:
+// FolderPeer is the TL constructor folderPeer.
 //
 //	folderPeer#e9baa668 peer:Peer folder_id:int = FolderPeer
 //
@@ -539,8 +710,8 @@ func (m *FolderPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("folderPeer#e9baa668", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "folderPeer", "peer")
 	}
 	b.PutInt(m.FolderID)
 	return nil
@@ -548,34 +719,108 @@ func (m *FolderPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *FolderPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, FolderPeerTypeID, "folderPeer"); err != nil {
+		return tlrt.DecodeErr(err, "folderPeer", "")
 	}
-	if err := consumeID(b, FolderPeerTypeID, "folderPeer"); err != nil {
-		return decodeErr("folderPeer#e9baa668", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FolderPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *FolderPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("folderPeer#e9baa668", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "folderPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("folderPeer#e9baa668", "peer", err)
+		return tlrt.DecodeErr(err, "folderPeer", "peer")
 	}
 	if m.FolderID, err = b.Int(); err != nil {
-		return decodeErr("folderPeer#e9baa668", "folder_id", err)
+		return tlrt.DecodeErr(err, "folderPeer", "folder_id")
+	}
+	return nil
+}
+
+// FoundStory is the TL constructor foundStory.
+//
+//	foundStory#e87acbc0 peer:Peer story:StoryItem = FoundStory
+//
+// See https://core.telegram.org/constructor/foundStory.
+type FoundStory struct {
+	Peer  PeerClass
+	Story StoryItemClass
+}
+
+// FoundStoryTypeID is the ID of foundStory.
+const FoundStoryTypeID = 0xe87acbc0
+
+// TypeID returns 0xe87acbc0, the ID of foundStory.
+func (*FoundStory) TypeID() uint32 {
+	return FoundStoryTypeID
+}
+
+// TypeName returns "foundStory".
+func (*FoundStory) TypeName() string {
+	return "foundStory"
+}
+
+// Encode writes m to b with its ID.
+func (m *FoundStory) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(FoundStoryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *FoundStory) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "foundStory", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Story); err != nil {
+		return tlrt.EncodeErr(err, "foundStory", "story")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *FoundStory) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, FoundStoryTypeID, "foundStory"); err != nil {
+		return tlrt.DecodeErr(err, "foundStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *FoundStory) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FoundStory) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "foundStory", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "foundStory", "peer")
+	}
+	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "foundStory", "story")
 	}
 	return nil
 }

@@ -5,11 +5,13 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// FoldersEditPeerFoldersRequest is the TL function folders.editPeerFolders:
+// FoldersEditPeerFoldersRequest is the TL function folders.editPeerFolders.
 //
-//	folders.editPeerFolders#6847d0ab folder_peers:Vector<InputFolderPeer> = Updates
+//	folders.editPeerFolders#6847d0ab folder_peers:Vector<InputFolderPeer>
+//	    = Updates
 //
 // See https://core.telegram.org/method/folders.editPeerFolders.
 type FoldersEditPeerFoldersRequest struct {
@@ -46,7 +48,7 @@ func (m *FoldersEditPeerFoldersRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.FolderPeers))
 	for i := range m.FolderPeers {
 		if err := m.FolderPeers[i].Encode(b); err != nil {
-			return encodeErr("folders.editPeerFolders#6847d0ab", "folder_peers", err)
+			return tlrt.EncodeErr(err, "folders.editPeerFolders", "folder_peers")
 		}
 	}
 	return nil
@@ -54,46 +56,37 @@ func (m *FoldersEditPeerFoldersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *FoldersEditPeerFoldersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, FoldersEditPeerFoldersRequestTypeID, "folders.editPeerFolders"); err != nil {
+		return tlrt.DecodeErr(err, "folders.editPeerFolders", "")
 	}
-	if err := consumeID(b, FoldersEditPeerFoldersRequestTypeID, "folders.editPeerFolders"); err != nil {
-		return decodeErr("folders.editPeerFolders#6847d0ab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *FoldersEditPeerFoldersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *FoldersEditPeerFoldersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *FoldersEditPeerFoldersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("folders.editPeerFolders#6847d0ab", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "folders.editPeerFolders", "")
 	}
 	var err error
-	if m.FolderPeers, err = decodeVectorAt(b, depth+1, decodeValue[InputFolderPeer]); err != nil {
-		return decodeErr("folders.editPeerFolders#6847d0ab", "folder_peers", err)
+	if m.FolderPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputFolderPeer]); err != nil {
+		return tlrt.DecodeErr(err, "folders.editPeerFolders", "folder_peers")
 	}
 	return nil
 }
 
-// FoldersEditPeerFolders invokes folders.editPeerFolders#6847d0ab:
-//
-//	folders.editPeerFolders#6847d0ab folder_peers:Vector<InputFolderPeer> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/folders.editPeerFolders.
+// FoldersEditPeerFolders calls folders.editPeerFolders: see
+// FoldersEditPeerFoldersRequest.
 func (c *Client) FoldersEditPeerFolders(ctx context.Context, req *FoldersEditPeerFoldersRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(FoldersEditPeerFoldersRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }

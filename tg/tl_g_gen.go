@@ -2,7 +2,10 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
 // GeoPointClass is the TL type GeoPoint: one of GeoPointEmpty, GeoPoint.
 //
@@ -30,18 +33,15 @@ func decodeGeoPoint(b *bin.Buffer, depth int) (GeoPointClass, error) {
 	case GeoPointTypeID:
 		v = &GeoPoint{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "GeoPoint",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "GeoPoint"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// GeoPointEmpty is the TL constructor geoPointEmpty:
+// GeoPointEmpty is the TL constructor geoPointEmpty.
 //
 //	geoPointEmpty#1117dd5f = GeoPoint
 //
@@ -83,39 +83,38 @@ func (m *GeoPointEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GeoPointEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GeoPointEmptyTypeID, "geoPointEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "geoPointEmpty", "")
 	}
-	if err := consumeID(b, GeoPointEmptyTypeID, "geoPointEmpty"); err != nil {
-		return decodeErr("geoPointEmpty#1117dd5f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GeoPointEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// GeoPoint is the TL constructor geoPoint:
+// GeoPoint is the TL constructor geoPoint.
 //
-//	geoPoint#b2a2f663 flags:# long:double lat:double access_hash:long accuracy_radius:flags.0?int = GeoPoint
+//	geoPoint#b2a2f663 flags:# long:double lat:double access_hash:long
+//	    accuracy_radius:flags.0?int = GeoPoint
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAccuracyRadius and the other Set methods send a zero value too;
+// HasAccuracyRadius reports whether AccuracyRadius is present (sent, or
+// received) and ClearAccuracyRadius leaves it out.
 //
 // See https://core.telegram.org/constructor/geoPoint.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type GeoPoint struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Long           float64
 	Lat            float64
 	AccessHash     int64
@@ -137,6 +136,26 @@ func (*GeoPoint) TypeName() string {
 
 // geoPointClass marks GeoPoint as a GeoPointClass.
 func (*GeoPoint) geoPointClass() {}
+
+// HasAccuracyRadius reports whether AccuracyRadius is present: not zero, set by
+// SetAccuracyRadius, or received.
+func (m *GeoPoint) HasAccuracyRadius() bool {
+	return m.AccuracyRadius != 0 || m.Flags.Has(0)
+}
+
+// SetAccuracyRadius sets AccuracyRadius to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *GeoPoint) SetAccuracyRadius(v int) {
+	m.AccuracyRadius = v
+	m.Flags.Set(0)
+}
+
+// ClearAccuracyRadius sets AccuracyRadius to its zero value and marks it
+// absent.
+func (m *GeoPoint) ClearAccuracyRadius() {
+	m.AccuracyRadius = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *GeoPoint) Encode(b *bin.Buffer) error {
@@ -168,42 +187,39 @@ func (m *GeoPoint) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GeoPoint) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GeoPointTypeID, "geoPoint"); err != nil {
+		return tlrt.DecodeErr(err, "geoPoint", "")
 	}
-	if err := consumeID(b, GeoPointTypeID, "geoPoint"); err != nil {
-		return decodeErr("geoPoint#b2a2f663", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GeoPoint) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = GeoPoint{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("geoPoint#b2a2f663", "flags", err)
+		return tlrt.DecodeErr(err, "geoPoint", "flags")
 	}
 	if m.Long, err = b.Double(); err != nil {
-		return decodeErr("geoPoint#b2a2f663", "long", err)
+		return tlrt.DecodeErr(err, "geoPoint", "long")
 	}
 	if m.Lat, err = b.Double(); err != nil {
-		return decodeErr("geoPoint#b2a2f663", "lat", err)
+		return tlrt.DecodeErr(err, "geoPoint", "lat")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("geoPoint#b2a2f663", "access_hash", err)
+		return tlrt.DecodeErr(err, "geoPoint", "access_hash")
 	}
 	if m.Flags.Has(0) {
 		if m.AccuracyRadius, err = b.Int(); err != nil {
-			return decodeErr("geoPoint#b2a2f663", "accuracy_radius", err)
+			return tlrt.DecodeErr(err, "geoPoint", "accuracy_radius")
 		}
 	}
 	if m.AccuracyRadius != 0 {
@@ -212,7 +228,8 @@ func (m *GeoPoint) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// GroupCallClass is the TL type GroupCall: one of GroupCallDiscarded, GroupCall.
+// GroupCallClass is the TL type GroupCall: one of GroupCallDiscarded,
+// GroupCall.
 //
 // See https://core.telegram.org/type/GroupCall.
 type GroupCallClass interface {
@@ -238,20 +255,18 @@ func decodeGroupCall(b *bin.Buffer, depth int) (GroupCallClass, error) {
 	case GroupCallTypeID:
 		v = &GroupCall{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "GroupCall",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "GroupCall"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// GroupCallDiscarded is the TL constructor groupCallDiscarded:
+// GroupCallDiscarded is the TL constructor groupCallDiscarded.
 //
-//	groupCallDiscarded#7780bcb4 id:long access_hash:long duration:int = GroupCall
+//	groupCallDiscarded#7780bcb4 id:long access_hash:long duration:int
+//	    = GroupCall
 //
 // See https://core.telegram.org/constructor/groupCallDiscarded.
 type GroupCallDiscarded struct {
@@ -298,73 +313,90 @@ func (m *GroupCallDiscarded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallDiscarded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GroupCallDiscardedTypeID, "groupCallDiscarded"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallDiscarded", "")
 	}
-	if err := consumeID(b, GroupCallDiscardedTypeID, "groupCallDiscarded"); err != nil {
-		return decodeErr("groupCallDiscarded#7780bcb4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallDiscarded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GroupCallDiscarded) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallDiscarded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("groupCallDiscarded#7780bcb4", "id", err)
+		return tlrt.DecodeErr(err, "groupCallDiscarded", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("groupCallDiscarded#7780bcb4", "access_hash", err)
+		return tlrt.DecodeErr(err, "groupCallDiscarded", "access_hash")
 	}
 	if m.Duration, err = b.Int(); err != nil {
-		return decodeErr("groupCallDiscarded#7780bcb4", "duration", err)
+		return tlrt.DecodeErr(err, "groupCallDiscarded", "duration")
 	}
 	return nil
 }
 
-// GroupCall is the TL constructor groupCall:
+// GroupCall is the TL constructor groupCall.
 //
-//	groupCall#d597650c flags:# join_muted:flags.1?true can_change_join_muted:flags.2?true join_date_asc:flags.6?true schedule_start_subscribed:flags.8?true can_start_video:flags.9?true record_video_active:flags.11?true rtmp_stream:flags.12?true listeners_hidden:flags.13?true id:long access_hash:long participants_count:int title:flags.3?string stream_dc_id:flags.4?int record_start_date:flags.5?int schedule_date:flags.7?int unmuted_video_count:flags.10?int unmuted_video_limit:int version:int = GroupCall
+//	groupCall#efb2b617 flags:# join_muted:flags.1?true
+//	    can_change_join_muted:flags.2?true join_date_asc:flags.6?true
+//	    schedule_start_subscribed:flags.8?true can_start_video:flags.9?true
+//	    record_video_active:flags.11?true rtmp_stream:flags.12?true
+//	    listeners_hidden:flags.13?true conference:flags.14?true
+//	    creator:flags.15?true messages_enabled:flags.17?true
+//	    can_change_messages_enabled:flags.18?true min:flags.19?true id:long
+//	    access_hash:long participants_count:int title:flags.3?string
+//	    stream_dc_id:flags.4?int record_start_date:flags.5?int
+//	    schedule_date:flags.7?int unmuted_video_count:flags.10?int
+//	    unmuted_video_limit:int version:int invite_link:flags.16?string
+//	    send_paid_messages_stars:flags.20?long default_send_as:flags.21?Peer
+//	    = GroupCall
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/groupCall.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type GroupCall struct {
-	Flags                   bin.Fields // flags word; see the type's doc
-	JoinMuted               bool       // flags.1?true
-	CanChangeJoinMuted      bool       // flags.2?true
-	JoinDateAsc             bool       // flags.6?true
-	ScheduleStartSubscribed bool       // flags.8?true
-	CanStartVideo           bool       // flags.9?true
-	RecordVideoActive       bool       // flags.11?true
-	RtmpStream              bool       // flags.12?true
-	ListenersHidden         bool       // flags.13?true
-	ID                      int64
-	AccessHash              int64
-	ParticipantsCount       int
-	Title                   string // flags.3?string
-	StreamDCID              int    // flags.4?int
-	RecordStartDate         int    // flags.5?int
-	ScheduleDate            int    // flags.7?int
-	UnmutedVideoCount       int    // flags.10?int
-	UnmutedVideoLimit       int
-	Version                 int
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	JoinMuted                bool       // flags.1?true
+	CanChangeJoinMuted       bool       // flags.2?true
+	JoinDateAsc              bool       // flags.6?true
+	ScheduleStartSubscribed  bool       // flags.8?true
+	CanStartVideo            bool       // flags.9?true
+	RecordVideoActive        bool       // flags.11?true
+	RtmpStream               bool       // flags.12?true
+	ListenersHidden          bool       // flags.13?true
+	Conference               bool       // flags.14?true
+	Creator                  bool       // flags.15?true
+	MessagesEnabled          bool       // flags.17?true
+	CanChangeMessagesEnabled bool       // flags.18?true
+	Min                      bool       // flags.19?true
+	ID                       int64
+	AccessHash               int64
+	ParticipantsCount        int
+	Title                    string // flags.3?string
+	StreamDCID               int    // flags.4?int
+	RecordStartDate          int    // flags.5?int
+	ScheduleDate             int    // flags.7?int
+	UnmutedVideoCount        int    // flags.10?int
+	UnmutedVideoLimit        int
+	Version                  int
+	InviteLink               string    // flags.16?string
+	SendPaidMessagesStars    int64     // flags.20?long
+	DefaultSendAs            PeerClass // flags.21?Peer
 }
 
 // GroupCallTypeID is the ID of groupCall.
-const GroupCallTypeID = 0xd597650c
+const GroupCallTypeID = 0xefb2b617
 
-// TypeID returns 0xd597650c, the ID of groupCall.
+// TypeID returns 0xefb2b617, the ID of groupCall.
 func (*GroupCall) TypeID() uint32 {
 	return GroupCallTypeID
 }
@@ -376,6 +408,142 @@ func (*GroupCall) TypeName() string {
 
 // groupCallClass marks GroupCall as a GroupCallClass.
 func (*GroupCall) groupCallClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *GroupCall) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(3)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *GroupCall) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(3)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *GroupCall) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(3)
+}
+
+// HasStreamDCID reports whether StreamDCID is present: not zero, set by
+// SetStreamDCID, or received.
+func (m *GroupCall) HasStreamDCID() bool {
+	return m.StreamDCID != 0 || m.Flags.Has(4)
+}
+
+// SetStreamDCID sets StreamDCID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *GroupCall) SetStreamDCID(v int) {
+	m.StreamDCID = v
+	m.Flags.Set(4)
+}
+
+// ClearStreamDCID sets StreamDCID to its zero value and marks it absent.
+func (m *GroupCall) ClearStreamDCID() {
+	m.StreamDCID = 0
+	m.Flags.Unset(4)
+}
+
+// HasRecordStartDate reports whether RecordStartDate is present: not zero, set
+// by SetRecordStartDate, or received.
+func (m *GroupCall) HasRecordStartDate() bool {
+	return m.RecordStartDate != 0 || m.Flags.Has(5)
+}
+
+// SetRecordStartDate sets RecordStartDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *GroupCall) SetRecordStartDate(v int) {
+	m.RecordStartDate = v
+	m.Flags.Set(5)
+}
+
+// ClearRecordStartDate sets RecordStartDate to its zero value and marks it
+// absent.
+func (m *GroupCall) ClearRecordStartDate() {
+	m.RecordStartDate = 0
+	m.Flags.Unset(5)
+}
+
+// HasScheduleDate reports whether ScheduleDate is present: not zero, set by
+// SetScheduleDate, or received.
+func (m *GroupCall) HasScheduleDate() bool {
+	return m.ScheduleDate != 0 || m.Flags.Has(7)
+}
+
+// SetScheduleDate sets ScheduleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *GroupCall) SetScheduleDate(v int) {
+	m.ScheduleDate = v
+	m.Flags.Set(7)
+}
+
+// ClearScheduleDate sets ScheduleDate to its zero value and marks it absent.
+func (m *GroupCall) ClearScheduleDate() {
+	m.ScheduleDate = 0
+	m.Flags.Unset(7)
+}
+
+// HasUnmutedVideoCount reports whether UnmutedVideoCount is present: not zero,
+// set by SetUnmutedVideoCount, or received.
+func (m *GroupCall) HasUnmutedVideoCount() bool {
+	return m.UnmutedVideoCount != 0 || m.Flags.Has(10)
+}
+
+// SetUnmutedVideoCount sets UnmutedVideoCount to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *GroupCall) SetUnmutedVideoCount(v int) {
+	m.UnmutedVideoCount = v
+	m.Flags.Set(10)
+}
+
+// ClearUnmutedVideoCount sets UnmutedVideoCount to its zero value and marks it
+// absent.
+func (m *GroupCall) ClearUnmutedVideoCount() {
+	m.UnmutedVideoCount = 0
+	m.Flags.Unset(10)
+}
+
+// HasInviteLink reports whether InviteLink is present: not zero, set by
+// SetInviteLink, or received.
+func (m *GroupCall) HasInviteLink() bool {
+	return m.InviteLink != "" || m.Flags.Has(16)
+}
+
+// SetInviteLink sets InviteLink to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *GroupCall) SetInviteLink(v string) {
+	m.InviteLink = v
+	m.Flags.Set(16)
+}
+
+// ClearInviteLink sets InviteLink to its zero value and marks it absent.
+func (m *GroupCall) ClearInviteLink() {
+	m.InviteLink = ""
+	m.Flags.Unset(16)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *GroupCall) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags.Has(20)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *GroupCall) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags.Set(20)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *GroupCall) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags.Unset(20)
+}
 
 // Encode writes m to b with its ID.
 func (m *GroupCall) Encode(b *bin.Buffer) error {
@@ -391,7 +559,7 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21)
 	if m.JoinMuted {
 		flags.Set(1)
 	}
@@ -416,6 +584,21 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	if m.ListenersHidden {
 		flags.Set(13)
 	}
+	if m.Conference {
+		flags.Set(14)
+	}
+	if m.Creator {
+		flags.Set(15)
+	}
+	if m.MessagesEnabled {
+		flags.Set(17)
+	}
+	if m.CanChangeMessagesEnabled {
+		flags.Set(18)
+	}
+	if m.Min {
+		flags.Set(19)
+	}
 	if m.Title != "" {
 		flags.Set(3)
 	}
@@ -430,6 +613,15 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.UnmutedVideoCount != 0 {
 		flags.Set(10)
+	}
+	if m.InviteLink != "" {
+		flags.Set(16)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(20)
+	}
+	if m.DefaultSendAs != nil {
+		flags.Set(21)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -452,34 +644,45 @@ func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.UnmutedVideoLimit)
 	b.PutInt(m.Version)
+	if flags.Has(16) {
+		b.PutString(m.InviteLink)
+	}
+	if flags.Has(20) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags.Has(21) {
+		if err := tlrt.EncodeObject(b, m.DefaultSendAs); err != nil {
+			return tlrt.EncodeErr(err, "groupCall", "default_send_as")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GroupCallTypeID, "groupCall"); err != nil {
+		return tlrt.DecodeErr(err, "groupCall", "")
 	}
-	if err := consumeID(b, GroupCallTypeID, "groupCall"); err != nil {
-		return decodeErr("groupCall#d597650c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "groupCall", "")
 	}
 	*m = GroupCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("groupCall#d597650c", "flags", err)
+		return tlrt.DecodeErr(err, "groupCall", "flags")
 	}
 	m.JoinMuted = m.Flags.Has(1)
 	m.CanChangeJoinMuted = m.Flags.Has(2)
@@ -489,47 +692,67 @@ func (m *GroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.RecordVideoActive = m.Flags.Has(11)
 	m.RtmpStream = m.Flags.Has(12)
 	m.ListenersHidden = m.Flags.Has(13)
+	m.Conference = m.Flags.Has(14)
+	m.Creator = m.Flags.Has(15)
+	m.MessagesEnabled = m.Flags.Has(17)
+	m.CanChangeMessagesEnabled = m.Flags.Has(18)
+	m.Min = m.Flags.Has(19)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("groupCall#d597650c", "id", err)
+		return tlrt.DecodeErr(err, "groupCall", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("groupCall#d597650c", "access_hash", err)
+		return tlrt.DecodeErr(err, "groupCall", "access_hash")
 	}
 	if m.ParticipantsCount, err = b.Int(); err != nil {
-		return decodeErr("groupCall#d597650c", "participants_count", err)
+		return tlrt.DecodeErr(err, "groupCall", "participants_count")
 	}
 	if m.Flags.Has(3) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("groupCall#d597650c", "title", err)
+			return tlrt.DecodeErr(err, "groupCall", "title")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.StreamDCID, err = b.Int(); err != nil {
-			return decodeErr("groupCall#d597650c", "stream_dc_id", err)
+			return tlrt.DecodeErr(err, "groupCall", "stream_dc_id")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.RecordStartDate, err = b.Int(); err != nil {
-			return decodeErr("groupCall#d597650c", "record_start_date", err)
+			return tlrt.DecodeErr(err, "groupCall", "record_start_date")
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("groupCall#d597650c", "schedule_date", err)
+			return tlrt.DecodeErr(err, "groupCall", "schedule_date")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.UnmutedVideoCount, err = b.Int(); err != nil {
-			return decodeErr("groupCall#d597650c", "unmuted_video_count", err)
+			return tlrt.DecodeErr(err, "groupCall", "unmuted_video_count")
 		}
 	}
 	if m.UnmutedVideoLimit, err = b.Int(); err != nil {
-		return decodeErr("groupCall#d597650c", "unmuted_video_limit", err)
+		return tlrt.DecodeErr(err, "groupCall", "unmuted_video_limit")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("groupCall#d597650c", "version", err)
+		return tlrt.DecodeErr(err, "groupCall", "version")
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13
+	if m.Flags.Has(16) {
+		if m.InviteLink, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "groupCall", "invite_link")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "groupCall", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags.Has(21) {
+		if m.DefaultSendAs, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "groupCall", "default_send_as")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21
 	if m.Title != "" {
 		m.Flags.Unset(3)
 	}
@@ -545,16 +768,24 @@ func (m *GroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UnmutedVideoCount != 0 {
 		m.Flags.Unset(10)
 	}
+	if m.InviteLink != "" {
+		m.Flags.Unset(16)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(20)
+	}
 	return nil
 }
 
-// Game is the TL constructor game:
+// Game is the TL constructor game.
 //
-//	game#bdf9653b flags:# id:long access_hash:long short_name:string title:string description:string photo:Photo document:flags.0?Document = Game
+//	game#bdf9653b flags:# id:long access_hash:long short_name:string
+//	    title:string description:string photo:Photo
+//	    document:flags.0?Document = Game
 //
 // See https://core.telegram.org/constructor/game.
 type Game struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          int64
 	AccessHash  int64
 	ShortName   string
@@ -601,12 +832,12 @@ func (m *Game) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.ShortName)
 	b.PutString(m.Title)
 	b.PutString(m.Description)
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("game#bdf9653b", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "game", "photo")
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("game#bdf9653b", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "game", "document")
 		}
 	}
 	return nil
@@ -614,76 +845,271 @@ func (m *Game) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Game) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GameTypeID, "game"); err != nil {
+		return tlrt.DecodeErr(err, "game", "")
 	}
-	if err := consumeID(b, GameTypeID, "game"); err != nil {
-		return decodeErr("game#bdf9653b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Game) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Game) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Game) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("game#bdf9653b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "game", "")
 	}
 	*m = Game{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("game#bdf9653b", "flags", err)
+		return tlrt.DecodeErr(err, "game", "flags")
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("game#bdf9653b", "id", err)
+		return tlrt.DecodeErr(err, "game", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("game#bdf9653b", "access_hash", err)
+		return tlrt.DecodeErr(err, "game", "access_hash")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("game#bdf9653b", "short_name", err)
+		return tlrt.DecodeErr(err, "game", "short_name")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("game#bdf9653b", "title", err)
+		return tlrt.DecodeErr(err, "game", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("game#bdf9653b", "description", err)
+		return tlrt.DecodeErr(err, "game", "description")
 	}
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("game#bdf9653b", "photo", err)
+		return tlrt.DecodeErr(err, "game", "photo")
 	}
 	if m.Flags.Has(0) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("game#bdf9653b", "document", err)
+			return tlrt.DecodeErr(err, "game", "document")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// GlobalPrivacySettings is the TL constructor globalPrivacySettings:
+// GeoPointAddress is the TL constructor geoPointAddress.
 //
-//	globalPrivacySettings#734c4ccb flags:# archive_and_mute_new_noncontact_peers:flags.0?true keep_archived_unmuted:flags.1?true keep_archived_folders:flags.2?true = GlobalPrivacySettings
+//	geoPointAddress#de4c5d93 flags:# country_iso2:string
+//	    state:flags.0?string city:flags.1?string street:flags.2?string
+//	    = GeoPointAddress
+//
+// An optional field is sent when it is not zero, nil or false. SetState and the
+// other Set methods send a zero value too; HasState reports whether State is
+// present (sent, or received) and ClearState leaves it out.
+//
+// See https://core.telegram.org/constructor/geoPointAddress.
+type GeoPointAddress struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CountryIso2 string
+	State       string // flags.0?string
+	City        string // flags.1?string
+	Street      string // flags.2?string
+}
+
+// GeoPointAddressTypeID is the ID of geoPointAddress.
+const GeoPointAddressTypeID = 0xde4c5d93
+
+// TypeID returns 0xde4c5d93, the ID of geoPointAddress.
+func (*GeoPointAddress) TypeID() uint32 {
+	return GeoPointAddressTypeID
+}
+
+// TypeName returns "geoPointAddress".
+func (*GeoPointAddress) TypeName() string {
+	return "geoPointAddress"
+}
+
+// HasState reports whether State is present: not zero, set by SetState, or
+// received.
+func (m *GeoPointAddress) HasState() bool {
+	return m.State != "" || m.Flags.Has(0)
+}
+
+// SetState sets State to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *GeoPointAddress) SetState(v string) {
+	m.State = v
+	m.Flags.Set(0)
+}
+
+// ClearState sets State to its zero value and marks it absent.
+func (m *GeoPointAddress) ClearState() {
+	m.State = ""
+	m.Flags.Unset(0)
+}
+
+// HasCity reports whether City is present: not zero, set by SetCity, or
+// received.
+func (m *GeoPointAddress) HasCity() bool {
+	return m.City != "" || m.Flags.Has(1)
+}
+
+// SetCity sets City to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *GeoPointAddress) SetCity(v string) {
+	m.City = v
+	m.Flags.Set(1)
+}
+
+// ClearCity sets City to its zero value and marks it absent.
+func (m *GeoPointAddress) ClearCity() {
+	m.City = ""
+	m.Flags.Unset(1)
+}
+
+// HasStreet reports whether Street is present: not zero, set by SetStreet, or
+// received.
+func (m *GeoPointAddress) HasStreet() bool {
+	return m.Street != "" || m.Flags.Has(2)
+}
+
+// SetStreet sets Street to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *GeoPointAddress) SetStreet(v string) {
+	m.Street = v
+	m.Flags.Set(2)
+}
+
+// ClearStreet sets Street to its zero value and marks it absent.
+func (m *GeoPointAddress) ClearStreet() {
+	m.Street = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *GeoPointAddress) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GeoPointAddressTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GeoPointAddress) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.State != "" {
+		flags.Set(0)
+	}
+	if m.City != "" {
+		flags.Set(1)
+	}
+	if m.Street != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.CountryIso2)
+	if flags.Has(0) {
+		b.PutString(m.State)
+	}
+	if flags.Has(1) {
+		b.PutString(m.City)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Street)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GeoPointAddress) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, GeoPointAddressTypeID, "geoPointAddress"); err != nil {
+		return tlrt.DecodeErr(err, "geoPointAddress", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GeoPointAddress) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GeoPointAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = GeoPointAddress{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "geoPointAddress", "flags")
+	}
+	if m.CountryIso2, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "geoPointAddress", "country_iso2")
+	}
+	if m.Flags.Has(0) {
+		if m.State, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "geoPointAddress", "state")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.City, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "geoPointAddress", "city")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Street, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "geoPointAddress", "street")
+		}
+	}
+	if m.State != "" {
+		m.Flags.Unset(0)
+	}
+	if m.City != "" {
+		m.Flags.Unset(1)
+	}
+	if m.Street != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// GlobalPrivacySettings is the TL constructor globalPrivacySettings.
+//
+//	globalPrivacySettings#fe41b34f flags:#
+//	    archive_and_mute_new_noncontact_peers:flags.0?true
+//	    keep_archived_unmuted:flags.1?true
+//	    keep_archived_folders:flags.2?true hide_read_marks:flags.3?true
+//	    new_noncontact_peers_require_premium:flags.4?true
+//	    display_gifts_button:flags.7?true
+//	    noncontact_peers_paid_stars:flags.5?long
+//	    disallowed_gifts:flags.6?DisallowedGiftsSettings
+//	    = GlobalPrivacySettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNoncontactPeersPaidStars and the other Set methods send a zero value too;
+// HasNoncontactPeersPaidStars reports whether NoncontactPeersPaidStars is
+// present (sent, or received) and ClearNoncontactPeersPaidStars leaves it out.
 //
 // See https://core.telegram.org/constructor/globalPrivacySettings.
 type GlobalPrivacySettings struct {
-	Flags                            bin.Fields // flags word; see the type's doc
-	ArchiveAndMuteNewNoncontactPeers bool       // flags.0?true
-	KeepArchivedUnmuted              bool       // flags.1?true
-	KeepArchivedFolders              bool       // flags.2?true
+	Flags                            bin.Fields               // flags word; Encode adds the bits of the fields that are set
+	ArchiveAndMuteNewNoncontactPeers bool                     // flags.0?true
+	KeepArchivedUnmuted              bool                     // flags.1?true
+	KeepArchivedFolders              bool                     // flags.2?true
+	HideReadMarks                    bool                     // flags.3?true
+	NewNoncontactPeersRequirePremium bool                     // flags.4?true
+	DisplayGiftsButton               bool                     // flags.7?true
+	NoncontactPeersPaidStars         int64                    // flags.5?long
+	DisallowedGifts                  *DisallowedGiftsSettings // flags.6?DisallowedGiftsSettings
 }
 
 // GlobalPrivacySettingsTypeID is the ID of globalPrivacySettings.
-const GlobalPrivacySettingsTypeID = 0x734c4ccb
+const GlobalPrivacySettingsTypeID = 0xfe41b34f
 
-// TypeID returns 0x734c4ccb, the ID of globalPrivacySettings.
+// TypeID returns 0xfe41b34f, the ID of globalPrivacySettings.
 func (*GlobalPrivacySettings) TypeID() uint32 {
 	return GlobalPrivacySettingsTypeID
 }
@@ -691,6 +1117,26 @@ func (*GlobalPrivacySettings) TypeID() uint32 {
 // TypeName returns "globalPrivacySettings".
 func (*GlobalPrivacySettings) TypeName() string {
 	return "globalPrivacySettings"
+}
+
+// HasNoncontactPeersPaidStars reports whether NoncontactPeersPaidStars is
+// present: not zero, set by SetNoncontactPeersPaidStars, or received.
+func (m *GlobalPrivacySettings) HasNoncontactPeersPaidStars() bool {
+	return m.NoncontactPeersPaidStars != 0 || m.Flags.Has(5)
+}
+
+// SetNoncontactPeersPaidStars sets NoncontactPeersPaidStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *GlobalPrivacySettings) SetNoncontactPeersPaidStars(v int64) {
+	m.NoncontactPeersPaidStars = v
+	m.Flags.Set(5)
+}
+
+// ClearNoncontactPeersPaidStars sets NoncontactPeersPaidStars to its zero value
+// and marks it absent.
+func (m *GlobalPrivacySettings) ClearNoncontactPeersPaidStars() {
+	m.NoncontactPeersPaidStars = 0
+	m.Flags.Unset(5)
 }
 
 // Encode writes m to b with its ID.
@@ -707,7 +1153,7 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7)
 	if m.ArchiveAndMuteNewNoncontactPeers {
 		flags.Set(0)
 	}
@@ -717,54 +1163,347 @@ func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
 	if m.KeepArchivedFolders {
 		flags.Set(2)
 	}
+	if m.HideReadMarks {
+		flags.Set(3)
+	}
+	if m.NewNoncontactPeersRequirePremium {
+		flags.Set(4)
+	}
+	if m.DisplayGiftsButton {
+		flags.Set(7)
+	}
+	if m.NoncontactPeersPaidStars != 0 {
+		flags.Set(5)
+	}
+	if m.DisallowedGifts != nil {
+		flags.Set(6)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(5) {
+		b.PutLong(m.NoncontactPeersPaidStars)
+	}
+	if flags.Has(6) {
+		if err := m.DisallowedGifts.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "globalPrivacySettings", "disallowed_gifts")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *GlobalPrivacySettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GlobalPrivacySettingsTypeID, "globalPrivacySettings"); err != nil {
+		return tlrt.DecodeErr(err, "globalPrivacySettings", "")
 	}
-	if err := consumeID(b, GlobalPrivacySettingsTypeID, "globalPrivacySettings"); err != nil {
-		return decodeErr("globalPrivacySettings#734c4ccb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GlobalPrivacySettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GlobalPrivacySettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GlobalPrivacySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "globalPrivacySettings", "")
 	}
 	*m = GlobalPrivacySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("globalPrivacySettings#734c4ccb", "flags", err)
+		return tlrt.DecodeErr(err, "globalPrivacySettings", "flags")
 	}
 	m.ArchiveAndMuteNewNoncontactPeers = m.Flags.Has(0)
 	m.KeepArchivedUnmuted = m.Flags.Has(1)
 	m.KeepArchivedFolders = m.Flags.Has(2)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	m.HideReadMarks = m.Flags.Has(3)
+	m.NewNoncontactPeersRequirePremium = m.Flags.Has(4)
+	m.DisplayGiftsButton = m.Flags.Has(7)
+	if m.Flags.Has(5) {
+		if m.NoncontactPeersPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "globalPrivacySettings", "noncontact_peers_paid_stars")
+		}
+	}
+	if m.Flags.Has(6) {
+		m.DisallowedGifts = new(DisallowedGiftsSettings)
+		if err = tlrt.DecodeBoxed(b, m.DisallowedGifts, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "globalPrivacySettings", "disallowed_gifts")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7
+	if m.NoncontactPeersPaidStars != 0 {
+		m.Flags.Unset(5)
+	}
 	return nil
 }
 
-// GroupCallParticipant is the TL constructor groupCallParticipant:
+// GroupCallDonor is the TL constructor groupCallDonor.
 //
-//	groupCallParticipant#eba636fe flags:# muted:flags.0?true left:flags.1?true can_self_unmute:flags.2?true just_joined:flags.4?true versioned:flags.5?true min:flags.8?true muted_by_you:flags.9?true volume_by_admin:flags.10?true self:flags.12?true video_joined:flags.15?true peer:Peer date:int active_date:flags.3?int source:int volume:flags.7?int about:flags.11?string raise_hand_rating:flags.13?long video:flags.6?GroupCallParticipantVideo presentation:flags.14?GroupCallParticipantVideo = GroupCallParticipant
+//	groupCallDonor#ee430c85 flags:# top:flags.0?true my:flags.1?true
+//	    peer_id:flags.3?Peer stars:long = GroupCallDonor
+//
+// See https://core.telegram.org/constructor/groupCallDonor.
+type GroupCallDonor struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Top    bool       // flags.0?true
+	My     bool       // flags.1?true
+	PeerID PeerClass  // flags.3?Peer
+	Stars  int64
+}
+
+// GroupCallDonorTypeID is the ID of groupCallDonor.
+const GroupCallDonorTypeID = 0xee430c85
+
+// TypeID returns 0xee430c85, the ID of groupCallDonor.
+func (*GroupCallDonor) TypeID() uint32 {
+	return GroupCallDonorTypeID
+}
+
+// TypeName returns "groupCallDonor".
+func (*GroupCallDonor) TypeName() string {
+	return "groupCallDonor"
+}
+
+// Encode writes m to b with its ID.
+func (m *GroupCallDonor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GroupCallDonorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GroupCallDonor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
+	if m.Top {
+		flags.Set(0)
+	}
+	if m.My {
+		flags.Set(1)
+	}
+	if m.PeerID != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+			return tlrt.EncodeErr(err, "groupCallDonor", "peer_id")
+		}
+	}
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GroupCallDonor) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, GroupCallDonorTypeID, "groupCallDonor"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallDonor", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GroupCallDonor) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallDonor) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "groupCallDonor", "")
+	}
+	*m = GroupCallDonor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "groupCallDonor", "flags")
+	}
+	m.Top = m.Flags.Has(0)
+	m.My = m.Flags.Has(1)
+	if m.Flags.Has(3) {
+		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "groupCallDonor", "peer_id")
+		}
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "groupCallDonor", "stars")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<3
+	return nil
+}
+
+// GroupCallMessage is the TL constructor groupCallMessage.
+//
+//	groupCallMessage#1a8afc7e flags:# from_admin:flags.1?true id:int
+//	    from_id:Peer date:int message:TextWithEntities
+//	    paid_message_stars:flags.0?long = GroupCallMessage
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetPaidMessageStars and the other Set methods send a zero value too;
+// HasPaidMessageStars reports whether PaidMessageStars is present (sent, or
+// received) and ClearPaidMessageStars leaves it out.
+//
+// See https://core.telegram.org/constructor/groupCallMessage.
+type GroupCallMessage struct {
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
+	FromAdmin        bool       // flags.1?true
+	ID               int
+	FromID           PeerClass
+	Date             int
+	Message          TextWithEntities
+	PaidMessageStars int64 // flags.0?long
+}
+
+// GroupCallMessageTypeID is the ID of groupCallMessage.
+const GroupCallMessageTypeID = 0x1a8afc7e
+
+// TypeID returns 0x1a8afc7e, the ID of groupCallMessage.
+func (*GroupCallMessage) TypeID() uint32 {
+	return GroupCallMessageTypeID
+}
+
+// TypeName returns "groupCallMessage".
+func (*GroupCallMessage) TypeName() string {
+	return "groupCallMessage"
+}
+
+// HasPaidMessageStars reports whether PaidMessageStars is present: not zero,
+// set by SetPaidMessageStars, or received.
+func (m *GroupCallMessage) HasPaidMessageStars() bool {
+	return m.PaidMessageStars != 0 || m.Flags.Has(0)
+}
+
+// SetPaidMessageStars sets PaidMessageStars to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *GroupCallMessage) SetPaidMessageStars(v int64) {
+	m.PaidMessageStars = v
+	m.Flags.Set(0)
+}
+
+// ClearPaidMessageStars sets PaidMessageStars to its zero value and marks it
+// absent.
+func (m *GroupCallMessage) ClearPaidMessageStars() {
+	m.PaidMessageStars = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *GroupCallMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(GroupCallMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *GroupCallMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.FromAdmin {
+		flags.Set(1)
+	}
+	if m.PaidMessageStars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ID)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "groupCallMessage", "from_id")
+	}
+	b.PutInt(m.Date)
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "groupCallMessage", "message")
+	}
+	if flags.Has(0) {
+		b.PutLong(m.PaidMessageStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *GroupCallMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, GroupCallMessageTypeID, "groupCallMessage"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *GroupCallMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "groupCallMessage", "")
+	}
+	*m = GroupCallMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "flags")
+	}
+	m.FromAdmin = m.Flags.Has(1)
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "id")
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "from_id")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "date")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "groupCallMessage", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.PaidMessageStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "groupCallMessage", "paid_message_stars")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.PaidMessageStars != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// GroupCallParticipant is the TL constructor groupCallParticipant.
+//
+//	groupCallParticipant#2a3dc7ac flags:# muted:flags.0?true
+//	    left:flags.1?true can_self_unmute:flags.2?true
+//	    just_joined:flags.4?true versioned:flags.5?true min:flags.8?true
+//	    muted_by_you:flags.9?true volume_by_admin:flags.10?true
+//	    self:flags.12?true video_joined:flags.15?true peer:Peer date:int
+//	    active_date:flags.3?int source:int volume:flags.7?int
+//	    about:flags.11?string raise_hand_rating:flags.13?long
+//	    video:flags.6?GroupCallParticipantVideo
+//	    presentation:flags.14?GroupCallParticipantVideo
+//	    paid_stars_total:flags.16?long = GroupCallParticipant
+//
+// An optional field is sent when it is not zero, nil or false. SetActiveDate
+// and the other Set methods send a zero value too; HasActiveDate reports
+// whether ActiveDate is present (sent, or received) and ClearActiveDate leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/groupCallParticipant.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type GroupCallParticipant struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Muted           bool       // flags.0?true
 	Left            bool       // flags.1?true
 	CanSelfUnmute   bool       // flags.2?true
@@ -784,12 +1523,13 @@ type GroupCallParticipant struct {
 	RaiseHandRating int64                      // flags.13?long
 	Video           *GroupCallParticipantVideo // flags.6?GroupCallParticipantVideo
 	Presentation    *GroupCallParticipantVideo // flags.14?GroupCallParticipantVideo
+	PaidStarsTotal  int64                      // flags.16?long
 }
 
 // GroupCallParticipantTypeID is the ID of groupCallParticipant.
-const GroupCallParticipantTypeID = 0xeba636fe
+const GroupCallParticipantTypeID = 0x2a3dc7ac
 
-// TypeID returns 0xeba636fe, the ID of groupCallParticipant.
+// TypeID returns 0x2a3dc7ac, the ID of groupCallParticipant.
 func (*GroupCallParticipant) TypeID() uint32 {
 	return GroupCallParticipantTypeID
 }
@@ -797,6 +1537,103 @@ func (*GroupCallParticipant) TypeID() uint32 {
 // TypeName returns "groupCallParticipant".
 func (*GroupCallParticipant) TypeName() string {
 	return "groupCallParticipant"
+}
+
+// HasActiveDate reports whether ActiveDate is present: not zero, set by
+// SetActiveDate, or received.
+func (m *GroupCallParticipant) HasActiveDate() bool {
+	return m.ActiveDate != 0 || m.Flags.Has(3)
+}
+
+// SetActiveDate sets ActiveDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *GroupCallParticipant) SetActiveDate(v int) {
+	m.ActiveDate = v
+	m.Flags.Set(3)
+}
+
+// ClearActiveDate sets ActiveDate to its zero value and marks it absent.
+func (m *GroupCallParticipant) ClearActiveDate() {
+	m.ActiveDate = 0
+	m.Flags.Unset(3)
+}
+
+// HasVolume reports whether Volume is present: not zero, set by SetVolume, or
+// received.
+func (m *GroupCallParticipant) HasVolume() bool {
+	return m.Volume != 0 || m.Flags.Has(7)
+}
+
+// SetVolume sets Volume to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *GroupCallParticipant) SetVolume(v int) {
+	m.Volume = v
+	m.Flags.Set(7)
+}
+
+// ClearVolume sets Volume to its zero value and marks it absent.
+func (m *GroupCallParticipant) ClearVolume() {
+	m.Volume = 0
+	m.Flags.Unset(7)
+}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *GroupCallParticipant) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(11)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *GroupCallParticipant) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(11)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *GroupCallParticipant) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(11)
+}
+
+// HasRaiseHandRating reports whether RaiseHandRating is present: not zero, set
+// by SetRaiseHandRating, or received.
+func (m *GroupCallParticipant) HasRaiseHandRating() bool {
+	return m.RaiseHandRating != 0 || m.Flags.Has(13)
+}
+
+// SetRaiseHandRating sets RaiseHandRating to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *GroupCallParticipant) SetRaiseHandRating(v int64) {
+	m.RaiseHandRating = v
+	m.Flags.Set(13)
+}
+
+// ClearRaiseHandRating sets RaiseHandRating to its zero value and marks it
+// absent.
+func (m *GroupCallParticipant) ClearRaiseHandRating() {
+	m.RaiseHandRating = 0
+	m.Flags.Unset(13)
+}
+
+// HasPaidStarsTotal reports whether PaidStarsTotal is present: not zero, set by
+// SetPaidStarsTotal, or received.
+func (m *GroupCallParticipant) HasPaidStarsTotal() bool {
+	return m.PaidStarsTotal != 0 || m.Flags.Has(16)
+}
+
+// SetPaidStarsTotal sets PaidStarsTotal to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *GroupCallParticipant) SetPaidStarsTotal(v int64) {
+	m.PaidStarsTotal = v
+	m.Flags.Set(16)
+}
+
+// ClearPaidStarsTotal sets PaidStarsTotal to its zero value and marks it
+// absent.
+func (m *GroupCallParticipant) ClearPaidStarsTotal() {
+	m.PaidStarsTotal = 0
+	m.Flags.Unset(16)
 }
 
 // Encode writes m to b with its ID.
@@ -862,9 +1699,12 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 	if m.Presentation != nil {
 		flags.Set(14)
 	}
+	if m.PaidStarsTotal != 0 {
+		flags.Set(16)
+	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("groupCallParticipant#eba636fe", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "groupCallParticipant", "peer")
 	}
 	b.PutInt(m.Date)
 	if flags.Has(3) {
@@ -882,45 +1722,45 @@ func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(6) {
 		if err := m.Video.Encode(b); err != nil {
-			return encodeErr("groupCallParticipant#eba636fe", "video", err)
+			return tlrt.EncodeErr(err, "groupCallParticipant", "video")
 		}
 	}
 	if flags.Has(14) {
 		if err := m.Presentation.Encode(b); err != nil {
-			return encodeErr("groupCallParticipant#eba636fe", "presentation", err)
+			return tlrt.EncodeErr(err, "groupCallParticipant", "presentation")
 		}
+	}
+	if flags.Has(16) {
+		b.PutLong(m.PaidStarsTotal)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallParticipant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GroupCallParticipantTypeID, "groupCallParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallParticipant", "")
 	}
-	if err := consumeID(b, GroupCallParticipantTypeID, "groupCallParticipant"); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("groupCallParticipant#eba636fe", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "groupCallParticipant", "")
 	}
 	*m = GroupCallParticipant{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "flags", err)
+		return tlrt.DecodeErr(err, "groupCallParticipant", "flags")
 	}
 	m.Muted = m.Flags.Has(0)
 	m.Left = m.Flags.Has(1)
@@ -933,44 +1773,49 @@ func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Self = m.Flags.Has(12)
 	m.VideoJoined = m.Flags.Has(15)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "peer", err)
+		return tlrt.DecodeErr(err, "groupCallParticipant", "peer")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "date", err)
+		return tlrt.DecodeErr(err, "groupCallParticipant", "date")
 	}
 	if m.Flags.Has(3) {
 		if m.ActiveDate, err = b.Int(); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "active_date", err)
+			return tlrt.DecodeErr(err, "groupCallParticipant", "active_date")
 		}
 	}
 	if m.Source, err = b.Int(); err != nil {
-		return decodeErr("groupCallParticipant#eba636fe", "source", err)
+		return tlrt.DecodeErr(err, "groupCallParticipant", "source")
 	}
 	if m.Flags.Has(7) {
 		if m.Volume, err = b.Int(); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "volume", err)
+			return tlrt.DecodeErr(err, "groupCallParticipant", "volume")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "about", err)
+			return tlrt.DecodeErr(err, "groupCallParticipant", "about")
 		}
 	}
 	if m.Flags.Has(13) {
 		if m.RaiseHandRating, err = b.Long(); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "raise_hand_rating", err)
+			return tlrt.DecodeErr(err, "groupCallParticipant", "raise_hand_rating")
 		}
 	}
 	if m.Flags.Has(6) {
 		m.Video = new(GroupCallParticipantVideo)
-		if err = decodeBoxed(b, m.Video, depth+1); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "video", err)
+		if err = tlrt.DecodeBoxed(b, m.Video, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "groupCallParticipant", "video")
 		}
 	}
 	if m.Flags.Has(14) {
 		m.Presentation = new(GroupCallParticipantVideo)
-		if err = decodeBoxed(b, m.Presentation, depth+1); err != nil {
-			return decodeErr("groupCallParticipant#eba636fe", "presentation", err)
+		if err = tlrt.DecodeBoxed(b, m.Presentation, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "groupCallParticipant", "presentation")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.PaidStarsTotal, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "groupCallParticipant", "paid_stars_total")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15
@@ -986,20 +1831,27 @@ func (m *GroupCallParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.RaiseHandRating != 0 {
 		m.Flags.Unset(13)
 	}
+	if m.PaidStarsTotal != 0 {
+		m.Flags.Unset(16)
+	}
 	return nil
 }
 
-// GroupCallParticipantVideo is the TL constructor groupCallParticipantVideo:
+// GroupCallParticipantVideo is the TL constructor groupCallParticipantVideo.
 //
-//	groupCallParticipantVideo#67753ac8 flags:# paused:flags.0?true endpoint:string source_groups:Vector<GroupCallParticipantVideoSourceGroup> audio_source:flags.1?int = GroupCallParticipantVideo
+//	groupCallParticipantVideo#67753ac8 flags:# paused:flags.0?true
+//	    endpoint:string
+//	    source_groups:Vector<GroupCallParticipantVideoSourceGroup>
+//	    audio_source:flags.1?int = GroupCallParticipantVideo
+//
+// An optional field is sent when it is not zero, nil or false. SetAudioSource
+// and the other Set methods send a zero value too; HasAudioSource reports
+// whether AudioSource is present (sent, or received) and ClearAudioSource
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/groupCallParticipantVideo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type GroupCallParticipantVideo struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Paused       bool       // flags.0?true
 	Endpoint     string
 	SourceGroups []GroupCallParticipantVideoSourceGroup
@@ -1017,6 +1869,25 @@ func (*GroupCallParticipantVideo) TypeID() uint32 {
 // TypeName returns "groupCallParticipantVideo".
 func (*GroupCallParticipantVideo) TypeName() string {
 	return "groupCallParticipantVideo"
+}
+
+// HasAudioSource reports whether AudioSource is present: not zero, set by
+// SetAudioSource, or received.
+func (m *GroupCallParticipantVideo) HasAudioSource() bool {
+	return m.AudioSource != 0 || m.Flags.Has(1)
+}
+
+// SetAudioSource sets AudioSource to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *GroupCallParticipantVideo) SetAudioSource(v int) {
+	m.AudioSource = v
+	m.Flags.Set(1)
+}
+
+// ClearAudioSource sets AudioSource to its zero value and marks it absent.
+func (m *GroupCallParticipantVideo) ClearAudioSource() {
+	m.AudioSource = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -1045,7 +1916,7 @@ func (m *GroupCallParticipantVideo) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.SourceGroups))
 	for i := range m.SourceGroups {
 		if err := m.SourceGroups[i].Encode(b); err != nil {
-			return encodeErr("groupCallParticipantVideo#67753ac8", "source_groups", err)
+			return tlrt.EncodeErr(err, "groupCallParticipantVideo", "source_groups")
 		}
 	}
 	if flags.Has(1) {
@@ -1056,43 +1927,40 @@ func (m *GroupCallParticipantVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallParticipantVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "")
 	}
-	if err := consumeID(b, GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"); err != nil {
-		return decodeErr("groupCallParticipantVideo#67753ac8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallParticipantVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GroupCallParticipantVideo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallParticipantVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("groupCallParticipantVideo#67753ac8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "groupCallParticipantVideo", "")
 	}
 	*m = GroupCallParticipantVideo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("groupCallParticipantVideo#67753ac8", "flags", err)
+		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "flags")
 	}
 	m.Paused = m.Flags.Has(0)
 	if m.Endpoint, err = b.String(); err != nil {
-		return decodeErr("groupCallParticipantVideo#67753ac8", "endpoint", err)
+		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "endpoint")
 	}
-	if m.SourceGroups, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipantVideoSourceGroup]); err != nil {
-		return decodeErr("groupCallParticipantVideo#67753ac8", "source_groups", err)
+	if m.SourceGroups, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipantVideoSourceGroup]); err != nil {
+		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "source_groups")
 	}
 	if m.Flags.Has(1) {
 		if m.AudioSource, err = b.Int(); err != nil {
-			return decodeErr("groupCallParticipantVideo#67753ac8", "audio_source", err)
+			return tlrt.DecodeErr(err, "groupCallParticipantVideo", "audio_source")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -1102,17 +1970,21 @@ func (m *GroupCallParticipantVideo) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// GroupCallParticipantVideoSourceGroup is the TL constructor groupCallParticipantVideoSourceGroup:
+// GroupCallParticipantVideoSourceGroup is the TL constructor
+// groupCallParticipantVideoSourceGroup.
 //
-//	groupCallParticipantVideoSourceGroup#dcb118b7 semantics:string sources:Vector<int> = GroupCallParticipantVideoSourceGroup
+//	groupCallParticipantVideoSourceGroup#dcb118b7 semantics:string
+//	    sources:Vector<int> = GroupCallParticipantVideoSourceGroup
 //
-// See https://core.telegram.org/constructor/groupCallParticipantVideoSourceGroup.
+// See
+// https://core.telegram.org/constructor/groupCallParticipantVideoSourceGroup.
 type GroupCallParticipantVideoSourceGroup struct {
 	Semantics string
 	Sources   []int
 }
 
-// GroupCallParticipantVideoSourceGroupTypeID is the ID of groupCallParticipantVideoSourceGroup.
+// GroupCallParticipantVideoSourceGroupTypeID is the ID of
+// groupCallParticipantVideoSourceGroup.
 const GroupCallParticipantVideoSourceGroupTypeID = 0xdcb118b7
 
 // TypeID returns 0xdcb118b7, the ID of groupCallParticipantVideoSourceGroup.
@@ -1149,38 +2021,36 @@ func (m *GroupCallParticipantVideoSourceGroup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallParticipantVideoSourceGroup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "")
 	}
-	if err := consumeID(b, GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"); err != nil {
-		return decodeErr("groupCallParticipantVideoSourceGroup#dcb118b7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GroupCallParticipantVideoSourceGroup) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallParticipantVideoSourceGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Semantics, err = b.String(); err != nil {
-		return decodeErr("groupCallParticipantVideoSourceGroup#dcb118b7", "semantics", err)
+		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "semantics")
 	}
-	if m.Sources, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("groupCallParticipantVideoSourceGroup#dcb118b7", "sources", err)
+	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "sources")
 	}
 	return nil
 }
 
-// GroupCallStreamChannel is the TL constructor groupCallStreamChannel:
+// GroupCallStreamChannel is the TL constructor groupCallStreamChannel.
 //
-//	groupCallStreamChannel#80eb48af channel:int scale:int last_timestamp_ms:long = GroupCallStreamChannel
+//	groupCallStreamChannel#80eb48af channel:int scale:int
+//	    last_timestamp_ms:long = GroupCallStreamChannel
 //
 // See https://core.telegram.org/constructor/groupCallStreamChannel.
 type GroupCallStreamChannel struct {
@@ -1224,34 +2094,31 @@ func (m *GroupCallStreamChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *GroupCallStreamChannel) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, GroupCallStreamChannelTypeID, "groupCallStreamChannel"); err != nil {
+		return tlrt.DecodeErr(err, "groupCallStreamChannel", "")
 	}
-	if err := consumeID(b, GroupCallStreamChannelTypeID, "groupCallStreamChannel"); err != nil {
-		return decodeErr("groupCallStreamChannel#80eb48af", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *GroupCallStreamChannel) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *GroupCallStreamChannel) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *GroupCallStreamChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Channel, err = b.Int(); err != nil {
-		return decodeErr("groupCallStreamChannel#80eb48af", "channel", err)
+		return tlrt.DecodeErr(err, "groupCallStreamChannel", "channel")
 	}
 	if m.Scale, err = b.Int(); err != nil {
-		return decodeErr("groupCallStreamChannel#80eb48af", "scale", err)
+		return tlrt.DecodeErr(err, "groupCallStreamChannel", "scale")
 	}
 	if m.LastTimestampMs, err = b.Long(); err != nil {
-		return decodeErr("groupCallStreamChannel#80eb48af", "last_timestamp_ms", err)
+		return tlrt.DecodeErr(err, "groupCallStreamChannel", "last_timestamp_ms")
 	}
 	return nil
 }

@@ -2,9 +2,12 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// HighScore is the TL constructor highScore:
+// HighScore is the TL constructor highScore.
 //
 //	highScore#73a379eb pos:int user_id:long score:int = HighScore
 //
@@ -50,34 +53,31 @@ func (m *HighScore) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HighScore) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HighScoreTypeID, "highScore"); err != nil {
+		return tlrt.DecodeErr(err, "highScore", "")
 	}
-	if err := consumeID(b, HighScoreTypeID, "highScore"); err != nil {
-		return decodeErr("highScore#73a379eb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HighScore) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HighScore) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HighScore) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Pos, err = b.Int(); err != nil {
-		return decodeErr("highScore#73a379eb", "pos", err)
+		return tlrt.DecodeErr(err, "highScore", "pos")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("highScore#73a379eb", "user_id", err)
+		return tlrt.DecodeErr(err, "highScore", "user_id")
 	}
 	if m.Score, err = b.Int(); err != nil {
-		return decodeErr("highScore#73a379eb", "score", err)
+		return tlrt.DecodeErr(err, "highScore", "score")
 	}
 	return nil
 }

@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// HelpAppConfigClass is the TL type help.AppConfig: one of HelpAppConfigNotModified, HelpAppConfig.
+// HelpAppConfigClass is the TL type help.AppConfig: one of
+// HelpAppConfigNotModified, HelpAppConfig.
 //
 // See https://core.telegram.org/type/help.AppConfig.
 type HelpAppConfigClass interface {
@@ -20,7 +22,8 @@ func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
 	return decodeHelpAppConfig(b, 0)
 }
 
-// decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels deep.
+// decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels
+// deep.
 func decodeHelpAppConfig(b *bin.Buffer, depth int) (HelpAppConfigClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,18 +36,15 @@ func decodeHelpAppConfig(b *bin.Buffer, depth int) (HelpAppConfigClass, error) {
 	case HelpAppConfigTypeID:
 		v = &HelpAppConfig{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.AppConfig",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.AppConfig"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpAppConfigNotModified is the TL constructor help.appConfigNotModified:
+// HelpAppConfigNotModified is the TL constructor help.appConfigNotModified.
 //
 //	help.appConfigNotModified#7cde641d = help.AppConfig
 //
@@ -86,29 +86,26 @@ func (m *HelpAppConfigNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpAppConfigNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpAppConfigNotModifiedTypeID, "help.appConfigNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.appConfigNotModified", "")
 	}
-	if err := consumeID(b, HelpAppConfigNotModifiedTypeID, "help.appConfigNotModified"); err != nil {
-		return decodeErr("help.appConfigNotModified#7cde641d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAppConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpAppConfigNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpAppConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpAppConfig is the TL constructor help.appConfig:
+// HelpAppConfig is the TL constructor help.appConfig.
 //
 //	help.appConfig#dd18782e hash:int config:JSONValue = help.AppConfig
 //
@@ -149,47 +146,45 @@ func (m *HelpAppConfig) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutInt(m.Hash)
-	if err := encodeObj(b, m.Config); err != nil {
-		return encodeErr("help.appConfig#dd18782e", "config", err)
+	if err := tlrt.EncodeObject(b, m.Config); err != nil {
+		return tlrt.EncodeErr(err, "help.appConfig", "config")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpAppConfigTypeID, "help.appConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.appConfig", "")
 	}
-	if err := consumeID(b, HelpAppConfigTypeID, "help.appConfig"); err != nil {
-		return decodeErr("help.appConfig#dd18782e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpAppConfig) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpAppConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.appConfig#dd18782e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.appConfig", "")
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.appConfig#dd18782e", "hash", err)
+		return tlrt.DecodeErr(err, "help.appConfig", "hash")
 	}
 	if m.Config, err = decodeJSONValue(b, depth+1); err != nil {
-		return decodeErr("help.appConfig#dd18782e", "config", err)
+		return tlrt.DecodeErr(err, "help.appConfig", "config")
 	}
 	return nil
 }
 
-// HelpAppUpdateClass is the TL type help.AppUpdate: one of HelpAppUpdate, HelpNoAppUpdate.
+// HelpAppUpdateClass is the TL type help.AppUpdate: one of HelpAppUpdate,
+// HelpNoAppUpdate.
 //
 // See https://core.telegram.org/type/help.AppUpdate.
 type HelpAppUpdateClass interface {
@@ -202,7 +197,8 @@ func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
 	return decodeHelpAppUpdate(b, 0)
 }
 
-// decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels deep.
+// decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels
+// deep.
 func decodeHelpAppUpdate(b *bin.Buffer, depth int) (HelpAppUpdateClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -215,28 +211,28 @@ func decodeHelpAppUpdate(b *bin.Buffer, depth int) (HelpAppUpdateClass, error) {
 	case HelpNoAppUpdateTypeID:
 		v = &HelpNoAppUpdate{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.AppUpdate",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.AppUpdate"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpAppUpdate is the TL constructor help.appUpdate:
+// HelpAppUpdate is the TL constructor help.appUpdate.
 //
-//	help.appUpdate#ccbbce30 flags:# can_not_skip:flags.0?true id:int version:string text:string entities:Vector<MessageEntity> document:flags.1?Document url:flags.2?string sticker:flags.3?Document = help.AppUpdate
+//	help.appUpdate#ccbbce30 flags:# can_not_skip:flags.0?true id:int
+//	    version:string text:string entities:Vector<MessageEntity>
+//	    document:flags.1?Document url:flags.2?string
+//	    sticker:flags.3?Document = help.AppUpdate
+//
+// An optional field is sent when it is not zero, nil or false. SetURL and the
+// other Set methods send a zero value too; HasURL reports whether URL is
+// present (sent, or received) and ClearURL leaves it out.
 //
 // See https://core.telegram.org/constructor/help.appUpdate.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type HelpAppUpdate struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanNotSkip bool       // flags.0?true
 	ID         int
 	Version    string
@@ -262,6 +258,24 @@ func (*HelpAppUpdate) TypeName() string {
 
 // helpAppUpdateClass marks HelpAppUpdate as a HelpAppUpdateClass.
 func (*HelpAppUpdate) helpAppUpdateClass() {}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *HelpAppUpdate) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(2)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *HelpAppUpdate) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(2)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *HelpAppUpdate) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *HelpAppUpdate) Encode(b *bin.Buffer) error {
@@ -296,21 +310,21 @@ func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Text)
 	b.PutVectorHeader(len(m.Entities))
 	for i := range m.Entities {
-		if err := encodeObj(b, m.Entities[i]); err != nil {
-			return encodeErr("help.appUpdate#ccbbce30", "entities", err)
+		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.appUpdate", "entities")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("help.appUpdate#ccbbce30", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "help.appUpdate", "document")
 		}
 	}
 	if flags.Has(2) {
 		b.PutString(m.URL)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.Sticker); err != nil {
-			return encodeErr("help.appUpdate#ccbbce30", "sticker", err)
+		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+			return tlrt.EncodeErr(err, "help.appUpdate", "sticker")
 		}
 	}
 	return nil
@@ -318,59 +332,56 @@ func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpAppUpdateTypeID, "help.appUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.appUpdate", "")
 	}
-	if err := consumeID(b, HelpAppUpdateTypeID, "help.appUpdate"); err != nil {
-		return decodeErr("help.appUpdate#ccbbce30", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpAppUpdate) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.appUpdate#ccbbce30", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.appUpdate", "")
 	}
 	*m = HelpAppUpdate{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.appUpdate#ccbbce30", "flags", err)
+		return tlrt.DecodeErr(err, "help.appUpdate", "flags")
 	}
 	m.CanNotSkip = m.Flags.Has(0)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("help.appUpdate#ccbbce30", "id", err)
+		return tlrt.DecodeErr(err, "help.appUpdate", "id")
 	}
 	if m.Version, err = b.String(); err != nil {
-		return decodeErr("help.appUpdate#ccbbce30", "version", err)
+		return tlrt.DecodeErr(err, "help.appUpdate", "version")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("help.appUpdate#ccbbce30", "text", err)
+		return tlrt.DecodeErr(err, "help.appUpdate", "text")
 	}
-	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-		return decodeErr("help.appUpdate#ccbbce30", "entities", err)
+	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		return tlrt.DecodeErr(err, "help.appUpdate", "entities")
 	}
 	if m.Flags.Has(1) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("help.appUpdate#ccbbce30", "document", err)
+			return tlrt.DecodeErr(err, "help.appUpdate", "document")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("help.appUpdate#ccbbce30", "url", err)
+			return tlrt.DecodeErr(err, "help.appUpdate", "url")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("help.appUpdate#ccbbce30", "sticker", err)
+			return tlrt.DecodeErr(err, "help.appUpdate", "sticker")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3
@@ -380,7 +391,7 @@ func (m *HelpAppUpdate) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// HelpNoAppUpdate is the TL constructor help.noAppUpdate:
+// HelpNoAppUpdate is the TL constructor help.noAppUpdate.
 //
 //	help.noAppUpdate#c45a6536 = help.AppUpdate
 //
@@ -422,29 +433,27 @@ func (m *HelpNoAppUpdate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpNoAppUpdate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpNoAppUpdateTypeID, "help.noAppUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.noAppUpdate", "")
 	}
-	if err := consumeID(b, HelpNoAppUpdateTypeID, "help.noAppUpdate"); err != nil {
-		return decodeErr("help.noAppUpdate#c45a6536", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpNoAppUpdate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpNoAppUpdate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpNoAppUpdate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpCountriesListClass is the TL type help.CountriesList: one of HelpCountriesListNotModified, HelpCountriesList.
+// HelpCountriesListClass is the TL type help.CountriesList: one of
+// HelpCountriesListNotModified, HelpCountriesList.
 //
 // See https://core.telegram.org/type/help.CountriesList.
 type HelpCountriesListClass interface {
@@ -457,7 +466,8 @@ func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
 	return decodeHelpCountriesList(b, 0)
 }
 
-// decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth levels deep.
+// decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth
+// levels deep.
 func decodeHelpCountriesList(b *bin.Buffer, depth int) (HelpCountriesListClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -470,25 +480,24 @@ func decodeHelpCountriesList(b *bin.Buffer, depth int) (HelpCountriesListClass, 
 	case HelpCountriesListTypeID:
 		v = &HelpCountriesList{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.CountriesList",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.CountriesList"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpCountriesListNotModified is the TL constructor help.countriesListNotModified:
+// HelpCountriesListNotModified is the TL constructor
+// help.countriesListNotModified.
 //
 //	help.countriesListNotModified#93cc1f32 = help.CountriesList
 //
 // See https://core.telegram.org/constructor/help.countriesListNotModified.
 type HelpCountriesListNotModified struct{}
 
-// HelpCountriesListNotModifiedTypeID is the ID of help.countriesListNotModified.
+// HelpCountriesListNotModifiedTypeID is the ID of
+// help.countriesListNotModified.
 const HelpCountriesListNotModifiedTypeID = 0x93cc1f32
 
 // TypeID returns 0x93cc1f32, the ID of help.countriesListNotModified.
@@ -501,7 +510,8 @@ func (*HelpCountriesListNotModified) TypeName() string {
 	return "help.countriesListNotModified"
 }
 
-// helpCountriesListClass marks HelpCountriesListNotModified as a HelpCountriesListClass.
+// helpCountriesListClass marks HelpCountriesListNotModified as a
+// HelpCountriesListClass.
 func (*HelpCountriesListNotModified) helpCountriesListClass() {}
 
 // Encode writes m to b with its ID.
@@ -523,31 +533,29 @@ func (m *HelpCountriesListNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpCountriesListNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpCountriesListNotModifiedTypeID, "help.countriesListNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.countriesListNotModified", "")
 	}
-	if err := consumeID(b, HelpCountriesListNotModifiedTypeID, "help.countriesListNotModified"); err != nil {
-		return decodeErr("help.countriesListNotModified#93cc1f32", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountriesListNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpCountriesListNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpCountriesListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpCountriesList is the TL constructor help.countriesList:
+// HelpCountriesList is the TL constructor help.countriesList.
 //
-//	help.countriesList#87d0759e countries:Vector<help.Country> hash:int = help.CountriesList
+//	help.countriesList#87d0759e countries:Vector<help.Country> hash:int
+//	    = help.CountriesList
 //
 // See https://core.telegram.org/constructor/help.countriesList.
 type HelpCountriesList struct {
@@ -588,7 +596,7 @@ func (m *HelpCountriesList) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Countries))
 	for i := range m.Countries {
 		if err := m.Countries[i].Encode(b); err != nil {
-			return encodeErr("help.countriesList#87d0759e", "countries", err)
+			return tlrt.EncodeErr(err, "help.countriesList", "countries")
 		}
 	}
 	b.PutInt(m.Hash)
@@ -597,39 +605,37 @@ func (m *HelpCountriesList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpCountriesListTypeID, "help.countriesList"); err != nil {
+		return tlrt.DecodeErr(err, "help.countriesList", "")
 	}
-	if err := consumeID(b, HelpCountriesListTypeID, "help.countriesList"); err != nil {
-		return decodeErr("help.countriesList#87d0759e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpCountriesList) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpCountriesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.countriesList#87d0759e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.countriesList", "")
 	}
 	var err error
-	if m.Countries, err = decodeVectorAt(b, depth+1, decodeValue[HelpCountry]); err != nil {
-		return decodeErr("help.countriesList#87d0759e", "countries", err)
+	if m.Countries, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpCountry]); err != nil {
+		return tlrt.DecodeErr(err, "help.countriesList", "countries")
 	}
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.countriesList#87d0759e", "hash", err)
+		return tlrt.DecodeErr(err, "help.countriesList", "hash")
 	}
 	return nil
 }
 
-// HelpDeepLinkInfoClass is the TL type help.DeepLinkInfo: one of HelpDeepLinkInfoEmpty, HelpDeepLinkInfo.
+// HelpDeepLinkInfoClass is the TL type help.DeepLinkInfo: one of
+// HelpDeepLinkInfoEmpty, HelpDeepLinkInfo.
 //
 // See https://core.telegram.org/type/help.DeepLinkInfo.
 type HelpDeepLinkInfoClass interface {
@@ -642,7 +648,8 @@ func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
 	return decodeHelpDeepLinkInfo(b, 0)
 }
 
-// decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth levels deep.
+// decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth
+// levels deep.
 func decodeHelpDeepLinkInfo(b *bin.Buffer, depth int) (HelpDeepLinkInfoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -655,18 +662,15 @@ func decodeHelpDeepLinkInfo(b *bin.Buffer, depth int) (HelpDeepLinkInfoClass, er
 	case HelpDeepLinkInfoTypeID:
 		v = &HelpDeepLinkInfo{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.DeepLinkInfo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.DeepLinkInfo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpDeepLinkInfoEmpty is the TL constructor help.deepLinkInfoEmpty:
+// HelpDeepLinkInfoEmpty is the TL constructor help.deepLinkInfoEmpty.
 //
 //	help.deepLinkInfoEmpty#66afa166 = help.DeepLinkInfo
 //
@@ -708,39 +712,38 @@ func (m *HelpDeepLinkInfoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpDeepLinkInfoEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoEmptyTypeID, "help.deepLinkInfoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "help.deepLinkInfoEmpty", "")
 	}
-	if err := consumeID(b, HelpDeepLinkInfoEmptyTypeID, "help.deepLinkInfoEmpty"); err != nil {
-		return decodeErr("help.deepLinkInfoEmpty#66afa166", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpDeepLinkInfoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpDeepLinkInfoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpDeepLinkInfoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpDeepLinkInfo is the TL constructor help.deepLinkInfo:
+// HelpDeepLinkInfo is the TL constructor help.deepLinkInfo.
 //
-//	help.deepLinkInfo#6a4ee832 flags:# update_app:flags.0?true message:string entities:flags.1?Vector<MessageEntity> = help.DeepLinkInfo
+//	help.deepLinkInfo#6a4ee832 flags:# update_app:flags.0?true
+//	    message:string entities:flags.1?Vector<MessageEntity>
+//	    = help.DeepLinkInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/help.deepLinkInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type HelpDeepLinkInfo struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UpdateApp bool       // flags.0?true
 	Message   string
 	Entities  []MessageEntityClass // flags.1?Vector<MessageEntity>
@@ -761,6 +764,25 @@ func (*HelpDeepLinkInfo) TypeName() string {
 
 // helpDeepLinkInfoClass marks HelpDeepLinkInfo as a HelpDeepLinkInfoClass.
 func (*HelpDeepLinkInfo) helpDeepLinkInfoClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *HelpDeepLinkInfo) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *HelpDeepLinkInfo) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *HelpDeepLinkInfo) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *HelpDeepLinkInfo) Encode(b *bin.Buffer) error {
@@ -788,8 +810,8 @@ func (m *HelpDeepLinkInfo) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("help.deepLinkInfo#6a4ee832", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "help.deepLinkInfo", "entities")
 			}
 		}
 	}
@@ -798,40 +820,37 @@ func (m *HelpDeepLinkInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoTypeID, "help.deepLinkInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.deepLinkInfo", "")
 	}
-	if err := consumeID(b, HelpDeepLinkInfoTypeID, "help.deepLinkInfo"); err != nil {
-		return decodeErr("help.deepLinkInfo#6a4ee832", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpDeepLinkInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.deepLinkInfo#6a4ee832", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.deepLinkInfo", "")
 	}
 	*m = HelpDeepLinkInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.deepLinkInfo#6a4ee832", "flags", err)
+		return tlrt.DecodeErr(err, "help.deepLinkInfo", "flags")
 	}
 	m.UpdateApp = m.Flags.Has(0)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("help.deepLinkInfo#6a4ee832", "message", err)
+		return tlrt.DecodeErr(err, "help.deepLinkInfo", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("help.deepLinkInfo#6a4ee832", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "help.deepLinkInfo", "entities")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -841,7 +860,8 @@ func (m *HelpDeepLinkInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// HelpPassportConfigClass is the TL type help.PassportConfig: one of HelpPassportConfigNotModified, HelpPassportConfig.
+// HelpPassportConfigClass is the TL type help.PassportConfig: one of
+// HelpPassportConfigNotModified, HelpPassportConfig.
 //
 // See https://core.telegram.org/type/help.PassportConfig.
 type HelpPassportConfigClass interface {
@@ -854,7 +874,8 @@ func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
 	return decodeHelpPassportConfig(b, 0)
 }
 
-// decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth levels deep.
+// decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth
+// levels deep.
 func decodeHelpPassportConfig(b *bin.Buffer, depth int) (HelpPassportConfigClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -867,25 +888,24 @@ func decodeHelpPassportConfig(b *bin.Buffer, depth int) (HelpPassportConfigClass
 	case HelpPassportConfigTypeID:
 		v = &HelpPassportConfig{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.PassportConfig",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.PassportConfig"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpPassportConfigNotModified is the TL constructor help.passportConfigNotModified:
+// HelpPassportConfigNotModified is the TL constructor
+// help.passportConfigNotModified.
 //
 //	help.passportConfigNotModified#bfb9f457 = help.PassportConfig
 //
 // See https://core.telegram.org/constructor/help.passportConfigNotModified.
 type HelpPassportConfigNotModified struct{}
 
-// HelpPassportConfigNotModifiedTypeID is the ID of help.passportConfigNotModified.
+// HelpPassportConfigNotModifiedTypeID is the ID of
+// help.passportConfigNotModified.
 const HelpPassportConfigNotModifiedTypeID = 0xbfb9f457
 
 // TypeID returns 0xbfb9f457, the ID of help.passportConfigNotModified.
@@ -898,7 +918,8 @@ func (*HelpPassportConfigNotModified) TypeName() string {
 	return "help.passportConfigNotModified"
 }
 
-// helpPassportConfigClass marks HelpPassportConfigNotModified as a HelpPassportConfigClass.
+// helpPassportConfigClass marks HelpPassportConfigNotModified as a
+// HelpPassportConfigClass.
 func (*HelpPassportConfigNotModified) helpPassportConfigClass() {}
 
 // Encode writes m to b with its ID.
@@ -920,31 +941,29 @@ func (m *HelpPassportConfigNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPassportConfigNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPassportConfigNotModifiedTypeID, "help.passportConfigNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.passportConfigNotModified", "")
 	}
-	if err := consumeID(b, HelpPassportConfigNotModifiedTypeID, "help.passportConfigNotModified"); err != nil {
-		return decodeErr("help.passportConfigNotModified#bfb9f457", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPassportConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPassportConfigNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPassportConfigNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpPassportConfig is the TL constructor help.passportConfig:
+// HelpPassportConfig is the TL constructor help.passportConfig.
 //
-//	help.passportConfig#a098d6af hash:int countries_langs:DataJSON = help.PassportConfig
+//	help.passportConfig#a098d6af hash:int countries_langs:DataJSON
+//	    = help.PassportConfig
 //
 // See https://core.telegram.org/constructor/help.passportConfig.
 type HelpPassportConfig struct {
@@ -965,7 +984,8 @@ func (*HelpPassportConfig) TypeName() string {
 	return "help.passportConfig"
 }
 
-// helpPassportConfigClass marks HelpPassportConfig as a HelpPassportConfigClass.
+// helpPassportConfigClass marks HelpPassportConfig as a
+// HelpPassportConfigClass.
 func (*HelpPassportConfig) helpPassportConfigClass() {}
 
 // Encode writes m to b with its ID.
@@ -984,46 +1004,44 @@ func (m *HelpPassportConfig) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.Hash)
 	if err := m.CountriesLangs.Encode(b); err != nil {
-		return encodeErr("help.passportConfig#a098d6af", "countries_langs", err)
+		return tlrt.EncodeErr(err, "help.passportConfig", "countries_langs")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPassportConfigTypeID, "help.passportConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.passportConfig", "")
 	}
-	if err := consumeID(b, HelpPassportConfigTypeID, "help.passportConfig"); err != nil {
-		return decodeErr("help.passportConfig#a098d6af", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPassportConfig) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPassportConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.passportConfig#a098d6af", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.passportConfig", "")
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.passportConfig#a098d6af", "hash", err)
+		return tlrt.DecodeErr(err, "help.passportConfig", "hash")
 	}
-	if err = decodeBoxed(b, &m.CountriesLangs, depth+1); err != nil {
-		return decodeErr("help.passportConfig#a098d6af", "countries_langs", err)
+	if err = tlrt.DecodeBoxed(b, &m.CountriesLangs, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "help.passportConfig", "countries_langs")
 	}
 	return nil
 }
 
-// HelpPeerColorSetClass is the TL type help.PeerColorSet: one of HelpPeerColorSet, HelpPeerColorProfileSet.
+// HelpPeerColorSetClass is the TL type help.PeerColorSet: one of
+// HelpPeerColorSet, HelpPeerColorProfileSet.
 //
 // See https://core.telegram.org/type/help.PeerColorSet.
 type HelpPeerColorSetClass interface {
@@ -1036,7 +1054,8 @@ func DecodeHelpPeerColorSet(b *bin.Buffer) (HelpPeerColorSetClass, error) {
 	return decodeHelpPeerColorSet(b, 0)
 }
 
-// decodeHelpPeerColorSet is DecodeHelpPeerColorSet for a value nested depth levels deep.
+// decodeHelpPeerColorSet is DecodeHelpPeerColorSet for a value nested depth
+// levels deep.
 func decodeHelpPeerColorSet(b *bin.Buffer, depth int) (HelpPeerColorSetClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1049,18 +1068,15 @@ func decodeHelpPeerColorSet(b *bin.Buffer, depth int) (HelpPeerColorSetClass, er
 	case HelpPeerColorProfileSetTypeID:
 		v = &HelpPeerColorProfileSet{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.PeerColorSet",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.PeerColorSet"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpPeerColorSet is the TL constructor help.peerColorSet:
+// HelpPeerColorSet is the TL constructor help.peerColorSet.
 //
 //	help.peerColorSet#26219a58 colors:Vector<int> = help.PeerColorSet
 //
@@ -1108,35 +1124,33 @@ func (m *HelpPeerColorSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColorSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPeerColorSetTypeID, "help.peerColorSet"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorSet", "")
 	}
-	if err := consumeID(b, HelpPeerColorSetTypeID, "help.peerColorSet"); err != nil {
-		return decodeErr("help.peerColorSet#26219a58", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPeerColorSet) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColorSet) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Colors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("help.peerColorSet#26219a58", "colors", err)
+	if m.Colors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorSet", "colors")
 	}
 	return nil
 }
 
-// HelpPeerColorProfileSet is the TL constructor help.peerColorProfileSet:
+// HelpPeerColorProfileSet is the TL constructor help.peerColorProfileSet.
 //
-//	help.peerColorProfileSet#767d61eb palette_colors:Vector<int> bg_colors:Vector<int> story_colors:Vector<int> = help.PeerColorSet
+//	help.peerColorProfileSet#767d61eb palette_colors:Vector<int>
+//	    bg_colors:Vector<int> story_colors:Vector<int> = help.PeerColorSet
 //
 // See https://core.telegram.org/constructor/help.peerColorProfileSet.
 type HelpPeerColorProfileSet struct {
@@ -1158,7 +1172,8 @@ func (*HelpPeerColorProfileSet) TypeName() string {
 	return "help.peerColorProfileSet"
 }
 
-// helpPeerColorSetClass marks HelpPeerColorProfileSet as a HelpPeerColorSetClass.
+// helpPeerColorSetClass marks HelpPeerColorProfileSet as a
+// HelpPeerColorSetClass.
 func (*HelpPeerColorProfileSet) helpPeerColorSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -1192,39 +1207,37 @@ func (m *HelpPeerColorProfileSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColorProfileSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPeerColorProfileSetTypeID, "help.peerColorProfileSet"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "")
 	}
-	if err := consumeID(b, HelpPeerColorProfileSetTypeID, "help.peerColorProfileSet"); err != nil {
-		return decodeErr("help.peerColorProfileSet#767d61eb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorProfileSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPeerColorProfileSet) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColorProfileSet) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.PaletteColors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("help.peerColorProfileSet#767d61eb", "palette_colors", err)
+	if m.PaletteColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "palette_colors")
 	}
-	if m.BgColors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("help.peerColorProfileSet#767d61eb", "bg_colors", err)
+	if m.BgColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "bg_colors")
 	}
-	if m.StoryColors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("help.peerColorProfileSet#767d61eb", "story_colors", err)
+	if m.StoryColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "story_colors")
 	}
 	return nil
 }
 
-// HelpPeerColorsClass is the TL type help.PeerColors: one of HelpPeerColorsNotModified, HelpPeerColors.
+// HelpPeerColorsClass is the TL type help.PeerColors: one of
+// HelpPeerColorsNotModified, HelpPeerColors.
 //
 // See https://core.telegram.org/type/help.PeerColors.
 type HelpPeerColorsClass interface {
@@ -1237,7 +1250,8 @@ func DecodeHelpPeerColors(b *bin.Buffer) (HelpPeerColorsClass, error) {
 	return decodeHelpPeerColors(b, 0)
 }
 
-// decodeHelpPeerColors is DecodeHelpPeerColors for a value nested depth levels deep.
+// decodeHelpPeerColors is DecodeHelpPeerColors for a value nested depth levels
+// deep.
 func decodeHelpPeerColors(b *bin.Buffer, depth int) (HelpPeerColorsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1250,18 +1264,15 @@ func decodeHelpPeerColors(b *bin.Buffer, depth int) (HelpPeerColorsClass, error)
 	case HelpPeerColorsTypeID:
 		v = &HelpPeerColors{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.PeerColors",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.PeerColors"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpPeerColorsNotModified is the TL constructor help.peerColorsNotModified:
+// HelpPeerColorsNotModified is the TL constructor help.peerColorsNotModified.
 //
 //	help.peerColorsNotModified#2ba1f5ce = help.PeerColors
 //
@@ -1303,31 +1314,29 @@ func (m *HelpPeerColorsNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColorsNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPeerColorsNotModifiedTypeID, "help.peerColorsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorsNotModified", "")
 	}
-	if err := consumeID(b, HelpPeerColorsNotModifiedTypeID, "help.peerColorsNotModified"); err != nil {
-		return decodeErr("help.peerColorsNotModified#2ba1f5ce", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorsNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPeerColorsNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColorsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpPeerColors is the TL constructor help.peerColors:
+// HelpPeerColors is the TL constructor help.peerColors.
 //
-//	help.peerColors#f8ed08 hash:int colors:Vector<help.PeerColorOption> = help.PeerColors
+//	help.peerColors#f8ed08 hash:int colors:Vector<help.PeerColorOption>
+//	    = help.PeerColors
 //
 // See https://core.telegram.org/constructor/help.peerColors.
 type HelpPeerColors struct {
@@ -1369,7 +1378,7 @@ func (m *HelpPeerColors) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Colors))
 	for i := range m.Colors {
 		if err := m.Colors[i].Encode(b); err != nil {
-			return encodeErr("help.peerColors#00f8ed08", "colors", err)
+			return tlrt.EncodeErr(err, "help.peerColors", "colors")
 		}
 	}
 	return nil
@@ -1377,39 +1386,37 @@ func (m *HelpPeerColors) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColors) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPeerColorsTypeID, "help.peerColors"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColors", "")
 	}
-	if err := consumeID(b, HelpPeerColorsTypeID, "help.peerColors"); err != nil {
-		return decodeErr("help.peerColors#00f8ed08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColors) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPeerColors) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColors) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.peerColors#00f8ed08", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.peerColors", "")
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.peerColors#00f8ed08", "hash", err)
+		return tlrt.DecodeErr(err, "help.peerColors", "hash")
 	}
-	if m.Colors, err = decodeVectorAt(b, depth+1, decodeValue[HelpPeerColorOption]); err != nil {
-		return decodeErr("help.peerColors#00f8ed08", "colors", err)
+	if m.Colors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpPeerColorOption]); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColors", "colors")
 	}
 	return nil
 }
 
-// HelpPromoDataClass is the TL type help.PromoData: one of HelpPromoDataEmpty, HelpPromoData.
+// HelpPromoDataClass is the TL type help.PromoData: one of HelpPromoDataEmpty,
+// HelpPromoData.
 //
 // See https://core.telegram.org/type/help.PromoData.
 type HelpPromoDataClass interface {
@@ -1422,7 +1429,8 @@ func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
 	return decodeHelpPromoData(b, 0)
 }
 
-// decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels deep.
+// decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels
+// deep.
 func decodeHelpPromoData(b *bin.Buffer, depth int) (HelpPromoDataClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1435,18 +1443,15 @@ func decodeHelpPromoData(b *bin.Buffer, depth int) (HelpPromoDataClass, error) {
 	case HelpPromoDataTypeID:
 		v = &HelpPromoData{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.PromoData",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.PromoData"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpPromoDataEmpty is the TL constructor help.promoDataEmpty:
+// HelpPromoDataEmpty is the TL constructor help.promoDataEmpty.
 //
 //	help.promoDataEmpty#98f6ac75 expires:int = help.PromoData
 //
@@ -1491,56 +1496,61 @@ func (m *HelpPromoDataEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPromoDataEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPromoDataEmptyTypeID, "help.promoDataEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "help.promoDataEmpty", "")
 	}
-	if err := consumeID(b, HelpPromoDataEmptyTypeID, "help.promoDataEmpty"); err != nil {
-		return decodeErr("help.promoDataEmpty#98f6ac75", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPromoDataEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPromoDataEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPromoDataEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("help.promoDataEmpty#98f6ac75", "expires", err)
+		return tlrt.DecodeErr(err, "help.promoDataEmpty", "expires")
 	}
 	return nil
 }
 
-// HelpPromoData is the TL constructor help.promoData:
+// HelpPromoData is the TL constructor help.promoData.
 //
-//	help.promoData#8c39793f flags:# proxy:flags.0?true expires:int peer:Peer chats:Vector<Chat> users:Vector<User> psa_type:flags.1?string psa_message:flags.2?string = help.PromoData
+//	help.promoData#8a4d87a flags:# proxy:flags.0?true expires:int
+//	    peer:flags.3?Peer psa_type:flags.1?string psa_message:flags.2?string
+//	    pending_suggestions:Vector<string>
+//	    dismissed_suggestions:Vector<string>
+//	    custom_pending_suggestion:flags.4?PendingSuggestion
+//	    chats:Vector<Chat> users:Vector<User> = help.PromoData
+//
+// An optional field is sent when it is not zero, nil or false. SetPsaType and
+// the other Set methods send a zero value too; HasPsaType reports whether
+// PsaType is present (sent, or received) and ClearPsaType leaves it out.
 //
 // See https://core.telegram.org/constructor/help.promoData.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type HelpPromoData struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Proxy      bool       // flags.0?true
-	Expires    int
-	Peer       PeerClass
-	Chats      []ChatClass
-	Users      []UserClass
-	PsaType    string // flags.1?string
-	PsaMessage string // flags.2?string
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Proxy                   bool       // flags.0?true
+	Expires                 int
+	Peer                    PeerClass // flags.3?Peer
+	PsaType                 string    // flags.1?string
+	PsaMessage              string    // flags.2?string
+	PendingSuggestions      []string
+	DismissedSuggestions    []string
+	CustomPendingSuggestion *PendingSuggestion // flags.4?PendingSuggestion
+	Chats                   []ChatClass
+	Users                   []UserClass
 }
 
 // HelpPromoDataTypeID is the ID of help.promoData.
-const HelpPromoDataTypeID = 0x8c39793f
+const HelpPromoDataTypeID = 0x08a4d87a
 
-// TypeID returns 0x8c39793f, the ID of help.promoData.
+// TypeID returns 0x08a4d87a, the ID of help.promoData.
 func (*HelpPromoData) TypeID() uint32 {
 	return HelpPromoDataTypeID
 }
@@ -1552,6 +1562,44 @@ func (*HelpPromoData) TypeName() string {
 
 // helpPromoDataClass marks HelpPromoData as a HelpPromoDataClass.
 func (*HelpPromoData) helpPromoDataClass() {}
+
+// HasPsaType reports whether PsaType is present: not zero, set by SetPsaType,
+// or received.
+func (m *HelpPromoData) HasPsaType() bool {
+	return m.PsaType != "" || m.Flags.Has(1)
+}
+
+// SetPsaType sets PsaType to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *HelpPromoData) SetPsaType(v string) {
+	m.PsaType = v
+	m.Flags.Set(1)
+}
+
+// ClearPsaType sets PsaType to its zero value and marks it absent.
+func (m *HelpPromoData) ClearPsaType() {
+	m.PsaType = ""
+	m.Flags.Unset(1)
+}
+
+// HasPsaMessage reports whether PsaMessage is present: not zero, set by
+// SetPsaMessage, or received.
+func (m *HelpPromoData) HasPsaMessage() bool {
+	return m.PsaMessage != "" || m.Flags.Has(2)
+}
+
+// SetPsaMessage sets PsaMessage to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *HelpPromoData) SetPsaMessage(v string) {
+	m.PsaMessage = v
+	m.Flags.Set(2)
+}
+
+// ClearPsaMessage sets PsaMessage to its zero value and marks it absent.
+func (m *HelpPromoData) ClearPsaMessage() {
+	m.PsaMessage = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *HelpPromoData) Encode(b *bin.Buffer) error {
@@ -1567,9 +1615,12 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
 	if m.Proxy {
 		flags.Set(0)
+	}
+	if m.Peer != nil {
+		flags.Set(3)
 	}
 	if m.PsaType != "" {
 		flags.Set(1)
@@ -1577,21 +1628,14 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	if m.PsaMessage != "" {
 		flags.Set(2)
 	}
+	if m.CustomPendingSuggestion != nil {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Expires)
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("help.promoData#8c39793f", "peer", err)
-	}
-	b.PutVectorHeader(len(m.Chats))
-	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("help.promoData#8c39793f", "chats", err)
-		}
-	}
-	b.PutVectorHeader(len(m.Users))
-	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("help.promoData#8c39793f", "users", err)
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "help.promoData", "peer")
 		}
 	}
 	if flags.Has(1) {
@@ -1600,62 +1644,98 @@ func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutString(m.PsaMessage)
 	}
+	b.PutVectorHeader(len(m.PendingSuggestions))
+	for i := range m.PendingSuggestions {
+		b.PutString(m.PendingSuggestions[i])
+	}
+	b.PutVectorHeader(len(m.DismissedSuggestions))
+	for i := range m.DismissedSuggestions {
+		b.PutString(m.DismissedSuggestions[i])
+	}
+	if flags.Has(4) {
+		if err := m.CustomPendingSuggestion.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "help.promoData", "custom_pending_suggestion")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.promoData", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.promoData", "users")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPromoData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPromoDataTypeID, "help.promoData"); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "")
 	}
-	if err := consumeID(b, HelpPromoDataTypeID, "help.promoData"); err != nil {
-		return decodeErr("help.promoData#8c39793f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPromoData) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.promoData#8c39793f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.promoData", "")
 	}
 	*m = HelpPromoData{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.promoData#8c39793f", "flags", err)
+		return tlrt.DecodeErr(err, "help.promoData", "flags")
 	}
 	m.Proxy = m.Flags.Has(0)
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("help.promoData#8c39793f", "expires", err)
+		return tlrt.DecodeErr(err, "help.promoData", "expires")
 	}
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("help.promoData#8c39793f", "peer", err)
-	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("help.promoData#8c39793f", "chats", err)
-	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("help.promoData#8c39793f", "users", err)
+	if m.Flags.Has(3) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "help.promoData", "peer")
+		}
 	}
 	if m.Flags.Has(1) {
 		if m.PsaType, err = b.String(); err != nil {
-			return decodeErr("help.promoData#8c39793f", "psa_type", err)
+			return tlrt.DecodeErr(err, "help.promoData", "psa_type")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.PsaMessage, err = b.String(); err != nil {
-			return decodeErr("help.promoData#8c39793f", "psa_message", err)
+			return tlrt.DecodeErr(err, "help.promoData", "psa_message")
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.PendingSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "pending_suggestions")
+	}
+	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "dismissed_suggestions")
+	}
+	if m.Flags.Has(4) {
+		m.CustomPendingSuggestion = new(PendingSuggestion)
+		if err = tlrt.DecodeBoxed(b, m.CustomPendingSuggestion, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "help.promoData", "custom_pending_suggestion")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "help.promoData", "users")
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4
 	if m.PsaType != "" {
 		m.Flags.Unset(1)
 	}
@@ -1665,7 +1745,8 @@ func (m *HelpPromoData) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// HelpTermsOfServiceUpdateClass is the TL type help.TermsOfServiceUpdate: one of HelpTermsOfServiceUpdateEmpty, HelpTermsOfServiceUpdate.
+// HelpTermsOfServiceUpdateClass is the TL type help.TermsOfServiceUpdate: one
+// of HelpTermsOfServiceUpdateEmpty, HelpTermsOfServiceUpdate.
 //
 // See https://core.telegram.org/type/help.TermsOfServiceUpdate.
 type HelpTermsOfServiceUpdateClass interface {
@@ -1673,12 +1754,14 @@ type HelpTermsOfServiceUpdateClass interface {
 	helpTermsOfServiceUpdateClass()
 }
 
-// DecodeHelpTermsOfServiceUpdate decodes any constructor of help.TermsOfServiceUpdate.
+// DecodeHelpTermsOfServiceUpdate decodes any constructor of
+// help.TermsOfServiceUpdate.
 func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClass, error) {
 	return decodeHelpTermsOfServiceUpdate(b, 0)
 }
 
-// decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value nested depth levels deep.
+// decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value
+// nested depth levels deep.
 func decodeHelpTermsOfServiceUpdate(b *bin.Buffer, depth int) (HelpTermsOfServiceUpdateClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1691,27 +1774,27 @@ func decodeHelpTermsOfServiceUpdate(b *bin.Buffer, depth int) (HelpTermsOfServic
 	case HelpTermsOfServiceUpdateTypeID:
 		v = &HelpTermsOfServiceUpdate{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.TermsOfServiceUpdate",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.TermsOfServiceUpdate"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpTermsOfServiceUpdateEmpty is the TL constructor help.termsOfServiceUpdateEmpty:
+// HelpTermsOfServiceUpdateEmpty is the TL constructor
+// help.termsOfServiceUpdateEmpty.
 //
-//	help.termsOfServiceUpdateEmpty#e3309f7f expires:int = help.TermsOfServiceUpdate
+//	help.termsOfServiceUpdateEmpty#e3309f7f expires:int
+//	    = help.TermsOfServiceUpdate
 //
 // See https://core.telegram.org/constructor/help.termsOfServiceUpdateEmpty.
 type HelpTermsOfServiceUpdateEmpty struct {
 	Expires int
 }
 
-// HelpTermsOfServiceUpdateEmptyTypeID is the ID of help.termsOfServiceUpdateEmpty.
+// HelpTermsOfServiceUpdateEmptyTypeID is the ID of
+// help.termsOfServiceUpdateEmpty.
 const HelpTermsOfServiceUpdateEmptyTypeID = 0xe3309f7f
 
 // TypeID returns 0xe3309f7f, the ID of help.termsOfServiceUpdateEmpty.
@@ -1724,7 +1807,8 @@ func (*HelpTermsOfServiceUpdateEmpty) TypeName() string {
 	return "help.termsOfServiceUpdateEmpty"
 }
 
-// helpTermsOfServiceUpdateClass marks HelpTermsOfServiceUpdateEmpty as a HelpTermsOfServiceUpdateClass.
+// helpTermsOfServiceUpdateClass marks HelpTermsOfServiceUpdateEmpty as a
+// HelpTermsOfServiceUpdateClass.
 func (*HelpTermsOfServiceUpdateEmpty) helpTermsOfServiceUpdateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1747,35 +1831,33 @@ func (m *HelpTermsOfServiceUpdateEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpTermsOfServiceUpdateEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateEmptyTypeID, "help.termsOfServiceUpdateEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfServiceUpdateEmpty", "")
 	}
-	if err := consumeID(b, HelpTermsOfServiceUpdateEmptyTypeID, "help.termsOfServiceUpdateEmpty"); err != nil {
-		return decodeErr("help.termsOfServiceUpdateEmpty#e3309f7f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTermsOfServiceUpdateEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpTermsOfServiceUpdateEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTermsOfServiceUpdateEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("help.termsOfServiceUpdateEmpty#e3309f7f", "expires", err)
+		return tlrt.DecodeErr(err, "help.termsOfServiceUpdateEmpty", "expires")
 	}
 	return nil
 }
 
-// HelpTermsOfServiceUpdate is the TL constructor help.termsOfServiceUpdate:
+// HelpTermsOfServiceUpdate is the TL constructor help.termsOfServiceUpdate.
 //
-//	help.termsOfServiceUpdate#28ecf961 expires:int terms_of_service:help.TermsOfService = help.TermsOfServiceUpdate
+//	help.termsOfServiceUpdate#28ecf961 expires:int
+//	    terms_of_service:help.TermsOfService = help.TermsOfServiceUpdate
 //
 // See https://core.telegram.org/constructor/help.termsOfServiceUpdate.
 type HelpTermsOfServiceUpdate struct {
@@ -1796,7 +1878,8 @@ func (*HelpTermsOfServiceUpdate) TypeName() string {
 	return "help.termsOfServiceUpdate"
 }
 
-// helpTermsOfServiceUpdateClass marks HelpTermsOfServiceUpdate as a HelpTermsOfServiceUpdateClass.
+// helpTermsOfServiceUpdateClass marks HelpTermsOfServiceUpdate as a
+// HelpTermsOfServiceUpdateClass.
 func (*HelpTermsOfServiceUpdate) helpTermsOfServiceUpdateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1815,46 +1898,226 @@ func (m *HelpTermsOfServiceUpdate) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.Expires)
 	if err := m.TermsOfService.Encode(b); err != nil {
-		return encodeErr("help.termsOfServiceUpdate#28ecf961", "terms_of_service", err)
+		return tlrt.EncodeErr(err, "help.termsOfServiceUpdate", "terms_of_service")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "")
 	}
-	if err := consumeID(b, HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"); err != nil {
-		return decodeErr("help.termsOfServiceUpdate#28ecf961", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpTermsOfServiceUpdate) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTermsOfServiceUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.termsOfServiceUpdate#28ecf961", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.termsOfServiceUpdate", "")
 	}
 	var err error
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("help.termsOfServiceUpdate#28ecf961", "expires", err)
+		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "expires")
 	}
-	if err = decodeBoxed(b, &m.TermsOfService, depth+1); err != nil {
-		return decodeErr("help.termsOfServiceUpdate#28ecf961", "terms_of_service", err)
+	if err = tlrt.DecodeBoxed(b, &m.TermsOfService, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "terms_of_service")
 	}
 	return nil
 }
 
-// HelpUserInfoClass is the TL type help.UserInfo: one of HelpUserInfoEmpty, HelpUserInfo.
+// HelpTimezonesListClass is the TL type help.TimezonesList: one of
+// HelpTimezonesListNotModified, HelpTimezonesList.
+//
+// See https://core.telegram.org/type/help.TimezonesList.
+type HelpTimezonesListClass interface {
+	Object
+	helpTimezonesListClass()
+}
+
+// DecodeHelpTimezonesList decodes any constructor of help.TimezonesList.
+func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
+	return decodeHelpTimezonesList(b, 0)
+}
+
+// decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
+// levels deep.
+func decodeHelpTimezonesList(b *bin.Buffer, depth int) (HelpTimezonesListClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v HelpTimezonesListClass
+	switch id {
+	case HelpTimezonesListNotModifiedTypeID:
+		v = &HelpTimezonesListNotModified{}
+	case HelpTimezonesListTypeID:
+		v = &HelpTimezonesList{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "help.TimezonesList"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// HelpTimezonesListNotModified is the TL constructor
+// help.timezonesListNotModified.
+//
+//	help.timezonesListNotModified#970708cc = help.TimezonesList
+//
+// See https://core.telegram.org/constructor/help.timezonesListNotModified.
+type HelpTimezonesListNotModified struct{}
+
+// HelpTimezonesListNotModifiedTypeID is the ID of
+// help.timezonesListNotModified.
+const HelpTimezonesListNotModifiedTypeID = 0x970708cc
+
+// TypeID returns 0x970708cc, the ID of help.timezonesListNotModified.
+func (*HelpTimezonesListNotModified) TypeID() uint32 {
+	return HelpTimezonesListNotModifiedTypeID
+}
+
+// TypeName returns "help.timezonesListNotModified".
+func (*HelpTimezonesListNotModified) TypeName() string {
+	return "help.timezonesListNotModified"
+}
+
+// helpTimezonesListClass marks HelpTimezonesListNotModified as a
+// HelpTimezonesListClass.
+func (*HelpTimezonesListNotModified) helpTimezonesListClass() {}
+
+// Encode writes m to b with its ID.
+func (m *HelpTimezonesListNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpTimezonesListNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpTimezonesListNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpTimezonesListNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, HelpTimezonesListNotModifiedTypeID, "help.timezonesListNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "help.timezonesListNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpTimezonesListNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTimezonesListNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// HelpTimezonesList is the TL constructor help.timezonesList.
+//
+//	help.timezonesList#7b74ed71 timezones:Vector<Timezone> hash:int
+//	    = help.TimezonesList
+//
+// See https://core.telegram.org/constructor/help.timezonesList.
+type HelpTimezonesList struct {
+	Timezones []Timezone
+	Hash      int
+}
+
+// HelpTimezonesListTypeID is the ID of help.timezonesList.
+const HelpTimezonesListTypeID = 0x7b74ed71
+
+// TypeID returns 0x7b74ed71, the ID of help.timezonesList.
+func (*HelpTimezonesList) TypeID() uint32 {
+	return HelpTimezonesListTypeID
+}
+
+// TypeName returns "help.timezonesList".
+func (*HelpTimezonesList) TypeName() string {
+	return "help.timezonesList"
+}
+
+// helpTimezonesListClass marks HelpTimezonesList as a HelpTimezonesListClass.
+func (*HelpTimezonesList) helpTimezonesListClass() {}
+
+// Encode writes m to b with its ID.
+func (m *HelpTimezonesList) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpTimezonesListTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpTimezonesList) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Timezones))
+	for i := range m.Timezones {
+		if err := m.Timezones[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "help.timezonesList", "timezones")
+		}
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, HelpTimezonesListTypeID, "help.timezonesList"); err != nil {
+		return tlrt.DecodeErr(err, "help.timezonesList", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTimezonesList) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "help.timezonesList", "")
+	}
+	var err error
+	if m.Timezones, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Timezone]); err != nil {
+		return tlrt.DecodeErr(err, "help.timezonesList", "timezones")
+	}
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "help.timezonesList", "hash")
+	}
+	return nil
+}
+
+// HelpUserInfoClass is the TL type help.UserInfo: one of HelpUserInfoEmpty,
+// HelpUserInfo.
 //
 // See https://core.telegram.org/type/help.UserInfo.
 type HelpUserInfoClass interface {
@@ -1867,7 +2130,8 @@ func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
 	return decodeHelpUserInfo(b, 0)
 }
 
-// decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels deep.
+// decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels
+// deep.
 func decodeHelpUserInfo(b *bin.Buffer, depth int) (HelpUserInfoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1880,18 +2144,15 @@ func decodeHelpUserInfo(b *bin.Buffer, depth int) (HelpUserInfoClass, error) {
 	case HelpUserInfoTypeID:
 		v = &HelpUserInfo{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "help.UserInfo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "help.UserInfo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// HelpUserInfoEmpty is the TL constructor help.userInfoEmpty:
+// HelpUserInfoEmpty is the TL constructor help.userInfoEmpty.
 //
 //	help.userInfoEmpty#f3ae2eed = help.UserInfo
 //
@@ -1933,31 +2194,29 @@ func (m *HelpUserInfoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpUserInfoEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpUserInfoEmptyTypeID, "help.userInfoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "help.userInfoEmpty", "")
 	}
-	if err := consumeID(b, HelpUserInfoEmptyTypeID, "help.userInfoEmpty"); err != nil {
-		return decodeErr("help.userInfoEmpty#f3ae2eed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpUserInfoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpUserInfoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpUserInfoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpUserInfo is the TL constructor help.userInfo:
+// HelpUserInfo is the TL constructor help.userInfo.
 //
-//	help.userInfo#1eb3758 message:string entities:Vector<MessageEntity> author:string date:int = help.UserInfo
+//	help.userInfo#1eb3758 message:string entities:Vector<MessageEntity>
+//	    author:string date:int = help.UserInfo
 //
 // See https://core.telegram.org/constructor/help.userInfo.
 type HelpUserInfo struct {
@@ -2000,8 +2259,8 @@ func (m *HelpUserInfo) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Message)
 	b.PutVectorHeader(len(m.Entities))
 	for i := range m.Entities {
-		if err := encodeObj(b, m.Entities[i]); err != nil {
-			return encodeErr("help.userInfo#01eb3758", "entities", err)
+		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.userInfo", "entities")
 		}
 	}
 	b.PutString(m.Author)
@@ -2011,47 +2270,45 @@ func (m *HelpUserInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpUserInfoTypeID, "help.userInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.userInfo", "")
 	}
-	if err := consumeID(b, HelpUserInfoTypeID, "help.userInfo"); err != nil {
-		return decodeErr("help.userInfo#01eb3758", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpUserInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.userInfo#01eb3758", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.userInfo", "")
 	}
 	var err error
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("help.userInfo#01eb3758", "message", err)
+		return tlrt.DecodeErr(err, "help.userInfo", "message")
 	}
-	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-		return decodeErr("help.userInfo#01eb3758", "entities", err)
+	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		return tlrt.DecodeErr(err, "help.userInfo", "entities")
 	}
 	if m.Author, err = b.String(); err != nil {
-		return decodeErr("help.userInfo#01eb3758", "author", err)
+		return tlrt.DecodeErr(err, "help.userInfo", "author")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("help.userInfo#01eb3758", "date", err)
+		return tlrt.DecodeErr(err, "help.userInfo", "date")
 	}
 	return nil
 }
 
-// HelpConfigSimple is the TL constructor help.configSimple:
+// HelpConfigSimple is the TL constructor help.configSimple.
 //
-//	help.configSimple#5a592a6c date:int expires:int rules:vector<AccessPointRule> = help.ConfigSimple
+//	help.configSimple#5a592a6c date:int expires:int
+//	    rules:vector<AccessPointRule> = help.ConfigSimple
 //
 // See https://core.telegram.org/constructor/help.configSimple.
 type HelpConfigSimple struct {
@@ -2092,7 +2349,7 @@ func (m *HelpConfigSimple) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(len(m.Rules))
 	for i := range m.Rules {
 		if err := m.Rules[i].Encode(b); err != nil {
-			return encodeErr("help.configSimple#5a592a6c", "rules", err)
+			return tlrt.EncodeErr(err, "help.configSimple", "rules")
 		}
 	}
 	return nil
@@ -2100,52 +2357,51 @@ func (m *HelpConfigSimple) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpConfigSimpleTypeID, "help.configSimple"); err != nil {
+		return tlrt.DecodeErr(err, "help.configSimple", "")
 	}
-	if err := consumeID(b, HelpConfigSimpleTypeID, "help.configSimple"); err != nil {
-		return decodeErr("help.configSimple#5a592a6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpConfigSimple) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpConfigSimple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.configSimple#5a592a6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.configSimple", "")
 	}
 	var err error
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("help.configSimple#5a592a6c", "date", err)
+		return tlrt.DecodeErr(err, "help.configSimple", "date")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("help.configSimple#5a592a6c", "expires", err)
+		return tlrt.DecodeErr(err, "help.configSimple", "expires")
 	}
-	if m.Rules, err = decodeBareVectorAt(b, depth+1, decodeValue[AccessPointRule]); err != nil {
-		return decodeErr("help.configSimple#5a592a6c", "rules", err)
+	if m.Rules, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeValue[AccessPointRule]); err != nil {
+		return tlrt.DecodeErr(err, "help.configSimple", "rules")
 	}
 	return nil
 }
 
-// HelpCountry is the TL constructor help.country:
+// HelpCountry is the TL constructor help.country.
 //
-//	help.country#c3878e23 flags:# hidden:flags.0?true iso2:string default_name:string name:flags.1?string country_codes:Vector<help.CountryCode> = help.Country
+//	help.country#c3878e23 flags:# hidden:flags.0?true iso2:string
+//	    default_name:string name:flags.1?string
+//	    country_codes:Vector<help.CountryCode> = help.Country
+//
+// An optional field is sent when it is not zero, nil or false. SetName and the
+// other Set methods send a zero value too; HasName reports whether Name is
+// present (sent, or received) and ClearName leaves it out.
 //
 // See https://core.telegram.org/constructor/help.country.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type HelpCountry struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Hidden       bool       // flags.0?true
 	Iso2         string
 	DefaultName  string
@@ -2164,6 +2420,25 @@ func (*HelpCountry) TypeID() uint32 {
 // TypeName returns "help.country".
 func (*HelpCountry) TypeName() string {
 	return "help.country"
+}
+
+// HasName reports whether Name is present: not zero, set by SetName, or
+// received.
+func (m *HelpCountry) HasName() bool {
+	return m.Name != "" || m.Flags.Has(1)
+}
+
+// SetName sets Name to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *HelpCountry) SetName(v string) {
+	m.Name = v
+	m.Flags.Set(1)
+}
+
+// ClearName sets Name to its zero value and marks it absent.
+func (m *HelpCountry) ClearName() {
+	m.Name = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -2196,7 +2471,7 @@ func (m *HelpCountry) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.CountryCodes))
 	for i := range m.CountryCodes {
 		if err := m.CountryCodes[i].Encode(b); err != nil {
-			return encodeErr("help.country#c3878e23", "country_codes", err)
+			return tlrt.EncodeErr(err, "help.country", "country_codes")
 		}
 	}
 	return nil
@@ -2204,47 +2479,44 @@ func (m *HelpCountry) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpCountry) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpCountryTypeID, "help.country"); err != nil {
+		return tlrt.DecodeErr(err, "help.country", "")
 	}
-	if err := consumeID(b, HelpCountryTypeID, "help.country"); err != nil {
-		return decodeErr("help.country#c3878e23", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpCountry) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.country#c3878e23", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.country", "")
 	}
 	*m = HelpCountry{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.country#c3878e23", "flags", err)
+		return tlrt.DecodeErr(err, "help.country", "flags")
 	}
 	m.Hidden = m.Flags.Has(0)
 	if m.Iso2, err = b.String(); err != nil {
-		return decodeErr("help.country#c3878e23", "iso2", err)
+		return tlrt.DecodeErr(err, "help.country", "iso2")
 	}
 	if m.DefaultName, err = b.String(); err != nil {
-		return decodeErr("help.country#c3878e23", "default_name", err)
+		return tlrt.DecodeErr(err, "help.country", "default_name")
 	}
 	if m.Flags.Has(1) {
 		if m.Name, err = b.String(); err != nil {
-			return decodeErr("help.country#c3878e23", "name", err)
+			return tlrt.DecodeErr(err, "help.country", "name")
 		}
 	}
-	if m.CountryCodes, err = decodeVectorAt(b, depth+1, decodeValue[HelpCountryCode]); err != nil {
-		return decodeErr("help.country#c3878e23", "country_codes", err)
+	if m.CountryCodes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpCountryCode]); err != nil {
+		return tlrt.DecodeErr(err, "help.country", "country_codes")
 	}
 	m.Flags &^= 1 << 0
 	if m.Name != "" {
@@ -2253,17 +2525,19 @@ func (m *HelpCountry) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// HelpCountryCode is the TL constructor help.countryCode:
+// HelpCountryCode is the TL constructor help.countryCode.
 //
-//	help.countryCode#4203c5ef flags:# country_code:string prefixes:flags.0?Vector<string> patterns:flags.1?Vector<string> = help.CountryCode
+//	help.countryCode#4203c5ef flags:# country_code:string
+//	    prefixes:flags.0?Vector<string> patterns:flags.1?Vector<string>
+//	    = help.CountryCode
+//
+// An optional field is sent when it is not zero, nil or false. SetPrefixes and
+// the other Set methods send a zero value too; HasPrefixes reports whether
+// Prefixes is present (sent, or received) and ClearPrefixes leaves it out.
 //
 // See https://core.telegram.org/constructor/help.countryCode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type HelpCountryCode struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CountryCode string
 	Prefixes    []string // flags.0?Vector<string>
 	Patterns    []string // flags.1?Vector<string>
@@ -2280,6 +2554,44 @@ func (*HelpCountryCode) TypeID() uint32 {
 // TypeName returns "help.countryCode".
 func (*HelpCountryCode) TypeName() string {
 	return "help.countryCode"
+}
+
+// HasPrefixes reports whether Prefixes is present: not zero, set by
+// SetPrefixes, or received.
+func (m *HelpCountryCode) HasPrefixes() bool {
+	return len(m.Prefixes) > 0 || m.Flags.Has(0)
+}
+
+// SetPrefixes sets Prefixes to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *HelpCountryCode) SetPrefixes(v []string) {
+	m.Prefixes = v
+	m.Flags.Set(0)
+}
+
+// ClearPrefixes sets Prefixes to its zero value and marks it absent.
+func (m *HelpCountryCode) ClearPrefixes() {
+	m.Prefixes = nil
+	m.Flags.Unset(0)
+}
+
+// HasPatterns reports whether Patterns is present: not zero, set by
+// SetPatterns, or received.
+func (m *HelpCountryCode) HasPatterns() bool {
+	return len(m.Patterns) > 0 || m.Flags.Has(1)
+}
+
+// SetPatterns sets Patterns to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *HelpCountryCode) SetPatterns(v []string) {
+	m.Patterns = v
+	m.Flags.Set(1)
+}
+
+// ClearPatterns sets Patterns to its zero value and marks it absent.
+func (m *HelpCountryCode) ClearPatterns() {
+	m.Patterns = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -2322,41 +2634,38 @@ func (m *HelpCountryCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpCountryCodeTypeID, "help.countryCode"); err != nil {
+		return tlrt.DecodeErr(err, "help.countryCode", "")
 	}
-	if err := consumeID(b, HelpCountryCodeTypeID, "help.countryCode"); err != nil {
-		return decodeErr("help.countryCode#4203c5ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpCountryCode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpCountryCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = HelpCountryCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.countryCode#4203c5ef", "flags", err)
+		return tlrt.DecodeErr(err, "help.countryCode", "flags")
 	}
 	if m.CountryCode, err = b.String(); err != nil {
-		return decodeErr("help.countryCode#4203c5ef", "country_code", err)
+		return tlrt.DecodeErr(err, "help.countryCode", "country_code")
 	}
 	if m.Flags.Has(0) {
-		if m.Prefixes, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-			return decodeErr("help.countryCode#4203c5ef", "prefixes", err)
+		if m.Prefixes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "help.countryCode", "prefixes")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Patterns, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-			return decodeErr("help.countryCode#4203c5ef", "patterns", err)
+		if m.Patterns, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "help.countryCode", "patterns")
 		}
 	}
 	if len(m.Prefixes) > 0 {
@@ -2368,7 +2677,7 @@ func (m *HelpCountryCode) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// HelpInviteText is the TL constructor help.inviteText:
+// HelpInviteText is the TL constructor help.inviteText.
 //
 //	help.inviteText#18cb9f78 message:string = help.InviteText
 //
@@ -2410,54 +2719,56 @@ func (m *HelpInviteText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpInviteText) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpInviteTextTypeID, "help.inviteText"); err != nil {
+		return tlrt.DecodeErr(err, "help.inviteText", "")
 	}
-	if err := consumeID(b, HelpInviteTextTypeID, "help.inviteText"); err != nil {
-		return decodeErr("help.inviteText#18cb9f78", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpInviteText) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpInviteText) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("help.inviteText#18cb9f78", "message", err)
+		return tlrt.DecodeErr(err, "help.inviteText", "message")
 	}
 	return nil
 }
 
-// HelpPeerColorOption is the TL constructor help.peerColorOption:
+// HelpPeerColorOption is the TL constructor help.peerColorOption.
 //
-//	help.peerColorOption#ef8430ab flags:# hidden:flags.0?true color_id:int colors:flags.1?help.PeerColorSet dark_colors:flags.2?help.PeerColorSet channel_min_level:flags.3?int = help.PeerColorOption
+//	help.peerColorOption#adec6ebe flags:# hidden:flags.0?true color_id:int
+//	    colors:flags.1?help.PeerColorSet
+//	    dark_colors:flags.2?help.PeerColorSet channel_min_level:flags.3?int
+//	    group_min_level:flags.4?int = help.PeerColorOption
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetChannelMinLevel and the other Set methods send a zero value too;
+// HasChannelMinLevel reports whether ChannelMinLevel is present (sent, or
+// received) and ClearChannelMinLevel leaves it out.
 //
 // See https://core.telegram.org/constructor/help.peerColorOption.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type HelpPeerColorOption struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Hidden          bool       // flags.0?true
 	ColorID         int
 	Colors          HelpPeerColorSetClass // flags.1?help.PeerColorSet
 	DarkColors      HelpPeerColorSetClass // flags.2?help.PeerColorSet
 	ChannelMinLevel int                   // flags.3?int
+	GroupMinLevel   int                   // flags.4?int
 }
 
 // HelpPeerColorOptionTypeID is the ID of help.peerColorOption.
-const HelpPeerColorOptionTypeID = 0xef8430ab
+const HelpPeerColorOptionTypeID = 0xadec6ebe
 
-// TypeID returns 0xef8430ab, the ID of help.peerColorOption.
+// TypeID returns 0xadec6ebe, the ID of help.peerColorOption.
 func (*HelpPeerColorOption) TypeID() uint32 {
 	return HelpPeerColorOptionTypeID
 }
@@ -2465,6 +2776,45 @@ func (*HelpPeerColorOption) TypeID() uint32 {
 // TypeName returns "help.peerColorOption".
 func (*HelpPeerColorOption) TypeName() string {
 	return "help.peerColorOption"
+}
+
+// HasChannelMinLevel reports whether ChannelMinLevel is present: not zero, set
+// by SetChannelMinLevel, or received.
+func (m *HelpPeerColorOption) HasChannelMinLevel() bool {
+	return m.ChannelMinLevel != 0 || m.Flags.Has(3)
+}
+
+// SetChannelMinLevel sets ChannelMinLevel to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *HelpPeerColorOption) SetChannelMinLevel(v int) {
+	m.ChannelMinLevel = v
+	m.Flags.Set(3)
+}
+
+// ClearChannelMinLevel sets ChannelMinLevel to its zero value and marks it
+// absent.
+func (m *HelpPeerColorOption) ClearChannelMinLevel() {
+	m.ChannelMinLevel = 0
+	m.Flags.Unset(3)
+}
+
+// HasGroupMinLevel reports whether GroupMinLevel is present: not zero, set by
+// SetGroupMinLevel, or received.
+func (m *HelpPeerColorOption) HasGroupMinLevel() bool {
+	return m.GroupMinLevel != 0 || m.Flags.Has(4)
+}
+
+// SetGroupMinLevel sets GroupMinLevel to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *HelpPeerColorOption) SetGroupMinLevel(v int) {
+	m.GroupMinLevel = v
+	m.Flags.Set(4)
+}
+
+// ClearGroupMinLevel sets GroupMinLevel to its zero value and marks it absent.
+func (m *HelpPeerColorOption) ClearGroupMinLevel() {
+	m.GroupMinLevel = 0
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -2494,82 +2844,97 @@ func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
 	if m.ChannelMinLevel != 0 {
 		flags.Set(3)
 	}
+	if m.GroupMinLevel != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ColorID)
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Colors); err != nil {
-			return encodeErr("help.peerColorOption#ef8430ab", "colors", err)
+		if err := tlrt.EncodeObject(b, m.Colors); err != nil {
+			return tlrt.EncodeErr(err, "help.peerColorOption", "colors")
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.DarkColors); err != nil {
-			return encodeErr("help.peerColorOption#ef8430ab", "dark_colors", err)
+		if err := tlrt.EncodeObject(b, m.DarkColors); err != nil {
+			return tlrt.EncodeErr(err, "help.peerColorOption", "dark_colors")
 		}
 	}
 	if flags.Has(3) {
 		b.PutInt(m.ChannelMinLevel)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.GroupMinLevel)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPeerColorOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPeerColorOptionTypeID, "help.peerColorOption"); err != nil {
+		return tlrt.DecodeErr(err, "help.peerColorOption", "")
 	}
-	if err := consumeID(b, HelpPeerColorOptionTypeID, "help.peerColorOption"); err != nil {
-		return decodeErr("help.peerColorOption#ef8430ab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPeerColorOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPeerColorOption) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPeerColorOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.peerColorOption#ef8430ab", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.peerColorOption", "")
 	}
 	*m = HelpPeerColorOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.peerColorOption#ef8430ab", "flags", err)
+		return tlrt.DecodeErr(err, "help.peerColorOption", "flags")
 	}
 	m.Hidden = m.Flags.Has(0)
 	if m.ColorID, err = b.Int(); err != nil {
-		return decodeErr("help.peerColorOption#ef8430ab", "color_id", err)
+		return tlrt.DecodeErr(err, "help.peerColorOption", "color_id")
 	}
 	if m.Flags.Has(1) {
 		if m.Colors, err = decodeHelpPeerColorSet(b, depth+1); err != nil {
-			return decodeErr("help.peerColorOption#ef8430ab", "colors", err)
+			return tlrt.DecodeErr(err, "help.peerColorOption", "colors")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.DarkColors, err = decodeHelpPeerColorSet(b, depth+1); err != nil {
-			return decodeErr("help.peerColorOption#ef8430ab", "dark_colors", err)
+			return tlrt.DecodeErr(err, "help.peerColorOption", "dark_colors")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ChannelMinLevel, err = b.Int(); err != nil {
-			return decodeErr("help.peerColorOption#ef8430ab", "channel_min_level", err)
+			return tlrt.DecodeErr(err, "help.peerColorOption", "channel_min_level")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.GroupMinLevel, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "help.peerColorOption", "group_min_level")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.ChannelMinLevel != 0 {
 		m.Flags.Unset(3)
 	}
+	if m.GroupMinLevel != 0 {
+		m.Flags.Unset(4)
+	}
 	return nil
 }
 
-// HelpPremiumPromo is the TL constructor help.premiumPromo:
+// HelpPremiumPromo is the TL constructor help.premiumPromo.
 //
-//	help.premiumPromo#5334759c status_text:string status_entities:Vector<MessageEntity> video_sections:Vector<string> videos:Vector<Document> period_options:Vector<PremiumSubscriptionOption> users:Vector<User> = help.PremiumPromo
+//	help.premiumPromo#5334759c status_text:string
+//	    status_entities:Vector<MessageEntity> video_sections:Vector<string>
+//	    videos:Vector<Document>
+//	    period_options:Vector<PremiumSubscriptionOption> users:Vector<User>
+//	    = help.PremiumPromo
 //
 // See https://core.telegram.org/constructor/help.premiumPromo.
 type HelpPremiumPromo struct {
@@ -2611,8 +2976,8 @@ func (m *HelpPremiumPromo) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.StatusText)
 	b.PutVectorHeader(len(m.StatusEntities))
 	for i := range m.StatusEntities {
-		if err := encodeObj(b, m.StatusEntities[i]); err != nil {
-			return encodeErr("help.premiumPromo#5334759c", "status_entities", err)
+		if err := tlrt.EncodeObject(b, m.StatusEntities[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.premiumPromo", "status_entities")
 		}
 	}
 	b.PutVectorHeader(len(m.VideoSections))
@@ -2621,20 +2986,20 @@ func (m *HelpPremiumPromo) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Videos))
 	for i := range m.Videos {
-		if err := encodeObj(b, m.Videos[i]); err != nil {
-			return encodeErr("help.premiumPromo#5334759c", "videos", err)
+		if err := tlrt.EncodeObject(b, m.Videos[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.premiumPromo", "videos")
 		}
 	}
 	b.PutVectorHeader(len(m.PeriodOptions))
 	for i := range m.PeriodOptions {
 		if err := m.PeriodOptions[i].Encode(b); err != nil {
-			return encodeErr("help.premiumPromo#5334759c", "period_options", err)
+			return tlrt.EncodeErr(err, "help.premiumPromo", "period_options")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("help.premiumPromo#5334759c", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.premiumPromo", "users")
 		}
 	}
 	return nil
@@ -2642,53 +3007,51 @@ func (m *HelpPremiumPromo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpPremiumPromoTypeID, "help.premiumPromo"); err != nil {
+		return tlrt.DecodeErr(err, "help.premiumPromo", "")
 	}
-	if err := consumeID(b, HelpPremiumPromoTypeID, "help.premiumPromo"); err != nil {
-		return decodeErr("help.premiumPromo#5334759c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpPremiumPromo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.premiumPromo#5334759c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.premiumPromo", "")
 	}
 	var err error
 	if m.StatusText, err = b.String(); err != nil {
-		return decodeErr("help.premiumPromo#5334759c", "status_text", err)
+		return tlrt.DecodeErr(err, "help.premiumPromo", "status_text")
 	}
-	if m.StatusEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-		return decodeErr("help.premiumPromo#5334759c", "status_entities", err)
+	if m.StatusEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		return tlrt.DecodeErr(err, "help.premiumPromo", "status_entities")
 	}
-	if m.VideoSections, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("help.premiumPromo#5334759c", "video_sections", err)
+	if m.VideoSections, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "help.premiumPromo", "video_sections")
 	}
-	if m.Videos, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("help.premiumPromo#5334759c", "videos", err)
+	if m.Videos, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "help.premiumPromo", "videos")
 	}
-	if m.PeriodOptions, err = decodeVectorAt(b, depth+1, decodeValue[PremiumSubscriptionOption]); err != nil {
-		return decodeErr("help.premiumPromo#5334759c", "period_options", err)
+	if m.PeriodOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PremiumSubscriptionOption]); err != nil {
+		return tlrt.DecodeErr(err, "help.premiumPromo", "period_options")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("help.premiumPromo#5334759c", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "help.premiumPromo", "users")
 	}
 	return nil
 }
 
-// HelpRecentMeURLs is the TL constructor help.recentMeUrls:
+// HelpRecentMeURLs is the TL constructor help.recentMeUrls.
 //
-//	help.recentMeUrls#e0310d7 urls:Vector<RecentMeUrl> chats:Vector<Chat> users:Vector<User> = help.RecentMeUrls
+//	help.recentMeUrls#e0310d7 urls:Vector<RecentMeUrl> chats:Vector<Chat>
+//	    users:Vector<User> = help.RecentMeUrls
 //
 // See https://core.telegram.org/constructor/help.recentMeUrls.
 type HelpRecentMeURLs struct {
@@ -2726,20 +3089,20 @@ func (m *HelpRecentMeURLs) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.URLs))
 	for i := range m.URLs {
-		if err := encodeObj(b, m.URLs[i]); err != nil {
-			return encodeErr("help.recentMeUrls#0e0310d7", "urls", err)
+		if err := tlrt.EncodeObject(b, m.URLs[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.recentMeUrls", "urls")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("help.recentMeUrls#0e0310d7", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.recentMeUrls", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("help.recentMeUrls#0e0310d7", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.recentMeUrls", "users")
 		}
 	}
 	return nil
@@ -2747,42 +3110,39 @@ func (m *HelpRecentMeURLs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpRecentMeURLsTypeID, "help.recentMeUrls"); err != nil {
+		return tlrt.DecodeErr(err, "help.recentMeUrls", "")
 	}
-	if err := consumeID(b, HelpRecentMeURLsTypeID, "help.recentMeUrls"); err != nil {
-		return decodeErr("help.recentMeUrls#0e0310d7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpRecentMeURLs) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpRecentMeURLs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.recentMeUrls#0e0310d7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.recentMeUrls", "")
 	}
 	var err error
-	if m.URLs, err = decodeVectorAt(b, depth+1, decodeRecentMeURL); err != nil {
-		return decodeErr("help.recentMeUrls#0e0310d7", "urls", err)
+	if m.URLs, err = tlrt.DecodeVectorAt(b, depth+1, decodeRecentMeURL); err != nil {
+		return tlrt.DecodeErr(err, "help.recentMeUrls", "urls")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("help.recentMeUrls#0e0310d7", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "help.recentMeUrls", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("help.recentMeUrls#0e0310d7", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "help.recentMeUrls", "users")
 	}
 	return nil
 }
 
-// HelpSupport is the TL constructor help.support:
+// HelpSupport is the TL constructor help.support.
 //
 //	help.support#17c6b5f6 phone_number:string user:User = help.Support
 //
@@ -2820,47 +3180,44 @@ func (m *HelpSupport) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.PhoneNumber)
-	if err := encodeObj(b, m.User); err != nil {
-		return encodeErr("help.support#17c6b5f6", "user", err)
+	if err := tlrt.EncodeObject(b, m.User); err != nil {
+		return tlrt.EncodeErr(err, "help.support", "user")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpSupport) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpSupportTypeID, "help.support"); err != nil {
+		return tlrt.DecodeErr(err, "help.support", "")
 	}
-	if err := consumeID(b, HelpSupportTypeID, "help.support"); err != nil {
-		return decodeErr("help.support#17c6b5f6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpSupport) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpSupport) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.support#17c6b5f6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.support", "")
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("help.support#17c6b5f6", "phone_number", err)
+		return tlrt.DecodeErr(err, "help.support", "phone_number")
 	}
 	if m.User, err = decodeUser(b, depth+1); err != nil {
-		return decodeErr("help.support#17c6b5f6", "user", err)
+		return tlrt.DecodeErr(err, "help.support", "user")
 	}
 	return nil
 }
 
-// HelpSupportName is the TL constructor help.supportName:
+// HelpSupportName is the TL constructor help.supportName.
 //
 //	help.supportName#8c05f1c9 name:string = help.SupportName
 //
@@ -2902,43 +3259,43 @@ func (m *HelpSupportName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpSupportName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpSupportNameTypeID, "help.supportName"); err != nil {
+		return tlrt.DecodeErr(err, "help.supportName", "")
 	}
-	if err := consumeID(b, HelpSupportNameTypeID, "help.supportName"); err != nil {
-		return decodeErr("help.supportName#8c05f1c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpSupportName) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpSupportName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("help.supportName#8c05f1c9", "name", err)
+		return tlrt.DecodeErr(err, "help.supportName", "name")
 	}
 	return nil
 }
 
-// HelpTermsOfService is the TL constructor help.termsOfService:
+// HelpTermsOfService is the TL constructor help.termsOfService.
 //
-//	help.termsOfService#780a0310 flags:# popup:flags.0?true id:DataJSON text:string entities:Vector<MessageEntity> min_age_confirm:flags.1?int = help.TermsOfService
+//	help.termsOfService#780a0310 flags:# popup:flags.0?true id:DataJSON
+//	    text:string entities:Vector<MessageEntity>
+//	    min_age_confirm:flags.1?int = help.TermsOfService
+//
+// An optional field is sent when it is not zero, nil or false. SetMinAgeConfirm
+// and the other Set methods send a zero value too; HasMinAgeConfirm reports
+// whether MinAgeConfirm is present (sent, or received) and ClearMinAgeConfirm
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/help.termsOfService.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type HelpTermsOfService struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Popup         bool       // flags.0?true
 	ID            DataJSON
 	Text          string
@@ -2957,6 +3314,25 @@ func (*HelpTermsOfService) TypeID() uint32 {
 // TypeName returns "help.termsOfService".
 func (*HelpTermsOfService) TypeName() string {
 	return "help.termsOfService"
+}
+
+// HasMinAgeConfirm reports whether MinAgeConfirm is present: not zero, set by
+// SetMinAgeConfirm, or received.
+func (m *HelpTermsOfService) HasMinAgeConfirm() bool {
+	return m.MinAgeConfirm != 0 || m.Flags.Has(1)
+}
+
+// SetMinAgeConfirm sets MinAgeConfirm to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *HelpTermsOfService) SetMinAgeConfirm(v int) {
+	m.MinAgeConfirm = v
+	m.Flags.Set(1)
+}
+
+// ClearMinAgeConfirm sets MinAgeConfirm to its zero value and marks it absent.
+func (m *HelpTermsOfService) ClearMinAgeConfirm() {
+	m.MinAgeConfirm = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -2982,13 +3358,13 @@ func (m *HelpTermsOfService) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.ID.Encode(b); err != nil {
-		return encodeErr("help.termsOfService#780a0310", "id", err)
+		return tlrt.EncodeErr(err, "help.termsOfService", "id")
 	}
 	b.PutString(m.Text)
 	b.PutVectorHeader(len(m.Entities))
 	for i := range m.Entities {
-		if err := encodeObj(b, m.Entities[i]); err != nil {
-			return encodeErr("help.termsOfService#780a0310", "entities", err)
+		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.termsOfService", "entities")
 		}
 	}
 	if flags.Has(1) {
@@ -2999,46 +3375,43 @@ func (m *HelpTermsOfService) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpTermsOfServiceTypeID, "help.termsOfService"); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfService", "")
 	}
-	if err := consumeID(b, HelpTermsOfServiceTypeID, "help.termsOfService"); err != nil {
-		return decodeErr("help.termsOfService#780a0310", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpTermsOfService) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.termsOfService#780a0310", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.termsOfService", "")
 	}
 	*m = HelpTermsOfService{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("help.termsOfService#780a0310", "flags", err)
+		return tlrt.DecodeErr(err, "help.termsOfService", "flags")
 	}
 	m.Popup = m.Flags.Has(0)
-	if err = decodeBoxed(b, &m.ID, depth+1); err != nil {
-		return decodeErr("help.termsOfService#780a0310", "id", err)
+	if err = tlrt.DecodeBoxed(b, &m.ID, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfService", "id")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("help.termsOfService#780a0310", "text", err)
+		return tlrt.DecodeErr(err, "help.termsOfService", "text")
 	}
-	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-		return decodeErr("help.termsOfService#780a0310", "entities", err)
+	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		return tlrt.DecodeErr(err, "help.termsOfService", "entities")
 	}
 	if m.Flags.Has(1) {
 		if m.MinAgeConfirm, err = b.Int(); err != nil {
-			return decodeErr("help.termsOfService#780a0310", "min_age_confirm", err)
+			return tlrt.DecodeErr(err, "help.termsOfService", "min_age_confirm")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -3048,7 +3421,7 @@ func (m *HelpTermsOfService) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// HelpGetConfigRequest is the TL function help.getConfig:
+// HelpGetConfigRequest is the TL function help.getConfig.
 //
 //	help.getConfig#c4f9186b = Config
 //
@@ -3087,44 +3460,34 @@ func (m *HelpGetConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetConfigRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetConfigRequestTypeID, "help.getConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.getConfig", "")
 	}
-	if err := consumeID(b, HelpGetConfigRequestTypeID, "help.getConfig"); err != nil {
-		return decodeErr("help.getConfig#c4f9186b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetConfig invokes help.getConfig#c4f9186b:
-//
-//	help.getConfig#c4f9186b = Config
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getConfig.
+// HelpGetConfig calls help.getConfig: see HelpGetConfigRequest.
 func (c *Client) HelpGetConfig(ctx context.Context, req *HelpGetConfigRequest) (*Config, error) {
 	if req == nil {
 		req = new(HelpGetConfigRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Config])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Config])
 }
 
-// HelpGetNearestDCRequest is the TL function help.getNearestDc:
+// HelpGetNearestDCRequest is the TL function help.getNearestDc.
 //
 //	help.getNearestDc#1fb33026 = NearestDc
 //
@@ -3163,44 +3526,34 @@ func (m *HelpGetNearestDCRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetNearestDCRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetNearestDCRequestTypeID, "help.getNearestDc"); err != nil {
+		return tlrt.DecodeErr(err, "help.getNearestDc", "")
 	}
-	if err := consumeID(b, HelpGetNearestDCRequestTypeID, "help.getNearestDc"); err != nil {
-		return decodeErr("help.getNearestDc#1fb33026", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetNearestDCRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetNearestDCRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetNearestDCRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetNearestDC invokes help.getNearestDc#1fb33026:
-//
-//	help.getNearestDc#1fb33026 = NearestDc
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getNearestDc.
+// HelpGetNearestDC calls help.getNearestDc: see HelpGetNearestDCRequest.
 func (c *Client) HelpGetNearestDC(ctx context.Context, req *HelpGetNearestDCRequest) (*NearestDC, error) {
 	if req == nil {
 		req = new(HelpGetNearestDCRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[NearestDC])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[NearestDC])
 }
 
-// HelpGetAppUpdateRequest is the TL function help.getAppUpdate:
+// HelpGetAppUpdateRequest is the TL function help.getAppUpdate.
 //
 //	help.getAppUpdate#522d5a7d source:string = help.AppUpdate
 //
@@ -3242,48 +3595,38 @@ func (m *HelpGetAppUpdateRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.getAppUpdate", "")
 	}
-	if err := consumeID(b, HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"); err != nil {
-		return decodeErr("help.getAppUpdate#522d5a7d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetAppUpdateRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetAppUpdateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Source, err = b.String(); err != nil {
-		return decodeErr("help.getAppUpdate#522d5a7d", "source", err)
+		return tlrt.DecodeErr(err, "help.getAppUpdate", "source")
 	}
 	return nil
 }
 
-// HelpGetAppUpdate invokes help.getAppUpdate#522d5a7d:
-//
-//	help.getAppUpdate#522d5a7d source:string = help.AppUpdate
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getAppUpdate.
+// HelpGetAppUpdate calls help.getAppUpdate: see HelpGetAppUpdateRequest.
 func (c *Client) HelpGetAppUpdate(ctx context.Context, req *HelpGetAppUpdateRequest) (HelpAppUpdateClass, error) {
 	if req == nil {
 		req = new(HelpGetAppUpdateRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpAppUpdate)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpAppUpdate)
 }
 
-// HelpGetInviteTextRequest is the TL function help.getInviteText:
+// HelpGetInviteTextRequest is the TL function help.getInviteText.
 //
 //	help.getInviteText#4d392343 = help.InviteText
 //
@@ -3322,44 +3665,34 @@ func (m *HelpGetInviteTextRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetInviteTextRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetInviteTextRequestTypeID, "help.getInviteText"); err != nil {
+		return tlrt.DecodeErr(err, "help.getInviteText", "")
 	}
-	if err := consumeID(b, HelpGetInviteTextRequestTypeID, "help.getInviteText"); err != nil {
-		return decodeErr("help.getInviteText#4d392343", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetInviteTextRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetInviteTextRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetInviteTextRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetInviteText invokes help.getInviteText#4d392343:
-//
-//	help.getInviteText#4d392343 = help.InviteText
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getInviteText.
+// HelpGetInviteText calls help.getInviteText: see HelpGetInviteTextRequest.
 func (c *Client) HelpGetInviteText(ctx context.Context, req *HelpGetInviteTextRequest) (*HelpInviteText, error) {
 	if req == nil {
 		req = new(HelpGetInviteTextRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[HelpInviteText])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[HelpInviteText])
 }
 
-// HelpGetSupportRequest is the TL function help.getSupport:
+// HelpGetSupportRequest is the TL function help.getSupport.
 //
 //	help.getSupport#9cdf08cd = help.Support
 //
@@ -3398,46 +3731,37 @@ func (m *HelpGetSupportRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetSupportRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetSupportRequestTypeID, "help.getSupport"); err != nil {
+		return tlrt.DecodeErr(err, "help.getSupport", "")
 	}
-	if err := consumeID(b, HelpGetSupportRequestTypeID, "help.getSupport"); err != nil {
-		return decodeErr("help.getSupport#9cdf08cd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetSupportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetSupportRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetSupportRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetSupport invokes help.getSupport#9cdf08cd:
-//
-//	help.getSupport#9cdf08cd = help.Support
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getSupport.
+// HelpGetSupport calls help.getSupport: see HelpGetSupportRequest.
 func (c *Client) HelpGetSupport(ctx context.Context, req *HelpGetSupportRequest) (*HelpSupport, error) {
 	if req == nil {
 		req = new(HelpGetSupportRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[HelpSupport])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[HelpSupport])
 }
 
-// HelpSetBotUpdatesStatusRequest is the TL function help.setBotUpdatesStatus:
+// HelpSetBotUpdatesStatusRequest is the TL function help.setBotUpdatesStatus.
 //
-//	help.setBotUpdatesStatus#ec22cfcd pending_updates_count:int message:string = Bool
+//	help.setBotUpdatesStatus#ec22cfcd pending_updates_count:int
+//	    message:string = Bool
 //
 // See https://core.telegram.org/method/help.setBotUpdatesStatus.
 type HelpSetBotUpdatesStatusRequest struct {
@@ -3479,51 +3803,42 @@ func (m *HelpSetBotUpdatesStatusRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"); err != nil {
+		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "")
 	}
-	if err := consumeID(b, HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"); err != nil {
-		return decodeErr("help.setBotUpdatesStatus#ec22cfcd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpSetBotUpdatesStatusRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PendingUpdatesCount, err = b.Int(); err != nil {
-		return decodeErr("help.setBotUpdatesStatus#ec22cfcd", "pending_updates_count", err)
+		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "pending_updates_count")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("help.setBotUpdatesStatus#ec22cfcd", "message", err)
+		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "message")
 	}
 	return nil
 }
 
-// HelpSetBotUpdatesStatus invokes help.setBotUpdatesStatus#ec22cfcd:
-//
-//	help.setBotUpdatesStatus#ec22cfcd pending_updates_count:int message:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.setBotUpdatesStatus.
+// HelpSetBotUpdatesStatus calls help.setBotUpdatesStatus: see
+// HelpSetBotUpdatesStatusRequest.
 func (c *Client) HelpSetBotUpdatesStatus(ctx context.Context, req *HelpSetBotUpdatesStatusRequest) (bool, error) {
 	if req == nil {
 		req = new(HelpSetBotUpdatesStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// HelpGetCDNConfigRequest is the TL function help.getCdnConfig:
+// HelpGetCDNConfigRequest is the TL function help.getCdnConfig.
 //
 //	help.getCdnConfig#52029342 = CdnConfig
 //
@@ -3562,44 +3877,34 @@ func (m *HelpGetCDNConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetCDNConfigRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetCDNConfigRequestTypeID, "help.getCdnConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.getCdnConfig", "")
 	}
-	if err := consumeID(b, HelpGetCDNConfigRequestTypeID, "help.getCdnConfig"); err != nil {
-		return decodeErr("help.getCdnConfig#52029342", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetCDNConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetCDNConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetCDNConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetCDNConfig invokes help.getCdnConfig#52029342:
-//
-//	help.getCdnConfig#52029342 = CdnConfig
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getCdnConfig.
+// HelpGetCDNConfig calls help.getCdnConfig: see HelpGetCDNConfigRequest.
 func (c *Client) HelpGetCDNConfig(ctx context.Context, req *HelpGetCDNConfigRequest) (*CDNConfig, error) {
 	if req == nil {
 		req = new(HelpGetCDNConfigRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[CDNConfig])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[CDNConfig])
 }
 
-// HelpGetRecentMeURLsRequest is the TL function help.getRecentMeUrls:
+// HelpGetRecentMeURLsRequest is the TL function help.getRecentMeUrls.
 //
 //	help.getRecentMeUrls#3dc0f114 referer:string = help.RecentMeUrls
 //
@@ -3641,55 +3946,48 @@ func (m *HelpGetRecentMeURLsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"); err != nil {
+		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "")
 	}
-	if err := consumeID(b, HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"); err != nil {
-		return decodeErr("help.getRecentMeUrls#3dc0f114", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetRecentMeURLsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetRecentMeURLsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Referer, err = b.String(); err != nil {
-		return decodeErr("help.getRecentMeUrls#3dc0f114", "referer", err)
+		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "referer")
 	}
 	return nil
 }
 
-// HelpGetRecentMeURLs invokes help.getRecentMeUrls#3dc0f114:
-//
-//	help.getRecentMeUrls#3dc0f114 referer:string = help.RecentMeUrls
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getRecentMeUrls.
+// HelpGetRecentMeURLs calls help.getRecentMeUrls: see
+// HelpGetRecentMeURLsRequest.
 func (c *Client) HelpGetRecentMeURLs(ctx context.Context, req *HelpGetRecentMeURLsRequest) (*HelpRecentMeURLs, error) {
 	if req == nil {
 		req = new(HelpGetRecentMeURLsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[HelpRecentMeURLs])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[HelpRecentMeURLs])
 }
 
-// HelpGetTermsOfServiceUpdateRequest is the TL function help.getTermsOfServiceUpdate:
+// HelpGetTermsOfServiceUpdateRequest is the TL function
+// help.getTermsOfServiceUpdate.
 //
 //	help.getTermsOfServiceUpdate#2ca51fd1 = help.TermsOfServiceUpdate
 //
 // See https://core.telegram.org/method/help.getTermsOfServiceUpdate.
 type HelpGetTermsOfServiceUpdateRequest struct{}
 
-// HelpGetTermsOfServiceUpdateRequestTypeID is the ID of help.getTermsOfServiceUpdate.
+// HelpGetTermsOfServiceUpdateRequestTypeID is the ID of
+// help.getTermsOfServiceUpdate.
 const HelpGetTermsOfServiceUpdateRequestTypeID = 0x2ca51fd1
 
 // TypeID returns 0x2ca51fd1, the ID of help.getTermsOfServiceUpdate.
@@ -3721,44 +4019,35 @@ func (m *HelpGetTermsOfServiceUpdateRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetTermsOfServiceUpdateRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetTermsOfServiceUpdateRequestTypeID, "help.getTermsOfServiceUpdate"); err != nil {
+		return tlrt.DecodeErr(err, "help.getTermsOfServiceUpdate", "")
 	}
-	if err := consumeID(b, HelpGetTermsOfServiceUpdateRequestTypeID, "help.getTermsOfServiceUpdate"); err != nil {
-		return decodeErr("help.getTermsOfServiceUpdate#2ca51fd1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetTermsOfServiceUpdateRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetTermsOfServiceUpdate invokes help.getTermsOfServiceUpdate#2ca51fd1:
-//
-//	help.getTermsOfServiceUpdate#2ca51fd1 = help.TermsOfServiceUpdate
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getTermsOfServiceUpdate.
+// HelpGetTermsOfServiceUpdate calls help.getTermsOfServiceUpdate: see
+// HelpGetTermsOfServiceUpdateRequest.
 func (c *Client) HelpGetTermsOfServiceUpdate(ctx context.Context, req *HelpGetTermsOfServiceUpdateRequest) (HelpTermsOfServiceUpdateClass, error) {
 	if req == nil {
 		req = new(HelpGetTermsOfServiceUpdateRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpTermsOfServiceUpdate)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpTermsOfServiceUpdate)
 }
 
-// HelpAcceptTermsOfServiceRequest is the TL function help.acceptTermsOfService:
+// HelpAcceptTermsOfServiceRequest is the TL function help.acceptTermsOfService.
 //
 //	help.acceptTermsOfService#ee72f79a id:DataJSON = Bool
 //
@@ -3795,58 +4084,49 @@ func (m *HelpAcceptTermsOfServiceRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.ID.Encode(b); err != nil {
-		return encodeErr("help.acceptTermsOfService#ee72f79a", "id", err)
+		return tlrt.EncodeErr(err, "help.acceptTermsOfService", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"); err != nil {
+		return tlrt.DecodeErr(err, "help.acceptTermsOfService", "")
 	}
-	if err := consumeID(b, HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"); err != nil {
-		return decodeErr("help.acceptTermsOfService#ee72f79a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpAcceptTermsOfServiceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.acceptTermsOfService#ee72f79a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.acceptTermsOfService", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.ID, depth+1); err != nil {
-		return decodeErr("help.acceptTermsOfService#ee72f79a", "id", err)
+	if err = tlrt.DecodeBoxed(b, &m.ID, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "help.acceptTermsOfService", "id")
 	}
 	return nil
 }
 
-// HelpAcceptTermsOfService invokes help.acceptTermsOfService#ee72f79a:
-//
-//	help.acceptTermsOfService#ee72f79a id:DataJSON = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.acceptTermsOfService.
+// HelpAcceptTermsOfService calls help.acceptTermsOfService: see
+// HelpAcceptTermsOfServiceRequest.
 func (c *Client) HelpAcceptTermsOfService(ctx context.Context, req *HelpAcceptTermsOfServiceRequest) (bool, error) {
 	if req == nil {
 		req = new(HelpAcceptTermsOfServiceRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// HelpGetDeepLinkInfoRequest is the TL function help.getDeepLinkInfo:
+// HelpGetDeepLinkInfoRequest is the TL function help.getDeepLinkInfo.
 //
 //	help.getDeepLinkInfo#3fedc75f path:string = help.DeepLinkInfo
 //
@@ -3888,48 +4168,39 @@ func (m *HelpGetDeepLinkInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "")
 	}
-	if err := consumeID(b, HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"); err != nil {
-		return decodeErr("help.getDeepLinkInfo#3fedc75f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetDeepLinkInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetDeepLinkInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Path, err = b.String(); err != nil {
-		return decodeErr("help.getDeepLinkInfo#3fedc75f", "path", err)
+		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "path")
 	}
 	return nil
 }
 
-// HelpGetDeepLinkInfo invokes help.getDeepLinkInfo#3fedc75f:
-//
-//	help.getDeepLinkInfo#3fedc75f path:string = help.DeepLinkInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getDeepLinkInfo.
+// HelpGetDeepLinkInfo calls help.getDeepLinkInfo: see
+// HelpGetDeepLinkInfoRequest.
 func (c *Client) HelpGetDeepLinkInfo(ctx context.Context, req *HelpGetDeepLinkInfoRequest) (HelpDeepLinkInfoClass, error) {
 	if req == nil {
 		req = new(HelpGetDeepLinkInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpDeepLinkInfo)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpDeepLinkInfo)
 }
 
-// HelpGetAppConfigRequest is the TL function help.getAppConfig:
+// HelpGetAppConfigRequest is the TL function help.getAppConfig.
 //
 //	help.getAppConfig#61e3f854 hash:int = help.AppConfig
 //
@@ -3971,48 +4242,38 @@ func (m *HelpGetAppConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetAppConfigRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetAppConfigRequestTypeID, "help.getAppConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.getAppConfig", "")
 	}
-	if err := consumeID(b, HelpGetAppConfigRequestTypeID, "help.getAppConfig"); err != nil {
-		return decodeErr("help.getAppConfig#61e3f854", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetAppConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetAppConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetAppConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.getAppConfig#61e3f854", "hash", err)
+		return tlrt.DecodeErr(err, "help.getAppConfig", "hash")
 	}
 	return nil
 }
 
-// HelpGetAppConfig invokes help.getAppConfig#61e3f854:
-//
-//	help.getAppConfig#61e3f854 hash:int = help.AppConfig
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getAppConfig.
+// HelpGetAppConfig calls help.getAppConfig: see HelpGetAppConfigRequest.
 func (c *Client) HelpGetAppConfig(ctx context.Context, req *HelpGetAppConfigRequest) (HelpAppConfigClass, error) {
 	if req == nil {
 		req = new(HelpGetAppConfigRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpAppConfig)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpAppConfig)
 }
 
-// HelpSaveAppLogRequest is the TL function help.saveAppLog:
+// HelpSaveAppLogRequest is the TL function help.saveAppLog.
 //
 //	help.saveAppLog#6f02f748 events:Vector<InputAppEvent> = Bool
 //
@@ -4051,7 +4312,7 @@ func (m *HelpSaveAppLogRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Events))
 	for i := range m.Events {
 		if err := m.Events[i].Encode(b); err != nil {
-			return encodeErr("help.saveAppLog#6f02f748", "events", err)
+			return tlrt.EncodeErr(err, "help.saveAppLog", "events")
 		}
 	}
 	return nil
@@ -4059,51 +4320,41 @@ func (m *HelpSaveAppLogRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpSaveAppLogRequestTypeID, "help.saveAppLog"); err != nil {
+		return tlrt.DecodeErr(err, "help.saveAppLog", "")
 	}
-	if err := consumeID(b, HelpSaveAppLogRequestTypeID, "help.saveAppLog"); err != nil {
-		return decodeErr("help.saveAppLog#6f02f748", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpSaveAppLogRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpSaveAppLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.saveAppLog#6f02f748", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.saveAppLog", "")
 	}
 	var err error
-	if m.Events, err = decodeVectorAt(b, depth+1, decodeValue[InputAppEvent]); err != nil {
-		return decodeErr("help.saveAppLog#6f02f748", "events", err)
+	if m.Events, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputAppEvent]); err != nil {
+		return tlrt.DecodeErr(err, "help.saveAppLog", "events")
 	}
 	return nil
 }
 
-// HelpSaveAppLog invokes help.saveAppLog#6f02f748:
-//
-//	help.saveAppLog#6f02f748 events:Vector<InputAppEvent> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.saveAppLog.
+// HelpSaveAppLog calls help.saveAppLog: see HelpSaveAppLogRequest.
 func (c *Client) HelpSaveAppLog(ctx context.Context, req *HelpSaveAppLogRequest) (bool, error) {
 	if req == nil {
 		req = new(HelpSaveAppLogRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// HelpGetPassportConfigRequest is the TL function help.getPassportConfig:
+// HelpGetPassportConfigRequest is the TL function help.getPassportConfig.
 //
 //	help.getPassportConfig#c661ad08 hash:int = help.PassportConfig
 //
@@ -4145,48 +4396,39 @@ func (m *HelpGetPassportConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPassportConfigRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetPassportConfigRequestTypeID, "help.getPassportConfig"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPassportConfig", "")
 	}
-	if err := consumeID(b, HelpGetPassportConfigRequestTypeID, "help.getPassportConfig"); err != nil {
-		return decodeErr("help.getPassportConfig#c661ad08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPassportConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetPassportConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPassportConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.getPassportConfig#c661ad08", "hash", err)
+		return tlrt.DecodeErr(err, "help.getPassportConfig", "hash")
 	}
 	return nil
 }
 
-// HelpGetPassportConfig invokes help.getPassportConfig#c661ad08:
-//
-//	help.getPassportConfig#c661ad08 hash:int = help.PassportConfig
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getPassportConfig.
+// HelpGetPassportConfig calls help.getPassportConfig: see
+// HelpGetPassportConfigRequest.
 func (c *Client) HelpGetPassportConfig(ctx context.Context, req *HelpGetPassportConfigRequest) (HelpPassportConfigClass, error) {
 	if req == nil {
 		req = new(HelpGetPassportConfigRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpPassportConfig)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpPassportConfig)
 }
 
-// HelpGetSupportNameRequest is the TL function help.getSupportName:
+// HelpGetSupportNameRequest is the TL function help.getSupportName.
 //
 //	help.getSupportName#d360e72c = help.SupportName
 //
@@ -4225,44 +4467,34 @@ func (m *HelpGetSupportNameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetSupportNameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetSupportNameRequestTypeID, "help.getSupportName"); err != nil {
+		return tlrt.DecodeErr(err, "help.getSupportName", "")
 	}
-	if err := consumeID(b, HelpGetSupportNameRequestTypeID, "help.getSupportName"); err != nil {
-		return decodeErr("help.getSupportName#d360e72c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetSupportNameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetSupportNameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetSupportNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetSupportName invokes help.getSupportName#d360e72c:
-//
-//	help.getSupportName#d360e72c = help.SupportName
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getSupportName.
+// HelpGetSupportName calls help.getSupportName: see HelpGetSupportNameRequest.
 func (c *Client) HelpGetSupportName(ctx context.Context, req *HelpGetSupportNameRequest) (*HelpSupportName, error) {
 	if req == nil {
 		req = new(HelpGetSupportNameRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[HelpSupportName])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[HelpSupportName])
 }
 
-// HelpGetUserInfoRequest is the TL function help.getUserInfo:
+// HelpGetUserInfoRequest is the TL function help.getUserInfo.
 //
 //	help.getUserInfo#38a08d3 user_id:InputUser = help.UserInfo
 //
@@ -4298,61 +4530,52 @@ func (m *HelpGetUserInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("help.getUserInfo#038a08d3", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "help.getUserInfo", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetUserInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetUserInfoRequestTypeID, "help.getUserInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.getUserInfo", "")
 	}
-	if err := consumeID(b, HelpGetUserInfoRequestTypeID, "help.getUserInfo"); err != nil {
-		return decodeErr("help.getUserInfo#038a08d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetUserInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.getUserInfo#038a08d3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.getUserInfo", "")
 	}
 	var err error
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("help.getUserInfo#038a08d3", "user_id", err)
+		return tlrt.DecodeErr(err, "help.getUserInfo", "user_id")
 	}
 	return nil
 }
 
-// HelpGetUserInfo invokes help.getUserInfo#038a08d3:
-//
-//	help.getUserInfo#38a08d3 user_id:InputUser = help.UserInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getUserInfo.
+// HelpGetUserInfo calls help.getUserInfo: see HelpGetUserInfoRequest.
 func (c *Client) HelpGetUserInfo(ctx context.Context, req *HelpGetUserInfoRequest) (HelpUserInfoClass, error) {
 	if req == nil {
 		req = new(HelpGetUserInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpUserInfo)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpUserInfo)
 }
 
-// HelpEditUserInfoRequest is the TL function help.editUserInfo:
+// HelpEditUserInfoRequest is the TL function help.editUserInfo.
 //
-//	help.editUserInfo#66b91b70 user_id:InputUser message:string entities:Vector<MessageEntity> = help.UserInfo
+//	help.editUserInfo#66b91b70 user_id:InputUser message:string
+//	    entities:Vector<MessageEntity> = help.UserInfo
 //
 // See https://core.telegram.org/method/help.editUserInfo.
 type HelpEditUserInfoRequest struct {
@@ -4388,14 +4611,14 @@ func (m *HelpEditUserInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("help.editUserInfo#66b91b70", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "help.editUserInfo", "user_id")
 	}
 	b.PutString(m.Message)
 	b.PutVectorHeader(len(m.Entities))
 	for i := range m.Entities {
-		if err := encodeObj(b, m.Entities[i]); err != nil {
-			return encodeErr("help.editUserInfo#66b91b70", "entities", err)
+		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+			return tlrt.EncodeErr(err, "help.editUserInfo", "entities")
 		}
 	}
 	return nil
@@ -4403,57 +4626,47 @@ func (m *HelpEditUserInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpEditUserInfoRequestTypeID, "help.editUserInfo"); err != nil {
+		return tlrt.DecodeErr(err, "help.editUserInfo", "")
 	}
-	if err := consumeID(b, HelpEditUserInfoRequestTypeID, "help.editUserInfo"); err != nil {
-		return decodeErr("help.editUserInfo#66b91b70", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpEditUserInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.editUserInfo#66b91b70", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.editUserInfo", "")
 	}
 	var err error
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("help.editUserInfo#66b91b70", "user_id", err)
+		return tlrt.DecodeErr(err, "help.editUserInfo", "user_id")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("help.editUserInfo#66b91b70", "message", err)
+		return tlrt.DecodeErr(err, "help.editUserInfo", "message")
 	}
-	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-		return decodeErr("help.editUserInfo#66b91b70", "entities", err)
+	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		return tlrt.DecodeErr(err, "help.editUserInfo", "entities")
 	}
 	return nil
 }
 
-// HelpEditUserInfo invokes help.editUserInfo#66b91b70:
-//
-//	help.editUserInfo#66b91b70 user_id:InputUser message:string entities:Vector<MessageEntity> = help.UserInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.editUserInfo.
+// HelpEditUserInfo calls help.editUserInfo: see HelpEditUserInfoRequest.
 func (c *Client) HelpEditUserInfo(ctx context.Context, req *HelpEditUserInfoRequest) (HelpUserInfoClass, error) {
 	if req == nil {
 		req = new(HelpEditUserInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpUserInfo)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpUserInfo)
 }
 
-// HelpGetPromoDataRequest is the TL function help.getPromoData:
+// HelpGetPromoDataRequest is the TL function help.getPromoData.
 //
 //	help.getPromoData#c0977421 = help.PromoData
 //
@@ -4492,44 +4705,34 @@ func (m *HelpGetPromoDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPromoDataRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetPromoDataRequestTypeID, "help.getPromoData"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPromoData", "")
 	}
-	if err := consumeID(b, HelpGetPromoDataRequestTypeID, "help.getPromoData"); err != nil {
-		return decodeErr("help.getPromoData#c0977421", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPromoDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetPromoDataRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPromoDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetPromoData invokes help.getPromoData#c0977421:
-//
-//	help.getPromoData#c0977421 = help.PromoData
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getPromoData.
+// HelpGetPromoData calls help.getPromoData: see HelpGetPromoDataRequest.
 func (c *Client) HelpGetPromoData(ctx context.Context, req *HelpGetPromoDataRequest) (HelpPromoDataClass, error) {
 	if req == nil {
 		req = new(HelpGetPromoDataRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpPromoData)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpPromoData)
 }
 
-// HelpHidePromoDataRequest is the TL function help.hidePromoData:
+// HelpHidePromoDataRequest is the TL function help.hidePromoData.
 //
 //	help.hidePromoData#1e251c95 peer:InputPeer = Bool
 //
@@ -4565,59 +4768,49 @@ func (m *HelpHidePromoDataRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("help.hidePromoData#1e251c95", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "help.hidePromoData", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *HelpHidePromoDataRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpHidePromoDataRequestTypeID, "help.hidePromoData"); err != nil {
+		return tlrt.DecodeErr(err, "help.hidePromoData", "")
 	}
-	if err := consumeID(b, HelpHidePromoDataRequestTypeID, "help.hidePromoData"); err != nil {
-		return decodeErr("help.hidePromoData#1e251c95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpHidePromoDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpHidePromoDataRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpHidePromoDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.hidePromoData#1e251c95", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.hidePromoData", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("help.hidePromoData#1e251c95", "peer", err)
+		return tlrt.DecodeErr(err, "help.hidePromoData", "peer")
 	}
 	return nil
 }
 
-// HelpHidePromoData invokes help.hidePromoData#1e251c95:
-//
-//	help.hidePromoData#1e251c95 peer:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.hidePromoData.
+// HelpHidePromoData calls help.hidePromoData: see HelpHidePromoDataRequest.
 func (c *Client) HelpHidePromoData(ctx context.Context, req *HelpHidePromoDataRequest) (bool, error) {
 	if req == nil {
 		req = new(HelpHidePromoDataRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// HelpDismissSuggestionRequest is the TL function help.dismissSuggestion:
+// HelpDismissSuggestionRequest is the TL function help.dismissSuggestion.
 //
 //	help.dismissSuggestion#f50dbaa1 peer:InputPeer suggestion:string = Bool
 //
@@ -4654,8 +4847,8 @@ func (m *HelpDismissSuggestionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("help.dismissSuggestion#f50dbaa1", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "help.dismissSuggestion", "peer")
 	}
 	b.PutString(m.Suggestion)
 	return nil
@@ -4663,56 +4856,48 @@ func (m *HelpDismissSuggestionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"); err != nil {
+		return tlrt.DecodeErr(err, "help.dismissSuggestion", "")
 	}
-	if err := consumeID(b, HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"); err != nil {
-		return decodeErr("help.dismissSuggestion#f50dbaa1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpDismissSuggestionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpDismissSuggestionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("help.dismissSuggestion#f50dbaa1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "help.dismissSuggestion", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("help.dismissSuggestion#f50dbaa1", "peer", err)
+		return tlrt.DecodeErr(err, "help.dismissSuggestion", "peer")
 	}
 	if m.Suggestion, err = b.String(); err != nil {
-		return decodeErr("help.dismissSuggestion#f50dbaa1", "suggestion", err)
+		return tlrt.DecodeErr(err, "help.dismissSuggestion", "suggestion")
 	}
 	return nil
 }
 
-// HelpDismissSuggestion invokes help.dismissSuggestion#f50dbaa1:
-//
-//	help.dismissSuggestion#f50dbaa1 peer:InputPeer suggestion:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.dismissSuggestion.
+// HelpDismissSuggestion calls help.dismissSuggestion: see
+// HelpDismissSuggestionRequest.
 func (c *Client) HelpDismissSuggestion(ctx context.Context, req *HelpDismissSuggestionRequest) (bool, error) {
 	if req == nil {
 		req = new(HelpDismissSuggestionRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// HelpGetCountriesListRequest is the TL function help.getCountriesList:
+// HelpGetCountriesListRequest is the TL function help.getCountriesList.
 //
-//	help.getCountriesList#735787a8 lang_code:string hash:int = help.CountriesList
+//	help.getCountriesList#735787a8 lang_code:string hash:int
+//	    = help.CountriesList
 //
 // See https://core.telegram.org/method/help.getCountriesList.
 type HelpGetCountriesListRequest struct {
@@ -4754,51 +4939,42 @@ func (m *HelpGetCountriesListRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetCountriesListRequestTypeID, "help.getCountriesList"); err != nil {
+		return tlrt.DecodeErr(err, "help.getCountriesList", "")
 	}
-	if err := consumeID(b, HelpGetCountriesListRequestTypeID, "help.getCountriesList"); err != nil {
-		return decodeErr("help.getCountriesList#735787a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetCountriesListRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetCountriesListRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("help.getCountriesList#735787a8", "lang_code", err)
+		return tlrt.DecodeErr(err, "help.getCountriesList", "lang_code")
 	}
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.getCountriesList#735787a8", "hash", err)
+		return tlrt.DecodeErr(err, "help.getCountriesList", "hash")
 	}
 	return nil
 }
 
-// HelpGetCountriesList invokes help.getCountriesList#735787a8:
-//
-//	help.getCountriesList#735787a8 lang_code:string hash:int = help.CountriesList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getCountriesList.
+// HelpGetCountriesList calls help.getCountriesList: see
+// HelpGetCountriesListRequest.
 func (c *Client) HelpGetCountriesList(ctx context.Context, req *HelpGetCountriesListRequest) (HelpCountriesListClass, error) {
 	if req == nil {
 		req = new(HelpGetCountriesListRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpCountriesList)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpCountriesList)
 }
 
-// HelpGetPremiumPromoRequest is the TL function help.getPremiumPromo:
+// HelpGetPremiumPromoRequest is the TL function help.getPremiumPromo.
 //
 //	help.getPremiumPromo#b81b93d4 = help.PremiumPromo
 //
@@ -4837,44 +5013,35 @@ func (m *HelpGetPremiumPromoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPremiumPromoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetPremiumPromoRequestTypeID, "help.getPremiumPromo"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPremiumPromo", "")
 	}
-	if err := consumeID(b, HelpGetPremiumPromoRequestTypeID, "help.getPremiumPromo"); err != nil {
-		return decodeErr("help.getPremiumPromo#b81b93d4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPremiumPromoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetPremiumPromoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPremiumPromoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// HelpGetPremiumPromo invokes help.getPremiumPromo#b81b93d4:
-//
-//	help.getPremiumPromo#b81b93d4 = help.PremiumPromo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getPremiumPromo.
+// HelpGetPremiumPromo calls help.getPremiumPromo: see
+// HelpGetPremiumPromoRequest.
 func (c *Client) HelpGetPremiumPromo(ctx context.Context, req *HelpGetPremiumPromoRequest) (*HelpPremiumPromo, error) {
 	if req == nil {
 		req = new(HelpGetPremiumPromoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[HelpPremiumPromo])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[HelpPremiumPromo])
 }
 
-// HelpGetPeerColorsRequest is the TL function help.getPeerColors:
+// HelpGetPeerColorsRequest is the TL function help.getPeerColors.
 //
 //	help.getPeerColors#da80f42f hash:int = help.PeerColors
 //
@@ -4916,48 +5083,38 @@ func (m *HelpGetPeerColorsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPeerColorsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetPeerColorsRequestTypeID, "help.getPeerColors"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPeerColors", "")
 	}
-	if err := consumeID(b, HelpGetPeerColorsRequestTypeID, "help.getPeerColors"); err != nil {
-		return decodeErr("help.getPeerColors#da80f42f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPeerColorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetPeerColorsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPeerColorsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.getPeerColors#da80f42f", "hash", err)
+		return tlrt.DecodeErr(err, "help.getPeerColors", "hash")
 	}
 	return nil
 }
 
-// HelpGetPeerColors invokes help.getPeerColors#da80f42f:
-//
-//	help.getPeerColors#da80f42f hash:int = help.PeerColors
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getPeerColors.
+// HelpGetPeerColors calls help.getPeerColors: see HelpGetPeerColorsRequest.
 func (c *Client) HelpGetPeerColors(ctx context.Context, req *HelpGetPeerColorsRequest) (HelpPeerColorsClass, error) {
 	if req == nil {
 		req = new(HelpGetPeerColorsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpPeerColors)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpPeerColors)
 }
 
-// HelpGetPeerProfileColorsRequest is the TL function help.getPeerProfileColors:
+// HelpGetPeerProfileColorsRequest is the TL function help.getPeerProfileColors.
 //
 //	help.getPeerProfileColors#abcfa9fd hash:int = help.PeerColors
 //
@@ -4999,43 +5156,108 @@ func (m *HelpGetPeerProfileColorsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *HelpGetPeerProfileColorsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, HelpGetPeerProfileColorsRequestTypeID, "help.getPeerProfileColors"); err != nil {
+		return tlrt.DecodeErr(err, "help.getPeerProfileColors", "")
 	}
-	if err := consumeID(b, HelpGetPeerProfileColorsRequestTypeID, "help.getPeerProfileColors"); err != nil {
-		return decodeErr("help.getPeerProfileColors#abcfa9fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *HelpGetPeerProfileColorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *HelpGetPeerProfileColorsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetPeerProfileColorsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("help.getPeerProfileColors#abcfa9fd", "hash", err)
+		return tlrt.DecodeErr(err, "help.getPeerProfileColors", "hash")
 	}
 	return nil
 }
 
-// HelpGetPeerProfileColors invokes help.getPeerProfileColors#abcfa9fd:
-//
-//	help.getPeerProfileColors#abcfa9fd hash:int = help.PeerColors
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/help.getPeerProfileColors.
+// HelpGetPeerProfileColors calls help.getPeerProfileColors: see
+// HelpGetPeerProfileColorsRequest.
 func (c *Client) HelpGetPeerProfileColors(ctx context.Context, req *HelpGetPeerProfileColorsRequest) (HelpPeerColorsClass, error) {
 	if req == nil {
 		req = new(HelpGetPeerProfileColorsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeHelpPeerColors)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpPeerColors)
+}
+
+// HelpGetTimezonesListRequest is the TL function help.getTimezonesList.
+//
+//	help.getTimezonesList#49b30240 hash:int = help.TimezonesList
+//
+// See https://core.telegram.org/method/help.getTimezonesList.
+type HelpGetTimezonesListRequest struct {
+	Hash int
+}
+
+// HelpGetTimezonesListRequestTypeID is the ID of help.getTimezonesList.
+const HelpGetTimezonesListRequestTypeID = 0x49b30240
+
+// TypeID returns 0x49b30240, the ID of help.getTimezonesList.
+func (*HelpGetTimezonesListRequest) TypeID() uint32 {
+	return HelpGetTimezonesListRequestTypeID
+}
+
+// TypeName returns "help.getTimezonesList".
+func (*HelpGetTimezonesListRequest) TypeName() string {
+	return "help.getTimezonesList"
+}
+
+// Encode writes m to b with its ID.
+func (m *HelpGetTimezonesListRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(HelpGetTimezonesListRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *HelpGetTimezonesListRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *HelpGetTimezonesListRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, HelpGetTimezonesListRequestTypeID, "help.getTimezonesList"); err != nil {
+		return tlrt.DecodeErr(err, "help.getTimezonesList", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *HelpGetTimezonesListRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *HelpGetTimezonesListRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "help.getTimezonesList", "hash")
+	}
+	return nil
+}
+
+// HelpGetTimezonesList calls help.getTimezonesList: see
+// HelpGetTimezonesListRequest.
+func (c *Client) HelpGetTimezonesList(ctx context.Context, req *HelpGetTimezonesListRequest) (HelpTimezonesListClass, error) {
+	if req == nil {
+		req = new(HelpGetTimezonesListRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeHelpTimezonesList)
 }

@@ -5,9 +5,13 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// InlineQueryPeerTypeClass is the TL type InlineQueryPeerType: one of InlineQueryPeerTypeSameBotPM, InlineQueryPeerTypePM, InlineQueryPeerTypeChat, InlineQueryPeerTypeMegagroup, InlineQueryPeerTypeBroadcast, InlineQueryPeerTypeBotPM.
+// InlineQueryPeerTypeClass is the TL type InlineQueryPeerType: one of
+// InlineQueryPeerTypeSameBotPM, InlineQueryPeerTypePM, InlineQueryPeerTypeChat,
+// InlineQueryPeerTypeMegagroup, InlineQueryPeerTypeBroadcast,
+// InlineQueryPeerTypeBotPM.
 //
 // See https://core.telegram.org/type/InlineQueryPeerType.
 type InlineQueryPeerTypeClass interface {
@@ -20,7 +24,8 @@ func DecodeInlineQueryPeerType(b *bin.Buffer) (InlineQueryPeerTypeClass, error) 
 	return decodeInlineQueryPeerType(b, 0)
 }
 
-// decodeInlineQueryPeerType is DecodeInlineQueryPeerType for a value nested depth levels deep.
+// decodeInlineQueryPeerType is DecodeInlineQueryPeerType for a value nested
+// depth levels deep.
 func decodeInlineQueryPeerType(b *bin.Buffer, depth int) (InlineQueryPeerTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -41,18 +46,16 @@ func decodeInlineQueryPeerType(b *bin.Buffer, depth int) (InlineQueryPeerTypeCla
 	case InlineQueryPeerTypeBotPMTypeID:
 		v = &InlineQueryPeerTypeBotPM{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InlineQueryPeerType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InlineQueryPeerType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InlineQueryPeerTypeSameBotPM is the TL constructor inlineQueryPeerTypeSameBotPM:
+// InlineQueryPeerTypeSameBotPM is the TL constructor
+// inlineQueryPeerTypeSameBotPM.
 //
 //	inlineQueryPeerTypeSameBotPM#3081ed9d = InlineQueryPeerType
 //
@@ -72,7 +75,8 @@ func (*InlineQueryPeerTypeSameBotPM) TypeName() string {
 	return "inlineQueryPeerTypeSameBotPM"
 }
 
-// inlineQueryPeerTypeClass marks InlineQueryPeerTypeSameBotPM as a InlineQueryPeerTypeClass.
+// inlineQueryPeerTypeClass marks InlineQueryPeerTypeSameBotPM as an
+// InlineQueryPeerTypeClass.
 func (*InlineQueryPeerTypeSameBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -94,29 +98,26 @@ func (m *InlineQueryPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeSameBotPM", "")
 	}
-	if err := consumeID(b, InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"); err != nil {
-		return decodeErr("inlineQueryPeerTypeSameBotPM#3081ed9d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InlineQueryPeerTypeSameBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InlineQueryPeerTypePM is the TL constructor inlineQueryPeerTypePM:
+// InlineQueryPeerTypePM is the TL constructor inlineQueryPeerTypePM.
 //
 //	inlineQueryPeerTypePM#833c0fac = InlineQueryPeerType
 //
@@ -136,7 +137,8 @@ func (*InlineQueryPeerTypePM) TypeName() string {
 	return "inlineQueryPeerTypePM"
 }
 
-// inlineQueryPeerTypeClass marks InlineQueryPeerTypePM as a InlineQueryPeerTypeClass.
+// inlineQueryPeerTypeClass marks InlineQueryPeerTypePM as an
+// InlineQueryPeerTypeClass.
 func (*InlineQueryPeerTypePM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -158,29 +160,26 @@ func (m *InlineQueryPeerTypePM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypePM", "")
 	}
-	if err := consumeID(b, InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"); err != nil {
-		return decodeErr("inlineQueryPeerTypePM#833c0fac", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InlineQueryPeerTypePM) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypePM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InlineQueryPeerTypeChat is the TL constructor inlineQueryPeerTypeChat:
+// InlineQueryPeerTypeChat is the TL constructor inlineQueryPeerTypeChat.
 //
 //	inlineQueryPeerTypeChat#d766c50a = InlineQueryPeerType
 //
@@ -200,7 +199,8 @@ func (*InlineQueryPeerTypeChat) TypeName() string {
 	return "inlineQueryPeerTypeChat"
 }
 
-// inlineQueryPeerTypeClass marks InlineQueryPeerTypeChat as a InlineQueryPeerTypeClass.
+// inlineQueryPeerTypeClass marks InlineQueryPeerTypeChat as an
+// InlineQueryPeerTypeClass.
 func (*InlineQueryPeerTypeChat) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -222,29 +222,27 @@ func (m *InlineQueryPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeChat", "")
 	}
-	if err := consumeID(b, InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"); err != nil {
-		return decodeErr("inlineQueryPeerTypeChat#d766c50a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InlineQueryPeerTypeChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InlineQueryPeerTypeMegagroup is the TL constructor inlineQueryPeerTypeMegagroup:
+// InlineQueryPeerTypeMegagroup is the TL constructor
+// inlineQueryPeerTypeMegagroup.
 //
 //	inlineQueryPeerTypeMegagroup#5ec4be43 = InlineQueryPeerType
 //
@@ -264,7 +262,8 @@ func (*InlineQueryPeerTypeMegagroup) TypeName() string {
 	return "inlineQueryPeerTypeMegagroup"
 }
 
-// inlineQueryPeerTypeClass marks InlineQueryPeerTypeMegagroup as a InlineQueryPeerTypeClass.
+// inlineQueryPeerTypeClass marks InlineQueryPeerTypeMegagroup as an
+// InlineQueryPeerTypeClass.
 func (*InlineQueryPeerTypeMegagroup) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -286,29 +285,27 @@ func (m *InlineQueryPeerTypeMegagroup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeMegagroup", "")
 	}
-	if err := consumeID(b, InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"); err != nil {
-		return decodeErr("inlineQueryPeerTypeMegagroup#5ec4be43", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InlineQueryPeerTypeMegagroup) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InlineQueryPeerTypeBroadcast is the TL constructor inlineQueryPeerTypeBroadcast:
+// InlineQueryPeerTypeBroadcast is the TL constructor
+// inlineQueryPeerTypeBroadcast.
 //
 //	inlineQueryPeerTypeBroadcast#6334ee9a = InlineQueryPeerType
 //
@@ -328,7 +325,8 @@ func (*InlineQueryPeerTypeBroadcast) TypeName() string {
 	return "inlineQueryPeerTypeBroadcast"
 }
 
-// inlineQueryPeerTypeClass marks InlineQueryPeerTypeBroadcast as a InlineQueryPeerTypeClass.
+// inlineQueryPeerTypeClass marks InlineQueryPeerTypeBroadcast as an
+// InlineQueryPeerTypeClass.
 func (*InlineQueryPeerTypeBroadcast) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -350,29 +348,26 @@ func (m *InlineQueryPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBroadcast", "")
 	}
-	if err := consumeID(b, InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"); err != nil {
-		return decodeErr("inlineQueryPeerTypeBroadcast#6334ee9a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InlineQueryPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InlineQueryPeerTypeBotPM is the TL constructor inlineQueryPeerTypeBotPM:
+// InlineQueryPeerTypeBotPM is the TL constructor inlineQueryPeerTypeBotPM.
 //
 //	inlineQueryPeerTypeBotPM#e3b2d0c = InlineQueryPeerType
 //
@@ -392,7 +387,8 @@ func (*InlineQueryPeerTypeBotPM) TypeName() string {
 	return "inlineQueryPeerTypeBotPM"
 }
 
-// inlineQueryPeerTypeClass marks InlineQueryPeerTypeBotPM as a InlineQueryPeerTypeClass.
+// inlineQueryPeerTypeClass marks InlineQueryPeerTypeBotPM as an
+// InlineQueryPeerTypeClass.
 func (*InlineQueryPeerTypeBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -414,29 +410,352 @@ func (m *InlineQueryPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"); err != nil {
+		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBotPM", "")
 	}
-	if err := consumeID(b, InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"); err != nil {
-		return decodeErr("inlineQueryPeerTypeBotPM#0e3b2d0c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InlineQueryPeerTypeBotPM) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputBotAppClass is the TL type InputBotApp: one of InputBotAppID, InputBotAppShortName.
+// InputAiComposeToneClass is the TL type InputAiComposeTone: one of
+// InputAiComposeToneDefault, InputAiComposeToneID, InputAiComposeToneSlug,
+// InputAiComposeToneSingleUse.
+//
+// See https://core.telegram.org/type/InputAiComposeTone.
+type InputAiComposeToneClass interface {
+	Object
+	inputAiComposeToneClass()
+}
+
+// DecodeInputAiComposeTone decodes any constructor of InputAiComposeTone.
+func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
+	return decodeInputAiComposeTone(b, 0)
+}
+
+// decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
+// levels deep.
+func decodeInputAiComposeTone(b *bin.Buffer, depth int) (InputAiComposeToneClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputAiComposeToneClass
+	switch id {
+	case InputAiComposeToneDefaultTypeID:
+		v = &InputAiComposeToneDefault{}
+	case InputAiComposeToneIDTypeID:
+		v = &InputAiComposeToneID{}
+	case InputAiComposeToneSlugTypeID:
+		v = &InputAiComposeToneSlug{}
+	case InputAiComposeToneSingleUseTypeID:
+		v = &InputAiComposeToneSingleUse{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputAiComposeTone"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputAiComposeToneDefault is the TL constructor inputAiComposeToneDefault.
+//
+//	inputAiComposeToneDefault#1fe9a9bf tone:string = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneDefault.
+type InputAiComposeToneDefault struct {
+	Tone string
+}
+
+// InputAiComposeToneDefaultTypeID is the ID of inputAiComposeToneDefault.
+const InputAiComposeToneDefaultTypeID = 0x1fe9a9bf
+
+// TypeID returns 0x1fe9a9bf, the ID of inputAiComposeToneDefault.
+func (*InputAiComposeToneDefault) TypeID() uint32 {
+	return InputAiComposeToneDefaultTypeID
+}
+
+// TypeName returns "inputAiComposeToneDefault".
+func (*InputAiComposeToneDefault) TypeName() string {
+	return "inputAiComposeToneDefault"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneDefault as an
+// InputAiComposeToneClass.
+func (*InputAiComposeToneDefault) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Tone)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputAiComposeToneDefaultTypeID, "inputAiComposeToneDefault"); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Tone, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "tone")
+	}
+	return nil
+}
+
+// InputAiComposeToneID is the TL constructor inputAiComposeToneID.
+//
+//	inputAiComposeToneID#773c080 id:long access_hash:long
+//	    = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneID.
+type InputAiComposeToneID struct {
+	ID         int64
+	AccessHash int64
+}
+
+// InputAiComposeToneIDTypeID is the ID of inputAiComposeToneID.
+const InputAiComposeToneIDTypeID = 0x0773c080
+
+// TypeID returns 0x0773c080, the ID of inputAiComposeToneID.
+func (*InputAiComposeToneID) TypeID() uint32 {
+	return InputAiComposeToneIDTypeID
+}
+
+// TypeName returns "inputAiComposeToneID".
+func (*InputAiComposeToneID) TypeName() string {
+	return "inputAiComposeToneID"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneID as an
+// InputAiComposeToneClass.
+func (*InputAiComposeToneID) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneIDTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputAiComposeToneIDTypeID, "inputAiComposeToneID"); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneID", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneID) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneID", "id")
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneID", "access_hash")
+	}
+	return nil
+}
+
+// InputAiComposeToneSlug is the TL constructor inputAiComposeToneSlug.
+//
+//	inputAiComposeToneSlug#1fa01357 slug:string = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneSlug.
+type InputAiComposeToneSlug struct {
+	Slug string
+}
+
+// InputAiComposeToneSlugTypeID is the ID of inputAiComposeToneSlug.
+const InputAiComposeToneSlugTypeID = 0x1fa01357
+
+// TypeID returns 0x1fa01357, the ID of inputAiComposeToneSlug.
+func (*InputAiComposeToneSlug) TypeID() uint32 {
+	return InputAiComposeToneSlugTypeID
+}
+
+// TypeName returns "inputAiComposeToneSlug".
+func (*InputAiComposeToneSlug) TypeName() string {
+	return "inputAiComposeToneSlug"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneSlug as an
+// InputAiComposeToneClass.
+func (*InputAiComposeToneSlug) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputAiComposeToneSlugTypeID, "inputAiComposeToneSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "slug")
+	}
+	return nil
+}
+
+// InputAiComposeToneSingleUse is the TL constructor
+// inputAiComposeToneSingleUse.
+//
+//	inputAiComposeToneSingleUse#e0c35af custom_prompt:string
+//	    = InputAiComposeTone
+//
+// See https://core.telegram.org/constructor/inputAiComposeToneSingleUse.
+type InputAiComposeToneSingleUse struct {
+	CustomPrompt string
+}
+
+// InputAiComposeToneSingleUseTypeID is the ID of inputAiComposeToneSingleUse.
+const InputAiComposeToneSingleUseTypeID = 0x0e0c35af
+
+// TypeID returns 0x0e0c35af, the ID of inputAiComposeToneSingleUse.
+func (*InputAiComposeToneSingleUse) TypeID() uint32 {
+	return InputAiComposeToneSingleUseTypeID
+}
+
+// TypeName returns "inputAiComposeToneSingleUse".
+func (*InputAiComposeToneSingleUse) TypeName() string {
+	return "inputAiComposeToneSingleUse"
+}
+
+// inputAiComposeToneClass marks InputAiComposeToneSingleUse as an
+// InputAiComposeToneClass.
+func (*InputAiComposeToneSingleUse) inputAiComposeToneClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputAiComposeToneSingleUseTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.CustomPrompt)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputAiComposeToneSingleUseTypeID, "inputAiComposeToneSingleUse"); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAiComposeToneSingleUse) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CustomPrompt, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "custom_prompt")
+	}
+	return nil
+}
+
+// InputBotAppClass is the TL type InputBotApp: one of InputBotAppID,
+// InputBotAppShortName.
 //
 // See https://core.telegram.org/type/InputBotApp.
 type InputBotAppClass interface {
@@ -462,18 +781,15 @@ func decodeInputBotApp(b *bin.Buffer, depth int) (InputBotAppClass, error) {
 	case InputBotAppShortNameTypeID:
 		v = &InputBotAppShortName{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputBotApp",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputBotApp"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputBotAppID is the TL constructor inputBotAppID:
+// InputBotAppID is the TL constructor inputBotAppID.
 //
 //	inputBotAppID#a920bd7a id:long access_hash:long = InputBotApp
 //
@@ -496,7 +812,7 @@ func (*InputBotAppID) TypeName() string {
 	return "inputBotAppID"
 }
 
-// inputBotAppClass marks InputBotAppID as a InputBotAppClass.
+// inputBotAppClass marks InputBotAppID as an InputBotAppClass.
 func (*InputBotAppID) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
@@ -520,38 +836,36 @@ func (m *InputBotAppID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotAppID) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotAppIDTypeID, "inputBotAppID"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotAppID", "")
 	}
-	if err := consumeID(b, InputBotAppIDTypeID, "inputBotAppID"); err != nil {
-		return decodeErr("inputBotAppID#a920bd7a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotAppID) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotAppID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputBotAppID#a920bd7a", "id", err)
+		return tlrt.DecodeErr(err, "inputBotAppID", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputBotAppID#a920bd7a", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputBotAppID", "access_hash")
 	}
 	return nil
 }
 
-// InputBotAppShortName is the TL constructor inputBotAppShortName:
+// InputBotAppShortName is the TL constructor inputBotAppShortName.
 //
-//	inputBotAppShortName#908c0407 bot_id:InputUser short_name:string = InputBotApp
+//	inputBotAppShortName#908c0407 bot_id:InputUser short_name:string
+//	    = InputBotApp
 //
 // See https://core.telegram.org/constructor/inputBotAppShortName.
 type InputBotAppShortName struct {
@@ -572,7 +886,7 @@ func (*InputBotAppShortName) TypeName() string {
 	return "inputBotAppShortName"
 }
 
-// inputBotAppClass marks InputBotAppShortName as a InputBotAppClass.
+// inputBotAppClass marks InputBotAppShortName as an InputBotAppClass.
 func (*InputBotAppShortName) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
@@ -589,8 +903,8 @@ func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.BotID); err != nil {
-		return encodeErr("inputBotAppShortName#908c0407", "bot_id", err)
+	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
+		return tlrt.EncodeErr(err, "inputBotAppShortName", "bot_id")
 	}
 	b.PutString(m.ShortName)
 	return nil
@@ -598,39 +912,41 @@ func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotAppShortNameTypeID, "inputBotAppShortName"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotAppShortName", "")
 	}
-	if err := consumeID(b, InputBotAppShortNameTypeID, "inputBotAppShortName"); err != nil {
-		return decodeErr("inputBotAppShortName#908c0407", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotAppShortName) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotAppShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotAppShortName#908c0407", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotAppShortName", "")
 	}
 	var err error
 	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputBotAppShortName#908c0407", "bot_id", err)
+		return tlrt.DecodeErr(err, "inputBotAppShortName", "bot_id")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("inputBotAppShortName#908c0407", "short_name", err)
+		return tlrt.DecodeErr(err, "inputBotAppShortName", "short_name")
 	}
 	return nil
 }
 
-// InputBotInlineMessageClass is the TL type InputBotInlineMessage: one of InputBotInlineMessageMediaAuto, InputBotInlineMessageText, InputBotInlineMessageMediaGeo, InputBotInlineMessageMediaVenue, InputBotInlineMessageMediaContact, InputBotInlineMessageGame, InputBotInlineMessageMediaInvoice, InputBotInlineMessageMediaWebPage.
+// InputBotInlineMessageClass is the TL type InputBotInlineMessage: one of
+// InputBotInlineMessageMediaAuto, InputBotInlineMessageText,
+// InputBotInlineMessageMediaGeo, InputBotInlineMessageMediaVenue,
+// InputBotInlineMessageMediaContact, InputBotInlineMessageGame,
+// InputBotInlineMessageMediaInvoice, InputBotInlineMessageMediaWebPage,
+// InputBotInlineMessageRichMessage.
 //
 // See https://core.telegram.org/type/InputBotInlineMessage.
 type InputBotInlineMessageClass interface {
@@ -643,7 +959,8 @@ func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, err
 	return decodeInputBotInlineMessage(b, 0)
 }
 
-// decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested depth levels deep.
+// decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested
+// depth levels deep.
 func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessageClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -667,36 +984,40 @@ func decodeInputBotInlineMessage(b *bin.Buffer, depth int) (InputBotInlineMessag
 		v = &InputBotInlineMessageMediaInvoice{}
 	case InputBotInlineMessageMediaWebPageTypeID:
 		v = &InputBotInlineMessageMediaWebPage{}
+	case InputBotInlineMessageRichMessageTypeID:
+		v = &InputBotInlineMessageRichMessage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputBotInlineMessage",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessage"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputBotInlineMessageMediaAuto is the TL constructor inputBotInlineMessageMediaAuto:
+// InputBotInlineMessageMediaAuto is the TL constructor
+// inputBotInlineMessageMediaAuto.
 //
-//	inputBotInlineMessageMediaAuto#3380c786 flags:# invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//	inputBotInlineMessageMediaAuto#3380c786 flags:#
+//	    invert_media:flags.3?true message:string
+//	    entities:flags.1?Vector<MessageEntity>
+//	    reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaAuto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputBotInlineMessageMediaAuto struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	InvertMedia bool       // flags.3?true
 	Message     string
 	Entities    []MessageEntityClass // flags.1?Vector<MessageEntity>
 	ReplyMarkup ReplyMarkupClass     // flags.2?ReplyMarkup
 }
 
-// InputBotInlineMessageMediaAutoTypeID is the ID of inputBotInlineMessageMediaAuto.
+// InputBotInlineMessageMediaAutoTypeID is the ID of
+// inputBotInlineMessageMediaAuto.
 const InputBotInlineMessageMediaAutoTypeID = 0x3380c786
 
 // TypeID returns 0x3380c786, the ID of inputBotInlineMessageMediaAuto.
@@ -709,8 +1030,28 @@ func (*InputBotInlineMessageMediaAuto) TypeName() string {
 	return "inputBotInlineMessageMediaAuto"
 }
 
-// inputBotInlineMessageClass marks InputBotInlineMessageMediaAuto as a InputBotInlineMessageClass.
+// inputBotInlineMessageClass marks InputBotInlineMessageMediaAuto as an
+// InputBotInlineMessageClass.
 func (*InputBotInlineMessageMediaAuto) inputBotInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *InputBotInlineMessageMediaAuto) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputBotInlineMessageMediaAuto) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *InputBotInlineMessageMediaAuto) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
@@ -741,14 +1082,14 @@ func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("inputBotInlineMessageMediaAuto#3380c786", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
 			}
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("inputBotInlineMessageMediaAuto#3380c786", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaAuto", "reply_markup")
 		}
 	}
 	return nil
@@ -756,45 +1097,42 @@ func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"); err != nil {
-		return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaAuto", "")
 	}
 	*m = InputBotInlineMessageMediaAuto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "message", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageMediaAuto#3380c786", "reply_markup", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3
@@ -804,17 +1142,20 @@ func (m *InputBotInlineMessageMediaAuto) decodeBareAt(b *bin.Buffer, depth int) 
 	return nil
 }
 
-// InputBotInlineMessageText is the TL constructor inputBotInlineMessageText:
+// InputBotInlineMessageText is the TL constructor inputBotInlineMessageText.
 //
-//	inputBotInlineMessageText#3dcd7a87 flags:# no_webpage:flags.0?true invert_media:flags.3?true message:string entities:flags.1?Vector<MessageEntity> reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//	inputBotInlineMessageText#3dcd7a87 flags:# no_webpage:flags.0?true
+//	    invert_media:flags.3?true message:string
+//	    entities:flags.1?Vector<MessageEntity>
+//	    reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageText.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputBotInlineMessageText struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NoWebpage   bool       // flags.0?true
 	InvertMedia bool       // flags.3?true
 	Message     string
@@ -835,8 +1176,28 @@ func (*InputBotInlineMessageText) TypeName() string {
 	return "inputBotInlineMessageText"
 }
 
-// inputBotInlineMessageClass marks InputBotInlineMessageText as a InputBotInlineMessageClass.
+// inputBotInlineMessageClass marks InputBotInlineMessageText as an
+// InputBotInlineMessageClass.
 func (*InputBotInlineMessageText) inputBotInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *InputBotInlineMessageText) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputBotInlineMessageText) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *InputBotInlineMessageText) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageText) Encode(b *bin.Buffer) error {
@@ -870,14 +1231,14 @@ func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("inputBotInlineMessageText#3dcd7a87", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBotInlineMessageText", "entities")
 			}
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("inputBotInlineMessageText#3dcd7a87", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageText", "reply_markup")
 		}
 	}
 	return nil
@@ -885,46 +1246,43 @@ func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"); err != nil {
-		return decodeErr("inputBotInlineMessageText#3dcd7a87", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineMessageText#3dcd7a87", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageText", "")
 	}
 	*m = InputBotInlineMessageText{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineMessageText#3dcd7a87", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "flags")
 	}
 	m.NoWebpage = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(3)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageText#3dcd7a87", "message", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("inputBotInlineMessageText#3dcd7a87", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageText#3dcd7a87", "reply_markup", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -934,17 +1292,21 @@ func (m *InputBotInlineMessageText) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// InputBotInlineMessageMediaGeo is the TL constructor inputBotInlineMessageMediaGeo:
+// InputBotInlineMessageMediaGeo is the TL constructor
+// inputBotInlineMessageMediaGeo.
 //
-//	inputBotInlineMessageMediaGeo#96929a85 flags:# geo_point:InputGeoPoint heading:flags.0?int period:flags.1?int proximity_notification_radius:flags.3?int reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//	inputBotInlineMessageMediaGeo#96929a85 flags:# geo_point:InputGeoPoint
+//	    heading:flags.0?int period:flags.1?int
+//	    proximity_notification_radius:flags.3?int
+//	    reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetHeading and
+// the other Set methods send a zero value too; HasHeading reports whether
+// Heading is present (sent, or received) and ClearHeading leaves it out.
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaGeo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputBotInlineMessageMediaGeo struct {
-	Flags                       bin.Fields // flags word; see the type's doc
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	GeoPoint                    InputGeoPointClass
 	Heading                     int              // flags.0?int
 	Period                      int              // flags.1?int
@@ -952,7 +1314,8 @@ type InputBotInlineMessageMediaGeo struct {
 	ReplyMarkup                 ReplyMarkupClass // flags.2?ReplyMarkup
 }
 
-// InputBotInlineMessageMediaGeoTypeID is the ID of inputBotInlineMessageMediaGeo.
+// InputBotInlineMessageMediaGeoTypeID is the ID of
+// inputBotInlineMessageMediaGeo.
 const InputBotInlineMessageMediaGeoTypeID = 0x96929a85
 
 // TypeID returns 0x96929a85, the ID of inputBotInlineMessageMediaGeo.
@@ -965,8 +1328,67 @@ func (*InputBotInlineMessageMediaGeo) TypeName() string {
 	return "inputBotInlineMessageMediaGeo"
 }
 
-// inputBotInlineMessageClass marks InputBotInlineMessageMediaGeo as a InputBotInlineMessageClass.
+// inputBotInlineMessageClass marks InputBotInlineMessageMediaGeo as an
+// InputBotInlineMessageClass.
 func (*InputBotInlineMessageMediaGeo) inputBotInlineMessageClass() {}
+
+// HasHeading reports whether Heading is present: not zero, set by SetHeading,
+// or received.
+func (m *InputBotInlineMessageMediaGeo) HasHeading() bool {
+	return m.Heading != 0 || m.Flags.Has(0)
+}
+
+// SetHeading sets Heading to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputBotInlineMessageMediaGeo) SetHeading(v int) {
+	m.Heading = v
+	m.Flags.Set(0)
+}
+
+// ClearHeading sets Heading to its zero value and marks it absent.
+func (m *InputBotInlineMessageMediaGeo) ClearHeading() {
+	m.Heading = 0
+	m.Flags.Unset(0)
+}
+
+// HasPeriod reports whether Period is present: not zero, set by SetPeriod, or
+// received.
+func (m *InputBotInlineMessageMediaGeo) HasPeriod() bool {
+	return m.Period != 0 || m.Flags.Has(1)
+}
+
+// SetPeriod sets Period to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *InputBotInlineMessageMediaGeo) SetPeriod(v int) {
+	m.Period = v
+	m.Flags.Set(1)
+}
+
+// ClearPeriod sets Period to its zero value and marks it absent.
+func (m *InputBotInlineMessageMediaGeo) ClearPeriod() {
+	m.Period = 0
+	m.Flags.Unset(1)
+}
+
+// HasProximityNotificationRadius reports whether ProximityNotificationRadius is
+// present: not zero, set by SetProximityNotificationRadius, or received.
+func (m *InputBotInlineMessageMediaGeo) HasProximityNotificationRadius() bool {
+	return m.ProximityNotificationRadius != 0 || m.Flags.Has(3)
+}
+
+// SetProximityNotificationRadius sets ProximityNotificationRadius to v and
+// marks it present, so that it is sent even when v is zero.
+func (m *InputBotInlineMessageMediaGeo) SetProximityNotificationRadius(v int) {
+	m.ProximityNotificationRadius = v
+	m.Flags.Set(3)
+}
+
+// ClearProximityNotificationRadius sets ProximityNotificationRadius to its zero
+// value and marks it absent.
+func (m *InputBotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
+	m.ProximityNotificationRadius = 0
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
@@ -996,8 +1418,8 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("inputBotInlineMessageMediaGeo#96929a85", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Heading)
@@ -1009,8 +1431,8 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.ProximityNotificationRadius)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("inputBotInlineMessageMediaGeo#96929a85", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "reply_markup")
 		}
 	}
 	return nil
@@ -1018,54 +1440,51 @@ func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"); err != nil {
-		return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaGeo", "")
 	}
 	*m = InputBotInlineMessageMediaGeo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "flags")
 	}
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "geo_point", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
 	}
 	if m.Flags.Has(0) {
 		if m.Heading, err = b.Int(); err != nil {
-			return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "heading", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Period, err = b.Int(); err != nil {
-			return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "period", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "period")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
-			return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "proximity_notification_radius", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "proximity_notification_radius")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageMediaGeo#96929a85", "reply_markup", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -1081,13 +1500,17 @@ func (m *InputBotInlineMessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) e
 	return nil
 }
 
-// InputBotInlineMessageMediaVenue is the TL constructor inputBotInlineMessageMediaVenue:
+// InputBotInlineMessageMediaVenue is the TL constructor
+// inputBotInlineMessageMediaVenue.
 //
-//	inputBotInlineMessageMediaVenue#417bbf11 flags:# geo_point:InputGeoPoint title:string address:string provider:string venue_id:string venue_type:string reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//	inputBotInlineMessageMediaVenue#417bbf11 flags:# geo_point:InputGeoPoint
+//	    title:string address:string provider:string venue_id:string
+//	    venue_type:string reply_markup:flags.2?ReplyMarkup
+//	    = InputBotInlineMessage
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaVenue.
 type InputBotInlineMessageMediaVenue struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	GeoPoint    InputGeoPointClass
 	Title       string
 	Address     string
@@ -1097,7 +1520,8 @@ type InputBotInlineMessageMediaVenue struct {
 	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
 }
 
-// InputBotInlineMessageMediaVenueTypeID is the ID of inputBotInlineMessageMediaVenue.
+// InputBotInlineMessageMediaVenueTypeID is the ID of
+// inputBotInlineMessageMediaVenue.
 const InputBotInlineMessageMediaVenueTypeID = 0x417bbf11
 
 // TypeID returns 0x417bbf11, the ID of inputBotInlineMessageMediaVenue.
@@ -1110,7 +1534,8 @@ func (*InputBotInlineMessageMediaVenue) TypeName() string {
 	return "inputBotInlineMessageMediaVenue"
 }
 
-// inputBotInlineMessageClass marks InputBotInlineMessageMediaVenue as a InputBotInlineMessageClass.
+// inputBotInlineMessageClass marks InputBotInlineMessageMediaVenue as an
+// InputBotInlineMessageClass.
 func (*InputBotInlineMessageMediaVenue) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1132,8 +1557,8 @@ func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("inputBotInlineMessageMediaVenue#417bbf11", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.Address)
@@ -1141,8 +1566,8 @@ func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.VenueID)
 	b.PutString(m.VenueType)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("inputBotInlineMessageMediaVenue#417bbf11", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
 		}
 	}
 	return nil
@@ -1150,67 +1575,67 @@ func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"); err != nil {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaVenue", "")
 	}
 	*m = InputBotInlineMessageMediaVenue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "flags")
 	}
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "geo_point", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "title", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "title")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "address", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "address")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "provider", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "provider")
 	}
 	if m.VenueID, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "venue_id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_id")
 	}
 	if m.VenueType, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "venue_type", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_type")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageMediaVenue#417bbf11", "reply_markup", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// InputBotInlineMessageMediaContact is the TL constructor inputBotInlineMessageMediaContact:
+// InputBotInlineMessageMediaContact is the TL constructor
+// inputBotInlineMessageMediaContact.
 //
-//	inputBotInlineMessageMediaContact#a6edbffd flags:# phone_number:string first_name:string last_name:string vcard:string reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//	inputBotInlineMessageMediaContact#a6edbffd flags:# phone_number:string
+//	    first_name:string last_name:string vcard:string
+//	    reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaContact.
 type InputBotInlineMessageMediaContact struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PhoneNumber string
 	FirstName   string
 	LastName    string
@@ -1218,7 +1643,8 @@ type InputBotInlineMessageMediaContact struct {
 	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
 }
 
-// InputBotInlineMessageMediaContactTypeID is the ID of inputBotInlineMessageMediaContact.
+// InputBotInlineMessageMediaContactTypeID is the ID of
+// inputBotInlineMessageMediaContact.
 const InputBotInlineMessageMediaContactTypeID = 0xa6edbffd
 
 // TypeID returns 0xa6edbffd, the ID of inputBotInlineMessageMediaContact.
@@ -1231,7 +1657,8 @@ func (*InputBotInlineMessageMediaContact) TypeName() string {
 	return "inputBotInlineMessageMediaContact"
 }
 
-// inputBotInlineMessageClass marks InputBotInlineMessageMediaContact as a InputBotInlineMessageClass.
+// inputBotInlineMessageClass marks InputBotInlineMessageMediaContact as an
+// InputBotInlineMessageClass.
 func (*InputBotInlineMessageMediaContact) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1258,8 +1685,8 @@ func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.LastName)
 	b.PutString(m.Vcard)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("inputBotInlineMessageMediaContact#a6edbffd", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
 		}
 	}
 	return nil
@@ -1267,61 +1694,59 @@ func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"); err != nil {
-		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageMediaContact) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaContact", "")
 	}
 	*m = InputBotInlineMessageMediaContact{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "flags")
 	}
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "phone_number", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "phone_number")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "first_name", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "last_name", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "last_name")
 	}
 	if m.Vcard, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "vcard", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "vcard")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageMediaContact#a6edbffd", "reply_markup", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// InputBotInlineMessageGame is the TL constructor inputBotInlineMessageGame:
+// InputBotInlineMessageGame is the TL constructor inputBotInlineMessageGame.
 //
-//	inputBotInlineMessageGame#4b425864 flags:# reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//	inputBotInlineMessageGame#4b425864 flags:#
+//	    reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageGame.
 type InputBotInlineMessageGame struct {
-	Flags       bin.Fields       // flags word; see the type's doc
+	Flags       bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
 }
 
@@ -1338,7 +1763,8 @@ func (*InputBotInlineMessageGame) TypeName() string {
 	return "inputBotInlineMessageGame"
 }
 
-// inputBotInlineMessageClass marks InputBotInlineMessageGame as a InputBotInlineMessageClass.
+// inputBotInlineMessageClass marks InputBotInlineMessageGame as an
+// InputBotInlineMessageClass.
 func (*InputBotInlineMessageGame) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1361,8 +1787,8 @@ func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("inputBotInlineMessageGame#4b425864", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageGame", "reply_markup")
 		}
 	}
 	return nil
@@ -1370,49 +1796,50 @@ func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"); err != nil {
-		return decodeErr("inputBotInlineMessageGame#4b425864", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageGame) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineMessageGame#4b425864", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageGame", "")
 	}
 	*m = InputBotInlineMessageGame{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineMessageGame#4b425864", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "flags")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageGame#4b425864", "reply_markup", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "reply_markup")
 		}
 	}
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// InputBotInlineMessageMediaInvoice is the TL constructor inputBotInlineMessageMediaInvoice:
+// InputBotInlineMessageMediaInvoice is the TL constructor
+// inputBotInlineMessageMediaInvoice.
 //
-//	inputBotInlineMessageMediaInvoice#d7e78225 flags:# title:string description:string photo:flags.0?InputWebDocument invoice:Invoice payload:bytes provider:string provider_data:DataJSON reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//	inputBotInlineMessageMediaInvoice#d7e78225 flags:# title:string
+//	    description:string photo:flags.0?InputWebDocument invoice:Invoice
+//	    payload:bytes provider:string provider_data:DataJSON
+//	    reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaInvoice.
 type InputBotInlineMessageMediaInvoice struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title        string
 	Description  string
 	Photo        *InputWebDocument // flags.0?InputWebDocument
@@ -1423,7 +1850,8 @@ type InputBotInlineMessageMediaInvoice struct {
 	ReplyMarkup  ReplyMarkupClass // flags.2?ReplyMarkup
 }
 
-// InputBotInlineMessageMediaInvoiceTypeID is the ID of inputBotInlineMessageMediaInvoice.
+// InputBotInlineMessageMediaInvoiceTypeID is the ID of
+// inputBotInlineMessageMediaInvoice.
 const InputBotInlineMessageMediaInvoiceTypeID = 0xd7e78225
 
 // TypeID returns 0xd7e78225, the ID of inputBotInlineMessageMediaInvoice.
@@ -1436,7 +1864,8 @@ func (*InputBotInlineMessageMediaInvoice) TypeName() string {
 	return "inputBotInlineMessageMediaInvoice"
 }
 
-// inputBotInlineMessageClass marks InputBotInlineMessageMediaInvoice as a InputBotInlineMessageClass.
+// inputBotInlineMessageClass marks InputBotInlineMessageMediaInvoice as an
+// InputBotInlineMessageClass.
 func (*InputBotInlineMessageMediaInvoice) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -1465,20 +1894,20 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Description)
 	if flags.Has(0) {
 		if err := m.Photo.Encode(b); err != nil {
-			return encodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "photo", err)
+			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
 		}
 	}
 	if err := m.Invoice.Encode(b); err != nil {
-		return encodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "invoice", err)
+		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
 	}
 	b.PutBytes(m.Payload)
 	b.PutString(m.Provider)
 	if err := m.ProviderData.Encode(b); err != nil {
-		return encodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "provider_data", err)
+		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
 	return nil
@@ -1486,77 +1915,79 @@ func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"); err != nil {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaInvoice", "")
 	}
 	*m = InputBotInlineMessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "flags")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "title", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "description", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
 		m.Photo = new(InputWebDocument)
-		if err = decodeBoxed(b, m.Photo, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "photo", err)
+		if err = tlrt.DecodeBoxed(b, m.Photo, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
 		}
 	}
-	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "invoice", err)
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "payload", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "payload")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "provider", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider")
 	}
-	if err = decodeBoxed(b, &m.ProviderData, depth+1); err != nil {
-		return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "provider_data", err)
+	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageMediaInvoice#d7e78225", "reply_markup", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	return nil
 }
 
-// InputBotInlineMessageMediaWebPage is the TL constructor inputBotInlineMessageMediaWebPage:
+// InputBotInlineMessageMediaWebPage is the TL constructor
+// inputBotInlineMessageMediaWebPage.
 //
-//	inputBotInlineMessageMediaWebPage#bddcc510 flags:# invert_media:flags.3?true force_large_media:flags.4?true force_small_media:flags.5?true optional:flags.6?true message:string entities:flags.1?Vector<MessageEntity> url:string reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//	inputBotInlineMessageMediaWebPage#bddcc510 flags:#
+//	    invert_media:flags.3?true force_large_media:flags.4?true
+//	    force_small_media:flags.5?true optional:flags.6?true message:string
+//	    entities:flags.1?Vector<MessageEntity> url:string
+//	    reply_markup:flags.2?ReplyMarkup = InputBotInlineMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageMediaWebPage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputBotInlineMessageMediaWebPage struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	InvertMedia     bool       // flags.3?true
 	ForceLargeMedia bool       // flags.4?true
 	ForceSmallMedia bool       // flags.5?true
@@ -1567,7 +1998,8 @@ type InputBotInlineMessageMediaWebPage struct {
 	ReplyMarkup     ReplyMarkupClass // flags.2?ReplyMarkup
 }
 
-// InputBotInlineMessageMediaWebPageTypeID is the ID of inputBotInlineMessageMediaWebPage.
+// InputBotInlineMessageMediaWebPageTypeID is the ID of
+// inputBotInlineMessageMediaWebPage.
 const InputBotInlineMessageMediaWebPageTypeID = 0xbddcc510
 
 // TypeID returns 0xbddcc510, the ID of inputBotInlineMessageMediaWebPage.
@@ -1580,8 +2012,28 @@ func (*InputBotInlineMessageMediaWebPage) TypeName() string {
 	return "inputBotInlineMessageMediaWebPage"
 }
 
-// inputBotInlineMessageClass marks InputBotInlineMessageMediaWebPage as a InputBotInlineMessageClass.
+// inputBotInlineMessageClass marks InputBotInlineMessageMediaWebPage as an
+// InputBotInlineMessageClass.
 func (*InputBotInlineMessageMediaWebPage) inputBotInlineMessageClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *InputBotInlineMessageMediaWebPage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputBotInlineMessageMediaWebPage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *InputBotInlineMessageMediaWebPage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
@@ -1621,15 +2073,15 @@ func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 			}
 		}
 	}
 	b.PutString(m.URL)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
 	return nil
@@ -1637,51 +2089,48 @@ func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"); err != nil {
-		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaWebPage", "")
 	}
 	*m = InputBotInlineMessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "flags")
 	}
 	m.InvertMedia = m.Flags.Has(3)
 	m.ForceLargeMedia = m.Flags.Has(4)
 	m.ForceSmallMedia = m.Flags.Has(5)
 	m.Optional = m.Flags.Has(6)
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "message", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "url", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "url")
 	}
 	if m.Flags.Has(2) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("inputBotInlineMessageMediaWebPage#bddcc510", "reply_markup", err)
+			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
@@ -1691,7 +2140,108 @@ func (m *InputBotInlineMessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth in
 	return nil
 }
 
-// InputBotInlineMessageIDClass is the TL type InputBotInlineMessageID: one of InputBotInlineMessageID, InputBotInlineMessageID64.
+// InputBotInlineMessageRichMessage is the TL constructor
+// inputBotInlineMessageRichMessage.
+//
+//	inputBotInlineMessageRichMessage#b43df56c flags:#
+//	    reply_markup:flags.2?ReplyMarkup rich_message:InputRichMessage
+//	    = InputBotInlineMessage
+//
+// See https://core.telegram.org/constructor/inputBotInlineMessageRichMessage.
+type InputBotInlineMessageRichMessage struct {
+	Flags       bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	ReplyMarkup ReplyMarkupClass // flags.2?ReplyMarkup
+	RichMessage InputRichMessageClass
+}
+
+// InputBotInlineMessageRichMessageTypeID is the ID of
+// inputBotInlineMessageRichMessage.
+const InputBotInlineMessageRichMessageTypeID = 0xb43df56c
+
+// TypeID returns 0xb43df56c, the ID of inputBotInlineMessageRichMessage.
+func (*InputBotInlineMessageRichMessage) TypeID() uint32 {
+	return InputBotInlineMessageRichMessageTypeID
+}
+
+// TypeName returns "inputBotInlineMessageRichMessage".
+func (*InputBotInlineMessageRichMessage) TypeName() string {
+	return "inputBotInlineMessageRichMessage"
+}
+
+// inputBotInlineMessageClass marks InputBotInlineMessageRichMessage as an
+// InputBotInlineMessageClass.
+func (*InputBotInlineMessageRichMessage) inputBotInlineMessageClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBotInlineMessageRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyMarkup != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageRichMessageTypeID, "inputBotInlineMessageRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageRichMessage", "")
+	}
+	*m = InputBotInlineMessageRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "flags")
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
+		}
+	}
+	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
+// InputBotInlineMessageIDClass is the TL type InputBotInlineMessageID: one of
+// InputBotInlineMessageID, InputBotInlineMessageID64.
 //
 // See https://core.telegram.org/type/InputBotInlineMessageID.
 type InputBotInlineMessageIDClass interface {
@@ -1699,12 +2249,14 @@ type InputBotInlineMessageIDClass interface {
 	inputBotInlineMessageIDClass()
 }
 
-// DecodeInputBotInlineMessageID decodes any constructor of InputBotInlineMessageID.
+// DecodeInputBotInlineMessageID decodes any constructor of
+// InputBotInlineMessageID.
 func DecodeInputBotInlineMessageID(b *bin.Buffer) (InputBotInlineMessageIDClass, error) {
 	return decodeInputBotInlineMessageID(b, 0)
 }
 
-// decodeInputBotInlineMessageID is DecodeInputBotInlineMessageID for a value nested depth levels deep.
+// decodeInputBotInlineMessageID is DecodeInputBotInlineMessageID for a value
+// nested depth levels deep.
 func decodeInputBotInlineMessageID(b *bin.Buffer, depth int) (InputBotInlineMessageIDClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1717,20 +2269,18 @@ func decodeInputBotInlineMessageID(b *bin.Buffer, depth int) (InputBotInlineMess
 	case InputBotInlineMessageID64TypeID:
 		v = &InputBotInlineMessageID64{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputBotInlineMessageID",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessageID"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputBotInlineMessageID is the TL constructor inputBotInlineMessageID:
+// InputBotInlineMessageID is the TL constructor inputBotInlineMessageID.
 //
-//	inputBotInlineMessageID#890c3d89 dc_id:int id:long access_hash:long = InputBotInlineMessageID
+//	inputBotInlineMessageID#890c3d89 dc_id:int id:long access_hash:long
+//	    = InputBotInlineMessageID
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageID.
 type InputBotInlineMessageID struct {
@@ -1752,7 +2302,8 @@ func (*InputBotInlineMessageID) TypeName() string {
 	return "inputBotInlineMessageID"
 }
 
-// inputBotInlineMessageIDClass marks InputBotInlineMessageID as a InputBotInlineMessageIDClass.
+// inputBotInlineMessageIDClass marks InputBotInlineMessageID as an
+// InputBotInlineMessageIDClass.
 func (*InputBotInlineMessageID) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
@@ -1777,41 +2328,39 @@ func (m *InputBotInlineMessageID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"); err != nil {
-		return decodeErr("inputBotInlineMessageID#890c3d89", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageID) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("inputBotInlineMessageID#890c3d89", "dc_id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "dc_id")
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputBotInlineMessageID#890c3d89", "id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputBotInlineMessageID#890c3d89", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "access_hash")
 	}
 	return nil
 }
 
-// InputBotInlineMessageID64 is the TL constructor inputBotInlineMessageID64:
+// InputBotInlineMessageID64 is the TL constructor inputBotInlineMessageID64.
 //
-//	inputBotInlineMessageID64#b6d915d7 dc_id:int owner_id:long id:int access_hash:long = InputBotInlineMessageID
+//	inputBotInlineMessageID64#b6d915d7 dc_id:int owner_id:long id:int
+//	    access_hash:long = InputBotInlineMessageID
 //
 // See https://core.telegram.org/constructor/inputBotInlineMessageID64.
 type InputBotInlineMessageID64 struct {
@@ -1834,7 +2383,8 @@ func (*InputBotInlineMessageID64) TypeName() string {
 	return "inputBotInlineMessageID64"
 }
 
-// inputBotInlineMessageIDClass marks InputBotInlineMessageID64 as a InputBotInlineMessageIDClass.
+// inputBotInlineMessageIDClass marks InputBotInlineMessageID64 as an
+// InputBotInlineMessageIDClass.
 func (*InputBotInlineMessageID64) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
@@ -1860,42 +2410,41 @@ func (m *InputBotInlineMessageID64) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "")
 	}
-	if err := consumeID(b, InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"); err != nil {
-		return decodeErr("inputBotInlineMessageID64#b6d915d7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineMessageID64) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineMessageID64) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("inputBotInlineMessageID64#b6d915d7", "dc_id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "dc_id")
 	}
 	if m.OwnerID, err = b.Long(); err != nil {
-		return decodeErr("inputBotInlineMessageID64#b6d915d7", "owner_id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "owner_id")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("inputBotInlineMessageID64#b6d915d7", "id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputBotInlineMessageID64#b6d915d7", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "access_hash")
 	}
 	return nil
 }
 
-// InputBotInlineResultClass is the TL type InputBotInlineResult: one of InputBotInlineResult, InputBotInlineResultPhoto, InputBotInlineResultDocument, InputBotInlineResultGame.
+// InputBotInlineResultClass is the TL type InputBotInlineResult: one of
+// InputBotInlineResult, InputBotInlineResultPhoto,
+// InputBotInlineResultDocument, InputBotInlineResultGame.
 //
 // See https://core.telegram.org/type/InputBotInlineResult.
 type InputBotInlineResultClass interface {
@@ -1908,7 +2457,8 @@ func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error
 	return decodeInputBotInlineResult(b, 0)
 }
 
-// decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested depth levels deep.
+// decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested
+// depth levels deep.
 func decodeInputBotInlineResult(b *bin.Buffer, depth int) (InputBotInlineResultClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1925,28 +2475,28 @@ func decodeInputBotInlineResult(b *bin.Buffer, depth int) (InputBotInlineResultC
 	case InputBotInlineResultGameTypeID:
 		v = &InputBotInlineResultGame{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputBotInlineResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineResult"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputBotInlineResult is the TL constructor inputBotInlineResult:
+// InputBotInlineResult is the TL constructor inputBotInlineResult.
 //
-//	inputBotInlineResult#88bf9319 flags:# id:string type:string title:flags.1?string description:flags.2?string url:flags.3?string thumb:flags.4?InputWebDocument content:flags.5?InputWebDocument send_message:InputBotInlineMessage = InputBotInlineResult
+//	inputBotInlineResult#88bf9319 flags:# id:string type:string
+//	    title:flags.1?string description:flags.2?string url:flags.3?string
+//	    thumb:flags.4?InputWebDocument content:flags.5?InputWebDocument
+//	    send_message:InputBotInlineMessage = InputBotInlineResult
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/inputBotInlineResult.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputBotInlineResult struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          string
 	Type        string
 	Title       string            // flags.1?string
@@ -1970,8 +2520,65 @@ func (*InputBotInlineResult) TypeName() string {
 	return "inputBotInlineResult"
 }
 
-// inputBotInlineResultClass marks InputBotInlineResult as a InputBotInlineResultClass.
+// inputBotInlineResultClass marks InputBotInlineResult as an
+// InputBotInlineResultClass.
 func (*InputBotInlineResult) inputBotInlineResultClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *InputBotInlineResult) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputBotInlineResult) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *InputBotInlineResult) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *InputBotInlineResult) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(2)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputBotInlineResult) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(2)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *InputBotInlineResult) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(2)
+}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *InputBotInlineResult) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(3)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *InputBotInlineResult) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(3)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *InputBotInlineResult) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineResult) Encode(b *bin.Buffer) error {
@@ -2017,84 +2624,81 @@ func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(4) {
 		if err := m.Thumb.Encode(b); err != nil {
-			return encodeErr("inputBotInlineResult#88bf9319", "thumb", err)
+			return tlrt.EncodeErr(err, "inputBotInlineResult", "thumb")
 		}
 	}
 	if flags.Has(5) {
 		if err := m.Content.Encode(b); err != nil {
-			return encodeErr("inputBotInlineResult#88bf9319", "content", err)
+			return tlrt.EncodeErr(err, "inputBotInlineResult", "content")
 		}
 	}
-	if err := encodeObj(b, m.SendMessage); err != nil {
-		return encodeErr("inputBotInlineResult#88bf9319", "send_message", err)
+	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineResult", "send_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineResultTypeID, "inputBotInlineResult"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineResult", "")
 	}
-	if err := consumeID(b, InputBotInlineResultTypeID, "inputBotInlineResult"); err != nil {
-		return decodeErr("inputBotInlineResult#88bf9319", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineResult#88bf9319", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResult", "")
 	}
 	*m = InputBotInlineResult{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineResult#88bf9319", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResult", "flags")
 	}
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineResult#88bf9319", "id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResult", "id")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineResult#88bf9319", "type", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResult", "type")
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("inputBotInlineResult#88bf9319", "title", err)
+			return tlrt.DecodeErr(err, "inputBotInlineResult", "title")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("inputBotInlineResult#88bf9319", "description", err)
+			return tlrt.DecodeErr(err, "inputBotInlineResult", "description")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("inputBotInlineResult#88bf9319", "url", err)
+			return tlrt.DecodeErr(err, "inputBotInlineResult", "url")
 		}
 	}
 	if m.Flags.Has(4) {
 		m.Thumb = new(InputWebDocument)
-		if err = decodeBoxed(b, m.Thumb, depth+1); err != nil {
-			return decodeErr("inputBotInlineResult#88bf9319", "thumb", err)
+		if err = tlrt.DecodeBoxed(b, m.Thumb, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputBotInlineResult", "thumb")
 		}
 	}
 	if m.Flags.Has(5) {
 		m.Content = new(InputWebDocument)
-		if err = decodeBoxed(b, m.Content, depth+1); err != nil {
-			return decodeErr("inputBotInlineResult#88bf9319", "content", err)
+		if err = tlrt.DecodeBoxed(b, m.Content, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputBotInlineResult", "content")
 		}
 	}
 	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
-		return decodeErr("inputBotInlineResult#88bf9319", "send_message", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResult", "send_message")
 	}
 	m.Flags &^= 1<<4 | 1<<5
 	if m.Title != "" {
@@ -2109,9 +2713,11 @@ func (m *InputBotInlineResult) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputBotInlineResultPhoto is the TL constructor inputBotInlineResultPhoto:
+// InputBotInlineResultPhoto is the TL constructor inputBotInlineResultPhoto.
 //
-//	inputBotInlineResultPhoto#a8d864a7 id:string type:string photo:InputPhoto send_message:InputBotInlineMessage = InputBotInlineResult
+//	inputBotInlineResultPhoto#a8d864a7 id:string type:string
+//	    photo:InputPhoto send_message:InputBotInlineMessage
+//	    = InputBotInlineResult
 //
 // See https://core.telegram.org/constructor/inputBotInlineResultPhoto.
 type InputBotInlineResultPhoto struct {
@@ -2134,7 +2740,8 @@ func (*InputBotInlineResultPhoto) TypeName() string {
 	return "inputBotInlineResultPhoto"
 }
 
-// inputBotInlineResultClass marks InputBotInlineResultPhoto as a InputBotInlineResultClass.
+// inputBotInlineResultClass marks InputBotInlineResultPhoto as an
+// InputBotInlineResultClass.
 func (*InputBotInlineResultPhoto) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -2153,66 +2760,67 @@ func (m *InputBotInlineResultPhoto) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.ID)
 	b.PutString(m.Type)
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("inputBotInlineResultPhoto#a8d864a7", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineResultPhoto", "photo")
 	}
-	if err := encodeObj(b, m.SendMessage); err != nil {
-		return encodeErr("inputBotInlineResultPhoto#a8d864a7", "send_message", err)
+	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineResultPhoto", "send_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "")
 	}
-	if err := consumeID(b, InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"); err != nil {
-		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineResultPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineResultPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultPhoto", "")
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "id")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "type", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "type")
 	}
 	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
-		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "photo", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "photo")
 	}
 	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
-		return decodeErr("inputBotInlineResultPhoto#a8d864a7", "send_message", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "send_message")
 	}
 	return nil
 }
 
-// InputBotInlineResultDocument is the TL constructor inputBotInlineResultDocument:
+// InputBotInlineResultDocument is the TL constructor
+// inputBotInlineResultDocument.
 //
-//	inputBotInlineResultDocument#fff8fdc4 flags:# id:string type:string title:flags.1?string description:flags.2?string document:InputDocument send_message:InputBotInlineMessage = InputBotInlineResult
+//	inputBotInlineResultDocument#fff8fdc4 flags:# id:string type:string
+//	    title:flags.1?string description:flags.2?string
+//	    document:InputDocument send_message:InputBotInlineMessage
+//	    = InputBotInlineResult
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/inputBotInlineResultDocument.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputBotInlineResultDocument struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID          string
 	Type        string
 	Title       string // flags.1?string
@@ -2234,8 +2842,47 @@ func (*InputBotInlineResultDocument) TypeName() string {
 	return "inputBotInlineResultDocument"
 }
 
-// inputBotInlineResultClass marks InputBotInlineResultDocument as a InputBotInlineResultClass.
+// inputBotInlineResultClass marks InputBotInlineResultDocument as an
+// InputBotInlineResultClass.
 func (*InputBotInlineResultDocument) inputBotInlineResultClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *InputBotInlineResultDocument) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputBotInlineResultDocument) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *InputBotInlineResultDocument) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *InputBotInlineResultDocument) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(2)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputBotInlineResultDocument) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(2)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *InputBotInlineResultDocument) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputBotInlineResultDocument) Encode(b *bin.Buffer) error {
@@ -2267,65 +2914,62 @@ func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(2) {
 		b.PutString(m.Description)
 	}
-	if err := encodeObj(b, m.Document); err != nil {
-		return encodeErr("inputBotInlineResultDocument#fff8fdc4", "document", err)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineResultDocument", "document")
 	}
-	if err := encodeObj(b, m.SendMessage); err != nil {
-		return encodeErr("inputBotInlineResultDocument#fff8fdc4", "send_message", err)
+	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineResultDocument", "send_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "")
 	}
-	if err := consumeID(b, InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"); err != nil {
-		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineResultDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineResultDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultDocument", "")
 	}
 	*m = InputBotInlineResultDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "flags", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "flags")
 	}
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "id")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "type", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "type")
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("inputBotInlineResultDocument#fff8fdc4", "title", err)
+			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "title")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("inputBotInlineResultDocument#fff8fdc4", "description", err)
+			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "description")
 		}
 	}
 	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "document", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "document")
 	}
 	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
-		return decodeErr("inputBotInlineResultDocument#fff8fdc4", "send_message", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "send_message")
 	}
 	if m.Title != "" {
 		m.Flags.Unset(1)
@@ -2336,9 +2980,10 @@ func (m *InputBotInlineResultDocument) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// InputBotInlineResultGame is the TL constructor inputBotInlineResultGame:
+// InputBotInlineResultGame is the TL constructor inputBotInlineResultGame.
 //
-//	inputBotInlineResultGame#4fa417f2 id:string short_name:string send_message:InputBotInlineMessage = InputBotInlineResult
+//	inputBotInlineResultGame#4fa417f2 id:string short_name:string
+//	    send_message:InputBotInlineMessage = InputBotInlineResult
 //
 // See https://core.telegram.org/constructor/inputBotInlineResultGame.
 type InputBotInlineResultGame struct {
@@ -2360,7 +3005,8 @@ func (*InputBotInlineResultGame) TypeName() string {
 	return "inputBotInlineResultGame"
 }
 
-// inputBotInlineResultClass marks InputBotInlineResultGame as a InputBotInlineResultClass.
+// inputBotInlineResultClass marks InputBotInlineResultGame as an
+// InputBotInlineResultClass.
 func (*InputBotInlineResultGame) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -2379,50 +3025,48 @@ func (m *InputBotInlineResultGame) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.ID)
 	b.PutString(m.ShortName)
-	if err := encodeObj(b, m.SendMessage); err != nil {
-		return encodeErr("inputBotInlineResultGame#4fa417f2", "send_message", err)
+	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
+		return tlrt.EncodeErr(err, "inputBotInlineResultGame", "send_message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputBotInlineResultGameTypeID, "inputBotInlineResultGame"); err != nil {
+		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "")
 	}
-	if err := consumeID(b, InputBotInlineResultGameTypeID, "inputBotInlineResultGame"); err != nil {
-		return decodeErr("inputBotInlineResultGame#4fa417f2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputBotInlineResultGame) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBotInlineResultGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputBotInlineResultGame#4fa417f2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultGame", "")
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineResultGame#4fa417f2", "id", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "id")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("inputBotInlineResultGame#4fa417f2", "short_name", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "short_name")
 	}
 	if m.SendMessage, err = decodeInputBotInlineMessage(b, depth+1); err != nil {
-		return decodeErr("inputBotInlineResultGame#4fa417f2", "send_message", err)
+		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "send_message")
 	}
 	return nil
 }
 
-// InputChannelClass is the TL type InputChannel: one of InputChannelEmpty, InputChannel, InputChannelFromMessage.
+// InputChannelClass is the TL type InputChannel: one of InputChannelEmpty,
+// InputChannel, InputChannelFromMessage.
 //
 // See https://core.telegram.org/type/InputChannel.
 type InputChannelClass interface {
@@ -2435,7 +3079,8 @@ func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
 	return decodeInputChannel(b, 0)
 }
 
-// decodeInputChannel is DecodeInputChannel for a value nested depth levels deep.
+// decodeInputChannel is DecodeInputChannel for a value nested depth levels
+// deep.
 func decodeInputChannel(b *bin.Buffer, depth int) (InputChannelClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2450,18 +3095,15 @@ func decodeInputChannel(b *bin.Buffer, depth int) (InputChannelClass, error) {
 	case InputChannelFromMessageTypeID:
 		v = &InputChannelFromMessage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputChannel",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputChannel"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputChannelEmpty is the TL constructor inputChannelEmpty:
+// InputChannelEmpty is the TL constructor inputChannelEmpty.
 //
 //	inputChannelEmpty#ee8c1e86 = InputChannel
 //
@@ -2481,7 +3123,7 @@ func (*InputChannelEmpty) TypeName() string {
 	return "inputChannelEmpty"
 }
 
-// inputChannelClass marks InputChannelEmpty as a InputChannelClass.
+// inputChannelClass marks InputChannelEmpty as an InputChannelClass.
 func (*InputChannelEmpty) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
@@ -2503,29 +3145,26 @@ func (m *InputChannelEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelEmpty", "")
 	}
-	if err := consumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
-		return decodeErr("inputChannelEmpty#ee8c1e86", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputChannelEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChannelEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputChannel is the TL constructor inputChannel:
+// InputChannel is the TL constructor inputChannel.
 //
 //	inputChannel#f35aec28 channel_id:long access_hash:long = InputChannel
 //
@@ -2548,7 +3187,7 @@ func (*InputChannel) TypeName() string {
 	return "inputChannel"
 }
 
-// inputChannelClass marks InputChannel as a InputChannelClass.
+// inputChannelClass marks InputChannel as an InputChannelClass.
 func (*InputChannel) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
@@ -2572,38 +3211,36 @@ func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannel) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannel", "")
 	}
-	if err := consumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
-		return decodeErr("inputChannel#f35aec28", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputChannel) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("inputChannel#f35aec28", "channel_id", err)
+		return tlrt.DecodeErr(err, "inputChannel", "channel_id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputChannel#f35aec28", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputChannel", "access_hash")
 	}
 	return nil
 }
 
-// InputChannelFromMessage is the TL constructor inputChannelFromMessage:
+// InputChannelFromMessage is the TL constructor inputChannelFromMessage.
 //
-//	inputChannelFromMessage#5b934f9d peer:InputPeer msg_id:int channel_id:long = InputChannel
+//	inputChannelFromMessage#5b934f9d peer:InputPeer msg_id:int
+//	    channel_id:long = InputChannel
 //
 // See https://core.telegram.org/constructor/inputChannelFromMessage.
 type InputChannelFromMessage struct {
@@ -2625,7 +3262,7 @@ func (*InputChannelFromMessage) TypeName() string {
 	return "inputChannelFromMessage"
 }
 
-// inputChannelClass marks InputChannelFromMessage as a InputChannelClass.
+// inputChannelClass marks InputChannelFromMessage as an InputChannelClass.
 func (*InputChannelFromMessage) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
@@ -2642,8 +3279,8 @@ func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputChannelFromMessage#5b934f9d", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputChannelFromMessage", "peer")
 	}
 	b.PutInt(m.MsgID)
 	b.PutLong(m.ChannelID)
@@ -2652,42 +3289,40 @@ func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "")
 	}
-	if err := consumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
-		return decodeErr("inputChannelFromMessage#5b934f9d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputChannelFromMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputChannelFromMessage#5b934f9d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputChannelFromMessage", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputChannelFromMessage#5b934f9d", "peer", err)
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("inputChannelFromMessage#5b934f9d", "msg_id", err)
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "msg_id")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("inputChannelFromMessage#5b934f9d", "channel_id", err)
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "channel_id")
 	}
 	return nil
 }
 
-// InputChatPhotoClass is the TL type InputChatPhoto: one of InputChatPhotoEmpty, InputChatUploadedPhoto, InputChatPhoto.
+// InputChatPhotoClass is the TL type InputChatPhoto: one of
+// InputChatPhotoEmpty, InputChatUploadedPhoto, InputChatPhoto.
 //
 // See https://core.telegram.org/type/InputChatPhoto.
 type InputChatPhotoClass interface {
@@ -2700,7 +3335,8 @@ func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
 	return decodeInputChatPhoto(b, 0)
 }
 
-// decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels deep.
+// decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels
+// deep.
 func decodeInputChatPhoto(b *bin.Buffer, depth int) (InputChatPhotoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2715,18 +3351,15 @@ func decodeInputChatPhoto(b *bin.Buffer, depth int) (InputChatPhotoClass, error)
 	case InputChatPhotoTypeID:
 		v = &InputChatPhoto{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputChatPhoto",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputChatPhoto"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputChatPhotoEmpty is the TL constructor inputChatPhotoEmpty:
+// InputChatPhotoEmpty is the TL constructor inputChatPhotoEmpty.
 //
 //	inputChatPhotoEmpty#1ca48f57 = InputChatPhoto
 //
@@ -2746,7 +3379,7 @@ func (*InputChatPhotoEmpty) TypeName() string {
 	return "inputChatPhotoEmpty"
 }
 
-// inputChatPhotoClass marks InputChatPhotoEmpty as a InputChatPhotoClass.
+// inputChatPhotoClass marks InputChatPhotoEmpty as an InputChatPhotoClass.
 func (*InputChatPhotoEmpty) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
@@ -2768,39 +3401,39 @@ func (m *InputChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatPhotoEmpty", "")
 	}
-	if err := consumeID(b, InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"); err != nil {
-		return decodeErr("inputChatPhotoEmpty#1ca48f57", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputChatPhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputChatUploadedPhoto is the TL constructor inputChatUploadedPhoto:
+// InputChatUploadedPhoto is the TL constructor inputChatUploadedPhoto.
 //
-//	inputChatUploadedPhoto#bdcdaec0 flags:# file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.3?VideoSize = InputChatPhoto
+//	inputChatUploadedPhoto#bdcdaec0 flags:# file:flags.0?InputFile
+//	    video:flags.1?InputFile video_start_ts:flags.2?double
+//	    video_emoji_markup:flags.3?VideoSize = InputChatPhoto
+//
+// An optional field is sent when it is not zero, nil or false. SetVideoStartTs
+// and the other Set methods send a zero value too; HasVideoStartTs reports
+// whether VideoStartTs is present (sent, or received) and ClearVideoStartTs
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/inputChatUploadedPhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputChatUploadedPhoto struct {
-	Flags            bin.Fields     // flags word; see the type's doc
+	Flags            bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	File             InputFileClass // flags.0?InputFile
 	Video            InputFileClass // flags.1?InputFile
 	VideoStartTs     float64        // flags.2?double
@@ -2820,8 +3453,27 @@ func (*InputChatUploadedPhoto) TypeName() string {
 	return "inputChatUploadedPhoto"
 }
 
-// inputChatPhotoClass marks InputChatUploadedPhoto as a InputChatPhotoClass.
+// inputChatPhotoClass marks InputChatUploadedPhoto as an InputChatPhotoClass.
 func (*InputChatUploadedPhoto) inputChatPhotoClass() {}
+
+// HasVideoStartTs reports whether VideoStartTs is present: not zero, set by
+// SetVideoStartTs, or received.
+func (m *InputChatUploadedPhoto) HasVideoStartTs() bool {
+	return m.VideoStartTs != 0 || m.Flags.Has(2)
+}
+
+// SetVideoStartTs sets VideoStartTs to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputChatUploadedPhoto) SetVideoStartTs(v float64) {
+	m.VideoStartTs = v
+	m.Flags.Set(2)
+}
+
+// ClearVideoStartTs sets VideoStartTs to its zero value and marks it absent.
+func (m *InputChatUploadedPhoto) ClearVideoStartTs() {
+	m.VideoStartTs = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputChatUploadedPhoto) Encode(b *bin.Buffer) error {
@@ -2852,21 +3504,21 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.File); err != nil {
-			return encodeErr("inputChatUploadedPhoto#bdcdaec0", "file", err)
+		if err := tlrt.EncodeObject(b, m.File); err != nil {
+			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "file")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Video); err != nil {
-			return encodeErr("inputChatUploadedPhoto#bdcdaec0", "video", err)
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "video")
 		}
 	}
 	if flags.Has(2) {
 		b.PutDouble(m.VideoStartTs)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.VideoEmojiMarkup); err != nil {
-			return encodeErr("inputChatUploadedPhoto#bdcdaec0", "video_emoji_markup", err)
+		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
+			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "video_emoji_markup")
 		}
 	}
 	return nil
@@ -2874,51 +3526,48 @@ func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "")
 	}
-	if err := consumeID(b, InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"); err != nil {
-		return decodeErr("inputChatUploadedPhoto#bdcdaec0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputChatUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputChatUploadedPhoto#bdcdaec0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputChatUploadedPhoto", "")
 	}
 	*m = InputChatUploadedPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputChatUploadedPhoto#bdcdaec0", "flags", err)
+		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.File, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("inputChatUploadedPhoto#bdcdaec0", "file", err)
+			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("inputChatUploadedPhoto#bdcdaec0", "video", err)
+			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.VideoStartTs, err = b.Double(); err != nil {
-			return decodeErr("inputChatUploadedPhoto#bdcdaec0", "video_start_ts", err)
+			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
-			return decodeErr("inputChatUploadedPhoto#bdcdaec0", "video_emoji_markup", err)
+			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_emoji_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3
@@ -2928,7 +3577,7 @@ func (m *InputChatUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputChatPhoto is the TL constructor inputChatPhoto:
+// InputChatPhoto is the TL constructor inputChatPhoto.
 //
 //	inputChatPhoto#8953ad37 id:InputPhoto = InputChatPhoto
 //
@@ -2950,7 +3599,7 @@ func (*InputChatPhoto) TypeName() string {
 	return "inputChatPhoto"
 }
 
-// inputChatPhotoClass marks InputChatPhoto as a InputChatPhotoClass.
+// inputChatPhotoClass marks InputChatPhoto as an InputChatPhotoClass.
 func (*InputChatPhoto) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
@@ -2967,44 +3616,277 @@ func (m *InputChatPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("inputChatPhoto#8953ad37", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "inputChatPhoto", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputChatPhotoTypeID, "inputChatPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatPhoto", "")
 	}
-	if err := consumeID(b, InputChatPhotoTypeID, "inputChatPhoto"); err != nil {
-		return decodeErr("inputChatPhoto#8953ad37", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputChatPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputChatPhoto#8953ad37", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputChatPhoto", "")
 	}
 	var err error
 	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
-		return decodeErr("inputChatPhoto#8953ad37", "id", err)
+		return tlrt.DecodeErr(err, "inputChatPhoto", "id")
 	}
 	return nil
 }
 
-// InputCheckPasswordSRPClass is the TL type InputCheckPasswordSRP: one of InputCheckPasswordEmpty, InputCheckPasswordSRP.
+// InputChatThemeClass is the TL type InputChatTheme: one of
+// InputChatThemeEmpty, InputChatTheme, InputChatThemeUniqueGift.
+//
+// See https://core.telegram.org/type/InputChatTheme.
+type InputChatThemeClass interface {
+	Object
+	inputChatThemeClass()
+}
+
+// DecodeInputChatTheme decodes any constructor of InputChatTheme.
+func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
+	return decodeInputChatTheme(b, 0)
+}
+
+// decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
+// deep.
+func decodeInputChatTheme(b *bin.Buffer, depth int) (InputChatThemeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputChatThemeClass
+	switch id {
+	case InputChatThemeEmptyTypeID:
+		v = &InputChatThemeEmpty{}
+	case InputChatThemeTypeID:
+		v = &InputChatTheme{}
+	case InputChatThemeUniqueGiftTypeID:
+		v = &InputChatThemeUniqueGift{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputChatTheme"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputChatThemeEmpty is the TL constructor inputChatThemeEmpty.
+//
+//	inputChatThemeEmpty#83268483 = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatThemeEmpty.
+type InputChatThemeEmpty struct{}
+
+// InputChatThemeEmptyTypeID is the ID of inputChatThemeEmpty.
+const InputChatThemeEmptyTypeID = 0x83268483
+
+// TypeID returns 0x83268483, the ID of inputChatThemeEmpty.
+func (*InputChatThemeEmpty) TypeID() uint32 {
+	return InputChatThemeEmptyTypeID
+}
+
+// TypeName returns "inputChatThemeEmpty".
+func (*InputChatThemeEmpty) TypeName() string {
+	return "inputChatThemeEmpty"
+}
+
+// inputChatThemeClass marks InputChatThemeEmpty as an InputChatThemeClass.
+func (*InputChatThemeEmpty) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeEmptyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatThemeEmpty) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputChatThemeEmptyTypeID, "inputChatThemeEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatThemeEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatThemeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputChatTheme is the TL constructor inputChatTheme.
+//
+//	inputChatTheme#c93de95c emoticon:string = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatTheme.
+type InputChatTheme struct {
+	Emoticon string
+}
+
+// InputChatThemeTypeID is the ID of inputChatTheme.
+const InputChatThemeTypeID = 0xc93de95c
+
+// TypeID returns 0xc93de95c, the ID of inputChatTheme.
+func (*InputChatTheme) TypeID() uint32 {
+	return InputChatThemeTypeID
+}
+
+// TypeName returns "inputChatTheme".
+func (*InputChatTheme) TypeName() string {
+	return "inputChatTheme"
+}
+
+// inputChatThemeClass marks InputChatTheme as an InputChatThemeClass.
+func (*InputChatTheme) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatTheme) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Emoticon)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatTheme) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputChatThemeTypeID, "inputChatTheme"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatTheme", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Emoticon, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputChatTheme", "emoticon")
+	}
+	return nil
+}
+
+// InputChatThemeUniqueGift is the TL constructor inputChatThemeUniqueGift.
+//
+//	inputChatThemeUniqueGift#87e5dfe4 slug:string = InputChatTheme
+//
+// See https://core.telegram.org/constructor/inputChatThemeUniqueGift.
+type InputChatThemeUniqueGift struct {
+	Slug string
+}
+
+// InputChatThemeUniqueGiftTypeID is the ID of inputChatThemeUniqueGift.
+const InputChatThemeUniqueGiftTypeID = 0x87e5dfe4
+
+// TypeID returns 0x87e5dfe4, the ID of inputChatThemeUniqueGift.
+func (*InputChatThemeUniqueGift) TypeID() uint32 {
+	return InputChatThemeUniqueGiftTypeID
+}
+
+// TypeName returns "inputChatThemeUniqueGift".
+func (*InputChatThemeUniqueGift) TypeName() string {
+	return "inputChatThemeUniqueGift"
+}
+
+// inputChatThemeClass marks InputChatThemeUniqueGift as an InputChatThemeClass.
+func (*InputChatThemeUniqueGift) inputChatThemeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputChatThemeUniqueGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputChatThemeUniqueGiftTypeID, "inputChatThemeUniqueGift"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "slug")
+	}
+	return nil
+}
+
+// InputCheckPasswordSRPClass is the TL type InputCheckPasswordSRP: one of
+// InputCheckPasswordEmpty, InputCheckPasswordSRP.
 //
 // See https://core.telegram.org/type/InputCheckPasswordSRP.
 type InputCheckPasswordSRPClass interface {
@@ -3017,7 +3899,8 @@ func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, err
 	return decodeInputCheckPasswordSRP(b, 0)
 }
 
-// decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested depth levels deep.
+// decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested
+// depth levels deep.
 func decodeInputCheckPasswordSRP(b *bin.Buffer, depth int) (InputCheckPasswordSRPClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -3030,18 +3913,15 @@ func decodeInputCheckPasswordSRP(b *bin.Buffer, depth int) (InputCheckPasswordSR
 	case InputCheckPasswordSRPTypeID:
 		v = &InputCheckPasswordSRP{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputCheckPasswordSRP",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputCheckPasswordSRP"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputCheckPasswordEmpty is the TL constructor inputCheckPasswordEmpty:
+// InputCheckPasswordEmpty is the TL constructor inputCheckPasswordEmpty.
 //
 //	inputCheckPasswordEmpty#9880f658 = InputCheckPasswordSRP
 //
@@ -3061,7 +3941,8 @@ func (*InputCheckPasswordEmpty) TypeName() string {
 	return "inputCheckPasswordEmpty"
 }
 
-// inputCheckPasswordSRPClass marks InputCheckPasswordEmpty as a InputCheckPasswordSRPClass.
+// inputCheckPasswordSRPClass marks InputCheckPasswordEmpty as an
+// InputCheckPasswordSRPClass.
 func (*InputCheckPasswordEmpty) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
@@ -3083,31 +3964,29 @@ func (m *InputCheckPasswordEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputCheckPasswordEmpty", "")
 	}
-	if err := consumeID(b, InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"); err != nil {
-		return decodeErr("inputCheckPasswordEmpty#9880f658", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputCheckPasswordEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCheckPasswordEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputCheckPasswordSRP is the TL constructor inputCheckPasswordSRP:
+// InputCheckPasswordSRP is the TL constructor inputCheckPasswordSRP.
 //
-//	inputCheckPasswordSRP#d27ff082 srp_id:long A:bytes M1:bytes = InputCheckPasswordSRP
+//	inputCheckPasswordSRP#d27ff082 srp_id:long A:bytes M1:bytes
+//	    = InputCheckPasswordSRP
 //
 // See https://core.telegram.org/constructor/inputCheckPasswordSRP.
 type InputCheckPasswordSRP struct {
@@ -3129,7 +4008,8 @@ func (*InputCheckPasswordSRP) TypeName() string {
 	return "inputCheckPasswordSRP"
 }
 
-// inputCheckPasswordSRPClass marks InputCheckPasswordSRP as a InputCheckPasswordSRPClass.
+// inputCheckPasswordSRPClass marks InputCheckPasswordSRP as an
+// InputCheckPasswordSRPClass.
 func (*InputCheckPasswordSRP) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
@@ -3154,39 +4034,211 @@ func (m *InputCheckPasswordSRP) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"); err != nil {
+		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "")
 	}
-	if err := consumeID(b, InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"); err != nil {
-		return decodeErr("inputCheckPasswordSRP#d27ff082", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputCheckPasswordSRP) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCheckPasswordSRP) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.SRPID, err = b.Long(); err != nil {
-		return decodeErr("inputCheckPasswordSRP#d27ff082", "srp_id", err)
+		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "srp_id")
 	}
 	if m.A, err = b.Bytes(); err != nil {
-		return decodeErr("inputCheckPasswordSRP#d27ff082", "A", err)
+		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "A")
 	}
 	if m.M1, err = b.Bytes(); err != nil {
-		return decodeErr("inputCheckPasswordSRP#d27ff082", "M1", err)
+		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "M1")
 	}
 	return nil
 }
 
-// InputDialogPeerClass is the TL type InputDialogPeer: one of InputDialogPeer, InputDialogPeerFolder.
+// InputCollectibleClass is the TL type InputCollectible: one of
+// InputCollectibleUsername, InputCollectiblePhone.
+//
+// See https://core.telegram.org/type/InputCollectible.
+type InputCollectibleClass interface {
+	Object
+	inputCollectibleClass()
+}
+
+// DecodeInputCollectible decodes any constructor of InputCollectible.
+func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
+	return decodeInputCollectible(b, 0)
+}
+
+// decodeInputCollectible is DecodeInputCollectible for a value nested depth
+// levels deep.
+func decodeInputCollectible(b *bin.Buffer, depth int) (InputCollectibleClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputCollectibleClass
+	switch id {
+	case InputCollectibleUsernameTypeID:
+		v = &InputCollectibleUsername{}
+	case InputCollectiblePhoneTypeID:
+		v = &InputCollectiblePhone{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputCollectible"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputCollectibleUsername is the TL constructor inputCollectibleUsername.
+//
+//	inputCollectibleUsername#e39460a9 username:string = InputCollectible
+//
+// See https://core.telegram.org/constructor/inputCollectibleUsername.
+type InputCollectibleUsername struct {
+	Username string
+}
+
+// InputCollectibleUsernameTypeID is the ID of inputCollectibleUsername.
+const InputCollectibleUsernameTypeID = 0xe39460a9
+
+// TypeID returns 0xe39460a9, the ID of inputCollectibleUsername.
+func (*InputCollectibleUsername) TypeID() uint32 {
+	return InputCollectibleUsernameTypeID
+}
+
+// TypeName returns "inputCollectibleUsername".
+func (*InputCollectibleUsername) TypeName() string {
+	return "inputCollectibleUsername"
+}
+
+// inputCollectibleClass marks InputCollectibleUsername as an
+// InputCollectibleClass.
+func (*InputCollectibleUsername) inputCollectibleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputCollectibleUsernameTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Username)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputCollectibleUsernameTypeID, "inputCollectibleUsername"); err != nil {
+		return tlrt.DecodeErr(err, "inputCollectibleUsername", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCollectibleUsername) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Username, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputCollectibleUsername", "username")
+	}
+	return nil
+}
+
+// InputCollectiblePhone is the TL constructor inputCollectiblePhone.
+//
+//	inputCollectiblePhone#a2e214a4 phone:string = InputCollectible
+//
+// See https://core.telegram.org/constructor/inputCollectiblePhone.
+type InputCollectiblePhone struct {
+	Phone string
+}
+
+// InputCollectiblePhoneTypeID is the ID of inputCollectiblePhone.
+const InputCollectiblePhoneTypeID = 0xa2e214a4
+
+// TypeID returns 0xa2e214a4, the ID of inputCollectiblePhone.
+func (*InputCollectiblePhone) TypeID() uint32 {
+	return InputCollectiblePhoneTypeID
+}
+
+// TypeName returns "inputCollectiblePhone".
+func (*InputCollectiblePhone) TypeName() string {
+	return "inputCollectiblePhone"
+}
+
+// inputCollectibleClass marks InputCollectiblePhone as an
+// InputCollectibleClass.
+func (*InputCollectiblePhone) inputCollectibleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputCollectiblePhoneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Phone)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputCollectiblePhoneTypeID, "inputCollectiblePhone"); err != nil {
+		return tlrt.DecodeErr(err, "inputCollectiblePhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputCollectiblePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Phone, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputCollectiblePhone", "phone")
+	}
+	return nil
+}
+
+// InputDialogPeerClass is the TL type InputDialogPeer: one of InputDialogPeer,
+// InputDialogPeerFolder, InputDialogPeerCommunity.
 //
 // See https://core.telegram.org/type/InputDialogPeer.
 type InputDialogPeerClass interface {
@@ -3199,7 +4251,8 @@ func DecodeInputDialogPeer(b *bin.Buffer) (InputDialogPeerClass, error) {
 	return decodeInputDialogPeer(b, 0)
 }
 
-// decodeInputDialogPeer is DecodeInputDialogPeer for a value nested depth levels deep.
+// decodeInputDialogPeer is DecodeInputDialogPeer for a value nested depth
+// levels deep.
 func decodeInputDialogPeer(b *bin.Buffer, depth int) (InputDialogPeerClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -3211,19 +4264,18 @@ func decodeInputDialogPeer(b *bin.Buffer, depth int) (InputDialogPeerClass, erro
 		v = &InputDialogPeer{}
 	case InputDialogPeerFolderTypeID:
 		v = &InputDialogPeerFolder{}
+	case InputDialogPeerCommunityTypeID:
+		v = &InputDialogPeerCommunity{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputDialogPeer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputDialogPeer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputDialogPeer is the TL constructor inputDialogPeer:
+// InputDialogPeer is the TL constructor inputDialogPeer.
 //
 //	inputDialogPeer#fcaafeb7 peer:InputPeer = InputDialogPeer
 //
@@ -3245,7 +4297,7 @@ func (*InputDialogPeer) TypeName() string {
 	return "inputDialogPeer"
 }
 
-// inputDialogPeerClass marks InputDialogPeer as a InputDialogPeerClass.
+// inputDialogPeerClass marks InputDialogPeer as an InputDialogPeerClass.
 func (*InputDialogPeer) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -3262,44 +4314,41 @@ func (m *InputDialogPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputDialogPeer#fcaafeb7", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputDialogPeer", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputDialogPeerTypeID, "inputDialogPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputDialogPeer", "")
 	}
-	if err := consumeID(b, InputDialogPeerTypeID, "inputDialogPeer"); err != nil {
-		return decodeErr("inputDialogPeer#fcaafeb7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputDialogPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDialogPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputDialogPeer#fcaafeb7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputDialogPeer#fcaafeb7", "peer", err)
+		return tlrt.DecodeErr(err, "inputDialogPeer", "peer")
 	}
 	return nil
 }
 
-// InputDialogPeerFolder is the TL constructor inputDialogPeerFolder:
+// InputDialogPeerFolder is the TL constructor inputDialogPeerFolder.
 //
 //	inputDialogPeerFolder#64600527 folder_id:int = InputDialogPeer
 //
@@ -3321,7 +4370,7 @@ func (*InputDialogPeerFolder) TypeName() string {
 	return "inputDialogPeerFolder"
 }
 
-// inputDialogPeerClass marks InputDialogPeerFolder as a InputDialogPeerClass.
+// inputDialogPeerClass marks InputDialogPeerFolder as an InputDialogPeerClass.
 func (*InputDialogPeerFolder) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -3344,33 +4393,106 @@ func (m *InputDialogPeerFolder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputDialogPeerFolderTypeID, "inputDialogPeerFolder"); err != nil {
+		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "")
 	}
-	if err := consumeID(b, InputDialogPeerFolderTypeID, "inputDialogPeerFolder"); err != nil {
-		return decodeErr("inputDialogPeerFolder#64600527", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputDialogPeerFolder) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDialogPeerFolder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FolderID, err = b.Int(); err != nil {
-		return decodeErr("inputDialogPeerFolder#64600527", "folder_id", err)
+		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "folder_id")
 	}
 	return nil
 }
 
-// InputDocumentClass is the TL type InputDocument: one of InputDocumentEmpty, InputDocument.
+// InputDialogPeerCommunity is the TL constructor inputDialogPeerCommunity.
+//
+//	inputDialogPeerCommunity#69ef72c4 community:InputChannel
+//	    = InputDialogPeer
+//
+// See https://core.telegram.org/constructor/inputDialogPeerCommunity.
+type InputDialogPeerCommunity struct {
+	Community InputChannelClass
+}
+
+// InputDialogPeerCommunityTypeID is the ID of inputDialogPeerCommunity.
+const InputDialogPeerCommunityTypeID = 0x69ef72c4
+
+// TypeID returns 0x69ef72c4, the ID of inputDialogPeerCommunity.
+func (*InputDialogPeerCommunity) TypeID() uint32 {
+	return InputDialogPeerCommunityTypeID
+}
+
+// TypeName returns "inputDialogPeerCommunity".
+func (*InputDialogPeerCommunity) TypeName() string {
+	return "inputDialogPeerCommunity"
+}
+
+// inputDialogPeerClass marks InputDialogPeerCommunity as an
+// InputDialogPeerClass.
+func (*InputDialogPeerCommunity) inputDialogPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputDialogPeerCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputDialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "inputDialogPeerCommunity", "community")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputDialogPeerCommunityTypeID, "inputDialogPeerCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDialogPeerCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeerCommunity", "")
+	}
+	var err error
+	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "community")
+	}
+	return nil
+}
+
+// InputDocumentClass is the TL type InputDocument: one of InputDocumentEmpty,
+// InputDocument.
 //
 // See https://core.telegram.org/type/InputDocument.
 type InputDocumentClass interface {
@@ -3383,7 +4505,8 @@ func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
 	return decodeInputDocument(b, 0)
 }
 
-// decodeInputDocument is DecodeInputDocument for a value nested depth levels deep.
+// decodeInputDocument is DecodeInputDocument for a value nested depth levels
+// deep.
 func decodeInputDocument(b *bin.Buffer, depth int) (InputDocumentClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -3396,18 +4519,15 @@ func decodeInputDocument(b *bin.Buffer, depth int) (InputDocumentClass, error) {
 	case InputDocumentTypeID:
 		v = &InputDocument{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputDocument",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputDocument"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputDocumentEmpty is the TL constructor inputDocumentEmpty:
+// InputDocumentEmpty is the TL constructor inputDocumentEmpty.
 //
 //	inputDocumentEmpty#72f0eaae = InputDocument
 //
@@ -3427,7 +4547,7 @@ func (*InputDocumentEmpty) TypeName() string {
 	return "inputDocumentEmpty"
 }
 
-// inputDocumentClass marks InputDocumentEmpty as a InputDocumentClass.
+// inputDocumentClass marks InputDocumentEmpty as an InputDocumentClass.
 func (*InputDocumentEmpty) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
@@ -3449,31 +4569,29 @@ func (m *InputDocumentEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputDocumentEmptyTypeID, "inputDocumentEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputDocumentEmpty", "")
 	}
-	if err := consumeID(b, InputDocumentEmptyTypeID, "inputDocumentEmpty"); err != nil {
-		return decodeErr("inputDocumentEmpty#72f0eaae", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputDocumentEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDocumentEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputDocument is the TL constructor inputDocument:
+// InputDocument is the TL constructor inputDocument.
 //
-//	inputDocument#1abfb575 id:long access_hash:long file_reference:bytes = InputDocument
+//	inputDocument#1abfb575 id:long access_hash:long file_reference:bytes
+//	    = InputDocument
 //
 // See https://core.telegram.org/constructor/inputDocument.
 type InputDocument struct {
@@ -3495,7 +4613,7 @@ func (*InputDocument) TypeName() string {
 	return "inputDocument"
 }
 
-// inputDocumentClass marks InputDocument as a InputDocumentClass.
+// inputDocumentClass marks InputDocument as an InputDocumentClass.
 func (*InputDocument) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
@@ -3520,39 +4638,38 @@ func (m *InputDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputDocumentTypeID, "inputDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputDocument", "")
 	}
-	if err := consumeID(b, InputDocumentTypeID, "inputDocument"); err != nil {
-		return decodeErr("inputDocument#1abfb575", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputDocument) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputDocument#1abfb575", "id", err)
+		return tlrt.DecodeErr(err, "inputDocument", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputDocument#1abfb575", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputDocument", "access_hash")
 	}
 	if m.FileReference, err = b.Bytes(); err != nil {
-		return decodeErr("inputDocument#1abfb575", "file_reference", err)
+		return tlrt.DecodeErr(err, "inputDocument", "file_reference")
 	}
 	return nil
 }
 
-// InputEncryptedFileClass is the TL type InputEncryptedFile: one of InputEncryptedFileEmpty, InputEncryptedFileUploaded, InputEncryptedFile, InputEncryptedFileBigUploaded.
+// InputEncryptedFileClass is the TL type InputEncryptedFile: one of
+// InputEncryptedFileEmpty, InputEncryptedFileUploaded, InputEncryptedFile,
+// InputEncryptedFileBigUploaded.
 //
 // See https://core.telegram.org/type/InputEncryptedFile.
 type InputEncryptedFileClass interface {
@@ -3565,7 +4682,8 @@ func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
 	return decodeInputEncryptedFile(b, 0)
 }
 
-// decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth levels deep.
+// decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth
+// levels deep.
 func decodeInputEncryptedFile(b *bin.Buffer, depth int) (InputEncryptedFileClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -3582,18 +4700,15 @@ func decodeInputEncryptedFile(b *bin.Buffer, depth int) (InputEncryptedFileClass
 	case InputEncryptedFileBigUploadedTypeID:
 		v = &InputEncryptedFileBigUploaded{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputEncryptedFile",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputEncryptedFile"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputEncryptedFileEmpty is the TL constructor inputEncryptedFileEmpty:
+// InputEncryptedFileEmpty is the TL constructor inputEncryptedFileEmpty.
 //
 //	inputEncryptedFileEmpty#1837c364 = InputEncryptedFile
 //
@@ -3613,7 +4728,8 @@ func (*InputEncryptedFileEmpty) TypeName() string {
 	return "inputEncryptedFileEmpty"
 }
 
-// inputEncryptedFileClass marks InputEncryptedFileEmpty as a InputEncryptedFileClass.
+// inputEncryptedFileClass marks InputEncryptedFileEmpty as an
+// InputEncryptedFileClass.
 func (*InputEncryptedFileEmpty) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -3635,31 +4751,29 @@ func (m *InputEncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFileEmpty", "")
 	}
-	if err := consumeID(b, InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"); err != nil {
-		return decodeErr("inputEncryptedFileEmpty#1837c364", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputEncryptedFileEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputEncryptedFileUploaded is the TL constructor inputEncryptedFileUploaded:
+// InputEncryptedFileUploaded is the TL constructor inputEncryptedFileUploaded.
 //
-//	inputEncryptedFileUploaded#64bd0306 id:long parts:int md5_checksum:string key_fingerprint:int = InputEncryptedFile
+//	inputEncryptedFileUploaded#64bd0306 id:long parts:int
+//	    md5_checksum:string key_fingerprint:int = InputEncryptedFile
 //
 // See https://core.telegram.org/constructor/inputEncryptedFileUploaded.
 type InputEncryptedFileUploaded struct {
@@ -3682,7 +4796,8 @@ func (*InputEncryptedFileUploaded) TypeName() string {
 	return "inputEncryptedFileUploaded"
 }
 
-// inputEncryptedFileClass marks InputEncryptedFileUploaded as a InputEncryptedFileClass.
+// inputEncryptedFileClass marks InputEncryptedFileUploaded as an
+// InputEncryptedFileClass.
 func (*InputEncryptedFileUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -3708,44 +4823,42 @@ func (m *InputEncryptedFileUploaded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "")
 	}
-	if err := consumeID(b, InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"); err != nil {
-		return decodeErr("inputEncryptedFileUploaded#64bd0306", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputEncryptedFileUploaded) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputEncryptedFileUploaded#64bd0306", "id", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "id")
 	}
 	if m.Parts, err = b.Int(); err != nil {
-		return decodeErr("inputEncryptedFileUploaded#64bd0306", "parts", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "parts")
 	}
 	if m.Md5Checksum, err = b.String(); err != nil {
-		return decodeErr("inputEncryptedFileUploaded#64bd0306", "md5_checksum", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "md5_checksum")
 	}
 	if m.KeyFingerprint, err = b.Int(); err != nil {
-		return decodeErr("inputEncryptedFileUploaded#64bd0306", "key_fingerprint", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "key_fingerprint")
 	}
 	return nil
 }
 
-// InputEncryptedFile is the TL constructor inputEncryptedFile:
+// InputEncryptedFile is the TL constructor inputEncryptedFile.
 //
-//	inputEncryptedFile#5a17b5e5 id:long access_hash:long = InputEncryptedFile
+//	inputEncryptedFile#5a17b5e5 id:long access_hash:long
+//	    = InputEncryptedFile
 //
 // See https://core.telegram.org/constructor/inputEncryptedFile.
 type InputEncryptedFile struct {
@@ -3766,7 +4879,8 @@ func (*InputEncryptedFile) TypeName() string {
 	return "inputEncryptedFile"
 }
 
-// inputEncryptedFileClass marks InputEncryptedFile as a InputEncryptedFileClass.
+// inputEncryptedFileClass marks InputEncryptedFile as an
+// InputEncryptedFileClass.
 func (*InputEncryptedFile) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -3790,38 +4904,37 @@ func (m *InputEncryptedFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputEncryptedFileTypeID, "inputEncryptedFile"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFile", "")
 	}
-	if err := consumeID(b, InputEncryptedFileTypeID, "inputEncryptedFile"); err != nil {
-		return decodeErr("inputEncryptedFile#5a17b5e5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputEncryptedFile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputEncryptedFile#5a17b5e5", "id", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFile", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputEncryptedFile#5a17b5e5", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFile", "access_hash")
 	}
 	return nil
 }
 
-// InputEncryptedFileBigUploaded is the TL constructor inputEncryptedFileBigUploaded:
+// InputEncryptedFileBigUploaded is the TL constructor
+// inputEncryptedFileBigUploaded.
 //
-//	inputEncryptedFileBigUploaded#2dc173c8 id:long parts:int key_fingerprint:int = InputEncryptedFile
+//	inputEncryptedFileBigUploaded#2dc173c8 id:long parts:int
+//	    key_fingerprint:int = InputEncryptedFile
 //
 // See https://core.telegram.org/constructor/inputEncryptedFileBigUploaded.
 type InputEncryptedFileBigUploaded struct {
@@ -3830,7 +4943,8 @@ type InputEncryptedFileBigUploaded struct {
 	KeyFingerprint int
 }
 
-// InputEncryptedFileBigUploadedTypeID is the ID of inputEncryptedFileBigUploaded.
+// InputEncryptedFileBigUploadedTypeID is the ID of
+// inputEncryptedFileBigUploaded.
 const InputEncryptedFileBigUploadedTypeID = 0x2dc173c8
 
 // TypeID returns 0x2dc173c8, the ID of inputEncryptedFileBigUploaded.
@@ -3843,7 +4957,8 @@ func (*InputEncryptedFileBigUploaded) TypeName() string {
 	return "inputEncryptedFileBigUploaded"
 }
 
-// inputEncryptedFileClass marks InputEncryptedFileBigUploaded as a InputEncryptedFileClass.
+// inputEncryptedFileClass marks InputEncryptedFileBigUploaded as an
+// InputEncryptedFileClass.
 func (*InputEncryptedFileBigUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -3868,39 +4983,37 @@ func (m *InputEncryptedFileBigUploaded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "")
 	}
-	if err := consumeID(b, InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"); err != nil {
-		return decodeErr("inputEncryptedFileBigUploaded#2dc173c8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputEncryptedFileBigUploaded) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFileBigUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputEncryptedFileBigUploaded#2dc173c8", "id", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "id")
 	}
 	if m.Parts, err = b.Int(); err != nil {
-		return decodeErr("inputEncryptedFileBigUploaded#2dc173c8", "parts", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "parts")
 	}
 	if m.KeyFingerprint, err = b.Int(); err != nil {
-		return decodeErr("inputEncryptedFileBigUploaded#2dc173c8", "key_fingerprint", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "key_fingerprint")
 	}
 	return nil
 }
 
-// InputFileClass is the TL type InputFile: one of InputFile, InputFileBig.
+// InputFileClass is the TL type InputFile: one of InputFile, InputFileBig,
+// InputFileStoryDocument.
 //
 // See https://core.telegram.org/type/InputFile.
 type InputFileClass interface {
@@ -3925,21 +5038,21 @@ func decodeInputFile(b *bin.Buffer, depth int) (InputFileClass, error) {
 		v = &InputFile{}
 	case InputFileBigTypeID:
 		v = &InputFileBig{}
+	case InputFileStoryDocumentTypeID:
+		v = &InputFileStoryDocument{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputFile",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputFile"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputFile is the TL constructor inputFile:
+// InputFile is the TL constructor inputFile.
 //
-//	inputFile#f52ff27f id:long parts:int name:string md5_checksum:string = InputFile
+//	inputFile#f52ff27f id:long parts:int name:string md5_checksum:string
+//	    = InputFile
 //
 // See https://core.telegram.org/constructor/inputFile.
 type InputFile struct {
@@ -3962,7 +5075,7 @@ func (*InputFile) TypeName() string {
 	return "inputFile"
 }
 
-// inputFileClass marks InputFile as a InputFileClass.
+// inputFileClass marks InputFile as an InputFileClass.
 func (*InputFile) inputFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -3988,42 +5101,39 @@ func (m *InputFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputFileTypeID, "inputFile"); err != nil {
+		return tlrt.DecodeErr(err, "inputFile", "")
 	}
-	if err := consumeID(b, InputFileTypeID, "inputFile"); err != nil {
-		return decodeErr("inputFile#f52ff27f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputFile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputFile#f52ff27f", "id", err)
+		return tlrt.DecodeErr(err, "inputFile", "id")
 	}
 	if m.Parts, err = b.Int(); err != nil {
-		return decodeErr("inputFile#f52ff27f", "parts", err)
+		return tlrt.DecodeErr(err, "inputFile", "parts")
 	}
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("inputFile#f52ff27f", "name", err)
+		return tlrt.DecodeErr(err, "inputFile", "name")
 	}
 	if m.Md5Checksum, err = b.String(); err != nil {
-		return decodeErr("inputFile#f52ff27f", "md5_checksum", err)
+		return tlrt.DecodeErr(err, "inputFile", "md5_checksum")
 	}
 	return nil
 }
 
-// InputFileBig is the TL constructor inputFileBig:
+// InputFileBig is the TL constructor inputFileBig.
 //
 //	inputFileBig#fa4f0bb5 id:long parts:int name:string = InputFile
 //
@@ -4047,7 +5157,7 @@ func (*InputFileBig) TypeName() string {
 	return "inputFileBig"
 }
 
-// inputFileClass marks InputFileBig as a InputFileClass.
+// inputFileClass marks InputFileBig as an InputFileClass.
 func (*InputFileBig) inputFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -4072,39 +5182,114 @@ func (m *InputFileBig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputFileBig) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputFileBigTypeID, "inputFileBig"); err != nil {
+		return tlrt.DecodeErr(err, "inputFileBig", "")
 	}
-	if err := consumeID(b, InputFileBigTypeID, "inputFileBig"); err != nil {
-		return decodeErr("inputFileBig#fa4f0bb5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputFileBig) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFileBig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputFileBig#fa4f0bb5", "id", err)
+		return tlrt.DecodeErr(err, "inputFileBig", "id")
 	}
 	if m.Parts, err = b.Int(); err != nil {
-		return decodeErr("inputFileBig#fa4f0bb5", "parts", err)
+		return tlrt.DecodeErr(err, "inputFileBig", "parts")
 	}
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("inputFileBig#fa4f0bb5", "name", err)
+		return tlrt.DecodeErr(err, "inputFileBig", "name")
 	}
 	return nil
 }
 
-// InputFileLocationClass is the TL type InputFileLocation: one of InputFileLocation, InputEncryptedFileLocation, InputDocumentFileLocation, InputSecureFileLocation, InputTakeoutFileLocation, InputPhotoFileLocation, InputPhotoLegacyFileLocation, InputPeerPhotoFileLocation, InputStickerSetThumb, InputGroupCallStream, InputPeerPhotoFileLocationLegacy, InputStickerSetThumbLegacy.
+// InputFileStoryDocument is the TL constructor inputFileStoryDocument.
+//
+//	inputFileStoryDocument#62dc8b48 id:InputDocument = InputFile
+//
+// See https://core.telegram.org/constructor/inputFileStoryDocument.
+type InputFileStoryDocument struct {
+	ID InputDocumentClass
+}
+
+// InputFileStoryDocumentTypeID is the ID of inputFileStoryDocument.
+const InputFileStoryDocumentTypeID = 0x62dc8b48
+
+// TypeID returns 0x62dc8b48, the ID of inputFileStoryDocument.
+func (*InputFileStoryDocument) TypeID() uint32 {
+	return InputFileStoryDocumentTypeID
+}
+
+// TypeName returns "inputFileStoryDocument".
+func (*InputFileStoryDocument) TypeName() string {
+	return "inputFileStoryDocument"
+}
+
+// inputFileClass marks InputFileStoryDocument as an InputFileClass.
+func (*InputFileStoryDocument) inputFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputFileStoryDocumentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputFileStoryDocument) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "inputFileStoryDocument", "id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputFileStoryDocumentTypeID, "inputFileStoryDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputFileStoryDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFileStoryDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputFileStoryDocument", "")
+	}
+	var err error
+	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputFileStoryDocument", "id")
+	}
+	return nil
+}
+
+// InputFileLocationClass is the TL type InputFileLocation: one of
+// InputFileLocation, InputEncryptedFileLocation, InputDocumentFileLocation,
+// InputSecureFileLocation, InputTakeoutFileLocation, InputPhotoFileLocation,
+// InputPhotoLegacyFileLocation, InputPeerPhotoFileLocation,
+// InputStickerSetThumb, InputGroupCallStream, InputPeerPhotoFileLocationLegacy,
+// InputStickerSetThumbLegacy.
 //
 // See https://core.telegram.org/type/InputFileLocation.
 type InputFileLocationClass interface {
@@ -4117,7 +5302,8 @@ func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
 	return decodeInputFileLocation(b, 0)
 }
 
-// decodeInputFileLocation is DecodeInputFileLocation for a value nested depth levels deep.
+// decodeInputFileLocation is DecodeInputFileLocation for a value nested depth
+// levels deep.
 func decodeInputFileLocation(b *bin.Buffer, depth int) (InputFileLocationClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4150,20 +5336,18 @@ func decodeInputFileLocation(b *bin.Buffer, depth int) (InputFileLocationClass, 
 	case InputStickerSetThumbLegacyTypeID:
 		v = &InputStickerSetThumbLegacy{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputFileLocation",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputFileLocation"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputFileLocation is the TL constructor inputFileLocation:
+// InputFileLocation is the TL constructor inputFileLocation.
 //
-//	inputFileLocation#dfdaabe1 volume_id:long local_id:int secret:long file_reference:bytes = InputFileLocation
+//	inputFileLocation#dfdaabe1 volume_id:long local_id:int secret:long
+//	    file_reference:bytes = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputFileLocation.
 type InputFileLocation struct {
@@ -4186,7 +5370,7 @@ func (*InputFileLocation) TypeName() string {
 	return "inputFileLocation"
 }
 
-// inputFileLocationClass marks InputFileLocation as a InputFileLocationClass.
+// inputFileLocationClass marks InputFileLocation as an InputFileLocationClass.
 func (*InputFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4212,44 +5396,42 @@ func (m *InputFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputFileLocationTypeID, "inputFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputFileLocation", "")
 	}
-	if err := consumeID(b, InputFileLocationTypeID, "inputFileLocation"); err != nil {
-		return decodeErr("inputFileLocation#dfdaabe1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.VolumeID, err = b.Long(); err != nil {
-		return decodeErr("inputFileLocation#dfdaabe1", "volume_id", err)
+		return tlrt.DecodeErr(err, "inputFileLocation", "volume_id")
 	}
 	if m.LocalID, err = b.Int(); err != nil {
-		return decodeErr("inputFileLocation#dfdaabe1", "local_id", err)
+		return tlrt.DecodeErr(err, "inputFileLocation", "local_id")
 	}
 	if m.Secret, err = b.Long(); err != nil {
-		return decodeErr("inputFileLocation#dfdaabe1", "secret", err)
+		return tlrt.DecodeErr(err, "inputFileLocation", "secret")
 	}
 	if m.FileReference, err = b.Bytes(); err != nil {
-		return decodeErr("inputFileLocation#dfdaabe1", "file_reference", err)
+		return tlrt.DecodeErr(err, "inputFileLocation", "file_reference")
 	}
 	return nil
 }
 
-// InputEncryptedFileLocation is the TL constructor inputEncryptedFileLocation:
+// InputEncryptedFileLocation is the TL constructor inputEncryptedFileLocation.
 //
-//	inputEncryptedFileLocation#f5235d55 id:long access_hash:long = InputFileLocation
+//	inputEncryptedFileLocation#f5235d55 id:long access_hash:long
+//	    = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputEncryptedFileLocation.
 type InputEncryptedFileLocation struct {
@@ -4270,7 +5452,8 @@ func (*InputEncryptedFileLocation) TypeName() string {
 	return "inputEncryptedFileLocation"
 }
 
-// inputFileLocationClass marks InputEncryptedFileLocation as a InputFileLocationClass.
+// inputFileLocationClass marks InputEncryptedFileLocation as an
+// InputFileLocationClass.
 func (*InputEncryptedFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4294,38 +5477,36 @@ func (m *InputEncryptedFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "")
 	}
-	if err := consumeID(b, InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"); err != nil {
-		return decodeErr("inputEncryptedFileLocation#f5235d55", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputEncryptedFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputEncryptedFileLocation#f5235d55", "id", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputEncryptedFileLocation#f5235d55", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "access_hash")
 	}
 	return nil
 }
 
-// InputDocumentFileLocation is the TL constructor inputDocumentFileLocation:
+// InputDocumentFileLocation is the TL constructor inputDocumentFileLocation.
 //
-//	inputDocumentFileLocation#bad07584 id:long access_hash:long file_reference:bytes thumb_size:string = InputFileLocation
+//	inputDocumentFileLocation#bad07584 id:long access_hash:long
+//	    file_reference:bytes thumb_size:string = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputDocumentFileLocation.
 type InputDocumentFileLocation struct {
@@ -4348,7 +5529,8 @@ func (*InputDocumentFileLocation) TypeName() string {
 	return "inputDocumentFileLocation"
 }
 
-// inputFileLocationClass marks InputDocumentFileLocation as a InputFileLocationClass.
+// inputFileLocationClass marks InputDocumentFileLocation as an
+// InputFileLocationClass.
 func (*InputDocumentFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4374,44 +5556,42 @@ func (m *InputDocumentFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputDocumentFileLocationTypeID, "inputDocumentFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "")
 	}
-	if err := consumeID(b, InputDocumentFileLocationTypeID, "inputDocumentFileLocation"); err != nil {
-		return decodeErr("inputDocumentFileLocation#bad07584", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputDocumentFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputDocumentFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputDocumentFileLocation#bad07584", "id", err)
+		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputDocumentFileLocation#bad07584", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "access_hash")
 	}
 	if m.FileReference, err = b.Bytes(); err != nil {
-		return decodeErr("inputDocumentFileLocation#bad07584", "file_reference", err)
+		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "file_reference")
 	}
 	if m.ThumbSize, err = b.String(); err != nil {
-		return decodeErr("inputDocumentFileLocation#bad07584", "thumb_size", err)
+		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "thumb_size")
 	}
 	return nil
 }
 
-// InputSecureFileLocation is the TL constructor inputSecureFileLocation:
+// InputSecureFileLocation is the TL constructor inputSecureFileLocation.
 //
-//	inputSecureFileLocation#cbc7ee28 id:long access_hash:long = InputFileLocation
+//	inputSecureFileLocation#cbc7ee28 id:long access_hash:long
+//	    = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputSecureFileLocation.
 type InputSecureFileLocation struct {
@@ -4432,7 +5612,8 @@ func (*InputSecureFileLocation) TypeName() string {
 	return "inputSecureFileLocation"
 }
 
-// inputFileLocationClass marks InputSecureFileLocation as a InputFileLocationClass.
+// inputFileLocationClass marks InputSecureFileLocation as an
+// InputFileLocationClass.
 func (*InputSecureFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4456,36 +5637,33 @@ func (m *InputSecureFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputSecureFileLocationTypeID, "inputSecureFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputSecureFileLocation", "")
 	}
-	if err := consumeID(b, InputSecureFileLocationTypeID, "inputSecureFileLocation"); err != nil {
-		return decodeErr("inputSecureFileLocation#cbc7ee28", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputSecureFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSecureFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputSecureFileLocation#cbc7ee28", "id", err)
+		return tlrt.DecodeErr(err, "inputSecureFileLocation", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputSecureFileLocation#cbc7ee28", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputSecureFileLocation", "access_hash")
 	}
 	return nil
 }
 
-// InputTakeoutFileLocation is the TL constructor inputTakeoutFileLocation:
+// InputTakeoutFileLocation is the TL constructor inputTakeoutFileLocation.
 //
 //	inputTakeoutFileLocation#29be5899 = InputFileLocation
 //
@@ -4505,7 +5683,8 @@ func (*InputTakeoutFileLocation) TypeName() string {
 	return "inputTakeoutFileLocation"
 }
 
-// inputFileLocationClass marks InputTakeoutFileLocation as a InputFileLocationClass.
+// inputFileLocationClass marks InputTakeoutFileLocation as an
+// InputFileLocationClass.
 func (*InputTakeoutFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4527,31 +5706,29 @@ func (m *InputTakeoutFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputTakeoutFileLocation", "")
 	}
-	if err := consumeID(b, InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"); err != nil {
-		return decodeErr("inputTakeoutFileLocation#29be5899", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputTakeoutFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputTakeoutFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPhotoFileLocation is the TL constructor inputPhotoFileLocation:
+// InputPhotoFileLocation is the TL constructor inputPhotoFileLocation.
 //
-//	inputPhotoFileLocation#40181ffe id:long access_hash:long file_reference:bytes thumb_size:string = InputFileLocation
+//	inputPhotoFileLocation#40181ffe id:long access_hash:long
+//	    file_reference:bytes thumb_size:string = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputPhotoFileLocation.
 type InputPhotoFileLocation struct {
@@ -4574,7 +5751,8 @@ func (*InputPhotoFileLocation) TypeName() string {
 	return "inputPhotoFileLocation"
 }
 
-// inputFileLocationClass marks InputPhotoFileLocation as a InputFileLocationClass.
+// inputFileLocationClass marks InputPhotoFileLocation as an
+// InputFileLocationClass.
 func (*InputPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4600,44 +5778,44 @@ func (m *InputPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPhotoFileLocationTypeID, "inputPhotoFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "")
 	}
-	if err := consumeID(b, InputPhotoFileLocationTypeID, "inputPhotoFileLocation"); err != nil {
-		return decodeErr("inputPhotoFileLocation#40181ffe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPhotoFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhotoFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputPhotoFileLocation#40181ffe", "id", err)
+		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputPhotoFileLocation#40181ffe", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "access_hash")
 	}
 	if m.FileReference, err = b.Bytes(); err != nil {
-		return decodeErr("inputPhotoFileLocation#40181ffe", "file_reference", err)
+		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "file_reference")
 	}
 	if m.ThumbSize, err = b.String(); err != nil {
-		return decodeErr("inputPhotoFileLocation#40181ffe", "thumb_size", err)
+		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "thumb_size")
 	}
 	return nil
 }
 
-// InputPhotoLegacyFileLocation is the TL constructor inputPhotoLegacyFileLocation:
+// InputPhotoLegacyFileLocation is the TL constructor
+// inputPhotoLegacyFileLocation.
 //
-//	inputPhotoLegacyFileLocation#d83466f3 id:long access_hash:long file_reference:bytes volume_id:long local_id:int secret:long = InputFileLocation
+//	inputPhotoLegacyFileLocation#d83466f3 id:long access_hash:long
+//	    file_reference:bytes volume_id:long local_id:int secret:long
+//	    = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputPhotoLegacyFileLocation.
 type InputPhotoLegacyFileLocation struct {
@@ -4662,7 +5840,8 @@ func (*InputPhotoLegacyFileLocation) TypeName() string {
 	return "inputPhotoLegacyFileLocation"
 }
 
-// inputFileLocationClass marks InputPhotoLegacyFileLocation as a InputFileLocationClass.
+// inputFileLocationClass marks InputPhotoLegacyFileLocation as an
+// InputFileLocationClass.
 func (*InputPhotoLegacyFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4690,54 +5869,52 @@ func (m *InputPhotoLegacyFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "")
 	}
-	if err := consumeID(b, InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"); err != nil {
-		return decodeErr("inputPhotoLegacyFileLocation#d83466f3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPhotoLegacyFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhotoLegacyFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputPhotoLegacyFileLocation#d83466f3", "id", err)
+		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputPhotoLegacyFileLocation#d83466f3", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "access_hash")
 	}
 	if m.FileReference, err = b.Bytes(); err != nil {
-		return decodeErr("inputPhotoLegacyFileLocation#d83466f3", "file_reference", err)
+		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "file_reference")
 	}
 	if m.VolumeID, err = b.Long(); err != nil {
-		return decodeErr("inputPhotoLegacyFileLocation#d83466f3", "volume_id", err)
+		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "volume_id")
 	}
 	if m.LocalID, err = b.Int(); err != nil {
-		return decodeErr("inputPhotoLegacyFileLocation#d83466f3", "local_id", err)
+		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "local_id")
 	}
 	if m.Secret, err = b.Long(); err != nil {
-		return decodeErr("inputPhotoLegacyFileLocation#d83466f3", "secret", err)
+		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "secret")
 	}
 	return nil
 }
 
-// InputPeerPhotoFileLocation is the TL constructor inputPeerPhotoFileLocation:
+// InputPeerPhotoFileLocation is the TL constructor inputPeerPhotoFileLocation.
 //
-//	inputPeerPhotoFileLocation#37257e99 flags:# big:flags.0?true peer:InputPeer photo_id:long = InputFileLocation
+//	inputPeerPhotoFileLocation#37257e99 flags:# big:flags.0?true
+//	    peer:InputPeer photo_id:long = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputPeerPhotoFileLocation.
 type InputPeerPhotoFileLocation struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Big     bool       // flags.0?true
 	Peer    InputPeerClass
 	PhotoID int64
@@ -4756,7 +5933,8 @@ func (*InputPeerPhotoFileLocation) TypeName() string {
 	return "inputPeerPhotoFileLocation"
 }
 
-// inputFileLocationClass marks InputPeerPhotoFileLocation as a InputFileLocationClass.
+// inputFileLocationClass marks InputPeerPhotoFileLocation as an
+// InputFileLocationClass.
 func (*InputPeerPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4778,8 +5956,8 @@ func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputPeerPhotoFileLocation#37257e99", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocation", "peer")
 	}
 	b.PutLong(m.PhotoID)
 	return nil
@@ -4787,47 +5965,45 @@ func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "")
 	}
-	if err := consumeID(b, InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"); err != nil {
-		return decodeErr("inputPeerPhotoFileLocation#37257e99", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerPhotoFileLocation) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerPhotoFileLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPeerPhotoFileLocation#37257e99", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocation", "")
 	}
 	*m = InputPeerPhotoFileLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputPeerPhotoFileLocation#37257e99", "flags", err)
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "flags")
 	}
 	m.Big = m.Flags.Has(0)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputPeerPhotoFileLocation#37257e99", "peer", err)
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "peer")
 	}
 	if m.PhotoID, err = b.Long(); err != nil {
-		return decodeErr("inputPeerPhotoFileLocation#37257e99", "photo_id", err)
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "photo_id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// InputStickerSetThumb is the TL constructor inputStickerSetThumb:
+// InputStickerSetThumb is the TL constructor inputStickerSetThumb.
 //
-//	inputStickerSetThumb#9d84f3db stickerset:InputStickerSet thumb_version:int = InputFileLocation
+//	inputStickerSetThumb#9d84f3db stickerset:InputStickerSet
+//	    thumb_version:int = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputStickerSetThumb.
 type InputStickerSetThumb struct {
@@ -4848,7 +6024,8 @@ func (*InputStickerSetThumb) TypeName() string {
 	return "inputStickerSetThumb"
 }
 
-// inputFileLocationClass marks InputStickerSetThumb as a InputFileLocationClass.
+// inputFileLocationClass marks InputStickerSetThumb as an
+// InputFileLocationClass.
 func (*InputStickerSetThumb) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -4865,8 +6042,8 @@ func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("inputStickerSetThumb#9d84f3db", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "inputStickerSetThumb", "stickerset")
 	}
 	b.PutInt(m.ThumbVersion)
 	return nil
@@ -4874,50 +6051,50 @@ func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetThumbTypeID, "inputStickerSetThumb"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetThumb", "")
 	}
-	if err := consumeID(b, InputStickerSetThumbTypeID, "inputStickerSetThumb"); err != nil {
-		return decodeErr("inputStickerSetThumb#9d84f3db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetThumb) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetThumb) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStickerSetThumb#9d84f3db", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumb", "")
 	}
 	var err error
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("inputStickerSetThumb#9d84f3db", "stickerset", err)
+		return tlrt.DecodeErr(err, "inputStickerSetThumb", "stickerset")
 	}
 	if m.ThumbVersion, err = b.Int(); err != nil {
-		return decodeErr("inputStickerSetThumb#9d84f3db", "thumb_version", err)
+		return tlrt.DecodeErr(err, "inputStickerSetThumb", "thumb_version")
 	}
 	return nil
 }
 
-// InputGroupCallStream is the TL constructor inputGroupCallStream:
+// InputGroupCallStream is the TL constructor inputGroupCallStream.
 //
-//	inputGroupCallStream#598a92a flags:# call:InputGroupCall time_ms:long scale:int video_channel:flags.0?int video_quality:flags.0?int = InputFileLocation
+//	inputGroupCallStream#598a92a flags:# call:InputGroupCall time_ms:long
+//	    scale:int video_channel:flags.0?int video_quality:flags.0?int
+//	    = InputFileLocation
+//
+// An optional field is sent when it is not zero, nil or false. SetVideoChannel
+// and the other Set methods send a zero value too; HasVideoChannel reports
+// whether VideoChannel is present (sent, or received) and ClearVideoChannel
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/inputGroupCallStream.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputGroupCallStream struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	Call         InputGroupCall
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Call         InputGroupCallClass
 	TimeMs       int64
 	Scale        int
 	VideoChannel int // flags.0?int
@@ -4937,8 +6114,51 @@ func (*InputGroupCallStream) TypeName() string {
 	return "inputGroupCallStream"
 }
 
-// inputFileLocationClass marks InputGroupCallStream as a InputFileLocationClass.
+// inputFileLocationClass marks InputGroupCallStream as an
+// InputFileLocationClass.
 func (*InputGroupCallStream) inputFileLocationClass() {}
+
+// HasVideoChannel reports whether VideoChannel is present: not zero, set by
+// SetVideoChannel, or received. It shares its flag with VideoQuality: they are
+// present together.
+func (m *InputGroupCallStream) HasVideoChannel() bool {
+	return m.VideoChannel != 0 || m.VideoQuality != 0 || m.Flags.Has(0)
+}
+
+// SetVideoChannel sets VideoChannel to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputGroupCallStream) SetVideoChannel(v int) {
+	m.VideoChannel = v
+	m.Flags.Set(0)
+}
+
+// ClearVideoChannel sets VideoChannel to its zero value and marks it absent; it
+// is still sent, as zero, when VideoQuality, which shares its flag, is set.
+func (m *InputGroupCallStream) ClearVideoChannel() {
+	m.VideoChannel = 0
+	m.Flags.Unset(0)
+}
+
+// HasVideoQuality reports whether VideoQuality is present: not zero, set by
+// SetVideoQuality, or received. It shares its flag with VideoChannel: they are
+// present together.
+func (m *InputGroupCallStream) HasVideoQuality() bool {
+	return m.VideoChannel != 0 || m.VideoQuality != 0 || m.Flags.Has(0)
+}
+
+// SetVideoQuality sets VideoQuality to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputGroupCallStream) SetVideoQuality(v int) {
+	m.VideoQuality = v
+	m.Flags.Set(0)
+}
+
+// ClearVideoQuality sets VideoQuality to its zero value and marks it absent; it
+// is still sent, as zero, when VideoChannel, which shares its flag, is set.
+func (m *InputGroupCallStream) ClearVideoQuality() {
+	m.VideoQuality = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputGroupCallStream) Encode(b *bin.Buffer) error {
@@ -4959,8 +6179,8 @@ func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("inputGroupCallStream#0598a92a", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "inputGroupCallStream", "call")
 	}
 	b.PutLong(m.TimeMs)
 	b.PutInt(m.Scale)
@@ -4975,50 +6195,47 @@ func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputGroupCallStreamTypeID, "inputGroupCallStream"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallStream", "")
 	}
-	if err := consumeID(b, InputGroupCallStreamTypeID, "inputGroupCallStream"); err != nil {
-		return decodeErr("inputGroupCallStream#0598a92a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGroupCallStream) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCallStream) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputGroupCallStream#0598a92a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputGroupCallStream", "")
 	}
 	*m = InputGroupCallStream{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputGroupCallStream#0598a92a", "flags", err)
+		return tlrt.DecodeErr(err, "inputGroupCallStream", "flags")
 	}
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("inputGroupCallStream#0598a92a", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallStream", "call")
 	}
 	if m.TimeMs, err = b.Long(); err != nil {
-		return decodeErr("inputGroupCallStream#0598a92a", "time_ms", err)
+		return tlrt.DecodeErr(err, "inputGroupCallStream", "time_ms")
 	}
 	if m.Scale, err = b.Int(); err != nil {
-		return decodeErr("inputGroupCallStream#0598a92a", "scale", err)
+		return tlrt.DecodeErr(err, "inputGroupCallStream", "scale")
 	}
 	if m.Flags.Has(0) {
 		if m.VideoChannel, err = b.Int(); err != nil {
-			return decodeErr("inputGroupCallStream#0598a92a", "video_channel", err)
+			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_channel")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.VideoQuality, err = b.Int(); err != nil {
-			return decodeErr("inputGroupCallStream#0598a92a", "video_quality", err)
+			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_quality")
 		}
 	}
 	if m.VideoChannel != 0 || m.VideoQuality != 0 {
@@ -5027,20 +6244,23 @@ func (m *InputGroupCallStream) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputPeerPhotoFileLocationLegacy is the TL constructor inputPeerPhotoFileLocationLegacy:
+// InputPeerPhotoFileLocationLegacy is the TL constructor
+// inputPeerPhotoFileLocationLegacy.
 //
-//	inputPeerPhotoFileLocationLegacy#27d69997 flags:# big:flags.0?true peer:InputPeer volume_id:long local_id:int = InputFileLocation
+//	inputPeerPhotoFileLocationLegacy#27d69997 flags:# big:flags.0?true
+//	    peer:InputPeer volume_id:long local_id:int = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputPeerPhotoFileLocationLegacy.
 type InputPeerPhotoFileLocationLegacy struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Big      bool       // flags.0?true
 	Peer     InputPeerClass
 	VolumeID int64
 	LocalID  int
 }
 
-// InputPeerPhotoFileLocationLegacyTypeID is the ID of inputPeerPhotoFileLocationLegacy.
+// InputPeerPhotoFileLocationLegacyTypeID is the ID of
+// inputPeerPhotoFileLocationLegacy.
 const InputPeerPhotoFileLocationLegacyTypeID = 0x27d69997
 
 // TypeID returns 0x27d69997, the ID of inputPeerPhotoFileLocationLegacy.
@@ -5053,7 +6273,8 @@ func (*InputPeerPhotoFileLocationLegacy) TypeName() string {
 	return "inputPeerPhotoFileLocationLegacy"
 }
 
-// inputFileLocationClass marks InputPeerPhotoFileLocationLegacy as a InputFileLocationClass.
+// inputFileLocationClass marks InputPeerPhotoFileLocationLegacy as an
+// InputFileLocationClass.
 func (*InputPeerPhotoFileLocationLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -5075,8 +6296,8 @@ func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
 	}
 	b.PutLong(m.VolumeID)
 	b.PutInt(m.LocalID)
@@ -5085,50 +6306,48 @@ func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "")
 	}
-	if err := consumeID(b, InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"); err != nil {
-		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerPhotoFileLocationLegacy) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocationLegacy", "")
 	}
 	*m = InputPeerPhotoFileLocationLegacy{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "flags", err)
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "flags")
 	}
 	m.Big = m.Flags.Has(0)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "peer", err)
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
 	}
 	if m.VolumeID, err = b.Long(); err != nil {
-		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "volume_id", err)
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "volume_id")
 	}
 	if m.LocalID, err = b.Int(); err != nil {
-		return decodeErr("inputPeerPhotoFileLocationLegacy#27d69997", "local_id", err)
+		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "local_id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// InputStickerSetThumbLegacy is the TL constructor inputStickerSetThumbLegacy:
+// InputStickerSetThumbLegacy is the TL constructor inputStickerSetThumbLegacy.
 //
-//	inputStickerSetThumbLegacy#dbaeae9 stickerset:InputStickerSet volume_id:long local_id:int = InputFileLocation
+//	inputStickerSetThumbLegacy#dbaeae9 stickerset:InputStickerSet
+//	    volume_id:long local_id:int = InputFileLocation
 //
 // See https://core.telegram.org/constructor/inputStickerSetThumbLegacy.
 type InputStickerSetThumbLegacy struct {
@@ -5150,7 +6369,8 @@ func (*InputStickerSetThumbLegacy) TypeName() string {
 	return "inputStickerSetThumbLegacy"
 }
 
-// inputFileLocationClass marks InputStickerSetThumbLegacy as a InputFileLocationClass.
+// inputFileLocationClass marks InputStickerSetThumbLegacy as an
+// InputFileLocationClass.
 func (*InputStickerSetThumbLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -5167,8 +6387,8 @@ func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("inputStickerSetThumbLegacy#0dbaeae9", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
 	}
 	b.PutLong(m.VolumeID)
 	b.PutInt(m.LocalID)
@@ -5177,42 +6397,40 @@ func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "")
 	}
-	if err := consumeID(b, InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"); err != nil {
-		return decodeErr("inputStickerSetThumbLegacy#0dbaeae9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetThumbLegacy) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetThumbLegacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStickerSetThumbLegacy#0dbaeae9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumbLegacy", "")
 	}
 	var err error
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("inputStickerSetThumbLegacy#0dbaeae9", "stickerset", err)
+		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
 	}
 	if m.VolumeID, err = b.Long(); err != nil {
-		return decodeErr("inputStickerSetThumbLegacy#0dbaeae9", "volume_id", err)
+		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "volume_id")
 	}
 	if m.LocalID, err = b.Int(); err != nil {
-		return decodeErr("inputStickerSetThumbLegacy#0dbaeae9", "local_id", err)
+		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "local_id")
 	}
 	return nil
 }
 
-// InputGameClass is the TL type InputGame: one of InputGameID, InputGameShortName.
+// InputGameClass is the TL type InputGame: one of InputGameID,
+// InputGameShortName.
 //
 // See https://core.telegram.org/type/InputGame.
 type InputGameClass interface {
@@ -5238,18 +6456,15 @@ func decodeInputGame(b *bin.Buffer, depth int) (InputGameClass, error) {
 	case InputGameShortNameTypeID:
 		v = &InputGameShortName{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputGame",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputGame"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputGameID is the TL constructor inputGameID:
+// InputGameID is the TL constructor inputGameID.
 //
 //	inputGameID#32c3e77 id:long access_hash:long = InputGame
 //
@@ -5272,7 +6487,7 @@ func (*InputGameID) TypeName() string {
 	return "inputGameID"
 }
 
-// inputGameClass marks InputGameID as a InputGameClass.
+// inputGameClass marks InputGameID as an InputGameClass.
 func (*InputGameID) inputGameClass() {}
 
 // Encode writes m to b with its ID.
@@ -5296,38 +6511,36 @@ func (m *InputGameID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGameID) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputGameIDTypeID, "inputGameID"); err != nil {
+		return tlrt.DecodeErr(err, "inputGameID", "")
 	}
-	if err := consumeID(b, InputGameIDTypeID, "inputGameID"); err != nil {
-		return decodeErr("inputGameID#032c3e77", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGameID) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGameID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputGameID#032c3e77", "id", err)
+		return tlrt.DecodeErr(err, "inputGameID", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputGameID#032c3e77", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputGameID", "access_hash")
 	}
 	return nil
 }
 
-// InputGameShortName is the TL constructor inputGameShortName:
+// InputGameShortName is the TL constructor inputGameShortName.
 //
-//	inputGameShortName#c331e80a bot_id:InputUser short_name:string = InputGame
+//	inputGameShortName#c331e80a bot_id:InputUser short_name:string
+//	    = InputGame
 //
 // See https://core.telegram.org/constructor/inputGameShortName.
 type InputGameShortName struct {
@@ -5348,7 +6561,7 @@ func (*InputGameShortName) TypeName() string {
 	return "inputGameShortName"
 }
 
-// inputGameClass marks InputGameShortName as a InputGameClass.
+// inputGameClass marks InputGameShortName as an InputGameClass.
 func (*InputGameShortName) inputGameClass() {}
 
 // Encode writes m to b with its ID.
@@ -5365,8 +6578,8 @@ func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.BotID); err != nil {
-		return encodeErr("inputGameShortName#c331e80a", "bot_id", err)
+	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
+		return tlrt.EncodeErr(err, "inputGameShortName", "bot_id")
 	}
 	b.PutString(m.ShortName)
 	return nil
@@ -5374,39 +6587,37 @@ func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGameShortName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputGameShortNameTypeID, "inputGameShortName"); err != nil {
+		return tlrt.DecodeErr(err, "inputGameShortName", "")
 	}
-	if err := consumeID(b, InputGameShortNameTypeID, "inputGameShortName"); err != nil {
-		return decodeErr("inputGameShortName#c331e80a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGameShortName) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGameShortName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputGameShortName#c331e80a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputGameShortName", "")
 	}
 	var err error
 	if m.BotID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputGameShortName#c331e80a", "bot_id", err)
+		return tlrt.DecodeErr(err, "inputGameShortName", "bot_id")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("inputGameShortName#c331e80a", "short_name", err)
+		return tlrt.DecodeErr(err, "inputGameShortName", "short_name")
 	}
 	return nil
 }
 
-// InputGeoPointClass is the TL type InputGeoPoint: one of InputGeoPointEmpty, InputGeoPoint.
+// InputGeoPointClass is the TL type InputGeoPoint: one of InputGeoPointEmpty,
+// InputGeoPoint.
 //
 // See https://core.telegram.org/type/InputGeoPoint.
 type InputGeoPointClass interface {
@@ -5419,7 +6630,8 @@ func DecodeInputGeoPoint(b *bin.Buffer) (InputGeoPointClass, error) {
 	return decodeInputGeoPoint(b, 0)
 }
 
-// decodeInputGeoPoint is DecodeInputGeoPoint for a value nested depth levels deep.
+// decodeInputGeoPoint is DecodeInputGeoPoint for a value nested depth levels
+// deep.
 func decodeInputGeoPoint(b *bin.Buffer, depth int) (InputGeoPointClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -5432,18 +6644,15 @@ func decodeInputGeoPoint(b *bin.Buffer, depth int) (InputGeoPointClass, error) {
 	case InputGeoPointTypeID:
 		v = &InputGeoPoint{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputGeoPoint",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputGeoPoint"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputGeoPointEmpty is the TL constructor inputGeoPointEmpty:
+// InputGeoPointEmpty is the TL constructor inputGeoPointEmpty.
 //
 //	inputGeoPointEmpty#e4c123d6 = InputGeoPoint
 //
@@ -5463,7 +6672,7 @@ func (*InputGeoPointEmpty) TypeName() string {
 	return "inputGeoPointEmpty"
 }
 
-// inputGeoPointClass marks InputGeoPointEmpty as a InputGeoPointClass.
+// inputGeoPointClass marks InputGeoPointEmpty as an InputGeoPointClass.
 func (*InputGeoPointEmpty) inputGeoPointClass() {}
 
 // Encode writes m to b with its ID.
@@ -5485,39 +6694,38 @@ func (m *InputGeoPointEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputGeoPointEmptyTypeID, "inputGeoPointEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputGeoPointEmpty", "")
 	}
-	if err := consumeID(b, InputGeoPointEmptyTypeID, "inputGeoPointEmpty"); err != nil {
-		return decodeErr("inputGeoPointEmpty#e4c123d6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGeoPointEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGeoPointEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputGeoPoint is the TL constructor inputGeoPoint:
+// InputGeoPoint is the TL constructor inputGeoPoint.
 //
-//	inputGeoPoint#48222faf flags:# lat:double long:double accuracy_radius:flags.0?int = InputGeoPoint
+//	inputGeoPoint#48222faf flags:# lat:double long:double
+//	    accuracy_radius:flags.0?int = InputGeoPoint
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAccuracyRadius and the other Set methods send a zero value too;
+// HasAccuracyRadius reports whether AccuracyRadius is present (sent, or
+// received) and ClearAccuracyRadius leaves it out.
 //
 // See https://core.telegram.org/constructor/inputGeoPoint.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputGeoPoint struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Lat            float64
 	Long           float64
 	AccuracyRadius int // flags.0?int
@@ -5536,8 +6744,28 @@ func (*InputGeoPoint) TypeName() string {
 	return "inputGeoPoint"
 }
 
-// inputGeoPointClass marks InputGeoPoint as a InputGeoPointClass.
+// inputGeoPointClass marks InputGeoPoint as an InputGeoPointClass.
 func (*InputGeoPoint) inputGeoPointClass() {}
+
+// HasAccuracyRadius reports whether AccuracyRadius is present: not zero, set by
+// SetAccuracyRadius, or received.
+func (m *InputGeoPoint) HasAccuracyRadius() bool {
+	return m.AccuracyRadius != 0 || m.Flags.Has(0)
+}
+
+// SetAccuracyRadius sets AccuracyRadius to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputGeoPoint) SetAccuracyRadius(v int) {
+	m.AccuracyRadius = v
+	m.Flags.Set(0)
+}
+
+// ClearAccuracyRadius sets AccuracyRadius to its zero value and marks it
+// absent.
+func (m *InputGeoPoint) ClearAccuracyRadius() {
+	m.AccuracyRadius = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputGeoPoint) Encode(b *bin.Buffer) error {
@@ -5568,39 +6796,36 @@ func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputGeoPointTypeID, "inputGeoPoint"); err != nil {
+		return tlrt.DecodeErr(err, "inputGeoPoint", "")
 	}
-	if err := consumeID(b, InputGeoPointTypeID, "inputGeoPoint"); err != nil {
-		return decodeErr("inputGeoPoint#48222faf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGeoPoint) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGeoPoint) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputGeoPoint{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputGeoPoint#48222faf", "flags", err)
+		return tlrt.DecodeErr(err, "inputGeoPoint", "flags")
 	}
 	if m.Lat, err = b.Double(); err != nil {
-		return decodeErr("inputGeoPoint#48222faf", "lat", err)
+		return tlrt.DecodeErr(err, "inputGeoPoint", "lat")
 	}
 	if m.Long, err = b.Double(); err != nil {
-		return decodeErr("inputGeoPoint#48222faf", "long", err)
+		return tlrt.DecodeErr(err, "inputGeoPoint", "long")
 	}
 	if m.Flags.Has(0) {
 		if m.AccuracyRadius, err = b.Int(); err != nil {
-			return decodeErr("inputGeoPoint#48222faf", "accuracy_radius", err)
+			return tlrt.DecodeErr(err, "inputGeoPoint", "accuracy_radius")
 		}
 	}
 	if m.AccuracyRadius != 0 {
@@ -5609,7 +6834,263 @@ func (m *InputGeoPoint) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputInvoiceClass is the TL type InputInvoice: one of InputInvoiceMessage, InputInvoiceSlug, InputInvoicePremiumGiftCode.
+// InputGroupCallClass is the TL type InputGroupCall: one of InputGroupCall,
+// InputGroupCallSlug, InputGroupCallInviteMessage.
+//
+// See https://core.telegram.org/type/InputGroupCall.
+type InputGroupCallClass interface {
+	Object
+	inputGroupCallClass()
+}
+
+// DecodeInputGroupCall decodes any constructor of InputGroupCall.
+func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
+	return decodeInputGroupCall(b, 0)
+}
+
+// decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
+// deep.
+func decodeInputGroupCall(b *bin.Buffer, depth int) (InputGroupCallClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputGroupCallClass
+	switch id {
+	case InputGroupCallTypeID:
+		v = &InputGroupCall{}
+	case InputGroupCallSlugTypeID:
+		v = &InputGroupCallSlug{}
+	case InputGroupCallInviteMessageTypeID:
+		v = &InputGroupCallInviteMessage{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputGroupCall"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputGroupCall is the TL constructor inputGroupCall.
+//
+//	inputGroupCall#d8aa840f id:long access_hash:long = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCall.
+type InputGroupCall struct {
+	ID         int64
+	AccessHash int64
+}
+
+// InputGroupCallTypeID is the ID of inputGroupCall.
+const InputGroupCallTypeID = 0xd8aa840f
+
+// TypeID returns 0xd8aa840f, the ID of inputGroupCall.
+func (*InputGroupCall) TypeID() uint32 {
+	return InputGroupCallTypeID
+}
+
+// TypeName returns "inputGroupCall".
+func (*InputGroupCall) TypeName() string {
+	return "inputGroupCall"
+}
+
+// inputGroupCallClass marks InputGroupCall as an InputGroupCallClass.
+func (*InputGroupCall) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.AccessHash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCall) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCall", "id")
+	}
+	if m.AccessHash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCall", "access_hash")
+	}
+	return nil
+}
+
+// InputGroupCallSlug is the TL constructor inputGroupCallSlug.
+//
+//	inputGroupCallSlug#fe06823f slug:string = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCallSlug.
+type InputGroupCallSlug struct {
+	Slug string
+}
+
+// InputGroupCallSlugTypeID is the ID of inputGroupCallSlug.
+const InputGroupCallSlugTypeID = 0xfe06823f
+
+// TypeID returns 0xfe06823f, the ID of inputGroupCallSlug.
+func (*InputGroupCallSlug) TypeID() uint32 {
+	return InputGroupCallSlugTypeID
+}
+
+// TypeName returns "inputGroupCallSlug".
+func (*InputGroupCallSlug) TypeName() string {
+	return "inputGroupCallSlug"
+}
+
+// inputGroupCallClass marks InputGroupCallSlug as an InputGroupCallClass.
+func (*InputGroupCallSlug) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputGroupCallSlugTypeID, "inputGroupCallSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCallSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallSlug", "slug")
+	}
+	return nil
+}
+
+// InputGroupCallInviteMessage is the TL constructor
+// inputGroupCallInviteMessage.
+//
+//	inputGroupCallInviteMessage#8c10603f msg_id:int = InputGroupCall
+//
+// See https://core.telegram.org/constructor/inputGroupCallInviteMessage.
+type InputGroupCallInviteMessage struct {
+	MsgID int
+}
+
+// InputGroupCallInviteMessageTypeID is the ID of inputGroupCallInviteMessage.
+const InputGroupCallInviteMessageTypeID = 0x8c10603f
+
+// TypeID returns 0x8c10603f, the ID of inputGroupCallInviteMessage.
+func (*InputGroupCallInviteMessage) TypeID() uint32 {
+	return InputGroupCallInviteMessageTypeID
+}
+
+// TypeName returns "inputGroupCallInviteMessage".
+func (*InputGroupCallInviteMessage) TypeName() string {
+	return "inputGroupCallInviteMessage"
+}
+
+// inputGroupCallClass marks InputGroupCallInviteMessage as an
+// InputGroupCallClass.
+func (*InputGroupCallInviteMessage) inputGroupCallClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputGroupCallInviteMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputGroupCallInviteMessageTypeID, "inputGroupCallInviteMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputGroupCallInviteMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "msg_id")
+	}
+	return nil
+}
+
+// InputInvoiceClass is the TL type InputInvoice: one of InputInvoiceMessage,
+// InputInvoiceSlug, InputInvoicePremiumGiftCode, InputInvoiceStars,
+// InputInvoiceChatInviteSubscription, InputInvoiceStarGift,
+// InputInvoiceStarGiftUpgrade, InputInvoiceStarGiftTransfer,
+// InputInvoicePremiumGiftStars, InputInvoiceBusinessBotTransferStars,
+// InputInvoiceStarGiftResale, InputInvoiceStarGiftPrepaidUpgrade,
+// InputInvoicePremiumAuthCode, InputInvoiceStarGiftDropOriginalDetails,
+// InputInvoiceStarGiftAuctionBid.
 //
 // See https://core.telegram.org/type/InputInvoice.
 type InputInvoiceClass interface {
@@ -5622,7 +7103,8 @@ func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
 	return decodeInputInvoice(b, 0)
 }
 
-// decodeInputInvoice is DecodeInputInvoice for a value nested depth levels deep.
+// decodeInputInvoice is DecodeInputInvoice for a value nested depth levels
+// deep.
 func decodeInputInvoice(b *bin.Buffer, depth int) (InputInvoiceClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -5636,19 +7118,40 @@ func decodeInputInvoice(b *bin.Buffer, depth int) (InputInvoiceClass, error) {
 		v = &InputInvoiceSlug{}
 	case InputInvoicePremiumGiftCodeTypeID:
 		v = &InputInvoicePremiumGiftCode{}
+	case InputInvoiceStarsTypeID:
+		v = &InputInvoiceStars{}
+	case InputInvoiceChatInviteSubscriptionTypeID:
+		v = &InputInvoiceChatInviteSubscription{}
+	case InputInvoiceStarGiftTypeID:
+		v = &InputInvoiceStarGift{}
+	case InputInvoiceStarGiftUpgradeTypeID:
+		v = &InputInvoiceStarGiftUpgrade{}
+	case InputInvoiceStarGiftTransferTypeID:
+		v = &InputInvoiceStarGiftTransfer{}
+	case InputInvoicePremiumGiftStarsTypeID:
+		v = &InputInvoicePremiumGiftStars{}
+	case InputInvoiceBusinessBotTransferStarsTypeID:
+		v = &InputInvoiceBusinessBotTransferStars{}
+	case InputInvoiceStarGiftResaleTypeID:
+		v = &InputInvoiceStarGiftResale{}
+	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
+		v = &InputInvoiceStarGiftPrepaidUpgrade{}
+	case InputInvoicePremiumAuthCodeTypeID:
+		v = &InputInvoicePremiumAuthCode{}
+	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
+		v = &InputInvoiceStarGiftDropOriginalDetails{}
+	case InputInvoiceStarGiftAuctionBidTypeID:
+		v = &InputInvoiceStarGiftAuctionBid{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputInvoice",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputInvoice"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputInvoiceMessage is the TL constructor inputInvoiceMessage:
+// InputInvoiceMessage is the TL constructor inputInvoiceMessage.
 //
 //	inputInvoiceMessage#c5b56859 peer:InputPeer msg_id:int = InputInvoice
 //
@@ -5671,7 +7174,7 @@ func (*InputInvoiceMessage) TypeName() string {
 	return "inputInvoiceMessage"
 }
 
-// inputInvoiceClass marks InputInvoiceMessage as a InputInvoiceClass.
+// inputInvoiceClass marks InputInvoiceMessage as an InputInvoiceClass.
 func (*InputInvoiceMessage) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
@@ -5688,8 +7191,8 @@ func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputInvoiceMessage#c5b56859", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceMessage", "peer")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -5697,39 +7200,36 @@ func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputInvoiceMessageTypeID, "inputInvoiceMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceMessage", "")
 	}
-	if err := consumeID(b, InputInvoiceMessageTypeID, "inputInvoiceMessage"); err != nil {
-		return decodeErr("inputInvoiceMessage#c5b56859", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputInvoiceMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputInvoiceMessage#c5b56859", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceMessage", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputInvoiceMessage#c5b56859", "peer", err)
+		return tlrt.DecodeErr(err, "inputInvoiceMessage", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("inputInvoiceMessage#c5b56859", "msg_id", err)
+		return tlrt.DecodeErr(err, "inputInvoiceMessage", "msg_id")
 	}
 	return nil
 }
 
-// InputInvoiceSlug is the TL constructor inputInvoiceSlug:
+// InputInvoiceSlug is the TL constructor inputInvoiceSlug.
 //
 //	inputInvoiceSlug#c326caef slug:string = InputInvoice
 //
@@ -5751,7 +7251,7 @@ func (*InputInvoiceSlug) TypeName() string {
 	return "inputInvoiceSlug"
 }
 
-// inputInvoiceClass marks InputInvoiceSlug as a InputInvoiceClass.
+// inputInvoiceClass marks InputInvoiceSlug as an InputInvoiceClass.
 func (*InputInvoiceSlug) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
@@ -5774,35 +7274,34 @@ func (m *InputInvoiceSlug) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputInvoiceSlugTypeID, "inputInvoiceSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceSlug", "")
 	}
-	if err := consumeID(b, InputInvoiceSlugTypeID, "inputInvoiceSlug"); err != nil {
-		return decodeErr("inputInvoiceSlug#c326caef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputInvoiceSlug) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("inputInvoiceSlug#c326caef", "slug", err)
+		return tlrt.DecodeErr(err, "inputInvoiceSlug", "slug")
 	}
 	return nil
 }
 
-// InputInvoicePremiumGiftCode is the TL constructor inputInvoicePremiumGiftCode:
+// InputInvoicePremiumGiftCode is the TL constructor
+// inputInvoicePremiumGiftCode.
 //
-//	inputInvoicePremiumGiftCode#98986c0d purpose:InputStorePaymentPurpose option:PremiumGiftCodeOption = InputInvoice
+//	inputInvoicePremiumGiftCode#98986c0d purpose:InputStorePaymentPurpose
+//	    option:PremiumGiftCodeOption = InputInvoice
 //
 // See https://core.telegram.org/constructor/inputInvoicePremiumGiftCode.
 type InputInvoicePremiumGiftCode struct {
@@ -5823,7 +7322,7 @@ func (*InputInvoicePremiumGiftCode) TypeName() string {
 	return "inputInvoicePremiumGiftCode"
 }
 
-// inputInvoiceClass marks InputInvoicePremiumGiftCode as a InputInvoiceClass.
+// inputInvoiceClass marks InputInvoicePremiumGiftCode as an InputInvoiceClass.
 func (*InputInvoicePremiumGiftCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
@@ -5840,50 +7339,1123 @@ func (m *InputInvoicePremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("inputInvoicePremiumGiftCode#98986c0d", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftCode", "purpose")
 	}
 	if err := m.Option.Encode(b); err != nil {
-		return encodeErr("inputInvoicePremiumGiftCode#98986c0d", "option", err)
+		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftCode", "option")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "")
 	}
-	if err := consumeID(b, InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"); err != nil {
-		return decodeErr("inputInvoicePremiumGiftCode#98986c0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputInvoicePremiumGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoicePremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputInvoicePremiumGiftCode#98986c0d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftCode", "")
 	}
 	var err error
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("inputInvoicePremiumGiftCode#98986c0d", "purpose", err)
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "purpose")
 	}
-	if err = decodeBoxed(b, &m.Option, depth+1); err != nil {
-		return decodeErr("inputInvoicePremiumGiftCode#98986c0d", "option", err)
+	if err = tlrt.DecodeBoxed(b, &m.Option, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "option")
 	}
 	return nil
 }
 
-// InputMediaClass is the TL type InputMedia: one of InputMediaEmpty, InputMediaUploadedPhoto, InputMediaPhoto, InputMediaGeoPoint, InputMediaContact, InputMediaUploadedDocument, InputMediaDocument, InputMediaVenue, InputMediaPhotoExternal, InputMediaDocumentExternal, InputMediaGame, InputMediaInvoice, InputMediaGeoLive, InputMediaPoll, InputMediaDice, InputMediaStory, InputMediaWebPage.
+// InputInvoiceStars is the TL constructor inputInvoiceStars.
+//
+//	inputInvoiceStars#65f00ce3 purpose:InputStorePaymentPurpose
+//	    = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStars.
+type InputInvoiceStars struct {
+	Purpose InputStorePaymentPurposeClass
+}
+
+// InputInvoiceStarsTypeID is the ID of inputInvoiceStars.
+const InputInvoiceStarsTypeID = 0x65f00ce3
+
+// TypeID returns 0x65f00ce3, the ID of inputInvoiceStars.
+func (*InputInvoiceStars) TypeID() uint32 {
+	return InputInvoiceStarsTypeID
+}
+
+// TypeName returns "inputInvoiceStars".
+func (*InputInvoiceStars) TypeName() string {
+	return "inputInvoiceStars"
+}
+
+// inputInvoiceClass marks InputInvoiceStars as an InputInvoiceClass.
+func (*InputInvoiceStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStars", "purpose")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarsTypeID, "inputInvoiceStars"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStars", "")
+	}
+	var err error
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStars", "purpose")
+	}
+	return nil
+}
+
+// InputInvoiceChatInviteSubscription is the TL constructor
+// inputInvoiceChatInviteSubscription.
+//
+//	inputInvoiceChatInviteSubscription#34e793f1 hash:string = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceChatInviteSubscription.
+type InputInvoiceChatInviteSubscription struct {
+	Hash string
+}
+
+// InputInvoiceChatInviteSubscriptionTypeID is the ID of
+// inputInvoiceChatInviteSubscription.
+const InputInvoiceChatInviteSubscriptionTypeID = 0x34e793f1
+
+// TypeID returns 0x34e793f1, the ID of inputInvoiceChatInviteSubscription.
+func (*InputInvoiceChatInviteSubscription) TypeID() uint32 {
+	return InputInvoiceChatInviteSubscriptionTypeID
+}
+
+// TypeName returns "inputInvoiceChatInviteSubscription".
+func (*InputInvoiceChatInviteSubscription) TypeName() string {
+	return "inputInvoiceChatInviteSubscription"
+}
+
+// inputInvoiceClass marks InputInvoiceChatInviteSubscription as an
+// InputInvoiceClass.
+func (*InputInvoiceChatInviteSubscription) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceChatInviteSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceChatInviteSubscriptionTypeID, "inputInvoiceChatInviteSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "hash")
+	}
+	return nil
+}
+
+// InputInvoiceStarGift is the TL constructor inputInvoiceStarGift.
+//
+//	inputInvoiceStarGift#e8625e92 flags:# hide_name:flags.0?true
+//	    include_upgrade:flags.2?true peer:InputPeer gift_id:long
+//	    message:flags.1?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGift.
+type InputInvoiceStarGift struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	HideName       bool       // flags.0?true
+	IncludeUpgrade bool       // flags.2?true
+	Peer           InputPeerClass
+	GiftID         int64
+	Message        *TextWithEntities // flags.1?TextWithEntities
+}
+
+// InputInvoiceStarGiftTypeID is the ID of inputInvoiceStarGift.
+const InputInvoiceStarGiftTypeID = 0xe8625e92
+
+// TypeID returns 0xe8625e92, the ID of inputInvoiceStarGift.
+func (*InputInvoiceStarGift) TypeID() uint32 {
+	return InputInvoiceStarGiftTypeID
+}
+
+// TypeName returns "inputInvoiceStarGift".
+func (*InputInvoiceStarGift) TypeName() string {
+	return "inputInvoiceStarGift"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGift as an InputInvoiceClass.
+func (*InputInvoiceStarGift) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.HideName {
+		flags.Set(0)
+	}
+	if m.IncludeUpgrade {
+		flags.Set(2)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGift", "peer")
+	}
+	b.PutLong(m.GiftID)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputInvoiceStarGift", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTypeID, "inputInvoiceStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGift", "")
+	}
+	*m = InputInvoiceStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "flags")
+	}
+	m.HideName = m.Flags.Has(0)
+	m.IncludeUpgrade = m.Flags.Has(2)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "peer")
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "gift_id")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputInvoiceStarGift", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// InputInvoiceStarGiftUpgrade is the TL constructor
+// inputInvoiceStarGiftUpgrade.
+//
+//	inputInvoiceStarGiftUpgrade#4d818d5d flags:#
+//	    keep_original_details:flags.0?true stargift:InputSavedStarGift
+//	    = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftUpgrade.
+type InputInvoiceStarGiftUpgrade struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	KeepOriginalDetails bool       // flags.0?true
+	Stargift            InputSavedStarGiftClass
+}
+
+// InputInvoiceStarGiftUpgradeTypeID is the ID of inputInvoiceStarGiftUpgrade.
+const InputInvoiceStarGiftUpgradeTypeID = 0x4d818d5d
+
+// TypeID returns 0x4d818d5d, the ID of inputInvoiceStarGiftUpgrade.
+func (*InputInvoiceStarGiftUpgrade) TypeID() uint32 {
+	return InputInvoiceStarGiftUpgradeTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftUpgrade".
+func (*InputInvoiceStarGiftUpgrade) TypeName() string {
+	return "inputInvoiceStarGiftUpgrade"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftUpgrade as an InputInvoiceClass.
+func (*InputInvoiceStarGiftUpgrade) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftUpgradeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.KeepOriginalDetails {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftUpgradeTypeID, "inputInvoiceStarGiftUpgrade"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftUpgrade", "")
+	}
+	*m = InputInvoiceStarGiftUpgrade{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "flags")
+	}
+	m.KeepOriginalDetails = m.Flags.Has(0)
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceStarGiftTransfer is the TL constructor
+// inputInvoiceStarGiftTransfer.
+//
+//	inputInvoiceStarGiftTransfer#4a5f5bd9 stargift:InputSavedStarGift
+//	    to_id:InputPeer = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftTransfer.
+type InputInvoiceStarGiftTransfer struct {
+	Stargift InputSavedStarGiftClass
+	ToID     InputPeerClass
+}
+
+// InputInvoiceStarGiftTransferTypeID is the ID of inputInvoiceStarGiftTransfer.
+const InputInvoiceStarGiftTransferTypeID = 0x4a5f5bd9
+
+// TypeID returns 0x4a5f5bd9, the ID of inputInvoiceStarGiftTransfer.
+func (*InputInvoiceStarGiftTransfer) TypeID() uint32 {
+	return InputInvoiceStarGiftTransferTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftTransfer".
+func (*InputInvoiceStarGiftTransfer) TypeName() string {
+	return "inputInvoiceStarGiftTransfer"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftTransfer as an InputInvoiceClass.
+func (*InputInvoiceStarGiftTransfer) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftTransferTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftTransfer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
+	}
+	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTransferTypeID, "inputInvoiceStarGiftTransfer"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftTransfer", "")
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
+	}
+	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
+	}
+	return nil
+}
+
+// InputInvoicePremiumGiftStars is the TL constructor
+// inputInvoicePremiumGiftStars.
+//
+//	inputInvoicePremiumGiftStars#dabab2ef flags:# user_id:InputUser
+//	    months:int message:flags.0?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoicePremiumGiftStars.
+type InputInvoicePremiumGiftStars struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UserID  InputUserClass
+	Months  int
+	Message *TextWithEntities // flags.0?TextWithEntities
+}
+
+// InputInvoicePremiumGiftStarsTypeID is the ID of inputInvoicePremiumGiftStars.
+const InputInvoicePremiumGiftStarsTypeID = 0xdabab2ef
+
+// TypeID returns 0xdabab2ef, the ID of inputInvoicePremiumGiftStars.
+func (*InputInvoicePremiumGiftStars) TypeID() uint32 {
+	return InputInvoicePremiumGiftStarsTypeID
+}
+
+// TypeName returns "inputInvoicePremiumGiftStars".
+func (*InputInvoicePremiumGiftStars) TypeName() string {
+	return "inputInvoicePremiumGiftStars"
+}
+
+// inputInvoiceClass marks InputInvoicePremiumGiftStars as an InputInvoiceClass.
+func (*InputInvoicePremiumGiftStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoicePremiumGiftStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Message != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
+	}
+	b.PutInt(m.Months)
+	if flags.Has(0) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftStarsTypeID, "inputInvoicePremiumGiftStars"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoicePremiumGiftStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftStars", "")
+	}
+	*m = InputInvoicePremiumGiftStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "flags")
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
+	}
+	if m.Months, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "months")
+	}
+	if m.Flags.Has(0) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "message")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceBusinessBotTransferStars is the TL constructor
+// inputInvoiceBusinessBotTransferStars.
+//
+//	inputInvoiceBusinessBotTransferStars#f4997e42 bot:InputUser stars:long
+//	    = InputInvoice
+//
+// See
+// https://core.telegram.org/constructor/inputInvoiceBusinessBotTransferStars.
+type InputInvoiceBusinessBotTransferStars struct {
+	Bot   InputUserClass
+	Stars int64
+}
+
+// InputInvoiceBusinessBotTransferStarsTypeID is the ID of
+// inputInvoiceBusinessBotTransferStars.
+const InputInvoiceBusinessBotTransferStarsTypeID = 0xf4997e42
+
+// TypeID returns 0xf4997e42, the ID of inputInvoiceBusinessBotTransferStars.
+func (*InputInvoiceBusinessBotTransferStars) TypeID() uint32 {
+	return InputInvoiceBusinessBotTransferStarsTypeID
+}
+
+// TypeName returns "inputInvoiceBusinessBotTransferStars".
+func (*InputInvoiceBusinessBotTransferStars) TypeName() string {
+	return "inputInvoiceBusinessBotTransferStars"
+}
+
+// inputInvoiceClass marks InputInvoiceBusinessBotTransferStars as an
+// InputInvoiceClass.
+func (*InputInvoiceBusinessBotTransferStars) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceBusinessBotTransferStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
+	}
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceBusinessBotTransferStarsTypeID, "inputInvoiceBusinessBotTransferStars"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceBusinessBotTransferStars", "")
+	}
+	var err error
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "stars")
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftResale is the TL constructor inputInvoiceStarGiftResale.
+//
+//	inputInvoiceStarGiftResale#c39f5324 flags:# ton:flags.0?true slug:string
+//	    to_id:InputPeer = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftResale.
+type InputInvoiceStarGiftResale struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Ton   bool       // flags.0?true
+	Slug  string
+	ToID  InputPeerClass
+}
+
+// InputInvoiceStarGiftResaleTypeID is the ID of inputInvoiceStarGiftResale.
+const InputInvoiceStarGiftResaleTypeID = 0xc39f5324
+
+// TypeID returns 0xc39f5324, the ID of inputInvoiceStarGiftResale.
+func (*InputInvoiceStarGiftResale) TypeID() uint32 {
+	return InputInvoiceStarGiftResaleTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftResale".
+func (*InputInvoiceStarGiftResale) TypeName() string {
+	return "inputInvoiceStarGiftResale"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftResale as an InputInvoiceClass.
+func (*InputInvoiceStarGiftResale) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftResaleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ton {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Slug)
+	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftResale", "to_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftResaleTypeID, "inputInvoiceStarGiftResale"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftResale) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftResale", "")
+	}
+	*m = InputInvoiceStarGiftResale{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
+	}
+	m.Ton = m.Flags.Has(0)
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "slug")
+	}
+	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "to_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputInvoiceStarGiftPrepaidUpgrade is the TL constructor
+// inputInvoiceStarGiftPrepaidUpgrade.
+//
+//	inputInvoiceStarGiftPrepaidUpgrade#9a0b48b8 peer:InputPeer hash:string
+//	    = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftPrepaidUpgrade.
+type InputInvoiceStarGiftPrepaidUpgrade struct {
+	Peer InputPeerClass
+	Hash string
+}
+
+// InputInvoiceStarGiftPrepaidUpgradeTypeID is the ID of
+// inputInvoiceStarGiftPrepaidUpgrade.
+const InputInvoiceStarGiftPrepaidUpgradeTypeID = 0x9a0b48b8
+
+// TypeID returns 0x9a0b48b8, the ID of inputInvoiceStarGiftPrepaidUpgrade.
+func (*InputInvoiceStarGiftPrepaidUpgrade) TypeID() uint32 {
+	return InputInvoiceStarGiftPrepaidUpgradeTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftPrepaidUpgrade".
+func (*InputInvoiceStarGiftPrepaidUpgrade) TypeName() string {
+	return "inputInvoiceStarGiftPrepaidUpgrade"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftPrepaidUpgrade as an
+// InputInvoiceClass.
+func (*InputInvoiceStarGiftPrepaidUpgrade) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftPrepaidUpgradeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
+	}
+	b.PutString(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftPrepaidUpgradeTypeID, "inputInvoiceStarGiftPrepaidUpgrade"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftPrepaidUpgrade", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
+	}
+	if m.Hash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "hash")
+	}
+	return nil
+}
+
+// InputInvoicePremiumAuthCode is the TL constructor
+// inputInvoicePremiumAuthCode.
+//
+//	inputInvoicePremiumAuthCode#3e77f614 purpose:InputStorePaymentPurpose
+//	    = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoicePremiumAuthCode.
+type InputInvoicePremiumAuthCode struct {
+	Purpose InputStorePaymentPurposeClass
+}
+
+// InputInvoicePremiumAuthCodeTypeID is the ID of inputInvoicePremiumAuthCode.
+const InputInvoicePremiumAuthCodeTypeID = 0x3e77f614
+
+// TypeID returns 0x3e77f614, the ID of inputInvoicePremiumAuthCode.
+func (*InputInvoicePremiumAuthCode) TypeID() uint32 {
+	return InputInvoicePremiumAuthCodeTypeID
+}
+
+// TypeName returns "inputInvoicePremiumAuthCode".
+func (*InputInvoicePremiumAuthCode) TypeName() string {
+	return "inputInvoicePremiumAuthCode"
+}
+
+// inputInvoiceClass marks InputInvoicePremiumAuthCode as an InputInvoiceClass.
+func (*InputInvoicePremiumAuthCode) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoicePremiumAuthCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoicePremiumAuthCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoicePremiumAuthCodeTypeID, "inputInvoicePremiumAuthCode"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoicePremiumAuthCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumAuthCode", "")
+	}
+	var err error
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftDropOriginalDetails is the TL constructor
+// inputInvoiceStarGiftDropOriginalDetails.
+//
+//	inputInvoiceStarGiftDropOriginalDetails#923d8d1
+//	    stargift:InputSavedStarGift = InputInvoice
+//
+// See
+// https://core.telegram.org/constructor/inputInvoiceStarGiftDropOriginalDetails.
+type InputInvoiceStarGiftDropOriginalDetails struct {
+	Stargift InputSavedStarGiftClass
+}
+
+// InputInvoiceStarGiftDropOriginalDetailsTypeID is the ID of
+// inputInvoiceStarGiftDropOriginalDetails.
+const InputInvoiceStarGiftDropOriginalDetailsTypeID = 0x0923d8d1
+
+// TypeID returns 0x0923d8d1, the ID of inputInvoiceStarGiftDropOriginalDetails.
+func (*InputInvoiceStarGiftDropOriginalDetails) TypeID() uint32 {
+	return InputInvoiceStarGiftDropOriginalDetailsTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftDropOriginalDetails".
+func (*InputInvoiceStarGiftDropOriginalDetails) TypeName() string {
+	return "inputInvoiceStarGiftDropOriginalDetails"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftDropOriginalDetails as an
+// InputInvoiceClass.
+func (*InputInvoiceStarGiftDropOriginalDetails) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftDropOriginalDetailsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftDropOriginalDetailsTypeID, "inputInvoiceStarGiftDropOriginalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftDropOriginalDetails", "")
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
+	}
+	return nil
+}
+
+// InputInvoiceStarGiftAuctionBid is the TL constructor
+// inputInvoiceStarGiftAuctionBid.
+//
+//	inputInvoiceStarGiftAuctionBid#1ecafa10 flags:# hide_name:flags.0?true
+//	    update_bid:flags.2?true peer:flags.3?InputPeer gift_id:long
+//	    bid_amount:long message:flags.1?TextWithEntities = InputInvoice
+//
+// See https://core.telegram.org/constructor/inputInvoiceStarGiftAuctionBid.
+type InputInvoiceStarGiftAuctionBid struct {
+	Flags     bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	HideName  bool           // flags.0?true
+	UpdateBid bool           // flags.2?true
+	Peer      InputPeerClass // flags.3?InputPeer
+	GiftID    int64
+	BidAmount int64
+	Message   *TextWithEntities // flags.1?TextWithEntities
+}
+
+// InputInvoiceStarGiftAuctionBidTypeID is the ID of
+// inputInvoiceStarGiftAuctionBid.
+const InputInvoiceStarGiftAuctionBidTypeID = 0x1ecafa10
+
+// TypeID returns 0x1ecafa10, the ID of inputInvoiceStarGiftAuctionBid.
+func (*InputInvoiceStarGiftAuctionBid) TypeID() uint32 {
+	return InputInvoiceStarGiftAuctionBidTypeID
+}
+
+// TypeName returns "inputInvoiceStarGiftAuctionBid".
+func (*InputInvoiceStarGiftAuctionBid) TypeName() string {
+	return "inputInvoiceStarGiftAuctionBid"
+}
+
+// inputInvoiceClass marks InputInvoiceStarGiftAuctionBid as an
+// InputInvoiceClass.
+func (*InputInvoiceStarGiftAuctionBid) inputInvoiceClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputInvoiceStarGiftAuctionBidTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	if m.HideName {
+		flags.Set(0)
+	}
+	if m.UpdateBid {
+		flags.Set(2)
+	}
+	if m.Peer != nil {
+		flags.Set(3)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
+		}
+	}
+	b.PutLong(m.GiftID)
+	b.PutLong(m.BidAmount)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftAuctionBidTypeID, "inputInvoiceStarGiftAuctionBid"); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftAuctionBid", "")
+	}
+	*m = InputInvoiceStarGiftAuctionBid{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "flags")
+	}
+	m.HideName = m.Flags.Has(0)
+	m.UpdateBid = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
+		}
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "gift_id")
+	}
+	if m.BidAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "bid_amount")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
+	return nil
+}
+
+// InputMediaClass is the TL type InputMedia: one of InputMediaEmpty,
+// InputMediaUploadedPhoto, InputMediaPhoto, InputMediaGeoPoint,
+// InputMediaContact, InputMediaUploadedDocument, InputMediaDocument,
+// InputMediaVenue, InputMediaPhotoExternal, InputMediaDocumentExternal,
+// InputMediaGame, InputMediaInvoice, InputMediaGeoLive, InputMediaPoll,
+// InputMediaDice, InputMediaStory, InputMediaWebPage, InputMediaPaidMedia,
+// InputMediaTodo, InputMediaStakeDice.
 //
 // See https://core.telegram.org/type/InputMedia.
 type InputMediaClass interface {
@@ -5938,19 +8510,22 @@ func decodeInputMedia(b *bin.Buffer, depth int) (InputMediaClass, error) {
 		v = &InputMediaStory{}
 	case InputMediaWebPageTypeID:
 		v = &InputMediaWebPage{}
+	case InputMediaPaidMediaTypeID:
+		v = &InputMediaPaidMedia{}
+	case InputMediaTodoTypeID:
+		v = &InputMediaTodo{}
+	case InputMediaStakeDiceTypeID:
+		v = &InputMediaStakeDice{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputMedia",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputMedia"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputMediaEmpty is the TL constructor inputMediaEmpty:
+// InputMediaEmpty is the TL constructor inputMediaEmpty.
 //
 //	inputMediaEmpty#9664f57f = InputMedia
 //
@@ -5970,7 +8545,7 @@ func (*InputMediaEmpty) TypeName() string {
 	return "inputMediaEmpty"
 }
 
-// inputMediaClass marks InputMediaEmpty as a InputMediaClass.
+// inputMediaClass marks InputMediaEmpty as an InputMediaClass.
 func (*InputMediaEmpty) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -5992,49 +8567,51 @@ func (m *InputMediaEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaEmptyTypeID, "inputMediaEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaEmpty", "")
 	}
-	if err := consumeID(b, InputMediaEmptyTypeID, "inputMediaEmpty"); err != nil {
-		return decodeErr("inputMediaEmpty#9664f57f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMediaUploadedPhoto is the TL constructor inputMediaUploadedPhoto:
+// InputMediaUploadedPhoto is the TL constructor inputMediaUploadedPhoto.
 //
-//	inputMediaUploadedPhoto#1e287d04 flags:# spoiler:flags.2?true file:InputFile stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int = InputMedia
+//	inputMediaUploadedPhoto#7d8375da flags:# spoiler:flags.2?true
+//	    live_photo:flags.3?true file:InputFile
+//	    stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int
+//	    video:flags.3?InputDocument = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetStickers and
+// the other Set methods send a zero value too; HasStickers reports whether
+// Stickers is present (sent, or received) and ClearStickers leaves it out.
 //
 // See https://core.telegram.org/constructor/inputMediaUploadedPhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaUploadedPhoto struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.2?true
+	LivePhoto  bool       // flags.3?true
 	File       InputFileClass
 	Stickers   []InputDocumentClass // flags.0?Vector<InputDocument>
 	TTLSeconds int                  // flags.1?int
+	Video      InputDocumentClass   // flags.3?InputDocument
 }
 
 // InputMediaUploadedPhotoTypeID is the ID of inputMediaUploadedPhoto.
-const InputMediaUploadedPhotoTypeID = 0x1e287d04
+const InputMediaUploadedPhotoTypeID = 0x7d8375da
 
-// TypeID returns 0x1e287d04, the ID of inputMediaUploadedPhoto.
+// TypeID returns 0x7d8375da, the ID of inputMediaUploadedPhoto.
 func (*InputMediaUploadedPhoto) TypeID() uint32 {
 	return InputMediaUploadedPhotoTypeID
 }
@@ -6044,8 +8621,46 @@ func (*InputMediaUploadedPhoto) TypeName() string {
 	return "inputMediaUploadedPhoto"
 }
 
-// inputMediaClass marks InputMediaUploadedPhoto as a InputMediaClass.
+// inputMediaClass marks InputMediaUploadedPhoto as an InputMediaClass.
 func (*InputMediaUploadedPhoto) inputMediaClass() {}
+
+// HasStickers reports whether Stickers is present: not zero, set by
+// SetStickers, or received.
+func (m *InputMediaUploadedPhoto) HasStickers() bool {
+	return len(m.Stickers) > 0 || m.Flags.Has(0)
+}
+
+// SetStickers sets Stickers to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputMediaUploadedPhoto) SetStickers(v []InputDocumentClass) {
+	m.Stickers = v
+	m.Flags.Set(0)
+}
+
+// ClearStickers sets Stickers to its zero value and marks it absent.
+func (m *InputMediaUploadedPhoto) ClearStickers() {
+	m.Stickers = nil
+	m.Flags.Unset(0)
+}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *InputMediaUploadedPhoto) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(1)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputMediaUploadedPhoto) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(1)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *InputMediaUploadedPhoto) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaUploadedPhoto) Encode(b *bin.Buffer) error {
@@ -6061,9 +8676,12 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.Spoiler {
 		flags.Set(2)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(3)
 	}
 	if len(m.Stickers) > 0 {
 		flags.Set(0)
@@ -6072,67 +8690,75 @@ func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("inputMediaUploadedPhoto#1e287d04", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Stickers))
 		for i := range m.Stickers {
-			if err := encodeObj(b, m.Stickers[i]); err != nil {
-				return encodeErr("inputMediaUploadedPhoto#1e287d04", "stickers", err)
+			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "stickers")
 			}
 		}
 	}
 	if flags.Has(1) {
 		b.PutInt(m.TTLSeconds)
 	}
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "video")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "")
 	}
-	if err := consumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
-		return decodeErr("inputMediaUploadedPhoto#1e287d04", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaUploadedPhoto#1e287d04", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedPhoto", "")
 	}
 	*m = InputMediaUploadedPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaUploadedPhoto#1e287d04", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(2)
+	m.LivePhoto = m.Flags.Has(3)
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("inputMediaUploadedPhoto#1e287d04", "file", err)
+		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
-			return decodeErr("inputMediaUploadedPhoto#1e287d04", "stickers", err)
+		if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "stickers")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaUploadedPhoto#1e287d04", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1 << 2
+	if m.Flags.Has(3) {
+		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "video")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3
 	if len(m.Stickers) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -6142,26 +8768,31 @@ func (m *InputMediaUploadedPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputMediaPhoto is the TL constructor inputMediaPhoto:
+// InputMediaPhoto is the TL constructor inputMediaPhoto.
 //
-//	inputMediaPhoto#b3ba0635 flags:# spoiler:flags.1?true id:InputPhoto ttl_seconds:flags.0?int = InputMedia
+//	inputMediaPhoto#e3af4434 flags:# spoiler:flags.1?true
+//	    live_photo:flags.2?true id:InputPhoto ttl_seconds:flags.0?int
+//	    video:flags.2?InputDocument = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLSeconds
+// and the other Set methods send a zero value too; HasTTLSeconds reports
+// whether TTLSeconds is present (sent, or received) and ClearTTLSeconds leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/inputMediaPhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaPhoto struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.1?true
+	LivePhoto  bool       // flags.2?true
 	ID         InputPhotoClass
-	TTLSeconds int // flags.0?int
+	TTLSeconds int                // flags.0?int
+	Video      InputDocumentClass // flags.2?InputDocument
 }
 
 // InputMediaPhotoTypeID is the ID of inputMediaPhoto.
-const InputMediaPhotoTypeID = 0xb3ba0635
+const InputMediaPhotoTypeID = 0xe3af4434
 
-// TypeID returns 0xb3ba0635, the ID of inputMediaPhoto.
+// TypeID returns 0xe3af4434, the ID of inputMediaPhoto.
 func (*InputMediaPhoto) TypeID() uint32 {
 	return InputMediaPhotoTypeID
 }
@@ -6171,8 +8802,27 @@ func (*InputMediaPhoto) TypeName() string {
 	return "inputMediaPhoto"
 }
 
-// inputMediaClass marks InputMediaPhoto as a InputMediaClass.
+// inputMediaClass marks InputMediaPhoto as an InputMediaClass.
 func (*InputMediaPhoto) inputMediaClass() {}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *InputMediaPhoto) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(0)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputMediaPhoto) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(0)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *InputMediaPhoto) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaPhoto) Encode(b *bin.Buffer) error {
@@ -6188,69 +8838,80 @@ func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Spoiler {
 		flags.Set(1)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(2)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("inputMediaPhoto#b3ba0635", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaPhoto", "id")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaPhoto", "video")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPhoto", "")
 	}
-	if err := consumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
-		return decodeErr("inputMediaPhoto#b3ba0635", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaPhoto#b3ba0635", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPhoto", "")
 	}
 	*m = InputMediaPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaPhoto#b3ba0635", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
+	m.LivePhoto = m.Flags.Has(2)
 	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
-		return decodeErr("inputMediaPhoto#b3ba0635", "id", err)
+		return tlrt.DecodeErr(err, "inputMediaPhoto", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaPhoto#b3ba0635", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "inputMediaPhoto", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(2) {
+		if m.Video, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPhoto", "video")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// InputMediaGeoPoint is the TL constructor inputMediaGeoPoint:
+// InputMediaGeoPoint is the TL constructor inputMediaGeoPoint.
 //
 //	inputMediaGeoPoint#f9c44144 geo_point:InputGeoPoint = InputMedia
 //
@@ -6272,7 +8933,7 @@ func (*InputMediaGeoPoint) TypeName() string {
 	return "inputMediaGeoPoint"
 }
 
-// inputMediaClass marks InputMediaGeoPoint as a InputMediaClass.
+// inputMediaClass marks InputMediaGeoPoint as an InputMediaClass.
 func (*InputMediaGeoPoint) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -6289,46 +8950,44 @@ func (m *InputMediaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("inputMediaGeoPoint#f9c44144", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaGeoPoint", "geo_point")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaGeoPointTypeID, "inputMediaGeoPoint"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "")
 	}
-	if err := consumeID(b, InputMediaGeoPointTypeID, "inputMediaGeoPoint"); err != nil {
-		return decodeErr("inputMediaGeoPoint#f9c44144", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaGeoPoint) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaGeoPoint#f9c44144", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoPoint", "")
 	}
 	var err error
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("inputMediaGeoPoint#f9c44144", "geo_point", err)
+		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "geo_point")
 	}
 	return nil
 }
 
-// InputMediaContact is the TL constructor inputMediaContact:
+// InputMediaContact is the TL constructor inputMediaContact.
 //
-//	inputMediaContact#f8ab7dfb phone_number:string first_name:string last_name:string vcard:string = InputMedia
+//	inputMediaContact#f8ab7dfb phone_number:string first_name:string
+//	    last_name:string vcard:string = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaContact.
 type InputMediaContact struct {
@@ -6351,7 +9010,7 @@ func (*InputMediaContact) TypeName() string {
 	return "inputMediaContact"
 }
 
-// inputMediaClass marks InputMediaContact as a InputMediaClass.
+// inputMediaClass marks InputMediaContact as an InputMediaClass.
 func (*InputMediaContact) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -6377,67 +9036,72 @@ func (m *InputMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaContactTypeID, "inputMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaContact", "")
 	}
-	if err := consumeID(b, InputMediaContactTypeID, "inputMediaContact"); err != nil {
-		return decodeErr("inputMediaContact#f8ab7dfb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaContact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("inputMediaContact#f8ab7dfb", "phone_number", err)
+		return tlrt.DecodeErr(err, "inputMediaContact", "phone_number")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("inputMediaContact#f8ab7dfb", "first_name", err)
+		return tlrt.DecodeErr(err, "inputMediaContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("inputMediaContact#f8ab7dfb", "last_name", err)
+		return tlrt.DecodeErr(err, "inputMediaContact", "last_name")
 	}
 	if m.Vcard, err = b.String(); err != nil {
-		return decodeErr("inputMediaContact#f8ab7dfb", "vcard", err)
+		return tlrt.DecodeErr(err, "inputMediaContact", "vcard")
 	}
 	return nil
 }
 
-// InputMediaUploadedDocument is the TL constructor inputMediaUploadedDocument:
+// InputMediaUploadedDocument is the TL constructor inputMediaUploadedDocument.
 //
-//	inputMediaUploadedDocument#5b38c6c1 flags:# nosound_video:flags.3?true force_file:flags.4?true spoiler:flags.5?true file:InputFile thumb:flags.2?InputFile mime_type:string attributes:Vector<DocumentAttribute> stickers:flags.0?Vector<InputDocument> ttl_seconds:flags.1?int = InputMedia
+//	inputMediaUploadedDocument#37c9330 flags:# nosound_video:flags.3?true
+//	    force_file:flags.4?true spoiler:flags.5?true file:InputFile
+//	    thumb:flags.2?InputFile mime_type:string
+//	    attributes:Vector<DocumentAttribute>
+//	    stickers:flags.0?Vector<InputDocument>
+//	    video_cover:flags.6?InputPhoto video_timestamp:flags.7?int
+//	    ttl_seconds:flags.1?int = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetStickers and
+// the other Set methods send a zero value too; HasStickers reports whether
+// Stickers is present (sent, or received) and ClearStickers leaves it out.
 //
 // See https://core.telegram.org/constructor/inputMediaUploadedDocument.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaUploadedDocument struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	NosoundVideo bool       // flags.3?true
-	ForceFile    bool       // flags.4?true
-	Spoiler      bool       // flags.5?true
-	File         InputFileClass
-	Thumb        InputFileClass // flags.2?InputFile
-	MimeType     string
-	Attributes   []DocumentAttributeClass
-	Stickers     []InputDocumentClass // flags.0?Vector<InputDocument>
-	TTLSeconds   int                  // flags.1?int
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NosoundVideo   bool       // flags.3?true
+	ForceFile      bool       // flags.4?true
+	Spoiler        bool       // flags.5?true
+	File           InputFileClass
+	Thumb          InputFileClass // flags.2?InputFile
+	MimeType       string
+	Attributes     []DocumentAttributeClass
+	Stickers       []InputDocumentClass // flags.0?Vector<InputDocument>
+	VideoCover     InputPhotoClass      // flags.6?InputPhoto
+	VideoTimestamp int                  // flags.7?int
+	TTLSeconds     int                  // flags.1?int
 }
 
 // InputMediaUploadedDocumentTypeID is the ID of inputMediaUploadedDocument.
-const InputMediaUploadedDocumentTypeID = 0x5b38c6c1
+const InputMediaUploadedDocumentTypeID = 0x037c9330
 
-// TypeID returns 0x5b38c6c1, the ID of inputMediaUploadedDocument.
+// TypeID returns 0x037c9330, the ID of inputMediaUploadedDocument.
 func (*InputMediaUploadedDocument) TypeID() uint32 {
 	return InputMediaUploadedDocumentTypeID
 }
@@ -6447,8 +9111,66 @@ func (*InputMediaUploadedDocument) TypeName() string {
 	return "inputMediaUploadedDocument"
 }
 
-// inputMediaClass marks InputMediaUploadedDocument as a InputMediaClass.
+// inputMediaClass marks InputMediaUploadedDocument as an InputMediaClass.
 func (*InputMediaUploadedDocument) inputMediaClass() {}
+
+// HasStickers reports whether Stickers is present: not zero, set by
+// SetStickers, or received.
+func (m *InputMediaUploadedDocument) HasStickers() bool {
+	return len(m.Stickers) > 0 || m.Flags.Has(0)
+}
+
+// SetStickers sets Stickers to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputMediaUploadedDocument) SetStickers(v []InputDocumentClass) {
+	m.Stickers = v
+	m.Flags.Set(0)
+}
+
+// ClearStickers sets Stickers to its zero value and marks it absent.
+func (m *InputMediaUploadedDocument) ClearStickers() {
+	m.Stickers = nil
+	m.Flags.Unset(0)
+}
+
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *InputMediaUploadedDocument) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(7)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputMediaUploadedDocument) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(7)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *InputMediaUploadedDocument) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(7)
+}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *InputMediaUploadedDocument) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(1)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputMediaUploadedDocument) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(1)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *InputMediaUploadedDocument) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaUploadedDocument) Encode(b *bin.Buffer) error {
@@ -6464,7 +9186,7 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5)
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
 	if m.NosoundVideo {
 		flags.Set(3)
 	}
@@ -6480,32 +9202,46 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 	if len(m.Stickers) > 0 {
 		flags.Set(0)
 	}
+	if m.VideoCover != nil {
+		flags.Set(6)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(7)
+	}
 	if m.TTLSeconds != 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("inputMediaUploadedDocument#5b38c6c1", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "file")
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("inputMediaUploadedDocument#5b38c6c1", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "thumb")
 		}
 	}
 	b.PutString(m.MimeType)
 	b.PutVectorHeader(len(m.Attributes))
 	for i := range m.Attributes {
-		if err := encodeObj(b, m.Attributes[i]); err != nil {
-			return encodeErr("inputMediaUploadedDocument#5b38c6c1", "attributes", err)
+		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "attributes")
 		}
 	}
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Stickers))
 		for i := range m.Stickers {
-			if err := encodeObj(b, m.Stickers[i]); err != nil {
-				return encodeErr("inputMediaUploadedDocument#5b38c6c1", "stickers", err)
+			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "stickers")
 			}
 		}
+	}
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "video_cover")
+		}
+	}
+	if flags.Has(7) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(1) {
 		b.PutInt(m.TTLSeconds)
@@ -6515,63 +9251,73 @@ func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "")
 	}
-	if err := consumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaUploadedDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedDocument", "")
 	}
 	*m = InputMediaUploadedDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "flags")
 	}
 	m.NosoundVideo = m.Flags.Has(3)
 	m.ForceFile = m.Flags.Has(4)
 	m.Spoiler = m.Flags.Has(5)
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "file", err)
+		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "file")
 	}
 	if m.Flags.Has(2) {
 		if m.Thumb, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "thumb", err)
+			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "thumb")
 		}
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "mime_type", err)
+		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
 	}
-	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
-		return decodeErr("inputMediaUploadedDocument#5b38c6c1", "attributes", err)
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "attributes")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = decodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
-			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "stickers", err)
+		if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_cover")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaUploadedDocument#5b38c6c1", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
 	if len(m.Stickers) > 0 {
 		m.Flags.Unset(0)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(7)
 	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(1)
@@ -6579,27 +9325,33 @@ func (m *InputMediaUploadedDocument) decodeBareAt(b *bin.Buffer, depth int) erro
 	return nil
 }
 
-// InputMediaDocument is the TL constructor inputMediaDocument:
+// InputMediaDocument is the TL constructor inputMediaDocument.
 //
-//	inputMediaDocument#33473058 flags:# spoiler:flags.2?true id:InputDocument ttl_seconds:flags.0?int query:flags.1?string = InputMedia
+//	inputMediaDocument#a8763ab5 flags:# spoiler:flags.2?true
+//	    id:InputDocument video_cover:flags.3?InputPhoto
+//	    video_timestamp:flags.4?int ttl_seconds:flags.0?int
+//	    query:flags.1?string = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetVideoTimestamp and the other Set methods send a zero value too;
+// HasVideoTimestamp reports whether VideoTimestamp is present (sent, or
+// received) and ClearVideoTimestamp leaves it out.
 //
 // See https://core.telegram.org/constructor/inputMediaDocument.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaDocument struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Spoiler    bool       // flags.2?true
-	ID         InputDocumentClass
-	TTLSeconds int    // flags.0?int
-	Query      string // flags.1?string
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Spoiler        bool       // flags.2?true
+	ID             InputDocumentClass
+	VideoCover     InputPhotoClass // flags.3?InputPhoto
+	VideoTimestamp int             // flags.4?int
+	TTLSeconds     int             // flags.0?int
+	Query          string          // flags.1?string
 }
 
 // InputMediaDocumentTypeID is the ID of inputMediaDocument.
-const InputMediaDocumentTypeID = 0x33473058
+const InputMediaDocumentTypeID = 0xa8763ab5
 
-// TypeID returns 0x33473058, the ID of inputMediaDocument.
+// TypeID returns 0xa8763ab5, the ID of inputMediaDocument.
 func (*InputMediaDocument) TypeID() uint32 {
 	return InputMediaDocumentTypeID
 }
@@ -6609,8 +9361,66 @@ func (*InputMediaDocument) TypeName() string {
 	return "inputMediaDocument"
 }
 
-// inputMediaClass marks InputMediaDocument as a InputMediaClass.
+// inputMediaClass marks InputMediaDocument as an InputMediaClass.
 func (*InputMediaDocument) inputMediaClass() {}
+
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *InputMediaDocument) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(4)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputMediaDocument) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(4)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *InputMediaDocument) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(4)
+}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *InputMediaDocument) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(0)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputMediaDocument) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(0)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *InputMediaDocument) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(0)
+}
+
+// HasQuery reports whether Query is present: not zero, set by SetQuery, or
+// received.
+func (m *InputMediaDocument) HasQuery() bool {
+	return m.Query != "" || m.Flags.Has(1)
+}
+
+// SetQuery sets Query to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputMediaDocument) SetQuery(v string) {
+	m.Query = v
+	m.Flags.Set(1)
+}
+
+// ClearQuery sets Query to its zero value and marks it absent.
+func (m *InputMediaDocument) ClearQuery() {
+	m.Query = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaDocument) Encode(b *bin.Buffer) error {
@@ -6626,9 +9436,15 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if m.Spoiler {
 		flags.Set(2)
+	}
+	if m.VideoCover != nil {
+		flags.Set(3)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(4)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
@@ -6637,8 +9453,16 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("inputMediaDocument#33473058", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaDocument", "id")
+	}
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaDocument", "video_cover")
+		}
+	}
+	if flags.Has(4) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
@@ -6651,48 +9475,58 @@ func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaDocument", "")
 	}
-	if err := consumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
-		return decodeErr("inputMediaDocument#33473058", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaDocument#33473058", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocument", "")
 	}
 	*m = InputMediaDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaDocument#33473058", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaDocument", "flags")
 	}
 	m.Spoiler = m.Flags.Has(2)
 	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("inputMediaDocument#33473058", "id", err)
+		return tlrt.DecodeErr(err, "inputMediaDocument", "id")
+	}
+	if m.Flags.Has(3) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaDocument", "video_cover")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaDocument", "video_timestamp")
+		}
 	}
 	if m.Flags.Has(0) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaDocument#33473058", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "inputMediaDocument", "ttl_seconds")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Query, err = b.String(); err != nil {
-			return decodeErr("inputMediaDocument#33473058", "query", err)
+			return tlrt.DecodeErr(err, "inputMediaDocument", "query")
 		}
 	}
-	m.Flags &^= 1 << 2
+	m.Flags &^= 1<<2 | 1<<3
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(4)
+	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
 	}
@@ -6702,9 +9536,11 @@ func (m *InputMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputMediaVenue is the TL constructor inputMediaVenue:
+// InputMediaVenue is the TL constructor inputMediaVenue.
 //
-//	inputMediaVenue#c13d1c11 geo_point:InputGeoPoint title:string address:string provider:string venue_id:string venue_type:string = InputMedia
+//	inputMediaVenue#c13d1c11 geo_point:InputGeoPoint title:string
+//	    address:string provider:string venue_id:string venue_type:string
+//	    = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaVenue.
 type InputMediaVenue struct {
@@ -6729,7 +9565,7 @@ func (*InputMediaVenue) TypeName() string {
 	return "inputMediaVenue"
 }
 
-// inputMediaClass marks InputMediaVenue as a InputMediaClass.
+// inputMediaClass marks InputMediaVenue as an InputMediaClass.
 func (*InputMediaVenue) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -6746,8 +9582,8 @@ func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("inputMediaVenue#c13d1c11", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaVenue", "geo_point")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.Address)
@@ -6759,61 +9595,60 @@ func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaVenueTypeID, "inputMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaVenue", "")
 	}
-	if err := consumeID(b, InputMediaVenueTypeID, "inputMediaVenue"); err != nil {
-		return decodeErr("inputMediaVenue#c13d1c11", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaVenue#c13d1c11", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaVenue", "")
 	}
 	var err error
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("inputMediaVenue#c13d1c11", "geo_point", err)
+		return tlrt.DecodeErr(err, "inputMediaVenue", "geo_point")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("inputMediaVenue#c13d1c11", "title", err)
+		return tlrt.DecodeErr(err, "inputMediaVenue", "title")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("inputMediaVenue#c13d1c11", "address", err)
+		return tlrt.DecodeErr(err, "inputMediaVenue", "address")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("inputMediaVenue#c13d1c11", "provider", err)
+		return tlrt.DecodeErr(err, "inputMediaVenue", "provider")
 	}
 	if m.VenueID, err = b.String(); err != nil {
-		return decodeErr("inputMediaVenue#c13d1c11", "venue_id", err)
+		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_id")
 	}
 	if m.VenueType, err = b.String(); err != nil {
-		return decodeErr("inputMediaVenue#c13d1c11", "venue_type", err)
+		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_type")
 	}
 	return nil
 }
 
-// InputMediaPhotoExternal is the TL constructor inputMediaPhotoExternal:
+// InputMediaPhotoExternal is the TL constructor inputMediaPhotoExternal.
 //
-//	inputMediaPhotoExternal#e5bbfe1a flags:# spoiler:flags.1?true url:string ttl_seconds:flags.0?int = InputMedia
+//	inputMediaPhotoExternal#e5bbfe1a flags:# spoiler:flags.1?true url:string
+//	    ttl_seconds:flags.0?int = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLSeconds
+// and the other Set methods send a zero value too; HasTTLSeconds reports
+// whether TTLSeconds is present (sent, or received) and ClearTTLSeconds leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/inputMediaPhotoExternal.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaPhotoExternal struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Spoiler    bool       // flags.1?true
 	URL        string
 	TTLSeconds int // flags.0?int
@@ -6832,8 +9667,27 @@ func (*InputMediaPhotoExternal) TypeName() string {
 	return "inputMediaPhotoExternal"
 }
 
-// inputMediaClass marks InputMediaPhotoExternal as a InputMediaClass.
+// inputMediaClass marks InputMediaPhotoExternal as an InputMediaClass.
 func (*InputMediaPhotoExternal) inputMediaClass() {}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *InputMediaPhotoExternal) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(0)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputMediaPhotoExternal) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(0)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *InputMediaPhotoExternal) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaPhotoExternal) Encode(b *bin.Buffer) error {
@@ -6866,37 +9720,34 @@ func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "")
 	}
-	if err := consumeID(b, InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"); err != nil {
-		return decodeErr("inputMediaPhotoExternal#e5bbfe1a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaPhotoExternal) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPhotoExternal) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaPhotoExternal{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaPhotoExternal#e5bbfe1a", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputMediaPhotoExternal#e5bbfe1a", "url", err)
+		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "url")
 	}
 	if m.Flags.Has(0) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaPhotoExternal#e5bbfe1a", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "ttl_seconds")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -6906,26 +9757,31 @@ func (m *InputMediaPhotoExternal) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// InputMediaDocumentExternal is the TL constructor inputMediaDocumentExternal:
+// InputMediaDocumentExternal is the TL constructor inputMediaDocumentExternal.
 //
-//	inputMediaDocumentExternal#fb52dc99 flags:# spoiler:flags.1?true url:string ttl_seconds:flags.0?int = InputMedia
+//	inputMediaDocumentExternal#779600f9 flags:# spoiler:flags.1?true
+//	    url:string ttl_seconds:flags.0?int video_cover:flags.2?InputPhoto
+//	    video_timestamp:flags.3?int = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLSeconds
+// and the other Set methods send a zero value too; HasTTLSeconds reports
+// whether TTLSeconds is present (sent, or received) and ClearTTLSeconds leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/inputMediaDocumentExternal.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaDocumentExternal struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Spoiler    bool       // flags.1?true
-	URL        string
-	TTLSeconds int // flags.0?int
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Spoiler        bool       // flags.1?true
+	URL            string
+	TTLSeconds     int             // flags.0?int
+	VideoCover     InputPhotoClass // flags.2?InputPhoto
+	VideoTimestamp int             // flags.3?int
 }
 
 // InputMediaDocumentExternalTypeID is the ID of inputMediaDocumentExternal.
-const InputMediaDocumentExternalTypeID = 0xfb52dc99
+const InputMediaDocumentExternalTypeID = 0x779600f9
 
-// TypeID returns 0xfb52dc99, the ID of inputMediaDocumentExternal.
+// TypeID returns 0x779600f9, the ID of inputMediaDocumentExternal.
 func (*InputMediaDocumentExternal) TypeID() uint32 {
 	return InputMediaDocumentExternalTypeID
 }
@@ -6935,8 +9791,47 @@ func (*InputMediaDocumentExternal) TypeName() string {
 	return "inputMediaDocumentExternal"
 }
 
-// inputMediaClass marks InputMediaDocumentExternal as a InputMediaClass.
+// inputMediaClass marks InputMediaDocumentExternal as an InputMediaClass.
 func (*InputMediaDocumentExternal) inputMediaClass() {}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *InputMediaDocumentExternal) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(0)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputMediaDocumentExternal) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(0)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *InputMediaDocumentExternal) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(0)
+}
+
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *InputMediaDocumentExternal) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(3)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputMediaDocumentExternal) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(3)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *InputMediaDocumentExternal) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaDocumentExternal) Encode(b *bin.Buffer) error {
@@ -6952,64 +9847,91 @@ func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<2)
 	if m.Spoiler {
 		flags.Set(1)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(0)
 	}
+	if m.VideoCover != nil {
+		flags.Set(2)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.URL)
 	if flags.Has(0) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaDocumentExternal", "video_cover")
+		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "")
 	}
-	if err := consumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
-		return decodeErr("inputMediaDocumentExternal#fb52dc99", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaDocumentExternal) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaDocumentExternal) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocumentExternal", "")
 	}
 	*m = InputMediaDocumentExternal{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaDocumentExternal#fb52dc99", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "flags")
 	}
 	m.Spoiler = m.Flags.Has(1)
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputMediaDocumentExternal#fb52dc99", "url", err)
+		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "url")
 	}
 	if m.Flags.Has(0) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("inputMediaDocumentExternal#fb52dc99", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(2) {
+		if m.VideoCover, err = decodeInputPhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_cover")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_timestamp")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(0)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(3)
 	}
 	return nil
 }
 
-// InputMediaGame is the TL constructor inputMediaGame:
+// InputMediaGame is the TL constructor inputMediaGame.
 //
 //	inputMediaGame#d33f43f3 id:InputGame = InputMedia
 //
@@ -7031,7 +9953,7 @@ func (*InputMediaGame) TypeName() string {
 	return "inputMediaGame"
 }
 
-// inputMediaClass marks InputMediaGame as a InputMediaClass.
+// inputMediaClass marks InputMediaGame as an InputMediaClass.
 func (*InputMediaGame) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -7048,69 +9970,70 @@ func (m *InputMediaGame) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("inputMediaGame#d33f43f3", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaGame", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGame) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaGameTypeID, "inputMediaGame"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaGame", "")
 	}
-	if err := consumeID(b, InputMediaGameTypeID, "inputMediaGame"); err != nil {
-		return decodeErr("inputMediaGame#d33f43f3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaGame) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaGame#d33f43f3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGame", "")
 	}
 	var err error
 	if m.ID, err = decodeInputGame(b, depth+1); err != nil {
-		return decodeErr("inputMediaGame#d33f43f3", "id", err)
+		return tlrt.DecodeErr(err, "inputMediaGame", "id")
 	}
 	return nil
 }
 
-// InputMediaInvoice is the TL constructor inputMediaInvoice:
+// InputMediaInvoice is the TL constructor inputMediaInvoice.
 //
-//	inputMediaInvoice#8eb5a6d5 flags:# title:string description:string photo:flags.0?InputWebDocument invoice:Invoice payload:bytes provider:string provider_data:DataJSON start_param:flags.1?string extended_media:flags.2?InputMedia = InputMedia
+//	inputMediaInvoice#405fef0d flags:# title:string description:string
+//	    photo:flags.0?InputWebDocument invoice:Invoice payload:bytes
+//	    provider:flags.3?string provider_data:DataJSON
+//	    start_param:flags.1?string extended_media:flags.2?InputMedia
+//	    = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetProvider and
+// the other Set methods send a zero value too; HasProvider reports whether
+// Provider is present (sent, or received) and ClearProvider leaves it out.
 //
 // See https://core.telegram.org/constructor/inputMediaInvoice.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaInvoice struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title         string
 	Description   string
 	Photo         *InputWebDocument // flags.0?InputWebDocument
 	Invoice       Invoice
 	Payload       []byte
-	Provider      string
+	Provider      string // flags.3?string
 	ProviderData  DataJSON
 	StartParam    string          // flags.1?string
 	ExtendedMedia InputMediaClass // flags.2?InputMedia
 }
 
 // InputMediaInvoiceTypeID is the ID of inputMediaInvoice.
-const InputMediaInvoiceTypeID = 0x8eb5a6d5
+const InputMediaInvoiceTypeID = 0x405fef0d
 
-// TypeID returns 0x8eb5a6d5, the ID of inputMediaInvoice.
+// TypeID returns 0x405fef0d, the ID of inputMediaInvoice.
 func (*InputMediaInvoice) TypeID() uint32 {
 	return InputMediaInvoiceTypeID
 }
@@ -7120,8 +10043,46 @@ func (*InputMediaInvoice) TypeName() string {
 	return "inputMediaInvoice"
 }
 
-// inputMediaClass marks InputMediaInvoice as a InputMediaClass.
+// inputMediaClass marks InputMediaInvoice as an InputMediaClass.
 func (*InputMediaInvoice) inputMediaClass() {}
+
+// HasProvider reports whether Provider is present: not zero, set by
+// SetProvider, or received.
+func (m *InputMediaInvoice) HasProvider() bool {
+	return m.Provider != "" || m.Flags.Has(3)
+}
+
+// SetProvider sets Provider to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputMediaInvoice) SetProvider(v string) {
+	m.Provider = v
+	m.Flags.Set(3)
+}
+
+// ClearProvider sets Provider to its zero value and marks it absent.
+func (m *InputMediaInvoice) ClearProvider() {
+	m.Provider = ""
+	m.Flags.Unset(3)
+}
+
+// HasStartParam reports whether StartParam is present: not zero, set by
+// SetStartParam, or received.
+func (m *InputMediaInvoice) HasStartParam() bool {
+	return m.StartParam != "" || m.Flags.Has(1)
+}
+
+// SetStartParam sets StartParam to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputMediaInvoice) SetStartParam(v string) {
+	m.StartParam = v
+	m.Flags.Set(1)
+}
+
+// ClearStartParam sets StartParam to its zero value and marks it absent.
+func (m *InputMediaInvoice) ClearStartParam() {
+	m.StartParam = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaInvoice) Encode(b *bin.Buffer) error {
@@ -7141,6 +10102,9 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	if m.Photo != nil {
 		flags.Set(0)
 	}
+	if m.Provider != "" {
+		flags.Set(3)
+	}
 	if m.StartParam != "" {
 		flags.Set(1)
 	}
@@ -7152,23 +10116,25 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Description)
 	if flags.Has(0) {
 		if err := m.Photo.Encode(b); err != nil {
-			return encodeErr("inputMediaInvoice#8eb5a6d5", "photo", err)
+			return tlrt.EncodeErr(err, "inputMediaInvoice", "photo")
 		}
 	}
 	if err := m.Invoice.Encode(b); err != nil {
-		return encodeErr("inputMediaInvoice#8eb5a6d5", "invoice", err)
+		return tlrt.EncodeErr(err, "inputMediaInvoice", "invoice")
 	}
 	b.PutBytes(m.Payload)
-	b.PutString(m.Provider)
+	if flags.Has(3) {
+		b.PutString(m.Provider)
+	}
 	if err := m.ProviderData.Encode(b); err != nil {
-		return encodeErr("inputMediaInvoice#8eb5a6d5", "provider_data", err)
+		return tlrt.EncodeErr(err, "inputMediaInvoice", "provider_data")
 	}
 	if flags.Has(1) {
 		b.PutString(m.StartParam)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ExtendedMedia); err != nil {
-			return encodeErr("inputMediaInvoice#8eb5a6d5", "extended_media", err)
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaInvoice", "extended_media")
 		}
 	}
 	return nil
@@ -7176,85 +10142,89 @@ func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaInvoice", "")
 	}
-	if err := consumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaInvoice", "")
 	}
 	*m = InputMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaInvoice", "flags")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "title", err)
+		return tlrt.DecodeErr(err, "inputMediaInvoice", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "description", err)
+		return tlrt.DecodeErr(err, "inputMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
 		m.Photo = new(InputWebDocument)
-		if err = decodeBoxed(b, m.Photo, depth+1); err != nil {
-			return decodeErr("inputMediaInvoice#8eb5a6d5", "photo", err)
+		if err = tlrt.DecodeBoxed(b, m.Photo, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaInvoice", "photo")
 		}
 	}
-	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "invoice", err)
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaInvoice", "invoice")
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "payload", err)
+		return tlrt.DecodeErr(err, "inputMediaInvoice", "payload")
 	}
-	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "provider", err)
+	if m.Flags.Has(3) {
+		if m.Provider, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
+		}
 	}
-	if err = decodeBoxed(b, &m.ProviderData, depth+1); err != nil {
-		return decodeErr("inputMediaInvoice#8eb5a6d5", "provider_data", err)
+	if err = tlrt.DecodeBoxed(b, &m.ProviderData, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider_data")
 	}
 	if m.Flags.Has(1) {
 		if m.StartParam, err = b.String(); err != nil {
-			return decodeErr("inputMediaInvoice#8eb5a6d5", "start_param", err)
+			return tlrt.DecodeErr(err, "inputMediaInvoice", "start_param")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ExtendedMedia, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("inputMediaInvoice#8eb5a6d5", "extended_media", err)
+			return tlrt.DecodeErr(err, "inputMediaInvoice", "extended_media")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2
+	if m.Provider != "" {
+		m.Flags.Unset(3)
+	}
 	if m.StartParam != "" {
 		m.Flags.Unset(1)
 	}
 	return nil
 }
 
-// InputMediaGeoLive is the TL constructor inputMediaGeoLive:
+// InputMediaGeoLive is the TL constructor inputMediaGeoLive.
 //
-//	inputMediaGeoLive#971fa843 flags:# stopped:flags.0?true geo_point:InputGeoPoint heading:flags.2?int period:flags.1?int proximity_notification_radius:flags.3?int = InputMedia
+//	inputMediaGeoLive#971fa843 flags:# stopped:flags.0?true
+//	    geo_point:InputGeoPoint heading:flags.2?int period:flags.1?int
+//	    proximity_notification_radius:flags.3?int = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetHeading and
+// the other Set methods send a zero value too; HasHeading reports whether
+// Heading is present (sent, or received) and ClearHeading leaves it out.
 //
 // See https://core.telegram.org/constructor/inputMediaGeoLive.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaGeoLive struct {
-	Flags                       bin.Fields // flags word; see the type's doc
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Stopped                     bool       // flags.0?true
 	GeoPoint                    InputGeoPointClass
 	Heading                     int // flags.2?int
@@ -7275,8 +10245,66 @@ func (*InputMediaGeoLive) TypeName() string {
 	return "inputMediaGeoLive"
 }
 
-// inputMediaClass marks InputMediaGeoLive as a InputMediaClass.
+// inputMediaClass marks InputMediaGeoLive as an InputMediaClass.
 func (*InputMediaGeoLive) inputMediaClass() {}
+
+// HasHeading reports whether Heading is present: not zero, set by SetHeading,
+// or received.
+func (m *InputMediaGeoLive) HasHeading() bool {
+	return m.Heading != 0 || m.Flags.Has(2)
+}
+
+// SetHeading sets Heading to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputMediaGeoLive) SetHeading(v int) {
+	m.Heading = v
+	m.Flags.Set(2)
+}
+
+// ClearHeading sets Heading to its zero value and marks it absent.
+func (m *InputMediaGeoLive) ClearHeading() {
+	m.Heading = 0
+	m.Flags.Unset(2)
+}
+
+// HasPeriod reports whether Period is present: not zero, set by SetPeriod, or
+// received.
+func (m *InputMediaGeoLive) HasPeriod() bool {
+	return m.Period != 0 || m.Flags.Has(1)
+}
+
+// SetPeriod sets Period to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *InputMediaGeoLive) SetPeriod(v int) {
+	m.Period = v
+	m.Flags.Set(1)
+}
+
+// ClearPeriod sets Period to its zero value and marks it absent.
+func (m *InputMediaGeoLive) ClearPeriod() {
+	m.Period = 0
+	m.Flags.Unset(1)
+}
+
+// HasProximityNotificationRadius reports whether ProximityNotificationRadius is
+// present: not zero, set by SetProximityNotificationRadius, or received.
+func (m *InputMediaGeoLive) HasProximityNotificationRadius() bool {
+	return m.ProximityNotificationRadius != 0 || m.Flags.Has(3)
+}
+
+// SetProximityNotificationRadius sets ProximityNotificationRadius to v and
+// marks it present, so that it is sent even when v is zero.
+func (m *InputMediaGeoLive) SetProximityNotificationRadius(v int) {
+	m.ProximityNotificationRadius = v
+	m.Flags.Set(3)
+}
+
+// ClearProximityNotificationRadius sets ProximityNotificationRadius to its zero
+// value and marks it absent.
+func (m *InputMediaGeoLive) ClearProximityNotificationRadius() {
+	m.ProximityNotificationRadius = 0
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaGeoLive) Encode(b *bin.Buffer) error {
@@ -7306,8 +10334,8 @@ func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("inputMediaGeoLive#971fa843", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaGeoLive", "geo_point")
 	}
 	if flags.Has(2) {
 		b.PutInt(m.Heading)
@@ -7323,50 +10351,47 @@ func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaGeoLiveTypeID, "inputMediaGeoLive"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaGeoLive", "")
 	}
-	if err := consumeID(b, InputMediaGeoLiveTypeID, "inputMediaGeoLive"); err != nil {
-		return decodeErr("inputMediaGeoLive#971fa843", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaGeoLive#971fa843", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoLive", "")
 	}
 	*m = InputMediaGeoLive{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaGeoLive#971fa843", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaGeoLive", "flags")
 	}
 	m.Stopped = m.Flags.Has(0)
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("inputMediaGeoLive#971fa843", "geo_point", err)
+		return tlrt.DecodeErr(err, "inputMediaGeoLive", "geo_point")
 	}
 	if m.Flags.Has(2) {
 		if m.Heading, err = b.Int(); err != nil {
-			return decodeErr("inputMediaGeoLive#971fa843", "heading", err)
+			return tlrt.DecodeErr(err, "inputMediaGeoLive", "heading")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Period, err = b.Int(); err != nil {
-			return decodeErr("inputMediaGeoLive#971fa843", "period", err)
+			return tlrt.DecodeErr(err, "inputMediaGeoLive", "period")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
-			return decodeErr("inputMediaGeoLive#971fa843", "proximity_notification_radius", err)
+			return tlrt.DecodeErr(err, "inputMediaGeoLive", "proximity_notification_radius")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -7382,27 +10407,34 @@ func (m *InputMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputMediaPoll is the TL constructor inputMediaPoll:
+// InputMediaPoll is the TL constructor inputMediaPoll.
 //
-//	inputMediaPoll#f94e5f1 flags:# poll:Poll correct_answers:flags.0?Vector<bytes> solution:flags.1?string solution_entities:flags.1?Vector<MessageEntity> = InputMedia
+//	inputMediaPoll#883a4108 flags:# poll:Poll
+//	    correct_answers:flags.0?Vector<int>
+//	    attached_media:flags.3?InputMedia solution:flags.1?string
+//	    solution_entities:flags.1?Vector<MessageEntity>
+//	    solution_media:flags.2?InputMedia = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCorrectAnswers and the other Set methods send a zero value too;
+// HasCorrectAnswers reports whether CorrectAnswers is present (sent, or
+// received) and ClearCorrectAnswers leaves it out.
 //
 // See https://core.telegram.org/constructor/inputMediaPoll.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputMediaPoll struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Poll             Poll
-	CorrectAnswers   [][]byte             // flags.0?Vector<bytes>
+	CorrectAnswers   []int                // flags.0?Vector<int>
+	AttachedMedia    InputMediaClass      // flags.3?InputMedia
 	Solution         string               // flags.1?string
 	SolutionEntities []MessageEntityClass // flags.1?Vector<MessageEntity>
+	SolutionMedia    InputMediaClass      // flags.2?InputMedia
 }
 
 // InputMediaPollTypeID is the ID of inputMediaPoll.
-const InputMediaPollTypeID = 0x0f94e5f1
+const InputMediaPollTypeID = 0x883a4108
 
-// TypeID returns 0x0f94e5f1, the ID of inputMediaPoll.
+// TypeID returns 0x883a4108, the ID of inputMediaPoll.
 func (*InputMediaPoll) TypeID() uint32 {
 	return InputMediaPollTypeID
 }
@@ -7412,8 +10444,71 @@ func (*InputMediaPoll) TypeName() string {
 	return "inputMediaPoll"
 }
 
-// inputMediaClass marks InputMediaPoll as a InputMediaClass.
+// inputMediaClass marks InputMediaPoll as an InputMediaClass.
 func (*InputMediaPoll) inputMediaClass() {}
+
+// HasCorrectAnswers reports whether CorrectAnswers is present: not zero, set by
+// SetCorrectAnswers, or received.
+func (m *InputMediaPoll) HasCorrectAnswers() bool {
+	return len(m.CorrectAnswers) > 0 || m.Flags.Has(0)
+}
+
+// SetCorrectAnswers sets CorrectAnswers to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputMediaPoll) SetCorrectAnswers(v []int) {
+	m.CorrectAnswers = v
+	m.Flags.Set(0)
+}
+
+// ClearCorrectAnswers sets CorrectAnswers to its zero value and marks it
+// absent.
+func (m *InputMediaPoll) ClearCorrectAnswers() {
+	m.CorrectAnswers = nil
+	m.Flags.Unset(0)
+}
+
+// HasSolution reports whether Solution is present: not zero, set by
+// SetSolution, or received. It shares its flag with SolutionEntities: they are
+// present together.
+func (m *InputMediaPoll) HasSolution() bool {
+	return m.Solution != "" || len(m.SolutionEntities) > 0 || m.Flags.Has(1)
+}
+
+// SetSolution sets Solution to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputMediaPoll) SetSolution(v string) {
+	m.Solution = v
+	m.Flags.Set(1)
+}
+
+// ClearSolution sets Solution to its zero value and marks it absent; it is
+// still sent, as zero, when SolutionEntities, which shares its flag, is set.
+func (m *InputMediaPoll) ClearSolution() {
+	m.Solution = ""
+	m.Flags.Unset(1)
+}
+
+// HasSolutionEntities reports whether SolutionEntities is present: not zero,
+// set by SetSolutionEntities, or received. It shares its flag with Solution:
+// they are present together.
+func (m *InputMediaPoll) HasSolutionEntities() bool {
+	return m.Solution != "" || len(m.SolutionEntities) > 0 || m.Flags.Has(1)
+}
+
+// SetSolutionEntities sets SolutionEntities to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *InputMediaPoll) SetSolutionEntities(v []MessageEntityClass) {
+	m.SolutionEntities = v
+	m.Flags.Set(1)
+}
+
+// ClearSolutionEntities sets SolutionEntities to its zero value and marks it
+// absent; it is still sent, as zero, when Solution, which shares its flag, is
+// set.
+func (m *InputMediaPoll) ClearSolutionEntities() {
+	m.SolutionEntities = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputMediaPoll) Encode(b *bin.Buffer) error {
@@ -7429,21 +10524,32 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1<<2 | 1<<3)
 	if len(m.CorrectAnswers) > 0 {
 		flags.Set(0)
+	}
+	if m.AttachedMedia != nil {
+		flags.Set(3)
 	}
 	if m.Solution != "" || len(m.SolutionEntities) > 0 {
 		flags.Set(1)
 	}
+	if m.SolutionMedia != nil {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
-		return encodeErr("inputMediaPoll#0f94e5f1", "poll", err)
+		return tlrt.EncodeErr(err, "inputMediaPoll", "poll")
 	}
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.CorrectAnswers))
 		for i := range m.CorrectAnswers {
-			b.PutBytes(m.CorrectAnswers[i])
+			b.PutInt(m.CorrectAnswers[i])
+		}
+	}
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.AttachedMedia); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaPoll", "attached_media")
 		}
 	}
 	if flags.Has(1) {
@@ -7452,9 +10558,14 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.SolutionEntities))
 		for i := range m.SolutionEntities {
-			if err := encodeObj(b, m.SolutionEntities[i]); err != nil {
-				return encodeErr("inputMediaPoll#0f94e5f1", "solution_entities", err)
+			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputMediaPoll", "solution_entities")
 			}
+		}
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.SolutionMedia); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaPoll", "solution_media")
 		}
 	}
 	return nil
@@ -7462,51 +10573,59 @@ func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPoll", "")
 	}
-	if err := consumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
-		return decodeErr("inputMediaPoll#0f94e5f1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaPoll) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaPoll#0f94e5f1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPoll", "")
 	}
 	*m = InputMediaPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaPoll#0f94e5f1", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaPoll", "flags")
 	}
-	if err = decodeBoxed(b, &m.Poll, depth+1); err != nil {
-		return decodeErr("inputMediaPoll#0f94e5f1", "poll", err)
+	if err = tlrt.DecodeBoxed(b, &m.Poll, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPoll", "poll")
 	}
 	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-			return decodeErr("inputMediaPoll#0f94e5f1", "correct_answers", err)
+		if m.CorrectAnswers, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPoll", "correct_answers")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.AttachedMedia, err = decodeInputMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPoll", "attached_media")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Solution, err = b.String(); err != nil {
-			return decodeErr("inputMediaPoll#0f94e5f1", "solution", err)
+			return tlrt.DecodeErr(err, "inputMediaPoll", "solution")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("inputMediaPoll#0f94e5f1", "solution_entities", err)
+		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
 		}
 	}
+	if m.Flags.Has(2) {
+		if m.SolutionMedia, err = decodeInputMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_media")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3
 	if len(m.CorrectAnswers) > 0 {
 		m.Flags.Unset(0)
 	}
@@ -7516,7 +10635,7 @@ func (m *InputMediaPoll) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputMediaDice is the TL constructor inputMediaDice:
+// InputMediaDice is the TL constructor inputMediaDice.
 //
 //	inputMediaDice#e66fbf7b emoticon:string = InputMedia
 //
@@ -7538,7 +10657,7 @@ func (*InputMediaDice) TypeName() string {
 	return "inputMediaDice"
 }
 
-// inputMediaClass marks InputMediaDice as a InputMediaClass.
+// inputMediaClass marks InputMediaDice as an InputMediaClass.
 func (*InputMediaDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -7561,33 +10680,30 @@ func (m *InputMediaDice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaDice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaDiceTypeID, "inputMediaDice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaDice", "")
 	}
-	if err := consumeID(b, InputMediaDiceTypeID, "inputMediaDice"); err != nil {
-		return decodeErr("inputMediaDice#e66fbf7b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaDice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("inputMediaDice#e66fbf7b", "emoticon", err)
+		return tlrt.DecodeErr(err, "inputMediaDice", "emoticon")
 	}
 	return nil
 }
 
-// InputMediaStory is the TL constructor inputMediaStory:
+// InputMediaStory is the TL constructor inputMediaStory.
 //
 //	inputMediaStory#89fdd778 peer:InputPeer id:int = InputMedia
 //
@@ -7610,7 +10726,7 @@ func (*InputMediaStory) TypeName() string {
 	return "inputMediaStory"
 }
 
-// inputMediaClass marks InputMediaStory as a InputMediaClass.
+// inputMediaClass marks InputMediaStory as an InputMediaClass.
 func (*InputMediaStory) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -7627,8 +10743,8 @@ func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputMediaStory#89fdd778", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaStory", "peer")
 	}
 	b.PutInt(m.ID)
 	return nil
@@ -7636,45 +10752,44 @@ func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaStoryTypeID, "inputMediaStory"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStory", "")
 	}
-	if err := consumeID(b, InputMediaStoryTypeID, "inputMediaStory"); err != nil {
-		return decodeErr("inputMediaStory#89fdd778", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaStory) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaStory#89fdd778", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaStory", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputMediaStory#89fdd778", "peer", err)
+		return tlrt.DecodeErr(err, "inputMediaStory", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("inputMediaStory#89fdd778", "id", err)
+		return tlrt.DecodeErr(err, "inputMediaStory", "id")
 	}
 	return nil
 }
 
-// InputMediaWebPage is the TL constructor inputMediaWebPage:
+// InputMediaWebPage is the TL constructor inputMediaWebPage.
 //
-//	inputMediaWebPage#c21b8849 flags:# force_large_media:flags.0?true force_small_media:flags.1?true optional:flags.2?true url:string = InputMedia
+//	inputMediaWebPage#c21b8849 flags:# force_large_media:flags.0?true
+//	    force_small_media:flags.1?true optional:flags.2?true url:string
+//	    = InputMedia
 //
 // See https://core.telegram.org/constructor/inputMediaWebPage.
 type InputMediaWebPage struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForceLargeMedia bool       // flags.0?true
 	ForceSmallMedia bool       // flags.1?true
 	Optional        bool       // flags.2?true
@@ -7694,7 +10809,7 @@ func (*InputMediaWebPage) TypeName() string {
 	return "inputMediaWebPage"
 }
 
-// inputMediaClass marks InputMediaWebPage as a InputMediaClass.
+// inputMediaClass marks InputMediaWebPage as an InputMediaClass.
 func (*InputMediaWebPage) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -7728,41 +10843,319 @@ func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaWebPageTypeID, "inputMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaWebPage", "")
 	}
-	if err := consumeID(b, InputMediaWebPageTypeID, "inputMediaWebPage"); err != nil {
-		return decodeErr("inputMediaWebPage#c21b8849", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaWebPage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaWebPage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMediaWebPage#c21b8849", "flags", err)
+		return tlrt.DecodeErr(err, "inputMediaWebPage", "flags")
 	}
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Optional = m.Flags.Has(2)
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputMediaWebPage#c21b8849", "url", err)
+		return tlrt.DecodeErr(err, "inputMediaWebPage", "url")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// InputMessageClass is the TL type InputMessage: one of InputMessageID, InputMessageReplyTo, InputMessagePinned, InputMessageCallbackQuery.
+// InputMediaPaidMedia is the TL constructor inputMediaPaidMedia.
+//
+//	inputMediaPaidMedia#c4103386 flags:# stars_amount:long
+//	    extended_media:Vector<InputMedia> payload:flags.0?string
+//	    = InputMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetPayload and
+// the other Set methods send a zero value too; HasPayload reports whether
+// Payload is present (sent, or received) and ClearPayload leaves it out.
+//
+// See https://core.telegram.org/constructor/inputMediaPaidMedia.
+type InputMediaPaidMedia struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	StarsAmount   int64
+	ExtendedMedia []InputMediaClass
+	Payload       string // flags.0?string
+}
+
+// InputMediaPaidMediaTypeID is the ID of inputMediaPaidMedia.
+const InputMediaPaidMediaTypeID = 0xc4103386
+
+// TypeID returns 0xc4103386, the ID of inputMediaPaidMedia.
+func (*InputMediaPaidMedia) TypeID() uint32 {
+	return InputMediaPaidMediaTypeID
+}
+
+// TypeName returns "inputMediaPaidMedia".
+func (*InputMediaPaidMedia) TypeName() string {
+	return "inputMediaPaidMedia"
+}
+
+// inputMediaClass marks InputMediaPaidMedia as an InputMediaClass.
+func (*InputMediaPaidMedia) inputMediaClass() {}
+
+// HasPayload reports whether Payload is present: not zero, set by SetPayload,
+// or received.
+func (m *InputMediaPaidMedia) HasPayload() bool {
+	return m.Payload != "" || m.Flags.Has(0)
+}
+
+// SetPayload sets Payload to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputMediaPaidMedia) SetPayload(v string) {
+	m.Payload = v
+	m.Flags.Set(0)
+}
+
+// ClearPayload sets Payload to its zero value and marks it absent.
+func (m *InputMediaPaidMedia) ClearPayload() {
+	m.Payload = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Payload != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.StarsAmount)
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputMediaPaidMedia", "extended_media")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.Payload)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMediaPaidMediaTypeID, "inputMediaPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPaidMedia", "")
+	}
+	*m = InputMediaPaidMedia{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "flags")
+	}
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
+	}
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
+	}
+	if m.Flags.Has(0) {
+		if m.Payload, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "inputMediaPaidMedia", "payload")
+		}
+	}
+	if m.Payload != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// InputMediaTodo is the TL constructor inputMediaTodo.
+//
+//	inputMediaTodo#9fc55fde todo:TodoList = InputMedia
+//
+// See https://core.telegram.org/constructor/inputMediaTodo.
+type InputMediaTodo struct {
+	Todo TodoList
+}
+
+// InputMediaTodoTypeID is the ID of inputMediaTodo.
+const InputMediaTodoTypeID = 0x9fc55fde
+
+// TypeID returns 0x9fc55fde, the ID of inputMediaTodo.
+func (*InputMediaTodo) TypeID() uint32 {
+	return InputMediaTodoTypeID
+}
+
+// TypeName returns "inputMediaTodo".
+func (*InputMediaTodo) TypeName() string {
+	return "inputMediaTodo"
+}
+
+// inputMediaClass marks InputMediaTodo as an InputMediaClass.
+func (*InputMediaTodo) inputMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaTodoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaTodo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Todo.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaTodo", "todo")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMediaTodoTypeID, "inputMediaTodo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaTodo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaTodo) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaTodo", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Todo, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaTodo", "todo")
+	}
+	return nil
+}
+
+// InputMediaStakeDice is the TL constructor inputMediaStakeDice.
+//
+//	inputMediaStakeDice#f3a9244a game_hash:string ton_amount:long
+//	    client_seed:bytes = InputMedia
+//
+// See https://core.telegram.org/constructor/inputMediaStakeDice.
+type InputMediaStakeDice struct {
+	GameHash   string
+	TonAmount  int64
+	ClientSeed []byte
+}
+
+// InputMediaStakeDiceTypeID is the ID of inputMediaStakeDice.
+const InputMediaStakeDiceTypeID = 0xf3a9244a
+
+// TypeID returns 0xf3a9244a, the ID of inputMediaStakeDice.
+func (*InputMediaStakeDice) TypeID() uint32 {
+	return InputMediaStakeDiceTypeID
+}
+
+// TypeName returns "inputMediaStakeDice".
+func (*InputMediaStakeDice) TypeName() string {
+	return "inputMediaStakeDice"
+}
+
+// inputMediaClass marks InputMediaStakeDice as an InputMediaClass.
+func (*InputMediaStakeDice) inputMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMediaStakeDiceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.GameHash)
+	b.PutLong(m.TonAmount)
+	b.PutBytes(m.ClientSeed)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMediaStakeDiceTypeID, "inputMediaStakeDice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStakeDice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaStakeDice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GameHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStakeDice", "game_hash")
+	}
+	if m.TonAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStakeDice", "ton_amount")
+	}
+	if m.ClientSeed, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaStakeDice", "client_seed")
+	}
+	return nil
+}
+
+// InputMessageClass is the TL type InputMessage: one of InputMessageID,
+// InputMessageReplyTo, InputMessagePinned, InputMessageCallbackQuery.
 //
 // See https://core.telegram.org/type/InputMessage.
 type InputMessageClass interface {
@@ -7775,7 +11168,8 @@ func DecodeInputMessage(b *bin.Buffer) (InputMessageClass, error) {
 	return decodeInputMessage(b, 0)
 }
 
-// decodeInputMessage is DecodeInputMessage for a value nested depth levels deep.
+// decodeInputMessage is DecodeInputMessage for a value nested depth levels
+// deep.
 func decodeInputMessage(b *bin.Buffer, depth int) (InputMessageClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -7792,18 +11186,15 @@ func decodeInputMessage(b *bin.Buffer, depth int) (InputMessageClass, error) {
 	case InputMessageCallbackQueryTypeID:
 		v = &InputMessageCallbackQuery{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputMessage",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputMessage"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputMessageID is the TL constructor inputMessageID:
+// InputMessageID is the TL constructor inputMessageID.
 //
 //	inputMessageID#a676a322 id:int = InputMessage
 //
@@ -7825,7 +11216,7 @@ func (*InputMessageID) TypeName() string {
 	return "inputMessageID"
 }
 
-// inputMessageClass marks InputMessageID as a InputMessageClass.
+// inputMessageClass marks InputMessageID as an InputMessageClass.
 func (*InputMessageID) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -7848,33 +11239,30 @@ func (m *InputMessageID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageID) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessageIDTypeID, "inputMessageID"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageID", "")
 	}
-	if err := consumeID(b, InputMessageIDTypeID, "inputMessageID"); err != nil {
-		return decodeErr("inputMessageID#a676a322", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessageID) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("inputMessageID#a676a322", "id", err)
+		return tlrt.DecodeErr(err, "inputMessageID", "id")
 	}
 	return nil
 }
 
-// InputMessageReplyTo is the TL constructor inputMessageReplyTo:
+// InputMessageReplyTo is the TL constructor inputMessageReplyTo.
 //
 //	inputMessageReplyTo#bad88395 id:int = InputMessage
 //
@@ -7896,7 +11284,7 @@ func (*InputMessageReplyTo) TypeName() string {
 	return "inputMessageReplyTo"
 }
 
-// inputMessageClass marks InputMessageReplyTo as a InputMessageClass.
+// inputMessageClass marks InputMessageReplyTo as an InputMessageClass.
 func (*InputMessageReplyTo) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -7919,33 +11307,30 @@ func (m *InputMessageReplyTo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessageReplyToTypeID, "inputMessageReplyTo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReplyTo", "")
 	}
-	if err := consumeID(b, InputMessageReplyToTypeID, "inputMessageReplyTo"); err != nil {
-		return decodeErr("inputMessageReplyTo#bad88395", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessageReplyTo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageReplyTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("inputMessageReplyTo#bad88395", "id", err)
+		return tlrt.DecodeErr(err, "inputMessageReplyTo", "id")
 	}
 	return nil
 }
 
-// InputMessagePinned is the TL constructor inputMessagePinned:
+// InputMessagePinned is the TL constructor inputMessagePinned.
 //
 //	inputMessagePinned#86872538 = InputMessage
 //
@@ -7965,7 +11350,7 @@ func (*InputMessagePinned) TypeName() string {
 	return "inputMessagePinned"
 }
 
-// inputMessageClass marks InputMessagePinned as a InputMessageClass.
+// inputMessageClass marks InputMessagePinned as an InputMessageClass.
 func (*InputMessagePinned) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -7987,29 +11372,26 @@ func (m *InputMessagePinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagePinnedTypeID, "inputMessagePinned"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagePinned", "")
 	}
-	if err := consumeID(b, InputMessagePinnedTypeID, "inputMessagePinned"); err != nil {
-		return decodeErr("inputMessagePinned#86872538", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagePinned) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagePinned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessageCallbackQuery is the TL constructor inputMessageCallbackQuery:
+// InputMessageCallbackQuery is the TL constructor inputMessageCallbackQuery.
 //
 //	inputMessageCallbackQuery#acfa1a7e id:int query_id:long = InputMessage
 //
@@ -8032,7 +11414,7 @@ func (*InputMessageCallbackQuery) TypeName() string {
 	return "inputMessageCallbackQuery"
 }
 
-// inputMessageClass marks InputMessageCallbackQuery as a InputMessageClass.
+// inputMessageClass marks InputMessageCallbackQuery as an InputMessageClass.
 func (*InputMessageCallbackQuery) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
@@ -8056,36 +11438,35 @@ func (m *InputMessageCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "")
 	}
-	if err := consumeID(b, InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"); err != nil {
-		return decodeErr("inputMessageCallbackQuery#acfa1a7e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessageCallbackQuery) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageCallbackQuery) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("inputMessageCallbackQuery#acfa1a7e", "id", err)
+		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "id")
 	}
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("inputMessageCallbackQuery#acfa1a7e", "query_id", err)
+		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "query_id")
 	}
 	return nil
 }
 
-// InputNotifyPeerClass is the TL type InputNotifyPeer: one of InputNotifyPeer, InputNotifyUsers, InputNotifyChats, InputNotifyBroadcasts, InputNotifyForumTopic.
+// InputNotifyPeerClass is the TL type InputNotifyPeer: one of InputNotifyPeer,
+// InputNotifyUsers, InputNotifyChats, InputNotifyBroadcasts,
+// InputNotifyForumTopic, InputNotifyCommunity.
 //
 // See https://core.telegram.org/type/InputNotifyPeer.
 type InputNotifyPeerClass interface {
@@ -8098,7 +11479,8 @@ func DecodeInputNotifyPeer(b *bin.Buffer) (InputNotifyPeerClass, error) {
 	return decodeInputNotifyPeer(b, 0)
 }
 
-// decodeInputNotifyPeer is DecodeInputNotifyPeer for a value nested depth levels deep.
+// decodeInputNotifyPeer is DecodeInputNotifyPeer for a value nested depth
+// levels deep.
 func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -8116,19 +11498,18 @@ func decodeInputNotifyPeer(b *bin.Buffer, depth int) (InputNotifyPeerClass, erro
 		v = &InputNotifyBroadcasts{}
 	case InputNotifyForumTopicTypeID:
 		v = &InputNotifyForumTopic{}
+	case InputNotifyCommunityTypeID:
+		v = &InputNotifyCommunity{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputNotifyPeer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputNotifyPeer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputNotifyPeer is the TL constructor inputNotifyPeer:
+// InputNotifyPeer is the TL constructor inputNotifyPeer.
 //
 //	inputNotifyPeer#b8bc5b0c peer:InputPeer = InputNotifyPeer
 //
@@ -8150,7 +11531,7 @@ func (*InputNotifyPeer) TypeName() string {
 	return "inputNotifyPeer"
 }
 
-// inputNotifyPeerClass marks InputNotifyPeer as a InputNotifyPeerClass.
+// inputNotifyPeerClass marks InputNotifyPeer as an InputNotifyPeerClass.
 func (*InputNotifyPeer) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -8167,44 +11548,41 @@ func (m *InputNotifyPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputNotifyPeer#b8bc5b0c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputNotifyPeer", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputNotifyPeerTypeID, "inputNotifyPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyPeer", "")
 	}
-	if err := consumeID(b, InputNotifyPeerTypeID, "inputNotifyPeer"); err != nil {
-		return decodeErr("inputNotifyPeer#b8bc5b0c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputNotifyPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputNotifyPeer#b8bc5b0c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputNotifyPeer#b8bc5b0c", "peer", err)
+		return tlrt.DecodeErr(err, "inputNotifyPeer", "peer")
 	}
 	return nil
 }
 
-// InputNotifyUsers is the TL constructor inputNotifyUsers:
+// InputNotifyUsers is the TL constructor inputNotifyUsers.
 //
 //	inputNotifyUsers#193b4417 = InputNotifyPeer
 //
@@ -8224,7 +11602,7 @@ func (*InputNotifyUsers) TypeName() string {
 	return "inputNotifyUsers"
 }
 
-// inputNotifyPeerClass marks InputNotifyUsers as a InputNotifyPeerClass.
+// inputNotifyPeerClass marks InputNotifyUsers as an InputNotifyPeerClass.
 func (*InputNotifyUsers) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -8246,29 +11624,26 @@ func (m *InputNotifyUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputNotifyUsersTypeID, "inputNotifyUsers"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyUsers", "")
 	}
-	if err := consumeID(b, InputNotifyUsersTypeID, "inputNotifyUsers"); err != nil {
-		return decodeErr("inputNotifyUsers#193b4417", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputNotifyUsers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputNotifyChats is the TL constructor inputNotifyChats:
+// InputNotifyChats is the TL constructor inputNotifyChats.
 //
 //	inputNotifyChats#4a95e84e = InputNotifyPeer
 //
@@ -8288,7 +11663,7 @@ func (*InputNotifyChats) TypeName() string {
 	return "inputNotifyChats"
 }
 
-// inputNotifyPeerClass marks InputNotifyChats as a InputNotifyPeerClass.
+// inputNotifyPeerClass marks InputNotifyChats as an InputNotifyPeerClass.
 func (*InputNotifyChats) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -8310,29 +11685,26 @@ func (m *InputNotifyChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputNotifyChatsTypeID, "inputNotifyChats"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyChats", "")
 	}
-	if err := consumeID(b, InputNotifyChatsTypeID, "inputNotifyChats"); err != nil {
-		return decodeErr("inputNotifyChats#4a95e84e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputNotifyChats) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputNotifyBroadcasts is the TL constructor inputNotifyBroadcasts:
+// InputNotifyBroadcasts is the TL constructor inputNotifyBroadcasts.
 //
 //	inputNotifyBroadcasts#b1db7c7e = InputNotifyPeer
 //
@@ -8352,7 +11724,7 @@ func (*InputNotifyBroadcasts) TypeName() string {
 	return "inputNotifyBroadcasts"
 }
 
-// inputNotifyPeerClass marks InputNotifyBroadcasts as a InputNotifyPeerClass.
+// inputNotifyPeerClass marks InputNotifyBroadcasts as an InputNotifyPeerClass.
 func (*InputNotifyBroadcasts) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -8374,31 +11746,29 @@ func (m *InputNotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyBroadcasts", "")
 	}
-	if err := consumeID(b, InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"); err != nil {
-		return decodeErr("inputNotifyBroadcasts#b1db7c7e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputNotifyBroadcasts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputNotifyForumTopic is the TL constructor inputNotifyForumTopic:
+// InputNotifyForumTopic is the TL constructor inputNotifyForumTopic.
 //
-//	inputNotifyForumTopic#5c467992 peer:InputPeer top_msg_id:int = InputNotifyPeer
+//	inputNotifyForumTopic#5c467992 peer:InputPeer top_msg_id:int
+//	    = InputNotifyPeer
 //
 // See https://core.telegram.org/constructor/inputNotifyForumTopic.
 type InputNotifyForumTopic struct {
@@ -8419,7 +11789,7 @@ func (*InputNotifyForumTopic) TypeName() string {
 	return "inputNotifyForumTopic"
 }
 
-// inputNotifyPeerClass marks InputNotifyForumTopic as a InputNotifyPeerClass.
+// inputNotifyPeerClass marks InputNotifyForumTopic as an InputNotifyPeerClass.
 func (*InputNotifyForumTopic) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -8436,8 +11806,8 @@ func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputNotifyForumTopic#5c467992", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputNotifyForumTopic", "peer")
 	}
 	b.PutInt(m.TopMsgID)
 	return nil
@@ -8445,39 +11815,515 @@ func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputNotifyForumTopicTypeID, "inputNotifyForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "")
 	}
-	if err := consumeID(b, InputNotifyForumTopicTypeID, "inputNotifyForumTopic"); err != nil {
-		return decodeErr("inputNotifyForumTopic#5c467992", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputNotifyForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputNotifyForumTopic#5c467992", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyForumTopic", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputNotifyForumTopic#5c467992", "peer", err)
+		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "peer")
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
-		return decodeErr("inputNotifyForumTopic#5c467992", "top_msg_id", err)
+		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "top_msg_id")
 	}
 	return nil
 }
 
-// InputPaymentCredentialsClass is the TL type InputPaymentCredentials: one of InputPaymentCredentialsSaved, InputPaymentCredentials, InputPaymentCredentialsApplePay, InputPaymentCredentialsGooglePay.
+// InputNotifyCommunity is the TL constructor inputNotifyCommunity.
+//
+//	inputNotifyCommunity#27bb1adc community:InputChannel = InputNotifyPeer
+//
+// See https://core.telegram.org/constructor/inputNotifyCommunity.
+type InputNotifyCommunity struct {
+	Community InputChannelClass
+}
+
+// InputNotifyCommunityTypeID is the ID of inputNotifyCommunity.
+const InputNotifyCommunityTypeID = 0x27bb1adc
+
+// TypeID returns 0x27bb1adc, the ID of inputNotifyCommunity.
+func (*InputNotifyCommunity) TypeID() uint32 {
+	return InputNotifyCommunityTypeID
+}
+
+// TypeName returns "inputNotifyCommunity".
+func (*InputNotifyCommunity) TypeName() string {
+	return "inputNotifyCommunity"
+}
+
+// inputNotifyPeerClass marks InputNotifyCommunity as an InputNotifyPeerClass.
+func (*InputNotifyCommunity) inputNotifyPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputNotifyCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputNotifyCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Community); err != nil {
+		return tlrt.EncodeErr(err, "inputNotifyCommunity", "community")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputNotifyCommunityTypeID, "inputNotifyCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputNotifyCommunity) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyCommunity", "")
+	}
+	var err error
+	if m.Community, err = decodeInputChannel(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputNotifyCommunity", "community")
+	}
+	return nil
+}
+
+// InputPasskeyCredentialClass is the TL type InputPasskeyCredential: one of
+// InputPasskeyCredentialPublicKey, InputPasskeyCredentialFirebasePNV.
+//
+// See https://core.telegram.org/type/InputPasskeyCredential.
+type InputPasskeyCredentialClass interface {
+	Object
+	inputPasskeyCredentialClass()
+}
+
+// DecodeInputPasskeyCredential decodes any constructor of
+// InputPasskeyCredential.
+func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, error) {
+	return decodeInputPasskeyCredential(b, 0)
+}
+
+// decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
+// nested depth levels deep.
+func decodeInputPasskeyCredential(b *bin.Buffer, depth int) (InputPasskeyCredentialClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputPasskeyCredentialClass
+	switch id {
+	case InputPasskeyCredentialPublicKeyTypeID:
+		v = &InputPasskeyCredentialPublicKey{}
+	case InputPasskeyCredentialFirebasePNVTypeID:
+		v = &InputPasskeyCredentialFirebasePNV{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyCredential"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputPasskeyCredentialPublicKey is the TL constructor
+// inputPasskeyCredentialPublicKey.
+//
+//	inputPasskeyCredentialPublicKey#3c27b78f id:string raw_id:string
+//	    response:InputPasskeyResponse = InputPasskeyCredential
+//
+// See https://core.telegram.org/constructor/inputPasskeyCredentialPublicKey.
+type InputPasskeyCredentialPublicKey struct {
+	ID       string
+	RawID    string
+	Response InputPasskeyResponseClass
+}
+
+// InputPasskeyCredentialPublicKeyTypeID is the ID of
+// inputPasskeyCredentialPublicKey.
+const InputPasskeyCredentialPublicKeyTypeID = 0x3c27b78f
+
+// TypeID returns 0x3c27b78f, the ID of inputPasskeyCredentialPublicKey.
+func (*InputPasskeyCredentialPublicKey) TypeID() uint32 {
+	return InputPasskeyCredentialPublicKeyTypeID
+}
+
+// TypeName returns "inputPasskeyCredentialPublicKey".
+func (*InputPasskeyCredentialPublicKey) TypeName() string {
+	return "inputPasskeyCredentialPublicKey"
+}
+
+// inputPasskeyCredentialClass marks InputPasskeyCredentialPublicKey as an
+// InputPasskeyCredentialClass.
+func (*InputPasskeyCredentialPublicKey) inputPasskeyCredentialClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyCredentialPublicKeyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	b.PutString(m.RawID)
+	if err := tlrt.EncodeObject(b, m.Response); err != nil {
+		return tlrt.EncodeErr(err, "inputPasskeyCredentialPublicKey", "response")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPasskeyCredentialPublicKeyTypeID, "inputPasskeyCredentialPublicKey"); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyCredentialPublicKey", "")
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "id")
+	}
+	if m.RawID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "raw_id")
+	}
+	if m.Response, err = decodeInputPasskeyResponse(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "response")
+	}
+	return nil
+}
+
+// InputPasskeyCredentialFirebasePNV is the TL constructor
+// inputPasskeyCredentialFirebasePNV.
+//
+//	inputPasskeyCredentialFirebasePNV#5b1ccb28 pnv_token:string
+//	    = InputPasskeyCredential
+//
+// See https://core.telegram.org/constructor/inputPasskeyCredentialFirebasePNV.
+type InputPasskeyCredentialFirebasePNV struct {
+	PnvToken string
+}
+
+// InputPasskeyCredentialFirebasePNVTypeID is the ID of
+// inputPasskeyCredentialFirebasePNV.
+const InputPasskeyCredentialFirebasePNVTypeID = 0x5b1ccb28
+
+// TypeID returns 0x5b1ccb28, the ID of inputPasskeyCredentialFirebasePNV.
+func (*InputPasskeyCredentialFirebasePNV) TypeID() uint32 {
+	return InputPasskeyCredentialFirebasePNVTypeID
+}
+
+// TypeName returns "inputPasskeyCredentialFirebasePNV".
+func (*InputPasskeyCredentialFirebasePNV) TypeName() string {
+	return "inputPasskeyCredentialFirebasePNV"
+}
+
+// inputPasskeyCredentialClass marks InputPasskeyCredentialFirebasePNV as an
+// InputPasskeyCredentialClass.
+func (*InputPasskeyCredentialFirebasePNV) inputPasskeyCredentialClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyCredentialFirebasePNVTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.PnvToken)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPasskeyCredentialFirebasePNVTypeID, "inputPasskeyCredentialFirebasePNV"); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PnvToken, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "pnv_token")
+	}
+	return nil
+}
+
+// InputPasskeyResponseClass is the TL type InputPasskeyResponse: one of
+// InputPasskeyResponseRegister, InputPasskeyResponseLogin.
+//
+// See https://core.telegram.org/type/InputPasskeyResponse.
+type InputPasskeyResponseClass interface {
+	Object
+	inputPasskeyResponseClass()
+}
+
+// DecodeInputPasskeyResponse decodes any constructor of InputPasskeyResponse.
+func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error) {
+	return decodeInputPasskeyResponse(b, 0)
+}
+
+// decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
+// depth levels deep.
+func decodeInputPasskeyResponse(b *bin.Buffer, depth int) (InputPasskeyResponseClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputPasskeyResponseClass
+	switch id {
+	case InputPasskeyResponseRegisterTypeID:
+		v = &InputPasskeyResponseRegister{}
+	case InputPasskeyResponseLoginTypeID:
+		v = &InputPasskeyResponseLogin{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyResponse"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputPasskeyResponseRegister is the TL constructor
+// inputPasskeyResponseRegister.
+//
+//	inputPasskeyResponseRegister#3e63935c client_data:DataJSON
+//	    attestation_data:bytes = InputPasskeyResponse
+//
+// See https://core.telegram.org/constructor/inputPasskeyResponseRegister.
+type InputPasskeyResponseRegister struct {
+	ClientData      DataJSON
+	AttestationData []byte
+}
+
+// InputPasskeyResponseRegisterTypeID is the ID of inputPasskeyResponseRegister.
+const InputPasskeyResponseRegisterTypeID = 0x3e63935c
+
+// TypeID returns 0x3e63935c, the ID of inputPasskeyResponseRegister.
+func (*InputPasskeyResponseRegister) TypeID() uint32 {
+	return InputPasskeyResponseRegisterTypeID
+}
+
+// TypeName returns "inputPasskeyResponseRegister".
+func (*InputPasskeyResponseRegister) TypeName() string {
+	return "inputPasskeyResponseRegister"
+}
+
+// inputPasskeyResponseClass marks InputPasskeyResponseRegister as an
+// InputPasskeyResponseClass.
+func (*InputPasskeyResponseRegister) inputPasskeyResponseClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyResponseRegisterTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.ClientData.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputPasskeyResponseRegister", "client_data")
+	}
+	b.PutBytes(m.AttestationData)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPasskeyResponseRegisterTypeID, "inputPasskeyResponseRegister"); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyResponseRegister) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseRegister", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "client_data")
+	}
+	if m.AttestationData, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "attestation_data")
+	}
+	return nil
+}
+
+// InputPasskeyResponseLogin is the TL constructor inputPasskeyResponseLogin.
+//
+//	inputPasskeyResponseLogin#c31fc14a client_data:DataJSON
+//	    authenticator_data:bytes signature:bytes user_handle:string
+//	    = InputPasskeyResponse
+//
+// See https://core.telegram.org/constructor/inputPasskeyResponseLogin.
+type InputPasskeyResponseLogin struct {
+	ClientData        DataJSON
+	AuthenticatorData []byte
+	Signature         []byte
+	UserHandle        string
+}
+
+// InputPasskeyResponseLoginTypeID is the ID of inputPasskeyResponseLogin.
+const InputPasskeyResponseLoginTypeID = 0xc31fc14a
+
+// TypeID returns 0xc31fc14a, the ID of inputPasskeyResponseLogin.
+func (*InputPasskeyResponseLogin) TypeID() uint32 {
+	return InputPasskeyResponseLoginTypeID
+}
+
+// TypeName returns "inputPasskeyResponseLogin".
+func (*InputPasskeyResponseLogin) TypeName() string {
+	return "inputPasskeyResponseLogin"
+}
+
+// inputPasskeyResponseClass marks InputPasskeyResponseLogin as an
+// InputPasskeyResponseClass.
+func (*InputPasskeyResponseLogin) inputPasskeyResponseClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPasskeyResponseLoginTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.ClientData.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputPasskeyResponseLogin", "client_data")
+	}
+	b.PutBytes(m.AuthenticatorData)
+	b.PutBytes(m.Signature)
+	b.PutString(m.UserHandle)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPasskeyResponseLoginTypeID, "inputPasskeyResponseLogin"); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPasskeyResponseLogin) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseLogin", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.ClientData, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "client_data")
+	}
+	if m.AuthenticatorData, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "authenticator_data")
+	}
+	if m.Signature, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "signature")
+	}
+	if m.UserHandle, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "user_handle")
+	}
+	return nil
+}
+
+// InputPaymentCredentialsClass is the TL type InputPaymentCredentials: one of
+// InputPaymentCredentialsSaved, InputPaymentCredentials,
+// InputPaymentCredentialsApplePay, InputPaymentCredentialsGooglePay.
 //
 // See https://core.telegram.org/type/InputPaymentCredentials.
 type InputPaymentCredentialsClass interface {
@@ -8485,12 +12331,14 @@ type InputPaymentCredentialsClass interface {
 	inputPaymentCredentialsClass()
 }
 
-// DecodeInputPaymentCredentials decodes any constructor of InputPaymentCredentials.
+// DecodeInputPaymentCredentials decodes any constructor of
+// InputPaymentCredentials.
 func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass, error) {
 	return decodeInputPaymentCredentials(b, 0)
 }
 
-// decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value nested depth levels deep.
+// decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value
+// nested depth levels deep.
 func decodeInputPaymentCredentials(b *bin.Buffer, depth int) (InputPaymentCredentialsClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -8507,20 +12355,19 @@ func decodeInputPaymentCredentials(b *bin.Buffer, depth int) (InputPaymentCreden
 	case InputPaymentCredentialsGooglePayTypeID:
 		v = &InputPaymentCredentialsGooglePay{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputPaymentCredentials",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputPaymentCredentials"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputPaymentCredentialsSaved is the TL constructor inputPaymentCredentialsSaved:
+// InputPaymentCredentialsSaved is the TL constructor
+// inputPaymentCredentialsSaved.
 //
-//	inputPaymentCredentialsSaved#c10eb2cf id:string tmp_password:bytes = InputPaymentCredentials
+//	inputPaymentCredentialsSaved#c10eb2cf id:string tmp_password:bytes
+//	    = InputPaymentCredentials
 //
 // See https://core.telegram.org/constructor/inputPaymentCredentialsSaved.
 type InputPaymentCredentialsSaved struct {
@@ -8541,7 +12388,8 @@ func (*InputPaymentCredentialsSaved) TypeName() string {
 	return "inputPaymentCredentialsSaved"
 }
 
-// inputPaymentCredentialsClass marks InputPaymentCredentialsSaved as a InputPaymentCredentialsClass.
+// inputPaymentCredentialsClass marks InputPaymentCredentialsSaved as an
+// InputPaymentCredentialsClass.
 func (*InputPaymentCredentialsSaved) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
@@ -8565,42 +12413,40 @@ func (m *InputPaymentCredentialsSaved) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "")
 	}
-	if err := consumeID(b, InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"); err != nil {
-		return decodeErr("inputPaymentCredentialsSaved#c10eb2cf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPaymentCredentialsSaved) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPaymentCredentialsSaved) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("inputPaymentCredentialsSaved#c10eb2cf", "id", err)
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "id")
 	}
 	if m.TmpPassword, err = b.Bytes(); err != nil {
-		return decodeErr("inputPaymentCredentialsSaved#c10eb2cf", "tmp_password", err)
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "tmp_password")
 	}
 	return nil
 }
 
-// InputPaymentCredentials is the TL constructor inputPaymentCredentials:
+// InputPaymentCredentials is the TL constructor inputPaymentCredentials.
 //
-//	inputPaymentCredentials#3417d728 flags:# save:flags.0?true data:DataJSON = InputPaymentCredentials
+//	inputPaymentCredentials#3417d728 flags:# save:flags.0?true data:DataJSON
+//	    = InputPaymentCredentials
 //
 // See https://core.telegram.org/constructor/inputPaymentCredentials.
 type InputPaymentCredentials struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Save  bool       // flags.0?true
 	Data  DataJSON
 }
@@ -8618,7 +12464,8 @@ func (*InputPaymentCredentials) TypeName() string {
 	return "inputPaymentCredentials"
 }
 
-// inputPaymentCredentialsClass marks InputPaymentCredentials as a InputPaymentCredentialsClass.
+// inputPaymentCredentialsClass marks InputPaymentCredentials as an
+// InputPaymentCredentialsClass.
 func (*InputPaymentCredentials) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
@@ -8641,58 +12488,58 @@ func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Data.Encode(b); err != nil {
-		return encodeErr("inputPaymentCredentials#3417d728", "data", err)
+		return tlrt.EncodeErr(err, "inputPaymentCredentials", "data")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPaymentCredentialsTypeID, "inputPaymentCredentials"); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentials", "")
 	}
-	if err := consumeID(b, InputPaymentCredentialsTypeID, "inputPaymentCredentials"); err != nil {
-		return decodeErr("inputPaymentCredentials#3417d728", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPaymentCredentials) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPaymentCredentials) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPaymentCredentials#3417d728", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentials", "")
 	}
 	*m = InputPaymentCredentials{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputPaymentCredentials#3417d728", "flags", err)
+		return tlrt.DecodeErr(err, "inputPaymentCredentials", "flags")
 	}
 	m.Save = m.Flags.Has(0)
-	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
-		return decodeErr("inputPaymentCredentials#3417d728", "data", err)
+	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentials", "data")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// InputPaymentCredentialsApplePay is the TL constructor inputPaymentCredentialsApplePay:
+// InputPaymentCredentialsApplePay is the TL constructor
+// inputPaymentCredentialsApplePay.
 //
-//	inputPaymentCredentialsApplePay#aa1c39f payment_data:DataJSON = InputPaymentCredentials
+//	inputPaymentCredentialsApplePay#aa1c39f payment_data:DataJSON
+//	    = InputPaymentCredentials
 //
 // See https://core.telegram.org/constructor/inputPaymentCredentialsApplePay.
 type InputPaymentCredentialsApplePay struct {
 	PaymentData DataJSON
 }
 
-// InputPaymentCredentialsApplePayTypeID is the ID of inputPaymentCredentialsApplePay.
+// InputPaymentCredentialsApplePayTypeID is the ID of
+// inputPaymentCredentialsApplePay.
 const InputPaymentCredentialsApplePayTypeID = 0x0aa1c39f
 
 // TypeID returns 0x0aa1c39f, the ID of inputPaymentCredentialsApplePay.
@@ -8705,7 +12552,8 @@ func (*InputPaymentCredentialsApplePay) TypeName() string {
 	return "inputPaymentCredentialsApplePay"
 }
 
-// inputPaymentCredentialsClass marks InputPaymentCredentialsApplePay as a InputPaymentCredentialsClass.
+// inputPaymentCredentialsClass marks InputPaymentCredentialsApplePay as an
+// InputPaymentCredentialsClass.
 func (*InputPaymentCredentialsApplePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
@@ -8723,52 +12571,52 @@ func (m *InputPaymentCredentialsApplePay) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.PaymentData.Encode(b); err != nil {
-		return encodeErr("inputPaymentCredentialsApplePay#0aa1c39f", "payment_data", err)
+		return tlrt.EncodeErr(err, "inputPaymentCredentialsApplePay", "payment_data")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "")
 	}
-	if err := consumeID(b, InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"); err != nil {
-		return decodeErr("inputPaymentCredentialsApplePay#0aa1c39f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPaymentCredentialsApplePay) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPaymentCredentialsApplePay) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPaymentCredentialsApplePay#0aa1c39f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsApplePay", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.PaymentData, depth+1); err != nil {
-		return decodeErr("inputPaymentCredentialsApplePay#0aa1c39f", "payment_data", err)
+	if err = tlrt.DecodeBoxed(b, &m.PaymentData, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "payment_data")
 	}
 	return nil
 }
 
-// InputPaymentCredentialsGooglePay is the TL constructor inputPaymentCredentialsGooglePay:
+// InputPaymentCredentialsGooglePay is the TL constructor
+// inputPaymentCredentialsGooglePay.
 //
-//	inputPaymentCredentialsGooglePay#8ac32801 payment_token:DataJSON = InputPaymentCredentials
+//	inputPaymentCredentialsGooglePay#8ac32801 payment_token:DataJSON
+//	    = InputPaymentCredentials
 //
 // See https://core.telegram.org/constructor/inputPaymentCredentialsGooglePay.
 type InputPaymentCredentialsGooglePay struct {
 	PaymentToken DataJSON
 }
 
-// InputPaymentCredentialsGooglePayTypeID is the ID of inputPaymentCredentialsGooglePay.
+// InputPaymentCredentialsGooglePayTypeID is the ID of
+// inputPaymentCredentialsGooglePay.
 const InputPaymentCredentialsGooglePayTypeID = 0x8ac32801
 
 // TypeID returns 0x8ac32801, the ID of inputPaymentCredentialsGooglePay.
@@ -8781,7 +12629,8 @@ func (*InputPaymentCredentialsGooglePay) TypeName() string {
 	return "inputPaymentCredentialsGooglePay"
 }
 
-// inputPaymentCredentialsClass marks InputPaymentCredentialsGooglePay as a InputPaymentCredentialsClass.
+// inputPaymentCredentialsClass marks InputPaymentCredentialsGooglePay as an
+// InputPaymentCredentialsClass.
 func (*InputPaymentCredentialsGooglePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
@@ -8799,43 +12648,42 @@ func (m *InputPaymentCredentialsGooglePay) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.PaymentToken.Encode(b); err != nil {
-		return encodeErr("inputPaymentCredentialsGooglePay#8ac32801", "payment_token", err)
+		return tlrt.EncodeErr(err, "inputPaymentCredentialsGooglePay", "payment_token")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "")
 	}
-	if err := consumeID(b, InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"); err != nil {
-		return decodeErr("inputPaymentCredentialsGooglePay#8ac32801", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPaymentCredentialsGooglePay) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPaymentCredentialsGooglePay#8ac32801", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsGooglePay", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.PaymentToken, depth+1); err != nil {
-		return decodeErr("inputPaymentCredentialsGooglePay#8ac32801", "payment_token", err)
+	if err = tlrt.DecodeBoxed(b, &m.PaymentToken, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "payment_token")
 	}
 	return nil
 }
 
-// InputPeerClass is the TL type InputPeer: one of InputPeerEmpty, InputPeerSelf, InputPeerChat, InputPeerUser, InputPeerChannel, InputPeerUserFromMessage, InputPeerChannelFromMessage.
+// InputPeerClass is the TL type InputPeer: one of InputPeerEmpty,
+// InputPeerSelf, InputPeerChat, InputPeerUser, InputPeerChannel,
+// InputPeerUserFromMessage, InputPeerChannelFromMessage.
 //
 // See https://core.telegram.org/type/InputPeer.
 type InputPeerClass interface {
@@ -8871,18 +12719,15 @@ func decodeInputPeer(b *bin.Buffer, depth int) (InputPeerClass, error) {
 	case InputPeerChannelFromMessageTypeID:
 		v = &InputPeerChannelFromMessage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputPeer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputPeer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputPeerEmpty is the TL constructor inputPeerEmpty:
+// InputPeerEmpty is the TL constructor inputPeerEmpty.
 //
 //	inputPeerEmpty#7f3b18ea = InputPeer
 //
@@ -8902,7 +12747,7 @@ func (*InputPeerEmpty) TypeName() string {
 	return "inputPeerEmpty"
 }
 
-// inputPeerClass marks InputPeerEmpty as a InputPeerClass.
+// inputPeerClass marks InputPeerEmpty as an InputPeerClass.
 func (*InputPeerEmpty) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -8924,29 +12769,26 @@ func (m *InputPeerEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerEmpty", "")
 	}
-	if err := consumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
-		return decodeErr("inputPeerEmpty#7f3b18ea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPeerSelf is the TL constructor inputPeerSelf:
+// InputPeerSelf is the TL constructor inputPeerSelf.
 //
 //	inputPeerSelf#7da07ec9 = InputPeer
 //
@@ -8966,7 +12808,7 @@ func (*InputPeerSelf) TypeName() string {
 	return "inputPeerSelf"
 }
 
-// inputPeerClass marks InputPeerSelf as a InputPeerClass.
+// inputPeerClass marks InputPeerSelf as an InputPeerClass.
 func (*InputPeerSelf) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -8988,29 +12830,26 @@ func (m *InputPeerSelf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerSelf", "")
 	}
-	if err := consumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
-		return decodeErr("inputPeerSelf#7da07ec9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerSelf) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPeerChat is the TL constructor inputPeerChat:
+// InputPeerChat is the TL constructor inputPeerChat.
 //
 //	inputPeerChat#35a95cb9 chat_id:long = InputPeer
 //
@@ -9032,7 +12871,7 @@ func (*InputPeerChat) TypeName() string {
 	return "inputPeerChat"
 }
 
-// inputPeerClass marks InputPeerChat as a InputPeerClass.
+// inputPeerClass marks InputPeerChat as an InputPeerClass.
 func (*InputPeerChat) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -9055,33 +12894,30 @@ func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChat", "")
 	}
-	if err := consumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
-		return decodeErr("inputPeerChat#35a95cb9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("inputPeerChat#35a95cb9", "chat_id", err)
+		return tlrt.DecodeErr(err, "inputPeerChat", "chat_id")
 	}
 	return nil
 }
 
-// InputPeerUser is the TL constructor inputPeerUser:
+// InputPeerUser is the TL constructor inputPeerUser.
 //
 //	inputPeerUser#dde8a54c user_id:long access_hash:long = InputPeer
 //
@@ -9104,7 +12940,7 @@ func (*InputPeerUser) TypeName() string {
 	return "inputPeerUser"
 }
 
-// inputPeerClass marks InputPeerUser as a InputPeerClass.
+// inputPeerClass marks InputPeerUser as an InputPeerClass.
 func (*InputPeerUser) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -9128,36 +12964,33 @@ func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUser", "")
 	}
-	if err := consumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
-		return decodeErr("inputPeerUser#dde8a54c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("inputPeerUser#dde8a54c", "user_id", err)
+		return tlrt.DecodeErr(err, "inputPeerUser", "user_id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputPeerUser#dde8a54c", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputPeerUser", "access_hash")
 	}
 	return nil
 }
 
-// InputPeerChannel is the TL constructor inputPeerChannel:
+// InputPeerChannel is the TL constructor inputPeerChannel.
 //
 //	inputPeerChannel#27bcbbfc channel_id:long access_hash:long = InputPeer
 //
@@ -9180,7 +13013,7 @@ func (*InputPeerChannel) TypeName() string {
 	return "inputPeerChannel"
 }
 
-// inputPeerClass marks InputPeerChannel as a InputPeerClass.
+// inputPeerClass marks InputPeerChannel as an InputPeerClass.
 func (*InputPeerChannel) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -9204,38 +13037,36 @@ func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannel", "")
 	}
-	if err := consumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
-		return decodeErr("inputPeerChannel#27bcbbfc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerChannel) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("inputPeerChannel#27bcbbfc", "channel_id", err)
+		return tlrt.DecodeErr(err, "inputPeerChannel", "channel_id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputPeerChannel#27bcbbfc", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputPeerChannel", "access_hash")
 	}
 	return nil
 }
 
-// InputPeerUserFromMessage is the TL constructor inputPeerUserFromMessage:
+// InputPeerUserFromMessage is the TL constructor inputPeerUserFromMessage.
 //
-//	inputPeerUserFromMessage#a87b0a1c peer:InputPeer msg_id:int user_id:long = InputPeer
+//	inputPeerUserFromMessage#a87b0a1c peer:InputPeer msg_id:int user_id:long
+//	    = InputPeer
 //
 // See https://core.telegram.org/constructor/inputPeerUserFromMessage.
 type InputPeerUserFromMessage struct {
@@ -9257,7 +13088,7 @@ func (*InputPeerUserFromMessage) TypeName() string {
 	return "inputPeerUserFromMessage"
 }
 
-// inputPeerClass marks InputPeerUserFromMessage as a InputPeerClass.
+// inputPeerClass marks InputPeerUserFromMessage as an InputPeerClass.
 func (*InputPeerUserFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -9274,8 +13105,8 @@ func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputPeerUserFromMessage#a87b0a1c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputPeerUserFromMessage", "peer")
 	}
 	b.PutInt(m.MsgID)
 	b.PutLong(m.UserID)
@@ -9284,44 +13115,43 @@ func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "")
 	}
-	if err := consumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
-		return decodeErr("inputPeerUserFromMessage#a87b0a1c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerUserFromMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPeerUserFromMessage#a87b0a1c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPeerUserFromMessage", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputPeerUserFromMessage#a87b0a1c", "peer", err)
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("inputPeerUserFromMessage#a87b0a1c", "msg_id", err)
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "msg_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("inputPeerUserFromMessage#a87b0a1c", "user_id", err)
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "user_id")
 	}
 	return nil
 }
 
-// InputPeerChannelFromMessage is the TL constructor inputPeerChannelFromMessage:
+// InputPeerChannelFromMessage is the TL constructor
+// inputPeerChannelFromMessage.
 //
-//	inputPeerChannelFromMessage#bd2a0840 peer:InputPeer msg_id:int channel_id:long = InputPeer
+//	inputPeerChannelFromMessage#bd2a0840 peer:InputPeer msg_id:int
+//	    channel_id:long = InputPeer
 //
 // See https://core.telegram.org/constructor/inputPeerChannelFromMessage.
 type InputPeerChannelFromMessage struct {
@@ -9343,7 +13173,7 @@ func (*InputPeerChannelFromMessage) TypeName() string {
 	return "inputPeerChannelFromMessage"
 }
 
-// inputPeerClass marks InputPeerChannelFromMessage as a InputPeerClass.
+// inputPeerClass marks InputPeerChannelFromMessage as an InputPeerClass.
 func (*InputPeerChannelFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
@@ -9360,8 +13190,8 @@ func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputPeerChannelFromMessage#bd2a0840", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputPeerChannelFromMessage", "peer")
 	}
 	b.PutInt(m.MsgID)
 	b.PutLong(m.ChannelID)
@@ -9370,42 +13200,40 @@ func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "")
 	}
-	if err := consumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
-		return decodeErr("inputPeerChannelFromMessage#bd2a0840", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerChannelFromMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerChannelFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPeerChannelFromMessage#bd2a0840", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPeerChannelFromMessage", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputPeerChannelFromMessage#bd2a0840", "peer", err)
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("inputPeerChannelFromMessage#bd2a0840", "msg_id", err)
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "msg_id")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("inputPeerChannelFromMessage#bd2a0840", "channel_id", err)
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "channel_id")
 	}
 	return nil
 }
 
-// InputPhotoClass is the TL type InputPhoto: one of InputPhotoEmpty, InputPhoto.
+// InputPhotoClass is the TL type InputPhoto: one of InputPhotoEmpty,
+// InputPhoto.
 //
 // See https://core.telegram.org/type/InputPhoto.
 type InputPhotoClass interface {
@@ -9431,18 +13259,15 @@ func decodeInputPhoto(b *bin.Buffer, depth int) (InputPhotoClass, error) {
 	case InputPhotoTypeID:
 		v = &InputPhoto{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputPhoto",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputPhoto"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputPhotoEmpty is the TL constructor inputPhotoEmpty:
+// InputPhotoEmpty is the TL constructor inputPhotoEmpty.
 //
 //	inputPhotoEmpty#1cd7bf0d = InputPhoto
 //
@@ -9462,7 +13287,7 @@ func (*InputPhotoEmpty) TypeName() string {
 	return "inputPhotoEmpty"
 }
 
-// inputPhotoClass marks InputPhotoEmpty as a InputPhotoClass.
+// inputPhotoClass marks InputPhotoEmpty as an InputPhotoClass.
 func (*InputPhotoEmpty) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
@@ -9484,31 +13309,29 @@ func (m *InputPhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPhotoEmptyTypeID, "inputPhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhotoEmpty", "")
 	}
-	if err := consumeID(b, InputPhotoEmptyTypeID, "inputPhotoEmpty"); err != nil {
-		return decodeErr("inputPhotoEmpty#1cd7bf0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPhoto is the TL constructor inputPhoto:
+// InputPhoto is the TL constructor inputPhoto.
 //
-//	inputPhoto#3bb3b94a id:long access_hash:long file_reference:bytes = InputPhoto
+//	inputPhoto#3bb3b94a id:long access_hash:long file_reference:bytes
+//	    = InputPhoto
 //
 // See https://core.telegram.org/constructor/inputPhoto.
 type InputPhoto struct {
@@ -9530,7 +13353,7 @@ func (*InputPhoto) TypeName() string {
 	return "inputPhoto"
 }
 
-// inputPhotoClass marks InputPhoto as a InputPhotoClass.
+// inputPhotoClass marks InputPhoto as an InputPhotoClass.
 func (*InputPhoto) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
@@ -9555,39 +13378,43 @@ func (m *InputPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPhotoTypeID, "inputPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhoto", "")
 	}
-	if err := consumeID(b, InputPhotoTypeID, "inputPhoto"); err != nil {
-		return decodeErr("inputPhoto#3bb3b94a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPhoto) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputPhoto#3bb3b94a", "id", err)
+		return tlrt.DecodeErr(err, "inputPhoto", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputPhoto#3bb3b94a", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputPhoto", "access_hash")
 	}
 	if m.FileReference, err = b.Bytes(); err != nil {
-		return decodeErr("inputPhoto#3bb3b94a", "file_reference", err)
+		return tlrt.DecodeErr(err, "inputPhoto", "file_reference")
 	}
 	return nil
 }
 
-// InputPrivacyKeyClass is the TL type InputPrivacyKey: one of InputPrivacyKeyStatusTimestamp, InputPrivacyKeyChatInvite, InputPrivacyKeyPhoneCall, InputPrivacyKeyPhoneP2P, InputPrivacyKeyForwards, InputPrivacyKeyProfilePhoto, InputPrivacyKeyPhoneNumber, InputPrivacyKeyAddedByPhone, InputPrivacyKeyVoiceMessages, InputPrivacyKeyAbout.
+// InputPrivacyKeyClass is the TL type InputPrivacyKey: one of
+// InputPrivacyKeyStatusTimestamp, InputPrivacyKeyChatInvite,
+// InputPrivacyKeyPhoneCall, InputPrivacyKeyPhoneP2P, InputPrivacyKeyForwards,
+// InputPrivacyKeyProfilePhoto, InputPrivacyKeyPhoneNumber,
+// InputPrivacyKeyAddedByPhone, InputPrivacyKeyVoiceMessages,
+// InputPrivacyKeyAbout, InputPrivacyKeyBirthday,
+// InputPrivacyKeyStarGiftsAutoSave, InputPrivacyKeyNoPaidMessages,
+// InputPrivacyKeySavedMusic.
 //
 // See https://core.telegram.org/type/InputPrivacyKey.
 type InputPrivacyKeyClass interface {
@@ -9600,7 +13427,8 @@ func DecodeInputPrivacyKey(b *bin.Buffer) (InputPrivacyKeyClass, error) {
 	return decodeInputPrivacyKey(b, 0)
 }
 
-// decodeInputPrivacyKey is DecodeInputPrivacyKey for a value nested depth levels deep.
+// decodeInputPrivacyKey is DecodeInputPrivacyKey for a value nested depth
+// levels deep.
 func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -9628,26 +13456,33 @@ func decodeInputPrivacyKey(b *bin.Buffer, depth int) (InputPrivacyKeyClass, erro
 		v = &InputPrivacyKeyVoiceMessages{}
 	case InputPrivacyKeyAboutTypeID:
 		v = &InputPrivacyKeyAbout{}
+	case InputPrivacyKeyBirthdayTypeID:
+		v = &InputPrivacyKeyBirthday{}
+	case InputPrivacyKeyStarGiftsAutoSaveTypeID:
+		v = &InputPrivacyKeyStarGiftsAutoSave{}
+	case InputPrivacyKeyNoPaidMessagesTypeID:
+		v = &InputPrivacyKeyNoPaidMessages{}
+	case InputPrivacyKeySavedMusicTypeID:
+		v = &InputPrivacyKeySavedMusic{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputPrivacyKey",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyKey"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputPrivacyKeyStatusTimestamp is the TL constructor inputPrivacyKeyStatusTimestamp:
+// InputPrivacyKeyStatusTimestamp is the TL constructor
+// inputPrivacyKeyStatusTimestamp.
 //
 //	inputPrivacyKeyStatusTimestamp#4f96cb18 = InputPrivacyKey
 //
 // See https://core.telegram.org/constructor/inputPrivacyKeyStatusTimestamp.
 type InputPrivacyKeyStatusTimestamp struct{}
 
-// InputPrivacyKeyStatusTimestampTypeID is the ID of inputPrivacyKeyStatusTimestamp.
+// InputPrivacyKeyStatusTimestampTypeID is the ID of
+// inputPrivacyKeyStatusTimestamp.
 const InputPrivacyKeyStatusTimestampTypeID = 0x4f96cb18
 
 // TypeID returns 0x4f96cb18, the ID of inputPrivacyKeyStatusTimestamp.
@@ -9660,7 +13495,8 @@ func (*InputPrivacyKeyStatusTimestamp) TypeName() string {
 	return "inputPrivacyKeyStatusTimestamp"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyStatusTimestamp as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyStatusTimestamp as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyStatusTimestamp) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -9682,29 +13518,26 @@ func (m *InputPrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyStatusTimestamp", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"); err != nil {
-		return decodeErr("inputPrivacyKeyStatusTimestamp#4f96cb18", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyStatusTimestamp) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyChatInvite is the TL constructor inputPrivacyKeyChatInvite:
+// InputPrivacyKeyChatInvite is the TL constructor inputPrivacyKeyChatInvite.
 //
 //	inputPrivacyKeyChatInvite#bdfb0426 = InputPrivacyKey
 //
@@ -9724,7 +13557,8 @@ func (*InputPrivacyKeyChatInvite) TypeName() string {
 	return "inputPrivacyKeyChatInvite"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyChatInvite as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyChatInvite as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyChatInvite) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -9746,29 +13580,26 @@ func (m *InputPrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyChatInvite", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"); err != nil {
-		return decodeErr("inputPrivacyKeyChatInvite#bdfb0426", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyChatInvite) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyPhoneCall is the TL constructor inputPrivacyKeyPhoneCall:
+// InputPrivacyKeyPhoneCall is the TL constructor inputPrivacyKeyPhoneCall.
 //
 //	inputPrivacyKeyPhoneCall#fabadc5f = InputPrivacyKey
 //
@@ -9788,7 +13619,8 @@ func (*InputPrivacyKeyPhoneCall) TypeName() string {
 	return "inputPrivacyKeyPhoneCall"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyPhoneCall as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyPhoneCall as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyPhoneCall) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -9810,29 +13642,26 @@ func (m *InputPrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneCall", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"); err != nil {
-		return decodeErr("inputPrivacyKeyPhoneCall#fabadc5f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyPhoneCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyPhoneP2P is the TL constructor inputPrivacyKeyPhoneP2P:
+// InputPrivacyKeyPhoneP2P is the TL constructor inputPrivacyKeyPhoneP2P.
 //
 //	inputPrivacyKeyPhoneP2P#db9e70d2 = InputPrivacyKey
 //
@@ -9852,7 +13681,8 @@ func (*InputPrivacyKeyPhoneP2P) TypeName() string {
 	return "inputPrivacyKeyPhoneP2P"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyPhoneP2P as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyPhoneP2P as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyPhoneP2P) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -9874,29 +13704,26 @@ func (m *InputPrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneP2P", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"); err != nil {
-		return decodeErr("inputPrivacyKeyPhoneP2P#db9e70d2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyPhoneP2P) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyForwards is the TL constructor inputPrivacyKeyForwards:
+// InputPrivacyKeyForwards is the TL constructor inputPrivacyKeyForwards.
 //
 //	inputPrivacyKeyForwards#a4dd4c08 = InputPrivacyKey
 //
@@ -9916,7 +13743,8 @@ func (*InputPrivacyKeyForwards) TypeName() string {
 	return "inputPrivacyKeyForwards"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyForwards as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyForwards as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyForwards) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -9938,29 +13766,27 @@ func (m *InputPrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyForwards", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"); err != nil {
-		return decodeErr("inputPrivacyKeyForwards#a4dd4c08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyForwards) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyProfilePhoto is the TL constructor inputPrivacyKeyProfilePhoto:
+// InputPrivacyKeyProfilePhoto is the TL constructor
+// inputPrivacyKeyProfilePhoto.
 //
 //	inputPrivacyKeyProfilePhoto#5719bacc = InputPrivacyKey
 //
@@ -9980,7 +13806,8 @@ func (*InputPrivacyKeyProfilePhoto) TypeName() string {
 	return "inputPrivacyKeyProfilePhoto"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyProfilePhoto as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyProfilePhoto as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyProfilePhoto) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -10002,29 +13829,26 @@ func (m *InputPrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyProfilePhoto", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"); err != nil {
-		return decodeErr("inputPrivacyKeyProfilePhoto#5719bacc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyProfilePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyPhoneNumber is the TL constructor inputPrivacyKeyPhoneNumber:
+// InputPrivacyKeyPhoneNumber is the TL constructor inputPrivacyKeyPhoneNumber.
 //
 //	inputPrivacyKeyPhoneNumber#352dafa = InputPrivacyKey
 //
@@ -10044,7 +13868,8 @@ func (*InputPrivacyKeyPhoneNumber) TypeName() string {
 	return "inputPrivacyKeyPhoneNumber"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyPhoneNumber as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyPhoneNumber as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyPhoneNumber) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -10066,29 +13891,27 @@ func (m *InputPrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneNumber", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"); err != nil {
-		return decodeErr("inputPrivacyKeyPhoneNumber#0352dafa", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyPhoneNumber) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyAddedByPhone is the TL constructor inputPrivacyKeyAddedByPhone:
+// InputPrivacyKeyAddedByPhone is the TL constructor
+// inputPrivacyKeyAddedByPhone.
 //
 //	inputPrivacyKeyAddedByPhone#d1219bdd = InputPrivacyKey
 //
@@ -10108,7 +13931,8 @@ func (*InputPrivacyKeyAddedByPhone) TypeName() string {
 	return "inputPrivacyKeyAddedByPhone"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyAddedByPhone as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyAddedByPhone as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyAddedByPhone) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -10130,29 +13954,27 @@ func (m *InputPrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyAddedByPhone", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"); err != nil {
-		return decodeErr("inputPrivacyKeyAddedByPhone#d1219bdd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyAddedByPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyVoiceMessages is the TL constructor inputPrivacyKeyVoiceMessages:
+// InputPrivacyKeyVoiceMessages is the TL constructor
+// inputPrivacyKeyVoiceMessages.
 //
 //	inputPrivacyKeyVoiceMessages#aee69d68 = InputPrivacyKey
 //
@@ -10172,7 +13994,8 @@ func (*InputPrivacyKeyVoiceMessages) TypeName() string {
 	return "inputPrivacyKeyVoiceMessages"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyVoiceMessages as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyVoiceMessages as an
+// InputPrivacyKeyClass.
 func (*InputPrivacyKeyVoiceMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -10194,29 +14017,26 @@ func (m *InputPrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyVoiceMessages", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"); err != nil {
-		return decodeErr("inputPrivacyKeyVoiceMessages#aee69d68", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyVoiceMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyKeyAbout is the TL constructor inputPrivacyKeyAbout:
+// InputPrivacyKeyAbout is the TL constructor inputPrivacyKeyAbout.
 //
 //	inputPrivacyKeyAbout#3823cc40 = InputPrivacyKey
 //
@@ -10236,7 +14056,7 @@ func (*InputPrivacyKeyAbout) TypeName() string {
 	return "inputPrivacyKeyAbout"
 }
 
-// inputPrivacyKeyClass marks InputPrivacyKeyAbout as a InputPrivacyKeyClass.
+// inputPrivacyKeyClass marks InputPrivacyKeyAbout as an InputPrivacyKeyClass.
 func (*InputPrivacyKeyAbout) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
@@ -10258,29 +14078,285 @@ func (m *InputPrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyAbout", "")
 	}
-	if err := consumeID(b, InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"); err != nil {
-		return decodeErr("inputPrivacyKeyAbout#3823cc40", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyKeyAbout) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyRuleClass is the TL type InputPrivacyRule: one of InputPrivacyValueAllowContacts, InputPrivacyValueAllowAll, InputPrivacyValueAllowUsers, InputPrivacyValueDisallowContacts, InputPrivacyValueDisallowAll, InputPrivacyValueDisallowUsers, InputPrivacyValueAllowChatParticipants, InputPrivacyValueDisallowChatParticipants, InputPrivacyValueAllowCloseFriends.
+// InputPrivacyKeyBirthday is the TL constructor inputPrivacyKeyBirthday.
+//
+//	inputPrivacyKeyBirthday#d65a11cc = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyBirthday.
+type InputPrivacyKeyBirthday struct{}
+
+// InputPrivacyKeyBirthdayTypeID is the ID of inputPrivacyKeyBirthday.
+const InputPrivacyKeyBirthdayTypeID = 0xd65a11cc
+
+// TypeID returns 0xd65a11cc, the ID of inputPrivacyKeyBirthday.
+func (*InputPrivacyKeyBirthday) TypeID() uint32 {
+	return InputPrivacyKeyBirthdayTypeID
+}
+
+// TypeName returns "inputPrivacyKeyBirthday".
+func (*InputPrivacyKeyBirthday) TypeName() string {
+	return "inputPrivacyKeyBirthday"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyBirthday as an
+// InputPrivacyKeyClass.
+func (*InputPrivacyKeyBirthday) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyBirthdayTypeID, "inputPrivacyKeyBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeyStarGiftsAutoSave is the TL constructor
+// inputPrivacyKeyStarGiftsAutoSave.
+//
+//	inputPrivacyKeyStarGiftsAutoSave#e1732341 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyStarGiftsAutoSave.
+type InputPrivacyKeyStarGiftsAutoSave struct{}
+
+// InputPrivacyKeyStarGiftsAutoSaveTypeID is the ID of
+// inputPrivacyKeyStarGiftsAutoSave.
+const InputPrivacyKeyStarGiftsAutoSaveTypeID = 0xe1732341
+
+// TypeID returns 0xe1732341, the ID of inputPrivacyKeyStarGiftsAutoSave.
+func (*InputPrivacyKeyStarGiftsAutoSave) TypeID() uint32 {
+	return InputPrivacyKeyStarGiftsAutoSaveTypeID
+}
+
+// TypeName returns "inputPrivacyKeyStarGiftsAutoSave".
+func (*InputPrivacyKeyStarGiftsAutoSave) TypeName() string {
+	return "inputPrivacyKeyStarGiftsAutoSave"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyStarGiftsAutoSave as an
+// InputPrivacyKeyClass.
+func (*InputPrivacyKeyStarGiftsAutoSave) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyStarGiftsAutoSaveTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyStarGiftsAutoSaveTypeID, "inputPrivacyKeyStarGiftsAutoSave"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyStarGiftsAutoSave", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeyNoPaidMessages is the TL constructor
+// inputPrivacyKeyNoPaidMessages.
+//
+//	inputPrivacyKeyNoPaidMessages#bdc597b4 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeyNoPaidMessages.
+type InputPrivacyKeyNoPaidMessages struct{}
+
+// InputPrivacyKeyNoPaidMessagesTypeID is the ID of
+// inputPrivacyKeyNoPaidMessages.
+const InputPrivacyKeyNoPaidMessagesTypeID = 0xbdc597b4
+
+// TypeID returns 0xbdc597b4, the ID of inputPrivacyKeyNoPaidMessages.
+func (*InputPrivacyKeyNoPaidMessages) TypeID() uint32 {
+	return InputPrivacyKeyNoPaidMessagesTypeID
+}
+
+// TypeName returns "inputPrivacyKeyNoPaidMessages".
+func (*InputPrivacyKeyNoPaidMessages) TypeName() string {
+	return "inputPrivacyKeyNoPaidMessages"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeyNoPaidMessages as an
+// InputPrivacyKeyClass.
+func (*InputPrivacyKeyNoPaidMessages) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeyNoPaidMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyKeyNoPaidMessagesTypeID, "inputPrivacyKeyNoPaidMessages"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeyNoPaidMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyKeySavedMusic is the TL constructor inputPrivacyKeySavedMusic.
+//
+//	inputPrivacyKeySavedMusic#4dbe9226 = InputPrivacyKey
+//
+// See https://core.telegram.org/constructor/inputPrivacyKeySavedMusic.
+type InputPrivacyKeySavedMusic struct{}
+
+// InputPrivacyKeySavedMusicTypeID is the ID of inputPrivacyKeySavedMusic.
+const InputPrivacyKeySavedMusicTypeID = 0x4dbe9226
+
+// TypeID returns 0x4dbe9226, the ID of inputPrivacyKeySavedMusic.
+func (*InputPrivacyKeySavedMusic) TypeID() uint32 {
+	return InputPrivacyKeySavedMusicTypeID
+}
+
+// TypeName returns "inputPrivacyKeySavedMusic".
+func (*InputPrivacyKeySavedMusic) TypeName() string {
+	return "inputPrivacyKeySavedMusic"
+}
+
+// inputPrivacyKeyClass marks InputPrivacyKeySavedMusic as an
+// InputPrivacyKeyClass.
+func (*InputPrivacyKeySavedMusic) inputPrivacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyKeySavedMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyKeySavedMusicTypeID, "inputPrivacyKeySavedMusic"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyKeySavedMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyRuleClass is the TL type InputPrivacyRule: one of
+// InputPrivacyValueAllowContacts, InputPrivacyValueAllowAll,
+// InputPrivacyValueAllowUsers, InputPrivacyValueDisallowContacts,
+// InputPrivacyValueDisallowAll, InputPrivacyValueDisallowUsers,
+// InputPrivacyValueAllowChatParticipants,
+// InputPrivacyValueDisallowChatParticipants,
+// InputPrivacyValueAllowCloseFriends, InputPrivacyValueAllowPremium,
+// InputPrivacyValueAllowBots, InputPrivacyValueDisallowBots.
 //
 // See https://core.telegram.org/type/InputPrivacyRule.
 type InputPrivacyRuleClass interface {
@@ -10293,7 +14369,8 @@ func DecodeInputPrivacyRule(b *bin.Buffer) (InputPrivacyRuleClass, error) {
 	return decodeInputPrivacyRule(b, 0)
 }
 
-// decodeInputPrivacyRule is DecodeInputPrivacyRule for a value nested depth levels deep.
+// decodeInputPrivacyRule is DecodeInputPrivacyRule for a value nested depth
+// levels deep.
 func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -10319,26 +14396,31 @@ func decodeInputPrivacyRule(b *bin.Buffer, depth int) (InputPrivacyRuleClass, er
 		v = &InputPrivacyValueDisallowChatParticipants{}
 	case InputPrivacyValueAllowCloseFriendsTypeID:
 		v = &InputPrivacyValueAllowCloseFriends{}
+	case InputPrivacyValueAllowPremiumTypeID:
+		v = &InputPrivacyValueAllowPremium{}
+	case InputPrivacyValueAllowBotsTypeID:
+		v = &InputPrivacyValueAllowBots{}
+	case InputPrivacyValueDisallowBotsTypeID:
+		v = &InputPrivacyValueDisallowBots{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputPrivacyRule",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyRule"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputPrivacyValueAllowContacts is the TL constructor inputPrivacyValueAllowContacts:
+// InputPrivacyValueAllowContacts is the TL constructor
+// inputPrivacyValueAllowContacts.
 //
 //	inputPrivacyValueAllowContacts#d09e07b = InputPrivacyRule
 //
 // See https://core.telegram.org/constructor/inputPrivacyValueAllowContacts.
 type InputPrivacyValueAllowContacts struct{}
 
-// InputPrivacyValueAllowContactsTypeID is the ID of inputPrivacyValueAllowContacts.
+// InputPrivacyValueAllowContactsTypeID is the ID of
+// inputPrivacyValueAllowContacts.
 const InputPrivacyValueAllowContactsTypeID = 0x0d09e07b
 
 // TypeID returns 0x0d09e07b, the ID of inputPrivacyValueAllowContacts.
@@ -10351,7 +14433,8 @@ func (*InputPrivacyValueAllowContacts) TypeName() string {
 	return "inputPrivacyValueAllowContacts"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueAllowContacts as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueAllowContacts as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueAllowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10373,29 +14456,26 @@ func (m *InputPrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowContacts", "")
 	}
-	if err := consumeID(b, InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"); err != nil {
-		return decodeErr("inputPrivacyValueAllowContacts#0d09e07b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueAllowContacts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyValueAllowAll is the TL constructor inputPrivacyValueAllowAll:
+// InputPrivacyValueAllowAll is the TL constructor inputPrivacyValueAllowAll.
 //
 //	inputPrivacyValueAllowAll#184b35ce = InputPrivacyRule
 //
@@ -10415,7 +14495,8 @@ func (*InputPrivacyValueAllowAll) TypeName() string {
 	return "inputPrivacyValueAllowAll"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueAllowAll as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueAllowAll as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueAllowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10437,31 +14518,30 @@ func (m *InputPrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowAll", "")
 	}
-	if err := consumeID(b, InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"); err != nil {
-		return decodeErr("inputPrivacyValueAllowAll#184b35ce", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueAllowAll) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyValueAllowUsers is the TL constructor inputPrivacyValueAllowUsers:
+// InputPrivacyValueAllowUsers is the TL constructor
+// inputPrivacyValueAllowUsers.
 //
-//	inputPrivacyValueAllowUsers#131cc67f users:Vector<InputUser> = InputPrivacyRule
+//	inputPrivacyValueAllowUsers#131cc67f users:Vector<InputUser>
+//	    = InputPrivacyRule
 //
 // See https://core.telegram.org/constructor/inputPrivacyValueAllowUsers.
 type InputPrivacyValueAllowUsers struct {
@@ -10481,7 +14561,8 @@ func (*InputPrivacyValueAllowUsers) TypeName() string {
 	return "inputPrivacyValueAllowUsers"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueAllowUsers as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueAllowUsers as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueAllowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10500,8 +14581,8 @@ func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("inputPrivacyValueAllowUsers#131cc67f", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputPrivacyValueAllowUsers", "users")
 		}
 	}
 	return nil
@@ -10509,43 +14590,42 @@ func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "")
 	}
-	if err := consumeID(b, InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"); err != nil {
-		return decodeErr("inputPrivacyValueAllowUsers#131cc67f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueAllowUsers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPrivacyValueAllowUsers#131cc67f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueAllowUsers", "")
 	}
 	var err error
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("inputPrivacyValueAllowUsers#131cc67f", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "users")
 	}
 	return nil
 }
 
-// InputPrivacyValueDisallowContacts is the TL constructor inputPrivacyValueDisallowContacts:
+// InputPrivacyValueDisallowContacts is the TL constructor
+// inputPrivacyValueDisallowContacts.
 //
 //	inputPrivacyValueDisallowContacts#ba52007 = InputPrivacyRule
 //
 // See https://core.telegram.org/constructor/inputPrivacyValueDisallowContacts.
 type InputPrivacyValueDisallowContacts struct{}
 
-// InputPrivacyValueDisallowContactsTypeID is the ID of inputPrivacyValueDisallowContacts.
+// InputPrivacyValueDisallowContactsTypeID is the ID of
+// inputPrivacyValueDisallowContacts.
 const InputPrivacyValueDisallowContactsTypeID = 0x0ba52007
 
 // TypeID returns 0x0ba52007, the ID of inputPrivacyValueDisallowContacts.
@@ -10558,7 +14638,8 @@ func (*InputPrivacyValueDisallowContacts) TypeName() string {
 	return "inputPrivacyValueDisallowContacts"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueDisallowContacts as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueDisallowContacts as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueDisallowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10580,29 +14661,27 @@ func (m *InputPrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowContacts", "")
 	}
-	if err := consumeID(b, InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"); err != nil {
-		return decodeErr("inputPrivacyValueDisallowContacts#0ba52007", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueDisallowContacts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyValueDisallowAll is the TL constructor inputPrivacyValueDisallowAll:
+// InputPrivacyValueDisallowAll is the TL constructor
+// inputPrivacyValueDisallowAll.
 //
 //	inputPrivacyValueDisallowAll#d66b66c9 = InputPrivacyRule
 //
@@ -10622,7 +14701,8 @@ func (*InputPrivacyValueDisallowAll) TypeName() string {
 	return "inputPrivacyValueDisallowAll"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueDisallowAll as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueDisallowAll as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueDisallowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10644,38 +14724,38 @@ func (m *InputPrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowAll", "")
 	}
-	if err := consumeID(b, InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"); err != nil {
-		return decodeErr("inputPrivacyValueDisallowAll#d66b66c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueDisallowAll) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputPrivacyValueDisallowUsers is the TL constructor inputPrivacyValueDisallowUsers:
+// InputPrivacyValueDisallowUsers is the TL constructor
+// inputPrivacyValueDisallowUsers.
 //
-//	inputPrivacyValueDisallowUsers#90110467 users:Vector<InputUser> = InputPrivacyRule
+//	inputPrivacyValueDisallowUsers#90110467 users:Vector<InputUser>
+//	    = InputPrivacyRule
 //
 // See https://core.telegram.org/constructor/inputPrivacyValueDisallowUsers.
 type InputPrivacyValueDisallowUsers struct {
 	Users []InputUserClass
 }
 
-// InputPrivacyValueDisallowUsersTypeID is the ID of inputPrivacyValueDisallowUsers.
+// InputPrivacyValueDisallowUsersTypeID is the ID of
+// inputPrivacyValueDisallowUsers.
 const InputPrivacyValueDisallowUsersTypeID = 0x90110467
 
 // TypeID returns 0x90110467, the ID of inputPrivacyValueDisallowUsers.
@@ -10688,7 +14768,8 @@ func (*InputPrivacyValueDisallowUsers) TypeName() string {
 	return "inputPrivacyValueDisallowUsers"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueDisallowUsers as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueDisallowUsers as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueDisallowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10707,8 +14788,8 @@ func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("inputPrivacyValueDisallowUsers#90110467", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputPrivacyValueDisallowUsers", "users")
 		}
 	}
 	return nil
@@ -10716,45 +14797,46 @@ func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "")
 	}
-	if err := consumeID(b, InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"); err != nil {
-		return decodeErr("inputPrivacyValueDisallowUsers#90110467", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueDisallowUsers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPrivacyValueDisallowUsers#90110467", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueDisallowUsers", "")
 	}
 	var err error
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("inputPrivacyValueDisallowUsers#90110467", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "users")
 	}
 	return nil
 }
 
-// InputPrivacyValueAllowChatParticipants is the TL constructor inputPrivacyValueAllowChatParticipants:
+// InputPrivacyValueAllowChatParticipants is the TL constructor
+// inputPrivacyValueAllowChatParticipants.
 //
-//	inputPrivacyValueAllowChatParticipants#840649cf chats:Vector<long> = InputPrivacyRule
+//	inputPrivacyValueAllowChatParticipants#840649cf chats:Vector<long>
+//	    = InputPrivacyRule
 //
-// See https://core.telegram.org/constructor/inputPrivacyValueAllowChatParticipants.
+// See
+// https://core.telegram.org/constructor/inputPrivacyValueAllowChatParticipants.
 type InputPrivacyValueAllowChatParticipants struct {
 	Chats []int64
 }
 
-// InputPrivacyValueAllowChatParticipantsTypeID is the ID of inputPrivacyValueAllowChatParticipants.
+// InputPrivacyValueAllowChatParticipantsTypeID is the ID of
+// inputPrivacyValueAllowChatParticipants.
 const InputPrivacyValueAllowChatParticipantsTypeID = 0x840649cf
 
 // TypeID returns 0x840649cf, the ID of inputPrivacyValueAllowChatParticipants.
@@ -10767,7 +14849,8 @@ func (*InputPrivacyValueAllowChatParticipants) TypeName() string {
 	return "inputPrivacyValueAllowChatParticipants"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueAllowChatParticipants as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueAllowChatParticipants as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueAllowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10793,45 +14876,47 @@ func (m *InputPrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "")
 	}
-	if err := consumeID(b, InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"); err != nil {
-		return decodeErr("inputPrivacyValueAllowChatParticipants#840649cf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueAllowChatParticipants) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("inputPrivacyValueAllowChatParticipants#840649cf", "chats", err)
+	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "chats")
 	}
 	return nil
 }
 
-// InputPrivacyValueDisallowChatParticipants is the TL constructor inputPrivacyValueDisallowChatParticipants:
+// InputPrivacyValueDisallowChatParticipants is the TL constructor
+// inputPrivacyValueDisallowChatParticipants.
 //
-//	inputPrivacyValueDisallowChatParticipants#e94f0f86 chats:Vector<long> = InputPrivacyRule
+//	inputPrivacyValueDisallowChatParticipants#e94f0f86 chats:Vector<long>
+//	    = InputPrivacyRule
 //
-// See https://core.telegram.org/constructor/inputPrivacyValueDisallowChatParticipants.
+// See
+// https://core.telegram.org/constructor/inputPrivacyValueDisallowChatParticipants.
 type InputPrivacyValueDisallowChatParticipants struct {
 	Chats []int64
 }
 
-// InputPrivacyValueDisallowChatParticipantsTypeID is the ID of inputPrivacyValueDisallowChatParticipants.
+// InputPrivacyValueDisallowChatParticipantsTypeID is the ID of
+// inputPrivacyValueDisallowChatParticipants.
 const InputPrivacyValueDisallowChatParticipantsTypeID = 0xe94f0f86
 
-// TypeID returns 0xe94f0f86, the ID of inputPrivacyValueDisallowChatParticipants.
+// TypeID returns 0xe94f0f86, the ID of
+// inputPrivacyValueDisallowChatParticipants.
 func (*InputPrivacyValueDisallowChatParticipants) TypeID() uint32 {
 	return InputPrivacyValueDisallowChatParticipantsTypeID
 }
@@ -10841,7 +14926,8 @@ func (*InputPrivacyValueDisallowChatParticipants) TypeName() string {
 	return "inputPrivacyValueDisallowChatParticipants"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueDisallowChatParticipants as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueDisallowChatParticipants as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueDisallowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10867,40 +14953,39 @@ func (m *InputPrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) er
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "")
 	}
-	if err := consumeID(b, InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"); err != nil {
-		return decodeErr("inputPrivacyValueDisallowChatParticipants#e94f0f86", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueDisallowChatParticipants) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("inputPrivacyValueDisallowChatParticipants#e94f0f86", "chats", err)
+	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
 }
 
-// InputPrivacyValueAllowCloseFriends is the TL constructor inputPrivacyValueAllowCloseFriends:
+// InputPrivacyValueAllowCloseFriends is the TL constructor
+// inputPrivacyValueAllowCloseFriends.
 //
 //	inputPrivacyValueAllowCloseFriends#2f453e49 = InputPrivacyRule
 //
 // See https://core.telegram.org/constructor/inputPrivacyValueAllowCloseFriends.
 type InputPrivacyValueAllowCloseFriends struct{}
 
-// InputPrivacyValueAllowCloseFriendsTypeID is the ID of inputPrivacyValueAllowCloseFriends.
+// InputPrivacyValueAllowCloseFriendsTypeID is the ID of
+// inputPrivacyValueAllowCloseFriends.
 const InputPrivacyValueAllowCloseFriendsTypeID = 0x2f453e49
 
 // TypeID returns 0x2f453e49, the ID of inputPrivacyValueAllowCloseFriends.
@@ -10913,7 +14998,8 @@ func (*InputPrivacyValueAllowCloseFriends) TypeName() string {
 	return "inputPrivacyValueAllowCloseFriends"
 }
 
-// inputPrivacyRuleClass marks InputPrivacyValueAllowCloseFriends as a InputPrivacyRuleClass.
+// inputPrivacyRuleClass marks InputPrivacyValueAllowCloseFriends as an
+// InputPrivacyRuleClass.
 func (*InputPrivacyValueAllowCloseFriends) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -10935,29 +15021,394 @@ func (m *InputPrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowCloseFriends", "")
 	}
-	if err := consumeID(b, InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"); err != nil {
-		return decodeErr("inputPrivacyValueAllowCloseFriends#2f453e49", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPrivacyValueAllowCloseFriends) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReplyToClass is the TL type InputReplyTo: one of InputReplyToMessage, InputReplyToStory.
+// InputPrivacyValueAllowPremium is the TL constructor
+// inputPrivacyValueAllowPremium.
+//
+//	inputPrivacyValueAllowPremium#77cdc9f1 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueAllowPremium.
+type InputPrivacyValueAllowPremium struct{}
+
+// InputPrivacyValueAllowPremiumTypeID is the ID of
+// inputPrivacyValueAllowPremium.
+const InputPrivacyValueAllowPremiumTypeID = 0x77cdc9f1
+
+// TypeID returns 0x77cdc9f1, the ID of inputPrivacyValueAllowPremium.
+func (*InputPrivacyValueAllowPremium) TypeID() uint32 {
+	return InputPrivacyValueAllowPremiumTypeID
+}
+
+// TypeName returns "inputPrivacyValueAllowPremium".
+func (*InputPrivacyValueAllowPremium) TypeName() string {
+	return "inputPrivacyValueAllowPremium"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueAllowPremium as an
+// InputPrivacyRuleClass.
+func (*InputPrivacyValueAllowPremium) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueAllowPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowPremiumTypeID, "inputPrivacyValueAllowPremium"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyValueAllowBots is the TL constructor inputPrivacyValueAllowBots.
+//
+//	inputPrivacyValueAllowBots#5a4fcce5 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueAllowBots.
+type InputPrivacyValueAllowBots struct{}
+
+// InputPrivacyValueAllowBotsTypeID is the ID of inputPrivacyValueAllowBots.
+const InputPrivacyValueAllowBotsTypeID = 0x5a4fcce5
+
+// TypeID returns 0x5a4fcce5, the ID of inputPrivacyValueAllowBots.
+func (*InputPrivacyValueAllowBots) TypeID() uint32 {
+	return InputPrivacyValueAllowBotsTypeID
+}
+
+// TypeName returns "inputPrivacyValueAllowBots".
+func (*InputPrivacyValueAllowBots) TypeName() string {
+	return "inputPrivacyValueAllowBots"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueAllowBots as an
+// InputPrivacyRuleClass.
+func (*InputPrivacyValueAllowBots) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueAllowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowBotsTypeID, "inputPrivacyValueAllowBots"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueAllowBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputPrivacyValueDisallowBots is the TL constructor
+// inputPrivacyValueDisallowBots.
+//
+//	inputPrivacyValueDisallowBots#c4e57915 = InputPrivacyRule
+//
+// See https://core.telegram.org/constructor/inputPrivacyValueDisallowBots.
+type InputPrivacyValueDisallowBots struct{}
+
+// InputPrivacyValueDisallowBotsTypeID is the ID of
+// inputPrivacyValueDisallowBots.
+const InputPrivacyValueDisallowBotsTypeID = 0xc4e57915
+
+// TypeID returns 0xc4e57915, the ID of inputPrivacyValueDisallowBots.
+func (*InputPrivacyValueDisallowBots) TypeID() uint32 {
+	return InputPrivacyValueDisallowBotsTypeID
+}
+
+// TypeName returns "inputPrivacyValueDisallowBots".
+func (*InputPrivacyValueDisallowBots) TypeName() string {
+	return "inputPrivacyValueDisallowBots"
+}
+
+// inputPrivacyRuleClass marks InputPrivacyValueDisallowBots as an
+// InputPrivacyRuleClass.
+func (*InputPrivacyValueDisallowBots) inputPrivacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPrivacyValueDisallowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowBotsTypeID, "inputPrivacyValueDisallowBots"); err != nil {
+		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputQuickReplyShortcutClass is the TL type InputQuickReplyShortcut: one of
+// InputQuickReplyShortcut, InputQuickReplyShortcutID.
+//
+// See https://core.telegram.org/type/InputQuickReplyShortcut.
+type InputQuickReplyShortcutClass interface {
+	Object
+	inputQuickReplyShortcutClass()
+}
+
+// DecodeInputQuickReplyShortcut decodes any constructor of
+// InputQuickReplyShortcut.
+func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass, error) {
+	return decodeInputQuickReplyShortcut(b, 0)
+}
+
+// decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
+// nested depth levels deep.
+func decodeInputQuickReplyShortcut(b *bin.Buffer, depth int) (InputQuickReplyShortcutClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputQuickReplyShortcutClass
+	switch id {
+	case InputQuickReplyShortcutTypeID:
+		v = &InputQuickReplyShortcut{}
+	case InputQuickReplyShortcutIDTypeID:
+		v = &InputQuickReplyShortcutID{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputQuickReplyShortcut"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputQuickReplyShortcut is the TL constructor inputQuickReplyShortcut.
+//
+//	inputQuickReplyShortcut#24596d41 shortcut:string
+//	    = InputQuickReplyShortcut
+//
+// See https://core.telegram.org/constructor/inputQuickReplyShortcut.
+type InputQuickReplyShortcut struct {
+	Shortcut string
+}
+
+// InputQuickReplyShortcutTypeID is the ID of inputQuickReplyShortcut.
+const InputQuickReplyShortcutTypeID = 0x24596d41
+
+// TypeID returns 0x24596d41, the ID of inputQuickReplyShortcut.
+func (*InputQuickReplyShortcut) TypeID() uint32 {
+	return InputQuickReplyShortcutTypeID
+}
+
+// TypeName returns "inputQuickReplyShortcut".
+func (*InputQuickReplyShortcut) TypeName() string {
+	return "inputQuickReplyShortcut"
+}
+
+// inputQuickReplyShortcutClass marks InputQuickReplyShortcut as an
+// InputQuickReplyShortcutClass.
+func (*InputQuickReplyShortcut) inputQuickReplyShortcutClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputQuickReplyShortcutTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Shortcut)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutTypeID, "inputQuickReplyShortcut"); err != nil {
+		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputQuickReplyShortcut) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Shortcut, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "shortcut")
+	}
+	return nil
+}
+
+// InputQuickReplyShortcutID is the TL constructor inputQuickReplyShortcutId.
+//
+//	inputQuickReplyShortcutId#1190cf1 shortcut_id:int
+//	    = InputQuickReplyShortcut
+//
+// See https://core.telegram.org/constructor/inputQuickReplyShortcutId.
+type InputQuickReplyShortcutID struct {
+	ShortcutID int
+}
+
+// InputQuickReplyShortcutIDTypeID is the ID of inputQuickReplyShortcutId.
+const InputQuickReplyShortcutIDTypeID = 0x01190cf1
+
+// TypeID returns 0x01190cf1, the ID of inputQuickReplyShortcutId.
+func (*InputQuickReplyShortcutID) TypeID() uint32 {
+	return InputQuickReplyShortcutIDTypeID
+}
+
+// TypeName returns "inputQuickReplyShortcutId".
+func (*InputQuickReplyShortcutID) TypeName() string {
+	return "inputQuickReplyShortcutId"
+}
+
+// inputQuickReplyShortcutClass marks InputQuickReplyShortcutID as an
+// InputQuickReplyShortcutClass.
+func (*InputQuickReplyShortcutID) inputQuickReplyShortcutClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputQuickReplyShortcutIDTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutIDTypeID, "inputQuickReplyShortcutId"); err != nil {
+		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputQuickReplyShortcutID) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "shortcut_id")
+	}
+	return nil
+}
+
+// InputReplyToClass is the TL type InputReplyTo: one of InputReplyToMessage,
+// InputReplyToStory, InputReplyToMonoForum, InputReplyToEphemeralMessage.
 //
 // See https://core.telegram.org/type/InputReplyTo.
 type InputReplyToClass interface {
@@ -10970,7 +15421,8 @@ func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
 	return decodeInputReplyTo(b, 0)
 }
 
-// decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels deep.
+// decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels
+// deep.
 func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -10982,41 +15434,50 @@ func decodeInputReplyTo(b *bin.Buffer, depth int) (InputReplyToClass, error) {
 		v = &InputReplyToMessage{}
 	case InputReplyToStoryTypeID:
 		v = &InputReplyToStory{}
+	case InputReplyToMonoForumTypeID:
+		v = &InputReplyToMonoForum{}
+	case InputReplyToEphemeralMessageTypeID:
+		v = &InputReplyToEphemeralMessage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputReplyTo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputReplyTo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputReplyToMessage is the TL constructor inputReplyToMessage:
+// InputReplyToMessage is the TL constructor inputReplyToMessage.
 //
-//	inputReplyToMessage#22c0f6d5 flags:# reply_to_msg_id:int top_msg_id:flags.0?int reply_to_peer_id:flags.1?InputPeer quote_text:flags.2?string quote_entities:flags.3?Vector<MessageEntity> quote_offset:flags.4?int = InputReplyTo
+//	inputReplyToMessage#3bd4b7c2 flags:# reply_to_msg_id:int
+//	    top_msg_id:flags.0?int reply_to_peer_id:flags.1?InputPeer
+//	    quote_text:flags.2?string
+//	    quote_entities:flags.3?Vector<MessageEntity>
+//	    quote_offset:flags.4?int monoforum_peer_id:flags.5?InputPeer
+//	    todo_item_id:flags.6?int poll_option:flags.7?bytes = InputReplyTo
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/inputReplyToMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputReplyToMessage struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	ReplyToMsgID  int
-	TopMsgID      int                  // flags.0?int
-	ReplyToPeerID InputPeerClass       // flags.1?InputPeer
-	QuoteText     string               // flags.2?string
-	QuoteEntities []MessageEntityClass // flags.3?Vector<MessageEntity>
-	QuoteOffset   int                  // flags.4?int
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ReplyToMsgID    int
+	TopMsgID        int                  // flags.0?int
+	ReplyToPeerID   InputPeerClass       // flags.1?InputPeer
+	QuoteText       string               // flags.2?string
+	QuoteEntities   []MessageEntityClass // flags.3?Vector<MessageEntity>
+	QuoteOffset     int                  // flags.4?int
+	MonoforumPeerID InputPeerClass       // flags.5?InputPeer
+	TodoItemID      int                  // flags.6?int
+	PollOption      []byte               // flags.7?bytes
 }
 
 // InputReplyToMessageTypeID is the ID of inputReplyToMessage.
-const InputReplyToMessageTypeID = 0x22c0f6d5
+const InputReplyToMessageTypeID = 0x3bd4b7c2
 
-// TypeID returns 0x22c0f6d5, the ID of inputReplyToMessage.
+// TypeID returns 0x3bd4b7c2, the ID of inputReplyToMessage.
 func (*InputReplyToMessage) TypeID() uint32 {
 	return InputReplyToMessageTypeID
 }
@@ -11026,8 +15487,122 @@ func (*InputReplyToMessage) TypeName() string {
 	return "inputReplyToMessage"
 }
 
-// inputReplyToClass marks InputReplyToMessage as a InputReplyToClass.
+// inputReplyToClass marks InputReplyToMessage as an InputReplyToClass.
 func (*InputReplyToMessage) inputReplyToClass() {}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *InputReplyToMessage) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputReplyToMessage) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *InputReplyToMessage) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
+
+// HasQuoteText reports whether QuoteText is present: not zero, set by
+// SetQuoteText, or received.
+func (m *InputReplyToMessage) HasQuoteText() bool {
+	return m.QuoteText != "" || m.Flags.Has(2)
+}
+
+// SetQuoteText sets QuoteText to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputReplyToMessage) SetQuoteText(v string) {
+	m.QuoteText = v
+	m.Flags.Set(2)
+}
+
+// ClearQuoteText sets QuoteText to its zero value and marks it absent.
+func (m *InputReplyToMessage) ClearQuoteText() {
+	m.QuoteText = ""
+	m.Flags.Unset(2)
+}
+
+// HasQuoteEntities reports whether QuoteEntities is present: not zero, set by
+// SetQuoteEntities, or received.
+func (m *InputReplyToMessage) HasQuoteEntities() bool {
+	return len(m.QuoteEntities) > 0 || m.Flags.Has(3)
+}
+
+// SetQuoteEntities sets QuoteEntities to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputReplyToMessage) SetQuoteEntities(v []MessageEntityClass) {
+	m.QuoteEntities = v
+	m.Flags.Set(3)
+}
+
+// ClearQuoteEntities sets QuoteEntities to its zero value and marks it absent.
+func (m *InputReplyToMessage) ClearQuoteEntities() {
+	m.QuoteEntities = nil
+	m.Flags.Unset(3)
+}
+
+// HasQuoteOffset reports whether QuoteOffset is present: not zero, set by
+// SetQuoteOffset, or received.
+func (m *InputReplyToMessage) HasQuoteOffset() bool {
+	return m.QuoteOffset != 0 || m.Flags.Has(4)
+}
+
+// SetQuoteOffset sets QuoteOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputReplyToMessage) SetQuoteOffset(v int) {
+	m.QuoteOffset = v
+	m.Flags.Set(4)
+}
+
+// ClearQuoteOffset sets QuoteOffset to its zero value and marks it absent.
+func (m *InputReplyToMessage) ClearQuoteOffset() {
+	m.QuoteOffset = 0
+	m.Flags.Unset(4)
+}
+
+// HasTodoItemID reports whether TodoItemID is present: not zero, set by
+// SetTodoItemID, or received.
+func (m *InputReplyToMessage) HasTodoItemID() bool {
+	return m.TodoItemID != 0 || m.Flags.Has(6)
+}
+
+// SetTodoItemID sets TodoItemID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputReplyToMessage) SetTodoItemID(v int) {
+	m.TodoItemID = v
+	m.Flags.Set(6)
+}
+
+// ClearTodoItemID sets TodoItemID to its zero value and marks it absent.
+func (m *InputReplyToMessage) ClearTodoItemID() {
+	m.TodoItemID = 0
+	m.Flags.Unset(6)
+}
+
+// HasPollOption reports whether PollOption is present: not zero, set by
+// SetPollOption, or received.
+func (m *InputReplyToMessage) HasPollOption() bool {
+	return len(m.PollOption) > 0 || m.Flags.Has(7)
+}
+
+// SetPollOption sets PollOption to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputReplyToMessage) SetPollOption(v []byte) {
+	m.PollOption = v
+	m.Flags.Set(7)
+}
+
+// ClearPollOption sets PollOption to its zero value and marks it absent.
+func (m *InputReplyToMessage) ClearPollOption() {
+	m.PollOption = nil
+	m.Flags.Unset(7)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputReplyToMessage) Encode(b *bin.Buffer) error {
@@ -11043,7 +15618,7 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
+	flags := m.Flags &^ (1<<1 | 1<<5)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
@@ -11059,14 +15634,23 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	if m.QuoteOffset != 0 {
 		flags.Set(4)
 	}
+	if m.MonoforumPeerID != nil {
+		flags.Set(5)
+	}
+	if m.TodoItemID != 0 {
+		flags.Set(6)
+	}
+	if len(m.PollOption) > 0 {
+		flags.Set(7)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ReplyToMsgID)
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.ReplyToPeerID); err != nil {
-			return encodeErr("inputReplyToMessage#22c0f6d5", "reply_to_peer_id", err)
+		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
+			return tlrt.EncodeErr(err, "inputReplyToMessage", "reply_to_peer_id")
 		}
 	}
 	if flags.Has(2) {
@@ -11075,75 +15659,98 @@ func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
-			if err := encodeObj(b, m.QuoteEntities[i]); err != nil {
-				return encodeErr("inputReplyToMessage#22c0f6d5", "quote_entities", err)
+			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputReplyToMessage", "quote_entities")
 			}
 		}
 	}
 	if flags.Has(4) {
 		b.PutInt(m.QuoteOffset)
 	}
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
+			return tlrt.EncodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
+		}
+	}
+	if flags.Has(6) {
+		b.PutInt(m.TodoItemID)
+	}
+	if flags.Has(7) {
+		b.PutBytes(m.PollOption)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToMessage", "")
 	}
-	if err := consumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
-		return decodeErr("inputReplyToMessage#22c0f6d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReplyToMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputReplyToMessage#22c0f6d5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMessage", "")
 	}
 	*m = InputReplyToMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputReplyToMessage#22c0f6d5", "flags", err)
+		return tlrt.DecodeErr(err, "inputReplyToMessage", "flags")
 	}
 	if m.ReplyToMsgID, err = b.Int(); err != nil {
-		return decodeErr("inputReplyToMessage#22c0f6d5", "reply_to_msg_id", err)
+		return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_msg_id")
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "top_msg_id", err)
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "top_msg_id")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ReplyToPeerID, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "reply_to_peer_id", err)
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_peer_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.QuoteText, err = b.String(); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "quote_text", err)
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_text")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "quote_entities", err)
+		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_entities")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.QuoteOffset, err = b.Int(); err != nil {
-			return decodeErr("inputReplyToMessage#22c0f6d5", "quote_offset", err)
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_offset")
 		}
 	}
-	m.Flags &^= 1 << 1
+	if m.Flags.Has(5) {
+		if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.TodoItemID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "todo_item_id")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.PollOption, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "inputReplyToMessage", "poll_option")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<5
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
@@ -11156,23 +15763,29 @@ func (m *InputReplyToMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QuoteOffset != 0 {
 		m.Flags.Unset(4)
 	}
+	if m.TodoItemID != 0 {
+		m.Flags.Unset(6)
+	}
+	if len(m.PollOption) > 0 {
+		m.Flags.Unset(7)
+	}
 	return nil
 }
 
-// InputReplyToStory is the TL constructor inputReplyToStory:
+// InputReplyToStory is the TL constructor inputReplyToStory.
 //
-//	inputReplyToStory#15b0f283 user_id:InputUser story_id:int = InputReplyTo
+//	inputReplyToStory#5881323a peer:InputPeer story_id:int = InputReplyTo
 //
 // See https://core.telegram.org/constructor/inputReplyToStory.
 type InputReplyToStory struct {
-	UserID  InputUserClass
+	Peer    InputPeerClass
 	StoryID int
 }
 
 // InputReplyToStoryTypeID is the ID of inputReplyToStory.
-const InputReplyToStoryTypeID = 0x15b0f283
+const InputReplyToStoryTypeID = 0x5881323a
 
-// TypeID returns 0x15b0f283, the ID of inputReplyToStory.
+// TypeID returns 0x5881323a, the ID of inputReplyToStory.
 func (*InputReplyToStory) TypeID() uint32 {
 	return InputReplyToStoryTypeID
 }
@@ -11182,7 +15795,7 @@ func (*InputReplyToStory) TypeName() string {
 	return "inputReplyToStory"
 }
 
-// inputReplyToClass marks InputReplyToStory as a InputReplyToClass.
+// inputReplyToClass marks InputReplyToStory as an InputReplyToClass.
 func (*InputReplyToStory) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
@@ -11199,8 +15812,8 @@ func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputReplyToStory#15b0f283", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputReplyToStory", "peer")
 	}
 	b.PutInt(m.StoryID)
 	return nil
@@ -11208,39 +15821,1155 @@ func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToStory", "")
 	}
-	if err := consumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
-		return decodeErr("inputReplyToStory#15b0f283", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReplyToStory) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputReplyToStory#15b0f283", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToStory", "")
 	}
 	var err error
-	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputReplyToStory#15b0f283", "user_id", err)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToStory", "peer")
 	}
 	if m.StoryID, err = b.Int(); err != nil {
-		return decodeErr("inputReplyToStory#15b0f283", "story_id", err)
+		return tlrt.DecodeErr(err, "inputReplyToStory", "story_id")
 	}
 	return nil
 }
 
-// InputSecureFileClass is the TL type InputSecureFile: one of InputSecureFileUploaded, InputSecureFile.
+// InputReplyToMonoForum is the TL constructor inputReplyToMonoForum.
+//
+//	inputReplyToMonoForum#69d66c45 monoforum_peer_id:InputPeer
+//	    = InputReplyTo
+//
+// See https://core.telegram.org/constructor/inputReplyToMonoForum.
+type InputReplyToMonoForum struct {
+	MonoforumPeerID InputPeerClass
+}
+
+// InputReplyToMonoForumTypeID is the ID of inputReplyToMonoForum.
+const InputReplyToMonoForumTypeID = 0x69d66c45
+
+// TypeID returns 0x69d66c45, the ID of inputReplyToMonoForum.
+func (*InputReplyToMonoForum) TypeID() uint32 {
+	return InputReplyToMonoForumTypeID
+}
+
+// TypeName returns "inputReplyToMonoForum".
+func (*InputReplyToMonoForum) TypeName() string {
+	return "inputReplyToMonoForum"
+}
+
+// inputReplyToClass marks InputReplyToMonoForum as an InputReplyToClass.
+func (*InputReplyToMonoForum) inputReplyToClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputReplyToMonoForumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputReplyToMonoForum) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
+		return tlrt.EncodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputReplyToMonoForumTypeID, "inputReplyToMonoForum"); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToMonoForum) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMonoForum", "")
+	}
+	var err error
+	if m.MonoforumPeerID, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
+	}
+	return nil
+}
+
+// InputReplyToEphemeralMessage is the TL constructor
+// inputReplyToEphemeralMessage.
+//
+//	inputReplyToEphemeralMessage#4119b95e id:int = InputReplyTo
+//
+// See https://core.telegram.org/constructor/inputReplyToEphemeralMessage.
+type InputReplyToEphemeralMessage struct {
+	ID int
+}
+
+// InputReplyToEphemeralMessageTypeID is the ID of inputReplyToEphemeralMessage.
+const InputReplyToEphemeralMessageTypeID = 0x4119b95e
+
+// TypeID returns 0x4119b95e, the ID of inputReplyToEphemeralMessage.
+func (*InputReplyToEphemeralMessage) TypeID() uint32 {
+	return InputReplyToEphemeralMessageTypeID
+}
+
+// TypeName returns "inputReplyToEphemeralMessage".
+func (*InputReplyToEphemeralMessage) TypeName() string {
+	return "inputReplyToEphemeralMessage"
+}
+
+// inputReplyToClass marks InputReplyToEphemeralMessage as an InputReplyToClass.
+func (*InputReplyToEphemeralMessage) inputReplyToClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputReplyToEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputReplyToEphemeralMessageTypeID, "inputReplyToEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReplyToEphemeralMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "id")
+	}
+	return nil
+}
+
+// InputRichFileClass is the TL type InputRichFile: one of InputRichFilePhoto,
+// InputRichFileDocument.
+//
+// See https://core.telegram.org/type/InputRichFile.
+type InputRichFileClass interface {
+	Object
+	inputRichFileClass()
+}
+
+// DecodeInputRichFile decodes any constructor of InputRichFile.
+func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
+	return decodeInputRichFile(b, 0)
+}
+
+// decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
+// deep.
+func decodeInputRichFile(b *bin.Buffer, depth int) (InputRichFileClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputRichFileClass
+	switch id {
+	case InputRichFilePhotoTypeID:
+		v = &InputRichFilePhoto{}
+	case InputRichFileDocumentTypeID:
+		v = &InputRichFileDocument{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputRichFile"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputRichFilePhoto is the TL constructor inputRichFilePhoto.
+//
+//	inputRichFilePhoto#9b00622b id:string photo:InputPhoto = InputRichFile
+//
+// See https://core.telegram.org/constructor/inputRichFilePhoto.
+type InputRichFilePhoto struct {
+	ID    string
+	Photo InputPhotoClass
+}
+
+// InputRichFilePhotoTypeID is the ID of inputRichFilePhoto.
+const InputRichFilePhotoTypeID = 0x9b00622b
+
+// TypeID returns 0x9b00622b, the ID of inputRichFilePhoto.
+func (*InputRichFilePhoto) TypeID() uint32 {
+	return InputRichFilePhotoTypeID
+}
+
+// TypeName returns "inputRichFilePhoto".
+func (*InputRichFilePhoto) TypeName() string {
+	return "inputRichFilePhoto"
+}
+
+// inputRichFileClass marks InputRichFilePhoto as an InputRichFileClass.
+func (*InputRichFilePhoto) inputRichFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichFilePhotoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "inputRichFilePhoto", "photo")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichFilePhotoTypeID, "inputRichFilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFilePhoto", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichFilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichFilePhoto", "")
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFilePhoto", "id")
+	}
+	if m.Photo, err = decodeInputPhoto(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFilePhoto", "photo")
+	}
+	return nil
+}
+
+// InputRichFileDocument is the TL constructor inputRichFileDocument.
+//
+//	inputRichFileDocument#83281dbd id:string document:InputDocument
+//	    = InputRichFile
+//
+// See https://core.telegram.org/constructor/inputRichFileDocument.
+type InputRichFileDocument struct {
+	ID       string
+	Document InputDocumentClass
+}
+
+// InputRichFileDocumentTypeID is the ID of inputRichFileDocument.
+const InputRichFileDocumentTypeID = 0x83281dbd
+
+// TypeID returns 0x83281dbd, the ID of inputRichFileDocument.
+func (*InputRichFileDocument) TypeID() uint32 {
+	return InputRichFileDocumentTypeID
+}
+
+// TypeName returns "inputRichFileDocument".
+func (*InputRichFileDocument) TypeName() string {
+	return "inputRichFileDocument"
+}
+
+// inputRichFileClass marks InputRichFileDocument as an InputRichFileClass.
+func (*InputRichFileDocument) inputRichFileClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichFileDocumentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "inputRichFileDocument", "document")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichFileDocumentTypeID, "inputRichFileDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFileDocument", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichFileDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichFileDocument", "")
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFileDocument", "id")
+	}
+	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputRichFileDocument", "document")
+	}
+	return nil
+}
+
+// InputRichMessageClass is the TL type InputRichMessage: one of
+// InputRichMessage, InputRichMessageHTML, InputRichMessageMarkdown.
+//
+// See https://core.telegram.org/type/InputRichMessage.
+type InputRichMessageClass interface {
+	Object
+	inputRichMessageClass()
+}
+
+// DecodeInputRichMessage decodes any constructor of InputRichMessage.
+func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
+	return decodeInputRichMessage(b, 0)
+}
+
+// decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
+// levels deep.
+func decodeInputRichMessage(b *bin.Buffer, depth int) (InputRichMessageClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputRichMessageClass
+	switch id {
+	case InputRichMessageTypeID:
+		v = &InputRichMessage{}
+	case InputRichMessageHTMLTypeID:
+		v = &InputRichMessageHTML{}
+	case InputRichMessageMarkdownTypeID:
+		v = &InputRichMessageMarkdown{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputRichMessage"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputRichMessage is the TL constructor inputRichMessage.
+//
+//	inputRichMessage#e4c449fc flags:# rtl:flags.0?true
+//	    noautolink:flags.1?true blocks:Vector<PageBlock>
+//	    photos:flags.2?Vector<InputPhoto>
+//	    documents:flags.3?Vector<InputDocument>
+//	    users:flags.4?Vector<InputUser> = InputRichMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetPhotos and
+// the other Set methods send a zero value too; HasPhotos reports whether Photos
+// is present (sent, or received) and ClearPhotos leaves it out.
+//
+// See https://core.telegram.org/constructor/inputRichMessage.
+type InputRichMessage struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Blocks     []PageBlockClass
+	Photos     []InputPhotoClass    // flags.2?Vector<InputPhoto>
+	Documents  []InputDocumentClass // flags.3?Vector<InputDocument>
+	Users      []InputUserClass     // flags.4?Vector<InputUser>
+}
+
+// InputRichMessageTypeID is the ID of inputRichMessage.
+const InputRichMessageTypeID = 0xe4c449fc
+
+// TypeID returns 0xe4c449fc, the ID of inputRichMessage.
+func (*InputRichMessage) TypeID() uint32 {
+	return InputRichMessageTypeID
+}
+
+// TypeName returns "inputRichMessage".
+func (*InputRichMessage) TypeName() string {
+	return "inputRichMessage"
+}
+
+// inputRichMessageClass marks InputRichMessage as an InputRichMessageClass.
+func (*InputRichMessage) inputRichMessageClass() {}
+
+// HasPhotos reports whether Photos is present: not zero, set by SetPhotos, or
+// received.
+func (m *InputRichMessage) HasPhotos() bool {
+	return len(m.Photos) > 0 || m.Flags.Has(2)
+}
+
+// SetPhotos sets Photos to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *InputRichMessage) SetPhotos(v []InputPhotoClass) {
+	m.Photos = v
+	m.Flags.Set(2)
+}
+
+// ClearPhotos sets Photos to its zero value and marks it absent.
+func (m *InputRichMessage) ClearPhotos() {
+	m.Photos = nil
+	m.Flags.Unset(2)
+}
+
+// HasDocuments reports whether Documents is present: not zero, set by
+// SetDocuments, or received.
+func (m *InputRichMessage) HasDocuments() bool {
+	return len(m.Documents) > 0 || m.Flags.Has(3)
+}
+
+// SetDocuments sets Documents to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputRichMessage) SetDocuments(v []InputDocumentClass) {
+	m.Documents = v
+	m.Flags.Set(3)
+}
+
+// ClearDocuments sets Documents to its zero value and marks it absent.
+func (m *InputRichMessage) ClearDocuments() {
+	m.Documents = nil
+	m.Flags.Unset(3)
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *InputRichMessage) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputRichMessage) SetUsers(v []InputUserClass) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *InputRichMessage) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Photos) > 0 {
+		flags.Set(2)
+	}
+	if len(m.Documents) > 0 {
+		flags.Set(3)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputRichMessage", "blocks")
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Photos))
+		for i := range m.Photos {
+			if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessage", "photos")
+			}
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.Documents))
+		for i := range m.Documents {
+			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessage", "documents")
+			}
+		}
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessage", "users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichMessageTypeID, "inputRichMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessage", "")
+	}
+	*m = InputRichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessage", "flags")
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
+	}
+	if m.Flags.Has(2) {
+		if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessage", "users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Photos) > 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.Documents) > 0 {
+		m.Flags.Unset(3)
+	}
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// InputRichMessageHTML is the TL constructor inputRichMessageHTML.
+//
+//	inputRichMessageHTML#dacb836a flags:# rtl:flags.0?true
+//	    noautolink:flags.1?true html:string
+//	    files:flags.2?Vector<InputRichFile> = InputRichMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetFiles and the
+// other Set methods send a zero value too; HasFiles reports whether Files is
+// present (sent, or received) and ClearFiles leaves it out.
+//
+// See https://core.telegram.org/constructor/inputRichMessageHTML.
+type InputRichMessageHTML struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Html       string
+	Files      []InputRichFileClass // flags.2?Vector<InputRichFile>
+}
+
+// InputRichMessageHTMLTypeID is the ID of inputRichMessageHTML.
+const InputRichMessageHTMLTypeID = 0xdacb836a
+
+// TypeID returns 0xdacb836a, the ID of inputRichMessageHTML.
+func (*InputRichMessageHTML) TypeID() uint32 {
+	return InputRichMessageHTMLTypeID
+}
+
+// TypeName returns "inputRichMessageHTML".
+func (*InputRichMessageHTML) TypeName() string {
+	return "inputRichMessageHTML"
+}
+
+// inputRichMessageClass marks InputRichMessageHTML as an InputRichMessageClass.
+func (*InputRichMessageHTML) inputRichMessageClass() {}
+
+// HasFiles reports whether Files is present: not zero, set by SetFiles, or
+// received.
+func (m *InputRichMessageHTML) HasFiles() bool {
+	return len(m.Files) > 0 || m.Flags.Has(2)
+}
+
+// SetFiles sets Files to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputRichMessageHTML) SetFiles(v []InputRichFileClass) {
+	m.Files = v
+	m.Flags.Set(2)
+}
+
+// ClearFiles sets Files to its zero value and marks it absent.
+func (m *InputRichMessageHTML) ClearFiles() {
+	m.Files = nil
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageHTMLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Files) > 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Html)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Files))
+		for i := range m.Files {
+			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessageHTML", "files")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichMessageHTMLTypeID, "inputRichMessageHTML"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageHTML", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageHTML", "")
+	}
+	*m = InputRichMessageHTML{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageHTML", "flags")
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Html, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
+	}
+	if m.Flags.Has(2) {
+		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Files) > 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// InputRichMessageMarkdown is the TL constructor inputRichMessageMarkdown.
+//
+//	inputRichMessageMarkdown#4b572c flags:# rtl:flags.0?true
+//	    noautolink:flags.1?true markdown:string
+//	    files:flags.2?Vector<InputRichFile> = InputRichMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetFiles and the
+// other Set methods send a zero value too; HasFiles reports whether Files is
+// present (sent, or received) and ClearFiles leaves it out.
+//
+// See https://core.telegram.org/constructor/inputRichMessageMarkdown.
+type InputRichMessageMarkdown struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Rtl        bool       // flags.0?true
+	Noautolink bool       // flags.1?true
+	Markdown   string
+	Files      []InputRichFileClass // flags.2?Vector<InputRichFile>
+}
+
+// InputRichMessageMarkdownTypeID is the ID of inputRichMessageMarkdown.
+const InputRichMessageMarkdownTypeID = 0x004b572c
+
+// TypeID returns 0x004b572c, the ID of inputRichMessageMarkdown.
+func (*InputRichMessageMarkdown) TypeID() uint32 {
+	return InputRichMessageMarkdownTypeID
+}
+
+// TypeName returns "inputRichMessageMarkdown".
+func (*InputRichMessageMarkdown) TypeName() string {
+	return "inputRichMessageMarkdown"
+}
+
+// inputRichMessageClass marks InputRichMessageMarkdown as an
+// InputRichMessageClass.
+func (*InputRichMessageMarkdown) inputRichMessageClass() {}
+
+// HasFiles reports whether Files is present: not zero, set by SetFiles, or
+// received.
+func (m *InputRichMessageMarkdown) HasFiles() bool {
+	return len(m.Files) > 0 || m.Flags.Has(2)
+}
+
+// SetFiles sets Files to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputRichMessageMarkdown) SetFiles(v []InputRichFileClass) {
+	m.Files = v
+	m.Flags.Set(2)
+}
+
+// ClearFiles sets Files to its zero value and marks it absent.
+func (m *InputRichMessageMarkdown) ClearFiles() {
+	m.Files = nil
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputRichMessageMarkdownTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Noautolink {
+		flags.Set(1)
+	}
+	if len(m.Files) > 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Markdown)
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Files))
+		for i := range m.Files {
+			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputRichMessageMarkdown", "files")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputRichMessageMarkdownTypeID, "inputRichMessageMarkdown"); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageMarkdown", "")
+	}
+	*m = InputRichMessageMarkdown{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "flags")
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Noautolink = m.Flags.Has(1)
+	if m.Markdown, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
+	}
+	if m.Flags.Has(2) {
+		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if len(m.Files) > 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// InputSavedStarGiftClass is the TL type InputSavedStarGift: one of
+// InputSavedStarGiftUser, InputSavedStarGiftChat, InputSavedStarGiftSlug.
+//
+// See https://core.telegram.org/type/InputSavedStarGift.
+type InputSavedStarGiftClass interface {
+	Object
+	inputSavedStarGiftClass()
+}
+
+// DecodeInputSavedStarGift decodes any constructor of InputSavedStarGift.
+func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
+	return decodeInputSavedStarGift(b, 0)
+}
+
+// decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
+// levels deep.
+func decodeInputSavedStarGift(b *bin.Buffer, depth int) (InputSavedStarGiftClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputSavedStarGiftClass
+	switch id {
+	case InputSavedStarGiftUserTypeID:
+		v = &InputSavedStarGiftUser{}
+	case InputSavedStarGiftChatTypeID:
+		v = &InputSavedStarGiftChat{}
+	case InputSavedStarGiftSlugTypeID:
+		v = &InputSavedStarGiftSlug{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputSavedStarGift"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputSavedStarGiftUser is the TL constructor inputSavedStarGiftUser.
+//
+//	inputSavedStarGiftUser#69279795 msg_id:int = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftUser.
+type InputSavedStarGiftUser struct {
+	MsgID int
+}
+
+// InputSavedStarGiftUserTypeID is the ID of inputSavedStarGiftUser.
+const InputSavedStarGiftUserTypeID = 0x69279795
+
+// TypeID returns 0x69279795, the ID of inputSavedStarGiftUser.
+func (*InputSavedStarGiftUser) TypeID() uint32 {
+	return InputSavedStarGiftUserTypeID
+}
+
+// TypeName returns "inputSavedStarGiftUser".
+func (*InputSavedStarGiftUser) TypeName() string {
+	return "inputSavedStarGiftUser"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftUser as an
+// InputSavedStarGiftClass.
+func (*InputSavedStarGiftUser) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftUserTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputSavedStarGiftUserTypeID, "inputSavedStarGiftUser"); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftUser) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "msg_id")
+	}
+	return nil
+}
+
+// InputSavedStarGiftChat is the TL constructor inputSavedStarGiftChat.
+//
+//	inputSavedStarGiftChat#f101aa7f peer:InputPeer saved_id:long
+//	    = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftChat.
+type InputSavedStarGiftChat struct {
+	Peer    InputPeerClass
+	SavedID int64
+}
+
+// InputSavedStarGiftChatTypeID is the ID of inputSavedStarGiftChat.
+const InputSavedStarGiftChatTypeID = 0xf101aa7f
+
+// TypeID returns 0xf101aa7f, the ID of inputSavedStarGiftChat.
+func (*InputSavedStarGiftChat) TypeID() uint32 {
+	return InputSavedStarGiftChatTypeID
+}
+
+// TypeName returns "inputSavedStarGiftChat".
+func (*InputSavedStarGiftChat) TypeName() string {
+	return "inputSavedStarGiftChat"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftChat as an
+// InputSavedStarGiftClass.
+func (*InputSavedStarGiftChat) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftChatTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputSavedStarGiftChat", "peer")
+	}
+	b.PutLong(m.SavedID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputSavedStarGiftChatTypeID, "inputSavedStarGiftChat"); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputSavedStarGiftChat", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "peer")
+	}
+	if m.SavedID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "saved_id")
+	}
+	return nil
+}
+
+// InputSavedStarGiftSlug is the TL constructor inputSavedStarGiftSlug.
+//
+//	inputSavedStarGiftSlug#2085c238 slug:string = InputSavedStarGift
+//
+// See https://core.telegram.org/constructor/inputSavedStarGiftSlug.
+type InputSavedStarGiftSlug struct {
+	Slug string
+}
+
+// InputSavedStarGiftSlugTypeID is the ID of inputSavedStarGiftSlug.
+const InputSavedStarGiftSlugTypeID = 0x2085c238
+
+// TypeID returns 0x2085c238, the ID of inputSavedStarGiftSlug.
+func (*InputSavedStarGiftSlug) TypeID() uint32 {
+	return InputSavedStarGiftSlugTypeID
+}
+
+// TypeName returns "inputSavedStarGiftSlug".
+func (*InputSavedStarGiftSlug) TypeName() string {
+	return "inputSavedStarGiftSlug"
+}
+
+// inputSavedStarGiftClass marks InputSavedStarGiftSlug as an
+// InputSavedStarGiftClass.
+func (*InputSavedStarGiftSlug) inputSavedStarGiftClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSavedStarGiftSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputSavedStarGiftSlugTypeID, "inputSavedStarGiftSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSavedStarGiftSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "slug")
+	}
+	return nil
+}
+
+// InputSecureFileClass is the TL type InputSecureFile: one of
+// InputSecureFileUploaded, InputSecureFile.
 //
 // See https://core.telegram.org/type/InputSecureFile.
 type InputSecureFileClass interface {
@@ -11253,7 +16982,8 @@ func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
 	return decodeInputSecureFile(b, 0)
 }
 
-// decodeInputSecureFile is DecodeInputSecureFile for a value nested depth levels deep.
+// decodeInputSecureFile is DecodeInputSecureFile for a value nested depth
+// levels deep.
 func decodeInputSecureFile(b *bin.Buffer, depth int) (InputSecureFileClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -11266,20 +16996,18 @@ func decodeInputSecureFile(b *bin.Buffer, depth int) (InputSecureFileClass, erro
 	case InputSecureFileTypeID:
 		v = &InputSecureFile{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputSecureFile",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputSecureFile"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputSecureFileUploaded is the TL constructor inputSecureFileUploaded:
+// InputSecureFileUploaded is the TL constructor inputSecureFileUploaded.
 //
-//	inputSecureFileUploaded#3334b0f0 id:long parts:int md5_checksum:string file_hash:bytes secret:bytes = InputSecureFile
+//	inputSecureFileUploaded#3334b0f0 id:long parts:int md5_checksum:string
+//	    file_hash:bytes secret:bytes = InputSecureFile
 //
 // See https://core.telegram.org/constructor/inputSecureFileUploaded.
 type InputSecureFileUploaded struct {
@@ -11303,7 +17031,8 @@ func (*InputSecureFileUploaded) TypeName() string {
 	return "inputSecureFileUploaded"
 }
 
-// inputSecureFileClass marks InputSecureFileUploaded as a InputSecureFileClass.
+// inputSecureFileClass marks InputSecureFileUploaded as an
+// InputSecureFileClass.
 func (*InputSecureFileUploaded) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -11330,45 +17059,42 @@ func (m *InputSecureFileUploaded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputSecureFileUploadedTypeID, "inputSecureFileUploaded"); err != nil {
+		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "")
 	}
-	if err := consumeID(b, InputSecureFileUploadedTypeID, "inputSecureFileUploaded"); err != nil {
-		return decodeErr("inputSecureFileUploaded#3334b0f0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputSecureFileUploaded) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSecureFileUploaded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputSecureFileUploaded#3334b0f0", "id", err)
+		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "id")
 	}
 	if m.Parts, err = b.Int(); err != nil {
-		return decodeErr("inputSecureFileUploaded#3334b0f0", "parts", err)
+		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "parts")
 	}
 	if m.Md5Checksum, err = b.String(); err != nil {
-		return decodeErr("inputSecureFileUploaded#3334b0f0", "md5_checksum", err)
+		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "md5_checksum")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("inputSecureFileUploaded#3334b0f0", "file_hash", err)
+		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "file_hash")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("inputSecureFileUploaded#3334b0f0", "secret", err)
+		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "secret")
 	}
 	return nil
 }
 
-// InputSecureFile is the TL constructor inputSecureFile:
+// InputSecureFile is the TL constructor inputSecureFile.
 //
 //	inputSecureFile#5367e5be id:long access_hash:long = InputSecureFile
 //
@@ -11391,7 +17117,7 @@ func (*InputSecureFile) TypeName() string {
 	return "inputSecureFile"
 }
 
-// inputSecureFileClass marks InputSecureFile as a InputSecureFileClass.
+// inputSecureFileClass marks InputSecureFile as an InputSecureFileClass.
 func (*InputSecureFile) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -11415,36 +17141,213 @@ func (m *InputSecureFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputSecureFileTypeID, "inputSecureFile"); err != nil {
+		return tlrt.DecodeErr(err, "inputSecureFile", "")
 	}
-	if err := consumeID(b, InputSecureFileTypeID, "inputSecureFile"); err != nil {
-		return decodeErr("inputSecureFile#5367e5be", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputSecureFile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputSecureFile#5367e5be", "id", err)
+		return tlrt.DecodeErr(err, "inputSecureFile", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputSecureFile#5367e5be", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputSecureFile", "access_hash")
 	}
 	return nil
 }
 
-// InputStickerSetClass is the TL type InputStickerSet: one of InputStickerSetEmpty, InputStickerSetID, InputStickerSetShortName, InputStickerSetAnimatedEmoji, InputStickerSetDice, InputStickerSetAnimatedEmojiAnimations, InputStickerSetPremiumGifts, InputStickerSetEmojiGenericAnimations, InputStickerSetEmojiDefaultStatuses, InputStickerSetEmojiDefaultTopicIcons, InputStickerSetEmojiChannelDefaultStatuses.
+// InputStarGiftAuctionClass is the TL type InputStarGiftAuction: one of
+// InputStarGiftAuction, InputStarGiftAuctionSlug.
+//
+// See https://core.telegram.org/type/InputStarGiftAuction.
+type InputStarGiftAuctionClass interface {
+	Object
+	inputStarGiftAuctionClass()
+}
+
+// DecodeInputStarGiftAuction decodes any constructor of InputStarGiftAuction.
+func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error) {
+	return decodeInputStarGiftAuction(b, 0)
+}
+
+// decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
+// depth levels deep.
+func decodeInputStarGiftAuction(b *bin.Buffer, depth int) (InputStarGiftAuctionClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputStarGiftAuctionClass
+	switch id {
+	case InputStarGiftAuctionTypeID:
+		v = &InputStarGiftAuction{}
+	case InputStarGiftAuctionSlugTypeID:
+		v = &InputStarGiftAuctionSlug{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputStarGiftAuction"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// InputStarGiftAuction is the TL constructor inputStarGiftAuction.
+//
+//	inputStarGiftAuction#2e16c98 gift_id:long = InputStarGiftAuction
+//
+// See https://core.telegram.org/constructor/inputStarGiftAuction.
+type InputStarGiftAuction struct {
+	GiftID int64
+}
+
+// InputStarGiftAuctionTypeID is the ID of inputStarGiftAuction.
+const InputStarGiftAuctionTypeID = 0x02e16c98
+
+// TypeID returns 0x02e16c98, the ID of inputStarGiftAuction.
+func (*InputStarGiftAuction) TypeID() uint32 {
+	return InputStarGiftAuctionTypeID
+}
+
+// TypeName returns "inputStarGiftAuction".
+func (*InputStarGiftAuction) TypeName() string {
+	return "inputStarGiftAuction"
+}
+
+// inputStarGiftAuctionClass marks InputStarGiftAuction as an
+// InputStarGiftAuctionClass.
+func (*InputStarGiftAuction) inputStarGiftAuctionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarGiftAuctionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStarGiftAuctionTypeID, "inputStarGiftAuction"); err != nil {
+		return tlrt.DecodeErr(err, "inputStarGiftAuction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarGiftAuction) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStarGiftAuction", "gift_id")
+	}
+	return nil
+}
+
+// InputStarGiftAuctionSlug is the TL constructor inputStarGiftAuctionSlug.
+//
+//	inputStarGiftAuctionSlug#7ab58308 slug:string = InputStarGiftAuction
+//
+// See https://core.telegram.org/constructor/inputStarGiftAuctionSlug.
+type InputStarGiftAuctionSlug struct {
+	Slug string
+}
+
+// InputStarGiftAuctionSlugTypeID is the ID of inputStarGiftAuctionSlug.
+const InputStarGiftAuctionSlugTypeID = 0x7ab58308
+
+// TypeID returns 0x7ab58308, the ID of inputStarGiftAuctionSlug.
+func (*InputStarGiftAuctionSlug) TypeID() uint32 {
+	return InputStarGiftAuctionSlugTypeID
+}
+
+// TypeName returns "inputStarGiftAuctionSlug".
+func (*InputStarGiftAuctionSlug) TypeName() string {
+	return "inputStarGiftAuctionSlug"
+}
+
+// inputStarGiftAuctionClass marks InputStarGiftAuctionSlug as an
+// InputStarGiftAuctionClass.
+func (*InputStarGiftAuctionSlug) inputStarGiftAuctionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarGiftAuctionSlugTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStarGiftAuctionSlugTypeID, "inputStarGiftAuctionSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarGiftAuctionSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "slug")
+	}
+	return nil
+}
+
+// InputStickerSetClass is the TL type InputStickerSet: one of
+// InputStickerSetEmpty, InputStickerSetID, InputStickerSetShortName,
+// InputStickerSetAnimatedEmoji, InputStickerSetDice,
+// InputStickerSetAnimatedEmojiAnimations, InputStickerSetPremiumGifts,
+// InputStickerSetEmojiGenericAnimations, InputStickerSetEmojiDefaultStatuses,
+// InputStickerSetEmojiDefaultTopicIcons,
+// InputStickerSetEmojiChannelDefaultStatuses, InputStickerSetTonGifts.
 //
 // See https://core.telegram.org/type/InputStickerSet.
 type InputStickerSetClass interface {
@@ -11457,7 +17360,8 @@ func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
 	return decodeInputStickerSet(b, 0)
 }
 
-// decodeInputStickerSet is DecodeInputStickerSet for a value nested depth levels deep.
+// decodeInputStickerSet is DecodeInputStickerSet for a value nested depth
+// levels deep.
 func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -11487,19 +17391,18 @@ func decodeInputStickerSet(b *bin.Buffer, depth int) (InputStickerSetClass, erro
 		v = &InputStickerSetEmojiDefaultTopicIcons{}
 	case InputStickerSetEmojiChannelDefaultStatusesTypeID:
 		v = &InputStickerSetEmojiChannelDefaultStatuses{}
+	case InputStickerSetTonGiftsTypeID:
+		v = &InputStickerSetTonGifts{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputStickerSet",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputStickerSet"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputStickerSetEmpty is the TL constructor inputStickerSetEmpty:
+// InputStickerSetEmpty is the TL constructor inputStickerSetEmpty.
 //
 //	inputStickerSetEmpty#ffb62b95 = InputStickerSet
 //
@@ -11519,7 +17422,7 @@ func (*InputStickerSetEmpty) TypeName() string {
 	return "inputStickerSetEmpty"
 }
 
-// inputStickerSetClass marks InputStickerSetEmpty as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetEmpty as an InputStickerSetClass.
 func (*InputStickerSetEmpty) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -11541,29 +17444,26 @@ func (m *InputStickerSetEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetEmptyTypeID, "inputStickerSetEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmpty", "")
 	}
-	if err := consumeID(b, InputStickerSetEmptyTypeID, "inputStickerSetEmpty"); err != nil {
-		return decodeErr("inputStickerSetEmpty#ffb62b95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputStickerSetID is the TL constructor inputStickerSetID:
+// InputStickerSetID is the TL constructor inputStickerSetID.
 //
 //	inputStickerSetID#9de7a269 id:long access_hash:long = InputStickerSet
 //
@@ -11586,7 +17486,7 @@ func (*InputStickerSetID) TypeName() string {
 	return "inputStickerSetID"
 }
 
-// inputStickerSetClass marks InputStickerSetID as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetID as an InputStickerSetClass.
 func (*InputStickerSetID) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -11610,36 +17510,33 @@ func (m *InputStickerSetID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetIDTypeID, "inputStickerSetID"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetID", "")
 	}
-	if err := consumeID(b, InputStickerSetIDTypeID, "inputStickerSetID"); err != nil {
-		return decodeErr("inputStickerSetID#9de7a269", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetID) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputStickerSetID#9de7a269", "id", err)
+		return tlrt.DecodeErr(err, "inputStickerSetID", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputStickerSetID#9de7a269", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputStickerSetID", "access_hash")
 	}
 	return nil
 }
 
-// InputStickerSetShortName is the TL constructor inputStickerSetShortName:
+// InputStickerSetShortName is the TL constructor inputStickerSetShortName.
 //
 //	inputStickerSetShortName#861cc8a0 short_name:string = InputStickerSet
 //
@@ -11661,7 +17558,8 @@ func (*InputStickerSetShortName) TypeName() string {
 	return "inputStickerSetShortName"
 }
 
-// inputStickerSetClass marks InputStickerSetShortName as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetShortName as an
+// InputStickerSetClass.
 func (*InputStickerSetShortName) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -11684,33 +17582,31 @@ func (m *InputStickerSetShortName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetShortNameTypeID, "inputStickerSetShortName"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetShortName", "")
 	}
-	if err := consumeID(b, InputStickerSetShortNameTypeID, "inputStickerSetShortName"); err != nil {
-		return decodeErr("inputStickerSetShortName#861cc8a0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetShortName) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("inputStickerSetShortName#861cc8a0", "short_name", err)
+		return tlrt.DecodeErr(err, "inputStickerSetShortName", "short_name")
 	}
 	return nil
 }
 
-// InputStickerSetAnimatedEmoji is the TL constructor inputStickerSetAnimatedEmoji:
+// InputStickerSetAnimatedEmoji is the TL constructor
+// inputStickerSetAnimatedEmoji.
 //
 //	inputStickerSetAnimatedEmoji#28703c8 = InputStickerSet
 //
@@ -11730,7 +17626,8 @@ func (*InputStickerSetAnimatedEmoji) TypeName() string {
 	return "inputStickerSetAnimatedEmoji"
 }
 
-// inputStickerSetClass marks InputStickerSetAnimatedEmoji as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetAnimatedEmoji as an
+// InputStickerSetClass.
 func (*InputStickerSetAnimatedEmoji) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -11752,29 +17649,26 @@ func (m *InputStickerSetAnimatedEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmoji", "")
 	}
-	if err := consumeID(b, InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"); err != nil {
-		return decodeErr("inputStickerSetAnimatedEmoji#028703c8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetAnimatedEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputStickerSetDice is the TL constructor inputStickerSetDice:
+// InputStickerSetDice is the TL constructor inputStickerSetDice.
 //
 //	inputStickerSetDice#e67f520e emoticon:string = InputStickerSet
 //
@@ -11796,7 +17690,7 @@ func (*InputStickerSetDice) TypeName() string {
 	return "inputStickerSetDice"
 }
 
-// inputStickerSetClass marks InputStickerSetDice as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetDice as an InputStickerSetClass.
 func (*InputStickerSetDice) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -11819,40 +17713,40 @@ func (m *InputStickerSetDice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetDiceTypeID, "inputStickerSetDice"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetDice", "")
 	}
-	if err := consumeID(b, InputStickerSetDiceTypeID, "inputStickerSetDice"); err != nil {
-		return decodeErr("inputStickerSetDice#e67f520e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetDice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetDice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("inputStickerSetDice#e67f520e", "emoticon", err)
+		return tlrt.DecodeErr(err, "inputStickerSetDice", "emoticon")
 	}
 	return nil
 }
 
-// InputStickerSetAnimatedEmojiAnimations is the TL constructor inputStickerSetAnimatedEmojiAnimations:
+// InputStickerSetAnimatedEmojiAnimations is the TL constructor
+// inputStickerSetAnimatedEmojiAnimations.
 //
 //	inputStickerSetAnimatedEmojiAnimations#cde3739 = InputStickerSet
 //
-// See https://core.telegram.org/constructor/inputStickerSetAnimatedEmojiAnimations.
+// See
+// https://core.telegram.org/constructor/inputStickerSetAnimatedEmojiAnimations.
 type InputStickerSetAnimatedEmojiAnimations struct{}
 
-// InputStickerSetAnimatedEmojiAnimationsTypeID is the ID of inputStickerSetAnimatedEmojiAnimations.
+// InputStickerSetAnimatedEmojiAnimationsTypeID is the ID of
+// inputStickerSetAnimatedEmojiAnimations.
 const InputStickerSetAnimatedEmojiAnimationsTypeID = 0x0cde3739
 
 // TypeID returns 0x0cde3739, the ID of inputStickerSetAnimatedEmojiAnimations.
@@ -11865,7 +17759,8 @@ func (*InputStickerSetAnimatedEmojiAnimations) TypeName() string {
 	return "inputStickerSetAnimatedEmojiAnimations"
 }
 
-// inputStickerSetClass marks InputStickerSetAnimatedEmojiAnimations as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetAnimatedEmojiAnimations as an
+// InputStickerSetClass.
 func (*InputStickerSetAnimatedEmojiAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -11887,29 +17782,27 @@ func (m *InputStickerSetAnimatedEmojiAnimations) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmojiAnimations", "")
 	}
-	if err := consumeID(b, InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"); err != nil {
-		return decodeErr("inputStickerSetAnimatedEmojiAnimations#0cde3739", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetAnimatedEmojiAnimations) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputStickerSetPremiumGifts is the TL constructor inputStickerSetPremiumGifts:
+// InputStickerSetPremiumGifts is the TL constructor
+// inputStickerSetPremiumGifts.
 //
 //	inputStickerSetPremiumGifts#c88b3b02 = InputStickerSet
 //
@@ -11929,7 +17822,8 @@ func (*InputStickerSetPremiumGifts) TypeName() string {
 	return "inputStickerSetPremiumGifts"
 }
 
-// inputStickerSetClass marks InputStickerSetPremiumGifts as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetPremiumGifts as an
+// InputStickerSetClass.
 func (*InputStickerSetPremiumGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -11951,36 +17845,36 @@ func (m *InputStickerSetPremiumGifts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetPremiumGifts", "")
 	}
-	if err := consumeID(b, InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"); err != nil {
-		return decodeErr("inputStickerSetPremiumGifts#c88b3b02", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetPremiumGifts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetPremiumGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputStickerSetEmojiGenericAnimations is the TL constructor inputStickerSetEmojiGenericAnimations:
+// InputStickerSetEmojiGenericAnimations is the TL constructor
+// inputStickerSetEmojiGenericAnimations.
 //
 //	inputStickerSetEmojiGenericAnimations#4c4d4ce = InputStickerSet
 //
-// See https://core.telegram.org/constructor/inputStickerSetEmojiGenericAnimations.
+// See
+// https://core.telegram.org/constructor/inputStickerSetEmojiGenericAnimations.
 type InputStickerSetEmojiGenericAnimations struct{}
 
-// InputStickerSetEmojiGenericAnimationsTypeID is the ID of inputStickerSetEmojiGenericAnimations.
+// InputStickerSetEmojiGenericAnimationsTypeID is the ID of
+// inputStickerSetEmojiGenericAnimations.
 const InputStickerSetEmojiGenericAnimationsTypeID = 0x04c4d4ce
 
 // TypeID returns 0x04c4d4ce, the ID of inputStickerSetEmojiGenericAnimations.
@@ -11993,7 +17887,8 @@ func (*InputStickerSetEmojiGenericAnimations) TypeName() string {
 	return "inputStickerSetEmojiGenericAnimations"
 }
 
-// inputStickerSetClass marks InputStickerSetEmojiGenericAnimations as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetEmojiGenericAnimations as an
+// InputStickerSetClass.
 func (*InputStickerSetEmojiGenericAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -12015,36 +17910,36 @@ func (m *InputStickerSetEmojiGenericAnimations) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmojiGenericAnimations", "")
 	}
-	if err := consumeID(b, InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"); err != nil {
-		return decodeErr("inputStickerSetEmojiGenericAnimations#04c4d4ce", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetEmojiGenericAnimations) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputStickerSetEmojiDefaultStatuses is the TL constructor inputStickerSetEmojiDefaultStatuses:
+// InputStickerSetEmojiDefaultStatuses is the TL constructor
+// inputStickerSetEmojiDefaultStatuses.
 //
 //	inputStickerSetEmojiDefaultStatuses#29d0f5ee = InputStickerSet
 //
-// See https://core.telegram.org/constructor/inputStickerSetEmojiDefaultStatuses.
+// See
+// https://core.telegram.org/constructor/inputStickerSetEmojiDefaultStatuses.
 type InputStickerSetEmojiDefaultStatuses struct{}
 
-// InputStickerSetEmojiDefaultStatusesTypeID is the ID of inputStickerSetEmojiDefaultStatuses.
+// InputStickerSetEmojiDefaultStatusesTypeID is the ID of
+// inputStickerSetEmojiDefaultStatuses.
 const InputStickerSetEmojiDefaultStatusesTypeID = 0x29d0f5ee
 
 // TypeID returns 0x29d0f5ee, the ID of inputStickerSetEmojiDefaultStatuses.
@@ -12057,7 +17952,8 @@ func (*InputStickerSetEmojiDefaultStatuses) TypeName() string {
 	return "inputStickerSetEmojiDefaultStatuses"
 }
 
-// inputStickerSetClass marks InputStickerSetEmojiDefaultStatuses as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetEmojiDefaultStatuses as an
+// InputStickerSetClass.
 func (*InputStickerSetEmojiDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -12079,36 +17975,36 @@ func (m *InputStickerSetEmojiDefaultStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultStatuses", "")
 	}
-	if err := consumeID(b, InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"); err != nil {
-		return decodeErr("inputStickerSetEmojiDefaultStatuses#29d0f5ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetEmojiDefaultStatuses) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputStickerSetEmojiDefaultTopicIcons is the TL constructor inputStickerSetEmojiDefaultTopicIcons:
+// InputStickerSetEmojiDefaultTopicIcons is the TL constructor
+// inputStickerSetEmojiDefaultTopicIcons.
 //
 //	inputStickerSetEmojiDefaultTopicIcons#44c1f8e9 = InputStickerSet
 //
-// See https://core.telegram.org/constructor/inputStickerSetEmojiDefaultTopicIcons.
+// See
+// https://core.telegram.org/constructor/inputStickerSetEmojiDefaultTopicIcons.
 type InputStickerSetEmojiDefaultTopicIcons struct{}
 
-// InputStickerSetEmojiDefaultTopicIconsTypeID is the ID of inputStickerSetEmojiDefaultTopicIcons.
+// InputStickerSetEmojiDefaultTopicIconsTypeID is the ID of
+// inputStickerSetEmojiDefaultTopicIcons.
 const InputStickerSetEmojiDefaultTopicIconsTypeID = 0x44c1f8e9
 
 // TypeID returns 0x44c1f8e9, the ID of inputStickerSetEmojiDefaultTopicIcons.
@@ -12121,7 +18017,8 @@ func (*InputStickerSetEmojiDefaultTopicIcons) TypeName() string {
 	return "inputStickerSetEmojiDefaultTopicIcons"
 }
 
-// inputStickerSetClass marks InputStickerSetEmojiDefaultTopicIcons as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetEmojiDefaultTopicIcons as an
+// InputStickerSetClass.
 func (*InputStickerSetEmojiDefaultTopicIcons) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -12143,39 +18040,40 @@ func (m *InputStickerSetEmojiDefaultTopicIcons) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultTopicIcons", "")
 	}
-	if err := consumeID(b, InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"); err != nil {
-		return decodeErr("inputStickerSetEmojiDefaultTopicIcons#44c1f8e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetEmojiDefaultTopicIcons) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputStickerSetEmojiChannelDefaultStatuses is the TL constructor inputStickerSetEmojiChannelDefaultStatuses:
+// InputStickerSetEmojiChannelDefaultStatuses is the TL constructor
+// inputStickerSetEmojiChannelDefaultStatuses.
 //
 //	inputStickerSetEmojiChannelDefaultStatuses#49748553 = InputStickerSet
 //
-// See https://core.telegram.org/constructor/inputStickerSetEmojiChannelDefaultStatuses.
+// See
+// https://core.telegram.org/constructor/inputStickerSetEmojiChannelDefaultStatuses.
 type InputStickerSetEmojiChannelDefaultStatuses struct{}
 
-// InputStickerSetEmojiChannelDefaultStatusesTypeID is the ID of inputStickerSetEmojiChannelDefaultStatuses.
+// InputStickerSetEmojiChannelDefaultStatusesTypeID is the ID of
+// inputStickerSetEmojiChannelDefaultStatuses.
 const InputStickerSetEmojiChannelDefaultStatusesTypeID = 0x49748553
 
-// TypeID returns 0x49748553, the ID of inputStickerSetEmojiChannelDefaultStatuses.
+// TypeID returns 0x49748553, the ID of
+// inputStickerSetEmojiChannelDefaultStatuses.
 func (*InputStickerSetEmojiChannelDefaultStatuses) TypeID() uint32 {
 	return InputStickerSetEmojiChannelDefaultStatusesTypeID
 }
@@ -12185,7 +18083,8 @@ func (*InputStickerSetEmojiChannelDefaultStatuses) TypeName() string {
 	return "inputStickerSetEmojiChannelDefaultStatuses"
 }
 
-// inputStickerSetClass marks InputStickerSetEmojiChannelDefaultStatuses as a InputStickerSetClass.
+// inputStickerSetClass marks InputStickerSetEmojiChannelDefaultStatuses as an
+// InputStickerSetClass.
 func (*InputStickerSetEmojiChannelDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
@@ -12207,29 +18106,89 @@ func (m *InputStickerSetEmojiChannelDefaultStatuses) EncodeBare(b *bin.Buffer) e
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetEmojiChannelDefaultStatuses", "")
 	}
-	if err := consumeID(b, InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"); err != nil {
-		return decodeErr("inputStickerSetEmojiChannelDefaultStatuses#49748553", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetEmojiChannelDefaultStatuses) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputStickeredMediaClass is the TL type InputStickeredMedia: one of InputStickeredMediaPhoto, InputStickeredMediaDocument.
+// InputStickerSetTonGifts is the TL constructor inputStickerSetTonGifts.
+//
+//	inputStickerSetTonGifts#1cf671a0 = InputStickerSet
+//
+// See https://core.telegram.org/constructor/inputStickerSetTonGifts.
+type InputStickerSetTonGifts struct{}
+
+// InputStickerSetTonGiftsTypeID is the ID of inputStickerSetTonGifts.
+const InputStickerSetTonGiftsTypeID = 0x1cf671a0
+
+// TypeID returns 0x1cf671a0, the ID of inputStickerSetTonGifts.
+func (*InputStickerSetTonGifts) TypeID() uint32 {
+	return InputStickerSetTonGiftsTypeID
+}
+
+// TypeName returns "inputStickerSetTonGifts".
+func (*InputStickerSetTonGifts) TypeName() string {
+	return "inputStickerSetTonGifts"
+}
+
+// inputStickerSetClass marks InputStickerSetTonGifts as an
+// InputStickerSetClass.
+func (*InputStickerSetTonGifts) inputStickerSetClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStickerSetTonGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStickerSetTonGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStickerSetTonGiftsTypeID, "inputStickerSetTonGifts"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetTonGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetTonGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// InputStickeredMediaClass is the TL type InputStickeredMedia: one of
+// InputStickeredMediaPhoto, InputStickeredMediaDocument.
 //
 // See https://core.telegram.org/type/InputStickeredMedia.
 type InputStickeredMediaClass interface {
@@ -12242,7 +18201,8 @@ func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) 
 	return decodeInputStickeredMedia(b, 0)
 }
 
-// decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested depth levels deep.
+// decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested
+// depth levels deep.
 func decodeInputStickeredMedia(b *bin.Buffer, depth int) (InputStickeredMediaClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -12255,18 +18215,15 @@ func decodeInputStickeredMedia(b *bin.Buffer, depth int) (InputStickeredMediaCla
 	case InputStickeredMediaDocumentTypeID:
 		v = &InputStickeredMediaDocument{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputStickeredMedia",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputStickeredMedia"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputStickeredMediaPhoto is the TL constructor inputStickeredMediaPhoto:
+// InputStickeredMediaPhoto is the TL constructor inputStickeredMediaPhoto.
 //
 //	inputStickeredMediaPhoto#4a992157 id:InputPhoto = InputStickeredMedia
 //
@@ -12288,7 +18245,8 @@ func (*InputStickeredMediaPhoto) TypeName() string {
 	return "inputStickeredMediaPhoto"
 }
 
-// inputStickeredMediaClass marks InputStickeredMediaPhoto as a InputStickeredMediaClass.
+// inputStickeredMediaClass marks InputStickeredMediaPhoto as an
+// InputStickeredMediaClass.
 func (*InputStickeredMediaPhoto) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -12305,46 +18263,45 @@ func (m *InputStickeredMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("inputStickeredMediaPhoto#4a992157", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "inputStickeredMediaPhoto", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "")
 	}
-	if err := consumeID(b, InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"); err != nil {
-		return decodeErr("inputStickeredMediaPhoto#4a992157", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickeredMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickeredMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStickeredMediaPhoto#4a992157", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaPhoto", "")
 	}
 	var err error
 	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
-		return decodeErr("inputStickeredMediaPhoto#4a992157", "id", err)
+		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "id")
 	}
 	return nil
 }
 
-// InputStickeredMediaDocument is the TL constructor inputStickeredMediaDocument:
+// InputStickeredMediaDocument is the TL constructor
+// inputStickeredMediaDocument.
 //
-//	inputStickeredMediaDocument#438865b id:InputDocument = InputStickeredMedia
+//	inputStickeredMediaDocument#438865b id:InputDocument
+//	    = InputStickeredMedia
 //
 // See https://core.telegram.org/constructor/inputStickeredMediaDocument.
 type InputStickeredMediaDocument struct {
@@ -12364,7 +18321,8 @@ func (*InputStickeredMediaDocument) TypeName() string {
 	return "inputStickeredMediaDocument"
 }
 
-// inputStickeredMediaClass marks InputStickeredMediaDocument as a InputStickeredMediaClass.
+// inputStickeredMediaClass marks InputStickeredMediaDocument as an
+// InputStickeredMediaClass.
 func (*InputStickeredMediaDocument) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -12381,44 +18339,45 @@ func (m *InputStickeredMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("inputStickeredMediaDocument#0438865b", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "inputStickeredMediaDocument", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "")
 	}
-	if err := consumeID(b, InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"); err != nil {
-		return decodeErr("inputStickeredMediaDocument#0438865b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickeredMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickeredMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStickeredMediaDocument#0438865b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaDocument", "")
 	}
 	var err error
 	if m.ID, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("inputStickeredMediaDocument#0438865b", "id", err)
+		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "id")
 	}
 	return nil
 }
 
-// InputStorePaymentPurposeClass is the TL type InputStorePaymentPurpose: one of InputStorePaymentPremiumSubscription, InputStorePaymentGiftPremium, InputStorePaymentPremiumGiftCode, InputStorePaymentPremiumGiveaway.
+// InputStorePaymentPurposeClass is the TL type InputStorePaymentPurpose: one of
+// InputStorePaymentPremiumSubscription, InputStorePaymentGiftPremium,
+// InputStorePaymentPremiumGiftCode, InputStorePaymentPremiumGiveaway,
+// InputStorePaymentStarsTopup, InputStorePaymentStarsGift,
+// InputStorePaymentStarsGiveaway, InputStorePaymentAuthCode.
 //
 // See https://core.telegram.org/type/InputStorePaymentPurpose.
 type InputStorePaymentPurposeClass interface {
@@ -12426,12 +18385,14 @@ type InputStorePaymentPurposeClass interface {
 	inputStorePaymentPurposeClass()
 }
 
-// DecodeInputStorePaymentPurpose decodes any constructor of InputStorePaymentPurpose.
+// DecodeInputStorePaymentPurpose decodes any constructor of
+// InputStorePaymentPurpose.
 func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClass, error) {
 	return decodeInputStorePaymentPurpose(b, 0)
 }
 
-// decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value nested depth levels deep.
+// decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value
+// nested depth levels deep.
 func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePaymentPurposeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -12447,30 +18408,40 @@ func decodeInputStorePaymentPurpose(b *bin.Buffer, depth int) (InputStorePayment
 		v = &InputStorePaymentPremiumGiftCode{}
 	case InputStorePaymentPremiumGiveawayTypeID:
 		v = &InputStorePaymentPremiumGiveaway{}
+	case InputStorePaymentStarsTopupTypeID:
+		v = &InputStorePaymentStarsTopup{}
+	case InputStorePaymentStarsGiftTypeID:
+		v = &InputStorePaymentStarsGift{}
+	case InputStorePaymentStarsGiveawayTypeID:
+		v = &InputStorePaymentStarsGiveaway{}
+	case InputStorePaymentAuthCodeTypeID:
+		v = &InputStorePaymentAuthCode{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputStorePaymentPurpose",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputStorePaymentPurpose"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputStorePaymentPremiumSubscription is the TL constructor inputStorePaymentPremiumSubscription:
+// InputStorePaymentPremiumSubscription is the TL constructor
+// inputStorePaymentPremiumSubscription.
 //
-//	inputStorePaymentPremiumSubscription#a6751e66 flags:# restore:flags.0?true upgrade:flags.1?true = InputStorePaymentPurpose
+//	inputStorePaymentPremiumSubscription#a6751e66 flags:#
+//	    restore:flags.0?true upgrade:flags.1?true
+//	    = InputStorePaymentPurpose
 //
-// See https://core.telegram.org/constructor/inputStorePaymentPremiumSubscription.
+// See
+// https://core.telegram.org/constructor/inputStorePaymentPremiumSubscription.
 type InputStorePaymentPremiumSubscription struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Restore bool       // flags.0?true
 	Upgrade bool       // flags.1?true
 }
 
-// InputStorePaymentPremiumSubscriptionTypeID is the ID of inputStorePaymentPremiumSubscription.
+// InputStorePaymentPremiumSubscriptionTypeID is the ID of
+// inputStorePaymentPremiumSubscription.
 const InputStorePaymentPremiumSubscriptionTypeID = 0xa6751e66
 
 // TypeID returns 0xa6751e66, the ID of inputStorePaymentPremiumSubscription.
@@ -12483,7 +18454,8 @@ func (*InputStorePaymentPremiumSubscription) TypeName() string {
 	return "inputStorePaymentPremiumSubscription"
 }
 
-// inputStorePaymentPurposeClass marks InputStorePaymentPremiumSubscription as a InputStorePaymentPurposeClass.
+// inputStorePaymentPurposeClass marks InputStorePaymentPremiumSubscription as
+// an InputStorePaymentPurposeClass.
 func (*InputStorePaymentPremiumSubscription) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
@@ -12513,29 +18485,26 @@ func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "")
 	}
-	if err := consumeID(b, InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"); err != nil {
-		return decodeErr("inputStorePaymentPremiumSubscription#a6751e66", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStorePaymentPremiumSubscription) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputStorePaymentPremiumSubscription{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputStorePaymentPremiumSubscription#a6751e66", "flags", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "flags")
 	}
 	m.Restore = m.Flags.Has(0)
 	m.Upgrade = m.Flags.Has(1)
@@ -12543,9 +18512,11 @@ func (m *InputStorePaymentPremiumSubscription) decodeBareAt(b *bin.Buffer, _ int
 	return nil
 }
 
-// InputStorePaymentGiftPremium is the TL constructor inputStorePaymentGiftPremium:
+// InputStorePaymentGiftPremium is the TL constructor
+// inputStorePaymentGiftPremium.
 //
-//	inputStorePaymentGiftPremium#616f7fe8 user_id:InputUser currency:string amount:long = InputStorePaymentPurpose
+//	inputStorePaymentGiftPremium#616f7fe8 user_id:InputUser currency:string
+//	    amount:long = InputStorePaymentPurpose
 //
 // See https://core.telegram.org/constructor/inputStorePaymentGiftPremium.
 type InputStorePaymentGiftPremium struct {
@@ -12567,7 +18538,8 @@ func (*InputStorePaymentGiftPremium) TypeName() string {
 	return "inputStorePaymentGiftPremium"
 }
 
-// inputStorePaymentPurposeClass marks InputStorePaymentGiftPremium as a InputStorePaymentPurposeClass.
+// inputStorePaymentPurposeClass marks InputStorePaymentGiftPremium as an
+// InputStorePaymentPurposeClass.
 func (*InputStorePaymentGiftPremium) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
@@ -12584,8 +18556,8 @@ func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputStorePaymentGiftPremium#616f7fe8", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputStorePaymentGiftPremium", "user_id")
 	}
 	b.PutString(m.Currency)
 	b.PutLong(m.Amount)
@@ -12594,58 +18566,61 @@ func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "")
 	}
-	if err := consumeID(b, InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"); err != nil {
-		return decodeErr("inputStorePaymentGiftPremium#616f7fe8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStorePaymentGiftPremium) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStorePaymentGiftPremium#616f7fe8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentGiftPremium", "")
 	}
 	var err error
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputStorePaymentGiftPremium#616f7fe8", "user_id", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "user_id")
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("inputStorePaymentGiftPremium#616f7fe8", "currency", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("inputStorePaymentGiftPremium#616f7fe8", "amount", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "amount")
 	}
 	return nil
 }
 
-// InputStorePaymentPremiumGiftCode is the TL constructor inputStorePaymentPremiumGiftCode:
+// InputStorePaymentPremiumGiftCode is the TL constructor
+// inputStorePaymentPremiumGiftCode.
 //
-//	inputStorePaymentPremiumGiftCode#a3805f3f flags:# users:Vector<InputUser> boost_peer:flags.0?InputPeer currency:string amount:long = InputStorePaymentPurpose
+//	inputStorePaymentPremiumGiftCode#fb790393 flags:#
+//	    users:Vector<InputUser> boost_peer:flags.0?InputPeer currency:string
+//	    amount:long message:flags.1?TextWithEntities
+//	    = InputStorePaymentPurpose
 //
 // See https://core.telegram.org/constructor/inputStorePaymentPremiumGiftCode.
 type InputStorePaymentPremiumGiftCode struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Users     []InputUserClass
 	BoostPeer InputPeerClass // flags.0?InputPeer
 	Currency  string
 	Amount    int64
+	Message   *TextWithEntities // flags.1?TextWithEntities
 }
 
-// InputStorePaymentPremiumGiftCodeTypeID is the ID of inputStorePaymentPremiumGiftCode.
-const InputStorePaymentPremiumGiftCodeTypeID = 0xa3805f3f
+// InputStorePaymentPremiumGiftCodeTypeID is the ID of
+// inputStorePaymentPremiumGiftCode.
+const InputStorePaymentPremiumGiftCodeTypeID = 0xfb790393
 
-// TypeID returns 0xa3805f3f, the ID of inputStorePaymentPremiumGiftCode.
+// TypeID returns 0xfb790393, the ID of inputStorePaymentPremiumGiftCode.
 func (*InputStorePaymentPremiumGiftCode) TypeID() uint32 {
 	return InputStorePaymentPremiumGiftCodeTypeID
 }
@@ -12655,7 +18630,8 @@ func (*InputStorePaymentPremiumGiftCode) TypeName() string {
 	return "inputStorePaymentPremiumGiftCode"
 }
 
-// inputStorePaymentPurposeClass marks InputStorePaymentPremiumGiftCode as a InputStorePaymentPurposeClass.
+// inputStorePaymentPurposeClass marks InputStorePaymentPremiumGiftCode as an
+// InputStorePaymentPurposeClass.
 func (*InputStorePaymentPremiumGiftCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
@@ -12672,85 +18648,103 @@ func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.BoostPeer != nil {
 		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
 		}
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.BoostPeer); err != nil {
-			return encodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "boost_peer", err)
+		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
 		}
 	}
 	b.PutString(m.Currency)
 	b.PutLong(m.Amount)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "")
 	}
-	if err := consumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStorePaymentPremiumGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiftCode", "")
 	}
 	*m = InputStorePaymentPremiumGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "flags", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
 	}
 	if m.Flags.Has(0) {
 		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "boost_peer", err)
+			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "currency", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiftCode#a3805f3f", "amount", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "amount")
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// InputStorePaymentPremiumGiveaway is the TL constructor inputStorePaymentPremiumGiveaway:
+// InputStorePaymentPremiumGiveaway is the TL constructor
+// inputStorePaymentPremiumGiveaway.
 //
-//	inputStorePaymentPremiumGiveaway#160544ca flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.3?true boost_peer:InputPeer additional_peers:flags.1?Vector<InputPeer> countries_iso2:flags.2?Vector<string> prize_description:flags.4?string random_id:long until_date:int currency:string amount:long = InputStorePaymentPurpose
+//	inputStorePaymentPremiumGiveaway#160544ca flags:#
+//	    only_new_subscribers:flags.0?true winners_are_visible:flags.3?true
+//	    boost_peer:InputPeer additional_peers:flags.1?Vector<InputPeer>
+//	    countries_iso2:flags.2?Vector<string>
+//	    prize_description:flags.4?string random_id:long until_date:int
+//	    currency:string amount:long = InputStorePaymentPurpose
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAdditionalPeers and the other Set methods send a zero value too;
+// HasAdditionalPeers reports whether AdditionalPeers is present (sent, or
+// received) and ClearAdditionalPeers leaves it out.
 //
 // See https://core.telegram.org/constructor/inputStorePaymentPremiumGiveaway.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputStorePaymentPremiumGiveaway struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	OnlyNewSubscribers bool       // flags.0?true
 	WinnersAreVisible  bool       // flags.3?true
 	BoostPeer          InputPeerClass
@@ -12763,7 +18757,8 @@ type InputStorePaymentPremiumGiveaway struct {
 	Amount             int64
 }
 
-// InputStorePaymentPremiumGiveawayTypeID is the ID of inputStorePaymentPremiumGiveaway.
+// InputStorePaymentPremiumGiveawayTypeID is the ID of
+// inputStorePaymentPremiumGiveaway.
 const InputStorePaymentPremiumGiveawayTypeID = 0x160544ca
 
 // TypeID returns 0x160544ca, the ID of inputStorePaymentPremiumGiveaway.
@@ -12776,8 +18771,68 @@ func (*InputStorePaymentPremiumGiveaway) TypeName() string {
 	return "inputStorePaymentPremiumGiveaway"
 }
 
-// inputStorePaymentPurposeClass marks InputStorePaymentPremiumGiveaway as a InputStorePaymentPurposeClass.
+// inputStorePaymentPurposeClass marks InputStorePaymentPremiumGiveaway as an
+// InputStorePaymentPurposeClass.
 func (*InputStorePaymentPremiumGiveaway) inputStorePaymentPurposeClass() {}
+
+// HasAdditionalPeers reports whether AdditionalPeers is present: not zero, set
+// by SetAdditionalPeers, or received.
+func (m *InputStorePaymentPremiumGiveaway) HasAdditionalPeers() bool {
+	return len(m.AdditionalPeers) > 0 || m.Flags.Has(1)
+}
+
+// SetAdditionalPeers sets AdditionalPeers to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputStorePaymentPremiumGiveaway) SetAdditionalPeers(v []InputPeerClass) {
+	m.AdditionalPeers = v
+	m.Flags.Set(1)
+}
+
+// ClearAdditionalPeers sets AdditionalPeers to its zero value and marks it
+// absent.
+func (m *InputStorePaymentPremiumGiveaway) ClearAdditionalPeers() {
+	m.AdditionalPeers = nil
+	m.Flags.Unset(1)
+}
+
+// HasCountriesIso2 reports whether CountriesIso2 is present: not zero, set by
+// SetCountriesIso2, or received.
+func (m *InputStorePaymentPremiumGiveaway) HasCountriesIso2() bool {
+	return len(m.CountriesIso2) > 0 || m.Flags.Has(2)
+}
+
+// SetCountriesIso2 sets CountriesIso2 to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputStorePaymentPremiumGiveaway) SetCountriesIso2(v []string) {
+	m.CountriesIso2 = v
+	m.Flags.Set(2)
+}
+
+// ClearCountriesIso2 sets CountriesIso2 to its zero value and marks it absent.
+func (m *InputStorePaymentPremiumGiveaway) ClearCountriesIso2() {
+	m.CountriesIso2 = nil
+	m.Flags.Unset(2)
+}
+
+// HasPrizeDescription reports whether PrizeDescription is present: not zero,
+// set by SetPrizeDescription, or received.
+func (m *InputStorePaymentPremiumGiveaway) HasPrizeDescription() bool {
+	return m.PrizeDescription != "" || m.Flags.Has(4)
+}
+
+// SetPrizeDescription sets PrizeDescription to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *InputStorePaymentPremiumGiveaway) SetPrizeDescription(v string) {
+	m.PrizeDescription = v
+	m.Flags.Set(4)
+}
+
+// ClearPrizeDescription sets PrizeDescription to its zero value and marks it
+// absent.
+func (m *InputStorePaymentPremiumGiveaway) ClearPrizeDescription() {
+	m.PrizeDescription = ""
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputStorePaymentPremiumGiveaway) Encode(b *bin.Buffer) error {
@@ -12810,14 +18865,14 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.BoostPeer); err != nil {
-		return encodeErr("inputStorePaymentPremiumGiveaway#160544ca", "boost_peer", err)
+	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+		return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.AdditionalPeers))
 		for i := range m.AdditionalPeers {
-			if err := encodeObj(b, m.AdditionalPeers[i]); err != nil {
-				return encodeErr("inputStorePaymentPremiumGiveaway#160544ca", "additional_peers", err)
+			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
 			}
 		}
 	}
@@ -12839,64 +18894,61 @@ func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "")
 	}
-	if err := consumeID(b, InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStorePaymentPremiumGiveaway) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiveaway", "")
 	}
 	*m = InputStorePaymentPremiumGiveaway{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "flags", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(3)
 	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "boost_peer", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-			return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "additional_peers", err)
+		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-			return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "countries_iso2", err)
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.PrizeDescription, err = b.String(); err != nil {
-			return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "prize_description", err)
+			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "prize_description")
 		}
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "random_id", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "random_id")
 	}
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "until_date", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "until_date")
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "currency", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("inputStorePaymentPremiumGiveaway#160544ca", "amount", err)
+		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "amount")
 	}
 	m.Flags &^= 1<<0 | 1<<3
 	if len(m.AdditionalPeers) > 0 {
@@ -12908,6 +18960,554 @@ func (m *InputStorePaymentPremiumGiveaway) decodeBareAt(b *bin.Buffer, depth int
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(4)
 	}
+	return nil
+}
+
+// InputStorePaymentStarsTopup is the TL constructor
+// inputStorePaymentStarsTopup.
+//
+//	inputStorePaymentStarsTopup#f9a2a6cb flags:# stars:long currency:string
+//	    amount:long spend_purpose_peer:flags.0?InputPeer
+//	    = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsTopup.
+type InputStorePaymentStarsTopup struct {
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Stars            int64
+	Currency         string
+	Amount           int64
+	SpendPurposePeer InputPeerClass // flags.0?InputPeer
+}
+
+// InputStorePaymentStarsTopupTypeID is the ID of inputStorePaymentStarsTopup.
+const InputStorePaymentStarsTopupTypeID = 0xf9a2a6cb
+
+// TypeID returns 0xf9a2a6cb, the ID of inputStorePaymentStarsTopup.
+func (*InputStorePaymentStarsTopup) TypeID() uint32 {
+	return InputStorePaymentStarsTopupTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsTopup".
+func (*InputStorePaymentStarsTopup) TypeName() string {
+	return "inputStorePaymentStarsTopup"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsTopup as an
+// InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsTopup) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsTopupTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.SpendPurposePeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.SpendPurposePeer); err != nil {
+			return tlrt.EncodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStorePaymentStarsTopupTypeID, "inputStorePaymentStarsTopup"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsTopup) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsTopup", "")
+	}
+	*m = InputStorePaymentStarsTopup{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "flags")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "stars")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "amount")
+	}
+	if m.Flags.Has(0) {
+		if m.SpendPurposePeer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputStorePaymentStarsGift is the TL constructor inputStorePaymentStarsGift.
+//
+//	inputStorePaymentStarsGift#1d741ef7 user_id:InputUser stars:long
+//	    currency:string amount:long = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsGift.
+type InputStorePaymentStarsGift struct {
+	UserID   InputUserClass
+	Stars    int64
+	Currency string
+	Amount   int64
+}
+
+// InputStorePaymentStarsGiftTypeID is the ID of inputStorePaymentStarsGift.
+const InputStorePaymentStarsGiftTypeID = 0x1d741ef7
+
+// TypeID returns 0x1d741ef7, the ID of inputStorePaymentStarsGift.
+func (*InputStorePaymentStarsGift) TypeID() uint32 {
+	return InputStorePaymentStarsGiftTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsGift".
+func (*InputStorePaymentStarsGift) TypeName() string {
+	return "inputStorePaymentStarsGift"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsGift as an
+// InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsGift) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputStorePaymentStarsGift", "user_id")
+	}
+	b.PutLong(m.Stars)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiftTypeID, "inputStorePaymentStarsGift"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGift", "")
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "user_id")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "stars")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "amount")
+	}
+	return nil
+}
+
+// InputStorePaymentStarsGiveaway is the TL constructor
+// inputStorePaymentStarsGiveaway.
+//
+//	inputStorePaymentStarsGiveaway#751f08fa flags:#
+//	    only_new_subscribers:flags.0?true winners_are_visible:flags.3?true
+//	    stars:long boost_peer:InputPeer
+//	    additional_peers:flags.1?Vector<InputPeer>
+//	    countries_iso2:flags.2?Vector<string>
+//	    prize_description:flags.4?string random_id:long until_date:int
+//	    currency:string amount:long users:int = InputStorePaymentPurpose
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAdditionalPeers and the other Set methods send a zero value too;
+// HasAdditionalPeers reports whether AdditionalPeers is present (sent, or
+// received) and ClearAdditionalPeers leaves it out.
+//
+// See https://core.telegram.org/constructor/inputStorePaymentStarsGiveaway.
+type InputStorePaymentStarsGiveaway struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OnlyNewSubscribers bool       // flags.0?true
+	WinnersAreVisible  bool       // flags.3?true
+	Stars              int64
+	BoostPeer          InputPeerClass
+	AdditionalPeers    []InputPeerClass // flags.1?Vector<InputPeer>
+	CountriesIso2      []string         // flags.2?Vector<string>
+	PrizeDescription   string           // flags.4?string
+	RandomID           int64
+	UntilDate          int
+	Currency           string
+	Amount             int64
+	Users              int
+}
+
+// InputStorePaymentStarsGiveawayTypeID is the ID of
+// inputStorePaymentStarsGiveaway.
+const InputStorePaymentStarsGiveawayTypeID = 0x751f08fa
+
+// TypeID returns 0x751f08fa, the ID of inputStorePaymentStarsGiveaway.
+func (*InputStorePaymentStarsGiveaway) TypeID() uint32 {
+	return InputStorePaymentStarsGiveawayTypeID
+}
+
+// TypeName returns "inputStorePaymentStarsGiveaway".
+func (*InputStorePaymentStarsGiveaway) TypeName() string {
+	return "inputStorePaymentStarsGiveaway"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentStarsGiveaway as an
+// InputStorePaymentPurposeClass.
+func (*InputStorePaymentStarsGiveaway) inputStorePaymentPurposeClass() {}
+
+// HasAdditionalPeers reports whether AdditionalPeers is present: not zero, set
+// by SetAdditionalPeers, or received.
+func (m *InputStorePaymentStarsGiveaway) HasAdditionalPeers() bool {
+	return len(m.AdditionalPeers) > 0 || m.Flags.Has(1)
+}
+
+// SetAdditionalPeers sets AdditionalPeers to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *InputStorePaymentStarsGiveaway) SetAdditionalPeers(v []InputPeerClass) {
+	m.AdditionalPeers = v
+	m.Flags.Set(1)
+}
+
+// ClearAdditionalPeers sets AdditionalPeers to its zero value and marks it
+// absent.
+func (m *InputStorePaymentStarsGiveaway) ClearAdditionalPeers() {
+	m.AdditionalPeers = nil
+	m.Flags.Unset(1)
+}
+
+// HasCountriesIso2 reports whether CountriesIso2 is present: not zero, set by
+// SetCountriesIso2, or received.
+func (m *InputStorePaymentStarsGiveaway) HasCountriesIso2() bool {
+	return len(m.CountriesIso2) > 0 || m.Flags.Has(2)
+}
+
+// SetCountriesIso2 sets CountriesIso2 to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputStorePaymentStarsGiveaway) SetCountriesIso2(v []string) {
+	m.CountriesIso2 = v
+	m.Flags.Set(2)
+}
+
+// ClearCountriesIso2 sets CountriesIso2 to its zero value and marks it absent.
+func (m *InputStorePaymentStarsGiveaway) ClearCountriesIso2() {
+	m.CountriesIso2 = nil
+	m.Flags.Unset(2)
+}
+
+// HasPrizeDescription reports whether PrizeDescription is present: not zero,
+// set by SetPrizeDescription, or received.
+func (m *InputStorePaymentStarsGiveaway) HasPrizeDescription() bool {
+	return m.PrizeDescription != "" || m.Flags.Has(4)
+}
+
+// SetPrizeDescription sets PrizeDescription to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *InputStorePaymentStarsGiveaway) SetPrizeDescription(v string) {
+	m.PrizeDescription = v
+	m.Flags.Set(4)
+}
+
+// ClearPrizeDescription sets PrizeDescription to its zero value and marks it
+// absent.
+func (m *InputStorePaymentStarsGiveaway) ClearPrizeDescription() {
+	m.PrizeDescription = ""
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentStarsGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<3)
+	if m.OnlyNewSubscribers {
+		flags.Set(0)
+	}
+	if m.WinnersAreVisible {
+		flags.Set(3)
+	}
+	if len(m.AdditionalPeers) > 0 {
+		flags.Set(1)
+	}
+	if len(m.CountriesIso2) > 0 {
+		flags.Set(2)
+	}
+	if m.PrizeDescription != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+		return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.AdditionalPeers))
+		for i := range m.AdditionalPeers {
+			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
+			}
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.CountriesIso2))
+		for i := range m.CountriesIso2 {
+			b.PutString(m.CountriesIso2[i])
+		}
+	}
+	if flags.Has(4) {
+		b.PutString(m.PrizeDescription)
+	}
+	b.PutLong(m.RandomID)
+	b.PutInt(m.UntilDate)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutInt(m.Users)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiveawayTypeID, "inputStorePaymentStarsGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGiveaway", "")
+	}
+	*m = InputStorePaymentStarsGiveaway{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "flags")
+	}
+	m.OnlyNewSubscribers = m.Flags.Has(0)
+	m.WinnersAreVisible = m.Flags.Has(3)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "stars")
+	}
+	if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
+	}
+	if m.Flags.Has(1) {
+		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.PrizeDescription, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "prize_description")
+		}
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "random_id")
+	}
+	if m.UntilDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "until_date")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "amount")
+	}
+	if m.Users, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "users")
+	}
+	m.Flags &^= 1<<0 | 1<<3
+	if len(m.AdditionalPeers) > 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.CountriesIso2) > 0 {
+		m.Flags.Unset(2)
+	}
+	if m.PrizeDescription != "" {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// InputStorePaymentAuthCode is the TL constructor inputStorePaymentAuthCode.
+//
+//	inputStorePaymentAuthCode#3fc18057 flags:# restore:flags.0?true
+//	    phone_number:string phone_code_hash:string premium_days:int
+//	    currency:string amount:long = InputStorePaymentPurpose
+//
+// See https://core.telegram.org/constructor/inputStorePaymentAuthCode.
+type InputStorePaymentAuthCode struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Restore       bool       // flags.0?true
+	PhoneNumber   string
+	PhoneCodeHash string
+	PremiumDays   int
+	Currency      string
+	Amount        int64
+}
+
+// InputStorePaymentAuthCodeTypeID is the ID of inputStorePaymentAuthCode.
+const InputStorePaymentAuthCodeTypeID = 0x3fc18057
+
+// TypeID returns 0x3fc18057, the ID of inputStorePaymentAuthCode.
+func (*InputStorePaymentAuthCode) TypeID() uint32 {
+	return InputStorePaymentAuthCodeTypeID
+}
+
+// TypeName returns "inputStorePaymentAuthCode".
+func (*InputStorePaymentAuthCode) TypeName() string {
+	return "inputStorePaymentAuthCode"
+}
+
+// inputStorePaymentPurposeClass marks InputStorePaymentAuthCode as an
+// InputStorePaymentPurposeClass.
+func (*InputStorePaymentAuthCode) inputStorePaymentPurposeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStorePaymentAuthCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Restore {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.PhoneCodeHash)
+	b.PutInt(m.PremiumDays)
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStorePaymentAuthCodeTypeID, "inputStorePaymentAuthCode"); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStorePaymentAuthCode) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStorePaymentAuthCode{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
+	}
+	m.Restore = m.Flags.Has(0)
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_number")
+	}
+	if m.PhoneCodeHash, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_code_hash")
+	}
+	if m.PremiumDays, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "premium_days")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "amount")
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
@@ -12937,18 +19537,15 @@ func decodeInputTheme(b *bin.Buffer, depth int) (InputThemeClass, error) {
 	case InputThemeSlugTypeID:
 		v = &InputThemeSlug{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputTheme",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputTheme"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputTheme is the TL constructor inputTheme:
+// InputTheme is the TL constructor inputTheme.
 //
 //	inputTheme#3c5693e9 id:long access_hash:long = InputTheme
 //
@@ -12971,7 +19568,7 @@ func (*InputTheme) TypeName() string {
 	return "inputTheme"
 }
 
-// inputThemeClass marks InputTheme as a InputThemeClass.
+// inputThemeClass marks InputTheme as an InputThemeClass.
 func (*InputTheme) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
@@ -12995,36 +19592,33 @@ func (m *InputTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputTheme) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputThemeTypeID, "inputTheme"); err != nil {
+		return tlrt.DecodeErr(err, "inputTheme", "")
 	}
-	if err := consumeID(b, InputThemeTypeID, "inputTheme"); err != nil {
-		return decodeErr("inputTheme#3c5693e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputTheme) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputTheme) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputTheme#3c5693e9", "id", err)
+		return tlrt.DecodeErr(err, "inputTheme", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputTheme#3c5693e9", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputTheme", "access_hash")
 	}
 	return nil
 }
 
-// InputThemeSlug is the TL constructor inputThemeSlug:
+// InputThemeSlug is the TL constructor inputThemeSlug.
 //
 //	inputThemeSlug#f5890df1 slug:string = InputTheme
 //
@@ -13046,7 +19640,7 @@ func (*InputThemeSlug) TypeName() string {
 	return "inputThemeSlug"
 }
 
-// inputThemeClass marks InputThemeSlug as a InputThemeClass.
+// inputThemeClass marks InputThemeSlug as an InputThemeClass.
 func (*InputThemeSlug) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
@@ -13069,33 +19663,31 @@ func (m *InputThemeSlug) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputThemeSlugTypeID, "inputThemeSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputThemeSlug", "")
 	}
-	if err := consumeID(b, InputThemeSlugTypeID, "inputThemeSlug"); err != nil {
-		return decodeErr("inputThemeSlug#f5890df1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputThemeSlug) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputThemeSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("inputThemeSlug#f5890df1", "slug", err)
+		return tlrt.DecodeErr(err, "inputThemeSlug", "slug")
 	}
 	return nil
 }
 
-// InputUserClass is the TL type InputUser: one of InputUserEmpty, InputUserSelf, InputUser, InputUserFromMessage.
+// InputUserClass is the TL type InputUser: one of InputUserEmpty,
+// InputUserSelf, InputUser, InputUserFromMessage.
 //
 // See https://core.telegram.org/type/InputUser.
 type InputUserClass interface {
@@ -13125,18 +19717,15 @@ func decodeInputUser(b *bin.Buffer, depth int) (InputUserClass, error) {
 	case InputUserFromMessageTypeID:
 		v = &InputUserFromMessage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputUser",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputUser"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputUserEmpty is the TL constructor inputUserEmpty:
+// InputUserEmpty is the TL constructor inputUserEmpty.
 //
 //	inputUserEmpty#b98886cf = InputUser
 //
@@ -13156,7 +19745,7 @@ func (*InputUserEmpty) TypeName() string {
 	return "inputUserEmpty"
 }
 
-// inputUserClass marks InputUserEmpty as a InputUserClass.
+// inputUserClass marks InputUserEmpty as an InputUserClass.
 func (*InputUserEmpty) inputUserClass() {}
 
 // Encode writes m to b with its ID.
@@ -13178,29 +19767,26 @@ func (m *InputUserEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserEmpty", "")
 	}
-	if err := consumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
-		return decodeErr("inputUserEmpty#b98886cf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputUserEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputUserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputUserSelf is the TL constructor inputUserSelf:
+// InputUserSelf is the TL constructor inputUserSelf.
 //
 //	inputUserSelf#f7c1b13f = InputUser
 //
@@ -13220,7 +19806,7 @@ func (*InputUserSelf) TypeName() string {
 	return "inputUserSelf"
 }
 
-// inputUserClass marks InputUserSelf as a InputUserClass.
+// inputUserClass marks InputUserSelf as an InputUserClass.
 func (*InputUserSelf) inputUserClass() {}
 
 // Encode writes m to b with its ID.
@@ -13242,29 +19828,26 @@ func (m *InputUserSelf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserSelf) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserSelf", "")
 	}
-	if err := consumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
-		return decodeErr("inputUserSelf#f7c1b13f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputUserSelf) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputUserSelf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputUser is the TL constructor inputUser:
+// InputUser is the TL constructor inputUser.
 //
 //	inputUser#f21158c6 user_id:long access_hash:long = InputUser
 //
@@ -13287,7 +19870,7 @@ func (*InputUser) TypeName() string {
 	return "inputUser"
 }
 
-// inputUserClass marks InputUser as a InputUserClass.
+// inputUserClass marks InputUser as an InputUserClass.
 func (*InputUser) inputUserClass() {}
 
 // Encode writes m to b with its ID.
@@ -13311,38 +19894,36 @@ func (m *InputUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputUserTypeID, "inputUser"); err != nil {
+		return tlrt.DecodeErr(err, "inputUser", "")
 	}
-	if err := consumeID(b, InputUserTypeID, "inputUser"); err != nil {
-		return decodeErr("inputUser#f21158c6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("inputUser#f21158c6", "user_id", err)
+		return tlrt.DecodeErr(err, "inputUser", "user_id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputUser#f21158c6", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputUser", "access_hash")
 	}
 	return nil
 }
 
-// InputUserFromMessage is the TL constructor inputUserFromMessage:
+// InputUserFromMessage is the TL constructor inputUserFromMessage.
 //
-//	inputUserFromMessage#1da448e2 peer:InputPeer msg_id:int user_id:long = InputUser
+//	inputUserFromMessage#1da448e2 peer:InputPeer msg_id:int user_id:long
+//	    = InputUser
 //
 // See https://core.telegram.org/constructor/inputUserFromMessage.
 type InputUserFromMessage struct {
@@ -13364,7 +19945,7 @@ func (*InputUserFromMessage) TypeName() string {
 	return "inputUserFromMessage"
 }
 
-// inputUserClass marks InputUserFromMessage as a InputUserClass.
+// inputUserClass marks InputUserFromMessage as an InputUserClass.
 func (*InputUserFromMessage) inputUserClass() {}
 
 // Encode writes m to b with its ID.
@@ -13381,8 +19962,8 @@ func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputUserFromMessage#1da448e2", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputUserFromMessage", "peer")
 	}
 	b.PutInt(m.MsgID)
 	b.PutLong(m.UserID)
@@ -13391,42 +19972,40 @@ func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "")
 	}
-	if err := consumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
-		return decodeErr("inputUserFromMessage#1da448e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputUserFromMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputUserFromMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputUserFromMessage#1da448e2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputUserFromMessage", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputUserFromMessage#1da448e2", "peer", err)
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("inputUserFromMessage#1da448e2", "msg_id", err)
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "msg_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("inputUserFromMessage#1da448e2", "user_id", err)
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "user_id")
 	}
 	return nil
 }
 
-// InputWallPaperClass is the TL type InputWallPaper: one of InputWallPaper, InputWallPaperSlug, InputWallPaperNoFile.
+// InputWallPaperClass is the TL type InputWallPaper: one of InputWallPaper,
+// InputWallPaperSlug, InputWallPaperNoFile.
 //
 // See https://core.telegram.org/type/InputWallPaper.
 type InputWallPaperClass interface {
@@ -13439,7 +20018,8 @@ func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
 	return decodeInputWallPaper(b, 0)
 }
 
-// decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels deep.
+// decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels
+// deep.
 func decodeInputWallPaper(b *bin.Buffer, depth int) (InputWallPaperClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -13454,18 +20034,15 @@ func decodeInputWallPaper(b *bin.Buffer, depth int) (InputWallPaperClass, error)
 	case InputWallPaperNoFileTypeID:
 		v = &InputWallPaperNoFile{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputWallPaper",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputWallPaper"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputWallPaper is the TL constructor inputWallPaper:
+// InputWallPaper is the TL constructor inputWallPaper.
 //
 //	inputWallPaper#e630b979 id:long access_hash:long = InputWallPaper
 //
@@ -13488,7 +20065,7 @@ func (*InputWallPaper) TypeName() string {
 	return "inputWallPaper"
 }
 
-// inputWallPaperClass marks InputWallPaper as a InputWallPaperClass.
+// inputWallPaperClass marks InputWallPaper as an InputWallPaperClass.
 func (*InputWallPaper) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
@@ -13512,36 +20089,33 @@ func (m *InputWallPaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaper) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputWallPaperTypeID, "inputWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "inputWallPaper", "")
 	}
-	if err := consumeID(b, InputWallPaperTypeID, "inputWallPaper"); err != nil {
-		return decodeErr("inputWallPaper#e630b979", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputWallPaper) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWallPaper) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputWallPaper#e630b979", "id", err)
+		return tlrt.DecodeErr(err, "inputWallPaper", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputWallPaper#e630b979", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputWallPaper", "access_hash")
 	}
 	return nil
 }
 
-// InputWallPaperSlug is the TL constructor inputWallPaperSlug:
+// InputWallPaperSlug is the TL constructor inputWallPaperSlug.
 //
 //	inputWallPaperSlug#72091c80 slug:string = InputWallPaper
 //
@@ -13563,7 +20137,7 @@ func (*InputWallPaperSlug) TypeName() string {
 	return "inputWallPaperSlug"
 }
 
-// inputWallPaperClass marks InputWallPaperSlug as a InputWallPaperClass.
+// inputWallPaperClass marks InputWallPaperSlug as an InputWallPaperClass.
 func (*InputWallPaperSlug) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
@@ -13586,33 +20160,30 @@ func (m *InputWallPaperSlug) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputWallPaperSlugTypeID, "inputWallPaperSlug"); err != nil {
+		return tlrt.DecodeErr(err, "inputWallPaperSlug", "")
 	}
-	if err := consumeID(b, InputWallPaperSlugTypeID, "inputWallPaperSlug"); err != nil {
-		return decodeErr("inputWallPaperSlug#72091c80", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputWallPaperSlug) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWallPaperSlug) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("inputWallPaperSlug#72091c80", "slug", err)
+		return tlrt.DecodeErr(err, "inputWallPaperSlug", "slug")
 	}
 	return nil
 }
 
-// InputWallPaperNoFile is the TL constructor inputWallPaperNoFile:
+// InputWallPaperNoFile is the TL constructor inputWallPaperNoFile.
 //
 //	inputWallPaperNoFile#967a462e id:long = InputWallPaper
 //
@@ -13634,7 +20205,7 @@ func (*InputWallPaperNoFile) TypeName() string {
 	return "inputWallPaperNoFile"
 }
 
-// inputWallPaperClass marks InputWallPaperNoFile as a InputWallPaperClass.
+// inputWallPaperClass marks InputWallPaperNoFile as an InputWallPaperClass.
 func (*InputWallPaperNoFile) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
@@ -13657,33 +20228,32 @@ func (m *InputWallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputWallPaperNoFileTypeID, "inputWallPaperNoFile"); err != nil {
+		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "")
 	}
-	if err := consumeID(b, InputWallPaperNoFileTypeID, "inputWallPaperNoFile"); err != nil {
-		return decodeErr("inputWallPaperNoFile#967a462e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputWallPaperNoFile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWallPaperNoFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputWallPaperNoFile#967a462e", "id", err)
+		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "id")
 	}
 	return nil
 }
 
-// InputWebFileLocationClass is the TL type InputWebFileLocation: one of InputWebFileLocation, InputWebFileGeoPointLocation, InputWebFileAudioAlbumThumbLocation.
+// InputWebFileLocationClass is the TL type InputWebFileLocation: one of
+// InputWebFileLocation, InputWebFileGeoPointLocation,
+// InputWebFileAudioAlbumThumbLocation.
 //
 // See https://core.telegram.org/type/InputWebFileLocation.
 type InputWebFileLocationClass interface {
@@ -13696,7 +20266,8 @@ func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error
 	return decodeInputWebFileLocation(b, 0)
 }
 
-// decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested depth levels deep.
+// decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested
+// depth levels deep.
 func decodeInputWebFileLocation(b *bin.Buffer, depth int) (InputWebFileLocationClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -13711,20 +20282,18 @@ func decodeInputWebFileLocation(b *bin.Buffer, depth int) (InputWebFileLocationC
 	case InputWebFileAudioAlbumThumbLocationTypeID:
 		v = &InputWebFileAudioAlbumThumbLocation{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "InputWebFileLocation",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "InputWebFileLocation"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputWebFileLocation is the TL constructor inputWebFileLocation:
+// InputWebFileLocation is the TL constructor inputWebFileLocation.
 //
-//	inputWebFileLocation#c239d686 url:string access_hash:long = InputWebFileLocation
+//	inputWebFileLocation#c239d686 url:string access_hash:long
+//	    = InputWebFileLocation
 //
 // See https://core.telegram.org/constructor/inputWebFileLocation.
 type InputWebFileLocation struct {
@@ -13745,7 +20314,8 @@ func (*InputWebFileLocation) TypeName() string {
 	return "inputWebFileLocation"
 }
 
-// inputWebFileLocationClass marks InputWebFileLocation as a InputWebFileLocationClass.
+// inputWebFileLocationClass marks InputWebFileLocation as an
+// InputWebFileLocationClass.
 func (*InputWebFileLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -13769,38 +20339,38 @@ func (m *InputWebFileLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputWebFileLocationTypeID, "inputWebFileLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputWebFileLocation", "")
 	}
-	if err := consumeID(b, InputWebFileLocationTypeID, "inputWebFileLocation"); err != nil {
-		return decodeErr("inputWebFileLocation#c239d686", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputWebFileLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWebFileLocation) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputWebFileLocation#c239d686", "url", err)
+		return tlrt.DecodeErr(err, "inputWebFileLocation", "url")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputWebFileLocation#c239d686", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputWebFileLocation", "access_hash")
 	}
 	return nil
 }
 
-// InputWebFileGeoPointLocation is the TL constructor inputWebFileGeoPointLocation:
+// InputWebFileGeoPointLocation is the TL constructor
+// inputWebFileGeoPointLocation.
 //
-//	inputWebFileGeoPointLocation#9f2221c9 geo_point:InputGeoPoint access_hash:long w:int h:int zoom:int scale:int = InputWebFileLocation
+//	inputWebFileGeoPointLocation#9f2221c9 geo_point:InputGeoPoint
+//	    access_hash:long w:int h:int zoom:int scale:int
+//	    = InputWebFileLocation
 //
 // See https://core.telegram.org/constructor/inputWebFileGeoPointLocation.
 type InputWebFileGeoPointLocation struct {
@@ -13825,7 +20395,8 @@ func (*InputWebFileGeoPointLocation) TypeName() string {
 	return "inputWebFileGeoPointLocation"
 }
 
-// inputWebFileLocationClass marks InputWebFileGeoPointLocation as a InputWebFileLocationClass.
+// inputWebFileLocationClass marks InputWebFileGeoPointLocation as an
+// InputWebFileLocationClass.
 func (*InputWebFileGeoPointLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
@@ -13842,8 +20413,8 @@ func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.GeoPoint); err != nil {
-		return encodeErr("inputWebFileGeoPointLocation#9f2221c9", "geo_point", err)
+	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
+		return tlrt.EncodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
 	}
 	b.PutLong(m.AccessHash)
 	b.PutInt(m.W)
@@ -13855,68 +20426,70 @@ func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "")
 	}
-	if err := consumeID(b, InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"); err != nil {
-		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputWebFileGeoPointLocation) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWebFileGeoPointLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileGeoPointLocation", "")
 	}
 	var err error
 	if m.GeoPoint, err = decodeInputGeoPoint(b, depth+1); err != nil {
-		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "geo_point", err)
+		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "access_hash")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "w", err)
+		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "h", err)
+		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "h")
 	}
 	if m.Zoom, err = b.Int(); err != nil {
-		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "zoom", err)
+		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "zoom")
 	}
 	if m.Scale, err = b.Int(); err != nil {
-		return decodeErr("inputWebFileGeoPointLocation#9f2221c9", "scale", err)
+		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "scale")
 	}
 	return nil
 }
 
-// InputWebFileAudioAlbumThumbLocation is the TL constructor inputWebFileAudioAlbumThumbLocation:
+// InputWebFileAudioAlbumThumbLocation is the TL constructor
+// inputWebFileAudioAlbumThumbLocation.
 //
-//	inputWebFileAudioAlbumThumbLocation#f46fe924 flags:# small:flags.2?true document:flags.0?InputDocument title:flags.1?string performer:flags.1?string = InputWebFileLocation
+//	inputWebFileAudioAlbumThumbLocation#f46fe924 flags:# small:flags.2?true
+//	    document:flags.0?InputDocument title:flags.1?string
+//	    performer:flags.1?string = InputWebFileLocation
 //
-// See https://core.telegram.org/constructor/inputWebFileAudioAlbumThumbLocation.
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
+// See
+// https://core.telegram.org/constructor/inputWebFileAudioAlbumThumbLocation.
 type InputWebFileAudioAlbumThumbLocation struct {
-	Flags     bin.Fields         // flags word; see the type's doc
+	Flags     bin.Fields         // flags word; Encode adds the bits of the fields that are set
 	Small     bool               // flags.2?true
 	Document  InputDocumentClass // flags.0?InputDocument
 	Title     string             // flags.1?string
 	Performer string             // flags.1?string
 }
 
-// InputWebFileAudioAlbumThumbLocationTypeID is the ID of inputWebFileAudioAlbumThumbLocation.
+// InputWebFileAudioAlbumThumbLocationTypeID is the ID of
+// inputWebFileAudioAlbumThumbLocation.
 const InputWebFileAudioAlbumThumbLocationTypeID = 0xf46fe924
 
 // TypeID returns 0xf46fe924, the ID of inputWebFileAudioAlbumThumbLocation.
@@ -13929,8 +20502,50 @@ func (*InputWebFileAudioAlbumThumbLocation) TypeName() string {
 	return "inputWebFileAudioAlbumThumbLocation"
 }
 
-// inputWebFileLocationClass marks InputWebFileAudioAlbumThumbLocation as a InputWebFileLocationClass.
+// inputWebFileLocationClass marks InputWebFileAudioAlbumThumbLocation as an
+// InputWebFileLocationClass.
 func (*InputWebFileAudioAlbumThumbLocation) inputWebFileLocationClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received. It shares its flag with Performer: they are present together.
+func (m *InputWebFileAudioAlbumThumbLocation) HasTitle() bool {
+	return m.Title != "" || m.Performer != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputWebFileAudioAlbumThumbLocation) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent; it is still
+// sent, as zero, when Performer, which shares its flag, is set.
+func (m *InputWebFileAudioAlbumThumbLocation) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasPerformer reports whether Performer is present: not zero, set by
+// SetPerformer, or received. It shares its flag with Title: they are present
+// together.
+func (m *InputWebFileAudioAlbumThumbLocation) HasPerformer() bool {
+	return m.Title != "" || m.Performer != "" || m.Flags.Has(1)
+}
+
+// SetPerformer sets Performer to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputWebFileAudioAlbumThumbLocation) SetPerformer(v string) {
+	m.Performer = v
+	m.Flags.Set(1)
+}
+
+// ClearPerformer sets Performer to its zero value and marks it absent; it is
+// still sent, as zero, when Title, which shares its flag, is set.
+func (m *InputWebFileAudioAlbumThumbLocation) ClearPerformer() {
+	m.Performer = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputWebFileAudioAlbumThumbLocation) Encode(b *bin.Buffer) error {
@@ -13958,8 +20573,8 @@ func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
 		}
 	}
 	if flags.Has(1) {
@@ -13973,47 +20588,44 @@ func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"); err != nil {
+		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "")
 	}
-	if err := consumeID(b, InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"); err != nil {
-		return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputWebFileAudioAlbumThumbLocation) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileAudioAlbumThumbLocation", "")
 	}
 	*m = InputWebFileAudioAlbumThumbLocation{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "flags", err)
+		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "flags")
 	}
 	m.Small = m.Flags.Has(2)
 	if m.Flags.Has(0) {
 		if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
-			return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "document", err)
+			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "title", err)
+			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "title")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Performer, err = b.String(); err != nil {
-			return decodeErr("inputWebFileAudioAlbumThumbLocation#f46fe924", "performer", err)
+			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "performer")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -14049,18 +20661,15 @@ func decodeIPPort(b *bin.Buffer, depth int) (IPPortClass, error) {
 	case IPPortSecretTypeID:
 		v = &IPPortSecret{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "IpPort",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "IpPort"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// IPPort is the TL constructor ipPort:
+// IPPort is the TL constructor ipPort.
 //
 //	ipPort#d433ad73 ipv4:int port:int = IpPort
 //
@@ -14083,7 +20692,7 @@ func (*IPPort) TypeName() string {
 	return "ipPort"
 }
 
-// iPPortClass marks IPPort as a IPPortClass.
+// iPPortClass marks IPPort as an IPPortClass.
 func (*IPPort) iPPortClass() {}
 
 // Encode writes m to b with its ID.
@@ -14107,36 +20716,33 @@ func (m *IPPort) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *IPPort) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, IPPortTypeID, "ipPort"); err != nil {
+		return tlrt.DecodeErr(err, "ipPort", "")
 	}
-	if err := consumeID(b, IPPortTypeID, "ipPort"); err != nil {
-		return decodeErr("ipPort#d433ad73", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *IPPort) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *IPPort) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Ipv4, err = b.Int(); err != nil {
-		return decodeErr("ipPort#d433ad73", "ipv4", err)
+		return tlrt.DecodeErr(err, "ipPort", "ipv4")
 	}
 	if m.Port, err = b.Int(); err != nil {
-		return decodeErr("ipPort#d433ad73", "port", err)
+		return tlrt.DecodeErr(err, "ipPort", "port")
 	}
 	return nil
 }
 
-// IPPortSecret is the TL constructor ipPortSecret:
+// IPPortSecret is the TL constructor ipPortSecret.
 //
 //	ipPortSecret#37982646 ipv4:int port:int secret:bytes = IpPort
 //
@@ -14160,7 +20766,7 @@ func (*IPPortSecret) TypeName() string {
 	return "ipPortSecret"
 }
 
-// iPPortClass marks IPPortSecret as a IPPortClass.
+// iPPortClass marks IPPortSecret as an IPPortClass.
 func (*IPPortSecret) iPPortClass() {}
 
 // Encode writes m to b with its ID.
@@ -14185,39 +20791,36 @@ func (m *IPPortSecret) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *IPPortSecret) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, IPPortSecretTypeID, "ipPortSecret"); err != nil {
+		return tlrt.DecodeErr(err, "ipPortSecret", "")
 	}
-	if err := consumeID(b, IPPortSecretTypeID, "ipPortSecret"); err != nil {
-		return decodeErr("ipPortSecret#37982646", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *IPPortSecret) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *IPPortSecret) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Ipv4, err = b.Int(); err != nil {
-		return decodeErr("ipPortSecret#37982646", "ipv4", err)
+		return tlrt.DecodeErr(err, "ipPortSecret", "ipv4")
 	}
 	if m.Port, err = b.Int(); err != nil {
-		return decodeErr("ipPortSecret#37982646", "port", err)
+		return tlrt.DecodeErr(err, "ipPortSecret", "port")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("ipPortSecret#37982646", "secret", err)
+		return tlrt.DecodeErr(err, "ipPortSecret", "secret")
 	}
 	return nil
 }
 
-// ImportedContact is the TL constructor importedContact:
+// ImportedContact is the TL constructor importedContact.
 //
 //	importedContact#c13e3c50 user_id:long client_id:long = ImportedContact
 //
@@ -14261,38 +20864,36 @@ func (m *ImportedContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ImportedContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ImportedContactTypeID, "importedContact"); err != nil {
+		return tlrt.DecodeErr(err, "importedContact", "")
 	}
-	if err := consumeID(b, ImportedContactTypeID, "importedContact"); err != nil {
-		return decodeErr("importedContact#c13e3c50", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ImportedContact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ImportedContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("importedContact#c13e3c50", "user_id", err)
+		return tlrt.DecodeErr(err, "importedContact", "user_id")
 	}
 	if m.ClientID, err = b.Long(); err != nil {
-		return decodeErr("importedContact#c13e3c50", "client_id", err)
+		return tlrt.DecodeErr(err, "importedContact", "client_id")
 	}
 	return nil
 }
 
-// InlineBotSwitchPM is the TL constructor inlineBotSwitchPM:
+// InlineBotSwitchPM is the TL constructor inlineBotSwitchPM.
 //
-//	inlineBotSwitchPM#3c20629f text:string start_param:string = InlineBotSwitchPM
+//	inlineBotSwitchPM#3c20629f text:string start_param:string
+//	    = InlineBotSwitchPM
 //
 // See https://core.telegram.org/constructor/inlineBotSwitchPM.
 type InlineBotSwitchPM struct {
@@ -14334,36 +20935,33 @@ func (m *InlineBotSwitchPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InlineBotSwitchPMTypeID, "inlineBotSwitchPM"); err != nil {
+		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "")
 	}
-	if err := consumeID(b, InlineBotSwitchPMTypeID, "inlineBotSwitchPM"); err != nil {
-		return decodeErr("inlineBotSwitchPM#3c20629f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InlineBotSwitchPM) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineBotSwitchPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inlineBotSwitchPM#3c20629f", "text", err)
+		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "text")
 	}
 	if m.StartParam, err = b.String(); err != nil {
-		return decodeErr("inlineBotSwitchPM#3c20629f", "start_param", err)
+		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "start_param")
 	}
 	return nil
 }
 
-// InlineBotWebView is the TL constructor inlineBotWebView:
+// InlineBotWebView is the TL constructor inlineBotWebView.
 //
 //	inlineBotWebView#b57295d5 text:string url:string = InlineBotWebView
 //
@@ -14407,38 +21005,36 @@ func (m *InlineBotWebView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InlineBotWebViewTypeID, "inlineBotWebView"); err != nil {
+		return tlrt.DecodeErr(err, "inlineBotWebView", "")
 	}
-	if err := consumeID(b, InlineBotWebViewTypeID, "inlineBotWebView"); err != nil {
-		return decodeErr("inlineBotWebView#b57295d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InlineBotWebView) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InlineBotWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inlineBotWebView#b57295d5", "text", err)
+		return tlrt.DecodeErr(err, "inlineBotWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inlineBotWebView#b57295d5", "url", err)
+		return tlrt.DecodeErr(err, "inlineBotWebView", "url")
 	}
 	return nil
 }
 
-// InputAppEvent is the TL constructor inputAppEvent:
+// InputAppEvent is the TL constructor inputAppEvent.
 //
-//	inputAppEvent#1d1b1245 time:double type:string peer:long data:JSONValue = InputAppEvent
+//	inputAppEvent#1d1b1245 time:double type:string peer:long data:JSONValue
+//	    = InputAppEvent
 //
 // See https://core.telegram.org/constructor/inputAppEvent.
 type InputAppEvent struct {
@@ -14478,53 +21074,805 @@ func (m *InputAppEvent) EncodeBare(b *bin.Buffer) error {
 	b.PutDouble(m.Time)
 	b.PutString(m.Type)
 	b.PutLong(m.Peer)
-	if err := encodeObj(b, m.Data); err != nil {
-		return encodeErr("inputAppEvent#1d1b1245", "data", err)
+	if err := tlrt.EncodeObject(b, m.Data); err != nil {
+		return tlrt.EncodeErr(err, "inputAppEvent", "data")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputAppEvent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputAppEventTypeID, "inputAppEvent"); err != nil {
+		return tlrt.DecodeErr(err, "inputAppEvent", "")
 	}
-	if err := consumeID(b, InputAppEventTypeID, "inputAppEvent"); err != nil {
-		return decodeErr("inputAppEvent#1d1b1245", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputAppEvent) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputAppEvent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputAppEvent#1d1b1245", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputAppEvent", "")
 	}
 	var err error
 	if m.Time, err = b.Double(); err != nil {
-		return decodeErr("inputAppEvent#1d1b1245", "time", err)
+		return tlrt.DecodeErr(err, "inputAppEvent", "time")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("inputAppEvent#1d1b1245", "type", err)
+		return tlrt.DecodeErr(err, "inputAppEvent", "type")
 	}
 	if m.Peer, err = b.Long(); err != nil {
-		return decodeErr("inputAppEvent#1d1b1245", "peer", err)
+		return tlrt.DecodeErr(err, "inputAppEvent", "peer")
 	}
 	if m.Data, err = decodeJSONValue(b, depth+1); err != nil {
-		return decodeErr("inputAppEvent#1d1b1245", "data", err)
+		return tlrt.DecodeErr(err, "inputAppEvent", "data")
 	}
 	return nil
 }
 
-// InputChatlistDialogFilter is the TL constructor inputChatlistDialogFilter:
+// InputBusinessAwayMessage is the TL constructor inputBusinessAwayMessage.
+//
+//	inputBusinessAwayMessage#832175e0 flags:# offline_only:flags.0?true
+//	    shortcut_id:int schedule:BusinessAwayMessageSchedule
+//	    recipients:InputBusinessRecipients = InputBusinessAwayMessage
+//
+// See https://core.telegram.org/constructor/inputBusinessAwayMessage.
+type InputBusinessAwayMessage struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OfflineOnly bool       // flags.0?true
+	ShortcutID  int
+	Schedule    BusinessAwayMessageScheduleClass
+	Recipients  InputBusinessRecipients
+}
+
+// InputBusinessAwayMessageTypeID is the ID of inputBusinessAwayMessage.
+const InputBusinessAwayMessageTypeID = 0x832175e0
+
+// TypeID returns 0x832175e0, the ID of inputBusinessAwayMessage.
+func (*InputBusinessAwayMessage) TypeID() uint32 {
+	return InputBusinessAwayMessageTypeID
+}
+
+// TypeName returns "inputBusinessAwayMessage".
+func (*InputBusinessAwayMessage) TypeName() string {
+	return "inputBusinessAwayMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessAwayMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.OfflineOnly {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.ShortcutID)
+	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
+		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "schedule")
+	}
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "recipients")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessAwayMessageTypeID, "inputBusinessAwayMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessAwayMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessAwayMessage", "")
+	}
+	*m = InputBusinessAwayMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "flags")
+	}
+	m.OfflineOnly = m.Flags.Has(0)
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "shortcut_id")
+	}
+	if m.Schedule, err = decodeBusinessAwayMessageSchedule(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "schedule")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "recipients")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputBusinessBotRecipients is the TL constructor inputBusinessBotRecipients.
+//
+//	inputBusinessBotRecipients#c4e5921e flags:# existing_chats:flags.0?true
+//	    new_chats:flags.1?true contacts:flags.2?true
+//	    non_contacts:flags.3?true exclude_selected:flags.5?true
+//	    users:flags.4?Vector<InputUser>
+//	    exclude_users:flags.6?Vector<InputUser>
+//	    = InputBusinessBotRecipients
+//
+// An optional field is sent when it is not zero, nil or false. SetUsers and the
+// other Set methods send a zero value too; HasUsers reports whether Users is
+// present (sent, or received) and ClearUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/inputBusinessBotRecipients.
+type InputBusinessBotRecipients struct {
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	ExistingChats   bool             // flags.0?true
+	NewChats        bool             // flags.1?true
+	Contacts        bool             // flags.2?true
+	NonContacts     bool             // flags.3?true
+	ExcludeSelected bool             // flags.5?true
+	Users           []InputUserClass // flags.4?Vector<InputUser>
+	ExcludeUsers    []InputUserClass // flags.6?Vector<InputUser>
+}
+
+// InputBusinessBotRecipientsTypeID is the ID of inputBusinessBotRecipients.
+const InputBusinessBotRecipientsTypeID = 0xc4e5921e
+
+// TypeID returns 0xc4e5921e, the ID of inputBusinessBotRecipients.
+func (*InputBusinessBotRecipients) TypeID() uint32 {
+	return InputBusinessBotRecipientsTypeID
+}
+
+// TypeName returns "inputBusinessBotRecipients".
+func (*InputBusinessBotRecipients) TypeName() string {
+	return "inputBusinessBotRecipients"
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *InputBusinessBotRecipients) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputBusinessBotRecipients) SetUsers(v []InputUserClass) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *InputBusinessBotRecipients) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// HasExcludeUsers reports whether ExcludeUsers is present: not zero, set by
+// SetExcludeUsers, or received.
+func (m *InputBusinessBotRecipients) HasExcludeUsers() bool {
+	return len(m.ExcludeUsers) > 0 || m.Flags.Has(6)
+}
+
+// SetExcludeUsers sets ExcludeUsers to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputBusinessBotRecipients) SetExcludeUsers(v []InputUserClass) {
+	m.ExcludeUsers = v
+	m.Flags.Set(6)
+}
+
+// ClearExcludeUsers sets ExcludeUsers to its zero value and marks it absent.
+func (m *InputBusinessBotRecipients) ClearExcludeUsers() {
+	m.ExcludeUsers = nil
+	m.Flags.Unset(6)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessBotRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "users")
+			}
+		}
+	}
+	if flags.Has(6) {
+		b.PutVectorHeader(len(m.ExcludeUsers))
+		for i := range m.ExcludeUsers {
+			if err := tlrt.EncodeObject(b, m.ExcludeUsers[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "exclude_users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessBotRecipientsTypeID, "inputBusinessBotRecipients"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessBotRecipients", "")
+	}
+	*m = InputBusinessBotRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "flags")
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ExcludeUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	if len(m.ExcludeUsers) > 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// InputBusinessChatLink is the TL constructor inputBusinessChatLink.
+//
+//	inputBusinessChatLink#11679fa7 flags:# message:string
+//	    entities:flags.0?Vector<MessageEntity> title:flags.1?string
+//	    = InputBusinessChatLink
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
+//
+// See https://core.telegram.org/constructor/inputBusinessChatLink.
+type InputBusinessChatLink struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Message  string
+	Entities []MessageEntityClass // flags.0?Vector<MessageEntity>
+	Title    string               // flags.1?string
+}
+
+// InputBusinessChatLinkTypeID is the ID of inputBusinessChatLink.
+const InputBusinessChatLinkTypeID = 0x11679fa7
+
+// TypeID returns 0x11679fa7, the ID of inputBusinessChatLink.
+func (*InputBusinessChatLink) TypeID() uint32 {
+	return InputBusinessChatLinkTypeID
+}
+
+// TypeName returns "inputBusinessChatLink".
+func (*InputBusinessChatLink) TypeName() string {
+	return "inputBusinessChatLink"
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *InputBusinessChatLink) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(0)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputBusinessChatLink) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(0)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *InputBusinessChatLink) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(0)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *InputBusinessChatLink) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputBusinessChatLink) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *InputBusinessChatLink) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessChatLinkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Entities) > 0 {
+		flags.Set(0)
+	}
+	if m.Title != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Message)
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBusinessChatLink", "entities")
+			}
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.Title)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessChatLinkTypeID, "inputBusinessChatLink"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessChatLink", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessChatLink", "")
+	}
+	*m = InputBusinessChatLink{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
+	}
+	if m.Message, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessChatLink", "title")
+		}
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputBusinessGreetingMessage is the TL constructor
+// inputBusinessGreetingMessage.
+//
+//	inputBusinessGreetingMessage#194cb3b shortcut_id:int
+//	    recipients:InputBusinessRecipients no_activity_days:int
+//	    = InputBusinessGreetingMessage
+//
+// See https://core.telegram.org/constructor/inputBusinessGreetingMessage.
+type InputBusinessGreetingMessage struct {
+	ShortcutID     int
+	Recipients     InputBusinessRecipients
+	NoActivityDays int
+}
+
+// InputBusinessGreetingMessageTypeID is the ID of inputBusinessGreetingMessage.
+const InputBusinessGreetingMessageTypeID = 0x0194cb3b
+
+// TypeID returns 0x0194cb3b, the ID of inputBusinessGreetingMessage.
+func (*InputBusinessGreetingMessage) TypeID() uint32 {
+	return InputBusinessGreetingMessageTypeID
+}
+
+// TypeName returns "inputBusinessGreetingMessage".
+func (*InputBusinessGreetingMessage) TypeName() string {
+	return "inputBusinessGreetingMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessGreetingMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	if err := m.Recipients.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputBusinessGreetingMessage", "recipients")
+	}
+	b.PutInt(m.NoActivityDays)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessGreetingMessageTypeID, "inputBusinessGreetingMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessGreetingMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessGreetingMessage", "")
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "shortcut_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Recipients, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "recipients")
+	}
+	if m.NoActivityDays, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "no_activity_days")
+	}
+	return nil
+}
+
+// InputBusinessIntro is the TL constructor inputBusinessIntro.
+//
+//	inputBusinessIntro#9c469cd flags:# title:string description:string
+//	    sticker:flags.0?InputDocument = InputBusinessIntro
+//
+// See https://core.telegram.org/constructor/inputBusinessIntro.
+type InputBusinessIntro struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Title       string
+	Description string
+	Sticker     InputDocumentClass // flags.0?InputDocument
+}
+
+// InputBusinessIntroTypeID is the ID of inputBusinessIntro.
+const InputBusinessIntroTypeID = 0x09c469cd
+
+// TypeID returns 0x09c469cd, the ID of inputBusinessIntro.
+func (*InputBusinessIntro) TypeID() uint32 {
+	return InputBusinessIntroTypeID
+}
+
+// TypeName returns "inputBusinessIntro".
+func (*InputBusinessIntro) TypeName() string {
+	return "inputBusinessIntro"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessIntroTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Sticker != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Title)
+	b.PutString(m.Description)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+			return tlrt.EncodeErr(err, "inputBusinessIntro", "sticker")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessIntroTypeID, "inputBusinessIntro"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessIntro", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessIntro) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessIntro", "")
+	}
+	*m = InputBusinessIntro{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessIntro", "title")
+	}
+	if m.Description, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessIntro", "description")
+	}
+	if m.Flags.Has(0) {
+		if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessIntro", "sticker")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputBusinessRecipients is the TL constructor inputBusinessRecipients.
+//
+//	inputBusinessRecipients#6f8b32aa flags:# existing_chats:flags.0?true
+//	    new_chats:flags.1?true contacts:flags.2?true
+//	    non_contacts:flags.3?true exclude_selected:flags.5?true
+//	    users:flags.4?Vector<InputUser> = InputBusinessRecipients
+//
+// An optional field is sent when it is not zero, nil or false. SetUsers and the
+// other Set methods send a zero value too; HasUsers reports whether Users is
+// present (sent, or received) and ClearUsers leaves it out.
+//
+// See https://core.telegram.org/constructor/inputBusinessRecipients.
+type InputBusinessRecipients struct {
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	ExistingChats   bool             // flags.0?true
+	NewChats        bool             // flags.1?true
+	Contacts        bool             // flags.2?true
+	NonContacts     bool             // flags.3?true
+	ExcludeSelected bool             // flags.5?true
+	Users           []InputUserClass // flags.4?Vector<InputUser>
+}
+
+// InputBusinessRecipientsTypeID is the ID of inputBusinessRecipients.
+const InputBusinessRecipientsTypeID = 0x6f8b32aa
+
+// TypeID returns 0x6f8b32aa, the ID of inputBusinessRecipients.
+func (*InputBusinessRecipients) TypeID() uint32 {
+	return InputBusinessRecipientsTypeID
+}
+
+// TypeName returns "inputBusinessRecipients".
+func (*InputBusinessRecipients) TypeName() string {
+	return "inputBusinessRecipients"
+}
+
+// HasUsers reports whether Users is present: not zero, set by SetUsers, or
+// received.
+func (m *InputBusinessRecipients) HasUsers() bool {
+	return len(m.Users) > 0 || m.Flags.Has(4)
+}
+
+// SetUsers sets Users to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputBusinessRecipients) SetUsers(v []InputUserClass) {
+	m.Users = v
+	m.Flags.Set(4)
+}
+
+// ClearUsers sets Users to its zero value and marks it absent.
+func (m *InputBusinessRecipients) ClearUsers() {
+	m.Users = nil
+	m.Flags.Unset(4)
+}
+
+// Encode writes m to b with its ID.
+func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputBusinessRecipientsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
+	if m.ExistingChats {
+		flags.Set(0)
+	}
+	if m.NewChats {
+		flags.Set(1)
+	}
+	if m.Contacts {
+		flags.Set(2)
+	}
+	if m.NonContacts {
+		flags.Set(3)
+	}
+	if m.ExcludeSelected {
+		flags.Set(5)
+	}
+	if len(m.Users) > 0 {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.Users))
+		for i := range m.Users {
+			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputBusinessRecipients", "users")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputBusinessRecipientsTypeID, "inputBusinessRecipients"); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessRecipients", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessRecipients", "")
+	}
+	*m = InputBusinessRecipients{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputBusinessRecipients", "flags")
+	}
+	m.ExistingChats = m.Flags.Has(0)
+	m.NewChats = m.Flags.Has(1)
+	m.Contacts = m.Flags.Has(2)
+	m.NonContacts = m.Flags.Has(3)
+	m.ExcludeSelected = m.Flags.Has(5)
+	if m.Flags.Has(4) {
+		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
+	if len(m.Users) > 0 {
+		m.Flags.Unset(4)
+	}
+	return nil
+}
+
+// InputChatlistDialogFilter is the TL constructor inputChatlistDialogFilter.
 //
 //	inputChatlistDialogFilter#f3e0da33 filter_id:int = InputChatlist
 //
@@ -14566,33 +21914,30 @@ func (m *InputChatlistDialogFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "")
 	}
-	if err := consumeID(b, InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"); err != nil {
-		return decodeErr("inputChatlistDialogFilter#f3e0da33", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputChatlistDialogFilter) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputChatlistDialogFilter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FilterID, err = b.Int(); err != nil {
-		return decodeErr("inputChatlistDialogFilter#f3e0da33", "filter_id", err)
+		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "filter_id")
 	}
 	return nil
 }
 
-// InputClientProxy is the TL constructor inputClientProxy:
+// InputClientProxy is the TL constructor inputClientProxy.
 //
 //	inputClientProxy#75588b3f address:string port:int = InputClientProxy
 //
@@ -14636,51 +21981,52 @@ func (m *InputClientProxy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputClientProxy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputClientProxyTypeID, "inputClientProxy"); err != nil {
+		return tlrt.DecodeErr(err, "inputClientProxy", "")
 	}
-	if err := consumeID(b, InputClientProxyTypeID, "inputClientProxy"); err != nil {
-		return decodeErr("inputClientProxy#75588b3f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputClientProxy) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputClientProxy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("inputClientProxy#75588b3f", "address", err)
+		return tlrt.DecodeErr(err, "inputClientProxy", "address")
 	}
 	if m.Port, err = b.Int(); err != nil {
-		return decodeErr("inputClientProxy#75588b3f", "port", err)
+		return tlrt.DecodeErr(err, "inputClientProxy", "port")
 	}
 	return nil
 }
 
-// InputPhoneContact is the TL constructor inputPhoneContact:
+// InputPhoneContact is the TL constructor inputPhoneContact.
 //
-//	inputPhoneContact#f392b7f4 client_id:long phone:string first_name:string last_name:string = InputContact
+//	inputPhoneContact#6a1dc4be flags:# client_id:long phone:string
+//	    first_name:string last_name:string note:flags.0?TextWithEntities
+//	    = InputContact
 //
 // See https://core.telegram.org/constructor/inputPhoneContact.
 type InputPhoneContact struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ClientID  int64
 	Phone     string
 	FirstName string
 	LastName  string
+	Note      *TextWithEntities // flags.0?TextWithEntities
 }
 
 // InputPhoneContactTypeID is the ID of inputPhoneContact.
-const InputPhoneContactTypeID = 0xf392b7f4
+const InputPhoneContactTypeID = 0x6a1dc4be
 
-// TypeID returns 0xf392b7f4, the ID of inputPhoneContact.
+// TypeID returns 0x6a1dc4be, the ID of inputPhoneContact.
 func (*InputPhoneContact) TypeID() uint32 {
 	return InputPhoneContactTypeID
 }
@@ -14704,53 +22050,75 @@ func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Note != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.ClientID)
 	b.PutString(m.Phone)
 	b.PutString(m.FirstName)
 	b.PutString(m.LastName)
+	if flags.Has(0) {
+		if err := m.Note.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputPhoneContact", "note")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhoneContact", "")
 	}
-	if err := consumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPhoneContact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhoneContact) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPhoneContact", "")
+	}
+	*m = InputPhoneContact{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputPhoneContact", "flags")
+	}
 	if m.ClientID, err = b.Long(); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "client_id", err)
+		return tlrt.DecodeErr(err, "inputPhoneContact", "client_id")
 	}
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "phone", err)
+		return tlrt.DecodeErr(err, "inputPhoneContact", "phone")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "first_name", err)
+		return tlrt.DecodeErr(err, "inputPhoneContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("inputPhoneContact#f392b7f4", "last_name", err)
+		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
 	}
+	if m.Flags.Has(0) {
+		m.Note = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputPhoneContact", "note")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// InputEncryptedChat is the TL constructor inputEncryptedChat:
+// InputEncryptedChat is the TL constructor inputEncryptedChat.
 //
-//	inputEncryptedChat#f141b5e1 chat_id:int access_hash:long = InputEncryptedChat
+//	inputEncryptedChat#f141b5e1 chat_id:int access_hash:long
+//	    = InputEncryptedChat
 //
 // See https://core.telegram.org/constructor/inputEncryptedChat.
 type InputEncryptedChat struct {
@@ -14792,36 +22160,33 @@ func (m *InputEncryptedChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputEncryptedChatTypeID, "inputEncryptedChat"); err != nil {
+		return tlrt.DecodeErr(err, "inputEncryptedChat", "")
 	}
-	if err := consumeID(b, InputEncryptedChatTypeID, "inputEncryptedChat"); err != nil {
-		return decodeErr("inputEncryptedChat#f141b5e1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputEncryptedChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputEncryptedChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Int(); err != nil {
-		return decodeErr("inputEncryptedChat#f141b5e1", "chat_id", err)
+		return tlrt.DecodeErr(err, "inputEncryptedChat", "chat_id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputEncryptedChat#f141b5e1", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputEncryptedChat", "access_hash")
 	}
 	return nil
 }
 
-// InputFolderPeer is the TL constructor inputFolderPeer:
+// InputFolderPeer is the TL constructor inputFolderPeer.
 //
 //	inputFolderPeer#fbd2c296 peer:InputPeer folder_id:int = InputFolderPeer
 //
@@ -14858,8 +22223,8 @@ func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("inputFolderPeer#fbd2c296", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputFolderPeer", "peer")
 	}
 	b.PutInt(m.FolderID)
 	return nil
@@ -14867,122 +22232,144 @@ func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputFolderPeerTypeID, "inputFolderPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputFolderPeer", "")
 	}
-	if err := consumeID(b, InputFolderPeerTypeID, "inputFolderPeer"); err != nil {
-		return decodeErr("inputFolderPeer#fbd2c296", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputFolderPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputFolderPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputFolderPeer#fbd2c296", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputFolderPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("inputFolderPeer#fbd2c296", "peer", err)
+		return tlrt.DecodeErr(err, "inputFolderPeer", "peer")
 	}
 	if m.FolderID, err = b.Int(); err != nil {
-		return decodeErr("inputFolderPeer#fbd2c296", "folder_id", err)
+		return tlrt.DecodeErr(err, "inputFolderPeer", "folder_id")
 	}
 	return nil
 }
 
-// InputGroupCall is the TL constructor inputGroupCall:
+// InputMessageReadMetric is the TL constructor inputMessageReadMetric.
 //
-//	inputGroupCall#d8aa840f id:long access_hash:long = InputGroupCall
+//	inputMessageReadMetric#402b4495 msg_id:int view_id:long
+//	    time_in_view_ms:int active_time_in_view_ms:int
+//	    height_to_viewport_ratio_permille:int seen_range_ratio_permille:int
+//	    = InputMessageReadMetric
 //
-// See https://core.telegram.org/constructor/inputGroupCall.
-type InputGroupCall struct {
-	ID         int64
-	AccessHash int64
+// See https://core.telegram.org/constructor/inputMessageReadMetric.
+type InputMessageReadMetric struct {
+	MsgID                         int
+	ViewID                        int64
+	TimeInViewMs                  int
+	ActiveTimeInViewMs            int
+	HeightToViewportRatioPermille int
+	SeenRangeRatioPermille        int
 }
 
-// InputGroupCallTypeID is the ID of inputGroupCall.
-const InputGroupCallTypeID = 0xd8aa840f
+// InputMessageReadMetricTypeID is the ID of inputMessageReadMetric.
+const InputMessageReadMetricTypeID = 0x402b4495
 
-// TypeID returns 0xd8aa840f, the ID of inputGroupCall.
-func (*InputGroupCall) TypeID() uint32 {
-	return InputGroupCallTypeID
+// TypeID returns 0x402b4495, the ID of inputMessageReadMetric.
+func (*InputMessageReadMetric) TypeID() uint32 {
+	return InputMessageReadMetricTypeID
 }
 
-// TypeName returns "inputGroupCall".
-func (*InputGroupCall) TypeName() string {
-	return "inputGroupCall"
+// TypeName returns "inputMessageReadMetric".
+func (*InputMessageReadMetric) TypeName() string {
+	return "inputMessageReadMetric"
 }
 
 // Encode writes m to b with its ID.
-func (m *InputGroupCall) Encode(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(InputGroupCallTypeID)
+	b.PutID(InputMessageReadMetricTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
+func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ID)
-	b.PutLong(m.AccessHash)
+	b.PutInt(m.MsgID)
+	b.PutLong(m.ViewID)
+	b.PutInt(m.TimeInViewMs)
+	b.PutInt(m.ActiveTimeInViewMs)
+	b.PutInt(m.HeightToViewportRatioPermille)
+	b.PutInt(m.SeenRangeRatioPermille)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *InputGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMessageReadMetricTypeID, "inputMessageReadMetric"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "")
 	}
-	if err := consumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
-		return decodeErr("inputGroupCall#d8aa840f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputGroupCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageReadMetric) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputGroupCall#d8aa840f", "id", err)
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "msg_id")
 	}
-	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputGroupCall#d8aa840f", "access_hash", err)
+	if m.ViewID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "view_id")
+	}
+	if m.TimeInViewMs, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "time_in_view_ms")
+	}
+	if m.ActiveTimeInViewMs, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "active_time_in_view_ms")
+	}
+	if m.HeightToViewportRatioPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "height_to_viewport_ratio_permille")
+	}
+	if m.SeenRangeRatioPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageReadMetric", "seen_range_ratio_permille")
 	}
 	return nil
 }
 
-// InputPeerNotifySettings is the TL constructor inputPeerNotifySettings:
+// InputPeerNotifySettings is the TL constructor inputPeerNotifySettings.
 //
-//	inputPeerNotifySettings#cacb6ae2 flags:# show_previews:flags.0?Bool silent:flags.1?Bool mute_until:flags.2?int sound:flags.3?NotificationSound stories_muted:flags.6?Bool stories_hide_sender:flags.7?Bool stories_sound:flags.8?NotificationSound = InputPeerNotifySettings
+//	inputPeerNotifySettings#cacb6ae2 flags:# show_previews:flags.0?Bool
+//	    silent:flags.1?Bool mute_until:flags.2?int
+//	    sound:flags.3?NotificationSound stories_muted:flags.6?Bool
+//	    stories_hide_sender:flags.7?Bool
+//	    stories_sound:flags.8?NotificationSound = InputPeerNotifySettings
+//
+// An optional field is sent when it is not zero, nil or false. SetShowPreviews
+// and the other Set methods send a zero value too; HasShowPreviews reports
+// whether ShowPreviews is present (sent, or received) and ClearShowPreviews
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/inputPeerNotifySettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputPeerNotifySettings struct {
-	Flags             bin.Fields             // flags word; see the type's doc
+	Flags             bin.Fields             // flags word; Encode adds the bits of the fields that are set
 	ShowPreviews      bool                   // flags.0?Bool
 	Silent            bool                   // flags.1?Bool
 	MuteUntil         int                    // flags.2?int
@@ -15003,6 +22390,102 @@ func (*InputPeerNotifySettings) TypeID() uint32 {
 // TypeName returns "inputPeerNotifySettings".
 func (*InputPeerNotifySettings) TypeName() string {
 	return "inputPeerNotifySettings"
+}
+
+// HasShowPreviews reports whether ShowPreviews is present: not zero, set by
+// SetShowPreviews, or received.
+func (m *InputPeerNotifySettings) HasShowPreviews() bool {
+	return m.ShowPreviews || m.Flags.Has(0)
+}
+
+// SetShowPreviews sets ShowPreviews to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputPeerNotifySettings) SetShowPreviews(v bool) {
+	m.ShowPreviews = v
+	m.Flags.Set(0)
+}
+
+// ClearShowPreviews sets ShowPreviews to its zero value and marks it absent.
+func (m *InputPeerNotifySettings) ClearShowPreviews() {
+	m.ShowPreviews = false
+	m.Flags.Unset(0)
+}
+
+// HasSilent reports whether Silent is present: not zero, set by SetSilent, or
+// received.
+func (m *InputPeerNotifySettings) HasSilent() bool {
+	return m.Silent || m.Flags.Has(1)
+}
+
+// SetSilent sets Silent to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *InputPeerNotifySettings) SetSilent(v bool) {
+	m.Silent = v
+	m.Flags.Set(1)
+}
+
+// ClearSilent sets Silent to its zero value and marks it absent.
+func (m *InputPeerNotifySettings) ClearSilent() {
+	m.Silent = false
+	m.Flags.Unset(1)
+}
+
+// HasMuteUntil reports whether MuteUntil is present: not zero, set by
+// SetMuteUntil, or received.
+func (m *InputPeerNotifySettings) HasMuteUntil() bool {
+	return m.MuteUntil != 0 || m.Flags.Has(2)
+}
+
+// SetMuteUntil sets MuteUntil to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputPeerNotifySettings) SetMuteUntil(v int) {
+	m.MuteUntil = v
+	m.Flags.Set(2)
+}
+
+// ClearMuteUntil sets MuteUntil to its zero value and marks it absent.
+func (m *InputPeerNotifySettings) ClearMuteUntil() {
+	m.MuteUntil = 0
+	m.Flags.Unset(2)
+}
+
+// HasStoriesMuted reports whether StoriesMuted is present: not zero, set by
+// SetStoriesMuted, or received.
+func (m *InputPeerNotifySettings) HasStoriesMuted() bool {
+	return m.StoriesMuted || m.Flags.Has(6)
+}
+
+// SetStoriesMuted sets StoriesMuted to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputPeerNotifySettings) SetStoriesMuted(v bool) {
+	m.StoriesMuted = v
+	m.Flags.Set(6)
+}
+
+// ClearStoriesMuted sets StoriesMuted to its zero value and marks it absent.
+func (m *InputPeerNotifySettings) ClearStoriesMuted() {
+	m.StoriesMuted = false
+	m.Flags.Unset(6)
+}
+
+// HasStoriesHideSender reports whether StoriesHideSender is present: not zero,
+// set by SetStoriesHideSender, or received.
+func (m *InputPeerNotifySettings) HasStoriesHideSender() bool {
+	return m.StoriesHideSender || m.Flags.Has(7)
+}
+
+// SetStoriesHideSender sets StoriesHideSender to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *InputPeerNotifySettings) SetStoriesHideSender(v bool) {
+	m.StoriesHideSender = v
+	m.Flags.Set(7)
+}
+
+// ClearStoriesHideSender sets StoriesHideSender to its zero value and marks it
+// absent.
+func (m *InputPeerNotifySettings) ClearStoriesHideSender() {
+	m.StoriesHideSender = false
+	m.Flags.Unset(7)
 }
 
 // Encode writes m to b with its ID.
@@ -15052,8 +22535,8 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.MuteUntil)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.Sound); err != nil {
-			return encodeErr("inputPeerNotifySettings#cacb6ae2", "sound", err)
+		if err := tlrt.EncodeObject(b, m.Sound); err != nil {
+			return tlrt.EncodeErr(err, "inputPeerNotifySettings", "sound")
 		}
 	}
 	if flags.Has(6) {
@@ -15063,8 +22546,8 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.StoriesHideSender)
 	}
 	if flags.Has(8) {
-		if err := encodeObj(b, m.StoriesSound); err != nil {
-			return encodeErr("inputPeerNotifySettings#cacb6ae2", "stories_sound", err)
+		if err := tlrt.EncodeObject(b, m.StoriesSound); err != nil {
+			return tlrt.EncodeErr(err, "inputPeerNotifySettings", "stories_sound")
 		}
 	}
 	return nil
@@ -15072,66 +22555,63 @@ func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "")
 	}
-	if err := consumeID(b, InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"); err != nil {
-		return decodeErr("inputPeerNotifySettings#cacb6ae2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputPeerNotifySettings#cacb6ae2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputPeerNotifySettings", "")
 	}
 	*m = InputPeerNotifySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputPeerNotifySettings#cacb6ae2", "flags", err)
+		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ShowPreviews, err = b.Bool(); err != nil {
-			return decodeErr("inputPeerNotifySettings#cacb6ae2", "show_previews", err)
+			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "show_previews")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Silent, err = b.Bool(); err != nil {
-			return decodeErr("inputPeerNotifySettings#cacb6ae2", "silent", err)
+			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "silent")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.MuteUntil, err = b.Int(); err != nil {
-			return decodeErr("inputPeerNotifySettings#cacb6ae2", "mute_until", err)
+			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "mute_until")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
-			return decodeErr("inputPeerNotifySettings#cacb6ae2", "sound", err)
+			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "sound")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.StoriesMuted, err = b.Bool(); err != nil {
-			return decodeErr("inputPeerNotifySettings#cacb6ae2", "stories_muted", err)
+			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_muted")
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.StoriesHideSender, err = b.Bool(); err != nil {
-			return decodeErr("inputPeerNotifySettings#cacb6ae2", "stories_hide_sender", err)
+			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_hide_sender")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.StoriesSound, err = decodeNotificationSound(b, depth+1); err != nil {
-			return decodeErr("inputPeerNotifySettings#cacb6ae2", "stories_sound", err)
+			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_sound")
 		}
 	}
 	m.Flags &^= 1<<3 | 1<<8
@@ -15153,7 +22633,7 @@ func (m *InputPeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputPhoneCall is the TL constructor inputPhoneCall:
+// InputPhoneCall is the TL constructor inputPhoneCall.
 //
 //	inputPhoneCall#1e36fded id:long access_hash:long = InputPhoneCall
 //
@@ -15197,46 +22677,49 @@ func (m *InputPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputPhoneCallTypeID, "inputPhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "inputPhoneCall", "")
 	}
-	if err := consumeID(b, InputPhoneCallTypeID, "inputPhoneCall"); err != nil {
-		return decodeErr("inputPhoneCall#1e36fded", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputPhoneCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("inputPhoneCall#1e36fded", "id", err)
+		return tlrt.DecodeErr(err, "inputPhoneCall", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("inputPhoneCall#1e36fded", "access_hash", err)
+		return tlrt.DecodeErr(err, "inputPhoneCall", "access_hash")
 	}
 	return nil
 }
 
-// InputSecureValue is the TL constructor inputSecureValue:
+// InputSecureValue is the TL constructor inputSecureValue.
 //
-//	inputSecureValue#db21d0a7 flags:# type:SecureValueType data:flags.0?SecureData front_side:flags.1?InputSecureFile reverse_side:flags.2?InputSecureFile selfie:flags.3?InputSecureFile translation:flags.6?Vector<InputSecureFile> files:flags.4?Vector<InputSecureFile> plain_data:flags.5?SecurePlainData = InputSecureValue
+//	inputSecureValue#db21d0a7 flags:# type:SecureValueType
+//	    data:flags.0?SecureData front_side:flags.1?InputSecureFile
+//	    reverse_side:flags.2?InputSecureFile selfie:flags.3?InputSecureFile
+//	    translation:flags.6?Vector<InputSecureFile>
+//	    files:flags.4?Vector<InputSecureFile>
+//	    plain_data:flags.5?SecurePlainData = InputSecureValue
+//
+// An optional field is sent when it is not zero, nil or false. SetTranslation
+// and the other Set methods send a zero value too; HasTranslation reports
+// whether Translation is present (sent, or received) and ClearTranslation
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/inputSecureValue.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputSecureValue struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Type        SecureValueTypeClass
 	Data        *SecureData            // flags.0?SecureData
 	FrontSide   InputSecureFileClass   // flags.1?InputSecureFile
@@ -15258,6 +22741,44 @@ func (*InputSecureValue) TypeID() uint32 {
 // TypeName returns "inputSecureValue".
 func (*InputSecureValue) TypeName() string {
 	return "inputSecureValue"
+}
+
+// HasTranslation reports whether Translation is present: not zero, set by
+// SetTranslation, or received.
+func (m *InputSecureValue) HasTranslation() bool {
+	return len(m.Translation) > 0 || m.Flags.Has(6)
+}
+
+// SetTranslation sets Translation to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *InputSecureValue) SetTranslation(v []InputSecureFileClass) {
+	m.Translation = v
+	m.Flags.Set(6)
+}
+
+// ClearTranslation sets Translation to its zero value and marks it absent.
+func (m *InputSecureValue) ClearTranslation() {
+	m.Translation = nil
+	m.Flags.Unset(6)
+}
+
+// HasFiles reports whether Files is present: not zero, set by SetFiles, or
+// received.
+func (m *InputSecureValue) HasFiles() bool {
+	return len(m.Files) > 0 || m.Flags.Has(4)
+}
+
+// SetFiles sets Files to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *InputSecureValue) SetFiles(v []InputSecureFileClass) {
+	m.Files = v
+	m.Flags.Set(4)
+}
+
+// ClearFiles sets Files to its zero value and marks it absent.
+func (m *InputSecureValue) ClearFiles() {
+	m.Files = nil
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -15297,48 +22818,48 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("inputSecureValue#db21d0a7", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "inputSecureValue", "type")
 	}
 	if flags.Has(0) {
 		if err := m.Data.Encode(b); err != nil {
-			return encodeErr("inputSecureValue#db21d0a7", "data", err)
+			return tlrt.EncodeErr(err, "inputSecureValue", "data")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.FrontSide); err != nil {
-			return encodeErr("inputSecureValue#db21d0a7", "front_side", err)
+		if err := tlrt.EncodeObject(b, m.FrontSide); err != nil {
+			return tlrt.EncodeErr(err, "inputSecureValue", "front_side")
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReverseSide); err != nil {
-			return encodeErr("inputSecureValue#db21d0a7", "reverse_side", err)
+		if err := tlrt.EncodeObject(b, m.ReverseSide); err != nil {
+			return tlrt.EncodeErr(err, "inputSecureValue", "reverse_side")
 		}
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.Selfie); err != nil {
-			return encodeErr("inputSecureValue#db21d0a7", "selfie", err)
+		if err := tlrt.EncodeObject(b, m.Selfie); err != nil {
+			return tlrt.EncodeErr(err, "inputSecureValue", "selfie")
 		}
 	}
 	if flags.Has(6) {
 		b.PutVectorHeader(len(m.Translation))
 		for i := range m.Translation {
-			if err := encodeObj(b, m.Translation[i]); err != nil {
-				return encodeErr("inputSecureValue#db21d0a7", "translation", err)
+			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputSecureValue", "translation")
 			}
 		}
 	}
 	if flags.Has(4) {
 		b.PutVectorHeader(len(m.Files))
 		for i := range m.Files {
-			if err := encodeObj(b, m.Files[i]); err != nil {
-				return encodeErr("inputSecureValue#db21d0a7", "files", err)
+			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputSecureValue", "files")
 			}
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.PlainData); err != nil {
-			return encodeErr("inputSecureValue#db21d0a7", "plain_data", err)
+		if err := tlrt.EncodeObject(b, m.PlainData); err != nil {
+			return tlrt.EncodeErr(err, "inputSecureValue", "plain_data")
 		}
 	}
 	return nil
@@ -15346,70 +22867,67 @@ func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSecureValue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputSecureValueTypeID, "inputSecureValue"); err != nil {
+		return tlrt.DecodeErr(err, "inputSecureValue", "")
 	}
-	if err := consumeID(b, InputSecureValueTypeID, "inputSecureValue"); err != nil {
-		return decodeErr("inputSecureValue#db21d0a7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputSecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputSecureValue#db21d0a7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputSecureValue", "")
 	}
 	*m = InputSecureValue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputSecureValue#db21d0a7", "flags", err)
+		return tlrt.DecodeErr(err, "inputSecureValue", "flags")
 	}
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("inputSecureValue#db21d0a7", "type", err)
+		return tlrt.DecodeErr(err, "inputSecureValue", "type")
 	}
 	if m.Flags.Has(0) {
 		m.Data = new(SecureData)
-		if err = decodeBoxed(b, m.Data, depth+1); err != nil {
-			return decodeErr("inputSecureValue#db21d0a7", "data", err)
+		if err = tlrt.DecodeBoxed(b, m.Data, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputSecureValue", "data")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.FrontSide, err = decodeInputSecureFile(b, depth+1); err != nil {
-			return decodeErr("inputSecureValue#db21d0a7", "front_side", err)
+			return tlrt.DecodeErr(err, "inputSecureValue", "front_side")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReverseSide, err = decodeInputSecureFile(b, depth+1); err != nil {
-			return decodeErr("inputSecureValue#db21d0a7", "reverse_side", err)
+			return tlrt.DecodeErr(err, "inputSecureValue", "reverse_side")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Selfie, err = decodeInputSecureFile(b, depth+1); err != nil {
-			return decodeErr("inputSecureValue#db21d0a7", "selfie", err)
+			return tlrt.DecodeErr(err, "inputSecureValue", "selfie")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = decodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
-			return decodeErr("inputSecureValue#db21d0a7", "translation", err)
+		if m.Translation, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
+			return tlrt.DecodeErr(err, "inputSecureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = decodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
-			return decodeErr("inputSecureValue#db21d0a7", "files", err)
+		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
+			return tlrt.DecodeErr(err, "inputSecureValue", "files")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
-			return decodeErr("inputSecureValue#db21d0a7", "plain_data", err)
+			return tlrt.DecodeErr(err, "inputSecureValue", "plain_data")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
@@ -15422,17 +22940,19 @@ func (m *InputSecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputSingleMedia is the TL constructor inputSingleMedia:
+// InputSingleMedia is the TL constructor inputSingleMedia.
 //
-//	inputSingleMedia#1cc6e91f flags:# media:InputMedia random_id:long message:string entities:flags.0?Vector<MessageEntity> = InputSingleMedia
+//	inputSingleMedia#1cc6e91f flags:# media:InputMedia random_id:long
+//	    message:string entities:flags.0?Vector<MessageEntity>
+//	    = InputSingleMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/inputSingleMedia.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputSingleMedia struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Media    InputMediaClass
 	RandomID int64
 	Message  string
@@ -15450,6 +22970,25 @@ func (*InputSingleMedia) TypeID() uint32 {
 // TypeName returns "inputSingleMedia".
 func (*InputSingleMedia) TypeName() string {
 	return "inputSingleMedia"
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *InputSingleMedia) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(0)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputSingleMedia) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(0)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *InputSingleMedia) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -15471,16 +23010,16 @@ func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("inputSingleMedia#1cc6e91f", "media", err)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "inputSingleMedia", "media")
 	}
 	b.PutLong(m.RandomID)
 	b.PutString(m.Message)
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("inputSingleMedia#1cc6e91f", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "inputSingleMedia", "entities")
 			}
 		}
 	}
@@ -15489,45 +23028,42 @@ func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputSingleMediaTypeID, "inputSingleMedia"); err != nil {
+		return tlrt.DecodeErr(err, "inputSingleMedia", "")
 	}
-	if err := consumeID(b, InputSingleMediaTypeID, "inputSingleMedia"); err != nil {
-		return decodeErr("inputSingleMedia#1cc6e91f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputSingleMedia) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputSingleMedia#1cc6e91f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputSingleMedia", "")
 	}
 	*m = InputSingleMedia{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputSingleMedia#1cc6e91f", "flags", err)
+		return tlrt.DecodeErr(err, "inputSingleMedia", "flags")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-		return decodeErr("inputSingleMedia#1cc6e91f", "media", err)
+		return tlrt.DecodeErr(err, "inputSingleMedia", "media")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("inputSingleMedia#1cc6e91f", "random_id", err)
+		return tlrt.DecodeErr(err, "inputSingleMedia", "random_id")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("inputSingleMedia#1cc6e91f", "message", err)
+		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("inputSingleMedia#1cc6e91f", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "inputSingleMedia", "entities")
 		}
 	}
 	if len(m.Entities) > 0 {
@@ -15536,17 +23072,98 @@ func (m *InputSingleMedia) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputStickerSetItem is the TL constructor inputStickerSetItem:
+// InputStarsTransaction is the TL constructor inputStarsTransaction.
 //
-//	inputStickerSetItem#32da9e9c flags:# document:InputDocument emoji:string mask_coords:flags.0?MaskCoords keywords:flags.1?string = InputStickerSetItem
+//	inputStarsTransaction#206ae6d1 flags:# refund:flags.0?true id:string
+//	    = InputStarsTransaction
+//
+// See https://core.telegram.org/constructor/inputStarsTransaction.
+type InputStarsTransaction struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Refund bool       // flags.0?true
+	ID     string
+}
+
+// InputStarsTransactionTypeID is the ID of inputStarsTransaction.
+const InputStarsTransactionTypeID = 0x206ae6d1
+
+// TypeID returns 0x206ae6d1, the ID of inputStarsTransaction.
+func (*InputStarsTransaction) TypeID() uint32 {
+	return InputStarsTransactionTypeID
+}
+
+// TypeName returns "inputStarsTransaction".
+func (*InputStarsTransaction) TypeName() string {
+	return "inputStarsTransaction"
+}
+
+// Encode writes m to b with its ID.
+func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputStarsTransactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Refund {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputStarsTransactionTypeID, "inputStarsTransaction"); err != nil {
+		return tlrt.DecodeErr(err, "inputStarsTransaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStarsTransaction) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = InputStarsTransaction{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
+	}
+	m.Refund = m.Flags.Has(0)
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputStarsTransaction", "id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// InputStickerSetItem is the TL constructor inputStickerSetItem.
+//
+//	inputStickerSetItem#32da9e9c flags:# document:InputDocument emoji:string
+//	    mask_coords:flags.0?MaskCoords keywords:flags.1?string
+//	    = InputStickerSetItem
+//
+// An optional field is sent when it is not zero, nil or false. SetKeywords and
+// the other Set methods send a zero value too; HasKeywords reports whether
+// Keywords is present (sent, or received) and ClearKeywords leaves it out.
 //
 // See https://core.telegram.org/constructor/inputStickerSetItem.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputStickerSetItem struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Document   InputDocumentClass
 	Emoji      string
 	MaskCoords *MaskCoords // flags.0?MaskCoords
@@ -15564,6 +23181,25 @@ func (*InputStickerSetItem) TypeID() uint32 {
 // TypeName returns "inputStickerSetItem".
 func (*InputStickerSetItem) TypeName() string {
 	return "inputStickerSetItem"
+}
+
+// HasKeywords reports whether Keywords is present: not zero, set by
+// SetKeywords, or received.
+func (m *InputStickerSetItem) HasKeywords() bool {
+	return m.Keywords != "" || m.Flags.Has(1)
+}
+
+// SetKeywords sets Keywords to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputStickerSetItem) SetKeywords(v string) {
+	m.Keywords = v
+	m.Flags.Set(1)
+}
+
+// ClearKeywords sets Keywords to its zero value and marks it absent.
+func (m *InputStickerSetItem) ClearKeywords() {
+	m.Keywords = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -15588,13 +23224,13 @@ func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Document); err != nil {
-		return encodeErr("inputStickerSetItem#32da9e9c", "document", err)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "inputStickerSetItem", "document")
 	}
 	b.PutString(m.Emoji)
 	if flags.Has(0) {
 		if err := m.MaskCoords.Encode(b); err != nil {
-			return encodeErr("inputStickerSetItem#32da9e9c", "mask_coords", err)
+			return tlrt.EncodeErr(err, "inputStickerSetItem", "mask_coords")
 		}
 	}
 	if flags.Has(1) {
@@ -15605,48 +23241,45 @@ func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputStickerSetItemTypeID, "inputStickerSetItem"); err != nil {
+		return tlrt.DecodeErr(err, "inputStickerSetItem", "")
 	}
-	if err := consumeID(b, InputStickerSetItemTypeID, "inputStickerSetItem"); err != nil {
-		return decodeErr("inputStickerSetItem#32da9e9c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputStickerSetItem) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputStickerSetItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputStickerSetItem#32da9e9c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetItem", "")
 	}
 	*m = InputStickerSetItem{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputStickerSetItem#32da9e9c", "flags", err)
+		return tlrt.DecodeErr(err, "inputStickerSetItem", "flags")
 	}
 	if m.Document, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("inputStickerSetItem#32da9e9c", "document", err)
+		return tlrt.DecodeErr(err, "inputStickerSetItem", "document")
 	}
 	if m.Emoji, err = b.String(); err != nil {
-		return decodeErr("inputStickerSetItem#32da9e9c", "emoji", err)
+		return tlrt.DecodeErr(err, "inputStickerSetItem", "emoji")
 	}
 	if m.Flags.Has(0) {
 		m.MaskCoords = new(MaskCoords)
-		if err = decodeBoxed(b, m.MaskCoords, depth+1); err != nil {
-			return decodeErr("inputStickerSetItem#32da9e9c", "mask_coords", err)
+		if err = tlrt.DecodeBoxed(b, m.MaskCoords, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputStickerSetItem", "mask_coords")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Keywords, err = b.String(); err != nil {
-			return decodeErr("inputStickerSetItem#32da9e9c", "keywords", err)
+			return tlrt.DecodeErr(err, "inputStickerSetItem", "keywords")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -15656,17 +23289,22 @@ func (m *InputStickerSetItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputThemeSettings is the TL constructor inputThemeSettings:
+// InputThemeSettings is the TL constructor inputThemeSettings.
 //
-//	inputThemeSettings#8fde504f flags:# message_colors_animated:flags.2?true base_theme:BaseTheme accent_color:int outbox_accent_color:flags.3?int message_colors:flags.0?Vector<int> wallpaper:flags.1?InputWallPaper wallpaper_settings:flags.1?WallPaperSettings = InputThemeSettings
+//	inputThemeSettings#8fde504f flags:# message_colors_animated:flags.2?true
+//	    base_theme:BaseTheme accent_color:int
+//	    outbox_accent_color:flags.3?int message_colors:flags.0?Vector<int>
+//	    wallpaper:flags.1?InputWallPaper
+//	    wallpaper_settings:flags.1?WallPaperSettings = InputThemeSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetOutboxAccentColor and the other Set methods send a zero value too;
+// HasOutboxAccentColor reports whether OutboxAccentColor is present (sent, or
+// received) and ClearOutboxAccentColor leaves it out.
 //
 // See https://core.telegram.org/constructor/inputThemeSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputThemeSettings struct {
-	Flags                 bin.Fields // flags word; see the type's doc
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MessageColorsAnimated bool       // flags.2?true
 	BaseTheme             BaseThemeClass
 	AccentColor           int
@@ -15687,6 +23325,45 @@ func (*InputThemeSettings) TypeID() uint32 {
 // TypeName returns "inputThemeSettings".
 func (*InputThemeSettings) TypeName() string {
 	return "inputThemeSettings"
+}
+
+// HasOutboxAccentColor reports whether OutboxAccentColor is present: not zero,
+// set by SetOutboxAccentColor, or received.
+func (m *InputThemeSettings) HasOutboxAccentColor() bool {
+	return m.OutboxAccentColor != 0 || m.Flags.Has(3)
+}
+
+// SetOutboxAccentColor sets OutboxAccentColor to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *InputThemeSettings) SetOutboxAccentColor(v int) {
+	m.OutboxAccentColor = v
+	m.Flags.Set(3)
+}
+
+// ClearOutboxAccentColor sets OutboxAccentColor to its zero value and marks it
+// absent.
+func (m *InputThemeSettings) ClearOutboxAccentColor() {
+	m.OutboxAccentColor = 0
+	m.Flags.Unset(3)
+}
+
+// HasMessageColors reports whether MessageColors is present: not zero, set by
+// SetMessageColors, or received.
+func (m *InputThemeSettings) HasMessageColors() bool {
+	return len(m.MessageColors) > 0 || m.Flags.Has(0)
+}
+
+// SetMessageColors sets MessageColors to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *InputThemeSettings) SetMessageColors(v []int) {
+	m.MessageColors = v
+	m.Flags.Set(0)
+}
+
+// ClearMessageColors sets MessageColors to its zero value and marks it absent.
+func (m *InputThemeSettings) ClearMessageColors() {
+	m.MessageColors = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -15717,8 +23394,8 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.BaseTheme); err != nil {
-		return encodeErr("inputThemeSettings#8fde504f", "base_theme", err)
+	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
+		return tlrt.EncodeErr(err, "inputThemeSettings", "base_theme")
 	}
 	b.PutInt(m.AccentColor)
 	if flags.Has(3) {
@@ -15731,13 +23408,13 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Wallpaper); err != nil {
-			return encodeErr("inputThemeSettings#8fde504f", "wallpaper", err)
+		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper")
 		}
 	}
 	if flags.Has(1) {
 		if err := m.WallpaperSettings.Encode(b); err != nil {
-			return encodeErr("inputThemeSettings#8fde504f", "wallpaper_settings", err)
+			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper_settings")
 		}
 	}
 	return nil
@@ -15745,59 +23422,56 @@ func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputThemeSettingsTypeID, "inputThemeSettings"); err != nil {
+		return tlrt.DecodeErr(err, "inputThemeSettings", "")
 	}
-	if err := consumeID(b, InputThemeSettingsTypeID, "inputThemeSettings"); err != nil {
-		return decodeErr("inputThemeSettings#8fde504f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputThemeSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputThemeSettings#8fde504f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputThemeSettings", "")
 	}
 	*m = InputThemeSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputThemeSettings#8fde504f", "flags", err)
+		return tlrt.DecodeErr(err, "inputThemeSettings", "flags")
 	}
 	m.MessageColorsAnimated = m.Flags.Has(2)
 	if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
-		return decodeErr("inputThemeSettings#8fde504f", "base_theme", err)
+		return tlrt.DecodeErr(err, "inputThemeSettings", "base_theme")
 	}
 	if m.AccentColor, err = b.Int(); err != nil {
-		return decodeErr("inputThemeSettings#8fde504f", "accent_color", err)
+		return tlrt.DecodeErr(err, "inputThemeSettings", "accent_color")
 	}
 	if m.Flags.Has(3) {
 		if m.OutboxAccentColor, err = b.Int(); err != nil {
-			return decodeErr("inputThemeSettings#8fde504f", "outbox_accent_color", err)
+			return tlrt.DecodeErr(err, "inputThemeSettings", "outbox_accent_color")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-			return decodeErr("inputThemeSettings#8fde504f", "message_colors", err)
+		if m.MessageColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "inputThemeSettings", "message_colors")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Wallpaper, err = decodeInputWallPaper(b, depth+1); err != nil {
-			return decodeErr("inputThemeSettings#8fde504f", "wallpaper", err)
+			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.WallpaperSettings = new(WallPaperSettings)
-		if err = decodeBoxed(b, m.WallpaperSettings, depth+1); err != nil {
-			return decodeErr("inputThemeSettings#8fde504f", "wallpaper_settings", err)
+		if err = tlrt.DecodeBoxed(b, m.WallpaperSettings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper_settings")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -15810,9 +23484,10 @@ func (m *InputThemeSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// InputWebDocument is the TL constructor inputWebDocument:
+// InputWebDocument is the TL constructor inputWebDocument.
 //
-//	inputWebDocument#9bed434d url:string size:int mime_type:string attributes:Vector<DocumentAttribute> = InputWebDocument
+//	inputWebDocument#9bed434d url:string size:int mime_type:string
+//	    attributes:Vector<DocumentAttribute> = InputWebDocument
 //
 // See https://core.telegram.org/constructor/inputWebDocument.
 type InputWebDocument struct {
@@ -15854,8 +23529,8 @@ func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.MimeType)
 	b.PutVectorHeader(len(m.Attributes))
 	for i := range m.Attributes {
-		if err := encodeObj(b, m.Attributes[i]); err != nil {
-			return encodeErr("inputWebDocument#9bed434d", "attributes", err)
+		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "inputWebDocument", "attributes")
 		}
 	}
 	return nil
@@ -15863,52 +23538,49 @@ func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputWebDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputWebDocumentTypeID, "inputWebDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputWebDocument", "")
 	}
-	if err := consumeID(b, InputWebDocumentTypeID, "inputWebDocument"); err != nil {
-		return decodeErr("inputWebDocument#9bed434d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputWebDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputWebDocument#9bed434d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputWebDocument", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputWebDocument#9bed434d", "url", err)
+		return tlrt.DecodeErr(err, "inputWebDocument", "url")
 	}
 	if m.Size, err = b.Int(); err != nil {
-		return decodeErr("inputWebDocument#9bed434d", "size", err)
+		return tlrt.DecodeErr(err, "inputWebDocument", "size")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("inputWebDocument#9bed434d", "mime_type", err)
+		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
 	}
-	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
-		return decodeErr("inputWebDocument#9bed434d", "attributes", err)
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+		return tlrt.DecodeErr(err, "inputWebDocument", "attributes")
 	}
 	return nil
 }
 
-// Int is the TL constructor int:
+// Int is the TL constructor int.
 //
 //	int#a8509bda ? = Int
 //
-// See https://core.telegram.org/constructor/int.
-//
 // It declares the wire primitive int: fields of that type are Go int values.
 // This struct only carries the declaration's ID.
+//
+// See https://core.telegram.org/constructor/int.
 type Int struct{}
 
 // IntTypeID is the ID of int.
@@ -15943,39 +23615,44 @@ func (m *Int) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Int) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, IntTypeID, "int"); err != nil {
+		return tlrt.DecodeErr(err, "int", "")
 	}
-	if err := consumeID(b, IntTypeID, "int"); err != nil {
-		return decodeErr("int#a8509bda", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Int) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Int) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Int) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// Invoice is the TL constructor invoice:
+// Invoice is the TL constructor invoice.
 //
-//	invoice#5db95a15 flags:# test:flags.0?true name_requested:flags.1?true phone_requested:flags.2?true email_requested:flags.3?true shipping_address_requested:flags.4?true flexible:flags.5?true phone_to_provider:flags.6?true email_to_provider:flags.7?true recurring:flags.9?true currency:string prices:Vector<LabeledPrice> max_tip_amount:flags.8?long suggested_tip_amounts:flags.8?Vector<long> terms_url:flags.10?string = Invoice
+//	invoice#49ee584 flags:# test:flags.0?true name_requested:flags.1?true
+//	    phone_requested:flags.2?true email_requested:flags.3?true
+//	    shipping_address_requested:flags.4?true flexible:flags.5?true
+//	    phone_to_provider:flags.6?true email_to_provider:flags.7?true
+//	    recurring:flags.9?true currency:string prices:Vector<LabeledPrice>
+//	    max_tip_amount:flags.8?long
+//	    suggested_tip_amounts:flags.8?Vector<long> terms_url:flags.10?string
+//	    subscription_period:flags.11?int = Invoice
+//
+// An optional field is sent when it is not zero, nil or false. SetMaxTipAmount
+// and the other Set methods send a zero value too; HasMaxTipAmount reports
+// whether MaxTipAmount is present (sent, or received) and ClearMaxTipAmount
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/invoice.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Invoice struct {
-	Flags                    bin.Fields // flags word; see the type's doc
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Test                     bool       // flags.0?true
 	NameRequested            bool       // flags.1?true
 	PhoneRequested           bool       // flags.2?true
@@ -15990,12 +23667,13 @@ type Invoice struct {
 	MaxTipAmount             int64   // flags.8?long
 	SuggestedTipAmounts      []int64 // flags.8?Vector<long>
 	TermsURL                 string  // flags.10?string
+	SubscriptionPeriod       int     // flags.11?int
 }
 
 // InvoiceTypeID is the ID of invoice.
-const InvoiceTypeID = 0x5db95a15
+const InvoiceTypeID = 0x049ee584
 
-// TypeID returns 0x5db95a15, the ID of invoice.
+// TypeID returns 0x049ee584, the ID of invoice.
 func (*Invoice) TypeID() uint32 {
 	return InvoiceTypeID
 }
@@ -16003,6 +23681,89 @@ func (*Invoice) TypeID() uint32 {
 // TypeName returns "invoice".
 func (*Invoice) TypeName() string {
 	return "invoice"
+}
+
+// HasMaxTipAmount reports whether MaxTipAmount is present: not zero, set by
+// SetMaxTipAmount, or received. It shares its flag with SuggestedTipAmounts:
+// they are present together.
+func (m *Invoice) HasMaxTipAmount() bool {
+	return m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 || m.Flags.Has(8)
+}
+
+// SetMaxTipAmount sets MaxTipAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Invoice) SetMaxTipAmount(v int64) {
+	m.MaxTipAmount = v
+	m.Flags.Set(8)
+}
+
+// ClearMaxTipAmount sets MaxTipAmount to its zero value and marks it absent; it
+// is still sent, as zero, when SuggestedTipAmounts, which shares its flag, is
+// set.
+func (m *Invoice) ClearMaxTipAmount() {
+	m.MaxTipAmount = 0
+	m.Flags.Unset(8)
+}
+
+// HasSuggestedTipAmounts reports whether SuggestedTipAmounts is present: not
+// zero, set by SetSuggestedTipAmounts, or received. It shares its flag with
+// MaxTipAmount: they are present together.
+func (m *Invoice) HasSuggestedTipAmounts() bool {
+	return m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 || m.Flags.Has(8)
+}
+
+// SetSuggestedTipAmounts sets SuggestedTipAmounts to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Invoice) SetSuggestedTipAmounts(v []int64) {
+	m.SuggestedTipAmounts = v
+	m.Flags.Set(8)
+}
+
+// ClearSuggestedTipAmounts sets SuggestedTipAmounts to its zero value and marks
+// it absent; it is still sent, as zero, when MaxTipAmount, which shares its
+// flag, is set.
+func (m *Invoice) ClearSuggestedTipAmounts() {
+	m.SuggestedTipAmounts = nil
+	m.Flags.Unset(8)
+}
+
+// HasTermsURL reports whether TermsURL is present: not zero, set by
+// SetTermsURL, or received.
+func (m *Invoice) HasTermsURL() bool {
+	return m.TermsURL != "" || m.Flags.Has(10)
+}
+
+// SetTermsURL sets TermsURL to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Invoice) SetTermsURL(v string) {
+	m.TermsURL = v
+	m.Flags.Set(10)
+}
+
+// ClearTermsURL sets TermsURL to its zero value and marks it absent.
+func (m *Invoice) ClearTermsURL() {
+	m.TermsURL = ""
+	m.Flags.Unset(10)
+}
+
+// HasSubscriptionPeriod reports whether SubscriptionPeriod is present: not
+// zero, set by SetSubscriptionPeriod, or received.
+func (m *Invoice) HasSubscriptionPeriod() bool {
+	return m.SubscriptionPeriod != 0 || m.Flags.Has(11)
+}
+
+// SetSubscriptionPeriod sets SubscriptionPeriod to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Invoice) SetSubscriptionPeriod(v int) {
+	m.SubscriptionPeriod = v
+	m.Flags.Set(11)
+}
+
+// ClearSubscriptionPeriod sets SubscriptionPeriod to its zero value and marks
+// it absent.
+func (m *Invoice) ClearSubscriptionPeriod() {
+	m.SubscriptionPeriod = 0
+	m.Flags.Unset(11)
 }
 
 // Encode writes m to b with its ID.
@@ -16053,12 +23814,15 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	if m.TermsURL != "" {
 		flags.Set(10)
 	}
+	if m.SubscriptionPeriod != 0 {
+		flags.Set(11)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutVectorHeader(len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
-			return encodeErr("invoice#5db95a15", "prices", err)
+			return tlrt.EncodeErr(err, "invoice", "prices")
 		}
 	}
 	if flags.Has(8) {
@@ -16073,37 +23837,37 @@ func (m *Invoice) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(10) {
 		b.PutString(m.TermsURL)
 	}
+	if flags.Has(11) {
+		b.PutInt(m.SubscriptionPeriod)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Invoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InvoiceTypeID, "invoice"); err != nil {
+		return tlrt.DecodeErr(err, "invoice", "")
 	}
-	if err := consumeID(b, InvoiceTypeID, "invoice"); err != nil {
-		return decodeErr("invoice#5db95a15", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Invoice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("invoice#5db95a15", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "invoice", "")
 	}
 	*m = Invoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("invoice#5db95a15", "flags", err)
+		return tlrt.DecodeErr(err, "invoice", "flags")
 	}
 	m.Test = m.Flags.Has(0)
 	m.NameRequested = m.Flags.Has(1)
@@ -16115,24 +23879,29 @@ func (m *Invoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.EmailToProvider = m.Flags.Has(7)
 	m.Recurring = m.Flags.Has(9)
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("invoice#5db95a15", "currency", err)
+		return tlrt.DecodeErr(err, "invoice", "currency")
 	}
-	if m.Prices, err = decodeVectorAt(b, depth+1, decodeValue[LabeledPrice]); err != nil {
-		return decodeErr("invoice#5db95a15", "prices", err)
+	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[LabeledPrice]); err != nil {
+		return tlrt.DecodeErr(err, "invoice", "prices")
 	}
 	if m.Flags.Has(8) {
 		if m.MaxTipAmount, err = b.Long(); err != nil {
-			return decodeErr("invoice#5db95a15", "max_tip_amount", err)
+			return tlrt.DecodeErr(err, "invoice", "max_tip_amount")
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.SuggestedTipAmounts, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-			return decodeErr("invoice#5db95a15", "suggested_tip_amounts", err)
+		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "invoice", "suggested_tip_amounts")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.TermsURL, err = b.String(); err != nil {
-			return decodeErr("invoice#5db95a15", "terms_url", err)
+			return tlrt.DecodeErr(err, "invoice", "terms_url")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "invoice", "subscription_period")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9
@@ -16142,10 +23911,13 @@ func (m *Invoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TermsURL != "" {
 		m.Flags.Unset(10)
 	}
+	if m.SubscriptionPeriod != 0 {
+		m.Flags.Unset(11)
+	}
 	return nil
 }
 
-// InvokeAfterMsgRequest is the TL function invokeAfterMsg:
+// InvokeAfterMsgRequest is the TL function invokeAfterMsg.
 //
 //	invokeAfterMsg#cb9f372d {X:Type} msg_id:long query:!X = X
 //
@@ -16183,54 +23955,44 @@ func (m *InvokeAfterMsgRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.MsgID)
-	if err := encodeObj(b, m.Query); err != nil {
-		return encodeErr("invokeAfterMsg#cb9f372d", "query", err)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeAfterMsg", "query")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InvokeAfterMsgRequestTypeID, "invokeAfterMsg"); err != nil {
+		return tlrt.DecodeErr(err, "invokeAfterMsg", "")
 	}
-	if err := consumeID(b, InvokeAfterMsgRequestTypeID, "invokeAfterMsg"); err != nil {
-		return decodeErr("invokeAfterMsg#cb9f372d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InvokeAfterMsgRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeAfterMsgRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("invokeAfterMsg#cb9f372d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsg", "")
 	}
 	var err error
 	if m.MsgID, err = b.Long(); err != nil {
-		return decodeErr("invokeAfterMsg#cb9f372d", "msg_id", err)
+		return tlrt.DecodeErr(err, "invokeAfterMsg", "msg_id")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("invokeAfterMsg#cb9f372d", "query", err)
+		return tlrt.DecodeErr(err, "invokeAfterMsg", "query")
 	}
 	return nil
 }
 
-// InvokeAfterMsg invokes invokeAfterMsg#cb9f372d:
-//
-//	invokeAfterMsg#cb9f372d {X:Type} msg_id:long query:!X = X
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/invokeAfterMsg.
+// InvokeAfterMsg calls invokeAfterMsg: see InvokeAfterMsgRequest.
 func (c *Client) InvokeAfterMsg(ctx context.Context, req *InvokeAfterMsgRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InvokeAfterMsgRequest)
@@ -16238,7 +24000,7 @@ func (c *Client) InvokeAfterMsg(ctx context.Context, req *InvokeAfterMsgRequest,
 	return c.invoker.Invoke(ctx, req, result)
 }
 
-// InvokeAfterMsgsRequest is the TL function invokeAfterMsgs:
+// InvokeAfterMsgsRequest is the TL function invokeAfterMsgs.
 //
 //	invokeAfterMsgs#3dc4b4f0 {X:Type} msg_ids:Vector<long> query:!X = X
 //
@@ -16279,54 +24041,44 @@ func (m *InvokeAfterMsgsRequest) EncodeBare(b *bin.Buffer) error {
 	for i := range m.MsgIDs {
 		b.PutLong(m.MsgIDs[i])
 	}
-	if err := encodeObj(b, m.Query); err != nil {
-		return encodeErr("invokeAfterMsgs#3dc4b4f0", "query", err)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeAfterMsgs", "query")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"); err != nil {
+		return tlrt.DecodeErr(err, "invokeAfterMsgs", "")
 	}
-	if err := consumeID(b, InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"); err != nil {
-		return decodeErr("invokeAfterMsgs#3dc4b4f0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InvokeAfterMsgsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("invokeAfterMsgs#3dc4b4f0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsgs", "")
 	}
 	var err error
-	if m.MsgIDs, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("invokeAfterMsgs#3dc4b4f0", "msg_ids", err)
+	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "invokeAfterMsgs", "msg_ids")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("invokeAfterMsgs#3dc4b4f0", "query", err)
+		return tlrt.DecodeErr(err, "invokeAfterMsgs", "query")
 	}
 	return nil
 }
 
-// InvokeAfterMsgs invokes invokeAfterMsgs#3dc4b4f0:
-//
-//	invokeAfterMsgs#3dc4b4f0 {X:Type} msg_ids:Vector<long> query:!X = X
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/invokeAfterMsgs.
+// InvokeAfterMsgs calls invokeAfterMsgs: see InvokeAfterMsgsRequest.
 func (c *Client) InvokeAfterMsgs(ctx context.Context, req *InvokeAfterMsgsRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InvokeAfterMsgsRequest)
@@ -16334,13 +24086,16 @@ func (c *Client) InvokeAfterMsgs(ctx context.Context, req *InvokeAfterMsgsReques
 	return c.invoker.Invoke(ctx, req, result)
 }
 
-// InitConnectionRequest is the TL function initConnection:
+// InitConnectionRequest is the TL function initConnection.
 //
-//	initConnection#c1cd5ea9 {X:Type} flags:# api_id:int device_model:string system_version:string app_version:string system_lang_code:string lang_pack:string lang_code:string proxy:flags.0?InputClientProxy params:flags.1?JSONValue query:!X = X
+//	initConnection#c1cd5ea9 {X:Type} flags:# api_id:int device_model:string
+//	    system_version:string app_version:string system_lang_code:string
+//	    lang_pack:string lang_code:string proxy:flags.0?InputClientProxy
+//	    params:flags.1?JSONValue query:!X = X
 //
 // See https://core.telegram.org/method/initConnection.
 type InitConnectionRequest struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	APIID          int
 	DeviceModel    string
 	SystemVersion  string
@@ -16397,96 +24152,86 @@ func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.LangCode)
 	if flags.Has(0) {
 		if err := m.Proxy.Encode(b); err != nil {
-			return encodeErr("initConnection#c1cd5ea9", "proxy", err)
+			return tlrt.EncodeErr(err, "initConnection", "proxy")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Params); err != nil {
-			return encodeErr("initConnection#c1cd5ea9", "params", err)
+		if err := tlrt.EncodeObject(b, m.Params); err != nil {
+			return tlrt.EncodeErr(err, "initConnection", "params")
 		}
 	}
-	if err := encodeObj(b, m.Query); err != nil {
-		return encodeErr("initConnection#c1cd5ea9", "query", err)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "initConnection", "query")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InitConnectionRequestTypeID, "initConnection"); err != nil {
+		return tlrt.DecodeErr(err, "initConnection", "")
 	}
-	if err := consumeID(b, InitConnectionRequestTypeID, "initConnection"); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InitConnectionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InitConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("initConnection#c1cd5ea9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "initConnection", "")
 	}
 	*m = InitConnectionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "flags", err)
+		return tlrt.DecodeErr(err, "initConnection", "flags")
 	}
 	if m.APIID, err = b.Int(); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "api_id", err)
+		return tlrt.DecodeErr(err, "initConnection", "api_id")
 	}
 	if m.DeviceModel, err = b.String(); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "device_model", err)
+		return tlrt.DecodeErr(err, "initConnection", "device_model")
 	}
 	if m.SystemVersion, err = b.String(); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "system_version", err)
+		return tlrt.DecodeErr(err, "initConnection", "system_version")
 	}
 	if m.AppVersion, err = b.String(); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "app_version", err)
+		return tlrt.DecodeErr(err, "initConnection", "app_version")
 	}
 	if m.SystemLangCode, err = b.String(); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "system_lang_code", err)
+		return tlrt.DecodeErr(err, "initConnection", "system_lang_code")
 	}
 	if m.LangPack, err = b.String(); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "lang_pack", err)
+		return tlrt.DecodeErr(err, "initConnection", "lang_pack")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "lang_code", err)
+		return tlrt.DecodeErr(err, "initConnection", "lang_code")
 	}
 	if m.Flags.Has(0) {
 		m.Proxy = new(InputClientProxy)
-		if err = decodeBoxed(b, m.Proxy, depth+1); err != nil {
-			return decodeErr("initConnection#c1cd5ea9", "proxy", err)
+		if err = tlrt.DecodeBoxed(b, m.Proxy, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "initConnection", "proxy")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Params, err = decodeJSONValue(b, depth+1); err != nil {
-			return decodeErr("initConnection#c1cd5ea9", "params", err)
+			return tlrt.DecodeErr(err, "initConnection", "params")
 		}
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("initConnection#c1cd5ea9", "query", err)
+		return tlrt.DecodeErr(err, "initConnection", "query")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// InitConnection invokes initConnection#c1cd5ea9:
-//
-//	initConnection#c1cd5ea9 {X:Type} flags:# api_id:int device_model:string system_version:string app_version:string system_lang_code:string lang_pack:string lang_code:string proxy:flags.0?InputClientProxy params:flags.1?JSONValue query:!X = X
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/initConnection.
+// InitConnection calls initConnection: see InitConnectionRequest.
 func (c *Client) InitConnection(ctx context.Context, req *InitConnectionRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InitConnectionRequest)
@@ -16494,7 +24239,7 @@ func (c *Client) InitConnection(ctx context.Context, req *InitConnectionRequest,
 	return c.invoker.Invoke(ctx, req, result)
 }
 
-// InvokeWithLayerRequest is the TL function invokeWithLayer:
+// InvokeWithLayerRequest is the TL function invokeWithLayer.
 //
 //	invokeWithLayer#da9b0d0d {X:Type} layer:int query:!X = X
 //
@@ -16532,54 +24277,44 @@ func (m *InvokeWithLayerRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutInt(m.Layer)
-	if err := encodeObj(b, m.Query); err != nil {
-		return encodeErr("invokeWithLayer#da9b0d0d", "query", err)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithLayer", "query")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InvokeWithLayerRequestTypeID, "invokeWithLayer"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithLayer", "")
 	}
-	if err := consumeID(b, InvokeWithLayerRequestTypeID, "invokeWithLayer"); err != nil {
-		return decodeErr("invokeWithLayer#da9b0d0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InvokeWithLayerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithLayerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("invokeWithLayer#da9b0d0d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithLayer", "")
 	}
 	var err error
 	if m.Layer, err = b.Int(); err != nil {
-		return decodeErr("invokeWithLayer#da9b0d0d", "layer", err)
+		return tlrt.DecodeErr(err, "invokeWithLayer", "layer")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("invokeWithLayer#da9b0d0d", "query", err)
+		return tlrt.DecodeErr(err, "invokeWithLayer", "query")
 	}
 	return nil
 }
 
-// InvokeWithLayer invokes invokeWithLayer#da9b0d0d:
-//
-//	invokeWithLayer#da9b0d0d {X:Type} layer:int query:!X = X
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/invokeWithLayer.
+// InvokeWithLayer calls invokeWithLayer: see InvokeWithLayerRequest.
 func (c *Client) InvokeWithLayer(ctx context.Context, req *InvokeWithLayerRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InvokeWithLayerRequest)
@@ -16587,7 +24322,7 @@ func (c *Client) InvokeWithLayer(ctx context.Context, req *InvokeWithLayerReques
 	return c.invoker.Invoke(ctx, req, result)
 }
 
-// InvokeWithoutUpdatesRequest is the TL function invokeWithoutUpdates:
+// InvokeWithoutUpdatesRequest is the TL function invokeWithoutUpdates.
 //
 //	invokeWithoutUpdates#bf9459b7 {X:Type} query:!X = X
 //
@@ -16623,51 +24358,42 @@ func (m *InvokeWithoutUpdatesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Query); err != nil {
-		return encodeErr("invokeWithoutUpdates#bf9459b7", "query", err)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithoutUpdates", "query")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "")
 	}
-	if err := consumeID(b, InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"); err != nil {
-		return decodeErr("invokeWithoutUpdates#bf9459b7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InvokeWithoutUpdatesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("invokeWithoutUpdates#bf9459b7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithoutUpdates", "")
 	}
 	var err error
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("invokeWithoutUpdates#bf9459b7", "query", err)
+		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "query")
 	}
 	return nil
 }
 
-// InvokeWithoutUpdates invokes invokeWithoutUpdates#bf9459b7:
-//
-//	invokeWithoutUpdates#bf9459b7 {X:Type} query:!X = X
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/invokeWithoutUpdates.
+// InvokeWithoutUpdates calls invokeWithoutUpdates: see
+// InvokeWithoutUpdatesRequest.
 func (c *Client) InvokeWithoutUpdates(ctx context.Context, req *InvokeWithoutUpdatesRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InvokeWithoutUpdatesRequest)
@@ -16675,9 +24401,10 @@ func (c *Client) InvokeWithoutUpdates(ctx context.Context, req *InvokeWithoutUpd
 	return c.invoker.Invoke(ctx, req, result)
 }
 
-// InvokeWithMessagesRangeRequest is the TL function invokeWithMessagesRange:
+// InvokeWithMessagesRangeRequest is the TL function invokeWithMessagesRange.
 //
-//	invokeWithMessagesRange#365275f2 {X:Type} range:MessageRange query:!X = X
+//	invokeWithMessagesRange#365275f2 {X:Type} range:MessageRange query:!X
+//	    = X
 //
 // See https://core.telegram.org/method/invokeWithMessagesRange.
 type InvokeWithMessagesRangeRequest struct {
@@ -16713,56 +24440,47 @@ func (m *InvokeWithMessagesRangeRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Range.Encode(b); err != nil {
-		return encodeErr("invokeWithMessagesRange#365275f2", "range", err)
+		return tlrt.EncodeErr(err, "invokeWithMessagesRange", "range")
 	}
-	if err := encodeObj(b, m.Query); err != nil {
-		return encodeErr("invokeWithMessagesRange#365275f2", "query", err)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithMessagesRange", "query")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "")
 	}
-	if err := consumeID(b, InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"); err != nil {
-		return decodeErr("invokeWithMessagesRange#365275f2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InvokeWithMessagesRangeRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("invokeWithMessagesRange#365275f2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithMessagesRange", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Range, depth+1); err != nil {
-		return decodeErr("invokeWithMessagesRange#365275f2", "range", err)
+	if err = tlrt.DecodeBoxed(b, &m.Range, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "range")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("invokeWithMessagesRange#365275f2", "query", err)
+		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "query")
 	}
 	return nil
 }
 
-// InvokeWithMessagesRange invokes invokeWithMessagesRange#365275f2:
-//
-//	invokeWithMessagesRange#365275f2 {X:Type} range:MessageRange query:!X = X
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/invokeWithMessagesRange.
+// InvokeWithMessagesRange calls invokeWithMessagesRange: see
+// InvokeWithMessagesRangeRequest.
 func (c *Client) InvokeWithMessagesRange(ctx context.Context, req *InvokeWithMessagesRangeRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InvokeWithMessagesRangeRequest)
@@ -16770,7 +24488,7 @@ func (c *Client) InvokeWithMessagesRange(ctx context.Context, req *InvokeWithMes
 	return c.invoker.Invoke(ctx, req, result)
 }
 
-// InvokeWithTakeoutRequest is the TL function invokeWithTakeout:
+// InvokeWithTakeoutRequest is the TL function invokeWithTakeout.
 //
 //	invokeWithTakeout#aca9fd2e {X:Type} takeout_id:long query:!X = X
 //
@@ -16808,57 +24526,400 @@ func (m *InvokeWithTakeoutRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.TakeoutID)
-	if err := encodeObj(b, m.Query); err != nil {
-		return encodeErr("invokeWithTakeout#aca9fd2e", "query", err)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithTakeout", "query")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithTakeout", "")
 	}
-	if err := consumeID(b, InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"); err != nil {
-		return decodeErr("invokeWithTakeout#aca9fd2e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InvokeWithTakeoutRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithTakeoutRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("invokeWithTakeout#aca9fd2e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithTakeout", "")
 	}
 	var err error
 	if m.TakeoutID, err = b.Long(); err != nil {
-		return decodeErr("invokeWithTakeout#aca9fd2e", "takeout_id", err)
+		return tlrt.DecodeErr(err, "invokeWithTakeout", "takeout_id")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {
-		return decodeErr("invokeWithTakeout#aca9fd2e", "query", err)
+		return tlrt.DecodeErr(err, "invokeWithTakeout", "query")
 	}
 	return nil
 }
 
-// InvokeWithTakeout invokes invokeWithTakeout#aca9fd2e:
-//
-//	invokeWithTakeout#aca9fd2e {X:Type} takeout_id:long query:!X = X
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/invokeWithTakeout.
+// InvokeWithTakeout calls invokeWithTakeout: see InvokeWithTakeoutRequest.
 func (c *Client) InvokeWithTakeout(ctx context.Context, req *InvokeWithTakeoutRequest, result bin.Decoder) error {
 	if req == nil {
 		req = new(InvokeWithTakeoutRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithBusinessConnectionRequest is the TL function
+// invokeWithBusinessConnection.
+//
+//	invokeWithBusinessConnection#dd289f8e {X:Type} connection_id:string
+//	    query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithBusinessConnection.
+type InvokeWithBusinessConnectionRequest struct {
+	ConnectionID string
+	Query        Object
+}
+
+// InvokeWithBusinessConnectionRequestTypeID is the ID of
+// invokeWithBusinessConnection.
+const InvokeWithBusinessConnectionRequestTypeID = 0xdd289f8e
+
+// TypeID returns 0xdd289f8e, the ID of invokeWithBusinessConnection.
+func (*InvokeWithBusinessConnectionRequest) TypeID() uint32 {
+	return InvokeWithBusinessConnectionRequestTypeID
+}
+
+// TypeName returns "invokeWithBusinessConnection".
+func (*InvokeWithBusinessConnectionRequest) TypeName() string {
+	return "invokeWithBusinessConnection"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithBusinessConnectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithBusinessConnection", "query")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InvokeWithBusinessConnectionRequestTypeID, "invokeWithBusinessConnection"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithBusinessConnection", "")
+	}
+	var err error
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "connection_id")
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "query")
+	}
+	return nil
+}
+
+// InvokeWithBusinessConnection calls invokeWithBusinessConnection: see
+// InvokeWithBusinessConnectionRequest.
+func (c *Client) InvokeWithBusinessConnection(ctx context.Context, req *InvokeWithBusinessConnectionRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithBusinessConnectionRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithGooglePlayIntegrityRequest is the TL function
+// invokeWithGooglePlayIntegrity.
+//
+//	invokeWithGooglePlayIntegrity#1df92984 {X:Type} nonce:string
+//	    token:string query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithGooglePlayIntegrity.
+type InvokeWithGooglePlayIntegrityRequest struct {
+	Nonce string
+	Token string
+	Query Object
+}
+
+// InvokeWithGooglePlayIntegrityRequestTypeID is the ID of
+// invokeWithGooglePlayIntegrity.
+const InvokeWithGooglePlayIntegrityRequestTypeID = 0x1df92984
+
+// TypeID returns 0x1df92984, the ID of invokeWithGooglePlayIntegrity.
+func (*InvokeWithGooglePlayIntegrityRequest) TypeID() uint32 {
+	return InvokeWithGooglePlayIntegrityRequestTypeID
+}
+
+// TypeName returns "invokeWithGooglePlayIntegrity".
+func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
+	return "invokeWithGooglePlayIntegrity"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithGooglePlayIntegrityRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Nonce)
+	b.PutString(m.Token)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithGooglePlayIntegrity", "query")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InvokeWithGooglePlayIntegrityRequestTypeID, "invokeWithGooglePlayIntegrity"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithGooglePlayIntegrity", "")
+	}
+	var err error
+	if m.Nonce, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "nonce")
+	}
+	if m.Token, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "token")
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "query")
+	}
+	return nil
+}
+
+// InvokeWithGooglePlayIntegrity calls invokeWithGooglePlayIntegrity: see
+// InvokeWithGooglePlayIntegrityRequest.
+func (c *Client) InvokeWithGooglePlayIntegrity(ctx context.Context, req *InvokeWithGooglePlayIntegrityRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithGooglePlayIntegrityRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithApnsSecretRequest is the TL function invokeWithApnsSecret.
+//
+//	invokeWithApnsSecret#dae54f8 {X:Type} nonce:string secret:string
+//	    query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithApnsSecret.
+type InvokeWithApnsSecretRequest struct {
+	Nonce  string
+	Secret string
+	Query  Object
+}
+
+// InvokeWithApnsSecretRequestTypeID is the ID of invokeWithApnsSecret.
+const InvokeWithApnsSecretRequestTypeID = 0x0dae54f8
+
+// TypeID returns 0x0dae54f8, the ID of invokeWithApnsSecret.
+func (*InvokeWithApnsSecretRequest) TypeID() uint32 {
+	return InvokeWithApnsSecretRequestTypeID
+}
+
+// TypeName returns "invokeWithApnsSecret".
+func (*InvokeWithApnsSecretRequest) TypeName() string {
+	return "invokeWithApnsSecret"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithApnsSecretRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Nonce)
+	b.PutString(m.Secret)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithApnsSecret", "query")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InvokeWithApnsSecretRequestTypeID, "invokeWithApnsSecret"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithApnsSecretRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithApnsSecret", "")
+	}
+	var err error
+	if m.Nonce, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "nonce")
+	}
+	if m.Secret, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "secret")
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "query")
+	}
+	return nil
+}
+
+// InvokeWithApnsSecret calls invokeWithApnsSecret: see
+// InvokeWithApnsSecretRequest.
+func (c *Client) InvokeWithApnsSecret(ctx context.Context, req *InvokeWithApnsSecretRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithApnsSecretRequest)
+	}
+	return c.invoker.Invoke(ctx, req, result)
+}
+
+// InvokeWithReCaptchaRequest is the TL function invokeWithReCaptcha.
+//
+//	invokeWithReCaptcha#adbb0f94 {X:Type} token:string query:!X = X
+//
+// See https://core.telegram.org/method/invokeWithReCaptcha.
+type InvokeWithReCaptchaRequest struct {
+	Token string
+	Query Object
+}
+
+// InvokeWithReCaptchaRequestTypeID is the ID of invokeWithReCaptcha.
+const InvokeWithReCaptchaRequestTypeID = 0xadbb0f94
+
+// TypeID returns 0xadbb0f94, the ID of invokeWithReCaptcha.
+func (*InvokeWithReCaptchaRequest) TypeID() uint32 {
+	return InvokeWithReCaptchaRequestTypeID
+}
+
+// TypeName returns "invokeWithReCaptcha".
+func (*InvokeWithReCaptchaRequest) TypeName() string {
+	return "invokeWithReCaptcha"
+}
+
+// Encode writes m to b with its ID.
+func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InvokeWithReCaptchaRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Token)
+	if err := tlrt.EncodeObject(b, m.Query); err != nil {
+		return tlrt.EncodeErr(err, "invokeWithReCaptcha", "query")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InvokeWithReCaptchaRequestTypeID, "invokeWithReCaptcha"); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InvokeWithReCaptchaRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "invokeWithReCaptcha", "")
+	}
+	var err error
+	if m.Token, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "token")
+	}
+	if m.Query, err = decodeObject(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "query")
+	}
+	return nil
+}
+
+// InvokeWithReCaptcha calls invokeWithReCaptcha: see
+// InvokeWithReCaptchaRequest.
+func (c *Client) InvokeWithReCaptcha(ctx context.Context, req *InvokeWithReCaptchaRequest, result bin.Decoder) error {
+	if req == nil {
+		req = new(InvokeWithReCaptchaRequest)
 	}
 	return c.invoker.Invoke(ctx, req, result)
 }

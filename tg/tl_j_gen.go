@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// JSONValueClass is the TL type JSONValue: one of JSONNull, JSONBool, JSONNumber, JSONString, JSONArray, JSONObject.
+// JSONValueClass is the TL type JSONValue: one of JSONNull, JSONBool,
+// JSONNumber, JSONString, JSONArray, JSONObject.
 //
 // See https://core.telegram.org/type/JSONValue.
 type JSONValueClass interface {
@@ -38,18 +42,15 @@ func decodeJSONValue(b *bin.Buffer, depth int) (JSONValueClass, error) {
 	case JSONObjectTypeID:
 		v = &JSONObject{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "JSONValue",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "JSONValue"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// JSONNull is the TL constructor jsonNull:
+// JSONNull is the TL constructor jsonNull.
 //
 //	jsonNull#3f6d7b68 = JSONValue
 //
@@ -91,29 +92,26 @@ func (m *JSONNull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONNull) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
+		return tlrt.DecodeErr(err, "jsonNull", "")
 	}
-	if err := consumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
-		return decodeErr("jsonNull#3f6d7b68", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONNull) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONNull) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// JSONBool is the TL constructor jsonBool:
+// JSONBool is the TL constructor jsonBool.
 //
 //	jsonBool#c7345e6a value:Bool = JSONValue
 //
@@ -158,33 +156,30 @@ func (m *JSONBool) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONBool) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
+		return tlrt.DecodeErr(err, "jsonBool", "")
 	}
-	if err := consumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
-		return decodeErr("jsonBool#c7345e6a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONBool) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONBool) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Value, err = b.Bool(); err != nil {
-		return decodeErr("jsonBool#c7345e6a", "value", err)
+		return tlrt.DecodeErr(err, "jsonBool", "value")
 	}
 	return nil
 }
 
-// JSONNumber is the TL constructor jsonNumber:
+// JSONNumber is the TL constructor jsonNumber.
 //
 //	jsonNumber#2be0dfa4 value:double = JSONValue
 //
@@ -229,33 +224,30 @@ func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONNumber) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
+		return tlrt.DecodeErr(err, "jsonNumber", "")
 	}
-	if err := consumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
-		return decodeErr("jsonNumber#2be0dfa4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONNumber) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Value, err = b.Double(); err != nil {
-		return decodeErr("jsonNumber#2be0dfa4", "value", err)
+		return tlrt.DecodeErr(err, "jsonNumber", "value")
 	}
 	return nil
 }
 
-// JSONString is the TL constructor jsonString:
+// JSONString is the TL constructor jsonString.
 //
 //	jsonString#b71e767a value:string = JSONValue
 //
@@ -300,33 +292,30 @@ func (m *JSONString) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONString) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, JSONStringTypeID, "jsonString"); err != nil {
+		return tlrt.DecodeErr(err, "jsonString", "")
 	}
-	if err := consumeID(b, JSONStringTypeID, "jsonString"); err != nil {
-		return decodeErr("jsonString#b71e767a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONString) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONString) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Value, err = b.String(); err != nil {
-		return decodeErr("jsonString#b71e767a", "value", err)
+		return tlrt.DecodeErr(err, "jsonString", "value")
 	}
 	return nil
 }
 
-// JSONArray is the TL constructor jsonArray:
+// JSONArray is the TL constructor jsonArray.
 //
 //	jsonArray#f7444763 value:Vector<JSONValue> = JSONValue
 //
@@ -367,8 +356,8 @@ func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Value))
 	for i := range m.Value {
-		if err := encodeObj(b, m.Value[i]); err != nil {
-			return encodeErr("jsonArray#f7444763", "value", err)
+		if err := tlrt.EncodeObject(b, m.Value[i]); err != nil {
+			return tlrt.EncodeErr(err, "jsonArray", "value")
 		}
 	}
 	return nil
@@ -376,36 +365,33 @@ func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONArray) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
+		return tlrt.DecodeErr(err, "jsonArray", "")
 	}
-	if err := consumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
-		return decodeErr("jsonArray#f7444763", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONArray) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("jsonArray#f7444763", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
 	}
 	var err error
-	if m.Value, err = decodeVectorAt(b, depth+1, decodeJSONValue); err != nil {
-		return decodeErr("jsonArray#f7444763", "value", err)
+	if m.Value, err = tlrt.DecodeVectorAt(b, depth+1, decodeJSONValue); err != nil {
+		return tlrt.DecodeErr(err, "jsonArray", "value")
 	}
 	return nil
 }
 
-// JSONObject is the TL constructor jsonObject:
+// JSONObject is the TL constructor jsonObject.
 //
 //	jsonObject#99c1d49d value:Vector<JSONObjectValue> = JSONValue
 //
@@ -447,7 +433,7 @@ func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Value))
 	for i := range m.Value {
 		if err := m.Value[i].Encode(b); err != nil {
-			return encodeErr("jsonObject#99c1d49d", "value", err)
+			return tlrt.EncodeErr(err, "jsonObject", "value")
 		}
 	}
 	return nil
@@ -455,36 +441,329 @@ func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *JSONObject) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
+		return tlrt.DecodeErr(err, "jsonObject", "")
 	}
-	if err := consumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
-		return decodeErr("jsonObject#99c1d49d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONObject) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("jsonObject#99c1d49d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "jsonObject", "")
 	}
 	var err error
-	if m.Value, err = decodeVectorAt(b, depth+1, decodeValue[JSONObjectValue]); err != nil {
-		return decodeErr("jsonObject#99c1d49d", "value", err)
+	if m.Value, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[JSONObjectValue]); err != nil {
+		return tlrt.DecodeErr(err, "jsonObject", "value")
 	}
 	return nil
 }
 
-// JSONObjectValue is the TL constructor jsonObjectValue:
+// JoinChatBotResultClass is the TL type JoinChatBotResult: one of
+// JoinChatBotResultApproved, JoinChatBotResultDeclined,
+// JoinChatBotResultQueued, JoinChatBotResultWebView.
+//
+// See https://core.telegram.org/type/JoinChatBotResult.
+type JoinChatBotResultClass interface {
+	Object
+	joinChatBotResultClass()
+}
+
+// DecodeJoinChatBotResult decodes any constructor of JoinChatBotResult.
+func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
+	return decodeJoinChatBotResult(b, 0)
+}
+
+// decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
+// levels deep.
+func decodeJoinChatBotResult(b *bin.Buffer, depth int) (JoinChatBotResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v JoinChatBotResultClass
+	switch id {
+	case JoinChatBotResultApprovedTypeID:
+		v = &JoinChatBotResultApproved{}
+	case JoinChatBotResultDeclinedTypeID:
+		v = &JoinChatBotResultDeclined{}
+	case JoinChatBotResultQueuedTypeID:
+		v = &JoinChatBotResultQueued{}
+	case JoinChatBotResultWebViewTypeID:
+		v = &JoinChatBotResultWebView{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "JoinChatBotResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// JoinChatBotResultApproved is the TL constructor joinChatBotResultApproved.
+//
+//	joinChatBotResultApproved#ae152a69 = JoinChatBotResult
+//
+// See https://core.telegram.org/constructor/joinChatBotResultApproved.
+type JoinChatBotResultApproved struct{}
+
+// JoinChatBotResultApprovedTypeID is the ID of joinChatBotResultApproved.
+const JoinChatBotResultApprovedTypeID = 0xae152a69
+
+// TypeID returns 0xae152a69, the ID of joinChatBotResultApproved.
+func (*JoinChatBotResultApproved) TypeID() uint32 {
+	return JoinChatBotResultApprovedTypeID
+}
+
+// TypeName returns "joinChatBotResultApproved".
+func (*JoinChatBotResultApproved) TypeName() string {
+	return "joinChatBotResultApproved"
+}
+
+// joinChatBotResultClass marks JoinChatBotResultApproved as a
+// JoinChatBotResultClass.
+func (*JoinChatBotResultApproved) joinChatBotResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *JoinChatBotResultApproved) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(JoinChatBotResultApprovedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *JoinChatBotResultApproved) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, JoinChatBotResultApprovedTypeID, "joinChatBotResultApproved"); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultApproved", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JoinChatBotResultApproved) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// JoinChatBotResultDeclined is the TL constructor joinChatBotResultDeclined.
+//
+//	joinChatBotResultDeclined#efa0194 = JoinChatBotResult
+//
+// See https://core.telegram.org/constructor/joinChatBotResultDeclined.
+type JoinChatBotResultDeclined struct{}
+
+// JoinChatBotResultDeclinedTypeID is the ID of joinChatBotResultDeclined.
+const JoinChatBotResultDeclinedTypeID = 0x0efa0194
+
+// TypeID returns 0x0efa0194, the ID of joinChatBotResultDeclined.
+func (*JoinChatBotResultDeclined) TypeID() uint32 {
+	return JoinChatBotResultDeclinedTypeID
+}
+
+// TypeName returns "joinChatBotResultDeclined".
+func (*JoinChatBotResultDeclined) TypeName() string {
+	return "joinChatBotResultDeclined"
+}
+
+// joinChatBotResultClass marks JoinChatBotResultDeclined as a
+// JoinChatBotResultClass.
+func (*JoinChatBotResultDeclined) joinChatBotResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *JoinChatBotResultDeclined) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(JoinChatBotResultDeclinedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *JoinChatBotResultDeclined) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, JoinChatBotResultDeclinedTypeID, "joinChatBotResultDeclined"); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultDeclined", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JoinChatBotResultDeclined) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// JoinChatBotResultQueued is the TL constructor joinChatBotResultQueued.
+//
+//	joinChatBotResultQueued#98a3a840 = JoinChatBotResult
+//
+// See https://core.telegram.org/constructor/joinChatBotResultQueued.
+type JoinChatBotResultQueued struct{}
+
+// JoinChatBotResultQueuedTypeID is the ID of joinChatBotResultQueued.
+const JoinChatBotResultQueuedTypeID = 0x98a3a840
+
+// TypeID returns 0x98a3a840, the ID of joinChatBotResultQueued.
+func (*JoinChatBotResultQueued) TypeID() uint32 {
+	return JoinChatBotResultQueuedTypeID
+}
+
+// TypeName returns "joinChatBotResultQueued".
+func (*JoinChatBotResultQueued) TypeName() string {
+	return "joinChatBotResultQueued"
+}
+
+// joinChatBotResultClass marks JoinChatBotResultQueued as a
+// JoinChatBotResultClass.
+func (*JoinChatBotResultQueued) joinChatBotResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *JoinChatBotResultQueued) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(JoinChatBotResultQueuedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *JoinChatBotResultQueued) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, JoinChatBotResultQueuedTypeID, "joinChatBotResultQueued"); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultQueued", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JoinChatBotResultQueued) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// JoinChatBotResultWebView is the TL constructor joinChatBotResultWebView.
+//
+//	joinChatBotResultWebView#d6e3b813 url:string = JoinChatBotResult
+//
+// See https://core.telegram.org/constructor/joinChatBotResultWebView.
+type JoinChatBotResultWebView struct {
+	URL string
+}
+
+// JoinChatBotResultWebViewTypeID is the ID of joinChatBotResultWebView.
+const JoinChatBotResultWebViewTypeID = 0xd6e3b813
+
+// TypeID returns 0xd6e3b813, the ID of joinChatBotResultWebView.
+func (*JoinChatBotResultWebView) TypeID() uint32 {
+	return JoinChatBotResultWebViewTypeID
+}
+
+// TypeName returns "joinChatBotResultWebView".
+func (*JoinChatBotResultWebView) TypeName() string {
+	return "joinChatBotResultWebView"
+}
+
+// joinChatBotResultClass marks JoinChatBotResultWebView as a
+// JoinChatBotResultClass.
+func (*JoinChatBotResultWebView) joinChatBotResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *JoinChatBotResultWebView) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(JoinChatBotResultWebViewTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *JoinChatBotResultWebView) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, JoinChatBotResultWebViewTypeID, "joinChatBotResultWebView"); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JoinChatBotResultWebView) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "url")
+	}
+	return nil
+}
+
+// JSONObjectValue is the TL constructor jsonObjectValue.
 //
 //	jsonObjectValue#c0de1bd9 key:string value:JSONValue = JSONObjectValue
 //
@@ -522,42 +801,39 @@ func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.Key)
-	if err := encodeObj(b, m.Value); err != nil {
-		return encodeErr("jsonObjectValue#c0de1bd9", "value", err)
+	if err := tlrt.EncodeObject(b, m.Value); err != nil {
+		return tlrt.EncodeErr(err, "jsonObjectValue", "value")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
+		return tlrt.DecodeErr(err, "jsonObjectValue", "")
 	}
-	if err := consumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
-		return decodeErr("jsonObjectValue#c0de1bd9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *JSONObjectValue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *JSONObjectValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("jsonObjectValue#c0de1bd9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "jsonObjectValue", "")
 	}
 	var err error
 	if m.Key, err = b.String(); err != nil {
-		return decodeErr("jsonObjectValue#c0de1bd9", "key", err)
+		return tlrt.DecodeErr(err, "jsonObjectValue", "key")
 	}
 	if m.Value, err = decodeJSONValue(b, depth+1); err != nil {
-		return decodeErr("jsonObjectValue#c0de1bd9", "value", err)
+		return tlrt.DecodeErr(err, "jsonObjectValue", "value")
 	}
 	return nil
 }

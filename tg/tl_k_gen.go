@@ -2,9 +2,20 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton, KeyboardButtonURL, KeyboardButtonCallback, KeyboardButtonRequestPhone, KeyboardButtonRequestGeoLocation, KeyboardButtonSwitchInline, KeyboardButtonGame, KeyboardButtonBuy, KeyboardButtonURLAuth, InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll, InputKeyboardButtonUserProfile, KeyboardButtonUserProfile, KeyboardButtonWebView, KeyboardButtonSimpleWebView, KeyboardButtonRequestPeer.
+// KeyboardButtonClass is the TL type KeyboardButton: one of KeyboardButton,
+// KeyboardButtonURL, KeyboardButtonCallback, KeyboardButtonRequestPhone,
+// KeyboardButtonRequestGeoLocation, KeyboardButtonSwitchInline,
+// KeyboardButtonGame, KeyboardButtonBuy, KeyboardButtonURLAuth,
+// InputKeyboardButtonURLAuth, KeyboardButtonRequestPoll,
+// InputKeyboardButtonUserProfile, KeyboardButtonUserProfile,
+// KeyboardButtonWebView, KeyboardButtonSimpleWebView,
+// KeyboardButtonRequestPeer, InputKeyboardButtonRequestPeer,
+// KeyboardButtonCopy.
 //
 // See https://core.telegram.org/type/KeyboardButton.
 type KeyboardButtonClass interface {
@@ -17,7 +28,8 @@ func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
 	return decodeKeyboardButton(b, 0)
 }
 
-// decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels deep.
+// decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
+// deep.
 func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -57,31 +69,35 @@ func decodeKeyboardButton(b *bin.Buffer, depth int) (KeyboardButtonClass, error)
 		v = &KeyboardButtonSimpleWebView{}
 	case KeyboardButtonRequestPeerTypeID:
 		v = &KeyboardButtonRequestPeer{}
+	case InputKeyboardButtonRequestPeerTypeID:
+		v = &InputKeyboardButtonRequestPeer{}
+	case KeyboardButtonCopyTypeID:
+		v = &KeyboardButtonCopy{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "KeyboardButton",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// KeyboardButton is the TL constructor keyboardButton:
+// KeyboardButton is the TL constructor keyboardButton.
 //
-//	keyboardButton#a2fa4880 text:string = KeyboardButton
+//	keyboardButton#7d170cff flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButton.
 type KeyboardButton struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonTypeID is the ID of keyboardButton.
-const KeyboardButtonTypeID = 0xa2fa4880
+const KeyboardButtonTypeID = 0x7d170cff
 
-// TypeID returns 0xa2fa4880, the ID of keyboardButton.
+// TypeID returns 0x7d170cff, the ID of keyboardButton.
 func (*KeyboardButton) TypeID() uint32 {
 	return KeyboardButtonTypeID
 }
@@ -108,52 +124,76 @@ func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButton", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButton) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButton", "")
 	}
-	if err := consumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
-		return decodeErr("keyboardButton#a2fa4880", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButton) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButton#a2fa4880", "text", err)
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButton", "")
 	}
+	*m = KeyboardButton{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButton", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButton", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButton", "text")
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonURL is the TL constructor keyboardButtonUrl:
+// KeyboardButtonURL is the TL constructor keyboardButtonUrl.
 //
-//	keyboardButtonUrl#258aff05 text:string url:string = KeyboardButton
+//	keyboardButtonUrl#d80c25ec flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string url:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrl.
 type KeyboardButtonURL struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonURLTypeID is the ID of keyboardButtonUrl.
-const KeyboardButtonURLTypeID = 0x258aff05
+const KeyboardButtonURLTypeID = 0xd80c25ec
 
-// TypeID returns 0x258aff05, the ID of keyboardButtonUrl.
+// TypeID returns 0xd80c25ec, the ID of keyboardButtonUrl.
 func (*KeyboardButtonURL) TypeID() uint32 {
 	return KeyboardButtonURLTypeID
 }
@@ -180,6 +220,16 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonUrl", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -187,51 +237,65 @@ func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "")
 	}
-	if err := consumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrl", "")
+	}
+	*m = KeyboardButtonURL{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUrl", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrl#258aff05", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonCallback is the TL constructor keyboardButtonCallback:
+// KeyboardButtonCallback is the TL constructor keyboardButtonCallback.
 //
-//	keyboardButtonCallback#35bbdb6b flags:# requires_password:flags.0?true text:string data:bytes = KeyboardButton
+//	keyboardButtonCallback#e62bc960 flags:# requires_password:flags.0?true
+//	    style:flags.10?KeyboardButtonStyle text:string data:bytes
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonCallback.
 type KeyboardButtonCallback struct {
-	Flags            bin.Fields // flags word; see the type's doc
-	RequiresPassword bool       // flags.0?true
+	Flags            bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	RequiresPassword bool                 // flags.0?true
+	Style            *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text             string
 	Data             []byte
 }
 
 // KeyboardButtonCallbackTypeID is the ID of keyboardButtonCallback.
-const KeyboardButtonCallbackTypeID = 0x35bbdb6b
+const KeyboardButtonCallbackTypeID = 0xe62bc960
 
-// TypeID returns 0x35bbdb6b, the ID of keyboardButtonCallback.
+// TypeID returns 0xe62bc960, the ID of keyboardButtonCallback.
 func (*KeyboardButtonCallback) TypeID() uint32 {
 	return KeyboardButtonCallbackTypeID
 }
@@ -258,11 +322,19 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.RequiresPassword {
 		flags.Set(0)
 	}
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonCallback", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutBytes(m.Data)
 	return nil
@@ -270,54 +342,63 @@ func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "")
 	}
-	if err := consumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonCallback) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonCallback) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCallback", "")
 	}
 	*m = KeyboardButtonCallback{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "flags")
 	}
 	m.RequiresPassword = m.Flags.Has(0)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonCallback", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
 	}
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("keyboardButtonCallback#35bbdb6b", "data", err)
+		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<10
 	return nil
 }
 
-// KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone:
+// KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone.
 //
-//	keyboardButtonRequestPhone#b16a6c29 text:string = KeyboardButton
+//	keyboardButtonRequestPhone#417efd8f flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPhone.
 type KeyboardButtonRequestPhone struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonRequestPhoneTypeID is the ID of keyboardButtonRequestPhone.
-const KeyboardButtonRequestPhoneTypeID = 0xb16a6c29
+const KeyboardButtonRequestPhoneTypeID = 0x417efd8f
 
-// TypeID returns 0xb16a6c29, the ID of keyboardButtonRequestPhone.
+// TypeID returns 0x417efd8f, the ID of keyboardButtonRequestPhone.
 func (*KeyboardButtonRequestPhone) TypeID() uint32 {
 	return KeyboardButtonRequestPhoneTypeID
 }
@@ -327,7 +408,8 @@ func (*KeyboardButtonRequestPhone) TypeName() string {
 	return "keyboardButtonRequestPhone"
 }
 
-// keyboardButtonClass marks KeyboardButtonRequestPhone as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonRequestPhone as a
+// KeyboardButtonClass.
 func (*KeyboardButtonRequestPhone) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -344,51 +426,77 @@ func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPhone", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "")
 	}
-	if err := consumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#b16a6c29", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPhone#b16a6c29", "text", err)
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPhone", "")
 	}
+	*m = KeyboardButtonRequestPhone{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonRequestGeoLocation is the TL constructor keyboardButtonRequestGeoLocation:
+// KeyboardButtonRequestGeoLocation is the TL constructor
+// keyboardButtonRequestGeoLocation.
 //
-//	keyboardButtonRequestGeoLocation#fc796b3f text:string = KeyboardButton
+//	keyboardButtonRequestGeoLocation#aa40f94d flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestGeoLocation.
 type KeyboardButtonRequestGeoLocation struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
-// KeyboardButtonRequestGeoLocationTypeID is the ID of keyboardButtonRequestGeoLocation.
-const KeyboardButtonRequestGeoLocationTypeID = 0xfc796b3f
+// KeyboardButtonRequestGeoLocationTypeID is the ID of
+// keyboardButtonRequestGeoLocation.
+const KeyboardButtonRequestGeoLocationTypeID = 0xaa40f94d
 
-// TypeID returns 0xfc796b3f, the ID of keyboardButtonRequestGeoLocation.
+// TypeID returns 0xaa40f94d, the ID of keyboardButtonRequestGeoLocation.
 func (*KeyboardButtonRequestGeoLocation) TypeID() uint32 {
 	return KeyboardButtonRequestGeoLocationTypeID
 }
@@ -398,7 +506,8 @@ func (*KeyboardButtonRequestGeoLocation) TypeName() string {
 	return "keyboardButtonRequestGeoLocation"
 }
 
-// keyboardButtonClass marks KeyboardButtonRequestGeoLocation as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonRequestGeoLocation as a
+// KeyboardButtonClass.
 func (*KeyboardButtonRequestGeoLocation) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -415,59 +524,83 @@ func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRequestGeoLocation", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "")
 	}
-	if err := consumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#fc796b3f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestGeoLocation) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestGeoLocation#fc796b3f", "text", err)
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestGeoLocation", "")
 	}
+	*m = KeyboardButtonRequestGeoLocation{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline:
+// KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline.
 //
-//	keyboardButtonSwitchInline#93b9fbb5 flags:# same_peer:flags.0?true text:string query:string peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
+//	keyboardButtonSwitchInline#991399fc flags:# same_peer:flags.0?true
+//	    style:flags.10?KeyboardButtonStyle text:string query:string
+//	    peer_types:flags.1?Vector<InlineQueryPeerType> = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetPeerTypes and
+// the other Set methods send a zero value too; HasPeerTypes reports whether
+// PeerTypes is present (sent, or received) and ClearPeerTypes leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonSwitchInline.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonSwitchInline struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	SamePeer  bool       // flags.0?true
+	Flags     bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	SamePeer  bool                 // flags.0?true
+	Style     *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text      string
 	Query     string
 	PeerTypes []InlineQueryPeerTypeClass // flags.1?Vector<InlineQueryPeerType>
 }
 
 // KeyboardButtonSwitchInlineTypeID is the ID of keyboardButtonSwitchInline.
-const KeyboardButtonSwitchInlineTypeID = 0x93b9fbb5
+const KeyboardButtonSwitchInlineTypeID = 0x991399fc
 
-// TypeID returns 0x93b9fbb5, the ID of keyboardButtonSwitchInline.
+// TypeID returns 0x991399fc, the ID of keyboardButtonSwitchInline.
 func (*KeyboardButtonSwitchInline) TypeID() uint32 {
 	return KeyboardButtonSwitchInlineTypeID
 }
@@ -477,8 +610,28 @@ func (*KeyboardButtonSwitchInline) TypeName() string {
 	return "keyboardButtonSwitchInline"
 }
 
-// keyboardButtonClass marks KeyboardButtonSwitchInline as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonSwitchInline as a
+// KeyboardButtonClass.
 func (*KeyboardButtonSwitchInline) keyboardButtonClass() {}
+
+// HasPeerTypes reports whether PeerTypes is present: not zero, set by
+// SetPeerTypes, or received.
+func (m *KeyboardButtonSwitchInline) HasPeerTypes() bool {
+	return len(m.PeerTypes) > 0 || m.Flags.Has(1)
+}
+
+// SetPeerTypes sets PeerTypes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *KeyboardButtonSwitchInline) SetPeerTypes(v []InlineQueryPeerTypeClass) {
+	m.PeerTypes = v
+	m.Flags.Set(1)
+}
+
+// ClearPeerTypes sets PeerTypes to its zero value and marks it absent.
+func (m *KeyboardButtonSwitchInline) ClearPeerTypes() {
+	m.PeerTypes = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonSwitchInline) Encode(b *bin.Buffer) error {
@@ -494,21 +647,29 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.SamePeer {
 		flags.Set(0)
+	}
+	if m.Style != nil {
+		flags.Set(10)
 	}
 	if len(m.PeerTypes) > 0 {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.Query)
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.PeerTypes))
 		for i := range m.PeerTypes {
-			if err := encodeObj(b, m.PeerTypes[i]); err != nil {
-				return encodeErr("keyboardButtonSwitchInline#93b9fbb5", "peer_types", err)
+			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
+				return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "peer_types")
 			}
 		}
 	}
@@ -517,65 +678,71 @@ func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "")
 	}
-	if err := consumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonSwitchInline) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonSwitchInline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSwitchInline", "")
 	}
 	*m = KeyboardButtonSwitchInline{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "flags")
 	}
 	m.SamePeer = m.Flags.Has(0)
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "text", err)
-	}
-	if m.Query, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "query", err)
-	}
-	if m.Flags.Has(1) {
-		if m.PeerTypes, err = decodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
-			return decodeErr("keyboardButtonSwitchInline#93b9fbb5", "peer_types", err)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "style")
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
+	}
+	if m.Query, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
+	}
+	if m.Flags.Has(1) {
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<10
 	if len(m.PeerTypes) > 0 {
 		m.Flags.Unset(1)
 	}
 	return nil
 }
 
-// KeyboardButtonGame is the TL constructor keyboardButtonGame:
+// KeyboardButtonGame is the TL constructor keyboardButtonGame.
 //
-//	keyboardButtonGame#50f41ccf text:string = KeyboardButton
+//	keyboardButtonGame#89c590f9 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonGame.
 type KeyboardButtonGame struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonGameTypeID is the ID of keyboardButtonGame.
-const KeyboardButtonGameTypeID = 0x50f41ccf
+const KeyboardButtonGameTypeID = 0x89c590f9
 
-// TypeID returns 0x50f41ccf, the ID of keyboardButtonGame.
+// TypeID returns 0x89c590f9, the ID of keyboardButtonGame.
 func (*KeyboardButtonGame) TypeID() uint32 {
 	return KeyboardButtonGameTypeID
 }
@@ -602,51 +769,75 @@ func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonGame", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonGame", "")
 	}
-	if err := consumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
-		return decodeErr("keyboardButtonGame#50f41ccf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonGame) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonGame#50f41ccf", "text", err)
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonGame", "")
 	}
+	*m = KeyboardButtonGame{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonGame", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonGame", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonBuy is the TL constructor keyboardButtonBuy:
+// KeyboardButtonBuy is the TL constructor keyboardButtonBuy.
 //
-//	keyboardButtonBuy#afd93fbb text:string = KeyboardButton
+//	keyboardButtonBuy#3fa53905 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonBuy.
 type KeyboardButtonBuy struct {
-	Text string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
 }
 
 // KeyboardButtonBuyTypeID is the ID of keyboardButtonBuy.
-const KeyboardButtonBuyTypeID = 0xafd93fbb
+const KeyboardButtonBuyTypeID = 0x3fa53905
 
-// TypeID returns 0xafd93fbb, the ID of keyboardButtonBuy.
+// TypeID returns 0x3fa53905, the ID of keyboardButtonBuy.
 func (*KeyboardButtonBuy) TypeID() uint32 {
 	return KeyboardButtonBuyTypeID
 }
@@ -673,49 +864,73 @@ func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonBuy", "style")
+		}
+	}
 	b.PutString(m.Text)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonBuy", "")
 	}
-	if err := consumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
-		return decodeErr("keyboardButtonBuy#afd93fbb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonBuy) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonBuy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonBuy#afd93fbb", "text", err)
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonBuy", "")
 	}
+	*m = KeyboardButtonBuy{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonBuy", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonBuy", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
+	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth:
+// KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth.
 //
-//	keyboardButtonUrlAuth#10b78d29 flags:# text:string fwd_text:flags.0?string url:string button_id:int = KeyboardButton
+//	keyboardButtonUrlAuth#f51006f9 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string
+//	    fwd_text:flags.0?string url:string button_id:int = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetFwdText and
+// the other Set methods send a zero value too; HasFwdText reports whether
+// FwdText is present (sent, or received) and ClearFwdText leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonUrlAuth.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonURLAuth struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style    *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text     string
 	FwdText  string // flags.0?string
 	URL      string
@@ -723,9 +938,9 @@ type KeyboardButtonURLAuth struct {
 }
 
 // KeyboardButtonURLAuthTypeID is the ID of keyboardButtonUrlAuth.
-const KeyboardButtonURLAuthTypeID = 0x10b78d29
+const KeyboardButtonURLAuthTypeID = 0xf51006f9
 
-// TypeID returns 0x10b78d29, the ID of keyboardButtonUrlAuth.
+// TypeID returns 0xf51006f9, the ID of keyboardButtonUrlAuth.
 func (*KeyboardButtonURLAuth) TypeID() uint32 {
 	return KeyboardButtonURLAuthTypeID
 }
@@ -737,6 +952,25 @@ func (*KeyboardButtonURLAuth) TypeName() string {
 
 // keyboardButtonClass marks KeyboardButtonURLAuth as a KeyboardButtonClass.
 func (*KeyboardButtonURLAuth) keyboardButtonClass() {}
+
+// HasFwdText reports whether FwdText is present: not zero, set by SetFwdText,
+// or received.
+func (m *KeyboardButtonURLAuth) HasFwdText() bool {
+	return m.FwdText != "" || m.Flags.Has(0)
+}
+
+// SetFwdText sets FwdText to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *KeyboardButtonURLAuth) SetFwdText(v string) {
+	m.FwdText = v
+	m.Flags.Set(0)
+}
+
+// ClearFwdText sets FwdText to its zero value and marks it absent.
+func (m *KeyboardButtonURLAuth) ClearFwdText() {
+	m.FwdText = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
@@ -752,11 +986,19 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	if m.FwdText != "" {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonUrlAuth", "style")
+		}
+	}
 	b.PutString(m.Text)
 	if flags.Has(0) {
 		b.PutString(m.FwdText)
@@ -768,62 +1010,73 @@ func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "")
 	}
-	if err := consumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrlAuth", "")
 	}
 	*m = KeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "style")
+		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(0) {
 		if m.FwdText, err = b.String(); err != nil {
-			return decodeErr("keyboardButtonUrlAuth#10b78d29", "fwd_text", err)
+			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "fwd_text")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "url")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonUrlAuth#10b78d29", "button_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "button_id")
 	}
+	m.Flags &^= 1 << 10
 	if m.FwdText != "" {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth:
+// InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth.
 //
-//	inputKeyboardButtonUrlAuth#d02e7fd4 flags:# request_write_access:flags.0?true text:string fwd_text:flags.1?string url:string bot:InputUser = KeyboardButton
+//	inputKeyboardButtonUrlAuth#68013e72 flags:#
+//	    request_write_access:flags.0?true style:flags.10?KeyboardButtonStyle
+//	    text:string fwd_text:flags.1?string url:string bot:InputUser
+//	    = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetFwdText and
+// the other Set methods send a zero value too; HasFwdText reports whether
+// FwdText is present (sent, or received) and ClearFwdText leaves it out.
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUrlAuth.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type InputKeyboardButtonURLAuth struct {
-	Flags              bin.Fields // flags word; see the type's doc
-	RequestWriteAccess bool       // flags.0?true
+	Flags              bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	RequestWriteAccess bool                 // flags.0?true
+	Style              *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text               string
 	FwdText            string // flags.1?string
 	URL                string
@@ -831,9 +1084,9 @@ type InputKeyboardButtonURLAuth struct {
 }
 
 // InputKeyboardButtonURLAuthTypeID is the ID of inputKeyboardButtonUrlAuth.
-const InputKeyboardButtonURLAuthTypeID = 0xd02e7fd4
+const InputKeyboardButtonURLAuthTypeID = 0x68013e72
 
-// TypeID returns 0xd02e7fd4, the ID of inputKeyboardButtonUrlAuth.
+// TypeID returns 0x68013e72, the ID of inputKeyboardButtonUrlAuth.
 func (*InputKeyboardButtonURLAuth) TypeID() uint32 {
 	return InputKeyboardButtonURLAuthTypeID
 }
@@ -843,8 +1096,28 @@ func (*InputKeyboardButtonURLAuth) TypeName() string {
 	return "inputKeyboardButtonUrlAuth"
 }
 
-// keyboardButtonClass marks InputKeyboardButtonURLAuth as a KeyboardButtonClass.
+// keyboardButtonClass marks InputKeyboardButtonURLAuth as a
+// KeyboardButtonClass.
 func (*InputKeyboardButtonURLAuth) keyboardButtonClass() {}
+
+// HasFwdText reports whether FwdText is present: not zero, set by SetFwdText,
+// or received.
+func (m *InputKeyboardButtonURLAuth) HasFwdText() bool {
+	return m.FwdText != "" || m.Flags.Has(1)
+}
+
+// SetFwdText sets FwdText to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *InputKeyboardButtonURLAuth) SetFwdText(v string) {
+	m.FwdText = v
+	m.Flags.Set(1)
+}
+
+// ClearFwdText sets FwdText to its zero value and marks it absent.
+func (m *InputKeyboardButtonURLAuth) ClearFwdText() {
+	m.FwdText = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *InputKeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
@@ -860,95 +1133,109 @@ func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<10)
 	if m.RequestWriteAccess {
 		flags.Set(0)
+	}
+	if m.Style != nil {
+		flags.Set(10)
 	}
 	if m.FwdText != "" {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "style")
+		}
+	}
 	b.PutString(m.Text)
 	if flags.Has(1) {
 		b.PutString(m.FwdText)
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "")
 	}
-	if err := consumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputKeyboardButtonURLAuth) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonURLAuth) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUrlAuth", "")
 	}
 	*m = InputKeyboardButtonURLAuth{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "flags", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "text", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
 	}
 	if m.Flags.Has(1) {
 		if m.FwdText, err = b.String(); err != nil {
-			return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "fwd_text", err)
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "fwd_text")
 		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "url", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "url")
 	}
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonUrlAuth#d02e7fd4", "bot", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
 	}
-	m.Flags &^= 1 << 0
+	m.Flags &^= 1<<0 | 1<<10
 	if m.FwdText != "" {
 		m.Flags.Unset(1)
 	}
 	return nil
 }
 
-// KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll:
+// KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll.
 //
-//	keyboardButtonRequestPoll#bbc7515d flags:# quiz:flags.0?Bool text:string = KeyboardButton
+//	keyboardButtonRequestPoll#7a11d782 flags:#
+//	    style:flags.10?KeyboardButtonStyle quiz:flags.0?Bool text:string
+//	    = KeyboardButton
+//
+// An optional field is sent when it is not zero, nil or false. SetQuiz and the
+// other Set methods send a zero value too; HasQuiz reports whether Quiz is
+// present (sent, or received) and ClearQuiz leaves it out.
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPoll.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type KeyboardButtonRequestPoll struct {
-	Flags bin.Fields // flags word; see the type's doc
-	Quiz  bool       // flags.0?Bool
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Quiz  bool                 // flags.0?Bool
 	Text  string
 }
 
 // KeyboardButtonRequestPollTypeID is the ID of keyboardButtonRequestPoll.
-const KeyboardButtonRequestPollTypeID = 0xbbc7515d
+const KeyboardButtonRequestPollTypeID = 0x7a11d782
 
-// TypeID returns 0xbbc7515d, the ID of keyboardButtonRequestPoll.
+// TypeID returns 0x7a11d782, the ID of keyboardButtonRequestPoll.
 func (*KeyboardButtonRequestPoll) TypeID() uint32 {
 	return KeyboardButtonRequestPollTypeID
 }
@@ -960,6 +1247,25 @@ func (*KeyboardButtonRequestPoll) TypeName() string {
 
 // keyboardButtonClass marks KeyboardButtonRequestPoll as a KeyboardButtonClass.
 func (*KeyboardButtonRequestPoll) keyboardButtonClass() {}
+
+// HasQuiz reports whether Quiz is present: not zero, set by SetQuiz, or
+// received.
+func (m *KeyboardButtonRequestPoll) HasQuiz() bool {
+	return m.Quiz || m.Flags.Has(0)
+}
+
+// SetQuiz sets Quiz to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *KeyboardButtonRequestPoll) SetQuiz(v bool) {
+	m.Quiz = v
+	m.Flags.Set(0)
+}
+
+// ClearQuiz sets Quiz to its zero value and marks it absent.
+func (m *KeyboardButtonRequestPoll) ClearQuiz() {
+	m.Quiz = false
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *KeyboardButtonRequestPoll) Encode(b *bin.Buffer) error {
@@ -975,11 +1281,19 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
 	if m.Quiz {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPoll", "style")
+		}
+	}
 	if flags.Has(0) {
 		b.PutBool(m.Quiz)
 	}
@@ -989,58 +1303,71 @@ func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "")
 	}
-	if err := consumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPoll) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPoll", "")
 	}
 	*m = KeyboardButtonRequestPoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "flags", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "style")
+		}
 	}
 	if m.Flags.Has(0) {
 		if m.Quiz, err = b.Bool(); err != nil {
-			return decodeErr("keyboardButtonRequestPoll#bbc7515d", "quiz", err)
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "quiz")
 		}
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPoll#bbc7515d", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
 	}
+	m.Flags &^= 1 << 10
 	if m.Quiz {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// InputKeyboardButtonUserProfile is the TL constructor inputKeyboardButtonUserProfile:
+// InputKeyboardButtonUserProfile is the TL constructor
+// inputKeyboardButtonUserProfile.
 //
-//	inputKeyboardButtonUserProfile#e988037b text:string user_id:InputUser = KeyboardButton
+//	inputKeyboardButtonUserProfile#7d5e07c7 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string user_id:InputUser
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/inputKeyboardButtonUserProfile.
 type InputKeyboardButtonUserProfile struct {
+	Flags  bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style  *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text   string
 	UserID InputUserClass
 }
 
-// InputKeyboardButtonUserProfileTypeID is the ID of inputKeyboardButtonUserProfile.
-const InputKeyboardButtonUserProfileTypeID = 0xe988037b
+// InputKeyboardButtonUserProfileTypeID is the ID of
+// inputKeyboardButtonUserProfile.
+const InputKeyboardButtonUserProfileTypeID = 0x7d5e07c7
 
-// TypeID returns 0xe988037b, the ID of inputKeyboardButtonUserProfile.
+// TypeID returns 0x7d5e07c7, the ID of inputKeyboardButtonUserProfile.
 func (*InputKeyboardButtonUserProfile) TypeID() uint32 {
 	return InputKeyboardButtonUserProfileTypeID
 }
@@ -1050,7 +1377,8 @@ func (*InputKeyboardButtonUserProfile) TypeName() string {
 	return "inputKeyboardButtonUserProfile"
 }
 
-// keyboardButtonClass marks InputKeyboardButtonUserProfile as a KeyboardButtonClass.
+// keyboardButtonClass marks InputKeyboardButtonUserProfile as a
+// KeyboardButtonClass.
 func (*InputKeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1067,61 +1395,83 @@ func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "style")
+		}
+	}
 	b.PutString(m.Text)
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputKeyboardButtonUserProfile#e988037b", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "")
 	}
-	if err := consumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputKeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUserProfile", "")
 	}
+	*m = InputKeyboardButtonUserProfile{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "text", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputKeyboardButtonUserProfile#e988037b", "user_id", err)
+		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile:
+// KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile.
 //
-//	keyboardButtonUserProfile#308660c1 text:string user_id:long = KeyboardButton
+//	keyboardButtonUserProfile#c0fd5d09 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string user_id:long
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonUserProfile.
 type KeyboardButtonUserProfile struct {
+	Flags  bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style  *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text   string
 	UserID int64
 }
 
 // KeyboardButtonUserProfileTypeID is the ID of keyboardButtonUserProfile.
-const KeyboardButtonUserProfileTypeID = 0x308660c1
+const KeyboardButtonUserProfileTypeID = 0xc0fd5d09
 
-// TypeID returns 0x308660c1, the ID of keyboardButtonUserProfile.
+// TypeID returns 0xc0fd5d09, the ID of keyboardButtonUserProfile.
 func (*KeyboardButtonUserProfile) TypeID() uint32 {
 	return KeyboardButtonUserProfileTypeID
 }
@@ -1148,6 +1498,16 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonUserProfile", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutLong(m.UserID)
 	return nil
@@ -1155,49 +1515,64 @@ func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "")
 	}
-	if err := consumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonUserProfile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonUserProfile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUserProfile", "")
+	}
+	*m = KeyboardButtonUserProfile{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("keyboardButtonUserProfile#308660c1", "user_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "user_id")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonWebView is the TL constructor keyboardButtonWebView:
+// KeyboardButtonWebView is the TL constructor keyboardButtonWebView.
 //
-//	keyboardButtonWebView#13767230 text:string url:string = KeyboardButton
+//	keyboardButtonWebView#e846b1a0 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string url:string
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonWebView.
 type KeyboardButtonWebView struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonWebViewTypeID is the ID of keyboardButtonWebView.
-const KeyboardButtonWebViewTypeID = 0x13767230
+const KeyboardButtonWebViewTypeID = 0xe846b1a0
 
-// TypeID returns 0x13767230, the ID of keyboardButtonWebView.
+// TypeID returns 0xe846b1a0, the ID of keyboardButtonWebView.
 func (*KeyboardButtonWebView) TypeID() uint32 {
 	return KeyboardButtonWebViewTypeID
 }
@@ -1224,6 +1599,16 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonWebView", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -1231,49 +1616,65 @@ func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "")
 	}
-	if err := consumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonWebView) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonWebView", "")
+	}
+	*m = KeyboardButtonWebView{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonWebView", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonWebView#13767230", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonSimpleWebView is the TL constructor keyboardButtonSimpleWebView:
+// KeyboardButtonSimpleWebView is the TL constructor
+// keyboardButtonSimpleWebView.
 //
-//	keyboardButtonSimpleWebView#a0c0505c text:string url:string = KeyboardButton
+//	keyboardButtonSimpleWebView#e15c4370 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string url:string
+//	    = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonSimpleWebView.
 type KeyboardButtonSimpleWebView struct {
-	Text string
-	URL  string
+	Flags bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text  string
+	URL   string
 }
 
 // KeyboardButtonSimpleWebViewTypeID is the ID of keyboardButtonSimpleWebView.
-const KeyboardButtonSimpleWebViewTypeID = 0xa0c0505c
+const KeyboardButtonSimpleWebViewTypeID = 0xe15c4370
 
-// TypeID returns 0xa0c0505c, the ID of keyboardButtonSimpleWebView.
+// TypeID returns 0xe15c4370, the ID of keyboardButtonSimpleWebView.
 func (*KeyboardButtonSimpleWebView) TypeID() uint32 {
 	return KeyboardButtonSimpleWebViewTypeID
 }
@@ -1283,7 +1684,8 @@ func (*KeyboardButtonSimpleWebView) TypeName() string {
 	return "keyboardButtonSimpleWebView"
 }
 
-// keyboardButtonClass marks KeyboardButtonSimpleWebView as a KeyboardButtonClass.
+// keyboardButtonClass marks KeyboardButtonSimpleWebView as a
+// KeyboardButtonClass.
 func (*KeyboardButtonSimpleWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1300,6 +1702,16 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonSimpleWebView", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutString(m.URL)
 	return nil
@@ -1307,41 +1719,56 @@ func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "")
 	}
-	if err := consumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonSimpleWebView) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonSimpleWebView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSimpleWebView", "")
+	}
+	*m = KeyboardButtonSimpleWebView{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonSimpleWebView#a0c0505c", "url", err)
+		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer:
+// KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer.
 //
-//	keyboardButtonRequestPeer#53d7bfd8 text:string button_id:int peer_type:RequestPeerType max_quantity:int = KeyboardButton
+//	keyboardButtonRequestPeer#5b0f15f5 flags:#
+//	    style:flags.10?KeyboardButtonStyle text:string button_id:int
+//	    peer_type:RequestPeerType max_quantity:int = KeyboardButton
 //
 // See https://core.telegram.org/constructor/keyboardButtonRequestPeer.
 type KeyboardButtonRequestPeer struct {
+	Flags       bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style       *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
 	Text        string
 	ButtonID    int
 	PeerType    RequestPeerTypeClass
@@ -1349,9 +1776,9 @@ type KeyboardButtonRequestPeer struct {
 }
 
 // KeyboardButtonRequestPeerTypeID is the ID of keyboardButtonRequestPeer.
-const KeyboardButtonRequestPeerTypeID = 0x53d7bfd8
+const KeyboardButtonRequestPeerTypeID = 0x5b0f15f5
 
-// TypeID returns 0x53d7bfd8, the ID of keyboardButtonRequestPeer.
+// TypeID returns 0x5b0f15f5, the ID of keyboardButtonRequestPeer.
 func (*KeyboardButtonRequestPeer) TypeID() uint32 {
 	return KeyboardButtonRequestPeerTypeID
 }
@@ -1378,10 +1805,20 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "style")
+		}
+	}
 	b.PutString(m.Text)
 	b.PutInt(m.ButtonID)
-	if err := encodeObj(b, m.PeerType); err != nil {
-		return encodeErr("keyboardButtonRequestPeer#53d7bfd8", "peer_type", err)
+	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
+		return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
 	b.PutInt(m.MaxQuantity)
 	return nil
@@ -1389,47 +1826,289 @@ func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "")
 	}
-	if err := consumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRequestPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPeer", "")
 	}
+	*m = KeyboardButtonRequestPeer{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "style")
+		}
+	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "text", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
 	}
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "button_id", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "button_id")
 	}
 	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "peer_type", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "peer_type")
 	}
 	if m.MaxQuantity, err = b.Int(); err != nil {
-		return decodeErr("keyboardButtonRequestPeer#53d7bfd8", "max_quantity", err)
+		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "max_quantity")
 	}
+	m.Flags &^= 1 << 10
 	return nil
 }
 
-// KeyboardButtonRow is the TL constructor keyboardButtonRow:
+// InputKeyboardButtonRequestPeer is the TL constructor
+// inputKeyboardButtonRequestPeer.
 //
-//	keyboardButtonRow#77608b83 buttons:Vector<KeyboardButton> = KeyboardButtonRow
+//	inputKeyboardButtonRequestPeer#2b78156 flags:#
+//	    name_requested:flags.0?true username_requested:flags.1?true
+//	    photo_requested:flags.2?true style:flags.10?KeyboardButtonStyle
+//	    text:string button_id:int peer_type:RequestPeerType max_quantity:int
+//	    = KeyboardButton
+//
+// See https://core.telegram.org/constructor/inputKeyboardButtonRequestPeer.
+type InputKeyboardButtonRequestPeer struct {
+	Flags             bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	NameRequested     bool                 // flags.0?true
+	UsernameRequested bool                 // flags.1?true
+	PhotoRequested    bool                 // flags.2?true
+	Style             *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text              string
+	ButtonID          int
+	PeerType          RequestPeerTypeClass
+	MaxQuantity       int
+}
+
+// InputKeyboardButtonRequestPeerTypeID is the ID of
+// inputKeyboardButtonRequestPeer.
+const InputKeyboardButtonRequestPeerTypeID = 0x02b78156
+
+// TypeID returns 0x02b78156, the ID of inputKeyboardButtonRequestPeer.
+func (*InputKeyboardButtonRequestPeer) TypeID() uint32 {
+	return InputKeyboardButtonRequestPeerTypeID
+}
+
+// TypeName returns "inputKeyboardButtonRequestPeer".
+func (*InputKeyboardButtonRequestPeer) TypeName() string {
+	return "inputKeyboardButtonRequestPeer"
+}
+
+// keyboardButtonClass marks InputKeyboardButtonRequestPeer as a
+// KeyboardButtonClass.
+func (*InputKeyboardButtonRequestPeer) keyboardButtonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputKeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputKeyboardButtonRequestPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<10)
+	if m.NameRequested {
+		flags.Set(0)
+	}
+	if m.UsernameRequested {
+		flags.Set(1)
+	}
+	if m.PhotoRequested {
+		flags.Set(2)
+	}
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "style")
+		}
+	}
+	b.PutString(m.Text)
+	b.PutInt(m.ButtonID)
+	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
+		return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
+	}
+	b.PutInt(m.MaxQuantity)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonRequestPeer", "")
+	}
+	*m = InputKeyboardButtonRequestPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "flags")
+	}
+	m.NameRequested = m.Flags.Has(0)
+	m.UsernameRequested = m.Flags.Has(1)
+	m.PhotoRequested = m.Flags.Has(2)
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "text")
+	}
+	if m.ButtonID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "button_id")
+	}
+	if m.PeerType, err = decodeRequestPeerType(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
+	}
+	if m.MaxQuantity, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "max_quantity")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<10
+	return nil
+}
+
+// KeyboardButtonCopy is the TL constructor keyboardButtonCopy.
+//
+//	keyboardButtonCopy#bcc4af10 flags:# style:flags.10?KeyboardButtonStyle
+//	    text:string copy_text:string = KeyboardButton
+//
+// See https://core.telegram.org/constructor/keyboardButtonCopy.
+type KeyboardButtonCopy struct {
+	Flags    bin.Fields           // flags word; Encode adds the bits of the fields that are set
+	Style    *KeyboardButtonStyle // flags.10?KeyboardButtonStyle
+	Text     string
+	CopyText string
+}
+
+// KeyboardButtonCopyTypeID is the ID of keyboardButtonCopy.
+const KeyboardButtonCopyTypeID = 0xbcc4af10
+
+// TypeID returns 0xbcc4af10, the ID of keyboardButtonCopy.
+func (*KeyboardButtonCopy) TypeID() uint32 {
+	return KeyboardButtonCopyTypeID
+}
+
+// TypeName returns "keyboardButtonCopy".
+func (*KeyboardButtonCopy) TypeName() string {
+	return "keyboardButtonCopy"
+}
+
+// keyboardButtonClass marks KeyboardButtonCopy as a KeyboardButtonClass.
+func (*KeyboardButtonCopy) keyboardButtonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *KeyboardButtonCopy) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(KeyboardButtonCopyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 10)
+	if m.Style != nil {
+		flags.Set(10)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(10) {
+		if err := m.Style.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonCopy", "style")
+		}
+	}
+	b.PutString(m.Text)
+	b.PutString(m.CopyText)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, KeyboardButtonCopyTypeID, "keyboardButtonCopy"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonCopy) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCopy", "")
+	}
+	*m = KeyboardButtonCopy{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "flags")
+	}
+	if m.Flags.Has(10) {
+		m.Style = new(KeyboardButtonStyle)
+		if err = tlrt.DecodeBoxed(b, m.Style, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonCopy", "style")
+		}
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "text")
+	}
+	if m.CopyText, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonCopy", "copy_text")
+	}
+	m.Flags &^= 1 << 10
+	return nil
+}
+
+// KeyboardButtonRow is the TL constructor keyboardButtonRow.
+//
+//	keyboardButtonRow#77608b83 buttons:Vector<KeyboardButton>
+//	    = KeyboardButtonRow
 //
 // See https://core.telegram.org/constructor/keyboardButtonRow.
 type KeyboardButtonRow struct {
@@ -1465,8 +2144,8 @@ func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Buttons))
 	for i := range m.Buttons {
-		if err := encodeObj(b, m.Buttons[i]); err != nil {
-			return encodeErr("keyboardButtonRow#77608b83", "buttons", err)
+		if err := tlrt.EncodeObject(b, m.Buttons[i]); err != nil {
+			return tlrt.EncodeErr(err, "keyboardButtonRow", "buttons")
 		}
 	}
 	return nil
@@ -1474,31 +2153,151 @@ func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRow", "")
 	}
-	if err := consumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
-		return decodeErr("keyboardButtonRow#77608b83", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *KeyboardButtonRow) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("keyboardButtonRow#77608b83", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRow", "")
 	}
 	var err error
-	if m.Buttons, err = decodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
-		return decodeErr("keyboardButtonRow#77608b83", "buttons", err)
+	if m.Buttons, err = tlrt.DecodeVectorAt(b, depth+1, decodeKeyboardButton); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
+	}
+	return nil
+}
+
+// KeyboardButtonStyle is the TL constructor keyboardButtonStyle.
+//
+//	keyboardButtonStyle#4fdd3430 flags:# bg_primary:flags.0?true
+//	    bg_danger:flags.1?true bg_success:flags.2?true icon:flags.3?long
+//	    = KeyboardButtonStyle
+//
+// An optional field is sent when it is not zero, nil or false. SetIcon and the
+// other Set methods send a zero value too; HasIcon reports whether Icon is
+// present (sent, or received) and ClearIcon leaves it out.
+//
+// See https://core.telegram.org/constructor/keyboardButtonStyle.
+type KeyboardButtonStyle struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BgPrimary bool       // flags.0?true
+	BgDanger  bool       // flags.1?true
+	BgSuccess bool       // flags.2?true
+	Icon      int64      // flags.3?long
+}
+
+// KeyboardButtonStyleTypeID is the ID of keyboardButtonStyle.
+const KeyboardButtonStyleTypeID = 0x4fdd3430
+
+// TypeID returns 0x4fdd3430, the ID of keyboardButtonStyle.
+func (*KeyboardButtonStyle) TypeID() uint32 {
+	return KeyboardButtonStyleTypeID
+}
+
+// TypeName returns "keyboardButtonStyle".
+func (*KeyboardButtonStyle) TypeName() string {
+	return "keyboardButtonStyle"
+}
+
+// HasIcon reports whether Icon is present: not zero, set by SetIcon, or
+// received.
+func (m *KeyboardButtonStyle) HasIcon() bool {
+	return m.Icon != 0 || m.Flags.Has(3)
+}
+
+// SetIcon sets Icon to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *KeyboardButtonStyle) SetIcon(v int64) {
+	m.Icon = v
+	m.Flags.Set(3)
+}
+
+// ClearIcon sets Icon to its zero value and marks it absent.
+func (m *KeyboardButtonStyle) ClearIcon() {
+	m.Icon = 0
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *KeyboardButtonStyle) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(KeyboardButtonStyleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.BgPrimary {
+		flags.Set(0)
+	}
+	if m.BgDanger {
+		flags.Set(1)
+	}
+	if m.BgSuccess {
+		flags.Set(2)
+	}
+	if m.Icon != 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		b.PutLong(m.Icon)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *KeyboardButtonStyle) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, KeyboardButtonStyleTypeID, "keyboardButtonStyle"); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonStyle", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *KeyboardButtonStyle) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = KeyboardButtonStyle{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "keyboardButtonStyle", "flags")
+	}
+	m.BgPrimary = m.Flags.Has(0)
+	m.BgDanger = m.Flags.Has(1)
+	m.BgSuccess = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Icon, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "keyboardButtonStyle", "icon")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	if m.Icon != 0 {
+		m.Flags.Unset(3)
 	}
 	return nil
 }

@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// LangPackStringClass is the TL type LangPackString: one of LangPackString, LangPackStringPluralized, LangPackStringDeleted.
+// LangPackStringClass is the TL type LangPackString: one of LangPackString,
+// LangPackStringPluralized, LangPackStringDeleted.
 //
 // See https://core.telegram.org/type/LangPackString.
 type LangPackStringClass interface {
@@ -17,7 +21,8 @@ func DecodeLangPackString(b *bin.Buffer) (LangPackStringClass, error) {
 	return decodeLangPackString(b, 0)
 }
 
-// decodeLangPackString is DecodeLangPackString for a value nested depth levels deep.
+// decodeLangPackString is DecodeLangPackString for a value nested depth levels
+// deep.
 func decodeLangPackString(b *bin.Buffer, depth int) (LangPackStringClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -32,18 +37,15 @@ func decodeLangPackString(b *bin.Buffer, depth int) (LangPackStringClass, error)
 	case LangPackStringDeletedTypeID:
 		v = &LangPackStringDeleted{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "LangPackString",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "LangPackString"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// LangPackString is the TL constructor langPackString:
+// LangPackString is the TL constructor langPackString.
 //
 //	langPackString#cad181f6 key:string value:string = LangPackString
 //
@@ -90,46 +92,46 @@ func (m *LangPackString) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackString) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangPackStringTypeID, "langPackString"); err != nil {
+		return tlrt.DecodeErr(err, "langPackString", "")
 	}
-	if err := consumeID(b, LangPackStringTypeID, "langPackString"); err != nil {
-		return decodeErr("langPackString#cad181f6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackString) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangPackString) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackString) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Key, err = b.String(); err != nil {
-		return decodeErr("langPackString#cad181f6", "key", err)
+		return tlrt.DecodeErr(err, "langPackString", "key")
 	}
 	if m.Value, err = b.String(); err != nil {
-		return decodeErr("langPackString#cad181f6", "value", err)
+		return tlrt.DecodeErr(err, "langPackString", "value")
 	}
 	return nil
 }
 
-// LangPackStringPluralized is the TL constructor langPackStringPluralized:
+// LangPackStringPluralized is the TL constructor langPackStringPluralized.
 //
-//	langPackStringPluralized#6c47ac9f flags:# key:string zero_value:flags.0?string one_value:flags.1?string two_value:flags.2?string few_value:flags.3?string many_value:flags.4?string other_value:string = LangPackString
+//	langPackStringPluralized#6c47ac9f flags:# key:string
+//	    zero_value:flags.0?string one_value:flags.1?string
+//	    two_value:flags.2?string few_value:flags.3?string
+//	    many_value:flags.4?string other_value:string = LangPackString
+//
+// An optional field is sent when it is not zero, nil or false. SetZeroValue and
+// the other Set methods send a zero value too; HasZeroValue reports whether
+// ZeroValue is present (sent, or received) and ClearZeroValue leaves it out.
 //
 // See https://core.telegram.org/constructor/langPackStringPluralized.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type LangPackStringPluralized struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Key        string
 	ZeroValue  string // flags.0?string
 	OneValue   string // flags.1?string
@@ -154,6 +156,101 @@ func (*LangPackStringPluralized) TypeName() string {
 
 // langPackStringClass marks LangPackStringPluralized as a LangPackStringClass.
 func (*LangPackStringPluralized) langPackStringClass() {}
+
+// HasZeroValue reports whether ZeroValue is present: not zero, set by
+// SetZeroValue, or received.
+func (m *LangPackStringPluralized) HasZeroValue() bool {
+	return m.ZeroValue != "" || m.Flags.Has(0)
+}
+
+// SetZeroValue sets ZeroValue to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *LangPackStringPluralized) SetZeroValue(v string) {
+	m.ZeroValue = v
+	m.Flags.Set(0)
+}
+
+// ClearZeroValue sets ZeroValue to its zero value and marks it absent.
+func (m *LangPackStringPluralized) ClearZeroValue() {
+	m.ZeroValue = ""
+	m.Flags.Unset(0)
+}
+
+// HasOneValue reports whether OneValue is present: not zero, set by
+// SetOneValue, or received.
+func (m *LangPackStringPluralized) HasOneValue() bool {
+	return m.OneValue != "" || m.Flags.Has(1)
+}
+
+// SetOneValue sets OneValue to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *LangPackStringPluralized) SetOneValue(v string) {
+	m.OneValue = v
+	m.Flags.Set(1)
+}
+
+// ClearOneValue sets OneValue to its zero value and marks it absent.
+func (m *LangPackStringPluralized) ClearOneValue() {
+	m.OneValue = ""
+	m.Flags.Unset(1)
+}
+
+// HasTwoValue reports whether TwoValue is present: not zero, set by
+// SetTwoValue, or received.
+func (m *LangPackStringPluralized) HasTwoValue() bool {
+	return m.TwoValue != "" || m.Flags.Has(2)
+}
+
+// SetTwoValue sets TwoValue to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *LangPackStringPluralized) SetTwoValue(v string) {
+	m.TwoValue = v
+	m.Flags.Set(2)
+}
+
+// ClearTwoValue sets TwoValue to its zero value and marks it absent.
+func (m *LangPackStringPluralized) ClearTwoValue() {
+	m.TwoValue = ""
+	m.Flags.Unset(2)
+}
+
+// HasFewValue reports whether FewValue is present: not zero, set by
+// SetFewValue, or received.
+func (m *LangPackStringPluralized) HasFewValue() bool {
+	return m.FewValue != "" || m.Flags.Has(3)
+}
+
+// SetFewValue sets FewValue to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *LangPackStringPluralized) SetFewValue(v string) {
+	m.FewValue = v
+	m.Flags.Set(3)
+}
+
+// ClearFewValue sets FewValue to its zero value and marks it absent.
+func (m *LangPackStringPluralized) ClearFewValue() {
+	m.FewValue = ""
+	m.Flags.Unset(3)
+}
+
+// HasManyValue reports whether ManyValue is present: not zero, set by
+// SetManyValue, or received.
+func (m *LangPackStringPluralized) HasManyValue() bool {
+	return m.ManyValue != "" || m.Flags.Has(4)
+}
+
+// SetManyValue sets ManyValue to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *LangPackStringPluralized) SetManyValue(v string) {
+	m.ManyValue = v
+	m.Flags.Set(4)
+}
+
+// ClearManyValue sets ManyValue to its zero value and marks it absent.
+func (m *LangPackStringPluralized) ClearManyValue() {
+	m.ManyValue = ""
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *LangPackStringPluralized) Encode(b *bin.Buffer) error {
@@ -208,60 +305,57 @@ func (m *LangPackStringPluralized) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackStringPluralized) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangPackStringPluralizedTypeID, "langPackStringPluralized"); err != nil {
+		return tlrt.DecodeErr(err, "langPackStringPluralized", "")
 	}
-	if err := consumeID(b, LangPackStringPluralizedTypeID, "langPackStringPluralized"); err != nil {
-		return decodeErr("langPackStringPluralized#6c47ac9f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackStringPluralized) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangPackStringPluralized) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackStringPluralized) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = LangPackStringPluralized{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("langPackStringPluralized#6c47ac9f", "flags", err)
+		return tlrt.DecodeErr(err, "langPackStringPluralized", "flags")
 	}
 	if m.Key, err = b.String(); err != nil {
-		return decodeErr("langPackStringPluralized#6c47ac9f", "key", err)
+		return tlrt.DecodeErr(err, "langPackStringPluralized", "key")
 	}
 	if m.Flags.Has(0) {
 		if m.ZeroValue, err = b.String(); err != nil {
-			return decodeErr("langPackStringPluralized#6c47ac9f", "zero_value", err)
+			return tlrt.DecodeErr(err, "langPackStringPluralized", "zero_value")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.OneValue, err = b.String(); err != nil {
-			return decodeErr("langPackStringPluralized#6c47ac9f", "one_value", err)
+			return tlrt.DecodeErr(err, "langPackStringPluralized", "one_value")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TwoValue, err = b.String(); err != nil {
-			return decodeErr("langPackStringPluralized#6c47ac9f", "two_value", err)
+			return tlrt.DecodeErr(err, "langPackStringPluralized", "two_value")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.FewValue, err = b.String(); err != nil {
-			return decodeErr("langPackStringPluralized#6c47ac9f", "few_value", err)
+			return tlrt.DecodeErr(err, "langPackStringPluralized", "few_value")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ManyValue, err = b.String(); err != nil {
-			return decodeErr("langPackStringPluralized#6c47ac9f", "many_value", err)
+			return tlrt.DecodeErr(err, "langPackStringPluralized", "many_value")
 		}
 	}
 	if m.OtherValue, err = b.String(); err != nil {
-		return decodeErr("langPackStringPluralized#6c47ac9f", "other_value", err)
+		return tlrt.DecodeErr(err, "langPackStringPluralized", "other_value")
 	}
 	if m.ZeroValue != "" {
 		m.Flags.Unset(0)
@@ -281,7 +375,7 @@ func (m *LangPackStringPluralized) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// LangPackStringDeleted is the TL constructor langPackStringDeleted:
+// LangPackStringDeleted is the TL constructor langPackStringDeleted.
 //
 //	langPackStringDeleted#2979eeb2 key:string = LangPackString
 //
@@ -326,33 +420,30 @@ func (m *LangPackStringDeleted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackStringDeleted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangPackStringDeletedTypeID, "langPackStringDeleted"); err != nil {
+		return tlrt.DecodeErr(err, "langPackStringDeleted", "")
 	}
-	if err := consumeID(b, LangPackStringDeletedTypeID, "langPackStringDeleted"); err != nil {
-		return decodeErr("langPackStringDeleted#2979eeb2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackStringDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangPackStringDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackStringDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Key, err = b.String(); err != nil {
-		return decodeErr("langPackStringDeleted#2979eeb2", "key", err)
+		return tlrt.DecodeErr(err, "langPackStringDeleted", "key")
 	}
 	return nil
 }
 
-// LabeledPrice is the TL constructor labeledPrice:
+// LabeledPrice is the TL constructor labeledPrice.
 //
 //	labeledPrice#cb296bf8 label:string amount:long = LabeledPrice
 //
@@ -396,38 +487,36 @@ func (m *LabeledPrice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LabeledPrice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LabeledPriceTypeID, "labeledPrice"); err != nil {
+		return tlrt.DecodeErr(err, "labeledPrice", "")
 	}
-	if err := consumeID(b, LabeledPriceTypeID, "labeledPrice"); err != nil {
-		return decodeErr("labeledPrice#cb296bf8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LabeledPrice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LabeledPrice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LabeledPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Label, err = b.String(); err != nil {
-		return decodeErr("labeledPrice#cb296bf8", "label", err)
+		return tlrt.DecodeErr(err, "labeledPrice", "label")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("labeledPrice#cb296bf8", "amount", err)
+		return tlrt.DecodeErr(err, "labeledPrice", "amount")
 	}
 	return nil
 }
 
-// LangPackDifference is the TL constructor langPackDifference:
+// LangPackDifference is the TL constructor langPackDifference.
 //
-//	langPackDifference#f385c1f6 lang_code:string from_version:int version:int strings:Vector<LangPackString> = LangPackDifference
+//	langPackDifference#f385c1f6 lang_code:string from_version:int
+//	    version:int strings:Vector<LangPackString> = LangPackDifference
 //
 // See https://core.telegram.org/constructor/langPackDifference.
 type LangPackDifference struct {
@@ -469,8 +558,8 @@ func (m *LangPackDifference) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Version)
 	b.PutVectorHeader(len(m.Strings))
 	for i := range m.Strings {
-		if err := encodeObj(b, m.Strings[i]); err != nil {
-			return encodeErr("langPackDifference#f385c1f6", "strings", err)
+		if err := tlrt.EncodeObject(b, m.Strings[i]); err != nil {
+			return tlrt.EncodeErr(err, "langPackDifference", "strings")
 		}
 	}
 	return nil
@@ -478,55 +567,56 @@ func (m *LangPackDifference) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackDifference) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangPackDifferenceTypeID, "langPackDifference"); err != nil {
+		return tlrt.DecodeErr(err, "langPackDifference", "")
 	}
-	if err := consumeID(b, LangPackDifferenceTypeID, "langPackDifference"); err != nil {
-		return decodeErr("langPackDifference#f385c1f6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackDifference) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangPackDifference) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("langPackDifference#f385c1f6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "langPackDifference", "")
 	}
 	var err error
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("langPackDifference#f385c1f6", "lang_code", err)
+		return tlrt.DecodeErr(err, "langPackDifference", "lang_code")
 	}
 	if m.FromVersion, err = b.Int(); err != nil {
-		return decodeErr("langPackDifference#f385c1f6", "from_version", err)
+		return tlrt.DecodeErr(err, "langPackDifference", "from_version")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("langPackDifference#f385c1f6", "version", err)
+		return tlrt.DecodeErr(err, "langPackDifference", "version")
 	}
-	if m.Strings, err = decodeVectorAt(b, depth+1, decodeLangPackString); err != nil {
-		return decodeErr("langPackDifference#f385c1f6", "strings", err)
+	if m.Strings, err = tlrt.DecodeVectorAt(b, depth+1, decodeLangPackString); err != nil {
+		return tlrt.DecodeErr(err, "langPackDifference", "strings")
 	}
 	return nil
 }
 
-// LangPackLanguage is the TL constructor langPackLanguage:
+// LangPackLanguage is the TL constructor langPackLanguage.
 //
-//	langPackLanguage#eeca5ce3 flags:# official:flags.0?true rtl:flags.2?true beta:flags.3?true name:string native_name:string lang_code:string base_lang_code:flags.1?string plural_code:string strings_count:int translated_count:int translations_url:string = LangPackLanguage
+//	langPackLanguage#eeca5ce3 flags:# official:flags.0?true rtl:flags.2?true
+//	    beta:flags.3?true name:string native_name:string lang_code:string
+//	    base_lang_code:flags.1?string plural_code:string strings_count:int
+//	    translated_count:int translations_url:string = LangPackLanguage
+//
+// An optional field is sent when it is not zero, nil or false. SetBaseLangCode
+// and the other Set methods send a zero value too; HasBaseLangCode reports
+// whether BaseLangCode is present (sent, or received) and ClearBaseLangCode
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/langPackLanguage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type LangPackLanguage struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Official        bool       // flags.0?true
 	Rtl             bool       // flags.2?true
 	Beta            bool       // flags.3?true
@@ -551,6 +641,25 @@ func (*LangPackLanguage) TypeID() uint32 {
 // TypeName returns "langPackLanguage".
 func (*LangPackLanguage) TypeName() string {
 	return "langPackLanguage"
+}
+
+// HasBaseLangCode reports whether BaseLangCode is present: not zero, set by
+// SetBaseLangCode, or received.
+func (m *LangPackLanguage) HasBaseLangCode() bool {
+	return m.BaseLangCode != "" || m.Flags.Has(1)
+}
+
+// SetBaseLangCode sets BaseLangCode to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *LangPackLanguage) SetBaseLangCode(v string) {
+	m.BaseLangCode = v
+	m.Flags.Set(1)
+}
+
+// ClearBaseLangCode sets BaseLangCode to its zero value and marks it absent.
+func (m *LangPackLanguage) ClearBaseLangCode() {
+	m.BaseLangCode = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -596,58 +705,55 @@ func (m *LangPackLanguage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangPackLanguage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangPackLanguageTypeID, "langPackLanguage"); err != nil {
+		return tlrt.DecodeErr(err, "langPackLanguage", "")
 	}
-	if err := consumeID(b, LangPackLanguageTypeID, "langPackLanguage"); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangPackLanguage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangPackLanguage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangPackLanguage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = LangPackLanguage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "flags", err)
+		return tlrt.DecodeErr(err, "langPackLanguage", "flags")
 	}
 	m.Official = m.Flags.Has(0)
 	m.Rtl = m.Flags.Has(2)
 	m.Beta = m.Flags.Has(3)
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "name", err)
+		return tlrt.DecodeErr(err, "langPackLanguage", "name")
 	}
 	if m.NativeName, err = b.String(); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "native_name", err)
+		return tlrt.DecodeErr(err, "langPackLanguage", "native_name")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "lang_code", err)
+		return tlrt.DecodeErr(err, "langPackLanguage", "lang_code")
 	}
 	if m.Flags.Has(1) {
 		if m.BaseLangCode, err = b.String(); err != nil {
-			return decodeErr("langPackLanguage#eeca5ce3", "base_lang_code", err)
+			return tlrt.DecodeErr(err, "langPackLanguage", "base_lang_code")
 		}
 	}
 	if m.PluralCode, err = b.String(); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "plural_code", err)
+		return tlrt.DecodeErr(err, "langPackLanguage", "plural_code")
 	}
 	if m.StringsCount, err = b.Int(); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "strings_count", err)
+		return tlrt.DecodeErr(err, "langPackLanguage", "strings_count")
 	}
 	if m.TranslatedCount, err = b.Int(); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "translated_count", err)
+		return tlrt.DecodeErr(err, "langPackLanguage", "translated_count")
 	}
 	if m.TranslationsURL, err = b.String(); err != nil {
-		return decodeErr("langPackLanguage#eeca5ce3", "translations_url", err)
+		return tlrt.DecodeErr(err, "langPackLanguage", "translations_url")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.BaseLangCode != "" {
@@ -656,14 +762,14 @@ func (m *LangPackLanguage) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// Long is the TL constructor long:
+// Long is the TL constructor long.
 //
 //	long#22076cba ? = Long
 //
-// See https://core.telegram.org/constructor/long.
-//
 // It declares the wire primitive long: fields of that type are Go int64 values.
 // This struct only carries the declaration's ID.
+//
+// See https://core.telegram.org/constructor/long.
 type Long struct{}
 
 // LongTypeID is the ID of long.
@@ -698,22 +804,19 @@ func (m *Long) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Long) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LongTypeID, "long"); err != nil {
+		return tlrt.DecodeErr(err, "long", "")
 	}
-	if err := consumeID(b, LongTypeID, "long"); err != nil {
-		return decodeErr("long#22076cba", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Long) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Long) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Long) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

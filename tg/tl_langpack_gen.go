@@ -5,11 +5,13 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// LangpackGetLangPackRequest is the TL function langpack.getLangPack:
+// LangpackGetLangPackRequest is the TL function langpack.getLangPack.
 //
-//	langpack.getLangPack#f2f2330a lang_pack:string lang_code:string = LangPackDifference
+//	langpack.getLangPack#f2f2330a lang_pack:string lang_code:string
+//	    = LangPackDifference
 //
 // See https://core.telegram.org/method/langpack.getLangPack.
 type LangpackGetLangPackRequest struct {
@@ -51,53 +53,45 @@ func (m *LangpackGetLangPackRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangpackGetLangPackRequestTypeID, "langpack.getLangPack"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getLangPack", "")
 	}
-	if err := consumeID(b, LangpackGetLangPackRequestTypeID, "langpack.getLangPack"); err != nil {
-		return decodeErr("langpack.getLangPack#f2f2330a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetLangPackRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangpackGetLangPackRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetLangPackRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.LangPack, err = b.String(); err != nil {
-		return decodeErr("langpack.getLangPack#f2f2330a", "lang_pack", err)
+		return tlrt.DecodeErr(err, "langpack.getLangPack", "lang_pack")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("langpack.getLangPack#f2f2330a", "lang_code", err)
+		return tlrt.DecodeErr(err, "langpack.getLangPack", "lang_code")
 	}
 	return nil
 }
 
-// LangpackGetLangPack invokes langpack.getLangPack#f2f2330a:
-//
-//	langpack.getLangPack#f2f2330a lang_pack:string lang_code:string = LangPackDifference
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/langpack.getLangPack.
+// LangpackGetLangPack calls langpack.getLangPack: see
+// LangpackGetLangPackRequest.
 func (c *Client) LangpackGetLangPack(ctx context.Context, req *LangpackGetLangPackRequest) (*LangPackDifference, error) {
 	if req == nil {
 		req = new(LangpackGetLangPackRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[LangPackDifference])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[LangPackDifference])
 }
 
-// LangpackGetStringsRequest is the TL function langpack.getStrings:
+// LangpackGetStringsRequest is the TL function langpack.getStrings.
 //
-//	langpack.getStrings#efea3803 lang_pack:string lang_code:string keys:Vector<string> = Vector<LangPackString>
+//	langpack.getStrings#efea3803 lang_pack:string lang_code:string
+//	    keys:Vector<string> = Vector<LangPackString>
 //
 // See https://core.telegram.org/method/langpack.getStrings.
 type LangpackGetStringsRequest struct {
@@ -144,58 +138,49 @@ func (m *LangpackGetStringsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangpackGetStringsRequestTypeID, "langpack.getStrings"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getStrings", "")
 	}
-	if err := consumeID(b, LangpackGetStringsRequestTypeID, "langpack.getStrings"); err != nil {
-		return decodeErr("langpack.getStrings#efea3803", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetStringsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangpackGetStringsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetStringsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.LangPack, err = b.String(); err != nil {
-		return decodeErr("langpack.getStrings#efea3803", "lang_pack", err)
+		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_pack")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("langpack.getStrings#efea3803", "lang_code", err)
+		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_code")
 	}
-	if m.Keys, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("langpack.getStrings#efea3803", "keys", err)
+	if m.Keys, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getStrings", "keys")
 	}
 	return nil
 }
 
-// LangpackGetStrings invokes langpack.getStrings#efea3803:
-//
-//	langpack.getStrings#efea3803 lang_pack:string lang_code:string keys:Vector<string> = Vector<LangPackString>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/langpack.getStrings.
+// LangpackGetStrings calls langpack.getStrings: see LangpackGetStringsRequest.
 func (c *Client) LangpackGetStrings(ctx context.Context, req *LangpackGetStringsRequest) ([]LangPackStringClass, error) {
 	if req == nil {
 		req = new(LangpackGetStringsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
-		return decodeVectorAt(b, 0, decodeLangPackString)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeLangPackString)
 	})
 }
 
-// LangpackGetDifferenceRequest is the TL function langpack.getDifference:
+// LangpackGetDifferenceRequest is the TL function langpack.getDifference.
 //
-//	langpack.getDifference#cd984aa5 lang_pack:string lang_code:string from_version:int = LangPackDifference
+//	langpack.getDifference#cd984aa5 lang_pack:string lang_code:string
+//	    from_version:int = LangPackDifference
 //
 // See https://core.telegram.org/method/langpack.getDifference.
 type LangpackGetDifferenceRequest struct {
@@ -239,56 +224,48 @@ func (m *LangpackGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangpackGetDifferenceRequestTypeID, "langpack.getDifference"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getDifference", "")
 	}
-	if err := consumeID(b, LangpackGetDifferenceRequestTypeID, "langpack.getDifference"); err != nil {
-		return decodeErr("langpack.getDifference#cd984aa5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangpackGetDifferenceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.LangPack, err = b.String(); err != nil {
-		return decodeErr("langpack.getDifference#cd984aa5", "lang_pack", err)
+		return tlrt.DecodeErr(err, "langpack.getDifference", "lang_pack")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("langpack.getDifference#cd984aa5", "lang_code", err)
+		return tlrt.DecodeErr(err, "langpack.getDifference", "lang_code")
 	}
 	if m.FromVersion, err = b.Int(); err != nil {
-		return decodeErr("langpack.getDifference#cd984aa5", "from_version", err)
+		return tlrt.DecodeErr(err, "langpack.getDifference", "from_version")
 	}
 	return nil
 }
 
-// LangpackGetDifference invokes langpack.getDifference#cd984aa5:
-//
-//	langpack.getDifference#cd984aa5 lang_pack:string lang_code:string from_version:int = LangPackDifference
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/langpack.getDifference.
+// LangpackGetDifference calls langpack.getDifference: see
+// LangpackGetDifferenceRequest.
 func (c *Client) LangpackGetDifference(ctx context.Context, req *LangpackGetDifferenceRequest) (*LangPackDifference, error) {
 	if req == nil {
 		req = new(LangpackGetDifferenceRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[LangPackDifference])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[LangPackDifference])
 }
 
-// LangpackGetLanguagesRequest is the TL function langpack.getLanguages:
+// LangpackGetLanguagesRequest is the TL function langpack.getLanguages.
 //
-//	langpack.getLanguages#42c6978f lang_pack:string = Vector<LangPackLanguage>
+//	langpack.getLanguages#42c6978f lang_pack:string
+//	    = Vector<LangPackLanguage>
 //
 // See https://core.telegram.org/method/langpack.getLanguages.
 type LangpackGetLanguagesRequest struct {
@@ -328,52 +305,44 @@ func (m *LangpackGetLanguagesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangpackGetLanguagesRequestTypeID, "langpack.getLanguages"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getLanguages", "")
 	}
-	if err := consumeID(b, LangpackGetLanguagesRequestTypeID, "langpack.getLanguages"); err != nil {
-		return decodeErr("langpack.getLanguages#42c6978f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangpackGetLanguagesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetLanguagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.LangPack, err = b.String(); err != nil {
-		return decodeErr("langpack.getLanguages#42c6978f", "lang_pack", err)
+		return tlrt.DecodeErr(err, "langpack.getLanguages", "lang_pack")
 	}
 	return nil
 }
 
-// LangpackGetLanguages invokes langpack.getLanguages#42c6978f:
-//
-//	langpack.getLanguages#42c6978f lang_pack:string = Vector<LangPackLanguage>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/langpack.getLanguages.
+// LangpackGetLanguages calls langpack.getLanguages: see
+// LangpackGetLanguagesRequest.
 func (c *Client) LangpackGetLanguages(ctx context.Context, req *LangpackGetLanguagesRequest) ([]LangPackLanguage, error) {
 	if req == nil {
 		req = new(LangpackGetLanguagesRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackLanguage, error) {
-		return decodeVectorAt(b, 0, decodeValue[LangPackLanguage])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackLanguage, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[LangPackLanguage])
 	})
 }
 
-// LangpackGetLanguageRequest is the TL function langpack.getLanguage:
+// LangpackGetLanguageRequest is the TL function langpack.getLanguage.
 //
-//	langpack.getLanguage#6a596502 lang_pack:string lang_code:string = LangPackLanguage
+//	langpack.getLanguage#6a596502 lang_pack:string lang_code:string
+//	    = LangPackLanguage
 //
 // See https://core.telegram.org/method/langpack.getLanguage.
 type LangpackGetLanguageRequest struct {
@@ -415,46 +384,37 @@ func (m *LangpackGetLanguageRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, LangpackGetLanguageRequestTypeID, "langpack.getLanguage"); err != nil {
+		return tlrt.DecodeErr(err, "langpack.getLanguage", "")
 	}
-	if err := consumeID(b, LangpackGetLanguageRequestTypeID, "langpack.getLanguage"); err != nil {
-		return decodeErr("langpack.getLanguage#6a596502", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *LangpackGetLanguageRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *LangpackGetLanguageRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *LangpackGetLanguageRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.LangPack, err = b.String(); err != nil {
-		return decodeErr("langpack.getLanguage#6a596502", "lang_pack", err)
+		return tlrt.DecodeErr(err, "langpack.getLanguage", "lang_pack")
 	}
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("langpack.getLanguage#6a596502", "lang_code", err)
+		return tlrt.DecodeErr(err, "langpack.getLanguage", "lang_code")
 	}
 	return nil
 }
 
-// LangpackGetLanguage invokes langpack.getLanguage#6a596502:
-//
-//	langpack.getLanguage#6a596502 lang_pack:string lang_code:string = LangPackLanguage
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/langpack.getLanguage.
+// LangpackGetLanguage calls langpack.getLanguage: see
+// LangpackGetLanguageRequest.
 func (c *Client) LangpackGetLanguage(ctx context.Context, req *LangpackGetLanguageRequest) (*LangPackLanguage, error) {
 	if req == nil {
 		req = new(LangpackGetLanguageRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[LangPackLanguage])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[LangPackLanguage])
 }

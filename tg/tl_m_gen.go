@@ -2,9 +2,15 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue, InputMediaAreaVenue, MediaAreaGeoPoint, MediaAreaSuggestedReaction, MediaAreaChannelPost, InputMediaAreaChannelPost.
+// MediaAreaClass is the TL type MediaArea: one of MediaAreaVenue,
+// InputMediaAreaVenue, MediaAreaGeoPoint, MediaAreaSuggestedReaction,
+// MediaAreaChannelPost, InputMediaAreaChannelPost, MediaAreaURL,
+// MediaAreaWeather, MediaAreaStarGift.
 //
 // See https://core.telegram.org/type/MediaArea.
 type MediaAreaClass interface {
@@ -37,21 +43,26 @@ func decodeMediaArea(b *bin.Buffer, depth int) (MediaAreaClass, error) {
 		v = &MediaAreaChannelPost{}
 	case InputMediaAreaChannelPostTypeID:
 		v = &InputMediaAreaChannelPost{}
+	case MediaAreaURLTypeID:
+		v = &MediaAreaURL{}
+	case MediaAreaWeatherTypeID:
+		v = &MediaAreaWeather{}
+	case MediaAreaStarGiftTypeID:
+		v = &MediaAreaStarGift{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MediaArea",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MediaArea"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MediaAreaVenue is the TL constructor mediaAreaVenue:
+// MediaAreaVenue is the TL constructor mediaAreaVenue.
 //
-//	mediaAreaVenue#be82db9c coordinates:MediaAreaCoordinates geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string = MediaArea
+//	mediaAreaVenue#be82db9c coordinates:MediaAreaCoordinates geo:GeoPoint
+//	    title:string address:string provider:string venue_id:string
+//	    venue_type:string = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaVenue.
 type MediaAreaVenue struct {
@@ -95,10 +106,10 @@ func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaVenue#be82db9c", "coordinates", err)
+		return tlrt.EncodeErr(err, "mediaAreaVenue", "coordinates")
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("mediaAreaVenue#be82db9c", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaVenue", "geo")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.Address)
@@ -110,56 +121,54 @@ func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "")
 	}
-	if err := consumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaVenue#be82db9c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaVenue", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "coordinates")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "geo", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "geo")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "title", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "title")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "address", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "address")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "provider", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "provider")
 	}
 	if m.VenueID, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "venue_id", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_id")
 	}
 	if m.VenueType, err = b.String(); err != nil {
-		return decodeErr("mediaAreaVenue#be82db9c", "venue_type", err)
+		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_type")
 	}
 	return nil
 }
 
-// InputMediaAreaVenue is the TL constructor inputMediaAreaVenue:
+// InputMediaAreaVenue is the TL constructor inputMediaAreaVenue.
 //
-//	inputMediaAreaVenue#b282217f coordinates:MediaAreaCoordinates query_id:long result_id:string = MediaArea
+//	inputMediaAreaVenue#b282217f coordinates:MediaAreaCoordinates
+//	    query_id:long result_id:string = MediaArea
 //
 // See https://core.telegram.org/constructor/inputMediaAreaVenue.
 type InputMediaAreaVenue struct {
@@ -199,7 +208,7 @@ func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("inputMediaAreaVenue#b282217f", "coordinates", err)
+		return tlrt.EncodeErr(err, "inputMediaAreaVenue", "coordinates")
 	}
 	b.PutLong(m.QueryID)
 	b.PutString(m.ResultID)
@@ -208,55 +217,55 @@ func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "")
 	}
-	if err := consumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
-		return decodeErr("inputMediaAreaVenue#b282217f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaAreaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaAreaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaAreaVenue#b282217f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaVenue", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("inputMediaAreaVenue#b282217f", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "coordinates")
 	}
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("inputMediaAreaVenue#b282217f", "query_id", err)
+		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "query_id")
 	}
 	if m.ResultID, err = b.String(); err != nil {
-		return decodeErr("inputMediaAreaVenue#b282217f", "result_id", err)
+		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "result_id")
 	}
 	return nil
 }
 
-// MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint:
+// MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint.
 //
-//	mediaAreaGeoPoint#df8b3b22 coordinates:MediaAreaCoordinates geo:GeoPoint = MediaArea
+//	mediaAreaGeoPoint#cad5452d flags:# coordinates:MediaAreaCoordinates
+//	    geo:GeoPoint address:flags.0?GeoPointAddress = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaGeoPoint.
 type MediaAreaGeoPoint struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Coordinates MediaAreaCoordinates
 	Geo         GeoPointClass
+	Address     *GeoPointAddress // flags.0?GeoPointAddress
 }
 
 // MediaAreaGeoPointTypeID is the ID of mediaAreaGeoPoint.
-const MediaAreaGeoPointTypeID = 0xdf8b3b22
+const MediaAreaGeoPointTypeID = 0xcad5452d
 
-// TypeID returns 0xdf8b3b22, the ID of mediaAreaGeoPoint.
+// TypeID returns 0xcad5452d, the ID of mediaAreaGeoPoint.
 func (*MediaAreaGeoPoint) TypeID() uint32 {
 	return MediaAreaGeoPointTypeID
 }
@@ -283,56 +292,76 @@ func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaGeoPoint#df8b3b22", "coordinates", err)
+	flags := m.Flags &^ (1 << 0)
+	if m.Address != nil {
+		flags.Set(0)
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("mediaAreaGeoPoint#df8b3b22", "geo", err)
+	b.PutUint32(uint32(flags))
+	if err := m.Coordinates.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "coordinates")
+	}
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "geo")
+	}
+	if flags.Has(0) {
+		if err := m.Address.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "address")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "")
 	}
-	if err := consumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaGeoPoint) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaGeoPoint) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaGeoPoint", "")
 	}
+	*m = MediaAreaGeoPoint{}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "coordinates", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "flags")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "coordinates")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("mediaAreaGeoPoint#df8b3b22", "geo", err)
+		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "geo")
 	}
+	if m.Flags.Has(0) {
+		m.Address = new(GeoPointAddress)
+		if err = tlrt.DecodeBoxed(b, m.Address, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "address")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// MediaAreaSuggestedReaction is the TL constructor mediaAreaSuggestedReaction:
+// MediaAreaSuggestedReaction is the TL constructor mediaAreaSuggestedReaction.
 //
-//	mediaAreaSuggestedReaction#14455871 flags:# dark:flags.0?true flipped:flags.1?true coordinates:MediaAreaCoordinates reaction:Reaction = MediaArea
+//	mediaAreaSuggestedReaction#14455871 flags:# dark:flags.0?true
+//	    flipped:flags.1?true coordinates:MediaAreaCoordinates
+//	    reaction:Reaction = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaSuggestedReaction.
 type MediaAreaSuggestedReaction struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark        bool       // flags.0?true
 	Flipped     bool       // flags.1?true
 	Coordinates MediaAreaCoordinates
@@ -378,58 +407,56 @@ func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaSuggestedReaction#14455871", "coordinates", err)
+		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
 	}
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("mediaAreaSuggestedReaction#14455871", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "reaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "")
 	}
-	if err := consumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaSuggestedReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaSuggestedReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaSuggestedReaction", "")
 	}
 	*m = MediaAreaSuggestedReaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "flags", err)
+		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	m.Flipped = m.Flags.Has(1)
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("mediaAreaSuggestedReaction#14455871", "reaction", err)
+		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "reaction")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// MediaAreaChannelPost is the TL constructor mediaAreaChannelPost:
+// MediaAreaChannelPost is the TL constructor mediaAreaChannelPost.
 //
-//	mediaAreaChannelPost#770416af coordinates:MediaAreaCoordinates channel_id:long msg_id:int = MediaArea
+//	mediaAreaChannelPost#770416af coordinates:MediaAreaCoordinates
+//	    channel_id:long msg_id:int = MediaArea
 //
 // See https://core.telegram.org/constructor/mediaAreaChannelPost.
 type MediaAreaChannelPost struct {
@@ -469,7 +496,7 @@ func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("mediaAreaChannelPost#770416af", "coordinates", err)
+		return tlrt.EncodeErr(err, "mediaAreaChannelPost", "coordinates")
 	}
 	b.PutLong(m.ChannelID)
 	b.PutInt(m.MsgID)
@@ -478,44 +505,42 @@ func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MediaAreaChannelPostTypeID, "mediaAreaChannelPost"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "")
 	}
-	if err := consumeID(b, MediaAreaChannelPostTypeID, "mediaAreaChannelPost"); err != nil {
-		return decodeErr("mediaAreaChannelPost#770416af", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaChannelPost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("mediaAreaChannelPost#770416af", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaChannelPost", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("mediaAreaChannelPost#770416af", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "coordinates")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("mediaAreaChannelPost#770416af", "channel_id", err)
+		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "channel_id")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("mediaAreaChannelPost#770416af", "msg_id", err)
+		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "msg_id")
 	}
 	return nil
 }
 
-// InputMediaAreaChannelPost is the TL constructor inputMediaAreaChannelPost:
+// InputMediaAreaChannelPost is the TL constructor inputMediaAreaChannelPost.
 //
-//	inputMediaAreaChannelPost#2271f2bf coordinates:MediaAreaCoordinates channel:InputChannel msg_id:int = MediaArea
+//	inputMediaAreaChannelPost#2271f2bf coordinates:MediaAreaCoordinates
+//	    channel:InputChannel msg_id:int = MediaArea
 //
 // See https://core.telegram.org/constructor/inputMediaAreaChannelPost.
 type InputMediaAreaChannelPost struct {
@@ -555,10 +580,10 @@ func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Coordinates.Encode(b); err != nil {
-		return encodeErr("inputMediaAreaChannelPost#2271f2bf", "coordinates", err)
+		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "coordinates")
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("inputMediaAreaChannelPost#2271f2bf", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "channel")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -566,42 +591,287 @@ func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "")
 	}
-	if err := consumeID(b, InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"); err != nil {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMediaAreaChannelPost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMediaAreaChannelPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaChannelPost", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Coordinates, depth+1); err != nil {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "coordinates", err)
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "coordinates")
 	}
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "channel", err)
+		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "channel")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("inputMediaAreaChannelPost#2271f2bf", "msg_id", err)
+		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "msg_id")
 	}
 	return nil
 }
 
-// MessageClass is the TL type Message: one of MessageEmpty, Message, MessageService.
+// MediaAreaURL is the TL constructor mediaAreaUrl.
+//
+//	mediaAreaUrl#37381085 coordinates:MediaAreaCoordinates url:string
+//	    = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaUrl.
+type MediaAreaURL struct {
+	Coordinates MediaAreaCoordinates
+	URL         string
+}
+
+// MediaAreaURLTypeID is the ID of mediaAreaUrl.
+const MediaAreaURLTypeID = 0x37381085
+
+// TypeID returns 0x37381085, the ID of mediaAreaUrl.
+func (*MediaAreaURL) TypeID() uint32 {
+	return MediaAreaURLTypeID
+}
+
+// TypeName returns "mediaAreaUrl".
+func (*MediaAreaURL) TypeName() string {
+	return "mediaAreaUrl"
+}
+
+// mediaAreaClass marks MediaAreaURL as a MediaAreaClass.
+func (*MediaAreaURL) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaURLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaUrl", "coordinates")
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MediaAreaURLTypeID, "mediaAreaUrl"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaUrl", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaUrl", "coordinates")
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaUrl", "url")
+	}
+	return nil
+}
+
+// MediaAreaWeather is the TL constructor mediaAreaWeather.
+//
+//	mediaAreaWeather#49a6549c coordinates:MediaAreaCoordinates emoji:string
+//	    temperature_c:double color:int = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaWeather.
+type MediaAreaWeather struct {
+	Coordinates  MediaAreaCoordinates
+	Emoji        string
+	TemperatureC float64
+	Color        int
+}
+
+// MediaAreaWeatherTypeID is the ID of mediaAreaWeather.
+const MediaAreaWeatherTypeID = 0x49a6549c
+
+// TypeID returns 0x49a6549c, the ID of mediaAreaWeather.
+func (*MediaAreaWeather) TypeID() uint32 {
+	return MediaAreaWeatherTypeID
+}
+
+// TypeName returns "mediaAreaWeather".
+func (*MediaAreaWeather) TypeName() string {
+	return "mediaAreaWeather"
+}
+
+// mediaAreaClass marks MediaAreaWeather as a MediaAreaClass.
+func (*MediaAreaWeather) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaWeatherTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaWeather", "coordinates")
+	}
+	b.PutString(m.Emoji)
+	b.PutDouble(m.TemperatureC)
+	b.PutInt(m.Color)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MediaAreaWeatherTypeID, "mediaAreaWeather"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaWeather) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaWeather", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "coordinates")
+	}
+	if m.Emoji, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "emoji")
+	}
+	if m.TemperatureC, err = b.Double(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "temperature_c")
+	}
+	if m.Color, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaWeather", "color")
+	}
+	return nil
+}
+
+// MediaAreaStarGift is the TL constructor mediaAreaStarGift.
+//
+//	mediaAreaStarGift#5787686d coordinates:MediaAreaCoordinates slug:string
+//	    = MediaArea
+//
+// See https://core.telegram.org/constructor/mediaAreaStarGift.
+type MediaAreaStarGift struct {
+	Coordinates MediaAreaCoordinates
+	Slug        string
+}
+
+// MediaAreaStarGiftTypeID is the ID of mediaAreaStarGift.
+const MediaAreaStarGiftTypeID = 0x5787686d
+
+// TypeID returns 0x5787686d, the ID of mediaAreaStarGift.
+func (*MediaAreaStarGift) TypeID() uint32 {
+	return MediaAreaStarGiftTypeID
+}
+
+// TypeName returns "mediaAreaStarGift".
+func (*MediaAreaStarGift) TypeName() string {
+	return "mediaAreaStarGift"
+}
+
+// mediaAreaClass marks MediaAreaStarGift as a MediaAreaClass.
+func (*MediaAreaStarGift) mediaAreaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MediaAreaStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Coordinates.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "mediaAreaStarGift", "coordinates")
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MediaAreaStarGiftTypeID, "mediaAreaStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaStarGift", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Coordinates, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaStarGift", "coordinates")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaStarGift", "slug")
+	}
+	return nil
+}
+
+// MessageClass is the TL type Message: one of MessageEmpty, Message,
+// MessageService.
 //
 // See https://core.telegram.org/type/Message.
 type MessageClass interface {
@@ -629,24 +899,21 @@ func decodeMessage(b *bin.Buffer, depth int) (MessageClass, error) {
 	case MessageServiceTypeID:
 		v = &MessageService{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Message",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Message"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageEmpty is the TL constructor messageEmpty:
+// MessageEmpty is the TL constructor messageEmpty.
 //
 //	messageEmpty#90a6ca84 flags:# id:int peer_id:flags.0?Peer = Message
 //
 // See https://core.telegram.org/constructor/messageEmpty.
 type MessageEmpty struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID     int
 	PeerID PeerClass // flags.0?Peer
 }
@@ -688,8 +955,8 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.PeerID); err != nil {
-			return encodeErr("messageEmpty#90a6ca84", "peer_id", err)
+		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+			return tlrt.EncodeErr(err, "messageEmpty", "peer_id")
 		}
 	}
 	return nil
@@ -697,94 +964,136 @@ func (m *MessageEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEmptyTypeID, "messageEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messageEmpty", "")
 	}
-	if err := consumeID(b, MessageEmptyTypeID, "messageEmpty"); err != nil {
-		return decodeErr("messageEmpty#90a6ca84", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEmpty) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEmpty) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageEmpty#90a6ca84", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageEmpty", "")
 	}
 	*m = MessageEmpty{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageEmpty#90a6ca84", "flags", err)
+		return tlrt.DecodeErr(err, "messageEmpty", "flags")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("messageEmpty#90a6ca84", "id", err)
+		return tlrt.DecodeErr(err, "messageEmpty", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageEmpty#90a6ca84", "peer_id", err)
+			return tlrt.DecodeErr(err, "messageEmpty", "peer_id")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// Message is the TL constructor message:
+// Message is the TL constructor message.
 //
-//	message#76bec211 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true post:flags.14?true from_scheduled:flags.18?true legacy:flags.19?true edit_hide:flags.21?true pinned:flags.24?true noforwards:flags.26?true invert_media:flags.27?true id:int from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader date:int message:string media:flags.9?MessageMedia reply_markup:flags.6?ReplyMarkup entities:flags.7?Vector<MessageEntity> views:flags.10?int forwards:flags.10?int replies:flags.23?MessageReplies edit_date:flags.15?int post_author:flags.16?string grouped_id:flags.17?long reactions:flags.20?MessageReactions restriction_reason:flags.22?Vector<RestrictionReason> ttl_period:flags.25?int = Message
+//	message#7600b9d3 flags:# out:flags.1?true mentioned:flags.4?true
+//	    media_unread:flags.5?true silent:flags.13?true post:flags.14?true
+//	    from_scheduled:flags.18?true legacy:flags.19?true
+//	    edit_hide:flags.21?true pinned:flags.24?true
+//	    noforwards:flags.26?true invert_media:flags.27?true flags2:#
+//	    offline:flags2.1?true video_processing_pending:flags2.4?true
+//	    paid_suggested_post_stars:flags2.8?true
+//	    paid_suggested_post_ton:flags2.9?true id:int from_id:flags.8?Peer
+//	    from_boosts_applied:flags.29?int from_rank:flags2.12?string
+//	    peer_id:Peer saved_peer_id:flags.28?Peer
+//	    fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long
+//	    via_business_bot_id:flags2.0?long guestchat_via_from:flags2.19?Peer
+//	    reply_to:flags.3?MessageReplyHeader date:int message:string
+//	    media:flags.9?MessageMedia reply_markup:flags.6?ReplyMarkup
+//	    entities:flags.7?Vector<MessageEntity> views:flags.10?int
+//	    forwards:flags.10?int replies:flags.23?MessageReplies
+//	    edit_date:flags.15?int post_author:flags.16?string
+//	    grouped_id:flags.17?long reactions:flags.20?MessageReactions
+//	    restriction_reason:flags.22?Vector<RestrictionReason>
+//	    ttl_period:flags.25?int quick_reply_shortcut_id:flags.30?int
+//	    effect:flags2.2?long factcheck:flags2.3?FactCheck
+//	    report_delivery_until_date:flags2.5?int
+//	    paid_message_stars:flags2.6?long
+//	    suggested_post:flags2.7?SuggestedPost
+//	    schedule_repeat_period:flags2.10?int
+//	    summary_from_language:flags2.11?string
+//	    rich_message:flags2.13?RichMessage = Message
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetFromBoostsApplied and the other Set methods send a zero value too;
+// HasFromBoostsApplied reports whether FromBoostsApplied is present (sent, or
+// received) and ClearFromBoostsApplied leaves it out.
 //
 // See https://core.telegram.org/constructor/message.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Message struct {
-	Flags             bin.Fields // flags word; see the type's doc
-	Out               bool       // flags.1?true
-	Mentioned         bool       // flags.4?true
-	MediaUnread       bool       // flags.5?true
-	Silent            bool       // flags.13?true
-	Post              bool       // flags.14?true
-	FromScheduled     bool       // flags.18?true
-	Legacy            bool       // flags.19?true
-	EditHide          bool       // flags.21?true
-	Pinned            bool       // flags.24?true
-	Noforwards        bool       // flags.26?true
-	InvertMedia       bool       // flags.27?true
-	ID                int
-	FromID            PeerClass // flags.8?Peer
-	PeerID            PeerClass
-	SavedPeerID       PeerClass               // flags.28?Peer
-	FwdFrom           *MessageFwdHeader       // flags.2?MessageFwdHeader
-	ViaBotID          int64                   // flags.11?long
-	ReplyTo           MessageReplyHeaderClass // flags.3?MessageReplyHeader
-	Date              int
-	Message           string
-	Media             MessageMediaClass    // flags.9?MessageMedia
-	ReplyMarkup       ReplyMarkupClass     // flags.6?ReplyMarkup
-	Entities          []MessageEntityClass // flags.7?Vector<MessageEntity>
-	Views             int                  // flags.10?int
-	Forwards          int                  // flags.10?int
-	Replies           *MessageReplies      // flags.23?MessageReplies
-	EditDate          int                  // flags.15?int
-	PostAuthor        string               // flags.16?string
-	GroupedID         int64                // flags.17?long
-	Reactions         *MessageReactions    // flags.20?MessageReactions
-	RestrictionReason []RestrictionReason  // flags.22?Vector<RestrictionReason>
-	TTLPeriod         int                  // flags.25?int
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Out                     bool       // flags.1?true
+	Mentioned               bool       // flags.4?true
+	MediaUnread             bool       // flags.5?true
+	Silent                  bool       // flags.13?true
+	Post                    bool       // flags.14?true
+	FromScheduled           bool       // flags.18?true
+	Legacy                  bool       // flags.19?true
+	EditHide                bool       // flags.21?true
+	Pinned                  bool       // flags.24?true
+	Noforwards              bool       // flags.26?true
+	InvertMedia             bool       // flags.27?true
+	Flags2                  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Offline                 bool       // flags2.1?true
+	VideoProcessingPending  bool       // flags2.4?true
+	PaidSuggestedPostStars  bool       // flags2.8?true
+	PaidSuggestedPostTon    bool       // flags2.9?true
+	ID                      int
+	FromID                  PeerClass // flags.8?Peer
+	FromBoostsApplied       int       // flags.29?int
+	FromRank                string    // flags2.12?string
+	PeerID                  PeerClass
+	SavedPeerID             PeerClass               // flags.28?Peer
+	FwdFrom                 *MessageFwdHeader       // flags.2?MessageFwdHeader
+	ViaBotID                int64                   // flags.11?long
+	ViaBusinessBotID        int64                   // flags2.0?long
+	GuestchatViaFrom        PeerClass               // flags2.19?Peer
+	ReplyTo                 MessageReplyHeaderClass // flags.3?MessageReplyHeader
+	Date                    int
+	Message                 string
+	Media                   MessageMediaClass    // flags.9?MessageMedia
+	ReplyMarkup             ReplyMarkupClass     // flags.6?ReplyMarkup
+	Entities                []MessageEntityClass // flags.7?Vector<MessageEntity>
+	Views                   int                  // flags.10?int
+	Forwards                int                  // flags.10?int
+	Replies                 *MessageReplies      // flags.23?MessageReplies
+	EditDate                int                  // flags.15?int
+	PostAuthor              string               // flags.16?string
+	GroupedID               int64                // flags.17?long
+	Reactions               *MessageReactions    // flags.20?MessageReactions
+	RestrictionReason       []RestrictionReason  // flags.22?Vector<RestrictionReason>
+	TTLPeriod               int                  // flags.25?int
+	QuickReplyShortcutID    int                  // flags.30?int
+	Effect                  int64                // flags2.2?long
+	Factcheck               *FactCheck           // flags2.3?FactCheck
+	ReportDeliveryUntilDate int                  // flags2.5?int
+	PaidMessageStars        int64                // flags2.6?long
+	SuggestedPost           *SuggestedPost       // flags2.7?SuggestedPost
+	ScheduleRepeatPeriod    int                  // flags2.10?int
+	SummaryFromLanguage     string               // flags2.11?string
+	RichMessage             *RichMessage         // flags2.13?RichMessage
 }
 
 // MessageTypeID is the ID of message.
-const MessageTypeID = 0x76bec211
+const MessageTypeID = 0x7600b9d3
 
-// TypeID returns 0x76bec211, the ID of message.
+// TypeID returns 0x7600b9d3, the ID of message.
 func (*Message) TypeID() uint32 {
 	return MessageTypeID
 }
@@ -796,6 +1105,359 @@ func (*Message) TypeName() string {
 
 // messageClass marks Message as a MessageClass.
 func (*Message) messageClass() {}
+
+// HasFromBoostsApplied reports whether FromBoostsApplied is present: not zero,
+// set by SetFromBoostsApplied, or received.
+func (m *Message) HasFromBoostsApplied() bool {
+	return m.FromBoostsApplied != 0 || m.Flags.Has(29)
+}
+
+// SetFromBoostsApplied sets FromBoostsApplied to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Message) SetFromBoostsApplied(v int) {
+	m.FromBoostsApplied = v
+	m.Flags.Set(29)
+}
+
+// ClearFromBoostsApplied sets FromBoostsApplied to its zero value and marks it
+// absent.
+func (m *Message) ClearFromBoostsApplied() {
+	m.FromBoostsApplied = 0
+	m.Flags.Unset(29)
+}
+
+// HasFromRank reports whether FromRank is present: not zero, set by
+// SetFromRank, or received.
+func (m *Message) HasFromRank() bool {
+	return m.FromRank != "" || m.Flags2.Has(12)
+}
+
+// SetFromRank sets FromRank to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetFromRank(v string) {
+	m.FromRank = v
+	m.Flags2.Set(12)
+}
+
+// ClearFromRank sets FromRank to its zero value and marks it absent.
+func (m *Message) ClearFromRank() {
+	m.FromRank = ""
+	m.Flags2.Unset(12)
+}
+
+// HasViaBotID reports whether ViaBotID is present: not zero, set by
+// SetViaBotID, or received.
+func (m *Message) HasViaBotID() bool {
+	return m.ViaBotID != 0 || m.Flags.Has(11)
+}
+
+// SetViaBotID sets ViaBotID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetViaBotID(v int64) {
+	m.ViaBotID = v
+	m.Flags.Set(11)
+}
+
+// ClearViaBotID sets ViaBotID to its zero value and marks it absent.
+func (m *Message) ClearViaBotID() {
+	m.ViaBotID = 0
+	m.Flags.Unset(11)
+}
+
+// HasViaBusinessBotID reports whether ViaBusinessBotID is present: not zero,
+// set by SetViaBusinessBotID, or received.
+func (m *Message) HasViaBusinessBotID() bool {
+	return m.ViaBusinessBotID != 0 || m.Flags2.Has(0)
+}
+
+// SetViaBusinessBotID sets ViaBusinessBotID to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *Message) SetViaBusinessBotID(v int64) {
+	m.ViaBusinessBotID = v
+	m.Flags2.Set(0)
+}
+
+// ClearViaBusinessBotID sets ViaBusinessBotID to its zero value and marks it
+// absent.
+func (m *Message) ClearViaBusinessBotID() {
+	m.ViaBusinessBotID = 0
+	m.Flags2.Unset(0)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *Message) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(7)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(7)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *Message) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(7)
+}
+
+// HasViews reports whether Views is present: not zero, set by SetViews, or
+// received. It shares its flag with Forwards: they are present together.
+func (m *Message) HasViews() bool {
+	return m.Views != 0 || m.Forwards != 0 || m.Flags.Has(10)
+}
+
+// SetViews sets Views to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *Message) SetViews(v int) {
+	m.Views = v
+	m.Flags.Set(10)
+}
+
+// ClearViews sets Views to its zero value and marks it absent; it is still
+// sent, as zero, when Forwards, which shares its flag, is set.
+func (m *Message) ClearViews() {
+	m.Views = 0
+	m.Flags.Unset(10)
+}
+
+// HasForwards reports whether Forwards is present: not zero, set by
+// SetForwards, or received. It shares its flag with Views: they are present
+// together.
+func (m *Message) HasForwards() bool {
+	return m.Views != 0 || m.Forwards != 0 || m.Flags.Has(10)
+}
+
+// SetForwards sets Forwards to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetForwards(v int) {
+	m.Forwards = v
+	m.Flags.Set(10)
+}
+
+// ClearForwards sets Forwards to its zero value and marks it absent; it is
+// still sent, as zero, when Views, which shares its flag, is set.
+func (m *Message) ClearForwards() {
+	m.Forwards = 0
+	m.Flags.Unset(10)
+}
+
+// HasEditDate reports whether EditDate is present: not zero, set by
+// SetEditDate, or received.
+func (m *Message) HasEditDate() bool {
+	return m.EditDate != 0 || m.Flags.Has(15)
+}
+
+// SetEditDate sets EditDate to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Message) SetEditDate(v int) {
+	m.EditDate = v
+	m.Flags.Set(15)
+}
+
+// ClearEditDate sets EditDate to its zero value and marks it absent.
+func (m *Message) ClearEditDate() {
+	m.EditDate = 0
+	m.Flags.Unset(15)
+}
+
+// HasPostAuthor reports whether PostAuthor is present: not zero, set by
+// SetPostAuthor, or received.
+func (m *Message) HasPostAuthor() bool {
+	return m.PostAuthor != "" || m.Flags.Has(16)
+}
+
+// SetPostAuthor sets PostAuthor to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Message) SetPostAuthor(v string) {
+	m.PostAuthor = v
+	m.Flags.Set(16)
+}
+
+// ClearPostAuthor sets PostAuthor to its zero value and marks it absent.
+func (m *Message) ClearPostAuthor() {
+	m.PostAuthor = ""
+	m.Flags.Unset(16)
+}
+
+// HasGroupedID reports whether GroupedID is present: not zero, set by
+// SetGroupedID, or received.
+func (m *Message) HasGroupedID() bool {
+	return m.GroupedID != 0 || m.Flags.Has(17)
+}
+
+// SetGroupedID sets GroupedID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Message) SetGroupedID(v int64) {
+	m.GroupedID = v
+	m.Flags.Set(17)
+}
+
+// ClearGroupedID sets GroupedID to its zero value and marks it absent.
+func (m *Message) ClearGroupedID() {
+	m.GroupedID = 0
+	m.Flags.Unset(17)
+}
+
+// HasRestrictionReason reports whether RestrictionReason is present: not zero,
+// set by SetRestrictionReason, or received.
+func (m *Message) HasRestrictionReason() bool {
+	return len(m.RestrictionReason) > 0 || m.Flags.Has(22)
+}
+
+// SetRestrictionReason sets RestrictionReason to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Message) SetRestrictionReason(v []RestrictionReason) {
+	m.RestrictionReason = v
+	m.Flags.Set(22)
+}
+
+// ClearRestrictionReason sets RestrictionReason to its zero value and marks it
+// absent.
+func (m *Message) ClearRestrictionReason() {
+	m.RestrictionReason = nil
+	m.Flags.Unset(22)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *Message) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(25)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Message) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(25)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *Message) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(25)
+}
+
+// HasQuickReplyShortcutID reports whether QuickReplyShortcutID is present: not
+// zero, set by SetQuickReplyShortcutID, or received.
+func (m *Message) HasQuickReplyShortcutID() bool {
+	return m.QuickReplyShortcutID != 0 || m.Flags.Has(30)
+}
+
+// SetQuickReplyShortcutID sets QuickReplyShortcutID to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *Message) SetQuickReplyShortcutID(v int) {
+	m.QuickReplyShortcutID = v
+	m.Flags.Set(30)
+}
+
+// ClearQuickReplyShortcutID sets QuickReplyShortcutID to its zero value and
+// marks it absent.
+func (m *Message) ClearQuickReplyShortcutID() {
+	m.QuickReplyShortcutID = 0
+	m.Flags.Unset(30)
+}
+
+// HasEffect reports whether Effect is present: not zero, set by SetEffect, or
+// received.
+func (m *Message) HasEffect() bool {
+	return m.Effect != 0 || m.Flags2.Has(2)
+}
+
+// SetEffect sets Effect to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *Message) SetEffect(v int64) {
+	m.Effect = v
+	m.Flags2.Set(2)
+}
+
+// ClearEffect sets Effect to its zero value and marks it absent.
+func (m *Message) ClearEffect() {
+	m.Effect = 0
+	m.Flags2.Unset(2)
+}
+
+// HasReportDeliveryUntilDate reports whether ReportDeliveryUntilDate is
+// present: not zero, set by SetReportDeliveryUntilDate, or received.
+func (m *Message) HasReportDeliveryUntilDate() bool {
+	return m.ReportDeliveryUntilDate != 0 || m.Flags2.Has(5)
+}
+
+// SetReportDeliveryUntilDate sets ReportDeliveryUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *Message) SetReportDeliveryUntilDate(v int) {
+	m.ReportDeliveryUntilDate = v
+	m.Flags2.Set(5)
+}
+
+// ClearReportDeliveryUntilDate sets ReportDeliveryUntilDate to its zero value
+// and marks it absent.
+func (m *Message) ClearReportDeliveryUntilDate() {
+	m.ReportDeliveryUntilDate = 0
+	m.Flags2.Unset(5)
+}
+
+// HasPaidMessageStars reports whether PaidMessageStars is present: not zero,
+// set by SetPaidMessageStars, or received.
+func (m *Message) HasPaidMessageStars() bool {
+	return m.PaidMessageStars != 0 || m.Flags2.Has(6)
+}
+
+// SetPaidMessageStars sets PaidMessageStars to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *Message) SetPaidMessageStars(v int64) {
+	m.PaidMessageStars = v
+	m.Flags2.Set(6)
+}
+
+// ClearPaidMessageStars sets PaidMessageStars to its zero value and marks it
+// absent.
+func (m *Message) ClearPaidMessageStars() {
+	m.PaidMessageStars = 0
+	m.Flags2.Unset(6)
+}
+
+// HasScheduleRepeatPeriod reports whether ScheduleRepeatPeriod is present: not
+// zero, set by SetScheduleRepeatPeriod, or received.
+func (m *Message) HasScheduleRepeatPeriod() bool {
+	return m.ScheduleRepeatPeriod != 0 || m.Flags2.Has(10)
+}
+
+// SetScheduleRepeatPeriod sets ScheduleRepeatPeriod to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *Message) SetScheduleRepeatPeriod(v int) {
+	m.ScheduleRepeatPeriod = v
+	m.Flags2.Set(10)
+}
+
+// ClearScheduleRepeatPeriod sets ScheduleRepeatPeriod to its zero value and
+// marks it absent.
+func (m *Message) ClearScheduleRepeatPeriod() {
+	m.ScheduleRepeatPeriod = 0
+	m.Flags2.Unset(10)
+}
+
+// HasSummaryFromLanguage reports whether SummaryFromLanguage is present: not
+// zero, set by SetSummaryFromLanguage, or received.
+func (m *Message) HasSummaryFromLanguage() bool {
+	return m.SummaryFromLanguage != "" || m.Flags2.Has(11)
+}
+
+// SetSummaryFromLanguage sets SummaryFromLanguage to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *Message) SetSummaryFromLanguage(v string) {
+	m.SummaryFromLanguage = v
+	m.Flags2.Set(11)
+}
+
+// ClearSummaryFromLanguage sets SummaryFromLanguage to its zero value and marks
+// it absent.
+func (m *Message) ClearSummaryFromLanguage() {
+	m.SummaryFromLanguage = ""
+	m.Flags2.Unset(11)
+}
 
 // Encode writes m to b with its ID.
 func (m *Message) Encode(b *bin.Buffer) error {
@@ -848,6 +1510,9 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m.FromID != nil {
 		flags.Set(8)
 	}
+	if m.FromBoostsApplied != 0 {
+		flags.Set(29)
+	}
 	if m.SavedPeerID != nil {
 		flags.Set(28)
 	}
@@ -893,51 +1558,115 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(25)
 	}
+	if m.QuickReplyShortcutID != 0 {
+		flags.Set(30)
+	}
 	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19)
+	if m.Offline {
+		flags2.Set(1)
+	}
+	if m.VideoProcessingPending {
+		flags2.Set(4)
+	}
+	if m.PaidSuggestedPostStars {
+		flags2.Set(8)
+	}
+	if m.PaidSuggestedPostTon {
+		flags2.Set(9)
+	}
+	if m.FromRank != "" {
+		flags2.Set(12)
+	}
+	if m.ViaBusinessBotID != 0 {
+		flags2.Set(0)
+	}
+	if m.GuestchatViaFrom != nil {
+		flags2.Set(19)
+	}
+	if m.Effect != 0 {
+		flags2.Set(2)
+	}
+	if m.Factcheck != nil {
+		flags2.Set(3)
+	}
+	if m.ReportDeliveryUntilDate != 0 {
+		flags2.Set(5)
+	}
+	if m.PaidMessageStars != 0 {
+		flags2.Set(6)
+	}
+	if m.SuggestedPost != nil {
+		flags2.Set(7)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		flags2.Set(10)
+	}
+	if m.SummaryFromLanguage != "" {
+		flags2.Set(11)
+	}
+	if m.RichMessage != nil {
+		flags2.Set(13)
+	}
+	b.PutUint32(uint32(flags2))
 	b.PutInt(m.ID)
 	if flags.Has(8) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("message#76bec211", "from_id", err)
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "message", "from_id")
 		}
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("message#76bec211", "peer_id", err)
+	if flags.Has(29) {
+		b.PutInt(m.FromBoostsApplied)
+	}
+	if flags2.Has(12) {
+		b.PutString(m.FromRank)
+	}
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "message", "peer_id")
 	}
 	if flags.Has(28) {
-		if err := encodeObj(b, m.SavedPeerID); err != nil {
-			return encodeErr("message#76bec211", "saved_peer_id", err)
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "message", "saved_peer_id")
 		}
 	}
 	if flags.Has(2) {
 		if err := m.FwdFrom.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "fwd_from", err)
+			return tlrt.EncodeErr(err, "message", "fwd_from")
 		}
 	}
 	if flags.Has(11) {
 		b.PutLong(m.ViaBotID)
 	}
+	if flags2.Has(0) {
+		b.PutLong(m.ViaBusinessBotID)
+	}
+	if flags2.Has(19) {
+		if err := tlrt.EncodeObject(b, m.GuestchatViaFrom); err != nil {
+			return tlrt.EncodeErr(err, "message", "guestchat_via_from")
+		}
+	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("message#76bec211", "reply_to", err)
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "message", "reply_to")
 		}
 	}
 	b.PutInt(m.Date)
 	b.PutString(m.Message)
 	if flags.Has(9) {
-		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("message#76bec211", "media", err)
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "message", "media")
 		}
 	}
 	if flags.Has(6) {
-		if err := encodeObj(b, m.ReplyMarkup); err != nil {
-			return encodeErr("message#76bec211", "reply_markup", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
+			return tlrt.EncodeErr(err, "message", "reply_markup")
 		}
 	}
 	if flags.Has(7) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("message#76bec211", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "message", "entities")
 			}
 		}
 	}
@@ -949,7 +1678,7 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(23) {
 		if err := m.Replies.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "replies", err)
+			return tlrt.EncodeErr(err, "message", "replies")
 		}
 	}
 	if flags.Has(15) {
@@ -963,51 +1692,81 @@ func (m *Message) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(20) {
 		if err := m.Reactions.Encode(b); err != nil {
-			return encodeErr("message#76bec211", "reactions", err)
+			return tlrt.EncodeErr(err, "message", "reactions")
 		}
 	}
 	if flags.Has(22) {
 		b.PutVectorHeader(len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
-				return encodeErr("message#76bec211", "restriction_reason", err)
+				return tlrt.EncodeErr(err, "message", "restriction_reason")
 			}
 		}
 	}
 	if flags.Has(25) {
 		b.PutInt(m.TTLPeriod)
 	}
+	if flags.Has(30) {
+		b.PutInt(m.QuickReplyShortcutID)
+	}
+	if flags2.Has(2) {
+		b.PutLong(m.Effect)
+	}
+	if flags2.Has(3) {
+		if err := m.Factcheck.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "message", "factcheck")
+		}
+	}
+	if flags2.Has(5) {
+		b.PutInt(m.ReportDeliveryUntilDate)
+	}
+	if flags2.Has(6) {
+		b.PutLong(m.PaidMessageStars)
+	}
+	if flags2.Has(7) {
+		if err := m.SuggestedPost.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "message", "suggested_post")
+		}
+	}
+	if flags2.Has(10) {
+		b.PutInt(m.ScheduleRepeatPeriod)
+	}
+	if flags2.Has(11) {
+		b.PutString(m.SummaryFromLanguage)
+	}
+	if flags2.Has(13) {
+		if err := m.RichMessage.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "message", "rich_message")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Message) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageTypeID, "message"); err != nil {
+		return tlrt.DecodeErr(err, "message", "")
 	}
-	if err := consumeID(b, MessageTypeID, "message"); err != nil {
-		return decodeErr("message#76bec211", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Message) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("message#76bec211", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "message", "")
 	}
 	*m = Message{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("message#76bec211", "flags", err)
+		return tlrt.DecodeErr(err, "message", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
@@ -1020,107 +1779,186 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Pinned = m.Flags.Has(24)
 	m.Noforwards = m.Flags.Has(26)
 	m.InvertMedia = m.Flags.Has(27)
+	if err = m.Flags2.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "message", "flags2")
+	}
+	m.Offline = m.Flags2.Has(1)
+	m.VideoProcessingPending = m.Flags2.Has(4)
+	m.PaidSuggestedPostStars = m.Flags2.Has(8)
+	m.PaidSuggestedPostTon = m.Flags2.Has(9)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("message#76bec211", "id", err)
+		return tlrt.DecodeErr(err, "message", "id")
 	}
 	if m.Flags.Has(8) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "from_id", err)
+			return tlrt.DecodeErr(err, "message", "from_id")
+		}
+	}
+	if m.Flags.Has(29) {
+		if m.FromBoostsApplied, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "message", "from_boosts_applied")
+		}
+	}
+	if m.Flags2.Has(12) {
+		if m.FromRank, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "message", "from_rank")
 		}
 	}
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("message#76bec211", "peer_id", err)
+		return tlrt.DecodeErr(err, "message", "peer_id")
 	}
 	if m.Flags.Has(28) {
 		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "saved_peer_id", err)
+			return tlrt.DecodeErr(err, "message", "saved_peer_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.FwdFrom = new(MessageFwdHeader)
-		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
-			return decodeErr("message#76bec211", "fwd_from", err)
+		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "fwd_from")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.ViaBotID, err = b.Long(); err != nil {
-			return decodeErr("message#76bec211", "via_bot_id", err)
+			return tlrt.DecodeErr(err, "message", "via_bot_id")
+		}
+	}
+	if m.Flags2.Has(0) {
+		if m.ViaBusinessBotID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "message", "via_business_bot_id")
+		}
+	}
+	if m.Flags2.Has(19) {
+		if m.GuestchatViaFrom, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "guestchat_via_from")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reply_to", err)
+			return tlrt.DecodeErr(err, "message", "reply_to")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("message#76bec211", "date", err)
+		return tlrt.DecodeErr(err, "message", "date")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("message#76bec211", "message", err)
+		return tlrt.DecodeErr(err, "message", "message")
 	}
 	if m.Flags.Has(9) {
 		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "media", err)
+			return tlrt.DecodeErr(err, "message", "media")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.ReplyMarkup, err = decodeReplyMarkup(b, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reply_markup", err)
+			return tlrt.DecodeErr(err, "message", "reply_markup")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("message#76bec211", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "message", "entities")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.Views, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "views", err)
+			return tlrt.DecodeErr(err, "message", "views")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.Forwards, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "forwards", err)
+			return tlrt.DecodeErr(err, "message", "forwards")
 		}
 	}
 	if m.Flags.Has(23) {
 		m.Replies = new(MessageReplies)
-		if err = decodeBoxed(b, m.Replies, depth+1); err != nil {
-			return decodeErr("message#76bec211", "replies", err)
+		if err = tlrt.DecodeBoxed(b, m.Replies, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "replies")
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.EditDate, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "edit_date", err)
+			return tlrt.DecodeErr(err, "message", "edit_date")
 		}
 	}
 	if m.Flags.Has(16) {
 		if m.PostAuthor, err = b.String(); err != nil {
-			return decodeErr("message#76bec211", "post_author", err)
+			return tlrt.DecodeErr(err, "message", "post_author")
 		}
 	}
 	if m.Flags.Has(17) {
 		if m.GroupedID, err = b.Long(); err != nil {
-			return decodeErr("message#76bec211", "grouped_id", err)
+			return tlrt.DecodeErr(err, "message", "grouped_id")
 		}
 	}
 	if m.Flags.Has(20) {
 		m.Reactions = new(MessageReactions)
-		if err = decodeBoxed(b, m.Reactions, depth+1); err != nil {
-			return decodeErr("message#76bec211", "reactions", err)
+		if err = tlrt.DecodeBoxed(b, m.Reactions, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "reactions")
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
-			return decodeErr("message#76bec211", "restriction_reason", err)
+		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+			return tlrt.DecodeErr(err, "message", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("message#76bec211", "ttl_period", err)
+			return tlrt.DecodeErr(err, "message", "ttl_period")
+		}
+	}
+	if m.Flags.Has(30) {
+		if m.QuickReplyShortcutID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "message", "quick_reply_shortcut_id")
+		}
+	}
+	if m.Flags2.Has(2) {
+		if m.Effect, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "message", "effect")
+		}
+	}
+	if m.Flags2.Has(3) {
+		m.Factcheck = new(FactCheck)
+		if err = tlrt.DecodeBoxed(b, m.Factcheck, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "factcheck")
+		}
+	}
+	if m.Flags2.Has(5) {
+		if m.ReportDeliveryUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "message", "report_delivery_until_date")
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PaidMessageStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "message", "paid_message_stars")
+		}
+	}
+	if m.Flags2.Has(7) {
+		m.SuggestedPost = new(SuggestedPost)
+		if err = tlrt.DecodeBoxed(b, m.SuggestedPost, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "suggested_post")
+		}
+	}
+	if m.Flags2.Has(10) {
+		if m.ScheduleRepeatPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "message", "schedule_repeat_period")
+		}
+	}
+	if m.Flags2.Has(11) {
+		if m.SummaryFromLanguage, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "message", "summary_from_language")
+		}
+	}
+	if m.Flags2.Has(13) {
+		m.RichMessage = new(RichMessage)
+		if err = tlrt.DecodeBoxed(b, m.RichMessage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "message", "rich_message")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<26 | 1<<27 | 1<<28
+	m.Flags2 &^= 1<<1 | 1<<3 | 1<<4 | 1<<7 | 1<<8 | 1<<9 | 1<<13 | 1<<19
+	if m.FromBoostsApplied != 0 {
+		m.Flags.Unset(29)
+	}
 	if m.ViaBotID != 0 {
 		m.Flags.Unset(11)
 	}
@@ -1145,39 +1983,72 @@ func (m *Message) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(25)
 	}
+	if m.QuickReplyShortcutID != 0 {
+		m.Flags.Unset(30)
+	}
+	if m.FromRank != "" {
+		m.Flags2.Unset(12)
+	}
+	if m.ViaBusinessBotID != 0 {
+		m.Flags2.Unset(0)
+	}
+	if m.Effect != 0 {
+		m.Flags2.Unset(2)
+	}
+	if m.ReportDeliveryUntilDate != 0 {
+		m.Flags2.Unset(5)
+	}
+	if m.PaidMessageStars != 0 {
+		m.Flags2.Unset(6)
+	}
+	if m.ScheduleRepeatPeriod != 0 {
+		m.Flags2.Unset(10)
+	}
+	if m.SummaryFromLanguage != "" {
+		m.Flags2.Unset(11)
+	}
 	return nil
 }
 
-// MessageService is the TL constructor messageService:
+// MessageService is the TL constructor messageService.
 //
-//	messageService#2b085862 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true post:flags.14?true legacy:flags.19?true id:int from_id:flags.8?Peer peer_id:Peer reply_to:flags.3?MessageReplyHeader date:int action:MessageAction ttl_period:flags.25?int = Message
+//	messageService#7a800e0a flags:# out:flags.1?true mentioned:flags.4?true
+//	    media_unread:flags.5?true reactions_are_possible:flags.9?true
+//	    silent:flags.13?true post:flags.14?true legacy:flags.19?true id:int
+//	    from_id:flags.8?Peer peer_id:Peer saved_peer_id:flags.28?Peer
+//	    reply_to:flags.3?MessageReplyHeader date:int action:MessageAction
+//	    reactions:flags.20?MessageReactions ttl_period:flags.25?int
+//	    = Message
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLPeriod and
+// the other Set methods send a zero value too; HasTTLPeriod reports whether
+// TTLPeriod is present (sent, or received) and ClearTTLPeriod leaves it out.
 //
 // See https://core.telegram.org/constructor/messageService.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageService struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Out         bool       // flags.1?true
-	Mentioned   bool       // flags.4?true
-	MediaUnread bool       // flags.5?true
-	Silent      bool       // flags.13?true
-	Post        bool       // flags.14?true
-	Legacy      bool       // flags.19?true
-	ID          int
-	FromID      PeerClass // flags.8?Peer
-	PeerID      PeerClass
-	ReplyTo     MessageReplyHeaderClass // flags.3?MessageReplyHeader
-	Date        int
-	Action      MessageActionClass
-	TTLPeriod   int // flags.25?int
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Out                  bool       // flags.1?true
+	Mentioned            bool       // flags.4?true
+	MediaUnread          bool       // flags.5?true
+	ReactionsArePossible bool       // flags.9?true
+	Silent               bool       // flags.13?true
+	Post                 bool       // flags.14?true
+	Legacy               bool       // flags.19?true
+	ID                   int
+	FromID               PeerClass // flags.8?Peer
+	PeerID               PeerClass
+	SavedPeerID          PeerClass               // flags.28?Peer
+	ReplyTo              MessageReplyHeaderClass // flags.3?MessageReplyHeader
+	Date                 int
+	Action               MessageActionClass
+	Reactions            *MessageReactions // flags.20?MessageReactions
+	TTLPeriod            int               // flags.25?int
 }
 
 // MessageServiceTypeID is the ID of messageService.
-const MessageServiceTypeID = 0x2b085862
+const MessageServiceTypeID = 0x7a800e0a
 
-// TypeID returns 0x2b085862, the ID of messageService.
+// TypeID returns 0x7a800e0a, the ID of messageService.
 func (*MessageService) TypeID() uint32 {
 	return MessageServiceTypeID
 }
@@ -1189,6 +2060,25 @@ func (*MessageService) TypeName() string {
 
 // messageClass marks MessageService as a MessageClass.
 func (*MessageService) messageClass() {}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *MessageService) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(25)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageService) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(25)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *MessageService) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(25)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageService) Encode(b *bin.Buffer) error {
@@ -1204,7 +2094,7 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19)
+	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<19 | 1<<20 | 1<<28)
 	if m.Out {
 		flags.Set(1)
 	}
@@ -1213,6 +2103,9 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.MediaUnread {
 		flags.Set(5)
+	}
+	if m.ReactionsArePossible {
+		flags.Set(9)
 	}
 	if m.Silent {
 		flags.Set(13)
@@ -1226,8 +2119,14 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	if m.FromID != nil {
 		flags.Set(8)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(28)
+	}
 	if m.ReplyTo != nil {
 		flags.Set(3)
+	}
+	if m.Reactions != nil {
+		flags.Set(20)
 	}
 	if m.TTLPeriod != 0 {
 		flags.Set(25)
@@ -1235,21 +2134,31 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	if flags.Has(8) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("messageService#2b085862", "from_id", err)
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "messageService", "from_id")
 		}
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("messageService#2b085862", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "messageService", "peer_id")
+	}
+	if flags.Has(28) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "messageService", "saved_peer_id")
+		}
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("messageService#2b085862", "reply_to", err)
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "messageService", "reply_to")
 		}
 	}
 	b.PutInt(m.Date)
-	if err := encodeObj(b, m.Action); err != nil {
-		return encodeErr("messageService#2b085862", "action", err)
+	if err := tlrt.EncodeObject(b, m.Action); err != nil {
+		return tlrt.EncodeErr(err, "messageService", "action")
+	}
+	if flags.Has(20) {
+		if err := m.Reactions.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageService", "reactions")
+		}
 	}
 	if flags.Has(25) {
 		b.PutInt(m.TTLPeriod)
@@ -1259,74 +2168,116 @@ func (m *MessageService) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageService) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageServiceTypeID, "messageService"); err != nil {
+		return tlrt.DecodeErr(err, "messageService", "")
 	}
-	if err := consumeID(b, MessageServiceTypeID, "messageService"); err != nil {
-		return decodeErr("messageService#2b085862", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageService) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageService) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageService#2b085862", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageService", "")
 	}
 	*m = MessageService{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageService#2b085862", "flags", err)
+		return tlrt.DecodeErr(err, "messageService", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
 	m.MediaUnread = m.Flags.Has(5)
+	m.ReactionsArePossible = m.Flags.Has(9)
 	m.Silent = m.Flags.Has(13)
 	m.Post = m.Flags.Has(14)
 	m.Legacy = m.Flags.Has(19)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("messageService#2b085862", "id", err)
+		return tlrt.DecodeErr(err, "messageService", "id")
 	}
 	if m.Flags.Has(8) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageService#2b085862", "from_id", err)
+			return tlrt.DecodeErr(err, "messageService", "from_id")
 		}
 	}
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageService#2b085862", "peer_id", err)
+		return tlrt.DecodeErr(err, "messageService", "peer_id")
+	}
+	if m.Flags.Has(28) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageService", "saved_peer_id")
+		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
-			return decodeErr("messageService#2b085862", "reply_to", err)
+			return tlrt.DecodeErr(err, "messageService", "reply_to")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messageService#2b085862", "date", err)
+		return tlrt.DecodeErr(err, "messageService", "date")
 	}
 	if m.Action, err = decodeMessageAction(b, depth+1); err != nil {
-		return decodeErr("messageService#2b085862", "action", err)
+		return tlrt.DecodeErr(err, "messageService", "action")
+	}
+	if m.Flags.Has(20) {
+		m.Reactions = new(MessageReactions)
+		if err = tlrt.DecodeBoxed(b, m.Reactions, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageService", "reactions")
+		}
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("messageService#2b085862", "ttl_period", err)
+			return tlrt.DecodeErr(err, "messageService", "ttl_period")
 		}
 	}
-	m.Flags &^= 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<13 | 1<<14 | 1<<19
+	m.Flags &^= 1<<1 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<13 | 1<<14 | 1<<19 | 1<<20 | 1<<28
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(25)
 	}
 	return nil
 }
 
-// MessageActionClass is the TL type MessageAction: one of MessageActionEmpty, MessageActionChatCreate, MessageActionChatEditTitle, MessageActionChatEditPhoto, MessageActionChatDeletePhoto, MessageActionChatAddUser, MessageActionChatDeleteUser, MessageActionChatJoinedByLink, MessageActionChannelCreate, MessageActionChatMigrateTo, MessageActionChannelMigrateFrom, MessageActionPinMessage, MessageActionHistoryClear, MessageActionGameScore, MessageActionPaymentSentMe, MessageActionPaymentSent, MessageActionPhoneCall, MessageActionScreenshotTaken, MessageActionCustomAction, MessageActionBotAllowed, MessageActionSecureValuesSentMe, MessageActionSecureValuesSent, MessageActionContactSignUp, MessageActionGeoProximityReached, MessageActionGroupCall, MessageActionInviteToGroupCall, MessageActionSetMessagesTTL, MessageActionGroupCallScheduled, MessageActionSetChatTheme, MessageActionChatJoinedByRequest, MessageActionWebViewDataSentMe, MessageActionWebViewDataSent, MessageActionGiftPremium, MessageActionTopicCreate, MessageActionTopicEdit, MessageActionSuggestProfilePhoto, MessageActionRequestedPeer, MessageActionSetChatWallPaper, MessageActionGiftCode, MessageActionGiveawayLaunch, MessageActionGiveawayResults.
+// MessageActionClass is the TL type MessageAction: one of MessageActionEmpty,
+// MessageActionChatCreate, MessageActionChatEditTitle,
+// MessageActionChatEditPhoto, MessageActionChatDeletePhoto,
+// MessageActionChatAddUser, MessageActionChatDeleteUser,
+// MessageActionChatJoinedByLink, MessageActionChannelCreate,
+// MessageActionChatMigrateTo, MessageActionChannelMigrateFrom,
+// MessageActionPinMessage, MessageActionHistoryClear, MessageActionGameScore,
+// MessageActionPaymentSentMe, MessageActionPaymentSent, MessageActionPhoneCall,
+// MessageActionScreenshotTaken, MessageActionCustomAction,
+// MessageActionBotAllowed, MessageActionSecureValuesSentMe,
+// MessageActionSecureValuesSent, MessageActionContactSignUp,
+// MessageActionGeoProximityReached, MessageActionGroupCall,
+// MessageActionInviteToGroupCall, MessageActionSetMessagesTTL,
+// MessageActionGroupCallScheduled, MessageActionSetChatTheme,
+// MessageActionChatJoinedByRequest, MessageActionWebViewDataSentMe,
+// MessageActionWebViewDataSent, MessageActionGiftPremium,
+// MessageActionTopicCreate, MessageActionTopicEdit,
+// MessageActionSuggestProfilePhoto, MessageActionRequestedPeer,
+// MessageActionSetChatWallPaper, MessageActionGiftCode,
+// MessageActionGiveawayLaunch, MessageActionGiveawayResults,
+// MessageActionBoostApply, MessageActionRequestedPeerSentMe,
+// MessageActionPaymentRefunded, MessageActionGiftStars,
+// MessageActionPrizeStars, MessageActionStarGift, MessageActionStarGiftUnique,
+// MessageActionPaidMessagesRefunded, MessageActionPaidMessagesPrice,
+// MessageActionConferenceCall, MessageActionTodoCompletions,
+// MessageActionTodoAppendTasks, MessageActionSuggestedPostApproval,
+// MessageActionSuggestedPostSuccess, MessageActionSuggestedPostRefund,
+// MessageActionGiftTon, MessageActionSuggestBirthday,
+// MessageActionStarGiftPurchaseOffer,
+// MessageActionStarGiftPurchaseOfferDeclined, MessageActionNewCreatorPending,
+// MessageActionChangeCreator, MessageActionNoForwardsToggle,
+// MessageActionNoForwardsRequest, MessageActionPollAppendAnswer,
+// MessageActionPollDeleteAnswer, MessageActionManagedBotCreated,
+// MessageActionChangeCommunity.
 //
 // See https://core.telegram.org/type/MessageAction.
 type MessageActionClass interface {
@@ -1339,7 +2290,8 @@ func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
 	return decodeMessageAction(b, 0)
 }
 
-// decodeMessageAction is DecodeMessageAction for a value nested depth levels deep.
+// decodeMessageAction is DecodeMessageAction for a value nested depth levels
+// deep.
 func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1429,19 +2381,70 @@ func decodeMessageAction(b *bin.Buffer, depth int) (MessageActionClass, error) {
 		v = &MessageActionGiveawayLaunch{}
 	case MessageActionGiveawayResultsTypeID:
 		v = &MessageActionGiveawayResults{}
+	case MessageActionBoostApplyTypeID:
+		v = &MessageActionBoostApply{}
+	case MessageActionRequestedPeerSentMeTypeID:
+		v = &MessageActionRequestedPeerSentMe{}
+	case MessageActionPaymentRefundedTypeID:
+		v = &MessageActionPaymentRefunded{}
+	case MessageActionGiftStarsTypeID:
+		v = &MessageActionGiftStars{}
+	case MessageActionPrizeStarsTypeID:
+		v = &MessageActionPrizeStars{}
+	case MessageActionStarGiftTypeID:
+		v = &MessageActionStarGift{}
+	case MessageActionStarGiftUniqueTypeID:
+		v = &MessageActionStarGiftUnique{}
+	case MessageActionPaidMessagesRefundedTypeID:
+		v = &MessageActionPaidMessagesRefunded{}
+	case MessageActionPaidMessagesPriceTypeID:
+		v = &MessageActionPaidMessagesPrice{}
+	case MessageActionConferenceCallTypeID:
+		v = &MessageActionConferenceCall{}
+	case MessageActionTodoCompletionsTypeID:
+		v = &MessageActionTodoCompletions{}
+	case MessageActionTodoAppendTasksTypeID:
+		v = &MessageActionTodoAppendTasks{}
+	case MessageActionSuggestedPostApprovalTypeID:
+		v = &MessageActionSuggestedPostApproval{}
+	case MessageActionSuggestedPostSuccessTypeID:
+		v = &MessageActionSuggestedPostSuccess{}
+	case MessageActionSuggestedPostRefundTypeID:
+		v = &MessageActionSuggestedPostRefund{}
+	case MessageActionGiftTonTypeID:
+		v = &MessageActionGiftTon{}
+	case MessageActionSuggestBirthdayTypeID:
+		v = &MessageActionSuggestBirthday{}
+	case MessageActionStarGiftPurchaseOfferTypeID:
+		v = &MessageActionStarGiftPurchaseOffer{}
+	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
+		v = &MessageActionStarGiftPurchaseOfferDeclined{}
+	case MessageActionNewCreatorPendingTypeID:
+		v = &MessageActionNewCreatorPending{}
+	case MessageActionChangeCreatorTypeID:
+		v = &MessageActionChangeCreator{}
+	case MessageActionNoForwardsToggleTypeID:
+		v = &MessageActionNoForwardsToggle{}
+	case MessageActionNoForwardsRequestTypeID:
+		v = &MessageActionNoForwardsRequest{}
+	case MessageActionPollAppendAnswerTypeID:
+		v = &MessageActionPollAppendAnswer{}
+	case MessageActionPollDeleteAnswerTypeID:
+		v = &MessageActionPollDeleteAnswer{}
+	case MessageActionManagedBotCreatedTypeID:
+		v = &MessageActionManagedBotCreated{}
+	case MessageActionChangeCommunityTypeID:
+		v = &MessageActionChangeCommunity{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageAction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageAction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageActionEmpty is the TL constructor messageActionEmpty:
+// MessageActionEmpty is the TL constructor messageActionEmpty.
 //
 //	messageActionEmpty#b6aef7b0 = MessageAction
 //
@@ -1483,31 +2486,29 @@ func (m *MessageActionEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionEmptyTypeID, "messageActionEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionEmpty", "")
 	}
-	if err := consumeID(b, MessageActionEmptyTypeID, "messageActionEmpty"); err != nil {
-		return decodeErr("messageActionEmpty#b6aef7b0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionChatCreate is the TL constructor messageActionChatCreate:
+// MessageActionChatCreate is the TL constructor messageActionChatCreate.
 //
-//	messageActionChatCreate#bd47cbad title:string users:Vector<long> = MessageAction
+//	messageActionChatCreate#bd47cbad title:string users:Vector<long>
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionChatCreate.
 type MessageActionChatCreate struct {
@@ -1555,36 +2556,33 @@ func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatCreate", "")
 	}
-	if err := consumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
-		return decodeErr("messageActionChatCreate#bd47cbad", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatCreate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionChatCreate#bd47cbad", "title", err)
+		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
 	}
-	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageActionChatCreate#bd47cbad", "users", err)
+	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatCreate", "users")
 	}
 	return nil
 }
 
-// MessageActionChatEditTitle is the TL constructor messageActionChatEditTitle:
+// MessageActionChatEditTitle is the TL constructor messageActionChatEditTitle.
 //
 //	messageActionChatEditTitle#b5a1ce5a title:string = MessageAction
 //
@@ -1629,33 +2627,30 @@ func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "")
 	}
-	if err := consumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
-		return decodeErr("messageActionChatEditTitle#b5a1ce5a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatEditTitle) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatEditTitle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionChatEditTitle#b5a1ce5a", "title", err)
+		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "title")
 	}
 	return nil
 }
 
-// MessageActionChatEditPhoto is the TL constructor messageActionChatEditPhoto:
+// MessageActionChatEditPhoto is the TL constructor messageActionChatEditPhoto.
 //
 //	messageActionChatEditPhoto#7fcb13a8 photo:Photo = MessageAction
 //
@@ -1694,44 +2689,42 @@ func (m *MessageActionChatEditPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("messageActionChatEditPhoto#7fcb13a8", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "messageActionChatEditPhoto", "photo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "")
 	}
-	if err := consumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
-		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatEditPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatEditPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionChatEditPhoto", "")
 	}
 	var err error
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("messageActionChatEditPhoto#7fcb13a8", "photo", err)
+		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "photo")
 	}
 	return nil
 }
 
-// MessageActionChatDeletePhoto is the TL constructor messageActionChatDeletePhoto:
+// MessageActionChatDeletePhoto is the TL constructor
+// messageActionChatDeletePhoto.
 //
 //	messageActionChatDeletePhoto#95e3fbef = MessageAction
 //
@@ -1751,7 +2744,8 @@ func (*MessageActionChatDeletePhoto) TypeName() string {
 	return "messageActionChatDeletePhoto"
 }
 
-// messageActionClass marks MessageActionChatDeletePhoto as a MessageActionClass.
+// messageActionClass marks MessageActionChatDeletePhoto as a
+// MessageActionClass.
 func (*MessageActionChatDeletePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1773,29 +2767,26 @@ func (m *MessageActionChatDeletePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatDeletePhoto", "")
 	}
-	if err := consumeID(b, MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"); err != nil {
-		return decodeErr("messageActionChatDeletePhoto#95e3fbef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatDeletePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatDeletePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionChatAddUser is the TL constructor messageActionChatAddUser:
+// MessageActionChatAddUser is the TL constructor messageActionChatAddUser.
 //
 //	messageActionChatAddUser#15cefd00 users:Vector<long> = MessageAction
 //
@@ -1843,33 +2834,31 @@ func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatAddUserTypeID, "messageActionChatAddUser"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatAddUser", "")
 	}
-	if err := consumeID(b, MessageActionChatAddUserTypeID, "messageActionChatAddUser"); err != nil {
-		return decodeErr("messageActionChatAddUser#15cefd00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatAddUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatAddUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageActionChatAddUser#15cefd00", "users", err)
+	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatAddUser", "users")
 	}
 	return nil
 }
 
-// MessageActionChatDeleteUser is the TL constructor messageActionChatDeleteUser:
+// MessageActionChatDeleteUser is the TL constructor
+// messageActionChatDeleteUser.
 //
 //	messageActionChatDeleteUser#a43f30cc user_id:long = MessageAction
 //
@@ -1914,33 +2903,31 @@ func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "")
 	}
-	if err := consumeID(b, MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"); err != nil {
-		return decodeErr("messageActionChatDeleteUser#a43f30cc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatDeleteUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatDeleteUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageActionChatDeleteUser#a43f30cc", "user_id", err)
+		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "user_id")
 	}
 	return nil
 }
 
-// MessageActionChatJoinedByLink is the TL constructor messageActionChatJoinedByLink:
+// MessageActionChatJoinedByLink is the TL constructor
+// messageActionChatJoinedByLink.
 //
 //	messageActionChatJoinedByLink#31224c3 inviter_id:long = MessageAction
 //
@@ -1949,7 +2936,8 @@ type MessageActionChatJoinedByLink struct {
 	InviterID int64
 }
 
-// MessageActionChatJoinedByLinkTypeID is the ID of messageActionChatJoinedByLink.
+// MessageActionChatJoinedByLinkTypeID is the ID of
+// messageActionChatJoinedByLink.
 const MessageActionChatJoinedByLinkTypeID = 0x031224c3
 
 // TypeID returns 0x031224c3, the ID of messageActionChatJoinedByLink.
@@ -1962,7 +2950,8 @@ func (*MessageActionChatJoinedByLink) TypeName() string {
 	return "messageActionChatJoinedByLink"
 }
 
-// messageActionClass marks MessageActionChatJoinedByLink as a MessageActionClass.
+// messageActionClass marks MessageActionChatJoinedByLink as a
+// MessageActionClass.
 func (*MessageActionChatJoinedByLink) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -1985,33 +2974,30 @@ func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "")
 	}
-	if err := consumeID(b, MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"); err != nil {
-		return decodeErr("messageActionChatJoinedByLink#031224c3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatJoinedByLink) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatJoinedByLink) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("messageActionChatJoinedByLink#031224c3", "inviter_id", err)
+		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "inviter_id")
 	}
 	return nil
 }
 
-// MessageActionChannelCreate is the TL constructor messageActionChannelCreate:
+// MessageActionChannelCreate is the TL constructor messageActionChannelCreate.
 //
 //	messageActionChannelCreate#95d2ac92 title:string = MessageAction
 //
@@ -2056,33 +3042,30 @@ func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChannelCreate", "")
 	}
-	if err := consumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
-		return decodeErr("messageActionChannelCreate#95d2ac92", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChannelCreate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChannelCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionChannelCreate#95d2ac92", "title", err)
+		return tlrt.DecodeErr(err, "messageActionChannelCreate", "title")
 	}
 	return nil
 }
 
-// MessageActionChatMigrateTo is the TL constructor messageActionChatMigrateTo:
+// MessageActionChatMigrateTo is the TL constructor messageActionChatMigrateTo.
 //
 //	messageActionChatMigrateTo#e1037f92 channel_id:long = MessageAction
 //
@@ -2127,35 +3110,34 @@ func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "")
 	}
-	if err := consumeID(b, MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"); err != nil {
-		return decodeErr("messageActionChatMigrateTo#e1037f92", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatMigrateTo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatMigrateTo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("messageActionChatMigrateTo#e1037f92", "channel_id", err)
+		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "channel_id")
 	}
 	return nil
 }
 
-// MessageActionChannelMigrateFrom is the TL constructor messageActionChannelMigrateFrom:
+// MessageActionChannelMigrateFrom is the TL constructor
+// messageActionChannelMigrateFrom.
 //
-//	messageActionChannelMigrateFrom#ea3948e9 title:string chat_id:long = MessageAction
+//	messageActionChannelMigrateFrom#ea3948e9 title:string chat_id:long
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionChannelMigrateFrom.
 type MessageActionChannelMigrateFrom struct {
@@ -2163,7 +3145,8 @@ type MessageActionChannelMigrateFrom struct {
 	ChatID int64
 }
 
-// MessageActionChannelMigrateFromTypeID is the ID of messageActionChannelMigrateFrom.
+// MessageActionChannelMigrateFromTypeID is the ID of
+// messageActionChannelMigrateFrom.
 const MessageActionChannelMigrateFromTypeID = 0xea3948e9
 
 // TypeID returns 0xea3948e9, the ID of messageActionChannelMigrateFrom.
@@ -2176,7 +3159,8 @@ func (*MessageActionChannelMigrateFrom) TypeName() string {
 	return "messageActionChannelMigrateFrom"
 }
 
-// messageActionClass marks MessageActionChannelMigrateFrom as a MessageActionClass.
+// messageActionClass marks MessageActionChannelMigrateFrom as a
+// MessageActionClass.
 func (*MessageActionChannelMigrateFrom) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2200,36 +3184,33 @@ func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "")
 	}
-	if err := consumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
-		return decodeErr("messageActionChannelMigrateFrom#ea3948e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChannelMigrateFrom) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChannelMigrateFrom) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionChannelMigrateFrom#ea3948e9", "title", err)
+		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "title")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("messageActionChannelMigrateFrom#ea3948e9", "chat_id", err)
+		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "chat_id")
 	}
 	return nil
 }
 
-// MessageActionPinMessage is the TL constructor messageActionPinMessage:
+// MessageActionPinMessage is the TL constructor messageActionPinMessage.
 //
 //	messageActionPinMessage#94bd38ed = MessageAction
 //
@@ -2271,29 +3252,26 @@ func (m *MessageActionPinMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionPinMessageTypeID, "messageActionPinMessage"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPinMessage", "")
 	}
-	if err := consumeID(b, MessageActionPinMessageTypeID, "messageActionPinMessage"); err != nil {
-		return decodeErr("messageActionPinMessage#94bd38ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPinMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPinMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionHistoryClear is the TL constructor messageActionHistoryClear:
+// MessageActionHistoryClear is the TL constructor messageActionHistoryClear.
 //
 //	messageActionHistoryClear#9fbab604 = MessageAction
 //
@@ -2335,29 +3313,26 @@ func (m *MessageActionHistoryClear) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionHistoryClearTypeID, "messageActionHistoryClear"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionHistoryClear", "")
 	}
-	if err := consumeID(b, MessageActionHistoryClearTypeID, "messageActionHistoryClear"); err != nil {
-		return decodeErr("messageActionHistoryClear#9fbab604", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionHistoryClear) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionHistoryClear) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionGameScore is the TL constructor messageActionGameScore:
+// MessageActionGameScore is the TL constructor messageActionGameScore.
 //
 //	messageActionGameScore#92a72876 game_id:long score:int = MessageAction
 //
@@ -2404,60 +3379,63 @@ func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionGameScoreTypeID, "messageActionGameScore"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGameScore", "")
 	}
-	if err := consumeID(b, MessageActionGameScoreTypeID, "messageActionGameScore"); err != nil {
-		return decodeErr("messageActionGameScore#92a72876", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGameScore) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGameScore) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.GameID, err = b.Long(); err != nil {
-		return decodeErr("messageActionGameScore#92a72876", "game_id", err)
+		return tlrt.DecodeErr(err, "messageActionGameScore", "game_id")
 	}
 	if m.Score, err = b.Int(); err != nil {
-		return decodeErr("messageActionGameScore#92a72876", "score", err)
+		return tlrt.DecodeErr(err, "messageActionGameScore", "score")
 	}
 	return nil
 }
 
-// MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe:
+// MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe.
 //
-//	messageActionPaymentSentMe#8f31b327 flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long payload:bytes info:flags.0?PaymentRequestedInfo shipping_option_id:flags.1?string charge:PaymentCharge = MessageAction
+//	messageActionPaymentSentMe#ffa00ccc flags:# recurring_init:flags.2?true
+//	    recurring_used:flags.3?true currency:string total_amount:long
+//	    payload:bytes info:flags.0?PaymentRequestedInfo
+//	    shipping_option_id:flags.1?string charge:PaymentCharge
+//	    subscription_until_date:flags.4?int = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetShippingOptionID and the other Set methods send a zero value too;
+// HasShippingOptionID reports whether ShippingOptionID is present (sent, or
+// received) and ClearShippingOptionID leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSentMe.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionPaymentSentMe struct {
-	Flags            bin.Fields // flags word; see the type's doc
-	RecurringInit    bool       // flags.2?true
-	RecurringUsed    bool       // flags.3?true
-	Currency         string
-	TotalAmount      int64
-	Payload          []byte
-	Info             *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
-	ShippingOptionID string                // flags.1?string
-	Charge           PaymentCharge
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RecurringInit         bool       // flags.2?true
+	RecurringUsed         bool       // flags.3?true
+	Currency              string
+	TotalAmount           int64
+	Payload               []byte
+	Info                  *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
+	ShippingOptionID      string                // flags.1?string
+	Charge                PaymentCharge
+	SubscriptionUntilDate int // flags.4?int
 }
 
 // MessageActionPaymentSentMeTypeID is the ID of messageActionPaymentSentMe.
-const MessageActionPaymentSentMeTypeID = 0x8f31b327
+const MessageActionPaymentSentMeTypeID = 0xffa00ccc
 
-// TypeID returns 0x8f31b327, the ID of messageActionPaymentSentMe.
+// TypeID returns 0xffa00ccc, the ID of messageActionPaymentSentMe.
 func (*MessageActionPaymentSentMe) TypeID() uint32 {
 	return MessageActionPaymentSentMeTypeID
 }
@@ -2469,6 +3447,46 @@ func (*MessageActionPaymentSentMe) TypeName() string {
 
 // messageActionClass marks MessageActionPaymentSentMe as a MessageActionClass.
 func (*MessageActionPaymentSentMe) messageActionClass() {}
+
+// HasShippingOptionID reports whether ShippingOptionID is present: not zero,
+// set by SetShippingOptionID, or received.
+func (m *MessageActionPaymentSentMe) HasShippingOptionID() bool {
+	return m.ShippingOptionID != "" || m.Flags.Has(1)
+}
+
+// SetShippingOptionID sets ShippingOptionID to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *MessageActionPaymentSentMe) SetShippingOptionID(v string) {
+	m.ShippingOptionID = v
+	m.Flags.Set(1)
+}
+
+// ClearShippingOptionID sets ShippingOptionID to its zero value and marks it
+// absent.
+func (m *MessageActionPaymentSentMe) ClearShippingOptionID() {
+	m.ShippingOptionID = ""
+	m.Flags.Unset(1)
+}
+
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *MessageActionPaymentSentMe) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags.Has(4)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *MessageActionPaymentSentMe) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags.Set(4)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *MessageActionPaymentSentMe) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
@@ -2497,107 +3515,123 @@ func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
 	if m.ShippingOptionID != "" {
 		flags.Set(1)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.TotalAmount)
 	b.PutBytes(m.Payload)
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
-			return encodeErr("messageActionPaymentSentMe#8f31b327", "info", err)
+			return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "info")
 		}
 	}
 	if flags.Has(1) {
 		b.PutString(m.ShippingOptionID)
 	}
 	if err := m.Charge.Encode(b); err != nil {
-		return encodeErr("messageActionPaymentSentMe#8f31b327", "charge", err)
+		return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "charge")
+	}
+	if flags.Has(4) {
+		b.PutInt(m.SubscriptionUntilDate)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "")
 	}
-	if err := consumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPaymentSentMe) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentSentMe", "")
 	}
 	*m = MessageActionPaymentSentMe{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "currency", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "total_amount", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "total_amount")
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "payload", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
-			return decodeErr("messageActionPaymentSentMe#8f31b327", "info", err)
+		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "info")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ShippingOptionID, err = b.String(); err != nil {
-			return decodeErr("messageActionPaymentSentMe#8f31b327", "shipping_option_id", err)
+			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "shipping_option_id")
 		}
 	}
-	if err = decodeBoxed(b, &m.Charge, depth+1); err != nil {
-		return decodeErr("messageActionPaymentSentMe#8f31b327", "charge", err)
+	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "charge")
+	}
+	if m.Flags.Has(4) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "subscription_until_date")
+		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.ShippingOptionID != "" {
 		m.Flags.Unset(1)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(4)
+	}
 	return nil
 }
 
-// MessageActionPaymentSent is the TL constructor messageActionPaymentSent:
+// MessageActionPaymentSent is the TL constructor messageActionPaymentSent.
 //
-//	messageActionPaymentSent#96163f56 flags:# recurring_init:flags.2?true recurring_used:flags.3?true currency:string total_amount:long invoice_slug:flags.0?string = MessageAction
+//	messageActionPaymentSent#c624b16e flags:# recurring_init:flags.2?true
+//	    recurring_used:flags.3?true currency:string total_amount:long
+//	    invoice_slug:flags.0?string subscription_until_date:flags.4?int
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetInvoiceSlug
+// and the other Set methods send a zero value too; HasInvoiceSlug reports
+// whether InvoiceSlug is present (sent, or received) and ClearInvoiceSlug
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionPaymentSent.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionPaymentSent struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	RecurringInit bool       // flags.2?true
-	RecurringUsed bool       // flags.3?true
-	Currency      string
-	TotalAmount   int64
-	InvoiceSlug   string // flags.0?string
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RecurringInit         bool       // flags.2?true
+	RecurringUsed         bool       // flags.3?true
+	Currency              string
+	TotalAmount           int64
+	InvoiceSlug           string // flags.0?string
+	SubscriptionUntilDate int    // flags.4?int
 }
 
 // MessageActionPaymentSentTypeID is the ID of messageActionPaymentSent.
-const MessageActionPaymentSentTypeID = 0x96163f56
+const MessageActionPaymentSentTypeID = 0xc624b16e
 
-// TypeID returns 0x96163f56, the ID of messageActionPaymentSent.
+// TypeID returns 0xc624b16e, the ID of messageActionPaymentSent.
 func (*MessageActionPaymentSent) TypeID() uint32 {
 	return MessageActionPaymentSentTypeID
 }
@@ -2609,6 +3643,45 @@ func (*MessageActionPaymentSent) TypeName() string {
 
 // messageActionClass marks MessageActionPaymentSent as a MessageActionClass.
 func (*MessageActionPaymentSent) messageActionClass() {}
+
+// HasInvoiceSlug reports whether InvoiceSlug is present: not zero, set by
+// SetInvoiceSlug, or received.
+func (m *MessageActionPaymentSent) HasInvoiceSlug() bool {
+	return m.InvoiceSlug != "" || m.Flags.Has(0)
+}
+
+// SetInvoiceSlug sets InvoiceSlug to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionPaymentSent) SetInvoiceSlug(v string) {
+	m.InvoiceSlug = v
+	m.Flags.Set(0)
+}
+
+// ClearInvoiceSlug sets InvoiceSlug to its zero value and marks it absent.
+func (m *MessageActionPaymentSent) ClearInvoiceSlug() {
+	m.InvoiceSlug = ""
+	m.Flags.Unset(0)
+}
+
+// HasSubscriptionUntilDate reports whether SubscriptionUntilDate is present:
+// not zero, set by SetSubscriptionUntilDate, or received.
+func (m *MessageActionPaymentSent) HasSubscriptionUntilDate() bool {
+	return m.SubscriptionUntilDate != 0 || m.Flags.Has(4)
+}
+
+// SetSubscriptionUntilDate sets SubscriptionUntilDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *MessageActionPaymentSent) SetSubscriptionUntilDate(v int) {
+	m.SubscriptionUntilDate = v
+	m.Flags.Set(4)
+}
+
+// ClearSubscriptionUntilDate sets SubscriptionUntilDate to its zero value and
+// marks it absent.
+func (m *MessageActionPaymentSent) ClearSubscriptionUntilDate() {
+	m.SubscriptionUntilDate = 0
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
@@ -2634,72 +3707,85 @@ func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
 	if m.InvoiceSlug != "" {
 		flags.Set(0)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.TotalAmount)
 	if flags.Has(0) {
 		b.PutString(m.InvoiceSlug)
 	}
+	if flags.Has(4) {
+		b.PutInt(m.SubscriptionUntilDate)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentSent", "")
 	}
-	if err := consumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPaymentSent) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionPaymentSent{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSent", "flags")
 	}
 	m.RecurringInit = m.Flags.Has(2)
 	m.RecurringUsed = m.Flags.Has(3)
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "currency", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSent", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("messageActionPaymentSent#96163f56", "total_amount", err)
+		return tlrt.DecodeErr(err, "messageActionPaymentSent", "total_amount")
 	}
 	if m.Flags.Has(0) {
 		if m.InvoiceSlug, err = b.String(); err != nil {
-			return decodeErr("messageActionPaymentSent#96163f56", "invoice_slug", err)
+			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.SubscriptionUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionPaymentSent", "subscription_until_date")
 		}
 	}
 	m.Flags &^= 1<<2 | 1<<3
 	if m.InvoiceSlug != "" {
 		m.Flags.Unset(0)
 	}
+	if m.SubscriptionUntilDate != 0 {
+		m.Flags.Unset(4)
+	}
 	return nil
 }
 
-// MessageActionPhoneCall is the TL constructor messageActionPhoneCall:
+// MessageActionPhoneCall is the TL constructor messageActionPhoneCall.
 //
-//	messageActionPhoneCall#80e11a7f flags:# video:flags.2?true call_id:long reason:flags.0?PhoneCallDiscardReason duration:flags.1?int = MessageAction
+//	messageActionPhoneCall#80e11a7f flags:# video:flags.2?true call_id:long
+//	    reason:flags.0?PhoneCallDiscardReason duration:flags.1?int
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetDuration and
+// the other Set methods send a zero value too; HasDuration reports whether
+// Duration is present (sent, or received) and ClearDuration leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionPhoneCall.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionPhoneCall struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video    bool       // flags.2?true
 	CallID   int64
 	Reason   PhoneCallDiscardReasonClass // flags.0?PhoneCallDiscardReason
@@ -2721,6 +3807,25 @@ func (*MessageActionPhoneCall) TypeName() string {
 
 // messageActionClass marks MessageActionPhoneCall as a MessageActionClass.
 func (*MessageActionPhoneCall) messageActionClass() {}
+
+// HasDuration reports whether Duration is present: not zero, set by
+// SetDuration, or received.
+func (m *MessageActionPhoneCall) HasDuration() bool {
+	return m.Duration != 0 || m.Flags.Has(1)
+}
+
+// SetDuration sets Duration to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionPhoneCall) SetDuration(v int) {
+	m.Duration = v
+	m.Flags.Set(1)
+}
+
+// ClearDuration sets Duration to its zero value and marks it absent.
+func (m *MessageActionPhoneCall) ClearDuration() {
+	m.Duration = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionPhoneCall) Encode(b *bin.Buffer) error {
@@ -2749,8 +3854,8 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.CallID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Reason); err != nil {
-			return encodeErr("messageActionPhoneCall#80e11a7f", "reason", err)
+		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
+			return tlrt.EncodeErr(err, "messageActionPhoneCall", "reason")
 		}
 	}
 	if flags.Has(1) {
@@ -2761,45 +3866,42 @@ func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPhoneCall", "")
 	}
-	if err := consumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
-		return decodeErr("messageActionPhoneCall#80e11a7f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionPhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionPhoneCall#80e11a7f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPhoneCall", "")
 	}
 	*m = MessageActionPhoneCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionPhoneCall#80e11a7f", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionPhoneCall", "flags")
 	}
 	m.Video = m.Flags.Has(2)
 	if m.CallID, err = b.Long(); err != nil {
-		return decodeErr("messageActionPhoneCall#80e11a7f", "call_id", err)
+		return tlrt.DecodeErr(err, "messageActionPhoneCall", "call_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
-			return decodeErr("messageActionPhoneCall#80e11a7f", "reason", err)
+			return tlrt.DecodeErr(err, "messageActionPhoneCall", "reason")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Duration, err = b.Int(); err != nil {
-			return decodeErr("messageActionPhoneCall#80e11a7f", "duration", err)
+			return tlrt.DecodeErr(err, "messageActionPhoneCall", "duration")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -2809,7 +3911,8 @@ func (m *MessageActionPhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionScreenshotTaken is the TL constructor messageActionScreenshotTaken:
+// MessageActionScreenshotTaken is the TL constructor
+// messageActionScreenshotTaken.
 //
 //	messageActionScreenshotTaken#4792929b = MessageAction
 //
@@ -2829,7 +3932,8 @@ func (*MessageActionScreenshotTaken) TypeName() string {
 	return "messageActionScreenshotTaken"
 }
 
-// messageActionClass marks MessageActionScreenshotTaken as a MessageActionClass.
+// messageActionClass marks MessageActionScreenshotTaken as a
+// MessageActionClass.
 func (*MessageActionScreenshotTaken) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2851,29 +3955,26 @@ func (m *MessageActionScreenshotTaken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionScreenshotTaken", "")
 	}
-	if err := consumeID(b, MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"); err != nil {
-		return decodeErr("messageActionScreenshotTaken#4792929b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionScreenshotTaken) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionScreenshotTaken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionCustomAction is the TL constructor messageActionCustomAction:
+// MessageActionCustomAction is the TL constructor messageActionCustomAction.
 //
 //	messageActionCustomAction#fae69f56 message:string = MessageAction
 //
@@ -2918,43 +4019,42 @@ func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionCustomAction", "")
 	}
-	if err := consumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
-		return decodeErr("messageActionCustomAction#fae69f56", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionCustomAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionCustomAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("messageActionCustomAction#fae69f56", "message", err)
+		return tlrt.DecodeErr(err, "messageActionCustomAction", "message")
 	}
 	return nil
 }
 
-// MessageActionBotAllowed is the TL constructor messageActionBotAllowed:
+// MessageActionBotAllowed is the TL constructor messageActionBotAllowed.
 //
-//	messageActionBotAllowed#c516d679 flags:# attach_menu:flags.1?true from_request:flags.3?true domain:flags.0?string app:flags.2?BotApp = MessageAction
+//	messageActionBotAllowed#c516d679 flags:# attach_menu:flags.1?true
+//	    from_request:flags.3?true domain:flags.0?string app:flags.2?BotApp
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetDomain and
+// the other Set methods send a zero value too; HasDomain reports whether Domain
+// is present (sent, or received) and ClearDomain leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionBotAllowed.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionBotAllowed struct {
-	Flags       bin.Fields  // flags word; see the type's doc
+	Flags       bin.Fields  // flags word; Encode adds the bits of the fields that are set
 	AttachMenu  bool        // flags.1?true
 	FromRequest bool        // flags.3?true
 	Domain      string      // flags.0?string
@@ -2976,6 +4076,25 @@ func (*MessageActionBotAllowed) TypeName() string {
 
 // messageActionClass marks MessageActionBotAllowed as a MessageActionClass.
 func (*MessageActionBotAllowed) messageActionClass() {}
+
+// HasDomain reports whether Domain is present: not zero, set by SetDomain, or
+// received.
+func (m *MessageActionBotAllowed) HasDomain() bool {
+	return m.Domain != "" || m.Flags.Has(0)
+}
+
+// SetDomain sets Domain to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageActionBotAllowed) SetDomain(v string) {
+	m.Domain = v
+	m.Flags.Set(0)
+}
+
+// ClearDomain sets Domain to its zero value and marks it absent.
+func (m *MessageActionBotAllowed) ClearDomain() {
+	m.Domain = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionBotAllowed) Encode(b *bin.Buffer) error {
@@ -3009,8 +4128,8 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Domain)
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.App); err != nil {
-			return encodeErr("messageActionBotAllowed#c516d679", "app", err)
+		if err := tlrt.EncodeObject(b, m.App); err != nil {
+			return tlrt.EncodeErr(err, "messageActionBotAllowed", "app")
 		}
 	}
 	return nil
@@ -3018,43 +4137,40 @@ func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionBotAllowed", "")
 	}
-	if err := consumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
-		return decodeErr("messageActionBotAllowed#c516d679", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionBotAllowed) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionBotAllowed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionBotAllowed#c516d679", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionBotAllowed", "")
 	}
 	*m = MessageActionBotAllowed{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionBotAllowed#c516d679", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionBotAllowed", "flags")
 	}
 	m.AttachMenu = m.Flags.Has(1)
 	m.FromRequest = m.Flags.Has(3)
 	if m.Flags.Has(0) {
 		if m.Domain, err = b.String(); err != nil {
-			return decodeErr("messageActionBotAllowed#c516d679", "domain", err)
+			return tlrt.DecodeErr(err, "messageActionBotAllowed", "domain")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.App, err = decodeBotApp(b, depth+1); err != nil {
-			return decodeErr("messageActionBotAllowed#c516d679", "app", err)
+			return tlrt.DecodeErr(err, "messageActionBotAllowed", "app")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3
@@ -3064,9 +4180,11 @@ func (m *MessageActionBotAllowed) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionSecureValuesSentMe is the TL constructor messageActionSecureValuesSentMe:
+// MessageActionSecureValuesSentMe is the TL constructor
+// messageActionSecureValuesSentMe.
 //
-//	messageActionSecureValuesSentMe#1b287353 values:Vector<SecureValue> credentials:SecureCredentialsEncrypted = MessageAction
+//	messageActionSecureValuesSentMe#1b287353 values:Vector<SecureValue>
+//	    credentials:SecureCredentialsEncrypted = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSecureValuesSentMe.
 type MessageActionSecureValuesSentMe struct {
@@ -3074,7 +4192,8 @@ type MessageActionSecureValuesSentMe struct {
 	Credentials SecureCredentialsEncrypted
 }
 
-// MessageActionSecureValuesSentMeTypeID is the ID of messageActionSecureValuesSentMe.
+// MessageActionSecureValuesSentMeTypeID is the ID of
+// messageActionSecureValuesSentMe.
 const MessageActionSecureValuesSentMeTypeID = 0x1b287353
 
 // TypeID returns 0x1b287353, the ID of messageActionSecureValuesSentMe.
@@ -3087,7 +4206,8 @@ func (*MessageActionSecureValuesSentMe) TypeName() string {
 	return "messageActionSecureValuesSentMe"
 }
 
-// messageActionClass marks MessageActionSecureValuesSentMe as a MessageActionClass.
+// messageActionClass marks MessageActionSecureValuesSentMe as a
+// MessageActionClass.
 func (*MessageActionSecureValuesSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3107,59 +4227,59 @@ func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Values))
 	for i := range m.Values {
 		if err := m.Values[i].Encode(b); err != nil {
-			return encodeErr("messageActionSecureValuesSentMe#1b287353", "values", err)
+			return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "values")
 		}
 	}
 	if err := m.Credentials.Encode(b); err != nil {
-		return encodeErr("messageActionSecureValuesSentMe#1b287353", "credentials", err)
+		return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "credentials")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "")
 	}
-	if err := consumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
-		return decodeErr("messageActionSecureValuesSentMe#1b287353", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSecureValuesSentMe) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionSecureValuesSentMe#1b287353", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSentMe", "")
 	}
 	var err error
-	if m.Values, err = decodeVectorAt(b, depth+1, decodeValue[SecureValue]); err != nil {
-		return decodeErr("messageActionSecureValuesSentMe#1b287353", "values", err)
+	if m.Values, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValue]); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "values")
 	}
-	if err = decodeBoxed(b, &m.Credentials, depth+1); err != nil {
-		return decodeErr("messageActionSecureValuesSentMe#1b287353", "credentials", err)
+	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "credentials")
 	}
 	return nil
 }
 
-// MessageActionSecureValuesSent is the TL constructor messageActionSecureValuesSent:
+// MessageActionSecureValuesSent is the TL constructor
+// messageActionSecureValuesSent.
 //
-//	messageActionSecureValuesSent#d95c6154 types:Vector<SecureValueType> = MessageAction
+//	messageActionSecureValuesSent#d95c6154 types:Vector<SecureValueType>
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSecureValuesSent.
 type MessageActionSecureValuesSent struct {
 	Types []SecureValueTypeClass
 }
 
-// MessageActionSecureValuesSentTypeID is the ID of messageActionSecureValuesSent.
+// MessageActionSecureValuesSentTypeID is the ID of
+// messageActionSecureValuesSent.
 const MessageActionSecureValuesSentTypeID = 0xd95c6154
 
 // TypeID returns 0xd95c6154, the ID of messageActionSecureValuesSent.
@@ -3172,7 +4292,8 @@ func (*MessageActionSecureValuesSent) TypeName() string {
 	return "messageActionSecureValuesSent"
 }
 
-// messageActionClass marks MessageActionSecureValuesSent as a MessageActionClass.
+// messageActionClass marks MessageActionSecureValuesSent as a
+// MessageActionClass.
 func (*MessageActionSecureValuesSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3191,8 +4312,8 @@ func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Types))
 	for i := range m.Types {
-		if err := encodeObj(b, m.Types[i]); err != nil {
-			return encodeErr("messageActionSecureValuesSent#d95c6154", "types", err)
+		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
+			return tlrt.EncodeErr(err, "messageActionSecureValuesSent", "types")
 		}
 	}
 	return nil
@@ -3200,36 +4321,33 @@ func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "")
 	}
-	if err := consumeID(b, MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"); err != nil {
-		return decodeErr("messageActionSecureValuesSent#d95c6154", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSecureValuesSent) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionSecureValuesSent#d95c6154", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
 	}
 	var err error
-	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
-		return decodeErr("messageActionSecureValuesSent#d95c6154", "types", err)
+	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
 	}
 	return nil
 }
 
-// MessageActionContactSignUp is the TL constructor messageActionContactSignUp:
+// MessageActionContactSignUp is the TL constructor messageActionContactSignUp.
 //
 //	messageActionContactSignUp#f3f25f76 = MessageAction
 //
@@ -3271,31 +4389,30 @@ func (m *MessageActionContactSignUp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionContactSignUpTypeID, "messageActionContactSignUp"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionContactSignUp", "")
 	}
-	if err := consumeID(b, MessageActionContactSignUpTypeID, "messageActionContactSignUp"); err != nil {
-		return decodeErr("messageActionContactSignUp#f3f25f76", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionContactSignUp) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionContactSignUp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionGeoProximityReached is the TL constructor messageActionGeoProximityReached:
+// MessageActionGeoProximityReached is the TL constructor
+// messageActionGeoProximityReached.
 //
-//	messageActionGeoProximityReached#98e0d697 from_id:Peer to_id:Peer distance:int = MessageAction
+//	messageActionGeoProximityReached#98e0d697 from_id:Peer to_id:Peer
+//	    distance:int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGeoProximityReached.
 type MessageActionGeoProximityReached struct {
@@ -3304,7 +4421,8 @@ type MessageActionGeoProximityReached struct {
 	Distance int
 }
 
-// MessageActionGeoProximityReachedTypeID is the ID of messageActionGeoProximityReached.
+// MessageActionGeoProximityReachedTypeID is the ID of
+// messageActionGeoProximityReached.
 const MessageActionGeoProximityReachedTypeID = 0x98e0d697
 
 // TypeID returns 0x98e0d697, the ID of messageActionGeoProximityReached.
@@ -3317,7 +4435,8 @@ func (*MessageActionGeoProximityReached) TypeName() string {
 	return "messageActionGeoProximityReached"
 }
 
-// messageActionClass marks MessageActionGeoProximityReached as a MessageActionClass.
+// messageActionClass marks MessageActionGeoProximityReached as a
+// MessageActionClass.
 func (*MessageActionGeoProximityReached) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3334,11 +4453,11 @@ func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.FromID); err != nil {
-		return encodeErr("messageActionGeoProximityReached#98e0d697", "from_id", err)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "from_id")
 	}
-	if err := encodeObj(b, m.ToID); err != nil {
-		return encodeErr("messageActionGeoProximityReached#98e0d697", "to_id", err)
+	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "to_id")
 	}
 	b.PutInt(m.Distance)
 	return nil
@@ -3346,53 +4465,51 @@ func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "")
 	}
-	if err := consumeID(b, MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"); err != nil {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGeoProximityReached) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGeoProximityReached) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGeoProximityReached", "")
 	}
 	var err error
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "from_id", err)
+		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "from_id")
 	}
 	if m.ToID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "to_id", err)
+		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "to_id")
 	}
 	if m.Distance, err = b.Int(); err != nil {
-		return decodeErr("messageActionGeoProximityReached#98e0d697", "distance", err)
+		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "distance")
 	}
 	return nil
 }
 
-// MessageActionGroupCall is the TL constructor messageActionGroupCall:
+// MessageActionGroupCall is the TL constructor messageActionGroupCall.
 //
-//	messageActionGroupCall#7a0d7f42 flags:# call:InputGroupCall duration:flags.0?int = MessageAction
+//	messageActionGroupCall#7a0d7f42 flags:# call:InputGroupCall
+//	    duration:flags.0?int = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetDuration and
+// the other Set methods send a zero value too; HasDuration reports whether
+// Duration is present (sent, or received) and ClearDuration leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionGroupCall.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionGroupCall struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	Call     InputGroupCall
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Call     InputGroupCallClass
 	Duration int // flags.0?int
 }
 
@@ -3411,6 +4528,25 @@ func (*MessageActionGroupCall) TypeName() string {
 
 // messageActionClass marks MessageActionGroupCall as a MessageActionClass.
 func (*MessageActionGroupCall) messageActionClass() {}
+
+// HasDuration reports whether Duration is present: not zero, set by
+// SetDuration, or received.
+func (m *MessageActionGroupCall) HasDuration() bool {
+	return m.Duration != 0 || m.Flags.Has(0)
+}
+
+// SetDuration sets Duration to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionGroupCall) SetDuration(v int) {
+	m.Duration = v
+	m.Flags.Set(0)
+}
+
+// ClearDuration sets Duration to its zero value and marks it absent.
+func (m *MessageActionGroupCall) ClearDuration() {
+	m.Duration = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGroupCall) Encode(b *bin.Buffer) error {
@@ -3431,8 +4567,8 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("messageActionGroupCall#7a0d7f42", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "messageActionGroupCall", "call")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Duration)
@@ -3442,39 +4578,36 @@ func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGroupCall", "")
 	}
-	if err := consumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
-		return decodeErr("messageActionGroupCall#7a0d7f42", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGroupCall#7a0d7f42", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCall", "")
 	}
 	*m = MessageActionGroupCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionGroupCall#7a0d7f42", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionGroupCall", "flags")
 	}
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("messageActionGroupCall#7a0d7f42", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGroupCall", "call")
 	}
 	if m.Flags.Has(0) {
 		if m.Duration, err = b.Int(); err != nil {
-			return decodeErr("messageActionGroupCall#7a0d7f42", "duration", err)
+			return tlrt.DecodeErr(err, "messageActionGroupCall", "duration")
 		}
 	}
 	if m.Duration != 0 {
@@ -3483,17 +4616,20 @@ func (m *MessageActionGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionInviteToGroupCall is the TL constructor messageActionInviteToGroupCall:
+// MessageActionInviteToGroupCall is the TL constructor
+// messageActionInviteToGroupCall.
 //
-//	messageActionInviteToGroupCall#502f92f7 call:InputGroupCall users:Vector<long> = MessageAction
+//	messageActionInviteToGroupCall#502f92f7 call:InputGroupCall
+//	    users:Vector<long> = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionInviteToGroupCall.
 type MessageActionInviteToGroupCall struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Users []int64
 }
 
-// MessageActionInviteToGroupCallTypeID is the ID of messageActionInviteToGroupCall.
+// MessageActionInviteToGroupCallTypeID is the ID of
+// messageActionInviteToGroupCall.
 const MessageActionInviteToGroupCallTypeID = 0x502f92f7
 
 // TypeID returns 0x502f92f7, the ID of messageActionInviteToGroupCall.
@@ -3506,7 +4642,8 @@ func (*MessageActionInviteToGroupCall) TypeName() string {
 	return "messageActionInviteToGroupCall"
 }
 
-// messageActionClass marks MessageActionInviteToGroupCall as a MessageActionClass.
+// messageActionClass marks MessageActionInviteToGroupCall as a
+// MessageActionClass.
 func (*MessageActionInviteToGroupCall) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3523,8 +4660,8 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("messageActionInviteToGroupCall#502f92f7", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
@@ -3535,49 +4672,49 @@ func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "")
 	}
-	if err := consumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
-		return decodeErr("messageActionInviteToGroupCall#502f92f7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionInviteToGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionInviteToGroupCall#502f92f7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionInviteToGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("messageActionInviteToGroupCall#502f92f7", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
-	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageActionInviteToGroupCall#502f92f7", "users", err)
+	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "users")
 	}
 	return nil
 }
 
-// MessageActionSetMessagesTTL is the TL constructor messageActionSetMessagesTTL:
+// MessageActionSetMessagesTTL is the TL constructor
+// messageActionSetMessagesTTL.
 //
-//	messageActionSetMessagesTTL#3c134d7b flags:# period:int auto_setting_from:flags.0?long = MessageAction
+//	messageActionSetMessagesTTL#3c134d7b flags:# period:int
+//	    auto_setting_from:flags.0?long = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAutoSettingFrom and the other Set methods send a zero value too;
+// HasAutoSettingFrom reports whether AutoSettingFrom is present (sent, or
+// received) and ClearAutoSettingFrom leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionSetMessagesTTL.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionSetMessagesTTL struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Period          int
 	AutoSettingFrom int64 // flags.0?long
 }
@@ -3597,6 +4734,26 @@ func (*MessageActionSetMessagesTTL) TypeName() string {
 
 // messageActionClass marks MessageActionSetMessagesTTL as a MessageActionClass.
 func (*MessageActionSetMessagesTTL) messageActionClass() {}
+
+// HasAutoSettingFrom reports whether AutoSettingFrom is present: not zero, set
+// by SetAutoSettingFrom, or received.
+func (m *MessageActionSetMessagesTTL) HasAutoSettingFrom() bool {
+	return m.AutoSettingFrom != 0 || m.Flags.Has(0)
+}
+
+// SetAutoSettingFrom sets AutoSettingFrom to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageActionSetMessagesTTL) SetAutoSettingFrom(v int64) {
+	m.AutoSettingFrom = v
+	m.Flags.Set(0)
+}
+
+// ClearAutoSettingFrom sets AutoSettingFrom to its zero value and marks it
+// absent.
+func (m *MessageActionSetMessagesTTL) ClearAutoSettingFrom() {
+	m.AutoSettingFrom = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionSetMessagesTTL) Encode(b *bin.Buffer) error {
@@ -3626,36 +4783,33 @@ func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "")
 	}
-	if err := consumeID(b, MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"); err != nil {
-		return decodeErr("messageActionSetMessagesTTL#3c134d7b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetMessagesTTL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetMessagesTTL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionSetMessagesTTL{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionSetMessagesTTL#3c134d7b", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "flags")
 	}
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("messageActionSetMessagesTTL#3c134d7b", "period", err)
+		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "period")
 	}
 	if m.Flags.Has(0) {
 		if m.AutoSettingFrom, err = b.Long(); err != nil {
-			return decodeErr("messageActionSetMessagesTTL#3c134d7b", "auto_setting_from", err)
+			return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "auto_setting_from")
 		}
 	}
 	if m.AutoSettingFrom != 0 {
@@ -3664,17 +4818,20 @@ func (m *MessageActionSetMessagesTTL) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessageActionGroupCallScheduled is the TL constructor messageActionGroupCallScheduled:
+// MessageActionGroupCallScheduled is the TL constructor
+// messageActionGroupCallScheduled.
 //
-//	messageActionGroupCallScheduled#b3a07661 call:InputGroupCall schedule_date:int = MessageAction
+//	messageActionGroupCallScheduled#b3a07661 call:InputGroupCall
+//	    schedule_date:int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGroupCallScheduled.
 type MessageActionGroupCallScheduled struct {
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	ScheduleDate int
 }
 
-// MessageActionGroupCallScheduledTypeID is the ID of messageActionGroupCallScheduled.
+// MessageActionGroupCallScheduledTypeID is the ID of
+// messageActionGroupCallScheduled.
 const MessageActionGroupCallScheduledTypeID = 0xb3a07661
 
 // TypeID returns 0xb3a07661, the ID of messageActionGroupCallScheduled.
@@ -3687,7 +4844,8 @@ func (*MessageActionGroupCallScheduled) TypeName() string {
 	return "messageActionGroupCallScheduled"
 }
 
-// messageActionClass marks MessageActionGroupCallScheduled as a MessageActionClass.
+// messageActionClass marks MessageActionGroupCallScheduled as a
+// MessageActionClass.
 func (*MessageActionGroupCallScheduled) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3704,8 +4862,8 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("messageActionGroupCallScheduled#b3a07661", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
 	b.PutInt(m.ScheduleDate)
 	return nil
@@ -3713,51 +4871,48 @@ func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "")
 	}
-	if err := consumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
-		return decodeErr("messageActionGroupCallScheduled#b3a07661", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGroupCallScheduled) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGroupCallScheduled) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGroupCallScheduled#b3a07661", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCallScheduled", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("messageActionGroupCallScheduled#b3a07661", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "call")
 	}
 	if m.ScheduleDate, err = b.Int(); err != nil {
-		return decodeErr("messageActionGroupCallScheduled#b3a07661", "schedule_date", err)
+		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "schedule_date")
 	}
 	return nil
 }
 
-// MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme:
+// MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme.
 //
-//	messageActionSetChatTheme#aa786345 emoticon:string = MessageAction
+//	messageActionSetChatTheme#b91bbd3a theme:ChatTheme = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSetChatTheme.
 type MessageActionSetChatTheme struct {
-	Emoticon string
+	Theme ChatThemeClass
 }
 
 // MessageActionSetChatThemeTypeID is the ID of messageActionSetChatTheme.
-const MessageActionSetChatThemeTypeID = 0xaa786345
+const MessageActionSetChatThemeTypeID = 0xb91bbd3a
 
-// TypeID returns 0xaa786345, the ID of messageActionSetChatTheme.
+// TypeID returns 0xb91bbd3a, the ID of messageActionSetChatTheme.
 func (*MessageActionSetChatTheme) TypeID() uint32 {
 	return MessageActionSetChatThemeTypeID
 }
@@ -3784,46 +4939,50 @@ func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Emoticon)
+	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSetChatTheme", "theme")
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "")
 	}
-	if err := consumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
-		return decodeErr("messageActionSetChatTheme#aa786345", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetChatTheme) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetChatTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatTheme", "")
+	}
 	var err error
-	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("messageActionSetChatTheme#aa786345", "emoticon", err)
+	if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "theme")
 	}
 	return nil
 }
 
-// MessageActionChatJoinedByRequest is the TL constructor messageActionChatJoinedByRequest:
+// MessageActionChatJoinedByRequest is the TL constructor
+// messageActionChatJoinedByRequest.
 //
 //	messageActionChatJoinedByRequest#ebbca3cb = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionChatJoinedByRequest.
 type MessageActionChatJoinedByRequest struct{}
 
-// MessageActionChatJoinedByRequestTypeID is the ID of messageActionChatJoinedByRequest.
+// MessageActionChatJoinedByRequestTypeID is the ID of
+// messageActionChatJoinedByRequest.
 const MessageActionChatJoinedByRequestTypeID = 0xebbca3cb
 
 // TypeID returns 0xebbca3cb, the ID of messageActionChatJoinedByRequest.
@@ -3836,7 +4995,8 @@ func (*MessageActionChatJoinedByRequest) TypeName() string {
 	return "messageActionChatJoinedByRequest"
 }
 
-// messageActionClass marks MessageActionChatJoinedByRequest as a MessageActionClass.
+// messageActionClass marks MessageActionChatJoinedByRequest as a
+// MessageActionClass.
 func (*MessageActionChatJoinedByRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3858,31 +5018,30 @@ func (m *MessageActionChatJoinedByRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChatJoinedByRequest", "")
 	}
-	if err := consumeID(b, MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"); err != nil {
-		return decodeErr("messageActionChatJoinedByRequest#ebbca3cb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionChatJoinedByRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChatJoinedByRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageActionWebViewDataSentMe is the TL constructor messageActionWebViewDataSentMe:
+// MessageActionWebViewDataSentMe is the TL constructor
+// messageActionWebViewDataSentMe.
 //
-//	messageActionWebViewDataSentMe#47dd8079 text:string data:string = MessageAction
+//	messageActionWebViewDataSentMe#47dd8079 text:string data:string
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionWebViewDataSentMe.
 type MessageActionWebViewDataSentMe struct {
@@ -3890,7 +5049,8 @@ type MessageActionWebViewDataSentMe struct {
 	Data string
 }
 
-// MessageActionWebViewDataSentMeTypeID is the ID of messageActionWebViewDataSentMe.
+// MessageActionWebViewDataSentMeTypeID is the ID of
+// messageActionWebViewDataSentMe.
 const MessageActionWebViewDataSentMeTypeID = 0x47dd8079
 
 // TypeID returns 0x47dd8079, the ID of messageActionWebViewDataSentMe.
@@ -3903,7 +5063,8 @@ func (*MessageActionWebViewDataSentMe) TypeName() string {
 	return "messageActionWebViewDataSentMe"
 }
 
-// messageActionClass marks MessageActionWebViewDataSentMe as a MessageActionClass.
+// messageActionClass marks MessageActionWebViewDataSentMe as a
+// MessageActionClass.
 func (*MessageActionWebViewDataSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3927,36 +5088,34 @@ func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "")
 	}
-	if err := consumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
-		return decodeErr("messageActionWebViewDataSentMe#47dd8079", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionWebViewDataSentMe) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionWebViewDataSentMe) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("messageActionWebViewDataSentMe#47dd8079", "text", err)
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "text")
 	}
 	if m.Data, err = b.String(); err != nil {
-		return decodeErr("messageActionWebViewDataSentMe#47dd8079", "data", err)
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "data")
 	}
 	return nil
 }
 
-// MessageActionWebViewDataSent is the TL constructor messageActionWebViewDataSent:
+// MessageActionWebViewDataSent is the TL constructor
+// messageActionWebViewDataSent.
 //
 //	messageActionWebViewDataSent#b4c38cb5 text:string = MessageAction
 //
@@ -3978,7 +5137,8 @@ func (*MessageActionWebViewDataSent) TypeName() string {
 	return "messageActionWebViewDataSent"
 }
 
-// messageActionClass marks MessageActionWebViewDataSent as a MessageActionClass.
+// messageActionClass marks MessageActionWebViewDataSent as a
+// MessageActionClass.
 func (*MessageActionWebViewDataSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -4001,54 +5161,55 @@ func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "")
 	}
-	if err := consumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
-		return decodeErr("messageActionWebViewDataSent#b4c38cb5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionWebViewDataSent) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionWebViewDataSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("messageActionWebViewDataSent#b4c38cb5", "text", err)
+		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "text")
 	}
 	return nil
 }
 
-// MessageActionGiftPremium is the TL constructor messageActionGiftPremium:
+// MessageActionGiftPremium is the TL constructor messageActionGiftPremium.
 //
-//	messageActionGiftPremium#c83d6aec flags:# currency:string amount:long months:int crypto_currency:flags.0?string crypto_amount:flags.0?long = MessageAction
+//	messageActionGiftPremium#48e91302 flags:# currency:string amount:long
+//	    days:int crypto_currency:flags.0?string crypto_amount:flags.0?long
+//	    message:flags.1?TextWithEntities = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCryptoCurrency and the other Set methods send a zero value too;
+// HasCryptoCurrency reports whether CryptoCurrency is present (sent, or
+// received) and ClearCryptoCurrency leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionGiftPremium.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionGiftPremium struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Currency       string
 	Amount         int64
-	Months         int
-	CryptoCurrency string // flags.0?string
-	CryptoAmount   int64  // flags.0?long
+	Days           int
+	CryptoCurrency string            // flags.0?string
+	CryptoAmount   int64             // flags.0?long
+	Message        *TextWithEntities // flags.1?TextWithEntities
 }
 
 // MessageActionGiftPremiumTypeID is the ID of messageActionGiftPremium.
-const MessageActionGiftPremiumTypeID = 0xc83d6aec
+const MessageActionGiftPremiumTypeID = 0x48e91302
 
-// TypeID returns 0xc83d6aec, the ID of messageActionGiftPremium.
+// TypeID returns 0x48e91302, the ID of messageActionGiftPremium.
 func (*MessageActionGiftPremium) TypeID() uint32 {
 	return MessageActionGiftPremiumTypeID
 }
@@ -4060,6 +5221,49 @@ func (*MessageActionGiftPremium) TypeName() string {
 
 // messageActionClass marks MessageActionGiftPremium as a MessageActionClass.
 func (*MessageActionGiftPremium) messageActionClass() {}
+
+// HasCryptoCurrency reports whether CryptoCurrency is present: not zero, set by
+// SetCryptoCurrency, or received. It shares its flag with CryptoAmount: they
+// are present together.
+func (m *MessageActionGiftPremium) HasCryptoCurrency() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(0)
+}
+
+// SetCryptoCurrency sets CryptoCurrency to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageActionGiftPremium) SetCryptoCurrency(v string) {
+	m.CryptoCurrency = v
+	m.Flags.Set(0)
+}
+
+// ClearCryptoCurrency sets CryptoCurrency to its zero value and marks it
+// absent; it is still sent, as zero, when CryptoAmount, which shares its flag,
+// is set.
+func (m *MessageActionGiftPremium) ClearCryptoCurrency() {
+	m.CryptoCurrency = ""
+	m.Flags.Unset(0)
+}
+
+// HasCryptoAmount reports whether CryptoAmount is present: not zero, set by
+// SetCryptoAmount, or received. It shares its flag with CryptoCurrency: they
+// are present together.
+func (m *MessageActionGiftPremium) HasCryptoAmount() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(0)
+}
+
+// SetCryptoAmount sets CryptoAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftPremium) SetCryptoAmount(v int64) {
+	m.CryptoAmount = v
+	m.Flags.Set(0)
+}
+
+// ClearCryptoAmount sets CryptoAmount to its zero value and marks it absent; it
+// is still sent, as zero, when CryptoCurrency, which shares its flag, is set.
+func (m *MessageActionGiftPremium) ClearCryptoAmount() {
+	m.CryptoAmount = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiftPremium) Encode(b *bin.Buffer) error {
@@ -4075,88 +5279,107 @@ func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutString(m.Currency)
 	b.PutLong(m.Amount)
-	b.PutInt(m.Months)
+	b.PutInt(m.Days)
 	if flags.Has(0) {
 		b.PutString(m.CryptoCurrency)
 	}
 	if flags.Has(0) {
 		b.PutLong(m.CryptoAmount)
 	}
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageActionGiftPremium", "message")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "")
 	}
-	if err := consumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiftPremium) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftPremium) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftPremium", "")
 	}
 	*m = MessageActionGiftPremium{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "flags")
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "currency", err)
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "amount", err)
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "amount")
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiftPremium#c83d6aec", "months", err)
+	if m.Days, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftPremium", "days")
 	}
 	if m.Flags.Has(0) {
 		if m.CryptoCurrency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftPremium#c83d6aec", "crypto_currency", err)
+			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.CryptoAmount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftPremium#c83d6aec", "crypto_amount", err)
+			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_amount")
 		}
 	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftPremium", "message")
+		}
+	}
+	m.Flags &^= 1 << 1
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessageActionTopicCreate is the TL constructor messageActionTopicCreate:
+// MessageActionTopicCreate is the TL constructor messageActionTopicCreate.
 //
-//	messageActionTopicCreate#d999256 flags:# title:string icon_color:int icon_emoji_id:flags.0?long = MessageAction
+//	messageActionTopicCreate#d999256 flags:# title_missing:flags.1?true
+//	    title:string icon_color:int icon_emoji_id:flags.0?long
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetIconEmojiID
+// and the other Set methods send a zero value too; HasIconEmojiID reports
+// whether IconEmojiID is present (sent, or received) and ClearIconEmojiID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionTopicCreate.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionTopicCreate struct {
-	Flags       bin.Fields // flags word; see the type's doc
-	Title       string
-	IconColor   int
-	IconEmojiID int64 // flags.0?long
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	TitleMissing bool       // flags.1?true
+	Title        string
+	IconColor    int
+	IconEmojiID  int64 // flags.0?long
 }
 
 // MessageActionTopicCreateTypeID is the ID of messageActionTopicCreate.
@@ -4175,6 +5398,25 @@ func (*MessageActionTopicCreate) TypeName() string {
 // messageActionClass marks MessageActionTopicCreate as a MessageActionClass.
 func (*MessageActionTopicCreate) messageActionClass() {}
 
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *MessageActionTopicCreate) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(0)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionTopicCreate) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(0)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *MessageActionTopicCreate) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(0)
+}
+
 // Encode writes m to b with its ID.
 func (m *MessageActionTopicCreate) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -4189,7 +5431,10 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.TitleMissing {
+		flags.Set(1)
+	}
 	if m.IconEmojiID != 0 {
 		flags.Set(0)
 	}
@@ -4204,58 +5449,59 @@ func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTopicCreate", "")
 	}
-	if err := consumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
-		return decodeErr("messageActionTopicCreate#0d999256", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionTopicCreate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTopicCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicCreate{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionTopicCreate#0d999256", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
 	}
+	m.TitleMissing = m.Flags.Has(1)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageActionTopicCreate#0d999256", "title", err)
+		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
 	}
 	if m.IconColor, err = b.Int(); err != nil {
-		return decodeErr("messageActionTopicCreate#0d999256", "icon_color", err)
+		return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_color")
 	}
 	if m.Flags.Has(0) {
 		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("messageActionTopicCreate#0d999256", "icon_emoji_id", err)
+			return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_emoji_id")
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.IconEmojiID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessageActionTopicEdit is the TL constructor messageActionTopicEdit:
+// MessageActionTopicEdit is the TL constructor messageActionTopicEdit.
 //
-//	messageActionTopicEdit#c0944820 flags:# title:flags.0?string icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool = MessageAction
+//	messageActionTopicEdit#c0944820 flags:# title:flags.0?string
+//	    icon_emoji_id:flags.1?long closed:flags.2?Bool hidden:flags.3?Bool
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionTopicEdit.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionTopicEdit struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Title       string     // flags.0?string
 	IconEmojiID int64      // flags.1?long
 	Closed      bool       // flags.2?Bool
@@ -4277,6 +5523,82 @@ func (*MessageActionTopicEdit) TypeName() string {
 
 // messageActionClass marks MessageActionTopicEdit as a MessageActionClass.
 func (*MessageActionTopicEdit) messageActionClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *MessageActionTopicEdit) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageActionTopicEdit) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *MessageActionTopicEdit) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasIconEmojiID reports whether IconEmojiID is present: not zero, set by
+// SetIconEmojiID, or received.
+func (m *MessageActionTopicEdit) HasIconEmojiID() bool {
+	return m.IconEmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetIconEmojiID sets IconEmojiID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionTopicEdit) SetIconEmojiID(v int64) {
+	m.IconEmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearIconEmojiID sets IconEmojiID to its zero value and marks it absent.
+func (m *MessageActionTopicEdit) ClearIconEmojiID() {
+	m.IconEmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// HasClosed reports whether Closed is present: not zero, set by SetClosed, or
+// received.
+func (m *MessageActionTopicEdit) HasClosed() bool {
+	return m.Closed || m.Flags.Has(2)
+}
+
+// SetClosed sets Closed to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageActionTopicEdit) SetClosed(v bool) {
+	m.Closed = v
+	m.Flags.Set(2)
+}
+
+// ClearClosed sets Closed to its zero value and marks it absent.
+func (m *MessageActionTopicEdit) ClearClosed() {
+	m.Closed = false
+	m.Flags.Unset(2)
+}
+
+// HasHidden reports whether Hidden is present: not zero, set by SetHidden, or
+// received.
+func (m *MessageActionTopicEdit) HasHidden() bool {
+	return m.Hidden || m.Flags.Has(3)
+}
+
+// SetHidden sets Hidden to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageActionTopicEdit) SetHidden(v bool) {
+	m.Hidden = v
+	m.Flags.Set(3)
+}
+
+// ClearHidden sets Hidden to its zero value and marks it absent.
+func (m *MessageActionTopicEdit) ClearHidden() {
+	m.Hidden = false
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionTopicEdit) Encode(b *bin.Buffer) error {
@@ -4323,48 +5645,45 @@ func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTopicEdit", "")
 	}
-	if err := consumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
-		return decodeErr("messageActionTopicEdit#c0944820", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionTopicEdit) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTopicEdit) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageActionTopicEdit{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionTopicEdit#c0944820", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionTopicEdit", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("messageActionTopicEdit#c0944820", "title", err)
+			return tlrt.DecodeErr(err, "messageActionTopicEdit", "title")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.IconEmojiID, err = b.Long(); err != nil {
-			return decodeErr("messageActionTopicEdit#c0944820", "icon_emoji_id", err)
+			return tlrt.DecodeErr(err, "messageActionTopicEdit", "icon_emoji_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Closed, err = b.Bool(); err != nil {
-			return decodeErr("messageActionTopicEdit#c0944820", "closed", err)
+			return tlrt.DecodeErr(err, "messageActionTopicEdit", "closed")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Hidden, err = b.Bool(); err != nil {
-			return decodeErr("messageActionTopicEdit#c0944820", "hidden", err)
+			return tlrt.DecodeErr(err, "messageActionTopicEdit", "hidden")
 		}
 	}
 	if m.Title != "" {
@@ -4382,7 +5701,8 @@ func (m *MessageActionTopicEdit) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessageActionSuggestProfilePhoto is the TL constructor messageActionSuggestProfilePhoto:
+// MessageActionSuggestProfilePhoto is the TL constructor
+// messageActionSuggestProfilePhoto.
 //
 //	messageActionSuggestProfilePhoto#57de635e photo:Photo = MessageAction
 //
@@ -4391,7 +5711,8 @@ type MessageActionSuggestProfilePhoto struct {
 	Photo PhotoClass
 }
 
-// MessageActionSuggestProfilePhotoTypeID is the ID of messageActionSuggestProfilePhoto.
+// MessageActionSuggestProfilePhotoTypeID is the ID of
+// messageActionSuggestProfilePhoto.
 const MessageActionSuggestProfilePhotoTypeID = 0x57de635e
 
 // TypeID returns 0x57de635e, the ID of messageActionSuggestProfilePhoto.
@@ -4404,7 +5725,8 @@ func (*MessageActionSuggestProfilePhoto) TypeName() string {
 	return "messageActionSuggestProfilePhoto"
 }
 
-// messageActionClass marks MessageActionSuggestProfilePhoto as a MessageActionClass.
+// messageActionClass marks MessageActionSuggestProfilePhoto as a
+// MessageActionClass.
 func (*MessageActionSuggestProfilePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -4421,46 +5743,44 @@ func (m *MessageActionSuggestProfilePhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("messageActionSuggestProfilePhoto#57de635e", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSuggestProfilePhoto", "photo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "")
 	}
-	if err := consumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
-		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSuggestProfilePhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestProfilePhoto", "")
 	}
 	var err error
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("messageActionSuggestProfilePhoto#57de635e", "photo", err)
+		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "photo")
 	}
 	return nil
 }
 
-// MessageActionRequestedPeer is the TL constructor messageActionRequestedPeer:
+// MessageActionRequestedPeer is the TL constructor messageActionRequestedPeer.
 //
-//	messageActionRequestedPeer#31518e9b button_id:int peers:Vector<Peer> = MessageAction
+//	messageActionRequestedPeer#31518e9b button_id:int peers:Vector<Peer>
+//	    = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionRequestedPeer.
 type MessageActionRequestedPeer struct {
@@ -4501,8 +5821,8 @@ func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.ButtonID)
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("messageActionRequestedPeer#31518e9b", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "messageActionRequestedPeer", "peers")
 		}
 	}
 	return nil
@@ -4510,51 +5830,51 @@ func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "")
 	}
-	if err := consumeID(b, MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"); err != nil {
-		return decodeErr("messageActionRequestedPeer#31518e9b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionRequestedPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionRequestedPeer#31518e9b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeer", "")
 	}
 	var err error
 	if m.ButtonID, err = b.Int(); err != nil {
-		return decodeErr("messageActionRequestedPeer#31518e9b", "button_id", err)
+		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("messageActionRequestedPeer#31518e9b", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
 	}
 	return nil
 }
 
-// MessageActionSetChatWallPaper is the TL constructor messageActionSetChatWallPaper:
+// MessageActionSetChatWallPaper is the TL constructor
+// messageActionSetChatWallPaper.
 //
-//	messageActionSetChatWallPaper#5060a3f4 flags:# same:flags.0?true for_both:flags.1?true wallpaper:WallPaper = MessageAction
+//	messageActionSetChatWallPaper#5060a3f4 flags:# same:flags.0?true
+//	    for_both:flags.1?true wallpaper:WallPaper = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionSetChatWallPaper.
 type MessageActionSetChatWallPaper struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Same      bool       // flags.0?true
 	ForBoth   bool       // flags.1?true
 	Wallpaper WallPaperClass
 }
 
-// MessageActionSetChatWallPaperTypeID is the ID of messageActionSetChatWallPaper.
+// MessageActionSetChatWallPaperTypeID is the ID of
+// messageActionSetChatWallPaper.
 const MessageActionSetChatWallPaperTypeID = 0x5060a3f4
 
 // TypeID returns 0x5060a3f4, the ID of messageActionSetChatWallPaper.
@@ -4567,7 +5887,8 @@ func (*MessageActionSetChatWallPaper) TypeName() string {
 	return "messageActionSetChatWallPaper"
 }
 
-// messageActionClass marks MessageActionSetChatWallPaper as a MessageActionClass.
+// messageActionClass marks MessageActionSetChatWallPaper as a
+// MessageActionClass.
 func (*MessageActionSetChatWallPaper) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -4592,76 +5913,78 @@ func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Wallpaper); err != nil {
-		return encodeErr("messageActionSetChatWallPaper#5060a3f4", "wallpaper", err)
+	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "")
 	}
-	if err := consumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
-		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionSetChatWallPaper) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSetChatWallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatWallPaper", "")
 	}
 	*m = MessageActionSetChatWallPaper{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "flags")
 	}
 	m.Same = m.Flags.Has(0)
 	m.ForBoth = m.Flags.Has(1)
 	if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
-		return decodeErr("messageActionSetChatWallPaper#5060a3f4", "wallpaper", err)
+		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// MessageActionGiftCode is the TL constructor messageActionGiftCode:
+// MessageActionGiftCode is the TL constructor messageActionGiftCode.
 //
-//	messageActionGiftCode#678c2e09 flags:# via_giveaway:flags.0?true unclaimed:flags.2?true boost_peer:flags.1?Peer months:int slug:string currency:flags.2?string amount:flags.2?long crypto_currency:flags.3?string crypto_amount:flags.3?long = MessageAction
+//	messageActionGiftCode#31c48347 flags:# via_giveaway:flags.0?true
+//	    unclaimed:flags.5?true boost_peer:flags.1?Peer days:int slug:string
+//	    currency:flags.2?string amount:flags.2?long
+//	    crypto_currency:flags.3?string crypto_amount:flags.3?long
+//	    message:flags.4?TextWithEntities = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetCurrency and
+// the other Set methods send a zero value too; HasCurrency reports whether
+// Currency is present (sent, or received) and ClearCurrency leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionGiftCode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageActionGiftCode struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaGiveaway    bool       // flags.0?true
-	Unclaimed      bool       // flags.2?true
+	Unclaimed      bool       // flags.5?true
 	BoostPeer      PeerClass  // flags.1?Peer
-	Months         int
+	Days           int
 	Slug           string
-	Currency       string // flags.2?string
-	Amount         int64  // flags.2?long
-	CryptoCurrency string // flags.3?string
-	CryptoAmount   int64  // flags.3?long
+	Currency       string            // flags.2?string
+	Amount         int64             // flags.2?long
+	CryptoCurrency string            // flags.3?string
+	CryptoAmount   int64             // flags.3?long
+	Message        *TextWithEntities // flags.4?TextWithEntities
 }
 
 // MessageActionGiftCodeTypeID is the ID of messageActionGiftCode.
-const MessageActionGiftCodeTypeID = 0x678c2e09
+const MessageActionGiftCodeTypeID = 0x31c48347
 
-// TypeID returns 0x678c2e09, the ID of messageActionGiftCode.
+// TypeID returns 0x31c48347, the ID of messageActionGiftCode.
 func (*MessageActionGiftCode) TypeID() uint32 {
 	return MessageActionGiftCodeTypeID
 }
@@ -4673,6 +5996,90 @@ func (*MessageActionGiftCode) TypeName() string {
 
 // messageActionClass marks MessageActionGiftCode as a MessageActionClass.
 func (*MessageActionGiftCode) messageActionClass() {}
+
+// HasCurrency reports whether Currency is present: not zero, set by
+// SetCurrency, or received. It shares its flag with Amount: they are present
+// together.
+func (m *MessageActionGiftCode) HasCurrency() bool {
+	return m.Currency != "" || m.Amount != 0 || m.Flags.Has(2)
+}
+
+// SetCurrency sets Currency to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionGiftCode) SetCurrency(v string) {
+	m.Currency = v
+	m.Flags.Set(2)
+}
+
+// ClearCurrency sets Currency to its zero value and marks it absent; it is
+// still sent, as zero, when Amount, which shares its flag, is set.
+func (m *MessageActionGiftCode) ClearCurrency() {
+	m.Currency = ""
+	m.Flags.Unset(2)
+}
+
+// HasAmount reports whether Amount is present: not zero, set by SetAmount, or
+// received. It shares its flag with Currency: they are present together.
+func (m *MessageActionGiftCode) HasAmount() bool {
+	return m.Currency != "" || m.Amount != 0 || m.Flags.Has(2)
+}
+
+// SetAmount sets Amount to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageActionGiftCode) SetAmount(v int64) {
+	m.Amount = v
+	m.Flags.Set(2)
+}
+
+// ClearAmount sets Amount to its zero value and marks it absent; it is still
+// sent, as zero, when Currency, which shares its flag, is set.
+func (m *MessageActionGiftCode) ClearAmount() {
+	m.Amount = 0
+	m.Flags.Unset(2)
+}
+
+// HasCryptoCurrency reports whether CryptoCurrency is present: not zero, set by
+// SetCryptoCurrency, or received. It shares its flag with CryptoAmount: they
+// are present together.
+func (m *MessageActionGiftCode) HasCryptoCurrency() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(3)
+}
+
+// SetCryptoCurrency sets CryptoCurrency to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageActionGiftCode) SetCryptoCurrency(v string) {
+	m.CryptoCurrency = v
+	m.Flags.Set(3)
+}
+
+// ClearCryptoCurrency sets CryptoCurrency to its zero value and marks it
+// absent; it is still sent, as zero, when CryptoAmount, which shares its flag,
+// is set.
+func (m *MessageActionGiftCode) ClearCryptoCurrency() {
+	m.CryptoCurrency = ""
+	m.Flags.Unset(3)
+}
+
+// HasCryptoAmount reports whether CryptoAmount is present: not zero, set by
+// SetCryptoAmount, or received. It shares its flag with CryptoCurrency: they
+// are present together.
+func (m *MessageActionGiftCode) HasCryptoAmount() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(3)
+}
+
+// SetCryptoAmount sets CryptoAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftCode) SetCryptoAmount(v int64) {
+	m.CryptoAmount = v
+	m.Flags.Set(3)
+}
+
+// ClearCryptoAmount sets CryptoAmount to its zero value and marks it absent; it
+// is still sent, as zero, when CryptoCurrency, which shares its flag, is set.
+func (m *MessageActionGiftCode) ClearCryptoAmount() {
+	m.CryptoAmount = 0
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiftCode) Encode(b *bin.Buffer) error {
@@ -4688,26 +6095,32 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5)
 	if m.ViaGiveaway {
 		flags.Set(0)
 	}
-	if m.Unclaimed || m.Currency != "" || m.Amount != 0 {
-		flags.Set(2)
+	if m.Unclaimed {
+		flags.Set(5)
 	}
 	if m.BoostPeer != nil {
 		flags.Set(1)
 	}
+	if m.Currency != "" || m.Amount != 0 {
+		flags.Set(2)
+	}
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
 		flags.Set(3)
 	}
+	if m.Message != nil {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
-		if err := encodeObj(b, m.BoostPeer); err != nil {
-			return encodeErr("messageActionGiftCode#678c2e09", "boost_peer", err)
+		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+			return tlrt.EncodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
-	b.PutInt(m.Months)
+	b.PutInt(m.Days)
 	b.PutString(m.Slug)
 	if flags.Has(2) {
 		b.PutString(m.Currency)
@@ -4721,73 +6134,81 @@ func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutLong(m.CryptoAmount)
 	}
+	if flags.Has(4) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageActionGiftCode", "message")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "")
 	}
-	if err := consumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageActionGiftCode#678c2e09", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftCode", "")
 	}
 	*m = MessageActionGiftCode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "flags", err)
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "flags")
 	}
 	m.ViaGiveaway = m.Flags.Has(0)
-	m.Unclaimed = m.Flags.Has(2)
+	m.Unclaimed = m.Flags.Has(5)
 	if m.Flags.Has(1) {
 		if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "boost_peer", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "boost_peer")
 		}
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "months", err)
+	if m.Days, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "days")
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("messageActionGiftCode#678c2e09", "slug", err)
+		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
 	}
 	if m.Flags.Has(2) {
 		if m.Currency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "currency", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "currency")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Amount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "amount", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "amount")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.CryptoCurrency, err = b.String(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "crypto_currency", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_currency")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.CryptoAmount, err = b.Long(); err != nil {
-			return decodeErr("messageActionGiftCode#678c2e09", "crypto_amount", err)
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_amount")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.Unclaimed || m.Currency != "" || m.Amount != 0 {
+	if m.Flags.Has(4) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftCode", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5
+	if m.Currency != "" || m.Amount != 0 {
 		m.Flags.Unset(2)
 	}
 	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
@@ -4796,17 +6217,26 @@ func (m *MessageActionGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageActionGiveawayLaunch is the TL constructor messageActionGiveawayLaunch:
+// MessageActionGiveawayLaunch is the TL constructor
+// messageActionGiveawayLaunch.
 //
-//	messageActionGiveawayLaunch#332ba9ed = MessageAction
+//	messageActionGiveawayLaunch#a80f51e4 flags:# stars:flags.0?long
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetStars and the
+// other Set methods send a zero value too; HasStars reports whether Stars is
+// present (sent, or received) and ClearStars leaves it out.
 //
 // See https://core.telegram.org/constructor/messageActionGiveawayLaunch.
-type MessageActionGiveawayLaunch struct{}
+type MessageActionGiveawayLaunch struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Stars int64      // flags.0?long
+}
 
 // MessageActionGiveawayLaunchTypeID is the ID of messageActionGiveawayLaunch.
-const MessageActionGiveawayLaunchTypeID = 0x332ba9ed
+const MessageActionGiveawayLaunchTypeID = 0xa80f51e4
 
-// TypeID returns 0x332ba9ed, the ID of messageActionGiveawayLaunch.
+// TypeID returns 0xa80f51e4, the ID of messageActionGiveawayLaunch.
 func (*MessageActionGiveawayLaunch) TypeID() uint32 {
 	return MessageActionGiveawayLaunchTypeID
 }
@@ -4818,6 +6248,25 @@ func (*MessageActionGiveawayLaunch) TypeName() string {
 
 // messageActionClass marks MessageActionGiveawayLaunch as a MessageActionClass.
 func (*MessageActionGiveawayLaunch) messageActionClass() {}
+
+// HasStars reports whether Stars is present: not zero, set by SetStars, or
+// received.
+func (m *MessageActionGiveawayLaunch) HasStars() bool {
+	return m.Stars != 0 || m.Flags.Has(0)
+}
+
+// SetStars sets Stars to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageActionGiveawayLaunch) SetStars(v int64) {
+	m.Stars = v
+	m.Flags.Set(0)
+}
+
+// ClearStars sets Stars to its zero value and marks it absent.
+func (m *MessageActionGiveawayLaunch) ClearStars() {
+	m.Stars = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
@@ -4833,47 +6282,69 @@ func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Stars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.Stars)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "")
 	}
-	if err := consumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
-		return decodeErr("messageActionGiveawayLaunch#332ba9ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiveawayLaunch) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiveawayLaunch) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	*m = MessageActionGiveawayLaunch{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Stars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "stars")
+		}
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessageActionGiveawayResults is the TL constructor messageActionGiveawayResults:
+// MessageActionGiveawayResults is the TL constructor
+// messageActionGiveawayResults.
 //
-//	messageActionGiveawayResults#2a9fadc5 winners_count:int unclaimed_count:int = MessageAction
+//	messageActionGiveawayResults#87e2f155 flags:# stars:flags.0?true
+//	    winners_count:int unclaimed_count:int = MessageAction
 //
 // See https://core.telegram.org/constructor/messageActionGiveawayResults.
 type MessageActionGiveawayResults struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Stars          bool       // flags.0?true
 	WinnersCount   int
 	UnclaimedCount int
 }
 
 // MessageActionGiveawayResultsTypeID is the ID of messageActionGiveawayResults.
-const MessageActionGiveawayResultsTypeID = 0x2a9fadc5
+const MessageActionGiveawayResultsTypeID = 0x87e2f155
 
-// TypeID returns 0x2a9fadc5, the ID of messageActionGiveawayResults.
+// TypeID returns 0x87e2f155, the ID of messageActionGiveawayResults.
 func (*MessageActionGiveawayResults) TypeID() uint32 {
 	return MessageActionGiveawayResultsTypeID
 }
@@ -4883,7 +6354,8 @@ func (*MessageActionGiveawayResults) TypeName() string {
 	return "messageActionGiveawayResults"
 }
 
-// messageActionClass marks MessageActionGiveawayResults as a MessageActionClass.
+// messageActionClass marks MessageActionGiveawayResults as a
+// MessageActionClass.
 func (*MessageActionGiveawayResults) messageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -4900,6 +6372,11 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Stars {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.WinnersCount)
 	b.PutInt(m.UnclaimedCount)
 	return nil
@@ -4907,36 +6384,3373 @@ func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "")
 	}
-	if err := consumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageActionGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiveawayResults{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "flags")
+	}
+	m.Stars = m.Flags.Has(0)
+	if m.WinnersCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "winners_count")
+	}
+	if m.UnclaimedCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "unclaimed_count")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionBoostApply is the TL constructor messageActionBoostApply.
+//
+//	messageActionBoostApply#cc02aa6d boosts:int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionBoostApply.
+type MessageActionBoostApply struct {
+	Boosts int
+}
+
+// MessageActionBoostApplyTypeID is the ID of messageActionBoostApply.
+const MessageActionBoostApplyTypeID = 0xcc02aa6d
+
+// TypeID returns 0xcc02aa6d, the ID of messageActionBoostApply.
+func (*MessageActionBoostApply) TypeID() uint32 {
+	return MessageActionBoostApplyTypeID
+}
+
+// TypeName returns "messageActionBoostApply".
+func (*MessageActionBoostApply) TypeName() string {
+	return "messageActionBoostApply"
+}
+
+// messageActionClass marks MessageActionBoostApply as a MessageActionClass.
+func (*MessageActionBoostApply) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionBoostApplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Boosts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionBoostApplyTypeID, "messageActionBoostApply"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionBoostApply", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionBoostApply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.WinnersCount, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "winners_count", err)
-	}
-	if m.UnclaimedCount, err = b.Int(); err != nil {
-		return decodeErr("messageActionGiveawayResults#2a9fadc5", "unclaimed_count", err)
+	if m.Boosts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionBoostApply", "boosts")
 	}
 	return nil
 }
 
-// MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown, MessageEntityMention, MessageEntityHashtag, MessageEntityBotCommand, MessageEntityURL, MessageEntityEmail, MessageEntityBold, MessageEntityItalic, MessageEntityCode, MessageEntityPre, MessageEntityTextURL, MessageEntityMentionName, InputMessageEntityMentionName, MessageEntityPhone, MessageEntityCashtag, MessageEntityUnderline, MessageEntityStrike, MessageEntityBankCard, MessageEntitySpoiler, MessageEntityCustomEmoji, MessageEntityBlockquote.
+// MessageActionRequestedPeerSentMe is the TL constructor
+// messageActionRequestedPeerSentMe.
+//
+//	messageActionRequestedPeerSentMe#93b31848 button_id:int
+//	    peers:Vector<RequestedPeer> = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionRequestedPeerSentMe.
+type MessageActionRequestedPeerSentMe struct {
+	ButtonID int
+	Peers    []RequestedPeerClass
+}
+
+// MessageActionRequestedPeerSentMeTypeID is the ID of
+// messageActionRequestedPeerSentMe.
+const MessageActionRequestedPeerSentMeTypeID = 0x93b31848
+
+// TypeID returns 0x93b31848, the ID of messageActionRequestedPeerSentMe.
+func (*MessageActionRequestedPeerSentMe) TypeID() uint32 {
+	return MessageActionRequestedPeerSentMeTypeID
+}
+
+// TypeName returns "messageActionRequestedPeerSentMe".
+func (*MessageActionRequestedPeerSentMe) TypeName() string {
+	return "messageActionRequestedPeerSentMe"
+}
+
+// messageActionClass marks MessageActionRequestedPeerSentMe as a
+// MessageActionClass.
+func (*MessageActionRequestedPeerSentMe) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionRequestedPeerSentMeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ButtonID)
+	b.PutVectorHeader(len(m.Peers))
+	for i := range m.Peers {
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "messageActionRequestedPeerSentMe", "peers")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerSentMeTypeID, "messageActionRequestedPeerSentMe"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeerSentMe", "")
+	}
+	var err error
+	if m.ButtonID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
+	}
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeRequestedPeer); err != nil {
+		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
+	}
+	return nil
+}
+
+// MessageActionPaymentRefunded is the TL constructor
+// messageActionPaymentRefunded.
+//
+//	messageActionPaymentRefunded#41b3e202 flags:# peer:Peer currency:string
+//	    total_amount:long payload:flags.0?bytes charge:PaymentCharge
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetPayload and
+// the other Set methods send a zero value too; HasPayload reports whether
+// Payload is present (sent, or received) and ClearPayload leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionPaymentRefunded.
+type MessageActionPaymentRefunded struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        PeerClass
+	Currency    string
+	TotalAmount int64
+	Payload     []byte // flags.0?bytes
+	Charge      PaymentCharge
+}
+
+// MessageActionPaymentRefundedTypeID is the ID of messageActionPaymentRefunded.
+const MessageActionPaymentRefundedTypeID = 0x41b3e202
+
+// TypeID returns 0x41b3e202, the ID of messageActionPaymentRefunded.
+func (*MessageActionPaymentRefunded) TypeID() uint32 {
+	return MessageActionPaymentRefundedTypeID
+}
+
+// TypeName returns "messageActionPaymentRefunded".
+func (*MessageActionPaymentRefunded) TypeName() string {
+	return "messageActionPaymentRefunded"
+}
+
+// messageActionClass marks MessageActionPaymentRefunded as a
+// MessageActionClass.
+func (*MessageActionPaymentRefunded) messageActionClass() {}
+
+// HasPayload reports whether Payload is present: not zero, set by SetPayload,
+// or received.
+func (m *MessageActionPaymentRefunded) HasPayload() bool {
+	return len(m.Payload) > 0 || m.Flags.Has(0)
+}
+
+// SetPayload sets Payload to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionPaymentRefunded) SetPayload(v []byte) {
+	m.Payload = v
+	m.Flags.Set(0)
+}
+
+// ClearPayload sets Payload to its zero value and marks it absent.
+func (m *MessageActionPaymentRefunded) ClearPayload() {
+	m.Payload = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaymentRefundedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Payload) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "peer")
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.TotalAmount)
+	if flags.Has(0) {
+		b.PutBytes(m.Payload)
+	}
+	if err := m.Charge.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "charge")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPaymentRefundedTypeID, "messageActionPaymentRefunded"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaymentRefunded) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentRefunded", "")
+	}
+	*m = MessageActionPaymentRefunded{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "flags")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "peer")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "currency")
+	}
+	if m.TotalAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "total_amount")
+	}
+	if m.Flags.Has(0) {
+		if m.Payload, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "payload")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Charge, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "charge")
+	}
+	if len(m.Payload) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageActionGiftStars is the TL constructor messageActionGiftStars.
+//
+//	messageActionGiftStars#45d5b021 flags:# currency:string amount:long
+//	    stars:long crypto_currency:flags.0?string crypto_amount:flags.0?long
+//	    transaction_id:flags.1?string = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCryptoCurrency and the other Set methods send a zero value too;
+// HasCryptoCurrency reports whether CryptoCurrency is present (sent, or
+// received) and ClearCryptoCurrency leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionGiftStars.
+type MessageActionGiftStars struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Currency       string
+	Amount         int64
+	Stars          int64
+	CryptoCurrency string // flags.0?string
+	CryptoAmount   int64  // flags.0?long
+	TransactionID  string // flags.1?string
+}
+
+// MessageActionGiftStarsTypeID is the ID of messageActionGiftStars.
+const MessageActionGiftStarsTypeID = 0x45d5b021
+
+// TypeID returns 0x45d5b021, the ID of messageActionGiftStars.
+func (*MessageActionGiftStars) TypeID() uint32 {
+	return MessageActionGiftStarsTypeID
+}
+
+// TypeName returns "messageActionGiftStars".
+func (*MessageActionGiftStars) TypeName() string {
+	return "messageActionGiftStars"
+}
+
+// messageActionClass marks MessageActionGiftStars as a MessageActionClass.
+func (*MessageActionGiftStars) messageActionClass() {}
+
+// HasCryptoCurrency reports whether CryptoCurrency is present: not zero, set by
+// SetCryptoCurrency, or received. It shares its flag with CryptoAmount: they
+// are present together.
+func (m *MessageActionGiftStars) HasCryptoCurrency() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(0)
+}
+
+// SetCryptoCurrency sets CryptoCurrency to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageActionGiftStars) SetCryptoCurrency(v string) {
+	m.CryptoCurrency = v
+	m.Flags.Set(0)
+}
+
+// ClearCryptoCurrency sets CryptoCurrency to its zero value and marks it
+// absent; it is still sent, as zero, when CryptoAmount, which shares its flag,
+// is set.
+func (m *MessageActionGiftStars) ClearCryptoCurrency() {
+	m.CryptoCurrency = ""
+	m.Flags.Unset(0)
+}
+
+// HasCryptoAmount reports whether CryptoAmount is present: not zero, set by
+// SetCryptoAmount, or received. It shares its flag with CryptoCurrency: they
+// are present together.
+func (m *MessageActionGiftStars) HasCryptoAmount() bool {
+	return m.CryptoCurrency != "" || m.CryptoAmount != 0 || m.Flags.Has(0)
+}
+
+// SetCryptoAmount sets CryptoAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftStars) SetCryptoAmount(v int64) {
+	m.CryptoAmount = v
+	m.Flags.Set(0)
+}
+
+// ClearCryptoAmount sets CryptoAmount to its zero value and marks it absent; it
+// is still sent, as zero, when CryptoCurrency, which shares its flag, is set.
+func (m *MessageActionGiftStars) ClearCryptoAmount() {
+	m.CryptoAmount = 0
+	m.Flags.Unset(0)
+}
+
+// HasTransactionID reports whether TransactionID is present: not zero, set by
+// SetTransactionID, or received.
+func (m *MessageActionGiftStars) HasTransactionID() bool {
+	return m.TransactionID != "" || m.Flags.Has(1)
+}
+
+// SetTransactionID sets TransactionID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftStars) SetTransactionID(v string) {
+	m.TransactionID = v
+	m.Flags.Set(1)
+}
+
+// ClearTransactionID sets TransactionID to its zero value and marks it absent.
+func (m *MessageActionGiftStars) ClearTransactionID() {
+	m.TransactionID = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionGiftStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
+		flags.Set(0)
+	}
+	if m.TransactionID != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.CryptoCurrency)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.CryptoAmount)
+	}
+	if flags.Has(1) {
+		b.PutString(m.TransactionID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionGiftStarsTypeID, "messageActionGiftStars"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftStars) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiftStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "flags")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "amount")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftStars", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.CryptoCurrency, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_currency")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.CryptoAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_amount")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.TransactionID, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftStars", "transaction_id")
+		}
+	}
+	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.TransactionID != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// MessageActionPrizeStars is the TL constructor messageActionPrizeStars.
+//
+//	messageActionPrizeStars#b00c47a2 flags:# unclaimed:flags.0?true
+//	    stars:long transaction_id:string boost_peer:Peer giveaway_msg_id:int
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPrizeStars.
+type MessageActionPrizeStars struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Unclaimed     bool       // flags.0?true
+	Stars         int64
+	TransactionID string
+	BoostPeer     PeerClass
+	GiveawayMsgID int
+}
+
+// MessageActionPrizeStarsTypeID is the ID of messageActionPrizeStars.
+const MessageActionPrizeStarsTypeID = 0xb00c47a2
+
+// TypeID returns 0xb00c47a2, the ID of messageActionPrizeStars.
+func (*MessageActionPrizeStars) TypeID() uint32 {
+	return MessageActionPrizeStarsTypeID
+}
+
+// TypeName returns "messageActionPrizeStars".
+func (*MessageActionPrizeStars) TypeName() string {
+	return "messageActionPrizeStars"
+}
+
+// messageActionClass marks MessageActionPrizeStars as a MessageActionClass.
+func (*MessageActionPrizeStars) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPrizeStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Unclaimed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutString(m.TransactionID)
+	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPrizeStars", "boost_peer")
+	}
+	b.PutInt(m.GiveawayMsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPrizeStarsTypeID, "messageActionPrizeStars"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPrizeStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPrizeStars", "")
+	}
+	*m = MessageActionPrizeStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "flags")
+	}
+	m.Unclaimed = m.Flags.Has(0)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "stars")
+	}
+	if m.TransactionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "transaction_id")
+	}
+	if m.BoostPeer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "boost_peer")
+	}
+	if m.GiveawayMsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPrizeStars", "giveaway_msg_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionStarGift is the TL constructor messageActionStarGift.
+//
+//	messageActionStarGift#ea2c31d3 flags:# name_hidden:flags.0?true
+//	    saved:flags.2?true converted:flags.3?true upgraded:flags.5?true
+//	    refunded:flags.9?true can_upgrade:flags.10?true
+//	    prepaid_upgrade:flags.13?true upgrade_separate:flags.16?true
+//	    auction_acquired:flags.17?true gift:StarGift
+//	    message:flags.1?TextWithEntities convert_stars:flags.4?long
+//	    upgrade_msg_id:flags.5?int upgrade_stars:flags.8?long
+//	    from_id:flags.11?Peer peer:flags.12?Peer saved_id:flags.12?long
+//	    prepaid_upgrade_hash:flags.14?string gift_msg_id:flags.15?int
+//	    to_id:flags.18?Peer gift_num:flags.19?int = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetConvertStars
+// and the other Set methods send a zero value too; HasConvertStars reports
+// whether ConvertStars is present (sent, or received) and ClearConvertStars
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionStarGift.
+type MessageActionStarGift struct {
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NameHidden         bool       // flags.0?true
+	Saved              bool       // flags.2?true
+	Converted          bool       // flags.3?true
+	Upgraded           bool       // flags.5?true
+	Refunded           bool       // flags.9?true
+	CanUpgrade         bool       // flags.10?true
+	PrepaidUpgrade     bool       // flags.13?true
+	UpgradeSeparate    bool       // flags.16?true
+	AuctionAcquired    bool       // flags.17?true
+	Gift               StarGiftClass
+	Message            *TextWithEntities // flags.1?TextWithEntities
+	ConvertStars       int64             // flags.4?long
+	UpgradeMsgID       int               // flags.5?int
+	UpgradeStars       int64             // flags.8?long
+	FromID             PeerClass         // flags.11?Peer
+	Peer               PeerClass         // flags.12?Peer
+	SavedID            int64             // flags.12?long
+	PrepaidUpgradeHash string            // flags.14?string
+	GiftMsgID          int               // flags.15?int
+	ToID               PeerClass         // flags.18?Peer
+	GiftNum            int               // flags.19?int
+}
+
+// MessageActionStarGiftTypeID is the ID of messageActionStarGift.
+const MessageActionStarGiftTypeID = 0xea2c31d3
+
+// TypeID returns 0xea2c31d3, the ID of messageActionStarGift.
+func (*MessageActionStarGift) TypeID() uint32 {
+	return MessageActionStarGiftTypeID
+}
+
+// TypeName returns "messageActionStarGift".
+func (*MessageActionStarGift) TypeName() string {
+	return "messageActionStarGift"
+}
+
+// messageActionClass marks MessageActionStarGift as a MessageActionClass.
+func (*MessageActionStarGift) messageActionClass() {}
+
+// HasConvertStars reports whether ConvertStars is present: not zero, set by
+// SetConvertStars, or received.
+func (m *MessageActionStarGift) HasConvertStars() bool {
+	return m.ConvertStars != 0 || m.Flags.Has(4)
+}
+
+// SetConvertStars sets ConvertStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGift) SetConvertStars(v int64) {
+	m.ConvertStars = v
+	m.Flags.Set(4)
+}
+
+// ClearConvertStars sets ConvertStars to its zero value and marks it absent.
+func (m *MessageActionStarGift) ClearConvertStars() {
+	m.ConvertStars = 0
+	m.Flags.Unset(4)
+}
+
+// HasUpgradeMsgID reports whether UpgradeMsgID is present: not zero, set by
+// SetUpgradeMsgID, or received. It shares its flag with Upgraded: they are
+// present together.
+func (m *MessageActionStarGift) HasUpgradeMsgID() bool {
+	return m.Upgraded || m.UpgradeMsgID != 0 || m.Flags.Has(5)
+}
+
+// SetUpgradeMsgID sets UpgradeMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGift) SetUpgradeMsgID(v int) {
+	m.UpgradeMsgID = v
+	m.Flags.Set(5)
+}
+
+// ClearUpgradeMsgID sets UpgradeMsgID to its zero value and marks it absent; it
+// is still sent, as zero, when Upgraded, which shares its flag, is set.
+func (m *MessageActionStarGift) ClearUpgradeMsgID() {
+	m.UpgradeMsgID = 0
+	m.Flags.Unset(5)
+}
+
+// HasUpgradeStars reports whether UpgradeStars is present: not zero, set by
+// SetUpgradeStars, or received.
+func (m *MessageActionStarGift) HasUpgradeStars() bool {
+	return m.UpgradeStars != 0 || m.Flags.Has(8)
+}
+
+// SetUpgradeStars sets UpgradeStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGift) SetUpgradeStars(v int64) {
+	m.UpgradeStars = v
+	m.Flags.Set(8)
+}
+
+// ClearUpgradeStars sets UpgradeStars to its zero value and marks it absent.
+func (m *MessageActionStarGift) ClearUpgradeStars() {
+	m.UpgradeStars = 0
+	m.Flags.Unset(8)
+}
+
+// HasSavedID reports whether SavedID is present: not zero, set by SetSavedID,
+// or received. It shares its flag with Peer: they are present together.
+func (m *MessageActionStarGift) HasSavedID() bool {
+	return m.Peer != nil || m.SavedID != 0 || m.Flags.Has(12)
+}
+
+// SetSavedID sets SavedID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionStarGift) SetSavedID(v int64) {
+	m.SavedID = v
+	m.Flags.Set(12)
+}
+
+// ClearSavedID sets SavedID to its zero value and marks it absent; it is still
+// sent, as zero, when Peer, which shares its flag, is set.
+func (m *MessageActionStarGift) ClearSavedID() {
+	m.SavedID = 0
+	m.Flags.Unset(12)
+}
+
+// HasPrepaidUpgradeHash reports whether PrepaidUpgradeHash is present: not
+// zero, set by SetPrepaidUpgradeHash, or received.
+func (m *MessageActionStarGift) HasPrepaidUpgradeHash() bool {
+	return m.PrepaidUpgradeHash != "" || m.Flags.Has(14)
+}
+
+// SetPrepaidUpgradeHash sets PrepaidUpgradeHash to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *MessageActionStarGift) SetPrepaidUpgradeHash(v string) {
+	m.PrepaidUpgradeHash = v
+	m.Flags.Set(14)
+}
+
+// ClearPrepaidUpgradeHash sets PrepaidUpgradeHash to its zero value and marks
+// it absent.
+func (m *MessageActionStarGift) ClearPrepaidUpgradeHash() {
+	m.PrepaidUpgradeHash = ""
+	m.Flags.Unset(14)
+}
+
+// HasGiftMsgID reports whether GiftMsgID is present: not zero, set by
+// SetGiftMsgID, or received.
+func (m *MessageActionStarGift) HasGiftMsgID() bool {
+	return m.GiftMsgID != 0 || m.Flags.Has(15)
+}
+
+// SetGiftMsgID sets GiftMsgID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionStarGift) SetGiftMsgID(v int) {
+	m.GiftMsgID = v
+	m.Flags.Set(15)
+}
+
+// ClearGiftMsgID sets GiftMsgID to its zero value and marks it absent.
+func (m *MessageActionStarGift) ClearGiftMsgID() {
+	m.GiftMsgID = 0
+	m.Flags.Unset(15)
+}
+
+// HasGiftNum reports whether GiftNum is present: not zero, set by SetGiftNum,
+// or received.
+func (m *MessageActionStarGift) HasGiftNum() bool {
+	return m.GiftNum != 0 || m.Flags.Has(19)
+}
+
+// SetGiftNum sets GiftNum to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionStarGift) SetGiftNum(v int) {
+	m.GiftNum = v
+	m.Flags.Set(19)
+}
+
+// ClearGiftNum sets GiftNum to its zero value and marks it absent.
+func (m *MessageActionStarGift) ClearGiftNum() {
+	m.GiftNum = 0
+	m.Flags.Unset(19)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Saved {
+		flags.Set(2)
+	}
+	if m.Converted {
+		flags.Set(3)
+	}
+	if m.Upgraded || m.UpgradeMsgID != 0 {
+		flags.Set(5)
+	}
+	if m.Refunded {
+		flags.Set(9)
+	}
+	if m.CanUpgrade {
+		flags.Set(10)
+	}
+	if m.PrepaidUpgrade {
+		flags.Set(13)
+	}
+	if m.UpgradeSeparate {
+		flags.Set(16)
+	}
+	if m.AuctionAcquired {
+		flags.Set(17)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	if m.ConvertStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(8)
+	}
+	if m.FromID != nil {
+		flags.Set(11)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		flags.Set(12)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		flags.Set(14)
+	}
+	if m.GiftMsgID != 0 {
+		flags.Set(15)
+	}
+	if m.ToID != nil {
+		flags.Set(18)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(19)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGift", "gift")
+	}
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGift", "message")
+		}
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ConvertStars)
+	}
+	if flags.Has(5) {
+		b.PutInt(m.UpgradeMsgID)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(11) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGift", "from_id")
+		}
+	}
+	if flags.Has(12) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGift", "peer")
+		}
+	}
+	if flags.Has(12) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(14) {
+		b.PutString(m.PrepaidUpgradeHash)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.GiftMsgID)
+	}
+	if flags.Has(18) {
+		if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGift", "to_id")
+		}
+	}
+	if flags.Has(19) {
+		b.PutInt(m.GiftNum)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionStarGiftTypeID, "messageActionStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGift", "")
+	}
+	*m = MessageActionStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGift", "flags")
+	}
+	m.NameHidden = m.Flags.Has(0)
+	m.Saved = m.Flags.Has(2)
+	m.Converted = m.Flags.Has(3)
+	m.Upgraded = m.Flags.Has(5)
+	m.Refunded = m.Flags.Has(9)
+	m.CanUpgrade = m.Flags.Has(10)
+	m.PrepaidUpgrade = m.Flags.Has(13)
+	m.UpgradeSeparate = m.Flags.Has(16)
+	m.AuctionAcquired = m.Flags.Has(17)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGift", "gift")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "message")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ConvertStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "convert_stars")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.UpgradeMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_msg_id")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_stars")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "from_id")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "peer")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "saved_id")
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "prepaid_upgrade_hash")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.GiftMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_msg_id")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.ToID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "to_id")
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_num")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18
+	if m.Upgraded || m.UpgradeMsgID != 0 {
+		m.Flags.Unset(5)
+	}
+	if m.ConvertStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		m.Flags.Unset(14)
+	}
+	if m.GiftMsgID != 0 {
+		m.Flags.Unset(15)
+	}
+	if m.GiftNum != 0 {
+		m.Flags.Unset(19)
+	}
+	return nil
+}
+
+// MessageActionStarGiftUnique is the TL constructor
+// messageActionStarGiftUnique.
+//
+//	messageActionStarGiftUnique#e6c31522 flags:# upgrade:flags.0?true
+//	    transferred:flags.1?true saved:flags.2?true refunded:flags.5?true
+//	    prepaid_upgrade:flags.11?true assigned:flags.13?true
+//	    from_offer:flags.14?true craft:flags.16?true gift:StarGift
+//	    can_export_at:flags.3?int transfer_stars:flags.4?long
+//	    from_id:flags.6?Peer peer:flags.7?Peer saved_id:flags.7?long
+//	    resale_amount:flags.8?StarsAmount can_transfer_at:flags.9?int
+//	    can_resell_at:flags.10?int drop_original_details_stars:flags.12?long
+//	    can_craft_at:flags.15?int = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetCanExportAt
+// and the other Set methods send a zero value too; HasCanExportAt reports
+// whether CanExportAt is present (sent, or received) and ClearCanExportAt
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionStarGiftUnique.
+type MessageActionStarGiftUnique struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Upgrade                  bool       // flags.0?true
+	Transferred              bool       // flags.1?true
+	Saved                    bool       // flags.2?true
+	Refunded                 bool       // flags.5?true
+	PrepaidUpgrade           bool       // flags.11?true
+	Assigned                 bool       // flags.13?true
+	FromOffer                bool       // flags.14?true
+	Craft                    bool       // flags.16?true
+	Gift                     StarGiftClass
+	CanExportAt              int              // flags.3?int
+	TransferStars            int64            // flags.4?long
+	FromID                   PeerClass        // flags.6?Peer
+	Peer                     PeerClass        // flags.7?Peer
+	SavedID                  int64            // flags.7?long
+	ResaleAmount             StarsAmountClass // flags.8?StarsAmount
+	CanTransferAt            int              // flags.9?int
+	CanResellAt              int              // flags.10?int
+	DropOriginalDetailsStars int64            // flags.12?long
+	CanCraftAt               int              // flags.15?int
+}
+
+// MessageActionStarGiftUniqueTypeID is the ID of messageActionStarGiftUnique.
+const MessageActionStarGiftUniqueTypeID = 0xe6c31522
+
+// TypeID returns 0xe6c31522, the ID of messageActionStarGiftUnique.
+func (*MessageActionStarGiftUnique) TypeID() uint32 {
+	return MessageActionStarGiftUniqueTypeID
+}
+
+// TypeName returns "messageActionStarGiftUnique".
+func (*MessageActionStarGiftUnique) TypeName() string {
+	return "messageActionStarGiftUnique"
+}
+
+// messageActionClass marks MessageActionStarGiftUnique as a MessageActionClass.
+func (*MessageActionStarGiftUnique) messageActionClass() {}
+
+// HasCanExportAt reports whether CanExportAt is present: not zero, set by
+// SetCanExportAt, or received.
+func (m *MessageActionStarGiftUnique) HasCanExportAt() bool {
+	return m.CanExportAt != 0 || m.Flags.Has(3)
+}
+
+// SetCanExportAt sets CanExportAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionStarGiftUnique) SetCanExportAt(v int) {
+	m.CanExportAt = v
+	m.Flags.Set(3)
+}
+
+// ClearCanExportAt sets CanExportAt to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearCanExportAt() {
+	m.CanExportAt = 0
+	m.Flags.Unset(3)
+}
+
+// HasTransferStars reports whether TransferStars is present: not zero, set by
+// SetTransferStars, or received.
+func (m *MessageActionStarGiftUnique) HasTransferStars() bool {
+	return m.TransferStars != 0 || m.Flags.Has(4)
+}
+
+// SetTransferStars sets TransferStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGiftUnique) SetTransferStars(v int64) {
+	m.TransferStars = v
+	m.Flags.Set(4)
+}
+
+// ClearTransferStars sets TransferStars to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearTransferStars() {
+	m.TransferStars = 0
+	m.Flags.Unset(4)
+}
+
+// HasSavedID reports whether SavedID is present: not zero, set by SetSavedID,
+// or received. It shares its flag with Peer: they are present together.
+func (m *MessageActionStarGiftUnique) HasSavedID() bool {
+	return m.Peer != nil || m.SavedID != 0 || m.Flags.Has(7)
+}
+
+// SetSavedID sets SavedID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionStarGiftUnique) SetSavedID(v int64) {
+	m.SavedID = v
+	m.Flags.Set(7)
+}
+
+// ClearSavedID sets SavedID to its zero value and marks it absent; it is still
+// sent, as zero, when Peer, which shares its flag, is set.
+func (m *MessageActionStarGiftUnique) ClearSavedID() {
+	m.SavedID = 0
+	m.Flags.Unset(7)
+}
+
+// HasCanTransferAt reports whether CanTransferAt is present: not zero, set by
+// SetCanTransferAt, or received.
+func (m *MessageActionStarGiftUnique) HasCanTransferAt() bool {
+	return m.CanTransferAt != 0 || m.Flags.Has(9)
+}
+
+// SetCanTransferAt sets CanTransferAt to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionStarGiftUnique) SetCanTransferAt(v int) {
+	m.CanTransferAt = v
+	m.Flags.Set(9)
+}
+
+// ClearCanTransferAt sets CanTransferAt to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearCanTransferAt() {
+	m.CanTransferAt = 0
+	m.Flags.Unset(9)
+}
+
+// HasCanResellAt reports whether CanResellAt is present: not zero, set by
+// SetCanResellAt, or received.
+func (m *MessageActionStarGiftUnique) HasCanResellAt() bool {
+	return m.CanResellAt != 0 || m.Flags.Has(10)
+}
+
+// SetCanResellAt sets CanResellAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionStarGiftUnique) SetCanResellAt(v int) {
+	m.CanResellAt = v
+	m.Flags.Set(10)
+}
+
+// ClearCanResellAt sets CanResellAt to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearCanResellAt() {
+	m.CanResellAt = 0
+	m.Flags.Unset(10)
+}
+
+// HasDropOriginalDetailsStars reports whether DropOriginalDetailsStars is
+// present: not zero, set by SetDropOriginalDetailsStars, or received.
+func (m *MessageActionStarGiftUnique) HasDropOriginalDetailsStars() bool {
+	return m.DropOriginalDetailsStars != 0 || m.Flags.Has(12)
+}
+
+// SetDropOriginalDetailsStars sets DropOriginalDetailsStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *MessageActionStarGiftUnique) SetDropOriginalDetailsStars(v int64) {
+	m.DropOriginalDetailsStars = v
+	m.Flags.Set(12)
+}
+
+// ClearDropOriginalDetailsStars sets DropOriginalDetailsStars to its zero value
+// and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearDropOriginalDetailsStars() {
+	m.DropOriginalDetailsStars = 0
+	m.Flags.Unset(12)
+}
+
+// HasCanCraftAt reports whether CanCraftAt is present: not zero, set by
+// SetCanCraftAt, or received.
+func (m *MessageActionStarGiftUnique) HasCanCraftAt() bool {
+	return m.CanCraftAt != 0 || m.Flags.Has(15)
+}
+
+// SetCanCraftAt sets CanCraftAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionStarGiftUnique) SetCanCraftAt(v int) {
+	m.CanCraftAt = v
+	m.Flags.Set(15)
+}
+
+// ClearCanCraftAt sets CanCraftAt to its zero value and marks it absent.
+func (m *MessageActionStarGiftUnique) ClearCanCraftAt() {
+	m.CanCraftAt = 0
+	m.Flags.Unset(15)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftUniqueTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16)
+	if m.Upgrade {
+		flags.Set(0)
+	}
+	if m.Transferred {
+		flags.Set(1)
+	}
+	if m.Saved {
+		flags.Set(2)
+	}
+	if m.Refunded {
+		flags.Set(5)
+	}
+	if m.PrepaidUpgrade {
+		flags.Set(11)
+	}
+	if m.Assigned {
+		flags.Set(13)
+	}
+	if m.FromOffer {
+		flags.Set(14)
+	}
+	if m.Craft {
+		flags.Set(16)
+	}
+	if m.CanExportAt != 0 {
+		flags.Set(3)
+	}
+	if m.TransferStars != 0 {
+		flags.Set(4)
+	}
+	if m.FromID != nil {
+		flags.Set(6)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		flags.Set(7)
+	}
+	if m.ResaleAmount != nil {
+		flags.Set(8)
+	}
+	if m.CanTransferAt != 0 {
+		flags.Set(9)
+	}
+	if m.CanResellAt != 0 {
+		flags.Set(10)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		flags.Set(12)
+	}
+	if m.CanCraftAt != 0 {
+		flags.Set(15)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "gift")
+	}
+	if flags.Has(3) {
+		b.PutInt(m.CanExportAt)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.TransferStars)
+	}
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "from_id")
+		}
+	}
+	if flags.Has(7) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "peer")
+		}
+	}
+	if flags.Has(7) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(8) {
+		if err := tlrt.EncodeObject(b, m.ResaleAmount); err != nil {
+			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "resale_amount")
+		}
+	}
+	if flags.Has(9) {
+		b.PutInt(m.CanTransferAt)
+	}
+	if flags.Has(10) {
+		b.PutInt(m.CanResellAt)
+	}
+	if flags.Has(12) {
+		b.PutLong(m.DropOriginalDetailsStars)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.CanCraftAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionStarGiftUniqueTypeID, "messageActionStarGiftUnique"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftUnique", "")
+	}
+	*m = MessageActionStarGiftUnique{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "flags")
+	}
+	m.Upgrade = m.Flags.Has(0)
+	m.Transferred = m.Flags.Has(1)
+	m.Saved = m.Flags.Has(2)
+	m.Refunded = m.Flags.Has(5)
+	m.PrepaidUpgrade = m.Flags.Has(11)
+	m.Assigned = m.Flags.Has(13)
+	m.FromOffer = m.Flags.Has(14)
+	m.Craft = m.Flags.Has(16)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "gift")
+	}
+	if m.Flags.Has(3) {
+		if m.CanExportAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_export_at")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.TransferStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "transfer_stars")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "from_id")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "peer")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "saved_id")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ResaleAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "resale_amount")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.CanTransferAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_transfer_at")
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.CanResellAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_resell_at")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "drop_original_details_stars")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.CanCraftAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_craft_at")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16
+	if m.CanExportAt != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.TransferStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Peer != nil || m.SavedID != 0 {
+		m.Flags.Unset(7)
+	}
+	if m.CanTransferAt != 0 {
+		m.Flags.Unset(9)
+	}
+	if m.CanResellAt != 0 {
+		m.Flags.Unset(10)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.CanCraftAt != 0 {
+		m.Flags.Unset(15)
+	}
+	return nil
+}
+
+// MessageActionPaidMessagesRefunded is the TL constructor
+// messageActionPaidMessagesRefunded.
+//
+//	messageActionPaidMessagesRefunded#ac1f1fcd count:int stars:long
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPaidMessagesRefunded.
+type MessageActionPaidMessagesRefunded struct {
+	Count int
+	Stars int64
+}
+
+// MessageActionPaidMessagesRefundedTypeID is the ID of
+// messageActionPaidMessagesRefunded.
+const MessageActionPaidMessagesRefundedTypeID = 0xac1f1fcd
+
+// TypeID returns 0xac1f1fcd, the ID of messageActionPaidMessagesRefunded.
+func (*MessageActionPaidMessagesRefunded) TypeID() uint32 {
+	return MessageActionPaidMessagesRefundedTypeID
+}
+
+// TypeName returns "messageActionPaidMessagesRefunded".
+func (*MessageActionPaidMessagesRefunded) TypeName() string {
+	return "messageActionPaidMessagesRefunded"
+}
+
+// messageActionClass marks MessageActionPaidMessagesRefunded as a
+// MessageActionClass.
+func (*MessageActionPaidMessagesRefunded) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaidMessagesRefundedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesRefundedTypeID, "messageActionPaidMessagesRefunded"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "count")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "stars")
+	}
+	return nil
+}
+
+// MessageActionPaidMessagesPrice is the TL constructor
+// messageActionPaidMessagesPrice.
+//
+//	messageActionPaidMessagesPrice#84b88578 flags:#
+//	    broadcast_messages_allowed:flags.0?true stars:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPaidMessagesPrice.
+type MessageActionPaidMessagesPrice struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BroadcastMessagesAllowed bool       // flags.0?true
+	Stars                    int64
+}
+
+// MessageActionPaidMessagesPriceTypeID is the ID of
+// messageActionPaidMessagesPrice.
+const MessageActionPaidMessagesPriceTypeID = 0x84b88578
+
+// TypeID returns 0x84b88578, the ID of messageActionPaidMessagesPrice.
+func (*MessageActionPaidMessagesPrice) TypeID() uint32 {
+	return MessageActionPaidMessagesPriceTypeID
+}
+
+// TypeName returns "messageActionPaidMessagesPrice".
+func (*MessageActionPaidMessagesPrice) TypeName() string {
+	return "messageActionPaidMessagesPrice"
+}
+
+// messageActionClass marks MessageActionPaidMessagesPrice as a
+// MessageActionClass.
+func (*MessageActionPaidMessagesPrice) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPaidMessagesPriceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BroadcastMessagesAllowed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPaidMessagesPrice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesPriceTypeID, "messageActionPaidMessagesPrice"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPaidMessagesPrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionPaidMessagesPrice{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "flags")
+	}
+	m.BroadcastMessagesAllowed = m.Flags.Has(0)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "stars")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionConferenceCall is the TL constructor
+// messageActionConferenceCall.
+//
+//	messageActionConferenceCall#2ffe2f7a flags:# missed:flags.0?true
+//	    active:flags.1?true video:flags.4?true call_id:long
+//	    duration:flags.2?int other_participants:flags.3?Vector<Peer>
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetDuration and
+// the other Set methods send a zero value too; HasDuration reports whether
+// Duration is present (sent, or received) and ClearDuration leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionConferenceCall.
+type MessageActionConferenceCall struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Missed            bool       // flags.0?true
+	Active            bool       // flags.1?true
+	Video             bool       // flags.4?true
+	CallID            int64
+	Duration          int         // flags.2?int
+	OtherParticipants []PeerClass // flags.3?Vector<Peer>
+}
+
+// MessageActionConferenceCallTypeID is the ID of messageActionConferenceCall.
+const MessageActionConferenceCallTypeID = 0x2ffe2f7a
+
+// TypeID returns 0x2ffe2f7a, the ID of messageActionConferenceCall.
+func (*MessageActionConferenceCall) TypeID() uint32 {
+	return MessageActionConferenceCallTypeID
+}
+
+// TypeName returns "messageActionConferenceCall".
+func (*MessageActionConferenceCall) TypeName() string {
+	return "messageActionConferenceCall"
+}
+
+// messageActionClass marks MessageActionConferenceCall as a MessageActionClass.
+func (*MessageActionConferenceCall) messageActionClass() {}
+
+// HasDuration reports whether Duration is present: not zero, set by
+// SetDuration, or received.
+func (m *MessageActionConferenceCall) HasDuration() bool {
+	return m.Duration != 0 || m.Flags.Has(2)
+}
+
+// SetDuration sets Duration to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageActionConferenceCall) SetDuration(v int) {
+	m.Duration = v
+	m.Flags.Set(2)
+}
+
+// ClearDuration sets Duration to its zero value and marks it absent.
+func (m *MessageActionConferenceCall) ClearDuration() {
+	m.Duration = 0
+	m.Flags.Unset(2)
+}
+
+// HasOtherParticipants reports whether OtherParticipants is present: not zero,
+// set by SetOtherParticipants, or received.
+func (m *MessageActionConferenceCall) HasOtherParticipants() bool {
+	return len(m.OtherParticipants) > 0 || m.Flags.Has(3)
+}
+
+// SetOtherParticipants sets OtherParticipants to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *MessageActionConferenceCall) SetOtherParticipants(v []PeerClass) {
+	m.OtherParticipants = v
+	m.Flags.Set(3)
+}
+
+// ClearOtherParticipants sets OtherParticipants to its zero value and marks it
+// absent.
+func (m *MessageActionConferenceCall) ClearOtherParticipants() {
+	m.OtherParticipants = nil
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionConferenceCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
+	if m.Missed {
+		flags.Set(0)
+	}
+	if m.Active {
+		flags.Set(1)
+	}
+	if m.Video {
+		flags.Set(4)
+	}
+	if m.Duration != 0 {
+		flags.Set(2)
+	}
+	if len(m.OtherParticipants) > 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CallID)
+	if flags.Has(2) {
+		b.PutInt(m.Duration)
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.OtherParticipants))
+		for i := range m.OtherParticipants {
+			if err := tlrt.EncodeObject(b, m.OtherParticipants[i]); err != nil {
+				return tlrt.EncodeErr(err, "messageActionConferenceCall", "other_participants")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionConferenceCall) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionConferenceCallTypeID, "messageActionConferenceCall"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionConferenceCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionConferenceCall", "")
+	}
+	*m = MessageActionConferenceCall{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionConferenceCall", "flags")
+	}
+	m.Missed = m.Flags.Has(0)
+	m.Active = m.Flags.Has(1)
+	m.Video = m.Flags.Has(4)
+	if m.CallID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionConferenceCall", "call_id")
+	}
+	if m.Flags.Has(2) {
+		if m.Duration, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionConferenceCall", "duration")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.OtherParticipants, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4
+	if m.Duration != 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.OtherParticipants) > 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessageActionTodoCompletions is the TL constructor
+// messageActionTodoCompletions.
+//
+//	messageActionTodoCompletions#cc7c5c89 completed:Vector<int>
+//	    incompleted:Vector<int> = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionTodoCompletions.
+type MessageActionTodoCompletions struct {
+	Completed   []int
+	Incompleted []int
+}
+
+// MessageActionTodoCompletionsTypeID is the ID of messageActionTodoCompletions.
+const MessageActionTodoCompletionsTypeID = 0xcc7c5c89
+
+// TypeID returns 0xcc7c5c89, the ID of messageActionTodoCompletions.
+func (*MessageActionTodoCompletions) TypeID() uint32 {
+	return MessageActionTodoCompletionsTypeID
+}
+
+// TypeName returns "messageActionTodoCompletions".
+func (*MessageActionTodoCompletions) TypeName() string {
+	return "messageActionTodoCompletions"
+}
+
+// messageActionClass marks MessageActionTodoCompletions as a
+// MessageActionClass.
+func (*MessageActionTodoCompletions) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionTodoCompletionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Completed))
+	for i := range m.Completed {
+		b.PutInt(m.Completed[i])
+	}
+	b.PutVectorHeader(len(m.Incompleted))
+	for i := range m.Incompleted {
+		b.PutInt(m.Incompleted[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionTodoCompletionsTypeID, "messageActionTodoCompletions"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTodoCompletions) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Completed, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "completed")
+	}
+	if m.Incompleted, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "incompleted")
+	}
+	return nil
+}
+
+// MessageActionTodoAppendTasks is the TL constructor
+// messageActionTodoAppendTasks.
+//
+//	messageActionTodoAppendTasks#c7edbc83 list:Vector<TodoItem>
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionTodoAppendTasks.
+type MessageActionTodoAppendTasks struct {
+	List []TodoItem
+}
+
+// MessageActionTodoAppendTasksTypeID is the ID of messageActionTodoAppendTasks.
+const MessageActionTodoAppendTasksTypeID = 0xc7edbc83
+
+// TypeID returns 0xc7edbc83, the ID of messageActionTodoAppendTasks.
+func (*MessageActionTodoAppendTasks) TypeID() uint32 {
+	return MessageActionTodoAppendTasksTypeID
+}
+
+// TypeName returns "messageActionTodoAppendTasks".
+func (*MessageActionTodoAppendTasks) TypeName() string {
+	return "messageActionTodoAppendTasks"
+}
+
+// messageActionClass marks MessageActionTodoAppendTasks as a
+// MessageActionClass.
+func (*MessageActionTodoAppendTasks) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionTodoAppendTasksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.List))
+	for i := range m.List {
+		if err := m.List[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageActionTodoAppendTasks", "list")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionTodoAppendTasksTypeID, "messageActionTodoAppendTasks"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionTodoAppendTasks", "")
+	}
+	var err error
+	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "list")
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostApproval is the TL constructor
+// messageActionSuggestedPostApproval.
+//
+//	messageActionSuggestedPostApproval#ee7a1596 flags:#
+//	    rejected:flags.0?true balance_too_low:flags.1?true
+//	    reject_comment:flags.2?string schedule_date:flags.3?int
+//	    price:flags.4?StarsAmount = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetRejectComment
+// and the other Set methods send a zero value too; HasRejectComment reports
+// whether RejectComment is present (sent, or received) and ClearRejectComment
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostApproval.
+type MessageActionSuggestedPostApproval struct {
+	Flags         bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	Rejected      bool             // flags.0?true
+	BalanceTooLow bool             // flags.1?true
+	RejectComment string           // flags.2?string
+	ScheduleDate  int              // flags.3?int
+	Price         StarsAmountClass // flags.4?StarsAmount
+}
+
+// MessageActionSuggestedPostApprovalTypeID is the ID of
+// messageActionSuggestedPostApproval.
+const MessageActionSuggestedPostApprovalTypeID = 0xee7a1596
+
+// TypeID returns 0xee7a1596, the ID of messageActionSuggestedPostApproval.
+func (*MessageActionSuggestedPostApproval) TypeID() uint32 {
+	return MessageActionSuggestedPostApprovalTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostApproval".
+func (*MessageActionSuggestedPostApproval) TypeName() string {
+	return "messageActionSuggestedPostApproval"
+}
+
+// messageActionClass marks MessageActionSuggestedPostApproval as a
+// MessageActionClass.
+func (*MessageActionSuggestedPostApproval) messageActionClass() {}
+
+// HasRejectComment reports whether RejectComment is present: not zero, set by
+// SetRejectComment, or received.
+func (m *MessageActionSuggestedPostApproval) HasRejectComment() bool {
+	return m.RejectComment != "" || m.Flags.Has(2)
+}
+
+// SetRejectComment sets RejectComment to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionSuggestedPostApproval) SetRejectComment(v string) {
+	m.RejectComment = v
+	m.Flags.Set(2)
+}
+
+// ClearRejectComment sets RejectComment to its zero value and marks it absent.
+func (m *MessageActionSuggestedPostApproval) ClearRejectComment() {
+	m.RejectComment = ""
+	m.Flags.Unset(2)
+}
+
+// HasScheduleDate reports whether ScheduleDate is present: not zero, set by
+// SetScheduleDate, or received.
+func (m *MessageActionSuggestedPostApproval) HasScheduleDate() bool {
+	return m.ScheduleDate != 0 || m.Flags.Has(3)
+}
+
+// SetScheduleDate sets ScheduleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionSuggestedPostApproval) SetScheduleDate(v int) {
+	m.ScheduleDate = v
+	m.Flags.Set(3)
+}
+
+// ClearScheduleDate sets ScheduleDate to its zero value and marks it absent.
+func (m *MessageActionSuggestedPostApproval) ClearScheduleDate() {
+	m.ScheduleDate = 0
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostApprovalTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
+	if m.Rejected {
+		flags.Set(0)
+	}
+	if m.BalanceTooLow {
+		flags.Set(1)
+	}
+	if m.RejectComment != "" {
+		flags.Set(2)
+	}
+	if m.ScheduleDate != 0 {
+		flags.Set(3)
+	}
+	if m.Price != nil {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.RejectComment)
+	}
+	if flags.Has(3) {
+		b.PutInt(m.ScheduleDate)
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.Price); err != nil {
+			return tlrt.EncodeErr(err, "messageActionSuggestedPostApproval", "price")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostApprovalTypeID, "messageActionSuggestedPostApproval"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostApproval) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostApproval", "")
+	}
+	*m = MessageActionSuggestedPostApproval{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "flags")
+	}
+	m.Rejected = m.Flags.Has(0)
+	m.BalanceTooLow = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.RejectComment, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "reject_comment")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.ScheduleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "schedule_date")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "price")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<4
+	if m.RejectComment != "" {
+		m.Flags.Unset(2)
+	}
+	if m.ScheduleDate != 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostSuccess is the TL constructor
+// messageActionSuggestedPostSuccess.
+//
+//	messageActionSuggestedPostSuccess#95ddcf69 price:StarsAmount
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostSuccess.
+type MessageActionSuggestedPostSuccess struct {
+	Price StarsAmountClass
+}
+
+// MessageActionSuggestedPostSuccessTypeID is the ID of
+// messageActionSuggestedPostSuccess.
+const MessageActionSuggestedPostSuccessTypeID = 0x95ddcf69
+
+// TypeID returns 0x95ddcf69, the ID of messageActionSuggestedPostSuccess.
+func (*MessageActionSuggestedPostSuccess) TypeID() uint32 {
+	return MessageActionSuggestedPostSuccessTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostSuccess".
+func (*MessageActionSuggestedPostSuccess) TypeName() string {
+	return "messageActionSuggestedPostSuccess"
+}
+
+// messageActionClass marks MessageActionSuggestedPostSuccess as a
+// MessageActionClass.
+func (*MessageActionSuggestedPostSuccess) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostSuccessTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostSuccess) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Price); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSuggestedPostSuccess", "price")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostSuccessTypeID, "messageActionSuggestedPostSuccess"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostSuccess", "")
+	}
+	var err error
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "price")
+	}
+	return nil
+}
+
+// MessageActionSuggestedPostRefund is the TL constructor
+// messageActionSuggestedPostRefund.
+//
+//	messageActionSuggestedPostRefund#69f916f8 flags:#
+//	    payer_initiated:flags.0?true = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestedPostRefund.
+type MessageActionSuggestedPostRefund struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PayerInitiated bool       // flags.0?true
+}
+
+// MessageActionSuggestedPostRefundTypeID is the ID of
+// messageActionSuggestedPostRefund.
+const MessageActionSuggestedPostRefundTypeID = 0x69f916f8
+
+// TypeID returns 0x69f916f8, the ID of messageActionSuggestedPostRefund.
+func (*MessageActionSuggestedPostRefund) TypeID() uint32 {
+	return MessageActionSuggestedPostRefundTypeID
+}
+
+// TypeName returns "messageActionSuggestedPostRefund".
+func (*MessageActionSuggestedPostRefund) TypeName() string {
+	return "messageActionSuggestedPostRefund"
+}
+
+// messageActionClass marks MessageActionSuggestedPostRefund as a
+// MessageActionClass.
+func (*MessageActionSuggestedPostRefund) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestedPostRefundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.PayerInitiated {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestedPostRefund) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostRefundTypeID, "messageActionSuggestedPostRefund"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestedPostRefund) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionSuggestedPostRefund{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "flags")
+	}
+	m.PayerInitiated = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionGiftTon is the TL constructor messageActionGiftTon.
+//
+//	messageActionGiftTon#a8a3c699 flags:# currency:string amount:long
+//	    crypto_currency:string crypto_amount:long
+//	    transaction_id:flags.0?string = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetTransactionID
+// and the other Set methods send a zero value too; HasTransactionID reports
+// whether TransactionID is present (sent, or received) and ClearTransactionID
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionGiftTon.
+type MessageActionGiftTon struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Currency       string
+	Amount         int64
+	CryptoCurrency string
+	CryptoAmount   int64
+	TransactionID  string // flags.0?string
+}
+
+// MessageActionGiftTonTypeID is the ID of messageActionGiftTon.
+const MessageActionGiftTonTypeID = 0xa8a3c699
+
+// TypeID returns 0xa8a3c699, the ID of messageActionGiftTon.
+func (*MessageActionGiftTon) TypeID() uint32 {
+	return MessageActionGiftTonTypeID
+}
+
+// TypeName returns "messageActionGiftTon".
+func (*MessageActionGiftTon) TypeName() string {
+	return "messageActionGiftTon"
+}
+
+// messageActionClass marks MessageActionGiftTon as a MessageActionClass.
+func (*MessageActionGiftTon) messageActionClass() {}
+
+// HasTransactionID reports whether TransactionID is present: not zero, set by
+// SetTransactionID, or received.
+func (m *MessageActionGiftTon) HasTransactionID() bool {
+	return m.TransactionID != "" || m.Flags.Has(0)
+}
+
+// SetTransactionID sets TransactionID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageActionGiftTon) SetTransactionID(v string) {
+	m.TransactionID = v
+	m.Flags.Set(0)
+}
+
+// ClearTransactionID sets TransactionID to its zero value and marks it absent.
+func (m *MessageActionGiftTon) ClearTransactionID() {
+	m.TransactionID = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionGiftTonTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.TransactionID != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutString(m.CryptoCurrency)
+	b.PutLong(m.CryptoAmount)
+	if flags.Has(0) {
+		b.PutString(m.TransactionID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionGiftTonTypeID, "messageActionGiftTon"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionGiftTon) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionGiftTon{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "flags")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "amount")
+	}
+	if m.CryptoCurrency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_currency")
+	}
+	if m.CryptoAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_amount")
+	}
+	if m.Flags.Has(0) {
+		if m.TransactionID, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionGiftTon", "transaction_id")
+		}
+	}
+	if m.TransactionID != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageActionSuggestBirthday is the TL constructor
+// messageActionSuggestBirthday.
+//
+//	messageActionSuggestBirthday#2c8f2a25 birthday:Birthday = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionSuggestBirthday.
+type MessageActionSuggestBirthday struct {
+	Birthday Birthday
+}
+
+// MessageActionSuggestBirthdayTypeID is the ID of messageActionSuggestBirthday.
+const MessageActionSuggestBirthdayTypeID = 0x2c8f2a25
+
+// TypeID returns 0x2c8f2a25, the ID of messageActionSuggestBirthday.
+func (*MessageActionSuggestBirthday) TypeID() uint32 {
+	return MessageActionSuggestBirthdayTypeID
+}
+
+// TypeName returns "messageActionSuggestBirthday".
+func (*MessageActionSuggestBirthday) TypeName() string {
+	return "messageActionSuggestBirthday"
+}
+
+// messageActionClass marks MessageActionSuggestBirthday as a
+// MessageActionClass.
+func (*MessageActionSuggestBirthday) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionSuggestBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionSuggestBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Birthday.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messageActionSuggestBirthday", "birthday")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionSuggestBirthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionSuggestBirthdayTypeID, "messageActionSuggestBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionSuggestBirthday) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestBirthday", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "birthday")
+	}
+	return nil
+}
+
+// MessageActionStarGiftPurchaseOffer is the TL constructor
+// messageActionStarGiftPurchaseOffer.
+//
+//	messageActionStarGiftPurchaseOffer#774278d4 flags:#
+//	    accepted:flags.0?true declined:flags.1?true gift:StarGift
+//	    price:StarsAmount expires_at:int = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionStarGiftPurchaseOffer.
+type MessageActionStarGiftPurchaseOffer struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Accepted  bool       // flags.0?true
+	Declined  bool       // flags.1?true
+	Gift      StarGiftClass
+	Price     StarsAmountClass
+	ExpiresAt int
+}
+
+// MessageActionStarGiftPurchaseOfferTypeID is the ID of
+// messageActionStarGiftPurchaseOffer.
+const MessageActionStarGiftPurchaseOfferTypeID = 0x774278d4
+
+// TypeID returns 0x774278d4, the ID of messageActionStarGiftPurchaseOffer.
+func (*MessageActionStarGiftPurchaseOffer) TypeID() uint32 {
+	return MessageActionStarGiftPurchaseOfferTypeID
+}
+
+// TypeName returns "messageActionStarGiftPurchaseOffer".
+func (*MessageActionStarGiftPurchaseOffer) TypeName() string {
+	return "messageActionStarGiftPurchaseOffer"
+}
+
+// messageActionClass marks MessageActionStarGiftPurchaseOffer as a
+// MessageActionClass.
+func (*MessageActionStarGiftPurchaseOffer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftPurchaseOfferTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Accepted {
+		flags.Set(0)
+	}
+	if m.Declined {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
+	}
+	if err := tlrt.EncodeObject(b, m.Price); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
+	}
+	b.PutInt(m.ExpiresAt)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferTypeID, "messageActionStarGiftPurchaseOffer"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOffer", "")
+	}
+	*m = MessageActionStarGiftPurchaseOffer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "flags")
+	}
+	m.Accepted = m.Flags.Has(0)
+	m.Declined = m.Flags.Has(1)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
+	}
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
+	}
+	if m.ExpiresAt, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "expires_at")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// MessageActionStarGiftPurchaseOfferDeclined is the TL constructor
+// messageActionStarGiftPurchaseOfferDeclined.
+//
+//	messageActionStarGiftPurchaseOfferDeclined#73ada76b flags:#
+//	    expired:flags.0?true gift:StarGift price:StarsAmount
+//	    = MessageAction
+//
+// See
+// https://core.telegram.org/constructor/messageActionStarGiftPurchaseOfferDeclined.
+type MessageActionStarGiftPurchaseOfferDeclined struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Expired bool       // flags.0?true
+	Gift    StarGiftClass
+	Price   StarsAmountClass
+}
+
+// MessageActionStarGiftPurchaseOfferDeclinedTypeID is the ID of
+// messageActionStarGiftPurchaseOfferDeclined.
+const MessageActionStarGiftPurchaseOfferDeclinedTypeID = 0x73ada76b
+
+// TypeID returns 0x73ada76b, the ID of
+// messageActionStarGiftPurchaseOfferDeclined.
+func (*MessageActionStarGiftPurchaseOfferDeclined) TypeID() uint32 {
+	return MessageActionStarGiftPurchaseOfferDeclinedTypeID
+}
+
+// TypeName returns "messageActionStarGiftPurchaseOfferDeclined".
+func (*MessageActionStarGiftPurchaseOfferDeclined) TypeName() string {
+	return "messageActionStarGiftPurchaseOfferDeclined"
+}
+
+// messageActionClass marks MessageActionStarGiftPurchaseOfferDeclined as a
+// MessageActionClass.
+func (*MessageActionStarGiftPurchaseOfferDeclined) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionStarGiftPurchaseOfferDeclinedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Expired {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
+	}
+	if err := tlrt.EncodeObject(b, m.Price); err != nil {
+		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID, "messageActionStarGiftPurchaseOfferDeclined"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOfferDeclined", "")
+	}
+	*m = MessageActionStarGiftPurchaseOfferDeclined{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "flags")
+	}
+	m.Expired = m.Flags.Has(0)
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
+	}
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionNewCreatorPending is the TL constructor
+// messageActionNewCreatorPending.
+//
+//	messageActionNewCreatorPending#b07ed085 new_creator_id:long
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNewCreatorPending.
+type MessageActionNewCreatorPending struct {
+	NewCreatorID int64
+}
+
+// MessageActionNewCreatorPendingTypeID is the ID of
+// messageActionNewCreatorPending.
+const MessageActionNewCreatorPendingTypeID = 0xb07ed085
+
+// TypeID returns 0xb07ed085, the ID of messageActionNewCreatorPending.
+func (*MessageActionNewCreatorPending) TypeID() uint32 {
+	return MessageActionNewCreatorPendingTypeID
+}
+
+// TypeName returns "messageActionNewCreatorPending".
+func (*MessageActionNewCreatorPending) TypeName() string {
+	return "messageActionNewCreatorPending"
+}
+
+// messageActionClass marks MessageActionNewCreatorPending as a
+// MessageActionClass.
+func (*MessageActionNewCreatorPending) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNewCreatorPendingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.NewCreatorID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionNewCreatorPendingTypeID, "messageActionNewCreatorPending"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNewCreatorPending) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewCreatorID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "new_creator_id")
+	}
+	return nil
+}
+
+// MessageActionChangeCreator is the TL constructor messageActionChangeCreator.
+//
+//	messageActionChangeCreator#e188503b new_creator_id:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionChangeCreator.
+type MessageActionChangeCreator struct {
+	NewCreatorID int64
+}
+
+// MessageActionChangeCreatorTypeID is the ID of messageActionChangeCreator.
+const MessageActionChangeCreatorTypeID = 0xe188503b
+
+// TypeID returns 0xe188503b, the ID of messageActionChangeCreator.
+func (*MessageActionChangeCreator) TypeID() uint32 {
+	return MessageActionChangeCreatorTypeID
+}
+
+// TypeName returns "messageActionChangeCreator".
+func (*MessageActionChangeCreator) TypeName() string {
+	return "messageActionChangeCreator"
+}
+
+// messageActionClass marks MessageActionChangeCreator as a MessageActionClass.
+func (*MessageActionChangeCreator) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionChangeCreatorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.NewCreatorID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionChangeCreatorTypeID, "messageActionChangeCreator"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChangeCreator", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChangeCreator) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.NewCreatorID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChangeCreator", "new_creator_id")
+	}
+	return nil
+}
+
+// MessageActionNoForwardsToggle is the TL constructor
+// messageActionNoForwardsToggle.
+//
+//	messageActionNoForwardsToggle#bf7d6572 prev_value:Bool new_value:Bool
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNoForwardsToggle.
+type MessageActionNoForwardsToggle struct {
+	PrevValue bool
+	NewValue  bool
+}
+
+// MessageActionNoForwardsToggleTypeID is the ID of
+// messageActionNoForwardsToggle.
+const MessageActionNoForwardsToggleTypeID = 0xbf7d6572
+
+// TypeID returns 0xbf7d6572, the ID of messageActionNoForwardsToggle.
+func (*MessageActionNoForwardsToggle) TypeID() uint32 {
+	return MessageActionNoForwardsToggleTypeID
+}
+
+// TypeName returns "messageActionNoForwardsToggle".
+func (*MessageActionNoForwardsToggle) TypeName() string {
+	return "messageActionNoForwardsToggle"
+}
+
+// messageActionClass marks MessageActionNoForwardsToggle as a
+// MessageActionClass.
+func (*MessageActionNoForwardsToggle) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNoForwardsToggleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNoForwardsToggle) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutBool(m.PrevValue)
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionNoForwardsToggleTypeID, "messageActionNoForwardsToggle"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNoForwardsToggle) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.PrevValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "prev_value")
+	}
+	if m.NewValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "new_value")
+	}
+	return nil
+}
+
+// MessageActionNoForwardsRequest is the TL constructor
+// messageActionNoForwardsRequest.
+//
+//	messageActionNoForwardsRequest#3e2793ba flags:# expired:flags.0?true
+//	    prev_value:Bool new_value:Bool = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionNoForwardsRequest.
+type MessageActionNoForwardsRequest struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Expired   bool       // flags.0?true
+	PrevValue bool
+	NewValue  bool
+}
+
+// MessageActionNoForwardsRequestTypeID is the ID of
+// messageActionNoForwardsRequest.
+const MessageActionNoForwardsRequestTypeID = 0x3e2793ba
+
+// TypeID returns 0x3e2793ba, the ID of messageActionNoForwardsRequest.
+func (*MessageActionNoForwardsRequest) TypeID() uint32 {
+	return MessageActionNoForwardsRequestTypeID
+}
+
+// TypeName returns "messageActionNoForwardsRequest".
+func (*MessageActionNoForwardsRequest) TypeName() string {
+	return "messageActionNoForwardsRequest"
+}
+
+// messageActionClass marks MessageActionNoForwardsRequest as a
+// MessageActionClass.
+func (*MessageActionNoForwardsRequest) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionNoForwardsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Expired {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBool(m.PrevValue)
+	b.PutBool(m.NewValue)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionNoForwardsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionNoForwardsRequestTypeID, "messageActionNoForwardsRequest"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionNoForwardsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionNoForwardsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "flags")
+	}
+	m.Expired = m.Flags.Has(0)
+	if m.PrevValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "prev_value")
+	}
+	if m.NewValue, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "new_value")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageActionPollAppendAnswer is the TL constructor
+// messageActionPollAppendAnswer.
+//
+//	messageActionPollAppendAnswer#9da1cd6c answer:PollAnswer
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPollAppendAnswer.
+type MessageActionPollAppendAnswer struct {
+	Answer PollAnswerClass
+}
+
+// MessageActionPollAppendAnswerTypeID is the ID of
+// messageActionPollAppendAnswer.
+const MessageActionPollAppendAnswerTypeID = 0x9da1cd6c
+
+// TypeID returns 0x9da1cd6c, the ID of messageActionPollAppendAnswer.
+func (*MessageActionPollAppendAnswer) TypeID() uint32 {
+	return MessageActionPollAppendAnswerTypeID
+}
+
+// TypeName returns "messageActionPollAppendAnswer".
+func (*MessageActionPollAppendAnswer) TypeName() string {
+	return "messageActionPollAppendAnswer"
+}
+
+// messageActionClass marks MessageActionPollAppendAnswer as a
+// MessageActionClass.
+func (*MessageActionPollAppendAnswer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPollAppendAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPollAppendAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPollAppendAnswer", "answer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPollAppendAnswerTypeID, "messageActionPollAppendAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPollAppendAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollAppendAnswer", "")
+	}
+	var err error
+	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "answer")
+	}
+	return nil
+}
+
+// MessageActionPollDeleteAnswer is the TL constructor
+// messageActionPollDeleteAnswer.
+//
+//	messageActionPollDeleteAnswer#399674dc answer:PollAnswer
+//	    = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionPollDeleteAnswer.
+type MessageActionPollDeleteAnswer struct {
+	Answer PollAnswerClass
+}
+
+// MessageActionPollDeleteAnswerTypeID is the ID of
+// messageActionPollDeleteAnswer.
+const MessageActionPollDeleteAnswerTypeID = 0x399674dc
+
+// TypeID returns 0x399674dc, the ID of messageActionPollDeleteAnswer.
+func (*MessageActionPollDeleteAnswer) TypeID() uint32 {
+	return MessageActionPollDeleteAnswerTypeID
+}
+
+// TypeName returns "messageActionPollDeleteAnswer".
+func (*MessageActionPollDeleteAnswer) TypeName() string {
+	return "messageActionPollDeleteAnswer"
+}
+
+// messageActionClass marks MessageActionPollDeleteAnswer as a
+// MessageActionClass.
+func (*MessageActionPollDeleteAnswer) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionPollDeleteAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionPollDeleteAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
+		return tlrt.EncodeErr(err, "messageActionPollDeleteAnswer", "answer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionPollDeleteAnswerTypeID, "messageActionPollDeleteAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionPollDeleteAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollDeleteAnswer", "")
+	}
+	var err error
+	if m.Answer, err = decodePollAnswer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "answer")
+	}
+	return nil
+}
+
+// MessageActionManagedBotCreated is the TL constructor
+// messageActionManagedBotCreated.
+//
+//	messageActionManagedBotCreated#16605e3e bot_id:long = MessageAction
+//
+// See https://core.telegram.org/constructor/messageActionManagedBotCreated.
+type MessageActionManagedBotCreated struct {
+	BotID int64
+}
+
+// MessageActionManagedBotCreatedTypeID is the ID of
+// messageActionManagedBotCreated.
+const MessageActionManagedBotCreatedTypeID = 0x16605e3e
+
+// TypeID returns 0x16605e3e, the ID of messageActionManagedBotCreated.
+func (*MessageActionManagedBotCreated) TypeID() uint32 {
+	return MessageActionManagedBotCreatedTypeID
+}
+
+// TypeName returns "messageActionManagedBotCreated".
+func (*MessageActionManagedBotCreated) TypeName() string {
+	return "messageActionManagedBotCreated"
+}
+
+// messageActionClass marks MessageActionManagedBotCreated as a
+// MessageActionClass.
+func (*MessageActionManagedBotCreated) messageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionManagedBotCreatedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.BotID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionManagedBotCreatedTypeID, "messageActionManagedBotCreated"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionManagedBotCreated) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "bot_id")
+	}
+	return nil
+}
+
+// MessageActionChangeCommunity is the TL constructor
+// messageActionChangeCommunity.
+//
+//	messageActionChangeCommunity#5d20bae8 flags:# community_id:flags.0?long
+//	    = MessageAction
+//
+// An optional field is sent when it is not zero, nil or false. SetCommunityID
+// and the other Set methods send a zero value too; HasCommunityID reports
+// whether CommunityID is present (sent, or received) and ClearCommunityID
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageActionChangeCommunity.
+type MessageActionChangeCommunity struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CommunityID int64      // flags.0?long
+}
+
+// MessageActionChangeCommunityTypeID is the ID of messageActionChangeCommunity.
+const MessageActionChangeCommunityTypeID = 0x5d20bae8
+
+// TypeID returns 0x5d20bae8, the ID of messageActionChangeCommunity.
+func (*MessageActionChangeCommunity) TypeID() uint32 {
+	return MessageActionChangeCommunityTypeID
+}
+
+// TypeName returns "messageActionChangeCommunity".
+func (*MessageActionChangeCommunity) TypeName() string {
+	return "messageActionChangeCommunity"
+}
+
+// messageActionClass marks MessageActionChangeCommunity as a
+// MessageActionClass.
+func (*MessageActionChangeCommunity) messageActionClass() {}
+
+// HasCommunityID reports whether CommunityID is present: not zero, set by
+// SetCommunityID, or received.
+func (m *MessageActionChangeCommunity) HasCommunityID() bool {
+	return m.CommunityID != 0 || m.Flags.Has(0)
+}
+
+// SetCommunityID sets CommunityID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageActionChangeCommunity) SetCommunityID(v int64) {
+	m.CommunityID = v
+	m.Flags.Set(0)
+}
+
+// ClearCommunityID sets CommunityID to its zero value and marks it absent.
+func (m *MessageActionChangeCommunity) ClearCommunityID() {
+	m.CommunityID = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageActionChangeCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.CommunityID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.CommunityID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageActionChangeCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageActionChangeCommunityTypeID, "messageActionChangeCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageActionChangeCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageActionChangeCommunity{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.CommunityID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageActionChangeCommunity", "community_id")
+		}
+	}
+	if m.CommunityID != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown,
+// MessageEntityMention, MessageEntityHashtag, MessageEntityBotCommand,
+// MessageEntityURL, MessageEntityEmail, MessageEntityBold, MessageEntityItalic,
+// MessageEntityCode, MessageEntityPre, MessageEntityTextURL,
+// MessageEntityMentionName, InputMessageEntityMentionName, MessageEntityPhone,
+// MessageEntityCashtag, MessageEntityUnderline, MessageEntityStrike,
+// MessageEntityBankCard, MessageEntitySpoiler, MessageEntityCustomEmoji,
+// MessageEntityBlockquote, MessageEntityFormattedDate, MessageEntityDiffInsert,
+// MessageEntityDiffReplace, MessageEntityDiffDelete.
 //
 // See https://core.telegram.org/type/MessageEntity.
 type MessageEntityClass interface {
@@ -4949,7 +9763,8 @@ func DecodeMessageEntity(b *bin.Buffer) (MessageEntityClass, error) {
 	return decodeMessageEntity(b, 0)
 }
 
-// decodeMessageEntity is DecodeMessageEntity for a value nested depth levels deep.
+// decodeMessageEntity is DecodeMessageEntity for a value nested depth levels
+// deep.
 func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4999,19 +9814,24 @@ func decodeMessageEntity(b *bin.Buffer, depth int) (MessageEntityClass, error) {
 		v = &MessageEntityCustomEmoji{}
 	case MessageEntityBlockquoteTypeID:
 		v = &MessageEntityBlockquote{}
+	case MessageEntityFormattedDateTypeID:
+		v = &MessageEntityFormattedDate{}
+	case MessageEntityDiffInsertTypeID:
+		v = &MessageEntityDiffInsert{}
+	case MessageEntityDiffReplaceTypeID:
+		v = &MessageEntityDiffReplace{}
+	case MessageEntityDiffDeleteTypeID:
+		v = &MessageEntityDiffDelete{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageEntity",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageEntity"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageEntityUnknown is the TL constructor messageEntityUnknown:
+// MessageEntityUnknown is the TL constructor messageEntityUnknown.
 //
 //	messageEntityUnknown#bb92ba95 offset:int length:int = MessageEntity
 //
@@ -5058,36 +9878,33 @@ func (m *MessageEntityUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityUnknownTypeID, "messageEntityUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUnknown", "")
 	}
-	if err := consumeID(b, MessageEntityUnknownTypeID, "messageEntityUnknown"); err != nil {
-		return decodeErr("messageEntityUnknown#bb92ba95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUnknown#bb92ba95", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityUnknown", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUnknown#bb92ba95", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityUnknown", "length")
 	}
 	return nil
 }
 
-// MessageEntityMention is the TL constructor messageEntityMention:
+// MessageEntityMention is the TL constructor messageEntityMention.
 //
 //	messageEntityMention#fa04579d offset:int length:int = MessageEntity
 //
@@ -5134,36 +9951,33 @@ func (m *MessageEntityMention) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityMention) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityMentionTypeID, "messageEntityMention"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityMention", "")
 	}
-	if err := consumeID(b, MessageEntityMentionTypeID, "messageEntityMention"); err != nil {
-		return decodeErr("messageEntityMention#fa04579d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMention) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityMention) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityMention) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityMention#fa04579d", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityMention", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityMention#fa04579d", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityMention", "length")
 	}
 	return nil
 }
 
-// MessageEntityHashtag is the TL constructor messageEntityHashtag:
+// MessageEntityHashtag is the TL constructor messageEntityHashtag.
 //
 //	messageEntityHashtag#6f635b0d offset:int length:int = MessageEntity
 //
@@ -5210,36 +10024,33 @@ func (m *MessageEntityHashtag) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityHashtag) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityHashtagTypeID, "messageEntityHashtag"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityHashtag", "")
 	}
-	if err := consumeID(b, MessageEntityHashtagTypeID, "messageEntityHashtag"); err != nil {
-		return decodeErr("messageEntityHashtag#6f635b0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityHashtag) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityHashtag) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityHashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityHashtag#6f635b0d", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityHashtag", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityHashtag#6f635b0d", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityHashtag", "length")
 	}
 	return nil
 }
 
-// MessageEntityBotCommand is the TL constructor messageEntityBotCommand:
+// MessageEntityBotCommand is the TL constructor messageEntityBotCommand.
 //
 //	messageEntityBotCommand#6cef8ac7 offset:int length:int = MessageEntity
 //
@@ -5286,36 +10097,33 @@ func (m *MessageEntityBotCommand) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBotCommand) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityBotCommandTypeID, "messageEntityBotCommand"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBotCommand", "")
 	}
-	if err := consumeID(b, MessageEntityBotCommandTypeID, "messageEntityBotCommand"); err != nil {
-		return decodeErr("messageEntityBotCommand#6cef8ac7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBotCommand) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBotCommand) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBotCommand) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBotCommand#6cef8ac7", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityBotCommand", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBotCommand#6cef8ac7", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityBotCommand", "length")
 	}
 	return nil
 }
 
-// MessageEntityURL is the TL constructor messageEntityUrl:
+// MessageEntityURL is the TL constructor messageEntityUrl.
 //
 //	messageEntityUrl#6ed02538 offset:int length:int = MessageEntity
 //
@@ -5362,36 +10170,33 @@ func (m *MessageEntityURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityURLTypeID, "messageEntityUrl"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUrl", "")
 	}
-	if err := consumeID(b, MessageEntityURLTypeID, "messageEntityUrl"); err != nil {
-		return decodeErr("messageEntityUrl#6ed02538", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUrl#6ed02538", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityUrl", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUrl#6ed02538", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityUrl", "length")
 	}
 	return nil
 }
 
-// MessageEntityEmail is the TL constructor messageEntityEmail:
+// MessageEntityEmail is the TL constructor messageEntityEmail.
 //
 //	messageEntityEmail#64e475c2 offset:int length:int = MessageEntity
 //
@@ -5438,36 +10243,33 @@ func (m *MessageEntityEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityEmailTypeID, "messageEntityEmail"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityEmail", "")
 	}
-	if err := consumeID(b, MessageEntityEmailTypeID, "messageEntityEmail"); err != nil {
-		return decodeErr("messageEntityEmail#64e475c2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityEmail) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityEmail#64e475c2", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityEmail", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityEmail#64e475c2", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityEmail", "length")
 	}
 	return nil
 }
 
-// MessageEntityBold is the TL constructor messageEntityBold:
+// MessageEntityBold is the TL constructor messageEntityBold.
 //
 //	messageEntityBold#bd610bc9 offset:int length:int = MessageEntity
 //
@@ -5514,36 +10316,33 @@ func (m *MessageEntityBold) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBold) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityBoldTypeID, "messageEntityBold"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBold", "")
 	}
-	if err := consumeID(b, MessageEntityBoldTypeID, "messageEntityBold"); err != nil {
-		return decodeErr("messageEntityBold#bd610bc9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBold) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBold) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBold) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBold#bd610bc9", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityBold", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBold#bd610bc9", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityBold", "length")
 	}
 	return nil
 }
 
-// MessageEntityItalic is the TL constructor messageEntityItalic:
+// MessageEntityItalic is the TL constructor messageEntityItalic.
 //
 //	messageEntityItalic#826f8b60 offset:int length:int = MessageEntity
 //
@@ -5590,36 +10389,33 @@ func (m *MessageEntityItalic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityItalic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityItalicTypeID, "messageEntityItalic"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityItalic", "")
 	}
-	if err := consumeID(b, MessageEntityItalicTypeID, "messageEntityItalic"); err != nil {
-		return decodeErr("messageEntityItalic#826f8b60", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityItalic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityItalic) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityItalic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityItalic#826f8b60", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityItalic", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityItalic#826f8b60", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityItalic", "length")
 	}
 	return nil
 }
 
-// MessageEntityCode is the TL constructor messageEntityCode:
+// MessageEntityCode is the TL constructor messageEntityCode.
 //
 //	messageEntityCode#28a20571 offset:int length:int = MessageEntity
 //
@@ -5666,38 +10462,36 @@ func (m *MessageEntityCode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityCodeTypeID, "messageEntityCode"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCode", "")
 	}
-	if err := consumeID(b, MessageEntityCodeTypeID, "messageEntityCode"); err != nil {
-		return decodeErr("messageEntityCode#28a20571", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityCode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCode#28a20571", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityCode", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCode#28a20571", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityCode", "length")
 	}
 	return nil
 }
 
-// MessageEntityPre is the TL constructor messageEntityPre:
+// MessageEntityPre is the TL constructor messageEntityPre.
 //
-//	messageEntityPre#73924be0 offset:int length:int language:string = MessageEntity
+//	messageEntityPre#73924be0 offset:int length:int language:string
+//	    = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityPre.
 type MessageEntityPre struct {
@@ -5744,41 +10538,39 @@ func (m *MessageEntityPre) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityPre) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityPre", "")
 	}
-	if err := consumeID(b, MessageEntityPreTypeID, "messageEntityPre"); err != nil {
-		return decodeErr("messageEntityPre#73924be0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPre) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityPre) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityPre) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityPre#73924be0", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityPre", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityPre#73924be0", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityPre", "length")
 	}
 	if m.Language, err = b.String(); err != nil {
-		return decodeErr("messageEntityPre#73924be0", "language", err)
+		return tlrt.DecodeErr(err, "messageEntityPre", "language")
 	}
 	return nil
 }
 
-// MessageEntityTextURL is the TL constructor messageEntityTextUrl:
+// MessageEntityTextURL is the TL constructor messageEntityTextUrl.
 //
-//	messageEntityTextUrl#76a6d327 offset:int length:int url:string = MessageEntity
+//	messageEntityTextUrl#76a6d327 offset:int length:int url:string
+//	    = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityTextUrl.
 type MessageEntityTextURL struct {
@@ -5825,41 +10617,39 @@ func (m *MessageEntityTextURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityTextURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "")
 	}
-	if err := consumeID(b, MessageEntityTextURLTypeID, "messageEntityTextUrl"); err != nil {
-		return decodeErr("messageEntityTextUrl#76a6d327", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityTextURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityTextURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityTextURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityTextUrl#76a6d327", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityTextUrl#76a6d327", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "length")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("messageEntityTextUrl#76a6d327", "url", err)
+		return tlrt.DecodeErr(err, "messageEntityTextUrl", "url")
 	}
 	return nil
 }
 
-// MessageEntityMentionName is the TL constructor messageEntityMentionName:
+// MessageEntityMentionName is the TL constructor messageEntityMentionName.
 //
-//	messageEntityMentionName#dc7b1140 offset:int length:int user_id:long = MessageEntity
+//	messageEntityMentionName#dc7b1140 offset:int length:int user_id:long
+//	    = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityMentionName.
 type MessageEntityMentionName struct {
@@ -5906,41 +10696,40 @@ func (m *MessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityMentionName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityMentionNameTypeID, "messageEntityMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "")
 	}
-	if err := consumeID(b, MessageEntityMentionNameTypeID, "messageEntityMentionName"); err != nil {
-		return decodeErr("messageEntityMentionName#dc7b1140", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityMentionName) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityMentionName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityMentionName#dc7b1140", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityMentionName#dc7b1140", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "length")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageEntityMentionName#dc7b1140", "user_id", err)
+		return tlrt.DecodeErr(err, "messageEntityMentionName", "user_id")
 	}
 	return nil
 }
 
-// InputMessageEntityMentionName is the TL constructor inputMessageEntityMentionName:
+// InputMessageEntityMentionName is the TL constructor
+// inputMessageEntityMentionName.
 //
-//	inputMessageEntityMentionName#208e68c9 offset:int length:int user_id:InputUser = MessageEntity
+//	inputMessageEntityMentionName#208e68c9 offset:int length:int
+//	    user_id:InputUser = MessageEntity
 //
 // See https://core.telegram.org/constructor/inputMessageEntityMentionName.
 type InputMessageEntityMentionName struct {
@@ -5949,7 +10738,8 @@ type InputMessageEntityMentionName struct {
 	UserID InputUserClass
 }
 
-// InputMessageEntityMentionNameTypeID is the ID of inputMessageEntityMentionName.
+// InputMessageEntityMentionNameTypeID is the ID of
+// inputMessageEntityMentionName.
 const InputMessageEntityMentionNameTypeID = 0x208e68c9
 
 // TypeID returns 0x208e68c9, the ID of inputMessageEntityMentionName.
@@ -5962,7 +10752,8 @@ func (*InputMessageEntityMentionName) TypeName() string {
 	return "inputMessageEntityMentionName"
 }
 
-// messageEntityClass marks InputMessageEntityMentionName as a MessageEntityClass.
+// messageEntityClass marks InputMessageEntityMentionName as a
+// MessageEntityClass.
 func (*InputMessageEntityMentionName) messageEntityClass() {}
 
 // Encode writes m to b with its ID.
@@ -5981,50 +10772,47 @@ func (m *InputMessageEntityMentionName) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.Offset)
 	b.PutInt(m.Length)
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("inputMessageEntityMentionName#208e68c9", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "inputMessageEntityMentionName", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessageEntityMentionName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "")
 	}
-	if err := consumeID(b, InputMessageEntityMentionNameTypeID, "inputMessageEntityMentionName"); err != nil {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessageEntityMentionName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessageEntityMentionName) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessageEntityMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "inputMessageEntityMentionName", "")
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "offset", err)
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "length", err)
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "length")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("inputMessageEntityMentionName#208e68c9", "user_id", err)
+		return tlrt.DecodeErr(err, "inputMessageEntityMentionName", "user_id")
 	}
 	return nil
 }
 
-// MessageEntityPhone is the TL constructor messageEntityPhone:
+// MessageEntityPhone is the TL constructor messageEntityPhone.
 //
 //	messageEntityPhone#9b69e34b offset:int length:int = MessageEntity
 //
@@ -6071,36 +10859,33 @@ func (m *MessageEntityPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityPhoneTypeID, "messageEntityPhone"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityPhone", "")
 	}
-	if err := consumeID(b, MessageEntityPhoneTypeID, "messageEntityPhone"); err != nil {
-		return decodeErr("messageEntityPhone#9b69e34b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityPhone#9b69e34b", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityPhone", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityPhone#9b69e34b", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityPhone", "length")
 	}
 	return nil
 }
 
-// MessageEntityCashtag is the TL constructor messageEntityCashtag:
+// MessageEntityCashtag is the TL constructor messageEntityCashtag.
 //
 //	messageEntityCashtag#4c4e743f offset:int length:int = MessageEntity
 //
@@ -6147,36 +10932,33 @@ func (m *MessageEntityCashtag) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCashtag) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityCashtagTypeID, "messageEntityCashtag"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCashtag", "")
 	}
-	if err := consumeID(b, MessageEntityCashtagTypeID, "messageEntityCashtag"); err != nil {
-		return decodeErr("messageEntityCashtag#4c4e743f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCashtag) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityCashtag) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCashtag) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCashtag#4c4e743f", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityCashtag", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCashtag#4c4e743f", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityCashtag", "length")
 	}
 	return nil
 }
 
-// MessageEntityUnderline is the TL constructor messageEntityUnderline:
+// MessageEntityUnderline is the TL constructor messageEntityUnderline.
 //
 //	messageEntityUnderline#9c4e7e8b offset:int length:int = MessageEntity
 //
@@ -6223,36 +11005,33 @@ func (m *MessageEntityUnderline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityUnderline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityUnderlineTypeID, "messageEntityUnderline"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityUnderline", "")
 	}
-	if err := consumeID(b, MessageEntityUnderlineTypeID, "messageEntityUnderline"); err != nil {
-		return decodeErr("messageEntityUnderline#9c4e7e8b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityUnderline) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityUnderline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUnderline#9c4e7e8b", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityUnderline", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityUnderline#9c4e7e8b", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityUnderline", "length")
 	}
 	return nil
 }
 
-// MessageEntityStrike is the TL constructor messageEntityStrike:
+// MessageEntityStrike is the TL constructor messageEntityStrike.
 //
 //	messageEntityStrike#bf0693d4 offset:int length:int = MessageEntity
 //
@@ -6299,36 +11078,33 @@ func (m *MessageEntityStrike) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityStrike) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityStrikeTypeID, "messageEntityStrike"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityStrike", "")
 	}
-	if err := consumeID(b, MessageEntityStrikeTypeID, "messageEntityStrike"); err != nil {
-		return decodeErr("messageEntityStrike#bf0693d4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityStrike) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityStrike) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityStrike) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityStrike#bf0693d4", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityStrike", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityStrike#bf0693d4", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityStrike", "length")
 	}
 	return nil
 }
 
-// MessageEntityBankCard is the TL constructor messageEntityBankCard:
+// MessageEntityBankCard is the TL constructor messageEntityBankCard.
 //
 //	messageEntityBankCard#761e6af4 offset:int length:int = MessageEntity
 //
@@ -6375,36 +11151,33 @@ func (m *MessageEntityBankCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBankCard) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityBankCardTypeID, "messageEntityBankCard"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBankCard", "")
 	}
-	if err := consumeID(b, MessageEntityBankCardTypeID, "messageEntityBankCard"); err != nil {
-		return decodeErr("messageEntityBankCard#761e6af4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBankCard) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBankCard) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBankCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBankCard#761e6af4", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityBankCard", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBankCard#761e6af4", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityBankCard", "length")
 	}
 	return nil
 }
 
-// MessageEntitySpoiler is the TL constructor messageEntitySpoiler:
+// MessageEntitySpoiler is the TL constructor messageEntitySpoiler.
 //
 //	messageEntitySpoiler#32ca960f offset:int length:int = MessageEntity
 //
@@ -6451,38 +11224,36 @@ func (m *MessageEntitySpoiler) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntitySpoiler) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntitySpoilerTypeID, "messageEntitySpoiler"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntitySpoiler", "")
 	}
-	if err := consumeID(b, MessageEntitySpoilerTypeID, "messageEntitySpoiler"); err != nil {
-		return decodeErr("messageEntitySpoiler#32ca960f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntitySpoiler) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntitySpoiler) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntitySpoiler) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntitySpoiler#32ca960f", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntitySpoiler", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntitySpoiler#32ca960f", "length", err)
+		return tlrt.DecodeErr(err, "messageEntitySpoiler", "length")
 	}
 	return nil
 }
 
-// MessageEntityCustomEmoji is the TL constructor messageEntityCustomEmoji:
+// MessageEntityCustomEmoji is the TL constructor messageEntityCustomEmoji.
 //
-//	messageEntityCustomEmoji#c8cf05f8 offset:int length:int document_id:long = MessageEntity
+//	messageEntityCustomEmoji#c8cf05f8 offset:int length:int document_id:long
+//	    = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityCustomEmoji.
 type MessageEntityCustomEmoji struct {
@@ -6529,52 +11300,52 @@ func (m *MessageEntityCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityCustomEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "")
 	}
-	if err := consumeID(b, MessageEntityCustomEmojiTypeID, "messageEntityCustomEmoji"); err != nil {
-		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "length")
 	}
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("messageEntityCustomEmoji#c8cf05f8", "document_id", err)
+		return tlrt.DecodeErr(err, "messageEntityCustomEmoji", "document_id")
 	}
 	return nil
 }
 
-// MessageEntityBlockquote is the TL constructor messageEntityBlockquote:
+// MessageEntityBlockquote is the TL constructor messageEntityBlockquote.
 //
-//	messageEntityBlockquote#20df5d0 offset:int length:int = MessageEntity
+//	messageEntityBlockquote#f1ccaaac flags:# collapsed:flags.0?true
+//	    offset:int length:int = MessageEntity
 //
 // See https://core.telegram.org/constructor/messageEntityBlockquote.
 type MessageEntityBlockquote struct {
-	Offset int
-	Length int
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Collapsed bool       // flags.0?true
+	Offset    int
+	Length    int
 }
 
 // MessageEntityBlockquoteTypeID is the ID of messageEntityBlockquote.
-const MessageEntityBlockquoteTypeID = 0x020df5d0
+const MessageEntityBlockquoteTypeID = 0xf1ccaaac
 
-// TypeID returns 0x020df5d0, the ID of messageEntityBlockquote.
+// TypeID returns 0xf1ccaaac, the ID of messageEntityBlockquote.
 func (*MessageEntityBlockquote) TypeID() uint32 {
 	return MessageEntityBlockquoteTypeID
 }
@@ -6601,6 +11372,11 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Collapsed {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Offset)
 	b.PutInt(m.Length)
 	return nil
@@ -6608,36 +11384,385 @@ func (m *MessageEntityBlockquote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageEntityBlockquote) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "")
 	}
-	if err := consumeID(b, MessageEntityBlockquoteTypeID, "messageEntityBlockquote"); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageEntityBlockquote) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageEntityBlockquote) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityBlockquote) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageEntityBlockquote{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "flags")
+	}
+	m.Collapsed = m.Flags.Has(0)
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "offset")
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityBlockquote", "length")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessageEntityFormattedDate is the TL constructor messageEntityFormattedDate.
+//
+//	messageEntityFormattedDate#904ac7c7 flags:# relative:flags.0?true
+//	    short_time:flags.1?true long_time:flags.2?true
+//	    short_date:flags.3?true long_date:flags.4?true
+//	    day_of_week:flags.5?true offset:int length:int date:int
+//	    = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityFormattedDate.
+type MessageEntityFormattedDate struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Relative  bool       // flags.0?true
+	ShortTime bool       // flags.1?true
+	LongTime  bool       // flags.2?true
+	ShortDate bool       // flags.3?true
+	LongDate  bool       // flags.4?true
+	DayOfWeek bool       // flags.5?true
+	Offset    int
+	Length    int
+	Date      int
+}
+
+// MessageEntityFormattedDateTypeID is the ID of messageEntityFormattedDate.
+const MessageEntityFormattedDateTypeID = 0x904ac7c7
+
+// TypeID returns 0x904ac7c7, the ID of messageEntityFormattedDate.
+func (*MessageEntityFormattedDate) TypeID() uint32 {
+	return MessageEntityFormattedDateTypeID
+}
+
+// TypeName returns "messageEntityFormattedDate".
+func (*MessageEntityFormattedDate) TypeName() string {
+	return "messageEntityFormattedDate"
+}
+
+// messageEntityClass marks MessageEntityFormattedDate as a MessageEntityClass.
+func (*MessageEntityFormattedDate) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityFormattedDate) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityFormattedDateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityFormattedDate) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
+	if m.Relative {
+		flags.Set(0)
+	}
+	if m.ShortTime {
+		flags.Set(1)
+	}
+	if m.LongTime {
+		flags.Set(2)
+	}
+	if m.ShortDate {
+		flags.Set(3)
+	}
+	if m.LongDate {
+		flags.Set(4)
+	}
+	if m.DayOfWeek {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityFormattedDate) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageEntityFormattedDateTypeID, "messageEntityFormattedDate"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityFormattedDate) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityFormattedDate) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MessageEntityFormattedDate{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "flags")
+	}
+	m.Relative = m.Flags.Has(0)
+	m.ShortTime = m.Flags.Has(1)
+	m.LongTime = m.Flags.Has(2)
+	m.ShortDate = m.Flags.Has(3)
+	m.LongDate = m.Flags.Has(4)
+	m.DayOfWeek = m.Flags.Has(5)
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "offset")
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "length")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityFormattedDate", "date")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
+	return nil
+}
+
+// MessageEntityDiffInsert is the TL constructor messageEntityDiffInsert.
+//
+//	messageEntityDiffInsert#71777116 offset:int length:int = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffInsert.
+type MessageEntityDiffInsert struct {
+	Offset int
+	Length int
+}
+
+// MessageEntityDiffInsertTypeID is the ID of messageEntityDiffInsert.
+const MessageEntityDiffInsertTypeID = 0x71777116
+
+// TypeID returns 0x71777116, the ID of messageEntityDiffInsert.
+func (*MessageEntityDiffInsert) TypeID() uint32 {
+	return MessageEntityDiffInsertTypeID
+}
+
+// TypeName returns "messageEntityDiffInsert".
+func (*MessageEntityDiffInsert) TypeName() string {
+	return "messageEntityDiffInsert"
+}
+
+// messageEntityClass marks MessageEntityDiffInsert as a MessageEntityClass.
+func (*MessageEntityDiffInsert) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffInsert) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffInsertTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffInsert) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffInsert) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageEntityDiffInsertTypeID, "messageEntityDiffInsert"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffInsert) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffInsert) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "offset", err)
+		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "offset")
 	}
 	if m.Length, err = b.Int(); err != nil {
-		return decodeErr("messageEntityBlockquote#020df5d0", "length", err)
+		return tlrt.DecodeErr(err, "messageEntityDiffInsert", "length")
 	}
 	return nil
 }
 
-// MessageExtendedMediaClass is the TL type MessageExtendedMedia: one of MessageExtendedMediaPreview, MessageExtendedMedia.
+// MessageEntityDiffReplace is the TL constructor messageEntityDiffReplace.
+//
+//	messageEntityDiffReplace#c6c1e5a7 offset:int length:int old_text:string
+//	    = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffReplace.
+type MessageEntityDiffReplace struct {
+	Offset  int
+	Length  int
+	OldText string
+}
+
+// MessageEntityDiffReplaceTypeID is the ID of messageEntityDiffReplace.
+const MessageEntityDiffReplaceTypeID = 0xc6c1e5a7
+
+// TypeID returns 0xc6c1e5a7, the ID of messageEntityDiffReplace.
+func (*MessageEntityDiffReplace) TypeID() uint32 {
+	return MessageEntityDiffReplaceTypeID
+}
+
+// TypeName returns "messageEntityDiffReplace".
+func (*MessageEntityDiffReplace) TypeName() string {
+	return "messageEntityDiffReplace"
+}
+
+// messageEntityClass marks MessageEntityDiffReplace as a MessageEntityClass.
+func (*MessageEntityDiffReplace) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffReplace) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffReplaceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffReplace) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	b.PutString(m.OldText)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffReplace) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageEntityDiffReplaceTypeID, "messageEntityDiffReplace"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffReplace) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffReplace) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "offset")
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "length")
+	}
+	if m.OldText, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffReplace", "old_text")
+	}
+	return nil
+}
+
+// MessageEntityDiffDelete is the TL constructor messageEntityDiffDelete.
+//
+//	messageEntityDiffDelete#652c1c5 offset:int length:int = MessageEntity
+//
+// See https://core.telegram.org/constructor/messageEntityDiffDelete.
+type MessageEntityDiffDelete struct {
+	Offset int
+	Length int
+}
+
+// MessageEntityDiffDeleteTypeID is the ID of messageEntityDiffDelete.
+const MessageEntityDiffDeleteTypeID = 0x0652c1c5
+
+// TypeID returns 0x0652c1c5, the ID of messageEntityDiffDelete.
+func (*MessageEntityDiffDelete) TypeID() uint32 {
+	return MessageEntityDiffDeleteTypeID
+}
+
+// TypeName returns "messageEntityDiffDelete".
+func (*MessageEntityDiffDelete) TypeName() string {
+	return "messageEntityDiffDelete"
+}
+
+// messageEntityClass marks MessageEntityDiffDelete as a MessageEntityClass.
+func (*MessageEntityDiffDelete) messageEntityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageEntityDiffDelete) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageEntityDiffDeleteTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageEntityDiffDelete) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Length)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageEntityDiffDelete) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageEntityDiffDeleteTypeID, "messageEntityDiffDelete"); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageEntityDiffDelete) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageEntityDiffDelete) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "offset")
+	}
+	if m.Length, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageEntityDiffDelete", "length")
+	}
+	return nil
+}
+
+// MessageExtendedMediaClass is the TL type MessageExtendedMedia: one of
+// MessageExtendedMediaPreview, MessageExtendedMedia.
 //
 // See https://core.telegram.org/type/MessageExtendedMedia.
 type MessageExtendedMediaClass interface {
@@ -6650,7 +11775,8 @@ func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error
 	return decodeMessageExtendedMedia(b, 0)
 }
 
-// decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested depth levels deep.
+// decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
+// depth levels deep.
 func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -6663,28 +11789,28 @@ func decodeMessageExtendedMedia(b *bin.Buffer, depth int) (MessageExtendedMediaC
 	case MessageExtendedMediaTypeID:
 		v = &MessageExtendedMedia{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageExtendedMedia",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageExtendedMedia"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageExtendedMediaPreview is the TL constructor messageExtendedMediaPreview:
+// MessageExtendedMediaPreview is the TL constructor
+// messageExtendedMediaPreview.
 //
-//	messageExtendedMediaPreview#ad628cc8 flags:# w:flags.0?int h:flags.0?int thumb:flags.1?PhotoSize video_duration:flags.2?int = MessageExtendedMedia
+//	messageExtendedMediaPreview#ad628cc8 flags:# w:flags.0?int h:flags.0?int
+//	    thumb:flags.1?PhotoSize video_duration:flags.2?int
+//	    = MessageExtendedMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetW and the
+// other Set methods send a zero value too; HasW reports whether W is present
+// (sent, or received) and ClearW leaves it out.
 //
 // See https://core.telegram.org/constructor/messageExtendedMediaPreview.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageExtendedMediaPreview struct {
-	Flags         bin.Fields     // flags word; see the type's doc
+	Flags         bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	W             int            // flags.0?int
 	H             int            // flags.0?int
 	Thumb         PhotoSizeClass // flags.1?PhotoSize
@@ -6704,8 +11830,68 @@ func (*MessageExtendedMediaPreview) TypeName() string {
 	return "messageExtendedMediaPreview"
 }
 
-// messageExtendedMediaClass marks MessageExtendedMediaPreview as a MessageExtendedMediaClass.
+// messageExtendedMediaClass marks MessageExtendedMediaPreview as a
+// MessageExtendedMediaClass.
 func (*MessageExtendedMediaPreview) messageExtendedMediaClass() {}
+
+// HasW reports whether W is present: not zero, set by SetW, or received. It
+// shares its flag with H: they are present together.
+func (m *MessageExtendedMediaPreview) HasW() bool {
+	return m.W != 0 || m.H != 0 || m.Flags.Has(0)
+}
+
+// SetW sets W to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *MessageExtendedMediaPreview) SetW(v int) {
+	m.W = v
+	m.Flags.Set(0)
+}
+
+// ClearW sets W to its zero value and marks it absent; it is still sent, as
+// zero, when H, which shares its flag, is set.
+func (m *MessageExtendedMediaPreview) ClearW() {
+	m.W = 0
+	m.Flags.Unset(0)
+}
+
+// HasH reports whether H is present: not zero, set by SetH, or received. It
+// shares its flag with W: they are present together.
+func (m *MessageExtendedMediaPreview) HasH() bool {
+	return m.W != 0 || m.H != 0 || m.Flags.Has(0)
+}
+
+// SetH sets H to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *MessageExtendedMediaPreview) SetH(v int) {
+	m.H = v
+	m.Flags.Set(0)
+}
+
+// ClearH sets H to its zero value and marks it absent; it is still sent, as
+// zero, when W, which shares its flag, is set.
+func (m *MessageExtendedMediaPreview) ClearH() {
+	m.H = 0
+	m.Flags.Unset(0)
+}
+
+// HasVideoDuration reports whether VideoDuration is present: not zero, set by
+// SetVideoDuration, or received.
+func (m *MessageExtendedMediaPreview) HasVideoDuration() bool {
+	return m.VideoDuration != 0 || m.Flags.Has(2)
+}
+
+// SetVideoDuration sets VideoDuration to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageExtendedMediaPreview) SetVideoDuration(v int) {
+	m.VideoDuration = v
+	m.Flags.Set(2)
+}
+
+// ClearVideoDuration sets VideoDuration to its zero value and marks it absent.
+func (m *MessageExtendedMediaPreview) ClearVideoDuration() {
+	m.VideoDuration = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageExtendedMediaPreview) Encode(b *bin.Buffer) error {
@@ -6739,8 +11925,8 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.H)
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("messageExtendedMediaPreview#ad628cc8", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "messageExtendedMediaPreview", "thumb")
 		}
 	}
 	if flags.Has(2) {
@@ -6751,51 +11937,48 @@ func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
+		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "")
 	}
-	if err := consumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
-		return decodeErr("messageExtendedMediaPreview#ad628cc8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageExtendedMediaPreview) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageExtendedMediaPreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageExtendedMediaPreview#ad628cc8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMediaPreview", "")
 	}
 	*m = MessageExtendedMediaPreview{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageExtendedMediaPreview#ad628cc8", "flags", err)
+		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.W, err = b.Int(); err != nil {
-			return decodeErr("messageExtendedMediaPreview#ad628cc8", "w", err)
+			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "w")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.H, err = b.Int(); err != nil {
-			return decodeErr("messageExtendedMediaPreview#ad628cc8", "h", err)
+			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "h")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Thumb, err = decodePhotoSize(b, depth+1); err != nil {
-			return decodeErr("messageExtendedMediaPreview#ad628cc8", "thumb", err)
+			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "thumb")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.VideoDuration, err = b.Int(); err != nil {
-			return decodeErr("messageExtendedMediaPreview#ad628cc8", "video_duration", err)
+			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "video_duration")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -6808,7 +11991,7 @@ func (m *MessageExtendedMediaPreview) decodeBareAt(b *bin.Buffer, depth int) err
 	return nil
 }
 
-// MessageExtendedMedia is the TL constructor messageExtendedMedia:
+// MessageExtendedMedia is the TL constructor messageExtendedMedia.
 //
 //	messageExtendedMedia#ee479c64 media:MessageMedia = MessageExtendedMedia
 //
@@ -6830,7 +12013,8 @@ func (*MessageExtendedMedia) TypeName() string {
 	return "messageExtendedMedia"
 }
 
-// messageExtendedMediaClass marks MessageExtendedMedia as a MessageExtendedMediaClass.
+// messageExtendedMediaClass marks MessageExtendedMedia as a
+// MessageExtendedMediaClass.
 func (*MessageExtendedMedia) messageExtendedMediaClass() {}
 
 // Encode writes m to b with its ID.
@@ -6847,44 +12031,47 @@ func (m *MessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("messageExtendedMedia#ee479c64", "media", err)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "messageExtendedMedia", "media")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messageExtendedMedia", "")
 	}
-	if err := consumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
-		return decodeErr("messageExtendedMedia#ee479c64", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageExtendedMedia) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageExtendedMedia#ee479c64", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMedia", "")
 	}
 	var err error
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-		return decodeErr("messageExtendedMedia#ee479c64", "media", err)
+		return tlrt.DecodeErr(err, "messageExtendedMedia", "media")
 	}
 	return nil
 }
 
-// MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty, MessageMediaPhoto, MessageMediaGeo, MessageMediaContact, MessageMediaUnsupported, MessageMediaDocument, MessageMediaWebPage, MessageMediaVenue, MessageMediaGame, MessageMediaInvoice, MessageMediaGeoLive, MessageMediaPoll, MessageMediaDice, MessageMediaStory, MessageMediaGiveaway, MessageMediaGiveawayResults.
+// MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty,
+// MessageMediaPhoto, MessageMediaGeo, MessageMediaContact,
+// MessageMediaUnsupported, MessageMediaDocument, MessageMediaWebPage,
+// MessageMediaVenue, MessageMediaGame, MessageMediaInvoice,
+// MessageMediaGeoLive, MessageMediaPoll, MessageMediaDice, MessageMediaStory,
+// MessageMediaGiveaway, MessageMediaGiveawayResults, MessageMediaPaidMedia,
+// MessageMediaToDo, MessageMediaVideoStream.
 //
 // See https://core.telegram.org/type/MessageMedia.
 type MessageMediaClass interface {
@@ -6897,7 +12084,8 @@ func DecodeMessageMedia(b *bin.Buffer) (MessageMediaClass, error) {
 	return decodeMessageMedia(b, 0)
 }
 
-// decodeMessageMedia is DecodeMessageMedia for a value nested depth levels deep.
+// decodeMessageMedia is DecodeMessageMedia for a value nested depth levels
+// deep.
 func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -6937,19 +12125,22 @@ func decodeMessageMedia(b *bin.Buffer, depth int) (MessageMediaClass, error) {
 		v = &MessageMediaGiveaway{}
 	case MessageMediaGiveawayResultsTypeID:
 		v = &MessageMediaGiveawayResults{}
+	case MessageMediaPaidMediaTypeID:
+		v = &MessageMediaPaidMedia{}
+	case MessageMediaToDoTypeID:
+		v = &MessageMediaToDo{}
+	case MessageMediaVideoStreamTypeID:
+		v = &MessageMediaVideoStream{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageMedia",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageMedia"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageMediaEmpty is the TL constructor messageMediaEmpty:
+// MessageMediaEmpty is the TL constructor messageMediaEmpty.
 //
 //	messageMediaEmpty#3ded6320 = MessageMedia
 //
@@ -6991,48 +12182,50 @@ func (m *MessageMediaEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaEmptyTypeID, "messageMediaEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaEmpty", "")
 	}
-	if err := consumeID(b, MessageMediaEmptyTypeID, "messageMediaEmpty"); err != nil {
-		return decodeErr("messageMediaEmpty#3ded6320", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageMediaPhoto is the TL constructor messageMediaPhoto:
+// MessageMediaPhoto is the TL constructor messageMediaPhoto.
 //
-//	messageMediaPhoto#695150d7 flags:# spoiler:flags.3?true photo:flags.0?Photo ttl_seconds:flags.2?int = MessageMedia
+//	messageMediaPhoto#e216eb63 flags:# spoiler:flags.3?true
+//	    live_photo:flags.4?true photo:flags.0?Photo ttl_seconds:flags.2?int
+//	    video:flags.4?Document = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLSeconds
+// and the other Set methods send a zero value too; HasTTLSeconds reports
+// whether TTLSeconds is present (sent, or received) and ClearTTLSeconds leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/messageMediaPhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaPhoto struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Spoiler    bool       // flags.3?true
-	Photo      PhotoClass // flags.0?Photo
-	TTLSeconds int        // flags.2?int
+	Flags      bin.Fields    // flags word; Encode adds the bits of the fields that are set
+	Spoiler    bool          // flags.3?true
+	LivePhoto  bool          // flags.4?true
+	Photo      PhotoClass    // flags.0?Photo
+	TTLSeconds int           // flags.2?int
+	Video      DocumentClass // flags.4?Document
 }
 
 // MessageMediaPhotoTypeID is the ID of messageMediaPhoto.
-const MessageMediaPhotoTypeID = 0x695150d7
+const MessageMediaPhotoTypeID = 0xe216eb63
 
-// TypeID returns 0x695150d7, the ID of messageMediaPhoto.
+// TypeID returns 0xe216eb63, the ID of messageMediaPhoto.
 func (*MessageMediaPhoto) TypeID() uint32 {
 	return MessageMediaPhotoTypeID
 }
@@ -7044,6 +12237,25 @@ func (*MessageMediaPhoto) TypeName() string {
 
 // messageMediaClass marks MessageMediaPhoto as a MessageMediaClass.
 func (*MessageMediaPhoto) messageMediaClass() {}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *MessageMediaPhoto) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(2)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageMediaPhoto) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(2)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *MessageMediaPhoto) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaPhoto) Encode(b *bin.Buffer) error {
@@ -7059,9 +12271,12 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
 	if m.Spoiler {
 		flags.Set(3)
+	}
+	if m.LivePhoto || m.Video != nil {
+		flags.Set(4)
 	}
 	if m.Photo != nil {
 		flags.Set(0)
@@ -7071,64 +12286,72 @@ func (m *MessageMediaPhoto) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("messageMediaPhoto#695150d7", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaPhoto", "photo")
 		}
 	}
 	if flags.Has(2) {
 		b.PutInt(m.TTLSeconds)
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaPhoto", "video")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPhoto", "")
 	}
-	if err := consumeID(b, MessageMediaPhotoTypeID, "messageMediaPhoto"); err != nil {
-		return decodeErr("messageMediaPhoto#695150d7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaPhoto#695150d7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPhoto", "")
 	}
 	*m = MessageMediaPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaPhoto#695150d7", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaPhoto", "flags")
 	}
 	m.Spoiler = m.Flags.Has(3)
+	m.LivePhoto = m.Flags.Has(4)
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("messageMediaPhoto#695150d7", "photo", err)
+			return tlrt.DecodeErr(err, "messageMediaPhoto", "photo")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("messageMediaPhoto#695150d7", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "messageMediaPhoto", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<3
+	if m.Flags.Has(4) {
+		if m.Video, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaPhoto", "video")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(2)
 	}
 	return nil
 }
 
-// MessageMediaGeo is the TL constructor messageMediaGeo:
+// MessageMediaGeo is the TL constructor messageMediaGeo.
 //
 //	messageMediaGeo#56e0d474 geo:GeoPoint = MessageMedia
 //
@@ -7167,46 +12390,44 @@ func (m *MessageMediaGeo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("messageMediaGeo#56e0d474", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaGeo", "geo")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGeo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaGeoTypeID, "messageMediaGeo"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGeo", "")
 	}
-	if err := consumeID(b, MessageMediaGeoTypeID, "messageMediaGeo"); err != nil {
-		return decodeErr("messageMediaGeo#56e0d474", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGeo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGeo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaGeo#56e0d474", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeo", "")
 	}
 	var err error
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("messageMediaGeo#56e0d474", "geo", err)
+		return tlrt.DecodeErr(err, "messageMediaGeo", "geo")
 	}
 	return nil
 }
 
-// MessageMediaContact is the TL constructor messageMediaContact:
+// MessageMediaContact is the TL constructor messageMediaContact.
 //
-//	messageMediaContact#70322949 phone_number:string first_name:string last_name:string vcard:string user_id:long = MessageMedia
+//	messageMediaContact#70322949 phone_number:string first_name:string
+//	    last_name:string vcard:string user_id:long = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaContact.
 type MessageMediaContact struct {
@@ -7257,45 +12478,42 @@ func (m *MessageMediaContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaContact", "")
 	}
-	if err := consumeID(b, MessageMediaContactTypeID, "messageMediaContact"); err != nil {
-		return decodeErr("messageMediaContact#70322949", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaContact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneNumber, err = b.String(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "phone_number", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "phone_number")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "first_name", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "last_name", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "last_name")
 	}
 	if m.Vcard, err = b.String(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "vcard", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "vcard")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageMediaContact#70322949", "user_id", err)
+		return tlrt.DecodeErr(err, "messageMediaContact", "user_id")
 	}
 	return nil
 }
 
-// MessageMediaUnsupported is the TL constructor messageMediaUnsupported:
+// MessageMediaUnsupported is the TL constructor messageMediaUnsupported.
 //
 //	messageMediaUnsupported#9f84f49e = MessageMedia
 //
@@ -7337,53 +12555,57 @@ func (m *MessageMediaUnsupported) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaUnsupported) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaUnsupportedTypeID, "messageMediaUnsupported"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaUnsupported", "")
 	}
-	if err := consumeID(b, MessageMediaUnsupportedTypeID, "messageMediaUnsupported"); err != nil {
-		return decodeErr("messageMediaUnsupported#9f84f49e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaUnsupported) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MessageMediaDocument is the TL constructor messageMediaDocument:
+// MessageMediaDocument is the TL constructor messageMediaDocument.
 //
-//	messageMediaDocument#4cf4d72d flags:# nopremium:flags.3?true spoiler:flags.4?true video:flags.6?true round:flags.7?true voice:flags.8?true document:flags.0?Document alt_document:flags.5?Document ttl_seconds:flags.2?int = MessageMedia
+//	messageMediaDocument#52d8ccd9 flags:# nopremium:flags.3?true
+//	    spoiler:flags.4?true video:flags.6?true round:flags.7?true
+//	    voice:flags.8?true document:flags.0?Document
+//	    alt_documents:flags.5?Vector<Document> video_cover:flags.9?Photo
+//	    video_timestamp:flags.10?int ttl_seconds:flags.2?int = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetAltDocuments
+// and the other Set methods send a zero value too; HasAltDocuments reports
+// whether AltDocuments is present (sent, or received) and ClearAltDocuments
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaDocument.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaDocument struct {
-	Flags       bin.Fields    // flags word; see the type's doc
-	Nopremium   bool          // flags.3?true
-	Spoiler     bool          // flags.4?true
-	Video       bool          // flags.6?true
-	Round       bool          // flags.7?true
-	Voice       bool          // flags.8?true
-	Document    DocumentClass // flags.0?Document
-	AltDocument DocumentClass // flags.5?Document
-	TTLSeconds  int           // flags.2?int
+	Flags          bin.Fields      // flags word; Encode adds the bits of the fields that are set
+	Nopremium      bool            // flags.3?true
+	Spoiler        bool            // flags.4?true
+	Video          bool            // flags.6?true
+	Round          bool            // flags.7?true
+	Voice          bool            // flags.8?true
+	Document       DocumentClass   // flags.0?Document
+	AltDocuments   []DocumentClass // flags.5?Vector<Document>
+	VideoCover     PhotoClass      // flags.9?Photo
+	VideoTimestamp int             // flags.10?int
+	TTLSeconds     int             // flags.2?int
 }
 
 // MessageMediaDocumentTypeID is the ID of messageMediaDocument.
-const MessageMediaDocumentTypeID = 0x4cf4d72d
+const MessageMediaDocumentTypeID = 0x52d8ccd9
 
-// TypeID returns 0x4cf4d72d, the ID of messageMediaDocument.
+// TypeID returns 0x52d8ccd9, the ID of messageMediaDocument.
 func (*MessageMediaDocument) TypeID() uint32 {
 	return MessageMediaDocumentTypeID
 }
@@ -7395,6 +12617,64 @@ func (*MessageMediaDocument) TypeName() string {
 
 // messageMediaClass marks MessageMediaDocument as a MessageMediaClass.
 func (*MessageMediaDocument) messageMediaClass() {}
+
+// HasAltDocuments reports whether AltDocuments is present: not zero, set by
+// SetAltDocuments, or received.
+func (m *MessageMediaDocument) HasAltDocuments() bool {
+	return len(m.AltDocuments) > 0 || m.Flags.Has(5)
+}
+
+// SetAltDocuments sets AltDocuments to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageMediaDocument) SetAltDocuments(v []DocumentClass) {
+	m.AltDocuments = v
+	m.Flags.Set(5)
+}
+
+// ClearAltDocuments sets AltDocuments to its zero value and marks it absent.
+func (m *MessageMediaDocument) ClearAltDocuments() {
+	m.AltDocuments = nil
+	m.Flags.Unset(5)
+}
+
+// HasVideoTimestamp reports whether VideoTimestamp is present: not zero, set by
+// SetVideoTimestamp, or received.
+func (m *MessageMediaDocument) HasVideoTimestamp() bool {
+	return m.VideoTimestamp != 0 || m.Flags.Has(10)
+}
+
+// SetVideoTimestamp sets VideoTimestamp to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageMediaDocument) SetVideoTimestamp(v int) {
+	m.VideoTimestamp = v
+	m.Flags.Set(10)
+}
+
+// ClearVideoTimestamp sets VideoTimestamp to its zero value and marks it
+// absent.
+func (m *MessageMediaDocument) ClearVideoTimestamp() {
+	m.VideoTimestamp = 0
+	m.Flags.Unset(10)
+}
+
+// HasTTLSeconds reports whether TTLSeconds is present: not zero, set by
+// SetTTLSeconds, or received.
+func (m *MessageMediaDocument) HasTTLSeconds() bool {
+	return m.TTLSeconds != 0 || m.Flags.Has(2)
+}
+
+// SetTTLSeconds sets TTLSeconds to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageMediaDocument) SetTTLSeconds(v int) {
+	m.TTLSeconds = v
+	m.Flags.Set(2)
+}
+
+// ClearTTLSeconds sets TTLSeconds to its zero value and marks it absent.
+func (m *MessageMediaDocument) ClearTTLSeconds() {
+	m.TTLSeconds = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaDocument) Encode(b *bin.Buffer) error {
@@ -7410,7 +12690,7 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8)
+	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6 | 1<<7 | 1<<8 | 1<<9)
 	if m.Nopremium {
 		flags.Set(3)
 	}
@@ -7429,22 +12709,39 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 	if m.Document != nil {
 		flags.Set(0)
 	}
-	if m.AltDocument != nil {
+	if len(m.AltDocuments) > 0 {
 		flags.Set(5)
+	}
+	if m.VideoCover != nil {
+		flags.Set(9)
+	}
+	if m.VideoTimestamp != 0 {
+		flags.Set(10)
 	}
 	if m.TTLSeconds != 0 {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("messageMediaDocument#4cf4d72d", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaDocument", "document")
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.AltDocument); err != nil {
-			return encodeErr("messageMediaDocument#4cf4d72d", "alt_document", err)
+		b.PutVectorHeader(len(m.AltDocuments))
+		for i := range m.AltDocuments {
+			if err := tlrt.EncodeObject(b, m.AltDocuments[i]); err != nil {
+				return tlrt.EncodeErr(err, "messageMediaDocument", "alt_documents")
+			}
 		}
+	}
+	if flags.Has(9) {
+		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaDocument", "video_cover")
+		}
+	}
+	if flags.Has(10) {
+		b.PutInt(m.VideoTimestamp)
 	}
 	if flags.Has(2) {
 		b.PutInt(m.TTLSeconds)
@@ -7454,32 +12751,29 @@ func (m *MessageMediaDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaDocument", "")
 	}
-	if err := consumeID(b, MessageMediaDocumentTypeID, "messageMediaDocument"); err != nil {
-		return decodeErr("messageMediaDocument#4cf4d72d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaDocument#4cf4d72d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDocument", "")
 	}
 	*m = MessageMediaDocument{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaDocument#4cf4d72d", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaDocument", "flags")
 	}
 	m.Nopremium = m.Flags.Has(3)
 	m.Spoiler = m.Flags.Has(4)
@@ -7488,33 +12782,51 @@ func (m *MessageMediaDocument) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Voice = m.Flags.Has(8)
 	if m.Flags.Has(0) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "document", err)
+			return tlrt.DecodeErr(err, "messageMediaDocument", "document")
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocument, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "alt_document", err)
+		if m.AltDocuments, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_documents")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.VideoCover, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaDocument", "video_cover")
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.VideoTimestamp, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaDocument", "video_timestamp")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TTLSeconds, err = b.Int(); err != nil {
-			return decodeErr("messageMediaDocument#4cf4d72d", "ttl_seconds", err)
+			return tlrt.DecodeErr(err, "messageMediaDocument", "ttl_seconds")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8
+	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<6 | 1<<7 | 1<<8 | 1<<9
+	if len(m.AltDocuments) > 0 {
+		m.Flags.Unset(5)
+	}
+	if m.VideoTimestamp != 0 {
+		m.Flags.Unset(10)
+	}
 	if m.TTLSeconds != 0 {
 		m.Flags.Unset(2)
 	}
 	return nil
 }
 
-// MessageMediaWebPage is the TL constructor messageMediaWebPage:
+// MessageMediaWebPage is the TL constructor messageMediaWebPage.
 //
-//	messageMediaWebPage#ddf10c3b flags:# force_large_media:flags.0?true force_small_media:flags.1?true manual:flags.3?true safe:flags.4?true webpage:WebPage = MessageMedia
+//	messageMediaWebPage#ddf10c3b flags:# force_large_media:flags.0?true
+//	    force_small_media:flags.1?true manual:flags.3?true safe:flags.4?true
+//	    webpage:WebPage = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaWebPage.
 type MessageMediaWebPage struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForceLargeMedia bool       // flags.0?true
 	ForceSmallMedia bool       // flags.1?true
 	Manual          bool       // flags.3?true
@@ -7566,55 +12878,53 @@ func (m *MessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
 		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Webpage); err != nil {
-		return encodeErr("messageMediaWebPage#ddf10c3b", "webpage", err)
+	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaWebPage", "webpage")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaWebPage", "")
 	}
-	if err := consumeID(b, MessageMediaWebPageTypeID, "messageMediaWebPage"); err != nil {
-		return decodeErr("messageMediaWebPage#ddf10c3b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaWebPage#ddf10c3b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaWebPage", "")
 	}
 	*m = MessageMediaWebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaWebPage#ddf10c3b", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaWebPage", "flags")
 	}
 	m.ForceLargeMedia = m.Flags.Has(0)
 	m.ForceSmallMedia = m.Flags.Has(1)
 	m.Manual = m.Flags.Has(3)
 	m.Safe = m.Flags.Has(4)
 	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
-		return decodeErr("messageMediaWebPage#ddf10c3b", "webpage", err)
+		return tlrt.DecodeErr(err, "messageMediaWebPage", "webpage")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
 	return nil
 }
 
-// MessageMediaVenue is the TL constructor messageMediaVenue:
+// MessageMediaVenue is the TL constructor messageMediaVenue.
 //
-//	messageMediaVenue#2ec0533f geo:GeoPoint title:string address:string provider:string venue_id:string venue_type:string = MessageMedia
+//	messageMediaVenue#2ec0533f geo:GeoPoint title:string address:string
+//	    provider:string venue_id:string venue_type:string = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaVenue.
 type MessageMediaVenue struct {
@@ -7656,8 +12966,8 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("messageMediaVenue#2ec0533f", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaVenue", "geo")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.Address)
@@ -7669,51 +12979,48 @@ func (m *MessageMediaVenue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaVenue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVenue", "")
 	}
-	if err := consumeID(b, MessageMediaVenueTypeID, "messageMediaVenue"); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaVenue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaVenue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaVenue#2ec0533f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVenue", "")
 	}
 	var err error
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "geo", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "geo")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "title", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "title")
 	}
 	if m.Address, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "address", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "address")
 	}
 	if m.Provider, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "provider", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "provider")
 	}
 	if m.VenueID, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "venue_id", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_id")
 	}
 	if m.VenueType, err = b.String(); err != nil {
-		return decodeErr("messageMediaVenue#2ec0533f", "venue_type", err)
+		return tlrt.DecodeErr(err, "messageMediaVenue", "venue_type")
 	}
 	return nil
 }
 
-// MessageMediaGame is the TL constructor messageMediaGame:
+// MessageMediaGame is the TL constructor messageMediaGame.
 //
 //	messageMediaGame#fdb19008 game:Game = MessageMedia
 //
@@ -7753,53 +13060,56 @@ func (m *MessageMediaGame) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Game.Encode(b); err != nil {
-		return encodeErr("messageMediaGame#fdb19008", "game", err)
+		return tlrt.EncodeErr(err, "messageMediaGame", "game")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGame) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGame", "")
 	}
-	if err := consumeID(b, MessageMediaGameTypeID, "messageMediaGame"); err != nil {
-		return decodeErr("messageMediaGame#fdb19008", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGame) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGame) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGame) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaGame#fdb19008", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGame", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Game, depth+1); err != nil {
-		return decodeErr("messageMediaGame#fdb19008", "game", err)
+	if err = tlrt.DecodeBoxed(b, &m.Game, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGame", "game")
 	}
 	return nil
 }
 
-// MessageMediaInvoice is the TL constructor messageMediaInvoice:
+// MessageMediaInvoice is the TL constructor messageMediaInvoice.
 //
-//	messageMediaInvoice#f6a548d3 flags:# shipping_address_requested:flags.1?true test:flags.3?true title:string description:string photo:flags.0?WebDocument receipt_msg_id:flags.2?int currency:string total_amount:long start_param:string extended_media:flags.4?MessageExtendedMedia = MessageMedia
+//	messageMediaInvoice#f6a548d3 flags:#
+//	    shipping_address_requested:flags.1?true test:flags.3?true
+//	    title:string description:string photo:flags.0?WebDocument
+//	    receipt_msg_id:flags.2?int currency:string total_amount:long
+//	    start_param:string extended_media:flags.4?MessageExtendedMedia
+//	    = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetReceiptMsgID
+// and the other Set methods send a zero value too; HasReceiptMsgID reports
+// whether ReceiptMsgID is present (sent, or received) and ClearReceiptMsgID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaInvoice.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaInvoice struct {
-	Flags                    bin.Fields // flags word; see the type's doc
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ShippingAddressRequested bool       // flags.1?true
 	Test                     bool       // flags.3?true
 	Title                    string
@@ -7827,6 +13137,25 @@ func (*MessageMediaInvoice) TypeName() string {
 
 // messageMediaClass marks MessageMediaInvoice as a MessageMediaClass.
 func (*MessageMediaInvoice) messageMediaClass() {}
+
+// HasReceiptMsgID reports whether ReceiptMsgID is present: not zero, set by
+// SetReceiptMsgID, or received.
+func (m *MessageMediaInvoice) HasReceiptMsgID() bool {
+	return m.ReceiptMsgID != 0 || m.Flags.Has(2)
+}
+
+// SetReceiptMsgID sets ReceiptMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageMediaInvoice) SetReceiptMsgID(v int) {
+	m.ReceiptMsgID = v
+	m.Flags.Set(2)
+}
+
+// ClearReceiptMsgID sets ReceiptMsgID to its zero value and marks it absent.
+func (m *MessageMediaInvoice) ClearReceiptMsgID() {
+	m.ReceiptMsgID = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaInvoice) Encode(b *bin.Buffer) error {
@@ -7862,8 +13191,8 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.Description)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("messageMediaInvoice#f6a548d3", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaInvoice", "photo")
 		}
 	}
 	if flags.Has(2) {
@@ -7873,8 +13202,8 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.TotalAmount)
 	b.PutString(m.StartParam)
 	if flags.Has(4) {
-		if err := encodeObj(b, m.ExtendedMedia); err != nil {
-			return encodeErr("messageMediaInvoice#f6a548d3", "extended_media", err)
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaInvoice", "extended_media")
 		}
 	}
 	return nil
@@ -7882,63 +13211,60 @@ func (m *MessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "")
 	}
-	if err := consumeID(b, MessageMediaInvoiceTypeID, "messageMediaInvoice"); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaInvoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaInvoice#f6a548d3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaInvoice", "")
 	}
 	*m = MessageMediaInvoice{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "flags")
 	}
 	m.ShippingAddressRequested = m.Flags.Has(1)
 	m.Test = m.Flags.Has(3)
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "title", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "description", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "description")
 	}
 	if m.Flags.Has(0) {
 		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("messageMediaInvoice#f6a548d3", "photo", err)
+			return tlrt.DecodeErr(err, "messageMediaInvoice", "photo")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReceiptMsgID, err = b.Int(); err != nil {
-			return decodeErr("messageMediaInvoice#f6a548d3", "receipt_msg_id", err)
+			return tlrt.DecodeErr(err, "messageMediaInvoice", "receipt_msg_id")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "currency", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "total_amount", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "total_amount")
 	}
 	if m.StartParam, err = b.String(); err != nil {
-		return decodeErr("messageMediaInvoice#f6a548d3", "start_param", err)
+		return tlrt.DecodeErr(err, "messageMediaInvoice", "start_param")
 	}
 	if m.Flags.Has(4) {
 		if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
-			return decodeErr("messageMediaInvoice#f6a548d3", "extended_media", err)
+			return tlrt.DecodeErr(err, "messageMediaInvoice", "extended_media")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
@@ -7948,17 +13274,18 @@ func (m *MessageMediaInvoice) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageMediaGeoLive is the TL constructor messageMediaGeoLive:
+// MessageMediaGeoLive is the TL constructor messageMediaGeoLive.
 //
-//	messageMediaGeoLive#b940c666 flags:# geo:GeoPoint heading:flags.0?int period:int proximity_notification_radius:flags.1?int = MessageMedia
+//	messageMediaGeoLive#b940c666 flags:# geo:GeoPoint heading:flags.0?int
+//	    period:int proximity_notification_radius:flags.1?int = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetHeading and
+// the other Set methods send a zero value too; HasHeading reports whether
+// Heading is present (sent, or received) and ClearHeading leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaGeoLive.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaGeoLive struct {
-	Flags                       bin.Fields // flags word; see the type's doc
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Geo                         GeoPointClass
 	Heading                     int // flags.0?int
 	Period                      int
@@ -7980,6 +13307,45 @@ func (*MessageMediaGeoLive) TypeName() string {
 
 // messageMediaClass marks MessageMediaGeoLive as a MessageMediaClass.
 func (*MessageMediaGeoLive) messageMediaClass() {}
+
+// HasHeading reports whether Heading is present: not zero, set by SetHeading,
+// or received.
+func (m *MessageMediaGeoLive) HasHeading() bool {
+	return m.Heading != 0 || m.Flags.Has(0)
+}
+
+// SetHeading sets Heading to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageMediaGeoLive) SetHeading(v int) {
+	m.Heading = v
+	m.Flags.Set(0)
+}
+
+// ClearHeading sets Heading to its zero value and marks it absent.
+func (m *MessageMediaGeoLive) ClearHeading() {
+	m.Heading = 0
+	m.Flags.Unset(0)
+}
+
+// HasProximityNotificationRadius reports whether ProximityNotificationRadius is
+// present: not zero, set by SetProximityNotificationRadius, or received.
+func (m *MessageMediaGeoLive) HasProximityNotificationRadius() bool {
+	return m.ProximityNotificationRadius != 0 || m.Flags.Has(1)
+}
+
+// SetProximityNotificationRadius sets ProximityNotificationRadius to v and
+// marks it present, so that it is sent even when v is zero.
+func (m *MessageMediaGeoLive) SetProximityNotificationRadius(v int) {
+	m.ProximityNotificationRadius = v
+	m.Flags.Set(1)
+}
+
+// ClearProximityNotificationRadius sets ProximityNotificationRadius to its zero
+// value and marks it absent.
+func (m *MessageMediaGeoLive) ClearProximityNotificationRadius() {
+	m.ProximityNotificationRadius = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaGeoLive) Encode(b *bin.Buffer) error {
@@ -8003,8 +13369,8 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("messageMediaGeoLive#b940c666", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaGeoLive", "geo")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.Heading)
@@ -8018,47 +13384,44 @@ func (m *MessageMediaGeoLive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGeoLive) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaGeoLiveTypeID, "messageMediaGeoLive"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "")
 	}
-	if err := consumeID(b, MessageMediaGeoLiveTypeID, "messageMediaGeoLive"); err != nil {
-		return decodeErr("messageMediaGeoLive#b940c666", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGeoLive) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGeoLive) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaGeoLive#b940c666", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaGeoLive", "")
 	}
 	*m = MessageMediaGeoLive{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaGeoLive#b940c666", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "flags")
 	}
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("messageMediaGeoLive#b940c666", "geo", err)
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "geo")
 	}
 	if m.Flags.Has(0) {
 		if m.Heading, err = b.Int(); err != nil {
-			return decodeErr("messageMediaGeoLive#b940c666", "heading", err)
+			return tlrt.DecodeErr(err, "messageMediaGeoLive", "heading")
 		}
 	}
 	if m.Period, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGeoLive#b940c666", "period", err)
+		return tlrt.DecodeErr(err, "messageMediaGeoLive", "period")
 	}
 	if m.Flags.Has(1) {
 		if m.ProximityNotificationRadius, err = b.Int(); err != nil {
-			return decodeErr("messageMediaGeoLive#b940c666", "proximity_notification_radius", err)
+			return tlrt.DecodeErr(err, "messageMediaGeoLive", "proximity_notification_radius")
 		}
 	}
 	if m.Heading != 0 {
@@ -8070,20 +13433,23 @@ func (m *MessageMediaGeoLive) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageMediaPoll is the TL constructor messageMediaPoll:
+// MessageMediaPoll is the TL constructor messageMediaPoll.
 //
-//	messageMediaPoll#4bd6e798 poll:Poll results:PollResults = MessageMedia
+//	messageMediaPoll#773f4e66 flags:# poll:Poll results:PollResults
+//	    attached_media:flags.0?MessageMedia = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaPoll.
 type MessageMediaPoll struct {
-	Poll    Poll
-	Results PollResults
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Poll          Poll
+	Results       PollResults
+	AttachedMedia MessageMediaClass // flags.0?MessageMedia
 }
 
 // MessageMediaPollTypeID is the ID of messageMediaPoll.
-const MessageMediaPollTypeID = 0x4bd6e798
+const MessageMediaPollTypeID = 0x773f4e66
 
-// TypeID returns 0x4bd6e798, the ID of messageMediaPoll.
+// TypeID returns 0x773f4e66, the ID of messageMediaPoll.
 func (*MessageMediaPoll) TypeID() uint32 {
 	return MessageMediaPollTypeID
 }
@@ -8110,63 +13476,83 @@ func (m *MessageMediaPoll) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.AttachedMedia != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	if err := m.Poll.Encode(b); err != nil {
-		return encodeErr("messageMediaPoll#4bd6e798", "poll", err)
+		return tlrt.EncodeErr(err, "messageMediaPoll", "poll")
 	}
 	if err := m.Results.Encode(b); err != nil {
-		return encodeErr("messageMediaPoll#4bd6e798", "results", err)
+		return tlrt.EncodeErr(err, "messageMediaPoll", "results")
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.AttachedMedia); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaPoll", "attached_media")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaPoll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "")
 	}
-	if err := consumeID(b, MessageMediaPollTypeID, "messageMediaPoll"); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaPoll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaPoll) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaPoll#4bd6e798", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPoll", "")
 	}
+	*m = MessageMediaPoll{}
 	var err error
-	if err = decodeBoxed(b, &m.Poll, depth+1); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "poll", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "flags")
 	}
-	if err = decodeBoxed(b, &m.Results, depth+1); err != nil {
-		return decodeErr("messageMediaPoll#4bd6e798", "results", err)
+	if err = tlrt.DecodeBoxed(b, &m.Poll, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "poll")
 	}
+	if err = tlrt.DecodeBoxed(b, &m.Results, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPoll", "results")
+	}
+	if m.Flags.Has(0) {
+		if m.AttachedMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaPoll", "attached_media")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// MessageMediaDice is the TL constructor messageMediaDice:
+// MessageMediaDice is the TL constructor messageMediaDice.
 //
-//	messageMediaDice#3f7ee58b value:int emoticon:string = MessageMedia
+//	messageMediaDice#8cbec07 flags:# value:int emoticon:string
+//	    game_outcome:flags.0?messages.EmojiGameOutcome = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaDice.
 type MessageMediaDice struct {
-	Value    int
-	Emoticon string
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Value       int
+	Emoticon    string
+	GameOutcome *MessagesEmojiGameOutcome // flags.0?messages.EmojiGameOutcome
 }
 
 // MessageMediaDiceTypeID is the ID of messageMediaDice.
-const MessageMediaDiceTypeID = 0x3f7ee58b
+const MessageMediaDiceTypeID = 0x08cbec07
 
-// TypeID returns 0x3f7ee58b, the ID of messageMediaDice.
+// TypeID returns 0x08cbec07, the ID of messageMediaDice.
 func (*MessageMediaDice) TypeID() uint32 {
 	return MessageMediaDiceTypeID
 }
@@ -8193,49 +13579,71 @@ func (m *MessageMediaDice) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.GameOutcome != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Value)
 	b.PutString(m.Emoticon)
+	if flags.Has(0) {
+		if err := m.GameOutcome.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaDice", "game_outcome")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaDice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaDice", "")
 	}
-	if err := consumeID(b, MessageMediaDiceTypeID, "messageMediaDice"); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaDice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaDice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaDice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaDice", "")
+	}
+	*m = MessageMediaDice{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaDice", "flags")
+	}
 	if m.Value, err = b.Int(); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "value", err)
+		return tlrt.DecodeErr(err, "messageMediaDice", "value")
 	}
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("messageMediaDice#3f7ee58b", "emoticon", err)
+		return tlrt.DecodeErr(err, "messageMediaDice", "emoticon")
 	}
+	if m.Flags.Has(0) {
+		m.GameOutcome = new(MessagesEmojiGameOutcome)
+		if err = tlrt.DecodeBoxed(b, m.GameOutcome, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaDice", "game_outcome")
+		}
+	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// MessageMediaStory is the TL constructor messageMediaStory:
+// MessageMediaStory is the TL constructor messageMediaStory.
 //
-//	messageMediaStory#68cb6283 flags:# via_mention:flags.1?true peer:Peer id:int story:flags.0?StoryItem = MessageMedia
+//	messageMediaStory#68cb6283 flags:# via_mention:flags.1?true peer:Peer
+//	    id:int story:flags.0?StoryItem = MessageMedia
 //
 // See https://core.telegram.org/constructor/messageMediaStory.
 type MessageMediaStory struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaMention bool       // flags.1?true
 	Peer       PeerClass
 	ID         int
@@ -8280,13 +13688,13 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messageMediaStory#68cb6283", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaStory", "peer")
 	}
 	b.PutInt(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Story); err != nil {
-			return encodeErr("messageMediaStory#68cb6283", "story", err)
+		if err := tlrt.EncodeObject(b, m.Story); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaStory", "story")
 		}
 	}
 	return nil
@@ -8294,74 +13702,77 @@ func (m *MessageMediaStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaStory", "")
 	}
-	if err := consumeID(b, MessageMediaStoryTypeID, "messageMediaStory"); err != nil {
-		return decodeErr("messageMediaStory#68cb6283", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaStory) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageMediaStory#68cb6283", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaStory", "")
 	}
 	*m = MessageMediaStory{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaStory#68cb6283", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaStory", "flags")
 	}
 	m.ViaMention = m.Flags.Has(1)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messageMediaStory#68cb6283", "peer", err)
+		return tlrt.DecodeErr(err, "messageMediaStory", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("messageMediaStory#68cb6283", "id", err)
+		return tlrt.DecodeErr(err, "messageMediaStory", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-			return decodeErr("messageMediaStory#68cb6283", "story", err)
+			return tlrt.DecodeErr(err, "messageMediaStory", "story")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// MessageMediaGiveaway is the TL constructor messageMediaGiveaway:
+// MessageMediaGiveaway is the TL constructor messageMediaGiveaway.
 //
-//	messageMediaGiveaway#daad85b0 flags:# only_new_subscribers:flags.0?true winners_are_visible:flags.2?true channels:Vector<long> countries_iso2:flags.1?Vector<string> prize_description:flags.3?string quantity:int months:int until_date:int = MessageMedia
+//	messageMediaGiveaway#aa073beb flags:# only_new_subscribers:flags.0?true
+//	    winners_are_visible:flags.2?true channels:Vector<long>
+//	    countries_iso2:flags.1?Vector<string>
+//	    prize_description:flags.3?string quantity:int months:flags.4?int
+//	    stars:flags.5?long until_date:int = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetCountriesIso2
+// and the other Set methods send a zero value too; HasCountriesIso2 reports
+// whether CountriesIso2 is present (sent, or received) and ClearCountriesIso2
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaGiveaway.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaGiveaway struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	OnlyNewSubscribers bool       // flags.0?true
 	WinnersAreVisible  bool       // flags.2?true
 	Channels           []int64
 	CountriesIso2      []string // flags.1?Vector<string>
 	PrizeDescription   string   // flags.3?string
 	Quantity           int
-	Months             int
+	Months             int   // flags.4?int
+	Stars              int64 // flags.5?long
 	UntilDate          int
 }
 
 // MessageMediaGiveawayTypeID is the ID of messageMediaGiveaway.
-const MessageMediaGiveawayTypeID = 0xdaad85b0
+const MessageMediaGiveawayTypeID = 0xaa073beb
 
-// TypeID returns 0xdaad85b0, the ID of messageMediaGiveaway.
+// TypeID returns 0xaa073beb, the ID of messageMediaGiveaway.
 func (*MessageMediaGiveaway) TypeID() uint32 {
 	return MessageMediaGiveawayTypeID
 }
@@ -8373,6 +13784,83 @@ func (*MessageMediaGiveaway) TypeName() string {
 
 // messageMediaClass marks MessageMediaGiveaway as a MessageMediaClass.
 func (*MessageMediaGiveaway) messageMediaClass() {}
+
+// HasCountriesIso2 reports whether CountriesIso2 is present: not zero, set by
+// SetCountriesIso2, or received.
+func (m *MessageMediaGiveaway) HasCountriesIso2() bool {
+	return len(m.CountriesIso2) > 0 || m.Flags.Has(1)
+}
+
+// SetCountriesIso2 sets CountriesIso2 to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageMediaGiveaway) SetCountriesIso2(v []string) {
+	m.CountriesIso2 = v
+	m.Flags.Set(1)
+}
+
+// ClearCountriesIso2 sets CountriesIso2 to its zero value and marks it absent.
+func (m *MessageMediaGiveaway) ClearCountriesIso2() {
+	m.CountriesIso2 = nil
+	m.Flags.Unset(1)
+}
+
+// HasPrizeDescription reports whether PrizeDescription is present: not zero,
+// set by SetPrizeDescription, or received.
+func (m *MessageMediaGiveaway) HasPrizeDescription() bool {
+	return m.PrizeDescription != "" || m.Flags.Has(3)
+}
+
+// SetPrizeDescription sets PrizeDescription to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *MessageMediaGiveaway) SetPrizeDescription(v string) {
+	m.PrizeDescription = v
+	m.Flags.Set(3)
+}
+
+// ClearPrizeDescription sets PrizeDescription to its zero value and marks it
+// absent.
+func (m *MessageMediaGiveaway) ClearPrizeDescription() {
+	m.PrizeDescription = ""
+	m.Flags.Unset(3)
+}
+
+// HasMonths reports whether Months is present: not zero, set by SetMonths, or
+// received.
+func (m *MessageMediaGiveaway) HasMonths() bool {
+	return m.Months != 0 || m.Flags.Has(4)
+}
+
+// SetMonths sets Months to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageMediaGiveaway) SetMonths(v int) {
+	m.Months = v
+	m.Flags.Set(4)
+}
+
+// ClearMonths sets Months to its zero value and marks it absent.
+func (m *MessageMediaGiveaway) ClearMonths() {
+	m.Months = 0
+	m.Flags.Unset(4)
+}
+
+// HasStars reports whether Stars is present: not zero, set by SetStars, or
+// received.
+func (m *MessageMediaGiveaway) HasStars() bool {
+	return m.Stars != 0 || m.Flags.Has(5)
+}
+
+// SetStars sets Stars to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageMediaGiveaway) SetStars(v int64) {
+	m.Stars = v
+	m.Flags.Set(5)
+}
+
+// ClearStars sets Stars to its zero value and marks it absent.
+func (m *MessageMediaGiveaway) ClearStars() {
+	m.Stars = 0
+	m.Flags.Unset(5)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaGiveaway) Encode(b *bin.Buffer) error {
@@ -8401,6 +13889,12 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 	if m.PrizeDescription != "" {
 		flags.Set(3)
 	}
+	if m.Months != 0 {
+		flags.Set(4)
+	}
+	if m.Stars != 0 {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Channels))
 	for i := range m.Channels {
@@ -8416,60 +13910,69 @@ func (m *MessageMediaGiveaway) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.PrizeDescription)
 	}
 	b.PutInt(m.Quantity)
-	b.PutInt(m.Months)
+	if flags.Has(4) {
+		b.PutInt(m.Months)
+	}
+	if flags.Has(5) {
+		b.PutLong(m.Stars)
+	}
 	b.PutInt(m.UntilDate)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGiveaway) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "")
 	}
-	if err := consumeID(b, MessageMediaGiveawayTypeID, "messageMediaGiveaway"); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveaway{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(2)
-	if m.Channels, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "channels", err)
+	if m.Channels, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "channels")
 	}
 	if m.Flags.Has(1) {
-		if m.CountriesIso2, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-			return decodeErr("messageMediaGiveaway#daad85b0", "countries_iso2", err)
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveaway", "countries_iso2")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.PrizeDescription, err = b.String(); err != nil {
-			return decodeErr("messageMediaGiveaway#daad85b0", "prize_description", err)
+			return tlrt.DecodeErr(err, "messageMediaGiveaway", "prize_description")
 		}
 	}
 	if m.Quantity, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "quantity", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "quantity")
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "months", err)
+	if m.Flags.Has(4) {
+		if m.Months, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveaway", "months")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Stars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveaway", "stars")
+		}
 	}
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveaway#daad85b0", "until_date", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveaway", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if len(m.CountriesIso2) > 0 {
@@ -8478,20 +13981,33 @@ func (m *MessageMediaGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(3)
 	}
+	if m.Months != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(5)
+	}
 	return nil
 }
 
-// MessageMediaGiveawayResults is the TL constructor messageMediaGiveawayResults:
+// MessageMediaGiveawayResults is the TL constructor
+// messageMediaGiveawayResults.
 //
-//	messageMediaGiveawayResults#c6991068 flags:# only_new_subscribers:flags.0?true refunded:flags.2?true channel_id:long additional_peers_count:flags.3?int launch_msg_id:int winners_count:int unclaimed_count:int winners:Vector<long> months:int prize_description:flags.1?string until_date:int = MessageMedia
+//	messageMediaGiveawayResults#ceaa3ea1 flags:#
+//	    only_new_subscribers:flags.0?true refunded:flags.2?true
+//	    channel_id:long additional_peers_count:flags.3?int launch_msg_id:int
+//	    winners_count:int unclaimed_count:int winners:Vector<long>
+//	    months:flags.4?int stars:flags.5?long
+//	    prize_description:flags.1?string until_date:int = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAdditionalPeersCount and the other Set methods send a zero value too;
+// HasAdditionalPeersCount reports whether AdditionalPeersCount is present
+// (sent, or received) and ClearAdditionalPeersCount leaves it out.
 //
 // See https://core.telegram.org/constructor/messageMediaGiveawayResults.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageMediaGiveawayResults struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	OnlyNewSubscribers   bool       // flags.0?true
 	Refunded             bool       // flags.2?true
 	ChannelID            int64
@@ -8500,15 +14016,16 @@ type MessageMediaGiveawayResults struct {
 	WinnersCount         int
 	UnclaimedCount       int
 	Winners              []int64
-	Months               int
+	Months               int    // flags.4?int
+	Stars                int64  // flags.5?long
 	PrizeDescription     string // flags.1?string
 	UntilDate            int
 }
 
 // MessageMediaGiveawayResultsTypeID is the ID of messageMediaGiveawayResults.
-const MessageMediaGiveawayResultsTypeID = 0xc6991068
+const MessageMediaGiveawayResultsTypeID = 0xceaa3ea1
 
-// TypeID returns 0xc6991068, the ID of messageMediaGiveawayResults.
+// TypeID returns 0xceaa3ea1, the ID of messageMediaGiveawayResults.
 func (*MessageMediaGiveawayResults) TypeID() uint32 {
 	return MessageMediaGiveawayResultsTypeID
 }
@@ -8520,6 +14037,84 @@ func (*MessageMediaGiveawayResults) TypeName() string {
 
 // messageMediaClass marks MessageMediaGiveawayResults as a MessageMediaClass.
 func (*MessageMediaGiveawayResults) messageMediaClass() {}
+
+// HasAdditionalPeersCount reports whether AdditionalPeersCount is present: not
+// zero, set by SetAdditionalPeersCount, or received.
+func (m *MessageMediaGiveawayResults) HasAdditionalPeersCount() bool {
+	return m.AdditionalPeersCount != 0 || m.Flags.Has(3)
+}
+
+// SetAdditionalPeersCount sets AdditionalPeersCount to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *MessageMediaGiveawayResults) SetAdditionalPeersCount(v int) {
+	m.AdditionalPeersCount = v
+	m.Flags.Set(3)
+}
+
+// ClearAdditionalPeersCount sets AdditionalPeersCount to its zero value and
+// marks it absent.
+func (m *MessageMediaGiveawayResults) ClearAdditionalPeersCount() {
+	m.AdditionalPeersCount = 0
+	m.Flags.Unset(3)
+}
+
+// HasMonths reports whether Months is present: not zero, set by SetMonths, or
+// received.
+func (m *MessageMediaGiveawayResults) HasMonths() bool {
+	return m.Months != 0 || m.Flags.Has(4)
+}
+
+// SetMonths sets Months to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MessageMediaGiveawayResults) SetMonths(v int) {
+	m.Months = v
+	m.Flags.Set(4)
+}
+
+// ClearMonths sets Months to its zero value and marks it absent.
+func (m *MessageMediaGiveawayResults) ClearMonths() {
+	m.Months = 0
+	m.Flags.Unset(4)
+}
+
+// HasStars reports whether Stars is present: not zero, set by SetStars, or
+// received.
+func (m *MessageMediaGiveawayResults) HasStars() bool {
+	return m.Stars != 0 || m.Flags.Has(5)
+}
+
+// SetStars sets Stars to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageMediaGiveawayResults) SetStars(v int64) {
+	m.Stars = v
+	m.Flags.Set(5)
+}
+
+// ClearStars sets Stars to its zero value and marks it absent.
+func (m *MessageMediaGiveawayResults) ClearStars() {
+	m.Stars = 0
+	m.Flags.Unset(5)
+}
+
+// HasPrizeDescription reports whether PrizeDescription is present: not zero,
+// set by SetPrizeDescription, or received.
+func (m *MessageMediaGiveawayResults) HasPrizeDescription() bool {
+	return m.PrizeDescription != "" || m.Flags.Has(1)
+}
+
+// SetPrizeDescription sets PrizeDescription to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *MessageMediaGiveawayResults) SetPrizeDescription(v string) {
+	m.PrizeDescription = v
+	m.Flags.Set(1)
+}
+
+// ClearPrizeDescription sets PrizeDescription to its zero value and marks it
+// absent.
+func (m *MessageMediaGiveawayResults) ClearPrizeDescription() {
+	m.PrizeDescription = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageMediaGiveawayResults) Encode(b *bin.Buffer) error {
@@ -8545,6 +14140,12 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	if m.AdditionalPeersCount != 0 {
 		flags.Set(3)
 	}
+	if m.Months != 0 {
+		flags.Set(4)
+	}
+	if m.Stars != 0 {
+		flags.Set(5)
+	}
 	if m.PrizeDescription != "" {
 		flags.Set(1)
 	}
@@ -8560,7 +14161,12 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 	for i := range m.Winners {
 		b.PutLong(m.Winners[i])
 	}
-	b.PutInt(m.Months)
+	if flags.Has(4) {
+		b.PutInt(m.Months)
+	}
+	if flags.Has(5) {
+		b.PutLong(m.Stars)
+	}
 	if flags.Has(1) {
 		b.PutString(m.PrizeDescription)
 	}
@@ -8570,66 +14176,76 @@ func (m *MessageMediaGiveawayResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageMediaGiveawayResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "")
 	}
-	if err := consumeID(b, MessageMediaGiveawayResultsTypeID, "messageMediaGiveawayResults"); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageMediaGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageMediaGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = MessageMediaGiveawayResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "flags", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "flags")
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.Refunded = m.Flags.Has(2)
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "channel_id", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "channel_id")
 	}
 	if m.Flags.Has(3) {
 		if m.AdditionalPeersCount, err = b.Int(); err != nil {
-			return decodeErr("messageMediaGiveawayResults#c6991068", "additional_peers_count", err)
+			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "additional_peers_count")
 		}
 	}
 	if m.LaunchMsgID, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "launch_msg_id", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "launch_msg_id")
 	}
 	if m.WinnersCount, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "winners_count", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners_count")
 	}
 	if m.UnclaimedCount, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "unclaimed_count", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "unclaimed_count")
 	}
-	if m.Winners, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "winners", err)
+	if m.Winners, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners")
 	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "months", err)
+	if m.Flags.Has(4) {
+		if m.Months, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "months")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Stars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "stars")
+		}
 	}
 	if m.Flags.Has(1) {
 		if m.PrizeDescription, err = b.String(); err != nil {
-			return decodeErr("messageMediaGiveawayResults#c6991068", "prize_description", err)
+			return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "prize_description")
 		}
 	}
 	if m.UntilDate, err = b.Int(); err != nil {
-		return decodeErr("messageMediaGiveawayResults#c6991068", "until_date", err)
+		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "until_date")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if m.AdditionalPeersCount != 0 {
 		m.Flags.Unset(3)
+	}
+	if m.Months != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.Stars != 0 {
+		m.Flags.Unset(5)
 	}
 	if m.PrizeDescription != "" {
 		m.Flags.Unset(1)
@@ -8637,7 +14253,302 @@ func (m *MessageMediaGiveawayResults) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// MessagePeerVoteClass is the TL type MessagePeerVote: one of MessagePeerVote, MessagePeerVoteInputOption, MessagePeerVoteMultiple.
+// MessageMediaPaidMedia is the TL constructor messageMediaPaidMedia.
+//
+//	messageMediaPaidMedia#a8852491 stars_amount:long
+//	    extended_media:Vector<MessageExtendedMedia> = MessageMedia
+//
+// See https://core.telegram.org/constructor/messageMediaPaidMedia.
+type MessageMediaPaidMedia struct {
+	StarsAmount   int64
+	ExtendedMedia []MessageExtendedMediaClass
+}
+
+// MessageMediaPaidMediaTypeID is the ID of messageMediaPaidMedia.
+const MessageMediaPaidMediaTypeID = 0xa8852491
+
+// TypeID returns 0xa8852491, the ID of messageMediaPaidMedia.
+func (*MessageMediaPaidMedia) TypeID() uint32 {
+	return MessageMediaPaidMediaTypeID
+}
+
+// TypeName returns "messageMediaPaidMedia".
+func (*MessageMediaPaidMedia) TypeName() string {
+	return "messageMediaPaidMedia"
+}
+
+// messageMediaClass marks MessageMediaPaidMedia as a MessageMediaClass.
+func (*MessageMediaPaidMedia) messageMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.StarsAmount)
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
+			return tlrt.EncodeErr(err, "messageMediaPaidMedia", "extended_media")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaPaidMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageMediaPaidMediaTypeID, "messageMediaPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaPaidMedia", "")
+	}
+	var err error
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "stars_amount")
+	}
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "extended_media")
+	}
+	return nil
+}
+
+// MessageMediaToDo is the TL constructor messageMediaToDo.
+//
+//	messageMediaToDo#8a53b014 flags:# todo:TodoList
+//	    completions:flags.0?Vector<TodoCompletion> = MessageMedia
+//
+// An optional field is sent when it is not zero, nil or false. SetCompletions
+// and the other Set methods send a zero value too; HasCompletions reports
+// whether Completions is present (sent, or received) and ClearCompletions
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/messageMediaToDo.
+type MessageMediaToDo struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Todo        TodoList
+	Completions []TodoCompletion // flags.0?Vector<TodoCompletion>
+}
+
+// MessageMediaToDoTypeID is the ID of messageMediaToDo.
+const MessageMediaToDoTypeID = 0x8a53b014
+
+// TypeID returns 0x8a53b014, the ID of messageMediaToDo.
+func (*MessageMediaToDo) TypeID() uint32 {
+	return MessageMediaToDoTypeID
+}
+
+// TypeName returns "messageMediaToDo".
+func (*MessageMediaToDo) TypeName() string {
+	return "messageMediaToDo"
+}
+
+// messageMediaClass marks MessageMediaToDo as a MessageMediaClass.
+func (*MessageMediaToDo) messageMediaClass() {}
+
+// HasCompletions reports whether Completions is present: not zero, set by
+// SetCompletions, or received.
+func (m *MessageMediaToDo) HasCompletions() bool {
+	return len(m.Completions) > 0 || m.Flags.Has(0)
+}
+
+// SetCompletions sets Completions to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageMediaToDo) SetCompletions(v []TodoCompletion) {
+	m.Completions = v
+	m.Flags.Set(0)
+}
+
+// ClearCompletions sets Completions to its zero value and marks it absent.
+func (m *MessageMediaToDo) ClearCompletions() {
+	m.Completions = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaToDo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaToDoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaToDo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Completions) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Todo.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaToDo", "todo")
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Completions))
+		for i := range m.Completions {
+			if err := m.Completions[i].Encode(b); err != nil {
+				return tlrt.EncodeErr(err, "messageMediaToDo", "completions")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaToDo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageMediaToDoTypeID, "messageMediaToDo"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaToDo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaToDo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaToDo", "")
+	}
+	*m = MessageMediaToDo{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaToDo", "flags")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Todo, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaToDo", "todo")
+	}
+	if m.Flags.Has(0) {
+		if m.Completions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoCompletion]); err != nil {
+			return tlrt.DecodeErr(err, "messageMediaToDo", "completions")
+		}
+	}
+	if len(m.Completions) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// MessageMediaVideoStream is the TL constructor messageMediaVideoStream.
+//
+//	messageMediaVideoStream#ca5cab89 flags:# rtmp_stream:flags.0?true
+//	    call:InputGroupCall = MessageMedia
+//
+// See https://core.telegram.org/constructor/messageMediaVideoStream.
+type MessageMediaVideoStream struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RtmpStream bool       // flags.0?true
+	Call       InputGroupCallClass
+}
+
+// MessageMediaVideoStreamTypeID is the ID of messageMediaVideoStream.
+const MessageMediaVideoStreamTypeID = 0xca5cab89
+
+// TypeID returns 0xca5cab89, the ID of messageMediaVideoStream.
+func (*MessageMediaVideoStream) TypeID() uint32 {
+	return MessageMediaVideoStreamTypeID
+}
+
+// TypeName returns "messageMediaVideoStream".
+func (*MessageMediaVideoStream) TypeName() string {
+	return "messageMediaVideoStream"
+}
+
+// messageMediaClass marks MessageMediaVideoStream as a MessageMediaClass.
+func (*MessageMediaVideoStream) messageMediaClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MessageMediaVideoStream) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageMediaVideoStreamTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageMediaVideoStream) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.RtmpStream {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "messageMediaVideoStream", "call")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageMediaVideoStream) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageMediaVideoStreamTypeID, "messageMediaVideoStream"); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVideoStream", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageMediaVideoStream) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageMediaVideoStream) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageMediaVideoStream", "")
+	}
+	*m = MessageMediaVideoStream{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVideoStream", "flags")
+	}
+	m.RtmpStream = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageMediaVideoStream", "call")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// MessagePeerVoteClass is the TL type MessagePeerVote: one of MessagePeerVote,
+// MessagePeerVoteInputOption, MessagePeerVoteMultiple.
 //
 // See https://core.telegram.org/type/MessagePeerVote.
 type MessagePeerVoteClass interface {
@@ -8650,7 +14561,8 @@ func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
 	return decodeMessagePeerVote(b, 0)
 }
 
-// decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth levels deep.
+// decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
+// levels deep.
 func decodeMessagePeerVote(b *bin.Buffer, depth int) (MessagePeerVoteClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -8665,20 +14577,18 @@ func decodeMessagePeerVote(b *bin.Buffer, depth int) (MessagePeerVoteClass, erro
 	case MessagePeerVoteMultipleTypeID:
 		v = &MessagePeerVoteMultiple{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessagePeerVote",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessagePeerVote"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessagePeerVote is the TL constructor messagePeerVote:
+// MessagePeerVote is the TL constructor messagePeerVote.
 //
-//	messagePeerVote#b6cc2d5c peer:Peer option:bytes date:int = MessagePeerVote
+//	messagePeerVote#b6cc2d5c peer:Peer option:bytes date:int
+//	    = MessagePeerVote
 //
 // See https://core.telegram.org/constructor/messagePeerVote.
 type MessagePeerVote struct {
@@ -8717,8 +14627,8 @@ func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messagePeerVote#b6cc2d5c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerVote", "peer")
 	}
 	b.PutBytes(m.Option)
 	b.PutInt(m.Date)
@@ -8727,44 +14637,42 @@ func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerVote", "")
 	}
-	if err := consumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
-		return decodeErr("messagePeerVote#b6cc2d5c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagePeerVote) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messagePeerVote#b6cc2d5c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVote", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messagePeerVote#b6cc2d5c", "peer", err)
+		return tlrt.DecodeErr(err, "messagePeerVote", "peer")
 	}
 	if m.Option, err = b.Bytes(); err != nil {
-		return decodeErr("messagePeerVote#b6cc2d5c", "option", err)
+		return tlrt.DecodeErr(err, "messagePeerVote", "option")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messagePeerVote#b6cc2d5c", "date", err)
+		return tlrt.DecodeErr(err, "messagePeerVote", "date")
 	}
 	return nil
 }
 
-// MessagePeerVoteInputOption is the TL constructor messagePeerVoteInputOption:
+// MessagePeerVoteInputOption is the TL constructor messagePeerVoteInputOption.
 //
-//	messagePeerVoteInputOption#74cda504 peer:Peer date:int = MessagePeerVote
+//	messagePeerVoteInputOption#74cda504 peer:Peer date:int
+//	    = MessagePeerVote
 //
 // See https://core.telegram.org/constructor/messagePeerVoteInputOption.
 type MessagePeerVoteInputOption struct {
@@ -8785,7 +14693,8 @@ func (*MessagePeerVoteInputOption) TypeName() string {
 	return "messagePeerVoteInputOption"
 }
 
-// messagePeerVoteClass marks MessagePeerVoteInputOption as a MessagePeerVoteClass.
+// messagePeerVoteClass marks MessagePeerVoteInputOption as a
+// MessagePeerVoteClass.
 func (*MessagePeerVoteInputOption) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
@@ -8802,8 +14711,8 @@ func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messagePeerVoteInputOption#74cda504", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerVoteInputOption", "peer")
 	}
 	b.PutInt(m.Date)
 	return nil
@@ -8811,41 +14720,39 @@ func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "")
 	}
-	if err := consumeID(b, MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"); err != nil {
-		return decodeErr("messagePeerVoteInputOption#74cda504", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagePeerVoteInputOption) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVoteInputOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messagePeerVoteInputOption#74cda504", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteInputOption", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messagePeerVoteInputOption#74cda504", "peer", err)
+		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "peer")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messagePeerVoteInputOption#74cda504", "date", err)
+		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "date")
 	}
 	return nil
 }
 
-// MessagePeerVoteMultiple is the TL constructor messagePeerVoteMultiple:
+// MessagePeerVoteMultiple is the TL constructor messagePeerVoteMultiple.
 //
-//	messagePeerVoteMultiple#4628f6e6 peer:Peer options:Vector<bytes> date:int = MessagePeerVote
+//	messagePeerVoteMultiple#4628f6e6 peer:Peer options:Vector<bytes>
+//	    date:int = MessagePeerVote
 //
 // See https://core.telegram.org/constructor/messagePeerVoteMultiple.
 type MessagePeerVoteMultiple struct {
@@ -8884,8 +14791,8 @@ func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("messagePeerVoteMultiple#4628f6e6", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
 	b.PutVectorHeader(len(m.Options))
 	for i := range m.Options {
@@ -8897,42 +14804,40 @@ func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "")
 	}
-	if err := consumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagePeerVoteMultiple) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteMultiple", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "peer", err)
+		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	if m.Options, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "options", err)
+	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messagePeerVoteMultiple#4628f6e6", "date", err)
+		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "date")
 	}
 	return nil
 }
 
-// MessageReplyHeaderClass is the TL type MessageReplyHeader: one of MessageReplyHeader, MessageReplyStoryHeader.
+// MessageReplyHeaderClass is the TL type MessageReplyHeader: one of
+// MessageReplyHeader, MessageReplyStoryHeader.
 //
 // See https://core.telegram.org/type/MessageReplyHeader.
 type MessageReplyHeaderClass interface {
@@ -8945,7 +14850,8 @@ func DecodeMessageReplyHeader(b *bin.Buffer) (MessageReplyHeaderClass, error) {
 	return decodeMessageReplyHeader(b, 0)
 }
 
-// decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth levels deep.
+// decodeMessageReplyHeader is DecodeMessageReplyHeader for a value nested depth
+// levels deep.
 func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -8958,31 +14864,38 @@ func decodeMessageReplyHeader(b *bin.Buffer, depth int) (MessageReplyHeaderClass
 	case MessageReplyStoryHeaderTypeID:
 		v = &MessageReplyStoryHeader{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessageReplyHeader",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessageReplyHeader"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// MessageReplyHeader is the TL constructor messageReplyHeader:
+// MessageReplyHeader is the TL constructor messageReplyHeader.
 //
-//	messageReplyHeader#afbc09db flags:# reply_to_scheduled:flags.2?true forum_topic:flags.3?true quote:flags.9?true reply_to_msg_id:flags.4?int reply_to_peer_id:flags.0?Peer reply_from:flags.5?MessageFwdHeader reply_media:flags.8?MessageMedia reply_to_top_id:flags.1?int quote_text:flags.6?string quote_entities:flags.7?Vector<MessageEntity> quote_offset:flags.10?int = MessageReplyHeader
+//	messageReplyHeader#1b97dd66 flags:# reply_to_scheduled:flags.2?true
+//	    forum_topic:flags.3?true quote:flags.9?true
+//	    reply_to_ephemeral:flags.13?true reply_to_msg_id:flags.4?int
+//	    reply_to_peer_id:flags.0?Peer reply_from:flags.5?MessageFwdHeader
+//	    reply_media:flags.8?MessageMedia reply_to_top_id:flags.1?int
+//	    quote_text:flags.6?string
+//	    quote_entities:flags.7?Vector<MessageEntity>
+//	    quote_offset:flags.10?int todo_item_id:flags.11?int
+//	    poll_option:flags.12?bytes = MessageReplyHeader
+//
+// An optional field is sent when it is not zero, nil or false. SetReplyToMsgID
+// and the other Set methods send a zero value too; HasReplyToMsgID reports
+// whether ReplyToMsgID is present (sent, or received) and ClearReplyToMsgID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/messageReplyHeader.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageReplyHeader struct {
-	Flags            bin.Fields           // flags word; see the type's doc
+	Flags            bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	ReplyToScheduled bool                 // flags.2?true
 	ForumTopic       bool                 // flags.3?true
 	Quote            bool                 // flags.9?true
+	ReplyToEphemeral bool                 // flags.13?true
 	ReplyToMsgID     int                  // flags.4?int
 	ReplyToPeerID    PeerClass            // flags.0?Peer
 	ReplyFrom        *MessageFwdHeader    // flags.5?MessageFwdHeader
@@ -8991,12 +14904,14 @@ type MessageReplyHeader struct {
 	QuoteText        string               // flags.6?string
 	QuoteEntities    []MessageEntityClass // flags.7?Vector<MessageEntity>
 	QuoteOffset      int                  // flags.10?int
+	TodoItemID       int                  // flags.11?int
+	PollOption       []byte               // flags.12?bytes
 }
 
 // MessageReplyHeaderTypeID is the ID of messageReplyHeader.
-const MessageReplyHeaderTypeID = 0xafbc09db
+const MessageReplyHeaderTypeID = 0x1b97dd66
 
-// TypeID returns 0xafbc09db, the ID of messageReplyHeader.
+// TypeID returns 0x1b97dd66, the ID of messageReplyHeader.
 func (*MessageReplyHeader) TypeID() uint32 {
 	return MessageReplyHeaderTypeID
 }
@@ -9006,8 +14921,142 @@ func (*MessageReplyHeader) TypeName() string {
 	return "messageReplyHeader"
 }
 
-// messageReplyHeaderClass marks MessageReplyHeader as a MessageReplyHeaderClass.
+// messageReplyHeaderClass marks MessageReplyHeader as a
+// MessageReplyHeaderClass.
 func (*MessageReplyHeader) messageReplyHeaderClass() {}
+
+// HasReplyToMsgID reports whether ReplyToMsgID is present: not zero, set by
+// SetReplyToMsgID, or received.
+func (m *MessageReplyHeader) HasReplyToMsgID() bool {
+	return m.ReplyToMsgID != 0 || m.Flags.Has(4)
+}
+
+// SetReplyToMsgID sets ReplyToMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageReplyHeader) SetReplyToMsgID(v int) {
+	m.ReplyToMsgID = v
+	m.Flags.Set(4)
+}
+
+// ClearReplyToMsgID sets ReplyToMsgID to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearReplyToMsgID() {
+	m.ReplyToMsgID = 0
+	m.Flags.Unset(4)
+}
+
+// HasReplyToTopID reports whether ReplyToTopID is present: not zero, set by
+// SetReplyToTopID, or received.
+func (m *MessageReplyHeader) HasReplyToTopID() bool {
+	return m.ReplyToTopID != 0 || m.Flags.Has(1)
+}
+
+// SetReplyToTopID sets ReplyToTopID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageReplyHeader) SetReplyToTopID(v int) {
+	m.ReplyToTopID = v
+	m.Flags.Set(1)
+}
+
+// ClearReplyToTopID sets ReplyToTopID to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearReplyToTopID() {
+	m.ReplyToTopID = 0
+	m.Flags.Unset(1)
+}
+
+// HasQuoteText reports whether QuoteText is present: not zero, set by
+// SetQuoteText, or received.
+func (m *MessageReplyHeader) HasQuoteText() bool {
+	return m.QuoteText != "" || m.Flags.Has(6)
+}
+
+// SetQuoteText sets QuoteText to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplyHeader) SetQuoteText(v string) {
+	m.QuoteText = v
+	m.Flags.Set(6)
+}
+
+// ClearQuoteText sets QuoteText to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearQuoteText() {
+	m.QuoteText = ""
+	m.Flags.Unset(6)
+}
+
+// HasQuoteEntities reports whether QuoteEntities is present: not zero, set by
+// SetQuoteEntities, or received.
+func (m *MessageReplyHeader) HasQuoteEntities() bool {
+	return len(m.QuoteEntities) > 0 || m.Flags.Has(7)
+}
+
+// SetQuoteEntities sets QuoteEntities to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageReplyHeader) SetQuoteEntities(v []MessageEntityClass) {
+	m.QuoteEntities = v
+	m.Flags.Set(7)
+}
+
+// ClearQuoteEntities sets QuoteEntities to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearQuoteEntities() {
+	m.QuoteEntities = nil
+	m.Flags.Unset(7)
+}
+
+// HasQuoteOffset reports whether QuoteOffset is present: not zero, set by
+// SetQuoteOffset, or received.
+func (m *MessageReplyHeader) HasQuoteOffset() bool {
+	return m.QuoteOffset != 0 || m.Flags.Has(10)
+}
+
+// SetQuoteOffset sets QuoteOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplyHeader) SetQuoteOffset(v int) {
+	m.QuoteOffset = v
+	m.Flags.Set(10)
+}
+
+// ClearQuoteOffset sets QuoteOffset to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearQuoteOffset() {
+	m.QuoteOffset = 0
+	m.Flags.Unset(10)
+}
+
+// HasTodoItemID reports whether TodoItemID is present: not zero, set by
+// SetTodoItemID, or received.
+func (m *MessageReplyHeader) HasTodoItemID() bool {
+	return m.TodoItemID != 0 || m.Flags.Has(11)
+}
+
+// SetTodoItemID sets TodoItemID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplyHeader) SetTodoItemID(v int) {
+	m.TodoItemID = v
+	m.Flags.Set(11)
+}
+
+// ClearTodoItemID sets TodoItemID to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearTodoItemID() {
+	m.TodoItemID = 0
+	m.Flags.Unset(11)
+}
+
+// HasPollOption reports whether PollOption is present: not zero, set by
+// SetPollOption, or received.
+func (m *MessageReplyHeader) HasPollOption() bool {
+	return len(m.PollOption) > 0 || m.Flags.Has(12)
+}
+
+// SetPollOption sets PollOption to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplyHeader) SetPollOption(v []byte) {
+	m.PollOption = v
+	m.Flags.Set(12)
+}
+
+// ClearPollOption sets PollOption to its zero value and marks it absent.
+func (m *MessageReplyHeader) ClearPollOption() {
+	m.PollOption = nil
+	m.Flags.Unset(12)
+}
 
 // Encode writes m to b with its ID.
 func (m *MessageReplyHeader) Encode(b *bin.Buffer) error {
@@ -9023,7 +15072,7 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9 | 1<<13)
 	if m.ReplyToScheduled {
 		flags.Set(2)
 	}
@@ -9032,6 +15081,9 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.Quote {
 		flags.Set(9)
+	}
+	if m.ReplyToEphemeral {
+		flags.Set(13)
 	}
 	if m.ReplyToMsgID != 0 {
 		flags.Set(4)
@@ -9057,23 +15109,29 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if m.QuoteOffset != 0 {
 		flags.Set(10)
 	}
+	if m.TodoItemID != 0 {
+		flags.Set(11)
+	}
+	if len(m.PollOption) > 0 {
+		flags.Set(12)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(4) {
 		b.PutInt(m.ReplyToMsgID)
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.ReplyToPeerID); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_to_peer_id", err)
+		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
+			return tlrt.EncodeErr(err, "messageReplyHeader", "reply_to_peer_id")
 		}
 	}
 	if flags.Has(5) {
 		if err := m.ReplyFrom.Encode(b); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_from", err)
+			return tlrt.EncodeErr(err, "messageReplyHeader", "reply_from")
 		}
 	}
 	if flags.Has(8) {
-		if err := encodeObj(b, m.ReplyMedia); err != nil {
-			return encodeErr("messageReplyHeader#afbc09db", "reply_media", err)
+		if err := tlrt.EncodeObject(b, m.ReplyMedia); err != nil {
+			return tlrt.EncodeErr(err, "messageReplyHeader", "reply_media")
 		}
 	}
 	if flags.Has(1) {
@@ -9085,91 +15143,105 @@ func (m *MessageReplyHeader) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(7) {
 		b.PutVectorHeader(len(m.QuoteEntities))
 		for i := range m.QuoteEntities {
-			if err := encodeObj(b, m.QuoteEntities[i]); err != nil {
-				return encodeErr("messageReplyHeader#afbc09db", "quote_entities", err)
+			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
+				return tlrt.EncodeErr(err, "messageReplyHeader", "quote_entities")
 			}
 		}
 	}
 	if flags.Has(10) {
 		b.PutInt(m.QuoteOffset)
 	}
+	if flags.Has(11) {
+		b.PutInt(m.TodoItemID)
+	}
+	if flags.Has(12) {
+		b.PutBytes(m.PollOption)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplyHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplyHeader", "")
 	}
-	if err := consumeID(b, MessageReplyHeaderTypeID, "messageReplyHeader"); err != nil {
-		return decodeErr("messageReplyHeader#afbc09db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReplyHeader) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageReplyHeader#afbc09db", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageReplyHeader", "")
 	}
 	*m = MessageReplyHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageReplyHeader#afbc09db", "flags", err)
+		return tlrt.DecodeErr(err, "messageReplyHeader", "flags")
 	}
 	m.ReplyToScheduled = m.Flags.Has(2)
 	m.ForumTopic = m.Flags.Has(3)
 	m.Quote = m.Flags.Has(9)
+	m.ReplyToEphemeral = m.Flags.Has(13)
 	if m.Flags.Has(4) {
 		if m.ReplyToMsgID, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_msg_id", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_msg_id")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.ReplyToPeerID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_peer_id", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_peer_id")
 		}
 	}
 	if m.Flags.Has(5) {
 		m.ReplyFrom = new(MessageFwdHeader)
-		if err = decodeBoxed(b, m.ReplyFrom, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_from", err)
+		if err = tlrt.DecodeBoxed(b, m.ReplyFrom, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_from")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.ReplyMedia, err = decodeMessageMedia(b, depth+1); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_media", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_media")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ReplyToTopID, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "reply_to_top_id", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "reply_to_top_id")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.QuoteText, err = b.String(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_text", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_text")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.QuoteEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_entities", err)
+		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_entities")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.QuoteOffset, err = b.Int(); err != nil {
-			return decodeErr("messageReplyHeader#afbc09db", "quote_offset", err)
+			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_offset")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9
+	if m.Flags.Has(11) {
+		if m.TodoItemID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "messageReplyHeader", "todo_item_id")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.PollOption, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "messageReplyHeader", "poll_option")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5 | 1<<8 | 1<<9 | 1<<13
 	if m.ReplyToMsgID != 0 {
 		m.Flags.Unset(4)
 	}
@@ -9185,23 +15257,30 @@ func (m *MessageReplyHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.QuoteOffset != 0 {
 		m.Flags.Unset(10)
 	}
+	if m.TodoItemID != 0 {
+		m.Flags.Unset(11)
+	}
+	if len(m.PollOption) > 0 {
+		m.Flags.Unset(12)
+	}
 	return nil
 }
 
-// MessageReplyStoryHeader is the TL constructor messageReplyStoryHeader:
+// MessageReplyStoryHeader is the TL constructor messageReplyStoryHeader.
 //
-//	messageReplyStoryHeader#9c98bfc1 user_id:long story_id:int = MessageReplyHeader
+//	messageReplyStoryHeader#e5af939 peer:Peer story_id:int
+//	    = MessageReplyHeader
 //
 // See https://core.telegram.org/constructor/messageReplyStoryHeader.
 type MessageReplyStoryHeader struct {
-	UserID  int64
+	Peer    PeerClass
 	StoryID int
 }
 
 // MessageReplyStoryHeaderTypeID is the ID of messageReplyStoryHeader.
-const MessageReplyStoryHeaderTypeID = 0x9c98bfc1
+const MessageReplyStoryHeaderTypeID = 0x0e5af939
 
-// TypeID returns 0x9c98bfc1, the ID of messageReplyStoryHeader.
+// TypeID returns 0x0e5af939, the ID of messageReplyStoryHeader.
 func (*MessageReplyStoryHeader) TypeID() uint32 {
 	return MessageReplyStoryHeaderTypeID
 }
@@ -9211,7 +15290,8 @@ func (*MessageReplyStoryHeader) TypeName() string {
 	return "messageReplyStoryHeader"
 }
 
-// messageReplyHeaderClass marks MessageReplyStoryHeader as a MessageReplyHeaderClass.
+// messageReplyHeaderClass marks MessageReplyStoryHeader as a
+// MessageReplyHeaderClass.
 func (*MessageReplyStoryHeader) messageReplyHeaderClass() {}
 
 // Encode writes m to b with its ID.
@@ -9228,43 +15308,54 @@ func (m *MessageReplyStoryHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.UserID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "messageReplyStoryHeader", "peer")
+	}
 	b.PutInt(m.StoryID)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplyStoryHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "")
 	}
-	if err := consumeID(b, MessageReplyStoryHeaderTypeID, "messageReplyStoryHeader"); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplyStoryHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReplyStoryHeader) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplyStoryHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageReplyStoryHeader", "")
+	}
 	var err error
-	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "user_id", err)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "peer")
 	}
 	if m.StoryID, err = b.Int(); err != nil {
-		return decodeErr("messageReplyStoryHeader#9c98bfc1", "story_id", err)
+		return tlrt.DecodeErr(err, "messageReplyStoryHeader", "story_id")
 	}
 	return nil
 }
 
-// MessagesFilterClass is the TL type MessagesFilter: one of InputMessagesFilterEmpty, InputMessagesFilterPhotos, InputMessagesFilterVideo, InputMessagesFilterPhotoVideo, InputMessagesFilterDocument, InputMessagesFilterURL, InputMessagesFilterGif, InputMessagesFilterVoice, InputMessagesFilterMusic, InputMessagesFilterChatPhotos, InputMessagesFilterPhoneCalls, InputMessagesFilterRoundVoice, InputMessagesFilterRoundVideo, InputMessagesFilterMyMentions, InputMessagesFilterGeo, InputMessagesFilterContacts, InputMessagesFilterPinned.
+// MessagesFilterClass is the TL type MessagesFilter: one of
+// InputMessagesFilterEmpty, InputMessagesFilterPhotos,
+// InputMessagesFilterVideo, InputMessagesFilterPhotoVideo,
+// InputMessagesFilterDocument, InputMessagesFilterURL, InputMessagesFilterGif,
+// InputMessagesFilterVoice, InputMessagesFilterMusic,
+// InputMessagesFilterChatPhotos, InputMessagesFilterPhoneCalls,
+// InputMessagesFilterRoundVoice, InputMessagesFilterRoundVideo,
+// InputMessagesFilterMyMentions, InputMessagesFilterGeo,
+// InputMessagesFilterContacts, InputMessagesFilterPinned,
+// InputMessagesFilterPoll.
 //
 // See https://core.telegram.org/type/MessagesFilter.
 type MessagesFilterClass interface {
@@ -9277,7 +15368,8 @@ func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
 	return decodeMessagesFilter(b, 0)
 }
 
-// decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels deep.
+// decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels
+// deep.
 func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -9319,19 +15411,18 @@ func decodeMessagesFilter(b *bin.Buffer, depth int) (MessagesFilterClass, error)
 		v = &InputMessagesFilterContacts{}
 	case InputMessagesFilterPinnedTypeID:
 		v = &InputMessagesFilterPinned{}
+	case InputMessagesFilterPollTypeID:
+		v = &InputMessagesFilterPoll{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "MessagesFilter",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "MessagesFilter"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputMessagesFilterEmpty is the TL constructor inputMessagesFilterEmpty:
+// InputMessagesFilterEmpty is the TL constructor inputMessagesFilterEmpty.
 //
 //	inputMessagesFilterEmpty#57e2f66c = MessagesFilter
 //
@@ -9373,29 +15464,26 @@ func (m *InputMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterEmpty", "")
 	}
-	if err := consumeID(b, InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"); err != nil {
-		return decodeErr("inputMessagesFilterEmpty#57e2f66c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterPhotos is the TL constructor inputMessagesFilterPhotos:
+// InputMessagesFilterPhotos is the TL constructor inputMessagesFilterPhotos.
 //
 //	inputMessagesFilterPhotos#9609a51c = MessagesFilter
 //
@@ -9437,29 +15525,26 @@ func (m *InputMessagesFilterPhotos) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPhotos", "")
 	}
-	if err := consumeID(b, InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"); err != nil {
-		return decodeErr("inputMessagesFilterPhotos#9609a51c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPhotos) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterVideo is the TL constructor inputMessagesFilterVideo:
+// InputMessagesFilterVideo is the TL constructor inputMessagesFilterVideo.
 //
 //	inputMessagesFilterVideo#9fc00e65 = MessagesFilter
 //
@@ -9501,36 +15586,35 @@ func (m *InputMessagesFilterVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterVideo", "")
 	}
-	if err := consumeID(b, InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"); err != nil {
-		return decodeErr("inputMessagesFilterVideo#9fc00e65", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterVideo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterPhotoVideo is the TL constructor inputMessagesFilterPhotoVideo:
+// InputMessagesFilterPhotoVideo is the TL constructor
+// inputMessagesFilterPhotoVideo.
 //
 //	inputMessagesFilterPhotoVideo#56e9f0e4 = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterPhotoVideo.
 type InputMessagesFilterPhotoVideo struct{}
 
-// InputMessagesFilterPhotoVideoTypeID is the ID of inputMessagesFilterPhotoVideo.
+// InputMessagesFilterPhotoVideoTypeID is the ID of
+// inputMessagesFilterPhotoVideo.
 const InputMessagesFilterPhotoVideoTypeID = 0x56e9f0e4
 
 // TypeID returns 0x56e9f0e4, the ID of inputMessagesFilterPhotoVideo.
@@ -9543,7 +15627,8 @@ func (*InputMessagesFilterPhotoVideo) TypeName() string {
 	return "inputMessagesFilterPhotoVideo"
 }
 
-// messagesFilterClass marks InputMessagesFilterPhotoVideo as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterPhotoVideo as a
+// MessagesFilterClass.
 func (*InputMessagesFilterPhotoVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -9565,29 +15650,27 @@ func (m *InputMessagesFilterPhotoVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPhotoVideo", "")
 	}
-	if err := consumeID(b, InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"); err != nil {
-		return decodeErr("inputMessagesFilterPhotoVideo#56e9f0e4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPhotoVideo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterDocument is the TL constructor inputMessagesFilterDocument:
+// InputMessagesFilterDocument is the TL constructor
+// inputMessagesFilterDocument.
 //
 //	inputMessagesFilterDocument#9eddf188 = MessagesFilter
 //
@@ -9607,7 +15690,8 @@ func (*InputMessagesFilterDocument) TypeName() string {
 	return "inputMessagesFilterDocument"
 }
 
-// messagesFilterClass marks InputMessagesFilterDocument as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterDocument as a
+// MessagesFilterClass.
 func (*InputMessagesFilterDocument) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -9629,29 +15713,26 @@ func (m *InputMessagesFilterDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterDocument", "")
 	}
-	if err := consumeID(b, InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"); err != nil {
-		return decodeErr("inputMessagesFilterDocument#9eddf188", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterDocument) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterDocument) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterURL is the TL constructor inputMessagesFilterUrl:
+// InputMessagesFilterURL is the TL constructor inputMessagesFilterUrl.
 //
 //	inputMessagesFilterUrl#7ef0dd87 = MessagesFilter
 //
@@ -9693,29 +15774,26 @@ func (m *InputMessagesFilterURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterUrl", "")
 	}
-	if err := consumeID(b, InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"); err != nil {
-		return decodeErr("inputMessagesFilterUrl#7ef0dd87", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterGif is the TL constructor inputMessagesFilterGif:
+// InputMessagesFilterGif is the TL constructor inputMessagesFilterGif.
 //
 //	inputMessagesFilterGif#ffc86587 = MessagesFilter
 //
@@ -9757,29 +15835,26 @@ func (m *InputMessagesFilterGif) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterGifTypeID, "inputMessagesFilterGif"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterGif", "")
 	}
-	if err := consumeID(b, InputMessagesFilterGifTypeID, "inputMessagesFilterGif"); err != nil {
-		return decodeErr("inputMessagesFilterGif#ffc86587", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterGif) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterGif) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterVoice is the TL constructor inputMessagesFilterVoice:
+// InputMessagesFilterVoice is the TL constructor inputMessagesFilterVoice.
 //
 //	inputMessagesFilterVoice#50f5c392 = MessagesFilter
 //
@@ -9821,29 +15896,26 @@ func (m *InputMessagesFilterVoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterVoice", "")
 	}
-	if err := consumeID(b, InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"); err != nil {
-		return decodeErr("inputMessagesFilterVoice#50f5c392", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterVoice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterMusic is the TL constructor inputMessagesFilterMusic:
+// InputMessagesFilterMusic is the TL constructor inputMessagesFilterMusic.
 //
 //	inputMessagesFilterMusic#3751b49e = MessagesFilter
 //
@@ -9885,36 +15957,35 @@ func (m *InputMessagesFilterMusic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterMusic", "")
 	}
-	if err := consumeID(b, InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"); err != nil {
-		return decodeErr("inputMessagesFilterMusic#3751b49e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterMusic) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterChatPhotos is the TL constructor inputMessagesFilterChatPhotos:
+// InputMessagesFilterChatPhotos is the TL constructor
+// inputMessagesFilterChatPhotos.
 //
 //	inputMessagesFilterChatPhotos#3a20ecb8 = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterChatPhotos.
 type InputMessagesFilterChatPhotos struct{}
 
-// InputMessagesFilterChatPhotosTypeID is the ID of inputMessagesFilterChatPhotos.
+// InputMessagesFilterChatPhotosTypeID is the ID of
+// inputMessagesFilterChatPhotos.
 const InputMessagesFilterChatPhotosTypeID = 0x3a20ecb8
 
 // TypeID returns 0x3a20ecb8, the ID of inputMessagesFilterChatPhotos.
@@ -9927,7 +15998,8 @@ func (*InputMessagesFilterChatPhotos) TypeName() string {
 	return "inputMessagesFilterChatPhotos"
 }
 
-// messagesFilterClass marks InputMessagesFilterChatPhotos as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterChatPhotos as a
+// MessagesFilterClass.
 func (*InputMessagesFilterChatPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -9949,39 +16021,39 @@ func (m *InputMessagesFilterChatPhotos) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterChatPhotos", "")
 	}
-	if err := consumeID(b, InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"); err != nil {
-		return decodeErr("inputMessagesFilterChatPhotos#3a20ecb8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterChatPhotos) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterChatPhotos) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterPhoneCalls is the TL constructor inputMessagesFilterPhoneCalls:
+// InputMessagesFilterPhoneCalls is the TL constructor
+// inputMessagesFilterPhoneCalls.
 //
-//	inputMessagesFilterPhoneCalls#80c99768 flags:# missed:flags.0?true = MessagesFilter
+//	inputMessagesFilterPhoneCalls#80c99768 flags:# missed:flags.0?true
+//	    = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterPhoneCalls.
 type InputMessagesFilterPhoneCalls struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Missed bool       // flags.0?true
 }
 
-// InputMessagesFilterPhoneCallsTypeID is the ID of inputMessagesFilterPhoneCalls.
+// InputMessagesFilterPhoneCallsTypeID is the ID of
+// inputMessagesFilterPhoneCalls.
 const InputMessagesFilterPhoneCallsTypeID = 0x80c99768
 
 // TypeID returns 0x80c99768, the ID of inputMessagesFilterPhoneCalls.
@@ -9994,7 +16066,8 @@ func (*InputMessagesFilterPhoneCalls) TypeName() string {
 	return "inputMessagesFilterPhoneCalls"
 }
 
-// messagesFilterClass marks InputMessagesFilterPhoneCalls as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterPhoneCalls as a
+// MessagesFilterClass.
 func (*InputMessagesFilterPhoneCalls) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10021,43 +16094,42 @@ func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "")
 	}
-	if err := consumeID(b, InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"); err != nil {
-		return decodeErr("inputMessagesFilterPhoneCalls#80c99768", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPhoneCalls) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = InputMessagesFilterPhoneCalls{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("inputMessagesFilterPhoneCalls#80c99768", "flags", err)
+		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "flags")
 	}
 	m.Missed = m.Flags.Has(0)
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// InputMessagesFilterRoundVoice is the TL constructor inputMessagesFilterRoundVoice:
+// InputMessagesFilterRoundVoice is the TL constructor
+// inputMessagesFilterRoundVoice.
 //
 //	inputMessagesFilterRoundVoice#7a7c17a4 = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterRoundVoice.
 type InputMessagesFilterRoundVoice struct{}
 
-// InputMessagesFilterRoundVoiceTypeID is the ID of inputMessagesFilterRoundVoice.
+// InputMessagesFilterRoundVoiceTypeID is the ID of
+// inputMessagesFilterRoundVoice.
 const InputMessagesFilterRoundVoiceTypeID = 0x7a7c17a4
 
 // TypeID returns 0x7a7c17a4, the ID of inputMessagesFilterRoundVoice.
@@ -10070,7 +16142,8 @@ func (*InputMessagesFilterRoundVoice) TypeName() string {
 	return "inputMessagesFilterRoundVoice"
 }
 
-// messagesFilterClass marks InputMessagesFilterRoundVoice as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterRoundVoice as a
+// MessagesFilterClass.
 func (*InputMessagesFilterRoundVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10092,36 +16165,35 @@ func (m *InputMessagesFilterRoundVoice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVoice", "")
 	}
-	if err := consumeID(b, InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"); err != nil {
-		return decodeErr("inputMessagesFilterRoundVoice#7a7c17a4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterRoundVoice) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterRoundVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterRoundVideo is the TL constructor inputMessagesFilterRoundVideo:
+// InputMessagesFilterRoundVideo is the TL constructor
+// inputMessagesFilterRoundVideo.
 //
 //	inputMessagesFilterRoundVideo#b549da53 = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterRoundVideo.
 type InputMessagesFilterRoundVideo struct{}
 
-// InputMessagesFilterRoundVideoTypeID is the ID of inputMessagesFilterRoundVideo.
+// InputMessagesFilterRoundVideoTypeID is the ID of
+// inputMessagesFilterRoundVideo.
 const InputMessagesFilterRoundVideoTypeID = 0xb549da53
 
 // TypeID returns 0xb549da53, the ID of inputMessagesFilterRoundVideo.
@@ -10134,7 +16206,8 @@ func (*InputMessagesFilterRoundVideo) TypeName() string {
 	return "inputMessagesFilterRoundVideo"
 }
 
-// messagesFilterClass marks InputMessagesFilterRoundVideo as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterRoundVideo as a
+// MessagesFilterClass.
 func (*InputMessagesFilterRoundVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10156,36 +16229,35 @@ func (m *InputMessagesFilterRoundVideo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVideo", "")
 	}
-	if err := consumeID(b, InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"); err != nil {
-		return decodeErr("inputMessagesFilterRoundVideo#b549da53", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterRoundVideo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterRoundVideo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterMyMentions is the TL constructor inputMessagesFilterMyMentions:
+// InputMessagesFilterMyMentions is the TL constructor
+// inputMessagesFilterMyMentions.
 //
 //	inputMessagesFilterMyMentions#c1f8e69a = MessagesFilter
 //
 // See https://core.telegram.org/constructor/inputMessagesFilterMyMentions.
 type InputMessagesFilterMyMentions struct{}
 
-// InputMessagesFilterMyMentionsTypeID is the ID of inputMessagesFilterMyMentions.
+// InputMessagesFilterMyMentionsTypeID is the ID of
+// inputMessagesFilterMyMentions.
 const InputMessagesFilterMyMentionsTypeID = 0xc1f8e69a
 
 // TypeID returns 0xc1f8e69a, the ID of inputMessagesFilterMyMentions.
@@ -10198,7 +16270,8 @@ func (*InputMessagesFilterMyMentions) TypeName() string {
 	return "inputMessagesFilterMyMentions"
 }
 
-// messagesFilterClass marks InputMessagesFilterMyMentions as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterMyMentions as a
+// MessagesFilterClass.
 func (*InputMessagesFilterMyMentions) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10220,29 +16293,26 @@ func (m *InputMessagesFilterMyMentions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterMyMentions", "")
 	}
-	if err := consumeID(b, InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"); err != nil {
-		return decodeErr("inputMessagesFilterMyMentions#c1f8e69a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterMyMentions) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterMyMentions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterGeo is the TL constructor inputMessagesFilterGeo:
+// InputMessagesFilterGeo is the TL constructor inputMessagesFilterGeo.
 //
 //	inputMessagesFilterGeo#e7026d0d = MessagesFilter
 //
@@ -10284,29 +16354,27 @@ func (m *InputMessagesFilterGeo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterGeo", "")
 	}
-	if err := consumeID(b, InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"); err != nil {
-		return decodeErr("inputMessagesFilterGeo#e7026d0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterGeo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterGeo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterContacts is the TL constructor inputMessagesFilterContacts:
+// InputMessagesFilterContacts is the TL constructor
+// inputMessagesFilterContacts.
 //
 //	inputMessagesFilterContacts#e062db83 = MessagesFilter
 //
@@ -10326,7 +16394,8 @@ func (*InputMessagesFilterContacts) TypeName() string {
 	return "inputMessagesFilterContacts"
 }
 
-// messagesFilterClass marks InputMessagesFilterContacts as a MessagesFilterClass.
+// messagesFilterClass marks InputMessagesFilterContacts as a
+// MessagesFilterClass.
 func (*InputMessagesFilterContacts) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
@@ -10348,29 +16417,26 @@ func (m *InputMessagesFilterContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterContacts", "")
 	}
-	if err := consumeID(b, InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"); err != nil {
-		return decodeErr("inputMessagesFilterContacts#e062db83", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterContacts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputMessagesFilterPinned is the TL constructor inputMessagesFilterPinned:
+// InputMessagesFilterPinned is the TL constructor inputMessagesFilterPinned.
 //
 //	inputMessagesFilterPinned#1bb00451 = MessagesFilter
 //
@@ -10412,29 +16478,87 @@ func (m *InputMessagesFilterPinned) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPinned", "")
 	}
-	if err := consumeID(b, InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"); err != nil {
-		return decodeErr("inputMessagesFilterPinned#1bb00451", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputMessagesFilterPinned) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPinned) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// MaskCoords is the TL constructor maskCoords:
+// InputMessagesFilterPoll is the TL constructor inputMessagesFilterPoll.
+//
+//	inputMessagesFilterPoll#fa2bc90a = MessagesFilter
+//
+// See https://core.telegram.org/constructor/inputMessagesFilterPoll.
+type InputMessagesFilterPoll struct{}
+
+// InputMessagesFilterPollTypeID is the ID of inputMessagesFilterPoll.
+const InputMessagesFilterPollTypeID = 0xfa2bc90a
+
+// TypeID returns 0xfa2bc90a, the ID of inputMessagesFilterPoll.
+func (*InputMessagesFilterPoll) TypeID() uint32 {
+	return InputMessagesFilterPollTypeID
+}
+
+// TypeName returns "inputMessagesFilterPoll".
+func (*InputMessagesFilterPoll) TypeName() string {
+	return "inputMessagesFilterPoll"
+}
+
+// messagesFilterClass marks InputMessagesFilterPoll as a MessagesFilterClass.
+func (*InputMessagesFilterPoll) messagesFilterClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputMessagesFilterPollTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputMessagesFilterPoll) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputMessagesFilterPollTypeID, "inputMessagesFilterPoll"); err != nil {
+		return tlrt.DecodeErr(err, "inputMessagesFilterPoll", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputMessagesFilterPoll) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// MaskCoords is the TL constructor maskCoords.
 //
 //	maskCoords#aed6dbb2 n:int x:double y:double zoom:double = MaskCoords
 //
@@ -10482,58 +16606,63 @@ func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MaskCoords) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MaskCoordsTypeID, "maskCoords"); err != nil {
+		return tlrt.DecodeErr(err, "maskCoords", "")
 	}
-	if err := consumeID(b, MaskCoordsTypeID, "maskCoords"); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MaskCoords) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MaskCoords) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.N, err = b.Int(); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "n", err)
+		return tlrt.DecodeErr(err, "maskCoords", "n")
 	}
 	if m.X, err = b.Double(); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "x", err)
+		return tlrt.DecodeErr(err, "maskCoords", "x")
 	}
 	if m.Y, err = b.Double(); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "y", err)
+		return tlrt.DecodeErr(err, "maskCoords", "y")
 	}
 	if m.Zoom, err = b.Double(); err != nil {
-		return decodeErr("maskCoords#aed6dbb2", "zoom", err)
+		return tlrt.DecodeErr(err, "maskCoords", "zoom")
 	}
 	return nil
 }
 
-// MediaAreaCoordinates is the TL constructor mediaAreaCoordinates:
+// MediaAreaCoordinates is the TL constructor mediaAreaCoordinates.
 //
-//	mediaAreaCoordinates#3d1ea4e x:double y:double w:double h:double rotation:double = MediaAreaCoordinates
+//	mediaAreaCoordinates#cfc9e002 flags:# x:double y:double w:double
+//	    h:double rotation:double radius:flags.0?double
+//	    = MediaAreaCoordinates
+//
+// An optional field is sent when it is not zero, nil or false. SetRadius and
+// the other Set methods send a zero value too; HasRadius reports whether Radius
+// is present (sent, or received) and ClearRadius leaves it out.
 //
 // See https://core.telegram.org/constructor/mediaAreaCoordinates.
 type MediaAreaCoordinates struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	X        float64
 	Y        float64
 	W        float64
 	H        float64
 	Rotation float64
+	Radius   float64 // flags.0?double
 }
 
 // MediaAreaCoordinatesTypeID is the ID of mediaAreaCoordinates.
-const MediaAreaCoordinatesTypeID = 0x03d1ea4e
+const MediaAreaCoordinatesTypeID = 0xcfc9e002
 
-// TypeID returns 0x03d1ea4e, the ID of mediaAreaCoordinates.
+// TypeID returns 0xcfc9e002, the ID of mediaAreaCoordinates.
 func (*MediaAreaCoordinates) TypeID() uint32 {
 	return MediaAreaCoordinatesTypeID
 }
@@ -10541,6 +16670,25 @@ func (*MediaAreaCoordinates) TypeID() uint32 {
 // TypeName returns "mediaAreaCoordinates".
 func (*MediaAreaCoordinates) TypeName() string {
 	return "mediaAreaCoordinates"
+}
+
+// HasRadius reports whether Radius is present: not zero, set by SetRadius, or
+// received.
+func (m *MediaAreaCoordinates) HasRadius() bool {
+	return m.Radius != 0 || m.Flags.Has(0)
+}
+
+// SetRadius sets Radius to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *MediaAreaCoordinates) SetRadius(v float64) {
+	m.Radius = v
+	m.Flags.Set(0)
+}
+
+// ClearRadius sets Radius to its zero value and marks it absent.
+func (m *MediaAreaCoordinates) ClearRadius() {
+	m.Radius = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -10557,65 +16705,88 @@ func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.Radius != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutDouble(m.X)
 	b.PutDouble(m.Y)
 	b.PutDouble(m.W)
 	b.PutDouble(m.H)
 	b.PutDouble(m.Rotation)
+	if flags.Has(0) {
+		b.PutDouble(m.Radius)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "")
 	}
-	if err := consumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MediaAreaCoordinates) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MediaAreaCoordinates) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = MediaAreaCoordinates{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "flags")
+	}
 	if m.X, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "x", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "x")
 	}
 	if m.Y, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "y", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "y")
 	}
 	if m.W, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "w", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "w")
 	}
 	if m.H, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "h", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "h")
 	}
 	if m.Rotation, err = b.Double(); err != nil {
-		return decodeErr("mediaAreaCoordinates#03d1ea4e", "rotation", err)
+		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "rotation")
+	}
+	if m.Flags.Has(0) {
+		if m.Radius, err = b.Double(); err != nil {
+			return tlrt.DecodeErr(err, "mediaAreaCoordinates", "radius")
+		}
+	}
+	if m.Radius != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// MessageFwdHeader is the TL constructor messageFwdHeader:
+// MessageFwdHeader is the TL constructor messageFwdHeader.
 //
-//	messageFwdHeader#4e4df4bb flags:# imported:flags.7?true saved_out:flags.11?true from_id:flags.0?Peer from_name:flags.5?string date:int channel_post:flags.2?int post_author:flags.3?string saved_from_peer:flags.4?Peer saved_from_msg_id:flags.4?int saved_from_id:flags.8?Peer saved_from_name:flags.9?string saved_date:flags.10?int psa_type:flags.6?string = MessageFwdHeader
+//	messageFwdHeader#4e4df4bb flags:# imported:flags.7?true
+//	    saved_out:flags.11?true from_id:flags.0?Peer
+//	    from_name:flags.5?string date:int channel_post:flags.2?int
+//	    post_author:flags.3?string saved_from_peer:flags.4?Peer
+//	    saved_from_msg_id:flags.4?int saved_from_id:flags.8?Peer
+//	    saved_from_name:flags.9?string saved_date:flags.10?int
+//	    psa_type:flags.6?string = MessageFwdHeader
+//
+// An optional field is sent when it is not zero, nil or false. SetFromName and
+// the other Set methods send a zero value too; HasFromName reports whether
+// FromName is present (sent, or received) and ClearFromName leaves it out.
 //
 // See https://core.telegram.org/constructor/messageFwdHeader.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageFwdHeader struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Imported       bool       // flags.7?true
 	SavedOut       bool       // flags.11?true
 	FromID         PeerClass  // flags.0?Peer
@@ -10642,6 +16813,142 @@ func (*MessageFwdHeader) TypeID() uint32 {
 // TypeName returns "messageFwdHeader".
 func (*MessageFwdHeader) TypeName() string {
 	return "messageFwdHeader"
+}
+
+// HasFromName reports whether FromName is present: not zero, set by
+// SetFromName, or received.
+func (m *MessageFwdHeader) HasFromName() bool {
+	return m.FromName != "" || m.Flags.Has(5)
+}
+
+// SetFromName sets FromName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageFwdHeader) SetFromName(v string) {
+	m.FromName = v
+	m.Flags.Set(5)
+}
+
+// ClearFromName sets FromName to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearFromName() {
+	m.FromName = ""
+	m.Flags.Unset(5)
+}
+
+// HasChannelPost reports whether ChannelPost is present: not zero, set by
+// SetChannelPost, or received.
+func (m *MessageFwdHeader) HasChannelPost() bool {
+	return m.ChannelPost != 0 || m.Flags.Has(2)
+}
+
+// SetChannelPost sets ChannelPost to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageFwdHeader) SetChannelPost(v int) {
+	m.ChannelPost = v
+	m.Flags.Set(2)
+}
+
+// ClearChannelPost sets ChannelPost to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearChannelPost() {
+	m.ChannelPost = 0
+	m.Flags.Unset(2)
+}
+
+// HasPostAuthor reports whether PostAuthor is present: not zero, set by
+// SetPostAuthor, or received.
+func (m *MessageFwdHeader) HasPostAuthor() bool {
+	return m.PostAuthor != "" || m.Flags.Has(3)
+}
+
+// SetPostAuthor sets PostAuthor to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageFwdHeader) SetPostAuthor(v string) {
+	m.PostAuthor = v
+	m.Flags.Set(3)
+}
+
+// ClearPostAuthor sets PostAuthor to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearPostAuthor() {
+	m.PostAuthor = ""
+	m.Flags.Unset(3)
+}
+
+// HasSavedFromMsgID reports whether SavedFromMsgID is present: not zero, set by
+// SetSavedFromMsgID, or received. It shares its flag with SavedFromPeer: they
+// are present together.
+func (m *MessageFwdHeader) HasSavedFromMsgID() bool {
+	return m.SavedFromPeer != nil || m.SavedFromMsgID != 0 || m.Flags.Has(4)
+}
+
+// SetSavedFromMsgID sets SavedFromMsgID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageFwdHeader) SetSavedFromMsgID(v int) {
+	m.SavedFromMsgID = v
+	m.Flags.Set(4)
+}
+
+// ClearSavedFromMsgID sets SavedFromMsgID to its zero value and marks it
+// absent; it is still sent, as zero, when SavedFromPeer, which shares its flag,
+// is set.
+func (m *MessageFwdHeader) ClearSavedFromMsgID() {
+	m.SavedFromMsgID = 0
+	m.Flags.Unset(4)
+}
+
+// HasSavedFromName reports whether SavedFromName is present: not zero, set by
+// SetSavedFromName, or received.
+func (m *MessageFwdHeader) HasSavedFromName() bool {
+	return m.SavedFromName != "" || m.Flags.Has(9)
+}
+
+// SetSavedFromName sets SavedFromName to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *MessageFwdHeader) SetSavedFromName(v string) {
+	m.SavedFromName = v
+	m.Flags.Set(9)
+}
+
+// ClearSavedFromName sets SavedFromName to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearSavedFromName() {
+	m.SavedFromName = ""
+	m.Flags.Unset(9)
+}
+
+// HasSavedDate reports whether SavedDate is present: not zero, set by
+// SetSavedDate, or received.
+func (m *MessageFwdHeader) HasSavedDate() bool {
+	return m.SavedDate != 0 || m.Flags.Has(10)
+}
+
+// SetSavedDate sets SavedDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageFwdHeader) SetSavedDate(v int) {
+	m.SavedDate = v
+	m.Flags.Set(10)
+}
+
+// ClearSavedDate sets SavedDate to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearSavedDate() {
+	m.SavedDate = 0
+	m.Flags.Unset(10)
+}
+
+// HasPsaType reports whether PsaType is present: not zero, set by SetPsaType,
+// or received.
+func (m *MessageFwdHeader) HasPsaType() bool {
+	return m.PsaType != "" || m.Flags.Has(6)
+}
+
+// SetPsaType sets PsaType to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageFwdHeader) SetPsaType(v string) {
+	m.PsaType = v
+	m.Flags.Set(6)
+}
+
+// ClearPsaType sets PsaType to its zero value and marks it absent.
+func (m *MessageFwdHeader) ClearPsaType() {
+	m.PsaType = ""
+	m.Flags.Unset(6)
 }
 
 // Encode writes m to b with its ID.
@@ -10694,8 +17001,8 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("messageFwdHeader#4e4df4bb", "from_id", err)
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "messageFwdHeader", "from_id")
 		}
 	}
 	if flags.Has(5) {
@@ -10709,16 +17016,16 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.PostAuthor)
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.SavedFromPeer); err != nil {
-			return encodeErr("messageFwdHeader#4e4df4bb", "saved_from_peer", err)
+		if err := tlrt.EncodeObject(b, m.SavedFromPeer); err != nil {
+			return tlrt.EncodeErr(err, "messageFwdHeader", "saved_from_peer")
 		}
 	}
 	if flags.Has(4) {
 		b.PutInt(m.SavedFromMsgID)
 	}
 	if flags.Has(8) {
-		if err := encodeObj(b, m.SavedFromID); err != nil {
-			return encodeErr("messageFwdHeader#4e4df4bb", "saved_from_id", err)
+		if err := tlrt.EncodeObject(b, m.SavedFromID); err != nil {
+			return tlrt.EncodeErr(err, "messageFwdHeader", "saved_from_id")
 		}
 	}
 	if flags.Has(9) {
@@ -10735,86 +17042,83 @@ func (m *MessageFwdHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageFwdHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
+		return tlrt.DecodeErr(err, "messageFwdHeader", "")
 	}
-	if err := consumeID(b, MessageFwdHeaderTypeID, "messageFwdHeader"); err != nil {
-		return decodeErr("messageFwdHeader#4e4df4bb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageFwdHeader#4e4df4bb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageFwdHeader", "")
 	}
 	*m = MessageFwdHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageFwdHeader#4e4df4bb", "flags", err)
+		return tlrt.DecodeErr(err, "messageFwdHeader", "flags")
 	}
 	m.Imported = m.Flags.Has(7)
 	m.SavedOut = m.Flags.Has(11)
 	if m.Flags.Has(0) {
 		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "from_id", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "from_id")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.FromName, err = b.String(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "from_name", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "from_name")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messageFwdHeader#4e4df4bb", "date", err)
+		return tlrt.DecodeErr(err, "messageFwdHeader", "date")
 	}
 	if m.Flags.Has(2) {
 		if m.ChannelPost, err = b.Int(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "channel_post", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "channel_post")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.PostAuthor, err = b.String(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "post_author", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "post_author")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.SavedFromPeer, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_peer", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_peer")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.SavedFromMsgID, err = b.Int(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_msg_id", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_msg_id")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.SavedFromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_id", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_id")
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.SavedFromName, err = b.String(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_from_name", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_from_name")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.SavedDate, err = b.Int(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "saved_date", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "saved_date")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.PsaType, err = b.String(); err != nil {
-			return decodeErr("messageFwdHeader#4e4df4bb", "psa_type", err)
+			return tlrt.DecodeErr(err, "messageFwdHeader", "psa_type")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<7 | 1<<8 | 1<<11
@@ -10842,13 +17146,15 @@ func (m *MessageFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessagePeerReaction is the TL constructor messagePeerReaction:
+// MessagePeerReaction is the TL constructor messagePeerReaction.
 //
-//	messagePeerReaction#8c79b63c flags:# big:flags.0?true unread:flags.1?true my:flags.2?true peer_id:Peer date:int reaction:Reaction = MessagePeerReaction
+//	messagePeerReaction#8c79b63c flags:# big:flags.0?true
+//	    unread:flags.1?true my:flags.2?true peer_id:Peer date:int
+//	    reaction:Reaction = MessagePeerReaction
 //
 // See https://core.telegram.org/constructor/messagePeerReaction.
 type MessagePeerReaction struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Big      bool       // flags.0?true
 	Unread   bool       // flags.1?true
 	My       bool       // flags.2?true
@@ -10895,62 +17201,59 @@ func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("messagePeerReaction#8c79b63c", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerReaction", "peer_id")
 	}
 	b.PutInt(m.Date)
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("messagePeerReaction#8c79b63c", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "messagePeerReaction", "reaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
+		return tlrt.DecodeErr(err, "messagePeerReaction", "")
 	}
-	if err := consumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessagePeerReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessagePeerReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messagePeerReaction#8c79b63c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messagePeerReaction", "")
 	}
 	*m = MessagePeerReaction{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "flags", err)
+		return tlrt.DecodeErr(err, "messagePeerReaction", "flags")
 	}
 	m.Big = m.Flags.Has(0)
 	m.Unread = m.Flags.Has(1)
 	m.My = m.Flags.Has(2)
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "peer_id", err)
+		return tlrt.DecodeErr(err, "messagePeerReaction", "peer_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "date", err)
+		return tlrt.DecodeErr(err, "messagePeerReaction", "date")
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("messagePeerReaction#8c79b63c", "reaction", err)
+		return tlrt.DecodeErr(err, "messagePeerReaction", "reaction")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// MessageRange is the TL constructor messageRange:
+// MessageRange is the TL constructor messageRange.
 //
 //	messageRange#ae30253 min_id:int max_id:int = MessageRange
 //
@@ -10994,56 +17297,60 @@ func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageRange) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageRangeTypeID, "messageRange"); err != nil {
+		return tlrt.DecodeErr(err, "messageRange", "")
 	}
-	if err := consumeID(b, MessageRangeTypeID, "messageRange"); err != nil {
-		return decodeErr("messageRange#0ae30253", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageRange) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageRange) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MinID, err = b.Int(); err != nil {
-		return decodeErr("messageRange#0ae30253", "min_id", err)
+		return tlrt.DecodeErr(err, "messageRange", "min_id")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("messageRange#0ae30253", "max_id", err)
+		return tlrt.DecodeErr(err, "messageRange", "max_id")
 	}
 	return nil
 }
 
-// MessageReactions is the TL constructor messageReactions:
+// MessageReactions is the TL constructor messageReactions.
 //
-//	messageReactions#4f2b9479 flags:# min:flags.0?true can_see_list:flags.2?true results:Vector<ReactionCount> recent_reactions:flags.1?Vector<MessagePeerReaction> = MessageReactions
+//	messageReactions#a339f0b flags:# min:flags.0?true
+//	    can_see_list:flags.2?true reactions_as_tags:flags.3?true
+//	    results:Vector<ReactionCount>
+//	    recent_reactions:flags.1?Vector<MessagePeerReaction>
+//	    top_reactors:flags.4?Vector<MessageReactor> = MessageReactions
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetRecentReactions and the other Set methods send a zero value too;
+// HasRecentReactions reports whether RecentReactions is present (sent, or
+// received) and ClearRecentReactions leaves it out.
 //
 // See https://core.telegram.org/constructor/messageReactions.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageReactions struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Min             bool       // flags.0?true
 	CanSeeList      bool       // flags.2?true
+	ReactionsAsTags bool       // flags.3?true
 	Results         []ReactionCount
 	RecentReactions []MessagePeerReaction // flags.1?Vector<MessagePeerReaction>
+	TopReactors     []MessageReactor      // flags.4?Vector<MessageReactor>
 }
 
 // MessageReactionsTypeID is the ID of messageReactions.
-const MessageReactionsTypeID = 0x4f2b9479
+const MessageReactionsTypeID = 0x0a339f0b
 
-// TypeID returns 0x4f2b9479, the ID of messageReactions.
+// TypeID returns 0x0a339f0b, the ID of messageReactions.
 func (*MessageReactions) TypeID() uint32 {
 	return MessageReactionsTypeID
 }
@@ -11051,6 +17358,45 @@ func (*MessageReactions) TypeID() uint32 {
 // TypeName returns "messageReactions".
 func (*MessageReactions) TypeName() string {
 	return "messageReactions"
+}
+
+// HasRecentReactions reports whether RecentReactions is present: not zero, set
+// by SetRecentReactions, or received.
+func (m *MessageReactions) HasRecentReactions() bool {
+	return len(m.RecentReactions) > 0 || m.Flags.Has(1)
+}
+
+// SetRecentReactions sets RecentReactions to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageReactions) SetRecentReactions(v []MessagePeerReaction) {
+	m.RecentReactions = v
+	m.Flags.Set(1)
+}
+
+// ClearRecentReactions sets RecentReactions to its zero value and marks it
+// absent.
+func (m *MessageReactions) ClearRecentReactions() {
+	m.RecentReactions = nil
+	m.Flags.Unset(1)
+}
+
+// HasTopReactors reports whether TopReactors is present: not zero, set by
+// SetTopReactors, or received.
+func (m *MessageReactions) HasTopReactors() bool {
+	return len(m.TopReactors) > 0 || m.Flags.Has(4)
+}
+
+// SetTopReactors sets TopReactors to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReactions) SetTopReactors(v []MessageReactor) {
+	m.TopReactors = v
+	m.Flags.Set(4)
+}
+
+// ClearTopReactors sets TopReactors to its zero value and marks it absent.
+func (m *MessageReactions) ClearTopReactors() {
+	m.TopReactors = nil
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -11067,28 +17413,42 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
 	if m.Min {
 		flags.Set(0)
 	}
 	if m.CanSeeList {
 		flags.Set(2)
 	}
+	if m.ReactionsAsTags {
+		flags.Set(3)
+	}
 	if len(m.RecentReactions) > 0 {
 		flags.Set(1)
+	}
+	if len(m.TopReactors) > 0 {
+		flags.Set(4)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Results))
 	for i := range m.Results {
 		if err := m.Results[i].Encode(b); err != nil {
-			return encodeErr("messageReactions#4f2b9479", "results", err)
+			return tlrt.EncodeErr(err, "messageReactions", "results")
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.RecentReactions))
 		for i := range m.RecentReactions {
 			if err := m.RecentReactions[i].Encode(b); err != nil {
-				return encodeErr("messageReactions#4f2b9479", "recent_reactions", err)
+				return tlrt.EncodeErr(err, "messageReactions", "recent_reactions")
+			}
+		}
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.TopReactors))
+		for i := range m.TopReactors {
+			if err := m.TopReactors[i].Encode(b); err != nil {
+				return tlrt.EncodeErr(err, "messageReactions", "top_reactors")
 			}
 		}
 	}
@@ -11097,61 +17457,178 @@ func (m *MessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReactions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "messageReactions", "")
 	}
-	if err := consumeID(b, MessageReactionsTypeID, "messageReactions"); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageReactions#4f2b9479", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageReactions", "")
 	}
 	*m = MessageReactions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "flags", err)
+		return tlrt.DecodeErr(err, "messageReactions", "flags")
 	}
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
-	if m.Results, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
-		return decodeErr("messageReactions#4f2b9479", "results", err)
+	m.ReactionsAsTags = m.Flags.Has(3)
+	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+		return tlrt.DecodeErr(err, "messageReactions", "results")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentReactions, err = decodeVectorAt(b, depth+1, decodeValue[MessagePeerReaction]); err != nil {
-			return decodeErr("messageReactions#4f2b9479", "recent_reactions", err)
+		if m.RecentReactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessagePeerReaction]); err != nil {
+			return tlrt.DecodeErr(err, "messageReactions", "recent_reactions")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2
+	if m.Flags.Has(4) {
+		if m.TopReactors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReactor]); err != nil {
+			return tlrt.DecodeErr(err, "messageReactions", "top_reactors")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if len(m.RecentReactions) > 0 {
 		m.Flags.Unset(1)
+	}
+	if len(m.TopReactors) > 0 {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
 
-// MessageReplies is the TL constructor messageReplies:
+// MessageReactor is the TL constructor messageReactor.
 //
-//	messageReplies#83d60fc2 flags:# comments:flags.0?true replies:int replies_pts:int recent_repliers:flags.1?Vector<Peer> channel_id:flags.0?long max_id:flags.2?int read_max_id:flags.3?int = MessageReplies
+//	messageReactor#4ba3a95a flags:# top:flags.0?true my:flags.1?true
+//	    anonymous:flags.2?true peer_id:flags.3?Peer count:int
+//	    = MessageReactor
+//
+// See https://core.telegram.org/constructor/messageReactor.
+type MessageReactor struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Top       bool       // flags.0?true
+	My        bool       // flags.1?true
+	Anonymous bool       // flags.2?true
+	PeerID    PeerClass  // flags.3?Peer
+	Count     int
+}
+
+// MessageReactorTypeID is the ID of messageReactor.
+const MessageReactorTypeID = 0x4ba3a95a
+
+// TypeID returns 0x4ba3a95a, the ID of messageReactor.
+func (*MessageReactor) TypeID() uint32 {
+	return MessageReactorTypeID
+}
+
+// TypeName returns "messageReactor".
+func (*MessageReactor) TypeName() string {
+	return "messageReactor"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageReactor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageReactorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	if m.Top {
+		flags.Set(0)
+	}
+	if m.My {
+		flags.Set(1)
+	}
+	if m.Anonymous {
+		flags.Set(2)
+	}
+	if m.PeerID != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+			return tlrt.EncodeErr(err, "messageReactor", "peer_id")
+		}
+	}
+	b.PutInt(m.Count)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageReactor) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageReactorTypeID, "messageReactor"); err != nil {
+		return tlrt.DecodeErr(err, "messageReactor", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReactor) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "messageReactor", "")
+	}
+	*m = MessageReactor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "messageReactor", "flags")
+	}
+	m.Top = m.Flags.Has(0)
+	m.My = m.Flags.Has(1)
+	m.Anonymous = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.PeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageReactor", "peer_id")
+		}
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "messageReactor", "count")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
+	return nil
+}
+
+// MessageReplies is the TL constructor messageReplies.
+//
+//	messageReplies#83d60fc2 flags:# comments:flags.0?true replies:int
+//	    replies_pts:int recent_repliers:flags.1?Vector<Peer>
+//	    channel_id:flags.0?long max_id:flags.2?int read_max_id:flags.3?int
+//	    = MessageReplies
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetRecentRepliers and the other Set methods send a zero value too;
+// HasRecentRepliers reports whether RecentRepliers is present (sent, or
+// received) and ClearRecentRepliers leaves it out.
 //
 // See https://core.telegram.org/constructor/messageReplies.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageReplies struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Comments       bool       // flags.0?true
 	Replies        int
 	RepliesPts     int
@@ -11172,6 +17649,85 @@ func (*MessageReplies) TypeID() uint32 {
 // TypeName returns "messageReplies".
 func (*MessageReplies) TypeName() string {
 	return "messageReplies"
+}
+
+// HasRecentRepliers reports whether RecentRepliers is present: not zero, set by
+// SetRecentRepliers, or received.
+func (m *MessageReplies) HasRecentRepliers() bool {
+	return len(m.RecentRepliers) > 0 || m.Flags.Has(1)
+}
+
+// SetRecentRepliers sets RecentRepliers to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *MessageReplies) SetRecentRepliers(v []PeerClass) {
+	m.RecentRepliers = v
+	m.Flags.Set(1)
+}
+
+// ClearRecentRepliers sets RecentRepliers to its zero value and marks it
+// absent.
+func (m *MessageReplies) ClearRecentRepliers() {
+	m.RecentRepliers = nil
+	m.Flags.Unset(1)
+}
+
+// HasChannelID reports whether ChannelID is present: not zero, set by
+// SetChannelID, or received. It shares its flag with Comments: they are present
+// together.
+func (m *MessageReplies) HasChannelID() bool {
+	return m.Comments || m.ChannelID != 0 || m.Flags.Has(0)
+}
+
+// SetChannelID sets ChannelID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplies) SetChannelID(v int64) {
+	m.ChannelID = v
+	m.Flags.Set(0)
+}
+
+// ClearChannelID sets ChannelID to its zero value and marks it absent; it is
+// still sent, as zero, when Comments, which shares its flag, is set.
+func (m *MessageReplies) ClearChannelID() {
+	m.ChannelID = 0
+	m.Flags.Unset(0)
+}
+
+// HasMaxID reports whether MaxID is present: not zero, set by SetMaxID, or
+// received.
+func (m *MessageReplies) HasMaxID() bool {
+	return m.MaxID != 0 || m.Flags.Has(2)
+}
+
+// SetMaxID sets MaxID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageReplies) SetMaxID(v int) {
+	m.MaxID = v
+	m.Flags.Set(2)
+}
+
+// ClearMaxID sets MaxID to its zero value and marks it absent.
+func (m *MessageReplies) ClearMaxID() {
+	m.MaxID = 0
+	m.Flags.Unset(2)
+}
+
+// HasReadMaxID reports whether ReadMaxID is present: not zero, set by
+// SetReadMaxID, or received.
+func (m *MessageReplies) HasReadMaxID() bool {
+	return m.ReadMaxID != 0 || m.Flags.Has(3)
+}
+
+// SetReadMaxID sets ReadMaxID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *MessageReplies) SetReadMaxID(v int) {
+	m.ReadMaxID = v
+	m.Flags.Set(3)
+}
+
+// ClearReadMaxID sets ReadMaxID to its zero value and marks it absent.
+func (m *MessageReplies) ClearReadMaxID() {
+	m.ReadMaxID = 0
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -11207,8 +17763,8 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.RecentRepliers))
 		for i := range m.RecentRepliers {
-			if err := encodeObj(b, m.RecentRepliers[i]); err != nil {
-				return encodeErr("messageReplies#83d60fc2", "recent_repliers", err)
+			if err := tlrt.EncodeObject(b, m.RecentRepliers[i]); err != nil {
+				return tlrt.EncodeErr(err, "messageReplies", "recent_repliers")
 			}
 		}
 	}
@@ -11226,58 +17782,55 @@ func (m *MessageReplies) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageReplies) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageRepliesTypeID, "messageReplies"); err != nil {
+		return tlrt.DecodeErr(err, "messageReplies", "")
 	}
-	if err := consumeID(b, MessageRepliesTypeID, "messageReplies"); err != nil {
-		return decodeErr("messageReplies#83d60fc2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageReplies) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageReplies) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageReplies#83d60fc2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageReplies", "")
 	}
 	*m = MessageReplies{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageReplies#83d60fc2", "flags", err)
+		return tlrt.DecodeErr(err, "messageReplies", "flags")
 	}
 	m.Comments = m.Flags.Has(0)
 	if m.Replies, err = b.Int(); err != nil {
-		return decodeErr("messageReplies#83d60fc2", "replies", err)
+		return tlrt.DecodeErr(err, "messageReplies", "replies")
 	}
 	if m.RepliesPts, err = b.Int(); err != nil {
-		return decodeErr("messageReplies#83d60fc2", "replies_pts", err)
+		return tlrt.DecodeErr(err, "messageReplies", "replies_pts")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentRepliers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-			return decodeErr("messageReplies#83d60fc2", "recent_repliers", err)
+		if m.RecentRepliers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return tlrt.DecodeErr(err, "messageReplies", "recent_repliers")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.ChannelID, err = b.Long(); err != nil {
-			return decodeErr("messageReplies#83d60fc2", "channel_id", err)
+			return tlrt.DecodeErr(err, "messageReplies", "channel_id")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.MaxID, err = b.Int(); err != nil {
-			return decodeErr("messageReplies#83d60fc2", "max_id", err)
+			return tlrt.DecodeErr(err, "messageReplies", "max_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReadMaxID, err = b.Int(); err != nil {
-			return decodeErr("messageReplies#83d60fc2", "read_max_id", err)
+			return tlrt.DecodeErr(err, "messageReplies", "read_max_id")
 		}
 	}
 	if m.Comments || m.ChannelID != 0 {
@@ -11295,17 +17848,89 @@ func (m *MessageReplies) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MessageViews is the TL constructor messageViews:
+// MessageReportOption is the TL constructor messageReportOption.
 //
-//	messageViews#455b853d flags:# views:flags.0?int forwards:flags.1?int replies:flags.2?MessageReplies = MessageViews
+//	messageReportOption#7903e3d9 text:string option:bytes
+//	    = MessageReportOption
+//
+// See https://core.telegram.org/constructor/messageReportOption.
+type MessageReportOption struct {
+	Text   string
+	Option []byte
+}
+
+// MessageReportOptionTypeID is the ID of messageReportOption.
+const MessageReportOptionTypeID = 0x7903e3d9
+
+// TypeID returns 0x7903e3d9, the ID of messageReportOption.
+func (*MessageReportOption) TypeID() uint32 {
+	return MessageReportOptionTypeID
+}
+
+// TypeName returns "messageReportOption".
+func (*MessageReportOption) TypeName() string {
+	return "messageReportOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *MessageReportOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MessageReportOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Text)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MessageReportOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MessageReportOptionTypeID, "messageReportOption"); err != nil {
+		return tlrt.DecodeErr(err, "messageReportOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "messageReportOption", "text")
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "messageReportOption", "option")
+	}
+	return nil
+}
+
+// MessageViews is the TL constructor messageViews.
+//
+//	messageViews#455b853d flags:# views:flags.0?int forwards:flags.1?int
+//	    replies:flags.2?MessageReplies = MessageViews
+//
+// An optional field is sent when it is not zero, nil or false. SetViews and the
+// other Set methods send a zero value too; HasViews reports whether Views is
+// present (sent, or received) and ClearViews leaves it out.
 //
 // See https://core.telegram.org/constructor/messageViews.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MessageViews struct {
-	Flags    bin.Fields      // flags word; see the type's doc
+	Flags    bin.Fields      // flags word; Encode adds the bits of the fields that are set
 	Views    int             // flags.0?int
 	Forwards int             // flags.1?int
 	Replies  *MessageReplies // flags.2?MessageReplies
@@ -11322,6 +17947,44 @@ func (*MessageViews) TypeID() uint32 {
 // TypeName returns "messageViews".
 func (*MessageViews) TypeName() string {
 	return "messageViews"
+}
+
+// HasViews reports whether Views is present: not zero, set by SetViews, or
+// received.
+func (m *MessageViews) HasViews() bool {
+	return m.Views != 0 || m.Flags.Has(0)
+}
+
+// SetViews sets Views to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *MessageViews) SetViews(v int) {
+	m.Views = v
+	m.Flags.Set(0)
+}
+
+// ClearViews sets Views to its zero value and marks it absent.
+func (m *MessageViews) ClearViews() {
+	m.Views = 0
+	m.Flags.Unset(0)
+}
+
+// HasForwards reports whether Forwards is present: not zero, set by
+// SetForwards, or received.
+func (m *MessageViews) HasForwards() bool {
+	return m.Forwards != 0 || m.Flags.Has(1)
+}
+
+// SetForwards sets Forwards to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *MessageViews) SetForwards(v int) {
+	m.Forwards = v
+	m.Flags.Set(1)
+}
+
+// ClearForwards sets Forwards to its zero value and marks it absent.
+func (m *MessageViews) ClearForwards() {
+	m.Forwards = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -11357,7 +18020,7 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(2) {
 		if err := m.Replies.Encode(b); err != nil {
-			return encodeErr("messageViews#455b853d", "replies", err)
+			return tlrt.EncodeErr(err, "messageViews", "replies")
 		}
 	}
 	return nil
@@ -11365,47 +18028,44 @@ func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MessageViews) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MessageViewsTypeID, "messageViews"); err != nil {
+		return tlrt.DecodeErr(err, "messageViews", "")
 	}
-	if err := consumeID(b, MessageViewsTypeID, "messageViews"); err != nil {
-		return decodeErr("messageViews#455b853d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("messageViews#455b853d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "messageViews", "")
 	}
 	*m = MessageViews{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("messageViews#455b853d", "flags", err)
+		return tlrt.DecodeErr(err, "messageViews", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Views, err = b.Int(); err != nil {
-			return decodeErr("messageViews#455b853d", "views", err)
+			return tlrt.DecodeErr(err, "messageViews", "views")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Forwards, err = b.Int(); err != nil {
-			return decodeErr("messageViews#455b853d", "forwards", err)
+			return tlrt.DecodeErr(err, "messageViews", "forwards")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.Replies = new(MessageReplies)
-		if err = decodeBoxed(b, m.Replies, depth+1); err != nil {
-			return decodeErr("messageViews#455b853d", "replies", err)
+		if err = tlrt.DecodeBoxed(b, m.Replies, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "messageViews", "replies")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -11418,17 +18078,103 @@ func (m *MessageViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// MyBoost is the TL constructor myBoost:
+// MissingInvitee is the TL constructor missingInvitee.
 //
-//	myBoost#c448415c flags:# slot:int peer:flags.0?Peer date:int expires:int cooldown_until_date:flags.1?int = MyBoost
+//	missingInvitee#628c9224 flags:# premium_would_allow_invite:flags.0?true
+//	    premium_required_for_pm:flags.1?true user_id:long = MissingInvitee
+//
+// See https://core.telegram.org/constructor/missingInvitee.
+type MissingInvitee struct {
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	PremiumWouldAllowInvite bool       // flags.0?true
+	PremiumRequiredForPm    bool       // flags.1?true
+	UserID                  int64
+}
+
+// MissingInviteeTypeID is the ID of missingInvitee.
+const MissingInviteeTypeID = 0x628c9224
+
+// TypeID returns 0x628c9224, the ID of missingInvitee.
+func (*MissingInvitee) TypeID() uint32 {
+	return MissingInviteeTypeID
+}
+
+// TypeName returns "missingInvitee".
+func (*MissingInvitee) TypeName() string {
+	return "missingInvitee"
+}
+
+// Encode writes m to b with its ID.
+func (m *MissingInvitee) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MissingInviteeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.PremiumWouldAllowInvite {
+		flags.Set(0)
+	}
+	if m.PremiumRequiredForPm {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.UserID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MissingInvitee) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MissingInviteeTypeID, "missingInvitee"); err != nil {
+		return tlrt.DecodeErr(err, "missingInvitee", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MissingInvitee) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = MissingInvitee{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "missingInvitee", "flags")
+	}
+	m.PremiumWouldAllowInvite = m.Flags.Has(0)
+	m.PremiumRequiredForPm = m.Flags.Has(1)
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "missingInvitee", "user_id")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// MyBoost is the TL constructor myBoost.
+//
+//	myBoost#c448415c flags:# slot:int peer:flags.0?Peer date:int expires:int
+//	    cooldown_until_date:flags.1?int = MyBoost
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCooldownUntilDate and the other Set methods send a zero value too;
+// HasCooldownUntilDate reports whether CooldownUntilDate is present (sent, or
+// received) and ClearCooldownUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/myBoost.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type MyBoost struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Slot              int
 	Peer              PeerClass // flags.0?Peer
 	Date              int
@@ -11447,6 +18193,26 @@ func (*MyBoost) TypeID() uint32 {
 // TypeName returns "myBoost".
 func (*MyBoost) TypeName() string {
 	return "myBoost"
+}
+
+// HasCooldownUntilDate reports whether CooldownUntilDate is present: not zero,
+// set by SetCooldownUntilDate, or received.
+func (m *MyBoost) HasCooldownUntilDate() bool {
+	return m.CooldownUntilDate != 0 || m.Flags.Has(1)
+}
+
+// SetCooldownUntilDate sets CooldownUntilDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *MyBoost) SetCooldownUntilDate(v int) {
+	m.CooldownUntilDate = v
+	m.Flags.Set(1)
+}
+
+// ClearCooldownUntilDate sets CooldownUntilDate to its zero value and marks it
+// absent.
+func (m *MyBoost) ClearCooldownUntilDate() {
+	m.CooldownUntilDate = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -11473,8 +18239,8 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.Slot)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Peer); err != nil {
-			return encodeErr("myBoost#c448415c", "peer", err)
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "myBoost", "peer")
 		}
 	}
 	b.PutInt(m.Date)
@@ -11487,50 +18253,47 @@ func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *MyBoost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, MyBoostTypeID, "myBoost"); err != nil {
+		return tlrt.DecodeErr(err, "myBoost", "")
 	}
-	if err := consumeID(b, MyBoostTypeID, "myBoost"); err != nil {
-		return decodeErr("myBoost#c448415c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *MyBoost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MyBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("myBoost#c448415c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "myBoost", "")
 	}
 	*m = MyBoost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("myBoost#c448415c", "flags", err)
+		return tlrt.DecodeErr(err, "myBoost", "flags")
 	}
 	if m.Slot, err = b.Int(); err != nil {
-		return decodeErr("myBoost#c448415c", "slot", err)
+		return tlrt.DecodeErr(err, "myBoost", "slot")
 	}
 	if m.Flags.Has(0) {
 		if m.Peer, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("myBoost#c448415c", "peer", err)
+			return tlrt.DecodeErr(err, "myBoost", "peer")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("myBoost#c448415c", "date", err)
+		return tlrt.DecodeErr(err, "myBoost", "date")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("myBoost#c448415c", "expires", err)
+		return tlrt.DecodeErr(err, "myBoost", "expires")
 	}
 	if m.Flags.Has(1) {
 		if m.CooldownUntilDate, err = b.Int(); err != nil {
-			return decodeErr("myBoost#c448415c", "cooldown_until_date", err)
+			return tlrt.DecodeErr(err, "myBoost", "cooldown_until_date")
 		}
 	}
 	m.Flags &^= 1 << 0

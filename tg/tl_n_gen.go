@@ -2,9 +2,14 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// NotificationSoundClass is the TL type NotificationSound: one of NotificationSoundDefault, NotificationSoundNone, NotificationSoundLocal, NotificationSoundRingtone.
+// NotificationSoundClass is the TL type NotificationSound: one of
+// NotificationSoundDefault, NotificationSoundNone, NotificationSoundLocal,
+// NotificationSoundRingtone.
 //
 // See https://core.telegram.org/type/NotificationSound.
 type NotificationSoundClass interface {
@@ -17,7 +22,8 @@ func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
 	return decodeNotificationSound(b, 0)
 }
 
-// decodeNotificationSound is DecodeNotificationSound for a value nested depth levels deep.
+// decodeNotificationSound is DecodeNotificationSound for a value nested depth
+// levels deep.
 func decodeNotificationSound(b *bin.Buffer, depth int) (NotificationSoundClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -34,18 +40,15 @@ func decodeNotificationSound(b *bin.Buffer, depth int) (NotificationSoundClass, 
 	case NotificationSoundRingtoneTypeID:
 		v = &NotificationSoundRingtone{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "NotificationSound",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "NotificationSound"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// NotificationSoundDefault is the TL constructor notificationSoundDefault:
+// NotificationSoundDefault is the TL constructor notificationSoundDefault.
 //
 //	notificationSoundDefault#97e8bebe = NotificationSound
 //
@@ -65,7 +68,8 @@ func (*NotificationSoundDefault) TypeName() string {
 	return "notificationSoundDefault"
 }
 
-// notificationSoundClass marks NotificationSoundDefault as a NotificationSoundClass.
+// notificationSoundClass marks NotificationSoundDefault as a
+// NotificationSoundClass.
 func (*NotificationSoundDefault) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
@@ -87,29 +91,26 @@ func (m *NotificationSoundDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotificationSoundDefaultTypeID, "notificationSoundDefault"); err != nil {
+		return tlrt.DecodeErr(err, "notificationSoundDefault", "")
 	}
-	if err := consumeID(b, NotificationSoundDefaultTypeID, "notificationSoundDefault"); err != nil {
-		return decodeErr("notificationSoundDefault#97e8bebe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundDefault) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotificationSoundDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotificationSoundDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// NotificationSoundNone is the TL constructor notificationSoundNone:
+// NotificationSoundNone is the TL constructor notificationSoundNone.
 //
 //	notificationSoundNone#6f0c34df = NotificationSound
 //
@@ -129,7 +130,8 @@ func (*NotificationSoundNone) TypeName() string {
 	return "notificationSoundNone"
 }
 
-// notificationSoundClass marks NotificationSoundNone as a NotificationSoundClass.
+// notificationSoundClass marks NotificationSoundNone as a
+// NotificationSoundClass.
 func (*NotificationSoundNone) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
@@ -151,31 +153,29 @@ func (m *NotificationSoundNone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotificationSoundNoneTypeID, "notificationSoundNone"); err != nil {
+		return tlrt.DecodeErr(err, "notificationSoundNone", "")
 	}
-	if err := consumeID(b, NotificationSoundNoneTypeID, "notificationSoundNone"); err != nil {
-		return decodeErr("notificationSoundNone#6f0c34df", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundNone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotificationSoundNone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotificationSoundNone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// NotificationSoundLocal is the TL constructor notificationSoundLocal:
+// NotificationSoundLocal is the TL constructor notificationSoundLocal.
 //
-//	notificationSoundLocal#830b9ae4 title:string data:string = NotificationSound
+//	notificationSoundLocal#830b9ae4 title:string data:string
+//	    = NotificationSound
 //
 // See https://core.telegram.org/constructor/notificationSoundLocal.
 type NotificationSoundLocal struct {
@@ -196,7 +196,8 @@ func (*NotificationSoundLocal) TypeName() string {
 	return "notificationSoundLocal"
 }
 
-// notificationSoundClass marks NotificationSoundLocal as a NotificationSoundClass.
+// notificationSoundClass marks NotificationSoundLocal as a
+// NotificationSoundClass.
 func (*NotificationSoundLocal) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
@@ -220,36 +221,33 @@ func (m *NotificationSoundLocal) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotificationSoundLocalTypeID, "notificationSoundLocal"); err != nil {
+		return tlrt.DecodeErr(err, "notificationSoundLocal", "")
 	}
-	if err := consumeID(b, NotificationSoundLocalTypeID, "notificationSoundLocal"); err != nil {
-		return decodeErr("notificationSoundLocal#830b9ae4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotificationSoundLocal) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotificationSoundLocal) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("notificationSoundLocal#830b9ae4", "title", err)
+		return tlrt.DecodeErr(err, "notificationSoundLocal", "title")
 	}
 	if m.Data, err = b.String(); err != nil {
-		return decodeErr("notificationSoundLocal#830b9ae4", "data", err)
+		return tlrt.DecodeErr(err, "notificationSoundLocal", "data")
 	}
 	return nil
 }
 
-// NotificationSoundRingtone is the TL constructor notificationSoundRingtone:
+// NotificationSoundRingtone is the TL constructor notificationSoundRingtone.
 //
 //	notificationSoundRingtone#ff6c8049 id:long = NotificationSound
 //
@@ -271,7 +269,8 @@ func (*NotificationSoundRingtone) TypeName() string {
 	return "notificationSoundRingtone"
 }
 
-// notificationSoundClass marks NotificationSoundRingtone as a NotificationSoundClass.
+// notificationSoundClass marks NotificationSoundRingtone as a
+// NotificationSoundClass.
 func (*NotificationSoundRingtone) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
@@ -294,33 +293,31 @@ func (m *NotificationSoundRingtone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotificationSoundRingtoneTypeID, "notificationSoundRingtone"); err != nil {
+		return tlrt.DecodeErr(err, "notificationSoundRingtone", "")
 	}
-	if err := consumeID(b, NotificationSoundRingtoneTypeID, "notificationSoundRingtone"); err != nil {
-		return decodeErr("notificationSoundRingtone#ff6c8049", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotificationSoundRingtone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotificationSoundRingtone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotificationSoundRingtone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("notificationSoundRingtone#ff6c8049", "id", err)
+		return tlrt.DecodeErr(err, "notificationSoundRingtone", "id")
 	}
 	return nil
 }
 
-// NotifyPeerClass is the TL type NotifyPeer: one of NotifyPeer, NotifyUsers, NotifyChats, NotifyBroadcasts, NotifyForumTopic.
+// NotifyPeerClass is the TL type NotifyPeer: one of NotifyPeer, NotifyUsers,
+// NotifyChats, NotifyBroadcasts, NotifyForumTopic, NotifyCommunity.
 //
 // See https://core.telegram.org/type/NotifyPeer.
 type NotifyPeerClass interface {
@@ -351,19 +348,18 @@ func decodeNotifyPeer(b *bin.Buffer, depth int) (NotifyPeerClass, error) {
 		v = &NotifyBroadcasts{}
 	case NotifyForumTopicTypeID:
 		v = &NotifyForumTopic{}
+	case NotifyCommunityTypeID:
+		v = &NotifyCommunity{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "NotifyPeer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "NotifyPeer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// NotifyPeer is the TL constructor notifyPeer:
+// NotifyPeer is the TL constructor notifyPeer.
 //
 //	notifyPeer#9fd40bd8 peer:Peer = NotifyPeer
 //
@@ -402,44 +398,41 @@ func (m *NotifyPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("notifyPeer#9fd40bd8", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "notifyPeer", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotifyPeerTypeID, "notifyPeer"); err != nil {
+		return tlrt.DecodeErr(err, "notifyPeer", "")
 	}
-	if err := consumeID(b, NotifyPeerTypeID, "notifyPeer"); err != nil {
-		return decodeErr("notifyPeer#9fd40bd8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotifyPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("notifyPeer#9fd40bd8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "notifyPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("notifyPeer#9fd40bd8", "peer", err)
+		return tlrt.DecodeErr(err, "notifyPeer", "peer")
 	}
 	return nil
 }
 
-// NotifyUsers is the TL constructor notifyUsers:
+// NotifyUsers is the TL constructor notifyUsers.
 //
 //	notifyUsers#b4c83b4c = NotifyPeer
 //
@@ -481,29 +474,26 @@ func (m *NotifyUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotifyUsersTypeID, "notifyUsers"); err != nil {
+		return tlrt.DecodeErr(err, "notifyUsers", "")
 	}
-	if err := consumeID(b, NotifyUsersTypeID, "notifyUsers"); err != nil {
-		return decodeErr("notifyUsers#b4c83b4c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotifyUsers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// NotifyChats is the TL constructor notifyChats:
+// NotifyChats is the TL constructor notifyChats.
 //
 //	notifyChats#c007cec3 = NotifyPeer
 //
@@ -545,29 +535,26 @@ func (m *NotifyChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyChats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotifyChatsTypeID, "notifyChats"); err != nil {
+		return tlrt.DecodeErr(err, "notifyChats", "")
 	}
-	if err := consumeID(b, NotifyChatsTypeID, "notifyChats"); err != nil {
-		return decodeErr("notifyChats#c007cec3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyChats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotifyChats) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// NotifyBroadcasts is the TL constructor notifyBroadcasts:
+// NotifyBroadcasts is the TL constructor notifyBroadcasts.
 //
 //	notifyBroadcasts#d612e8ef = NotifyPeer
 //
@@ -609,29 +596,26 @@ func (m *NotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotifyBroadcastsTypeID, "notifyBroadcasts"); err != nil {
+		return tlrt.DecodeErr(err, "notifyBroadcasts", "")
 	}
-	if err := consumeID(b, NotifyBroadcastsTypeID, "notifyBroadcasts"); err != nil {
-		return decodeErr("notifyBroadcasts#d612e8ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotifyBroadcasts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyBroadcasts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// NotifyForumTopic is the TL constructor notifyForumTopic:
+// NotifyForumTopic is the TL constructor notifyForumTopic.
 //
 //	notifyForumTopic#226e6308 peer:Peer top_msg_id:int = NotifyPeer
 //
@@ -671,8 +655,8 @@ func (m *NotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("notifyForumTopic#226e6308", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "notifyForumTopic", "peer")
 	}
 	b.PutInt(m.TopMsgID)
 	return nil
@@ -680,41 +664,107 @@ func (m *NotifyForumTopic) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NotifyForumTopicTypeID, "notifyForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "notifyForumTopic", "")
 	}
-	if err := consumeID(b, NotifyForumTopicTypeID, "notifyForumTopic"); err != nil {
-		return decodeErr("notifyForumTopic#226e6308", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NotifyForumTopic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("notifyForumTopic#226e6308", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "notifyForumTopic", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("notifyForumTopic#226e6308", "peer", err)
+		return tlrt.DecodeErr(err, "notifyForumTopic", "peer")
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
-		return decodeErr("notifyForumTopic#226e6308", "top_msg_id", err)
+		return tlrt.DecodeErr(err, "notifyForumTopic", "top_msg_id")
 	}
 	return nil
 }
 
-// NearestDC is the TL constructor nearestDc:
+// NotifyCommunity is the TL constructor notifyCommunity.
 //
-//	nearestDc#8e1a1775 country:string this_dc:int nearest_dc:int = NearestDc
+//	notifyCommunity#be376999 community_id:long = NotifyPeer
+//
+// See https://core.telegram.org/constructor/notifyCommunity.
+type NotifyCommunity struct {
+	CommunityID int64
+}
+
+// NotifyCommunityTypeID is the ID of notifyCommunity.
+const NotifyCommunityTypeID = 0xbe376999
+
+// TypeID returns 0xbe376999, the ID of notifyCommunity.
+func (*NotifyCommunity) TypeID() uint32 {
+	return NotifyCommunityTypeID
+}
+
+// TypeName returns "notifyCommunity".
+func (*NotifyCommunity) TypeName() string {
+	return "notifyCommunity"
+}
+
+// notifyPeerClass marks NotifyCommunity as a NotifyPeerClass.
+func (*NotifyCommunity) notifyPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *NotifyCommunity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(NotifyCommunityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *NotifyCommunity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CommunityID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, NotifyCommunityTypeID, "notifyCommunity"); err != nil {
+		return tlrt.DecodeErr(err, "notifyCommunity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NotifyCommunity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CommunityID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "notifyCommunity", "community_id")
+	}
+	return nil
+}
+
+// NearestDC is the TL constructor nearestDc.
+//
+//	nearestDc#8e1a1775 country:string this_dc:int nearest_dc:int
+//	    = NearestDc
 //
 // See https://core.telegram.org/constructor/nearestDc.
 type NearestDC struct {
@@ -758,39 +808,36 @@ func (m *NearestDC) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *NearestDC) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NearestDCTypeID, "nearestDc"); err != nil {
+		return tlrt.DecodeErr(err, "nearestDc", "")
 	}
-	if err := consumeID(b, NearestDCTypeID, "nearestDc"); err != nil {
-		return decodeErr("nearestDc#8e1a1775", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *NearestDC) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *NearestDC) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Country, err = b.String(); err != nil {
-		return decodeErr("nearestDc#8e1a1775", "country", err)
+		return tlrt.DecodeErr(err, "nearestDc", "country")
 	}
 	if m.ThisDC, err = b.Int(); err != nil {
-		return decodeErr("nearestDc#8e1a1775", "this_dc", err)
+		return tlrt.DecodeErr(err, "nearestDc", "this_dc")
 	}
 	if m.NearestDC, err = b.Int(); err != nil {
-		return decodeErr("nearestDc#8e1a1775", "nearest_dc", err)
+		return tlrt.DecodeErr(err, "nearestDc", "nearest_dc")
 	}
 	return nil
 }
 
-// Null is the TL constructor null:
+// Null is the TL constructor null.
 //
 //	null#56730bcc = Null
 //
@@ -829,22 +876,19 @@ func (m *Null) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Null) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, NullTypeID, "null"); err != nil {
+		return tlrt.DecodeErr(err, "null", "")
 	}
-	if err := consumeID(b, NullTypeID, "null"); err != nil {
-		return decodeErr("null#56730bcc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Null) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Null) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Null) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

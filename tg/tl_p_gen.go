@@ -2,9 +2,23 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// PageBlockClass is the TL type PageBlock: one of PageBlockUnsupported, PageBlockTitle, PageBlockSubtitle, PageBlockAuthorDate, PageBlockHeader, PageBlockSubheader, PageBlockParagraph, PageBlockPreformatted, PageBlockFooter, PageBlockDivider, PageBlockAnchor, PageBlockList, PageBlockBlockquote, PageBlockPullquote, PageBlockPhoto, PageBlockVideo, PageBlockCover, PageBlockEmbed, PageBlockEmbedPost, PageBlockCollage, PageBlockSlideshow, PageBlockChannel, PageBlockAudio, PageBlockKicker, PageBlockTable, PageBlockOrderedList, PageBlockDetails, PageBlockRelatedArticles, PageBlockMap.
+// PageBlockClass is the TL type PageBlock: one of PageBlockUnsupported,
+// PageBlockTitle, PageBlockSubtitle, PageBlockAuthorDate, PageBlockHeader,
+// PageBlockSubheader, PageBlockParagraph, PageBlockPreformatted,
+// PageBlockFooter, PageBlockDivider, PageBlockAnchor, PageBlockList,
+// PageBlockBlockquote, PageBlockPullquote, PageBlockPhoto, PageBlockVideo,
+// PageBlockCover, PageBlockEmbed, PageBlockEmbedPost, PageBlockCollage,
+// PageBlockSlideshow, PageBlockChannel, PageBlockAudio, PageBlockKicker,
+// PageBlockTable, PageBlockOrderedList, PageBlockDetails,
+// PageBlockRelatedArticles, PageBlockMap, PageBlockHeading1, PageBlockHeading2,
+// PageBlockHeading3, PageBlockHeading4, PageBlockHeading5, PageBlockHeading6,
+// PageBlockMath, PageBlockThinking, InputPageBlockMap,
+// PageBlockBlockquoteBlocks.
 //
 // See https://core.telegram.org/type/PageBlock.
 type PageBlockClass interface {
@@ -83,19 +97,36 @@ func decodePageBlock(b *bin.Buffer, depth int) (PageBlockClass, error) {
 		v = &PageBlockRelatedArticles{}
 	case PageBlockMapTypeID:
 		v = &PageBlockMap{}
+	case PageBlockHeading1TypeID:
+		v = &PageBlockHeading1{}
+	case PageBlockHeading2TypeID:
+		v = &PageBlockHeading2{}
+	case PageBlockHeading3TypeID:
+		v = &PageBlockHeading3{}
+	case PageBlockHeading4TypeID:
+		v = &PageBlockHeading4{}
+	case PageBlockHeading5TypeID:
+		v = &PageBlockHeading5{}
+	case PageBlockHeading6TypeID:
+		v = &PageBlockHeading6{}
+	case PageBlockMathTypeID:
+		v = &PageBlockMath{}
+	case PageBlockThinkingTypeID:
+		v = &PageBlockThinking{}
+	case InputPageBlockMapTypeID:
+		v = &InputPageBlockMap{}
+	case PageBlockBlockquoteBlocksTypeID:
+		v = &PageBlockBlockquoteBlocks{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PageBlock",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PageBlock"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PageBlockUnsupported is the TL constructor pageBlockUnsupported:
+// PageBlockUnsupported is the TL constructor pageBlockUnsupported.
 //
 //	pageBlockUnsupported#13567e8a = PageBlock
 //
@@ -137,29 +168,26 @@ func (m *PageBlockUnsupported) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockUnsupportedTypeID, "pageBlockUnsupported"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockUnsupported", "")
 	}
-	if err := consumeID(b, PageBlockUnsupportedTypeID, "pageBlockUnsupported"); err != nil {
-		return decodeErr("pageBlockUnsupported#13567e8a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockUnsupported) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PageBlockTitle is the TL constructor pageBlockTitle:
+// PageBlockTitle is the TL constructor pageBlockTitle.
 //
 //	pageBlockTitle#70abc3fd text:RichText = PageBlock
 //
@@ -198,44 +226,41 @@ func (m *PageBlockTitle) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockTitle#70abc3fd", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockTitle", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockTitleTypeID, "pageBlockTitle"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockTitle", "")
 	}
-	if err := consumeID(b, PageBlockTitleTypeID, "pageBlockTitle"); err != nil {
-		return decodeErr("pageBlockTitle#70abc3fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockTitle) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockTitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockTitle#70abc3fd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTitle", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockTitle#70abc3fd", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockTitle", "text")
 	}
 	return nil
 }
 
-// PageBlockSubtitle is the TL constructor pageBlockSubtitle:
+// PageBlockSubtitle is the TL constructor pageBlockSubtitle.
 //
 //	pageBlockSubtitle#8ffa9a1f text:RichText = PageBlock
 //
@@ -274,46 +299,44 @@ func (m *PageBlockSubtitle) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockSubtitle#8ffa9a1f", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockSubtitle", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockSubtitleTypeID, "pageBlockSubtitle"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockSubtitle", "")
 	}
-	if err := consumeID(b, PageBlockSubtitleTypeID, "pageBlockSubtitle"); err != nil {
-		return decodeErr("pageBlockSubtitle#8ffa9a1f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockSubtitle) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockSubtitle) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockSubtitle#8ffa9a1f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSubtitle", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockSubtitle#8ffa9a1f", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockSubtitle", "text")
 	}
 	return nil
 }
 
-// PageBlockAuthorDate is the TL constructor pageBlockAuthorDate:
+// PageBlockAuthorDate is the TL constructor pageBlockAuthorDate.
 //
-//	pageBlockAuthorDate#baafe5e0 author:RichText published_date:int = PageBlock
+//	pageBlockAuthorDate#baafe5e0 author:RichText published_date:int
+//	    = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockAuthorDate.
 type PageBlockAuthorDate struct {
@@ -351,8 +374,8 @@ func (m *PageBlockAuthorDate) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Author); err != nil {
-		return encodeErr("pageBlockAuthorDate#baafe5e0", "author", err)
+	if err := tlrt.EncodeObject(b, m.Author); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockAuthorDate", "author")
 	}
 	b.PutInt(m.PublishedDate)
 	return nil
@@ -360,39 +383,36 @@ func (m *PageBlockAuthorDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockAuthorDateTypeID, "pageBlockAuthorDate"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "")
 	}
-	if err := consumeID(b, PageBlockAuthorDateTypeID, "pageBlockAuthorDate"); err != nil {
-		return decodeErr("pageBlockAuthorDate#baafe5e0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockAuthorDate) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockAuthorDate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockAuthorDate#baafe5e0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockAuthorDate", "")
 	}
 	var err error
 	if m.Author, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockAuthorDate#baafe5e0", "author", err)
+		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "author")
 	}
 	if m.PublishedDate, err = b.Int(); err != nil {
-		return decodeErr("pageBlockAuthorDate#baafe5e0", "published_date", err)
+		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "published_date")
 	}
 	return nil
 }
 
-// PageBlockHeader is the TL constructor pageBlockHeader:
+// PageBlockHeader is the TL constructor pageBlockHeader.
 //
 //	pageBlockHeader#bfd064ec text:RichText = PageBlock
 //
@@ -431,44 +451,41 @@ func (m *PageBlockHeader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockHeader#bfd064ec", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeader", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockHeaderTypeID, "pageBlockHeader"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeader", "")
 	}
-	if err := consumeID(b, PageBlockHeaderTypeID, "pageBlockHeader"); err != nil {
-		return decodeErr("pageBlockHeader#bfd064ec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockHeader) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockHeader#bfd064ec", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeader", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockHeader#bfd064ec", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockHeader", "text")
 	}
 	return nil
 }
 
-// PageBlockSubheader is the TL constructor pageBlockSubheader:
+// PageBlockSubheader is the TL constructor pageBlockSubheader.
 //
 //	pageBlockSubheader#f12bb6e1 text:RichText = PageBlock
 //
@@ -507,44 +524,41 @@ func (m *PageBlockSubheader) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockSubheader#f12bb6e1", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockSubheader", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockSubheaderTypeID, "pageBlockSubheader"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockSubheader", "")
 	}
-	if err := consumeID(b, PageBlockSubheaderTypeID, "pageBlockSubheader"); err != nil {
-		return decodeErr("pageBlockSubheader#f12bb6e1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockSubheader) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockSubheader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockSubheader#f12bb6e1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSubheader", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockSubheader#f12bb6e1", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockSubheader", "text")
 	}
 	return nil
 }
 
-// PageBlockParagraph is the TL constructor pageBlockParagraph:
+// PageBlockParagraph is the TL constructor pageBlockParagraph.
 //
 //	pageBlockParagraph#467a0766 text:RichText = PageBlock
 //
@@ -583,46 +597,44 @@ func (m *PageBlockParagraph) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockParagraph#467a0766", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockParagraph", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockParagraphTypeID, "pageBlockParagraph"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockParagraph", "")
 	}
-	if err := consumeID(b, PageBlockParagraphTypeID, "pageBlockParagraph"); err != nil {
-		return decodeErr("pageBlockParagraph#467a0766", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockParagraph) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockParagraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockParagraph#467a0766", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockParagraph", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockParagraph#467a0766", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockParagraph", "text")
 	}
 	return nil
 }
 
-// PageBlockPreformatted is the TL constructor pageBlockPreformatted:
+// PageBlockPreformatted is the TL constructor pageBlockPreformatted.
 //
-//	pageBlockPreformatted#c070d93e text:RichText language:string = PageBlock
+//	pageBlockPreformatted#c070d93e text:RichText language:string
+//	    = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockPreformatted.
 type PageBlockPreformatted struct {
@@ -660,8 +672,8 @@ func (m *PageBlockPreformatted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockPreformatted#c070d93e", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockPreformatted", "text")
 	}
 	b.PutString(m.Language)
 	return nil
@@ -669,39 +681,36 @@ func (m *PageBlockPreformatted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockPreformattedTypeID, "pageBlockPreformatted"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockPreformatted", "")
 	}
-	if err := consumeID(b, PageBlockPreformattedTypeID, "pageBlockPreformatted"); err != nil {
-		return decodeErr("pageBlockPreformatted#c070d93e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockPreformatted) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockPreformatted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockPreformatted#c070d93e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPreformatted", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockPreformatted#c070d93e", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockPreformatted", "text")
 	}
 	if m.Language, err = b.String(); err != nil {
-		return decodeErr("pageBlockPreformatted#c070d93e", "language", err)
+		return tlrt.DecodeErr(err, "pageBlockPreformatted", "language")
 	}
 	return nil
 }
 
-// PageBlockFooter is the TL constructor pageBlockFooter:
+// PageBlockFooter is the TL constructor pageBlockFooter.
 //
 //	pageBlockFooter#48870999 text:RichText = PageBlock
 //
@@ -740,44 +749,41 @@ func (m *PageBlockFooter) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockFooter#48870999", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockFooter", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockFooterTypeID, "pageBlockFooter"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockFooter", "")
 	}
-	if err := consumeID(b, PageBlockFooterTypeID, "pageBlockFooter"); err != nil {
-		return decodeErr("pageBlockFooter#48870999", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockFooter) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockFooter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockFooter#48870999", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockFooter", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockFooter#48870999", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockFooter", "text")
 	}
 	return nil
 }
 
-// PageBlockDivider is the TL constructor pageBlockDivider:
+// PageBlockDivider is the TL constructor pageBlockDivider.
 //
 //	pageBlockDivider#db20b188 = PageBlock
 //
@@ -819,29 +825,26 @@ func (m *PageBlockDivider) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockDividerTypeID, "pageBlockDivider"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockDivider", "")
 	}
-	if err := consumeID(b, PageBlockDividerTypeID, "pageBlockDivider"); err != nil {
-		return decodeErr("pageBlockDivider#db20b188", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockDivider) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockDivider) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PageBlockAnchor is the TL constructor pageBlockAnchor:
+// PageBlockAnchor is the TL constructor pageBlockAnchor.
 //
 //	pageBlockAnchor#ce0d37b0 name:string = PageBlock
 //
@@ -886,33 +889,30 @@ func (m *PageBlockAnchor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockAnchorTypeID, "pageBlockAnchor"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockAnchor", "")
 	}
-	if err := consumeID(b, PageBlockAnchorTypeID, "pageBlockAnchor"); err != nil {
-		return decodeErr("pageBlockAnchor#ce0d37b0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockAnchor) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockAnchor) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("pageBlockAnchor#ce0d37b0", "name", err)
+		return tlrt.DecodeErr(err, "pageBlockAnchor", "name")
 	}
 	return nil
 }
 
-// PageBlockList is the TL constructor pageBlockList:
+// PageBlockList is the TL constructor pageBlockList.
 //
 //	pageBlockList#e4e88011 items:Vector<PageListItem> = PageBlock
 //
@@ -953,8 +953,8 @@ func (m *PageBlockList) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Items))
 	for i := range m.Items {
-		if err := encodeObj(b, m.Items[i]); err != nil {
-			return encodeErr("pageBlockList#e4e88011", "items", err)
+		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageBlockList", "items")
 		}
 	}
 	return nil
@@ -962,36 +962,33 @@ func (m *PageBlockList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockList) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockListTypeID, "pageBlockList"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockList", "")
 	}
-	if err := consumeID(b, PageBlockListTypeID, "pageBlockList"); err != nil {
-		return decodeErr("pageBlockList#e4e88011", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockList) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockList#e4e88011", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockList", "")
 	}
 	var err error
-	if m.Items, err = decodeVectorAt(b, depth+1, decodePageListItem); err != nil {
-		return decodeErr("pageBlockList#e4e88011", "items", err)
+	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageListItem); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockList", "items")
 	}
 	return nil
 }
 
-// PageBlockBlockquote is the TL constructor pageBlockBlockquote:
+// PageBlockBlockquote is the TL constructor pageBlockBlockquote.
 //
 //	pageBlockBlockquote#263d7c26 text:RichText caption:RichText = PageBlock
 //
@@ -1031,50 +1028,47 @@ func (m *PageBlockBlockquote) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockBlockquote#263d7c26", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockBlockquote", "text")
 	}
-	if err := encodeObj(b, m.Caption); err != nil {
-		return encodeErr("pageBlockBlockquote#263d7c26", "caption", err)
+	if err := tlrt.EncodeObject(b, m.Caption); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockBlockquote", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockBlockquoteTypeID, "pageBlockBlockquote"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockBlockquote", "")
 	}
-	if err := consumeID(b, PageBlockBlockquoteTypeID, "pageBlockBlockquote"); err != nil {
-		return decodeErr("pageBlockBlockquote#263d7c26", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockBlockquote) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockBlockquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockBlockquote#263d7c26", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquote", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockBlockquote#263d7c26", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockBlockquote", "text")
 	}
 	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockBlockquote#263d7c26", "caption", err)
+		return tlrt.DecodeErr(err, "pageBlockBlockquote", "caption")
 	}
 	return nil
 }
 
-// PageBlockPullquote is the TL constructor pageBlockPullquote:
+// PageBlockPullquote is the TL constructor pageBlockPullquote.
 //
 //	pageBlockPullquote#4f4456d3 text:RichText caption:RichText = PageBlock
 //
@@ -1114,60 +1108,60 @@ func (m *PageBlockPullquote) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockPullquote#4f4456d3", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockPullquote", "text")
 	}
-	if err := encodeObj(b, m.Caption); err != nil {
-		return encodeErr("pageBlockPullquote#4f4456d3", "caption", err)
+	if err := tlrt.EncodeObject(b, m.Caption); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockPullquote", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockPullquoteTypeID, "pageBlockPullquote"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockPullquote", "")
 	}
-	if err := consumeID(b, PageBlockPullquoteTypeID, "pageBlockPullquote"); err != nil {
-		return decodeErr("pageBlockPullquote#4f4456d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockPullquote) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockPullquote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockPullquote#4f4456d3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPullquote", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockPullquote#4f4456d3", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockPullquote", "text")
 	}
 	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockPullquote#4f4456d3", "caption", err)
+		return tlrt.DecodeErr(err, "pageBlockPullquote", "caption")
 	}
 	return nil
 }
 
-// PageBlockPhoto is the TL constructor pageBlockPhoto:
+// PageBlockPhoto is the TL constructor pageBlockPhoto.
 //
-//	pageBlockPhoto#1759c560 flags:# photo_id:long caption:PageCaption url:flags.0?string webpage_id:flags.0?long = PageBlock
+//	pageBlockPhoto#1759c560 flags:# spoiler:flags.1?true photo_id:long
+//	    caption:PageCaption url:flags.0?string webpage_id:flags.0?long
+//	    = PageBlock
+//
+// An optional field is sent when it is not zero, nil or false. SetURL and the
+// other Set methods send a zero value too; HasURL reports whether URL is
+// present (sent, or received) and ClearURL leaves it out.
 //
 // See https://core.telegram.org/constructor/pageBlockPhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PageBlockPhoto struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Spoiler   bool       // flags.1?true
 	PhotoID   int64
 	Caption   PageCaption
 	URL       string // flags.0?string
@@ -1190,6 +1184,47 @@ func (*PageBlockPhoto) TypeName() string {
 // pageBlockClass marks PageBlockPhoto as a PageBlockClass.
 func (*PageBlockPhoto) pageBlockClass() {}
 
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+// It shares its flag with WebpageID: they are present together.
+func (m *PageBlockPhoto) HasURL() bool {
+	return m.URL != "" || m.WebpageID != 0 || m.Flags.Has(0)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PageBlockPhoto) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(0)
+}
+
+// ClearURL sets URL to its zero value and marks it absent; it is still sent, as
+// zero, when WebpageID, which shares its flag, is set.
+func (m *PageBlockPhoto) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(0)
+}
+
+// HasWebpageID reports whether WebpageID is present: not zero, set by
+// SetWebpageID, or received. It shares its flag with URL: they are present
+// together.
+func (m *PageBlockPhoto) HasWebpageID() bool {
+	return m.URL != "" || m.WebpageID != 0 || m.Flags.Has(0)
+}
+
+// SetWebpageID sets WebpageID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PageBlockPhoto) SetWebpageID(v int64) {
+	m.WebpageID = v
+	m.Flags.Set(0)
+}
+
+// ClearWebpageID sets WebpageID to its zero value and marks it absent; it is
+// still sent, as zero, when URL, which shares its flag, is set.
+func (m *PageBlockPhoto) ClearWebpageID() {
+	m.WebpageID = 0
+	m.Flags.Unset(0)
+}
+
 // Encode writes m to b with its ID.
 func (m *PageBlockPhoto) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -1204,14 +1239,17 @@ func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
+	if m.Spoiler {
+		flags.Set(1)
+	}
 	if m.URL != "" || m.WebpageID != 0 {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.PhotoID)
 	if err := m.Caption.Encode(b); err != nil {
-		return encodeErr("pageBlockPhoto#1759c560", "caption", err)
+		return tlrt.EncodeErr(err, "pageBlockPhoto", "caption")
 	}
 	if flags.Has(0) {
 		b.PutString(m.URL)
@@ -1224,64 +1262,65 @@ func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockPhotoTypeID, "pageBlockPhoto"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockPhoto", "")
 	}
-	if err := consumeID(b, PageBlockPhotoTypeID, "pageBlockPhoto"); err != nil {
-		return decodeErr("pageBlockPhoto#1759c560", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockPhoto#1759c560", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPhoto", "")
 	}
 	*m = PageBlockPhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pageBlockPhoto#1759c560", "flags", err)
+		return tlrt.DecodeErr(err, "pageBlockPhoto", "flags")
 	}
+	m.Spoiler = m.Flags.Has(1)
 	if m.PhotoID, err = b.Long(); err != nil {
-		return decodeErr("pageBlockPhoto#1759c560", "photo_id", err)
+		return tlrt.DecodeErr(err, "pageBlockPhoto", "photo_id")
 	}
-	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
-		return decodeErr("pageBlockPhoto#1759c560", "caption", err)
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockPhoto", "caption")
 	}
 	if m.Flags.Has(0) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("pageBlockPhoto#1759c560", "url", err)
+			return tlrt.DecodeErr(err, "pageBlockPhoto", "url")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.WebpageID, err = b.Long(); err != nil {
-			return decodeErr("pageBlockPhoto#1759c560", "webpage_id", err)
+			return tlrt.DecodeErr(err, "pageBlockPhoto", "webpage_id")
 		}
 	}
+	m.Flags &^= 1 << 1
 	if m.URL != "" || m.WebpageID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// PageBlockVideo is the TL constructor pageBlockVideo:
+// PageBlockVideo is the TL constructor pageBlockVideo.
 //
-//	pageBlockVideo#7c8fe7b6 flags:# autoplay:flags.0?true loop:flags.1?true video_id:long caption:PageCaption = PageBlock
+//	pageBlockVideo#7c8fe7b6 flags:# autoplay:flags.0?true loop:flags.1?true
+//	    spoiler:flags.2?true video_id:long caption:PageCaption = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockVideo.
 type PageBlockVideo struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Autoplay bool       // flags.0?true
 	Loop     bool       // flags.1?true
+	Spoiler  bool       // flags.2?true
 	VideoID  int64
 	Caption  PageCaption
 }
@@ -1316,63 +1355,64 @@ func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
 	if m.Autoplay {
 		flags.Set(0)
 	}
 	if m.Loop {
 		flags.Set(1)
 	}
+	if m.Spoiler {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.VideoID)
 	if err := m.Caption.Encode(b); err != nil {
-		return encodeErr("pageBlockVideo#7c8fe7b6", "caption", err)
+		return tlrt.EncodeErr(err, "pageBlockVideo", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockVideoTypeID, "pageBlockVideo"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockVideo", "")
 	}
-	if err := consumeID(b, PageBlockVideoTypeID, "pageBlockVideo"); err != nil {
-		return decodeErr("pageBlockVideo#7c8fe7b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockVideo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockVideo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockVideo#7c8fe7b6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockVideo", "")
 	}
 	*m = PageBlockVideo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pageBlockVideo#7c8fe7b6", "flags", err)
+		return tlrt.DecodeErr(err, "pageBlockVideo", "flags")
 	}
 	m.Autoplay = m.Flags.Has(0)
 	m.Loop = m.Flags.Has(1)
+	m.Spoiler = m.Flags.Has(2)
 	if m.VideoID, err = b.Long(); err != nil {
-		return decodeErr("pageBlockVideo#7c8fe7b6", "video_id", err)
+		return tlrt.DecodeErr(err, "pageBlockVideo", "video_id")
 	}
-	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
-		return decodeErr("pageBlockVideo#7c8fe7b6", "caption", err)
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockVideo", "caption")
 	}
-	m.Flags &^= 1<<0 | 1<<1
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// PageBlockCover is the TL constructor pageBlockCover:
+// PageBlockCover is the TL constructor pageBlockCover.
 //
 //	pageBlockCover#39f23300 cover:PageBlock = PageBlock
 //
@@ -1411,54 +1451,54 @@ func (m *PageBlockCover) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Cover); err != nil {
-		return encodeErr("pageBlockCover#39f23300", "cover", err)
+	if err := tlrt.EncodeObject(b, m.Cover); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockCover", "cover")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockCover) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockCoverTypeID, "pageBlockCover"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockCover", "")
 	}
-	if err := consumeID(b, PageBlockCoverTypeID, "pageBlockCover"); err != nil {
-		return decodeErr("pageBlockCover#39f23300", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockCover) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockCover) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockCover#39f23300", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCover", "")
 	}
 	var err error
 	if m.Cover, err = decodePageBlock(b, depth+1); err != nil {
-		return decodeErr("pageBlockCover#39f23300", "cover", err)
+		return tlrt.DecodeErr(err, "pageBlockCover", "cover")
 	}
 	return nil
 }
 
-// PageBlockEmbed is the TL constructor pageBlockEmbed:
+// PageBlockEmbed is the TL constructor pageBlockEmbed.
 //
-//	pageBlockEmbed#a8718dc5 flags:# full_width:flags.0?true allow_scrolling:flags.3?true url:flags.1?string html:flags.2?string poster_photo_id:flags.4?long w:flags.5?int h:flags.5?int caption:PageCaption = PageBlock
+//	pageBlockEmbed#a8718dc5 flags:# full_width:flags.0?true
+//	    allow_scrolling:flags.3?true url:flags.1?string html:flags.2?string
+//	    poster_photo_id:flags.4?long w:flags.5?int h:flags.5?int
+//	    caption:PageCaption = PageBlock
+//
+// An optional field is sent when it is not zero, nil or false. SetURL and the
+// other Set methods send a zero value too; HasURL reports whether URL is
+// present (sent, or received) and ClearURL leaves it out.
 //
 // See https://core.telegram.org/constructor/pageBlockEmbed.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PageBlockEmbed struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FullWidth      bool       // flags.0?true
 	AllowScrolling bool       // flags.3?true
 	URL            string     // flags.1?string
@@ -1484,6 +1524,102 @@ func (*PageBlockEmbed) TypeName() string {
 
 // pageBlockClass marks PageBlockEmbed as a PageBlockClass.
 func (*PageBlockEmbed) pageBlockClass() {}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *PageBlockEmbed) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(1)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PageBlockEmbed) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(1)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *PageBlockEmbed) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(1)
+}
+
+// HasHtml reports whether Html is present: not zero, set by SetHtml, or
+// received.
+func (m *PageBlockEmbed) HasHtml() bool {
+	return m.Html != "" || m.Flags.Has(2)
+}
+
+// SetHtml sets Html to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageBlockEmbed) SetHtml(v string) {
+	m.Html = v
+	m.Flags.Set(2)
+}
+
+// ClearHtml sets Html to its zero value and marks it absent.
+func (m *PageBlockEmbed) ClearHtml() {
+	m.Html = ""
+	m.Flags.Unset(2)
+}
+
+// HasPosterPhotoID reports whether PosterPhotoID is present: not zero, set by
+// SetPosterPhotoID, or received.
+func (m *PageBlockEmbed) HasPosterPhotoID() bool {
+	return m.PosterPhotoID != 0 || m.Flags.Has(4)
+}
+
+// SetPosterPhotoID sets PosterPhotoID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PageBlockEmbed) SetPosterPhotoID(v int64) {
+	m.PosterPhotoID = v
+	m.Flags.Set(4)
+}
+
+// ClearPosterPhotoID sets PosterPhotoID to its zero value and marks it absent.
+func (m *PageBlockEmbed) ClearPosterPhotoID() {
+	m.PosterPhotoID = 0
+	m.Flags.Unset(4)
+}
+
+// HasW reports whether W is present: not zero, set by SetW, or received. It
+// shares its flag with H: they are present together.
+func (m *PageBlockEmbed) HasW() bool {
+	return m.W != 0 || m.H != 0 || m.Flags.Has(5)
+}
+
+// SetW sets W to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PageBlockEmbed) SetW(v int) {
+	m.W = v
+	m.Flags.Set(5)
+}
+
+// ClearW sets W to its zero value and marks it absent; it is still sent, as
+// zero, when H, which shares its flag, is set.
+func (m *PageBlockEmbed) ClearW() {
+	m.W = 0
+	m.Flags.Unset(5)
+}
+
+// HasH reports whether H is present: not zero, set by SetH, or received. It
+// shares its flag with W: they are present together.
+func (m *PageBlockEmbed) HasH() bool {
+	return m.W != 0 || m.H != 0 || m.Flags.Has(5)
+}
+
+// SetH sets H to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PageBlockEmbed) SetH(v int) {
+	m.H = v
+	m.Flags.Set(5)
+}
+
+// ClearH sets H to its zero value and marks it absent; it is still sent, as
+// zero, when W, which shares its flag, is set.
+func (m *PageBlockEmbed) ClearH() {
+	m.H = 0
+	m.Flags.Unset(5)
+}
 
 // Encode writes m to b with its ID.
 func (m *PageBlockEmbed) Encode(b *bin.Buffer) error {
@@ -1535,69 +1671,66 @@ func (m *PageBlockEmbed) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.H)
 	}
 	if err := m.Caption.Encode(b); err != nil {
-		return encodeErr("pageBlockEmbed#a8718dc5", "caption", err)
+		return tlrt.EncodeErr(err, "pageBlockEmbed", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockEmbedTypeID, "pageBlockEmbed"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockEmbed", "")
 	}
-	if err := consumeID(b, PageBlockEmbedTypeID, "pageBlockEmbed"); err != nil {
-		return decodeErr("pageBlockEmbed#a8718dc5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockEmbed) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockEmbed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockEmbed#a8718dc5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbed", "")
 	}
 	*m = PageBlockEmbed{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pageBlockEmbed#a8718dc5", "flags", err)
+		return tlrt.DecodeErr(err, "pageBlockEmbed", "flags")
 	}
 	m.FullWidth = m.Flags.Has(0)
 	m.AllowScrolling = m.Flags.Has(3)
 	if m.Flags.Has(1) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("pageBlockEmbed#a8718dc5", "url", err)
+			return tlrt.DecodeErr(err, "pageBlockEmbed", "url")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Html, err = b.String(); err != nil {
-			return decodeErr("pageBlockEmbed#a8718dc5", "html", err)
+			return tlrt.DecodeErr(err, "pageBlockEmbed", "html")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.PosterPhotoID, err = b.Long(); err != nil {
-			return decodeErr("pageBlockEmbed#a8718dc5", "poster_photo_id", err)
+			return tlrt.DecodeErr(err, "pageBlockEmbed", "poster_photo_id")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.W, err = b.Int(); err != nil {
-			return decodeErr("pageBlockEmbed#a8718dc5", "w", err)
+			return tlrt.DecodeErr(err, "pageBlockEmbed", "w")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.H, err = b.Int(); err != nil {
-			return decodeErr("pageBlockEmbed#a8718dc5", "h", err)
+			return tlrt.DecodeErr(err, "pageBlockEmbed", "h")
 		}
 	}
-	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
-		return decodeErr("pageBlockEmbed#a8718dc5", "caption", err)
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockEmbed", "caption")
 	}
 	m.Flags &^= 1<<0 | 1<<3
 	if m.URL != "" {
@@ -1615,9 +1748,11 @@ func (m *PageBlockEmbed) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PageBlockEmbedPost is the TL constructor pageBlockEmbedPost:
+// PageBlockEmbedPost is the TL constructor pageBlockEmbedPost.
 //
-//	pageBlockEmbedPost#f259a80b url:string webpage_id:long author_photo_id:long author:string date:int blocks:Vector<PageBlock> caption:PageCaption = PageBlock
+//	pageBlockEmbedPost#f259a80b url:string webpage_id:long
+//	    author_photo_id:long author:string date:int blocks:Vector<PageBlock>
+//	    caption:PageCaption = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockEmbedPost.
 type PageBlockEmbedPost struct {
@@ -1667,68 +1802,66 @@ func (m *PageBlockEmbedPost) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Date)
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
-		if err := encodeObj(b, m.Blocks[i]); err != nil {
-			return encodeErr("pageBlockEmbedPost#f259a80b", "blocks", err)
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageBlockEmbedPost", "blocks")
 		}
 	}
 	if err := m.Caption.Encode(b); err != nil {
-		return encodeErr("pageBlockEmbedPost#f259a80b", "caption", err)
+		return tlrt.EncodeErr(err, "pageBlockEmbedPost", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockEmbedPostTypeID, "pageBlockEmbedPost"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "")
 	}
-	if err := consumeID(b, PageBlockEmbedPostTypeID, "pageBlockEmbedPost"); err != nil {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockEmbedPost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbedPost", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "url", err)
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "webpage_id", err)
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "webpage_id")
 	}
 	if m.AuthorPhotoID, err = b.Long(); err != nil {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "author_photo_id", err)
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author_photo_id")
 	}
 	if m.Author, err = b.String(); err != nil {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "author", err)
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "date", err)
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "date")
 	}
-	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "blocks", err)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "blocks")
 	}
-	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
-		return decodeErr("pageBlockEmbedPost#f259a80b", "caption", err)
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "caption")
 	}
 	return nil
 }
 
-// PageBlockCollage is the TL constructor pageBlockCollage:
+// PageBlockCollage is the TL constructor pageBlockCollage.
 //
-//	pageBlockCollage#65a0fa4d items:Vector<PageBlock> caption:PageCaption = PageBlock
+//	pageBlockCollage#65a0fa4d items:Vector<PageBlock> caption:PageCaption
+//	    = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockCollage.
 type PageBlockCollage struct {
@@ -1768,53 +1901,51 @@ func (m *PageBlockCollage) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Items))
 	for i := range m.Items {
-		if err := encodeObj(b, m.Items[i]); err != nil {
-			return encodeErr("pageBlockCollage#65a0fa4d", "items", err)
+		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageBlockCollage", "items")
 		}
 	}
 	if err := m.Caption.Encode(b); err != nil {
-		return encodeErr("pageBlockCollage#65a0fa4d", "caption", err)
+		return tlrt.EncodeErr(err, "pageBlockCollage", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockCollageTypeID, "pageBlockCollage"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockCollage", "")
 	}
-	if err := consumeID(b, PageBlockCollageTypeID, "pageBlockCollage"); err != nil {
-		return decodeErr("pageBlockCollage#65a0fa4d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockCollage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockCollage#65a0fa4d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCollage", "")
 	}
 	var err error
-	if m.Items, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("pageBlockCollage#65a0fa4d", "items", err)
+	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockCollage", "items")
 	}
-	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
-		return decodeErr("pageBlockCollage#65a0fa4d", "caption", err)
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockCollage", "caption")
 	}
 	return nil
 }
 
-// PageBlockSlideshow is the TL constructor pageBlockSlideshow:
+// PageBlockSlideshow is the TL constructor pageBlockSlideshow.
 //
-//	pageBlockSlideshow#31f9590 items:Vector<PageBlock> caption:PageCaption = PageBlock
+//	pageBlockSlideshow#31f9590 items:Vector<PageBlock> caption:PageCaption
+//	    = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockSlideshow.
 type PageBlockSlideshow struct {
@@ -1854,51 +1985,48 @@ func (m *PageBlockSlideshow) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Items))
 	for i := range m.Items {
-		if err := encodeObj(b, m.Items[i]); err != nil {
-			return encodeErr("pageBlockSlideshow#031f9590", "items", err)
+		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageBlockSlideshow", "items")
 		}
 	}
 	if err := m.Caption.Encode(b); err != nil {
-		return encodeErr("pageBlockSlideshow#031f9590", "caption", err)
+		return tlrt.EncodeErr(err, "pageBlockSlideshow", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockSlideshowTypeID, "pageBlockSlideshow"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockSlideshow", "")
 	}
-	if err := consumeID(b, PageBlockSlideshowTypeID, "pageBlockSlideshow"); err != nil {
-		return decodeErr("pageBlockSlideshow#031f9590", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockSlideshow) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockSlideshow#031f9590", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSlideshow", "")
 	}
 	var err error
-	if m.Items, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("pageBlockSlideshow#031f9590", "items", err)
+	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockSlideshow", "items")
 	}
-	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
-		return decodeErr("pageBlockSlideshow#031f9590", "caption", err)
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockSlideshow", "caption")
 	}
 	return nil
 }
 
-// PageBlockChannel is the TL constructor pageBlockChannel:
+// PageBlockChannel is the TL constructor pageBlockChannel.
 //
 //	pageBlockChannel#ef1751b5 channel:Chat = PageBlock
 //
@@ -1937,44 +2065,41 @@ func (m *PageBlockChannel) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("pageBlockChannel#ef1751b5", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockChannel", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockChannelTypeID, "pageBlockChannel"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockChannel", "")
 	}
-	if err := consumeID(b, PageBlockChannelTypeID, "pageBlockChannel"); err != nil {
-		return decodeErr("pageBlockChannel#ef1751b5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockChannel) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockChannel#ef1751b5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockChannel", "")
 	}
 	var err error
 	if m.Channel, err = decodeChat(b, depth+1); err != nil {
-		return decodeErr("pageBlockChannel#ef1751b5", "channel", err)
+		return tlrt.DecodeErr(err, "pageBlockChannel", "channel")
 	}
 	return nil
 }
 
-// PageBlockAudio is the TL constructor pageBlockAudio:
+// PageBlockAudio is the TL constructor pageBlockAudio.
 //
 //	pageBlockAudio#804361ea audio_id:long caption:PageCaption = PageBlock
 //
@@ -2016,46 +2141,43 @@ func (m *PageBlockAudio) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutLong(m.AudioID)
 	if err := m.Caption.Encode(b); err != nil {
-		return encodeErr("pageBlockAudio#804361ea", "caption", err)
+		return tlrt.EncodeErr(err, "pageBlockAudio", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockAudioTypeID, "pageBlockAudio"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockAudio", "")
 	}
-	if err := consumeID(b, PageBlockAudioTypeID, "pageBlockAudio"); err != nil {
-		return decodeErr("pageBlockAudio#804361ea", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockAudio) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockAudio#804361ea", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockAudio", "")
 	}
 	var err error
 	if m.AudioID, err = b.Long(); err != nil {
-		return decodeErr("pageBlockAudio#804361ea", "audio_id", err)
+		return tlrt.DecodeErr(err, "pageBlockAudio", "audio_id")
 	}
-	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
-		return decodeErr("pageBlockAudio#804361ea", "caption", err)
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockAudio", "caption")
 	}
 	return nil
 }
 
-// PageBlockKicker is the TL constructor pageBlockKicker:
+// PageBlockKicker is the TL constructor pageBlockKicker.
 //
 //	pageBlockKicker#1e148390 text:RichText = PageBlock
 //
@@ -2094,50 +2216,49 @@ func (m *PageBlockKicker) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageBlockKicker#1e148390", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockKicker", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockKickerTypeID, "pageBlockKicker"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockKicker", "")
 	}
-	if err := consumeID(b, PageBlockKickerTypeID, "pageBlockKicker"); err != nil {
-		return decodeErr("pageBlockKicker#1e148390", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockKicker) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockKicker) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockKicker#1e148390", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockKicker", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockKicker#1e148390", "text", err)
+		return tlrt.DecodeErr(err, "pageBlockKicker", "text")
 	}
 	return nil
 }
 
-// PageBlockTable is the TL constructor pageBlockTable:
+// PageBlockTable is the TL constructor pageBlockTable.
 //
-//	pageBlockTable#bf4dea82 flags:# bordered:flags.0?true striped:flags.1?true title:RichText rows:Vector<PageTableRow> = PageBlock
+//	pageBlockTable#bf4dea82 flags:# bordered:flags.0?true
+//	    striped:flags.1?true title:RichText rows:Vector<PageTableRow>
+//	    = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockTable.
 type PageBlockTable struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Bordered bool       // flags.0?true
 	Striped  bool       // flags.1?true
 	Title    RichTextClass
@@ -2182,13 +2303,13 @@ func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Title); err != nil {
-		return encodeErr("pageBlockTable#bf4dea82", "title", err)
+	if err := tlrt.EncodeObject(b, m.Title); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockTable", "title")
 	}
 	b.PutVectorHeader(len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
-			return encodeErr("pageBlockTable#bf4dea82", "rows", err)
+			return tlrt.EncodeErr(err, "pageBlockTable", "rows")
 		}
 	}
 	return nil
@@ -2196,58 +2317,65 @@ func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockTable) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockTableTypeID, "pageBlockTable"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockTable", "")
 	}
-	if err := consumeID(b, PageBlockTableTypeID, "pageBlockTable"); err != nil {
-		return decodeErr("pageBlockTable#bf4dea82", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockTable) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockTable#bf4dea82", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTable", "")
 	}
 	*m = PageBlockTable{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pageBlockTable#bf4dea82", "flags", err)
+		return tlrt.DecodeErr(err, "pageBlockTable", "flags")
 	}
 	m.Bordered = m.Flags.Has(0)
 	m.Striped = m.Flags.Has(1)
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockTable#bf4dea82", "title", err)
+		return tlrt.DecodeErr(err, "pageBlockTable", "title")
 	}
-	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[PageTableRow]); err != nil {
-		return decodeErr("pageBlockTable#bf4dea82", "rows", err)
+	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageTableRow]); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockTable", "rows")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// PageBlockOrderedList is the TL constructor pageBlockOrderedList:
+// PageBlockOrderedList is the TL constructor pageBlockOrderedList.
 //
-//	pageBlockOrderedList#9a8ae1e1 items:Vector<PageListOrderedItem> = PageBlock
+//	pageBlockOrderedList#1fd6f6c1 flags:# reversed:flags.2?true
+//	    items:Vector<PageListOrderedItem> start:flags.0?int
+//	    type:flags.1?string = PageBlock
+//
+// An optional field is sent when it is not zero, nil or false. SetStart and the
+// other Set methods send a zero value too; HasStart reports whether Start is
+// present (sent, or received) and ClearStart leaves it out.
 //
 // See https://core.telegram.org/constructor/pageBlockOrderedList.
 type PageBlockOrderedList struct {
-	Items []PageListOrderedItemClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Reversed bool       // flags.2?true
+	Items    []PageListOrderedItemClass
+	Start    int    // flags.0?int
+	Type     string // flags.1?string
 }
 
 // PageBlockOrderedListTypeID is the ID of pageBlockOrderedList.
-const PageBlockOrderedListTypeID = 0x9a8ae1e1
+const PageBlockOrderedListTypeID = 0x1fd6f6c1
 
-// TypeID returns 0x9a8ae1e1, the ID of pageBlockOrderedList.
+// TypeID returns 0x1fd6f6c1, the ID of pageBlockOrderedList.
 func (*PageBlockOrderedList) TypeID() uint32 {
 	return PageBlockOrderedListTypeID
 }
@@ -2259,6 +2387,44 @@ func (*PageBlockOrderedList) TypeName() string {
 
 // pageBlockClass marks PageBlockOrderedList as a PageBlockClass.
 func (*PageBlockOrderedList) pageBlockClass() {}
+
+// HasStart reports whether Start is present: not zero, set by SetStart, or
+// received.
+func (m *PageBlockOrderedList) HasStart() bool {
+	return m.Start != 0 || m.Flags.Has(0)
+}
+
+// SetStart sets Start to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageBlockOrderedList) SetStart(v int) {
+	m.Start = v
+	m.Flags.Set(0)
+}
+
+// ClearStart sets Start to its zero value and marks it absent.
+func (m *PageBlockOrderedList) ClearStart() {
+	m.Start = 0
+	m.Flags.Unset(0)
+}
+
+// HasType reports whether Type is present: not zero, set by SetType, or
+// received.
+func (m *PageBlockOrderedList) HasType() bool {
+	return m.Type != "" || m.Flags.Has(1)
+}
+
+// SetType sets Type to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageBlockOrderedList) SetType(v string) {
+	m.Type = v
+	m.Flags.Set(1)
+}
+
+// ClearType sets Type to its zero value and marks it absent.
+func (m *PageBlockOrderedList) ClearType() {
+	m.Type = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *PageBlockOrderedList) Encode(b *bin.Buffer) error {
@@ -2274,53 +2440,90 @@ func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Reversed {
+		flags.Set(2)
+	}
+	if m.Start != 0 {
+		flags.Set(0)
+	}
+	if m.Type != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Items))
 	for i := range m.Items {
-		if err := encodeObj(b, m.Items[i]); err != nil {
-			return encodeErr("pageBlockOrderedList#9a8ae1e1", "items", err)
+		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageBlockOrderedList", "items")
 		}
+	}
+	if flags.Has(0) {
+		b.PutInt(m.Start)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockOrderedListTypeID, "pageBlockOrderedList"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockOrderedList", "")
 	}
-	if err := consumeID(b, PageBlockOrderedListTypeID, "pageBlockOrderedList"); err != nil {
-		return decodeErr("pageBlockOrderedList#9a8ae1e1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockOrderedList) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockOrderedList#9a8ae1e1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockOrderedList", "")
 	}
+	*m = PageBlockOrderedList{}
 	var err error
-	if m.Items, err = decodeVectorAt(b, depth+1, decodePageListOrderedItem); err != nil {
-		return decodeErr("pageBlockOrderedList#9a8ae1e1", "items", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
+	}
+	m.Reversed = m.Flags.Has(2)
+	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageListOrderedItem); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockOrderedList", "items")
+	}
+	if m.Flags.Has(0) {
+		if m.Start, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pageBlockOrderedList", "start")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Type, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageBlockOrderedList", "type")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.Start != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(1)
 	}
 	return nil
 }
 
-// PageBlockDetails is the TL constructor pageBlockDetails:
+// PageBlockDetails is the TL constructor pageBlockDetails.
 //
-//	pageBlockDetails#76768bed flags:# open:flags.0?true blocks:Vector<PageBlock> title:RichText = PageBlock
+//	pageBlockDetails#76768bed flags:# open:flags.0?true
+//	    blocks:Vector<PageBlock> title:RichText = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockDetails.
 type PageBlockDetails struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Open   bool       // flags.0?true
 	Blocks []PageBlockClass
 	Title  RichTextClass
@@ -2363,59 +2566,57 @@ func (m *PageBlockDetails) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
-		if err := encodeObj(b, m.Blocks[i]); err != nil {
-			return encodeErr("pageBlockDetails#76768bed", "blocks", err)
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageBlockDetails", "blocks")
 		}
 	}
-	if err := encodeObj(b, m.Title); err != nil {
-		return encodeErr("pageBlockDetails#76768bed", "title", err)
+	if err := tlrt.EncodeObject(b, m.Title); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockDetails", "title")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockDetailsTypeID, "pageBlockDetails"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockDetails", "")
 	}
-	if err := consumeID(b, PageBlockDetailsTypeID, "pageBlockDetails"); err != nil {
-		return decodeErr("pageBlockDetails#76768bed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockDetails) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockDetails#76768bed", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockDetails", "")
 	}
 	*m = PageBlockDetails{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pageBlockDetails#76768bed", "flags", err)
+		return tlrt.DecodeErr(err, "pageBlockDetails", "flags")
 	}
 	m.Open = m.Flags.Has(0)
-	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("pageBlockDetails#76768bed", "blocks", err)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockDetails", "blocks")
 	}
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockDetails#76768bed", "title", err)
+		return tlrt.DecodeErr(err, "pageBlockDetails", "title")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PageBlockRelatedArticles is the TL constructor pageBlockRelatedArticles:
+// PageBlockRelatedArticles is the TL constructor pageBlockRelatedArticles.
 //
-//	pageBlockRelatedArticles#16115a96 title:RichText articles:Vector<PageRelatedArticle> = PageBlock
+//	pageBlockRelatedArticles#16115a96 title:RichText
+//	    articles:Vector<PageRelatedArticle> = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockRelatedArticles.
 type PageBlockRelatedArticles struct {
@@ -2453,13 +2654,13 @@ func (m *PageBlockRelatedArticles) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Title); err != nil {
-		return encodeErr("pageBlockRelatedArticles#16115a96", "title", err)
+	if err := tlrt.EncodeObject(b, m.Title); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockRelatedArticles", "title")
 	}
 	b.PutVectorHeader(len(m.Articles))
 	for i := range m.Articles {
 		if err := m.Articles[i].Encode(b); err != nil {
-			return encodeErr("pageBlockRelatedArticles#16115a96", "articles", err)
+			return tlrt.EncodeErr(err, "pageBlockRelatedArticles", "articles")
 		}
 	}
 	return nil
@@ -2467,41 +2668,39 @@ func (m *PageBlockRelatedArticles) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "")
 	}
-	if err := consumeID(b, PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"); err != nil {
-		return decodeErr("pageBlockRelatedArticles#16115a96", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockRelatedArticles) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockRelatedArticles#16115a96", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockRelatedArticles", "")
 	}
 	var err error
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageBlockRelatedArticles#16115a96", "title", err)
+		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "title")
 	}
-	if m.Articles, err = decodeVectorAt(b, depth+1, decodeValue[PageRelatedArticle]); err != nil {
-		return decodeErr("pageBlockRelatedArticles#16115a96", "articles", err)
+	if m.Articles, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageRelatedArticle]); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "articles")
 	}
 	return nil
 }
 
-// PageBlockMap is the TL constructor pageBlockMap:
+// PageBlockMap is the TL constructor pageBlockMap.
 //
-//	pageBlockMap#a44f3ef6 geo:GeoPoint zoom:int w:int h:int caption:PageCaption = PageBlock
+//	pageBlockMap#a44f3ef6 geo:GeoPoint zoom:int w:int h:int
+//	    caption:PageCaption = PageBlock
 //
 // See https://core.telegram.org/constructor/pageBlockMap.
 type PageBlockMap struct {
@@ -2542,62 +2741,819 @@ func (m *PageBlockMap) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Geo); err != nil {
-		return encodeErr("pageBlockMap#a44f3ef6", "geo", err)
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockMap", "geo")
 	}
 	b.PutInt(m.Zoom)
 	b.PutInt(m.W)
 	b.PutInt(m.H)
 	if err := m.Caption.Encode(b); err != nil {
-		return encodeErr("pageBlockMap#a44f3ef6", "caption", err)
+		return tlrt.EncodeErr(err, "pageBlockMap", "caption")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageBlockMap) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageBlockMapTypeID, "pageBlockMap"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockMap", "")
 	}
-	if err := consumeID(b, PageBlockMapTypeID, "pageBlockMap"); err != nil {
-		return decodeErr("pageBlockMap#a44f3ef6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageBlockMap) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageBlockMap#a44f3ef6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockMap", "")
 	}
 	var err error
 	if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-		return decodeErr("pageBlockMap#a44f3ef6", "geo", err)
+		return tlrt.DecodeErr(err, "pageBlockMap", "geo")
 	}
 	if m.Zoom, err = b.Int(); err != nil {
-		return decodeErr("pageBlockMap#a44f3ef6", "zoom", err)
+		return tlrt.DecodeErr(err, "pageBlockMap", "zoom")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("pageBlockMap#a44f3ef6", "w", err)
+		return tlrt.DecodeErr(err, "pageBlockMap", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("pageBlockMap#a44f3ef6", "h", err)
+		return tlrt.DecodeErr(err, "pageBlockMap", "h")
 	}
-	if err = decodeBoxed(b, &m.Caption, depth+1); err != nil {
-		return decodeErr("pageBlockMap#a44f3ef6", "caption", err)
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockMap", "caption")
 	}
 	return nil
 }
 
-// PageListItemClass is the TL type PageListItem: one of PageListItemText, PageListItemBlocks.
+// PageBlockHeading1 is the TL constructor pageBlockHeading1.
+//
+//	pageBlockHeading1#baff072f text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading1.
+type PageBlockHeading1 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading1TypeID is the ID of pageBlockHeading1.
+const PageBlockHeading1TypeID = 0xbaff072f
+
+// TypeID returns 0xbaff072f, the ID of pageBlockHeading1.
+func (*PageBlockHeading1) TypeID() uint32 {
+	return PageBlockHeading1TypeID
+}
+
+// TypeName returns "pageBlockHeading1".
+func (*PageBlockHeading1) TypeName() string {
+	return "pageBlockHeading1"
+}
+
+// pageBlockClass marks PageBlockHeading1 as a PageBlockClass.
+func (*PageBlockHeading1) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading1) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading1TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading1) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading1", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading1TypeID, "pageBlockHeading1"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading1", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading1) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading1", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading1", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading2 is the TL constructor pageBlockHeading2.
+//
+//	pageBlockHeading2#96b2aec text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading2.
+type PageBlockHeading2 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading2TypeID is the ID of pageBlockHeading2.
+const PageBlockHeading2TypeID = 0x096b2aec
+
+// TypeID returns 0x096b2aec, the ID of pageBlockHeading2.
+func (*PageBlockHeading2) TypeID() uint32 {
+	return PageBlockHeading2TypeID
+}
+
+// TypeName returns "pageBlockHeading2".
+func (*PageBlockHeading2) TypeName() string {
+	return "pageBlockHeading2"
+}
+
+// pageBlockClass marks PageBlockHeading2 as a PageBlockClass.
+func (*PageBlockHeading2) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading2) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading2TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading2) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading2", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading2TypeID, "pageBlockHeading2"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading2", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading2) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading2", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading2", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading3 is the TL constructor pageBlockHeading3.
+//
+//	pageBlockHeading3#67e731ad text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading3.
+type PageBlockHeading3 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading3TypeID is the ID of pageBlockHeading3.
+const PageBlockHeading3TypeID = 0x67e731ad
+
+// TypeID returns 0x67e731ad, the ID of pageBlockHeading3.
+func (*PageBlockHeading3) TypeID() uint32 {
+	return PageBlockHeading3TypeID
+}
+
+// TypeName returns "pageBlockHeading3".
+func (*PageBlockHeading3) TypeName() string {
+	return "pageBlockHeading3"
+}
+
+// pageBlockClass marks PageBlockHeading3 as a PageBlockClass.
+func (*PageBlockHeading3) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading3) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading3TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading3) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading3", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading3TypeID, "pageBlockHeading3"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading3", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading3) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading3", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading3", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading4 is the TL constructor pageBlockHeading4.
+//
+//	pageBlockHeading4#b532772b text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading4.
+type PageBlockHeading4 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading4TypeID is the ID of pageBlockHeading4.
+const PageBlockHeading4TypeID = 0xb532772b
+
+// TypeID returns 0xb532772b, the ID of pageBlockHeading4.
+func (*PageBlockHeading4) TypeID() uint32 {
+	return PageBlockHeading4TypeID
+}
+
+// TypeName returns "pageBlockHeading4".
+func (*PageBlockHeading4) TypeName() string {
+	return "pageBlockHeading4"
+}
+
+// pageBlockClass marks PageBlockHeading4 as a PageBlockClass.
+func (*PageBlockHeading4) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading4) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading4TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading4) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading4", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading4TypeID, "pageBlockHeading4"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading4", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading4) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading4", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading4", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading5 is the TL constructor pageBlockHeading5.
+//
+//	pageBlockHeading5#dbbe6c6a text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading5.
+type PageBlockHeading5 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading5TypeID is the ID of pageBlockHeading5.
+const PageBlockHeading5TypeID = 0xdbbe6c6a
+
+// TypeID returns 0xdbbe6c6a, the ID of pageBlockHeading5.
+func (*PageBlockHeading5) TypeID() uint32 {
+	return PageBlockHeading5TypeID
+}
+
+// TypeName returns "pageBlockHeading5".
+func (*PageBlockHeading5) TypeName() string {
+	return "pageBlockHeading5"
+}
+
+// pageBlockClass marks PageBlockHeading5 as a PageBlockClass.
+func (*PageBlockHeading5) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading5) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading5TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading5) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading5", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading5TypeID, "pageBlockHeading5"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading5", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading5) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading5", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading5", "text")
+	}
+	return nil
+}
+
+// PageBlockHeading6 is the TL constructor pageBlockHeading6.
+//
+//	pageBlockHeading6#682a41a9 text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockHeading6.
+type PageBlockHeading6 struct {
+	Text RichTextClass
+}
+
+// PageBlockHeading6TypeID is the ID of pageBlockHeading6.
+const PageBlockHeading6TypeID = 0x682a41a9
+
+// TypeID returns 0x682a41a9, the ID of pageBlockHeading6.
+func (*PageBlockHeading6) TypeID() uint32 {
+	return PageBlockHeading6TypeID
+}
+
+// TypeName returns "pageBlockHeading6".
+func (*PageBlockHeading6) TypeName() string {
+	return "pageBlockHeading6"
+}
+
+// pageBlockClass marks PageBlockHeading6 as a PageBlockClass.
+func (*PageBlockHeading6) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockHeading6) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockHeading6TypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockHeading6) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockHeading6", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockHeading6TypeID, "pageBlockHeading6"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading6", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockHeading6) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading6", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockHeading6", "text")
+	}
+	return nil
+}
+
+// PageBlockMath is the TL constructor pageBlockMath.
+//
+//	pageBlockMath#59080c20 source:string = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockMath.
+type PageBlockMath struct {
+	Source string
+}
+
+// PageBlockMathTypeID is the ID of pageBlockMath.
+const PageBlockMathTypeID = 0x59080c20
+
+// TypeID returns 0x59080c20, the ID of pageBlockMath.
+func (*PageBlockMath) TypeID() uint32 {
+	return PageBlockMathTypeID
+}
+
+// TypeName returns "pageBlockMath".
+func (*PageBlockMath) TypeName() string {
+	return "pageBlockMath"
+}
+
+// pageBlockClass marks PageBlockMath as a PageBlockClass.
+func (*PageBlockMath) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockMath) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockMathTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockMath) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Source)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockMath) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockMathTypeID, "pageBlockMath"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockMath", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockMath) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Source, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockMath", "source")
+	}
+	return nil
+}
+
+// PageBlockThinking is the TL constructor pageBlockThinking.
+//
+//	pageBlockThinking#3c29a3e2 text:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockThinking.
+type PageBlockThinking struct {
+	Text RichTextClass
+}
+
+// PageBlockThinkingTypeID is the ID of pageBlockThinking.
+const PageBlockThinkingTypeID = 0x3c29a3e2
+
+// TypeID returns 0x3c29a3e2, the ID of pageBlockThinking.
+func (*PageBlockThinking) TypeID() uint32 {
+	return PageBlockThinkingTypeID
+}
+
+// TypeName returns "pageBlockThinking".
+func (*PageBlockThinking) TypeName() string {
+	return "pageBlockThinking"
+}
+
+// pageBlockClass marks PageBlockThinking as a PageBlockClass.
+func (*PageBlockThinking) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockThinking) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockThinkingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockThinking) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockThinking", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockThinkingTypeID, "pageBlockThinking"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockThinking", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockThinking) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockThinking", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockThinking", "text")
+	}
+	return nil
+}
+
+// InputPageBlockMap is the TL constructor inputPageBlockMap.
+//
+//	inputPageBlockMap#574b617f geo:InputGeoPoint zoom:int w:int h:int
+//	    caption:PageCaption = PageBlock
+//
+// See https://core.telegram.org/constructor/inputPageBlockMap.
+type InputPageBlockMap struct {
+	Geo     InputGeoPointClass
+	Zoom    int
+	W       int
+	H       int
+	Caption PageCaption
+}
+
+// InputPageBlockMapTypeID is the ID of inputPageBlockMap.
+const InputPageBlockMapTypeID = 0x574b617f
+
+// TypeID returns 0x574b617f, the ID of inputPageBlockMap.
+func (*InputPageBlockMap) TypeID() uint32 {
+	return InputPageBlockMapTypeID
+}
+
+// TypeName returns "inputPageBlockMap".
+func (*InputPageBlockMap) TypeName() string {
+	return "inputPageBlockMap"
+}
+
+// pageBlockClass marks InputPageBlockMap as a PageBlockClass.
+func (*InputPageBlockMap) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPageBlockMap) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPageBlockMapTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPageBlockMap) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+		return tlrt.EncodeErr(err, "inputPageBlockMap", "geo")
+	}
+	b.PutInt(m.Zoom)
+	b.PutInt(m.W)
+	b.PutInt(m.H)
+	if err := m.Caption.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputPageBlockMap", "caption")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPageBlockMapTypeID, "inputPageBlockMap"); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPageBlockMap) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPageBlockMap", "")
+	}
+	var err error
+	if m.Geo, err = decodeInputGeoPoint(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "geo")
+	}
+	if m.Zoom, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "zoom")
+	}
+	if m.W, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "w")
+	}
+	if m.H, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "h")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPageBlockMap", "caption")
+	}
+	return nil
+}
+
+// PageBlockBlockquoteBlocks is the TL constructor pageBlockBlockquoteBlocks.
+//
+//	pageBlockBlockquoteBlocks#e6e47c4 blocks:Vector<PageBlock>
+//	    caption:RichText = PageBlock
+//
+// See https://core.telegram.org/constructor/pageBlockBlockquoteBlocks.
+type PageBlockBlockquoteBlocks struct {
+	Blocks  []PageBlockClass
+	Caption RichTextClass
+}
+
+// PageBlockBlockquoteBlocksTypeID is the ID of pageBlockBlockquoteBlocks.
+const PageBlockBlockquoteBlocksTypeID = 0x0e6e47c4
+
+// TypeID returns 0x0e6e47c4, the ID of pageBlockBlockquoteBlocks.
+func (*PageBlockBlockquoteBlocks) TypeID() uint32 {
+	return PageBlockBlockquoteBlocksTypeID
+}
+
+// TypeName returns "pageBlockBlockquoteBlocks".
+func (*PageBlockBlockquoteBlocks) TypeName() string {
+	return "pageBlockBlockquoteBlocks"
+}
+
+// pageBlockClass marks PageBlockBlockquoteBlocks as a PageBlockClass.
+func (*PageBlockBlockquoteBlocks) pageBlockClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PageBlockBlockquoteBlocks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PageBlockBlockquoteBlocksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PageBlockBlockquoteBlocks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Caption); err != nil {
+		return tlrt.EncodeErr(err, "pageBlockBlockquoteBlocks", "caption")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PageBlockBlockquoteBlocksTypeID, "pageBlockBlockquoteBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquoteBlocks", "")
+	}
+	var err error
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
+	}
+	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "caption")
+	}
+	return nil
+}
+
+// PageListItemClass is the TL type PageListItem: one of PageListItemText,
+// PageListItemBlocks.
 //
 // See https://core.telegram.org/type/PageListItem.
 type PageListItemClass interface {
@@ -2610,7 +3566,8 @@ func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
 	return decodePageListItem(b, 0)
 }
 
-// decodePageListItem is DecodePageListItem for a value nested depth levels deep.
+// decodePageListItem is DecodePageListItem for a value nested depth levels
+// deep.
 func decodePageListItem(b *bin.Buffer, depth int) (PageListItemClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2623,30 +3580,31 @@ func decodePageListItem(b *bin.Buffer, depth int) (PageListItemClass, error) {
 	case PageListItemBlocksTypeID:
 		v = &PageListItemBlocks{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PageListItem",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PageListItem"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PageListItemText is the TL constructor pageListItemText:
+// PageListItemText is the TL constructor pageListItemText.
 //
-//	pageListItemText#b92fb6cd text:RichText = PageListItem
+//	pageListItemText#2f58683c flags:# checkbox:flags.0?true
+//	    checked:flags.1?true text:RichText = PageListItem
 //
 // See https://core.telegram.org/constructor/pageListItemText.
 type PageListItemText struct {
-	Text RichTextClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Text     RichTextClass
 }
 
 // PageListItemTextTypeID is the ID of pageListItemText.
-const PageListItemTextTypeID = 0xb92fb6cd
+const PageListItemTextTypeID = 0x2f58683c
 
-// TypeID returns 0xb92fb6cd, the ID of pageListItemText.
+// TypeID returns 0x2f58683c, the ID of pageListItemText.
 func (*PageListItemText) TypeID() uint32 {
 	return PageListItemTextTypeID
 }
@@ -2673,56 +3631,72 @@ func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageListItemText#b92fb6cd", "text", err)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageListItemText", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageListItemText) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageListItemTextTypeID, "pageListItemText"); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemText", "")
 	}
-	if err := consumeID(b, PageListItemTextTypeID, "pageListItemText"); err != nil {
-		return decodeErr("pageListItemText#b92fb6cd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageListItemText) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageListItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageListItemText#b92fb6cd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageListItemText", "")
 	}
+	*m = PageListItemText{}
 	var err error
-	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageListItemText#b92fb6cd", "text", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemText", "flags")
 	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemText", "text")
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// PageListItemBlocks is the TL constructor pageListItemBlocks:
+// PageListItemBlocks is the TL constructor pageListItemBlocks.
 //
-//	pageListItemBlocks#25e073fc blocks:Vector<PageBlock> = PageListItem
+//	pageListItemBlocks#63ca67aa flags:# checkbox:flags.0?true
+//	    checked:flags.1?true blocks:Vector<PageBlock> = PageListItem
 //
 // See https://core.telegram.org/constructor/pageListItemBlocks.
 type PageListItemBlocks struct {
-	Blocks []PageBlockClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Blocks   []PageBlockClass
 }
 
 // PageListItemBlocksTypeID is the ID of pageListItemBlocks.
-const PageListItemBlocksTypeID = 0x25e073fc
+const PageListItemBlocksTypeID = 0x63ca67aa
 
-// TypeID returns 0x25e073fc, the ID of pageListItemBlocks.
+// TypeID returns 0x63ca67aa, the ID of pageListItemBlocks.
 func (*PageListItemBlocks) TypeID() uint32 {
 	return PageListItemBlocksTypeID
 }
@@ -2749,10 +3723,18 @@ func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
-		if err := encodeObj(b, m.Blocks[i]); err != nil {
-			return encodeErr("pageListItemBlocks#25e073fc", "blocks", err)
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageListItemBlocks", "blocks")
 		}
 	}
 	return nil
@@ -2760,36 +3742,41 @@ func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageListItemBlocksTypeID, "pageListItemBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemBlocks", "")
 	}
-	if err := consumeID(b, PageListItemBlocksTypeID, "pageListItemBlocks"); err != nil {
-		return decodeErr("pageListItemBlocks#25e073fc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageListItemBlocks) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageListItemBlocks#25e073fc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageListItemBlocks", "")
 	}
+	*m = PageListItemBlocks{}
 	var err error
-	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("pageListItemBlocks#25e073fc", "blocks", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemBlocks", "flags")
 	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "pageListItemBlocks", "blocks")
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// PageListOrderedItemClass is the TL type PageListOrderedItem: one of PageListOrderedItemText, PageListOrderedItemBlocks.
+// PageListOrderedItemClass is the TL type PageListOrderedItem: one of
+// PageListOrderedItemText, PageListOrderedItemBlocks.
 //
 // See https://core.telegram.org/type/PageListOrderedItem.
 type PageListOrderedItemClass interface {
@@ -2802,7 +3789,8 @@ func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) 
 	return decodePageListOrderedItem(b, 0)
 }
 
-// decodePageListOrderedItem is DecodePageListOrderedItem for a value nested depth levels deep.
+// decodePageListOrderedItem is DecodePageListOrderedItem for a value nested
+// depth levels deep.
 func decodePageListOrderedItem(b *bin.Buffer, depth int) (PageListOrderedItemClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2815,31 +3803,39 @@ func decodePageListOrderedItem(b *bin.Buffer, depth int) (PageListOrderedItemCla
 	case PageListOrderedItemBlocksTypeID:
 		v = &PageListOrderedItemBlocks{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PageListOrderedItem",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PageListOrderedItem"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PageListOrderedItemText is the TL constructor pageListOrderedItemText:
+// PageListOrderedItemText is the TL constructor pageListOrderedItemText.
 //
-//	pageListOrderedItemText#5e068047 num:string text:RichText = PageListOrderedItem
+//	pageListOrderedItemText#15031189 flags:# checkbox:flags.0?true
+//	    checked:flags.1?true num:flags.2?string text:RichText
+//	    value:flags.3?int type:flags.4?string = PageListOrderedItem
+//
+// An optional field is sent when it is not zero, nil or false. SetNum and the
+// other Set methods send a zero value too; HasNum reports whether Num is
+// present (sent, or received) and ClearNum leaves it out.
 //
 // See https://core.telegram.org/constructor/pageListOrderedItemText.
 type PageListOrderedItemText struct {
-	Num  string
-	Text RichTextClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Num      string     // flags.2?string
+	Text     RichTextClass
+	Value    int    // flags.3?int
+	Type     string // flags.4?string
 }
 
 // PageListOrderedItemTextTypeID is the ID of pageListOrderedItemText.
-const PageListOrderedItemTextTypeID = 0x5e068047
+const PageListOrderedItemTextTypeID = 0x15031189
 
-// TypeID returns 0x5e068047, the ID of pageListOrderedItemText.
+// TypeID returns 0x15031189, the ID of pageListOrderedItemText.
 func (*PageListOrderedItemText) TypeID() uint32 {
 	return PageListOrderedItemTextTypeID
 }
@@ -2849,8 +3845,65 @@ func (*PageListOrderedItemText) TypeName() string {
 	return "pageListOrderedItemText"
 }
 
-// pageListOrderedItemClass marks PageListOrderedItemText as a PageListOrderedItemClass.
+// pageListOrderedItemClass marks PageListOrderedItemText as a
+// PageListOrderedItemClass.
 func (*PageListOrderedItemText) pageListOrderedItemClass() {}
+
+// HasNum reports whether Num is present: not zero, set by SetNum, or received.
+func (m *PageListOrderedItemText) HasNum() bool {
+	return m.Num != "" || m.Flags.Has(2)
+}
+
+// SetNum sets Num to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PageListOrderedItemText) SetNum(v string) {
+	m.Num = v
+	m.Flags.Set(2)
+}
+
+// ClearNum sets Num to its zero value and marks it absent.
+func (m *PageListOrderedItemText) ClearNum() {
+	m.Num = ""
+	m.Flags.Unset(2)
+}
+
+// HasValue reports whether Value is present: not zero, set by SetValue, or
+// received.
+func (m *PageListOrderedItemText) HasValue() bool {
+	return m.Value != 0 || m.Flags.Has(3)
+}
+
+// SetValue sets Value to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageListOrderedItemText) SetValue(v int) {
+	m.Value = v
+	m.Flags.Set(3)
+}
+
+// ClearValue sets Value to its zero value and marks it absent.
+func (m *PageListOrderedItemText) ClearValue() {
+	m.Value = 0
+	m.Flags.Unset(3)
+}
+
+// HasType reports whether Type is present: not zero, set by SetType, or
+// received.
+func (m *PageListOrderedItemText) HasType() bool {
+	return m.Type != "" || m.Flags.Has(4)
+}
+
+// SetType sets Type to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageListOrderedItemText) SetType(v string) {
+	m.Type = v
+	m.Flags.Set(4)
+}
+
+// ClearType sets Type to its zero value and marks it absent.
+func (m *PageListOrderedItemText) ClearType() {
+	m.Type = ""
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *PageListOrderedItemText) Encode(b *bin.Buffer) error {
@@ -2866,61 +3919,122 @@ func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Num)
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageListOrderedItemText#5e068047", "text", err)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	if m.Num != "" {
+		flags.Set(2)
+	}
+	if m.Value != 0 {
+		flags.Set(3)
+	}
+	if m.Type != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.Num)
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageListOrderedItemText", "text")
+	}
+	if flags.Has(3) {
+		b.PutInt(m.Value)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageListOrderedItemTextTypeID, "pageListOrderedItemText"); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemText", "")
 	}
-	if err := consumeID(b, PageListOrderedItemTextTypeID, "pageListOrderedItemText"); err != nil {
-		return decodeErr("pageListOrderedItemText#5e068047", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageListOrderedItemText) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageListOrderedItemText) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageListOrderedItemText#5e068047", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemText", "")
 	}
+	*m = PageListOrderedItemText{}
 	var err error
-	if m.Num, err = b.String(); err != nil {
-		return decodeErr("pageListOrderedItemText#5e068047", "num", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemText", "flags")
+	}
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.Num, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemText", "num")
+		}
 	}
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageListOrderedItemText#5e068047", "text", err)
+		return tlrt.DecodeErr(err, "pageListOrderedItemText", "text")
+	}
+	if m.Flags.Has(3) {
+		if m.Value, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemText", "value")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Type, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemText", "type")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.Num != "" {
+		m.Flags.Unset(2)
+	}
+	if m.Value != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
 
-// PageListOrderedItemBlocks is the TL constructor pageListOrderedItemBlocks:
+// PageListOrderedItemBlocks is the TL constructor pageListOrderedItemBlocks.
 //
-//	pageListOrderedItemBlocks#98dd8936 num:string blocks:Vector<PageBlock> = PageListOrderedItem
+//	pageListOrderedItemBlocks#8ff2d5f0 flags:# checkbox:flags.0?true
+//	    checked:flags.1?true num:flags.2?string blocks:Vector<PageBlock>
+//	    value:flags.3?int type:flags.4?string = PageListOrderedItem
+//
+// An optional field is sent when it is not zero, nil or false. SetNum and the
+// other Set methods send a zero value too; HasNum reports whether Num is
+// present (sent, or received) and ClearNum leaves it out.
 //
 // See https://core.telegram.org/constructor/pageListOrderedItemBlocks.
 type PageListOrderedItemBlocks struct {
-	Num    string
-	Blocks []PageBlockClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Checkbox bool       // flags.0?true
+	Checked  bool       // flags.1?true
+	Num      string     // flags.2?string
+	Blocks   []PageBlockClass
+	Value    int    // flags.3?int
+	Type     string // flags.4?string
 }
 
 // PageListOrderedItemBlocksTypeID is the ID of pageListOrderedItemBlocks.
-const PageListOrderedItemBlocksTypeID = 0x98dd8936
+const PageListOrderedItemBlocksTypeID = 0x8ff2d5f0
 
-// TypeID returns 0x98dd8936, the ID of pageListOrderedItemBlocks.
+// TypeID returns 0x8ff2d5f0, the ID of pageListOrderedItemBlocks.
 func (*PageListOrderedItemBlocks) TypeID() uint32 {
 	return PageListOrderedItemBlocksTypeID
 }
@@ -2930,8 +4044,65 @@ func (*PageListOrderedItemBlocks) TypeName() string {
 	return "pageListOrderedItemBlocks"
 }
 
-// pageListOrderedItemClass marks PageListOrderedItemBlocks as a PageListOrderedItemClass.
+// pageListOrderedItemClass marks PageListOrderedItemBlocks as a
+// PageListOrderedItemClass.
 func (*PageListOrderedItemBlocks) pageListOrderedItemClass() {}
+
+// HasNum reports whether Num is present: not zero, set by SetNum, or received.
+func (m *PageListOrderedItemBlocks) HasNum() bool {
+	return m.Num != "" || m.Flags.Has(2)
+}
+
+// SetNum sets Num to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PageListOrderedItemBlocks) SetNum(v string) {
+	m.Num = v
+	m.Flags.Set(2)
+}
+
+// ClearNum sets Num to its zero value and marks it absent.
+func (m *PageListOrderedItemBlocks) ClearNum() {
+	m.Num = ""
+	m.Flags.Unset(2)
+}
+
+// HasValue reports whether Value is present: not zero, set by SetValue, or
+// received.
+func (m *PageListOrderedItemBlocks) HasValue() bool {
+	return m.Value != 0 || m.Flags.Has(3)
+}
+
+// SetValue sets Value to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageListOrderedItemBlocks) SetValue(v int) {
+	m.Value = v
+	m.Flags.Set(3)
+}
+
+// ClearValue sets Value to its zero value and marks it absent.
+func (m *PageListOrderedItemBlocks) ClearValue() {
+	m.Value = 0
+	m.Flags.Unset(3)
+}
+
+// HasType reports whether Type is present: not zero, set by SetType, or
+// received.
+func (m *PageListOrderedItemBlocks) HasType() bool {
+	return m.Type != "" || m.Flags.Has(4)
+}
+
+// SetType sets Type to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageListOrderedItemBlocks) SetType(v string) {
+	m.Type = v
+	m.Flags.Set(4)
+}
+
+// ClearType sets Type to its zero value and marks it absent.
+func (m *PageListOrderedItemBlocks) ClearType() {
+	m.Type = ""
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *PageListOrderedItemBlocks) Encode(b *bin.Buffer) error {
@@ -2947,51 +4118,341 @@ func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.Num)
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Checkbox {
+		flags.Set(0)
+	}
+	if m.Checked {
+		flags.Set(1)
+	}
+	if m.Num != "" {
+		flags.Set(2)
+	}
+	if m.Value != 0 {
+		flags.Set(3)
+	}
+	if m.Type != "" {
+		flags.Set(4)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(2) {
+		b.PutString(m.Num)
+	}
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
-		if err := encodeObj(b, m.Blocks[i]); err != nil {
-			return encodeErr("pageListOrderedItemBlocks#98dd8936", "blocks", err)
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "pageListOrderedItemBlocks", "blocks")
 		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.Value)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Type)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "")
 	}
-	if err := consumeID(b, PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"); err != nil {
-		return decodeErr("pageListOrderedItemBlocks#98dd8936", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageListOrderedItemBlocks) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageListOrderedItemBlocks#98dd8936", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemBlocks", "")
 	}
+	*m = PageListOrderedItemBlocks{}
 	var err error
-	if m.Num, err = b.String(); err != nil {
-		return decodeErr("pageListOrderedItemBlocks#98dd8936", "num", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "flags")
 	}
-	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("pageListOrderedItemBlocks#98dd8936", "blocks", err)
+	m.Checkbox = m.Flags.Has(0)
+	m.Checked = m.Flags.Has(1)
+	if m.Flags.Has(2) {
+		if m.Num, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
+		}
+	}
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "blocks")
+	}
+	if m.Flags.Has(3) {
+		if m.Value, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "value")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Type, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "type")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.Num != "" {
+		m.Flags.Unset(2)
+	}
+	if m.Value != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Type != "" {
+		m.Flags.Unset(4)
 	}
 	return nil
 }
 
-// PasswordKdfAlgoClass is the TL type PasswordKdfAlgo: one of PasswordKdfAlgoUnknown, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
+// PaidReactionPrivacyClass is the TL type PaidReactionPrivacy: one of
+// PaidReactionPrivacyDefault, PaidReactionPrivacyAnonymous,
+// PaidReactionPrivacyPeer.
+//
+// See https://core.telegram.org/type/PaidReactionPrivacy.
+type PaidReactionPrivacyClass interface {
+	Object
+	paidReactionPrivacyClass()
+}
+
+// DecodePaidReactionPrivacy decodes any constructor of PaidReactionPrivacy.
+func DecodePaidReactionPrivacy(b *bin.Buffer) (PaidReactionPrivacyClass, error) {
+	return decodePaidReactionPrivacy(b, 0)
+}
+
+// decodePaidReactionPrivacy is DecodePaidReactionPrivacy for a value nested
+// depth levels deep.
+func decodePaidReactionPrivacy(b *bin.Buffer, depth int) (PaidReactionPrivacyClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaidReactionPrivacyClass
+	switch id {
+	case PaidReactionPrivacyDefaultTypeID:
+		v = &PaidReactionPrivacyDefault{}
+	case PaidReactionPrivacyAnonymousTypeID:
+		v = &PaidReactionPrivacyAnonymous{}
+	case PaidReactionPrivacyPeerTypeID:
+		v = &PaidReactionPrivacyPeer{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "PaidReactionPrivacy"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaidReactionPrivacyDefault is the TL constructor paidReactionPrivacyDefault.
+//
+//	paidReactionPrivacyDefault#206ad49e = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyDefault.
+type PaidReactionPrivacyDefault struct{}
+
+// PaidReactionPrivacyDefaultTypeID is the ID of paidReactionPrivacyDefault.
+const PaidReactionPrivacyDefaultTypeID = 0x206ad49e
+
+// TypeID returns 0x206ad49e, the ID of paidReactionPrivacyDefault.
+func (*PaidReactionPrivacyDefault) TypeID() uint32 {
+	return PaidReactionPrivacyDefaultTypeID
+}
+
+// TypeName returns "paidReactionPrivacyDefault".
+func (*PaidReactionPrivacyDefault) TypeName() string {
+	return "paidReactionPrivacyDefault"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyDefault as a
+// PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyDefault) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyDefault) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyDefaultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyDefault) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaidReactionPrivacyDefaultTypeID, "paidReactionPrivacyDefault"); err != nil {
+		return tlrt.DecodeErr(err, "paidReactionPrivacyDefault", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaidReactionPrivacyAnonymous is the TL constructor
+// paidReactionPrivacyAnonymous.
+//
+//	paidReactionPrivacyAnonymous#1f0c1ad9 = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyAnonymous.
+type PaidReactionPrivacyAnonymous struct{}
+
+// PaidReactionPrivacyAnonymousTypeID is the ID of paidReactionPrivacyAnonymous.
+const PaidReactionPrivacyAnonymousTypeID = 0x1f0c1ad9
+
+// TypeID returns 0x1f0c1ad9, the ID of paidReactionPrivacyAnonymous.
+func (*PaidReactionPrivacyAnonymous) TypeID() uint32 {
+	return PaidReactionPrivacyAnonymousTypeID
+}
+
+// TypeName returns "paidReactionPrivacyAnonymous".
+func (*PaidReactionPrivacyAnonymous) TypeName() string {
+	return "paidReactionPrivacyAnonymous"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyAnonymous as a
+// PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyAnonymous) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyAnonymous) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyAnonymousTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyAnonymous) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaidReactionPrivacyAnonymousTypeID, "paidReactionPrivacyAnonymous"); err != nil {
+		return tlrt.DecodeErr(err, "paidReactionPrivacyAnonymous", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaidReactionPrivacyPeer is the TL constructor paidReactionPrivacyPeer.
+//
+//	paidReactionPrivacyPeer#dc6cfcf0 peer:InputPeer = PaidReactionPrivacy
+//
+// See https://core.telegram.org/constructor/paidReactionPrivacyPeer.
+type PaidReactionPrivacyPeer struct {
+	Peer InputPeerClass
+}
+
+// PaidReactionPrivacyPeerTypeID is the ID of paidReactionPrivacyPeer.
+const PaidReactionPrivacyPeerTypeID = 0xdc6cfcf0
+
+// TypeID returns 0xdc6cfcf0, the ID of paidReactionPrivacyPeer.
+func (*PaidReactionPrivacyPeer) TypeID() uint32 {
+	return PaidReactionPrivacyPeerTypeID
+}
+
+// TypeName returns "paidReactionPrivacyPeer".
+func (*PaidReactionPrivacyPeer) TypeName() string {
+	return "paidReactionPrivacyPeer"
+}
+
+// paidReactionPrivacyClass marks PaidReactionPrivacyPeer as a
+// PaidReactionPrivacyClass.
+func (*PaidReactionPrivacyPeer) paidReactionPrivacyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaidReactionPrivacyPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaidReactionPrivacyPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaidReactionPrivacyPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "paidReactionPrivacyPeer", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaidReactionPrivacyPeerTypeID, "paidReactionPrivacyPeer"); err != nil {
+		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaidReactionPrivacyPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "paidReactionPrivacyPeer", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "peer")
+	}
+	return nil
+}
+
+// PasswordKdfAlgoClass is the TL type PasswordKdfAlgo: one of
+// PasswordKdfAlgoUnknown,
+// PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
 //
 // See https://core.telegram.org/type/PasswordKdfAlgo.
 type PasswordKdfAlgoClass interface {
@@ -3004,7 +4465,8 @@ func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
 	return decodePasswordKdfAlgo(b, 0)
 }
 
-// decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth levels deep.
+// decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth
+// levels deep.
 func decodePasswordKdfAlgo(b *bin.Buffer, depth int) (PasswordKdfAlgoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -3017,18 +4479,15 @@ func decodePasswordKdfAlgo(b *bin.Buffer, depth int) (PasswordKdfAlgoClass, erro
 	case PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID:
 		v = &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PasswordKdfAlgo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PasswordKdfAlgo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PasswordKdfAlgoUnknown is the TL constructor passwordKdfAlgoUnknown:
+// PasswordKdfAlgoUnknown is the TL constructor passwordKdfAlgoUnknown.
 //
 //	passwordKdfAlgoUnknown#d45ab096 = PasswordKdfAlgo
 //
@@ -3070,33 +4529,34 @@ func (m *PasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "passwordKdfAlgoUnknown", "")
 	}
-	if err := consumeID(b, PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"); err != nil {
-		return decodeErr("passwordKdfAlgoUnknown#d45ab096", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PasswordKdfAlgoUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow is the TL constructor passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow:
+// PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow is the TL
+// constructor
+// passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
 //
-//	passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a salt1:bytes salt2:bytes g:int p:bytes = PasswordKdfAlgo
+//	passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a
+//	    salt1:bytes salt2:bytes g:int p:bytes = PasswordKdfAlgo
 //
-// See https://core.telegram.org/constructor/passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
+// See
+// https://core.telegram.org/constructor/passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
 type PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow struct {
 	Salt1 []byte
 	Salt2 []byte
@@ -3104,20 +4564,25 @@ type PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow struct {
 	P     []byte
 }
 
-// PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID is the ID of passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
+// PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID is
+// the ID of passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
 const PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID = 0x3a912d4a
 
-// TypeID returns 0x3a912d4a, the ID of passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
+// TypeID returns 0x3a912d4a, the ID of
+// passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow.
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) TypeID() uint32 {
 	return PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID
 }
 
-// TypeName returns "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow".
+// TypeName returns
+// "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow".
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) TypeName() string {
 	return "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"
 }
 
-// passwordKdfAlgoClass marks PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow as a PasswordKdfAlgoClass.
+// passwordKdfAlgoClass marks
+// PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow as a
+// PasswordKdfAlgoClass.
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) passwordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
@@ -3143,37 +4608,34 @@ func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Enco
 
 // Decode reads m from b, checking its ID.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"); err != nil {
+		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "")
 	}
-	if err := consumeID(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"); err != nil {
-		return decodeErr("passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Salt1, err = b.Bytes(); err != nil {
-		return decodeErr("passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a", "salt1", err)
+		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt1")
 	}
 	if m.Salt2, err = b.Bytes(); err != nil {
-		return decodeErr("passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a", "salt2", err)
+		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt2")
 	}
 	if m.G, err = b.Int(); err != nil {
-		return decodeErr("passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a", "g", err)
+		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "g")
 	}
 	if m.P, err = b.Bytes(); err != nil {
-		return decodeErr("passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow#3a912d4a", "p", err)
+		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "p")
 	}
 	return nil
 }
@@ -3206,18 +4668,15 @@ func decodePeer(b *bin.Buffer, depth int) (PeerClass, error) {
 	case PeerChannelTypeID:
 		v = &PeerChannel{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Peer",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Peer"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PeerUser is the TL constructor peerUser:
+// PeerUser is the TL constructor peerUser.
 //
 //	peerUser#59511722 user_id:long = Peer
 //
@@ -3262,33 +4721,30 @@ func (m *PeerUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerUserTypeID, "peerUser"); err != nil {
+		return tlrt.DecodeErr(err, "peerUser", "")
 	}
-	if err := consumeID(b, PeerUserTypeID, "peerUser"); err != nil {
-		return decodeErr("peerUser#59511722", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("peerUser#59511722", "user_id", err)
+		return tlrt.DecodeErr(err, "peerUser", "user_id")
 	}
 	return nil
 }
 
-// PeerChat is the TL constructor peerChat:
+// PeerChat is the TL constructor peerChat.
 //
 //	peerChat#36c6019a chat_id:long = Peer
 //
@@ -3333,33 +4789,30 @@ func (m *PeerChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerChatTypeID, "peerChat"); err != nil {
+		return tlrt.DecodeErr(err, "peerChat", "")
 	}
-	if err := consumeID(b, PeerChatTypeID, "peerChat"); err != nil {
-		return decodeErr("peerChat#36c6019a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("peerChat#36c6019a", "chat_id", err)
+		return tlrt.DecodeErr(err, "peerChat", "chat_id")
 	}
 	return nil
 }
 
-// PeerChannel is the TL constructor peerChannel:
+// PeerChannel is the TL constructor peerChannel.
 //
 //	peerChannel#a2a5371e channel_id:long = Peer
 //
@@ -3404,33 +4857,458 @@ func (m *PeerChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerChannel) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerChannelTypeID, "peerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "peerChannel", "")
 	}
-	if err := consumeID(b, PeerChannelTypeID, "peerChannel"); err != nil {
-		return decodeErr("peerChannel#a2a5371e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerChannel) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerChannel) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("peerChannel#a2a5371e", "channel_id", err)
+		return tlrt.DecodeErr(err, "peerChannel", "channel_id")
 	}
 	return nil
 }
 
-// PeerLocatedClass is the TL type PeerLocated: one of PeerLocated, PeerSelfLocated.
+// PeerColorClass is the TL type PeerColor: one of PeerColor,
+// PeerColorCollectible, InputPeerColorCollectible.
+//
+// See https://core.telegram.org/type/PeerColor.
+type PeerColorClass interface {
+	Object
+	peerColorClass()
+}
+
+// DecodePeerColor decodes any constructor of PeerColor.
+func DecodePeerColor(b *bin.Buffer) (PeerColorClass, error) {
+	return decodePeerColor(b, 0)
+}
+
+// decodePeerColor is DecodePeerColor for a value nested depth levels deep.
+func decodePeerColor(b *bin.Buffer, depth int) (PeerColorClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PeerColorClass
+	switch id {
+	case PeerColorTypeID:
+		v = &PeerColor{}
+	case PeerColorCollectibleTypeID:
+		v = &PeerColorCollectible{}
+	case InputPeerColorCollectibleTypeID:
+		v = &InputPeerColorCollectible{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "PeerColor"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PeerColor is the TL constructor peerColor.
+//
+//	peerColor#b54b5acf flags:# color:flags.0?int
+//	    background_emoji_id:flags.1?long = PeerColor
+//
+// An optional field is sent when it is not zero, nil or false. SetColor and the
+// other Set methods send a zero value too; HasColor reports whether Color is
+// present (sent, or received) and ClearColor leaves it out.
+//
+// See https://core.telegram.org/constructor/peerColor.
+type PeerColor struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Color             int        // flags.0?int
+	BackgroundEmojiID int64      // flags.1?long
+}
+
+// PeerColorTypeID is the ID of peerColor.
+const PeerColorTypeID = 0xb54b5acf
+
+// TypeID returns 0xb54b5acf, the ID of peerColor.
+func (*PeerColor) TypeID() uint32 {
+	return PeerColorTypeID
+}
+
+// TypeName returns "peerColor".
+func (*PeerColor) TypeName() string {
+	return "peerColor"
+}
+
+// peerColorClass marks PeerColor as a PeerColorClass.
+func (*PeerColor) peerColorClass() {}
+
+// HasColor reports whether Color is present: not zero, set by SetColor, or
+// received.
+func (m *PeerColor) HasColor() bool {
+	return m.Color != 0 || m.Flags.Has(0)
+}
+
+// SetColor sets Color to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PeerColor) SetColor(v int) {
+	m.Color = v
+	m.Flags.Set(0)
+}
+
+// ClearColor sets Color to its zero value and marks it absent.
+func (m *PeerColor) ClearColor() {
+	m.Color = 0
+	m.Flags.Unset(0)
+}
+
+// HasBackgroundEmojiID reports whether BackgroundEmojiID is present: not zero,
+// set by SetBackgroundEmojiID, or received.
+func (m *PeerColor) HasBackgroundEmojiID() bool {
+	return m.BackgroundEmojiID != 0 || m.Flags.Has(1)
+}
+
+// SetBackgroundEmojiID sets BackgroundEmojiID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PeerColor) SetBackgroundEmojiID(v int64) {
+	m.BackgroundEmojiID = v
+	m.Flags.Set(1)
+}
+
+// ClearBackgroundEmojiID sets BackgroundEmojiID to its zero value and marks it
+// absent.
+func (m *PeerColor) ClearBackgroundEmojiID() {
+	m.BackgroundEmojiID = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *PeerColor) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PeerColorTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Color != 0 {
+		flags.Set(0)
+	}
+	if m.BackgroundEmojiID != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutInt(m.Color)
+	}
+	if flags.Has(1) {
+		b.PutLong(m.BackgroundEmojiID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PeerColor) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PeerColorTypeID, "peerColor"); err != nil {
+		return tlrt.DecodeErr(err, "peerColor", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerColor) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColor{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "peerColor", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Color, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "peerColor", "color")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.BackgroundEmojiID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "peerColor", "background_emoji_id")
+		}
+	}
+	if m.Color != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.BackgroundEmojiID != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// PeerColorCollectible is the TL constructor peerColorCollectible.
+//
+//	peerColorCollectible#b9c0639a flags:# collectible_id:long
+//	    gift_emoji_id:long background_emoji_id:long accent_color:int
+//	    colors:Vector<int> dark_accent_color:flags.0?int
+//	    dark_colors:flags.1?Vector<int> = PeerColor
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetDarkAccentColor and the other Set methods send a zero value too;
+// HasDarkAccentColor reports whether DarkAccentColor is present (sent, or
+// received) and ClearDarkAccentColor leaves it out.
+//
+// See https://core.telegram.org/constructor/peerColorCollectible.
+type PeerColorCollectible struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollectibleID     int64
+	GiftEmojiID       int64
+	BackgroundEmojiID int64
+	AccentColor       int
+	Colors            []int
+	DarkAccentColor   int   // flags.0?int
+	DarkColors        []int // flags.1?Vector<int>
+}
+
+// PeerColorCollectibleTypeID is the ID of peerColorCollectible.
+const PeerColorCollectibleTypeID = 0xb9c0639a
+
+// TypeID returns 0xb9c0639a, the ID of peerColorCollectible.
+func (*PeerColorCollectible) TypeID() uint32 {
+	return PeerColorCollectibleTypeID
+}
+
+// TypeName returns "peerColorCollectible".
+func (*PeerColorCollectible) TypeName() string {
+	return "peerColorCollectible"
+}
+
+// peerColorClass marks PeerColorCollectible as a PeerColorClass.
+func (*PeerColorCollectible) peerColorClass() {}
+
+// HasDarkAccentColor reports whether DarkAccentColor is present: not zero, set
+// by SetDarkAccentColor, or received.
+func (m *PeerColorCollectible) HasDarkAccentColor() bool {
+	return m.DarkAccentColor != 0 || m.Flags.Has(0)
+}
+
+// SetDarkAccentColor sets DarkAccentColor to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PeerColorCollectible) SetDarkAccentColor(v int) {
+	m.DarkAccentColor = v
+	m.Flags.Set(0)
+}
+
+// ClearDarkAccentColor sets DarkAccentColor to its zero value and marks it
+// absent.
+func (m *PeerColorCollectible) ClearDarkAccentColor() {
+	m.DarkAccentColor = 0
+	m.Flags.Unset(0)
+}
+
+// HasDarkColors reports whether DarkColors is present: not zero, set by
+// SetDarkColors, or received.
+func (m *PeerColorCollectible) HasDarkColors() bool {
+	return len(m.DarkColors) > 0 || m.Flags.Has(1)
+}
+
+// SetDarkColors sets DarkColors to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PeerColorCollectible) SetDarkColors(v []int) {
+	m.DarkColors = v
+	m.Flags.Set(1)
+}
+
+// ClearDarkColors sets DarkColors to its zero value and marks it absent.
+func (m *PeerColorCollectible) ClearDarkColors() {
+	m.DarkColors = nil
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *PeerColorCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PeerColorCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PeerColorCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.DarkAccentColor != 0 {
+		flags.Set(0)
+	}
+	if len(m.DarkColors) > 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.CollectibleID)
+	b.PutLong(m.GiftEmojiID)
+	b.PutLong(m.BackgroundEmojiID)
+	b.PutInt(m.AccentColor)
+	b.PutVectorHeader(len(m.Colors))
+	for i := range m.Colors {
+		b.PutInt(m.Colors[i])
+	}
+	if flags.Has(0) {
+		b.PutInt(m.DarkAccentColor)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.DarkColors))
+		for i := range m.DarkColors {
+			b.PutInt(m.DarkColors[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PeerColorCollectible) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PeerColorCollectibleTypeID, "peerColorCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PeerColorCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PeerColorCollectible{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "flags")
+	}
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "collectible_id")
+	}
+	if m.GiftEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "gift_emoji_id")
+	}
+	if m.BackgroundEmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "background_emoji_id")
+	}
+	if m.AccentColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "accent_color")
+	}
+	if m.Colors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "peerColorCollectible", "colors")
+	}
+	if m.Flags.Has(0) {
+		if m.DarkAccentColor, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_accent_color")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.DarkColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_colors")
+		}
+	}
+	if m.DarkAccentColor != 0 {
+		m.Flags.Unset(0)
+	}
+	if len(m.DarkColors) > 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputPeerColorCollectible is the TL constructor inputPeerColorCollectible.
+//
+//	inputPeerColorCollectible#b8ea86a9 collectible_id:long = PeerColor
+//
+// See https://core.telegram.org/constructor/inputPeerColorCollectible.
+type InputPeerColorCollectible struct {
+	CollectibleID int64
+}
+
+// InputPeerColorCollectibleTypeID is the ID of inputPeerColorCollectible.
+const InputPeerColorCollectibleTypeID = 0xb8ea86a9
+
+// TypeID returns 0xb8ea86a9, the ID of inputPeerColorCollectible.
+func (*InputPeerColorCollectible) TypeID() uint32 {
+	return InputPeerColorCollectibleTypeID
+}
+
+// TypeName returns "inputPeerColorCollectible".
+func (*InputPeerColorCollectible) TypeName() string {
+	return "inputPeerColorCollectible"
+}
+
+// peerColorClass marks InputPeerColorCollectible as a PeerColorClass.
+func (*InputPeerColorCollectible) peerColorClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPeerColorCollectible) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPeerColorCollectibleTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPeerColorCollectible) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.CollectibleID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPeerColorCollectible) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPeerColorCollectibleTypeID, "inputPeerColorCollectible"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPeerColorCollectible) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CollectibleID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerColorCollectible", "collectible_id")
+	}
+	return nil
+}
+
+// PeerLocatedClass is the TL type PeerLocated: one of PeerLocated,
+// PeerSelfLocated.
 //
 // See https://core.telegram.org/type/PeerLocated.
 type PeerLocatedClass interface {
@@ -3456,18 +5334,15 @@ func decodePeerLocated(b *bin.Buffer, depth int) (PeerLocatedClass, error) {
 	case PeerSelfLocatedTypeID:
 		v = &PeerSelfLocated{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PeerLocated",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PeerLocated"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PeerLocated is the TL constructor peerLocated:
+// PeerLocated is the TL constructor peerLocated.
 //
 //	peerLocated#ca461b5d peer:Peer expires:int distance:int = PeerLocated
 //
@@ -3508,8 +5383,8 @@ func (m *PeerLocated) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("peerLocated#ca461b5d", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "peerLocated", "peer")
 	}
 	b.PutInt(m.Expires)
 	b.PutInt(m.Distance)
@@ -3518,42 +5393,39 @@ func (m *PeerLocated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerLocated) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerLocatedTypeID, "peerLocated"); err != nil {
+		return tlrt.DecodeErr(err, "peerLocated", "")
 	}
-	if err := consumeID(b, PeerLocatedTypeID, "peerLocated"); err != nil {
-		return decodeErr("peerLocated#ca461b5d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerLocated) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("peerLocated#ca461b5d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "peerLocated", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("peerLocated#ca461b5d", "peer", err)
+		return tlrt.DecodeErr(err, "peerLocated", "peer")
 	}
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("peerLocated#ca461b5d", "expires", err)
+		return tlrt.DecodeErr(err, "peerLocated", "expires")
 	}
 	if m.Distance, err = b.Int(); err != nil {
-		return decodeErr("peerLocated#ca461b5d", "distance", err)
+		return tlrt.DecodeErr(err, "peerLocated", "distance")
 	}
 	return nil
 }
 
-// PeerSelfLocated is the TL constructor peerSelfLocated:
+// PeerSelfLocated is the TL constructor peerSelfLocated.
 //
 //	peerSelfLocated#f8ec284b expires:int = PeerLocated
 //
@@ -3598,33 +5470,32 @@ func (m *PeerSelfLocated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerSelfLocatedTypeID, "peerSelfLocated"); err != nil {
+		return tlrt.DecodeErr(err, "peerSelfLocated", "")
 	}
-	if err := consumeID(b, PeerSelfLocatedTypeID, "peerSelfLocated"); err != nil {
-		return decodeErr("peerSelfLocated#f8ec284b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerSelfLocated) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerSelfLocated) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("peerSelfLocated#f8ec284b", "expires", err)
+		return tlrt.DecodeErr(err, "peerSelfLocated", "expires")
 	}
 	return nil
 }
 
-// PhoneCallClass is the TL type PhoneCall: one of PhoneCallEmpty, PhoneCallWaiting, PhoneCallRequested, PhoneCallAccepted, PhoneCall, PhoneCallDiscarded.
+// PhoneCallClass is the TL type PhoneCall: one of PhoneCallEmpty,
+// PhoneCallWaiting, PhoneCallRequested, PhoneCallAccepted, PhoneCall,
+// PhoneCallDiscarded.
 //
 // See https://core.telegram.org/type/PhoneCall.
 type PhoneCallClass interface {
@@ -3658,18 +5529,15 @@ func decodePhoneCall(b *bin.Buffer, depth int) (PhoneCallClass, error) {
 	case PhoneCallDiscardedTypeID:
 		v = &PhoneCallDiscarded{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PhoneCall",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PhoneCall"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PhoneCallEmpty is the TL constructor phoneCallEmpty:
+// PhoneCallEmpty is the TL constructor phoneCallEmpty.
 //
 //	phoneCallEmpty#5366c915 id:long = PhoneCall
 //
@@ -3714,43 +5582,43 @@ func (m *PhoneCallEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallEmptyTypeID, "phoneCallEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallEmpty", "")
 	}
-	if err := consumeID(b, PhoneCallEmptyTypeID, "phoneCallEmpty"); err != nil {
-		return decodeErr("phoneCallEmpty#5366c915", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallEmpty#5366c915", "id", err)
+		return tlrt.DecodeErr(err, "phoneCallEmpty", "id")
 	}
 	return nil
 }
 
-// PhoneCallWaiting is the TL constructor phoneCallWaiting:
+// PhoneCallWaiting is the TL constructor phoneCallWaiting.
 //
-//	phoneCallWaiting#c5226f17 flags:# video:flags.6?true id:long access_hash:long date:int admin_id:long participant_id:long protocol:PhoneCallProtocol receive_date:flags.0?int = PhoneCall
+//	phoneCallWaiting#c5226f17 flags:# video:flags.6?true id:long
+//	    access_hash:long date:int admin_id:long participant_id:long
+//	    protocol:PhoneCallProtocol receive_date:flags.0?int = PhoneCall
+//
+// An optional field is sent when it is not zero, nil or false. SetReceiveDate
+// and the other Set methods send a zero value too; HasReceiveDate reports
+// whether ReceiveDate is present (sent, or received) and ClearReceiveDate
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/phoneCallWaiting.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhoneCallWaiting struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video         bool       // flags.6?true
 	ID            int64
 	AccessHash    int64
@@ -3776,6 +5644,25 @@ func (*PhoneCallWaiting) TypeName() string {
 
 // phoneCallClass marks PhoneCallWaiting as a PhoneCallClass.
 func (*PhoneCallWaiting) phoneCallClass() {}
+
+// HasReceiveDate reports whether ReceiveDate is present: not zero, set by
+// SetReceiveDate, or received.
+func (m *PhoneCallWaiting) HasReceiveDate() bool {
+	return m.ReceiveDate != 0 || m.Flags.Has(0)
+}
+
+// SetReceiveDate sets ReceiveDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneCallWaiting) SetReceiveDate(v int) {
+	m.ReceiveDate = v
+	m.Flags.Set(0)
+}
+
+// ClearReceiveDate sets ReceiveDate to its zero value and marks it absent.
+func (m *PhoneCallWaiting) ClearReceiveDate() {
+	m.ReceiveDate = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *PhoneCallWaiting) Encode(b *bin.Buffer) error {
@@ -3805,7 +5692,7 @@ func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.AdminID)
 	b.PutLong(m.ParticipantID)
 	if err := m.Protocol.Encode(b); err != nil {
-		return encodeErr("phoneCallWaiting#c5226f17", "protocol", err)
+		return tlrt.EncodeErr(err, "phoneCallWaiting", "protocol")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.ReceiveDate)
@@ -3815,55 +5702,52 @@ func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallWaitingTypeID, "phoneCallWaiting"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "")
 	}
-	if err := consumeID(b, PhoneCallWaitingTypeID, "phoneCallWaiting"); err != nil {
-		return decodeErr("phoneCallWaiting#c5226f17", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallWaiting) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallWaiting) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phoneCallWaiting#c5226f17", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phoneCallWaiting", "")
 	}
 	*m = PhoneCallWaiting{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneCallWaiting#c5226f17", "flags", err)
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "flags")
 	}
 	m.Video = m.Flags.Has(6)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallWaiting#c5226f17", "id", err)
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("phoneCallWaiting#c5226f17", "access_hash", err)
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "access_hash")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("phoneCallWaiting#c5226f17", "date", err)
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "date")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallWaiting#c5226f17", "admin_id", err)
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "admin_id")
 	}
 	if m.ParticipantID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallWaiting#c5226f17", "participant_id", err)
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "participant_id")
 	}
-	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
-		return decodeErr("phoneCallWaiting#c5226f17", "protocol", err)
+	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallWaiting", "protocol")
 	}
 	if m.Flags.Has(0) {
 		if m.ReceiveDate, err = b.Int(); err != nil {
-			return decodeErr("phoneCallWaiting#c5226f17", "receive_date", err)
+			return tlrt.DecodeErr(err, "phoneCallWaiting", "receive_date")
 		}
 	}
 	m.Flags &^= 1 << 6
@@ -3873,13 +5757,15 @@ func (m *PhoneCallWaiting) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PhoneCallRequested is the TL constructor phoneCallRequested:
+// PhoneCallRequested is the TL constructor phoneCallRequested.
 //
-//	phoneCallRequested#14b0ed0c flags:# video:flags.6?true id:long access_hash:long date:int admin_id:long participant_id:long g_a_hash:bytes protocol:PhoneCallProtocol = PhoneCall
+//	phoneCallRequested#14b0ed0c flags:# video:flags.6?true id:long
+//	    access_hash:long date:int admin_id:long participant_id:long
+//	    g_a_hash:bytes protocol:PhoneCallProtocol = PhoneCall
 //
 // See https://core.telegram.org/constructor/phoneCallRequested.
 type PhoneCallRequested struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video         bool       // flags.6?true
 	ID            int64
 	AccessHash    int64
@@ -3932,73 +5818,72 @@ func (m *PhoneCallRequested) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.ParticipantID)
 	b.PutBytes(m.GAHash)
 	if err := m.Protocol.Encode(b); err != nil {
-		return encodeErr("phoneCallRequested#14b0ed0c", "protocol", err)
+		return tlrt.EncodeErr(err, "phoneCallRequested", "protocol")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallRequestedTypeID, "phoneCallRequested"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallRequested", "")
 	}
-	if err := consumeID(b, PhoneCallRequestedTypeID, "phoneCallRequested"); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallRequested) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallRequested) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phoneCallRequested#14b0ed0c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phoneCallRequested", "")
 	}
 	*m = PhoneCallRequested{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "flags", err)
+		return tlrt.DecodeErr(err, "phoneCallRequested", "flags")
 	}
 	m.Video = m.Flags.Has(6)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "id", err)
+		return tlrt.DecodeErr(err, "phoneCallRequested", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "access_hash", err)
+		return tlrt.DecodeErr(err, "phoneCallRequested", "access_hash")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "date", err)
+		return tlrt.DecodeErr(err, "phoneCallRequested", "date")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "admin_id", err)
+		return tlrt.DecodeErr(err, "phoneCallRequested", "admin_id")
 	}
 	if m.ParticipantID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "participant_id", err)
+		return tlrt.DecodeErr(err, "phoneCallRequested", "participant_id")
 	}
 	if m.GAHash, err = b.Bytes(); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "g_a_hash", err)
+		return tlrt.DecodeErr(err, "phoneCallRequested", "g_a_hash")
 	}
-	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
-		return decodeErr("phoneCallRequested#14b0ed0c", "protocol", err)
+	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallRequested", "protocol")
 	}
 	m.Flags &^= 1 << 6
 	return nil
 }
 
-// PhoneCallAccepted is the TL constructor phoneCallAccepted:
+// PhoneCallAccepted is the TL constructor phoneCallAccepted.
 //
-//	phoneCallAccepted#3660c311 flags:# video:flags.6?true id:long access_hash:long date:int admin_id:long participant_id:long g_b:bytes protocol:PhoneCallProtocol = PhoneCall
+//	phoneCallAccepted#3660c311 flags:# video:flags.6?true id:long
+//	    access_hash:long date:int admin_id:long participant_id:long
+//	    g_b:bytes protocol:PhoneCallProtocol = PhoneCall
 //
 // See https://core.telegram.org/constructor/phoneCallAccepted.
 type PhoneCallAccepted struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video         bool       // flags.6?true
 	ID            int64
 	AccessHash    int64
@@ -4051,91 +5936,95 @@ func (m *PhoneCallAccepted) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.ParticipantID)
 	b.PutBytes(m.GB)
 	if err := m.Protocol.Encode(b); err != nil {
-		return encodeErr("phoneCallAccepted#3660c311", "protocol", err)
+		return tlrt.EncodeErr(err, "phoneCallAccepted", "protocol")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallAcceptedTypeID, "phoneCallAccepted"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "")
 	}
-	if err := consumeID(b, PhoneCallAcceptedTypeID, "phoneCallAccepted"); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallAccepted) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallAccepted) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phoneCallAccepted#3660c311", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phoneCallAccepted", "")
 	}
 	*m = PhoneCallAccepted{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "flags", err)
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "flags")
 	}
 	m.Video = m.Flags.Has(6)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "id", err)
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "access_hash", err)
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "access_hash")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "date", err)
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "date")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "admin_id", err)
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "admin_id")
 	}
 	if m.ParticipantID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "participant_id", err)
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "participant_id")
 	}
 	if m.GB, err = b.Bytes(); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "g_b", err)
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "g_b")
 	}
-	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
-		return decodeErr("phoneCallAccepted#3660c311", "protocol", err)
+	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallAccepted", "protocol")
 	}
 	m.Flags &^= 1 << 6
 	return nil
 }
 
-// PhoneCall is the TL constructor phoneCall:
+// PhoneCall is the TL constructor phoneCall.
 //
-//	phoneCall#967f7c67 flags:# p2p_allowed:flags.5?true video:flags.6?true id:long access_hash:long date:int admin_id:long participant_id:long g_a_or_b:bytes key_fingerprint:long protocol:PhoneCallProtocol connections:Vector<PhoneConnection> start_date:int = PhoneCall
+//	phoneCall#30535af5 flags:# p2p_allowed:flags.5?true video:flags.6?true
+//	    conference_supported:flags.8?true id:long access_hash:long date:int
+//	    admin_id:long participant_id:long g_a_or_b:bytes
+//	    key_fingerprint:long protocol:PhoneCallProtocol
+//	    connections:Vector<PhoneConnection> start_date:int
+//	    custom_parameters:flags.7?DataJSON = PhoneCall
 //
 // See https://core.telegram.org/constructor/phoneCall.
 type PhoneCall struct {
-	Flags          bin.Fields // flags word; see the type's doc
-	P2pAllowed     bool       // flags.5?true
-	Video          bool       // flags.6?true
-	ID             int64
-	AccessHash     int64
-	Date           int
-	AdminID        int64
-	ParticipantID  int64
-	GAOrB          []byte
-	KeyFingerprint int64
-	Protocol       PhoneCallProtocol
-	Connections    []PhoneConnectionClass
-	StartDate      int
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	P2pAllowed          bool       // flags.5?true
+	Video               bool       // flags.6?true
+	ConferenceSupported bool       // flags.8?true
+	ID                  int64
+	AccessHash          int64
+	Date                int
+	AdminID             int64
+	ParticipantID       int64
+	GAOrB               []byte
+	KeyFingerprint      int64
+	Protocol            PhoneCallProtocol
+	Connections         []PhoneConnectionClass
+	StartDate           int
+	CustomParameters    *DataJSON // flags.7?DataJSON
 }
 
 // PhoneCallTypeID is the ID of phoneCall.
-const PhoneCallTypeID = 0x967f7c67
+const PhoneCallTypeID = 0x30535af5
 
-// TypeID returns 0x967f7c67, the ID of phoneCall.
+// TypeID returns 0x30535af5, the ID of phoneCall.
 func (*PhoneCall) TypeID() uint32 {
 	return PhoneCallTypeID
 }
@@ -4162,12 +6051,18 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<7 | 1<<8)
 	if m.P2pAllowed {
 		flags.Set(5)
 	}
 	if m.Video {
 		flags.Set(6)
+	}
+	if m.ConferenceSupported {
+		flags.Set(8)
+	}
+	if m.CustomParameters != nil {
+		flags.Set(7)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
@@ -4178,94 +6073,106 @@ func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
 	b.PutBytes(m.GAOrB)
 	b.PutLong(m.KeyFingerprint)
 	if err := m.Protocol.Encode(b); err != nil {
-		return encodeErr("phoneCall#967f7c67", "protocol", err)
+		return tlrt.EncodeErr(err, "phoneCall", "protocol")
 	}
 	b.PutVectorHeader(len(m.Connections))
 	for i := range m.Connections {
-		if err := encodeObj(b, m.Connections[i]); err != nil {
-			return encodeErr("phoneCall#967f7c67", "connections", err)
+		if err := tlrt.EncodeObject(b, m.Connections[i]); err != nil {
+			return tlrt.EncodeErr(err, "phoneCall", "connections")
 		}
 	}
 	b.PutInt(m.StartDate)
+	if flags.Has(7) {
+		if err := m.CustomParameters.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "phoneCall", "custom_parameters")
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallTypeID, "phoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCall", "")
 	}
-	if err := consumeID(b, PhoneCallTypeID, "phoneCall"); err != nil {
-		return decodeErr("phoneCall#967f7c67", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phoneCall#967f7c67", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phoneCall", "")
 	}
 	*m = PhoneCall{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneCall#967f7c67", "flags", err)
+		return tlrt.DecodeErr(err, "phoneCall", "flags")
 	}
 	m.P2pAllowed = m.Flags.Has(5)
 	m.Video = m.Flags.Has(6)
+	m.ConferenceSupported = m.Flags.Has(8)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "id", err)
+		return tlrt.DecodeErr(err, "phoneCall", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "access_hash", err)
+		return tlrt.DecodeErr(err, "phoneCall", "access_hash")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "date", err)
+		return tlrt.DecodeErr(err, "phoneCall", "date")
 	}
 	if m.AdminID, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "admin_id", err)
+		return tlrt.DecodeErr(err, "phoneCall", "admin_id")
 	}
 	if m.ParticipantID, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "participant_id", err)
+		return tlrt.DecodeErr(err, "phoneCall", "participant_id")
 	}
 	if m.GAOrB, err = b.Bytes(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "g_a_or_b", err)
+		return tlrt.DecodeErr(err, "phoneCall", "g_a_or_b")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "key_fingerprint", err)
+		return tlrt.DecodeErr(err, "phoneCall", "key_fingerprint")
 	}
-	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
-		return decodeErr("phoneCall#967f7c67", "protocol", err)
+	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phoneCall", "protocol")
 	}
-	if m.Connections, err = decodeVectorAt(b, depth+1, decodePhoneConnection); err != nil {
-		return decodeErr("phoneCall#967f7c67", "connections", err)
+	if m.Connections, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoneConnection); err != nil {
+		return tlrt.DecodeErr(err, "phoneCall", "connections")
 	}
 	if m.StartDate, err = b.Int(); err != nil {
-		return decodeErr("phoneCall#967f7c67", "start_date", err)
+		return tlrt.DecodeErr(err, "phoneCall", "start_date")
 	}
-	m.Flags &^= 1<<5 | 1<<6
+	if m.Flags.Has(7) {
+		m.CustomParameters = new(DataJSON)
+		if err = tlrt.DecodeBoxed(b, m.CustomParameters, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "phoneCall", "custom_parameters")
+		}
+	}
+	m.Flags &^= 1<<5 | 1<<6 | 1<<7 | 1<<8
 	return nil
 }
 
-// PhoneCallDiscarded is the TL constructor phoneCallDiscarded:
+// PhoneCallDiscarded is the TL constructor phoneCallDiscarded.
 //
-//	phoneCallDiscarded#50ca4de1 flags:# need_rating:flags.2?true need_debug:flags.3?true video:flags.6?true id:long reason:flags.0?PhoneCallDiscardReason duration:flags.1?int = PhoneCall
+//	phoneCallDiscarded#50ca4de1 flags:# need_rating:flags.2?true
+//	    need_debug:flags.3?true video:flags.6?true id:long
+//	    reason:flags.0?PhoneCallDiscardReason duration:flags.1?int
+//	    = PhoneCall
+//
+// An optional field is sent when it is not zero, nil or false. SetDuration and
+// the other Set methods send a zero value too; HasDuration reports whether
+// Duration is present (sent, or received) and ClearDuration leaves it out.
 //
 // See https://core.telegram.org/constructor/phoneCallDiscarded.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhoneCallDiscarded struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NeedRating bool       // flags.2?true
 	NeedDebug  bool       // flags.3?true
 	Video      bool       // flags.6?true
@@ -4289,6 +6196,25 @@ func (*PhoneCallDiscarded) TypeName() string {
 
 // phoneCallClass marks PhoneCallDiscarded as a PhoneCallClass.
 func (*PhoneCallDiscarded) phoneCallClass() {}
+
+// HasDuration reports whether Duration is present: not zero, set by
+// SetDuration, or received.
+func (m *PhoneCallDiscarded) HasDuration() bool {
+	return m.Duration != 0 || m.Flags.Has(1)
+}
+
+// SetDuration sets Duration to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PhoneCallDiscarded) SetDuration(v int) {
+	m.Duration = v
+	m.Flags.Set(1)
+}
+
+// ClearDuration sets Duration to its zero value and marks it absent.
+func (m *PhoneCallDiscarded) ClearDuration() {
+	m.Duration = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *PhoneCallDiscarded) Encode(b *bin.Buffer) error {
@@ -4323,8 +6249,8 @@ func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Reason); err != nil {
-			return encodeErr("phoneCallDiscarded#50ca4de1", "reason", err)
+		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
+			return tlrt.EncodeErr(err, "phoneCallDiscarded", "reason")
 		}
 	}
 	if flags.Has(1) {
@@ -4335,47 +6261,44 @@ func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardedTypeID, "phoneCallDiscarded"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscarded", "")
 	}
-	if err := consumeID(b, PhoneCallDiscardedTypeID, "phoneCallDiscarded"); err != nil {
-		return decodeErr("phoneCallDiscarded#50ca4de1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallDiscarded) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscarded) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phoneCallDiscarded#50ca4de1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phoneCallDiscarded", "")
 	}
 	*m = PhoneCallDiscarded{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneCallDiscarded#50ca4de1", "flags", err)
+		return tlrt.DecodeErr(err, "phoneCallDiscarded", "flags")
 	}
 	m.NeedRating = m.Flags.Has(2)
 	m.NeedDebug = m.Flags.Has(3)
 	m.Video = m.Flags.Has(6)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneCallDiscarded#50ca4de1", "id", err)
+		return tlrt.DecodeErr(err, "phoneCallDiscarded", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
-			return decodeErr("phoneCallDiscarded#50ca4de1", "reason", err)
+			return tlrt.DecodeErr(err, "phoneCallDiscarded", "reason")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Duration, err = b.Int(); err != nil {
-			return decodeErr("phoneCallDiscarded#50ca4de1", "duration", err)
+			return tlrt.DecodeErr(err, "phoneCallDiscarded", "duration")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<6
@@ -4385,7 +6308,10 @@ func (m *PhoneCallDiscarded) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PhoneCallDiscardReasonClass is the TL type PhoneCallDiscardReason: one of PhoneCallDiscardReasonMissed, PhoneCallDiscardReasonDisconnect, PhoneCallDiscardReasonHangup, PhoneCallDiscardReasonBusy.
+// PhoneCallDiscardReasonClass is the TL type PhoneCallDiscardReason: one of
+// PhoneCallDiscardReasonMissed, PhoneCallDiscardReasonDisconnect,
+// PhoneCallDiscardReasonHangup, PhoneCallDiscardReasonBusy,
+// PhoneCallDiscardReasonMigrateConferenceCall.
 //
 // See https://core.telegram.org/type/PhoneCallDiscardReason.
 type PhoneCallDiscardReasonClass interface {
@@ -4393,12 +6319,14 @@ type PhoneCallDiscardReasonClass interface {
 	phoneCallDiscardReasonClass()
 }
 
-// DecodePhoneCallDiscardReason decodes any constructor of PhoneCallDiscardReason.
+// DecodePhoneCallDiscardReason decodes any constructor of
+// PhoneCallDiscardReason.
 func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, error) {
 	return decodePhoneCallDiscardReason(b, 0)
 }
 
-// decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value nested depth levels deep.
+// decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value
+// nested depth levels deep.
 func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardReasonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4414,19 +6342,19 @@ func decodePhoneCallDiscardReason(b *bin.Buffer, depth int) (PhoneCallDiscardRea
 		v = &PhoneCallDiscardReasonHangup{}
 	case PhoneCallDiscardReasonBusyTypeID:
 		v = &PhoneCallDiscardReasonBusy{}
+	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
+		v = &PhoneCallDiscardReasonMigrateConferenceCall{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PhoneCallDiscardReason",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PhoneCallDiscardReason"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PhoneCallDiscardReasonMissed is the TL constructor phoneCallDiscardReasonMissed:
+// PhoneCallDiscardReasonMissed is the TL constructor
+// phoneCallDiscardReasonMissed.
 //
 //	phoneCallDiscardReasonMissed#85e42301 = PhoneCallDiscardReason
 //
@@ -4446,7 +6374,8 @@ func (*PhoneCallDiscardReasonMissed) TypeName() string {
 	return "phoneCallDiscardReasonMissed"
 }
 
-// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonMissed as a PhoneCallDiscardReasonClass.
+// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonMissed as a
+// PhoneCallDiscardReasonClass.
 func (*PhoneCallDiscardReasonMissed) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -4468,36 +6397,35 @@ func (m *PhoneCallDiscardReasonMissed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMissed", "")
 	}
-	if err := consumeID(b, PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"); err != nil {
-		return decodeErr("phoneCallDiscardReasonMissed#85e42301", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallDiscardReasonMissed) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PhoneCallDiscardReasonDisconnect is the TL constructor phoneCallDiscardReasonDisconnect:
+// PhoneCallDiscardReasonDisconnect is the TL constructor
+// phoneCallDiscardReasonDisconnect.
 //
 //	phoneCallDiscardReasonDisconnect#e095c1a0 = PhoneCallDiscardReason
 //
 // See https://core.telegram.org/constructor/phoneCallDiscardReasonDisconnect.
 type PhoneCallDiscardReasonDisconnect struct{}
 
-// PhoneCallDiscardReasonDisconnectTypeID is the ID of phoneCallDiscardReasonDisconnect.
+// PhoneCallDiscardReasonDisconnectTypeID is the ID of
+// phoneCallDiscardReasonDisconnect.
 const PhoneCallDiscardReasonDisconnectTypeID = 0xe095c1a0
 
 // TypeID returns 0xe095c1a0, the ID of phoneCallDiscardReasonDisconnect.
@@ -4510,7 +6438,8 @@ func (*PhoneCallDiscardReasonDisconnect) TypeName() string {
 	return "phoneCallDiscardReasonDisconnect"
 }
 
-// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonDisconnect as a PhoneCallDiscardReasonClass.
+// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonDisconnect as a
+// PhoneCallDiscardReasonClass.
 func (*PhoneCallDiscardReasonDisconnect) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -4532,29 +6461,27 @@ func (m *PhoneCallDiscardReasonDisconnect) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonDisconnect", "")
 	}
-	if err := consumeID(b, PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"); err != nil {
-		return decodeErr("phoneCallDiscardReasonDisconnect#e095c1a0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallDiscardReasonDisconnect) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PhoneCallDiscardReasonHangup is the TL constructor phoneCallDiscardReasonHangup:
+// PhoneCallDiscardReasonHangup is the TL constructor
+// phoneCallDiscardReasonHangup.
 //
 //	phoneCallDiscardReasonHangup#57adc690 = PhoneCallDiscardReason
 //
@@ -4574,7 +6501,8 @@ func (*PhoneCallDiscardReasonHangup) TypeName() string {
 	return "phoneCallDiscardReasonHangup"
 }
 
-// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonHangup as a PhoneCallDiscardReasonClass.
+// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonHangup as a
+// PhoneCallDiscardReasonClass.
 func (*PhoneCallDiscardReasonHangup) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -4596,29 +6524,26 @@ func (m *PhoneCallDiscardReasonHangup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonHangup", "")
 	}
-	if err := consumeID(b, PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"); err != nil {
-		return decodeErr("phoneCallDiscardReasonHangup#57adc690", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallDiscardReasonHangup) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PhoneCallDiscardReasonBusy is the TL constructor phoneCallDiscardReasonBusy:
+// PhoneCallDiscardReasonBusy is the TL constructor phoneCallDiscardReasonBusy.
 //
 //	phoneCallDiscardReasonBusy#faf7e8c9 = PhoneCallDiscardReason
 //
@@ -4638,7 +6563,8 @@ func (*PhoneCallDiscardReasonBusy) TypeName() string {
 	return "phoneCallDiscardReasonBusy"
 }
 
-// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonBusy as a PhoneCallDiscardReasonClass.
+// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonBusy as a
+// PhoneCallDiscardReasonClass.
 func (*PhoneCallDiscardReasonBusy) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -4660,29 +6586,101 @@ func (m *PhoneCallDiscardReasonBusy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonBusy", "")
 	}
-	if err := consumeID(b, PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"); err != nil {
-		return decodeErr("phoneCallDiscardReasonBusy#faf7e8c9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallDiscardReasonBusy) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PhoneConnectionClass is the TL type PhoneConnection: one of PhoneConnection, PhoneConnectionWebrtc.
+// PhoneCallDiscardReasonMigrateConferenceCall is the TL constructor
+// phoneCallDiscardReasonMigrateConferenceCall.
+//
+//	phoneCallDiscardReasonMigrateConferenceCall#9fbbf1f7 slug:string
+//	    = PhoneCallDiscardReason
+//
+// See
+// https://core.telegram.org/constructor/phoneCallDiscardReasonMigrateConferenceCall.
+type PhoneCallDiscardReasonMigrateConferenceCall struct {
+	Slug string
+}
+
+// PhoneCallDiscardReasonMigrateConferenceCallTypeID is the ID of
+// phoneCallDiscardReasonMigrateConferenceCall.
+const PhoneCallDiscardReasonMigrateConferenceCallTypeID = 0x9fbbf1f7
+
+// TypeID returns 0x9fbbf1f7, the ID of
+// phoneCallDiscardReasonMigrateConferenceCall.
+func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeID() uint32 {
+	return PhoneCallDiscardReasonMigrateConferenceCallTypeID
+}
+
+// TypeName returns "phoneCallDiscardReasonMigrateConferenceCall".
+func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeName() string {
+	return "phoneCallDiscardReasonMigrateConferenceCall"
+}
+
+// phoneCallDiscardReasonClass marks PhoneCallDiscardReasonMigrateConferenceCall
+// as a PhoneCallDiscardReasonClass.
+func (*PhoneCallDiscardReasonMigrateConferenceCall) phoneCallDiscardReasonClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneCallDiscardReasonMigrateConferenceCallTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID, "phoneCallDiscardReasonMigrateConferenceCall"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "slug")
+	}
+	return nil
+}
+
+// PhoneConnectionClass is the TL type PhoneConnection: one of PhoneConnection,
+// PhoneConnectionWebrtc.
 //
 // See https://core.telegram.org/type/PhoneConnection.
 type PhoneConnectionClass interface {
@@ -4695,7 +6693,8 @@ func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
 	return decodePhoneConnection(b, 0)
 }
 
-// decodePhoneConnection is DecodePhoneConnection for a value nested depth levels deep.
+// decodePhoneConnection is DecodePhoneConnection for a value nested depth
+// levels deep.
 func decodePhoneConnection(b *bin.Buffer, depth int) (PhoneConnectionClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4708,24 +6707,22 @@ func decodePhoneConnection(b *bin.Buffer, depth int) (PhoneConnectionClass, erro
 	case PhoneConnectionWebrtcTypeID:
 		v = &PhoneConnectionWebrtc{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PhoneConnection",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PhoneConnection"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PhoneConnection is the TL constructor phoneConnection:
+// PhoneConnection is the TL constructor phoneConnection.
 //
-//	phoneConnection#9cc123c7 flags:# tcp:flags.0?true id:long ip:string ipv6:string port:int peer_tag:bytes = PhoneConnection
+//	phoneConnection#9cc123c7 flags:# tcp:flags.0?true id:long ip:string
+//	    ipv6:string port:int peer_tag:bytes = PhoneConnection
 //
 // See https://core.telegram.org/constructor/phoneConnection.
 type PhoneConnection struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Tcp     bool       // flags.0?true
 	ID      int64
 	IP      string
@@ -4779,57 +6776,56 @@ func (m *PhoneConnection) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneConnection) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneConnectionTypeID, "phoneConnection"); err != nil {
+		return tlrt.DecodeErr(err, "phoneConnection", "")
 	}
-	if err := consumeID(b, PhoneConnectionTypeID, "phoneConnection"); err != nil {
-		return decodeErr("phoneConnection#9cc123c7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneConnection) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneConnection{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneConnection#9cc123c7", "flags", err)
+		return tlrt.DecodeErr(err, "phoneConnection", "flags")
 	}
 	m.Tcp = m.Flags.Has(0)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneConnection#9cc123c7", "id", err)
+		return tlrt.DecodeErr(err, "phoneConnection", "id")
 	}
 	if m.IP, err = b.String(); err != nil {
-		return decodeErr("phoneConnection#9cc123c7", "ip", err)
+		return tlrt.DecodeErr(err, "phoneConnection", "ip")
 	}
 	if m.Ipv6, err = b.String(); err != nil {
-		return decodeErr("phoneConnection#9cc123c7", "ipv6", err)
+		return tlrt.DecodeErr(err, "phoneConnection", "ipv6")
 	}
 	if m.Port, err = b.Int(); err != nil {
-		return decodeErr("phoneConnection#9cc123c7", "port", err)
+		return tlrt.DecodeErr(err, "phoneConnection", "port")
 	}
 	if m.PeerTag, err = b.Bytes(); err != nil {
-		return decodeErr("phoneConnection#9cc123c7", "peer_tag", err)
+		return tlrt.DecodeErr(err, "phoneConnection", "peer_tag")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PhoneConnectionWebrtc is the TL constructor phoneConnectionWebrtc:
+// PhoneConnectionWebrtc is the TL constructor phoneConnectionWebrtc.
 //
-//	phoneConnectionWebrtc#635fe375 flags:# turn:flags.0?true stun:flags.1?true id:long ip:string ipv6:string port:int username:string password:string = PhoneConnection
+//	phoneConnectionWebrtc#635fe375 flags:# turn:flags.0?true
+//	    stun:flags.1?true id:long ip:string ipv6:string port:int
+//	    username:string password:string = PhoneConnection
 //
 // See https://core.telegram.org/constructor/phoneConnectionWebrtc.
 type PhoneConnectionWebrtc struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Turn     bool       // flags.0?true
 	Stun     bool       // flags.1?true
 	ID       int64
@@ -4889,49 +6885,46 @@ func (m *PhoneConnectionWebrtc) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"); err != nil {
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "")
 	}
-	if err := consumeID(b, PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"); err != nil {
-		return decodeErr("phoneConnectionWebrtc#635fe375", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneConnectionWebrtc) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneConnectionWebrtc) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneConnectionWebrtc{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneConnectionWebrtc#635fe375", "flags", err)
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "flags")
 	}
 	m.Turn = m.Flags.Has(0)
 	m.Stun = m.Flags.Has(1)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("phoneConnectionWebrtc#635fe375", "id", err)
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "id")
 	}
 	if m.IP, err = b.String(); err != nil {
-		return decodeErr("phoneConnectionWebrtc#635fe375", "ip", err)
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ip")
 	}
 	if m.Ipv6, err = b.String(); err != nil {
-		return decodeErr("phoneConnectionWebrtc#635fe375", "ipv6", err)
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ipv6")
 	}
 	if m.Port, err = b.Int(); err != nil {
-		return decodeErr("phoneConnectionWebrtc#635fe375", "port", err)
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "port")
 	}
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("phoneConnectionWebrtc#635fe375", "username", err)
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "username")
 	}
 	if m.Password, err = b.String(); err != nil {
-		return decodeErr("phoneConnectionWebrtc#635fe375", "password", err)
+		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "password")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
@@ -4963,18 +6956,15 @@ func decodePhoto(b *bin.Buffer, depth int) (PhotoClass, error) {
 	case PhotoTypeID:
 		v = &Photo{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Photo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Photo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PhotoEmpty is the TL constructor photoEmpty:
+// PhotoEmpty is the TL constructor photoEmpty.
 //
 //	photoEmpty#2331b22d id:long = Photo
 //
@@ -5019,43 +7009,44 @@ func (m *PhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotoEmptyTypeID, "photoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "photoEmpty", "")
 	}
-	if err := consumeID(b, PhotoEmptyTypeID, "photoEmpty"); err != nil {
-		return decodeErr("photoEmpty#2331b22d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("photoEmpty#2331b22d", "id", err)
+		return tlrt.DecodeErr(err, "photoEmpty", "id")
 	}
 	return nil
 }
 
-// Photo is the TL constructor photo:
+// Photo is the TL constructor photo.
 //
-//	photo#fb197a65 flags:# has_stickers:flags.0?true id:long access_hash:long file_reference:bytes date:int sizes:Vector<PhotoSize> video_sizes:flags.1?Vector<VideoSize> dc_id:int = Photo
+//	photo#fb197a65 flags:# has_stickers:flags.0?true id:long
+//	    access_hash:long file_reference:bytes date:int
+//	    sizes:Vector<PhotoSize> video_sizes:flags.1?Vector<VideoSize>
+//	    dc_id:int = Photo
+//
+// An optional field is sent when it is not zero, nil or false. SetVideoSizes
+// and the other Set methods send a zero value too; HasVideoSizes reports
+// whether VideoSizes is present (sent, or received) and ClearVideoSizes leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/photo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Photo struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasStickers   bool       // flags.0?true
 	ID            int64
 	AccessHash    int64
@@ -5081,6 +7072,25 @@ func (*Photo) TypeName() string {
 
 // photoClass marks Photo as a PhotoClass.
 func (*Photo) photoClass() {}
+
+// HasVideoSizes reports whether VideoSizes is present: not zero, set by
+// SetVideoSizes, or received.
+func (m *Photo) HasVideoSizes() bool {
+	return len(m.VideoSizes) > 0 || m.Flags.Has(1)
+}
+
+// SetVideoSizes sets VideoSizes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Photo) SetVideoSizes(v []VideoSizeClass) {
+	m.VideoSizes = v
+	m.Flags.Set(1)
+}
+
+// ClearVideoSizes sets VideoSizes to its zero value and marks it absent.
+func (m *Photo) ClearVideoSizes() {
+	m.VideoSizes = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *Photo) Encode(b *bin.Buffer) error {
@@ -5110,15 +7120,15 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Date)
 	b.PutVectorHeader(len(m.Sizes))
 	for i := range m.Sizes {
-		if err := encodeObj(b, m.Sizes[i]); err != nil {
-			return encodeErr("photo#fb197a65", "sizes", err)
+		if err := tlrt.EncodeObject(b, m.Sizes[i]); err != nil {
+			return tlrt.EncodeErr(err, "photo", "sizes")
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.VideoSizes))
 		for i := range m.VideoSizes {
-			if err := encodeObj(b, m.VideoSizes[i]); err != nil {
-				return encodeErr("photo#fb197a65", "video_sizes", err)
+			if err := tlrt.EncodeObject(b, m.VideoSizes[i]); err != nil {
+				return tlrt.EncodeErr(err, "photo", "video_sizes")
 			}
 		}
 	}
@@ -5128,56 +7138,53 @@ func (m *Photo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Photo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotoTypeID, "photo"); err != nil {
+		return tlrt.DecodeErr(err, "photo", "")
 	}
-	if err := consumeID(b, PhotoTypeID, "photo"); err != nil {
-		return decodeErr("photo#fb197a65", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Photo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Photo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photo#fb197a65", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photo", "")
 	}
 	*m = Photo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("photo#fb197a65", "flags", err)
+		return tlrt.DecodeErr(err, "photo", "flags")
 	}
 	m.HasStickers = m.Flags.Has(0)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("photo#fb197a65", "id", err)
+		return tlrt.DecodeErr(err, "photo", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("photo#fb197a65", "access_hash", err)
+		return tlrt.DecodeErr(err, "photo", "access_hash")
 	}
 	if m.FileReference, err = b.Bytes(); err != nil {
-		return decodeErr("photo#fb197a65", "file_reference", err)
+		return tlrt.DecodeErr(err, "photo", "file_reference")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("photo#fb197a65", "date", err)
+		return tlrt.DecodeErr(err, "photo", "date")
 	}
-	if m.Sizes, err = decodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
-		return decodeErr("photo#fb197a65", "sizes", err)
+	if m.Sizes, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+		return tlrt.DecodeErr(err, "photo", "sizes")
 	}
 	if m.Flags.Has(1) {
-		if m.VideoSizes, err = decodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
-			return decodeErr("photo#fb197a65", "video_sizes", err)
+		if m.VideoSizes, err = tlrt.DecodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
+			return tlrt.DecodeErr(err, "photo", "video_sizes")
 		}
 	}
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("photo#fb197a65", "dc_id", err)
+		return tlrt.DecodeErr(err, "photo", "dc_id")
 	}
 	m.Flags &^= 1 << 0
 	if len(m.VideoSizes) > 0 {
@@ -5186,7 +7193,8 @@ func (m *Photo) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PhotoSizeClass is the TL type PhotoSize: one of PhotoSizeEmpty, PhotoSize, PhotoCachedSize, PhotoStrippedSize, PhotoSizeProgressive, PhotoPathSize.
+// PhotoSizeClass is the TL type PhotoSize: one of PhotoSizeEmpty, PhotoSize,
+// PhotoCachedSize, PhotoStrippedSize, PhotoSizeProgressive, PhotoPathSize.
 //
 // See https://core.telegram.org/type/PhotoSize.
 type PhotoSizeClass interface {
@@ -5220,18 +7228,15 @@ func decodePhotoSize(b *bin.Buffer, depth int) (PhotoSizeClass, error) {
 	case PhotoPathSizeTypeID:
 		v = &PhotoPathSize{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PhotoSize",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PhotoSize"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PhotoSizeEmpty is the TL constructor photoSizeEmpty:
+// PhotoSizeEmpty is the TL constructor photoSizeEmpty.
 //
 //	photoSizeEmpty#e17e23c type:string = PhotoSize
 //
@@ -5276,33 +7281,30 @@ func (m *PhotoSizeEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSizeEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotoSizeEmptyTypeID, "photoSizeEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeEmpty", "")
 	}
-	if err := consumeID(b, PhotoSizeEmptyTypeID, "photoSizeEmpty"); err != nil {
-		return decodeErr("photoSizeEmpty#0e17e23c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoSizeEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotoSizeEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoSizeEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("photoSizeEmpty#0e17e23c", "type", err)
+		return tlrt.DecodeErr(err, "photoSizeEmpty", "type")
 	}
 	return nil
 }
 
-// PhotoSize is the TL constructor photoSize:
+// PhotoSize is the TL constructor photoSize.
 //
 //	photoSize#75c78e60 type:string w:int h:int size:int = PhotoSize
 //
@@ -5353,42 +7355,39 @@ func (m *PhotoSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSize) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotoSizeTypeID, "photoSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoSize", "")
 	}
-	if err := consumeID(b, PhotoSizeTypeID, "photoSize"); err != nil {
-		return decodeErr("photoSize#75c78e60", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoSize) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotoSize) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("photoSize#75c78e60", "type", err)
+		return tlrt.DecodeErr(err, "photoSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("photoSize#75c78e60", "w", err)
+		return tlrt.DecodeErr(err, "photoSize", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("photoSize#75c78e60", "h", err)
+		return tlrt.DecodeErr(err, "photoSize", "h")
 	}
 	if m.Size, err = b.Int(); err != nil {
-		return decodeErr("photoSize#75c78e60", "size", err)
+		return tlrt.DecodeErr(err, "photoSize", "size")
 	}
 	return nil
 }
 
-// PhotoCachedSize is the TL constructor photoCachedSize:
+// PhotoCachedSize is the TL constructor photoCachedSize.
 //
 //	photoCachedSize#21e1ad6 type:string w:int h:int bytes:bytes = PhotoSize
 //
@@ -5439,42 +7438,39 @@ func (m *PhotoCachedSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoCachedSize) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotoCachedSizeTypeID, "photoCachedSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoCachedSize", "")
 	}
-	if err := consumeID(b, PhotoCachedSizeTypeID, "photoCachedSize"); err != nil {
-		return decodeErr("photoCachedSize#021e1ad6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoCachedSize) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotoCachedSize) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoCachedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("photoCachedSize#021e1ad6", "type", err)
+		return tlrt.DecodeErr(err, "photoCachedSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("photoCachedSize#021e1ad6", "w", err)
+		return tlrt.DecodeErr(err, "photoCachedSize", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("photoCachedSize#021e1ad6", "h", err)
+		return tlrt.DecodeErr(err, "photoCachedSize", "h")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("photoCachedSize#021e1ad6", "bytes", err)
+		return tlrt.DecodeErr(err, "photoCachedSize", "bytes")
 	}
 	return nil
 }
 
-// PhotoStrippedSize is the TL constructor photoStrippedSize:
+// PhotoStrippedSize is the TL constructor photoStrippedSize.
 //
 //	photoStrippedSize#e0b0bc2e type:string bytes:bytes = PhotoSize
 //
@@ -5521,38 +7517,36 @@ func (m *PhotoStrippedSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoStrippedSize) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotoStrippedSizeTypeID, "photoStrippedSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoStrippedSize", "")
 	}
-	if err := consumeID(b, PhotoStrippedSizeTypeID, "photoStrippedSize"); err != nil {
-		return decodeErr("photoStrippedSize#e0b0bc2e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoStrippedSize) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotoStrippedSize) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoStrippedSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("photoStrippedSize#e0b0bc2e", "type", err)
+		return tlrt.DecodeErr(err, "photoStrippedSize", "type")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("photoStrippedSize#e0b0bc2e", "bytes", err)
+		return tlrt.DecodeErr(err, "photoStrippedSize", "bytes")
 	}
 	return nil
 }
 
-// PhotoSizeProgressive is the TL constructor photoSizeProgressive:
+// PhotoSizeProgressive is the TL constructor photoSizeProgressive.
 //
-//	photoSizeProgressive#fa3efb95 type:string w:int h:int sizes:Vector<int> = PhotoSize
+//	photoSizeProgressive#fa3efb95 type:string w:int h:int sizes:Vector<int>
+//	    = PhotoSize
 //
 // See https://core.telegram.org/constructor/photoSizeProgressive.
 type PhotoSizeProgressive struct {
@@ -5604,42 +7598,39 @@ func (m *PhotoSizeProgressive) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoSizeProgressive) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotoSizeProgressiveTypeID, "photoSizeProgressive"); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeProgressive", "")
 	}
-	if err := consumeID(b, PhotoSizeProgressiveTypeID, "photoSizeProgressive"); err != nil {
-		return decodeErr("photoSizeProgressive#fa3efb95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoSizeProgressive) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotoSizeProgressive) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoSizeProgressive) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("photoSizeProgressive#fa3efb95", "type", err)
+		return tlrt.DecodeErr(err, "photoSizeProgressive", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("photoSizeProgressive#fa3efb95", "w", err)
+		return tlrt.DecodeErr(err, "photoSizeProgressive", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("photoSizeProgressive#fa3efb95", "h", err)
+		return tlrt.DecodeErr(err, "photoSizeProgressive", "h")
 	}
-	if m.Sizes, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("photoSizeProgressive#fa3efb95", "sizes", err)
+	if m.Sizes, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "photoSizeProgressive", "sizes")
 	}
 	return nil
 }
 
-// PhotoPathSize is the TL constructor photoPathSize:
+// PhotoPathSize is the TL constructor photoPathSize.
 //
 //	photoPathSize#d8214d41 type:string bytes:bytes = PhotoSize
 //
@@ -5686,36 +7677,317 @@ func (m *PhotoPathSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotoPathSize) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotoPathSizeTypeID, "photoPathSize"); err != nil {
+		return tlrt.DecodeErr(err, "photoPathSize", "")
 	}
-	if err := consumeID(b, PhotoPathSizeTypeID, "photoPathSize"); err != nil {
-		return decodeErr("photoPathSize#d8214d41", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotoPathSize) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotoPathSize) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotoPathSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("photoPathSize#d8214d41", "type", err)
+		return tlrt.DecodeErr(err, "photoPathSize", "type")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("photoPathSize#d8214d41", "bytes", err)
+		return tlrt.DecodeErr(err, "photoPathSize", "bytes")
 	}
 	return nil
 }
 
-// PostInteractionCountersClass is the TL type PostInteractionCounters: one of PostInteractionCountersMessage, PostInteractionCountersStory.
+// PollAnswerClass is the TL type PollAnswer: one of PollAnswer,
+// InputPollAnswer.
+//
+// See https://core.telegram.org/type/PollAnswer.
+type PollAnswerClass interface {
+	Object
+	pollAnswerClass()
+}
+
+// DecodePollAnswer decodes any constructor of PollAnswer.
+func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
+	return decodePollAnswer(b, 0)
+}
+
+// decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
+func decodePollAnswer(b *bin.Buffer, depth int) (PollAnswerClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PollAnswerClass
+	switch id {
+	case PollAnswerTypeID:
+		v = &PollAnswer{}
+	case InputPollAnswerTypeID:
+		v = &InputPollAnswer{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "PollAnswer"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PollAnswer is the TL constructor pollAnswer.
+//
+//	pollAnswer#4b7d786a flags:# text:TextWithEntities option:bytes
+//	    media:flags.0?MessageMedia added_by:flags.1?Peer date:flags.1?int
+//	    = PollAnswer
+//
+// An optional field is sent when it is not zero, nil or false. SetDate and the
+// other Set methods send a zero value too; HasDate reports whether Date is
+// present (sent, or received) and ClearDate leaves it out.
+//
+// See https://core.telegram.org/constructor/pollAnswer.
+type PollAnswer struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Text    TextWithEntities
+	Option  []byte
+	Media   MessageMediaClass // flags.0?MessageMedia
+	AddedBy PeerClass         // flags.1?Peer
+	Date    int               // flags.1?int
+}
+
+// PollAnswerTypeID is the ID of pollAnswer.
+const PollAnswerTypeID = 0x4b7d786a
+
+// TypeID returns 0x4b7d786a, the ID of pollAnswer.
+func (*PollAnswer) TypeID() uint32 {
+	return PollAnswerTypeID
+}
+
+// TypeName returns "pollAnswer".
+func (*PollAnswer) TypeName() string {
+	return "pollAnswer"
+}
+
+// pollAnswerClass marks PollAnswer as a PollAnswerClass.
+func (*PollAnswer) pollAnswerClass() {}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received. It shares its flag with AddedBy: they are present together.
+func (m *PollAnswer) HasDate() bool {
+	return m.AddedBy != nil || m.Date != 0 || m.Flags.Has(1)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PollAnswer) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(1)
+}
+
+// ClearDate sets Date to its zero value and marks it absent; it is still sent,
+// as zero, when AddedBy, which shares its flag, is set.
+func (m *PollAnswer) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *PollAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PollAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Media != nil {
+		flags.Set(0)
+	}
+	if m.AddedBy != nil || m.Date != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Text.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "pollAnswer", "text")
+	}
+	b.PutBytes(m.Option)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "pollAnswer", "media")
+		}
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.AddedBy); err != nil {
+			return tlrt.EncodeErr(err, "pollAnswer", "added_by")
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PollAnswer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pollAnswer", "")
+	}
+	*m = PollAnswer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "flags")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "text")
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswer", "option")
+	}
+	if m.Flags.Has(0) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswer", "media")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.AddedBy, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswer", "added_by")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswer", "date")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.AddedBy != nil || m.Date != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// InputPollAnswer is the TL constructor inputPollAnswer.
+//
+//	inputPollAnswer#199fed96 flags:# text:TextWithEntities
+//	    media:flags.0?InputMedia = PollAnswer
+//
+// See https://core.telegram.org/constructor/inputPollAnswer.
+type InputPollAnswer struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Text  TextWithEntities
+	Media InputMediaClass // flags.0?InputMedia
+}
+
+// InputPollAnswerTypeID is the ID of inputPollAnswer.
+const InputPollAnswerTypeID = 0x199fed96
+
+// TypeID returns 0x199fed96, the ID of inputPollAnswer.
+func (*InputPollAnswer) TypeID() uint32 {
+	return InputPollAnswerTypeID
+}
+
+// TypeName returns "inputPollAnswer".
+func (*InputPollAnswer) TypeName() string {
+	return "inputPollAnswer"
+}
+
+// pollAnswerClass marks InputPollAnswer as a PollAnswerClass.
+func (*InputPollAnswer) pollAnswerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputPollAnswer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputPollAnswerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputPollAnswer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Media != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Text.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "inputPollAnswer", "text")
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "inputPollAnswer", "media")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputPollAnswerTypeID, "inputPollAnswer"); err != nil {
+		return tlrt.DecodeErr(err, "inputPollAnswer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputPollAnswer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPollAnswer", "")
+	}
+	*m = InputPollAnswer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "inputPollAnswer", "flags")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPollAnswer", "text")
+	}
+	if m.Flags.Has(0) {
+		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "inputPollAnswer", "media")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PostInteractionCountersClass is the TL type PostInteractionCounters: one of
+// PostInteractionCountersMessage, PostInteractionCountersStory.
 //
 // See https://core.telegram.org/type/PostInteractionCounters.
 type PostInteractionCountersClass interface {
@@ -5723,12 +7995,14 @@ type PostInteractionCountersClass interface {
 	postInteractionCountersClass()
 }
 
-// DecodePostInteractionCounters decodes any constructor of PostInteractionCounters.
+// DecodePostInteractionCounters decodes any constructor of
+// PostInteractionCounters.
 func DecodePostInteractionCounters(b *bin.Buffer) (PostInteractionCountersClass, error) {
 	return decodePostInteractionCounters(b, 0)
 }
 
-// decodePostInteractionCounters is DecodePostInteractionCounters for a value nested depth levels deep.
+// decodePostInteractionCounters is DecodePostInteractionCounters for a value
+// nested depth levels deep.
 func decodePostInteractionCounters(b *bin.Buffer, depth int) (PostInteractionCountersClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -5741,20 +8015,19 @@ func decodePostInteractionCounters(b *bin.Buffer, depth int) (PostInteractionCou
 	case PostInteractionCountersStoryTypeID:
 		v = &PostInteractionCountersStory{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PostInteractionCounters",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PostInteractionCounters"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PostInteractionCountersMessage is the TL constructor postInteractionCountersMessage:
+// PostInteractionCountersMessage is the TL constructor
+// postInteractionCountersMessage.
 //
-//	postInteractionCountersMessage#e7058e7f msg_id:int views:int forwards:int reactions:int = PostInteractionCounters
+//	postInteractionCountersMessage#e7058e7f msg_id:int views:int
+//	    forwards:int reactions:int = PostInteractionCounters
 //
 // See https://core.telegram.org/constructor/postInteractionCountersMessage.
 type PostInteractionCountersMessage struct {
@@ -5764,7 +8037,8 @@ type PostInteractionCountersMessage struct {
 	Reactions int
 }
 
-// PostInteractionCountersMessageTypeID is the ID of postInteractionCountersMessage.
+// PostInteractionCountersMessageTypeID is the ID of
+// postInteractionCountersMessage.
 const PostInteractionCountersMessageTypeID = 0xe7058e7f
 
 // TypeID returns 0xe7058e7f, the ID of postInteractionCountersMessage.
@@ -5777,7 +8051,8 @@ func (*PostInteractionCountersMessage) TypeName() string {
 	return "postInteractionCountersMessage"
 }
 
-// postInteractionCountersClass marks PostInteractionCountersMessage as a PostInteractionCountersClass.
+// postInteractionCountersClass marks PostInteractionCountersMessage as a
+// PostInteractionCountersClass.
 func (*PostInteractionCountersMessage) postInteractionCountersClass() {}
 
 // Encode writes m to b with its ID.
@@ -5803,44 +8078,43 @@ func (m *PostInteractionCountersMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"); err != nil {
+		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "")
 	}
-	if err := consumeID(b, PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"); err != nil {
-		return decodeErr("postInteractionCountersMessage#e7058e7f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PostInteractionCountersMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PostInteractionCountersMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("postInteractionCountersMessage#e7058e7f", "msg_id", err)
+		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "msg_id")
 	}
 	if m.Views, err = b.Int(); err != nil {
-		return decodeErr("postInteractionCountersMessage#e7058e7f", "views", err)
+		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "views")
 	}
 	if m.Forwards, err = b.Int(); err != nil {
-		return decodeErr("postInteractionCountersMessage#e7058e7f", "forwards", err)
+		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "forwards")
 	}
 	if m.Reactions, err = b.Int(); err != nil {
-		return decodeErr("postInteractionCountersMessage#e7058e7f", "reactions", err)
+		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "reactions")
 	}
 	return nil
 }
 
-// PostInteractionCountersStory is the TL constructor postInteractionCountersStory:
+// PostInteractionCountersStory is the TL constructor
+// postInteractionCountersStory.
 //
-//	postInteractionCountersStory#8a480e27 story_id:int views:int forwards:int reactions:int = PostInteractionCounters
+//	postInteractionCountersStory#8a480e27 story_id:int views:int
+//	    forwards:int reactions:int = PostInteractionCounters
 //
 // See https://core.telegram.org/constructor/postInteractionCountersStory.
 type PostInteractionCountersStory struct {
@@ -5863,7 +8137,8 @@ func (*PostInteractionCountersStory) TypeName() string {
 	return "postInteractionCountersStory"
 }
 
-// postInteractionCountersClass marks PostInteractionCountersStory as a PostInteractionCountersClass.
+// postInteractionCountersClass marks PostInteractionCountersStory as a
+// PostInteractionCountersClass.
 func (*PostInteractionCountersStory) postInteractionCountersClass() {}
 
 // Encode writes m to b with its ID.
@@ -5889,42 +8164,253 @@ func (m *PostInteractionCountersStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PostInteractionCountersStoryTypeID, "postInteractionCountersStory"); err != nil {
+		return tlrt.DecodeErr(err, "postInteractionCountersStory", "")
 	}
-	if err := consumeID(b, PostInteractionCountersStoryTypeID, "postInteractionCountersStory"); err != nil {
-		return decodeErr("postInteractionCountersStory#8a480e27", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PostInteractionCountersStory) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PostInteractionCountersStory) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.StoryID, err = b.Int(); err != nil {
-		return decodeErr("postInteractionCountersStory#8a480e27", "story_id", err)
+		return tlrt.DecodeErr(err, "postInteractionCountersStory", "story_id")
 	}
 	if m.Views, err = b.Int(); err != nil {
-		return decodeErr("postInteractionCountersStory#8a480e27", "views", err)
+		return tlrt.DecodeErr(err, "postInteractionCountersStory", "views")
 	}
 	if m.Forwards, err = b.Int(); err != nil {
-		return decodeErr("postInteractionCountersStory#8a480e27", "forwards", err)
+		return tlrt.DecodeErr(err, "postInteractionCountersStory", "forwards")
 	}
 	if m.Reactions, err = b.Int(); err != nil {
-		return decodeErr("postInteractionCountersStory#8a480e27", "reactions", err)
+		return tlrt.DecodeErr(err, "postInteractionCountersStory", "reactions")
 	}
 	return nil
 }
 
-// PrivacyKeyClass is the TL type PrivacyKey: one of PrivacyKeyStatusTimestamp, PrivacyKeyChatInvite, PrivacyKeyPhoneCall, PrivacyKeyPhoneP2P, PrivacyKeyForwards, PrivacyKeyProfilePhoto, PrivacyKeyPhoneNumber, PrivacyKeyAddedByPhone, PrivacyKeyVoiceMessages, PrivacyKeyAbout.
+// PrepaidGiveawayClass is the TL type PrepaidGiveaway: one of PrepaidGiveaway,
+// PrepaidStarsGiveaway.
+//
+// See https://core.telegram.org/type/PrepaidGiveaway.
+type PrepaidGiveawayClass interface {
+	Object
+	prepaidGiveawayClass()
+}
+
+// DecodePrepaidGiveaway decodes any constructor of PrepaidGiveaway.
+func DecodePrepaidGiveaway(b *bin.Buffer) (PrepaidGiveawayClass, error) {
+	return decodePrepaidGiveaway(b, 0)
+}
+
+// decodePrepaidGiveaway is DecodePrepaidGiveaway for a value nested depth
+// levels deep.
+func decodePrepaidGiveaway(b *bin.Buffer, depth int) (PrepaidGiveawayClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PrepaidGiveawayClass
+	switch id {
+	case PrepaidGiveawayTypeID:
+		v = &PrepaidGiveaway{}
+	case PrepaidStarsGiveawayTypeID:
+		v = &PrepaidStarsGiveaway{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "PrepaidGiveaway"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PrepaidGiveaway is the TL constructor prepaidGiveaway.
+//
+//	prepaidGiveaway#b2539d54 id:long months:int quantity:int date:int
+//	    = PrepaidGiveaway
+//
+// See https://core.telegram.org/constructor/prepaidGiveaway.
+type PrepaidGiveaway struct {
+	ID       int64
+	Months   int
+	Quantity int
+	Date     int
+}
+
+// PrepaidGiveawayTypeID is the ID of prepaidGiveaway.
+const PrepaidGiveawayTypeID = 0xb2539d54
+
+// TypeID returns 0xb2539d54, the ID of prepaidGiveaway.
+func (*PrepaidGiveaway) TypeID() uint32 {
+	return PrepaidGiveawayTypeID
+}
+
+// TypeName returns "prepaidGiveaway".
+func (*PrepaidGiveaway) TypeName() string {
+	return "prepaidGiveaway"
+}
+
+// prepaidGiveawayClass marks PrepaidGiveaway as a PrepaidGiveawayClass.
+func (*PrepaidGiveaway) prepaidGiveawayClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrepaidGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutInt(m.Months)
+	b.PutInt(m.Quantity)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrepaidGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "id")
+	}
+	if m.Months, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "months")
+	}
+	if m.Quantity, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "quantity")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidGiveaway", "date")
+	}
+	return nil
+}
+
+// PrepaidStarsGiveaway is the TL constructor prepaidStarsGiveaway.
+//
+//	prepaidStarsGiveaway#9a9d77e0 id:long stars:long quantity:int boosts:int
+//	    date:int = PrepaidGiveaway
+//
+// See https://core.telegram.org/constructor/prepaidStarsGiveaway.
+type PrepaidStarsGiveaway struct {
+	ID       int64
+	Stars    int64
+	Quantity int
+	Boosts   int
+	Date     int
+}
+
+// PrepaidStarsGiveawayTypeID is the ID of prepaidStarsGiveaway.
+const PrepaidStarsGiveawayTypeID = 0x9a9d77e0
+
+// TypeID returns 0x9a9d77e0, the ID of prepaidStarsGiveaway.
+func (*PrepaidStarsGiveaway) TypeID() uint32 {
+	return PrepaidStarsGiveawayTypeID
+}
+
+// TypeName returns "prepaidStarsGiveaway".
+func (*PrepaidStarsGiveaway) TypeName() string {
+	return "prepaidStarsGiveaway"
+}
+
+// prepaidGiveawayClass marks PrepaidStarsGiveaway as a PrepaidGiveawayClass.
+func (*PrepaidStarsGiveaway) prepaidGiveawayClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrepaidStarsGiveaway) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrepaidStarsGiveawayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrepaidStarsGiveaway) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ID)
+	b.PutLong(m.Stars)
+	b.PutInt(m.Quantity)
+	b.PutInt(m.Boosts)
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrepaidStarsGiveawayTypeID, "prepaidStarsGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrepaidStarsGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "id")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "stars")
+	}
+	if m.Quantity, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "quantity")
+	}
+	if m.Boosts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "boosts")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "date")
+	}
+	return nil
+}
+
+// PrivacyKeyClass is the TL type PrivacyKey: one of PrivacyKeyStatusTimestamp,
+// PrivacyKeyChatInvite, PrivacyKeyPhoneCall, PrivacyKeyPhoneP2P,
+// PrivacyKeyForwards, PrivacyKeyProfilePhoto, PrivacyKeyPhoneNumber,
+// PrivacyKeyAddedByPhone, PrivacyKeyVoiceMessages, PrivacyKeyAbout,
+// PrivacyKeyBirthday, PrivacyKeyStarGiftsAutoSave, PrivacyKeyNoPaidMessages,
+// PrivacyKeySavedMusic.
 //
 // See https://core.telegram.org/type/PrivacyKey.
 type PrivacyKeyClass interface {
@@ -5965,19 +8451,24 @@ func decodePrivacyKey(b *bin.Buffer, depth int) (PrivacyKeyClass, error) {
 		v = &PrivacyKeyVoiceMessages{}
 	case PrivacyKeyAboutTypeID:
 		v = &PrivacyKeyAbout{}
+	case PrivacyKeyBirthdayTypeID:
+		v = &PrivacyKeyBirthday{}
+	case PrivacyKeyStarGiftsAutoSaveTypeID:
+		v = &PrivacyKeyStarGiftsAutoSave{}
+	case PrivacyKeyNoPaidMessagesTypeID:
+		v = &PrivacyKeyNoPaidMessages{}
+	case PrivacyKeySavedMusicTypeID:
+		v = &PrivacyKeySavedMusic{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PrivacyKey",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PrivacyKey"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PrivacyKeyStatusTimestamp is the TL constructor privacyKeyStatusTimestamp:
+// PrivacyKeyStatusTimestamp is the TL constructor privacyKeyStatusTimestamp.
 //
 //	privacyKeyStatusTimestamp#bc2eab30 = PrivacyKey
 //
@@ -6019,29 +8510,26 @@ func (m *PrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyStatusTimestamp", "")
 	}
-	if err := consumeID(b, PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"); err != nil {
-		return decodeErr("privacyKeyStatusTimestamp#bc2eab30", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyStatusTimestamp) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyChatInvite is the TL constructor privacyKeyChatInvite:
+// PrivacyKeyChatInvite is the TL constructor privacyKeyChatInvite.
 //
 //	privacyKeyChatInvite#500e6dfa = PrivacyKey
 //
@@ -6083,29 +8571,26 @@ func (m *PrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyChatInvite", "")
 	}
-	if err := consumeID(b, PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"); err != nil {
-		return decodeErr("privacyKeyChatInvite#500e6dfa", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyChatInvite) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyChatInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyPhoneCall is the TL constructor privacyKeyPhoneCall:
+// PrivacyKeyPhoneCall is the TL constructor privacyKeyPhoneCall.
 //
 //	privacyKeyPhoneCall#3d662b7b = PrivacyKey
 //
@@ -6147,29 +8632,26 @@ func (m *PrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyPhoneCall", "")
 	}
-	if err := consumeID(b, PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"); err != nil {
-		return decodeErr("privacyKeyPhoneCall#3d662b7b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyPhoneCall) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyPhoneCall) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyPhoneP2P is the TL constructor privacyKeyPhoneP2P:
+// PrivacyKeyPhoneP2P is the TL constructor privacyKeyPhoneP2P.
 //
 //	privacyKeyPhoneP2P#39491cc8 = PrivacyKey
 //
@@ -6211,29 +8693,26 @@ func (m *PrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyPhoneP2P", "")
 	}
-	if err := consumeID(b, PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"); err != nil {
-		return decodeErr("privacyKeyPhoneP2P#39491cc8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyPhoneP2P) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyPhoneP2P) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyForwards is the TL constructor privacyKeyForwards:
+// PrivacyKeyForwards is the TL constructor privacyKeyForwards.
 //
 //	privacyKeyForwards#69ec56a3 = PrivacyKey
 //
@@ -6275,29 +8754,26 @@ func (m *PrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyForwardsTypeID, "privacyKeyForwards"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyForwards", "")
 	}
-	if err := consumeID(b, PrivacyKeyForwardsTypeID, "privacyKeyForwards"); err != nil {
-		return decodeErr("privacyKeyForwards#69ec56a3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyForwards) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyProfilePhoto is the TL constructor privacyKeyProfilePhoto:
+// PrivacyKeyProfilePhoto is the TL constructor privacyKeyProfilePhoto.
 //
 //	privacyKeyProfilePhoto#96151fed = PrivacyKey
 //
@@ -6339,29 +8815,26 @@ func (m *PrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyProfilePhoto", "")
 	}
-	if err := consumeID(b, PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"); err != nil {
-		return decodeErr("privacyKeyProfilePhoto#96151fed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyProfilePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyPhoneNumber is the TL constructor privacyKeyPhoneNumber:
+// PrivacyKeyPhoneNumber is the TL constructor privacyKeyPhoneNumber.
 //
 //	privacyKeyPhoneNumber#d19ae46d = PrivacyKey
 //
@@ -6403,29 +8876,26 @@ func (m *PrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyPhoneNumber", "")
 	}
-	if err := consumeID(b, PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"); err != nil {
-		return decodeErr("privacyKeyPhoneNumber#d19ae46d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyPhoneNumber) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyPhoneNumber) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyAddedByPhone is the TL constructor privacyKeyAddedByPhone:
+// PrivacyKeyAddedByPhone is the TL constructor privacyKeyAddedByPhone.
 //
 //	privacyKeyAddedByPhone#42ffd42b = PrivacyKey
 //
@@ -6467,29 +8937,26 @@ func (m *PrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyAddedByPhone", "")
 	}
-	if err := consumeID(b, PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"); err != nil {
-		return decodeErr("privacyKeyAddedByPhone#42ffd42b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyAddedByPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyAddedByPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyVoiceMessages is the TL constructor privacyKeyVoiceMessages:
+// PrivacyKeyVoiceMessages is the TL constructor privacyKeyVoiceMessages.
 //
 //	privacyKeyVoiceMessages#697f414 = PrivacyKey
 //
@@ -6531,29 +8998,26 @@ func (m *PrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyVoiceMessages", "")
 	}
-	if err := consumeID(b, PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"); err != nil {
-		return decodeErr("privacyKeyVoiceMessages#0697f414", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyVoiceMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyVoiceMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyKeyAbout is the TL constructor privacyKeyAbout:
+// PrivacyKeyAbout is the TL constructor privacyKeyAbout.
 //
 //	privacyKeyAbout#a486b761 = PrivacyKey
 //
@@ -6595,29 +9059,276 @@ func (m *PrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyKeyAboutTypeID, "privacyKeyAbout"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyAbout", "")
 	}
-	if err := consumeID(b, PrivacyKeyAboutTypeID, "privacyKeyAbout"); err != nil {
-		return decodeErr("privacyKeyAbout#a486b761", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyKeyAbout) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyAbout) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyRuleClass is the TL type PrivacyRule: one of PrivacyValueAllowContacts, PrivacyValueAllowAll, PrivacyValueAllowUsers, PrivacyValueDisallowContacts, PrivacyValueDisallowAll, PrivacyValueDisallowUsers, PrivacyValueAllowChatParticipants, PrivacyValueDisallowChatParticipants, PrivacyValueAllowCloseFriends.
+// PrivacyKeyBirthday is the TL constructor privacyKeyBirthday.
+//
+//	privacyKeyBirthday#2000a518 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyBirthday.
+type PrivacyKeyBirthday struct{}
+
+// PrivacyKeyBirthdayTypeID is the ID of privacyKeyBirthday.
+const PrivacyKeyBirthdayTypeID = 0x2000a518
+
+// TypeID returns 0x2000a518, the ID of privacyKeyBirthday.
+func (*PrivacyKeyBirthday) TypeID() uint32 {
+	return PrivacyKeyBirthdayTypeID
+}
+
+// TypeName returns "privacyKeyBirthday".
+func (*PrivacyKeyBirthday) TypeName() string {
+	return "privacyKeyBirthday"
+}
+
+// privacyKeyClass marks PrivacyKeyBirthday as a PrivacyKeyClass.
+func (*PrivacyKeyBirthday) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyBirthday) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyBirthdayTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyKeyBirthdayTypeID, "privacyKeyBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyBirthday) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeyStarGiftsAutoSave is the TL constructor
+// privacyKeyStarGiftsAutoSave.
+//
+//	privacyKeyStarGiftsAutoSave#2ca4fdf8 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyStarGiftsAutoSave.
+type PrivacyKeyStarGiftsAutoSave struct{}
+
+// PrivacyKeyStarGiftsAutoSaveTypeID is the ID of privacyKeyStarGiftsAutoSave.
+const PrivacyKeyStarGiftsAutoSaveTypeID = 0x2ca4fdf8
+
+// TypeID returns 0x2ca4fdf8, the ID of privacyKeyStarGiftsAutoSave.
+func (*PrivacyKeyStarGiftsAutoSave) TypeID() uint32 {
+	return PrivacyKeyStarGiftsAutoSaveTypeID
+}
+
+// TypeName returns "privacyKeyStarGiftsAutoSave".
+func (*PrivacyKeyStarGiftsAutoSave) TypeName() string {
+	return "privacyKeyStarGiftsAutoSave"
+}
+
+// privacyKeyClass marks PrivacyKeyStarGiftsAutoSave as a PrivacyKeyClass.
+func (*PrivacyKeyStarGiftsAutoSave) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyStarGiftsAutoSaveTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyKeyStarGiftsAutoSaveTypeID, "privacyKeyStarGiftsAutoSave"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyStarGiftsAutoSave", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeyNoPaidMessages is the TL constructor privacyKeyNoPaidMessages.
+//
+//	privacyKeyNoPaidMessages#17d348d2 = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeyNoPaidMessages.
+type PrivacyKeyNoPaidMessages struct{}
+
+// PrivacyKeyNoPaidMessagesTypeID is the ID of privacyKeyNoPaidMessages.
+const PrivacyKeyNoPaidMessagesTypeID = 0x17d348d2
+
+// TypeID returns 0x17d348d2, the ID of privacyKeyNoPaidMessages.
+func (*PrivacyKeyNoPaidMessages) TypeID() uint32 {
+	return PrivacyKeyNoPaidMessagesTypeID
+}
+
+// TypeName returns "privacyKeyNoPaidMessages".
+func (*PrivacyKeyNoPaidMessages) TypeName() string {
+	return "privacyKeyNoPaidMessages"
+}
+
+// privacyKeyClass marks PrivacyKeyNoPaidMessages as a PrivacyKeyClass.
+func (*PrivacyKeyNoPaidMessages) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeyNoPaidMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyKeyNoPaidMessagesTypeID, "privacyKeyNoPaidMessages"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeyNoPaidMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyKeySavedMusic is the TL constructor privacyKeySavedMusic.
+//
+//	privacyKeySavedMusic#ff7a571b = PrivacyKey
+//
+// See https://core.telegram.org/constructor/privacyKeySavedMusic.
+type PrivacyKeySavedMusic struct{}
+
+// PrivacyKeySavedMusicTypeID is the ID of privacyKeySavedMusic.
+const PrivacyKeySavedMusicTypeID = 0xff7a571b
+
+// TypeID returns 0xff7a571b, the ID of privacyKeySavedMusic.
+func (*PrivacyKeySavedMusic) TypeID() uint32 {
+	return PrivacyKeySavedMusicTypeID
+}
+
+// TypeName returns "privacyKeySavedMusic".
+func (*PrivacyKeySavedMusic) TypeName() string {
+	return "privacyKeySavedMusic"
+}
+
+// privacyKeyClass marks PrivacyKeySavedMusic as a PrivacyKeyClass.
+func (*PrivacyKeySavedMusic) privacyKeyClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyKeySavedMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyKeySavedMusicTypeID, "privacyKeySavedMusic"); err != nil {
+		return tlrt.DecodeErr(err, "privacyKeySavedMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyKeySavedMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyRuleClass is the TL type PrivacyRule: one of
+// PrivacyValueAllowContacts, PrivacyValueAllowAll, PrivacyValueAllowUsers,
+// PrivacyValueDisallowContacts, PrivacyValueDisallowAll,
+// PrivacyValueDisallowUsers, PrivacyValueAllowChatParticipants,
+// PrivacyValueDisallowChatParticipants, PrivacyValueAllowCloseFriends,
+// PrivacyValueAllowPremium, PrivacyValueAllowBots, PrivacyValueDisallowBots.
 //
 // See https://core.telegram.org/type/PrivacyRule.
 type PrivacyRuleClass interface {
@@ -6656,19 +9367,22 @@ func decodePrivacyRule(b *bin.Buffer, depth int) (PrivacyRuleClass, error) {
 		v = &PrivacyValueDisallowChatParticipants{}
 	case PrivacyValueAllowCloseFriendsTypeID:
 		v = &PrivacyValueAllowCloseFriends{}
+	case PrivacyValueAllowPremiumTypeID:
+		v = &PrivacyValueAllowPremium{}
+	case PrivacyValueAllowBotsTypeID:
+		v = &PrivacyValueAllowBots{}
+	case PrivacyValueDisallowBotsTypeID:
+		v = &PrivacyValueDisallowBots{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PrivacyRule",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PrivacyRule"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PrivacyValueAllowContacts is the TL constructor privacyValueAllowContacts:
+// PrivacyValueAllowContacts is the TL constructor privacyValueAllowContacts.
 //
 //	privacyValueAllowContacts#fffe1bac = PrivacyRule
 //
@@ -6710,29 +9424,26 @@ func (m *PrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowContacts", "")
 	}
-	if err := consumeID(b, PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"); err != nil {
-		return decodeErr("privacyValueAllowContacts#fffe1bac", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueAllowContacts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyValueAllowAll is the TL constructor privacyValueAllowAll:
+// PrivacyValueAllowAll is the TL constructor privacyValueAllowAll.
 //
 //	privacyValueAllowAll#65427b82 = PrivacyRule
 //
@@ -6774,29 +9485,26 @@ func (m *PrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowAllTypeID, "privacyValueAllowAll"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowAll", "")
 	}
-	if err := consumeID(b, PrivacyValueAllowAllTypeID, "privacyValueAllowAll"); err != nil {
-		return decodeErr("privacyValueAllowAll#65427b82", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueAllowAll) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyValueAllowUsers is the TL constructor privacyValueAllowUsers:
+// PrivacyValueAllowUsers is the TL constructor privacyValueAllowUsers.
 //
 //	privacyValueAllowUsers#b8905fb2 users:Vector<long> = PrivacyRule
 //
@@ -6844,33 +9552,31 @@ func (m *PrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "")
 	}
-	if err := consumeID(b, PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"); err != nil {
-		return decodeErr("privacyValueAllowUsers#b8905fb2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueAllowUsers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("privacyValueAllowUsers#b8905fb2", "users", err)
+	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "users")
 	}
 	return nil
 }
 
-// PrivacyValueDisallowContacts is the TL constructor privacyValueDisallowContacts:
+// PrivacyValueDisallowContacts is the TL constructor
+// privacyValueDisallowContacts.
 //
 //	privacyValueDisallowContacts#f888fa1a = PrivacyRule
 //
@@ -6912,29 +9618,26 @@ func (m *PrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowContacts", "")
 	}
-	if err := consumeID(b, PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"); err != nil {
-		return decodeErr("privacyValueDisallowContacts#f888fa1a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueDisallowContacts) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyValueDisallowAll is the TL constructor privacyValueDisallowAll:
+// PrivacyValueDisallowAll is the TL constructor privacyValueDisallowAll.
 //
 //	privacyValueDisallowAll#8b73e763 = PrivacyRule
 //
@@ -6976,29 +9679,26 @@ func (m *PrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowAll", "")
 	}
-	if err := consumeID(b, PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"); err != nil {
-		return decodeErr("privacyValueDisallowAll#8b73e763", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueDisallowAll) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowAll) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PrivacyValueDisallowUsers is the TL constructor privacyValueDisallowUsers:
+// PrivacyValueDisallowUsers is the TL constructor privacyValueDisallowUsers.
 //
 //	privacyValueDisallowUsers#e4621141 users:Vector<long> = PrivacyRule
 //
@@ -7046,42 +9746,42 @@ func (m *PrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "")
 	}
-	if err := consumeID(b, PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"); err != nil {
-		return decodeErr("privacyValueDisallowUsers#e4621141", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueDisallowUsers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("privacyValueDisallowUsers#e4621141", "users", err)
+	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "users")
 	}
 	return nil
 }
 
-// PrivacyValueAllowChatParticipants is the TL constructor privacyValueAllowChatParticipants:
+// PrivacyValueAllowChatParticipants is the TL constructor
+// privacyValueAllowChatParticipants.
 //
-//	privacyValueAllowChatParticipants#6b134e8e chats:Vector<long> = PrivacyRule
+//	privacyValueAllowChatParticipants#6b134e8e chats:Vector<long>
+//	    = PrivacyRule
 //
 // See https://core.telegram.org/constructor/privacyValueAllowChatParticipants.
 type PrivacyValueAllowChatParticipants struct {
 	Chats []int64
 }
 
-// PrivacyValueAllowChatParticipantsTypeID is the ID of privacyValueAllowChatParticipants.
+// PrivacyValueAllowChatParticipantsTypeID is the ID of
+// privacyValueAllowChatParticipants.
 const PrivacyValueAllowChatParticipantsTypeID = 0x6b134e8e
 
 // TypeID returns 0x6b134e8e, the ID of privacyValueAllowChatParticipants.
@@ -7094,7 +9794,8 @@ func (*PrivacyValueAllowChatParticipants) TypeName() string {
 	return "privacyValueAllowChatParticipants"
 }
 
-// privacyRuleClass marks PrivacyValueAllowChatParticipants as a PrivacyRuleClass.
+// privacyRuleClass marks PrivacyValueAllowChatParticipants as a
+// PrivacyRuleClass.
 func (*PrivacyValueAllowChatParticipants) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -7120,42 +9821,43 @@ func (m *PrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "")
 	}
-	if err := consumeID(b, PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"); err != nil {
-		return decodeErr("privacyValueAllowChatParticipants#6b134e8e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueAllowChatParticipants) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("privacyValueAllowChatParticipants#6b134e8e", "chats", err)
+	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "chats")
 	}
 	return nil
 }
 
-// PrivacyValueDisallowChatParticipants is the TL constructor privacyValueDisallowChatParticipants:
+// PrivacyValueDisallowChatParticipants is the TL constructor
+// privacyValueDisallowChatParticipants.
 //
-//	privacyValueDisallowChatParticipants#41c87565 chats:Vector<long> = PrivacyRule
+//	privacyValueDisallowChatParticipants#41c87565 chats:Vector<long>
+//	    = PrivacyRule
 //
-// See https://core.telegram.org/constructor/privacyValueDisallowChatParticipants.
+// See
+// https://core.telegram.org/constructor/privacyValueDisallowChatParticipants.
 type PrivacyValueDisallowChatParticipants struct {
 	Chats []int64
 }
 
-// PrivacyValueDisallowChatParticipantsTypeID is the ID of privacyValueDisallowChatParticipants.
+// PrivacyValueDisallowChatParticipantsTypeID is the ID of
+// privacyValueDisallowChatParticipants.
 const PrivacyValueDisallowChatParticipantsTypeID = 0x41c87565
 
 // TypeID returns 0x41c87565, the ID of privacyValueDisallowChatParticipants.
@@ -7168,7 +9870,8 @@ func (*PrivacyValueDisallowChatParticipants) TypeName() string {
 	return "privacyValueDisallowChatParticipants"
 }
 
-// privacyRuleClass marks PrivacyValueDisallowChatParticipants as a PrivacyRuleClass.
+// privacyRuleClass marks PrivacyValueDisallowChatParticipants as a
+// PrivacyRuleClass.
 func (*PrivacyValueDisallowChatParticipants) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
@@ -7194,40 +9897,39 @@ func (m *PrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "")
 	}
-	if err := consumeID(b, PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"); err != nil {
-		return decodeErr("privacyValueDisallowChatParticipants#41c87565", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueDisallowChatParticipants) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("privacyValueDisallowChatParticipants#41c87565", "chats", err)
+	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
 }
 
-// PrivacyValueAllowCloseFriends is the TL constructor privacyValueAllowCloseFriends:
+// PrivacyValueAllowCloseFriends is the TL constructor
+// privacyValueAllowCloseFriends.
 //
 //	privacyValueAllowCloseFriends#f7e8d89b = PrivacyRule
 //
 // See https://core.telegram.org/constructor/privacyValueAllowCloseFriends.
 type PrivacyValueAllowCloseFriends struct{}
 
-// PrivacyValueAllowCloseFriendsTypeID is the ID of privacyValueAllowCloseFriends.
+// PrivacyValueAllowCloseFriendsTypeID is the ID of
+// privacyValueAllowCloseFriends.
 const PrivacyValueAllowCloseFriendsTypeID = 0xf7e8d89b
 
 // TypeID returns 0xf7e8d89b, the ID of privacyValueAllowCloseFriends.
@@ -7262,29 +9964,746 @@ func (m *PrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowCloseFriends", "")
 	}
-	if err := consumeID(b, PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"); err != nil {
-		return decodeErr("privacyValueAllowCloseFriends#f7e8d89b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrivacyValueAllowCloseFriends) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PublicForwardClass is the TL type PublicForward: one of PublicForwardMessage, PublicForwardStory.
+// PrivacyValueAllowPremium is the TL constructor privacyValueAllowPremium.
+//
+//	privacyValueAllowPremium#ece9814b = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueAllowPremium.
+type PrivacyValueAllowPremium struct{}
+
+// PrivacyValueAllowPremiumTypeID is the ID of privacyValueAllowPremium.
+const PrivacyValueAllowPremiumTypeID = 0xece9814b
+
+// TypeID returns 0xece9814b, the ID of privacyValueAllowPremium.
+func (*PrivacyValueAllowPremium) TypeID() uint32 {
+	return PrivacyValueAllowPremiumTypeID
+}
+
+// TypeName returns "privacyValueAllowPremium".
+func (*PrivacyValueAllowPremium) TypeName() string {
+	return "privacyValueAllowPremium"
+}
+
+// privacyRuleClass marks PrivacyValueAllowPremium as a PrivacyRuleClass.
+func (*PrivacyValueAllowPremium) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueAllowPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowPremiumTypeID, "privacyValueAllowPremium"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyValueAllowBots is the TL constructor privacyValueAllowBots.
+//
+//	privacyValueAllowBots#21461b5d = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueAllowBots.
+type PrivacyValueAllowBots struct{}
+
+// PrivacyValueAllowBotsTypeID is the ID of privacyValueAllowBots.
+const PrivacyValueAllowBotsTypeID = 0x21461b5d
+
+// TypeID returns 0x21461b5d, the ID of privacyValueAllowBots.
+func (*PrivacyValueAllowBots) TypeID() uint32 {
+	return PrivacyValueAllowBotsTypeID
+}
+
+// TypeName returns "privacyValueAllowBots".
+func (*PrivacyValueAllowBots) TypeName() string {
+	return "privacyValueAllowBots"
+}
+
+// privacyRuleClass marks PrivacyValueAllowBots as a PrivacyRuleClass.
+func (*PrivacyValueAllowBots) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueAllowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueAllowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyValueAllowBotsTypeID, "privacyValueAllowBots"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueAllowBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueAllowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PrivacyValueDisallowBots is the TL constructor privacyValueDisallowBots.
+//
+//	privacyValueDisallowBots#f6a5f82f = PrivacyRule
+//
+// See https://core.telegram.org/constructor/privacyValueDisallowBots.
+type PrivacyValueDisallowBots struct{}
+
+// PrivacyValueDisallowBotsTypeID is the ID of privacyValueDisallowBots.
+const PrivacyValueDisallowBotsTypeID = 0xf6a5f82f
+
+// TypeID returns 0xf6a5f82f, the ID of privacyValueDisallowBots.
+func (*PrivacyValueDisallowBots) TypeID() uint32 {
+	return PrivacyValueDisallowBotsTypeID
+}
+
+// TypeName returns "privacyValueDisallowBots".
+func (*PrivacyValueDisallowBots) TypeName() string {
+	return "privacyValueDisallowBots"
+}
+
+// privacyRuleClass marks PrivacyValueDisallowBots as a PrivacyRuleClass.
+func (*PrivacyValueDisallowBots) privacyRuleClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PrivacyValueDisallowBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PrivacyValueDisallowBotsTypeID, "privacyValueDisallowBots"); err != nil {
+		return tlrt.DecodeErr(err, "privacyValueDisallowBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PrivacyValueDisallowBots) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabClass is the TL type ProfileTab: one of ProfileTabPosts,
+// ProfileTabGifts, ProfileTabMedia, ProfileTabFiles, ProfileTabMusic,
+// ProfileTabVoice, ProfileTabLinks, ProfileTabGifs.
+//
+// See https://core.telegram.org/type/ProfileTab.
+type ProfileTabClass interface {
+	Object
+	profileTabClass()
+}
+
+// DecodeProfileTab decodes any constructor of ProfileTab.
+func DecodeProfileTab(b *bin.Buffer) (ProfileTabClass, error) {
+	return decodeProfileTab(b, 0)
+}
+
+// decodeProfileTab is DecodeProfileTab for a value nested depth levels deep.
+func decodeProfileTab(b *bin.Buffer, depth int) (ProfileTabClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ProfileTabClass
+	switch id {
+	case ProfileTabPostsTypeID:
+		v = &ProfileTabPosts{}
+	case ProfileTabGiftsTypeID:
+		v = &ProfileTabGifts{}
+	case ProfileTabMediaTypeID:
+		v = &ProfileTabMedia{}
+	case ProfileTabFilesTypeID:
+		v = &ProfileTabFiles{}
+	case ProfileTabMusicTypeID:
+		v = &ProfileTabMusic{}
+	case ProfileTabVoiceTypeID:
+		v = &ProfileTabVoice{}
+	case ProfileTabLinksTypeID:
+		v = &ProfileTabLinks{}
+	case ProfileTabGifsTypeID:
+		v = &ProfileTabGifs{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "ProfileTab"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ProfileTabPosts is the TL constructor profileTabPosts.
+//
+//	profileTabPosts#b98cd696 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabPosts.
+type ProfileTabPosts struct{}
+
+// ProfileTabPostsTypeID is the ID of profileTabPosts.
+const ProfileTabPostsTypeID = 0xb98cd696
+
+// TypeID returns 0xb98cd696, the ID of profileTabPosts.
+func (*ProfileTabPosts) TypeID() uint32 {
+	return ProfileTabPostsTypeID
+}
+
+// TypeName returns "profileTabPosts".
+func (*ProfileTabPosts) TypeName() string {
+	return "profileTabPosts"
+}
+
+// profileTabClass marks ProfileTabPosts as a ProfileTabClass.
+func (*ProfileTabPosts) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabPosts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabPostsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabPosts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabPostsTypeID, "profileTabPosts"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabPosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabPosts) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabGifts is the TL constructor profileTabGifts.
+//
+//	profileTabGifts#4d4bd46a = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabGifts.
+type ProfileTabGifts struct{}
+
+// ProfileTabGiftsTypeID is the ID of profileTabGifts.
+const ProfileTabGiftsTypeID = 0x4d4bd46a
+
+// TypeID returns 0x4d4bd46a, the ID of profileTabGifts.
+func (*ProfileTabGifts) TypeID() uint32 {
+	return ProfileTabGiftsTypeID
+}
+
+// TypeName returns "profileTabGifts".
+func (*ProfileTabGifts) TypeName() string {
+	return "profileTabGifts"
+}
+
+// profileTabClass marks ProfileTabGifts as a ProfileTabClass.
+func (*ProfileTabGifts) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabGiftsTypeID, "profileTabGifts"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabGifts) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabMedia is the TL constructor profileTabMedia.
+//
+//	profileTabMedia#72c64955 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabMedia.
+type ProfileTabMedia struct{}
+
+// ProfileTabMediaTypeID is the ID of profileTabMedia.
+const ProfileTabMediaTypeID = 0x72c64955
+
+// TypeID returns 0x72c64955, the ID of profileTabMedia.
+func (*ProfileTabMedia) TypeID() uint32 {
+	return ProfileTabMediaTypeID
+}
+
+// TypeName returns "profileTabMedia".
+func (*ProfileTabMedia) TypeName() string {
+	return "profileTabMedia"
+}
+
+// profileTabClass marks ProfileTabMedia as a ProfileTabClass.
+func (*ProfileTabMedia) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabMediaTypeID, "profileTabMedia"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabFiles is the TL constructor profileTabFiles.
+//
+//	profileTabFiles#ab339c00 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabFiles.
+type ProfileTabFiles struct{}
+
+// ProfileTabFilesTypeID is the ID of profileTabFiles.
+const ProfileTabFilesTypeID = 0xab339c00
+
+// TypeID returns 0xab339c00, the ID of profileTabFiles.
+func (*ProfileTabFiles) TypeID() uint32 {
+	return ProfileTabFilesTypeID
+}
+
+// TypeName returns "profileTabFiles".
+func (*ProfileTabFiles) TypeName() string {
+	return "profileTabFiles"
+}
+
+// profileTabClass marks ProfileTabFiles as a ProfileTabClass.
+func (*ProfileTabFiles) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabFiles) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabFilesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabFiles) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabFilesTypeID, "profileTabFiles"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabFiles", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabFiles) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabMusic is the TL constructor profileTabMusic.
+//
+//	profileTabMusic#9f27d26e = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabMusic.
+type ProfileTabMusic struct{}
+
+// ProfileTabMusicTypeID is the ID of profileTabMusic.
+const ProfileTabMusicTypeID = 0x9f27d26e
+
+// TypeID returns 0x9f27d26e, the ID of profileTabMusic.
+func (*ProfileTabMusic) TypeID() uint32 {
+	return ProfileTabMusicTypeID
+}
+
+// TypeName returns "profileTabMusic".
+func (*ProfileTabMusic) TypeName() string {
+	return "profileTabMusic"
+}
+
+// profileTabClass marks ProfileTabMusic as a ProfileTabClass.
+func (*ProfileTabMusic) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabMusicTypeID, "profileTabMusic"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabMusic) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabVoice is the TL constructor profileTabVoice.
+//
+//	profileTabVoice#e477092e = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabVoice.
+type ProfileTabVoice struct{}
+
+// ProfileTabVoiceTypeID is the ID of profileTabVoice.
+const ProfileTabVoiceTypeID = 0xe477092e
+
+// TypeID returns 0xe477092e, the ID of profileTabVoice.
+func (*ProfileTabVoice) TypeID() uint32 {
+	return ProfileTabVoiceTypeID
+}
+
+// TypeName returns "profileTabVoice".
+func (*ProfileTabVoice) TypeName() string {
+	return "profileTabVoice"
+}
+
+// profileTabClass marks ProfileTabVoice as a ProfileTabClass.
+func (*ProfileTabVoice) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabVoice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabVoiceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabVoice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabVoiceTypeID, "profileTabVoice"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabVoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabVoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabLinks is the TL constructor profileTabLinks.
+//
+//	profileTabLinks#d3656499 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabLinks.
+type ProfileTabLinks struct{}
+
+// ProfileTabLinksTypeID is the ID of profileTabLinks.
+const ProfileTabLinksTypeID = 0xd3656499
+
+// TypeID returns 0xd3656499, the ID of profileTabLinks.
+func (*ProfileTabLinks) TypeID() uint32 {
+	return ProfileTabLinksTypeID
+}
+
+// TypeName returns "profileTabLinks".
+func (*ProfileTabLinks) TypeName() string {
+	return "profileTabLinks"
+}
+
+// profileTabClass marks ProfileTabLinks as a ProfileTabClass.
+func (*ProfileTabLinks) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabLinks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabLinksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabLinks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabLinksTypeID, "profileTabLinks"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabLinks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabLinks) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ProfileTabGifs is the TL constructor profileTabGifs.
+//
+//	profileTabGifs#a2c0f695 = ProfileTab
+//
+// See https://core.telegram.org/constructor/profileTabGifs.
+type ProfileTabGifs struct{}
+
+// ProfileTabGifsTypeID is the ID of profileTabGifs.
+const ProfileTabGifsTypeID = 0xa2c0f695
+
+// TypeID returns 0xa2c0f695, the ID of profileTabGifs.
+func (*ProfileTabGifs) TypeID() uint32 {
+	return ProfileTabGifsTypeID
+}
+
+// TypeName returns "profileTabGifs".
+func (*ProfileTabGifs) TypeName() string {
+	return "profileTabGifs"
+}
+
+// profileTabClass marks ProfileTabGifs as a ProfileTabClass.
+func (*ProfileTabGifs) profileTabClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ProfileTabGifs) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ProfileTabGifsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ProfileTabGifs) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ProfileTabGifsTypeID, "profileTabGifs"); err != nil {
+		return tlrt.DecodeErr(err, "profileTabGifs", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ProfileTabGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PublicForwardClass is the TL type PublicForward: one of PublicForwardMessage,
+// PublicForwardStory.
 //
 // See https://core.telegram.org/type/PublicForward.
 type PublicForwardClass interface {
@@ -7297,7 +10716,8 @@ func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
 	return decodePublicForward(b, 0)
 }
 
-// decodePublicForward is DecodePublicForward for a value nested depth levels deep.
+// decodePublicForward is DecodePublicForward for a value nested depth levels
+// deep.
 func decodePublicForward(b *bin.Buffer, depth int) (PublicForwardClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -7310,18 +10730,15 @@ func decodePublicForward(b *bin.Buffer, depth int) (PublicForwardClass, error) {
 	case PublicForwardStoryTypeID:
 		v = &PublicForwardStory{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "PublicForward",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "PublicForward"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PublicForwardMessage is the TL constructor publicForwardMessage:
+// PublicForwardMessage is the TL constructor publicForwardMessage.
 //
 //	publicForwardMessage#1f2bf4a message:Message = PublicForward
 //
@@ -7360,44 +10777,41 @@ func (m *PublicForwardMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("publicForwardMessage#01f2bf4a", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "publicForwardMessage", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PublicForwardMessageTypeID, "publicForwardMessage"); err != nil {
+		return tlrt.DecodeErr(err, "publicForwardMessage", "")
 	}
-	if err := consumeID(b, PublicForwardMessageTypeID, "publicForwardMessage"); err != nil {
-		return decodeErr("publicForwardMessage#01f2bf4a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PublicForwardMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PublicForwardMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("publicForwardMessage#01f2bf4a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "publicForwardMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("publicForwardMessage#01f2bf4a", "message", err)
+		return tlrt.DecodeErr(err, "publicForwardMessage", "message")
 	}
 	return nil
 }
 
-// PublicForwardStory is the TL constructor publicForwardStory:
+// PublicForwardStory is the TL constructor publicForwardStory.
 //
 //	publicForwardStory#edf3add0 peer:Peer story:StoryItem = PublicForward
 //
@@ -7437,60 +10851,59 @@ func (m *PublicForwardStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("publicForwardStory#edf3add0", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "publicForwardStory", "peer")
 	}
-	if err := encodeObj(b, m.Story); err != nil {
-		return encodeErr("publicForwardStory#edf3add0", "story", err)
+	if err := tlrt.EncodeObject(b, m.Story); err != nil {
+		return tlrt.EncodeErr(err, "publicForwardStory", "story")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PublicForwardStoryTypeID, "publicForwardStory"); err != nil {
+		return tlrt.DecodeErr(err, "publicForwardStory", "")
 	}
-	if err := consumeID(b, PublicForwardStoryTypeID, "publicForwardStory"); err != nil {
-		return decodeErr("publicForwardStory#edf3add0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PublicForwardStory) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PublicForwardStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("publicForwardStory#edf3add0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "publicForwardStory", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("publicForwardStory#edf3add0", "peer", err)
+		return tlrt.DecodeErr(err, "publicForwardStory", "peer")
 	}
 	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-		return decodeErr("publicForwardStory#edf3add0", "story", err)
+		return tlrt.DecodeErr(err, "publicForwardStory", "story")
 	}
 	return nil
 }
 
-// Page is the TL constructor page:
+// Page is the TL constructor page.
 //
-//	page#98657f0d flags:# part:flags.0?true rtl:flags.1?true v2:flags.2?true url:string blocks:Vector<PageBlock> photos:Vector<Photo> documents:Vector<Document> views:flags.3?int = Page
+//	page#98657f0d flags:# part:flags.0?true rtl:flags.1?true v2:flags.2?true
+//	    url:string blocks:Vector<PageBlock> photos:Vector<Photo>
+//	    documents:Vector<Document> views:flags.3?int = Page
+//
+// An optional field is sent when it is not zero, nil or false. SetViews and the
+// other Set methods send a zero value too; HasViews reports whether Views is
+// present (sent, or received) and ClearViews leaves it out.
 //
 // See https://core.telegram.org/constructor/page.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Page struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Part      bool       // flags.0?true
 	Rtl       bool       // flags.1?true
 	V2        bool       // flags.2?true
@@ -7512,6 +10925,25 @@ func (*Page) TypeID() uint32 {
 // TypeName returns "page".
 func (*Page) TypeName() string {
 	return "page"
+}
+
+// HasViews reports whether Views is present: not zero, set by SetViews, or
+// received.
+func (m *Page) HasViews() bool {
+	return m.Views != 0 || m.Flags.Has(3)
+}
+
+// SetViews sets Views to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *Page) SetViews(v int) {
+	m.Views = v
+	m.Flags.Set(3)
+}
+
+// ClearViews sets Views to its zero value and marks it absent.
+func (m *Page) ClearViews() {
+	m.Views = 0
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -7545,20 +10977,20 @@ func (m *Page) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.URL)
 	b.PutVectorHeader(len(m.Blocks))
 	for i := range m.Blocks {
-		if err := encodeObj(b, m.Blocks[i]); err != nil {
-			return encodeErr("page#98657f0d", "blocks", err)
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "page", "blocks")
 		}
 	}
 	b.PutVectorHeader(len(m.Photos))
 	for i := range m.Photos {
-		if err := encodeObj(b, m.Photos[i]); err != nil {
-			return encodeErr("page#98657f0d", "photos", err)
+		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
+			return tlrt.EncodeErr(err, "page", "photos")
 		}
 	}
 	b.PutVectorHeader(len(m.Documents))
 	for i := range m.Documents {
-		if err := encodeObj(b, m.Documents[i]); err != nil {
-			return encodeErr("page#98657f0d", "documents", err)
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "page", "documents")
 		}
 	}
 	if flags.Has(3) {
@@ -7569,51 +11001,48 @@ func (m *Page) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Page) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageTypeID, "page"); err != nil {
+		return tlrt.DecodeErr(err, "page", "")
 	}
-	if err := consumeID(b, PageTypeID, "page"); err != nil {
-		return decodeErr("page#98657f0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Page) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Page) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("page#98657f0d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "page", "")
 	}
 	*m = Page{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("page#98657f0d", "flags", err)
+		return tlrt.DecodeErr(err, "page", "flags")
 	}
 	m.Part = m.Flags.Has(0)
 	m.Rtl = m.Flags.Has(1)
 	m.V2 = m.Flags.Has(2)
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("page#98657f0d", "url", err)
+		return tlrt.DecodeErr(err, "page", "url")
 	}
-	if m.Blocks, err = decodeVectorAt(b, depth+1, decodePageBlock); err != nil {
-		return decodeErr("page#98657f0d", "blocks", err)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "page", "blocks")
 	}
-	if m.Photos, err = decodeVectorAt(b, depth+1, decodePhoto); err != nil {
-		return decodeErr("page#98657f0d", "photos", err)
+	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+		return tlrt.DecodeErr(err, "page", "photos")
 	}
-	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("page#98657f0d", "documents", err)
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "page", "documents")
 	}
 	if m.Flags.Has(3) {
 		if m.Views, err = b.Int(); err != nil {
-			return decodeErr("page#98657f0d", "views", err)
+			return tlrt.DecodeErr(err, "page", "views")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -7623,7 +11052,7 @@ func (m *Page) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PageCaption is the TL constructor pageCaption:
+// PageCaption is the TL constructor pageCaption.
 //
 //	pageCaption#6f747657 text:RichText credit:RichText = PageCaption
 //
@@ -7660,60 +11089,60 @@ func (m *PageCaption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("pageCaption#6f747657", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "pageCaption", "text")
 	}
-	if err := encodeObj(b, m.Credit); err != nil {
-		return encodeErr("pageCaption#6f747657", "credit", err)
+	if err := tlrt.EncodeObject(b, m.Credit); err != nil {
+		return tlrt.EncodeErr(err, "pageCaption", "credit")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PageCaption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageCaptionTypeID, "pageCaption"); err != nil {
+		return tlrt.DecodeErr(err, "pageCaption", "")
 	}
-	if err := consumeID(b, PageCaptionTypeID, "pageCaption"); err != nil {
-		return decodeErr("pageCaption#6f747657", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageCaption) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageCaption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageCaption#6f747657", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageCaption", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageCaption#6f747657", "text", err)
+		return tlrt.DecodeErr(err, "pageCaption", "text")
 	}
 	if m.Credit, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("pageCaption#6f747657", "credit", err)
+		return tlrt.DecodeErr(err, "pageCaption", "credit")
 	}
 	return nil
 }
 
-// PageRelatedArticle is the TL constructor pageRelatedArticle:
+// PageRelatedArticle is the TL constructor pageRelatedArticle.
 //
-//	pageRelatedArticle#b390dc08 flags:# url:string webpage_id:long title:flags.0?string description:flags.1?string photo_id:flags.2?long author:flags.3?string published_date:flags.4?int = PageRelatedArticle
+//	pageRelatedArticle#b390dc08 flags:# url:string webpage_id:long
+//	    title:flags.0?string description:flags.1?string
+//	    photo_id:flags.2?long author:flags.3?string
+//	    published_date:flags.4?int = PageRelatedArticle
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/constructor/pageRelatedArticle.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PageRelatedArticle struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	URL           string
 	WebpageID     int64
 	Title         string // flags.0?string
@@ -7734,6 +11163,101 @@ func (*PageRelatedArticle) TypeID() uint32 {
 // TypeName returns "pageRelatedArticle".
 func (*PageRelatedArticle) TypeName() string {
 	return "pageRelatedArticle"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *PageRelatedArticle) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PageRelatedArticle) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *PageRelatedArticle) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *PageRelatedArticle) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(1)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PageRelatedArticle) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(1)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *PageRelatedArticle) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(1)
+}
+
+// HasPhotoID reports whether PhotoID is present: not zero, set by SetPhotoID,
+// or received.
+func (m *PageRelatedArticle) HasPhotoID() bool {
+	return m.PhotoID != 0 || m.Flags.Has(2)
+}
+
+// SetPhotoID sets PhotoID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PageRelatedArticle) SetPhotoID(v int64) {
+	m.PhotoID = v
+	m.Flags.Set(2)
+}
+
+// ClearPhotoID sets PhotoID to its zero value and marks it absent.
+func (m *PageRelatedArticle) ClearPhotoID() {
+	m.PhotoID = 0
+	m.Flags.Unset(2)
+}
+
+// HasAuthor reports whether Author is present: not zero, set by SetAuthor, or
+// received.
+func (m *PageRelatedArticle) HasAuthor() bool {
+	return m.Author != "" || m.Flags.Has(3)
+}
+
+// SetAuthor sets Author to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *PageRelatedArticle) SetAuthor(v string) {
+	m.Author = v
+	m.Flags.Set(3)
+}
+
+// ClearAuthor sets Author to its zero value and marks it absent.
+func (m *PageRelatedArticle) ClearAuthor() {
+	m.Author = ""
+	m.Flags.Unset(3)
+}
+
+// HasPublishedDate reports whether PublishedDate is present: not zero, set by
+// SetPublishedDate, or received.
+func (m *PageRelatedArticle) HasPublishedDate() bool {
+	return m.PublishedDate != 0 || m.Flags.Has(4)
+}
+
+// SetPublishedDate sets PublishedDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PageRelatedArticle) SetPublishedDate(v int) {
+	m.PublishedDate = v
+	m.Flags.Set(4)
+}
+
+// ClearPublishedDate sets PublishedDate to its zero value and marks it absent.
+func (m *PageRelatedArticle) ClearPublishedDate() {
+	m.PublishedDate = 0
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -7789,59 +11313,56 @@ func (m *PageRelatedArticle) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageRelatedArticleTypeID, "pageRelatedArticle"); err != nil {
+		return tlrt.DecodeErr(err, "pageRelatedArticle", "")
 	}
-	if err := consumeID(b, PageRelatedArticleTypeID, "pageRelatedArticle"); err != nil {
-		return decodeErr("pageRelatedArticle#b390dc08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageRelatedArticle) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageRelatedArticle) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PageRelatedArticle{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pageRelatedArticle#b390dc08", "flags", err)
+		return tlrt.DecodeErr(err, "pageRelatedArticle", "flags")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("pageRelatedArticle#b390dc08", "url", err)
+		return tlrt.DecodeErr(err, "pageRelatedArticle", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
-		return decodeErr("pageRelatedArticle#b390dc08", "webpage_id", err)
+		return tlrt.DecodeErr(err, "pageRelatedArticle", "webpage_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("pageRelatedArticle#b390dc08", "title", err)
+			return tlrt.DecodeErr(err, "pageRelatedArticle", "title")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("pageRelatedArticle#b390dc08", "description", err)
+			return tlrt.DecodeErr(err, "pageRelatedArticle", "description")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.PhotoID, err = b.Long(); err != nil {
-			return decodeErr("pageRelatedArticle#b390dc08", "photo_id", err)
+			return tlrt.DecodeErr(err, "pageRelatedArticle", "photo_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Author, err = b.String(); err != nil {
-			return decodeErr("pageRelatedArticle#b390dc08", "author", err)
+			return tlrt.DecodeErr(err, "pageRelatedArticle", "author")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.PublishedDate, err = b.Int(); err != nil {
-			return decodeErr("pageRelatedArticle#b390dc08", "published_date", err)
+			return tlrt.DecodeErr(err, "pageRelatedArticle", "published_date")
 		}
 	}
 	if m.Title != "" {
@@ -7862,17 +11383,21 @@ func (m *PageRelatedArticle) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// PageTableCell is the TL constructor pageTableCell:
+// PageTableCell is the TL constructor pageTableCell.
 //
-//	pageTableCell#34566b6a flags:# header:flags.0?true align_center:flags.3?true align_right:flags.4?true valign_middle:flags.5?true valign_bottom:flags.6?true text:flags.7?RichText colspan:flags.1?int rowspan:flags.2?int = PageTableCell
+//	pageTableCell#34566b6a flags:# header:flags.0?true
+//	    align_center:flags.3?true align_right:flags.4?true
+//	    valign_middle:flags.5?true valign_bottom:flags.6?true
+//	    text:flags.7?RichText colspan:flags.1?int rowspan:flags.2?int
+//	    = PageTableCell
+//
+// An optional field is sent when it is not zero, nil or false. SetColspan and
+// the other Set methods send a zero value too; HasColspan reports whether
+// Colspan is present (sent, or received) and ClearColspan leaves it out.
 //
 // See https://core.telegram.org/constructor/pageTableCell.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PageTableCell struct {
-	Flags        bin.Fields    // flags word; see the type's doc
+	Flags        bin.Fields    // flags word; Encode adds the bits of the fields that are set
 	Header       bool          // flags.0?true
 	AlignCenter  bool          // flags.3?true
 	AlignRight   bool          // flags.4?true
@@ -7894,6 +11419,44 @@ func (*PageTableCell) TypeID() uint32 {
 // TypeName returns "pageTableCell".
 func (*PageTableCell) TypeName() string {
 	return "pageTableCell"
+}
+
+// HasColspan reports whether Colspan is present: not zero, set by SetColspan,
+// or received.
+func (m *PageTableCell) HasColspan() bool {
+	return m.Colspan != 0 || m.Flags.Has(1)
+}
+
+// SetColspan sets Colspan to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PageTableCell) SetColspan(v int) {
+	m.Colspan = v
+	m.Flags.Set(1)
+}
+
+// ClearColspan sets Colspan to its zero value and marks it absent.
+func (m *PageTableCell) ClearColspan() {
+	m.Colspan = 0
+	m.Flags.Unset(1)
+}
+
+// HasRowspan reports whether Rowspan is present: not zero, set by SetRowspan,
+// or received.
+func (m *PageTableCell) HasRowspan() bool {
+	return m.Rowspan != 0 || m.Flags.Has(2)
+}
+
+// SetRowspan sets Rowspan to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PageTableCell) SetRowspan(v int) {
+	m.Rowspan = v
+	m.Flags.Set(2)
+}
+
+// ClearRowspan sets Rowspan to its zero value and marks it absent.
+func (m *PageTableCell) ClearRowspan() {
+	m.Rowspan = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -7937,8 +11500,8 @@ func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(7) {
-		if err := encodeObj(b, m.Text); err != nil {
-			return encodeErr("pageTableCell#34566b6a", "text", err)
+		if err := tlrt.EncodeObject(b, m.Text); err != nil {
+			return tlrt.EncodeErr(err, "pageTableCell", "text")
 		}
 	}
 	if flags.Has(1) {
@@ -7952,32 +11515,29 @@ func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageTableCell) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageTableCellTypeID, "pageTableCell"); err != nil {
+		return tlrt.DecodeErr(err, "pageTableCell", "")
 	}
-	if err := consumeID(b, PageTableCellTypeID, "pageTableCell"); err != nil {
-		return decodeErr("pageTableCell#34566b6a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageTableCell) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageTableCell) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageTableCell#34566b6a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageTableCell", "")
 	}
 	*m = PageTableCell{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pageTableCell#34566b6a", "flags", err)
+		return tlrt.DecodeErr(err, "pageTableCell", "flags")
 	}
 	m.Header = m.Flags.Has(0)
 	m.AlignCenter = m.Flags.Has(3)
@@ -7986,17 +11546,17 @@ func (m *PageTableCell) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.ValignBottom = m.Flags.Has(6)
 	if m.Flags.Has(7) {
 		if m.Text, err = decodeRichText(b, depth+1); err != nil {
-			return decodeErr("pageTableCell#34566b6a", "text", err)
+			return tlrt.DecodeErr(err, "pageTableCell", "text")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Colspan, err = b.Int(); err != nil {
-			return decodeErr("pageTableCell#34566b6a", "colspan", err)
+			return tlrt.DecodeErr(err, "pageTableCell", "colspan")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Rowspan, err = b.Int(); err != nil {
-			return decodeErr("pageTableCell#34566b6a", "rowspan", err)
+			return tlrt.DecodeErr(err, "pageTableCell", "rowspan")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
@@ -8009,7 +11569,7 @@ func (m *PageTableCell) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PageTableRow is the TL constructor pageTableRow:
+// PageTableRow is the TL constructor pageTableRow.
 //
 //	pageTableRow#e0c0c5e5 cells:Vector<PageTableCell> = PageTableRow
 //
@@ -8048,7 +11608,7 @@ func (m *PageTableRow) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Cells))
 	for i := range m.Cells {
 		if err := m.Cells[i].Encode(b); err != nil {
-			return encodeErr("pageTableRow#e0c0c5e5", "cells", err)
+			return tlrt.EncodeErr(err, "pageTableRow", "cells")
 		}
 	}
 	return nil
@@ -8056,38 +11616,194 @@ func (m *PageTableRow) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PageTableRow) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PageTableRowTypeID, "pageTableRow"); err != nil {
+		return tlrt.DecodeErr(err, "pageTableRow", "")
 	}
-	if err := consumeID(b, PageTableRowTypeID, "pageTableRow"); err != nil {
-		return decodeErr("pageTableRow#e0c0c5e5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PageTableRow) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pageTableRow#e0c0c5e5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pageTableRow", "")
 	}
 	var err error
-	if m.Cells, err = decodeVectorAt(b, depth+1, decodeValue[PageTableCell]); err != nil {
-		return decodeErr("pageTableRow#e0c0c5e5", "cells", err)
+	if m.Cells, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageTableCell]); err != nil {
+		return tlrt.DecodeErr(err, "pageTableRow", "cells")
 	}
 	return nil
 }
 
-// PaymentCharge is the TL constructor paymentCharge:
+// Passkey is the TL constructor passkey.
 //
-//	paymentCharge#ea02c27e id:string provider_charge_id:string = PaymentCharge
+//	passkey#98613ebf flags:# id:string name:string date:int
+//	    software_emoji_id:flags.0?long last_usage_date:flags.1?int
+//	    = Passkey
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetSoftwareEmojiID and the other Set methods send a zero value too;
+// HasSoftwareEmojiID reports whether SoftwareEmojiID is present (sent, or
+// received) and ClearSoftwareEmojiID leaves it out.
+//
+// See https://core.telegram.org/constructor/passkey.
+type Passkey struct {
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ID              string
+	Name            string
+	Date            int
+	SoftwareEmojiID int64 // flags.0?long
+	LastUsageDate   int   // flags.1?int
+}
+
+// PasskeyTypeID is the ID of passkey.
+const PasskeyTypeID = 0x98613ebf
+
+// TypeID returns 0x98613ebf, the ID of passkey.
+func (*Passkey) TypeID() uint32 {
+	return PasskeyTypeID
+}
+
+// TypeName returns "passkey".
+func (*Passkey) TypeName() string {
+	return "passkey"
+}
+
+// HasSoftwareEmojiID reports whether SoftwareEmojiID is present: not zero, set
+// by SetSoftwareEmojiID, or received.
+func (m *Passkey) HasSoftwareEmojiID() bool {
+	return m.SoftwareEmojiID != 0 || m.Flags.Has(0)
+}
+
+// SetSoftwareEmojiID sets SoftwareEmojiID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *Passkey) SetSoftwareEmojiID(v int64) {
+	m.SoftwareEmojiID = v
+	m.Flags.Set(0)
+}
+
+// ClearSoftwareEmojiID sets SoftwareEmojiID to its zero value and marks it
+// absent.
+func (m *Passkey) ClearSoftwareEmojiID() {
+	m.SoftwareEmojiID = 0
+	m.Flags.Unset(0)
+}
+
+// HasLastUsageDate reports whether LastUsageDate is present: not zero, set by
+// SetLastUsageDate, or received.
+func (m *Passkey) HasLastUsageDate() bool {
+	return m.LastUsageDate != 0 || m.Flags.Has(1)
+}
+
+// SetLastUsageDate sets LastUsageDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Passkey) SetLastUsageDate(v int) {
+	m.LastUsageDate = v
+	m.Flags.Set(1)
+}
+
+// ClearLastUsageDate sets LastUsageDate to its zero value and marks it absent.
+func (m *Passkey) ClearLastUsageDate() {
+	m.LastUsageDate = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *Passkey) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PasskeyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Passkey) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.SoftwareEmojiID != 0 {
+		flags.Set(0)
+	}
+	if m.LastUsageDate != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	b.PutString(m.Name)
+	b.PutInt(m.Date)
+	if flags.Has(0) {
+		b.PutLong(m.SoftwareEmojiID)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.LastUsageDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Passkey) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PasskeyTypeID, "passkey"); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Passkey) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Passkey) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = Passkey{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "flags")
+	}
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "id")
+	}
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "name")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "passkey", "date")
+	}
+	if m.Flags.Has(0) {
+		if m.SoftwareEmojiID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "passkey", "software_emoji_id")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.LastUsageDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "passkey", "last_usage_date")
+		}
+	}
+	if m.SoftwareEmojiID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.LastUsageDate != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// PaymentCharge is the TL constructor paymentCharge.
+//
+//	paymentCharge#ea02c27e id:string provider_charge_id:string
+//	    = PaymentCharge
 //
 // See https://core.telegram.org/constructor/paymentCharge.
 type PaymentCharge struct {
@@ -8129,36 +11845,33 @@ func (m *PaymentCharge) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentCharge) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentChargeTypeID, "paymentCharge"); err != nil {
+		return tlrt.DecodeErr(err, "paymentCharge", "")
 	}
-	if err := consumeID(b, PaymentChargeTypeID, "paymentCharge"); err != nil {
-		return decodeErr("paymentCharge#ea02c27e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentCharge) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentCharge) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("paymentCharge#ea02c27e", "id", err)
+		return tlrt.DecodeErr(err, "paymentCharge", "id")
 	}
 	if m.ProviderChargeID, err = b.String(); err != nil {
-		return decodeErr("paymentCharge#ea02c27e", "provider_charge_id", err)
+		return tlrt.DecodeErr(err, "paymentCharge", "provider_charge_id")
 	}
 	return nil
 }
 
-// PaymentFormMethod is the TL constructor paymentFormMethod:
+// PaymentFormMethod is the TL constructor paymentFormMethod.
 //
 //	paymentFormMethod#88f8f21b url:string title:string = PaymentFormMethod
 //
@@ -8202,46 +11915,45 @@ func (m *PaymentFormMethod) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentFormMethodTypeID, "paymentFormMethod"); err != nil {
+		return tlrt.DecodeErr(err, "paymentFormMethod", "")
 	}
-	if err := consumeID(b, PaymentFormMethodTypeID, "paymentFormMethod"); err != nil {
-		return decodeErr("paymentFormMethod#88f8f21b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentFormMethod) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentFormMethod) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("paymentFormMethod#88f8f21b", "url", err)
+		return tlrt.DecodeErr(err, "paymentFormMethod", "url")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("paymentFormMethod#88f8f21b", "title", err)
+		return tlrt.DecodeErr(err, "paymentFormMethod", "title")
 	}
 	return nil
 }
 
-// PaymentRequestedInfo is the TL constructor paymentRequestedInfo:
+// PaymentRequestedInfo is the TL constructor paymentRequestedInfo.
 //
-//	paymentRequestedInfo#909c3f94 flags:# name:flags.0?string phone:flags.1?string email:flags.2?string shipping_address:flags.3?PostAddress = PaymentRequestedInfo
+//	paymentRequestedInfo#909c3f94 flags:# name:flags.0?string
+//	    phone:flags.1?string email:flags.2?string
+//	    shipping_address:flags.3?PostAddress = PaymentRequestedInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetName and the
+// other Set methods send a zero value too; HasName reports whether Name is
+// present (sent, or received) and ClearName leaves it out.
 //
 // See https://core.telegram.org/constructor/paymentRequestedInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentRequestedInfo struct {
-	Flags           bin.Fields   // flags word; see the type's doc
+	Flags           bin.Fields   // flags word; Encode adds the bits of the fields that are set
 	Name            string       // flags.0?string
 	Phone           string       // flags.1?string
 	Email           string       // flags.2?string
@@ -8259,6 +11971,63 @@ func (*PaymentRequestedInfo) TypeID() uint32 {
 // TypeName returns "paymentRequestedInfo".
 func (*PaymentRequestedInfo) TypeName() string {
 	return "paymentRequestedInfo"
+}
+
+// HasName reports whether Name is present: not zero, set by SetName, or
+// received.
+func (m *PaymentRequestedInfo) HasName() bool {
+	return m.Name != "" || m.Flags.Has(0)
+}
+
+// SetName sets Name to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PaymentRequestedInfo) SetName(v string) {
+	m.Name = v
+	m.Flags.Set(0)
+}
+
+// ClearName sets Name to its zero value and marks it absent.
+func (m *PaymentRequestedInfo) ClearName() {
+	m.Name = ""
+	m.Flags.Unset(0)
+}
+
+// HasPhone reports whether Phone is present: not zero, set by SetPhone, or
+// received.
+func (m *PaymentRequestedInfo) HasPhone() bool {
+	return m.Phone != "" || m.Flags.Has(1)
+}
+
+// SetPhone sets Phone to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PaymentRequestedInfo) SetPhone(v string) {
+	m.Phone = v
+	m.Flags.Set(1)
+}
+
+// ClearPhone sets Phone to its zero value and marks it absent.
+func (m *PaymentRequestedInfo) ClearPhone() {
+	m.Phone = ""
+	m.Flags.Unset(1)
+}
+
+// HasEmail reports whether Email is present: not zero, set by SetEmail, or
+// received.
+func (m *PaymentRequestedInfo) HasEmail() bool {
+	return m.Email != "" || m.Flags.Has(2)
+}
+
+// SetEmail sets Email to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PaymentRequestedInfo) SetEmail(v string) {
+	m.Email = v
+	m.Flags.Set(2)
+}
+
+// ClearEmail sets Email to its zero value and marks it absent.
+func (m *PaymentRequestedInfo) ClearEmail() {
+	m.Email = ""
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -8300,7 +12069,7 @@ func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(3) {
 		if err := m.ShippingAddress.Encode(b); err != nil {
-			return encodeErr("paymentRequestedInfo#909c3f94", "shipping_address", err)
+			return tlrt.EncodeErr(err, "paymentRequestedInfo", "shipping_address")
 		}
 	}
 	return nil
@@ -8308,52 +12077,49 @@ func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentRequestedInfoTypeID, "paymentRequestedInfo"); err != nil {
+		return tlrt.DecodeErr(err, "paymentRequestedInfo", "")
 	}
-	if err := consumeID(b, PaymentRequestedInfoTypeID, "paymentRequestedInfo"); err != nil {
-		return decodeErr("paymentRequestedInfo#909c3f94", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("paymentRequestedInfo#909c3f94", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "paymentRequestedInfo", "")
 	}
 	*m = PaymentRequestedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("paymentRequestedInfo#909c3f94", "flags", err)
+		return tlrt.DecodeErr(err, "paymentRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Name, err = b.String(); err != nil {
-			return decodeErr("paymentRequestedInfo#909c3f94", "name", err)
+			return tlrt.DecodeErr(err, "paymentRequestedInfo", "name")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Phone, err = b.String(); err != nil {
-			return decodeErr("paymentRequestedInfo#909c3f94", "phone", err)
+			return tlrt.DecodeErr(err, "paymentRequestedInfo", "phone")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Email, err = b.String(); err != nil {
-			return decodeErr("paymentRequestedInfo#909c3f94", "email", err)
+			return tlrt.DecodeErr(err, "paymentRequestedInfo", "email")
 		}
 	}
 	if m.Flags.Has(3) {
 		m.ShippingAddress = new(PostAddress)
-		if err = decodeBoxed(b, m.ShippingAddress, depth+1); err != nil {
-			return decodeErr("paymentRequestedInfo#909c3f94", "shipping_address", err)
+		if err = tlrt.DecodeBoxed(b, m.ShippingAddress, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "paymentRequestedInfo", "shipping_address")
 		}
 	}
 	m.Flags &^= 1 << 3
@@ -8369,9 +12135,11 @@ func (m *PaymentRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PaymentSavedCredentialsCard is the TL constructor paymentSavedCredentialsCard:
+// PaymentSavedCredentialsCard is the TL constructor
+// paymentSavedCredentialsCard.
 //
-//	paymentSavedCredentialsCard#cdc27a1f id:string title:string = PaymentSavedCredentials
+//	paymentSavedCredentialsCard#cdc27a1f id:string title:string
+//	    = PaymentSavedCredentials
 //
 // See https://core.telegram.org/constructor/paymentSavedCredentialsCard.
 type PaymentSavedCredentialsCard struct {
@@ -8413,36 +12181,33 @@ func (m *PaymentSavedCredentialsCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"); err != nil {
+		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "")
 	}
-	if err := consumeID(b, PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"); err != nil {
-		return decodeErr("paymentSavedCredentialsCard#cdc27a1f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentSavedCredentialsCard) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentSavedCredentialsCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("paymentSavedCredentialsCard#cdc27a1f", "id", err)
+		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("paymentSavedCredentialsCard#cdc27a1f", "title", err)
+		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "title")
 	}
 	return nil
 }
 
-// PeerBlocked is the TL constructor peerBlocked:
+// PeerBlocked is the TL constructor peerBlocked.
 //
 //	peerBlocked#e8fd8014 peer_id:Peer date:int = PeerBlocked
 //
@@ -8479,8 +12244,8 @@ func (m *PeerBlocked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("peerBlocked#e8fd8014", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "peerBlocked", "peer_id")
 	}
 	b.PutInt(m.Date)
 	return nil
@@ -8488,153 +12253,55 @@ func (m *PeerBlocked) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerBlocked) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerBlockedTypeID, "peerBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "peerBlocked", "")
 	}
-	if err := consumeID(b, PeerBlockedTypeID, "peerBlocked"); err != nil {
-		return decodeErr("peerBlocked#e8fd8014", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerBlocked) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("peerBlocked#e8fd8014", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "peerBlocked", "")
 	}
 	var err error
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("peerBlocked#e8fd8014", "peer_id", err)
+		return tlrt.DecodeErr(err, "peerBlocked", "peer_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("peerBlocked#e8fd8014", "date", err)
+		return tlrt.DecodeErr(err, "peerBlocked", "date")
 	}
 	return nil
 }
 
-// PeerColor is the TL constructor peerColor:
+// PeerNotifySettings is the TL constructor peerNotifySettings.
 //
-//	peerColor#b54b5acf flags:# color:flags.0?int background_emoji_id:flags.1?long = PeerColor
+//	peerNotifySettings#99622c0c flags:# show_previews:flags.0?Bool
+//	    silent:flags.1?Bool mute_until:flags.2?int
+//	    ios_sound:flags.3?NotificationSound
+//	    android_sound:flags.4?NotificationSound
+//	    other_sound:flags.5?NotificationSound stories_muted:flags.6?Bool
+//	    stories_hide_sender:flags.7?Bool
+//	    stories_ios_sound:flags.8?NotificationSound
+//	    stories_android_sound:flags.9?NotificationSound
+//	    stories_other_sound:flags.10?NotificationSound = PeerNotifySettings
 //
-// See https://core.telegram.org/constructor/peerColor.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type PeerColor struct {
-	Flags             bin.Fields // flags word; see the type's doc
-	Color             int        // flags.0?int
-	BackgroundEmojiID int64      // flags.1?long
-}
-
-// PeerColorTypeID is the ID of peerColor.
-const PeerColorTypeID = 0xb54b5acf
-
-// TypeID returns 0xb54b5acf, the ID of peerColor.
-func (*PeerColor) TypeID() uint32 {
-	return PeerColorTypeID
-}
-
-// TypeName returns "peerColor".
-func (*PeerColor) TypeName() string {
-	return "peerColor"
-}
-
-// Encode writes m to b with its ID.
-func (m *PeerColor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PeerColorTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PeerColor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.Color != 0 {
-		flags.Set(0)
-	}
-	if m.BackgroundEmojiID != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	if flags.Has(0) {
-		b.PutInt(m.Color)
-	}
-	if flags.Has(1) {
-		b.PutLong(m.BackgroundEmojiID)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PeerColor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PeerColorTypeID, "peerColor"); err != nil {
-		return decodeErr("peerColor#b54b5acf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PeerColor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerColor) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PeerColor{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("peerColor#b54b5acf", "flags", err)
-	}
-	if m.Flags.Has(0) {
-		if m.Color, err = b.Int(); err != nil {
-			return decodeErr("peerColor#b54b5acf", "color", err)
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.BackgroundEmojiID, err = b.Long(); err != nil {
-			return decodeErr("peerColor#b54b5acf", "background_emoji_id", err)
-		}
-	}
-	if m.Color != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.BackgroundEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
-}
-
-// PeerNotifySettings is the TL constructor peerNotifySettings:
-//
-//	peerNotifySettings#99622c0c flags:# show_previews:flags.0?Bool silent:flags.1?Bool mute_until:flags.2?int ios_sound:flags.3?NotificationSound android_sound:flags.4?NotificationSound other_sound:flags.5?NotificationSound stories_muted:flags.6?Bool stories_hide_sender:flags.7?Bool stories_ios_sound:flags.8?NotificationSound stories_android_sound:flags.9?NotificationSound stories_other_sound:flags.10?NotificationSound = PeerNotifySettings
+// An optional field is sent when it is not zero, nil or false. SetShowPreviews
+// and the other Set methods send a zero value too; HasShowPreviews reports
+// whether ShowPreviews is present (sent, or received) and ClearShowPreviews
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/peerNotifySettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PeerNotifySettings struct {
-	Flags               bin.Fields             // flags word; see the type's doc
+	Flags               bin.Fields             // flags word; Encode adds the bits of the fields that are set
 	ShowPreviews        bool                   // flags.0?Bool
 	Silent              bool                   // flags.1?Bool
 	MuteUntil           int                    // flags.2?int
@@ -8659,6 +12326,102 @@ func (*PeerNotifySettings) TypeID() uint32 {
 // TypeName returns "peerNotifySettings".
 func (*PeerNotifySettings) TypeName() string {
 	return "peerNotifySettings"
+}
+
+// HasShowPreviews reports whether ShowPreviews is present: not zero, set by
+// SetShowPreviews, or received.
+func (m *PeerNotifySettings) HasShowPreviews() bool {
+	return m.ShowPreviews || m.Flags.Has(0)
+}
+
+// SetShowPreviews sets ShowPreviews to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PeerNotifySettings) SetShowPreviews(v bool) {
+	m.ShowPreviews = v
+	m.Flags.Set(0)
+}
+
+// ClearShowPreviews sets ShowPreviews to its zero value and marks it absent.
+func (m *PeerNotifySettings) ClearShowPreviews() {
+	m.ShowPreviews = false
+	m.Flags.Unset(0)
+}
+
+// HasSilent reports whether Silent is present: not zero, set by SetSilent, or
+// received.
+func (m *PeerNotifySettings) HasSilent() bool {
+	return m.Silent || m.Flags.Has(1)
+}
+
+// SetSilent sets Silent to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *PeerNotifySettings) SetSilent(v bool) {
+	m.Silent = v
+	m.Flags.Set(1)
+}
+
+// ClearSilent sets Silent to its zero value and marks it absent.
+func (m *PeerNotifySettings) ClearSilent() {
+	m.Silent = false
+	m.Flags.Unset(1)
+}
+
+// HasMuteUntil reports whether MuteUntil is present: not zero, set by
+// SetMuteUntil, or received.
+func (m *PeerNotifySettings) HasMuteUntil() bool {
+	return m.MuteUntil != 0 || m.Flags.Has(2)
+}
+
+// SetMuteUntil sets MuteUntil to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PeerNotifySettings) SetMuteUntil(v int) {
+	m.MuteUntil = v
+	m.Flags.Set(2)
+}
+
+// ClearMuteUntil sets MuteUntil to its zero value and marks it absent.
+func (m *PeerNotifySettings) ClearMuteUntil() {
+	m.MuteUntil = 0
+	m.Flags.Unset(2)
+}
+
+// HasStoriesMuted reports whether StoriesMuted is present: not zero, set by
+// SetStoriesMuted, or received.
+func (m *PeerNotifySettings) HasStoriesMuted() bool {
+	return m.StoriesMuted || m.Flags.Has(6)
+}
+
+// SetStoriesMuted sets StoriesMuted to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PeerNotifySettings) SetStoriesMuted(v bool) {
+	m.StoriesMuted = v
+	m.Flags.Set(6)
+}
+
+// ClearStoriesMuted sets StoriesMuted to its zero value and marks it absent.
+func (m *PeerNotifySettings) ClearStoriesMuted() {
+	m.StoriesMuted = false
+	m.Flags.Unset(6)
+}
+
+// HasStoriesHideSender reports whether StoriesHideSender is present: not zero,
+// set by SetStoriesHideSender, or received.
+func (m *PeerNotifySettings) HasStoriesHideSender() bool {
+	return m.StoriesHideSender || m.Flags.Has(7)
+}
+
+// SetStoriesHideSender sets StoriesHideSender to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PeerNotifySettings) SetStoriesHideSender(v bool) {
+	m.StoriesHideSender = v
+	m.Flags.Set(7)
+}
+
+// ClearStoriesHideSender sets StoriesHideSender to its zero value and marks it
+// absent.
+func (m *PeerNotifySettings) ClearStoriesHideSender() {
+	m.StoriesHideSender = false
+	m.Flags.Unset(7)
 }
 
 // Encode writes m to b with its ID.
@@ -8720,18 +12483,18 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.MuteUntil)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.IosSound); err != nil {
-			return encodeErr("peerNotifySettings#99622c0c", "ios_sound", err)
+		if err := tlrt.EncodeObject(b, m.IosSound); err != nil {
+			return tlrt.EncodeErr(err, "peerNotifySettings", "ios_sound")
 		}
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.AndroidSound); err != nil {
-			return encodeErr("peerNotifySettings#99622c0c", "android_sound", err)
+		if err := tlrt.EncodeObject(b, m.AndroidSound); err != nil {
+			return tlrt.EncodeErr(err, "peerNotifySettings", "android_sound")
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.OtherSound); err != nil {
-			return encodeErr("peerNotifySettings#99622c0c", "other_sound", err)
+		if err := tlrt.EncodeObject(b, m.OtherSound); err != nil {
+			return tlrt.EncodeErr(err, "peerNotifySettings", "other_sound")
 		}
 	}
 	if flags.Has(6) {
@@ -8741,18 +12504,18 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 		b.PutBool(m.StoriesHideSender)
 	}
 	if flags.Has(8) {
-		if err := encodeObj(b, m.StoriesIosSound); err != nil {
-			return encodeErr("peerNotifySettings#99622c0c", "stories_ios_sound", err)
+		if err := tlrt.EncodeObject(b, m.StoriesIosSound); err != nil {
+			return tlrt.EncodeErr(err, "peerNotifySettings", "stories_ios_sound")
 		}
 	}
 	if flags.Has(9) {
-		if err := encodeObj(b, m.StoriesAndroidSound); err != nil {
-			return encodeErr("peerNotifySettings#99622c0c", "stories_android_sound", err)
+		if err := tlrt.EncodeObject(b, m.StoriesAndroidSound); err != nil {
+			return tlrt.EncodeErr(err, "peerNotifySettings", "stories_android_sound")
 		}
 	}
 	if flags.Has(10) {
-		if err := encodeObj(b, m.StoriesOtherSound); err != nil {
-			return encodeErr("peerNotifySettings#99622c0c", "stories_other_sound", err)
+		if err := tlrt.EncodeObject(b, m.StoriesOtherSound); err != nil {
+			return tlrt.EncodeErr(err, "peerNotifySettings", "stories_other_sound")
 		}
 	}
 	return nil
@@ -8760,86 +12523,83 @@ func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerNotifySettingsTypeID, "peerNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "peerNotifySettings", "")
 	}
-	if err := consumeID(b, PeerNotifySettingsTypeID, "peerNotifySettings"); err != nil {
-		return decodeErr("peerNotifySettings#99622c0c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("peerNotifySettings#99622c0c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "peerNotifySettings", "")
 	}
 	*m = PeerNotifySettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("peerNotifySettings#99622c0c", "flags", err)
+		return tlrt.DecodeErr(err, "peerNotifySettings", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ShowPreviews, err = b.Bool(); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "show_previews", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "show_previews")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Silent, err = b.Bool(); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "silent", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "silent")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.MuteUntil, err = b.Int(); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "mute_until", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "mute_until")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.IosSound, err = decodeNotificationSound(b, depth+1); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "ios_sound", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "ios_sound")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.AndroidSound, err = decodeNotificationSound(b, depth+1); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "android_sound", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "android_sound")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.OtherSound, err = decodeNotificationSound(b, depth+1); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "other_sound", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "other_sound")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.StoriesMuted, err = b.Bool(); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "stories_muted", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_muted")
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.StoriesHideSender, err = b.Bool(); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "stories_hide_sender", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_hide_sender")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.StoriesIosSound, err = decodeNotificationSound(b, depth+1); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "stories_ios_sound", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_ios_sound")
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.StoriesAndroidSound, err = decodeNotificationSound(b, depth+1); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "stories_android_sound", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_android_sound")
 		}
 	}
 	if m.Flags.Has(10) {
 		if m.StoriesOtherSound, err = decodeNotificationSound(b, depth+1); err != nil {
-			return decodeErr("peerNotifySettings#99622c0c", "stories_other_sound", err)
+			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_other_sound")
 		}
 	}
 	m.Flags &^= 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10
@@ -8861,35 +12621,58 @@ func (m *PeerNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PeerSettings is the TL constructor peerSettings:
+// PeerSettings is the TL constructor peerSettings.
 //
-//	peerSettings#a518110d flags:# report_spam:flags.0?true add_contact:flags.1?true block_contact:flags.2?true share_contact:flags.3?true need_contacts_exception:flags.4?true report_geo:flags.5?true autoarchived:flags.7?true invite_members:flags.8?true request_chat_broadcast:flags.10?true geo_distance:flags.6?int request_chat_title:flags.9?string request_chat_date:flags.9?int = PeerSettings
+//	peerSettings#f47741f7 flags:# report_spam:flags.0?true
+//	    add_contact:flags.1?true block_contact:flags.2?true
+//	    share_contact:flags.3?true need_contacts_exception:flags.4?true
+//	    report_geo:flags.5?true autoarchived:flags.7?true
+//	    invite_members:flags.8?true request_chat_broadcast:flags.10?true
+//	    business_bot_paused:flags.11?true
+//	    business_bot_can_reply:flags.12?true geo_distance:flags.6?int
+//	    request_chat_title:flags.9?string request_chat_date:flags.9?int
+//	    business_bot_id:flags.13?long
+//	    business_bot_manage_url:flags.13?string
+//	    charge_paid_message_stars:flags.14?long
+//	    registration_month:flags.15?string phone_country:flags.16?string
+//	    name_change_date:flags.17?int photo_change_date:flags.18?int
+//	    = PeerSettings
+//
+// An optional field is sent when it is not zero, nil or false. SetGeoDistance
+// and the other Set methods send a zero value too; HasGeoDistance reports
+// whether GeoDistance is present (sent, or received) and ClearGeoDistance
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/peerSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PeerSettings struct {
-	Flags                 bin.Fields // flags word; see the type's doc
-	ReportSpam            bool       // flags.0?true
-	AddContact            bool       // flags.1?true
-	BlockContact          bool       // flags.2?true
-	ShareContact          bool       // flags.3?true
-	NeedContactsException bool       // flags.4?true
-	ReportGeo             bool       // flags.5?true
-	Autoarchived          bool       // flags.7?true
-	InviteMembers         bool       // flags.8?true
-	RequestChatBroadcast  bool       // flags.10?true
-	GeoDistance           int        // flags.6?int
-	RequestChatTitle      string     // flags.9?string
-	RequestChatDate       int        // flags.9?int
+	Flags                  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ReportSpam             bool       // flags.0?true
+	AddContact             bool       // flags.1?true
+	BlockContact           bool       // flags.2?true
+	ShareContact           bool       // flags.3?true
+	NeedContactsException  bool       // flags.4?true
+	ReportGeo              bool       // flags.5?true
+	Autoarchived           bool       // flags.7?true
+	InviteMembers          bool       // flags.8?true
+	RequestChatBroadcast   bool       // flags.10?true
+	BusinessBotPaused      bool       // flags.11?true
+	BusinessBotCanReply    bool       // flags.12?true
+	GeoDistance            int        // flags.6?int
+	RequestChatTitle       string     // flags.9?string
+	RequestChatDate        int        // flags.9?int
+	BusinessBotID          int64      // flags.13?long
+	BusinessBotManageURL   string     // flags.13?string
+	ChargePaidMessageStars int64      // flags.14?long
+	RegistrationMonth      string     // flags.15?string
+	PhoneCountry           string     // flags.16?string
+	NameChangeDate         int        // flags.17?int
+	PhotoChangeDate        int        // flags.18?int
 }
 
 // PeerSettingsTypeID is the ID of peerSettings.
-const PeerSettingsTypeID = 0xa518110d
+const PeerSettingsTypeID = 0xf47741f7
 
-// TypeID returns 0xa518110d, the ID of peerSettings.
+// TypeID returns 0xf47741f7, the ID of peerSettings.
 func (*PeerSettings) TypeID() uint32 {
 	return PeerSettingsTypeID
 }
@@ -8897,6 +12680,212 @@ func (*PeerSettings) TypeID() uint32 {
 // TypeName returns "peerSettings".
 func (*PeerSettings) TypeName() string {
 	return "peerSettings"
+}
+
+// HasGeoDistance reports whether GeoDistance is present: not zero, set by
+// SetGeoDistance, or received.
+func (m *PeerSettings) HasGeoDistance() bool {
+	return m.GeoDistance != 0 || m.Flags.Has(6)
+}
+
+// SetGeoDistance sets GeoDistance to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PeerSettings) SetGeoDistance(v int) {
+	m.GeoDistance = v
+	m.Flags.Set(6)
+}
+
+// ClearGeoDistance sets GeoDistance to its zero value and marks it absent.
+func (m *PeerSettings) ClearGeoDistance() {
+	m.GeoDistance = 0
+	m.Flags.Unset(6)
+}
+
+// HasRequestChatTitle reports whether RequestChatTitle is present: not zero,
+// set by SetRequestChatTitle, or received. It shares its flag with
+// RequestChatDate: they are present together.
+func (m *PeerSettings) HasRequestChatTitle() bool {
+	return m.RequestChatTitle != "" || m.RequestChatDate != 0 || m.Flags.Has(9)
+}
+
+// SetRequestChatTitle sets RequestChatTitle to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *PeerSettings) SetRequestChatTitle(v string) {
+	m.RequestChatTitle = v
+	m.Flags.Set(9)
+}
+
+// ClearRequestChatTitle sets RequestChatTitle to its zero value and marks it
+// absent; it is still sent, as zero, when RequestChatDate, which shares its
+// flag, is set.
+func (m *PeerSettings) ClearRequestChatTitle() {
+	m.RequestChatTitle = ""
+	m.Flags.Unset(9)
+}
+
+// HasRequestChatDate reports whether RequestChatDate is present: not zero, set
+// by SetRequestChatDate, or received. It shares its flag with RequestChatTitle:
+// they are present together.
+func (m *PeerSettings) HasRequestChatDate() bool {
+	return m.RequestChatTitle != "" || m.RequestChatDate != 0 || m.Flags.Has(9)
+}
+
+// SetRequestChatDate sets RequestChatDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PeerSettings) SetRequestChatDate(v int) {
+	m.RequestChatDate = v
+	m.Flags.Set(9)
+}
+
+// ClearRequestChatDate sets RequestChatDate to its zero value and marks it
+// absent; it is still sent, as zero, when RequestChatTitle, which shares its
+// flag, is set.
+func (m *PeerSettings) ClearRequestChatDate() {
+	m.RequestChatDate = 0
+	m.Flags.Unset(9)
+}
+
+// HasBusinessBotID reports whether BusinessBotID is present: not zero, set by
+// SetBusinessBotID, or received. It shares its flag with BusinessBotManageURL:
+// they are present together.
+func (m *PeerSettings) HasBusinessBotID() bool {
+	return m.BusinessBotID != 0 || m.BusinessBotManageURL != "" || m.Flags.Has(13)
+}
+
+// SetBusinessBotID sets BusinessBotID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PeerSettings) SetBusinessBotID(v int64) {
+	m.BusinessBotID = v
+	m.Flags.Set(13)
+}
+
+// ClearBusinessBotID sets BusinessBotID to its zero value and marks it absent;
+// it is still sent, as zero, when BusinessBotManageURL, which shares its flag,
+// is set.
+func (m *PeerSettings) ClearBusinessBotID() {
+	m.BusinessBotID = 0
+	m.Flags.Unset(13)
+}
+
+// HasBusinessBotManageURL reports whether BusinessBotManageURL is present: not
+// zero, set by SetBusinessBotManageURL, or received. It shares its flag with
+// BusinessBotID: they are present together.
+func (m *PeerSettings) HasBusinessBotManageURL() bool {
+	return m.BusinessBotID != 0 || m.BusinessBotManageURL != "" || m.Flags.Has(13)
+}
+
+// SetBusinessBotManageURL sets BusinessBotManageURL to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *PeerSettings) SetBusinessBotManageURL(v string) {
+	m.BusinessBotManageURL = v
+	m.Flags.Set(13)
+}
+
+// ClearBusinessBotManageURL sets BusinessBotManageURL to its zero value and
+// marks it absent; it is still sent, as zero, when BusinessBotID, which shares
+// its flag, is set.
+func (m *PeerSettings) ClearBusinessBotManageURL() {
+	m.BusinessBotManageURL = ""
+	m.Flags.Unset(13)
+}
+
+// HasChargePaidMessageStars reports whether ChargePaidMessageStars is present:
+// not zero, set by SetChargePaidMessageStars, or received.
+func (m *PeerSettings) HasChargePaidMessageStars() bool {
+	return m.ChargePaidMessageStars != 0 || m.Flags.Has(14)
+}
+
+// SetChargePaidMessageStars sets ChargePaidMessageStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *PeerSettings) SetChargePaidMessageStars(v int64) {
+	m.ChargePaidMessageStars = v
+	m.Flags.Set(14)
+}
+
+// ClearChargePaidMessageStars sets ChargePaidMessageStars to its zero value and
+// marks it absent.
+func (m *PeerSettings) ClearChargePaidMessageStars() {
+	m.ChargePaidMessageStars = 0
+	m.Flags.Unset(14)
+}
+
+// HasRegistrationMonth reports whether RegistrationMonth is present: not zero,
+// set by SetRegistrationMonth, or received.
+func (m *PeerSettings) HasRegistrationMonth() bool {
+	return m.RegistrationMonth != "" || m.Flags.Has(15)
+}
+
+// SetRegistrationMonth sets RegistrationMonth to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PeerSettings) SetRegistrationMonth(v string) {
+	m.RegistrationMonth = v
+	m.Flags.Set(15)
+}
+
+// ClearRegistrationMonth sets RegistrationMonth to its zero value and marks it
+// absent.
+func (m *PeerSettings) ClearRegistrationMonth() {
+	m.RegistrationMonth = ""
+	m.Flags.Unset(15)
+}
+
+// HasPhoneCountry reports whether PhoneCountry is present: not zero, set by
+// SetPhoneCountry, or received.
+func (m *PeerSettings) HasPhoneCountry() bool {
+	return m.PhoneCountry != "" || m.Flags.Has(16)
+}
+
+// SetPhoneCountry sets PhoneCountry to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PeerSettings) SetPhoneCountry(v string) {
+	m.PhoneCountry = v
+	m.Flags.Set(16)
+}
+
+// ClearPhoneCountry sets PhoneCountry to its zero value and marks it absent.
+func (m *PeerSettings) ClearPhoneCountry() {
+	m.PhoneCountry = ""
+	m.Flags.Unset(16)
+}
+
+// HasNameChangeDate reports whether NameChangeDate is present: not zero, set by
+// SetNameChangeDate, or received.
+func (m *PeerSettings) HasNameChangeDate() bool {
+	return m.NameChangeDate != 0 || m.Flags.Has(17)
+}
+
+// SetNameChangeDate sets NameChangeDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PeerSettings) SetNameChangeDate(v int) {
+	m.NameChangeDate = v
+	m.Flags.Set(17)
+}
+
+// ClearNameChangeDate sets NameChangeDate to its zero value and marks it
+// absent.
+func (m *PeerSettings) ClearNameChangeDate() {
+	m.NameChangeDate = 0
+	m.Flags.Unset(17)
+}
+
+// HasPhotoChangeDate reports whether PhotoChangeDate is present: not zero, set
+// by SetPhotoChangeDate, or received.
+func (m *PeerSettings) HasPhotoChangeDate() bool {
+	return m.PhotoChangeDate != 0 || m.Flags.Has(18)
+}
+
+// SetPhotoChangeDate sets PhotoChangeDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PeerSettings) SetPhotoChangeDate(v int) {
+	m.PhotoChangeDate = v
+	m.Flags.Set(18)
+}
+
+// ClearPhotoChangeDate sets PhotoChangeDate to its zero value and marks it
+// absent.
+func (m *PeerSettings) ClearPhotoChangeDate() {
+	m.PhotoChangeDate = 0
+	m.Flags.Unset(18)
 }
 
 // Encode writes m to b with its ID.
@@ -8913,7 +12902,7 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12)
 	if m.ReportSpam {
 		flags.Set(0)
 	}
@@ -8941,11 +12930,35 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m.RequestChatBroadcast {
 		flags.Set(10)
 	}
+	if m.BusinessBotPaused {
+		flags.Set(11)
+	}
+	if m.BusinessBotCanReply {
+		flags.Set(12)
+	}
 	if m.GeoDistance != 0 {
 		flags.Set(6)
 	}
 	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
 		flags.Set(9)
+	}
+	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
+		flags.Set(13)
+	}
+	if m.ChargePaidMessageStars != 0 {
+		flags.Set(14)
+	}
+	if m.RegistrationMonth != "" {
+		flags.Set(15)
+	}
+	if m.PhoneCountry != "" {
+		flags.Set(16)
+	}
+	if m.NameChangeDate != 0 {
+		flags.Set(17)
+	}
+	if m.PhotoChangeDate != 0 {
+		flags.Set(18)
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(6) {
@@ -8957,34 +12970,52 @@ func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(9) {
 		b.PutInt(m.RequestChatDate)
 	}
+	if flags.Has(13) {
+		b.PutLong(m.BusinessBotID)
+	}
+	if flags.Has(13) {
+		b.PutString(m.BusinessBotManageURL)
+	}
+	if flags.Has(14) {
+		b.PutLong(m.ChargePaidMessageStars)
+	}
+	if flags.Has(15) {
+		b.PutString(m.RegistrationMonth)
+	}
+	if flags.Has(16) {
+		b.PutString(m.PhoneCountry)
+	}
+	if flags.Has(17) {
+		b.PutInt(m.NameChangeDate)
+	}
+	if flags.Has(18) {
+		b.PutInt(m.PhotoChangeDate)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PeerSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerSettingsTypeID, "peerSettings"); err != nil {
+		return tlrt.DecodeErr(err, "peerSettings", "")
 	}
-	if err := consumeID(b, PeerSettingsTypeID, "peerSettings"); err != nil {
-		return decodeErr("peerSettings#a518110d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PeerSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("peerSettings#a518110d", "flags", err)
+		return tlrt.DecodeErr(err, "peerSettings", "flags")
 	}
 	m.ReportSpam = m.Flags.Has(0)
 	m.AddContact = m.Flags.Has(1)
@@ -8995,42 +13026,98 @@ func (m *PeerSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	m.Autoarchived = m.Flags.Has(7)
 	m.InviteMembers = m.Flags.Has(8)
 	m.RequestChatBroadcast = m.Flags.Has(10)
+	m.BusinessBotPaused = m.Flags.Has(11)
+	m.BusinessBotCanReply = m.Flags.Has(12)
 	if m.Flags.Has(6) {
 		if m.GeoDistance, err = b.Int(); err != nil {
-			return decodeErr("peerSettings#a518110d", "geo_distance", err)
+			return tlrt.DecodeErr(err, "peerSettings", "geo_distance")
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.RequestChatTitle, err = b.String(); err != nil {
-			return decodeErr("peerSettings#a518110d", "request_chat_title", err)
+			return tlrt.DecodeErr(err, "peerSettings", "request_chat_title")
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.RequestChatDate, err = b.Int(); err != nil {
-			return decodeErr("peerSettings#a518110d", "request_chat_date", err)
+			return tlrt.DecodeErr(err, "peerSettings", "request_chat_date")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10
+	if m.Flags.Has(13) {
+		if m.BusinessBotID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "business_bot_id")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.BusinessBotManageURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "business_bot_manage_url")
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.ChargePaidMessageStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "charge_paid_message_stars")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.RegistrationMonth, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "registration_month")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.PhoneCountry, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "phone_country")
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.NameChangeDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "name_change_date")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.PhotoChangeDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "peerSettings", "photo_change_date")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12
 	if m.GeoDistance != 0 {
 		m.Flags.Unset(6)
 	}
 	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
 		m.Flags.Unset(9)
 	}
+	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
+		m.Flags.Unset(13)
+	}
+	if m.ChargePaidMessageStars != 0 {
+		m.Flags.Unset(14)
+	}
+	if m.RegistrationMonth != "" {
+		m.Flags.Unset(15)
+	}
+	if m.PhoneCountry != "" {
+		m.Flags.Unset(16)
+	}
+	if m.NameChangeDate != 0 {
+		m.Flags.Unset(17)
+	}
+	if m.PhotoChangeDate != 0 {
+		m.Flags.Unset(18)
+	}
 	return nil
 }
 
-// PeerStories is the TL constructor peerStories:
+// PeerStories is the TL constructor peerStories.
 //
-//	peerStories#9a35e999 flags:# peer:Peer max_read_id:flags.0?int stories:Vector<StoryItem> = PeerStories
+//	peerStories#9a35e999 flags:# peer:Peer max_read_id:flags.0?int
+//	    stories:Vector<StoryItem> = PeerStories
+//
+// An optional field is sent when it is not zero, nil or false. SetMaxReadID and
+// the other Set methods send a zero value too; HasMaxReadID reports whether
+// MaxReadID is present (sent, or received) and ClearMaxReadID leaves it out.
 //
 // See https://core.telegram.org/constructor/peerStories.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PeerStories struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer      PeerClass
 	MaxReadID int // flags.0?int
 	Stories   []StoryItemClass
@@ -9047,6 +13134,25 @@ func (*PeerStories) TypeID() uint32 {
 // TypeName returns "peerStories".
 func (*PeerStories) TypeName() string {
 	return "peerStories"
+}
+
+// HasMaxReadID reports whether MaxReadID is present: not zero, set by
+// SetMaxReadID, or received.
+func (m *PeerStories) HasMaxReadID() bool {
+	return m.MaxReadID != 0 || m.Flags.Has(0)
+}
+
+// SetMaxReadID sets MaxReadID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PeerStories) SetMaxReadID(v int) {
+	m.MaxReadID = v
+	m.Flags.Set(0)
+}
+
+// ClearMaxReadID sets MaxReadID to its zero value and marks it absent.
+func (m *PeerStories) ClearMaxReadID() {
+	m.MaxReadID = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -9068,16 +13174,16 @@ func (m *PeerStories) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("peerStories#9a35e999", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "peerStories", "peer")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.MaxReadID)
 	}
 	b.PutVectorHeader(len(m.Stories))
 	for i := range m.Stories {
-		if err := encodeObj(b, m.Stories[i]); err != nil {
-			return encodeErr("peerStories#9a35e999", "stories", err)
+		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
+			return tlrt.EncodeErr(err, "peerStories", "stories")
 		}
 	}
 	return nil
@@ -9085,43 +13191,40 @@ func (m *PeerStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PeerStories) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PeerStoriesTypeID, "peerStories"); err != nil {
+		return tlrt.DecodeErr(err, "peerStories", "")
 	}
-	if err := consumeID(b, PeerStoriesTypeID, "peerStories"); err != nil {
-		return decodeErr("peerStories#9a35e999", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PeerStories) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("peerStories#9a35e999", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "peerStories", "")
 	}
 	*m = PeerStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("peerStories#9a35e999", "flags", err)
+		return tlrt.DecodeErr(err, "peerStories", "flags")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("peerStories#9a35e999", "peer", err)
+		return tlrt.DecodeErr(err, "peerStories", "peer")
 	}
 	if m.Flags.Has(0) {
 		if m.MaxReadID, err = b.Int(); err != nil {
-			return decodeErr("peerStories#9a35e999", "max_read_id", err)
+			return tlrt.DecodeErr(err, "peerStories", "max_read_id")
 		}
 	}
-	if m.Stories, err = decodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
-		return decodeErr("peerStories#9a35e999", "stories", err)
+	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
+		return tlrt.DecodeErr(err, "peerStories", "stories")
 	}
 	if m.MaxReadID != 0 {
 		m.Flags.Unset(0)
@@ -9129,13 +13232,103 @@ func (m *PeerStories) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PhoneCallProtocol is the TL constructor phoneCallProtocol:
+// PendingSuggestion is the TL constructor pendingSuggestion.
 //
-//	phoneCallProtocol#fc878fc8 flags:# udp_p2p:flags.0?true udp_reflector:flags.1?true min_layer:int max_layer:int library_versions:Vector<string> = PhoneCallProtocol
+//	pendingSuggestion#e7e82e12 suggestion:string title:TextWithEntities
+//	    description:TextWithEntities url:string = PendingSuggestion
+//
+// See https://core.telegram.org/constructor/pendingSuggestion.
+type PendingSuggestion struct {
+	Suggestion  string
+	Title       TextWithEntities
+	Description TextWithEntities
+	URL         string
+}
+
+// PendingSuggestionTypeID is the ID of pendingSuggestion.
+const PendingSuggestionTypeID = 0xe7e82e12
+
+// TypeID returns 0xe7e82e12, the ID of pendingSuggestion.
+func (*PendingSuggestion) TypeID() uint32 {
+	return PendingSuggestionTypeID
+}
+
+// TypeName returns "pendingSuggestion".
+func (*PendingSuggestion) TypeName() string {
+	return "pendingSuggestion"
+}
+
+// Encode writes m to b with its ID.
+func (m *PendingSuggestion) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PendingSuggestionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PendingSuggestion) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Suggestion)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "pendingSuggestion", "title")
+	}
+	if err := m.Description.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "pendingSuggestion", "description")
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PendingSuggestionTypeID, "pendingSuggestion"); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PendingSuggestion) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pendingSuggestion", "")
+	}
+	var err error
+	if m.Suggestion, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "suggestion")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "title")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Description, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "description")
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "pendingSuggestion", "url")
+	}
+	return nil
+}
+
+// PhoneCallProtocol is the TL constructor phoneCallProtocol.
+//
+//	phoneCallProtocol#fc878fc8 flags:# udp_p2p:flags.0?true
+//	    udp_reflector:flags.1?true min_layer:int max_layer:int
+//	    library_versions:Vector<string> = PhoneCallProtocol
 //
 // See https://core.telegram.org/constructor/phoneCallProtocol.
 type PhoneCallProtocol struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UdpP2p          bool       // flags.0?true
 	UdpReflector    bool       // flags.1?true
 	MinLayer        int
@@ -9189,71 +13382,85 @@ func (m *PhoneCallProtocol) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCallProtocolTypeID, "phoneCallProtocol"); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallProtocol", "")
 	}
-	if err := consumeID(b, PhoneCallProtocolTypeID, "phoneCallProtocol"); err != nil {
-		return decodeErr("phoneCallProtocol#fc878fc8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCallProtocol) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PhoneCallProtocol{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phoneCallProtocol#fc878fc8", "flags", err)
+		return tlrt.DecodeErr(err, "phoneCallProtocol", "flags")
 	}
 	m.UdpP2p = m.Flags.Has(0)
 	m.UdpReflector = m.Flags.Has(1)
 	if m.MinLayer, err = b.Int(); err != nil {
-		return decodeErr("phoneCallProtocol#fc878fc8", "min_layer", err)
+		return tlrt.DecodeErr(err, "phoneCallProtocol", "min_layer")
 	}
 	if m.MaxLayer, err = b.Int(); err != nil {
-		return decodeErr("phoneCallProtocol#fc878fc8", "max_layer", err)
+		return tlrt.DecodeErr(err, "phoneCallProtocol", "max_layer")
 	}
-	if m.LibraryVersions, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("phoneCallProtocol#fc878fc8", "library_versions", err)
+	if m.LibraryVersions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "phoneCallProtocol", "library_versions")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// Poll is the TL constructor poll:
+// Poll is the TL constructor poll.
 //
-//	poll#86e18161 id:long flags:# closed:flags.0?true public_voters:flags.1?true multiple_choice:flags.2?true quiz:flags.3?true question:string answers:Vector<PollAnswer> close_period:flags.4?int close_date:flags.5?int = Poll
+//	poll#966e2dbf id:long flags:# closed:flags.0?true
+//	    public_voters:flags.1?true multiple_choice:flags.2?true
+//	    quiz:flags.3?true open_answers:flags.6?true
+//	    revoting_disabled:flags.7?true shuffle_answers:flags.8?true
+//	    hide_results_until_close:flags.9?true creator:flags.10?true
+//	    subscribers_only:flags.11?true question:TextWithEntities
+//	    answers:Vector<PollAnswer> close_period:flags.4?int
+//	    close_date:flags.5?int countries_iso2:flags.12?Vector<string>
+//	    hash:long = Poll
+//
+// An optional field is sent when it is not zero, nil or false. SetClosePeriod
+// and the other Set methods send a zero value too; HasClosePeriod reports
+// whether ClosePeriod is present (sent, or received) and ClearClosePeriod
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/poll.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Poll struct {
-	ID             int64
-	Flags          bin.Fields // flags word; see the type's doc
-	Closed         bool       // flags.0?true
-	PublicVoters   bool       // flags.1?true
-	MultipleChoice bool       // flags.2?true
-	Quiz           bool       // flags.3?true
-	Question       string
-	Answers        []PollAnswer
-	ClosePeriod    int // flags.4?int
-	CloseDate      int // flags.5?int
+	ID                    int64
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Closed                bool       // flags.0?true
+	PublicVoters          bool       // flags.1?true
+	MultipleChoice        bool       // flags.2?true
+	Quiz                  bool       // flags.3?true
+	OpenAnswers           bool       // flags.6?true
+	RevotingDisabled      bool       // flags.7?true
+	ShuffleAnswers        bool       // flags.8?true
+	HideResultsUntilClose bool       // flags.9?true
+	Creator               bool       // flags.10?true
+	SubscribersOnly       bool       // flags.11?true
+	Question              TextWithEntities
+	Answers               []PollAnswerClass
+	ClosePeriod           int      // flags.4?int
+	CloseDate             int      // flags.5?int
+	CountriesIso2         []string // flags.12?Vector<string>
+	Hash                  int64
 }
 
 // PollTypeID is the ID of poll.
-const PollTypeID = 0x86e18161
+const PollTypeID = 0x966e2dbf
 
-// TypeID returns 0x86e18161, the ID of poll.
+// TypeID returns 0x966e2dbf, the ID of poll.
 func (*Poll) TypeID() uint32 {
 	return PollTypeID
 }
@@ -9261,6 +13468,63 @@ func (*Poll) TypeID() uint32 {
 // TypeName returns "poll".
 func (*Poll) TypeName() string {
 	return "poll"
+}
+
+// HasClosePeriod reports whether ClosePeriod is present: not zero, set by
+// SetClosePeriod, or received.
+func (m *Poll) HasClosePeriod() bool {
+	return m.ClosePeriod != 0 || m.Flags.Has(4)
+}
+
+// SetClosePeriod sets ClosePeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Poll) SetClosePeriod(v int) {
+	m.ClosePeriod = v
+	m.Flags.Set(4)
+}
+
+// ClearClosePeriod sets ClosePeriod to its zero value and marks it absent.
+func (m *Poll) ClearClosePeriod() {
+	m.ClosePeriod = 0
+	m.Flags.Unset(4)
+}
+
+// HasCloseDate reports whether CloseDate is present: not zero, set by
+// SetCloseDate, or received.
+func (m *Poll) HasCloseDate() bool {
+	return m.CloseDate != 0 || m.Flags.Has(5)
+}
+
+// SetCloseDate sets CloseDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *Poll) SetCloseDate(v int) {
+	m.CloseDate = v
+	m.Flags.Set(5)
+}
+
+// ClearCloseDate sets CloseDate to its zero value and marks it absent.
+func (m *Poll) ClearCloseDate() {
+	m.CloseDate = 0
+	m.Flags.Unset(5)
+}
+
+// HasCountriesIso2 reports whether CountriesIso2 is present: not zero, set by
+// SetCountriesIso2, or received.
+func (m *Poll) HasCountriesIso2() bool {
+	return len(m.CountriesIso2) > 0 || m.Flags.Has(12)
+}
+
+// SetCountriesIso2 sets CountriesIso2 to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Poll) SetCountriesIso2(v []string) {
+	m.CountriesIso2 = v
+	m.Flags.Set(12)
+}
+
+// ClearCountriesIso2 sets CountriesIso2 to its zero value and marks it absent.
+func (m *Poll) ClearCountriesIso2() {
+	m.CountriesIso2 = nil
+	m.Flags.Unset(12)
 }
 
 // Encode writes m to b with its ID.
@@ -9278,7 +13542,7 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ID)
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11)
 	if m.Closed {
 		flags.Set(0)
 	}
@@ -9291,18 +13555,41 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if m.Quiz {
 		flags.Set(3)
 	}
+	if m.OpenAnswers {
+		flags.Set(6)
+	}
+	if m.RevotingDisabled {
+		flags.Set(7)
+	}
+	if m.ShuffleAnswers {
+		flags.Set(8)
+	}
+	if m.HideResultsUntilClose {
+		flags.Set(9)
+	}
+	if m.Creator {
+		flags.Set(10)
+	}
+	if m.SubscribersOnly {
+		flags.Set(11)
+	}
 	if m.ClosePeriod != 0 {
 		flags.Set(4)
 	}
 	if m.CloseDate != 0 {
 		flags.Set(5)
 	}
+	if len(m.CountriesIso2) > 0 {
+		flags.Set(12)
+	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.Question)
+	if err := m.Question.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "poll", "question")
+	}
 	b.PutVectorHeader(len(m.Answers))
 	for i := range m.Answers {
-		if err := m.Answers[i].Encode(b); err != nil {
-			return encodeErr("poll#86e18161", "answers", err)
+		if err := tlrt.EncodeObject(b, m.Answers[i]); err != nil {
+			return tlrt.EncodeErr(err, "poll", "answers")
 		}
 	}
 	if flags.Has(4) {
@@ -9311,161 +13598,116 @@ func (m *Poll) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(5) {
 		b.PutInt(m.CloseDate)
 	}
+	if flags.Has(12) {
+		b.PutVectorHeader(len(m.CountriesIso2))
+		for i := range m.CountriesIso2 {
+			b.PutString(m.CountriesIso2[i])
+		}
+	}
+	b.PutLong(m.Hash)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *Poll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PollTypeID, "poll"); err != nil {
+		return tlrt.DecodeErr(err, "poll", "")
 	}
-	if err := consumeID(b, PollTypeID, "poll"); err != nil {
-		return decodeErr("poll#86e18161", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Poll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Poll) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("poll#86e18161", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "poll", "")
 	}
 	*m = Poll{}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("poll#86e18161", "id", err)
+		return tlrt.DecodeErr(err, "poll", "id")
 	}
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("poll#86e18161", "flags", err)
+		return tlrt.DecodeErr(err, "poll", "flags")
 	}
 	m.Closed = m.Flags.Has(0)
 	m.PublicVoters = m.Flags.Has(1)
 	m.MultipleChoice = m.Flags.Has(2)
 	m.Quiz = m.Flags.Has(3)
-	if m.Question, err = b.String(); err != nil {
-		return decodeErr("poll#86e18161", "question", err)
+	m.OpenAnswers = m.Flags.Has(6)
+	m.RevotingDisabled = m.Flags.Has(7)
+	m.ShuffleAnswers = m.Flags.Has(8)
+	m.HideResultsUntilClose = m.Flags.Has(9)
+	m.Creator = m.Flags.Has(10)
+	m.SubscribersOnly = m.Flags.Has(11)
+	if err = tlrt.DecodeBoxed(b, &m.Question, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "poll", "question")
 	}
-	if m.Answers, err = decodeVectorAt(b, depth+1, decodeValue[PollAnswer]); err != nil {
-		return decodeErr("poll#86e18161", "answers", err)
+	if m.Answers, err = tlrt.DecodeVectorAt(b, depth+1, decodePollAnswer); err != nil {
+		return tlrt.DecodeErr(err, "poll", "answers")
 	}
 	if m.Flags.Has(4) {
 		if m.ClosePeriod, err = b.Int(); err != nil {
-			return decodeErr("poll#86e18161", "close_period", err)
+			return tlrt.DecodeErr(err, "poll", "close_period")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.CloseDate, err = b.Int(); err != nil {
-			return decodeErr("poll#86e18161", "close_date", err)
+			return tlrt.DecodeErr(err, "poll", "close_date")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
+	if m.Flags.Has(12) {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "poll", "countries_iso2")
+		}
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "poll", "hash")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11
 	if m.ClosePeriod != 0 {
 		m.Flags.Unset(4)
 	}
 	if m.CloseDate != 0 {
 		m.Flags.Unset(5)
 	}
-	return nil
-}
-
-// PollAnswer is the TL constructor pollAnswer:
-//
-//	pollAnswer#6ca9c2e9 text:string option:bytes = PollAnswer
-//
-// See https://core.telegram.org/constructor/pollAnswer.
-type PollAnswer struct {
-	Text   string
-	Option []byte
-}
-
-// PollAnswerTypeID is the ID of pollAnswer.
-const PollAnswerTypeID = 0x6ca9c2e9
-
-// TypeID returns 0x6ca9c2e9, the ID of pollAnswer.
-func (*PollAnswer) TypeID() uint32 {
-	return PollAnswerTypeID
-}
-
-// TypeName returns "pollAnswer".
-func (*PollAnswer) TypeName() string {
-	return "pollAnswer"
-}
-
-// Encode writes m to b with its ID.
-func (m *PollAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PollAnswerTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.Text)
-	b.PutBytes(m.Option)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PollAnswer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
-		return decodeErr("pollAnswer#6ca9c2e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PollAnswer) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = b.String(); err != nil {
-		return decodeErr("pollAnswer#6ca9c2e9", "text", err)
-	}
-	if m.Option, err = b.Bytes(); err != nil {
-		return decodeErr("pollAnswer#6ca9c2e9", "option", err)
+	if len(m.CountriesIso2) > 0 {
+		m.Flags.Unset(12)
 	}
 	return nil
 }
 
-// PollAnswerVoters is the TL constructor pollAnswerVoters:
+// PollAnswerVoters is the TL constructor pollAnswerVoters.
 //
-//	pollAnswerVoters#3b6ddad2 flags:# chosen:flags.0?true correct:flags.1?true option:bytes voters:int = PollAnswerVoters
+//	pollAnswerVoters#3645230a flags:# chosen:flags.0?true
+//	    correct:flags.1?true option:bytes voters:flags.2?int
+//	    recent_voters:flags.2?Vector<Peer> = PollAnswerVoters
+//
+// An optional field is sent when it is not zero, nil or false. SetVoters and
+// the other Set methods send a zero value too; HasVoters reports whether Voters
+// is present (sent, or received) and ClearVoters leaves it out.
 //
 // See https://core.telegram.org/constructor/pollAnswerVoters.
 type PollAnswerVoters struct {
-	Flags   bin.Fields // flags word; see the type's doc
-	Chosen  bool       // flags.0?true
-	Correct bool       // flags.1?true
-	Option  []byte
-	Voters  int
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Chosen       bool       // flags.0?true
+	Correct      bool       // flags.1?true
+	Option       []byte
+	Voters       int         // flags.2?int
+	RecentVoters []PeerClass // flags.2?Vector<Peer>
 }
 
 // PollAnswerVotersTypeID is the ID of pollAnswerVoters.
-const PollAnswerVotersTypeID = 0x3b6ddad2
+const PollAnswerVotersTypeID = 0x3645230a
 
-// TypeID returns 0x3b6ddad2, the ID of pollAnswerVoters.
+// TypeID returns 0x3645230a, the ID of pollAnswerVoters.
 func (*PollAnswerVoters) TypeID() uint32 {
 	return PollAnswerVotersTypeID
 }
@@ -9473,6 +13715,47 @@ func (*PollAnswerVoters) TypeID() uint32 {
 // TypeName returns "pollAnswerVoters".
 func (*PollAnswerVoters) TypeName() string {
 	return "pollAnswerVoters"
+}
+
+// HasVoters reports whether Voters is present: not zero, set by SetVoters, or
+// received. It shares its flag with RecentVoters: they are present together.
+func (m *PollAnswerVoters) HasVoters() bool {
+	return m.Voters != 0 || len(m.RecentVoters) > 0 || m.Flags.Has(2)
+}
+
+// SetVoters sets Voters to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *PollAnswerVoters) SetVoters(v int) {
+	m.Voters = v
+	m.Flags.Set(2)
+}
+
+// ClearVoters sets Voters to its zero value and marks it absent; it is still
+// sent, as zero, when RecentVoters, which shares its flag, is set.
+func (m *PollAnswerVoters) ClearVoters() {
+	m.Voters = 0
+	m.Flags.Unset(2)
+}
+
+// HasRecentVoters reports whether RecentVoters is present: not zero, set by
+// SetRecentVoters, or received. It shares its flag with Voters: they are
+// present together.
+func (m *PollAnswerVoters) HasRecentVoters() bool {
+	return m.Voters != 0 || len(m.RecentVoters) > 0 || m.Flags.Has(2)
+}
+
+// SetRecentVoters sets RecentVoters to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PollAnswerVoters) SetRecentVoters(v []PeerClass) {
+	m.RecentVoters = v
+	m.Flags.Set(2)
+}
+
+// ClearRecentVoters sets RecentVoters to its zero value and marks it absent; it
+// is still sent, as zero, when Voters, which shares its flag, is set.
+func (m *PollAnswerVoters) ClearRecentVoters() {
+	m.RecentVoters = nil
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -9496,73 +13779,104 @@ func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
 	if m.Correct {
 		flags.Set(1)
 	}
+	if m.Voters != 0 || len(m.RecentVoters) > 0 {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutBytes(m.Option)
-	b.PutInt(m.Voters)
+	if flags.Has(2) {
+		b.PutInt(m.Voters)
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.RecentVoters))
+		for i := range m.RecentVoters {
+			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
+				return tlrt.EncodeErr(err, "pollAnswerVoters", "recent_voters")
+			}
+		}
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PollAnswerVotersTypeID, "pollAnswerVoters"); err != nil {
+		return tlrt.DecodeErr(err, "pollAnswerVoters", "")
 	}
-	if err := consumeID(b, PollAnswerVotersTypeID, "pollAnswerVoters"); err != nil {
-		return decodeErr("pollAnswerVoters#3b6ddad2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PollAnswerVoters) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "pollAnswerVoters", "")
 	}
 	*m = PollAnswerVoters{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pollAnswerVoters#3b6ddad2", "flags", err)
+		return tlrt.DecodeErr(err, "pollAnswerVoters", "flags")
 	}
 	m.Chosen = m.Flags.Has(0)
 	m.Correct = m.Flags.Has(1)
 	if m.Option, err = b.Bytes(); err != nil {
-		return decodeErr("pollAnswerVoters#3b6ddad2", "option", err)
+		return tlrt.DecodeErr(err, "pollAnswerVoters", "option")
 	}
-	if m.Voters, err = b.Int(); err != nil {
-		return decodeErr("pollAnswerVoters#3b6ddad2", "voters", err)
+	if m.Flags.Has(2) {
+		if m.Voters, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswerVoters", "voters")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return tlrt.DecodeErr(err, "pollAnswerVoters", "recent_voters")
+		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
+	if m.Voters != 0 || len(m.RecentVoters) > 0 {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
-// PollResults is the TL constructor pollResults:
+// PollResults is the TL constructor pollResults.
 //
-//	pollResults#7adf2420 flags:# min:flags.0?true results:flags.1?Vector<PollAnswerVoters> total_voters:flags.2?int recent_voters:flags.3?Vector<Peer> solution:flags.4?string solution_entities:flags.4?Vector<MessageEntity> = PollResults
+//	pollResults#ba7bb15e flags:# min:flags.0?true
+//	    has_unread_votes:flags.6?true can_view_stats:flags.7?true
+//	    results:flags.1?Vector<PollAnswerVoters> total_voters:flags.2?int
+//	    recent_voters:flags.3?Vector<Peer> solution:flags.4?string
+//	    solution_entities:flags.4?Vector<MessageEntity>
+//	    solution_media:flags.5?MessageMedia = PollResults
+//
+// An optional field is sent when it is not zero, nil or false. SetResults and
+// the other Set methods send a zero value too; HasResults reports whether
+// Results is present (sent, or received) and ClearResults leaves it out.
 //
 // See https://core.telegram.org/constructor/pollResults.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PollResults struct {
-	Flags            bin.Fields           // flags word; see the type's doc
+	Flags            bin.Fields           // flags word; Encode adds the bits of the fields that are set
 	Min              bool                 // flags.0?true
+	HasUnreadVotes   bool                 // flags.6?true
+	CanViewStats     bool                 // flags.7?true
 	Results          []PollAnswerVoters   // flags.1?Vector<PollAnswerVoters>
 	TotalVoters      int                  // flags.2?int
 	RecentVoters     []PeerClass          // flags.3?Vector<Peer>
 	Solution         string               // flags.4?string
 	SolutionEntities []MessageEntityClass // flags.4?Vector<MessageEntity>
+	SolutionMedia    MessageMediaClass    // flags.5?MessageMedia
 }
 
 // PollResultsTypeID is the ID of pollResults.
-const PollResultsTypeID = 0x7adf2420
+const PollResultsTypeID = 0xba7bb15e
 
-// TypeID returns 0x7adf2420, the ID of pollResults.
+// TypeID returns 0xba7bb15e, the ID of pollResults.
 func (*PollResults) TypeID() uint32 {
 	return PollResultsTypeID
 }
@@ -9570,6 +13884,106 @@ func (*PollResults) TypeID() uint32 {
 // TypeName returns "pollResults".
 func (*PollResults) TypeName() string {
 	return "pollResults"
+}
+
+// HasResults reports whether Results is present: not zero, set by SetResults,
+// or received.
+func (m *PollResults) HasResults() bool {
+	return len(m.Results) > 0 || m.Flags.Has(1)
+}
+
+// SetResults sets Results to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PollResults) SetResults(v []PollAnswerVoters) {
+	m.Results = v
+	m.Flags.Set(1)
+}
+
+// ClearResults sets Results to its zero value and marks it absent.
+func (m *PollResults) ClearResults() {
+	m.Results = nil
+	m.Flags.Unset(1)
+}
+
+// HasTotalVoters reports whether TotalVoters is present: not zero, set by
+// SetTotalVoters, or received.
+func (m *PollResults) HasTotalVoters() bool {
+	return m.TotalVoters != 0 || m.Flags.Has(2)
+}
+
+// SetTotalVoters sets TotalVoters to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PollResults) SetTotalVoters(v int) {
+	m.TotalVoters = v
+	m.Flags.Set(2)
+}
+
+// ClearTotalVoters sets TotalVoters to its zero value and marks it absent.
+func (m *PollResults) ClearTotalVoters() {
+	m.TotalVoters = 0
+	m.Flags.Unset(2)
+}
+
+// HasRecentVoters reports whether RecentVoters is present: not zero, set by
+// SetRecentVoters, or received.
+func (m *PollResults) HasRecentVoters() bool {
+	return len(m.RecentVoters) > 0 || m.Flags.Has(3)
+}
+
+// SetRecentVoters sets RecentVoters to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PollResults) SetRecentVoters(v []PeerClass) {
+	m.RecentVoters = v
+	m.Flags.Set(3)
+}
+
+// ClearRecentVoters sets RecentVoters to its zero value and marks it absent.
+func (m *PollResults) ClearRecentVoters() {
+	m.RecentVoters = nil
+	m.Flags.Unset(3)
+}
+
+// HasSolution reports whether Solution is present: not zero, set by
+// SetSolution, or received. It shares its flag with SolutionEntities: they are
+// present together.
+func (m *PollResults) HasSolution() bool {
+	return m.Solution != "" || len(m.SolutionEntities) > 0 || m.Flags.Has(4)
+}
+
+// SetSolution sets Solution to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PollResults) SetSolution(v string) {
+	m.Solution = v
+	m.Flags.Set(4)
+}
+
+// ClearSolution sets Solution to its zero value and marks it absent; it is
+// still sent, as zero, when SolutionEntities, which shares its flag, is set.
+func (m *PollResults) ClearSolution() {
+	m.Solution = ""
+	m.Flags.Unset(4)
+}
+
+// HasSolutionEntities reports whether SolutionEntities is present: not zero,
+// set by SetSolutionEntities, or received. It shares its flag with Solution:
+// they are present together.
+func (m *PollResults) HasSolutionEntities() bool {
+	return m.Solution != "" || len(m.SolutionEntities) > 0 || m.Flags.Has(4)
+}
+
+// SetSolutionEntities sets SolutionEntities to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *PollResults) SetSolutionEntities(v []MessageEntityClass) {
+	m.SolutionEntities = v
+	m.Flags.Set(4)
+}
+
+// ClearSolutionEntities sets SolutionEntities to its zero value and marks it
+// absent; it is still sent, as zero, when Solution, which shares its flag, is
+// set.
+func (m *PollResults) ClearSolutionEntities() {
+	m.SolutionEntities = nil
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -9586,9 +14000,15 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7)
 	if m.Min {
 		flags.Set(0)
+	}
+	if m.HasUnreadVotes {
+		flags.Set(6)
+	}
+	if m.CanViewStats {
+		flags.Set(7)
 	}
 	if len(m.Results) > 0 {
 		flags.Set(1)
@@ -9602,12 +14022,15 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if m.Solution != "" || len(m.SolutionEntities) > 0 {
 		flags.Set(4)
 	}
+	if m.SolutionMedia != nil {
+		flags.Set(5)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Results))
 		for i := range m.Results {
 			if err := m.Results[i].Encode(b); err != nil {
-				return encodeErr("pollResults#7adf2420", "results", err)
+				return tlrt.EncodeErr(err, "pollResults", "results")
 			}
 		}
 	}
@@ -9617,8 +14040,8 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.RecentVoters))
 		for i := range m.RecentVoters {
-			if err := encodeObj(b, m.RecentVoters[i]); err != nil {
-				return encodeErr("pollResults#7adf2420", "recent_voters", err)
+			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
+				return tlrt.EncodeErr(err, "pollResults", "recent_voters")
 			}
 		}
 	}
@@ -9628,9 +14051,14 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(4) {
 		b.PutVectorHeader(len(m.SolutionEntities))
 		for i := range m.SolutionEntities {
-			if err := encodeObj(b, m.SolutionEntities[i]); err != nil {
-				return encodeErr("pollResults#7adf2420", "solution_entities", err)
+			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
+				return tlrt.EncodeErr(err, "pollResults", "solution_entities")
 			}
+		}
+	}
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.SolutionMedia); err != nil {
+			return tlrt.EncodeErr(err, "pollResults", "solution_media")
 		}
 	}
 	return nil
@@ -9638,60 +14066,64 @@ func (m *PollResults) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PollResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PollResultsTypeID, "pollResults"); err != nil {
+		return tlrt.DecodeErr(err, "pollResults", "")
 	}
-	if err := consumeID(b, PollResultsTypeID, "pollResults"); err != nil {
-		return decodeErr("pollResults#7adf2420", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PollResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PollResults) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("pollResults#7adf2420", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "pollResults", "")
 	}
 	*m = PollResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("pollResults#7adf2420", "flags", err)
+		return tlrt.DecodeErr(err, "pollResults", "flags")
 	}
 	m.Min = m.Flags.Has(0)
+	m.HasUnreadVotes = m.Flags.Has(6)
+	m.CanViewStats = m.Flags.Has(7)
 	if m.Flags.Has(1) {
-		if m.Results, err = decodeVectorAt(b, depth+1, decodeValue[PollAnswerVoters]); err != nil {
-			return decodeErr("pollResults#7adf2420", "results", err)
+		if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PollAnswerVoters]); err != nil {
+			return tlrt.DecodeErr(err, "pollResults", "results")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.TotalVoters, err = b.Int(); err != nil {
-			return decodeErr("pollResults#7adf2420", "total_voters", err)
+			return tlrt.DecodeErr(err, "pollResults", "total_voters")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RecentVoters, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-			return decodeErr("pollResults#7adf2420", "recent_voters", err)
+		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+			return tlrt.DecodeErr(err, "pollResults", "recent_voters")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Solution, err = b.String(); err != nil {
-			return decodeErr("pollResults#7adf2420", "solution", err)
+			return tlrt.DecodeErr(err, "pollResults", "solution")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SolutionEntities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("pollResults#7adf2420", "solution_entities", err)
+		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "pollResults", "solution_entities")
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(5) {
+		if m.SolutionMedia, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "pollResults", "solution_media")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7
 	if len(m.Results) > 0 {
 		m.Flags.Unset(1)
 	}
@@ -9707,7 +14139,7 @@ func (m *PollResults) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PopularContact is the TL constructor popularContact:
+// PopularContact is the TL constructor popularContact.
 //
 //	popularContact#5ce14175 client_id:long importers:int = PopularContact
 //
@@ -9751,38 +14183,36 @@ func (m *PopularContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PopularContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PopularContactTypeID, "popularContact"); err != nil {
+		return tlrt.DecodeErr(err, "popularContact", "")
 	}
-	if err := consumeID(b, PopularContactTypeID, "popularContact"); err != nil {
-		return decodeErr("popularContact#5ce14175", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PopularContact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PopularContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ClientID, err = b.Long(); err != nil {
-		return decodeErr("popularContact#5ce14175", "client_id", err)
+		return tlrt.DecodeErr(err, "popularContact", "client_id")
 	}
 	if m.Importers, err = b.Int(); err != nil {
-		return decodeErr("popularContact#5ce14175", "importers", err)
+		return tlrt.DecodeErr(err, "popularContact", "importers")
 	}
 	return nil
 }
 
-// PostAddress is the TL constructor postAddress:
+// PostAddress is the TL constructor postAddress.
 //
-//	postAddress#1e8caaeb street_line1:string street_line2:string city:string state:string country_iso2:string post_code:string = PostAddress
+//	postAddress#1e8caaeb street_line1:string street_line2:string city:string
+//	    state:string country_iso2:string post_code:string = PostAddress
 //
 // See https://core.telegram.org/constructor/postAddress.
 type PostAddress struct {
@@ -9832,58 +14262,58 @@ func (m *PostAddress) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PostAddress) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PostAddressTypeID, "postAddress"); err != nil {
+		return tlrt.DecodeErr(err, "postAddress", "")
 	}
-	if err := consumeID(b, PostAddressTypeID, "postAddress"); err != nil {
-		return decodeErr("postAddress#1e8caaeb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PostAddress) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PostAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.StreetLine1, err = b.String(); err != nil {
-		return decodeErr("postAddress#1e8caaeb", "street_line1", err)
+		return tlrt.DecodeErr(err, "postAddress", "street_line1")
 	}
 	if m.StreetLine2, err = b.String(); err != nil {
-		return decodeErr("postAddress#1e8caaeb", "street_line2", err)
+		return tlrt.DecodeErr(err, "postAddress", "street_line2")
 	}
 	if m.City, err = b.String(); err != nil {
-		return decodeErr("postAddress#1e8caaeb", "city", err)
+		return tlrt.DecodeErr(err, "postAddress", "city")
 	}
 	if m.State, err = b.String(); err != nil {
-		return decodeErr("postAddress#1e8caaeb", "state", err)
+		return tlrt.DecodeErr(err, "postAddress", "state")
 	}
 	if m.CountryIso2, err = b.String(); err != nil {
-		return decodeErr("postAddress#1e8caaeb", "country_iso2", err)
+		return tlrt.DecodeErr(err, "postAddress", "country_iso2")
 	}
 	if m.PostCode, err = b.String(); err != nil {
-		return decodeErr("postAddress#1e8caaeb", "post_code", err)
+		return tlrt.DecodeErr(err, "postAddress", "post_code")
 	}
 	return nil
 }
 
-// PremiumGiftCodeOption is the TL constructor premiumGiftCodeOption:
+// PremiumGiftCodeOption is the TL constructor premiumGiftCodeOption.
 //
-//	premiumGiftCodeOption#257e962b flags:# users:int months:int store_product:flags.0?string store_quantity:flags.1?int currency:string amount:long = PremiumGiftCodeOption
+//	premiumGiftCodeOption#257e962b flags:# users:int months:int
+//	    store_product:flags.0?string store_quantity:flags.1?int
+//	    currency:string amount:long = PremiumGiftCodeOption
+//
+// An optional field is sent when it is not zero, nil or false. SetStoreProduct
+// and the other Set methods send a zero value too; HasStoreProduct reports
+// whether StoreProduct is present (sent, or received) and ClearStoreProduct
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/premiumGiftCodeOption.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PremiumGiftCodeOption struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Users         int
 	Months        int
 	StoreProduct  string // flags.0?string
@@ -9903,6 +14333,44 @@ func (*PremiumGiftCodeOption) TypeID() uint32 {
 // TypeName returns "premiumGiftCodeOption".
 func (*PremiumGiftCodeOption) TypeName() string {
 	return "premiumGiftCodeOption"
+}
+
+// HasStoreProduct reports whether StoreProduct is present: not zero, set by
+// SetStoreProduct, or received.
+func (m *PremiumGiftCodeOption) HasStoreProduct() bool {
+	return m.StoreProduct != "" || m.Flags.Has(0)
+}
+
+// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PremiumGiftCodeOption) SetStoreProduct(v string) {
+	m.StoreProduct = v
+	m.Flags.Set(0)
+}
+
+// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
+func (m *PremiumGiftCodeOption) ClearStoreProduct() {
+	m.StoreProduct = ""
+	m.Flags.Unset(0)
+}
+
+// HasStoreQuantity reports whether StoreQuantity is present: not zero, set by
+// SetStoreQuantity, or received.
+func (m *PremiumGiftCodeOption) HasStoreQuantity() bool {
+	return m.StoreQuantity != 0 || m.Flags.Has(1)
+}
+
+// SetStoreQuantity sets StoreQuantity to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PremiumGiftCodeOption) SetStoreQuantity(v int) {
+	m.StoreQuantity = v
+	m.Flags.Set(1)
+}
+
+// ClearStoreQuantity sets StoreQuantity to its zero value and marks it absent.
+func (m *PremiumGiftCodeOption) ClearStoreQuantity() {
+	m.StoreQuantity = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -9942,51 +14410,48 @@ func (m *PremiumGiftCodeOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"); err != nil {
+		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "")
 	}
-	if err := consumeID(b, PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"); err != nil {
-		return decodeErr("premiumGiftCodeOption#257e962b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGiftCodeOption) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGiftCodeOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumGiftCodeOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("premiumGiftCodeOption#257e962b", "flags", err)
+		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "flags")
 	}
 	if m.Users, err = b.Int(); err != nil {
-		return decodeErr("premiumGiftCodeOption#257e962b", "users", err)
+		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "users")
 	}
 	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("premiumGiftCodeOption#257e962b", "months", err)
+		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "months")
 	}
 	if m.Flags.Has(0) {
 		if m.StoreProduct, err = b.String(); err != nil {
-			return decodeErr("premiumGiftCodeOption#257e962b", "store_product", err)
+			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_product")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.StoreQuantity, err = b.Int(); err != nil {
-			return decodeErr("premiumGiftCodeOption#257e962b", "store_quantity", err)
+			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_quantity")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("premiumGiftCodeOption#257e962b", "currency", err)
+		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("premiumGiftCodeOption#257e962b", "amount", err)
+		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "amount")
 	}
 	if m.StoreProduct != "" {
 		m.Flags.Unset(0)
@@ -9997,126 +14462,21 @@ func (m *PremiumGiftCodeOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// PremiumGiftOption is the TL constructor premiumGiftOption:
+// PremiumSubscriptionOption is the TL constructor premiumSubscriptionOption.
 //
-//	premiumGiftOption#74c34319 flags:# months:int currency:string amount:long bot_url:string store_product:flags.0?string = PremiumGiftOption
+//	premiumSubscriptionOption#5f2d1df2 flags:# current:flags.1?true
+//	    can_purchase_upgrade:flags.2?true transaction:flags.3?string
+//	    months:int currency:string amount:long bot_url:string
+//	    store_product:flags.0?string = PremiumSubscriptionOption
 //
-// See https://core.telegram.org/constructor/premiumGiftOption.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type PremiumGiftOption struct {
-	Flags        bin.Fields // flags word; see the type's doc
-	Months       int
-	Currency     string
-	Amount       int64
-	BotURL       string
-	StoreProduct string // flags.0?string
-}
-
-// PremiumGiftOptionTypeID is the ID of premiumGiftOption.
-const PremiumGiftOptionTypeID = 0x74c34319
-
-// TypeID returns 0x74c34319, the ID of premiumGiftOption.
-func (*PremiumGiftOption) TypeID() uint32 {
-	return PremiumGiftOptionTypeID
-}
-
-// TypeName returns "premiumGiftOption".
-func (*PremiumGiftOption) TypeName() string {
-	return "premiumGiftOption"
-}
-
-// Encode writes m to b with its ID.
-func (m *PremiumGiftOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PremiumGiftOptionTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PremiumGiftOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if m.StoreProduct != "" {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutInt(m.Months)
-	b.PutString(m.Currency)
-	b.PutLong(m.Amount)
-	b.PutString(m.BotURL)
-	if flags.Has(0) {
-		b.PutString(m.StoreProduct)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PremiumGiftOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PremiumGiftOptionTypeID, "premiumGiftOption"); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PremiumGiftOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGiftOption) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumGiftOption{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "flags", err)
-	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "months", err)
-	}
-	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "currency", err)
-	}
-	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "amount", err)
-	}
-	if m.BotURL, err = b.String(); err != nil {
-		return decodeErr("premiumGiftOption#74c34319", "bot_url", err)
-	}
-	if m.Flags.Has(0) {
-		if m.StoreProduct, err = b.String(); err != nil {
-			return decodeErr("premiumGiftOption#74c34319", "store_product", err)
-		}
-	}
-	if m.StoreProduct != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
-}
-
-// PremiumSubscriptionOption is the TL constructor premiumSubscriptionOption:
-//
-//	premiumSubscriptionOption#5f2d1df2 flags:# current:flags.1?true can_purchase_upgrade:flags.2?true transaction:flags.3?string months:int currency:string amount:long bot_url:string store_product:flags.0?string = PremiumSubscriptionOption
+// An optional field is sent when it is not zero, nil or false. SetTransaction
+// and the other Set methods send a zero value too; HasTransaction reports
+// whether Transaction is present (sent, or received) and ClearTransaction
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/premiumSubscriptionOption.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PremiumSubscriptionOption struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Current            bool       // flags.1?true
 	CanPurchaseUpgrade bool       // flags.2?true
 	Transaction        string     // flags.3?string
@@ -10138,6 +14498,44 @@ func (*PremiumSubscriptionOption) TypeID() uint32 {
 // TypeName returns "premiumSubscriptionOption".
 func (*PremiumSubscriptionOption) TypeName() string {
 	return "premiumSubscriptionOption"
+}
+
+// HasTransaction reports whether Transaction is present: not zero, set by
+// SetTransaction, or received.
+func (m *PremiumSubscriptionOption) HasTransaction() bool {
+	return m.Transaction != "" || m.Flags.Has(3)
+}
+
+// SetTransaction sets Transaction to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PremiumSubscriptionOption) SetTransaction(v string) {
+	m.Transaction = v
+	m.Flags.Set(3)
+}
+
+// ClearTransaction sets Transaction to its zero value and marks it absent.
+func (m *PremiumSubscriptionOption) ClearTransaction() {
+	m.Transaction = ""
+	m.Flags.Unset(3)
+}
+
+// HasStoreProduct reports whether StoreProduct is present: not zero, set by
+// SetStoreProduct, or received.
+func (m *PremiumSubscriptionOption) HasStoreProduct() bool {
+	return m.StoreProduct != "" || m.Flags.Has(0)
+}
+
+// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PremiumSubscriptionOption) SetStoreProduct(v string) {
+	m.StoreProduct = v
+	m.Flags.Set(0)
+}
+
+// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
+func (m *PremiumSubscriptionOption) ClearStoreProduct() {
+	m.StoreProduct = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -10183,52 +14581,49 @@ func (m *PremiumSubscriptionOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"); err != nil {
+		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "")
 	}
-	if err := consumeID(b, PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"); err != nil {
-		return decodeErr("premiumSubscriptionOption#5f2d1df2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumSubscriptionOption) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumSubscriptionOption) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PremiumSubscriptionOption{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("premiumSubscriptionOption#5f2d1df2", "flags", err)
+		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "flags")
 	}
 	m.Current = m.Flags.Has(1)
 	m.CanPurchaseUpgrade = m.Flags.Has(2)
 	if m.Flags.Has(3) {
 		if m.Transaction, err = b.String(); err != nil {
-			return decodeErr("premiumSubscriptionOption#5f2d1df2", "transaction", err)
+			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "transaction")
 		}
 	}
 	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("premiumSubscriptionOption#5f2d1df2", "months", err)
+		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "months")
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("premiumSubscriptionOption#5f2d1df2", "currency", err)
+		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "currency")
 	}
 	if m.Amount, err = b.Long(); err != nil {
-		return decodeErr("premiumSubscriptionOption#5f2d1df2", "amount", err)
+		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "amount")
 	}
 	if m.BotURL, err = b.String(); err != nil {
-		return decodeErr("premiumSubscriptionOption#5f2d1df2", "bot_url", err)
+		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "bot_url")
 	}
 	if m.Flags.Has(0) {
 		if m.StoreProduct, err = b.String(); err != nil {
-			return decodeErr("premiumSubscriptionOption#5f2d1df2", "store_product", err)
+			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "store_product")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -10237,89 +14632,6 @@ func (m *PremiumSubscriptionOption) decodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	if m.StoreProduct != "" {
 		m.Flags.Unset(0)
-	}
-	return nil
-}
-
-// PrepaidGiveaway is the TL constructor prepaidGiveaway:
-//
-//	prepaidGiveaway#b2539d54 id:long months:int quantity:int date:int = PrepaidGiveaway
-//
-// See https://core.telegram.org/constructor/prepaidGiveaway.
-type PrepaidGiveaway struct {
-	ID       int64
-	Months   int
-	Quantity int
-	Date     int
-}
-
-// PrepaidGiveawayTypeID is the ID of prepaidGiveaway.
-const PrepaidGiveawayTypeID = 0xb2539d54
-
-// TypeID returns 0xb2539d54, the ID of prepaidGiveaway.
-func (*PrepaidGiveaway) TypeID() uint32 {
-	return PrepaidGiveawayTypeID
-}
-
-// TypeName returns "prepaidGiveaway".
-func (*PrepaidGiveaway) TypeName() string {
-	return "prepaidGiveaway"
-}
-
-// Encode writes m to b with its ID.
-func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PrepaidGiveawayTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutLong(m.ID)
-	b.PutInt(m.Months)
-	b.PutInt(m.Quantity)
-	b.PutInt(m.Date)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PrepaidGiveaway) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "id", err)
-	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "months", err)
-	}
-	if m.Quantity, err = b.Int(); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "quantity", err)
-	}
-	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("prepaidGiveaway#b2539d54", "date", err)
 	}
 	return nil
 }

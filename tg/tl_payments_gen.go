@@ -5,9 +5,192 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// PaymentsGiveawayInfoClass is the TL type payments.GiveawayInfo: one of PaymentsGiveawayInfo, PaymentsGiveawayInfoResults.
+// PaymentsCheckCanSendGiftResultClass is the TL type
+// payments.CheckCanSendGiftResult: one of PaymentsCheckCanSendGiftResultOk,
+// PaymentsCheckCanSendGiftResultFail.
+//
+// See https://core.telegram.org/type/payments.CheckCanSendGiftResult.
+type PaymentsCheckCanSendGiftResultClass interface {
+	Object
+	paymentsCheckCanSendGiftResultClass()
+}
+
+// DecodePaymentsCheckCanSendGiftResult decodes any constructor of
+// payments.CheckCanSendGiftResult.
+func DecodePaymentsCheckCanSendGiftResult(b *bin.Buffer) (PaymentsCheckCanSendGiftResultClass, error) {
+	return decodePaymentsCheckCanSendGiftResult(b, 0)
+}
+
+// decodePaymentsCheckCanSendGiftResult is DecodePaymentsCheckCanSendGiftResult
+// for a value nested depth levels deep.
+func decodePaymentsCheckCanSendGiftResult(b *bin.Buffer, depth int) (PaymentsCheckCanSendGiftResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaymentsCheckCanSendGiftResultClass
+	switch id {
+	case PaymentsCheckCanSendGiftResultOkTypeID:
+		v = &PaymentsCheckCanSendGiftResultOk{}
+	case PaymentsCheckCanSendGiftResultFailTypeID:
+		v = &PaymentsCheckCanSendGiftResultFail{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "payments.CheckCanSendGiftResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaymentsCheckCanSendGiftResultOk is the TL constructor
+// payments.checkCanSendGiftResultOk.
+//
+//	payments.checkCanSendGiftResultOk#374fa7ad
+//	    = payments.CheckCanSendGiftResult
+//
+// See https://core.telegram.org/constructor/payments.checkCanSendGiftResultOk.
+type PaymentsCheckCanSendGiftResultOk struct{}
+
+// PaymentsCheckCanSendGiftResultOkTypeID is the ID of
+// payments.checkCanSendGiftResultOk.
+const PaymentsCheckCanSendGiftResultOkTypeID = 0x374fa7ad
+
+// TypeID returns 0x374fa7ad, the ID of payments.checkCanSendGiftResultOk.
+func (*PaymentsCheckCanSendGiftResultOk) TypeID() uint32 {
+	return PaymentsCheckCanSendGiftResultOkTypeID
+}
+
+// TypeName returns "payments.checkCanSendGiftResultOk".
+func (*PaymentsCheckCanSendGiftResultOk) TypeName() string {
+	return "payments.checkCanSendGiftResultOk"
+}
+
+// paymentsCheckCanSendGiftResultClass marks PaymentsCheckCanSendGiftResultOk as
+// a PaymentsCheckCanSendGiftResultClass.
+func (*PaymentsCheckCanSendGiftResultOk) paymentsCheckCanSendGiftResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsCheckCanSendGiftResultOk) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsCheckCanSendGiftResultOkTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsCheckCanSendGiftResultOk) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsCheckCanSendGiftResultOk) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftResultOkTypeID, "payments.checkCanSendGiftResultOk"); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultOk", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsCheckCanSendGiftResultOk) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckCanSendGiftResultOk) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaymentsCheckCanSendGiftResultFail is the TL constructor
+// payments.checkCanSendGiftResultFail.
+//
+//	payments.checkCanSendGiftResultFail#d5e58274 reason:TextWithEntities
+//	    = payments.CheckCanSendGiftResult
+//
+// See
+// https://core.telegram.org/constructor/payments.checkCanSendGiftResultFail.
+type PaymentsCheckCanSendGiftResultFail struct {
+	Reason TextWithEntities
+}
+
+// PaymentsCheckCanSendGiftResultFailTypeID is the ID of
+// payments.checkCanSendGiftResultFail.
+const PaymentsCheckCanSendGiftResultFailTypeID = 0xd5e58274
+
+// TypeID returns 0xd5e58274, the ID of payments.checkCanSendGiftResultFail.
+func (*PaymentsCheckCanSendGiftResultFail) TypeID() uint32 {
+	return PaymentsCheckCanSendGiftResultFailTypeID
+}
+
+// TypeName returns "payments.checkCanSendGiftResultFail".
+func (*PaymentsCheckCanSendGiftResultFail) TypeName() string {
+	return "payments.checkCanSendGiftResultFail"
+}
+
+// paymentsCheckCanSendGiftResultClass marks PaymentsCheckCanSendGiftResultFail
+// as a PaymentsCheckCanSendGiftResultClass.
+func (*PaymentsCheckCanSendGiftResultFail) paymentsCheckCanSendGiftResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsCheckCanSendGiftResultFail) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsCheckCanSendGiftResultFailTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsCheckCanSendGiftResultFail) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Reason.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "payments.checkCanSendGiftResultFail", "reason")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsCheckCanSendGiftResultFail) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftResultFailTypeID, "payments.checkCanSendGiftResultFail"); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultFail", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.checkCanSendGiftResultFail", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Reason, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultFail", "reason")
+	}
+	return nil
+}
+
+// PaymentsGiveawayInfoClass is the TL type payments.GiveawayInfo: one of
+// PaymentsGiveawayInfo, PaymentsGiveawayInfoResults.
 //
 // See https://core.telegram.org/type/payments.GiveawayInfo.
 type PaymentsGiveawayInfoClass interface {
@@ -20,7 +203,8 @@ func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error
 	return decodePaymentsGiveawayInfo(b, 0)
 }
 
-// decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested depth levels deep.
+// decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
+// depth levels deep.
 func decodePaymentsGiveawayInfo(b *bin.Buffer, depth int) (PaymentsGiveawayInfoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,28 +217,30 @@ func decodePaymentsGiveawayInfo(b *bin.Buffer, depth int) (PaymentsGiveawayInfoC
 	case PaymentsGiveawayInfoResultsTypeID:
 		v = &PaymentsGiveawayInfoResults{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "payments.GiveawayInfo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "payments.GiveawayInfo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PaymentsGiveawayInfo is the TL constructor payments.giveawayInfo:
+// PaymentsGiveawayInfo is the TL constructor payments.giveawayInfo.
 //
-//	payments.giveawayInfo#4367daa0 flags:# participating:flags.0?true preparing_results:flags.3?true start_date:int joined_too_early_date:flags.1?int admin_disallowed_chat_id:flags.2?long disallowed_country:flags.4?string = payments.GiveawayInfo
+//	payments.giveawayInfo#4367daa0 flags:# participating:flags.0?true
+//	    preparing_results:flags.3?true start_date:int
+//	    joined_too_early_date:flags.1?int
+//	    admin_disallowed_chat_id:flags.2?long
+//	    disallowed_country:flags.4?string = payments.GiveawayInfo
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetJoinedTooEarlyDate and the other Set methods send a zero value too;
+// HasJoinedTooEarlyDate reports whether JoinedTooEarlyDate is present (sent, or
+// received) and ClearJoinedTooEarlyDate leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.giveawayInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsGiveawayInfo struct {
-	Flags                 bin.Fields // flags word; see the type's doc
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Participating         bool       // flags.0?true
 	PreparingResults      bool       // flags.3?true
 	StartDate             int
@@ -76,8 +262,69 @@ func (*PaymentsGiveawayInfo) TypeName() string {
 	return "payments.giveawayInfo"
 }
 
-// paymentsGiveawayInfoClass marks PaymentsGiveawayInfo as a PaymentsGiveawayInfoClass.
+// paymentsGiveawayInfoClass marks PaymentsGiveawayInfo as a
+// PaymentsGiveawayInfoClass.
 func (*PaymentsGiveawayInfo) paymentsGiveawayInfoClass() {}
+
+// HasJoinedTooEarlyDate reports whether JoinedTooEarlyDate is present: not
+// zero, set by SetJoinedTooEarlyDate, or received.
+func (m *PaymentsGiveawayInfo) HasJoinedTooEarlyDate() bool {
+	return m.JoinedTooEarlyDate != 0 || m.Flags.Has(1)
+}
+
+// SetJoinedTooEarlyDate sets JoinedTooEarlyDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PaymentsGiveawayInfo) SetJoinedTooEarlyDate(v int) {
+	m.JoinedTooEarlyDate = v
+	m.Flags.Set(1)
+}
+
+// ClearJoinedTooEarlyDate sets JoinedTooEarlyDate to its zero value and marks
+// it absent.
+func (m *PaymentsGiveawayInfo) ClearJoinedTooEarlyDate() {
+	m.JoinedTooEarlyDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasAdminDisallowedChatID reports whether AdminDisallowedChatID is present:
+// not zero, set by SetAdminDisallowedChatID, or received.
+func (m *PaymentsGiveawayInfo) HasAdminDisallowedChatID() bool {
+	return m.AdminDisallowedChatID != 0 || m.Flags.Has(2)
+}
+
+// SetAdminDisallowedChatID sets AdminDisallowedChatID to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *PaymentsGiveawayInfo) SetAdminDisallowedChatID(v int64) {
+	m.AdminDisallowedChatID = v
+	m.Flags.Set(2)
+}
+
+// ClearAdminDisallowedChatID sets AdminDisallowedChatID to its zero value and
+// marks it absent.
+func (m *PaymentsGiveawayInfo) ClearAdminDisallowedChatID() {
+	m.AdminDisallowedChatID = 0
+	m.Flags.Unset(2)
+}
+
+// HasDisallowedCountry reports whether DisallowedCountry is present: not zero,
+// set by SetDisallowedCountry, or received.
+func (m *PaymentsGiveawayInfo) HasDisallowedCountry() bool {
+	return m.DisallowedCountry != "" || m.Flags.Has(4)
+}
+
+// SetDisallowedCountry sets DisallowedCountry to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PaymentsGiveawayInfo) SetDisallowedCountry(v string) {
+	m.DisallowedCountry = v
+	m.Flags.Set(4)
+}
+
+// ClearDisallowedCountry sets DisallowedCountry to its zero value and marks it
+// absent.
+func (m *PaymentsGiveawayInfo) ClearDisallowedCountry() {
+	m.DisallowedCountry = ""
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *PaymentsGiveawayInfo) Encode(b *bin.Buffer) error {
@@ -125,48 +372,45 @@ func (m *PaymentsGiveawayInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.giveawayInfo", "")
 	}
-	if err := consumeID(b, PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"); err != nil {
-		return decodeErr("payments.giveawayInfo#4367daa0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGiveawayInfo) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGiveawayInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.giveawayInfo#4367daa0", "flags", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfo", "flags")
 	}
 	m.Participating = m.Flags.Has(0)
 	m.PreparingResults = m.Flags.Has(3)
 	if m.StartDate, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfo#4367daa0", "start_date", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfo", "start_date")
 	}
 	if m.Flags.Has(1) {
 		if m.JoinedTooEarlyDate, err = b.Int(); err != nil {
-			return decodeErr("payments.giveawayInfo#4367daa0", "joined_too_early_date", err)
+			return tlrt.DecodeErr(err, "payments.giveawayInfo", "joined_too_early_date")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.AdminDisallowedChatID, err = b.Long(); err != nil {
-			return decodeErr("payments.giveawayInfo#4367daa0", "admin_disallowed_chat_id", err)
+			return tlrt.DecodeErr(err, "payments.giveawayInfo", "admin_disallowed_chat_id")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.DisallowedCountry, err = b.String(); err != nil {
-			return decodeErr("payments.giveawayInfo#4367daa0", "disallowed_country", err)
+			return tlrt.DecodeErr(err, "payments.giveawayInfo", "disallowed_country")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -182,30 +426,36 @@ func (m *PaymentsGiveawayInfo) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// PaymentsGiveawayInfoResults is the TL constructor payments.giveawayInfoResults:
+// PaymentsGiveawayInfoResults is the TL constructor
+// payments.giveawayInfoResults.
 //
-//	payments.giveawayInfoResults#cd5570 flags:# winner:flags.0?true refunded:flags.1?true start_date:int gift_code_slug:flags.0?string finish_date:int winners_count:int activated_count:int = payments.GiveawayInfo
+//	payments.giveawayInfoResults#e175e66f flags:# winner:flags.0?true
+//	    refunded:flags.1?true start_date:int gift_code_slug:flags.3?string
+//	    stars_prize:flags.4?long finish_date:int winners_count:int
+//	    activated_count:flags.2?int = payments.GiveawayInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetGiftCodeSlug
+// and the other Set methods send a zero value too; HasGiftCodeSlug reports
+// whether GiftCodeSlug is present (sent, or received) and ClearGiftCodeSlug
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.giveawayInfoResults.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsGiveawayInfoResults struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Winner         bool       // flags.0?true
 	Refunded       bool       // flags.1?true
 	StartDate      int
-	GiftCodeSlug   string // flags.0?string
+	GiftCodeSlug   string // flags.3?string
+	StarsPrize     int64  // flags.4?long
 	FinishDate     int
 	WinnersCount   int
-	ActivatedCount int
+	ActivatedCount int // flags.2?int
 }
 
 // PaymentsGiveawayInfoResultsTypeID is the ID of payments.giveawayInfoResults.
-const PaymentsGiveawayInfoResultsTypeID = 0x00cd5570
+const PaymentsGiveawayInfoResultsTypeID = 0xe175e66f
 
-// TypeID returns 0x00cd5570, the ID of payments.giveawayInfoResults.
+// TypeID returns 0xe175e66f, the ID of payments.giveawayInfoResults.
 func (*PaymentsGiveawayInfoResults) TypeID() uint32 {
 	return PaymentsGiveawayInfoResultsTypeID
 }
@@ -215,8 +465,67 @@ func (*PaymentsGiveawayInfoResults) TypeName() string {
 	return "payments.giveawayInfoResults"
 }
 
-// paymentsGiveawayInfoClass marks PaymentsGiveawayInfoResults as a PaymentsGiveawayInfoClass.
+// paymentsGiveawayInfoClass marks PaymentsGiveawayInfoResults as a
+// PaymentsGiveawayInfoClass.
 func (*PaymentsGiveawayInfoResults) paymentsGiveawayInfoClass() {}
+
+// HasGiftCodeSlug reports whether GiftCodeSlug is present: not zero, set by
+// SetGiftCodeSlug, or received.
+func (m *PaymentsGiveawayInfoResults) HasGiftCodeSlug() bool {
+	return m.GiftCodeSlug != "" || m.Flags.Has(3)
+}
+
+// SetGiftCodeSlug sets GiftCodeSlug to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsGiveawayInfoResults) SetGiftCodeSlug(v string) {
+	m.GiftCodeSlug = v
+	m.Flags.Set(3)
+}
+
+// ClearGiftCodeSlug sets GiftCodeSlug to its zero value and marks it absent.
+func (m *PaymentsGiveawayInfoResults) ClearGiftCodeSlug() {
+	m.GiftCodeSlug = ""
+	m.Flags.Unset(3)
+}
+
+// HasStarsPrize reports whether StarsPrize is present: not zero, set by
+// SetStarsPrize, or received.
+func (m *PaymentsGiveawayInfoResults) HasStarsPrize() bool {
+	return m.StarsPrize != 0 || m.Flags.Has(4)
+}
+
+// SetStarsPrize sets StarsPrize to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsGiveawayInfoResults) SetStarsPrize(v int64) {
+	m.StarsPrize = v
+	m.Flags.Set(4)
+}
+
+// ClearStarsPrize sets StarsPrize to its zero value and marks it absent.
+func (m *PaymentsGiveawayInfoResults) ClearStarsPrize() {
+	m.StarsPrize = 0
+	m.Flags.Unset(4)
+}
+
+// HasActivatedCount reports whether ActivatedCount is present: not zero, set by
+// SetActivatedCount, or received.
+func (m *PaymentsGiveawayInfoResults) HasActivatedCount() bool {
+	return m.ActivatedCount != 0 || m.Flags.Has(2)
+}
+
+// SetActivatedCount sets ActivatedCount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsGiveawayInfoResults) SetActivatedCount(v int) {
+	m.ActivatedCount = v
+	m.Flags.Set(2)
+}
+
+// ClearActivatedCount sets ActivatedCount to its zero value and marks it
+// absent.
+func (m *PaymentsGiveawayInfoResults) ClearActivatedCount() {
+	m.ActivatedCount = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *PaymentsGiveawayInfoResults) Encode(b *bin.Buffer) error {
@@ -232,592 +541,158 @@ func (m *PaymentsGiveawayInfoResults) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 1)
-	if m.Winner || m.GiftCodeSlug != "" {
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Winner {
 		flags.Set(0)
 	}
 	if m.Refunded {
 		flags.Set(1)
 	}
+	if m.GiftCodeSlug != "" {
+		flags.Set(3)
+	}
+	if m.StarsPrize != 0 {
+		flags.Set(4)
+	}
+	if m.ActivatedCount != 0 {
+		flags.Set(2)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.StartDate)
-	if flags.Has(0) {
+	if flags.Has(3) {
 		b.PutString(m.GiftCodeSlug)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.StarsPrize)
 	}
 	b.PutInt(m.FinishDate)
 	b.PutInt(m.WinnersCount)
-	b.PutInt(m.ActivatedCount)
+	if flags.Has(2) {
+		b.PutInt(m.ActivatedCount)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"); err != nil {
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "")
 	}
-	if err := consumeID(b, PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGiveawayInfoResults) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGiveawayInfoResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsGiveawayInfoResults{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "flags", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "flags")
 	}
 	m.Winner = m.Flags.Has(0)
 	m.Refunded = m.Flags.Has(1)
 	if m.StartDate, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "start_date", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "start_date")
 	}
-	if m.Flags.Has(0) {
+	if m.Flags.Has(3) {
 		if m.GiftCodeSlug, err = b.String(); err != nil {
-			return decodeErr("payments.giveawayInfoResults#00cd5570", "gift_code_slug", err)
+			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "gift_code_slug")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.StarsPrize, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "stars_prize")
 		}
 	}
 	if m.FinishDate, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "finish_date", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "finish_date")
 	}
 	if m.WinnersCount, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "winners_count", err)
+		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "winners_count")
 	}
-	if m.ActivatedCount, err = b.Int(); err != nil {
-		return decodeErr("payments.giveawayInfoResults#00cd5570", "activated_count", err)
+	if m.Flags.Has(2) {
+		if m.ActivatedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "activated_count")
+		}
 	}
-	m.Flags &^= 1 << 1
-	if m.Winner || m.GiftCodeSlug != "" {
-		m.Flags.Unset(0)
+	m.Flags &^= 1<<0 | 1<<1
+	if m.GiftCodeSlug != "" {
+		m.Flags.Unset(3)
+	}
+	if m.StarsPrize != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.ActivatedCount != 0 {
+		m.Flags.Unset(2)
 	}
 	return nil
 }
 
-// PaymentsPaymentResultClass is the TL type payments.PaymentResult: one of PaymentsPaymentResult, PaymentsPaymentVerificationNeeded.
+// PaymentsPaymentFormClass is the TL type payments.PaymentForm: one of
+// PaymentsPaymentForm, PaymentsPaymentFormStars, PaymentsPaymentFormStarGift.
 //
-// See https://core.telegram.org/type/payments.PaymentResult.
-type PaymentsPaymentResultClass interface {
+// See https://core.telegram.org/type/payments.PaymentForm.
+type PaymentsPaymentFormClass interface {
 	Object
-	paymentsPaymentResultClass()
+	paymentsPaymentFormClass()
 }
 
-// DecodePaymentsPaymentResult decodes any constructor of payments.PaymentResult.
-func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
-	return decodePaymentsPaymentResult(b, 0)
+// DecodePaymentsPaymentForm decodes any constructor of payments.PaymentForm.
+func DecodePaymentsPaymentForm(b *bin.Buffer) (PaymentsPaymentFormClass, error) {
+	return decodePaymentsPaymentForm(b, 0)
 }
 
-// decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested depth levels deep.
-func decodePaymentsPaymentResult(b *bin.Buffer, depth int) (PaymentsPaymentResultClass, error) {
+// decodePaymentsPaymentForm is DecodePaymentsPaymentForm for a value nested
+// depth levels deep.
+func decodePaymentsPaymentForm(b *bin.Buffer, depth int) (PaymentsPaymentFormClass, error) {
 	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
-	var v PaymentsPaymentResultClass
+	var v PaymentsPaymentFormClass
 	switch id {
-	case PaymentsPaymentResultTypeID:
-		v = &PaymentsPaymentResult{}
-	case PaymentsPaymentVerificationNeededTypeID:
-		v = &PaymentsPaymentVerificationNeeded{}
+	case PaymentsPaymentFormTypeID:
+		v = &PaymentsPaymentForm{}
+	case PaymentsPaymentFormStarsTypeID:
+		v = &PaymentsPaymentFormStars{}
+	case PaymentsPaymentFormStarGiftTypeID:
+		v = &PaymentsPaymentFormStarGift{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "payments.PaymentResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentForm"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PaymentsPaymentResult is the TL constructor payments.paymentResult:
+// PaymentsPaymentForm is the TL constructor payments.paymentForm.
 //
-//	payments.paymentResult#4e5f810d updates:Updates = payments.PaymentResult
+//	payments.paymentForm#a0058751 flags:# can_save_credentials:flags.2?true
+//	    password_missing:flags.3?true form_id:long bot_id:long title:string
+//	    description:string photo:flags.5?WebDocument invoice:Invoice
+//	    provider_id:long url:string native_provider:flags.4?string
+//	    native_params:flags.4?DataJSON
+//	    additional_methods:flags.6?Vector<PaymentFormMethod>
+//	    saved_info:flags.0?PaymentRequestedInfo
+//	    saved_credentials:flags.1?Vector<PaymentSavedCredentials>
+//	    users:Vector<User> = payments.PaymentForm
 //
-// See https://core.telegram.org/constructor/payments.paymentResult.
-type PaymentsPaymentResult struct {
-	Updates UpdatesClass
-}
-
-// PaymentsPaymentResultTypeID is the ID of payments.paymentResult.
-const PaymentsPaymentResultTypeID = 0x4e5f810d
-
-// TypeID returns 0x4e5f810d, the ID of payments.paymentResult.
-func (*PaymentsPaymentResult) TypeID() uint32 {
-	return PaymentsPaymentResultTypeID
-}
-
-// TypeName returns "payments.paymentResult".
-func (*PaymentsPaymentResult) TypeName() string {
-	return "payments.paymentResult"
-}
-
-// paymentsPaymentResultClass marks PaymentsPaymentResult as a PaymentsPaymentResultClass.
-func (*PaymentsPaymentResult) paymentsPaymentResultClass() {}
-
-// Encode writes m to b with its ID.
-func (m *PaymentsPaymentResult) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PaymentsPaymentResultTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PaymentsPaymentResult) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Updates); err != nil {
-		return encodeErr("payments.paymentResult#4e5f810d", "updates", err)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsPaymentResultTypeID, "payments.paymentResult"); err != nil {
-		return decodeErr("payments.paymentResult#4e5f810d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsPaymentResult) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("payments.paymentResult#4e5f810d", "", ErrTooDeep)
-	}
-	var err error
-	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
-		return decodeErr("payments.paymentResult#4e5f810d", "updates", err)
-	}
-	return nil
-}
-
-// PaymentsPaymentVerificationNeeded is the TL constructor payments.paymentVerificationNeeded:
-//
-//	payments.paymentVerificationNeeded#d8411139 url:string = payments.PaymentResult
-//
-// See https://core.telegram.org/constructor/payments.paymentVerificationNeeded.
-type PaymentsPaymentVerificationNeeded struct {
-	URL string
-}
-
-// PaymentsPaymentVerificationNeededTypeID is the ID of payments.paymentVerificationNeeded.
-const PaymentsPaymentVerificationNeededTypeID = 0xd8411139
-
-// TypeID returns 0xd8411139, the ID of payments.paymentVerificationNeeded.
-func (*PaymentsPaymentVerificationNeeded) TypeID() uint32 {
-	return PaymentsPaymentVerificationNeededTypeID
-}
-
-// TypeName returns "payments.paymentVerificationNeeded".
-func (*PaymentsPaymentVerificationNeeded) TypeName() string {
-	return "payments.paymentVerificationNeeded"
-}
-
-// paymentsPaymentResultClass marks PaymentsPaymentVerificationNeeded as a PaymentsPaymentResultClass.
-func (*PaymentsPaymentVerificationNeeded) paymentsPaymentResultClass() {}
-
-// Encode writes m to b with its ID.
-func (m *PaymentsPaymentVerificationNeeded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PaymentsPaymentVerificationNeededTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PaymentsPaymentVerificationNeeded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.URL)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"); err != nil {
-		return decodeErr("payments.paymentVerificationNeeded#d8411139", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsPaymentVerificationNeeded) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("payments.paymentVerificationNeeded#d8411139", "url", err)
-	}
-	return nil
-}
-
-// PaymentsBankCardData is the TL constructor payments.bankCardData:
-//
-//	payments.bankCardData#3e24e573 title:string open_urls:Vector<BankCardOpenUrl> = payments.BankCardData
-//
-// See https://core.telegram.org/constructor/payments.bankCardData.
-type PaymentsBankCardData struct {
-	Title    string
-	OpenURLs []BankCardOpenURL
-}
-
-// PaymentsBankCardDataTypeID is the ID of payments.bankCardData.
-const PaymentsBankCardDataTypeID = 0x3e24e573
-
-// TypeID returns 0x3e24e573, the ID of payments.bankCardData.
-func (*PaymentsBankCardData) TypeID() uint32 {
-	return PaymentsBankCardDataTypeID
-}
-
-// TypeName returns "payments.bankCardData".
-func (*PaymentsBankCardData) TypeName() string {
-	return "payments.bankCardData"
-}
-
-// Encode writes m to b with its ID.
-func (m *PaymentsBankCardData) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PaymentsBankCardDataTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PaymentsBankCardData) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.Title)
-	b.PutVectorHeader(len(m.OpenURLs))
-	for i := range m.OpenURLs {
-		if err := m.OpenURLs[i].Encode(b); err != nil {
-			return encodeErr("payments.bankCardData#3e24e573", "open_urls", err)
-		}
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsBankCardDataTypeID, "payments.bankCardData"); err != nil {
-		return decodeErr("payments.bankCardData#3e24e573", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsBankCardData) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("payments.bankCardData#3e24e573", "", ErrTooDeep)
-	}
-	var err error
-	if m.Title, err = b.String(); err != nil {
-		return decodeErr("payments.bankCardData#3e24e573", "title", err)
-	}
-	if m.OpenURLs, err = decodeVectorAt(b, depth+1, decodeValue[BankCardOpenURL]); err != nil {
-		return decodeErr("payments.bankCardData#3e24e573", "open_urls", err)
-	}
-	return nil
-}
-
-// PaymentsCheckedGiftCode is the TL constructor payments.checkedGiftCode:
-//
-//	payments.checkedGiftCode#284a1096 flags:# via_giveaway:flags.2?true from_id:flags.4?Peer giveaway_msg_id:flags.3?int to_id:flags.0?long date:int months:int used_date:flags.1?int chats:Vector<Chat> users:Vector<User> = payments.CheckedGiftCode
-//
-// See https://core.telegram.org/constructor/payments.checkedGiftCode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type PaymentsCheckedGiftCode struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	ViaGiveaway   bool       // flags.2?true
-	FromID        PeerClass  // flags.4?Peer
-	GiveawayMsgID int        // flags.3?int
-	ToID          int64      // flags.0?long
-	Date          int
-	Months        int
-	UsedDate      int // flags.1?int
-	Chats         []ChatClass
-	Users         []UserClass
-}
-
-// PaymentsCheckedGiftCodeTypeID is the ID of payments.checkedGiftCode.
-const PaymentsCheckedGiftCodeTypeID = 0x284a1096
-
-// TypeID returns 0x284a1096, the ID of payments.checkedGiftCode.
-func (*PaymentsCheckedGiftCode) TypeID() uint32 {
-	return PaymentsCheckedGiftCodeTypeID
-}
-
-// TypeName returns "payments.checkedGiftCode".
-func (*PaymentsCheckedGiftCode) TypeName() string {
-	return "payments.checkedGiftCode"
-}
-
-// Encode writes m to b with its ID.
-func (m *PaymentsCheckedGiftCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PaymentsCheckedGiftCodeTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<4)
-	if m.ViaGiveaway {
-		flags.Set(2)
-	}
-	if m.FromID != nil {
-		flags.Set(4)
-	}
-	if m.GiveawayMsgID != 0 {
-		flags.Set(3)
-	}
-	if m.ToID != 0 {
-		flags.Set(0)
-	}
-	if m.UsedDate != 0 {
-		flags.Set(1)
-	}
-	b.PutUint32(uint32(flags))
-	if flags.Has(4) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("payments.checkedGiftCode#284a1096", "from_id", err)
-		}
-	}
-	if flags.Has(3) {
-		b.PutInt(m.GiveawayMsgID)
-	}
-	if flags.Has(0) {
-		b.PutLong(m.ToID)
-	}
-	b.PutInt(m.Date)
-	b.PutInt(m.Months)
-	if flags.Has(1) {
-		b.PutInt(m.UsedDate)
-	}
-	b.PutVectorHeader(len(m.Chats))
-	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("payments.checkedGiftCode#284a1096", "chats", err)
-		}
-	}
-	b.PutVectorHeader(len(m.Users))
-	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("payments.checkedGiftCode#284a1096", "users", err)
-		}
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsCheckedGiftCode) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("payments.checkedGiftCode#284a1096", "", ErrTooDeep)
-	}
-	*m = PaymentsCheckedGiftCode{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "flags", err)
-	}
-	m.ViaGiveaway = m.Flags.Has(2)
-	if m.Flags.Has(4) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("payments.checkedGiftCode#284a1096", "from_id", err)
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.GiveawayMsgID, err = b.Int(); err != nil {
-			return decodeErr("payments.checkedGiftCode#284a1096", "giveaway_msg_id", err)
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.ToID, err = b.Long(); err != nil {
-			return decodeErr("payments.checkedGiftCode#284a1096", "to_id", err)
-		}
-	}
-	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "date", err)
-	}
-	if m.Months, err = b.Int(); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "months", err)
-	}
-	if m.Flags.Has(1) {
-		if m.UsedDate, err = b.Int(); err != nil {
-			return decodeErr("payments.checkedGiftCode#284a1096", "used_date", err)
-		}
-	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "chats", err)
-	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("payments.checkedGiftCode#284a1096", "users", err)
-	}
-	m.Flags &^= 1<<2 | 1<<4
-	if m.GiveawayMsgID != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.ToID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.UsedDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
-}
-
-// PaymentsExportedInvoice is the TL constructor payments.exportedInvoice:
-//
-//	payments.exportedInvoice#aed0cbd9 url:string = payments.ExportedInvoice
-//
-// See https://core.telegram.org/constructor/payments.exportedInvoice.
-type PaymentsExportedInvoice struct {
-	URL string
-}
-
-// PaymentsExportedInvoiceTypeID is the ID of payments.exportedInvoice.
-const PaymentsExportedInvoiceTypeID = 0xaed0cbd9
-
-// TypeID returns 0xaed0cbd9, the ID of payments.exportedInvoice.
-func (*PaymentsExportedInvoice) TypeID() uint32 {
-	return PaymentsExportedInvoiceTypeID
-}
-
-// TypeName returns "payments.exportedInvoice".
-func (*PaymentsExportedInvoice) TypeName() string {
-	return "payments.exportedInvoice"
-}
-
-// Encode writes m to b with its ID.
-func (m *PaymentsExportedInvoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PaymentsExportedInvoiceTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PaymentsExportedInvoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutString(m.URL)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"); err != nil {
-		return decodeErr("payments.exportedInvoice#aed0cbd9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsExportedInvoice) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("payments.exportedInvoice#aed0cbd9", "url", err)
-	}
-	return nil
-}
-
-// PaymentsPaymentForm is the TL constructor payments.paymentForm:
-//
-//	payments.paymentForm#a0058751 flags:# can_save_credentials:flags.2?true password_missing:flags.3?true form_id:long bot_id:long title:string description:string photo:flags.5?WebDocument invoice:Invoice provider_id:long url:string native_provider:flags.4?string native_params:flags.4?DataJSON additional_methods:flags.6?Vector<PaymentFormMethod> saved_info:flags.0?PaymentRequestedInfo saved_credentials:flags.1?Vector<PaymentSavedCredentials> users:Vector<User> = payments.PaymentForm
+// An optional field is sent when it is not zero, nil or false.
+// SetNativeProvider and the other Set methods send a zero value too;
+// HasNativeProvider reports whether NativeProvider is present (sent, or
+// received) and ClearNativeProvider leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.paymentForm.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsPaymentForm struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanSaveCredentials bool       // flags.2?true
 	PasswordMissing    bool       // flags.3?true
 	FormID             int64
@@ -847,6 +722,72 @@ func (*PaymentsPaymentForm) TypeID() uint32 {
 // TypeName returns "payments.paymentForm".
 func (*PaymentsPaymentForm) TypeName() string {
 	return "payments.paymentForm"
+}
+
+// paymentsPaymentFormClass marks PaymentsPaymentForm as a
+// PaymentsPaymentFormClass.
+func (*PaymentsPaymentForm) paymentsPaymentFormClass() {}
+
+// HasNativeProvider reports whether NativeProvider is present: not zero, set by
+// SetNativeProvider, or received. It shares its flag with NativeParams: they
+// are present together.
+func (m *PaymentsPaymentForm) HasNativeProvider() bool {
+	return m.NativeProvider != "" || m.NativeParams != nil || m.Flags.Has(4)
+}
+
+// SetNativeProvider sets NativeProvider to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsPaymentForm) SetNativeProvider(v string) {
+	m.NativeProvider = v
+	m.Flags.Set(4)
+}
+
+// ClearNativeProvider sets NativeProvider to its zero value and marks it
+// absent; it is still sent, as zero, when NativeParams, which shares its flag,
+// is set.
+func (m *PaymentsPaymentForm) ClearNativeProvider() {
+	m.NativeProvider = ""
+	m.Flags.Unset(4)
+}
+
+// HasAdditionalMethods reports whether AdditionalMethods is present: not zero,
+// set by SetAdditionalMethods, or received.
+func (m *PaymentsPaymentForm) HasAdditionalMethods() bool {
+	return len(m.AdditionalMethods) > 0 || m.Flags.Has(6)
+}
+
+// SetAdditionalMethods sets AdditionalMethods to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PaymentsPaymentForm) SetAdditionalMethods(v []PaymentFormMethod) {
+	m.AdditionalMethods = v
+	m.Flags.Set(6)
+}
+
+// ClearAdditionalMethods sets AdditionalMethods to its zero value and marks it
+// absent.
+func (m *PaymentsPaymentForm) ClearAdditionalMethods() {
+	m.AdditionalMethods = nil
+	m.Flags.Unset(6)
+}
+
+// HasSavedCredentials reports whether SavedCredentials is present: not zero,
+// set by SetSavedCredentials, or received.
+func (m *PaymentsPaymentForm) HasSavedCredentials() bool {
+	return len(m.SavedCredentials) > 0 || m.Flags.Has(1)
+}
+
+// SetSavedCredentials sets SavedCredentials to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *PaymentsPaymentForm) SetSavedCredentials(v []PaymentSavedCredentialsCard) {
+	m.SavedCredentials = v
+	m.Flags.Set(1)
+}
+
+// ClearSavedCredentials sets SavedCredentials to its zero value and marks it
+// absent.
+func (m *PaymentsPaymentForm) ClearSavedCredentials() {
+	m.SavedCredentials = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -891,12 +832,12 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.Description)
 	if flags.Has(5) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("payments.paymentForm#a0058751", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentForm", "photo")
 		}
 	}
 	if err := m.Invoice.Encode(b); err != nil {
-		return encodeErr("payments.paymentForm#a0058751", "invoice", err)
+		return tlrt.EncodeErr(err, "payments.paymentForm", "invoice")
 	}
 	b.PutLong(m.ProviderID)
 	b.PutString(m.URL)
@@ -905,34 +846,34 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(4) {
 		if err := m.NativeParams.Encode(b); err != nil {
-			return encodeErr("payments.paymentForm#a0058751", "native_params", err)
+			return tlrt.EncodeErr(err, "payments.paymentForm", "native_params")
 		}
 	}
 	if flags.Has(6) {
 		b.PutVectorHeader(len(m.AdditionalMethods))
 		for i := range m.AdditionalMethods {
 			if err := m.AdditionalMethods[i].Encode(b); err != nil {
-				return encodeErr("payments.paymentForm#a0058751", "additional_methods", err)
+				return tlrt.EncodeErr(err, "payments.paymentForm", "additional_methods")
 			}
 		}
 	}
 	if flags.Has(0) {
 		if err := m.SavedInfo.Encode(b); err != nil {
-			return encodeErr("payments.paymentForm#a0058751", "saved_info", err)
+			return tlrt.EncodeErr(err, "payments.paymentForm", "saved_info")
 		}
 	}
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.SavedCredentials))
 		for i := range m.SavedCredentials {
 			if err := m.SavedCredentials[i].Encode(b); err != nil {
-				return encodeErr("payments.paymentForm#a0058751", "saved_credentials", err)
+				return tlrt.EncodeErr(err, "payments.paymentForm", "saved_credentials")
 			}
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("payments.paymentForm#a0058751", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentForm", "users")
 		}
 	}
 	return nil
@@ -940,90 +881,87 @@ func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsPaymentFormTypeID, "payments.paymentForm"); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentForm", "")
 	}
-	if err := consumeID(b, PaymentsPaymentFormTypeID, "payments.paymentForm"); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsPaymentForm) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.paymentForm#a0058751", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentForm", "")
 	}
 	*m = PaymentsPaymentForm{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "flags", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "flags")
 	}
 	m.CanSaveCredentials = m.Flags.Has(2)
 	m.PasswordMissing = m.Flags.Has(3)
 	if m.FormID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "form_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "form_id")
 	}
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "bot_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "bot_id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "title", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "description", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "description")
 	}
 	if m.Flags.Has(5) {
 		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "photo", err)
+			return tlrt.DecodeErr(err, "payments.paymentForm", "photo")
 		}
 	}
-	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "invoice", err)
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentForm", "invoice")
 	}
 	if m.ProviderID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "provider_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "provider_id")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "url", err)
+		return tlrt.DecodeErr(err, "payments.paymentForm", "url")
 	}
 	if m.Flags.Has(4) {
 		if m.NativeProvider, err = b.String(); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "native_provider", err)
+			return tlrt.DecodeErr(err, "payments.paymentForm", "native_provider")
 		}
 	}
 	if m.Flags.Has(4) {
 		m.NativeParams = new(DataJSON)
-		if err = decodeBoxed(b, m.NativeParams, depth+1); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "native_params", err)
+		if err = tlrt.DecodeBoxed(b, m.NativeParams, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentForm", "native_params")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.AdditionalMethods, err = decodeVectorAt(b, depth+1, decodeValue[PaymentFormMethod]); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "additional_methods", err)
+		if m.AdditionalMethods, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PaymentFormMethod]); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentForm", "additional_methods")
 		}
 	}
 	if m.Flags.Has(0) {
 		m.SavedInfo = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.SavedInfo, depth+1); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "saved_info", err)
+		if err = tlrt.DecodeBoxed(b, m.SavedInfo, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_info")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedCredentials, err = decodeVectorAt(b, depth+1, decodeValue[PaymentSavedCredentialsCard]); err != nil {
-			return decodeErr("payments.paymentForm#a0058751", "saved_credentials", err)
+		if m.SavedCredentials, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PaymentSavedCredentialsCard]); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_credentials")
 		}
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("payments.paymentForm#a0058751", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentForm", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5
 	if m.NativeProvider != "" || m.NativeParams != nil {
@@ -1038,17 +976,269 @@ func (m *PaymentsPaymentForm) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PaymentsPaymentReceipt is the TL constructor payments.paymentReceipt:
+// PaymentsPaymentFormStars is the TL constructor payments.paymentFormStars.
 //
-//	payments.paymentReceipt#70c4fe03 flags:# date:int bot_id:long provider_id:long title:string description:string photo:flags.2?WebDocument invoice:Invoice info:flags.0?PaymentRequestedInfo shipping:flags.1?ShippingOption tip_amount:flags.3?long currency:string total_amount:long credentials_title:string users:Vector<User> = payments.PaymentReceipt
+//	payments.paymentFormStars#7bf6b15c flags:# form_id:long bot_id:long
+//	    title:string description:string photo:flags.5?WebDocument
+//	    invoice:Invoice users:Vector<User> = payments.PaymentForm
+//
+// See https://core.telegram.org/constructor/payments.paymentFormStars.
+type PaymentsPaymentFormStars struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	FormID      int64
+	BotID       int64
+	Title       string
+	Description string
+	Photo       WebDocumentClass // flags.5?WebDocument
+	Invoice     Invoice
+	Users       []UserClass
+}
+
+// PaymentsPaymentFormStarsTypeID is the ID of payments.paymentFormStars.
+const PaymentsPaymentFormStarsTypeID = 0x7bf6b15c
+
+// TypeID returns 0x7bf6b15c, the ID of payments.paymentFormStars.
+func (*PaymentsPaymentFormStars) TypeID() uint32 {
+	return PaymentsPaymentFormStarsTypeID
+}
+
+// TypeName returns "payments.paymentFormStars".
+func (*PaymentsPaymentFormStars) TypeName() string {
+	return "payments.paymentFormStars"
+}
+
+// paymentsPaymentFormClass marks PaymentsPaymentFormStars as a
+// PaymentsPaymentFormClass.
+func (*PaymentsPaymentFormStars) paymentsPaymentFormClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsPaymentFormStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsPaymentFormStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsPaymentFormStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 5)
+	if m.Photo != nil {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.FormID)
+	b.PutLong(m.BotID)
+	b.PutString(m.Title)
+	b.PutString(m.Description)
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentFormStars", "photo")
+		}
+	}
+	if err := m.Invoice.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "payments.paymentFormStars", "invoice")
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentFormStars", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsPaymentFormStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsPaymentFormStarsTypeID, "payments.paymentFormStars"); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentFormStars", "")
+	}
+	*m = PaymentsPaymentFormStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStars", "flags")
+	}
+	if m.FormID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStars", "form_id")
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStars", "bot_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStars", "title")
+	}
+	if m.Description, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStars", "description")
+	}
+	if m.Flags.Has(5) {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentFormStars", "photo")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStars", "invoice")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStars", "users")
+	}
+	m.Flags &^= 1 << 5
+	return nil
+}
+
+// PaymentsPaymentFormStarGift is the TL constructor
+// payments.paymentFormStarGift.
+//
+//	payments.paymentFormStarGift#b425cfe1 form_id:long invoice:Invoice
+//	    = payments.PaymentForm
+//
+// See https://core.telegram.org/constructor/payments.paymentFormStarGift.
+type PaymentsPaymentFormStarGift struct {
+	FormID  int64
+	Invoice Invoice
+}
+
+// PaymentsPaymentFormStarGiftTypeID is the ID of payments.paymentFormStarGift.
+const PaymentsPaymentFormStarGiftTypeID = 0xb425cfe1
+
+// TypeID returns 0xb425cfe1, the ID of payments.paymentFormStarGift.
+func (*PaymentsPaymentFormStarGift) TypeID() uint32 {
+	return PaymentsPaymentFormStarGiftTypeID
+}
+
+// TypeName returns "payments.paymentFormStarGift".
+func (*PaymentsPaymentFormStarGift) TypeName() string {
+	return "payments.paymentFormStarGift"
+}
+
+// paymentsPaymentFormClass marks PaymentsPaymentFormStarGift as a
+// PaymentsPaymentFormClass.
+func (*PaymentsPaymentFormStarGift) paymentsPaymentFormClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsPaymentFormStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsPaymentFormStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsPaymentFormStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.FormID)
+	if err := m.Invoice.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "payments.paymentFormStarGift", "invoice")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsPaymentFormStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsPaymentFormStarGiftTypeID, "payments.paymentFormStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentFormStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentFormStarGift", "")
+	}
+	var err error
+	if m.FormID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "form_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "invoice")
+	}
+	return nil
+}
+
+// PaymentsPaymentReceiptClass is the TL type payments.PaymentReceipt: one of
+// PaymentsPaymentReceipt, PaymentsPaymentReceiptStars.
+//
+// See https://core.telegram.org/type/payments.PaymentReceipt.
+type PaymentsPaymentReceiptClass interface {
+	Object
+	paymentsPaymentReceiptClass()
+}
+
+// DecodePaymentsPaymentReceipt decodes any constructor of
+// payments.PaymentReceipt.
+func DecodePaymentsPaymentReceipt(b *bin.Buffer) (PaymentsPaymentReceiptClass, error) {
+	return decodePaymentsPaymentReceipt(b, 0)
+}
+
+// decodePaymentsPaymentReceipt is DecodePaymentsPaymentReceipt for a value
+// nested depth levels deep.
+func decodePaymentsPaymentReceipt(b *bin.Buffer, depth int) (PaymentsPaymentReceiptClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaymentsPaymentReceiptClass
+	switch id {
+	case PaymentsPaymentReceiptTypeID:
+		v = &PaymentsPaymentReceipt{}
+	case PaymentsPaymentReceiptStarsTypeID:
+		v = &PaymentsPaymentReceiptStars{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentReceipt"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaymentsPaymentReceipt is the TL constructor payments.paymentReceipt.
+//
+//	payments.paymentReceipt#70c4fe03 flags:# date:int bot_id:long
+//	    provider_id:long title:string description:string
+//	    photo:flags.2?WebDocument invoice:Invoice
+//	    info:flags.0?PaymentRequestedInfo shipping:flags.1?ShippingOption
+//	    tip_amount:flags.3?long currency:string total_amount:long
+//	    credentials_title:string users:Vector<User>
+//	    = payments.PaymentReceipt
+//
+// An optional field is sent when it is not zero, nil or false. SetTipAmount and
+// the other Set methods send a zero value too; HasTipAmount reports whether
+// TipAmount is present (sent, or received) and ClearTipAmount leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.paymentReceipt.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsPaymentReceipt struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Date             int
 	BotID            int64
 	ProviderID       int64
@@ -1076,6 +1266,29 @@ func (*PaymentsPaymentReceipt) TypeID() uint32 {
 // TypeName returns "payments.paymentReceipt".
 func (*PaymentsPaymentReceipt) TypeName() string {
 	return "payments.paymentReceipt"
+}
+
+// paymentsPaymentReceiptClass marks PaymentsPaymentReceipt as a
+// PaymentsPaymentReceiptClass.
+func (*PaymentsPaymentReceipt) paymentsPaymentReceiptClass() {}
+
+// HasTipAmount reports whether TipAmount is present: not zero, set by
+// SetTipAmount, or received.
+func (m *PaymentsPaymentReceipt) HasTipAmount() bool {
+	return m.TipAmount != 0 || m.Flags.Has(3)
+}
+
+// SetTipAmount sets TipAmount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsPaymentReceipt) SetTipAmount(v int64) {
+	m.TipAmount = v
+	m.Flags.Set(3)
+}
+
+// ClearTipAmount sets TipAmount to its zero value and marks it absent.
+func (m *PaymentsPaymentReceipt) ClearTipAmount() {
+	m.TipAmount = 0
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -1112,21 +1325,21 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Title)
 	b.PutString(m.Description)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("payments.paymentReceipt#70c4fe03", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentReceipt", "photo")
 		}
 	}
 	if err := m.Invoice.Encode(b); err != nil {
-		return encodeErr("payments.paymentReceipt#70c4fe03", "invoice", err)
+		return tlrt.EncodeErr(err, "payments.paymentReceipt", "invoice")
 	}
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
-			return encodeErr("payments.paymentReceipt#70c4fe03", "info", err)
+			return tlrt.EncodeErr(err, "payments.paymentReceipt", "info")
 		}
 	}
 	if flags.Has(1) {
 		if err := m.Shipping.Encode(b); err != nil {
-			return encodeErr("payments.paymentReceipt#70c4fe03", "shipping", err)
+			return tlrt.EncodeErr(err, "payments.paymentReceipt", "shipping")
 		}
 	}
 	if flags.Has(3) {
@@ -1137,8 +1350,8 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.CredentialsTitle)
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("payments.paymentReceipt#70c4fe03", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentReceipt", "users")
 		}
 	}
 	return nil
@@ -1146,84 +1359,81 @@ func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "")
 	}
-	if err := consumeID(b, PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsPaymentReceipt) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceipt", "")
 	}
 	*m = PaymentsPaymentReceipt{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "flags", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "flags")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "date", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "date")
 	}
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "bot_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "bot_id")
 	}
 	if m.ProviderID, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "provider_id", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "provider_id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "title", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "title")
 	}
 	if m.Description, err = b.String(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "description", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "description")
 	}
 	if m.Flags.Has(2) {
 		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
-			return decodeErr("payments.paymentReceipt#70c4fe03", "photo", err)
+			return tlrt.DecodeErr(err, "payments.paymentReceipt", "photo")
 		}
 	}
-	if err = decodeBoxed(b, &m.Invoice, depth+1); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "invoice", err)
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "invoice")
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
-			return decodeErr("payments.paymentReceipt#70c4fe03", "info", err)
+		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentReceipt", "info")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.Shipping = new(ShippingOption)
-		if err = decodeBoxed(b, m.Shipping, depth+1); err != nil {
-			return decodeErr("payments.paymentReceipt#70c4fe03", "shipping", err)
+		if err = tlrt.DecodeBoxed(b, m.Shipping, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentReceipt", "shipping")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.TipAmount, err = b.Long(); err != nil {
-			return decodeErr("payments.paymentReceipt#70c4fe03", "tip_amount", err)
+			return tlrt.DecodeErr(err, "payments.paymentReceipt", "tip_amount")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "currency", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "total_amount", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "total_amount")
 	}
 	if m.CredentialsTitle, err = b.String(); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "credentials_title", err)
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "credentials_title")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("payments.paymentReceipt#70c4fe03", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceipt", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	if m.TipAmount != 0 {
@@ -1232,13 +1442,1661 @@ func (m *PaymentsPaymentReceipt) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PaymentsSavedInfo is the TL constructor payments.savedInfo:
+// PaymentsPaymentReceiptStars is the TL constructor
+// payments.paymentReceiptStars.
 //
-//	payments.savedInfo#fb8fe43c flags:# has_saved_credentials:flags.1?true saved_info:flags.0?PaymentRequestedInfo = payments.SavedInfo
+//	payments.paymentReceiptStars#dabbf83a flags:# date:int bot_id:long
+//	    title:string description:string photo:flags.2?WebDocument
+//	    invoice:Invoice currency:string total_amount:long
+//	    transaction_id:string users:Vector<User> = payments.PaymentReceipt
+//
+// See https://core.telegram.org/constructor/payments.paymentReceiptStars.
+type PaymentsPaymentReceiptStars struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Date          int
+	BotID         int64
+	Title         string
+	Description   string
+	Photo         WebDocumentClass // flags.2?WebDocument
+	Invoice       Invoice
+	Currency      string
+	TotalAmount   int64
+	TransactionID string
+	Users         []UserClass
+}
+
+// PaymentsPaymentReceiptStarsTypeID is the ID of payments.paymentReceiptStars.
+const PaymentsPaymentReceiptStarsTypeID = 0xdabbf83a
+
+// TypeID returns 0xdabbf83a, the ID of payments.paymentReceiptStars.
+func (*PaymentsPaymentReceiptStars) TypeID() uint32 {
+	return PaymentsPaymentReceiptStarsTypeID
+}
+
+// TypeName returns "payments.paymentReceiptStars".
+func (*PaymentsPaymentReceiptStars) TypeName() string {
+	return "payments.paymentReceiptStars"
+}
+
+// paymentsPaymentReceiptClass marks PaymentsPaymentReceiptStars as a
+// PaymentsPaymentReceiptClass.
+func (*PaymentsPaymentReceiptStars) paymentsPaymentReceiptClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsPaymentReceiptStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsPaymentReceiptStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsPaymentReceiptStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Date)
+	b.PutLong(m.BotID)
+	b.PutString(m.Title)
+	b.PutString(m.Description)
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "photo")
+		}
+	}
+	if err := m.Invoice.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "invoice")
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.TotalAmount)
+	b.PutString(m.TransactionID)
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsPaymentReceiptStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsPaymentReceiptStarsTypeID, "payments.paymentReceiptStars"); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceiptStars", "")
+	}
+	*m = PaymentsPaymentReceiptStars{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "flags")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "date")
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "bot_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "title")
+	}
+	if m.Description, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "description")
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "photo")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "invoice")
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "currency")
+	}
+	if m.TotalAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "total_amount")
+	}
+	if m.TransactionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "transaction_id")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "users")
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
+// PaymentsPaymentResultClass is the TL type payments.PaymentResult: one of
+// PaymentsPaymentResult, PaymentsPaymentVerificationNeeded.
+//
+// See https://core.telegram.org/type/payments.PaymentResult.
+type PaymentsPaymentResultClass interface {
+	Object
+	paymentsPaymentResultClass()
+}
+
+// DecodePaymentsPaymentResult decodes any constructor of
+// payments.PaymentResult.
+func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, error) {
+	return decodePaymentsPaymentResult(b, 0)
+}
+
+// decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
+// depth levels deep.
+func decodePaymentsPaymentResult(b *bin.Buffer, depth int) (PaymentsPaymentResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaymentsPaymentResultClass
+	switch id {
+	case PaymentsPaymentResultTypeID:
+		v = &PaymentsPaymentResult{}
+	case PaymentsPaymentVerificationNeededTypeID:
+		v = &PaymentsPaymentVerificationNeeded{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaymentsPaymentResult is the TL constructor payments.paymentResult.
+//
+//	payments.paymentResult#4e5f810d updates:Updates
+//	    = payments.PaymentResult
+//
+// See https://core.telegram.org/constructor/payments.paymentResult.
+type PaymentsPaymentResult struct {
+	Updates UpdatesClass
+}
+
+// PaymentsPaymentResultTypeID is the ID of payments.paymentResult.
+const PaymentsPaymentResultTypeID = 0x4e5f810d
+
+// TypeID returns 0x4e5f810d, the ID of payments.paymentResult.
+func (*PaymentsPaymentResult) TypeID() uint32 {
+	return PaymentsPaymentResultTypeID
+}
+
+// TypeName returns "payments.paymentResult".
+func (*PaymentsPaymentResult) TypeName() string {
+	return "payments.paymentResult"
+}
+
+// paymentsPaymentResultClass marks PaymentsPaymentResult as a
+// PaymentsPaymentResultClass.
+func (*PaymentsPaymentResult) paymentsPaymentResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsPaymentResult) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsPaymentResultTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsPaymentResult) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
+		return tlrt.EncodeErr(err, "payments.paymentResult", "updates")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsPaymentResultTypeID, "payments.paymentResult"); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentResult", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentResult) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentResult", "")
+	}
+	var err error
+	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentResult", "updates")
+	}
+	return nil
+}
+
+// PaymentsPaymentVerificationNeeded is the TL constructor
+// payments.paymentVerificationNeeded.
+//
+//	payments.paymentVerificationNeeded#d8411139 url:string
+//	    = payments.PaymentResult
+//
+// See https://core.telegram.org/constructor/payments.paymentVerificationNeeded.
+type PaymentsPaymentVerificationNeeded struct {
+	URL string
+}
+
+// PaymentsPaymentVerificationNeededTypeID is the ID of
+// payments.paymentVerificationNeeded.
+const PaymentsPaymentVerificationNeededTypeID = 0xd8411139
+
+// TypeID returns 0xd8411139, the ID of payments.paymentVerificationNeeded.
+func (*PaymentsPaymentVerificationNeeded) TypeID() uint32 {
+	return PaymentsPaymentVerificationNeededTypeID
+}
+
+// TypeName returns "payments.paymentVerificationNeeded".
+func (*PaymentsPaymentVerificationNeeded) TypeName() string {
+	return "payments.paymentVerificationNeeded"
+}
+
+// paymentsPaymentResultClass marks PaymentsPaymentVerificationNeeded as a
+// PaymentsPaymentResultClass.
+func (*PaymentsPaymentVerificationNeeded) paymentsPaymentResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsPaymentVerificationNeeded) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsPaymentVerificationNeededTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsPaymentVerificationNeeded) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "url")
+	}
+	return nil
+}
+
+// PaymentsStarGiftActiveAuctionsClass is the TL type
+// payments.StarGiftActiveAuctions: one of
+// PaymentsStarGiftActiveAuctionsNotModified, PaymentsStarGiftActiveAuctions.
+//
+// See https://core.telegram.org/type/payments.StarGiftActiveAuctions.
+type PaymentsStarGiftActiveAuctionsClass interface {
+	Object
+	paymentsStarGiftActiveAuctionsClass()
+}
+
+// DecodePaymentsStarGiftActiveAuctions decodes any constructor of
+// payments.StarGiftActiveAuctions.
+func DecodePaymentsStarGiftActiveAuctions(b *bin.Buffer) (PaymentsStarGiftActiveAuctionsClass, error) {
+	return decodePaymentsStarGiftActiveAuctions(b, 0)
+}
+
+// decodePaymentsStarGiftActiveAuctions is DecodePaymentsStarGiftActiveAuctions
+// for a value nested depth levels deep.
+func decodePaymentsStarGiftActiveAuctions(b *bin.Buffer, depth int) (PaymentsStarGiftActiveAuctionsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaymentsStarGiftActiveAuctionsClass
+	switch id {
+	case PaymentsStarGiftActiveAuctionsNotModifiedTypeID:
+		v = &PaymentsStarGiftActiveAuctionsNotModified{}
+	case PaymentsStarGiftActiveAuctionsTypeID:
+		v = &PaymentsStarGiftActiveAuctions{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftActiveAuctions"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaymentsStarGiftActiveAuctionsNotModified is the TL constructor
+// payments.starGiftActiveAuctionsNotModified.
+//
+//	payments.starGiftActiveAuctionsNotModified#db33dad0
+//	    = payments.StarGiftActiveAuctions
+//
+// See
+// https://core.telegram.org/constructor/payments.starGiftActiveAuctionsNotModified.
+type PaymentsStarGiftActiveAuctionsNotModified struct{}
+
+// PaymentsStarGiftActiveAuctionsNotModifiedTypeID is the ID of
+// payments.starGiftActiveAuctionsNotModified.
+const PaymentsStarGiftActiveAuctionsNotModifiedTypeID = 0xdb33dad0
+
+// TypeID returns 0xdb33dad0, the ID of
+// payments.starGiftActiveAuctionsNotModified.
+func (*PaymentsStarGiftActiveAuctionsNotModified) TypeID() uint32 {
+	return PaymentsStarGiftActiveAuctionsNotModifiedTypeID
+}
+
+// TypeName returns "payments.starGiftActiveAuctionsNotModified".
+func (*PaymentsStarGiftActiveAuctionsNotModified) TypeName() string {
+	return "payments.starGiftActiveAuctionsNotModified"
+}
+
+// paymentsStarGiftActiveAuctionsClass marks
+// PaymentsStarGiftActiveAuctionsNotModified as a
+// PaymentsStarGiftActiveAuctionsClass.
+func (*PaymentsStarGiftActiveAuctionsNotModified) paymentsStarGiftActiveAuctionsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftActiveAuctionsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftActiveAuctionsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftActiveAuctionsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftActiveAuctionsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftActiveAuctionsNotModifiedTypeID, "payments.starGiftActiveAuctionsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctionsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaymentsStarGiftActiveAuctions is the TL constructor
+// payments.starGiftActiveAuctions.
+//
+//	payments.starGiftActiveAuctions#aef6abbc
+//	    auctions:Vector<StarGiftActiveAuctionState> users:Vector<User>
+//	    chats:Vector<Chat> = payments.StarGiftActiveAuctions
+//
+// See https://core.telegram.org/constructor/payments.starGiftActiveAuctions.
+type PaymentsStarGiftActiveAuctions struct {
+	Auctions []StarGiftActiveAuctionState
+	Users    []UserClass
+	Chats    []ChatClass
+}
+
+// PaymentsStarGiftActiveAuctionsTypeID is the ID of
+// payments.starGiftActiveAuctions.
+const PaymentsStarGiftActiveAuctionsTypeID = 0xaef6abbc
+
+// TypeID returns 0xaef6abbc, the ID of payments.starGiftActiveAuctions.
+func (*PaymentsStarGiftActiveAuctions) TypeID() uint32 {
+	return PaymentsStarGiftActiveAuctionsTypeID
+}
+
+// TypeName returns "payments.starGiftActiveAuctions".
+func (*PaymentsStarGiftActiveAuctions) TypeName() string {
+	return "payments.starGiftActiveAuctions"
+}
+
+// paymentsStarGiftActiveAuctionsClass marks PaymentsStarGiftActiveAuctions as a
+// PaymentsStarGiftActiveAuctionsClass.
+func (*PaymentsStarGiftActiveAuctions) paymentsStarGiftActiveAuctionsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftActiveAuctions) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftActiveAuctionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftActiveAuctions) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Auctions))
+	for i := range m.Auctions {
+		if err := m.Auctions[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "auctions")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "users")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "chats")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftActiveAuctions) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftActiveAuctionsTypeID, "payments.starGiftActiveAuctions"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftActiveAuctions", "")
+	}
+	var err error
+	if m.Auctions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftActiveAuctionState]); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "auctions")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "users")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "chats")
+	}
+	return nil
+}
+
+// PaymentsStarGiftCollectionsClass is the TL type payments.StarGiftCollections:
+// one of PaymentsStarGiftCollectionsNotModified, PaymentsStarGiftCollections.
+//
+// See https://core.telegram.org/type/payments.StarGiftCollections.
+type PaymentsStarGiftCollectionsClass interface {
+	Object
+	paymentsStarGiftCollectionsClass()
+}
+
+// DecodePaymentsStarGiftCollections decodes any constructor of
+// payments.StarGiftCollections.
+func DecodePaymentsStarGiftCollections(b *bin.Buffer) (PaymentsStarGiftCollectionsClass, error) {
+	return decodePaymentsStarGiftCollections(b, 0)
+}
+
+// decodePaymentsStarGiftCollections is DecodePaymentsStarGiftCollections for a
+// value nested depth levels deep.
+func decodePaymentsStarGiftCollections(b *bin.Buffer, depth int) (PaymentsStarGiftCollectionsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaymentsStarGiftCollectionsClass
+	switch id {
+	case PaymentsStarGiftCollectionsNotModifiedTypeID:
+		v = &PaymentsStarGiftCollectionsNotModified{}
+	case PaymentsStarGiftCollectionsTypeID:
+		v = &PaymentsStarGiftCollections{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftCollections"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaymentsStarGiftCollectionsNotModified is the TL constructor
+// payments.starGiftCollectionsNotModified.
+//
+//	payments.starGiftCollectionsNotModified#a0ba4f17
+//	    = payments.StarGiftCollections
+//
+// See
+// https://core.telegram.org/constructor/payments.starGiftCollectionsNotModified.
+type PaymentsStarGiftCollectionsNotModified struct{}
+
+// PaymentsStarGiftCollectionsNotModifiedTypeID is the ID of
+// payments.starGiftCollectionsNotModified.
+const PaymentsStarGiftCollectionsNotModifiedTypeID = 0xa0ba4f17
+
+// TypeID returns 0xa0ba4f17, the ID of payments.starGiftCollectionsNotModified.
+func (*PaymentsStarGiftCollectionsNotModified) TypeID() uint32 {
+	return PaymentsStarGiftCollectionsNotModifiedTypeID
+}
+
+// TypeName returns "payments.starGiftCollectionsNotModified".
+func (*PaymentsStarGiftCollectionsNotModified) TypeName() string {
+	return "payments.starGiftCollectionsNotModified"
+}
+
+// paymentsStarGiftCollectionsClass marks PaymentsStarGiftCollectionsNotModified
+// as a PaymentsStarGiftCollectionsClass.
+func (*PaymentsStarGiftCollectionsNotModified) paymentsStarGiftCollectionsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftCollectionsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftCollectionsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftCollectionsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftCollectionsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftCollectionsNotModifiedTypeID, "payments.starGiftCollectionsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftCollectionsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftCollectionsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftCollectionsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaymentsStarGiftCollections is the TL constructor
+// payments.starGiftCollections.
+//
+//	payments.starGiftCollections#8a2932f3
+//	    collections:Vector<StarGiftCollection>
+//	    = payments.StarGiftCollections
+//
+// See https://core.telegram.org/constructor/payments.starGiftCollections.
+type PaymentsStarGiftCollections struct {
+	Collections []StarGiftCollection
+}
+
+// PaymentsStarGiftCollectionsTypeID is the ID of payments.starGiftCollections.
+const PaymentsStarGiftCollectionsTypeID = 0x8a2932f3
+
+// TypeID returns 0x8a2932f3, the ID of payments.starGiftCollections.
+func (*PaymentsStarGiftCollections) TypeID() uint32 {
+	return PaymentsStarGiftCollectionsTypeID
+}
+
+// TypeName returns "payments.starGiftCollections".
+func (*PaymentsStarGiftCollections) TypeName() string {
+	return "payments.starGiftCollections"
+}
+
+// paymentsStarGiftCollectionsClass marks PaymentsStarGiftCollections as a
+// PaymentsStarGiftCollectionsClass.
+func (*PaymentsStarGiftCollections) paymentsStarGiftCollectionsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftCollections) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftCollectionsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftCollections) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Collections))
+	for i := range m.Collections {
+		if err := m.Collections[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftCollections", "collections")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftCollections) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftCollectionsTypeID, "payments.starGiftCollections"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftCollections", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftCollections) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftCollections", "")
+	}
+	var err error
+	if m.Collections, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftCollection]); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftCollections", "collections")
+	}
+	return nil
+}
+
+// PaymentsStarGiftsClass is the TL type payments.StarGifts: one of
+// PaymentsStarGiftsNotModified, PaymentsStarGifts.
+//
+// See https://core.telegram.org/type/payments.StarGifts.
+type PaymentsStarGiftsClass interface {
+	Object
+	paymentsStarGiftsClass()
+}
+
+// DecodePaymentsStarGifts decodes any constructor of payments.StarGifts.
+func DecodePaymentsStarGifts(b *bin.Buffer) (PaymentsStarGiftsClass, error) {
+	return decodePaymentsStarGifts(b, 0)
+}
+
+// decodePaymentsStarGifts is DecodePaymentsStarGifts for a value nested depth
+// levels deep.
+func decodePaymentsStarGifts(b *bin.Buffer, depth int) (PaymentsStarGiftsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v PaymentsStarGiftsClass
+	switch id {
+	case PaymentsStarGiftsNotModifiedTypeID:
+		v = &PaymentsStarGiftsNotModified{}
+	case PaymentsStarGiftsTypeID:
+		v = &PaymentsStarGifts{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "payments.StarGifts"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// PaymentsStarGiftsNotModified is the TL constructor
+// payments.starGiftsNotModified.
+//
+//	payments.starGiftsNotModified#a388a368 = payments.StarGifts
+//
+// See https://core.telegram.org/constructor/payments.starGiftsNotModified.
+type PaymentsStarGiftsNotModified struct{}
+
+// PaymentsStarGiftsNotModifiedTypeID is the ID of
+// payments.starGiftsNotModified.
+const PaymentsStarGiftsNotModifiedTypeID = 0xa388a368
+
+// TypeID returns 0xa388a368, the ID of payments.starGiftsNotModified.
+func (*PaymentsStarGiftsNotModified) TypeID() uint32 {
+	return PaymentsStarGiftsNotModifiedTypeID
+}
+
+// TypeName returns "payments.starGiftsNotModified".
+func (*PaymentsStarGiftsNotModified) TypeName() string {
+	return "payments.starGiftsNotModified"
+}
+
+// paymentsStarGiftsClass marks PaymentsStarGiftsNotModified as a
+// PaymentsStarGiftsClass.
+func (*PaymentsStarGiftsNotModified) paymentsStarGiftsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftsNotModifiedTypeID, "payments.starGiftsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaymentsStarGifts is the TL constructor payments.starGifts.
+//
+//	payments.starGifts#2ed82995 hash:int gifts:Vector<StarGift>
+//	    chats:Vector<Chat> users:Vector<User> = payments.StarGifts
+//
+// See https://core.telegram.org/constructor/payments.starGifts.
+type PaymentsStarGifts struct {
+	Hash  int
+	Gifts []StarGiftClass
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// PaymentsStarGiftsTypeID is the ID of payments.starGifts.
+const PaymentsStarGiftsTypeID = 0x2ed82995
+
+// TypeID returns 0x2ed82995, the ID of payments.starGifts.
+func (*PaymentsStarGifts) TypeID() uint32 {
+	return PaymentsStarGiftsTypeID
+}
+
+// TypeName returns "payments.starGifts".
+func (*PaymentsStarGifts) TypeName() string {
+	return "payments.starGifts"
+}
+
+// paymentsStarGiftsClass marks PaymentsStarGifts as a PaymentsStarGiftsClass.
+func (*PaymentsStarGifts) paymentsStarGiftsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	b.PutVectorHeader(len(m.Gifts))
+	for i := range m.Gifts {
+		if err := tlrt.EncodeObject(b, m.Gifts[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGifts", "gifts")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGifts", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGifts", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGifts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftsTypeID, "payments.starGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starGifts", "")
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGifts", "hash")
+	}
+	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGift); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGifts", "gifts")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGifts", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGifts", "users")
+	}
+	return nil
+}
+
+// PaymentsBankCardData is the TL constructor payments.bankCardData.
+//
+//	payments.bankCardData#3e24e573 title:string
+//	    open_urls:Vector<BankCardOpenUrl> = payments.BankCardData
+//
+// See https://core.telegram.org/constructor/payments.bankCardData.
+type PaymentsBankCardData struct {
+	Title    string
+	OpenURLs []BankCardOpenURL
+}
+
+// PaymentsBankCardDataTypeID is the ID of payments.bankCardData.
+const PaymentsBankCardDataTypeID = 0x3e24e573
+
+// TypeID returns 0x3e24e573, the ID of payments.bankCardData.
+func (*PaymentsBankCardData) TypeID() uint32 {
+	return PaymentsBankCardDataTypeID
+}
+
+// TypeName returns "payments.bankCardData".
+func (*PaymentsBankCardData) TypeName() string {
+	return "payments.bankCardData"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsBankCardData) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsBankCardDataTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsBankCardData) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.OpenURLs))
+	for i := range m.OpenURLs {
+		if err := m.OpenURLs[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.bankCardData", "open_urls")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsBankCardDataTypeID, "payments.bankCardData"); err != nil {
+		return tlrt.DecodeErr(err, "payments.bankCardData", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.bankCardData", "")
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.bankCardData", "title")
+	}
+	if m.OpenURLs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BankCardOpenURL]); err != nil {
+		return tlrt.DecodeErr(err, "payments.bankCardData", "open_urls")
+	}
+	return nil
+}
+
+// PaymentsCheckedGiftCode is the TL constructor payments.checkedGiftCode.
+//
+//	payments.checkedGiftCode#eb983f8f flags:# via_giveaway:flags.2?true
+//	    from_id:flags.4?Peer giveaway_msg_id:flags.3?int to_id:flags.0?long
+//	    date:int days:int used_date:flags.1?int chats:Vector<Chat>
+//	    users:Vector<User> = payments.CheckedGiftCode
+//
+// An optional field is sent when it is not zero, nil or false. SetGiveawayMsgID
+// and the other Set methods send a zero value too; HasGiveawayMsgID reports
+// whether GiveawayMsgID is present (sent, or received) and ClearGiveawayMsgID
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/payments.checkedGiftCode.
+type PaymentsCheckedGiftCode struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ViaGiveaway   bool       // flags.2?true
+	FromID        PeerClass  // flags.4?Peer
+	GiveawayMsgID int        // flags.3?int
+	ToID          int64      // flags.0?long
+	Date          int
+	Days          int
+	UsedDate      int // flags.1?int
+	Chats         []ChatClass
+	Users         []UserClass
+}
+
+// PaymentsCheckedGiftCodeTypeID is the ID of payments.checkedGiftCode.
+const PaymentsCheckedGiftCodeTypeID = 0xeb983f8f
+
+// TypeID returns 0xeb983f8f, the ID of payments.checkedGiftCode.
+func (*PaymentsCheckedGiftCode) TypeID() uint32 {
+	return PaymentsCheckedGiftCodeTypeID
+}
+
+// TypeName returns "payments.checkedGiftCode".
+func (*PaymentsCheckedGiftCode) TypeName() string {
+	return "payments.checkedGiftCode"
+}
+
+// HasGiveawayMsgID reports whether GiveawayMsgID is present: not zero, set by
+// SetGiveawayMsgID, or received.
+func (m *PaymentsCheckedGiftCode) HasGiveawayMsgID() bool {
+	return m.GiveawayMsgID != 0 || m.Flags.Has(3)
+}
+
+// SetGiveawayMsgID sets GiveawayMsgID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsCheckedGiftCode) SetGiveawayMsgID(v int) {
+	m.GiveawayMsgID = v
+	m.Flags.Set(3)
+}
+
+// ClearGiveawayMsgID sets GiveawayMsgID to its zero value and marks it absent.
+func (m *PaymentsCheckedGiftCode) ClearGiveawayMsgID() {
+	m.GiveawayMsgID = 0
+	m.Flags.Unset(3)
+}
+
+// HasToID reports whether ToID is present: not zero, set by SetToID, or
+// received.
+func (m *PaymentsCheckedGiftCode) HasToID() bool {
+	return m.ToID != 0 || m.Flags.Has(0)
+}
+
+// SetToID sets ToID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PaymentsCheckedGiftCode) SetToID(v int64) {
+	m.ToID = v
+	m.Flags.Set(0)
+}
+
+// ClearToID sets ToID to its zero value and marks it absent.
+func (m *PaymentsCheckedGiftCode) ClearToID() {
+	m.ToID = 0
+	m.Flags.Unset(0)
+}
+
+// HasUsedDate reports whether UsedDate is present: not zero, set by
+// SetUsedDate, or received.
+func (m *PaymentsCheckedGiftCode) HasUsedDate() bool {
+	return m.UsedDate != 0 || m.Flags.Has(1)
+}
+
+// SetUsedDate sets UsedDate to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PaymentsCheckedGiftCode) SetUsedDate(v int) {
+	m.UsedDate = v
+	m.Flags.Set(1)
+}
+
+// ClearUsedDate sets UsedDate to its zero value and marks it absent.
+func (m *PaymentsCheckedGiftCode) ClearUsedDate() {
+	m.UsedDate = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsCheckedGiftCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsCheckedGiftCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<4)
+	if m.ViaGiveaway {
+		flags.Set(2)
+	}
+	if m.FromID != nil {
+		flags.Set(4)
+	}
+	if m.GiveawayMsgID != 0 {
+		flags.Set(3)
+	}
+	if m.ToID != 0 {
+		flags.Set(0)
+	}
+	if m.UsedDate != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "from_id")
+		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.GiveawayMsgID)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.ToID)
+	}
+	b.PutInt(m.Date)
+	b.PutInt(m.Days)
+	if flags.Has(1) {
+		b.PutInt(m.UsedDate)
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.checkedGiftCode", "")
+	}
+	*m = PaymentsCheckedGiftCode{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "flags")
+	}
+	m.ViaGiveaway = m.Flags.Has(2)
+	if m.Flags.Has(4) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "from_id")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.GiveawayMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "giveaway_msg_id")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.ToID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "to_id")
+		}
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "date")
+	}
+	if m.Days, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "days")
+	}
+	if m.Flags.Has(1) {
+		if m.UsedDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "used_date")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "users")
+	}
+	m.Flags &^= 1<<2 | 1<<4
+	if m.GiveawayMsgID != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.ToID != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.UsedDate != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// PaymentsConnectedStarRefBots is the TL constructor
+// payments.connectedStarRefBots.
+//
+//	payments.connectedStarRefBots#98d5ea1d count:int
+//	    connected_bots:Vector<ConnectedBotStarRef> users:Vector<User>
+//	    = payments.ConnectedStarRefBots
+//
+// See https://core.telegram.org/constructor/payments.connectedStarRefBots.
+type PaymentsConnectedStarRefBots struct {
+	Count         int
+	ConnectedBots []ConnectedBotStarRef
+	Users         []UserClass
+}
+
+// PaymentsConnectedStarRefBotsTypeID is the ID of
+// payments.connectedStarRefBots.
+const PaymentsConnectedStarRefBotsTypeID = 0x98d5ea1d
+
+// TypeID returns 0x98d5ea1d, the ID of payments.connectedStarRefBots.
+func (*PaymentsConnectedStarRefBots) TypeID() uint32 {
+	return PaymentsConnectedStarRefBotsTypeID
+}
+
+// TypeName returns "payments.connectedStarRefBots".
+func (*PaymentsConnectedStarRefBots) TypeName() string {
+	return "payments.connectedStarRefBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsConnectedStarRefBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsConnectedStarRefBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsConnectedStarRefBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.ConnectedBots))
+	for i := range m.ConnectedBots {
+		if err := m.ConnectedBots[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.connectedStarRefBots", "connected_bots")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.connectedStarRefBots", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsConnectedStarRefBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsConnectedStarRefBotsTypeID, "payments.connectedStarRefBots"); err != nil {
+		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.connectedStarRefBots", "")
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "count")
+	}
+	if m.ConnectedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ConnectedBotStarRef]); err != nil {
+		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "connected_bots")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "users")
+	}
+	return nil
+}
+
+// PaymentsExportedInvoice is the TL constructor payments.exportedInvoice.
+//
+//	payments.exportedInvoice#aed0cbd9 url:string = payments.ExportedInvoice
+//
+// See https://core.telegram.org/constructor/payments.exportedInvoice.
+type PaymentsExportedInvoice struct {
+	URL string
+}
+
+// PaymentsExportedInvoiceTypeID is the ID of payments.exportedInvoice.
+const PaymentsExportedInvoiceTypeID = 0xaed0cbd9
+
+// TypeID returns 0xaed0cbd9, the ID of payments.exportedInvoice.
+func (*PaymentsExportedInvoice) TypeID() uint32 {
+	return PaymentsExportedInvoiceTypeID
+}
+
+// TypeName returns "payments.exportedInvoice".
+func (*PaymentsExportedInvoice) TypeName() string {
+	return "payments.exportedInvoice"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsExportedInvoice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsExportedInvoiceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsExportedInvoice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "payments.exportedInvoice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsExportedInvoice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.exportedInvoice", "url")
+	}
+	return nil
+}
+
+// PaymentsResaleStarGifts is the TL constructor payments.resaleStarGifts.
+//
+//	payments.resaleStarGifts#947a12df flags:# count:int
+//	    gifts:Vector<StarGift> next_offset:flags.0?string
+//	    attributes:flags.1?Vector<StarGiftAttribute>
+//	    attributes_hash:flags.1?long chats:Vector<Chat>
+//	    counters:flags.2?Vector<StarGiftAttributeCounter> users:Vector<User>
+//	    = payments.ResaleStarGifts
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/payments.resaleStarGifts.
+type PaymentsResaleStarGifts struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Count          int
+	Gifts          []StarGiftClass
+	NextOffset     string                   // flags.0?string
+	Attributes     []StarGiftAttributeClass // flags.1?Vector<StarGiftAttribute>
+	AttributesHash int64                    // flags.1?long
+	Chats          []ChatClass
+	Counters       []StarGiftAttributeCounter // flags.2?Vector<StarGiftAttributeCounter>
+	Users          []UserClass
+}
+
+// PaymentsResaleStarGiftsTypeID is the ID of payments.resaleStarGifts.
+const PaymentsResaleStarGiftsTypeID = 0x947a12df
+
+// TypeID returns 0x947a12df, the ID of payments.resaleStarGifts.
+func (*PaymentsResaleStarGifts) TypeID() uint32 {
+	return PaymentsResaleStarGiftsTypeID
+}
+
+// TypeName returns "payments.resaleStarGifts".
+func (*PaymentsResaleStarGifts) TypeName() string {
+	return "payments.resaleStarGifts"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *PaymentsResaleStarGifts) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsResaleStarGifts) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *PaymentsResaleStarGifts) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// HasAttributes reports whether Attributes is present: not zero, set by
+// SetAttributes, or received. It shares its flag with AttributesHash: they are
+// present together.
+func (m *PaymentsResaleStarGifts) HasAttributes() bool {
+	return len(m.Attributes) > 0 || m.AttributesHash != 0 || m.Flags.Has(1)
+}
+
+// SetAttributes sets Attributes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsResaleStarGifts) SetAttributes(v []StarGiftAttributeClass) {
+	m.Attributes = v
+	m.Flags.Set(1)
+}
+
+// ClearAttributes sets Attributes to its zero value and marks it absent; it is
+// still sent, as zero, when AttributesHash, which shares its flag, is set.
+func (m *PaymentsResaleStarGifts) ClearAttributes() {
+	m.Attributes = nil
+	m.Flags.Unset(1)
+}
+
+// HasAttributesHash reports whether AttributesHash is present: not zero, set by
+// SetAttributesHash, or received. It shares its flag with Attributes: they are
+// present together.
+func (m *PaymentsResaleStarGifts) HasAttributesHash() bool {
+	return len(m.Attributes) > 0 || m.AttributesHash != 0 || m.Flags.Has(1)
+}
+
+// SetAttributesHash sets AttributesHash to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsResaleStarGifts) SetAttributesHash(v int64) {
+	m.AttributesHash = v
+	m.Flags.Set(1)
+}
+
+// ClearAttributesHash sets AttributesHash to its zero value and marks it
+// absent; it is still sent, as zero, when Attributes, which shares its flag, is
+// set.
+func (m *PaymentsResaleStarGifts) ClearAttributesHash() {
+	m.AttributesHash = 0
+	m.Flags.Unset(1)
+}
+
+// HasCounters reports whether Counters is present: not zero, set by
+// SetCounters, or received.
+func (m *PaymentsResaleStarGifts) HasCounters() bool {
+	return len(m.Counters) > 0 || m.Flags.Has(2)
+}
+
+// SetCounters sets Counters to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PaymentsResaleStarGifts) SetCounters(v []StarGiftAttributeCounter) {
+	m.Counters = v
+	m.Flags.Set(2)
+}
+
+// ClearCounters sets Counters to its zero value and marks it absent.
+func (m *PaymentsResaleStarGifts) ClearCounters() {
+	m.Counters = nil
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsResaleStarGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsResaleStarGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsResaleStarGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	if len(m.Attributes) > 0 || m.AttributesHash != 0 {
+		flags.Set(1)
+	}
+	if len(m.Counters) > 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Gifts))
+	for i := range m.Gifts {
+		if err := tlrt.EncodeObject(b, m.Gifts[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "gifts")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.Attributes))
+		for i := range m.Attributes {
+			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+				return tlrt.EncodeErr(err, "payments.resaleStarGifts", "attributes")
+			}
+		}
+	}
+	if flags.Has(1) {
+		b.PutLong(m.AttributesHash)
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "chats")
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.Counters))
+		for i := range m.Counters {
+			if err := m.Counters[i].Encode(b); err != nil {
+				return tlrt.EncodeErr(err, "payments.resaleStarGifts", "counters")
+			}
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsResaleStarGifts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsResaleStarGiftsTypeID, "payments.resaleStarGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.resaleStarGifts", "")
+	}
+	*m = PaymentsResaleStarGifts{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "flags")
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "count")
+	}
+	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGift); err != nil {
+		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "gifts")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "next_offset")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.AttributesHash, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes_hash")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "chats")
+	}
+	if m.Flags.Has(2) {
+		if m.Counters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftAttributeCounter]); err != nil {
+			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "counters")
+		}
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "users")
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	if len(m.Attributes) > 0 || m.AttributesHash != 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.Counters) > 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// PaymentsSavedInfo is the TL constructor payments.savedInfo.
+//
+//	payments.savedInfo#fb8fe43c flags:# has_saved_credentials:flags.1?true
+//	    saved_info:flags.0?PaymentRequestedInfo = payments.SavedInfo
 //
 // See https://core.telegram.org/constructor/payments.savedInfo.
 type PaymentsSavedInfo struct {
-	Flags               bin.Fields            // flags word; see the type's doc
+	Flags               bin.Fields            // flags word; Encode adds the bits of the fields that are set
 	HasSavedCredentials bool                  // flags.1?true
 	SavedInfo           *PaymentRequestedInfo // flags.0?PaymentRequestedInfo
 }
@@ -1280,7 +3138,7 @@ func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		if err := m.SavedInfo.Encode(b); err != nil {
-			return encodeErr("payments.savedInfo#fb8fe43c", "saved_info", err)
+			return tlrt.EncodeErr(err, "payments.savedInfo", "saved_info")
 		}
 	}
 	return nil
@@ -1288,60 +3146,1814 @@ func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsSavedInfoTypeID, "payments.savedInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.savedInfo", "")
 	}
-	if err := consumeID(b, PaymentsSavedInfoTypeID, "payments.savedInfo"); err != nil {
-		return decodeErr("payments.savedInfo#fb8fe43c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsSavedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSavedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.savedInfo#fb8fe43c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.savedInfo", "")
 	}
 	*m = PaymentsSavedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.savedInfo#fb8fe43c", "flags", err)
+		return tlrt.DecodeErr(err, "payments.savedInfo", "flags")
 	}
 	m.HasSavedCredentials = m.Flags.Has(1)
 	if m.Flags.Has(0) {
 		m.SavedInfo = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.SavedInfo, depth+1); err != nil {
-			return decodeErr("payments.savedInfo#fb8fe43c", "saved_info", err)
+		if err = tlrt.DecodeBoxed(b, m.SavedInfo, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.savedInfo", "saved_info")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// PaymentsValidatedRequestedInfo is the TL constructor payments.validatedRequestedInfo:
+// PaymentsSavedStarGifts is the TL constructor payments.savedStarGifts.
 //
-//	payments.validatedRequestedInfo#d1451883 flags:# id:flags.0?string shipping_options:flags.1?Vector<ShippingOption> = payments.ValidatedRequestedInfo
+//	payments.savedStarGifts#95f389b1 flags:# count:int
+//	    chat_notifications_enabled:flags.1?Bool gifts:Vector<SavedStarGift>
+//	    next_offset:flags.0?string chats:Vector<Chat> users:Vector<User>
+//	    = payments.SavedStarGifts
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetChatNotificationsEnabled and the other Set methods send a zero value too;
+// HasChatNotificationsEnabled reports whether ChatNotificationsEnabled is
+// present (sent, or received) and ClearChatNotificationsEnabled leaves it out.
+//
+// See https://core.telegram.org/constructor/payments.savedStarGifts.
+type PaymentsSavedStarGifts struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Count                    int
+	ChatNotificationsEnabled bool // flags.1?Bool
+	Gifts                    []SavedStarGift
+	NextOffset               string // flags.0?string
+	Chats                    []ChatClass
+	Users                    []UserClass
+}
+
+// PaymentsSavedStarGiftsTypeID is the ID of payments.savedStarGifts.
+const PaymentsSavedStarGiftsTypeID = 0x95f389b1
+
+// TypeID returns 0x95f389b1, the ID of payments.savedStarGifts.
+func (*PaymentsSavedStarGifts) TypeID() uint32 {
+	return PaymentsSavedStarGiftsTypeID
+}
+
+// TypeName returns "payments.savedStarGifts".
+func (*PaymentsSavedStarGifts) TypeName() string {
+	return "payments.savedStarGifts"
+}
+
+// HasChatNotificationsEnabled reports whether ChatNotificationsEnabled is
+// present: not zero, set by SetChatNotificationsEnabled, or received.
+func (m *PaymentsSavedStarGifts) HasChatNotificationsEnabled() bool {
+	return m.ChatNotificationsEnabled || m.Flags.Has(1)
+}
+
+// SetChatNotificationsEnabled sets ChatNotificationsEnabled to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *PaymentsSavedStarGifts) SetChatNotificationsEnabled(v bool) {
+	m.ChatNotificationsEnabled = v
+	m.Flags.Set(1)
+}
+
+// ClearChatNotificationsEnabled sets ChatNotificationsEnabled to its zero value
+// and marks it absent.
+func (m *PaymentsSavedStarGifts) ClearChatNotificationsEnabled() {
+	m.ChatNotificationsEnabled = false
+	m.Flags.Unset(1)
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *PaymentsSavedStarGifts) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsSavedStarGifts) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *PaymentsSavedStarGifts) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsSavedStarGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsSavedStarGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsSavedStarGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.ChatNotificationsEnabled {
+		flags.Set(1)
+	}
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Count)
+	if flags.Has(1) {
+		b.PutBool(m.ChatNotificationsEnabled)
+	}
+	b.PutVectorHeader(len(m.Gifts))
+	for i := range m.Gifts {
+		if err := m.Gifts[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.savedStarGifts", "gifts")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.savedStarGifts", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.savedStarGifts", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsSavedStarGifts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsSavedStarGiftsTypeID, "payments.savedStarGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.savedStarGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.savedStarGifts", "")
+	}
+	*m = PaymentsSavedStarGifts{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.savedStarGifts", "flags")
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.savedStarGifts", "count")
+	}
+	if m.Flags.Has(1) {
+		if m.ChatNotificationsEnabled, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "payments.savedStarGifts", "chat_notifications_enabled")
+		}
+	}
+	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SavedStarGift]); err != nil {
+		return tlrt.DecodeErr(err, "payments.savedStarGifts", "gifts")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.savedStarGifts", "next_offset")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.savedStarGifts", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.savedStarGifts", "users")
+	}
+	if m.ChatNotificationsEnabled {
+		m.Flags.Unset(1)
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// PaymentsStarGiftAuctionAcquiredGifts is the TL constructor
+// payments.starGiftAuctionAcquiredGifts.
+//
+//	payments.starGiftAuctionAcquiredGifts#7d5bd1f0
+//	    gifts:Vector<StarGiftAuctionAcquiredGift> users:Vector<User>
+//	    chats:Vector<Chat> = payments.StarGiftAuctionAcquiredGifts
+//
+// See
+// https://core.telegram.org/constructor/payments.starGiftAuctionAcquiredGifts.
+type PaymentsStarGiftAuctionAcquiredGifts struct {
+	Gifts []StarGiftAuctionAcquiredGift
+	Users []UserClass
+	Chats []ChatClass
+}
+
+// PaymentsStarGiftAuctionAcquiredGiftsTypeID is the ID of
+// payments.starGiftAuctionAcquiredGifts.
+const PaymentsStarGiftAuctionAcquiredGiftsTypeID = 0x7d5bd1f0
+
+// TypeID returns 0x7d5bd1f0, the ID of payments.starGiftAuctionAcquiredGifts.
+func (*PaymentsStarGiftAuctionAcquiredGifts) TypeID() uint32 {
+	return PaymentsStarGiftAuctionAcquiredGiftsTypeID
+}
+
+// TypeName returns "payments.starGiftAuctionAcquiredGifts".
+func (*PaymentsStarGiftAuctionAcquiredGifts) TypeName() string {
+	return "payments.starGiftAuctionAcquiredGifts"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftAuctionAcquiredGifts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftAuctionAcquiredGiftsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftAuctionAcquiredGifts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Gifts))
+	for i := range m.Gifts {
+		if err := m.Gifts[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftAuctionAcquiredGifts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftAuctionAcquiredGiftsTypeID, "payments.starGiftAuctionAcquiredGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftAuctionAcquiredGifts", "")
+	}
+	var err error
+	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftAuctionAcquiredGift]); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
+	}
+	return nil
+}
+
+// PaymentsStarGiftAuctionState is the TL constructor
+// payments.starGiftAuctionState.
+//
+//	payments.starGiftAuctionState#6b39f4ec gift:StarGift
+//	    state:StarGiftAuctionState user_state:StarGiftAuctionUserState
+//	    timeout:int users:Vector<User> chats:Vector<Chat>
+//	    = payments.StarGiftAuctionState
+//
+// See https://core.telegram.org/constructor/payments.starGiftAuctionState.
+type PaymentsStarGiftAuctionState struct {
+	Gift      StarGiftClass
+	State     StarGiftAuctionStateClass
+	UserState StarGiftAuctionUserState
+	Timeout   int
+	Users     []UserClass
+	Chats     []ChatClass
+}
+
+// PaymentsStarGiftAuctionStateTypeID is the ID of
+// payments.starGiftAuctionState.
+const PaymentsStarGiftAuctionStateTypeID = 0x6b39f4ec
+
+// TypeID returns 0x6b39f4ec, the ID of payments.starGiftAuctionState.
+func (*PaymentsStarGiftAuctionState) TypeID() uint32 {
+	return PaymentsStarGiftAuctionStateTypeID
+}
+
+// TypeName returns "payments.starGiftAuctionState".
+func (*PaymentsStarGiftAuctionState) TypeName() string {
+	return "payments.starGiftAuctionState"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "gift")
+	}
+	if err := tlrt.EncodeObject(b, m.State); err != nil {
+		return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "state")
+	}
+	if err := m.UserState.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "user_state")
+	}
+	b.PutInt(m.Timeout)
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "users")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "chats")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftAuctionState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftAuctionStateTypeID, "payments.starGiftAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftAuctionState", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "gift")
+	}
+	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "state")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "user_state")
+	}
+	if m.Timeout, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "timeout")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "users")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "chats")
+	}
+	return nil
+}
+
+// PaymentsStarGiftUpgradeAttributes is the TL constructor
+// payments.starGiftUpgradeAttributes.
+//
+//	payments.starGiftUpgradeAttributes#46c6e36f
+//	    attributes:Vector<StarGiftAttribute>
+//	    = payments.StarGiftUpgradeAttributes
+//
+// See https://core.telegram.org/constructor/payments.starGiftUpgradeAttributes.
+type PaymentsStarGiftUpgradeAttributes struct {
+	Attributes []StarGiftAttributeClass
+}
+
+// PaymentsStarGiftUpgradeAttributesTypeID is the ID of
+// payments.starGiftUpgradeAttributes.
+const PaymentsStarGiftUpgradeAttributesTypeID = 0x46c6e36f
+
+// TypeID returns 0x46c6e36f, the ID of payments.starGiftUpgradeAttributes.
+func (*PaymentsStarGiftUpgradeAttributes) TypeID() uint32 {
+	return PaymentsStarGiftUpgradeAttributesTypeID
+}
+
+// TypeName returns "payments.starGiftUpgradeAttributes".
+func (*PaymentsStarGiftUpgradeAttributes) TypeName() string {
+	return "payments.starGiftUpgradeAttributes"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftUpgradeAttributes) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftUpgradeAttributesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftUpgradeAttributes) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Attributes))
+	for i := range m.Attributes {
+		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftUpgradeAttributes) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftUpgradeAttributesTypeID, "payments.starGiftUpgradeAttributes"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradeAttributes", "")
+	}
+	var err error
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
+	}
+	return nil
+}
+
+// PaymentsStarGiftUpgradePreview is the TL constructor
+// payments.starGiftUpgradePreview.
+//
+//	payments.starGiftUpgradePreview#3de1dfed
+//	    sample_attributes:Vector<StarGiftAttribute>
+//	    prices:Vector<StarGiftUpgradePrice>
+//	    next_prices:Vector<StarGiftUpgradePrice>
+//	    = payments.StarGiftUpgradePreview
+//
+// See https://core.telegram.org/constructor/payments.starGiftUpgradePreview.
+type PaymentsStarGiftUpgradePreview struct {
+	SampleAttributes []StarGiftAttributeClass
+	Prices           []StarGiftUpgradePrice
+	NextPrices       []StarGiftUpgradePrice
+}
+
+// PaymentsStarGiftUpgradePreviewTypeID is the ID of
+// payments.starGiftUpgradePreview.
+const PaymentsStarGiftUpgradePreviewTypeID = 0x3de1dfed
+
+// TypeID returns 0x3de1dfed, the ID of payments.starGiftUpgradePreview.
+func (*PaymentsStarGiftUpgradePreview) TypeID() uint32 {
+	return PaymentsStarGiftUpgradePreviewTypeID
+}
+
+// TypeName returns "payments.starGiftUpgradePreview".
+func (*PaymentsStarGiftUpgradePreview) TypeName() string {
+	return "payments.starGiftUpgradePreview"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftUpgradePreview) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftUpgradePreviewTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftUpgradePreview) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.SampleAttributes))
+	for i := range m.SampleAttributes {
+		if err := tlrt.EncodeObject(b, m.SampleAttributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
+		}
+	}
+	b.PutVectorHeader(len(m.Prices))
+	for i := range m.Prices {
+		if err := m.Prices[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "prices")
+		}
+	}
+	b.PutVectorHeader(len(m.NextPrices))
+	for i := range m.NextPrices {
+		if err := m.NextPrices[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftUpgradePreview) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftUpgradePreviewTypeID, "payments.starGiftUpgradePreview"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradePreview", "")
+	}
+	var err error
+	if m.SampleAttributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
+	}
+	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftUpgradePrice]); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "prices")
+	}
+	if m.NextPrices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftUpgradePrice]); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
+	}
+	return nil
+}
+
+// PaymentsStarGiftWithdrawalURL is the TL constructor
+// payments.starGiftWithdrawalUrl.
+//
+//	payments.starGiftWithdrawalUrl#84aa3a9c url:string
+//	    = payments.StarGiftWithdrawalUrl
+//
+// See https://core.telegram.org/constructor/payments.starGiftWithdrawalUrl.
+type PaymentsStarGiftWithdrawalURL struct {
+	URL string
+}
+
+// PaymentsStarGiftWithdrawalURLTypeID is the ID of
+// payments.starGiftWithdrawalUrl.
+const PaymentsStarGiftWithdrawalURLTypeID = 0x84aa3a9c
+
+// TypeID returns 0x84aa3a9c, the ID of payments.starGiftWithdrawalUrl.
+func (*PaymentsStarGiftWithdrawalURL) TypeID() uint32 {
+	return PaymentsStarGiftWithdrawalURLTypeID
+}
+
+// TypeName returns "payments.starGiftWithdrawalUrl".
+func (*PaymentsStarGiftWithdrawalURL) TypeName() string {
+	return "payments.starGiftWithdrawalUrl"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarGiftWithdrawalURL) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarGiftWithdrawalURLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarGiftWithdrawalURL) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarGiftWithdrawalURL) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarGiftWithdrawalURLTypeID, "payments.starGiftWithdrawalUrl"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "url")
+	}
+	return nil
+}
+
+// PaymentsStarsRevenueAdsAccountURL is the TL constructor
+// payments.starsRevenueAdsAccountUrl.
+//
+//	payments.starsRevenueAdsAccountUrl#394e7f21 url:string
+//	    = payments.StarsRevenueAdsAccountUrl
+//
+// See https://core.telegram.org/constructor/payments.starsRevenueAdsAccountUrl.
+type PaymentsStarsRevenueAdsAccountURL struct {
+	URL string
+}
+
+// PaymentsStarsRevenueAdsAccountURLTypeID is the ID of
+// payments.starsRevenueAdsAccountUrl.
+const PaymentsStarsRevenueAdsAccountURLTypeID = 0x394e7f21
+
+// TypeID returns 0x394e7f21, the ID of payments.starsRevenueAdsAccountUrl.
+func (*PaymentsStarsRevenueAdsAccountURL) TypeID() uint32 {
+	return PaymentsStarsRevenueAdsAccountURLTypeID
+}
+
+// TypeName returns "payments.starsRevenueAdsAccountUrl".
+func (*PaymentsStarsRevenueAdsAccountURL) TypeName() string {
+	return "payments.starsRevenueAdsAccountUrl"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarsRevenueAdsAccountURL) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarsRevenueAdsAccountURLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarsRevenueAdsAccountURL) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarsRevenueAdsAccountURL) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueAdsAccountURLTypeID, "payments.starsRevenueAdsAccountUrl"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "url")
+	}
+	return nil
+}
+
+// PaymentsStarsRevenueStats is the TL constructor payments.starsRevenueStats.
+//
+//	payments.starsRevenueStats#6c207376 flags:#
+//	    top_hours_graph:flags.0?StatsGraph revenue_graph:StatsGraph
+//	    status:StarsRevenueStatus usd_rate:double
+//	    = payments.StarsRevenueStats
+//
+// See https://core.telegram.org/constructor/payments.starsRevenueStats.
+type PaymentsStarsRevenueStats struct {
+	Flags         bin.Fields      // flags word; Encode adds the bits of the fields that are set
+	TopHoursGraph StatsGraphClass // flags.0?StatsGraph
+	RevenueGraph  StatsGraphClass
+	Status        StarsRevenueStatus
+	UsdRate       float64
+}
+
+// PaymentsStarsRevenueStatsTypeID is the ID of payments.starsRevenueStats.
+const PaymentsStarsRevenueStatsTypeID = 0x6c207376
+
+// TypeID returns 0x6c207376, the ID of payments.starsRevenueStats.
+func (*PaymentsStarsRevenueStats) TypeID() uint32 {
+	return PaymentsStarsRevenueStatsTypeID
+}
+
+// TypeName returns "payments.starsRevenueStats".
+func (*PaymentsStarsRevenueStats) TypeName() string {
+	return "payments.starsRevenueStats"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarsRevenueStats) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarsRevenueStatsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarsRevenueStats) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.TopHoursGraph != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
+			return tlrt.EncodeErr(err, "payments.starsRevenueStats", "top_hours_graph")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.RevenueGraph); err != nil {
+		return tlrt.EncodeErr(err, "payments.starsRevenueStats", "revenue_graph")
+	}
+	if err := m.Status.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "payments.starsRevenueStats", "status")
+	}
+	b.PutDouble(m.UsdRate)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarsRevenueStats) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueStatsTypeID, "payments.starsRevenueStats"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarsRevenueStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starsRevenueStats", "")
+	}
+	*m = PaymentsStarsRevenueStats{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.starsRevenueStats", "top_hours_graph")
+		}
+	}
+	if m.RevenueGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "revenue_graph")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Status, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "status")
+	}
+	if m.UsdRate, err = b.Double(); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "usd_rate")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsStarsRevenueWithdrawalURL is the TL constructor
+// payments.starsRevenueWithdrawalUrl.
+//
+//	payments.starsRevenueWithdrawalUrl#1dab80b7 url:string
+//	    = payments.StarsRevenueWithdrawalUrl
+//
+// See https://core.telegram.org/constructor/payments.starsRevenueWithdrawalUrl.
+type PaymentsStarsRevenueWithdrawalURL struct {
+	URL string
+}
+
+// PaymentsStarsRevenueWithdrawalURLTypeID is the ID of
+// payments.starsRevenueWithdrawalUrl.
+const PaymentsStarsRevenueWithdrawalURLTypeID = 0x1dab80b7
+
+// TypeID returns 0x1dab80b7, the ID of payments.starsRevenueWithdrawalUrl.
+func (*PaymentsStarsRevenueWithdrawalURL) TypeID() uint32 {
+	return PaymentsStarsRevenueWithdrawalURLTypeID
+}
+
+// TypeName returns "payments.starsRevenueWithdrawalUrl".
+func (*PaymentsStarsRevenueWithdrawalURL) TypeName() string {
+	return "payments.starsRevenueWithdrawalUrl"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarsRevenueWithdrawalURL) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarsRevenueWithdrawalURLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarsRevenueWithdrawalURL) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.URL)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarsRevenueWithdrawalURL) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueWithdrawalURLTypeID, "payments.starsRevenueWithdrawalUrl"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "url")
+	}
+	return nil
+}
+
+// PaymentsStarsStatus is the TL constructor payments.starsStatus.
+//
+//	payments.starsStatus#6c9ce8ed flags:# balance:StarsAmount
+//	    subscriptions:flags.1?Vector<StarsSubscription>
+//	    subscriptions_next_offset:flags.2?string
+//	    subscriptions_missing_balance:flags.4?long
+//	    history:flags.3?Vector<StarsTransaction> next_offset:flags.0?string
+//	    chats:Vector<Chat> users:Vector<User> = payments.StarsStatus
+//
+// An optional field is sent when it is not zero, nil or false. SetSubscriptions
+// and the other Set methods send a zero value too; HasSubscriptions reports
+// whether Subscriptions is present (sent, or received) and ClearSubscriptions
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/payments.starsStatus.
+type PaymentsStarsStatus struct {
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Balance                     StarsAmountClass
+	Subscriptions               []StarsSubscription // flags.1?Vector<StarsSubscription>
+	SubscriptionsNextOffset     string              // flags.2?string
+	SubscriptionsMissingBalance int64               // flags.4?long
+	History                     []StarsTransaction  // flags.3?Vector<StarsTransaction>
+	NextOffset                  string              // flags.0?string
+	Chats                       []ChatClass
+	Users                       []UserClass
+}
+
+// PaymentsStarsStatusTypeID is the ID of payments.starsStatus.
+const PaymentsStarsStatusTypeID = 0x6c9ce8ed
+
+// TypeID returns 0x6c9ce8ed, the ID of payments.starsStatus.
+func (*PaymentsStarsStatus) TypeID() uint32 {
+	return PaymentsStarsStatusTypeID
+}
+
+// TypeName returns "payments.starsStatus".
+func (*PaymentsStarsStatus) TypeName() string {
+	return "payments.starsStatus"
+}
+
+// HasSubscriptions reports whether Subscriptions is present: not zero, set by
+// SetSubscriptions, or received.
+func (m *PaymentsStarsStatus) HasSubscriptions() bool {
+	return len(m.Subscriptions) > 0 || m.Flags.Has(1)
+}
+
+// SetSubscriptions sets Subscriptions to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsStarsStatus) SetSubscriptions(v []StarsSubscription) {
+	m.Subscriptions = v
+	m.Flags.Set(1)
+}
+
+// ClearSubscriptions sets Subscriptions to its zero value and marks it absent.
+func (m *PaymentsStarsStatus) ClearSubscriptions() {
+	m.Subscriptions = nil
+	m.Flags.Unset(1)
+}
+
+// HasSubscriptionsNextOffset reports whether SubscriptionsNextOffset is
+// present: not zero, set by SetSubscriptionsNextOffset, or received.
+func (m *PaymentsStarsStatus) HasSubscriptionsNextOffset() bool {
+	return m.SubscriptionsNextOffset != "" || m.Flags.Has(2)
+}
+
+// SetSubscriptionsNextOffset sets SubscriptionsNextOffset to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *PaymentsStarsStatus) SetSubscriptionsNextOffset(v string) {
+	m.SubscriptionsNextOffset = v
+	m.Flags.Set(2)
+}
+
+// ClearSubscriptionsNextOffset sets SubscriptionsNextOffset to its zero value
+// and marks it absent.
+func (m *PaymentsStarsStatus) ClearSubscriptionsNextOffset() {
+	m.SubscriptionsNextOffset = ""
+	m.Flags.Unset(2)
+}
+
+// HasSubscriptionsMissingBalance reports whether SubscriptionsMissingBalance is
+// present: not zero, set by SetSubscriptionsMissingBalance, or received.
+func (m *PaymentsStarsStatus) HasSubscriptionsMissingBalance() bool {
+	return m.SubscriptionsMissingBalance != 0 || m.Flags.Has(4)
+}
+
+// SetSubscriptionsMissingBalance sets SubscriptionsMissingBalance to v and
+// marks it present, so that it is sent even when v is zero.
+func (m *PaymentsStarsStatus) SetSubscriptionsMissingBalance(v int64) {
+	m.SubscriptionsMissingBalance = v
+	m.Flags.Set(4)
+}
+
+// ClearSubscriptionsMissingBalance sets SubscriptionsMissingBalance to its zero
+// value and marks it absent.
+func (m *PaymentsStarsStatus) ClearSubscriptionsMissingBalance() {
+	m.SubscriptionsMissingBalance = 0
+	m.Flags.Unset(4)
+}
+
+// HasHistory reports whether History is present: not zero, set by SetHistory,
+// or received.
+func (m *PaymentsStarsStatus) HasHistory() bool {
+	return len(m.History) > 0 || m.Flags.Has(3)
+}
+
+// SetHistory sets History to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PaymentsStarsStatus) SetHistory(v []StarsTransaction) {
+	m.History = v
+	m.Flags.Set(3)
+}
+
+// ClearHistory sets History to its zero value and marks it absent.
+func (m *PaymentsStarsStatus) ClearHistory() {
+	m.History = nil
+	m.Flags.Unset(3)
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *PaymentsStarsStatus) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsStarsStatus) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *PaymentsStarsStatus) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsStarsStatus) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsStarsStatusTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Subscriptions) > 0 {
+		flags.Set(1)
+	}
+	if m.SubscriptionsNextOffset != "" {
+		flags.Set(2)
+	}
+	if m.SubscriptionsMissingBalance != 0 {
+		flags.Set(4)
+	}
+	if len(m.History) > 0 {
+		flags.Set(3)
+	}
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Balance); err != nil {
+		return tlrt.EncodeErr(err, "payments.starsStatus", "balance")
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.Subscriptions))
+		for i := range m.Subscriptions {
+			if err := m.Subscriptions[i].Encode(b); err != nil {
+				return tlrt.EncodeErr(err, "payments.starsStatus", "subscriptions")
+			}
+		}
+	}
+	if flags.Has(2) {
+		b.PutString(m.SubscriptionsNextOffset)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.SubscriptionsMissingBalance)
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.History))
+		for i := range m.History {
+			if err := m.History[i].Encode(b); err != nil {
+				return tlrt.EncodeErr(err, "payments.starsStatus", "history")
+			}
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starsStatus", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.starsStatus", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsStarsStatus) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsStarsStatusTypeID, "payments.starsStatus"); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.starsStatus", "")
+	}
+	*m = PaymentsStarsStatus{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsStatus", "flags")
+	}
+	if m.Balance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsStatus", "balance")
+	}
+	if m.Flags.Has(1) {
+		if m.Subscriptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsSubscription]); err != nil {
+			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.SubscriptionsNextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions_next_offset")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.SubscriptionsMissingBalance, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions_missing_balance")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.History, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsTransaction]); err != nil {
+			return tlrt.DecodeErr(err, "payments.starsStatus", "history")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.starsStatus", "next_offset")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsStatus", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.starsStatus", "users")
+	}
+	if len(m.Subscriptions) > 0 {
+		m.Flags.Unset(1)
+	}
+	if m.SubscriptionsNextOffset != "" {
+		m.Flags.Unset(2)
+	}
+	if m.SubscriptionsMissingBalance != 0 {
+		m.Flags.Unset(4)
+	}
+	if len(m.History) > 0 {
+		m.Flags.Unset(3)
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// PaymentsSuggestedStarRefBots is the TL constructor
+// payments.suggestedStarRefBots.
+//
+//	payments.suggestedStarRefBots#b4d5d859 flags:# count:int
+//	    suggested_bots:Vector<StarRefProgram> users:Vector<User>
+//	    next_offset:flags.0?string = payments.SuggestedStarRefBots
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/payments.suggestedStarRefBots.
+type PaymentsSuggestedStarRefBots struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Count         int
+	SuggestedBots []StarRefProgram
+	Users         []UserClass
+	NextOffset    string // flags.0?string
+}
+
+// PaymentsSuggestedStarRefBotsTypeID is the ID of
+// payments.suggestedStarRefBots.
+const PaymentsSuggestedStarRefBotsTypeID = 0xb4d5d859
+
+// TypeID returns 0xb4d5d859, the ID of payments.suggestedStarRefBots.
+func (*PaymentsSuggestedStarRefBots) TypeID() uint32 {
+	return PaymentsSuggestedStarRefBotsTypeID
+}
+
+// TypeName returns "payments.suggestedStarRefBots".
+func (*PaymentsSuggestedStarRefBots) TypeName() string {
+	return "payments.suggestedStarRefBots"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *PaymentsSuggestedStarRefBots) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsSuggestedStarRefBots) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *PaymentsSuggestedStarRefBots) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsSuggestedStarRefBots) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsSuggestedStarRefBotsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsSuggestedStarRefBots) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.SuggestedBots))
+	for i := range m.SuggestedBots {
+		if err := m.SuggestedBots[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.suggestedStarRefBots", "users")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsSuggestedStarRefBots) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsSuggestedStarRefBotsTypeID, "payments.suggestedStarRefBots"); err != nil {
+		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.suggestedStarRefBots", "")
+	}
+	*m = PaymentsSuggestedStarRefBots{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "flags")
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "count")
+	}
+	if m.SuggestedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarRefProgram]); err != nil {
+		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "users")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "next_offset")
+		}
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// PaymentsUniqueStarGift is the TL constructor payments.uniqueStarGift.
+//
+//	payments.uniqueStarGift#416c56e8 gift:StarGift chats:Vector<Chat>
+//	    users:Vector<User> = payments.UniqueStarGift
+//
+// See https://core.telegram.org/constructor/payments.uniqueStarGift.
+type PaymentsUniqueStarGift struct {
+	Gift  StarGiftClass
+	Chats []ChatClass
+	Users []UserClass
+}
+
+// PaymentsUniqueStarGiftTypeID is the ID of payments.uniqueStarGift.
+const PaymentsUniqueStarGiftTypeID = 0x416c56e8
+
+// TypeID returns 0x416c56e8, the ID of payments.uniqueStarGift.
+func (*PaymentsUniqueStarGift) TypeID() uint32 {
+	return PaymentsUniqueStarGiftTypeID
+}
+
+// TypeName returns "payments.uniqueStarGift".
+func (*PaymentsUniqueStarGift) TypeName() string {
+	return "payments.uniqueStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsUniqueStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsUniqueStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsUniqueStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "payments.uniqueStarGift", "gift")
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.uniqueStarGift", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.uniqueStarGift", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsUniqueStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsUniqueStarGiftTypeID, "payments.uniqueStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.uniqueStarGift", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "gift")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "users")
+	}
+	return nil
+}
+
+// PaymentsUniqueStarGiftValueInfo is the TL constructor
+// payments.uniqueStarGiftValueInfo.
+//
+//	payments.uniqueStarGiftValueInfo#512fe446 flags:#
+//	    last_sale_on_fragment:flags.1?true value_is_average:flags.6?true
+//	    currency:string value:long initial_sale_date:int
+//	    initial_sale_stars:long initial_sale_price:long
+//	    last_sale_date:flags.0?int last_sale_price:flags.0?long
+//	    floor_price:flags.2?long average_price:flags.3?long
+//	    listed_count:flags.4?int fragment_listed_count:flags.5?int
+//	    fragment_listed_url:flags.5?string
+//	    = payments.UniqueStarGiftValueInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetLastSaleDate
+// and the other Set methods send a zero value too; HasLastSaleDate reports
+// whether LastSaleDate is present (sent, or received) and ClearLastSaleDate
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/payments.uniqueStarGiftValueInfo.
+type PaymentsUniqueStarGiftValueInfo struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	LastSaleOnFragment  bool       // flags.1?true
+	ValueIsAverage      bool       // flags.6?true
+	Currency            string
+	Value               int64
+	InitialSaleDate     int
+	InitialSaleStars    int64
+	InitialSalePrice    int64
+	LastSaleDate        int    // flags.0?int
+	LastSalePrice       int64  // flags.0?long
+	FloorPrice          int64  // flags.2?long
+	AveragePrice        int64  // flags.3?long
+	ListedCount         int    // flags.4?int
+	FragmentListedCount int    // flags.5?int
+	FragmentListedURL   string // flags.5?string
+}
+
+// PaymentsUniqueStarGiftValueInfoTypeID is the ID of
+// payments.uniqueStarGiftValueInfo.
+const PaymentsUniqueStarGiftValueInfoTypeID = 0x512fe446
+
+// TypeID returns 0x512fe446, the ID of payments.uniqueStarGiftValueInfo.
+func (*PaymentsUniqueStarGiftValueInfo) TypeID() uint32 {
+	return PaymentsUniqueStarGiftValueInfoTypeID
+}
+
+// TypeName returns "payments.uniqueStarGiftValueInfo".
+func (*PaymentsUniqueStarGiftValueInfo) TypeName() string {
+	return "payments.uniqueStarGiftValueInfo"
+}
+
+// HasLastSaleDate reports whether LastSaleDate is present: not zero, set by
+// SetLastSaleDate, or received. It shares its flag with LastSalePrice: they are
+// present together.
+func (m *PaymentsUniqueStarGiftValueInfo) HasLastSaleDate() bool {
+	return m.LastSaleDate != 0 || m.LastSalePrice != 0 || m.Flags.Has(0)
+}
+
+// SetLastSaleDate sets LastSaleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsUniqueStarGiftValueInfo) SetLastSaleDate(v int) {
+	m.LastSaleDate = v
+	m.Flags.Set(0)
+}
+
+// ClearLastSaleDate sets LastSaleDate to its zero value and marks it absent; it
+// is still sent, as zero, when LastSalePrice, which shares its flag, is set.
+func (m *PaymentsUniqueStarGiftValueInfo) ClearLastSaleDate() {
+	m.LastSaleDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasLastSalePrice reports whether LastSalePrice is present: not zero, set by
+// SetLastSalePrice, or received. It shares its flag with LastSaleDate: they are
+// present together.
+func (m *PaymentsUniqueStarGiftValueInfo) HasLastSalePrice() bool {
+	return m.LastSaleDate != 0 || m.LastSalePrice != 0 || m.Flags.Has(0)
+}
+
+// SetLastSalePrice sets LastSalePrice to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsUniqueStarGiftValueInfo) SetLastSalePrice(v int64) {
+	m.LastSalePrice = v
+	m.Flags.Set(0)
+}
+
+// ClearLastSalePrice sets LastSalePrice to its zero value and marks it absent;
+// it is still sent, as zero, when LastSaleDate, which shares its flag, is set.
+func (m *PaymentsUniqueStarGiftValueInfo) ClearLastSalePrice() {
+	m.LastSalePrice = 0
+	m.Flags.Unset(0)
+}
+
+// HasFloorPrice reports whether FloorPrice is present: not zero, set by
+// SetFloorPrice, or received.
+func (m *PaymentsUniqueStarGiftValueInfo) HasFloorPrice() bool {
+	return m.FloorPrice != 0 || m.Flags.Has(2)
+}
+
+// SetFloorPrice sets FloorPrice to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsUniqueStarGiftValueInfo) SetFloorPrice(v int64) {
+	m.FloorPrice = v
+	m.Flags.Set(2)
+}
+
+// ClearFloorPrice sets FloorPrice to its zero value and marks it absent.
+func (m *PaymentsUniqueStarGiftValueInfo) ClearFloorPrice() {
+	m.FloorPrice = 0
+	m.Flags.Unset(2)
+}
+
+// HasAveragePrice reports whether AveragePrice is present: not zero, set by
+// SetAveragePrice, or received.
+func (m *PaymentsUniqueStarGiftValueInfo) HasAveragePrice() bool {
+	return m.AveragePrice != 0 || m.Flags.Has(3)
+}
+
+// SetAveragePrice sets AveragePrice to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsUniqueStarGiftValueInfo) SetAveragePrice(v int64) {
+	m.AveragePrice = v
+	m.Flags.Set(3)
+}
+
+// ClearAveragePrice sets AveragePrice to its zero value and marks it absent.
+func (m *PaymentsUniqueStarGiftValueInfo) ClearAveragePrice() {
+	m.AveragePrice = 0
+	m.Flags.Unset(3)
+}
+
+// HasListedCount reports whether ListedCount is present: not zero, set by
+// SetListedCount, or received.
+func (m *PaymentsUniqueStarGiftValueInfo) HasListedCount() bool {
+	return m.ListedCount != 0 || m.Flags.Has(4)
+}
+
+// SetListedCount sets ListedCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsUniqueStarGiftValueInfo) SetListedCount(v int) {
+	m.ListedCount = v
+	m.Flags.Set(4)
+}
+
+// ClearListedCount sets ListedCount to its zero value and marks it absent.
+func (m *PaymentsUniqueStarGiftValueInfo) ClearListedCount() {
+	m.ListedCount = 0
+	m.Flags.Unset(4)
+}
+
+// HasFragmentListedCount reports whether FragmentListedCount is present: not
+// zero, set by SetFragmentListedCount, or received. It shares its flag with
+// FragmentListedURL: they are present together.
+func (m *PaymentsUniqueStarGiftValueInfo) HasFragmentListedCount() bool {
+	return m.FragmentListedCount != 0 || m.FragmentListedURL != "" || m.Flags.Has(5)
+}
+
+// SetFragmentListedCount sets FragmentListedCount to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PaymentsUniqueStarGiftValueInfo) SetFragmentListedCount(v int) {
+	m.FragmentListedCount = v
+	m.Flags.Set(5)
+}
+
+// ClearFragmentListedCount sets FragmentListedCount to its zero value and marks
+// it absent; it is still sent, as zero, when FragmentListedURL, which shares
+// its flag, is set.
+func (m *PaymentsUniqueStarGiftValueInfo) ClearFragmentListedCount() {
+	m.FragmentListedCount = 0
+	m.Flags.Unset(5)
+}
+
+// HasFragmentListedURL reports whether FragmentListedURL is present: not zero,
+// set by SetFragmentListedURL, or received. It shares its flag with
+// FragmentListedCount: they are present together.
+func (m *PaymentsUniqueStarGiftValueInfo) HasFragmentListedURL() bool {
+	return m.FragmentListedCount != 0 || m.FragmentListedURL != "" || m.Flags.Has(5)
+}
+
+// SetFragmentListedURL sets FragmentListedURL to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PaymentsUniqueStarGiftValueInfo) SetFragmentListedURL(v string) {
+	m.FragmentListedURL = v
+	m.Flags.Set(5)
+}
+
+// ClearFragmentListedURL sets FragmentListedURL to its zero value and marks it
+// absent; it is still sent, as zero, when FragmentListedCount, which shares its
+// flag, is set.
+func (m *PaymentsUniqueStarGiftValueInfo) ClearFragmentListedURL() {
+	m.FragmentListedURL = ""
+	m.Flags.Unset(5)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsUniqueStarGiftValueInfo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsUniqueStarGiftValueInfoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsUniqueStarGiftValueInfo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<6)
+	if m.LastSaleOnFragment {
+		flags.Set(1)
+	}
+	if m.ValueIsAverage {
+		flags.Set(6)
+	}
+	if m.LastSaleDate != 0 || m.LastSalePrice != 0 {
+		flags.Set(0)
+	}
+	if m.FloorPrice != 0 {
+		flags.Set(2)
+	}
+	if m.AveragePrice != 0 {
+		flags.Set(3)
+	}
+	if m.ListedCount != 0 {
+		flags.Set(4)
+	}
+	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Currency)
+	b.PutLong(m.Value)
+	b.PutInt(m.InitialSaleDate)
+	b.PutLong(m.InitialSaleStars)
+	b.PutLong(m.InitialSalePrice)
+	if flags.Has(0) {
+		b.PutInt(m.LastSaleDate)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.LastSalePrice)
+	}
+	if flags.Has(2) {
+		b.PutLong(m.FloorPrice)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.AveragePrice)
+	}
+	if flags.Has(4) {
+		b.PutInt(m.ListedCount)
+	}
+	if flags.Has(5) {
+		b.PutInt(m.FragmentListedCount)
+	}
+	if flags.Has(5) {
+		b.PutString(m.FragmentListedURL)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsUniqueStarGiftValueInfo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsUniqueStarGiftValueInfoTypeID, "payments.uniqueStarGiftValueInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsUniqueStarGiftValueInfo{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "flags")
+	}
+	m.LastSaleOnFragment = m.Flags.Has(1)
+	m.ValueIsAverage = m.Flags.Has(6)
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "currency")
+	}
+	if m.Value, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "value")
+	}
+	if m.InitialSaleDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_date")
+	}
+	if m.InitialSaleStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_stars")
+	}
+	if m.InitialSalePrice, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_price")
+	}
+	if m.Flags.Has(0) {
+		if m.LastSaleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "last_sale_date")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.LastSalePrice, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "last_sale_price")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.FloorPrice, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "floor_price")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.AveragePrice, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "average_price")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ListedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "listed_count")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.FragmentListedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "fragment_listed_count")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.FragmentListedURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "fragment_listed_url")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<6
+	if m.LastSaleDate != 0 || m.LastSalePrice != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.FloorPrice != 0 {
+		m.Flags.Unset(2)
+	}
+	if m.AveragePrice != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.ListedCount != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
+		m.Flags.Unset(5)
+	}
+	return nil
+}
+
+// PaymentsValidatedRequestedInfo is the TL constructor
+// payments.validatedRequestedInfo.
+//
+//	payments.validatedRequestedInfo#d1451883 flags:# id:flags.0?string
+//	    shipping_options:flags.1?Vector<ShippingOption>
+//	    = payments.ValidatedRequestedInfo
+//
+// An optional field is sent when it is not zero, nil or false. SetID and the
+// other Set methods send a zero value too; HasID reports whether ID is present
+// (sent, or received) and ClearID leaves it out.
 //
 // See https://core.telegram.org/constructor/payments.validatedRequestedInfo.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsValidatedRequestedInfo struct {
-	Flags           bin.Fields       // flags word; see the type's doc
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	ID              string           // flags.0?string
 	ShippingOptions []ShippingOption // flags.1?Vector<ShippingOption>
 }
 
-// PaymentsValidatedRequestedInfoTypeID is the ID of payments.validatedRequestedInfo.
+// PaymentsValidatedRequestedInfoTypeID is the ID of
+// payments.validatedRequestedInfo.
 const PaymentsValidatedRequestedInfoTypeID = 0xd1451883
 
 // TypeID returns 0xd1451883, the ID of payments.validatedRequestedInfo.
@@ -1352,6 +4964,44 @@ func (*PaymentsValidatedRequestedInfo) TypeID() uint32 {
 // TypeName returns "payments.validatedRequestedInfo".
 func (*PaymentsValidatedRequestedInfo) TypeName() string {
 	return "payments.validatedRequestedInfo"
+}
+
+// HasID reports whether ID is present: not zero, set by SetID, or received.
+func (m *PaymentsValidatedRequestedInfo) HasID() bool {
+	return m.ID != "" || m.Flags.Has(0)
+}
+
+// SetID sets ID to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *PaymentsValidatedRequestedInfo) SetID(v string) {
+	m.ID = v
+	m.Flags.Set(0)
+}
+
+// ClearID sets ID to its zero value and marks it absent.
+func (m *PaymentsValidatedRequestedInfo) ClearID() {
+	m.ID = ""
+	m.Flags.Unset(0)
+}
+
+// HasShippingOptions reports whether ShippingOptions is present: not zero, set
+// by SetShippingOptions, or received.
+func (m *PaymentsValidatedRequestedInfo) HasShippingOptions() bool {
+	return len(m.ShippingOptions) > 0 || m.Flags.Has(1)
+}
+
+// SetShippingOptions sets ShippingOptions to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsValidatedRequestedInfo) SetShippingOptions(v []ShippingOption) {
+	m.ShippingOptions = v
+	m.Flags.Set(1)
+}
+
+// ClearShippingOptions sets ShippingOptions to its zero value and marks it
+// absent.
+func (m *PaymentsValidatedRequestedInfo) ClearShippingOptions() {
+	m.ShippingOptions = nil
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -1383,7 +5033,7 @@ func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.ShippingOptions))
 		for i := range m.ShippingOptions {
 			if err := m.ShippingOptions[i].Encode(b); err != nil {
-				return encodeErr("payments.validatedRequestedInfo#d1451883", "shipping_options", err)
+				return tlrt.EncodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
 			}
 		}
 	}
@@ -1392,41 +5042,38 @@ func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "")
 	}
-	if err := consumeID(b, PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"); err != nil {
-		return decodeErr("payments.validatedRequestedInfo#d1451883", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsValidatedRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.validatedRequestedInfo#d1451883", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.validatedRequestedInfo", "")
 	}
 	*m = PaymentsValidatedRequestedInfo{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.validatedRequestedInfo#d1451883", "flags", err)
+		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ID, err = b.String(); err != nil {
-			return decodeErr("payments.validatedRequestedInfo#d1451883", "id", err)
+			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = decodeVectorAt(b, depth+1, decodeValue[ShippingOption]); err != nil {
-			return decodeErr("payments.validatedRequestedInfo#d1451883", "shipping_options", err)
+		if m.ShippingOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ShippingOption]); err != nil {
+			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
 		}
 	}
 	if m.ID != "" {
@@ -1438,13 +5085,14 @@ func (m *PaymentsValidatedRequestedInfo) decodeBareAt(b *bin.Buffer, depth int) 
 	return nil
 }
 
-// PaymentsGetPaymentFormRequest is the TL function payments.getPaymentForm:
+// PaymentsGetPaymentFormRequest is the TL function payments.getPaymentForm.
 //
-//	payments.getPaymentForm#37148dbb flags:# invoice:InputInvoice theme_params:flags.0?DataJSON = payments.PaymentForm
+//	payments.getPaymentForm#37148dbb flags:# invoice:InputInvoice
+//	    theme_params:flags.0?DataJSON = payments.PaymentForm
 //
 // See https://core.telegram.org/method/payments.getPaymentForm.
 type PaymentsGetPaymentFormRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Invoice     InputInvoiceClass
 	ThemeParams *DataJSON // flags.0?DataJSON
 }
@@ -1481,12 +5129,12 @@ func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Invoice); err != nil {
-		return encodeErr("payments.getPaymentForm#37148dbb", "invoice", err)
+	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
+		return tlrt.EncodeErr(err, "payments.getPaymentForm", "invoice")
 	}
 	if flags.Has(0) {
 		if err := m.ThemeParams.Encode(b); err != nil {
-			return encodeErr("payments.getPaymentForm#37148dbb", "theme_params", err)
+			return tlrt.EncodeErr(err, "payments.getPaymentForm", "theme_params")
 		}
 	}
 	return nil
@@ -1494,64 +5142,57 @@ func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getPaymentForm", "")
 	}
-	if err := consumeID(b, PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"); err != nil {
-		return decodeErr("payments.getPaymentForm#37148dbb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.getPaymentForm#37148dbb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentForm", "")
 	}
 	*m = PaymentsGetPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.getPaymentForm#37148dbb", "flags", err)
+		return tlrt.DecodeErr(err, "payments.getPaymentForm", "flags")
 	}
 	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
-		return decodeErr("payments.getPaymentForm#37148dbb", "invoice", err)
+		return tlrt.DecodeErr(err, "payments.getPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
 		m.ThemeParams = new(DataJSON)
-		if err = decodeBoxed(b, m.ThemeParams, depth+1); err != nil {
-			return decodeErr("payments.getPaymentForm#37148dbb", "theme_params", err)
+		if err = tlrt.DecodeBoxed(b, m.ThemeParams, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.getPaymentForm", "theme_params")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PaymentsGetPaymentForm invokes payments.getPaymentForm#37148dbb:
-//
-//	payments.getPaymentForm#37148dbb flags:# invoice:InputInvoice theme_params:flags.0?DataJSON = payments.PaymentForm
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getPaymentForm.
-func (c *Client) PaymentsGetPaymentForm(ctx context.Context, req *PaymentsGetPaymentFormRequest) (*PaymentsPaymentForm, error) {
+// PaymentsGetPaymentForm calls payments.getPaymentForm: see
+// PaymentsGetPaymentFormRequest.
+func (c *Client) PaymentsGetPaymentForm(ctx context.Context, req *PaymentsGetPaymentFormRequest) (PaymentsPaymentFormClass, error) {
 	if req == nil {
 		req = new(PaymentsGetPaymentFormRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsPaymentForm])
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsPaymentForm)
 }
 
-// PaymentsGetPaymentReceiptRequest is the TL function payments.getPaymentReceipt:
+// PaymentsGetPaymentReceiptRequest is the TL function
+// payments.getPaymentReceipt.
 //
-//	payments.getPaymentReceipt#2478d1cc peer:InputPeer msg_id:int = payments.PaymentReceipt
+//	payments.getPaymentReceipt#2478d1cc peer:InputPeer msg_id:int
+//	    = payments.PaymentReceipt
 //
 // See https://core.telegram.org/method/payments.getPaymentReceipt.
 type PaymentsGetPaymentReceiptRequest struct {
@@ -1559,7 +5200,8 @@ type PaymentsGetPaymentReceiptRequest struct {
 	MsgID int
 }
 
-// PaymentsGetPaymentReceiptRequestTypeID is the ID of payments.getPaymentReceipt.
+// PaymentsGetPaymentReceiptRequestTypeID is the ID of
+// payments.getPaymentReceipt.
 const PaymentsGetPaymentReceiptRequestTypeID = 0x2478d1cc
 
 // TypeID returns 0x2478d1cc, the ID of payments.getPaymentReceipt.
@@ -1586,8 +5228,8 @@ func (m *PaymentsGetPaymentReceiptRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("payments.getPaymentReceipt#2478d1cc", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getPaymentReceipt", "peer")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -1595,66 +5237,61 @@ func (m *PaymentsGetPaymentReceiptRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "")
 	}
-	if err := consumeID(b, PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"); err != nil {
-		return decodeErr("payments.getPaymentReceipt#2478d1cc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetPaymentReceiptRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.getPaymentReceipt#2478d1cc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentReceipt", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("payments.getPaymentReceipt#2478d1cc", "peer", err)
+		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("payments.getPaymentReceipt#2478d1cc", "msg_id", err)
+		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "msg_id")
 	}
 	return nil
 }
 
-// PaymentsGetPaymentReceipt invokes payments.getPaymentReceipt#2478d1cc:
-//
-//	payments.getPaymentReceipt#2478d1cc peer:InputPeer msg_id:int = payments.PaymentReceipt
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getPaymentReceipt.
-func (c *Client) PaymentsGetPaymentReceipt(ctx context.Context, req *PaymentsGetPaymentReceiptRequest) (*PaymentsPaymentReceipt, error) {
+// PaymentsGetPaymentReceipt calls payments.getPaymentReceipt: see
+// PaymentsGetPaymentReceiptRequest.
+func (c *Client) PaymentsGetPaymentReceipt(ctx context.Context, req *PaymentsGetPaymentReceiptRequest) (PaymentsPaymentReceiptClass, error) {
 	if req == nil {
 		req = new(PaymentsGetPaymentReceiptRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsPaymentReceipt])
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsPaymentReceipt)
 }
 
-// PaymentsValidateRequestedInfoRequest is the TL function payments.validateRequestedInfo:
+// PaymentsValidateRequestedInfoRequest is the TL function
+// payments.validateRequestedInfo.
 //
-//	payments.validateRequestedInfo#b6c8f12b flags:# save:flags.0?true invoice:InputInvoice info:PaymentRequestedInfo = payments.ValidatedRequestedInfo
+//	payments.validateRequestedInfo#b6c8f12b flags:# save:flags.0?true
+//	    invoice:InputInvoice info:PaymentRequestedInfo
+//	    = payments.ValidatedRequestedInfo
 //
 // See https://core.telegram.org/method/payments.validateRequestedInfo.
 type PaymentsValidateRequestedInfoRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Save    bool       // flags.0?true
 	Invoice InputInvoiceClass
 	Info    PaymentRequestedInfo
 }
 
-// PaymentsValidateRequestedInfoRequestTypeID is the ID of payments.validateRequestedInfo.
+// PaymentsValidateRequestedInfoRequestTypeID is the ID of
+// payments.validateRequestedInfo.
 const PaymentsValidateRequestedInfoRequestTypeID = 0xb6c8f12b
 
 // TypeID returns 0xb6c8f12b, the ID of payments.validateRequestedInfo.
@@ -1686,81 +5323,77 @@ func (m *PaymentsValidateRequestedInfoRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Invoice); err != nil {
-		return encodeErr("payments.validateRequestedInfo#b6c8f12b", "invoice", err)
+	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
+		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "invoice")
 	}
 	if err := m.Info.Encode(b); err != nil {
-		return encodeErr("payments.validateRequestedInfo#b6c8f12b", "info", err)
+		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "info")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "")
 	}
-	if err := consumeID(b, PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"); err != nil {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsValidateRequestedInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.validateRequestedInfo", "")
 	}
 	*m = PaymentsValidateRequestedInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "flags", err)
+		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "flags")
 	}
 	m.Save = m.Flags.Has(0)
 	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "invoice", err)
+		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "invoice")
 	}
-	if err = decodeBoxed(b, &m.Info, depth+1); err != nil {
-		return decodeErr("payments.validateRequestedInfo#b6c8f12b", "info", err)
+	if err = tlrt.DecodeBoxed(b, &m.Info, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "info")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PaymentsValidateRequestedInfo invokes payments.validateRequestedInfo#b6c8f12b:
-//
-//	payments.validateRequestedInfo#b6c8f12b flags:# save:flags.0?true invoice:InputInvoice info:PaymentRequestedInfo = payments.ValidatedRequestedInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.validateRequestedInfo.
+// PaymentsValidateRequestedInfo calls payments.validateRequestedInfo: see
+// PaymentsValidateRequestedInfoRequest.
 func (c *Client) PaymentsValidateRequestedInfo(ctx context.Context, req *PaymentsValidateRequestedInfoRequest) (*PaymentsValidatedRequestedInfo, error) {
 	if req == nil {
 		req = new(PaymentsValidateRequestedInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsValidatedRequestedInfo])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsValidatedRequestedInfo])
 }
 
-// PaymentsSendPaymentFormRequest is the TL function payments.sendPaymentForm:
+// PaymentsSendPaymentFormRequest is the TL function payments.sendPaymentForm.
 //
-//	payments.sendPaymentForm#2d03522f flags:# form_id:long invoice:InputInvoice requested_info_id:flags.0?string shipping_option_id:flags.1?string credentials:InputPaymentCredentials tip_amount:flags.2?long = payments.PaymentResult
+//	payments.sendPaymentForm#2d03522f flags:# form_id:long
+//	    invoice:InputInvoice requested_info_id:flags.0?string
+//	    shipping_option_id:flags.1?string
+//	    credentials:InputPaymentCredentials tip_amount:flags.2?long
+//	    = payments.PaymentResult
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetRequestedInfoID and the other Set methods send a zero value too;
+// HasRequestedInfoID reports whether RequestedInfoID is present (sent, or
+// received) and ClearRequestedInfoID leaves it out.
 //
 // See https://core.telegram.org/method/payments.sendPaymentForm.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PaymentsSendPaymentFormRequest struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FormID           int64
 	Invoice          InputInvoiceClass
 	RequestedInfoID  string // flags.0?string
@@ -1780,6 +5413,65 @@ func (*PaymentsSendPaymentFormRequest) TypeID() uint32 {
 // TypeName returns "payments.sendPaymentForm".
 func (*PaymentsSendPaymentFormRequest) TypeName() string {
 	return "payments.sendPaymentForm"
+}
+
+// HasRequestedInfoID reports whether RequestedInfoID is present: not zero, set
+// by SetRequestedInfoID, or received.
+func (m *PaymentsSendPaymentFormRequest) HasRequestedInfoID() bool {
+	return m.RequestedInfoID != "" || m.Flags.Has(0)
+}
+
+// SetRequestedInfoID sets RequestedInfoID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsSendPaymentFormRequest) SetRequestedInfoID(v string) {
+	m.RequestedInfoID = v
+	m.Flags.Set(0)
+}
+
+// ClearRequestedInfoID sets RequestedInfoID to its zero value and marks it
+// absent.
+func (m *PaymentsSendPaymentFormRequest) ClearRequestedInfoID() {
+	m.RequestedInfoID = ""
+	m.Flags.Unset(0)
+}
+
+// HasShippingOptionID reports whether ShippingOptionID is present: not zero,
+// set by SetShippingOptionID, or received.
+func (m *PaymentsSendPaymentFormRequest) HasShippingOptionID() bool {
+	return m.ShippingOptionID != "" || m.Flags.Has(1)
+}
+
+// SetShippingOptionID sets ShippingOptionID to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *PaymentsSendPaymentFormRequest) SetShippingOptionID(v string) {
+	m.ShippingOptionID = v
+	m.Flags.Set(1)
+}
+
+// ClearShippingOptionID sets ShippingOptionID to its zero value and marks it
+// absent.
+func (m *PaymentsSendPaymentFormRequest) ClearShippingOptionID() {
+	m.ShippingOptionID = ""
+	m.Flags.Unset(1)
+}
+
+// HasTipAmount reports whether TipAmount is present: not zero, set by
+// SetTipAmount, or received.
+func (m *PaymentsSendPaymentFormRequest) HasTipAmount() bool {
+	return m.TipAmount != 0 || m.Flags.Has(2)
+}
+
+// SetTipAmount sets TipAmount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsSendPaymentFormRequest) SetTipAmount(v int64) {
+	m.TipAmount = v
+	m.Flags.Set(2)
+}
+
+// ClearTipAmount sets TipAmount to its zero value and marks it absent.
+func (m *PaymentsSendPaymentFormRequest) ClearTipAmount() {
+	m.TipAmount = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -1808,8 +5500,8 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.FormID)
-	if err := encodeObj(b, m.Invoice); err != nil {
-		return encodeErr("payments.sendPaymentForm#2d03522f", "invoice", err)
+	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
+		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if flags.Has(0) {
 		b.PutString(m.RequestedInfoID)
@@ -1817,8 +5509,8 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutString(m.ShippingOptionID)
 	}
-	if err := encodeObj(b, m.Credentials); err != nil {
-		return encodeErr("payments.sendPaymentForm#2d03522f", "credentials", err)
+	if err := tlrt.EncodeObject(b, m.Credentials); err != nil {
+		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "credentials")
 	}
 	if flags.Has(2) {
 		b.PutLong(m.TipAmount)
@@ -1828,55 +5520,52 @@ func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "")
 	}
-	if err := consumeID(b, PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsSendPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.sendPaymentForm", "")
 	}
 	*m = PaymentsSendPaymentFormRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "flags", err)
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "flags")
 	}
 	if m.FormID, err = b.Long(); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "form_id", err)
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "form_id")
 	}
 	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "invoice", err)
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "invoice")
 	}
 	if m.Flags.Has(0) {
 		if m.RequestedInfoID, err = b.String(); err != nil {
-			return decodeErr("payments.sendPaymentForm#2d03522f", "requested_info_id", err)
+			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "requested_info_id")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ShippingOptionID, err = b.String(); err != nil {
-			return decodeErr("payments.sendPaymentForm#2d03522f", "shipping_option_id", err)
+			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "shipping_option_id")
 		}
 	}
 	if m.Credentials, err = decodeInputPaymentCredentials(b, depth+1); err != nil {
-		return decodeErr("payments.sendPaymentForm#2d03522f", "credentials", err)
+		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "credentials")
 	}
 	if m.Flags.Has(2) {
 		if m.TipAmount, err = b.Long(); err != nil {
-			return decodeErr("payments.sendPaymentForm#2d03522f", "tip_amount", err)
+			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "tip_amount")
 		}
 	}
 	if m.RequestedInfoID != "" {
@@ -1891,22 +5580,16 @@ func (m *PaymentsSendPaymentFormRequest) decodeBareAt(b *bin.Buffer, depth int) 
 	return nil
 }
 
-// PaymentsSendPaymentForm invokes payments.sendPaymentForm#2d03522f:
-//
-//	payments.sendPaymentForm#2d03522f flags:# form_id:long invoice:InputInvoice requested_info_id:flags.0?string shipping_option_id:flags.1?string credentials:InputPaymentCredentials tip_amount:flags.2?long = payments.PaymentResult
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.sendPaymentForm.
+// PaymentsSendPaymentForm calls payments.sendPaymentForm: see
+// PaymentsSendPaymentFormRequest.
 func (c *Client) PaymentsSendPaymentForm(ctx context.Context, req *PaymentsSendPaymentFormRequest) (PaymentsPaymentResultClass, error) {
 	if req == nil {
 		req = new(PaymentsSendPaymentFormRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodePaymentsPaymentResult)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsPaymentResult)
 }
 
-// PaymentsGetSavedInfoRequest is the TL function payments.getSavedInfo:
+// PaymentsGetSavedInfoRequest is the TL function payments.getSavedInfo.
 //
 //	payments.getSavedInfo#227d824b = payments.SavedInfo
 //
@@ -1945,50 +5628,42 @@ func (m *PaymentsGetSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSavedInfo", "")
 	}
-	if err := consumeID(b, PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"); err != nil {
-		return decodeErr("payments.getSavedInfo#227d824b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PaymentsGetSavedInfo invokes payments.getSavedInfo#227d824b:
-//
-//	payments.getSavedInfo#227d824b = payments.SavedInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getSavedInfo.
+// PaymentsGetSavedInfo calls payments.getSavedInfo: see
+// PaymentsGetSavedInfoRequest.
 func (c *Client) PaymentsGetSavedInfo(ctx context.Context, req *PaymentsGetSavedInfoRequest) (*PaymentsSavedInfo, error) {
 	if req == nil {
 		req = new(PaymentsGetSavedInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsSavedInfo])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsSavedInfo])
 }
 
-// PaymentsClearSavedInfoRequest is the TL function payments.clearSavedInfo:
+// PaymentsClearSavedInfoRequest is the TL function payments.clearSavedInfo.
 //
-//	payments.clearSavedInfo#d83d70c1 flags:# credentials:flags.0?true info:flags.1?true = Bool
+//	payments.clearSavedInfo#d83d70c1 flags:# credentials:flags.0?true
+//	    info:flags.1?true = Bool
 //
 // See https://core.telegram.org/method/payments.clearSavedInfo.
 type PaymentsClearSavedInfoRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Credentials bool       // flags.0?true
 	Info        bool       // flags.1?true
 }
@@ -2033,29 +5708,26 @@ func (m *PaymentsClearSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsClearSavedInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "")
 	}
-	if err := consumeID(b, PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"); err != nil {
-		return decodeErr("payments.clearSavedInfo#d83d70c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsClearSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = PaymentsClearSavedInfoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.clearSavedInfo#d83d70c1", "flags", err)
+		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "flags")
 	}
 	m.Credentials = m.Flags.Has(0)
 	m.Info = m.Flags.Has(1)
@@ -2063,22 +5735,16 @@ func (m *PaymentsClearSavedInfoRequest) decodeBareAt(b *bin.Buffer, _ int) error
 	return nil
 }
 
-// PaymentsClearSavedInfo invokes payments.clearSavedInfo#d83d70c1:
-//
-//	payments.clearSavedInfo#d83d70c1 flags:# credentials:flags.0?true info:flags.1?true = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.clearSavedInfo.
+// PaymentsClearSavedInfo calls payments.clearSavedInfo: see
+// PaymentsClearSavedInfoRequest.
 func (c *Client) PaymentsClearSavedInfo(ctx context.Context, req *PaymentsClearSavedInfoRequest) (bool, error) {
 	if req == nil {
 		req = new(PaymentsClearSavedInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// PaymentsGetBankCardDataRequest is the TL function payments.getBankCardData:
+// PaymentsGetBankCardDataRequest is the TL function payments.getBankCardData.
 //
 //	payments.getBankCardData#2e79d779 number:string = payments.BankCardData
 //
@@ -2120,50 +5786,42 @@ func (m *PaymentsGetBankCardDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getBankCardData", "")
 	}
-	if err := consumeID(b, PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"); err != nil {
-		return decodeErr("payments.getBankCardData#2e79d779", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetBankCardDataRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Number, err = b.String(); err != nil {
-		return decodeErr("payments.getBankCardData#2e79d779", "number", err)
+		return tlrt.DecodeErr(err, "payments.getBankCardData", "number")
 	}
 	return nil
 }
 
-// PaymentsGetBankCardData invokes payments.getBankCardData#2e79d779:
-//
-//	payments.getBankCardData#2e79d779 number:string = payments.BankCardData
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getBankCardData.
+// PaymentsGetBankCardData calls payments.getBankCardData: see
+// PaymentsGetBankCardDataRequest.
 func (c *Client) PaymentsGetBankCardData(ctx context.Context, req *PaymentsGetBankCardDataRequest) (*PaymentsBankCardData, error) {
 	if req == nil {
 		req = new(PaymentsGetBankCardDataRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsBankCardData])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsBankCardData])
 }
 
-// PaymentsExportInvoiceRequest is the TL function payments.exportInvoice:
+// PaymentsExportInvoiceRequest is the TL function payments.exportInvoice.
 //
-//	payments.exportInvoice#f91b065 invoice_media:InputMedia = payments.ExportedInvoice
+//	payments.exportInvoice#f91b065 invoice_media:InputMedia
+//	    = payments.ExportedInvoice
 //
 // See https://core.telegram.org/method/payments.exportInvoice.
 type PaymentsExportInvoiceRequest struct {
@@ -2197,61 +5855,54 @@ func (m *PaymentsExportInvoiceRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.InvoiceMedia); err != nil {
-		return encodeErr("payments.exportInvoice#0f91b065", "invoice_media", err)
+	if err := tlrt.EncodeObject(b, m.InvoiceMedia); err != nil {
+		return tlrt.EncodeErr(err, "payments.exportInvoice", "invoice_media")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"); err != nil {
+		return tlrt.DecodeErr(err, "payments.exportInvoice", "")
 	}
-	if err := consumeID(b, PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"); err != nil {
-		return decodeErr("payments.exportInvoice#0f91b065", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsExportInvoiceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsExportInvoiceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.exportInvoice#0f91b065", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.exportInvoice", "")
 	}
 	var err error
 	if m.InvoiceMedia, err = decodeInputMedia(b, depth+1); err != nil {
-		return decodeErr("payments.exportInvoice#0f91b065", "invoice_media", err)
+		return tlrt.DecodeErr(err, "payments.exportInvoice", "invoice_media")
 	}
 	return nil
 }
 
-// PaymentsExportInvoice invokes payments.exportInvoice#0f91b065:
-//
-//	payments.exportInvoice#f91b065 invoice_media:InputMedia = payments.ExportedInvoice
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.exportInvoice.
+// PaymentsExportInvoice calls payments.exportInvoice: see
+// PaymentsExportInvoiceRequest.
 func (c *Client) PaymentsExportInvoice(ctx context.Context, req *PaymentsExportInvoiceRequest) (*PaymentsExportedInvoice, error) {
 	if req == nil {
 		req = new(PaymentsExportInvoiceRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsExportedInvoice])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsExportedInvoice])
 }
 
-// PaymentsAssignAppStoreTransactionRequest is the TL function payments.assignAppStoreTransaction:
+// PaymentsAssignAppStoreTransactionRequest is the TL function
+// payments.assignAppStoreTransaction.
 //
-//	payments.assignAppStoreTransaction#80ed747d receipt:bytes purpose:InputStorePaymentPurpose = Updates
+//	payments.assignAppStoreTransaction#80ed747d receipt:bytes
+//	    purpose:InputStorePaymentPurpose = Updates
 //
 // See https://core.telegram.org/method/payments.assignAppStoreTransaction.
 type PaymentsAssignAppStoreTransactionRequest struct {
@@ -2259,7 +5910,8 @@ type PaymentsAssignAppStoreTransactionRequest struct {
 	Purpose InputStorePaymentPurposeClass
 }
 
-// PaymentsAssignAppStoreTransactionRequestTypeID is the ID of payments.assignAppStoreTransaction.
+// PaymentsAssignAppStoreTransactionRequestTypeID is the ID of
+// payments.assignAppStoreTransaction.
 const PaymentsAssignAppStoreTransactionRequestTypeID = 0x80ed747d
 
 // TypeID returns 0x80ed747d, the ID of payments.assignAppStoreTransaction.
@@ -2287,64 +5939,57 @@ func (m *PaymentsAssignAppStoreTransactionRequest) EncodeBare(b *bin.Buffer) err
 		return ErrNilValue
 	}
 	b.PutBytes(m.Receipt)
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("payments.assignAppStoreTransaction#80ed747d", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "payments.assignAppStoreTransaction", "purpose")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"); err != nil {
+		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "")
 	}
-	if err := consumeID(b, PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"); err != nil {
-		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsAssignAppStoreTransactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.assignAppStoreTransaction", "")
 	}
 	var err error
 	if m.Receipt, err = b.Bytes(); err != nil {
-		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "receipt", err)
+		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "receipt")
 	}
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("payments.assignAppStoreTransaction#80ed747d", "purpose", err)
+		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "purpose")
 	}
 	return nil
 }
 
-// PaymentsAssignAppStoreTransaction invokes payments.assignAppStoreTransaction#80ed747d:
-//
-//	payments.assignAppStoreTransaction#80ed747d receipt:bytes purpose:InputStorePaymentPurpose = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.assignAppStoreTransaction.
+// PaymentsAssignAppStoreTransaction calls payments.assignAppStoreTransaction:
+// see PaymentsAssignAppStoreTransactionRequest.
 func (c *Client) PaymentsAssignAppStoreTransaction(ctx context.Context, req *PaymentsAssignAppStoreTransactionRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PaymentsAssignAppStoreTransactionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PaymentsAssignPlayMarketTransactionRequest is the TL function payments.assignPlayMarketTransaction:
+// PaymentsAssignPlayMarketTransactionRequest is the TL function
+// payments.assignPlayMarketTransaction.
 //
-//	payments.assignPlayMarketTransaction#dffd50d3 receipt:DataJSON purpose:InputStorePaymentPurpose = Updates
+//	payments.assignPlayMarketTransaction#dffd50d3 receipt:DataJSON
+//	    purpose:InputStorePaymentPurpose = Updates
 //
 // See https://core.telegram.org/method/payments.assignPlayMarketTransaction.
 type PaymentsAssignPlayMarketTransactionRequest struct {
@@ -2352,7 +5997,8 @@ type PaymentsAssignPlayMarketTransactionRequest struct {
 	Purpose InputStorePaymentPurposeClass
 }
 
-// PaymentsAssignPlayMarketTransactionRequestTypeID is the ID of payments.assignPlayMarketTransaction.
+// PaymentsAssignPlayMarketTransactionRequestTypeID is the ID of
+// payments.assignPlayMarketTransaction.
 const PaymentsAssignPlayMarketTransactionRequestTypeID = 0xdffd50d3
 
 // TypeID returns 0xdffd50d3, the ID of payments.assignPlayMarketTransaction.
@@ -2380,162 +6026,69 @@ func (m *PaymentsAssignPlayMarketTransactionRequest) EncodeBare(b *bin.Buffer) e
 		return ErrNilValue
 	}
 	if err := m.Receipt.Encode(b); err != nil {
-		return encodeErr("payments.assignPlayMarketTransaction#dffd50d3", "receipt", err)
+		return tlrt.EncodeErr(err, "payments.assignPlayMarketTransaction", "receipt")
 	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("payments.assignPlayMarketTransaction#dffd50d3", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "payments.assignPlayMarketTransaction", "purpose")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"); err != nil {
+		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "")
 	}
-	if err := consumeID(b, PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"); err != nil {
-		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsAssignPlayMarketTransactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.assignPlayMarketTransaction", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Receipt, depth+1); err != nil {
-		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "receipt", err)
+	if err = tlrt.DecodeBoxed(b, &m.Receipt, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "receipt")
 	}
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("payments.assignPlayMarketTransaction#dffd50d3", "purpose", err)
+		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "purpose")
 	}
 	return nil
 }
 
-// PaymentsAssignPlayMarketTransaction invokes payments.assignPlayMarketTransaction#dffd50d3:
-//
-//	payments.assignPlayMarketTransaction#dffd50d3 receipt:DataJSON purpose:InputStorePaymentPurpose = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.assignPlayMarketTransaction.
+// PaymentsAssignPlayMarketTransaction calls
+// payments.assignPlayMarketTransaction: see
+// PaymentsAssignPlayMarketTransactionRequest.
 func (c *Client) PaymentsAssignPlayMarketTransaction(ctx context.Context, req *PaymentsAssignPlayMarketTransactionRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PaymentsAssignPlayMarketTransactionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PaymentsCanPurchasePremiumRequest is the TL function payments.canPurchasePremium:
+// PaymentsGetPremiumGiftCodeOptionsRequest is the TL function
+// payments.getPremiumGiftCodeOptions.
 //
-//	payments.canPurchasePremium#9fc19eb6 purpose:InputStorePaymentPurpose = Bool
-//
-// See https://core.telegram.org/method/payments.canPurchasePremium.
-type PaymentsCanPurchasePremiumRequest struct {
-	Purpose InputStorePaymentPurposeClass
-}
-
-// PaymentsCanPurchasePremiumRequestTypeID is the ID of payments.canPurchasePremium.
-const PaymentsCanPurchasePremiumRequestTypeID = 0x9fc19eb6
-
-// TypeID returns 0x9fc19eb6, the ID of payments.canPurchasePremium.
-func (*PaymentsCanPurchasePremiumRequest) TypeID() uint32 {
-	return PaymentsCanPurchasePremiumRequestTypeID
-}
-
-// TypeName returns "payments.canPurchasePremium".
-func (*PaymentsCanPurchasePremiumRequest) TypeName() string {
-	return "payments.canPurchasePremium"
-}
-
-// Encode writes m to b with its ID.
-func (m *PaymentsCanPurchasePremiumRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(PaymentsCanPurchasePremiumRequestTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *PaymentsCanPurchasePremiumRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("payments.canPurchasePremium#9fc19eb6", "purpose", err)
-	}
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *PaymentsCanPurchasePremiumRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, PaymentsCanPurchasePremiumRequestTypeID, "payments.canPurchasePremium"); err != nil {
-		return decodeErr("payments.canPurchasePremium#9fc19eb6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *PaymentsCanPurchasePremiumRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsCanPurchasePremiumRequest) decodeBareAt(b *bin.Buffer, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return decodeErr("payments.canPurchasePremium#9fc19eb6", "", ErrTooDeep)
-	}
-	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("payments.canPurchasePremium#9fc19eb6", "purpose", err)
-	}
-	return nil
-}
-
-// PaymentsCanPurchasePremium invokes payments.canPurchasePremium#9fc19eb6:
-//
-//	payments.canPurchasePremium#9fc19eb6 purpose:InputStorePaymentPurpose = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.canPurchasePremium.
-func (c *Client) PaymentsCanPurchasePremium(ctx context.Context, req *PaymentsCanPurchasePremiumRequest) (bool, error) {
-	if req == nil {
-		req = new(PaymentsCanPurchasePremiumRequest)
-	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
-}
-
-// PaymentsGetPremiumGiftCodeOptionsRequest is the TL function payments.getPremiumGiftCodeOptions:
-//
-//	payments.getPremiumGiftCodeOptions#2757ba54 flags:# boost_peer:flags.0?InputPeer = Vector<PremiumGiftCodeOption>
+//	payments.getPremiumGiftCodeOptions#2757ba54 flags:#
+//	    boost_peer:flags.0?InputPeer = Vector<PremiumGiftCodeOption>
 //
 // See https://core.telegram.org/method/payments.getPremiumGiftCodeOptions.
 type PaymentsGetPremiumGiftCodeOptionsRequest struct {
-	Flags     bin.Fields     // flags word; see the type's doc
+	Flags     bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	BoostPeer InputPeerClass // flags.0?InputPeer
 }
 
-// PaymentsGetPremiumGiftCodeOptionsRequestTypeID is the ID of payments.getPremiumGiftCodeOptions.
+// PaymentsGetPremiumGiftCodeOptionsRequestTypeID is the ID of
+// payments.getPremiumGiftCodeOptions.
 const PaymentsGetPremiumGiftCodeOptionsRequestTypeID = 0x2757ba54
 
 // TypeID returns 0x2757ba54, the ID of payments.getPremiumGiftCodeOptions.
@@ -2568,8 +6121,8 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) err
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.BoostPeer); err != nil {
-			return encodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "boost_peer", err)
+		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
+			return tlrt.EncodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
 		}
 	}
 	return nil
@@ -2577,60 +6130,51 @@ func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) err
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "")
 	}
-	if err := consumeID(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"); err != nil {
-		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetPremiumGiftCodeOptionsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getPremiumGiftCodeOptions", "")
 	}
 	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "flags", err)
+		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.BoostPeer, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("payments.getPremiumGiftCodeOptions#2757ba54", "boost_peer", err)
+			return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PaymentsGetPremiumGiftCodeOptions invokes payments.getPremiumGiftCodeOptions#2757ba54:
-//
-//	payments.getPremiumGiftCodeOptions#2757ba54 flags:# boost_peer:flags.0?InputPeer = Vector<PremiumGiftCodeOption>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getPremiumGiftCodeOptions.
+// PaymentsGetPremiumGiftCodeOptions calls payments.getPremiumGiftCodeOptions:
+// see PaymentsGetPremiumGiftCodeOptionsRequest.
 func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *PaymentsGetPremiumGiftCodeOptionsRequest) ([]PremiumGiftCodeOption, error) {
 	if req == nil {
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return decodeVectorAt(b, 0, decodeValue[PremiumGiftCodeOption])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[PremiumGiftCodeOption])
 	})
 }
 
-// PaymentsCheckGiftCodeRequest is the TL function payments.checkGiftCode:
+// PaymentsCheckGiftCodeRequest is the TL function payments.checkGiftCode.
 //
 //	payments.checkGiftCode#8e51b4c1 slug:string = payments.CheckedGiftCode
 //
@@ -2672,48 +6216,39 @@ func (m *PaymentsCheckGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkGiftCode", "")
 	}
-	if err := consumeID(b, PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"); err != nil {
-		return decodeErr("payments.checkGiftCode#8e51b4c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsCheckGiftCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("payments.checkGiftCode#8e51b4c1", "slug", err)
+		return tlrt.DecodeErr(err, "payments.checkGiftCode", "slug")
 	}
 	return nil
 }
 
-// PaymentsCheckGiftCode invokes payments.checkGiftCode#8e51b4c1:
-//
-//	payments.checkGiftCode#8e51b4c1 slug:string = payments.CheckedGiftCode
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.checkGiftCode.
+// PaymentsCheckGiftCode calls payments.checkGiftCode: see
+// PaymentsCheckGiftCodeRequest.
 func (c *Client) PaymentsCheckGiftCode(ctx context.Context, req *PaymentsCheckGiftCodeRequest) (*PaymentsCheckedGiftCode, error) {
 	if req == nil {
 		req = new(PaymentsCheckGiftCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PaymentsCheckedGiftCode])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsCheckedGiftCode])
 }
 
-// PaymentsApplyGiftCodeRequest is the TL function payments.applyGiftCode:
+// PaymentsApplyGiftCodeRequest is the TL function payments.applyGiftCode.
 //
 //	payments.applyGiftCode#f6e26854 slug:string = Updates
 //
@@ -2755,50 +6290,42 @@ func (m *PaymentsApplyGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"); err != nil {
+		return tlrt.DecodeErr(err, "payments.applyGiftCode", "")
 	}
-	if err := consumeID(b, PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"); err != nil {
-		return decodeErr("payments.applyGiftCode#f6e26854", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsApplyGiftCodeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("payments.applyGiftCode#f6e26854", "slug", err)
+		return tlrt.DecodeErr(err, "payments.applyGiftCode", "slug")
 	}
 	return nil
 }
 
-// PaymentsApplyGiftCode invokes payments.applyGiftCode#f6e26854:
-//
-//	payments.applyGiftCode#f6e26854 slug:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.applyGiftCode.
+// PaymentsApplyGiftCode calls payments.applyGiftCode: see
+// PaymentsApplyGiftCodeRequest.
 func (c *Client) PaymentsApplyGiftCode(ctx context.Context, req *PaymentsApplyGiftCodeRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PaymentsApplyGiftCodeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PaymentsGetGiveawayInfoRequest is the TL function payments.getGiveawayInfo:
+// PaymentsGetGiveawayInfoRequest is the TL function payments.getGiveawayInfo.
 //
-//	payments.getGiveawayInfo#f4239425 peer:InputPeer msg_id:int = payments.GiveawayInfo
+//	payments.getGiveawayInfo#f4239425 peer:InputPeer msg_id:int
+//	    = payments.GiveawayInfo
 //
 // See https://core.telegram.org/method/payments.getGiveawayInfo.
 type PaymentsGetGiveawayInfoRequest struct {
@@ -2833,8 +6360,8 @@ func (m *PaymentsGetGiveawayInfoRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("payments.getGiveawayInfo#f4239425", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getGiveawayInfo", "peer")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -2842,56 +6369,49 @@ func (m *PaymentsGetGiveawayInfoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "")
 	}
-	if err := consumeID(b, PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"); err != nil {
-		return decodeErr("payments.getGiveawayInfo#f4239425", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsGetGiveawayInfoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.getGiveawayInfo#f4239425", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getGiveawayInfo", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("payments.getGiveawayInfo#f4239425", "peer", err)
+		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("payments.getGiveawayInfo#f4239425", "msg_id", err)
+		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "msg_id")
 	}
 	return nil
 }
 
-// PaymentsGetGiveawayInfo invokes payments.getGiveawayInfo#f4239425:
-//
-//	payments.getGiveawayInfo#f4239425 peer:InputPeer msg_id:int = payments.GiveawayInfo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.getGiveawayInfo.
+// PaymentsGetGiveawayInfo calls payments.getGiveawayInfo: see
+// PaymentsGetGiveawayInfoRequest.
 func (c *Client) PaymentsGetGiveawayInfo(ctx context.Context, req *PaymentsGetGiveawayInfoRequest) (PaymentsGiveawayInfoClass, error) {
 	if req == nil {
 		req = new(PaymentsGetGiveawayInfoRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodePaymentsGiveawayInfo)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsGiveawayInfo)
 }
 
-// PaymentsLaunchPrepaidGiveawayRequest is the TL function payments.launchPrepaidGiveaway:
+// PaymentsLaunchPrepaidGiveawayRequest is the TL function
+// payments.launchPrepaidGiveaway.
 //
-//	payments.launchPrepaidGiveaway#5ff58f20 peer:InputPeer giveaway_id:long purpose:InputStorePaymentPurpose = Updates
+//	payments.launchPrepaidGiveaway#5ff58f20 peer:InputPeer giveaway_id:long
+//	    purpose:InputStorePaymentPurpose = Updates
 //
 // See https://core.telegram.org/method/payments.launchPrepaidGiveaway.
 type PaymentsLaunchPrepaidGiveawayRequest struct {
@@ -2900,7 +6420,8 @@ type PaymentsLaunchPrepaidGiveawayRequest struct {
 	Purpose    InputStorePaymentPurposeClass
 }
 
-// PaymentsLaunchPrepaidGiveawayRequestTypeID is the ID of payments.launchPrepaidGiveaway.
+// PaymentsLaunchPrepaidGiveawayRequestTypeID is the ID of
+// payments.launchPrepaidGiveaway.
 const PaymentsLaunchPrepaidGiveawayRequestTypeID = 0x5ff58f20
 
 // TypeID returns 0x5ff58f20, the ID of payments.launchPrepaidGiveaway.
@@ -2927,64 +6448,5131 @@ func (m *PaymentsLaunchPrepaidGiveawayRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("payments.launchPrepaidGiveaway#5ff58f20", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "peer")
 	}
 	b.PutLong(m.GiveawayID)
-	if err := encodeObj(b, m.Purpose); err != nil {
-		return encodeErr("payments.launchPrepaidGiveaway#5ff58f20", "purpose", err)
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"); err != nil {
+		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "")
 	}
-	if err := consumeID(b, PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"); err != nil {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PaymentsLaunchPrepaidGiveawayRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "payments.launchPrepaidGiveaway", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "peer", err)
+		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "peer")
 	}
 	if m.GiveawayID, err = b.Long(); err != nil {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "giveaway_id", err)
+		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "giveaway_id")
 	}
 	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
-		return decodeErr("payments.launchPrepaidGiveaway#5ff58f20", "purpose", err)
+		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
 	}
 	return nil
 }
 
-// PaymentsLaunchPrepaidGiveaway invokes payments.launchPrepaidGiveaway#5ff58f20:
-//
-//	payments.launchPrepaidGiveaway#5ff58f20 peer:InputPeer giveaway_id:long purpose:InputStorePaymentPurpose = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/payments.launchPrepaidGiveaway.
+// PaymentsLaunchPrepaidGiveaway calls payments.launchPrepaidGiveaway: see
+// PaymentsLaunchPrepaidGiveawayRequest.
 func (c *Client) PaymentsLaunchPrepaidGiveaway(ctx context.Context, req *PaymentsLaunchPrepaidGiveawayRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PaymentsLaunchPrepaidGiveawayRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PaymentsGetStarsTopupOptionsRequest is the TL function
+// payments.getStarsTopupOptions.
+//
+//	payments.getStarsTopupOptions#c00ec7d3 = Vector<StarsTopupOption>
+//
+// See https://core.telegram.org/method/payments.getStarsTopupOptions.
+type PaymentsGetStarsTopupOptionsRequest struct{}
+
+// PaymentsGetStarsTopupOptionsRequestTypeID is the ID of
+// payments.getStarsTopupOptions.
+const PaymentsGetStarsTopupOptionsRequestTypeID = 0xc00ec7d3
+
+// TypeID returns 0xc00ec7d3, the ID of payments.getStarsTopupOptions.
+func (*PaymentsGetStarsTopupOptionsRequest) TypeID() uint32 {
+	return PaymentsGetStarsTopupOptionsRequestTypeID
+}
+
+// TypeName returns "payments.getStarsTopupOptions".
+func (*PaymentsGetStarsTopupOptionsRequest) TypeName() string {
+	return "payments.getStarsTopupOptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsTopupOptionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsTopupOptionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsTopupOptionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsTopupOptionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsTopupOptionsRequestTypeID, "payments.getStarsTopupOptions"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTopupOptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaymentsGetStarsTopupOptions calls payments.getStarsTopupOptions: see
+// PaymentsGetStarsTopupOptionsRequest.
+func (c *Client) PaymentsGetStarsTopupOptions(ctx context.Context, req *PaymentsGetStarsTopupOptionsRequest) ([]StarsTopupOption, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsTopupOptionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsTopupOption, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsTopupOption])
+	})
+}
+
+// PaymentsGetStarsStatusRequest is the TL function payments.getStarsStatus.
+//
+//	payments.getStarsStatus#4ea9b3bf flags:# ton:flags.0?true peer:InputPeer
+//	    = payments.StarsStatus
+//
+// See https://core.telegram.org/method/payments.getStarsStatus.
+type PaymentsGetStarsStatusRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Ton   bool       // flags.0?true
+	Peer  InputPeerClass
+}
+
+// PaymentsGetStarsStatusRequestTypeID is the ID of payments.getStarsStatus.
+const PaymentsGetStarsStatusRequestTypeID = 0x4ea9b3bf
+
+// TypeID returns 0x4ea9b3bf, the ID of payments.getStarsStatus.
+func (*PaymentsGetStarsStatusRequest) TypeID() uint32 {
+	return PaymentsGetStarsStatusRequestTypeID
+}
+
+// TypeName returns "payments.getStarsStatus".
+func (*PaymentsGetStarsStatusRequest) TypeName() string {
+	return "payments.getStarsStatus"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsStatusRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsStatusRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsStatusRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ton {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarsStatus", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsStatusRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsStatusRequestTypeID, "payments.getStarsStatus"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsStatusRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsStatus", "")
+	}
+	*m = PaymentsGetStarsStatusRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsStatus", "flags")
+	}
+	m.Ton = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsStatus", "peer")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsGetStarsStatus calls payments.getStarsStatus: see
+// PaymentsGetStarsStatusRequest.
+func (c *Client) PaymentsGetStarsStatus(ctx context.Context, req *PaymentsGetStarsStatusRequest) (*PaymentsStarsStatus, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsStatusRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarsStatus])
+}
+
+// PaymentsGetStarsTransactionsRequest is the TL function
+// payments.getStarsTransactions.
+//
+//	payments.getStarsTransactions#69da4557 flags:# inbound:flags.0?true
+//	    outbound:flags.1?true ascending:flags.2?true ton:flags.4?true
+//	    subscription_id:flags.3?string peer:InputPeer offset:string
+//	    limit:int = payments.StarsStatus
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetSubscriptionID and the other Set methods send a zero value too;
+// HasSubscriptionID reports whether SubscriptionID is present (sent, or
+// received) and ClearSubscriptionID leaves it out.
+//
+// See https://core.telegram.org/method/payments.getStarsTransactions.
+type PaymentsGetStarsTransactionsRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Inbound        bool       // flags.0?true
+	Outbound       bool       // flags.1?true
+	Ascending      bool       // flags.2?true
+	Ton            bool       // flags.4?true
+	SubscriptionID string     // flags.3?string
+	Peer           InputPeerClass
+	Offset         string
+	Limit          int
+}
+
+// PaymentsGetStarsTransactionsRequestTypeID is the ID of
+// payments.getStarsTransactions.
+const PaymentsGetStarsTransactionsRequestTypeID = 0x69da4557
+
+// TypeID returns 0x69da4557, the ID of payments.getStarsTransactions.
+func (*PaymentsGetStarsTransactionsRequest) TypeID() uint32 {
+	return PaymentsGetStarsTransactionsRequestTypeID
+}
+
+// TypeName returns "payments.getStarsTransactions".
+func (*PaymentsGetStarsTransactionsRequest) TypeName() string {
+	return "payments.getStarsTransactions"
+}
+
+// HasSubscriptionID reports whether SubscriptionID is present: not zero, set by
+// SetSubscriptionID, or received.
+func (m *PaymentsGetStarsTransactionsRequest) HasSubscriptionID() bool {
+	return m.SubscriptionID != "" || m.Flags.Has(3)
+}
+
+// SetSubscriptionID sets SubscriptionID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsGetStarsTransactionsRequest) SetSubscriptionID(v string) {
+	m.SubscriptionID = v
+	m.Flags.Set(3)
+}
+
+// ClearSubscriptionID sets SubscriptionID to its zero value and marks it
+// absent.
+func (m *PaymentsGetStarsTransactionsRequest) ClearSubscriptionID() {
+	m.SubscriptionID = ""
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsTransactionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsTransactionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsTransactionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4)
+	if m.Inbound {
+		flags.Set(0)
+	}
+	if m.Outbound {
+		flags.Set(1)
+	}
+	if m.Ascending {
+		flags.Set(2)
+	}
+	if m.Ton {
+		flags.Set(4)
+	}
+	if m.SubscriptionID != "" {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		b.PutString(m.SubscriptionID)
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarsTransactions", "peer")
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsTransactionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsTransactionsRequestTypeID, "payments.getStarsTransactions"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactions", "")
+	}
+	*m = PaymentsGetStarsTransactionsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "flags")
+	}
+	m.Inbound = m.Flags.Has(0)
+	m.Outbound = m.Flags.Has(1)
+	m.Ascending = m.Flags.Has(2)
+	m.Ton = m.Flags.Has(4)
+	if m.Flags.Has(3) {
+		if m.SubscriptionID, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.getStarsTransactions", "subscription_id")
+		}
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "peer")
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "limit")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4
+	if m.SubscriptionID != "" {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// PaymentsGetStarsTransactions calls payments.getStarsTransactions: see
+// PaymentsGetStarsTransactionsRequest.
+func (c *Client) PaymentsGetStarsTransactions(ctx context.Context, req *PaymentsGetStarsTransactionsRequest) (*PaymentsStarsStatus, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsTransactionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarsStatus])
+}
+
+// PaymentsSendStarsFormRequest is the TL function payments.sendStarsForm.
+//
+//	payments.sendStarsForm#7998c914 form_id:long invoice:InputInvoice
+//	    = payments.PaymentResult
+//
+// See https://core.telegram.org/method/payments.sendStarsForm.
+type PaymentsSendStarsFormRequest struct {
+	FormID  int64
+	Invoice InputInvoiceClass
+}
+
+// PaymentsSendStarsFormRequestTypeID is the ID of payments.sendStarsForm.
+const PaymentsSendStarsFormRequestTypeID = 0x7998c914
+
+// TypeID returns 0x7998c914, the ID of payments.sendStarsForm.
+func (*PaymentsSendStarsFormRequest) TypeID() uint32 {
+	return PaymentsSendStarsFormRequestTypeID
+}
+
+// TypeName returns "payments.sendStarsForm".
+func (*PaymentsSendStarsFormRequest) TypeName() string {
+	return "payments.sendStarsForm"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsSendStarsFormRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsSendStarsFormRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsSendStarsFormRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.FormID)
+	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
+		return tlrt.EncodeErr(err, "payments.sendStarsForm", "invoice")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsSendStarsFormRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsSendStarsFormRequestTypeID, "payments.sendStarsForm"); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarsForm", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSendStarsFormRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.sendStarsForm", "")
+	}
+	var err error
+	if m.FormID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarsForm", "form_id")
+	}
+	if m.Invoice, err = decodeInputInvoice(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarsForm", "invoice")
+	}
+	return nil
+}
+
+// PaymentsSendStarsForm calls payments.sendStarsForm: see
+// PaymentsSendStarsFormRequest.
+func (c *Client) PaymentsSendStarsForm(ctx context.Context, req *PaymentsSendStarsFormRequest) (PaymentsPaymentResultClass, error) {
+	if req == nil {
+		req = new(PaymentsSendStarsFormRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsPaymentResult)
+}
+
+// PaymentsRefundStarsChargeRequest is the TL function
+// payments.refundStarsCharge.
+//
+//	payments.refundStarsCharge#25ae8f4a user_id:InputUser charge_id:string
+//	    = Updates
+//
+// See https://core.telegram.org/method/payments.refundStarsCharge.
+type PaymentsRefundStarsChargeRequest struct {
+	UserID   InputUserClass
+	ChargeID string
+}
+
+// PaymentsRefundStarsChargeRequestTypeID is the ID of
+// payments.refundStarsCharge.
+const PaymentsRefundStarsChargeRequestTypeID = 0x25ae8f4a
+
+// TypeID returns 0x25ae8f4a, the ID of payments.refundStarsCharge.
+func (*PaymentsRefundStarsChargeRequest) TypeID() uint32 {
+	return PaymentsRefundStarsChargeRequestTypeID
+}
+
+// TypeName returns "payments.refundStarsCharge".
+func (*PaymentsRefundStarsChargeRequest) TypeName() string {
+	return "payments.refundStarsCharge"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsRefundStarsChargeRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsRefundStarsChargeRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsRefundStarsChargeRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "payments.refundStarsCharge", "user_id")
+	}
+	b.PutString(m.ChargeID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsRefundStarsChargeRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsRefundStarsChargeRequestTypeID, "payments.refundStarsCharge"); err != nil {
+		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.refundStarsCharge", "")
+	}
+	var err error
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "user_id")
+	}
+	if m.ChargeID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "charge_id")
+	}
+	return nil
+}
+
+// PaymentsRefundStarsCharge calls payments.refundStarsCharge: see
+// PaymentsRefundStarsChargeRequest.
+func (c *Client) PaymentsRefundStarsCharge(ctx context.Context, req *PaymentsRefundStarsChargeRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PaymentsRefundStarsChargeRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PaymentsGetStarsRevenueStatsRequest is the TL function
+// payments.getStarsRevenueStats.
+//
+//	payments.getStarsRevenueStats#d91ffad6 flags:# dark:flags.0?true
+//	    ton:flags.1?true peer:InputPeer = payments.StarsRevenueStats
+//
+// See https://core.telegram.org/method/payments.getStarsRevenueStats.
+type PaymentsGetStarsRevenueStatsRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Dark  bool       // flags.0?true
+	Ton   bool       // flags.1?true
+	Peer  InputPeerClass
+}
+
+// PaymentsGetStarsRevenueStatsRequestTypeID is the ID of
+// payments.getStarsRevenueStats.
+const PaymentsGetStarsRevenueStatsRequestTypeID = 0xd91ffad6
+
+// TypeID returns 0xd91ffad6, the ID of payments.getStarsRevenueStats.
+func (*PaymentsGetStarsRevenueStatsRequest) TypeID() uint32 {
+	return PaymentsGetStarsRevenueStatsRequestTypeID
+}
+
+// TypeName returns "payments.getStarsRevenueStats".
+func (*PaymentsGetStarsRevenueStatsRequest) TypeName() string {
+	return "payments.getStarsRevenueStats"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsRevenueStatsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsRevenueStatsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsRevenueStatsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Dark {
+		flags.Set(0)
+	}
+	if m.Ton {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarsRevenueStats", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsRevenueStatsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueStatsRequestTypeID, "payments.getStarsRevenueStats"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueStats", "")
+	}
+	*m = PaymentsGetStarsRevenueStatsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "flags")
+	}
+	m.Dark = m.Flags.Has(0)
+	m.Ton = m.Flags.Has(1)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "peer")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// PaymentsGetStarsRevenueStats calls payments.getStarsRevenueStats: see
+// PaymentsGetStarsRevenueStatsRequest.
+func (c *Client) PaymentsGetStarsRevenueStats(ctx context.Context, req *PaymentsGetStarsRevenueStatsRequest) (*PaymentsStarsRevenueStats, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsRevenueStatsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarsRevenueStats])
+}
+
+// PaymentsGetStarsRevenueWithdrawalURLRequest is the TL function
+// payments.getStarsRevenueWithdrawalUrl.
+//
+//	payments.getStarsRevenueWithdrawalUrl#2433dc92 flags:# ton:flags.0?true
+//	    peer:InputPeer amount:flags.1?long password:InputCheckPasswordSRP
+//	    = payments.StarsRevenueWithdrawalUrl
+//
+// An optional field is sent when it is not zero, nil or false. SetAmount and
+// the other Set methods send a zero value too; HasAmount reports whether Amount
+// is present (sent, or received) and ClearAmount leaves it out.
+//
+// See https://core.telegram.org/method/payments.getStarsRevenueWithdrawalUrl.
+type PaymentsGetStarsRevenueWithdrawalURLRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Ton      bool       // flags.0?true
+	Peer     InputPeerClass
+	Amount   int64 // flags.1?long
+	Password InputCheckPasswordSRPClass
+}
+
+// PaymentsGetStarsRevenueWithdrawalURLRequestTypeID is the ID of
+// payments.getStarsRevenueWithdrawalUrl.
+const PaymentsGetStarsRevenueWithdrawalURLRequestTypeID = 0x2433dc92
+
+// TypeID returns 0x2433dc92, the ID of payments.getStarsRevenueWithdrawalUrl.
+func (*PaymentsGetStarsRevenueWithdrawalURLRequest) TypeID() uint32 {
+	return PaymentsGetStarsRevenueWithdrawalURLRequestTypeID
+}
+
+// TypeName returns "payments.getStarsRevenueWithdrawalUrl".
+func (*PaymentsGetStarsRevenueWithdrawalURLRequest) TypeName() string {
+	return "payments.getStarsRevenueWithdrawalUrl"
+}
+
+// HasAmount reports whether Amount is present: not zero, set by SetAmount, or
+// received.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) HasAmount() bool {
+	return m.Amount != 0 || m.Flags.Has(1)
+}
+
+// SetAmount sets Amount to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) SetAmount(v int64) {
+	m.Amount = v
+	m.Flags.Set(1)
+}
+
+// ClearAmount sets Amount to its zero value and marks it absent.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) ClearAmount() {
+	m.Amount = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsRevenueWithdrawalURLRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ton {
+		flags.Set(0)
+	}
+	if m.Amount != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "peer")
+	}
+	if flags.Has(1) {
+		b.PutLong(m.Amount)
+	}
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "password")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueWithdrawalURLRequestTypeID, "payments.getStarsRevenueWithdrawalUrl"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueWithdrawalUrl", "")
+	}
+	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "flags")
+	}
+	m.Ton = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "peer")
+	}
+	if m.Flags.Has(1) {
+		if m.Amount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "amount")
+		}
+	}
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "password")
+	}
+	m.Flags &^= 1 << 0
+	if m.Amount != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// PaymentsGetStarsRevenueWithdrawalURL calls
+// payments.getStarsRevenueWithdrawalUrl: see
+// PaymentsGetStarsRevenueWithdrawalURLRequest.
+func (c *Client) PaymentsGetStarsRevenueWithdrawalURL(ctx context.Context, req *PaymentsGetStarsRevenueWithdrawalURLRequest) (*PaymentsStarsRevenueWithdrawalURL, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsRevenueWithdrawalURLRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarsRevenueWithdrawalURL])
+}
+
+// PaymentsGetStarsRevenueAdsAccountURLRequest is the TL function
+// payments.getStarsRevenueAdsAccountUrl.
+//
+//	payments.getStarsRevenueAdsAccountUrl#d1d7efc5 peer:InputPeer
+//	    = payments.StarsRevenueAdsAccountUrl
+//
+// See https://core.telegram.org/method/payments.getStarsRevenueAdsAccountUrl.
+type PaymentsGetStarsRevenueAdsAccountURLRequest struct {
+	Peer InputPeerClass
+}
+
+// PaymentsGetStarsRevenueAdsAccountURLRequestTypeID is the ID of
+// payments.getStarsRevenueAdsAccountUrl.
+const PaymentsGetStarsRevenueAdsAccountURLRequestTypeID = 0xd1d7efc5
+
+// TypeID returns 0xd1d7efc5, the ID of payments.getStarsRevenueAdsAccountUrl.
+func (*PaymentsGetStarsRevenueAdsAccountURLRequest) TypeID() uint32 {
+	return PaymentsGetStarsRevenueAdsAccountURLRequestTypeID
+}
+
+// TypeName returns "payments.getStarsRevenueAdsAccountUrl".
+func (*PaymentsGetStarsRevenueAdsAccountURLRequest) TypeName() string {
+	return "payments.getStarsRevenueAdsAccountUrl"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsRevenueAdsAccountURLRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueAdsAccountURLRequestTypeID, "payments.getStarsRevenueAdsAccountUrl"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueAdsAccountUrl", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "peer")
+	}
+	return nil
+}
+
+// PaymentsGetStarsRevenueAdsAccountURL calls
+// payments.getStarsRevenueAdsAccountUrl: see
+// PaymentsGetStarsRevenueAdsAccountURLRequest.
+func (c *Client) PaymentsGetStarsRevenueAdsAccountURL(ctx context.Context, req *PaymentsGetStarsRevenueAdsAccountURLRequest) (*PaymentsStarsRevenueAdsAccountURL, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsRevenueAdsAccountURLRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarsRevenueAdsAccountURL])
+}
+
+// PaymentsGetStarsTransactionsByIDRequest is the TL function
+// payments.getStarsTransactionsByID.
+//
+//	payments.getStarsTransactionsByID#2dca16b8 flags:# ton:flags.0?true
+//	    peer:InputPeer id:Vector<InputStarsTransaction>
+//	    = payments.StarsStatus
+//
+// See https://core.telegram.org/method/payments.getStarsTransactionsByID.
+type PaymentsGetStarsTransactionsByIDRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Ton   bool       // flags.0?true
+	Peer  InputPeerClass
+	ID    []InputStarsTransaction
+}
+
+// PaymentsGetStarsTransactionsByIDRequestTypeID is the ID of
+// payments.getStarsTransactionsByID.
+const PaymentsGetStarsTransactionsByIDRequestTypeID = 0x2dca16b8
+
+// TypeID returns 0x2dca16b8, the ID of payments.getStarsTransactionsByID.
+func (*PaymentsGetStarsTransactionsByIDRequest) TypeID() uint32 {
+	return PaymentsGetStarsTransactionsByIDRequestTypeID
+}
+
+// TypeName returns "payments.getStarsTransactionsByID".
+func (*PaymentsGetStarsTransactionsByIDRequest) TypeName() string {
+	return "payments.getStarsTransactionsByID"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsTransactionsByIDRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsTransactionsByIDRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsTransactionsByIDRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Ton {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "peer")
+	}
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		if err := m.ID[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "id")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsTransactionsByIDRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsTransactionsByIDRequestTypeID, "payments.getStarsTransactionsByID"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactionsByID", "")
+	}
+	*m = PaymentsGetStarsTransactionsByIDRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "flags")
+	}
+	m.Ton = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "peer")
+	}
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputStarsTransaction]); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsGetStarsTransactionsByID calls payments.getStarsTransactionsByID: see
+// PaymentsGetStarsTransactionsByIDRequest.
+func (c *Client) PaymentsGetStarsTransactionsByID(ctx context.Context, req *PaymentsGetStarsTransactionsByIDRequest) (*PaymentsStarsStatus, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsTransactionsByIDRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarsStatus])
+}
+
+// PaymentsGetStarsGiftOptionsRequest is the TL function
+// payments.getStarsGiftOptions.
+//
+//	payments.getStarsGiftOptions#d3c96bc8 flags:# user_id:flags.0?InputUser
+//	    = Vector<StarsGiftOption>
+//
+// See https://core.telegram.org/method/payments.getStarsGiftOptions.
+type PaymentsGetStarsGiftOptionsRequest struct {
+	Flags  bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	UserID InputUserClass // flags.0?InputUser
+}
+
+// PaymentsGetStarsGiftOptionsRequestTypeID is the ID of
+// payments.getStarsGiftOptions.
+const PaymentsGetStarsGiftOptionsRequestTypeID = 0xd3c96bc8
+
+// TypeID returns 0xd3c96bc8, the ID of payments.getStarsGiftOptions.
+func (*PaymentsGetStarsGiftOptionsRequest) TypeID() uint32 {
+	return PaymentsGetStarsGiftOptionsRequestTypeID
+}
+
+// TypeName returns "payments.getStarsGiftOptions".
+func (*PaymentsGetStarsGiftOptionsRequest) TypeName() string {
+	return "payments.getStarsGiftOptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsGiftOptionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsGiftOptionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsGiftOptionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.UserID != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+			return tlrt.EncodeErr(err, "payments.getStarsGiftOptions", "user_id")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsGiftOptionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsGiftOptionsRequestTypeID, "payments.getStarsGiftOptions"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsGiftOptions", "")
+	}
+	*m = PaymentsGetStarsGiftOptionsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "user_id")
+		}
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsGetStarsGiftOptions calls payments.getStarsGiftOptions: see
+// PaymentsGetStarsGiftOptionsRequest.
+func (c *Client) PaymentsGetStarsGiftOptions(ctx context.Context, req *PaymentsGetStarsGiftOptionsRequest) ([]StarsGiftOption, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsGiftOptionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiftOption, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsGiftOption])
+	})
+}
+
+// PaymentsGetStarsSubscriptionsRequest is the TL function
+// payments.getStarsSubscriptions.
+//
+//	payments.getStarsSubscriptions#32512c5 flags:#
+//	    missing_balance:flags.0?true peer:InputPeer offset:string
+//	    = payments.StarsStatus
+//
+// See https://core.telegram.org/method/payments.getStarsSubscriptions.
+type PaymentsGetStarsSubscriptionsRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	MissingBalance bool       // flags.0?true
+	Peer           InputPeerClass
+	Offset         string
+}
+
+// PaymentsGetStarsSubscriptionsRequestTypeID is the ID of
+// payments.getStarsSubscriptions.
+const PaymentsGetStarsSubscriptionsRequestTypeID = 0x032512c5
+
+// TypeID returns 0x032512c5, the ID of payments.getStarsSubscriptions.
+func (*PaymentsGetStarsSubscriptionsRequest) TypeID() uint32 {
+	return PaymentsGetStarsSubscriptionsRequestTypeID
+}
+
+// TypeName returns "payments.getStarsSubscriptions".
+func (*PaymentsGetStarsSubscriptionsRequest) TypeName() string {
+	return "payments.getStarsSubscriptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsSubscriptionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsSubscriptionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsSubscriptionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.MissingBalance {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarsSubscriptions", "peer")
+	}
+	b.PutString(m.Offset)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsSubscriptionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsSubscriptionsRequestTypeID, "payments.getStarsSubscriptions"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsSubscriptions", "")
+	}
+	*m = PaymentsGetStarsSubscriptionsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "flags")
+	}
+	m.MissingBalance = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "peer")
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "offset")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsGetStarsSubscriptions calls payments.getStarsSubscriptions: see
+// PaymentsGetStarsSubscriptionsRequest.
+func (c *Client) PaymentsGetStarsSubscriptions(ctx context.Context, req *PaymentsGetStarsSubscriptionsRequest) (*PaymentsStarsStatus, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsSubscriptionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarsStatus])
+}
+
+// PaymentsChangeStarsSubscriptionRequest is the TL function
+// payments.changeStarsSubscription.
+//
+//	payments.changeStarsSubscription#c7770878 flags:# peer:InputPeer
+//	    subscription_id:string canceled:flags.0?Bool = Bool
+//
+// An optional field is sent when it is not zero, nil or false. SetCanceled and
+// the other Set methods send a zero value too; HasCanceled reports whether
+// Canceled is present (sent, or received) and ClearCanceled leaves it out.
+//
+// See https://core.telegram.org/method/payments.changeStarsSubscription.
+type PaymentsChangeStarsSubscriptionRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer           InputPeerClass
+	SubscriptionID string
+	Canceled       bool // flags.0?Bool
+}
+
+// PaymentsChangeStarsSubscriptionRequestTypeID is the ID of
+// payments.changeStarsSubscription.
+const PaymentsChangeStarsSubscriptionRequestTypeID = 0xc7770878
+
+// TypeID returns 0xc7770878, the ID of payments.changeStarsSubscription.
+func (*PaymentsChangeStarsSubscriptionRequest) TypeID() uint32 {
+	return PaymentsChangeStarsSubscriptionRequestTypeID
+}
+
+// TypeName returns "payments.changeStarsSubscription".
+func (*PaymentsChangeStarsSubscriptionRequest) TypeName() string {
+	return "payments.changeStarsSubscription"
+}
+
+// HasCanceled reports whether Canceled is present: not zero, set by
+// SetCanceled, or received.
+func (m *PaymentsChangeStarsSubscriptionRequest) HasCanceled() bool {
+	return m.Canceled || m.Flags.Has(0)
+}
+
+// SetCanceled sets Canceled to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *PaymentsChangeStarsSubscriptionRequest) SetCanceled(v bool) {
+	m.Canceled = v
+	m.Flags.Set(0)
+}
+
+// ClearCanceled sets Canceled to its zero value and marks it absent.
+func (m *PaymentsChangeStarsSubscriptionRequest) ClearCanceled() {
+	m.Canceled = false
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsChangeStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsChangeStarsSubscriptionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsChangeStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Canceled {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.changeStarsSubscription", "peer")
+	}
+	b.PutString(m.SubscriptionID)
+	if flags.Has(0) {
+		b.PutBool(m.Canceled)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsChangeStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsChangeStarsSubscriptionRequestTypeID, "payments.changeStarsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.changeStarsSubscription", "")
+	}
+	*m = PaymentsChangeStarsSubscriptionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "peer")
+	}
+	if m.SubscriptionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "subscription_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Canceled, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "canceled")
+		}
+	}
+	if m.Canceled {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// PaymentsChangeStarsSubscription calls payments.changeStarsSubscription: see
+// PaymentsChangeStarsSubscriptionRequest.
+func (c *Client) PaymentsChangeStarsSubscription(ctx context.Context, req *PaymentsChangeStarsSubscriptionRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsChangeStarsSubscriptionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsFulfillStarsSubscriptionRequest is the TL function
+// payments.fulfillStarsSubscription.
+//
+//	payments.fulfillStarsSubscription#cc5bebb3 peer:InputPeer
+//	    subscription_id:string = Bool
+//
+// See https://core.telegram.org/method/payments.fulfillStarsSubscription.
+type PaymentsFulfillStarsSubscriptionRequest struct {
+	Peer           InputPeerClass
+	SubscriptionID string
+}
+
+// PaymentsFulfillStarsSubscriptionRequestTypeID is the ID of
+// payments.fulfillStarsSubscription.
+const PaymentsFulfillStarsSubscriptionRequestTypeID = 0xcc5bebb3
+
+// TypeID returns 0xcc5bebb3, the ID of payments.fulfillStarsSubscription.
+func (*PaymentsFulfillStarsSubscriptionRequest) TypeID() uint32 {
+	return PaymentsFulfillStarsSubscriptionRequestTypeID
+}
+
+// TypeName returns "payments.fulfillStarsSubscription".
+func (*PaymentsFulfillStarsSubscriptionRequest) TypeName() string {
+	return "payments.fulfillStarsSubscription"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsFulfillStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsFulfillStarsSubscriptionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsFulfillStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.fulfillStarsSubscription", "peer")
+	}
+	b.PutString(m.SubscriptionID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsFulfillStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsFulfillStarsSubscriptionRequestTypeID, "payments.fulfillStarsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.fulfillStarsSubscription", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "peer")
+	}
+	if m.SubscriptionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "subscription_id")
+	}
+	return nil
+}
+
+// PaymentsFulfillStarsSubscription calls payments.fulfillStarsSubscription: see
+// PaymentsFulfillStarsSubscriptionRequest.
+func (c *Client) PaymentsFulfillStarsSubscription(ctx context.Context, req *PaymentsFulfillStarsSubscriptionRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsFulfillStarsSubscriptionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsGetStarsGiveawayOptionsRequest is the TL function
+// payments.getStarsGiveawayOptions.
+//
+//	payments.getStarsGiveawayOptions#bd1efd3e = Vector<StarsGiveawayOption>
+//
+// See https://core.telegram.org/method/payments.getStarsGiveawayOptions.
+type PaymentsGetStarsGiveawayOptionsRequest struct{}
+
+// PaymentsGetStarsGiveawayOptionsRequestTypeID is the ID of
+// payments.getStarsGiveawayOptions.
+const PaymentsGetStarsGiveawayOptionsRequestTypeID = 0xbd1efd3e
+
+// TypeID returns 0xbd1efd3e, the ID of payments.getStarsGiveawayOptions.
+func (*PaymentsGetStarsGiveawayOptionsRequest) TypeID() uint32 {
+	return PaymentsGetStarsGiveawayOptionsRequestTypeID
+}
+
+// TypeName returns "payments.getStarsGiveawayOptions".
+func (*PaymentsGetStarsGiveawayOptionsRequest) TypeName() string {
+	return "payments.getStarsGiveawayOptions"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarsGiveawayOptionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarsGiveawayOptionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarsGiveawayOptionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarsGiveawayOptionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarsGiveawayOptionsRequestTypeID, "payments.getStarsGiveawayOptions"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarsGiveawayOptions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// PaymentsGetStarsGiveawayOptions calls payments.getStarsGiveawayOptions: see
+// PaymentsGetStarsGiveawayOptionsRequest.
+func (c *Client) PaymentsGetStarsGiveawayOptions(ctx context.Context, req *PaymentsGetStarsGiveawayOptionsRequest) ([]StarsGiveawayOption, error) {
+	if req == nil {
+		req = new(PaymentsGetStarsGiveawayOptionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiveawayOption, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsGiveawayOption])
+	})
+}
+
+// PaymentsGetStarGiftsRequest is the TL function payments.getStarGifts.
+//
+//	payments.getStarGifts#c4563590 hash:int = payments.StarGifts
+//
+// See https://core.telegram.org/method/payments.getStarGifts.
+type PaymentsGetStarGiftsRequest struct {
+	Hash int
+}
+
+// PaymentsGetStarGiftsRequestTypeID is the ID of payments.getStarGifts.
+const PaymentsGetStarGiftsRequestTypeID = 0xc4563590
+
+// TypeID returns 0xc4563590, the ID of payments.getStarGifts.
+func (*PaymentsGetStarGiftsRequest) TypeID() uint32 {
+	return PaymentsGetStarGiftsRequestTypeID
+}
+
+// TypeName returns "payments.getStarGifts".
+func (*PaymentsGetStarGiftsRequest) TypeName() string {
+	return "payments.getStarGifts"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarGiftsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarGiftsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarGiftsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftsRequestTypeID, "payments.getStarGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGifts", "hash")
+	}
+	return nil
+}
+
+// PaymentsGetStarGifts calls payments.getStarGifts: see
+// PaymentsGetStarGiftsRequest.
+func (c *Client) PaymentsGetStarGifts(ctx context.Context, req *PaymentsGetStarGiftsRequest) (PaymentsStarGiftsClass, error) {
+	if req == nil {
+		req = new(PaymentsGetStarGiftsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsStarGifts)
+}
+
+// PaymentsSaveStarGiftRequest is the TL function payments.saveStarGift.
+//
+//	payments.saveStarGift#2a2a697c flags:# unsave:flags.0?true
+//	    stargift:InputSavedStarGift = Bool
+//
+// See https://core.telegram.org/method/payments.saveStarGift.
+type PaymentsSaveStarGiftRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Unsave   bool       // flags.0?true
+	Stargift InputSavedStarGiftClass
+}
+
+// PaymentsSaveStarGiftRequestTypeID is the ID of payments.saveStarGift.
+const PaymentsSaveStarGiftRequestTypeID = 0x2a2a697c
+
+// TypeID returns 0x2a2a697c, the ID of payments.saveStarGift.
+func (*PaymentsSaveStarGiftRequest) TypeID() uint32 {
+	return PaymentsSaveStarGiftRequestTypeID
+}
+
+// TypeName returns "payments.saveStarGift".
+func (*PaymentsSaveStarGiftRequest) TypeName() string {
+	return "payments.saveStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsSaveStarGiftRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsSaveStarGiftRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsSaveStarGiftRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Unsave {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "payments.saveStarGift", "stargift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsSaveStarGiftRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsSaveStarGiftRequestTypeID, "payments.saveStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.saveStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.saveStarGift", "")
+	}
+	*m = PaymentsSaveStarGiftRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.saveStarGift", "flags")
+	}
+	m.Unsave = m.Flags.Has(0)
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.saveStarGift", "stargift")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsSaveStarGift calls payments.saveStarGift: see
+// PaymentsSaveStarGiftRequest.
+func (c *Client) PaymentsSaveStarGift(ctx context.Context, req *PaymentsSaveStarGiftRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsSaveStarGiftRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsConvertStarGiftRequest is the TL function payments.convertStarGift.
+//
+//	payments.convertStarGift#74bf076b stargift:InputSavedStarGift = Bool
+//
+// See https://core.telegram.org/method/payments.convertStarGift.
+type PaymentsConvertStarGiftRequest struct {
+	Stargift InputSavedStarGiftClass
+}
+
+// PaymentsConvertStarGiftRequestTypeID is the ID of payments.convertStarGift.
+const PaymentsConvertStarGiftRequestTypeID = 0x74bf076b
+
+// TypeID returns 0x74bf076b, the ID of payments.convertStarGift.
+func (*PaymentsConvertStarGiftRequest) TypeID() uint32 {
+	return PaymentsConvertStarGiftRequestTypeID
+}
+
+// TypeName returns "payments.convertStarGift".
+func (*PaymentsConvertStarGiftRequest) TypeName() string {
+	return "payments.convertStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsConvertStarGiftRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsConvertStarGiftRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsConvertStarGiftRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "payments.convertStarGift", "stargift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsConvertStarGiftRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsConvertStarGiftRequestTypeID, "payments.convertStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.convertStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.convertStarGift", "")
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.convertStarGift", "stargift")
+	}
+	return nil
+}
+
+// PaymentsConvertStarGift calls payments.convertStarGift: see
+// PaymentsConvertStarGiftRequest.
+func (c *Client) PaymentsConvertStarGift(ctx context.Context, req *PaymentsConvertStarGiftRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsConvertStarGiftRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsBotCancelStarsSubscriptionRequest is the TL function
+// payments.botCancelStarsSubscription.
+//
+//	payments.botCancelStarsSubscription#6dfa0622 flags:#
+//	    restore:flags.0?true user_id:InputUser charge_id:string = Bool
+//
+// See https://core.telegram.org/method/payments.botCancelStarsSubscription.
+type PaymentsBotCancelStarsSubscriptionRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Restore  bool       // flags.0?true
+	UserID   InputUserClass
+	ChargeID string
+}
+
+// PaymentsBotCancelStarsSubscriptionRequestTypeID is the ID of
+// payments.botCancelStarsSubscription.
+const PaymentsBotCancelStarsSubscriptionRequestTypeID = 0x6dfa0622
+
+// TypeID returns 0x6dfa0622, the ID of payments.botCancelStarsSubscription.
+func (*PaymentsBotCancelStarsSubscriptionRequest) TypeID() uint32 {
+	return PaymentsBotCancelStarsSubscriptionRequestTypeID
+}
+
+// TypeName returns "payments.botCancelStarsSubscription".
+func (*PaymentsBotCancelStarsSubscriptionRequest) TypeName() string {
+	return "payments.botCancelStarsSubscription"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsBotCancelStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsBotCancelStarsSubscriptionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsBotCancelStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Restore {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "payments.botCancelStarsSubscription", "user_id")
+	}
+	b.PutString(m.ChargeID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsBotCancelStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsBotCancelStarsSubscriptionRequestTypeID, "payments.botCancelStarsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.botCancelStarsSubscription", "")
+	}
+	*m = PaymentsBotCancelStarsSubscriptionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "flags")
+	}
+	m.Restore = m.Flags.Has(0)
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "user_id")
+	}
+	if m.ChargeID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "charge_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsBotCancelStarsSubscription calls payments.botCancelStarsSubscription:
+// see PaymentsBotCancelStarsSubscriptionRequest.
+func (c *Client) PaymentsBotCancelStarsSubscription(ctx context.Context, req *PaymentsBotCancelStarsSubscriptionRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsBotCancelStarsSubscriptionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsGetConnectedStarRefBotsRequest is the TL function
+// payments.getConnectedStarRefBots.
+//
+//	payments.getConnectedStarRefBots#5869a553 flags:# peer:InputPeer
+//	    offset_date:flags.2?int offset_link:flags.2?string limit:int
+//	    = payments.ConnectedStarRefBots
+//
+// An optional field is sent when it is not zero, nil or false. SetOffsetDate
+// and the other Set methods send a zero value too; HasOffsetDate reports
+// whether OffsetDate is present (sent, or received) and ClearOffsetDate leaves
+// it out.
+//
+// See https://core.telegram.org/method/payments.getConnectedStarRefBots.
+type PaymentsGetConnectedStarRefBotsRequest struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer       InputPeerClass
+	OffsetDate int    // flags.2?int
+	OffsetLink string // flags.2?string
+	Limit      int
+}
+
+// PaymentsGetConnectedStarRefBotsRequestTypeID is the ID of
+// payments.getConnectedStarRefBots.
+const PaymentsGetConnectedStarRefBotsRequestTypeID = 0x5869a553
+
+// TypeID returns 0x5869a553, the ID of payments.getConnectedStarRefBots.
+func (*PaymentsGetConnectedStarRefBotsRequest) TypeID() uint32 {
+	return PaymentsGetConnectedStarRefBotsRequestTypeID
+}
+
+// TypeName returns "payments.getConnectedStarRefBots".
+func (*PaymentsGetConnectedStarRefBotsRequest) TypeName() string {
+	return "payments.getConnectedStarRefBots"
+}
+
+// HasOffsetDate reports whether OffsetDate is present: not zero, set by
+// SetOffsetDate, or received. It shares its flag with OffsetLink: they are
+// present together.
+func (m *PaymentsGetConnectedStarRefBotsRequest) HasOffsetDate() bool {
+	return m.OffsetDate != 0 || m.OffsetLink != "" || m.Flags.Has(2)
+}
+
+// SetOffsetDate sets OffsetDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsGetConnectedStarRefBotsRequest) SetOffsetDate(v int) {
+	m.OffsetDate = v
+	m.Flags.Set(2)
+}
+
+// ClearOffsetDate sets OffsetDate to its zero value and marks it absent; it is
+// still sent, as zero, when OffsetLink, which shares its flag, is set.
+func (m *PaymentsGetConnectedStarRefBotsRequest) ClearOffsetDate() {
+	m.OffsetDate = 0
+	m.Flags.Unset(2)
+}
+
+// HasOffsetLink reports whether OffsetLink is present: not zero, set by
+// SetOffsetLink, or received. It shares its flag with OffsetDate: they are
+// present together.
+func (m *PaymentsGetConnectedStarRefBotsRequest) HasOffsetLink() bool {
+	return m.OffsetDate != 0 || m.OffsetLink != "" || m.Flags.Has(2)
+}
+
+// SetOffsetLink sets OffsetLink to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsGetConnectedStarRefBotsRequest) SetOffsetLink(v string) {
+	m.OffsetLink = v
+	m.Flags.Set(2)
+}
+
+// ClearOffsetLink sets OffsetLink to its zero value and marks it absent; it is
+// still sent, as zero, when OffsetDate, which shares its flag, is set.
+func (m *PaymentsGetConnectedStarRefBotsRequest) ClearOffsetLink() {
+	m.OffsetLink = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetConnectedStarRefBotsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetConnectedStarRefBotsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetConnectedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.OffsetDate != 0 || m.OffsetLink != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBots", "peer")
+	}
+	if flags.Has(2) {
+		b.PutInt(m.OffsetDate)
+	}
+	if flags.Has(2) {
+		b.PutString(m.OffsetLink)
+	}
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetConnectedStarRefBotsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetConnectedStarRefBotsRequestTypeID, "payments.getConnectedStarRefBots"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getConnectedStarRefBots", "")
+	}
+	*m = PaymentsGetConnectedStarRefBotsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "peer")
+	}
+	if m.Flags.Has(2) {
+		if m.OffsetDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "offset_date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.OffsetLink, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "offset_link")
+		}
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "limit")
+	}
+	if m.OffsetDate != 0 || m.OffsetLink != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// PaymentsGetConnectedStarRefBots calls payments.getConnectedStarRefBots: see
+// PaymentsGetConnectedStarRefBotsRequest.
+func (c *Client) PaymentsGetConnectedStarRefBots(ctx context.Context, req *PaymentsGetConnectedStarRefBotsRequest) (*PaymentsConnectedStarRefBots, error) {
+	if req == nil {
+		req = new(PaymentsGetConnectedStarRefBotsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsConnectedStarRefBots])
+}
+
+// PaymentsGetConnectedStarRefBotRequest is the TL function
+// payments.getConnectedStarRefBot.
+//
+//	payments.getConnectedStarRefBot#b7d998f0 peer:InputPeer bot:InputUser
+//	    = payments.ConnectedStarRefBots
+//
+// See https://core.telegram.org/method/payments.getConnectedStarRefBot.
+type PaymentsGetConnectedStarRefBotRequest struct {
+	Peer InputPeerClass
+	Bot  InputUserClass
+}
+
+// PaymentsGetConnectedStarRefBotRequestTypeID is the ID of
+// payments.getConnectedStarRefBot.
+const PaymentsGetConnectedStarRefBotRequestTypeID = 0xb7d998f0
+
+// TypeID returns 0xb7d998f0, the ID of payments.getConnectedStarRefBot.
+func (*PaymentsGetConnectedStarRefBotRequest) TypeID() uint32 {
+	return PaymentsGetConnectedStarRefBotRequestTypeID
+}
+
+// TypeName returns "payments.getConnectedStarRefBot".
+func (*PaymentsGetConnectedStarRefBotRequest) TypeName() string {
+	return "payments.getConnectedStarRefBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetConnectedStarRefBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBot", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBot", "bot")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetConnectedStarRefBotRequestTypeID, "payments.getConnectedStarRefBot"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getConnectedStarRefBot", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "peer")
+	}
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "bot")
+	}
+	return nil
+}
+
+// PaymentsGetConnectedStarRefBot calls payments.getConnectedStarRefBot: see
+// PaymentsGetConnectedStarRefBotRequest.
+func (c *Client) PaymentsGetConnectedStarRefBot(ctx context.Context, req *PaymentsGetConnectedStarRefBotRequest) (*PaymentsConnectedStarRefBots, error) {
+	if req == nil {
+		req = new(PaymentsGetConnectedStarRefBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsConnectedStarRefBots])
+}
+
+// PaymentsGetSuggestedStarRefBotsRequest is the TL function
+// payments.getSuggestedStarRefBots.
+//
+//	payments.getSuggestedStarRefBots#d6b48f7 flags:#
+//	    order_by_revenue:flags.0?true order_by_date:flags.1?true
+//	    peer:InputPeer offset:string limit:int
+//	    = payments.SuggestedStarRefBots
+//
+// See https://core.telegram.org/method/payments.getSuggestedStarRefBots.
+type PaymentsGetSuggestedStarRefBotsRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OrderByRevenue bool       // flags.0?true
+	OrderByDate    bool       // flags.1?true
+	Peer           InputPeerClass
+	Offset         string
+	Limit          int
+}
+
+// PaymentsGetSuggestedStarRefBotsRequestTypeID is the ID of
+// payments.getSuggestedStarRefBots.
+const PaymentsGetSuggestedStarRefBotsRequestTypeID = 0x0d6b48f7
+
+// TypeID returns 0x0d6b48f7, the ID of payments.getSuggestedStarRefBots.
+func (*PaymentsGetSuggestedStarRefBotsRequest) TypeID() uint32 {
+	return PaymentsGetSuggestedStarRefBotsRequestTypeID
+}
+
+// TypeName returns "payments.getSuggestedStarRefBots".
+func (*PaymentsGetSuggestedStarRefBotsRequest) TypeName() string {
+	return "payments.getSuggestedStarRefBots"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetSuggestedStarRefBotsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetSuggestedStarRefBotsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetSuggestedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OrderByRevenue {
+		flags.Set(0)
+	}
+	if m.OrderByDate {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getSuggestedStarRefBots", "peer")
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetSuggestedStarRefBotsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetSuggestedStarRefBotsRequestTypeID, "payments.getSuggestedStarRefBots"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getSuggestedStarRefBots", "")
+	}
+	*m = PaymentsGetSuggestedStarRefBotsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "flags")
+	}
+	m.OrderByRevenue = m.Flags.Has(0)
+	m.OrderByDate = m.Flags.Has(1)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "peer")
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "limit")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// PaymentsGetSuggestedStarRefBots calls payments.getSuggestedStarRefBots: see
+// PaymentsGetSuggestedStarRefBotsRequest.
+func (c *Client) PaymentsGetSuggestedStarRefBots(ctx context.Context, req *PaymentsGetSuggestedStarRefBotsRequest) (*PaymentsSuggestedStarRefBots, error) {
+	if req == nil {
+		req = new(PaymentsGetSuggestedStarRefBotsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsSuggestedStarRefBots])
+}
+
+// PaymentsConnectStarRefBotRequest is the TL function
+// payments.connectStarRefBot.
+//
+//	payments.connectStarRefBot#7ed5348a peer:InputPeer bot:InputUser
+//	    = payments.ConnectedStarRefBots
+//
+// See https://core.telegram.org/method/payments.connectStarRefBot.
+type PaymentsConnectStarRefBotRequest struct {
+	Peer InputPeerClass
+	Bot  InputUserClass
+}
+
+// PaymentsConnectStarRefBotRequestTypeID is the ID of
+// payments.connectStarRefBot.
+const PaymentsConnectStarRefBotRequestTypeID = 0x7ed5348a
+
+// TypeID returns 0x7ed5348a, the ID of payments.connectStarRefBot.
+func (*PaymentsConnectStarRefBotRequest) TypeID() uint32 {
+	return PaymentsConnectStarRefBotRequestTypeID
+}
+
+// TypeName returns "payments.connectStarRefBot".
+func (*PaymentsConnectStarRefBotRequest) TypeName() string {
+	return "payments.connectStarRefBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsConnectStarRefBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsConnectStarRefBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsConnectStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.connectStarRefBot", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "payments.connectStarRefBot", "bot")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsConnectStarRefBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsConnectStarRefBotRequestTypeID, "payments.connectStarRefBot"); err != nil {
+		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsConnectStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsConnectStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.connectStarRefBot", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "peer")
+	}
+	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "bot")
+	}
+	return nil
+}
+
+// PaymentsConnectStarRefBot calls payments.connectStarRefBot: see
+// PaymentsConnectStarRefBotRequest.
+func (c *Client) PaymentsConnectStarRefBot(ctx context.Context, req *PaymentsConnectStarRefBotRequest) (*PaymentsConnectedStarRefBots, error) {
+	if req == nil {
+		req = new(PaymentsConnectStarRefBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsConnectedStarRefBots])
+}
+
+// PaymentsEditConnectedStarRefBotRequest is the TL function
+// payments.editConnectedStarRefBot.
+//
+//	payments.editConnectedStarRefBot#e4fca4a3 flags:# revoked:flags.0?true
+//	    peer:InputPeer link:string = payments.ConnectedStarRefBots
+//
+// See https://core.telegram.org/method/payments.editConnectedStarRefBot.
+type PaymentsEditConnectedStarRefBotRequest struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Revoked bool       // flags.0?true
+	Peer    InputPeerClass
+	Link    string
+}
+
+// PaymentsEditConnectedStarRefBotRequestTypeID is the ID of
+// payments.editConnectedStarRefBot.
+const PaymentsEditConnectedStarRefBotRequestTypeID = 0xe4fca4a3
+
+// TypeID returns 0xe4fca4a3, the ID of payments.editConnectedStarRefBot.
+func (*PaymentsEditConnectedStarRefBotRequest) TypeID() uint32 {
+	return PaymentsEditConnectedStarRefBotRequestTypeID
+}
+
+// TypeName returns "payments.editConnectedStarRefBot".
+func (*PaymentsEditConnectedStarRefBotRequest) TypeName() string {
+	return "payments.editConnectedStarRefBot"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsEditConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsEditConnectedStarRefBotRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsEditConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Revoked {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.editConnectedStarRefBot", "peer")
+	}
+	b.PutString(m.Link)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsEditConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsEditConnectedStarRefBotRequestTypeID, "payments.editConnectedStarRefBot"); err != nil {
+		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.editConnectedStarRefBot", "")
+	}
+	*m = PaymentsEditConnectedStarRefBotRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "flags")
+	}
+	m.Revoked = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "peer")
+	}
+	if m.Link, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "link")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsEditConnectedStarRefBot calls payments.editConnectedStarRefBot: see
+// PaymentsEditConnectedStarRefBotRequest.
+func (c *Client) PaymentsEditConnectedStarRefBot(ctx context.Context, req *PaymentsEditConnectedStarRefBotRequest) (*PaymentsConnectedStarRefBots, error) {
+	if req == nil {
+		req = new(PaymentsEditConnectedStarRefBotRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsConnectedStarRefBots])
+}
+
+// PaymentsGetStarGiftUpgradePreviewRequest is the TL function
+// payments.getStarGiftUpgradePreview.
+//
+//	payments.getStarGiftUpgradePreview#9c9abcb1 gift_id:long
+//	    = payments.StarGiftUpgradePreview
+//
+// See https://core.telegram.org/method/payments.getStarGiftUpgradePreview.
+type PaymentsGetStarGiftUpgradePreviewRequest struct {
+	GiftID int64
+}
+
+// PaymentsGetStarGiftUpgradePreviewRequestTypeID is the ID of
+// payments.getStarGiftUpgradePreview.
+const PaymentsGetStarGiftUpgradePreviewRequestTypeID = 0x9c9abcb1
+
+// TypeID returns 0x9c9abcb1, the ID of payments.getStarGiftUpgradePreview.
+func (*PaymentsGetStarGiftUpgradePreviewRequest) TypeID() uint32 {
+	return PaymentsGetStarGiftUpgradePreviewRequestTypeID
+}
+
+// TypeName returns "payments.getStarGiftUpgradePreview".
+func (*PaymentsGetStarGiftUpgradePreviewRequest) TypeName() string {
+	return "payments.getStarGiftUpgradePreview"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarGiftUpgradePreviewRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarGiftUpgradePreviewRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarGiftUpgradePreviewRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarGiftUpgradePreviewRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftUpgradePreviewRequestTypeID, "payments.getStarGiftUpgradePreview"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradePreview", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradePreview", "gift_id")
+	}
+	return nil
+}
+
+// PaymentsGetStarGiftUpgradePreview calls payments.getStarGiftUpgradePreview:
+// see PaymentsGetStarGiftUpgradePreviewRequest.
+func (c *Client) PaymentsGetStarGiftUpgradePreview(ctx context.Context, req *PaymentsGetStarGiftUpgradePreviewRequest) (*PaymentsStarGiftUpgradePreview, error) {
+	if req == nil {
+		req = new(PaymentsGetStarGiftUpgradePreviewRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarGiftUpgradePreview])
+}
+
+// PaymentsUpgradeStarGiftRequest is the TL function payments.upgradeStarGift.
+//
+//	payments.upgradeStarGift#aed6e4f5 flags:#
+//	    keep_original_details:flags.0?true stargift:InputSavedStarGift
+//	    = Updates
+//
+// See https://core.telegram.org/method/payments.upgradeStarGift.
+type PaymentsUpgradeStarGiftRequest struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	KeepOriginalDetails bool       // flags.0?true
+	Stargift            InputSavedStarGiftClass
+}
+
+// PaymentsUpgradeStarGiftRequestTypeID is the ID of payments.upgradeStarGift.
+const PaymentsUpgradeStarGiftRequestTypeID = 0xaed6e4f5
+
+// TypeID returns 0xaed6e4f5, the ID of payments.upgradeStarGift.
+func (*PaymentsUpgradeStarGiftRequest) TypeID() uint32 {
+	return PaymentsUpgradeStarGiftRequestTypeID
+}
+
+// TypeName returns "payments.upgradeStarGift".
+func (*PaymentsUpgradeStarGiftRequest) TypeName() string {
+	return "payments.upgradeStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsUpgradeStarGiftRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsUpgradeStarGiftRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsUpgradeStarGiftRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.KeepOriginalDetails {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "payments.upgradeStarGift", "stargift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsUpgradeStarGiftRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsUpgradeStarGiftRequestTypeID, "payments.upgradeStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.upgradeStarGift", "")
+	}
+	*m = PaymentsUpgradeStarGiftRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "flags")
+	}
+	m.KeepOriginalDetails = m.Flags.Has(0)
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "stargift")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsUpgradeStarGift calls payments.upgradeStarGift: see
+// PaymentsUpgradeStarGiftRequest.
+func (c *Client) PaymentsUpgradeStarGift(ctx context.Context, req *PaymentsUpgradeStarGiftRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PaymentsUpgradeStarGiftRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PaymentsTransferStarGiftRequest is the TL function payments.transferStarGift.
+//
+//	payments.transferStarGift#7f18176a stargift:InputSavedStarGift
+//	    to_id:InputPeer = Updates
+//
+// See https://core.telegram.org/method/payments.transferStarGift.
+type PaymentsTransferStarGiftRequest struct {
+	Stargift InputSavedStarGiftClass
+	ToID     InputPeerClass
+}
+
+// PaymentsTransferStarGiftRequestTypeID is the ID of payments.transferStarGift.
+const PaymentsTransferStarGiftRequestTypeID = 0x7f18176a
+
+// TypeID returns 0x7f18176a, the ID of payments.transferStarGift.
+func (*PaymentsTransferStarGiftRequest) TypeID() uint32 {
+	return PaymentsTransferStarGiftRequestTypeID
+}
+
+// TypeName returns "payments.transferStarGift".
+func (*PaymentsTransferStarGiftRequest) TypeName() string {
+	return "payments.transferStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsTransferStarGiftRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsTransferStarGiftRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsTransferStarGiftRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "payments.transferStarGift", "stargift")
+	}
+	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
+		return tlrt.EncodeErr(err, "payments.transferStarGift", "to_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsTransferStarGiftRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsTransferStarGiftRequestTypeID, "payments.transferStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.transferStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.transferStarGift", "")
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.transferStarGift", "stargift")
+	}
+	if m.ToID, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.transferStarGift", "to_id")
+	}
+	return nil
+}
+
+// PaymentsTransferStarGift calls payments.transferStarGift: see
+// PaymentsTransferStarGiftRequest.
+func (c *Client) PaymentsTransferStarGift(ctx context.Context, req *PaymentsTransferStarGiftRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PaymentsTransferStarGiftRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PaymentsGetUniqueStarGiftRequest is the TL function
+// payments.getUniqueStarGift.
+//
+//	payments.getUniqueStarGift#a1974d72 slug:string
+//	    = payments.UniqueStarGift
+//
+// See https://core.telegram.org/method/payments.getUniqueStarGift.
+type PaymentsGetUniqueStarGiftRequest struct {
+	Slug string
+}
+
+// PaymentsGetUniqueStarGiftRequestTypeID is the ID of
+// payments.getUniqueStarGift.
+const PaymentsGetUniqueStarGiftRequestTypeID = 0xa1974d72
+
+// TypeID returns 0xa1974d72, the ID of payments.getUniqueStarGift.
+func (*PaymentsGetUniqueStarGiftRequest) TypeID() uint32 {
+	return PaymentsGetUniqueStarGiftRequestTypeID
+}
+
+// TypeName returns "payments.getUniqueStarGift".
+func (*PaymentsGetUniqueStarGiftRequest) TypeName() string {
+	return "payments.getUniqueStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetUniqueStarGiftRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetUniqueStarGiftRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetUniqueStarGiftRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetUniqueStarGiftRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetUniqueStarGiftRequestTypeID, "payments.getUniqueStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "slug")
+	}
+	return nil
+}
+
+// PaymentsGetUniqueStarGift calls payments.getUniqueStarGift: see
+// PaymentsGetUniqueStarGiftRequest.
+func (c *Client) PaymentsGetUniqueStarGift(ctx context.Context, req *PaymentsGetUniqueStarGiftRequest) (*PaymentsUniqueStarGift, error) {
+	if req == nil {
+		req = new(PaymentsGetUniqueStarGiftRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsUniqueStarGift])
+}
+
+// PaymentsGetSavedStarGiftsRequest is the TL function
+// payments.getSavedStarGifts.
+//
+//	payments.getSavedStarGifts#a319e569 flags:# exclude_unsaved:flags.0?true
+//	    exclude_saved:flags.1?true exclude_unlimited:flags.2?true
+//	    exclude_unique:flags.4?true sort_by_value:flags.5?true
+//	    exclude_upgradable:flags.7?true exclude_unupgradable:flags.8?true
+//	    peer_color_available:flags.9?true exclude_hosted:flags.10?true
+//	    peer:InputPeer collection_id:flags.6?int offset:string limit:int
+//	    = payments.SavedStarGifts
+//
+// An optional field is sent when it is not zero, nil or false. SetCollectionID
+// and the other Set methods send a zero value too; HasCollectionID reports
+// whether CollectionID is present (sent, or received) and ClearCollectionID
+// leaves it out.
+//
+// See https://core.telegram.org/method/payments.getSavedStarGifts.
+type PaymentsGetSavedStarGiftsRequest struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ExcludeUnsaved      bool       // flags.0?true
+	ExcludeSaved        bool       // flags.1?true
+	ExcludeUnlimited    bool       // flags.2?true
+	ExcludeUnique       bool       // flags.4?true
+	SortByValue         bool       // flags.5?true
+	ExcludeUpgradable   bool       // flags.7?true
+	ExcludeUnupgradable bool       // flags.8?true
+	PeerColorAvailable  bool       // flags.9?true
+	ExcludeHosted       bool       // flags.10?true
+	Peer                InputPeerClass
+	CollectionID        int // flags.6?int
+	Offset              string
+	Limit               int
+}
+
+// PaymentsGetSavedStarGiftsRequestTypeID is the ID of
+// payments.getSavedStarGifts.
+const PaymentsGetSavedStarGiftsRequestTypeID = 0xa319e569
+
+// TypeID returns 0xa319e569, the ID of payments.getSavedStarGifts.
+func (*PaymentsGetSavedStarGiftsRequest) TypeID() uint32 {
+	return PaymentsGetSavedStarGiftsRequestTypeID
+}
+
+// TypeName returns "payments.getSavedStarGifts".
+func (*PaymentsGetSavedStarGiftsRequest) TypeName() string {
+	return "payments.getSavedStarGifts"
+}
+
+// HasCollectionID reports whether CollectionID is present: not zero, set by
+// SetCollectionID, or received.
+func (m *PaymentsGetSavedStarGiftsRequest) HasCollectionID() bool {
+	return m.CollectionID != 0 || m.Flags.Has(6)
+}
+
+// SetCollectionID sets CollectionID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PaymentsGetSavedStarGiftsRequest) SetCollectionID(v int) {
+	m.CollectionID = v
+	m.Flags.Set(6)
+}
+
+// ClearCollectionID sets CollectionID to its zero value and marks it absent.
+func (m *PaymentsGetSavedStarGiftsRequest) ClearCollectionID() {
+	m.CollectionID = 0
+	m.Flags.Unset(6)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetSavedStarGiftsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetSavedStarGiftsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetSavedStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10)
+	if m.ExcludeUnsaved {
+		flags.Set(0)
+	}
+	if m.ExcludeSaved {
+		flags.Set(1)
+	}
+	if m.ExcludeUnlimited {
+		flags.Set(2)
+	}
+	if m.ExcludeUnique {
+		flags.Set(4)
+	}
+	if m.SortByValue {
+		flags.Set(5)
+	}
+	if m.ExcludeUpgradable {
+		flags.Set(7)
+	}
+	if m.ExcludeUnupgradable {
+		flags.Set(8)
+	}
+	if m.PeerColorAvailable {
+		flags.Set(9)
+	}
+	if m.ExcludeHosted {
+		flags.Set(10)
+	}
+	if m.CollectionID != 0 {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getSavedStarGifts", "peer")
+	}
+	if flags.Has(6) {
+		b.PutInt(m.CollectionID)
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetSavedStarGiftsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetSavedStarGiftsRequestTypeID, "payments.getSavedStarGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGifts", "")
+	}
+	*m = PaymentsGetSavedStarGiftsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "flags")
+	}
+	m.ExcludeUnsaved = m.Flags.Has(0)
+	m.ExcludeSaved = m.Flags.Has(1)
+	m.ExcludeUnlimited = m.Flags.Has(2)
+	m.ExcludeUnique = m.Flags.Has(4)
+	m.SortByValue = m.Flags.Has(5)
+	m.ExcludeUpgradable = m.Flags.Has(7)
+	m.ExcludeUnupgradable = m.Flags.Has(8)
+	m.PeerColorAvailable = m.Flags.Has(9)
+	m.ExcludeHosted = m.Flags.Has(10)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "peer")
+	}
+	if m.Flags.Has(6) {
+		if m.CollectionID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "collection_id")
+		}
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "limit")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10
+	if m.CollectionID != 0 {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// PaymentsGetSavedStarGifts calls payments.getSavedStarGifts: see
+// PaymentsGetSavedStarGiftsRequest.
+func (c *Client) PaymentsGetSavedStarGifts(ctx context.Context, req *PaymentsGetSavedStarGiftsRequest) (*PaymentsSavedStarGifts, error) {
+	if req == nil {
+		req = new(PaymentsGetSavedStarGiftsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsSavedStarGifts])
+}
+
+// PaymentsGetSavedStarGiftRequest is the TL function payments.getSavedStarGift.
+//
+//	payments.getSavedStarGift#b455a106 stargift:Vector<InputSavedStarGift>
+//	    = payments.SavedStarGifts
+//
+// See https://core.telegram.org/method/payments.getSavedStarGift.
+type PaymentsGetSavedStarGiftRequest struct {
+	Stargift []InputSavedStarGiftClass
+}
+
+// PaymentsGetSavedStarGiftRequestTypeID is the ID of payments.getSavedStarGift.
+const PaymentsGetSavedStarGiftRequestTypeID = 0xb455a106
+
+// TypeID returns 0xb455a106, the ID of payments.getSavedStarGift.
+func (*PaymentsGetSavedStarGiftRequest) TypeID() uint32 {
+	return PaymentsGetSavedStarGiftRequestTypeID
+}
+
+// TypeName returns "payments.getSavedStarGift".
+func (*PaymentsGetSavedStarGiftRequest) TypeName() string {
+	return "payments.getSavedStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetSavedStarGiftRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetSavedStarGiftRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetSavedStarGiftRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Stargift))
+	for i := range m.Stargift {
+		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.getSavedStarGift", "stargift")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetSavedStarGiftRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetSavedStarGiftRequestTypeID, "payments.getSavedStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGift", "")
+	}
+	var err error
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "stargift")
+	}
+	return nil
+}
+
+// PaymentsGetSavedStarGift calls payments.getSavedStarGift: see
+// PaymentsGetSavedStarGiftRequest.
+func (c *Client) PaymentsGetSavedStarGift(ctx context.Context, req *PaymentsGetSavedStarGiftRequest) (*PaymentsSavedStarGifts, error) {
+	if req == nil {
+		req = new(PaymentsGetSavedStarGiftRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsSavedStarGifts])
+}
+
+// PaymentsGetStarGiftWithdrawalURLRequest is the TL function
+// payments.getStarGiftWithdrawalUrl.
+//
+//	payments.getStarGiftWithdrawalUrl#d06e93a8 stargift:InputSavedStarGift
+//	    password:InputCheckPasswordSRP = payments.StarGiftWithdrawalUrl
+//
+// See https://core.telegram.org/method/payments.getStarGiftWithdrawalUrl.
+type PaymentsGetStarGiftWithdrawalURLRequest struct {
+	Stargift InputSavedStarGiftClass
+	Password InputCheckPasswordSRPClass
+}
+
+// PaymentsGetStarGiftWithdrawalURLRequestTypeID is the ID of
+// payments.getStarGiftWithdrawalUrl.
+const PaymentsGetStarGiftWithdrawalURLRequestTypeID = 0xd06e93a8
+
+// TypeID returns 0xd06e93a8, the ID of payments.getStarGiftWithdrawalUrl.
+func (*PaymentsGetStarGiftWithdrawalURLRequest) TypeID() uint32 {
+	return PaymentsGetStarGiftWithdrawalURLRequestTypeID
+}
+
+// TypeName returns "payments.getStarGiftWithdrawalUrl".
+func (*PaymentsGetStarGiftWithdrawalURLRequest) TypeName() string {
+	return "payments.getStarGiftWithdrawalUrl"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarGiftWithdrawalURLRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarGiftWithdrawalURLRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarGiftWithdrawalURLRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarGiftWithdrawalUrl", "stargift")
+	}
+	if err := tlrt.EncodeObject(b, m.Password); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarGiftWithdrawalUrl", "password")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarGiftWithdrawalURLRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftWithdrawalURLRequestTypeID, "payments.getStarGiftWithdrawalUrl"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftWithdrawalUrl", "")
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "stargift")
+	}
+	if m.Password, err = decodeInputCheckPasswordSRP(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "password")
+	}
+	return nil
+}
+
+// PaymentsGetStarGiftWithdrawalURL calls payments.getStarGiftWithdrawalUrl: see
+// PaymentsGetStarGiftWithdrawalURLRequest.
+func (c *Client) PaymentsGetStarGiftWithdrawalURL(ctx context.Context, req *PaymentsGetStarGiftWithdrawalURLRequest) (*PaymentsStarGiftWithdrawalURL, error) {
+	if req == nil {
+		req = new(PaymentsGetStarGiftWithdrawalURLRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarGiftWithdrawalURL])
+}
+
+// PaymentsToggleChatStarGiftNotificationsRequest is the TL function
+// payments.toggleChatStarGiftNotifications.
+//
+//	payments.toggleChatStarGiftNotifications#60eaefa1 flags:#
+//	    enabled:flags.0?true peer:InputPeer = Bool
+//
+// See
+// https://core.telegram.org/method/payments.toggleChatStarGiftNotifications.
+type PaymentsToggleChatStarGiftNotificationsRequest struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Enabled bool       // flags.0?true
+	Peer    InputPeerClass
+}
+
+// PaymentsToggleChatStarGiftNotificationsRequestTypeID is the ID of
+// payments.toggleChatStarGiftNotifications.
+const PaymentsToggleChatStarGiftNotificationsRequestTypeID = 0x60eaefa1
+
+// TypeID returns 0x60eaefa1, the ID of
+// payments.toggleChatStarGiftNotifications.
+func (*PaymentsToggleChatStarGiftNotificationsRequest) TypeID() uint32 {
+	return PaymentsToggleChatStarGiftNotificationsRequestTypeID
+}
+
+// TypeName returns "payments.toggleChatStarGiftNotifications".
+func (*PaymentsToggleChatStarGiftNotificationsRequest) TypeName() string {
+	return "payments.toggleChatStarGiftNotifications"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsToggleChatStarGiftNotificationsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsToggleChatStarGiftNotificationsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsToggleChatStarGiftNotificationsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Enabled {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.toggleChatStarGiftNotifications", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsToggleChatStarGiftNotificationsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsToggleChatStarGiftNotificationsRequestTypeID, "payments.toggleChatStarGiftNotifications"); err != nil {
+		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.toggleChatStarGiftNotifications", "")
+	}
+	*m = PaymentsToggleChatStarGiftNotificationsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "flags")
+	}
+	m.Enabled = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "peer")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsToggleChatStarGiftNotifications calls
+// payments.toggleChatStarGiftNotifications: see
+// PaymentsToggleChatStarGiftNotificationsRequest.
+func (c *Client) PaymentsToggleChatStarGiftNotifications(ctx context.Context, req *PaymentsToggleChatStarGiftNotificationsRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsToggleChatStarGiftNotificationsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsToggleStarGiftsPinnedToTopRequest is the TL function
+// payments.toggleStarGiftsPinnedToTop.
+//
+//	payments.toggleStarGiftsPinnedToTop#1513e7b0 peer:InputPeer
+//	    stargift:Vector<InputSavedStarGift> = Bool
+//
+// See https://core.telegram.org/method/payments.toggleStarGiftsPinnedToTop.
+type PaymentsToggleStarGiftsPinnedToTopRequest struct {
+	Peer     InputPeerClass
+	Stargift []InputSavedStarGiftClass
+}
+
+// PaymentsToggleStarGiftsPinnedToTopRequestTypeID is the ID of
+// payments.toggleStarGiftsPinnedToTop.
+const PaymentsToggleStarGiftsPinnedToTopRequestTypeID = 0x1513e7b0
+
+// TypeID returns 0x1513e7b0, the ID of payments.toggleStarGiftsPinnedToTop.
+func (*PaymentsToggleStarGiftsPinnedToTopRequest) TypeID() uint32 {
+	return PaymentsToggleStarGiftsPinnedToTopRequestTypeID
+}
+
+// TypeName returns "payments.toggleStarGiftsPinnedToTop".
+func (*PaymentsToggleStarGiftsPinnedToTopRequest) TypeName() string {
+	return "payments.toggleStarGiftsPinnedToTop"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsToggleStarGiftsPinnedToTopRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsToggleStarGiftsPinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
+	}
+	b.PutVectorHeader(len(m.Stargift))
+	for i := range m.Stargift {
+		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsToggleStarGiftsPinnedToTopRequestTypeID, "payments.toggleStarGiftsPinnedToTop"); err != nil {
+		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.toggleStarGiftsPinnedToTop", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
+	}
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
+	}
+	return nil
+}
+
+// PaymentsToggleStarGiftsPinnedToTop calls payments.toggleStarGiftsPinnedToTop:
+// see PaymentsToggleStarGiftsPinnedToTopRequest.
+func (c *Client) PaymentsToggleStarGiftsPinnedToTop(ctx context.Context, req *PaymentsToggleStarGiftsPinnedToTopRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsToggleStarGiftsPinnedToTopRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsCanPurchaseStoreRequest is the TL function payments.canPurchaseStore.
+//
+//	payments.canPurchaseStore#4fdc5ea7 purpose:InputStorePaymentPurpose
+//	    = Bool
+//
+// See https://core.telegram.org/method/payments.canPurchaseStore.
+type PaymentsCanPurchaseStoreRequest struct {
+	Purpose InputStorePaymentPurposeClass
+}
+
+// PaymentsCanPurchaseStoreRequestTypeID is the ID of payments.canPurchaseStore.
+const PaymentsCanPurchaseStoreRequestTypeID = 0x4fdc5ea7
+
+// TypeID returns 0x4fdc5ea7, the ID of payments.canPurchaseStore.
+func (*PaymentsCanPurchaseStoreRequest) TypeID() uint32 {
+	return PaymentsCanPurchaseStoreRequestTypeID
+}
+
+// TypeName returns "payments.canPurchaseStore".
+func (*PaymentsCanPurchaseStoreRequest) TypeName() string {
+	return "payments.canPurchaseStore"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsCanPurchaseStoreRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsCanPurchaseStoreRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsCanPurchaseStoreRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
+		return tlrt.EncodeErr(err, "payments.canPurchaseStore", "purpose")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsCanPurchaseStoreRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsCanPurchaseStoreRequestTypeID, "payments.canPurchaseStore"); err != nil {
+		return tlrt.DecodeErr(err, "payments.canPurchaseStore", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.canPurchaseStore", "")
+	}
+	var err error
+	if m.Purpose, err = decodeInputStorePaymentPurpose(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.canPurchaseStore", "purpose")
+	}
+	return nil
+}
+
+// PaymentsCanPurchaseStore calls payments.canPurchaseStore: see
+// PaymentsCanPurchaseStoreRequest.
+func (c *Client) PaymentsCanPurchaseStore(ctx context.Context, req *PaymentsCanPurchaseStoreRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsCanPurchaseStoreRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsGetResaleStarGiftsRequest is the TL function
+// payments.getResaleStarGifts.
+//
+//	payments.getResaleStarGifts#7a5fa236 flags:# sort_by_price:flags.1?true
+//	    sort_by_num:flags.2?true for_craft:flags.4?true
+//	    stars_only:flags.5?true attributes_hash:flags.0?long gift_id:long
+//	    attributes:flags.3?Vector<StarGiftAttributeId> offset:string
+//	    limit:int = payments.ResaleStarGifts
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAttributesHash and the other Set methods send a zero value too;
+// HasAttributesHash reports whether AttributesHash is present (sent, or
+// received) and ClearAttributesHash leaves it out.
+//
+// See https://core.telegram.org/method/payments.getResaleStarGifts.
+type PaymentsGetResaleStarGiftsRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	SortByPrice    bool       // flags.1?true
+	SortByNum      bool       // flags.2?true
+	ForCraft       bool       // flags.4?true
+	StarsOnly      bool       // flags.5?true
+	AttributesHash int64      // flags.0?long
+	GiftID         int64
+	Attributes     []StarGiftAttributeIDClass // flags.3?Vector<StarGiftAttributeId>
+	Offset         string
+	Limit          int
+}
+
+// PaymentsGetResaleStarGiftsRequestTypeID is the ID of
+// payments.getResaleStarGifts.
+const PaymentsGetResaleStarGiftsRequestTypeID = 0x7a5fa236
+
+// TypeID returns 0x7a5fa236, the ID of payments.getResaleStarGifts.
+func (*PaymentsGetResaleStarGiftsRequest) TypeID() uint32 {
+	return PaymentsGetResaleStarGiftsRequestTypeID
+}
+
+// TypeName returns "payments.getResaleStarGifts".
+func (*PaymentsGetResaleStarGiftsRequest) TypeName() string {
+	return "payments.getResaleStarGifts"
+}
+
+// HasAttributesHash reports whether AttributesHash is present: not zero, set by
+// SetAttributesHash, or received.
+func (m *PaymentsGetResaleStarGiftsRequest) HasAttributesHash() bool {
+	return m.AttributesHash != 0 || m.Flags.Has(0)
+}
+
+// SetAttributesHash sets AttributesHash to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsGetResaleStarGiftsRequest) SetAttributesHash(v int64) {
+	m.AttributesHash = v
+	m.Flags.Set(0)
+}
+
+// ClearAttributesHash sets AttributesHash to its zero value and marks it
+// absent.
+func (m *PaymentsGetResaleStarGiftsRequest) ClearAttributesHash() {
+	m.AttributesHash = 0
+	m.Flags.Unset(0)
+}
+
+// HasAttributes reports whether Attributes is present: not zero, set by
+// SetAttributes, or received.
+func (m *PaymentsGetResaleStarGiftsRequest) HasAttributes() bool {
+	return len(m.Attributes) > 0 || m.Flags.Has(3)
+}
+
+// SetAttributes sets Attributes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsGetResaleStarGiftsRequest) SetAttributes(v []StarGiftAttributeIDClass) {
+	m.Attributes = v
+	m.Flags.Set(3)
+}
+
+// ClearAttributes sets Attributes to its zero value and marks it absent.
+func (m *PaymentsGetResaleStarGiftsRequest) ClearAttributes() {
+	m.Attributes = nil
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetResaleStarGiftsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetResaleStarGiftsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetResaleStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4 | 1<<5)
+	if m.SortByPrice {
+		flags.Set(1)
+	}
+	if m.SortByNum {
+		flags.Set(2)
+	}
+	if m.ForCraft {
+		flags.Set(4)
+	}
+	if m.StarsOnly {
+		flags.Set(5)
+	}
+	if m.AttributesHash != 0 {
+		flags.Set(0)
+	}
+	if len(m.Attributes) > 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.AttributesHash)
+	}
+	b.PutLong(m.GiftID)
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.Attributes))
+		for i := range m.Attributes {
+			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+				return tlrt.EncodeErr(err, "payments.getResaleStarGifts", "attributes")
+			}
+		}
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetResaleStarGiftsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetResaleStarGiftsRequestTypeID, "payments.getResaleStarGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getResaleStarGifts", "")
+	}
+	*m = PaymentsGetResaleStarGiftsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "flags")
+	}
+	m.SortByPrice = m.Flags.Has(1)
+	m.SortByNum = m.Flags.Has(2)
+	m.ForCraft = m.Flags.Has(4)
+	m.StarsOnly = m.Flags.Has(5)
+	if m.Flags.Has(0) {
+		if m.AttributesHash, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes_hash")
+		}
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "gift_id")
+	}
+	if m.Flags.Has(3) {
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttributeID); err != nil {
+			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes")
+		}
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "limit")
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<4 | 1<<5
+	if m.AttributesHash != 0 {
+		m.Flags.Unset(0)
+	}
+	if len(m.Attributes) > 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// PaymentsGetResaleStarGifts calls payments.getResaleStarGifts: see
+// PaymentsGetResaleStarGiftsRequest.
+func (c *Client) PaymentsGetResaleStarGifts(ctx context.Context, req *PaymentsGetResaleStarGiftsRequest) (*PaymentsResaleStarGifts, error) {
+	if req == nil {
+		req = new(PaymentsGetResaleStarGiftsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsResaleStarGifts])
+}
+
+// PaymentsUpdateStarGiftPriceRequest is the TL function
+// payments.updateStarGiftPrice.
+//
+//	payments.updateStarGiftPrice#edbe6ccb stargift:InputSavedStarGift
+//	    resell_amount:StarsAmount = Updates
+//
+// See https://core.telegram.org/method/payments.updateStarGiftPrice.
+type PaymentsUpdateStarGiftPriceRequest struct {
+	Stargift     InputSavedStarGiftClass
+	ResellAmount StarsAmountClass
+}
+
+// PaymentsUpdateStarGiftPriceRequestTypeID is the ID of
+// payments.updateStarGiftPrice.
+const PaymentsUpdateStarGiftPriceRequestTypeID = 0xedbe6ccb
+
+// TypeID returns 0xedbe6ccb, the ID of payments.updateStarGiftPrice.
+func (*PaymentsUpdateStarGiftPriceRequest) TypeID() uint32 {
+	return PaymentsUpdateStarGiftPriceRequestTypeID
+}
+
+// TypeName returns "payments.updateStarGiftPrice".
+func (*PaymentsUpdateStarGiftPriceRequest) TypeName() string {
+	return "payments.updateStarGiftPrice"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsUpdateStarGiftPriceRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsUpdateStarGiftPriceRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsUpdateStarGiftPriceRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+		return tlrt.EncodeErr(err, "payments.updateStarGiftPrice", "stargift")
+	}
+	if err := tlrt.EncodeObject(b, m.ResellAmount); err != nil {
+		return tlrt.EncodeErr(err, "payments.updateStarGiftPrice", "resell_amount")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsUpdateStarGiftPriceRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsUpdateStarGiftPriceRequestTypeID, "payments.updateStarGiftPrice"); err != nil {
+		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.updateStarGiftPrice", "")
+	}
+	var err error
+	if m.Stargift, err = decodeInputSavedStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "stargift")
+	}
+	if m.ResellAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "resell_amount")
+	}
+	return nil
+}
+
+// PaymentsUpdateStarGiftPrice calls payments.updateStarGiftPrice: see
+// PaymentsUpdateStarGiftPriceRequest.
+func (c *Client) PaymentsUpdateStarGiftPrice(ctx context.Context, req *PaymentsUpdateStarGiftPriceRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PaymentsUpdateStarGiftPriceRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PaymentsCreateStarGiftCollectionRequest is the TL function
+// payments.createStarGiftCollection.
+//
+//	payments.createStarGiftCollection#1f4a0e87 peer:InputPeer title:string
+//	    stargift:Vector<InputSavedStarGift> = StarGiftCollection
+//
+// See https://core.telegram.org/method/payments.createStarGiftCollection.
+type PaymentsCreateStarGiftCollectionRequest struct {
+	Peer     InputPeerClass
+	Title    string
+	Stargift []InputSavedStarGiftClass
+}
+
+// PaymentsCreateStarGiftCollectionRequestTypeID is the ID of
+// payments.createStarGiftCollection.
+const PaymentsCreateStarGiftCollectionRequestTypeID = 0x1f4a0e87
+
+// TypeID returns 0x1f4a0e87, the ID of payments.createStarGiftCollection.
+func (*PaymentsCreateStarGiftCollectionRequest) TypeID() uint32 {
+	return PaymentsCreateStarGiftCollectionRequestTypeID
+}
+
+// TypeName returns "payments.createStarGiftCollection".
+func (*PaymentsCreateStarGiftCollectionRequest) TypeName() string {
+	return "payments.createStarGiftCollection"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsCreateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsCreateStarGiftCollectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsCreateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.createStarGiftCollection", "peer")
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Stargift))
+	for i := range m.Stargift {
+		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.createStarGiftCollection", "stargift")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsCreateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsCreateStarGiftCollectionRequestTypeID, "payments.createStarGiftCollection"); err != nil {
+		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.createStarGiftCollection", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "peer")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "title")
+	}
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "stargift")
+	}
+	return nil
+}
+
+// PaymentsCreateStarGiftCollection calls payments.createStarGiftCollection: see
+// PaymentsCreateStarGiftCollectionRequest.
+func (c *Client) PaymentsCreateStarGiftCollection(ctx context.Context, req *PaymentsCreateStarGiftCollectionRequest) (*StarGiftCollection, error) {
+	if req == nil {
+		req = new(PaymentsCreateStarGiftCollectionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StarGiftCollection])
+}
+
+// PaymentsUpdateStarGiftCollectionRequest is the TL function
+// payments.updateStarGiftCollection.
+//
+//	payments.updateStarGiftCollection#4fddbee7 flags:# peer:InputPeer
+//	    collection_id:int title:flags.0?string
+//	    delete_stargift:flags.1?Vector<InputSavedStarGift>
+//	    add_stargift:flags.2?Vector<InputSavedStarGift>
+//	    order:flags.3?Vector<InputSavedStarGift> = StarGiftCollection
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/method/payments.updateStarGiftCollection.
+type PaymentsUpdateStarGiftCollectionRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer           InputPeerClass
+	CollectionID   int
+	Title          string                    // flags.0?string
+	DeleteStargift []InputSavedStarGiftClass // flags.1?Vector<InputSavedStarGift>
+	AddStargift    []InputSavedStarGiftClass // flags.2?Vector<InputSavedStarGift>
+	Order          []InputSavedStarGiftClass // flags.3?Vector<InputSavedStarGift>
+}
+
+// PaymentsUpdateStarGiftCollectionRequestTypeID is the ID of
+// payments.updateStarGiftCollection.
+const PaymentsUpdateStarGiftCollectionRequestTypeID = 0x4fddbee7
+
+// TypeID returns 0x4fddbee7, the ID of payments.updateStarGiftCollection.
+func (*PaymentsUpdateStarGiftCollectionRequest) TypeID() uint32 {
+	return PaymentsUpdateStarGiftCollectionRequestTypeID
+}
+
+// TypeName returns "payments.updateStarGiftCollection".
+func (*PaymentsUpdateStarGiftCollectionRequest) TypeName() string {
+	return "payments.updateStarGiftCollection"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *PaymentsUpdateStarGiftCollectionRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PaymentsUpdateStarGiftCollectionRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *PaymentsUpdateStarGiftCollectionRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasDeleteStargift reports whether DeleteStargift is present: not zero, set by
+// SetDeleteStargift, or received.
+func (m *PaymentsUpdateStarGiftCollectionRequest) HasDeleteStargift() bool {
+	return len(m.DeleteStargift) > 0 || m.Flags.Has(1)
+}
+
+// SetDeleteStargift sets DeleteStargift to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsUpdateStarGiftCollectionRequest) SetDeleteStargift(v []InputSavedStarGiftClass) {
+	m.DeleteStargift = v
+	m.Flags.Set(1)
+}
+
+// ClearDeleteStargift sets DeleteStargift to its zero value and marks it
+// absent.
+func (m *PaymentsUpdateStarGiftCollectionRequest) ClearDeleteStargift() {
+	m.DeleteStargift = nil
+	m.Flags.Unset(1)
+}
+
+// HasAddStargift reports whether AddStargift is present: not zero, set by
+// SetAddStargift, or received.
+func (m *PaymentsUpdateStarGiftCollectionRequest) HasAddStargift() bool {
+	return len(m.AddStargift) > 0 || m.Flags.Has(2)
+}
+
+// SetAddStargift sets AddStargift to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PaymentsUpdateStarGiftCollectionRequest) SetAddStargift(v []InputSavedStarGiftClass) {
+	m.AddStargift = v
+	m.Flags.Set(2)
+}
+
+// ClearAddStargift sets AddStargift to its zero value and marks it absent.
+func (m *PaymentsUpdateStarGiftCollectionRequest) ClearAddStargift() {
+	m.AddStargift = nil
+	m.Flags.Unset(2)
+}
+
+// HasOrder reports whether Order is present: not zero, set by SetOrder, or
+// received.
+func (m *PaymentsUpdateStarGiftCollectionRequest) HasOrder() bool {
+	return len(m.Order) > 0 || m.Flags.Has(3)
+}
+
+// SetOrder sets Order to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PaymentsUpdateStarGiftCollectionRequest) SetOrder(v []InputSavedStarGiftClass) {
+	m.Order = v
+	m.Flags.Set(3)
+}
+
+// ClearOrder sets Order to its zero value and marks it absent.
+func (m *PaymentsUpdateStarGiftCollectionRequest) ClearOrder() {
+	m.Order = nil
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsUpdateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsUpdateStarGiftCollectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if len(m.DeleteStargift) > 0 {
+		flags.Set(1)
+	}
+	if len(m.AddStargift) > 0 {
+		flags.Set(2)
+	}
+	if len(m.Order) > 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "peer")
+	}
+	b.PutInt(m.CollectionID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.DeleteStargift))
+		for i := range m.DeleteStargift {
+			if err := tlrt.EncodeObject(b, m.DeleteStargift[i]); err != nil {
+				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
+			}
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.AddStargift))
+		for i := range m.AddStargift {
+			if err := tlrt.EncodeObject(b, m.AddStargift[i]); err != nil {
+				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
+			}
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.Order))
+		for i := range m.Order {
+			if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
+				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "order")
+			}
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsUpdateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsUpdateStarGiftCollectionRequestTypeID, "payments.updateStarGiftCollection"); err != nil {
+		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.updateStarGiftCollection", "")
+	}
+	*m = PaymentsUpdateStarGiftCollectionRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "peer")
+	}
+	if m.CollectionID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "collection_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "title")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.DeleteStargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.AddStargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "order")
+		}
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if len(m.DeleteStargift) > 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.AddStargift) > 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.Order) > 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// PaymentsUpdateStarGiftCollection calls payments.updateStarGiftCollection: see
+// PaymentsUpdateStarGiftCollectionRequest.
+func (c *Client) PaymentsUpdateStarGiftCollection(ctx context.Context, req *PaymentsUpdateStarGiftCollectionRequest) (*StarGiftCollection, error) {
+	if req == nil {
+		req = new(PaymentsUpdateStarGiftCollectionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StarGiftCollection])
+}
+
+// PaymentsReorderStarGiftCollectionsRequest is the TL function
+// payments.reorderStarGiftCollections.
+//
+//	payments.reorderStarGiftCollections#c32af4cc peer:InputPeer
+//	    order:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/payments.reorderStarGiftCollections.
+type PaymentsReorderStarGiftCollectionsRequest struct {
+	Peer  InputPeerClass
+	Order []int
+}
+
+// PaymentsReorderStarGiftCollectionsRequestTypeID is the ID of
+// payments.reorderStarGiftCollections.
+const PaymentsReorderStarGiftCollectionsRequestTypeID = 0xc32af4cc
+
+// TypeID returns 0xc32af4cc, the ID of payments.reorderStarGiftCollections.
+func (*PaymentsReorderStarGiftCollectionsRequest) TypeID() uint32 {
+	return PaymentsReorderStarGiftCollectionsRequestTypeID
+}
+
+// TypeName returns "payments.reorderStarGiftCollections".
+func (*PaymentsReorderStarGiftCollectionsRequest) TypeName() string {
+	return "payments.reorderStarGiftCollections"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsReorderStarGiftCollectionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsReorderStarGiftCollectionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsReorderStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.reorderStarGiftCollections", "peer")
+	}
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		b.PutInt(m.Order[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsReorderStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsReorderStarGiftCollectionsRequestTypeID, "payments.reorderStarGiftCollections"); err != nil {
+		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.reorderStarGiftCollections", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "peer")
+	}
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "order")
+	}
+	return nil
+}
+
+// PaymentsReorderStarGiftCollections calls payments.reorderStarGiftCollections:
+// see PaymentsReorderStarGiftCollectionsRequest.
+func (c *Client) PaymentsReorderStarGiftCollections(ctx context.Context, req *PaymentsReorderStarGiftCollectionsRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsReorderStarGiftCollectionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsDeleteStarGiftCollectionRequest is the TL function
+// payments.deleteStarGiftCollection.
+//
+//	payments.deleteStarGiftCollection#ad5648e8 peer:InputPeer
+//	    collection_id:int = Bool
+//
+// See https://core.telegram.org/method/payments.deleteStarGiftCollection.
+type PaymentsDeleteStarGiftCollectionRequest struct {
+	Peer         InputPeerClass
+	CollectionID int
+}
+
+// PaymentsDeleteStarGiftCollectionRequestTypeID is the ID of
+// payments.deleteStarGiftCollection.
+const PaymentsDeleteStarGiftCollectionRequestTypeID = 0xad5648e8
+
+// TypeID returns 0xad5648e8, the ID of payments.deleteStarGiftCollection.
+func (*PaymentsDeleteStarGiftCollectionRequest) TypeID() uint32 {
+	return PaymentsDeleteStarGiftCollectionRequestTypeID
+}
+
+// TypeName returns "payments.deleteStarGiftCollection".
+func (*PaymentsDeleteStarGiftCollectionRequest) TypeName() string {
+	return "payments.deleteStarGiftCollection"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsDeleteStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsDeleteStarGiftCollectionRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsDeleteStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.deleteStarGiftCollection", "peer")
+	}
+	b.PutInt(m.CollectionID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsDeleteStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsDeleteStarGiftCollectionRequestTypeID, "payments.deleteStarGiftCollection"); err != nil {
+		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.deleteStarGiftCollection", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "peer")
+	}
+	if m.CollectionID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "collection_id")
+	}
+	return nil
+}
+
+// PaymentsDeleteStarGiftCollection calls payments.deleteStarGiftCollection: see
+// PaymentsDeleteStarGiftCollectionRequest.
+func (c *Client) PaymentsDeleteStarGiftCollection(ctx context.Context, req *PaymentsDeleteStarGiftCollectionRequest) (bool, error) {
+	if req == nil {
+		req = new(PaymentsDeleteStarGiftCollectionRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PaymentsGetStarGiftCollectionsRequest is the TL function
+// payments.getStarGiftCollections.
+//
+//	payments.getStarGiftCollections#981b91dd peer:InputPeer hash:long
+//	    = payments.StarGiftCollections
+//
+// See https://core.telegram.org/method/payments.getStarGiftCollections.
+type PaymentsGetStarGiftCollectionsRequest struct {
+	Peer InputPeerClass
+	Hash int64
+}
+
+// PaymentsGetStarGiftCollectionsRequestTypeID is the ID of
+// payments.getStarGiftCollections.
+const PaymentsGetStarGiftCollectionsRequestTypeID = 0x981b91dd
+
+// TypeID returns 0x981b91dd, the ID of payments.getStarGiftCollections.
+func (*PaymentsGetStarGiftCollectionsRequest) TypeID() uint32 {
+	return PaymentsGetStarGiftCollectionsRequestTypeID
+}
+
+// TypeName returns "payments.getStarGiftCollections".
+func (*PaymentsGetStarGiftCollectionsRequest) TypeName() string {
+	return "payments.getStarGiftCollections"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarGiftCollectionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarGiftCollectionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarGiftCollections", "peer")
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftCollectionsRequestTypeID, "payments.getStarGiftCollections"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftCollections", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "peer")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "hash")
+	}
+	return nil
+}
+
+// PaymentsGetStarGiftCollections calls payments.getStarGiftCollections: see
+// PaymentsGetStarGiftCollectionsRequest.
+func (c *Client) PaymentsGetStarGiftCollections(ctx context.Context, req *PaymentsGetStarGiftCollectionsRequest) (PaymentsStarGiftCollectionsClass, error) {
+	if req == nil {
+		req = new(PaymentsGetStarGiftCollectionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsStarGiftCollections)
+}
+
+// PaymentsGetUniqueStarGiftValueInfoRequest is the TL function
+// payments.getUniqueStarGiftValueInfo.
+//
+//	payments.getUniqueStarGiftValueInfo#4365af6b slug:string
+//	    = payments.UniqueStarGiftValueInfo
+//
+// See https://core.telegram.org/method/payments.getUniqueStarGiftValueInfo.
+type PaymentsGetUniqueStarGiftValueInfoRequest struct {
+	Slug string
+}
+
+// PaymentsGetUniqueStarGiftValueInfoRequestTypeID is the ID of
+// payments.getUniqueStarGiftValueInfo.
+const PaymentsGetUniqueStarGiftValueInfoRequestTypeID = 0x4365af6b
+
+// TypeID returns 0x4365af6b, the ID of payments.getUniqueStarGiftValueInfo.
+func (*PaymentsGetUniqueStarGiftValueInfoRequest) TypeID() uint32 {
+	return PaymentsGetUniqueStarGiftValueInfoRequestTypeID
+}
+
+// TypeName returns "payments.getUniqueStarGiftValueInfo".
+func (*PaymentsGetUniqueStarGiftValueInfoRequest) TypeName() string {
+	return "payments.getUniqueStarGiftValueInfo"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetUniqueStarGiftValueInfoRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetUniqueStarGiftValueInfoRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Slug)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetUniqueStarGiftValueInfoRequestTypeID, "payments.getUniqueStarGiftValueInfo"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "slug")
+	}
+	return nil
+}
+
+// PaymentsGetUniqueStarGiftValueInfo calls payments.getUniqueStarGiftValueInfo:
+// see PaymentsGetUniqueStarGiftValueInfoRequest.
+func (c *Client) PaymentsGetUniqueStarGiftValueInfo(ctx context.Context, req *PaymentsGetUniqueStarGiftValueInfoRequest) (*PaymentsUniqueStarGiftValueInfo, error) {
+	if req == nil {
+		req = new(PaymentsGetUniqueStarGiftValueInfoRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsUniqueStarGiftValueInfo])
+}
+
+// PaymentsCheckCanSendGiftRequest is the TL function payments.checkCanSendGift.
+//
+//	payments.checkCanSendGift#c0c4edc9 gift_id:long
+//	    = payments.CheckCanSendGiftResult
+//
+// See https://core.telegram.org/method/payments.checkCanSendGift.
+type PaymentsCheckCanSendGiftRequest struct {
+	GiftID int64
+}
+
+// PaymentsCheckCanSendGiftRequestTypeID is the ID of payments.checkCanSendGift.
+const PaymentsCheckCanSendGiftRequestTypeID = 0xc0c4edc9
+
+// TypeID returns 0xc0c4edc9, the ID of payments.checkCanSendGift.
+func (*PaymentsCheckCanSendGiftRequest) TypeID() uint32 {
+	return PaymentsCheckCanSendGiftRequestTypeID
+}
+
+// TypeName returns "payments.checkCanSendGift".
+func (*PaymentsCheckCanSendGiftRequest) TypeName() string {
+	return "payments.checkCanSendGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsCheckCanSendGiftRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsCheckCanSendGiftRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsCheckCanSendGiftRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsCheckCanSendGiftRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftRequestTypeID, "payments.checkCanSendGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkCanSendGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsCheckCanSendGiftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCheckCanSendGiftRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.checkCanSendGift", "gift_id")
+	}
+	return nil
+}
+
+// PaymentsCheckCanSendGift calls payments.checkCanSendGift: see
+// PaymentsCheckCanSendGiftRequest.
+func (c *Client) PaymentsCheckCanSendGift(ctx context.Context, req *PaymentsCheckCanSendGiftRequest) (PaymentsCheckCanSendGiftResultClass, error) {
+	if req == nil {
+		req = new(PaymentsCheckCanSendGiftRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsCheckCanSendGiftResult)
+}
+
+// PaymentsGetStarGiftAuctionStateRequest is the TL function
+// payments.getStarGiftAuctionState.
+//
+//	payments.getStarGiftAuctionState#5c9ff4d6 auction:InputStarGiftAuction
+//	    version:int = payments.StarGiftAuctionState
+//
+// See https://core.telegram.org/method/payments.getStarGiftAuctionState.
+type PaymentsGetStarGiftAuctionStateRequest struct {
+	Auction InputStarGiftAuctionClass
+	Version int
+}
+
+// PaymentsGetStarGiftAuctionStateRequestTypeID is the ID of
+// payments.getStarGiftAuctionState.
+const PaymentsGetStarGiftAuctionStateRequestTypeID = 0x5c9ff4d6
+
+// TypeID returns 0x5c9ff4d6, the ID of payments.getStarGiftAuctionState.
+func (*PaymentsGetStarGiftAuctionStateRequest) TypeID() uint32 {
+	return PaymentsGetStarGiftAuctionStateRequestTypeID
+}
+
+// TypeName returns "payments.getStarGiftAuctionState".
+func (*PaymentsGetStarGiftAuctionStateRequest) TypeName() string {
+	return "payments.getStarGiftAuctionState"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarGiftAuctionStateRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarGiftAuctionStateRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarGiftAuctionStateRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Auction); err != nil {
+		return tlrt.EncodeErr(err, "payments.getStarGiftAuctionState", "auction")
+	}
+	b.PutInt(m.Version)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarGiftAuctionStateRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftAuctionStateRequestTypeID, "payments.getStarGiftAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftAuctionState", "")
+	}
+	var err error
+	if m.Auction, err = decodeInputStarGiftAuction(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "auction")
+	}
+	if m.Version, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "version")
+	}
+	return nil
+}
+
+// PaymentsGetStarGiftAuctionState calls payments.getStarGiftAuctionState: see
+// PaymentsGetStarGiftAuctionStateRequest.
+func (c *Client) PaymentsGetStarGiftAuctionState(ctx context.Context, req *PaymentsGetStarGiftAuctionStateRequest) (*PaymentsStarGiftAuctionState, error) {
+	if req == nil {
+		req = new(PaymentsGetStarGiftAuctionStateRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarGiftAuctionState])
+}
+
+// PaymentsGetStarGiftAuctionAcquiredGiftsRequest is the TL function
+// payments.getStarGiftAuctionAcquiredGifts.
+//
+//	payments.getStarGiftAuctionAcquiredGifts#6ba2cbec gift_id:long
+//	    = payments.StarGiftAuctionAcquiredGifts
+//
+// See
+// https://core.telegram.org/method/payments.getStarGiftAuctionAcquiredGifts.
+type PaymentsGetStarGiftAuctionAcquiredGiftsRequest struct {
+	GiftID int64
+}
+
+// PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID is the ID of
+// payments.getStarGiftAuctionAcquiredGifts.
+const PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID = 0x6ba2cbec
+
+// TypeID returns 0x6ba2cbec, the ID of
+// payments.getStarGiftAuctionAcquiredGifts.
+func (*PaymentsGetStarGiftAuctionAcquiredGiftsRequest) TypeID() uint32 {
+	return PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID
+}
+
+// TypeName returns "payments.getStarGiftAuctionAcquiredGifts".
+func (*PaymentsGetStarGiftAuctionAcquiredGiftsRequest) TypeName() string {
+	return "payments.getStarGiftAuctionAcquiredGifts"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID, "payments.getStarGiftAuctionAcquiredGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionAcquiredGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionAcquiredGifts", "gift_id")
+	}
+	return nil
+}
+
+// PaymentsGetStarGiftAuctionAcquiredGifts calls
+// payments.getStarGiftAuctionAcquiredGifts: see
+// PaymentsGetStarGiftAuctionAcquiredGiftsRequest.
+func (c *Client) PaymentsGetStarGiftAuctionAcquiredGifts(ctx context.Context, req *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) (*PaymentsStarGiftAuctionAcquiredGifts, error) {
+	if req == nil {
+		req = new(PaymentsGetStarGiftAuctionAcquiredGiftsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarGiftAuctionAcquiredGifts])
+}
+
+// PaymentsGetStarGiftActiveAuctionsRequest is the TL function
+// payments.getStarGiftActiveAuctions.
+//
+//	payments.getStarGiftActiveAuctions#a5d0514d hash:long
+//	    = payments.StarGiftActiveAuctions
+//
+// See https://core.telegram.org/method/payments.getStarGiftActiveAuctions.
+type PaymentsGetStarGiftActiveAuctionsRequest struct {
+	Hash int64
+}
+
+// PaymentsGetStarGiftActiveAuctionsRequestTypeID is the ID of
+// payments.getStarGiftActiveAuctions.
+const PaymentsGetStarGiftActiveAuctionsRequestTypeID = 0xa5d0514d
+
+// TypeID returns 0xa5d0514d, the ID of payments.getStarGiftActiveAuctions.
+func (*PaymentsGetStarGiftActiveAuctionsRequest) TypeID() uint32 {
+	return PaymentsGetStarGiftActiveAuctionsRequestTypeID
+}
+
+// TypeName returns "payments.getStarGiftActiveAuctions".
+func (*PaymentsGetStarGiftActiveAuctionsRequest) TypeName() string {
+	return "payments.getStarGiftActiveAuctions"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarGiftActiveAuctionsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarGiftActiveAuctionsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarGiftActiveAuctionsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarGiftActiveAuctionsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftActiveAuctionsRequestTypeID, "payments.getStarGiftActiveAuctions"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftActiveAuctions", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftActiveAuctions", "hash")
+	}
+	return nil
+}
+
+// PaymentsGetStarGiftActiveAuctions calls payments.getStarGiftActiveAuctions:
+// see PaymentsGetStarGiftActiveAuctionsRequest.
+func (c *Client) PaymentsGetStarGiftActiveAuctions(ctx context.Context, req *PaymentsGetStarGiftActiveAuctionsRequest) (PaymentsStarGiftActiveAuctionsClass, error) {
+	if req == nil {
+		req = new(PaymentsGetStarGiftActiveAuctionsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePaymentsStarGiftActiveAuctions)
+}
+
+// PaymentsResolveStarGiftOfferRequest is the TL function
+// payments.resolveStarGiftOffer.
+//
+//	payments.resolveStarGiftOffer#e9ce781c flags:# decline:flags.0?true
+//	    offer_msg_id:int = Updates
+//
+// See https://core.telegram.org/method/payments.resolveStarGiftOffer.
+type PaymentsResolveStarGiftOfferRequest struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Decline    bool       // flags.0?true
+	OfferMsgID int
+}
+
+// PaymentsResolveStarGiftOfferRequestTypeID is the ID of
+// payments.resolveStarGiftOffer.
+const PaymentsResolveStarGiftOfferRequestTypeID = 0xe9ce781c
+
+// TypeID returns 0xe9ce781c, the ID of payments.resolveStarGiftOffer.
+func (*PaymentsResolveStarGiftOfferRequest) TypeID() uint32 {
+	return PaymentsResolveStarGiftOfferRequestTypeID
+}
+
+// TypeName returns "payments.resolveStarGiftOffer".
+func (*PaymentsResolveStarGiftOfferRequest) TypeName() string {
+	return "payments.resolveStarGiftOffer"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsResolveStarGiftOfferRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsResolveStarGiftOfferRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsResolveStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Decline {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.OfferMsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsResolveStarGiftOfferRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsResolveStarGiftOfferRequestTypeID, "payments.resolveStarGiftOffer"); err != nil {
+		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsResolveStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = PaymentsResolveStarGiftOfferRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "flags")
+	}
+	m.Decline = m.Flags.Has(0)
+	if m.OfferMsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "offer_msg_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PaymentsResolveStarGiftOffer calls payments.resolveStarGiftOffer: see
+// PaymentsResolveStarGiftOfferRequest.
+func (c *Client) PaymentsResolveStarGiftOffer(ctx context.Context, req *PaymentsResolveStarGiftOfferRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PaymentsResolveStarGiftOfferRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PaymentsSendStarGiftOfferRequest is the TL function
+// payments.sendStarGiftOffer.
+//
+//	payments.sendStarGiftOffer#8fb86b41 flags:# peer:InputPeer slug:string
+//	    price:StarsAmount duration:int random_id:long
+//	    allow_paid_stars:flags.0?long = Updates
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAllowPaidStars and the other Set methods send a zero value too;
+// HasAllowPaidStars reports whether AllowPaidStars is present (sent, or
+// received) and ClearAllowPaidStars leaves it out.
+//
+// See https://core.telegram.org/method/payments.sendStarGiftOffer.
+type PaymentsSendStarGiftOfferRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer           InputPeerClass
+	Slug           string
+	Price          StarsAmountClass
+	Duration       int
+	RandomID       int64
+	AllowPaidStars int64 // flags.0?long
+}
+
+// PaymentsSendStarGiftOfferRequestTypeID is the ID of
+// payments.sendStarGiftOffer.
+const PaymentsSendStarGiftOfferRequestTypeID = 0x8fb86b41
+
+// TypeID returns 0x8fb86b41, the ID of payments.sendStarGiftOffer.
+func (*PaymentsSendStarGiftOfferRequest) TypeID() uint32 {
+	return PaymentsSendStarGiftOfferRequestTypeID
+}
+
+// TypeName returns "payments.sendStarGiftOffer".
+func (*PaymentsSendStarGiftOfferRequest) TypeName() string {
+	return "payments.sendStarGiftOffer"
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *PaymentsSendStarGiftOfferRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(0)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PaymentsSendStarGiftOfferRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(0)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *PaymentsSendStarGiftOfferRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsSendStarGiftOfferRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsSendStarGiftOfferRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsSendStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.AllowPaidStars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "peer")
+	}
+	b.PutString(m.Slug)
+	if err := tlrt.EncodeObject(b, m.Price); err != nil {
+		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "price")
+	}
+	b.PutInt(m.Duration)
+	b.PutLong(m.RandomID)
+	if flags.Has(0) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsSendStarGiftOfferRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsSendStarGiftOfferRequestTypeID, "payments.sendStarGiftOffer"); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.sendStarGiftOffer", "")
+	}
+	*m = PaymentsSendStarGiftOfferRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "peer")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "slug")
+	}
+	if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "price")
+	}
+	if m.Duration, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "duration")
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "random_id")
+	}
+	if m.Flags.Has(0) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "allow_paid_stars")
+		}
+	}
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// PaymentsSendStarGiftOffer calls payments.sendStarGiftOffer: see
+// PaymentsSendStarGiftOfferRequest.
+func (c *Client) PaymentsSendStarGiftOffer(ctx context.Context, req *PaymentsSendStarGiftOfferRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PaymentsSendStarGiftOfferRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PaymentsGetStarGiftUpgradeAttributesRequest is the TL function
+// payments.getStarGiftUpgradeAttributes.
+//
+//	payments.getStarGiftUpgradeAttributes#6d038b58 gift_id:long
+//	    = payments.StarGiftUpgradeAttributes
+//
+// See https://core.telegram.org/method/payments.getStarGiftUpgradeAttributes.
+type PaymentsGetStarGiftUpgradeAttributesRequest struct {
+	GiftID int64
+}
+
+// PaymentsGetStarGiftUpgradeAttributesRequestTypeID is the ID of
+// payments.getStarGiftUpgradeAttributes.
+const PaymentsGetStarGiftUpgradeAttributesRequestTypeID = 0x6d038b58
+
+// TypeID returns 0x6d038b58, the ID of payments.getStarGiftUpgradeAttributes.
+func (*PaymentsGetStarGiftUpgradeAttributesRequest) TypeID() uint32 {
+	return PaymentsGetStarGiftUpgradeAttributesRequestTypeID
+}
+
+// TypeName returns "payments.getStarGiftUpgradeAttributes".
+func (*PaymentsGetStarGiftUpgradeAttributesRequest) TypeName() string {
+	return "payments.getStarGiftUpgradeAttributes"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetStarGiftUpgradeAttributesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetStarGiftUpgradeAttributesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftUpgradeAttributesRequestTypeID, "payments.getStarGiftUpgradeAttributes"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradeAttributes", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradeAttributes", "gift_id")
+	}
+	return nil
+}
+
+// PaymentsGetStarGiftUpgradeAttributes calls
+// payments.getStarGiftUpgradeAttributes: see
+// PaymentsGetStarGiftUpgradeAttributesRequest.
+func (c *Client) PaymentsGetStarGiftUpgradeAttributes(ctx context.Context, req *PaymentsGetStarGiftUpgradeAttributesRequest) (*PaymentsStarGiftUpgradeAttributes, error) {
+	if req == nil {
+		req = new(PaymentsGetStarGiftUpgradeAttributesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsStarGiftUpgradeAttributes])
+}
+
+// PaymentsGetCraftStarGiftsRequest is the TL function
+// payments.getCraftStarGifts.
+//
+//	payments.getCraftStarGifts#fd05dd00 gift_id:long offset:string limit:int
+//	    = payments.SavedStarGifts
+//
+// See https://core.telegram.org/method/payments.getCraftStarGifts.
+type PaymentsGetCraftStarGiftsRequest struct {
+	GiftID int64
+	Offset string
+	Limit  int
+}
+
+// PaymentsGetCraftStarGiftsRequestTypeID is the ID of
+// payments.getCraftStarGifts.
+const PaymentsGetCraftStarGiftsRequestTypeID = 0xfd05dd00
+
+// TypeID returns 0xfd05dd00, the ID of payments.getCraftStarGifts.
+func (*PaymentsGetCraftStarGiftsRequest) TypeID() uint32 {
+	return PaymentsGetCraftStarGiftsRequestTypeID
+}
+
+// TypeName returns "payments.getCraftStarGifts".
+func (*PaymentsGetCraftStarGiftsRequest) TypeName() string {
+	return "payments.getCraftStarGifts"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsGetCraftStarGiftsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsGetCraftStarGiftsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsGetCraftStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsGetCraftStarGiftsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsGetCraftStarGiftsRequestTypeID, "payments.getCraftStarGifts"); err != nil {
+		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "gift_id")
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "limit")
+	}
+	return nil
+}
+
+// PaymentsGetCraftStarGifts calls payments.getCraftStarGifts: see
+// PaymentsGetCraftStarGiftsRequest.
+func (c *Client) PaymentsGetCraftStarGifts(ctx context.Context, req *PaymentsGetCraftStarGiftsRequest) (*PaymentsSavedStarGifts, error) {
+	if req == nil {
+		req = new(PaymentsGetCraftStarGiftsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PaymentsSavedStarGifts])
+}
+
+// PaymentsCraftStarGiftRequest is the TL function payments.craftStarGift.
+//
+//	payments.craftStarGift#b0f9684f stargift:Vector<InputSavedStarGift>
+//	    = Updates
+//
+// See https://core.telegram.org/method/payments.craftStarGift.
+type PaymentsCraftStarGiftRequest struct {
+	Stargift []InputSavedStarGiftClass
+}
+
+// PaymentsCraftStarGiftRequestTypeID is the ID of payments.craftStarGift.
+const PaymentsCraftStarGiftRequestTypeID = 0xb0f9684f
+
+// TypeID returns 0xb0f9684f, the ID of payments.craftStarGift.
+func (*PaymentsCraftStarGiftRequest) TypeID() uint32 {
+	return PaymentsCraftStarGiftRequestTypeID
+}
+
+// TypeName returns "payments.craftStarGift".
+func (*PaymentsCraftStarGiftRequest) TypeName() string {
+	return "payments.craftStarGift"
+}
+
+// Encode writes m to b with its ID.
+func (m *PaymentsCraftStarGiftRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PaymentsCraftStarGiftRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PaymentsCraftStarGiftRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Stargift))
+	for i := range m.Stargift {
+		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
+			return tlrt.EncodeErr(err, "payments.craftStarGift", "stargift")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PaymentsCraftStarGiftRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PaymentsCraftStarGiftRequestTypeID, "payments.craftStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "payments.craftStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "payments.craftStarGift", "")
+	}
+	var err error
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		return tlrt.DecodeErr(err, "payments.craftStarGift", "stargift")
+	}
+	return nil
+}
+
+// PaymentsCraftStarGift calls payments.craftStarGift: see
+// PaymentsCraftStarGiftRequest.
+func (c *Client) PaymentsCraftStarGift(ctx context.Context, req *PaymentsCraftStarGiftRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PaymentsCraftStarGiftRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }

@@ -5,18 +5,22 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// PhoneExportedGroupCallInvite is the TL constructor phone.exportedGroupCallInvite:
+// PhoneExportedGroupCallInvite is the TL constructor
+// phone.exportedGroupCallInvite.
 //
-//	phone.exportedGroupCallInvite#204bd158 link:string = phone.ExportedGroupCallInvite
+//	phone.exportedGroupCallInvite#204bd158 link:string
+//	    = phone.ExportedGroupCallInvite
 //
 // See https://core.telegram.org/constructor/phone.exportedGroupCallInvite.
 type PhoneExportedGroupCallInvite struct {
 	Link string
 }
 
-// PhoneExportedGroupCallInviteTypeID is the ID of phone.exportedGroupCallInvite.
+// PhoneExportedGroupCallInviteTypeID is the ID of
+// phone.exportedGroupCallInvite.
 const PhoneExportedGroupCallInviteTypeID = 0x204bd158
 
 // TypeID returns 0x204bd158, the ID of phone.exportedGroupCallInvite.
@@ -49,35 +53,35 @@ func (m *PhoneExportedGroupCallInvite) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneExportedGroupCallInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"); err != nil {
+		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "")
 	}
-	if err := consumeID(b, PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"); err != nil {
-		return decodeErr("phone.exportedGroupCallInvite#204bd158", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneExportedGroupCallInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneExportedGroupCallInvite) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneExportedGroupCallInvite) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Link, err = b.String(); err != nil {
-		return decodeErr("phone.exportedGroupCallInvite#204bd158", "link", err)
+		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "link")
 	}
 	return nil
 }
 
-// PhoneGroupCall is the TL constructor phone.groupCall:
+// PhoneGroupCall is the TL constructor phone.groupCall.
 //
-//	phone.groupCall#9e727aad call:GroupCall participants:Vector<GroupCallParticipant> participants_next_offset:string chats:Vector<Chat> users:Vector<User> = phone.GroupCall
+//	phone.groupCall#9e727aad call:GroupCall
+//	    participants:Vector<GroupCallParticipant>
+//	    participants_next_offset:string chats:Vector<Chat>
+//	    users:Vector<User> = phone.GroupCall
 //
 // See https://core.telegram.org/constructor/phone.groupCall.
 type PhoneGroupCall struct {
@@ -115,26 +119,26 @@ func (m *PhoneGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Call); err != nil {
-		return encodeErr("phone.groupCall#9e727aad", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.groupCall", "call")
 	}
 	b.PutVectorHeader(len(m.Participants))
 	for i := range m.Participants {
 		if err := m.Participants[i].Encode(b); err != nil {
-			return encodeErr("phone.groupCall#9e727aad", "participants", err)
+			return tlrt.EncodeErr(err, "phone.groupCall", "participants")
 		}
 	}
 	b.PutString(m.ParticipantsNextOffset)
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("phone.groupCall#9e727aad", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupCall", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("phone.groupCall#9e727aad", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupCall", "users")
 		}
 	}
 	return nil
@@ -142,57 +146,158 @@ func (m *PhoneGroupCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGroupCallTypeID, "phone.groupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCall", "")
 	}
-	if err := consumeID(b, PhoneGroupCallTypeID, "phone.groupCall"); err != nil {
-		return decodeErr("phone.groupCall#9e727aad", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.groupCall#9e727aad", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCall", "")
 	}
 	var err error
 	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
-		return decodeErr("phone.groupCall#9e727aad", "call", err)
+		return tlrt.DecodeErr(err, "phone.groupCall", "call")
 	}
-	if m.Participants, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipant]); err != nil {
-		return decodeErr("phone.groupCall#9e727aad", "participants", err)
+	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCall", "participants")
 	}
 	if m.ParticipantsNextOffset, err = b.String(); err != nil {
-		return decodeErr("phone.groupCall#9e727aad", "participants_next_offset", err)
+		return tlrt.DecodeErr(err, "phone.groupCall", "participants_next_offset")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("phone.groupCall#9e727aad", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCall", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("phone.groupCall#9e727aad", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCall", "users")
 	}
 	return nil
 }
 
-// PhoneGroupCallStreamChannels is the TL constructor phone.groupCallStreamChannels:
+// PhoneGroupCallStars is the TL constructor phone.groupCallStars.
 //
-//	phone.groupCallStreamChannels#d0e482b2 channels:Vector<GroupCallStreamChannel> = phone.GroupCallStreamChannels
+//	phone.groupCallStars#9d1dbd26 total_stars:long
+//	    top_donors:Vector<GroupCallDonor> chats:Vector<Chat>
+//	    users:Vector<User> = phone.GroupCallStars
+//
+// See https://core.telegram.org/constructor/phone.groupCallStars.
+type PhoneGroupCallStars struct {
+	TotalStars int64
+	TopDonors  []GroupCallDonor
+	Chats      []ChatClass
+	Users      []UserClass
+}
+
+// PhoneGroupCallStarsTypeID is the ID of phone.groupCallStars.
+const PhoneGroupCallStarsTypeID = 0x9d1dbd26
+
+// TypeID returns 0x9d1dbd26, the ID of phone.groupCallStars.
+func (*PhoneGroupCallStars) TypeID() uint32 {
+	return PhoneGroupCallStarsTypeID
+}
+
+// TypeName returns "phone.groupCallStars".
+func (*PhoneGroupCallStars) TypeName() string {
+	return "phone.groupCallStars"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGroupCallStars) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGroupCallStarsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGroupCallStars) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.TotalStars)
+	b.PutVectorHeader(len(m.TopDonors))
+	for i := range m.TopDonors {
+		if err := m.TopDonors[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupCallStars", "top_donors")
+		}
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupCallStars", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupCallStars", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGroupCallStars) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneGroupCallStarsTypeID, "phone.groupCallStars"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGroupCallStars) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStars", "")
+	}
+	var err error
+	if m.TotalStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "total_stars")
+	}
+	if m.TopDonors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallDonor]); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "top_donors")
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStars", "users")
+	}
+	return nil
+}
+
+// PhoneGroupCallStreamChannels is the TL constructor
+// phone.groupCallStreamChannels.
+//
+//	phone.groupCallStreamChannels#d0e482b2
+//	    channels:Vector<GroupCallStreamChannel>
+//	    = phone.GroupCallStreamChannels
 //
 // See https://core.telegram.org/constructor/phone.groupCallStreamChannels.
 type PhoneGroupCallStreamChannels struct {
 	Channels []GroupCallStreamChannel
 }
 
-// PhoneGroupCallStreamChannelsTypeID is the ID of phone.groupCallStreamChannels.
+// PhoneGroupCallStreamChannelsTypeID is the ID of
+// phone.groupCallStreamChannels.
 const PhoneGroupCallStreamChannelsTypeID = 0xd0e482b2
 
 // TypeID returns 0xd0e482b2, the ID of phone.groupCallStreamChannels.
@@ -222,7 +327,7 @@ func (m *PhoneGroupCallStreamChannels) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Channels))
 	for i := range m.Channels {
 		if err := m.Channels[i].Encode(b); err != nil {
-			return encodeErr("phone.groupCallStreamChannels#d0e482b2", "channels", err)
+			return tlrt.EncodeErr(err, "phone.groupCallStreamChannels", "channels")
 		}
 	}
 	return nil
@@ -230,38 +335,37 @@ func (m *PhoneGroupCallStreamChannels) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGroupCallStreamChannels) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamChannelsTypeID, "phone.groupCallStreamChannels"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "")
 	}
-	if err := consumeID(b, PhoneGroupCallStreamChannelsTypeID, "phone.groupCallStreamChannels"); err != nil {
-		return decodeErr("phone.groupCallStreamChannels#d0e482b2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupCallStreamChannels) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGroupCallStreamChannels) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCallStreamChannels) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.groupCallStreamChannels#d0e482b2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStreamChannels", "")
 	}
 	var err error
-	if m.Channels, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallStreamChannel]); err != nil {
-		return decodeErr("phone.groupCallStreamChannels#d0e482b2", "channels", err)
+	if m.Channels, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallStreamChannel]); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "channels")
 	}
 	return nil
 }
 
-// PhoneGroupCallStreamRtmpURL is the TL constructor phone.groupCallStreamRtmpUrl:
+// PhoneGroupCallStreamRtmpURL is the TL constructor
+// phone.groupCallStreamRtmpUrl.
 //
-//	phone.groupCallStreamRtmpUrl#2dbf3432 url:string key:string = phone.GroupCallStreamRtmpUrl
+//	phone.groupCallStreamRtmpUrl#2dbf3432 url:string key:string
+//	    = phone.GroupCallStreamRtmpUrl
 //
 // See https://core.telegram.org/constructor/phone.groupCallStreamRtmpUrl.
 type PhoneGroupCallStreamRtmpURL struct {
@@ -303,38 +407,38 @@ func (m *PhoneGroupCallStreamRtmpURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGroupCallStreamRtmpURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "")
 	}
-	if err := consumeID(b, PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"); err != nil {
-		return decodeErr("phone.groupCallStreamRtmpUrl#2dbf3432", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupCallStreamRtmpURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGroupCallStreamRtmpURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupCallStreamRtmpURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("phone.groupCallStreamRtmpUrl#2dbf3432", "url", err)
+		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "url")
 	}
 	if m.Key, err = b.String(); err != nil {
-		return decodeErr("phone.groupCallStreamRtmpUrl#2dbf3432", "key", err)
+		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "key")
 	}
 	return nil
 }
 
-// PhoneGroupParticipants is the TL constructor phone.groupParticipants:
+// PhoneGroupParticipants is the TL constructor phone.groupParticipants.
 //
-//	phone.groupParticipants#f47751b6 count:int participants:Vector<GroupCallParticipant> next_offset:string chats:Vector<Chat> users:Vector<User> version:int = phone.GroupParticipants
+//	phone.groupParticipants#f47751b6 count:int
+//	    participants:Vector<GroupCallParticipant> next_offset:string
+//	    chats:Vector<Chat> users:Vector<User> version:int
+//	    = phone.GroupParticipants
 //
 // See https://core.telegram.org/constructor/phone.groupParticipants.
 type PhoneGroupParticipants struct {
@@ -377,20 +481,20 @@ func (m *PhoneGroupParticipants) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Participants))
 	for i := range m.Participants {
 		if err := m.Participants[i].Encode(b); err != nil {
-			return encodeErr("phone.groupParticipants#f47751b6", "participants", err)
+			return tlrt.EncodeErr(err, "phone.groupParticipants", "participants")
 		}
 	}
 	b.PutString(m.NextOffset)
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("phone.groupParticipants#f47751b6", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupParticipants", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("phone.groupParticipants#f47751b6", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.groupParticipants", "users")
 		}
 	}
 	b.PutInt(m.Version)
@@ -399,53 +503,51 @@ func (m *PhoneGroupParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGroupParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGroupParticipantsTypeID, "phone.groupParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupParticipants", "")
 	}
-	if err := consumeID(b, PhoneGroupParticipantsTypeID, "phone.groupParticipants"); err != nil {
-		return decodeErr("phone.groupParticipants#f47751b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGroupParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGroupParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.groupParticipants#f47751b6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.groupParticipants", "")
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("phone.groupParticipants#f47751b6", "count", err)
+		return tlrt.DecodeErr(err, "phone.groupParticipants", "count")
 	}
-	if m.Participants, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipant]); err != nil {
-		return decodeErr("phone.groupParticipants#f47751b6", "participants", err)
+	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupParticipants", "participants")
 	}
 	if m.NextOffset, err = b.String(); err != nil {
-		return decodeErr("phone.groupParticipants#f47751b6", "next_offset", err)
+		return tlrt.DecodeErr(err, "phone.groupParticipants", "next_offset")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("phone.groupParticipants#f47751b6", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupParticipants", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("phone.groupParticipants#f47751b6", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "phone.groupParticipants", "users")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("phone.groupParticipants#f47751b6", "version", err)
+		return tlrt.DecodeErr(err, "phone.groupParticipants", "version")
 	}
 	return nil
 }
 
-// PhoneJoinAsPeers is the TL constructor phone.joinAsPeers:
+// PhoneJoinAsPeers is the TL constructor phone.joinAsPeers.
 //
-//	phone.joinAsPeers#afe5623f peers:Vector<Peer> chats:Vector<Chat> users:Vector<User> = phone.JoinAsPeers
+//	phone.joinAsPeers#afe5623f peers:Vector<Peer> chats:Vector<Chat>
+//	    users:Vector<User> = phone.JoinAsPeers
 //
 // See https://core.telegram.org/constructor/phone.joinAsPeers.
 type PhoneJoinAsPeers struct {
@@ -483,20 +585,20 @@ func (m *PhoneJoinAsPeers) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("phone.joinAsPeers#afe5623f", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.joinAsPeers", "peers")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("phone.joinAsPeers#afe5623f", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.joinAsPeers", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("phone.joinAsPeers#afe5623f", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.joinAsPeers", "users")
 		}
 	}
 	return nil
@@ -504,44 +606,42 @@ func (m *PhoneJoinAsPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneJoinAsPeers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneJoinAsPeersTypeID, "phone.joinAsPeers"); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinAsPeers", "")
 	}
-	if err := consumeID(b, PhoneJoinAsPeersTypeID, "phone.joinAsPeers"); err != nil {
-		return decodeErr("phone.joinAsPeers#afe5623f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneJoinAsPeers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneJoinAsPeers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneJoinAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.joinAsPeers#afe5623f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.joinAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeer); err != nil {
-		return decodeErr("phone.joinAsPeers#afe5623f", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinAsPeers", "peers")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("phone.joinAsPeers#afe5623f", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinAsPeers", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("phone.joinAsPeers#afe5623f", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinAsPeers", "users")
 	}
 	return nil
 }
 
-// PhonePhoneCall is the TL constructor phone.phoneCall:
+// PhonePhoneCall is the TL constructor phone.phoneCall.
 //
-//	phone.phoneCall#ec82e140 phone_call:PhoneCall users:Vector<User> = phone.PhoneCall
+//	phone.phoneCall#ec82e140 phone_call:PhoneCall users:Vector<User>
+//	    = phone.PhoneCall
 //
 // See https://core.telegram.org/constructor/phone.phoneCall.
 type PhonePhoneCall struct {
@@ -576,13 +676,13 @@ func (m *PhonePhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PhoneCall); err != nil {
-		return encodeErr("phone.phoneCall#ec82e140", "phone_call", err)
+	if err := tlrt.EncodeObject(b, m.PhoneCall); err != nil {
+		return tlrt.EncodeErr(err, "phone.phoneCall", "phone_call")
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("phone.phoneCall#ec82e140", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.phoneCall", "users")
 		}
 	}
 	return nil
@@ -590,39 +690,36 @@ func (m *PhonePhoneCall) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhonePhoneCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhonePhoneCallTypeID, "phone.phoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.phoneCall", "")
 	}
-	if err := consumeID(b, PhonePhoneCallTypeID, "phone.phoneCall"); err != nil {
-		return decodeErr("phone.phoneCall#ec82e140", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhonePhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhonePhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhonePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.phoneCall#ec82e140", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.phoneCall", "")
 	}
 	var err error
 	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
-		return decodeErr("phone.phoneCall#ec82e140", "phone_call", err)
+		return tlrt.DecodeErr(err, "phone.phoneCall", "phone_call")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("phone.phoneCall#ec82e140", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "phone.phoneCall", "users")
 	}
 	return nil
 }
 
-// PhoneGetCallConfigRequest is the TL function phone.getCallConfig:
+// PhoneGetCallConfigRequest is the TL function phone.getCallConfig.
 //
 //	phone.getCallConfig#55451fa9 = DataJSON
 //
@@ -661,50 +758,42 @@ func (m *PhoneGetCallConfigRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetCallConfigRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGetCallConfigRequestTypeID, "phone.getCallConfig"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getCallConfig", "")
 	}
-	if err := consumeID(b, PhoneGetCallConfigRequestTypeID, "phone.getCallConfig"); err != nil {
-		return decodeErr("phone.getCallConfig#55451fa9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetCallConfigRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGetCallConfigRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetCallConfigRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PhoneGetCallConfig invokes phone.getCallConfig#55451fa9:
-//
-//	phone.getCallConfig#55451fa9 = DataJSON
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.getCallConfig.
+// PhoneGetCallConfig calls phone.getCallConfig: see PhoneGetCallConfigRequest.
 func (c *Client) PhoneGetCallConfig(ctx context.Context, req *PhoneGetCallConfigRequest) (*DataJSON, error) {
 	if req == nil {
 		req = new(PhoneGetCallConfigRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[DataJSON])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[DataJSON])
 }
 
-// PhoneRequestCallRequest is the TL function phone.requestCall:
+// PhoneRequestCallRequest is the TL function phone.requestCall.
 //
-//	phone.requestCall#42ff96ed flags:# video:flags.0?true user_id:InputUser random_id:int g_a_hash:bytes protocol:PhoneCallProtocol = phone.PhoneCall
+//	phone.requestCall#42ff96ed flags:# video:flags.0?true user_id:InputUser
+//	    random_id:int g_a_hash:bytes protocol:PhoneCallProtocol
+//	    = phone.PhoneCall
 //
 // See https://core.telegram.org/method/phone.requestCall.
 type PhoneRequestCallRequest struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video    bool       // flags.0?true
 	UserID   InputUserClass
 	RandomID int
@@ -744,81 +833,72 @@ func (m *PhoneRequestCallRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("phone.requestCall#42ff96ed", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "phone.requestCall", "user_id")
 	}
 	b.PutInt(m.RandomID)
 	b.PutBytes(m.GAHash)
 	if err := m.Protocol.Encode(b); err != nil {
-		return encodeErr("phone.requestCall#42ff96ed", "protocol", err)
+		return tlrt.EncodeErr(err, "phone.requestCall", "protocol")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneRequestCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneRequestCallRequestTypeID, "phone.requestCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.requestCall", "")
 	}
-	if err := consumeID(b, PhoneRequestCallRequestTypeID, "phone.requestCall"); err != nil {
-		return decodeErr("phone.requestCall#42ff96ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneRequestCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneRequestCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneRequestCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.requestCall#42ff96ed", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.requestCall", "")
 	}
 	*m = PhoneRequestCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.requestCall#42ff96ed", "flags", err)
+		return tlrt.DecodeErr(err, "phone.requestCall", "flags")
 	}
 	m.Video = m.Flags.Has(0)
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("phone.requestCall#42ff96ed", "user_id", err)
+		return tlrt.DecodeErr(err, "phone.requestCall", "user_id")
 	}
 	if m.RandomID, err = b.Int(); err != nil {
-		return decodeErr("phone.requestCall#42ff96ed", "random_id", err)
+		return tlrt.DecodeErr(err, "phone.requestCall", "random_id")
 	}
 	if m.GAHash, err = b.Bytes(); err != nil {
-		return decodeErr("phone.requestCall#42ff96ed", "g_a_hash", err)
+		return tlrt.DecodeErr(err, "phone.requestCall", "g_a_hash")
 	}
-	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
-		return decodeErr("phone.requestCall#42ff96ed", "protocol", err)
+	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.requestCall", "protocol")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PhoneRequestCall invokes phone.requestCall#42ff96ed:
-//
-//	phone.requestCall#42ff96ed flags:# video:flags.0?true user_id:InputUser random_id:int g_a_hash:bytes protocol:PhoneCallProtocol = phone.PhoneCall
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.requestCall.
+// PhoneRequestCall calls phone.requestCall: see PhoneRequestCallRequest.
 func (c *Client) PhoneRequestCall(ctx context.Context, req *PhoneRequestCallRequest) (*PhonePhoneCall, error) {
 	if req == nil {
 		req = new(PhoneRequestCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhonePhoneCall])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhonePhoneCall])
 }
 
-// PhoneAcceptCallRequest is the TL function phone.acceptCall:
+// PhoneAcceptCallRequest is the TL function phone.acceptCall.
 //
-//	phone.acceptCall#3bd2b4a0 peer:InputPhoneCall g_b:bytes protocol:PhoneCallProtocol = phone.PhoneCall
+//	phone.acceptCall#3bd2b4a0 peer:InputPhoneCall g_b:bytes
+//	    protocol:PhoneCallProtocol = phone.PhoneCall
 //
 // See https://core.telegram.org/method/phone.acceptCall.
 type PhoneAcceptCallRequest struct {
@@ -855,70 +935,61 @@ func (m *PhoneAcceptCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Peer.Encode(b); err != nil {
-		return encodeErr("phone.acceptCall#3bd2b4a0", "peer", err)
+		return tlrt.EncodeErr(err, "phone.acceptCall", "peer")
 	}
 	b.PutBytes(m.GB)
 	if err := m.Protocol.Encode(b); err != nil {
-		return encodeErr("phone.acceptCall#3bd2b4a0", "protocol", err)
+		return tlrt.EncodeErr(err, "phone.acceptCall", "protocol")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneAcceptCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneAcceptCallRequestTypeID, "phone.acceptCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.acceptCall", "")
 	}
-	if err := consumeID(b, PhoneAcceptCallRequestTypeID, "phone.acceptCall"); err != nil {
-		return decodeErr("phone.acceptCall#3bd2b4a0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneAcceptCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneAcceptCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneAcceptCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.acceptCall#3bd2b4a0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.acceptCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
-		return decodeErr("phone.acceptCall#3bd2b4a0", "peer", err)
+	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.acceptCall", "peer")
 	}
 	if m.GB, err = b.Bytes(); err != nil {
-		return decodeErr("phone.acceptCall#3bd2b4a0", "g_b", err)
+		return tlrt.DecodeErr(err, "phone.acceptCall", "g_b")
 	}
-	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
-		return decodeErr("phone.acceptCall#3bd2b4a0", "protocol", err)
+	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.acceptCall", "protocol")
 	}
 	return nil
 }
 
-// PhoneAcceptCall invokes phone.acceptCall#3bd2b4a0:
-//
-//	phone.acceptCall#3bd2b4a0 peer:InputPhoneCall g_b:bytes protocol:PhoneCallProtocol = phone.PhoneCall
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.acceptCall.
+// PhoneAcceptCall calls phone.acceptCall: see PhoneAcceptCallRequest.
 func (c *Client) PhoneAcceptCall(ctx context.Context, req *PhoneAcceptCallRequest) (*PhonePhoneCall, error) {
 	if req == nil {
 		req = new(PhoneAcceptCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhonePhoneCall])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhonePhoneCall])
 }
 
-// PhoneConfirmCallRequest is the TL function phone.confirmCall:
+// PhoneConfirmCallRequest is the TL function phone.confirmCall.
 //
-//	phone.confirmCall#2efe1722 peer:InputPhoneCall g_a:bytes key_fingerprint:long protocol:PhoneCallProtocol = phone.PhoneCall
+//	phone.confirmCall#2efe1722 peer:InputPhoneCall g_a:bytes
+//	    key_fingerprint:long protocol:PhoneCallProtocol = phone.PhoneCall
 //
 // See https://core.telegram.org/method/phone.confirmCall.
 type PhoneConfirmCallRequest struct {
@@ -956,72 +1027,62 @@ func (m *PhoneConfirmCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Peer.Encode(b); err != nil {
-		return encodeErr("phone.confirmCall#2efe1722", "peer", err)
+		return tlrt.EncodeErr(err, "phone.confirmCall", "peer")
 	}
 	b.PutBytes(m.GA)
 	b.PutLong(m.KeyFingerprint)
 	if err := m.Protocol.Encode(b); err != nil {
-		return encodeErr("phone.confirmCall#2efe1722", "protocol", err)
+		return tlrt.EncodeErr(err, "phone.confirmCall", "protocol")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneConfirmCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneConfirmCallRequestTypeID, "phone.confirmCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.confirmCall", "")
 	}
-	if err := consumeID(b, PhoneConfirmCallRequestTypeID, "phone.confirmCall"); err != nil {
-		return decodeErr("phone.confirmCall#2efe1722", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneConfirmCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneConfirmCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneConfirmCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.confirmCall#2efe1722", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.confirmCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
-		return decodeErr("phone.confirmCall#2efe1722", "peer", err)
+	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.confirmCall", "peer")
 	}
 	if m.GA, err = b.Bytes(); err != nil {
-		return decodeErr("phone.confirmCall#2efe1722", "g_a", err)
+		return tlrt.DecodeErr(err, "phone.confirmCall", "g_a")
 	}
 	if m.KeyFingerprint, err = b.Long(); err != nil {
-		return decodeErr("phone.confirmCall#2efe1722", "key_fingerprint", err)
+		return tlrt.DecodeErr(err, "phone.confirmCall", "key_fingerprint")
 	}
-	if err = decodeBoxed(b, &m.Protocol, depth+1); err != nil {
-		return decodeErr("phone.confirmCall#2efe1722", "protocol", err)
+	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.confirmCall", "protocol")
 	}
 	return nil
 }
 
-// PhoneConfirmCall invokes phone.confirmCall#2efe1722:
-//
-//	phone.confirmCall#2efe1722 peer:InputPhoneCall g_a:bytes key_fingerprint:long protocol:PhoneCallProtocol = phone.PhoneCall
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.confirmCall.
+// PhoneConfirmCall calls phone.confirmCall: see PhoneConfirmCallRequest.
 func (c *Client) PhoneConfirmCall(ctx context.Context, req *PhoneConfirmCallRequest) (*PhonePhoneCall, error) {
 	if req == nil {
 		req = new(PhoneConfirmCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhonePhoneCall])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhonePhoneCall])
 }
 
-// PhoneReceivedCallRequest is the TL function phone.receivedCall:
+// PhoneReceivedCallRequest is the TL function phone.receivedCall.
 //
 //	phone.receivedCall#17d54f61 peer:InputPhoneCall = Bool
 //
@@ -1058,64 +1119,56 @@ func (m *PhoneReceivedCallRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Peer.Encode(b); err != nil {
-		return encodeErr("phone.receivedCall#17d54f61", "peer", err)
+		return tlrt.EncodeErr(err, "phone.receivedCall", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneReceivedCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneReceivedCallRequestTypeID, "phone.receivedCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.receivedCall", "")
 	}
-	if err := consumeID(b, PhoneReceivedCallRequestTypeID, "phone.receivedCall"); err != nil {
-		return decodeErr("phone.receivedCall#17d54f61", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneReceivedCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneReceivedCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneReceivedCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.receivedCall#17d54f61", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.receivedCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
-		return decodeErr("phone.receivedCall#17d54f61", "peer", err)
+	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.receivedCall", "peer")
 	}
 	return nil
 }
 
-// PhoneReceivedCall invokes phone.receivedCall#17d54f61:
-//
-//	phone.receivedCall#17d54f61 peer:InputPhoneCall = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.receivedCall.
+// PhoneReceivedCall calls phone.receivedCall: see PhoneReceivedCallRequest.
 func (c *Client) PhoneReceivedCall(ctx context.Context, req *PhoneReceivedCallRequest) (bool, error) {
 	if req == nil {
 		req = new(PhoneReceivedCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// PhoneDiscardCallRequest is the TL function phone.discardCall:
+// PhoneDiscardCallRequest is the TL function phone.discardCall.
 //
-//	phone.discardCall#b2cbc1c0 flags:# video:flags.0?true peer:InputPhoneCall duration:int reason:PhoneCallDiscardReason connection_id:long = Updates
+//	phone.discardCall#b2cbc1c0 flags:# video:flags.0?true
+//	    peer:InputPhoneCall duration:int reason:PhoneCallDiscardReason
+//	    connection_id:long = Updates
 //
 // See https://core.telegram.org/method/phone.discardCall.
 type PhoneDiscardCallRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Video        bool       // flags.0?true
 	Peer         InputPhoneCall
 	Duration     int
@@ -1156,11 +1209,11 @@ func (m *PhoneDiscardCallRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
-		return encodeErr("phone.discardCall#b2cbc1c0", "peer", err)
+		return tlrt.EncodeErr(err, "phone.discardCall", "peer")
 	}
 	b.PutInt(m.Duration)
-	if err := encodeObj(b, m.Reason); err != nil {
-		return encodeErr("phone.discardCall#b2cbc1c0", "reason", err)
+	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
+		return tlrt.EncodeErr(err, "phone.discardCall", "reason")
 	}
 	b.PutLong(m.ConnectionID)
 	return nil
@@ -1168,72 +1221,63 @@ func (m *PhoneDiscardCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneDiscardCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneDiscardCallRequestTypeID, "phone.discardCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.discardCall", "")
 	}
-	if err := consumeID(b, PhoneDiscardCallRequestTypeID, "phone.discardCall"); err != nil {
-		return decodeErr("phone.discardCall#b2cbc1c0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneDiscardCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneDiscardCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDiscardCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.discardCall#b2cbc1c0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.discardCall", "")
 	}
 	*m = PhoneDiscardCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.discardCall#b2cbc1c0", "flags", err)
+		return tlrt.DecodeErr(err, "phone.discardCall", "flags")
 	}
 	m.Video = m.Flags.Has(0)
-	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
-		return decodeErr("phone.discardCall#b2cbc1c0", "peer", err)
+	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.discardCall", "peer")
 	}
 	if m.Duration, err = b.Int(); err != nil {
-		return decodeErr("phone.discardCall#b2cbc1c0", "duration", err)
+		return tlrt.DecodeErr(err, "phone.discardCall", "duration")
 	}
 	if m.Reason, err = decodePhoneCallDiscardReason(b, depth+1); err != nil {
-		return decodeErr("phone.discardCall#b2cbc1c0", "reason", err)
+		return tlrt.DecodeErr(err, "phone.discardCall", "reason")
 	}
 	if m.ConnectionID, err = b.Long(); err != nil {
-		return decodeErr("phone.discardCall#b2cbc1c0", "connection_id", err)
+		return tlrt.DecodeErr(err, "phone.discardCall", "connection_id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PhoneDiscardCall invokes phone.discardCall#b2cbc1c0:
-//
-//	phone.discardCall#b2cbc1c0 flags:# video:flags.0?true peer:InputPhoneCall duration:int reason:PhoneCallDiscardReason connection_id:long = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.discardCall.
+// PhoneDiscardCall calls phone.discardCall: see PhoneDiscardCallRequest.
 func (c *Client) PhoneDiscardCall(ctx context.Context, req *PhoneDiscardCallRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneDiscardCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneSetCallRatingRequest is the TL function phone.setCallRating:
+// PhoneSetCallRatingRequest is the TL function phone.setCallRating.
 //
-//	phone.setCallRating#59ead627 flags:# user_initiative:flags.0?true peer:InputPhoneCall rating:int comment:string = Updates
+//	phone.setCallRating#59ead627 flags:# user_initiative:flags.0?true
+//	    peer:InputPhoneCall rating:int comment:string = Updates
 //
 // See https://core.telegram.org/method/phone.setCallRating.
 type PhoneSetCallRatingRequest struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserInitiative bool       // flags.0?true
 	Peer           InputPhoneCall
 	Rating         int
@@ -1273,7 +1317,7 @@ func (m *PhoneSetCallRatingRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Peer.Encode(b); err != nil {
-		return encodeErr("phone.setCallRating#59ead627", "peer", err)
+		return tlrt.EncodeErr(err, "phone.setCallRating", "peer")
 	}
 	b.PutInt(m.Rating)
 	b.PutString(m.Comment)
@@ -1282,63 +1326,53 @@ func (m *PhoneSetCallRatingRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSetCallRatingRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneSetCallRatingRequestTypeID, "phone.setCallRating"); err != nil {
+		return tlrt.DecodeErr(err, "phone.setCallRating", "")
 	}
-	if err := consumeID(b, PhoneSetCallRatingRequestTypeID, "phone.setCallRating"); err != nil {
-		return decodeErr("phone.setCallRating#59ead627", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSetCallRatingRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneSetCallRatingRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSetCallRatingRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.setCallRating#59ead627", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.setCallRating", "")
 	}
 	*m = PhoneSetCallRatingRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.setCallRating#59ead627", "flags", err)
+		return tlrt.DecodeErr(err, "phone.setCallRating", "flags")
 	}
 	m.UserInitiative = m.Flags.Has(0)
-	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
-		return decodeErr("phone.setCallRating#59ead627", "peer", err)
+	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.setCallRating", "peer")
 	}
 	if m.Rating, err = b.Int(); err != nil {
-		return decodeErr("phone.setCallRating#59ead627", "rating", err)
+		return tlrt.DecodeErr(err, "phone.setCallRating", "rating")
 	}
 	if m.Comment, err = b.String(); err != nil {
-		return decodeErr("phone.setCallRating#59ead627", "comment", err)
+		return tlrt.DecodeErr(err, "phone.setCallRating", "comment")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PhoneSetCallRating invokes phone.setCallRating#59ead627:
-//
-//	phone.setCallRating#59ead627 flags:# user_initiative:flags.0?true peer:InputPhoneCall rating:int comment:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.setCallRating.
+// PhoneSetCallRating calls phone.setCallRating: see PhoneSetCallRatingRequest.
 func (c *Client) PhoneSetCallRating(ctx context.Context, req *PhoneSetCallRatingRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneSetCallRatingRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneSaveCallDebugRequest is the TL function phone.saveCallDebug:
+// PhoneSaveCallDebugRequest is the TL function phone.saveCallDebug.
 //
 //	phone.saveCallDebug#277add7e peer:InputPhoneCall debug:DataJSON = Bool
 //
@@ -1376,64 +1410,54 @@ func (m *PhoneSaveCallDebugRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Peer.Encode(b); err != nil {
-		return encodeErr("phone.saveCallDebug#277add7e", "peer", err)
+		return tlrt.EncodeErr(err, "phone.saveCallDebug", "peer")
 	}
 	if err := m.Debug.Encode(b); err != nil {
-		return encodeErr("phone.saveCallDebug#277add7e", "debug", err)
+		return tlrt.EncodeErr(err, "phone.saveCallDebug", "debug")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSaveCallDebugRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveCallDebug", "")
 	}
-	if err := consumeID(b, PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"); err != nil {
-		return decodeErr("phone.saveCallDebug#277add7e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSaveCallDebugRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneSaveCallDebugRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveCallDebugRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.saveCallDebug#277add7e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.saveCallDebug", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
-		return decodeErr("phone.saveCallDebug#277add7e", "peer", err)
+	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveCallDebug", "peer")
 	}
-	if err = decodeBoxed(b, &m.Debug, depth+1); err != nil {
-		return decodeErr("phone.saveCallDebug#277add7e", "debug", err)
+	if err = tlrt.DecodeBoxed(b, &m.Debug, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveCallDebug", "debug")
 	}
 	return nil
 }
 
-// PhoneSaveCallDebug invokes phone.saveCallDebug#277add7e:
-//
-//	phone.saveCallDebug#277add7e peer:InputPhoneCall debug:DataJSON = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.saveCallDebug.
+// PhoneSaveCallDebug calls phone.saveCallDebug: see PhoneSaveCallDebugRequest.
 func (c *Client) PhoneSaveCallDebug(ctx context.Context, req *PhoneSaveCallDebugRequest) (bool, error) {
 	if req == nil {
 		req = new(PhoneSaveCallDebugRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// PhoneSendSignalingDataRequest is the TL function phone.sendSignalingData:
+// PhoneSendSignalingDataRequest is the TL function phone.sendSignalingData.
 //
 //	phone.sendSignalingData#ff7a9383 peer:InputPhoneCall data:bytes = Bool
 //
@@ -1471,7 +1495,7 @@ func (m *PhoneSendSignalingDataRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Peer.Encode(b); err != nil {
-		return encodeErr("phone.sendSignalingData#ff7a9383", "peer", err)
+		return tlrt.EncodeErr(err, "phone.sendSignalingData", "peer")
 	}
 	b.PutBytes(m.Data)
 	return nil
@@ -1479,64 +1503,57 @@ func (m *PhoneSendSignalingDataRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSendSignalingDataRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendSignalingData", "")
 	}
-	if err := consumeID(b, PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"); err != nil {
-		return decodeErr("phone.sendSignalingData#ff7a9383", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSendSignalingDataRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneSendSignalingDataRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendSignalingDataRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.sendSignalingData#ff7a9383", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.sendSignalingData", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
-		return decodeErr("phone.sendSignalingData#ff7a9383", "peer", err)
+	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendSignalingData", "peer")
 	}
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("phone.sendSignalingData#ff7a9383", "data", err)
+		return tlrt.DecodeErr(err, "phone.sendSignalingData", "data")
 	}
 	return nil
 }
 
-// PhoneSendSignalingData invokes phone.sendSignalingData#ff7a9383:
-//
-//	phone.sendSignalingData#ff7a9383 peer:InputPhoneCall data:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.sendSignalingData.
+// PhoneSendSignalingData calls phone.sendSignalingData: see
+// PhoneSendSignalingDataRequest.
 func (c *Client) PhoneSendSignalingData(ctx context.Context, req *PhoneSendSignalingDataRequest) (bool, error) {
 	if req == nil {
 		req = new(PhoneSendSignalingDataRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// PhoneCreateGroupCallRequest is the TL function phone.createGroupCall:
+// PhoneCreateGroupCallRequest is the TL function phone.createGroupCall.
 //
-//	phone.createGroupCall#48cdc6d8 flags:# rtmp_stream:flags.2?true peer:InputPeer random_id:int title:flags.0?string schedule_date:flags.1?int = Updates
+//	phone.createGroupCall#48cdc6d8 flags:# rtmp_stream:flags.2?true
+//	    peer:InputPeer random_id:int title:flags.0?string
+//	    schedule_date:flags.1?int = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/method/phone.createGroupCall.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhoneCreateGroupCallRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RtmpStream   bool       // flags.2?true
 	Peer         InputPeerClass
 	RandomID     int
@@ -1555,6 +1572,44 @@ func (*PhoneCreateGroupCallRequest) TypeID() uint32 {
 // TypeName returns "phone.createGroupCall".
 func (*PhoneCreateGroupCallRequest) TypeName() string {
 	return "phone.createGroupCall"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *PhoneCreateGroupCallRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PhoneCreateGroupCallRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *PhoneCreateGroupCallRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasScheduleDate reports whether ScheduleDate is present: not zero, set by
+// SetScheduleDate, or received.
+func (m *PhoneCreateGroupCallRequest) HasScheduleDate() bool {
+	return m.ScheduleDate != 0 || m.Flags.Has(1)
+}
+
+// SetScheduleDate sets ScheduleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PhoneCreateGroupCallRequest) SetScheduleDate(v int) {
+	m.ScheduleDate = v
+	m.Flags.Set(1)
+}
+
+// ClearScheduleDate sets ScheduleDate to its zero value and marks it absent.
+func (m *PhoneCreateGroupCallRequest) ClearScheduleDate() {
+	m.ScheduleDate = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -1582,8 +1637,8 @@ func (m *PhoneCreateGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("phone.createGroupCall#48cdc6d8", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "phone.createGroupCall", "peer")
 	}
 	b.PutInt(m.RandomID)
 	if flags.Has(0) {
@@ -1597,48 +1652,45 @@ func (m *PhoneCreateGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCreateGroupCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.createGroupCall", "")
 	}
-	if err := consumeID(b, PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"); err != nil {
-		return decodeErr("phone.createGroupCall#48cdc6d8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCreateGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCreateGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCreateGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.createGroupCall#48cdc6d8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.createGroupCall", "")
 	}
 	*m = PhoneCreateGroupCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.createGroupCall#48cdc6d8", "flags", err)
+		return tlrt.DecodeErr(err, "phone.createGroupCall", "flags")
 	}
 	m.RtmpStream = m.Flags.Has(2)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.createGroupCall#48cdc6d8", "peer", err)
+		return tlrt.DecodeErr(err, "phone.createGroupCall", "peer")
 	}
 	if m.RandomID, err = b.Int(); err != nil {
-		return decodeErr("phone.createGroupCall#48cdc6d8", "random_id", err)
+		return tlrt.DecodeErr(err, "phone.createGroupCall", "random_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("phone.createGroupCall#48cdc6d8", "title", err)
+			return tlrt.DecodeErr(err, "phone.createGroupCall", "title")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ScheduleDate, err = b.Int(); err != nil {
-			return decodeErr("phone.createGroupCall#48cdc6d8", "schedule_date", err)
+			return tlrt.DecodeErr(err, "phone.createGroupCall", "schedule_date")
 		}
 	}
 	m.Flags &^= 1 << 2
@@ -1651,44 +1703,44 @@ func (m *PhoneCreateGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) err
 	return nil
 }
 
-// PhoneCreateGroupCall invokes phone.createGroupCall#48cdc6d8:
-//
-//	phone.createGroupCall#48cdc6d8 flags:# rtmp_stream:flags.2?true peer:InputPeer random_id:int title:flags.0?string schedule_date:flags.1?int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.createGroupCall.
+// PhoneCreateGroupCall calls phone.createGroupCall: see
+// PhoneCreateGroupCallRequest.
 func (c *Client) PhoneCreateGroupCall(ctx context.Context, req *PhoneCreateGroupCallRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneCreateGroupCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneJoinGroupCallRequest is the TL function phone.joinGroupCall:
+// PhoneJoinGroupCallRequest is the TL function phone.joinGroupCall.
 //
-//	phone.joinGroupCall#b132ff7b flags:# muted:flags.0?true video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer invite_hash:flags.1?string params:DataJSON = Updates
+//	phone.joinGroupCall#8fb53057 flags:# muted:flags.0?true
+//	    video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer
+//	    invite_hash:flags.1?string public_key:flags.3?int256
+//	    block:flags.3?bytes params:DataJSON = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetInviteHash
+// and the other Set methods send a zero value too; HasInviteHash reports
+// whether InviteHash is present (sent, or received) and ClearInviteHash leaves
+// it out.
 //
 // See https://core.telegram.org/method/phone.joinGroupCall.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhoneJoinGroupCallRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Muted        bool       // flags.0?true
 	VideoStopped bool       // flags.2?true
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	JoinAs       InputPeerClass
-	InviteHash   string // flags.1?string
+	InviteHash   string     // flags.1?string
+	PublicKey    bin.Int256 // flags.3?int256
+	Block        []byte     // flags.3?bytes
 	Params       DataJSON
 }
 
 // PhoneJoinGroupCallRequestTypeID is the ID of phone.joinGroupCall.
-const PhoneJoinGroupCallRequestTypeID = 0xb132ff7b
+const PhoneJoinGroupCallRequestTypeID = 0x8fb53057
 
-// TypeID returns 0xb132ff7b, the ID of phone.joinGroupCall.
+// TypeID returns 0x8fb53057, the ID of phone.joinGroupCall.
 func (*PhoneJoinGroupCallRequest) TypeID() uint32 {
 	return PhoneJoinGroupCallRequestTypeID
 }
@@ -1696,6 +1748,66 @@ func (*PhoneJoinGroupCallRequest) TypeID() uint32 {
 // TypeName returns "phone.joinGroupCall".
 func (*PhoneJoinGroupCallRequest) TypeName() string {
 	return "phone.joinGroupCall"
+}
+
+// HasInviteHash reports whether InviteHash is present: not zero, set by
+// SetInviteHash, or received.
+func (m *PhoneJoinGroupCallRequest) HasInviteHash() bool {
+	return m.InviteHash != "" || m.Flags.Has(1)
+}
+
+// SetInviteHash sets InviteHash to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneJoinGroupCallRequest) SetInviteHash(v string) {
+	m.InviteHash = v
+	m.Flags.Set(1)
+}
+
+// ClearInviteHash sets InviteHash to its zero value and marks it absent.
+func (m *PhoneJoinGroupCallRequest) ClearInviteHash() {
+	m.InviteHash = ""
+	m.Flags.Unset(1)
+}
+
+// HasPublicKey reports whether PublicKey is present: not zero, set by
+// SetPublicKey, or received. It shares its flag with Block: they are present
+// together.
+func (m *PhoneJoinGroupCallRequest) HasPublicKey() bool {
+	return m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Flags.Has(3)
+}
+
+// SetPublicKey sets PublicKey to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneJoinGroupCallRequest) SetPublicKey(v bin.Int256) {
+	m.PublicKey = v
+	m.Flags.Set(3)
+}
+
+// ClearPublicKey sets PublicKey to its zero value and marks it absent; it is
+// still sent, as zero, when Block, which shares its flag, is set.
+func (m *PhoneJoinGroupCallRequest) ClearPublicKey() {
+	m.PublicKey = bin.Int256{}
+	m.Flags.Unset(3)
+}
+
+// HasBlock reports whether Block is present: not zero, set by SetBlock, or
+// received. It shares its flag with PublicKey: they are present together.
+func (m *PhoneJoinGroupCallRequest) HasBlock() bool {
+	return m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Flags.Has(3)
+}
+
+// SetBlock sets Block to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PhoneJoinGroupCallRequest) SetBlock(v []byte) {
+	m.Block = v
+	m.Flags.Set(3)
+}
+
+// ClearBlock sets Block to its zero value and marks it absent; it is still
+// sent, as zero, when PublicKey, which shares its flag, is set.
+func (m *PhoneJoinGroupCallRequest) ClearBlock() {
+	m.Block = nil
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -1722,96 +1834,108 @@ func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m.InviteHash != "" {
 		flags.Set(1)
 	}
-	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.joinGroupCall#b132ff7b", "call", err)
+	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
+		flags.Set(3)
 	}
-	if err := encodeObj(b, m.JoinAs); err != nil {
-		return encodeErr("phone.joinGroupCall#b132ff7b", "join_as", err)
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.joinGroupCall", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.JoinAs); err != nil {
+		return tlrt.EncodeErr(err, "phone.joinGroupCall", "join_as")
 	}
 	if flags.Has(1) {
 		b.PutString(m.InviteHash)
 	}
+	if flags.Has(3) {
+		b.PutInt256(m.PublicKey)
+	}
+	if flags.Has(3) {
+		b.PutBytes(m.Block)
+	}
 	if err := m.Params.Encode(b); err != nil {
-		return encodeErr("phone.joinGroupCall#b132ff7b", "params", err)
+		return tlrt.EncodeErr(err, "phone.joinGroupCall", "params")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneJoinGroupCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinGroupCall", "")
 	}
-	if err := consumeID(b, PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneJoinGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneJoinGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneJoinGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.joinGroupCall", "")
 	}
 	*m = PhoneJoinGroupCallRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "flags", err)
+		return tlrt.DecodeErr(err, "phone.joinGroupCall", "flags")
 	}
 	m.Muted = m.Flags.Has(0)
 	m.VideoStopped = m.Flags.Has(2)
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinGroupCall", "call")
 	}
 	if m.JoinAs, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "join_as", err)
+		return tlrt.DecodeErr(err, "phone.joinGroupCall", "join_as")
 	}
 	if m.Flags.Has(1) {
 		if m.InviteHash, err = b.String(); err != nil {
-			return decodeErr("phone.joinGroupCall#b132ff7b", "invite_hash", err)
+			return tlrt.DecodeErr(err, "phone.joinGroupCall", "invite_hash")
 		}
 	}
-	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
-		return decodeErr("phone.joinGroupCall#b132ff7b", "params", err)
+	if m.Flags.Has(3) {
+		if m.PublicKey, err = b.Int256(); err != nil {
+			return tlrt.DecodeErr(err, "phone.joinGroupCall", "public_key")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Block, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "phone.joinGroupCall", "block")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinGroupCall", "params")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if m.InviteHash != "" {
 		m.Flags.Unset(1)
 	}
+	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
+		m.Flags.Unset(3)
+	}
 	return nil
 }
 
-// PhoneJoinGroupCall invokes phone.joinGroupCall#b132ff7b:
-//
-//	phone.joinGroupCall#b132ff7b flags:# muted:flags.0?true video_stopped:flags.2?true call:InputGroupCall join_as:InputPeer invite_hash:flags.1?string params:DataJSON = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.joinGroupCall.
+// PhoneJoinGroupCall calls phone.joinGroupCall: see PhoneJoinGroupCallRequest.
 func (c *Client) PhoneJoinGroupCall(ctx context.Context, req *PhoneJoinGroupCallRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneJoinGroupCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneLeaveGroupCallRequest is the TL function phone.leaveGroupCall:
+// PhoneLeaveGroupCallRequest is the TL function phone.leaveGroupCall.
 //
 //	phone.leaveGroupCall#500377f9 call:InputGroupCall source:int = Updates
 //
 // See https://core.telegram.org/method/phone.leaveGroupCall.
 type PhoneLeaveGroupCallRequest struct {
-	Call   InputGroupCall
+	Call   InputGroupCallClass
 	Source int
 }
 
@@ -1842,8 +1966,8 @@ func (m *PhoneLeaveGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.leaveGroupCall#500377f9", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.leaveGroupCall", "call")
 	}
 	b.PutInt(m.Source)
 	return nil
@@ -1851,60 +1975,52 @@ func (m *PhoneLeaveGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneLeaveGroupCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "")
 	}
-	if err := consumeID(b, PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"); err != nil {
-		return decodeErr("phone.leaveGroupCall#500377f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneLeaveGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneLeaveGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneLeaveGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.leaveGroupCall#500377f9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.leaveGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.leaveGroupCall#500377f9", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "call")
 	}
 	if m.Source, err = b.Int(); err != nil {
-		return decodeErr("phone.leaveGroupCall#500377f9", "source", err)
+		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "source")
 	}
 	return nil
 }
 
-// PhoneLeaveGroupCall invokes phone.leaveGroupCall#500377f9:
-//
-//	phone.leaveGroupCall#500377f9 call:InputGroupCall source:int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.leaveGroupCall.
+// PhoneLeaveGroupCall calls phone.leaveGroupCall: see
+// PhoneLeaveGroupCallRequest.
 func (c *Client) PhoneLeaveGroupCall(ctx context.Context, req *PhoneLeaveGroupCallRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneLeaveGroupCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneInviteToGroupCallRequest is the TL function phone.inviteToGroupCall:
+// PhoneInviteToGroupCallRequest is the TL function phone.inviteToGroupCall.
 //
-//	phone.inviteToGroupCall#7b393160 call:InputGroupCall users:Vector<InputUser> = Updates
+//	phone.inviteToGroupCall#7b393160 call:InputGroupCall
+//	    users:Vector<InputUser> = Updates
 //
 // See https://core.telegram.org/method/phone.inviteToGroupCall.
 type PhoneInviteToGroupCallRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Users []InputUserClass
 }
 
@@ -1935,13 +2051,13 @@ func (m *PhoneInviteToGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.inviteToGroupCall#7b393160", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "call")
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("phone.inviteToGroupCall#7b393160", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "users")
 		}
 	}
 	return nil
@@ -1949,60 +2065,51 @@ func (m *PhoneInviteToGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneInviteToGroupCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "")
 	}
-	if err := consumeID(b, PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"); err != nil {
-		return decodeErr("phone.inviteToGroupCall#7b393160", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneInviteToGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneInviteToGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.inviteToGroupCall#7b393160", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteToGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.inviteToGroupCall#7b393160", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "call")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("phone.inviteToGroupCall#7b393160", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "users")
 	}
 	return nil
 }
 
-// PhoneInviteToGroupCall invokes phone.inviteToGroupCall#7b393160:
-//
-//	phone.inviteToGroupCall#7b393160 call:InputGroupCall users:Vector<InputUser> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.inviteToGroupCall.
+// PhoneInviteToGroupCall calls phone.inviteToGroupCall: see
+// PhoneInviteToGroupCallRequest.
 func (c *Client) PhoneInviteToGroupCall(ctx context.Context, req *PhoneInviteToGroupCallRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneInviteToGroupCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneDiscardGroupCallRequest is the TL function phone.discardGroupCall:
+// PhoneDiscardGroupCallRequest is the TL function phone.discardGroupCall.
 //
 //	phone.discardGroupCall#7a777135 call:InputGroupCall = Updates
 //
 // See https://core.telegram.org/method/phone.discardGroupCall.
 type PhoneDiscardGroupCallRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
 // PhoneDiscardGroupCallRequestTypeID is the ID of phone.discardGroupCall.
@@ -2032,78 +2139,76 @@ func (m *PhoneDiscardGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.discardGroupCall#7a777135", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.discardGroupCall", "call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneDiscardGroupCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.discardGroupCall", "")
 	}
-	if err := consumeID(b, PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"); err != nil {
-		return decodeErr("phone.discardGroupCall#7a777135", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneDiscardGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneDiscardGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDiscardGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.discardGroupCall#7a777135", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.discardGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.discardGroupCall#7a777135", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.discardGroupCall", "call")
 	}
 	return nil
 }
 
-// PhoneDiscardGroupCall invokes phone.discardGroupCall#7a777135:
-//
-//	phone.discardGroupCall#7a777135 call:InputGroupCall = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.discardGroupCall.
+// PhoneDiscardGroupCall calls phone.discardGroupCall: see
+// PhoneDiscardGroupCallRequest.
 func (c *Client) PhoneDiscardGroupCall(ctx context.Context, req *PhoneDiscardGroupCallRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneDiscardGroupCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneToggleGroupCallSettingsRequest is the TL function phone.toggleGroupCallSettings:
+// PhoneToggleGroupCallSettingsRequest is the TL function
+// phone.toggleGroupCallSettings.
 //
-//	phone.toggleGroupCallSettings#74bbb43d flags:# reset_invite_hash:flags.1?true call:InputGroupCall join_muted:flags.0?Bool = Updates
+//	phone.toggleGroupCallSettings#974392f2 flags:#
+//	    reset_invite_hash:flags.1?true call:InputGroupCall
+//	    join_muted:flags.0?Bool messages_enabled:flags.2?Bool
+//	    send_paid_messages_stars:flags.3?long = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetJoinMuted and
+// the other Set methods send a zero value too; HasJoinMuted reports whether
+// JoinMuted is present (sent, or received) and ClearJoinMuted leaves it out.
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhoneToggleGroupCallSettingsRequest struct {
-	Flags           bin.Fields // flags word; see the type's doc
-	ResetInviteHash bool       // flags.1?true
-	Call            InputGroupCall
-	JoinMuted       bool // flags.0?Bool
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ResetInviteHash       bool       // flags.1?true
+	Call                  InputGroupCallClass
+	JoinMuted             bool  // flags.0?Bool
+	MessagesEnabled       bool  // flags.2?Bool
+	SendPaidMessagesStars int64 // flags.3?long
 }
 
-// PhoneToggleGroupCallSettingsRequestTypeID is the ID of phone.toggleGroupCallSettings.
-const PhoneToggleGroupCallSettingsRequestTypeID = 0x74bbb43d
+// PhoneToggleGroupCallSettingsRequestTypeID is the ID of
+// phone.toggleGroupCallSettings.
+const PhoneToggleGroupCallSettingsRequestTypeID = 0x974392f2
 
-// TypeID returns 0x74bbb43d, the ID of phone.toggleGroupCallSettings.
+// TypeID returns 0x974392f2, the ID of phone.toggleGroupCallSettings.
 func (*PhoneToggleGroupCallSettingsRequest) TypeID() uint32 {
 	return PhoneToggleGroupCallSettingsRequestTypeID
 }
@@ -2111,6 +2216,65 @@ func (*PhoneToggleGroupCallSettingsRequest) TypeID() uint32 {
 // TypeName returns "phone.toggleGroupCallSettings".
 func (*PhoneToggleGroupCallSettingsRequest) TypeName() string {
 	return "phone.toggleGroupCallSettings"
+}
+
+// HasJoinMuted reports whether JoinMuted is present: not zero, set by
+// SetJoinMuted, or received.
+func (m *PhoneToggleGroupCallSettingsRequest) HasJoinMuted() bool {
+	return m.JoinMuted || m.Flags.Has(0)
+}
+
+// SetJoinMuted sets JoinMuted to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneToggleGroupCallSettingsRequest) SetJoinMuted(v bool) {
+	m.JoinMuted = v
+	m.Flags.Set(0)
+}
+
+// ClearJoinMuted sets JoinMuted to its zero value and marks it absent.
+func (m *PhoneToggleGroupCallSettingsRequest) ClearJoinMuted() {
+	m.JoinMuted = false
+	m.Flags.Unset(0)
+}
+
+// HasMessagesEnabled reports whether MessagesEnabled is present: not zero, set
+// by SetMessagesEnabled, or received.
+func (m *PhoneToggleGroupCallSettingsRequest) HasMessagesEnabled() bool {
+	return m.MessagesEnabled || m.Flags.Has(2)
+}
+
+// SetMessagesEnabled sets MessagesEnabled to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PhoneToggleGroupCallSettingsRequest) SetMessagesEnabled(v bool) {
+	m.MessagesEnabled = v
+	m.Flags.Set(2)
+}
+
+// ClearMessagesEnabled sets MessagesEnabled to its zero value and marks it
+// absent.
+func (m *PhoneToggleGroupCallSettingsRequest) ClearMessagesEnabled() {
+	m.MessagesEnabled = false
+	m.Flags.Unset(2)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *PhoneToggleGroupCallSettingsRequest) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags.Has(3)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *PhoneToggleGroupCallSettingsRequest) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags.Set(3)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *PhoneToggleGroupCallSettingsRequest) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags.Unset(3)
 }
 
 // Encode writes m to b with its ID.
@@ -2134,83 +2298,103 @@ func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
 	if m.JoinMuted {
 		flags.Set(0)
 	}
+	if m.MessagesEnabled {
+		flags.Set(2)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(3)
+	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.toggleGroupCallSettings#74bbb43d", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.toggleGroupCallSettings", "call")
 	}
 	if flags.Has(0) {
 		b.PutBool(m.JoinMuted)
+	}
+	if flags.Has(2) {
+		b.PutBool(m.MessagesEnabled)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.SendPaidMessagesStars)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneToggleGroupCallSettingsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "")
 	}
-	if err := consumeID(b, PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"); err != nil {
-		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneToggleGroupCallSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneToggleGroupCallSettingsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallSettings", "")
 	}
 	*m = PhoneToggleGroupCallSettingsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "flags", err)
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "flags")
 	}
 	m.ResetInviteHash = m.Flags.Has(1)
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "call")
 	}
 	if m.Flags.Has(0) {
 		if m.JoinMuted, err = b.Bool(); err != nil {
-			return decodeErr("phone.toggleGroupCallSettings#74bbb43d", "join_muted", err)
+			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "join_muted")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.MessagesEnabled, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "messages_enabled")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "send_paid_messages_stars")
 		}
 	}
 	m.Flags &^= 1 << 1
 	if m.JoinMuted {
 		m.Flags.Unset(0)
 	}
+	if m.MessagesEnabled {
+		m.Flags.Unset(2)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(3)
+	}
 	return nil
 }
 
-// PhoneToggleGroupCallSettings invokes phone.toggleGroupCallSettings#74bbb43d:
-//
-//	phone.toggleGroupCallSettings#74bbb43d flags:# reset_invite_hash:flags.1?true call:InputGroupCall join_muted:flags.0?Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.toggleGroupCallSettings.
+// PhoneToggleGroupCallSettings calls phone.toggleGroupCallSettings: see
+// PhoneToggleGroupCallSettingsRequest.
 func (c *Client) PhoneToggleGroupCallSettings(ctx context.Context, req *PhoneToggleGroupCallSettingsRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneToggleGroupCallSettingsRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneGetGroupCallRequest is the TL function phone.getGroupCall:
+// PhoneGetGroupCallRequest is the TL function phone.getGroupCall.
 //
-//	phone.getGroupCall#41845db call:InputGroupCall limit:int = phone.GroupCall
+//	phone.getGroupCall#41845db call:InputGroupCall limit:int
+//	    = phone.GroupCall
 //
 // See https://core.telegram.org/method/phone.getGroupCall.
 type PhoneGetGroupCallRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Limit int
 }
 
@@ -2241,8 +2425,8 @@ func (m *PhoneGetGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.getGroupCall#041845db", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupCall", "call")
 	}
 	b.PutInt(m.Limit)
 	return nil
@@ -2250,67 +2434,61 @@ func (m *PhoneGetGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCall", "")
 	}
-	if err := consumeID(b, PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"); err != nil {
-		return decodeErr("phone.getGroupCall#041845db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGetGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.getGroupCall#041845db", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.getGroupCall#041845db", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCall", "call")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("phone.getGroupCall#041845db", "limit", err)
+		return tlrt.DecodeErr(err, "phone.getGroupCall", "limit")
 	}
 	return nil
 }
 
-// PhoneGetGroupCall invokes phone.getGroupCall#041845db:
-//
-//	phone.getGroupCall#41845db call:InputGroupCall limit:int = phone.GroupCall
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.getGroupCall.
+// PhoneGetGroupCall calls phone.getGroupCall: see PhoneGetGroupCallRequest.
 func (c *Client) PhoneGetGroupCall(ctx context.Context, req *PhoneGetGroupCallRequest) (*PhoneGroupCall, error) {
 	if req == nil {
 		req = new(PhoneGetGroupCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhoneGroupCall])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhoneGroupCall])
 }
 
-// PhoneGetGroupParticipantsRequest is the TL function phone.getGroupParticipants:
+// PhoneGetGroupParticipantsRequest is the TL function
+// phone.getGroupParticipants.
 //
-//	phone.getGroupParticipants#c558d8ab call:InputGroupCall ids:Vector<InputPeer> sources:Vector<int> offset:string limit:int = phone.GroupParticipants
+//	phone.getGroupParticipants#c558d8ab call:InputGroupCall
+//	    ids:Vector<InputPeer> sources:Vector<int> offset:string limit:int
+//	    = phone.GroupParticipants
 //
 // See https://core.telegram.org/method/phone.getGroupParticipants.
 type PhoneGetGroupParticipantsRequest struct {
-	Call    InputGroupCall
+	Call    InputGroupCallClass
 	IDs     []InputPeerClass
 	Sources []int
 	Offset  string
 	Limit   int
 }
 
-// PhoneGetGroupParticipantsRequestTypeID is the ID of phone.getGroupParticipants.
+// PhoneGetGroupParticipantsRequestTypeID is the ID of
+// phone.getGroupParticipants.
 const PhoneGetGroupParticipantsRequestTypeID = 0xc558d8ab
 
 // TypeID returns 0xc558d8ab, the ID of phone.getGroupParticipants.
@@ -2337,13 +2515,13 @@ func (m *PhoneGetGroupParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.getGroupParticipants#c558d8ab", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupParticipants", "call")
 	}
 	b.PutVectorHeader(len(m.IDs))
 	for i := range m.IDs {
-		if err := encodeObj(b, m.IDs[i]); err != nil {
-			return encodeErr("phone.getGroupParticipants#c558d8ab", "ids", err)
+		if err := tlrt.EncodeObject(b, m.IDs[i]); err != nil {
+			return tlrt.EncodeErr(err, "phone.getGroupParticipants", "ids")
 		}
 	}
 	b.PutVectorHeader(len(m.Sources))
@@ -2357,69 +2535,61 @@ func (m *PhoneGetGroupParticipantsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupParticipantsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "")
 	}
-	if err := consumeID(b, PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"); err != nil {
-		return decodeErr("phone.getGroupParticipants#c558d8ab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGetGroupParticipantsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.getGroupParticipants#c558d8ab", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupParticipants", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.getGroupParticipants#c558d8ab", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "call")
 	}
-	if m.IDs, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("phone.getGroupParticipants#c558d8ab", "ids", err)
+	if m.IDs, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "ids")
 	}
-	if m.Sources, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("phone.getGroupParticipants#c558d8ab", "sources", err)
+	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "sources")
 	}
 	if m.Offset, err = b.String(); err != nil {
-		return decodeErr("phone.getGroupParticipants#c558d8ab", "offset", err)
+		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("phone.getGroupParticipants#c558d8ab", "limit", err)
+		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "limit")
 	}
 	return nil
 }
 
-// PhoneGetGroupParticipants invokes phone.getGroupParticipants#c558d8ab:
-//
-//	phone.getGroupParticipants#c558d8ab call:InputGroupCall ids:Vector<InputPeer> sources:Vector<int> offset:string limit:int = phone.GroupParticipants
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.getGroupParticipants.
+// PhoneGetGroupParticipants calls phone.getGroupParticipants: see
+// PhoneGetGroupParticipantsRequest.
 func (c *Client) PhoneGetGroupParticipants(ctx context.Context, req *PhoneGetGroupParticipantsRequest) (*PhoneGroupParticipants, error) {
 	if req == nil {
 		req = new(PhoneGetGroupParticipantsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhoneGroupParticipants])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhoneGroupParticipants])
 }
 
-// PhoneCheckGroupCallRequest is the TL function phone.checkGroupCall:
+// PhoneCheckGroupCallRequest is the TL function phone.checkGroupCall.
 //
-//	phone.checkGroupCall#b59cf977 call:InputGroupCall sources:Vector<int> = Vector<int>
+//	phone.checkGroupCall#b59cf977 call:InputGroupCall sources:Vector<int>
+//	    = Vector<int>
 //
 // See https://core.telegram.org/method/phone.checkGroupCall.
 type PhoneCheckGroupCallRequest struct {
-	Call    InputGroupCall
+	Call    InputGroupCallClass
 	Sources []int
 }
 
@@ -2450,8 +2620,8 @@ func (m *PhoneCheckGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.checkGroupCall#b59cf977", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.checkGroupCall", "call")
 	}
 	b.PutVectorHeader(len(m.Sources))
 	for i := range m.Sources {
@@ -2462,74 +2632,69 @@ func (m *PhoneCheckGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneCheckGroupCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.checkGroupCall", "")
 	}
-	if err := consumeID(b, PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"); err != nil {
-		return decodeErr("phone.checkGroupCall#b59cf977", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneCheckGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneCheckGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCheckGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.checkGroupCall#b59cf977", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.checkGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.checkGroupCall#b59cf977", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.checkGroupCall", "call")
 	}
-	if m.Sources, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("phone.checkGroupCall#b59cf977", "sources", err)
+	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "phone.checkGroupCall", "sources")
 	}
 	return nil
 }
 
-// PhoneCheckGroupCall invokes phone.checkGroupCall#b59cf977:
-//
-//	phone.checkGroupCall#b59cf977 call:InputGroupCall sources:Vector<int> = Vector<int>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.checkGroupCall.
+// PhoneCheckGroupCall calls phone.checkGroupCall: see
+// PhoneCheckGroupCallRequest.
 func (c *Client) PhoneCheckGroupCall(ctx context.Context, req *PhoneCheckGroupCallRequest) ([]int, error) {
 	if req == nil {
 		req = new(PhoneCheckGroupCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return decodeVector(b, (*bin.Buffer).Int)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
+		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
 	})
 }
 
-// PhoneToggleGroupCallRecordRequest is the TL function phone.toggleGroupCallRecord:
+// PhoneToggleGroupCallRecordRequest is the TL function
+// phone.toggleGroupCallRecord.
 //
-//	phone.toggleGroupCallRecord#f128c708 flags:# start:flags.0?true video:flags.2?true call:InputGroupCall title:flags.1?string video_portrait:flags.2?Bool = Updates
+//	phone.toggleGroupCallRecord#f128c708 flags:# start:flags.0?true
+//	    video:flags.2?true call:InputGroupCall title:flags.1?string
+//	    video_portrait:flags.2?Bool = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallRecord.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhoneToggleGroupCallRecordRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Start         bool       // flags.0?true
 	Video         bool       // flags.2?true
-	Call          InputGroupCall
+	Call          InputGroupCallClass
 	Title         string // flags.1?string
 	VideoPortrait bool   // flags.2?Bool
 }
 
-// PhoneToggleGroupCallRecordRequestTypeID is the ID of phone.toggleGroupCallRecord.
+// PhoneToggleGroupCallRecordRequestTypeID is the ID of
+// phone.toggleGroupCallRecord.
 const PhoneToggleGroupCallRecordRequestTypeID = 0xf128c708
 
 // TypeID returns 0xf128c708, the ID of phone.toggleGroupCallRecord.
@@ -2540,6 +2705,46 @@ func (*PhoneToggleGroupCallRecordRequest) TypeID() uint32 {
 // TypeName returns "phone.toggleGroupCallRecord".
 func (*PhoneToggleGroupCallRecordRequest) TypeName() string {
 	return "phone.toggleGroupCallRecord"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *PhoneToggleGroupCallRecordRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(1)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PhoneToggleGroupCallRecordRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(1)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *PhoneToggleGroupCallRecordRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(1)
+}
+
+// HasVideoPortrait reports whether VideoPortrait is present: not zero, set by
+// SetVideoPortrait, or received. It shares its flag with Video: they are
+// present together.
+func (m *PhoneToggleGroupCallRecordRequest) HasVideoPortrait() bool {
+	return m.Video || m.VideoPortrait || m.Flags.Has(2)
+}
+
+// SetVideoPortrait sets VideoPortrait to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PhoneToggleGroupCallRecordRequest) SetVideoPortrait(v bool) {
+	m.VideoPortrait = v
+	m.Flags.Set(2)
+}
+
+// ClearVideoPortrait sets VideoPortrait to its zero value and marks it absent;
+// it is still sent, as zero, when Video, which shares its flag, is set.
+func (m *PhoneToggleGroupCallRecordRequest) ClearVideoPortrait() {
+	m.VideoPortrait = false
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -2567,8 +2772,8 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.toggleGroupCallRecord#f128c708", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if flags.Has(1) {
 		b.PutString(m.Title)
@@ -2581,46 +2786,43 @@ func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneToggleGroupCallRecordRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "")
 	}
-	if err := consumeID(b, PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"); err != nil {
-		return decodeErr("phone.toggleGroupCallRecord#f128c708", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneToggleGroupCallRecordRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneToggleGroupCallRecordRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.toggleGroupCallRecord#f128c708", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallRecord", "")
 	}
 	*m = PhoneToggleGroupCallRecordRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.toggleGroupCallRecord#f128c708", "flags", err)
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "flags")
 	}
 	m.Start = m.Flags.Has(0)
 	m.Video = m.Flags.Has(2)
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.toggleGroupCallRecord#f128c708", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "call")
 	}
 	if m.Flags.Has(1) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("phone.toggleGroupCallRecord#f128c708", "title", err)
+			return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "title")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.VideoPortrait, err = b.Bool(); err != nil {
-			return decodeErr("phone.toggleGroupCallRecord#f128c708", "video_portrait", err)
+			return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "video_portrait")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -2633,33 +2835,32 @@ func (m *PhoneToggleGroupCallRecordRequest) decodeBareAt(b *bin.Buffer, depth in
 	return nil
 }
 
-// PhoneToggleGroupCallRecord invokes phone.toggleGroupCallRecord#f128c708:
-//
-//	phone.toggleGroupCallRecord#f128c708 flags:# start:flags.0?true video:flags.2?true call:InputGroupCall title:flags.1?string video_portrait:flags.2?Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.toggleGroupCallRecord.
+// PhoneToggleGroupCallRecord calls phone.toggleGroupCallRecord: see
+// PhoneToggleGroupCallRecordRequest.
 func (c *Client) PhoneToggleGroupCallRecord(ctx context.Context, req *PhoneToggleGroupCallRecordRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneToggleGroupCallRecordRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneEditGroupCallParticipantRequest is the TL function phone.editGroupCallParticipant:
+// PhoneEditGroupCallParticipantRequest is the TL function
+// phone.editGroupCallParticipant.
 //
-//	phone.editGroupCallParticipant#a5273abf flags:# call:InputGroupCall participant:InputPeer muted:flags.0?Bool volume:flags.1?int raise_hand:flags.2?Bool video_stopped:flags.3?Bool video_paused:flags.4?Bool presentation_paused:flags.5?Bool = Updates
+//	phone.editGroupCallParticipant#a5273abf flags:# call:InputGroupCall
+//	    participant:InputPeer muted:flags.0?Bool volume:flags.1?int
+//	    raise_hand:flags.2?Bool video_stopped:flags.3?Bool
+//	    video_paused:flags.4?Bool presentation_paused:flags.5?Bool
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetMuted and the
+// other Set methods send a zero value too; HasMuted reports whether Muted is
+// present (sent, or received) and ClearMuted leaves it out.
 //
 // See https://core.telegram.org/method/phone.editGroupCallParticipant.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhoneEditGroupCallParticipantRequest struct {
-	Flags              bin.Fields // flags word; see the type's doc
-	Call               InputGroupCall
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Call               InputGroupCallClass
 	Participant        InputPeerClass
 	Muted              bool // flags.0?Bool
 	Volume             int  // flags.1?int
@@ -2669,7 +2870,8 @@ type PhoneEditGroupCallParticipantRequest struct {
 	PresentationPaused bool // flags.5?Bool
 }
 
-// PhoneEditGroupCallParticipantRequestTypeID is the ID of phone.editGroupCallParticipant.
+// PhoneEditGroupCallParticipantRequestTypeID is the ID of
+// phone.editGroupCallParticipant.
 const PhoneEditGroupCallParticipantRequestTypeID = 0xa5273abf
 
 // TypeID returns 0xa5273abf, the ID of phone.editGroupCallParticipant.
@@ -2680,6 +2882,121 @@ func (*PhoneEditGroupCallParticipantRequest) TypeID() uint32 {
 // TypeName returns "phone.editGroupCallParticipant".
 func (*PhoneEditGroupCallParticipantRequest) TypeName() string {
 	return "phone.editGroupCallParticipant"
+}
+
+// HasMuted reports whether Muted is present: not zero, set by SetMuted, or
+// received.
+func (m *PhoneEditGroupCallParticipantRequest) HasMuted() bool {
+	return m.Muted || m.Flags.Has(0)
+}
+
+// SetMuted sets Muted to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PhoneEditGroupCallParticipantRequest) SetMuted(v bool) {
+	m.Muted = v
+	m.Flags.Set(0)
+}
+
+// ClearMuted sets Muted to its zero value and marks it absent.
+func (m *PhoneEditGroupCallParticipantRequest) ClearMuted() {
+	m.Muted = false
+	m.Flags.Unset(0)
+}
+
+// HasVolume reports whether Volume is present: not zero, set by SetVolume, or
+// received.
+func (m *PhoneEditGroupCallParticipantRequest) HasVolume() bool {
+	return m.Volume != 0 || m.Flags.Has(1)
+}
+
+// SetVolume sets Volume to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *PhoneEditGroupCallParticipantRequest) SetVolume(v int) {
+	m.Volume = v
+	m.Flags.Set(1)
+}
+
+// ClearVolume sets Volume to its zero value and marks it absent.
+func (m *PhoneEditGroupCallParticipantRequest) ClearVolume() {
+	m.Volume = 0
+	m.Flags.Unset(1)
+}
+
+// HasRaiseHand reports whether RaiseHand is present: not zero, set by
+// SetRaiseHand, or received.
+func (m *PhoneEditGroupCallParticipantRequest) HasRaiseHand() bool {
+	return m.RaiseHand || m.Flags.Has(2)
+}
+
+// SetRaiseHand sets RaiseHand to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneEditGroupCallParticipantRequest) SetRaiseHand(v bool) {
+	m.RaiseHand = v
+	m.Flags.Set(2)
+}
+
+// ClearRaiseHand sets RaiseHand to its zero value and marks it absent.
+func (m *PhoneEditGroupCallParticipantRequest) ClearRaiseHand() {
+	m.RaiseHand = false
+	m.Flags.Unset(2)
+}
+
+// HasVideoStopped reports whether VideoStopped is present: not zero, set by
+// SetVideoStopped, or received.
+func (m *PhoneEditGroupCallParticipantRequest) HasVideoStopped() bool {
+	return m.VideoStopped || m.Flags.Has(3)
+}
+
+// SetVideoStopped sets VideoStopped to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PhoneEditGroupCallParticipantRequest) SetVideoStopped(v bool) {
+	m.VideoStopped = v
+	m.Flags.Set(3)
+}
+
+// ClearVideoStopped sets VideoStopped to its zero value and marks it absent.
+func (m *PhoneEditGroupCallParticipantRequest) ClearVideoStopped() {
+	m.VideoStopped = false
+	m.Flags.Unset(3)
+}
+
+// HasVideoPaused reports whether VideoPaused is present: not zero, set by
+// SetVideoPaused, or received.
+func (m *PhoneEditGroupCallParticipantRequest) HasVideoPaused() bool {
+	return m.VideoPaused || m.Flags.Has(4)
+}
+
+// SetVideoPaused sets VideoPaused to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneEditGroupCallParticipantRequest) SetVideoPaused(v bool) {
+	m.VideoPaused = v
+	m.Flags.Set(4)
+}
+
+// ClearVideoPaused sets VideoPaused to its zero value and marks it absent.
+func (m *PhoneEditGroupCallParticipantRequest) ClearVideoPaused() {
+	m.VideoPaused = false
+	m.Flags.Unset(4)
+}
+
+// HasPresentationPaused reports whether PresentationPaused is present: not
+// zero, set by SetPresentationPaused, or received.
+func (m *PhoneEditGroupCallParticipantRequest) HasPresentationPaused() bool {
+	return m.PresentationPaused || m.Flags.Has(5)
+}
+
+// SetPresentationPaused sets PresentationPaused to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *PhoneEditGroupCallParticipantRequest) SetPresentationPaused(v bool) {
+	m.PresentationPaused = v
+	m.Flags.Set(5)
+}
+
+// ClearPresentationPaused sets PresentationPaused to its zero value and marks
+// it absent.
+func (m *PhoneEditGroupCallParticipantRequest) ClearPresentationPaused() {
+	m.PresentationPaused = false
+	m.Flags.Unset(5)
 }
 
 // Encode writes m to b with its ID.
@@ -2716,11 +3033,11 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.editGroupCallParticipant#a5273abf", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.editGroupCallParticipant", "call")
 	}
-	if err := encodeObj(b, m.Participant); err != nil {
-		return encodeErr("phone.editGroupCallParticipant#a5273abf", "participant", err)
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "phone.editGroupCallParticipant", "participant")
 	}
 	if flags.Has(0) {
 		b.PutBool(m.Muted)
@@ -2745,67 +3062,64 @@ func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneEditGroupCallParticipantRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "")
 	}
-	if err := consumeID(b, PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"); err != nil {
-		return decodeErr("phone.editGroupCallParticipant#a5273abf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneEditGroupCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneEditGroupCallParticipantRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.editGroupCallParticipant#a5273abf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.editGroupCallParticipant", "")
 	}
 	*m = PhoneEditGroupCallParticipantRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.editGroupCallParticipant#a5273abf", "flags", err)
+		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "flags")
 	}
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.editGroupCallParticipant#a5273abf", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "call")
 	}
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.editGroupCallParticipant#a5273abf", "participant", err)
+		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "participant")
 	}
 	if m.Flags.Has(0) {
 		if m.Muted, err = b.Bool(); err != nil {
-			return decodeErr("phone.editGroupCallParticipant#a5273abf", "muted", err)
+			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "muted")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Volume, err = b.Int(); err != nil {
-			return decodeErr("phone.editGroupCallParticipant#a5273abf", "volume", err)
+			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "volume")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.RaiseHand, err = b.Bool(); err != nil {
-			return decodeErr("phone.editGroupCallParticipant#a5273abf", "raise_hand", err)
+			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "raise_hand")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.VideoStopped, err = b.Bool(); err != nil {
-			return decodeErr("phone.editGroupCallParticipant#a5273abf", "video_stopped", err)
+			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "video_stopped")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.VideoPaused, err = b.Bool(); err != nil {
-			return decodeErr("phone.editGroupCallParticipant#a5273abf", "video_paused", err)
+			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "video_paused")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.PresentationPaused, err = b.Bool(); err != nil {
-			return decodeErr("phone.editGroupCallParticipant#a5273abf", "presentation_paused", err)
+			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "presentation_paused")
 		}
 	}
 	if m.Muted {
@@ -2829,28 +3143,23 @@ func (m *PhoneEditGroupCallParticipantRequest) decodeBareAt(b *bin.Buffer, depth
 	return nil
 }
 
-// PhoneEditGroupCallParticipant invokes phone.editGroupCallParticipant#a5273abf:
-//
-//	phone.editGroupCallParticipant#a5273abf flags:# call:InputGroupCall participant:InputPeer muted:flags.0?Bool volume:flags.1?int raise_hand:flags.2?Bool video_stopped:flags.3?Bool video_paused:flags.4?Bool presentation_paused:flags.5?Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.editGroupCallParticipant.
+// PhoneEditGroupCallParticipant calls phone.editGroupCallParticipant: see
+// PhoneEditGroupCallParticipantRequest.
 func (c *Client) PhoneEditGroupCallParticipant(ctx context.Context, req *PhoneEditGroupCallParticipantRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneEditGroupCallParticipantRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneEditGroupCallTitleRequest is the TL function phone.editGroupCallTitle:
+// PhoneEditGroupCallTitleRequest is the TL function phone.editGroupCallTitle.
 //
-//	phone.editGroupCallTitle#1ca6ac0a call:InputGroupCall title:string = Updates
+//	phone.editGroupCallTitle#1ca6ac0a call:InputGroupCall title:string
+//	    = Updates
 //
 // See https://core.telegram.org/method/phone.editGroupCallTitle.
 type PhoneEditGroupCallTitleRequest struct {
-	Call  InputGroupCall
+	Call  InputGroupCallClass
 	Title string
 }
 
@@ -2881,8 +3190,8 @@ func (m *PhoneEditGroupCallTitleRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.editGroupCallTitle#1ca6ac0a", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.editGroupCallTitle", "call")
 	}
 	b.PutString(m.Title)
 	return nil
@@ -2890,54 +3199,45 @@ func (m *PhoneEditGroupCallTitleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneEditGroupCallTitleRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneEditGroupCallTitleRequestTypeID, "phone.editGroupCallTitle"); err != nil {
+		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "")
 	}
-	if err := consumeID(b, PhoneEditGroupCallTitleRequestTypeID, "phone.editGroupCallTitle"); err != nil {
-		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneEditGroupCallTitleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneEditGroupCallTitleRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.editGroupCallTitle", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "call")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("phone.editGroupCallTitle#1ca6ac0a", "title", err)
+		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "title")
 	}
 	return nil
 }
 
-// PhoneEditGroupCallTitle invokes phone.editGroupCallTitle#1ca6ac0a:
-//
-//	phone.editGroupCallTitle#1ca6ac0a call:InputGroupCall title:string = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.editGroupCallTitle.
+// PhoneEditGroupCallTitle calls phone.editGroupCallTitle: see
+// PhoneEditGroupCallTitleRequest.
 func (c *Client) PhoneEditGroupCallTitle(ctx context.Context, req *PhoneEditGroupCallTitleRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneEditGroupCallTitleRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneGetGroupCallJoinAsRequest is the TL function phone.getGroupCallJoinAs:
+// PhoneGetGroupCallJoinAsRequest is the TL function phone.getGroupCallJoinAs.
 //
 //	phone.getGroupCallJoinAs#ef7c213a peer:InputPeer = phone.JoinAsPeers
 //
@@ -2973,70 +3273,65 @@ func (m *PhoneGetGroupCallJoinAsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("phone.getGroupCallJoinAs#ef7c213a", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupCallJoinAs", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallJoinAsRequestTypeID, "phone.getGroupCallJoinAs"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallJoinAs", "")
 	}
-	if err := consumeID(b, PhoneGetGroupCallJoinAsRequestTypeID, "phone.getGroupCallJoinAs"); err != nil {
-		return decodeErr("phone.getGroupCallJoinAs#ef7c213a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGetGroupCallJoinAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallJoinAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.getGroupCallJoinAs#ef7c213a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallJoinAs", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.getGroupCallJoinAs#ef7c213a", "peer", err)
+		return tlrt.DecodeErr(err, "phone.getGroupCallJoinAs", "peer")
 	}
 	return nil
 }
 
-// PhoneGetGroupCallJoinAs invokes phone.getGroupCallJoinAs#ef7c213a:
-//
-//	phone.getGroupCallJoinAs#ef7c213a peer:InputPeer = phone.JoinAsPeers
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.getGroupCallJoinAs.
+// PhoneGetGroupCallJoinAs calls phone.getGroupCallJoinAs: see
+// PhoneGetGroupCallJoinAsRequest.
 func (c *Client) PhoneGetGroupCallJoinAs(ctx context.Context, req *PhoneGetGroupCallJoinAsRequest) (*PhoneJoinAsPeers, error) {
 	if req == nil {
 		req = new(PhoneGetGroupCallJoinAsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhoneJoinAsPeers])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhoneJoinAsPeers])
 }
 
-// PhoneExportGroupCallInviteRequest is the TL function phone.exportGroupCallInvite:
+// PhoneExportGroupCallInviteRequest is the TL function
+// phone.exportGroupCallInvite.
 //
-//	phone.exportGroupCallInvite#e6aa647f flags:# can_self_unmute:flags.0?true call:InputGroupCall = phone.ExportedGroupCallInvite
+//	phone.exportGroupCallInvite#e6aa647f flags:#
+//	    can_self_unmute:flags.0?true call:InputGroupCall
+//	    = phone.ExportedGroupCallInvite
 //
 // See https://core.telegram.org/method/phone.exportGroupCallInvite.
 type PhoneExportGroupCallInviteRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CanSelfUnmute bool       // flags.0?true
-	Call          InputGroupCall
+	Call          InputGroupCallClass
 }
 
-// PhoneExportGroupCallInviteRequestTypeID is the ID of phone.exportGroupCallInvite.
+// PhoneExportGroupCallInviteRequestTypeID is the ID of
+// phone.exportGroupCallInvite.
 const PhoneExportGroupCallInviteRequestTypeID = 0xe6aa647f
 
 // TypeID returns 0xe6aa647f, the ID of phone.exportGroupCallInvite.
@@ -3068,75 +3363,69 @@ func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.exportGroupCallInvite#e6aa647f", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.exportGroupCallInvite", "call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneExportGroupCallInviteRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"); err != nil {
+		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "")
 	}
-	if err := consumeID(b, PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"); err != nil {
-		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneExportGroupCallInviteRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneExportGroupCallInviteRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.exportGroupCallInvite", "")
 	}
 	*m = PhoneExportGroupCallInviteRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "flags", err)
+		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "flags")
 	}
 	m.CanSelfUnmute = m.Flags.Has(0)
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.exportGroupCallInvite#e6aa647f", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "call")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PhoneExportGroupCallInvite invokes phone.exportGroupCallInvite#e6aa647f:
-//
-//	phone.exportGroupCallInvite#e6aa647f flags:# can_self_unmute:flags.0?true call:InputGroupCall = phone.ExportedGroupCallInvite
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.exportGroupCallInvite.
+// PhoneExportGroupCallInvite calls phone.exportGroupCallInvite: see
+// PhoneExportGroupCallInviteRequest.
 func (c *Client) PhoneExportGroupCallInvite(ctx context.Context, req *PhoneExportGroupCallInviteRequest) (*PhoneExportedGroupCallInvite, error) {
 	if req == nil {
 		req = new(PhoneExportGroupCallInviteRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhoneExportedGroupCallInvite])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhoneExportedGroupCallInvite])
 }
 
-// PhoneToggleGroupCallStartSubscriptionRequest is the TL function phone.toggleGroupCallStartSubscription:
+// PhoneToggleGroupCallStartSubscriptionRequest is the TL function
+// phone.toggleGroupCallStartSubscription.
 //
-//	phone.toggleGroupCallStartSubscription#219c34e6 call:InputGroupCall subscribed:Bool = Updates
+//	phone.toggleGroupCallStartSubscription#219c34e6 call:InputGroupCall
+//	    subscribed:Bool = Updates
 //
 // See https://core.telegram.org/method/phone.toggleGroupCallStartSubscription.
 type PhoneToggleGroupCallStartSubscriptionRequest struct {
-	Call       InputGroupCall
+	Call       InputGroupCallClass
 	Subscribed bool
 }
 
-// PhoneToggleGroupCallStartSubscriptionRequestTypeID is the ID of phone.toggleGroupCallStartSubscription.
+// PhoneToggleGroupCallStartSubscriptionRequestTypeID is the ID of
+// phone.toggleGroupCallStartSubscription.
 const PhoneToggleGroupCallStartSubscriptionRequestTypeID = 0x219c34e6
 
 // TypeID returns 0x219c34e6, the ID of phone.toggleGroupCallStartSubscription.
@@ -3163,8 +3452,8 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) EncodeBare(b *bin.Buffer)
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.toggleGroupCallStartSubscription", "call")
 	}
 	b.PutBool(m.Subscribed)
 	return nil
@@ -3172,63 +3461,57 @@ func (m *PhoneToggleGroupCallStartSubscriptionRequest) EncodeBare(b *bin.Buffer)
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "")
 	}
-	if err := consumeID(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"); err != nil {
-		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneToggleGroupCallStartSubscriptionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallStartSubscription", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "call")
 	}
 	if m.Subscribed, err = b.Bool(); err != nil {
-		return decodeErr("phone.toggleGroupCallStartSubscription#219c34e6", "subscribed", err)
+		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "subscribed")
 	}
 	return nil
 }
 
-// PhoneToggleGroupCallStartSubscription invokes phone.toggleGroupCallStartSubscription#219c34e6:
-//
-//	phone.toggleGroupCallStartSubscription#219c34e6 call:InputGroupCall subscribed:Bool = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.toggleGroupCallStartSubscription.
+// PhoneToggleGroupCallStartSubscription calls
+// phone.toggleGroupCallStartSubscription: see
+// PhoneToggleGroupCallStartSubscriptionRequest.
 func (c *Client) PhoneToggleGroupCallStartSubscription(ctx context.Context, req *PhoneToggleGroupCallStartSubscriptionRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneToggleGroupCallStartSubscriptionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneStartScheduledGroupCallRequest is the TL function phone.startScheduledGroupCall:
+// PhoneStartScheduledGroupCallRequest is the TL function
+// phone.startScheduledGroupCall.
 //
 //	phone.startScheduledGroupCall#5680e342 call:InputGroupCall = Updates
 //
 // See https://core.telegram.org/method/phone.startScheduledGroupCall.
 type PhoneStartScheduledGroupCallRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
-// PhoneStartScheduledGroupCallRequestTypeID is the ID of phone.startScheduledGroupCall.
+// PhoneStartScheduledGroupCallRequestTypeID is the ID of
+// phone.startScheduledGroupCall.
 const PhoneStartScheduledGroupCallRequestTypeID = 0x5680e342
 
 // TypeID returns 0x5680e342, the ID of phone.startScheduledGroupCall.
@@ -3255,61 +3538,54 @@ func (m *PhoneStartScheduledGroupCallRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.startScheduledGroupCall#5680e342", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.startScheduledGroupCall", "call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneStartScheduledGroupCallRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "")
 	}
-	if err := consumeID(b, PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"); err != nil {
-		return decodeErr("phone.startScheduledGroupCall#5680e342", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneStartScheduledGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneStartScheduledGroupCallRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneStartScheduledGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.startScheduledGroupCall#5680e342", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.startScheduledGroupCall", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.startScheduledGroupCall#5680e342", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "call")
 	}
 	return nil
 }
 
-// PhoneStartScheduledGroupCall invokes phone.startScheduledGroupCall#5680e342:
-//
-//	phone.startScheduledGroupCall#5680e342 call:InputGroupCall = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.startScheduledGroupCall.
+// PhoneStartScheduledGroupCall calls phone.startScheduledGroupCall: see
+// PhoneStartScheduledGroupCallRequest.
 func (c *Client) PhoneStartScheduledGroupCall(ctx context.Context, req *PhoneStartScheduledGroupCallRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneStartScheduledGroupCallRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneSaveDefaultGroupCallJoinAsRequest is the TL function phone.saveDefaultGroupCallJoinAs:
+// PhoneSaveDefaultGroupCallJoinAsRequest is the TL function
+// phone.saveDefaultGroupCallJoinAs.
 //
-//	phone.saveDefaultGroupCallJoinAs#575e1f8c peer:InputPeer join_as:InputPeer = Bool
+//	phone.saveDefaultGroupCallJoinAs#575e1f8c peer:InputPeer
+//	    join_as:InputPeer = Bool
 //
 // See https://core.telegram.org/method/phone.saveDefaultGroupCallJoinAs.
 type PhoneSaveDefaultGroupCallJoinAsRequest struct {
@@ -3317,7 +3593,8 @@ type PhoneSaveDefaultGroupCallJoinAsRequest struct {
 	JoinAs InputPeerClass
 }
 
-// PhoneSaveDefaultGroupCallJoinAsRequestTypeID is the ID of phone.saveDefaultGroupCallJoinAs.
+// PhoneSaveDefaultGroupCallJoinAsRequestTypeID is the ID of
+// phone.saveDefaultGroupCallJoinAs.
 const PhoneSaveDefaultGroupCallJoinAsRequestTypeID = 0x575e1f8c
 
 // TypeID returns 0x575e1f8c, the ID of phone.saveDefaultGroupCallJoinAs.
@@ -3344,75 +3621,69 @@ func (m *PhoneSaveDefaultGroupCallJoinAsRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "phone.saveDefaultGroupCallJoinAs", "peer")
 	}
-	if err := encodeObj(b, m.JoinAs); err != nil {
-		return encodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "join_as", err)
+	if err := tlrt.EncodeObject(b, m.JoinAs); err != nil {
+		return tlrt.EncodeErr(err, "phone.saveDefaultGroupCallJoinAs", "join_as")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID, "phone.saveDefaultGroupCallJoinAs"); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "")
 	}
-	if err := consumeID(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID, "phone.saveDefaultGroupCallJoinAs"); err != nil {
-		return decodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneSaveDefaultGroupCallJoinAsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.saveDefaultGroupCallJoinAs", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "peer", err)
+		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "peer")
 	}
 	if m.JoinAs, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.saveDefaultGroupCallJoinAs#575e1f8c", "join_as", err)
+		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "join_as")
 	}
 	return nil
 }
 
-// PhoneSaveDefaultGroupCallJoinAs invokes phone.saveDefaultGroupCallJoinAs#575e1f8c:
-//
-//	phone.saveDefaultGroupCallJoinAs#575e1f8c peer:InputPeer join_as:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.saveDefaultGroupCallJoinAs.
+// PhoneSaveDefaultGroupCallJoinAs calls phone.saveDefaultGroupCallJoinAs: see
+// PhoneSaveDefaultGroupCallJoinAsRequest.
 func (c *Client) PhoneSaveDefaultGroupCallJoinAs(ctx context.Context, req *PhoneSaveDefaultGroupCallJoinAsRequest) (bool, error) {
 	if req == nil {
 		req = new(PhoneSaveDefaultGroupCallJoinAsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// PhoneJoinGroupCallPresentationRequest is the TL function phone.joinGroupCallPresentation:
+// PhoneJoinGroupCallPresentationRequest is the TL function
+// phone.joinGroupCallPresentation.
 //
-//	phone.joinGroupCallPresentation#cbea6bc4 call:InputGroupCall params:DataJSON = Updates
+//	phone.joinGroupCallPresentation#cbea6bc4 call:InputGroupCall
+//	    params:DataJSON = Updates
 //
 // See https://core.telegram.org/method/phone.joinGroupCallPresentation.
 type PhoneJoinGroupCallPresentationRequest struct {
-	Call   InputGroupCall
+	Call   InputGroupCallClass
 	Params DataJSON
 }
 
-// PhoneJoinGroupCallPresentationRequestTypeID is the ID of phone.joinGroupCallPresentation.
+// PhoneJoinGroupCallPresentationRequestTypeID is the ID of
+// phone.joinGroupCallPresentation.
 const PhoneJoinGroupCallPresentationRequestTypeID = 0xcbea6bc4
 
 // TypeID returns 0xcbea6bc4, the ID of phone.joinGroupCallPresentation.
@@ -3439,74 +3710,67 @@ func (m *PhoneJoinGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.joinGroupCallPresentation#cbea6bc4", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.joinGroupCallPresentation", "call")
 	}
 	if err := m.Params.Encode(b); err != nil {
-		return encodeErr("phone.joinGroupCallPresentation#cbea6bc4", "params", err)
+		return tlrt.EncodeErr(err, "phone.joinGroupCallPresentation", "params")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneJoinGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "")
 	}
-	if err := consumeID(b, PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"); err != nil {
-		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneJoinGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneJoinGroupCallPresentationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneJoinGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.joinGroupCallPresentation", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "call")
 	}
-	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
-		return decodeErr("phone.joinGroupCallPresentation#cbea6bc4", "params", err)
+	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "params")
 	}
 	return nil
 }
 
-// PhoneJoinGroupCallPresentation invokes phone.joinGroupCallPresentation#cbea6bc4:
-//
-//	phone.joinGroupCallPresentation#cbea6bc4 call:InputGroupCall params:DataJSON = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.joinGroupCallPresentation.
+// PhoneJoinGroupCallPresentation calls phone.joinGroupCallPresentation: see
+// PhoneJoinGroupCallPresentationRequest.
 func (c *Client) PhoneJoinGroupCallPresentation(ctx context.Context, req *PhoneJoinGroupCallPresentationRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneJoinGroupCallPresentationRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneLeaveGroupCallPresentationRequest is the TL function phone.leaveGroupCallPresentation:
+// PhoneLeaveGroupCallPresentationRequest is the TL function
+// phone.leaveGroupCallPresentation.
 //
 //	phone.leaveGroupCallPresentation#1c50d144 call:InputGroupCall = Updates
 //
 // See https://core.telegram.org/method/phone.leaveGroupCallPresentation.
 type PhoneLeaveGroupCallPresentationRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
-// PhoneLeaveGroupCallPresentationRequestTypeID is the ID of phone.leaveGroupCallPresentation.
+// PhoneLeaveGroupCallPresentationRequestTypeID is the ID of
+// phone.leaveGroupCallPresentation.
 const PhoneLeaveGroupCallPresentationRequestTypeID = 0x1c50d144
 
 // TypeID returns 0x1c50d144, the ID of phone.leaveGroupCallPresentation.
@@ -3533,68 +3797,62 @@ func (m *PhoneLeaveGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.leaveGroupCallPresentation#1c50d144", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.leaveGroupCallPresentation", "call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneLeaveGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"); err != nil {
+		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "")
 	}
-	if err := consumeID(b, PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"); err != nil {
-		return decodeErr("phone.leaveGroupCallPresentation#1c50d144", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneLeaveGroupCallPresentationRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.leaveGroupCallPresentation#1c50d144", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.leaveGroupCallPresentation", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.leaveGroupCallPresentation#1c50d144", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "call")
 	}
 	return nil
 }
 
-// PhoneLeaveGroupCallPresentation invokes phone.leaveGroupCallPresentation#1c50d144:
-//
-//	phone.leaveGroupCallPresentation#1c50d144 call:InputGroupCall = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.leaveGroupCallPresentation.
+// PhoneLeaveGroupCallPresentation calls phone.leaveGroupCallPresentation: see
+// PhoneLeaveGroupCallPresentationRequest.
 func (c *Client) PhoneLeaveGroupCallPresentation(ctx context.Context, req *PhoneLeaveGroupCallPresentationRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(PhoneLeaveGroupCallPresentationRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// PhoneGetGroupCallStreamChannelsRequest is the TL function phone.getGroupCallStreamChannels:
+// PhoneGetGroupCallStreamChannelsRequest is the TL function
+// phone.getGroupCallStreamChannels.
 //
-//	phone.getGroupCallStreamChannels#1ab21940 call:InputGroupCall = phone.GroupCallStreamChannels
+//	phone.getGroupCallStreamChannels#1ab21940 call:InputGroupCall
+//	    = phone.GroupCallStreamChannels
 //
 // See https://core.telegram.org/method/phone.getGroupCallStreamChannels.
 type PhoneGetGroupCallStreamChannelsRequest struct {
-	Call InputGroupCall
+	Call InputGroupCallClass
 }
 
-// PhoneGetGroupCallStreamChannelsRequestTypeID is the ID of phone.getGroupCallStreamChannels.
+// PhoneGetGroupCallStreamChannelsRequestTypeID is the ID of
+// phone.getGroupCallStreamChannels.
 const PhoneGetGroupCallStreamChannelsRequestTypeID = 0x1ab21940
 
 // TypeID returns 0x1ab21940, the ID of phone.getGroupCallStreamChannels.
@@ -3621,72 +3879,68 @@ func (m *PhoneGetGroupCallStreamChannelsRequest) EncodeBare(b *bin.Buffer) error
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("phone.getGroupCallStreamChannels#1ab21940", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupCallStreamChannels", "call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupCallStreamChannelsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "")
 	}
-	if err := consumeID(b, PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"); err != nil {
-		return decodeErr("phone.getGroupCallStreamChannels#1ab21940", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGetGroupCallStreamChannelsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.getGroupCallStreamChannels#1ab21940", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamChannels", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("phone.getGroupCallStreamChannels#1ab21940", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "call")
 	}
 	return nil
 }
 
-// PhoneGetGroupCallStreamChannels invokes phone.getGroupCallStreamChannels#1ab21940:
-//
-//	phone.getGroupCallStreamChannels#1ab21940 call:InputGroupCall = phone.GroupCallStreamChannels
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.getGroupCallStreamChannels.
+// PhoneGetGroupCallStreamChannels calls phone.getGroupCallStreamChannels: see
+// PhoneGetGroupCallStreamChannelsRequest.
 func (c *Client) PhoneGetGroupCallStreamChannels(ctx context.Context, req *PhoneGetGroupCallStreamChannelsRequest) (*PhoneGroupCallStreamChannels, error) {
 	if req == nil {
 		req = new(PhoneGetGroupCallStreamChannelsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhoneGroupCallStreamChannels])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhoneGroupCallStreamChannels])
 }
 
-// PhoneGetGroupCallStreamRtmpURLRequest is the TL function phone.getGroupCallStreamRtmpUrl:
+// PhoneGetGroupCallStreamRtmpURLRequest is the TL function
+// phone.getGroupCallStreamRtmpUrl.
 //
-//	phone.getGroupCallStreamRtmpUrl#deb3abbf peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
+//	phone.getGroupCallStreamRtmpUrl#5af4c73a flags:# live_story:flags.0?true
+//	    peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
 //
 // See https://core.telegram.org/method/phone.getGroupCallStreamRtmpUrl.
 type PhoneGetGroupCallStreamRtmpURLRequest struct {
-	Peer   InputPeerClass
-	Revoke bool
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	LiveStory bool       // flags.0?true
+	Peer      InputPeerClass
+	Revoke    bool
 }
 
-// PhoneGetGroupCallStreamRtmpURLRequestTypeID is the ID of phone.getGroupCallStreamRtmpUrl.
-const PhoneGetGroupCallStreamRtmpURLRequestTypeID = 0xdeb3abbf
+// PhoneGetGroupCallStreamRtmpURLRequestTypeID is the ID of
+// phone.getGroupCallStreamRtmpUrl.
+const PhoneGetGroupCallStreamRtmpURLRequestTypeID = 0x5af4c73a
 
-// TypeID returns 0xdeb3abbf, the ID of phone.getGroupCallStreamRtmpUrl.
+// TypeID returns 0x5af4c73a, the ID of phone.getGroupCallStreamRtmpUrl.
 func (*PhoneGetGroupCallStreamRtmpURLRequest) TypeID() uint32 {
 	return PhoneGetGroupCallStreamRtmpURLRequestTypeID
 }
@@ -3710,8 +3964,13 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "peer", err)
+	flags := m.Flags &^ (1 << 0)
+	if m.LiveStory {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
 	}
 	b.PutBool(m.Revoke)
 	return nil
@@ -3719,54 +3978,51 @@ func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "")
 	}
-	if err := consumeID(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"); err != nil {
-		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneGetGroupCallStreamRtmpURLRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamRtmpUrl", "")
 	}
+	*m = PhoneGetGroupCallStreamRtmpURLRequest{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "flags")
+	}
+	m.LiveStory = m.Flags.Has(0)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "peer", err)
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
 	}
 	if m.Revoke, err = b.Bool(); err != nil {
-		return decodeErr("phone.getGroupCallStreamRtmpUrl#deb3abbf", "revoke", err)
+		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "revoke")
 	}
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PhoneGetGroupCallStreamRtmpURL invokes phone.getGroupCallStreamRtmpUrl#deb3abbf:
-//
-//	phone.getGroupCallStreamRtmpUrl#deb3abbf peer:InputPeer revoke:Bool = phone.GroupCallStreamRtmpUrl
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.getGroupCallStreamRtmpUrl.
+// PhoneGetGroupCallStreamRtmpURL calls phone.getGroupCallStreamRtmpUrl: see
+// PhoneGetGroupCallStreamRtmpURLRequest.
 func (c *Client) PhoneGetGroupCallStreamRtmpURL(ctx context.Context, req *PhoneGetGroupCallStreamRtmpURLRequest) (*PhoneGroupCallStreamRtmpURL, error) {
 	if req == nil {
 		req = new(PhoneGetGroupCallStreamRtmpURLRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhoneGroupCallStreamRtmpURL])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhoneGroupCallStreamRtmpURL])
 }
 
-// PhoneSaveCallLogRequest is the TL function phone.saveCallLog:
+// PhoneSaveCallLogRequest is the TL function phone.saveCallLog.
 //
 //	phone.saveCallLog#41248786 peer:InputPhoneCall file:InputFile = Bool
 //
@@ -3804,59 +4060,1333 @@ func (m *PhoneSaveCallLogRequest) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Peer.Encode(b); err != nil {
-		return encodeErr("phone.saveCallLog#41248786", "peer", err)
+		return tlrt.EncodeErr(err, "phone.saveCallLog", "peer")
 	}
-	if err := encodeObj(b, m.File); err != nil {
-		return encodeErr("phone.saveCallLog#41248786", "file", err)
+	if err := tlrt.EncodeObject(b, m.File); err != nil {
+		return tlrt.EncodeErr(err, "phone.saveCallLog", "file")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhoneSaveCallLogRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveCallLog", "")
 	}
-	if err := consumeID(b, PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"); err != nil {
-		return decodeErr("phone.saveCallLog#41248786", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhoneSaveCallLogRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhoneSaveCallLogRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveCallLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("phone.saveCallLog#41248786", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "phone.saveCallLog", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Peer, depth+1); err != nil {
-		return decodeErr("phone.saveCallLog#41248786", "peer", err)
+	if err = tlrt.DecodeBoxed(b, &m.Peer, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveCallLog", "peer")
 	}
 	if m.File, err = decodeInputFile(b, depth+1); err != nil {
-		return decodeErr("phone.saveCallLog#41248786", "file", err)
+		return tlrt.DecodeErr(err, "phone.saveCallLog", "file")
 	}
 	return nil
 }
 
-// PhoneSaveCallLog invokes phone.saveCallLog#41248786:
-//
-//	phone.saveCallLog#41248786 peer:InputPhoneCall file:InputFile = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/phone.saveCallLog.
+// PhoneSaveCallLog calls phone.saveCallLog: see PhoneSaveCallLogRequest.
 func (c *Client) PhoneSaveCallLog(ctx context.Context, req *PhoneSaveCallLogRequest) (bool, error) {
 	if req == nil {
 		req = new(PhoneSaveCallLogRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PhoneCreateConferenceCallRequest is the TL function
+// phone.createConferenceCall.
+//
+//	phone.createConferenceCall#7d0444bb flags:# muted:flags.0?true
+//	    video_stopped:flags.2?true join:flags.3?true random_id:int
+//	    public_key:flags.3?int256 block:flags.3?bytes
+//	    params:flags.3?DataJSON = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetPublicKey and
+// the other Set methods send a zero value too; HasPublicKey reports whether
+// PublicKey is present (sent, or received) and ClearPublicKey leaves it out.
+//
+// See https://core.telegram.org/method/phone.createConferenceCall.
+type PhoneCreateConferenceCallRequest struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Muted        bool       // flags.0?true
+	VideoStopped bool       // flags.2?true
+	Join         bool       // flags.3?true
+	RandomID     int
+	PublicKey    bin.Int256 // flags.3?int256
+	Block        []byte     // flags.3?bytes
+	Params       *DataJSON  // flags.3?DataJSON
+}
+
+// PhoneCreateConferenceCallRequestTypeID is the ID of
+// phone.createConferenceCall.
+const PhoneCreateConferenceCallRequestTypeID = 0x7d0444bb
+
+// TypeID returns 0x7d0444bb, the ID of phone.createConferenceCall.
+func (*PhoneCreateConferenceCallRequest) TypeID() uint32 {
+	return PhoneCreateConferenceCallRequestTypeID
+}
+
+// TypeName returns "phone.createConferenceCall".
+func (*PhoneCreateConferenceCallRequest) TypeName() string {
+	return "phone.createConferenceCall"
+}
+
+// HasPublicKey reports whether PublicKey is present: not zero, set by
+// SetPublicKey, or received. It shares its flag with Join and Block and Params:
+// they are present together.
+func (m *PhoneCreateConferenceCallRequest) HasPublicKey() bool {
+	return m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil || m.Flags.Has(3)
+}
+
+// SetPublicKey sets PublicKey to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PhoneCreateConferenceCallRequest) SetPublicKey(v bin.Int256) {
+	m.PublicKey = v
+	m.Flags.Set(3)
+}
+
+// ClearPublicKey sets PublicKey to its zero value and marks it absent; it is
+// still sent, as zero, when Join or Block or Params, which shares its flag, is
+// set.
+func (m *PhoneCreateConferenceCallRequest) ClearPublicKey() {
+	m.PublicKey = bin.Int256{}
+	m.Flags.Unset(3)
+}
+
+// HasBlock reports whether Block is present: not zero, set by SetBlock, or
+// received. It shares its flag with Join and PublicKey and Params: they are
+// present together.
+func (m *PhoneCreateConferenceCallRequest) HasBlock() bool {
+	return m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil || m.Flags.Has(3)
+}
+
+// SetBlock sets Block to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PhoneCreateConferenceCallRequest) SetBlock(v []byte) {
+	m.Block = v
+	m.Flags.Set(3)
+}
+
+// ClearBlock sets Block to its zero value and marks it absent; it is still
+// sent, as zero, when Join or PublicKey or Params, which shares its flag, is
+// set.
+func (m *PhoneCreateConferenceCallRequest) ClearBlock() {
+	m.Block = nil
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneCreateConferenceCallRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneCreateConferenceCallRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneCreateConferenceCallRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<2)
+	if m.Muted {
+		flags.Set(0)
+	}
+	if m.VideoStopped {
+		flags.Set(2)
+	}
+	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.RandomID)
+	if flags.Has(3) {
+		b.PutInt256(m.PublicKey)
+	}
+	if flags.Has(3) {
+		b.PutBytes(m.Block)
+	}
+	if flags.Has(3) {
+		if err := m.Params.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "phone.createConferenceCall", "params")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneCreateConferenceCallRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneCreateConferenceCallRequestTypeID, "phone.createConferenceCall"); err != nil {
+		return tlrt.DecodeErr(err, "phone.createConferenceCall", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneCreateConferenceCallRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.createConferenceCall", "")
+	}
+	*m = PhoneCreateConferenceCallRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.createConferenceCall", "flags")
+	}
+	m.Muted = m.Flags.Has(0)
+	m.VideoStopped = m.Flags.Has(2)
+	m.Join = m.Flags.Has(3)
+	if m.RandomID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.createConferenceCall", "random_id")
+	}
+	if m.Flags.Has(3) {
+		if m.PublicKey, err = b.Int256(); err != nil {
+			return tlrt.DecodeErr(err, "phone.createConferenceCall", "public_key")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Block, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "phone.createConferenceCall", "block")
+		}
+	}
+	if m.Flags.Has(3) {
+		m.Params = new(DataJSON)
+		if err = tlrt.DecodeBoxed(b, m.Params, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "phone.createConferenceCall", "params")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2
+	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// PhoneCreateConferenceCall calls phone.createConferenceCall: see
+// PhoneCreateConferenceCallRequest.
+func (c *Client) PhoneCreateConferenceCall(ctx context.Context, req *PhoneCreateConferenceCallRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneCreateConferenceCallRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeleteConferenceCallParticipantsRequest is the TL function
+// phone.deleteConferenceCallParticipants.
+//
+//	phone.deleteConferenceCallParticipants#8ca60525 flags:#
+//	    only_left:flags.0?true kick:flags.1?true call:InputGroupCall
+//	    ids:Vector<long> block:bytes = Updates
+//
+// See https://core.telegram.org/method/phone.deleteConferenceCallParticipants.
+type PhoneDeleteConferenceCallParticipantsRequest struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OnlyLeft bool       // flags.0?true
+	Kick     bool       // flags.1?true
+	Call     InputGroupCallClass
+	IDs      []int64
+	Block    []byte
+}
+
+// PhoneDeleteConferenceCallParticipantsRequestTypeID is the ID of
+// phone.deleteConferenceCallParticipants.
+const PhoneDeleteConferenceCallParticipantsRequestTypeID = 0x8ca60525
+
+// TypeID returns 0x8ca60525, the ID of phone.deleteConferenceCallParticipants.
+func (*PhoneDeleteConferenceCallParticipantsRequest) TypeID() uint32 {
+	return PhoneDeleteConferenceCallParticipantsRequestTypeID
+}
+
+// TypeName returns "phone.deleteConferenceCallParticipants".
+func (*PhoneDeleteConferenceCallParticipantsRequest) TypeName() string {
+	return "phone.deleteConferenceCallParticipants"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteConferenceCallParticipantsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OnlyLeft {
+		flags.Set(0)
+	}
+	if m.Kick {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.deleteConferenceCallParticipants", "call")
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		b.PutLong(m.IDs[i])
+	}
+	b.PutBytes(m.Block)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneDeleteConferenceCallParticipantsRequestTypeID, "phone.deleteConferenceCallParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteConferenceCallParticipants", "")
+	}
+	*m = PhoneDeleteConferenceCallParticipantsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "flags")
+	}
+	m.OnlyLeft = m.Flags.Has(0)
+	m.Kick = m.Flags.Has(1)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "call")
+	}
+	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "ids")
+	}
+	if m.Block, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "block")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// PhoneDeleteConferenceCallParticipants calls
+// phone.deleteConferenceCallParticipants: see
+// PhoneDeleteConferenceCallParticipantsRequest.
+func (c *Client) PhoneDeleteConferenceCallParticipants(ctx context.Context, req *PhoneDeleteConferenceCallParticipantsRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteConferenceCallParticipantsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendConferenceCallBroadcastRequest is the TL function
+// phone.sendConferenceCallBroadcast.
+//
+//	phone.sendConferenceCallBroadcast#c6701900 call:InputGroupCall
+//	    block:bytes = Updates
+//
+// See https://core.telegram.org/method/phone.sendConferenceCallBroadcast.
+type PhoneSendConferenceCallBroadcastRequest struct {
+	Call  InputGroupCallClass
+	Block []byte
+}
+
+// PhoneSendConferenceCallBroadcastRequestTypeID is the ID of
+// phone.sendConferenceCallBroadcast.
+const PhoneSendConferenceCallBroadcastRequestTypeID = 0xc6701900
+
+// TypeID returns 0xc6701900, the ID of phone.sendConferenceCallBroadcast.
+func (*PhoneSendConferenceCallBroadcastRequest) TypeID() uint32 {
+	return PhoneSendConferenceCallBroadcastRequestTypeID
+}
+
+// TypeName returns "phone.sendConferenceCallBroadcast".
+func (*PhoneSendConferenceCallBroadcastRequest) TypeName() string {
+	return "phone.sendConferenceCallBroadcast"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendConferenceCallBroadcastRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.sendConferenceCallBroadcast", "call")
+	}
+	b.PutBytes(m.Block)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneSendConferenceCallBroadcastRequestTypeID, "phone.sendConferenceCallBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.sendConferenceCallBroadcast", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "call")
+	}
+	if m.Block, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "block")
+	}
+	return nil
+}
+
+// PhoneSendConferenceCallBroadcast calls phone.sendConferenceCallBroadcast: see
+// PhoneSendConferenceCallBroadcastRequest.
+func (c *Client) PhoneSendConferenceCallBroadcast(ctx context.Context, req *PhoneSendConferenceCallBroadcastRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneSendConferenceCallBroadcastRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneInviteConferenceCallParticipantRequest is the TL function
+// phone.inviteConferenceCallParticipant.
+//
+//	phone.inviteConferenceCallParticipant#bcf22685 flags:#
+//	    video:flags.0?true call:InputGroupCall user_id:InputUser = Updates
+//
+// See https://core.telegram.org/method/phone.inviteConferenceCallParticipant.
+type PhoneInviteConferenceCallParticipantRequest struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Video  bool       // flags.0?true
+	Call   InputGroupCallClass
+	UserID InputUserClass
+}
+
+// PhoneInviteConferenceCallParticipantRequestTypeID is the ID of
+// phone.inviteConferenceCallParticipant.
+const PhoneInviteConferenceCallParticipantRequestTypeID = 0xbcf22685
+
+// TypeID returns 0xbcf22685, the ID of phone.inviteConferenceCallParticipant.
+func (*PhoneInviteConferenceCallParticipantRequest) TypeID() uint32 {
+	return PhoneInviteConferenceCallParticipantRequestTypeID
+}
+
+// TypeName returns "phone.inviteConferenceCallParticipant".
+func (*PhoneInviteConferenceCallParticipantRequest) TypeName() string {
+	return "phone.inviteConferenceCallParticipant"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneInviteConferenceCallParticipantRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Video {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "user_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneInviteConferenceCallParticipantRequestTypeID, "phone.inviteConferenceCallParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteConferenceCallParticipant", "")
+	}
+	*m = PhoneInviteConferenceCallParticipantRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "flags")
+	}
+	m.Video = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "call")
+	}
+	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "user_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneInviteConferenceCallParticipant calls
+// phone.inviteConferenceCallParticipant: see
+// PhoneInviteConferenceCallParticipantRequest.
+func (c *Client) PhoneInviteConferenceCallParticipant(ctx context.Context, req *PhoneInviteConferenceCallParticipantRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneInviteConferenceCallParticipantRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeclineConferenceCallInviteRequest is the TL function
+// phone.declineConferenceCallInvite.
+//
+//	phone.declineConferenceCallInvite#3c479971 msg_id:int = Updates
+//
+// See https://core.telegram.org/method/phone.declineConferenceCallInvite.
+type PhoneDeclineConferenceCallInviteRequest struct {
+	MsgID int
+}
+
+// PhoneDeclineConferenceCallInviteRequestTypeID is the ID of
+// phone.declineConferenceCallInvite.
+const PhoneDeclineConferenceCallInviteRequestTypeID = 0x3c479971
+
+// TypeID returns 0x3c479971, the ID of phone.declineConferenceCallInvite.
+func (*PhoneDeclineConferenceCallInviteRequest) TypeID() uint32 {
+	return PhoneDeclineConferenceCallInviteRequestTypeID
+}
+
+// TypeName returns "phone.declineConferenceCallInvite".
+func (*PhoneDeclineConferenceCallInviteRequest) TypeName() string {
+	return "phone.declineConferenceCallInvite"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeclineConferenceCallInviteRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneDeclineConferenceCallInviteRequestTypeID, "phone.declineConferenceCallInvite"); err != nil {
+		return tlrt.DecodeErr(err, "phone.declineConferenceCallInvite", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.declineConferenceCallInvite", "msg_id")
+	}
+	return nil
+}
+
+// PhoneDeclineConferenceCallInvite calls phone.declineConferenceCallInvite: see
+// PhoneDeclineConferenceCallInviteRequest.
+func (c *Client) PhoneDeclineConferenceCallInvite(ctx context.Context, req *PhoneDeclineConferenceCallInviteRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeclineConferenceCallInviteRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneGetGroupCallChainBlocksRequest is the TL function
+// phone.getGroupCallChainBlocks.
+//
+//	phone.getGroupCallChainBlocks#ee9f88a6 call:InputGroupCall
+//	    sub_chain_id:int offset:int limit:int = Updates
+//
+// See https://core.telegram.org/method/phone.getGroupCallChainBlocks.
+type PhoneGetGroupCallChainBlocksRequest struct {
+	Call       InputGroupCallClass
+	SubChainID int
+	Offset     int
+	Limit      int
+}
+
+// PhoneGetGroupCallChainBlocksRequestTypeID is the ID of
+// phone.getGroupCallChainBlocks.
+const PhoneGetGroupCallChainBlocksRequestTypeID = 0xee9f88a6
+
+// TypeID returns 0xee9f88a6, the ID of phone.getGroupCallChainBlocks.
+func (*PhoneGetGroupCallChainBlocksRequest) TypeID() uint32 {
+	return PhoneGetGroupCallChainBlocksRequestTypeID
+}
+
+// TypeName returns "phone.getGroupCallChainBlocks".
+func (*PhoneGetGroupCallChainBlocksRequest) TypeName() string {
+	return "phone.getGroupCallChainBlocks"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGetGroupCallChainBlocksRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupCallChainBlocks", "call")
+	}
+	b.PutInt(m.SubChainID)
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallChainBlocksRequestTypeID, "phone.getGroupCallChainBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallChainBlocks", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "call")
+	}
+	if m.SubChainID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "sub_chain_id")
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "limit")
+	}
+	return nil
+}
+
+// PhoneGetGroupCallChainBlocks calls phone.getGroupCallChainBlocks: see
+// PhoneGetGroupCallChainBlocksRequest.
+func (c *Client) PhoneGetGroupCallChainBlocks(ctx context.Context, req *PhoneGetGroupCallChainBlocksRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneGetGroupCallChainBlocksRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendGroupCallMessageRequest is the TL function
+// phone.sendGroupCallMessage.
+//
+//	phone.sendGroupCallMessage#b1d11410 flags:# call:InputGroupCall
+//	    random_id:long message:TextWithEntities
+//	    allow_paid_stars:flags.0?long send_as:flags.1?InputPeer = Updates
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAllowPaidStars and the other Set methods send a zero value too;
+// HasAllowPaidStars reports whether AllowPaidStars is present (sent, or
+// received) and ClearAllowPaidStars leaves it out.
+//
+// See https://core.telegram.org/method/phone.sendGroupCallMessage.
+type PhoneSendGroupCallMessageRequest struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Call           InputGroupCallClass
+	RandomID       int64
+	Message        TextWithEntities
+	AllowPaidStars int64          // flags.0?long
+	SendAs         InputPeerClass // flags.1?InputPeer
+}
+
+// PhoneSendGroupCallMessageRequestTypeID is the ID of
+// phone.sendGroupCallMessage.
+const PhoneSendGroupCallMessageRequestTypeID = 0xb1d11410
+
+// TypeID returns 0xb1d11410, the ID of phone.sendGroupCallMessage.
+func (*PhoneSendGroupCallMessageRequest) TypeID() uint32 {
+	return PhoneSendGroupCallMessageRequestTypeID
+}
+
+// TypeName returns "phone.sendGroupCallMessage".
+func (*PhoneSendGroupCallMessageRequest) TypeName() string {
+	return "phone.sendGroupCallMessage"
+}
+
+// HasAllowPaidStars reports whether AllowPaidStars is present: not zero, set by
+// SetAllowPaidStars, or received.
+func (m *PhoneSendGroupCallMessageRequest) HasAllowPaidStars() bool {
+	return m.AllowPaidStars != 0 || m.Flags.Has(0)
+}
+
+// SetAllowPaidStars sets AllowPaidStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PhoneSendGroupCallMessageRequest) SetAllowPaidStars(v int64) {
+	m.AllowPaidStars = v
+	m.Flags.Set(0)
+}
+
+// ClearAllowPaidStars sets AllowPaidStars to its zero value and marks it
+// absent.
+func (m *PhoneSendGroupCallMessageRequest) ClearAllowPaidStars() {
+	m.AllowPaidStars = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendGroupCallMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendGroupCallMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendGroupCallMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.AllowPaidStars != 0 {
+		flags.Set(0)
+	}
+	if m.SendAs != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "call")
+	}
+	b.PutLong(m.RandomID)
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "message")
+	}
+	if flags.Has(0) {
+		b.PutLong(m.AllowPaidStars)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
+			return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "send_as")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendGroupCallMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneSendGroupCallMessageRequestTypeID, "phone.sendGroupCallMessage"); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendGroupCallMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallMessage", "")
+	}
+	*m = PhoneSendGroupCallMessageRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "flags")
+	}
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "call")
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "random_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.AllowPaidStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "allow_paid_stars")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "send_as")
+		}
+	}
+	m.Flags &^= 1 << 1
+	if m.AllowPaidStars != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// PhoneSendGroupCallMessage calls phone.sendGroupCallMessage: see
+// PhoneSendGroupCallMessageRequest.
+func (c *Client) PhoneSendGroupCallMessage(ctx context.Context, req *PhoneSendGroupCallMessageRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneSendGroupCallMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneSendGroupCallEncryptedMessageRequest is the TL function
+// phone.sendGroupCallEncryptedMessage.
+//
+//	phone.sendGroupCallEncryptedMessage#e5afa56d call:InputGroupCall
+//	    encrypted_message:bytes = Bool
+//
+// See https://core.telegram.org/method/phone.sendGroupCallEncryptedMessage.
+type PhoneSendGroupCallEncryptedMessageRequest struct {
+	Call             InputGroupCallClass
+	EncryptedMessage []byte
+}
+
+// PhoneSendGroupCallEncryptedMessageRequestTypeID is the ID of
+// phone.sendGroupCallEncryptedMessage.
+const PhoneSendGroupCallEncryptedMessageRequestTypeID = 0xe5afa56d
+
+// TypeID returns 0xe5afa56d, the ID of phone.sendGroupCallEncryptedMessage.
+func (*PhoneSendGroupCallEncryptedMessageRequest) TypeID() uint32 {
+	return PhoneSendGroupCallEncryptedMessageRequestTypeID
+}
+
+// TypeName returns "phone.sendGroupCallEncryptedMessage".
+func (*PhoneSendGroupCallEncryptedMessageRequest) TypeName() string {
+	return "phone.sendGroupCallEncryptedMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSendGroupCallEncryptedMessageRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
+	}
+	b.PutBytes(m.EncryptedMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneSendGroupCallEncryptedMessageRequestTypeID, "phone.sendGroupCallEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallEncryptedMessage", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
+	}
+	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "encrypted_message")
+	}
+	return nil
+}
+
+// PhoneSendGroupCallEncryptedMessage calls phone.sendGroupCallEncryptedMessage:
+// see PhoneSendGroupCallEncryptedMessageRequest.
+func (c *Client) PhoneSendGroupCallEncryptedMessage(ctx context.Context, req *PhoneSendGroupCallEncryptedMessageRequest) (bool, error) {
+	if req == nil {
+		req = new(PhoneSendGroupCallEncryptedMessageRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// PhoneDeleteGroupCallMessagesRequest is the TL function
+// phone.deleteGroupCallMessages.
+//
+//	phone.deleteGroupCallMessages#f64f54f7 flags:# report_spam:flags.0?true
+//	    call:InputGroupCall messages:Vector<int> = Updates
+//
+// See https://core.telegram.org/method/phone.deleteGroupCallMessages.
+type PhoneDeleteGroupCallMessagesRequest struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ReportSpam bool       // flags.0?true
+	Call       InputGroupCallClass
+	Messages   []int
+}
+
+// PhoneDeleteGroupCallMessagesRequestTypeID is the ID of
+// phone.deleteGroupCallMessages.
+const PhoneDeleteGroupCallMessagesRequestTypeID = 0xf64f54f7
+
+// TypeID returns 0xf64f54f7, the ID of phone.deleteGroupCallMessages.
+func (*PhoneDeleteGroupCallMessagesRequest) TypeID() uint32 {
+	return PhoneDeleteGroupCallMessagesRequestTypeID
+}
+
+// TypeName returns "phone.deleteGroupCallMessages".
+func (*PhoneDeleteGroupCallMessagesRequest) TypeName() string {
+	return "phone.deleteGroupCallMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteGroupCallMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReportSpam {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.deleteGroupCallMessages", "call")
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallMessagesRequestTypeID, "phone.deleteGroupCallMessages"); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallMessages", "")
+	}
+	*m = PhoneDeleteGroupCallMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "flags")
+	}
+	m.ReportSpam = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "call")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "messages")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneDeleteGroupCallMessages calls phone.deleteGroupCallMessages: see
+// PhoneDeleteGroupCallMessagesRequest.
+func (c *Client) PhoneDeleteGroupCallMessages(ctx context.Context, req *PhoneDeleteGroupCallMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteGroupCallMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneDeleteGroupCallParticipantMessagesRequest is the TL function
+// phone.deleteGroupCallParticipantMessages.
+//
+//	phone.deleteGroupCallParticipantMessages#1dbfeca0 flags:#
+//	    report_spam:flags.0?true call:InputGroupCall participant:InputPeer
+//	    = Updates
+//
+// See
+// https://core.telegram.org/method/phone.deleteGroupCallParticipantMessages.
+type PhoneDeleteGroupCallParticipantMessagesRequest struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ReportSpam  bool       // flags.0?true
+	Call        InputGroupCallClass
+	Participant InputPeerClass
+}
+
+// PhoneDeleteGroupCallParticipantMessagesRequestTypeID is the ID of
+// phone.deleteGroupCallParticipantMessages.
+const PhoneDeleteGroupCallParticipantMessagesRequestTypeID = 0x1dbfeca0
+
+// TypeID returns 0x1dbfeca0, the ID of
+// phone.deleteGroupCallParticipantMessages.
+func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeID() uint32 {
+	return PhoneDeleteGroupCallParticipantMessagesRequestTypeID
+}
+
+// TypeName returns "phone.deleteGroupCallParticipantMessages".
+func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeName() string {
+	return "phone.deleteGroupCallParticipantMessages"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneDeleteGroupCallParticipantMessagesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReportSpam {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
+		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "participant")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID, "phone.deleteGroupCallParticipantMessages"); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallParticipantMessages", "")
+	}
+	*m = PhoneDeleteGroupCallParticipantMessagesRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "flags")
+	}
+	m.ReportSpam = m.Flags.Has(0)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
+	}
+	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "participant")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// PhoneDeleteGroupCallParticipantMessages calls
+// phone.deleteGroupCallParticipantMessages: see
+// PhoneDeleteGroupCallParticipantMessagesRequest.
+func (c *Client) PhoneDeleteGroupCallParticipantMessages(ctx context.Context, req *PhoneDeleteGroupCallParticipantMessagesRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(PhoneDeleteGroupCallParticipantMessagesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
+}
+
+// PhoneGetGroupCallStarsRequest is the TL function phone.getGroupCallStars.
+//
+//	phone.getGroupCallStars#6f636302 call:InputGroupCall
+//	    = phone.GroupCallStars
+//
+// See https://core.telegram.org/method/phone.getGroupCallStars.
+type PhoneGetGroupCallStarsRequest struct {
+	Call InputGroupCallClass
+}
+
+// PhoneGetGroupCallStarsRequestTypeID is the ID of phone.getGroupCallStars.
+const PhoneGetGroupCallStarsRequestTypeID = 0x6f636302
+
+// TypeID returns 0x6f636302, the ID of phone.getGroupCallStars.
+func (*PhoneGetGroupCallStarsRequest) TypeID() uint32 {
+	return PhoneGetGroupCallStarsRequestTypeID
+}
+
+// TypeName returns "phone.getGroupCallStars".
+func (*PhoneGetGroupCallStarsRequest) TypeName() string {
+	return "phone.getGroupCallStars"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneGetGroupCallStarsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneGetGroupCallStarsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneGetGroupCallStarsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.getGroupCallStars", "call")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneGetGroupCallStarsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStarsRequestTypeID, "phone.getGroupCallStars"); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneGetGroupCallStarsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneGetGroupCallStarsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStars", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "call")
+	}
+	return nil
+}
+
+// PhoneGetGroupCallStars calls phone.getGroupCallStars: see
+// PhoneGetGroupCallStarsRequest.
+func (c *Client) PhoneGetGroupCallStars(ctx context.Context, req *PhoneGetGroupCallStarsRequest) (*PhoneGroupCallStars, error) {
+	if req == nil {
+		req = new(PhoneGetGroupCallStarsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhoneGroupCallStars])
+}
+
+// PhoneSaveDefaultSendAsRequest is the TL function phone.saveDefaultSendAs.
+//
+//	phone.saveDefaultSendAs#4167add1 call:InputGroupCall send_as:InputPeer
+//	    = Bool
+//
+// See https://core.telegram.org/method/phone.saveDefaultSendAs.
+type PhoneSaveDefaultSendAsRequest struct {
+	Call   InputGroupCallClass
+	SendAs InputPeerClass
+}
+
+// PhoneSaveDefaultSendAsRequestTypeID is the ID of phone.saveDefaultSendAs.
+const PhoneSaveDefaultSendAsRequestTypeID = 0x4167add1
+
+// TypeID returns 0x4167add1, the ID of phone.saveDefaultSendAs.
+func (*PhoneSaveDefaultSendAsRequest) TypeID() uint32 {
+	return PhoneSaveDefaultSendAsRequestTypeID
+}
+
+// TypeName returns "phone.saveDefaultSendAs".
+func (*PhoneSaveDefaultSendAsRequest) TypeName() string {
+	return "phone.saveDefaultSendAs"
+}
+
+// Encode writes m to b with its ID.
+func (m *PhoneSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(PhoneSaveDefaultSendAsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *PhoneSaveDefaultSendAsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "phone.saveDefaultSendAs", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
+		return tlrt.EncodeErr(err, "phone.saveDefaultSendAs", "send_as")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *PhoneSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, PhoneSaveDefaultSendAsRequestTypeID, "phone.saveDefaultSendAs"); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *PhoneSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhoneSaveDefaultSendAsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "phone.saveDefaultSendAs", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "call")
+	}
+	if m.SendAs, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "send_as")
+	}
+	return nil
+}
+
+// PhoneSaveDefaultSendAs calls phone.saveDefaultSendAs: see
+// PhoneSaveDefaultSendAsRequest.
+func (c *Client) PhoneSaveDefaultSendAs(ctx context.Context, req *PhoneSaveDefaultSendAsRequest) (bool, error) {
+	if req == nil {
+		req = new(PhoneSaveDefaultSendAsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }

@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// PhotosPhotosClass is the TL type photos.Photos: one of PhotosPhotos, PhotosPhotosSlice.
+// PhotosPhotosClass is the TL type photos.Photos: one of PhotosPhotos,
+// PhotosPhotosSlice.
 //
 // See https://core.telegram.org/type/photos.Photos.
 type PhotosPhotosClass interface {
@@ -20,7 +22,8 @@ func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
 	return decodePhotosPhotos(b, 0)
 }
 
-// decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels deep.
+// decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels
+// deep.
 func decodePhotosPhotos(b *bin.Buffer, depth int) (PhotosPhotosClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,20 +36,18 @@ func decodePhotosPhotos(b *bin.Buffer, depth int) (PhotosPhotosClass, error) {
 	case PhotosPhotosSliceTypeID:
 		v = &PhotosPhotosSlice{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "photos.Photos",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "photos.Photos"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// PhotosPhotos is the TL constructor photos.photos:
+// PhotosPhotos is the TL constructor photos.photos.
 //
-//	photos.photos#8dca6aa5 photos:Vector<Photo> users:Vector<User> = photos.Photos
+//	photos.photos#8dca6aa5 photos:Vector<Photo> users:Vector<User>
+//	    = photos.Photos
 //
 // See https://core.telegram.org/constructor/photos.photos.
 type PhotosPhotos struct {
@@ -86,14 +87,14 @@ func (m *PhotosPhotos) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Photos))
 	for i := range m.Photos {
-		if err := encodeObj(b, m.Photos[i]); err != nil {
-			return encodeErr("photos.photos#8dca6aa5", "photos", err)
+		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
+			return tlrt.EncodeErr(err, "photos.photos", "photos")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("photos.photos#8dca6aa5", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "photos.photos", "users")
 		}
 	}
 	return nil
@@ -101,41 +102,39 @@ func (m *PhotosPhotos) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotosPhotosTypeID, "photos.photos"); err != nil {
+		return tlrt.DecodeErr(err, "photos.photos", "")
 	}
-	if err := consumeID(b, PhotosPhotosTypeID, "photos.photos"); err != nil {
-		return decodeErr("photos.photos#8dca6aa5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotosPhotos) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photos.photos#8dca6aa5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photos.photos", "")
 	}
 	var err error
-	if m.Photos, err = decodeVectorAt(b, depth+1, decodePhoto); err != nil {
-		return decodeErr("photos.photos#8dca6aa5", "photos", err)
+	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+		return tlrt.DecodeErr(err, "photos.photos", "photos")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("photos.photos#8dca6aa5", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "photos.photos", "users")
 	}
 	return nil
 }
 
-// PhotosPhotosSlice is the TL constructor photos.photosSlice:
+// PhotosPhotosSlice is the TL constructor photos.photosSlice.
 //
-//	photos.photosSlice#15051f54 count:int photos:Vector<Photo> users:Vector<User> = photos.Photos
+//	photos.photosSlice#15051f54 count:int photos:Vector<Photo>
+//	    users:Vector<User> = photos.Photos
 //
 // See https://core.telegram.org/constructor/photos.photosSlice.
 type PhotosPhotosSlice struct {
@@ -177,14 +176,14 @@ func (m *PhotosPhotosSlice) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Photos))
 	for i := range m.Photos {
-		if err := encodeObj(b, m.Photos[i]); err != nil {
-			return encodeErr("photos.photosSlice#15051f54", "photos", err)
+		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
+			return tlrt.EncodeErr(err, "photos.photosSlice", "photos")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("photos.photosSlice#15051f54", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "photos.photosSlice", "users")
 		}
 	}
 	return nil
@@ -192,42 +191,39 @@ func (m *PhotosPhotosSlice) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotosPhotosSliceTypeID, "photos.photosSlice"); err != nil {
+		return tlrt.DecodeErr(err, "photos.photosSlice", "")
 	}
-	if err := consumeID(b, PhotosPhotosSliceTypeID, "photos.photosSlice"); err != nil {
-		return decodeErr("photos.photosSlice#15051f54", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotosPhotosSlice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photos.photosSlice#15051f54", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photos.photosSlice", "")
 	}
 	var err error
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("photos.photosSlice#15051f54", "count", err)
+		return tlrt.DecodeErr(err, "photos.photosSlice", "count")
 	}
-	if m.Photos, err = decodeVectorAt(b, depth+1, decodePhoto); err != nil {
-		return decodeErr("photos.photosSlice#15051f54", "photos", err)
+	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+		return tlrt.DecodeErr(err, "photos.photosSlice", "photos")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("photos.photosSlice#15051f54", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "photos.photosSlice", "users")
 	}
 	return nil
 }
 
-// PhotosPhoto is the TL constructor photos.photo:
+// PhotosPhoto is the TL constructor photos.photo.
 //
 //	photos.photo#20212ca8 photo:Photo users:Vector<User> = photos.Photo
 //
@@ -264,13 +260,13 @@ func (m *PhotosPhoto) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Photo); err != nil {
-		return encodeErr("photos.photo#20212ca8", "photo", err)
+	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+		return tlrt.EncodeErr(err, "photos.photo", "photo")
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("photos.photo#20212ca8", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "photos.photo", "users")
 		}
 	}
 	return nil
@@ -278,45 +274,43 @@ func (m *PhotosPhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotosPhotoTypeID, "photos.photo"); err != nil {
+		return tlrt.DecodeErr(err, "photos.photo", "")
 	}
-	if err := consumeID(b, PhotosPhotoTypeID, "photos.photo"); err != nil {
-		return decodeErr("photos.photo#20212ca8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotosPhoto) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photos.photo#20212ca8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photos.photo", "")
 	}
 	var err error
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-		return decodeErr("photos.photo#20212ca8", "photo", err)
+		return tlrt.DecodeErr(err, "photos.photo", "photo")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("photos.photo#20212ca8", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "photos.photo", "users")
 	}
 	return nil
 }
 
-// PhotosUpdateProfilePhotoRequest is the TL function photos.updateProfilePhoto:
+// PhotosUpdateProfilePhotoRequest is the TL function photos.updateProfilePhoto.
 //
-//	photos.updateProfilePhoto#9e82039 flags:# fallback:flags.0?true bot:flags.1?InputUser id:InputPhoto = photos.Photo
+//	photos.updateProfilePhoto#9e82039 flags:# fallback:flags.0?true
+//	    bot:flags.1?InputUser id:InputPhoto = photos.Photo
 //
 // See https://core.telegram.org/method/photos.updateProfilePhoto.
 type PhotosUpdateProfilePhotoRequest struct {
-	Flags    bin.Fields     // flags word; see the type's doc
+	Flags    bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Fallback bool           // flags.0?true
 	Bot      InputUserClass // flags.1?InputUser
 	ID       InputPhotoClass
@@ -358,84 +352,79 @@ func (m *PhotosUpdateProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Bot); err != nil {
-			return encodeErr("photos.updateProfilePhoto#09e82039", "bot", err)
+		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+			return tlrt.EncodeErr(err, "photos.updateProfilePhoto", "bot")
 		}
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("photos.updateProfilePhoto#09e82039", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "photos.updateProfilePhoto", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosUpdateProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "")
 	}
-	if err := consumeID(b, PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"); err != nil {
-		return decodeErr("photos.updateProfilePhoto#09e82039", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotosUpdateProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photos.updateProfilePhoto#09e82039", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photos.updateProfilePhoto", "")
 	}
 	*m = PhotosUpdateProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("photos.updateProfilePhoto#09e82039", "flags", err)
+		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "flags")
 	}
 	m.Fallback = m.Flags.Has(0)
 	if m.Flags.Has(1) {
 		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-			return decodeErr("photos.updateProfilePhoto#09e82039", "bot", err)
+			return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "bot")
 		}
 	}
 	if m.ID, err = decodeInputPhoto(b, depth+1); err != nil {
-		return decodeErr("photos.updateProfilePhoto#09e82039", "id", err)
+		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// PhotosUpdateProfilePhoto invokes photos.updateProfilePhoto#09e82039:
-//
-//	photos.updateProfilePhoto#9e82039 flags:# fallback:flags.0?true bot:flags.1?InputUser id:InputPhoto = photos.Photo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/photos.updateProfilePhoto.
+// PhotosUpdateProfilePhoto calls photos.updateProfilePhoto: see
+// PhotosUpdateProfilePhotoRequest.
 func (c *Client) PhotosUpdateProfilePhoto(ctx context.Context, req *PhotosUpdateProfilePhotoRequest) (*PhotosPhoto, error) {
 	if req == nil {
 		req = new(PhotosUpdateProfilePhotoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhotosPhoto])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhotosPhoto])
 }
 
-// PhotosUploadProfilePhotoRequest is the TL function photos.uploadProfilePhoto:
+// PhotosUploadProfilePhotoRequest is the TL function photos.uploadProfilePhoto.
 //
-//	photos.uploadProfilePhoto#388a3b5 flags:# fallback:flags.3?true bot:flags.5?InputUser file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.4?VideoSize = photos.Photo
+//	photos.uploadProfilePhoto#388a3b5 flags:# fallback:flags.3?true
+//	    bot:flags.5?InputUser file:flags.0?InputFile video:flags.1?InputFile
+//	    video_start_ts:flags.2?double video_emoji_markup:flags.4?VideoSize
+//	    = photos.Photo
+//
+// An optional field is sent when it is not zero, nil or false. SetVideoStartTs
+// and the other Set methods send a zero value too; HasVideoStartTs reports
+// whether VideoStartTs is present (sent, or received) and ClearVideoStartTs
+// leaves it out.
 //
 // See https://core.telegram.org/method/photos.uploadProfilePhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhotosUploadProfilePhotoRequest struct {
-	Flags            bin.Fields     // flags word; see the type's doc
+	Flags            bin.Fields     // flags word; Encode adds the bits of the fields that are set
 	Fallback         bool           // flags.3?true
 	Bot              InputUserClass // flags.5?InputUser
 	File             InputFileClass // flags.0?InputFile
@@ -455,6 +444,25 @@ func (*PhotosUploadProfilePhotoRequest) TypeID() uint32 {
 // TypeName returns "photos.uploadProfilePhoto".
 func (*PhotosUploadProfilePhotoRequest) TypeName() string {
 	return "photos.uploadProfilePhoto"
+}
+
+// HasVideoStartTs reports whether VideoStartTs is present: not zero, set by
+// SetVideoStartTs, or received.
+func (m *PhotosUploadProfilePhotoRequest) HasVideoStartTs() bool {
+	return m.VideoStartTs != 0 || m.Flags.Has(2)
+}
+
+// SetVideoStartTs sets VideoStartTs to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PhotosUploadProfilePhotoRequest) SetVideoStartTs(v float64) {
+	m.VideoStartTs = v
+	m.Flags.Set(2)
+}
+
+// ClearVideoStartTs sets VideoStartTs to its zero value and marks it absent.
+func (m *PhotosUploadProfilePhotoRequest) ClearVideoStartTs() {
+	m.VideoStartTs = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -492,26 +500,26 @@ func (m *PhotosUploadProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(5) {
-		if err := encodeObj(b, m.Bot); err != nil {
-			return encodeErr("photos.uploadProfilePhoto#0388a3b5", "bot", err)
+		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "bot")
 		}
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.File); err != nil {
-			return encodeErr("photos.uploadProfilePhoto#0388a3b5", "file", err)
+		if err := tlrt.EncodeObject(b, m.File); err != nil {
+			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "file")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Video); err != nil {
-			return encodeErr("photos.uploadProfilePhoto#0388a3b5", "video", err)
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "video")
 		}
 	}
 	if flags.Has(2) {
 		b.PutDouble(m.VideoStartTs)
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.VideoEmojiMarkup); err != nil {
-			return encodeErr("photos.uploadProfilePhoto#0388a3b5", "video_emoji_markup", err)
+		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
+			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "video_emoji_markup")
 		}
 	}
 	return nil
@@ -519,57 +527,54 @@ func (m *PhotosUploadProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosUploadProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "")
 	}
-	if err := consumeID(b, PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"); err != nil {
-		return decodeErr("photos.uploadProfilePhoto#0388a3b5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotosUploadProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photos.uploadProfilePhoto#0388a3b5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadProfilePhoto", "")
 	}
 	*m = PhotosUploadProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("photos.uploadProfilePhoto#0388a3b5", "flags", err)
+		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "flags")
 	}
 	m.Fallback = m.Flags.Has(3)
 	if m.Flags.Has(5) {
 		if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
-			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "bot", err)
+			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "bot")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.File, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "file", err)
+			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "video", err)
+			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.VideoStartTs, err = b.Double(); err != nil {
-			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "video_start_ts", err)
+			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
-			return decodeErr("photos.uploadProfilePhoto#0388a3b5", "video_emoji_markup", err)
+			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video_emoji_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5
@@ -579,22 +584,16 @@ func (m *PhotosUploadProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int)
 	return nil
 }
 
-// PhotosUploadProfilePhoto invokes photos.uploadProfilePhoto#0388a3b5:
-//
-//	photos.uploadProfilePhoto#388a3b5 flags:# fallback:flags.3?true bot:flags.5?InputUser file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.4?VideoSize = photos.Photo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/photos.uploadProfilePhoto.
+// PhotosUploadProfilePhoto calls photos.uploadProfilePhoto: see
+// PhotosUploadProfilePhotoRequest.
 func (c *Client) PhotosUploadProfilePhoto(ctx context.Context, req *PhotosUploadProfilePhotoRequest) (*PhotosPhoto, error) {
 	if req == nil {
 		req = new(PhotosUploadProfilePhotoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhotosPhoto])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhotosPhoto])
 }
 
-// PhotosDeletePhotosRequest is the TL function photos.deletePhotos:
+// PhotosDeletePhotosRequest is the TL function photos.deletePhotos.
 //
 //	photos.deletePhotos#87cf7f2f id:Vector<InputPhoto> = Vector<long>
 //
@@ -632,8 +631,8 @@ func (m *PhotosDeletePhotosRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("photos.deletePhotos#87cf7f2f", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "photos.deletePhotos", "id")
 		}
 	}
 	return nil
@@ -641,55 +640,46 @@ func (m *PhotosDeletePhotosRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"); err != nil {
+		return tlrt.DecodeErr(err, "photos.deletePhotos", "")
 	}
-	if err := consumeID(b, PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"); err != nil {
-		return decodeErr("photos.deletePhotos#87cf7f2f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotosDeletePhotosRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photos.deletePhotos#87cf7f2f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photos.deletePhotos", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
-		return decodeErr("photos.deletePhotos#87cf7f2f", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
+		return tlrt.DecodeErr(err, "photos.deletePhotos", "id")
 	}
 	return nil
 }
 
-// PhotosDeletePhotos invokes photos.deletePhotos#87cf7f2f:
-//
-//	photos.deletePhotos#87cf7f2f id:Vector<InputPhoto> = Vector<long>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/photos.deletePhotos.
+// PhotosDeletePhotos calls photos.deletePhotos: see PhotosDeletePhotosRequest.
 func (c *Client) PhotosDeletePhotos(ctx context.Context, req *PhotosDeletePhotosRequest) ([]int64, error) {
 	if req == nil {
 		req = new(PhotosDeletePhotosRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return decodeVector(b, (*bin.Buffer).Long)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
+		return tlrt.DecodeVector(b, (*bin.Buffer).Long)
 	})
 }
 
-// PhotosGetUserPhotosRequest is the TL function photos.getUserPhotos:
+// PhotosGetUserPhotosRequest is the TL function photos.getUserPhotos.
 //
-//	photos.getUserPhotos#91cd32a8 user_id:InputUser offset:int max_id:long limit:int = photos.Photos
+//	photos.getUserPhotos#91cd32a8 user_id:InputUser offset:int max_id:long
+//	    limit:int = photos.Photos
 //
 // See https://core.telegram.org/method/photos.getUserPhotos.
 type PhotosGetUserPhotosRequest struct {
@@ -726,8 +716,8 @@ func (m *PhotosGetUserPhotosRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("photos.getUserPhotos#91cd32a8", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "photos.getUserPhotos", "user_id")
 	}
 	b.PutInt(m.Offset)
 	b.PutLong(m.MaxID)
@@ -737,70 +727,66 @@ func (m *PhotosGetUserPhotosRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"); err != nil {
+		return tlrt.DecodeErr(err, "photos.getUserPhotos", "")
 	}
-	if err := consumeID(b, PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"); err != nil {
-		return decodeErr("photos.getUserPhotos#91cd32a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosGetUserPhotosRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotosGetUserPhotosRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosGetUserPhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photos.getUserPhotos#91cd32a8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photos.getUserPhotos", "")
 	}
 	var err error
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("photos.getUserPhotos#91cd32a8", "user_id", err)
+		return tlrt.DecodeErr(err, "photos.getUserPhotos", "user_id")
 	}
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("photos.getUserPhotos#91cd32a8", "offset", err)
+		return tlrt.DecodeErr(err, "photos.getUserPhotos", "offset")
 	}
 	if m.MaxID, err = b.Long(); err != nil {
-		return decodeErr("photos.getUserPhotos#91cd32a8", "max_id", err)
+		return tlrt.DecodeErr(err, "photos.getUserPhotos", "max_id")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("photos.getUserPhotos#91cd32a8", "limit", err)
+		return tlrt.DecodeErr(err, "photos.getUserPhotos", "limit")
 	}
 	return nil
 }
 
-// PhotosGetUserPhotos invokes photos.getUserPhotos#91cd32a8:
-//
-//	photos.getUserPhotos#91cd32a8 user_id:InputUser offset:int max_id:long limit:int = photos.Photos
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/photos.getUserPhotos.
+// PhotosGetUserPhotos calls photos.getUserPhotos: see
+// PhotosGetUserPhotosRequest.
 func (c *Client) PhotosGetUserPhotos(ctx context.Context, req *PhotosGetUserPhotosRequest) (PhotosPhotosClass, error) {
 	if req == nil {
 		req = new(PhotosGetUserPhotosRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodePhotosPhotos)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodePhotosPhotos)
 }
 
-// PhotosUploadContactProfilePhotoRequest is the TL function photos.uploadContactProfilePhoto:
+// PhotosUploadContactProfilePhotoRequest is the TL function
+// photos.uploadContactProfilePhoto.
 //
-//	photos.uploadContactProfilePhoto#e14c4a71 flags:# suggest:flags.3?true save:flags.4?true user_id:InputUser file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.5?VideoSize = photos.Photo
+//	photos.uploadContactProfilePhoto#e14c4a71 flags:# suggest:flags.3?true
+//	    save:flags.4?true user_id:InputUser file:flags.0?InputFile
+//	    video:flags.1?InputFile video_start_ts:flags.2?double
+//	    video_emoji_markup:flags.5?VideoSize = photos.Photo
+//
+// An optional field is sent when it is not zero, nil or false. SetVideoStartTs
+// and the other Set methods send a zero value too; HasVideoStartTs reports
+// whether VideoStartTs is present (sent, or received) and ClearVideoStartTs
+// leaves it out.
 //
 // See https://core.telegram.org/method/photos.uploadContactProfilePhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PhotosUploadContactProfilePhotoRequest struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Suggest          bool       // flags.3?true
 	Save             bool       // flags.4?true
 	UserID           InputUserClass
@@ -810,7 +796,8 @@ type PhotosUploadContactProfilePhotoRequest struct {
 	VideoEmojiMarkup VideoSizeClass // flags.5?VideoSize
 }
 
-// PhotosUploadContactProfilePhotoRequestTypeID is the ID of photos.uploadContactProfilePhoto.
+// PhotosUploadContactProfilePhotoRequestTypeID is the ID of
+// photos.uploadContactProfilePhoto.
 const PhotosUploadContactProfilePhotoRequestTypeID = 0xe14c4a71
 
 // TypeID returns 0xe14c4a71, the ID of photos.uploadContactProfilePhoto.
@@ -821,6 +808,25 @@ func (*PhotosUploadContactProfilePhotoRequest) TypeID() uint32 {
 // TypeName returns "photos.uploadContactProfilePhoto".
 func (*PhotosUploadContactProfilePhotoRequest) TypeName() string {
 	return "photos.uploadContactProfilePhoto"
+}
+
+// HasVideoStartTs reports whether VideoStartTs is present: not zero, set by
+// SetVideoStartTs, or received.
+func (m *PhotosUploadContactProfilePhotoRequest) HasVideoStartTs() bool {
+	return m.VideoStartTs != 0 || m.Flags.Has(2)
+}
+
+// SetVideoStartTs sets VideoStartTs to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PhotosUploadContactProfilePhotoRequest) SetVideoStartTs(v float64) {
+	m.VideoStartTs = v
+	m.Flags.Set(2)
+}
+
+// ClearVideoStartTs sets VideoStartTs to its zero value and marks it absent.
+func (m *PhotosUploadContactProfilePhotoRequest) ClearVideoStartTs() {
+	m.VideoStartTs = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -857,25 +863,25 @@ func (m *PhotosUploadContactProfilePhotoRequest) EncodeBare(b *bin.Buffer) error
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("photos.uploadContactProfilePhoto#e14c4a71", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "user_id")
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.File); err != nil {
-			return encodeErr("photos.uploadContactProfilePhoto#e14c4a71", "file", err)
+		if err := tlrt.EncodeObject(b, m.File); err != nil {
+			return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "file")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Video); err != nil {
-			return encodeErr("photos.uploadContactProfilePhoto#e14c4a71", "video", err)
+		if err := tlrt.EncodeObject(b, m.Video); err != nil {
+			return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "video")
 		}
 	}
 	if flags.Has(2) {
 		b.PutDouble(m.VideoStartTs)
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.VideoEmojiMarkup); err != nil {
-			return encodeErr("photos.uploadContactProfilePhoto#e14c4a71", "video_emoji_markup", err)
+		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
+			return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "video_emoji_markup")
 		}
 	}
 	return nil
@@ -883,56 +889,53 @@ func (m *PhotosUploadContactProfilePhotoRequest) EncodeBare(b *bin.Buffer) error
 
 // Decode reads m from b, checking its ID.
 func (m *PhotosUploadContactProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "")
 	}
-	if err := consumeID(b, PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"); err != nil {
-		return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PhotosUploadContactProfilePhotoRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadContactProfilePhoto", "")
 	}
 	*m = PhotosUploadContactProfilePhotoRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "flags", err)
+		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "flags")
 	}
 	m.Suggest = m.Flags.Has(3)
 	m.Save = m.Flags.Has(4)
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "user_id", err)
+		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "user_id")
 	}
 	if m.Flags.Has(0) {
 		if m.File, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "file", err)
+			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "file")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Video, err = decodeInputFile(b, depth+1); err != nil {
-			return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "video", err)
+			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.VideoStartTs, err = b.Double(); err != nil {
-			return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "video_start_ts", err)
+			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video_start_ts")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.VideoEmojiMarkup, err = decodeVideoSize(b, depth+1); err != nil {
-			return decodeErr("photos.uploadContactProfilePhoto#e14c4a71", "video_emoji_markup", err)
+			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video_emoji_markup")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5
@@ -942,17 +945,11 @@ func (m *PhotosUploadContactProfilePhotoRequest) decodeBareAt(b *bin.Buffer, dep
 	return nil
 }
 
-// PhotosUploadContactProfilePhoto invokes photos.uploadContactProfilePhoto#e14c4a71:
-//
-//	photos.uploadContactProfilePhoto#e14c4a71 flags:# suggest:flags.3?true save:flags.4?true user_id:InputUser file:flags.0?InputFile video:flags.1?InputFile video_start_ts:flags.2?double video_emoji_markup:flags.5?VideoSize = photos.Photo
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/photos.uploadContactProfilePhoto.
+// PhotosUploadContactProfilePhoto calls photos.uploadContactProfilePhoto: see
+// PhotosUploadContactProfilePhotoRequest.
 func (c *Client) PhotosUploadContactProfilePhoto(ctx context.Context, req *PhotosUploadContactProfilePhotoRequest) (*PhotosPhoto, error) {
 	if req == nil {
 		req = new(PhotosUploadContactProfilePhotoRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PhotosPhoto])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PhotosPhoto])
 }

@@ -5,19 +5,22 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// PremiumBoostsList is the TL constructor premium.boostsList:
+// PremiumBoostsList is the TL constructor premium.boostsList.
 //
-//	premium.boostsList#86f8613c flags:# count:int boosts:Vector<Boost> next_offset:flags.0?string users:Vector<User> = premium.BoostsList
+//	premium.boostsList#86f8613c flags:# count:int boosts:Vector<Boost>
+//	    next_offset:flags.0?string users:Vector<User> = premium.BoostsList
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/premium.boostsList.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PremiumBoostsList struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count      int
 	Boosts     []Boost
 	NextOffset string // flags.0?string
@@ -35,6 +38,25 @@ func (*PremiumBoostsList) TypeID() uint32 {
 // TypeName returns "premium.boostsList".
 func (*PremiumBoostsList) TypeName() string {
 	return "premium.boostsList"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *PremiumBoostsList) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PremiumBoostsList) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *PremiumBoostsList) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -60,7 +82,7 @@ func (m *PremiumBoostsList) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Boosts))
 	for i := range m.Boosts {
 		if err := m.Boosts[i].Encode(b); err != nil {
-			return encodeErr("premium.boostsList#86f8613c", "boosts", err)
+			return tlrt.EncodeErr(err, "premium.boostsList", "boosts")
 		}
 	}
 	if flags.Has(0) {
@@ -68,8 +90,8 @@ func (m *PremiumBoostsList) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("premium.boostsList#86f8613c", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "premium.boostsList", "users")
 		}
 	}
 	return nil
@@ -77,46 +99,43 @@ func (m *PremiumBoostsList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumBoostsList) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumBoostsListTypeID, "premium.boostsList"); err != nil {
+		return tlrt.DecodeErr(err, "premium.boostsList", "")
 	}
-	if err := consumeID(b, PremiumBoostsListTypeID, "premium.boostsList"); err != nil {
-		return decodeErr("premium.boostsList#86f8613c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumBoostsList) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("premium.boostsList#86f8613c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "premium.boostsList", "")
 	}
 	*m = PremiumBoostsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("premium.boostsList#86f8613c", "flags", err)
+		return tlrt.DecodeErr(err, "premium.boostsList", "flags")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("premium.boostsList#86f8613c", "count", err)
+		return tlrt.DecodeErr(err, "premium.boostsList", "count")
 	}
-	if m.Boosts, err = decodeVectorAt(b, depth+1, decodeValue[Boost]); err != nil {
-		return decodeErr("premium.boostsList#86f8613c", "boosts", err)
+	if m.Boosts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Boost]); err != nil {
+		return tlrt.DecodeErr(err, "premium.boostsList", "boosts")
 	}
 	if m.Flags.Has(0) {
 		if m.NextOffset, err = b.String(); err != nil {
-			return decodeErr("premium.boostsList#86f8613c", "next_offset", err)
+			return tlrt.DecodeErr(err, "premium.boostsList", "next_offset")
 		}
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("premium.boostsList#86f8613c", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "premium.boostsList", "users")
 	}
 	if m.NextOffset != "" {
 		m.Flags.Unset(0)
@@ -124,17 +143,23 @@ func (m *PremiumBoostsList) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PremiumBoostsStatus is the TL constructor premium.boostsStatus:
+// PremiumBoostsStatus is the TL constructor premium.boostsStatus.
 //
-//	premium.boostsStatus#4959427a flags:# my_boost:flags.2?true level:int current_level_boosts:int boosts:int gift_boosts:flags.4?int next_level_boosts:flags.0?int premium_audience:flags.1?StatsPercentValue boost_url:string prepaid_giveaways:flags.3?Vector<PrepaidGiveaway> my_boost_slots:flags.2?Vector<int> = premium.BoostsStatus
+//	premium.boostsStatus#4959427a flags:# my_boost:flags.2?true level:int
+//	    current_level_boosts:int boosts:int gift_boosts:flags.4?int
+//	    next_level_boosts:flags.0?int
+//	    premium_audience:flags.1?StatsPercentValue boost_url:string
+//	    prepaid_giveaways:flags.3?Vector<PrepaidGiveaway>
+//	    my_boost_slots:flags.2?Vector<int> = premium.BoostsStatus
+//
+// An optional field is sent when it is not zero, nil or false. SetGiftBoosts
+// and the other Set methods send a zero value too; HasGiftBoosts reports
+// whether GiftBoosts is present (sent, or received) and ClearGiftBoosts leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/premium.boostsStatus.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PremiumBoostsStatus struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MyBoost            bool       // flags.2?true
 	Level              int
 	CurrentLevelBoosts int
@@ -143,8 +168,8 @@ type PremiumBoostsStatus struct {
 	NextLevelBoosts    int                // flags.0?int
 	PremiumAudience    *StatsPercentValue // flags.1?StatsPercentValue
 	BoostURL           string
-	PrepaidGiveaways   []PrepaidGiveaway // flags.3?Vector<PrepaidGiveaway>
-	MyBoostSlots       []int             // flags.2?Vector<int>
+	PrepaidGiveaways   []PrepaidGiveawayClass // flags.3?Vector<PrepaidGiveaway>
+	MyBoostSlots       []int                  // flags.2?Vector<int>
 }
 
 // PremiumBoostsStatusTypeID is the ID of premium.boostsStatus.
@@ -158,6 +183,86 @@ func (*PremiumBoostsStatus) TypeID() uint32 {
 // TypeName returns "premium.boostsStatus".
 func (*PremiumBoostsStatus) TypeName() string {
 	return "premium.boostsStatus"
+}
+
+// HasGiftBoosts reports whether GiftBoosts is present: not zero, set by
+// SetGiftBoosts, or received.
+func (m *PremiumBoostsStatus) HasGiftBoosts() bool {
+	return m.GiftBoosts != 0 || m.Flags.Has(4)
+}
+
+// SetGiftBoosts sets GiftBoosts to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *PremiumBoostsStatus) SetGiftBoosts(v int) {
+	m.GiftBoosts = v
+	m.Flags.Set(4)
+}
+
+// ClearGiftBoosts sets GiftBoosts to its zero value and marks it absent.
+func (m *PremiumBoostsStatus) ClearGiftBoosts() {
+	m.GiftBoosts = 0
+	m.Flags.Unset(4)
+}
+
+// HasNextLevelBoosts reports whether NextLevelBoosts is present: not zero, set
+// by SetNextLevelBoosts, or received.
+func (m *PremiumBoostsStatus) HasNextLevelBoosts() bool {
+	return m.NextLevelBoosts != 0 || m.Flags.Has(0)
+}
+
+// SetNextLevelBoosts sets NextLevelBoosts to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *PremiumBoostsStatus) SetNextLevelBoosts(v int) {
+	m.NextLevelBoosts = v
+	m.Flags.Set(0)
+}
+
+// ClearNextLevelBoosts sets NextLevelBoosts to its zero value and marks it
+// absent.
+func (m *PremiumBoostsStatus) ClearNextLevelBoosts() {
+	m.NextLevelBoosts = 0
+	m.Flags.Unset(0)
+}
+
+// HasPrepaidGiveaways reports whether PrepaidGiveaways is present: not zero,
+// set by SetPrepaidGiveaways, or received.
+func (m *PremiumBoostsStatus) HasPrepaidGiveaways() bool {
+	return len(m.PrepaidGiveaways) > 0 || m.Flags.Has(3)
+}
+
+// SetPrepaidGiveaways sets PrepaidGiveaways to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *PremiumBoostsStatus) SetPrepaidGiveaways(v []PrepaidGiveawayClass) {
+	m.PrepaidGiveaways = v
+	m.Flags.Set(3)
+}
+
+// ClearPrepaidGiveaways sets PrepaidGiveaways to its zero value and marks it
+// absent.
+func (m *PremiumBoostsStatus) ClearPrepaidGiveaways() {
+	m.PrepaidGiveaways = nil
+	m.Flags.Unset(3)
+}
+
+// HasMyBoostSlots reports whether MyBoostSlots is present: not zero, set by
+// SetMyBoostSlots, or received. It shares its flag with MyBoost: they are
+// present together.
+func (m *PremiumBoostsStatus) HasMyBoostSlots() bool {
+	return m.MyBoost || len(m.MyBoostSlots) > 0 || m.Flags.Has(2)
+}
+
+// SetMyBoostSlots sets MyBoostSlots to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *PremiumBoostsStatus) SetMyBoostSlots(v []int) {
+	m.MyBoostSlots = v
+	m.Flags.Set(2)
+}
+
+// ClearMyBoostSlots sets MyBoostSlots to its zero value and marks it absent; it
+// is still sent, as zero, when MyBoost, which shares its flag, is set.
+func (m *PremiumBoostsStatus) ClearMyBoostSlots() {
+	m.MyBoostSlots = nil
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -202,15 +307,15 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.PremiumAudience.Encode(b); err != nil {
-			return encodeErr("premium.boostsStatus#4959427a", "premium_audience", err)
+			return tlrt.EncodeErr(err, "premium.boostsStatus", "premium_audience")
 		}
 	}
 	b.PutString(m.BoostURL)
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.PrepaidGiveaways))
 		for i := range m.PrepaidGiveaways {
-			if err := m.PrepaidGiveaways[i].Encode(b); err != nil {
-				return encodeErr("premium.boostsStatus#4959427a", "prepaid_giveaways", err)
+			if err := tlrt.EncodeObject(b, m.PrepaidGiveaways[i]); err != nil {
+				return tlrt.EncodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
 			}
 		}
 	}
@@ -225,70 +330,67 @@ func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumBoostsStatus) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumBoostsStatusTypeID, "premium.boostsStatus"); err != nil {
+		return tlrt.DecodeErr(err, "premium.boostsStatus", "")
 	}
-	if err := consumeID(b, PremiumBoostsStatusTypeID, "premium.boostsStatus"); err != nil {
-		return decodeErr("premium.boostsStatus#4959427a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumBoostsStatus) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("premium.boostsStatus#4959427a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "premium.boostsStatus", "")
 	}
 	*m = PremiumBoostsStatus{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("premium.boostsStatus#4959427a", "flags", err)
+		return tlrt.DecodeErr(err, "premium.boostsStatus", "flags")
 	}
 	m.MyBoost = m.Flags.Has(2)
 	if m.Level, err = b.Int(); err != nil {
-		return decodeErr("premium.boostsStatus#4959427a", "level", err)
+		return tlrt.DecodeErr(err, "premium.boostsStatus", "level")
 	}
 	if m.CurrentLevelBoosts, err = b.Int(); err != nil {
-		return decodeErr("premium.boostsStatus#4959427a", "current_level_boosts", err)
+		return tlrt.DecodeErr(err, "premium.boostsStatus", "current_level_boosts")
 	}
 	if m.Boosts, err = b.Int(); err != nil {
-		return decodeErr("premium.boostsStatus#4959427a", "boosts", err)
+		return tlrt.DecodeErr(err, "premium.boostsStatus", "boosts")
 	}
 	if m.Flags.Has(4) {
 		if m.GiftBoosts, err = b.Int(); err != nil {
-			return decodeErr("premium.boostsStatus#4959427a", "gift_boosts", err)
+			return tlrt.DecodeErr(err, "premium.boostsStatus", "gift_boosts")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.NextLevelBoosts, err = b.Int(); err != nil {
-			return decodeErr("premium.boostsStatus#4959427a", "next_level_boosts", err)
+			return tlrt.DecodeErr(err, "premium.boostsStatus", "next_level_boosts")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.PremiumAudience = new(StatsPercentValue)
-		if err = decodeBoxed(b, m.PremiumAudience, depth+1); err != nil {
-			return decodeErr("premium.boostsStatus#4959427a", "premium_audience", err)
+		if err = tlrt.DecodeBoxed(b, m.PremiumAudience, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "premium.boostsStatus", "premium_audience")
 		}
 	}
 	if m.BoostURL, err = b.String(); err != nil {
-		return decodeErr("premium.boostsStatus#4959427a", "boost_url", err)
+		return tlrt.DecodeErr(err, "premium.boostsStatus", "boost_url")
 	}
 	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = decodeVectorAt(b, depth+1, decodeValue[PrepaidGiveaway]); err != nil {
-			return decodeErr("premium.boostsStatus#4959427a", "prepaid_giveaways", err)
+		if m.PrepaidGiveaways, err = tlrt.DecodeVectorAt(b, depth+1, decodePrepaidGiveaway); err != nil {
+			return tlrt.DecodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MyBoostSlots, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-			return decodeErr("premium.boostsStatus#4959427a", "my_boost_slots", err)
+		if m.MyBoostSlots, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "premium.boostsStatus", "my_boost_slots")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -307,9 +409,10 @@ func (m *PremiumBoostsStatus) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// PremiumMyBoosts is the TL constructor premium.myBoosts:
+// PremiumMyBoosts is the TL constructor premium.myBoosts.
 //
-//	premium.myBoosts#9ae228e2 my_boosts:Vector<MyBoost> chats:Vector<Chat> users:Vector<User> = premium.MyBoosts
+//	premium.myBoosts#9ae228e2 my_boosts:Vector<MyBoost> chats:Vector<Chat>
+//	    users:Vector<User> = premium.MyBoosts
 //
 // See https://core.telegram.org/constructor/premium.myBoosts.
 type PremiumMyBoosts struct {
@@ -348,19 +451,19 @@ func (m *PremiumMyBoosts) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.MyBoosts))
 	for i := range m.MyBoosts {
 		if err := m.MyBoosts[i].Encode(b); err != nil {
-			return encodeErr("premium.myBoosts#9ae228e2", "my_boosts", err)
+			return tlrt.EncodeErr(err, "premium.myBoosts", "my_boosts")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("premium.myBoosts#9ae228e2", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "premium.myBoosts", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("premium.myBoosts#9ae228e2", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "premium.myBoosts", "users")
 		}
 	}
 	return nil
@@ -368,48 +471,46 @@ func (m *PremiumMyBoosts) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumMyBoosts) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumMyBoostsTypeID, "premium.myBoosts"); err != nil {
+		return tlrt.DecodeErr(err, "premium.myBoosts", "")
 	}
-	if err := consumeID(b, PremiumMyBoostsTypeID, "premium.myBoosts"); err != nil {
-		return decodeErr("premium.myBoosts#9ae228e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumMyBoosts) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumMyBoosts) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("premium.myBoosts#9ae228e2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "premium.myBoosts", "")
 	}
 	var err error
-	if m.MyBoosts, err = decodeVectorAt(b, depth+1, decodeValue[MyBoost]); err != nil {
-		return decodeErr("premium.myBoosts#9ae228e2", "my_boosts", err)
+	if m.MyBoosts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MyBoost]); err != nil {
+		return tlrt.DecodeErr(err, "premium.myBoosts", "my_boosts")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("premium.myBoosts#9ae228e2", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "premium.myBoosts", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("premium.myBoosts#9ae228e2", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "premium.myBoosts", "users")
 	}
 	return nil
 }
 
-// PremiumGetBoostsListRequest is the TL function premium.getBoostsList:
+// PremiumGetBoostsListRequest is the TL function premium.getBoostsList.
 //
-//	premium.getBoostsList#60f67660 flags:# gifts:flags.0?true peer:InputPeer offset:string limit:int = premium.BoostsList
+//	premium.getBoostsList#60f67660 flags:# gifts:flags.0?true peer:InputPeer
+//	    offset:string limit:int = premium.BoostsList
 //
 // See https://core.telegram.org/method/premium.getBoostsList.
 type PremiumGetBoostsListRequest struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Gifts  bool       // flags.0?true
 	Peer   InputPeerClass
 	Offset string
@@ -448,8 +549,8 @@ func (m *PremiumGetBoostsListRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("premium.getBoostsList#60f67660", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "premium.getBoostsList", "peer")
 	}
 	b.PutString(m.Offset)
 	b.PutInt(m.Limit)
@@ -458,63 +559,54 @@ func (m *PremiumGetBoostsListRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGetBoostsListRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"); err != nil {
+		return tlrt.DecodeErr(err, "premium.getBoostsList", "")
 	}
-	if err := consumeID(b, PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"); err != nil {
-		return decodeErr("premium.getBoostsList#60f67660", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetBoostsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGetBoostsListRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGetBoostsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("premium.getBoostsList#60f67660", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "premium.getBoostsList", "")
 	}
 	*m = PremiumGetBoostsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("premium.getBoostsList#60f67660", "flags", err)
+		return tlrt.DecodeErr(err, "premium.getBoostsList", "flags")
 	}
 	m.Gifts = m.Flags.Has(0)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("premium.getBoostsList#60f67660", "peer", err)
+		return tlrt.DecodeErr(err, "premium.getBoostsList", "peer")
 	}
 	if m.Offset, err = b.String(); err != nil {
-		return decodeErr("premium.getBoostsList#60f67660", "offset", err)
+		return tlrt.DecodeErr(err, "premium.getBoostsList", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("premium.getBoostsList#60f67660", "limit", err)
+		return tlrt.DecodeErr(err, "premium.getBoostsList", "limit")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// PremiumGetBoostsList invokes premium.getBoostsList#60f67660:
-//
-//	premium.getBoostsList#60f67660 flags:# gifts:flags.0?true peer:InputPeer offset:string limit:int = premium.BoostsList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/premium.getBoostsList.
+// PremiumGetBoostsList calls premium.getBoostsList: see
+// PremiumGetBoostsListRequest.
 func (c *Client) PremiumGetBoostsList(ctx context.Context, req *PremiumGetBoostsListRequest) (*PremiumBoostsList, error) {
 	if req == nil {
 		req = new(PremiumGetBoostsListRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PremiumBoostsList])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PremiumBoostsList])
 }
 
-// PremiumGetMyBoostsRequest is the TL function premium.getMyBoosts:
+// PremiumGetMyBoostsRequest is the TL function premium.getMyBoosts.
 //
 //	premium.getMyBoosts#be77b4a = premium.MyBoosts
 //
@@ -553,54 +645,45 @@ func (m *PremiumGetMyBoostsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGetMyBoostsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumGetMyBoostsRequestTypeID, "premium.getMyBoosts"); err != nil {
+		return tlrt.DecodeErr(err, "premium.getMyBoosts", "")
 	}
-	if err := consumeID(b, PremiumGetMyBoostsRequestTypeID, "premium.getMyBoosts"); err != nil {
-		return decodeErr("premium.getMyBoosts#0be77b4a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetMyBoostsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGetMyBoostsRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGetMyBoostsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// PremiumGetMyBoosts invokes premium.getMyBoosts#0be77b4a:
-//
-//	premium.getMyBoosts#be77b4a = premium.MyBoosts
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/premium.getMyBoosts.
+// PremiumGetMyBoosts calls premium.getMyBoosts: see PremiumGetMyBoostsRequest.
 func (c *Client) PremiumGetMyBoosts(ctx context.Context, req *PremiumGetMyBoostsRequest) (*PremiumMyBoosts, error) {
 	if req == nil {
 		req = new(PremiumGetMyBoostsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PremiumMyBoosts])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PremiumMyBoosts])
 }
 
-// PremiumApplyBoostRequest is the TL function premium.applyBoost:
+// PremiumApplyBoostRequest is the TL function premium.applyBoost.
 //
-//	premium.applyBoost#6b7da746 flags:# slots:flags.0?Vector<int> peer:InputPeer = premium.MyBoosts
+//	premium.applyBoost#6b7da746 flags:# slots:flags.0?Vector<int>
+//	    peer:InputPeer = premium.MyBoosts
+//
+// An optional field is sent when it is not zero, nil or false. SetSlots and the
+// other Set methods send a zero value too; HasSlots reports whether Slots is
+// present (sent, or received) and ClearSlots leaves it out.
 //
 // See https://core.telegram.org/method/premium.applyBoost.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type PremiumApplyBoostRequest struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Slots []int      // flags.0?Vector<int>
 	Peer  InputPeerClass
 }
@@ -616,6 +699,25 @@ func (*PremiumApplyBoostRequest) TypeID() uint32 {
 // TypeName returns "premium.applyBoost".
 func (*PremiumApplyBoostRequest) TypeName() string {
 	return "premium.applyBoost"
+}
+
+// HasSlots reports whether Slots is present: not zero, set by SetSlots, or
+// received.
+func (m *PremiumApplyBoostRequest) HasSlots() bool {
+	return len(m.Slots) > 0 || m.Flags.Has(0)
+}
+
+// SetSlots sets Slots to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *PremiumApplyBoostRequest) SetSlots(v []int) {
+	m.Slots = v
+	m.Flags.Set(0)
+}
+
+// ClearSlots sets Slots to its zero value and marks it absent.
+func (m *PremiumApplyBoostRequest) ClearSlots() {
+	m.Slots = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -643,48 +745,45 @@ func (m *PremiumApplyBoostRequest) EncodeBare(b *bin.Buffer) error {
 			b.PutInt(m.Slots[i])
 		}
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("premium.applyBoost#6b7da746", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "premium.applyBoost", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumApplyBoostRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumApplyBoostRequestTypeID, "premium.applyBoost"); err != nil {
+		return tlrt.DecodeErr(err, "premium.applyBoost", "")
 	}
-	if err := consumeID(b, PremiumApplyBoostRequestTypeID, "premium.applyBoost"); err != nil {
-		return decodeErr("premium.applyBoost#6b7da746", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumApplyBoostRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumApplyBoostRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumApplyBoostRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("premium.applyBoost#6b7da746", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "premium.applyBoost", "")
 	}
 	*m = PremiumApplyBoostRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("premium.applyBoost#6b7da746", "flags", err)
+		return tlrt.DecodeErr(err, "premium.applyBoost", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Slots, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-			return decodeErr("premium.applyBoost#6b7da746", "slots", err)
+		if m.Slots, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "premium.applyBoost", "slots")
 		}
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("premium.applyBoost#6b7da746", "peer", err)
+		return tlrt.DecodeErr(err, "premium.applyBoost", "peer")
 	}
 	if len(m.Slots) > 0 {
 		m.Flags.Unset(0)
@@ -692,22 +791,15 @@ func (m *PremiumApplyBoostRequest) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// PremiumApplyBoost invokes premium.applyBoost#6b7da746:
-//
-//	premium.applyBoost#6b7da746 flags:# slots:flags.0?Vector<int> peer:InputPeer = premium.MyBoosts
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/premium.applyBoost.
+// PremiumApplyBoost calls premium.applyBoost: see PremiumApplyBoostRequest.
 func (c *Client) PremiumApplyBoost(ctx context.Context, req *PremiumApplyBoostRequest) (*PremiumMyBoosts, error) {
 	if req == nil {
 		req = new(PremiumApplyBoostRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PremiumMyBoosts])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PremiumMyBoosts])
 }
 
-// PremiumGetBoostsStatusRequest is the TL function premium.getBoostsStatus:
+// PremiumGetBoostsStatusRequest is the TL function premium.getBoostsStatus.
 //
 //	premium.getBoostsStatus#42f1f61 peer:InputPeer = premium.BoostsStatus
 //
@@ -743,61 +835,53 @@ func (m *PremiumGetBoostsStatusRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("premium.getBoostsStatus#042f1f61", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "premium.getBoostsStatus", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGetBoostsStatusRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumGetBoostsStatusRequestTypeID, "premium.getBoostsStatus"); err != nil {
+		return tlrt.DecodeErr(err, "premium.getBoostsStatus", "")
 	}
-	if err := consumeID(b, PremiumGetBoostsStatusRequestTypeID, "premium.getBoostsStatus"); err != nil {
-		return decodeErr("premium.getBoostsStatus#042f1f61", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetBoostsStatusRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGetBoostsStatusRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGetBoostsStatusRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("premium.getBoostsStatus#042f1f61", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "premium.getBoostsStatus", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("premium.getBoostsStatus#042f1f61", "peer", err)
+		return tlrt.DecodeErr(err, "premium.getBoostsStatus", "peer")
 	}
 	return nil
 }
 
-// PremiumGetBoostsStatus invokes premium.getBoostsStatus#042f1f61:
-//
-//	premium.getBoostsStatus#42f1f61 peer:InputPeer = premium.BoostsStatus
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/premium.getBoostsStatus.
+// PremiumGetBoostsStatus calls premium.getBoostsStatus: see
+// PremiumGetBoostsStatusRequest.
 func (c *Client) PremiumGetBoostsStatus(ctx context.Context, req *PremiumGetBoostsStatusRequest) (*PremiumBoostsStatus, error) {
 	if req == nil {
 		req = new(PremiumGetBoostsStatusRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PremiumBoostsStatus])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PremiumBoostsStatus])
 }
 
-// PremiumGetUserBoostsRequest is the TL function premium.getUserBoosts:
+// PremiumGetUserBoostsRequest is the TL function premium.getUserBoosts.
 //
-//	premium.getUserBoosts#39854d1f peer:InputPeer user_id:InputUser = premium.BoostsList
+//	premium.getUserBoosts#39854d1f peer:InputPeer user_id:InputUser
+//	    = premium.BoostsList
 //
 // See https://core.telegram.org/method/premium.getUserBoosts.
 type PremiumGetUserBoostsRequest struct {
@@ -832,60 +916,51 @@ func (m *PremiumGetUserBoostsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("premium.getUserBoosts#39854d1f", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "premium.getUserBoosts", "peer")
 	}
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("premium.getUserBoosts#39854d1f", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "premium.getUserBoosts", "user_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *PremiumGetUserBoostsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, PremiumGetUserBoostsRequestTypeID, "premium.getUserBoosts"); err != nil {
+		return tlrt.DecodeErr(err, "premium.getUserBoosts", "")
 	}
-	if err := consumeID(b, PremiumGetUserBoostsRequestTypeID, "premium.getUserBoosts"); err != nil {
-		return decodeErr("premium.getUserBoosts#39854d1f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *PremiumGetUserBoostsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *PremiumGetUserBoostsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *PremiumGetUserBoostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("premium.getUserBoosts#39854d1f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "premium.getUserBoosts", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("premium.getUserBoosts#39854d1f", "peer", err)
+		return tlrt.DecodeErr(err, "premium.getUserBoosts", "peer")
 	}
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("premium.getUserBoosts#39854d1f", "user_id", err)
+		return tlrt.DecodeErr(err, "premium.getUserBoosts", "user_id")
 	}
 	return nil
 }
 
-// PremiumGetUserBoosts invokes premium.getUserBoosts#39854d1f:
-//
-//	premium.getUserBoosts#39854d1f peer:InputPeer user_id:InputUser = premium.BoostsList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/premium.getUserBoosts.
+// PremiumGetUserBoosts calls premium.getUserBoosts: see
+// PremiumGetUserBoostsRequest.
 func (c *Client) PremiumGetUserBoosts(ctx context.Context, req *PremiumGetUserBoostsRequest) (*PremiumBoostsList, error) {
 	if req == nil {
 		req = new(PremiumGetUserBoostsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[PremiumBoostsList])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[PremiumBoostsList])
 }

@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji, ReactionCustomEmoji.
+// ReactionClass is the TL type Reaction: one of ReactionEmpty, ReactionEmoji,
+// ReactionCustomEmoji, ReactionPaid.
 //
 // See https://core.telegram.org/type/Reaction.
 type ReactionClass interface {
@@ -31,19 +35,18 @@ func decodeReaction(b *bin.Buffer, depth int) (ReactionClass, error) {
 		v = &ReactionEmoji{}
 	case ReactionCustomEmojiTypeID:
 		v = &ReactionCustomEmoji{}
+	case ReactionPaidTypeID:
+		v = &ReactionPaid{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Reaction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ReactionEmpty is the TL constructor reactionEmpty:
+// ReactionEmpty is the TL constructor reactionEmpty.
 //
 //	reactionEmpty#79f5d419 = Reaction
 //
@@ -85,29 +88,26 @@ func (m *ReactionEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "reactionEmpty", "")
 	}
-	if err := consumeID(b, ReactionEmptyTypeID, "reactionEmpty"); err != nil {
-		return decodeErr("reactionEmpty#79f5d419", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// ReactionEmoji is the TL constructor reactionEmoji:
+// ReactionEmoji is the TL constructor reactionEmoji.
 //
 //	reactionEmoji#1b2286b8 emoticon:string = Reaction
 //
@@ -152,33 +152,30 @@ func (m *ReactionEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "reactionEmoji", "")
 	}
-	if err := consumeID(b, ReactionEmojiTypeID, "reactionEmoji"); err != nil {
-		return decodeErr("reactionEmoji#1b2286b8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("reactionEmoji#1b2286b8", "emoticon", err)
+		return tlrt.DecodeErr(err, "reactionEmoji", "emoticon")
 	}
 	return nil
 }
 
-// ReactionCustomEmoji is the TL constructor reactionCustomEmoji:
+// ReactionCustomEmoji is the TL constructor reactionCustomEmoji.
 //
 //	reactionCustomEmoji#8935fc73 document_id:long = Reaction
 //
@@ -223,33 +220,257 @@ func (m *ReactionCustomEmoji) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionCustomEmoji) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "reactionCustomEmoji", "")
 	}
-	if err := consumeID(b, ReactionCustomEmojiTypeID, "reactionCustomEmoji"); err != nil {
-		return decodeErr("reactionCustomEmoji#8935fc73", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionCustomEmoji) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("reactionCustomEmoji#8935fc73", "document_id", err)
+		return tlrt.DecodeErr(err, "reactionCustomEmoji", "document_id")
 	}
 	return nil
 }
 
-// RecentMeURLClass is the TL type RecentMeUrl: one of RecentMeURLUnknown, RecentMeURLUser, RecentMeURLChat, RecentMeURLChatInvite, RecentMeURLStickerSet.
+// ReactionPaid is the TL constructor reactionPaid.
+//
+//	reactionPaid#523da4eb = Reaction
+//
+// See https://core.telegram.org/constructor/reactionPaid.
+type ReactionPaid struct{}
+
+// ReactionPaidTypeID is the ID of reactionPaid.
+const ReactionPaidTypeID = 0x523da4eb
+
+// TypeID returns 0x523da4eb, the ID of reactionPaid.
+func (*ReactionPaid) TypeID() uint32 {
+	return ReactionPaidTypeID
+}
+
+// TypeName returns "reactionPaid".
+func (*ReactionPaid) TypeName() string {
+	return "reactionPaid"
+}
+
+// reactionClass marks ReactionPaid as a ReactionClass.
+func (*ReactionPaid) reactionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReactionPaid) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReactionPaidTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReactionPaid) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReactionPaid) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReactionPaidTypeID, "reactionPaid"); err != nil {
+		return tlrt.DecodeErr(err, "reactionPaid", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReactionPaid) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionPaid) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ReactionNotificationsFromClass is the TL type ReactionNotificationsFrom: one
+// of ReactionNotificationsFromContacts, ReactionNotificationsFromAll.
+//
+// See https://core.telegram.org/type/ReactionNotificationsFrom.
+type ReactionNotificationsFromClass interface {
+	Object
+	reactionNotificationsFromClass()
+}
+
+// DecodeReactionNotificationsFrom decodes any constructor of
+// ReactionNotificationsFrom.
+func DecodeReactionNotificationsFrom(b *bin.Buffer) (ReactionNotificationsFromClass, error) {
+	return decodeReactionNotificationsFrom(b, 0)
+}
+
+// decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a
+// value nested depth levels deep.
+func decodeReactionNotificationsFrom(b *bin.Buffer, depth int) (ReactionNotificationsFromClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ReactionNotificationsFromClass
+	switch id {
+	case ReactionNotificationsFromContactsTypeID:
+		v = &ReactionNotificationsFromContacts{}
+	case ReactionNotificationsFromAllTypeID:
+		v = &ReactionNotificationsFromAll{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "ReactionNotificationsFrom"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ReactionNotificationsFromContacts is the TL constructor
+// reactionNotificationsFromContacts.
+//
+//	reactionNotificationsFromContacts#bac3a61a = ReactionNotificationsFrom
+//
+// See https://core.telegram.org/constructor/reactionNotificationsFromContacts.
+type ReactionNotificationsFromContacts struct{}
+
+// ReactionNotificationsFromContactsTypeID is the ID of
+// reactionNotificationsFromContacts.
+const ReactionNotificationsFromContactsTypeID = 0xbac3a61a
+
+// TypeID returns 0xbac3a61a, the ID of reactionNotificationsFromContacts.
+func (*ReactionNotificationsFromContacts) TypeID() uint32 {
+	return ReactionNotificationsFromContactsTypeID
+}
+
+// TypeName returns "reactionNotificationsFromContacts".
+func (*ReactionNotificationsFromContacts) TypeName() string {
+	return "reactionNotificationsFromContacts"
+}
+
+// reactionNotificationsFromClass marks ReactionNotificationsFromContacts as a
+// ReactionNotificationsFromClass.
+func (*ReactionNotificationsFromContacts) reactionNotificationsFromClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReactionNotificationsFromContacts) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReactionNotificationsFromContactsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReactionNotificationsFromContacts) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReactionNotificationsFromContactsTypeID, "reactionNotificationsFromContacts"); err != nil {
+		return tlrt.DecodeErr(err, "reactionNotificationsFromContacts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionNotificationsFromContacts) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// ReactionNotificationsFromAll is the TL constructor
+// reactionNotificationsFromAll.
+//
+//	reactionNotificationsFromAll#4b9e22a0 = ReactionNotificationsFrom
+//
+// See https://core.telegram.org/constructor/reactionNotificationsFromAll.
+type ReactionNotificationsFromAll struct{}
+
+// ReactionNotificationsFromAllTypeID is the ID of reactionNotificationsFromAll.
+const ReactionNotificationsFromAllTypeID = 0x4b9e22a0
+
+// TypeID returns 0x4b9e22a0, the ID of reactionNotificationsFromAll.
+func (*ReactionNotificationsFromAll) TypeID() uint32 {
+	return ReactionNotificationsFromAllTypeID
+}
+
+// TypeName returns "reactionNotificationsFromAll".
+func (*ReactionNotificationsFromAll) TypeName() string {
+	return "reactionNotificationsFromAll"
+}
+
+// reactionNotificationsFromClass marks ReactionNotificationsFromAll as a
+// ReactionNotificationsFromClass.
+func (*ReactionNotificationsFromAll) reactionNotificationsFromClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReactionNotificationsFromAll) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReactionNotificationsFromAllTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReactionNotificationsFromAll) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReactionNotificationsFromAllTypeID, "reactionNotificationsFromAll"); err != nil {
+		return tlrt.DecodeErr(err, "reactionNotificationsFromAll", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionNotificationsFromAll) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// RecentMeURLClass is the TL type RecentMeUrl: one of RecentMeURLUnknown,
+// RecentMeURLUser, RecentMeURLChat, RecentMeURLChatInvite,
+// RecentMeURLStickerSet.
 //
 // See https://core.telegram.org/type/RecentMeUrl.
 type RecentMeURLClass interface {
@@ -281,18 +502,15 @@ func decodeRecentMeURL(b *bin.Buffer, depth int) (RecentMeURLClass, error) {
 	case RecentMeURLStickerSetTypeID:
 		v = &RecentMeURLStickerSet{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RecentMeUrl",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RecentMeUrl"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RecentMeURLUnknown is the TL constructor recentMeUrlUnknown:
+// RecentMeURLUnknown is the TL constructor recentMeUrlUnknown.
 //
 //	recentMeUrlUnknown#46e1d13d url:string = RecentMeUrl
 //
@@ -337,33 +555,30 @@ func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "")
 	}
-	if err := consumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
-		return decodeErr("recentMeUrlUnknown#46e1d13d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlUnknown#46e1d13d", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "url")
 	}
 	return nil
 }
 
-// RecentMeURLUser is the TL constructor recentMeUrlUser:
+// RecentMeURLUser is the TL constructor recentMeUrlUser.
 //
 //	recentMeUrlUser#b92c09e2 url:string user_id:long = RecentMeUrl
 //
@@ -410,36 +625,33 @@ func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "")
 	}
-	if err := consumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "url")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("recentMeUrlUser#b92c09e2", "user_id", err)
+		return tlrt.DecodeErr(err, "recentMeUrlUser", "user_id")
 	}
 	return nil
 }
 
-// RecentMeURLChat is the TL constructor recentMeUrlChat:
+// RecentMeURLChat is the TL constructor recentMeUrlChat.
 //
 //	recentMeUrlChat#b2da71d2 url:string chat_id:long = RecentMeUrl
 //
@@ -486,38 +698,36 @@ func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "")
 	}
-	if err := consumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "url")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("recentMeUrlChat#b2da71d2", "chat_id", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChat", "chat_id")
 	}
 	return nil
 }
 
-// RecentMeURLChatInvite is the TL constructor recentMeUrlChatInvite:
+// RecentMeURLChatInvite is the TL constructor recentMeUrlChatInvite.
 //
-//	recentMeUrlChatInvite#eb49081d url:string chat_invite:ChatInvite = RecentMeUrl
+//	recentMeUrlChatInvite#eb49081d url:string chat_invite:ChatInvite
+//	    = RecentMeUrl
 //
 // See https://core.telegram.org/constructor/recentMeUrlChatInvite.
 type RecentMeURLChatInvite struct {
@@ -556,49 +766,47 @@ func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.ChatInvite); err != nil {
-		return encodeErr("recentMeUrlChatInvite#eb49081d", "chat_invite", err)
+	if err := tlrt.EncodeObject(b, m.ChatInvite); err != nil {
+		return tlrt.EncodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "")
 	}
-	if err := consumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLChatInvite) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlChatInvite", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "url")
 	}
 	if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
-		return decodeErr("recentMeUrlChatInvite#eb49081d", "chat_invite", err)
+		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "chat_invite")
 	}
 	return nil
 }
 
-// RecentMeURLStickerSet is the TL constructor recentMeUrlStickerSet:
+// RecentMeURLStickerSet is the TL constructor recentMeUrlStickerSet.
 //
-//	recentMeUrlStickerSet#bc0a57dc url:string set:StickerSetCovered = RecentMeUrl
+//	recentMeUrlStickerSet#bc0a57dc url:string set:StickerSetCovered
+//	    = RecentMeUrl
 //
 // See https://core.telegram.org/constructor/recentMeUrlStickerSet.
 type RecentMeURLStickerSet struct {
@@ -637,47 +845,45 @@ func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutString(m.URL)
-	if err := encodeObj(b, m.Set); err != nil {
-		return encodeErr("recentMeUrlStickerSet#bc0a57dc", "set", err)
+	if err := tlrt.EncodeObject(b, m.Set); err != nil {
+		return tlrt.EncodeErr(err, "recentMeUrlStickerSet", "set")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "")
 	}
-	if err := consumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RecentMeURLStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentMeURLStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlStickerSet", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "url", err)
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "url")
 	}
 	if m.Set, err = decodeStickerSetCovered(b, depth+1); err != nil {
-		return decodeErr("recentMeUrlStickerSet#bc0a57dc", "set", err)
+		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "set")
 	}
 	return nil
 }
 
-// ReplyMarkupClass is the TL type ReplyMarkup: one of ReplyKeyboardHide, ReplyKeyboardForceReply, ReplyKeyboardMarkup, ReplyInlineMarkup.
+// ReplyMarkupClass is the TL type ReplyMarkup: one of ReplyKeyboardHide,
+// ReplyKeyboardForceReply, ReplyKeyboardMarkup, ReplyInlineMarkup.
 //
 // See https://core.telegram.org/type/ReplyMarkup.
 type ReplyMarkupClass interface {
@@ -707,24 +913,21 @@ func decodeReplyMarkup(b *bin.Buffer, depth int) (ReplyMarkupClass, error) {
 	case ReplyInlineMarkupTypeID:
 		v = &ReplyInlineMarkup{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ReplyMarkup",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ReplyMarkup"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// ReplyKeyboardHide is the TL constructor replyKeyboardHide:
+// ReplyKeyboardHide is the TL constructor replyKeyboardHide.
 //
 //	replyKeyboardHide#a03e5b85 flags:# selective:flags.2?true = ReplyMarkup
 //
 // See https://core.telegram.org/constructor/replyKeyboardHide.
 type ReplyKeyboardHide struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Selective bool       // flags.2?true
 }
 
@@ -768,46 +971,45 @@ func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardHide", "")
 	}
-	if err := consumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
-		return decodeErr("replyKeyboardHide#a03e5b85", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardHide) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardHide) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardHide{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardHide#a03e5b85", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardHide", "flags")
 	}
 	m.Selective = m.Flags.Has(2)
 	m.Flags &^= 1 << 2
 	return nil
 }
 
-// ReplyKeyboardForceReply is the TL constructor replyKeyboardForceReply:
+// ReplyKeyboardForceReply is the TL constructor replyKeyboardForceReply.
 //
-//	replyKeyboardForceReply#86b40b08 flags:# single_use:flags.1?true selective:flags.2?true placeholder:flags.3?string = ReplyMarkup
+//	replyKeyboardForceReply#86b40b08 flags:# single_use:flags.1?true
+//	    selective:flags.2?true placeholder:flags.3?string = ReplyMarkup
+//
+// An optional field is sent when it is not zero, nil or false. SetPlaceholder
+// and the other Set methods send a zero value too; HasPlaceholder reports
+// whether Placeholder is present (sent, or received) and ClearPlaceholder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/replyKeyboardForceReply.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReplyKeyboardForceReply struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	SingleUse   bool       // flags.1?true
 	Selective   bool       // flags.2?true
 	Placeholder string     // flags.3?string
@@ -828,6 +1030,25 @@ func (*ReplyKeyboardForceReply) TypeName() string {
 
 // replyMarkupClass marks ReplyKeyboardForceReply as a ReplyMarkupClass.
 func (*ReplyKeyboardForceReply) replyMarkupClass() {}
+
+// HasPlaceholder reports whether Placeholder is present: not zero, set by
+// SetPlaceholder, or received.
+func (m *ReplyKeyboardForceReply) HasPlaceholder() bool {
+	return m.Placeholder != "" || m.Flags.Has(3)
+}
+
+// SetPlaceholder sets Placeholder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReplyKeyboardForceReply) SetPlaceholder(v string) {
+	m.Placeholder = v
+	m.Flags.Set(3)
+}
+
+// ClearPlaceholder sets Placeholder to its zero value and marks it absent.
+func (m *ReplyKeyboardForceReply) ClearPlaceholder() {
+	m.Placeholder = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *ReplyKeyboardForceReply) Encode(b *bin.Buffer) error {
@@ -862,35 +1083,32 @@ func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "")
 	}
-	if err := consumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
-		return decodeErr("replyKeyboardForceReply#86b40b08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardForceReply) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardForceReply) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = ReplyKeyboardForceReply{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardForceReply#86b40b08", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "flags")
 	}
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	if m.Flags.Has(3) {
 		if m.Placeholder, err = b.String(); err != nil {
-			return decodeErr("replyKeyboardForceReply#86b40b08", "placeholder", err)
+			return tlrt.DecodeErr(err, "replyKeyboardForceReply", "placeholder")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -900,17 +1118,21 @@ func (m *ReplyKeyboardForceReply) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// ReplyKeyboardMarkup is the TL constructor replyKeyboardMarkup:
+// ReplyKeyboardMarkup is the TL constructor replyKeyboardMarkup.
 //
-//	replyKeyboardMarkup#85dd99d1 flags:# resize:flags.0?true single_use:flags.1?true selective:flags.2?true persistent:flags.4?true rows:Vector<KeyboardButtonRow> placeholder:flags.3?string = ReplyMarkup
+//	replyKeyboardMarkup#85dd99d1 flags:# resize:flags.0?true
+//	    single_use:flags.1?true selective:flags.2?true
+//	    persistent:flags.4?true rows:Vector<KeyboardButtonRow>
+//	    placeholder:flags.3?string = ReplyMarkup
+//
+// An optional field is sent when it is not zero, nil or false. SetPlaceholder
+// and the other Set methods send a zero value too; HasPlaceholder reports
+// whether Placeholder is present (sent, or received) and ClearPlaceholder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/replyKeyboardMarkup.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReplyKeyboardMarkup struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Resize      bool       // flags.0?true
 	SingleUse   bool       // flags.1?true
 	Selective   bool       // flags.2?true
@@ -934,6 +1156,25 @@ func (*ReplyKeyboardMarkup) TypeName() string {
 
 // replyMarkupClass marks ReplyKeyboardMarkup as a ReplyMarkupClass.
 func (*ReplyKeyboardMarkup) replyMarkupClass() {}
+
+// HasPlaceholder reports whether Placeholder is present: not zero, set by
+// SetPlaceholder, or received.
+func (m *ReplyKeyboardMarkup) HasPlaceholder() bool {
+	return m.Placeholder != "" || m.Flags.Has(3)
+}
+
+// SetPlaceholder sets Placeholder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReplyKeyboardMarkup) SetPlaceholder(v string) {
+	m.Placeholder = v
+	m.Flags.Set(3)
+}
+
+// ClearPlaceholder sets Placeholder to its zero value and marks it absent.
+func (m *ReplyKeyboardMarkup) ClearPlaceholder() {
+	m.Placeholder = ""
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *ReplyKeyboardMarkup) Encode(b *bin.Buffer) error {
@@ -969,7 +1210,7 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
-			return encodeErr("replyKeyboardMarkup#85dd99d1", "rows", err)
+			return tlrt.EncodeErr(err, "replyKeyboardMarkup", "rows")
 		}
 	}
 	if flags.Has(3) {
@@ -980,43 +1221,40 @@ func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "")
 	}
-	if err := consumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyKeyboardMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "replyKeyboardMarkup", "")
 	}
 	*m = ReplyKeyboardMarkup{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "flags", err)
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "flags")
 	}
 	m.Resize = m.Flags.Has(0)
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[KeyboardButtonRow]); err != nil {
-		return decodeErr("replyKeyboardMarkup#85dd99d1", "rows", err)
+	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
 	}
 	if m.Flags.Has(3) {
 		if m.Placeholder, err = b.String(); err != nil {
-			return decodeErr("replyKeyboardMarkup#85dd99d1", "placeholder", err)
+			return tlrt.DecodeErr(err, "replyKeyboardMarkup", "placeholder")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4
@@ -1026,7 +1264,7 @@ func (m *ReplyKeyboardMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// ReplyInlineMarkup is the TL constructor replyInlineMarkup:
+// ReplyInlineMarkup is the TL constructor replyInlineMarkup.
 //
 //	replyInlineMarkup#48a30254 rows:Vector<KeyboardButtonRow> = ReplyMarkup
 //
@@ -1068,7 +1306,7 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Rows))
 	for i := range m.Rows {
 		if err := m.Rows[i].Encode(b); err != nil {
-			return encodeErr("replyInlineMarkup#48a30254", "rows", err)
+			return tlrt.EncodeErr(err, "replyInlineMarkup", "rows")
 		}
 	}
 	return nil
@@ -1076,36 +1314,38 @@ func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "replyInlineMarkup", "")
 	}
-	if err := consumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
-		return decodeErr("replyInlineMarkup#48a30254", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReplyInlineMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("replyInlineMarkup#48a30254", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "replyInlineMarkup", "")
 	}
 	var err error
-	if m.Rows, err = decodeVectorAt(b, depth+1, decodeValue[KeyboardButtonRow]); err != nil {
-		return decodeErr("replyInlineMarkup#48a30254", "rows", err)
+	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+		return tlrt.DecodeErr(err, "replyInlineMarkup", "rows")
 	}
 	return nil
 }
 
-// ReportReasonClass is the TL type ReportReason: one of InputReportReasonSpam, InputReportReasonViolence, InputReportReasonPornography, InputReportReasonChildAbuse, InputReportReasonOther, InputReportReasonCopyright, InputReportReasonGeoIrrelevant, InputReportReasonFake, InputReportReasonIllegalDrugs, InputReportReasonPersonalDetails.
+// ReportReasonClass is the TL type ReportReason: one of InputReportReasonSpam,
+// InputReportReasonViolence, InputReportReasonPornography,
+// InputReportReasonChildAbuse, InputReportReasonOther,
+// InputReportReasonCopyright, InputReportReasonGeoIrrelevant,
+// InputReportReasonFake, InputReportReasonIllegalDrugs,
+// InputReportReasonPersonalDetails.
 //
 // See https://core.telegram.org/type/ReportReason.
 type ReportReasonClass interface {
@@ -1118,7 +1358,8 @@ func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
 	return decodeReportReason(b, 0)
 }
 
-// decodeReportReason is DecodeReportReason for a value nested depth levels deep.
+// decodeReportReason is DecodeReportReason for a value nested depth levels
+// deep.
 func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1147,18 +1388,15 @@ func decodeReportReason(b *bin.Buffer, depth int) (ReportReasonClass, error) {
 	case InputReportReasonPersonalDetailsTypeID:
 		v = &InputReportReasonPersonalDetails{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "ReportReason",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "ReportReason"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// InputReportReasonSpam is the TL constructor inputReportReasonSpam:
+// InputReportReasonSpam is the TL constructor inputReportReasonSpam.
 //
 //	inputReportReasonSpam#58dbcab8 = ReportReason
 //
@@ -1200,29 +1438,26 @@ func (m *InputReportReasonSpam) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonSpam", "")
 	}
-	if err := consumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
-		return decodeErr("inputReportReasonSpam#58dbcab8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonSpam) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonSpam) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonViolence is the TL constructor inputReportReasonViolence:
+// InputReportReasonViolence is the TL constructor inputReportReasonViolence.
 //
 //	inputReportReasonViolence#1e22c78d = ReportReason
 //
@@ -1264,29 +1499,27 @@ func (m *InputReportReasonViolence) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonViolence", "")
 	}
-	if err := consumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
-		return decodeErr("inputReportReasonViolence#1e22c78d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonViolence) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonViolence) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonPornography is the TL constructor inputReportReasonPornography:
+// InputReportReasonPornography is the TL constructor
+// inputReportReasonPornography.
 //
 //	inputReportReasonPornography#2e59d922 = ReportReason
 //
@@ -1328,29 +1561,27 @@ func (m *InputReportReasonPornography) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonPornography", "")
 	}
-	if err := consumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
-		return decodeErr("inputReportReasonPornography#2e59d922", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonPornography) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonPornography) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonChildAbuse is the TL constructor inputReportReasonChildAbuse:
+// InputReportReasonChildAbuse is the TL constructor
+// inputReportReasonChildAbuse.
 //
 //	inputReportReasonChildAbuse#adf44ee3 = ReportReason
 //
@@ -1392,29 +1623,26 @@ func (m *InputReportReasonChildAbuse) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonChildAbuse", "")
 	}
-	if err := consumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
-		return decodeErr("inputReportReasonChildAbuse#adf44ee3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonChildAbuse) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonChildAbuse) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonOther is the TL constructor inputReportReasonOther:
+// InputReportReasonOther is the TL constructor inputReportReasonOther.
 //
 //	inputReportReasonOther#c1e4a2b1 = ReportReason
 //
@@ -1456,29 +1684,26 @@ func (m *InputReportReasonOther) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonOther", "")
 	}
-	if err := consumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
-		return decodeErr("inputReportReasonOther#c1e4a2b1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonOther) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonOther) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonCopyright is the TL constructor inputReportReasonCopyright:
+// InputReportReasonCopyright is the TL constructor inputReportReasonCopyright.
 //
 //	inputReportReasonCopyright#9b89f93a = ReportReason
 //
@@ -1520,36 +1745,35 @@ func (m *InputReportReasonCopyright) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonCopyright", "")
 	}
-	if err := consumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
-		return decodeErr("inputReportReasonCopyright#9b89f93a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonCopyright) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonCopyright) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonGeoIrrelevant is the TL constructor inputReportReasonGeoIrrelevant:
+// InputReportReasonGeoIrrelevant is the TL constructor
+// inputReportReasonGeoIrrelevant.
 //
 //	inputReportReasonGeoIrrelevant#dbd4feed = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonGeoIrrelevant.
 type InputReportReasonGeoIrrelevant struct{}
 
-// InputReportReasonGeoIrrelevantTypeID is the ID of inputReportReasonGeoIrrelevant.
+// InputReportReasonGeoIrrelevantTypeID is the ID of
+// inputReportReasonGeoIrrelevant.
 const InputReportReasonGeoIrrelevantTypeID = 0xdbd4feed
 
 // TypeID returns 0xdbd4feed, the ID of inputReportReasonGeoIrrelevant.
@@ -1562,7 +1786,8 @@ func (*InputReportReasonGeoIrrelevant) TypeName() string {
 	return "inputReportReasonGeoIrrelevant"
 }
 
-// reportReasonClass marks InputReportReasonGeoIrrelevant as a ReportReasonClass.
+// reportReasonClass marks InputReportReasonGeoIrrelevant as a
+// ReportReasonClass.
 func (*InputReportReasonGeoIrrelevant) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1584,29 +1809,26 @@ func (m *InputReportReasonGeoIrrelevant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonGeoIrrelevant", "")
 	}
-	if err := consumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
-		return decodeErr("inputReportReasonGeoIrrelevant#dbd4feed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonGeoIrrelevant) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonFake is the TL constructor inputReportReasonFake:
+// InputReportReasonFake is the TL constructor inputReportReasonFake.
 //
 //	inputReportReasonFake#f5ddd6e7 = ReportReason
 //
@@ -1648,36 +1870,35 @@ func (m *InputReportReasonFake) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonFake", "")
 	}
-	if err := consumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
-		return decodeErr("inputReportReasonFake#f5ddd6e7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonFake) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonFake) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonIllegalDrugs is the TL constructor inputReportReasonIllegalDrugs:
+// InputReportReasonIllegalDrugs is the TL constructor
+// inputReportReasonIllegalDrugs.
 //
 //	inputReportReasonIllegalDrugs#a8eb2be = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonIllegalDrugs.
 type InputReportReasonIllegalDrugs struct{}
 
-// InputReportReasonIllegalDrugsTypeID is the ID of inputReportReasonIllegalDrugs.
+// InputReportReasonIllegalDrugsTypeID is the ID of
+// inputReportReasonIllegalDrugs.
 const InputReportReasonIllegalDrugsTypeID = 0x0a8eb2be
 
 // TypeID returns 0x0a8eb2be, the ID of inputReportReasonIllegalDrugs.
@@ -1712,36 +1933,35 @@ func (m *InputReportReasonIllegalDrugs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonIllegalDrugs", "")
 	}
-	if err := consumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
-		return decodeErr("inputReportReasonIllegalDrugs#0a8eb2be", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonIllegalDrugs) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonIllegalDrugs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// InputReportReasonPersonalDetails is the TL constructor inputReportReasonPersonalDetails:
+// InputReportReasonPersonalDetails is the TL constructor
+// inputReportReasonPersonalDetails.
 //
 //	inputReportReasonPersonalDetails#9ec7863d = ReportReason
 //
 // See https://core.telegram.org/constructor/inputReportReasonPersonalDetails.
 type InputReportReasonPersonalDetails struct{}
 
-// InputReportReasonPersonalDetailsTypeID is the ID of inputReportReasonPersonalDetails.
+// InputReportReasonPersonalDetailsTypeID is the ID of
+// inputReportReasonPersonalDetails.
 const InputReportReasonPersonalDetailsTypeID = 0x9ec7863d
 
 // TypeID returns 0x9ec7863d, the ID of inputReportReasonPersonalDetails.
@@ -1754,7 +1974,8 @@ func (*InputReportReasonPersonalDetails) TypeName() string {
 	return "inputReportReasonPersonalDetails"
 }
 
-// reportReasonClass marks InputReportReasonPersonalDetails as a ReportReasonClass.
+// reportReasonClass marks InputReportReasonPersonalDetails as a
+// ReportReasonClass.
 func (*InputReportReasonPersonalDetails) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
@@ -1776,29 +1997,291 @@ func (m *InputReportReasonPersonalDetails) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "inputReportReasonPersonalDetails", "")
 	}
-	if err := consumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
-		return decodeErr("inputReportReasonPersonalDetails#9ec7863d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *InputReportReasonPersonalDetails) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputReportReasonPersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// RequestPeerTypeClass is the TL type RequestPeerType: one of RequestPeerTypeUser, RequestPeerTypeChat, RequestPeerTypeBroadcast.
+// ReportResultClass is the TL type ReportResult: one of
+// ReportResultChooseOption, ReportResultAddComment, ReportResultReported.
+//
+// See https://core.telegram.org/type/ReportResult.
+type ReportResultClass interface {
+	Object
+	reportResultClass()
+}
+
+// DecodeReportResult decodes any constructor of ReportResult.
+func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
+	return decodeReportResult(b, 0)
+}
+
+// decodeReportResult is DecodeReportResult for a value nested depth levels
+// deep.
+func decodeReportResult(b *bin.Buffer, depth int) (ReportResultClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v ReportResultClass
+	switch id {
+	case ReportResultChooseOptionTypeID:
+		v = &ReportResultChooseOption{}
+	case ReportResultAddCommentTypeID:
+		v = &ReportResultAddComment{}
+	case ReportResultReportedTypeID:
+		v = &ReportResultReported{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "ReportResult"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// ReportResultChooseOption is the TL constructor reportResultChooseOption.
+//
+//	reportResultChooseOption#f0e4e0b6 title:string
+//	    options:Vector<MessageReportOption> = ReportResult
+//
+// See https://core.telegram.org/constructor/reportResultChooseOption.
+type ReportResultChooseOption struct {
+	Title   string
+	Options []MessageReportOption
+}
+
+// ReportResultChooseOptionTypeID is the ID of reportResultChooseOption.
+const ReportResultChooseOptionTypeID = 0xf0e4e0b6
+
+// TypeID returns 0xf0e4e0b6, the ID of reportResultChooseOption.
+func (*ReportResultChooseOption) TypeID() uint32 {
+	return ReportResultChooseOptionTypeID
+}
+
+// TypeName returns "reportResultChooseOption".
+func (*ReportResultChooseOption) TypeName() string {
+	return "reportResultChooseOption"
+}
+
+// reportResultClass marks ReportResultChooseOption as a ReportResultClass.
+func (*ReportResultChooseOption) reportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReportResultChooseOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReportResultChooseOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Options))
+	for i := range m.Options {
+		if err := m.Options[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "reportResultChooseOption", "options")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReportResultChooseOptionTypeID, "reportResultChooseOption"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "reportResultChooseOption", "")
+	}
+	var err error
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
+	}
+	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReportOption]); err != nil {
+		return tlrt.DecodeErr(err, "reportResultChooseOption", "options")
+	}
+	return nil
+}
+
+// ReportResultAddComment is the TL constructor reportResultAddComment.
+//
+//	reportResultAddComment#6f09ac31 flags:# optional:flags.0?true
+//	    option:bytes = ReportResult
+//
+// See https://core.telegram.org/constructor/reportResultAddComment.
+type ReportResultAddComment struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Optional bool       // flags.0?true
+	Option   []byte
+}
+
+// ReportResultAddCommentTypeID is the ID of reportResultAddComment.
+const ReportResultAddCommentTypeID = 0x6f09ac31
+
+// TypeID returns 0x6f09ac31, the ID of reportResultAddComment.
+func (*ReportResultAddComment) TypeID() uint32 {
+	return ReportResultAddCommentTypeID
+}
+
+// TypeName returns "reportResultAddComment".
+func (*ReportResultAddComment) TypeName() string {
+	return "reportResultAddComment"
+}
+
+// reportResultClass marks ReportResultAddComment as a ReportResultClass.
+func (*ReportResultAddComment) reportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReportResultAddComment) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReportResultAddCommentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Optional {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReportResultAddCommentTypeID, "reportResultAddComment"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultAddComment", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultAddComment) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = ReportResultAddComment{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "reportResultAddComment", "flags")
+	}
+	m.Optional = m.Flags.Has(0)
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "reportResultAddComment", "option")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// ReportResultReported is the TL constructor reportResultReported.
+//
+//	reportResultReported#8db33c4b = ReportResult
+//
+// See https://core.telegram.org/constructor/reportResultReported.
+type ReportResultReported struct{}
+
+// ReportResultReportedTypeID is the ID of reportResultReported.
+const ReportResultReportedTypeID = 0x8db33c4b
+
+// TypeID returns 0x8db33c4b, the ID of reportResultReported.
+func (*ReportResultReported) TypeID() uint32 {
+	return ReportResultReportedTypeID
+}
+
+// TypeName returns "reportResultReported".
+func (*ReportResultReported) TypeName() string {
+	return "reportResultReported"
+}
+
+// reportResultClass marks ReportResultReported as a ReportResultClass.
+func (*ReportResultReported) reportResultClass() {}
+
+// Encode writes m to b with its ID.
+func (m *ReportResultReported) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReportResultReportedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReportResultReported) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReportResultReported) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReportResultReportedTypeID, "reportResultReported"); err != nil {
+		return tlrt.DecodeErr(err, "reportResultReported", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReportResultReported) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// RequestPeerTypeClass is the TL type RequestPeerType: one of
+// RequestPeerTypeUser, RequestPeerTypeChat, RequestPeerTypeBroadcast,
+// RequestPeerTypeCreateBot.
 //
 // See https://core.telegram.org/type/RequestPeerType.
 type RequestPeerTypeClass interface {
@@ -1811,7 +2294,8 @@ func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
 	return decodeRequestPeerType(b, 0)
 }
 
-// decodeRequestPeerType is DecodeRequestPeerType for a value nested depth levels deep.
+// decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
+// levels deep.
 func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1825,29 +2309,29 @@ func decodeRequestPeerType(b *bin.Buffer, depth int) (RequestPeerTypeClass, erro
 		v = &RequestPeerTypeChat{}
 	case RequestPeerTypeBroadcastTypeID:
 		v = &RequestPeerTypeBroadcast{}
+	case RequestPeerTypeCreateBotTypeID:
+		v = &RequestPeerTypeCreateBot{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RequestPeerType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// RequestPeerTypeUser is the TL constructor requestPeerTypeUser:
+// RequestPeerTypeUser is the TL constructor requestPeerTypeUser.
 //
-//	requestPeerTypeUser#5f3b8a00 flags:# bot:flags.0?Bool premium:flags.1?Bool = RequestPeerType
+//	requestPeerTypeUser#5f3b8a00 flags:# bot:flags.0?Bool
+//	    premium:flags.1?Bool = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetBot and the
+// other Set methods send a zero value too; HasBot reports whether Bot is
+// present (sent, or received) and ClearBot leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeUser.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeUser struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Bot     bool       // flags.0?Bool
 	Premium bool       // flags.1?Bool
 }
@@ -1867,6 +2351,43 @@ func (*RequestPeerTypeUser) TypeName() string {
 
 // requestPeerTypeClass marks RequestPeerTypeUser as a RequestPeerTypeClass.
 func (*RequestPeerTypeUser) requestPeerTypeClass() {}
+
+// HasBot reports whether Bot is present: not zero, set by SetBot, or received.
+func (m *RequestPeerTypeUser) HasBot() bool {
+	return m.Bot || m.Flags.Has(0)
+}
+
+// SetBot sets Bot to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *RequestPeerTypeUser) SetBot(v bool) {
+	m.Bot = v
+	m.Flags.Set(0)
+}
+
+// ClearBot sets Bot to its zero value and marks it absent.
+func (m *RequestPeerTypeUser) ClearBot() {
+	m.Bot = false
+	m.Flags.Unset(0)
+}
+
+// HasPremium reports whether Premium is present: not zero, set by SetPremium,
+// or received.
+func (m *RequestPeerTypeUser) HasPremium() bool {
+	return m.Premium || m.Flags.Has(1)
+}
+
+// SetPremium sets Premium to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestPeerTypeUser) SetPremium(v bool) {
+	m.Premium = v
+	m.Flags.Set(1)
+}
+
+// ClearPremium sets Premium to its zero value and marks it absent.
+func (m *RequestPeerTypeUser) ClearPremium() {
+	m.Premium = false
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeUser) Encode(b *bin.Buffer) error {
@@ -1901,38 +2422,35 @@ func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeUser", "")
 	}
-	if err := consumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
-		return decodeErr("requestPeerTypeUser#5f3b8a00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = RequestPeerTypeUser{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeUser#5f3b8a00", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeUser", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.Bot, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeUser#5f3b8a00", "bot", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeUser", "bot")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Premium, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeUser#5f3b8a00", "premium", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeUser", "premium")
 		}
 	}
 	if m.Bot {
@@ -1944,17 +2462,21 @@ func (m *RequestPeerTypeUser) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// RequestPeerTypeChat is the TL constructor requestPeerTypeChat:
+// RequestPeerTypeChat is the TL constructor requestPeerTypeChat.
 //
-//	requestPeerTypeChat#c9f06e1b flags:# creator:flags.0?true bot_participant:flags.5?true has_username:flags.3?Bool forum:flags.4?Bool user_admin_rights:flags.1?ChatAdminRights bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//	requestPeerTypeChat#c9f06e1b flags:# creator:flags.0?true
+//	    bot_participant:flags.5?true has_username:flags.3?Bool
+//	    forum:flags.4?Bool user_admin_rights:flags.1?ChatAdminRights
+//	    bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetHasUsername
+// and the other Set methods send a zero value too; HasHasUsername reports
+// whether HasUsername is present (sent, or received) and ClearHasUsername
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeChat.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeChat struct {
-	Flags           bin.Fields       // flags word; see the type's doc
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	Creator         bool             // flags.0?true
 	BotParticipant  bool             // flags.5?true
 	HasUsername     bool             // flags.3?Bool
@@ -1978,6 +2500,44 @@ func (*RequestPeerTypeChat) TypeName() string {
 
 // requestPeerTypeClass marks RequestPeerTypeChat as a RequestPeerTypeClass.
 func (*RequestPeerTypeChat) requestPeerTypeClass() {}
+
+// HasHasUsername reports whether HasUsername is present: not zero, set by
+// SetHasUsername, or received.
+func (m *RequestPeerTypeChat) HasHasUsername() bool {
+	return m.HasUsername || m.Flags.Has(3)
+}
+
+// SetHasUsername sets HasUsername to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestPeerTypeChat) SetHasUsername(v bool) {
+	m.HasUsername = v
+	m.Flags.Set(3)
+}
+
+// ClearHasUsername sets HasUsername to its zero value and marks it absent.
+func (m *RequestPeerTypeChat) ClearHasUsername() {
+	m.HasUsername = false
+	m.Flags.Unset(3)
+}
+
+// HasForum reports whether Forum is present: not zero, set by SetForum, or
+// received.
+func (m *RequestPeerTypeChat) HasForum() bool {
+	return m.Forum || m.Flags.Has(4)
+}
+
+// SetForum sets Forum to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestPeerTypeChat) SetForum(v bool) {
+	m.Forum = v
+	m.Flags.Set(4)
+}
+
+// ClearForum sets Forum to its zero value and marks it absent.
+func (m *RequestPeerTypeChat) ClearForum() {
+	m.Forum = false
+	m.Flags.Unset(4)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeChat) Encode(b *bin.Buffer) error {
@@ -2021,12 +2581,12 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.UserAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeChat#c9f06e1b", "user_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeChat", "user_admin_rights")
 		}
 	}
 	if flags.Has(2) {
 		if err := m.BotAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeChat#c9f06e1b", "bot_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
 		}
 	}
 	return nil
@@ -2034,55 +2594,52 @@ func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeChat", "")
 	}
-	if err := consumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeChat) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeChat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeChat", "")
 	}
 	*m = RequestPeerTypeChat{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeChat#c9f06e1b", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeChat", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.BotParticipant = m.Flags.Has(5)
 	if m.Flags.Has(3) {
 		if m.HasUsername, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "has_username", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "has_username")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Forum, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "forum", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "forum")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.UserAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "user_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.BotAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeChat#c9f06e1b", "bot_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5
@@ -2095,17 +2652,20 @@ func (m *RequestPeerTypeChat) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// RequestPeerTypeBroadcast is the TL constructor requestPeerTypeBroadcast:
+// RequestPeerTypeBroadcast is the TL constructor requestPeerTypeBroadcast.
 //
-//	requestPeerTypeBroadcast#339bef6c flags:# creator:flags.0?true has_username:flags.3?Bool user_admin_rights:flags.1?ChatAdminRights bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//	requestPeerTypeBroadcast#339bef6c flags:# creator:flags.0?true
+//	    has_username:flags.3?Bool user_admin_rights:flags.1?ChatAdminRights
+//	    bot_admin_rights:flags.2?ChatAdminRights = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetHasUsername
+// and the other Set methods send a zero value too; HasHasUsername reports
+// whether HasUsername is present (sent, or received) and ClearHasUsername
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/requestPeerTypeBroadcast.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type RequestPeerTypeBroadcast struct {
-	Flags           bin.Fields       // flags word; see the type's doc
+	Flags           bin.Fields       // flags word; Encode adds the bits of the fields that are set
 	Creator         bool             // flags.0?true
 	HasUsername     bool             // flags.3?Bool
 	UserAdminRights *ChatAdminRights // flags.1?ChatAdminRights
@@ -2125,8 +2685,28 @@ func (*RequestPeerTypeBroadcast) TypeName() string {
 	return "requestPeerTypeBroadcast"
 }
 
-// requestPeerTypeClass marks RequestPeerTypeBroadcast as a RequestPeerTypeClass.
+// requestPeerTypeClass marks RequestPeerTypeBroadcast as a
+// RequestPeerTypeClass.
 func (*RequestPeerTypeBroadcast) requestPeerTypeClass() {}
+
+// HasHasUsername reports whether HasUsername is present: not zero, set by
+// SetHasUsername, or received.
+func (m *RequestPeerTypeBroadcast) HasHasUsername() bool {
+	return m.HasUsername || m.Flags.Has(3)
+}
+
+// SetHasUsername sets HasUsername to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestPeerTypeBroadcast) SetHasUsername(v bool) {
+	m.HasUsername = v
+	m.Flags.Set(3)
+}
+
+// ClearHasUsername sets HasUsername to its zero value and marks it absent.
+func (m *RequestPeerTypeBroadcast) ClearHasUsername() {
+	m.HasUsername = false
+	m.Flags.Unset(3)
+}
 
 // Encode writes m to b with its ID.
 func (m *RequestPeerTypeBroadcast) Encode(b *bin.Buffer) error {
@@ -2161,12 +2741,12 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 	}
 	if flags.Has(1) {
 		if err := m.UserAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeBroadcast#339bef6c", "user_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
 		}
 	}
 	if flags.Has(2) {
 		if err := m.BotAdminRights.Encode(b); err != nil {
-			return encodeErr("requestPeerTypeBroadcast#339bef6c", "bot_admin_rights", err)
+			return tlrt.EncodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
 		}
 	}
 	return nil
@@ -2174,49 +2754,46 @@ func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "")
 	}
-	if err := consumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RequestPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeBroadcast) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeBroadcast", "")
 	}
 	*m = RequestPeerTypeBroadcast{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("requestPeerTypeBroadcast#339bef6c", "flags", err)
+		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	if m.Flags.Has(3) {
 		if m.HasUsername, err = b.Bool(); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "has_username", err)
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "has_username")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.UserAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "user_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.UserAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
 		}
 	}
 	if m.Flags.Has(2) {
 		m.BotAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
-			return decodeErr("requestPeerTypeBroadcast#339bef6c", "bot_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.BotAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -2226,7 +2803,937 @@ func (m *RequestPeerTypeBroadcast) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold, TextItalic, TextUnderline, TextStrike, TextFixed, TextURL, TextEmail, TextConcat, TextSubscript, TextSuperscript, TextMarked, TextPhone, TextImage, TextAnchor.
+// RequestPeerTypeCreateBot is the TL constructor requestPeerTypeCreateBot.
+//
+//	requestPeerTypeCreateBot#3e81e078 flags:# bot_managed:flags.0?true
+//	    suggested_name:flags.1?string suggested_username:flags.2?string
+//	    = RequestPeerType
+//
+// An optional field is sent when it is not zero, nil or false. SetSuggestedName
+// and the other Set methods send a zero value too; HasSuggestedName reports
+// whether SuggestedName is present (sent, or received) and ClearSuggestedName
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/requestPeerTypeCreateBot.
+type RequestPeerTypeCreateBot struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BotManaged        bool       // flags.0?true
+	SuggestedName     string     // flags.1?string
+	SuggestedUsername string     // flags.2?string
+}
+
+// RequestPeerTypeCreateBotTypeID is the ID of requestPeerTypeCreateBot.
+const RequestPeerTypeCreateBotTypeID = 0x3e81e078
+
+// TypeID returns 0x3e81e078, the ID of requestPeerTypeCreateBot.
+func (*RequestPeerTypeCreateBot) TypeID() uint32 {
+	return RequestPeerTypeCreateBotTypeID
+}
+
+// TypeName returns "requestPeerTypeCreateBot".
+func (*RequestPeerTypeCreateBot) TypeName() string {
+	return "requestPeerTypeCreateBot"
+}
+
+// requestPeerTypeClass marks RequestPeerTypeCreateBot as a
+// RequestPeerTypeClass.
+func (*RequestPeerTypeCreateBot) requestPeerTypeClass() {}
+
+// HasSuggestedName reports whether SuggestedName is present: not zero, set by
+// SetSuggestedName, or received.
+func (m *RequestPeerTypeCreateBot) HasSuggestedName() bool {
+	return m.SuggestedName != "" || m.Flags.Has(1)
+}
+
+// SetSuggestedName sets SuggestedName to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *RequestPeerTypeCreateBot) SetSuggestedName(v string) {
+	m.SuggestedName = v
+	m.Flags.Set(1)
+}
+
+// ClearSuggestedName sets SuggestedName to its zero value and marks it absent.
+func (m *RequestPeerTypeCreateBot) ClearSuggestedName() {
+	m.SuggestedName = ""
+	m.Flags.Unset(1)
+}
+
+// HasSuggestedUsername reports whether SuggestedUsername is present: not zero,
+// set by SetSuggestedUsername, or received.
+func (m *RequestPeerTypeCreateBot) HasSuggestedUsername() bool {
+	return m.SuggestedUsername != "" || m.Flags.Has(2)
+}
+
+// SetSuggestedUsername sets SuggestedUsername to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *RequestPeerTypeCreateBot) SetSuggestedUsername(v string) {
+	m.SuggestedUsername = v
+	m.Flags.Set(2)
+}
+
+// ClearSuggestedUsername sets SuggestedUsername to its zero value and marks it
+// absent.
+func (m *RequestPeerTypeCreateBot) ClearSuggestedUsername() {
+	m.SuggestedUsername = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *RequestPeerTypeCreateBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequestPeerTypeCreateBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.BotManaged {
+		flags.Set(0)
+	}
+	if m.SuggestedName != "" {
+		flags.Set(1)
+	}
+	if m.SuggestedUsername != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutString(m.SuggestedName)
+	}
+	if flags.Has(2) {
+		b.PutString(m.SuggestedUsername)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequestPeerTypeCreateBotTypeID, "requestPeerTypeCreateBot"); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestPeerTypeCreateBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RequestPeerTypeCreateBot{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "flags")
+	}
+	m.BotManaged = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.SuggestedName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_name")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.SuggestedUsername, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_username")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.SuggestedName != "" {
+		m.Flags.Unset(1)
+	}
+	if m.SuggestedUsername != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// RequestedPeerClass is the TL type RequestedPeer: one of RequestedPeerUser,
+// RequestedPeerChat, RequestedPeerChannel.
+//
+// See https://core.telegram.org/type/RequestedPeer.
+type RequestedPeerClass interface {
+	Object
+	requestedPeerClass()
+}
+
+// DecodeRequestedPeer decodes any constructor of RequestedPeer.
+func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
+	return decodeRequestedPeer(b, 0)
+}
+
+// decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
+// deep.
+func decodeRequestedPeer(b *bin.Buffer, depth int) (RequestedPeerClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v RequestedPeerClass
+	switch id {
+	case RequestedPeerUserTypeID:
+		v = &RequestedPeerUser{}
+	case RequestedPeerChatTypeID:
+		v = &RequestedPeerChat{}
+	case RequestedPeerChannelTypeID:
+		v = &RequestedPeerChannel{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "RequestedPeer"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// RequestedPeerUser is the TL constructor requestedPeerUser.
+//
+//	requestedPeerUser#d62ff46a flags:# user_id:long
+//	    first_name:flags.0?string last_name:flags.0?string
+//	    username:flags.1?string photo:flags.2?Photo = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetFirstName and
+// the other Set methods send a zero value too; HasFirstName reports whether
+// FirstName is present (sent, or received) and ClearFirstName leaves it out.
+//
+// See https://core.telegram.org/constructor/requestedPeerUser.
+type RequestedPeerUser struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UserID    int64
+	FirstName string     // flags.0?string
+	LastName  string     // flags.0?string
+	Username  string     // flags.1?string
+	Photo     PhotoClass // flags.2?Photo
+}
+
+// RequestedPeerUserTypeID is the ID of requestedPeerUser.
+const RequestedPeerUserTypeID = 0xd62ff46a
+
+// TypeID returns 0xd62ff46a, the ID of requestedPeerUser.
+func (*RequestedPeerUser) TypeID() uint32 {
+	return RequestedPeerUserTypeID
+}
+
+// TypeName returns "requestedPeerUser".
+func (*RequestedPeerUser) TypeName() string {
+	return "requestedPeerUser"
+}
+
+// requestedPeerClass marks RequestedPeerUser as a RequestedPeerClass.
+func (*RequestedPeerUser) requestedPeerClass() {}
+
+// HasFirstName reports whether FirstName is present: not zero, set by
+// SetFirstName, or received. It shares its flag with LastName: they are present
+// together.
+func (m *RequestedPeerUser) HasFirstName() bool {
+	return m.FirstName != "" || m.LastName != "" || m.Flags.Has(0)
+}
+
+// SetFirstName sets FirstName to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *RequestedPeerUser) SetFirstName(v string) {
+	m.FirstName = v
+	m.Flags.Set(0)
+}
+
+// ClearFirstName sets FirstName to its zero value and marks it absent; it is
+// still sent, as zero, when LastName, which shares its flag, is set.
+func (m *RequestedPeerUser) ClearFirstName() {
+	m.FirstName = ""
+	m.Flags.Unset(0)
+}
+
+// HasLastName reports whether LastName is present: not zero, set by
+// SetLastName, or received. It shares its flag with FirstName: they are present
+// together.
+func (m *RequestedPeerUser) HasLastName() bool {
+	return m.FirstName != "" || m.LastName != "" || m.Flags.Has(0)
+}
+
+// SetLastName sets LastName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerUser) SetLastName(v string) {
+	m.LastName = v
+	m.Flags.Set(0)
+}
+
+// ClearLastName sets LastName to its zero value and marks it absent; it is
+// still sent, as zero, when FirstName, which shares its flag, is set.
+func (m *RequestedPeerUser) ClearLastName() {
+	m.LastName = ""
+	m.Flags.Unset(0)
+}
+
+// HasUsername reports whether Username is present: not zero, set by
+// SetUsername, or received.
+func (m *RequestedPeerUser) HasUsername() bool {
+	return m.Username != "" || m.Flags.Has(1)
+}
+
+// SetUsername sets Username to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerUser) SetUsername(v string) {
+	m.Username = v
+	m.Flags.Set(1)
+}
+
+// ClearUsername sets Username to its zero value and marks it absent.
+func (m *RequestedPeerUser) ClearUsername() {
+	m.Username = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *RequestedPeerUser) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequestedPeerUserTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.FirstName != "" || m.LastName != "" {
+		flags.Set(0)
+	}
+	if m.Username != "" {
+		flags.Set(1)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.UserID)
+	if flags.Has(0) {
+		b.PutString(m.FirstName)
+	}
+	if flags.Has(0) {
+		b.PutString(m.LastName)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Username)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerUser", "photo")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequestedPeerUserTypeID, "requestedPeerUser"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerUser", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerUser) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerUser", "")
+	}
+	*m = RequestedPeerUser{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerUser", "flags")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerUser", "user_id")
+	}
+	if m.Flags.Has(0) {
+		if m.FirstName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerUser", "first_name")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.LastName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerUser", "last_name")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Username, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerUser", "username")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerUser", "photo")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.FirstName != "" || m.LastName != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Username != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// RequestedPeerChat is the TL constructor requestedPeerChat.
+//
+//	requestedPeerChat#7307544f flags:# chat_id:long title:flags.0?string
+//	    photo:flags.2?Photo = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/constructor/requestedPeerChat.
+type RequestedPeerChat struct {
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ChatID int64
+	Title  string     // flags.0?string
+	Photo  PhotoClass // flags.2?Photo
+}
+
+// RequestedPeerChatTypeID is the ID of requestedPeerChat.
+const RequestedPeerChatTypeID = 0x7307544f
+
+// TypeID returns 0x7307544f, the ID of requestedPeerChat.
+func (*RequestedPeerChat) TypeID() uint32 {
+	return RequestedPeerChatTypeID
+}
+
+// TypeName returns "requestedPeerChat".
+func (*RequestedPeerChat) TypeName() string {
+	return "requestedPeerChat"
+}
+
+// requestedPeerClass marks RequestedPeerChat as a RequestedPeerClass.
+func (*RequestedPeerChat) requestedPeerClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *RequestedPeerChat) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestedPeerChat) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *RequestedPeerChat) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *RequestedPeerChat) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequestedPeerChatTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ChatID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerChat", "photo")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequestedPeerChatTypeID, "requestedPeerChat"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerChat) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChat", "")
+	}
+	*m = RequestedPeerChat{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChat", "flags")
+	}
+	if m.ChatID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChat", "chat_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChat", "title")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChat", "photo")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// RequestedPeerChannel is the TL constructor requestedPeerChannel.
+//
+//	requestedPeerChannel#8ba403e4 flags:# channel_id:long
+//	    title:flags.0?string username:flags.1?string photo:flags.2?Photo
+//	    = RequestedPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/constructor/requestedPeerChannel.
+type RequestedPeerChannel struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ChannelID int64
+	Title     string     // flags.0?string
+	Username  string     // flags.1?string
+	Photo     PhotoClass // flags.2?Photo
+}
+
+// RequestedPeerChannelTypeID is the ID of requestedPeerChannel.
+const RequestedPeerChannelTypeID = 0x8ba403e4
+
+// TypeID returns 0x8ba403e4, the ID of requestedPeerChannel.
+func (*RequestedPeerChannel) TypeID() uint32 {
+	return RequestedPeerChannelTypeID
+}
+
+// TypeName returns "requestedPeerChannel".
+func (*RequestedPeerChannel) TypeName() string {
+	return "requestedPeerChannel"
+}
+
+// requestedPeerClass marks RequestedPeerChannel as a RequestedPeerClass.
+func (*RequestedPeerChannel) requestedPeerClass() {}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *RequestedPeerChannel) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RequestedPeerChannel) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *RequestedPeerChannel) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasUsername reports whether Username is present: not zero, set by
+// SetUsername, or received.
+func (m *RequestedPeerChannel) HasUsername() bool {
+	return m.Username != "" || m.Flags.Has(1)
+}
+
+// SetUsername sets Username to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *RequestedPeerChannel) SetUsername(v string) {
+	m.Username = v
+	m.Flags.Set(1)
+}
+
+// ClearUsername sets Username to its zero value and marks it absent.
+func (m *RequestedPeerChannel) ClearUsername() {
+	m.Username = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *RequestedPeerChannel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequestedPeerChannelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.Username != "" {
+		flags.Set(1)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ChannelID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Username)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "requestedPeerChannel", "photo")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequestedPeerChannelTypeID, "requestedPeerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequestedPeerChannel) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChannel", "")
+	}
+	*m = RequestedPeerChannel{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "flags")
+	}
+	if m.ChannelID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "requestedPeerChannel", "channel_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "title")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Username, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "username")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "requestedPeerChannel", "photo")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Username != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// RequirementToContactClass is the TL type RequirementToContact: one of
+// RequirementToContactEmpty, RequirementToContactPremium,
+// RequirementToContactPaidMessages.
+//
+// See https://core.telegram.org/type/RequirementToContact.
+type RequirementToContactClass interface {
+	Object
+	requirementToContactClass()
+}
+
+// DecodeRequirementToContact decodes any constructor of RequirementToContact.
+func DecodeRequirementToContact(b *bin.Buffer) (RequirementToContactClass, error) {
+	return decodeRequirementToContact(b, 0)
+}
+
+// decodeRequirementToContact is DecodeRequirementToContact for a value nested
+// depth levels deep.
+func decodeRequirementToContact(b *bin.Buffer, depth int) (RequirementToContactClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v RequirementToContactClass
+	switch id {
+	case RequirementToContactEmptyTypeID:
+		v = &RequirementToContactEmpty{}
+	case RequirementToContactPremiumTypeID:
+		v = &RequirementToContactPremium{}
+	case RequirementToContactPaidMessagesTypeID:
+		v = &RequirementToContactPaidMessages{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "RequirementToContact"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// RequirementToContactEmpty is the TL constructor requirementToContactEmpty.
+//
+//	requirementToContactEmpty#50a9839 = RequirementToContact
+//
+// See https://core.telegram.org/constructor/requirementToContactEmpty.
+type RequirementToContactEmpty struct{}
+
+// RequirementToContactEmptyTypeID is the ID of requirementToContactEmpty.
+const RequirementToContactEmptyTypeID = 0x050a9839
+
+// TypeID returns 0x050a9839, the ID of requirementToContactEmpty.
+func (*RequirementToContactEmpty) TypeID() uint32 {
+	return RequirementToContactEmptyTypeID
+}
+
+// TypeName returns "requirementToContactEmpty".
+func (*RequirementToContactEmpty) TypeName() string {
+	return "requirementToContactEmpty"
+}
+
+// requirementToContactClass marks RequirementToContactEmpty as a
+// RequirementToContactClass.
+func (*RequirementToContactEmpty) requirementToContactClass() {}
+
+// Encode writes m to b with its ID.
+func (m *RequirementToContactEmpty) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequirementToContactEmptyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequirementToContactEmpty) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequirementToContactEmptyTypeID, "requirementToContactEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactEmpty", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// RequirementToContactPremium is the TL constructor
+// requirementToContactPremium.
+//
+//	requirementToContactPremium#e581e4e9 = RequirementToContact
+//
+// See https://core.telegram.org/constructor/requirementToContactPremium.
+type RequirementToContactPremium struct{}
+
+// RequirementToContactPremiumTypeID is the ID of requirementToContactPremium.
+const RequirementToContactPremiumTypeID = 0xe581e4e9
+
+// TypeID returns 0xe581e4e9, the ID of requirementToContactPremium.
+func (*RequirementToContactPremium) TypeID() uint32 {
+	return RequirementToContactPremiumTypeID
+}
+
+// TypeName returns "requirementToContactPremium".
+func (*RequirementToContactPremium) TypeName() string {
+	return "requirementToContactPremium"
+}
+
+// requirementToContactClass marks RequirementToContactPremium as a
+// RequirementToContactClass.
+func (*RequirementToContactPremium) requirementToContactClass() {}
+
+// Encode writes m to b with its ID.
+func (m *RequirementToContactPremium) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequirementToContactPremiumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequirementToContactPremium) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequirementToContactPremiumTypeID, "requirementToContactPremium"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactPremium", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactPremium) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// RequirementToContactPaidMessages is the TL constructor
+// requirementToContactPaidMessages.
+//
+//	requirementToContactPaidMessages#b4f67e93 stars_amount:long
+//	    = RequirementToContact
+//
+// See https://core.telegram.org/constructor/requirementToContactPaidMessages.
+type RequirementToContactPaidMessages struct {
+	StarsAmount int64
+}
+
+// RequirementToContactPaidMessagesTypeID is the ID of
+// requirementToContactPaidMessages.
+const RequirementToContactPaidMessagesTypeID = 0xb4f67e93
+
+// TypeID returns 0xb4f67e93, the ID of requirementToContactPaidMessages.
+func (*RequirementToContactPaidMessages) TypeID() uint32 {
+	return RequirementToContactPaidMessagesTypeID
+}
+
+// TypeName returns "requirementToContactPaidMessages".
+func (*RequirementToContactPaidMessages) TypeName() string {
+	return "requirementToContactPaidMessages"
+}
+
+// requirementToContactClass marks RequirementToContactPaidMessages as a
+// RequirementToContactClass.
+func (*RequirementToContactPaidMessages) requirementToContactClass() {}
+
+// Encode writes m to b with its ID.
+func (m *RequirementToContactPaidMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RequirementToContactPaidMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RequirementToContactPaidMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.StarsAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RequirementToContactPaidMessagesTypeID, "requirementToContactPaidMessages"); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RequirementToContactPaidMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "stars_amount")
+	}
+	return nil
+}
+
+// RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold,
+// TextItalic, TextUnderline, TextStrike, TextFixed, TextURL, TextEmail,
+// TextConcat, TextSubscript, TextSuperscript, TextMarked, TextPhone, TextImage,
+// TextAnchor, TextMath, TextCustomEmoji, TextSpoiler, TextMention, TextHashtag,
+// TextBotCommand, TextCashtag, TextAutoURL, TextAutoEmail, TextAutoPhone,
+// TextBankCard, TextMentionName, TextDate, TextDiff.
 //
 // See https://core.telegram.org/type/RichText.
 type RichTextClass interface {
@@ -2279,19 +3786,44 @@ func decodeRichText(b *bin.Buffer, depth int) (RichTextClass, error) {
 		v = &TextImage{}
 	case TextAnchorTypeID:
 		v = &TextAnchor{}
+	case TextMathTypeID:
+		v = &TextMath{}
+	case TextCustomEmojiTypeID:
+		v = &TextCustomEmoji{}
+	case TextSpoilerTypeID:
+		v = &TextSpoiler{}
+	case TextMentionTypeID:
+		v = &TextMention{}
+	case TextHashtagTypeID:
+		v = &TextHashtag{}
+	case TextBotCommandTypeID:
+		v = &TextBotCommand{}
+	case TextCashtagTypeID:
+		v = &TextCashtag{}
+	case TextAutoURLTypeID:
+		v = &TextAutoURL{}
+	case TextAutoEmailTypeID:
+		v = &TextAutoEmail{}
+	case TextAutoPhoneTypeID:
+		v = &TextAutoPhone{}
+	case TextBankCardTypeID:
+		v = &TextBankCard{}
+	case TextMentionNameTypeID:
+		v = &TextMentionName{}
+	case TextDateTypeID:
+		v = &TextDate{}
+	case TextDiffTypeID:
+		v = &TextDiff{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "RichText",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "RichText"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// TextEmpty is the TL constructor textEmpty:
+// TextEmpty is the TL constructor textEmpty.
 //
 //	textEmpty#dc3d824f = RichText
 //
@@ -2333,29 +3865,26 @@ func (m *TextEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "textEmpty", "")
 	}
-	if err := consumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
-		return decodeErr("textEmpty#dc3d824f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TextPlain is the TL constructor textPlain:
+// TextPlain is the TL constructor textPlain.
 //
 //	textPlain#744694e0 text:string = RichText
 //
@@ -2400,33 +3929,30 @@ func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextPlain) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextPlainTypeID, "textPlain"); err != nil {
+		return tlrt.DecodeErr(err, "textPlain", "")
 	}
-	if err := consumeID(b, TextPlainTypeID, "textPlain"); err != nil {
-		return decodeErr("textPlain#744694e0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextPlain) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextPlain) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("textPlain#744694e0", "text", err)
+		return tlrt.DecodeErr(err, "textPlain", "text")
 	}
 	return nil
 }
 
-// TextBold is the TL constructor textBold:
+// TextBold is the TL constructor textBold.
 //
 //	textBold#6724abc4 text:RichText = RichText
 //
@@ -2465,44 +3991,41 @@ func (m *TextBold) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textBold#6724abc4", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBold", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextBold) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextBoldTypeID, "textBold"); err != nil {
+		return tlrt.DecodeErr(err, "textBold", "")
 	}
-	if err := consumeID(b, TextBoldTypeID, "textBold"); err != nil {
-		return decodeErr("textBold#6724abc4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextBold) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBold) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textBold#6724abc4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textBold", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textBold#6724abc4", "text", err)
+		return tlrt.DecodeErr(err, "textBold", "text")
 	}
 	return nil
 }
 
-// TextItalic is the TL constructor textItalic:
+// TextItalic is the TL constructor textItalic.
 //
 //	textItalic#d912a59c text:RichText = RichText
 //
@@ -2541,44 +4064,41 @@ func (m *TextItalic) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textItalic#d912a59c", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textItalic", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextItalic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextItalicTypeID, "textItalic"); err != nil {
+		return tlrt.DecodeErr(err, "textItalic", "")
 	}
-	if err := consumeID(b, TextItalicTypeID, "textItalic"); err != nil {
-		return decodeErr("textItalic#d912a59c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextItalic) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextItalic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textItalic#d912a59c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textItalic", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textItalic#d912a59c", "text", err)
+		return tlrt.DecodeErr(err, "textItalic", "text")
 	}
 	return nil
 }
 
-// TextUnderline is the TL constructor textUnderline:
+// TextUnderline is the TL constructor textUnderline.
 //
 //	textUnderline#c12622c4 text:RichText = RichText
 //
@@ -2617,44 +4137,41 @@ func (m *TextUnderline) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textUnderline#c12622c4", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textUnderline", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextUnderline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
+		return tlrt.DecodeErr(err, "textUnderline", "")
 	}
-	if err := consumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
-		return decodeErr("textUnderline#c12622c4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextUnderline) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextUnderline) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textUnderline#c12622c4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textUnderline", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textUnderline#c12622c4", "text", err)
+		return tlrt.DecodeErr(err, "textUnderline", "text")
 	}
 	return nil
 }
 
-// TextStrike is the TL constructor textStrike:
+// TextStrike is the TL constructor textStrike.
 //
 //	textStrike#9bf8bb95 text:RichText = RichText
 //
@@ -2693,44 +4210,41 @@ func (m *TextStrike) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textStrike#9bf8bb95", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textStrike", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextStrike) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
+		return tlrt.DecodeErr(err, "textStrike", "")
 	}
-	if err := consumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
-		return decodeErr("textStrike#9bf8bb95", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextStrike) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextStrike) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textStrike#9bf8bb95", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textStrike", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textStrike#9bf8bb95", "text", err)
+		return tlrt.DecodeErr(err, "textStrike", "text")
 	}
 	return nil
 }
 
-// TextFixed is the TL constructor textFixed:
+// TextFixed is the TL constructor textFixed.
 //
 //	textFixed#6c3f19b9 text:RichText = RichText
 //
@@ -2769,44 +4283,41 @@ func (m *TextFixed) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textFixed#6c3f19b9", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textFixed", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextFixed) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextFixedTypeID, "textFixed"); err != nil {
+		return tlrt.DecodeErr(err, "textFixed", "")
 	}
-	if err := consumeID(b, TextFixedTypeID, "textFixed"); err != nil {
-		return decodeErr("textFixed#6c3f19b9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextFixed) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextFixed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textFixed#6c3f19b9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textFixed", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textFixed#6c3f19b9", "text", err)
+		return tlrt.DecodeErr(err, "textFixed", "text")
 	}
 	return nil
 }
 
-// TextURL is the TL constructor textUrl:
+// TextURL is the TL constructor textUrl.
 //
 //	textUrl#3c2884c1 text:RichText url:string webpage_id:long = RichText
 //
@@ -2847,8 +4358,8 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textUrl#3c2884c1", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textUrl", "text")
 	}
 	b.PutString(m.URL)
 	b.PutLong(m.WebpageID)
@@ -2857,42 +4368,39 @@ func (m *TextURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextURLTypeID, "textUrl"); err != nil {
+		return tlrt.DecodeErr(err, "textUrl", "")
 	}
-	if err := consumeID(b, TextURLTypeID, "textUrl"); err != nil {
-		return decodeErr("textUrl#3c2884c1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextURL) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextURL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textUrl#3c2884c1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textUrl", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textUrl#3c2884c1", "text", err)
+		return tlrt.DecodeErr(err, "textUrl", "text")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("textUrl#3c2884c1", "url", err)
+		return tlrt.DecodeErr(err, "textUrl", "url")
 	}
 	if m.WebpageID, err = b.Long(); err != nil {
-		return decodeErr("textUrl#3c2884c1", "webpage_id", err)
+		return tlrt.DecodeErr(err, "textUrl", "webpage_id")
 	}
 	return nil
 }
 
-// TextEmail is the TL constructor textEmail:
+// TextEmail is the TL constructor textEmail.
 //
 //	textEmail#de5a0dd6 text:RichText email:string = RichText
 //
@@ -2932,8 +4440,8 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textEmail#de5a0dd6", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textEmail", "text")
 	}
 	b.PutString(m.Email)
 	return nil
@@ -2941,39 +4449,36 @@ func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextEmailTypeID, "textEmail"); err != nil {
+		return tlrt.DecodeErr(err, "textEmail", "")
 	}
-	if err := consumeID(b, TextEmailTypeID, "textEmail"); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextEmail) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textEmail#de5a0dd6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textEmail", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "text", err)
+		return tlrt.DecodeErr(err, "textEmail", "text")
 	}
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("textEmail#de5a0dd6", "email", err)
+		return tlrt.DecodeErr(err, "textEmail", "email")
 	}
 	return nil
 }
 
-// TextConcat is the TL constructor textConcat:
+// TextConcat is the TL constructor textConcat.
 //
 //	textConcat#7e6260d7 texts:Vector<RichText> = RichText
 //
@@ -3014,8 +4519,8 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Texts))
 	for i := range m.Texts {
-		if err := encodeObj(b, m.Texts[i]); err != nil {
-			return encodeErr("textConcat#7e6260d7", "texts", err)
+		if err := tlrt.EncodeObject(b, m.Texts[i]); err != nil {
+			return tlrt.EncodeErr(err, "textConcat", "texts")
 		}
 	}
 	return nil
@@ -3023,36 +4528,33 @@ func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextConcat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextConcatTypeID, "textConcat"); err != nil {
+		return tlrt.DecodeErr(err, "textConcat", "")
 	}
-	if err := consumeID(b, TextConcatTypeID, "textConcat"); err != nil {
-		return decodeErr("textConcat#7e6260d7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextConcat) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textConcat#7e6260d7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
 	}
 	var err error
-	if m.Texts, err = decodeVectorAt(b, depth+1, decodeRichText); err != nil {
-		return decodeErr("textConcat#7e6260d7", "texts", err)
+	if m.Texts, err = tlrt.DecodeVectorAt(b, depth+1, decodeRichText); err != nil {
+		return tlrt.DecodeErr(err, "textConcat", "texts")
 	}
 	return nil
 }
 
-// TextSubscript is the TL constructor textSubscript:
+// TextSubscript is the TL constructor textSubscript.
 //
 //	textSubscript#ed6a8504 text:RichText = RichText
 //
@@ -3091,44 +4593,41 @@ func (m *TextSubscript) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textSubscript#ed6a8504", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSubscript", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextSubscript) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
+		return tlrt.DecodeErr(err, "textSubscript", "")
 	}
-	if err := consumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
-		return decodeErr("textSubscript#ed6a8504", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextSubscript) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSubscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textSubscript#ed6a8504", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textSubscript", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textSubscript#ed6a8504", "text", err)
+		return tlrt.DecodeErr(err, "textSubscript", "text")
 	}
 	return nil
 }
 
-// TextSuperscript is the TL constructor textSuperscript:
+// TextSuperscript is the TL constructor textSuperscript.
 //
 //	textSuperscript#c7fb5e01 text:RichText = RichText
 //
@@ -3167,44 +4666,41 @@ func (m *TextSuperscript) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textSuperscript#c7fb5e01", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSuperscript", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextSuperscript) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
+		return tlrt.DecodeErr(err, "textSuperscript", "")
 	}
-	if err := consumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
-		return decodeErr("textSuperscript#c7fb5e01", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextSuperscript) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSuperscript) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textSuperscript#c7fb5e01", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textSuperscript", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textSuperscript#c7fb5e01", "text", err)
+		return tlrt.DecodeErr(err, "textSuperscript", "text")
 	}
 	return nil
 }
 
-// TextMarked is the TL constructor textMarked:
+// TextMarked is the TL constructor textMarked.
 //
 //	textMarked#34b8621 text:RichText = RichText
 //
@@ -3243,44 +4739,41 @@ func (m *TextMarked) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textMarked#034b8621", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMarked", "text")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *TextMarked) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
+		return tlrt.DecodeErr(err, "textMarked", "")
 	}
-	if err := consumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
-		return decodeErr("textMarked#034b8621", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextMarked) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMarked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textMarked#034b8621", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textMarked", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textMarked#034b8621", "text", err)
+		return tlrt.DecodeErr(err, "textMarked", "text")
 	}
 	return nil
 }
 
-// TextPhone is the TL constructor textPhone:
+// TextPhone is the TL constructor textPhone.
 //
 //	textPhone#1ccb966a text:RichText phone:string = RichText
 //
@@ -3320,8 +4813,8 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textPhone#1ccb966a", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textPhone", "text")
 	}
 	b.PutString(m.Phone)
 	return nil
@@ -3329,39 +4822,36 @@ func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
+		return tlrt.DecodeErr(err, "textPhone", "")
 	}
-	if err := consumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
-		return decodeErr("textPhone#1ccb966a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextPhone) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textPhone#1ccb966a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textPhone", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textPhone#1ccb966a", "text", err)
+		return tlrt.DecodeErr(err, "textPhone", "text")
 	}
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("textPhone#1ccb966a", "phone", err)
+		return tlrt.DecodeErr(err, "textPhone", "phone")
 	}
 	return nil
 }
 
-// TextImage is the TL constructor textImage:
+// TextImage is the TL constructor textImage.
 //
 //	textImage#81ccf4f document_id:long w:int h:int = RichText
 //
@@ -3410,39 +4900,36 @@ func (m *TextImage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextImage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextImageTypeID, "textImage"); err != nil {
+		return tlrt.DecodeErr(err, "textImage", "")
 	}
-	if err := consumeID(b, TextImageTypeID, "textImage"); err != nil {
-		return decodeErr("textImage#081ccf4f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextImage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextImage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("textImage#081ccf4f", "document_id", err)
+		return tlrt.DecodeErr(err, "textImage", "document_id")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("textImage#081ccf4f", "w", err)
+		return tlrt.DecodeErr(err, "textImage", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("textImage#081ccf4f", "h", err)
+		return tlrt.DecodeErr(err, "textImage", "h")
 	}
 	return nil
 }
 
-// TextAnchor is the TL constructor textAnchor:
+// TextAnchor is the TL constructor textAnchor.
 //
 //	textAnchor#35553762 text:RichText name:string = RichText
 //
@@ -3482,8 +4969,8 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Text); err != nil {
-		return encodeErr("textAnchor#35553762", "text", err)
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAnchor", "text")
 	}
 	b.PutString(m.Name)
 	return nil
@@ -3491,49 +4978,1123 @@ func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextAnchor) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
+		return tlrt.DecodeErr(err, "textAnchor", "")
 	}
-	if err := consumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
-		return decodeErr("textAnchor#35553762", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextAnchor) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAnchor) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textAnchor#35553762", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textAnchor", "")
 	}
 	var err error
 	if m.Text, err = decodeRichText(b, depth+1); err != nil {
-		return decodeErr("textAnchor#35553762", "text", err)
+		return tlrt.DecodeErr(err, "textAnchor", "text")
 	}
 	if m.Name, err = b.String(); err != nil {
-		return decodeErr("textAnchor#35553762", "name", err)
+		return tlrt.DecodeErr(err, "textAnchor", "name")
 	}
 	return nil
 }
 
-// ReactionCount is the TL constructor reactionCount:
+// TextMath is the TL constructor textMath.
 //
-//	reactionCount#a3d1cb80 flags:# chosen_order:flags.0?int reaction:Reaction count:int = ReactionCount
+//	textMath#9d2eac97 source:string = RichText
+//
+// See https://core.telegram.org/constructor/textMath.
+type TextMath struct {
+	Source string
+}
+
+// TextMathTypeID is the ID of textMath.
+const TextMathTypeID = 0x9d2eac97
+
+// TypeID returns 0x9d2eac97, the ID of textMath.
+func (*TextMath) TypeID() uint32 {
+	return TextMathTypeID
+}
+
+// TypeName returns "textMath".
+func (*TextMath) TypeName() string {
+	return "textMath"
+}
+
+// richTextClass marks TextMath as a RichTextClass.
+func (*TextMath) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextMath) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextMathTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextMath) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Source)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextMath) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextMathTypeID, "textMath"); err != nil {
+		return tlrt.DecodeErr(err, "textMath", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextMath) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMath) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Source, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "textMath", "source")
+	}
+	return nil
+}
+
+// TextCustomEmoji is the TL constructor textCustomEmoji.
+//
+//	textCustomEmoji#a26156c0 document_id:long alt:string = RichText
+//
+// See https://core.telegram.org/constructor/textCustomEmoji.
+type TextCustomEmoji struct {
+	DocumentID int64
+	Alt        string
+}
+
+// TextCustomEmojiTypeID is the ID of textCustomEmoji.
+const TextCustomEmojiTypeID = 0xa26156c0
+
+// TypeID returns 0xa26156c0, the ID of textCustomEmoji.
+func (*TextCustomEmoji) TypeID() uint32 {
+	return TextCustomEmojiTypeID
+}
+
+// TypeName returns "textCustomEmoji".
+func (*TextCustomEmoji) TypeName() string {
+	return "textCustomEmoji"
+}
+
+// richTextClass marks TextCustomEmoji as a RichTextClass.
+func (*TextCustomEmoji) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextCustomEmoji) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextCustomEmojiTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextCustomEmoji) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.DocumentID)
+	b.PutString(m.Alt)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextCustomEmojiTypeID, "textCustomEmoji"); err != nil {
+		return tlrt.DecodeErr(err, "textCustomEmoji", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextCustomEmoji) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.DocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "textCustomEmoji", "document_id")
+	}
+	if m.Alt, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "textCustomEmoji", "alt")
+	}
+	return nil
+}
+
+// TextSpoiler is the TL constructor textSpoiler.
+//
+//	textSpoiler#4c2a5d62 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textSpoiler.
+type TextSpoiler struct {
+	Text RichTextClass
+}
+
+// TextSpoilerTypeID is the ID of textSpoiler.
+const TextSpoilerTypeID = 0x4c2a5d62
+
+// TypeID returns 0x4c2a5d62, the ID of textSpoiler.
+func (*TextSpoiler) TypeID() uint32 {
+	return TextSpoilerTypeID
+}
+
+// TypeName returns "textSpoiler".
+func (*TextSpoiler) TypeName() string {
+	return "textSpoiler"
+}
+
+// richTextClass marks TextSpoiler as a RichTextClass.
+func (*TextSpoiler) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextSpoiler) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextSpoilerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextSpoiler) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textSpoiler", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextSpoiler) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextSpoilerTypeID, "textSpoiler"); err != nil {
+		return tlrt.DecodeErr(err, "textSpoiler", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextSpoiler) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textSpoiler", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textSpoiler", "text")
+	}
+	return nil
+}
+
+// TextMention is the TL constructor textMention.
+//
+//	textMention#cd24cf44 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textMention.
+type TextMention struct {
+	Text RichTextClass
+}
+
+// TextMentionTypeID is the ID of textMention.
+const TextMentionTypeID = 0xcd24cf44
+
+// TypeID returns 0xcd24cf44, the ID of textMention.
+func (*TextMention) TypeID() uint32 {
+	return TextMentionTypeID
+}
+
+// TypeName returns "textMention".
+func (*TextMention) TypeName() string {
+	return "textMention"
+}
+
+// richTextClass marks TextMention as a RichTextClass.
+func (*TextMention) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextMention) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextMentionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextMention) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMention", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextMention) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextMentionTypeID, "textMention"); err != nil {
+		return tlrt.DecodeErr(err, "textMention", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextMention) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMention) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textMention", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textMention", "text")
+	}
+	return nil
+}
+
+// TextHashtag is the TL constructor textHashtag.
+//
+//	textHashtag#519524ea text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textHashtag.
+type TextHashtag struct {
+	Text RichTextClass
+}
+
+// TextHashtagTypeID is the ID of textHashtag.
+const TextHashtagTypeID = 0x519524ea
+
+// TypeID returns 0x519524ea, the ID of textHashtag.
+func (*TextHashtag) TypeID() uint32 {
+	return TextHashtagTypeID
+}
+
+// TypeName returns "textHashtag".
+func (*TextHashtag) TypeName() string {
+	return "textHashtag"
+}
+
+// richTextClass marks TextHashtag as a RichTextClass.
+func (*TextHashtag) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextHashtag) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextHashtagTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextHashtag) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textHashtag", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextHashtag) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextHashtagTypeID, "textHashtag"); err != nil {
+		return tlrt.DecodeErr(err, "textHashtag", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextHashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textHashtag", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textHashtag", "text")
+	}
+	return nil
+}
+
+// TextBotCommand is the TL constructor textBotCommand.
+//
+//	textBotCommand#2ff29d3 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textBotCommand.
+type TextBotCommand struct {
+	Text RichTextClass
+}
+
+// TextBotCommandTypeID is the ID of textBotCommand.
+const TextBotCommandTypeID = 0x02ff29d3
+
+// TypeID returns 0x02ff29d3, the ID of textBotCommand.
+func (*TextBotCommand) TypeID() uint32 {
+	return TextBotCommandTypeID
+}
+
+// TypeName returns "textBotCommand".
+func (*TextBotCommand) TypeName() string {
+	return "textBotCommand"
+}
+
+// richTextClass marks TextBotCommand as a RichTextClass.
+func (*TextBotCommand) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextBotCommand) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextBotCommandTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextBotCommand) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBotCommand", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextBotCommand) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextBotCommandTypeID, "textBotCommand"); err != nil {
+		return tlrt.DecodeErr(err, "textBotCommand", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBotCommand) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textBotCommand", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textBotCommand", "text")
+	}
+	return nil
+}
+
+// TextCashtag is the TL constructor textCashtag.
+//
+//	textCashtag#7b9e1801 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textCashtag.
+type TextCashtag struct {
+	Text RichTextClass
+}
+
+// TextCashtagTypeID is the ID of textCashtag.
+const TextCashtagTypeID = 0x7b9e1801
+
+// TypeID returns 0x7b9e1801, the ID of textCashtag.
+func (*TextCashtag) TypeID() uint32 {
+	return TextCashtagTypeID
+}
+
+// TypeName returns "textCashtag".
+func (*TextCashtag) TypeName() string {
+	return "textCashtag"
+}
+
+// richTextClass marks TextCashtag as a RichTextClass.
+func (*TextCashtag) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextCashtag) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextCashtagTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextCashtag) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textCashtag", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextCashtag) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextCashtagTypeID, "textCashtag"); err != nil {
+		return tlrt.DecodeErr(err, "textCashtag", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextCashtag) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textCashtag", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textCashtag", "text")
+	}
+	return nil
+}
+
+// TextAutoURL is the TL constructor textAutoUrl.
+//
+//	textAutoUrl#ac6a83aa text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textAutoUrl.
+type TextAutoURL struct {
+	Text RichTextClass
+}
+
+// TextAutoURLTypeID is the ID of textAutoUrl.
+const TextAutoURLTypeID = 0xac6a83aa
+
+// TypeID returns 0xac6a83aa, the ID of textAutoUrl.
+func (*TextAutoURL) TypeID() uint32 {
+	return TextAutoURLTypeID
+}
+
+// TypeName returns "textAutoUrl".
+func (*TextAutoURL) TypeName() string {
+	return "textAutoUrl"
+}
+
+// richTextClass marks TextAutoURL as a RichTextClass.
+func (*TextAutoURL) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextAutoURL) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextAutoURLTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextAutoURL) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoUrl", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextAutoURL) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextAutoURLTypeID, "textAutoUrl"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoUrl", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoURL) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoUrl", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textAutoUrl", "text")
+	}
+	return nil
+}
+
+// TextAutoEmail is the TL constructor textAutoEmail.
+//
+//	textAutoEmail#c556a45d text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textAutoEmail.
+type TextAutoEmail struct {
+	Text RichTextClass
+}
+
+// TextAutoEmailTypeID is the ID of textAutoEmail.
+const TextAutoEmailTypeID = 0xc556a45d
+
+// TypeID returns 0xc556a45d, the ID of textAutoEmail.
+func (*TextAutoEmail) TypeID() uint32 {
+	return TextAutoEmailTypeID
+}
+
+// TypeName returns "textAutoEmail".
+func (*TextAutoEmail) TypeName() string {
+	return "textAutoEmail"
+}
+
+// richTextClass marks TextAutoEmail as a RichTextClass.
+func (*TextAutoEmail) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextAutoEmail) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextAutoEmailTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextAutoEmail) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoEmail", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextAutoEmailTypeID, "textAutoEmail"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoEmail", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoEmail) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoEmail", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textAutoEmail", "text")
+	}
+	return nil
+}
+
+// TextAutoPhone is the TL constructor textAutoPhone.
+//
+//	textAutoPhone#24c26789 text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textAutoPhone.
+type TextAutoPhone struct {
+	Text RichTextClass
+}
+
+// TextAutoPhoneTypeID is the ID of textAutoPhone.
+const TextAutoPhoneTypeID = 0x24c26789
+
+// TypeID returns 0x24c26789, the ID of textAutoPhone.
+func (*TextAutoPhone) TypeID() uint32 {
+	return TextAutoPhoneTypeID
+}
+
+// TypeName returns "textAutoPhone".
+func (*TextAutoPhone) TypeName() string {
+	return "textAutoPhone"
+}
+
+// richTextClass marks TextAutoPhone as a RichTextClass.
+func (*TextAutoPhone) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextAutoPhone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextAutoPhoneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextAutoPhone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textAutoPhone", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextAutoPhoneTypeID, "textAutoPhone"); err != nil {
+		return tlrt.DecodeErr(err, "textAutoPhone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextAutoPhone) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textAutoPhone", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textAutoPhone", "text")
+	}
+	return nil
+}
+
+// TextBankCard is the TL constructor textBankCard.
+//
+//	textBankCard#b956812d text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textBankCard.
+type TextBankCard struct {
+	Text RichTextClass
+}
+
+// TextBankCardTypeID is the ID of textBankCard.
+const TextBankCardTypeID = 0xb956812d
+
+// TypeID returns 0xb956812d, the ID of textBankCard.
+func (*TextBankCard) TypeID() uint32 {
+	return TextBankCardTypeID
+}
+
+// TypeName returns "textBankCard".
+func (*TextBankCard) TypeName() string {
+	return "textBankCard"
+}
+
+// richTextClass marks TextBankCard as a RichTextClass.
+func (*TextBankCard) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextBankCard) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextBankCardTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextBankCard) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textBankCard", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextBankCard) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextBankCardTypeID, "textBankCard"); err != nil {
+		return tlrt.DecodeErr(err, "textBankCard", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextBankCard) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textBankCard", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textBankCard", "text")
+	}
+	return nil
+}
+
+// TextMentionName is the TL constructor textMentionName.
+//
+//	textMentionName#1a9fbfc text:RichText user_id:long = RichText
+//
+// See https://core.telegram.org/constructor/textMentionName.
+type TextMentionName struct {
+	Text   RichTextClass
+	UserID int64
+}
+
+// TextMentionNameTypeID is the ID of textMentionName.
+const TextMentionNameTypeID = 0x01a9fbfc
+
+// TypeID returns 0x01a9fbfc, the ID of textMentionName.
+func (*TextMentionName) TypeID() uint32 {
+	return TextMentionNameTypeID
+}
+
+// TypeName returns "textMentionName".
+func (*TextMentionName) TypeName() string {
+	return "textMentionName"
+}
+
+// richTextClass marks TextMentionName as a RichTextClass.
+func (*TextMentionName) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextMentionName) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextMentionNameTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textMentionName", "text")
+	}
+	b.PutLong(m.UserID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextMentionName) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextMentionNameTypeID, "textMentionName"); err != nil {
+		return tlrt.DecodeErr(err, "textMentionName", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextMentionName) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textMentionName", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textMentionName", "text")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "textMentionName", "user_id")
+	}
+	return nil
+}
+
+// TextDate is the TL constructor textDate.
+//
+//	textDate#a5b45e2b flags:# relative:flags.0?true short_time:flags.1?true
+//	    long_time:flags.2?true short_date:flags.3?true
+//	    long_date:flags.4?true day_of_week:flags.5?true text:RichText
+//	    date:int = RichText
+//
+// See https://core.telegram.org/constructor/textDate.
+type TextDate struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Relative  bool       // flags.0?true
+	ShortTime bool       // flags.1?true
+	LongTime  bool       // flags.2?true
+	ShortDate bool       // flags.3?true
+	LongDate  bool       // flags.4?true
+	DayOfWeek bool       // flags.5?true
+	Text      RichTextClass
+	Date      int
+}
+
+// TextDateTypeID is the ID of textDate.
+const TextDateTypeID = 0xa5b45e2b
+
+// TypeID returns 0xa5b45e2b, the ID of textDate.
+func (*TextDate) TypeID() uint32 {
+	return TextDateTypeID
+}
+
+// TypeName returns "textDate".
+func (*TextDate) TypeName() string {
+	return "textDate"
+}
+
+// richTextClass marks TextDate as a RichTextClass.
+func (*TextDate) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextDate) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextDateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextDate) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
+	if m.Relative {
+		flags.Set(0)
+	}
+	if m.ShortTime {
+		flags.Set(1)
+	}
+	if m.LongTime {
+		flags.Set(2)
+	}
+	if m.ShortDate {
+		flags.Set(3)
+	}
+	if m.LongDate {
+		flags.Set(4)
+	}
+	if m.DayOfWeek {
+		flags.Set(5)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textDate", "text")
+	}
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextDate) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextDateTypeID, "textDate"); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextDate) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextDate) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textDate", "")
+	}
+	*m = TextDate{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "flags")
+	}
+	m.Relative = m.Flags.Has(0)
+	m.ShortTime = m.Flags.Has(1)
+	m.LongTime = m.Flags.Has(2)
+	m.ShortDate = m.Flags.Has(3)
+	m.LongDate = m.Flags.Has(4)
+	m.DayOfWeek = m.Flags.Has(5)
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "text")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "textDate", "date")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
+	return nil
+}
+
+// TextDiff is the TL constructor textDiff.
+//
+//	textDiff#9686cb50 text:RichText old_text:RichText = RichText
+//
+// See https://core.telegram.org/constructor/textDiff.
+type TextDiff struct {
+	Text    RichTextClass
+	OldText RichTextClass
+}
+
+// TextDiffTypeID is the ID of textDiff.
+const TextDiffTypeID = 0x9686cb50
+
+// TypeID returns 0x9686cb50, the ID of textDiff.
+func (*TextDiff) TypeID() uint32 {
+	return TextDiffTypeID
+}
+
+// TypeName returns "textDiff".
+func (*TextDiff) TypeName() string {
+	return "textDiff"
+}
+
+// richTextClass marks TextDiff as a RichTextClass.
+func (*TextDiff) richTextClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TextDiff) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TextDiffTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TextDiff) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Text); err != nil {
+		return tlrt.EncodeErr(err, "textDiff", "text")
+	}
+	if err := tlrt.EncodeObject(b, m.OldText); err != nil {
+		return tlrt.EncodeErr(err, "textDiff", "old_text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TextDiff) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TextDiffTypeID, "textDiff"); err != nil {
+		return tlrt.DecodeErr(err, "textDiff", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextDiff) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "textDiff", "")
+	}
+	var err error
+	if m.Text, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textDiff", "text")
+	}
+	if m.OldText, err = decodeRichText(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "textDiff", "old_text")
+	}
+	return nil
+}
+
+// ReactionCount is the TL constructor reactionCount.
+//
+//	reactionCount#a3d1cb80 flags:# chosen_order:flags.0?int
+//	    reaction:Reaction count:int = ReactionCount
+//
+// An optional field is sent when it is not zero, nil or false. SetChosenOrder
+// and the other Set methods send a zero value too; HasChosenOrder reports
+// whether ChosenOrder is present (sent, or received) and ClearChosenOrder
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/reactionCount.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ReactionCount struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChosenOrder int        // flags.0?int
 	Reaction    ReactionClass
 	Count       int
@@ -3550,6 +6111,25 @@ func (*ReactionCount) TypeID() uint32 {
 // TypeName returns "reactionCount".
 func (*ReactionCount) TypeName() string {
 	return "reactionCount"
+}
+
+// HasChosenOrder reports whether ChosenOrder is present: not zero, set by
+// SetChosenOrder, or received.
+func (m *ReactionCount) HasChosenOrder() bool {
+	return m.ChosenOrder != 0 || m.Flags.Has(0)
+}
+
+// SetChosenOrder sets ChosenOrder to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *ReactionCount) SetChosenOrder(v int) {
+	m.ChosenOrder = v
+	m.Flags.Set(0)
+}
+
+// ClearChosenOrder sets ChosenOrder to its zero value and marks it absent.
+func (m *ReactionCount) ClearChosenOrder() {
+	m.ChosenOrder = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -3574,8 +6154,8 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutInt(m.ChosenOrder)
 	}
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("reactionCount#a3d1cb80", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "reactionCount", "reaction")
 	}
 	b.PutInt(m.Count)
 	return nil
@@ -3583,43 +6163,40 @@ func (m *ReactionCount) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReactionCount) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
+		return tlrt.DecodeErr(err, "reactionCount", "")
 	}
-	if err := consumeID(b, ReactionCountTypeID, "reactionCount"); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReactionCount) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReactionCount) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionCount) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("reactionCount#a3d1cb80", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "reactionCount", "")
 	}
 	*m = ReactionCount{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "flags", err)
+		return tlrt.DecodeErr(err, "reactionCount", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ChosenOrder, err = b.Int(); err != nil {
-			return decodeErr("reactionCount#a3d1cb80", "chosen_order", err)
+			return tlrt.DecodeErr(err, "reactionCount", "chosen_order")
 		}
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "reaction", err)
+		return tlrt.DecodeErr(err, "reactionCount", "reaction")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("reactionCount#a3d1cb80", "count", err)
+		return tlrt.DecodeErr(err, "reactionCount", "count")
 	}
 	if m.ChosenOrder != 0 {
 		m.Flags.Unset(0)
@@ -3627,9 +6204,140 @@ func (m *ReactionCount) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// ReadParticipantDate is the TL constructor readParticipantDate:
+// ReactionsNotifySettings is the TL constructor reactionsNotifySettings.
 //
-//	readParticipantDate#4a4ff172 user_id:long date:int = ReadParticipantDate
+//	reactionsNotifySettings#71e4ea58 flags:#
+//	    messages_notify_from:flags.0?ReactionNotificationsFrom
+//	    stories_notify_from:flags.1?ReactionNotificationsFrom
+//	    poll_votes_notify_from:flags.2?ReactionNotificationsFrom
+//	    sound:NotificationSound show_previews:Bool
+//	    = ReactionsNotifySettings
+//
+// See https://core.telegram.org/constructor/reactionsNotifySettings.
+type ReactionsNotifySettings struct {
+	Flags               bin.Fields                     // flags word; Encode adds the bits of the fields that are set
+	MessagesNotifyFrom  ReactionNotificationsFromClass // flags.0?ReactionNotificationsFrom
+	StoriesNotifyFrom   ReactionNotificationsFromClass // flags.1?ReactionNotificationsFrom
+	PollVotesNotifyFrom ReactionNotificationsFromClass // flags.2?ReactionNotificationsFrom
+	Sound               NotificationSoundClass
+	ShowPreviews        bool
+}
+
+// ReactionsNotifySettingsTypeID is the ID of reactionsNotifySettings.
+const ReactionsNotifySettingsTypeID = 0x71e4ea58
+
+// TypeID returns 0x71e4ea58, the ID of reactionsNotifySettings.
+func (*ReactionsNotifySettings) TypeID() uint32 {
+	return ReactionsNotifySettingsTypeID
+}
+
+// TypeName returns "reactionsNotifySettings".
+func (*ReactionsNotifySettings) TypeName() string {
+	return "reactionsNotifySettings"
+}
+
+// Encode writes m to b with its ID.
+func (m *ReactionsNotifySettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(ReactionsNotifySettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.MessagesNotifyFrom != nil {
+		flags.Set(0)
+	}
+	if m.StoriesNotifyFrom != nil {
+		flags.Set(1)
+	}
+	if m.PollVotesNotifyFrom != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.MessagesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "messages_notify_from")
+		}
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.StoriesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "stories_notify_from")
+		}
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.PollVotesNotifyFrom); err != nil {
+			return tlrt.EncodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Sound); err != nil {
+		return tlrt.EncodeErr(err, "reactionsNotifySettings", "sound")
+	}
+	b.PutBool(m.ShowPreviews)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, ReactionsNotifySettingsTypeID, "reactionsNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReactionsNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "reactionsNotifySettings", "")
+	}
+	*m = ReactionsNotifySettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.MessagesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "messages_notify_from")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.StoriesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "stories_notify_from")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.PollVotesNotifyFrom, err = decodeReactionNotificationsFrom(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
+		}
+	}
+	if m.Sound, err = decodeNotificationSound(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "sound")
+	}
+	if m.ShowPreviews, err = b.Bool(); err != nil {
+		return tlrt.DecodeErr(err, "reactionsNotifySettings", "show_previews")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// ReadParticipantDate is the TL constructor readParticipantDate.
+//
+//	readParticipantDate#4a4ff172 user_id:long date:int
+//	    = ReadParticipantDate
 //
 // See https://core.telegram.org/constructor/readParticipantDate.
 type ReadParticipantDate struct {
@@ -3671,36 +6379,33 @@ func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
+		return tlrt.DecodeErr(err, "readParticipantDate", "")
 	}
-	if err := consumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReadParticipantDate) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReadParticipantDate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "user_id", err)
+		return tlrt.DecodeErr(err, "readParticipantDate", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("readParticipantDate#4a4ff172", "date", err)
+		return tlrt.DecodeErr(err, "readParticipantDate", "date")
 	}
 	return nil
 }
 
-// ReceivedNotifyMessage is the TL constructor receivedNotifyMessage:
+// ReceivedNotifyMessage is the TL constructor receivedNotifyMessage.
 //
 //	receivedNotifyMessage#a384b779 id:int flags:int = ReceivedNotifyMessage
 //
@@ -3744,38 +6449,148 @@ func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "")
 	}
-	if err := consumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ReceivedNotifyMessage) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ReceivedNotifyMessage) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "id", err)
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "id")
 	}
 	if m.Flags, err = b.Int(); err != nil {
-		return decodeErr("receivedNotifyMessage#a384b779", "flags", err)
+		return tlrt.DecodeErr(err, "receivedNotifyMessage", "flags")
 	}
 	return nil
 }
 
-// RestrictionReason is the TL constructor restrictionReason:
+// RecentStory is the TL constructor recentStory.
 //
-//	restrictionReason#d072acb4 platform:string reason:string text:string = RestrictionReason
+//	recentStory#711d692d flags:# live:flags.0?true max_id:flags.1?int
+//	    = RecentStory
+//
+// An optional field is sent when it is not zero, nil or false. SetMaxID and the
+// other Set methods send a zero value too; HasMaxID reports whether MaxID is
+// present (sent, or received) and ClearMaxID leaves it out.
+//
+// See https://core.telegram.org/constructor/recentStory.
+type RecentStory struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Live  bool       // flags.0?true
+	MaxID int        // flags.1?int
+}
+
+// RecentStoryTypeID is the ID of recentStory.
+const RecentStoryTypeID = 0x711d692d
+
+// TypeID returns 0x711d692d, the ID of recentStory.
+func (*RecentStory) TypeID() uint32 {
+	return RecentStoryTypeID
+}
+
+// TypeName returns "recentStory".
+func (*RecentStory) TypeName() string {
+	return "recentStory"
+}
+
+// HasMaxID reports whether MaxID is present: not zero, set by SetMaxID, or
+// received.
+func (m *RecentStory) HasMaxID() bool {
+	return m.MaxID != 0 || m.Flags.Has(1)
+}
+
+// SetMaxID sets MaxID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *RecentStory) SetMaxID(v int) {
+	m.MaxID = v
+	m.Flags.Set(1)
+}
+
+// ClearMaxID sets MaxID to its zero value and marks it absent.
+func (m *RecentStory) ClearMaxID() {
+	m.MaxID = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *RecentStory) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RecentStoryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Live {
+		flags.Set(0)
+	}
+	if m.MaxID != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		b.PutInt(m.MaxID)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RecentStory) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RecentStoryTypeID, "recentStory"); err != nil {
+		return tlrt.DecodeErr(err, "recentStory", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RecentStory) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = RecentStory{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "recentStory", "flags")
+	}
+	m.Live = m.Flags.Has(0)
+	if m.Flags.Has(1) {
+		if m.MaxID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "recentStory", "max_id")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.MaxID != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// RestrictionReason is the TL constructor restrictionReason.
+//
+//	restrictionReason#d072acb4 platform:string reason:string text:string
+//	    = RestrictionReason
 //
 // See https://core.telegram.org/constructor/restrictionReason.
 type RestrictionReason struct {
@@ -3819,34 +6634,144 @@ func (m *RestrictionReason) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *RestrictionReason) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
+		return tlrt.DecodeErr(err, "restrictionReason", "")
 	}
-	if err := consumeID(b, RestrictionReasonTypeID, "restrictionReason"); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *RestrictionReason) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *RestrictionReason) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RestrictionReason) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Platform, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "platform", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "platform")
 	}
 	if m.Reason, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "reason", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "reason")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("restrictionReason#d072acb4", "text", err)
+		return tlrt.DecodeErr(err, "restrictionReason", "text")
 	}
+	return nil
+}
+
+// RichMessage is the TL constructor richMessage.
+//
+//	richMessage#baf39d8b flags:# rtl:flags.0?true part:flags.1?true
+//	    blocks:Vector<PageBlock> photos:Vector<Photo>
+//	    documents:Vector<Document> = RichMessage
+//
+// See https://core.telegram.org/constructor/richMessage.
+type RichMessage struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Rtl       bool       // flags.0?true
+	Part      bool       // flags.1?true
+	Blocks    []PageBlockClass
+	Photos    []PhotoClass
+	Documents []DocumentClass
+}
+
+// RichMessageTypeID is the ID of richMessage.
+const RichMessageTypeID = 0xbaf39d8b
+
+// TypeID returns 0xbaf39d8b, the ID of richMessage.
+func (*RichMessage) TypeID() uint32 {
+	return RichMessageTypeID
+}
+
+// TypeName returns "richMessage".
+func (*RichMessage) TypeName() string {
+	return "richMessage"
+}
+
+// Encode writes m to b with its ID.
+func (m *RichMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(RichMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Rtl {
+		flags.Set(0)
+	}
+	if m.Part {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "blocks")
+		}
+	}
+	b.PutVectorHeader(len(m.Photos))
+	for i := range m.Photos {
+		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "photos")
+		}
+	}
+	b.PutVectorHeader(len(m.Documents))
+	for i := range m.Documents {
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "richMessage", "documents")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *RichMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, RichMessageTypeID, "richMessage"); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "richMessage", "")
+	}
+	*m = RichMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "flags")
+	}
+	m.Rtl = m.Flags.Has(0)
+	m.Part = m.Flags.Has(1)
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "blocks")
+	}
+	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "photos")
+	}
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "richMessage", "documents")
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }

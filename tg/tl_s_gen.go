@@ -2,9 +2,273 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// SecureFileClass is the TL type SecureFile: one of SecureFileEmpty, SecureFile.
+// SavedDialogClass is the TL type SavedDialog: one of SavedDialog,
+// MonoForumDialog.
+//
+// See https://core.telegram.org/type/SavedDialog.
+type SavedDialogClass interface {
+	Object
+	savedDialogClass()
+}
+
+// DecodeSavedDialog decodes any constructor of SavedDialog.
+func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
+	return decodeSavedDialog(b, 0)
+}
+
+// decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
+func decodeSavedDialog(b *bin.Buffer, depth int) (SavedDialogClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v SavedDialogClass
+	switch id {
+	case SavedDialogTypeID:
+		v = &SavedDialog{}
+	case MonoForumDialogTypeID:
+		v = &MonoForumDialog{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "SavedDialog"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// SavedDialog is the TL constructor savedDialog.
+//
+//	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer
+//	    top_message:int = SavedDialog
+//
+// See https://core.telegram.org/constructor/savedDialog.
+type SavedDialog struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Pinned     bool       // flags.2?true
+	Peer       PeerClass
+	TopMessage int
+}
+
+// SavedDialogTypeID is the ID of savedDialog.
+const SavedDialogTypeID = 0xbd87cb6c
+
+// TypeID returns 0xbd87cb6c, the ID of savedDialog.
+func (*SavedDialog) TypeID() uint32 {
+	return SavedDialogTypeID
+}
+
+// TypeName returns "savedDialog".
+func (*SavedDialog) TypeName() string {
+	return "savedDialog"
+}
+
+// savedDialogClass marks SavedDialog as a SavedDialogClass.
+func (*SavedDialog) savedDialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SavedDialog) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SavedDialogTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "savedDialog", "peer")
+	}
+	b.PutInt(m.TopMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SavedDialog) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "savedDialog", "")
+	}
+	*m = SavedDialog{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "flags")
+	}
+	m.Pinned = m.Flags.Has(2)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "peer")
+	}
+	if m.TopMessage, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "savedDialog", "top_message")
+	}
+	m.Flags &^= 1 << 2
+	return nil
+}
+
+// MonoForumDialog is the TL constructor monoForumDialog.
+//
+//	monoForumDialog#64407ea7 flags:# unread_mark:flags.3?true
+//	    nopaid_messages_exception:flags.4?true peer:Peer top_message:int
+//	    read_inbox_max_id:int read_outbox_max_id:int unread_count:int
+//	    unread_reactions_count:int draft:flags.1?DraftMessage = SavedDialog
+//
+// See https://core.telegram.org/constructor/monoForumDialog.
+type MonoForumDialog struct {
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UnreadMark              bool       // flags.3?true
+	NopaidMessagesException bool       // flags.4?true
+	Peer                    PeerClass
+	TopMessage              int
+	ReadInboxMaxID          int
+	ReadOutboxMaxID         int
+	UnreadCount             int
+	UnreadReactionsCount    int
+	Draft                   DraftMessageClass // flags.1?DraftMessage
+}
+
+// MonoForumDialogTypeID is the ID of monoForumDialog.
+const MonoForumDialogTypeID = 0x64407ea7
+
+// TypeID returns 0x64407ea7, the ID of monoForumDialog.
+func (*MonoForumDialog) TypeID() uint32 {
+	return MonoForumDialogTypeID
+}
+
+// TypeName returns "monoForumDialog".
+func (*MonoForumDialog) TypeName() string {
+	return "monoForumDialog"
+}
+
+// savedDialogClass marks MonoForumDialog as a SavedDialogClass.
+func (*MonoForumDialog) savedDialogClass() {}
+
+// Encode writes m to b with its ID.
+func (m *MonoForumDialog) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(MonoForumDialogTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
+	if m.UnreadMark {
+		flags.Set(3)
+	}
+	if m.NopaidMessagesException {
+		flags.Set(4)
+	}
+	if m.Draft != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "monoForumDialog", "peer")
+	}
+	b.PutInt(m.TopMessage)
+	b.PutInt(m.ReadInboxMaxID)
+	b.PutInt(m.ReadOutboxMaxID)
+	b.PutInt(m.UnreadCount)
+	b.PutInt(m.UnreadReactionsCount)
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
+			return tlrt.EncodeErr(err, "monoForumDialog", "draft")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, MonoForumDialogTypeID, "monoForumDialog"); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *MonoForumDialog) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "monoForumDialog", "")
+	}
+	*m = MonoForumDialog{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "flags")
+	}
+	m.UnreadMark = m.Flags.Has(3)
+	m.NopaidMessagesException = m.Flags.Has(4)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "peer")
+	}
+	if m.TopMessage, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "top_message")
+	}
+	if m.ReadInboxMaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "read_inbox_max_id")
+	}
+	if m.ReadOutboxMaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "read_outbox_max_id")
+	}
+	if m.UnreadCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "unread_count")
+	}
+	if m.UnreadReactionsCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "monoForumDialog", "unread_reactions_count")
+	}
+	if m.Flags.Has(1) {
+		if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "monoForumDialog", "draft")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<3 | 1<<4
+	return nil
+}
+
+// SecureFileClass is the TL type SecureFile: one of SecureFileEmpty,
+// SecureFile.
 //
 // See https://core.telegram.org/type/SecureFile.
 type SecureFileClass interface {
@@ -30,18 +294,15 @@ func decodeSecureFile(b *bin.Buffer, depth int) (SecureFileClass, error) {
 	case SecureFileTypeID:
 		v = &SecureFile{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecureFile",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecureFile"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecureFileEmpty is the TL constructor secureFileEmpty:
+// SecureFileEmpty is the TL constructor secureFileEmpty.
 //
 //	secureFileEmpty#64199744 = SecureFile
 //
@@ -83,31 +344,29 @@ func (m *SecureFileEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureFileEmptyTypeID, "secureFileEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "secureFileEmpty", "")
 	}
-	if err := consumeID(b, SecureFileEmptyTypeID, "secureFileEmpty"); err != nil {
-		return decodeErr("secureFileEmpty#64199744", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureFileEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureFileEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureFile is the TL constructor secureFile:
+// SecureFile is the TL constructor secureFile.
 //
-//	secureFile#7d09c27e id:long access_hash:long size:long dc_id:int date:int file_hash:bytes secret:bytes = SecureFile
+//	secureFile#7d09c27e id:long access_hash:long size:long dc_id:int
+//	    date:int file_hash:bytes secret:bytes = SecureFile
 //
 // See https://core.telegram.org/constructor/secureFile.
 type SecureFile struct {
@@ -162,51 +421,50 @@ func (m *SecureFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureFileTypeID, "secureFile"); err != nil {
+		return tlrt.DecodeErr(err, "secureFile", "")
 	}
-	if err := consumeID(b, SecureFileTypeID, "secureFile"); err != nil {
-		return decodeErr("secureFile#7d09c27e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureFile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "id", err)
+		return tlrt.DecodeErr(err, "secureFile", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "access_hash", err)
+		return tlrt.DecodeErr(err, "secureFile", "access_hash")
 	}
 	if m.Size, err = b.Long(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "size", err)
+		return tlrt.DecodeErr(err, "secureFile", "size")
 	}
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "dc_id", err)
+		return tlrt.DecodeErr(err, "secureFile", "dc_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "date", err)
+		return tlrt.DecodeErr(err, "secureFile", "date")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureFile", "file_hash")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("secureFile#7d09c27e", "secret", err)
+		return tlrt.DecodeErr(err, "secureFile", "secret")
 	}
 	return nil
 }
 
-// SecurePasswordKdfAlgoClass is the TL type SecurePasswordKdfAlgo: one of SecurePasswordKdfAlgoUnknown, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000, SecurePasswordKdfAlgoSHA512.
+// SecurePasswordKdfAlgoClass is the TL type SecurePasswordKdfAlgo: one of
+// SecurePasswordKdfAlgoUnknown,
+// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000, SecurePasswordKdfAlgoSHA512.
 //
 // See https://core.telegram.org/type/SecurePasswordKdfAlgo.
 type SecurePasswordKdfAlgoClass interface {
@@ -219,7 +477,8 @@ func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, err
 	return decodeSecurePasswordKdfAlgo(b, 0)
 }
 
-// decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested depth levels deep.
+// decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
+// depth levels deep.
 func decodeSecurePasswordKdfAlgo(b *bin.Buffer, depth int) (SecurePasswordKdfAlgoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -234,18 +493,16 @@ func decodeSecurePasswordKdfAlgo(b *bin.Buffer, depth int) (SecurePasswordKdfAlg
 	case SecurePasswordKdfAlgoSHA512TypeID:
 		v = &SecurePasswordKdfAlgoSHA512{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecurePasswordKdfAlgo",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecurePasswordKdfAlgo"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecurePasswordKdfAlgoUnknown is the TL constructor securePasswordKdfAlgoUnknown:
+// SecurePasswordKdfAlgoUnknown is the TL constructor
+// securePasswordKdfAlgoUnknown.
 //
 //	securePasswordKdfAlgoUnknown#4a8537 = SecurePasswordKdfAlgo
 //
@@ -265,7 +522,8 @@ func (*SecurePasswordKdfAlgoUnknown) TypeName() string {
 	return "securePasswordKdfAlgoUnknown"
 }
 
-// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoUnknown as a SecurePasswordKdfAlgoClass.
+// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoUnknown as a
+// SecurePasswordKdfAlgoClass.
 func (*SecurePasswordKdfAlgoUnknown) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
@@ -287,41 +545,43 @@ func (m *SecurePasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoUnknown", "")
 	}
-	if err := consumeID(b, SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"); err != nil {
-		return decodeErr("securePasswordKdfAlgoUnknown#004a8537", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePasswordKdfAlgoUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 is the TL constructor securePasswordKdfAlgoPBKDF2HMACSHA512iter100000:
+// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 is the TL constructor
+// securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
 //
-//	securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0 salt:bytes = SecurePasswordKdfAlgo
+//	securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0 salt:bytes
+//	    = SecurePasswordKdfAlgo
 //
-// See https://core.telegram.org/constructor/securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
+// See
+// https://core.telegram.org/constructor/securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
 type SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 struct {
 	Salt []byte
 }
 
-// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID is the ID of securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
+// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID is the ID of
+// securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
 const SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID = 0xbbf2dda0
 
-// TypeID returns 0xbbf2dda0, the ID of securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
+// TypeID returns 0xbbf2dda0, the ID of
+// securePasswordKdfAlgoPBKDF2HMACSHA512iter100000.
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeID() uint32 {
 	return SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID
 }
@@ -331,7 +591,9 @@ func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeName() string {
 	return "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"
 }
 
-// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 as a SecurePasswordKdfAlgoClass.
+// securePasswordKdfAlgoClass marks
+// SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 as a
+// SecurePasswordKdfAlgoClass.
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
@@ -354,33 +616,31 @@ func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) EncodeBare(b *bin.Buff
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"); err != nil {
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "")
 	}
-	if err := consumeID(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"); err != nil {
-		return decodeErr("securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Salt, err = b.Bytes(); err != nil {
-		return decodeErr("securePasswordKdfAlgoPBKDF2HMACSHA512iter100000#bbf2dda0", "salt", err)
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "salt")
 	}
 	return nil
 }
 
-// SecurePasswordKdfAlgoSHA512 is the TL constructor securePasswordKdfAlgoSHA512:
+// SecurePasswordKdfAlgoSHA512 is the TL constructor
+// securePasswordKdfAlgoSHA512.
 //
 //	securePasswordKdfAlgoSHA512#86471d92 salt:bytes = SecurePasswordKdfAlgo
 //
@@ -402,7 +662,8 @@ func (*SecurePasswordKdfAlgoSHA512) TypeName() string {
 	return "securePasswordKdfAlgoSHA512"
 }
 
-// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoSHA512 as a SecurePasswordKdfAlgoClass.
+// securePasswordKdfAlgoClass marks SecurePasswordKdfAlgoSHA512 as a
+// SecurePasswordKdfAlgoClass.
 func (*SecurePasswordKdfAlgoSHA512) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
@@ -425,33 +686,31 @@ func (m *SecurePasswordKdfAlgoSHA512) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"); err != nil {
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "")
 	}
-	if err := consumeID(b, SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"); err != nil {
-		return decodeErr("securePasswordKdfAlgoSHA512#86471d92", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePasswordKdfAlgoSHA512) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Salt, err = b.Bytes(); err != nil {
-		return decodeErr("securePasswordKdfAlgoSHA512#86471d92", "salt", err)
+		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "salt")
 	}
 	return nil
 }
 
-// SecurePlainDataClass is the TL type SecurePlainData: one of SecurePlainPhone, SecurePlainEmail.
+// SecurePlainDataClass is the TL type SecurePlainData: one of SecurePlainPhone,
+// SecurePlainEmail.
 //
 // See https://core.telegram.org/type/SecurePlainData.
 type SecurePlainDataClass interface {
@@ -464,7 +723,8 @@ func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
 	return decodeSecurePlainData(b, 0)
 }
 
-// decodeSecurePlainData is DecodeSecurePlainData for a value nested depth levels deep.
+// decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
+// levels deep.
 func decodeSecurePlainData(b *bin.Buffer, depth int) (SecurePlainDataClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -477,18 +737,15 @@ func decodeSecurePlainData(b *bin.Buffer, depth int) (SecurePlainDataClass, erro
 	case SecurePlainEmailTypeID:
 		v = &SecurePlainEmail{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecurePlainData",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecurePlainData"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecurePlainPhone is the TL constructor securePlainPhone:
+// SecurePlainPhone is the TL constructor securePlainPhone.
 //
 //	securePlainPhone#7d6099dd phone:string = SecurePlainData
 //
@@ -533,33 +790,30 @@ func (m *SecurePlainPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecurePlainPhoneTypeID, "securePlainPhone"); err != nil {
+		return tlrt.DecodeErr(err, "securePlainPhone", "")
 	}
-	if err := consumeID(b, SecurePlainPhoneTypeID, "securePlainPhone"); err != nil {
-		return decodeErr("securePlainPhone#7d6099dd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePlainPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePlainPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("securePlainPhone#7d6099dd", "phone", err)
+		return tlrt.DecodeErr(err, "securePlainPhone", "phone")
 	}
 	return nil
 }
 
-// SecurePlainEmail is the TL constructor securePlainEmail:
+// SecurePlainEmail is the TL constructor securePlainEmail.
 //
 //	securePlainEmail#21ec5a5f email:string = SecurePlainData
 //
@@ -604,33 +858,31 @@ func (m *SecurePlainEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecurePlainEmailTypeID, "securePlainEmail"); err != nil {
+		return tlrt.DecodeErr(err, "securePlainEmail", "")
 	}
-	if err := consumeID(b, SecurePlainEmailTypeID, "securePlainEmail"); err != nil {
-		return decodeErr("securePlainEmail#21ec5a5f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecurePlainEmail) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecurePlainEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Email, err = b.String(); err != nil {
-		return decodeErr("securePlainEmail#21ec5a5f", "email", err)
+		return tlrt.DecodeErr(err, "securePlainEmail", "email")
 	}
 	return nil
 }
 
-// SecureRequiredTypeClass is the TL type SecureRequiredType: one of SecureRequiredType, SecureRequiredTypeOneOf.
+// SecureRequiredTypeClass is the TL type SecureRequiredType: one of
+// SecureRequiredType, SecureRequiredTypeOneOf.
 //
 // See https://core.telegram.org/type/SecureRequiredType.
 type SecureRequiredTypeClass interface {
@@ -643,7 +895,8 @@ func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
 	return decodeSecureRequiredType(b, 0)
 }
 
-// decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth levels deep.
+// decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth
+// levels deep.
 func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -656,24 +909,23 @@ func decodeSecureRequiredType(b *bin.Buffer, depth int) (SecureRequiredTypeClass
 	case SecureRequiredTypeOneOfTypeID:
 		v = &SecureRequiredTypeOneOf{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecureRequiredType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecureRequiredType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecureRequiredType is the TL constructor secureRequiredType:
+// SecureRequiredType is the TL constructor secureRequiredType.
 //
-//	secureRequiredType#829d99da flags:# native_names:flags.0?true selfie_required:flags.1?true translation_required:flags.2?true type:SecureValueType = SecureRequiredType
+//	secureRequiredType#829d99da flags:# native_names:flags.0?true
+//	    selfie_required:flags.1?true translation_required:flags.2?true
+//	    type:SecureValueType = SecureRequiredType
 //
 // See https://core.telegram.org/constructor/secureRequiredType.
 type SecureRequiredType struct {
-	Flags               bin.Fields // flags word; see the type's doc
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	NativeNames         bool       // flags.0?true
 	SelfieRequired      bool       // flags.1?true
 	TranslationRequired bool       // flags.2?true
@@ -693,7 +945,8 @@ func (*SecureRequiredType) TypeName() string {
 	return "secureRequiredType"
 }
 
-// secureRequiredTypeClass marks SecureRequiredType as a SecureRequiredTypeClass.
+// secureRequiredTypeClass marks SecureRequiredType as a
+// SecureRequiredTypeClass.
 func (*SecureRequiredType) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -721,54 +974,52 @@ func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureRequiredType#829d99da", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureRequiredType", "type")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *SecureRequiredType) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureRequiredTypeTypeID, "secureRequiredType"); err != nil {
+		return tlrt.DecodeErr(err, "secureRequiredType", "")
 	}
-	if err := consumeID(b, SecureRequiredTypeTypeID, "secureRequiredType"); err != nil {
-		return decodeErr("secureRequiredType#829d99da", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureRequiredType) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureRequiredType) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureRequiredType#829d99da", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredType", "")
 	}
 	*m = SecureRequiredType{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("secureRequiredType#829d99da", "flags", err)
+		return tlrt.DecodeErr(err, "secureRequiredType", "flags")
 	}
 	m.NativeNames = m.Flags.Has(0)
 	m.SelfieRequired = m.Flags.Has(1)
 	m.TranslationRequired = m.Flags.Has(2)
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureRequiredType#829d99da", "type", err)
+		return tlrt.DecodeErr(err, "secureRequiredType", "type")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// SecureRequiredTypeOneOf is the TL constructor secureRequiredTypeOneOf:
+// SecureRequiredTypeOneOf is the TL constructor secureRequiredTypeOneOf.
 //
-//	secureRequiredTypeOneOf#27477b4 types:Vector<SecureRequiredType> = SecureRequiredType
+//	secureRequiredTypeOneOf#27477b4 types:Vector<SecureRequiredType>
+//	    = SecureRequiredType
 //
 // See https://core.telegram.org/constructor/secureRequiredTypeOneOf.
 type SecureRequiredTypeOneOf struct {
@@ -788,7 +1039,8 @@ func (*SecureRequiredTypeOneOf) TypeName() string {
 	return "secureRequiredTypeOneOf"
 }
 
-// secureRequiredTypeClass marks SecureRequiredTypeOneOf as a SecureRequiredTypeClass.
+// secureRequiredTypeClass marks SecureRequiredTypeOneOf as a
+// SecureRequiredTypeClass.
 func (*SecureRequiredTypeOneOf) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -807,8 +1059,8 @@ func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Types))
 	for i := range m.Types {
-		if err := encodeObj(b, m.Types[i]); err != nil {
-			return encodeErr("secureRequiredTypeOneOf#027477b4", "types", err)
+		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
+			return tlrt.EncodeErr(err, "secureRequiredTypeOneOf", "types")
 		}
 	}
 	return nil
@@ -816,36 +1068,37 @@ func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"); err != nil {
+		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "")
 	}
-	if err := consumeID(b, SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"); err != nil {
-		return decodeErr("secureRequiredTypeOneOf#027477b4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureRequiredTypeOneOf) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureRequiredTypeOneOf#027477b4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredTypeOneOf", "")
 	}
 	var err error
-	if m.Types, err = decodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
-		return decodeErr("secureRequiredTypeOneOf#027477b4", "types", err)
+	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
+		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "types")
 	}
 	return nil
 }
 
-// SecureValueErrorClass is the TL type SecureValueError: one of SecureValueErrorData, SecureValueErrorFrontSide, SecureValueErrorReverseSide, SecureValueErrorSelfie, SecureValueErrorFile, SecureValueErrorFiles, SecureValueError, SecureValueErrorTranslationFile, SecureValueErrorTranslationFiles.
+// SecureValueErrorClass is the TL type SecureValueError: one of
+// SecureValueErrorData, SecureValueErrorFrontSide, SecureValueErrorReverseSide,
+// SecureValueErrorSelfie, SecureValueErrorFile, SecureValueErrorFiles,
+// SecureValueError, SecureValueErrorTranslationFile,
+// SecureValueErrorTranslationFiles.
 //
 // See https://core.telegram.org/type/SecureValueError.
 type SecureValueErrorClass interface {
@@ -858,7 +1111,8 @@ func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
 	return decodeSecureValueError(b, 0)
 }
 
-// decodeSecureValueError is DecodeSecureValueError for a value nested depth levels deep.
+// decodeSecureValueError is DecodeSecureValueError for a value nested depth
+// levels deep.
 func decodeSecureValueError(b *bin.Buffer, depth int) (SecureValueErrorClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -885,20 +1139,18 @@ func decodeSecureValueError(b *bin.Buffer, depth int) (SecureValueErrorClass, er
 	case SecureValueErrorTranslationFilesTypeID:
 		v = &SecureValueErrorTranslationFiles{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecureValueError",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecureValueError"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecureValueErrorData is the TL constructor secureValueErrorData:
+// SecureValueErrorData is the TL constructor secureValueErrorData.
 //
-//	secureValueErrorData#e8a40bd9 type:SecureValueType data_hash:bytes field:string text:string = SecureValueError
+//	secureValueErrorData#e8a40bd9 type:SecureValueType data_hash:bytes
+//	    field:string text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorData.
 type SecureValueErrorData struct {
@@ -938,8 +1190,8 @@ func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorData#e8a40bd9", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorData", "type")
 	}
 	b.PutBytes(m.DataHash)
 	b.PutString(m.Field)
@@ -949,47 +1201,45 @@ func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorDataTypeID, "secureValueErrorData"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorData", "")
 	}
-	if err := consumeID(b, SecureValueErrorDataTypeID, "secureValueErrorData"); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorData) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorData#e8a40bd9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorData", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorData", "type")
 	}
 	if m.DataHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "data_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorData", "data_hash")
 	}
 	if m.Field, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "field", err)
+		return tlrt.DecodeErr(err, "secureValueErrorData", "field")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorData#e8a40bd9", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorData", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorFrontSide is the TL constructor secureValueErrorFrontSide:
+// SecureValueErrorFrontSide is the TL constructor secureValueErrorFrontSide.
 //
-//	secureValueErrorFrontSide#be3dfa type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorFrontSide#be3dfa type:SecureValueType file_hash:bytes
+//	    text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorFrontSide.
 type SecureValueErrorFrontSide struct {
@@ -1011,7 +1261,8 @@ func (*SecureValueErrorFrontSide) TypeName() string {
 	return "secureValueErrorFrontSide"
 }
 
-// secureValueErrorClass marks SecureValueErrorFrontSide as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorFrontSide as a
+// SecureValueErrorClass.
 func (*SecureValueErrorFrontSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1028,8 +1279,8 @@ func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorFrontSide#00be3dfa", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorFrontSide", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1038,44 +1289,43 @@ func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "")
 	}
-	if err := consumeID(b, SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"); err != nil {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorFrontSide) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFrontSide) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFrontSide", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorFrontSide#00be3dfa", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorReverseSide is the TL constructor secureValueErrorReverseSide:
+// SecureValueErrorReverseSide is the TL constructor
+// secureValueErrorReverseSide.
 //
-//	secureValueErrorReverseSide#868a2aa5 type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorReverseSide#868a2aa5 type:SecureValueType
+//	    file_hash:bytes text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorReverseSide.
 type SecureValueErrorReverseSide struct {
@@ -1097,7 +1347,8 @@ func (*SecureValueErrorReverseSide) TypeName() string {
 	return "secureValueErrorReverseSide"
 }
 
-// secureValueErrorClass marks SecureValueErrorReverseSide as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorReverseSide as a
+// SecureValueErrorClass.
 func (*SecureValueErrorReverseSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1114,8 +1365,8 @@ func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorReverseSide#868a2aa5", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorReverseSide", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1124,44 +1375,42 @@ func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "")
 	}
-	if err := consumeID(b, SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"); err != nil {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorReverseSide) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorReverseSide) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorReverseSide", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorReverseSide#868a2aa5", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorSelfie is the TL constructor secureValueErrorSelfie:
+// SecureValueErrorSelfie is the TL constructor secureValueErrorSelfie.
 //
-//	secureValueErrorSelfie#e537ced6 type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorSelfie#e537ced6 type:SecureValueType file_hash:bytes
+//	    text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorSelfie.
 type SecureValueErrorSelfie struct {
@@ -1183,7 +1432,8 @@ func (*SecureValueErrorSelfie) TypeName() string {
 	return "secureValueErrorSelfie"
 }
 
-// secureValueErrorClass marks SecureValueErrorSelfie as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorSelfie as a
+// SecureValueErrorClass.
 func (*SecureValueErrorSelfie) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1200,8 +1450,8 @@ func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorSelfie#e537ced6", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorSelfie", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1210,44 +1460,42 @@ func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "")
 	}
-	if err := consumeID(b, SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"); err != nil {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorSelfie) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorSelfie) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorSelfie", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorSelfie#e537ced6", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorFile is the TL constructor secureValueErrorFile:
+// SecureValueErrorFile is the TL constructor secureValueErrorFile.
 //
-//	secureValueErrorFile#7a700873 type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorFile#7a700873 type:SecureValueType file_hash:bytes
+//	    text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorFile.
 type SecureValueErrorFile struct {
@@ -1286,8 +1534,8 @@ func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorFile#7a700873", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorFile", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1296,44 +1544,42 @@ func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorFileTypeID, "secureValueErrorFile"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorFile", "")
 	}
-	if err := consumeID(b, SecureValueErrorFileTypeID, "secureValueErrorFile"); err != nil {
-		return decodeErr("secureValueErrorFile#7a700873", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorFile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorFile#7a700873", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFile", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorFile#7a700873", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFile", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorFile#7a700873", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFile", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorFile#7a700873", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFile", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorFiles is the TL constructor secureValueErrorFiles:
+// SecureValueErrorFiles is the TL constructor secureValueErrorFiles.
 //
-//	secureValueErrorFiles#666220e9 type:SecureValueType file_hash:Vector<bytes> text:string = SecureValueError
+//	secureValueErrorFiles#666220e9 type:SecureValueType
+//	    file_hash:Vector<bytes> text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorFiles.
 type SecureValueErrorFiles struct {
@@ -1372,8 +1618,8 @@ func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorFiles#666220e9", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorFiles", "type")
 	}
 	b.PutVectorHeader(len(m.FileHash))
 	for i := range m.FileHash {
@@ -1385,44 +1631,42 @@ func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorFilesTypeID, "secureValueErrorFiles"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorFiles", "")
 	}
-	if err := consumeID(b, SecureValueErrorFilesTypeID, "secureValueErrorFiles"); err != nil {
-		return decodeErr("secureValueErrorFiles#666220e9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorFiles) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorFiles#666220e9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFiles", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorFiles#666220e9", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFiles", "type")
 	}
-	if m.FileHash, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-		return decodeErr("secureValueErrorFiles#666220e9", "file_hash", err)
+	if m.FileHash, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorFiles", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorFiles#666220e9", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorFiles", "text")
 	}
 	return nil
 }
 
-// SecureValueError is the TL constructor secureValueError:
+// SecureValueError is the TL constructor secureValueError.
 //
-//	secureValueError#869d758f type:SecureValueType hash:bytes text:string = SecureValueError
+//	secureValueError#869d758f type:SecureValueType hash:bytes text:string
+//	    = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueError.
 type SecureValueError struct {
@@ -1461,8 +1705,8 @@ func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueError#869d758f", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueError", "type")
 	}
 	b.PutBytes(m.Hash)
 	b.PutString(m.Text)
@@ -1471,44 +1715,43 @@ func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueError) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorTypeID, "secureValueError"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueError", "")
 	}
-	if err := consumeID(b, SecureValueErrorTypeID, "secureValueError"); err != nil {
-		return decodeErr("secureValueError#869d758f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueError) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueError) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueError#869d758f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueError", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueError#869d758f", "type", err)
+		return tlrt.DecodeErr(err, "secureValueError", "type")
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueError#869d758f", "hash", err)
+		return tlrt.DecodeErr(err, "secureValueError", "hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueError#869d758f", "text", err)
+		return tlrt.DecodeErr(err, "secureValueError", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorTranslationFile is the TL constructor secureValueErrorTranslationFile:
+// SecureValueErrorTranslationFile is the TL constructor
+// secureValueErrorTranslationFile.
 //
-//	secureValueErrorTranslationFile#a1144770 type:SecureValueType file_hash:bytes text:string = SecureValueError
+//	secureValueErrorTranslationFile#a1144770 type:SecureValueType
+//	    file_hash:bytes text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorTranslationFile.
 type SecureValueErrorTranslationFile struct {
@@ -1517,7 +1760,8 @@ type SecureValueErrorTranslationFile struct {
 	Text     string
 }
 
-// SecureValueErrorTranslationFileTypeID is the ID of secureValueErrorTranslationFile.
+// SecureValueErrorTranslationFileTypeID is the ID of
+// secureValueErrorTranslationFile.
 const SecureValueErrorTranslationFileTypeID = 0xa1144770
 
 // TypeID returns 0xa1144770, the ID of secureValueErrorTranslationFile.
@@ -1530,7 +1774,8 @@ func (*SecureValueErrorTranslationFile) TypeName() string {
 	return "secureValueErrorTranslationFile"
 }
 
-// secureValueErrorClass marks SecureValueErrorTranslationFile as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorTranslationFile as a
+// SecureValueErrorClass.
 func (*SecureValueErrorTranslationFile) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1547,8 +1792,8 @@ func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorTranslationFile#a1144770", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
 	b.PutBytes(m.FileHash)
 	b.PutString(m.Text)
@@ -1557,44 +1802,43 @@ func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "")
 	}
-	if err := consumeID(b, SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"); err != nil {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorTranslationFile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorTranslationFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFile", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "type")
 	}
 	if m.FileHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "file_hash", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorTranslationFile#a1144770", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "text")
 	}
 	return nil
 }
 
-// SecureValueErrorTranslationFiles is the TL constructor secureValueErrorTranslationFiles:
+// SecureValueErrorTranslationFiles is the TL constructor
+// secureValueErrorTranslationFiles.
 //
-//	secureValueErrorTranslationFiles#34636dd8 type:SecureValueType file_hash:Vector<bytes> text:string = SecureValueError
+//	secureValueErrorTranslationFiles#34636dd8 type:SecureValueType
+//	    file_hash:Vector<bytes> text:string = SecureValueError
 //
 // See https://core.telegram.org/constructor/secureValueErrorTranslationFiles.
 type SecureValueErrorTranslationFiles struct {
@@ -1603,7 +1847,8 @@ type SecureValueErrorTranslationFiles struct {
 	Text     string
 }
 
-// SecureValueErrorTranslationFilesTypeID is the ID of secureValueErrorTranslationFiles.
+// SecureValueErrorTranslationFilesTypeID is the ID of
+// secureValueErrorTranslationFiles.
 const SecureValueErrorTranslationFilesTypeID = 0x34636dd8
 
 // TypeID returns 0x34636dd8, the ID of secureValueErrorTranslationFiles.
@@ -1616,7 +1861,8 @@ func (*SecureValueErrorTranslationFiles) TypeName() string {
 	return "secureValueErrorTranslationFiles"
 }
 
-// secureValueErrorClass marks SecureValueErrorTranslationFiles as a SecureValueErrorClass.
+// secureValueErrorClass marks SecureValueErrorTranslationFiles as a
+// SecureValueErrorClass.
 func (*SecureValueErrorTranslationFiles) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
@@ -1633,8 +1879,8 @@ func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueErrorTranslationFiles#34636dd8", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
 	b.PutVectorHeader(len(m.FileHash))
 	for i := range m.FileHash {
@@ -1646,42 +1892,46 @@ func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "")
 	}
-	if err := consumeID(b, SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"); err != nil {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueErrorTranslationFiles) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFiles", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "type", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	if m.FileHash, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "file_hash", err)
+	if m.FileHash, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("secureValueErrorTranslationFiles#34636dd8", "text", err)
+		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "text")
 	}
 	return nil
 }
 
-// SecureValueTypeClass is the TL type SecureValueType: one of SecureValueTypePersonalDetails, SecureValueTypePassport, SecureValueTypeDriverLicense, SecureValueTypeIdentityCard, SecureValueTypeInternalPassport, SecureValueTypeAddress, SecureValueTypeUtilityBill, SecureValueTypeBankStatement, SecureValueTypeRentalAgreement, SecureValueTypePassportRegistration, SecureValueTypeTemporaryRegistration, SecureValueTypePhone, SecureValueTypeEmail.
+// SecureValueTypeClass is the TL type SecureValueType: one of
+// SecureValueTypePersonalDetails, SecureValueTypePassport,
+// SecureValueTypeDriverLicense, SecureValueTypeIdentityCard,
+// SecureValueTypeInternalPassport, SecureValueTypeAddress,
+// SecureValueTypeUtilityBill, SecureValueTypeBankStatement,
+// SecureValueTypeRentalAgreement, SecureValueTypePassportRegistration,
+// SecureValueTypeTemporaryRegistration, SecureValueTypePhone,
+// SecureValueTypeEmail.
 //
 // See https://core.telegram.org/type/SecureValueType.
 type SecureValueTypeClass interface {
@@ -1694,7 +1944,8 @@ func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
 	return decodeSecureValueType(b, 0)
 }
 
-// decodeSecureValueType is DecodeSecureValueType for a value nested depth levels deep.
+// decodeSecureValueType is DecodeSecureValueType for a value nested depth
+// levels deep.
 func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1729,25 +1980,24 @@ func decodeSecureValueType(b *bin.Buffer, depth int) (SecureValueTypeClass, erro
 	case SecureValueTypeEmailTypeID:
 		v = &SecureValueTypeEmail{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SecureValueType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SecureValueType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SecureValueTypePersonalDetails is the TL constructor secureValueTypePersonalDetails:
+// SecureValueTypePersonalDetails is the TL constructor
+// secureValueTypePersonalDetails.
 //
 //	secureValueTypePersonalDetails#9d2a81e3 = SecureValueType
 //
 // See https://core.telegram.org/constructor/secureValueTypePersonalDetails.
 type SecureValueTypePersonalDetails struct{}
 
-// SecureValueTypePersonalDetailsTypeID is the ID of secureValueTypePersonalDetails.
+// SecureValueTypePersonalDetailsTypeID is the ID of
+// secureValueTypePersonalDetails.
 const SecureValueTypePersonalDetailsTypeID = 0x9d2a81e3
 
 // TypeID returns 0x9d2a81e3, the ID of secureValueTypePersonalDetails.
@@ -1760,7 +2010,8 @@ func (*SecureValueTypePersonalDetails) TypeName() string {
 	return "secureValueTypePersonalDetails"
 }
 
-// secureValueTypeClass marks SecureValueTypePersonalDetails as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypePersonalDetails as a
+// SecureValueTypeClass.
 func (*SecureValueTypePersonalDetails) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1782,29 +2033,26 @@ func (m *SecureValueTypePersonalDetails) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypePersonalDetails", "")
 	}
-	if err := consumeID(b, SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"); err != nil {
-		return decodeErr("secureValueTypePersonalDetails#9d2a81e3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypePersonalDetails) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePersonalDetails) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypePassport is the TL constructor secureValueTypePassport:
+// SecureValueTypePassport is the TL constructor secureValueTypePassport.
 //
 //	secureValueTypePassport#3dac6a00 = SecureValueType
 //
@@ -1846,29 +2094,27 @@ func (m *SecureValueTypePassport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypePassportTypeID, "secureValueTypePassport"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypePassport", "")
 	}
-	if err := consumeID(b, SecureValueTypePassportTypeID, "secureValueTypePassport"); err != nil {
-		return decodeErr("secureValueTypePassport#3dac6a00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypePassport) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeDriverLicense is the TL constructor secureValueTypeDriverLicense:
+// SecureValueTypeDriverLicense is the TL constructor
+// secureValueTypeDriverLicense.
 //
 //	secureValueTypeDriverLicense#6e425c4 = SecureValueType
 //
@@ -1888,7 +2134,8 @@ func (*SecureValueTypeDriverLicense) TypeName() string {
 	return "secureValueTypeDriverLicense"
 }
 
-// secureValueTypeClass marks SecureValueTypeDriverLicense as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeDriverLicense as a
+// SecureValueTypeClass.
 func (*SecureValueTypeDriverLicense) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1910,29 +2157,27 @@ func (m *SecureValueTypeDriverLicense) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeDriverLicense", "")
 	}
-	if err := consumeID(b, SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"); err != nil {
-		return decodeErr("secureValueTypeDriverLicense#06e425c4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeDriverLicense) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeDriverLicense) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeIdentityCard is the TL constructor secureValueTypeIdentityCard:
+// SecureValueTypeIdentityCard is the TL constructor
+// secureValueTypeIdentityCard.
 //
 //	secureValueTypeIdentityCard#a0d0744b = SecureValueType
 //
@@ -1952,7 +2197,8 @@ func (*SecureValueTypeIdentityCard) TypeName() string {
 	return "secureValueTypeIdentityCard"
 }
 
-// secureValueTypeClass marks SecureValueTypeIdentityCard as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeIdentityCard as a
+// SecureValueTypeClass.
 func (*SecureValueTypeIdentityCard) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -1974,36 +2220,35 @@ func (m *SecureValueTypeIdentityCard) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeIdentityCard", "")
 	}
-	if err := consumeID(b, SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"); err != nil {
-		return decodeErr("secureValueTypeIdentityCard#a0d0744b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeIdentityCard) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeIdentityCard) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeInternalPassport is the TL constructor secureValueTypeInternalPassport:
+// SecureValueTypeInternalPassport is the TL constructor
+// secureValueTypeInternalPassport.
 //
 //	secureValueTypeInternalPassport#99a48f23 = SecureValueType
 //
 // See https://core.telegram.org/constructor/secureValueTypeInternalPassport.
 type SecureValueTypeInternalPassport struct{}
 
-// SecureValueTypeInternalPassportTypeID is the ID of secureValueTypeInternalPassport.
+// SecureValueTypeInternalPassportTypeID is the ID of
+// secureValueTypeInternalPassport.
 const SecureValueTypeInternalPassportTypeID = 0x99a48f23
 
 // TypeID returns 0x99a48f23, the ID of secureValueTypeInternalPassport.
@@ -2016,7 +2261,8 @@ func (*SecureValueTypeInternalPassport) TypeName() string {
 	return "secureValueTypeInternalPassport"
 }
 
-// secureValueTypeClass marks SecureValueTypeInternalPassport as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeInternalPassport as a
+// SecureValueTypeClass.
 func (*SecureValueTypeInternalPassport) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2038,29 +2284,26 @@ func (m *SecureValueTypeInternalPassport) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeInternalPassport", "")
 	}
-	if err := consumeID(b, SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"); err != nil {
-		return decodeErr("secureValueTypeInternalPassport#99a48f23", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeInternalPassport) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeInternalPassport) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeAddress is the TL constructor secureValueTypeAddress:
+// SecureValueTypeAddress is the TL constructor secureValueTypeAddress.
 //
 //	secureValueTypeAddress#cbe31e26 = SecureValueType
 //
@@ -2102,29 +2345,26 @@ func (m *SecureValueTypeAddress) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeAddressTypeID, "secureValueTypeAddress"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeAddress", "")
 	}
-	if err := consumeID(b, SecureValueTypeAddressTypeID, "secureValueTypeAddress"); err != nil {
-		return decodeErr("secureValueTypeAddress#cbe31e26", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeAddress) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeAddress) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeUtilityBill is the TL constructor secureValueTypeUtilityBill:
+// SecureValueTypeUtilityBill is the TL constructor secureValueTypeUtilityBill.
 //
 //	secureValueTypeUtilityBill#fc36954e = SecureValueType
 //
@@ -2144,7 +2384,8 @@ func (*SecureValueTypeUtilityBill) TypeName() string {
 	return "secureValueTypeUtilityBill"
 }
 
-// secureValueTypeClass marks SecureValueTypeUtilityBill as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeUtilityBill as a
+// SecureValueTypeClass.
 func (*SecureValueTypeUtilityBill) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2166,29 +2407,27 @@ func (m *SecureValueTypeUtilityBill) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeUtilityBill", "")
 	}
-	if err := consumeID(b, SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"); err != nil {
-		return decodeErr("secureValueTypeUtilityBill#fc36954e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeUtilityBill) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeUtilityBill) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeBankStatement is the TL constructor secureValueTypeBankStatement:
+// SecureValueTypeBankStatement is the TL constructor
+// secureValueTypeBankStatement.
 //
 //	secureValueTypeBankStatement#89137c0d = SecureValueType
 //
@@ -2208,7 +2447,8 @@ func (*SecureValueTypeBankStatement) TypeName() string {
 	return "secureValueTypeBankStatement"
 }
 
-// secureValueTypeClass marks SecureValueTypeBankStatement as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeBankStatement as a
+// SecureValueTypeClass.
 func (*SecureValueTypeBankStatement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2230,36 +2470,35 @@ func (m *SecureValueTypeBankStatement) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeBankStatement", "")
 	}
-	if err := consumeID(b, SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"); err != nil {
-		return decodeErr("secureValueTypeBankStatement#89137c0d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeBankStatement) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeBankStatement) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeRentalAgreement is the TL constructor secureValueTypeRentalAgreement:
+// SecureValueTypeRentalAgreement is the TL constructor
+// secureValueTypeRentalAgreement.
 //
 //	secureValueTypeRentalAgreement#8b883488 = SecureValueType
 //
 // See https://core.telegram.org/constructor/secureValueTypeRentalAgreement.
 type SecureValueTypeRentalAgreement struct{}
 
-// SecureValueTypeRentalAgreementTypeID is the ID of secureValueTypeRentalAgreement.
+// SecureValueTypeRentalAgreementTypeID is the ID of
+// secureValueTypeRentalAgreement.
 const SecureValueTypeRentalAgreementTypeID = 0x8b883488
 
 // TypeID returns 0x8b883488, the ID of secureValueTypeRentalAgreement.
@@ -2272,7 +2511,8 @@ func (*SecureValueTypeRentalAgreement) TypeName() string {
 	return "secureValueTypeRentalAgreement"
 }
 
-// secureValueTypeClass marks SecureValueTypeRentalAgreement as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeRentalAgreement as a
+// SecureValueTypeClass.
 func (*SecureValueTypeRentalAgreement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2294,36 +2534,36 @@ func (m *SecureValueTypeRentalAgreement) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeRentalAgreement", "")
 	}
-	if err := consumeID(b, SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"); err != nil {
-		return decodeErr("secureValueTypeRentalAgreement#8b883488", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeRentalAgreement) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeRentalAgreement) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypePassportRegistration is the TL constructor secureValueTypePassportRegistration:
+// SecureValueTypePassportRegistration is the TL constructor
+// secureValueTypePassportRegistration.
 //
 //	secureValueTypePassportRegistration#99e3806a = SecureValueType
 //
-// See https://core.telegram.org/constructor/secureValueTypePassportRegistration.
+// See
+// https://core.telegram.org/constructor/secureValueTypePassportRegistration.
 type SecureValueTypePassportRegistration struct{}
 
-// SecureValueTypePassportRegistrationTypeID is the ID of secureValueTypePassportRegistration.
+// SecureValueTypePassportRegistrationTypeID is the ID of
+// secureValueTypePassportRegistration.
 const SecureValueTypePassportRegistrationTypeID = 0x99e3806a
 
 // TypeID returns 0x99e3806a, the ID of secureValueTypePassportRegistration.
@@ -2336,7 +2576,8 @@ func (*SecureValueTypePassportRegistration) TypeName() string {
 	return "secureValueTypePassportRegistration"
 }
 
-// secureValueTypeClass marks SecureValueTypePassportRegistration as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypePassportRegistration as a
+// SecureValueTypeClass.
 func (*SecureValueTypePassportRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2358,36 +2599,36 @@ func (m *SecureValueTypePassportRegistration) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypePassportRegistration", "")
 	}
-	if err := consumeID(b, SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"); err != nil {
-		return decodeErr("secureValueTypePassportRegistration#99e3806a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypePassportRegistration) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePassportRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeTemporaryRegistration is the TL constructor secureValueTypeTemporaryRegistration:
+// SecureValueTypeTemporaryRegistration is the TL constructor
+// secureValueTypeTemporaryRegistration.
 //
 //	secureValueTypeTemporaryRegistration#ea02ec33 = SecureValueType
 //
-// See https://core.telegram.org/constructor/secureValueTypeTemporaryRegistration.
+// See
+// https://core.telegram.org/constructor/secureValueTypeTemporaryRegistration.
 type SecureValueTypeTemporaryRegistration struct{}
 
-// SecureValueTypeTemporaryRegistrationTypeID is the ID of secureValueTypeTemporaryRegistration.
+// SecureValueTypeTemporaryRegistrationTypeID is the ID of
+// secureValueTypeTemporaryRegistration.
 const SecureValueTypeTemporaryRegistrationTypeID = 0xea02ec33
 
 // TypeID returns 0xea02ec33, the ID of secureValueTypeTemporaryRegistration.
@@ -2400,7 +2641,8 @@ func (*SecureValueTypeTemporaryRegistration) TypeName() string {
 	return "secureValueTypeTemporaryRegistration"
 }
 
-// secureValueTypeClass marks SecureValueTypeTemporaryRegistration as a SecureValueTypeClass.
+// secureValueTypeClass marks SecureValueTypeTemporaryRegistration as a
+// SecureValueTypeClass.
 func (*SecureValueTypeTemporaryRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
@@ -2422,29 +2664,26 @@ func (m *SecureValueTypeTemporaryRegistration) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeTemporaryRegistration", "")
 	}
-	if err := consumeID(b, SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"); err != nil {
-		return decodeErr("secureValueTypeTemporaryRegistration#ea02ec33", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeTemporaryRegistration) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypePhone is the TL constructor secureValueTypePhone:
+// SecureValueTypePhone is the TL constructor secureValueTypePhone.
 //
 //	secureValueTypePhone#b320aadb = SecureValueType
 //
@@ -2486,29 +2725,26 @@ func (m *SecureValueTypePhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypePhoneTypeID, "secureValueTypePhone"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypePhone", "")
 	}
-	if err := consumeID(b, SecureValueTypePhoneTypeID, "secureValueTypePhone"); err != nil {
-		return decodeErr("secureValueTypePhone#b320aadb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypePhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypePhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SecureValueTypeEmail is the TL constructor secureValueTypeEmail:
+// SecureValueTypeEmail is the TL constructor secureValueTypeEmail.
 //
 //	secureValueTypeEmail#8e3ca7ee = SecureValueType
 //
@@ -2550,29 +2786,37 @@ func (m *SecureValueTypeEmail) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeEmailTypeID, "secureValueTypeEmail"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueTypeEmail", "")
 	}
-	if err := consumeID(b, SecureValueTypeEmailTypeID, "secureValueTypeEmail"); err != nil {
-		return decodeErr("secureValueTypeEmail#8e3ca7ee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueTypeEmail) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueTypeEmail) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageActionClass is the TL type SendMessageAction: one of SendMessageTypingAction, SendMessageCancelAction, SendMessageRecordVideoAction, SendMessageUploadVideoAction, SendMessageRecordAudioAction, SendMessageUploadAudioAction, SendMessageUploadPhotoAction, SendMessageUploadDocumentAction, SendMessageGeoLocationAction, SendMessageChooseContactAction, SendMessageGamePlayAction, SendMessageRecordRoundAction, SendMessageUploadRoundAction, SpeakingInGroupCallAction, SendMessageHistoryImportAction, SendMessageChooseStickerAction, SendMessageEmojiInteraction, SendMessageEmojiInteractionSeen.
+// SendMessageActionClass is the TL type SendMessageAction: one of
+// SendMessageTypingAction, SendMessageCancelAction,
+// SendMessageRecordVideoAction, SendMessageUploadVideoAction,
+// SendMessageRecordAudioAction, SendMessageUploadAudioAction,
+// SendMessageUploadPhotoAction, SendMessageUploadDocumentAction,
+// SendMessageGeoLocationAction, SendMessageChooseContactAction,
+// SendMessageGamePlayAction, SendMessageRecordRoundAction,
+// SendMessageUploadRoundAction, SpeakingInGroupCallAction,
+// SendMessageHistoryImportAction, SendMessageChooseStickerAction,
+// SendMessageEmojiInteraction, SendMessageEmojiInteractionSeen,
+// SendMessageTextDraftAction, InputSendMessageRichMessageDraftAction,
+// SendMessageRichMessageDraftAction.
 //
 // See https://core.telegram.org/type/SendMessageAction.
 type SendMessageActionClass interface {
@@ -2585,7 +2829,8 @@ func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
 	return decodeSendMessageAction(b, 0)
 }
 
-// decodeSendMessageAction is DecodeSendMessageAction for a value nested depth levels deep.
+// decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
+// levels deep.
 func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -2629,19 +2874,22 @@ func decodeSendMessageAction(b *bin.Buffer, depth int) (SendMessageActionClass, 
 		v = &SendMessageEmojiInteraction{}
 	case SendMessageEmojiInteractionSeenTypeID:
 		v = &SendMessageEmojiInteractionSeen{}
+	case SendMessageTextDraftActionTypeID:
+		v = &SendMessageTextDraftAction{}
+	case InputSendMessageRichMessageDraftActionTypeID:
+		v = &InputSendMessageRichMessageDraftAction{}
+	case SendMessageRichMessageDraftActionTypeID:
+		v = &SendMessageRichMessageDraftAction{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "SendMessageAction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "SendMessageAction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// SendMessageTypingAction is the TL constructor sendMessageTypingAction:
+// SendMessageTypingAction is the TL constructor sendMessageTypingAction.
 //
 //	sendMessageTypingAction#16bf744e = SendMessageAction
 //
@@ -2661,7 +2909,8 @@ func (*SendMessageTypingAction) TypeName() string {
 	return "sendMessageTypingAction"
 }
 
-// sendMessageActionClass marks SendMessageTypingAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageTypingAction as a
+// SendMessageActionClass.
 func (*SendMessageTypingAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2683,29 +2932,26 @@ func (m *SendMessageTypingAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageTypingActionTypeID, "sendMessageTypingAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageTypingAction", "")
 	}
-	if err := consumeID(b, SendMessageTypingActionTypeID, "sendMessageTypingAction"); err != nil {
-		return decodeErr("sendMessageTypingAction#16bf744e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageTypingAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageTypingAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageCancelAction is the TL constructor sendMessageCancelAction:
+// SendMessageCancelAction is the TL constructor sendMessageCancelAction.
 //
 //	sendMessageCancelAction#fd5ec8f5 = SendMessageAction
 //
@@ -2725,7 +2971,8 @@ func (*SendMessageCancelAction) TypeName() string {
 	return "sendMessageCancelAction"
 }
 
-// sendMessageActionClass marks SendMessageCancelAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageCancelAction as a
+// SendMessageActionClass.
 func (*SendMessageCancelAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2747,29 +2994,27 @@ func (m *SendMessageCancelAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageCancelActionTypeID, "sendMessageCancelAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageCancelAction", "")
 	}
-	if err := consumeID(b, SendMessageCancelActionTypeID, "sendMessageCancelAction"); err != nil {
-		return decodeErr("sendMessageCancelAction#fd5ec8f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageCancelAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageCancelAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageRecordVideoAction is the TL constructor sendMessageRecordVideoAction:
+// SendMessageRecordVideoAction is the TL constructor
+// sendMessageRecordVideoAction.
 //
 //	sendMessageRecordVideoAction#a187d66f = SendMessageAction
 //
@@ -2789,7 +3034,8 @@ func (*SendMessageRecordVideoAction) TypeName() string {
 	return "sendMessageRecordVideoAction"
 }
 
-// sendMessageActionClass marks SendMessageRecordVideoAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageRecordVideoAction as a
+// SendMessageActionClass.
 func (*SendMessageRecordVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2811,29 +3057,27 @@ func (m *SendMessageRecordVideoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRecordVideoAction", "")
 	}
-	if err := consumeID(b, SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"); err != nil {
-		return decodeErr("sendMessageRecordVideoAction#a187d66f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageRecordVideoAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageUploadVideoAction is the TL constructor sendMessageUploadVideoAction:
+// SendMessageUploadVideoAction is the TL constructor
+// sendMessageUploadVideoAction.
 //
 //	sendMessageUploadVideoAction#e9763aec progress:int = SendMessageAction
 //
@@ -2855,7 +3099,8 @@ func (*SendMessageUploadVideoAction) TypeName() string {
 	return "sendMessageUploadVideoAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadVideoAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadVideoAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2878,33 +3123,31 @@ func (m *SendMessageUploadVideoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "")
 	}
-	if err := consumeID(b, SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"); err != nil {
-		return decodeErr("sendMessageUploadVideoAction#e9763aec", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadVideoAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadVideoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadVideoAction#e9763aec", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageRecordAudioAction is the TL constructor sendMessageRecordAudioAction:
+// SendMessageRecordAudioAction is the TL constructor
+// sendMessageRecordAudioAction.
 //
 //	sendMessageRecordAudioAction#d52f73f7 = SendMessageAction
 //
@@ -2924,7 +3167,8 @@ func (*SendMessageRecordAudioAction) TypeName() string {
 	return "sendMessageRecordAudioAction"
 }
 
-// sendMessageActionClass marks SendMessageRecordAudioAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageRecordAudioAction as a
+// SendMessageActionClass.
 func (*SendMessageRecordAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -2946,29 +3190,27 @@ func (m *SendMessageRecordAudioAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRecordAudioAction", "")
 	}
-	if err := consumeID(b, SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"); err != nil {
-		return decodeErr("sendMessageRecordAudioAction#d52f73f7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageRecordAudioAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageUploadAudioAction is the TL constructor sendMessageUploadAudioAction:
+// SendMessageUploadAudioAction is the TL constructor
+// sendMessageUploadAudioAction.
 //
 //	sendMessageUploadAudioAction#f351d7ab progress:int = SendMessageAction
 //
@@ -2990,7 +3232,8 @@ func (*SendMessageUploadAudioAction) TypeName() string {
 	return "sendMessageUploadAudioAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadAudioAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadAudioAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3013,33 +3256,31 @@ func (m *SendMessageUploadAudioAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "")
 	}
-	if err := consumeID(b, SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"); err != nil {
-		return decodeErr("sendMessageUploadAudioAction#f351d7ab", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadAudioAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadAudioAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadAudioAction#f351d7ab", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageUploadPhotoAction is the TL constructor sendMessageUploadPhotoAction:
+// SendMessageUploadPhotoAction is the TL constructor
+// sendMessageUploadPhotoAction.
 //
 //	sendMessageUploadPhotoAction#d1d34a26 progress:int = SendMessageAction
 //
@@ -3061,7 +3302,8 @@ func (*SendMessageUploadPhotoAction) TypeName() string {
 	return "sendMessageUploadPhotoAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadPhotoAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadPhotoAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadPhotoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3084,42 +3326,42 @@ func (m *SendMessageUploadPhotoAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "")
 	}
-	if err := consumeID(b, SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"); err != nil {
-		return decodeErr("sendMessageUploadPhotoAction#d1d34a26", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadPhotoAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadPhotoAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadPhotoAction#d1d34a26", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageUploadDocumentAction is the TL constructor sendMessageUploadDocumentAction:
+// SendMessageUploadDocumentAction is the TL constructor
+// sendMessageUploadDocumentAction.
 //
-//	sendMessageUploadDocumentAction#aa0cd9e4 progress:int = SendMessageAction
+//	sendMessageUploadDocumentAction#aa0cd9e4 progress:int
+//	    = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageUploadDocumentAction.
 type SendMessageUploadDocumentAction struct {
 	Progress int
 }
 
-// SendMessageUploadDocumentActionTypeID is the ID of sendMessageUploadDocumentAction.
+// SendMessageUploadDocumentActionTypeID is the ID of
+// sendMessageUploadDocumentAction.
 const SendMessageUploadDocumentActionTypeID = 0xaa0cd9e4
 
 // TypeID returns 0xaa0cd9e4, the ID of sendMessageUploadDocumentAction.
@@ -3132,7 +3374,8 @@ func (*SendMessageUploadDocumentAction) TypeName() string {
 	return "sendMessageUploadDocumentAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadDocumentAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadDocumentAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadDocumentAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3155,33 +3398,31 @@ func (m *SendMessageUploadDocumentAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "")
 	}
-	if err := consumeID(b, SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"); err != nil {
-		return decodeErr("sendMessageUploadDocumentAction#aa0cd9e4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadDocumentAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadDocumentAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadDocumentAction#aa0cd9e4", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageGeoLocationAction is the TL constructor sendMessageGeoLocationAction:
+// SendMessageGeoLocationAction is the TL constructor
+// sendMessageGeoLocationAction.
 //
 //	sendMessageGeoLocationAction#176f8ba1 = SendMessageAction
 //
@@ -3201,7 +3442,8 @@ func (*SendMessageGeoLocationAction) TypeName() string {
 	return "sendMessageGeoLocationAction"
 }
 
-// sendMessageActionClass marks SendMessageGeoLocationAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageGeoLocationAction as a
+// SendMessageActionClass.
 func (*SendMessageGeoLocationAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3223,36 +3465,35 @@ func (m *SendMessageGeoLocationAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageGeoLocationAction", "")
 	}
-	if err := consumeID(b, SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"); err != nil {
-		return decodeErr("sendMessageGeoLocationAction#176f8ba1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageGeoLocationAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageGeoLocationAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageChooseContactAction is the TL constructor sendMessageChooseContactAction:
+// SendMessageChooseContactAction is the TL constructor
+// sendMessageChooseContactAction.
 //
 //	sendMessageChooseContactAction#628cbc6f = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageChooseContactAction.
 type SendMessageChooseContactAction struct{}
 
-// SendMessageChooseContactActionTypeID is the ID of sendMessageChooseContactAction.
+// SendMessageChooseContactActionTypeID is the ID of
+// sendMessageChooseContactAction.
 const SendMessageChooseContactActionTypeID = 0x628cbc6f
 
 // TypeID returns 0x628cbc6f, the ID of sendMessageChooseContactAction.
@@ -3265,7 +3506,8 @@ func (*SendMessageChooseContactAction) TypeName() string {
 	return "sendMessageChooseContactAction"
 }
 
-// sendMessageActionClass marks SendMessageChooseContactAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageChooseContactAction as a
+// SendMessageActionClass.
 func (*SendMessageChooseContactAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3287,29 +3529,26 @@ func (m *SendMessageChooseContactAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageChooseContactAction", "")
 	}
-	if err := consumeID(b, SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"); err != nil {
-		return decodeErr("sendMessageChooseContactAction#628cbc6f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageChooseContactAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageChooseContactAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageGamePlayAction is the TL constructor sendMessageGamePlayAction:
+// SendMessageGamePlayAction is the TL constructor sendMessageGamePlayAction.
 //
 //	sendMessageGamePlayAction#dd6a8f48 = SendMessageAction
 //
@@ -3329,7 +3568,8 @@ func (*SendMessageGamePlayAction) TypeName() string {
 	return "sendMessageGamePlayAction"
 }
 
-// sendMessageActionClass marks SendMessageGamePlayAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageGamePlayAction as a
+// SendMessageActionClass.
 func (*SendMessageGamePlayAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3351,29 +3591,27 @@ func (m *SendMessageGamePlayAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageGamePlayAction", "")
 	}
-	if err := consumeID(b, SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"); err != nil {
-		return decodeErr("sendMessageGamePlayAction#dd6a8f48", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageGamePlayAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageGamePlayAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageRecordRoundAction is the TL constructor sendMessageRecordRoundAction:
+// SendMessageRecordRoundAction is the TL constructor
+// sendMessageRecordRoundAction.
 //
 //	sendMessageRecordRoundAction#88f27fbc = SendMessageAction
 //
@@ -3393,7 +3631,8 @@ func (*SendMessageRecordRoundAction) TypeName() string {
 	return "sendMessageRecordRoundAction"
 }
 
-// sendMessageActionClass marks SendMessageRecordRoundAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageRecordRoundAction as a
+// SendMessageActionClass.
 func (*SendMessageRecordRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3415,29 +3654,27 @@ func (m *SendMessageRecordRoundAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRecordRoundAction", "")
 	}
-	if err := consumeID(b, SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"); err != nil {
-		return decodeErr("sendMessageRecordRoundAction#88f27fbc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageRecordRoundAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRecordRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageUploadRoundAction is the TL constructor sendMessageUploadRoundAction:
+// SendMessageUploadRoundAction is the TL constructor
+// sendMessageUploadRoundAction.
 //
 //	sendMessageUploadRoundAction#243e1c66 progress:int = SendMessageAction
 //
@@ -3459,7 +3696,8 @@ func (*SendMessageUploadRoundAction) TypeName() string {
 	return "sendMessageUploadRoundAction"
 }
 
-// sendMessageActionClass marks SendMessageUploadRoundAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageUploadRoundAction as a
+// SendMessageActionClass.
 func (*SendMessageUploadRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3482,33 +3720,30 @@ func (m *SendMessageUploadRoundAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "")
 	}
-	if err := consumeID(b, SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"); err != nil {
-		return decodeErr("sendMessageUploadRoundAction#243e1c66", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageUploadRoundAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageUploadRoundAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageUploadRoundAction#243e1c66", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "progress")
 	}
 	return nil
 }
 
-// SpeakingInGroupCallAction is the TL constructor speakingInGroupCallAction:
+// SpeakingInGroupCallAction is the TL constructor speakingInGroupCallAction.
 //
 //	speakingInGroupCallAction#d92c2285 = SendMessageAction
 //
@@ -3528,7 +3763,8 @@ func (*SpeakingInGroupCallAction) TypeName() string {
 	return "speakingInGroupCallAction"
 }
 
-// sendMessageActionClass marks SpeakingInGroupCallAction as a SendMessageActionClass.
+// sendMessageActionClass marks SpeakingInGroupCallAction as a
+// SendMessageActionClass.
 func (*SpeakingInGroupCallAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3550,38 +3786,38 @@ func (m *SpeakingInGroupCallAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"); err != nil {
+		return tlrt.DecodeErr(err, "speakingInGroupCallAction", "")
 	}
-	if err := consumeID(b, SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"); err != nil {
-		return decodeErr("speakingInGroupCallAction#d92c2285", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SpeakingInGroupCallAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SpeakingInGroupCallAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageHistoryImportAction is the TL constructor sendMessageHistoryImportAction:
+// SendMessageHistoryImportAction is the TL constructor
+// sendMessageHistoryImportAction.
 //
-//	sendMessageHistoryImportAction#dbda9246 progress:int = SendMessageAction
+//	sendMessageHistoryImportAction#dbda9246 progress:int
+//	    = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageHistoryImportAction.
 type SendMessageHistoryImportAction struct {
 	Progress int
 }
 
-// SendMessageHistoryImportActionTypeID is the ID of sendMessageHistoryImportAction.
+// SendMessageHistoryImportActionTypeID is the ID of
+// sendMessageHistoryImportAction.
 const SendMessageHistoryImportActionTypeID = 0xdbda9246
 
 // TypeID returns 0xdbda9246, the ID of sendMessageHistoryImportAction.
@@ -3594,7 +3830,8 @@ func (*SendMessageHistoryImportAction) TypeName() string {
 	return "sendMessageHistoryImportAction"
 }
 
-// sendMessageActionClass marks SendMessageHistoryImportAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageHistoryImportAction as a
+// SendMessageActionClass.
 func (*SendMessageHistoryImportAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3617,40 +3854,39 @@ func (m *SendMessageHistoryImportAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "")
 	}
-	if err := consumeID(b, SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"); err != nil {
-		return decodeErr("sendMessageHistoryImportAction#dbda9246", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageHistoryImportAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageHistoryImportAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Progress, err = b.Int(); err != nil {
-		return decodeErr("sendMessageHistoryImportAction#dbda9246", "progress", err)
+		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "progress")
 	}
 	return nil
 }
 
-// SendMessageChooseStickerAction is the TL constructor sendMessageChooseStickerAction:
+// SendMessageChooseStickerAction is the TL constructor
+// sendMessageChooseStickerAction.
 //
 //	sendMessageChooseStickerAction#b05ac6b1 = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageChooseStickerAction.
 type SendMessageChooseStickerAction struct{}
 
-// SendMessageChooseStickerActionTypeID is the ID of sendMessageChooseStickerAction.
+// SendMessageChooseStickerActionTypeID is the ID of
+// sendMessageChooseStickerAction.
 const SendMessageChooseStickerActionTypeID = 0xb05ac6b1
 
 // TypeID returns 0xb05ac6b1, the ID of sendMessageChooseStickerAction.
@@ -3663,7 +3899,8 @@ func (*SendMessageChooseStickerAction) TypeName() string {
 	return "sendMessageChooseStickerAction"
 }
 
-// sendMessageActionClass marks SendMessageChooseStickerAction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageChooseStickerAction as a
+// SendMessageActionClass.
 func (*SendMessageChooseStickerAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3685,31 +3922,30 @@ func (m *SendMessageChooseStickerAction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageChooseStickerAction", "")
 	}
-	if err := consumeID(b, SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"); err != nil {
-		return decodeErr("sendMessageChooseStickerAction#b05ac6b1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageChooseStickerAction) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageChooseStickerAction) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// SendMessageEmojiInteraction is the TL constructor sendMessageEmojiInteraction:
+// SendMessageEmojiInteraction is the TL constructor
+// sendMessageEmojiInteraction.
 //
-//	sendMessageEmojiInteraction#25972bcb emoticon:string msg_id:int interaction:DataJSON = SendMessageAction
+//	sendMessageEmojiInteraction#25972bcb emoticon:string msg_id:int
+//	    interaction:DataJSON = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageEmojiInteraction.
 type SendMessageEmojiInteraction struct {
@@ -3731,7 +3967,8 @@ func (*SendMessageEmojiInteraction) TypeName() string {
 	return "sendMessageEmojiInteraction"
 }
 
-// sendMessageActionClass marks SendMessageEmojiInteraction as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageEmojiInteraction as a
+// SendMessageActionClass.
 func (*SendMessageEmojiInteraction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3751,58 +3988,58 @@ func (m *SendMessageEmojiInteraction) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Emoticon)
 	b.PutInt(m.MsgID)
 	if err := m.Interaction.Encode(b); err != nil {
-		return encodeErr("sendMessageEmojiInteraction#25972bcb", "interaction", err)
+		return tlrt.EncodeErr(err, "sendMessageEmojiInteraction", "interaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "")
 	}
-	if err := consumeID(b, SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"); err != nil {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageEmojiInteraction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageEmojiInteraction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "sendMessageEmojiInteraction", "")
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "emoticon", err)
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "emoticon")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "msg_id", err)
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "msg_id")
 	}
-	if err = decodeBoxed(b, &m.Interaction, depth+1); err != nil {
-		return decodeErr("sendMessageEmojiInteraction#25972bcb", "interaction", err)
+	if err = tlrt.DecodeBoxed(b, &m.Interaction, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "interaction")
 	}
 	return nil
 }
 
-// SendMessageEmojiInteractionSeen is the TL constructor sendMessageEmojiInteractionSeen:
+// SendMessageEmojiInteractionSeen is the TL constructor
+// sendMessageEmojiInteractionSeen.
 //
-//	sendMessageEmojiInteractionSeen#b665902e emoticon:string = SendMessageAction
+//	sendMessageEmojiInteractionSeen#b665902e emoticon:string
+//	    = SendMessageAction
 //
 // See https://core.telegram.org/constructor/sendMessageEmojiInteractionSeen.
 type SendMessageEmojiInteractionSeen struct {
 	Emoticon string
 }
 
-// SendMessageEmojiInteractionSeenTypeID is the ID of sendMessageEmojiInteractionSeen.
+// SendMessageEmojiInteractionSeenTypeID is the ID of
+// sendMessageEmojiInteractionSeen.
 const SendMessageEmojiInteractionSeenTypeID = 0xb665902e
 
 // TypeID returns 0xb665902e, the ID of sendMessageEmojiInteractionSeen.
@@ -3815,7 +4052,8 @@ func (*SendMessageEmojiInteractionSeen) TypeName() string {
 	return "sendMessageEmojiInteractionSeen"
 }
 
-// sendMessageActionClass marks SendMessageEmojiInteractionSeen as a SendMessageActionClass.
+// sendMessageActionClass marks SendMessageEmojiInteractionSeen as a
+// SendMessageActionClass.
 func (*SendMessageEmojiInteractionSeen) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
@@ -3838,33 +4076,3982 @@ func (m *SendMessageEmojiInteractionSeen) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "")
 	}
-	if err := consumeID(b, SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"); err != nil {
-		return decodeErr("sendMessageEmojiInteractionSeen#b665902e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendMessageEmojiInteractionSeen) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("sendMessageEmojiInteractionSeen#b665902e", "emoticon", err)
+		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "emoticon")
 	}
 	return nil
 }
 
-// StatsGraphClass is the TL type StatsGraph: one of StatsGraphAsync, StatsGraphError, StatsGraph.
+// SendMessageTextDraftAction is the TL constructor sendMessageTextDraftAction.
+//
+//	sendMessageTextDraftAction#376d975c random_id:long text:TextWithEntities
+//	    = SendMessageAction
+//
+// See https://core.telegram.org/constructor/sendMessageTextDraftAction.
+type SendMessageTextDraftAction struct {
+	RandomID int64
+	Text     TextWithEntities
+}
+
+// SendMessageTextDraftActionTypeID is the ID of sendMessageTextDraftAction.
+const SendMessageTextDraftActionTypeID = 0x376d975c
+
+// TypeID returns 0x376d975c, the ID of sendMessageTextDraftAction.
+func (*SendMessageTextDraftAction) TypeID() uint32 {
+	return SendMessageTextDraftActionTypeID
+}
+
+// TypeName returns "sendMessageTextDraftAction".
+func (*SendMessageTextDraftAction) TypeName() string {
+	return "sendMessageTextDraftAction"
+}
+
+// sendMessageActionClass marks SendMessageTextDraftAction as a
+// SendMessageActionClass.
+func (*SendMessageTextDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SendMessageTextDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SendMessageTextDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SendMessageTextDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := m.Text.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "sendMessageTextDraftAction", "text")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SendMessageTextDraftActionTypeID, "sendMessageTextDraftAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageTextDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "sendMessageTextDraftAction", "")
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "random_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Text, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "text")
+	}
+	return nil
+}
+
+// InputSendMessageRichMessageDraftAction is the TL constructor
+// inputSendMessageRichMessageDraftAction.
+//
+//	inputSendMessageRichMessageDraftAction#e2b23b51 random_id:long
+//	    rich_message:InputRichMessage = SendMessageAction
+//
+// See
+// https://core.telegram.org/constructor/inputSendMessageRichMessageDraftAction.
+type InputSendMessageRichMessageDraftAction struct {
+	RandomID    int64
+	RichMessage InputRichMessageClass
+}
+
+// InputSendMessageRichMessageDraftActionTypeID is the ID of
+// inputSendMessageRichMessageDraftAction.
+const InputSendMessageRichMessageDraftActionTypeID = 0xe2b23b51
+
+// TypeID returns 0xe2b23b51, the ID of inputSendMessageRichMessageDraftAction.
+func (*InputSendMessageRichMessageDraftAction) TypeID() uint32 {
+	return InputSendMessageRichMessageDraftActionTypeID
+}
+
+// TypeName returns "inputSendMessageRichMessageDraftAction".
+func (*InputSendMessageRichMessageDraftAction) TypeName() string {
+	return "inputSendMessageRichMessageDraftAction"
+}
+
+// sendMessageActionClass marks InputSendMessageRichMessageDraftAction as a
+// SendMessageActionClass.
+func (*InputSendMessageRichMessageDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *InputSendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(InputSendMessageRichMessageDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *InputSendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
+		return tlrt.EncodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, InputSendMessageRichMessageDraftActionTypeID, "inputSendMessageRichMessageDraftAction"); err != nil {
+		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputSendMessageRichMessageDraftAction", "")
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "random_id")
+	}
+	if m.RichMessage, err = decodeInputRichMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
+	}
+	return nil
+}
+
+// SendMessageRichMessageDraftAction is the TL constructor
+// sendMessageRichMessageDraftAction.
+//
+//	sendMessageRichMessageDraftAction#a2cb24f9 random_id:long
+//	    rich_message:RichMessage = SendMessageAction
+//
+// See https://core.telegram.org/constructor/sendMessageRichMessageDraftAction.
+type SendMessageRichMessageDraftAction struct {
+	RandomID    int64
+	RichMessage RichMessage
+}
+
+// SendMessageRichMessageDraftActionTypeID is the ID of
+// sendMessageRichMessageDraftAction.
+const SendMessageRichMessageDraftActionTypeID = 0xa2cb24f9
+
+// TypeID returns 0xa2cb24f9, the ID of sendMessageRichMessageDraftAction.
+func (*SendMessageRichMessageDraftAction) TypeID() uint32 {
+	return SendMessageRichMessageDraftActionTypeID
+}
+
+// TypeName returns "sendMessageRichMessageDraftAction".
+func (*SendMessageRichMessageDraftAction) TypeName() string {
+	return "sendMessageRichMessageDraftAction"
+}
+
+// sendMessageActionClass marks SendMessageRichMessageDraftAction as a
+// SendMessageActionClass.
+func (*SendMessageRichMessageDraftAction) sendMessageActionClass() {}
+
+// Encode writes m to b with its ID.
+func (m *SendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SendMessageRichMessageDraftActionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.RandomID)
+	if err := m.RichMessage.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SendMessageRichMessageDraftActionTypeID, "sendMessageRichMessageDraftAction"); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendMessageRichMessageDraftAction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "sendMessageRichMessageDraftAction", "")
+	}
+	var err error
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "random_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.RichMessage, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
+	}
+	return nil
+}
+
+// StarGiftClass is the TL type StarGift: one of StarGift, StarGiftUnique.
+//
+// See https://core.telegram.org/type/StarGift.
+type StarGiftClass interface {
+	Object
+	starGiftClass()
+}
+
+// DecodeStarGift decodes any constructor of StarGift.
+func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
+	return decodeStarGift(b, 0)
+}
+
+// decodeStarGift is DecodeStarGift for a value nested depth levels deep.
+func decodeStarGift(b *bin.Buffer, depth int) (StarGiftClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftClass
+	switch id {
+	case StarGiftTypeID:
+		v = &StarGift{}
+	case StarGiftUniqueTypeID:
+		v = &StarGiftUnique{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGift"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGift is the TL constructor starGift.
+//
+//	starGift#313a9547 flags:# limited:flags.0?true sold_out:flags.1?true
+//	    birthday:flags.2?true require_premium:flags.7?true
+//	    limited_per_user:flags.8?true peer_color_available:flags.10?true
+//	    auction:flags.11?true id:long sticker:Document stars:long
+//	    availability_remains:flags.0?int availability_total:flags.0?int
+//	    availability_resale:flags.4?long convert_stars:long
+//	    first_sale_date:flags.1?int last_sale_date:flags.1?int
+//	    upgrade_stars:flags.3?long resell_min_stars:flags.4?long
+//	    title:flags.5?string released_by:flags.6?Peer
+//	    per_user_total:flags.8?int per_user_remains:flags.8?int
+//	    locked_until_date:flags.9?int auction_slug:flags.11?string
+//	    gifts_per_round:flags.11?int auction_start_date:flags.11?int
+//	    upgrade_variants:flags.12?int background:flags.13?StarGiftBackground
+//	    = StarGift
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetAvailabilityRemains and the other Set methods send a zero value too;
+// HasAvailabilityRemains reports whether AvailabilityRemains is present (sent,
+// or received) and ClearAvailabilityRemains leaves it out.
+//
+// See https://core.telegram.org/constructor/starGift.
+type StarGift struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Limited             bool       // flags.0?true
+	SoldOut             bool       // flags.1?true
+	Birthday            bool       // flags.2?true
+	RequirePremium      bool       // flags.7?true
+	LimitedPerUser      bool       // flags.8?true
+	PeerColorAvailable  bool       // flags.10?true
+	Auction             bool       // flags.11?true
+	ID                  int64
+	Sticker             DocumentClass
+	Stars               int64
+	AvailabilityRemains int   // flags.0?int
+	AvailabilityTotal   int   // flags.0?int
+	AvailabilityResale  int64 // flags.4?long
+	ConvertStars        int64
+	FirstSaleDate       int                 // flags.1?int
+	LastSaleDate        int                 // flags.1?int
+	UpgradeStars        int64               // flags.3?long
+	ResellMinStars      int64               // flags.4?long
+	Title               string              // flags.5?string
+	ReleasedBy          PeerClass           // flags.6?Peer
+	PerUserTotal        int                 // flags.8?int
+	PerUserRemains      int                 // flags.8?int
+	LockedUntilDate     int                 // flags.9?int
+	AuctionSlug         string              // flags.11?string
+	GiftsPerRound       int                 // flags.11?int
+	AuctionStartDate    int                 // flags.11?int
+	UpgradeVariants     int                 // flags.12?int
+	Background          *StarGiftBackground // flags.13?StarGiftBackground
+}
+
+// StarGiftTypeID is the ID of starGift.
+const StarGiftTypeID = 0x313a9547
+
+// TypeID returns 0x313a9547, the ID of starGift.
+func (*StarGift) TypeID() uint32 {
+	return StarGiftTypeID
+}
+
+// TypeName returns "starGift".
+func (*StarGift) TypeName() string {
+	return "starGift"
+}
+
+// starGiftClass marks StarGift as a StarGiftClass.
+func (*StarGift) starGiftClass() {}
+
+// HasAvailabilityRemains reports whether AvailabilityRemains is present: not
+// zero, set by SetAvailabilityRemains, or received. It shares its flag with
+// Limited and AvailabilityTotal: they are present together.
+func (m *StarGift) HasAvailabilityRemains() bool {
+	return m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 || m.Flags.Has(0)
+}
+
+// SetAvailabilityRemains sets AvailabilityRemains to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGift) SetAvailabilityRemains(v int) {
+	m.AvailabilityRemains = v
+	m.Flags.Set(0)
+}
+
+// ClearAvailabilityRemains sets AvailabilityRemains to its zero value and marks
+// it absent; it is still sent, as zero, when Limited or AvailabilityTotal,
+// which shares its flag, is set.
+func (m *StarGift) ClearAvailabilityRemains() {
+	m.AvailabilityRemains = 0
+	m.Flags.Unset(0)
+}
+
+// HasAvailabilityTotal reports whether AvailabilityTotal is present: not zero,
+// set by SetAvailabilityTotal, or received. It shares its flag with Limited and
+// AvailabilityRemains: they are present together.
+func (m *StarGift) HasAvailabilityTotal() bool {
+	return m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 || m.Flags.Has(0)
+}
+
+// SetAvailabilityTotal sets AvailabilityTotal to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGift) SetAvailabilityTotal(v int) {
+	m.AvailabilityTotal = v
+	m.Flags.Set(0)
+}
+
+// ClearAvailabilityTotal sets AvailabilityTotal to its zero value and marks it
+// absent; it is still sent, as zero, when Limited or AvailabilityRemains, which
+// shares its flag, is set.
+func (m *StarGift) ClearAvailabilityTotal() {
+	m.AvailabilityTotal = 0
+	m.Flags.Unset(0)
+}
+
+// HasAvailabilityResale reports whether AvailabilityResale is present: not
+// zero, set by SetAvailabilityResale, or received. It shares its flag with
+// ResellMinStars: they are present together.
+func (m *StarGift) HasAvailabilityResale() bool {
+	return m.AvailabilityResale != 0 || m.ResellMinStars != 0 || m.Flags.Has(4)
+}
+
+// SetAvailabilityResale sets AvailabilityResale to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGift) SetAvailabilityResale(v int64) {
+	m.AvailabilityResale = v
+	m.Flags.Set(4)
+}
+
+// ClearAvailabilityResale sets AvailabilityResale to its zero value and marks
+// it absent; it is still sent, as zero, when ResellMinStars, which shares its
+// flag, is set.
+func (m *StarGift) ClearAvailabilityResale() {
+	m.AvailabilityResale = 0
+	m.Flags.Unset(4)
+}
+
+// HasFirstSaleDate reports whether FirstSaleDate is present: not zero, set by
+// SetFirstSaleDate, or received. It shares its flag with SoldOut and
+// LastSaleDate: they are present together.
+func (m *StarGift) HasFirstSaleDate() bool {
+	return m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 || m.Flags.Has(1)
+}
+
+// SetFirstSaleDate sets FirstSaleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetFirstSaleDate(v int) {
+	m.FirstSaleDate = v
+	m.Flags.Set(1)
+}
+
+// ClearFirstSaleDate sets FirstSaleDate to its zero value and marks it absent;
+// it is still sent, as zero, when SoldOut or LastSaleDate, which shares its
+// flag, is set.
+func (m *StarGift) ClearFirstSaleDate() {
+	m.FirstSaleDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasLastSaleDate reports whether LastSaleDate is present: not zero, set by
+// SetLastSaleDate, or received. It shares its flag with SoldOut and
+// FirstSaleDate: they are present together.
+func (m *StarGift) HasLastSaleDate() bool {
+	return m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 || m.Flags.Has(1)
+}
+
+// SetLastSaleDate sets LastSaleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetLastSaleDate(v int) {
+	m.LastSaleDate = v
+	m.Flags.Set(1)
+}
+
+// ClearLastSaleDate sets LastSaleDate to its zero value and marks it absent; it
+// is still sent, as zero, when SoldOut or FirstSaleDate, which shares its flag,
+// is set.
+func (m *StarGift) ClearLastSaleDate() {
+	m.LastSaleDate = 0
+	m.Flags.Unset(1)
+}
+
+// HasUpgradeStars reports whether UpgradeStars is present: not zero, set by
+// SetUpgradeStars, or received.
+func (m *StarGift) HasUpgradeStars() bool {
+	return m.UpgradeStars != 0 || m.Flags.Has(3)
+}
+
+// SetUpgradeStars sets UpgradeStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetUpgradeStars(v int64) {
+	m.UpgradeStars = v
+	m.Flags.Set(3)
+}
+
+// ClearUpgradeStars sets UpgradeStars to its zero value and marks it absent.
+func (m *StarGift) ClearUpgradeStars() {
+	m.UpgradeStars = 0
+	m.Flags.Unset(3)
+}
+
+// HasResellMinStars reports whether ResellMinStars is present: not zero, set by
+// SetResellMinStars, or received. It shares its flag with AvailabilityResale:
+// they are present together.
+func (m *StarGift) HasResellMinStars() bool {
+	return m.AvailabilityResale != 0 || m.ResellMinStars != 0 || m.Flags.Has(4)
+}
+
+// SetResellMinStars sets ResellMinStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGift) SetResellMinStars(v int64) {
+	m.ResellMinStars = v
+	m.Flags.Set(4)
+}
+
+// ClearResellMinStars sets ResellMinStars to its zero value and marks it
+// absent; it is still sent, as zero, when AvailabilityResale, which shares its
+// flag, is set.
+func (m *StarGift) ClearResellMinStars() {
+	m.ResellMinStars = 0
+	m.Flags.Unset(4)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *StarGift) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(5)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StarGift) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(5)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *StarGift) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(5)
+}
+
+// HasPerUserTotal reports whether PerUserTotal is present: not zero, set by
+// SetPerUserTotal, or received. It shares its flag with LimitedPerUser and
+// PerUserRemains: they are present together.
+func (m *StarGift) HasPerUserTotal() bool {
+	return m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 || m.Flags.Has(8)
+}
+
+// SetPerUserTotal sets PerUserTotal to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetPerUserTotal(v int) {
+	m.PerUserTotal = v
+	m.Flags.Set(8)
+}
+
+// ClearPerUserTotal sets PerUserTotal to its zero value and marks it absent; it
+// is still sent, as zero, when LimitedPerUser or PerUserRemains, which shares
+// its flag, is set.
+func (m *StarGift) ClearPerUserTotal() {
+	m.PerUserTotal = 0
+	m.Flags.Unset(8)
+}
+
+// HasPerUserRemains reports whether PerUserRemains is present: not zero, set by
+// SetPerUserRemains, or received. It shares its flag with LimitedPerUser and
+// PerUserTotal: they are present together.
+func (m *StarGift) HasPerUserRemains() bool {
+	return m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 || m.Flags.Has(8)
+}
+
+// SetPerUserRemains sets PerUserRemains to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGift) SetPerUserRemains(v int) {
+	m.PerUserRemains = v
+	m.Flags.Set(8)
+}
+
+// ClearPerUserRemains sets PerUserRemains to its zero value and marks it
+// absent; it is still sent, as zero, when LimitedPerUser or PerUserTotal, which
+// shares its flag, is set.
+func (m *StarGift) ClearPerUserRemains() {
+	m.PerUserRemains = 0
+	m.Flags.Unset(8)
+}
+
+// HasLockedUntilDate reports whether LockedUntilDate is present: not zero, set
+// by SetLockedUntilDate, or received.
+func (m *StarGift) HasLockedUntilDate() bool {
+	return m.LockedUntilDate != 0 || m.Flags.Has(9)
+}
+
+// SetLockedUntilDate sets LockedUntilDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGift) SetLockedUntilDate(v int) {
+	m.LockedUntilDate = v
+	m.Flags.Set(9)
+}
+
+// ClearLockedUntilDate sets LockedUntilDate to its zero value and marks it
+// absent.
+func (m *StarGift) ClearLockedUntilDate() {
+	m.LockedUntilDate = 0
+	m.Flags.Unset(9)
+}
+
+// HasAuctionSlug reports whether AuctionSlug is present: not zero, set by
+// SetAuctionSlug, or received. It shares its flag with Auction and
+// GiftsPerRound and AuctionStartDate: they are present together.
+func (m *StarGift) HasAuctionSlug() bool {
+	return m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 || m.Flags.Has(11)
+}
+
+// SetAuctionSlug sets AuctionSlug to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGift) SetAuctionSlug(v string) {
+	m.AuctionSlug = v
+	m.Flags.Set(11)
+}
+
+// ClearAuctionSlug sets AuctionSlug to its zero value and marks it absent; it
+// is still sent, as zero, when Auction or GiftsPerRound or AuctionStartDate,
+// which shares its flag, is set.
+func (m *StarGift) ClearAuctionSlug() {
+	m.AuctionSlug = ""
+	m.Flags.Unset(11)
+}
+
+// HasGiftsPerRound reports whether GiftsPerRound is present: not zero, set by
+// SetGiftsPerRound, or received. It shares its flag with Auction and
+// AuctionSlug and AuctionStartDate: they are present together.
+func (m *StarGift) HasGiftsPerRound() bool {
+	return m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 || m.Flags.Has(11)
+}
+
+// SetGiftsPerRound sets GiftsPerRound to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGift) SetGiftsPerRound(v int) {
+	m.GiftsPerRound = v
+	m.Flags.Set(11)
+}
+
+// ClearGiftsPerRound sets GiftsPerRound to its zero value and marks it absent;
+// it is still sent, as zero, when Auction or AuctionSlug or AuctionStartDate,
+// which shares its flag, is set.
+func (m *StarGift) ClearGiftsPerRound() {
+	m.GiftsPerRound = 0
+	m.Flags.Unset(11)
+}
+
+// HasAuctionStartDate reports whether AuctionStartDate is present: not zero,
+// set by SetAuctionStartDate, or received. It shares its flag with Auction and
+// AuctionSlug and GiftsPerRound: they are present together.
+func (m *StarGift) HasAuctionStartDate() bool {
+	return m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 || m.Flags.Has(11)
+}
+
+// SetAuctionStartDate sets AuctionStartDate to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *StarGift) SetAuctionStartDate(v int) {
+	m.AuctionStartDate = v
+	m.Flags.Set(11)
+}
+
+// ClearAuctionStartDate sets AuctionStartDate to its zero value and marks it
+// absent; it is still sent, as zero, when Auction or AuctionSlug or
+// GiftsPerRound, which shares its flag, is set.
+func (m *StarGift) ClearAuctionStartDate() {
+	m.AuctionStartDate = 0
+	m.Flags.Unset(11)
+}
+
+// HasUpgradeVariants reports whether UpgradeVariants is present: not zero, set
+// by SetUpgradeVariants, or received.
+func (m *StarGift) HasUpgradeVariants() bool {
+	return m.UpgradeVariants != 0 || m.Flags.Has(12)
+}
+
+// SetUpgradeVariants sets UpgradeVariants to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGift) SetUpgradeVariants(v int) {
+	m.UpgradeVariants = v
+	m.Flags.Set(12)
+}
+
+// ClearUpgradeVariants sets UpgradeVariants to its zero value and marks it
+// absent.
+func (m *StarGift) ClearUpgradeVariants() {
+	m.UpgradeVariants = 0
+	m.Flags.Unset(12)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13)
+	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
+		flags.Set(0)
+	}
+	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
+		flags.Set(1)
+	}
+	if m.Birthday {
+		flags.Set(2)
+	}
+	if m.RequirePremium {
+		flags.Set(7)
+	}
+	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
+		flags.Set(8)
+	}
+	if m.PeerColorAvailable {
+		flags.Set(10)
+	}
+	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
+		flags.Set(11)
+	}
+	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(3)
+	}
+	if m.Title != "" {
+		flags.Set(5)
+	}
+	if m.ReleasedBy != nil {
+		flags.Set(6)
+	}
+	if m.LockedUntilDate != 0 {
+		flags.Set(9)
+	}
+	if m.UpgradeVariants != 0 {
+		flags.Set(12)
+	}
+	if m.Background != nil {
+		flags.Set(13)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+		return tlrt.EncodeErr(err, "starGift", "sticker")
+	}
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutInt(m.AvailabilityRemains)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.AvailabilityTotal)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.AvailabilityResale)
+	}
+	b.PutLong(m.ConvertStars)
+	if flags.Has(1) {
+		b.PutInt(m.FirstSaleDate)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.LastSaleDate)
+	}
+	if flags.Has(3) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ResellMinStars)
+	}
+	if flags.Has(5) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.ReleasedBy); err != nil {
+			return tlrt.EncodeErr(err, "starGift", "released_by")
+		}
+	}
+	if flags.Has(8) {
+		b.PutInt(m.PerUserTotal)
+	}
+	if flags.Has(8) {
+		b.PutInt(m.PerUserRemains)
+	}
+	if flags.Has(9) {
+		b.PutInt(m.LockedUntilDate)
+	}
+	if flags.Has(11) {
+		b.PutString(m.AuctionSlug)
+	}
+	if flags.Has(11) {
+		b.PutInt(m.GiftsPerRound)
+	}
+	if flags.Has(11) {
+		b.PutInt(m.AuctionStartDate)
+	}
+	if flags.Has(12) {
+		b.PutInt(m.UpgradeVariants)
+	}
+	if flags.Has(13) {
+		if err := m.Background.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starGift", "background")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftTypeID, "starGift"); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGift", "")
+	}
+	*m = StarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "flags")
+	}
+	m.Limited = m.Flags.Has(0)
+	m.SoldOut = m.Flags.Has(1)
+	m.Birthday = m.Flags.Has(2)
+	m.RequirePremium = m.Flags.Has(7)
+	m.LimitedPerUser = m.Flags.Has(8)
+	m.PeerColorAvailable = m.Flags.Has(10)
+	m.Auction = m.Flags.Has(11)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "id")
+	}
+	if m.Sticker, err = decodeDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "sticker")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.AvailabilityRemains, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "availability_remains")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.AvailabilityTotal, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "availability_total")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.AvailabilityResale, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "availability_resale")
+		}
+	}
+	if m.ConvertStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGift", "convert_stars")
+	}
+	if m.Flags.Has(1) {
+		if m.FirstSaleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "first_sale_date")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.LastSaleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "last_sale_date")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "upgrade_stars")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ResellMinStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "resell_min_stars")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "title")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "released_by")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.PerUserTotal, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "per_user_total")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.PerUserRemains, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "per_user_remains")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.LockedUntilDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "locked_until_date")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.AuctionSlug, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "auction_slug")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.GiftsPerRound, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "gifts_per_round")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.AuctionStartDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "auction_start_date")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.UpgradeVariants, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "upgrade_variants")
+		}
+	}
+	if m.Flags.Has(13) {
+		m.Background = new(StarGiftBackground)
+		if err = tlrt.DecodeBoxed(b, m.Background, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGift", "background")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13
+	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
+		m.Flags.Unset(11)
+	}
+	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(5)
+	}
+	if m.LockedUntilDate != 0 {
+		m.Flags.Unset(9)
+	}
+	if m.UpgradeVariants != 0 {
+		m.Flags.Unset(12)
+	}
+	return nil
+}
+
+// StarGiftUnique is the TL constructor starGiftUnique.
+//
+//	starGiftUnique#85f0a9cd flags:# require_premium:flags.6?true
+//	    resale_ton_only:flags.7?true theme_available:flags.9?true
+//	    burned:flags.14?true crafted:flags.15?true id:long gift_id:long
+//	    title:string slug:string num:int owner_id:flags.0?Peer
+//	    owner_name:flags.1?string owner_address:flags.2?string
+//	    attributes:Vector<StarGiftAttribute> availability_issued:int
+//	    availability_total:int gift_address:flags.3?string
+//	    resell_amount:flags.4?Vector<StarsAmount> released_by:flags.5?Peer
+//	    value_amount:flags.8?long value_currency:flags.8?string
+//	    value_usd_amount:flags.8?long theme_peer:flags.10?Peer
+//	    peer_color:flags.11?PeerColor host_id:flags.12?Peer
+//	    offer_min_stars:flags.13?int craft_chance_permille:flags.16?int
+//	    = StarGift
+//
+// An optional field is sent when it is not zero, nil or false. SetOwnerName and
+// the other Set methods send a zero value too; HasOwnerName reports whether
+// OwnerName is present (sent, or received) and ClearOwnerName leaves it out.
+//
+// See https://core.telegram.org/constructor/starGiftUnique.
+type StarGiftUnique struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RequirePremium      bool       // flags.6?true
+	ResaleTonOnly       bool       // flags.7?true
+	ThemeAvailable      bool       // flags.9?true
+	Burned              bool       // flags.14?true
+	Crafted             bool       // flags.15?true
+	ID                  int64
+	GiftID              int64
+	Title               string
+	Slug                string
+	Num                 int
+	OwnerID             PeerClass // flags.0?Peer
+	OwnerName           string    // flags.1?string
+	OwnerAddress        string    // flags.2?string
+	Attributes          []StarGiftAttributeClass
+	AvailabilityIssued  int
+	AvailabilityTotal   int
+	GiftAddress         string             // flags.3?string
+	ResellAmount        []StarsAmountClass // flags.4?Vector<StarsAmount>
+	ReleasedBy          PeerClass          // flags.5?Peer
+	ValueAmount         int64              // flags.8?long
+	ValueCurrency       string             // flags.8?string
+	ValueUsdAmount      int64              // flags.8?long
+	ThemePeer           PeerClass          // flags.10?Peer
+	PeerColor           PeerColorClass     // flags.11?PeerColor
+	HostID              PeerClass          // flags.12?Peer
+	OfferMinStars       int                // flags.13?int
+	CraftChancePermille int                // flags.16?int
+}
+
+// StarGiftUniqueTypeID is the ID of starGiftUnique.
+const StarGiftUniqueTypeID = 0x85f0a9cd
+
+// TypeID returns 0x85f0a9cd, the ID of starGiftUnique.
+func (*StarGiftUnique) TypeID() uint32 {
+	return StarGiftUniqueTypeID
+}
+
+// TypeName returns "starGiftUnique".
+func (*StarGiftUnique) TypeName() string {
+	return "starGiftUnique"
+}
+
+// starGiftClass marks StarGiftUnique as a StarGiftClass.
+func (*StarGiftUnique) starGiftClass() {}
+
+// HasOwnerName reports whether OwnerName is present: not zero, set by
+// SetOwnerName, or received.
+func (m *StarGiftUnique) HasOwnerName() bool {
+	return m.OwnerName != "" || m.Flags.Has(1)
+}
+
+// SetOwnerName sets OwnerName to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftUnique) SetOwnerName(v string) {
+	m.OwnerName = v
+	m.Flags.Set(1)
+}
+
+// ClearOwnerName sets OwnerName to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearOwnerName() {
+	m.OwnerName = ""
+	m.Flags.Unset(1)
+}
+
+// HasOwnerAddress reports whether OwnerAddress is present: not zero, set by
+// SetOwnerAddress, or received.
+func (m *StarGiftUnique) HasOwnerAddress() bool {
+	return m.OwnerAddress != "" || m.Flags.Has(2)
+}
+
+// SetOwnerAddress sets OwnerAddress to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftUnique) SetOwnerAddress(v string) {
+	m.OwnerAddress = v
+	m.Flags.Set(2)
+}
+
+// ClearOwnerAddress sets OwnerAddress to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearOwnerAddress() {
+	m.OwnerAddress = ""
+	m.Flags.Unset(2)
+}
+
+// HasGiftAddress reports whether GiftAddress is present: not zero, set by
+// SetGiftAddress, or received.
+func (m *StarGiftUnique) HasGiftAddress() bool {
+	return m.GiftAddress != "" || m.Flags.Has(3)
+}
+
+// SetGiftAddress sets GiftAddress to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftUnique) SetGiftAddress(v string) {
+	m.GiftAddress = v
+	m.Flags.Set(3)
+}
+
+// ClearGiftAddress sets GiftAddress to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearGiftAddress() {
+	m.GiftAddress = ""
+	m.Flags.Unset(3)
+}
+
+// HasResellAmount reports whether ResellAmount is present: not zero, set by
+// SetResellAmount, or received.
+func (m *StarGiftUnique) HasResellAmount() bool {
+	return len(m.ResellAmount) > 0 || m.Flags.Has(4)
+}
+
+// SetResellAmount sets ResellAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftUnique) SetResellAmount(v []StarsAmountClass) {
+	m.ResellAmount = v
+	m.Flags.Set(4)
+}
+
+// ClearResellAmount sets ResellAmount to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearResellAmount() {
+	m.ResellAmount = nil
+	m.Flags.Unset(4)
+}
+
+// HasValueAmount reports whether ValueAmount is present: not zero, set by
+// SetValueAmount, or received. It shares its flag with ValueCurrency and
+// ValueUsdAmount: they are present together.
+func (m *StarGiftUnique) HasValueAmount() bool {
+	return m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 || m.Flags.Has(8)
+}
+
+// SetValueAmount sets ValueAmount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftUnique) SetValueAmount(v int64) {
+	m.ValueAmount = v
+	m.Flags.Set(8)
+}
+
+// ClearValueAmount sets ValueAmount to its zero value and marks it absent; it
+// is still sent, as zero, when ValueCurrency or ValueUsdAmount, which shares
+// its flag, is set.
+func (m *StarGiftUnique) ClearValueAmount() {
+	m.ValueAmount = 0
+	m.Flags.Unset(8)
+}
+
+// HasValueCurrency reports whether ValueCurrency is present: not zero, set by
+// SetValueCurrency, or received. It shares its flag with ValueAmount and
+// ValueUsdAmount: they are present together.
+func (m *StarGiftUnique) HasValueCurrency() bool {
+	return m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 || m.Flags.Has(8)
+}
+
+// SetValueCurrency sets ValueCurrency to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftUnique) SetValueCurrency(v string) {
+	m.ValueCurrency = v
+	m.Flags.Set(8)
+}
+
+// ClearValueCurrency sets ValueCurrency to its zero value and marks it absent;
+// it is still sent, as zero, when ValueAmount or ValueUsdAmount, which shares
+// its flag, is set.
+func (m *StarGiftUnique) ClearValueCurrency() {
+	m.ValueCurrency = ""
+	m.Flags.Unset(8)
+}
+
+// HasValueUsdAmount reports whether ValueUsdAmount is present: not zero, set by
+// SetValueUsdAmount, or received. It shares its flag with ValueAmount and
+// ValueCurrency: they are present together.
+func (m *StarGiftUnique) HasValueUsdAmount() bool {
+	return m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 || m.Flags.Has(8)
+}
+
+// SetValueUsdAmount sets ValueUsdAmount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarGiftUnique) SetValueUsdAmount(v int64) {
+	m.ValueUsdAmount = v
+	m.Flags.Set(8)
+}
+
+// ClearValueUsdAmount sets ValueUsdAmount to its zero value and marks it
+// absent; it is still sent, as zero, when ValueAmount or ValueCurrency, which
+// shares its flag, is set.
+func (m *StarGiftUnique) ClearValueUsdAmount() {
+	m.ValueUsdAmount = 0
+	m.Flags.Unset(8)
+}
+
+// HasOfferMinStars reports whether OfferMinStars is present: not zero, set by
+// SetOfferMinStars, or received.
+func (m *StarGiftUnique) HasOfferMinStars() bool {
+	return m.OfferMinStars != 0 || m.Flags.Has(13)
+}
+
+// SetOfferMinStars sets OfferMinStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftUnique) SetOfferMinStars(v int) {
+	m.OfferMinStars = v
+	m.Flags.Set(13)
+}
+
+// ClearOfferMinStars sets OfferMinStars to its zero value and marks it absent.
+func (m *StarGiftUnique) ClearOfferMinStars() {
+	m.OfferMinStars = 0
+	m.Flags.Unset(13)
+}
+
+// HasCraftChancePermille reports whether CraftChancePermille is present: not
+// zero, set by SetCraftChancePermille, or received.
+func (m *StarGiftUnique) HasCraftChancePermille() bool {
+	return m.CraftChancePermille != 0 || m.Flags.Has(16)
+}
+
+// SetCraftChancePermille sets CraftChancePermille to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGiftUnique) SetCraftChancePermille(v int) {
+	m.CraftChancePermille = v
+	m.Flags.Set(16)
+}
+
+// ClearCraftChancePermille sets CraftChancePermille to its zero value and marks
+// it absent.
+func (m *StarGiftUnique) ClearCraftChancePermille() {
+	m.CraftChancePermille = 0
+	m.Flags.Unset(16)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftUnique) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftUniqueTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15)
+	if m.RequirePremium {
+		flags.Set(6)
+	}
+	if m.ResaleTonOnly {
+		flags.Set(7)
+	}
+	if m.ThemeAvailable {
+		flags.Set(9)
+	}
+	if m.Burned {
+		flags.Set(14)
+	}
+	if m.Crafted {
+		flags.Set(15)
+	}
+	if m.OwnerID != nil {
+		flags.Set(0)
+	}
+	if m.OwnerName != "" {
+		flags.Set(1)
+	}
+	if m.OwnerAddress != "" {
+		flags.Set(2)
+	}
+	if m.GiftAddress != "" {
+		flags.Set(3)
+	}
+	if len(m.ResellAmount) > 0 {
+		flags.Set(4)
+	}
+	if m.ReleasedBy != nil {
+		flags.Set(5)
+	}
+	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
+		flags.Set(8)
+	}
+	if m.ThemePeer != nil {
+		flags.Set(10)
+	}
+	if m.PeerColor != nil {
+		flags.Set(11)
+	}
+	if m.HostID != nil {
+		flags.Set(12)
+	}
+	if m.OfferMinStars != 0 {
+		flags.Set(13)
+	}
+	if m.CraftChancePermille != 0 {
+		flags.Set(16)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ID)
+	b.PutLong(m.GiftID)
+	b.PutString(m.Title)
+	b.PutString(m.Slug)
+	b.PutInt(m.Num)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.OwnerID); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "owner_id")
+		}
+	}
+	if flags.Has(1) {
+		b.PutString(m.OwnerName)
+	}
+	if flags.Has(2) {
+		b.PutString(m.OwnerAddress)
+	}
+	b.PutVectorHeader(len(m.Attributes))
+	for i := range m.Attributes {
+		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "attributes")
+		}
+	}
+	b.PutInt(m.AvailabilityIssued)
+	b.PutInt(m.AvailabilityTotal)
+	if flags.Has(3) {
+		b.PutString(m.GiftAddress)
+	}
+	if flags.Has(4) {
+		b.PutVectorHeader(len(m.ResellAmount))
+		for i := range m.ResellAmount {
+			if err := tlrt.EncodeObject(b, m.ResellAmount[i]); err != nil {
+				return tlrt.EncodeErr(err, "starGiftUnique", "resell_amount")
+			}
+		}
+	}
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.ReleasedBy); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "released_by")
+		}
+	}
+	if flags.Has(8) {
+		b.PutLong(m.ValueAmount)
+	}
+	if flags.Has(8) {
+		b.PutString(m.ValueCurrency)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.ValueUsdAmount)
+	}
+	if flags.Has(10) {
+		if err := tlrt.EncodeObject(b, m.ThemePeer); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "theme_peer")
+		}
+	}
+	if flags.Has(11) {
+		if err := tlrt.EncodeObject(b, m.PeerColor); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "peer_color")
+		}
+	}
+	if flags.Has(12) {
+		if err := tlrt.EncodeObject(b, m.HostID); err != nil {
+			return tlrt.EncodeErr(err, "starGiftUnique", "host_id")
+		}
+	}
+	if flags.Has(13) {
+		b.PutInt(m.OfferMinStars)
+	}
+	if flags.Has(16) {
+		b.PutInt(m.CraftChancePermille)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftUniqueTypeID, "starGiftUnique"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftUnique", "")
+	}
+	*m = StarGiftUnique{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "flags")
+	}
+	m.RequirePremium = m.Flags.Has(6)
+	m.ResaleTonOnly = m.Flags.Has(7)
+	m.ThemeAvailable = m.Flags.Has(9)
+	m.Burned = m.Flags.Has(14)
+	m.Crafted = m.Flags.Has(15)
+	if m.ID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "id")
+	}
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "gift_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "title")
+	}
+	if m.Slug, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "slug")
+	}
+	if m.Num, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "num")
+	}
+	if m.Flags.Has(0) {
+		if m.OwnerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "owner_id")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.OwnerName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "owner_name")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.OwnerAddress, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
+		}
+	}
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "attributes")
+	}
+	if m.AvailabilityIssued, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "availability_issued")
+	}
+	if m.AvailabilityTotal, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUnique", "availability_total")
+	}
+	if m.Flags.Has(3) {
+		if m.GiftAddress, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "gift_address")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ResellAmount, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarsAmount); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "resell_amount")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.ReleasedBy, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "released_by")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "value_amount")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueCurrency, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "value_currency")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.ValueUsdAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "value_usd_amount")
+		}
+	}
+	if m.Flags.Has(10) {
+		if m.ThemePeer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "theme_peer")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.PeerColor, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "peer_color")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.HostID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "host_id")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.OfferMinStars, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "offer_min_stars")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.CraftChancePermille, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftUnique", "craft_chance_permille")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15
+	if m.OwnerName != "" {
+		m.Flags.Unset(1)
+	}
+	if m.OwnerAddress != "" {
+		m.Flags.Unset(2)
+	}
+	if m.GiftAddress != "" {
+		m.Flags.Unset(3)
+	}
+	if len(m.ResellAmount) > 0 {
+		m.Flags.Unset(4)
+	}
+	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.OfferMinStars != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.CraftChancePermille != 0 {
+		m.Flags.Unset(16)
+	}
+	return nil
+}
+
+// StarGiftAttributeClass is the TL type StarGiftAttribute: one of
+// StarGiftAttributeModel, StarGiftAttributePattern, StarGiftAttributeBackdrop,
+// StarGiftAttributeOriginalDetails.
+//
+// See https://core.telegram.org/type/StarGiftAttribute.
+type StarGiftAttributeClass interface {
+	Object
+	starGiftAttributeClass()
+}
+
+// DecodeStarGiftAttribute decodes any constructor of StarGiftAttribute.
+func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
+	return decodeStarGiftAttribute(b, 0)
+}
+
+// decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
+// levels deep.
+func decodeStarGiftAttribute(b *bin.Buffer, depth int) (StarGiftAttributeClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeClass
+	switch id {
+	case StarGiftAttributeModelTypeID:
+		v = &StarGiftAttributeModel{}
+	case StarGiftAttributePatternTypeID:
+		v = &StarGiftAttributePattern{}
+	case StarGiftAttributeBackdropTypeID:
+		v = &StarGiftAttributeBackdrop{}
+	case StarGiftAttributeOriginalDetailsTypeID:
+		v = &StarGiftAttributeOriginalDetails{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttribute"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeModel is the TL constructor starGiftAttributeModel.
+//
+//	starGiftAttributeModel#565251e2 flags:# crafted:flags.0?true name:string
+//	    document:Document rarity:StarGiftAttributeRarity
+//	    = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeModel.
+type StarGiftAttributeModel struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Crafted  bool       // flags.0?true
+	Name     string
+	Document DocumentClass
+	Rarity   StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributeModelTypeID is the ID of starGiftAttributeModel.
+const StarGiftAttributeModelTypeID = 0x565251e2
+
+// TypeID returns 0x565251e2, the ID of starGiftAttributeModel.
+func (*StarGiftAttributeModel) TypeID() uint32 {
+	return StarGiftAttributeModelTypeID
+}
+
+// TypeName returns "starGiftAttributeModel".
+func (*StarGiftAttributeModel) TypeName() string {
+	return "starGiftAttributeModel"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeModel as a
+// StarGiftAttributeClass.
+func (*StarGiftAttributeModel) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeModel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeModelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Crafted {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Name)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeModel", "document")
+	}
+	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeModel", "rarity")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeModelTypeID, "starGiftAttributeModel"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeModel) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeModel", "")
+	}
+	*m = StarGiftAttributeModel{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "flags")
+	}
+	m.Crafted = m.Flags.Has(0)
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "name")
+	}
+	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "document")
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeModel", "rarity")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StarGiftAttributePattern is the TL constructor starGiftAttributePattern.
+//
+//	starGiftAttributePattern#4e7085ea name:string document:Document
+//	    rarity:StarGiftAttributeRarity = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributePattern.
+type StarGiftAttributePattern struct {
+	Name     string
+	Document DocumentClass
+	Rarity   StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributePatternTypeID is the ID of starGiftAttributePattern.
+const StarGiftAttributePatternTypeID = 0x4e7085ea
+
+// TypeID returns 0x4e7085ea, the ID of starGiftAttributePattern.
+func (*StarGiftAttributePattern) TypeID() uint32 {
+	return StarGiftAttributePatternTypeID
+}
+
+// TypeName returns "starGiftAttributePattern".
+func (*StarGiftAttributePattern) TypeName() string {
+	return "starGiftAttributePattern"
+}
+
+// starGiftAttributeClass marks StarGiftAttributePattern as a
+// StarGiftAttributeClass.
+func (*StarGiftAttributePattern) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributePattern) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributePatternTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributePattern) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Name)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributePattern", "document")
+	}
+	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributePattern", "rarity")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributePatternTypeID, "starGiftAttributePattern"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributePattern", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributePattern) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributePattern", "")
+	}
+	var err error
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributePattern", "name")
+	}
+	if m.Document, err = decodeDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributePattern", "document")
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributePattern", "rarity")
+	}
+	return nil
+}
+
+// StarGiftAttributeBackdrop is the TL constructor starGiftAttributeBackdrop.
+//
+//	starGiftAttributeBackdrop#9f2504e4 name:string backdrop_id:int
+//	    center_color:int edge_color:int pattern_color:int text_color:int
+//	    rarity:StarGiftAttributeRarity = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeBackdrop.
+type StarGiftAttributeBackdrop struct {
+	Name         string
+	BackdropID   int
+	CenterColor  int
+	EdgeColor    int
+	PatternColor int
+	TextColor    int
+	Rarity       StarGiftAttributeRarityClass
+}
+
+// StarGiftAttributeBackdropTypeID is the ID of starGiftAttributeBackdrop.
+const StarGiftAttributeBackdropTypeID = 0x9f2504e4
+
+// TypeID returns 0x9f2504e4, the ID of starGiftAttributeBackdrop.
+func (*StarGiftAttributeBackdrop) TypeID() uint32 {
+	return StarGiftAttributeBackdropTypeID
+}
+
+// TypeName returns "starGiftAttributeBackdrop".
+func (*StarGiftAttributeBackdrop) TypeName() string {
+	return "starGiftAttributeBackdrop"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeBackdrop as a
+// StarGiftAttributeClass.
+func (*StarGiftAttributeBackdrop) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeBackdrop) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeBackdropTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeBackdrop) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Name)
+	b.PutInt(m.BackdropID)
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.PatternColor)
+	b.PutInt(m.TextColor)
+	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeBackdrop", "rarity")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeBackdropTypeID, "starGiftAttributeBackdrop"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeBackdrop) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeBackdrop", "")
+	}
+	var err error
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "name")
+	}
+	if m.BackdropID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "backdrop_id")
+	}
+	if m.CenterColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "center_color")
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "edge_color")
+	}
+	if m.PatternColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "pattern_color")
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "text_color")
+	}
+	if m.Rarity, err = decodeStarGiftAttributeRarity(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "rarity")
+	}
+	return nil
+}
+
+// StarGiftAttributeOriginalDetails is the TL constructor
+// starGiftAttributeOriginalDetails.
+//
+//	starGiftAttributeOriginalDetails#e0bff26c flags:# sender_id:flags.0?Peer
+//	    recipient_id:Peer date:int message:flags.1?TextWithEntities
+//	    = StarGiftAttribute
+//
+// See https://core.telegram.org/constructor/starGiftAttributeOriginalDetails.
+type StarGiftAttributeOriginalDetails struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	SenderID    PeerClass  // flags.0?Peer
+	RecipientID PeerClass
+	Date        int
+	Message     *TextWithEntities // flags.1?TextWithEntities
+}
+
+// StarGiftAttributeOriginalDetailsTypeID is the ID of
+// starGiftAttributeOriginalDetails.
+const StarGiftAttributeOriginalDetailsTypeID = 0xe0bff26c
+
+// TypeID returns 0xe0bff26c, the ID of starGiftAttributeOriginalDetails.
+func (*StarGiftAttributeOriginalDetails) TypeID() uint32 {
+	return StarGiftAttributeOriginalDetailsTypeID
+}
+
+// TypeName returns "starGiftAttributeOriginalDetails".
+func (*StarGiftAttributeOriginalDetails) TypeName() string {
+	return "starGiftAttributeOriginalDetails"
+}
+
+// starGiftAttributeClass marks StarGiftAttributeOriginalDetails as a
+// StarGiftAttributeClass.
+func (*StarGiftAttributeOriginalDetails) starGiftAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeOriginalDetails) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeOriginalDetailsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.SenderID != nil {
+		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.SenderID); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.RecipientID); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
+	}
+	b.PutInt(m.Date)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "message")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeOriginalDetailsTypeID, "starGiftAttributeOriginalDetails"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeOriginalDetails", "")
+	}
+	*m = StarGiftAttributeOriginalDetails{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.SenderID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
+		}
+	}
+	if m.RecipientID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "date")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "message")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// StarGiftAttributeIDClass is the TL type StarGiftAttributeId: one of
+// StarGiftAttributeIDModel, StarGiftAttributeIDPattern,
+// StarGiftAttributeIDBackdrop.
+//
+// See https://core.telegram.org/type/StarGiftAttributeId.
+type StarGiftAttributeIDClass interface {
+	Object
+	starGiftAttributeIDClass()
+}
+
+// DecodeStarGiftAttributeID decodes any constructor of StarGiftAttributeId.
+func DecodeStarGiftAttributeID(b *bin.Buffer) (StarGiftAttributeIDClass, error) {
+	return decodeStarGiftAttributeID(b, 0)
+}
+
+// decodeStarGiftAttributeID is DecodeStarGiftAttributeID for a value nested
+// depth levels deep.
+func decodeStarGiftAttributeID(b *bin.Buffer, depth int) (StarGiftAttributeIDClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeIDClass
+	switch id {
+	case StarGiftAttributeIDModelTypeID:
+		v = &StarGiftAttributeIDModel{}
+	case StarGiftAttributeIDPatternTypeID:
+		v = &StarGiftAttributeIDPattern{}
+	case StarGiftAttributeIDBackdropTypeID:
+		v = &StarGiftAttributeIDBackdrop{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeId"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeIDModel is the TL constructor starGiftAttributeIdModel.
+//
+//	starGiftAttributeIdModel#48aaae3c document_id:long
+//	    = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdModel.
+type StarGiftAttributeIDModel struct {
+	DocumentID int64
+}
+
+// StarGiftAttributeIDModelTypeID is the ID of starGiftAttributeIdModel.
+const StarGiftAttributeIDModelTypeID = 0x48aaae3c
+
+// TypeID returns 0x48aaae3c, the ID of starGiftAttributeIdModel.
+func (*StarGiftAttributeIDModel) TypeID() uint32 {
+	return StarGiftAttributeIDModelTypeID
+}
+
+// TypeName returns "starGiftAttributeIdModel".
+func (*StarGiftAttributeIDModel) TypeName() string {
+	return "starGiftAttributeIdModel"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDModel as a
+// StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDModel) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDModelTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDModel) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.DocumentID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeIDModelTypeID, "starGiftAttributeIdModel"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDModel) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.DocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "document_id")
+	}
+	return nil
+}
+
+// StarGiftAttributeIDPattern is the TL constructor starGiftAttributeIdPattern.
+//
+//	starGiftAttributeIdPattern#4a162433 document_id:long
+//	    = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdPattern.
+type StarGiftAttributeIDPattern struct {
+	DocumentID int64
+}
+
+// StarGiftAttributeIDPatternTypeID is the ID of starGiftAttributeIdPattern.
+const StarGiftAttributeIDPatternTypeID = 0x4a162433
+
+// TypeID returns 0x4a162433, the ID of starGiftAttributeIdPattern.
+func (*StarGiftAttributeIDPattern) TypeID() uint32 {
+	return StarGiftAttributeIDPatternTypeID
+}
+
+// TypeName returns "starGiftAttributeIdPattern".
+func (*StarGiftAttributeIDPattern) TypeName() string {
+	return "starGiftAttributeIdPattern"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDPattern as a
+// StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDPattern) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDPatternTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDPattern) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.DocumentID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeIDPatternTypeID, "starGiftAttributeIdPattern"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDPattern) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.DocumentID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "document_id")
+	}
+	return nil
+}
+
+// StarGiftAttributeIDBackdrop is the TL constructor
+// starGiftAttributeIdBackdrop.
+//
+//	starGiftAttributeIdBackdrop#1f01c757 backdrop_id:int
+//	    = StarGiftAttributeId
+//
+// See https://core.telegram.org/constructor/starGiftAttributeIdBackdrop.
+type StarGiftAttributeIDBackdrop struct {
+	BackdropID int
+}
+
+// StarGiftAttributeIDBackdropTypeID is the ID of starGiftAttributeIdBackdrop.
+const StarGiftAttributeIDBackdropTypeID = 0x1f01c757
+
+// TypeID returns 0x1f01c757, the ID of starGiftAttributeIdBackdrop.
+func (*StarGiftAttributeIDBackdrop) TypeID() uint32 {
+	return StarGiftAttributeIDBackdropTypeID
+}
+
+// TypeName returns "starGiftAttributeIdBackdrop".
+func (*StarGiftAttributeIDBackdrop) TypeName() string {
+	return "starGiftAttributeIdBackdrop"
+}
+
+// starGiftAttributeIDClass marks StarGiftAttributeIDBackdrop as a
+// StarGiftAttributeIDClass.
+func (*StarGiftAttributeIDBackdrop) starGiftAttributeIDClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeIDBackdropTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeIDBackdrop) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.BackdropID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeIDBackdropTypeID, "starGiftAttributeIdBackdrop"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.BackdropID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "backdrop_id")
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityClass is the TL type StarGiftAttributeRarity: one of
+// StarGiftAttributeRarity, StarGiftAttributeRarityUncommon,
+// StarGiftAttributeRarityRare, StarGiftAttributeRarityEpic,
+// StarGiftAttributeRarityLegendary.
+//
+// See https://core.telegram.org/type/StarGiftAttributeRarity.
+type StarGiftAttributeRarityClass interface {
+	Object
+	starGiftAttributeRarityClass()
+}
+
+// DecodeStarGiftAttributeRarity decodes any constructor of
+// StarGiftAttributeRarity.
+func DecodeStarGiftAttributeRarity(b *bin.Buffer) (StarGiftAttributeRarityClass, error) {
+	return decodeStarGiftAttributeRarity(b, 0)
+}
+
+// decodeStarGiftAttributeRarity is DecodeStarGiftAttributeRarity for a value
+// nested depth levels deep.
+func decodeStarGiftAttributeRarity(b *bin.Buffer, depth int) (StarGiftAttributeRarityClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAttributeRarityClass
+	switch id {
+	case StarGiftAttributeRarityTypeID:
+		v = &StarGiftAttributeRarity{}
+	case StarGiftAttributeRarityUncommonTypeID:
+		v = &StarGiftAttributeRarityUncommon{}
+	case StarGiftAttributeRarityRareTypeID:
+		v = &StarGiftAttributeRarityRare{}
+	case StarGiftAttributeRarityEpicTypeID:
+		v = &StarGiftAttributeRarityEpic{}
+	case StarGiftAttributeRarityLegendaryTypeID:
+		v = &StarGiftAttributeRarityLegendary{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeRarity"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAttributeRarity is the TL constructor starGiftAttributeRarity.
+//
+//	starGiftAttributeRarity#36437737 permille:int = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarity.
+type StarGiftAttributeRarity struct {
+	Permille int
+}
+
+// StarGiftAttributeRarityTypeID is the ID of starGiftAttributeRarity.
+const StarGiftAttributeRarityTypeID = 0x36437737
+
+// TypeID returns 0x36437737, the ID of starGiftAttributeRarity.
+func (*StarGiftAttributeRarity) TypeID() uint32 {
+	return StarGiftAttributeRarityTypeID
+}
+
+// TypeName returns "starGiftAttributeRarity".
+func (*StarGiftAttributeRarity) TypeName() string {
+	return "starGiftAttributeRarity"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarity as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarity) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarity) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Permille)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityTypeID, "starGiftAttributeRarity"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarity) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Permille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "permille")
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityUncommon is the TL constructor
+// starGiftAttributeRarityUncommon.
+//
+//	starGiftAttributeRarityUncommon#dbce6389 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityUncommon.
+type StarGiftAttributeRarityUncommon struct{}
+
+// StarGiftAttributeRarityUncommonTypeID is the ID of
+// starGiftAttributeRarityUncommon.
+const StarGiftAttributeRarityUncommonTypeID = 0xdbce6389
+
+// TypeID returns 0xdbce6389, the ID of starGiftAttributeRarityUncommon.
+func (*StarGiftAttributeRarityUncommon) TypeID() uint32 {
+	return StarGiftAttributeRarityUncommonTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityUncommon".
+func (*StarGiftAttributeRarityUncommon) TypeName() string {
+	return "starGiftAttributeRarityUncommon"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityUncommon as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityUncommon) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityUncommonTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityUncommon) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityUncommonTypeID, "starGiftAttributeRarityUncommon"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarityUncommon", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityRare is the TL constructor
+// starGiftAttributeRarityRare.
+//
+//	starGiftAttributeRarityRare#f08d516b = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityRare.
+type StarGiftAttributeRarityRare struct{}
+
+// StarGiftAttributeRarityRareTypeID is the ID of starGiftAttributeRarityRare.
+const StarGiftAttributeRarityRareTypeID = 0xf08d516b
+
+// TypeID returns 0xf08d516b, the ID of starGiftAttributeRarityRare.
+func (*StarGiftAttributeRarityRare) TypeID() uint32 {
+	return StarGiftAttributeRarityRareTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityRare".
+func (*StarGiftAttributeRarityRare) TypeName() string {
+	return "starGiftAttributeRarityRare"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityRare as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityRare) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityRareTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityRare) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityRareTypeID, "starGiftAttributeRarityRare"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarityRare", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityRare) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityEpic is the TL constructor
+// starGiftAttributeRarityEpic.
+//
+//	starGiftAttributeRarityEpic#78fbf3a8 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityEpic.
+type StarGiftAttributeRarityEpic struct{}
+
+// StarGiftAttributeRarityEpicTypeID is the ID of starGiftAttributeRarityEpic.
+const StarGiftAttributeRarityEpicTypeID = 0x78fbf3a8
+
+// TypeID returns 0x78fbf3a8, the ID of starGiftAttributeRarityEpic.
+func (*StarGiftAttributeRarityEpic) TypeID() uint32 {
+	return StarGiftAttributeRarityEpicTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityEpic".
+func (*StarGiftAttributeRarityEpic) TypeName() string {
+	return "starGiftAttributeRarityEpic"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityEpic as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityEpic) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityEpicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityEpic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityEpicTypeID, "starGiftAttributeRarityEpic"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarityEpic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityEpic) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAttributeRarityLegendary is the TL constructor
+// starGiftAttributeRarityLegendary.
+//
+//	starGiftAttributeRarityLegendary#cef7e7a8 = StarGiftAttributeRarity
+//
+// See https://core.telegram.org/constructor/starGiftAttributeRarityLegendary.
+type StarGiftAttributeRarityLegendary struct{}
+
+// StarGiftAttributeRarityLegendaryTypeID is the ID of
+// starGiftAttributeRarityLegendary.
+const StarGiftAttributeRarityLegendaryTypeID = 0xcef7e7a8
+
+// TypeID returns 0xcef7e7a8, the ID of starGiftAttributeRarityLegendary.
+func (*StarGiftAttributeRarityLegendary) TypeID() uint32 {
+	return StarGiftAttributeRarityLegendaryTypeID
+}
+
+// TypeName returns "starGiftAttributeRarityLegendary".
+func (*StarGiftAttributeRarityLegendary) TypeName() string {
+	return "starGiftAttributeRarityLegendary"
+}
+
+// starGiftAttributeRarityClass marks StarGiftAttributeRarityLegendary as a
+// StarGiftAttributeRarityClass.
+func (*StarGiftAttributeRarityLegendary) starGiftAttributeRarityClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeRarityLegendaryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeRarityLegendary) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityLegendaryTypeID, "starGiftAttributeRarityLegendary"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeRarityLegendary", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAuctionRoundClass is the TL type StarGiftAuctionRound: one of
+// StarGiftAuctionRound, StarGiftAuctionRoundExtendable.
+//
+// See https://core.telegram.org/type/StarGiftAuctionRound.
+type StarGiftAuctionRoundClass interface {
+	Object
+	starGiftAuctionRoundClass()
+}
+
+// DecodeStarGiftAuctionRound decodes any constructor of StarGiftAuctionRound.
+func DecodeStarGiftAuctionRound(b *bin.Buffer) (StarGiftAuctionRoundClass, error) {
+	return decodeStarGiftAuctionRound(b, 0)
+}
+
+// decodeStarGiftAuctionRound is DecodeStarGiftAuctionRound for a value nested
+// depth levels deep.
+func decodeStarGiftAuctionRound(b *bin.Buffer, depth int) (StarGiftAuctionRoundClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAuctionRoundClass
+	switch id {
+	case StarGiftAuctionRoundTypeID:
+		v = &StarGiftAuctionRound{}
+	case StarGiftAuctionRoundExtendableTypeID:
+		v = &StarGiftAuctionRoundExtendable{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionRound"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAuctionRound is the TL constructor starGiftAuctionRound.
+//
+//	starGiftAuctionRound#3aae0528 num:int duration:int
+//	    = StarGiftAuctionRound
+//
+// See https://core.telegram.org/constructor/starGiftAuctionRound.
+type StarGiftAuctionRound struct {
+	Num      int
+	Duration int
+}
+
+// StarGiftAuctionRoundTypeID is the ID of starGiftAuctionRound.
+const StarGiftAuctionRoundTypeID = 0x3aae0528
+
+// TypeID returns 0x3aae0528, the ID of starGiftAuctionRound.
+func (*StarGiftAuctionRound) TypeID() uint32 {
+	return StarGiftAuctionRoundTypeID
+}
+
+// TypeName returns "starGiftAuctionRound".
+func (*StarGiftAuctionRound) TypeName() string {
+	return "starGiftAuctionRound"
+}
+
+// starGiftAuctionRoundClass marks StarGiftAuctionRound as a
+// StarGiftAuctionRoundClass.
+func (*StarGiftAuctionRound) starGiftAuctionRoundClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionRoundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionRound) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Num)
+	b.PutInt(m.Duration)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionRoundTypeID, "starGiftAuctionRound"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRound", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionRound) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Num, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRound", "num")
+	}
+	if m.Duration, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRound", "duration")
+	}
+	return nil
+}
+
+// StarGiftAuctionRoundExtendable is the TL constructor
+// starGiftAuctionRoundExtendable.
+//
+//	starGiftAuctionRoundExtendable#aa021e5 num:int duration:int
+//	    extend_top:int extend_window:int = StarGiftAuctionRound
+//
+// See https://core.telegram.org/constructor/starGiftAuctionRoundExtendable.
+type StarGiftAuctionRoundExtendable struct {
+	Num          int
+	Duration     int
+	ExtendTop    int
+	ExtendWindow int
+}
+
+// StarGiftAuctionRoundExtendableTypeID is the ID of
+// starGiftAuctionRoundExtendable.
+const StarGiftAuctionRoundExtendableTypeID = 0x0aa021e5
+
+// TypeID returns 0x0aa021e5, the ID of starGiftAuctionRoundExtendable.
+func (*StarGiftAuctionRoundExtendable) TypeID() uint32 {
+	return StarGiftAuctionRoundExtendableTypeID
+}
+
+// TypeName returns "starGiftAuctionRoundExtendable".
+func (*StarGiftAuctionRoundExtendable) TypeName() string {
+	return "starGiftAuctionRoundExtendable"
+}
+
+// starGiftAuctionRoundClass marks StarGiftAuctionRoundExtendable as a
+// StarGiftAuctionRoundClass.
+func (*StarGiftAuctionRoundExtendable) starGiftAuctionRoundClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionRoundExtendableTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionRoundExtendable) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Num)
+	b.PutInt(m.Duration)
+	b.PutInt(m.ExtendTop)
+	b.PutInt(m.ExtendWindow)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionRoundExtendableTypeID, "starGiftAuctionRoundExtendable"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Num, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "num")
+	}
+	if m.Duration, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "duration")
+	}
+	if m.ExtendTop, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_top")
+	}
+	if m.ExtendWindow, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_window")
+	}
+	return nil
+}
+
+// StarGiftAuctionStateClass is the TL type StarGiftAuctionState: one of
+// StarGiftAuctionStateNotModified, StarGiftAuctionState,
+// StarGiftAuctionStateFinished.
+//
+// See https://core.telegram.org/type/StarGiftAuctionState.
+type StarGiftAuctionStateClass interface {
+	Object
+	starGiftAuctionStateClass()
+}
+
+// DecodeStarGiftAuctionState decodes any constructor of StarGiftAuctionState.
+func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error) {
+	return decodeStarGiftAuctionState(b, 0)
+}
+
+// decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
+// depth levels deep.
+func decodeStarGiftAuctionState(b *bin.Buffer, depth int) (StarGiftAuctionStateClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarGiftAuctionStateClass
+	switch id {
+	case StarGiftAuctionStateNotModifiedTypeID:
+		v = &StarGiftAuctionStateNotModified{}
+	case StarGiftAuctionStateTypeID:
+		v = &StarGiftAuctionState{}
+	case StarGiftAuctionStateFinishedTypeID:
+		v = &StarGiftAuctionStateFinished{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionState"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarGiftAuctionStateNotModified is the TL constructor
+// starGiftAuctionStateNotModified.
+//
+//	starGiftAuctionStateNotModified#fe333952 = StarGiftAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftAuctionStateNotModified.
+type StarGiftAuctionStateNotModified struct{}
+
+// StarGiftAuctionStateNotModifiedTypeID is the ID of
+// starGiftAuctionStateNotModified.
+const StarGiftAuctionStateNotModifiedTypeID = 0xfe333952
+
+// TypeID returns 0xfe333952, the ID of starGiftAuctionStateNotModified.
+func (*StarGiftAuctionStateNotModified) TypeID() uint32 {
+	return StarGiftAuctionStateNotModifiedTypeID
+}
+
+// TypeName returns "starGiftAuctionStateNotModified".
+func (*StarGiftAuctionStateNotModified) TypeName() string {
+	return "starGiftAuctionStateNotModified"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionStateNotModified as a
+// StarGiftAuctionStateClass.
+func (*StarGiftAuctionStateNotModified) starGiftAuctionStateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionStateNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionStateNotModifiedTypeID, "starGiftAuctionStateNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionStateNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarGiftAuctionState is the TL constructor starGiftAuctionState.
+//
+//	starGiftAuctionState#771a4e66 version:int start_date:int end_date:int
+//	    min_bid_amount:long bid_levels:Vector<AuctionBidLevel>
+//	    top_bidders:Vector<long> next_round_at:int last_gift_num:int
+//	    gifts_left:int current_round:int total_rounds:int
+//	    rounds:Vector<StarGiftAuctionRound> = StarGiftAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftAuctionState.
+type StarGiftAuctionState struct {
+	Version      int
+	StartDate    int
+	EndDate      int
+	MinBidAmount int64
+	BidLevels    []AuctionBidLevel
+	TopBidders   []int64
+	NextRoundAt  int
+	LastGiftNum  int
+	GiftsLeft    int
+	CurrentRound int
+	TotalRounds  int
+	Rounds       []StarGiftAuctionRoundClass
+}
+
+// StarGiftAuctionStateTypeID is the ID of starGiftAuctionState.
+const StarGiftAuctionStateTypeID = 0x771a4e66
+
+// TypeID returns 0x771a4e66, the ID of starGiftAuctionState.
+func (*StarGiftAuctionState) TypeID() uint32 {
+	return StarGiftAuctionStateTypeID
+}
+
+// TypeName returns "starGiftAuctionState".
+func (*StarGiftAuctionState) TypeName() string {
+	return "starGiftAuctionState"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionState as a
+// StarGiftAuctionStateClass.
+func (*StarGiftAuctionState) starGiftAuctionStateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Version)
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	b.PutLong(m.MinBidAmount)
+	b.PutVectorHeader(len(m.BidLevels))
+	for i := range m.BidLevels {
+		if err := m.BidLevels[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAuctionState", "bid_levels")
+		}
+	}
+	b.PutVectorHeader(len(m.TopBidders))
+	for i := range m.TopBidders {
+		b.PutLong(m.TopBidders[i])
+	}
+	b.PutInt(m.NextRoundAt)
+	b.PutInt(m.LastGiftNum)
+	b.PutInt(m.GiftsLeft)
+	b.PutInt(m.CurrentRound)
+	b.PutInt(m.TotalRounds)
+	b.PutVectorHeader(len(m.Rounds))
+	for i := range m.Rounds {
+		if err := tlrt.EncodeObject(b, m.Rounds[i]); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAuctionState", "rounds")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionStateTypeID, "starGiftAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionState", "")
+	}
+	var err error
+	if m.Version, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "version")
+	}
+	if m.StartDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "start_date")
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "end_date")
+	}
+	if m.MinBidAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "min_bid_amount")
+	}
+	if m.BidLevels, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AuctionBidLevel]); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "bid_levels")
+	}
+	if m.TopBidders, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "top_bidders")
+	}
+	if m.NextRoundAt, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "next_round_at")
+	}
+	if m.LastGiftNum, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "last_gift_num")
+	}
+	if m.GiftsLeft, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "gifts_left")
+	}
+	if m.CurrentRound, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "current_round")
+	}
+	if m.TotalRounds, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "total_rounds")
+	}
+	if m.Rounds, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAuctionRound); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionState", "rounds")
+	}
+	return nil
+}
+
+// StarGiftAuctionStateFinished is the TL constructor
+// starGiftAuctionStateFinished.
+//
+//	starGiftAuctionStateFinished#972dabbf flags:# start_date:int
+//	    end_date:int average_price:long listed_count:flags.0?int
+//	    fragment_listed_count:flags.1?int fragment_listed_url:flags.1?string
+//	    = StarGiftAuctionState
+//
+// An optional field is sent when it is not zero, nil or false. SetListedCount
+// and the other Set methods send a zero value too; HasListedCount reports
+// whether ListedCount is present (sent, or received) and ClearListedCount
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/starGiftAuctionStateFinished.
+type StarGiftAuctionStateFinished struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	StartDate           int
+	EndDate             int
+	AveragePrice        int64
+	ListedCount         int    // flags.0?int
+	FragmentListedCount int    // flags.1?int
+	FragmentListedURL   string // flags.1?string
+}
+
+// StarGiftAuctionStateFinishedTypeID is the ID of starGiftAuctionStateFinished.
+const StarGiftAuctionStateFinishedTypeID = 0x972dabbf
+
+// TypeID returns 0x972dabbf, the ID of starGiftAuctionStateFinished.
+func (*StarGiftAuctionStateFinished) TypeID() uint32 {
+	return StarGiftAuctionStateFinishedTypeID
+}
+
+// TypeName returns "starGiftAuctionStateFinished".
+func (*StarGiftAuctionStateFinished) TypeName() string {
+	return "starGiftAuctionStateFinished"
+}
+
+// starGiftAuctionStateClass marks StarGiftAuctionStateFinished as a
+// StarGiftAuctionStateClass.
+func (*StarGiftAuctionStateFinished) starGiftAuctionStateClass() {}
+
+// HasListedCount reports whether ListedCount is present: not zero, set by
+// SetListedCount, or received.
+func (m *StarGiftAuctionStateFinished) HasListedCount() bool {
+	return m.ListedCount != 0 || m.Flags.Has(0)
+}
+
+// SetListedCount sets ListedCount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftAuctionStateFinished) SetListedCount(v int) {
+	m.ListedCount = v
+	m.Flags.Set(0)
+}
+
+// ClearListedCount sets ListedCount to its zero value and marks it absent.
+func (m *StarGiftAuctionStateFinished) ClearListedCount() {
+	m.ListedCount = 0
+	m.Flags.Unset(0)
+}
+
+// HasFragmentListedCount reports whether FragmentListedCount is present: not
+// zero, set by SetFragmentListedCount, or received. It shares its flag with
+// FragmentListedURL: they are present together.
+func (m *StarGiftAuctionStateFinished) HasFragmentListedCount() bool {
+	return m.FragmentListedCount != 0 || m.FragmentListedURL != "" || m.Flags.Has(1)
+}
+
+// SetFragmentListedCount sets FragmentListedCount to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGiftAuctionStateFinished) SetFragmentListedCount(v int) {
+	m.FragmentListedCount = v
+	m.Flags.Set(1)
+}
+
+// ClearFragmentListedCount sets FragmentListedCount to its zero value and marks
+// it absent; it is still sent, as zero, when FragmentListedURL, which shares
+// its flag, is set.
+func (m *StarGiftAuctionStateFinished) ClearFragmentListedCount() {
+	m.FragmentListedCount = 0
+	m.Flags.Unset(1)
+}
+
+// HasFragmentListedURL reports whether FragmentListedURL is present: not zero,
+// set by SetFragmentListedURL, or received. It shares its flag with
+// FragmentListedCount: they are present together.
+func (m *StarGiftAuctionStateFinished) HasFragmentListedURL() bool {
+	return m.FragmentListedCount != 0 || m.FragmentListedURL != "" || m.Flags.Has(1)
+}
+
+// SetFragmentListedURL sets FragmentListedURL to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarGiftAuctionStateFinished) SetFragmentListedURL(v string) {
+	m.FragmentListedURL = v
+	m.Flags.Set(1)
+}
+
+// ClearFragmentListedURL sets FragmentListedURL to its zero value and marks it
+// absent; it is still sent, as zero, when FragmentListedCount, which shares its
+// flag, is set.
+func (m *StarGiftAuctionStateFinished) ClearFragmentListedURL() {
+	m.FragmentListedURL = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionStateFinished) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionStateFinishedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.ListedCount != 0 {
+		flags.Set(0)
+	}
+	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.StartDate)
+	b.PutInt(m.EndDate)
+	b.PutLong(m.AveragePrice)
+	if flags.Has(0) {
+		b.PutInt(m.ListedCount)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.FragmentListedCount)
+	}
+	if flags.Has(1) {
+		b.PutString(m.FragmentListedURL)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionStateFinishedTypeID, "starGiftAuctionStateFinished"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionStateFinished) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarGiftAuctionStateFinished{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "flags")
+	}
+	if m.StartDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "start_date")
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "end_date")
+	}
+	if m.AveragePrice, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "average_price")
+	}
+	if m.Flags.Has(0) {
+		if m.ListedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "listed_count")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.FragmentListedCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_count")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.FragmentListedURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_url")
+		}
+	}
+	if m.ListedCount != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsAmountClass is the TL type StarsAmount: one of StarsAmount,
+// StarsTonAmount.
+//
+// See https://core.telegram.org/type/StarsAmount.
+type StarsAmountClass interface {
+	Object
+	starsAmountClass()
+}
+
+// DecodeStarsAmount decodes any constructor of StarsAmount.
+func DecodeStarsAmount(b *bin.Buffer) (StarsAmountClass, error) {
+	return decodeStarsAmount(b, 0)
+}
+
+// decodeStarsAmount is DecodeStarsAmount for a value nested depth levels deep.
+func decodeStarsAmount(b *bin.Buffer, depth int) (StarsAmountClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarsAmountClass
+	switch id {
+	case StarsAmountTypeID:
+		v = &StarsAmount{}
+	case StarsTonAmountTypeID:
+		v = &StarsTonAmount{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarsAmount"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarsAmount is the TL constructor starsAmount.
+//
+//	starsAmount#bbb6b4a3 amount:long nanos:int = StarsAmount
+//
+// See https://core.telegram.org/constructor/starsAmount.
+type StarsAmount struct {
+	Amount int64
+	Nanos  int
+}
+
+// StarsAmountTypeID is the ID of starsAmount.
+const StarsAmountTypeID = 0xbbb6b4a3
+
+// TypeID returns 0xbbb6b4a3, the ID of starsAmount.
+func (*StarsAmount) TypeID() uint32 {
+	return StarsAmountTypeID
+}
+
+// TypeName returns "starsAmount".
+func (*StarsAmount) TypeName() string {
+	return "starsAmount"
+}
+
+// starsAmountClass marks StarsAmount as a StarsAmountClass.
+func (*StarsAmount) starsAmountClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsAmount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsAmountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsAmount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Amount)
+	b.PutInt(m.Nanos)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsAmount) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsAmountTypeID, "starsAmount"); err != nil {
+		return tlrt.DecodeErr(err, "starsAmount", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsAmount", "amount")
+	}
+	if m.Nanos, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsAmount", "nanos")
+	}
+	return nil
+}
+
+// StarsTonAmount is the TL constructor starsTonAmount.
+//
+//	starsTonAmount#74aee3e0 amount:long = StarsAmount
+//
+// See https://core.telegram.org/constructor/starsTonAmount.
+type StarsTonAmount struct {
+	Amount int64
+}
+
+// StarsTonAmountTypeID is the ID of starsTonAmount.
+const StarsTonAmountTypeID = 0x74aee3e0
+
+// TypeID returns 0x74aee3e0, the ID of starsTonAmount.
+func (*StarsTonAmount) TypeID() uint32 {
+	return StarsTonAmountTypeID
+}
+
+// TypeName returns "starsTonAmount".
+func (*StarsTonAmount) TypeName() string {
+	return "starsTonAmount"
+}
+
+// starsAmountClass marks StarsTonAmount as a StarsAmountClass.
+func (*StarsTonAmount) starsAmountClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTonAmountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTonAmount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTonAmountTypeID, "starsTonAmount"); err != nil {
+		return tlrt.DecodeErr(err, "starsTonAmount", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTonAmount) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsTonAmount", "amount")
+	}
+	return nil
+}
+
+// StarsTransactionPeerClass is the TL type StarsTransactionPeer: one of
+// StarsTransactionPeerUnsupported, StarsTransactionPeerAppStore,
+// StarsTransactionPeerPlayMarket, StarsTransactionPeerPremiumBot,
+// StarsTransactionPeerFragment, StarsTransactionPeer, StarsTransactionPeerAds,
+// StarsTransactionPeerAPI.
+//
+// See https://core.telegram.org/type/StarsTransactionPeer.
+type StarsTransactionPeerClass interface {
+	Object
+	starsTransactionPeerClass()
+}
+
+// DecodeStarsTransactionPeer decodes any constructor of StarsTransactionPeer.
+func DecodeStarsTransactionPeer(b *bin.Buffer) (StarsTransactionPeerClass, error) {
+	return decodeStarsTransactionPeer(b, 0)
+}
+
+// decodeStarsTransactionPeer is DecodeStarsTransactionPeer for a value nested
+// depth levels deep.
+func decodeStarsTransactionPeer(b *bin.Buffer, depth int) (StarsTransactionPeerClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StarsTransactionPeerClass
+	switch id {
+	case StarsTransactionPeerUnsupportedTypeID:
+		v = &StarsTransactionPeerUnsupported{}
+	case StarsTransactionPeerAppStoreTypeID:
+		v = &StarsTransactionPeerAppStore{}
+	case StarsTransactionPeerPlayMarketTypeID:
+		v = &StarsTransactionPeerPlayMarket{}
+	case StarsTransactionPeerPremiumBotTypeID:
+		v = &StarsTransactionPeerPremiumBot{}
+	case StarsTransactionPeerFragmentTypeID:
+		v = &StarsTransactionPeerFragment{}
+	case StarsTransactionPeerTypeID:
+		v = &StarsTransactionPeer{}
+	case StarsTransactionPeerAdsTypeID:
+		v = &StarsTransactionPeerAds{}
+	case StarsTransactionPeerAPITypeID:
+		v = &StarsTransactionPeerAPI{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "StarsTransactionPeer"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StarsTransactionPeerUnsupported is the TL constructor
+// starsTransactionPeerUnsupported.
+//
+//	starsTransactionPeerUnsupported#95f2bfe4 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerUnsupported.
+type StarsTransactionPeerUnsupported struct{}
+
+// StarsTransactionPeerUnsupportedTypeID is the ID of
+// starsTransactionPeerUnsupported.
+const StarsTransactionPeerUnsupportedTypeID = 0x95f2bfe4
+
+// TypeID returns 0x95f2bfe4, the ID of starsTransactionPeerUnsupported.
+func (*StarsTransactionPeerUnsupported) TypeID() uint32 {
+	return StarsTransactionPeerUnsupportedTypeID
+}
+
+// TypeName returns "starsTransactionPeerUnsupported".
+func (*StarsTransactionPeerUnsupported) TypeName() string {
+	return "starsTransactionPeerUnsupported"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerUnsupported as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerUnsupported) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerUnsupportedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerUnsupported) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerUnsupportedTypeID, "starsTransactionPeerUnsupported"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerUnsupported", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerUnsupported) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerAppStore is the TL constructor
+// starsTransactionPeerAppStore.
+//
+//	starsTransactionPeerAppStore#b457b375 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAppStore.
+type StarsTransactionPeerAppStore struct{}
+
+// StarsTransactionPeerAppStoreTypeID is the ID of starsTransactionPeerAppStore.
+const StarsTransactionPeerAppStoreTypeID = 0xb457b375
+
+// TypeID returns 0xb457b375, the ID of starsTransactionPeerAppStore.
+func (*StarsTransactionPeerAppStore) TypeID() uint32 {
+	return StarsTransactionPeerAppStoreTypeID
+}
+
+// TypeName returns "starsTransactionPeerAppStore".
+func (*StarsTransactionPeerAppStore) TypeName() string {
+	return "starsTransactionPeerAppStore"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAppStore as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerAppStore) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAppStoreTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAppStore) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerAppStoreTypeID, "starsTransactionPeerAppStore"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerAppStore", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAppStore) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerPlayMarket is the TL constructor
+// starsTransactionPeerPlayMarket.
+//
+//	starsTransactionPeerPlayMarket#7b560a0b = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerPlayMarket.
+type StarsTransactionPeerPlayMarket struct{}
+
+// StarsTransactionPeerPlayMarketTypeID is the ID of
+// starsTransactionPeerPlayMarket.
+const StarsTransactionPeerPlayMarketTypeID = 0x7b560a0b
+
+// TypeID returns 0x7b560a0b, the ID of starsTransactionPeerPlayMarket.
+func (*StarsTransactionPeerPlayMarket) TypeID() uint32 {
+	return StarsTransactionPeerPlayMarketTypeID
+}
+
+// TypeName returns "starsTransactionPeerPlayMarket".
+func (*StarsTransactionPeerPlayMarket) TypeName() string {
+	return "starsTransactionPeerPlayMarket"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerPlayMarket as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerPlayMarket) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerPlayMarketTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerPlayMarket) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerPlayMarketTypeID, "starsTransactionPeerPlayMarket"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerPlayMarket", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerPremiumBot is the TL constructor
+// starsTransactionPeerPremiumBot.
+//
+//	starsTransactionPeerPremiumBot#250dbaf8 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerPremiumBot.
+type StarsTransactionPeerPremiumBot struct{}
+
+// StarsTransactionPeerPremiumBotTypeID is the ID of
+// starsTransactionPeerPremiumBot.
+const StarsTransactionPeerPremiumBotTypeID = 0x250dbaf8
+
+// TypeID returns 0x250dbaf8, the ID of starsTransactionPeerPremiumBot.
+func (*StarsTransactionPeerPremiumBot) TypeID() uint32 {
+	return StarsTransactionPeerPremiumBotTypeID
+}
+
+// TypeName returns "starsTransactionPeerPremiumBot".
+func (*StarsTransactionPeerPremiumBot) TypeName() string {
+	return "starsTransactionPeerPremiumBot"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerPremiumBot as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerPremiumBot) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerPremiumBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerPremiumBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerPremiumBotTypeID, "starsTransactionPeerPremiumBot"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerPremiumBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerFragment is the TL constructor
+// starsTransactionPeerFragment.
+//
+//	starsTransactionPeerFragment#e92fd902 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerFragment.
+type StarsTransactionPeerFragment struct{}
+
+// StarsTransactionPeerFragmentTypeID is the ID of starsTransactionPeerFragment.
+const StarsTransactionPeerFragmentTypeID = 0xe92fd902
+
+// TypeID returns 0xe92fd902, the ID of starsTransactionPeerFragment.
+func (*StarsTransactionPeerFragment) TypeID() uint32 {
+	return StarsTransactionPeerFragmentTypeID
+}
+
+// TypeName returns "starsTransactionPeerFragment".
+func (*StarsTransactionPeerFragment) TypeName() string {
+	return "starsTransactionPeerFragment"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerFragment as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerFragment) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerFragmentTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerFragment) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerFragmentTypeID, "starsTransactionPeerFragment"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerFragment", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerFragment) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeer is the TL constructor starsTransactionPeer.
+//
+//	starsTransactionPeer#d80da15d peer:Peer = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeer.
+type StarsTransactionPeer struct {
+	Peer PeerClass
+}
+
+// StarsTransactionPeerTypeID is the ID of starsTransactionPeer.
+const StarsTransactionPeerTypeID = 0xd80da15d
+
+// TypeID returns 0xd80da15d, the ID of starsTransactionPeer.
+func (*StarsTransactionPeer) TypeID() uint32 {
+	return StarsTransactionPeerTypeID
+}
+
+// TypeName returns "starsTransactionPeer".
+func (*StarsTransactionPeer) TypeName() string {
+	return "starsTransactionPeer"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeer as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeer) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "starsTransactionPeer", "peer")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerTypeID, "starsTransactionPeer"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsTransactionPeer", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeer", "peer")
+	}
+	return nil
+}
+
+// StarsTransactionPeerAds is the TL constructor starsTransactionPeerAds.
+//
+//	starsTransactionPeerAds#60682812 = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAds.
+type StarsTransactionPeerAds struct{}
+
+// StarsTransactionPeerAdsTypeID is the ID of starsTransactionPeerAds.
+const StarsTransactionPeerAdsTypeID = 0x60682812
+
+// TypeID returns 0x60682812, the ID of starsTransactionPeerAds.
+func (*StarsTransactionPeerAds) TypeID() uint32 {
+	return StarsTransactionPeerAdsTypeID
+}
+
+// TypeName returns "starsTransactionPeerAds".
+func (*StarsTransactionPeerAds) TypeName() string {
+	return "starsTransactionPeerAds"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAds as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerAds) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAdsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAds) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerAdsTypeID, "starsTransactionPeerAds"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerAds", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAds) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StarsTransactionPeerAPI is the TL constructor starsTransactionPeerAPI.
+//
+//	starsTransactionPeerAPI#f9677aad = StarsTransactionPeer
+//
+// See https://core.telegram.org/constructor/starsTransactionPeerAPI.
+type StarsTransactionPeerAPI struct{}
+
+// StarsTransactionPeerAPITypeID is the ID of starsTransactionPeerAPI.
+const StarsTransactionPeerAPITypeID = 0xf9677aad
+
+// TypeID returns 0xf9677aad, the ID of starsTransactionPeerAPI.
+func (*StarsTransactionPeerAPI) TypeID() uint32 {
+	return StarsTransactionPeerAPITypeID
+}
+
+// TypeName returns "starsTransactionPeerAPI".
+func (*StarsTransactionPeerAPI) TypeName() string {
+	return "starsTransactionPeerAPI"
+}
+
+// starsTransactionPeerClass marks StarsTransactionPeerAPI as a
+// StarsTransactionPeerClass.
+func (*StarsTransactionPeerAPI) starsTransactionPeerClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionPeerAPITypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransactionPeerAPI) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionPeerAPITypeID, "starsTransactionPeerAPI"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransactionPeerAPI", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransactionPeerAPI) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StatsGraphClass is the TL type StatsGraph: one of StatsGraphAsync,
+// StatsGraphError, StatsGraph.
 //
 // See https://core.telegram.org/type/StatsGraph.
 type StatsGraphClass interface {
@@ -3892,18 +8079,15 @@ func decodeStatsGraph(b *bin.Buffer, depth int) (StatsGraphClass, error) {
 	case StatsGraphTypeID:
 		v = &StatsGraph{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StatsGraph",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StatsGraph"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StatsGraphAsync is the TL constructor statsGraphAsync:
+// StatsGraphAsync is the TL constructor statsGraphAsync.
 //
 //	statsGraphAsync#4a27eb2d token:string = StatsGraph
 //
@@ -3948,33 +8132,30 @@ func (m *StatsGraphAsync) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGraphAsyncTypeID, "statsGraphAsync"); err != nil {
+		return tlrt.DecodeErr(err, "statsGraphAsync", "")
 	}
-	if err := consumeID(b, StatsGraphAsyncTypeID, "statsGraphAsync"); err != nil {
-		return decodeErr("statsGraphAsync#4a27eb2d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGraphAsync) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraphAsync) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("statsGraphAsync#4a27eb2d", "token", err)
+		return tlrt.DecodeErr(err, "statsGraphAsync", "token")
 	}
 	return nil
 }
 
-// StatsGraphError is the TL constructor statsGraphError:
+// StatsGraphError is the TL constructor statsGraphError.
 //
 //	statsGraphError#bedc9822 error:string = StatsGraph
 //
@@ -4019,43 +8200,41 @@ func (m *StatsGraphError) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraphError) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGraphErrorTypeID, "statsGraphError"); err != nil {
+		return tlrt.DecodeErr(err, "statsGraphError", "")
 	}
-	if err := consumeID(b, StatsGraphErrorTypeID, "statsGraphError"); err != nil {
-		return decodeErr("statsGraphError#bedc9822", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGraphError) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraphError) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Error, err = b.String(); err != nil {
-		return decodeErr("statsGraphError#bedc9822", "error", err)
+		return tlrt.DecodeErr(err, "statsGraphError", "error")
 	}
 	return nil
 }
 
-// StatsGraph is the TL constructor statsGraph:
+// StatsGraph is the TL constructor statsGraph.
 //
-//	statsGraph#8ea464b6 flags:# json:DataJSON zoom_token:flags.0?string = StatsGraph
+//	statsGraph#8ea464b6 flags:# json:DataJSON zoom_token:flags.0?string
+//	    = StatsGraph
+//
+// An optional field is sent when it is not zero, nil or false. SetZoomToken and
+// the other Set methods send a zero value too; HasZoomToken reports whether
+// ZoomToken is present (sent, or received) and ClearZoomToken leaves it out.
 //
 // See https://core.telegram.org/constructor/statsGraph.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StatsGraph struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	JSON      DataJSON
 	ZoomToken string // flags.0?string
 }
@@ -4075,6 +8254,25 @@ func (*StatsGraph) TypeName() string {
 
 // statsGraphClass marks StatsGraph as a StatsGraphClass.
 func (*StatsGraph) statsGraphClass() {}
+
+// HasZoomToken reports whether ZoomToken is present: not zero, set by
+// SetZoomToken, or received.
+func (m *StatsGraph) HasZoomToken() bool {
+	return m.ZoomToken != "" || m.Flags.Has(0)
+}
+
+// SetZoomToken sets ZoomToken to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StatsGraph) SetZoomToken(v string) {
+	m.ZoomToken = v
+	m.Flags.Set(0)
+}
+
+// ClearZoomToken sets ZoomToken to its zero value and marks it absent.
+func (m *StatsGraph) ClearZoomToken() {
+	m.ZoomToken = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *StatsGraph) Encode(b *bin.Buffer) error {
@@ -4096,7 +8294,7 @@ func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.JSON.Encode(b); err != nil {
-		return encodeErr("statsGraph#8ea464b6", "json", err)
+		return tlrt.EncodeErr(err, "statsGraph", "json")
 	}
 	if flags.Has(0) {
 		b.PutString(m.ZoomToken)
@@ -4106,39 +8304,36 @@ func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGraph) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGraphTypeID, "statsGraph"); err != nil {
+		return tlrt.DecodeErr(err, "statsGraph", "")
 	}
-	if err := consumeID(b, StatsGraphTypeID, "statsGraph"); err != nil {
-		return decodeErr("statsGraph#8ea464b6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGraph) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGraph) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("statsGraph#8ea464b6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "statsGraph", "")
 	}
 	*m = StatsGraph{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("statsGraph#8ea464b6", "flags", err)
+		return tlrt.DecodeErr(err, "statsGraph", "flags")
 	}
-	if err = decodeBoxed(b, &m.JSON, depth+1); err != nil {
-		return decodeErr("statsGraph#8ea464b6", "json", err)
+	if err = tlrt.DecodeBoxed(b, &m.JSON, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "statsGraph", "json")
 	}
 	if m.Flags.Has(0) {
 		if m.ZoomToken, err = b.String(); err != nil {
-			return decodeErr("statsGraph#8ea464b6", "zoom_token", err)
+			return tlrt.DecodeErr(err, "statsGraph", "zoom_token")
 		}
 	}
 	if m.ZoomToken != "" {
@@ -4147,7 +8342,9 @@ func (m *StatsGraph) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StickerSetCoveredClass is the TL type StickerSetCovered: one of StickerSetCovered, StickerSetMultiCovered, StickerSetFullCovered, StickerSetNoCovered.
+// StickerSetCoveredClass is the TL type StickerSetCovered: one of
+// StickerSetCovered, StickerSetMultiCovered, StickerSetFullCovered,
+// StickerSetNoCovered.
 //
 // See https://core.telegram.org/type/StickerSetCovered.
 type StickerSetCoveredClass interface {
@@ -4160,7 +8357,8 @@ func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
 	return decodeStickerSetCovered(b, 0)
 }
 
-// decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth levels deep.
+// decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
+// levels deep.
 func decodeStickerSetCovered(b *bin.Buffer, depth int) (StickerSetCoveredClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -4177,20 +8375,18 @@ func decodeStickerSetCovered(b *bin.Buffer, depth int) (StickerSetCoveredClass, 
 	case StickerSetNoCoveredTypeID:
 		v = &StickerSetNoCovered{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StickerSetCovered",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StickerSetCovered"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StickerSetCovered is the TL constructor stickerSetCovered:
+// StickerSetCovered is the TL constructor stickerSetCovered.
 //
-//	stickerSetCovered#6410a5d2 set:StickerSet cover:Document = StickerSetCovered
+//	stickerSetCovered#6410a5d2 set:StickerSet cover:Document
+//	    = StickerSetCovered
 //
 // See https://core.telegram.org/constructor/stickerSetCovered.
 type StickerSetCovered struct {
@@ -4229,51 +8425,49 @@ func (m *StickerSetCovered) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Set.Encode(b); err != nil {
-		return encodeErr("stickerSetCovered#6410a5d2", "set", err)
+		return tlrt.EncodeErr(err, "stickerSetCovered", "set")
 	}
-	if err := encodeObj(b, m.Cover); err != nil {
-		return encodeErr("stickerSetCovered#6410a5d2", "cover", err)
+	if err := tlrt.EncodeObject(b, m.Cover); err != nil {
+		return tlrt.EncodeErr(err, "stickerSetCovered", "cover")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickerSetCoveredTypeID, "stickerSetCovered"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetCovered", "")
 	}
-	if err := consumeID(b, StickerSetCoveredTypeID, "stickerSetCovered"); err != nil {
-		return decodeErr("stickerSetCovered#6410a5d2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSetCovered) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSetCovered#6410a5d2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSetCovered", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
-		return decodeErr("stickerSetCovered#6410a5d2", "set", err)
+	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetCovered", "set")
 	}
 	if m.Cover, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("stickerSetCovered#6410a5d2", "cover", err)
+		return tlrt.DecodeErr(err, "stickerSetCovered", "cover")
 	}
 	return nil
 }
 
-// StickerSetMultiCovered is the TL constructor stickerSetMultiCovered:
+// StickerSetMultiCovered is the TL constructor stickerSetMultiCovered.
 //
-//	stickerSetMultiCovered#3407e51b set:StickerSet covers:Vector<Document> = StickerSetCovered
+//	stickerSetMultiCovered#3407e51b set:StickerSet covers:Vector<Document>
+//	    = StickerSetCovered
 //
 // See https://core.telegram.org/constructor/stickerSetMultiCovered.
 type StickerSetMultiCovered struct {
@@ -4294,7 +8488,8 @@ func (*StickerSetMultiCovered) TypeName() string {
 	return "stickerSetMultiCovered"
 }
 
-// stickerSetCoveredClass marks StickerSetMultiCovered as a StickerSetCoveredClass.
+// stickerSetCoveredClass marks StickerSetMultiCovered as a
+// StickerSetCoveredClass.
 func (*StickerSetMultiCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
@@ -4312,12 +8507,12 @@ func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Set.Encode(b); err != nil {
-		return encodeErr("stickerSetMultiCovered#3407e51b", "set", err)
+		return tlrt.EncodeErr(err, "stickerSetMultiCovered", "set")
 	}
 	b.PutVectorHeader(len(m.Covers))
 	for i := range m.Covers {
-		if err := encodeObj(b, m.Covers[i]); err != nil {
-			return encodeErr("stickerSetMultiCovered#3407e51b", "covers", err)
+		if err := tlrt.EncodeObject(b, m.Covers[i]); err != nil {
+			return tlrt.EncodeErr(err, "stickerSetMultiCovered", "covers")
 		}
 	}
 	return nil
@@ -4325,41 +8520,40 @@ func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "")
 	}
-	if err := consumeID(b, StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"); err != nil {
-		return decodeErr("stickerSetMultiCovered#3407e51b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSetMultiCovered) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSetMultiCovered#3407e51b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSetMultiCovered", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
-		return decodeErr("stickerSetMultiCovered#3407e51b", "set", err)
+	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	if m.Covers, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("stickerSetMultiCovered#3407e51b", "covers", err)
+	if m.Covers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "covers")
 	}
 	return nil
 }
 
-// StickerSetFullCovered is the TL constructor stickerSetFullCovered:
+// StickerSetFullCovered is the TL constructor stickerSetFullCovered.
 //
-//	stickerSetFullCovered#40d13c0e set:StickerSet packs:Vector<StickerPack> keywords:Vector<StickerKeyword> documents:Vector<Document> = StickerSetCovered
+//	stickerSetFullCovered#40d13c0e set:StickerSet packs:Vector<StickerPack>
+//	    keywords:Vector<StickerKeyword> documents:Vector<Document>
+//	    = StickerSetCovered
 //
 // See https://core.telegram.org/constructor/stickerSetFullCovered.
 type StickerSetFullCovered struct {
@@ -4382,7 +8576,8 @@ func (*StickerSetFullCovered) TypeName() string {
 	return "stickerSetFullCovered"
 }
 
-// stickerSetCoveredClass marks StickerSetFullCovered as a StickerSetCoveredClass.
+// stickerSetCoveredClass marks StickerSetFullCovered as a
+// StickerSetCoveredClass.
 func (*StickerSetFullCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
@@ -4400,24 +8595,24 @@ func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Set.Encode(b); err != nil {
-		return encodeErr("stickerSetFullCovered#40d13c0e", "set", err)
+		return tlrt.EncodeErr(err, "stickerSetFullCovered", "set")
 	}
 	b.PutVectorHeader(len(m.Packs))
 	for i := range m.Packs {
 		if err := m.Packs[i].Encode(b); err != nil {
-			return encodeErr("stickerSetFullCovered#40d13c0e", "packs", err)
+			return tlrt.EncodeErr(err, "stickerSetFullCovered", "packs")
 		}
 	}
 	b.PutVectorHeader(len(m.Keywords))
 	for i := range m.Keywords {
 		if err := m.Keywords[i].Encode(b); err != nil {
-			return encodeErr("stickerSetFullCovered#40d13c0e", "keywords", err)
+			return tlrt.EncodeErr(err, "stickerSetFullCovered", "keywords")
 		}
 	}
 	b.PutVectorHeader(len(m.Documents))
 	for i := range m.Documents {
-		if err := encodeObj(b, m.Documents[i]); err != nil {
-			return encodeErr("stickerSetFullCovered#40d13c0e", "documents", err)
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "stickerSetFullCovered", "documents")
 		}
 	}
 	return nil
@@ -4425,45 +8620,42 @@ func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickerSetFullCoveredTypeID, "stickerSetFullCovered"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "")
 	}
-	if err := consumeID(b, StickerSetFullCoveredTypeID, "stickerSetFullCovered"); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSetFullCovered) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSetFullCovered", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "set", err)
+	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "set")
 	}
-	if m.Packs, err = decodeVectorAt(b, depth+1, decodeValue[StickerPack]); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "packs", err)
+	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "packs")
 	}
-	if m.Keywords, err = decodeVectorAt(b, depth+1, decodeValue[StickerKeyword]); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "keywords", err)
+	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerKeyword]); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "keywords")
 	}
-	if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-		return decodeErr("stickerSetFullCovered#40d13c0e", "documents", err)
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetFullCovered", "documents")
 	}
 	return nil
 }
 
-// StickerSetNoCovered is the TL constructor stickerSetNoCovered:
+// StickerSetNoCovered is the TL constructor stickerSetNoCovered.
 //
 //	stickerSetNoCovered#77b15d1c set:StickerSet = StickerSetCovered
 //
@@ -4503,43 +8695,41 @@ func (m *StickerSetNoCovered) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Set.Encode(b); err != nil {
-		return encodeErr("stickerSetNoCovered#77b15d1c", "set", err)
+		return tlrt.EncodeErr(err, "stickerSetNoCovered", "set")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickerSetNoCoveredTypeID, "stickerSetNoCovered"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetNoCovered", "")
 	}
-	if err := consumeID(b, StickerSetNoCoveredTypeID, "stickerSetNoCovered"); err != nil {
-		return decodeErr("stickerSetNoCovered#77b15d1c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSetNoCovered) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSetNoCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSetNoCovered#77b15d1c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSetNoCovered", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Set, depth+1); err != nil {
-		return decodeErr("stickerSetNoCovered#77b15d1c", "set", err)
+	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickerSetNoCovered", "set")
 	}
 	return nil
 }
 
-// StoryItemClass is the TL type StoryItem: one of StoryItemDeleted, StoryItemSkipped, StoryItem.
+// StoryItemClass is the TL type StoryItem: one of StoryItemDeleted,
+// StoryItemSkipped, StoryItem.
 //
 // See https://core.telegram.org/type/StoryItem.
 type StoryItemClass interface {
@@ -4567,18 +8757,15 @@ func decodeStoryItem(b *bin.Buffer, depth int) (StoryItemClass, error) {
 	case StoryItemTypeID:
 		v = &StoryItem{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StoryItem",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StoryItem"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StoryItemDeleted is the TL constructor storyItemDeleted:
+// StoryItemDeleted is the TL constructor storyItemDeleted.
 //
 //	storyItemDeleted#51e6ee4f id:int = StoryItem
 //
@@ -4623,40 +8810,39 @@ func (m *StoryItemDeleted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryItemDeletedTypeID, "storyItemDeleted"); err != nil {
+		return tlrt.DecodeErr(err, "storyItemDeleted", "")
 	}
-	if err := consumeID(b, StoryItemDeletedTypeID, "storyItemDeleted"); err != nil {
-		return decodeErr("storyItemDeleted#51e6ee4f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryItemDeleted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItemDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("storyItemDeleted#51e6ee4f", "id", err)
+		return tlrt.DecodeErr(err, "storyItemDeleted", "id")
 	}
 	return nil
 }
 
-// StoryItemSkipped is the TL constructor storyItemSkipped:
+// StoryItemSkipped is the TL constructor storyItemSkipped.
 //
-//	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true id:int date:int expire_date:int = StoryItem
+//	storyItemSkipped#ffadc913 flags:# close_friends:flags.8?true
+//	    live:flags.9?true id:int date:int expire_date:int = StoryItem
 //
 // See https://core.telegram.org/constructor/storyItemSkipped.
 type StoryItemSkipped struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CloseFriends bool       // flags.8?true
+	Live         bool       // flags.9?true
 	ID           int
 	Date         int
 	ExpireDate   int
@@ -4692,9 +8878,12 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 8)
+	flags := m.Flags &^ (1<<8 | 1<<9)
 	if m.CloseFriends {
 		flags.Set(8)
+	}
+	if m.Live {
+		flags.Set(9)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
@@ -4705,55 +8894,63 @@ func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItemSkipped) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryItemSkippedTypeID, "storyItemSkipped"); err != nil {
+		return tlrt.DecodeErr(err, "storyItemSkipped", "")
 	}
-	if err := consumeID(b, StoryItemSkippedTypeID, "storyItemSkipped"); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryItemSkipped) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItemSkipped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoryItemSkipped{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "flags", err)
+		return tlrt.DecodeErr(err, "storyItemSkipped", "flags")
 	}
 	m.CloseFriends = m.Flags.Has(8)
+	m.Live = m.Flags.Has(9)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "id", err)
+		return tlrt.DecodeErr(err, "storyItemSkipped", "id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "date", err)
+		return tlrt.DecodeErr(err, "storyItemSkipped", "date")
 	}
 	if m.ExpireDate, err = b.Int(); err != nil {
-		return decodeErr("storyItemSkipped#ffadc913", "expire_date", err)
+		return tlrt.DecodeErr(err, "storyItemSkipped", "expire_date")
 	}
-	m.Flags &^= 1 << 8
+	m.Flags &^= 1<<8 | 1<<9
 	return nil
 }
 
-// StoryItem is the TL constructor storyItem:
+// StoryItem is the TL constructor storyItem.
 //
-//	storyItem#af6365a1 flags:# pinned:flags.5?true public:flags.7?true close_friends:flags.8?true min:flags.9?true noforwards:flags.10?true edited:flags.11?true contacts:flags.12?true selected_contacts:flags.13?true out:flags.16?true id:int date:int fwd_from:flags.17?StoryFwdHeader expire_date:int caption:flags.0?string entities:flags.1?Vector<MessageEntity> media:MessageMedia media_areas:flags.14?Vector<MediaArea> privacy:flags.2?Vector<PrivacyRule> views:flags.3?StoryViews sent_reaction:flags.15?Reaction = StoryItem
+//	storyItem#16a4b93c flags:# pinned:flags.5?true public:flags.7?true
+//	    close_friends:flags.8?true min:flags.9?true noforwards:flags.10?true
+//	    edited:flags.11?true contacts:flags.12?true
+//	    selected_contacts:flags.13?true out:flags.16?true id:int date:int
+//	    from_id:flags.18?Peer fwd_from:flags.17?StoryFwdHeader
+//	    expire_date:int caption:flags.0?string
+//	    entities:flags.1?Vector<MessageEntity> media:MessageMedia
+//	    media_areas:flags.14?Vector<MediaArea>
+//	    privacy:flags.2?Vector<PrivacyRule> views:flags.3?StoryViews
+//	    sent_reaction:flags.15?Reaction albums:flags.19?Vector<int>
+//	    music:flags.20?Document = StoryItem
+//
+// An optional field is sent when it is not zero, nil or false. SetCaption and
+// the other Set methods send a zero value too; HasCaption reports whether
+// Caption is present (sent, or received) and ClearCaption leaves it out.
 //
 // See https://core.telegram.org/constructor/storyItem.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoryItem struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned           bool       // flags.5?true
 	Public           bool       // flags.7?true
 	CloseFriends     bool       // flags.8?true
@@ -4765,6 +8962,7 @@ type StoryItem struct {
 	Out              bool       // flags.16?true
 	ID               int
 	Date             int
+	FromID           PeerClass       // flags.18?Peer
 	FwdFrom          *StoryFwdHeader // flags.17?StoryFwdHeader
 	ExpireDate       int
 	Caption          string               // flags.0?string
@@ -4774,12 +8972,14 @@ type StoryItem struct {
 	Privacy          []PrivacyRuleClass // flags.2?Vector<PrivacyRule>
 	Views            *StoryViews        // flags.3?StoryViews
 	SentReaction     ReactionClass      // flags.15?Reaction
+	Albums           []int              // flags.19?Vector<int>
+	Music            DocumentClass      // flags.20?Document
 }
 
 // StoryItemTypeID is the ID of storyItem.
-const StoryItemTypeID = 0xaf6365a1
+const StoryItemTypeID = 0x16a4b93c
 
-// TypeID returns 0xaf6365a1, the ID of storyItem.
+// TypeID returns 0x16a4b93c, the ID of storyItem.
 func (*StoryItem) TypeID() uint32 {
 	return StoryItemTypeID
 }
@@ -4791,6 +8991,101 @@ func (*StoryItem) TypeName() string {
 
 // storyItemClass marks StoryItem as a StoryItemClass.
 func (*StoryItem) storyItemClass() {}
+
+// HasCaption reports whether Caption is present: not zero, set by SetCaption,
+// or received.
+func (m *StoryItem) HasCaption() bool {
+	return m.Caption != "" || m.Flags.Has(0)
+}
+
+// SetCaption sets Caption to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryItem) SetCaption(v string) {
+	m.Caption = v
+	m.Flags.Set(0)
+}
+
+// ClearCaption sets Caption to its zero value and marks it absent.
+func (m *StoryItem) ClearCaption() {
+	m.Caption = ""
+	m.Flags.Unset(0)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *StoryItem) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryItem) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *StoryItem) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
+
+// HasMediaAreas reports whether MediaAreas is present: not zero, set by
+// SetMediaAreas, or received.
+func (m *StoryItem) HasMediaAreas() bool {
+	return len(m.MediaAreas) > 0 || m.Flags.Has(14)
+}
+
+// SetMediaAreas sets MediaAreas to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoryItem) SetMediaAreas(v []MediaAreaClass) {
+	m.MediaAreas = v
+	m.Flags.Set(14)
+}
+
+// ClearMediaAreas sets MediaAreas to its zero value and marks it absent.
+func (m *StoryItem) ClearMediaAreas() {
+	m.MediaAreas = nil
+	m.Flags.Unset(14)
+}
+
+// HasPrivacy reports whether Privacy is present: not zero, set by SetPrivacy,
+// or received.
+func (m *StoryItem) HasPrivacy() bool {
+	return len(m.Privacy) > 0 || m.Flags.Has(2)
+}
+
+// SetPrivacy sets Privacy to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryItem) SetPrivacy(v []PrivacyRuleClass) {
+	m.Privacy = v
+	m.Flags.Set(2)
+}
+
+// ClearPrivacy sets Privacy to its zero value and marks it absent.
+func (m *StoryItem) ClearPrivacy() {
+	m.Privacy = nil
+	m.Flags.Unset(2)
+}
+
+// HasAlbums reports whether Albums is present: not zero, set by SetAlbums, or
+// received.
+func (m *StoryItem) HasAlbums() bool {
+	return len(m.Albums) > 0 || m.Flags.Has(19)
+}
+
+// SetAlbums sets Albums to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *StoryItem) SetAlbums(v []int) {
+	m.Albums = v
+	m.Flags.Set(19)
+}
+
+// ClearAlbums sets Albums to its zero value and marks it absent.
+func (m *StoryItem) ClearAlbums() {
+	m.Albums = nil
+	m.Flags.Unset(19)
+}
 
 // Encode writes m to b with its ID.
 func (m *StoryItem) Encode(b *bin.Buffer) error {
@@ -4806,7 +9101,7 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17)
+	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20)
 	if m.Pinned {
 		flags.Set(5)
 	}
@@ -4834,6 +9129,9 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m.Out {
 		flags.Set(16)
 	}
+	if m.FromID != nil {
+		flags.Set(18)
+	}
 	if m.FwdFrom != nil {
 		flags.Set(17)
 	}
@@ -4855,12 +9153,23 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if m.SentReaction != nil {
 		flags.Set(15)
 	}
+	if len(m.Albums) > 0 {
+		flags.Set(19)
+	}
+	if m.Music != nil {
+		flags.Set(20)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	b.PutInt(m.Date)
+	if flags.Has(18) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "storyItem", "from_id")
+		}
+	}
 	if flags.Has(17) {
 		if err := m.FwdFrom.Encode(b); err != nil {
-			return encodeErr("storyItem#af6365a1", "fwd_from", err)
+			return tlrt.EncodeErr(err, "storyItem", "fwd_from")
 		}
 	}
 	b.PutInt(m.ExpireDate)
@@ -4870,38 +9179,49 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "storyItem", "entities")
 			}
 		}
 	}
-	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("storyItem#af6365a1", "media", err)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "storyItem", "media")
 	}
 	if flags.Has(14) {
 		b.PutVectorHeader(len(m.MediaAreas))
 		for i := range m.MediaAreas {
-			if err := encodeObj(b, m.MediaAreas[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "media_areas", err)
+			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
+				return tlrt.EncodeErr(err, "storyItem", "media_areas")
 			}
 		}
 	}
 	if flags.Has(2) {
 		b.PutVectorHeader(len(m.Privacy))
 		for i := range m.Privacy {
-			if err := encodeObj(b, m.Privacy[i]); err != nil {
-				return encodeErr("storyItem#af6365a1", "privacy", err)
+			if err := tlrt.EncodeObject(b, m.Privacy[i]); err != nil {
+				return tlrt.EncodeErr(err, "storyItem", "privacy")
 			}
 		}
 	}
 	if flags.Has(3) {
 		if err := m.Views.Encode(b); err != nil {
-			return encodeErr("storyItem#af6365a1", "views", err)
+			return tlrt.EncodeErr(err, "storyItem", "views")
 		}
 	}
 	if flags.Has(15) {
-		if err := encodeObj(b, m.SentReaction); err != nil {
-			return encodeErr("storyItem#af6365a1", "sent_reaction", err)
+		if err := tlrt.EncodeObject(b, m.SentReaction); err != nil {
+			return tlrt.EncodeErr(err, "storyItem", "sent_reaction")
+		}
+	}
+	if flags.Has(19) {
+		b.PutVectorHeader(len(m.Albums))
+		for i := range m.Albums {
+			b.PutInt(m.Albums[i])
+		}
+	}
+	if flags.Has(20) {
+		if err := tlrt.EncodeObject(b, m.Music); err != nil {
+			return tlrt.EncodeErr(err, "storyItem", "music")
 		}
 	}
 	return nil
@@ -4909,32 +9229,29 @@ func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryItem) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryItemTypeID, "storyItem"); err != nil {
+		return tlrt.DecodeErr(err, "storyItem", "")
 	}
-	if err := consumeID(b, StoryItemTypeID, "storyItem"); err != nil {
-		return decodeErr("storyItem#af6365a1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyItem#af6365a1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyItem", "")
 	}
 	*m = StoryItem{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyItem#af6365a1", "flags", err)
+		return tlrt.DecodeErr(err, "storyItem", "flags")
 	}
 	m.Pinned = m.Flags.Has(5)
 	m.Public = m.Flags.Has(7)
@@ -4946,55 +9263,70 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.SelectedContacts = m.Flags.Has(13)
 	m.Out = m.Flags.Has(16)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "id", err)
+		return tlrt.DecodeErr(err, "storyItem", "id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "date", err)
+		return tlrt.DecodeErr(err, "storyItem", "date")
+	}
+	if m.Flags.Has(18) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "from_id")
+		}
 	}
 	if m.Flags.Has(17) {
 		m.FwdFrom = new(StoryFwdHeader)
-		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "fwd_from", err)
+		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "fwd_from")
 		}
 	}
 	if m.ExpireDate, err = b.Int(); err != nil {
-		return decodeErr("storyItem#af6365a1", "expire_date", err)
+		return tlrt.DecodeErr(err, "storyItem", "expire_date")
 	}
 	if m.Flags.Has(0) {
 		if m.Caption, err = b.String(); err != nil {
-			return decodeErr("storyItem#af6365a1", "caption", err)
+			return tlrt.DecodeErr(err, "storyItem", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("storyItem#af6365a1", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "entities")
 		}
 	}
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-		return decodeErr("storyItem#af6365a1", "media", err)
+		return tlrt.DecodeErr(err, "storyItem", "media")
 	}
 	if m.Flags.Has(14) {
-		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
-			return decodeErr("storyItem#af6365a1", "media_areas", err)
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "media_areas")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Privacy, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
-			return decodeErr("storyItem#af6365a1", "privacy", err)
+		if m.Privacy, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "privacy")
 		}
 	}
 	if m.Flags.Has(3) {
 		m.Views = new(StoryViews)
-		if err = decodeBoxed(b, m.Views, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "views", err)
+		if err = tlrt.DecodeBoxed(b, m.Views, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "views")
 		}
 	}
 	if m.Flags.Has(15) {
 		if m.SentReaction, err = decodeReaction(b, depth+1); err != nil {
-			return decodeErr("storyItem#af6365a1", "sent_reaction", err)
+			return tlrt.DecodeErr(err, "storyItem", "sent_reaction")
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17
+	if m.Flags.Has(19) {
+		if m.Albums, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "albums")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.Music, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyItem", "music")
+		}
+	}
+	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20
 	if m.Caption != "" {
 		m.Flags.Unset(0)
 	}
@@ -5007,10 +9339,14 @@ func (m *StoryItem) decodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Privacy) > 0 {
 		m.Flags.Unset(2)
 	}
+	if len(m.Albums) > 0 {
+		m.Flags.Unset(19)
+	}
 	return nil
 }
 
-// StoryReactionClass is the TL type StoryReaction: one of StoryReaction, StoryReactionPublicForward, StoryReactionPublicRepost.
+// StoryReactionClass is the TL type StoryReaction: one of StoryReaction,
+// StoryReactionPublicForward, StoryReactionPublicRepost.
 //
 // See https://core.telegram.org/type/StoryReaction.
 type StoryReactionClass interface {
@@ -5023,7 +9359,8 @@ func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
 	return decodeStoryReaction(b, 0)
 }
 
-// decodeStoryReaction is DecodeStoryReaction for a value nested depth levels deep.
+// decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
+// deep.
 func decodeStoryReaction(b *bin.Buffer, depth int) (StoryReactionClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -5038,20 +9375,18 @@ func decodeStoryReaction(b *bin.Buffer, depth int) (StoryReactionClass, error) {
 	case StoryReactionPublicRepostTypeID:
 		v = &StoryReactionPublicRepost{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StoryReaction",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StoryReaction"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StoryReaction is the TL constructor storyReaction:
+// StoryReaction is the TL constructor storyReaction.
 //
-//	storyReaction#6090d6d5 peer_id:Peer date:int reaction:Reaction = StoryReaction
+//	storyReaction#6090d6d5 peer_id:Peer date:int reaction:Reaction
+//	    = StoryReaction
 //
 // See https://core.telegram.org/constructor/storyReaction.
 type StoryReaction struct {
@@ -5090,54 +9425,51 @@ func (m *StoryReaction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("storyReaction#6090d6d5", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "storyReaction", "peer_id")
 	}
 	b.PutInt(m.Date)
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("storyReaction#6090d6d5", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "storyReaction", "reaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryReactionTypeID, "storyReaction"); err != nil {
+		return tlrt.DecodeErr(err, "storyReaction", "")
 	}
-	if err := consumeID(b, StoryReactionTypeID, "storyReaction"); err != nil {
-		return decodeErr("storyReaction#6090d6d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyReaction#6090d6d5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyReaction", "")
 	}
 	var err error
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("storyReaction#6090d6d5", "peer_id", err)
+		return tlrt.DecodeErr(err, "storyReaction", "peer_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyReaction#6090d6d5", "date", err)
+		return tlrt.DecodeErr(err, "storyReaction", "date")
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("storyReaction#6090d6d5", "reaction", err)
+		return tlrt.DecodeErr(err, "storyReaction", "reaction")
 	}
 	return nil
 }
 
-// StoryReactionPublicForward is the TL constructor storyReactionPublicForward:
+// StoryReactionPublicForward is the TL constructor storyReactionPublicForward.
 //
 //	storyReactionPublicForward#bbab2643 message:Message = StoryReaction
 //
@@ -5176,46 +9508,44 @@ func (m *StoryReactionPublicForward) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("storyReactionPublicForward#bbab2643", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "storyReactionPublicForward", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryReactionPublicForwardTypeID, "storyReactionPublicForward"); err != nil {
+		return tlrt.DecodeErr(err, "storyReactionPublicForward", "")
 	}
-	if err := consumeID(b, StoryReactionPublicForwardTypeID, "storyReactionPublicForward"); err != nil {
-		return decodeErr("storyReactionPublicForward#bbab2643", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryReactionPublicForward) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReactionPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyReactionPublicForward#bbab2643", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicForward", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("storyReactionPublicForward#bbab2643", "message", err)
+		return tlrt.DecodeErr(err, "storyReactionPublicForward", "message")
 	}
 	return nil
 }
 
-// StoryReactionPublicRepost is the TL constructor storyReactionPublicRepost:
+// StoryReactionPublicRepost is the TL constructor storyReactionPublicRepost.
 //
-//	storyReactionPublicRepost#cfcd0f13 peer_id:Peer story:StoryItem = StoryReaction
+//	storyReactionPublicRepost#cfcd0f13 peer_id:Peer story:StoryItem
+//	    = StoryReaction
 //
 // See https://core.telegram.org/constructor/storyReactionPublicRepost.
 type StoryReactionPublicRepost struct {
@@ -5253,50 +9583,48 @@ func (m *StoryReactionPublicRepost) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("storyReactionPublicRepost#cfcd0f13", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "storyReactionPublicRepost", "peer_id")
 	}
-	if err := encodeObj(b, m.Story); err != nil {
-		return encodeErr("storyReactionPublicRepost#cfcd0f13", "story", err)
+	if err := tlrt.EncodeObject(b, m.Story); err != nil {
+		return tlrt.EncodeErr(err, "storyReactionPublicRepost", "story")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"); err != nil {
+		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "")
 	}
-	if err := consumeID(b, StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"); err != nil {
-		return decodeErr("storyReactionPublicRepost#cfcd0f13", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryReactionPublicRepost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryReactionPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyReactionPublicRepost#cfcd0f13", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicRepost", "")
 	}
 	var err error
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("storyReactionPublicRepost#cfcd0f13", "peer_id", err)
+		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "peer_id")
 	}
 	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-		return decodeErr("storyReactionPublicRepost#cfcd0f13", "story", err)
+		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "story")
 	}
 	return nil
 }
 
-// StoryViewClass is the TL type StoryView: one of StoryView, StoryViewPublicForward, StoryViewPublicRepost.
+// StoryViewClass is the TL type StoryView: one of StoryView,
+// StoryViewPublicForward, StoryViewPublicRepost.
 //
 // See https://core.telegram.org/type/StoryView.
 type StoryViewClass interface {
@@ -5324,24 +9652,23 @@ func decodeStoryView(b *bin.Buffer, depth int) (StoryViewClass, error) {
 	case StoryViewPublicRepostTypeID:
 		v = &StoryViewPublicRepost{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "StoryView",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "StoryView"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StoryView is the TL constructor storyView:
+// StoryView is the TL constructor storyView.
 //
-//	storyView#b0bdeac5 flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true user_id:long date:int reaction:flags.2?Reaction = StoryView
+//	storyView#b0bdeac5 flags:# blocked:flags.0?true
+//	    blocked_my_stories_from:flags.1?true user_id:long date:int
+//	    reaction:flags.2?Reaction = StoryView
 //
 // See https://core.telegram.org/constructor/storyView.
 type StoryView struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	UserID               int64
@@ -5393,8 +9720,8 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.UserID)
 	b.PutInt(m.Date)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Reaction); err != nil {
-			return encodeErr("storyView#b0bdeac5", "reaction", err)
+		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+			return tlrt.EncodeErr(err, "storyView", "reaction")
 		}
 	}
 	return nil
@@ -5402,57 +9729,55 @@ func (m *StoryView) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryView) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryViewTypeID, "storyView"); err != nil {
+		return tlrt.DecodeErr(err, "storyView", "")
 	}
-	if err := consumeID(b, StoryViewTypeID, "storyView"); err != nil {
-		return decodeErr("storyView#b0bdeac5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryView) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryView) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyView#b0bdeac5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyView", "")
 	}
 	*m = StoryView{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyView#b0bdeac5", "flags", err)
+		return tlrt.DecodeErr(err, "storyView", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("storyView#b0bdeac5", "user_id", err)
+		return tlrt.DecodeErr(err, "storyView", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("storyView#b0bdeac5", "date", err)
+		return tlrt.DecodeErr(err, "storyView", "date")
 	}
 	if m.Flags.Has(2) {
 		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-			return decodeErr("storyView#b0bdeac5", "reaction", err)
+			return tlrt.DecodeErr(err, "storyView", "reaction")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// StoryViewPublicForward is the TL constructor storyViewPublicForward:
+// StoryViewPublicForward is the TL constructor storyViewPublicForward.
 //
-//	storyViewPublicForward#9083670b flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true message:Message = StoryView
+//	storyViewPublicForward#9083670b flags:# blocked:flags.0?true
+//	    blocked_my_stories_from:flags.1?true message:Message = StoryView
 //
 // See https://core.telegram.org/constructor/storyViewPublicForward.
 type StoryViewPublicForward struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	Message              MessageClass
@@ -5496,57 +9821,56 @@ func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("storyViewPublicForward#9083670b", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "storyViewPublicForward", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryViewPublicForwardTypeID, "storyViewPublicForward"); err != nil {
+		return tlrt.DecodeErr(err, "storyViewPublicForward", "")
 	}
-	if err := consumeID(b, StoryViewPublicForwardTypeID, "storyViewPublicForward"); err != nil {
-		return decodeErr("storyViewPublicForward#9083670b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryViewPublicForward) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViewPublicForward) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyViewPublicForward#9083670b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicForward", "")
 	}
 	*m = StoryViewPublicForward{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyViewPublicForward#9083670b", "flags", err)
+		return tlrt.DecodeErr(err, "storyViewPublicForward", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("storyViewPublicForward#9083670b", "message", err)
+		return tlrt.DecodeErr(err, "storyViewPublicForward", "message")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// StoryViewPublicRepost is the TL constructor storyViewPublicRepost:
+// StoryViewPublicRepost is the TL constructor storyViewPublicRepost.
 //
-//	storyViewPublicRepost#bd74cf49 flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true peer_id:Peer story:StoryItem = StoryView
+//	storyViewPublicRepost#bd74cf49 flags:# blocked:flags.0?true
+//	    blocked_my_stories_from:flags.1?true peer_id:Peer story:StoryItem
+//	    = StoryView
 //
 // See https://core.telegram.org/constructor/storyViewPublicRepost.
 type StoryViewPublicRepost struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	PeerID               PeerClass
@@ -5591,59 +9915,57 @@ func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("storyViewPublicRepost#bd74cf49", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "storyViewPublicRepost", "peer_id")
 	}
-	if err := encodeObj(b, m.Story); err != nil {
-		return encodeErr("storyViewPublicRepost#bd74cf49", "story", err)
+	if err := tlrt.EncodeObject(b, m.Story); err != nil {
+		return tlrt.EncodeErr(err, "storyViewPublicRepost", "story")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryViewPublicRepostTypeID, "storyViewPublicRepost"); err != nil {
+		return tlrt.DecodeErr(err, "storyViewPublicRepost", "")
 	}
-	if err := consumeID(b, StoryViewPublicRepostTypeID, "storyViewPublicRepost"); err != nil {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryViewPublicRepost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViewPublicRepost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicRepost", "")
 	}
 	*m = StoryViewPublicRepost{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "flags", err)
+		return tlrt.DecodeErr(err, "storyViewPublicRepost", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "peer_id", err)
+		return tlrt.DecodeErr(err, "storyViewPublicRepost", "peer_id")
 	}
 	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-		return decodeErr("storyViewPublicRepost#bd74cf49", "story", err)
+		return tlrt.DecodeErr(err, "storyViewPublicRepost", "story")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// SavedPhoneContact is the TL constructor savedPhoneContact:
+// SavedPhoneContact is the TL constructor savedPhoneContact.
 //
-//	savedPhoneContact#1142bd56 phone:string first_name:string last_name:string date:int = SavedContact
+//	savedPhoneContact#1142bd56 phone:string first_name:string
+//	    last_name:string date:int = SavedContact
 //
 // See https://core.telegram.org/constructor/savedPhoneContact.
 type SavedPhoneContact struct {
@@ -5689,135 +10011,896 @@ func (m *SavedPhoneContact) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SavedPhoneContactTypeID, "savedPhoneContact"); err != nil {
+		return tlrt.DecodeErr(err, "savedPhoneContact", "")
 	}
-	if err := consumeID(b, SavedPhoneContactTypeID, "savedPhoneContact"); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SavedPhoneContact) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedPhoneContact) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "phone", err)
+		return tlrt.DecodeErr(err, "savedPhoneContact", "phone")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "first_name", err)
+		return tlrt.DecodeErr(err, "savedPhoneContact", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "last_name", err)
+		return tlrt.DecodeErr(err, "savedPhoneContact", "last_name")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("savedPhoneContact#1142bd56", "date", err)
+		return tlrt.DecodeErr(err, "savedPhoneContact", "date")
 	}
 	return nil
 }
 
-// SavedDialog is the TL constructor savedDialog:
+// SavedReactionTag is the TL constructor savedReactionTag.
 //
-//	savedDialog#bd87cb6c flags:# pinned:flags.2?true peer:Peer top_message:int = SavedDialog
+//	savedReactionTag#cb6ff828 flags:# reaction:Reaction title:flags.0?string
+//	    count:int = SavedReactionTag
 //
-// See https://core.telegram.org/constructor/savedDialog.
-type SavedDialog struct {
-	Flags      bin.Fields // flags word; see the type's doc
-	Pinned     bool       // flags.2?true
-	Peer       PeerClass
-	TopMessage int
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/constructor/savedReactionTag.
+type SavedReactionTag struct {
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Reaction ReactionClass
+	Title    string // flags.0?string
+	Count    int
 }
 
-// SavedDialogTypeID is the ID of savedDialog.
-const SavedDialogTypeID = 0xbd87cb6c
+// SavedReactionTagTypeID is the ID of savedReactionTag.
+const SavedReactionTagTypeID = 0xcb6ff828
 
-// TypeID returns 0xbd87cb6c, the ID of savedDialog.
-func (*SavedDialog) TypeID() uint32 {
-	return SavedDialogTypeID
+// TypeID returns 0xcb6ff828, the ID of savedReactionTag.
+func (*SavedReactionTag) TypeID() uint32 {
+	return SavedReactionTagTypeID
 }
 
-// TypeName returns "savedDialog".
-func (*SavedDialog) TypeName() string {
-	return "savedDialog"
+// TypeName returns "savedReactionTag".
+func (*SavedReactionTag) TypeName() string {
+	return "savedReactionTag"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *SavedReactionTag) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *SavedReactionTag) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *SavedReactionTag) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
-func (m *SavedDialog) Encode(b *bin.Buffer) error {
+func (m *SavedReactionTag) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SavedDialogTypeID)
+	b.PutID(SavedReactionTagTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
+func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 2)
-	if m.Pinned {
-		flags.Set(2)
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("savedDialog#bd87cb6c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "savedReactionTag", "reaction")
 	}
-	b.PutInt(m.TopMessage)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	b.PutInt(m.Count)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SavedDialog) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SavedReactionTagTypeID, "savedReactionTag"); err != nil {
+		return tlrt.DecodeErr(err, "savedReactionTag", "")
 	}
-	if err := consumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SavedDialog) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedReactionTag) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("savedDialog#bd87cb6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "savedReactionTag", "")
 	}
-	*m = SavedDialog{}
+	*m = SavedReactionTag{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "flags", err)
+		return tlrt.DecodeErr(err, "savedReactionTag", "flags")
 	}
-	m.Pinned = m.Flags.Has(2)
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "peer", err)
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "savedReactionTag", "reaction")
 	}
-	if m.TopMessage, err = b.Int(); err != nil {
-		return decodeErr("savedDialog#bd87cb6c", "top_message", err)
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "savedReactionTag", "title")
+		}
 	}
-	m.Flags &^= 1 << 2
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "savedReactionTag", "count")
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
 	return nil
 }
 
-// SearchResultsCalendarPeriod is the TL constructor searchResultsCalendarPeriod:
+// SavedStarGift is the TL constructor savedStarGift.
 //
-//	searchResultsCalendarPeriod#c9b0539f date:int min_msg_id:int max_msg_id:int count:int = SearchResultsCalendarPeriod
+//	savedStarGift#41df43fc flags:# name_hidden:flags.0?true
+//	    unsaved:flags.5?true refunded:flags.9?true can_upgrade:flags.10?true
+//	    pinned_to_top:flags.12?true upgrade_separate:flags.17?true
+//	    from_id:flags.1?Peer date:int gift:StarGift
+//	    message:flags.2?TextWithEntities msg_id:flags.3?int
+//	    saved_id:flags.11?long convert_stars:flags.4?long
+//	    upgrade_stars:flags.6?long can_export_at:flags.7?int
+//	    transfer_stars:flags.8?long can_transfer_at:flags.13?int
+//	    can_resell_at:flags.14?int collection_id:flags.15?Vector<int>
+//	    prepaid_upgrade_hash:flags.16?string
+//	    drop_original_details_stars:flags.18?long gift_num:flags.19?int
+//	    can_craft_at:flags.20?int = SavedStarGift
+//
+// An optional field is sent when it is not zero, nil or false. SetMsgID and the
+// other Set methods send a zero value too; HasMsgID reports whether MsgID is
+// present (sent, or received) and ClearMsgID leaves it out.
+//
+// See https://core.telegram.org/constructor/savedStarGift.
+type SavedStarGift struct {
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NameHidden               bool       // flags.0?true
+	Unsaved                  bool       // flags.5?true
+	Refunded                 bool       // flags.9?true
+	CanUpgrade               bool       // flags.10?true
+	PinnedToTop              bool       // flags.12?true
+	UpgradeSeparate          bool       // flags.17?true
+	FromID                   PeerClass  // flags.1?Peer
+	Date                     int
+	Gift                     StarGiftClass
+	Message                  *TextWithEntities // flags.2?TextWithEntities
+	MsgID                    int               // flags.3?int
+	SavedID                  int64             // flags.11?long
+	ConvertStars             int64             // flags.4?long
+	UpgradeStars             int64             // flags.6?long
+	CanExportAt              int               // flags.7?int
+	TransferStars            int64             // flags.8?long
+	CanTransferAt            int               // flags.13?int
+	CanResellAt              int               // flags.14?int
+	CollectionID             []int             // flags.15?Vector<int>
+	PrepaidUpgradeHash       string            // flags.16?string
+	DropOriginalDetailsStars int64             // flags.18?long
+	GiftNum                  int               // flags.19?int
+	CanCraftAt               int               // flags.20?int
+}
+
+// SavedStarGiftTypeID is the ID of savedStarGift.
+const SavedStarGiftTypeID = 0x41df43fc
+
+// TypeID returns 0x41df43fc, the ID of savedStarGift.
+func (*SavedStarGift) TypeID() uint32 {
+	return SavedStarGiftTypeID
+}
+
+// TypeName returns "savedStarGift".
+func (*SavedStarGift) TypeName() string {
+	return "savedStarGift"
+}
+
+// HasMsgID reports whether MsgID is present: not zero, set by SetMsgID, or
+// received.
+func (m *SavedStarGift) HasMsgID() bool {
+	return m.MsgID != 0 || m.Flags.Has(3)
+}
+
+// SetMsgID sets MsgID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *SavedStarGift) SetMsgID(v int) {
+	m.MsgID = v
+	m.Flags.Set(3)
+}
+
+// ClearMsgID sets MsgID to its zero value and marks it absent.
+func (m *SavedStarGift) ClearMsgID() {
+	m.MsgID = 0
+	m.Flags.Unset(3)
+}
+
+// HasSavedID reports whether SavedID is present: not zero, set by SetSavedID,
+// or received.
+func (m *SavedStarGift) HasSavedID() bool {
+	return m.SavedID != 0 || m.Flags.Has(11)
+}
+
+// SetSavedID sets SavedID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *SavedStarGift) SetSavedID(v int64) {
+	m.SavedID = v
+	m.Flags.Set(11)
+}
+
+// ClearSavedID sets SavedID to its zero value and marks it absent.
+func (m *SavedStarGift) ClearSavedID() {
+	m.SavedID = 0
+	m.Flags.Unset(11)
+}
+
+// HasConvertStars reports whether ConvertStars is present: not zero, set by
+// SetConvertStars, or received.
+func (m *SavedStarGift) HasConvertStars() bool {
+	return m.ConvertStars != 0 || m.Flags.Has(4)
+}
+
+// SetConvertStars sets ConvertStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetConvertStars(v int64) {
+	m.ConvertStars = v
+	m.Flags.Set(4)
+}
+
+// ClearConvertStars sets ConvertStars to its zero value and marks it absent.
+func (m *SavedStarGift) ClearConvertStars() {
+	m.ConvertStars = 0
+	m.Flags.Unset(4)
+}
+
+// HasUpgradeStars reports whether UpgradeStars is present: not zero, set by
+// SetUpgradeStars, or received.
+func (m *SavedStarGift) HasUpgradeStars() bool {
+	return m.UpgradeStars != 0 || m.Flags.Has(6)
+}
+
+// SetUpgradeStars sets UpgradeStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetUpgradeStars(v int64) {
+	m.UpgradeStars = v
+	m.Flags.Set(6)
+}
+
+// ClearUpgradeStars sets UpgradeStars to its zero value and marks it absent.
+func (m *SavedStarGift) ClearUpgradeStars() {
+	m.UpgradeStars = 0
+	m.Flags.Unset(6)
+}
+
+// HasCanExportAt reports whether CanExportAt is present: not zero, set by
+// SetCanExportAt, or received.
+func (m *SavedStarGift) HasCanExportAt() bool {
+	return m.CanExportAt != 0 || m.Flags.Has(7)
+}
+
+// SetCanExportAt sets CanExportAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SavedStarGift) SetCanExportAt(v int) {
+	m.CanExportAt = v
+	m.Flags.Set(7)
+}
+
+// ClearCanExportAt sets CanExportAt to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCanExportAt() {
+	m.CanExportAt = 0
+	m.Flags.Unset(7)
+}
+
+// HasTransferStars reports whether TransferStars is present: not zero, set by
+// SetTransferStars, or received.
+func (m *SavedStarGift) HasTransferStars() bool {
+	return m.TransferStars != 0 || m.Flags.Has(8)
+}
+
+// SetTransferStars sets TransferStars to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetTransferStars(v int64) {
+	m.TransferStars = v
+	m.Flags.Set(8)
+}
+
+// ClearTransferStars sets TransferStars to its zero value and marks it absent.
+func (m *SavedStarGift) ClearTransferStars() {
+	m.TransferStars = 0
+	m.Flags.Unset(8)
+}
+
+// HasCanTransferAt reports whether CanTransferAt is present: not zero, set by
+// SetCanTransferAt, or received.
+func (m *SavedStarGift) HasCanTransferAt() bool {
+	return m.CanTransferAt != 0 || m.Flags.Has(13)
+}
+
+// SetCanTransferAt sets CanTransferAt to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetCanTransferAt(v int) {
+	m.CanTransferAt = v
+	m.Flags.Set(13)
+}
+
+// ClearCanTransferAt sets CanTransferAt to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCanTransferAt() {
+	m.CanTransferAt = 0
+	m.Flags.Unset(13)
+}
+
+// HasCanResellAt reports whether CanResellAt is present: not zero, set by
+// SetCanResellAt, or received.
+func (m *SavedStarGift) HasCanResellAt() bool {
+	return m.CanResellAt != 0 || m.Flags.Has(14)
+}
+
+// SetCanResellAt sets CanResellAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SavedStarGift) SetCanResellAt(v int) {
+	m.CanResellAt = v
+	m.Flags.Set(14)
+}
+
+// ClearCanResellAt sets CanResellAt to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCanResellAt() {
+	m.CanResellAt = 0
+	m.Flags.Unset(14)
+}
+
+// HasCollectionID reports whether CollectionID is present: not zero, set by
+// SetCollectionID, or received.
+func (m *SavedStarGift) HasCollectionID() bool {
+	return len(m.CollectionID) > 0 || m.Flags.Has(15)
+}
+
+// SetCollectionID sets CollectionID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SavedStarGift) SetCollectionID(v []int) {
+	m.CollectionID = v
+	m.Flags.Set(15)
+}
+
+// ClearCollectionID sets CollectionID to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCollectionID() {
+	m.CollectionID = nil
+	m.Flags.Unset(15)
+}
+
+// HasPrepaidUpgradeHash reports whether PrepaidUpgradeHash is present: not
+// zero, set by SetPrepaidUpgradeHash, or received.
+func (m *SavedStarGift) HasPrepaidUpgradeHash() bool {
+	return m.PrepaidUpgradeHash != "" || m.Flags.Has(16)
+}
+
+// SetPrepaidUpgradeHash sets PrepaidUpgradeHash to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *SavedStarGift) SetPrepaidUpgradeHash(v string) {
+	m.PrepaidUpgradeHash = v
+	m.Flags.Set(16)
+}
+
+// ClearPrepaidUpgradeHash sets PrepaidUpgradeHash to its zero value and marks
+// it absent.
+func (m *SavedStarGift) ClearPrepaidUpgradeHash() {
+	m.PrepaidUpgradeHash = ""
+	m.Flags.Unset(16)
+}
+
+// HasDropOriginalDetailsStars reports whether DropOriginalDetailsStars is
+// present: not zero, set by SetDropOriginalDetailsStars, or received.
+func (m *SavedStarGift) HasDropOriginalDetailsStars() bool {
+	return m.DropOriginalDetailsStars != 0 || m.Flags.Has(18)
+}
+
+// SetDropOriginalDetailsStars sets DropOriginalDetailsStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *SavedStarGift) SetDropOriginalDetailsStars(v int64) {
+	m.DropOriginalDetailsStars = v
+	m.Flags.Set(18)
+}
+
+// ClearDropOriginalDetailsStars sets DropOriginalDetailsStars to its zero value
+// and marks it absent.
+func (m *SavedStarGift) ClearDropOriginalDetailsStars() {
+	m.DropOriginalDetailsStars = 0
+	m.Flags.Unset(18)
+}
+
+// HasGiftNum reports whether GiftNum is present: not zero, set by SetGiftNum,
+// or received.
+func (m *SavedStarGift) HasGiftNum() bool {
+	return m.GiftNum != 0 || m.Flags.Has(19)
+}
+
+// SetGiftNum sets GiftNum to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *SavedStarGift) SetGiftNum(v int) {
+	m.GiftNum = v
+	m.Flags.Set(19)
+}
+
+// ClearGiftNum sets GiftNum to its zero value and marks it absent.
+func (m *SavedStarGift) ClearGiftNum() {
+	m.GiftNum = 0
+	m.Flags.Unset(19)
+}
+
+// HasCanCraftAt reports whether CanCraftAt is present: not zero, set by
+// SetCanCraftAt, or received.
+func (m *SavedStarGift) HasCanCraftAt() bool {
+	return m.CanCraftAt != 0 || m.Flags.Has(20)
+}
+
+// SetCanCraftAt sets CanCraftAt to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SavedStarGift) SetCanCraftAt(v int) {
+	m.CanCraftAt = v
+	m.Flags.Set(20)
+}
+
+// ClearCanCraftAt sets CanCraftAt to its zero value and marks it absent.
+func (m *SavedStarGift) ClearCanCraftAt() {
+	m.CanCraftAt = 0
+	m.Flags.Unset(20)
+}
+
+// Encode writes m to b with its ID.
+func (m *SavedStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SavedStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Unsaved {
+		flags.Set(5)
+	}
+	if m.Refunded {
+		flags.Set(9)
+	}
+	if m.CanUpgrade {
+		flags.Set(10)
+	}
+	if m.PinnedToTop {
+		flags.Set(12)
+	}
+	if m.UpgradeSeparate {
+		flags.Set(17)
+	}
+	if m.FromID != nil {
+		flags.Set(1)
+	}
+	if m.Message != nil {
+		flags.Set(2)
+	}
+	if m.MsgID != 0 {
+		flags.Set(3)
+	}
+	if m.SavedID != 0 {
+		flags.Set(11)
+	}
+	if m.ConvertStars != 0 {
+		flags.Set(4)
+	}
+	if m.UpgradeStars != 0 {
+		flags.Set(6)
+	}
+	if m.CanExportAt != 0 {
+		flags.Set(7)
+	}
+	if m.TransferStars != 0 {
+		flags.Set(8)
+	}
+	if m.CanTransferAt != 0 {
+		flags.Set(13)
+	}
+	if m.CanResellAt != 0 {
+		flags.Set(14)
+	}
+	if len(m.CollectionID) > 0 {
+		flags.Set(15)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		flags.Set(16)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		flags.Set(18)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(19)
+	}
+	if m.CanCraftAt != 0 {
+		flags.Set(20)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+			return tlrt.EncodeErr(err, "savedStarGift", "from_id")
+		}
+	}
+	b.PutInt(m.Date)
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "savedStarGift", "gift")
+	}
+	if flags.Has(2) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "savedStarGift", "message")
+		}
+	}
+	if flags.Has(3) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(11) {
+		b.PutLong(m.SavedID)
+	}
+	if flags.Has(4) {
+		b.PutLong(m.ConvertStars)
+	}
+	if flags.Has(6) {
+		b.PutLong(m.UpgradeStars)
+	}
+	if flags.Has(7) {
+		b.PutInt(m.CanExportAt)
+	}
+	if flags.Has(8) {
+		b.PutLong(m.TransferStars)
+	}
+	if flags.Has(13) {
+		b.PutInt(m.CanTransferAt)
+	}
+	if flags.Has(14) {
+		b.PutInt(m.CanResellAt)
+	}
+	if flags.Has(15) {
+		b.PutVectorHeader(len(m.CollectionID))
+		for i := range m.CollectionID {
+			b.PutInt(m.CollectionID[i])
+		}
+	}
+	if flags.Has(16) {
+		b.PutString(m.PrepaidUpgradeHash)
+	}
+	if flags.Has(18) {
+		b.PutLong(m.DropOriginalDetailsStars)
+	}
+	if flags.Has(19) {
+		b.PutInt(m.GiftNum)
+	}
+	if flags.Has(20) {
+		b.PutInt(m.CanCraftAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SavedStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SavedStarGiftTypeID, "savedStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "savedStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "savedStarGift", "")
+	}
+	*m = SavedStarGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "savedStarGift", "flags")
+	}
+	m.NameHidden = m.Flags.Has(0)
+	m.Unsaved = m.Flags.Has(5)
+	m.Refunded = m.Flags.Has(9)
+	m.CanUpgrade = m.Flags.Has(10)
+	m.PinnedToTop = m.Flags.Has(12)
+	m.UpgradeSeparate = m.Flags.Has(17)
+	if m.Flags.Has(1) {
+		if m.FromID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "from_id")
+		}
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "savedStarGift", "date")
+	}
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "savedStarGift", "gift")
+	}
+	if m.Flags.Has(2) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "message")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "msg_id")
+		}
+	}
+	if m.Flags.Has(11) {
+		if m.SavedID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "saved_id")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.ConvertStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "convert_stars")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.UpgradeStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "upgrade_stars")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.CanExportAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "can_export_at")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.TransferStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "transfer_stars")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.CanTransferAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "can_transfer_at")
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.CanResellAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "can_resell_at")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.CollectionID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "collection_id")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.PrepaidUpgradeHash, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "prepaid_upgrade_hash")
+		}
+	}
+	if m.Flags.Has(18) {
+		if m.DropOriginalDetailsStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "drop_original_details_stars")
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "gift_num")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.CanCraftAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "savedStarGift", "can_craft_at")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17
+	if m.MsgID != 0 {
+		m.Flags.Unset(3)
+	}
+	if m.SavedID != 0 {
+		m.Flags.Unset(11)
+	}
+	if m.ConvertStars != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.UpgradeStars != 0 {
+		m.Flags.Unset(6)
+	}
+	if m.CanExportAt != 0 {
+		m.Flags.Unset(7)
+	}
+	if m.TransferStars != 0 {
+		m.Flags.Unset(8)
+	}
+	if m.CanTransferAt != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.CanResellAt != 0 {
+		m.Flags.Unset(14)
+	}
+	if len(m.CollectionID) > 0 {
+		m.Flags.Unset(15)
+	}
+	if m.PrepaidUpgradeHash != "" {
+		m.Flags.Unset(16)
+	}
+	if m.DropOriginalDetailsStars != 0 {
+		m.Flags.Unset(18)
+	}
+	if m.GiftNum != 0 {
+		m.Flags.Unset(19)
+	}
+	if m.CanCraftAt != 0 {
+		m.Flags.Unset(20)
+	}
+	return nil
+}
+
+// SearchPostsFlood is the TL constructor searchPostsFlood.
+//
+//	searchPostsFlood#3e0b5b6a flags:# query_is_free:flags.0?true
+//	    total_daily:int remains:int wait_till:flags.1?int stars_amount:long
+//	    = SearchPostsFlood
+//
+// An optional field is sent when it is not zero, nil or false. SetWaitTill and
+// the other Set methods send a zero value too; HasWaitTill reports whether
+// WaitTill is present (sent, or received) and ClearWaitTill leaves it out.
+//
+// See https://core.telegram.org/constructor/searchPostsFlood.
+type SearchPostsFlood struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	QueryIsFree bool       // flags.0?true
+	TotalDaily  int
+	Remains     int
+	WaitTill    int // flags.1?int
+	StarsAmount int64
+}
+
+// SearchPostsFloodTypeID is the ID of searchPostsFlood.
+const SearchPostsFloodTypeID = 0x3e0b5b6a
+
+// TypeID returns 0x3e0b5b6a, the ID of searchPostsFlood.
+func (*SearchPostsFlood) TypeID() uint32 {
+	return SearchPostsFloodTypeID
+}
+
+// TypeName returns "searchPostsFlood".
+func (*SearchPostsFlood) TypeName() string {
+	return "searchPostsFlood"
+}
+
+// HasWaitTill reports whether WaitTill is present: not zero, set by
+// SetWaitTill, or received.
+func (m *SearchPostsFlood) HasWaitTill() bool {
+	return m.WaitTill != 0 || m.Flags.Has(1)
+}
+
+// SetWaitTill sets WaitTill to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *SearchPostsFlood) SetWaitTill(v int) {
+	m.WaitTill = v
+	m.Flags.Set(1)
+}
+
+// ClearWaitTill sets WaitTill to its zero value and marks it absent.
+func (m *SearchPostsFlood) ClearWaitTill() {
+	m.WaitTill = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *SearchPostsFlood) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SearchPostsFloodTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.QueryIsFree {
+		flags.Set(0)
+	}
+	if m.WaitTill != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.TotalDaily)
+	b.PutInt(m.Remains)
+	if flags.Has(1) {
+		b.PutInt(m.WaitTill)
+	}
+	b.PutLong(m.StarsAmount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SearchPostsFlood) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SearchPostsFloodTypeID, "searchPostsFlood"); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchPostsFlood) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = SearchPostsFlood{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "flags")
+	}
+	m.QueryIsFree = m.Flags.Has(0)
+	if m.TotalDaily, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "total_daily")
+	}
+	if m.Remains, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "remains")
+	}
+	if m.Flags.Has(1) {
+		if m.WaitTill, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "searchPostsFlood", "wait_till")
+		}
+	}
+	if m.StarsAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "searchPostsFlood", "stars_amount")
+	}
+	m.Flags &^= 1 << 0
+	if m.WaitTill != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// SearchResultsCalendarPeriod is the TL constructor
+// searchResultsCalendarPeriod.
+//
+//	searchResultsCalendarPeriod#c9b0539f date:int min_msg_id:int
+//	    max_msg_id:int count:int = SearchResultsCalendarPeriod
 //
 // See https://core.telegram.org/constructor/searchResultsCalendarPeriod.
 type SearchResultsCalendarPeriod struct {
@@ -5863,44 +10946,42 @@ func (m *SearchResultsCalendarPeriod) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"); err != nil {
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "")
 	}
-	if err := consumeID(b, SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SearchResultsCalendarPeriod) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchResultsCalendarPeriod) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "date", err)
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "date")
 	}
 	if m.MinMsgID, err = b.Int(); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "min_msg_id", err)
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "min_msg_id")
 	}
 	if m.MaxMsgID, err = b.Int(); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "max_msg_id", err)
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "max_msg_id")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("searchResultsCalendarPeriod#c9b0539f", "count", err)
+		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "count")
 	}
 	return nil
 }
 
-// SearchResultPosition is the TL constructor searchResultPosition:
+// SearchResultPosition is the TL constructor searchResultPosition.
 //
-//	searchResultPosition#7f648b67 msg_id:int date:int offset:int = SearchResultsPosition
+//	searchResultPosition#7f648b67 msg_id:int date:int offset:int
+//	    = SearchResultsPosition
 //
 // See https://core.telegram.org/constructor/searchResultPosition.
 type SearchResultPosition struct {
@@ -5944,41 +11025,39 @@ func (m *SearchResultPosition) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SearchResultPositionTypeID, "searchResultPosition"); err != nil {
+		return tlrt.DecodeErr(err, "searchResultPosition", "")
 	}
-	if err := consumeID(b, SearchResultPositionTypeID, "searchResultPosition"); err != nil {
-		return decodeErr("searchResultPosition#7f648b67", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SearchResultPosition) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SearchResultPosition) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("searchResultPosition#7f648b67", "msg_id", err)
+		return tlrt.DecodeErr(err, "searchResultPosition", "msg_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("searchResultPosition#7f648b67", "date", err)
+		return tlrt.DecodeErr(err, "searchResultPosition", "date")
 	}
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("searchResultPosition#7f648b67", "offset", err)
+		return tlrt.DecodeErr(err, "searchResultPosition", "offset")
 	}
 	return nil
 }
 
-// SecureCredentialsEncrypted is the TL constructor secureCredentialsEncrypted:
+// SecureCredentialsEncrypted is the TL constructor secureCredentialsEncrypted.
 //
-//	secureCredentialsEncrypted#33f0ea47 data:bytes hash:bytes secret:bytes = SecureCredentialsEncrypted
+//	secureCredentialsEncrypted#33f0ea47 data:bytes hash:bytes secret:bytes
+//	    = SecureCredentialsEncrypted
 //
 // See https://core.telegram.org/constructor/secureCredentialsEncrypted.
 type SecureCredentialsEncrypted struct {
@@ -6022,41 +11101,39 @@ func (m *SecureCredentialsEncrypted) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"); err != nil {
+		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "")
 	}
-	if err := consumeID(b, SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"); err != nil {
-		return decodeErr("secureCredentialsEncrypted#33f0ea47", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureCredentialsEncrypted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureCredentialsEncrypted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("secureCredentialsEncrypted#33f0ea47", "data", err)
+		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "data")
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("secureCredentialsEncrypted#33f0ea47", "hash", err)
+		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "hash")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("secureCredentialsEncrypted#33f0ea47", "secret", err)
+		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "secret")
 	}
 	return nil
 }
 
-// SecureData is the TL constructor secureData:
+// SecureData is the TL constructor secureData.
 //
-//	secureData#8aeabec3 data:bytes data_hash:bytes secret:bytes = SecureData
+//	secureData#8aeabec3 data:bytes data_hash:bytes secret:bytes
+//	    = SecureData
 //
 // See https://core.telegram.org/constructor/secureData.
 type SecureData struct {
@@ -6100,41 +11177,39 @@ func (m *SecureData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureDataTypeID, "secureData"); err != nil {
+		return tlrt.DecodeErr(err, "secureData", "")
 	}
-	if err := consumeID(b, SecureDataTypeID, "secureData"); err != nil {
-		return decodeErr("secureData#8aeabec3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureData) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("secureData#8aeabec3", "data", err)
+		return tlrt.DecodeErr(err, "secureData", "data")
 	}
 	if m.DataHash, err = b.Bytes(); err != nil {
-		return decodeErr("secureData#8aeabec3", "data_hash", err)
+		return tlrt.DecodeErr(err, "secureData", "data_hash")
 	}
 	if m.Secret, err = b.Bytes(); err != nil {
-		return decodeErr("secureData#8aeabec3", "secret", err)
+		return tlrt.DecodeErr(err, "secureData", "secret")
 	}
 	return nil
 }
 
-// SecureSecretSettings is the TL constructor secureSecretSettings:
+// SecureSecretSettings is the TL constructor secureSecretSettings.
 //
-//	secureSecretSettings#1527bcac secure_algo:SecurePasswordKdfAlgo secure_secret:bytes secure_secret_id:long = SecureSecretSettings
+//	secureSecretSettings#1527bcac secure_algo:SecurePasswordKdfAlgo
+//	    secure_secret:bytes secure_secret_id:long = SecureSecretSettings
 //
 // See https://core.telegram.org/constructor/secureSecretSettings.
 type SecureSecretSettings struct {
@@ -6170,8 +11245,8 @@ func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.SecureAlgo); err != nil {
-		return encodeErr("secureSecretSettings#1527bcac", "secure_algo", err)
+	if err := tlrt.EncodeObject(b, m.SecureAlgo); err != nil {
+		return tlrt.EncodeErr(err, "secureSecretSettings", "secure_algo")
 	}
 	b.PutBytes(m.SecureSecret)
 	b.PutLong(m.SecureSecretID)
@@ -6180,52 +11255,55 @@ func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureSecretSettingsTypeID, "secureSecretSettings"); err != nil {
+		return tlrt.DecodeErr(err, "secureSecretSettings", "")
 	}
-	if err := consumeID(b, SecureSecretSettingsTypeID, "secureSecretSettings"); err != nil {
-		return decodeErr("secureSecretSettings#1527bcac", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureSecretSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureSecretSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureSecretSettings#1527bcac", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureSecretSettings", "")
 	}
 	var err error
 	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(b, depth+1); err != nil {
-		return decodeErr("secureSecretSettings#1527bcac", "secure_algo", err)
+		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_algo")
 	}
 	if m.SecureSecret, err = b.Bytes(); err != nil {
-		return decodeErr("secureSecretSettings#1527bcac", "secure_secret", err)
+		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret")
 	}
 	if m.SecureSecretID, err = b.Long(); err != nil {
-		return decodeErr("secureSecretSettings#1527bcac", "secure_secret_id", err)
+		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret_id")
 	}
 	return nil
 }
 
-// SecureValue is the TL constructor secureValue:
+// SecureValue is the TL constructor secureValue.
 //
-//	secureValue#187fa0ca flags:# type:SecureValueType data:flags.0?SecureData front_side:flags.1?SecureFile reverse_side:flags.2?SecureFile selfie:flags.3?SecureFile translation:flags.6?Vector<SecureFile> files:flags.4?Vector<SecureFile> plain_data:flags.5?SecurePlainData hash:bytes = SecureValue
+//	secureValue#187fa0ca flags:# type:SecureValueType
+//	    data:flags.0?SecureData front_side:flags.1?SecureFile
+//	    reverse_side:flags.2?SecureFile selfie:flags.3?SecureFile
+//	    translation:flags.6?Vector<SecureFile>
+//	    files:flags.4?Vector<SecureFile> plain_data:flags.5?SecurePlainData
+//	    hash:bytes = SecureValue
+//
+// An optional field is sent when it is not zero, nil or false. SetTranslation
+// and the other Set methods send a zero value too; HasTranslation reports
+// whether Translation is present (sent, or received) and ClearTranslation
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/secureValue.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type SecureValue struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Type        SecureValueTypeClass
 	Data        *SecureData          // flags.0?SecureData
 	FrontSide   SecureFileClass      // flags.1?SecureFile
@@ -6248,6 +11326,44 @@ func (*SecureValue) TypeID() uint32 {
 // TypeName returns "secureValue".
 func (*SecureValue) TypeName() string {
 	return "secureValue"
+}
+
+// HasTranslation reports whether Translation is present: not zero, set by
+// SetTranslation, or received.
+func (m *SecureValue) HasTranslation() bool {
+	return len(m.Translation) > 0 || m.Flags.Has(6)
+}
+
+// SetTranslation sets Translation to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SecureValue) SetTranslation(v []SecureFileClass) {
+	m.Translation = v
+	m.Flags.Set(6)
+}
+
+// ClearTranslation sets Translation to its zero value and marks it absent.
+func (m *SecureValue) ClearTranslation() {
+	m.Translation = nil
+	m.Flags.Unset(6)
+}
+
+// HasFiles reports whether Files is present: not zero, set by SetFiles, or
+// received.
+func (m *SecureValue) HasFiles() bool {
+	return len(m.Files) > 0 || m.Flags.Has(4)
+}
+
+// SetFiles sets Files to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *SecureValue) SetFiles(v []SecureFileClass) {
+	m.Files = v
+	m.Flags.Set(4)
+}
+
+// ClearFiles sets Files to its zero value and marks it absent.
+func (m *SecureValue) ClearFiles() {
+	m.Files = nil
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -6287,48 +11403,48 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 		flags.Set(5)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValue#187fa0ca", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValue", "type")
 	}
 	if flags.Has(0) {
 		if err := m.Data.Encode(b); err != nil {
-			return encodeErr("secureValue#187fa0ca", "data", err)
+			return tlrt.EncodeErr(err, "secureValue", "data")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.FrontSide); err != nil {
-			return encodeErr("secureValue#187fa0ca", "front_side", err)
+		if err := tlrt.EncodeObject(b, m.FrontSide); err != nil {
+			return tlrt.EncodeErr(err, "secureValue", "front_side")
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ReverseSide); err != nil {
-			return encodeErr("secureValue#187fa0ca", "reverse_side", err)
+		if err := tlrt.EncodeObject(b, m.ReverseSide); err != nil {
+			return tlrt.EncodeErr(err, "secureValue", "reverse_side")
 		}
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.Selfie); err != nil {
-			return encodeErr("secureValue#187fa0ca", "selfie", err)
+		if err := tlrt.EncodeObject(b, m.Selfie); err != nil {
+			return tlrt.EncodeErr(err, "secureValue", "selfie")
 		}
 	}
 	if flags.Has(6) {
 		b.PutVectorHeader(len(m.Translation))
 		for i := range m.Translation {
-			if err := encodeObj(b, m.Translation[i]); err != nil {
-				return encodeErr("secureValue#187fa0ca", "translation", err)
+			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
+				return tlrt.EncodeErr(err, "secureValue", "translation")
 			}
 		}
 	}
 	if flags.Has(4) {
 		b.PutVectorHeader(len(m.Files))
 		for i := range m.Files {
-			if err := encodeObj(b, m.Files[i]); err != nil {
-				return encodeErr("secureValue#187fa0ca", "files", err)
+			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
+				return tlrt.EncodeErr(err, "secureValue", "files")
 			}
 		}
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.PlainData); err != nil {
-			return encodeErr("secureValue#187fa0ca", "plain_data", err)
+		if err := tlrt.EncodeObject(b, m.PlainData); err != nil {
+			return tlrt.EncodeErr(err, "secureValue", "plain_data")
 		}
 	}
 	b.PutBytes(m.Hash)
@@ -6337,74 +11453,71 @@ func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueTypeID, "secureValue"); err != nil {
+		return tlrt.DecodeErr(err, "secureValue", "")
 	}
-	if err := consumeID(b, SecureValueTypeID, "secureValue"); err != nil {
-		return decodeErr("secureValue#187fa0ca", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValue#187fa0ca", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValue", "")
 	}
 	*m = SecureValue{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("secureValue#187fa0ca", "flags", err)
+		return tlrt.DecodeErr(err, "secureValue", "flags")
 	}
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValue#187fa0ca", "type", err)
+		return tlrt.DecodeErr(err, "secureValue", "type")
 	}
 	if m.Flags.Has(0) {
 		m.Data = new(SecureData)
-		if err = decodeBoxed(b, m.Data, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "data", err)
+		if err = tlrt.DecodeBoxed(b, m.Data, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "secureValue", "data")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.FrontSide, err = decodeSecureFile(b, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "front_side", err)
+			return tlrt.DecodeErr(err, "secureValue", "front_side")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ReverseSide, err = decodeSecureFile(b, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "reverse_side", err)
+			return tlrt.DecodeErr(err, "secureValue", "reverse_side")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Selfie, err = decodeSecureFile(b, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "selfie", err)
+			return tlrt.DecodeErr(err, "secureValue", "selfie")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = decodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
-			return decodeErr("secureValue#187fa0ca", "translation", err)
+		if m.Translation, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
+			return tlrt.DecodeErr(err, "secureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = decodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
-			return decodeErr("secureValue#187fa0ca", "files", err)
+		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
+			return tlrt.DecodeErr(err, "secureValue", "files")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.PlainData, err = decodeSecurePlainData(b, depth+1); err != nil {
-			return decodeErr("secureValue#187fa0ca", "plain_data", err)
+			return tlrt.DecodeErr(err, "secureValue", "plain_data")
 		}
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValue#187fa0ca", "hash", err)
+		return tlrt.DecodeErr(err, "secureValue", "hash")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
 	if len(m.Translation) > 0 {
@@ -6416,9 +11529,10 @@ func (m *SecureValue) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// SecureValueHash is the TL constructor secureValueHash:
+// SecureValueHash is the TL constructor secureValueHash.
 //
-//	secureValueHash#ed1ecdb0 type:SecureValueType hash:bytes = SecureValueHash
+//	secureValueHash#ed1ecdb0 type:SecureValueType hash:bytes
+//	    = SecureValueHash
 //
 // See https://core.telegram.org/constructor/secureValueHash.
 type SecureValueHash struct {
@@ -6453,8 +11567,8 @@ func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("secureValueHash#ed1ecdb0", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "secureValueHash", "type")
 	}
 	b.PutBytes(m.Hash)
 	return nil
@@ -6462,45 +11576,43 @@ func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *SecureValueHash) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SecureValueHashTypeID, "secureValueHash"); err != nil {
+		return tlrt.DecodeErr(err, "secureValueHash", "")
 	}
-	if err := consumeID(b, SecureValueHashTypeID, "secureValueHash"); err != nil {
-		return decodeErr("secureValueHash#ed1ecdb0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SecureValueHash) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SecureValueHash) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("secureValueHash#ed1ecdb0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "secureValueHash", "")
 	}
 	var err error
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
-		return decodeErr("secureValueHash#ed1ecdb0", "type", err)
+		return tlrt.DecodeErr(err, "secureValueHash", "type")
 	}
 	if m.Hash, err = b.Bytes(); err != nil {
-		return decodeErr("secureValueHash#ed1ecdb0", "hash", err)
+		return tlrt.DecodeErr(err, "secureValueHash", "hash")
 	}
 	return nil
 }
 
-// SendAsPeer is the TL constructor sendAsPeer:
+// SendAsPeer is the TL constructor sendAsPeer.
 //
-//	sendAsPeer#b81c7034 flags:# premium_required:flags.0?true peer:Peer = SendAsPeer
+//	sendAsPeer#b81c7034 flags:# premium_required:flags.0?true peer:Peer
+//	    = SendAsPeer
 //
 // See https://core.telegram.org/constructor/sendAsPeer.
 type SendAsPeer struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	PremiumRequired bool       // flags.0?true
 	Peer            PeerClass
 }
@@ -6537,52 +11649,50 @@ func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("sendAsPeer#b81c7034", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "sendAsPeer", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *SendAsPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SendAsPeerTypeID, "sendAsPeer"); err != nil {
+		return tlrt.DecodeErr(err, "sendAsPeer", "")
 	}
-	if err := consumeID(b, SendAsPeerTypeID, "sendAsPeer"); err != nil {
-		return decodeErr("sendAsPeer#b81c7034", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SendAsPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SendAsPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sendAsPeer#b81c7034", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "sendAsPeer", "")
 	}
 	*m = SendAsPeer{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("sendAsPeer#b81c7034", "flags", err)
+		return tlrt.DecodeErr(err, "sendAsPeer", "flags")
 	}
 	m.PremiumRequired = m.Flags.Has(0)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("sendAsPeer#b81c7034", "peer", err)
+		return tlrt.DecodeErr(err, "sendAsPeer", "peer")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// ShippingOption is the TL constructor shippingOption:
+// ShippingOption is the TL constructor shippingOption.
 //
-//	shippingOption#b6213cdf id:string title:string prices:Vector<LabeledPrice> = ShippingOption
+//	shippingOption#b6213cdf id:string title:string
+//	    prices:Vector<LabeledPrice> = ShippingOption
 //
 // See https://core.telegram.org/constructor/shippingOption.
 type ShippingOption struct {
@@ -6623,7 +11733,7 @@ func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Prices))
 	for i := range m.Prices {
 		if err := m.Prices[i].Encode(b); err != nil {
-			return encodeErr("shippingOption#b6213cdf", "prices", err)
+			return tlrt.EncodeErr(err, "shippingOption", "prices")
 		}
 	}
 	return nil
@@ -6631,141 +11741,152 @@ func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ShippingOption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ShippingOptionTypeID, "shippingOption"); err != nil {
+		return tlrt.DecodeErr(err, "shippingOption", "")
 	}
-	if err := consumeID(b, ShippingOptionTypeID, "shippingOption"); err != nil {
-		return decodeErr("shippingOption#b6213cdf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ShippingOption) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("shippingOption#b6213cdf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "shippingOption", "")
 	}
 	var err error
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("shippingOption#b6213cdf", "id", err)
+		return tlrt.DecodeErr(err, "shippingOption", "id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("shippingOption#b6213cdf", "title", err)
+		return tlrt.DecodeErr(err, "shippingOption", "title")
 	}
-	if m.Prices, err = decodeVectorAt(b, depth+1, decodeValue[LabeledPrice]); err != nil {
-		return decodeErr("shippingOption#b6213cdf", "prices", err)
+	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[LabeledPrice]); err != nil {
+		return tlrt.DecodeErr(err, "shippingOption", "prices")
 	}
 	return nil
 }
 
-// SimpleWebViewResultURL is the TL constructor simpleWebViewResultUrl:
+// SMSJob is the TL constructor smsJob.
 //
-//	simpleWebViewResultUrl#882f76bb url:string = SimpleWebViewResult
+//	smsJob#e6a1eeb8 job_id:string phone_number:string text:string = SmsJob
 //
-// See https://core.telegram.org/constructor/simpleWebViewResultUrl.
-type SimpleWebViewResultURL struct {
-	URL string
+// See https://core.telegram.org/constructor/smsJob.
+type SMSJob struct {
+	JobID       string
+	PhoneNumber string
+	Text        string
 }
 
-// SimpleWebViewResultURLTypeID is the ID of simpleWebViewResultUrl.
-const SimpleWebViewResultURLTypeID = 0x882f76bb
+// SMSJobTypeID is the ID of smsJob.
+const SMSJobTypeID = 0xe6a1eeb8
 
-// TypeID returns 0x882f76bb, the ID of simpleWebViewResultUrl.
-func (*SimpleWebViewResultURL) TypeID() uint32 {
-	return SimpleWebViewResultURLTypeID
+// TypeID returns 0xe6a1eeb8, the ID of smsJob.
+func (*SMSJob) TypeID() uint32 {
+	return SMSJobTypeID
 }
 
-// TypeName returns "simpleWebViewResultUrl".
-func (*SimpleWebViewResultURL) TypeName() string {
-	return "simpleWebViewResultUrl"
+// TypeName returns "smsJob".
+func (*SMSJob) TypeName() string {
+	return "smsJob"
 }
 
 // Encode writes m to b with its ID.
-func (m *SimpleWebViewResultURL) Encode(b *bin.Buffer) error {
+func (m *SMSJob) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SimpleWebViewResultURLTypeID)
+	b.PutID(SMSJobTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SimpleWebViewResultURL) EncodeBare(b *bin.Buffer) error {
+func (m *SMSJob) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	b.PutString(m.JobID)
+	b.PutString(m.PhoneNumber)
+	b.PutString(m.Text)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SimpleWebViewResultURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+func (m *SMSJob) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SMSJobTypeID, "smsJob"); err != nil {
+		return tlrt.DecodeErr(err, "smsJob", "")
 	}
-	if err := consumeID(b, SimpleWebViewResultURLTypeID, "simpleWebViewResultUrl"); err != nil {
-		return decodeErr("simpleWebViewResultUrl#882f76bb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SimpleWebViewResultURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SimpleWebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("simpleWebViewResultUrl#882f76bb", "url", err)
+	if m.JobID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "smsJob", "job_id")
+	}
+	if m.PhoneNumber, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "smsJob", "phone_number")
+	}
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "smsJob", "text")
 	}
 	return nil
 }
 
-// SponsoredMessage is the TL constructor sponsoredMessage:
+// SponsoredMessage is the TL constructor sponsoredMessage.
 //
-//	sponsoredMessage#ed5383f7 flags:# recommended:flags.5?true show_peer_photo:flags.6?true random_id:bytes from_id:flags.3?Peer chat_invite:flags.4?ChatInvite chat_invite_hash:flags.4?string channel_post:flags.2?int start_param:flags.0?string webpage:flags.9?SponsoredWebPage app:flags.10?BotApp message:string entities:flags.1?Vector<MessageEntity> button_text:flags.11?string sponsor_info:flags.7?string additional_info:flags.8?string = SponsoredMessage
+//	sponsoredMessage#7dbf8673 flags:# recommended:flags.5?true
+//	    can_report:flags.12?true random_id:bytes url:string title:string
+//	    message:string entities:flags.1?Vector<MessageEntity>
+//	    photo:flags.6?Photo media:flags.14?MessageMedia
+//	    color:flags.13?PeerColor button_text:string
+//	    sponsor_info:flags.7?string additional_info:flags.8?string
+//	    min_display_duration:flags.15?int max_display_duration:flags.15?int
+//	    = SponsoredMessage
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/sponsoredMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type SponsoredMessage struct {
-	Flags          bin.Fields // flags word; see the type's doc
-	Recommended    bool       // flags.5?true
-	ShowPeerPhoto  bool       // flags.6?true
-	RandomID       []byte
-	FromID         PeerClass         // flags.3?Peer
-	ChatInvite     ChatInviteClass   // flags.4?ChatInvite
-	ChatInviteHash string            // flags.4?string
-	ChannelPost    int               // flags.2?int
-	StartParam     string            // flags.0?string
-	Webpage        *SponsoredWebPage // flags.9?SponsoredWebPage
-	App            BotAppClass       // flags.10?BotApp
-	Message        string
-	Entities       []MessageEntityClass // flags.1?Vector<MessageEntity>
-	ButtonText     string               // flags.11?string
-	SponsorInfo    string               // flags.7?string
-	AdditionalInfo string               // flags.8?string
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Recommended        bool       // flags.5?true
+	CanReport          bool       // flags.12?true
+	RandomID           []byte
+	URL                string
+	Title              string
+	Message            string
+	Entities           []MessageEntityClass // flags.1?Vector<MessageEntity>
+	Photo              PhotoClass           // flags.6?Photo
+	Media              MessageMediaClass    // flags.14?MessageMedia
+	Color              PeerColorClass       // flags.13?PeerColor
+	ButtonText         string
+	SponsorInfo        string // flags.7?string
+	AdditionalInfo     string // flags.8?string
+	MinDisplayDuration int    // flags.15?int
+	MaxDisplayDuration int    // flags.15?int
 }
 
 // SponsoredMessageTypeID is the ID of sponsoredMessage.
-const SponsoredMessageTypeID = 0xed5383f7
+const SponsoredMessageTypeID = 0x7dbf8673
 
-// TypeID returns 0xed5383f7, the ID of sponsoredMessage.
+// TypeID returns 0x7dbf8673, the ID of sponsoredMessage.
 func (*SponsoredMessage) TypeID() uint32 {
 	return SponsoredMessageTypeID
 }
@@ -6773,6 +11894,108 @@ func (*SponsoredMessage) TypeID() uint32 {
 // TypeName returns "sponsoredMessage".
 func (*SponsoredMessage) TypeName() string {
 	return "sponsoredMessage"
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *SponsoredMessage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *SponsoredMessage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *SponsoredMessage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
+
+// HasSponsorInfo reports whether SponsorInfo is present: not zero, set by
+// SetSponsorInfo, or received.
+func (m *SponsoredMessage) HasSponsorInfo() bool {
+	return m.SponsorInfo != "" || m.Flags.Has(7)
+}
+
+// SetSponsorInfo sets SponsorInfo to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SponsoredMessage) SetSponsorInfo(v string) {
+	m.SponsorInfo = v
+	m.Flags.Set(7)
+}
+
+// ClearSponsorInfo sets SponsorInfo to its zero value and marks it absent.
+func (m *SponsoredMessage) ClearSponsorInfo() {
+	m.SponsorInfo = ""
+	m.Flags.Unset(7)
+}
+
+// HasAdditionalInfo reports whether AdditionalInfo is present: not zero, set by
+// SetAdditionalInfo, or received.
+func (m *SponsoredMessage) HasAdditionalInfo() bool {
+	return m.AdditionalInfo != "" || m.Flags.Has(8)
+}
+
+// SetAdditionalInfo sets AdditionalInfo to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *SponsoredMessage) SetAdditionalInfo(v string) {
+	m.AdditionalInfo = v
+	m.Flags.Set(8)
+}
+
+// ClearAdditionalInfo sets AdditionalInfo to its zero value and marks it
+// absent.
+func (m *SponsoredMessage) ClearAdditionalInfo() {
+	m.AdditionalInfo = ""
+	m.Flags.Unset(8)
+}
+
+// HasMinDisplayDuration reports whether MinDisplayDuration is present: not
+// zero, set by SetMinDisplayDuration, or received. It shares its flag with
+// MaxDisplayDuration: they are present together.
+func (m *SponsoredMessage) HasMinDisplayDuration() bool {
+	return m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 || m.Flags.Has(15)
+}
+
+// SetMinDisplayDuration sets MinDisplayDuration to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *SponsoredMessage) SetMinDisplayDuration(v int) {
+	m.MinDisplayDuration = v
+	m.Flags.Set(15)
+}
+
+// ClearMinDisplayDuration sets MinDisplayDuration to its zero value and marks
+// it absent; it is still sent, as zero, when MaxDisplayDuration, which shares
+// its flag, is set.
+func (m *SponsoredMessage) ClearMinDisplayDuration() {
+	m.MinDisplayDuration = 0
+	m.Flags.Unset(15)
+}
+
+// HasMaxDisplayDuration reports whether MaxDisplayDuration is present: not
+// zero, set by SetMaxDisplayDuration, or received. It shares its flag with
+// MinDisplayDuration: they are present together.
+func (m *SponsoredMessage) HasMaxDisplayDuration() bool {
+	return m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 || m.Flags.Has(15)
+}
+
+// SetMaxDisplayDuration sets MaxDisplayDuration to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *SponsoredMessage) SetMaxDisplayDuration(v int) {
+	m.MaxDisplayDuration = v
+	m.Flags.Set(15)
+}
+
+// ClearMaxDisplayDuration sets MaxDisplayDuration to its zero value and marks
+// it absent; it is still sent, as zero, when MinDisplayDuration, which shares
+// its flag, is set.
+func (m *SponsoredMessage) ClearMaxDisplayDuration() {
+	m.MaxDisplayDuration = 0
+	m.Flags.Unset(15)
 }
 
 // Encode writes m to b with its ID.
@@ -6789,36 +12012,24 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10)
+	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14)
 	if m.Recommended {
 		flags.Set(5)
 	}
-	if m.ShowPeerPhoto {
-		flags.Set(6)
-	}
-	if m.FromID != nil {
-		flags.Set(3)
-	}
-	if m.ChatInvite != nil || m.ChatInviteHash != "" {
-		flags.Set(4)
-	}
-	if m.ChannelPost != 0 {
-		flags.Set(2)
-	}
-	if m.StartParam != "" {
-		flags.Set(0)
-	}
-	if m.Webpage != nil {
-		flags.Set(9)
-	}
-	if m.App != nil {
-		flags.Set(10)
+	if m.CanReport {
+		flags.Set(12)
 	}
 	if len(m.Entities) > 0 {
 		flags.Set(1)
 	}
-	if m.ButtonText != "" {
-		flags.Set(11)
+	if m.Photo != nil {
+		flags.Set(6)
+	}
+	if m.Media != nil {
+		flags.Set(14)
+	}
+	if m.Color != nil {
+		flags.Set(13)
 	}
 	if m.SponsorInfo != "" {
 		flags.Set(7)
@@ -6826,166 +12037,139 @@ func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
 	if m.AdditionalInfo != "" {
 		flags.Set(8)
 	}
+	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
+		flags.Set(15)
+	}
 	b.PutUint32(uint32(flags))
 	b.PutBytes(m.RandomID)
-	if flags.Has(3) {
-		if err := encodeObj(b, m.FromID); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "from_id", err)
-		}
-	}
-	if flags.Has(4) {
-		if err := encodeObj(b, m.ChatInvite); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "chat_invite", err)
-		}
-	}
-	if flags.Has(4) {
-		b.PutString(m.ChatInviteHash)
-	}
-	if flags.Has(2) {
-		b.PutInt(m.ChannelPost)
-	}
-	if flags.Has(0) {
-		b.PutString(m.StartParam)
-	}
-	if flags.Has(9) {
-		if err := m.Webpage.Encode(b); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "webpage", err)
-		}
-	}
-	if flags.Has(10) {
-		if err := encodeObj(b, m.App); err != nil {
-			return encodeErr("sponsoredMessage#ed5383f7", "app", err)
-		}
-	}
+	b.PutString(m.URL)
+	b.PutString(m.Title)
 	b.PutString(m.Message)
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("sponsoredMessage#ed5383f7", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "sponsoredMessage", "entities")
 			}
 		}
 	}
-	if flags.Has(11) {
-		b.PutString(m.ButtonText)
+	if flags.Has(6) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "photo")
+		}
 	}
+	if flags.Has(14) {
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "media")
+		}
+	}
+	if flags.Has(13) {
+		if err := tlrt.EncodeObject(b, m.Color); err != nil {
+			return tlrt.EncodeErr(err, "sponsoredMessage", "color")
+		}
+	}
+	b.PutString(m.ButtonText)
 	if flags.Has(7) {
 		b.PutString(m.SponsorInfo)
 	}
 	if flags.Has(8) {
 		b.PutString(m.AdditionalInfo)
 	}
+	if flags.Has(15) {
+		b.PutInt(m.MinDisplayDuration)
+	}
+	if flags.Has(15) {
+		b.PutInt(m.MaxDisplayDuration)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessage", "")
 	}
-	if err := consumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sponsoredMessage#ed5383f7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "sponsoredMessage", "")
 	}
 	*m = SponsoredMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "flags", err)
+		return tlrt.DecodeErr(err, "sponsoredMessage", "flags")
 	}
 	m.Recommended = m.Flags.Has(5)
-	m.ShowPeerPhoto = m.Flags.Has(6)
+	m.CanReport = m.Flags.Has(12)
 	if m.RandomID, err = b.Bytes(); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "random_id", err)
+		return tlrt.DecodeErr(err, "sponsoredMessage", "random_id")
 	}
-	if m.Flags.Has(3) {
-		if m.FromID, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "from_id", err)
-		}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessage", "url")
 	}
-	if m.Flags.Has(4) {
-		if m.ChatInvite, err = decodeChatInvite(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "chat_invite", err)
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ChatInviteHash, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "chat_invite_hash", err)
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ChannelPost, err = b.Int(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "channel_post", err)
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.StartParam, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "start_param", err)
-		}
-	}
-	if m.Flags.Has(9) {
-		m.Webpage = new(SponsoredWebPage)
-		if err = decodeBoxed(b, m.Webpage, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "webpage", err)
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.App, err = decodeBotApp(b, depth+1); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "app", err)
-		}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessage", "title")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("sponsoredMessage#ed5383f7", "message", err)
+		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
 		}
 	}
-	if m.Flags.Has(11) {
-		if m.ButtonText, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "button_text", err)
+	if m.Flags.Has(6) {
+		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "photo")
 		}
+	}
+	if m.Flags.Has(14) {
+		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "media")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "color")
+		}
+	}
+	if m.ButtonText, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
 	}
 	if m.Flags.Has(7) {
 		if m.SponsorInfo, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "sponsor_info", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "sponsor_info")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.AdditionalInfo, err = b.String(); err != nil {
-			return decodeErr("sponsoredMessage#ed5383f7", "additional_info", err)
+			return tlrt.DecodeErr(err, "sponsoredMessage", "additional_info")
 		}
 	}
-	m.Flags &^= 1<<3 | 1<<5 | 1<<6 | 1<<9 | 1<<10
-	if m.ChatInvite != nil || m.ChatInviteHash != "" {
-		m.Flags.Unset(4)
+	if m.Flags.Has(15) {
+		if m.MinDisplayDuration, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "min_display_duration")
+		}
 	}
-	if m.ChannelPost != 0 {
-		m.Flags.Unset(2)
+	if m.Flags.Has(15) {
+		if m.MaxDisplayDuration, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredMessage", "max_display_duration")
+		}
 	}
-	if m.StartParam != "" {
-		m.Flags.Unset(0)
-	}
+	m.Flags &^= 1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14
 	if len(m.Entities) > 0 {
 		m.Flags.Unset(1)
-	}
-	if m.ButtonText != "" {
-		m.Flags.Unset(11)
 	}
 	if m.SponsorInfo != "" {
 		m.Flags.Unset(7)
@@ -6993,110 +12177,3022 @@ func (m *SponsoredMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AdditionalInfo != "" {
 		m.Flags.Unset(8)
 	}
+	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
+		m.Flags.Unset(15)
+	}
 	return nil
 }
 
-// SponsoredWebPage is the TL constructor sponsoredWebPage:
+// SponsoredMessageReportOption is the TL constructor
+// sponsoredMessageReportOption.
 //
-//	sponsoredWebPage#3db8ec63 flags:# url:string site_name:string photo:flags.0?Photo = SponsoredWebPage
+//	sponsoredMessageReportOption#430d3150 text:string option:bytes
+//	    = SponsoredMessageReportOption
 //
-// See https://core.telegram.org/constructor/sponsoredWebPage.
-type SponsoredWebPage struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	URL      string
-	SiteName string
-	Photo    PhotoClass // flags.0?Photo
+// See https://core.telegram.org/constructor/sponsoredMessageReportOption.
+type SponsoredMessageReportOption struct {
+	Text   string
+	Option []byte
 }
 
-// SponsoredWebPageTypeID is the ID of sponsoredWebPage.
-const SponsoredWebPageTypeID = 0x3db8ec63
+// SponsoredMessageReportOptionTypeID is the ID of sponsoredMessageReportOption.
+const SponsoredMessageReportOptionTypeID = 0x430d3150
 
-// TypeID returns 0x3db8ec63, the ID of sponsoredWebPage.
-func (*SponsoredWebPage) TypeID() uint32 {
-	return SponsoredWebPageTypeID
+// TypeID returns 0x430d3150, the ID of sponsoredMessageReportOption.
+func (*SponsoredMessageReportOption) TypeID() uint32 {
+	return SponsoredMessageReportOptionTypeID
 }
 
-// TypeName returns "sponsoredWebPage".
-func (*SponsoredWebPage) TypeName() string {
-	return "sponsoredWebPage"
+// TypeName returns "sponsoredMessageReportOption".
+func (*SponsoredMessageReportOption) TypeName() string {
+	return "sponsoredMessageReportOption"
 }
 
 // Encode writes m to b with its ID.
-func (m *SponsoredWebPage) Encode(b *bin.Buffer) error {
+func (m *SponsoredMessageReportOption) Encode(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutID(SponsoredWebPageTypeID)
+	b.PutID(SponsoredMessageReportOptionTypeID)
 	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-func (m *SponsoredWebPage) EncodeBare(b *bin.Buffer) error {
+func (m *SponsoredMessageReportOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.Text)
+	b.PutBytes(m.Option)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SponsoredMessageReportOptionTypeID, "sponsoredMessageReportOption"); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredMessageReportOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Text, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "text")
+	}
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "option")
+	}
+	return nil
+}
+
+// SponsoredPeer is the TL constructor sponsoredPeer.
+//
+//	sponsoredPeer#c69708d3 flags:# random_id:bytes peer:Peer
+//	    sponsor_info:flags.0?string additional_info:flags.1?string
+//	    = SponsoredPeer
+//
+// An optional field is sent when it is not zero, nil or false. SetSponsorInfo
+// and the other Set methods send a zero value too; HasSponsorInfo reports
+// whether SponsorInfo is present (sent, or received) and ClearSponsorInfo
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/sponsoredPeer.
+type SponsoredPeer struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	RandomID       []byte
+	Peer           PeerClass
+	SponsorInfo    string // flags.0?string
+	AdditionalInfo string // flags.1?string
+}
+
+// SponsoredPeerTypeID is the ID of sponsoredPeer.
+const SponsoredPeerTypeID = 0xc69708d3
+
+// TypeID returns 0xc69708d3, the ID of sponsoredPeer.
+func (*SponsoredPeer) TypeID() uint32 {
+	return SponsoredPeerTypeID
+}
+
+// TypeName returns "sponsoredPeer".
+func (*SponsoredPeer) TypeName() string {
+	return "sponsoredPeer"
+}
+
+// HasSponsorInfo reports whether SponsorInfo is present: not zero, set by
+// SetSponsorInfo, or received.
+func (m *SponsoredPeer) HasSponsorInfo() bool {
+	return m.SponsorInfo != "" || m.Flags.Has(0)
+}
+
+// SetSponsorInfo sets SponsorInfo to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *SponsoredPeer) SetSponsorInfo(v string) {
+	m.SponsorInfo = v
+	m.Flags.Set(0)
+}
+
+// ClearSponsorInfo sets SponsorInfo to its zero value and marks it absent.
+func (m *SponsoredPeer) ClearSponsorInfo() {
+	m.SponsorInfo = ""
+	m.Flags.Unset(0)
+}
+
+// HasAdditionalInfo reports whether AdditionalInfo is present: not zero, set by
+// SetAdditionalInfo, or received.
+func (m *SponsoredPeer) HasAdditionalInfo() bool {
+	return m.AdditionalInfo != "" || m.Flags.Has(1)
+}
+
+// SetAdditionalInfo sets AdditionalInfo to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *SponsoredPeer) SetAdditionalInfo(v string) {
+	m.AdditionalInfo = v
+	m.Flags.Set(1)
+}
+
+// ClearAdditionalInfo sets AdditionalInfo to its zero value and marks it
+// absent.
+func (m *SponsoredPeer) ClearAdditionalInfo() {
+	m.AdditionalInfo = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *SponsoredPeer) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SponsoredPeerTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.SponsorInfo != "" {
+		flags.Set(0)
+	}
+	if m.AdditionalInfo != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutBytes(m.RandomID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "sponsoredPeer", "peer")
+	}
+	if flags.Has(0) {
+		b.PutString(m.SponsorInfo)
+	}
+	if flags.Has(1) {
+		b.PutString(m.AdditionalInfo)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SponsoredPeerTypeID, "sponsoredPeer"); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredPeer", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SponsoredPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "sponsoredPeer", "")
+	}
+	*m = SponsoredPeer{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredPeer", "flags")
+	}
+	if m.RandomID, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredPeer", "random_id")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "sponsoredPeer", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.SponsorInfo, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredPeer", "sponsor_info")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.AdditionalInfo, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "sponsoredPeer", "additional_info")
+		}
+	}
+	if m.SponsorInfo != "" {
+		m.Flags.Unset(0)
+	}
+	if m.AdditionalInfo != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarGiftActiveAuctionState is the TL constructor starGiftActiveAuctionState.
+//
+//	starGiftActiveAuctionState#d31bc45d gift:StarGift
+//	    state:StarGiftAuctionState user_state:StarGiftAuctionUserState
+//	    = StarGiftActiveAuctionState
+//
+// See https://core.telegram.org/constructor/starGiftActiveAuctionState.
+type StarGiftActiveAuctionState struct {
+	Gift      StarGiftClass
+	State     StarGiftAuctionStateClass
+	UserState StarGiftAuctionUserState
+}
+
+// StarGiftActiveAuctionStateTypeID is the ID of starGiftActiveAuctionState.
+const StarGiftActiveAuctionStateTypeID = 0xd31bc45d
+
+// TypeID returns 0xd31bc45d, the ID of starGiftActiveAuctionState.
+func (*StarGiftActiveAuctionState) TypeID() uint32 {
+	return StarGiftActiveAuctionStateTypeID
+}
+
+// TypeName returns "starGiftActiveAuctionState".
+func (*StarGiftActiveAuctionState) TypeName() string {
+	return "starGiftActiveAuctionState"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftActiveAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftActiveAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftActiveAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "gift")
+	}
+	if err := tlrt.EncodeObject(b, m.State); err != nil {
+		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "state")
+	}
+	if err := m.UserState.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "user_state")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftActiveAuctionStateTypeID, "starGiftActiveAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftActiveAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftActiveAuctionState", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "gift")
+	}
+	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "state")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "user_state")
+	}
+	return nil
+}
+
+// StarGiftAttributeCounter is the TL constructor starGiftAttributeCounter.
+//
+//	starGiftAttributeCounter#2eb1b658 attribute:StarGiftAttributeId
+//	    count:int = StarGiftAttributeCounter
+//
+// See https://core.telegram.org/constructor/starGiftAttributeCounter.
+type StarGiftAttributeCounter struct {
+	Attribute StarGiftAttributeIDClass
+	Count     int
+}
+
+// StarGiftAttributeCounterTypeID is the ID of starGiftAttributeCounter.
+const StarGiftAttributeCounterTypeID = 0x2eb1b658
+
+// TypeID returns 0x2eb1b658, the ID of starGiftAttributeCounter.
+func (*StarGiftAttributeCounter) TypeID() uint32 {
+	return StarGiftAttributeCounterTypeID
+}
+
+// TypeName returns "starGiftAttributeCounter".
+func (*StarGiftAttributeCounter) TypeName() string {
+	return "starGiftAttributeCounter"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAttributeCounter) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAttributeCounterTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAttributeCounter) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Attribute); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAttributeCounter", "attribute")
+	}
+	b.PutInt(m.Count)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAttributeCounterTypeID, "starGiftAttributeCounter"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAttributeCounter) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeCounter", "")
+	}
+	var err error
+	if m.Attribute, err = decodeStarGiftAttributeID(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "attribute")
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "count")
+	}
+	return nil
+}
+
+// StarGiftAuctionAcquiredGift is the TL constructor
+// starGiftAuctionAcquiredGift.
+//
+//	starGiftAuctionAcquiredGift#42b00348 flags:# name_hidden:flags.0?true
+//	    peer:Peer date:int bid_amount:long round:int pos:int
+//	    message:flags.1?TextWithEntities gift_num:flags.2?int
+//	    = StarGiftAuctionAcquiredGift
+//
+// An optional field is sent when it is not zero, nil or false. SetGiftNum and
+// the other Set methods send a zero value too; HasGiftNum reports whether
+// GiftNum is present (sent, or received) and ClearGiftNum leaves it out.
+//
+// See https://core.telegram.org/constructor/starGiftAuctionAcquiredGift.
+type StarGiftAuctionAcquiredGift struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	NameHidden bool       // flags.0?true
+	Peer       PeerClass
+	Date       int
+	BidAmount  int64
+	Round      int
+	Pos        int
+	Message    *TextWithEntities // flags.1?TextWithEntities
+	GiftNum    int               // flags.2?int
+}
+
+// StarGiftAuctionAcquiredGiftTypeID is the ID of starGiftAuctionAcquiredGift.
+const StarGiftAuctionAcquiredGiftTypeID = 0x42b00348
+
+// TypeID returns 0x42b00348, the ID of starGiftAuctionAcquiredGift.
+func (*StarGiftAuctionAcquiredGift) TypeID() uint32 {
+	return StarGiftAuctionAcquiredGiftTypeID
+}
+
+// TypeName returns "starGiftAuctionAcquiredGift".
+func (*StarGiftAuctionAcquiredGift) TypeName() string {
+	return "starGiftAuctionAcquiredGift"
+}
+
+// HasGiftNum reports whether GiftNum is present: not zero, set by SetGiftNum,
+// or received.
+func (m *StarGiftAuctionAcquiredGift) HasGiftNum() bool {
+	return m.GiftNum != 0 || m.Flags.Has(2)
+}
+
+// SetGiftNum sets GiftNum to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StarGiftAuctionAcquiredGift) SetGiftNum(v int) {
+	m.GiftNum = v
+	m.Flags.Set(2)
+}
+
+// ClearGiftNum sets GiftNum to its zero value and marks it absent.
+func (m *StarGiftAuctionAcquiredGift) ClearGiftNum() {
+	m.GiftNum = 0
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionAcquiredGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionAcquiredGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.NameHidden {
+		flags.Set(0)
+	}
+	if m.Message != nil {
+		flags.Set(1)
+	}
+	if m.GiftNum != 0 {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "peer")
+	}
+	b.PutInt(m.Date)
+	b.PutLong(m.BidAmount)
+	b.PutInt(m.Round)
+	b.PutInt(m.Pos)
+	if flags.Has(1) {
+		if err := m.Message.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "message")
+		}
+	}
+	if flags.Has(2) {
+		b.PutInt(m.GiftNum)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionAcquiredGiftTypeID, "starGiftAuctionAcquiredGift"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionAcquiredGift", "")
+	}
+	*m = StarGiftAuctionAcquiredGift{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "flags")
+	}
+	m.NameHidden = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "peer")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "date")
+	}
+	if m.BidAmount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "bid_amount")
+	}
+	if m.Round, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "round")
+	}
+	if m.Pos, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "pos")
+	}
+	if m.Flags.Has(1) {
+		m.Message = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Message, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "message")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.GiftNum, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "gift_num")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.GiftNum != 0 {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// StarGiftAuctionUserState is the TL constructor starGiftAuctionUserState.
+//
+//	starGiftAuctionUserState#2eeed1c4 flags:# returned:flags.1?true
+//	    bid_amount:flags.0?long bid_date:flags.0?int
+//	    min_bid_amount:flags.0?long bid_peer:flags.0?Peer acquired_count:int
+//	    = StarGiftAuctionUserState
+//
+// An optional field is sent when it is not zero, nil or false. SetBidAmount and
+// the other Set methods send a zero value too; HasBidAmount reports whether
+// BidAmount is present (sent, or received) and ClearBidAmount leaves it out.
+//
+// See https://core.telegram.org/constructor/starGiftAuctionUserState.
+type StarGiftAuctionUserState struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Returned      bool       // flags.1?true
+	BidAmount     int64      // flags.0?long
+	BidDate       int        // flags.0?int
+	MinBidAmount  int64      // flags.0?long
+	BidPeer       PeerClass  // flags.0?Peer
+	AcquiredCount int
+}
+
+// StarGiftAuctionUserStateTypeID is the ID of starGiftAuctionUserState.
+const StarGiftAuctionUserStateTypeID = 0x2eeed1c4
+
+// TypeID returns 0x2eeed1c4, the ID of starGiftAuctionUserState.
+func (*StarGiftAuctionUserState) TypeID() uint32 {
+	return StarGiftAuctionUserStateTypeID
+}
+
+// TypeName returns "starGiftAuctionUserState".
+func (*StarGiftAuctionUserState) TypeName() string {
+	return "starGiftAuctionUserState"
+}
+
+// HasBidAmount reports whether BidAmount is present: not zero, set by
+// SetBidAmount, or received. It shares its flag with BidDate and MinBidAmount
+// and BidPeer: they are present together.
+func (m *StarGiftAuctionUserState) HasBidAmount() bool {
+	return m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil || m.Flags.Has(0)
+}
+
+// SetBidAmount sets BidAmount to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarGiftAuctionUserState) SetBidAmount(v int64) {
+	m.BidAmount = v
+	m.Flags.Set(0)
+}
+
+// ClearBidAmount sets BidAmount to its zero value and marks it absent; it is
+// still sent, as zero, when BidDate or MinBidAmount or BidPeer, which shares
+// its flag, is set.
+func (m *StarGiftAuctionUserState) ClearBidAmount() {
+	m.BidAmount = 0
+	m.Flags.Unset(0)
+}
+
+// HasBidDate reports whether BidDate is present: not zero, set by SetBidDate,
+// or received. It shares its flag with BidAmount and MinBidAmount and BidPeer:
+// they are present together.
+func (m *StarGiftAuctionUserState) HasBidDate() bool {
+	return m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil || m.Flags.Has(0)
+}
+
+// SetBidDate sets BidDate to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StarGiftAuctionUserState) SetBidDate(v int) {
+	m.BidDate = v
+	m.Flags.Set(0)
+}
+
+// ClearBidDate sets BidDate to its zero value and marks it absent; it is still
+// sent, as zero, when BidAmount or MinBidAmount or BidPeer, which shares its
+// flag, is set.
+func (m *StarGiftAuctionUserState) ClearBidDate() {
+	m.BidDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasMinBidAmount reports whether MinBidAmount is present: not zero, set by
+// SetMinBidAmount, or received. It shares its flag with BidAmount and BidDate
+// and BidPeer: they are present together.
+func (m *StarGiftAuctionUserState) HasMinBidAmount() bool {
+	return m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil || m.Flags.Has(0)
+}
+
+// SetMinBidAmount sets MinBidAmount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarGiftAuctionUserState) SetMinBidAmount(v int64) {
+	m.MinBidAmount = v
+	m.Flags.Set(0)
+}
+
+// ClearMinBidAmount sets MinBidAmount to its zero value and marks it absent; it
+// is still sent, as zero, when BidAmount or BidDate or BidPeer, which shares
+// its flag, is set.
+func (m *StarGiftAuctionUserState) ClearMinBidAmount() {
+	m.MinBidAmount = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftAuctionUserState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftAuctionUserStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Returned {
+		flags.Set(1)
+	}
+	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.BidAmount)
+	}
+	if flags.Has(0) {
+		b.PutInt(m.BidDate)
+	}
+	if flags.Has(0) {
+		b.PutLong(m.MinBidAmount)
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.BidPeer); err != nil {
+			return tlrt.EncodeErr(err, "starGiftAuctionUserState", "bid_peer")
+		}
+	}
+	b.PutInt(m.AcquiredCount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftAuctionUserState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftAuctionUserStateTypeID, "starGiftAuctionUserState"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionUserState", "")
+	}
+	*m = StarGiftAuctionUserState{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "flags")
+	}
+	m.Returned = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.BidAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_amount")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.BidDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_date")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.MinBidAmount, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "min_bid_amount")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.BidPeer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_peer")
+		}
+	}
+	if m.AcquiredCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "acquired_count")
+	}
+	m.Flags &^= 1 << 1
+	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarGiftBackground is the TL constructor starGiftBackground.
+//
+//	starGiftBackground#aff56398 center_color:int edge_color:int
+//	    text_color:int = StarGiftBackground
+//
+// See https://core.telegram.org/constructor/starGiftBackground.
+type StarGiftBackground struct {
+	CenterColor int
+	EdgeColor   int
+	TextColor   int
+}
+
+// StarGiftBackgroundTypeID is the ID of starGiftBackground.
+const StarGiftBackgroundTypeID = 0xaff56398
+
+// TypeID returns 0xaff56398, the ID of starGiftBackground.
+func (*StarGiftBackground) TypeID() uint32 {
+	return StarGiftBackgroundTypeID
+}
+
+// TypeName returns "starGiftBackground".
+func (*StarGiftBackground) TypeName() string {
+	return "starGiftBackground"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftBackgroundTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftBackground) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.CenterColor)
+	b.PutInt(m.EdgeColor)
+	b.PutInt(m.TextColor)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftBackgroundTypeID, "starGiftBackground"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftBackground", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftBackground) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CenterColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftBackground", "center_color")
+	}
+	if m.EdgeColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftBackground", "edge_color")
+	}
+	if m.TextColor, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftBackground", "text_color")
+	}
+	return nil
+}
+
+// StarGiftCollection is the TL constructor starGiftCollection.
+//
+//	starGiftCollection#9d6b13b0 flags:# collection_id:int title:string
+//	    icon:flags.0?Document gifts_count:int hash:long
+//	    = StarGiftCollection
+//
+// See https://core.telegram.org/constructor/starGiftCollection.
+type StarGiftCollection struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	CollectionID int
+	Title        string
+	Icon         DocumentClass // flags.0?Document
+	GiftsCount   int
+	Hash         int64
+}
+
+// StarGiftCollectionTypeID is the ID of starGiftCollection.
+const StarGiftCollectionTypeID = 0x9d6b13b0
+
+// TypeID returns 0x9d6b13b0, the ID of starGiftCollection.
+func (*StarGiftCollection) TypeID() uint32 {
+	return StarGiftCollectionTypeID
+}
+
+// TypeName returns "starGiftCollection".
+func (*StarGiftCollection) TypeName() string {
+	return "starGiftCollection"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftCollection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftCollectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
-	if m.Photo != nil {
+	if m.Icon != nil {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	b.PutString(m.URL)
-	b.PutString(m.SiteName)
+	b.PutInt(m.CollectionID)
+	b.PutString(m.Title)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("sponsoredWebPage#3db8ec63", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Icon); err != nil {
+			return tlrt.EncodeErr(err, "starGiftCollection", "icon")
+		}
+	}
+	b.PutInt(m.GiftsCount)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftCollectionTypeID, "starGiftCollection"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starGiftCollection", "")
+	}
+	*m = StarGiftCollection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "flags")
+	}
+	if m.CollectionID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "collection_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "title")
+	}
+	if m.Flags.Has(0) {
+		if m.Icon, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starGiftCollection", "icon")
+		}
+	}
+	if m.GiftsCount, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "gifts_count")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftCollection", "hash")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StarGiftUpgradePrice is the TL constructor starGiftUpgradePrice.
+//
+//	starGiftUpgradePrice#99ea331d date:int upgrade_stars:long
+//	    = StarGiftUpgradePrice
+//
+// See https://core.telegram.org/constructor/starGiftUpgradePrice.
+type StarGiftUpgradePrice struct {
+	Date         int
+	UpgradeStars int64
+}
+
+// StarGiftUpgradePriceTypeID is the ID of starGiftUpgradePrice.
+const StarGiftUpgradePriceTypeID = 0x99ea331d
+
+// TypeID returns 0x99ea331d, the ID of starGiftUpgradePrice.
+func (*StarGiftUpgradePrice) TypeID() uint32 {
+	return StarGiftUpgradePriceTypeID
+}
+
+// TypeName returns "starGiftUpgradePrice".
+func (*StarGiftUpgradePrice) TypeName() string {
+	return "starGiftUpgradePrice"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarGiftUpgradePriceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarGiftUpgradePrice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Date)
+	b.PutLong(m.UpgradeStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarGiftUpgradePriceTypeID, "starGiftUpgradePrice"); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarGiftUpgradePrice) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "date")
+	}
+	if m.UpgradeStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "upgrade_stars")
+	}
+	return nil
+}
+
+// StarRefProgram is the TL constructor starRefProgram.
+//
+//	starRefProgram#dd0c66f2 flags:# bot_id:long commission_permille:int
+//	    duration_months:flags.0?int end_date:flags.1?int
+//	    daily_revenue_per_user:flags.2?StarsAmount = StarRefProgram
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetDurationMonths and the other Set methods send a zero value too;
+// HasDurationMonths reports whether DurationMonths is present (sent, or
+// received) and ClearDurationMonths leaves it out.
+//
+// See https://core.telegram.org/constructor/starRefProgram.
+type StarRefProgram struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BotID               int64
+	CommissionPermille  int
+	DurationMonths      int              // flags.0?int
+	EndDate             int              // flags.1?int
+	DailyRevenuePerUser StarsAmountClass // flags.2?StarsAmount
+}
+
+// StarRefProgramTypeID is the ID of starRefProgram.
+const StarRefProgramTypeID = 0xdd0c66f2
+
+// TypeID returns 0xdd0c66f2, the ID of starRefProgram.
+func (*StarRefProgram) TypeID() uint32 {
+	return StarRefProgramTypeID
+}
+
+// TypeName returns "starRefProgram".
+func (*StarRefProgram) TypeName() string {
+	return "starRefProgram"
+}
+
+// HasDurationMonths reports whether DurationMonths is present: not zero, set by
+// SetDurationMonths, or received.
+func (m *StarRefProgram) HasDurationMonths() bool {
+	return m.DurationMonths != 0 || m.Flags.Has(0)
+}
+
+// SetDurationMonths sets DurationMonths to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarRefProgram) SetDurationMonths(v int) {
+	m.DurationMonths = v
+	m.Flags.Set(0)
+}
+
+// ClearDurationMonths sets DurationMonths to its zero value and marks it
+// absent.
+func (m *StarRefProgram) ClearDurationMonths() {
+	m.DurationMonths = 0
+	m.Flags.Unset(0)
+}
+
+// HasEndDate reports whether EndDate is present: not zero, set by SetEndDate,
+// or received.
+func (m *StarRefProgram) HasEndDate() bool {
+	return m.EndDate != 0 || m.Flags.Has(1)
+}
+
+// SetEndDate sets EndDate to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StarRefProgram) SetEndDate(v int) {
+	m.EndDate = v
+	m.Flags.Set(1)
+}
+
+// ClearEndDate sets EndDate to its zero value and marks it absent.
+func (m *StarRefProgram) ClearEndDate() {
+	m.EndDate = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarRefProgram) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarRefProgramTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.DurationMonths != 0 {
+		flags.Set(0)
+	}
+	if m.EndDate != 0 {
+		flags.Set(1)
+	}
+	if m.DailyRevenuePerUser != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	b.PutInt(m.CommissionPermille)
+	if flags.Has(0) {
+		b.PutInt(m.DurationMonths)
+	}
+	if flags.Has(1) {
+		b.PutInt(m.EndDate)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.DailyRevenuePerUser); err != nil {
+			return tlrt.EncodeErr(err, "starRefProgram", "daily_revenue_per_user")
 		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
-func (m *SponsoredWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+func (m *StarRefProgram) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarRefProgramTypeID, "starRefProgram"); err != nil {
+		return tlrt.DecodeErr(err, "starRefProgram", "")
 	}
-	if err := consumeID(b, SponsoredWebPageTypeID, "sponsoredWebPage"); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-func (m *SponsoredWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *SponsoredWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarRefProgram) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("sponsoredWebPage#3db8ec63", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "starRefProgram", "")
 	}
-	*m = SponsoredWebPage{}
+	*m = StarRefProgram{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "flags", err)
+		return tlrt.DecodeErr(err, "starRefProgram", "flags")
 	}
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "url", err)
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starRefProgram", "bot_id")
 	}
-	if m.SiteName, err = b.String(); err != nil {
-		return decodeErr("sponsoredWebPage#3db8ec63", "site_name", err)
+	if m.CommissionPermille, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starRefProgram", "commission_permille")
 	}
 	if m.Flags.Has(0) {
-		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("sponsoredWebPage#3db8ec63", "photo", err)
+		if m.DurationMonths, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starRefProgram", "duration_months")
 		}
+	}
+	if m.Flags.Has(1) {
+		if m.EndDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starRefProgram", "end_date")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.DailyRevenuePerUser, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starRefProgram", "daily_revenue_per_user")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if m.DurationMonths != 0 {
+		m.Flags.Unset(0)
+	}
+	if m.EndDate != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsGiftOption is the TL constructor starsGiftOption.
+//
+//	starsGiftOption#5e0589f1 flags:# extended:flags.1?true stars:long
+//	    store_product:flags.0?string currency:string amount:long
+//	    = StarsGiftOption
+//
+// An optional field is sent when it is not zero, nil or false. SetStoreProduct
+// and the other Set methods send a zero value too; HasStoreProduct reports
+// whether StoreProduct is present (sent, or received) and ClearStoreProduct
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/starsGiftOption.
+type StarsGiftOption struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Extended     bool       // flags.1?true
+	Stars        int64
+	StoreProduct string // flags.0?string
+	Currency     string
+	Amount       int64
+}
+
+// StarsGiftOptionTypeID is the ID of starsGiftOption.
+const StarsGiftOptionTypeID = 0x5e0589f1
+
+// TypeID returns 0x5e0589f1, the ID of starsGiftOption.
+func (*StarsGiftOption) TypeID() uint32 {
+	return StarsGiftOptionTypeID
+}
+
+// TypeName returns "starsGiftOption".
+func (*StarsGiftOption) TypeName() string {
+	return "starsGiftOption"
+}
+
+// HasStoreProduct reports whether StoreProduct is present: not zero, set by
+// SetStoreProduct, or received.
+func (m *StarsGiftOption) HasStoreProduct() bool {
+	return m.StoreProduct != "" || m.Flags.Has(0)
+}
+
+// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsGiftOption) SetStoreProduct(v string) {
+	m.StoreProduct = v
+	m.Flags.Set(0)
+}
+
+// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
+func (m *StarsGiftOption) ClearStoreProduct() {
+	m.StoreProduct = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiftOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiftOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Extended {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsGiftOptionTypeID, "starsGiftOption"); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiftOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsGiftOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "flags")
+	}
+	m.Extended = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsGiftOption", "store_product")
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiftOption", "amount")
+	}
+	m.Flags &^= 1 << 1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsGiveawayOption is the TL constructor starsGiveawayOption.
+//
+//	starsGiveawayOption#94ce852a flags:# extended:flags.0?true
+//	    default:flags.1?true stars:long yearly_boosts:int
+//	    store_product:flags.2?string currency:string amount:long
+//	    winners:Vector<StarsGiveawayWinnersOption> = StarsGiveawayOption
+//
+// An optional field is sent when it is not zero, nil or false. SetStoreProduct
+// and the other Set methods send a zero value too; HasStoreProduct reports
+// whether StoreProduct is present (sent, or received) and ClearStoreProduct
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/starsGiveawayOption.
+type StarsGiveawayOption struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Extended     bool       // flags.0?true
+	Default      bool       // flags.1?true
+	Stars        int64
+	YearlyBoosts int
+	StoreProduct string // flags.2?string
+	Currency     string
+	Amount       int64
+	Winners      []StarsGiveawayWinnersOption
+}
+
+// StarsGiveawayOptionTypeID is the ID of starsGiveawayOption.
+const StarsGiveawayOptionTypeID = 0x94ce852a
+
+// TypeID returns 0x94ce852a, the ID of starsGiveawayOption.
+func (*StarsGiveawayOption) TypeID() uint32 {
+	return StarsGiveawayOptionTypeID
+}
+
+// TypeName returns "starsGiveawayOption".
+func (*StarsGiveawayOption) TypeName() string {
+	return "starsGiveawayOption"
+}
+
+// HasStoreProduct reports whether StoreProduct is present: not zero, set by
+// SetStoreProduct, or received.
+func (m *StarsGiveawayOption) HasStoreProduct() bool {
+	return m.StoreProduct != "" || m.Flags.Has(2)
+}
+
+// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsGiveawayOption) SetStoreProduct(v string) {
+	m.StoreProduct = v
+	m.Flags.Set(2)
+}
+
+// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
+func (m *StarsGiveawayOption) ClearStoreProduct() {
+	m.StoreProduct = ""
+	m.Flags.Unset(2)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiveawayOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiveawayOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Extended {
+		flags.Set(0)
+	}
+	if m.Default {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	b.PutInt(m.YearlyBoosts)
+	if flags.Has(2) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	b.PutVectorHeader(len(m.Winners))
+	for i := range m.Winners {
+		if err := m.Winners[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "starsGiveawayOption", "winners")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsGiveawayOptionTypeID, "starsGiveawayOption"); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsGiveawayOption", "")
+	}
+	*m = StarsGiveawayOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "flags")
+	}
+	m.Extended = m.Flags.Has(0)
+	m.Default = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "stars")
+	}
+	if m.YearlyBoosts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "yearly_boosts")
+	}
+	if m.Flags.Has(2) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsGiveawayOption", "store_product")
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "amount")
+	}
+	if m.Winners, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsGiveawayWinnersOption]); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayOption", "winners")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(2)
+	}
+	return nil
+}
+
+// StarsGiveawayWinnersOption is the TL constructor starsGiveawayWinnersOption.
+//
+//	starsGiveawayWinnersOption#54236209 flags:# default:flags.0?true
+//	    users:int per_user_stars:long = StarsGiveawayWinnersOption
+//
+// See https://core.telegram.org/constructor/starsGiveawayWinnersOption.
+type StarsGiveawayWinnersOption struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Default      bool       // flags.0?true
+	Users        int
+	PerUserStars int64
+}
+
+// StarsGiveawayWinnersOptionTypeID is the ID of starsGiveawayWinnersOption.
+const StarsGiveawayWinnersOptionTypeID = 0x54236209
+
+// TypeID returns 0x54236209, the ID of starsGiveawayWinnersOption.
+func (*StarsGiveawayWinnersOption) TypeID() uint32 {
+	return StarsGiveawayWinnersOptionTypeID
+}
+
+// TypeName returns "starsGiveawayWinnersOption".
+func (*StarsGiveawayWinnersOption) TypeName() string {
+	return "starsGiveawayWinnersOption"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsGiveawayWinnersOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsGiveawayWinnersOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Default {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Users)
+	b.PutLong(m.PerUserStars)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsGiveawayWinnersOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsGiveawayWinnersOptionTypeID, "starsGiveawayWinnersOption"); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsGiveawayWinnersOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsGiveawayWinnersOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "flags")
+	}
+	m.Default = m.Flags.Has(0)
+	if m.Users, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "users")
+	}
+	if m.PerUserStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "per_user_stars")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// StatsAbsValueAndPrev is the TL constructor statsAbsValueAndPrev:
+// StarsRating is the TL constructor starsRating.
 //
-//	statsAbsValueAndPrev#cb43acde current:double previous:double = StatsAbsValueAndPrev
+//	starsRating#1b0e4f07 flags:# level:int current_level_stars:long
+//	    stars:long next_level_stars:flags.0?long = StarsRating
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNextLevelStars and the other Set methods send a zero value too;
+// HasNextLevelStars reports whether NextLevelStars is present (sent, or
+// received) and ClearNextLevelStars leaves it out.
+//
+// See https://core.telegram.org/constructor/starsRating.
+type StarsRating struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Level             int
+	CurrentLevelStars int64
+	Stars             int64
+	NextLevelStars    int64 // flags.0?long
+}
+
+// StarsRatingTypeID is the ID of starsRating.
+const StarsRatingTypeID = 0x1b0e4f07
+
+// TypeID returns 0x1b0e4f07, the ID of starsRating.
+func (*StarsRating) TypeID() uint32 {
+	return StarsRatingTypeID
+}
+
+// TypeName returns "starsRating".
+func (*StarsRating) TypeName() string {
+	return "starsRating"
+}
+
+// HasNextLevelStars reports whether NextLevelStars is present: not zero, set by
+// SetNextLevelStars, or received.
+func (m *StarsRating) HasNextLevelStars() bool {
+	return m.NextLevelStars != 0 || m.Flags.Has(0)
+}
+
+// SetNextLevelStars sets NextLevelStars to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsRating) SetNextLevelStars(v int64) {
+	m.NextLevelStars = v
+	m.Flags.Set(0)
+}
+
+// ClearNextLevelStars sets NextLevelStars to its zero value and marks it
+// absent.
+func (m *StarsRating) ClearNextLevelStars() {
+	m.NextLevelStars = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsRating) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsRatingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextLevelStars != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Level)
+	b.PutLong(m.CurrentLevelStars)
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutLong(m.NextLevelStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsRating) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsRatingTypeID, "starsRating"); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsRating) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsRating{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "flags")
+	}
+	if m.Level, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "level")
+	}
+	if m.CurrentLevelStars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "current_level_stars")
+	}
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsRating", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.NextLevelStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "starsRating", "next_level_stars")
+		}
+	}
+	if m.NextLevelStars != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsRevenueStatus is the TL constructor starsRevenueStatus.
+//
+//	starsRevenueStatus#febe5491 flags:# withdrawal_enabled:flags.0?true
+//	    current_balance:StarsAmount available_balance:StarsAmount
+//	    overall_revenue:StarsAmount next_withdrawal_at:flags.1?int
+//	    = StarsRevenueStatus
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetNextWithdrawalAt and the other Set methods send a zero value too;
+// HasNextWithdrawalAt reports whether NextWithdrawalAt is present (sent, or
+// received) and ClearNextWithdrawalAt leaves it out.
+//
+// See https://core.telegram.org/constructor/starsRevenueStatus.
+type StarsRevenueStatus struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	WithdrawalEnabled bool       // flags.0?true
+	CurrentBalance    StarsAmountClass
+	AvailableBalance  StarsAmountClass
+	OverallRevenue    StarsAmountClass
+	NextWithdrawalAt  int // flags.1?int
+}
+
+// StarsRevenueStatusTypeID is the ID of starsRevenueStatus.
+const StarsRevenueStatusTypeID = 0xfebe5491
+
+// TypeID returns 0xfebe5491, the ID of starsRevenueStatus.
+func (*StarsRevenueStatus) TypeID() uint32 {
+	return StarsRevenueStatusTypeID
+}
+
+// TypeName returns "starsRevenueStatus".
+func (*StarsRevenueStatus) TypeName() string {
+	return "starsRevenueStatus"
+}
+
+// HasNextWithdrawalAt reports whether NextWithdrawalAt is present: not zero,
+// set by SetNextWithdrawalAt, or received.
+func (m *StarsRevenueStatus) HasNextWithdrawalAt() bool {
+	return m.NextWithdrawalAt != 0 || m.Flags.Has(1)
+}
+
+// SetNextWithdrawalAt sets NextWithdrawalAt to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *StarsRevenueStatus) SetNextWithdrawalAt(v int) {
+	m.NextWithdrawalAt = v
+	m.Flags.Set(1)
+}
+
+// ClearNextWithdrawalAt sets NextWithdrawalAt to its zero value and marks it
+// absent.
+func (m *StarsRevenueStatus) ClearNextWithdrawalAt() {
+	m.NextWithdrawalAt = 0
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsRevenueStatus) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsRevenueStatusTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.WithdrawalEnabled {
+		flags.Set(0)
+	}
+	if m.NextWithdrawalAt != 0 {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.CurrentBalance); err != nil {
+		return tlrt.EncodeErr(err, "starsRevenueStatus", "current_balance")
+	}
+	if err := tlrt.EncodeObject(b, m.AvailableBalance); err != nil {
+		return tlrt.EncodeErr(err, "starsRevenueStatus", "available_balance")
+	}
+	if err := tlrt.EncodeObject(b, m.OverallRevenue); err != nil {
+		return tlrt.EncodeErr(err, "starsRevenueStatus", "overall_revenue")
+	}
+	if flags.Has(1) {
+		b.PutInt(m.NextWithdrawalAt)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsRevenueStatus) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsRevenueStatusTypeID, "starsRevenueStatus"); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsRevenueStatus", "")
+	}
+	*m = StarsRevenueStatus{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "flags")
+	}
+	m.WithdrawalEnabled = m.Flags.Has(0)
+	if m.CurrentBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "current_balance")
+	}
+	if m.AvailableBalance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "available_balance")
+	}
+	if m.OverallRevenue, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsRevenueStatus", "overall_revenue")
+	}
+	if m.Flags.Has(1) {
+		if m.NextWithdrawalAt, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsRevenueStatus", "next_withdrawal_at")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.NextWithdrawalAt != 0 {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// StarsSubscription is the TL constructor starsSubscription.
+//
+//	starsSubscription#2e6eab1a flags:# canceled:flags.0?true
+//	    can_refulfill:flags.1?true missing_balance:flags.2?true
+//	    bot_canceled:flags.7?true id:string peer:Peer until_date:int
+//	    pricing:StarsSubscriptionPricing chat_invite_hash:flags.3?string
+//	    title:flags.4?string photo:flags.5?WebDocument
+//	    invoice_slug:flags.6?string = StarsSubscription
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetChatInviteHash and the other Set methods send a zero value too;
+// HasChatInviteHash reports whether ChatInviteHash is present (sent, or
+// received) and ClearChatInviteHash leaves it out.
+//
+// See https://core.telegram.org/constructor/starsSubscription.
+type StarsSubscription struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Canceled       bool       // flags.0?true
+	CanRefulfill   bool       // flags.1?true
+	MissingBalance bool       // flags.2?true
+	BotCanceled    bool       // flags.7?true
+	ID             string
+	Peer           PeerClass
+	UntilDate      int
+	Pricing        StarsSubscriptionPricing
+	ChatInviteHash string           // flags.3?string
+	Title          string           // flags.4?string
+	Photo          WebDocumentClass // flags.5?WebDocument
+	InvoiceSlug    string           // flags.6?string
+}
+
+// StarsSubscriptionTypeID is the ID of starsSubscription.
+const StarsSubscriptionTypeID = 0x2e6eab1a
+
+// TypeID returns 0x2e6eab1a, the ID of starsSubscription.
+func (*StarsSubscription) TypeID() uint32 {
+	return StarsSubscriptionTypeID
+}
+
+// TypeName returns "starsSubscription".
+func (*StarsSubscription) TypeName() string {
+	return "starsSubscription"
+}
+
+// HasChatInviteHash reports whether ChatInviteHash is present: not zero, set by
+// SetChatInviteHash, or received.
+func (m *StarsSubscription) HasChatInviteHash() bool {
+	return m.ChatInviteHash != "" || m.Flags.Has(3)
+}
+
+// SetChatInviteHash sets ChatInviteHash to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsSubscription) SetChatInviteHash(v string) {
+	m.ChatInviteHash = v
+	m.Flags.Set(3)
+}
+
+// ClearChatInviteHash sets ChatInviteHash to its zero value and marks it
+// absent.
+func (m *StarsSubscription) ClearChatInviteHash() {
+	m.ChatInviteHash = ""
+	m.Flags.Unset(3)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *StarsSubscription) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(4)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StarsSubscription) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(4)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *StarsSubscription) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(4)
+}
+
+// HasInvoiceSlug reports whether InvoiceSlug is present: not zero, set by
+// SetInvoiceSlug, or received.
+func (m *StarsSubscription) HasInvoiceSlug() bool {
+	return m.InvoiceSlug != "" || m.Flags.Has(6)
+}
+
+// SetInvoiceSlug sets InvoiceSlug to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarsSubscription) SetInvoiceSlug(v string) {
+	m.InvoiceSlug = v
+	m.Flags.Set(6)
+}
+
+// ClearInvoiceSlug sets InvoiceSlug to its zero value and marks it absent.
+func (m *StarsSubscription) ClearInvoiceSlug() {
+	m.InvoiceSlug = ""
+	m.Flags.Unset(6)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7)
+	if m.Canceled {
+		flags.Set(0)
+	}
+	if m.CanRefulfill {
+		flags.Set(1)
+	}
+	if m.MissingBalance {
+		flags.Set(2)
+	}
+	if m.BotCanceled {
+		flags.Set(7)
+	}
+	if m.ChatInviteHash != "" {
+		flags.Set(3)
+	}
+	if m.Title != "" {
+		flags.Set(4)
+	}
+	if m.Photo != nil {
+		flags.Set(5)
+	}
+	if m.InvoiceSlug != "" {
+		flags.Set(6)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "starsSubscription", "peer")
+	}
+	b.PutInt(m.UntilDate)
+	if err := m.Pricing.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "starsSubscription", "pricing")
+	}
+	if flags.Has(3) {
+		b.PutString(m.ChatInviteHash)
+	}
+	if flags.Has(4) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(5) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "starsSubscription", "photo")
+		}
+	}
+	if flags.Has(6) {
+		b.PutString(m.InvoiceSlug)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsSubscription) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsSubscriptionTypeID, "starsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsSubscription) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsSubscription", "")
+	}
+	*m = StarsSubscription{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "flags")
+	}
+	m.Canceled = m.Flags.Has(0)
+	m.CanRefulfill = m.Flags.Has(1)
+	m.MissingBalance = m.Flags.Has(2)
+	m.BotCanceled = m.Flags.Has(7)
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "id")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "peer")
+	}
+	if m.UntilDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "until_date")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Pricing, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscription", "pricing")
+	}
+	if m.Flags.Has(3) {
+		if m.ChatInviteHash, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsSubscription", "chat_invite_hash")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsSubscription", "title")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsSubscription", "photo")
+		}
+	}
+	if m.Flags.Has(6) {
+		if m.InvoiceSlug, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsSubscription", "invoice_slug")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7
+	if m.ChatInviteHash != "" {
+		m.Flags.Unset(3)
+	}
+	if m.Title != "" {
+		m.Flags.Unset(4)
+	}
+	if m.InvoiceSlug != "" {
+		m.Flags.Unset(6)
+	}
+	return nil
+}
+
+// StarsSubscriptionPricing is the TL constructor starsSubscriptionPricing.
+//
+//	starsSubscriptionPricing#5416d58 period:int amount:long
+//	    = StarsSubscriptionPricing
+//
+// See https://core.telegram.org/constructor/starsSubscriptionPricing.
+type StarsSubscriptionPricing struct {
+	Period int
+	Amount int64
+}
+
+// StarsSubscriptionPricingTypeID is the ID of starsSubscriptionPricing.
+const StarsSubscriptionPricingTypeID = 0x05416d58
+
+// TypeID returns 0x05416d58, the ID of starsSubscriptionPricing.
+func (*StarsSubscriptionPricing) TypeID() uint32 {
+	return StarsSubscriptionPricingTypeID
+}
+
+// TypeName returns "starsSubscriptionPricing".
+func (*StarsSubscriptionPricing) TypeName() string {
+	return "starsSubscriptionPricing"
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsSubscriptionPricingTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsSubscriptionPricing) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Period)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsSubscriptionPricingTypeID, "starsSubscriptionPricing"); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsSubscriptionPricing) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Period, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "period")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "amount")
+	}
+	return nil
+}
+
+// StarsTopupOption is the TL constructor starsTopupOption.
+//
+//	starsTopupOption#bd915c0 flags:# extended:flags.1?true stars:long
+//	    store_product:flags.0?string currency:string amount:long
+//	    = StarsTopupOption
+//
+// An optional field is sent when it is not zero, nil or false. SetStoreProduct
+// and the other Set methods send a zero value too; HasStoreProduct reports
+// whether StoreProduct is present (sent, or received) and ClearStoreProduct
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/starsTopupOption.
+type StarsTopupOption struct {
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Extended     bool       // flags.1?true
+	Stars        int64
+	StoreProduct string // flags.0?string
+	Currency     string
+	Amount       int64
+}
+
+// StarsTopupOptionTypeID is the ID of starsTopupOption.
+const StarsTopupOptionTypeID = 0x0bd915c0
+
+// TypeID returns 0x0bd915c0, the ID of starsTopupOption.
+func (*StarsTopupOption) TypeID() uint32 {
+	return StarsTopupOptionTypeID
+}
+
+// TypeName returns "starsTopupOption".
+func (*StarsTopupOption) TypeName() string {
+	return "starsTopupOption"
+}
+
+// HasStoreProduct reports whether StoreProduct is present: not zero, set by
+// SetStoreProduct, or received.
+func (m *StarsTopupOption) HasStoreProduct() bool {
+	return m.StoreProduct != "" || m.Flags.Has(0)
+}
+
+// SetStoreProduct sets StoreProduct to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsTopupOption) SetStoreProduct(v string) {
+	m.StoreProduct = v
+	m.Flags.Set(0)
+}
+
+// ClearStoreProduct sets StoreProduct to its zero value and marks it absent.
+func (m *StarsTopupOption) ClearStoreProduct() {
+	m.StoreProduct = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsTopupOption) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTopupOptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Extended {
+		flags.Set(1)
+	}
+	if m.StoreProduct != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.Stars)
+	if flags.Has(0) {
+		b.PutString(m.StoreProduct)
+	}
+	b.PutString(m.Currency)
+	b.PutLong(m.Amount)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTopupOptionTypeID, "starsTopupOption"); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTopupOption) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = StarsTopupOption{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "flags")
+	}
+	m.Extended = m.Flags.Has(1)
+	if m.Stars, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "stars")
+	}
+	if m.Flags.Has(0) {
+		if m.StoreProduct, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsTopupOption", "store_product")
+		}
+	}
+	if m.Currency, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "currency")
+	}
+	if m.Amount, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "starsTopupOption", "amount")
+	}
+	m.Flags &^= 1 << 1
+	if m.StoreProduct != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StarsTransaction is the TL constructor starsTransaction.
+//
+//	starsTransaction#13659eb0 flags:# refund:flags.3?true
+//	    pending:flags.4?true failed:flags.6?true gift:flags.10?true
+//	    reaction:flags.11?true stargift_upgrade:flags.18?true
+//	    business_transfer:flags.21?true stargift_resale:flags.22?true
+//	    posts_search:flags.24?true stargift_prepaid_upgrade:flags.25?true
+//	    stargift_drop_original_details:flags.26?true
+//	    phonegroup_message:flags.27?true stargift_auction_bid:flags.28?true
+//	    offer:flags.29?true id:string amount:StarsAmount date:int
+//	    peer:StarsTransactionPeer title:flags.0?string
+//	    description:flags.1?string photo:flags.2?WebDocument
+//	    transaction_date:flags.5?int transaction_url:flags.5?string
+//	    bot_payload:flags.7?bytes msg_id:flags.8?int
+//	    extended_media:flags.9?Vector<MessageMedia>
+//	    subscription_period:flags.12?int giveaway_post_id:flags.13?int
+//	    stargift:flags.14?StarGift floodskip_number:flags.15?int
+//	    starref_commission_permille:flags.16?int starref_peer:flags.17?Peer
+//	    starref_amount:flags.17?StarsAmount paid_messages:flags.19?int
+//	    premium_gift_months:flags.20?int ads_proceeds_from_date:flags.23?int
+//	    ads_proceeds_to_date:flags.23?int = StarsTransaction
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/constructor/starsTransaction.
+type StarsTransaction struct {
+	Flags                       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Refund                      bool       // flags.3?true
+	Pending                     bool       // flags.4?true
+	Failed                      bool       // flags.6?true
+	Gift                        bool       // flags.10?true
+	Reaction                    bool       // flags.11?true
+	StargiftUpgrade             bool       // flags.18?true
+	BusinessTransfer            bool       // flags.21?true
+	StargiftResale              bool       // flags.22?true
+	PostsSearch                 bool       // flags.24?true
+	StargiftPrepaidUpgrade      bool       // flags.25?true
+	StargiftDropOriginalDetails bool       // flags.26?true
+	PhonegroupMessage           bool       // flags.27?true
+	StargiftAuctionBid          bool       // flags.28?true
+	Offer                       bool       // flags.29?true
+	ID                          string
+	Amount                      StarsAmountClass
+	Date                        int
+	Peer                        StarsTransactionPeerClass
+	Title                       string              // flags.0?string
+	Description                 string              // flags.1?string
+	Photo                       WebDocumentClass    // flags.2?WebDocument
+	TransactionDate             int                 // flags.5?int
+	TransactionURL              string              // flags.5?string
+	BotPayload                  []byte              // flags.7?bytes
+	MsgID                       int                 // flags.8?int
+	ExtendedMedia               []MessageMediaClass // flags.9?Vector<MessageMedia>
+	SubscriptionPeriod          int                 // flags.12?int
+	GiveawayPostID              int                 // flags.13?int
+	Stargift                    StarGiftClass       // flags.14?StarGift
+	FloodskipNumber             int                 // flags.15?int
+	StarrefCommissionPermille   int                 // flags.16?int
+	StarrefPeer                 PeerClass           // flags.17?Peer
+	StarrefAmount               StarsAmountClass    // flags.17?StarsAmount
+	PaidMessages                int                 // flags.19?int
+	PremiumGiftMonths           int                 // flags.20?int
+	AdsProceedsFromDate         int                 // flags.23?int
+	AdsProceedsToDate           int                 // flags.23?int
+}
+
+// StarsTransactionTypeID is the ID of starsTransaction.
+const StarsTransactionTypeID = 0x13659eb0
+
+// TypeID returns 0x13659eb0, the ID of starsTransaction.
+func (*StarsTransaction) TypeID() uint32 {
+	return StarsTransactionTypeID
+}
+
+// TypeName returns "starsTransaction".
+func (*StarsTransaction) TypeName() string {
+	return "starsTransaction"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *StarsTransaction) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StarsTransaction) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *StarsTransaction) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *StarsTransaction) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(1)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarsTransaction) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(1)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *StarsTransaction) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(1)
+}
+
+// HasTransactionDate reports whether TransactionDate is present: not zero, set
+// by SetTransactionDate, or received. It shares its flag with TransactionURL:
+// they are present together.
+func (m *StarsTransaction) HasTransactionDate() bool {
+	return m.TransactionDate != 0 || m.TransactionURL != "" || m.Flags.Has(5)
+}
+
+// SetTransactionDate sets TransactionDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsTransaction) SetTransactionDate(v int) {
+	m.TransactionDate = v
+	m.Flags.Set(5)
+}
+
+// ClearTransactionDate sets TransactionDate to its zero value and marks it
+// absent; it is still sent, as zero, when TransactionURL, which shares its
+// flag, is set.
+func (m *StarsTransaction) ClearTransactionDate() {
+	m.TransactionDate = 0
+	m.Flags.Unset(5)
+}
+
+// HasTransactionURL reports whether TransactionURL is present: not zero, set by
+// SetTransactionURL, or received. It shares its flag with TransactionDate: they
+// are present together.
+func (m *StarsTransaction) HasTransactionURL() bool {
+	return m.TransactionDate != 0 || m.TransactionURL != "" || m.Flags.Has(5)
+}
+
+// SetTransactionURL sets TransactionURL to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsTransaction) SetTransactionURL(v string) {
+	m.TransactionURL = v
+	m.Flags.Set(5)
+}
+
+// ClearTransactionURL sets TransactionURL to its zero value and marks it
+// absent; it is still sent, as zero, when TransactionDate, which shares its
+// flag, is set.
+func (m *StarsTransaction) ClearTransactionURL() {
+	m.TransactionURL = ""
+	m.Flags.Unset(5)
+}
+
+// HasBotPayload reports whether BotPayload is present: not zero, set by
+// SetBotPayload, or received.
+func (m *StarsTransaction) HasBotPayload() bool {
+	return len(m.BotPayload) > 0 || m.Flags.Has(7)
+}
+
+// SetBotPayload sets BotPayload to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StarsTransaction) SetBotPayload(v []byte) {
+	m.BotPayload = v
+	m.Flags.Set(7)
+}
+
+// ClearBotPayload sets BotPayload to its zero value and marks it absent.
+func (m *StarsTransaction) ClearBotPayload() {
+	m.BotPayload = nil
+	m.Flags.Unset(7)
+}
+
+// HasMsgID reports whether MsgID is present: not zero, set by SetMsgID, or
+// received.
+func (m *StarsTransaction) HasMsgID() bool {
+	return m.MsgID != 0 || m.Flags.Has(8)
+}
+
+// SetMsgID sets MsgID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StarsTransaction) SetMsgID(v int) {
+	m.MsgID = v
+	m.Flags.Set(8)
+}
+
+// ClearMsgID sets MsgID to its zero value and marks it absent.
+func (m *StarsTransaction) ClearMsgID() {
+	m.MsgID = 0
+	m.Flags.Unset(8)
+}
+
+// HasExtendedMedia reports whether ExtendedMedia is present: not zero, set by
+// SetExtendedMedia, or received.
+func (m *StarsTransaction) HasExtendedMedia() bool {
+	return len(m.ExtendedMedia) > 0 || m.Flags.Has(9)
+}
+
+// SetExtendedMedia sets ExtendedMedia to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsTransaction) SetExtendedMedia(v []MessageMediaClass) {
+	m.ExtendedMedia = v
+	m.Flags.Set(9)
+}
+
+// ClearExtendedMedia sets ExtendedMedia to its zero value and marks it absent.
+func (m *StarsTransaction) ClearExtendedMedia() {
+	m.ExtendedMedia = nil
+	m.Flags.Unset(9)
+}
+
+// HasSubscriptionPeriod reports whether SubscriptionPeriod is present: not
+// zero, set by SetSubscriptionPeriod, or received.
+func (m *StarsTransaction) HasSubscriptionPeriod() bool {
+	return m.SubscriptionPeriod != 0 || m.Flags.Has(12)
+}
+
+// SetSubscriptionPeriod sets SubscriptionPeriod to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarsTransaction) SetSubscriptionPeriod(v int) {
+	m.SubscriptionPeriod = v
+	m.Flags.Set(12)
+}
+
+// ClearSubscriptionPeriod sets SubscriptionPeriod to its zero value and marks
+// it absent.
+func (m *StarsTransaction) ClearSubscriptionPeriod() {
+	m.SubscriptionPeriod = 0
+	m.Flags.Unset(12)
+}
+
+// HasGiveawayPostID reports whether GiveawayPostID is present: not zero, set by
+// SetGiveawayPostID, or received.
+func (m *StarsTransaction) HasGiveawayPostID() bool {
+	return m.GiveawayPostID != 0 || m.Flags.Has(13)
+}
+
+// SetGiveawayPostID sets GiveawayPostID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsTransaction) SetGiveawayPostID(v int) {
+	m.GiveawayPostID = v
+	m.Flags.Set(13)
+}
+
+// ClearGiveawayPostID sets GiveawayPostID to its zero value and marks it
+// absent.
+func (m *StarsTransaction) ClearGiveawayPostID() {
+	m.GiveawayPostID = 0
+	m.Flags.Unset(13)
+}
+
+// HasFloodskipNumber reports whether FloodskipNumber is present: not zero, set
+// by SetFloodskipNumber, or received.
+func (m *StarsTransaction) HasFloodskipNumber() bool {
+	return m.FloodskipNumber != 0 || m.Flags.Has(15)
+}
+
+// SetFloodskipNumber sets FloodskipNumber to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StarsTransaction) SetFloodskipNumber(v int) {
+	m.FloodskipNumber = v
+	m.Flags.Set(15)
+}
+
+// ClearFloodskipNumber sets FloodskipNumber to its zero value and marks it
+// absent.
+func (m *StarsTransaction) ClearFloodskipNumber() {
+	m.FloodskipNumber = 0
+	m.Flags.Unset(15)
+}
+
+// HasStarrefCommissionPermille reports whether StarrefCommissionPermille is
+// present: not zero, set by SetStarrefCommissionPermille, or received.
+func (m *StarsTransaction) HasStarrefCommissionPermille() bool {
+	return m.StarrefCommissionPermille != 0 || m.Flags.Has(16)
+}
+
+// SetStarrefCommissionPermille sets StarrefCommissionPermille to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *StarsTransaction) SetStarrefCommissionPermille(v int) {
+	m.StarrefCommissionPermille = v
+	m.Flags.Set(16)
+}
+
+// ClearStarrefCommissionPermille sets StarrefCommissionPermille to its zero
+// value and marks it absent.
+func (m *StarsTransaction) ClearStarrefCommissionPermille() {
+	m.StarrefCommissionPermille = 0
+	m.Flags.Unset(16)
+}
+
+// HasPaidMessages reports whether PaidMessages is present: not zero, set by
+// SetPaidMessages, or received.
+func (m *StarsTransaction) HasPaidMessages() bool {
+	return m.PaidMessages != 0 || m.Flags.Has(19)
+}
+
+// SetPaidMessages sets PaidMessages to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StarsTransaction) SetPaidMessages(v int) {
+	m.PaidMessages = v
+	m.Flags.Set(19)
+}
+
+// ClearPaidMessages sets PaidMessages to its zero value and marks it absent.
+func (m *StarsTransaction) ClearPaidMessages() {
+	m.PaidMessages = 0
+	m.Flags.Unset(19)
+}
+
+// HasPremiumGiftMonths reports whether PremiumGiftMonths is present: not zero,
+// set by SetPremiumGiftMonths, or received.
+func (m *StarsTransaction) HasPremiumGiftMonths() bool {
+	return m.PremiumGiftMonths != 0 || m.Flags.Has(20)
+}
+
+// SetPremiumGiftMonths sets PremiumGiftMonths to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarsTransaction) SetPremiumGiftMonths(v int) {
+	m.PremiumGiftMonths = v
+	m.Flags.Set(20)
+}
+
+// ClearPremiumGiftMonths sets PremiumGiftMonths to its zero value and marks it
+// absent.
+func (m *StarsTransaction) ClearPremiumGiftMonths() {
+	m.PremiumGiftMonths = 0
+	m.Flags.Unset(20)
+}
+
+// HasAdsProceedsFromDate reports whether AdsProceedsFromDate is present: not
+// zero, set by SetAdsProceedsFromDate, or received. It shares its flag with
+// AdsProceedsToDate: they are present together.
+func (m *StarsTransaction) HasAdsProceedsFromDate() bool {
+	return m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 || m.Flags.Has(23)
+}
+
+// SetAdsProceedsFromDate sets AdsProceedsFromDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarsTransaction) SetAdsProceedsFromDate(v int) {
+	m.AdsProceedsFromDate = v
+	m.Flags.Set(23)
+}
+
+// ClearAdsProceedsFromDate sets AdsProceedsFromDate to its zero value and marks
+// it absent; it is still sent, as zero, when AdsProceedsToDate, which shares
+// its flag, is set.
+func (m *StarsTransaction) ClearAdsProceedsFromDate() {
+	m.AdsProceedsFromDate = 0
+	m.Flags.Unset(23)
+}
+
+// HasAdsProceedsToDate reports whether AdsProceedsToDate is present: not zero,
+// set by SetAdsProceedsToDate, or received. It shares its flag with
+// AdsProceedsFromDate: they are present together.
+func (m *StarsTransaction) HasAdsProceedsToDate() bool {
+	return m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 || m.Flags.Has(23)
+}
+
+// SetAdsProceedsToDate sets AdsProceedsToDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StarsTransaction) SetAdsProceedsToDate(v int) {
+	m.AdsProceedsToDate = v
+	m.Flags.Set(23)
+}
+
+// ClearAdsProceedsToDate sets AdsProceedsToDate to its zero value and marks it
+// absent; it is still sent, as zero, when AdsProceedsFromDate, which shares its
+// flag, is set.
+func (m *StarsTransaction) ClearAdsProceedsToDate() {
+	m.AdsProceedsToDate = 0
+	m.Flags.Unset(23)
+}
+
+// Encode writes m to b with its ID.
+func (m *StarsTransaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StarsTransactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29)
+	if m.Refund {
+		flags.Set(3)
+	}
+	if m.Pending {
+		flags.Set(4)
+	}
+	if m.Failed {
+		flags.Set(6)
+	}
+	if m.Gift {
+		flags.Set(10)
+	}
+	if m.Reaction {
+		flags.Set(11)
+	}
+	if m.StargiftUpgrade {
+		flags.Set(18)
+	}
+	if m.BusinessTransfer {
+		flags.Set(21)
+	}
+	if m.StargiftResale {
+		flags.Set(22)
+	}
+	if m.PostsSearch {
+		flags.Set(24)
+	}
+	if m.StargiftPrepaidUpgrade {
+		flags.Set(25)
+	}
+	if m.StargiftDropOriginalDetails {
+		flags.Set(26)
+	}
+	if m.PhonegroupMessage {
+		flags.Set(27)
+	}
+	if m.StargiftAuctionBid {
+		flags.Set(28)
+	}
+	if m.Offer {
+		flags.Set(29)
+	}
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if m.Description != "" {
+		flags.Set(1)
+	}
+	if m.Photo != nil {
+		flags.Set(2)
+	}
+	if m.TransactionDate != 0 || m.TransactionURL != "" {
+		flags.Set(5)
+	}
+	if len(m.BotPayload) > 0 {
+		flags.Set(7)
+	}
+	if m.MsgID != 0 {
+		flags.Set(8)
+	}
+	if len(m.ExtendedMedia) > 0 {
+		flags.Set(9)
+	}
+	if m.SubscriptionPeriod != 0 {
+		flags.Set(12)
+	}
+	if m.GiveawayPostID != 0 {
+		flags.Set(13)
+	}
+	if m.Stargift != nil {
+		flags.Set(14)
+	}
+	if m.FloodskipNumber != 0 {
+		flags.Set(15)
+	}
+	if m.StarrefCommissionPermille != 0 {
+		flags.Set(16)
+	}
+	if m.StarrefPeer != nil || m.StarrefAmount != nil {
+		flags.Set(17)
+	}
+	if m.PaidMessages != 0 {
+		flags.Set(19)
+	}
+	if m.PremiumGiftMonths != 0 {
+		flags.Set(20)
+	}
+	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
+		flags.Set(23)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ID)
+	if err := tlrt.EncodeObject(b, m.Amount); err != nil {
+		return tlrt.EncodeErr(err, "starsTransaction", "amount")
+	}
+	b.PutInt(m.Date)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "starsTransaction", "peer")
+	}
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Description)
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "starsTransaction", "photo")
+		}
+	}
+	if flags.Has(5) {
+		b.PutInt(m.TransactionDate)
+	}
+	if flags.Has(5) {
+		b.PutString(m.TransactionURL)
+	}
+	if flags.Has(7) {
+		b.PutBytes(m.BotPayload)
+	}
+	if flags.Has(8) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(9) {
+		b.PutVectorHeader(len(m.ExtendedMedia))
+		for i := range m.ExtendedMedia {
+			if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
+				return tlrt.EncodeErr(err, "starsTransaction", "extended_media")
+			}
+		}
+	}
+	if flags.Has(12) {
+		b.PutInt(m.SubscriptionPeriod)
+	}
+	if flags.Has(13) {
+		b.PutInt(m.GiveawayPostID)
+	}
+	if flags.Has(14) {
+		if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
+			return tlrt.EncodeErr(err, "starsTransaction", "stargift")
+		}
+	}
+	if flags.Has(15) {
+		b.PutInt(m.FloodskipNumber)
+	}
+	if flags.Has(16) {
+		b.PutInt(m.StarrefCommissionPermille)
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.StarrefPeer); err != nil {
+			return tlrt.EncodeErr(err, "starsTransaction", "starref_peer")
+		}
+	}
+	if flags.Has(17) {
+		if err := tlrt.EncodeObject(b, m.StarrefAmount); err != nil {
+			return tlrt.EncodeErr(err, "starsTransaction", "starref_amount")
+		}
+	}
+	if flags.Has(19) {
+		b.PutInt(m.PaidMessages)
+	}
+	if flags.Has(20) {
+		b.PutInt(m.PremiumGiftMonths)
+	}
+	if flags.Has(23) {
+		b.PutInt(m.AdsProceedsFromDate)
+	}
+	if flags.Has(23) {
+		b.PutInt(m.AdsProceedsToDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StarsTransaction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StarsTransactionTypeID, "starsTransaction"); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "starsTransaction", "")
+	}
+	*m = StarsTransaction{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "flags")
+	}
+	m.Refund = m.Flags.Has(3)
+	m.Pending = m.Flags.Has(4)
+	m.Failed = m.Flags.Has(6)
+	m.Gift = m.Flags.Has(10)
+	m.Reaction = m.Flags.Has(11)
+	m.StargiftUpgrade = m.Flags.Has(18)
+	m.BusinessTransfer = m.Flags.Has(21)
+	m.StargiftResale = m.Flags.Has(22)
+	m.PostsSearch = m.Flags.Has(24)
+	m.StargiftPrepaidUpgrade = m.Flags.Has(25)
+	m.StargiftDropOriginalDetails = m.Flags.Has(26)
+	m.PhonegroupMessage = m.Flags.Has(27)
+	m.StargiftAuctionBid = m.Flags.Has(28)
+	m.Offer = m.Flags.Has(29)
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "id")
+	}
+	if m.Amount, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "amount")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "date")
+	}
+	if m.Peer, err = decodeStarsTransactionPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "starsTransaction", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "title")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Description, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "description")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Photo, err = decodeWebDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "photo")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.TransactionDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "transaction_date")
+		}
+	}
+	if m.Flags.Has(5) {
+		if m.TransactionURL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "transaction_url")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.BotPayload, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "bot_payload")
+		}
+	}
+	if m.Flags.Has(8) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "msg_id")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageMedia); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "extended_media")
+		}
+	}
+	if m.Flags.Has(12) {
+		if m.SubscriptionPeriod, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "subscription_period")
+		}
+	}
+	if m.Flags.Has(13) {
+		if m.GiveawayPostID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "giveaway_post_id")
+		}
+	}
+	if m.Flags.Has(14) {
+		if m.Stargift, err = decodeStarGift(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "stargift")
+		}
+	}
+	if m.Flags.Has(15) {
+		if m.FloodskipNumber, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "floodskip_number")
+		}
+	}
+	if m.Flags.Has(16) {
+		if m.StarrefCommissionPermille, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "starref_commission_permille")
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.StarrefPeer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "starref_peer")
+		}
+	}
+	if m.Flags.Has(17) {
+		if m.StarrefAmount, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "starref_amount")
+		}
+	}
+	if m.Flags.Has(19) {
+		if m.PaidMessages, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "paid_messages")
+		}
+	}
+	if m.Flags.Has(20) {
+		if m.PremiumGiftMonths, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "premium_gift_months")
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.AdsProceedsFromDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_from_date")
+		}
+	}
+	if m.Flags.Has(23) {
+		if m.AdsProceedsToDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_to_date")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if m.Description != "" {
+		m.Flags.Unset(1)
+	}
+	if m.TransactionDate != 0 || m.TransactionURL != "" {
+		m.Flags.Unset(5)
+	}
+	if len(m.BotPayload) > 0 {
+		m.Flags.Unset(7)
+	}
+	if m.MsgID != 0 {
+		m.Flags.Unset(8)
+	}
+	if len(m.ExtendedMedia) > 0 {
+		m.Flags.Unset(9)
+	}
+	if m.SubscriptionPeriod != 0 {
+		m.Flags.Unset(12)
+	}
+	if m.GiveawayPostID != 0 {
+		m.Flags.Unset(13)
+	}
+	if m.FloodskipNumber != 0 {
+		m.Flags.Unset(15)
+	}
+	if m.StarrefCommissionPermille != 0 {
+		m.Flags.Unset(16)
+	}
+	if m.PaidMessages != 0 {
+		m.Flags.Unset(19)
+	}
+	if m.PremiumGiftMonths != 0 {
+		m.Flags.Unset(20)
+	}
+	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
+		m.Flags.Unset(23)
+	}
+	return nil
+}
+
+// StatsAbsValueAndPrev is the TL constructor statsAbsValueAndPrev.
+//
+//	statsAbsValueAndPrev#cb43acde current:double previous:double
+//	    = StatsAbsValueAndPrev
 //
 // See https://core.telegram.org/constructor/statsAbsValueAndPrev.
 type StatsAbsValueAndPrev struct {
@@ -7138,38 +15234,36 @@ func (m *StatsAbsValueAndPrev) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"); err != nil {
+		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "")
 	}
-	if err := consumeID(b, StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"); err != nil {
-		return decodeErr("statsAbsValueAndPrev#cb43acde", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsAbsValueAndPrev) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsAbsValueAndPrev) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Current, err = b.Double(); err != nil {
-		return decodeErr("statsAbsValueAndPrev#cb43acde", "current", err)
+		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "current")
 	}
 	if m.Previous, err = b.Double(); err != nil {
-		return decodeErr("statsAbsValueAndPrev#cb43acde", "previous", err)
+		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "previous")
 	}
 	return nil
 }
 
-// StatsDateRangeDays is the TL constructor statsDateRangeDays:
+// StatsDateRangeDays is the TL constructor statsDateRangeDays.
 //
-//	statsDateRangeDays#b637edaf min_date:int max_date:int = StatsDateRangeDays
+//	statsDateRangeDays#b637edaf min_date:int max_date:int
+//	    = StatsDateRangeDays
 //
 // See https://core.telegram.org/constructor/statsDateRangeDays.
 type StatsDateRangeDays struct {
@@ -7211,38 +15305,36 @@ func (m *StatsDateRangeDays) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsDateRangeDaysTypeID, "statsDateRangeDays"); err != nil {
+		return tlrt.DecodeErr(err, "statsDateRangeDays", "")
 	}
-	if err := consumeID(b, StatsDateRangeDaysTypeID, "statsDateRangeDays"); err != nil {
-		return decodeErr("statsDateRangeDays#b637edaf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsDateRangeDays) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsDateRangeDays) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.MinDate, err = b.Int(); err != nil {
-		return decodeErr("statsDateRangeDays#b637edaf", "min_date", err)
+		return tlrt.DecodeErr(err, "statsDateRangeDays", "min_date")
 	}
 	if m.MaxDate, err = b.Int(); err != nil {
-		return decodeErr("statsDateRangeDays#b637edaf", "max_date", err)
+		return tlrt.DecodeErr(err, "statsDateRangeDays", "max_date")
 	}
 	return nil
 }
 
-// StatsGroupTopAdmin is the TL constructor statsGroupTopAdmin:
+// StatsGroupTopAdmin is the TL constructor statsGroupTopAdmin.
 //
-//	statsGroupTopAdmin#d7584c87 user_id:long deleted:int kicked:int banned:int = StatsGroupTopAdmin
+//	statsGroupTopAdmin#d7584c87 user_id:long deleted:int kicked:int
+//	    banned:int = StatsGroupTopAdmin
 //
 // See https://core.telegram.org/constructor/statsGroupTopAdmin.
 type StatsGroupTopAdmin struct {
@@ -7288,44 +15380,42 @@ func (m *StatsGroupTopAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGroupTopAdminTypeID, "statsGroupTopAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "")
 	}
-	if err := consumeID(b, StatsGroupTopAdminTypeID, "statsGroupTopAdmin"); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGroupTopAdmin) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "user_id", err)
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "user_id")
 	}
 	if m.Deleted, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "deleted", err)
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "deleted")
 	}
 	if m.Kicked, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "kicked", err)
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "kicked")
 	}
 	if m.Banned, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopAdmin#d7584c87", "banned", err)
+		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "banned")
 	}
 	return nil
 }
 
-// StatsGroupTopInviter is the TL constructor statsGroupTopInviter:
+// StatsGroupTopInviter is the TL constructor statsGroupTopInviter.
 //
-//	statsGroupTopInviter#535f779d user_id:long invitations:int = StatsGroupTopInviter
+//	statsGroupTopInviter#535f779d user_id:long invitations:int
+//	    = StatsGroupTopInviter
 //
 // See https://core.telegram.org/constructor/statsGroupTopInviter.
 type StatsGroupTopInviter struct {
@@ -7367,38 +15457,36 @@ func (m *StatsGroupTopInviter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGroupTopInviterTypeID, "statsGroupTopInviter"); err != nil {
+		return tlrt.DecodeErr(err, "statsGroupTopInviter", "")
 	}
-	if err := consumeID(b, StatsGroupTopInviterTypeID, "statsGroupTopInviter"); err != nil {
-		return decodeErr("statsGroupTopInviter#535f779d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGroupTopInviter) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopInviter) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("statsGroupTopInviter#535f779d", "user_id", err)
+		return tlrt.DecodeErr(err, "statsGroupTopInviter", "user_id")
 	}
 	if m.Invitations, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopInviter#535f779d", "invitations", err)
+		return tlrt.DecodeErr(err, "statsGroupTopInviter", "invitations")
 	}
 	return nil
 }
 
-// StatsGroupTopPoster is the TL constructor statsGroupTopPoster:
+// StatsGroupTopPoster is the TL constructor statsGroupTopPoster.
 //
-//	statsGroupTopPoster#9d04af9b user_id:long messages:int avg_chars:int = StatsGroupTopPoster
+//	statsGroupTopPoster#9d04af9b user_id:long messages:int avg_chars:int
+//	    = StatsGroupTopPoster
 //
 // See https://core.telegram.org/constructor/statsGroupTopPoster.
 type StatsGroupTopPoster struct {
@@ -7442,39 +15530,36 @@ func (m *StatsGroupTopPoster) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGroupTopPosterTypeID, "statsGroupTopPoster"); err != nil {
+		return tlrt.DecodeErr(err, "statsGroupTopPoster", "")
 	}
-	if err := consumeID(b, StatsGroupTopPosterTypeID, "statsGroupTopPoster"); err != nil {
-		return decodeErr("statsGroupTopPoster#9d04af9b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGroupTopPoster) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGroupTopPoster) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("statsGroupTopPoster#9d04af9b", "user_id", err)
+		return tlrt.DecodeErr(err, "statsGroupTopPoster", "user_id")
 	}
 	if m.Messages, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopPoster#9d04af9b", "messages", err)
+		return tlrt.DecodeErr(err, "statsGroupTopPoster", "messages")
 	}
 	if m.AvgChars, err = b.Int(); err != nil {
-		return decodeErr("statsGroupTopPoster#9d04af9b", "avg_chars", err)
+		return tlrt.DecodeErr(err, "statsGroupTopPoster", "avg_chars")
 	}
 	return nil
 }
 
-// StatsPercentValue is the TL constructor statsPercentValue:
+// StatsPercentValue is the TL constructor statsPercentValue.
 //
 //	statsPercentValue#cbce2fe0 part:double total:double = StatsPercentValue
 //
@@ -7518,36 +15603,33 @@ func (m *StatsPercentValue) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsPercentValueTypeID, "statsPercentValue"); err != nil {
+		return tlrt.DecodeErr(err, "statsPercentValue", "")
 	}
-	if err := consumeID(b, StatsPercentValueTypeID, "statsPercentValue"); err != nil {
-		return decodeErr("statsPercentValue#cbce2fe0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsPercentValue) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsPercentValue) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Part, err = b.Double(); err != nil {
-		return decodeErr("statsPercentValue#cbce2fe0", "part", err)
+		return tlrt.DecodeErr(err, "statsPercentValue", "part")
 	}
 	if m.Total, err = b.Double(); err != nil {
-		return decodeErr("statsPercentValue#cbce2fe0", "total", err)
+		return tlrt.DecodeErr(err, "statsPercentValue", "total")
 	}
 	return nil
 }
 
-// StatsURL is the TL constructor statsURL:
+// StatsURL is the TL constructor statsURL.
 //
 //	statsURL#47a971e0 url:string = StatsURL
 //
@@ -7589,35 +15671,33 @@ func (m *StatsURL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsURLTypeID, "statsURL"); err != nil {
+		return tlrt.DecodeErr(err, "statsURL", "")
 	}
-	if err := consumeID(b, StatsURLTypeID, "statsURL"); err != nil {
-		return decodeErr("statsURL#47a971e0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("statsURL#47a971e0", "url", err)
+		return tlrt.DecodeErr(err, "statsURL", "url")
 	}
 	return nil
 }
 
-// StickerKeyword is the TL constructor stickerKeyword:
+// StickerKeyword is the TL constructor stickerKeyword.
 //
-//	stickerKeyword#fcfeb29c document_id:long keyword:Vector<string> = StickerKeyword
+//	stickerKeyword#fcfeb29c document_id:long keyword:Vector<string>
+//	    = StickerKeyword
 //
 // See https://core.telegram.org/constructor/stickerKeyword.
 type StickerKeyword struct {
@@ -7662,38 +15742,36 @@ func (m *StickerKeyword) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerKeyword) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickerKeywordTypeID, "stickerKeyword"); err != nil {
+		return tlrt.DecodeErr(err, "stickerKeyword", "")
 	}
-	if err := consumeID(b, StickerKeywordTypeID, "stickerKeyword"); err != nil {
-		return decodeErr("stickerKeyword#fcfeb29c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerKeyword) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.DocumentID, err = b.Long(); err != nil {
-		return decodeErr("stickerKeyword#fcfeb29c", "document_id", err)
+		return tlrt.DecodeErr(err, "stickerKeyword", "document_id")
 	}
-	if m.Keyword, err = decodeVector(b, (*bin.Buffer).String); err != nil {
-		return decodeErr("stickerKeyword#fcfeb29c", "keyword", err)
+	if m.Keyword, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		return tlrt.DecodeErr(err, "stickerKeyword", "keyword")
 	}
 	return nil
 }
 
-// StickerPack is the TL constructor stickerPack:
+// StickerPack is the TL constructor stickerPack.
 //
-//	stickerPack#12b299d4 emoticon:string documents:Vector<long> = StickerPack
+//	stickerPack#12b299d4 emoticon:string documents:Vector<long>
+//	    = StickerPack
 //
 // See https://core.telegram.org/constructor/stickerPack.
 type StickerPack struct {
@@ -7738,54 +15816,57 @@ func (m *StickerPack) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerPack) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickerPackTypeID, "stickerPack"); err != nil {
+		return tlrt.DecodeErr(err, "stickerPack", "")
 	}
-	if err := consumeID(b, StickerPackTypeID, "stickerPack"); err != nil {
-		return decodeErr("stickerPack#12b299d4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerPack) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Emoticon, err = b.String(); err != nil {
-		return decodeErr("stickerPack#12b299d4", "emoticon", err)
+		return tlrt.DecodeErr(err, "stickerPack", "emoticon")
 	}
-	if m.Documents, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("stickerPack#12b299d4", "documents", err)
+	if m.Documents, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "stickerPack", "documents")
 	}
 	return nil
 }
 
-// StickerSet is the TL constructor stickerSet:
+// StickerSet is the TL constructor stickerSet.
 //
-//	stickerSet#2dd14edc flags:# archived:flags.1?true official:flags.2?true masks:flags.3?true animated:flags.5?true videos:flags.6?true emojis:flags.7?true text_color:flags.9?true channel_emoji_status:flags.10?true installed_date:flags.0?int id:long access_hash:long title:string short_name:string thumbs:flags.4?Vector<PhotoSize> thumb_dc_id:flags.4?int thumb_version:flags.4?int thumb_document_id:flags.8?long count:int hash:int = StickerSet
+//	stickerSet#2dd14edc flags:# archived:flags.1?true official:flags.2?true
+//	    masks:flags.3?true emojis:flags.7?true text_color:flags.9?true
+//	    channel_emoji_status:flags.10?true creator:flags.11?true
+//	    installed_date:flags.0?int id:long access_hash:long title:string
+//	    short_name:string thumbs:flags.4?Vector<PhotoSize>
+//	    thumb_dc_id:flags.4?int thumb_version:flags.4?int
+//	    thumb_document_id:flags.8?long count:int hash:int = StickerSet
+//
+// An optional field is sent when it is not zero, nil or false. SetInstalledDate
+// and the other Set methods send a zero value too; HasInstalledDate reports
+// whether InstalledDate is present (sent, or received) and ClearInstalledDate
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/stickerSet.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StickerSet struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Archived           bool       // flags.1?true
 	Official           bool       // flags.2?true
 	Masks              bool       // flags.3?true
-	Animated           bool       // flags.5?true
-	Videos             bool       // flags.6?true
 	Emojis             bool       // flags.7?true
 	TextColor          bool       // flags.9?true
 	ChannelEmojiStatus bool       // flags.10?true
+	Creator            bool       // flags.11?true
 	InstalledDate      int        // flags.0?int
 	ID                 int64
 	AccessHash         int64
@@ -7812,6 +15893,110 @@ func (*StickerSet) TypeName() string {
 	return "stickerSet"
 }
 
+// HasInstalledDate reports whether InstalledDate is present: not zero, set by
+// SetInstalledDate, or received.
+func (m *StickerSet) HasInstalledDate() bool {
+	return m.InstalledDate != 0 || m.Flags.Has(0)
+}
+
+// SetInstalledDate sets InstalledDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StickerSet) SetInstalledDate(v int) {
+	m.InstalledDate = v
+	m.Flags.Set(0)
+}
+
+// ClearInstalledDate sets InstalledDate to its zero value and marks it absent.
+func (m *StickerSet) ClearInstalledDate() {
+	m.InstalledDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasThumbs reports whether Thumbs is present: not zero, set by SetThumbs, or
+// received. It shares its flag with ThumbDCID and ThumbVersion: they are
+// present together.
+func (m *StickerSet) HasThumbs() bool {
+	return len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 || m.Flags.Has(4)
+}
+
+// SetThumbs sets Thumbs to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *StickerSet) SetThumbs(v []PhotoSizeClass) {
+	m.Thumbs = v
+	m.Flags.Set(4)
+}
+
+// ClearThumbs sets Thumbs to its zero value and marks it absent; it is still
+// sent, as zero, when ThumbDCID or ThumbVersion, which shares its flag, is set.
+func (m *StickerSet) ClearThumbs() {
+	m.Thumbs = nil
+	m.Flags.Unset(4)
+}
+
+// HasThumbDCID reports whether ThumbDCID is present: not zero, set by
+// SetThumbDCID, or received. It shares its flag with Thumbs and ThumbVersion:
+// they are present together.
+func (m *StickerSet) HasThumbDCID() bool {
+	return len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 || m.Flags.Has(4)
+}
+
+// SetThumbDCID sets ThumbDCID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StickerSet) SetThumbDCID(v int) {
+	m.ThumbDCID = v
+	m.Flags.Set(4)
+}
+
+// ClearThumbDCID sets ThumbDCID to its zero value and marks it absent; it is
+// still sent, as zero, when Thumbs or ThumbVersion, which shares its flag, is
+// set.
+func (m *StickerSet) ClearThumbDCID() {
+	m.ThumbDCID = 0
+	m.Flags.Unset(4)
+}
+
+// HasThumbVersion reports whether ThumbVersion is present: not zero, set by
+// SetThumbVersion, or received. It shares its flag with Thumbs and ThumbDCID:
+// they are present together.
+func (m *StickerSet) HasThumbVersion() bool {
+	return len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 || m.Flags.Has(4)
+}
+
+// SetThumbVersion sets ThumbVersion to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StickerSet) SetThumbVersion(v int) {
+	m.ThumbVersion = v
+	m.Flags.Set(4)
+}
+
+// ClearThumbVersion sets ThumbVersion to its zero value and marks it absent; it
+// is still sent, as zero, when Thumbs or ThumbDCID, which shares its flag, is
+// set.
+func (m *StickerSet) ClearThumbVersion() {
+	m.ThumbVersion = 0
+	m.Flags.Unset(4)
+}
+
+// HasThumbDocumentID reports whether ThumbDocumentID is present: not zero, set
+// by SetThumbDocumentID, or received.
+func (m *StickerSet) HasThumbDocumentID() bool {
+	return m.ThumbDocumentID != 0 || m.Flags.Has(8)
+}
+
+// SetThumbDocumentID sets ThumbDocumentID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StickerSet) SetThumbDocumentID(v int64) {
+	m.ThumbDocumentID = v
+	m.Flags.Set(8)
+}
+
+// ClearThumbDocumentID sets ThumbDocumentID to its zero value and marks it
+// absent.
+func (m *StickerSet) ClearThumbDocumentID() {
+	m.ThumbDocumentID = 0
+	m.Flags.Unset(8)
+}
+
 // Encode writes m to b with its ID.
 func (m *StickerSet) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -7826,7 +16011,7 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11)
 	if m.Archived {
 		flags.Set(1)
 	}
@@ -7836,12 +16021,6 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if m.Masks {
 		flags.Set(3)
 	}
-	if m.Animated {
-		flags.Set(5)
-	}
-	if m.Videos {
-		flags.Set(6)
-	}
 	if m.Emojis {
 		flags.Set(7)
 	}
@@ -7850,6 +16029,9 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ChannelEmojiStatus {
 		flags.Set(10)
+	}
+	if m.Creator {
+		flags.Set(11)
 	}
 	if m.InstalledDate != 0 {
 		flags.Set(0)
@@ -7871,8 +16053,8 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(4) {
 		b.PutVectorHeader(len(m.Thumbs))
 		for i := range m.Thumbs {
-			if err := encodeObj(b, m.Thumbs[i]); err != nil {
-				return encodeErr("stickerSet#2dd14edc", "thumbs", err)
+			if err := tlrt.EncodeObject(b, m.Thumbs[i]); err != nil {
+				return tlrt.EncodeErr(err, "stickerSet", "thumbs")
 			}
 		}
 	}
@@ -7892,85 +16074,81 @@ func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickerSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickerSetTypeID, "stickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickerSet", "")
 	}
-	if err := consumeID(b, StickerSetTypeID, "stickerSet"); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickerSet#2dd14edc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickerSet", "")
 	}
 	*m = StickerSet{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "flags", err)
+		return tlrt.DecodeErr(err, "stickerSet", "flags")
 	}
 	m.Archived = m.Flags.Has(1)
 	m.Official = m.Flags.Has(2)
 	m.Masks = m.Flags.Has(3)
-	m.Animated = m.Flags.Has(5)
-	m.Videos = m.Flags.Has(6)
 	m.Emojis = m.Flags.Has(7)
 	m.TextColor = m.Flags.Has(9)
 	m.ChannelEmojiStatus = m.Flags.Has(10)
+	m.Creator = m.Flags.Has(11)
 	if m.Flags.Has(0) {
 		if m.InstalledDate, err = b.Int(); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "installed_date", err)
+			return tlrt.DecodeErr(err, "stickerSet", "installed_date")
 		}
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "id", err)
+		return tlrt.DecodeErr(err, "stickerSet", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "access_hash", err)
+		return tlrt.DecodeErr(err, "stickerSet", "access_hash")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "title", err)
+		return tlrt.DecodeErr(err, "stickerSet", "title")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "short_name", err)
+		return tlrt.DecodeErr(err, "stickerSet", "short_name")
 	}
 	if m.Flags.Has(4) {
-		if m.Thumbs, err = decodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "thumbs", err)
+		if m.Thumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+			return tlrt.DecodeErr(err, "stickerSet", "thumbs")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ThumbDCID, err = b.Int(); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "thumb_dc_id", err)
+			return tlrt.DecodeErr(err, "stickerSet", "thumb_dc_id")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ThumbVersion, err = b.Int(); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "thumb_version", err)
+			return tlrt.DecodeErr(err, "stickerSet", "thumb_version")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.ThumbDocumentID, err = b.Long(); err != nil {
-			return decodeErr("stickerSet#2dd14edc", "thumb_document_id", err)
+			return tlrt.DecodeErr(err, "stickerSet", "thumb_document_id")
 		}
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "count", err)
+		return tlrt.DecodeErr(err, "stickerSet", "count")
 	}
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("stickerSet#2dd14edc", "hash", err)
+		return tlrt.DecodeErr(err, "stickerSet", "hash")
 	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11
 	if m.InstalledDate != 0 {
 		m.Flags.Unset(0)
 	}
@@ -7983,17 +16161,19 @@ func (m *StickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StoriesStealthMode is the TL constructor storiesStealthMode:
+// StoriesStealthMode is the TL constructor storiesStealthMode.
 //
-//	storiesStealthMode#712e27fd flags:# active_until_date:flags.0?int cooldown_until_date:flags.1?int = StoriesStealthMode
+//	storiesStealthMode#712e27fd flags:# active_until_date:flags.0?int
+//	    cooldown_until_date:flags.1?int = StoriesStealthMode
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetActiveUntilDate and the other Set methods send a zero value too;
+// HasActiveUntilDate reports whether ActiveUntilDate is present (sent, or
+// received) and ClearActiveUntilDate leaves it out.
 //
 // See https://core.telegram.org/constructor/storiesStealthMode.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesStealthMode struct {
-	Flags             bin.Fields // flags word; see the type's doc
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ActiveUntilDate   int        // flags.0?int
 	CooldownUntilDate int        // flags.1?int
 }
@@ -8009,6 +16189,46 @@ func (*StoriesStealthMode) TypeID() uint32 {
 // TypeName returns "storiesStealthMode".
 func (*StoriesStealthMode) TypeName() string {
 	return "storiesStealthMode"
+}
+
+// HasActiveUntilDate reports whether ActiveUntilDate is present: not zero, set
+// by SetActiveUntilDate, or received.
+func (m *StoriesStealthMode) HasActiveUntilDate() bool {
+	return m.ActiveUntilDate != 0 || m.Flags.Has(0)
+}
+
+// SetActiveUntilDate sets ActiveUntilDate to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StoriesStealthMode) SetActiveUntilDate(v int) {
+	m.ActiveUntilDate = v
+	m.Flags.Set(0)
+}
+
+// ClearActiveUntilDate sets ActiveUntilDate to its zero value and marks it
+// absent.
+func (m *StoriesStealthMode) ClearActiveUntilDate() {
+	m.ActiveUntilDate = 0
+	m.Flags.Unset(0)
+}
+
+// HasCooldownUntilDate reports whether CooldownUntilDate is present: not zero,
+// set by SetCooldownUntilDate, or received.
+func (m *StoriesStealthMode) HasCooldownUntilDate() bool {
+	return m.CooldownUntilDate != 0 || m.Flags.Has(1)
+}
+
+// SetCooldownUntilDate sets CooldownUntilDate to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *StoriesStealthMode) SetCooldownUntilDate(v int) {
+	m.CooldownUntilDate = v
+	m.Flags.Set(1)
+}
+
+// ClearCooldownUntilDate sets CooldownUntilDate to its zero value and marks it
+// absent.
+func (m *StoriesStealthMode) ClearCooldownUntilDate() {
+	m.CooldownUntilDate = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -8044,38 +16264,35 @@ func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStealthMode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesStealthModeTypeID, "storiesStealthMode"); err != nil {
+		return tlrt.DecodeErr(err, "storiesStealthMode", "")
 	}
-	if err := consumeID(b, StoriesStealthModeTypeID, "storiesStealthMode"); err != nil {
-		return decodeErr("storiesStealthMode#712e27fd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesStealthMode) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStealthMode) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesStealthMode{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storiesStealthMode#712e27fd", "flags", err)
+		return tlrt.DecodeErr(err, "storiesStealthMode", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.ActiveUntilDate, err = b.Int(); err != nil {
-			return decodeErr("storiesStealthMode#712e27fd", "active_until_date", err)
+			return tlrt.DecodeErr(err, "storiesStealthMode", "active_until_date")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.CooldownUntilDate, err = b.Int(); err != nil {
-			return decodeErr("storiesStealthMode#712e27fd", "cooldown_until_date", err)
+			return tlrt.DecodeErr(err, "storiesStealthMode", "cooldown_until_date")
 		}
 	}
 	if m.ActiveUntilDate != 0 {
@@ -8087,17 +16304,128 @@ func (m *StoriesStealthMode) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// StoryFwdHeader is the TL constructor storyFwdHeader:
+// StoryAlbum is the TL constructor storyAlbum.
 //
-//	storyFwdHeader#b826e150 flags:# modified:flags.3?true from:flags.0?Peer from_name:flags.1?string story_id:flags.2?int = StoryFwdHeader
+//	storyAlbum#9325705a flags:# album_id:int title:string
+//	    icon_photo:flags.0?Photo icon_video:flags.1?Document = StoryAlbum
+//
+// See https://core.telegram.org/constructor/storyAlbum.
+type StoryAlbum struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	AlbumID   int
+	Title     string
+	IconPhoto PhotoClass    // flags.0?Photo
+	IconVideo DocumentClass // flags.1?Document
+}
+
+// StoryAlbumTypeID is the ID of storyAlbum.
+const StoryAlbumTypeID = 0x9325705a
+
+// TypeID returns 0x9325705a, the ID of storyAlbum.
+func (*StoryAlbum) TypeID() uint32 {
+	return StoryAlbumTypeID
+}
+
+// TypeName returns "storyAlbum".
+func (*StoryAlbum) TypeName() string {
+	return "storyAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoryAlbum) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoryAlbumTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.IconPhoto != nil {
+		flags.Set(0)
+	}
+	if m.IconVideo != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.AlbumID)
+	b.PutString(m.Title)
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.IconPhoto); err != nil {
+			return tlrt.EncodeErr(err, "storyAlbum", "icon_photo")
+		}
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.IconVideo); err != nil {
+			return tlrt.EncodeErr(err, "storyAlbum", "icon_video")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoryAlbum) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoryAlbumTypeID, "storyAlbum"); err != nil {
+		return tlrt.DecodeErr(err, "storyAlbum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryAlbum) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "storyAlbum", "")
+	}
+	*m = StoryAlbum{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "storyAlbum", "flags")
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "storyAlbum", "album_id")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "storyAlbum", "title")
+	}
+	if m.Flags.Has(0) {
+		if m.IconPhoto, err = decodePhoto(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyAlbum", "icon_photo")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.IconVideo, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "storyAlbum", "icon_video")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// StoryFwdHeader is the TL constructor storyFwdHeader.
+//
+//	storyFwdHeader#b826e150 flags:# modified:flags.3?true from:flags.0?Peer
+//	    from_name:flags.1?string story_id:flags.2?int = StoryFwdHeader
+//
+// An optional field is sent when it is not zero, nil or false. SetFromName and
+// the other Set methods send a zero value too; HasFromName reports whether
+// FromName is present (sent, or received) and ClearFromName leaves it out.
 //
 // See https://core.telegram.org/constructor/storyFwdHeader.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoryFwdHeader struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Modified bool       // flags.3?true
 	From     PeerClass  // flags.0?Peer
 	FromName string     // flags.1?string
@@ -8115,6 +16443,44 @@ func (*StoryFwdHeader) TypeID() uint32 {
 // TypeName returns "storyFwdHeader".
 func (*StoryFwdHeader) TypeName() string {
 	return "storyFwdHeader"
+}
+
+// HasFromName reports whether FromName is present: not zero, set by
+// SetFromName, or received.
+func (m *StoryFwdHeader) HasFromName() bool {
+	return m.FromName != "" || m.Flags.Has(1)
+}
+
+// SetFromName sets FromName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryFwdHeader) SetFromName(v string) {
+	m.FromName = v
+	m.Flags.Set(1)
+}
+
+// ClearFromName sets FromName to its zero value and marks it absent.
+func (m *StoryFwdHeader) ClearFromName() {
+	m.FromName = ""
+	m.Flags.Unset(1)
+}
+
+// HasStoryID reports whether StoryID is present: not zero, set by SetStoryID,
+// or received.
+func (m *StoryFwdHeader) HasStoryID() bool {
+	return m.StoryID != 0 || m.Flags.Has(2)
+}
+
+// SetStoryID sets StoryID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoryFwdHeader) SetStoryID(v int) {
+	m.StoryID = v
+	m.Flags.Set(2)
+}
+
+// ClearStoryID sets StoryID to its zero value and marks it absent.
+func (m *StoryFwdHeader) ClearStoryID() {
+	m.StoryID = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -8146,8 +16512,8 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.From); err != nil {
-			return encodeErr("storyFwdHeader#b826e150", "from", err)
+		if err := tlrt.EncodeObject(b, m.From); err != nil {
+			return tlrt.EncodeErr(err, "storyFwdHeader", "from")
 		}
 	}
 	if flags.Has(1) {
@@ -8161,47 +16527,44 @@ func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryFwdHeaderTypeID, "storyFwdHeader"); err != nil {
+		return tlrt.DecodeErr(err, "storyFwdHeader", "")
 	}
-	if err := consumeID(b, StoryFwdHeaderTypeID, "storyFwdHeader"); err != nil {
-		return decodeErr("storyFwdHeader#b826e150", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryFwdHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyFwdHeader#b826e150", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyFwdHeader", "")
 	}
 	*m = StoryFwdHeader{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyFwdHeader#b826e150", "flags", err)
+		return tlrt.DecodeErr(err, "storyFwdHeader", "flags")
 	}
 	m.Modified = m.Flags.Has(3)
 	if m.Flags.Has(0) {
 		if m.From, err = decodePeer(b, depth+1); err != nil {
-			return decodeErr("storyFwdHeader#b826e150", "from", err)
+			return tlrt.DecodeErr(err, "storyFwdHeader", "from")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.FromName, err = b.String(); err != nil {
-			return decodeErr("storyFwdHeader#b826e150", "from_name", err)
+			return tlrt.DecodeErr(err, "storyFwdHeader", "from_name")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.StoryID, err = b.Int(); err != nil {
-			return decodeErr("storyFwdHeader#b826e150", "story_id", err)
+			return tlrt.DecodeErr(err, "storyFwdHeader", "story_id")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<3
@@ -8214,17 +16577,21 @@ func (m *StoryFwdHeader) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StoryViews is the TL constructor storyViews:
+// StoryViews is the TL constructor storyViews.
 //
-//	storyViews#8d595cd6 flags:# has_viewers:flags.1?true views_count:int forwards_count:flags.2?int reactions:flags.3?Vector<ReactionCount> reactions_count:flags.4?int recent_viewers:flags.0?Vector<long> = StoryViews
+//	storyViews#8d595cd6 flags:# has_viewers:flags.1?true views_count:int
+//	    forwards_count:flags.2?int reactions:flags.3?Vector<ReactionCount>
+//	    reactions_count:flags.4?int recent_viewers:flags.0?Vector<long>
+//	    = StoryViews
+//
+// An optional field is sent when it is not zero, nil or false. SetForwardsCount
+// and the other Set methods send a zero value too; HasForwardsCount reports
+// whether ForwardsCount is present (sent, or received) and ClearForwardsCount
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/storyViews.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoryViews struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasViewers     bool       // flags.1?true
 	ViewsCount     int
 	ForwardsCount  int             // flags.2?int
@@ -8244,6 +16611,83 @@ func (*StoryViews) TypeID() uint32 {
 // TypeName returns "storyViews".
 func (*StoryViews) TypeName() string {
 	return "storyViews"
+}
+
+// HasForwardsCount reports whether ForwardsCount is present: not zero, set by
+// SetForwardsCount, or received.
+func (m *StoryViews) HasForwardsCount() bool {
+	return m.ForwardsCount != 0 || m.Flags.Has(2)
+}
+
+// SetForwardsCount sets ForwardsCount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StoryViews) SetForwardsCount(v int) {
+	m.ForwardsCount = v
+	m.Flags.Set(2)
+}
+
+// ClearForwardsCount sets ForwardsCount to its zero value and marks it absent.
+func (m *StoryViews) ClearForwardsCount() {
+	m.ForwardsCount = 0
+	m.Flags.Unset(2)
+}
+
+// HasReactions reports whether Reactions is present: not zero, set by
+// SetReactions, or received.
+func (m *StoryViews) HasReactions() bool {
+	return len(m.Reactions) > 0 || m.Flags.Has(3)
+}
+
+// SetReactions sets Reactions to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoryViews) SetReactions(v []ReactionCount) {
+	m.Reactions = v
+	m.Flags.Set(3)
+}
+
+// ClearReactions sets Reactions to its zero value and marks it absent.
+func (m *StoryViews) ClearReactions() {
+	m.Reactions = nil
+	m.Flags.Unset(3)
+}
+
+// HasReactionsCount reports whether ReactionsCount is present: not zero, set by
+// SetReactionsCount, or received.
+func (m *StoryViews) HasReactionsCount() bool {
+	return m.ReactionsCount != 0 || m.Flags.Has(4)
+}
+
+// SetReactionsCount sets ReactionsCount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StoryViews) SetReactionsCount(v int) {
+	m.ReactionsCount = v
+	m.Flags.Set(4)
+}
+
+// ClearReactionsCount sets ReactionsCount to its zero value and marks it
+// absent.
+func (m *StoryViews) ClearReactionsCount() {
+	m.ReactionsCount = 0
+	m.Flags.Unset(4)
+}
+
+// HasRecentViewers reports whether RecentViewers is present: not zero, set by
+// SetRecentViewers, or received.
+func (m *StoryViews) HasRecentViewers() bool {
+	return len(m.RecentViewers) > 0 || m.Flags.Has(0)
+}
+
+// SetRecentViewers sets RecentViewers to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StoryViews) SetRecentViewers(v []int64) {
+	m.RecentViewers = v
+	m.Flags.Set(0)
+}
+
+// ClearRecentViewers sets RecentViewers to its zero value and marks it absent.
+func (m *StoryViews) ClearRecentViewers() {
+	m.RecentViewers = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -8285,7 +16729,7 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.Reactions))
 		for i := range m.Reactions {
 			if err := m.Reactions[i].Encode(b); err != nil {
-				return encodeErr("storyViews#8d595cd6", "reactions", err)
+				return tlrt.EncodeErr(err, "storyViews", "reactions")
 			}
 		}
 	}
@@ -8303,55 +16747,52 @@ func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoryViews) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoryViewsTypeID, "storyViews"); err != nil {
+		return tlrt.DecodeErr(err, "storyViews", "")
 	}
-	if err := consumeID(b, StoryViewsTypeID, "storyViews"); err != nil {
-		return decodeErr("storyViews#8d595cd6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoryViews) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("storyViews#8d595cd6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "storyViews", "")
 	}
 	*m = StoryViews{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("storyViews#8d595cd6", "flags", err)
+		return tlrt.DecodeErr(err, "storyViews", "flags")
 	}
 	m.HasViewers = m.Flags.Has(1)
 	if m.ViewsCount, err = b.Int(); err != nil {
-		return decodeErr("storyViews#8d595cd6", "views_count", err)
+		return tlrt.DecodeErr(err, "storyViews", "views_count")
 	}
 	if m.Flags.Has(2) {
 		if m.ForwardsCount, err = b.Int(); err != nil {
-			return decodeErr("storyViews#8d595cd6", "forwards_count", err)
+			return tlrt.DecodeErr(err, "storyViews", "forwards_count")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Reactions, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
-			return decodeErr("storyViews#8d595cd6", "reactions", err)
+		if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+			return tlrt.DecodeErr(err, "storyViews", "reactions")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.ReactionsCount, err = b.Int(); err != nil {
-			return decodeErr("storyViews#8d595cd6", "reactions_count", err)
+			return tlrt.DecodeErr(err, "storyViews", "reactions_count")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.RecentViewers, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-			return decodeErr("storyViews#8d595cd6", "recent_viewers", err)
+		if m.RecentViewers, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+			return tlrt.DecodeErr(err, "storyViews", "recent_viewers")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -8370,14 +16811,14 @@ func (m *StoryViews) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// String is the TL constructor string:
+// String is the TL constructor string.
 //
 //	string#b5286e24 ? = String
 //
-// See https://core.telegram.org/constructor/string.
+// It declares the wire primitive string: fields of that type are Go string
+// values. This struct only carries the declaration's ID.
 //
-// It declares the wire primitive string: fields of that type are Go string values.
-// This struct only carries the declaration's ID.
+// See https://core.telegram.org/constructor/string.
 type String struct{}
 
 // StringTypeID is the ID of string.
@@ -8412,24 +16853,157 @@ func (m *String) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *String) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StringTypeID, "string"); err != nil {
+		return tlrt.DecodeErr(err, "string", "")
 	}
-	if err := consumeID(b, StringTypeID, "string"); err != nil {
-		return decodeErr("string#b5286e24", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *String) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *String) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *String) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	return nil
+}
+
+// SuggestedPost is the TL constructor suggestedPost.
+//
+//	suggestedPost#e8e37e5 flags:# accepted:flags.1?true
+//	    rejected:flags.2?true price:flags.3?StarsAmount
+//	    schedule_date:flags.0?int = SuggestedPost
+//
+// An optional field is sent when it is not zero, nil or false. SetScheduleDate
+// and the other Set methods send a zero value too; HasScheduleDate reports
+// whether ScheduleDate is present (sent, or received) and ClearScheduleDate
+// leaves it out.
+//
+// See https://core.telegram.org/constructor/suggestedPost.
+type SuggestedPost struct {
+	Flags        bin.Fields       // flags word; Encode adds the bits of the fields that are set
+	Accepted     bool             // flags.1?true
+	Rejected     bool             // flags.2?true
+	Price        StarsAmountClass // flags.3?StarsAmount
+	ScheduleDate int              // flags.0?int
+}
+
+// SuggestedPostTypeID is the ID of suggestedPost.
+const SuggestedPostTypeID = 0x0e8e37e5
+
+// TypeID returns 0x0e8e37e5, the ID of suggestedPost.
+func (*SuggestedPost) TypeID() uint32 {
+	return SuggestedPostTypeID
+}
+
+// TypeName returns "suggestedPost".
+func (*SuggestedPost) TypeName() string {
+	return "suggestedPost"
+}
+
+// HasScheduleDate reports whether ScheduleDate is present: not zero, set by
+// SetScheduleDate, or received.
+func (m *SuggestedPost) HasScheduleDate() bool {
+	return m.ScheduleDate != 0 || m.Flags.Has(0)
+}
+
+// SetScheduleDate sets ScheduleDate to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *SuggestedPost) SetScheduleDate(v int) {
+	m.ScheduleDate = v
+	m.Flags.Set(0)
+}
+
+// ClearScheduleDate sets ScheduleDate to its zero value and marks it absent.
+func (m *SuggestedPost) ClearScheduleDate() {
+	m.ScheduleDate = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *SuggestedPost) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(SuggestedPostTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
+	if m.Accepted {
+		flags.Set(1)
+	}
+	if m.Rejected {
+		flags.Set(2)
+	}
+	if m.Price != nil {
+		flags.Set(3)
+	}
+	if m.ScheduleDate != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(3) {
+		if err := tlrt.EncodeObject(b, m.Price); err != nil {
+			return tlrt.EncodeErr(err, "suggestedPost", "price")
+		}
+	}
+	if flags.Has(0) {
+		b.PutInt(m.ScheduleDate)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *SuggestedPost) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, SuggestedPostTypeID, "suggestedPost"); err != nil {
+		return tlrt.DecodeErr(err, "suggestedPost", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *SuggestedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "suggestedPost", "")
+	}
+	*m = SuggestedPost{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "suggestedPost", "flags")
+	}
+	m.Accepted = m.Flags.Has(1)
+	m.Rejected = m.Flags.Has(2)
+	if m.Flags.Has(3) {
+		if m.Price, err = decodeStarsAmount(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "suggestedPost", "price")
+		}
+	}
+	if m.Flags.Has(0) {
+		if m.ScheduleDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "suggestedPost", "schedule_date")
+		}
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3
+	if m.ScheduleDate != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }

@@ -5,11 +5,28 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// StatsBroadcastStats is the TL constructor stats.broadcastStats:
+// StatsBroadcastStats is the TL constructor stats.broadcastStats.
 //
-//	stats.broadcastStats#396ca5fc period:StatsDateRangeDays followers:StatsAbsValueAndPrev views_per_post:StatsAbsValueAndPrev shares_per_post:StatsAbsValueAndPrev reactions_per_post:StatsAbsValueAndPrev views_per_story:StatsAbsValueAndPrev shares_per_story:StatsAbsValueAndPrev reactions_per_story:StatsAbsValueAndPrev enabled_notifications:StatsPercentValue growth_graph:StatsGraph followers_graph:StatsGraph mute_graph:StatsGraph top_hours_graph:StatsGraph interactions_graph:StatsGraph iv_interactions_graph:StatsGraph views_by_source_graph:StatsGraph new_followers_by_source_graph:StatsGraph languages_graph:StatsGraph reactions_by_emotion_graph:StatsGraph story_interactions_graph:StatsGraph story_reactions_by_emotion_graph:StatsGraph recent_posts_interactions:Vector<PostInteractionCounters> = stats.BroadcastStats
+//	stats.broadcastStats#396ca5fc period:StatsDateRangeDays
+//	    followers:StatsAbsValueAndPrev views_per_post:StatsAbsValueAndPrev
+//	    shares_per_post:StatsAbsValueAndPrev
+//	    reactions_per_post:StatsAbsValueAndPrev
+//	    views_per_story:StatsAbsValueAndPrev
+//	    shares_per_story:StatsAbsValueAndPrev
+//	    reactions_per_story:StatsAbsValueAndPrev
+//	    enabled_notifications:StatsPercentValue growth_graph:StatsGraph
+//	    followers_graph:StatsGraph mute_graph:StatsGraph
+//	    top_hours_graph:StatsGraph interactions_graph:StatsGraph
+//	    iv_interactions_graph:StatsGraph views_by_source_graph:StatsGraph
+//	    new_followers_by_source_graph:StatsGraph languages_graph:StatsGraph
+//	    reactions_by_emotion_graph:StatsGraph
+//	    story_interactions_graph:StatsGraph
+//	    story_reactions_by_emotion_graph:StatsGraph
+//	    recent_posts_interactions:Vector<PostInteractionCounters>
+//	    = stats.BroadcastStats
 //
 // See https://core.telegram.org/constructor/stats.broadcastStats.
 type StatsBroadcastStats struct {
@@ -65,72 +82,72 @@ func (m *StatsBroadcastStats) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Period.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "period", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "period")
 	}
 	if err := m.Followers.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "followers", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "followers")
 	}
 	if err := m.ViewsPerPost.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "views_per_post", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "views_per_post")
 	}
 	if err := m.SharesPerPost.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "shares_per_post", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "shares_per_post")
 	}
 	if err := m.ReactionsPerPost.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "reactions_per_post", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "reactions_per_post")
 	}
 	if err := m.ViewsPerStory.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "views_per_story", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "views_per_story")
 	}
 	if err := m.SharesPerStory.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "shares_per_story", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "shares_per_story")
 	}
 	if err := m.ReactionsPerStory.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "reactions_per_story", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "reactions_per_story")
 	}
 	if err := m.EnabledNotifications.Encode(b); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "enabled_notifications", err)
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "enabled_notifications")
 	}
-	if err := encodeObj(b, m.GrowthGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "growth_graph", err)
+	if err := tlrt.EncodeObject(b, m.GrowthGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "growth_graph")
 	}
-	if err := encodeObj(b, m.FollowersGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "followers_graph", err)
+	if err := tlrt.EncodeObject(b, m.FollowersGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "followers_graph")
 	}
-	if err := encodeObj(b, m.MuteGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "mute_graph", err)
+	if err := tlrt.EncodeObject(b, m.MuteGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "mute_graph")
 	}
-	if err := encodeObj(b, m.TopHoursGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "top_hours_graph", err)
+	if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "top_hours_graph")
 	}
-	if err := encodeObj(b, m.InteractionsGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "interactions_graph", err)
+	if err := tlrt.EncodeObject(b, m.InteractionsGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "interactions_graph")
 	}
-	if err := encodeObj(b, m.IvInteractionsGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "iv_interactions_graph", err)
+	if err := tlrt.EncodeObject(b, m.IvInteractionsGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "iv_interactions_graph")
 	}
-	if err := encodeObj(b, m.ViewsBySourceGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "views_by_source_graph", err)
+	if err := tlrt.EncodeObject(b, m.ViewsBySourceGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "views_by_source_graph")
 	}
-	if err := encodeObj(b, m.NewFollowersBySourceGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "new_followers_by_source_graph", err)
+	if err := tlrt.EncodeObject(b, m.NewFollowersBySourceGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "new_followers_by_source_graph")
 	}
-	if err := encodeObj(b, m.LanguagesGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "languages_graph", err)
+	if err := tlrt.EncodeObject(b, m.LanguagesGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "languages_graph")
 	}
-	if err := encodeObj(b, m.ReactionsByEmotionGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "reactions_by_emotion_graph", err)
+	if err := tlrt.EncodeObject(b, m.ReactionsByEmotionGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "reactions_by_emotion_graph")
 	}
-	if err := encodeObj(b, m.StoryInteractionsGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "story_interactions_graph", err)
+	if err := tlrt.EncodeObject(b, m.StoryInteractionsGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "story_interactions_graph")
 	}
-	if err := encodeObj(b, m.StoryReactionsByEmotionGraph); err != nil {
-		return encodeErr("stats.broadcastStats#396ca5fc", "story_reactions_by_emotion_graph", err)
+	if err := tlrt.EncodeObject(b, m.StoryReactionsByEmotionGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
 	}
 	b.PutVectorHeader(len(m.RecentPostsInteractions))
 	for i := range m.RecentPostsInteractions {
-		if err := encodeObj(b, m.RecentPostsInteractions[i]); err != nil {
-			return encodeErr("stats.broadcastStats#396ca5fc", "recent_posts_interactions", err)
+		if err := tlrt.EncodeObject(b, m.RecentPostsInteractions[i]); err != nil {
+			return tlrt.EncodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
 		}
 	}
 	return nil
@@ -138,101 +155,108 @@ func (m *StatsBroadcastStats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsBroadcastStats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsBroadcastStatsTypeID, "stats.broadcastStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "")
 	}
-	if err := consumeID(b, StatsBroadcastStatsTypeID, "stats.broadcastStats"); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsBroadcastStats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsBroadcastStats) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.broadcastStats#396ca5fc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.broadcastStats", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Period, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "period", err)
+	if err = tlrt.DecodeBoxed(b, &m.Period, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "period")
 	}
-	if err = decodeBoxed(b, &m.Followers, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "followers", err)
+	if err = tlrt.DecodeBoxed(b, &m.Followers, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "followers")
 	}
-	if err = decodeBoxed(b, &m.ViewsPerPost, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "views_per_post", err)
+	if err = tlrt.DecodeBoxed(b, &m.ViewsPerPost, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_per_post")
 	}
-	if err = decodeBoxed(b, &m.SharesPerPost, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "shares_per_post", err)
+	if err = tlrt.DecodeBoxed(b, &m.SharesPerPost, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "shares_per_post")
 	}
-	if err = decodeBoxed(b, &m.ReactionsPerPost, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "reactions_per_post", err)
+	if err = tlrt.DecodeBoxed(b, &m.ReactionsPerPost, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_per_post")
 	}
-	if err = decodeBoxed(b, &m.ViewsPerStory, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "views_per_story", err)
+	if err = tlrt.DecodeBoxed(b, &m.ViewsPerStory, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_per_story")
 	}
-	if err = decodeBoxed(b, &m.SharesPerStory, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "shares_per_story", err)
+	if err = tlrt.DecodeBoxed(b, &m.SharesPerStory, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "shares_per_story")
 	}
-	if err = decodeBoxed(b, &m.ReactionsPerStory, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "reactions_per_story", err)
+	if err = tlrt.DecodeBoxed(b, &m.ReactionsPerStory, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_per_story")
 	}
-	if err = decodeBoxed(b, &m.EnabledNotifications, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "enabled_notifications", err)
+	if err = tlrt.DecodeBoxed(b, &m.EnabledNotifications, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "enabled_notifications")
 	}
 	if m.GrowthGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "growth_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "growth_graph")
 	}
 	if m.FollowersGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "followers_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "followers_graph")
 	}
 	if m.MuteGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "mute_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "mute_graph")
 	}
 	if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "top_hours_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "top_hours_graph")
 	}
 	if m.InteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "interactions_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "interactions_graph")
 	}
 	if m.IvInteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "iv_interactions_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "iv_interactions_graph")
 	}
 	if m.ViewsBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "views_by_source_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_by_source_graph")
 	}
 	if m.NewFollowersBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "new_followers_by_source_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "new_followers_by_source_graph")
 	}
 	if m.LanguagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "languages_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "languages_graph")
 	}
 	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "reactions_by_emotion_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_by_emotion_graph")
 	}
 	if m.StoryInteractionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "story_interactions_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_interactions_graph")
 	}
 	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "story_reactions_by_emotion_graph", err)
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
 	}
-	if m.RecentPostsInteractions, err = decodeVectorAt(b, depth+1, decodePostInteractionCounters); err != nil {
-		return decodeErr("stats.broadcastStats#396ca5fc", "recent_posts_interactions", err)
+	if m.RecentPostsInteractions, err = tlrt.DecodeVectorAt(b, depth+1, decodePostInteractionCounters); err != nil {
+		return tlrt.DecodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
 	}
 	return nil
 }
 
-// StatsMegagroupStats is the TL constructor stats.megagroupStats:
+// StatsMegagroupStats is the TL constructor stats.megagroupStats.
 //
-//	stats.megagroupStats#ef7ff916 period:StatsDateRangeDays members:StatsAbsValueAndPrev messages:StatsAbsValueAndPrev viewers:StatsAbsValueAndPrev posters:StatsAbsValueAndPrev growth_graph:StatsGraph members_graph:StatsGraph new_members_by_source_graph:StatsGraph languages_graph:StatsGraph messages_graph:StatsGraph actions_graph:StatsGraph top_hours_graph:StatsGraph weekdays_graph:StatsGraph top_posters:Vector<StatsGroupTopPoster> top_admins:Vector<StatsGroupTopAdmin> top_inviters:Vector<StatsGroupTopInviter> users:Vector<User> = stats.MegagroupStats
+//	stats.megagroupStats#ef7ff916 period:StatsDateRangeDays
+//	    members:StatsAbsValueAndPrev messages:StatsAbsValueAndPrev
+//	    viewers:StatsAbsValueAndPrev posters:StatsAbsValueAndPrev
+//	    growth_graph:StatsGraph members_graph:StatsGraph
+//	    new_members_by_source_graph:StatsGraph languages_graph:StatsGraph
+//	    messages_graph:StatsGraph actions_graph:StatsGraph
+//	    top_hours_graph:StatsGraph weekdays_graph:StatsGraph
+//	    top_posters:Vector<StatsGroupTopPoster>
+//	    top_admins:Vector<StatsGroupTopAdmin>
+//	    top_inviters:Vector<StatsGroupTopInviter> users:Vector<User>
+//	    = stats.MegagroupStats
 //
 // See https://core.telegram.org/constructor/stats.megagroupStats.
 type StatsMegagroupStats struct {
@@ -283,66 +307,66 @@ func (m *StatsMegagroupStats) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Period.Encode(b); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "period", err)
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "period")
 	}
 	if err := m.Members.Encode(b); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "members", err)
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "members")
 	}
 	if err := m.Messages.Encode(b); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "messages", err)
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "messages")
 	}
 	if err := m.Viewers.Encode(b); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "viewers", err)
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "viewers")
 	}
 	if err := m.Posters.Encode(b); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "posters", err)
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "posters")
 	}
-	if err := encodeObj(b, m.GrowthGraph); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "growth_graph", err)
+	if err := tlrt.EncodeObject(b, m.GrowthGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "growth_graph")
 	}
-	if err := encodeObj(b, m.MembersGraph); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "members_graph", err)
+	if err := tlrt.EncodeObject(b, m.MembersGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "members_graph")
 	}
-	if err := encodeObj(b, m.NewMembersBySourceGraph); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "new_members_by_source_graph", err)
+	if err := tlrt.EncodeObject(b, m.NewMembersBySourceGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "new_members_by_source_graph")
 	}
-	if err := encodeObj(b, m.LanguagesGraph); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "languages_graph", err)
+	if err := tlrt.EncodeObject(b, m.LanguagesGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "languages_graph")
 	}
-	if err := encodeObj(b, m.MessagesGraph); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "messages_graph", err)
+	if err := tlrt.EncodeObject(b, m.MessagesGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "messages_graph")
 	}
-	if err := encodeObj(b, m.ActionsGraph); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "actions_graph", err)
+	if err := tlrt.EncodeObject(b, m.ActionsGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "actions_graph")
 	}
-	if err := encodeObj(b, m.TopHoursGraph); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "top_hours_graph", err)
+	if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "top_hours_graph")
 	}
-	if err := encodeObj(b, m.WeekdaysGraph); err != nil {
-		return encodeErr("stats.megagroupStats#ef7ff916", "weekdays_graph", err)
+	if err := tlrt.EncodeObject(b, m.WeekdaysGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.megagroupStats", "weekdays_graph")
 	}
 	b.PutVectorHeader(len(m.TopPosters))
 	for i := range m.TopPosters {
 		if err := m.TopPosters[i].Encode(b); err != nil {
-			return encodeErr("stats.megagroupStats#ef7ff916", "top_posters", err)
+			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_posters")
 		}
 	}
 	b.PutVectorHeader(len(m.TopAdmins))
 	for i := range m.TopAdmins {
 		if err := m.TopAdmins[i].Encode(b); err != nil {
-			return encodeErr("stats.megagroupStats#ef7ff916", "top_admins", err)
+			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_admins")
 		}
 	}
 	b.PutVectorHeader(len(m.TopInviters))
 	for i := range m.TopInviters {
 		if err := m.TopInviters[i].Encode(b); err != nil {
-			return encodeErr("stats.megagroupStats#ef7ff916", "top_inviters", err)
+			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_inviters")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stats.megagroupStats#ef7ff916", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stats.megagroupStats", "users")
 		}
 	}
 	return nil
@@ -350,86 +374,84 @@ func (m *StatsMegagroupStats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsMegagroupStats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsMegagroupStatsTypeID, "stats.megagroupStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "")
 	}
-	if err := consumeID(b, StatsMegagroupStatsTypeID, "stats.megagroupStats"); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsMegagroupStats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsMegagroupStats) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.megagroupStats#ef7ff916", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.megagroupStats", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Period, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "period", err)
+	if err = tlrt.DecodeBoxed(b, &m.Period, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "period")
 	}
-	if err = decodeBoxed(b, &m.Members, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "members", err)
+	if err = tlrt.DecodeBoxed(b, &m.Members, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "members")
 	}
-	if err = decodeBoxed(b, &m.Messages, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "messages", err)
+	if err = tlrt.DecodeBoxed(b, &m.Messages, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "messages")
 	}
-	if err = decodeBoxed(b, &m.Viewers, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "viewers", err)
+	if err = tlrt.DecodeBoxed(b, &m.Viewers, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "viewers")
 	}
-	if err = decodeBoxed(b, &m.Posters, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "posters", err)
+	if err = tlrt.DecodeBoxed(b, &m.Posters, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "posters")
 	}
 	if m.GrowthGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "growth_graph", err)
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "growth_graph")
 	}
 	if m.MembersGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "members_graph", err)
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "members_graph")
 	}
 	if m.NewMembersBySourceGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "new_members_by_source_graph", err)
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "new_members_by_source_graph")
 	}
 	if m.LanguagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "languages_graph", err)
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "languages_graph")
 	}
 	if m.MessagesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "messages_graph", err)
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "messages_graph")
 	}
 	if m.ActionsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "actions_graph", err)
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "actions_graph")
 	}
 	if m.TopHoursGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "top_hours_graph", err)
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_hours_graph")
 	}
 	if m.WeekdaysGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "weekdays_graph", err)
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "weekdays_graph")
 	}
-	if m.TopPosters, err = decodeVectorAt(b, depth+1, decodeValue[StatsGroupTopPoster]); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "top_posters", err)
+	if m.TopPosters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopPoster]); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_posters")
 	}
-	if m.TopAdmins, err = decodeVectorAt(b, depth+1, decodeValue[StatsGroupTopAdmin]); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "top_admins", err)
+	if m.TopAdmins, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopAdmin]); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_admins")
 	}
-	if m.TopInviters, err = decodeVectorAt(b, depth+1, decodeValue[StatsGroupTopInviter]); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "top_inviters", err)
+	if m.TopInviters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopInviter]); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_inviters")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stats.megagroupStats#ef7ff916", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stats.megagroupStats", "users")
 	}
 	return nil
 }
 
-// StatsMessageStats is the TL constructor stats.messageStats:
+// StatsMessageStats is the TL constructor stats.messageStats.
 //
-//	stats.messageStats#7fe91c14 views_graph:StatsGraph reactions_by_emotion_graph:StatsGraph = stats.MessageStats
+//	stats.messageStats#7fe91c14 views_graph:StatsGraph
+//	    reactions_by_emotion_graph:StatsGraph = stats.MessageStats
 //
 // See https://core.telegram.org/constructor/stats.messageStats.
 type StatsMessageStats struct {
@@ -464,60 +486,130 @@ func (m *StatsMessageStats) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ViewsGraph); err != nil {
-		return encodeErr("stats.messageStats#7fe91c14", "views_graph", err)
+	if err := tlrt.EncodeObject(b, m.ViewsGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.messageStats", "views_graph")
 	}
-	if err := encodeObj(b, m.ReactionsByEmotionGraph); err != nil {
-		return encodeErr("stats.messageStats#7fe91c14", "reactions_by_emotion_graph", err)
+	if err := tlrt.EncodeObject(b, m.ReactionsByEmotionGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.messageStats", "reactions_by_emotion_graph")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsMessageStatsTypeID, "stats.messageStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.messageStats", "")
 	}
-	if err := consumeID(b, StatsMessageStatsTypeID, "stats.messageStats"); err != nil {
-		return decodeErr("stats.messageStats#7fe91c14", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsMessageStats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsMessageStats) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsMessageStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.messageStats#7fe91c14", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.messageStats", "")
 	}
 	var err error
 	if m.ViewsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.messageStats#7fe91c14", "views_graph", err)
+		return tlrt.DecodeErr(err, "stats.messageStats", "views_graph")
 	}
 	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.messageStats#7fe91c14", "reactions_by_emotion_graph", err)
+		return tlrt.DecodeErr(err, "stats.messageStats", "reactions_by_emotion_graph")
 	}
 	return nil
 }
 
-// StatsPublicForwards is the TL constructor stats.publicForwards:
+// StatsPollStats is the TL constructor stats.pollStats.
 //
-//	stats.publicForwards#93037e20 flags:# count:int forwards:Vector<PublicForward> next_offset:flags.0?string chats:Vector<Chat> users:Vector<User> = stats.PublicForwards
+//	stats.pollStats#2999beed votes_graph:StatsGraph = stats.PollStats
+//
+// See https://core.telegram.org/constructor/stats.pollStats.
+type StatsPollStats struct {
+	VotesGraph StatsGraphClass
+}
+
+// StatsPollStatsTypeID is the ID of stats.pollStats.
+const StatsPollStatsTypeID = 0x2999beed
+
+// TypeID returns 0x2999beed, the ID of stats.pollStats.
+func (*StatsPollStats) TypeID() uint32 {
+	return StatsPollStatsTypeID
+}
+
+// TypeName returns "stats.pollStats".
+func (*StatsPollStats) TypeName() string {
+	return "stats.pollStats"
+}
+
+// Encode writes m to b with its ID.
+func (m *StatsPollStats) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StatsPollStatsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StatsPollStats) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.VotesGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.pollStats", "votes_graph")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StatsPollStats) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StatsPollStatsTypeID, "stats.pollStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.pollStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsPollStats) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stats.pollStats", "")
+	}
+	var err error
+	if m.VotesGraph, err = decodeStatsGraph(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.pollStats", "votes_graph")
+	}
+	return nil
+}
+
+// StatsPublicForwards is the TL constructor stats.publicForwards.
+//
+//	stats.publicForwards#93037e20 flags:# count:int
+//	    forwards:Vector<PublicForward> next_offset:flags.0?string
+//	    chats:Vector<Chat> users:Vector<User> = stats.PublicForwards
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/stats.publicForwards.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StatsPublicForwards struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count      int
 	Forwards   []PublicForwardClass
 	NextOffset string // flags.0?string
@@ -536,6 +628,25 @@ func (*StatsPublicForwards) TypeID() uint32 {
 // TypeName returns "stats.publicForwards".
 func (*StatsPublicForwards) TypeName() string {
 	return "stats.publicForwards"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *StatsPublicForwards) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StatsPublicForwards) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *StatsPublicForwards) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -560,8 +671,8 @@ func (m *StatsPublicForwards) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Forwards))
 	for i := range m.Forwards {
-		if err := encodeObj(b, m.Forwards[i]); err != nil {
-			return encodeErr("stats.publicForwards#93037e20", "forwards", err)
+		if err := tlrt.EncodeObject(b, m.Forwards[i]); err != nil {
+			return tlrt.EncodeErr(err, "stats.publicForwards", "forwards")
 		}
 	}
 	if flags.Has(0) {
@@ -569,14 +680,14 @@ func (m *StatsPublicForwards) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("stats.publicForwards#93037e20", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "stats.publicForwards", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stats.publicForwards#93037e20", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stats.publicForwards", "users")
 		}
 	}
 	return nil
@@ -584,49 +695,46 @@ func (m *StatsPublicForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsPublicForwards) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsPublicForwardsTypeID, "stats.publicForwards"); err != nil {
+		return tlrt.DecodeErr(err, "stats.publicForwards", "")
 	}
-	if err := consumeID(b, StatsPublicForwardsTypeID, "stats.publicForwards"); err != nil {
-		return decodeErr("stats.publicForwards#93037e20", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsPublicForwards) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.publicForwards#93037e20", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.publicForwards", "")
 	}
 	*m = StatsPublicForwards{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stats.publicForwards#93037e20", "flags", err)
+		return tlrt.DecodeErr(err, "stats.publicForwards", "flags")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("stats.publicForwards#93037e20", "count", err)
+		return tlrt.DecodeErr(err, "stats.publicForwards", "count")
 	}
-	if m.Forwards, err = decodeVectorAt(b, depth+1, decodePublicForward); err != nil {
-		return decodeErr("stats.publicForwards#93037e20", "forwards", err)
+	if m.Forwards, err = tlrt.DecodeVectorAt(b, depth+1, decodePublicForward); err != nil {
+		return tlrt.DecodeErr(err, "stats.publicForwards", "forwards")
 	}
 	if m.Flags.Has(0) {
 		if m.NextOffset, err = b.String(); err != nil {
-			return decodeErr("stats.publicForwards#93037e20", "next_offset", err)
+			return tlrt.DecodeErr(err, "stats.publicForwards", "next_offset")
 		}
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("stats.publicForwards#93037e20", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "stats.publicForwards", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stats.publicForwards#93037e20", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stats.publicForwards", "users")
 	}
 	if m.NextOffset != "" {
 		m.Flags.Unset(0)
@@ -634,9 +742,10 @@ func (m *StatsPublicForwards) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StatsStoryStats is the TL constructor stats.storyStats:
+// StatsStoryStats is the TL constructor stats.storyStats.
 //
-//	stats.storyStats#50cd067c views_graph:StatsGraph reactions_by_emotion_graph:StatsGraph = stats.StoryStats
+//	stats.storyStats#50cd067c views_graph:StatsGraph
+//	    reactions_by_emotion_graph:StatsGraph = stats.StoryStats
 //
 // See https://core.telegram.org/constructor/stats.storyStats.
 type StatsStoryStats struct {
@@ -671,56 +780,54 @@ func (m *StatsStoryStats) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ViewsGraph); err != nil {
-		return encodeErr("stats.storyStats#50cd067c", "views_graph", err)
+	if err := tlrt.EncodeObject(b, m.ViewsGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.storyStats", "views_graph")
 	}
-	if err := encodeObj(b, m.ReactionsByEmotionGraph); err != nil {
-		return encodeErr("stats.storyStats#50cd067c", "reactions_by_emotion_graph", err)
+	if err := tlrt.EncodeObject(b, m.ReactionsByEmotionGraph); err != nil {
+		return tlrt.EncodeErr(err, "stats.storyStats", "reactions_by_emotion_graph")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsStoryStatsTypeID, "stats.storyStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.storyStats", "")
 	}
-	if err := consumeID(b, StatsStoryStatsTypeID, "stats.storyStats"); err != nil {
-		return decodeErr("stats.storyStats#50cd067c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsStoryStats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsStoryStats) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsStoryStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.storyStats#50cd067c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.storyStats", "")
 	}
 	var err error
 	if m.ViewsGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.storyStats#50cd067c", "views_graph", err)
+		return tlrt.DecodeErr(err, "stats.storyStats", "views_graph")
 	}
 	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
-		return decodeErr("stats.storyStats#50cd067c", "reactions_by_emotion_graph", err)
+		return tlrt.DecodeErr(err, "stats.storyStats", "reactions_by_emotion_graph")
 	}
 	return nil
 }
 
-// StatsGetBroadcastStatsRequest is the TL function stats.getBroadcastStats:
+// StatsGetBroadcastStatsRequest is the TL function stats.getBroadcastStats.
 //
-//	stats.getBroadcastStats#ab42441a flags:# dark:flags.0?true channel:InputChannel = stats.BroadcastStats
+//	stats.getBroadcastStats#ab42441a flags:# dark:flags.0?true
+//	    channel:InputChannel = stats.BroadcastStats
 //
 // See https://core.telegram.org/method/stats.getBroadcastStats.
 type StatsGetBroadcastStatsRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark    bool       // flags.0?true
 	Channel InputChannelClass
 }
@@ -757,75 +864,67 @@ func (m *StatsGetBroadcastStatsRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("stats.getBroadcastStats#ab42441a", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "stats.getBroadcastStats", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetBroadcastStatsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGetBroadcastStatsRequestTypeID, "stats.getBroadcastStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "")
 	}
-	if err := consumeID(b, StatsGetBroadcastStatsRequestTypeID, "stats.getBroadcastStats"); err != nil {
-		return decodeErr("stats.getBroadcastStats#ab42441a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetBroadcastStatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGetBroadcastStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.getBroadcastStats#ab42441a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.getBroadcastStats", "")
 	}
 	*m = StatsGetBroadcastStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stats.getBroadcastStats#ab42441a", "flags", err)
+		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("stats.getBroadcastStats#ab42441a", "channel", err)
+		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "channel")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// StatsGetBroadcastStats invokes stats.getBroadcastStats#ab42441a:
-//
-//	stats.getBroadcastStats#ab42441a flags:# dark:flags.0?true channel:InputChannel = stats.BroadcastStats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stats.getBroadcastStats.
+// StatsGetBroadcastStats calls stats.getBroadcastStats: see
+// StatsGetBroadcastStatsRequest.
 func (c *Client) StatsGetBroadcastStats(ctx context.Context, req *StatsGetBroadcastStatsRequest) (*StatsBroadcastStats, error) {
 	if req == nil {
 		req = new(StatsGetBroadcastStatsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StatsBroadcastStats])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsBroadcastStats])
 }
 
-// StatsLoadAsyncGraphRequest is the TL function stats.loadAsyncGraph:
+// StatsLoadAsyncGraphRequest is the TL function stats.loadAsyncGraph.
 //
-//	stats.loadAsyncGraph#621d5fa0 flags:# token:string x:flags.0?long = StatsGraph
+//	stats.loadAsyncGraph#621d5fa0 flags:# token:string x:flags.0?long
+//	    = StatsGraph
+//
+// An optional field is sent when it is not zero, nil or false. SetX and the
+// other Set methods send a zero value too; HasX reports whether X is present
+// (sent, or received) and ClearX leaves it out.
 //
 // See https://core.telegram.org/method/stats.loadAsyncGraph.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StatsLoadAsyncGraphRequest struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Token string
 	X     int64 // flags.0?long
 }
@@ -841,6 +940,24 @@ func (*StatsLoadAsyncGraphRequest) TypeID() uint32 {
 // TypeName returns "stats.loadAsyncGraph".
 func (*StatsLoadAsyncGraphRequest) TypeName() string {
 	return "stats.loadAsyncGraph"
+}
+
+// HasX reports whether X is present: not zero, set by SetX, or received.
+func (m *StatsLoadAsyncGraphRequest) HasX() bool {
+	return m.X != 0 || m.Flags.Has(0)
+}
+
+// SetX sets X to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *StatsLoadAsyncGraphRequest) SetX(v int64) {
+	m.X = v
+	m.Flags.Set(0)
+}
+
+// ClearX sets X to its zero value and marks it absent.
+func (m *StatsLoadAsyncGraphRequest) ClearX() {
+	m.X = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -871,36 +988,33 @@ func (m *StatsLoadAsyncGraphRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsLoadAsyncGraphRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"); err != nil {
+		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "")
 	}
-	if err := consumeID(b, StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"); err != nil {
-		return decodeErr("stats.loadAsyncGraph#621d5fa0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsLoadAsyncGraphRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsLoadAsyncGraphRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StatsLoadAsyncGraphRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stats.loadAsyncGraph#621d5fa0", "flags", err)
+		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "flags")
 	}
 	if m.Token, err = b.String(); err != nil {
-		return decodeErr("stats.loadAsyncGraph#621d5fa0", "token", err)
+		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "token")
 	}
 	if m.Flags.Has(0) {
 		if m.X, err = b.Long(); err != nil {
-			return decodeErr("stats.loadAsyncGraph#621d5fa0", "x", err)
+			return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "x")
 		}
 	}
 	if m.X != 0 {
@@ -909,28 +1023,23 @@ func (m *StatsLoadAsyncGraphRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// StatsLoadAsyncGraph invokes stats.loadAsyncGraph#621d5fa0:
-//
-//	stats.loadAsyncGraph#621d5fa0 flags:# token:string x:flags.0?long = StatsGraph
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stats.loadAsyncGraph.
+// StatsLoadAsyncGraph calls stats.loadAsyncGraph: see
+// StatsLoadAsyncGraphRequest.
 func (c *Client) StatsLoadAsyncGraph(ctx context.Context, req *StatsLoadAsyncGraphRequest) (StatsGraphClass, error) {
 	if req == nil {
 		req = new(StatsLoadAsyncGraphRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeStatsGraph)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeStatsGraph)
 }
 
-// StatsGetMegagroupStatsRequest is the TL function stats.getMegagroupStats:
+// StatsGetMegagroupStatsRequest is the TL function stats.getMegagroupStats.
 //
-//	stats.getMegagroupStats#dcdf8607 flags:# dark:flags.0?true channel:InputChannel = stats.MegagroupStats
+//	stats.getMegagroupStats#dcdf8607 flags:# dark:flags.0?true
+//	    channel:InputChannel = stats.MegagroupStats
 //
 // See https://core.telegram.org/method/stats.getMegagroupStats.
 type StatsGetMegagroupStatsRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark    bool       // flags.0?true
 	Channel InputChannelClass
 }
@@ -967,67 +1076,60 @@ func (m *StatsGetMegagroupStatsRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("stats.getMegagroupStats#dcdf8607", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "stats.getMegagroupStats", "channel")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetMegagroupStatsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGetMegagroupStatsRequestTypeID, "stats.getMegagroupStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "")
 	}
-	if err := consumeID(b, StatsGetMegagroupStatsRequestTypeID, "stats.getMegagroupStats"); err != nil {
-		return decodeErr("stats.getMegagroupStats#dcdf8607", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetMegagroupStatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGetMegagroupStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.getMegagroupStats#dcdf8607", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.getMegagroupStats", "")
 	}
 	*m = StatsGetMegagroupStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stats.getMegagroupStats#dcdf8607", "flags", err)
+		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("stats.getMegagroupStats#dcdf8607", "channel", err)
+		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "channel")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// StatsGetMegagroupStats invokes stats.getMegagroupStats#dcdf8607:
-//
-//	stats.getMegagroupStats#dcdf8607 flags:# dark:flags.0?true channel:InputChannel = stats.MegagroupStats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stats.getMegagroupStats.
+// StatsGetMegagroupStats calls stats.getMegagroupStats: see
+// StatsGetMegagroupStatsRequest.
 func (c *Client) StatsGetMegagroupStats(ctx context.Context, req *StatsGetMegagroupStatsRequest) (*StatsMegagroupStats, error) {
 	if req == nil {
 		req = new(StatsGetMegagroupStatsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StatsMegagroupStats])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsMegagroupStats])
 }
 
-// StatsGetMessagePublicForwardsRequest is the TL function stats.getMessagePublicForwards:
+// StatsGetMessagePublicForwardsRequest is the TL function
+// stats.getMessagePublicForwards.
 //
-//	stats.getMessagePublicForwards#5f150144 channel:InputChannel msg_id:int offset:string limit:int = stats.PublicForwards
+//	stats.getMessagePublicForwards#5f150144 channel:InputChannel msg_id:int
+//	    offset:string limit:int = stats.PublicForwards
 //
 // See https://core.telegram.org/method/stats.getMessagePublicForwards.
 type StatsGetMessagePublicForwardsRequest struct {
@@ -1037,7 +1139,8 @@ type StatsGetMessagePublicForwardsRequest struct {
 	Limit   int
 }
 
-// StatsGetMessagePublicForwardsRequestTypeID is the ID of stats.getMessagePublicForwards.
+// StatsGetMessagePublicForwardsRequestTypeID is the ID of
+// stats.getMessagePublicForwards.
 const StatsGetMessagePublicForwardsRequestTypeID = 0x5f150144
 
 // TypeID returns 0x5f150144, the ID of stats.getMessagePublicForwards.
@@ -1064,8 +1167,8 @@ func (m *StatsGetMessagePublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("stats.getMessagePublicForwards#5f150144", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "stats.getMessagePublicForwards", "channel")
 	}
 	b.PutInt(m.MsgID)
 	b.PutString(m.Offset)
@@ -1075,66 +1178,58 @@ func (m *StatsGetMessagePublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "")
 	}
-	if err := consumeID(b, StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"); err != nil {
-		return decodeErr("stats.getMessagePublicForwards#5f150144", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGetMessagePublicForwardsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.getMessagePublicForwards#5f150144", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessagePublicForwards", "")
 	}
 	var err error
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("stats.getMessagePublicForwards#5f150144", "channel", err)
+		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "channel")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("stats.getMessagePublicForwards#5f150144", "msg_id", err)
+		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "msg_id")
 	}
 	if m.Offset, err = b.String(); err != nil {
-		return decodeErr("stats.getMessagePublicForwards#5f150144", "offset", err)
+		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("stats.getMessagePublicForwards#5f150144", "limit", err)
+		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "limit")
 	}
 	return nil
 }
 
-// StatsGetMessagePublicForwards invokes stats.getMessagePublicForwards#5f150144:
-//
-//	stats.getMessagePublicForwards#5f150144 channel:InputChannel msg_id:int offset:string limit:int = stats.PublicForwards
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stats.getMessagePublicForwards.
+// StatsGetMessagePublicForwards calls stats.getMessagePublicForwards: see
+// StatsGetMessagePublicForwardsRequest.
 func (c *Client) StatsGetMessagePublicForwards(ctx context.Context, req *StatsGetMessagePublicForwardsRequest) (*StatsPublicForwards, error) {
 	if req == nil {
 		req = new(StatsGetMessagePublicForwardsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StatsPublicForwards])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsPublicForwards])
 }
 
-// StatsGetMessageStatsRequest is the TL function stats.getMessageStats:
+// StatsGetMessageStatsRequest is the TL function stats.getMessageStats.
 //
-//	stats.getMessageStats#b6e0a3f5 flags:# dark:flags.0?true channel:InputChannel msg_id:int = stats.MessageStats
+//	stats.getMessageStats#b6e0a3f5 flags:# dark:flags.0?true
+//	    channel:InputChannel msg_id:int = stats.MessageStats
 //
 // See https://core.telegram.org/method/stats.getMessageStats.
 type StatsGetMessageStatsRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark    bool       // flags.0?true
 	Channel InputChannelClass
 	MsgID   int
@@ -1172,8 +1267,8 @@ func (m *StatsGetMessageStatsRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("stats.getMessageStats#b6e0a3f5", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "stats.getMessageStats", "channel")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -1181,66 +1276,58 @@ func (m *StatsGetMessageStatsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetMessageStatsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGetMessageStatsRequestTypeID, "stats.getMessageStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getMessageStats", "")
 	}
-	if err := consumeID(b, StatsGetMessageStatsRequestTypeID, "stats.getMessageStats"); err != nil {
-		return decodeErr("stats.getMessageStats#b6e0a3f5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetMessageStatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGetMessageStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetMessageStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.getMessageStats#b6e0a3f5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessageStats", "")
 	}
 	*m = StatsGetMessageStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stats.getMessageStats#b6e0a3f5", "flags", err)
+		return tlrt.DecodeErr(err, "stats.getMessageStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("stats.getMessageStats#b6e0a3f5", "channel", err)
+		return tlrt.DecodeErr(err, "stats.getMessageStats", "channel")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("stats.getMessageStats#b6e0a3f5", "msg_id", err)
+		return tlrt.DecodeErr(err, "stats.getMessageStats", "msg_id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// StatsGetMessageStats invokes stats.getMessageStats#b6e0a3f5:
-//
-//	stats.getMessageStats#b6e0a3f5 flags:# dark:flags.0?true channel:InputChannel msg_id:int = stats.MessageStats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stats.getMessageStats.
+// StatsGetMessageStats calls stats.getMessageStats: see
+// StatsGetMessageStatsRequest.
 func (c *Client) StatsGetMessageStats(ctx context.Context, req *StatsGetMessageStatsRequest) (*StatsMessageStats, error) {
 	if req == nil {
 		req = new(StatsGetMessageStatsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StatsMessageStats])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsMessageStats])
 }
 
-// StatsGetStoryStatsRequest is the TL function stats.getStoryStats:
+// StatsGetStoryStatsRequest is the TL function stats.getStoryStats.
 //
-//	stats.getStoryStats#374fef40 flags:# dark:flags.0?true peer:InputPeer id:int = stats.StoryStats
+//	stats.getStoryStats#374fef40 flags:# dark:flags.0?true peer:InputPeer
+//	    id:int = stats.StoryStats
 //
 // See https://core.telegram.org/method/stats.getStoryStats.
 type StatsGetStoryStatsRequest struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Dark  bool       // flags.0?true
 	Peer  InputPeerClass
 	ID    int
@@ -1278,8 +1365,8 @@ func (m *StatsGetStoryStatsRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stats.getStoryStats#374fef40", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stats.getStoryStats", "peer")
 	}
 	b.PutInt(m.ID)
 	return nil
@@ -1287,62 +1374,54 @@ func (m *StatsGetStoryStatsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetStoryStatsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGetStoryStatsRequestTypeID, "stats.getStoryStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getStoryStats", "")
 	}
-	if err := consumeID(b, StatsGetStoryStatsRequestTypeID, "stats.getStoryStats"); err != nil {
-		return decodeErr("stats.getStoryStats#374fef40", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetStoryStatsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGetStoryStatsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetStoryStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.getStoryStats#374fef40", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryStats", "")
 	}
 	*m = StatsGetStoryStatsRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stats.getStoryStats#374fef40", "flags", err)
+		return tlrt.DecodeErr(err, "stats.getStoryStats", "flags")
 	}
 	m.Dark = m.Flags.Has(0)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stats.getStoryStats#374fef40", "peer", err)
+		return tlrt.DecodeErr(err, "stats.getStoryStats", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("stats.getStoryStats#374fef40", "id", err)
+		return tlrt.DecodeErr(err, "stats.getStoryStats", "id")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// StatsGetStoryStats invokes stats.getStoryStats#374fef40:
-//
-//	stats.getStoryStats#374fef40 flags:# dark:flags.0?true peer:InputPeer id:int = stats.StoryStats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stats.getStoryStats.
+// StatsGetStoryStats calls stats.getStoryStats: see StatsGetStoryStatsRequest.
 func (c *Client) StatsGetStoryStats(ctx context.Context, req *StatsGetStoryStatsRequest) (*StatsStoryStats, error) {
 	if req == nil {
 		req = new(StatsGetStoryStatsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StatsStoryStats])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsStoryStats])
 }
 
-// StatsGetStoryPublicForwardsRequest is the TL function stats.getStoryPublicForwards:
+// StatsGetStoryPublicForwardsRequest is the TL function
+// stats.getStoryPublicForwards.
 //
-//	stats.getStoryPublicForwards#a6437ef6 peer:InputPeer id:int offset:string limit:int = stats.PublicForwards
+//	stats.getStoryPublicForwards#a6437ef6 peer:InputPeer id:int
+//	    offset:string limit:int = stats.PublicForwards
 //
 // See https://core.telegram.org/method/stats.getStoryPublicForwards.
 type StatsGetStoryPublicForwardsRequest struct {
@@ -1352,7 +1431,8 @@ type StatsGetStoryPublicForwardsRequest struct {
 	Limit  int
 }
 
-// StatsGetStoryPublicForwardsRequestTypeID is the ID of stats.getStoryPublicForwards.
+// StatsGetStoryPublicForwardsRequestTypeID is the ID of
+// stats.getStoryPublicForwards.
 const StatsGetStoryPublicForwardsRequestTypeID = 0xa6437ef6
 
 // TypeID returns 0xa6437ef6, the ID of stats.getStoryPublicForwards.
@@ -1379,8 +1459,8 @@ func (m *StatsGetStoryPublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stats.getStoryPublicForwards#a6437ef6", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stats.getStoryPublicForwards", "peer")
 	}
 	b.PutInt(m.ID)
 	b.PutString(m.Offset)
@@ -1390,55 +1470,143 @@ func (m *StatsGetStoryPublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "")
 	}
-	if err := consumeID(b, StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"); err != nil {
-		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StatsGetStoryPublicForwardsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryPublicForwards", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "peer", err)
+		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "id", err)
+		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "id")
 	}
 	if m.Offset, err = b.String(); err != nil {
-		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "offset", err)
+		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("stats.getStoryPublicForwards#a6437ef6", "limit", err)
+		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "limit")
 	}
 	return nil
 }
 
-// StatsGetStoryPublicForwards invokes stats.getStoryPublicForwards#a6437ef6:
-//
-//	stats.getStoryPublicForwards#a6437ef6 peer:InputPeer id:int offset:string limit:int = stats.PublicForwards
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stats.getStoryPublicForwards.
+// StatsGetStoryPublicForwards calls stats.getStoryPublicForwards: see
+// StatsGetStoryPublicForwardsRequest.
 func (c *Client) StatsGetStoryPublicForwards(ctx context.Context, req *StatsGetStoryPublicForwardsRequest) (*StatsPublicForwards, error) {
 	if req == nil {
 		req = new(StatsGetStoryPublicForwardsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StatsPublicForwards])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsPublicForwards])
+}
+
+// StatsGetPollStatsRequest is the TL function stats.getPollStats.
+//
+//	stats.getPollStats#c27dfa68 flags:# dark:flags.0?true peer:InputPeer
+//	    msg_id:int = stats.PollStats
+//
+// See https://core.telegram.org/method/stats.getPollStats.
+type StatsGetPollStatsRequest struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Dark  bool       // flags.0?true
+	Peer  InputPeerClass
+	MsgID int
+}
+
+// StatsGetPollStatsRequestTypeID is the ID of stats.getPollStats.
+const StatsGetPollStatsRequestTypeID = 0xc27dfa68
+
+// TypeID returns 0xc27dfa68, the ID of stats.getPollStats.
+func (*StatsGetPollStatsRequest) TypeID() uint32 {
+	return StatsGetPollStatsRequestTypeID
+}
+
+// TypeName returns "stats.getPollStats".
+func (*StatsGetPollStatsRequest) TypeName() string {
+	return "stats.getPollStats"
+}
+
+// Encode writes m to b with its ID.
+func (m *StatsGetPollStatsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StatsGetPollStatsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StatsGetPollStatsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Dark {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stats.getPollStats", "peer")
+	}
+	b.PutInt(m.MsgID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StatsGetPollStatsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StatsGetPollStatsRequestTypeID, "stats.getPollStats"); err != nil {
+		return tlrt.DecodeErr(err, "stats.getPollStats", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StatsGetPollStatsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StatsGetPollStatsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stats.getPollStats", "")
+	}
+	*m = StatsGetPollStatsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stats.getPollStats", "flags")
+	}
+	m.Dark = m.Flags.Has(0)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stats.getPollStats", "peer")
+	}
+	if m.MsgID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stats.getPollStats", "msg_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// StatsGetPollStats calls stats.getPollStats: see StatsGetPollStatsRequest.
+func (c *Client) StatsGetPollStats(ctx context.Context, req *StatsGetPollStatsRequest) (*StatsPollStats, error) {
+	if req == nil {
+		req = new(StatsGetPollStatsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StatsPollStats])
 }

@@ -5,11 +5,13 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// StickersSuggestedShortName is the TL constructor stickers.suggestedShortName:
+// StickersSuggestedShortName is the TL constructor stickers.suggestedShortName.
 //
-//	stickers.suggestedShortName#85fea03f short_name:string = stickers.SuggestedShortName
+//	stickers.suggestedShortName#85fea03f short_name:string
+//	    = stickers.SuggestedShortName
 //
 // See https://core.telegram.org/constructor/stickers.suggestedShortName.
 type StickersSuggestedShortName struct {
@@ -49,46 +51,45 @@ func (m *StickersSuggestedShortName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersSuggestedShortName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersSuggestedShortNameTypeID, "stickers.suggestedShortName"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "")
 	}
-	if err := consumeID(b, StickersSuggestedShortNameTypeID, "stickers.suggestedShortName"); err != nil {
-		return decodeErr("stickers.suggestedShortName#85fea03f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersSuggestedShortName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersSuggestedShortName) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersSuggestedShortName) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("stickers.suggestedShortName#85fea03f", "short_name", err)
+		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "short_name")
 	}
 	return nil
 }
 
-// StickersCreateStickerSetRequest is the TL function stickers.createStickerSet:
+// StickersCreateStickerSetRequest is the TL function stickers.createStickerSet.
 //
-//	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true animated:flags.1?true videos:flags.4?true emojis:flags.5?true text_color:flags.6?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> software:flags.3?string = messages.StickerSet
+//	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true
+//	    emojis:flags.5?true text_color:flags.6?true user_id:InputUser
+//	    title:string short_name:string thumb:flags.2?InputDocument
+//	    stickers:Vector<InputStickerSetItem> software:flags.3?string
+//	    = messages.StickerSet
+//
+// An optional field is sent when it is not zero, nil or false. SetSoftware and
+// the other Set methods send a zero value too; HasSoftware reports whether
+// Software is present (sent, or received) and ClearSoftware leaves it out.
 //
 // See https://core.telegram.org/method/stickers.createStickerSet.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StickersCreateStickerSetRequest struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks     bool       // flags.0?true
-	Animated  bool       // flags.1?true
-	Videos    bool       // flags.4?true
 	Emojis    bool       // flags.5?true
 	TextColor bool       // flags.6?true
 	UserID    InputUserClass
@@ -112,6 +113,25 @@ func (*StickersCreateStickerSetRequest) TypeName() string {
 	return "stickers.createStickerSet"
 }
 
+// HasSoftware reports whether Software is present: not zero, set by
+// SetSoftware, or received.
+func (m *StickersCreateStickerSetRequest) HasSoftware() bool {
+	return m.Software != "" || m.Flags.Has(3)
+}
+
+// SetSoftware sets Software to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StickersCreateStickerSetRequest) SetSoftware(v string) {
+	m.Software = v
+	m.Flags.Set(3)
+}
+
+// ClearSoftware sets Software to its zero value and marks it absent.
+func (m *StickersCreateStickerSetRequest) ClearSoftware() {
+	m.Software = ""
+	m.Flags.Unset(3)
+}
+
 // Encode writes m to b with its ID.
 func (m *StickersCreateStickerSetRequest) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -126,15 +146,9 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6)
 	if m.Masks {
 		flags.Set(0)
-	}
-	if m.Animated {
-		flags.Set(1)
-	}
-	if m.Videos {
-		flags.Set(4)
 	}
 	if m.Emojis {
 		flags.Set(5)
@@ -149,20 +163,20 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(3)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.UserID); err != nil {
-		return encodeErr("stickers.createStickerSet#9021ab67", "user_id", err)
+	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
+		return tlrt.EncodeErr(err, "stickers.createStickerSet", "user_id")
 	}
 	b.PutString(m.Title)
 	b.PutString(m.ShortName)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("stickers.createStickerSet#9021ab67", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "stickers.createStickerSet", "thumb")
 		}
 	}
 	b.PutVectorHeader(len(m.Stickers))
 	for i := range m.Stickers {
 		if err := m.Stickers[i].Encode(b); err != nil {
-			return encodeErr("stickers.createStickerSet#9021ab67", "stickers", err)
+			return tlrt.EncodeErr(err, "stickers.createStickerSet", "stickers")
 		}
 	}
 	if flags.Has(3) {
@@ -173,92 +187,84 @@ func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersCreateStickerSetRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersCreateStickerSetRequestTypeID, "stickers.createStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.createStickerSet", "")
 	}
-	if err := consumeID(b, StickersCreateStickerSetRequestTypeID, "stickers.createStickerSet"); err != nil {
-		return decodeErr("stickers.createStickerSet#9021ab67", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersCreateStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersCreateStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickers.createStickerSet#9021ab67", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.createStickerSet", "")
 	}
 	*m = StickersCreateStickerSetRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stickers.createStickerSet#9021ab67", "flags", err)
+		return tlrt.DecodeErr(err, "stickers.createStickerSet", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
-	m.Animated = m.Flags.Has(1)
-	m.Videos = m.Flags.Has(4)
 	m.Emojis = m.Flags.Has(5)
 	m.TextColor = m.Flags.Has(6)
 	if m.UserID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("stickers.createStickerSet#9021ab67", "user_id", err)
+		return tlrt.DecodeErr(err, "stickers.createStickerSet", "user_id")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("stickers.createStickerSet#9021ab67", "title", err)
+		return tlrt.DecodeErr(err, "stickers.createStickerSet", "title")
 	}
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("stickers.createStickerSet#9021ab67", "short_name", err)
+		return tlrt.DecodeErr(err, "stickers.createStickerSet", "short_name")
 	}
 	if m.Flags.Has(2) {
 		if m.Thumb, err = decodeInputDocument(b, depth+1); err != nil {
-			return decodeErr("stickers.createStickerSet#9021ab67", "thumb", err)
+			return tlrt.DecodeErr(err, "stickers.createStickerSet", "thumb")
 		}
 	}
-	if m.Stickers, err = decodeVectorAt(b, depth+1, decodeValue[InputStickerSetItem]); err != nil {
-		return decodeErr("stickers.createStickerSet#9021ab67", "stickers", err)
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputStickerSetItem]); err != nil {
+		return tlrt.DecodeErr(err, "stickers.createStickerSet", "stickers")
 	}
 	if m.Flags.Has(3) {
 		if m.Software, err = b.String(); err != nil {
-			return decodeErr("stickers.createStickerSet#9021ab67", "software", err)
+			return tlrt.DecodeErr(err, "stickers.createStickerSet", "software")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6
+	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6
 	if m.Software != "" {
 		m.Flags.Unset(3)
 	}
 	return nil
 }
 
-// StickersCreateStickerSet invokes stickers.createStickerSet#9021ab67:
-//
-//	stickers.createStickerSet#9021ab67 flags:# masks:flags.0?true animated:flags.1?true videos:flags.4?true emojis:flags.5?true text_color:flags.6?true user_id:InputUser title:string short_name:string thumb:flags.2?InputDocument stickers:Vector<InputStickerSetItem> software:flags.3?string = messages.StickerSet
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.createStickerSet.
+// StickersCreateStickerSet calls stickers.createStickerSet: see
+// StickersCreateStickerSetRequest.
 func (c *Client) StickersCreateStickerSet(ctx context.Context, req *StickersCreateStickerSetRequest) (MessagesStickerSetClass, error) {
 	if req == nil {
 		req = new(StickersCreateStickerSetRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }
 
-// StickersRemoveStickerFromSetRequest is the TL function stickers.removeStickerFromSet:
+// StickersRemoveStickerFromSetRequest is the TL function
+// stickers.removeStickerFromSet.
 //
-//	stickers.removeStickerFromSet#f7760f51 sticker:InputDocument = messages.StickerSet
+//	stickers.removeStickerFromSet#f7760f51 sticker:InputDocument
+//	    = messages.StickerSet
 //
 // See https://core.telegram.org/method/stickers.removeStickerFromSet.
 type StickersRemoveStickerFromSetRequest struct {
 	Sticker InputDocumentClass
 }
 
-// StickersRemoveStickerFromSetRequestTypeID is the ID of stickers.removeStickerFromSet.
+// StickersRemoveStickerFromSetRequestTypeID is the ID of
+// stickers.removeStickerFromSet.
 const StickersRemoveStickerFromSetRequestTypeID = 0xf7760f51
 
 // TypeID returns 0xf7760f51, the ID of stickers.removeStickerFromSet.
@@ -285,61 +291,54 @@ func (m *StickersRemoveStickerFromSetRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Sticker); err != nil {
-		return encodeErr("stickers.removeStickerFromSet#f7760f51", "sticker", err)
+	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+		return tlrt.EncodeErr(err, "stickers.removeStickerFromSet", "sticker")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StickersRemoveStickerFromSetRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersRemoveStickerFromSetRequestTypeID, "stickers.removeStickerFromSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.removeStickerFromSet", "")
 	}
-	if err := consumeID(b, StickersRemoveStickerFromSetRequestTypeID, "stickers.removeStickerFromSet"); err != nil {
-		return decodeErr("stickers.removeStickerFromSet#f7760f51", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersRemoveStickerFromSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersRemoveStickerFromSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickers.removeStickerFromSet#f7760f51", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.removeStickerFromSet", "")
 	}
 	var err error
 	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("stickers.removeStickerFromSet#f7760f51", "sticker", err)
+		return tlrt.DecodeErr(err, "stickers.removeStickerFromSet", "sticker")
 	}
 	return nil
 }
 
-// StickersRemoveStickerFromSet invokes stickers.removeStickerFromSet#f7760f51:
-//
-//	stickers.removeStickerFromSet#f7760f51 sticker:InputDocument = messages.StickerSet
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.removeStickerFromSet.
+// StickersRemoveStickerFromSet calls stickers.removeStickerFromSet: see
+// StickersRemoveStickerFromSetRequest.
 func (c *Client) StickersRemoveStickerFromSet(ctx context.Context, req *StickersRemoveStickerFromSetRequest) (MessagesStickerSetClass, error) {
 	if req == nil {
 		req = new(StickersRemoveStickerFromSetRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }
 
-// StickersChangeStickerPositionRequest is the TL function stickers.changeStickerPosition:
+// StickersChangeStickerPositionRequest is the TL function
+// stickers.changeStickerPosition.
 //
-//	stickers.changeStickerPosition#ffb6d4ca sticker:InputDocument position:int = messages.StickerSet
+//	stickers.changeStickerPosition#ffb6d4ca sticker:InputDocument
+//	    position:int = messages.StickerSet
 //
 // See https://core.telegram.org/method/stickers.changeStickerPosition.
 type StickersChangeStickerPositionRequest struct {
@@ -347,7 +346,8 @@ type StickersChangeStickerPositionRequest struct {
 	Position int
 }
 
-// StickersChangeStickerPositionRequestTypeID is the ID of stickers.changeStickerPosition.
+// StickersChangeStickerPositionRequestTypeID is the ID of
+// stickers.changeStickerPosition.
 const StickersChangeStickerPositionRequestTypeID = 0xffb6d4ca
 
 // TypeID returns 0xffb6d4ca, the ID of stickers.changeStickerPosition.
@@ -374,8 +374,8 @@ func (m *StickersChangeStickerPositionRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Sticker); err != nil {
-		return encodeErr("stickers.changeStickerPosition#ffb6d4ca", "sticker", err)
+	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+		return tlrt.EncodeErr(err, "stickers.changeStickerPosition", "sticker")
 	}
 	b.PutInt(m.Position)
 	return nil
@@ -383,56 +383,48 @@ func (m *StickersChangeStickerPositionRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersChangeStickerPositionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersChangeStickerPositionRequestTypeID, "stickers.changeStickerPosition"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "")
 	}
-	if err := consumeID(b, StickersChangeStickerPositionRequestTypeID, "stickers.changeStickerPosition"); err != nil {
-		return decodeErr("stickers.changeStickerPosition#ffb6d4ca", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersChangeStickerPositionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersChangeStickerPositionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersChangeStickerPositionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickers.changeStickerPosition#ffb6d4ca", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeStickerPosition", "")
 	}
 	var err error
 	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("stickers.changeStickerPosition#ffb6d4ca", "sticker", err)
+		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "sticker")
 	}
 	if m.Position, err = b.Int(); err != nil {
-		return decodeErr("stickers.changeStickerPosition#ffb6d4ca", "position", err)
+		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "position")
 	}
 	return nil
 }
 
-// StickersChangeStickerPosition invokes stickers.changeStickerPosition#ffb6d4ca:
-//
-//	stickers.changeStickerPosition#ffb6d4ca sticker:InputDocument position:int = messages.StickerSet
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.changeStickerPosition.
+// StickersChangeStickerPosition calls stickers.changeStickerPosition: see
+// StickersChangeStickerPositionRequest.
 func (c *Client) StickersChangeStickerPosition(ctx context.Context, req *StickersChangeStickerPositionRequest) (MessagesStickerSetClass, error) {
 	if req == nil {
 		req = new(StickersChangeStickerPositionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }
 
-// StickersAddStickerToSetRequest is the TL function stickers.addStickerToSet:
+// StickersAddStickerToSetRequest is the TL function stickers.addStickerToSet.
 //
-//	stickers.addStickerToSet#8653febe stickerset:InputStickerSet sticker:InputStickerSetItem = messages.StickerSet
+//	stickers.addStickerToSet#8653febe stickerset:InputStickerSet
+//	    sticker:InputStickerSetItem = messages.StickerSet
 //
 // See https://core.telegram.org/method/stickers.addStickerToSet.
 type StickersAddStickerToSetRequest struct {
@@ -467,81 +459,77 @@ func (m *StickersAddStickerToSetRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("stickers.addStickerToSet#8653febe", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "stickers.addStickerToSet", "stickerset")
 	}
 	if err := m.Sticker.Encode(b); err != nil {
-		return encodeErr("stickers.addStickerToSet#8653febe", "sticker", err)
+		return tlrt.EncodeErr(err, "stickers.addStickerToSet", "sticker")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StickersAddStickerToSetRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersAddStickerToSetRequestTypeID, "stickers.addStickerToSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "")
 	}
-	if err := consumeID(b, StickersAddStickerToSetRequestTypeID, "stickers.addStickerToSet"); err != nil {
-		return decodeErr("stickers.addStickerToSet#8653febe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersAddStickerToSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersAddStickerToSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersAddStickerToSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickers.addStickerToSet#8653febe", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.addStickerToSet", "")
 	}
 	var err error
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("stickers.addStickerToSet#8653febe", "stickerset", err)
+		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "stickerset")
 	}
-	if err = decodeBoxed(b, &m.Sticker, depth+1); err != nil {
-		return decodeErr("stickers.addStickerToSet#8653febe", "sticker", err)
+	if err = tlrt.DecodeBoxed(b, &m.Sticker, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "sticker")
 	}
 	return nil
 }
 
-// StickersAddStickerToSet invokes stickers.addStickerToSet#8653febe:
-//
-//	stickers.addStickerToSet#8653febe stickerset:InputStickerSet sticker:InputStickerSetItem = messages.StickerSet
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.addStickerToSet.
+// StickersAddStickerToSet calls stickers.addStickerToSet: see
+// StickersAddStickerToSetRequest.
 func (c *Client) StickersAddStickerToSet(ctx context.Context, req *StickersAddStickerToSetRequest) (MessagesStickerSetClass, error) {
 	if req == nil {
 		req = new(StickersAddStickerToSetRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }
 
-// StickersSetStickerSetThumbRequest is the TL function stickers.setStickerSetThumb:
+// StickersSetStickerSetThumbRequest is the TL function
+// stickers.setStickerSetThumb.
 //
-//	stickers.setStickerSetThumb#a76a5392 flags:# stickerset:InputStickerSet thumb:flags.0?InputDocument thumb_document_id:flags.1?long = messages.StickerSet
+//	stickers.setStickerSetThumb#a76a5392 flags:# stickerset:InputStickerSet
+//	    thumb:flags.0?InputDocument thumb_document_id:flags.1?long
+//	    = messages.StickerSet
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetThumbDocumentID and the other Set methods send a zero value too;
+// HasThumbDocumentID reports whether ThumbDocumentID is present (sent, or
+// received) and ClearThumbDocumentID leaves it out.
 //
 // See https://core.telegram.org/method/stickers.setStickerSetThumb.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StickersSetStickerSetThumbRequest struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Stickerset      InputStickerSetClass
 	Thumb           InputDocumentClass // flags.0?InputDocument
 	ThumbDocumentID int64              // flags.1?long
 }
 
-// StickersSetStickerSetThumbRequestTypeID is the ID of stickers.setStickerSetThumb.
+// StickersSetStickerSetThumbRequestTypeID is the ID of
+// stickers.setStickerSetThumb.
 const StickersSetStickerSetThumbRequestTypeID = 0xa76a5392
 
 // TypeID returns 0xa76a5392, the ID of stickers.setStickerSetThumb.
@@ -552,6 +540,26 @@ func (*StickersSetStickerSetThumbRequest) TypeID() uint32 {
 // TypeName returns "stickers.setStickerSetThumb".
 func (*StickersSetStickerSetThumbRequest) TypeName() string {
 	return "stickers.setStickerSetThumb"
+}
+
+// HasThumbDocumentID reports whether ThumbDocumentID is present: not zero, set
+// by SetThumbDocumentID, or received.
+func (m *StickersSetStickerSetThumbRequest) HasThumbDocumentID() bool {
+	return m.ThumbDocumentID != 0 || m.Flags.Has(1)
+}
+
+// SetThumbDocumentID sets ThumbDocumentID to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StickersSetStickerSetThumbRequest) SetThumbDocumentID(v int64) {
+	m.ThumbDocumentID = v
+	m.Flags.Set(1)
+}
+
+// ClearThumbDocumentID sets ThumbDocumentID to its zero value and marks it
+// absent.
+func (m *StickersSetStickerSetThumbRequest) ClearThumbDocumentID() {
+	m.ThumbDocumentID = 0
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -576,12 +584,12 @@ func (m *StickersSetStickerSetThumbRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("stickers.setStickerSetThumb#a76a5392", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "stickers.setStickerSetThumb", "stickerset")
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Thumb); err != nil {
-			return encodeErr("stickers.setStickerSetThumb#a76a5392", "thumb", err)
+		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
+			return tlrt.EncodeErr(err, "stickers.setStickerSetThumb", "thumb")
 		}
 	}
 	if flags.Has(1) {
@@ -592,44 +600,41 @@ func (m *StickersSetStickerSetThumbRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersSetStickerSetThumbRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersSetStickerSetThumbRequestTypeID, "stickers.setStickerSetThumb"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "")
 	}
-	if err := consumeID(b, StickersSetStickerSetThumbRequestTypeID, "stickers.setStickerSetThumb"); err != nil {
-		return decodeErr("stickers.setStickerSetThumb#a76a5392", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersSetStickerSetThumbRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersSetStickerSetThumbRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickers.setStickerSetThumb#a76a5392", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.setStickerSetThumb", "")
 	}
 	*m = StickersSetStickerSetThumbRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stickers.setStickerSetThumb#a76a5392", "flags", err)
+		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "flags")
 	}
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("stickers.setStickerSetThumb#a76a5392", "stickerset", err)
+		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "stickerset")
 	}
 	if m.Flags.Has(0) {
 		if m.Thumb, err = decodeInputDocument(b, depth+1); err != nil {
-			return decodeErr("stickers.setStickerSetThumb#a76a5392", "thumb", err)
+			return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "thumb")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ThumbDocumentID, err = b.Long(); err != nil {
-			return decodeErr("stickers.setStickerSetThumb#a76a5392", "thumb_document_id", err)
+			return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "thumb_document_id")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -639,22 +644,16 @@ func (m *StickersSetStickerSetThumbRequest) decodeBareAt(b *bin.Buffer, depth in
 	return nil
 }
 
-// StickersSetStickerSetThumb invokes stickers.setStickerSetThumb#a76a5392:
-//
-//	stickers.setStickerSetThumb#a76a5392 flags:# stickerset:InputStickerSet thumb:flags.0?InputDocument thumb_document_id:flags.1?long = messages.StickerSet
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.setStickerSetThumb.
+// StickersSetStickerSetThumb calls stickers.setStickerSetThumb: see
+// StickersSetStickerSetThumbRequest.
 func (c *Client) StickersSetStickerSetThumb(ctx context.Context, req *StickersSetStickerSetThumbRequest) (MessagesStickerSetClass, error) {
 	if req == nil {
 		req = new(StickersSetStickerSetThumbRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }
 
-// StickersCheckShortNameRequest is the TL function stickers.checkShortName:
+// StickersCheckShortNameRequest is the TL function stickers.checkShortName.
 //
 //	stickers.checkShortName#284b3639 short_name:string = Bool
 //
@@ -696,50 +695,42 @@ func (m *StickersCheckShortNameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersCheckShortNameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersCheckShortNameRequestTypeID, "stickers.checkShortName"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.checkShortName", "")
 	}
-	if err := consumeID(b, StickersCheckShortNameRequestTypeID, "stickers.checkShortName"); err != nil {
-		return decodeErr("stickers.checkShortName#284b3639", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersCheckShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersCheckShortNameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersCheckShortNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ShortName, err = b.String(); err != nil {
-		return decodeErr("stickers.checkShortName#284b3639", "short_name", err)
+		return tlrt.DecodeErr(err, "stickers.checkShortName", "short_name")
 	}
 	return nil
 }
 
-// StickersCheckShortName invokes stickers.checkShortName#284b3639:
-//
-//	stickers.checkShortName#284b3639 short_name:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.checkShortName.
+// StickersCheckShortName calls stickers.checkShortName: see
+// StickersCheckShortNameRequest.
 func (c *Client) StickersCheckShortName(ctx context.Context, req *StickersCheckShortNameRequest) (bool, error) {
 	if req == nil {
 		req = new(StickersCheckShortNameRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// StickersSuggestShortNameRequest is the TL function stickers.suggestShortName:
+// StickersSuggestShortNameRequest is the TL function stickers.suggestShortName.
 //
-//	stickers.suggestShortName#4dafc503 title:string = stickers.SuggestedShortName
+//	stickers.suggestShortName#4dafc503 title:string
+//	    = stickers.SuggestedShortName
 //
 // See https://core.telegram.org/method/stickers.suggestShortName.
 type StickersSuggestShortNameRequest struct {
@@ -779,58 +770,51 @@ func (m *StickersSuggestShortNameRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersSuggestShortNameRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersSuggestShortNameRequestTypeID, "stickers.suggestShortName"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.suggestShortName", "")
 	}
-	if err := consumeID(b, StickersSuggestShortNameRequestTypeID, "stickers.suggestShortName"); err != nil {
-		return decodeErr("stickers.suggestShortName#4dafc503", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersSuggestShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersSuggestShortNameRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersSuggestShortNameRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("stickers.suggestShortName#4dafc503", "title", err)
+		return tlrt.DecodeErr(err, "stickers.suggestShortName", "title")
 	}
 	return nil
 }
 
-// StickersSuggestShortName invokes stickers.suggestShortName#4dafc503:
-//
-//	stickers.suggestShortName#4dafc503 title:string = stickers.SuggestedShortName
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.suggestShortName.
+// StickersSuggestShortName calls stickers.suggestShortName: see
+// StickersSuggestShortNameRequest.
 func (c *Client) StickersSuggestShortName(ctx context.Context, req *StickersSuggestShortNameRequest) (*StickersSuggestedShortName, error) {
 	if req == nil {
 		req = new(StickersSuggestShortNameRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StickersSuggestedShortName])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StickersSuggestedShortName])
 }
 
-// StickersChangeStickerRequest is the TL function stickers.changeSticker:
+// StickersChangeStickerRequest is the TL function stickers.changeSticker.
 //
-//	stickers.changeSticker#f5537ebc flags:# sticker:InputDocument emoji:flags.0?string mask_coords:flags.1?MaskCoords keywords:flags.2?string = messages.StickerSet
+//	stickers.changeSticker#f5537ebc flags:# sticker:InputDocument
+//	    emoji:flags.0?string mask_coords:flags.1?MaskCoords
+//	    keywords:flags.2?string = messages.StickerSet
+//
+// An optional field is sent when it is not zero, nil or false. SetEmoji and the
+// other Set methods send a zero value too; HasEmoji reports whether Emoji is
+// present (sent, or received) and ClearEmoji leaves it out.
 //
 // See https://core.telegram.org/method/stickers.changeSticker.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StickersChangeStickerRequest struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Sticker    InputDocumentClass
 	Emoji      string      // flags.0?string
 	MaskCoords *MaskCoords // flags.1?MaskCoords
@@ -848,6 +832,44 @@ func (*StickersChangeStickerRequest) TypeID() uint32 {
 // TypeName returns "stickers.changeSticker".
 func (*StickersChangeStickerRequest) TypeName() string {
 	return "stickers.changeSticker"
+}
+
+// HasEmoji reports whether Emoji is present: not zero, set by SetEmoji, or
+// received.
+func (m *StickersChangeStickerRequest) HasEmoji() bool {
+	return m.Emoji != "" || m.Flags.Has(0)
+}
+
+// SetEmoji sets Emoji to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StickersChangeStickerRequest) SetEmoji(v string) {
+	m.Emoji = v
+	m.Flags.Set(0)
+}
+
+// ClearEmoji sets Emoji to its zero value and marks it absent.
+func (m *StickersChangeStickerRequest) ClearEmoji() {
+	m.Emoji = ""
+	m.Flags.Unset(0)
+}
+
+// HasKeywords reports whether Keywords is present: not zero, set by
+// SetKeywords, or received.
+func (m *StickersChangeStickerRequest) HasKeywords() bool {
+	return m.Keywords != "" || m.Flags.Has(2)
+}
+
+// SetKeywords sets Keywords to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StickersChangeStickerRequest) SetKeywords(v string) {
+	m.Keywords = v
+	m.Flags.Set(2)
+}
+
+// ClearKeywords sets Keywords to its zero value and marks it absent.
+func (m *StickersChangeStickerRequest) ClearKeywords() {
+	m.Keywords = ""
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -875,15 +897,15 @@ func (m *StickersChangeStickerRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(2)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Sticker); err != nil {
-		return encodeErr("stickers.changeSticker#f5537ebc", "sticker", err)
+	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+		return tlrt.EncodeErr(err, "stickers.changeSticker", "sticker")
 	}
 	if flags.Has(0) {
 		b.PutString(m.Emoji)
 	}
 	if flags.Has(1) {
 		if err := m.MaskCoords.Encode(b); err != nil {
-			return encodeErr("stickers.changeSticker#f5537ebc", "mask_coords", err)
+			return tlrt.EncodeErr(err, "stickers.changeSticker", "mask_coords")
 		}
 	}
 	if flags.Has(2) {
@@ -894,50 +916,47 @@ func (m *StickersChangeStickerRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersChangeStickerRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersChangeStickerRequestTypeID, "stickers.changeSticker"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.changeSticker", "")
 	}
-	if err := consumeID(b, StickersChangeStickerRequestTypeID, "stickers.changeSticker"); err != nil {
-		return decodeErr("stickers.changeSticker#f5537ebc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersChangeStickerRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersChangeStickerRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersChangeStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickers.changeSticker#f5537ebc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeSticker", "")
 	}
 	*m = StickersChangeStickerRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stickers.changeSticker#f5537ebc", "flags", err)
+		return tlrt.DecodeErr(err, "stickers.changeSticker", "flags")
 	}
 	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
-		return decodeErr("stickers.changeSticker#f5537ebc", "sticker", err)
+		return tlrt.DecodeErr(err, "stickers.changeSticker", "sticker")
 	}
 	if m.Flags.Has(0) {
 		if m.Emoji, err = b.String(); err != nil {
-			return decodeErr("stickers.changeSticker#f5537ebc", "emoji", err)
+			return tlrt.DecodeErr(err, "stickers.changeSticker", "emoji")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.MaskCoords = new(MaskCoords)
-		if err = decodeBoxed(b, m.MaskCoords, depth+1); err != nil {
-			return decodeErr("stickers.changeSticker#f5537ebc", "mask_coords", err)
+		if err = tlrt.DecodeBoxed(b, m.MaskCoords, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stickers.changeSticker", "mask_coords")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Keywords, err = b.String(); err != nil {
-			return decodeErr("stickers.changeSticker#f5537ebc", "keywords", err)
+			return tlrt.DecodeErr(err, "stickers.changeSticker", "keywords")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -950,24 +969,19 @@ func (m *StickersChangeStickerRequest) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// StickersChangeSticker invokes stickers.changeSticker#f5537ebc:
-//
-//	stickers.changeSticker#f5537ebc flags:# sticker:InputDocument emoji:flags.0?string mask_coords:flags.1?MaskCoords keywords:flags.2?string = messages.StickerSet
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.changeSticker.
+// StickersChangeSticker calls stickers.changeSticker: see
+// StickersChangeStickerRequest.
 func (c *Client) StickersChangeSticker(ctx context.Context, req *StickersChangeStickerRequest) (MessagesStickerSetClass, error) {
 	if req == nil {
 		req = new(StickersChangeStickerRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }
 
-// StickersRenameStickerSetRequest is the TL function stickers.renameStickerSet:
+// StickersRenameStickerSetRequest is the TL function stickers.renameStickerSet.
 //
-//	stickers.renameStickerSet#124b1c00 stickerset:InputStickerSet title:string = messages.StickerSet
+//	stickers.renameStickerSet#124b1c00 stickerset:InputStickerSet
+//	    title:string = messages.StickerSet
 //
 // See https://core.telegram.org/method/stickers.renameStickerSet.
 type StickersRenameStickerSetRequest struct {
@@ -1002,8 +1016,8 @@ func (m *StickersRenameStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("stickers.renameStickerSet#124b1c00", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "stickers.renameStickerSet", "stickerset")
 	}
 	b.PutString(m.Title)
 	return nil
@@ -1011,54 +1025,45 @@ func (m *StickersRenameStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StickersRenameStickerSetRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersRenameStickerSetRequestTypeID, "stickers.renameStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "")
 	}
-	if err := consumeID(b, StickersRenameStickerSetRequestTypeID, "stickers.renameStickerSet"); err != nil {
-		return decodeErr("stickers.renameStickerSet#124b1c00", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersRenameStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersRenameStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersRenameStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickers.renameStickerSet#124b1c00", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.renameStickerSet", "")
 	}
 	var err error
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("stickers.renameStickerSet#124b1c00", "stickerset", err)
+		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "stickerset")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("stickers.renameStickerSet#124b1c00", "title", err)
+		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "title")
 	}
 	return nil
 }
 
-// StickersRenameStickerSet invokes stickers.renameStickerSet#124b1c00:
-//
-//	stickers.renameStickerSet#124b1c00 stickerset:InputStickerSet title:string = messages.StickerSet
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.renameStickerSet.
+// StickersRenameStickerSet calls stickers.renameStickerSet: see
+// StickersRenameStickerSetRequest.
 func (c *Client) StickersRenameStickerSet(ctx context.Context, req *StickersRenameStickerSetRequest) (MessagesStickerSetClass, error) {
 	if req == nil {
 		req = new(StickersRenameStickerSetRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }
 
-// StickersDeleteStickerSetRequest is the TL function stickers.deleteStickerSet:
+// StickersDeleteStickerSetRequest is the TL function stickers.deleteStickerSet.
 //
 //	stickers.deleteStickerSet#87704394 stickerset:InputStickerSet = Bool
 //
@@ -1094,54 +1099,132 @@ func (m *StickersDeleteStickerSetRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("stickers.deleteStickerSet#87704394", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "stickers.deleteStickerSet", "stickerset")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StickersDeleteStickerSetRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StickersDeleteStickerSetRequestTypeID, "stickers.deleteStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.deleteStickerSet", "")
 	}
-	if err := consumeID(b, StickersDeleteStickerSetRequestTypeID, "stickers.deleteStickerSet"); err != nil {
-		return decodeErr("stickers.deleteStickerSet#87704394", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StickersDeleteStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StickersDeleteStickerSetRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersDeleteStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stickers.deleteStickerSet#87704394", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.deleteStickerSet", "")
 	}
 	var err error
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("stickers.deleteStickerSet#87704394", "stickerset", err)
+		return tlrt.DecodeErr(err, "stickers.deleteStickerSet", "stickerset")
 	}
 	return nil
 }
 
-// StickersDeleteStickerSet invokes stickers.deleteStickerSet#87704394:
-//
-//	stickers.deleteStickerSet#87704394 stickerset:InputStickerSet = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stickers.deleteStickerSet.
+// StickersDeleteStickerSet calls stickers.deleteStickerSet: see
+// StickersDeleteStickerSetRequest.
 func (c *Client) StickersDeleteStickerSet(ctx context.Context, req *StickersDeleteStickerSetRequest) (bool, error) {
 	if req == nil {
 		req = new(StickersDeleteStickerSetRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StickersReplaceStickerRequest is the TL function stickers.replaceSticker.
+//
+//	stickers.replaceSticker#4696459a sticker:InputDocument
+//	    new_sticker:InputStickerSetItem = messages.StickerSet
+//
+// See https://core.telegram.org/method/stickers.replaceSticker.
+type StickersReplaceStickerRequest struct {
+	Sticker    InputDocumentClass
+	NewSticker InputStickerSetItem
+}
+
+// StickersReplaceStickerRequestTypeID is the ID of stickers.replaceSticker.
+const StickersReplaceStickerRequestTypeID = 0x4696459a
+
+// TypeID returns 0x4696459a, the ID of stickers.replaceSticker.
+func (*StickersReplaceStickerRequest) TypeID() uint32 {
+	return StickersReplaceStickerRequestTypeID
+}
+
+// TypeName returns "stickers.replaceSticker".
+func (*StickersReplaceStickerRequest) TypeName() string {
+	return "stickers.replaceSticker"
+}
+
+// Encode writes m to b with its ID.
+func (m *StickersReplaceStickerRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StickersReplaceStickerRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StickersReplaceStickerRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
+		return tlrt.EncodeErr(err, "stickers.replaceSticker", "sticker")
+	}
+	if err := m.NewSticker.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "stickers.replaceSticker", "new_sticker")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StickersReplaceStickerRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StickersReplaceStickerRequestTypeID, "stickers.replaceSticker"); err != nil {
+		return tlrt.DecodeErr(err, "stickers.replaceSticker", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StickersReplaceStickerRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StickersReplaceStickerRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stickers.replaceSticker", "")
+	}
+	var err error
+	if m.Sticker, err = decodeInputDocument(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickers.replaceSticker", "sticker")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.NewSticker, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stickers.replaceSticker", "new_sticker")
+	}
+	return nil
+}
+
+// StickersReplaceSticker calls stickers.replaceSticker: see
+// StickersReplaceStickerRequest.
+func (c *Client) StickersReplaceSticker(ctx context.Context, req *StickersReplaceStickerRequest) (MessagesStickerSetClass, error) {
+	if req == nil {
+		req = new(StickersReplaceStickerRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesStickerSet)
 }

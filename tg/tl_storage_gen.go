@@ -2,9 +2,15 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// StorageFileTypeClass is the TL type storage.FileType: one of StorageFileUnknown, StorageFilePartial, StorageFileJpeg, StorageFileGif, StorageFilePng, StorageFilePdf, StorageFileMp3, StorageFileMov, StorageFileMp4, StorageFileWebp.
+// StorageFileTypeClass is the TL type storage.FileType: one of
+// StorageFileUnknown, StorageFilePartial, StorageFileJpeg, StorageFileGif,
+// StorageFilePng, StorageFilePdf, StorageFileMp3, StorageFileMov,
+// StorageFileMp4, StorageFileWebp.
 //
 // See https://core.telegram.org/type/storage.FileType.
 type StorageFileTypeClass interface {
@@ -17,7 +23,8 @@ func DecodeStorageFileType(b *bin.Buffer) (StorageFileTypeClass, error) {
 	return decodeStorageFileType(b, 0)
 }
 
-// decodeStorageFileType is DecodeStorageFileType for a value nested depth levels deep.
+// decodeStorageFileType is DecodeStorageFileType for a value nested depth
+// levels deep.
 func decodeStorageFileType(b *bin.Buffer, depth int) (StorageFileTypeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -46,18 +53,15 @@ func decodeStorageFileType(b *bin.Buffer, depth int) (StorageFileTypeClass, erro
 	case StorageFileWebpTypeID:
 		v = &StorageFileWebp{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "storage.FileType",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "storage.FileType"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StorageFileUnknown is the TL constructor storage.fileUnknown:
+// StorageFileUnknown is the TL constructor storage.fileUnknown.
 //
 //	storage.fileUnknown#aa963b05 = storage.FileType
 //
@@ -99,29 +103,26 @@ func (m *StorageFileUnknown) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileUnknown) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFileUnknownTypeID, "storage.fileUnknown"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileUnknown", "")
 	}
-	if err := consumeID(b, StorageFileUnknownTypeID, "storage.fileUnknown"); err != nil {
-		return decodeErr("storage.fileUnknown#aa963b05", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileUnknown) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFileUnknown) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileUnknown) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFilePartial is the TL constructor storage.filePartial:
+// StorageFilePartial is the TL constructor storage.filePartial.
 //
 //	storage.filePartial#40bc6f52 = storage.FileType
 //
@@ -163,29 +164,26 @@ func (m *StorageFilePartial) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePartial) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFilePartialTypeID, "storage.filePartial"); err != nil {
+		return tlrt.DecodeErr(err, "storage.filePartial", "")
 	}
-	if err := consumeID(b, StorageFilePartialTypeID, "storage.filePartial"); err != nil {
-		return decodeErr("storage.filePartial#40bc6f52", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePartial) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFilePartial) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFilePartial) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFileJpeg is the TL constructor storage.fileJpeg:
+// StorageFileJpeg is the TL constructor storage.fileJpeg.
 //
 //	storage.fileJpeg#7efe0e = storage.FileType
 //
@@ -227,29 +225,26 @@ func (m *StorageFileJpeg) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileJpeg) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFileJpegTypeID, "storage.fileJpeg"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileJpeg", "")
 	}
-	if err := consumeID(b, StorageFileJpegTypeID, "storage.fileJpeg"); err != nil {
-		return decodeErr("storage.fileJpeg#007efe0e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileJpeg) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFileJpeg) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileJpeg) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFileGif is the TL constructor storage.fileGif:
+// StorageFileGif is the TL constructor storage.fileGif.
 //
 //	storage.fileGif#cae1aadf = storage.FileType
 //
@@ -291,29 +286,26 @@ func (m *StorageFileGif) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileGif) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFileGifTypeID, "storage.fileGif"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileGif", "")
 	}
-	if err := consumeID(b, StorageFileGifTypeID, "storage.fileGif"); err != nil {
-		return decodeErr("storage.fileGif#cae1aadf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileGif) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFileGif) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileGif) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFilePng is the TL constructor storage.filePng:
+// StorageFilePng is the TL constructor storage.filePng.
 //
 //	storage.filePng#a4f63c0 = storage.FileType
 //
@@ -355,29 +347,26 @@ func (m *StorageFilePng) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePng) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFilePngTypeID, "storage.filePng"); err != nil {
+		return tlrt.DecodeErr(err, "storage.filePng", "")
 	}
-	if err := consumeID(b, StorageFilePngTypeID, "storage.filePng"); err != nil {
-		return decodeErr("storage.filePng#0a4f63c0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePng) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFilePng) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFilePng) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFilePdf is the TL constructor storage.filePdf:
+// StorageFilePdf is the TL constructor storage.filePdf.
 //
 //	storage.filePdf#ae1e508d = storage.FileType
 //
@@ -419,29 +408,26 @@ func (m *StorageFilePdf) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFilePdf) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFilePdfTypeID, "storage.filePdf"); err != nil {
+		return tlrt.DecodeErr(err, "storage.filePdf", "")
 	}
-	if err := consumeID(b, StorageFilePdfTypeID, "storage.filePdf"); err != nil {
-		return decodeErr("storage.filePdf#ae1e508d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFilePdf) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFilePdf) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFilePdf) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFileMp3 is the TL constructor storage.fileMp3:
+// StorageFileMp3 is the TL constructor storage.fileMp3.
 //
 //	storage.fileMp3#528a0677 = storage.FileType
 //
@@ -483,29 +469,26 @@ func (m *StorageFileMp3) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMp3) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFileMp3TypeID, "storage.fileMp3"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileMp3", "")
 	}
-	if err := consumeID(b, StorageFileMp3TypeID, "storage.fileMp3"); err != nil {
-		return decodeErr("storage.fileMp3#528a0677", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMp3) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFileMp3) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileMp3) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFileMov is the TL constructor storage.fileMov:
+// StorageFileMov is the TL constructor storage.fileMov.
 //
 //	storage.fileMov#4b09ebbc = storage.FileType
 //
@@ -547,29 +530,26 @@ func (m *StorageFileMov) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMov) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFileMovTypeID, "storage.fileMov"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileMov", "")
 	}
-	if err := consumeID(b, StorageFileMovTypeID, "storage.fileMov"); err != nil {
-		return decodeErr("storage.fileMov#4b09ebbc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMov) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFileMov) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileMov) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFileMp4 is the TL constructor storage.fileMp4:
+// StorageFileMp4 is the TL constructor storage.fileMp4.
 //
 //	storage.fileMp4#b3cea0e4 = storage.FileType
 //
@@ -611,29 +591,26 @@ func (m *StorageFileMp4) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileMp4) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFileMp4TypeID, "storage.fileMp4"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileMp4", "")
 	}
-	if err := consumeID(b, StorageFileMp4TypeID, "storage.fileMp4"); err != nil {
-		return decodeErr("storage.fileMp4#b3cea0e4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileMp4) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFileMp4) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileMp4) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StorageFileWebp is the TL constructor storage.fileWebp:
+// StorageFileWebp is the TL constructor storage.fileWebp.
 //
 //	storage.fileWebp#1081464c = storage.FileType
 //
@@ -675,22 +652,19 @@ func (m *StorageFileWebp) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StorageFileWebp) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StorageFileWebpTypeID, "storage.fileWebp"); err != nil {
+		return tlrt.DecodeErr(err, "storage.fileWebp", "")
 	}
-	if err := consumeID(b, StorageFileWebpTypeID, "storage.fileWebp"); err != nil {
-		return decodeErr("storage.fileWebp#1081464c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StorageFileWebp) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StorageFileWebp) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StorageFileWebp) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

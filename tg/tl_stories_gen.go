@@ -5,9 +5,190 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// StoriesAllStoriesClass is the TL type stories.AllStories: one of StoriesAllStoriesNotModified, StoriesAllStories.
+// StoriesAlbumsClass is the TL type stories.Albums: one of
+// StoriesAlbumsNotModified, StoriesAlbums.
+//
+// See https://core.telegram.org/type/stories.Albums.
+type StoriesAlbumsClass interface {
+	Object
+	storiesAlbumsClass()
+}
+
+// DecodeStoriesAlbums decodes any constructor of stories.Albums.
+func DecodeStoriesAlbums(b *bin.Buffer) (StoriesAlbumsClass, error) {
+	return decodeStoriesAlbums(b, 0)
+}
+
+// decodeStoriesAlbums is DecodeStoriesAlbums for a value nested depth levels
+// deep.
+func decodeStoriesAlbums(b *bin.Buffer, depth int) (StoriesAlbumsClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v StoriesAlbumsClass
+	switch id {
+	case StoriesAlbumsNotModifiedTypeID:
+		v = &StoriesAlbumsNotModified{}
+	case StoriesAlbumsTypeID:
+		v = &StoriesAlbums{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "stories.Albums"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// StoriesAlbumsNotModified is the TL constructor stories.albumsNotModified.
+//
+//	stories.albumsNotModified#564edaeb = stories.Albums
+//
+// See https://core.telegram.org/constructor/stories.albumsNotModified.
+type StoriesAlbumsNotModified struct{}
+
+// StoriesAlbumsNotModifiedTypeID is the ID of stories.albumsNotModified.
+const StoriesAlbumsNotModifiedTypeID = 0x564edaeb
+
+// TypeID returns 0x564edaeb, the ID of stories.albumsNotModified.
+func (*StoriesAlbumsNotModified) TypeID() uint32 {
+	return StoriesAlbumsNotModifiedTypeID
+}
+
+// TypeName returns "stories.albumsNotModified".
+func (*StoriesAlbumsNotModified) TypeName() string {
+	return "stories.albumsNotModified"
+}
+
+// storiesAlbumsClass marks StoriesAlbumsNotModified as a StoriesAlbumsClass.
+func (*StoriesAlbumsNotModified) storiesAlbumsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StoriesAlbumsNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesAlbumsNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesAlbumsNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesAlbumsNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesAlbumsNotModifiedTypeID, "stories.albumsNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "stories.albumsNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesAlbumsNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAlbumsNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// StoriesAlbums is the TL constructor stories.albums.
+//
+//	stories.albums#c3987a3a hash:long albums:Vector<StoryAlbum>
+//	    = stories.Albums
+//
+// See https://core.telegram.org/constructor/stories.albums.
+type StoriesAlbums struct {
+	Hash   int64
+	Albums []StoryAlbum
+}
+
+// StoriesAlbumsTypeID is the ID of stories.albums.
+const StoriesAlbumsTypeID = 0xc3987a3a
+
+// TypeID returns 0xc3987a3a, the ID of stories.albums.
+func (*StoriesAlbums) TypeID() uint32 {
+	return StoriesAlbumsTypeID
+}
+
+// TypeName returns "stories.albums".
+func (*StoriesAlbums) TypeName() string {
+	return "stories.albums"
+}
+
+// storiesAlbumsClass marks StoriesAlbums as a StoriesAlbumsClass.
+func (*StoriesAlbums) storiesAlbumsClass() {}
+
+// Encode writes m to b with its ID.
+func (m *StoriesAlbums) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesAlbumsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesAlbums) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.Hash)
+	b.PutVectorHeader(len(m.Albums))
+	for i := range m.Albums {
+		if err := m.Albums[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "stories.albums", "albums")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesAlbums) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesAlbumsTypeID, "stories.albums"); err != nil {
+		return tlrt.DecodeErr(err, "stories.albums", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.albums", "")
+	}
+	var err error
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "stories.albums", "hash")
+	}
+	if m.Albums, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StoryAlbum]); err != nil {
+		return tlrt.DecodeErr(err, "stories.albums", "albums")
+	}
+	return nil
+}
+
+// StoriesAllStoriesClass is the TL type stories.AllStories: one of
+// StoriesAllStoriesNotModified, StoriesAllStories.
 //
 // See https://core.telegram.org/type/stories.AllStories.
 type StoriesAllStoriesClass interface {
@@ -20,7 +201,8 @@ func DecodeStoriesAllStories(b *bin.Buffer) (StoriesAllStoriesClass, error) {
 	return decodeStoriesAllStories(b, 0)
 }
 
-// decodeStoriesAllStories is DecodeStoriesAllStories for a value nested depth levels deep.
+// decodeStoriesAllStories is DecodeStoriesAllStories for a value nested depth
+// levels deep.
 func decodeStoriesAllStories(b *bin.Buffer, depth int) (StoriesAllStoriesClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,29 +215,29 @@ func decodeStoriesAllStories(b *bin.Buffer, depth int) (StoriesAllStoriesClass, 
 	case StoriesAllStoriesTypeID:
 		v = &StoriesAllStories{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "stories.AllStories",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "stories.AllStories"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// StoriesAllStoriesNotModified is the TL constructor stories.allStoriesNotModified:
+// StoriesAllStoriesNotModified is the TL constructor
+// stories.allStoriesNotModified.
 //
-//	stories.allStoriesNotModified#1158fe3e flags:# state:string stealth_mode:StoriesStealthMode = stories.AllStories
+//	stories.allStoriesNotModified#1158fe3e flags:# state:string
+//	    stealth_mode:StoriesStealthMode = stories.AllStories
 //
 // See https://core.telegram.org/constructor/stories.allStoriesNotModified.
 type StoriesAllStoriesNotModified struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	State       string
 	StealthMode StoriesStealthMode
 }
 
-// StoriesAllStoriesNotModifiedTypeID is the ID of stories.allStoriesNotModified.
+// StoriesAllStoriesNotModifiedTypeID is the ID of
+// stories.allStoriesNotModified.
 const StoriesAllStoriesNotModifiedTypeID = 0x1158fe3e
 
 // TypeID returns 0x1158fe3e, the ID of stories.allStoriesNotModified.
@@ -68,7 +250,8 @@ func (*StoriesAllStoriesNotModified) TypeName() string {
 	return "stories.allStoriesNotModified"
 }
 
-// storiesAllStoriesClass marks StoriesAllStoriesNotModified as a StoriesAllStoriesClass.
+// storiesAllStoriesClass marks StoriesAllStoriesNotModified as a
+// StoriesAllStoriesClass.
 func (*StoriesAllStoriesNotModified) storiesAllStoriesClass() {}
 
 // Encode writes m to b with its ID.
@@ -89,55 +272,55 @@ func (m *StoriesAllStoriesNotModified) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutString(m.State)
 	if err := m.StealthMode.Encode(b); err != nil {
-		return encodeErr("stories.allStoriesNotModified#1158fe3e", "stealth_mode", err)
+		return tlrt.EncodeErr(err, "stories.allStoriesNotModified", "stealth_mode")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesAllStoriesNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "")
 	}
-	if err := consumeID(b, StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"); err != nil {
-		return decodeErr("stories.allStoriesNotModified#1158fe3e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesAllStoriesNotModified) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAllStoriesNotModified) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.allStoriesNotModified#1158fe3e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.allStoriesNotModified", "")
 	}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.allStoriesNotModified#1158fe3e", "flags", err)
+		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "flags")
 	}
 	if m.State, err = b.String(); err != nil {
-		return decodeErr("stories.allStoriesNotModified#1158fe3e", "state", err)
+		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "state")
 	}
-	if err = decodeBoxed(b, &m.StealthMode, depth+1); err != nil {
-		return decodeErr("stories.allStoriesNotModified#1158fe3e", "stealth_mode", err)
+	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "stealth_mode")
 	}
 	return nil
 }
 
-// StoriesAllStories is the TL constructor stories.allStories:
+// StoriesAllStories is the TL constructor stories.allStories.
 //
-//	stories.allStories#6efc5e81 flags:# has_more:flags.0?true count:int state:string peer_stories:Vector<PeerStories> chats:Vector<Chat> users:Vector<User> stealth_mode:StoriesStealthMode = stories.AllStories
+//	stories.allStories#6efc5e81 flags:# has_more:flags.0?true count:int
+//	    state:string peer_stories:Vector<PeerStories> chats:Vector<Chat>
+//	    users:Vector<User> stealth_mode:StoriesStealthMode
+//	    = stories.AllStories
 //
 // See https://core.telegram.org/constructor/stories.allStories.
 type StoriesAllStories struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasMore     bool       // flags.0?true
 	Count       int
 	State       string
@@ -187,82 +370,292 @@ func (m *StoriesAllStories) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.PeerStories))
 	for i := range m.PeerStories {
 		if err := m.PeerStories[i].Encode(b); err != nil {
-			return encodeErr("stories.allStories#6efc5e81", "peer_stories", err)
+			return tlrt.EncodeErr(err, "stories.allStories", "peer_stories")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("stories.allStories#6efc5e81", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.allStories", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stories.allStories#6efc5e81", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.allStories", "users")
 		}
 	}
 	if err := m.StealthMode.Encode(b); err != nil {
-		return encodeErr("stories.allStories#6efc5e81", "stealth_mode", err)
+		return tlrt.EncodeErr(err, "stories.allStories", "stealth_mode")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesAllStories) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesAllStoriesTypeID, "stories.allStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStories", "")
 	}
-	if err := consumeID(b, StoriesAllStoriesTypeID, "stories.allStories"); err != nil {
-		return decodeErr("stories.allStories#6efc5e81", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesAllStories) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.allStories#6efc5e81", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.allStories", "")
 	}
 	*m = StoriesAllStories{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.allStories#6efc5e81", "flags", err)
+		return tlrt.DecodeErr(err, "stories.allStories", "flags")
 	}
 	m.HasMore = m.Flags.Has(0)
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("stories.allStories#6efc5e81", "count", err)
+		return tlrt.DecodeErr(err, "stories.allStories", "count")
 	}
 	if m.State, err = b.String(); err != nil {
-		return decodeErr("stories.allStories#6efc5e81", "state", err)
+		return tlrt.DecodeErr(err, "stories.allStories", "state")
 	}
-	if m.PeerStories, err = decodeVectorAt(b, depth+1, decodeValue[PeerStories]); err != nil {
-		return decodeErr("stories.allStories#6efc5e81", "peer_stories", err)
+	if m.PeerStories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerStories]); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStories", "peer_stories")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("stories.allStories#6efc5e81", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStories", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stories.allStories#6efc5e81", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStories", "users")
 	}
-	if err = decodeBoxed(b, &m.StealthMode, depth+1); err != nil {
-		return decodeErr("stories.allStories#6efc5e81", "stealth_mode", err)
+	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.allStories", "stealth_mode")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// StoriesPeerStories is the TL constructor stories.peerStories:
+// StoriesCanSendStoryCount is the TL constructor stories.canSendStoryCount.
 //
-//	stories.peerStories#cae68768 stories:PeerStories chats:Vector<Chat> users:Vector<User> = stories.PeerStories
+//	stories.canSendStoryCount#c387c04e count_remains:int
+//	    = stories.CanSendStoryCount
+//
+// See https://core.telegram.org/constructor/stories.canSendStoryCount.
+type StoriesCanSendStoryCount struct {
+	CountRemains int
+}
+
+// StoriesCanSendStoryCountTypeID is the ID of stories.canSendStoryCount.
+const StoriesCanSendStoryCountTypeID = 0xc387c04e
+
+// TypeID returns 0xc387c04e, the ID of stories.canSendStoryCount.
+func (*StoriesCanSendStoryCount) TypeID() uint32 {
+	return StoriesCanSendStoryCountTypeID
+}
+
+// TypeName returns "stories.canSendStoryCount".
+func (*StoriesCanSendStoryCount) TypeName() string {
+	return "stories.canSendStoryCount"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesCanSendStoryCount) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesCanSendStoryCountTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesCanSendStoryCount) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.CountRemains)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesCanSendStoryCount) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesCanSendStoryCountTypeID, "stories.canSendStoryCount"); err != nil {
+		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesCanSendStoryCount) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesCanSendStoryCount) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.CountRemains, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "count_remains")
+	}
+	return nil
+}
+
+// StoriesFoundStories is the TL constructor stories.foundStories.
+//
+//	stories.foundStories#e2de7737 flags:# count:int
+//	    stories:Vector<FoundStory> next_offset:flags.0?string
+//	    chats:Vector<Chat> users:Vector<User> = stories.FoundStories
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
+//
+// See https://core.telegram.org/constructor/stories.foundStories.
+type StoriesFoundStories struct {
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Count      int
+	Stories    []FoundStory
+	NextOffset string // flags.0?string
+	Chats      []ChatClass
+	Users      []UserClass
+}
+
+// StoriesFoundStoriesTypeID is the ID of stories.foundStories.
+const StoriesFoundStoriesTypeID = 0xe2de7737
+
+// TypeID returns 0xe2de7737, the ID of stories.foundStories.
+func (*StoriesFoundStories) TypeID() uint32 {
+	return StoriesFoundStoriesTypeID
+}
+
+// TypeName returns "stories.foundStories".
+func (*StoriesFoundStories) TypeName() string {
+	return "stories.foundStories"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *StoriesFoundStories) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesFoundStories) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *StoriesFoundStories) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesFoundStories) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesFoundStoriesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesFoundStories) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.NextOffset != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Stories))
+	for i := range m.Stories {
+		if err := m.Stories[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "stories.foundStories", "stories")
+		}
+	}
+	if flags.Has(0) {
+		b.PutString(m.NextOffset)
+	}
+	b.PutVectorHeader(len(m.Chats))
+	for i := range m.Chats {
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.foundStories", "chats")
+		}
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.foundStories", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesFoundStories) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesFoundStoriesTypeID, "stories.foundStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.foundStories", "")
+	}
+	*m = StoriesFoundStories{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "flags")
+	}
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "count")
+	}
+	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FoundStory]); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "stories")
+	}
+	if m.Flags.Has(0) {
+		if m.NextOffset, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "stories.foundStories", "next_offset")
+		}
+	}
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stories.foundStories", "users")
+	}
+	if m.NextOffset != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StoriesPeerStories is the TL constructor stories.peerStories.
+//
+//	stories.peerStories#cae68768 stories:PeerStories chats:Vector<Chat>
+//	    users:Vector<User> = stories.PeerStories
 //
 // See https://core.telegram.org/constructor/stories.peerStories.
 type StoriesPeerStories struct {
@@ -299,18 +692,18 @@ func (m *StoriesPeerStories) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Stories.Encode(b); err != nil {
-		return encodeErr("stories.peerStories#cae68768", "stories", err)
+		return tlrt.EncodeErr(err, "stories.peerStories", "stories")
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("stories.peerStories#cae68768", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.peerStories", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stories.peerStories#cae68768", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.peerStories", "users")
 		}
 	}
 	return nil
@@ -318,57 +711,63 @@ func (m *StoriesPeerStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesPeerStories) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesPeerStoriesTypeID, "stories.peerStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.peerStories", "")
 	}
-	if err := consumeID(b, StoriesPeerStoriesTypeID, "stories.peerStories"); err != nil {
-		return decodeErr("stories.peerStories#cae68768", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesPeerStories) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesPeerStories) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.peerStories#cae68768", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.peerStories", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Stories, depth+1); err != nil {
-		return decodeErr("stories.peerStories#cae68768", "stories", err)
+	if err = tlrt.DecodeBoxed(b, &m.Stories, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.peerStories", "stories")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("stories.peerStories#cae68768", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "stories.peerStories", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stories.peerStories#cae68768", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stories.peerStories", "users")
 	}
 	return nil
 }
 
-// StoriesStories is the TL constructor stories.stories:
+// StoriesStories is the TL constructor stories.stories.
 //
-//	stories.stories#5dd8c3c8 count:int stories:Vector<StoryItem> chats:Vector<Chat> users:Vector<User> = stories.Stories
+//	stories.stories#63c3dd0a flags:# count:int stories:Vector<StoryItem>
+//	    pinned_to_top:flags.0?Vector<int> chats:Vector<Chat>
+//	    users:Vector<User> = stories.Stories
+//
+// An optional field is sent when it is not zero, nil or false. SetPinnedToTop
+// and the other Set methods send a zero value too; HasPinnedToTop reports
+// whether PinnedToTop is present (sent, or received) and ClearPinnedToTop
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/stories.stories.
 type StoriesStories struct {
-	Count   int
-	Stories []StoryItemClass
-	Chats   []ChatClass
-	Users   []UserClass
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Count       int
+	Stories     []StoryItemClass
+	PinnedToTop []int // flags.0?Vector<int>
+	Chats       []ChatClass
+	Users       []UserClass
 }
 
 // StoriesStoriesTypeID is the ID of stories.stories.
-const StoriesStoriesTypeID = 0x5dd8c3c8
+const StoriesStoriesTypeID = 0x63c3dd0a
 
-// TypeID returns 0x5dd8c3c8, the ID of stories.stories.
+// TypeID returns 0x63c3dd0a, the ID of stories.stories.
 func (*StoriesStories) TypeID() uint32 {
 	return StoriesStoriesTypeID
 }
@@ -376,6 +775,25 @@ func (*StoriesStories) TypeID() uint32 {
 // TypeName returns "stories.stories".
 func (*StoriesStories) TypeName() string {
 	return "stories.stories"
+}
+
+// HasPinnedToTop reports whether PinnedToTop is present: not zero, set by
+// SetPinnedToTop, or received.
+func (m *StoriesStories) HasPinnedToTop() bool {
+	return len(m.PinnedToTop) > 0 || m.Flags.Has(0)
+}
+
+// SetPinnedToTop sets PinnedToTop to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesStories) SetPinnedToTop(v []int) {
+	m.PinnedToTop = v
+	m.Flags.Set(0)
+}
+
+// ClearPinnedToTop sets PinnedToTop to its zero value and marks it absent.
+func (m *StoriesStories) ClearPinnedToTop() {
+	m.PinnedToTop = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -392,23 +810,34 @@ func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if len(m.PinnedToTop) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Stories))
 	for i := range m.Stories {
-		if err := encodeObj(b, m.Stories[i]); err != nil {
-			return encodeErr("stories.stories#5dd8c3c8", "stories", err)
+		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.stories", "stories")
+		}
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.PinnedToTop))
+		for i := range m.PinnedToTop {
+			b.PutInt(m.PinnedToTop[i])
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("stories.stories#5dd8c3c8", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.stories", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stories.stories#5dd8c3c8", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.stories", "users")
 		}
 	}
 	return nil
@@ -416,55 +845,68 @@ func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStories) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesStoriesTypeID, "stories.stories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.stories", "")
 	}
-	if err := consumeID(b, StoriesStoriesTypeID, "stories.stories"); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStories) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesStories) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.stories#5dd8c3c8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.stories", "")
 	}
+	*m = StoriesStories{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.stories", "flags")
+	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "count", err)
+		return tlrt.DecodeErr(err, "stories.stories", "count")
 	}
-	if m.Stories, err = decodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "stories", err)
+	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
+		return tlrt.DecodeErr(err, "stories.stories", "stories")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "chats", err)
+	if m.Flags.Has(0) {
+		if m.PinnedToTop, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.stories", "pinned_to_top")
+		}
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stories.stories#5dd8c3c8", "users", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "stories.stories", "chats")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stories.stories", "users")
+	}
+	if len(m.PinnedToTop) > 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// StoriesStoryReactionsList is the TL constructor stories.storyReactionsList:
+// StoriesStoryReactionsList is the TL constructor stories.storyReactionsList.
 //
-//	stories.storyReactionsList#aa5f789c flags:# count:int reactions:Vector<StoryReaction> chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string = stories.StoryReactionsList
+//	stories.storyReactionsList#aa5f789c flags:# count:int
+//	    reactions:Vector<StoryReaction> chats:Vector<Chat>
+//	    users:Vector<User> next_offset:flags.0?string
+//	    = stories.StoryReactionsList
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/stories.storyReactionsList.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesStoryReactionsList struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count      int
 	Reactions  []StoryReactionClass
 	Chats      []ChatClass
@@ -483,6 +925,25 @@ func (*StoriesStoryReactionsList) TypeID() uint32 {
 // TypeName returns "stories.storyReactionsList".
 func (*StoriesStoryReactionsList) TypeName() string {
 	return "stories.storyReactionsList"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *StoriesStoryReactionsList) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesStoryReactionsList) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *StoriesStoryReactionsList) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -507,20 +968,20 @@ func (m *StoriesStoryReactionsList) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Reactions))
 	for i := range m.Reactions {
-		if err := encodeObj(b, m.Reactions[i]); err != nil {
-			return encodeErr("stories.storyReactionsList#aa5f789c", "reactions", err)
+		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.storyReactionsList", "reactions")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("stories.storyReactionsList#aa5f789c", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.storyReactionsList", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stories.storyReactionsList#aa5f789c", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.storyReactionsList", "users")
 		}
 	}
 	if flags.Has(0) {
@@ -531,48 +992,45 @@ func (m *StoriesStoryReactionsList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStoryReactionsList) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesStoryReactionsListTypeID, "stories.storyReactionsList"); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyReactionsList", "")
 	}
-	if err := consumeID(b, StoriesStoryReactionsListTypeID, "stories.storyReactionsList"); err != nil {
-		return decodeErr("stories.storyReactionsList#aa5f789c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesStoryReactionsList) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.storyReactionsList#aa5f789c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.storyReactionsList", "")
 	}
 	*m = StoriesStoryReactionsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.storyReactionsList#aa5f789c", "flags", err)
+		return tlrt.DecodeErr(err, "stories.storyReactionsList", "flags")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("stories.storyReactionsList#aa5f789c", "count", err)
+		return tlrt.DecodeErr(err, "stories.storyReactionsList", "count")
 	}
-	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeStoryReaction); err != nil {
-		return decodeErr("stories.storyReactionsList#aa5f789c", "reactions", err)
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryReaction); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyReactionsList", "reactions")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("stories.storyReactionsList#aa5f789c", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyReactionsList", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stories.storyReactionsList#aa5f789c", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
 		if m.NextOffset, err = b.String(); err != nil {
-			return decodeErr("stories.storyReactionsList#aa5f789c", "next_offset", err)
+			return tlrt.DecodeErr(err, "stories.storyReactionsList", "next_offset")
 		}
 	}
 	if m.NextOffset != "" {
@@ -581,9 +1039,10 @@ func (m *StoriesStoryReactionsList) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// StoriesStoryViews is the TL constructor stories.storyViews:
+// StoriesStoryViews is the TL constructor stories.storyViews.
 //
-//	stories.storyViews#de9eed1d views:Vector<StoryViews> users:Vector<User> = stories.StoryViews
+//	stories.storyViews#de9eed1d views:Vector<StoryViews> users:Vector<User>
+//	    = stories.StoryViews
 //
 // See https://core.telegram.org/constructor/stories.storyViews.
 type StoriesStoryViews struct {
@@ -621,13 +1080,13 @@ func (m *StoriesStoryViews) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Views))
 	for i := range m.Views {
 		if err := m.Views[i].Encode(b); err != nil {
-			return encodeErr("stories.storyViews#de9eed1d", "views", err)
+			return tlrt.EncodeErr(err, "stories.storyViews", "views")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stories.storyViews#de9eed1d", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.storyViews", "users")
 		}
 	}
 	return nil
@@ -635,49 +1094,50 @@ func (m *StoriesStoryViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStoryViews) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesStoryViewsTypeID, "stories.storyViews"); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViews", "")
 	}
-	if err := consumeID(b, StoriesStoryViewsTypeID, "stories.storyViews"); err != nil {
-		return decodeErr("stories.storyViews#de9eed1d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStoryViews) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesStoryViews) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.storyViews#de9eed1d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViews", "")
 	}
 	var err error
-	if m.Views, err = decodeVectorAt(b, depth+1, decodeValue[StoryViews]); err != nil {
-		return decodeErr("stories.storyViews#de9eed1d", "views", err)
+	if m.Views, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StoryViews]); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViews", "views")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stories.storyViews#de9eed1d", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViews", "users")
 	}
 	return nil
 }
 
-// StoriesStoryViewsList is the TL constructor stories.storyViewsList:
+// StoriesStoryViewsList is the TL constructor stories.storyViewsList.
 //
-//	stories.storyViewsList#59d78fc5 flags:# count:int views_count:int forwards_count:int reactions_count:int views:Vector<StoryView> chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string = stories.StoryViewsList
+//	stories.storyViewsList#59d78fc5 flags:# count:int views_count:int
+//	    forwards_count:int reactions_count:int views:Vector<StoryView>
+//	    chats:Vector<Chat> users:Vector<User> next_offset:flags.0?string
+//	    = stories.StoryViewsList
+//
+// An optional field is sent when it is not zero, nil or false. SetNextOffset
+// and the other Set methods send a zero value too; HasNextOffset reports
+// whether NextOffset is present (sent, or received) and ClearNextOffset leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/stories.storyViewsList.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesStoryViewsList struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Count          int
 	ViewsCount     int
 	ForwardsCount  int
@@ -699,6 +1159,25 @@ func (*StoriesStoryViewsList) TypeID() uint32 {
 // TypeName returns "stories.storyViewsList".
 func (*StoriesStoryViewsList) TypeName() string {
 	return "stories.storyViewsList"
+}
+
+// HasNextOffset reports whether NextOffset is present: not zero, set by
+// SetNextOffset, or received.
+func (m *StoriesStoryViewsList) HasNextOffset() bool {
+	return m.NextOffset != "" || m.Flags.Has(0)
+}
+
+// SetNextOffset sets NextOffset to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesStoryViewsList) SetNextOffset(v string) {
+	m.NextOffset = v
+	m.Flags.Set(0)
+}
+
+// ClearNextOffset sets NextOffset to its zero value and marks it absent.
+func (m *StoriesStoryViewsList) ClearNextOffset() {
+	m.NextOffset = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -726,20 +1205,20 @@ func (m *StoriesStoryViewsList) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.ReactionsCount)
 	b.PutVectorHeader(len(m.Views))
 	for i := range m.Views {
-		if err := encodeObj(b, m.Views[i]); err != nil {
-			return encodeErr("stories.storyViewsList#59d78fc5", "views", err)
+		if err := tlrt.EncodeObject(b, m.Views[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.storyViewsList", "views")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("stories.storyViewsList#59d78fc5", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.storyViewsList", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("stories.storyViewsList#59d78fc5", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.storyViewsList", "users")
 		}
 	}
 	if flags.Has(0) {
@@ -750,57 +1229,54 @@ func (m *StoriesStoryViewsList) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesStoryViewsList) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesStoryViewsListTypeID, "stories.storyViewsList"); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "")
 	}
-	if err := consumeID(b, StoriesStoryViewsListTypeID, "stories.storyViewsList"); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesStoryViewsList) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.storyViewsList#59d78fc5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViewsList", "")
 	}
 	*m = StoriesStoryViewsList{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "flags", err)
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "flags")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "count", err)
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "count")
 	}
 	if m.ViewsCount, err = b.Int(); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "views_count", err)
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "views_count")
 	}
 	if m.ForwardsCount, err = b.Int(); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "forwards_count", err)
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "forwards_count")
 	}
 	if m.ReactionsCount, err = b.Int(); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "reactions_count", err)
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "reactions_count")
 	}
-	if m.Views, err = decodeVectorAt(b, depth+1, decodeStoryView); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "views", err)
+	if m.Views, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryView); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "views")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("stories.storyViewsList#59d78fc5", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "stories.storyViewsList", "users")
 	}
 	if m.Flags.Has(0) {
 		if m.NextOffset, err = b.String(); err != nil {
-			return decodeErr("stories.storyViewsList#59d78fc5", "next_offset", err)
+			return tlrt.DecodeErr(err, "stories.storyViewsList", "next_offset")
 		}
 	}
 	if m.NextOffset != "" {
@@ -809,9 +1285,10 @@ func (m *StoriesStoryViewsList) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StoriesCanSendStoryRequest is the TL function stories.canSendStory:
+// StoriesCanSendStoryRequest is the TL function stories.canSendStory.
 //
-//	stories.canSendStory#c7dfdfdd peer:InputPeer = Bool
+//	stories.canSendStory#30eb63f0 peer:InputPeer
+//	    = stories.CanSendStoryCount
 //
 // See https://core.telegram.org/method/stories.canSendStory.
 type StoriesCanSendStoryRequest struct {
@@ -819,9 +1296,9 @@ type StoriesCanSendStoryRequest struct {
 }
 
 // StoriesCanSendStoryRequestTypeID is the ID of stories.canSendStory.
-const StoriesCanSendStoryRequestTypeID = 0xc7dfdfdd
+const StoriesCanSendStoryRequestTypeID = 0x30eb63f0
 
-// TypeID returns 0xc7dfdfdd, the ID of stories.canSendStory.
+// TypeID returns 0x30eb63f0, the ID of stories.canSendStory.
 func (*StoriesCanSendStoryRequest) TypeID() uint32 {
 	return StoriesCanSendStoryRequestTypeID
 }
@@ -845,69 +1322,68 @@ func (m *StoriesCanSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.canSendStory#c7dfdfdd", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.canSendStory", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesCanSendStoryRequestTypeID, "stories.canSendStory"); err != nil {
+		return tlrt.DecodeErr(err, "stories.canSendStory", "")
 	}
-	if err := consumeID(b, StoriesCanSendStoryRequestTypeID, "stories.canSendStory"); err != nil {
-		return decodeErr("stories.canSendStory#c7dfdfdd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesCanSendStoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesCanSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesCanSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.canSendStory#c7dfdfdd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.canSendStory", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.canSendStory#c7dfdfdd", "peer", err)
+		return tlrt.DecodeErr(err, "stories.canSendStory", "peer")
 	}
 	return nil
 }
 
-// StoriesCanSendStory invokes stories.canSendStory#c7dfdfdd:
-//
-//	stories.canSendStory#c7dfdfdd peer:InputPeer = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.canSendStory.
-func (c *Client) StoriesCanSendStory(ctx context.Context, req *StoriesCanSendStoryRequest) (bool, error) {
+// StoriesCanSendStory calls stories.canSendStory: see
+// StoriesCanSendStoryRequest.
+func (c *Client) StoriesCanSendStory(ctx context.Context, req *StoriesCanSendStoryRequest) (*StoriesCanSendStoryCount, error) {
 	if req == nil {
 		req = new(StoriesCanSendStoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesCanSendStoryCount])
 }
 
-// StoriesSendStoryRequest is the TL function stories.sendStory:
+// StoriesSendStoryRequest is the TL function stories.sendStory.
 //
-//	stories.sendStory#e4e6694b flags:# pinned:flags.2?true noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer media:InputMedia media_areas:flags.5?Vector<MediaArea> caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long period:flags.3?int fwd_from_id:flags.6?InputPeer fwd_from_story:flags.6?int = Updates
+//	stories.sendStory#8f9e6898 flags:# pinned:flags.2?true
+//	    noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer
+//	    media:InputMedia media_areas:flags.5?Vector<MediaArea>
+//	    caption:flags.0?string entities:flags.1?Vector<MessageEntity>
+//	    privacy_rules:Vector<InputPrivacyRule> random_id:long
+//	    period:flags.3?int fwd_from_id:flags.6?InputPeer
+//	    fwd_from_story:flags.6?int albums:flags.8?Vector<int>
+//	    music:flags.9?InputDocument = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetMediaAreas
+// and the other Set methods send a zero value too; HasMediaAreas reports
+// whether MediaAreas is present (sent, or received) and ClearMediaAreas leaves
+// it out.
 //
 // See https://core.telegram.org/method/stories.sendStory.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesSendStoryRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned       bool       // flags.2?true
 	Noforwards   bool       // flags.4?true
 	FwdModified  bool       // flags.7?true
@@ -918,15 +1394,17 @@ type StoriesSendStoryRequest struct {
 	Entities     []MessageEntityClass // flags.1?Vector<MessageEntity>
 	PrivacyRules []InputPrivacyRuleClass
 	RandomID     int64
-	Period       int            // flags.3?int
-	FwdFromID    InputPeerClass // flags.6?InputPeer
-	FwdFromStory int            // flags.6?int
+	Period       int                // flags.3?int
+	FwdFromID    InputPeerClass     // flags.6?InputPeer
+	FwdFromStory int                // flags.6?int
+	Albums       []int              // flags.8?Vector<int>
+	Music        InputDocumentClass // flags.9?InputDocument
 }
 
 // StoriesSendStoryRequestTypeID is the ID of stories.sendStory.
-const StoriesSendStoryRequestTypeID = 0xe4e6694b
+const StoriesSendStoryRequestTypeID = 0x8f9e6898
 
-// TypeID returns 0xe4e6694b, the ID of stories.sendStory.
+// TypeID returns 0x8f9e6898, the ID of stories.sendStory.
 func (*StoriesSendStoryRequest) TypeID() uint32 {
 	return StoriesSendStoryRequestTypeID
 }
@@ -934,6 +1412,122 @@ func (*StoriesSendStoryRequest) TypeID() uint32 {
 // TypeName returns "stories.sendStory".
 func (*StoriesSendStoryRequest) TypeName() string {
 	return "stories.sendStory"
+}
+
+// HasMediaAreas reports whether MediaAreas is present: not zero, set by
+// SetMediaAreas, or received.
+func (m *StoriesSendStoryRequest) HasMediaAreas() bool {
+	return len(m.MediaAreas) > 0 || m.Flags.Has(5)
+}
+
+// SetMediaAreas sets MediaAreas to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesSendStoryRequest) SetMediaAreas(v []MediaAreaClass) {
+	m.MediaAreas = v
+	m.Flags.Set(5)
+}
+
+// ClearMediaAreas sets MediaAreas to its zero value and marks it absent.
+func (m *StoriesSendStoryRequest) ClearMediaAreas() {
+	m.MediaAreas = nil
+	m.Flags.Unset(5)
+}
+
+// HasCaption reports whether Caption is present: not zero, set by SetCaption,
+// or received.
+func (m *StoriesSendStoryRequest) HasCaption() bool {
+	return m.Caption != "" || m.Flags.Has(0)
+}
+
+// SetCaption sets Caption to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesSendStoryRequest) SetCaption(v string) {
+	m.Caption = v
+	m.Flags.Set(0)
+}
+
+// ClearCaption sets Caption to its zero value and marks it absent.
+func (m *StoriesSendStoryRequest) ClearCaption() {
+	m.Caption = ""
+	m.Flags.Unset(0)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *StoriesSendStoryRequest) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesSendStoryRequest) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *StoriesSendStoryRequest) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
+
+// HasPeriod reports whether Period is present: not zero, set by SetPeriod, or
+// received.
+func (m *StoriesSendStoryRequest) HasPeriod() bool {
+	return m.Period != 0 || m.Flags.Has(3)
+}
+
+// SetPeriod sets Period to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *StoriesSendStoryRequest) SetPeriod(v int) {
+	m.Period = v
+	m.Flags.Set(3)
+}
+
+// ClearPeriod sets Period to its zero value and marks it absent.
+func (m *StoriesSendStoryRequest) ClearPeriod() {
+	m.Period = 0
+	m.Flags.Unset(3)
+}
+
+// HasFwdFromStory reports whether FwdFromStory is present: not zero, set by
+// SetFwdFromStory, or received. It shares its flag with FwdFromID: they are
+// present together.
+func (m *StoriesSendStoryRequest) HasFwdFromStory() bool {
+	return m.FwdFromID != nil || m.FwdFromStory != 0 || m.Flags.Has(6)
+}
+
+// SetFwdFromStory sets FwdFromStory to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StoriesSendStoryRequest) SetFwdFromStory(v int) {
+	m.FwdFromStory = v
+	m.Flags.Set(6)
+}
+
+// ClearFwdFromStory sets FwdFromStory to its zero value and marks it absent; it
+// is still sent, as zero, when FwdFromID, which shares its flag, is set.
+func (m *StoriesSendStoryRequest) ClearFwdFromStory() {
+	m.FwdFromStory = 0
+	m.Flags.Unset(6)
+}
+
+// HasAlbums reports whether Albums is present: not zero, set by SetAlbums, or
+// received.
+func (m *StoriesSendStoryRequest) HasAlbums() bool {
+	return len(m.Albums) > 0 || m.Flags.Has(8)
+}
+
+// SetAlbums sets Albums to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *StoriesSendStoryRequest) SetAlbums(v []int) {
+	m.Albums = v
+	m.Flags.Set(8)
+}
+
+// ClearAlbums sets Albums to its zero value and marks it absent.
+func (m *StoriesSendStoryRequest) ClearAlbums() {
+	m.Albums = nil
+	m.Flags.Unset(8)
 }
 
 // Encode writes m to b with its ID.
@@ -950,7 +1544,7 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7)
+	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7 | 1<<9)
 	if m.Pinned {
 		flags.Set(2)
 	}
@@ -975,18 +1569,24 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m.FwdFromID != nil || m.FwdFromStory != 0 {
 		flags.Set(6)
 	}
-	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.sendStory#e4e6694b", "peer", err)
+	if len(m.Albums) > 0 {
+		flags.Set(8)
 	}
-	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("stories.sendStory#e4e6694b", "media", err)
+	if m.Music != nil {
+		flags.Set(9)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.sendStory", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "stories.sendStory", "media")
 	}
 	if flags.Has(5) {
 		b.PutVectorHeader(len(m.MediaAreas))
 		for i := range m.MediaAreas {
-			if err := encodeObj(b, m.MediaAreas[i]); err != nil {
-				return encodeErr("stories.sendStory#e4e6694b", "media_areas", err)
+			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
+				return tlrt.EncodeErr(err, "stories.sendStory", "media_areas")
 			}
 		}
 	}
@@ -996,15 +1596,15 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("stories.sendStory#e4e6694b", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "stories.sendStory", "entities")
 			}
 		}
 	}
 	b.PutVectorHeader(len(m.PrivacyRules))
 	for i := range m.PrivacyRules {
-		if err := encodeObj(b, m.PrivacyRules[i]); err != nil {
-			return encodeErr("stories.sendStory#e4e6694b", "privacy_rules", err)
+		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.sendStory", "privacy_rules")
 		}
 	}
 	b.PutLong(m.RandomID)
@@ -1012,91 +1612,109 @@ func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.Period)
 	}
 	if flags.Has(6) {
-		if err := encodeObj(b, m.FwdFromID); err != nil {
-			return encodeErr("stories.sendStory#e4e6694b", "fwd_from_id", err)
+		if err := tlrt.EncodeObject(b, m.FwdFromID); err != nil {
+			return tlrt.EncodeErr(err, "stories.sendStory", "fwd_from_id")
 		}
 	}
 	if flags.Has(6) {
 		b.PutInt(m.FwdFromStory)
+	}
+	if flags.Has(8) {
+		b.PutVectorHeader(len(m.Albums))
+		for i := range m.Albums {
+			b.PutInt(m.Albums[i])
+		}
+	}
+	if flags.Has(9) {
+		if err := tlrt.EncodeObject(b, m.Music); err != nil {
+			return tlrt.EncodeErr(err, "stories.sendStory", "music")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesSendStoryRequestTypeID, "stories.sendStory"); err != nil {
+		return tlrt.DecodeErr(err, "stories.sendStory", "")
 	}
-	if err := consumeID(b, StoriesSendStoryRequestTypeID, "stories.sendStory"); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.sendStory#e4e6694b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.sendStory", "")
 	}
 	*m = StoriesSendStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "flags", err)
+		return tlrt.DecodeErr(err, "stories.sendStory", "flags")
 	}
 	m.Pinned = m.Flags.Has(2)
 	m.Noforwards = m.Flags.Has(4)
 	m.FwdModified = m.Flags.Has(7)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "peer", err)
+		return tlrt.DecodeErr(err, "stories.sendStory", "peer")
 	}
 	if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "media", err)
+		return tlrt.DecodeErr(err, "stories.sendStory", "media")
 	}
 	if m.Flags.Has(5) {
-		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "media_areas", err)
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+			return tlrt.DecodeErr(err, "stories.sendStory", "media_areas")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.Caption, err = b.String(); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "caption", err)
+			return tlrt.DecodeErr(err, "stories.sendStory", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "stories.sendStory", "entities")
 		}
 	}
-	if m.PrivacyRules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "privacy_rules", err)
+	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+		return tlrt.DecodeErr(err, "stories.sendStory", "privacy_rules")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("stories.sendStory#e4e6694b", "random_id", err)
+		return tlrt.DecodeErr(err, "stories.sendStory", "random_id")
 	}
 	if m.Flags.Has(3) {
 		if m.Period, err = b.Int(); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "period", err)
+			return tlrt.DecodeErr(err, "stories.sendStory", "period")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.FwdFromID, err = decodeInputPeer(b, depth+1); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "fwd_from_id", err)
+			return tlrt.DecodeErr(err, "stories.sendStory", "fwd_from_id")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.FwdFromStory, err = b.Int(); err != nil {
-			return decodeErr("stories.sendStory#e4e6694b", "fwd_from_story", err)
+			return tlrt.DecodeErr(err, "stories.sendStory", "fwd_from_story")
 		}
 	}
-	m.Flags &^= 1<<2 | 1<<4 | 1<<7
+	if m.Flags.Has(8) {
+		if m.Albums, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.sendStory", "albums")
+		}
+	}
+	if m.Flags.Has(9) {
+		if m.Music, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stories.sendStory", "music")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<4 | 1<<7 | 1<<9
 	if len(m.MediaAreas) > 0 {
 		m.Flags.Unset(5)
 	}
@@ -1112,35 +1730,36 @@ func (m *StoriesSendStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.FwdFromID != nil || m.FwdFromStory != 0 {
 		m.Flags.Unset(6)
 	}
+	if len(m.Albums) > 0 {
+		m.Flags.Unset(8)
+	}
 	return nil
 }
 
-// StoriesSendStory invokes stories.sendStory#e4e6694b:
-//
-//	stories.sendStory#e4e6694b flags:# pinned:flags.2?true noforwards:flags.4?true fwd_modified:flags.7?true peer:InputPeer media:InputMedia media_areas:flags.5?Vector<MediaArea> caption:flags.0?string entities:flags.1?Vector<MessageEntity> privacy_rules:Vector<InputPrivacyRule> random_id:long period:flags.3?int fwd_from_id:flags.6?InputPeer fwd_from_story:flags.6?int = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.sendStory.
+// StoriesSendStory calls stories.sendStory: see StoriesSendStoryRequest.
 func (c *Client) StoriesSendStory(ctx context.Context, req *StoriesSendStoryRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(StoriesSendStoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// StoriesEditStoryRequest is the TL function stories.editStory:
+// StoriesEditStoryRequest is the TL function stories.editStory.
 //
-//	stories.editStory#b583ba46 flags:# peer:InputPeer id:int media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea> caption:flags.1?string entities:flags.1?Vector<MessageEntity> privacy_rules:flags.2?Vector<InputPrivacyRule> = Updates
+//	stories.editStory#2c63a72b flags:# peer:InputPeer id:int
+//	    media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea>
+//	    caption:flags.1?string entities:flags.1?Vector<MessageEntity>
+//	    privacy_rules:flags.2?Vector<InputPrivacyRule>
+//	    music:flags.4?InputDocument = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetMediaAreas
+// and the other Set methods send a zero value too; HasMediaAreas reports
+// whether MediaAreas is present (sent, or received) and ClearMediaAreas leaves
+// it out.
 //
 // See https://core.telegram.org/method/stories.editStory.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesEditStoryRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer         InputPeerClass
 	ID           int
 	Media        InputMediaClass         // flags.0?InputMedia
@@ -1148,12 +1767,13 @@ type StoriesEditStoryRequest struct {
 	Caption      string                  // flags.1?string
 	Entities     []MessageEntityClass    // flags.1?Vector<MessageEntity>
 	PrivacyRules []InputPrivacyRuleClass // flags.2?Vector<InputPrivacyRule>
+	Music        InputDocumentClass      // flags.4?InputDocument
 }
 
 // StoriesEditStoryRequestTypeID is the ID of stories.editStory.
-const StoriesEditStoryRequestTypeID = 0xb583ba46
+const StoriesEditStoryRequestTypeID = 0x2c63a72b
 
-// TypeID returns 0xb583ba46, the ID of stories.editStory.
+// TypeID returns 0x2c63a72b, the ID of stories.editStory.
 func (*StoriesEditStoryRequest) TypeID() uint32 {
 	return StoriesEditStoryRequestTypeID
 }
@@ -1161,6 +1781,85 @@ func (*StoriesEditStoryRequest) TypeID() uint32 {
 // TypeName returns "stories.editStory".
 func (*StoriesEditStoryRequest) TypeName() string {
 	return "stories.editStory"
+}
+
+// HasMediaAreas reports whether MediaAreas is present: not zero, set by
+// SetMediaAreas, or received.
+func (m *StoriesEditStoryRequest) HasMediaAreas() bool {
+	return len(m.MediaAreas) > 0 || m.Flags.Has(3)
+}
+
+// SetMediaAreas sets MediaAreas to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesEditStoryRequest) SetMediaAreas(v []MediaAreaClass) {
+	m.MediaAreas = v
+	m.Flags.Set(3)
+}
+
+// ClearMediaAreas sets MediaAreas to its zero value and marks it absent.
+func (m *StoriesEditStoryRequest) ClearMediaAreas() {
+	m.MediaAreas = nil
+	m.Flags.Unset(3)
+}
+
+// HasCaption reports whether Caption is present: not zero, set by SetCaption,
+// or received. It shares its flag with Entities: they are present together.
+func (m *StoriesEditStoryRequest) HasCaption() bool {
+	return m.Caption != "" || len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetCaption sets Caption to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesEditStoryRequest) SetCaption(v string) {
+	m.Caption = v
+	m.Flags.Set(1)
+}
+
+// ClearCaption sets Caption to its zero value and marks it absent; it is still
+// sent, as zero, when Entities, which shares its flag, is set.
+func (m *StoriesEditStoryRequest) ClearCaption() {
+	m.Caption = ""
+	m.Flags.Unset(1)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received. It shares its flag with Caption: they are present
+// together.
+func (m *StoriesEditStoryRequest) HasEntities() bool {
+	return m.Caption != "" || len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesEditStoryRequest) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent; it is
+// still sent, as zero, when Caption, which shares its flag, is set.
+func (m *StoriesEditStoryRequest) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
+
+// HasPrivacyRules reports whether PrivacyRules is present: not zero, set by
+// SetPrivacyRules, or received.
+func (m *StoriesEditStoryRequest) HasPrivacyRules() bool {
+	return len(m.PrivacyRules) > 0 || m.Flags.Has(2)
+}
+
+// SetPrivacyRules sets PrivacyRules to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StoriesEditStoryRequest) SetPrivacyRules(v []InputPrivacyRuleClass) {
+	m.PrivacyRules = v
+	m.Flags.Set(2)
+}
+
+// ClearPrivacyRules sets PrivacyRules to its zero value and marks it absent.
+func (m *StoriesEditStoryRequest) ClearPrivacyRules() {
+	m.PrivacyRules = nil
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -1177,7 +1876,7 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<4)
 	if m.Media != nil {
 		flags.Set(0)
 	}
@@ -1190,21 +1889,24 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if len(m.PrivacyRules) > 0 {
 		flags.Set(2)
 	}
+	if m.Music != nil {
+		flags.Set(4)
+	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.editStory#b583ba46", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.editStory", "peer")
 	}
 	b.PutInt(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("stories.editStory#b583ba46", "media", err)
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "stories.editStory", "media")
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.MediaAreas))
 		for i := range m.MediaAreas {
-			if err := encodeObj(b, m.MediaAreas[i]); err != nil {
-				return encodeErr("stories.editStory#b583ba46", "media_areas", err)
+			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
+				return tlrt.EncodeErr(err, "stories.editStory", "media_areas")
 			}
 		}
 	}
@@ -1214,17 +1916,22 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("stories.editStory#b583ba46", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "stories.editStory", "entities")
 			}
 		}
 	}
 	if flags.Has(2) {
 		b.PutVectorHeader(len(m.PrivacyRules))
 		for i := range m.PrivacyRules {
-			if err := encodeObj(b, m.PrivacyRules[i]); err != nil {
-				return encodeErr("stories.editStory#b583ba46", "privacy_rules", err)
+			if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
+				return tlrt.EncodeErr(err, "stories.editStory", "privacy_rules")
 			}
+		}
+	}
+	if flags.Has(4) {
+		if err := tlrt.EncodeObject(b, m.Music); err != nil {
+			return tlrt.EncodeErr(err, "stories.editStory", "music")
 		}
 	}
 	return nil
@@ -1232,65 +1939,67 @@ func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesEditStoryRequestTypeID, "stories.editStory"); err != nil {
+		return tlrt.DecodeErr(err, "stories.editStory", "")
 	}
-	if err := consumeID(b, StoriesEditStoryRequestTypeID, "stories.editStory"); err != nil {
-		return decodeErr("stories.editStory#b583ba46", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesEditStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.editStory#b583ba46", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.editStory", "")
 	}
 	*m = StoriesEditStoryRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.editStory#b583ba46", "flags", err)
+		return tlrt.DecodeErr(err, "stories.editStory", "flags")
 	}
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.editStory#b583ba46", "peer", err)
+		return tlrt.DecodeErr(err, "stories.editStory", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("stories.editStory#b583ba46", "id", err)
+		return tlrt.DecodeErr(err, "stories.editStory", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.Media, err = decodeInputMedia(b, depth+1); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "media", err)
+			return tlrt.DecodeErr(err, "stories.editStory", "media")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MediaAreas, err = decodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "media_areas", err)
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+			return tlrt.DecodeErr(err, "stories.editStory", "media_areas")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Caption, err = b.String(); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "caption", err)
+			return tlrt.DecodeErr(err, "stories.editStory", "caption")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "stories.editStory", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PrivacyRules, err = decodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
-			return decodeErr("stories.editStory#b583ba46", "privacy_rules", err)
+		if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+			return tlrt.DecodeErr(err, "stories.editStory", "privacy_rules")
 		}
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(4) {
+		if m.Music, err = decodeInputDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stories.editStory", "music")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<4
 	if len(m.MediaAreas) > 0 {
 		m.Flags.Unset(3)
 	}
@@ -1303,24 +2012,18 @@ func (m *StoriesEditStoryRequest) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// StoriesEditStory invokes stories.editStory#b583ba46:
-//
-//	stories.editStory#b583ba46 flags:# peer:InputPeer id:int media:flags.0?InputMedia media_areas:flags.3?Vector<MediaArea> caption:flags.1?string entities:flags.1?Vector<MessageEntity> privacy_rules:flags.2?Vector<InputPrivacyRule> = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.editStory.
+// StoriesEditStory calls stories.editStory: see StoriesEditStoryRequest.
 func (c *Client) StoriesEditStory(ctx context.Context, req *StoriesEditStoryRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(StoriesEditStoryRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// StoriesDeleteStoriesRequest is the TL function stories.deleteStories:
+// StoriesDeleteStoriesRequest is the TL function stories.deleteStories.
 //
-//	stories.deleteStories#ae59db5f peer:InputPeer id:Vector<int> = Vector<int>
+//	stories.deleteStories#ae59db5f peer:InputPeer id:Vector<int>
+//	    = Vector<int>
 //
 // See https://core.telegram.org/method/stories.deleteStories.
 type StoriesDeleteStoriesRequest struct {
@@ -1355,8 +2058,8 @@ func (m *StoriesDeleteStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.deleteStories#ae59db5f", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.deleteStories", "peer")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -1367,58 +2070,50 @@ func (m *StoriesDeleteStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesDeleteStoriesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesDeleteStoriesRequestTypeID, "stories.deleteStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteStories", "")
 	}
-	if err := consumeID(b, StoriesDeleteStoriesRequestTypeID, "stories.deleteStories"); err != nil {
-		return decodeErr("stories.deleteStories#ae59db5f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesDeleteStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesDeleteStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesDeleteStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.deleteStories#ae59db5f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.deleteStories", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.deleteStories#ae59db5f", "peer", err)
+		return tlrt.DecodeErr(err, "stories.deleteStories", "peer")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("stories.deleteStories#ae59db5f", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteStories", "id")
 	}
 	return nil
 }
 
-// StoriesDeleteStories invokes stories.deleteStories#ae59db5f:
-//
-//	stories.deleteStories#ae59db5f peer:InputPeer id:Vector<int> = Vector<int>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.deleteStories.
+// StoriesDeleteStories calls stories.deleteStories: see
+// StoriesDeleteStoriesRequest.
 func (c *Client) StoriesDeleteStories(ctx context.Context, req *StoriesDeleteStoriesRequest) ([]int, error) {
 	if req == nil {
 		req = new(StoriesDeleteStoriesRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return decodeVector(b, (*bin.Buffer).Int)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
+		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
 	})
 }
 
-// StoriesTogglePinnedRequest is the TL function stories.togglePinned:
+// StoriesTogglePinnedRequest is the TL function stories.togglePinned.
 //
-//	stories.togglePinned#9a75a1ef peer:InputPeer id:Vector<int> pinned:Bool = Vector<int>
+//	stories.togglePinned#9a75a1ef peer:InputPeer id:Vector<int> pinned:Bool
+//	    = Vector<int>
 //
 // See https://core.telegram.org/method/stories.togglePinned.
 type StoriesTogglePinnedRequest struct {
@@ -1454,8 +2149,8 @@ func (m *StoriesTogglePinnedRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.togglePinned#9a75a1ef", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.togglePinned", "peer")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -1467,69 +2162,61 @@ func (m *StoriesTogglePinnedRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesTogglePinnedRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesTogglePinnedRequestTypeID, "stories.togglePinned"); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinned", "")
 	}
-	if err := consumeID(b, StoriesTogglePinnedRequestTypeID, "stories.togglePinned"); err != nil {
-		return decodeErr("stories.togglePinned#9a75a1ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePinnedRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesTogglePinnedRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesTogglePinnedRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.togglePinned#9a75a1ef", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePinned", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.togglePinned#9a75a1ef", "peer", err)
+		return tlrt.DecodeErr(err, "stories.togglePinned", "peer")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("stories.togglePinned#9a75a1ef", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinned", "id")
 	}
 	if m.Pinned, err = b.Bool(); err != nil {
-		return decodeErr("stories.togglePinned#9a75a1ef", "pinned", err)
+		return tlrt.DecodeErr(err, "stories.togglePinned", "pinned")
 	}
 	return nil
 }
 
-// StoriesTogglePinned invokes stories.togglePinned#9a75a1ef:
-//
-//	stories.togglePinned#9a75a1ef peer:InputPeer id:Vector<int> pinned:Bool = Vector<int>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.togglePinned.
+// StoriesTogglePinned calls stories.togglePinned: see
+// StoriesTogglePinnedRequest.
 func (c *Client) StoriesTogglePinned(ctx context.Context, req *StoriesTogglePinnedRequest) ([]int, error) {
 	if req == nil {
 		req = new(StoriesTogglePinnedRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return decodeVector(b, (*bin.Buffer).Int)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
+		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
 	})
 }
 
-// StoriesGetAllStoriesRequest is the TL function stories.getAllStories:
+// StoriesGetAllStoriesRequest is the TL function stories.getAllStories.
 //
-//	stories.getAllStories#eeb0d625 flags:# next:flags.1?true hidden:flags.2?true state:flags.0?string = stories.AllStories
+//	stories.getAllStories#eeb0d625 flags:# next:flags.1?true
+//	    hidden:flags.2?true state:flags.0?string = stories.AllStories
+//
+// An optional field is sent when it is not zero, nil or false. SetState and the
+// other Set methods send a zero value too; HasState reports whether State is
+// present (sent, or received) and ClearState leaves it out.
 //
 // See https://core.telegram.org/method/stories.getAllStories.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesGetAllStoriesRequest struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Next   bool       // flags.1?true
 	Hidden bool       // flags.2?true
 	State  string     // flags.0?string
@@ -1546,6 +2233,25 @@ func (*StoriesGetAllStoriesRequest) TypeID() uint32 {
 // TypeName returns "stories.getAllStories".
 func (*StoriesGetAllStoriesRequest) TypeName() string {
 	return "stories.getAllStories"
+}
+
+// HasState reports whether State is present: not zero, set by SetState, or
+// received.
+func (m *StoriesGetAllStoriesRequest) HasState() bool {
+	return m.State != "" || m.Flags.Has(0)
+}
+
+// SetState sets State to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StoriesGetAllStoriesRequest) SetState(v string) {
+	m.State = v
+	m.Flags.Set(0)
+}
+
+// ClearState sets State to its zero value and marks it absent.
+func (m *StoriesGetAllStoriesRequest) ClearState() {
+	m.State = ""
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -1581,35 +2287,32 @@ func (m *StoriesGetAllStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetAllStoriesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAllStories", "")
 	}
-	if err := consumeID(b, StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"); err != nil {
-		return decodeErr("stories.getAllStories#eeb0d625", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAllStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetAllStoriesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAllStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesGetAllStoriesRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.getAllStories#eeb0d625", "flags", err)
+		return tlrt.DecodeErr(err, "stories.getAllStories", "flags")
 	}
 	m.Next = m.Flags.Has(1)
 	m.Hidden = m.Flags.Has(2)
 	if m.Flags.Has(0) {
 		if m.State, err = b.String(); err != nil {
-			return decodeErr("stories.getAllStories#eeb0d625", "state", err)
+			return tlrt.DecodeErr(err, "stories.getAllStories", "state")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -1619,24 +2322,19 @@ func (m *StoriesGetAllStoriesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// StoriesGetAllStories invokes stories.getAllStories#eeb0d625:
-//
-//	stories.getAllStories#eeb0d625 flags:# next:flags.1?true hidden:flags.2?true state:flags.0?string = stories.AllStories
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getAllStories.
+// StoriesGetAllStories calls stories.getAllStories: see
+// StoriesGetAllStoriesRequest.
 func (c *Client) StoriesGetAllStories(ctx context.Context, req *StoriesGetAllStoriesRequest) (StoriesAllStoriesClass, error) {
 	if req == nil {
 		req = new(StoriesGetAllStoriesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeStoriesAllStories)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeStoriesAllStories)
 }
 
-// StoriesGetPinnedStoriesRequest is the TL function stories.getPinnedStories:
+// StoriesGetPinnedStoriesRequest is the TL function stories.getPinnedStories.
 //
-//	stories.getPinnedStories#5821a5dc peer:InputPeer offset_id:int limit:int = stories.Stories
+//	stories.getPinnedStories#5821a5dc peer:InputPeer offset_id:int limit:int
+//	    = stories.Stories
 //
 // See https://core.telegram.org/method/stories.getPinnedStories.
 type StoriesGetPinnedStoriesRequest struct {
@@ -1672,8 +2370,8 @@ func (m *StoriesGetPinnedStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.getPinnedStories#5821a5dc", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getPinnedStories", "peer")
 	}
 	b.PutInt(m.OffsetID)
 	b.PutInt(m.Limit)
@@ -1682,59 +2380,51 @@ func (m *StoriesGetPinnedStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetPinnedStoriesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getPinnedStories", "")
 	}
-	if err := consumeID(b, StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"); err != nil {
-		return decodeErr("stories.getPinnedStories#5821a5dc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPinnedStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetPinnedStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetPinnedStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getPinnedStories#5821a5dc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getPinnedStories", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.getPinnedStories#5821a5dc", "peer", err)
+		return tlrt.DecodeErr(err, "stories.getPinnedStories", "peer")
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("stories.getPinnedStories#5821a5dc", "offset_id", err)
+		return tlrt.DecodeErr(err, "stories.getPinnedStories", "offset_id")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("stories.getPinnedStories#5821a5dc", "limit", err)
+		return tlrt.DecodeErr(err, "stories.getPinnedStories", "limit")
 	}
 	return nil
 }
 
-// StoriesGetPinnedStories invokes stories.getPinnedStories#5821a5dc:
-//
-//	stories.getPinnedStories#5821a5dc peer:InputPeer offset_id:int limit:int = stories.Stories
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getPinnedStories.
+// StoriesGetPinnedStories calls stories.getPinnedStories: see
+// StoriesGetPinnedStoriesRequest.
 func (c *Client) StoriesGetPinnedStories(ctx context.Context, req *StoriesGetPinnedStoriesRequest) (*StoriesStories, error) {
 	if req == nil {
 		req = new(StoriesGetPinnedStoriesRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StoriesStories])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStories])
 }
 
-// StoriesGetStoriesArchiveRequest is the TL function stories.getStoriesArchive:
+// StoriesGetStoriesArchiveRequest is the TL function stories.getStoriesArchive.
 //
-//	stories.getStoriesArchive#b4352016 peer:InputPeer offset_id:int limit:int = stories.Stories
+//	stories.getStoriesArchive#b4352016 peer:InputPeer offset_id:int
+//	    limit:int = stories.Stories
 //
 // See https://core.telegram.org/method/stories.getStoriesArchive.
 type StoriesGetStoriesArchiveRequest struct {
@@ -1770,8 +2460,8 @@ func (m *StoriesGetStoriesArchiveRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.getStoriesArchive#b4352016", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getStoriesArchive", "peer")
 	}
 	b.PutInt(m.OffsetID)
 	b.PutInt(m.Limit)
@@ -1780,59 +2470,51 @@ func (m *StoriesGetStoriesArchiveRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoriesArchiveRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "")
 	}
-	if err := consumeID(b, StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"); err != nil {
-		return decodeErr("stories.getStoriesArchive#b4352016", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesArchiveRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetStoriesArchiveRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoriesArchiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getStoriesArchive#b4352016", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesArchive", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.getStoriesArchive#b4352016", "peer", err)
+		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "peer")
 	}
 	if m.OffsetID, err = b.Int(); err != nil {
-		return decodeErr("stories.getStoriesArchive#b4352016", "offset_id", err)
+		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "offset_id")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("stories.getStoriesArchive#b4352016", "limit", err)
+		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "limit")
 	}
 	return nil
 }
 
-// StoriesGetStoriesArchive invokes stories.getStoriesArchive#b4352016:
-//
-//	stories.getStoriesArchive#b4352016 peer:InputPeer offset_id:int limit:int = stories.Stories
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getStoriesArchive.
+// StoriesGetStoriesArchive calls stories.getStoriesArchive: see
+// StoriesGetStoriesArchiveRequest.
 func (c *Client) StoriesGetStoriesArchive(ctx context.Context, req *StoriesGetStoriesArchiveRequest) (*StoriesStories, error) {
 	if req == nil {
 		req = new(StoriesGetStoriesArchiveRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StoriesStories])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStories])
 }
 
-// StoriesGetStoriesByIDRequest is the TL function stories.getStoriesByID:
+// StoriesGetStoriesByIDRequest is the TL function stories.getStoriesByID.
 //
-//	stories.getStoriesByID#5774ca74 peer:InputPeer id:Vector<int> = stories.Stories
+//	stories.getStoriesByID#5774ca74 peer:InputPeer id:Vector<int>
+//	    = stories.Stories
 //
 // See https://core.telegram.org/method/stories.getStoriesByID.
 type StoriesGetStoriesByIDRequest struct {
@@ -1867,8 +2549,8 @@ func (m *StoriesGetStoriesByIDRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.getStoriesByID#5774ca74", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getStoriesByID", "peer")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -1879,54 +2561,46 @@ func (m *StoriesGetStoriesByIDRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoriesByIDRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoriesByID", "")
 	}
-	if err := consumeID(b, StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"); err != nil {
-		return decodeErr("stories.getStoriesByID#5774ca74", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesByIDRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetStoriesByIDRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getStoriesByID#5774ca74", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesByID", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.getStoriesByID#5774ca74", "peer", err)
+		return tlrt.DecodeErr(err, "stories.getStoriesByID", "peer")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("stories.getStoriesByID#5774ca74", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoriesByID", "id")
 	}
 	return nil
 }
 
-// StoriesGetStoriesByID invokes stories.getStoriesByID#5774ca74:
-//
-//	stories.getStoriesByID#5774ca74 peer:InputPeer id:Vector<int> = stories.Stories
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getStoriesByID.
+// StoriesGetStoriesByID calls stories.getStoriesByID: see
+// StoriesGetStoriesByIDRequest.
 func (c *Client) StoriesGetStoriesByID(ctx context.Context, req *StoriesGetStoriesByIDRequest) (*StoriesStories, error) {
 	if req == nil {
 		req = new(StoriesGetStoriesByIDRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StoriesStories])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStories])
 }
 
-// StoriesToggleAllStoriesHiddenRequest is the TL function stories.toggleAllStoriesHidden:
+// StoriesToggleAllStoriesHiddenRequest is the TL function
+// stories.toggleAllStoriesHidden.
 //
 //	stories.toggleAllStoriesHidden#7c2557c4 hidden:Bool = Bool
 //
@@ -1935,7 +2609,8 @@ type StoriesToggleAllStoriesHiddenRequest struct {
 	Hidden bool
 }
 
-// StoriesToggleAllStoriesHiddenRequestTypeID is the ID of stories.toggleAllStoriesHidden.
+// StoriesToggleAllStoriesHiddenRequestTypeID is the ID of
+// stories.toggleAllStoriesHidden.
 const StoriesToggleAllStoriesHiddenRequestTypeID = 0x7c2557c4
 
 // TypeID returns 0x7c2557c4, the ID of stories.toggleAllStoriesHidden.
@@ -1968,48 +2643,39 @@ func (m *StoriesToggleAllStoriesHiddenRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesToggleAllStoriesHiddenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"); err != nil {
+		return tlrt.DecodeErr(err, "stories.toggleAllStoriesHidden", "")
 	}
-	if err := consumeID(b, StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"); err != nil {
-		return decodeErr("stories.toggleAllStoriesHidden#7c2557c4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesToggleAllStoriesHiddenRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hidden, err = b.Bool(); err != nil {
-		return decodeErr("stories.toggleAllStoriesHidden#7c2557c4", "hidden", err)
+		return tlrt.DecodeErr(err, "stories.toggleAllStoriesHidden", "hidden")
 	}
 	return nil
 }
 
-// StoriesToggleAllStoriesHidden invokes stories.toggleAllStoriesHidden#7c2557c4:
-//
-//	stories.toggleAllStoriesHidden#7c2557c4 hidden:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.toggleAllStoriesHidden.
+// StoriesToggleAllStoriesHidden calls stories.toggleAllStoriesHidden: see
+// StoriesToggleAllStoriesHiddenRequest.
 func (c *Client) StoriesToggleAllStoriesHidden(ctx context.Context, req *StoriesToggleAllStoriesHiddenRequest) (bool, error) {
 	if req == nil {
 		req = new(StoriesToggleAllStoriesHiddenRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// StoriesReadStoriesRequest is the TL function stories.readStories:
+// StoriesReadStoriesRequest is the TL function stories.readStories.
 //
 //	stories.readStories#a556dac8 peer:InputPeer max_id:int = Vector<int>
 //
@@ -2046,8 +2712,8 @@ func (m *StoriesReadStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.readStories#a556dac8", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.readStories", "peer")
 	}
 	b.PutInt(m.MaxID)
 	return nil
@@ -2055,58 +2721,50 @@ func (m *StoriesReadStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesReadStoriesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesReadStoriesRequestTypeID, "stories.readStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.readStories", "")
 	}
-	if err := consumeID(b, StoriesReadStoriesRequestTypeID, "stories.readStories"); err != nil {
-		return decodeErr("stories.readStories#a556dac8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesReadStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesReadStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesReadStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.readStories#a556dac8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.readStories", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.readStories#a556dac8", "peer", err)
+		return tlrt.DecodeErr(err, "stories.readStories", "peer")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("stories.readStories#a556dac8", "max_id", err)
+		return tlrt.DecodeErr(err, "stories.readStories", "max_id")
 	}
 	return nil
 }
 
-// StoriesReadStories invokes stories.readStories#a556dac8:
-//
-//	stories.readStories#a556dac8 peer:InputPeer max_id:int = Vector<int>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.readStories.
+// StoriesReadStories calls stories.readStories: see StoriesReadStoriesRequest.
 func (c *Client) StoriesReadStories(ctx context.Context, req *StoriesReadStoriesRequest) ([]int, error) {
 	if req == nil {
 		req = new(StoriesReadStoriesRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return decodeVector(b, (*bin.Buffer).Int)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
+		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
 	})
 }
 
-// StoriesIncrementStoryViewsRequest is the TL function stories.incrementStoryViews:
+// StoriesIncrementStoryViewsRequest is the TL function
+// stories.incrementStoryViews.
 //
-//	stories.incrementStoryViews#b2028afb peer:InputPeer id:Vector<int> = Bool
+//	stories.incrementStoryViews#b2028afb peer:InputPeer id:Vector<int>
+//	    = Bool
 //
 // See https://core.telegram.org/method/stories.incrementStoryViews.
 type StoriesIncrementStoryViewsRequest struct {
@@ -2114,7 +2772,8 @@ type StoriesIncrementStoryViewsRequest struct {
 	ID   []int
 }
 
-// StoriesIncrementStoryViewsRequestTypeID is the ID of stories.incrementStoryViews.
+// StoriesIncrementStoryViewsRequestTypeID is the ID of
+// stories.incrementStoryViews.
 const StoriesIncrementStoryViewsRequestTypeID = 0xb2028afb
 
 // TypeID returns 0xb2028afb, the ID of stories.incrementStoryViews.
@@ -2141,8 +2800,8 @@ func (m *StoriesIncrementStoryViewsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.incrementStoryViews#b2028afb", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.incrementStoryViews", "peer")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -2153,64 +2812,58 @@ func (m *StoriesIncrementStoryViewsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesIncrementStoryViewsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"); err != nil {
+		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "")
 	}
-	if err := consumeID(b, StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"); err != nil {
-		return decodeErr("stories.incrementStoryViews#b2028afb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesIncrementStoryViewsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesIncrementStoryViewsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.incrementStoryViews#b2028afb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.incrementStoryViews", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.incrementStoryViews#b2028afb", "peer", err)
+		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "peer")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("stories.incrementStoryViews#b2028afb", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "id")
 	}
 	return nil
 }
 
-// StoriesIncrementStoryViews invokes stories.incrementStoryViews#b2028afb:
-//
-//	stories.incrementStoryViews#b2028afb peer:InputPeer id:Vector<int> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.incrementStoryViews.
+// StoriesIncrementStoryViews calls stories.incrementStoryViews: see
+// StoriesIncrementStoryViewsRequest.
 func (c *Client) StoriesIncrementStoryViews(ctx context.Context, req *StoriesIncrementStoryViewsRequest) (bool, error) {
 	if req == nil {
 		req = new(StoriesIncrementStoryViewsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// StoriesGetStoryViewsListRequest is the TL function stories.getStoryViewsList:
+// StoriesGetStoryViewsListRequest is the TL function stories.getStoryViewsList.
 //
-//	stories.getStoryViewsList#7ed23c57 flags:# just_contacts:flags.0?true reactions_first:flags.2?true forwards_first:flags.3?true peer:InputPeer q:flags.1?string id:int offset:string limit:int = stories.StoryViewsList
+//	stories.getStoryViewsList#7ed23c57 flags:# just_contacts:flags.0?true
+//	    reactions_first:flags.2?true forwards_first:flags.3?true
+//	    peer:InputPeer q:flags.1?string id:int offset:string limit:int
+//	    = stories.StoryViewsList
+//
+// An optional field is sent when it is not zero, nil or false. SetQ and the
+// other Set methods send a zero value too; HasQ reports whether Q is present
+// (sent, or received) and ClearQ leaves it out.
 //
 // See https://core.telegram.org/method/stories.getStoryViewsList.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesGetStoryViewsListRequest struct {
-	Flags          bin.Fields // flags word; see the type's doc
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
 	JustContacts   bool       // flags.0?true
 	ReactionsFirst bool       // flags.2?true
 	ForwardsFirst  bool       // flags.3?true
@@ -2232,6 +2885,24 @@ func (*StoriesGetStoryViewsListRequest) TypeID() uint32 {
 // TypeName returns "stories.getStoryViewsList".
 func (*StoriesGetStoryViewsListRequest) TypeName() string {
 	return "stories.getStoryViewsList"
+}
+
+// HasQ reports whether Q is present: not zero, set by SetQ, or received.
+func (m *StoriesGetStoryViewsListRequest) HasQ() bool {
+	return m.Q != "" || m.Flags.Has(1)
+}
+
+// SetQ sets Q to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *StoriesGetStoryViewsListRequest) SetQ(v string) {
+	m.Q = v
+	m.Flags.Set(1)
+}
+
+// ClearQ sets Q to its zero value and marks it absent.
+func (m *StoriesGetStoryViewsListRequest) ClearQ() {
+	m.Q = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -2262,8 +2933,8 @@ func (m *StoriesGetStoryViewsListRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.getStoryViewsList#7ed23c57", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getStoryViewsList", "peer")
 	}
 	if flags.Has(1) {
 		b.PutString(m.Q)
@@ -2276,52 +2947,49 @@ func (m *StoriesGetStoryViewsListRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoryViewsListRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "")
 	}
-	if err := consumeID(b, StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"); err != nil {
-		return decodeErr("stories.getStoryViewsList#7ed23c57", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetStoryViewsListRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getStoryViewsList#7ed23c57", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryViewsList", "")
 	}
 	*m = StoriesGetStoryViewsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.getStoryViewsList#7ed23c57", "flags", err)
+		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "flags")
 	}
 	m.JustContacts = m.Flags.Has(0)
 	m.ReactionsFirst = m.Flags.Has(2)
 	m.ForwardsFirst = m.Flags.Has(3)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.getStoryViewsList#7ed23c57", "peer", err)
+		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "peer")
 	}
 	if m.Flags.Has(1) {
 		if m.Q, err = b.String(); err != nil {
-			return decodeErr("stories.getStoryViewsList#7ed23c57", "q", err)
+			return tlrt.DecodeErr(err, "stories.getStoryViewsList", "q")
 		}
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("stories.getStoryViewsList#7ed23c57", "id", err)
+		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "id")
 	}
 	if m.Offset, err = b.String(); err != nil {
-		return decodeErr("stories.getStoryViewsList#7ed23c57", "offset", err)
+		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("stories.getStoryViewsList#7ed23c57", "limit", err)
+		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
 	if m.Q != "" {
@@ -2330,24 +2998,19 @@ func (m *StoriesGetStoryViewsListRequest) decodeBareAt(b *bin.Buffer, depth int)
 	return nil
 }
 
-// StoriesGetStoryViewsList invokes stories.getStoryViewsList#7ed23c57:
-//
-//	stories.getStoryViewsList#7ed23c57 flags:# just_contacts:flags.0?true reactions_first:flags.2?true forwards_first:flags.3?true peer:InputPeer q:flags.1?string id:int offset:string limit:int = stories.StoryViewsList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getStoryViewsList.
+// StoriesGetStoryViewsList calls stories.getStoryViewsList: see
+// StoriesGetStoryViewsListRequest.
 func (c *Client) StoriesGetStoryViewsList(ctx context.Context, req *StoriesGetStoryViewsListRequest) (*StoriesStoryViewsList, error) {
 	if req == nil {
 		req = new(StoriesGetStoryViewsListRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StoriesStoryViewsList])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStoryViewsList])
 }
 
-// StoriesGetStoriesViewsRequest is the TL function stories.getStoriesViews:
+// StoriesGetStoriesViewsRequest is the TL function stories.getStoriesViews.
 //
-//	stories.getStoriesViews#28e16cc8 peer:InputPeer id:Vector<int> = stories.StoryViews
+//	stories.getStoriesViews#28e16cc8 peer:InputPeer id:Vector<int>
+//	    = stories.StoryViews
 //
 // See https://core.telegram.org/method/stories.getStoriesViews.
 type StoriesGetStoriesViewsRequest struct {
@@ -2382,8 +3045,8 @@ func (m *StoriesGetStoriesViewsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.getStoriesViews#28e16cc8", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getStoriesViews", "peer")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
@@ -2394,56 +3057,48 @@ func (m *StoriesGetStoriesViewsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoriesViewsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoriesViews", "")
 	}
-	if err := consumeID(b, StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"); err != nil {
-		return decodeErr("stories.getStoriesViews#28e16cc8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoriesViewsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetStoriesViewsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getStoriesViews#28e16cc8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesViews", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.getStoriesViews#28e16cc8", "peer", err)
+		return tlrt.DecodeErr(err, "stories.getStoriesViews", "peer")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("stories.getStoriesViews#28e16cc8", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoriesViews", "id")
 	}
 	return nil
 }
 
-// StoriesGetStoriesViews invokes stories.getStoriesViews#28e16cc8:
-//
-//	stories.getStoriesViews#28e16cc8 peer:InputPeer id:Vector<int> = stories.StoryViews
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getStoriesViews.
+// StoriesGetStoriesViews calls stories.getStoriesViews: see
+// StoriesGetStoriesViewsRequest.
 func (c *Client) StoriesGetStoriesViews(ctx context.Context, req *StoriesGetStoriesViewsRequest) (*StoriesStoryViews, error) {
 	if req == nil {
 		req = new(StoriesGetStoriesViewsRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StoriesStoryViews])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStoryViews])
 }
 
-// StoriesExportStoryLinkRequest is the TL function stories.exportStoryLink:
+// StoriesExportStoryLinkRequest is the TL function stories.exportStoryLink.
 //
-//	stories.exportStoryLink#7b8def20 peer:InputPeer id:int = ExportedStoryLink
+//	stories.exportStoryLink#7b8def20 peer:InputPeer id:int
+//	    = ExportedStoryLink
 //
 // See https://core.telegram.org/method/stories.exportStoryLink.
 type StoriesExportStoryLinkRequest struct {
@@ -2478,8 +3133,8 @@ func (m *StoriesExportStoryLinkRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.exportStoryLink#7b8def20", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.exportStoryLink", "peer")
 	}
 	b.PutInt(m.ID)
 	return nil
@@ -2487,69 +3142,61 @@ func (m *StoriesExportStoryLinkRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesExportStoryLinkRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"); err != nil {
+		return tlrt.DecodeErr(err, "stories.exportStoryLink", "")
 	}
-	if err := consumeID(b, StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"); err != nil {
-		return decodeErr("stories.exportStoryLink#7b8def20", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesExportStoryLinkRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesExportStoryLinkRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesExportStoryLinkRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.exportStoryLink#7b8def20", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.exportStoryLink", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.exportStoryLink#7b8def20", "peer", err)
+		return tlrt.DecodeErr(err, "stories.exportStoryLink", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("stories.exportStoryLink#7b8def20", "id", err)
+		return tlrt.DecodeErr(err, "stories.exportStoryLink", "id")
 	}
 	return nil
 }
 
-// StoriesExportStoryLink invokes stories.exportStoryLink#7b8def20:
-//
-//	stories.exportStoryLink#7b8def20 peer:InputPeer id:int = ExportedStoryLink
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.exportStoryLink.
+// StoriesExportStoryLink calls stories.exportStoryLink: see
+// StoriesExportStoryLinkRequest.
 func (c *Client) StoriesExportStoryLink(ctx context.Context, req *StoriesExportStoryLinkRequest) (*ExportedStoryLink, error) {
 	if req == nil {
 		req = new(StoriesExportStoryLinkRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[ExportedStoryLink])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[ExportedStoryLink])
 }
 
-// StoriesReportRequest is the TL function stories.report:
+// StoriesReportRequest is the TL function stories.report.
 //
-//	stories.report#1923fa8c peer:InputPeer id:Vector<int> reason:ReportReason message:string = Bool
+//	stories.report#19d8eb45 peer:InputPeer id:Vector<int> option:bytes
+//	    message:string = ReportResult
 //
 // See https://core.telegram.org/method/stories.report.
 type StoriesReportRequest struct {
 	Peer    InputPeerClass
 	ID      []int
-	Reason  ReportReasonClass
+	Option  []byte
 	Message string
 }
 
 // StoriesReportRequestTypeID is the ID of stories.report.
-const StoriesReportRequestTypeID = 0x1923fa8c
+const StoriesReportRequestTypeID = 0x19d8eb45
 
-// TypeID returns 0x1923fa8c, the ID of stories.report.
+// TypeID returns 0x19d8eb45, the ID of stories.report.
 func (*StoriesReportRequest) TypeID() uint32 {
 	return StoriesReportRequestTypeID
 }
@@ -2573,87 +3220,78 @@ func (m *StoriesReportRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.report#1923fa8c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.report", "peer")
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
 		b.PutInt(m.ID[i])
 	}
-	if err := encodeObj(b, m.Reason); err != nil {
-		return encodeErr("stories.report#1923fa8c", "reason", err)
-	}
+	b.PutBytes(m.Option)
 	b.PutString(m.Message)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesReportRequestTypeID, "stories.report"); err != nil {
+		return tlrt.DecodeErr(err, "stories.report", "")
 	}
-	if err := consumeID(b, StoriesReportRequestTypeID, "stories.report"); err != nil {
-		return decodeErr("stories.report#1923fa8c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesReportRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesReportRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.report#1923fa8c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.report", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.report#1923fa8c", "peer", err)
+		return tlrt.DecodeErr(err, "stories.report", "peer")
 	}
-	if m.ID, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("stories.report#1923fa8c", "id", err)
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.report", "id")
 	}
-	if m.Reason, err = decodeReportReason(b, depth+1); err != nil {
-		return decodeErr("stories.report#1923fa8c", "reason", err)
+	if m.Option, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "stories.report", "option")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("stories.report#1923fa8c", "message", err)
+		return tlrt.DecodeErr(err, "stories.report", "message")
 	}
 	return nil
 }
 
-// StoriesReport invokes stories.report#1923fa8c:
-//
-//	stories.report#1923fa8c peer:InputPeer id:Vector<int> reason:ReportReason message:string = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.report.
-func (c *Client) StoriesReport(ctx context.Context, req *StoriesReportRequest) (bool, error) {
+// StoriesReport calls stories.report: see StoriesReportRequest.
+func (c *Client) StoriesReport(ctx context.Context, req *StoriesReportRequest) (ReportResultClass, error) {
 	if req == nil {
 		req = new(StoriesReportRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeReportResult)
 }
 
-// StoriesActivateStealthModeRequest is the TL function stories.activateStealthMode:
+// StoriesActivateStealthModeRequest is the TL function
+// stories.activateStealthMode.
 //
-//	stories.activateStealthMode#57bbd166 flags:# past:flags.0?true future:flags.1?true = Updates
+//	stories.activateStealthMode#57bbd166 flags:# past:flags.0?true
+//	    future:flags.1?true = Updates
 //
 // See https://core.telegram.org/method/stories.activateStealthMode.
 type StoriesActivateStealthModeRequest struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Past   bool       // flags.0?true
 	Future bool       // flags.1?true
 }
 
-// StoriesActivateStealthModeRequestTypeID is the ID of stories.activateStealthMode.
+// StoriesActivateStealthModeRequestTypeID is the ID of
+// stories.activateStealthMode.
 const StoriesActivateStealthModeRequestTypeID = 0x57bbd166
 
 // TypeID returns 0x57bbd166, the ID of stories.activateStealthMode.
@@ -2693,29 +3331,26 @@ func (m *StoriesActivateStealthModeRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesActivateStealthModeRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"); err != nil {
+		return tlrt.DecodeErr(err, "stories.activateStealthMode", "")
 	}
-	if err := consumeID(b, StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"); err != nil {
-		return decodeErr("stories.activateStealthMode#57bbd166", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesActivateStealthModeRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesActivateStealthModeRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesActivateStealthModeRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = StoriesActivateStealthModeRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.activateStealthMode#57bbd166", "flags", err)
+		return tlrt.DecodeErr(err, "stories.activateStealthMode", "flags")
 	}
 	m.Past = m.Flags.Has(0)
 	m.Future = m.Flags.Has(1)
@@ -2723,28 +3358,23 @@ func (m *StoriesActivateStealthModeRequest) decodeBareAt(b *bin.Buffer, _ int) e
 	return nil
 }
 
-// StoriesActivateStealthMode invokes stories.activateStealthMode#57bbd166:
-//
-//	stories.activateStealthMode#57bbd166 flags:# past:flags.0?true future:flags.1?true = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.activateStealthMode.
+// StoriesActivateStealthMode calls stories.activateStealthMode: see
+// StoriesActivateStealthModeRequest.
 func (c *Client) StoriesActivateStealthMode(ctx context.Context, req *StoriesActivateStealthModeRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(StoriesActivateStealthModeRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// StoriesSendReactionRequest is the TL function stories.sendReaction:
+// StoriesSendReactionRequest is the TL function stories.sendReaction.
 //
-//	stories.sendReaction#7fd736b2 flags:# add_to_recent:flags.0?true peer:InputPeer story_id:int reaction:Reaction = Updates
+//	stories.sendReaction#7fd736b2 flags:# add_to_recent:flags.0?true
+//	    peer:InputPeer story_id:int reaction:Reaction = Updates
 //
 // See https://core.telegram.org/method/stories.sendReaction.
 type StoriesSendReactionRequest struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	AddToRecent bool       // flags.0?true
 	Peer        InputPeerClass
 	StoryID     int
@@ -2783,75 +3413,66 @@ func (m *StoriesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.sendReaction#7fd736b2", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.sendReaction", "peer")
 	}
 	b.PutInt(m.StoryID)
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("stories.sendReaction#7fd736b2", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "stories.sendReaction", "reaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesSendReactionRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesSendReactionRequestTypeID, "stories.sendReaction"); err != nil {
+		return tlrt.DecodeErr(err, "stories.sendReaction", "")
 	}
-	if err := consumeID(b, StoriesSendReactionRequestTypeID, "stories.sendReaction"); err != nil {
-		return decodeErr("stories.sendReaction#7fd736b2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesSendReactionRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.sendReaction#7fd736b2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.sendReaction", "")
 	}
 	*m = StoriesSendReactionRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.sendReaction#7fd736b2", "flags", err)
+		return tlrt.DecodeErr(err, "stories.sendReaction", "flags")
 	}
 	m.AddToRecent = m.Flags.Has(0)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.sendReaction#7fd736b2", "peer", err)
+		return tlrt.DecodeErr(err, "stories.sendReaction", "peer")
 	}
 	if m.StoryID, err = b.Int(); err != nil {
-		return decodeErr("stories.sendReaction#7fd736b2", "story_id", err)
+		return tlrt.DecodeErr(err, "stories.sendReaction", "story_id")
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("stories.sendReaction#7fd736b2", "reaction", err)
+		return tlrt.DecodeErr(err, "stories.sendReaction", "reaction")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// StoriesSendReaction invokes stories.sendReaction#7fd736b2:
-//
-//	stories.sendReaction#7fd736b2 flags:# add_to_recent:flags.0?true peer:InputPeer story_id:int reaction:Reaction = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.sendReaction.
+// StoriesSendReaction calls stories.sendReaction: see
+// StoriesSendReactionRequest.
 func (c *Client) StoriesSendReaction(ctx context.Context, req *StoriesSendReactionRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(StoriesSendReactionRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// StoriesGetPeerStoriesRequest is the TL function stories.getPeerStories:
+// StoriesGetPeerStoriesRequest is the TL function stories.getPeerStories.
 //
 //	stories.getPeerStories#2c4ada50 peer:InputPeer = stories.PeerStories
 //
@@ -2887,66 +3508,59 @@ func (m *StoriesGetPeerStoriesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.getPeerStories#2c4ada50", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getPeerStories", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetPeerStoriesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getPeerStories", "")
 	}
-	if err := consumeID(b, StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"); err != nil {
-		return decodeErr("stories.getPeerStories#2c4ada50", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetPeerStoriesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getPeerStories#2c4ada50", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerStories", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.getPeerStories#2c4ada50", "peer", err)
+		return tlrt.DecodeErr(err, "stories.getPeerStories", "peer")
 	}
 	return nil
 }
 
-// StoriesGetPeerStories invokes stories.getPeerStories#2c4ada50:
-//
-//	stories.getPeerStories#2c4ada50 peer:InputPeer = stories.PeerStories
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getPeerStories.
+// StoriesGetPeerStories calls stories.getPeerStories: see
+// StoriesGetPeerStoriesRequest.
 func (c *Client) StoriesGetPeerStories(ctx context.Context, req *StoriesGetPeerStoriesRequest) (*StoriesPeerStories, error) {
 	if req == nil {
 		req = new(StoriesGetPeerStoriesRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StoriesPeerStories])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesPeerStories])
 }
 
-// StoriesGetAllReadPeerStoriesRequest is the TL function stories.getAllReadPeerStories:
+// StoriesGetAllReadPeerStoriesRequest is the TL function
+// stories.getAllReadPeerStories.
 //
 //	stories.getAllReadPeerStories#9b5ae7f9 = Updates
 //
 // See https://core.telegram.org/method/stories.getAllReadPeerStories.
 type StoriesGetAllReadPeerStoriesRequest struct{}
 
-// StoriesGetAllReadPeerStoriesRequestTypeID is the ID of stories.getAllReadPeerStories.
+// StoriesGetAllReadPeerStoriesRequestTypeID is the ID of
+// stories.getAllReadPeerStories.
 const StoriesGetAllReadPeerStoriesRequestTypeID = 0x9b5ae7f9
 
 // TypeID returns 0x9b5ae7f9, the ID of stories.getAllReadPeerStories.
@@ -2978,46 +3592,38 @@ func (m *StoriesGetAllReadPeerStoriesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetAllReadPeerStoriesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAllReadPeerStories", "")
 	}
-	if err := consumeID(b, StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"); err != nil {
-		return decodeErr("stories.getAllReadPeerStories#9b5ae7f9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetAllReadPeerStoriesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StoriesGetAllReadPeerStories invokes stories.getAllReadPeerStories#9b5ae7f9:
-//
-//	stories.getAllReadPeerStories#9b5ae7f9 = Updates
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getAllReadPeerStories.
+// StoriesGetAllReadPeerStories calls stories.getAllReadPeerStories: see
+// StoriesGetAllReadPeerStoriesRequest.
 func (c *Client) StoriesGetAllReadPeerStories(ctx context.Context, req *StoriesGetAllReadPeerStoriesRequest) (UpdatesClass, error) {
 	if req == nil {
 		req = new(StoriesGetAllReadPeerStoriesRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdates)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }
 
-// StoriesGetPeerMaxIDsRequest is the TL function stories.getPeerMaxIDs:
+// StoriesGetPeerMaxIDsRequest is the TL function stories.getPeerMaxIDs.
 //
-//	stories.getPeerMaxIDs#535983c3 id:Vector<InputPeer> = Vector<int>
+//	stories.getPeerMaxIDs#78499170 id:Vector<InputPeer>
+//	    = Vector<RecentStory>
 //
 // See https://core.telegram.org/method/stories.getPeerMaxIDs.
 type StoriesGetPeerMaxIDsRequest struct {
@@ -3025,9 +3631,9 @@ type StoriesGetPeerMaxIDsRequest struct {
 }
 
 // StoriesGetPeerMaxIDsRequestTypeID is the ID of stories.getPeerMaxIDs.
-const StoriesGetPeerMaxIDsRequestTypeID = 0x535983c3
+const StoriesGetPeerMaxIDsRequestTypeID = 0x78499170
 
-// TypeID returns 0x535983c3, the ID of stories.getPeerMaxIDs.
+// TypeID returns 0x78499170, the ID of stories.getPeerMaxIDs.
 func (*StoriesGetPeerMaxIDsRequest) TypeID() uint32 {
 	return StoriesGetPeerMaxIDsRequestTypeID
 }
@@ -3053,8 +3659,8 @@ func (m *StoriesGetPeerMaxIDsRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("stories.getPeerMaxIDs#535983c3", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.getPeerMaxIDs", "id")
 		}
 	}
 	return nil
@@ -3062,53 +3668,44 @@ func (m *StoriesGetPeerMaxIDsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "")
 	}
-	if err := consumeID(b, StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"); err != nil {
-		return decodeErr("stories.getPeerMaxIDs#535983c3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetPeerMaxIDsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetPeerMaxIDsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getPeerMaxIDs#535983c3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerMaxIDs", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
-		return decodeErr("stories.getPeerMaxIDs#535983c3", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "id")
 	}
 	return nil
 }
 
-// StoriesGetPeerMaxIDs invokes stories.getPeerMaxIDs#535983c3:
-//
-//	stories.getPeerMaxIDs#535983c3 id:Vector<InputPeer> = Vector<int>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getPeerMaxIDs.
-func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMaxIDsRequest) ([]int, error) {
+// StoriesGetPeerMaxIDs calls stories.getPeerMaxIDs: see
+// StoriesGetPeerMaxIDsRequest.
+func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMaxIDsRequest) ([]RecentStory, error) {
 	if req == nil {
 		req = new(StoriesGetPeerMaxIDsRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return decodeVector(b, (*bin.Buffer).Int)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RecentStory, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[RecentStory])
 	})
 }
 
-// StoriesGetChatsToSendRequest is the TL function stories.getChatsToSend:
+// StoriesGetChatsToSendRequest is the TL function stories.getChatsToSend.
 //
 //	stories.getChatsToSend#a56a8b60 = messages.Chats
 //
@@ -3147,46 +3744,39 @@ func (m *StoriesGetChatsToSendRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetChatsToSendRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetChatsToSendRequestTypeID, "stories.getChatsToSend"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getChatsToSend", "")
 	}
-	if err := consumeID(b, StoriesGetChatsToSendRequestTypeID, "stories.getChatsToSend"); err != nil {
-		return decodeErr("stories.getChatsToSend#a56a8b60", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetChatsToSendRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetChatsToSendRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetChatsToSendRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// StoriesGetChatsToSend invokes stories.getChatsToSend#a56a8b60:
-//
-//	stories.getChatsToSend#a56a8b60 = messages.Chats
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getChatsToSend.
+// StoriesGetChatsToSend calls stories.getChatsToSend: see
+// StoriesGetChatsToSendRequest.
 func (c *Client) StoriesGetChatsToSend(ctx context.Context, req *StoriesGetChatsToSendRequest) (MessagesChatsClass, error) {
 	if req == nil {
 		req = new(StoriesGetChatsToSendRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeMessagesChats)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeMessagesChats)
 }
 
-// StoriesTogglePeerStoriesHiddenRequest is the TL function stories.togglePeerStoriesHidden:
+// StoriesTogglePeerStoriesHiddenRequest is the TL function
+// stories.togglePeerStoriesHidden.
 //
-//	stories.togglePeerStoriesHidden#bd0415c4 peer:InputPeer hidden:Bool = Bool
+//	stories.togglePeerStoriesHidden#bd0415c4 peer:InputPeer hidden:Bool
+//	    = Bool
 //
 // See https://core.telegram.org/method/stories.togglePeerStoriesHidden.
 type StoriesTogglePeerStoriesHiddenRequest struct {
@@ -3194,7 +3784,8 @@ type StoriesTogglePeerStoriesHiddenRequest struct {
 	Hidden bool
 }
 
-// StoriesTogglePeerStoriesHiddenRequestTypeID is the ID of stories.togglePeerStoriesHidden.
+// StoriesTogglePeerStoriesHiddenRequestTypeID is the ID of
+// stories.togglePeerStoriesHidden.
 const StoriesTogglePeerStoriesHiddenRequestTypeID = 0xbd0415c4
 
 // TypeID returns 0xbd0415c4, the ID of stories.togglePeerStoriesHidden.
@@ -3221,8 +3812,8 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) EncodeBare(b *bin.Buffer) error 
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.togglePeerStoriesHidden#bd0415c4", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.togglePeerStoriesHidden", "peer")
 	}
 	b.PutBool(m.Hidden)
 	return nil
@@ -3230,64 +3821,59 @@ func (m *StoriesTogglePeerStoriesHiddenRequest) EncodeBare(b *bin.Buffer) error 
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesTogglePeerStoriesHiddenRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "")
 	}
-	if err := consumeID(b, StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"); err != nil {
-		return decodeErr("stories.togglePeerStoriesHidden#bd0415c4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesTogglePeerStoriesHiddenRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.togglePeerStoriesHidden#bd0415c4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePeerStoriesHidden", "")
 	}
 	var err error
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.togglePeerStoriesHidden#bd0415c4", "peer", err)
+		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "peer")
 	}
 	if m.Hidden, err = b.Bool(); err != nil {
-		return decodeErr("stories.togglePeerStoriesHidden#bd0415c4", "hidden", err)
+		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "hidden")
 	}
 	return nil
 }
 
-// StoriesTogglePeerStoriesHidden invokes stories.togglePeerStoriesHidden#bd0415c4:
-//
-//	stories.togglePeerStoriesHidden#bd0415c4 peer:InputPeer hidden:Bool = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.togglePeerStoriesHidden.
+// StoriesTogglePeerStoriesHidden calls stories.togglePeerStoriesHidden: see
+// StoriesTogglePeerStoriesHiddenRequest.
 func (c *Client) StoriesTogglePeerStoriesHidden(ctx context.Context, req *StoriesTogglePeerStoriesHiddenRequest) (bool, error) {
 	if req == nil {
 		req = new(StoriesTogglePeerStoriesHiddenRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// StoriesGetStoryReactionsListRequest is the TL function stories.getStoryReactionsList:
+// StoriesGetStoryReactionsListRequest is the TL function
+// stories.getStoryReactionsList.
 //
-//	stories.getStoryReactionsList#b9b2881f flags:# forwards_first:flags.2?true peer:InputPeer id:int reaction:flags.0?Reaction offset:flags.1?string limit:int = stories.StoryReactionsList
+//	stories.getStoryReactionsList#b9b2881f flags:#
+//	    forwards_first:flags.2?true peer:InputPeer id:int
+//	    reaction:flags.0?Reaction offset:flags.1?string limit:int
+//	    = stories.StoryReactionsList
+//
+// An optional field is sent when it is not zero, nil or false. SetOffset and
+// the other Set methods send a zero value too; HasOffset reports whether Offset
+// is present (sent, or received) and ClearOffset leaves it out.
 //
 // See https://core.telegram.org/method/stories.getStoryReactionsList.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type StoriesGetStoryReactionsListRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ForwardsFirst bool       // flags.2?true
 	Peer          InputPeerClass
 	ID            int
@@ -3296,7 +3882,8 @@ type StoriesGetStoryReactionsListRequest struct {
 	Limit         int
 }
 
-// StoriesGetStoryReactionsListRequestTypeID is the ID of stories.getStoryReactionsList.
+// StoriesGetStoryReactionsListRequestTypeID is the ID of
+// stories.getStoryReactionsList.
 const StoriesGetStoryReactionsListRequestTypeID = 0xb9b2881f
 
 // TypeID returns 0xb9b2881f, the ID of stories.getStoryReactionsList.
@@ -3307,6 +3894,25 @@ func (*StoriesGetStoryReactionsListRequest) TypeID() uint32 {
 // TypeName returns "stories.getStoryReactionsList".
 func (*StoriesGetStoryReactionsListRequest) TypeName() string {
 	return "stories.getStoryReactionsList"
+}
+
+// HasOffset reports whether Offset is present: not zero, set by SetOffset, or
+// received.
+func (m *StoriesGetStoryReactionsListRequest) HasOffset() bool {
+	return m.Offset != "" || m.Flags.Has(1)
+}
+
+// SetOffset sets Offset to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *StoriesGetStoryReactionsListRequest) SetOffset(v string) {
+	m.Offset = v
+	m.Flags.Set(1)
+}
+
+// ClearOffset sets Offset to its zero value and marks it absent.
+func (m *StoriesGetStoryReactionsListRequest) ClearOffset() {
+	m.Offset = ""
+	m.Flags.Unset(1)
 }
 
 // Encode writes m to b with its ID.
@@ -3334,13 +3940,13 @@ func (m *StoriesGetStoryReactionsListRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("stories.getStoryReactionsList#b9b2881f", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "peer")
 	}
 	b.PutInt(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Reaction); err != nil {
-			return encodeErr("stories.getStoryReactionsList#b9b2881f", "reaction", err)
+		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+			return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "reaction")
 		}
 	}
 	if flags.Has(1) {
@@ -3352,52 +3958,49 @@ func (m *StoriesGetStoryReactionsListRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *StoriesGetStoryReactionsListRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "")
 	}
-	if err := consumeID(b, StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"); err != nil {
-		return decodeErr("stories.getStoryReactionsList#b9b2881f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *StoriesGetStoryReactionsListRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("stories.getStoryReactionsList#b9b2881f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryReactionsList", "")
 	}
 	*m = StoriesGetStoryReactionsListRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("stories.getStoryReactionsList#b9b2881f", "flags", err)
+		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "flags")
 	}
 	m.ForwardsFirst = m.Flags.Has(2)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
-		return decodeErr("stories.getStoryReactionsList#b9b2881f", "peer", err)
+		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("stories.getStoryReactionsList#b9b2881f", "id", err)
+		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-			return decodeErr("stories.getStoryReactionsList#b9b2881f", "reaction", err)
+			return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "reaction")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Offset, err = b.String(); err != nil {
-			return decodeErr("stories.getStoryReactionsList#b9b2881f", "offset", err)
+			return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "offset")
 		}
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("stories.getStoryReactionsList#b9b2881f", "limit", err)
+		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if m.Offset != "" {
@@ -3406,17 +4009,1205 @@ func (m *StoriesGetStoryReactionsListRequest) decodeBareAt(b *bin.Buffer, depth 
 	return nil
 }
 
-// StoriesGetStoryReactionsList invokes stories.getStoryReactionsList#b9b2881f:
-//
-//	stories.getStoryReactionsList#b9b2881f flags:# forwards_first:flags.2?true peer:InputPeer id:int reaction:flags.0?Reaction offset:flags.1?string limit:int = stories.StoryReactionsList
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/stories.getStoryReactionsList.
+// StoriesGetStoryReactionsList calls stories.getStoryReactionsList: see
+// StoriesGetStoryReactionsListRequest.
 func (c *Client) StoriesGetStoryReactionsList(ctx context.Context, req *StoriesGetStoryReactionsListRequest) (*StoriesStoryReactionsList, error) {
 	if req == nil {
 		req = new(StoriesGetStoryReactionsListRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[StoriesStoryReactionsList])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStoryReactionsList])
+}
+
+// StoriesTogglePinnedToTopRequest is the TL function stories.togglePinnedToTop.
+//
+//	stories.togglePinnedToTop#b297e9b peer:InputPeer id:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/stories.togglePinnedToTop.
+type StoriesTogglePinnedToTopRequest struct {
+	Peer InputPeerClass
+	ID   []int
+}
+
+// StoriesTogglePinnedToTopRequestTypeID is the ID of stories.togglePinnedToTop.
+const StoriesTogglePinnedToTopRequestTypeID = 0x0b297e9b
+
+// TypeID returns 0x0b297e9b, the ID of stories.togglePinnedToTop.
+func (*StoriesTogglePinnedToTopRequest) TypeID() uint32 {
+	return StoriesTogglePinnedToTopRequestTypeID
+}
+
+// TypeName returns "stories.togglePinnedToTop".
+func (*StoriesTogglePinnedToTopRequest) TypeName() string {
+	return "stories.togglePinnedToTop"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesTogglePinnedToTopRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesTogglePinnedToTopRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesTogglePinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.togglePinnedToTop", "peer")
+	}
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		b.PutInt(m.ID[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesTogglePinnedToTopRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesTogglePinnedToTopRequestTypeID, "stories.togglePinnedToTop"); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesTogglePinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePinnedToTop", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "peer")
+	}
+	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "id")
+	}
+	return nil
+}
+
+// StoriesTogglePinnedToTop calls stories.togglePinnedToTop: see
+// StoriesTogglePinnedToTopRequest.
+func (c *Client) StoriesTogglePinnedToTop(ctx context.Context, req *StoriesTogglePinnedToTopRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesTogglePinnedToTopRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesSearchPostsRequest is the TL function stories.searchPosts.
+//
+//	stories.searchPosts#d1810907 flags:# hashtag:flags.0?string
+//	    area:flags.1?MediaArea peer:flags.2?InputPeer offset:string
+//	    limit:int = stories.FoundStories
+//
+// An optional field is sent when it is not zero, nil or false. SetHashtag and
+// the other Set methods send a zero value too; HasHashtag reports whether
+// Hashtag is present (sent, or received) and ClearHashtag leaves it out.
+//
+// See https://core.telegram.org/method/stories.searchPosts.
+type StoriesSearchPostsRequest struct {
+	Flags   bin.Fields     // flags word; Encode adds the bits of the fields that are set
+	Hashtag string         // flags.0?string
+	Area    MediaAreaClass // flags.1?MediaArea
+	Peer    InputPeerClass // flags.2?InputPeer
+	Offset  string
+	Limit   int
+}
+
+// StoriesSearchPostsRequestTypeID is the ID of stories.searchPosts.
+const StoriesSearchPostsRequestTypeID = 0xd1810907
+
+// TypeID returns 0xd1810907, the ID of stories.searchPosts.
+func (*StoriesSearchPostsRequest) TypeID() uint32 {
+	return StoriesSearchPostsRequestTypeID
+}
+
+// TypeName returns "stories.searchPosts".
+func (*StoriesSearchPostsRequest) TypeName() string {
+	return "stories.searchPosts"
+}
+
+// HasHashtag reports whether Hashtag is present: not zero, set by SetHashtag,
+// or received.
+func (m *StoriesSearchPostsRequest) HasHashtag() bool {
+	return m.Hashtag != "" || m.Flags.Has(0)
+}
+
+// SetHashtag sets Hashtag to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesSearchPostsRequest) SetHashtag(v string) {
+	m.Hashtag = v
+	m.Flags.Set(0)
+}
+
+// ClearHashtag sets Hashtag to its zero value and marks it absent.
+func (m *StoriesSearchPostsRequest) ClearHashtag() {
+	m.Hashtag = ""
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesSearchPostsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesSearchPostsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.Hashtag != "" {
+		flags.Set(0)
+	}
+	if m.Area != nil {
+		flags.Set(1)
+	}
+	if m.Peer != nil {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.Hashtag)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.Area); err != nil {
+			return tlrt.EncodeErr(err, "stories.searchPosts", "area")
+		}
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "stories.searchPosts", "peer")
+		}
+	}
+	b.PutString(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesSearchPostsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesSearchPostsRequestTypeID, "stories.searchPosts"); err != nil {
+		return tlrt.DecodeErr(err, "stories.searchPosts", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesSearchPostsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.searchPosts", "")
+	}
+	*m = StoriesSearchPostsRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.searchPosts", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.Hashtag, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "stories.searchPosts", "hashtag")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Area, err = decodeMediaArea(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stories.searchPosts", "area")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "stories.searchPosts", "peer")
+		}
+	}
+	if m.Offset, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "stories.searchPosts", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.searchPosts", "limit")
+	}
+	m.Flags &^= 1<<1 | 1<<2
+	if m.Hashtag != "" {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// StoriesSearchPosts calls stories.searchPosts: see StoriesSearchPostsRequest.
+func (c *Client) StoriesSearchPosts(ctx context.Context, req *StoriesSearchPostsRequest) (*StoriesFoundStories, error) {
+	if req == nil {
+		req = new(StoriesSearchPostsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesFoundStories])
+}
+
+// StoriesCreateAlbumRequest is the TL function stories.createAlbum.
+//
+//	stories.createAlbum#a36396e5 peer:InputPeer title:string
+//	    stories:Vector<int> = StoryAlbum
+//
+// See https://core.telegram.org/method/stories.createAlbum.
+type StoriesCreateAlbumRequest struct {
+	Peer    InputPeerClass
+	Title   string
+	Stories []int
+}
+
+// StoriesCreateAlbumRequestTypeID is the ID of stories.createAlbum.
+const StoriesCreateAlbumRequestTypeID = 0xa36396e5
+
+// TypeID returns 0xa36396e5, the ID of stories.createAlbum.
+func (*StoriesCreateAlbumRequest) TypeID() uint32 {
+	return StoriesCreateAlbumRequestTypeID
+}
+
+// TypeName returns "stories.createAlbum".
+func (*StoriesCreateAlbumRequest) TypeName() string {
+	return "stories.createAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesCreateAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesCreateAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesCreateAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.createAlbum", "peer")
+	}
+	b.PutString(m.Title)
+	b.PutVectorHeader(len(m.Stories))
+	for i := range m.Stories {
+		b.PutInt(m.Stories[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesCreateAlbumRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesCreateAlbumRequestTypeID, "stories.createAlbum"); err != nil {
+		return tlrt.DecodeErr(err, "stories.createAlbum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.createAlbum", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.createAlbum", "peer")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "stories.createAlbum", "title")
+	}
+	if m.Stories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.createAlbum", "stories")
+	}
+	return nil
+}
+
+// StoriesCreateAlbum calls stories.createAlbum: see StoriesCreateAlbumRequest.
+func (c *Client) StoriesCreateAlbum(ctx context.Context, req *StoriesCreateAlbumRequest) (*StoryAlbum, error) {
+	if req == nil {
+		req = new(StoriesCreateAlbumRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoryAlbum])
+}
+
+// StoriesUpdateAlbumRequest is the TL function stories.updateAlbum.
+//
+//	stories.updateAlbum#5e5259b6 flags:# peer:InputPeer album_id:int
+//	    title:flags.0?string delete_stories:flags.1?Vector<int>
+//	    add_stories:flags.2?Vector<int> order:flags.3?Vector<int>
+//	    = StoryAlbum
+//
+// An optional field is sent when it is not zero, nil or false. SetTitle and the
+// other Set methods send a zero value too; HasTitle reports whether Title is
+// present (sent, or received) and ClearTitle leaves it out.
+//
+// See https://core.telegram.org/method/stories.updateAlbum.
+type StoriesUpdateAlbumRequest struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer          InputPeerClass
+	AlbumID       int
+	Title         string // flags.0?string
+	DeleteStories []int  // flags.1?Vector<int>
+	AddStories    []int  // flags.2?Vector<int>
+	Order         []int  // flags.3?Vector<int>
+}
+
+// StoriesUpdateAlbumRequestTypeID is the ID of stories.updateAlbum.
+const StoriesUpdateAlbumRequestTypeID = 0x5e5259b6
+
+// TypeID returns 0x5e5259b6, the ID of stories.updateAlbum.
+func (*StoriesUpdateAlbumRequest) TypeID() uint32 {
+	return StoriesUpdateAlbumRequestTypeID
+}
+
+// TypeName returns "stories.updateAlbum".
+func (*StoriesUpdateAlbumRequest) TypeName() string {
+	return "stories.updateAlbum"
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *StoriesUpdateAlbumRequest) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(0)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StoriesUpdateAlbumRequest) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(0)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *StoriesUpdateAlbumRequest) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(0)
+}
+
+// HasDeleteStories reports whether DeleteStories is present: not zero, set by
+// SetDeleteStories, or received.
+func (m *StoriesUpdateAlbumRequest) HasDeleteStories() bool {
+	return len(m.DeleteStories) > 0 || m.Flags.Has(1)
+}
+
+// SetDeleteStories sets DeleteStories to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *StoriesUpdateAlbumRequest) SetDeleteStories(v []int) {
+	m.DeleteStories = v
+	m.Flags.Set(1)
+}
+
+// ClearDeleteStories sets DeleteStories to its zero value and marks it absent.
+func (m *StoriesUpdateAlbumRequest) ClearDeleteStories() {
+	m.DeleteStories = nil
+	m.Flags.Unset(1)
+}
+
+// HasAddStories reports whether AddStories is present: not zero, set by
+// SetAddStories, or received.
+func (m *StoriesUpdateAlbumRequest) HasAddStories() bool {
+	return len(m.AddStories) > 0 || m.Flags.Has(2)
+}
+
+// SetAddStories sets AddStories to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *StoriesUpdateAlbumRequest) SetAddStories(v []int) {
+	m.AddStories = v
+	m.Flags.Set(2)
+}
+
+// ClearAddStories sets AddStories to its zero value and marks it absent.
+func (m *StoriesUpdateAlbumRequest) ClearAddStories() {
+	m.AddStories = nil
+	m.Flags.Unset(2)
+}
+
+// HasOrder reports whether Order is present: not zero, set by SetOrder, or
+// received.
+func (m *StoriesUpdateAlbumRequest) HasOrder() bool {
+	return len(m.Order) > 0 || m.Flags.Has(3)
+}
+
+// SetOrder sets Order to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *StoriesUpdateAlbumRequest) SetOrder(v []int) {
+	m.Order = v
+	m.Flags.Set(3)
+}
+
+// ClearOrder sets Order to its zero value and marks it absent.
+func (m *StoriesUpdateAlbumRequest) ClearOrder() {
+	m.Order = nil
+	m.Flags.Unset(3)
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesUpdateAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesUpdateAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesUpdateAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Title != "" {
+		flags.Set(0)
+	}
+	if len(m.DeleteStories) > 0 {
+		flags.Set(1)
+	}
+	if len(m.AddStories) > 0 {
+		flags.Set(2)
+	}
+	if len(m.Order) > 0 {
+		flags.Set(3)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.updateAlbum", "peer")
+	}
+	b.PutInt(m.AlbumID)
+	if flags.Has(0) {
+		b.PutString(m.Title)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.DeleteStories))
+		for i := range m.DeleteStories {
+			b.PutInt(m.DeleteStories[i])
+		}
+	}
+	if flags.Has(2) {
+		b.PutVectorHeader(len(m.AddStories))
+		for i := range m.AddStories {
+			b.PutInt(m.AddStories[i])
+		}
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.Order))
+		for i := range m.Order {
+			b.PutInt(m.Order[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesUpdateAlbumRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesUpdateAlbumRequestTypeID, "stories.updateAlbum"); err != nil {
+		return tlrt.DecodeErr(err, "stories.updateAlbum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.updateAlbum", "")
+	}
+	*m = StoriesUpdateAlbumRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.updateAlbum", "flags")
+	}
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.updateAlbum", "peer")
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.updateAlbum", "album_id")
+	}
+	if m.Flags.Has(0) {
+		if m.Title, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "stories.updateAlbum", "title")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.DeleteStories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.updateAlbum", "delete_stories")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.AddStories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.updateAlbum", "add_stories")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "stories.updateAlbum", "order")
+		}
+	}
+	if m.Title != "" {
+		m.Flags.Unset(0)
+	}
+	if len(m.DeleteStories) > 0 {
+		m.Flags.Unset(1)
+	}
+	if len(m.AddStories) > 0 {
+		m.Flags.Unset(2)
+	}
+	if len(m.Order) > 0 {
+		m.Flags.Unset(3)
+	}
+	return nil
+}
+
+// StoriesUpdateAlbum calls stories.updateAlbum: see StoriesUpdateAlbumRequest.
+func (c *Client) StoriesUpdateAlbum(ctx context.Context, req *StoriesUpdateAlbumRequest) (*StoryAlbum, error) {
+	if req == nil {
+		req = new(StoriesUpdateAlbumRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoryAlbum])
+}
+
+// StoriesReorderAlbumsRequest is the TL function stories.reorderAlbums.
+//
+//	stories.reorderAlbums#8535fbd9 peer:InputPeer order:Vector<int> = Bool
+//
+// See https://core.telegram.org/method/stories.reorderAlbums.
+type StoriesReorderAlbumsRequest struct {
+	Peer  InputPeerClass
+	Order []int
+}
+
+// StoriesReorderAlbumsRequestTypeID is the ID of stories.reorderAlbums.
+const StoriesReorderAlbumsRequestTypeID = 0x8535fbd9
+
+// TypeID returns 0x8535fbd9, the ID of stories.reorderAlbums.
+func (*StoriesReorderAlbumsRequest) TypeID() uint32 {
+	return StoriesReorderAlbumsRequestTypeID
+}
+
+// TypeName returns "stories.reorderAlbums".
+func (*StoriesReorderAlbumsRequest) TypeName() string {
+	return "stories.reorderAlbums"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesReorderAlbumsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesReorderAlbumsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesReorderAlbumsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.reorderAlbums", "peer")
+	}
+	b.PutVectorHeader(len(m.Order))
+	for i := range m.Order {
+		b.PutInt(m.Order[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesReorderAlbumsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesReorderAlbumsRequestTypeID, "stories.reorderAlbums"); err != nil {
+		return tlrt.DecodeErr(err, "stories.reorderAlbums", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesReorderAlbumsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesReorderAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.reorderAlbums", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.reorderAlbums", "peer")
+	}
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "stories.reorderAlbums", "order")
+	}
+	return nil
+}
+
+// StoriesReorderAlbums calls stories.reorderAlbums: see
+// StoriesReorderAlbumsRequest.
+func (c *Client) StoriesReorderAlbums(ctx context.Context, req *StoriesReorderAlbumsRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesReorderAlbumsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesDeleteAlbumRequest is the TL function stories.deleteAlbum.
+//
+//	stories.deleteAlbum#8d3456d0 peer:InputPeer album_id:int = Bool
+//
+// See https://core.telegram.org/method/stories.deleteAlbum.
+type StoriesDeleteAlbumRequest struct {
+	Peer    InputPeerClass
+	AlbumID int
+}
+
+// StoriesDeleteAlbumRequestTypeID is the ID of stories.deleteAlbum.
+const StoriesDeleteAlbumRequestTypeID = 0x8d3456d0
+
+// TypeID returns 0x8d3456d0, the ID of stories.deleteAlbum.
+func (*StoriesDeleteAlbumRequest) TypeID() uint32 {
+	return StoriesDeleteAlbumRequestTypeID
+}
+
+// TypeName returns "stories.deleteAlbum".
+func (*StoriesDeleteAlbumRequest) TypeName() string {
+	return "stories.deleteAlbum"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesDeleteAlbumRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesDeleteAlbumRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesDeleteAlbumRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.deleteAlbum", "peer")
+	}
+	b.PutInt(m.AlbumID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesDeleteAlbumRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesDeleteAlbumRequestTypeID, "stories.deleteAlbum"); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteAlbum", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesDeleteAlbumRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesDeleteAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.deleteAlbum", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteAlbum", "peer")
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.deleteAlbum", "album_id")
+	}
+	return nil
+}
+
+// StoriesDeleteAlbum calls stories.deleteAlbum: see StoriesDeleteAlbumRequest.
+func (c *Client) StoriesDeleteAlbum(ctx context.Context, req *StoriesDeleteAlbumRequest) (bool, error) {
+	if req == nil {
+		req = new(StoriesDeleteAlbumRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// StoriesGetAlbumsRequest is the TL function stories.getAlbums.
+//
+//	stories.getAlbums#25b3eac7 peer:InputPeer hash:long = stories.Albums
+//
+// See https://core.telegram.org/method/stories.getAlbums.
+type StoriesGetAlbumsRequest struct {
+	Peer InputPeerClass
+	Hash int64
+}
+
+// StoriesGetAlbumsRequestTypeID is the ID of stories.getAlbums.
+const StoriesGetAlbumsRequestTypeID = 0x25b3eac7
+
+// TypeID returns 0x25b3eac7, the ID of stories.getAlbums.
+func (*StoriesGetAlbumsRequest) TypeID() uint32 {
+	return StoriesGetAlbumsRequestTypeID
+}
+
+// TypeName returns "stories.getAlbums".
+func (*StoriesGetAlbumsRequest) TypeName() string {
+	return "stories.getAlbums"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesGetAlbumsRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesGetAlbumsRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesGetAlbumsRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getAlbums", "peer")
+	}
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesGetAlbumsRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesGetAlbumsRequestTypeID, "stories.getAlbums"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbums", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesGetAlbumsRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getAlbums", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbums", "peer")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbums", "hash")
+	}
+	return nil
+}
+
+// StoriesGetAlbums calls stories.getAlbums: see StoriesGetAlbumsRequest.
+func (c *Client) StoriesGetAlbums(ctx context.Context, req *StoriesGetAlbumsRequest) (StoriesAlbumsClass, error) {
+	if req == nil {
+		req = new(StoriesGetAlbumsRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeStoriesAlbums)
+}
+
+// StoriesGetAlbumStoriesRequest is the TL function stories.getAlbumStories.
+//
+//	stories.getAlbumStories#ac806d61 peer:InputPeer album_id:int offset:int
+//	    limit:int = stories.Stories
+//
+// See https://core.telegram.org/method/stories.getAlbumStories.
+type StoriesGetAlbumStoriesRequest struct {
+	Peer    InputPeerClass
+	AlbumID int
+	Offset  int
+	Limit   int
+}
+
+// StoriesGetAlbumStoriesRequestTypeID is the ID of stories.getAlbumStories.
+const StoriesGetAlbumStoriesRequestTypeID = 0xac806d61
+
+// TypeID returns 0xac806d61, the ID of stories.getAlbumStories.
+func (*StoriesGetAlbumStoriesRequest) TypeID() uint32 {
+	return StoriesGetAlbumStoriesRequestTypeID
+}
+
+// TypeName returns "stories.getAlbumStories".
+func (*StoriesGetAlbumStoriesRequest) TypeName() string {
+	return "stories.getAlbumStories"
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesGetAlbumStoriesRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesGetAlbumStoriesRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesGetAlbumStoriesRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.getAlbumStories", "peer")
+	}
+	b.PutInt(m.AlbumID)
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesGetAlbumStoriesRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesGetAlbumStoriesRequestTypeID, "stories.getAlbumStories"); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesGetAlbumStoriesRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesGetAlbumStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.getAlbumStories", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "peer")
+	}
+	if m.AlbumID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "album_id")
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "stories.getAlbumStories", "limit")
+	}
+	return nil
+}
+
+// StoriesGetAlbumStories calls stories.getAlbumStories: see
+// StoriesGetAlbumStoriesRequest.
+func (c *Client) StoriesGetAlbumStories(ctx context.Context, req *StoriesGetAlbumStoriesRequest) (*StoriesStories, error) {
+	if req == nil {
+		req = new(StoriesGetAlbumStoriesRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[StoriesStories])
+}
+
+// StoriesStartLiveRequest is the TL function stories.startLive.
+//
+//	stories.startLive#d069ccde flags:# pinned:flags.2?true
+//	    noforwards:flags.4?true rtmp_stream:flags.5?true peer:InputPeer
+//	    caption:flags.0?string entities:flags.1?Vector<MessageEntity>
+//	    privacy_rules:Vector<InputPrivacyRule> random_id:long
+//	    messages_enabled:flags.6?Bool send_paid_messages_stars:flags.7?long
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetCaption and
+// the other Set methods send a zero value too; HasCaption reports whether
+// Caption is present (sent, or received) and ClearCaption leaves it out.
+//
+// See https://core.telegram.org/method/stories.startLive.
+type StoriesStartLiveRequest struct {
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Pinned                bool       // flags.2?true
+	Noforwards            bool       // flags.4?true
+	RtmpStream            bool       // flags.5?true
+	Peer                  InputPeerClass
+	Caption               string               // flags.0?string
+	Entities              []MessageEntityClass // flags.1?Vector<MessageEntity>
+	PrivacyRules          []InputPrivacyRuleClass
+	RandomID              int64
+	MessagesEnabled       bool  // flags.6?Bool
+	SendPaidMessagesStars int64 // flags.7?long
+}
+
+// StoriesStartLiveRequestTypeID is the ID of stories.startLive.
+const StoriesStartLiveRequestTypeID = 0xd069ccde
+
+// TypeID returns 0xd069ccde, the ID of stories.startLive.
+func (*StoriesStartLiveRequest) TypeID() uint32 {
+	return StoriesStartLiveRequestTypeID
+}
+
+// TypeName returns "stories.startLive".
+func (*StoriesStartLiveRequest) TypeName() string {
+	return "stories.startLive"
+}
+
+// HasCaption reports whether Caption is present: not zero, set by SetCaption,
+// or received.
+func (m *StoriesStartLiveRequest) HasCaption() bool {
+	return m.Caption != "" || m.Flags.Has(0)
+}
+
+// SetCaption sets Caption to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesStartLiveRequest) SetCaption(v string) {
+	m.Caption = v
+	m.Flags.Set(0)
+}
+
+// ClearCaption sets Caption to its zero value and marks it absent.
+func (m *StoriesStartLiveRequest) ClearCaption() {
+	m.Caption = ""
+	m.Flags.Unset(0)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *StoriesStartLiveRequest) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(1)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *StoriesStartLiveRequest) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(1)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *StoriesStartLiveRequest) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(1)
+}
+
+// HasMessagesEnabled reports whether MessagesEnabled is present: not zero, set
+// by SetMessagesEnabled, or received.
+func (m *StoriesStartLiveRequest) HasMessagesEnabled() bool {
+	return m.MessagesEnabled || m.Flags.Has(6)
+}
+
+// SetMessagesEnabled sets MessagesEnabled to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *StoriesStartLiveRequest) SetMessagesEnabled(v bool) {
+	m.MessagesEnabled = v
+	m.Flags.Set(6)
+}
+
+// ClearMessagesEnabled sets MessagesEnabled to its zero value and marks it
+// absent.
+func (m *StoriesStartLiveRequest) ClearMessagesEnabled() {
+	m.MessagesEnabled = false
+	m.Flags.Unset(6)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *StoriesStartLiveRequest) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags.Has(7)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *StoriesStartLiveRequest) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags.Set(7)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *StoriesStartLiveRequest) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags.Unset(7)
+}
+
+// Encode writes m to b with its ID.
+func (m *StoriesStartLiveRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(StoriesStartLiveRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *StoriesStartLiveRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<5)
+	if m.Pinned {
+		flags.Set(2)
+	}
+	if m.Noforwards {
+		flags.Set(4)
+	}
+	if m.RtmpStream {
+		flags.Set(5)
+	}
+	if m.Caption != "" {
+		flags.Set(0)
+	}
+	if len(m.Entities) > 0 {
+		flags.Set(1)
+	}
+	if m.MessagesEnabled {
+		flags.Set(6)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags.Set(7)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "stories.startLive", "peer")
+	}
+	if flags.Has(0) {
+		b.PutString(m.Caption)
+	}
+	if flags.Has(1) {
+		b.PutVectorHeader(len(m.Entities))
+		for i := range m.Entities {
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "stories.startLive", "entities")
+			}
+		}
+	}
+	b.PutVectorHeader(len(m.PrivacyRules))
+	for i := range m.PrivacyRules {
+		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
+			return tlrt.EncodeErr(err, "stories.startLive", "privacy_rules")
+		}
+	}
+	b.PutLong(m.RandomID)
+	if flags.Has(6) {
+		b.PutBool(m.MessagesEnabled)
+	}
+	if flags.Has(7) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *StoriesStartLiveRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, StoriesStartLiveRequestTypeID, "stories.startLive"); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "stories.startLive", "")
+	}
+	*m = StoriesStartLiveRequest{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "flags")
+	}
+	m.Pinned = m.Flags.Has(2)
+	m.Noforwards = m.Flags.Has(4)
+	m.RtmpStream = m.Flags.Has(5)
+	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.Caption, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "stories.startLive", "caption")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "stories.startLive", "entities")
+		}
+	}
+	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "privacy_rules")
+	}
+	if m.RandomID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "stories.startLive", "random_id")
+	}
+	if m.Flags.Has(6) {
+		if m.MessagesEnabled, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "stories.startLive", "messages_enabled")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "stories.startLive", "send_paid_messages_stars")
+		}
+	}
+	m.Flags &^= 1<<2 | 1<<4 | 1<<5
+	if m.Caption != "" {
+		m.Flags.Unset(0)
+	}
+	if len(m.Entities) > 0 {
+		m.Flags.Unset(1)
+	}
+	if m.MessagesEnabled {
+		m.Flags.Unset(6)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags.Unset(7)
+	}
+	return nil
+}
+
+// StoriesStartLive calls stories.startLive: see StoriesStartLiveRequest.
+func (c *Client) StoriesStartLive(ctx context.Context, req *StoriesStartLiveRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(StoriesStartLiveRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }

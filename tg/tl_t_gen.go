@@ -2,9 +2,17 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// TopPeerCategoryClass is the TL type TopPeerCategory: one of TopPeerCategoryBotsPM, TopPeerCategoryBotsInline, TopPeerCategoryCorrespondents, TopPeerCategoryGroups, TopPeerCategoryChannels, TopPeerCategoryPhoneCalls, TopPeerCategoryForwardUsers, TopPeerCategoryForwardChats.
+// TopPeerCategoryClass is the TL type TopPeerCategory: one of
+// TopPeerCategoryBotsPM, TopPeerCategoryBotsInline,
+// TopPeerCategoryCorrespondents, TopPeerCategoryGroups,
+// TopPeerCategoryChannels, TopPeerCategoryPhoneCalls,
+// TopPeerCategoryForwardUsers, TopPeerCategoryForwardChats,
+// TopPeerCategoryBotsApp, TopPeerCategoryBotsGuestChat.
 //
 // See https://core.telegram.org/type/TopPeerCategory.
 type TopPeerCategoryClass interface {
@@ -17,7 +25,8 @@ func DecodeTopPeerCategory(b *bin.Buffer) (TopPeerCategoryClass, error) {
 	return decodeTopPeerCategory(b, 0)
 }
 
-// decodeTopPeerCategory is DecodeTopPeerCategory for a value nested depth levels deep.
+// decodeTopPeerCategory is DecodeTopPeerCategory for a value nested depth
+// levels deep.
 func decodeTopPeerCategory(b *bin.Buffer, depth int) (TopPeerCategoryClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -41,19 +50,20 @@ func decodeTopPeerCategory(b *bin.Buffer, depth int) (TopPeerCategoryClass, erro
 		v = &TopPeerCategoryForwardUsers{}
 	case TopPeerCategoryForwardChatsTypeID:
 		v = &TopPeerCategoryForwardChats{}
+	case TopPeerCategoryBotsAppTypeID:
+		v = &TopPeerCategoryBotsApp{}
+	case TopPeerCategoryBotsGuestChatTypeID:
+		v = &TopPeerCategoryBotsGuestChat{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "TopPeerCategory",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "TopPeerCategory"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// TopPeerCategoryBotsPM is the TL constructor topPeerCategoryBotsPM:
+// TopPeerCategoryBotsPM is the TL constructor topPeerCategoryBotsPM.
 //
 //	topPeerCategoryBotsPM#ab661b5b = TopPeerCategory
 //
@@ -95,29 +105,26 @@ func (m *TopPeerCategoryBotsPM) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryBotsPM) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsPMTypeID, "topPeerCategoryBotsPM"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryBotsPM", "")
 	}
-	if err := consumeID(b, TopPeerCategoryBotsPMTypeID, "topPeerCategoryBotsPM"); err != nil {
-		return decodeErr("topPeerCategoryBotsPM#ab661b5b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryBotsPM) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryBotsPM) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryBotsPM) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TopPeerCategoryBotsInline is the TL constructor topPeerCategoryBotsInline:
+// TopPeerCategoryBotsInline is the TL constructor topPeerCategoryBotsInline.
 //
 //	topPeerCategoryBotsInline#148677e2 = TopPeerCategory
 //
@@ -137,7 +144,8 @@ func (*TopPeerCategoryBotsInline) TypeName() string {
 	return "topPeerCategoryBotsInline"
 }
 
-// topPeerCategoryClass marks TopPeerCategoryBotsInline as a TopPeerCategoryClass.
+// topPeerCategoryClass marks TopPeerCategoryBotsInline as a
+// TopPeerCategoryClass.
 func (*TopPeerCategoryBotsInline) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
@@ -159,36 +167,35 @@ func (m *TopPeerCategoryBotsInline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryBotsInline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsInlineTypeID, "topPeerCategoryBotsInline"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryBotsInline", "")
 	}
-	if err := consumeID(b, TopPeerCategoryBotsInlineTypeID, "topPeerCategoryBotsInline"); err != nil {
-		return decodeErr("topPeerCategoryBotsInline#148677e2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryBotsInline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryBotsInline) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryBotsInline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TopPeerCategoryCorrespondents is the TL constructor topPeerCategoryCorrespondents:
+// TopPeerCategoryCorrespondents is the TL constructor
+// topPeerCategoryCorrespondents.
 //
 //	topPeerCategoryCorrespondents#637b7ed = TopPeerCategory
 //
 // See https://core.telegram.org/constructor/topPeerCategoryCorrespondents.
 type TopPeerCategoryCorrespondents struct{}
 
-// TopPeerCategoryCorrespondentsTypeID is the ID of topPeerCategoryCorrespondents.
+// TopPeerCategoryCorrespondentsTypeID is the ID of
+// topPeerCategoryCorrespondents.
 const TopPeerCategoryCorrespondentsTypeID = 0x0637b7ed
 
 // TypeID returns 0x0637b7ed, the ID of topPeerCategoryCorrespondents.
@@ -201,7 +208,8 @@ func (*TopPeerCategoryCorrespondents) TypeName() string {
 	return "topPeerCategoryCorrespondents"
 }
 
-// topPeerCategoryClass marks TopPeerCategoryCorrespondents as a TopPeerCategoryClass.
+// topPeerCategoryClass marks TopPeerCategoryCorrespondents as a
+// TopPeerCategoryClass.
 func (*TopPeerCategoryCorrespondents) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
@@ -223,29 +231,26 @@ func (m *TopPeerCategoryCorrespondents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryCorrespondents) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryCorrespondentsTypeID, "topPeerCategoryCorrespondents"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryCorrespondents", "")
 	}
-	if err := consumeID(b, TopPeerCategoryCorrespondentsTypeID, "topPeerCategoryCorrespondents"); err != nil {
-		return decodeErr("topPeerCategoryCorrespondents#0637b7ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryCorrespondents) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryCorrespondents) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryCorrespondents) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TopPeerCategoryGroups is the TL constructor topPeerCategoryGroups:
+// TopPeerCategoryGroups is the TL constructor topPeerCategoryGroups.
 //
 //	topPeerCategoryGroups#bd17a14a = TopPeerCategory
 //
@@ -287,29 +292,26 @@ func (m *TopPeerCategoryGroups) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryGroups) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryGroupsTypeID, "topPeerCategoryGroups"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryGroups", "")
 	}
-	if err := consumeID(b, TopPeerCategoryGroupsTypeID, "topPeerCategoryGroups"); err != nil {
-		return decodeErr("topPeerCategoryGroups#bd17a14a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryGroups) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryGroups) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryGroups) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TopPeerCategoryChannels is the TL constructor topPeerCategoryChannels:
+// TopPeerCategoryChannels is the TL constructor topPeerCategoryChannels.
 //
 //	topPeerCategoryChannels#161d9628 = TopPeerCategory
 //
@@ -351,29 +353,26 @@ func (m *TopPeerCategoryChannels) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryChannels) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryChannelsTypeID, "topPeerCategoryChannels"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryChannels", "")
 	}
-	if err := consumeID(b, TopPeerCategoryChannelsTypeID, "topPeerCategoryChannels"); err != nil {
-		return decodeErr("topPeerCategoryChannels#161d9628", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryChannels) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryChannels) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryChannels) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TopPeerCategoryPhoneCalls is the TL constructor topPeerCategoryPhoneCalls:
+// TopPeerCategoryPhoneCalls is the TL constructor topPeerCategoryPhoneCalls.
 //
 //	topPeerCategoryPhoneCalls#1e76a78c = TopPeerCategory
 //
@@ -393,7 +392,8 @@ func (*TopPeerCategoryPhoneCalls) TypeName() string {
 	return "topPeerCategoryPhoneCalls"
 }
 
-// topPeerCategoryClass marks TopPeerCategoryPhoneCalls as a TopPeerCategoryClass.
+// topPeerCategoryClass marks TopPeerCategoryPhoneCalls as a
+// TopPeerCategoryClass.
 func (*TopPeerCategoryPhoneCalls) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
@@ -415,29 +415,27 @@ func (m *TopPeerCategoryPhoneCalls) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryPhoneCalls) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryPhoneCallsTypeID, "topPeerCategoryPhoneCalls"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryPhoneCalls", "")
 	}
-	if err := consumeID(b, TopPeerCategoryPhoneCallsTypeID, "topPeerCategoryPhoneCalls"); err != nil {
-		return decodeErr("topPeerCategoryPhoneCalls#1e76a78c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryPhoneCalls) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryPhoneCalls) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryPhoneCalls) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TopPeerCategoryForwardUsers is the TL constructor topPeerCategoryForwardUsers:
+// TopPeerCategoryForwardUsers is the TL constructor
+// topPeerCategoryForwardUsers.
 //
 //	topPeerCategoryForwardUsers#a8406ca9 = TopPeerCategory
 //
@@ -457,7 +455,8 @@ func (*TopPeerCategoryForwardUsers) TypeName() string {
 	return "topPeerCategoryForwardUsers"
 }
 
-// topPeerCategoryClass marks TopPeerCategoryForwardUsers as a TopPeerCategoryClass.
+// topPeerCategoryClass marks TopPeerCategoryForwardUsers as a
+// TopPeerCategoryClass.
 func (*TopPeerCategoryForwardUsers) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
@@ -479,29 +478,27 @@ func (m *TopPeerCategoryForwardUsers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryForwardUsers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryForwardUsersTypeID, "topPeerCategoryForwardUsers"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryForwardUsers", "")
 	}
-	if err := consumeID(b, TopPeerCategoryForwardUsersTypeID, "topPeerCategoryForwardUsers"); err != nil {
-		return decodeErr("topPeerCategoryForwardUsers#a8406ca9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryForwardUsers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryForwardUsers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryForwardUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TopPeerCategoryForwardChats is the TL constructor topPeerCategoryForwardChats:
+// TopPeerCategoryForwardChats is the TL constructor
+// topPeerCategoryForwardChats.
 //
 //	topPeerCategoryForwardChats#fbeec0f0 = TopPeerCategory
 //
@@ -521,7 +518,8 @@ func (*TopPeerCategoryForwardChats) TypeName() string {
 	return "topPeerCategoryForwardChats"
 }
 
-// topPeerCategoryClass marks TopPeerCategoryForwardChats as a TopPeerCategoryClass.
+// topPeerCategoryClass marks TopPeerCategoryForwardChats as a
+// TopPeerCategoryClass.
 func (*TopPeerCategoryForwardChats) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
@@ -543,31 +541,153 @@ func (m *TopPeerCategoryForwardChats) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryForwardChats) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryForwardChatsTypeID, "topPeerCategoryForwardChats"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryForwardChats", "")
 	}
-	if err := consumeID(b, TopPeerCategoryForwardChatsTypeID, "topPeerCategoryForwardChats"); err != nil {
-		return decodeErr("topPeerCategoryForwardChats#fbeec0f0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryForwardChats) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryForwardChats) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryForwardChats) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TextWithEntities is the TL constructor textWithEntities:
+// TopPeerCategoryBotsApp is the TL constructor topPeerCategoryBotsApp.
 //
-//	textWithEntities#751f3146 text:string entities:Vector<MessageEntity> = TextWithEntities
+//	topPeerCategoryBotsApp#fd9e7bec = TopPeerCategory
+//
+// See https://core.telegram.org/constructor/topPeerCategoryBotsApp.
+type TopPeerCategoryBotsApp struct{}
+
+// TopPeerCategoryBotsAppTypeID is the ID of topPeerCategoryBotsApp.
+const TopPeerCategoryBotsAppTypeID = 0xfd9e7bec
+
+// TypeID returns 0xfd9e7bec, the ID of topPeerCategoryBotsApp.
+func (*TopPeerCategoryBotsApp) TypeID() uint32 {
+	return TopPeerCategoryBotsAppTypeID
+}
+
+// TypeName returns "topPeerCategoryBotsApp".
+func (*TopPeerCategoryBotsApp) TypeName() string {
+	return "topPeerCategoryBotsApp"
+}
+
+// topPeerCategoryClass marks TopPeerCategoryBotsApp as a TopPeerCategoryClass.
+func (*TopPeerCategoryBotsApp) topPeerCategoryClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TopPeerCategoryBotsApp) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TopPeerCategoryBotsAppTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TopPeerCategoryBotsApp) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TopPeerCategoryBotsApp) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsAppTypeID, "topPeerCategoryBotsApp"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryBotsApp", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TopPeerCategoryBotsApp) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryBotsApp) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// TopPeerCategoryBotsGuestChat is the TL constructor
+// topPeerCategoryBotsGuestChat.
+//
+//	topPeerCategoryBotsGuestChat#6c24f3dd = TopPeerCategory
+//
+// See https://core.telegram.org/constructor/topPeerCategoryBotsGuestChat.
+type TopPeerCategoryBotsGuestChat struct{}
+
+// TopPeerCategoryBotsGuestChatTypeID is the ID of topPeerCategoryBotsGuestChat.
+const TopPeerCategoryBotsGuestChatTypeID = 0x6c24f3dd
+
+// TypeID returns 0x6c24f3dd, the ID of topPeerCategoryBotsGuestChat.
+func (*TopPeerCategoryBotsGuestChat) TypeID() uint32 {
+	return TopPeerCategoryBotsGuestChatTypeID
+}
+
+// TypeName returns "topPeerCategoryBotsGuestChat".
+func (*TopPeerCategoryBotsGuestChat) TypeName() string {
+	return "topPeerCategoryBotsGuestChat"
+}
+
+// topPeerCategoryClass marks TopPeerCategoryBotsGuestChat as a
+// TopPeerCategoryClass.
+func (*TopPeerCategoryBotsGuestChat) topPeerCategoryClass() {}
+
+// Encode writes m to b with its ID.
+func (m *TopPeerCategoryBotsGuestChat) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TopPeerCategoryBotsGuestChatTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TopPeerCategoryBotsGuestChat) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TopPeerCategoryBotsGuestChat) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsGuestChatTypeID, "topPeerCategoryBotsGuestChat"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryBotsGuestChat", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TopPeerCategoryBotsGuestChat) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryBotsGuestChat) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// TextWithEntities is the TL constructor textWithEntities.
+//
+//	textWithEntities#751f3146 text:string entities:Vector<MessageEntity>
+//	    = TextWithEntities
 //
 // See https://core.telegram.org/constructor/textWithEntities.
 type TextWithEntities struct {
@@ -605,8 +725,8 @@ func (m *TextWithEntities) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Text)
 	b.PutVectorHeader(len(m.Entities))
 	for i := range m.Entities {
-		if err := encodeObj(b, m.Entities[i]); err != nil {
-			return encodeErr("textWithEntities#751f3146", "entities", err)
+		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+			return tlrt.EncodeErr(err, "textWithEntities", "entities")
 		}
 	}
 	return nil
@@ -614,49 +734,50 @@ func (m *TextWithEntities) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TextWithEntities) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TextWithEntitiesTypeID, "textWithEntities"); err != nil {
+		return tlrt.DecodeErr(err, "textWithEntities", "")
 	}
-	if err := consumeID(b, TextWithEntitiesTypeID, "textWithEntities"); err != nil {
-		return decodeErr("textWithEntities#751f3146", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TextWithEntities) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TextWithEntities) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("textWithEntities#751f3146", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "textWithEntities", "")
 	}
 	var err error
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("textWithEntities#751f3146", "text", err)
+		return tlrt.DecodeErr(err, "textWithEntities", "text")
 	}
-	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-		return decodeErr("textWithEntities#751f3146", "entities", err)
+	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		return tlrt.DecodeErr(err, "textWithEntities", "entities")
 	}
 	return nil
 }
 
-// Theme is the TL constructor theme:
+// Theme is the TL constructor theme.
 //
-//	theme#a00e67d6 flags:# creator:flags.0?true default:flags.1?true for_chat:flags.5?true id:long access_hash:long slug:string title:string document:flags.2?Document settings:flags.3?Vector<ThemeSettings> emoticon:flags.6?string installs_count:flags.4?int = Theme
+//	theme#a00e67d6 flags:# creator:flags.0?true default:flags.1?true
+//	    for_chat:flags.5?true id:long access_hash:long slug:string
+//	    title:string document:flags.2?Document
+//	    settings:flags.3?Vector<ThemeSettings> emoticon:flags.6?string
+//	    installs_count:flags.4?int = Theme
+//
+// An optional field is sent when it is not zero, nil or false. SetSettings and
+// the other Set methods send a zero value too; HasSettings reports whether
+// Settings is present (sent, or received) and ClearSettings leaves it out.
 //
 // See https://core.telegram.org/constructor/theme.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type Theme struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Creator       bool       // flags.0?true
 	Default       bool       // flags.1?true
 	ForChat       bool       // flags.5?true
@@ -681,6 +802,63 @@ func (*Theme) TypeID() uint32 {
 // TypeName returns "theme".
 func (*Theme) TypeName() string {
 	return "theme"
+}
+
+// HasSettings reports whether Settings is present: not zero, set by
+// SetSettings, or received.
+func (m *Theme) HasSettings() bool {
+	return len(m.Settings) > 0 || m.Flags.Has(3)
+}
+
+// SetSettings sets Settings to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Theme) SetSettings(v []ThemeSettings) {
+	m.Settings = v
+	m.Flags.Set(3)
+}
+
+// ClearSettings sets Settings to its zero value and marks it absent.
+func (m *Theme) ClearSettings() {
+	m.Settings = nil
+	m.Flags.Unset(3)
+}
+
+// HasEmoticon reports whether Emoticon is present: not zero, set by
+// SetEmoticon, or received.
+func (m *Theme) HasEmoticon() bool {
+	return m.Emoticon != "" || m.Flags.Has(6)
+}
+
+// SetEmoticon sets Emoticon to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *Theme) SetEmoticon(v string) {
+	m.Emoticon = v
+	m.Flags.Set(6)
+}
+
+// ClearEmoticon sets Emoticon to its zero value and marks it absent.
+func (m *Theme) ClearEmoticon() {
+	m.Emoticon = ""
+	m.Flags.Unset(6)
+}
+
+// HasInstallsCount reports whether InstallsCount is present: not zero, set by
+// SetInstallsCount, or received.
+func (m *Theme) HasInstallsCount() bool {
+	return m.InstallsCount != 0 || m.Flags.Has(4)
+}
+
+// SetInstallsCount sets InstallsCount to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *Theme) SetInstallsCount(v int) {
+	m.InstallsCount = v
+	m.Flags.Set(4)
+}
+
+// ClearInstallsCount sets InstallsCount to its zero value and marks it absent.
+func (m *Theme) ClearInstallsCount() {
+	m.InstallsCount = 0
+	m.Flags.Unset(4)
 }
 
 // Encode writes m to b with its ID.
@@ -725,15 +903,15 @@ func (m *Theme) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.Slug)
 	b.PutString(m.Title)
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("theme#a00e67d6", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "theme", "document")
 		}
 	}
 	if flags.Has(3) {
 		b.PutVectorHeader(len(m.Settings))
 		for i := range m.Settings {
 			if err := m.Settings[i].Encode(b); err != nil {
-				return encodeErr("theme#a00e67d6", "settings", err)
+				return tlrt.EncodeErr(err, "theme", "settings")
 			}
 		}
 	}
@@ -748,66 +926,63 @@ func (m *Theme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Theme) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ThemeTypeID, "theme"); err != nil {
+		return tlrt.DecodeErr(err, "theme", "")
 	}
-	if err := consumeID(b, ThemeTypeID, "theme"); err != nil {
-		return decodeErr("theme#a00e67d6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Theme) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Theme) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("theme#a00e67d6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "theme", "")
 	}
 	*m = Theme{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("theme#a00e67d6", "flags", err)
+		return tlrt.DecodeErr(err, "theme", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Default = m.Flags.Has(1)
 	m.ForChat = m.Flags.Has(5)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("theme#a00e67d6", "id", err)
+		return tlrt.DecodeErr(err, "theme", "id")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("theme#a00e67d6", "access_hash", err)
+		return tlrt.DecodeErr(err, "theme", "access_hash")
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("theme#a00e67d6", "slug", err)
+		return tlrt.DecodeErr(err, "theme", "slug")
 	}
 	if m.Title, err = b.String(); err != nil {
-		return decodeErr("theme#a00e67d6", "title", err)
+		return tlrt.DecodeErr(err, "theme", "title")
 	}
 	if m.Flags.Has(2) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("theme#a00e67d6", "document", err)
+			return tlrt.DecodeErr(err, "theme", "document")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = decodeVectorAt(b, depth+1, decodeValue[ThemeSettings]); err != nil {
-			return decodeErr("theme#a00e67d6", "settings", err)
+		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ThemeSettings]); err != nil {
+			return tlrt.DecodeErr(err, "theme", "settings")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.Emoticon, err = b.String(); err != nil {
-			return decodeErr("theme#a00e67d6", "emoticon", err)
+			return tlrt.DecodeErr(err, "theme", "emoticon")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.InstallsCount, err = b.Int(); err != nil {
-			return decodeErr("theme#a00e67d6", "installs_count", err)
+			return tlrt.DecodeErr(err, "theme", "installs_count")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5
@@ -823,17 +998,21 @@ func (m *Theme) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// ThemeSettings is the TL constructor themeSettings:
+// ThemeSettings is the TL constructor themeSettings.
 //
-//	themeSettings#fa58b6d4 flags:# message_colors_animated:flags.2?true base_theme:BaseTheme accent_color:int outbox_accent_color:flags.3?int message_colors:flags.0?Vector<int> wallpaper:flags.1?WallPaper = ThemeSettings
+//	themeSettings#fa58b6d4 flags:# message_colors_animated:flags.2?true
+//	    base_theme:BaseTheme accent_color:int
+//	    outbox_accent_color:flags.3?int message_colors:flags.0?Vector<int>
+//	    wallpaper:flags.1?WallPaper = ThemeSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetOutboxAccentColor and the other Set methods send a zero value too;
+// HasOutboxAccentColor reports whether OutboxAccentColor is present (sent, or
+// received) and ClearOutboxAccentColor leaves it out.
 //
 // See https://core.telegram.org/constructor/themeSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type ThemeSettings struct {
-	Flags                 bin.Fields // flags word; see the type's doc
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	MessageColorsAnimated bool       // flags.2?true
 	BaseTheme             BaseThemeClass
 	AccentColor           int
@@ -853,6 +1032,45 @@ func (*ThemeSettings) TypeID() uint32 {
 // TypeName returns "themeSettings".
 func (*ThemeSettings) TypeName() string {
 	return "themeSettings"
+}
+
+// HasOutboxAccentColor reports whether OutboxAccentColor is present: not zero,
+// set by SetOutboxAccentColor, or received.
+func (m *ThemeSettings) HasOutboxAccentColor() bool {
+	return m.OutboxAccentColor != 0 || m.Flags.Has(3)
+}
+
+// SetOutboxAccentColor sets OutboxAccentColor to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *ThemeSettings) SetOutboxAccentColor(v int) {
+	m.OutboxAccentColor = v
+	m.Flags.Set(3)
+}
+
+// ClearOutboxAccentColor sets OutboxAccentColor to its zero value and marks it
+// absent.
+func (m *ThemeSettings) ClearOutboxAccentColor() {
+	m.OutboxAccentColor = 0
+	m.Flags.Unset(3)
+}
+
+// HasMessageColors reports whether MessageColors is present: not zero, set by
+// SetMessageColors, or received.
+func (m *ThemeSettings) HasMessageColors() bool {
+	return len(m.MessageColors) > 0 || m.Flags.Has(0)
+}
+
+// SetMessageColors sets MessageColors to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *ThemeSettings) SetMessageColors(v []int) {
+	m.MessageColors = v
+	m.Flags.Set(0)
+}
+
+// ClearMessageColors sets MessageColors to its zero value and marks it absent.
+func (m *ThemeSettings) ClearMessageColors() {
+	m.MessageColors = nil
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -883,8 +1101,8 @@ func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.BaseTheme); err != nil {
-		return encodeErr("themeSettings#fa58b6d4", "base_theme", err)
+	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
+		return tlrt.EncodeErr(err, "themeSettings", "base_theme")
 	}
 	b.PutInt(m.AccentColor)
 	if flags.Has(3) {
@@ -897,8 +1115,8 @@ func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.Wallpaper); err != nil {
-			return encodeErr("themeSettings#fa58b6d4", "wallpaper", err)
+		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+			return tlrt.EncodeErr(err, "themeSettings", "wallpaper")
 		}
 	}
 	return nil
@@ -906,53 +1124,50 @@ func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *ThemeSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, ThemeSettingsTypeID, "themeSettings"); err != nil {
+		return tlrt.DecodeErr(err, "themeSettings", "")
 	}
-	if err := consumeID(b, ThemeSettingsTypeID, "themeSettings"); err != nil {
-		return decodeErr("themeSettings#fa58b6d4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *ThemeSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("themeSettings#fa58b6d4", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "themeSettings", "")
 	}
 	*m = ThemeSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("themeSettings#fa58b6d4", "flags", err)
+		return tlrt.DecodeErr(err, "themeSettings", "flags")
 	}
 	m.MessageColorsAnimated = m.Flags.Has(2)
 	if m.BaseTheme, err = decodeBaseTheme(b, depth+1); err != nil {
-		return decodeErr("themeSettings#fa58b6d4", "base_theme", err)
+		return tlrt.DecodeErr(err, "themeSettings", "base_theme")
 	}
 	if m.AccentColor, err = b.Int(); err != nil {
-		return decodeErr("themeSettings#fa58b6d4", "accent_color", err)
+		return tlrt.DecodeErr(err, "themeSettings", "accent_color")
 	}
 	if m.Flags.Has(3) {
 		if m.OutboxAccentColor, err = b.Int(); err != nil {
-			return decodeErr("themeSettings#fa58b6d4", "outbox_accent_color", err)
+			return tlrt.DecodeErr(err, "themeSettings", "outbox_accent_color")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-			return decodeErr("themeSettings#fa58b6d4", "message_colors", err)
+		if m.MessageColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "themeSettings", "message_colors")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
-			return decodeErr("themeSettings#fa58b6d4", "wallpaper", err)
+			return tlrt.DecodeErr(err, "themeSettings", "wallpaper")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -965,7 +1180,338 @@ func (m *ThemeSettings) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// TopPeer is the TL constructor topPeer:
+// Timezone is the TL constructor timezone.
+//
+//	timezone#ff9289f5 id:string name:string utc_offset:int = Timezone
+//
+// See https://core.telegram.org/constructor/timezone.
+type Timezone struct {
+	ID        string
+	Name      string
+	UtcOffset int
+}
+
+// TimezoneTypeID is the ID of timezone.
+const TimezoneTypeID = 0xff9289f5
+
+// TypeID returns 0xff9289f5, the ID of timezone.
+func (*Timezone) TypeID() uint32 {
+	return TimezoneTypeID
+}
+
+// TypeName returns "timezone".
+func (*Timezone) TypeName() string {
+	return "timezone"
+}
+
+// Encode writes m to b with its ID.
+func (m *Timezone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TimezoneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *Timezone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ID)
+	b.PutString(m.Name)
+	b.PutInt(m.UtcOffset)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *Timezone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TimezoneTypeID, "timezone"); err != nil {
+		return tlrt.DecodeErr(err, "timezone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *Timezone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Timezone) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "timezone", "id")
+	}
+	if m.Name, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "timezone", "name")
+	}
+	if m.UtcOffset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "timezone", "utc_offset")
+	}
+	return nil
+}
+
+// TodoCompletion is the TL constructor todoCompletion.
+//
+//	todoCompletion#221bb5e4 id:int completed_by:Peer date:int
+//	    = TodoCompletion
+//
+// See https://core.telegram.org/constructor/todoCompletion.
+type TodoCompletion struct {
+	ID          int
+	CompletedBy PeerClass
+	Date        int
+}
+
+// TodoCompletionTypeID is the ID of todoCompletion.
+const TodoCompletionTypeID = 0x221bb5e4
+
+// TypeID returns 0x221bb5e4, the ID of todoCompletion.
+func (*TodoCompletion) TypeID() uint32 {
+	return TodoCompletionTypeID
+}
+
+// TypeName returns "todoCompletion".
+func (*TodoCompletion) TypeName() string {
+	return "todoCompletion"
+}
+
+// Encode writes m to b with its ID.
+func (m *TodoCompletion) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TodoCompletionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TodoCompletion) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ID)
+	if err := tlrt.EncodeObject(b, m.CompletedBy); err != nil {
+		return tlrt.EncodeErr(err, "todoCompletion", "completed_by")
+	}
+	b.PutInt(m.Date)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TodoCompletion) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TodoCompletionTypeID, "todoCompletion"); err != nil {
+		return tlrt.DecodeErr(err, "todoCompletion", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TodoCompletion) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TodoCompletion) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "todoCompletion", "")
+	}
+	var err error
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "todoCompletion", "id")
+	}
+	if m.CompletedBy, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "todoCompletion", "completed_by")
+	}
+	if m.Date, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "todoCompletion", "date")
+	}
+	return nil
+}
+
+// TodoItem is the TL constructor todoItem.
+//
+//	todoItem#cba9a52f id:int title:TextWithEntities = TodoItem
+//
+// See https://core.telegram.org/constructor/todoItem.
+type TodoItem struct {
+	ID    int
+	Title TextWithEntities
+}
+
+// TodoItemTypeID is the ID of todoItem.
+const TodoItemTypeID = 0xcba9a52f
+
+// TypeID returns 0xcba9a52f, the ID of todoItem.
+func (*TodoItem) TypeID() uint32 {
+	return TodoItemTypeID
+}
+
+// TypeName returns "todoItem".
+func (*TodoItem) TypeName() string {
+	return "todoItem"
+}
+
+// Encode writes m to b with its ID.
+func (m *TodoItem) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TodoItemTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TodoItem) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ID)
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "todoItem", "title")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TodoItem) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TodoItemTypeID, "todoItem"); err != nil {
+		return tlrt.DecodeErr(err, "todoItem", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TodoItem) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TodoItem) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "todoItem", "")
+	}
+	var err error
+	if m.ID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "todoItem", "id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "todoItem", "title")
+	}
+	return nil
+}
+
+// TodoList is the TL constructor todoList.
+//
+//	todoList#49b92a26 flags:# others_can_append:flags.0?true
+//	    others_can_complete:flags.1?true title:TextWithEntities
+//	    list:Vector<TodoItem> = TodoList
+//
+// See https://core.telegram.org/constructor/todoList.
+type TodoList struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OthersCanAppend   bool       // flags.0?true
+	OthersCanComplete bool       // flags.1?true
+	Title             TextWithEntities
+	List              []TodoItem
+}
+
+// TodoListTypeID is the ID of todoList.
+const TodoListTypeID = 0x49b92a26
+
+// TypeID returns 0x49b92a26, the ID of todoList.
+func (*TodoList) TypeID() uint32 {
+	return TodoListTypeID
+}
+
+// TypeName returns "todoList".
+func (*TodoList) TypeName() string {
+	return "todoList"
+}
+
+// Encode writes m to b with its ID.
+func (m *TodoList) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(TodoListTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *TodoList) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OthersCanAppend {
+		flags.Set(0)
+	}
+	if m.OthersCanComplete {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if err := m.Title.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "todoList", "title")
+	}
+	b.PutVectorHeader(len(m.List))
+	for i := range m.List {
+		if err := m.List[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "todoList", "list")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *TodoList) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, TodoListTypeID, "todoList"); err != nil {
+		return tlrt.DecodeErr(err, "todoList", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *TodoList) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "todoList", "")
+	}
+	*m = TodoList{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "todoList", "flags")
+	}
+	m.OthersCanAppend = m.Flags.Has(0)
+	m.OthersCanComplete = m.Flags.Has(1)
+	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "todoList", "title")
+	}
+	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+		return tlrt.DecodeErr(err, "todoList", "list")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// TopPeer is the TL constructor topPeer.
 //
 //	topPeer#edcdc05b peer:Peer rating:double = TopPeer
 //
@@ -1002,8 +1548,8 @@ func (m *TopPeer) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("topPeer#edcdc05b", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "topPeer", "peer")
 	}
 	b.PutDouble(m.Rating)
 	return nil
@@ -1011,41 +1557,39 @@ func (m *TopPeer) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeer) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerTypeID, "topPeer"); err != nil {
+		return tlrt.DecodeErr(err, "topPeer", "")
 	}
-	if err := consumeID(b, TopPeerTypeID, "topPeer"); err != nil {
-		return decodeErr("topPeer#edcdc05b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeer) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeer) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("topPeer#edcdc05b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "topPeer", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("topPeer#edcdc05b", "peer", err)
+		return tlrt.DecodeErr(err, "topPeer", "peer")
 	}
 	if m.Rating, err = b.Double(); err != nil {
-		return decodeErr("topPeer#edcdc05b", "rating", err)
+		return tlrt.DecodeErr(err, "topPeer", "rating")
 	}
 	return nil
 }
 
-// TopPeerCategoryPeers is the TL constructor topPeerCategoryPeers:
+// TopPeerCategoryPeers is the TL constructor topPeerCategoryPeers.
 //
-//	topPeerCategoryPeers#fb834291 category:TopPeerCategory count:int peers:Vector<TopPeer> = TopPeerCategoryPeers
+//	topPeerCategoryPeers#fb834291 category:TopPeerCategory count:int
+//	    peers:Vector<TopPeer> = TopPeerCategoryPeers
 //
 // See https://core.telegram.org/constructor/topPeerCategoryPeers.
 type TopPeerCategoryPeers struct {
@@ -1081,14 +1625,14 @@ func (m *TopPeerCategoryPeers) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Category); err != nil {
-		return encodeErr("topPeerCategoryPeers#fb834291", "category", err)
+	if err := tlrt.EncodeObject(b, m.Category); err != nil {
+		return tlrt.EncodeErr(err, "topPeerCategoryPeers", "category")
 	}
 	b.PutInt(m.Count)
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
 		if err := m.Peers[i].Encode(b); err != nil {
-			return encodeErr("topPeerCategoryPeers#fb834291", "peers", err)
+			return tlrt.EncodeErr(err, "topPeerCategoryPeers", "peers")
 		}
 	}
 	return nil
@@ -1096,42 +1640,39 @@ func (m *TopPeerCategoryPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TopPeerCategoryPeers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TopPeerCategoryPeersTypeID, "topPeerCategoryPeers"); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "")
 	}
-	if err := consumeID(b, TopPeerCategoryPeersTypeID, "topPeerCategoryPeers"); err != nil {
-		return decodeErr("topPeerCategoryPeers#fb834291", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TopPeerCategoryPeers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TopPeerCategoryPeers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TopPeerCategoryPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("topPeerCategoryPeers#fb834291", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "topPeerCategoryPeers", "")
 	}
 	var err error
 	if m.Category, err = decodeTopPeerCategory(b, depth+1); err != nil {
-		return decodeErr("topPeerCategoryPeers#fb834291", "category", err)
+		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "category")
 	}
 	if m.Count, err = b.Int(); err != nil {
-		return decodeErr("topPeerCategoryPeers#fb834291", "count", err)
+		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "count")
 	}
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodeValue[TopPeer]); err != nil {
-		return decodeErr("topPeerCategoryPeers#fb834291", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TopPeer]); err != nil {
+		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "peers")
 	}
 	return nil
 }
 
-// True is the TL constructor true:
+// True is the TL constructor true.
 //
 //	true#3fedd339 = True
 //
@@ -1170,22 +1711,19 @@ func (m *True) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *True) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TrueTypeID, "true"); err != nil {
+		return tlrt.DecodeErr(err, "true", "")
 	}
-	if err := consumeID(b, TrueTypeID, "true"); err != nil {
-		return decodeErr("true#3fedd339", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *True) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *True) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *True) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}

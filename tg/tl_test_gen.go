@@ -5,9 +5,10 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// TestUseErrorRequest is the TL function test.useError:
+// TestUseErrorRequest is the TL function test.useError.
 //
 //	test.useError#ee75af01 = Error
 //
@@ -46,44 +47,34 @@ func (m *TestUseErrorRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TestUseErrorRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TestUseErrorRequestTypeID, "test.useError"); err != nil {
+		return tlrt.DecodeErr(err, "test.useError", "")
 	}
-	if err := consumeID(b, TestUseErrorRequestTypeID, "test.useError"); err != nil {
-		return decodeErr("test.useError#ee75af01", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TestUseErrorRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TestUseErrorRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TestUseErrorRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TestUseError invokes test.useError#ee75af01:
-//
-//	test.useError#ee75af01 = Error
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/test.useError.
+// TestUseError calls test.useError: see TestUseErrorRequest.
 func (c *Client) TestUseError(ctx context.Context, req *TestUseErrorRequest) (*Error, error) {
 	if req == nil {
 		req = new(TestUseErrorRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[Error])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[Error])
 }
 
-// TestUseConfigSimpleRequest is the TL function test.useConfigSimple:
+// TestUseConfigSimpleRequest is the TL function test.useConfigSimple.
 //
 //	test.useConfigSimple#f9b7b23d = help.ConfigSimple
 //
@@ -122,39 +113,30 @@ func (m *TestUseConfigSimpleRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *TestUseConfigSimpleRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, TestUseConfigSimpleRequestTypeID, "test.useConfigSimple"); err != nil {
+		return tlrt.DecodeErr(err, "test.useConfigSimple", "")
 	}
-	if err := consumeID(b, TestUseConfigSimpleRequestTypeID, "test.useConfigSimple"); err != nil {
-		return decodeErr("test.useConfigSimple#f9b7b23d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *TestUseConfigSimpleRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *TestUseConfigSimpleRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *TestUseConfigSimpleRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// TestUseConfigSimple invokes test.useConfigSimple#f9b7b23d:
-//
-//	test.useConfigSimple#f9b7b23d = help.ConfigSimple
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/test.useConfigSimple.
+// TestUseConfigSimple calls test.useConfigSimple: see
+// TestUseConfigSimpleRequest.
 func (c *Client) TestUseConfigSimple(ctx context.Context, req *TestUseConfigSimpleRequest) (*HelpConfigSimple, error) {
 	if req == nil {
 		req = new(TestUseConfigSimpleRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[HelpConfigSimple])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[HelpConfigSimple])
 }

@@ -2,9 +2,71 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// UpdateClass is the TL type Update: one of UpdateNewMessage, UpdateMessageID, UpdateDeleteMessages, UpdateUserTyping, UpdateChatUserTyping, UpdateChatParticipants, UpdateUserStatus, UpdateUserName, UpdateNewAuthorization, UpdateNewEncryptedMessage, UpdateEncryptedChatTyping, UpdateEncryption, UpdateEncryptedMessagesRead, UpdateChatParticipantAdd, UpdateChatParticipantDelete, UpdateDCOptions, UpdateNotifySettings, UpdateServiceNotification, UpdatePrivacy, UpdateUserPhone, UpdateReadHistoryInbox, UpdateReadHistoryOutbox, UpdateWebPage, UpdateReadMessagesContents, UpdateChannelTooLong, UpdateChannel, UpdateNewChannelMessage, UpdateReadChannelInbox, UpdateDeleteChannelMessages, UpdateChannelMessageViews, UpdateChatParticipantAdmin, UpdateNewStickerSet, UpdateStickerSetsOrder, UpdateStickerSets, UpdateSavedGifs, UpdateBotInlineQuery, UpdateBotInlineSend, UpdateEditChannelMessage, UpdateBotCallbackQuery, UpdateEditMessage, UpdateInlineBotCallbackQuery, UpdateReadChannelOutbox, UpdateDraftMessage, UpdateReadFeaturedStickers, UpdateRecentStickers, UpdateConfig, UpdatePtsChanged, UpdateChannelWebPage, UpdateDialogPinned, UpdatePinnedDialogs, UpdateBotWebhookJSON, UpdateBotWebhookJSONQuery, UpdateBotShippingQuery, UpdateBotPrecheckoutQuery, UpdatePhoneCall, UpdateLangPackTooLong, UpdateLangPack, UpdateFavedStickers, UpdateChannelReadMessagesContents, UpdateContactsReset, UpdateChannelAvailableMessages, UpdateDialogUnreadMark, UpdateMessagePoll, UpdateChatDefaultBannedRights, UpdateFolderPeers, UpdatePeerSettings, UpdatePeerLocated, UpdateNewScheduledMessage, UpdateDeleteScheduledMessages, UpdateTheme, UpdateGeoLiveViewed, UpdateLoginToken, UpdateMessagePollVote, UpdateDialogFilter, UpdateDialogFilterOrder, UpdateDialogFilters, UpdatePhoneCallSignalingData, UpdateChannelMessageForwards, UpdateReadChannelDiscussionInbox, UpdateReadChannelDiscussionOutbox, UpdatePeerBlocked, UpdateChannelUserTyping, UpdatePinnedMessages, UpdatePinnedChannelMessages, UpdateChat, UpdateGroupCallParticipants, UpdateGroupCall, UpdatePeerHistoryTTL, UpdateChatParticipant, UpdateChannelParticipant, UpdateBotStopped, UpdateGroupCallConnection, UpdateBotCommands, UpdatePendingJoinRequests, UpdateBotChatInviteRequester, UpdateMessageReactions, UpdateAttachMenuBots, UpdateWebViewResultSent, UpdateBotMenuButton, UpdateSavedRingtones, UpdateTranscribedAudio, UpdateReadFeaturedEmojiStickers, UpdateUserEmojiStatus, UpdateRecentEmojiStatuses, UpdateRecentReactions, UpdateMoveStickerSetToTop, UpdateMessageExtendedMedia, UpdateChannelPinnedTopic, UpdateChannelPinnedTopics, UpdateUser, UpdateAutoSaveSettings, UpdateGroupInvitePrivacyForbidden, UpdateStory, UpdateReadStories, UpdateStoryID, UpdateStoriesStealthMode, UpdateSentStoryReaction, UpdateBotChatBoost, UpdateChannelViewForumAsMessages, UpdatePeerWallpaper, UpdateBotMessageReaction, UpdateBotMessageReactions, UpdateSavedDialogPinned, UpdatePinnedSavedDialogs.
+// UpdateClass is the TL type Update: one of UpdateNewMessage, UpdateMessageID,
+// UpdateDeleteMessages, UpdateUserTyping, UpdateChatUserTyping,
+// UpdateChatParticipants, UpdateUserStatus, UpdateUserName,
+// UpdateNewAuthorization, UpdateNewEncryptedMessage, UpdateEncryptedChatTyping,
+// UpdateEncryption, UpdateEncryptedMessagesRead, UpdateChatParticipantAdd,
+// UpdateChatParticipantDelete, UpdateDCOptions, UpdateNotifySettings,
+// UpdateServiceNotification, UpdatePrivacy, UpdateUserPhone,
+// UpdateReadHistoryInbox, UpdateReadHistoryOutbox, UpdateWebPage,
+// UpdateReadMessagesContents, UpdateChannelTooLong, UpdateChannel,
+// UpdateNewChannelMessage, UpdateReadChannelInbox, UpdateDeleteChannelMessages,
+// UpdateChannelMessageViews, UpdateChatParticipantAdmin, UpdateNewStickerSet,
+// UpdateStickerSetsOrder, UpdateStickerSets, UpdateSavedGifs,
+// UpdateBotInlineQuery, UpdateBotInlineSend, UpdateEditChannelMessage,
+// UpdateBotCallbackQuery, UpdateEditMessage, UpdateInlineBotCallbackQuery,
+// UpdateReadChannelOutbox, UpdateDraftMessage, UpdateReadFeaturedStickers,
+// UpdateRecentStickers, UpdateConfig, UpdatePtsChanged, UpdateChannelWebPage,
+// UpdateDialogPinned, UpdatePinnedDialogs, UpdateBotWebhookJSON,
+// UpdateBotWebhookJSONQuery, UpdateBotShippingQuery, UpdateBotPrecheckoutQuery,
+// UpdatePhoneCall, UpdateLangPackTooLong, UpdateLangPack, UpdateFavedStickers,
+// UpdateChannelReadMessagesContents, UpdateContactsReset,
+// UpdateChannelAvailableMessages, UpdateDialogUnreadMark, UpdateMessagePoll,
+// UpdateChatDefaultBannedRights, UpdateFolderPeers, UpdatePeerSettings,
+// UpdatePeerLocated, UpdateNewScheduledMessage, UpdateDeleteScheduledMessages,
+// UpdateTheme, UpdateGeoLiveViewed, UpdateLoginToken, UpdateMessagePollVote,
+// UpdateDialogFilter, UpdateDialogFilterOrder, UpdateDialogFilters,
+// UpdatePhoneCallSignalingData, UpdateChannelMessageForwards,
+// UpdateReadChannelDiscussionInbox, UpdateReadChannelDiscussionOutbox,
+// UpdatePeerBlocked, UpdateChannelUserTyping, UpdatePinnedMessages,
+// UpdatePinnedChannelMessages, UpdateChat, UpdateGroupCallParticipants,
+// UpdateGroupCall, UpdatePeerHistoryTTL, UpdateChatParticipant,
+// UpdateChannelParticipant, UpdateBotStopped, UpdateGroupCallConnection,
+// UpdateBotCommands, UpdatePendingJoinRequests, UpdateBotChatInviteRequester,
+// UpdateMessageReactions, UpdateAttachMenuBots, UpdateWebViewResultSent,
+// UpdateBotMenuButton, UpdateSavedRingtones, UpdateTranscribedAudio,
+// UpdateReadFeaturedEmojiStickers, UpdateUserEmojiStatus,
+// UpdateRecentEmojiStatuses, UpdateRecentReactions, UpdateMoveStickerSetToTop,
+// UpdateMessageExtendedMedia, UpdateUser, UpdateAutoSaveSettings, UpdateStory,
+// UpdateReadStories, UpdateStoryID, UpdateStoriesStealthMode,
+// UpdateSentStoryReaction, UpdateBotChatBoost,
+// UpdateChannelViewForumAsMessages, UpdatePeerWallpaper,
+// UpdateBotMessageReaction, UpdateBotMessageReactions, UpdateSavedDialogPinned,
+// UpdatePinnedSavedDialogs, UpdateSavedReactionTags, UpdateSMSJob,
+// UpdateQuickReplies, UpdateNewQuickReply, UpdateDeleteQuickReply,
+// UpdateQuickReplyMessage, UpdateDeleteQuickReplyMessages,
+// UpdateBotBusinessConnect, UpdateBotNewBusinessMessage,
+// UpdateBotEditBusinessMessage, UpdateBotDeleteBusinessMessage,
+// UpdateNewStoryReaction, UpdateStarsBalance, UpdateBusinessBotCallbackQuery,
+// UpdateStarsRevenueStatus, UpdateBotPurchasedPaidMedia,
+// UpdatePaidReactionPrivacy, UpdateSentPhoneCode, UpdateGroupCallChainBlocks,
+// UpdateReadMonoForumInbox, UpdateReadMonoForumOutbox,
+// UpdateMonoForumNoPaidException, UpdateGroupCallMessage,
+// UpdateGroupCallEncryptedMessage, UpdatePinnedForumTopic,
+// UpdatePinnedForumTopics, UpdateDeleteGroupCallMessages,
+// UpdateStarGiftAuctionState, UpdateStarGiftAuctionUserState,
+// UpdateEmojiGameInfo, UpdateStarGiftCraftFail, UpdateChatParticipantRank,
+// UpdateManagedBot, UpdateBotGuestChatQuery, UpdateAiComposeTones,
+// UpdateJoinChatWebViewDecision, UpdateNewBotConnection,
+// UpdateWebBrowserSettings, UpdateWebBrowserException,
+// UpdateNewEphemeralMessage, UpdateDeleteEphemeralMessages,
+// UpdateEditEphemeralMessage, UpdateBotStarsSubscription.
 //
 // See https://core.telegram.org/type/Update.
 type UpdateClass interface {
@@ -239,16 +301,10 @@ func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
 		v = &UpdateMoveStickerSetToTop{}
 	case UpdateMessageExtendedMediaTypeID:
 		v = &UpdateMessageExtendedMedia{}
-	case UpdateChannelPinnedTopicTypeID:
-		v = &UpdateChannelPinnedTopic{}
-	case UpdateChannelPinnedTopicsTypeID:
-		v = &UpdateChannelPinnedTopics{}
 	case UpdateUserTypeID:
 		v = &UpdateUser{}
 	case UpdateAutoSaveSettingsTypeID:
 		v = &UpdateAutoSaveSettings{}
-	case UpdateGroupInvitePrivacyForbiddenTypeID:
-		v = &UpdateGroupInvitePrivacyForbidden{}
 	case UpdateStoryTypeID:
 		v = &UpdateStory{}
 	case UpdateReadStoriesTypeID:
@@ -273,21 +329,105 @@ func decodeUpdate(b *bin.Buffer, depth int) (UpdateClass, error) {
 		v = &UpdateSavedDialogPinned{}
 	case UpdatePinnedSavedDialogsTypeID:
 		v = &UpdatePinnedSavedDialogs{}
+	case UpdateSavedReactionTagsTypeID:
+		v = &UpdateSavedReactionTags{}
+	case UpdateSMSJobTypeID:
+		v = &UpdateSMSJob{}
+	case UpdateQuickRepliesTypeID:
+		v = &UpdateQuickReplies{}
+	case UpdateNewQuickReplyTypeID:
+		v = &UpdateNewQuickReply{}
+	case UpdateDeleteQuickReplyTypeID:
+		v = &UpdateDeleteQuickReply{}
+	case UpdateQuickReplyMessageTypeID:
+		v = &UpdateQuickReplyMessage{}
+	case UpdateDeleteQuickReplyMessagesTypeID:
+		v = &UpdateDeleteQuickReplyMessages{}
+	case UpdateBotBusinessConnectTypeID:
+		v = &UpdateBotBusinessConnect{}
+	case UpdateBotNewBusinessMessageTypeID:
+		v = &UpdateBotNewBusinessMessage{}
+	case UpdateBotEditBusinessMessageTypeID:
+		v = &UpdateBotEditBusinessMessage{}
+	case UpdateBotDeleteBusinessMessageTypeID:
+		v = &UpdateBotDeleteBusinessMessage{}
+	case UpdateNewStoryReactionTypeID:
+		v = &UpdateNewStoryReaction{}
+	case UpdateStarsBalanceTypeID:
+		v = &UpdateStarsBalance{}
+	case UpdateBusinessBotCallbackQueryTypeID:
+		v = &UpdateBusinessBotCallbackQuery{}
+	case UpdateStarsRevenueStatusTypeID:
+		v = &UpdateStarsRevenueStatus{}
+	case UpdateBotPurchasedPaidMediaTypeID:
+		v = &UpdateBotPurchasedPaidMedia{}
+	case UpdatePaidReactionPrivacyTypeID:
+		v = &UpdatePaidReactionPrivacy{}
+	case UpdateSentPhoneCodeTypeID:
+		v = &UpdateSentPhoneCode{}
+	case UpdateGroupCallChainBlocksTypeID:
+		v = &UpdateGroupCallChainBlocks{}
+	case UpdateReadMonoForumInboxTypeID:
+		v = &UpdateReadMonoForumInbox{}
+	case UpdateReadMonoForumOutboxTypeID:
+		v = &UpdateReadMonoForumOutbox{}
+	case UpdateMonoForumNoPaidExceptionTypeID:
+		v = &UpdateMonoForumNoPaidException{}
+	case UpdateGroupCallMessageTypeID:
+		v = &UpdateGroupCallMessage{}
+	case UpdateGroupCallEncryptedMessageTypeID:
+		v = &UpdateGroupCallEncryptedMessage{}
+	case UpdatePinnedForumTopicTypeID:
+		v = &UpdatePinnedForumTopic{}
+	case UpdatePinnedForumTopicsTypeID:
+		v = &UpdatePinnedForumTopics{}
+	case UpdateDeleteGroupCallMessagesTypeID:
+		v = &UpdateDeleteGroupCallMessages{}
+	case UpdateStarGiftAuctionStateTypeID:
+		v = &UpdateStarGiftAuctionState{}
+	case UpdateStarGiftAuctionUserStateTypeID:
+		v = &UpdateStarGiftAuctionUserState{}
+	case UpdateEmojiGameInfoTypeID:
+		v = &UpdateEmojiGameInfo{}
+	case UpdateStarGiftCraftFailTypeID:
+		v = &UpdateStarGiftCraftFail{}
+	case UpdateChatParticipantRankTypeID:
+		v = &UpdateChatParticipantRank{}
+	case UpdateManagedBotTypeID:
+		v = &UpdateManagedBot{}
+	case UpdateBotGuestChatQueryTypeID:
+		v = &UpdateBotGuestChatQuery{}
+	case UpdateAiComposeTonesTypeID:
+		v = &UpdateAiComposeTones{}
+	case UpdateJoinChatWebViewDecisionTypeID:
+		v = &UpdateJoinChatWebViewDecision{}
+	case UpdateNewBotConnectionTypeID:
+		v = &UpdateNewBotConnection{}
+	case UpdateWebBrowserSettingsTypeID:
+		v = &UpdateWebBrowserSettings{}
+	case UpdateWebBrowserExceptionTypeID:
+		v = &UpdateWebBrowserException{}
+	case UpdateNewEphemeralMessageTypeID:
+		v = &UpdateNewEphemeralMessage{}
+	case UpdateDeleteEphemeralMessagesTypeID:
+		v = &UpdateDeleteEphemeralMessages{}
+	case UpdateEditEphemeralMessageTypeID:
+		v = &UpdateEditEphemeralMessage{}
+	case UpdateBotStarsSubscriptionTypeID:
+		v = &UpdateBotStarsSubscription{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Update",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Update"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UpdateNewMessage is the TL constructor updateNewMessage:
+// UpdateNewMessage is the TL constructor updateNewMessage.
 //
-//	updateNewMessage#1f2b0afd message:Message pts:int pts_count:int = Update
+//	updateNewMessage#1f2b0afd message:Message pts:int pts_count:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateNewMessage.
 type UpdateNewMessage struct {
@@ -309,7 +449,7 @@ func (*UpdateNewMessage) TypeName() string {
 	return "updateNewMessage"
 }
 
-// updateClass marks UpdateNewMessage as a UpdateClass.
+// updateClass marks UpdateNewMessage as an UpdateClass.
 func (*UpdateNewMessage) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -326,8 +466,8 @@ func (m *UpdateNewMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("updateNewMessage#1f2b0afd", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateNewMessage", "message")
 	}
 	b.PutInt(m.Pts)
 	b.PutInt(m.PtsCount)
@@ -336,42 +476,39 @@ func (m *UpdateNewMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewMessage", "")
 	}
-	if err := consumeID(b, UpdateNewMessageTypeID, "updateNewMessage"); err != nil {
-		return decodeErr("updateNewMessage#1f2b0afd", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNewMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateNewMessage#1f2b0afd", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("updateNewMessage#1f2b0afd", "message", err)
+		return tlrt.DecodeErr(err, "updateNewMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateNewMessage#1f2b0afd", "pts", err)
+		return tlrt.DecodeErr(err, "updateNewMessage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateNewMessage#1f2b0afd", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateNewMessage", "pts_count")
 	}
 	return nil
 }
 
-// UpdateMessageID is the TL constructor updateMessageID:
+// UpdateMessageID is the TL constructor updateMessageID.
 //
 //	updateMessageID#4e90bfd6 id:int random_id:long = Update
 //
@@ -394,7 +531,7 @@ func (*UpdateMessageID) TypeName() string {
 	return "updateMessageID"
 }
 
-// updateClass marks UpdateMessageID as a UpdateClass.
+// updateClass marks UpdateMessageID as an UpdateClass.
 func (*UpdateMessageID) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -418,38 +555,36 @@ func (m *UpdateMessageID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageID) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateMessageIDTypeID, "updateMessageID"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageID", "")
 	}
-	if err := consumeID(b, UpdateMessageIDTypeID, "updateMessageID"); err != nil {
-		return decodeErr("updateMessageID#4e90bfd6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageID) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateMessageID) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessageID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("updateMessageID#4e90bfd6", "id", err)
+		return tlrt.DecodeErr(err, "updateMessageID", "id")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("updateMessageID#4e90bfd6", "random_id", err)
+		return tlrt.DecodeErr(err, "updateMessageID", "random_id")
 	}
 	return nil
 }
 
-// UpdateDeleteMessages is the TL constructor updateDeleteMessages:
+// UpdateDeleteMessages is the TL constructor updateDeleteMessages.
 //
-//	updateDeleteMessages#a20db0e5 messages:Vector<int> pts:int pts_count:int = Update
+//	updateDeleteMessages#a20db0e5 messages:Vector<int> pts:int pts_count:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateDeleteMessages.
 type UpdateDeleteMessages struct {
@@ -471,7 +606,7 @@ func (*UpdateDeleteMessages) TypeName() string {
 	return "updateDeleteMessages"
 }
 
-// updateClass marks UpdateDeleteMessages as a UpdateClass.
+// updateClass marks UpdateDeleteMessages as an UpdateClass.
 func (*UpdateDeleteMessages) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -499,52 +634,56 @@ func (m *UpdateDeleteMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDeleteMessagesTypeID, "updateDeleteMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteMessages", "")
 	}
-	if err := consumeID(b, UpdateDeleteMessagesTypeID, "updateDeleteMessages"); err != nil {
-		return decodeErr("updateDeleteMessages#a20db0e5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDeleteMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updateDeleteMessages#a20db0e5", "messages", err)
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateDeleteMessages#a20db0e5", "pts", err)
+		return tlrt.DecodeErr(err, "updateDeleteMessages", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateDeleteMessages#a20db0e5", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateDeleteMessages", "pts_count")
 	}
 	return nil
 }
 
-// UpdateUserTyping is the TL constructor updateUserTyping:
+// UpdateUserTyping is the TL constructor updateUserTyping.
 //
-//	updateUserTyping#c01e857f user_id:long action:SendMessageAction = Update
+//	updateUserTyping#2a17bf5c flags:# user_id:long top_msg_id:flags.0?int
+//	    action:SendMessageAction = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateUserTyping.
 type UpdateUserTyping struct {
-	UserID int64
-	Action SendMessageActionClass
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	UserID   int64
+	TopMsgID int // flags.0?int
+	Action   SendMessageActionClass
 }
 
 // UpdateUserTypingTypeID is the ID of updateUserTyping.
-const UpdateUserTypingTypeID = 0xc01e857f
+const UpdateUserTypingTypeID = 0x2a17bf5c
 
-// TypeID returns 0xc01e857f, the ID of updateUserTyping.
+// TypeID returns 0x2a17bf5c, the ID of updateUserTyping.
 func (*UpdateUserTyping) TypeID() uint32 {
 	return UpdateUserTypingTypeID
 }
@@ -554,8 +693,27 @@ func (*UpdateUserTyping) TypeName() string {
 	return "updateUserTyping"
 }
 
-// updateClass marks UpdateUserTyping as a UpdateClass.
+// updateClass marks UpdateUserTyping as an UpdateClass.
 func (*UpdateUserTyping) updateClass() {}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateUserTyping) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateUserTyping) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateUserTyping) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateUserTyping) Encode(b *bin.Buffer) error {
@@ -571,50 +729,68 @@ func (m *UpdateUserTyping) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags
+	if m.TopMsgID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	b.PutLong(m.UserID)
-	if err := encodeObj(b, m.Action); err != nil {
-		return encodeErr("updateUserTyping#c01e857f", "action", err)
+	if flags.Has(0) {
+		b.PutInt(m.TopMsgID)
+	}
+	if err := tlrt.EncodeObject(b, m.Action); err != nil {
+		return tlrt.EncodeErr(err, "updateUserTyping", "action")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserTyping) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserTyping", "")
 	}
-	if err := consumeID(b, UpdateUserTypingTypeID, "updateUserTyping"); err != nil {
-		return decodeErr("updateUserTyping#c01e857f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateUserTyping) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateUserTyping#c01e857f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateUserTyping", "")
 	}
+	*m = UpdateUserTyping{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateUserTyping", "flags")
+	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateUserTyping#c01e857f", "user_id", err)
+		return tlrt.DecodeErr(err, "updateUserTyping", "user_id")
+	}
+	if m.Flags.Has(0) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateUserTyping", "top_msg_id")
+		}
 	}
 	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
-		return decodeErr("updateUserTyping#c01e857f", "action", err)
+		return tlrt.DecodeErr(err, "updateUserTyping", "action")
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// UpdateChatUserTyping is the TL constructor updateChatUserTyping:
+// UpdateChatUserTyping is the TL constructor updateChatUserTyping.
 //
-//	updateChatUserTyping#83487af0 chat_id:long from_id:Peer action:SendMessageAction = Update
+//	updateChatUserTyping#83487af0 chat_id:long from_id:Peer
+//	    action:SendMessageAction = Update
 //
 // See https://core.telegram.org/constructor/updateChatUserTyping.
 type UpdateChatUserTyping struct {
@@ -636,7 +812,7 @@ func (*UpdateChatUserTyping) TypeName() string {
 	return "updateChatUserTyping"
 }
 
-// updateClass marks UpdateChatUserTyping as a UpdateClass.
+// updateClass marks UpdateChatUserTyping as an UpdateClass.
 func (*UpdateChatUserTyping) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -654,53 +830,50 @@ func (m *UpdateChatUserTyping) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ChatID)
-	if err := encodeObj(b, m.FromID); err != nil {
-		return encodeErr("updateChatUserTyping#83487af0", "from_id", err)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "updateChatUserTyping", "from_id")
 	}
-	if err := encodeObj(b, m.Action); err != nil {
-		return encodeErr("updateChatUserTyping#83487af0", "action", err)
+	if err := tlrt.EncodeObject(b, m.Action); err != nil {
+		return tlrt.EncodeErr(err, "updateChatUserTyping", "action")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatUserTyping) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatUserTyping", "")
 	}
-	if err := consumeID(b, UpdateChatUserTypingTypeID, "updateChatUserTyping"); err != nil {
-		return decodeErr("updateChatUserTyping#83487af0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChatUserTyping) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateChatUserTyping#83487af0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateChatUserTyping", "")
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateChatUserTyping#83487af0", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateChatUserTyping", "chat_id")
 	}
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateChatUserTyping#83487af0", "from_id", err)
+		return tlrt.DecodeErr(err, "updateChatUserTyping", "from_id")
 	}
 	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
-		return decodeErr("updateChatUserTyping#83487af0", "action", err)
+		return tlrt.DecodeErr(err, "updateChatUserTyping", "action")
 	}
 	return nil
 }
 
-// UpdateChatParticipants is the TL constructor updateChatParticipants:
+// UpdateChatParticipants is the TL constructor updateChatParticipants.
 //
 //	updateChatParticipants#7761198 participants:ChatParticipants = Update
 //
@@ -722,7 +895,7 @@ func (*UpdateChatParticipants) TypeName() string {
 	return "updateChatParticipants"
 }
 
-// updateClass marks UpdateChatParticipants as a UpdateClass.
+// updateClass marks UpdateChatParticipants as an UpdateClass.
 func (*UpdateChatParticipants) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -739,44 +912,41 @@ func (m *UpdateChatParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Participants); err != nil {
-		return encodeErr("updateChatParticipants#07761198", "participants", err)
+	if err := tlrt.EncodeObject(b, m.Participants); err != nil {
+		return tlrt.EncodeErr(err, "updateChatParticipants", "participants")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipants", "")
 	}
-	if err := consumeID(b, UpdateChatParticipantsTypeID, "updateChatParticipants"); err != nil {
-		return decodeErr("updateChatParticipants#07761198", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChatParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateChatParticipants#07761198", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateChatParticipants", "")
 	}
 	var err error
 	if m.Participants, err = decodeChatParticipants(b, depth+1); err != nil {
-		return decodeErr("updateChatParticipants#07761198", "participants", err)
+		return tlrt.DecodeErr(err, "updateChatParticipants", "participants")
 	}
 	return nil
 }
 
-// UpdateUserStatus is the TL constructor updateUserStatus:
+// UpdateUserStatus is the TL constructor updateUserStatus.
 //
 //	updateUserStatus#e5bdf8de user_id:long status:UserStatus = Update
 //
@@ -799,7 +969,7 @@ func (*UpdateUserStatus) TypeName() string {
 	return "updateUserStatus"
 }
 
-// updateClass marks UpdateUserStatus as a UpdateClass.
+// updateClass marks UpdateUserStatus as an UpdateClass.
 func (*UpdateUserStatus) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -817,49 +987,47 @@ func (m *UpdateUserStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.UserID)
-	if err := encodeObj(b, m.Status); err != nil {
-		return encodeErr("updateUserStatus#e5bdf8de", "status", err)
+	if err := tlrt.EncodeObject(b, m.Status); err != nil {
+		return tlrt.EncodeErr(err, "updateUserStatus", "status")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserStatus) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateUserStatusTypeID, "updateUserStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserStatus", "")
 	}
-	if err := consumeID(b, UpdateUserStatusTypeID, "updateUserStatus"); err != nil {
-		return decodeErr("updateUserStatus#e5bdf8de", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserStatus) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateUserStatus) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateUserStatus#e5bdf8de", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateUserStatus", "")
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateUserStatus#e5bdf8de", "user_id", err)
+		return tlrt.DecodeErr(err, "updateUserStatus", "user_id")
 	}
 	if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
-		return decodeErr("updateUserStatus#e5bdf8de", "status", err)
+		return tlrt.DecodeErr(err, "updateUserStatus", "status")
 	}
 	return nil
 }
 
-// UpdateUserName is the TL constructor updateUserName:
+// UpdateUserName is the TL constructor updateUserName.
 //
-//	updateUserName#a7848924 user_id:long first_name:string last_name:string usernames:Vector<Username> = Update
+//	updateUserName#a7848924 user_id:long first_name:string last_name:string
+//	    usernames:Vector<Username> = Update
 //
 // See https://core.telegram.org/constructor/updateUserName.
 type UpdateUserName struct {
@@ -882,7 +1050,7 @@ func (*UpdateUserName) TypeName() string {
 	return "updateUserName"
 }
 
-// updateClass marks UpdateUserName as a UpdateClass.
+// updateClass marks UpdateUserName as an UpdateClass.
 func (*UpdateUserName) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -905,7 +1073,7 @@ func (m *UpdateUserName) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.Usernames))
 	for i := range m.Usernames {
 		if err := m.Usernames[i].Encode(b); err != nil {
-			return encodeErr("updateUserName#a7848924", "usernames", err)
+			return tlrt.EncodeErr(err, "updateUserName", "usernames")
 		}
 	}
 	return nil
@@ -913,55 +1081,54 @@ func (m *UpdateUserName) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserName) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserName", "")
 	}
-	if err := consumeID(b, UpdateUserNameTypeID, "updateUserName"); err != nil {
-		return decodeErr("updateUserName#a7848924", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserName) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateUserName) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateUserName#a7848924", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateUserName", "")
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateUserName#a7848924", "user_id", err)
+		return tlrt.DecodeErr(err, "updateUserName", "user_id")
 	}
 	if m.FirstName, err = b.String(); err != nil {
-		return decodeErr("updateUserName#a7848924", "first_name", err)
+		return tlrt.DecodeErr(err, "updateUserName", "first_name")
 	}
 	if m.LastName, err = b.String(); err != nil {
-		return decodeErr("updateUserName#a7848924", "last_name", err)
+		return tlrt.DecodeErr(err, "updateUserName", "last_name")
 	}
-	if m.Usernames, err = decodeVectorAt(b, depth+1, decodeValue[Username]); err != nil {
-		return decodeErr("updateUserName#a7848924", "usernames", err)
+	if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+		return tlrt.DecodeErr(err, "updateUserName", "usernames")
 	}
 	return nil
 }
 
-// UpdateNewAuthorization is the TL constructor updateNewAuthorization:
+// UpdateNewAuthorization is the TL constructor updateNewAuthorization.
 //
-//	updateNewAuthorization#8951abef flags:# unconfirmed:flags.0?true hash:long date:flags.0?int device:flags.0?string location:flags.0?string = Update
+//	updateNewAuthorization#8951abef flags:# unconfirmed:flags.0?true
+//	    hash:long date:flags.0?int device:flags.0?string
+//	    location:flags.0?string = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetDate and the
+// other Set methods send a zero value too; HasDate reports whether Date is
+// present (sent, or received) and ClearDate leaves it out.
 //
 // See https://core.telegram.org/constructor/updateNewAuthorization.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateNewAuthorization struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Unconfirmed bool       // flags.0?true
 	Hash        int64
 	Date        int    // flags.0?int
@@ -982,8 +1149,74 @@ func (*UpdateNewAuthorization) TypeName() string {
 	return "updateNewAuthorization"
 }
 
-// updateClass marks UpdateNewAuthorization as a UpdateClass.
+// updateClass marks UpdateNewAuthorization as an UpdateClass.
 func (*UpdateNewAuthorization) updateClass() {}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received. It shares its flag with Unconfirmed and Device and Location: they
+// are present together.
+func (m *UpdateNewAuthorization) HasDate() bool {
+	return m.Unconfirmed || m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(0)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateNewAuthorization) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(0)
+}
+
+// ClearDate sets Date to its zero value and marks it absent; it is still sent,
+// as zero, when Unconfirmed or Device or Location, which shares its flag, is
+// set.
+func (m *UpdateNewAuthorization) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(0)
+}
+
+// HasDevice reports whether Device is present: not zero, set by SetDevice, or
+// received. It shares its flag with Unconfirmed and Date and Location: they are
+// present together.
+func (m *UpdateNewAuthorization) HasDevice() bool {
+	return m.Unconfirmed || m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(0)
+}
+
+// SetDevice sets Device to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *UpdateNewAuthorization) SetDevice(v string) {
+	m.Device = v
+	m.Flags.Set(0)
+}
+
+// ClearDevice sets Device to its zero value and marks it absent; it is still
+// sent, as zero, when Unconfirmed or Date or Location, which shares its flag,
+// is set.
+func (m *UpdateNewAuthorization) ClearDevice() {
+	m.Device = ""
+	m.Flags.Unset(0)
+}
+
+// HasLocation reports whether Location is present: not zero, set by
+// SetLocation, or received. It shares its flag with Unconfirmed and Date and
+// Device: they are present together.
+func (m *UpdateNewAuthorization) HasLocation() bool {
+	return m.Unconfirmed || m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(0)
+}
+
+// SetLocation sets Location to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateNewAuthorization) SetLocation(v string) {
+	m.Location = v
+	m.Flags.Set(0)
+}
+
+// ClearLocation sets Location to its zero value and marks it absent; it is
+// still sent, as zero, when Unconfirmed or Date or Device, which shares its
+// flag, is set.
+func (m *UpdateNewAuthorization) ClearLocation() {
+	m.Location = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateNewAuthorization) Encode(b *bin.Buffer) error {
@@ -1019,47 +1252,44 @@ func (m *UpdateNewAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewAuthorization) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewAuthorization", "")
 	}
-	if err := consumeID(b, UpdateNewAuthorizationTypeID, "updateNewAuthorization"); err != nil {
-		return decodeErr("updateNewAuthorization#8951abef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNewAuthorization) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateNewAuthorization{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateNewAuthorization#8951abef", "flags", err)
+		return tlrt.DecodeErr(err, "updateNewAuthorization", "flags")
 	}
 	m.Unconfirmed = m.Flags.Has(0)
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("updateNewAuthorization#8951abef", "hash", err)
+		return tlrt.DecodeErr(err, "updateNewAuthorization", "hash")
 	}
 	if m.Flags.Has(0) {
 		if m.Date, err = b.Int(); err != nil {
-			return decodeErr("updateNewAuthorization#8951abef", "date", err)
+			return tlrt.DecodeErr(err, "updateNewAuthorization", "date")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.Device, err = b.String(); err != nil {
-			return decodeErr("updateNewAuthorization#8951abef", "device", err)
+			return tlrt.DecodeErr(err, "updateNewAuthorization", "device")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.Location, err = b.String(); err != nil {
-			return decodeErr("updateNewAuthorization#8951abef", "location", err)
+			return tlrt.DecodeErr(err, "updateNewAuthorization", "location")
 		}
 	}
 	if m.Unconfirmed || m.Date != 0 || m.Device != "" || m.Location != "" {
@@ -1068,9 +1298,10 @@ func (m *UpdateNewAuthorization) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// UpdateNewEncryptedMessage is the TL constructor updateNewEncryptedMessage:
+// UpdateNewEncryptedMessage is the TL constructor updateNewEncryptedMessage.
 //
-//	updateNewEncryptedMessage#12bcbd9a message:EncryptedMessage qts:int = Update
+//	updateNewEncryptedMessage#12bcbd9a message:EncryptedMessage qts:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateNewEncryptedMessage.
 type UpdateNewEncryptedMessage struct {
@@ -1091,7 +1322,7 @@ func (*UpdateNewEncryptedMessage) TypeName() string {
 	return "updateNewEncryptedMessage"
 }
 
-// updateClass marks UpdateNewEncryptedMessage as a UpdateClass.
+// updateClass marks UpdateNewEncryptedMessage as an UpdateClass.
 func (*UpdateNewEncryptedMessage) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1108,8 +1339,8 @@ func (m *UpdateNewEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("updateNewEncryptedMessage#12bcbd9a", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateNewEncryptedMessage", "message")
 	}
 	b.PutInt(m.Qts)
 	return nil
@@ -1117,39 +1348,36 @@ func (m *UpdateNewEncryptedMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewEncryptedMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "")
 	}
-	if err := consumeID(b, UpdateNewEncryptedMessageTypeID, "updateNewEncryptedMessage"); err != nil {
-		return decodeErr("updateNewEncryptedMessage#12bcbd9a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNewEncryptedMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateNewEncryptedMessage#12bcbd9a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewEncryptedMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeEncryptedMessage(b, depth+1); err != nil {
-		return decodeErr("updateNewEncryptedMessage#12bcbd9a", "message", err)
+		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "message")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateNewEncryptedMessage#12bcbd9a", "qts", err)
+		return tlrt.DecodeErr(err, "updateNewEncryptedMessage", "qts")
 	}
 	return nil
 }
 
-// UpdateEncryptedChatTyping is the TL constructor updateEncryptedChatTyping:
+// UpdateEncryptedChatTyping is the TL constructor updateEncryptedChatTyping.
 //
 //	updateEncryptedChatTyping#1710f156 chat_id:int = Update
 //
@@ -1171,7 +1399,7 @@ func (*UpdateEncryptedChatTyping) TypeName() string {
 	return "updateEncryptedChatTyping"
 }
 
-// updateClass marks UpdateEncryptedChatTyping as a UpdateClass.
+// updateClass marks UpdateEncryptedChatTyping as an UpdateClass.
 func (*UpdateEncryptedChatTyping) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1194,33 +1422,30 @@ func (m *UpdateEncryptedChatTyping) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryptedChatTyping) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryptedChatTyping", "")
 	}
-	if err := consumeID(b, UpdateEncryptedChatTypingTypeID, "updateEncryptedChatTyping"); err != nil {
-		return decodeErr("updateEncryptedChatTyping#1710f156", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedChatTyping) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateEncryptedChatTyping) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEncryptedChatTyping) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Int(); err != nil {
-		return decodeErr("updateEncryptedChatTyping#1710f156", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateEncryptedChatTyping", "chat_id")
 	}
 	return nil
 }
 
-// UpdateEncryption is the TL constructor updateEncryption:
+// UpdateEncryption is the TL constructor updateEncryption.
 //
 //	updateEncryption#b4a2e88d chat:EncryptedChat date:int = Update
 //
@@ -1243,7 +1468,7 @@ func (*UpdateEncryption) TypeName() string {
 	return "updateEncryption"
 }
 
-// updateClass marks UpdateEncryption as a UpdateClass.
+// updateClass marks UpdateEncryption as an UpdateClass.
 func (*UpdateEncryption) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1260,8 +1485,8 @@ func (m *UpdateEncryption) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Chat); err != nil {
-		return encodeErr("updateEncryption#b4a2e88d", "chat", err)
+	if err := tlrt.EncodeObject(b, m.Chat); err != nil {
+		return tlrt.EncodeErr(err, "updateEncryption", "chat")
 	}
 	b.PutInt(m.Date)
 	return nil
@@ -1269,41 +1494,40 @@ func (m *UpdateEncryption) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryption) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryption", "")
 	}
-	if err := consumeID(b, UpdateEncryptionTypeID, "updateEncryption"); err != nil {
-		return decodeErr("updateEncryption#b4a2e88d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryption) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateEncryption) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEncryption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateEncryption#b4a2e88d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateEncryption", "")
 	}
 	var err error
 	if m.Chat, err = decodeEncryptedChat(b, depth+1); err != nil {
-		return decodeErr("updateEncryption#b4a2e88d", "chat", err)
+		return tlrt.DecodeErr(err, "updateEncryption", "chat")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateEncryption#b4a2e88d", "date", err)
+		return tlrt.DecodeErr(err, "updateEncryption", "date")
 	}
 	return nil
 }
 
-// UpdateEncryptedMessagesRead is the TL constructor updateEncryptedMessagesRead:
+// UpdateEncryptedMessagesRead is the TL constructor
+// updateEncryptedMessagesRead.
 //
-//	updateEncryptedMessagesRead#38fe25b7 chat_id:int max_date:int date:int = Update
+//	updateEncryptedMessagesRead#38fe25b7 chat_id:int max_date:int date:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateEncryptedMessagesRead.
 type UpdateEncryptedMessagesRead struct {
@@ -1325,7 +1549,7 @@ func (*UpdateEncryptedMessagesRead) TypeName() string {
 	return "updateEncryptedMessagesRead"
 }
 
-// updateClass marks UpdateEncryptedMessagesRead as a UpdateClass.
+// updateClass marks UpdateEncryptedMessagesRead as an UpdateClass.
 func (*UpdateEncryptedMessagesRead) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1350,41 +1574,39 @@ func (m *UpdateEncryptedMessagesRead) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEncryptedMessagesRead) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"); err != nil {
+		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "")
 	}
-	if err := consumeID(b, UpdateEncryptedMessagesReadTypeID, "updateEncryptedMessagesRead"); err != nil {
-		return decodeErr("updateEncryptedMessagesRead#38fe25b7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEncryptedMessagesRead) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateEncryptedMessagesRead) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEncryptedMessagesRead) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Int(); err != nil {
-		return decodeErr("updateEncryptedMessagesRead#38fe25b7", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "chat_id")
 	}
 	if m.MaxDate, err = b.Int(); err != nil {
-		return decodeErr("updateEncryptedMessagesRead#38fe25b7", "max_date", err)
+		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "max_date")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateEncryptedMessagesRead#38fe25b7", "date", err)
+		return tlrt.DecodeErr(err, "updateEncryptedMessagesRead", "date")
 	}
 	return nil
 }
 
-// UpdateChatParticipantAdd is the TL constructor updateChatParticipantAdd:
+// UpdateChatParticipantAdd is the TL constructor updateChatParticipantAdd.
 //
-//	updateChatParticipantAdd#3dda5451 chat_id:long user_id:long inviter_id:long date:int version:int = Update
+//	updateChatParticipantAdd#3dda5451 chat_id:long user_id:long
+//	    inviter_id:long date:int version:int = Update
 //
 // See https://core.telegram.org/constructor/updateChatParticipantAdd.
 type UpdateChatParticipantAdd struct {
@@ -1408,7 +1630,7 @@ func (*UpdateChatParticipantAdd) TypeName() string {
 	return "updateChatParticipantAdd"
 }
 
-// updateClass marks UpdateChatParticipantAdd as a UpdateClass.
+// updateClass marks UpdateChatParticipantAdd as an UpdateClass.
 func (*UpdateChatParticipantAdd) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1435,47 +1657,46 @@ func (m *UpdateChatParticipantAdd) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantAdd) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "")
 	}
-	if err := consumeID(b, UpdateChatParticipantAddTypeID, "updateChatParticipantAdd"); err != nil {
-		return decodeErr("updateChatParticipantAdd#3dda5451", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdd) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChatParticipantAdd) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantAdd) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipantAdd#3dda5451", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "chat_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipantAdd#3dda5451", "user_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "user_id")
 	}
 	if m.InviterID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipantAdd#3dda5451", "inviter_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "inviter_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateChatParticipantAdd#3dda5451", "date", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "date")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("updateChatParticipantAdd#3dda5451", "version", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdd", "version")
 	}
 	return nil
 }
 
-// UpdateChatParticipantDelete is the TL constructor updateChatParticipantDelete:
+// UpdateChatParticipantDelete is the TL constructor
+// updateChatParticipantDelete.
 //
-//	updateChatParticipantDelete#e32f3d77 chat_id:long user_id:long version:int = Update
+//	updateChatParticipantDelete#e32f3d77 chat_id:long user_id:long
+//	    version:int = Update
 //
 // See https://core.telegram.org/constructor/updateChatParticipantDelete.
 type UpdateChatParticipantDelete struct {
@@ -1497,7 +1718,7 @@ func (*UpdateChatParticipantDelete) TypeName() string {
 	return "updateChatParticipantDelete"
 }
 
-// updateClass marks UpdateChatParticipantDelete as a UpdateClass.
+// updateClass marks UpdateChatParticipantDelete as an UpdateClass.
 func (*UpdateChatParticipantDelete) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1522,39 +1743,36 @@ func (m *UpdateChatParticipantDelete) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantDelete) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "")
 	}
-	if err := consumeID(b, UpdateChatParticipantDeleteTypeID, "updateChatParticipantDelete"); err != nil {
-		return decodeErr("updateChatParticipantDelete#e32f3d77", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantDelete) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChatParticipantDelete) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantDelete) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipantDelete#e32f3d77", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "chat_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipantDelete#e32f3d77", "user_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "user_id")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("updateChatParticipantDelete#e32f3d77", "version", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantDelete", "version")
 	}
 	return nil
 }
 
-// UpdateDCOptions is the TL constructor updateDcOptions:
+// UpdateDCOptions is the TL constructor updateDcOptions.
 //
 //	updateDcOptions#8e5e9873 dc_options:Vector<DcOption> = Update
 //
@@ -1576,7 +1794,7 @@ func (*UpdateDCOptions) TypeName() string {
 	return "updateDcOptions"
 }
 
-// updateClass marks UpdateDCOptions as a UpdateClass.
+// updateClass marks UpdateDCOptions as an UpdateClass.
 func (*UpdateDCOptions) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1596,7 +1814,7 @@ func (m *UpdateDCOptions) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.DCOptions))
 	for i := range m.DCOptions {
 		if err := m.DCOptions[i].Encode(b); err != nil {
-			return encodeErr("updateDcOptions#8e5e9873", "dc_options", err)
+			return tlrt.EncodeErr(err, "updateDcOptions", "dc_options")
 		}
 	}
 	return nil
@@ -1604,38 +1822,36 @@ func (m *UpdateDCOptions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDCOptions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
+		return tlrt.DecodeErr(err, "updateDcOptions", "")
 	}
-	if err := consumeID(b, UpdateDCOptionsTypeID, "updateDcOptions"); err != nil {
-		return decodeErr("updateDcOptions#8e5e9873", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDCOptions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDCOptions) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDCOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDcOptions#8e5e9873", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateDcOptions", "")
 	}
 	var err error
-	if m.DCOptions, err = decodeVectorAt(b, depth+1, decodeValue[DCOption]); err != nil {
-		return decodeErr("updateDcOptions#8e5e9873", "dc_options", err)
+	if m.DCOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[DCOption]); err != nil {
+		return tlrt.DecodeErr(err, "updateDcOptions", "dc_options")
 	}
 	return nil
 }
 
-// UpdateNotifySettings is the TL constructor updateNotifySettings:
+// UpdateNotifySettings is the TL constructor updateNotifySettings.
 //
-//	updateNotifySettings#bec268ef peer:NotifyPeer notify_settings:PeerNotifySettings = Update
+//	updateNotifySettings#bec268ef peer:NotifyPeer
+//	    notify_settings:PeerNotifySettings = Update
 //
 // See https://core.telegram.org/constructor/updateNotifySettings.
 type UpdateNotifySettings struct {
@@ -1656,7 +1872,7 @@ func (*UpdateNotifySettings) TypeName() string {
 	return "updateNotifySettings"
 }
 
-// updateClass marks UpdateNotifySettings as a UpdateClass.
+// updateClass marks UpdateNotifySettings as an UpdateClass.
 func (*UpdateNotifySettings) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1673,60 +1889,60 @@ func (m *UpdateNotifySettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateNotifySettings#bec268ef", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateNotifySettings", "peer")
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("updateNotifySettings#bec268ef", "notify_settings", err)
+		return tlrt.EncodeErr(err, "updateNotifySettings", "notify_settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNotifySettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateNotifySettings", "")
 	}
-	if err := consumeID(b, UpdateNotifySettingsTypeID, "updateNotifySettings"); err != nil {
-		return decodeErr("updateNotifySettings#bec268ef", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNotifySettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNotifySettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNotifySettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateNotifySettings#bec268ef", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateNotifySettings", "")
 	}
 	var err error
 	if m.Peer, err = decodeNotifyPeer(b, depth+1); err != nil {
-		return decodeErr("updateNotifySettings#bec268ef", "peer", err)
+		return tlrt.DecodeErr(err, "updateNotifySettings", "peer")
 	}
-	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("updateNotifySettings#bec268ef", "notify_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNotifySettings", "notify_settings")
 	}
 	return nil
 }
 
-// UpdateServiceNotification is the TL constructor updateServiceNotification:
+// UpdateServiceNotification is the TL constructor updateServiceNotification.
 //
-//	updateServiceNotification#ebe46819 flags:# popup:flags.0?true invert_media:flags.2?true inbox_date:flags.1?int type:string message:string media:MessageMedia entities:Vector<MessageEntity> = Update
+//	updateServiceNotification#ebe46819 flags:# popup:flags.0?true
+//	    invert_media:flags.2?true inbox_date:flags.1?int type:string
+//	    message:string media:MessageMedia entities:Vector<MessageEntity>
+//	    = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetInboxDate and
+// the other Set methods send a zero value too; HasInboxDate reports whether
+// InboxDate is present (sent, or received) and ClearInboxDate leaves it out.
 //
 // See https://core.telegram.org/constructor/updateServiceNotification.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateServiceNotification struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Popup       bool       // flags.0?true
 	InvertMedia bool       // flags.2?true
 	InboxDate   int        // flags.1?int
@@ -1749,8 +1965,27 @@ func (*UpdateServiceNotification) TypeName() string {
 	return "updateServiceNotification"
 }
 
-// updateClass marks UpdateServiceNotification as a UpdateClass.
+// updateClass marks UpdateServiceNotification as an UpdateClass.
 func (*UpdateServiceNotification) updateClass() {}
+
+// HasInboxDate reports whether InboxDate is present: not zero, set by
+// SetInboxDate, or received.
+func (m *UpdateServiceNotification) HasInboxDate() bool {
+	return m.InboxDate != 0 || m.Flags.Has(1)
+}
+
+// SetInboxDate sets InboxDate to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *UpdateServiceNotification) SetInboxDate(v int) {
+	m.InboxDate = v
+	m.Flags.Set(1)
+}
+
+// ClearInboxDate sets InboxDate to its zero value and marks it absent.
+func (m *UpdateServiceNotification) ClearInboxDate() {
+	m.InboxDate = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateServiceNotification) Encode(b *bin.Buffer) error {
@@ -1782,13 +2017,13 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutString(m.Type)
 	b.PutString(m.Message)
-	if err := encodeObj(b, m.Media); err != nil {
-		return encodeErr("updateServiceNotification#ebe46819", "media", err)
+	if err := tlrt.EncodeObject(b, m.Media); err != nil {
+		return tlrt.EncodeErr(err, "updateServiceNotification", "media")
 	}
 	b.PutVectorHeader(len(m.Entities))
 	for i := range m.Entities {
-		if err := encodeObj(b, m.Entities[i]); err != nil {
-			return encodeErr("updateServiceNotification#ebe46819", "entities", err)
+		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+			return tlrt.EncodeErr(err, "updateServiceNotification", "entities")
 		}
 	}
 	return nil
@@ -1796,51 +2031,48 @@ func (m *UpdateServiceNotification) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateServiceNotification) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
+		return tlrt.DecodeErr(err, "updateServiceNotification", "")
 	}
-	if err := consumeID(b, UpdateServiceNotificationTypeID, "updateServiceNotification"); err != nil {
-		return decodeErr("updateServiceNotification#ebe46819", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateServiceNotification) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateServiceNotification) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateServiceNotification#ebe46819", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateServiceNotification", "")
 	}
 	*m = UpdateServiceNotification{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateServiceNotification#ebe46819", "flags", err)
+		return tlrt.DecodeErr(err, "updateServiceNotification", "flags")
 	}
 	m.Popup = m.Flags.Has(0)
 	m.InvertMedia = m.Flags.Has(2)
 	if m.Flags.Has(1) {
 		if m.InboxDate, err = b.Int(); err != nil {
-			return decodeErr("updateServiceNotification#ebe46819", "inbox_date", err)
+			return tlrt.DecodeErr(err, "updateServiceNotification", "inbox_date")
 		}
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("updateServiceNotification#ebe46819", "type", err)
+		return tlrt.DecodeErr(err, "updateServiceNotification", "type")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("updateServiceNotification#ebe46819", "message", err)
+		return tlrt.DecodeErr(err, "updateServiceNotification", "message")
 	}
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-		return decodeErr("updateServiceNotification#ebe46819", "media", err)
+		return tlrt.DecodeErr(err, "updateServiceNotification", "media")
 	}
-	if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-		return decodeErr("updateServiceNotification#ebe46819", "entities", err)
+	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		return tlrt.DecodeErr(err, "updateServiceNotification", "entities")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if m.InboxDate != 0 {
@@ -1849,9 +2081,10 @@ func (m *UpdateServiceNotification) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// UpdatePrivacy is the TL constructor updatePrivacy:
+// UpdatePrivacy is the TL constructor updatePrivacy.
 //
-//	updatePrivacy#ee3b272a key:PrivacyKey rules:Vector<PrivacyRule> = Update
+//	updatePrivacy#ee3b272a key:PrivacyKey rules:Vector<PrivacyRule>
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updatePrivacy.
 type UpdatePrivacy struct {
@@ -1872,7 +2105,7 @@ func (*UpdatePrivacy) TypeName() string {
 	return "updatePrivacy"
 }
 
-// updateClass marks UpdatePrivacy as a UpdateClass.
+// updateClass marks UpdatePrivacy as an UpdateClass.
 func (*UpdatePrivacy) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1889,13 +2122,13 @@ func (m *UpdatePrivacy) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Key); err != nil {
-		return encodeErr("updatePrivacy#ee3b272a", "key", err)
+	if err := tlrt.EncodeObject(b, m.Key); err != nil {
+		return tlrt.EncodeErr(err, "updatePrivacy", "key")
 	}
 	b.PutVectorHeader(len(m.Rules))
 	for i := range m.Rules {
-		if err := encodeObj(b, m.Rules[i]); err != nil {
-			return encodeErr("updatePrivacy#ee3b272a", "rules", err)
+		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
+			return tlrt.EncodeErr(err, "updatePrivacy", "rules")
 		}
 	}
 	return nil
@@ -1903,39 +2136,36 @@ func (m *UpdatePrivacy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePrivacy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePrivacyTypeID, "updatePrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "updatePrivacy", "")
 	}
-	if err := consumeID(b, UpdatePrivacyTypeID, "updatePrivacy"); err != nil {
-		return decodeErr("updatePrivacy#ee3b272a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePrivacy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePrivacy) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePrivacy#ee3b272a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePrivacy", "")
 	}
 	var err error
 	if m.Key, err = decodePrivacyKey(b, depth+1); err != nil {
-		return decodeErr("updatePrivacy#ee3b272a", "key", err)
+		return tlrt.DecodeErr(err, "updatePrivacy", "key")
 	}
-	if m.Rules, err = decodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
-		return decodeErr("updatePrivacy#ee3b272a", "rules", err)
+	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+		return tlrt.DecodeErr(err, "updatePrivacy", "rules")
 	}
 	return nil
 }
 
-// UpdateUserPhone is the TL constructor updateUserPhone:
+// UpdateUserPhone is the TL constructor updateUserPhone.
 //
 //	updateUserPhone#5492a13 user_id:long phone:string = Update
 //
@@ -1958,7 +2188,7 @@ func (*UpdateUserPhone) TypeName() string {
 	return "updateUserPhone"
 }
 
-// updateClass marks UpdateUserPhone as a UpdateClass.
+// updateClass marks UpdateUserPhone as an UpdateClass.
 func (*UpdateUserPhone) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -1982,48 +2212,48 @@ func (m *UpdateUserPhone) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserPhone) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserPhone", "")
 	}
-	if err := consumeID(b, UpdateUserPhoneTypeID, "updateUserPhone"); err != nil {
-		return decodeErr("updateUserPhone#05492a13", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserPhone) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateUserPhone) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserPhone) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateUserPhone#05492a13", "user_id", err)
+		return tlrt.DecodeErr(err, "updateUserPhone", "user_id")
 	}
 	if m.Phone, err = b.String(); err != nil {
-		return decodeErr("updateUserPhone#05492a13", "phone", err)
+		return tlrt.DecodeErr(err, "updateUserPhone", "phone")
 	}
 	return nil
 }
 
-// UpdateReadHistoryInbox is the TL constructor updateReadHistoryInbox:
+// UpdateReadHistoryInbox is the TL constructor updateReadHistoryInbox.
 //
-//	updateReadHistoryInbox#9c974fdf flags:# folder_id:flags.0?int peer:Peer max_id:int still_unread_count:int pts:int pts_count:int = Update
+//	updateReadHistoryInbox#9e84bc99 flags:# folder_id:flags.0?int peer:Peer
+//	    top_msg_id:flags.1?int max_id:int still_unread_count:int pts:int
+//	    pts_count:int = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetFolderID and
+// the other Set methods send a zero value too; HasFolderID reports whether
+// FolderID is present (sent, or received) and ClearFolderID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateReadHistoryInbox.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateReadHistoryInbox struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FolderID         int        // flags.0?int
 	Peer             PeerClass
+	TopMsgID         int // flags.1?int
 	MaxID            int
 	StillUnreadCount int
 	Pts              int
@@ -2031,9 +2261,9 @@ type UpdateReadHistoryInbox struct {
 }
 
 // UpdateReadHistoryInboxTypeID is the ID of updateReadHistoryInbox.
-const UpdateReadHistoryInboxTypeID = 0x9c974fdf
+const UpdateReadHistoryInboxTypeID = 0x9e84bc99
 
-// TypeID returns 0x9c974fdf, the ID of updateReadHistoryInbox.
+// TypeID returns 0x9e84bc99, the ID of updateReadHistoryInbox.
 func (*UpdateReadHistoryInbox) TypeID() uint32 {
 	return UpdateReadHistoryInboxTypeID
 }
@@ -2043,8 +2273,46 @@ func (*UpdateReadHistoryInbox) TypeName() string {
 	return "updateReadHistoryInbox"
 }
 
-// updateClass marks UpdateReadHistoryInbox as a UpdateClass.
+// updateClass marks UpdateReadHistoryInbox as an UpdateClass.
 func (*UpdateReadHistoryInbox) updateClass() {}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *UpdateReadHistoryInbox) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(0)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateReadHistoryInbox) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(0)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *UpdateReadHistoryInbox) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(0)
+}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateReadHistoryInbox) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(1)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateReadHistoryInbox) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(1)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateReadHistoryInbox) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateReadHistoryInbox) Encode(b *bin.Buffer) error {
@@ -2064,12 +2332,18 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 	if m.FolderID != 0 {
 		flags.Set(0)
 	}
+	if m.TopMsgID != 0 {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
 		b.PutInt(m.FolderID)
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateReadHistoryInbox#9c974fdf", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateReadHistoryInbox", "peer")
+	}
+	if flags.Has(1) {
+		b.PutInt(m.TopMsgID)
 	}
 	b.PutInt(m.MaxID)
 	b.PutInt(m.StillUnreadCount)
@@ -2080,62 +2354,68 @@ func (m *UpdateReadHistoryInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadHistoryInbox) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "")
 	}
-	if err := consumeID(b, UpdateReadHistoryInboxTypeID, "updateReadHistoryInbox"); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryInbox) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadHistoryInbox) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadHistoryInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateReadHistoryInbox", "")
 	}
 	*m = UpdateReadHistoryInbox{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "flags", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("updateReadHistoryInbox#9c974fdf", "folder_id", err)
+			return tlrt.DecodeErr(err, "updateReadHistoryInbox", "folder_id")
 		}
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "peer", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "peer")
+	}
+	if m.Flags.Has(1) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateReadHistoryInbox", "top_msg_id")
+		}
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "max_id", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "max_id")
 	}
 	if m.StillUnreadCount, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "still_unread_count", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "still_unread_count")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "pts", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryInbox#9c974fdf", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryInbox", "pts_count")
 	}
 	if m.FolderID != 0 {
 		m.Flags.Unset(0)
 	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(1)
+	}
 	return nil
 }
 
-// UpdateReadHistoryOutbox is the TL constructor updateReadHistoryOutbox:
+// UpdateReadHistoryOutbox is the TL constructor updateReadHistoryOutbox.
 //
-//	updateReadHistoryOutbox#2f2f21bf peer:Peer max_id:int pts:int pts_count:int = Update
+//	updateReadHistoryOutbox#2f2f21bf peer:Peer max_id:int pts:int
+//	    pts_count:int = Update
 //
 // See https://core.telegram.org/constructor/updateReadHistoryOutbox.
 type UpdateReadHistoryOutbox struct {
@@ -2158,7 +2438,7 @@ func (*UpdateReadHistoryOutbox) TypeName() string {
 	return "updateReadHistoryOutbox"
 }
 
-// updateClass marks UpdateReadHistoryOutbox as a UpdateClass.
+// updateClass marks UpdateReadHistoryOutbox as an UpdateClass.
 func (*UpdateReadHistoryOutbox) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -2175,8 +2455,8 @@ func (m *UpdateReadHistoryOutbox) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateReadHistoryOutbox#2f2f21bf", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateReadHistoryOutbox", "peer")
 	}
 	b.PutInt(m.MaxID)
 	b.PutInt(m.Pts)
@@ -2186,45 +2466,42 @@ func (m *UpdateReadHistoryOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadHistoryOutbox) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "")
 	}
-	if err := consumeID(b, UpdateReadHistoryOutboxTypeID, "updateReadHistoryOutbox"); err != nil {
-		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadHistoryOutbox) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadHistoryOutbox) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadHistoryOutbox) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateReadHistoryOutbox", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "peer", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "peer")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "max_id", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "max_id")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "pts", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateReadHistoryOutbox#2f2f21bf", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateReadHistoryOutbox", "pts_count")
 	}
 	return nil
 }
 
-// UpdateWebPage is the TL constructor updateWebPage:
+// UpdateWebPage is the TL constructor updateWebPage.
 //
 //	updateWebPage#7f891213 webpage:WebPage pts:int pts_count:int = Update
 //
@@ -2248,7 +2525,7 @@ func (*UpdateWebPage) TypeName() string {
 	return "updateWebPage"
 }
 
-// updateClass marks UpdateWebPage as a UpdateClass.
+// updateClass marks UpdateWebPage as an UpdateClass.
 func (*UpdateWebPage) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -2265,8 +2542,8 @@ func (m *UpdateWebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Webpage); err != nil {
-		return encodeErr("updateWebPage#7f891213", "webpage", err)
+	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
+		return tlrt.EncodeErr(err, "updateWebPage", "webpage")
 	}
 	b.PutInt(m.Pts)
 	b.PutInt(m.PtsCount)
@@ -2275,52 +2552,50 @@ func (m *UpdateWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebPage", "")
 	}
-	if err := consumeID(b, UpdateWebPageTypeID, "updateWebPage"); err != nil {
-		return decodeErr("updateWebPage#7f891213", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateWebPage#7f891213", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateWebPage", "")
 	}
 	var err error
 	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
-		return decodeErr("updateWebPage#7f891213", "webpage", err)
+		return tlrt.DecodeErr(err, "updateWebPage", "webpage")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateWebPage#7f891213", "pts", err)
+		return tlrt.DecodeErr(err, "updateWebPage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateWebPage#7f891213", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateWebPage", "pts_count")
 	}
 	return nil
 }
 
-// UpdateReadMessagesContents is the TL constructor updateReadMessagesContents:
+// UpdateReadMessagesContents is the TL constructor updateReadMessagesContents.
 //
-//	updateReadMessagesContents#f8227181 flags:# messages:Vector<int> pts:int pts_count:int date:flags.0?int = Update
+//	updateReadMessagesContents#f8227181 flags:# messages:Vector<int> pts:int
+//	    pts_count:int date:flags.0?int = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetDate and the
+// other Set methods send a zero value too; HasDate reports whether Date is
+// present (sent, or received) and ClearDate leaves it out.
 //
 // See https://core.telegram.org/constructor/updateReadMessagesContents.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateReadMessagesContents struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Messages []int
 	Pts      int
 	PtsCount int
@@ -2340,8 +2615,27 @@ func (*UpdateReadMessagesContents) TypeName() string {
 	return "updateReadMessagesContents"
 }
 
-// updateClass marks UpdateReadMessagesContents as a UpdateClass.
+// updateClass marks UpdateReadMessagesContents as an UpdateClass.
 func (*UpdateReadMessagesContents) updateClass() {}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received.
+func (m *UpdateReadMessagesContents) HasDate() bool {
+	return m.Date != 0 || m.Flags.Has(0)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateReadMessagesContents) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(0)
+}
+
+// ClearDate sets Date to its zero value and marks it absent.
+func (m *UpdateReadMessagesContents) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateReadMessagesContents) Encode(b *bin.Buffer) error {
@@ -2376,42 +2670,39 @@ func (m *UpdateReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadMessagesContents) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMessagesContents", "")
 	}
-	if err := consumeID(b, UpdateReadMessagesContentsTypeID, "updateReadMessagesContents"); err != nil {
-		return decodeErr("updateReadMessagesContents#f8227181", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadMessagesContents) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadMessagesContents) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateReadMessagesContents{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateReadMessagesContents#f8227181", "flags", err)
+		return tlrt.DecodeErr(err, "updateReadMessagesContents", "flags")
 	}
-	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updateReadMessagesContents#f8227181", "messages", err)
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMessagesContents", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateReadMessagesContents#f8227181", "pts", err)
+		return tlrt.DecodeErr(err, "updateReadMessagesContents", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateReadMessagesContents#f8227181", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateReadMessagesContents", "pts_count")
 	}
 	if m.Flags.Has(0) {
 		if m.Date, err = b.Int(); err != nil {
-			return decodeErr("updateReadMessagesContents#f8227181", "date", err)
+			return tlrt.DecodeErr(err, "updateReadMessagesContents", "date")
 		}
 	}
 	if m.Date != 0 {
@@ -2420,17 +2711,18 @@ func (m *UpdateReadMessagesContents) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// UpdateChannelTooLong is the TL constructor updateChannelTooLong:
+// UpdateChannelTooLong is the TL constructor updateChannelTooLong.
 //
-//	updateChannelTooLong#108d941f flags:# channel_id:long pts:flags.0?int = Update
+//	updateChannelTooLong#108d941f flags:# channel_id:long pts:flags.0?int
+//	    = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetPts and the
+// other Set methods send a zero value too; HasPts reports whether Pts is
+// present (sent, or received) and ClearPts leaves it out.
 //
 // See https://core.telegram.org/constructor/updateChannelTooLong.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateChannelTooLong struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID int64
 	Pts       int // flags.0?int
 }
@@ -2448,8 +2740,26 @@ func (*UpdateChannelTooLong) TypeName() string {
 	return "updateChannelTooLong"
 }
 
-// updateClass marks UpdateChannelTooLong as a UpdateClass.
+// updateClass marks UpdateChannelTooLong as an UpdateClass.
 func (*UpdateChannelTooLong) updateClass() {}
+
+// HasPts reports whether Pts is present: not zero, set by SetPts, or received.
+func (m *UpdateChannelTooLong) HasPts() bool {
+	return m.Pts != 0 || m.Flags.Has(0)
+}
+
+// SetPts sets Pts to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *UpdateChannelTooLong) SetPts(v int) {
+	m.Pts = v
+	m.Flags.Set(0)
+}
+
+// ClearPts sets Pts to its zero value and marks it absent.
+func (m *UpdateChannelTooLong) ClearPts() {
+	m.Pts = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateChannelTooLong) Encode(b *bin.Buffer) error {
@@ -2479,36 +2789,33 @@ func (m *UpdateChannelTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelTooLong) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelTooLongTypeID, "updateChannelTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelTooLong", "")
 	}
-	if err := consumeID(b, UpdateChannelTooLongTypeID, "updateChannelTooLong"); err != nil {
-		return decodeErr("updateChannelTooLong#108d941f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateChannelTooLong{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelTooLong#108d941f", "flags", err)
+		return tlrt.DecodeErr(err, "updateChannelTooLong", "flags")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelTooLong#108d941f", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelTooLong", "channel_id")
 	}
 	if m.Flags.Has(0) {
 		if m.Pts, err = b.Int(); err != nil {
-			return decodeErr("updateChannelTooLong#108d941f", "pts", err)
+			return tlrt.DecodeErr(err, "updateChannelTooLong", "pts")
 		}
 	}
 	if m.Pts != 0 {
@@ -2517,7 +2824,7 @@ func (m *UpdateChannelTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// UpdateChannel is the TL constructor updateChannel:
+// UpdateChannel is the TL constructor updateChannel.
 //
 //	updateChannel#635b4c09 channel_id:long = Update
 //
@@ -2539,7 +2846,7 @@ func (*UpdateChannel) TypeName() string {
 	return "updateChannel"
 }
 
-// updateClass marks UpdateChannel as a UpdateClass.
+// updateClass marks UpdateChannel as an UpdateClass.
 func (*UpdateChannel) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -2562,35 +2869,33 @@ func (m *UpdateChannel) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannel) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelTypeID, "updateChannel"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannel", "")
 	}
-	if err := consumeID(b, UpdateChannelTypeID, "updateChannel"); err != nil {
-		return decodeErr("updateChannel#635b4c09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannel) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannel) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannel) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannel#635b4c09", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannel", "channel_id")
 	}
 	return nil
 }
 
-// UpdateNewChannelMessage is the TL constructor updateNewChannelMessage:
+// UpdateNewChannelMessage is the TL constructor updateNewChannelMessage.
 //
-//	updateNewChannelMessage#62ba04d9 message:Message pts:int pts_count:int = Update
+//	updateNewChannelMessage#62ba04d9 message:Message pts:int pts_count:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateNewChannelMessage.
 type UpdateNewChannelMessage struct {
@@ -2612,7 +2917,7 @@ func (*UpdateNewChannelMessage) TypeName() string {
 	return "updateNewChannelMessage"
 }
 
-// updateClass marks UpdateNewChannelMessage as a UpdateClass.
+// updateClass marks UpdateNewChannelMessage as an UpdateClass.
 func (*UpdateNewChannelMessage) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -2629,8 +2934,8 @@ func (m *UpdateNewChannelMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("updateNewChannelMessage#62ba04d9", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateNewChannelMessage", "message")
 	}
 	b.PutInt(m.Pts)
 	b.PutInt(m.PtsCount)
@@ -2639,52 +2944,50 @@ func (m *UpdateNewChannelMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewChannelMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewChannelMessage", "")
 	}
-	if err := consumeID(b, UpdateNewChannelMessageTypeID, "updateNewChannelMessage"); err != nil {
-		return decodeErr("updateNewChannelMessage#62ba04d9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNewChannelMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateNewChannelMessage#62ba04d9", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewChannelMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("updateNewChannelMessage#62ba04d9", "message", err)
+		return tlrt.DecodeErr(err, "updateNewChannelMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateNewChannelMessage#62ba04d9", "pts", err)
+		return tlrt.DecodeErr(err, "updateNewChannelMessage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateNewChannelMessage#62ba04d9", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateNewChannelMessage", "pts_count")
 	}
 	return nil
 }
 
-// UpdateReadChannelInbox is the TL constructor updateReadChannelInbox:
+// UpdateReadChannelInbox is the TL constructor updateReadChannelInbox.
 //
-//	updateReadChannelInbox#922e6e10 flags:# folder_id:flags.0?int channel_id:long max_id:int still_unread_count:int pts:int = Update
+//	updateReadChannelInbox#922e6e10 flags:# folder_id:flags.0?int
+//	    channel_id:long max_id:int still_unread_count:int pts:int = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetFolderID and
+// the other Set methods send a zero value too; HasFolderID reports whether
+// FolderID is present (sent, or received) and ClearFolderID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateReadChannelInbox.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateReadChannelInbox struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	FolderID         int        // flags.0?int
 	ChannelID        int64
 	MaxID            int
@@ -2705,8 +3008,27 @@ func (*UpdateReadChannelInbox) TypeName() string {
 	return "updateReadChannelInbox"
 }
 
-// updateClass marks UpdateReadChannelInbox as a UpdateClass.
+// updateClass marks UpdateReadChannelInbox as an UpdateClass.
 func (*UpdateReadChannelInbox) updateClass() {}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *UpdateReadChannelInbox) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(0)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateReadChannelInbox) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(0)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *UpdateReadChannelInbox) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateReadChannelInbox) Encode(b *bin.Buffer) error {
@@ -2739,46 +3061,43 @@ func (m *UpdateReadChannelInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelInbox) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadChannelInboxTypeID, "updateReadChannelInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "")
 	}
-	if err := consumeID(b, UpdateReadChannelInboxTypeID, "updateReadChannelInbox"); err != nil {
-		return decodeErr("updateReadChannelInbox#922e6e10", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelInbox) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadChannelInbox) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadChannelInbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateReadChannelInbox{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateReadChannelInbox#922e6e10", "flags", err)
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("updateReadChannelInbox#922e6e10", "folder_id", err)
+			return tlrt.DecodeErr(err, "updateReadChannelInbox", "folder_id")
 		}
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateReadChannelInbox#922e6e10", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "channel_id")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("updateReadChannelInbox#922e6e10", "max_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "max_id")
 	}
 	if m.StillUnreadCount, err = b.Int(); err != nil {
-		return decodeErr("updateReadChannelInbox#922e6e10", "still_unread_count", err)
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "still_unread_count")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateReadChannelInbox#922e6e10", "pts", err)
+		return tlrt.DecodeErr(err, "updateReadChannelInbox", "pts")
 	}
 	if m.FolderID != 0 {
 		m.Flags.Unset(0)
@@ -2786,9 +3105,11 @@ func (m *UpdateReadChannelInbox) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// UpdateDeleteChannelMessages is the TL constructor updateDeleteChannelMessages:
+// UpdateDeleteChannelMessages is the TL constructor
+// updateDeleteChannelMessages.
 //
-//	updateDeleteChannelMessages#c32d5b12 channel_id:long messages:Vector<int> pts:int pts_count:int = Update
+//	updateDeleteChannelMessages#c32d5b12 channel_id:long
+//	    messages:Vector<int> pts:int pts_count:int = Update
 //
 // See https://core.telegram.org/constructor/updateDeleteChannelMessages.
 type UpdateDeleteChannelMessages struct {
@@ -2811,7 +3132,7 @@ func (*UpdateDeleteChannelMessages) TypeName() string {
 	return "updateDeleteChannelMessages"
 }
 
-// updateClass marks UpdateDeleteChannelMessages as a UpdateClass.
+// updateClass marks UpdateDeleteChannelMessages as an UpdateClass.
 func (*UpdateDeleteChannelMessages) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -2840,44 +3161,42 @@ func (m *UpdateDeleteChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteChannelMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "")
 	}
-	if err := consumeID(b, UpdateDeleteChannelMessagesTypeID, "updateDeleteChannelMessages"); err != nil {
-		return decodeErr("updateDeleteChannelMessages#c32d5b12", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDeleteChannelMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateDeleteChannelMessages#c32d5b12", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "channel_id")
 	}
-	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updateDeleteChannelMessages#c32d5b12", "messages", err)
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateDeleteChannelMessages#c32d5b12", "pts", err)
+		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateDeleteChannelMessages#c32d5b12", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "pts_count")
 	}
 	return nil
 }
 
-// UpdateChannelMessageViews is the TL constructor updateChannelMessageViews:
+// UpdateChannelMessageViews is the TL constructor updateChannelMessageViews.
 //
-//	updateChannelMessageViews#f226ac08 channel_id:long id:int views:int = Update
+//	updateChannelMessageViews#f226ac08 channel_id:long id:int views:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateChannelMessageViews.
 type UpdateChannelMessageViews struct {
@@ -2899,7 +3218,7 @@ func (*UpdateChannelMessageViews) TypeName() string {
 	return "updateChannelMessageViews"
 }
 
-// updateClass marks UpdateChannelMessageViews as a UpdateClass.
+// updateClass marks UpdateChannelMessageViews as an UpdateClass.
 func (*UpdateChannelMessageViews) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -2924,41 +3243,39 @@ func (m *UpdateChannelMessageViews) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelMessageViews) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelMessageViews", "")
 	}
-	if err := consumeID(b, UpdateChannelMessageViewsTypeID, "updateChannelMessageViews"); err != nil {
-		return decodeErr("updateChannelMessageViews#f226ac08", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageViews) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelMessageViews) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelMessageViews) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelMessageViews#f226ac08", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelMessageViews", "channel_id")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("updateChannelMessageViews#f226ac08", "id", err)
+		return tlrt.DecodeErr(err, "updateChannelMessageViews", "id")
 	}
 	if m.Views, err = b.Int(); err != nil {
-		return decodeErr("updateChannelMessageViews#f226ac08", "views", err)
+		return tlrt.DecodeErr(err, "updateChannelMessageViews", "views")
 	}
 	return nil
 }
 
-// UpdateChatParticipantAdmin is the TL constructor updateChatParticipantAdmin:
+// UpdateChatParticipantAdmin is the TL constructor updateChatParticipantAdmin.
 //
-//	updateChatParticipantAdmin#d7ca61a2 chat_id:long user_id:long is_admin:Bool version:int = Update
+//	updateChatParticipantAdmin#d7ca61a2 chat_id:long user_id:long
+//	    is_admin:Bool version:int = Update
 //
 // See https://core.telegram.org/constructor/updateChatParticipantAdmin.
 type UpdateChatParticipantAdmin struct {
@@ -2981,7 +3298,7 @@ func (*UpdateChatParticipantAdmin) TypeName() string {
 	return "updateChatParticipantAdmin"
 }
 
-// updateClass marks UpdateChatParticipantAdmin as a UpdateClass.
+// updateClass marks UpdateChatParticipantAdmin as an UpdateClass.
 func (*UpdateChatParticipantAdmin) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3007,42 +3324,39 @@ func (m *UpdateChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipantAdmin) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "")
 	}
-	if err := consumeID(b, UpdateChatParticipantAdminTypeID, "updateChatParticipantAdmin"); err != nil {
-		return decodeErr("updateChatParticipantAdmin#d7ca61a2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChatParticipantAdmin) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantAdmin) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipantAdmin#d7ca61a2", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "chat_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipantAdmin#d7ca61a2", "user_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "user_id")
 	}
 	if m.IsAdmin, err = b.Bool(); err != nil {
-		return decodeErr("updateChatParticipantAdmin#d7ca61a2", "is_admin", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "is_admin")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("updateChatParticipantAdmin#d7ca61a2", "version", err)
+		return tlrt.DecodeErr(err, "updateChatParticipantAdmin", "version")
 	}
 	return nil
 }
 
-// UpdateNewStickerSet is the TL constructor updateNewStickerSet:
+// UpdateNewStickerSet is the TL constructor updateNewStickerSet.
 //
 //	updateNewStickerSet#688a30aa stickerset:messages.StickerSet = Update
 //
@@ -3064,7 +3378,7 @@ func (*UpdateNewStickerSet) TypeName() string {
 	return "updateNewStickerSet"
 }
 
-// updateClass marks UpdateNewStickerSet as a UpdateClass.
+// updateClass marks UpdateNewStickerSet as an UpdateClass.
 func (*UpdateNewStickerSet) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3081,50 +3395,48 @@ func (m *UpdateNewStickerSet) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("updateNewStickerSet#688a30aa", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "updateNewStickerSet", "stickerset")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewStickerSet) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStickerSet", "")
 	}
-	if err := consumeID(b, UpdateNewStickerSetTypeID, "updateNewStickerSet"); err != nil {
-		return decodeErr("updateNewStickerSet#688a30aa", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewStickerSet) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNewStickerSet) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateNewStickerSet#688a30aa", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewStickerSet", "")
 	}
 	var err error
 	if m.Stickerset, err = decodeMessagesStickerSet(b, depth+1); err != nil {
-		return decodeErr("updateNewStickerSet#688a30aa", "stickerset", err)
+		return tlrt.DecodeErr(err, "updateNewStickerSet", "stickerset")
 	}
 	return nil
 }
 
-// UpdateStickerSetsOrder is the TL constructor updateStickerSetsOrder:
+// UpdateStickerSetsOrder is the TL constructor updateStickerSetsOrder.
 //
-//	updateStickerSetsOrder#bb2d201 flags:# masks:flags.0?true emojis:flags.1?true order:Vector<long> = Update
+//	updateStickerSetsOrder#bb2d201 flags:# masks:flags.0?true
+//	    emojis:flags.1?true order:Vector<long> = Update
 //
 // See https://core.telegram.org/constructor/updateStickerSetsOrder.
 type UpdateStickerSetsOrder struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks  bool       // flags.0?true
 	Emojis bool       // flags.1?true
 	Order  []int64
@@ -3143,7 +3455,7 @@ func (*UpdateStickerSetsOrder) TypeName() string {
 	return "updateStickerSetsOrder"
 }
 
-// updateClass marks UpdateStickerSetsOrder as a UpdateClass.
+// updateClass marks UpdateStickerSetsOrder as an UpdateClass.
 func (*UpdateStickerSetsOrder) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3177,46 +3489,44 @@ func (m *UpdateStickerSetsOrder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStickerSetsOrder) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "")
 	}
-	if err := consumeID(b, UpdateStickerSetsOrderTypeID, "updateStickerSetsOrder"); err != nil {
-		return decodeErr("updateStickerSetsOrder#0bb2d201", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSetsOrder) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateStickerSetsOrder) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStickerSetsOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateStickerSetsOrder{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateStickerSetsOrder#0bb2d201", "flags", err)
+		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("updateStickerSetsOrder#0bb2d201", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "order")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// UpdateStickerSets is the TL constructor updateStickerSets:
+// UpdateStickerSets is the TL constructor updateStickerSets.
 //
-//	updateStickerSets#31c24808 flags:# masks:flags.0?true emojis:flags.1?true = Update
+//	updateStickerSets#31c24808 flags:# masks:flags.0?true
+//	    emojis:flags.1?true = Update
 //
 // See https://core.telegram.org/constructor/updateStickerSets.
 type UpdateStickerSets struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks  bool       // flags.0?true
 	Emojis bool       // flags.1?true
 }
@@ -3234,7 +3544,7 @@ func (*UpdateStickerSets) TypeName() string {
 	return "updateStickerSets"
 }
 
-// updateClass marks UpdateStickerSets as a UpdateClass.
+// updateClass marks UpdateStickerSets as an UpdateClass.
 func (*UpdateStickerSets) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3264,29 +3574,26 @@ func (m *UpdateStickerSets) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStickerSets) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateStickerSetsTypeID, "updateStickerSets"); err != nil {
+		return tlrt.DecodeErr(err, "updateStickerSets", "")
 	}
-	if err := consumeID(b, UpdateStickerSetsTypeID, "updateStickerSets"); err != nil {
-		return decodeErr("updateStickerSets#31c24808", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStickerSets) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateStickerSets) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStickerSets) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateStickerSets{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateStickerSets#31c24808", "flags", err)
+		return tlrt.DecodeErr(err, "updateStickerSets", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
@@ -3294,7 +3601,7 @@ func (m *UpdateStickerSets) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// UpdateSavedGifs is the TL constructor updateSavedGifs:
+// UpdateSavedGifs is the TL constructor updateSavedGifs.
 //
 //	updateSavedGifs#9375341e = Update
 //
@@ -3314,7 +3621,7 @@ func (*UpdateSavedGifs) TypeName() string {
 	return "updateSavedGifs"
 }
 
-// updateClass marks UpdateSavedGifs as a UpdateClass.
+// updateClass marks UpdateSavedGifs as an UpdateClass.
 func (*UpdateSavedGifs) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3336,35 +3643,34 @@ func (m *UpdateSavedGifs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedGifs) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateSavedGifsTypeID, "updateSavedGifs"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedGifs", "")
 	}
-	if err := consumeID(b, UpdateSavedGifsTypeID, "updateSavedGifs"); err != nil {
-		return decodeErr("updateSavedGifs#9375341e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedGifs) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateSavedGifs) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedGifs) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateBotInlineQuery is the TL constructor updateBotInlineQuery:
+// UpdateBotInlineQuery is the TL constructor updateBotInlineQuery.
 //
-//	updateBotInlineQuery#496f379c flags:# query_id:long user_id:long query:string geo:flags.0?GeoPoint peer_type:flags.1?InlineQueryPeerType offset:string = Update
+//	updateBotInlineQuery#496f379c flags:# query_id:long user_id:long
+//	    query:string geo:flags.0?GeoPoint
+//	    peer_type:flags.1?InlineQueryPeerType offset:string = Update
 //
 // See https://core.telegram.org/constructor/updateBotInlineQuery.
 type UpdateBotInlineQuery struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID  int64
 	UserID   int64
 	Query    string
@@ -3386,7 +3692,7 @@ func (*UpdateBotInlineQuery) TypeName() string {
 	return "updateBotInlineQuery"
 }
 
-// updateClass marks UpdateBotInlineQuery as a UpdateClass.
+// updateClass marks UpdateBotInlineQuery as an UpdateClass.
 func (*UpdateBotInlineQuery) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3415,13 +3721,13 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.UserID)
 	b.PutString(m.Query)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Geo); err != nil {
-			return encodeErr("updateBotInlineQuery#496f379c", "geo", err)
+		if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+			return tlrt.EncodeErr(err, "updateBotInlineQuery", "geo")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.PeerType); err != nil {
-			return encodeErr("updateBotInlineQuery#496f379c", "peer_type", err)
+		if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
+			return tlrt.EncodeErr(err, "updateBotInlineQuery", "peer_type")
 		}
 	}
 	b.PutString(m.Offset)
@@ -3430,66 +3736,65 @@ func (m *UpdateBotInlineQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotInlineQuery) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "")
 	}
-	if err := consumeID(b, UpdateBotInlineQueryTypeID, "updateBotInlineQuery"); err != nil {
-		return decodeErr("updateBotInlineQuery#496f379c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotInlineQuery) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotInlineQuery) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotInlineQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotInlineQuery#496f379c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotInlineQuery", "")
 	}
 	*m = UpdateBotInlineQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateBotInlineQuery#496f379c", "flags", err)
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "flags")
 	}
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("updateBotInlineQuery#496f379c", "query_id", err)
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "query_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateBotInlineQuery#496f379c", "user_id", err)
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "user_id")
 	}
 	if m.Query, err = b.String(); err != nil {
-		return decodeErr("updateBotInlineQuery#496f379c", "query", err)
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "query")
 	}
 	if m.Flags.Has(0) {
 		if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-			return decodeErr("updateBotInlineQuery#496f379c", "geo", err)
+			return tlrt.DecodeErr(err, "updateBotInlineQuery", "geo")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.PeerType, err = decodeInlineQueryPeerType(b, depth+1); err != nil {
-			return decodeErr("updateBotInlineQuery#496f379c", "peer_type", err)
+			return tlrt.DecodeErr(err, "updateBotInlineQuery", "peer_type")
 		}
 	}
 	if m.Offset, err = b.String(); err != nil {
-		return decodeErr("updateBotInlineQuery#496f379c", "offset", err)
+		return tlrt.DecodeErr(err, "updateBotInlineQuery", "offset")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// UpdateBotInlineSend is the TL constructor updateBotInlineSend:
+// UpdateBotInlineSend is the TL constructor updateBotInlineSend.
 //
-//	updateBotInlineSend#12f12a07 flags:# user_id:long query:string geo:flags.0?GeoPoint id:string msg_id:flags.1?InputBotInlineMessageID = Update
+//	updateBotInlineSend#12f12a07 flags:# user_id:long query:string
+//	    geo:flags.0?GeoPoint id:string
+//	    msg_id:flags.1?InputBotInlineMessageID = Update
 //
 // See https://core.telegram.org/constructor/updateBotInlineSend.
 type UpdateBotInlineSend struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	UserID int64
 	Query  string
 	Geo    GeoPointClass // flags.0?GeoPoint
@@ -3510,7 +3815,7 @@ func (*UpdateBotInlineSend) TypeName() string {
 	return "updateBotInlineSend"
 }
 
-// updateClass marks UpdateBotInlineSend as a UpdateClass.
+// updateClass marks UpdateBotInlineSend as an UpdateClass.
 func (*UpdateBotInlineSend) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3538,14 +3843,14 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.UserID)
 	b.PutString(m.Query)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Geo); err != nil {
-			return encodeErr("updateBotInlineSend#12f12a07", "geo", err)
+		if err := tlrt.EncodeObject(b, m.Geo); err != nil {
+			return tlrt.EncodeErr(err, "updateBotInlineSend", "geo")
 		}
 	}
 	b.PutString(m.ID)
 	if flags.Has(1) {
-		if err := encodeObj(b, m.MsgID); err != nil {
-			return encodeErr("updateBotInlineSend#12f12a07", "msg_id", err)
+		if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
+			return tlrt.EncodeErr(err, "updateBotInlineSend", "msg_id")
 		}
 	}
 	return nil
@@ -3553,59 +3858,57 @@ func (m *UpdateBotInlineSend) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotInlineSend) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotInlineSend", "")
 	}
-	if err := consumeID(b, UpdateBotInlineSendTypeID, "updateBotInlineSend"); err != nil {
-		return decodeErr("updateBotInlineSend#12f12a07", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotInlineSend) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotInlineSend) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotInlineSend) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotInlineSend#12f12a07", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotInlineSend", "")
 	}
 	*m = UpdateBotInlineSend{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateBotInlineSend#12f12a07", "flags", err)
+		return tlrt.DecodeErr(err, "updateBotInlineSend", "flags")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateBotInlineSend#12f12a07", "user_id", err)
+		return tlrt.DecodeErr(err, "updateBotInlineSend", "user_id")
 	}
 	if m.Query, err = b.String(); err != nil {
-		return decodeErr("updateBotInlineSend#12f12a07", "query", err)
+		return tlrt.DecodeErr(err, "updateBotInlineSend", "query")
 	}
 	if m.Flags.Has(0) {
 		if m.Geo, err = decodeGeoPoint(b, depth+1); err != nil {
-			return decodeErr("updateBotInlineSend#12f12a07", "geo", err)
+			return tlrt.DecodeErr(err, "updateBotInlineSend", "geo")
 		}
 	}
 	if m.ID, err = b.String(); err != nil {
-		return decodeErr("updateBotInlineSend#12f12a07", "id", err)
+		return tlrt.DecodeErr(err, "updateBotInlineSend", "id")
 	}
 	if m.Flags.Has(1) {
 		if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
-			return decodeErr("updateBotInlineSend#12f12a07", "msg_id", err)
+			return tlrt.DecodeErr(err, "updateBotInlineSend", "msg_id")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// UpdateEditChannelMessage is the TL constructor updateEditChannelMessage:
+// UpdateEditChannelMessage is the TL constructor updateEditChannelMessage.
 //
-//	updateEditChannelMessage#1b3f4df7 message:Message pts:int pts_count:int = Update
+//	updateEditChannelMessage#1b3f4df7 message:Message pts:int pts_count:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateEditChannelMessage.
 type UpdateEditChannelMessage struct {
@@ -3627,7 +3930,7 @@ func (*UpdateEditChannelMessage) TypeName() string {
 	return "updateEditChannelMessage"
 }
 
-// updateClass marks UpdateEditChannelMessage as a UpdateClass.
+// updateClass marks UpdateEditChannelMessage as an UpdateClass.
 func (*UpdateEditChannelMessage) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3644,8 +3947,8 @@ func (m *UpdateEditChannelMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("updateEditChannelMessage#1b3f4df7", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateEditChannelMessage", "message")
 	}
 	b.PutInt(m.Pts)
 	b.PutInt(m.PtsCount)
@@ -3654,52 +3957,51 @@ func (m *UpdateEditChannelMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditChannelMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditChannelMessage", "")
 	}
-	if err := consumeID(b, UpdateEditChannelMessageTypeID, "updateEditChannelMessage"); err != nil {
-		return decodeErr("updateEditChannelMessage#1b3f4df7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEditChannelMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateEditChannelMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEditChannelMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateEditChannelMessage#1b3f4df7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateEditChannelMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("updateEditChannelMessage#1b3f4df7", "message", err)
+		return tlrt.DecodeErr(err, "updateEditChannelMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateEditChannelMessage#1b3f4df7", "pts", err)
+		return tlrt.DecodeErr(err, "updateEditChannelMessage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateEditChannelMessage#1b3f4df7", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateEditChannelMessage", "pts_count")
 	}
 	return nil
 }
 
-// UpdateBotCallbackQuery is the TL constructor updateBotCallbackQuery:
+// UpdateBotCallbackQuery is the TL constructor updateBotCallbackQuery.
 //
-//	updateBotCallbackQuery#b9cfc48d flags:# query_id:long user_id:long peer:Peer msg_id:int chat_instance:long data:flags.0?bytes game_short_name:flags.1?string = Update
+//	updateBotCallbackQuery#b9cfc48d flags:# query_id:long user_id:long
+//	    peer:Peer msg_id:int chat_instance:long data:flags.0?bytes
+//	    game_short_name:flags.1?string = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetData and the
+// other Set methods send a zero value too; HasData reports whether Data is
+// present (sent, or received) and ClearData leaves it out.
 //
 // See https://core.telegram.org/constructor/updateBotCallbackQuery.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateBotCallbackQuery struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID       int64
 	UserID        int64
 	Peer          PeerClass
@@ -3722,8 +4024,46 @@ func (*UpdateBotCallbackQuery) TypeName() string {
 	return "updateBotCallbackQuery"
 }
 
-// updateClass marks UpdateBotCallbackQuery as a UpdateClass.
+// updateClass marks UpdateBotCallbackQuery as an UpdateClass.
 func (*UpdateBotCallbackQuery) updateClass() {}
+
+// HasData reports whether Data is present: not zero, set by SetData, or
+// received.
+func (m *UpdateBotCallbackQuery) HasData() bool {
+	return len(m.Data) > 0 || m.Flags.Has(0)
+}
+
+// SetData sets Data to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateBotCallbackQuery) SetData(v []byte) {
+	m.Data = v
+	m.Flags.Set(0)
+}
+
+// ClearData sets Data to its zero value and marks it absent.
+func (m *UpdateBotCallbackQuery) ClearData() {
+	m.Data = nil
+	m.Flags.Unset(0)
+}
+
+// HasGameShortName reports whether GameShortName is present: not zero, set by
+// SetGameShortName, or received.
+func (m *UpdateBotCallbackQuery) HasGameShortName() bool {
+	return m.GameShortName != "" || m.Flags.Has(1)
+}
+
+// SetGameShortName sets GameShortName to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *UpdateBotCallbackQuery) SetGameShortName(v string) {
+	m.GameShortName = v
+	m.Flags.Set(1)
+}
+
+// ClearGameShortName sets GameShortName to its zero value and marks it absent.
+func (m *UpdateBotCallbackQuery) ClearGameShortName() {
+	m.GameShortName = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateBotCallbackQuery) Encode(b *bin.Buffer) error {
@@ -3749,8 +4089,8 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.QueryID)
 	b.PutLong(m.UserID)
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateBotCallbackQuery#b9cfc48d", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateBotCallbackQuery", "peer")
 	}
 	b.PutInt(m.MsgID)
 	b.PutLong(m.ChatInstance)
@@ -3765,56 +4105,53 @@ func (m *UpdateBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotCallbackQuery) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "")
 	}
-	if err := consumeID(b, UpdateBotCallbackQueryTypeID, "updateBotCallbackQuery"); err != nil {
-		return decodeErr("updateBotCallbackQuery#b9cfc48d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotCallbackQuery) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotCallbackQuery#b9cfc48d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotCallbackQuery", "")
 	}
 	*m = UpdateBotCallbackQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateBotCallbackQuery#b9cfc48d", "flags", err)
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "flags")
 	}
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("updateBotCallbackQuery#b9cfc48d", "query_id", err)
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "query_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateBotCallbackQuery#b9cfc48d", "user_id", err)
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "user_id")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateBotCallbackQuery#b9cfc48d", "peer", err)
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateBotCallbackQuery#b9cfc48d", "msg_id", err)
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "msg_id")
 	}
 	if m.ChatInstance, err = b.Long(); err != nil {
-		return decodeErr("updateBotCallbackQuery#b9cfc48d", "chat_instance", err)
+		return tlrt.DecodeErr(err, "updateBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
 		if m.Data, err = b.Bytes(); err != nil {
-			return decodeErr("updateBotCallbackQuery#b9cfc48d", "data", err)
+			return tlrt.DecodeErr(err, "updateBotCallbackQuery", "data")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.GameShortName, err = b.String(); err != nil {
-			return decodeErr("updateBotCallbackQuery#b9cfc48d", "game_short_name", err)
+			return tlrt.DecodeErr(err, "updateBotCallbackQuery", "game_short_name")
 		}
 	}
 	if len(m.Data) > 0 {
@@ -3826,9 +4163,10 @@ func (m *UpdateBotCallbackQuery) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// UpdateEditMessage is the TL constructor updateEditMessage:
+// UpdateEditMessage is the TL constructor updateEditMessage.
 //
-//	updateEditMessage#e40370a3 message:Message pts:int pts_count:int = Update
+//	updateEditMessage#e40370a3 message:Message pts:int pts_count:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateEditMessage.
 type UpdateEditMessage struct {
@@ -3850,7 +4188,7 @@ func (*UpdateEditMessage) TypeName() string {
 	return "updateEditMessage"
 }
 
-// updateClass marks UpdateEditMessage as a UpdateClass.
+// updateClass marks UpdateEditMessage as an UpdateClass.
 func (*UpdateEditMessage) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -3867,8 +4205,8 @@ func (m *UpdateEditMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("updateEditMessage#e40370a3", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateEditMessage", "message")
 	}
 	b.PutInt(m.Pts)
 	b.PutInt(m.PtsCount)
@@ -3877,52 +4215,52 @@ func (m *UpdateEditMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateEditMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditMessage", "")
 	}
-	if err := consumeID(b, UpdateEditMessageTypeID, "updateEditMessage"); err != nil {
-		return decodeErr("updateEditMessage#e40370a3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateEditMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateEditMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEditMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateEditMessage#e40370a3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateEditMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("updateEditMessage#e40370a3", "message", err)
+		return tlrt.DecodeErr(err, "updateEditMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateEditMessage#e40370a3", "pts", err)
+		return tlrt.DecodeErr(err, "updateEditMessage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateEditMessage#e40370a3", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateEditMessage", "pts_count")
 	}
 	return nil
 }
 
-// UpdateInlineBotCallbackQuery is the TL constructor updateInlineBotCallbackQuery:
+// UpdateInlineBotCallbackQuery is the TL constructor
+// updateInlineBotCallbackQuery.
 //
-//	updateInlineBotCallbackQuery#691e9052 flags:# query_id:long user_id:long msg_id:InputBotInlineMessageID chat_instance:long data:flags.0?bytes game_short_name:flags.1?string = Update
+//	updateInlineBotCallbackQuery#691e9052 flags:# query_id:long user_id:long
+//	    msg_id:InputBotInlineMessageID chat_instance:long data:flags.0?bytes
+//	    game_short_name:flags.1?string = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetData and the
+// other Set methods send a zero value too; HasData reports whether Data is
+// present (sent, or received) and ClearData leaves it out.
 //
 // See https://core.telegram.org/constructor/updateInlineBotCallbackQuery.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateInlineBotCallbackQuery struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID       int64
 	UserID        int64
 	MsgID         InputBotInlineMessageIDClass
@@ -3944,8 +4282,46 @@ func (*UpdateInlineBotCallbackQuery) TypeName() string {
 	return "updateInlineBotCallbackQuery"
 }
 
-// updateClass marks UpdateInlineBotCallbackQuery as a UpdateClass.
+// updateClass marks UpdateInlineBotCallbackQuery as an UpdateClass.
 func (*UpdateInlineBotCallbackQuery) updateClass() {}
+
+// HasData reports whether Data is present: not zero, set by SetData, or
+// received.
+func (m *UpdateInlineBotCallbackQuery) HasData() bool {
+	return len(m.Data) > 0 || m.Flags.Has(0)
+}
+
+// SetData sets Data to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateInlineBotCallbackQuery) SetData(v []byte) {
+	m.Data = v
+	m.Flags.Set(0)
+}
+
+// ClearData sets Data to its zero value and marks it absent.
+func (m *UpdateInlineBotCallbackQuery) ClearData() {
+	m.Data = nil
+	m.Flags.Unset(0)
+}
+
+// HasGameShortName reports whether GameShortName is present: not zero, set by
+// SetGameShortName, or received.
+func (m *UpdateInlineBotCallbackQuery) HasGameShortName() bool {
+	return m.GameShortName != "" || m.Flags.Has(1)
+}
+
+// SetGameShortName sets GameShortName to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *UpdateInlineBotCallbackQuery) SetGameShortName(v string) {
+	m.GameShortName = v
+	m.Flags.Set(1)
+}
+
+// ClearGameShortName sets GameShortName to its zero value and marks it absent.
+func (m *UpdateInlineBotCallbackQuery) ClearGameShortName() {
+	m.GameShortName = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateInlineBotCallbackQuery) Encode(b *bin.Buffer) error {
@@ -3971,8 +4347,8 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.QueryID)
 	b.PutLong(m.UserID)
-	if err := encodeObj(b, m.MsgID); err != nil {
-		return encodeErr("updateInlineBotCallbackQuery#691e9052", "msg_id", err)
+	if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
+		return tlrt.EncodeErr(err, "updateInlineBotCallbackQuery", "msg_id")
 	}
 	b.PutLong(m.ChatInstance)
 	if flags.Has(0) {
@@ -3986,53 +4362,50 @@ func (m *UpdateInlineBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateInlineBotCallbackQuery) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "")
 	}
-	if err := consumeID(b, UpdateInlineBotCallbackQueryTypeID, "updateInlineBotCallbackQuery"); err != nil {
-		return decodeErr("updateInlineBotCallbackQuery#691e9052", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateInlineBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateInlineBotCallbackQuery) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateInlineBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateInlineBotCallbackQuery#691e9052", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateInlineBotCallbackQuery", "")
 	}
 	*m = UpdateInlineBotCallbackQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateInlineBotCallbackQuery#691e9052", "flags", err)
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "flags")
 	}
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("updateInlineBotCallbackQuery#691e9052", "query_id", err)
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "query_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateInlineBotCallbackQuery#691e9052", "user_id", err)
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "user_id")
 	}
 	if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
-		return decodeErr("updateInlineBotCallbackQuery#691e9052", "msg_id", err)
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "msg_id")
 	}
 	if m.ChatInstance, err = b.Long(); err != nil {
-		return decodeErr("updateInlineBotCallbackQuery#691e9052", "chat_instance", err)
+		return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "chat_instance")
 	}
 	if m.Flags.Has(0) {
 		if m.Data, err = b.Bytes(); err != nil {
-			return decodeErr("updateInlineBotCallbackQuery#691e9052", "data", err)
+			return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "data")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.GameShortName, err = b.String(); err != nil {
-			return decodeErr("updateInlineBotCallbackQuery#691e9052", "game_short_name", err)
+			return tlrt.DecodeErr(err, "updateInlineBotCallbackQuery", "game_short_name")
 		}
 	}
 	if len(m.Data) > 0 {
@@ -4044,7 +4417,7 @@ func (m *UpdateInlineBotCallbackQuery) decodeBareAt(b *bin.Buffer, depth int) er
 	return nil
 }
 
-// UpdateReadChannelOutbox is the TL constructor updateReadChannelOutbox:
+// UpdateReadChannelOutbox is the TL constructor updateReadChannelOutbox.
 //
 //	updateReadChannelOutbox#b75f99a9 channel_id:long max_id:int = Update
 //
@@ -4067,7 +4440,7 @@ func (*UpdateReadChannelOutbox) TypeName() string {
 	return "updateReadChannelOutbox"
 }
 
-// updateClass marks UpdateReadChannelOutbox as a UpdateClass.
+// updateClass marks UpdateReadChannelOutbox as an UpdateClass.
 func (*UpdateReadChannelOutbox) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -4091,55 +4464,54 @@ func (m *UpdateReadChannelOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelOutbox) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "")
 	}
-	if err := consumeID(b, UpdateReadChannelOutboxTypeID, "updateReadChannelOutbox"); err != nil {
-		return decodeErr("updateReadChannelOutbox#b75f99a9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelOutbox) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadChannelOutbox) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadChannelOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateReadChannelOutbox#b75f99a9", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "channel_id")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("updateReadChannelOutbox#b75f99a9", "max_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelOutbox", "max_id")
 	}
 	return nil
 }
 
-// UpdateDraftMessage is the TL constructor updateDraftMessage:
+// UpdateDraftMessage is the TL constructor updateDraftMessage.
 //
-//	updateDraftMessage#1b49ec6d flags:# peer:Peer top_msg_id:flags.0?int draft:DraftMessage = Update
+//	updateDraftMessage#edfc111e flags:# peer:Peer top_msg_id:flags.0?int
+//	    saved_peer_id:flags.1?Peer draft:DraftMessage = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateDraftMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateDraftMessage struct {
-	Flags    bin.Fields // flags word; see the type's doc
-	Peer     PeerClass
-	TopMsgID int // flags.0?int
-	Draft    DraftMessageClass
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        PeerClass
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Draft       DraftMessageClass
 }
 
 // UpdateDraftMessageTypeID is the ID of updateDraftMessage.
-const UpdateDraftMessageTypeID = 0x1b49ec6d
+const UpdateDraftMessageTypeID = 0xedfc111e
 
-// TypeID returns 0x1b49ec6d, the ID of updateDraftMessage.
+// TypeID returns 0xedfc111e, the ID of updateDraftMessage.
 func (*UpdateDraftMessage) TypeID() uint32 {
 	return UpdateDraftMessageTypeID
 }
@@ -4149,8 +4521,27 @@ func (*UpdateDraftMessage) TypeName() string {
 	return "updateDraftMessage"
 }
 
-// updateClass marks UpdateDraftMessage as a UpdateClass.
+// updateClass marks UpdateDraftMessage as an UpdateClass.
 func (*UpdateDraftMessage) updateClass() {}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateDraftMessage) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateDraftMessage) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateDraftMessage) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateDraftMessage) Encode(b *bin.Buffer) error {
@@ -4166,70 +4557,81 @@ func (m *UpdateDraftMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateDraftMessage#1b49ec6d", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateDraftMessage", "peer")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
 	}
-	if err := encodeObj(b, m.Draft); err != nil {
-		return encodeErr("updateDraftMessage#1b49ec6d", "draft", err)
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "updateDraftMessage", "saved_peer_id")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Draft); err != nil {
+		return tlrt.EncodeErr(err, "updateDraftMessage", "draft")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDraftMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateDraftMessage", "")
 	}
-	if err := consumeID(b, UpdateDraftMessageTypeID, "updateDraftMessage"); err != nil {
-		return decodeErr("updateDraftMessage#1b49ec6d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDraftMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDraftMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDraftMessage#1b49ec6d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateDraftMessage", "")
 	}
 	*m = UpdateDraftMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateDraftMessage#1b49ec6d", "flags", err)
+		return tlrt.DecodeErr(err, "updateDraftMessage", "flags")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateDraftMessage#1b49ec6d", "peer", err)
+		return tlrt.DecodeErr(err, "updateDraftMessage", "peer")
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("updateDraftMessage#1b49ec6d", "top_msg_id", err)
+			return tlrt.DecodeErr(err, "updateDraftMessage", "top_msg_id")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateDraftMessage", "saved_peer_id")
 		}
 	}
 	if m.Draft, err = decodeDraftMessage(b, depth+1); err != nil {
-		return decodeErr("updateDraftMessage#1b49ec6d", "draft", err)
+		return tlrt.DecodeErr(err, "updateDraftMessage", "draft")
 	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// UpdateReadFeaturedStickers is the TL constructor updateReadFeaturedStickers:
+// UpdateReadFeaturedStickers is the TL constructor updateReadFeaturedStickers.
 //
 //	updateReadFeaturedStickers#571d2742 = Update
 //
@@ -4249,7 +4651,7 @@ func (*UpdateReadFeaturedStickers) TypeName() string {
 	return "updateReadFeaturedStickers"
 }
 
-// updateClass marks UpdateReadFeaturedStickers as a UpdateClass.
+// updateClass marks UpdateReadFeaturedStickers as an UpdateClass.
 func (*UpdateReadFeaturedStickers) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -4271,29 +4673,26 @@ func (m *UpdateReadFeaturedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadFeaturedStickers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadFeaturedStickers", "")
 	}
-	if err := consumeID(b, UpdateReadFeaturedStickersTypeID, "updateReadFeaturedStickers"); err != nil {
-		return decodeErr("updateReadFeaturedStickers#571d2742", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadFeaturedStickers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadFeaturedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateRecentStickers is the TL constructor updateRecentStickers:
+// UpdateRecentStickers is the TL constructor updateRecentStickers.
 //
 //	updateRecentStickers#9a422c20 = Update
 //
@@ -4313,7 +4712,7 @@ func (*UpdateRecentStickers) TypeName() string {
 	return "updateRecentStickers"
 }
 
-// updateClass marks UpdateRecentStickers as a UpdateClass.
+// updateClass marks UpdateRecentStickers as an UpdateClass.
 func (*UpdateRecentStickers) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -4335,29 +4734,26 @@ func (m *UpdateRecentStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentStickers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateRecentStickersTypeID, "updateRecentStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentStickers", "")
 	}
-	if err := consumeID(b, UpdateRecentStickersTypeID, "updateRecentStickers"); err != nil {
-		return decodeErr("updateRecentStickers#9a422c20", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentStickers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateRecentStickers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateRecentStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateConfig is the TL constructor updateConfig:
+// UpdateConfig is the TL constructor updateConfig.
 //
 //	updateConfig#a229dd06 = Update
 //
@@ -4377,7 +4773,7 @@ func (*UpdateConfig) TypeName() string {
 	return "updateConfig"
 }
 
-// updateClass marks UpdateConfig as a UpdateClass.
+// updateClass marks UpdateConfig as an UpdateClass.
 func (*UpdateConfig) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -4399,29 +4795,26 @@ func (m *UpdateConfig) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateConfig) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateConfigTypeID, "updateConfig"); err != nil {
+		return tlrt.DecodeErr(err, "updateConfig", "")
 	}
-	if err := consumeID(b, UpdateConfigTypeID, "updateConfig"); err != nil {
-		return decodeErr("updateConfig#a229dd06", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateConfig) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateConfig) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateConfig) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdatePtsChanged is the TL constructor updatePtsChanged:
+// UpdatePtsChanged is the TL constructor updatePtsChanged.
 //
 //	updatePtsChanged#3354678f = Update
 //
@@ -4441,7 +4834,7 @@ func (*UpdatePtsChanged) TypeName() string {
 	return "updatePtsChanged"
 }
 
-// updateClass marks UpdatePtsChanged as a UpdateClass.
+// updateClass marks UpdatePtsChanged as an UpdateClass.
 func (*UpdatePtsChanged) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -4463,31 +4856,29 @@ func (m *UpdatePtsChanged) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePtsChanged) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePtsChangedTypeID, "updatePtsChanged"); err != nil {
+		return tlrt.DecodeErr(err, "updatePtsChanged", "")
 	}
-	if err := consumeID(b, UpdatePtsChangedTypeID, "updatePtsChanged"); err != nil {
-		return decodeErr("updatePtsChanged#3354678f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePtsChanged) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePtsChanged) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePtsChanged) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateChannelWebPage is the TL constructor updateChannelWebPage:
+// UpdateChannelWebPage is the TL constructor updateChannelWebPage.
 //
-//	updateChannelWebPage#2f2ba99f channel_id:long webpage:WebPage pts:int pts_count:int = Update
+//	updateChannelWebPage#2f2ba99f channel_id:long webpage:WebPage pts:int
+//	    pts_count:int = Update
 //
 // See https://core.telegram.org/constructor/updateChannelWebPage.
 type UpdateChannelWebPage struct {
@@ -4510,7 +4901,7 @@ func (*UpdateChannelWebPage) TypeName() string {
 	return "updateChannelWebPage"
 }
 
-// updateClass marks UpdateChannelWebPage as a UpdateClass.
+// updateClass marks UpdateChannelWebPage as an UpdateClass.
 func (*UpdateChannelWebPage) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -4528,8 +4919,8 @@ func (m *UpdateChannelWebPage) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.ChannelID)
-	if err := encodeObj(b, m.Webpage); err != nil {
-		return encodeErr("updateChannelWebPage#2f2ba99f", "webpage", err)
+	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
+		return tlrt.EncodeErr(err, "updateChannelWebPage", "webpage")
 	}
 	b.PutInt(m.Pts)
 	b.PutInt(m.PtsCount)
@@ -4538,55 +4929,53 @@ func (m *UpdateChannelWebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelWebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelWebPage", "")
 	}
-	if err := consumeID(b, UpdateChannelWebPageTypeID, "updateChannelWebPage"); err != nil {
-		return decodeErr("updateChannelWebPage#2f2ba99f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelWebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelWebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateChannelWebPage#2f2ba99f", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateChannelWebPage", "")
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelWebPage#2f2ba99f", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelWebPage", "channel_id")
 	}
 	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
-		return decodeErr("updateChannelWebPage#2f2ba99f", "webpage", err)
+		return tlrt.DecodeErr(err, "updateChannelWebPage", "webpage")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateChannelWebPage#2f2ba99f", "pts", err)
+		return tlrt.DecodeErr(err, "updateChannelWebPage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateChannelWebPage#2f2ba99f", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateChannelWebPage", "pts_count")
 	}
 	return nil
 }
 
-// UpdateDialogPinned is the TL constructor updateDialogPinned:
+// UpdateDialogPinned is the TL constructor updateDialogPinned.
 //
-//	updateDialogPinned#6e6fe51c flags:# pinned:flags.0?true folder_id:flags.1?int peer:DialogPeer = Update
+//	updateDialogPinned#6e6fe51c flags:# pinned:flags.0?true
+//	    folder_id:flags.1?int peer:DialogPeer = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetFolderID and
+// the other Set methods send a zero value too; HasFolderID reports whether
+// FolderID is present (sent, or received) and ClearFolderID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateDialogPinned.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateDialogPinned struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned   bool       // flags.0?true
 	FolderID int        // flags.1?int
 	Peer     DialogPeerClass
@@ -4605,8 +4994,27 @@ func (*UpdateDialogPinned) TypeName() string {
 	return "updateDialogPinned"
 }
 
-// updateClass marks UpdateDialogPinned as a UpdateClass.
+// updateClass marks UpdateDialogPinned as an UpdateClass.
 func (*UpdateDialogPinned) updateClass() {}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *UpdateDialogPinned) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(1)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateDialogPinned) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(1)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *UpdateDialogPinned) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateDialogPinned) Encode(b *bin.Buffer) error {
@@ -4633,49 +5041,46 @@ func (m *UpdateDialogPinned) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutInt(m.FolderID)
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateDialogPinned#6e6fe51c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateDialogPinned", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogPinned) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDialogPinnedTypeID, "updateDialogPinned"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogPinned", "")
 	}
-	if err := consumeID(b, UpdateDialogPinnedTypeID, "updateDialogPinned"); err != nil {
-		return decodeErr("updateDialogPinned#6e6fe51c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogPinned) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDialogPinned) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDialogPinned#6e6fe51c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateDialogPinned", "")
 	}
 	*m = UpdateDialogPinned{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateDialogPinned#6e6fe51c", "flags", err)
+		return tlrt.DecodeErr(err, "updateDialogPinned", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
 	if m.Flags.Has(1) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("updateDialogPinned#6e6fe51c", "folder_id", err)
+			return tlrt.DecodeErr(err, "updateDialogPinned", "folder_id")
 		}
 	}
 	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
-		return decodeErr("updateDialogPinned#6e6fe51c", "peer", err)
+		return tlrt.DecodeErr(err, "updateDialogPinned", "peer")
 	}
 	m.Flags &^= 1 << 0
 	if m.FolderID != 0 {
@@ -4684,17 +5089,18 @@ func (m *UpdateDialogPinned) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// UpdatePinnedDialogs is the TL constructor updatePinnedDialogs:
+// UpdatePinnedDialogs is the TL constructor updatePinnedDialogs.
 //
-//	updatePinnedDialogs#fa0f3ca2 flags:# folder_id:flags.1?int order:flags.0?Vector<DialogPeer> = Update
+//	updatePinnedDialogs#fa0f3ca2 flags:# folder_id:flags.1?int
+//	    order:flags.0?Vector<DialogPeer> = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetFolderID and
+// the other Set methods send a zero value too; HasFolderID reports whether
+// FolderID is present (sent, or received) and ClearFolderID leaves it out.
 //
 // See https://core.telegram.org/constructor/updatePinnedDialogs.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdatePinnedDialogs struct {
-	Flags    bin.Fields        // flags word; see the type's doc
+	Flags    bin.Fields        // flags word; Encode adds the bits of the fields that are set
 	FolderID int               // flags.1?int
 	Order    []DialogPeerClass // flags.0?Vector<DialogPeer>
 }
@@ -4712,8 +5118,46 @@ func (*UpdatePinnedDialogs) TypeName() string {
 	return "updatePinnedDialogs"
 }
 
-// updateClass marks UpdatePinnedDialogs as a UpdateClass.
+// updateClass marks UpdatePinnedDialogs as an UpdateClass.
 func (*UpdatePinnedDialogs) updateClass() {}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *UpdatePinnedDialogs) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(1)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdatePinnedDialogs) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(1)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *UpdatePinnedDialogs) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(1)
+}
+
+// HasOrder reports whether Order is present: not zero, set by SetOrder, or
+// received.
+func (m *UpdatePinnedDialogs) HasOrder() bool {
+	return len(m.Order) > 0 || m.Flags.Has(0)
+}
+
+// SetOrder sets Order to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdatePinnedDialogs) SetOrder(v []DialogPeerClass) {
+	m.Order = v
+	m.Flags.Set(0)
+}
+
+// ClearOrder sets Order to its zero value and marks it absent.
+func (m *UpdatePinnedDialogs) ClearOrder() {
+	m.Order = nil
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdatePinnedDialogs) Encode(b *bin.Buffer) error {
@@ -4743,8 +5187,8 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Order))
 		for i := range m.Order {
-			if err := encodeObj(b, m.Order[i]); err != nil {
-				return encodeErr("updatePinnedDialogs#fa0f3ca2", "order", err)
+			if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
+				return tlrt.EncodeErr(err, "updatePinnedDialogs", "order")
 			}
 		}
 	}
@@ -4753,41 +5197,38 @@ func (m *UpdatePinnedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedDialogs) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePinnedDialogsTypeID, "updatePinnedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedDialogs", "")
 	}
-	if err := consumeID(b, UpdatePinnedDialogsTypeID, "updatePinnedDialogs"); err != nil {
-		return decodeErr("updatePinnedDialogs#fa0f3ca2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedDialogs) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePinnedDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePinnedDialogs#fa0f3ca2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedDialogs", "")
 	}
 	*m = UpdatePinnedDialogs{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updatePinnedDialogs#fa0f3ca2", "flags", err)
+		return tlrt.DecodeErr(err, "updatePinnedDialogs", "flags")
 	}
 	if m.Flags.Has(1) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("updatePinnedDialogs#fa0f3ca2", "folder_id", err)
+			return tlrt.DecodeErr(err, "updatePinnedDialogs", "folder_id")
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = decodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
-			return decodeErr("updatePinnedDialogs#fa0f3ca2", "order", err)
+		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
+			return tlrt.DecodeErr(err, "updatePinnedDialogs", "order")
 		}
 	}
 	if m.FolderID != 0 {
@@ -4799,7 +5240,7 @@ func (m *UpdatePinnedDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// UpdateBotWebhookJSON is the TL constructor updateBotWebhookJSON:
+// UpdateBotWebhookJSON is the TL constructor updateBotWebhookJSON.
 //
 //	updateBotWebhookJSON#8317c0c3 data:DataJSON = Update
 //
@@ -4821,7 +5262,7 @@ func (*UpdateBotWebhookJSON) TypeName() string {
 	return "updateBotWebhookJSON"
 }
 
-// updateClass marks UpdateBotWebhookJSON as a UpdateClass.
+// updateClass marks UpdateBotWebhookJSON as an UpdateClass.
 func (*UpdateBotWebhookJSON) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -4839,45 +5280,43 @@ func (m *UpdateBotWebhookJSON) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Data.Encode(b); err != nil {
-		return encodeErr("updateBotWebhookJSON#8317c0c3", "data", err)
+		return tlrt.EncodeErr(err, "updateBotWebhookJSON", "data")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotWebhookJSON) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "")
 	}
-	if err := consumeID(b, UpdateBotWebhookJSONTypeID, "updateBotWebhookJSON"); err != nil {
-		return decodeErr("updateBotWebhookJSON#8317c0c3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotWebhookJSON) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotWebhookJSON) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotWebhookJSON) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotWebhookJSON#8317c0c3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotWebhookJSON", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
-		return decodeErr("updateBotWebhookJSON#8317c0c3", "data", err)
+	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSON", "data")
 	}
 	return nil
 }
 
-// UpdateBotWebhookJSONQuery is the TL constructor updateBotWebhookJSONQuery:
+// UpdateBotWebhookJSONQuery is the TL constructor updateBotWebhookJSONQuery.
 //
-//	updateBotWebhookJSONQuery#9b9240a6 query_id:long data:DataJSON timeout:int = Update
+//	updateBotWebhookJSONQuery#9b9240a6 query_id:long data:DataJSON
+//	    timeout:int = Update
 //
 // See https://core.telegram.org/constructor/updateBotWebhookJSONQuery.
 type UpdateBotWebhookJSONQuery struct {
@@ -4899,7 +5338,7 @@ func (*UpdateBotWebhookJSONQuery) TypeName() string {
 	return "updateBotWebhookJSONQuery"
 }
 
-// updateClass marks UpdateBotWebhookJSONQuery as a UpdateClass.
+// updateClass marks UpdateBotWebhookJSONQuery as an UpdateClass.
 func (*UpdateBotWebhookJSONQuery) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -4918,7 +5357,7 @@ func (m *UpdateBotWebhookJSONQuery) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutLong(m.QueryID)
 	if err := m.Data.Encode(b); err != nil {
-		return encodeErr("updateBotWebhookJSONQuery#9b9240a6", "data", err)
+		return tlrt.EncodeErr(err, "updateBotWebhookJSONQuery", "data")
 	}
 	b.PutInt(m.Timeout)
 	return nil
@@ -4926,44 +5365,42 @@ func (m *UpdateBotWebhookJSONQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotWebhookJSONQuery) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "")
 	}
-	if err := consumeID(b, UpdateBotWebhookJSONQueryTypeID, "updateBotWebhookJSONQuery"); err != nil {
-		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotWebhookJSONQuery) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotWebhookJSONQuery) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotWebhookJSONQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotWebhookJSONQuery", "")
 	}
 	var err error
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "query_id", err)
+		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "query_id")
 	}
-	if err = decodeBoxed(b, &m.Data, depth+1); err != nil {
-		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "data", err)
+	if err = tlrt.DecodeBoxed(b, &m.Data, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "data")
 	}
 	if m.Timeout, err = b.Int(); err != nil {
-		return decodeErr("updateBotWebhookJSONQuery#9b9240a6", "timeout", err)
+		return tlrt.DecodeErr(err, "updateBotWebhookJSONQuery", "timeout")
 	}
 	return nil
 }
 
-// UpdateBotShippingQuery is the TL constructor updateBotShippingQuery:
+// UpdateBotShippingQuery is the TL constructor updateBotShippingQuery.
 //
-//	updateBotShippingQuery#b5aefd7d query_id:long user_id:long payload:bytes shipping_address:PostAddress = Update
+//	updateBotShippingQuery#b5aefd7d query_id:long user_id:long payload:bytes
+//	    shipping_address:PostAddress = Update
 //
 // See https://core.telegram.org/constructor/updateBotShippingQuery.
 type UpdateBotShippingQuery struct {
@@ -4986,7 +5423,7 @@ func (*UpdateBotShippingQuery) TypeName() string {
 	return "updateBotShippingQuery"
 }
 
-// updateClass marks UpdateBotShippingQuery as a UpdateClass.
+// updateClass marks UpdateBotShippingQuery as an UpdateClass.
 func (*UpdateBotShippingQuery) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5007,62 +5444,63 @@ func (m *UpdateBotShippingQuery) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.UserID)
 	b.PutBytes(m.Payload)
 	if err := m.ShippingAddress.Encode(b); err != nil {
-		return encodeErr("updateBotShippingQuery#b5aefd7d", "shipping_address", err)
+		return tlrt.EncodeErr(err, "updateBotShippingQuery", "shipping_address")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotShippingQuery) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotShippingQuery", "")
 	}
-	if err := consumeID(b, UpdateBotShippingQueryTypeID, "updateBotShippingQuery"); err != nil {
-		return decodeErr("updateBotShippingQuery#b5aefd7d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotShippingQuery) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotShippingQuery) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotShippingQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotShippingQuery#b5aefd7d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotShippingQuery", "")
 	}
 	var err error
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("updateBotShippingQuery#b5aefd7d", "query_id", err)
+		return tlrt.DecodeErr(err, "updateBotShippingQuery", "query_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateBotShippingQuery#b5aefd7d", "user_id", err)
+		return tlrt.DecodeErr(err, "updateBotShippingQuery", "user_id")
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
-		return decodeErr("updateBotShippingQuery#b5aefd7d", "payload", err)
+		return tlrt.DecodeErr(err, "updateBotShippingQuery", "payload")
 	}
-	if err = decodeBoxed(b, &m.ShippingAddress, depth+1); err != nil {
-		return decodeErr("updateBotShippingQuery#b5aefd7d", "shipping_address", err)
+	if err = tlrt.DecodeBoxed(b, &m.ShippingAddress, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotShippingQuery", "shipping_address")
 	}
 	return nil
 }
 
-// UpdateBotPrecheckoutQuery is the TL constructor updateBotPrecheckoutQuery:
+// UpdateBotPrecheckoutQuery is the TL constructor updateBotPrecheckoutQuery.
 //
-//	updateBotPrecheckoutQuery#8caa9a96 flags:# query_id:long user_id:long payload:bytes info:flags.0?PaymentRequestedInfo shipping_option_id:flags.1?string currency:string total_amount:long = Update
+//	updateBotPrecheckoutQuery#8caa9a96 flags:# query_id:long user_id:long
+//	    payload:bytes info:flags.0?PaymentRequestedInfo
+//	    shipping_option_id:flags.1?string currency:string total_amount:long
+//	    = Update
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetShippingOptionID and the other Set methods send a zero value too;
+// HasShippingOptionID reports whether ShippingOptionID is present (sent, or
+// received) and ClearShippingOptionID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateBotPrecheckoutQuery.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateBotPrecheckoutQuery struct {
-	Flags            bin.Fields // flags word; see the type's doc
+	Flags            bin.Fields // flags word; Encode adds the bits of the fields that are set
 	QueryID          int64
 	UserID           int64
 	Payload          []byte
@@ -5085,8 +5523,28 @@ func (*UpdateBotPrecheckoutQuery) TypeName() string {
 	return "updateBotPrecheckoutQuery"
 }
 
-// updateClass marks UpdateBotPrecheckoutQuery as a UpdateClass.
+// updateClass marks UpdateBotPrecheckoutQuery as an UpdateClass.
 func (*UpdateBotPrecheckoutQuery) updateClass() {}
+
+// HasShippingOptionID reports whether ShippingOptionID is present: not zero,
+// set by SetShippingOptionID, or received.
+func (m *UpdateBotPrecheckoutQuery) HasShippingOptionID() bool {
+	return m.ShippingOptionID != "" || m.Flags.Has(1)
+}
+
+// SetShippingOptionID sets ShippingOptionID to v and marks it present, so that
+// it is sent even when v is zero.
+func (m *UpdateBotPrecheckoutQuery) SetShippingOptionID(v string) {
+	m.ShippingOptionID = v
+	m.Flags.Set(1)
+}
+
+// ClearShippingOptionID sets ShippingOptionID to its zero value and marks it
+// absent.
+func (m *UpdateBotPrecheckoutQuery) ClearShippingOptionID() {
+	m.ShippingOptionID = ""
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateBotPrecheckoutQuery) Encode(b *bin.Buffer) error {
@@ -5115,7 +5573,7 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 	b.PutBytes(m.Payload)
 	if flags.Has(0) {
 		if err := m.Info.Encode(b); err != nil {
-			return encodeErr("updateBotPrecheckoutQuery#8caa9a96", "info", err)
+			return tlrt.EncodeErr(err, "updateBotPrecheckoutQuery", "info")
 		}
 	}
 	if flags.Has(1) {
@@ -5128,58 +5586,55 @@ func (m *UpdateBotPrecheckoutQuery) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotPrecheckoutQuery) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "")
 	}
-	if err := consumeID(b, UpdateBotPrecheckoutQueryTypeID, "updateBotPrecheckoutQuery"); err != nil {
-		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotPrecheckoutQuery) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotPrecheckoutQuery) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotPrecheckoutQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotPrecheckoutQuery", "")
 	}
 	*m = UpdateBotPrecheckoutQuery{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "flags", err)
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "flags")
 	}
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "query_id", err)
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "query_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "user_id", err)
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "user_id")
 	}
 	if m.Payload, err = b.Bytes(); err != nil {
-		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "payload", err)
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "payload")
 	}
 	if m.Flags.Has(0) {
 		m.Info = new(PaymentRequestedInfo)
-		if err = decodeBoxed(b, m.Info, depth+1); err != nil {
-			return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "info", err)
+		if err = tlrt.DecodeBoxed(b, m.Info, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "info")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.ShippingOptionID, err = b.String(); err != nil {
-			return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "shipping_option_id", err)
+			return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "shipping_option_id")
 		}
 	}
 	if m.Currency, err = b.String(); err != nil {
-		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "currency", err)
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "currency")
 	}
 	if m.TotalAmount, err = b.Long(); err != nil {
-		return decodeErr("updateBotPrecheckoutQuery#8caa9a96", "total_amount", err)
+		return tlrt.DecodeErr(err, "updateBotPrecheckoutQuery", "total_amount")
 	}
 	m.Flags &^= 1 << 0
 	if m.ShippingOptionID != "" {
@@ -5188,7 +5643,7 @@ func (m *UpdateBotPrecheckoutQuery) decodeBareAt(b *bin.Buffer, depth int) error
 	return nil
 }
 
-// UpdatePhoneCall is the TL constructor updatePhoneCall:
+// UpdatePhoneCall is the TL constructor updatePhoneCall.
 //
 //	updatePhoneCall#ab0f6b1e phone_call:PhoneCall = Update
 //
@@ -5210,7 +5665,7 @@ func (*UpdatePhoneCall) TypeName() string {
 	return "updatePhoneCall"
 }
 
-// updateClass marks UpdatePhoneCall as a UpdateClass.
+// updateClass marks UpdatePhoneCall as an UpdateClass.
 func (*UpdatePhoneCall) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5227,44 +5682,41 @@ func (m *UpdatePhoneCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.PhoneCall); err != nil {
-		return encodeErr("updatePhoneCall#ab0f6b1e", "phone_call", err)
+	if err := tlrt.EncodeObject(b, m.PhoneCall); err != nil {
+		return tlrt.EncodeErr(err, "updatePhoneCall", "phone_call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePhoneCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
+		return tlrt.DecodeErr(err, "updatePhoneCall", "")
 	}
-	if err := consumeID(b, UpdatePhoneCallTypeID, "updatePhoneCall"); err != nil {
-		return decodeErr("updatePhoneCall#ab0f6b1e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePhoneCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePhoneCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePhoneCall#ab0f6b1e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePhoneCall", "")
 	}
 	var err error
 	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
-		return decodeErr("updatePhoneCall#ab0f6b1e", "phone_call", err)
+		return tlrt.DecodeErr(err, "updatePhoneCall", "phone_call")
 	}
 	return nil
 }
 
-// UpdateLangPackTooLong is the TL constructor updateLangPackTooLong:
+// UpdateLangPackTooLong is the TL constructor updateLangPackTooLong.
 //
 //	updateLangPackTooLong#46560264 lang_code:string = Update
 //
@@ -5286,7 +5738,7 @@ func (*UpdateLangPackTooLong) TypeName() string {
 	return "updateLangPackTooLong"
 }
 
-// updateClass marks UpdateLangPackTooLong as a UpdateClass.
+// updateClass marks UpdateLangPackTooLong as an UpdateClass.
 func (*UpdateLangPackTooLong) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5309,33 +5761,30 @@ func (m *UpdateLangPackTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLangPackTooLong) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPackTooLong", "")
 	}
-	if err := consumeID(b, UpdateLangPackTooLongTypeID, "updateLangPackTooLong"); err != nil {
-		return decodeErr("updateLangPackTooLong#46560264", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLangPackTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateLangPackTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateLangPackTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.LangCode, err = b.String(); err != nil {
-		return decodeErr("updateLangPackTooLong#46560264", "lang_code", err)
+		return tlrt.DecodeErr(err, "updateLangPackTooLong", "lang_code")
 	}
 	return nil
 }
 
-// UpdateLangPack is the TL constructor updateLangPack:
+// UpdateLangPack is the TL constructor updateLangPack.
 //
 //	updateLangPack#56022f4d difference:LangPackDifference = Update
 //
@@ -5357,7 +5806,7 @@ func (*UpdateLangPack) TypeName() string {
 	return "updateLangPack"
 }
 
-// updateClass marks UpdateLangPack as a UpdateClass.
+// updateClass marks UpdateLangPack as an UpdateClass.
 func (*UpdateLangPack) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5375,43 +5824,40 @@ func (m *UpdateLangPack) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Difference.Encode(b); err != nil {
-		return encodeErr("updateLangPack#56022f4d", "difference", err)
+		return tlrt.EncodeErr(err, "updateLangPack", "difference")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLangPack) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPack", "")
 	}
-	if err := consumeID(b, UpdateLangPackTypeID, "updateLangPack"); err != nil {
-		return decodeErr("updateLangPack#56022f4d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLangPack) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateLangPack) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateLangPack) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateLangPack#56022f4d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateLangPack", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Difference, depth+1); err != nil {
-		return decodeErr("updateLangPack#56022f4d", "difference", err)
+	if err = tlrt.DecodeBoxed(b, &m.Difference, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateLangPack", "difference")
 	}
 	return nil
 }
 
-// UpdateFavedStickers is the TL constructor updateFavedStickers:
+// UpdateFavedStickers is the TL constructor updateFavedStickers.
 //
 //	updateFavedStickers#e511996d = Update
 //
@@ -5431,7 +5877,7 @@ func (*UpdateFavedStickers) TypeName() string {
 	return "updateFavedStickers"
 }
 
-// updateClass marks UpdateFavedStickers as a UpdateClass.
+// updateClass marks UpdateFavedStickers as an UpdateClass.
 func (*UpdateFavedStickers) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5453,48 +5899,50 @@ func (m *UpdateFavedStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateFavedStickers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateFavedStickersTypeID, "updateFavedStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateFavedStickers", "")
 	}
-	if err := consumeID(b, UpdateFavedStickersTypeID, "updateFavedStickers"); err != nil {
-		return decodeErr("updateFavedStickers#e511996d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFavedStickers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateFavedStickers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateFavedStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateChannelReadMessagesContents is the TL constructor updateChannelReadMessagesContents:
+// UpdateChannelReadMessagesContents is the TL constructor
+// updateChannelReadMessagesContents.
 //
-//	updateChannelReadMessagesContents#ea29055d flags:# channel_id:long top_msg_id:flags.0?int messages:Vector<int> = Update
+//	updateChannelReadMessagesContents#25f324f7 flags:# channel_id:long
+//	    top_msg_id:flags.0?int saved_peer_id:flags.1?Peer
+//	    messages:Vector<int> = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateChannelReadMessagesContents.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateChannelReadMessagesContents struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	ChannelID int64
-	TopMsgID  int // flags.0?int
-	Messages  []int
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ChannelID   int64
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Messages    []int
 }
 
-// UpdateChannelReadMessagesContentsTypeID is the ID of updateChannelReadMessagesContents.
-const UpdateChannelReadMessagesContentsTypeID = 0xea29055d
+// UpdateChannelReadMessagesContentsTypeID is the ID of
+// updateChannelReadMessagesContents.
+const UpdateChannelReadMessagesContentsTypeID = 0x25f324f7
 
-// TypeID returns 0xea29055d, the ID of updateChannelReadMessagesContents.
+// TypeID returns 0x25f324f7, the ID of updateChannelReadMessagesContents.
 func (*UpdateChannelReadMessagesContents) TypeID() uint32 {
 	return UpdateChannelReadMessagesContentsTypeID
 }
@@ -5504,8 +5952,27 @@ func (*UpdateChannelReadMessagesContents) TypeName() string {
 	return "updateChannelReadMessagesContents"
 }
 
-// updateClass marks UpdateChannelReadMessagesContents as a UpdateClass.
+// updateClass marks UpdateChannelReadMessagesContents as an UpdateClass.
 func (*UpdateChannelReadMessagesContents) updateClass() {}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateChannelReadMessagesContents) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateChannelReadMessagesContents) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateChannelReadMessagesContents) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateChannelReadMessagesContents) Encode(b *bin.Buffer) error {
@@ -5521,14 +5988,22 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
+	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.ChannelID)
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "updateChannelReadMessagesContents", "saved_peer_id")
+		}
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
@@ -5539,48 +6014,54 @@ func (m *UpdateChannelReadMessagesContents) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelReadMessagesContents) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "")
 	}
-	if err := consumeID(b, UpdateChannelReadMessagesContentsTypeID, "updateChannelReadMessagesContents"); err != nil {
-		return decodeErr("updateChannelReadMessagesContents#ea29055d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelReadMessagesContents) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelReadMessagesContents) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateChannelReadMessagesContents", "")
 	}
 	*m = UpdateChannelReadMessagesContents{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelReadMessagesContents#ea29055d", "flags", err)
+		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "flags")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelReadMessagesContents#ea29055d", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "channel_id")
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("updateChannelReadMessagesContents#ea29055d", "top_msg_id", err)
+			return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "top_msg_id")
 		}
 	}
-	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updateChannelReadMessagesContents#ea29055d", "messages", err)
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "saved_peer_id")
+		}
 	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "messages")
+	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// UpdateContactsReset is the TL constructor updateContactsReset:
+// UpdateContactsReset is the TL constructor updateContactsReset.
 //
 //	updateContactsReset#7084a7be = Update
 //
@@ -5600,7 +6081,7 @@ func (*UpdateContactsReset) TypeName() string {
 	return "updateContactsReset"
 }
 
-// updateClass marks UpdateContactsReset as a UpdateClass.
+// updateClass marks UpdateContactsReset as an UpdateClass.
 func (*UpdateContactsReset) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5622,31 +6103,30 @@ func (m *UpdateContactsReset) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateContactsReset) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateContactsResetTypeID, "updateContactsReset"); err != nil {
+		return tlrt.DecodeErr(err, "updateContactsReset", "")
 	}
-	if err := consumeID(b, UpdateContactsResetTypeID, "updateContactsReset"); err != nil {
-		return decodeErr("updateContactsReset#7084a7be", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateContactsReset) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateContactsReset) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateContactsReset) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateChannelAvailableMessages is the TL constructor updateChannelAvailableMessages:
+// UpdateChannelAvailableMessages is the TL constructor
+// updateChannelAvailableMessages.
 //
-//	updateChannelAvailableMessages#b23fc698 channel_id:long available_min_id:int = Update
+//	updateChannelAvailableMessages#b23fc698 channel_id:long
+//	    available_min_id:int = Update
 //
 // See https://core.telegram.org/constructor/updateChannelAvailableMessages.
 type UpdateChannelAvailableMessages struct {
@@ -5654,7 +6134,8 @@ type UpdateChannelAvailableMessages struct {
 	AvailableMinID int
 }
 
-// UpdateChannelAvailableMessagesTypeID is the ID of updateChannelAvailableMessages.
+// UpdateChannelAvailableMessagesTypeID is the ID of
+// updateChannelAvailableMessages.
 const UpdateChannelAvailableMessagesTypeID = 0xb23fc698
 
 // TypeID returns 0xb23fc698, the ID of updateChannelAvailableMessages.
@@ -5667,7 +6148,7 @@ func (*UpdateChannelAvailableMessages) TypeName() string {
 	return "updateChannelAvailableMessages"
 }
 
-// updateClass marks UpdateChannelAvailableMessages as a UpdateClass.
+// updateClass marks UpdateChannelAvailableMessages as an UpdateClass.
 func (*UpdateChannelAvailableMessages) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5691,50 +6172,49 @@ func (m *UpdateChannelAvailableMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelAvailableMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "")
 	}
-	if err := consumeID(b, UpdateChannelAvailableMessagesTypeID, "updateChannelAvailableMessages"); err != nil {
-		return decodeErr("updateChannelAvailableMessages#b23fc698", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelAvailableMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelAvailableMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelAvailableMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelAvailableMessages#b23fc698", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "channel_id")
 	}
 	if m.AvailableMinID, err = b.Int(); err != nil {
-		return decodeErr("updateChannelAvailableMessages#b23fc698", "available_min_id", err)
+		return tlrt.DecodeErr(err, "updateChannelAvailableMessages", "available_min_id")
 	}
 	return nil
 }
 
-// UpdateDialogUnreadMark is the TL constructor updateDialogUnreadMark:
+// UpdateDialogUnreadMark is the TL constructor updateDialogUnreadMark.
 //
-//	updateDialogUnreadMark#e16459c3 flags:# unread:flags.0?true peer:DialogPeer = Update
+//	updateDialogUnreadMark#b658f23e flags:# unread:flags.0?true
+//	    peer:DialogPeer saved_peer_id:flags.1?Peer = Update
 //
 // See https://core.telegram.org/constructor/updateDialogUnreadMark.
 type UpdateDialogUnreadMark struct {
-	Flags  bin.Fields // flags word; see the type's doc
-	Unread bool       // flags.0?true
-	Peer   DialogPeerClass
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Unread      bool       // flags.0?true
+	Peer        DialogPeerClass
+	SavedPeerID PeerClass // flags.1?Peer
 }
 
 // UpdateDialogUnreadMarkTypeID is the ID of updateDialogUnreadMark.
-const UpdateDialogUnreadMarkTypeID = 0xe16459c3
+const UpdateDialogUnreadMarkTypeID = 0xb658f23e
 
-// TypeID returns 0xe16459c3, the ID of updateDialogUnreadMark.
+// TypeID returns 0xb658f23e, the ID of updateDialogUnreadMark.
 func (*UpdateDialogUnreadMark) TypeID() uint32 {
 	return UpdateDialogUnreadMarkTypeID
 }
@@ -5744,7 +6224,7 @@ func (*UpdateDialogUnreadMark) TypeName() string {
 	return "updateDialogUnreadMark"
 }
 
-// updateClass marks UpdateDialogUnreadMark as a UpdateClass.
+// updateClass marks UpdateDialogUnreadMark as an UpdateClass.
 func (*UpdateDialogUnreadMark) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5761,70 +6241,89 @@ func (m *UpdateDialogUnreadMark) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1)
 	if m.Unread {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateDialogUnreadMark#e16459c3", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateDialogUnreadMark", "peer")
+	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "updateDialogUnreadMark", "saved_peer_id")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogUnreadMark) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "")
 	}
-	if err := consumeID(b, UpdateDialogUnreadMarkTypeID, "updateDialogUnreadMark"); err != nil {
-		return decodeErr("updateDialogUnreadMark#e16459c3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogUnreadMark) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDialogUnreadMark) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogUnreadMark) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDialogUnreadMark#e16459c3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateDialogUnreadMark", "")
 	}
 	*m = UpdateDialogUnreadMark{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateDialogUnreadMark#e16459c3", "flags", err)
+		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "flags")
 	}
 	m.Unread = m.Flags.Has(0)
 	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
-		return decodeErr("updateDialogUnreadMark#e16459c3", "peer", err)
+		return tlrt.DecodeErr(err, "updateDialogUnreadMark", "peer")
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateDialogUnreadMark", "saved_peer_id")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// UpdateMessagePoll is the TL constructor updateMessagePoll:
+// UpdateMessagePoll is the TL constructor updateMessagePoll.
 //
-//	updateMessagePoll#aca1657b flags:# poll_id:long poll:flags.0?Poll results:PollResults = Update
+//	updateMessagePoll#d64c522b flags:# peer:flags.1?Peer msg_id:flags.1?int
+//	    top_msg_id:flags.2?int poll_id:long poll:flags.0?Poll
+//	    results:PollResults = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetMsgID and the
+// other Set methods send a zero value too; HasMsgID reports whether MsgID is
+// present (sent, or received) and ClearMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateMessagePoll.
 type UpdateMessagePoll struct {
-	Flags   bin.Fields // flags word; see the type's doc
-	PollID  int64
-	Poll    *Poll // flags.0?Poll
-	Results PollResults
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer     PeerClass  // flags.1?Peer
+	MsgID    int        // flags.1?int
+	TopMsgID int        // flags.2?int
+	PollID   int64
+	Poll     *Poll // flags.0?Poll
+	Results  PollResults
 }
 
 // UpdateMessagePollTypeID is the ID of updateMessagePoll.
-const UpdateMessagePollTypeID = 0xaca1657b
+const UpdateMessagePollTypeID = 0xd64c522b
 
-// TypeID returns 0xaca1657b, the ID of updateMessagePoll.
+// TypeID returns 0xd64c522b, the ID of updateMessagePoll.
 func (*UpdateMessagePoll) TypeID() uint32 {
 	return UpdateMessagePollTypeID
 }
@@ -5834,8 +6333,47 @@ func (*UpdateMessagePoll) TypeName() string {
 	return "updateMessagePoll"
 }
 
-// updateClass marks UpdateMessagePoll as a UpdateClass.
+// updateClass marks UpdateMessagePoll as an UpdateClass.
 func (*UpdateMessagePoll) updateClass() {}
+
+// HasMsgID reports whether MsgID is present: not zero, set by SetMsgID, or
+// received. It shares its flag with Peer: they are present together.
+func (m *UpdateMessagePoll) HasMsgID() bool {
+	return m.Peer != nil || m.MsgID != 0 || m.Flags.Has(1)
+}
+
+// SetMsgID sets MsgID to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateMessagePoll) SetMsgID(v int) {
+	m.MsgID = v
+	m.Flags.Set(1)
+}
+
+// ClearMsgID sets MsgID to its zero value and marks it absent; it is still
+// sent, as zero, when Peer, which shares its flag, is set.
+func (m *UpdateMessagePoll) ClearMsgID() {
+	m.MsgID = 0
+	m.Flags.Unset(1)
+}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateMessagePoll) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(2)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateMessagePoll) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(2)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateMessagePoll) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(2)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateMessagePoll) Encode(b *bin.Buffer) error {
@@ -5852,70 +6390,107 @@ func (m *UpdateMessagePoll) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	flags := m.Flags &^ (1 << 0)
+	if m.Peer != nil || m.MsgID != 0 {
+		flags.Set(1)
+	}
+	if m.TopMsgID != 0 {
+		flags.Set(2)
+	}
 	if m.Poll != nil {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "updateMessagePoll", "peer")
+		}
+	}
+	if flags.Has(1) {
+		b.PutInt(m.MsgID)
+	}
+	if flags.Has(2) {
+		b.PutInt(m.TopMsgID)
+	}
 	b.PutLong(m.PollID)
 	if flags.Has(0) {
 		if err := m.Poll.Encode(b); err != nil {
-			return encodeErr("updateMessagePoll#aca1657b", "poll", err)
+			return tlrt.EncodeErr(err, "updateMessagePoll", "poll")
 		}
 	}
 	if err := m.Results.Encode(b); err != nil {
-		return encodeErr("updateMessagePoll#aca1657b", "results", err)
+		return tlrt.EncodeErr(err, "updateMessagePoll", "results")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessagePoll) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePoll", "")
 	}
-	if err := consumeID(b, UpdateMessagePollTypeID, "updateMessagePoll"); err != nil {
-		return decodeErr("updateMessagePoll#aca1657b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessagePoll) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateMessagePoll) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessagePoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateMessagePoll#aca1657b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateMessagePoll", "")
 	}
 	*m = UpdateMessagePoll{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateMessagePoll#aca1657b", "flags", err)
+		return tlrt.DecodeErr(err, "updateMessagePoll", "flags")
+	}
+	if m.Flags.Has(1) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateMessagePoll", "peer")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.MsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateMessagePoll", "msg_id")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.TopMsgID, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateMessagePoll", "top_msg_id")
+		}
 	}
 	if m.PollID, err = b.Long(); err != nil {
-		return decodeErr("updateMessagePoll#aca1657b", "poll_id", err)
+		return tlrt.DecodeErr(err, "updateMessagePoll", "poll_id")
 	}
 	if m.Flags.Has(0) {
 		m.Poll = new(Poll)
-		if err = decodeBoxed(b, m.Poll, depth+1); err != nil {
-			return decodeErr("updateMessagePoll#aca1657b", "poll", err)
+		if err = tlrt.DecodeBoxed(b, m.Poll, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateMessagePoll", "poll")
 		}
 	}
-	if err = decodeBoxed(b, &m.Results, depth+1); err != nil {
-		return decodeErr("updateMessagePoll#aca1657b", "results", err)
+	if err = tlrt.DecodeBoxed(b, &m.Results, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePoll", "results")
 	}
 	m.Flags &^= 1 << 0
+	if m.Peer != nil || m.MsgID != 0 {
+		m.Flags.Unset(1)
+	}
+	if m.TopMsgID != 0 {
+		m.Flags.Unset(2)
+	}
 	return nil
 }
 
-// UpdateChatDefaultBannedRights is the TL constructor updateChatDefaultBannedRights:
+// UpdateChatDefaultBannedRights is the TL constructor
+// updateChatDefaultBannedRights.
 //
-//	updateChatDefaultBannedRights#54c01850 peer:Peer default_banned_rights:ChatBannedRights version:int = Update
+//	updateChatDefaultBannedRights#54c01850 peer:Peer
+//	    default_banned_rights:ChatBannedRights version:int = Update
 //
 // See https://core.telegram.org/constructor/updateChatDefaultBannedRights.
 type UpdateChatDefaultBannedRights struct {
@@ -5924,7 +6499,8 @@ type UpdateChatDefaultBannedRights struct {
 	Version             int
 }
 
-// UpdateChatDefaultBannedRightsTypeID is the ID of updateChatDefaultBannedRights.
+// UpdateChatDefaultBannedRightsTypeID is the ID of
+// updateChatDefaultBannedRights.
 const UpdateChatDefaultBannedRightsTypeID = 0x54c01850
 
 // TypeID returns 0x54c01850, the ID of updateChatDefaultBannedRights.
@@ -5937,7 +6513,7 @@ func (*UpdateChatDefaultBannedRights) TypeName() string {
 	return "updateChatDefaultBannedRights"
 }
 
-// updateClass marks UpdateChatDefaultBannedRights as a UpdateClass.
+// updateClass marks UpdateChatDefaultBannedRights as an UpdateClass.
 func (*UpdateChatDefaultBannedRights) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -5954,11 +6530,11 @@ func (m *UpdateChatDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateChatDefaultBannedRights#54c01850", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateChatDefaultBannedRights", "peer")
 	}
 	if err := m.DefaultBannedRights.Encode(b); err != nil {
-		return encodeErr("updateChatDefaultBannedRights#54c01850", "default_banned_rights", err)
+		return tlrt.EncodeErr(err, "updateChatDefaultBannedRights", "default_banned_rights")
 	}
 	b.PutInt(m.Version)
 	return nil
@@ -5966,44 +6542,42 @@ func (m *UpdateChatDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatDefaultBannedRights) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "")
 	}
-	if err := consumeID(b, UpdateChatDefaultBannedRightsTypeID, "updateChatDefaultBannedRights"); err != nil {
-		return decodeErr("updateChatDefaultBannedRights#54c01850", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChatDefaultBannedRights) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatDefaultBannedRights) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateChatDefaultBannedRights#54c01850", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateChatDefaultBannedRights", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateChatDefaultBannedRights#54c01850", "peer", err)
+		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "peer")
 	}
-	if err = decodeBoxed(b, &m.DefaultBannedRights, depth+1); err != nil {
-		return decodeErr("updateChatDefaultBannedRights#54c01850", "default_banned_rights", err)
+	if err = tlrt.DecodeBoxed(b, &m.DefaultBannedRights, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "default_banned_rights")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("updateChatDefaultBannedRights#54c01850", "version", err)
+		return tlrt.DecodeErr(err, "updateChatDefaultBannedRights", "version")
 	}
 	return nil
 }
 
-// UpdateFolderPeers is the TL constructor updateFolderPeers:
+// UpdateFolderPeers is the TL constructor updateFolderPeers.
 //
-//	updateFolderPeers#19360dc0 folder_peers:Vector<FolderPeer> pts:int pts_count:int = Update
+//	updateFolderPeers#19360dc0 folder_peers:Vector<FolderPeer> pts:int
+//	    pts_count:int = Update
 //
 // See https://core.telegram.org/constructor/updateFolderPeers.
 type UpdateFolderPeers struct {
@@ -6025,7 +6599,7 @@ func (*UpdateFolderPeers) TypeName() string {
 	return "updateFolderPeers"
 }
 
-// updateClass marks UpdateFolderPeers as a UpdateClass.
+// updateClass marks UpdateFolderPeers as an UpdateClass.
 func (*UpdateFolderPeers) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6045,7 +6619,7 @@ func (m *UpdateFolderPeers) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.FolderPeers))
 	for i := range m.FolderPeers {
 		if err := m.FolderPeers[i].Encode(b); err != nil {
-			return encodeErr("updateFolderPeers#19360dc0", "folder_peers", err)
+			return tlrt.EncodeErr(err, "updateFolderPeers", "folder_peers")
 		}
 	}
 	b.PutInt(m.Pts)
@@ -6055,42 +6629,39 @@ func (m *UpdateFolderPeers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateFolderPeers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateFolderPeersTypeID, "updateFolderPeers"); err != nil {
+		return tlrt.DecodeErr(err, "updateFolderPeers", "")
 	}
-	if err := consumeID(b, UpdateFolderPeersTypeID, "updateFolderPeers"); err != nil {
-		return decodeErr("updateFolderPeers#19360dc0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateFolderPeers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateFolderPeers) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateFolderPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateFolderPeers#19360dc0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateFolderPeers", "")
 	}
 	var err error
-	if m.FolderPeers, err = decodeVectorAt(b, depth+1, decodeValue[FolderPeer]); err != nil {
-		return decodeErr("updateFolderPeers#19360dc0", "folder_peers", err)
+	if m.FolderPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FolderPeer]); err != nil {
+		return tlrt.DecodeErr(err, "updateFolderPeers", "folder_peers")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateFolderPeers#19360dc0", "pts", err)
+		return tlrt.DecodeErr(err, "updateFolderPeers", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateFolderPeers#19360dc0", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateFolderPeers", "pts_count")
 	}
 	return nil
 }
 
-// UpdatePeerSettings is the TL constructor updatePeerSettings:
+// UpdatePeerSettings is the TL constructor updatePeerSettings.
 //
 //	updatePeerSettings#6a7e7366 peer:Peer settings:PeerSettings = Update
 //
@@ -6113,7 +6684,7 @@ func (*UpdatePeerSettings) TypeName() string {
 	return "updatePeerSettings"
 }
 
-// updateClass marks UpdatePeerSettings as a UpdateClass.
+// updateClass marks UpdatePeerSettings as an UpdateClass.
 func (*UpdatePeerSettings) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6130,50 +6701,47 @@ func (m *UpdatePeerSettings) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updatePeerSettings#6a7e7366", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePeerSettings", "peer")
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("updatePeerSettings#6a7e7366", "settings", err)
+		return tlrt.EncodeErr(err, "updatePeerSettings", "settings")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerSettings", "")
 	}
-	if err := consumeID(b, UpdatePeerSettingsTypeID, "updatePeerSettings"); err != nil {
-		return decodeErr("updatePeerSettings#6a7e7366", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePeerSettings) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePeerSettings#6a7e7366", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePeerSettings", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updatePeerSettings#6a7e7366", "peer", err)
+		return tlrt.DecodeErr(err, "updatePeerSettings", "peer")
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("updatePeerSettings#6a7e7366", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerSettings", "settings")
 	}
 	return nil
 }
 
-// UpdatePeerLocated is the TL constructor updatePeerLocated:
+// UpdatePeerLocated is the TL constructor updatePeerLocated.
 //
 //	updatePeerLocated#b4afcfb0 peers:Vector<PeerLocated> = Update
 //
@@ -6195,7 +6763,7 @@ func (*UpdatePeerLocated) TypeName() string {
 	return "updatePeerLocated"
 }
 
-// updateClass marks UpdatePeerLocated as a UpdateClass.
+// updateClass marks UpdatePeerLocated as an UpdateClass.
 func (*UpdatePeerLocated) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6214,8 +6782,8 @@ func (m *UpdatePeerLocated) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Peers))
 	for i := range m.Peers {
-		if err := encodeObj(b, m.Peers[i]); err != nil {
-			return encodeErr("updatePeerLocated#b4afcfb0", "peers", err)
+		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
+			return tlrt.EncodeErr(err, "updatePeerLocated", "peers")
 		}
 	}
 	return nil
@@ -6223,36 +6791,33 @@ func (m *UpdatePeerLocated) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerLocated) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePeerLocatedTypeID, "updatePeerLocated"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerLocated", "")
 	}
-	if err := consumeID(b, UpdatePeerLocatedTypeID, "updatePeerLocated"); err != nil {
-		return decodeErr("updatePeerLocated#b4afcfb0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerLocated) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePeerLocated) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePeerLocated#b4afcfb0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePeerLocated", "")
 	}
 	var err error
-	if m.Peers, err = decodeVectorAt(b, depth+1, decodePeerLocated); err != nil {
-		return decodeErr("updatePeerLocated#b4afcfb0", "peers", err)
+	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeerLocated); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerLocated", "peers")
 	}
 	return nil
 }
 
-// UpdateNewScheduledMessage is the TL constructor updateNewScheduledMessage:
+// UpdateNewScheduledMessage is the TL constructor updateNewScheduledMessage.
 //
 //	updateNewScheduledMessage#39a51dfb message:Message = Update
 //
@@ -6274,7 +6839,7 @@ func (*UpdateNewScheduledMessage) TypeName() string {
 	return "updateNewScheduledMessage"
 }
 
-// updateClass marks UpdateNewScheduledMessage as a UpdateClass.
+// updateClass marks UpdateNewScheduledMessage as an UpdateClass.
 func (*UpdateNewScheduledMessage) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6291,57 +6856,64 @@ func (m *UpdateNewScheduledMessage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Message); err != nil {
-		return encodeErr("updateNewScheduledMessage#39a51dfb", "message", err)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateNewScheduledMessage", "message")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateNewScheduledMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "")
 	}
-	if err := consumeID(b, UpdateNewScheduledMessageTypeID, "updateNewScheduledMessage"); err != nil {
-		return decodeErr("updateNewScheduledMessage#39a51dfb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateNewScheduledMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateNewScheduledMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewScheduledMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateNewScheduledMessage#39a51dfb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewScheduledMessage", "")
 	}
 	var err error
 	if m.Message, err = decodeMessage(b, depth+1); err != nil {
-		return decodeErr("updateNewScheduledMessage#39a51dfb", "message", err)
+		return tlrt.DecodeErr(err, "updateNewScheduledMessage", "message")
 	}
 	return nil
 }
 
-// UpdateDeleteScheduledMessages is the TL constructor updateDeleteScheduledMessages:
+// UpdateDeleteScheduledMessages is the TL constructor
+// updateDeleteScheduledMessages.
 //
-//	updateDeleteScheduledMessages#90866cee peer:Peer messages:Vector<int> = Update
+//	updateDeleteScheduledMessages#f2a71983 flags:# peer:Peer
+//	    messages:Vector<int> sent_messages:flags.0?Vector<int> = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetSentMessages
+// and the other Set methods send a zero value too; HasSentMessages reports
+// whether SentMessages is present (sent, or received) and ClearSentMessages
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/updateDeleteScheduledMessages.
 type UpdateDeleteScheduledMessages struct {
-	Peer     PeerClass
-	Messages []int
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer         PeerClass
+	Messages     []int
+	SentMessages []int // flags.0?Vector<int>
 }
 
-// UpdateDeleteScheduledMessagesTypeID is the ID of updateDeleteScheduledMessages.
-const UpdateDeleteScheduledMessagesTypeID = 0x90866cee
+// UpdateDeleteScheduledMessagesTypeID is the ID of
+// updateDeleteScheduledMessages.
+const UpdateDeleteScheduledMessagesTypeID = 0xf2a71983
 
-// TypeID returns 0x90866cee, the ID of updateDeleteScheduledMessages.
+// TypeID returns 0xf2a71983, the ID of updateDeleteScheduledMessages.
 func (*UpdateDeleteScheduledMessages) TypeID() uint32 {
 	return UpdateDeleteScheduledMessagesTypeID
 }
@@ -6351,8 +6923,27 @@ func (*UpdateDeleteScheduledMessages) TypeName() string {
 	return "updateDeleteScheduledMessages"
 }
 
-// updateClass marks UpdateDeleteScheduledMessages as a UpdateClass.
+// updateClass marks UpdateDeleteScheduledMessages as an UpdateClass.
 func (*UpdateDeleteScheduledMessages) updateClass() {}
+
+// HasSentMessages reports whether SentMessages is present: not zero, set by
+// SetSentMessages, or received.
+func (m *UpdateDeleteScheduledMessages) HasSentMessages() bool {
+	return len(m.SentMessages) > 0 || m.Flags.Has(0)
+}
+
+// SetSentMessages sets SentMessages to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *UpdateDeleteScheduledMessages) SetSentMessages(v []int) {
+	m.SentMessages = v
+	m.Flags.Set(0)
+}
+
+// ClearSentMessages sets SentMessages to its zero value and marks it absent.
+func (m *UpdateDeleteScheduledMessages) ClearSentMessages() {
+	m.SentMessages = nil
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateDeleteScheduledMessages) Encode(b *bin.Buffer) error {
@@ -6368,51 +6959,71 @@ func (m *UpdateDeleteScheduledMessages) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateDeleteScheduledMessages#90866cee", "peer", err)
+	flags := m.Flags
+	if len(m.SentMessages) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateDeleteScheduledMessages", "peer")
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
 		b.PutInt(m.Messages[i])
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.SentMessages))
+		for i := range m.SentMessages {
+			b.PutInt(m.SentMessages[i])
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDeleteScheduledMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "")
 	}
-	if err := consumeID(b, UpdateDeleteScheduledMessagesTypeID, "updateDeleteScheduledMessages"); err != nil {
-		return decodeErr("updateDeleteScheduledMessages#90866cee", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDeleteScheduledMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDeleteScheduledMessages) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteScheduledMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDeleteScheduledMessages#90866cee", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteScheduledMessages", "")
 	}
+	*m = UpdateDeleteScheduledMessages{}
 	var err error
-	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateDeleteScheduledMessages#90866cee", "peer", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "flags")
 	}
-	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updateDeleteScheduledMessages#90866cee", "messages", err)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "peer")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "messages")
+	}
+	if m.Flags.Has(0) {
+		if m.SentMessages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "sent_messages")
+		}
+	}
+	if len(m.SentMessages) > 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// UpdateTheme is the TL constructor updateTheme:
+// UpdateTheme is the TL constructor updateTheme.
 //
 //	updateTheme#8216fba3 theme:Theme = Update
 //
@@ -6434,7 +7045,7 @@ func (*UpdateTheme) TypeName() string {
 	return "updateTheme"
 }
 
-// updateClass marks UpdateTheme as a UpdateClass.
+// updateClass marks UpdateTheme as an UpdateClass.
 func (*UpdateTheme) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6452,43 +7063,40 @@ func (m *UpdateTheme) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.Theme.Encode(b); err != nil {
-		return encodeErr("updateTheme#8216fba3", "theme", err)
+		return tlrt.EncodeErr(err, "updateTheme", "theme")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateTheme) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
+		return tlrt.DecodeErr(err, "updateTheme", "")
 	}
-	if err := consumeID(b, UpdateThemeTypeID, "updateTheme"); err != nil {
-		return decodeErr("updateTheme#8216fba3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateTheme) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateTheme) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateTheme#8216fba3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateTheme", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Theme, depth+1); err != nil {
-		return decodeErr("updateTheme#8216fba3", "theme", err)
+	if err = tlrt.DecodeBoxed(b, &m.Theme, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateTheme", "theme")
 	}
 	return nil
 }
 
-// UpdateGeoLiveViewed is the TL constructor updateGeoLiveViewed:
+// UpdateGeoLiveViewed is the TL constructor updateGeoLiveViewed.
 //
 //	updateGeoLiveViewed#871fb939 peer:Peer msg_id:int = Update
 //
@@ -6511,7 +7119,7 @@ func (*UpdateGeoLiveViewed) TypeName() string {
 	return "updateGeoLiveViewed"
 }
 
-// updateClass marks UpdateGeoLiveViewed as a UpdateClass.
+// updateClass marks UpdateGeoLiveViewed as an UpdateClass.
 func (*UpdateGeoLiveViewed) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6528,8 +7136,8 @@ func (m *UpdateGeoLiveViewed) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateGeoLiveViewed#871fb939", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateGeoLiveViewed", "peer")
 	}
 	b.PutInt(m.MsgID)
 	return nil
@@ -6537,39 +7145,36 @@ func (m *UpdateGeoLiveViewed) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGeoLiveViewed) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"); err != nil {
+		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "")
 	}
-	if err := consumeID(b, UpdateGeoLiveViewedTypeID, "updateGeoLiveViewed"); err != nil {
-		return decodeErr("updateGeoLiveViewed#871fb939", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGeoLiveViewed) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateGeoLiveViewed) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGeoLiveViewed) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateGeoLiveViewed#871fb939", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateGeoLiveViewed", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateGeoLiveViewed#871fb939", "peer", err)
+		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateGeoLiveViewed#871fb939", "msg_id", err)
+		return tlrt.DecodeErr(err, "updateGeoLiveViewed", "msg_id")
 	}
 	return nil
 }
 
-// UpdateLoginToken is the TL constructor updateLoginToken:
+// UpdateLoginToken is the TL constructor updateLoginToken.
 //
 //	updateLoginToken#564fe691 = Update
 //
@@ -6589,7 +7194,7 @@ func (*UpdateLoginToken) TypeName() string {
 	return "updateLoginToken"
 }
 
-// updateClass marks UpdateLoginToken as a UpdateClass.
+// updateClass marks UpdateLoginToken as an UpdateClass.
 func (*UpdateLoginToken) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6611,44 +7216,43 @@ func (m *UpdateLoginToken) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateLoginToken) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateLoginTokenTypeID, "updateLoginToken"); err != nil {
+		return tlrt.DecodeErr(err, "updateLoginToken", "")
 	}
-	if err := consumeID(b, UpdateLoginTokenTypeID, "updateLoginToken"); err != nil {
-		return decodeErr("updateLoginToken#564fe691", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateLoginToken) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateLoginToken) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateLoginToken) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateMessagePollVote is the TL constructor updateMessagePollVote:
+// UpdateMessagePollVote is the TL constructor updateMessagePollVote.
 //
-//	updateMessagePollVote#24f40e77 poll_id:long peer:Peer options:Vector<bytes> qts:int = Update
+//	updateMessagePollVote#7699f014 poll_id:long peer:Peer
+//	    options:Vector<bytes> positions:Vector<int> qts:int = Update
 //
 // See https://core.telegram.org/constructor/updateMessagePollVote.
 type UpdateMessagePollVote struct {
-	PollID  int64
-	Peer    PeerClass
-	Options [][]byte
-	Qts     int
+	PollID    int64
+	Peer      PeerClass
+	Options   [][]byte
+	Positions []int
+	Qts       int
 }
 
 // UpdateMessagePollVoteTypeID is the ID of updateMessagePollVote.
-const UpdateMessagePollVoteTypeID = 0x24f40e77
+const UpdateMessagePollVoteTypeID = 0x7699f014
 
-// TypeID returns 0x24f40e77, the ID of updateMessagePollVote.
+// TypeID returns 0x7699f014, the ID of updateMessagePollVote.
 func (*UpdateMessagePollVote) TypeID() uint32 {
 	return UpdateMessagePollVoteTypeID
 }
@@ -6658,7 +7262,7 @@ func (*UpdateMessagePollVote) TypeName() string {
 	return "updateMessagePollVote"
 }
 
-// updateClass marks UpdateMessagePollVote as a UpdateClass.
+// updateClass marks UpdateMessagePollVote as an UpdateClass.
 func (*UpdateMessagePollVote) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6676,12 +7280,16 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.PollID)
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateMessagePollVote#24f40e77", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateMessagePollVote", "peer")
 	}
 	b.PutVectorHeader(len(m.Options))
 	for i := range m.Options {
 		b.PutBytes(m.Options[i])
+	}
+	b.PutVectorHeader(len(m.Positions))
+	for i := range m.Positions {
+		b.PutInt(m.Positions[i])
 	}
 	b.PutInt(m.Qts)
 	return nil
@@ -6689,51 +7297,52 @@ func (m *UpdateMessagePollVote) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessagePollVote) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "")
 	}
-	if err := consumeID(b, UpdateMessagePollVoteTypeID, "updateMessagePollVote"); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessagePollVote) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateMessagePollVote) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateMessagePollVote#24f40e77", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateMessagePollVote", "")
 	}
 	var err error
 	if m.PollID, err = b.Long(); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "poll_id", err)
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "poll_id")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "peer", err)
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "peer")
 	}
-	if m.Options, err = decodeVector(b, (*bin.Buffer).Bytes); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "options", err)
+	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "options")
+	}
+	if m.Positions, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "positions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateMessagePollVote#24f40e77", "qts", err)
+		return tlrt.DecodeErr(err, "updateMessagePollVote", "qts")
 	}
 	return nil
 }
 
-// UpdateDialogFilter is the TL constructor updateDialogFilter:
+// UpdateDialogFilter is the TL constructor updateDialogFilter.
 //
-//	updateDialogFilter#26ffde7d flags:# id:int filter:flags.0?DialogFilter = Update
+//	updateDialogFilter#26ffde7d flags:# id:int filter:flags.0?DialogFilter
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateDialogFilter.
 type UpdateDialogFilter struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID     int
 	Filter DialogFilterClass // flags.0?DialogFilter
 }
@@ -6751,7 +7360,7 @@ func (*UpdateDialogFilter) TypeName() string {
 	return "updateDialogFilter"
 }
 
-// updateClass marks UpdateDialogFilter as a UpdateClass.
+// updateClass marks UpdateDialogFilter as an UpdateClass.
 func (*UpdateDialogFilter) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6775,8 +7384,8 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutInt(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Filter); err != nil {
-			return encodeErr("updateDialogFilter#26ffde7d", "filter", err)
+		if err := tlrt.EncodeObject(b, m.Filter); err != nil {
+			return tlrt.EncodeErr(err, "updateDialogFilter", "filter")
 		}
 	}
 	return nil
@@ -6784,46 +7393,43 @@ func (m *UpdateDialogFilter) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilter) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilter", "")
 	}
-	if err := consumeID(b, UpdateDialogFilterTypeID, "updateDialogFilter"); err != nil {
-		return decodeErr("updateDialogFilter#26ffde7d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilter) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDialogFilter) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateDialogFilter#26ffde7d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateDialogFilter", "")
 	}
 	*m = UpdateDialogFilter{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateDialogFilter#26ffde7d", "flags", err)
+		return tlrt.DecodeErr(err, "updateDialogFilter", "flags")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("updateDialogFilter#26ffde7d", "id", err)
+		return tlrt.DecodeErr(err, "updateDialogFilter", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.Filter, err = decodeDialogFilter(b, depth+1); err != nil {
-			return decodeErr("updateDialogFilter#26ffde7d", "filter", err)
+			return tlrt.DecodeErr(err, "updateDialogFilter", "filter")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UpdateDialogFilterOrder is the TL constructor updateDialogFilterOrder:
+// UpdateDialogFilterOrder is the TL constructor updateDialogFilterOrder.
 //
 //	updateDialogFilterOrder#a5d72105 order:Vector<int> = Update
 //
@@ -6845,7 +7451,7 @@ func (*UpdateDialogFilterOrder) TypeName() string {
 	return "updateDialogFilterOrder"
 }
 
-// updateClass marks UpdateDialogFilterOrder as a UpdateClass.
+// updateClass marks UpdateDialogFilterOrder as an UpdateClass.
 func (*UpdateDialogFilterOrder) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6871,33 +7477,30 @@ func (m *UpdateDialogFilterOrder) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilterOrder) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "")
 	}
-	if err := consumeID(b, UpdateDialogFilterOrderTypeID, "updateDialogFilterOrder"); err != nil {
-		return decodeErr("updateDialogFilterOrder#a5d72105", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilterOrder) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDialogFilterOrder) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogFilterOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updateDialogFilterOrder#a5d72105", "order", err)
+	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "order")
 	}
 	return nil
 }
 
-// UpdateDialogFilters is the TL constructor updateDialogFilters:
+// UpdateDialogFilters is the TL constructor updateDialogFilters.
 //
 //	updateDialogFilters#3504914f = Update
 //
@@ -6917,7 +7520,7 @@ func (*UpdateDialogFilters) TypeName() string {
 	return "updateDialogFilters"
 }
 
-// updateClass marks UpdateDialogFilters as a UpdateClass.
+// updateClass marks UpdateDialogFilters as an UpdateClass.
 func (*UpdateDialogFilters) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -6939,31 +7542,30 @@ func (m *UpdateDialogFilters) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateDialogFilters) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateDialogFiltersTypeID, "updateDialogFilters"); err != nil {
+		return tlrt.DecodeErr(err, "updateDialogFilters", "")
 	}
-	if err := consumeID(b, UpdateDialogFiltersTypeID, "updateDialogFilters"); err != nil {
-		return decodeErr("updateDialogFilters#3504914f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateDialogFilters) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateDialogFilters) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDialogFilters) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdatePhoneCallSignalingData is the TL constructor updatePhoneCallSignalingData:
+// UpdatePhoneCallSignalingData is the TL constructor
+// updatePhoneCallSignalingData.
 //
-//	updatePhoneCallSignalingData#2661bf09 phone_call_id:long data:bytes = Update
+//	updatePhoneCallSignalingData#2661bf09 phone_call_id:long data:bytes
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updatePhoneCallSignalingData.
 type UpdatePhoneCallSignalingData struct {
@@ -6984,7 +7586,7 @@ func (*UpdatePhoneCallSignalingData) TypeName() string {
 	return "updatePhoneCallSignalingData"
 }
 
-// updateClass marks UpdatePhoneCallSignalingData as a UpdateClass.
+// updateClass marks UpdatePhoneCallSignalingData as an UpdateClass.
 func (*UpdatePhoneCallSignalingData) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7008,38 +7610,37 @@ func (m *UpdatePhoneCallSignalingData) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePhoneCallSignalingData) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
+		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "")
 	}
-	if err := consumeID(b, UpdatePhoneCallSignalingDataTypeID, "updatePhoneCallSignalingData"); err != nil {
-		return decodeErr("updatePhoneCallSignalingData#2661bf09", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePhoneCallSignalingData) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePhoneCallSignalingData) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePhoneCallSignalingData) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.PhoneCallID, err = b.Long(); err != nil {
-		return decodeErr("updatePhoneCallSignalingData#2661bf09", "phone_call_id", err)
+		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "phone_call_id")
 	}
 	if m.Data, err = b.Bytes(); err != nil {
-		return decodeErr("updatePhoneCallSignalingData#2661bf09", "data", err)
+		return tlrt.DecodeErr(err, "updatePhoneCallSignalingData", "data")
 	}
 	return nil
 }
 
-// UpdateChannelMessageForwards is the TL constructor updateChannelMessageForwards:
+// UpdateChannelMessageForwards is the TL constructor
+// updateChannelMessageForwards.
 //
-//	updateChannelMessageForwards#d29a27f4 channel_id:long id:int forwards:int = Update
+//	updateChannelMessageForwards#d29a27f4 channel_id:long id:int
+//	    forwards:int = Update
 //
 // See https://core.telegram.org/constructor/updateChannelMessageForwards.
 type UpdateChannelMessageForwards struct {
@@ -7061,7 +7662,7 @@ func (*UpdateChannelMessageForwards) TypeName() string {
 	return "updateChannelMessageForwards"
 }
 
-// updateClass marks UpdateChannelMessageForwards as a UpdateClass.
+// updateClass marks UpdateChannelMessageForwards as an UpdateClass.
 func (*UpdateChannelMessageForwards) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7086,49 +7687,50 @@ func (m *UpdateChannelMessageForwards) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelMessageForwards) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "")
 	}
-	if err := consumeID(b, UpdateChannelMessageForwardsTypeID, "updateChannelMessageForwards"); err != nil {
-		return decodeErr("updateChannelMessageForwards#d29a27f4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelMessageForwards) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelMessageForwards) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelMessageForwards) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelMessageForwards#d29a27f4", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "channel_id")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("updateChannelMessageForwards#d29a27f4", "id", err)
+		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "id")
 	}
 	if m.Forwards, err = b.Int(); err != nil {
-		return decodeErr("updateChannelMessageForwards#d29a27f4", "forwards", err)
+		return tlrt.DecodeErr(err, "updateChannelMessageForwards", "forwards")
 	}
 	return nil
 }
 
-// UpdateReadChannelDiscussionInbox is the TL constructor updateReadChannelDiscussionInbox:
+// UpdateReadChannelDiscussionInbox is the TL constructor
+// updateReadChannelDiscussionInbox.
 //
-//	updateReadChannelDiscussionInbox#d6b19546 flags:# channel_id:long top_msg_id:int read_max_id:int broadcast_id:flags.0?long broadcast_post:flags.0?int = Update
+//	updateReadChannelDiscussionInbox#d6b19546 flags:# channel_id:long
+//	    top_msg_id:int read_max_id:int broadcast_id:flags.0?long
+//	    broadcast_post:flags.0?int = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetBroadcastID
+// and the other Set methods send a zero value too; HasBroadcastID reports
+// whether BroadcastID is present (sent, or received) and ClearBroadcastID
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/updateReadChannelDiscussionInbox.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateReadChannelDiscussionInbox struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID     int64
 	TopMsgID      int
 	ReadMaxID     int
@@ -7136,7 +7738,8 @@ type UpdateReadChannelDiscussionInbox struct {
 	BroadcastPost int   // flags.0?int
 }
 
-// UpdateReadChannelDiscussionInboxTypeID is the ID of updateReadChannelDiscussionInbox.
+// UpdateReadChannelDiscussionInboxTypeID is the ID of
+// updateReadChannelDiscussionInbox.
 const UpdateReadChannelDiscussionInboxTypeID = 0xd6b19546
 
 // TypeID returns 0xd6b19546, the ID of updateReadChannelDiscussionInbox.
@@ -7149,8 +7752,50 @@ func (*UpdateReadChannelDiscussionInbox) TypeName() string {
 	return "updateReadChannelDiscussionInbox"
 }
 
-// updateClass marks UpdateReadChannelDiscussionInbox as a UpdateClass.
+// updateClass marks UpdateReadChannelDiscussionInbox as an UpdateClass.
 func (*UpdateReadChannelDiscussionInbox) updateClass() {}
+
+// HasBroadcastID reports whether BroadcastID is present: not zero, set by
+// SetBroadcastID, or received. It shares its flag with BroadcastPost: they are
+// present together.
+func (m *UpdateReadChannelDiscussionInbox) HasBroadcastID() bool {
+	return m.BroadcastID != 0 || m.BroadcastPost != 0 || m.Flags.Has(0)
+}
+
+// SetBroadcastID sets BroadcastID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *UpdateReadChannelDiscussionInbox) SetBroadcastID(v int64) {
+	m.BroadcastID = v
+	m.Flags.Set(0)
+}
+
+// ClearBroadcastID sets BroadcastID to its zero value and marks it absent; it
+// is still sent, as zero, when BroadcastPost, which shares its flag, is set.
+func (m *UpdateReadChannelDiscussionInbox) ClearBroadcastID() {
+	m.BroadcastID = 0
+	m.Flags.Unset(0)
+}
+
+// HasBroadcastPost reports whether BroadcastPost is present: not zero, set by
+// SetBroadcastPost, or received. It shares its flag with BroadcastID: they are
+// present together.
+func (m *UpdateReadChannelDiscussionInbox) HasBroadcastPost() bool {
+	return m.BroadcastID != 0 || m.BroadcastPost != 0 || m.Flags.Has(0)
+}
+
+// SetBroadcastPost sets BroadcastPost to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *UpdateReadChannelDiscussionInbox) SetBroadcastPost(v int) {
+	m.BroadcastPost = v
+	m.Flags.Set(0)
+}
+
+// ClearBroadcastPost sets BroadcastPost to its zero value and marks it absent;
+// it is still sent, as zero, when BroadcastID, which shares its flag, is set.
+func (m *UpdateReadChannelDiscussionInbox) ClearBroadcastPost() {
+	m.BroadcastPost = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateReadChannelDiscussionInbox) Encode(b *bin.Buffer) error {
@@ -7185,47 +7830,44 @@ func (m *UpdateReadChannelDiscussionInbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelDiscussionInbox) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "")
 	}
-	if err := consumeID(b, UpdateReadChannelDiscussionInboxTypeID, "updateReadChannelDiscussionInbox"); err != nil {
-		return decodeErr("updateReadChannelDiscussionInbox#d6b19546", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionInbox) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadChannelDiscussionInbox) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadChannelDiscussionInbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateReadChannelDiscussionInbox{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateReadChannelDiscussionInbox#d6b19546", "flags", err)
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "flags")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateReadChannelDiscussionInbox#d6b19546", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "channel_id")
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
-		return decodeErr("updateReadChannelDiscussionInbox#d6b19546", "top_msg_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "top_msg_id")
 	}
 	if m.ReadMaxID, err = b.Int(); err != nil {
-		return decodeErr("updateReadChannelDiscussionInbox#d6b19546", "read_max_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "read_max_id")
 	}
 	if m.Flags.Has(0) {
 		if m.BroadcastID, err = b.Long(); err != nil {
-			return decodeErr("updateReadChannelDiscussionInbox#d6b19546", "broadcast_id", err)
+			return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "broadcast_id")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.BroadcastPost, err = b.Int(); err != nil {
-			return decodeErr("updateReadChannelDiscussionInbox#d6b19546", "broadcast_post", err)
+			return tlrt.DecodeErr(err, "updateReadChannelDiscussionInbox", "broadcast_post")
 		}
 	}
 	if m.BroadcastID != 0 || m.BroadcastPost != 0 {
@@ -7234,9 +7876,11 @@ func (m *UpdateReadChannelDiscussionInbox) decodeBareAt(b *bin.Buffer, _ int) er
 	return nil
 }
 
-// UpdateReadChannelDiscussionOutbox is the TL constructor updateReadChannelDiscussionOutbox:
+// UpdateReadChannelDiscussionOutbox is the TL constructor
+// updateReadChannelDiscussionOutbox.
 //
-//	updateReadChannelDiscussionOutbox#695c9e7c channel_id:long top_msg_id:int read_max_id:int = Update
+//	updateReadChannelDiscussionOutbox#695c9e7c channel_id:long
+//	    top_msg_id:int read_max_id:int = Update
 //
 // See https://core.telegram.org/constructor/updateReadChannelDiscussionOutbox.
 type UpdateReadChannelDiscussionOutbox struct {
@@ -7245,7 +7889,8 @@ type UpdateReadChannelDiscussionOutbox struct {
 	ReadMaxID int
 }
 
-// UpdateReadChannelDiscussionOutboxTypeID is the ID of updateReadChannelDiscussionOutbox.
+// UpdateReadChannelDiscussionOutboxTypeID is the ID of
+// updateReadChannelDiscussionOutbox.
 const UpdateReadChannelDiscussionOutboxTypeID = 0x695c9e7c
 
 // TypeID returns 0x695c9e7c, the ID of updateReadChannelDiscussionOutbox.
@@ -7258,7 +7903,7 @@ func (*UpdateReadChannelDiscussionOutbox) TypeName() string {
 	return "updateReadChannelDiscussionOutbox"
 }
 
-// updateClass marks UpdateReadChannelDiscussionOutbox as a UpdateClass.
+// updateClass marks UpdateReadChannelDiscussionOutbox as an UpdateClass.
 func (*UpdateReadChannelDiscussionOutbox) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7283,45 +7928,43 @@ func (m *UpdateReadChannelDiscussionOutbox) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadChannelDiscussionOutbox) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "")
 	}
-	if err := consumeID(b, UpdateReadChannelDiscussionOutboxTypeID, "updateReadChannelDiscussionOutbox"); err != nil {
-		return decodeErr("updateReadChannelDiscussionOutbox#695c9e7c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadChannelDiscussionOutbox) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadChannelDiscussionOutbox) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadChannelDiscussionOutbox) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateReadChannelDiscussionOutbox#695c9e7c", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "channel_id")
 	}
 	if m.TopMsgID, err = b.Int(); err != nil {
-		return decodeErr("updateReadChannelDiscussionOutbox#695c9e7c", "top_msg_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "top_msg_id")
 	}
 	if m.ReadMaxID, err = b.Int(); err != nil {
-		return decodeErr("updateReadChannelDiscussionOutbox#695c9e7c", "read_max_id", err)
+		return tlrt.DecodeErr(err, "updateReadChannelDiscussionOutbox", "read_max_id")
 	}
 	return nil
 }
 
-// UpdatePeerBlocked is the TL constructor updatePeerBlocked:
+// UpdatePeerBlocked is the TL constructor updatePeerBlocked.
 //
-//	updatePeerBlocked#ebe07752 flags:# blocked:flags.0?true blocked_my_stories_from:flags.1?true peer_id:Peer = Update
+//	updatePeerBlocked#ebe07752 flags:# blocked:flags.0?true
+//	    blocked_my_stories_from:flags.1?true peer_id:Peer = Update
 //
 // See https://core.telegram.org/constructor/updatePeerBlocked.
 type UpdatePeerBlocked struct {
-	Flags                bin.Fields // flags word; see the type's doc
+	Flags                bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blocked              bool       // flags.0?true
 	BlockedMyStoriesFrom bool       // flags.1?true
 	PeerID               PeerClass
@@ -7340,7 +7983,7 @@ func (*UpdatePeerBlocked) TypeName() string {
 	return "updatePeerBlocked"
 }
 
-// updateClass marks UpdatePeerBlocked as a UpdateClass.
+// updateClass marks UpdatePeerBlocked as an UpdateClass.
 func (*UpdatePeerBlocked) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7365,61 +8008,60 @@ func (m *UpdatePeerBlocked) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.PeerID); err != nil {
-		return encodeErr("updatePeerBlocked#ebe07752", "peer_id", err)
+	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
+		return tlrt.EncodeErr(err, "updatePeerBlocked", "peer_id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerBlocked) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePeerBlockedTypeID, "updatePeerBlocked"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerBlocked", "")
 	}
-	if err := consumeID(b, UpdatePeerBlockedTypeID, "updatePeerBlocked"); err != nil {
-		return decodeErr("updatePeerBlocked#ebe07752", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerBlocked) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePeerBlocked) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePeerBlocked#ebe07752", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePeerBlocked", "")
 	}
 	*m = UpdatePeerBlocked{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updatePeerBlocked#ebe07752", "flags", err)
+		return tlrt.DecodeErr(err, "updatePeerBlocked", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.BlockedMyStoriesFrom = m.Flags.Has(1)
 	if m.PeerID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updatePeerBlocked#ebe07752", "peer_id", err)
+		return tlrt.DecodeErr(err, "updatePeerBlocked", "peer_id")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// UpdateChannelUserTyping is the TL constructor updateChannelUserTyping:
+// UpdateChannelUserTyping is the TL constructor updateChannelUserTyping.
 //
-//	updateChannelUserTyping#8c88c923 flags:# channel_id:long top_msg_id:flags.0?int from_id:Peer action:SendMessageAction = Update
+//	updateChannelUserTyping#8c88c923 flags:# channel_id:long
+//	    top_msg_id:flags.0?int from_id:Peer action:SendMessageAction
+//	    = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateChannelUserTyping.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateChannelUserTyping struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChannelID int64
 	TopMsgID  int // flags.0?int
 	FromID    PeerClass
@@ -7439,8 +8081,27 @@ func (*UpdateChannelUserTyping) TypeName() string {
 	return "updateChannelUserTyping"
 }
 
-// updateClass marks UpdateChannelUserTyping as a UpdateClass.
+// updateClass marks UpdateChannelUserTyping as an UpdateClass.
 func (*UpdateChannelUserTyping) updateClass() {}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateChannelUserTyping) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateChannelUserTyping) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateChannelUserTyping) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateChannelUserTyping) Encode(b *bin.Buffer) error {
@@ -7465,57 +8126,54 @@ func (m *UpdateChannelUserTyping) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
 	}
-	if err := encodeObj(b, m.FromID); err != nil {
-		return encodeErr("updateChannelUserTyping#8c88c923", "from_id", err)
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "updateChannelUserTyping", "from_id")
 	}
-	if err := encodeObj(b, m.Action); err != nil {
-		return encodeErr("updateChannelUserTyping#8c88c923", "action", err)
+	if err := tlrt.EncodeObject(b, m.Action); err != nil {
+		return tlrt.EncodeErr(err, "updateChannelUserTyping", "action")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelUserTyping) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelUserTyping", "")
 	}
-	if err := consumeID(b, UpdateChannelUserTypingTypeID, "updateChannelUserTyping"); err != nil {
-		return decodeErr("updateChannelUserTyping#8c88c923", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelUserTyping) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelUserTyping) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelUserTyping) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateChannelUserTyping#8c88c923", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateChannelUserTyping", "")
 	}
 	*m = UpdateChannelUserTyping{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelUserTyping#8c88c923", "flags", err)
+		return tlrt.DecodeErr(err, "updateChannelUserTyping", "flags")
 	}
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelUserTyping#8c88c923", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelUserTyping", "channel_id")
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("updateChannelUserTyping#8c88c923", "top_msg_id", err)
+			return tlrt.DecodeErr(err, "updateChannelUserTyping", "top_msg_id")
 		}
 	}
 	if m.FromID, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateChannelUserTyping#8c88c923", "from_id", err)
+		return tlrt.DecodeErr(err, "updateChannelUserTyping", "from_id")
 	}
 	if m.Action, err = decodeSendMessageAction(b, depth+1); err != nil {
-		return decodeErr("updateChannelUserTyping#8c88c923", "action", err)
+		return tlrt.DecodeErr(err, "updateChannelUserTyping", "action")
 	}
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
@@ -7523,13 +8181,14 @@ func (m *UpdateChannelUserTyping) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// UpdatePinnedMessages is the TL constructor updatePinnedMessages:
+// UpdatePinnedMessages is the TL constructor updatePinnedMessages.
 //
-//	updatePinnedMessages#ed85eab5 flags:# pinned:flags.0?true peer:Peer messages:Vector<int> pts:int pts_count:int = Update
+//	updatePinnedMessages#ed85eab5 flags:# pinned:flags.0?true peer:Peer
+//	    messages:Vector<int> pts:int pts_count:int = Update
 //
 // See https://core.telegram.org/constructor/updatePinnedMessages.
 type UpdatePinnedMessages struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned   bool       // flags.0?true
 	Peer     PeerClass
 	Messages []int
@@ -7550,7 +8209,7 @@ func (*UpdatePinnedMessages) TypeName() string {
 	return "updatePinnedMessages"
 }
 
-// updateClass marks UpdatePinnedMessages as a UpdateClass.
+// updateClass marks UpdatePinnedMessages as an UpdateClass.
 func (*UpdatePinnedMessages) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7572,8 +8231,8 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updatePinnedMessages#ed85eab5", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePinnedMessages", "peer")
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
@@ -7586,57 +8245,56 @@ func (m *UpdatePinnedMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePinnedMessagesTypeID, "updatePinnedMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "")
 	}
-	if err := consumeID(b, UpdatePinnedMessagesTypeID, "updatePinnedMessages"); err != nil {
-		return decodeErr("updatePinnedMessages#ed85eab5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePinnedMessages) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePinnedMessages#ed85eab5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedMessages", "")
 	}
 	*m = UpdatePinnedMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updatePinnedMessages#ed85eab5", "flags", err)
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updatePinnedMessages#ed85eab5", "peer", err)
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "peer")
 	}
-	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updatePinnedMessages#ed85eab5", "messages", err)
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updatePinnedMessages#ed85eab5", "pts", err)
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updatePinnedMessages#ed85eab5", "pts_count", err)
+		return tlrt.DecodeErr(err, "updatePinnedMessages", "pts_count")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UpdatePinnedChannelMessages is the TL constructor updatePinnedChannelMessages:
+// UpdatePinnedChannelMessages is the TL constructor
+// updatePinnedChannelMessages.
 //
-//	updatePinnedChannelMessages#5bb98608 flags:# pinned:flags.0?true channel_id:long messages:Vector<int> pts:int pts_count:int = Update
+//	updatePinnedChannelMessages#5bb98608 flags:# pinned:flags.0?true
+//	    channel_id:long messages:Vector<int> pts:int pts_count:int = Update
 //
 // See https://core.telegram.org/constructor/updatePinnedChannelMessages.
 type UpdatePinnedChannelMessages struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned    bool       // flags.0?true
 	ChannelID int64
 	Messages  []int
@@ -7657,7 +8315,7 @@ func (*UpdatePinnedChannelMessages) TypeName() string {
 	return "updatePinnedChannelMessages"
 }
 
-// updateClass marks UpdatePinnedChannelMessages as a UpdateClass.
+// updateClass marks UpdatePinnedChannelMessages as an UpdateClass.
 func (*UpdatePinnedChannelMessages) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7691,48 +8349,45 @@ func (m *UpdatePinnedChannelMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedChannelMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "")
 	}
-	if err := consumeID(b, UpdatePinnedChannelMessagesTypeID, "updatePinnedChannelMessages"); err != nil {
-		return decodeErr("updatePinnedChannelMessages#5bb98608", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedChannelMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePinnedChannelMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatePinnedChannelMessages{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updatePinnedChannelMessages#5bb98608", "flags", err)
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updatePinnedChannelMessages#5bb98608", "channel_id", err)
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "channel_id")
 	}
-	if m.Messages, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("updatePinnedChannelMessages#5bb98608", "messages", err)
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updatePinnedChannelMessages#5bb98608", "pts", err)
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updatePinnedChannelMessages#5bb98608", "pts_count", err)
+		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "pts_count")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UpdateChat is the TL constructor updateChat:
+// UpdateChat is the TL constructor updateChat.
 //
 //	updateChat#f89a6a4e chat_id:long = Update
 //
@@ -7754,7 +8409,7 @@ func (*UpdateChat) TypeName() string {
 	return "updateChat"
 }
 
-// updateClass marks UpdateChat as a UpdateClass.
+// updateClass marks UpdateChat as an UpdateClass.
 func (*UpdateChat) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7777,39 +8432,38 @@ func (m *UpdateChat) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChat) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChatTypeID, "updateChat"); err != nil {
+		return tlrt.DecodeErr(err, "updateChat", "")
 	}
-	if err := consumeID(b, UpdateChatTypeID, "updateChat"); err != nil {
-		return decodeErr("updateChat#f89a6a4e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChat) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChat) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChat) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateChat#f89a6a4e", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateChat", "chat_id")
 	}
 	return nil
 }
 
-// UpdateGroupCallParticipants is the TL constructor updateGroupCallParticipants:
+// UpdateGroupCallParticipants is the TL constructor
+// updateGroupCallParticipants.
 //
-//	updateGroupCallParticipants#f2ebdb4e call:InputGroupCall participants:Vector<GroupCallParticipant> version:int = Update
+//	updateGroupCallParticipants#f2ebdb4e call:InputGroupCall
+//	    participants:Vector<GroupCallParticipant> version:int = Update
 //
 // See https://core.telegram.org/constructor/updateGroupCallParticipants.
 type UpdateGroupCallParticipants struct {
-	Call         InputGroupCall
+	Call         InputGroupCallClass
 	Participants []GroupCallParticipant
 	Version      int
 }
@@ -7827,7 +8481,7 @@ func (*UpdateGroupCallParticipants) TypeName() string {
 	return "updateGroupCallParticipants"
 }
 
-// updateClass marks UpdateGroupCallParticipants as a UpdateClass.
+// updateClass marks UpdateGroupCallParticipants as an UpdateClass.
 func (*UpdateGroupCallParticipants) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7844,13 +8498,13 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := m.Call.Encode(b); err != nil {
-		return encodeErr("updateGroupCallParticipants#f2ebdb4e", "call", err)
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallParticipants", "call")
 	}
 	b.PutVectorHeader(len(m.Participants))
 	for i := range m.Participants {
 		if err := m.Participants[i].Encode(b); err != nil {
-			return encodeErr("updateGroupCallParticipants#f2ebdb4e", "participants", err)
+			return tlrt.EncodeErr(err, "updateGroupCallParticipants", "participants")
 		}
 	}
 	b.PutInt(m.Version)
@@ -7859,55 +8513,55 @@ func (m *UpdateGroupCallParticipants) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallParticipants) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "")
 	}
-	if err := consumeID(b, UpdateGroupCallParticipantsTypeID, "updateGroupCallParticipants"); err != nil {
-		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGroupCallParticipants) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateGroupCallParticipants) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallParticipants", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.Call, depth+1); err != nil {
-		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "call", err)
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "call")
 	}
-	if m.Participants, err = decodeVectorAt(b, depth+1, decodeValue[GroupCallParticipant]); err != nil {
-		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "participants", err)
+	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "participants")
 	}
 	if m.Version, err = b.Int(); err != nil {
-		return decodeErr("updateGroupCallParticipants#f2ebdb4e", "version", err)
+		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "version")
 	}
 	return nil
 }
 
-// UpdateGroupCall is the TL constructor updateGroupCall:
+// UpdateGroupCall is the TL constructor updateGroupCall.
 //
-//	updateGroupCall#14b24500 chat_id:long call:GroupCall = Update
+//	updateGroupCall#9d2216e0 flags:# live_story:flags.2?true
+//	    peer:flags.1?Peer call:GroupCall = Update
 //
 // See https://core.telegram.org/constructor/updateGroupCall.
 type UpdateGroupCall struct {
-	ChatID int64
-	Call   GroupCallClass
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	LiveStory bool       // flags.2?true
+	Peer      PeerClass  // flags.1?Peer
+	Call      GroupCallClass
 }
 
 // UpdateGroupCallTypeID is the ID of updateGroupCall.
-const UpdateGroupCallTypeID = 0x14b24500
+const UpdateGroupCallTypeID = 0x9d2216e0
 
-// TypeID returns 0x14b24500, the ID of updateGroupCall.
+// TypeID returns 0x9d2216e0, the ID of updateGroupCall.
 func (*UpdateGroupCall) TypeID() uint32 {
 	return UpdateGroupCallTypeID
 }
@@ -7917,7 +8571,7 @@ func (*UpdateGroupCall) TypeName() string {
 	return "updateGroupCall"
 }
 
-// updateClass marks UpdateGroupCall as a UpdateClass.
+// updateClass marks UpdateGroupCall as an UpdateClass.
 func (*UpdateGroupCall) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -7934,58 +8588,76 @@ func (m *UpdateGroupCall) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.ChatID)
-	if err := encodeObj(b, m.Call); err != nil {
-		return encodeErr("updateGroupCall#14b24500", "call", err)
+	flags := m.Flags &^ (1<<1 | 1<<2)
+	if m.LiveStory {
+		flags.Set(2)
+	}
+	if m.Peer != nil {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+			return tlrt.EncodeErr(err, "updateGroupCall", "peer")
+		}
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCall", "call")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCall) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCall", "")
 	}
-	if err := consumeID(b, UpdateGroupCallTypeID, "updateGroupCall"); err != nil {
-		return decodeErr("updateGroupCall#14b24500", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGroupCall) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateGroupCall) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateGroupCall#14b24500", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCall", "")
 	}
+	*m = UpdateGroupCall{}
 	var err error
-	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateGroupCall#14b24500", "chat_id", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCall", "flags")
+	}
+	m.LiveStory = m.Flags.Has(2)
+	if m.Flags.Has(1) {
+		if m.Peer, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateGroupCall", "peer")
+		}
 	}
 	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
-		return decodeErr("updateGroupCall#14b24500", "call", err)
+		return tlrt.DecodeErr(err, "updateGroupCall", "call")
 	}
+	m.Flags &^= 1<<1 | 1<<2
 	return nil
 }
 
-// UpdatePeerHistoryTTL is the TL constructor updatePeerHistoryTTL:
+// UpdatePeerHistoryTTL is the TL constructor updatePeerHistoryTTL.
 //
-//	updatePeerHistoryTTL#bb9bb9a5 flags:# peer:Peer ttl_period:flags.0?int = Update
+//	updatePeerHistoryTTL#bb9bb9a5 flags:# peer:Peer ttl_period:flags.0?int
+//	    = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetTTLPeriod and
+// the other Set methods send a zero value too; HasTTLPeriod reports whether
+// TTLPeriod is present (sent, or received) and ClearTTLPeriod leaves it out.
 //
 // See https://core.telegram.org/constructor/updatePeerHistoryTTL.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdatePeerHistoryTTL struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer      PeerClass
 	TTLPeriod int // flags.0?int
 }
@@ -8003,8 +8675,27 @@ func (*UpdatePeerHistoryTTL) TypeName() string {
 	return "updatePeerHistoryTTL"
 }
 
-// updateClass marks UpdatePeerHistoryTTL as a UpdateClass.
+// updateClass marks UpdatePeerHistoryTTL as an UpdateClass.
 func (*UpdatePeerHistoryTTL) updateClass() {}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *UpdatePeerHistoryTTL) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(0)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *UpdatePeerHistoryTTL) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(0)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *UpdatePeerHistoryTTL) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdatePeerHistoryTTL) Encode(b *bin.Buffer) error {
@@ -8025,8 +8716,8 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updatePeerHistoryTTL#bb9bb9a5", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePeerHistoryTTL", "peer")
 	}
 	if flags.Has(0) {
 		b.PutInt(m.TTLPeriod)
@@ -8036,39 +8727,36 @@ func (m *UpdatePeerHistoryTTL) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerHistoryTTL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "")
 	}
-	if err := consumeID(b, UpdatePeerHistoryTTLTypeID, "updatePeerHistoryTTL"); err != nil {
-		return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePeerHistoryTTL) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerHistoryTTL) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePeerHistoryTTL", "")
 	}
 	*m = UpdatePeerHistoryTTL{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "flags", err)
+		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "flags")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "peer", err)
+		return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "peer")
 	}
 	if m.Flags.Has(0) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("updatePeerHistoryTTL#bb9bb9a5", "ttl_period", err)
+			return tlrt.DecodeErr(err, "updatePeerHistoryTTL", "ttl_period")
 		}
 	}
 	if m.TTLPeriod != 0 {
@@ -8077,13 +8765,16 @@ func (m *UpdatePeerHistoryTTL) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// UpdateChatParticipant is the TL constructor updateChatParticipant:
+// UpdateChatParticipant is the TL constructor updateChatParticipant.
 //
-//	updateChatParticipant#d087663a flags:# chat_id:long date:int actor_id:long user_id:long prev_participant:flags.0?ChatParticipant new_participant:flags.1?ChatParticipant invite:flags.2?ExportedChatInvite qts:int = Update
+//	updateChatParticipant#d087663a flags:# chat_id:long date:int
+//	    actor_id:long user_id:long prev_participant:flags.0?ChatParticipant
+//	    new_participant:flags.1?ChatParticipant
+//	    invite:flags.2?ExportedChatInvite qts:int = Update
 //
 // See https://core.telegram.org/constructor/updateChatParticipant.
 type UpdateChatParticipant struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ChatID          int64
 	Date            int
 	ActorID         int64
@@ -8107,7 +8798,7 @@ func (*UpdateChatParticipant) TypeName() string {
 	return "updateChatParticipant"
 }
 
-// updateClass marks UpdateChatParticipant as a UpdateClass.
+// updateClass marks UpdateChatParticipant as an UpdateClass.
 func (*UpdateChatParticipant) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -8140,18 +8831,18 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.ActorID)
 	b.PutLong(m.UserID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.PrevParticipant); err != nil {
-			return encodeErr("updateChatParticipant#d087663a", "prev_participant", err)
+		if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
+			return tlrt.EncodeErr(err, "updateChatParticipant", "prev_participant")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.NewParticipant); err != nil {
-			return encodeErr("updateChatParticipant#d087663a", "new_participant", err)
+		if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
+			return tlrt.EncodeErr(err, "updateChatParticipant", "new_participant")
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Invite); err != nil {
-			return encodeErr("updateChatParticipant#d087663a", "invite", err)
+		if err := tlrt.EncodeObject(b, m.Invite); err != nil {
+			return tlrt.EncodeErr(err, "updateChatParticipant", "invite")
 		}
 	}
 	b.PutInt(m.Qts)
@@ -8160,74 +8851,75 @@ func (m *UpdateChatParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChatParticipant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipant", "")
 	}
-	if err := consumeID(b, UpdateChatParticipantTypeID, "updateChatParticipant"); err != nil {
-		return decodeErr("updateChatParticipant#d087663a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChatParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChatParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateChatParticipant#d087663a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateChatParticipant", "")
 	}
 	*m = UpdateChatParticipant{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChatParticipant#d087663a", "flags", err)
+		return tlrt.DecodeErr(err, "updateChatParticipant", "flags")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipant#d087663a", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipant", "chat_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateChatParticipant#d087663a", "date", err)
+		return tlrt.DecodeErr(err, "updateChatParticipant", "date")
 	}
 	if m.ActorID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipant#d087663a", "actor_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipant", "actor_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateChatParticipant#d087663a", "user_id", err)
+		return tlrt.DecodeErr(err, "updateChatParticipant", "user_id")
 	}
 	if m.Flags.Has(0) {
 		if m.PrevParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
-			return decodeErr("updateChatParticipant#d087663a", "prev_participant", err)
+			return tlrt.DecodeErr(err, "updateChatParticipant", "prev_participant")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.NewParticipant, err = decodeChatParticipant(b, depth+1); err != nil {
-			return decodeErr("updateChatParticipant#d087663a", "new_participant", err)
+			return tlrt.DecodeErr(err, "updateChatParticipant", "new_participant")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-			return decodeErr("updateChatParticipant#d087663a", "invite", err)
+			return tlrt.DecodeErr(err, "updateChatParticipant", "invite")
 		}
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateChatParticipant#d087663a", "qts", err)
+		return tlrt.DecodeErr(err, "updateChatParticipant", "qts")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
 	return nil
 }
 
-// UpdateChannelParticipant is the TL constructor updateChannelParticipant:
+// UpdateChannelParticipant is the TL constructor updateChannelParticipant.
 //
-//	updateChannelParticipant#985d3abb flags:# via_chatlist:flags.3?true channel_id:long date:int actor_id:long user_id:long prev_participant:flags.0?ChannelParticipant new_participant:flags.1?ChannelParticipant invite:flags.2?ExportedChatInvite qts:int = Update
+//	updateChannelParticipant#985d3abb flags:# via_chatlist:flags.3?true
+//	    channel_id:long date:int actor_id:long user_id:long
+//	    prev_participant:flags.0?ChannelParticipant
+//	    new_participant:flags.1?ChannelParticipant
+//	    invite:flags.2?ExportedChatInvite qts:int = Update
 //
 // See https://core.telegram.org/constructor/updateChannelParticipant.
 type UpdateChannelParticipant struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ViaChatlist     bool       // flags.3?true
 	ChannelID       int64
 	Date            int
@@ -8252,7 +8944,7 @@ func (*UpdateChannelParticipant) TypeName() string {
 	return "updateChannelParticipant"
 }
 
-// updateClass marks UpdateChannelParticipant as a UpdateClass.
+// updateClass marks UpdateChannelParticipant as an UpdateClass.
 func (*UpdateChannelParticipant) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -8288,18 +8980,18 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 	b.PutLong(m.ActorID)
 	b.PutLong(m.UserID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.PrevParticipant); err != nil {
-			return encodeErr("updateChannelParticipant#985d3abb", "prev_participant", err)
+		if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
+			return tlrt.EncodeErr(err, "updateChannelParticipant", "prev_participant")
 		}
 	}
 	if flags.Has(1) {
-		if err := encodeObj(b, m.NewParticipant); err != nil {
-			return encodeErr("updateChannelParticipant#985d3abb", "new_participant", err)
+		if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
+			return tlrt.EncodeErr(err, "updateChannelParticipant", "new_participant")
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.Invite); err != nil {
-			return encodeErr("updateChannelParticipant#985d3abb", "invite", err)
+		if err := tlrt.EncodeObject(b, m.Invite); err != nil {
+			return tlrt.EncodeErr(err, "updateChannelParticipant", "invite")
 		}
 	}
 	b.PutInt(m.Qts)
@@ -8308,71 +9000,69 @@ func (m *UpdateChannelParticipant) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelParticipant) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "")
 	}
-	if err := consumeID(b, UpdateChannelParticipantTypeID, "updateChannelParticipant"); err != nil {
-		return decodeErr("updateChannelParticipant#985d3abb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelParticipant) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateChannelParticipant#985d3abb", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateChannelParticipant", "")
 	}
 	*m = UpdateChannelParticipant{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelParticipant#985d3abb", "flags", err)
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "flags")
 	}
 	m.ViaChatlist = m.Flags.Has(3)
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelParticipant#985d3abb", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "channel_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateChannelParticipant#985d3abb", "date", err)
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "date")
 	}
 	if m.ActorID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelParticipant#985d3abb", "actor_id", err)
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "actor_id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelParticipant#985d3abb", "user_id", err)
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "user_id")
 	}
 	if m.Flags.Has(0) {
 		if m.PrevParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
-			return decodeErr("updateChannelParticipant#985d3abb", "prev_participant", err)
+			return tlrt.DecodeErr(err, "updateChannelParticipant", "prev_participant")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.NewParticipant, err = decodeChannelParticipant(b, depth+1); err != nil {
-			return decodeErr("updateChannelParticipant#985d3abb", "new_participant", err)
+			return tlrt.DecodeErr(err, "updateChannelParticipant", "new_participant")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-			return decodeErr("updateChannelParticipant#985d3abb", "invite", err)
+			return tlrt.DecodeErr(err, "updateChannelParticipant", "invite")
 		}
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateChannelParticipant#985d3abb", "qts", err)
+		return tlrt.DecodeErr(err, "updateChannelParticipant", "qts")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
 	return nil
 }
 
-// UpdateBotStopped is the TL constructor updateBotStopped:
+// UpdateBotStopped is the TL constructor updateBotStopped.
 //
-//	updateBotStopped#c4870a49 user_id:long date:int stopped:Bool qts:int = Update
+//	updateBotStopped#c4870a49 user_id:long date:int stopped:Bool qts:int
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateBotStopped.
 type UpdateBotStopped struct {
@@ -8395,7 +9085,7 @@ func (*UpdateBotStopped) TypeName() string {
 	return "updateBotStopped"
 }
 
-// updateClass marks UpdateBotStopped as a UpdateClass.
+// updateClass marks UpdateBotStopped as an UpdateClass.
 func (*UpdateBotStopped) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -8421,48 +9111,46 @@ func (m *UpdateBotStopped) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotStopped) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotStoppedTypeID, "updateBotStopped"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStopped", "")
 	}
-	if err := consumeID(b, UpdateBotStoppedTypeID, "updateBotStopped"); err != nil {
-		return decodeErr("updateBotStopped#c4870a49", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotStopped) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotStopped) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotStopped) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateBotStopped#c4870a49", "user_id", err)
+		return tlrt.DecodeErr(err, "updateBotStopped", "user_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateBotStopped#c4870a49", "date", err)
+		return tlrt.DecodeErr(err, "updateBotStopped", "date")
 	}
 	if m.Stopped, err = b.Bool(); err != nil {
-		return decodeErr("updateBotStopped#c4870a49", "stopped", err)
+		return tlrt.DecodeErr(err, "updateBotStopped", "stopped")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateBotStopped#c4870a49", "qts", err)
+		return tlrt.DecodeErr(err, "updateBotStopped", "qts")
 	}
 	return nil
 }
 
-// UpdateGroupCallConnection is the TL constructor updateGroupCallConnection:
+// UpdateGroupCallConnection is the TL constructor updateGroupCallConnection.
 //
-//	updateGroupCallConnection#b783982 flags:# presentation:flags.0?true params:DataJSON = Update
+//	updateGroupCallConnection#b783982 flags:# presentation:flags.0?true
+//	    params:DataJSON = Update
 //
 // See https://core.telegram.org/constructor/updateGroupCallConnection.
 type UpdateGroupCallConnection struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Presentation bool       // flags.0?true
 	Params       DataJSON
 }
@@ -8480,7 +9168,7 @@ func (*UpdateGroupCallConnection) TypeName() string {
 	return "updateGroupCallConnection"
 }
 
-// updateClass marks UpdateGroupCallConnection as a UpdateClass.
+// updateClass marks UpdateGroupCallConnection as an UpdateClass.
 func (*UpdateGroupCallConnection) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -8503,51 +9191,49 @@ func (m *UpdateGroupCallConnection) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if err := m.Params.Encode(b); err != nil {
-		return encodeErr("updateGroupCallConnection#0b783982", "params", err)
+		return tlrt.EncodeErr(err, "updateGroupCallConnection", "params")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateGroupCallConnection) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallConnection", "")
 	}
-	if err := consumeID(b, UpdateGroupCallConnectionTypeID, "updateGroupCallConnection"); err != nil {
-		return decodeErr("updateGroupCallConnection#0b783982", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateGroupCallConnection) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateGroupCallConnection) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallConnection) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateGroupCallConnection#0b783982", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallConnection", "")
 	}
 	*m = UpdateGroupCallConnection{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateGroupCallConnection#0b783982", "flags", err)
+		return tlrt.DecodeErr(err, "updateGroupCallConnection", "flags")
 	}
 	m.Presentation = m.Flags.Has(0)
-	if err = decodeBoxed(b, &m.Params, depth+1); err != nil {
-		return decodeErr("updateGroupCallConnection#0b783982", "params", err)
+	if err = tlrt.DecodeBoxed(b, &m.Params, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallConnection", "params")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UpdateBotCommands is the TL constructor updateBotCommands:
+// UpdateBotCommands is the TL constructor updateBotCommands.
 //
-//	updateBotCommands#4d712f2e peer:Peer bot_id:long commands:Vector<BotCommand> = Update
+//	updateBotCommands#4d712f2e peer:Peer bot_id:long
+//	    commands:Vector<BotCommand> = Update
 //
 // See https://core.telegram.org/constructor/updateBotCommands.
 type UpdateBotCommands struct {
@@ -8569,7 +9255,7 @@ func (*UpdateBotCommands) TypeName() string {
 	return "updateBotCommands"
 }
 
-// updateClass marks UpdateBotCommands as a UpdateClass.
+// updateClass marks UpdateBotCommands as an UpdateClass.
 func (*UpdateBotCommands) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -8586,14 +9272,14 @@ func (m *UpdateBotCommands) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateBotCommands#4d712f2e", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateBotCommands", "peer")
 	}
 	b.PutLong(m.BotID)
 	b.PutVectorHeader(len(m.Commands))
 	for i := range m.Commands {
 		if err := m.Commands[i].Encode(b); err != nil {
-			return encodeErr("updateBotCommands#4d712f2e", "commands", err)
+			return tlrt.EncodeErr(err, "updateBotCommands", "commands")
 		}
 	}
 	return nil
@@ -8601,44 +9287,42 @@ func (m *UpdateBotCommands) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotCommands) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCommands", "")
 	}
-	if err := consumeID(b, UpdateBotCommandsTypeID, "updateBotCommands"); err != nil {
-		return decodeErr("updateBotCommands#4d712f2e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotCommands) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotCommands) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotCommands) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotCommands#4d712f2e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotCommands", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateBotCommands#4d712f2e", "peer", err)
+		return tlrt.DecodeErr(err, "updateBotCommands", "peer")
 	}
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("updateBotCommands#4d712f2e", "bot_id", err)
+		return tlrt.DecodeErr(err, "updateBotCommands", "bot_id")
 	}
-	if m.Commands, err = decodeVectorAt(b, depth+1, decodeValue[BotCommand]); err != nil {
-		return decodeErr("updateBotCommands#4d712f2e", "commands", err)
+	if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+		return tlrt.DecodeErr(err, "updateBotCommands", "commands")
 	}
 	return nil
 }
 
-// UpdatePendingJoinRequests is the TL constructor updatePendingJoinRequests:
+// UpdatePendingJoinRequests is the TL constructor updatePendingJoinRequests.
 //
-//	updatePendingJoinRequests#7063c3db peer:Peer requests_pending:int recent_requesters:Vector<long> = Update
+//	updatePendingJoinRequests#7063c3db peer:Peer requests_pending:int
+//	    recent_requesters:Vector<long> = Update
 //
 // See https://core.telegram.org/constructor/updatePendingJoinRequests.
 type UpdatePendingJoinRequests struct {
@@ -8660,7 +9344,7 @@ func (*UpdatePendingJoinRequests) TypeName() string {
 	return "updatePendingJoinRequests"
 }
 
-// updateClass marks UpdatePendingJoinRequests as a UpdateClass.
+// updateClass marks UpdatePendingJoinRequests as an UpdateClass.
 func (*UpdatePendingJoinRequests) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -8677,8 +9361,8 @@ func (m *UpdatePendingJoinRequests) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updatePendingJoinRequests#7063c3db", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePendingJoinRequests", "peer")
 	}
 	b.PutInt(m.RequestsPending)
 	b.PutVectorHeader(len(m.RecentRequesters))
@@ -8690,59 +9374,65 @@ func (m *UpdatePendingJoinRequests) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePendingJoinRequests) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"); err != nil {
+		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "")
 	}
-	if err := consumeID(b, UpdatePendingJoinRequestsTypeID, "updatePendingJoinRequests"); err != nil {
-		return decodeErr("updatePendingJoinRequests#7063c3db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePendingJoinRequests) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePendingJoinRequests) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePendingJoinRequests) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePendingJoinRequests#7063c3db", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePendingJoinRequests", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updatePendingJoinRequests#7063c3db", "peer", err)
+		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "peer")
 	}
 	if m.RequestsPending, err = b.Int(); err != nil {
-		return decodeErr("updatePendingJoinRequests#7063c3db", "requests_pending", err)
+		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "requests_pending")
 	}
-	if m.RecentRequesters, err = decodeVector(b, (*bin.Buffer).Long); err != nil {
-		return decodeErr("updatePendingJoinRequests#7063c3db", "recent_requesters", err)
+	if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "recent_requesters")
 	}
 	return nil
 }
 
-// UpdateBotChatInviteRequester is the TL constructor updateBotChatInviteRequester:
+// UpdateBotChatInviteRequester is the TL constructor
+// updateBotChatInviteRequester.
 //
-//	updateBotChatInviteRequester#11dfa986 peer:Peer date:int user_id:long about:string invite:ExportedChatInvite qts:int = Update
+//	updateBotChatInviteRequester#7cb34d79 flags:# peer:Peer date:int
+//	    user_id:long about:string invite:ExportedChatInvite qts:int
+//	    query_id:flags.0?long = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetQueryID and
+// the other Set methods send a zero value too; HasQueryID reports whether
+// QueryID is present (sent, or received) and ClearQueryID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateBotChatInviteRequester.
 type UpdateBotChatInviteRequester struct {
-	Peer   PeerClass
-	Date   int
-	UserID int64
-	About  string
-	Invite ExportedChatInviteClass
-	Qts    int
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer    PeerClass
+	Date    int
+	UserID  int64
+	About   string
+	Invite  ExportedChatInviteClass
+	Qts     int
+	QueryID int64 // flags.0?long
 }
 
 // UpdateBotChatInviteRequesterTypeID is the ID of updateBotChatInviteRequester.
-const UpdateBotChatInviteRequesterTypeID = 0x11dfa986
+const UpdateBotChatInviteRequesterTypeID = 0x7cb34d79
 
-// TypeID returns 0x11dfa986, the ID of updateBotChatInviteRequester.
+// TypeID returns 0x7cb34d79, the ID of updateBotChatInviteRequester.
 func (*UpdateBotChatInviteRequester) TypeID() uint32 {
 	return UpdateBotChatInviteRequesterTypeID
 }
@@ -8752,8 +9442,27 @@ func (*UpdateBotChatInviteRequester) TypeName() string {
 	return "updateBotChatInviteRequester"
 }
 
-// updateClass marks UpdateBotChatInviteRequester as a UpdateClass.
+// updateClass marks UpdateBotChatInviteRequester as an UpdateClass.
 func (*UpdateBotChatInviteRequester) updateClass() {}
+
+// HasQueryID reports whether QueryID is present: not zero, set by SetQueryID,
+// or received.
+func (m *UpdateBotChatInviteRequester) HasQueryID() bool {
+	return m.QueryID != 0 || m.Flags.Has(0)
+}
+
+// SetQueryID sets QueryID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateBotChatInviteRequester) SetQueryID(v int64) {
+	m.QueryID = v
+	m.Flags.Set(0)
+}
+
+// ClearQueryID sets QueryID to its zero value and marks it absent.
+func (m *UpdateBotChatInviteRequester) ClearQueryID() {
+	m.QueryID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateBotChatInviteRequester) Encode(b *bin.Buffer) error {
@@ -8769,86 +9478,106 @@ func (m *UpdateBotChatInviteRequester) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateBotChatInviteRequester#11dfa986", "peer", err)
+	flags := m.Flags
+	if m.QueryID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateBotChatInviteRequester", "peer")
 	}
 	b.PutInt(m.Date)
 	b.PutLong(m.UserID)
 	b.PutString(m.About)
-	if err := encodeObj(b, m.Invite); err != nil {
-		return encodeErr("updateBotChatInviteRequester#11dfa986", "invite", err)
+	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
+		return tlrt.EncodeErr(err, "updateBotChatInviteRequester", "invite")
 	}
 	b.PutInt(m.Qts)
+	if flags.Has(0) {
+		b.PutLong(m.QueryID)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotChatInviteRequester) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "")
 	}
-	if err := consumeID(b, UpdateBotChatInviteRequesterTypeID, "updateBotChatInviteRequester"); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotChatInviteRequester) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotChatInviteRequester) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotChatInviteRequester) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotChatInviteRequester", "")
 	}
+	*m = UpdateBotChatInviteRequester{}
 	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "flags")
+	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "peer", err)
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "peer")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "date", err)
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "date")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "user_id", err)
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "user_id")
 	}
 	if m.About, err = b.String(); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "about", err)
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "about")
 	}
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "invite", err)
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "invite")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateBotChatInviteRequester#11dfa986", "qts", err)
+		return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "qts")
+	}
+	if m.Flags.Has(0) {
+		if m.QueryID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "updateBotChatInviteRequester", "query_id")
+		}
+	}
+	if m.QueryID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// UpdateMessageReactions is the TL constructor updateMessageReactions:
+// UpdateMessageReactions is the TL constructor updateMessageReactions.
 //
-//	updateMessageReactions#5e1b3cb8 flags:# peer:Peer msg_id:int top_msg_id:flags.0?int reactions:MessageReactions = Update
+//	updateMessageReactions#1e297bfa flags:# peer:Peer msg_id:int
+//	    top_msg_id:flags.0?int saved_peer_id:flags.1?Peer
+//	    reactions:MessageReactions = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetTopMsgID and
+// the other Set methods send a zero value too; HasTopMsgID reports whether
+// TopMsgID is present (sent, or received) and ClearTopMsgID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateMessageReactions.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateMessageReactions struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	Peer      PeerClass
-	MsgID     int
-	TopMsgID  int // flags.0?int
-	Reactions MessageReactions
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer        PeerClass
+	MsgID       int
+	TopMsgID    int       // flags.0?int
+	SavedPeerID PeerClass // flags.1?Peer
+	Reactions   MessageReactions
 }
 
 // UpdateMessageReactionsTypeID is the ID of updateMessageReactions.
-const UpdateMessageReactionsTypeID = 0x5e1b3cb8
+const UpdateMessageReactionsTypeID = 0x1e297bfa
 
-// TypeID returns 0x5e1b3cb8, the ID of updateMessageReactions.
+// TypeID returns 0x1e297bfa, the ID of updateMessageReactions.
 func (*UpdateMessageReactions) TypeID() uint32 {
 	return UpdateMessageReactionsTypeID
 }
@@ -8858,8 +9587,27 @@ func (*UpdateMessageReactions) TypeName() string {
 	return "updateMessageReactions"
 }
 
-// updateClass marks UpdateMessageReactions as a UpdateClass.
+// updateClass marks UpdateMessageReactions as an UpdateClass.
 func (*UpdateMessageReactions) updateClass() {}
+
+// HasTopMsgID reports whether TopMsgID is present: not zero, set by
+// SetTopMsgID, or received.
+func (m *UpdateMessageReactions) HasTopMsgID() bool {
+	return m.TopMsgID != 0 || m.Flags.Has(0)
+}
+
+// SetTopMsgID sets TopMsgID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateMessageReactions) SetTopMsgID(v int) {
+	m.TopMsgID = v
+	m.Flags.Set(0)
+}
+
+// ClearTopMsgID sets TopMsgID to its zero value and marks it absent.
+func (m *UpdateMessageReactions) ClearTopMsgID() {
+	m.TopMsgID = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateMessageReactions) Encode(b *bin.Buffer) error {
@@ -8875,74 +9623,85 @@ func (m *UpdateMessageReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags
+	flags := m.Flags &^ (1 << 1)
 	if m.TopMsgID != 0 {
 		flags.Set(0)
 	}
+	if m.SavedPeerID != nil {
+		flags.Set(1)
+	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateMessageReactions#5e1b3cb8", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateMessageReactions", "peer")
 	}
 	b.PutInt(m.MsgID)
 	if flags.Has(0) {
 		b.PutInt(m.TopMsgID)
 	}
+	if flags.Has(1) {
+		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+			return tlrt.EncodeErr(err, "updateMessageReactions", "saved_peer_id")
+		}
+	}
 	if err := m.Reactions.Encode(b); err != nil {
-		return encodeErr("updateMessageReactions#5e1b3cb8", "reactions", err)
+		return tlrt.EncodeErr(err, "updateMessageReactions", "reactions")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageReactions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageReactions", "")
 	}
-	if err := consumeID(b, UpdateMessageReactionsTypeID, "updateMessageReactions"); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateMessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateMessageReactions", "")
 	}
 	*m = UpdateMessageReactions{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "flags", err)
+		return tlrt.DecodeErr(err, "updateMessageReactions", "flags")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "peer", err)
+		return tlrt.DecodeErr(err, "updateMessageReactions", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "msg_id", err)
+		return tlrt.DecodeErr(err, "updateMessageReactions", "msg_id")
 	}
 	if m.Flags.Has(0) {
 		if m.TopMsgID, err = b.Int(); err != nil {
-			return decodeErr("updateMessageReactions#5e1b3cb8", "top_msg_id", err)
+			return tlrt.DecodeErr(err, "updateMessageReactions", "top_msg_id")
 		}
 	}
-	if err = decodeBoxed(b, &m.Reactions, depth+1); err != nil {
-		return decodeErr("updateMessageReactions#5e1b3cb8", "reactions", err)
+	if m.Flags.Has(1) {
+		if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateMessageReactions", "saved_peer_id")
+		}
 	}
+	if err = tlrt.DecodeBoxed(b, &m.Reactions, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageReactions", "reactions")
+	}
+	m.Flags &^= 1 << 1
 	if m.TopMsgID != 0 {
 		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// UpdateAttachMenuBots is the TL constructor updateAttachMenuBots:
+// UpdateAttachMenuBots is the TL constructor updateAttachMenuBots.
 //
 //	updateAttachMenuBots#17b7a20b = Update
 //
@@ -8962,7 +9721,7 @@ func (*UpdateAttachMenuBots) TypeName() string {
 	return "updateAttachMenuBots"
 }
 
-// updateClass marks UpdateAttachMenuBots as a UpdateClass.
+// updateClass marks UpdateAttachMenuBots as an UpdateClass.
 func (*UpdateAttachMenuBots) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -8984,29 +9743,26 @@ func (m *UpdateAttachMenuBots) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAttachMenuBots) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"); err != nil {
+		return tlrt.DecodeErr(err, "updateAttachMenuBots", "")
 	}
-	if err := consumeID(b, UpdateAttachMenuBotsTypeID, "updateAttachMenuBots"); err != nil {
-		return decodeErr("updateAttachMenuBots#17b7a20b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateAttachMenuBots) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateAttachMenuBots) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateWebViewResultSent is the TL constructor updateWebViewResultSent:
+// UpdateWebViewResultSent is the TL constructor updateWebViewResultSent.
 //
 //	updateWebViewResultSent#1592b79d query_id:long = Update
 //
@@ -9028,7 +9784,7 @@ func (*UpdateWebViewResultSent) TypeName() string {
 	return "updateWebViewResultSent"
 }
 
-// updateClass marks UpdateWebViewResultSent as a UpdateClass.
+// updateClass marks UpdateWebViewResultSent as an UpdateClass.
 func (*UpdateWebViewResultSent) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9051,33 +9807,30 @@ func (m *UpdateWebViewResultSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateWebViewResultSent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateWebViewResultSentTypeID, "updateWebViewResultSent"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebViewResultSent", "")
 	}
-	if err := consumeID(b, UpdateWebViewResultSentTypeID, "updateWebViewResultSent"); err != nil {
-		return decodeErr("updateWebViewResultSent#1592b79d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateWebViewResultSent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateWebViewResultSent) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebViewResultSent) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("updateWebViewResultSent#1592b79d", "query_id", err)
+		return tlrt.DecodeErr(err, "updateWebViewResultSent", "query_id")
 	}
 	return nil
 }
 
-// UpdateBotMenuButton is the TL constructor updateBotMenuButton:
+// UpdateBotMenuButton is the TL constructor updateBotMenuButton.
 //
 //	updateBotMenuButton#14b85813 bot_id:long button:BotMenuButton = Update
 //
@@ -9100,7 +9853,7 @@ func (*UpdateBotMenuButton) TypeName() string {
 	return "updateBotMenuButton"
 }
 
-// updateClass marks UpdateBotMenuButton as a UpdateClass.
+// updateClass marks UpdateBotMenuButton as an UpdateClass.
 func (*UpdateBotMenuButton) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9118,47 +9871,44 @@ func (m *UpdateBotMenuButton) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.BotID)
-	if err := encodeObj(b, m.Button); err != nil {
-		return encodeErr("updateBotMenuButton#14b85813", "button", err)
+	if err := tlrt.EncodeObject(b, m.Button); err != nil {
+		return tlrt.EncodeErr(err, "updateBotMenuButton", "button")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMenuButton) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMenuButton", "")
 	}
-	if err := consumeID(b, UpdateBotMenuButtonTypeID, "updateBotMenuButton"); err != nil {
-		return decodeErr("updateBotMenuButton#14b85813", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotMenuButton) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotMenuButton) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotMenuButton) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotMenuButton#14b85813", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotMenuButton", "")
 	}
 	var err error
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("updateBotMenuButton#14b85813", "bot_id", err)
+		return tlrt.DecodeErr(err, "updateBotMenuButton", "bot_id")
 	}
 	if m.Button, err = decodeBotMenuButton(b, depth+1); err != nil {
-		return decodeErr("updateBotMenuButton#14b85813", "button", err)
+		return tlrt.DecodeErr(err, "updateBotMenuButton", "button")
 	}
 	return nil
 }
 
-// UpdateSavedRingtones is the TL constructor updateSavedRingtones:
+// UpdateSavedRingtones is the TL constructor updateSavedRingtones.
 //
 //	updateSavedRingtones#74d8be99 = Update
 //
@@ -9178,7 +9928,7 @@ func (*UpdateSavedRingtones) TypeName() string {
 	return "updateSavedRingtones"
 }
 
-// updateClass marks UpdateSavedRingtones as a UpdateClass.
+// updateClass marks UpdateSavedRingtones as an UpdateClass.
 func (*UpdateSavedRingtones) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9200,35 +9950,33 @@ func (m *UpdateSavedRingtones) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedRingtones) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateSavedRingtonesTypeID, "updateSavedRingtones"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedRingtones", "")
 	}
-	if err := consumeID(b, UpdateSavedRingtonesTypeID, "updateSavedRingtones"); err != nil {
-		return decodeErr("updateSavedRingtones#74d8be99", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateSavedRingtones) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedRingtones) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateTranscribedAudio is the TL constructor updateTranscribedAudio:
+// UpdateTranscribedAudio is the TL constructor updateTranscribedAudio.
 //
-//	updateTranscribedAudio#84cd5a flags:# pending:flags.0?true peer:Peer msg_id:int transcription_id:long text:string = Update
+//	updateTranscribedAudio#84cd5a flags:# pending:flags.0?true peer:Peer
+//	    msg_id:int transcription_id:long text:string = Update
 //
 // See https://core.telegram.org/constructor/updateTranscribedAudio.
 type UpdateTranscribedAudio struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pending         bool       // flags.0?true
 	Peer            PeerClass
 	MsgID           int
@@ -9249,7 +9997,7 @@ func (*UpdateTranscribedAudio) TypeName() string {
 	return "updateTranscribedAudio"
 }
 
-// updateClass marks UpdateTranscribedAudio as a UpdateClass.
+// updateClass marks UpdateTranscribedAudio as an UpdateClass.
 func (*UpdateTranscribedAudio) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9271,8 +10019,8 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateTranscribedAudio#0084cd5a", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateTranscribedAudio", "peer")
 	}
 	b.PutInt(m.MsgID)
 	b.PutLong(m.TranscriptionID)
@@ -9282,58 +10030,57 @@ func (m *UpdateTranscribedAudio) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateTranscribedAudio) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "")
 	}
-	if err := consumeID(b, UpdateTranscribedAudioTypeID, "updateTranscribedAudio"); err != nil {
-		return decodeErr("updateTranscribedAudio#0084cd5a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateTranscribedAudio) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateTranscribedAudio) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateTranscribedAudio#0084cd5a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateTranscribedAudio", "")
 	}
 	*m = UpdateTranscribedAudio{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateTranscribedAudio#0084cd5a", "flags", err)
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "flags")
 	}
 	m.Pending = m.Flags.Has(0)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateTranscribedAudio#0084cd5a", "peer", err)
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateTranscribedAudio#0084cd5a", "msg_id", err)
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "msg_id")
 	}
 	if m.TranscriptionID, err = b.Long(); err != nil {
-		return decodeErr("updateTranscribedAudio#0084cd5a", "transcription_id", err)
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "transcription_id")
 	}
 	if m.Text, err = b.String(); err != nil {
-		return decodeErr("updateTranscribedAudio#0084cd5a", "text", err)
+		return tlrt.DecodeErr(err, "updateTranscribedAudio", "text")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UpdateReadFeaturedEmojiStickers is the TL constructor updateReadFeaturedEmojiStickers:
+// UpdateReadFeaturedEmojiStickers is the TL constructor
+// updateReadFeaturedEmojiStickers.
 //
 //	updateReadFeaturedEmojiStickers#fb4c496c = Update
 //
 // See https://core.telegram.org/constructor/updateReadFeaturedEmojiStickers.
 type UpdateReadFeaturedEmojiStickers struct{}
 
-// UpdateReadFeaturedEmojiStickersTypeID is the ID of updateReadFeaturedEmojiStickers.
+// UpdateReadFeaturedEmojiStickersTypeID is the ID of
+// updateReadFeaturedEmojiStickers.
 const UpdateReadFeaturedEmojiStickersTypeID = 0xfb4c496c
 
 // TypeID returns 0xfb4c496c, the ID of updateReadFeaturedEmojiStickers.
@@ -9346,7 +10093,7 @@ func (*UpdateReadFeaturedEmojiStickers) TypeName() string {
 	return "updateReadFeaturedEmojiStickers"
 }
 
-// updateClass marks UpdateReadFeaturedEmojiStickers as a UpdateClass.
+// updateClass marks UpdateReadFeaturedEmojiStickers as an UpdateClass.
 func (*UpdateReadFeaturedEmojiStickers) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9368,31 +10115,29 @@ func (m *UpdateReadFeaturedEmojiStickers) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadFeaturedEmojiStickers) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadFeaturedEmojiStickers", "")
 	}
-	if err := consumeID(b, UpdateReadFeaturedEmojiStickersTypeID, "updateReadFeaturedEmojiStickers"); err != nil {
-		return decodeErr("updateReadFeaturedEmojiStickers#fb4c496c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadFeaturedEmojiStickers) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadFeaturedEmojiStickers) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadFeaturedEmojiStickers) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateUserEmojiStatus is the TL constructor updateUserEmojiStatus:
+// UpdateUserEmojiStatus is the TL constructor updateUserEmojiStatus.
 //
-//	updateUserEmojiStatus#28373599 user_id:long emoji_status:EmojiStatus = Update
+//	updateUserEmojiStatus#28373599 user_id:long emoji_status:EmojiStatus
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateUserEmojiStatus.
 type UpdateUserEmojiStatus struct {
@@ -9413,7 +10158,7 @@ func (*UpdateUserEmojiStatus) TypeName() string {
 	return "updateUserEmojiStatus"
 }
 
-// updateClass marks UpdateUserEmojiStatus as a UpdateClass.
+// updateClass marks UpdateUserEmojiStatus as an UpdateClass.
 func (*UpdateUserEmojiStatus) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9431,47 +10176,44 @@ func (m *UpdateUserEmojiStatus) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	b.PutLong(m.UserID)
-	if err := encodeObj(b, m.EmojiStatus); err != nil {
-		return encodeErr("updateUserEmojiStatus#28373599", "emoji_status", err)
+	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+		return tlrt.EncodeErr(err, "updateUserEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUserEmojiStatus) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "")
 	}
-	if err := consumeID(b, UpdateUserEmojiStatusTypeID, "updateUserEmojiStatus"); err != nil {
-		return decodeErr("updateUserEmojiStatus#28373599", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUserEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateUserEmojiStatus) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUserEmojiStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateUserEmojiStatus#28373599", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateUserEmojiStatus", "")
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateUserEmojiStatus#28373599", "user_id", err)
+		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "user_id")
 	}
 	if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-		return decodeErr("updateUserEmojiStatus#28373599", "emoji_status", err)
+		return tlrt.DecodeErr(err, "updateUserEmojiStatus", "emoji_status")
 	}
 	return nil
 }
 
-// UpdateRecentEmojiStatuses is the TL constructor updateRecentEmojiStatuses:
+// UpdateRecentEmojiStatuses is the TL constructor updateRecentEmojiStatuses.
 //
 //	updateRecentEmojiStatuses#30f443db = Update
 //
@@ -9491,7 +10233,7 @@ func (*UpdateRecentEmojiStatuses) TypeName() string {
 	return "updateRecentEmojiStatuses"
 }
 
-// updateClass marks UpdateRecentEmojiStatuses as a UpdateClass.
+// updateClass marks UpdateRecentEmojiStatuses as an UpdateClass.
 func (*UpdateRecentEmojiStatuses) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9513,29 +10255,26 @@ func (m *UpdateRecentEmojiStatuses) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentEmojiStatuses) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentEmojiStatuses", "")
 	}
-	if err := consumeID(b, UpdateRecentEmojiStatusesTypeID, "updateRecentEmojiStatuses"); err != nil {
-		return decodeErr("updateRecentEmojiStatuses#30f443db", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateRecentEmojiStatuses) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateRecentEmojiStatuses) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateRecentReactions is the TL constructor updateRecentReactions:
+// UpdateRecentReactions is the TL constructor updateRecentReactions.
 //
 //	updateRecentReactions#6f7863f4 = Update
 //
@@ -9555,7 +10294,7 @@ func (*UpdateRecentReactions) TypeName() string {
 	return "updateRecentReactions"
 }
 
-// updateClass marks UpdateRecentReactions as a UpdateClass.
+// updateClass marks UpdateRecentReactions as an UpdateClass.
 func (*UpdateRecentReactions) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9577,35 +10316,33 @@ func (m *UpdateRecentReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateRecentReactions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateRecentReactionsTypeID, "updateRecentReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateRecentReactions", "")
 	}
-	if err := consumeID(b, UpdateRecentReactionsTypeID, "updateRecentReactions"); err != nil {
-		return decodeErr("updateRecentReactions#6f7863f4", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateRecentReactions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateRecentReactions) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateRecentReactions) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateMoveStickerSetToTop is the TL constructor updateMoveStickerSetToTop:
+// UpdateMoveStickerSetToTop is the TL constructor updateMoveStickerSetToTop.
 //
-//	updateMoveStickerSetToTop#86fccf85 flags:# masks:flags.0?true emojis:flags.1?true stickerset:long = Update
+//	updateMoveStickerSetToTop#86fccf85 flags:# masks:flags.0?true
+//	    emojis:flags.1?true stickerset:long = Update
 //
 // See https://core.telegram.org/constructor/updateMoveStickerSetToTop.
 type UpdateMoveStickerSetToTop struct {
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Masks      bool       // flags.0?true
 	Emojis     bool       // flags.1?true
 	Stickerset int64
@@ -9624,7 +10361,7 @@ func (*UpdateMoveStickerSetToTop) TypeName() string {
 	return "updateMoveStickerSetToTop"
 }
 
-// updateClass marks UpdateMoveStickerSetToTop as a UpdateClass.
+// updateClass marks UpdateMoveStickerSetToTop as an UpdateClass.
 func (*UpdateMoveStickerSetToTop) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9655,54 +10392,52 @@ func (m *UpdateMoveStickerSetToTop) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMoveStickerSetToTop) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"); err != nil {
+		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "")
 	}
-	if err := consumeID(b, UpdateMoveStickerSetToTopTypeID, "updateMoveStickerSetToTop"); err != nil {
-		return decodeErr("updateMoveStickerSetToTop#86fccf85", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMoveStickerSetToTop) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateMoveStickerSetToTop) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMoveStickerSetToTop) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdateMoveStickerSetToTop{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateMoveStickerSetToTop#86fccf85", "flags", err)
+		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "flags")
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
 	if m.Stickerset, err = b.Long(); err != nil {
-		return decodeErr("updateMoveStickerSetToTop#86fccf85", "stickerset", err)
+		return tlrt.DecodeErr(err, "updateMoveStickerSetToTop", "stickerset")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// UpdateMessageExtendedMedia is the TL constructor updateMessageExtendedMedia:
+// UpdateMessageExtendedMedia is the TL constructor updateMessageExtendedMedia.
 //
-//	updateMessageExtendedMedia#5a73a98c peer:Peer msg_id:int extended_media:MessageExtendedMedia = Update
+//	updateMessageExtendedMedia#d5a41724 peer:Peer msg_id:int
+//	    extended_media:Vector<MessageExtendedMedia> = Update
 //
 // See https://core.telegram.org/constructor/updateMessageExtendedMedia.
 type UpdateMessageExtendedMedia struct {
 	Peer          PeerClass
 	MsgID         int
-	ExtendedMedia MessageExtendedMediaClass
+	ExtendedMedia []MessageExtendedMediaClass
 }
 
 // UpdateMessageExtendedMediaTypeID is the ID of updateMessageExtendedMedia.
-const UpdateMessageExtendedMediaTypeID = 0x5a73a98c
+const UpdateMessageExtendedMediaTypeID = 0xd5a41724
 
-// TypeID returns 0x5a73a98c, the ID of updateMessageExtendedMedia.
+// TypeID returns 0xd5a41724, the ID of updateMessageExtendedMedia.
 func (*UpdateMessageExtendedMedia) TypeID() uint32 {
 	return UpdateMessageExtendedMediaTypeID
 }
@@ -9712,7 +10447,7 @@ func (*UpdateMessageExtendedMedia) TypeName() string {
 	return "updateMessageExtendedMedia"
 }
 
-// updateClass marks UpdateMessageExtendedMedia as a UpdateClass.
+// updateClass marks UpdateMessageExtendedMedia as an UpdateClass.
 func (*UpdateMessageExtendedMedia) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -9729,243 +10464,54 @@ func (m *UpdateMessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateMessageExtendedMedia#5a73a98c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateMessageExtendedMedia", "peer")
 	}
 	b.PutInt(m.MsgID)
-	if err := encodeObj(b, m.ExtendedMedia); err != nil {
-		return encodeErr("updateMessageExtendedMedia#5a73a98c", "extended_media", err)
+	b.PutVectorHeader(len(m.ExtendedMedia))
+	for i := range m.ExtendedMedia {
+		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
+			return tlrt.EncodeErr(err, "updateMessageExtendedMedia", "extended_media")
+		}
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateMessageExtendedMedia) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "")
 	}
-	if err := consumeID(b, UpdateMessageExtendedMediaTypeID, "updateMessageExtendedMedia"); err != nil {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateMessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateMessageExtendedMedia) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateMessageExtendedMedia", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "peer", err)
+		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "msg_id", err)
+		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "msg_id")
 	}
-	if m.ExtendedMedia, err = decodeMessageExtendedMedia(b, depth+1); err != nil {
-		return decodeErr("updateMessageExtendedMedia#5a73a98c", "extended_media", err)
-	}
-	return nil
-}
-
-// UpdateChannelPinnedTopic is the TL constructor updateChannelPinnedTopic:
-//
-//	updateChannelPinnedTopic#192efbe3 flags:# pinned:flags.0?true channel_id:long topic_id:int = Update
-//
-// See https://core.telegram.org/constructor/updateChannelPinnedTopic.
-type UpdateChannelPinnedTopic struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	Pinned    bool       // flags.0?true
-	ChannelID int64
-	TopicID   int
-}
-
-// UpdateChannelPinnedTopicTypeID is the ID of updateChannelPinnedTopic.
-const UpdateChannelPinnedTopicTypeID = 0x192efbe3
-
-// TypeID returns 0x192efbe3, the ID of updateChannelPinnedTopic.
-func (*UpdateChannelPinnedTopic) TypeID() uint32 {
-	return UpdateChannelPinnedTopicTypeID
-}
-
-// TypeName returns "updateChannelPinnedTopic".
-func (*UpdateChannelPinnedTopic) TypeName() string {
-	return "updateChannelPinnedTopic"
-}
-
-// updateClass marks UpdateChannelPinnedTopic as a UpdateClass.
-func (*UpdateChannelPinnedTopic) updateClass() {}
-
-// Encode writes m to b with its ID.
-func (m *UpdateChannelPinnedTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateChannelPinnedTopicTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateChannelPinnedTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	if m.Pinned {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	b.PutInt(m.TopicID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *UpdateChannelPinnedTopic) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UpdateChannelPinnedTopicTypeID, "updateChannelPinnedTopic"); err != nil {
-		return decodeErr("updateChannelPinnedTopic#192efbe3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateChannelPinnedTopic) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelPinnedTopic) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelPinnedTopic{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelPinnedTopic#192efbe3", "flags", err)
-	}
-	m.Pinned = m.Flags.Has(0)
-	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelPinnedTopic#192efbe3", "channel_id", err)
-	}
-	if m.TopicID, err = b.Int(); err != nil {
-		return decodeErr("updateChannelPinnedTopic#192efbe3", "topic_id", err)
-	}
-	m.Flags &^= 1 << 0
-	return nil
-}
-
-// UpdateChannelPinnedTopics is the TL constructor updateChannelPinnedTopics:
-//
-//	updateChannelPinnedTopics#fe198602 flags:# channel_id:long order:flags.0?Vector<int> = Update
-//
-// See https://core.telegram.org/constructor/updateChannelPinnedTopics.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
-type UpdateChannelPinnedTopics struct {
-	Flags     bin.Fields // flags word; see the type's doc
-	ChannelID int64
-	Order     []int // flags.0?Vector<int>
-}
-
-// UpdateChannelPinnedTopicsTypeID is the ID of updateChannelPinnedTopics.
-const UpdateChannelPinnedTopicsTypeID = 0xfe198602
-
-// TypeID returns 0xfe198602, the ID of updateChannelPinnedTopics.
-func (*UpdateChannelPinnedTopics) TypeID() uint32 {
-	return UpdateChannelPinnedTopicsTypeID
-}
-
-// TypeName returns "updateChannelPinnedTopics".
-func (*UpdateChannelPinnedTopics) TypeName() string {
-	return "updateChannelPinnedTopics"
-}
-
-// updateClass marks UpdateChannelPinnedTopics as a UpdateClass.
-func (*UpdateChannelPinnedTopics) updateClass() {}
-
-// Encode writes m to b with its ID.
-func (m *UpdateChannelPinnedTopics) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateChannelPinnedTopicsTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateChannelPinnedTopics) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	if len(m.Order) > 0 {
-		flags.Set(0)
-	}
-	b.PutUint32(uint32(flags))
-	b.PutLong(m.ChannelID)
-	if flags.Has(0) {
-		b.PutVectorHeader(len(m.Order))
-		for i := range m.Order {
-			b.PutInt(m.Order[i])
-		}
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "extended_media")
 	}
 	return nil
 }
 
-// Decode reads m from b, checking its ID.
-func (m *UpdateChannelPinnedTopics) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UpdateChannelPinnedTopicsTypeID, "updateChannelPinnedTopics"); err != nil {
-		return decodeErr("updateChannelPinnedTopics#fe198602", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateChannelPinnedTopics) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelPinnedTopics) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdateChannelPinnedTopics{}
-	var err error
-	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateChannelPinnedTopics#fe198602", "flags", err)
-	}
-	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelPinnedTopics#fe198602", "channel_id", err)
-	}
-	if m.Flags.Has(0) {
-		if m.Order, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-			return decodeErr("updateChannelPinnedTopics#fe198602", "order", err)
-		}
-	}
-	if len(m.Order) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
-}
-
-// UpdateUser is the TL constructor updateUser:
+// UpdateUser is the TL constructor updateUser.
 //
 //	updateUser#20529438 user_id:long = Update
 //
@@ -9987,7 +10533,7 @@ func (*UpdateUser) TypeName() string {
 	return "updateUser"
 }
 
-// updateClass marks UpdateUser as a UpdateClass.
+// updateClass marks UpdateUser as an UpdateClass.
 func (*UpdateUser) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10010,33 +10556,30 @@ func (m *UpdateUser) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateUser) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateUserTypeID, "updateUser"); err != nil {
+		return tlrt.DecodeErr(err, "updateUser", "")
 	}
-	if err := consumeID(b, UpdateUserTypeID, "updateUser"); err != nil {
-		return decodeErr("updateUser#20529438", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateUser) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateUser) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateUser#20529438", "user_id", err)
+		return tlrt.DecodeErr(err, "updateUser", "user_id")
 	}
 	return nil
 }
 
-// UpdateAutoSaveSettings is the TL constructor updateAutoSaveSettings:
+// UpdateAutoSaveSettings is the TL constructor updateAutoSaveSettings.
 //
 //	updateAutoSaveSettings#ec05b097 = Update
 //
@@ -10056,7 +10599,7 @@ func (*UpdateAutoSaveSettings) TypeName() string {
 	return "updateAutoSaveSettings"
 }
 
-// updateClass marks UpdateAutoSaveSettings as a UpdateClass.
+// updateClass marks UpdateAutoSaveSettings as an UpdateClass.
 func (*UpdateAutoSaveSettings) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10078,100 +10621,26 @@ func (m *UpdateAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateAutoSaveSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateAutoSaveSettings", "")
 	}
-	if err := consumeID(b, UpdateAutoSaveSettingsTypeID, "updateAutoSaveSettings"); err != nil {
-		return decodeErr("updateAutoSaveSettings#ec05b097", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateAutoSaveSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateAutoSaveSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateGroupInvitePrivacyForbidden is the TL constructor updateGroupInvitePrivacyForbidden:
-//
-//	updateGroupInvitePrivacyForbidden#ccf08ad6 user_id:long = Update
-//
-// See https://core.telegram.org/constructor/updateGroupInvitePrivacyForbidden.
-type UpdateGroupInvitePrivacyForbidden struct {
-	UserID int64
-}
-
-// UpdateGroupInvitePrivacyForbiddenTypeID is the ID of updateGroupInvitePrivacyForbidden.
-const UpdateGroupInvitePrivacyForbiddenTypeID = 0xccf08ad6
-
-// TypeID returns 0xccf08ad6, the ID of updateGroupInvitePrivacyForbidden.
-func (*UpdateGroupInvitePrivacyForbidden) TypeID() uint32 {
-	return UpdateGroupInvitePrivacyForbiddenTypeID
-}
-
-// TypeName returns "updateGroupInvitePrivacyForbidden".
-func (*UpdateGroupInvitePrivacyForbidden) TypeName() string {
-	return "updateGroupInvitePrivacyForbidden"
-}
-
-// updateClass marks UpdateGroupInvitePrivacyForbidden as a UpdateClass.
-func (*UpdateGroupInvitePrivacyForbidden) updateClass() {}
-
-// Encode writes m to b with its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutID(UpdateGroupInvitePrivacyForbiddenTypeID)
-	return m.EncodeBare(b)
-}
-
-// EncodeBare writes m to b without its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutLong(m.UserID)
-	return nil
-}
-
-// Decode reads m from b, checking its ID.
-func (m *UpdateGroupInvitePrivacyForbidden) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := consumeID(b, UpdateGroupInvitePrivacyForbiddenTypeID, "updateGroupInvitePrivacyForbidden"); err != nil {
-		return decodeErr("updateGroupInvitePrivacyForbidden#ccf08ad6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
-}
-
-// DecodeBare reads m from b, which holds no ID.
-func (m *UpdateGroupInvitePrivacyForbidden) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
-}
-
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateGroupInvitePrivacyForbidden) decodeBareAt(b *bin.Buffer, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateGroupInvitePrivacyForbidden#ccf08ad6", "user_id", err)
-	}
-	return nil
-}
-
-// UpdateStory is the TL constructor updateStory:
+// UpdateStory is the TL constructor updateStory.
 //
 //	updateStory#75b3b798 peer:Peer story:StoryItem = Update
 //
@@ -10194,7 +10663,7 @@ func (*UpdateStory) TypeName() string {
 	return "updateStory"
 }
 
-// updateClass marks UpdateStory as a UpdateClass.
+// updateClass marks UpdateStory as an UpdateClass.
 func (*UpdateStory) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10211,50 +10680,47 @@ func (m *UpdateStory) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateStory#75b3b798", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateStory", "peer")
 	}
-	if err := encodeObj(b, m.Story); err != nil {
-		return encodeErr("updateStory#75b3b798", "story", err)
+	if err := tlrt.EncodeObject(b, m.Story); err != nil {
+		return tlrt.EncodeErr(err, "updateStory", "story")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
+		return tlrt.DecodeErr(err, "updateStory", "")
 	}
-	if err := consumeID(b, UpdateStoryTypeID, "updateStory"); err != nil {
-		return decodeErr("updateStory#75b3b798", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateStory) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateStory#75b3b798", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateStory", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateStory#75b3b798", "peer", err)
+		return tlrt.DecodeErr(err, "updateStory", "peer")
 	}
 	if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-		return decodeErr("updateStory#75b3b798", "story", err)
+		return tlrt.DecodeErr(err, "updateStory", "story")
 	}
 	return nil
 }
 
-// UpdateReadStories is the TL constructor updateReadStories:
+// UpdateReadStories is the TL constructor updateReadStories.
 //
 //	updateReadStories#f74e932b peer:Peer max_id:int = Update
 //
@@ -10277,7 +10743,7 @@ func (*UpdateReadStories) TypeName() string {
 	return "updateReadStories"
 }
 
-// updateClass marks UpdateReadStories as a UpdateClass.
+// updateClass marks UpdateReadStories as an UpdateClass.
 func (*UpdateReadStories) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10294,8 +10760,8 @@ func (m *UpdateReadStories) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateReadStories#f74e932b", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateReadStories", "peer")
 	}
 	b.PutInt(m.MaxID)
 	return nil
@@ -10303,39 +10769,36 @@ func (m *UpdateReadStories) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateReadStories) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateReadStoriesTypeID, "updateReadStories"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadStories", "")
 	}
-	if err := consumeID(b, UpdateReadStoriesTypeID, "updateReadStories"); err != nil {
-		return decodeErr("updateReadStories#f74e932b", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateReadStories) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateReadStories) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateReadStories#f74e932b", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateReadStories", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateReadStories#f74e932b", "peer", err)
+		return tlrt.DecodeErr(err, "updateReadStories", "peer")
 	}
 	if m.MaxID, err = b.Int(); err != nil {
-		return decodeErr("updateReadStories#f74e932b", "max_id", err)
+		return tlrt.DecodeErr(err, "updateReadStories", "max_id")
 	}
 	return nil
 }
 
-// UpdateStoryID is the TL constructor updateStoryID:
+// UpdateStoryID is the TL constructor updateStoryID.
 //
 //	updateStoryID#1bf335b9 id:int random_id:long = Update
 //
@@ -10358,7 +10821,7 @@ func (*UpdateStoryID) TypeName() string {
 	return "updateStoryID"
 }
 
-// updateClass marks UpdateStoryID as a UpdateClass.
+// updateClass marks UpdateStoryID as an UpdateClass.
 func (*UpdateStoryID) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10382,38 +10845,36 @@ func (m *UpdateStoryID) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStoryID) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateStoryIDTypeID, "updateStoryID"); err != nil {
+		return tlrt.DecodeErr(err, "updateStoryID", "")
 	}
-	if err := consumeID(b, UpdateStoryIDTypeID, "updateStoryID"); err != nil {
-		return decodeErr("updateStoryID#1bf335b9", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoryID) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateStoryID) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStoryID) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("updateStoryID#1bf335b9", "id", err)
+		return tlrt.DecodeErr(err, "updateStoryID", "id")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
-		return decodeErr("updateStoryID#1bf335b9", "random_id", err)
+		return tlrt.DecodeErr(err, "updateStoryID", "random_id")
 	}
 	return nil
 }
 
-// UpdateStoriesStealthMode is the TL constructor updateStoriesStealthMode:
+// UpdateStoriesStealthMode is the TL constructor updateStoriesStealthMode.
 //
-//	updateStoriesStealthMode#2c084dc1 stealth_mode:StoriesStealthMode = Update
+//	updateStoriesStealthMode#2c084dc1 stealth_mode:StoriesStealthMode
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateStoriesStealthMode.
 type UpdateStoriesStealthMode struct {
@@ -10433,7 +10894,7 @@ func (*UpdateStoriesStealthMode) TypeName() string {
 	return "updateStoriesStealthMode"
 }
 
-// updateClass marks UpdateStoriesStealthMode as a UpdateClass.
+// updateClass marks UpdateStoriesStealthMode as an UpdateClass.
 func (*UpdateStoriesStealthMode) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10451,45 +10912,43 @@ func (m *UpdateStoriesStealthMode) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.StealthMode.Encode(b); err != nil {
-		return encodeErr("updateStoriesStealthMode#2c084dc1", "stealth_mode", err)
+		return tlrt.EncodeErr(err, "updateStoriesStealthMode", "stealth_mode")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateStoriesStealthMode) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"); err != nil {
+		return tlrt.DecodeErr(err, "updateStoriesStealthMode", "")
 	}
-	if err := consumeID(b, UpdateStoriesStealthModeTypeID, "updateStoriesStealthMode"); err != nil {
-		return decodeErr("updateStoriesStealthMode#2c084dc1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateStoriesStealthMode) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateStoriesStealthMode) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStoriesStealthMode) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateStoriesStealthMode#2c084dc1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateStoriesStealthMode", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.StealthMode, depth+1); err != nil {
-		return decodeErr("updateStoriesStealthMode#2c084dc1", "stealth_mode", err)
+	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStoriesStealthMode", "stealth_mode")
 	}
 	return nil
 }
 
-// UpdateSentStoryReaction is the TL constructor updateSentStoryReaction:
+// UpdateSentStoryReaction is the TL constructor updateSentStoryReaction.
 //
-//	updateSentStoryReaction#7d627683 peer:Peer story_id:int reaction:Reaction = Update
+//	updateSentStoryReaction#7d627683 peer:Peer story_id:int
+//	    reaction:Reaction = Update
 //
 // See https://core.telegram.org/constructor/updateSentStoryReaction.
 type UpdateSentStoryReaction struct {
@@ -10511,7 +10970,7 @@ func (*UpdateSentStoryReaction) TypeName() string {
 	return "updateSentStoryReaction"
 }
 
-// updateClass marks UpdateSentStoryReaction as a UpdateClass.
+// updateClass marks UpdateSentStoryReaction as an UpdateClass.
 func (*UpdateSentStoryReaction) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10528,54 +10987,51 @@ func (m *UpdateSentStoryReaction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateSentStoryReaction#7d627683", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateSentStoryReaction", "peer")
 	}
 	b.PutInt(m.StoryID)
-	if err := encodeObj(b, m.Reaction); err != nil {
-		return encodeErr("updateSentStoryReaction#7d627683", "reaction", err)
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "updateSentStoryReaction", "reaction")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSentStoryReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateSentStoryReaction", "")
 	}
-	if err := consumeID(b, UpdateSentStoryReactionTypeID, "updateSentStoryReaction"); err != nil {
-		return decodeErr("updateSentStoryReaction#7d627683", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSentStoryReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateSentStoryReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSentStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateSentStoryReaction#7d627683", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateSentStoryReaction", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateSentStoryReaction#7d627683", "peer", err)
+		return tlrt.DecodeErr(err, "updateSentStoryReaction", "peer")
 	}
 	if m.StoryID, err = b.Int(); err != nil {
-		return decodeErr("updateSentStoryReaction#7d627683", "story_id", err)
+		return tlrt.DecodeErr(err, "updateSentStoryReaction", "story_id")
 	}
 	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
-		return decodeErr("updateSentStoryReaction#7d627683", "reaction", err)
+		return tlrt.DecodeErr(err, "updateSentStoryReaction", "reaction")
 	}
 	return nil
 }
 
-// UpdateBotChatBoost is the TL constructor updateBotChatBoost:
+// UpdateBotChatBoost is the TL constructor updateBotChatBoost.
 //
 //	updateBotChatBoost#904dd49c peer:Peer boost:Boost qts:int = Update
 //
@@ -10599,7 +11055,7 @@ func (*UpdateBotChatBoost) TypeName() string {
 	return "updateBotChatBoost"
 }
 
-// updateClass marks UpdateBotChatBoost as a UpdateClass.
+// updateClass marks UpdateBotChatBoost as an UpdateClass.
 func (*UpdateBotChatBoost) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10616,11 +11072,11 @@ func (m *UpdateBotChatBoost) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateBotChatBoost#904dd49c", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateBotChatBoost", "peer")
 	}
 	if err := m.Boost.Encode(b); err != nil {
-		return encodeErr("updateBotChatBoost#904dd49c", "boost", err)
+		return tlrt.EncodeErr(err, "updateBotChatBoost", "boost")
 	}
 	b.PutInt(m.Qts)
 	return nil
@@ -10628,44 +11084,43 @@ func (m *UpdateBotChatBoost) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotChatBoost) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatBoost", "")
 	}
-	if err := consumeID(b, UpdateBotChatBoostTypeID, "updateBotChatBoost"); err != nil {
-		return decodeErr("updateBotChatBoost#904dd49c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotChatBoost) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotChatBoost) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotChatBoost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotChatBoost#904dd49c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotChatBoost", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateBotChatBoost#904dd49c", "peer", err)
+		return tlrt.DecodeErr(err, "updateBotChatBoost", "peer")
 	}
-	if err = decodeBoxed(b, &m.Boost, depth+1); err != nil {
-		return decodeErr("updateBotChatBoost#904dd49c", "boost", err)
+	if err = tlrt.DecodeBoxed(b, &m.Boost, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotChatBoost", "boost")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateBotChatBoost#904dd49c", "qts", err)
+		return tlrt.DecodeErr(err, "updateBotChatBoost", "qts")
 	}
 	return nil
 }
 
-// UpdateChannelViewForumAsMessages is the TL constructor updateChannelViewForumAsMessages:
+// UpdateChannelViewForumAsMessages is the TL constructor
+// updateChannelViewForumAsMessages.
 //
-//	updateChannelViewForumAsMessages#7b68920 channel_id:long enabled:Bool = Update
+//	updateChannelViewForumAsMessages#7b68920 channel_id:long enabled:Bool
+//	    = Update
 //
 // See https://core.telegram.org/constructor/updateChannelViewForumAsMessages.
 type UpdateChannelViewForumAsMessages struct {
@@ -10673,7 +11128,8 @@ type UpdateChannelViewForumAsMessages struct {
 	Enabled   bool
 }
 
-// UpdateChannelViewForumAsMessagesTypeID is the ID of updateChannelViewForumAsMessages.
+// UpdateChannelViewForumAsMessagesTypeID is the ID of
+// updateChannelViewForumAsMessages.
 const UpdateChannelViewForumAsMessagesTypeID = 0x07b68920
 
 // TypeID returns 0x07b68920, the ID of updateChannelViewForumAsMessages.
@@ -10686,7 +11142,7 @@ func (*UpdateChannelViewForumAsMessages) TypeName() string {
 	return "updateChannelViewForumAsMessages"
 }
 
-// updateClass marks UpdateChannelViewForumAsMessages as a UpdateClass.
+// updateClass marks UpdateChannelViewForumAsMessages as an UpdateClass.
 func (*UpdateChannelViewForumAsMessages) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10710,42 +11166,40 @@ func (m *UpdateChannelViewForumAsMessages) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateChannelViewForumAsMessages) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "")
 	}
-	if err := consumeID(b, UpdateChannelViewForumAsMessagesTypeID, "updateChannelViewForumAsMessages"); err != nil {
-		return decodeErr("updateChannelViewForumAsMessages#07b68920", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateChannelViewForumAsMessages) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateChannelViewForumAsMessages) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChannelViewForumAsMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ChannelID, err = b.Long(); err != nil {
-		return decodeErr("updateChannelViewForumAsMessages#07b68920", "channel_id", err)
+		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "channel_id")
 	}
 	if m.Enabled, err = b.Bool(); err != nil {
-		return decodeErr("updateChannelViewForumAsMessages#07b68920", "enabled", err)
+		return tlrt.DecodeErr(err, "updateChannelViewForumAsMessages", "enabled")
 	}
 	return nil
 }
 
-// UpdatePeerWallpaper is the TL constructor updatePeerWallpaper:
+// UpdatePeerWallpaper is the TL constructor updatePeerWallpaper.
 //
-//	updatePeerWallpaper#ae3f101d flags:# wallpaper_overridden:flags.1?true peer:Peer wallpaper:flags.0?WallPaper = Update
+//	updatePeerWallpaper#ae3f101d flags:# wallpaper_overridden:flags.1?true
+//	    peer:Peer wallpaper:flags.0?WallPaper = Update
 //
 // See https://core.telegram.org/constructor/updatePeerWallpaper.
 type UpdatePeerWallpaper struct {
-	Flags               bin.Fields // flags word; see the type's doc
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
 	WallpaperOverridden bool       // flags.1?true
 	Peer                PeerClass
 	Wallpaper           WallPaperClass // flags.0?WallPaper
@@ -10764,7 +11218,7 @@ func (*UpdatePeerWallpaper) TypeName() string {
 	return "updatePeerWallpaper"
 }
 
-// updateClass marks UpdatePeerWallpaper as a UpdateClass.
+// updateClass marks UpdatePeerWallpaper as an UpdateClass.
 func (*UpdatePeerWallpaper) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10789,12 +11243,12 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updatePeerWallpaper#ae3f101d", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePeerWallpaper", "peer")
 	}
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Wallpaper); err != nil {
-			return encodeErr("updatePeerWallpaper#ae3f101d", "wallpaper", err)
+		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+			return tlrt.EncodeErr(err, "updatePeerWallpaper", "wallpaper")
 		}
 	}
 	return nil
@@ -10802,49 +11256,48 @@ func (m *UpdatePeerWallpaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePeerWallpaper) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
+		return tlrt.DecodeErr(err, "updatePeerWallpaper", "")
 	}
-	if err := consumeID(b, UpdatePeerWallpaperTypeID, "updatePeerWallpaper"); err != nil {
-		return decodeErr("updatePeerWallpaper#ae3f101d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePeerWallpaper) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePeerWallpaper) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePeerWallpaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePeerWallpaper#ae3f101d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePeerWallpaper", "")
 	}
 	*m = UpdatePeerWallpaper{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updatePeerWallpaper#ae3f101d", "flags", err)
+		return tlrt.DecodeErr(err, "updatePeerWallpaper", "flags")
 	}
 	m.WallpaperOverridden = m.Flags.Has(1)
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updatePeerWallpaper#ae3f101d", "peer", err)
+		return tlrt.DecodeErr(err, "updatePeerWallpaper", "peer")
 	}
 	if m.Flags.Has(0) {
 		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
-			return decodeErr("updatePeerWallpaper#ae3f101d", "wallpaper", err)
+			return tlrt.DecodeErr(err, "updatePeerWallpaper", "wallpaper")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// UpdateBotMessageReaction is the TL constructor updateBotMessageReaction:
+// UpdateBotMessageReaction is the TL constructor updateBotMessageReaction.
 //
-//	updateBotMessageReaction#ac21d3ce peer:Peer msg_id:int date:int actor:Peer old_reactions:Vector<Reaction> new_reactions:Vector<Reaction> qts:int = Update
+//	updateBotMessageReaction#ac21d3ce peer:Peer msg_id:int date:int
+//	    actor:Peer old_reactions:Vector<Reaction>
+//	    new_reactions:Vector<Reaction> qts:int = Update
 //
 // See https://core.telegram.org/constructor/updateBotMessageReaction.
 type UpdateBotMessageReaction struct {
@@ -10870,7 +11323,7 @@ func (*UpdateBotMessageReaction) TypeName() string {
 	return "updateBotMessageReaction"
 }
 
-// updateClass marks UpdateBotMessageReaction as a UpdateClass.
+// updateClass marks UpdateBotMessageReaction as an UpdateClass.
 func (*UpdateBotMessageReaction) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -10887,24 +11340,24 @@ func (m *UpdateBotMessageReaction) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateBotMessageReaction#ac21d3ce", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateBotMessageReaction", "peer")
 	}
 	b.PutInt(m.MsgID)
 	b.PutInt(m.Date)
-	if err := encodeObj(b, m.Actor); err != nil {
-		return encodeErr("updateBotMessageReaction#ac21d3ce", "actor", err)
+	if err := tlrt.EncodeObject(b, m.Actor); err != nil {
+		return tlrt.EncodeErr(err, "updateBotMessageReaction", "actor")
 	}
 	b.PutVectorHeader(len(m.OldReactions))
 	for i := range m.OldReactions {
-		if err := encodeObj(b, m.OldReactions[i]); err != nil {
-			return encodeErr("updateBotMessageReaction#ac21d3ce", "old_reactions", err)
+		if err := tlrt.EncodeObject(b, m.OldReactions[i]); err != nil {
+			return tlrt.EncodeErr(err, "updateBotMessageReaction", "old_reactions")
 		}
 	}
 	b.PutVectorHeader(len(m.NewReactions))
 	for i := range m.NewReactions {
-		if err := encodeObj(b, m.NewReactions[i]); err != nil {
-			return encodeErr("updateBotMessageReaction#ac21d3ce", "new_reactions", err)
+		if err := tlrt.EncodeObject(b, m.NewReactions[i]); err != nil {
+			return tlrt.EncodeErr(err, "updateBotMessageReaction", "new_reactions")
 		}
 	}
 	b.PutInt(m.Qts)
@@ -10913,56 +11366,54 @@ func (m *UpdateBotMessageReaction) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMessageReaction) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "")
 	}
-	if err := consumeID(b, UpdateBotMessageReactionTypeID, "updateBotMessageReaction"); err != nil {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotMessageReaction) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotMessageReaction) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotMessageReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotMessageReaction", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "peer", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "msg_id", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "msg_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "date", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "date")
 	}
 	if m.Actor, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "actor", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "actor")
 	}
-	if m.OldReactions, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "old_reactions", err)
+	if m.OldReactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "old_reactions")
 	}
-	if m.NewReactions, err = decodeVectorAt(b, depth+1, decodeReaction); err != nil {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "new_reactions", err)
+	if m.NewReactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "new_reactions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateBotMessageReaction#ac21d3ce", "qts", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReaction", "qts")
 	}
 	return nil
 }
 
-// UpdateBotMessageReactions is the TL constructor updateBotMessageReactions:
+// UpdateBotMessageReactions is the TL constructor updateBotMessageReactions.
 //
-//	updateBotMessageReactions#9cb7759 peer:Peer msg_id:int date:int reactions:Vector<ReactionCount> qts:int = Update
+//	updateBotMessageReactions#9cb7759 peer:Peer msg_id:int date:int
+//	    reactions:Vector<ReactionCount> qts:int = Update
 //
 // See https://core.telegram.org/constructor/updateBotMessageReactions.
 type UpdateBotMessageReactions struct {
@@ -10986,7 +11437,7 @@ func (*UpdateBotMessageReactions) TypeName() string {
 	return "updateBotMessageReactions"
 }
 
-// updateClass marks UpdateBotMessageReactions as a UpdateClass.
+// updateClass marks UpdateBotMessageReactions as an UpdateClass.
 func (*UpdateBotMessageReactions) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -11003,15 +11454,15 @@ func (m *UpdateBotMessageReactions) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateBotMessageReactions#09cb7759", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateBotMessageReactions", "peer")
 	}
 	b.PutInt(m.MsgID)
 	b.PutInt(m.Date)
 	b.PutVectorHeader(len(m.Reactions))
 	for i := range m.Reactions {
 		if err := m.Reactions[i].Encode(b); err != nil {
-			return encodeErr("updateBotMessageReactions#09cb7759", "reactions", err)
+			return tlrt.EncodeErr(err, "updateBotMessageReactions", "reactions")
 		}
 	}
 	b.PutInt(m.Qts)
@@ -11020,54 +11471,52 @@ func (m *UpdateBotMessageReactions) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateBotMessageReactions) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "")
 	}
-	if err := consumeID(b, UpdateBotMessageReactionsTypeID, "updateBotMessageReactions"); err != nil {
-		return decodeErr("updateBotMessageReactions#09cb7759", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateBotMessageReactions) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateBotMessageReactions) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateBotMessageReactions#09cb7759", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotMessageReactions", "")
 	}
 	var err error
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("updateBotMessageReactions#09cb7759", "peer", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "peer")
 	}
 	if m.MsgID, err = b.Int(); err != nil {
-		return decodeErr("updateBotMessageReactions#09cb7759", "msg_id", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "msg_id")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateBotMessageReactions#09cb7759", "date", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "date")
 	}
-	if m.Reactions, err = decodeVectorAt(b, depth+1, decodeValue[ReactionCount]); err != nil {
-		return decodeErr("updateBotMessageReactions#09cb7759", "reactions", err)
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "reactions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updateBotMessageReactions#09cb7759", "qts", err)
+		return tlrt.DecodeErr(err, "updateBotMessageReactions", "qts")
 	}
 	return nil
 }
 
-// UpdateSavedDialogPinned is the TL constructor updateSavedDialogPinned:
+// UpdateSavedDialogPinned is the TL constructor updateSavedDialogPinned.
 //
-//	updateSavedDialogPinned#aeaf9e74 flags:# pinned:flags.0?true peer:DialogPeer = Update
+//	updateSavedDialogPinned#aeaf9e74 flags:# pinned:flags.0?true
+//	    peer:DialogPeer = Update
 //
 // See https://core.telegram.org/constructor/updateSavedDialogPinned.
 type UpdateSavedDialogPinned struct {
-	Flags  bin.Fields // flags word; see the type's doc
+	Flags  bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pinned bool       // flags.0?true
 	Peer   DialogPeerClass
 }
@@ -11085,7 +11534,7 @@ func (*UpdateSavedDialogPinned) TypeName() string {
 	return "updateSavedDialogPinned"
 }
 
-// updateClass marks UpdateSavedDialogPinned as a UpdateClass.
+// updateClass marks UpdateSavedDialogPinned as an UpdateClass.
 func (*UpdateSavedDialogPinned) updateClass() {}
 
 // Encode writes m to b with its ID.
@@ -11107,60 +11556,58 @@ func (m *UpdateSavedDialogPinned) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("updateSavedDialogPinned#aeaf9e74", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateSavedDialogPinned", "peer")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateSavedDialogPinned) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "")
 	}
-	if err := consumeID(b, UpdateSavedDialogPinnedTypeID, "updateSavedDialogPinned"); err != nil {
-		return decodeErr("updateSavedDialogPinned#aeaf9e74", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateSavedDialogPinned) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateSavedDialogPinned) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedDialogPinned) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateSavedDialogPinned#aeaf9e74", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateSavedDialogPinned", "")
 	}
 	*m = UpdateSavedDialogPinned{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateSavedDialogPinned#aeaf9e74", "flags", err)
+		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "flags")
 	}
 	m.Pinned = m.Flags.Has(0)
 	if m.Peer, err = decodeDialogPeer(b, depth+1); err != nil {
-		return decodeErr("updateSavedDialogPinned#aeaf9e74", "peer", err)
+		return tlrt.DecodeErr(err, "updateSavedDialogPinned", "peer")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UpdatePinnedSavedDialogs is the TL constructor updatePinnedSavedDialogs:
+// UpdatePinnedSavedDialogs is the TL constructor updatePinnedSavedDialogs.
 //
-//	updatePinnedSavedDialogs#686c85a6 flags:# order:flags.0?Vector<DialogPeer> = Update
+//	updatePinnedSavedDialogs#686c85a6 flags:#
+//	    order:flags.0?Vector<DialogPeer> = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetOrder and the
+// other Set methods send a zero value too; HasOrder reports whether Order is
+// present (sent, or received) and ClearOrder leaves it out.
 //
 // See https://core.telegram.org/constructor/updatePinnedSavedDialogs.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdatePinnedSavedDialogs struct {
-	Flags bin.Fields        // flags word; see the type's doc
+	Flags bin.Fields        // flags word; Encode adds the bits of the fields that are set
 	Order []DialogPeerClass // flags.0?Vector<DialogPeer>
 }
 
@@ -11177,8 +11624,27 @@ func (*UpdatePinnedSavedDialogs) TypeName() string {
 	return "updatePinnedSavedDialogs"
 }
 
-// updateClass marks UpdatePinnedSavedDialogs as a UpdateClass.
+// updateClass marks UpdatePinnedSavedDialogs as an UpdateClass.
 func (*UpdatePinnedSavedDialogs) updateClass() {}
+
+// HasOrder reports whether Order is present: not zero, set by SetOrder, or
+// received.
+func (m *UpdatePinnedSavedDialogs) HasOrder() bool {
+	return len(m.Order) > 0 || m.Flags.Has(0)
+}
+
+// SetOrder sets Order to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdatePinnedSavedDialogs) SetOrder(v []DialogPeerClass) {
+	m.Order = v
+	m.Flags.Set(0)
+}
+
+// ClearOrder sets Order to its zero value and marks it absent.
+func (m *UpdatePinnedSavedDialogs) ClearOrder() {
+	m.Order = nil
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdatePinnedSavedDialogs) Encode(b *bin.Buffer) error {
@@ -11202,8 +11668,8 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Order))
 		for i := range m.Order {
-			if err := encodeObj(b, m.Order[i]); err != nil {
-				return encodeErr("updatePinnedSavedDialogs#686c85a6", "order", err)
+			if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
+				return tlrt.EncodeErr(err, "updatePinnedSavedDialogs", "order")
 			}
 		}
 	}
@@ -11212,36 +11678,33 @@ func (m *UpdatePinnedSavedDialogs) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatePinnedSavedDialogs) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "")
 	}
-	if err := consumeID(b, UpdatePinnedSavedDialogsTypeID, "updatePinnedSavedDialogs"); err != nil {
-		return decodeErr("updatePinnedSavedDialogs#686c85a6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatePinnedSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatePinnedSavedDialogs) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatePinnedSavedDialogs#686c85a6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedSavedDialogs", "")
 	}
 	*m = UpdatePinnedSavedDialogs{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updatePinnedSavedDialogs#686c85a6", "flags", err)
+		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = decodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
-			return decodeErr("updatePinnedSavedDialogs#686c85a6", "order", err)
+		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
+			return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "order")
 		}
 	}
 	if len(m.Order) > 0 {
@@ -11250,7 +11713,3807 @@ func (m *UpdatePinnedSavedDialogs) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// UpdatesClass is the TL type Updates: one of UpdatesTooLong, UpdateShortMessage, UpdateShortChatMessage, UpdateShort, UpdatesCombined, Updates, UpdateShortSentMessage.
+// UpdateSavedReactionTags is the TL constructor updateSavedReactionTags.
+//
+//	updateSavedReactionTags#39c67432 = Update
+//
+// See https://core.telegram.org/constructor/updateSavedReactionTags.
+type UpdateSavedReactionTags struct{}
+
+// UpdateSavedReactionTagsTypeID is the ID of updateSavedReactionTags.
+const UpdateSavedReactionTagsTypeID = 0x39c67432
+
+// TypeID returns 0x39c67432, the ID of updateSavedReactionTags.
+func (*UpdateSavedReactionTags) TypeID() uint32 {
+	return UpdateSavedReactionTagsTypeID
+}
+
+// TypeName returns "updateSavedReactionTags".
+func (*UpdateSavedReactionTags) TypeName() string {
+	return "updateSavedReactionTags"
+}
+
+// updateClass marks UpdateSavedReactionTags as an UpdateClass.
+func (*UpdateSavedReactionTags) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSavedReactionTags) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSavedReactionTagsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSavedReactionTags) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSavedReactionTags) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateSavedReactionTagsTypeID, "updateSavedReactionTags"); err != nil {
+		return tlrt.DecodeErr(err, "updateSavedReactionTags", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSavedReactionTags) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSavedReactionTags) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateSMSJob is the TL constructor updateSmsJob.
+//
+//	updateSmsJob#f16269d4 job_id:string = Update
+//
+// See https://core.telegram.org/constructor/updateSmsJob.
+type UpdateSMSJob struct {
+	JobID string
+}
+
+// UpdateSMSJobTypeID is the ID of updateSmsJob.
+const UpdateSMSJobTypeID = 0xf16269d4
+
+// TypeID returns 0xf16269d4, the ID of updateSmsJob.
+func (*UpdateSMSJob) TypeID() uint32 {
+	return UpdateSMSJobTypeID
+}
+
+// TypeName returns "updateSmsJob".
+func (*UpdateSMSJob) TypeName() string {
+	return "updateSmsJob"
+}
+
+// updateClass marks UpdateSMSJob as an UpdateClass.
+func (*UpdateSMSJob) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSMSJob) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSMSJobTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSMSJob) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.JobID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSMSJob) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateSMSJobTypeID, "updateSmsJob"); err != nil {
+		return tlrt.DecodeErr(err, "updateSmsJob", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSMSJob) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSMSJob) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.JobID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateSmsJob", "job_id")
+	}
+	return nil
+}
+
+// UpdateQuickReplies is the TL constructor updateQuickReplies.
+//
+//	updateQuickReplies#f9470ab2 quick_replies:Vector<QuickReply> = Update
+//
+// See https://core.telegram.org/constructor/updateQuickReplies.
+type UpdateQuickReplies struct {
+	QuickReplies []QuickReply
+}
+
+// UpdateQuickRepliesTypeID is the ID of updateQuickReplies.
+const UpdateQuickRepliesTypeID = 0xf9470ab2
+
+// TypeID returns 0xf9470ab2, the ID of updateQuickReplies.
+func (*UpdateQuickReplies) TypeID() uint32 {
+	return UpdateQuickRepliesTypeID
+}
+
+// TypeName returns "updateQuickReplies".
+func (*UpdateQuickReplies) TypeName() string {
+	return "updateQuickReplies"
+}
+
+// updateClass marks UpdateQuickReplies as an UpdateClass.
+func (*UpdateQuickReplies) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateQuickReplies) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateQuickRepliesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateQuickReplies) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.QuickReplies))
+	for i := range m.QuickReplies {
+		if err := m.QuickReplies[i].Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "updateQuickReplies", "quick_replies")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateQuickReplies) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateQuickRepliesTypeID, "updateQuickReplies"); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplies", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateQuickReplies) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateQuickReplies", "")
+	}
+	var err error
+	if m.QuickReplies, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[QuickReply]); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplies", "quick_replies")
+	}
+	return nil
+}
+
+// UpdateNewQuickReply is the TL constructor updateNewQuickReply.
+//
+//	updateNewQuickReply#f53da717 quick_reply:QuickReply = Update
+//
+// See https://core.telegram.org/constructor/updateNewQuickReply.
+type UpdateNewQuickReply struct {
+	QuickReply QuickReply
+}
+
+// UpdateNewQuickReplyTypeID is the ID of updateNewQuickReply.
+const UpdateNewQuickReplyTypeID = 0xf53da717
+
+// TypeID returns 0xf53da717, the ID of updateNewQuickReply.
+func (*UpdateNewQuickReply) TypeID() uint32 {
+	return UpdateNewQuickReplyTypeID
+}
+
+// TypeName returns "updateNewQuickReply".
+func (*UpdateNewQuickReply) TypeName() string {
+	return "updateNewQuickReply"
+}
+
+// updateClass marks UpdateNewQuickReply as an UpdateClass.
+func (*UpdateNewQuickReply) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewQuickReply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewQuickReplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewQuickReply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.QuickReply.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateNewQuickReply", "quick_reply")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewQuickReply) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateNewQuickReplyTypeID, "updateNewQuickReply"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewQuickReply", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewQuickReply) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewQuickReply) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewQuickReply", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.QuickReply, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNewQuickReply", "quick_reply")
+	}
+	return nil
+}
+
+// UpdateDeleteQuickReply is the TL constructor updateDeleteQuickReply.
+//
+//	updateDeleteQuickReply#53e6f1ec shortcut_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteQuickReply.
+type UpdateDeleteQuickReply struct {
+	ShortcutID int
+}
+
+// UpdateDeleteQuickReplyTypeID is the ID of updateDeleteQuickReply.
+const UpdateDeleteQuickReplyTypeID = 0x53e6f1ec
+
+// TypeID returns 0x53e6f1ec, the ID of updateDeleteQuickReply.
+func (*UpdateDeleteQuickReply) TypeID() uint32 {
+	return UpdateDeleteQuickReplyTypeID
+}
+
+// TypeName returns "updateDeleteQuickReply".
+func (*UpdateDeleteQuickReply) TypeName() string {
+	return "updateDeleteQuickReply"
+}
+
+// updateClass marks UpdateDeleteQuickReply as an UpdateClass.
+func (*UpdateDeleteQuickReply) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteQuickReply) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteQuickReplyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteQuickReply) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteQuickReply) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyTypeID, "updateDeleteQuickReply"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteQuickReply) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteQuickReply) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReply", "shortcut_id")
+	}
+	return nil
+}
+
+// UpdateQuickReplyMessage is the TL constructor updateQuickReplyMessage.
+//
+//	updateQuickReplyMessage#3e050d0f message:Message = Update
+//
+// See https://core.telegram.org/constructor/updateQuickReplyMessage.
+type UpdateQuickReplyMessage struct {
+	Message MessageClass
+}
+
+// UpdateQuickReplyMessageTypeID is the ID of updateQuickReplyMessage.
+const UpdateQuickReplyMessageTypeID = 0x3e050d0f
+
+// TypeID returns 0x3e050d0f, the ID of updateQuickReplyMessage.
+func (*UpdateQuickReplyMessage) TypeID() uint32 {
+	return UpdateQuickReplyMessageTypeID
+}
+
+// TypeName returns "updateQuickReplyMessage".
+func (*UpdateQuickReplyMessage) TypeName() string {
+	return "updateQuickReplyMessage"
+}
+
+// updateClass marks UpdateQuickReplyMessage as an UpdateClass.
+func (*UpdateQuickReplyMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateQuickReplyMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateQuickReplyMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateQuickReplyMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateQuickReplyMessage", "message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateQuickReplyMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateQuickReplyMessageTypeID, "updateQuickReplyMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateQuickReplyMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateQuickReplyMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateQuickReplyMessage", "")
+	}
+	var err error
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateQuickReplyMessage", "message")
+	}
+	return nil
+}
+
+// UpdateDeleteQuickReplyMessages is the TL constructor
+// updateDeleteQuickReplyMessages.
+//
+//	updateDeleteQuickReplyMessages#566fe7cd shortcut_id:int
+//	    messages:Vector<int> = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteQuickReplyMessages.
+type UpdateDeleteQuickReplyMessages struct {
+	ShortcutID int
+	Messages   []int
+}
+
+// UpdateDeleteQuickReplyMessagesTypeID is the ID of
+// updateDeleteQuickReplyMessages.
+const UpdateDeleteQuickReplyMessagesTypeID = 0x566fe7cd
+
+// TypeID returns 0x566fe7cd, the ID of updateDeleteQuickReplyMessages.
+func (*UpdateDeleteQuickReplyMessages) TypeID() uint32 {
+	return UpdateDeleteQuickReplyMessagesTypeID
+}
+
+// TypeName returns "updateDeleteQuickReplyMessages".
+func (*UpdateDeleteQuickReplyMessages) TypeName() string {
+	return "updateDeleteQuickReplyMessages"
+}
+
+// updateClass marks UpdateDeleteQuickReplyMessages as an UpdateClass.
+func (*UpdateDeleteQuickReplyMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteQuickReplyMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteQuickReplyMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteQuickReplyMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.ShortcutID)
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteQuickReplyMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateDeleteQuickReplyMessagesTypeID, "updateDeleteQuickReplyMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteQuickReplyMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteQuickReplyMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ShortcutID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "shortcut_id")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "messages")
+	}
+	return nil
+}
+
+// UpdateBotBusinessConnect is the TL constructor updateBotBusinessConnect.
+//
+//	updateBotBusinessConnect#8ae5c97a connection:BotBusinessConnection
+//	    qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotBusinessConnect.
+type UpdateBotBusinessConnect struct {
+	Connection BotBusinessConnection
+	Qts        int
+}
+
+// UpdateBotBusinessConnectTypeID is the ID of updateBotBusinessConnect.
+const UpdateBotBusinessConnectTypeID = 0x8ae5c97a
+
+// TypeID returns 0x8ae5c97a, the ID of updateBotBusinessConnect.
+func (*UpdateBotBusinessConnect) TypeID() uint32 {
+	return UpdateBotBusinessConnectTypeID
+}
+
+// TypeName returns "updateBotBusinessConnect".
+func (*UpdateBotBusinessConnect) TypeName() string {
+	return "updateBotBusinessConnect"
+}
+
+// updateClass marks UpdateBotBusinessConnect as an UpdateClass.
+func (*UpdateBotBusinessConnect) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotBusinessConnect) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotBusinessConnectTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotBusinessConnect) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Connection.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateBotBusinessConnect", "connection")
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotBusinessConnect) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotBusinessConnectTypeID, "updateBotBusinessConnect"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotBusinessConnect) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotBusinessConnect) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotBusinessConnect", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Connection, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "connection")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotBusinessConnect", "qts")
+	}
+	return nil
+}
+
+// UpdateBotNewBusinessMessage is the TL constructor
+// updateBotNewBusinessMessage.
+//
+//	updateBotNewBusinessMessage#9ddb347c flags:# connection_id:string
+//	    message:Message reply_to_message:flags.0?Message qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotNewBusinessMessage.
+type UpdateBotNewBusinessMessage struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.0?Message
+	Qts            int
+}
+
+// UpdateBotNewBusinessMessageTypeID is the ID of updateBotNewBusinessMessage.
+const UpdateBotNewBusinessMessageTypeID = 0x9ddb347c
+
+// TypeID returns 0x9ddb347c, the ID of updateBotNewBusinessMessage.
+func (*UpdateBotNewBusinessMessage) TypeID() uint32 {
+	return UpdateBotNewBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotNewBusinessMessage".
+func (*UpdateBotNewBusinessMessage) TypeName() string {
+	return "updateBotNewBusinessMessage"
+}
+
+// updateClass marks UpdateBotNewBusinessMessage as an UpdateClass.
+func (*UpdateBotNewBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotNewBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotNewBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotNewBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReplyToMessage != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateBotNewBusinessMessage", "message")
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ReplyToMessage); err != nil {
+			return tlrt.EncodeErr(err, "updateBotNewBusinessMessage", "reply_to_message")
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotNewBusinessMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotNewBusinessMessageTypeID, "updateBotNewBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotNewBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotNewBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotNewBusinessMessage", "")
+	}
+	*m = UpdateBotNewBusinessMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "flags")
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "connection_id")
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "reply_to_message")
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotNewBusinessMessage", "qts")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateBotEditBusinessMessage is the TL constructor
+// updateBotEditBusinessMessage.
+//
+//	updateBotEditBusinessMessage#7df587c flags:# connection_id:string
+//	    message:Message reply_to_message:flags.0?Message qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotEditBusinessMessage.
+type UpdateBotEditBusinessMessage struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.0?Message
+	Qts            int
+}
+
+// UpdateBotEditBusinessMessageTypeID is the ID of updateBotEditBusinessMessage.
+const UpdateBotEditBusinessMessageTypeID = 0x07df587c
+
+// TypeID returns 0x07df587c, the ID of updateBotEditBusinessMessage.
+func (*UpdateBotEditBusinessMessage) TypeID() uint32 {
+	return UpdateBotEditBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotEditBusinessMessage".
+func (*UpdateBotEditBusinessMessage) TypeName() string {
+	return "updateBotEditBusinessMessage"
+}
+
+// updateClass marks UpdateBotEditBusinessMessage as an UpdateClass.
+func (*UpdateBotEditBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotEditBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotEditBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotEditBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ReplyToMessage != nil {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateBotEditBusinessMessage", "message")
+	}
+	if flags.Has(0) {
+		if err := tlrt.EncodeObject(b, m.ReplyToMessage); err != nil {
+			return tlrt.EncodeErr(err, "updateBotEditBusinessMessage", "reply_to_message")
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotEditBusinessMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotEditBusinessMessageTypeID, "updateBotEditBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotEditBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotEditBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotEditBusinessMessage", "")
+	}
+	*m = UpdateBotEditBusinessMessage{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "flags")
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "connection_id")
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "reply_to_message")
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotEditBusinessMessage", "qts")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateBotDeleteBusinessMessage is the TL constructor
+// updateBotDeleteBusinessMessage.
+//
+//	updateBotDeleteBusinessMessage#a02a982e connection_id:string peer:Peer
+//	    messages:Vector<int> qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotDeleteBusinessMessage.
+type UpdateBotDeleteBusinessMessage struct {
+	ConnectionID string
+	Peer         PeerClass
+	Messages     []int
+	Qts          int
+}
+
+// UpdateBotDeleteBusinessMessageTypeID is the ID of
+// updateBotDeleteBusinessMessage.
+const UpdateBotDeleteBusinessMessageTypeID = 0xa02a982e
+
+// TypeID returns 0xa02a982e, the ID of updateBotDeleteBusinessMessage.
+func (*UpdateBotDeleteBusinessMessage) TypeID() uint32 {
+	return UpdateBotDeleteBusinessMessageTypeID
+}
+
+// TypeName returns "updateBotDeleteBusinessMessage".
+func (*UpdateBotDeleteBusinessMessage) TypeName() string {
+	return "updateBotDeleteBusinessMessage"
+}
+
+// updateClass marks UpdateBotDeleteBusinessMessage as an UpdateClass.
+func (*UpdateBotDeleteBusinessMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotDeleteBusinessMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotDeleteBusinessMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotDeleteBusinessMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateBotDeleteBusinessMessage", "peer")
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotDeleteBusinessMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotDeleteBusinessMessageTypeID, "updateBotDeleteBusinessMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotDeleteBusinessMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotDeleteBusinessMessage", "")
+	}
+	var err error
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "connection_id")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "peer")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "messages")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "qts")
+	}
+	return nil
+}
+
+// UpdateNewStoryReaction is the TL constructor updateNewStoryReaction.
+//
+//	updateNewStoryReaction#1824e40b story_id:int peer:Peer reaction:Reaction
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateNewStoryReaction.
+type UpdateNewStoryReaction struct {
+	StoryID  int
+	Peer     PeerClass
+	Reaction ReactionClass
+}
+
+// UpdateNewStoryReactionTypeID is the ID of updateNewStoryReaction.
+const UpdateNewStoryReactionTypeID = 0x1824e40b
+
+// TypeID returns 0x1824e40b, the ID of updateNewStoryReaction.
+func (*UpdateNewStoryReaction) TypeID() uint32 {
+	return UpdateNewStoryReactionTypeID
+}
+
+// TypeName returns "updateNewStoryReaction".
+func (*UpdateNewStoryReaction) TypeName() string {
+	return "updateNewStoryReaction"
+}
+
+// updateClass marks UpdateNewStoryReaction as an UpdateClass.
+func (*UpdateNewStoryReaction) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewStoryReaction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewStoryReactionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewStoryReaction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.StoryID)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateNewStoryReaction", "peer")
+	}
+	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
+		return tlrt.EncodeErr(err, "updateNewStoryReaction", "reaction")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewStoryReaction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateNewStoryReactionTypeID, "updateNewStoryReaction"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewStoryReaction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewStoryReaction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewStoryReaction", "")
+	}
+	var err error
+	if m.StoryID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "story_id")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "peer")
+	}
+	if m.Reaction, err = decodeReaction(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNewStoryReaction", "reaction")
+	}
+	return nil
+}
+
+// UpdateStarsBalance is the TL constructor updateStarsBalance.
+//
+//	updateStarsBalance#4e80a379 balance:StarsAmount = Update
+//
+// See https://core.telegram.org/constructor/updateStarsBalance.
+type UpdateStarsBalance struct {
+	Balance StarsAmountClass
+}
+
+// UpdateStarsBalanceTypeID is the ID of updateStarsBalance.
+const UpdateStarsBalanceTypeID = 0x4e80a379
+
+// TypeID returns 0x4e80a379, the ID of updateStarsBalance.
+func (*UpdateStarsBalance) TypeID() uint32 {
+	return UpdateStarsBalanceTypeID
+}
+
+// TypeName returns "updateStarsBalance".
+func (*UpdateStarsBalance) TypeName() string {
+	return "updateStarsBalance"
+}
+
+// updateClass marks UpdateStarsBalance as an UpdateClass.
+func (*UpdateStarsBalance) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarsBalance) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarsBalanceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarsBalance) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Balance); err != nil {
+		return tlrt.EncodeErr(err, "updateStarsBalance", "balance")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarsBalance) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarsBalanceTypeID, "updateStarsBalance"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsBalance", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarsBalance) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarsBalance) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateStarsBalance", "")
+	}
+	var err error
+	if m.Balance, err = decodeStarsAmount(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsBalance", "balance")
+	}
+	return nil
+}
+
+// UpdateBusinessBotCallbackQuery is the TL constructor
+// updateBusinessBotCallbackQuery.
+//
+//	updateBusinessBotCallbackQuery#1ea2fda7 flags:# query_id:long
+//	    user_id:long connection_id:string message:Message
+//	    reply_to_message:flags.2?Message chat_instance:long
+//	    data:flags.0?bytes = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetData and the
+// other Set methods send a zero value too; HasData reports whether Data is
+// present (sent, or received) and ClearData leaves it out.
+//
+// See https://core.telegram.org/constructor/updateBusinessBotCallbackQuery.
+type UpdateBusinessBotCallbackQuery struct {
+	Flags          bin.Fields // flags word; Encode adds the bits of the fields that are set
+	QueryID        int64
+	UserID         int64
+	ConnectionID   string
+	Message        MessageClass
+	ReplyToMessage MessageClass // flags.2?Message
+	ChatInstance   int64
+	Data           []byte // flags.0?bytes
+}
+
+// UpdateBusinessBotCallbackQueryTypeID is the ID of
+// updateBusinessBotCallbackQuery.
+const UpdateBusinessBotCallbackQueryTypeID = 0x1ea2fda7
+
+// TypeID returns 0x1ea2fda7, the ID of updateBusinessBotCallbackQuery.
+func (*UpdateBusinessBotCallbackQuery) TypeID() uint32 {
+	return UpdateBusinessBotCallbackQueryTypeID
+}
+
+// TypeName returns "updateBusinessBotCallbackQuery".
+func (*UpdateBusinessBotCallbackQuery) TypeName() string {
+	return "updateBusinessBotCallbackQuery"
+}
+
+// updateClass marks UpdateBusinessBotCallbackQuery as an UpdateClass.
+func (*UpdateBusinessBotCallbackQuery) updateClass() {}
+
+// HasData reports whether Data is present: not zero, set by SetData, or
+// received.
+func (m *UpdateBusinessBotCallbackQuery) HasData() bool {
+	return len(m.Data) > 0 || m.Flags.Has(0)
+}
+
+// SetData sets Data to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateBusinessBotCallbackQuery) SetData(v []byte) {
+	m.Data = v
+	m.Flags.Set(0)
+}
+
+// ClearData sets Data to its zero value and marks it absent.
+func (m *UpdateBusinessBotCallbackQuery) ClearData() {
+	m.Data = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBusinessBotCallbackQuery) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBusinessBotCallbackQueryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBusinessBotCallbackQuery) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 2)
+	if m.ReplyToMessage != nil {
+		flags.Set(2)
+	}
+	if len(m.Data) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.QueryID)
+	b.PutLong(m.UserID)
+	b.PutString(m.ConnectionID)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateBusinessBotCallbackQuery", "message")
+	}
+	if flags.Has(2) {
+		if err := tlrt.EncodeObject(b, m.ReplyToMessage); err != nil {
+			return tlrt.EncodeErr(err, "updateBusinessBotCallbackQuery", "reply_to_message")
+		}
+	}
+	b.PutLong(m.ChatInstance)
+	if flags.Has(0) {
+		b.PutBytes(m.Data)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBusinessBotCallbackQuery) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBusinessBotCallbackQueryTypeID, "updateBusinessBotCallbackQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBusinessBotCallbackQuery) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBusinessBotCallbackQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBusinessBotCallbackQuery", "")
+	}
+	*m = UpdateBusinessBotCallbackQuery{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "flags")
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "query_id")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "user_id")
+	}
+	if m.ConnectionID, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "connection_id")
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "message")
+	}
+	if m.Flags.Has(2) {
+		if m.ReplyToMessage, err = decodeMessage(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "reply_to_message")
+		}
+	}
+	if m.ChatInstance, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "chat_instance")
+	}
+	if m.Flags.Has(0) {
+		if m.Data, err = b.Bytes(); err != nil {
+			return tlrt.DecodeErr(err, "updateBusinessBotCallbackQuery", "data")
+		}
+	}
+	m.Flags &^= 1 << 2
+	if len(m.Data) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateStarsRevenueStatus is the TL constructor updateStarsRevenueStatus.
+//
+//	updateStarsRevenueStatus#a584b019 peer:Peer status:StarsRevenueStatus
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateStarsRevenueStatus.
+type UpdateStarsRevenueStatus struct {
+	Peer   PeerClass
+	Status StarsRevenueStatus
+}
+
+// UpdateStarsRevenueStatusTypeID is the ID of updateStarsRevenueStatus.
+const UpdateStarsRevenueStatusTypeID = 0xa584b019
+
+// TypeID returns 0xa584b019, the ID of updateStarsRevenueStatus.
+func (*UpdateStarsRevenueStatus) TypeID() uint32 {
+	return UpdateStarsRevenueStatusTypeID
+}
+
+// TypeName returns "updateStarsRevenueStatus".
+func (*UpdateStarsRevenueStatus) TypeName() string {
+	return "updateStarsRevenueStatus"
+}
+
+// updateClass marks UpdateStarsRevenueStatus as an UpdateClass.
+func (*UpdateStarsRevenueStatus) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarsRevenueStatus) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarsRevenueStatusTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateStarsRevenueStatus", "peer")
+	}
+	if err := m.Status.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateStarsRevenueStatus", "status")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarsRevenueStatus) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarsRevenueStatusTypeID, "updateStarsRevenueStatus"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarsRevenueStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateStarsRevenueStatus", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "peer")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Status, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarsRevenueStatus", "status")
+	}
+	return nil
+}
+
+// UpdateBotPurchasedPaidMedia is the TL constructor
+// updateBotPurchasedPaidMedia.
+//
+//	updateBotPurchasedPaidMedia#283bd312 user_id:long payload:string qts:int
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateBotPurchasedPaidMedia.
+type UpdateBotPurchasedPaidMedia struct {
+	UserID  int64
+	Payload string
+	Qts     int
+}
+
+// UpdateBotPurchasedPaidMediaTypeID is the ID of updateBotPurchasedPaidMedia.
+const UpdateBotPurchasedPaidMediaTypeID = 0x283bd312
+
+// TypeID returns 0x283bd312, the ID of updateBotPurchasedPaidMedia.
+func (*UpdateBotPurchasedPaidMedia) TypeID() uint32 {
+	return UpdateBotPurchasedPaidMediaTypeID
+}
+
+// TypeName returns "updateBotPurchasedPaidMedia".
+func (*UpdateBotPurchasedPaidMedia) TypeName() string {
+	return "updateBotPurchasedPaidMedia"
+}
+
+// updateClass marks UpdateBotPurchasedPaidMedia as an UpdateClass.
+func (*UpdateBotPurchasedPaidMedia) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotPurchasedPaidMedia) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotPurchasedPaidMediaTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotPurchasedPaidMedia) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutString(m.Payload)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotPurchasedPaidMedia) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotPurchasedPaidMediaTypeID, "updateBotPurchasedPaidMedia"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotPurchasedPaidMedia) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotPurchasedPaidMedia) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "user_id")
+	}
+	if m.Payload, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "payload")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotPurchasedPaidMedia", "qts")
+	}
+	return nil
+}
+
+// UpdatePaidReactionPrivacy is the TL constructor updatePaidReactionPrivacy.
+//
+//	updatePaidReactionPrivacy#8b725fce private:PaidReactionPrivacy = Update
+//
+// See https://core.telegram.org/constructor/updatePaidReactionPrivacy.
+type UpdatePaidReactionPrivacy struct {
+	Private PaidReactionPrivacyClass
+}
+
+// UpdatePaidReactionPrivacyTypeID is the ID of updatePaidReactionPrivacy.
+const UpdatePaidReactionPrivacyTypeID = 0x8b725fce
+
+// TypeID returns 0x8b725fce, the ID of updatePaidReactionPrivacy.
+func (*UpdatePaidReactionPrivacy) TypeID() uint32 {
+	return UpdatePaidReactionPrivacyTypeID
+}
+
+// TypeName returns "updatePaidReactionPrivacy".
+func (*UpdatePaidReactionPrivacy) TypeName() string {
+	return "updatePaidReactionPrivacy"
+}
+
+// updateClass marks UpdatePaidReactionPrivacy as an UpdateClass.
+func (*UpdatePaidReactionPrivacy) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePaidReactionPrivacy) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePaidReactionPrivacyTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePaidReactionPrivacy) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Private); err != nil {
+		return tlrt.EncodeErr(err, "updatePaidReactionPrivacy", "private")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePaidReactionPrivacy) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdatePaidReactionPrivacyTypeID, "updatePaidReactionPrivacy"); err != nil {
+		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePaidReactionPrivacy) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePaidReactionPrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updatePaidReactionPrivacy", "")
+	}
+	var err error
+	if m.Private, err = decodePaidReactionPrivacy(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updatePaidReactionPrivacy", "private")
+	}
+	return nil
+}
+
+// UpdateSentPhoneCode is the TL constructor updateSentPhoneCode.
+//
+//	updateSentPhoneCode#504aa18f sent_code:auth.SentCode = Update
+//
+// See https://core.telegram.org/constructor/updateSentPhoneCode.
+type UpdateSentPhoneCode struct {
+	SentCode AuthSentCodeClass
+}
+
+// UpdateSentPhoneCodeTypeID is the ID of updateSentPhoneCode.
+const UpdateSentPhoneCodeTypeID = 0x504aa18f
+
+// TypeID returns 0x504aa18f, the ID of updateSentPhoneCode.
+func (*UpdateSentPhoneCode) TypeID() uint32 {
+	return UpdateSentPhoneCodeTypeID
+}
+
+// TypeName returns "updateSentPhoneCode".
+func (*UpdateSentPhoneCode) TypeName() string {
+	return "updateSentPhoneCode"
+}
+
+// updateClass marks UpdateSentPhoneCode as an UpdateClass.
+func (*UpdateSentPhoneCode) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateSentPhoneCode) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateSentPhoneCodeTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateSentPhoneCode) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.SentCode); err != nil {
+		return tlrt.EncodeErr(err, "updateSentPhoneCode", "sent_code")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateSentPhoneCode) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateSentPhoneCodeTypeID, "updateSentPhoneCode"); err != nil {
+		return tlrt.DecodeErr(err, "updateSentPhoneCode", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateSentPhoneCode) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateSentPhoneCode) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateSentPhoneCode", "")
+	}
+	var err error
+	if m.SentCode, err = decodeAuthSentCode(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateSentPhoneCode", "sent_code")
+	}
+	return nil
+}
+
+// UpdateGroupCallChainBlocks is the TL constructor updateGroupCallChainBlocks.
+//
+//	updateGroupCallChainBlocks#a477288f call:InputGroupCall sub_chain_id:int
+//	    blocks:Vector<bytes> next_offset:int = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallChainBlocks.
+type UpdateGroupCallChainBlocks struct {
+	Call       InputGroupCallClass
+	SubChainID int
+	Blocks     [][]byte
+	NextOffset int
+}
+
+// UpdateGroupCallChainBlocksTypeID is the ID of updateGroupCallChainBlocks.
+const UpdateGroupCallChainBlocksTypeID = 0xa477288f
+
+// TypeID returns 0xa477288f, the ID of updateGroupCallChainBlocks.
+func (*UpdateGroupCallChainBlocks) TypeID() uint32 {
+	return UpdateGroupCallChainBlocksTypeID
+}
+
+// TypeName returns "updateGroupCallChainBlocks".
+func (*UpdateGroupCallChainBlocks) TypeName() string {
+	return "updateGroupCallChainBlocks"
+}
+
+// updateClass marks UpdateGroupCallChainBlocks as an UpdateClass.
+func (*UpdateGroupCallChainBlocks) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallChainBlocks) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallChainBlocksTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallChainBlocks) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallChainBlocks", "call")
+	}
+	b.PutInt(m.SubChainID)
+	b.PutVectorHeader(len(m.Blocks))
+	for i := range m.Blocks {
+		b.PutBytes(m.Blocks[i])
+	}
+	b.PutInt(m.NextOffset)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallChainBlocks) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateGroupCallChainBlocksTypeID, "updateGroupCallChainBlocks"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallChainBlocks) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallChainBlocks", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "call")
+	}
+	if m.SubChainID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "sub_chain_id")
+	}
+	if m.Blocks, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "blocks")
+	}
+	if m.NextOffset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "next_offset")
+	}
+	return nil
+}
+
+// UpdateReadMonoForumInbox is the TL constructor updateReadMonoForumInbox.
+//
+//	updateReadMonoForumInbox#77b0e372 channel_id:long saved_peer_id:Peer
+//	    read_max_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateReadMonoForumInbox.
+type UpdateReadMonoForumInbox struct {
+	ChannelID   int64
+	SavedPeerID PeerClass
+	ReadMaxID   int
+}
+
+// UpdateReadMonoForumInboxTypeID is the ID of updateReadMonoForumInbox.
+const UpdateReadMonoForumInboxTypeID = 0x77b0e372
+
+// TypeID returns 0x77b0e372, the ID of updateReadMonoForumInbox.
+func (*UpdateReadMonoForumInbox) TypeID() uint32 {
+	return UpdateReadMonoForumInboxTypeID
+}
+
+// TypeName returns "updateReadMonoForumInbox".
+func (*UpdateReadMonoForumInbox) TypeName() string {
+	return "updateReadMonoForumInbox"
+}
+
+// updateClass marks UpdateReadMonoForumInbox as an UpdateClass.
+func (*UpdateReadMonoForumInbox) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateReadMonoForumInbox) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateReadMonoForumInboxTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateReadMonoForumInbox) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChannelID)
+	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+		return tlrt.EncodeErr(err, "updateReadMonoForumInbox", "saved_peer_id")
+	}
+	b.PutInt(m.ReadMaxID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateReadMonoForumInbox) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateReadMonoForumInboxTypeID, "updateReadMonoForumInbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateReadMonoForumInbox) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadMonoForumInbox) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateReadMonoForumInbox", "")
+	}
+	var err error
+	if m.ChannelID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "channel_id")
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "saved_peer_id")
+	}
+	if m.ReadMaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumInbox", "read_max_id")
+	}
+	return nil
+}
+
+// UpdateReadMonoForumOutbox is the TL constructor updateReadMonoForumOutbox.
+//
+//	updateReadMonoForumOutbox#a4a79376 channel_id:long saved_peer_id:Peer
+//	    read_max_id:int = Update
+//
+// See https://core.telegram.org/constructor/updateReadMonoForumOutbox.
+type UpdateReadMonoForumOutbox struct {
+	ChannelID   int64
+	SavedPeerID PeerClass
+	ReadMaxID   int
+}
+
+// UpdateReadMonoForumOutboxTypeID is the ID of updateReadMonoForumOutbox.
+const UpdateReadMonoForumOutboxTypeID = 0xa4a79376
+
+// TypeID returns 0xa4a79376, the ID of updateReadMonoForumOutbox.
+func (*UpdateReadMonoForumOutbox) TypeID() uint32 {
+	return UpdateReadMonoForumOutboxTypeID
+}
+
+// TypeName returns "updateReadMonoForumOutbox".
+func (*UpdateReadMonoForumOutbox) TypeName() string {
+	return "updateReadMonoForumOutbox"
+}
+
+// updateClass marks UpdateReadMonoForumOutbox as an UpdateClass.
+func (*UpdateReadMonoForumOutbox) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateReadMonoForumOutbox) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateReadMonoForumOutboxTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateReadMonoForumOutbox) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChannelID)
+	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+		return tlrt.EncodeErr(err, "updateReadMonoForumOutbox", "saved_peer_id")
+	}
+	b.PutInt(m.ReadMaxID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateReadMonoForumOutbox) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateReadMonoForumOutboxTypeID, "updateReadMonoForumOutbox"); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateReadMonoForumOutbox) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateReadMonoForumOutbox) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateReadMonoForumOutbox", "")
+	}
+	var err error
+	if m.ChannelID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "channel_id")
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "saved_peer_id")
+	}
+	if m.ReadMaxID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateReadMonoForumOutbox", "read_max_id")
+	}
+	return nil
+}
+
+// UpdateMonoForumNoPaidException is the TL constructor
+// updateMonoForumNoPaidException.
+//
+//	updateMonoForumNoPaidException#9f812b08 flags:# exception:flags.0?true
+//	    channel_id:long saved_peer_id:Peer = Update
+//
+// See https://core.telegram.org/constructor/updateMonoForumNoPaidException.
+type UpdateMonoForumNoPaidException struct {
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Exception   bool       // flags.0?true
+	ChannelID   int64
+	SavedPeerID PeerClass
+}
+
+// UpdateMonoForumNoPaidExceptionTypeID is the ID of
+// updateMonoForumNoPaidException.
+const UpdateMonoForumNoPaidExceptionTypeID = 0x9f812b08
+
+// TypeID returns 0x9f812b08, the ID of updateMonoForumNoPaidException.
+func (*UpdateMonoForumNoPaidException) TypeID() uint32 {
+	return UpdateMonoForumNoPaidExceptionTypeID
+}
+
+// TypeName returns "updateMonoForumNoPaidException".
+func (*UpdateMonoForumNoPaidException) TypeName() string {
+	return "updateMonoForumNoPaidException"
+}
+
+// updateClass marks UpdateMonoForumNoPaidException as an UpdateClass.
+func (*UpdateMonoForumNoPaidException) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateMonoForumNoPaidException) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateMonoForumNoPaidExceptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateMonoForumNoPaidException) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Exception {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.ChannelID)
+	if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
+		return tlrt.EncodeErr(err, "updateMonoForumNoPaidException", "saved_peer_id")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateMonoForumNoPaidException) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateMonoForumNoPaidExceptionTypeID, "updateMonoForumNoPaidException"); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateMonoForumNoPaidException) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateMonoForumNoPaidException) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateMonoForumNoPaidException", "")
+	}
+	*m = UpdateMonoForumNoPaidException{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "flags")
+	}
+	m.Exception = m.Flags.Has(0)
+	if m.ChannelID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "channel_id")
+	}
+	if m.SavedPeerID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateMonoForumNoPaidException", "saved_peer_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdateGroupCallMessage is the TL constructor updateGroupCallMessage.
+//
+//	updateGroupCallMessage#d8326f0d call:InputGroupCall
+//	    message:GroupCallMessage = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallMessage.
+type UpdateGroupCallMessage struct {
+	Call    InputGroupCallClass
+	Message GroupCallMessage
+}
+
+// UpdateGroupCallMessageTypeID is the ID of updateGroupCallMessage.
+const UpdateGroupCallMessageTypeID = 0xd8326f0d
+
+// TypeID returns 0xd8326f0d, the ID of updateGroupCallMessage.
+func (*UpdateGroupCallMessage) TypeID() uint32 {
+	return UpdateGroupCallMessageTypeID
+}
+
+// TypeName returns "updateGroupCallMessage".
+func (*UpdateGroupCallMessage) TypeName() string {
+	return "updateGroupCallMessage"
+}
+
+// updateClass marks UpdateGroupCallMessage as an UpdateClass.
+func (*UpdateGroupCallMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallMessage", "call")
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallMessage", "message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateGroupCallMessageTypeID, "updateGroupCallMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallMessage", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallMessage", "call")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallMessage", "message")
+	}
+	return nil
+}
+
+// UpdateGroupCallEncryptedMessage is the TL constructor
+// updateGroupCallEncryptedMessage.
+//
+//	updateGroupCallEncryptedMessage#c957a766 call:InputGroupCall
+//	    from_id:Peer encrypted_message:bytes = Update
+//
+// See https://core.telegram.org/constructor/updateGroupCallEncryptedMessage.
+type UpdateGroupCallEncryptedMessage struct {
+	Call             InputGroupCallClass
+	FromID           PeerClass
+	EncryptedMessage []byte
+}
+
+// UpdateGroupCallEncryptedMessageTypeID is the ID of
+// updateGroupCallEncryptedMessage.
+const UpdateGroupCallEncryptedMessageTypeID = 0xc957a766
+
+// TypeID returns 0xc957a766, the ID of updateGroupCallEncryptedMessage.
+func (*UpdateGroupCallEncryptedMessage) TypeID() uint32 {
+	return UpdateGroupCallEncryptedMessageTypeID
+}
+
+// TypeName returns "updateGroupCallEncryptedMessage".
+func (*UpdateGroupCallEncryptedMessage) TypeName() string {
+	return "updateGroupCallEncryptedMessage"
+}
+
+// updateClass marks UpdateGroupCallEncryptedMessage as an UpdateClass.
+func (*UpdateGroupCallEncryptedMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateGroupCallEncryptedMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateGroupCallEncryptedMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateGroupCallEncryptedMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallEncryptedMessage", "call")
+	}
+	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
+		return tlrt.EncodeErr(err, "updateGroupCallEncryptedMessage", "from_id")
+	}
+	b.PutBytes(m.EncryptedMessage)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateGroupCallEncryptedMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateGroupCallEncryptedMessageTypeID, "updateGroupCallEncryptedMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateGroupCallEncryptedMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateGroupCallEncryptedMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateGroupCallEncryptedMessage", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "call")
+	}
+	if m.FromID, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "from_id")
+	}
+	if m.EncryptedMessage, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "updateGroupCallEncryptedMessage", "encrypted_message")
+	}
+	return nil
+}
+
+// UpdatePinnedForumTopic is the TL constructor updatePinnedForumTopic.
+//
+//	updatePinnedForumTopic#683b2c52 flags:# pinned:flags.0?true peer:Peer
+//	    topic_id:int = Update
+//
+// See https://core.telegram.org/constructor/updatePinnedForumTopic.
+type UpdatePinnedForumTopic struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Pinned  bool       // flags.0?true
+	Peer    PeerClass
+	TopicID int
+}
+
+// UpdatePinnedForumTopicTypeID is the ID of updatePinnedForumTopic.
+const UpdatePinnedForumTopicTypeID = 0x683b2c52
+
+// TypeID returns 0x683b2c52, the ID of updatePinnedForumTopic.
+func (*UpdatePinnedForumTopic) TypeID() uint32 {
+	return UpdatePinnedForumTopicTypeID
+}
+
+// TypeName returns "updatePinnedForumTopic".
+func (*UpdatePinnedForumTopic) TypeName() string {
+	return "updatePinnedForumTopic"
+}
+
+// updateClass marks UpdatePinnedForumTopic as an UpdateClass.
+func (*UpdatePinnedForumTopic) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePinnedForumTopic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePinnedForumTopicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePinnedForumTopic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Pinned {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePinnedForumTopic", "peer")
+	}
+	b.PutInt(m.TopicID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePinnedForumTopic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicTypeID, "updatePinnedForumTopic"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePinnedForumTopic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedForumTopic) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedForumTopic", "")
+	}
+	*m = UpdatePinnedForumTopic{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "flags")
+	}
+	m.Pinned = m.Flags.Has(0)
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "peer")
+	}
+	if m.TopicID, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopic", "topic_id")
+	}
+	m.Flags &^= 1 << 0
+	return nil
+}
+
+// UpdatePinnedForumTopics is the TL constructor updatePinnedForumTopics.
+//
+//	updatePinnedForumTopics#def143d0 flags:# peer:Peer
+//	    order:flags.0?Vector<int> = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetOrder and the
+// other Set methods send a zero value too; HasOrder reports whether Order is
+// present (sent, or received) and ClearOrder leaves it out.
+//
+// See https://core.telegram.org/constructor/updatePinnedForumTopics.
+type UpdatePinnedForumTopics struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Peer  PeerClass
+	Order []int // flags.0?Vector<int>
+}
+
+// UpdatePinnedForumTopicsTypeID is the ID of updatePinnedForumTopics.
+const UpdatePinnedForumTopicsTypeID = 0xdef143d0
+
+// TypeID returns 0xdef143d0, the ID of updatePinnedForumTopics.
+func (*UpdatePinnedForumTopics) TypeID() uint32 {
+	return UpdatePinnedForumTopicsTypeID
+}
+
+// TypeName returns "updatePinnedForumTopics".
+func (*UpdatePinnedForumTopics) TypeName() string {
+	return "updatePinnedForumTopics"
+}
+
+// updateClass marks UpdatePinnedForumTopics as an UpdateClass.
+func (*UpdatePinnedForumTopics) updateClass() {}
+
+// HasOrder reports whether Order is present: not zero, set by SetOrder, or
+// received.
+func (m *UpdatePinnedForumTopics) HasOrder() bool {
+	return len(m.Order) > 0 || m.Flags.Has(0)
+}
+
+// SetOrder sets Order to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdatePinnedForumTopics) SetOrder(v []int) {
+	m.Order = v
+	m.Flags.Set(0)
+}
+
+// ClearOrder sets Order to its zero value and marks it absent.
+func (m *UpdatePinnedForumTopics) ClearOrder() {
+	m.Order = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdatePinnedForumTopics) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdatePinnedForumTopicsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdatePinnedForumTopics) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.Order) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updatePinnedForumTopics", "peer")
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.Order))
+		for i := range m.Order {
+			b.PutInt(m.Order[i])
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdatePinnedForumTopics) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdatePinnedForumTopicsTypeID, "updatePinnedForumTopics"); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdatePinnedForumTopics) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatePinnedForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updatePinnedForumTopics", "")
+	}
+	*m = UpdatePinnedForumTopics{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "flags")
+	}
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "peer")
+	}
+	if m.Flags.Has(0) {
+		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+			return tlrt.DecodeErr(err, "updatePinnedForumTopics", "order")
+		}
+	}
+	if len(m.Order) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateDeleteGroupCallMessages is the TL constructor
+// updateDeleteGroupCallMessages.
+//
+//	updateDeleteGroupCallMessages#3e85e92c call:InputGroupCall
+//	    messages:Vector<int> = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteGroupCallMessages.
+type UpdateDeleteGroupCallMessages struct {
+	Call     InputGroupCallClass
+	Messages []int
+}
+
+// UpdateDeleteGroupCallMessagesTypeID is the ID of
+// updateDeleteGroupCallMessages.
+const UpdateDeleteGroupCallMessagesTypeID = 0x3e85e92c
+
+// TypeID returns 0x3e85e92c, the ID of updateDeleteGroupCallMessages.
+func (*UpdateDeleteGroupCallMessages) TypeID() uint32 {
+	return UpdateDeleteGroupCallMessagesTypeID
+}
+
+// TypeName returns "updateDeleteGroupCallMessages".
+func (*UpdateDeleteGroupCallMessages) TypeName() string {
+	return "updateDeleteGroupCallMessages"
+}
+
+// updateClass marks UpdateDeleteGroupCallMessages as an UpdateClass.
+func (*UpdateDeleteGroupCallMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteGroupCallMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteGroupCallMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteGroupCallMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Call); err != nil {
+		return tlrt.EncodeErr(err, "updateDeleteGroupCallMessages", "call")
+	}
+	b.PutVectorHeader(len(m.Messages))
+	for i := range m.Messages {
+		b.PutInt(m.Messages[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteGroupCallMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateDeleteGroupCallMessagesTypeID, "updateDeleteGroupCallMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteGroupCallMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteGroupCallMessages", "")
+	}
+	var err error
+	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "call")
+	}
+	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "messages")
+	}
+	return nil
+}
+
+// UpdateStarGiftAuctionState is the TL constructor updateStarGiftAuctionState.
+//
+//	updateStarGiftAuctionState#48e246c2 gift_id:long
+//	    state:StarGiftAuctionState = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftAuctionState.
+type UpdateStarGiftAuctionState struct {
+	GiftID int64
+	State  StarGiftAuctionStateClass
+}
+
+// UpdateStarGiftAuctionStateTypeID is the ID of updateStarGiftAuctionState.
+const UpdateStarGiftAuctionStateTypeID = 0x48e246c2
+
+// TypeID returns 0x48e246c2, the ID of updateStarGiftAuctionState.
+func (*UpdateStarGiftAuctionState) TypeID() uint32 {
+	return UpdateStarGiftAuctionStateTypeID
+}
+
+// TypeName returns "updateStarGiftAuctionState".
+func (*UpdateStarGiftAuctionState) TypeName() string {
+	return "updateStarGiftAuctionState"
+}
+
+// updateClass marks UpdateStarGiftAuctionState as an UpdateClass.
+func (*UpdateStarGiftAuctionState) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftAuctionState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftAuctionStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	if err := tlrt.EncodeObject(b, m.State); err != nil {
+		return tlrt.EncodeErr(err, "updateStarGiftAuctionState", "state")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftAuctionState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionStateTypeID, "updateStarGiftAuctionState"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateStarGiftAuctionState", "")
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "gift_id")
+	}
+	if m.State, err = decodeStarGiftAuctionState(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionState", "state")
+	}
+	return nil
+}
+
+// UpdateStarGiftAuctionUserState is the TL constructor
+// updateStarGiftAuctionUserState.
+//
+//	updateStarGiftAuctionUserState#dc58f31e gift_id:long
+//	    user_state:StarGiftAuctionUserState = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftAuctionUserState.
+type UpdateStarGiftAuctionUserState struct {
+	GiftID    int64
+	UserState StarGiftAuctionUserState
+}
+
+// UpdateStarGiftAuctionUserStateTypeID is the ID of
+// updateStarGiftAuctionUserState.
+const UpdateStarGiftAuctionUserStateTypeID = 0xdc58f31e
+
+// TypeID returns 0xdc58f31e, the ID of updateStarGiftAuctionUserState.
+func (*UpdateStarGiftAuctionUserState) TypeID() uint32 {
+	return UpdateStarGiftAuctionUserStateTypeID
+}
+
+// TypeName returns "updateStarGiftAuctionUserState".
+func (*UpdateStarGiftAuctionUserState) TypeName() string {
+	return "updateStarGiftAuctionUserState"
+}
+
+// updateClass marks UpdateStarGiftAuctionUserState as an UpdateClass.
+func (*UpdateStarGiftAuctionUserState) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftAuctionUserState) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftAuctionUserStateTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.GiftID)
+	if err := m.UserState.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateStarGiftAuctionUserState", "user_state")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftAuctionUserState) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarGiftAuctionUserStateTypeID, "updateStarGiftAuctionUserState"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftAuctionUserState) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateStarGiftAuctionUserState", "")
+	}
+	var err error
+	if m.GiftID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "gift_id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.UserState, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftAuctionUserState", "user_state")
+	}
+	return nil
+}
+
+// UpdateEmojiGameInfo is the TL constructor updateEmojiGameInfo.
+//
+//	updateEmojiGameInfo#fb9c547a info:messages.EmojiGameInfo = Update
+//
+// See https://core.telegram.org/constructor/updateEmojiGameInfo.
+type UpdateEmojiGameInfo struct {
+	Info MessagesEmojiGameInfoClass
+}
+
+// UpdateEmojiGameInfoTypeID is the ID of updateEmojiGameInfo.
+const UpdateEmojiGameInfoTypeID = 0xfb9c547a
+
+// TypeID returns 0xfb9c547a, the ID of updateEmojiGameInfo.
+func (*UpdateEmojiGameInfo) TypeID() uint32 {
+	return UpdateEmojiGameInfoTypeID
+}
+
+// TypeName returns "updateEmojiGameInfo".
+func (*UpdateEmojiGameInfo) TypeName() string {
+	return "updateEmojiGameInfo"
+}
+
+// updateClass marks UpdateEmojiGameInfo as an UpdateClass.
+func (*UpdateEmojiGameInfo) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateEmojiGameInfo) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateEmojiGameInfoTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateEmojiGameInfo) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Info); err != nil {
+		return tlrt.EncodeErr(err, "updateEmojiGameInfo", "info")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateEmojiGameInfo) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateEmojiGameInfoTypeID, "updateEmojiGameInfo"); err != nil {
+		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateEmojiGameInfo) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEmojiGameInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateEmojiGameInfo", "")
+	}
+	var err error
+	if m.Info, err = decodeMessagesEmojiGameInfo(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateEmojiGameInfo", "info")
+	}
+	return nil
+}
+
+// UpdateStarGiftCraftFail is the TL constructor updateStarGiftCraftFail.
+//
+//	updateStarGiftCraftFail#ac072444 = Update
+//
+// See https://core.telegram.org/constructor/updateStarGiftCraftFail.
+type UpdateStarGiftCraftFail struct{}
+
+// UpdateStarGiftCraftFailTypeID is the ID of updateStarGiftCraftFail.
+const UpdateStarGiftCraftFailTypeID = 0xac072444
+
+// TypeID returns 0xac072444, the ID of updateStarGiftCraftFail.
+func (*UpdateStarGiftCraftFail) TypeID() uint32 {
+	return UpdateStarGiftCraftFailTypeID
+}
+
+// TypeName returns "updateStarGiftCraftFail".
+func (*UpdateStarGiftCraftFail) TypeName() string {
+	return "updateStarGiftCraftFail"
+}
+
+// updateClass marks UpdateStarGiftCraftFail as an UpdateClass.
+func (*UpdateStarGiftCraftFail) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateStarGiftCraftFail) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateStarGiftCraftFailTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateStarGiftCraftFail) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateStarGiftCraftFail) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateStarGiftCraftFailTypeID, "updateStarGiftCraftFail"); err != nil {
+		return tlrt.DecodeErr(err, "updateStarGiftCraftFail", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateStarGiftCraftFail) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateStarGiftCraftFail) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateChatParticipantRank is the TL constructor updateChatParticipantRank.
+//
+//	updateChatParticipantRank#bd8367b9 chat_id:long user_id:long rank:string
+//	    version:int = Update
+//
+// See https://core.telegram.org/constructor/updateChatParticipantRank.
+type UpdateChatParticipantRank struct {
+	ChatID  int64
+	UserID  int64
+	Rank    string
+	Version int
+}
+
+// UpdateChatParticipantRankTypeID is the ID of updateChatParticipantRank.
+const UpdateChatParticipantRankTypeID = 0xbd8367b9
+
+// TypeID returns 0xbd8367b9, the ID of updateChatParticipantRank.
+func (*UpdateChatParticipantRank) TypeID() uint32 {
+	return UpdateChatParticipantRankTypeID
+}
+
+// TypeName returns "updateChatParticipantRank".
+func (*UpdateChatParticipantRank) TypeName() string {
+	return "updateChatParticipantRank"
+}
+
+// updateClass marks UpdateChatParticipantRank as an UpdateClass.
+func (*UpdateChatParticipantRank) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateChatParticipantRank) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateChatParticipantRankTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateChatParticipantRank) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.ChatID)
+	b.PutLong(m.UserID)
+	b.PutString(m.Rank)
+	b.PutInt(m.Version)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateChatParticipantRank) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateChatParticipantRankTypeID, "updateChatParticipantRank"); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateChatParticipantRank) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateChatParticipantRank) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ChatID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "chat_id")
+	}
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "user_id")
+	}
+	if m.Rank, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "rank")
+	}
+	if m.Version, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateChatParticipantRank", "version")
+	}
+	return nil
+}
+
+// UpdateManagedBot is the TL constructor updateManagedBot.
+//
+//	updateManagedBot#4880ed9a user_id:long bot_id:long qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateManagedBot.
+type UpdateManagedBot struct {
+	UserID int64
+	BotID  int64
+	Qts    int
+}
+
+// UpdateManagedBotTypeID is the ID of updateManagedBot.
+const UpdateManagedBotTypeID = 0x4880ed9a
+
+// TypeID returns 0x4880ed9a, the ID of updateManagedBot.
+func (*UpdateManagedBot) TypeID() uint32 {
+	return UpdateManagedBotTypeID
+}
+
+// TypeName returns "updateManagedBot".
+func (*UpdateManagedBot) TypeName() string {
+	return "updateManagedBot"
+}
+
+// updateClass marks UpdateManagedBot as an UpdateClass.
+func (*UpdateManagedBot) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateManagedBot) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateManagedBotTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateManagedBot) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.UserID)
+	b.PutLong(m.BotID)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateManagedBot) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateManagedBotTypeID, "updateManagedBot"); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateManagedBot) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateManagedBot) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "user_id")
+	}
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "bot_id")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateManagedBot", "qts")
+	}
+	return nil
+}
+
+// UpdateBotGuestChatQuery is the TL constructor updateBotGuestChatQuery.
+//
+//	updateBotGuestChatQuery#cdd4093d flags:# query_id:long message:Message
+//	    reference_messages:flags.0?Vector<Message> qts:int = Update
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetReferenceMessages and the other Set methods send a zero value too;
+// HasReferenceMessages reports whether ReferenceMessages is present (sent, or
+// received) and ClearReferenceMessages leaves it out.
+//
+// See https://core.telegram.org/constructor/updateBotGuestChatQuery.
+type UpdateBotGuestChatQuery struct {
+	Flags             bin.Fields // flags word; Encode adds the bits of the fields that are set
+	QueryID           int64
+	Message           MessageClass
+	ReferenceMessages []MessageClass // flags.0?Vector<Message>
+	Qts               int
+}
+
+// UpdateBotGuestChatQueryTypeID is the ID of updateBotGuestChatQuery.
+const UpdateBotGuestChatQueryTypeID = 0xcdd4093d
+
+// TypeID returns 0xcdd4093d, the ID of updateBotGuestChatQuery.
+func (*UpdateBotGuestChatQuery) TypeID() uint32 {
+	return UpdateBotGuestChatQueryTypeID
+}
+
+// TypeName returns "updateBotGuestChatQuery".
+func (*UpdateBotGuestChatQuery) TypeName() string {
+	return "updateBotGuestChatQuery"
+}
+
+// updateClass marks UpdateBotGuestChatQuery as an UpdateClass.
+func (*UpdateBotGuestChatQuery) updateClass() {}
+
+// HasReferenceMessages reports whether ReferenceMessages is present: not zero,
+// set by SetReferenceMessages, or received.
+func (m *UpdateBotGuestChatQuery) HasReferenceMessages() bool {
+	return len(m.ReferenceMessages) > 0 || m.Flags.Has(0)
+}
+
+// SetReferenceMessages sets ReferenceMessages to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *UpdateBotGuestChatQuery) SetReferenceMessages(v []MessageClass) {
+	m.ReferenceMessages = v
+	m.Flags.Set(0)
+}
+
+// ClearReferenceMessages sets ReferenceMessages to its zero value and marks it
+// absent.
+func (m *UpdateBotGuestChatQuery) ClearReferenceMessages() {
+	m.ReferenceMessages = nil
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotGuestChatQuery) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotGuestChatQueryTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotGuestChatQuery) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if len(m.ReferenceMessages) > 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.QueryID)
+	if err := tlrt.EncodeObject(b, m.Message); err != nil {
+		return tlrt.EncodeErr(err, "updateBotGuestChatQuery", "message")
+	}
+	if flags.Has(0) {
+		b.PutVectorHeader(len(m.ReferenceMessages))
+		for i := range m.ReferenceMessages {
+			if err := tlrt.EncodeObject(b, m.ReferenceMessages[i]); err != nil {
+				return tlrt.EncodeErr(err, "updateBotGuestChatQuery", "reference_messages")
+			}
+		}
+	}
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotGuestChatQuery) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotGuestChatQueryTypeID, "updateBotGuestChatQuery"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotGuestChatQuery) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateBotGuestChatQuery", "")
+	}
+	*m = UpdateBotGuestChatQuery{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "flags")
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "query_id")
+	}
+	if m.Message, err = decodeMessage(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "message")
+	}
+	if m.Flags.Has(0) {
+		if m.ReferenceMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+			return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "reference_messages")
+		}
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "qts")
+	}
+	if len(m.ReferenceMessages) > 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateAiComposeTones is the TL constructor updateAiComposeTones.
+//
+//	updateAiComposeTones#8c0f91fb = Update
+//
+// See https://core.telegram.org/constructor/updateAiComposeTones.
+type UpdateAiComposeTones struct{}
+
+// UpdateAiComposeTonesTypeID is the ID of updateAiComposeTones.
+const UpdateAiComposeTonesTypeID = 0x8c0f91fb
+
+// TypeID returns 0x8c0f91fb, the ID of updateAiComposeTones.
+func (*UpdateAiComposeTones) TypeID() uint32 {
+	return UpdateAiComposeTonesTypeID
+}
+
+// TypeName returns "updateAiComposeTones".
+func (*UpdateAiComposeTones) TypeName() string {
+	return "updateAiComposeTones"
+}
+
+// updateClass marks UpdateAiComposeTones as an UpdateClass.
+func (*UpdateAiComposeTones) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateAiComposeTones) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateAiComposeTonesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateAiComposeTones) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateAiComposeTones) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateAiComposeTonesTypeID, "updateAiComposeTones"); err != nil {
+		return tlrt.DecodeErr(err, "updateAiComposeTones", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateAiComposeTones) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateAiComposeTones) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
+}
+
+// UpdateJoinChatWebViewDecision is the TL constructor
+// updateJoinChatWebViewDecision.
+//
+//	updateJoinChatWebViewDecision#bdac7e70 peer:Peer query_id:long
+//	    result:JoinChatBotResult = Update
+//
+// See https://core.telegram.org/constructor/updateJoinChatWebViewDecision.
+type UpdateJoinChatWebViewDecision struct {
+	Peer    PeerClass
+	QueryID int64
+	Result  JoinChatBotResultClass
+}
+
+// UpdateJoinChatWebViewDecisionTypeID is the ID of
+// updateJoinChatWebViewDecision.
+const UpdateJoinChatWebViewDecisionTypeID = 0xbdac7e70
+
+// TypeID returns 0xbdac7e70, the ID of updateJoinChatWebViewDecision.
+func (*UpdateJoinChatWebViewDecision) TypeID() uint32 {
+	return UpdateJoinChatWebViewDecisionTypeID
+}
+
+// TypeName returns "updateJoinChatWebViewDecision".
+func (*UpdateJoinChatWebViewDecision) TypeName() string {
+	return "updateJoinChatWebViewDecision"
+}
+
+// updateClass marks UpdateJoinChatWebViewDecision as an UpdateClass.
+func (*UpdateJoinChatWebViewDecision) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateJoinChatWebViewDecision) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateJoinChatWebViewDecisionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateJoinChatWebViewDecision) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateJoinChatWebViewDecision", "peer")
+	}
+	b.PutLong(m.QueryID)
+	if err := tlrt.EncodeObject(b, m.Result); err != nil {
+		return tlrt.EncodeErr(err, "updateJoinChatWebViewDecision", "result")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateJoinChatWebViewDecision) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateJoinChatWebViewDecisionTypeID, "updateJoinChatWebViewDecision"); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateJoinChatWebViewDecision) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateJoinChatWebViewDecision) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateJoinChatWebViewDecision", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "peer")
+	}
+	if m.QueryID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "query_id")
+	}
+	if m.Result, err = decodeJoinChatBotResult(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateJoinChatWebViewDecision", "result")
+	}
+	return nil
+}
+
+// UpdateNewBotConnection is the TL constructor updateNewBotConnection.
+//
+//	updateNewBotConnection#b22083a6 flags:# confirmed:flags.0?true
+//	    bot_id:long date:flags.1?int device:flags.1?string
+//	    location:flags.1?string = Update
+//
+// An optional field is sent when it is not zero, nil or false. SetDate and the
+// other Set methods send a zero value too; HasDate reports whether Date is
+// present (sent, or received) and ClearDate leaves it out.
+//
+// See https://core.telegram.org/constructor/updateNewBotConnection.
+type UpdateNewBotConnection struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Confirmed bool       // flags.0?true
+	BotID     int64
+	Date      int    // flags.1?int
+	Device    string // flags.1?string
+	Location  string // flags.1?string
+}
+
+// UpdateNewBotConnectionTypeID is the ID of updateNewBotConnection.
+const UpdateNewBotConnectionTypeID = 0xb22083a6
+
+// TypeID returns 0xb22083a6, the ID of updateNewBotConnection.
+func (*UpdateNewBotConnection) TypeID() uint32 {
+	return UpdateNewBotConnectionTypeID
+}
+
+// TypeName returns "updateNewBotConnection".
+func (*UpdateNewBotConnection) TypeName() string {
+	return "updateNewBotConnection"
+}
+
+// updateClass marks UpdateNewBotConnection as an UpdateClass.
+func (*UpdateNewBotConnection) updateClass() {}
+
+// HasDate reports whether Date is present: not zero, set by SetDate, or
+// received. It shares its flag with Device and Location: they are present
+// together.
+func (m *UpdateNewBotConnection) HasDate() bool {
+	return m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(1)
+}
+
+// SetDate sets Date to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UpdateNewBotConnection) SetDate(v int) {
+	m.Date = v
+	m.Flags.Set(1)
+}
+
+// ClearDate sets Date to its zero value and marks it absent; it is still sent,
+// as zero, when Device or Location, which shares its flag, is set.
+func (m *UpdateNewBotConnection) ClearDate() {
+	m.Date = 0
+	m.Flags.Unset(1)
+}
+
+// HasDevice reports whether Device is present: not zero, set by SetDevice, or
+// received. It shares its flag with Date and Location: they are present
+// together.
+func (m *UpdateNewBotConnection) HasDevice() bool {
+	return m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(1)
+}
+
+// SetDevice sets Device to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *UpdateNewBotConnection) SetDevice(v string) {
+	m.Device = v
+	m.Flags.Set(1)
+}
+
+// ClearDevice sets Device to its zero value and marks it absent; it is still
+// sent, as zero, when Date or Location, which shares its flag, is set.
+func (m *UpdateNewBotConnection) ClearDevice() {
+	m.Device = ""
+	m.Flags.Unset(1)
+}
+
+// HasLocation reports whether Location is present: not zero, set by
+// SetLocation, or received. It shares its flag with Date and Device: they are
+// present together.
+func (m *UpdateNewBotConnection) HasLocation() bool {
+	return m.Date != 0 || m.Device != "" || m.Location != "" || m.Flags.Has(1)
+}
+
+// SetLocation sets Location to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateNewBotConnection) SetLocation(v string) {
+	m.Location = v
+	m.Flags.Set(1)
+}
+
+// ClearLocation sets Location to its zero value and marks it absent; it is
+// still sent, as zero, when Date or Device, which shares its flag, is set.
+func (m *UpdateNewBotConnection) ClearLocation() {
+	m.Location = ""
+	m.Flags.Unset(1)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewBotConnection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewBotConnectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewBotConnection) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 0)
+	if m.Confirmed {
+		flags.Set(0)
+	}
+	if m.Date != 0 || m.Device != "" || m.Location != "" {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.BotID)
+	if flags.Has(1) {
+		b.PutInt(m.Date)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Device)
+	}
+	if flags.Has(1) {
+		b.PutString(m.Location)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewBotConnection) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateNewBotConnectionTypeID, "updateNewBotConnection"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewBotConnection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewBotConnection) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewBotConnection) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateNewBotConnection{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateNewBotConnection", "flags")
+	}
+	m.Confirmed = m.Flags.Has(0)
+	if m.BotID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateNewBotConnection", "bot_id")
+	}
+	if m.Flags.Has(1) {
+		if m.Date, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "updateNewBotConnection", "date")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Device, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "updateNewBotConnection", "device")
+		}
+	}
+	if m.Flags.Has(1) {
+		if m.Location, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "updateNewBotConnection", "location")
+		}
+	}
+	m.Flags &^= 1 << 0
+	if m.Date != 0 || m.Device != "" || m.Location != "" {
+		m.Flags.Unset(1)
+	}
+	return nil
+}
+
+// UpdateWebBrowserSettings is the TL constructor updateWebBrowserSettings.
+//
+//	updateWebBrowserSettings#c39a2ade flags:#
+//	    open_external_browser:flags.0?true display_close_button:flags.1?true
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateWebBrowserSettings.
+type UpdateWebBrowserSettings struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	OpenExternalBrowser bool       // flags.0?true
+	DisplayCloseButton  bool       // flags.1?true
+}
+
+// UpdateWebBrowserSettingsTypeID is the ID of updateWebBrowserSettings.
+const UpdateWebBrowserSettingsTypeID = 0xc39a2ade
+
+// TypeID returns 0xc39a2ade, the ID of updateWebBrowserSettings.
+func (*UpdateWebBrowserSettings) TypeID() uint32 {
+	return UpdateWebBrowserSettingsTypeID
+}
+
+// TypeName returns "updateWebBrowserSettings".
+func (*UpdateWebBrowserSettings) TypeName() string {
+	return "updateWebBrowserSettings"
+}
+
+// updateClass marks UpdateWebBrowserSettings as an UpdateClass.
+func (*UpdateWebBrowserSettings) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateWebBrowserSettings) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateWebBrowserSettingsTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	if m.DisplayCloseButton {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateWebBrowserSettings) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateWebBrowserSettingsTypeID, "updateWebBrowserSettings"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebBrowserSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateWebBrowserSettings{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserSettings", "flags")
+	}
+	m.OpenExternalBrowser = m.Flags.Has(0)
+	m.DisplayCloseButton = m.Flags.Has(1)
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// UpdateWebBrowserException is the TL constructor updateWebBrowserException.
+//
+//	updateWebBrowserException#140502d1 flags:# delete:flags.1?true
+//	    open_external_browser:flags.0?Bool exception:WebDomainException
+//	    = Update
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetOpenExternalBrowser and the other Set methods send a zero value too;
+// HasOpenExternalBrowser reports whether OpenExternalBrowser is present (sent,
+// or received) and ClearOpenExternalBrowser leaves it out.
+//
+// See https://core.telegram.org/constructor/updateWebBrowserException.
+type UpdateWebBrowserException struct {
+	Flags               bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Delete              bool       // flags.1?true
+	OpenExternalBrowser bool       // flags.0?Bool
+	Exception           WebDomainException
+}
+
+// UpdateWebBrowserExceptionTypeID is the ID of updateWebBrowserException.
+const UpdateWebBrowserExceptionTypeID = 0x140502d1
+
+// TypeID returns 0x140502d1, the ID of updateWebBrowserException.
+func (*UpdateWebBrowserException) TypeID() uint32 {
+	return UpdateWebBrowserExceptionTypeID
+}
+
+// TypeName returns "updateWebBrowserException".
+func (*UpdateWebBrowserException) TypeName() string {
+	return "updateWebBrowserException"
+}
+
+// updateClass marks UpdateWebBrowserException as an UpdateClass.
+func (*UpdateWebBrowserException) updateClass() {}
+
+// HasOpenExternalBrowser reports whether OpenExternalBrowser is present: not
+// zero, set by SetOpenExternalBrowser, or received.
+func (m *UpdateWebBrowserException) HasOpenExternalBrowser() bool {
+	return m.OpenExternalBrowser || m.Flags.Has(0)
+}
+
+// SetOpenExternalBrowser sets OpenExternalBrowser to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *UpdateWebBrowserException) SetOpenExternalBrowser(v bool) {
+	m.OpenExternalBrowser = v
+	m.Flags.Set(0)
+}
+
+// ClearOpenExternalBrowser sets OpenExternalBrowser to its zero value and marks
+// it absent.
+func (m *UpdateWebBrowserException) ClearOpenExternalBrowser() {
+	m.OpenExternalBrowser = false
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *UpdateWebBrowserException) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateWebBrowserExceptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateWebBrowserException) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1 << 1)
+	if m.Delete {
+		flags.Set(1)
+	}
+	if m.OpenExternalBrowser {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutBool(m.OpenExternalBrowser)
+	}
+	if err := m.Exception.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateWebBrowserException", "exception")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateWebBrowserException) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateWebBrowserExceptionTypeID, "updateWebBrowserException"); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateWebBrowserException) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateWebBrowserException) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateWebBrowserException", "")
+	}
+	*m = UpdateWebBrowserException{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserException", "flags")
+	}
+	m.Delete = m.Flags.Has(1)
+	if m.Flags.Has(0) {
+		if m.OpenExternalBrowser, err = b.Bool(); err != nil {
+			return tlrt.DecodeErr(err, "updateWebBrowserException", "open_external_browser")
+		}
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Exception, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateWebBrowserException", "exception")
+	}
+	m.Flags &^= 1 << 1
+	if m.OpenExternalBrowser {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// UpdateNewEphemeralMessage is the TL constructor updateNewEphemeralMessage.
+//
+//	updateNewEphemeralMessage#20bcbba1 message:EphemeralMessage = Update
+//
+// See https://core.telegram.org/constructor/updateNewEphemeralMessage.
+type UpdateNewEphemeralMessage struct {
+	Message EphemeralMessage
+}
+
+// UpdateNewEphemeralMessageTypeID is the ID of updateNewEphemeralMessage.
+const UpdateNewEphemeralMessageTypeID = 0x20bcbba1
+
+// TypeID returns 0x20bcbba1, the ID of updateNewEphemeralMessage.
+func (*UpdateNewEphemeralMessage) TypeID() uint32 {
+	return UpdateNewEphemeralMessageTypeID
+}
+
+// TypeName returns "updateNewEphemeralMessage".
+func (*UpdateNewEphemeralMessage) TypeName() string {
+	return "updateNewEphemeralMessage"
+}
+
+// updateClass marks UpdateNewEphemeralMessage as an UpdateClass.
+func (*UpdateNewEphemeralMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateNewEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateNewEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateNewEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateNewEphemeralMessage", "message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateNewEphemeralMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateNewEphemeralMessageTypeID, "updateNewEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateNewEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateNewEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateNewEphemeralMessage", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateNewEphemeralMessage", "message")
+	}
+	return nil
+}
+
+// UpdateDeleteEphemeralMessages is the TL constructor
+// updateDeleteEphemeralMessages.
+//
+//	updateDeleteEphemeralMessages#56dbfcf8 peer:Peer ids:Vector<int>
+//	    = Update
+//
+// See https://core.telegram.org/constructor/updateDeleteEphemeralMessages.
+type UpdateDeleteEphemeralMessages struct {
+	Peer PeerClass
+	IDs  []int
+}
+
+// UpdateDeleteEphemeralMessagesTypeID is the ID of
+// updateDeleteEphemeralMessages.
+const UpdateDeleteEphemeralMessagesTypeID = 0x56dbfcf8
+
+// TypeID returns 0x56dbfcf8, the ID of updateDeleteEphemeralMessages.
+func (*UpdateDeleteEphemeralMessages) TypeID() uint32 {
+	return UpdateDeleteEphemeralMessagesTypeID
+}
+
+// TypeName returns "updateDeleteEphemeralMessages".
+func (*UpdateDeleteEphemeralMessages) TypeName() string {
+	return "updateDeleteEphemeralMessages"
+}
+
+// updateClass marks UpdateDeleteEphemeralMessages as an UpdateClass.
+func (*UpdateDeleteEphemeralMessages) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateDeleteEphemeralMessages) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateDeleteEphemeralMessagesTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateDeleteEphemeralMessages) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "updateDeleteEphemeralMessages", "peer")
+	}
+	b.PutVectorHeader(len(m.IDs))
+	for i := range m.IDs {
+		b.PutInt(m.IDs[i])
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateDeleteEphemeralMessages) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateDeleteEphemeralMessagesTypeID, "updateDeleteEphemeralMessages"); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateDeleteEphemeralMessages) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateDeleteEphemeralMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateDeleteEphemeralMessages", "")
+	}
+	var err error
+	if m.Peer, err = decodePeer(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "peer")
+	}
+	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "ids")
+	}
+	return nil
+}
+
+// UpdateEditEphemeralMessage is the TL constructor updateEditEphemeralMessage.
+//
+//	updateEditEphemeralMessage#4bbb8f01 message:EphemeralMessage = Update
+//
+// See https://core.telegram.org/constructor/updateEditEphemeralMessage.
+type UpdateEditEphemeralMessage struct {
+	Message EphemeralMessage
+}
+
+// UpdateEditEphemeralMessageTypeID is the ID of updateEditEphemeralMessage.
+const UpdateEditEphemeralMessageTypeID = 0x4bbb8f01
+
+// TypeID returns 0x4bbb8f01, the ID of updateEditEphemeralMessage.
+func (*UpdateEditEphemeralMessage) TypeID() uint32 {
+	return UpdateEditEphemeralMessageTypeID
+}
+
+// TypeName returns "updateEditEphemeralMessage".
+func (*UpdateEditEphemeralMessage) TypeName() string {
+	return "updateEditEphemeralMessage"
+}
+
+// updateClass marks UpdateEditEphemeralMessage as an UpdateClass.
+func (*UpdateEditEphemeralMessage) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateEditEphemeralMessage) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateEditEphemeralMessageTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateEditEphemeralMessage) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := m.Message.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "updateEditEphemeralMessage", "message")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateEditEphemeralMessage) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateEditEphemeralMessageTypeID, "updateEditEphemeralMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateEditEphemeralMessage) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateEditEphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "updateEditEphemeralMessage", "")
+	}
+	var err error
+	if err = tlrt.DecodeBoxed(b, &m.Message, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updateEditEphemeralMessage", "message")
+	}
+	return nil
+}
+
+// UpdateBotStarsSubscription is the TL constructor updateBotStarsSubscription.
+//
+//	updateBotStarsSubscription#6c0d8e23 flags:# canceled:flags.0?true
+//	    payment_failed:flags.1?true restored:flags.2?true user_id:long
+//	    payload:bytes qts:int = Update
+//
+// See https://core.telegram.org/constructor/updateBotStarsSubscription.
+type UpdateBotStarsSubscription struct {
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Canceled      bool       // flags.0?true
+	PaymentFailed bool       // flags.1?true
+	Restored      bool       // flags.2?true
+	UserID        int64
+	Payload       []byte
+	Qts           int
+}
+
+// UpdateBotStarsSubscriptionTypeID is the ID of updateBotStarsSubscription.
+const UpdateBotStarsSubscriptionTypeID = 0x6c0d8e23
+
+// TypeID returns 0x6c0d8e23, the ID of updateBotStarsSubscription.
+func (*UpdateBotStarsSubscription) TypeID() uint32 {
+	return UpdateBotStarsSubscriptionTypeID
+}
+
+// TypeName returns "updateBotStarsSubscription".
+func (*UpdateBotStarsSubscription) TypeName() string {
+	return "updateBotStarsSubscription"
+}
+
+// updateClass marks UpdateBotStarsSubscription as an UpdateClass.
+func (*UpdateBotStarsSubscription) updateClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UpdateBotStarsSubscription) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UpdateBotStarsSubscriptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UpdateBotStarsSubscription) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
+	if m.Canceled {
+		flags.Set(0)
+	}
+	if m.PaymentFailed {
+		flags.Set(1)
+	}
+	if m.Restored {
+		flags.Set(2)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutLong(m.UserID)
+	b.PutBytes(m.Payload)
+	b.PutInt(m.Qts)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UpdateBotStarsSubscription) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UpdateBotStarsSubscriptionTypeID, "updateBotStarsSubscription"); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UpdateBotStarsSubscription) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateBotStarsSubscription) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = UpdateBotStarsSubscription{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "flags")
+	}
+	m.Canceled = m.Flags.Has(0)
+	m.PaymentFailed = m.Flags.Has(1)
+	m.Restored = m.Flags.Has(2)
+	if m.UserID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "user_id")
+	}
+	if m.Payload, err = b.Bytes(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "payload")
+	}
+	if m.Qts, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "updateBotStarsSubscription", "qts")
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<2
+	return nil
+}
+
+// UpdatesClass is the TL type Updates: one of UpdatesTooLong,
+// UpdateShortMessage, UpdateShortChatMessage, UpdateShort, UpdatesCombined,
+// Updates, UpdateShortSentMessage.
 //
 // See https://core.telegram.org/type/Updates.
 type UpdatesClass interface {
@@ -11286,18 +15549,15 @@ func decodeUpdates(b *bin.Buffer, depth int) (UpdatesClass, error) {
 	case UpdateShortSentMessageTypeID:
 		v = &UpdateShortSentMessage{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "Updates",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "Updates"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UpdatesTooLong is the TL constructor updatesTooLong:
+// UpdatesTooLong is the TL constructor updatesTooLong.
 //
 //	updatesTooLong#e317af7e = Updates
 //
@@ -11317,7 +15577,7 @@ func (*UpdatesTooLong) TypeName() string {
 	return "updatesTooLong"
 }
 
-// updatesClass marks UpdatesTooLong as a UpdatesClass.
+// updatesClass marks UpdatesTooLong as an UpdatesClass.
 func (*UpdatesTooLong) updatesClass() {}
 
 // Encode writes m to b with its ID.
@@ -11339,39 +15599,42 @@ func (m *UpdatesTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesTooLong) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesTooLongTypeID, "updatesTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updatesTooLong", "")
 	}
-	if err := consumeID(b, UpdatesTooLongTypeID, "updatesTooLong"); err != nil {
-		return decodeErr("updatesTooLong#e317af7e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdateShortMessage is the TL constructor updateShortMessage:
+// UpdateShortMessage is the TL constructor updateShortMessage.
 //
-//	updateShortMessage#313bc7f8 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true id:int user_id:long message:string pts:int pts_count:int date:int fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int = Updates
+//	updateShortMessage#313bc7f8 flags:# out:flags.1?true
+//	    mentioned:flags.4?true media_unread:flags.5?true
+//	    silent:flags.13?true id:int user_id:long message:string pts:int
+//	    pts_count:int date:int fwd_from:flags.2?MessageFwdHeader
+//	    via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader
+//	    entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetViaBotID and
+// the other Set methods send a zero value too; HasViaBotID reports whether
+// ViaBotID is present (sent, or received) and ClearViaBotID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateShortMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateShortMessage struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Out         bool       // flags.1?true
 	Mentioned   bool       // flags.4?true
 	MediaUnread bool       // flags.5?true
@@ -11402,8 +15665,65 @@ func (*UpdateShortMessage) TypeName() string {
 	return "updateShortMessage"
 }
 
-// updatesClass marks UpdateShortMessage as a UpdatesClass.
+// updatesClass marks UpdateShortMessage as an UpdatesClass.
 func (*UpdateShortMessage) updatesClass() {}
+
+// HasViaBotID reports whether ViaBotID is present: not zero, set by
+// SetViaBotID, or received.
+func (m *UpdateShortMessage) HasViaBotID() bool {
+	return m.ViaBotID != 0 || m.Flags.Has(11)
+}
+
+// SetViaBotID sets ViaBotID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateShortMessage) SetViaBotID(v int64) {
+	m.ViaBotID = v
+	m.Flags.Set(11)
+}
+
+// ClearViaBotID sets ViaBotID to its zero value and marks it absent.
+func (m *UpdateShortMessage) ClearViaBotID() {
+	m.ViaBotID = 0
+	m.Flags.Unset(11)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *UpdateShortMessage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(7)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateShortMessage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(7)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *UpdateShortMessage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(7)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *UpdateShortMessage) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(25)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *UpdateShortMessage) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(25)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *UpdateShortMessage) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(25)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateShortMessage) Encode(b *bin.Buffer) error {
@@ -11456,22 +15776,22 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Date)
 	if flags.Has(2) {
 		if err := m.FwdFrom.Encode(b); err != nil {
-			return encodeErr("updateShortMessage#313bc7f8", "fwd_from", err)
+			return tlrt.EncodeErr(err, "updateShortMessage", "fwd_from")
 		}
 	}
 	if flags.Has(11) {
 		b.PutLong(m.ViaBotID)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("updateShortMessage#313bc7f8", "reply_to", err)
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "updateShortMessage", "reply_to")
 		}
 	}
 	if flags.Has(7) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("updateShortMessage#313bc7f8", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "updateShortMessage", "entities")
 			}
 		}
 	}
@@ -11483,79 +15803,76 @@ func (m *UpdateShortMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortMessage", "")
 	}
-	if err := consumeID(b, UpdateShortMessageTypeID, "updateShortMessage"); err != nil {
-		return decodeErr("updateShortMessage#313bc7f8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateShortMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateShortMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateShortMessage#313bc7f8", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateShortMessage", "")
 	}
 	*m = UpdateShortMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateShortMessage#313bc7f8", "flags", err)
+		return tlrt.DecodeErr(err, "updateShortMessage", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
 	m.MediaUnread = m.Flags.Has(5)
 	m.Silent = m.Flags.Has(13)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("updateShortMessage#313bc7f8", "id", err)
+		return tlrt.DecodeErr(err, "updateShortMessage", "id")
 	}
 	if m.UserID, err = b.Long(); err != nil {
-		return decodeErr("updateShortMessage#313bc7f8", "user_id", err)
+		return tlrt.DecodeErr(err, "updateShortMessage", "user_id")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("updateShortMessage#313bc7f8", "message", err)
+		return tlrt.DecodeErr(err, "updateShortMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateShortMessage#313bc7f8", "pts", err)
+		return tlrt.DecodeErr(err, "updateShortMessage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateShortMessage#313bc7f8", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateShortMessage", "pts_count")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateShortMessage#313bc7f8", "date", err)
+		return tlrt.DecodeErr(err, "updateShortMessage", "date")
 	}
 	if m.Flags.Has(2) {
 		m.FwdFrom = new(MessageFwdHeader)
-		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
-			return decodeErr("updateShortMessage#313bc7f8", "fwd_from", err)
+		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateShortMessage", "fwd_from")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.ViaBotID, err = b.Long(); err != nil {
-			return decodeErr("updateShortMessage#313bc7f8", "via_bot_id", err)
+			return tlrt.DecodeErr(err, "updateShortMessage", "via_bot_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
-			return decodeErr("updateShortMessage#313bc7f8", "reply_to", err)
+			return tlrt.DecodeErr(err, "updateShortMessage", "reply_to")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("updateShortMessage#313bc7f8", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "updateShortMessage", "entities")
 		}
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("updateShortMessage#313bc7f8", "ttl_period", err)
+			return tlrt.DecodeErr(err, "updateShortMessage", "ttl_period")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13
@@ -11571,17 +15888,23 @@ func (m *UpdateShortMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// UpdateShortChatMessage is the TL constructor updateShortChatMessage:
+// UpdateShortChatMessage is the TL constructor updateShortChatMessage.
 //
-//	updateShortChatMessage#4d6deea5 flags:# out:flags.1?true mentioned:flags.4?true media_unread:flags.5?true silent:flags.13?true id:int from_id:long chat_id:long message:string pts:int pts_count:int date:int fwd_from:flags.2?MessageFwdHeader via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int = Updates
+//	updateShortChatMessage#4d6deea5 flags:# out:flags.1?true
+//	    mentioned:flags.4?true media_unread:flags.5?true
+//	    silent:flags.13?true id:int from_id:long chat_id:long message:string
+//	    pts:int pts_count:int date:int fwd_from:flags.2?MessageFwdHeader
+//	    via_bot_id:flags.11?long reply_to:flags.3?MessageReplyHeader
+//	    entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetViaBotID and
+// the other Set methods send a zero value too; HasViaBotID reports whether
+// ViaBotID is present (sent, or received) and ClearViaBotID leaves it out.
 //
 // See https://core.telegram.org/constructor/updateShortChatMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateShortChatMessage struct {
-	Flags       bin.Fields // flags word; see the type's doc
+	Flags       bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Out         bool       // flags.1?true
 	Mentioned   bool       // flags.4?true
 	MediaUnread bool       // flags.5?true
@@ -11613,8 +15936,65 @@ func (*UpdateShortChatMessage) TypeName() string {
 	return "updateShortChatMessage"
 }
 
-// updatesClass marks UpdateShortChatMessage as a UpdatesClass.
+// updatesClass marks UpdateShortChatMessage as an UpdatesClass.
 func (*UpdateShortChatMessage) updatesClass() {}
+
+// HasViaBotID reports whether ViaBotID is present: not zero, set by
+// SetViaBotID, or received.
+func (m *UpdateShortChatMessage) HasViaBotID() bool {
+	return m.ViaBotID != 0 || m.Flags.Has(11)
+}
+
+// SetViaBotID sets ViaBotID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateShortChatMessage) SetViaBotID(v int64) {
+	m.ViaBotID = v
+	m.Flags.Set(11)
+}
+
+// ClearViaBotID sets ViaBotID to its zero value and marks it absent.
+func (m *UpdateShortChatMessage) ClearViaBotID() {
+	m.ViaBotID = 0
+	m.Flags.Unset(11)
+}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *UpdateShortChatMessage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(7)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateShortChatMessage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(7)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *UpdateShortChatMessage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(7)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *UpdateShortChatMessage) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(25)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *UpdateShortChatMessage) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(25)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *UpdateShortChatMessage) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(25)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateShortChatMessage) Encode(b *bin.Buffer) error {
@@ -11668,22 +16048,22 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.Date)
 	if flags.Has(2) {
 		if err := m.FwdFrom.Encode(b); err != nil {
-			return encodeErr("updateShortChatMessage#4d6deea5", "fwd_from", err)
+			return tlrt.EncodeErr(err, "updateShortChatMessage", "fwd_from")
 		}
 	}
 	if flags.Has(11) {
 		b.PutLong(m.ViaBotID)
 	}
 	if flags.Has(3) {
-		if err := encodeObj(b, m.ReplyTo); err != nil {
-			return encodeErr("updateShortChatMessage#4d6deea5", "reply_to", err)
+		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
+			return tlrt.EncodeErr(err, "updateShortChatMessage", "reply_to")
 		}
 	}
 	if flags.Has(7) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("updateShortChatMessage#4d6deea5", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "updateShortChatMessage", "entities")
 			}
 		}
 	}
@@ -11695,82 +16075,79 @@ func (m *UpdateShortChatMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortChatMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "")
 	}
-	if err := consumeID(b, UpdateShortChatMessageTypeID, "updateShortChatMessage"); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateShortChatMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateShortChatMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateShortChatMessage#4d6deea5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateShortChatMessage", "")
 	}
 	*m = UpdateShortChatMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "flags", err)
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	m.Mentioned = m.Flags.Has(4)
 	m.MediaUnread = m.Flags.Has(5)
 	m.Silent = m.Flags.Has(13)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "id", err)
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "id")
 	}
 	if m.FromID, err = b.Long(); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "from_id", err)
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "from_id")
 	}
 	if m.ChatID, err = b.Long(); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "chat_id", err)
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "chat_id")
 	}
 	if m.Message, err = b.String(); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "message", err)
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "message")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "pts", err)
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "pts_count")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateShortChatMessage#4d6deea5", "date", err)
+		return tlrt.DecodeErr(err, "updateShortChatMessage", "date")
 	}
 	if m.Flags.Has(2) {
 		m.FwdFrom = new(MessageFwdHeader)
-		if err = decodeBoxed(b, m.FwdFrom, depth+1); err != nil {
-			return decodeErr("updateShortChatMessage#4d6deea5", "fwd_from", err)
+		if err = tlrt.DecodeBoxed(b, m.FwdFrom, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "updateShortChatMessage", "fwd_from")
 		}
 	}
 	if m.Flags.Has(11) {
 		if m.ViaBotID, err = b.Long(); err != nil {
-			return decodeErr("updateShortChatMessage#4d6deea5", "via_bot_id", err)
+			return tlrt.DecodeErr(err, "updateShortChatMessage", "via_bot_id")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.ReplyTo, err = decodeMessageReplyHeader(b, depth+1); err != nil {
-			return decodeErr("updateShortChatMessage#4d6deea5", "reply_to", err)
+			return tlrt.DecodeErr(err, "updateShortChatMessage", "reply_to")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("updateShortChatMessage#4d6deea5", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "updateShortChatMessage", "entities")
 		}
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("updateShortChatMessage#4d6deea5", "ttl_period", err)
+			return tlrt.DecodeErr(err, "updateShortChatMessage", "ttl_period")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<13
@@ -11786,7 +16163,7 @@ func (m *UpdateShortChatMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// UpdateShort is the TL constructor updateShort:
+// UpdateShort is the TL constructor updateShort.
 //
 //	updateShort#78d4dec1 update:Update date:int = Updates
 //
@@ -11809,7 +16186,7 @@ func (*UpdateShort) TypeName() string {
 	return "updateShort"
 }
 
-// updatesClass marks UpdateShort as a UpdatesClass.
+// updatesClass marks UpdateShort as an UpdatesClass.
 func (*UpdateShort) updatesClass() {}
 
 // Encode writes m to b with its ID.
@@ -11826,8 +16203,8 @@ func (m *UpdateShort) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Update); err != nil {
-		return encodeErr("updateShort#78d4dec1", "update", err)
+	if err := tlrt.EncodeObject(b, m.Update); err != nil {
+		return tlrt.EncodeErr(err, "updateShort", "update")
 	}
 	b.PutInt(m.Date)
 	return nil
@@ -11835,41 +16212,39 @@ func (m *UpdateShort) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShort) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
+		return tlrt.DecodeErr(err, "updateShort", "")
 	}
-	if err := consumeID(b, UpdateShortTypeID, "updateShort"); err != nil {
-		return decodeErr("updateShort#78d4dec1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateShort) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateShort) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateShort) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateShort#78d4dec1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateShort", "")
 	}
 	var err error
 	if m.Update, err = decodeUpdate(b, depth+1); err != nil {
-		return decodeErr("updateShort#78d4dec1", "update", err)
+		return tlrt.DecodeErr(err, "updateShort", "update")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateShort#78d4dec1", "date", err)
+		return tlrt.DecodeErr(err, "updateShort", "date")
 	}
 	return nil
 }
 
-// UpdatesCombined is the TL constructor updatesCombined:
+// UpdatesCombined is the TL constructor updatesCombined.
 //
-//	updatesCombined#725b04c3 updates:Vector<Update> users:Vector<User> chats:Vector<Chat> date:int seq_start:int seq:int = Updates
+//	updatesCombined#725b04c3 updates:Vector<Update> users:Vector<User>
+//	    chats:Vector<Chat> date:int seq_start:int seq:int = Updates
 //
 // See https://core.telegram.org/constructor/updatesCombined.
 type UpdatesCombined struct {
@@ -11894,7 +16269,7 @@ func (*UpdatesCombined) TypeName() string {
 	return "updatesCombined"
 }
 
-// updatesClass marks UpdatesCombined as a UpdatesClass.
+// updatesClass marks UpdatesCombined as an UpdatesClass.
 func (*UpdatesCombined) updatesClass() {}
 
 // Encode writes m to b with its ID.
@@ -11913,20 +16288,20 @@ func (m *UpdatesCombined) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Updates))
 	for i := range m.Updates {
-		if err := encodeObj(b, m.Updates[i]); err != nil {
-			return encodeErr("updatesCombined#725b04c3", "updates", err)
+		if err := tlrt.EncodeObject(b, m.Updates[i]); err != nil {
+			return tlrt.EncodeErr(err, "updatesCombined", "updates")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("updatesCombined#725b04c3", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "updatesCombined", "users")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("updatesCombined#725b04c3", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "updatesCombined", "chats")
 		}
 	}
 	b.PutInt(m.Date)
@@ -11937,53 +16312,51 @@ func (m *UpdatesCombined) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesCombined) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
+		return tlrt.DecodeErr(err, "updatesCombined", "")
 	}
-	if err := consumeID(b, UpdatesCombinedTypeID, "updatesCombined"); err != nil {
-		return decodeErr("updatesCombined#725b04c3", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesCombined) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesCombined) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesCombined) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updatesCombined#725b04c3", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updatesCombined", "")
 	}
 	var err error
-	if m.Updates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
-		return decodeErr("updatesCombined#725b04c3", "updates", err)
+	if m.Updates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+		return tlrt.DecodeErr(err, "updatesCombined", "updates")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("updatesCombined#725b04c3", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "updatesCombined", "users")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("updatesCombined#725b04c3", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "updatesCombined", "chats")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updatesCombined#725b04c3", "date", err)
+		return tlrt.DecodeErr(err, "updatesCombined", "date")
 	}
 	if m.SeqStart, err = b.Int(); err != nil {
-		return decodeErr("updatesCombined#725b04c3", "seq_start", err)
+		return tlrt.DecodeErr(err, "updatesCombined", "seq_start")
 	}
 	if m.Seq, err = b.Int(); err != nil {
-		return decodeErr("updatesCombined#725b04c3", "seq", err)
+		return tlrt.DecodeErr(err, "updatesCombined", "seq")
 	}
 	return nil
 }
 
-// Updates is the TL constructor updates:
+// Updates is the TL constructor updates.
 //
-//	updates#74ae4240 updates:Vector<Update> users:Vector<User> chats:Vector<Chat> date:int seq:int = Updates
+//	updates#74ae4240 updates:Vector<Update> users:Vector<User>
+//	    chats:Vector<Chat> date:int seq:int = Updates
 //
 // See https://core.telegram.org/constructor/updates.
 type Updates struct {
@@ -12007,7 +16380,7 @@ func (*Updates) TypeName() string {
 	return "updates"
 }
 
-// updatesClass marks Updates as a UpdatesClass.
+// updatesClass marks Updates as an UpdatesClass.
 func (*Updates) updatesClass() {}
 
 // Encode writes m to b with its ID.
@@ -12026,20 +16399,20 @@ func (m *Updates) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.Updates))
 	for i := range m.Updates {
-		if err := encodeObj(b, m.Updates[i]); err != nil {
-			return encodeErr("updates#74ae4240", "updates", err)
+		if err := tlrt.EncodeObject(b, m.Updates[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates", "updates")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("updates#74ae4240", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates", "users")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("updates#74ae4240", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates", "chats")
 		}
 	}
 	b.PutInt(m.Date)
@@ -12049,58 +16422,58 @@ func (m *Updates) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Updates) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesTypeID, "updates"); err != nil {
+		return tlrt.DecodeErr(err, "updates", "")
 	}
-	if err := consumeID(b, UpdatesTypeID, "updates"); err != nil {
-		return decodeErr("updates#74ae4240", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Updates) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Updates) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updates#74ae4240", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updates", "")
 	}
 	var err error
-	if m.Updates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
-		return decodeErr("updates#74ae4240", "updates", err)
+	if m.Updates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+		return tlrt.DecodeErr(err, "updates", "updates")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("updates#74ae4240", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "updates", "users")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("updates#74ae4240", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "updates", "chats")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updates#74ae4240", "date", err)
+		return tlrt.DecodeErr(err, "updates", "date")
 	}
 	if m.Seq, err = b.Int(); err != nil {
-		return decodeErr("updates#74ae4240", "seq", err)
+		return tlrt.DecodeErr(err, "updates", "seq")
 	}
 	return nil
 }
 
-// UpdateShortSentMessage is the TL constructor updateShortSentMessage:
+// UpdateShortSentMessage is the TL constructor updateShortSentMessage.
 //
-//	updateShortSentMessage#9015e101 flags:# out:flags.1?true id:int pts:int pts_count:int date:int media:flags.9?MessageMedia entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int = Updates
+//	updateShortSentMessage#9015e101 flags:# out:flags.1?true id:int pts:int
+//	    pts_count:int date:int media:flags.9?MessageMedia
+//	    entities:flags.7?Vector<MessageEntity> ttl_period:flags.25?int
+//	    = Updates
+//
+// An optional field is sent when it is not zero, nil or false. SetEntities and
+// the other Set methods send a zero value too; HasEntities reports whether
+// Entities is present (sent, or received) and ClearEntities leaves it out.
 //
 // See https://core.telegram.org/constructor/updateShortSentMessage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdateShortSentMessage struct {
-	Flags     bin.Fields // flags word; see the type's doc
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Out       bool       // flags.1?true
 	ID        int
 	Pts       int
@@ -12124,8 +16497,46 @@ func (*UpdateShortSentMessage) TypeName() string {
 	return "updateShortSentMessage"
 }
 
-// updatesClass marks UpdateShortSentMessage as a UpdatesClass.
+// updatesClass marks UpdateShortSentMessage as an UpdatesClass.
 func (*UpdateShortSentMessage) updatesClass() {}
+
+// HasEntities reports whether Entities is present: not zero, set by
+// SetEntities, or received.
+func (m *UpdateShortSentMessage) HasEntities() bool {
+	return len(m.Entities) > 0 || m.Flags.Has(7)
+}
+
+// SetEntities sets Entities to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdateShortSentMessage) SetEntities(v []MessageEntityClass) {
+	m.Entities = v
+	m.Flags.Set(7)
+}
+
+// ClearEntities sets Entities to its zero value and marks it absent.
+func (m *UpdateShortSentMessage) ClearEntities() {
+	m.Entities = nil
+	m.Flags.Unset(7)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *UpdateShortSentMessage) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(25)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *UpdateShortSentMessage) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(25)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *UpdateShortSentMessage) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(25)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdateShortSentMessage) Encode(b *bin.Buffer) error {
@@ -12160,15 +16571,15 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 	b.PutInt(m.PtsCount)
 	b.PutInt(m.Date)
 	if flags.Has(9) {
-		if err := encodeObj(b, m.Media); err != nil {
-			return encodeErr("updateShortSentMessage#9015e101", "media", err)
+		if err := tlrt.EncodeObject(b, m.Media); err != nil {
+			return tlrt.EncodeErr(err, "updateShortSentMessage", "media")
 		}
 	}
 	if flags.Has(7) {
 		b.PutVectorHeader(len(m.Entities))
 		for i := range m.Entities {
-			if err := encodeObj(b, m.Entities[i]); err != nil {
-				return encodeErr("updateShortSentMessage#9015e101", "entities", err)
+			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
+				return tlrt.EncodeErr(err, "updateShortSentMessage", "entities")
 			}
 		}
 	}
@@ -12180,59 +16591,56 @@ func (m *UpdateShortSentMessage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdateShortSentMessage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "")
 	}
-	if err := consumeID(b, UpdateShortSentMessageTypeID, "updateShortSentMessage"); err != nil {
-		return decodeErr("updateShortSentMessage#9015e101", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdateShortSentMessage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdateShortSentMessage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updateShortSentMessage#9015e101", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updateShortSentMessage", "")
 	}
 	*m = UpdateShortSentMessage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updateShortSentMessage#9015e101", "flags", err)
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "flags")
 	}
 	m.Out = m.Flags.Has(1)
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("updateShortSentMessage#9015e101", "id", err)
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "id")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updateShortSentMessage#9015e101", "pts", err)
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "pts")
 	}
 	if m.PtsCount, err = b.Int(); err != nil {
-		return decodeErr("updateShortSentMessage#9015e101", "pts_count", err)
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "pts_count")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updateShortSentMessage#9015e101", "date", err)
+		return tlrt.DecodeErr(err, "updateShortSentMessage", "date")
 	}
 	if m.Flags.Has(9) {
 		if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
-			return decodeErr("updateShortSentMessage#9015e101", "media", err)
+			return tlrt.DecodeErr(err, "updateShortSentMessage", "media")
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = decodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
-			return decodeErr("updateShortSentMessage#9015e101", "entities", err)
+		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+			return tlrt.DecodeErr(err, "updateShortSentMessage", "entities")
 		}
 	}
 	if m.Flags.Has(25) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("updateShortSentMessage#9015e101", "ttl_period", err)
+			return tlrt.DecodeErr(err, "updateShortSentMessage", "ttl_period")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<9
@@ -12245,7 +16653,8 @@ func (m *UpdateShortSentMessage) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// URLAuthResultClass is the TL type UrlAuthResult: one of URLAuthResultRequest, URLAuthResultAccepted, URLAuthResultDefault.
+// URLAuthResultClass is the TL type UrlAuthResult: one of URLAuthResultRequest,
+// URLAuthResultAccepted, URLAuthResultDefault.
 //
 // See https://core.telegram.org/type/UrlAuthResult.
 type URLAuthResultClass interface {
@@ -12258,7 +16667,8 @@ func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
 	return decodeURLAuthResult(b, 0)
 }
 
-// decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels deep.
+// decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels
+// deep.
 func decodeURLAuthResult(b *bin.Buffer, depth int) (URLAuthResultClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -12273,33 +16683,49 @@ func decodeURLAuthResult(b *bin.Buffer, depth int) (URLAuthResultClass, error) {
 	case URLAuthResultDefaultTypeID:
 		v = &URLAuthResultDefault{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "UrlAuthResult",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "UrlAuthResult"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// URLAuthResultRequest is the TL constructor urlAuthResultRequest:
+// URLAuthResultRequest is the TL constructor urlAuthResultRequest.
 //
-//	urlAuthResultRequest#92d33a0e flags:# request_write_access:flags.0?true bot:User domain:string = UrlAuthResult
+//	urlAuthResultRequest#3cd623ec flags:# request_write_access:flags.0?true
+//	    request_phone_number:flags.1?true match_codes_first:flags.5?true
+//	    is_app:flags.6?true bot:User domain:string browser:flags.2?string
+//	    platform:flags.2?string ip:flags.2?string region:flags.2?string
+//	    match_codes:flags.3?Vector<string> user_id_hint:flags.4?long
+//	    verified_app_name:flags.7?string = UrlAuthResult
+//
+// An optional field is sent when it is not zero, nil or false. SetBrowser and
+// the other Set methods send a zero value too; HasBrowser reports whether
+// Browser is present (sent, or received) and ClearBrowser leaves it out.
 //
 // See https://core.telegram.org/constructor/urlAuthResultRequest.
 type URLAuthResultRequest struct {
-	Flags              bin.Fields // flags word; see the type's doc
+	Flags              bin.Fields // flags word; Encode adds the bits of the fields that are set
 	RequestWriteAccess bool       // flags.0?true
+	RequestPhoneNumber bool       // flags.1?true
+	MatchCodesFirst    bool       // flags.5?true
+	IsApp              bool       // flags.6?true
 	Bot                UserClass
 	Domain             string
+	Browser            string   // flags.2?string
+	Platform           string   // flags.2?string
+	IP                 string   // flags.2?string
+	Region             string   // flags.2?string
+	MatchCodes         []string // flags.3?Vector<string>
+	UserIDHint         int64    // flags.4?long
+	VerifiedAppName    string   // flags.7?string
 }
 
 // URLAuthResultRequestTypeID is the ID of urlAuthResultRequest.
-const URLAuthResultRequestTypeID = 0x92d33a0e
+const URLAuthResultRequestTypeID = 0x3cd623ec
 
-// TypeID returns 0x92d33a0e, the ID of urlAuthResultRequest.
+// TypeID returns 0x3cd623ec, the ID of urlAuthResultRequest.
 func (*URLAuthResultRequest) TypeID() uint32 {
 	return URLAuthResultRequestTypeID
 }
@@ -12309,8 +16735,151 @@ func (*URLAuthResultRequest) TypeName() string {
 	return "urlAuthResultRequest"
 }
 
-// uRLAuthResultClass marks URLAuthResultRequest as a URLAuthResultClass.
+// uRLAuthResultClass marks URLAuthResultRequest as an URLAuthResultClass.
 func (*URLAuthResultRequest) uRLAuthResultClass() {}
+
+// HasBrowser reports whether Browser is present: not zero, set by SetBrowser,
+// or received. It shares its flag with Platform and IP and Region: they are
+// present together.
+func (m *URLAuthResultRequest) HasBrowser() bool {
+	return m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" || m.Flags.Has(2)
+}
+
+// SetBrowser sets Browser to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *URLAuthResultRequest) SetBrowser(v string) {
+	m.Browser = v
+	m.Flags.Set(2)
+}
+
+// ClearBrowser sets Browser to its zero value and marks it absent; it is still
+// sent, as zero, when Platform or IP or Region, which shares its flag, is set.
+func (m *URLAuthResultRequest) ClearBrowser() {
+	m.Browser = ""
+	m.Flags.Unset(2)
+}
+
+// HasPlatform reports whether Platform is present: not zero, set by
+// SetPlatform, or received. It shares its flag with Browser and IP and Region:
+// they are present together.
+func (m *URLAuthResultRequest) HasPlatform() bool {
+	return m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" || m.Flags.Has(2)
+}
+
+// SetPlatform sets Platform to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *URLAuthResultRequest) SetPlatform(v string) {
+	m.Platform = v
+	m.Flags.Set(2)
+}
+
+// ClearPlatform sets Platform to its zero value and marks it absent; it is
+// still sent, as zero, when Browser or IP or Region, which shares its flag, is
+// set.
+func (m *URLAuthResultRequest) ClearPlatform() {
+	m.Platform = ""
+	m.Flags.Unset(2)
+}
+
+// HasIP reports whether IP is present: not zero, set by SetIP, or received. It
+// shares its flag with Browser and Platform and Region: they are present
+// together.
+func (m *URLAuthResultRequest) HasIP() bool {
+	return m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" || m.Flags.Has(2)
+}
+
+// SetIP sets IP to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *URLAuthResultRequest) SetIP(v string) {
+	m.IP = v
+	m.Flags.Set(2)
+}
+
+// ClearIP sets IP to its zero value and marks it absent; it is still sent, as
+// zero, when Browser or Platform or Region, which shares its flag, is set.
+func (m *URLAuthResultRequest) ClearIP() {
+	m.IP = ""
+	m.Flags.Unset(2)
+}
+
+// HasRegion reports whether Region is present: not zero, set by SetRegion, or
+// received. It shares its flag with Browser and Platform and IP: they are
+// present together.
+func (m *URLAuthResultRequest) HasRegion() bool {
+	return m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" || m.Flags.Has(2)
+}
+
+// SetRegion sets Region to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *URLAuthResultRequest) SetRegion(v string) {
+	m.Region = v
+	m.Flags.Set(2)
+}
+
+// ClearRegion sets Region to its zero value and marks it absent; it is still
+// sent, as zero, when Browser or Platform or IP, which shares its flag, is set.
+func (m *URLAuthResultRequest) ClearRegion() {
+	m.Region = ""
+	m.Flags.Unset(2)
+}
+
+// HasMatchCodes reports whether MatchCodes is present: not zero, set by
+// SetMatchCodes, or received.
+func (m *URLAuthResultRequest) HasMatchCodes() bool {
+	return len(m.MatchCodes) > 0 || m.Flags.Has(3)
+}
+
+// SetMatchCodes sets MatchCodes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *URLAuthResultRequest) SetMatchCodes(v []string) {
+	m.MatchCodes = v
+	m.Flags.Set(3)
+}
+
+// ClearMatchCodes sets MatchCodes to its zero value and marks it absent.
+func (m *URLAuthResultRequest) ClearMatchCodes() {
+	m.MatchCodes = nil
+	m.Flags.Unset(3)
+}
+
+// HasUserIDHint reports whether UserIDHint is present: not zero, set by
+// SetUserIDHint, or received.
+func (m *URLAuthResultRequest) HasUserIDHint() bool {
+	return m.UserIDHint != 0 || m.Flags.Has(4)
+}
+
+// SetUserIDHint sets UserIDHint to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *URLAuthResultRequest) SetUserIDHint(v int64) {
+	m.UserIDHint = v
+	m.Flags.Set(4)
+}
+
+// ClearUserIDHint sets UserIDHint to its zero value and marks it absent.
+func (m *URLAuthResultRequest) ClearUserIDHint() {
+	m.UserIDHint = 0
+	m.Flags.Unset(4)
+}
+
+// HasVerifiedAppName reports whether VerifiedAppName is present: not zero, set
+// by SetVerifiedAppName, or received.
+func (m *URLAuthResultRequest) HasVerifiedAppName() bool {
+	return m.VerifiedAppName != "" || m.Flags.Has(7)
+}
+
+// SetVerifiedAppName sets VerifiedAppName to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *URLAuthResultRequest) SetVerifiedAppName(v string) {
+	m.VerifiedAppName = v
+	m.Flags.Set(7)
+}
+
+// ClearVerifiedAppName sets VerifiedAppName to its zero value and marks it
+// absent.
+func (m *URLAuthResultRequest) ClearVerifiedAppName() {
+	m.VerifiedAppName = ""
+	m.Flags.Unset(7)
+}
 
 // Encode writes m to b with its ID.
 func (m *URLAuthResultRequest) Encode(b *bin.Buffer) error {
@@ -12326,71 +16895,169 @@ func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1 << 0)
+	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<5 | 1<<6)
 	if m.RequestWriteAccess {
 		flags.Set(0)
 	}
+	if m.RequestPhoneNumber {
+		flags.Set(1)
+	}
+	if m.MatchCodesFirst {
+		flags.Set(5)
+	}
+	if m.IsApp {
+		flags.Set(6)
+	}
+	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
+		flags.Set(2)
+	}
+	if len(m.MatchCodes) > 0 {
+		flags.Set(3)
+	}
+	if m.UserIDHint != 0 {
+		flags.Set(4)
+	}
+	if m.VerifiedAppName != "" {
+		flags.Set(7)
+	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Bot); err != nil {
-		return encodeErr("urlAuthResultRequest#92d33a0e", "bot", err)
+	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
+		return tlrt.EncodeErr(err, "urlAuthResultRequest", "bot")
 	}
 	b.PutString(m.Domain)
+	if flags.Has(2) {
+		b.PutString(m.Browser)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Platform)
+	}
+	if flags.Has(2) {
+		b.PutString(m.IP)
+	}
+	if flags.Has(2) {
+		b.PutString(m.Region)
+	}
+	if flags.Has(3) {
+		b.PutVectorHeader(len(m.MatchCodes))
+		for i := range m.MatchCodes {
+			b.PutString(m.MatchCodes[i])
+		}
+	}
+	if flags.Has(4) {
+		b.PutLong(m.UserIDHint)
+	}
+	if flags.Has(7) {
+		b.PutString(m.VerifiedAppName)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
+		return tlrt.DecodeErr(err, "urlAuthResultRequest", "")
 	}
-	if err := consumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *URLAuthResultRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "urlAuthResultRequest", "")
 	}
 	*m = URLAuthResultRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "flags", err)
+		return tlrt.DecodeErr(err, "urlAuthResultRequest", "flags")
 	}
 	m.RequestWriteAccess = m.Flags.Has(0)
+	m.RequestPhoneNumber = m.Flags.Has(1)
+	m.MatchCodesFirst = m.Flags.Has(5)
+	m.IsApp = m.Flags.Has(6)
 	if m.Bot, err = decodeUser(b, depth+1); err != nil {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "bot", err)
+		return tlrt.DecodeErr(err, "urlAuthResultRequest", "bot")
 	}
 	if m.Domain, err = b.String(); err != nil {
-		return decodeErr("urlAuthResultRequest#92d33a0e", "domain", err)
+		return tlrt.DecodeErr(err, "urlAuthResultRequest", "domain")
 	}
-	m.Flags &^= 1 << 0
+	if m.Flags.Has(2) {
+		if m.Browser, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "browser")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Platform, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "platform")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.IP, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "ip")
+		}
+	}
+	if m.Flags.Has(2) {
+		if m.Region, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "region")
+		}
+	}
+	if m.Flags.Has(3) {
+		if m.MatchCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "match_codes")
+		}
+	}
+	if m.Flags.Has(4) {
+		if m.UserIDHint, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "user_id_hint")
+		}
+	}
+	if m.Flags.Has(7) {
+		if m.VerifiedAppName, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultRequest", "verified_app_name")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<1 | 1<<5 | 1<<6
+	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
+		m.Flags.Unset(2)
+	}
+	if len(m.MatchCodes) > 0 {
+		m.Flags.Unset(3)
+	}
+	if m.UserIDHint != 0 {
+		m.Flags.Unset(4)
+	}
+	if m.VerifiedAppName != "" {
+		m.Flags.Unset(7)
+	}
 	return nil
 }
 
-// URLAuthResultAccepted is the TL constructor urlAuthResultAccepted:
+// URLAuthResultAccepted is the TL constructor urlAuthResultAccepted.
 //
-//	urlAuthResultAccepted#8f8c0e4e url:string = UrlAuthResult
+//	urlAuthResultAccepted#623a8fa0 flags:# url:flags.0?string
+//	    = UrlAuthResult
+//
+// An optional field is sent when it is not zero, nil or false. SetURL and the
+// other Set methods send a zero value too; HasURL reports whether URL is
+// present (sent, or received) and ClearURL leaves it out.
 //
 // See https://core.telegram.org/constructor/urlAuthResultAccepted.
 type URLAuthResultAccepted struct {
-	URL string
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	URL   string     // flags.0?string
 }
 
 // URLAuthResultAcceptedTypeID is the ID of urlAuthResultAccepted.
-const URLAuthResultAcceptedTypeID = 0x8f8c0e4e
+const URLAuthResultAcceptedTypeID = 0x623a8fa0
 
-// TypeID returns 0x8f8c0e4e, the ID of urlAuthResultAccepted.
+// TypeID returns 0x623a8fa0, the ID of urlAuthResultAccepted.
 func (*URLAuthResultAccepted) TypeID() uint32 {
 	return URLAuthResultAcceptedTypeID
 }
@@ -12400,8 +17067,26 @@ func (*URLAuthResultAccepted) TypeName() string {
 	return "urlAuthResultAccepted"
 }
 
-// uRLAuthResultClass marks URLAuthResultAccepted as a URLAuthResultClass.
+// uRLAuthResultClass marks URLAuthResultAccepted as an URLAuthResultClass.
 func (*URLAuthResultAccepted) uRLAuthResultClass() {}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *URLAuthResultAccepted) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(0)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *URLAuthResultAccepted) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(0)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *URLAuthResultAccepted) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *URLAuthResultAccepted) Encode(b *bin.Buffer) error {
@@ -12417,39 +17102,52 @@ func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutString(m.URL)
+	flags := m.Flags
+	if m.URL != "" {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutString(m.URL)
+	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
+		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "")
 	}
-	if err := consumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
-		return decodeErr("urlAuthResultAccepted#8f8c0e4e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *URLAuthResultAccepted) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *URLAuthResultAccepted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = URLAuthResultAccepted{}
 	var err error
-	if m.URL, err = b.String(); err != nil {
-		return decodeErr("urlAuthResultAccepted#8f8c0e4e", "url", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "flags")
+	}
+	if m.Flags.Has(0) {
+		if m.URL, err = b.String(); err != nil {
+			return tlrt.DecodeErr(err, "urlAuthResultAccepted", "url")
+		}
+	}
+	if m.URL != "" {
+		m.Flags.Unset(0)
 	}
 	return nil
 }
 
-// URLAuthResultDefault is the TL constructor urlAuthResultDefault:
+// URLAuthResultDefault is the TL constructor urlAuthResultDefault.
 //
 //	urlAuthResultDefault#a9d6db1f = UrlAuthResult
 //
@@ -12469,7 +17167,7 @@ func (*URLAuthResultDefault) TypeName() string {
 	return "urlAuthResultDefault"
 }
 
-// uRLAuthResultClass marks URLAuthResultDefault as a URLAuthResultClass.
+// uRLAuthResultClass marks URLAuthResultDefault as an URLAuthResultClass.
 func (*URLAuthResultDefault) uRLAuthResultClass() {}
 
 // Encode writes m to b with its ID.
@@ -12491,22 +17189,19 @@ func (m *URLAuthResultDefault) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, URLAuthResultDefaultTypeID, "urlAuthResultDefault"); err != nil {
+		return tlrt.DecodeErr(err, "urlAuthResultDefault", "")
 	}
-	if err := consumeID(b, URLAuthResultDefaultTypeID, "urlAuthResultDefault"); err != nil {
-		return decodeErr("urlAuthResultDefault#a9d6db1f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *URLAuthResultDefault) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *URLAuthResultDefault) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
@@ -12539,18 +17234,15 @@ func decodeUser(b *bin.Buffer, depth int) (UserClass, error) {
 	case UserTypeID:
 		v = &User{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "User",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "User"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UserEmpty is the TL constructor userEmpty:
+// UserEmpty is the TL constructor userEmpty.
 //
 //	userEmpty#d3bc4b7a id:long = User
 //
@@ -12572,7 +17264,7 @@ func (*UserEmpty) TypeName() string {
 	return "userEmpty"
 }
 
-// userClass marks UserEmpty as a UserClass.
+// userClass marks UserEmpty as an UserClass.
 func (*UserEmpty) userClass() {}
 
 // Encode writes m to b with its ID.
@@ -12595,89 +17287,126 @@ func (m *UserEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserEmptyTypeID, "userEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userEmpty", "")
 	}
-	if err := consumeID(b, UserEmptyTypeID, "userEmpty"); err != nil {
-		return decodeErr("userEmpty#d3bc4b7a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("userEmpty#d3bc4b7a", "id", err)
+		return tlrt.DecodeErr(err, "userEmpty", "id")
 	}
 	return nil
 }
 
-// User is the TL constructor user:
+// User is the TL constructor user.
 //
-//	user#215c4438 flags:# self:flags.10?true contact:flags.11?true mutual_contact:flags.12?true deleted:flags.13?true bot:flags.14?true bot_chat_history:flags.15?true bot_nochats:flags.16?true verified:flags.17?true restricted:flags.18?true min:flags.20?true bot_inline_geo:flags.21?true support:flags.23?true scam:flags.24?true apply_min_photo:flags.25?true fake:flags.26?true bot_attach_menu:flags.27?true premium:flags.28?true attach_menu_enabled:flags.29?true flags2:# bot_can_edit:flags2.1?true close_friend:flags2.2?true stories_hidden:flags2.3?true stories_unavailable:flags2.4?true id:long access_hash:flags.0?long first_name:flags.1?string last_name:flags.2?string username:flags.3?string phone:flags.4?string photo:flags.5?UserProfilePhoto status:flags.6?UserStatus bot_info_version:flags.14?int restriction_reason:flags.18?Vector<RestrictionReason> bot_inline_placeholder:flags.19?string lang_code:flags.22?string emoji_status:flags.30?EmojiStatus usernames:flags2.0?Vector<Username> stories_max_id:flags2.5?int color:flags2.8?PeerColor profile_color:flags2.9?PeerColor = User
+//	user#b1b8cc83 flags:# self:flags.10?true contact:flags.11?true
+//	    mutual_contact:flags.12?true deleted:flags.13?true bot:flags.14?true
+//	    bot_chat_history:flags.15?true bot_nochats:flags.16?true
+//	    verified:flags.17?true restricted:flags.18?true min:flags.20?true
+//	    bot_inline_geo:flags.21?true support:flags.23?true
+//	    scam:flags.24?true apply_min_photo:flags.25?true fake:flags.26?true
+//	    bot_attach_menu:flags.27?true premium:flags.28?true
+//	    attach_menu_enabled:flags.29?true flags2:#
+//	    bot_can_edit:flags2.1?true close_friend:flags2.2?true
+//	    stories_hidden:flags2.3?true stories_unavailable:flags2.4?true
+//	    contact_require_premium:flags2.10?true bot_business:flags2.11?true
+//	    bot_has_main_app:flags2.13?true bot_forum_view:flags2.16?true
+//	    bot_forum_can_manage_topics:flags2.17?true
+//	    bot_can_manage_bots:flags2.18?true bot_guestchat:flags2.19?true
+//	    bot_guard:flags2.20?true id:long access_hash:flags.0?long
+//	    first_name:flags.1?string last_name:flags.2?string
+//	    username:flags.3?string phone:flags.4?string
+//	    photo:flags.5?UserProfilePhoto status:flags.6?UserStatus
+//	    bot_info_version:flags.14?int
+//	    restriction_reason:flags.18?Vector<RestrictionReason>
+//	    bot_inline_placeholder:flags.19?string lang_code:flags.22?string
+//	    emoji_status:flags.30?EmojiStatus
+//	    usernames:flags2.0?Vector<Username>
+//	    stories_max_id:flags2.5?RecentStory color:flags2.8?PeerColor
+//	    profile_color:flags2.9?PeerColor bot_active_users:flags2.12?int
+//	    bot_verification_icon:flags2.14?long
+//	    send_paid_messages_stars:flags2.15?long
+//	    linked_community_id:flags2.21?long = User
+//
+// An optional field is sent when it is not zero, nil or false. SetAccessHash
+// and the other Set methods send a zero value too; HasAccessHash reports
+// whether AccessHash is present (sent, or received) and ClearAccessHash leaves
+// it out.
 //
 // See https://core.telegram.org/constructor/user.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type User struct {
-	Flags                bin.Fields // flags word; see the type's doc
-	Self                 bool       // flags.10?true
-	Contact              bool       // flags.11?true
-	MutualContact        bool       // flags.12?true
-	Deleted              bool       // flags.13?true
-	Bot                  bool       // flags.14?true
-	BotChatHistory       bool       // flags.15?true
-	BotNochats           bool       // flags.16?true
-	Verified             bool       // flags.17?true
-	Restricted           bool       // flags.18?true
-	Min                  bool       // flags.20?true
-	BotInlineGeo         bool       // flags.21?true
-	Support              bool       // flags.23?true
-	Scam                 bool       // flags.24?true
-	ApplyMinPhoto        bool       // flags.25?true
-	Fake                 bool       // flags.26?true
-	BotAttachMenu        bool       // flags.27?true
-	Premium              bool       // flags.28?true
-	AttachMenuEnabled    bool       // flags.29?true
-	Flags2               bin.Fields // flags word; see the type's doc
-	BotCanEdit           bool       // flags2.1?true
-	CloseFriend          bool       // flags2.2?true
-	StoriesHidden        bool       // flags2.3?true
-	StoriesUnavailable   bool       // flags2.4?true
-	ID                   int64
-	AccessHash           int64                 // flags.0?long
-	FirstName            string                // flags.1?string
-	LastName             string                // flags.2?string
-	Username             string                // flags.3?string
-	Phone                string                // flags.4?string
-	Photo                UserProfilePhotoClass // flags.5?UserProfilePhoto
-	Status               UserStatusClass       // flags.6?UserStatus
-	BotInfoVersion       int                   // flags.14?int
-	RestrictionReason    []RestrictionReason   // flags.18?Vector<RestrictionReason>
-	BotInlinePlaceholder string                // flags.19?string
-	LangCode             string                // flags.22?string
-	EmojiStatus          EmojiStatusClass      // flags.30?EmojiStatus
-	Usernames            []Username            // flags2.0?Vector<Username>
-	StoriesMaxID         int                   // flags2.5?int
-	Color                *PeerColor            // flags2.8?PeerColor
-	ProfileColor         *PeerColor            // flags2.9?PeerColor
+	Flags                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Self                    bool       // flags.10?true
+	Contact                 bool       // flags.11?true
+	MutualContact           bool       // flags.12?true
+	Deleted                 bool       // flags.13?true
+	Bot                     bool       // flags.14?true
+	BotChatHistory          bool       // flags.15?true
+	BotNochats              bool       // flags.16?true
+	Verified                bool       // flags.17?true
+	Restricted              bool       // flags.18?true
+	Min                     bool       // flags.20?true
+	BotInlineGeo            bool       // flags.21?true
+	Support                 bool       // flags.23?true
+	Scam                    bool       // flags.24?true
+	ApplyMinPhoto           bool       // flags.25?true
+	Fake                    bool       // flags.26?true
+	BotAttachMenu           bool       // flags.27?true
+	Premium                 bool       // flags.28?true
+	AttachMenuEnabled       bool       // flags.29?true
+	Flags2                  bin.Fields // flags word; Encode adds the bits of the fields that are set
+	BotCanEdit              bool       // flags2.1?true
+	CloseFriend             bool       // flags2.2?true
+	StoriesHidden           bool       // flags2.3?true
+	StoriesUnavailable      bool       // flags2.4?true
+	ContactRequirePremium   bool       // flags2.10?true
+	BotBusiness             bool       // flags2.11?true
+	BotHasMainApp           bool       // flags2.13?true
+	BotForumView            bool       // flags2.16?true
+	BotForumCanManageTopics bool       // flags2.17?true
+	BotCanManageBots        bool       // flags2.18?true
+	BotGuestchat            bool       // flags2.19?true
+	BotGuard                bool       // flags2.20?true
+	ID                      int64
+	AccessHash              int64                 // flags.0?long
+	FirstName               string                // flags.1?string
+	LastName                string                // flags.2?string
+	Username                string                // flags.3?string
+	Phone                   string                // flags.4?string
+	Photo                   UserProfilePhotoClass // flags.5?UserProfilePhoto
+	Status                  UserStatusClass       // flags.6?UserStatus
+	BotInfoVersion          int                   // flags.14?int
+	RestrictionReason       []RestrictionReason   // flags.18?Vector<RestrictionReason>
+	BotInlinePlaceholder    string                // flags.19?string
+	LangCode                string                // flags.22?string
+	EmojiStatus             EmojiStatusClass      // flags.30?EmojiStatus
+	Usernames               []Username            // flags2.0?Vector<Username>
+	StoriesMaxID            *RecentStory          // flags2.5?RecentStory
+	Color                   PeerColorClass        // flags2.8?PeerColor
+	ProfileColor            PeerColorClass        // flags2.9?PeerColor
+	BotActiveUsers          int                   // flags2.12?int
+	BotVerificationIcon     int64                 // flags2.14?long
+	SendPaidMessagesStars   int64                 // flags2.15?long
+	LinkedCommunityID       int64                 // flags2.21?long
 }
 
 // UserTypeID is the ID of user.
-const UserTypeID = 0x215c4438
+const UserTypeID = 0xb1b8cc83
 
-// TypeID returns 0x215c4438, the ID of user.
+// TypeID returns 0xb1b8cc83, the ID of user.
 func (*User) TypeID() uint32 {
 	return UserTypeID
 }
@@ -12687,8 +17416,284 @@ func (*User) TypeName() string {
 	return "user"
 }
 
-// userClass marks User as a UserClass.
+// userClass marks User as an UserClass.
 func (*User) userClass() {}
+
+// HasAccessHash reports whether AccessHash is present: not zero, set by
+// SetAccessHash, or received.
+func (m *User) HasAccessHash() bool {
+	return m.AccessHash != 0 || m.Flags.Has(0)
+}
+
+// SetAccessHash sets AccessHash to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *User) SetAccessHash(v int64) {
+	m.AccessHash = v
+	m.Flags.Set(0)
+}
+
+// ClearAccessHash sets AccessHash to its zero value and marks it absent.
+func (m *User) ClearAccessHash() {
+	m.AccessHash = 0
+	m.Flags.Unset(0)
+}
+
+// HasFirstName reports whether FirstName is present: not zero, set by
+// SetFirstName, or received.
+func (m *User) HasFirstName() bool {
+	return m.FirstName != "" || m.Flags.Has(1)
+}
+
+// SetFirstName sets FirstName to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *User) SetFirstName(v string) {
+	m.FirstName = v
+	m.Flags.Set(1)
+}
+
+// ClearFirstName sets FirstName to its zero value and marks it absent.
+func (m *User) ClearFirstName() {
+	m.FirstName = ""
+	m.Flags.Unset(1)
+}
+
+// HasLastName reports whether LastName is present: not zero, set by
+// SetLastName, or received.
+func (m *User) HasLastName() bool {
+	return m.LastName != "" || m.Flags.Has(2)
+}
+
+// SetLastName sets LastName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *User) SetLastName(v string) {
+	m.LastName = v
+	m.Flags.Set(2)
+}
+
+// ClearLastName sets LastName to its zero value and marks it absent.
+func (m *User) ClearLastName() {
+	m.LastName = ""
+	m.Flags.Unset(2)
+}
+
+// HasUsername reports whether Username is present: not zero, set by
+// SetUsername, or received.
+func (m *User) HasUsername() bool {
+	return m.Username != "" || m.Flags.Has(3)
+}
+
+// SetUsername sets Username to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *User) SetUsername(v string) {
+	m.Username = v
+	m.Flags.Set(3)
+}
+
+// ClearUsername sets Username to its zero value and marks it absent.
+func (m *User) ClearUsername() {
+	m.Username = ""
+	m.Flags.Unset(3)
+}
+
+// HasPhone reports whether Phone is present: not zero, set by SetPhone, or
+// received.
+func (m *User) HasPhone() bool {
+	return m.Phone != "" || m.Flags.Has(4)
+}
+
+// SetPhone sets Phone to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *User) SetPhone(v string) {
+	m.Phone = v
+	m.Flags.Set(4)
+}
+
+// ClearPhone sets Phone to its zero value and marks it absent.
+func (m *User) ClearPhone() {
+	m.Phone = ""
+	m.Flags.Unset(4)
+}
+
+// HasBotInfoVersion reports whether BotInfoVersion is present: not zero, set by
+// SetBotInfoVersion, or received. It shares its flag with Bot: they are present
+// together.
+func (m *User) HasBotInfoVersion() bool {
+	return m.Bot || m.BotInfoVersion != 0 || m.Flags.Has(14)
+}
+
+// SetBotInfoVersion sets BotInfoVersion to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *User) SetBotInfoVersion(v int) {
+	m.BotInfoVersion = v
+	m.Flags.Set(14)
+}
+
+// ClearBotInfoVersion sets BotInfoVersion to its zero value and marks it
+// absent; it is still sent, as zero, when Bot, which shares its flag, is set.
+func (m *User) ClearBotInfoVersion() {
+	m.BotInfoVersion = 0
+	m.Flags.Unset(14)
+}
+
+// HasRestrictionReason reports whether RestrictionReason is present: not zero,
+// set by SetRestrictionReason, or received. It shares its flag with Restricted:
+// they are present together.
+func (m *User) HasRestrictionReason() bool {
+	return m.Restricted || len(m.RestrictionReason) > 0 || m.Flags.Has(18)
+}
+
+// SetRestrictionReason sets RestrictionReason to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *User) SetRestrictionReason(v []RestrictionReason) {
+	m.RestrictionReason = v
+	m.Flags.Set(18)
+}
+
+// ClearRestrictionReason sets RestrictionReason to its zero value and marks it
+// absent; it is still sent, as zero, when Restricted, which shares its flag, is
+// set.
+func (m *User) ClearRestrictionReason() {
+	m.RestrictionReason = nil
+	m.Flags.Unset(18)
+}
+
+// HasBotInlinePlaceholder reports whether BotInlinePlaceholder is present: not
+// zero, set by SetBotInlinePlaceholder, or received.
+func (m *User) HasBotInlinePlaceholder() bool {
+	return m.BotInlinePlaceholder != "" || m.Flags.Has(19)
+}
+
+// SetBotInlinePlaceholder sets BotInlinePlaceholder to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *User) SetBotInlinePlaceholder(v string) {
+	m.BotInlinePlaceholder = v
+	m.Flags.Set(19)
+}
+
+// ClearBotInlinePlaceholder sets BotInlinePlaceholder to its zero value and
+// marks it absent.
+func (m *User) ClearBotInlinePlaceholder() {
+	m.BotInlinePlaceholder = ""
+	m.Flags.Unset(19)
+}
+
+// HasLangCode reports whether LangCode is present: not zero, set by
+// SetLangCode, or received.
+func (m *User) HasLangCode() bool {
+	return m.LangCode != "" || m.Flags.Has(22)
+}
+
+// SetLangCode sets LangCode to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *User) SetLangCode(v string) {
+	m.LangCode = v
+	m.Flags.Set(22)
+}
+
+// ClearLangCode sets LangCode to its zero value and marks it absent.
+func (m *User) ClearLangCode() {
+	m.LangCode = ""
+	m.Flags.Unset(22)
+}
+
+// HasUsernames reports whether Usernames is present: not zero, set by
+// SetUsernames, or received.
+func (m *User) HasUsernames() bool {
+	return len(m.Usernames) > 0 || m.Flags2.Has(0)
+}
+
+// SetUsernames sets Usernames to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *User) SetUsernames(v []Username) {
+	m.Usernames = v
+	m.Flags2.Set(0)
+}
+
+// ClearUsernames sets Usernames to its zero value and marks it absent.
+func (m *User) ClearUsernames() {
+	m.Usernames = nil
+	m.Flags2.Unset(0)
+}
+
+// HasBotActiveUsers reports whether BotActiveUsers is present: not zero, set by
+// SetBotActiveUsers, or received.
+func (m *User) HasBotActiveUsers() bool {
+	return m.BotActiveUsers != 0 || m.Flags2.Has(12)
+}
+
+// SetBotActiveUsers sets BotActiveUsers to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *User) SetBotActiveUsers(v int) {
+	m.BotActiveUsers = v
+	m.Flags2.Set(12)
+}
+
+// ClearBotActiveUsers sets BotActiveUsers to its zero value and marks it
+// absent.
+func (m *User) ClearBotActiveUsers() {
+	m.BotActiveUsers = 0
+	m.Flags2.Unset(12)
+}
+
+// HasBotVerificationIcon reports whether BotVerificationIcon is present: not
+// zero, set by SetBotVerificationIcon, or received.
+func (m *User) HasBotVerificationIcon() bool {
+	return m.BotVerificationIcon != 0 || m.Flags2.Has(14)
+}
+
+// SetBotVerificationIcon sets BotVerificationIcon to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *User) SetBotVerificationIcon(v int64) {
+	m.BotVerificationIcon = v
+	m.Flags2.Set(14)
+}
+
+// ClearBotVerificationIcon sets BotVerificationIcon to its zero value and marks
+// it absent.
+func (m *User) ClearBotVerificationIcon() {
+	m.BotVerificationIcon = 0
+	m.Flags2.Unset(14)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *User) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags2.Has(15)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *User) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags2.Set(15)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *User) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags2.Unset(15)
+}
+
+// HasLinkedCommunityID reports whether LinkedCommunityID is present: not zero,
+// set by SetLinkedCommunityID, or received.
+func (m *User) HasLinkedCommunityID() bool {
+	return m.LinkedCommunityID != 0 || m.Flags2.Has(21)
+}
+
+// SetLinkedCommunityID sets LinkedCommunityID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *User) SetLinkedCommunityID(v int64) {
+	m.LinkedCommunityID = v
+	m.Flags2.Set(21)
+}
+
+// ClearLinkedCommunityID sets LinkedCommunityID to its zero value and marks it
+// absent.
+func (m *User) ClearLinkedCommunityID() {
+	m.LinkedCommunityID = 0
+	m.Flags2.Unset(21)
+}
 
 // Encode writes m to b with its ID.
 func (m *User) Encode(b *bin.Buffer) error {
@@ -12790,7 +17795,7 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		flags.Set(30)
 	}
 	b.PutUint32(uint32(flags))
-	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<8 | 1<<9)
+	flags2 := m.Flags2 &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20)
 	if m.BotCanEdit {
 		flags2.Set(1)
 	}
@@ -12803,10 +17808,34 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	if m.StoriesUnavailable {
 		flags2.Set(4)
 	}
+	if m.ContactRequirePremium {
+		flags2.Set(10)
+	}
+	if m.BotBusiness {
+		flags2.Set(11)
+	}
+	if m.BotHasMainApp {
+		flags2.Set(13)
+	}
+	if m.BotForumView {
+		flags2.Set(16)
+	}
+	if m.BotForumCanManageTopics {
+		flags2.Set(17)
+	}
+	if m.BotCanManageBots {
+		flags2.Set(18)
+	}
+	if m.BotGuestchat {
+		flags2.Set(19)
+	}
+	if m.BotGuard {
+		flags2.Set(20)
+	}
 	if len(m.Usernames) > 0 {
 		flags2.Set(0)
 	}
-	if m.StoriesMaxID != 0 {
+	if m.StoriesMaxID != nil {
 		flags2.Set(5)
 	}
 	if m.Color != nil {
@@ -12814,6 +17843,18 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 	}
 	if m.ProfileColor != nil {
 		flags2.Set(9)
+	}
+	if m.BotActiveUsers != 0 {
+		flags2.Set(12)
+	}
+	if m.BotVerificationIcon != 0 {
+		flags2.Set(14)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(15)
+	}
+	if m.LinkedCommunityID != 0 {
+		flags2.Set(21)
 	}
 	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
@@ -12833,13 +17874,13 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Phone)
 	}
 	if flags.Has(5) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("user#215c4438", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "user", "photo")
 		}
 	}
 	if flags.Has(6) {
-		if err := encodeObj(b, m.Status); err != nil {
-			return encodeErr("user#215c4438", "status", err)
+		if err := tlrt.EncodeObject(b, m.Status); err != nil {
+			return tlrt.EncodeErr(err, "user", "status")
 		}
 	}
 	if flags.Has(14) {
@@ -12849,7 +17890,7 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		b.PutVectorHeader(len(m.RestrictionReason))
 		for i := range m.RestrictionReason {
 			if err := m.RestrictionReason[i].Encode(b); err != nil {
-				return encodeErr("user#215c4438", "restriction_reason", err)
+				return tlrt.EncodeErr(err, "user", "restriction_reason")
 			}
 		}
 	}
@@ -12860,62 +17901,73 @@ func (m *User) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.LangCode)
 	}
 	if flags.Has(30) {
-		if err := encodeObj(b, m.EmojiStatus); err != nil {
-			return encodeErr("user#215c4438", "emoji_status", err)
+		if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
+			return tlrt.EncodeErr(err, "user", "emoji_status")
 		}
 	}
 	if flags2.Has(0) {
 		b.PutVectorHeader(len(m.Usernames))
 		for i := range m.Usernames {
 			if err := m.Usernames[i].Encode(b); err != nil {
-				return encodeErr("user#215c4438", "usernames", err)
+				return tlrt.EncodeErr(err, "user", "usernames")
 			}
 		}
 	}
 	if flags2.Has(5) {
-		b.PutInt(m.StoriesMaxID)
+		if err := m.StoriesMaxID.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "user", "stories_max_id")
+		}
 	}
 	if flags2.Has(8) {
-		if err := m.Color.Encode(b); err != nil {
-			return encodeErr("user#215c4438", "color", err)
+		if err := tlrt.EncodeObject(b, m.Color); err != nil {
+			return tlrt.EncodeErr(err, "user", "color")
 		}
 	}
 	if flags2.Has(9) {
-		if err := m.ProfileColor.Encode(b); err != nil {
-			return encodeErr("user#215c4438", "profile_color", err)
+		if err := tlrt.EncodeObject(b, m.ProfileColor); err != nil {
+			return tlrt.EncodeErr(err, "user", "profile_color")
 		}
+	}
+	if flags2.Has(12) {
+		b.PutInt(m.BotActiveUsers)
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.BotVerificationIcon)
+	}
+	if flags2.Has(15) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(21) {
+		b.PutLong(m.LinkedCommunityID)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *User) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserTypeID, "user"); err != nil {
+		return tlrt.DecodeErr(err, "user", "")
 	}
-	if err := consumeID(b, UserTypeID, "user"); err != nil {
-		return decodeErr("user#215c4438", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *User) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("user#215c4438", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "user", "")
 	}
 	*m = User{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("user#215c4438", "flags", err)
+		return tlrt.DecodeErr(err, "user", "flags")
 	}
 	m.Self = m.Flags.Has(10)
 	m.Contact = m.Flags.Has(11)
@@ -12936,99 +17988,126 @@ func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.Premium = m.Flags.Has(28)
 	m.AttachMenuEnabled = m.Flags.Has(29)
 	if err = m.Flags2.Decode(b); err != nil {
-		return decodeErr("user#215c4438", "flags2", err)
+		return tlrt.DecodeErr(err, "user", "flags2")
 	}
 	m.BotCanEdit = m.Flags2.Has(1)
 	m.CloseFriend = m.Flags2.Has(2)
 	m.StoriesHidden = m.Flags2.Has(3)
 	m.StoriesUnavailable = m.Flags2.Has(4)
+	m.ContactRequirePremium = m.Flags2.Has(10)
+	m.BotBusiness = m.Flags2.Has(11)
+	m.BotHasMainApp = m.Flags2.Has(13)
+	m.BotForumView = m.Flags2.Has(16)
+	m.BotForumCanManageTopics = m.Flags2.Has(17)
+	m.BotCanManageBots = m.Flags2.Has(18)
+	m.BotGuestchat = m.Flags2.Has(19)
+	m.BotGuard = m.Flags2.Has(20)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("user#215c4438", "id", err)
+		return tlrt.DecodeErr(err, "user", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.AccessHash, err = b.Long(); err != nil {
-			return decodeErr("user#215c4438", "access_hash", err)
+			return tlrt.DecodeErr(err, "user", "access_hash")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.FirstName, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "first_name", err)
+			return tlrt.DecodeErr(err, "user", "first_name")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.LastName, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "last_name", err)
+			return tlrt.DecodeErr(err, "user", "last_name")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Username, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "username", err)
+			return tlrt.DecodeErr(err, "user", "username")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Phone, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "phone", err)
+			return tlrt.DecodeErr(err, "user", "phone")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.Photo, err = decodeUserProfilePhoto(b, depth+1); err != nil {
-			return decodeErr("user#215c4438", "photo", err)
+			return tlrt.DecodeErr(err, "user", "photo")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.Status, err = decodeUserStatus(b, depth+1); err != nil {
-			return decodeErr("user#215c4438", "status", err)
+			return tlrt.DecodeErr(err, "user", "status")
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.BotInfoVersion, err = b.Int(); err != nil {
-			return decodeErr("user#215c4438", "bot_info_version", err)
+			return tlrt.DecodeErr(err, "user", "bot_info_version")
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.RestrictionReason, err = decodeVectorAt(b, depth+1, decodeValue[RestrictionReason]); err != nil {
-			return decodeErr("user#215c4438", "restriction_reason", err)
+		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+			return tlrt.DecodeErr(err, "user", "restriction_reason")
 		}
 	}
 	if m.Flags.Has(19) {
 		if m.BotInlinePlaceholder, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "bot_inline_placeholder", err)
+			return tlrt.DecodeErr(err, "user", "bot_inline_placeholder")
 		}
 	}
 	if m.Flags.Has(22) {
 		if m.LangCode, err = b.String(); err != nil {
-			return decodeErr("user#215c4438", "lang_code", err)
+			return tlrt.DecodeErr(err, "user", "lang_code")
 		}
 	}
 	if m.Flags.Has(30) {
 		if m.EmojiStatus, err = decodeEmojiStatus(b, depth+1); err != nil {
-			return decodeErr("user#215c4438", "emoji_status", err)
+			return tlrt.DecodeErr(err, "user", "emoji_status")
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = decodeVectorAt(b, depth+1, decodeValue[Username]); err != nil {
-			return decodeErr("user#215c4438", "usernames", err)
+		if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+			return tlrt.DecodeErr(err, "user", "usernames")
 		}
 	}
 	if m.Flags2.Has(5) {
-		if m.StoriesMaxID, err = b.Int(); err != nil {
-			return decodeErr("user#215c4438", "stories_max_id", err)
+		m.StoriesMaxID = new(RecentStory)
+		if err = tlrt.DecodeBoxed(b, m.StoriesMaxID, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "user", "stories_max_id")
 		}
 	}
 	if m.Flags2.Has(8) {
-		m.Color = new(PeerColor)
-		if err = decodeBoxed(b, m.Color, depth+1); err != nil {
-			return decodeErr("user#215c4438", "color", err)
+		if m.Color, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "user", "color")
 		}
 	}
 	if m.Flags2.Has(9) {
-		m.ProfileColor = new(PeerColor)
-		if err = decodeBoxed(b, m.ProfileColor, depth+1); err != nil {
-			return decodeErr("user#215c4438", "profile_color", err)
+		if m.ProfileColor, err = decodePeerColor(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "user", "profile_color")
+		}
+	}
+	if m.Flags2.Has(12) {
+		if m.BotActiveUsers, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "user", "bot_active_users")
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.BotVerificationIcon, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "user", "bot_verification_icon")
+		}
+	}
+	if m.Flags2.Has(15) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "user", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.LinkedCommunityID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "user", "linked_community_id")
 		}
 	}
 	m.Flags &^= 1<<5 | 1<<6 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<8 | 1<<9
+	m.Flags2 &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18 | 1<<19 | 1<<20
 	if m.Bot || m.BotInfoVersion != 0 {
 		m.Flags.Unset(14)
 	}
@@ -13059,13 +18138,23 @@ func (m *User) decodeBareAt(b *bin.Buffer, depth int) error {
 	if len(m.Usernames) > 0 {
 		m.Flags2.Unset(0)
 	}
-	if m.StoriesMaxID != 0 {
-		m.Flags2.Unset(5)
+	if m.BotActiveUsers != 0 {
+		m.Flags2.Unset(12)
+	}
+	if m.BotVerificationIcon != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(15)
+	}
+	if m.LinkedCommunityID != 0 {
+		m.Flags2.Unset(21)
 	}
 	return nil
 }
 
-// UserProfilePhotoClass is the TL type UserProfilePhoto: one of UserProfilePhotoEmpty, UserProfilePhoto.
+// UserProfilePhotoClass is the TL type UserProfilePhoto: one of
+// UserProfilePhotoEmpty, UserProfilePhoto.
 //
 // See https://core.telegram.org/type/UserProfilePhoto.
 type UserProfilePhotoClass interface {
@@ -13078,7 +18167,8 @@ func DecodeUserProfilePhoto(b *bin.Buffer) (UserProfilePhotoClass, error) {
 	return decodeUserProfilePhoto(b, 0)
 }
 
-// decodeUserProfilePhoto is DecodeUserProfilePhoto for a value nested depth levels deep.
+// decodeUserProfilePhoto is DecodeUserProfilePhoto for a value nested depth
+// levels deep.
 func decodeUserProfilePhoto(b *bin.Buffer, depth int) (UserProfilePhotoClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -13091,18 +18181,15 @@ func decodeUserProfilePhoto(b *bin.Buffer, depth int) (UserProfilePhotoClass, er
 	case UserProfilePhotoTypeID:
 		v = &UserProfilePhoto{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "UserProfilePhoto",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "UserProfilePhoto"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UserProfilePhotoEmpty is the TL constructor userProfilePhotoEmpty:
+// UserProfilePhotoEmpty is the TL constructor userProfilePhotoEmpty.
 //
 //	userProfilePhotoEmpty#4f11bae1 = UserProfilePhoto
 //
@@ -13122,7 +18209,8 @@ func (*UserProfilePhotoEmpty) TypeName() string {
 	return "userProfilePhotoEmpty"
 }
 
-// userProfilePhotoClass marks UserProfilePhotoEmpty as a UserProfilePhotoClass.
+// userProfilePhotoClass marks UserProfilePhotoEmpty as an
+// UserProfilePhotoClass.
 func (*UserProfilePhotoEmpty) userProfilePhotoClass() {}
 
 // Encode writes m to b with its ID.
@@ -13144,39 +18232,39 @@ func (m *UserProfilePhotoEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserProfilePhotoEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userProfilePhotoEmpty", "")
 	}
-	if err := consumeID(b, UserProfilePhotoEmptyTypeID, "userProfilePhotoEmpty"); err != nil {
-		return decodeErr("userProfilePhotoEmpty#4f11bae1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserProfilePhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserProfilePhotoEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserProfilePhotoEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UserProfilePhoto is the TL constructor userProfilePhoto:
+// UserProfilePhoto is the TL constructor userProfilePhoto.
 //
-//	userProfilePhoto#82d1f706 flags:# has_video:flags.0?true personal:flags.2?true photo_id:long stripped_thumb:flags.1?bytes dc_id:int = UserProfilePhoto
+//	userProfilePhoto#82d1f706 flags:# has_video:flags.0?true
+//	    personal:flags.2?true photo_id:long stripped_thumb:flags.1?bytes
+//	    dc_id:int = UserProfilePhoto
+//
+// An optional field is sent when it is not zero, nil or false. SetStrippedThumb
+// and the other Set methods send a zero value too; HasStrippedThumb reports
+// whether StrippedThumb is present (sent, or received) and ClearStrippedThumb
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/userProfilePhoto.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UserProfilePhoto struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	HasVideo      bool       // flags.0?true
 	Personal      bool       // flags.2?true
 	PhotoID       int64
@@ -13197,8 +18285,27 @@ func (*UserProfilePhoto) TypeName() string {
 	return "userProfilePhoto"
 }
 
-// userProfilePhotoClass marks UserProfilePhoto as a UserProfilePhotoClass.
+// userProfilePhotoClass marks UserProfilePhoto as an UserProfilePhotoClass.
 func (*UserProfilePhoto) userProfilePhotoClass() {}
+
+// HasStrippedThumb reports whether StrippedThumb is present: not zero, set by
+// SetStrippedThumb, or received.
+func (m *UserProfilePhoto) HasStrippedThumb() bool {
+	return len(m.StrippedThumb) > 0 || m.Flags.Has(1)
+}
+
+// SetStrippedThumb sets StrippedThumb to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *UserProfilePhoto) SetStrippedThumb(v []byte) {
+	m.StrippedThumb = v
+	m.Flags.Set(1)
+}
+
+// ClearStrippedThumb sets StrippedThumb to its zero value and marks it absent.
+func (m *UserProfilePhoto) ClearStrippedThumb() {
+	m.StrippedThumb = nil
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UserProfilePhoto) Encode(b *bin.Buffer) error {
@@ -13235,42 +18342,39 @@ func (m *UserProfilePhoto) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserProfilePhoto) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
+		return tlrt.DecodeErr(err, "userProfilePhoto", "")
 	}
-	if err := consumeID(b, UserProfilePhotoTypeID, "userProfilePhoto"); err != nil {
-		return decodeErr("userProfilePhoto#82d1f706", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserProfilePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserProfilePhoto) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UserProfilePhoto{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("userProfilePhoto#82d1f706", "flags", err)
+		return tlrt.DecodeErr(err, "userProfilePhoto", "flags")
 	}
 	m.HasVideo = m.Flags.Has(0)
 	m.Personal = m.Flags.Has(2)
 	if m.PhotoID, err = b.Long(); err != nil {
-		return decodeErr("userProfilePhoto#82d1f706", "photo_id", err)
+		return tlrt.DecodeErr(err, "userProfilePhoto", "photo_id")
 	}
 	if m.Flags.Has(1) {
 		if m.StrippedThumb, err = b.Bytes(); err != nil {
-			return decodeErr("userProfilePhoto#82d1f706", "stripped_thumb", err)
+			return tlrt.DecodeErr(err, "userProfilePhoto", "stripped_thumb")
 		}
 	}
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("userProfilePhoto#82d1f706", "dc_id", err)
+		return tlrt.DecodeErr(err, "userProfilePhoto", "dc_id")
 	}
 	m.Flags &^= 1<<0 | 1<<2
 	if len(m.StrippedThumb) > 0 {
@@ -13279,7 +18383,9 @@ func (m *UserProfilePhoto) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// UserStatusClass is the TL type UserStatus: one of UserStatusEmpty, UserStatusOnline, UserStatusOffline, UserStatusRecently, UserStatusLastWeek, UserStatusLastMonth.
+// UserStatusClass is the TL type UserStatus: one of UserStatusEmpty,
+// UserStatusOnline, UserStatusOffline, UserStatusRecently, UserStatusLastWeek,
+// UserStatusLastMonth.
 //
 // See https://core.telegram.org/type/UserStatus.
 type UserStatusClass interface {
@@ -13313,18 +18419,15 @@ func decodeUserStatus(b *bin.Buffer, depth int) (UserStatusClass, error) {
 	case UserStatusLastMonthTypeID:
 		v = &UserStatusLastMonth{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "UserStatus",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "UserStatus"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UserStatusEmpty is the TL constructor userStatusEmpty:
+// UserStatusEmpty is the TL constructor userStatusEmpty.
 //
 //	userStatusEmpty#9d05049 = UserStatus
 //
@@ -13344,7 +18447,7 @@ func (*UserStatusEmpty) TypeName() string {
 	return "userStatusEmpty"
 }
 
-// userStatusClass marks UserStatusEmpty as a UserStatusClass.
+// userStatusClass marks UserStatusEmpty as an UserStatusClass.
 func (*UserStatusEmpty) userStatusClass() {}
 
 // Encode writes m to b with its ID.
@@ -13366,29 +18469,26 @@ func (m *UserStatusEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserStatusEmptyTypeID, "userStatusEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusEmpty", "")
 	}
-	if err := consumeID(b, UserStatusEmptyTypeID, "userStatusEmpty"); err != nil {
-		return decodeErr("userStatusEmpty#09d05049", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UserStatusOnline is the TL constructor userStatusOnline:
+// UserStatusOnline is the TL constructor userStatusOnline.
 //
 //	userStatusOnline#edb93949 expires:int = UserStatus
 //
@@ -13410,7 +18510,7 @@ func (*UserStatusOnline) TypeName() string {
 	return "userStatusOnline"
 }
 
-// userStatusClass marks UserStatusOnline as a UserStatusClass.
+// userStatusClass marks UserStatusOnline as an UserStatusClass.
 func (*UserStatusOnline) userStatusClass() {}
 
 // Encode writes m to b with its ID.
@@ -13433,33 +18533,30 @@ func (m *UserStatusOnline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusOnline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserStatusOnlineTypeID, "userStatusOnline"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusOnline", "")
 	}
-	if err := consumeID(b, UserStatusOnlineTypeID, "userStatusOnline"); err != nil {
-		return decodeErr("userStatusOnline#edb93949", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOnline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusOnline) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusOnline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Expires, err = b.Int(); err != nil {
-		return decodeErr("userStatusOnline#edb93949", "expires", err)
+		return tlrt.DecodeErr(err, "userStatusOnline", "expires")
 	}
 	return nil
 }
 
-// UserStatusOffline is the TL constructor userStatusOffline:
+// UserStatusOffline is the TL constructor userStatusOffline.
 //
 //	userStatusOffline#8c703f was_online:int = UserStatus
 //
@@ -13481,7 +18578,7 @@ func (*UserStatusOffline) TypeName() string {
 	return "userStatusOffline"
 }
 
-// userStatusClass marks UserStatusOffline as a UserStatusClass.
+// userStatusClass marks UserStatusOffline as an UserStatusClass.
 func (*UserStatusOffline) userStatusClass() {}
 
 // Encode writes m to b with its ID.
@@ -13504,43 +18601,43 @@ func (m *UserStatusOffline) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusOffline) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserStatusOfflineTypeID, "userStatusOffline"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusOffline", "")
 	}
-	if err := consumeID(b, UserStatusOfflineTypeID, "userStatusOffline"); err != nil {
-		return decodeErr("userStatusOffline#008c703f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusOffline) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusOffline) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusOffline) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.WasOnline, err = b.Int(); err != nil {
-		return decodeErr("userStatusOffline#008c703f", "was_online", err)
+		return tlrt.DecodeErr(err, "userStatusOffline", "was_online")
 	}
 	return nil
 }
 
-// UserStatusRecently is the TL constructor userStatusRecently:
+// UserStatusRecently is the TL constructor userStatusRecently.
 //
-//	userStatusRecently#e26f42f1 = UserStatus
+//	userStatusRecently#7b197dc8 flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusRecently.
-type UserStatusRecently struct{}
+type UserStatusRecently struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusRecentlyTypeID is the ID of userStatusRecently.
-const UserStatusRecentlyTypeID = 0xe26f42f1
+const UserStatusRecentlyTypeID = 0x7b197dc8
 
-// TypeID returns 0xe26f42f1, the ID of userStatusRecently.
+// TypeID returns 0x7b197dc8, the ID of userStatusRecently.
 func (*UserStatusRecently) TypeID() uint32 {
 	return UserStatusRecentlyTypeID
 }
@@ -13550,7 +18647,7 @@ func (*UserStatusRecently) TypeName() string {
 	return "userStatusRecently"
 }
 
-// userStatusClass marks UserStatusRecently as a UserStatusClass.
+// userStatusClass marks UserStatusRecently as an UserStatusClass.
 func (*UserStatusRecently) userStatusClass() {}
 
 // Encode writes m to b with its ID.
@@ -13567,44 +18664,56 @@ func (m *UserStatusRecently) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusRecently) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusRecently", "")
 	}
-	if err := consumeID(b, UserStatusRecentlyTypeID, "userStatusRecently"); err != nil {
-		return decodeErr("userStatusRecently#e26f42f1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusRecently) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusRecently) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusRecently) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusRecently{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "userStatusRecently", "flags")
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UserStatusLastWeek is the TL constructor userStatusLastWeek:
+// UserStatusLastWeek is the TL constructor userStatusLastWeek.
 //
-//	userStatusLastWeek#7bf09fc = UserStatus
+//	userStatusLastWeek#541a1d1a flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusLastWeek.
-type UserStatusLastWeek struct{}
+type UserStatusLastWeek struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusLastWeekTypeID is the ID of userStatusLastWeek.
-const UserStatusLastWeekTypeID = 0x07bf09fc
+const UserStatusLastWeekTypeID = 0x541a1d1a
 
-// TypeID returns 0x07bf09fc, the ID of userStatusLastWeek.
+// TypeID returns 0x541a1d1a, the ID of userStatusLastWeek.
 func (*UserStatusLastWeek) TypeID() uint32 {
 	return UserStatusLastWeekTypeID
 }
@@ -13614,7 +18723,7 @@ func (*UserStatusLastWeek) TypeName() string {
 	return "userStatusLastWeek"
 }
 
-// userStatusClass marks UserStatusLastWeek as a UserStatusClass.
+// userStatusClass marks UserStatusLastWeek as an UserStatusClass.
 func (*UserStatusLastWeek) userStatusClass() {}
 
 // Encode writes m to b with its ID.
@@ -13631,44 +18740,56 @@ func (m *UserStatusLastWeek) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusLastWeek) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastWeek", "")
 	}
-	if err := consumeID(b, UserStatusLastWeekTypeID, "userStatusLastWeek"); err != nil {
-		return decodeErr("userStatusLastWeek#07bf09fc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastWeek) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusLastWeek) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusLastWeek) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusLastWeek{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastWeek", "flags")
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UserStatusLastMonth is the TL constructor userStatusLastMonth:
+// UserStatusLastMonth is the TL constructor userStatusLastMonth.
 //
-//	userStatusLastMonth#77ebc742 = UserStatus
+//	userStatusLastMonth#65899777 flags:# by_me:flags.0?true = UserStatus
 //
 // See https://core.telegram.org/constructor/userStatusLastMonth.
-type UserStatusLastMonth struct{}
+type UserStatusLastMonth struct {
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
+	ByMe  bool       // flags.0?true
+}
 
 // UserStatusLastMonthTypeID is the ID of userStatusLastMonth.
-const UserStatusLastMonthTypeID = 0x77ebc742
+const UserStatusLastMonthTypeID = 0x65899777
 
-// TypeID returns 0x77ebc742, the ID of userStatusLastMonth.
+// TypeID returns 0x65899777, the ID of userStatusLastMonth.
 func (*UserStatusLastMonth) TypeID() uint32 {
 	return UserStatusLastMonthTypeID
 }
@@ -13678,7 +18799,7 @@ func (*UserStatusLastMonth) TypeName() string {
 	return "userStatusLastMonth"
 }
 
-// userStatusClass marks UserStatusLastMonth as a UserStatusClass.
+// userStatusClass marks UserStatusLastMonth as an UserStatusClass.
 func (*UserStatusLastMonth) userStatusClass() {}
 
 // Encode writes m to b with its ID.
@@ -13695,80 +18816,160 @@ func (m *UserStatusLastMonth) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	flags := m.Flags &^ (1 << 0)
+	if m.ByMe {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UserStatusLastMonth) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastMonth", "")
 	}
-	if err := consumeID(b, UserStatusLastMonthTypeID, "userStatusLastMonth"); err != nil {
-		return decodeErr("userStatusLastMonth#77ebc742", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserStatusLastMonth) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserStatusLastMonth) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserStatusLastMonth) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = UserStatusLastMonth{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "userStatusLastMonth", "flags")
+	}
+	m.ByMe = m.Flags.Has(0)
+	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UserFull is the TL constructor userFull:
+// UserFull is the TL constructor userFull.
 //
-//	userFull#b9b12c6c flags:# blocked:flags.0?true phone_calls_available:flags.4?true phone_calls_private:flags.5?true can_pin_message:flags.7?true has_scheduled:flags.12?true video_calls_available:flags.13?true voice_messages_forbidden:flags.20?true translations_disabled:flags.23?true stories_pinned_available:flags.26?true blocked_my_stories_from:flags.27?true wallpaper_overridden:flags.28?true id:long about:flags.1?string settings:PeerSettings personal_photo:flags.21?Photo profile_photo:flags.2?Photo fallback_photo:flags.22?Photo notify_settings:PeerNotifySettings bot_info:flags.3?BotInfo pinned_msg_id:flags.6?int common_chats_count:int folder_id:flags.11?int ttl_period:flags.14?int theme_emoticon:flags.15?string private_forward_name:flags.16?string bot_group_admin_rights:flags.17?ChatAdminRights bot_broadcast_admin_rights:flags.18?ChatAdminRights premium_gifts:flags.19?Vector<PremiumGiftOption> wallpaper:flags.24?WallPaper stories:flags.25?PeerStories = UserFull
+//	userFull#6cbe645 flags:# blocked:flags.0?true
+//	    phone_calls_available:flags.4?true phone_calls_private:flags.5?true
+//	    can_pin_message:flags.7?true has_scheduled:flags.12?true
+//	    video_calls_available:flags.13?true
+//	    voice_messages_forbidden:flags.20?true
+//	    translations_disabled:flags.23?true
+//	    stories_pinned_available:flags.26?true
+//	    blocked_my_stories_from:flags.27?true
+//	    wallpaper_overridden:flags.28?true
+//	    contact_require_premium:flags.29?true
+//	    read_dates_private:flags.30?true flags2:#
+//	    sponsored_enabled:flags2.7?true can_view_revenue:flags2.9?true
+//	    bot_can_manage_emoji_status:flags2.10?true
+//	    display_gifts_button:flags2.16?true
+//	    noforwards_my_enabled:flags2.23?true
+//	    noforwards_peer_enabled:flags2.24?true
+//	    unofficial_security_risk:flags2.26?true id:long about:flags.1?string
+//	    settings:PeerSettings personal_photo:flags.21?Photo
+//	    profile_photo:flags.2?Photo fallback_photo:flags.22?Photo
+//	    notify_settings:PeerNotifySettings bot_info:flags.3?BotInfo
+//	    pinned_msg_id:flags.6?int common_chats_count:int
+//	    folder_id:flags.11?int ttl_period:flags.14?int
+//	    theme:flags.15?ChatTheme private_forward_name:flags.16?string
+//	    bot_group_admin_rights:flags.17?ChatAdminRights
+//	    bot_broadcast_admin_rights:flags.18?ChatAdminRights
+//	    wallpaper:flags.24?WallPaper stories:flags.25?PeerStories
+//	    business_work_hours:flags2.0?BusinessWorkHours
+//	    business_location:flags2.1?BusinessLocation
+//	    business_greeting_message:flags2.2?BusinessGreetingMessage
+//	    business_away_message:flags2.3?BusinessAwayMessage
+//	    business_intro:flags2.4?BusinessIntro birthday:flags2.5?Birthday
+//	    personal_channel_id:flags2.6?long
+//	    personal_channel_message:flags2.6?int stargifts_count:flags2.8?int
+//	    starref_program:flags2.11?StarRefProgram
+//	    bot_verification:flags2.12?BotVerification
+//	    send_paid_messages_stars:flags2.14?long
+//	    disallowed_gifts:flags2.15?DisallowedGiftsSettings
+//	    stars_rating:flags2.17?StarsRating
+//	    stars_my_pending_rating:flags2.18?StarsRating
+//	    stars_my_pending_rating_date:flags2.18?int
+//	    main_tab:flags2.20?ProfileTab saved_music:flags2.21?Document
+//	    note:flags2.22?TextWithEntities bot_manager_id:flags2.25?long
+//	    = UserFull
+//
+// An optional field is sent when it is not zero, nil or false. SetAbout and the
+// other Set methods send a zero value too; HasAbout reports whether About is
+// present (sent, or received) and ClearAbout leaves it out.
 //
 // See https://core.telegram.org/constructor/userFull.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UserFull struct {
-	Flags                   bin.Fields // flags word; see the type's doc
-	Blocked                 bool       // flags.0?true
-	PhoneCallsAvailable     bool       // flags.4?true
-	PhoneCallsPrivate       bool       // flags.5?true
-	CanPinMessage           bool       // flags.7?true
-	HasScheduled            bool       // flags.12?true
-	VideoCallsAvailable     bool       // flags.13?true
-	VoiceMessagesForbidden  bool       // flags.20?true
-	TranslationsDisabled    bool       // flags.23?true
-	StoriesPinnedAvailable  bool       // flags.26?true
-	BlockedMyStoriesFrom    bool       // flags.27?true
-	WallpaperOverridden     bool       // flags.28?true
-	ID                      int64
-	About                   string // flags.1?string
-	Settings                PeerSettings
-	PersonalPhoto           PhotoClass // flags.21?Photo
-	ProfilePhoto            PhotoClass // flags.2?Photo
-	FallbackPhoto           PhotoClass // flags.22?Photo
-	NotifySettings          PeerNotifySettings
-	BotInfo                 *BotInfo // flags.3?BotInfo
-	PinnedMsgID             int      // flags.6?int
-	CommonChatsCount        int
-	FolderID                int                 // flags.11?int
-	TTLPeriod               int                 // flags.14?int
-	ThemeEmoticon           string              // flags.15?string
-	PrivateForwardName      string              // flags.16?string
-	BotGroupAdminRights     *ChatAdminRights    // flags.17?ChatAdminRights
-	BotBroadcastAdminRights *ChatAdminRights    // flags.18?ChatAdminRights
-	PremiumGifts            []PremiumGiftOption // flags.19?Vector<PremiumGiftOption>
-	Wallpaper               WallPaperClass      // flags.24?WallPaper
-	Stories                 *PeerStories        // flags.25?PeerStories
+	Flags                    bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Blocked                  bool       // flags.0?true
+	PhoneCallsAvailable      bool       // flags.4?true
+	PhoneCallsPrivate        bool       // flags.5?true
+	CanPinMessage            bool       // flags.7?true
+	HasScheduled             bool       // flags.12?true
+	VideoCallsAvailable      bool       // flags.13?true
+	VoiceMessagesForbidden   bool       // flags.20?true
+	TranslationsDisabled     bool       // flags.23?true
+	StoriesPinnedAvailable   bool       // flags.26?true
+	BlockedMyStoriesFrom     bool       // flags.27?true
+	WallpaperOverridden      bool       // flags.28?true
+	ContactRequirePremium    bool       // flags.29?true
+	ReadDatesPrivate         bool       // flags.30?true
+	Flags2                   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	SponsoredEnabled         bool       // flags2.7?true
+	CanViewRevenue           bool       // flags2.9?true
+	BotCanManageEmojiStatus  bool       // flags2.10?true
+	DisplayGiftsButton       bool       // flags2.16?true
+	NoforwardsMyEnabled      bool       // flags2.23?true
+	NoforwardsPeerEnabled    bool       // flags2.24?true
+	UnofficialSecurityRisk   bool       // flags2.26?true
+	ID                       int64
+	About                    string // flags.1?string
+	Settings                 PeerSettings
+	PersonalPhoto            PhotoClass // flags.21?Photo
+	ProfilePhoto             PhotoClass // flags.2?Photo
+	FallbackPhoto            PhotoClass // flags.22?Photo
+	NotifySettings           PeerNotifySettings
+	BotInfo                  *BotInfo // flags.3?BotInfo
+	PinnedMsgID              int      // flags.6?int
+	CommonChatsCount         int
+	FolderID                 int                      // flags.11?int
+	TTLPeriod                int                      // flags.14?int
+	Theme                    ChatThemeClass           // flags.15?ChatTheme
+	PrivateForwardName       string                   // flags.16?string
+	BotGroupAdminRights      *ChatAdminRights         // flags.17?ChatAdminRights
+	BotBroadcastAdminRights  *ChatAdminRights         // flags.18?ChatAdminRights
+	Wallpaper                WallPaperClass           // flags.24?WallPaper
+	Stories                  *PeerStories             // flags.25?PeerStories
+	BusinessWorkHours        *BusinessWorkHours       // flags2.0?BusinessWorkHours
+	BusinessLocation         *BusinessLocation        // flags2.1?BusinessLocation
+	BusinessGreetingMessage  *BusinessGreetingMessage // flags2.2?BusinessGreetingMessage
+	BusinessAwayMessage      *BusinessAwayMessage     // flags2.3?BusinessAwayMessage
+	BusinessIntro            *BusinessIntro           // flags2.4?BusinessIntro
+	Birthday                 *Birthday                // flags2.5?Birthday
+	PersonalChannelID        int64                    // flags2.6?long
+	PersonalChannelMessage   int                      // flags2.6?int
+	StargiftsCount           int                      // flags2.8?int
+	StarrefProgram           *StarRefProgram          // flags2.11?StarRefProgram
+	BotVerification          *BotVerification         // flags2.12?BotVerification
+	SendPaidMessagesStars    int64                    // flags2.14?long
+	DisallowedGifts          *DisallowedGiftsSettings // flags2.15?DisallowedGiftsSettings
+	StarsRating              *StarsRating             // flags2.17?StarsRating
+	StarsMyPendingRating     *StarsRating             // flags2.18?StarsRating
+	StarsMyPendingRatingDate int                      // flags2.18?int
+	MainTab                  ProfileTabClass          // flags2.20?ProfileTab
+	SavedMusic               DocumentClass            // flags2.21?Document
+	Note                     *TextWithEntities        // flags2.22?TextWithEntities
+	BotManagerID             int64                    // flags2.25?long
 }
 
 // UserFullTypeID is the ID of userFull.
-const UserFullTypeID = 0xb9b12c6c
+const UserFullTypeID = 0x06cbe645
 
-// TypeID returns 0xb9b12c6c, the ID of userFull.
+// TypeID returns 0x06cbe645, the ID of userFull.
 func (*UserFull) TypeID() uint32 {
 	return UserFullTypeID
 }
@@ -13776,6 +18977,227 @@ func (*UserFull) TypeID() uint32 {
 // TypeName returns "userFull".
 func (*UserFull) TypeName() string {
 	return "userFull"
+}
+
+// HasAbout reports whether About is present: not zero, set by SetAbout, or
+// received.
+func (m *UserFull) HasAbout() bool {
+	return m.About != "" || m.Flags.Has(1)
+}
+
+// SetAbout sets About to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *UserFull) SetAbout(v string) {
+	m.About = v
+	m.Flags.Set(1)
+}
+
+// ClearAbout sets About to its zero value and marks it absent.
+func (m *UserFull) ClearAbout() {
+	m.About = ""
+	m.Flags.Unset(1)
+}
+
+// HasPinnedMsgID reports whether PinnedMsgID is present: not zero, set by
+// SetPinnedMsgID, or received.
+func (m *UserFull) HasPinnedMsgID() bool {
+	return m.PinnedMsgID != 0 || m.Flags.Has(6)
+}
+
+// SetPinnedMsgID sets PinnedMsgID to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *UserFull) SetPinnedMsgID(v int) {
+	m.PinnedMsgID = v
+	m.Flags.Set(6)
+}
+
+// ClearPinnedMsgID sets PinnedMsgID to its zero value and marks it absent.
+func (m *UserFull) ClearPinnedMsgID() {
+	m.PinnedMsgID = 0
+	m.Flags.Unset(6)
+}
+
+// HasFolderID reports whether FolderID is present: not zero, set by
+// SetFolderID, or received.
+func (m *UserFull) HasFolderID() bool {
+	return m.FolderID != 0 || m.Flags.Has(11)
+}
+
+// SetFolderID sets FolderID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UserFull) SetFolderID(v int) {
+	m.FolderID = v
+	m.Flags.Set(11)
+}
+
+// ClearFolderID sets FolderID to its zero value and marks it absent.
+func (m *UserFull) ClearFolderID() {
+	m.FolderID = 0
+	m.Flags.Unset(11)
+}
+
+// HasTTLPeriod reports whether TTLPeriod is present: not zero, set by
+// SetTTLPeriod, or received.
+func (m *UserFull) HasTTLPeriod() bool {
+	return m.TTLPeriod != 0 || m.Flags.Has(14)
+}
+
+// SetTTLPeriod sets TTLPeriod to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *UserFull) SetTTLPeriod(v int) {
+	m.TTLPeriod = v
+	m.Flags.Set(14)
+}
+
+// ClearTTLPeriod sets TTLPeriod to its zero value and marks it absent.
+func (m *UserFull) ClearTTLPeriod() {
+	m.TTLPeriod = 0
+	m.Flags.Unset(14)
+}
+
+// HasPrivateForwardName reports whether PrivateForwardName is present: not
+// zero, set by SetPrivateForwardName, or received.
+func (m *UserFull) HasPrivateForwardName() bool {
+	return m.PrivateForwardName != "" || m.Flags.Has(16)
+}
+
+// SetPrivateForwardName sets PrivateForwardName to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *UserFull) SetPrivateForwardName(v string) {
+	m.PrivateForwardName = v
+	m.Flags.Set(16)
+}
+
+// ClearPrivateForwardName sets PrivateForwardName to its zero value and marks
+// it absent.
+func (m *UserFull) ClearPrivateForwardName() {
+	m.PrivateForwardName = ""
+	m.Flags.Unset(16)
+}
+
+// HasPersonalChannelID reports whether PersonalChannelID is present: not zero,
+// set by SetPersonalChannelID, or received. It shares its flag with
+// PersonalChannelMessage: they are present together.
+func (m *UserFull) HasPersonalChannelID() bool {
+	return m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 || m.Flags2.Has(6)
+}
+
+// SetPersonalChannelID sets PersonalChannelID to v and marks it present, so
+// that it is sent even when v is zero.
+func (m *UserFull) SetPersonalChannelID(v int64) {
+	m.PersonalChannelID = v
+	m.Flags2.Set(6)
+}
+
+// ClearPersonalChannelID sets PersonalChannelID to its zero value and marks it
+// absent; it is still sent, as zero, when PersonalChannelMessage, which shares
+// its flag, is set.
+func (m *UserFull) ClearPersonalChannelID() {
+	m.PersonalChannelID = 0
+	m.Flags2.Unset(6)
+}
+
+// HasPersonalChannelMessage reports whether PersonalChannelMessage is present:
+// not zero, set by SetPersonalChannelMessage, or received. It shares its flag
+// with PersonalChannelID: they are present together.
+func (m *UserFull) HasPersonalChannelMessage() bool {
+	return m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 || m.Flags2.Has(6)
+}
+
+// SetPersonalChannelMessage sets PersonalChannelMessage to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *UserFull) SetPersonalChannelMessage(v int) {
+	m.PersonalChannelMessage = v
+	m.Flags2.Set(6)
+}
+
+// ClearPersonalChannelMessage sets PersonalChannelMessage to its zero value and
+// marks it absent; it is still sent, as zero, when PersonalChannelID, which
+// shares its flag, is set.
+func (m *UserFull) ClearPersonalChannelMessage() {
+	m.PersonalChannelMessage = 0
+	m.Flags2.Unset(6)
+}
+
+// HasStargiftsCount reports whether StargiftsCount is present: not zero, set by
+// SetStargiftsCount, or received.
+func (m *UserFull) HasStargiftsCount() bool {
+	return m.StargiftsCount != 0 || m.Flags2.Has(8)
+}
+
+// SetStargiftsCount sets StargiftsCount to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *UserFull) SetStargiftsCount(v int) {
+	m.StargiftsCount = v
+	m.Flags2.Set(8)
+}
+
+// ClearStargiftsCount sets StargiftsCount to its zero value and marks it
+// absent.
+func (m *UserFull) ClearStargiftsCount() {
+	m.StargiftsCount = 0
+	m.Flags2.Unset(8)
+}
+
+// HasSendPaidMessagesStars reports whether SendPaidMessagesStars is present:
+// not zero, set by SetSendPaidMessagesStars, or received.
+func (m *UserFull) HasSendPaidMessagesStars() bool {
+	return m.SendPaidMessagesStars != 0 || m.Flags2.Has(14)
+}
+
+// SetSendPaidMessagesStars sets SendPaidMessagesStars to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *UserFull) SetSendPaidMessagesStars(v int64) {
+	m.SendPaidMessagesStars = v
+	m.Flags2.Set(14)
+}
+
+// ClearSendPaidMessagesStars sets SendPaidMessagesStars to its zero value and
+// marks it absent.
+func (m *UserFull) ClearSendPaidMessagesStars() {
+	m.SendPaidMessagesStars = 0
+	m.Flags2.Unset(14)
+}
+
+// HasStarsMyPendingRatingDate reports whether StarsMyPendingRatingDate is
+// present: not zero, set by SetStarsMyPendingRatingDate, or received. It shares
+// its flag with StarsMyPendingRating: they are present together.
+func (m *UserFull) HasStarsMyPendingRatingDate() bool {
+	return m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 || m.Flags2.Has(18)
+}
+
+// SetStarsMyPendingRatingDate sets StarsMyPendingRatingDate to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *UserFull) SetStarsMyPendingRatingDate(v int) {
+	m.StarsMyPendingRatingDate = v
+	m.Flags2.Set(18)
+}
+
+// ClearStarsMyPendingRatingDate sets StarsMyPendingRatingDate to its zero value
+// and marks it absent; it is still sent, as zero, when StarsMyPendingRating,
+// which shares its flag, is set.
+func (m *UserFull) ClearStarsMyPendingRatingDate() {
+	m.StarsMyPendingRatingDate = 0
+	m.Flags2.Unset(18)
+}
+
+// HasBotManagerID reports whether BotManagerID is present: not zero, set by
+// SetBotManagerID, or received.
+func (m *UserFull) HasBotManagerID() bool {
+	return m.BotManagerID != 0 || m.Flags2.Has(25)
+}
+
+// SetBotManagerID sets BotManagerID to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *UserFull) SetBotManagerID(v int64) {
+	m.BotManagerID = v
+	m.Flags2.Set(25)
+}
+
+// ClearBotManagerID sets BotManagerID to its zero value and marks it absent.
+func (m *UserFull) ClearBotManagerID() {
+	m.BotManagerID = 0
+	m.Flags2.Unset(25)
 }
 
 // Encode writes m to b with its ID.
@@ -13792,7 +19214,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
+	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
 	if m.Blocked {
 		flags.Set(0)
 	}
@@ -13826,6 +19248,12 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.WallpaperOverridden {
 		flags.Set(28)
 	}
+	if m.ContactRequirePremium {
+		flags.Set(29)
+	}
+	if m.ReadDatesPrivate {
+		flags.Set(30)
+	}
 	if m.About != "" {
 		flags.Set(1)
 	}
@@ -13850,7 +19278,7 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.TTLPeriod != 0 {
 		flags.Set(14)
 	}
-	if m.ThemeEmoticon != "" {
+	if m.Theme != nil {
 		flags.Set(15)
 	}
 	if m.PrivateForwardName != "" {
@@ -13862,9 +19290,6 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 	if m.BotBroadcastAdminRights != nil {
 		flags.Set(18)
 	}
-	if len(m.PremiumGifts) > 0 {
-		flags.Set(19)
-	}
 	if m.Wallpaper != nil {
 		flags.Set(24)
 	}
@@ -13872,34 +19297,111 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		flags.Set(25)
 	}
 	b.PutUint32(uint32(flags))
+	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26)
+	if m.SponsoredEnabled {
+		flags2.Set(7)
+	}
+	if m.CanViewRevenue {
+		flags2.Set(9)
+	}
+	if m.BotCanManageEmojiStatus {
+		flags2.Set(10)
+	}
+	if m.DisplayGiftsButton {
+		flags2.Set(16)
+	}
+	if m.NoforwardsMyEnabled {
+		flags2.Set(23)
+	}
+	if m.NoforwardsPeerEnabled {
+		flags2.Set(24)
+	}
+	if m.UnofficialSecurityRisk {
+		flags2.Set(26)
+	}
+	if m.BusinessWorkHours != nil {
+		flags2.Set(0)
+	}
+	if m.BusinessLocation != nil {
+		flags2.Set(1)
+	}
+	if m.BusinessGreetingMessage != nil {
+		flags2.Set(2)
+	}
+	if m.BusinessAwayMessage != nil {
+		flags2.Set(3)
+	}
+	if m.BusinessIntro != nil {
+		flags2.Set(4)
+	}
+	if m.Birthday != nil {
+		flags2.Set(5)
+	}
+	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
+		flags2.Set(6)
+	}
+	if m.StargiftsCount != 0 {
+		flags2.Set(8)
+	}
+	if m.StarrefProgram != nil {
+		flags2.Set(11)
+	}
+	if m.BotVerification != nil {
+		flags2.Set(12)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		flags2.Set(14)
+	}
+	if m.DisallowedGifts != nil {
+		flags2.Set(15)
+	}
+	if m.StarsRating != nil {
+		flags2.Set(17)
+	}
+	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
+		flags2.Set(18)
+	}
+	if m.MainTab != nil {
+		flags2.Set(20)
+	}
+	if m.SavedMusic != nil {
+		flags2.Set(21)
+	}
+	if m.Note != nil {
+		flags2.Set(22)
+	}
+	if m.BotManagerID != 0 {
+		flags2.Set(25)
+	}
+	b.PutUint32(uint32(flags2))
 	b.PutLong(m.ID)
 	if flags.Has(1) {
 		b.PutString(m.About)
 	}
 	if err := m.Settings.Encode(b); err != nil {
-		return encodeErr("userFull#b9b12c6c", "settings", err)
+		return tlrt.EncodeErr(err, "userFull", "settings")
 	}
 	if flags.Has(21) {
-		if err := encodeObj(b, m.PersonalPhoto); err != nil {
-			return encodeErr("userFull#b9b12c6c", "personal_photo", err)
+		if err := tlrt.EncodeObject(b, m.PersonalPhoto); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "personal_photo")
 		}
 	}
 	if flags.Has(2) {
-		if err := encodeObj(b, m.ProfilePhoto); err != nil {
-			return encodeErr("userFull#b9b12c6c", "profile_photo", err)
+		if err := tlrt.EncodeObject(b, m.ProfilePhoto); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "profile_photo")
 		}
 	}
 	if flags.Has(22) {
-		if err := encodeObj(b, m.FallbackPhoto); err != nil {
-			return encodeErr("userFull#b9b12c6c", "fallback_photo", err)
+		if err := tlrt.EncodeObject(b, m.FallbackPhoto); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "fallback_photo")
 		}
 	}
 	if err := m.NotifySettings.Encode(b); err != nil {
-		return encodeErr("userFull#b9b12c6c", "notify_settings", err)
+		return tlrt.EncodeErr(err, "userFull", "notify_settings")
 	}
 	if flags.Has(3) {
 		if err := m.BotInfo.Encode(b); err != nil {
-			return encodeErr("userFull#b9b12c6c", "bot_info", err)
+			return tlrt.EncodeErr(err, "userFull", "bot_info")
 		}
 	}
 	if flags.Has(6) {
@@ -13913,70 +19415,149 @@ func (m *UserFull) EncodeBare(b *bin.Buffer) error {
 		b.PutInt(m.TTLPeriod)
 	}
 	if flags.Has(15) {
-		b.PutString(m.ThemeEmoticon)
+		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "theme")
+		}
 	}
 	if flags.Has(16) {
 		b.PutString(m.PrivateForwardName)
 	}
 	if flags.Has(17) {
 		if err := m.BotGroupAdminRights.Encode(b); err != nil {
-			return encodeErr("userFull#b9b12c6c", "bot_group_admin_rights", err)
+			return tlrt.EncodeErr(err, "userFull", "bot_group_admin_rights")
 		}
 	}
 	if flags.Has(18) {
 		if err := m.BotBroadcastAdminRights.Encode(b); err != nil {
-			return encodeErr("userFull#b9b12c6c", "bot_broadcast_admin_rights", err)
-		}
-	}
-	if flags.Has(19) {
-		b.PutVectorHeader(len(m.PremiumGifts))
-		for i := range m.PremiumGifts {
-			if err := m.PremiumGifts[i].Encode(b); err != nil {
-				return encodeErr("userFull#b9b12c6c", "premium_gifts", err)
-			}
+			return tlrt.EncodeErr(err, "userFull", "bot_broadcast_admin_rights")
 		}
 	}
 	if flags.Has(24) {
-		if err := encodeObj(b, m.Wallpaper); err != nil {
-			return encodeErr("userFull#b9b12c6c", "wallpaper", err)
+		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "wallpaper")
 		}
 	}
 	if flags.Has(25) {
 		if err := m.Stories.Encode(b); err != nil {
-			return encodeErr("userFull#b9b12c6c", "stories", err)
+			return tlrt.EncodeErr(err, "userFull", "stories")
 		}
+	}
+	if flags2.Has(0) {
+		if err := m.BusinessWorkHours.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_work_hours")
+		}
+	}
+	if flags2.Has(1) {
+		if err := m.BusinessLocation.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_location")
+		}
+	}
+	if flags2.Has(2) {
+		if err := m.BusinessGreetingMessage.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_greeting_message")
+		}
+	}
+	if flags2.Has(3) {
+		if err := m.BusinessAwayMessage.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_away_message")
+		}
+	}
+	if flags2.Has(4) {
+		if err := m.BusinessIntro.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "business_intro")
+		}
+	}
+	if flags2.Has(5) {
+		if err := m.Birthday.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "birthday")
+		}
+	}
+	if flags2.Has(6) {
+		b.PutLong(m.PersonalChannelID)
+	}
+	if flags2.Has(6) {
+		b.PutInt(m.PersonalChannelMessage)
+	}
+	if flags2.Has(8) {
+		b.PutInt(m.StargiftsCount)
+	}
+	if flags2.Has(11) {
+		if err := m.StarrefProgram.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "starref_program")
+		}
+	}
+	if flags2.Has(12) {
+		if err := m.BotVerification.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "bot_verification")
+		}
+	}
+	if flags2.Has(14) {
+		b.PutLong(m.SendPaidMessagesStars)
+	}
+	if flags2.Has(15) {
+		if err := m.DisallowedGifts.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "disallowed_gifts")
+		}
+	}
+	if flags2.Has(17) {
+		if err := m.StarsRating.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "stars_rating")
+		}
+	}
+	if flags2.Has(18) {
+		if err := m.StarsMyPendingRating.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "stars_my_pending_rating")
+		}
+	}
+	if flags2.Has(18) {
+		b.PutInt(m.StarsMyPendingRatingDate)
+	}
+	if flags2.Has(20) {
+		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "main_tab")
+		}
+	}
+	if flags2.Has(21) {
+		if err := tlrt.EncodeObject(b, m.SavedMusic); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "saved_music")
+		}
+	}
+	if flags2.Has(22) {
+		if err := m.Note.Encode(b); err != nil {
+			return tlrt.EncodeErr(err, "userFull", "note")
+		}
+	}
+	if flags2.Has(25) {
+		b.PutLong(m.BotManagerID)
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UserFull) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UserFullTypeID, "userFull"); err != nil {
+		return tlrt.DecodeErr(err, "userFull", "")
 	}
-	if err := consumeID(b, UserFullTypeID, "userFull"); err != nil {
-		return decodeErr("userFull#b9b12c6c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("userFull#b9b12c6c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "userFull", "")
 	}
 	*m = UserFull{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("userFull#b9b12c6c", "flags", err)
+		return tlrt.DecodeErr(err, "userFull", "flags")
 	}
 	m.Blocked = m.Flags.Has(0)
 	m.PhoneCallsAvailable = m.Flags.Has(4)
@@ -13989,98 +19570,218 @@ func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	m.StoriesPinnedAvailable = m.Flags.Has(26)
 	m.BlockedMyStoriesFrom = m.Flags.Has(27)
 	m.WallpaperOverridden = m.Flags.Has(28)
+	m.ContactRequirePremium = m.Flags.Has(29)
+	m.ReadDatesPrivate = m.Flags.Has(30)
+	if err = m.Flags2.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "userFull", "flags2")
+	}
+	m.SponsoredEnabled = m.Flags2.Has(7)
+	m.CanViewRevenue = m.Flags2.Has(9)
+	m.BotCanManageEmojiStatus = m.Flags2.Has(10)
+	m.DisplayGiftsButton = m.Flags2.Has(16)
+	m.NoforwardsMyEnabled = m.Flags2.Has(23)
+	m.NoforwardsPeerEnabled = m.Flags2.Has(24)
+	m.UnofficialSecurityRisk = m.Flags2.Has(26)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("userFull#b9b12c6c", "id", err)
+		return tlrt.DecodeErr(err, "userFull", "id")
 	}
 	if m.Flags.Has(1) {
 		if m.About, err = b.String(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "about", err)
+			return tlrt.DecodeErr(err, "userFull", "about")
 		}
 	}
-	if err = decodeBoxed(b, &m.Settings, depth+1); err != nil {
-		return decodeErr("userFull#b9b12c6c", "settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "userFull", "settings")
 	}
 	if m.Flags.Has(21) {
 		if m.PersonalPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "personal_photo", err)
+			return tlrt.DecodeErr(err, "userFull", "personal_photo")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.ProfilePhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "profile_photo", err)
+			return tlrt.DecodeErr(err, "userFull", "profile_photo")
 		}
 	}
 	if m.Flags.Has(22) {
 		if m.FallbackPhoto, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "fallback_photo", err)
+			return tlrt.DecodeErr(err, "userFull", "fallback_photo")
 		}
 	}
-	if err = decodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
-		return decodeErr("userFull#b9b12c6c", "notify_settings", err)
+	if err = tlrt.DecodeBoxed(b, &m.NotifySettings, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "userFull", "notify_settings")
 	}
 	if m.Flags.Has(3) {
 		m.BotInfo = new(BotInfo)
-		if err = decodeBoxed(b, m.BotInfo, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "bot_info", err)
+		if err = tlrt.DecodeBoxed(b, m.BotInfo, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "bot_info")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.PinnedMsgID, err = b.Int(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "pinned_msg_id", err)
+			return tlrt.DecodeErr(err, "userFull", "pinned_msg_id")
 		}
 	}
 	if m.CommonChatsCount, err = b.Int(); err != nil {
-		return decodeErr("userFull#b9b12c6c", "common_chats_count", err)
+		return tlrt.DecodeErr(err, "userFull", "common_chats_count")
 	}
 	if m.Flags.Has(11) {
 		if m.FolderID, err = b.Int(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "folder_id", err)
+			return tlrt.DecodeErr(err, "userFull", "folder_id")
 		}
 	}
 	if m.Flags.Has(14) {
 		if m.TTLPeriod, err = b.Int(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "ttl_period", err)
+			return tlrt.DecodeErr(err, "userFull", "ttl_period")
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.ThemeEmoticon, err = b.String(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "theme_emoticon", err)
+		if m.Theme, err = decodeChatTheme(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "theme")
 		}
 	}
 	if m.Flags.Has(16) {
 		if m.PrivateForwardName, err = b.String(); err != nil {
-			return decodeErr("userFull#b9b12c6c", "private_forward_name", err)
+			return tlrt.DecodeErr(err, "userFull", "private_forward_name")
 		}
 	}
 	if m.Flags.Has(17) {
 		m.BotGroupAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.BotGroupAdminRights, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "bot_group_admin_rights", err)
+		if err = tlrt.DecodeBoxed(b, m.BotGroupAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "bot_group_admin_rights")
 		}
 	}
 	if m.Flags.Has(18) {
 		m.BotBroadcastAdminRights = new(ChatAdminRights)
-		if err = decodeBoxed(b, m.BotBroadcastAdminRights, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "bot_broadcast_admin_rights", err)
-		}
-	}
-	if m.Flags.Has(19) {
-		if m.PremiumGifts, err = decodeVectorAt(b, depth+1, decodeValue[PremiumGiftOption]); err != nil {
-			return decodeErr("userFull#b9b12c6c", "premium_gifts", err)
+		if err = tlrt.DecodeBoxed(b, m.BotBroadcastAdminRights, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "bot_broadcast_admin_rights")
 		}
 	}
 	if m.Flags.Has(24) {
 		if m.Wallpaper, err = decodeWallPaper(b, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "wallpaper", err)
+			return tlrt.DecodeErr(err, "userFull", "wallpaper")
 		}
 	}
 	if m.Flags.Has(25) {
 		m.Stories = new(PeerStories)
-		if err = decodeBoxed(b, m.Stories, depth+1); err != nil {
-			return decodeErr("userFull#b9b12c6c", "stories", err)
+		if err = tlrt.DecodeBoxed(b, m.Stories, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stories")
 		}
 	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
+	if m.Flags2.Has(0) {
+		m.BusinessWorkHours = new(BusinessWorkHours)
+		if err = tlrt.DecodeBoxed(b, m.BusinessWorkHours, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_work_hours")
+		}
+	}
+	if m.Flags2.Has(1) {
+		m.BusinessLocation = new(BusinessLocation)
+		if err = tlrt.DecodeBoxed(b, m.BusinessLocation, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_location")
+		}
+	}
+	if m.Flags2.Has(2) {
+		m.BusinessGreetingMessage = new(BusinessGreetingMessage)
+		if err = tlrt.DecodeBoxed(b, m.BusinessGreetingMessage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_greeting_message")
+		}
+	}
+	if m.Flags2.Has(3) {
+		m.BusinessAwayMessage = new(BusinessAwayMessage)
+		if err = tlrt.DecodeBoxed(b, m.BusinessAwayMessage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_away_message")
+		}
+	}
+	if m.Flags2.Has(4) {
+		m.BusinessIntro = new(BusinessIntro)
+		if err = tlrt.DecodeBoxed(b, m.BusinessIntro, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "business_intro")
+		}
+	}
+	if m.Flags2.Has(5) {
+		m.Birthday = new(Birthday)
+		if err = tlrt.DecodeBoxed(b, m.Birthday, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "birthday")
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PersonalChannelID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "personal_channel_id")
+		}
+	}
+	if m.Flags2.Has(6) {
+		if m.PersonalChannelMessage, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "personal_channel_message")
+		}
+	}
+	if m.Flags2.Has(8) {
+		if m.StargiftsCount, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stargifts_count")
+		}
+	}
+	if m.Flags2.Has(11) {
+		m.StarrefProgram = new(StarRefProgram)
+		if err = tlrt.DecodeBoxed(b, m.StarrefProgram, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "starref_program")
+		}
+	}
+	if m.Flags2.Has(12) {
+		m.BotVerification = new(BotVerification)
+		if err = tlrt.DecodeBoxed(b, m.BotVerification, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "bot_verification")
+		}
+	}
+	if m.Flags2.Has(14) {
+		if m.SendPaidMessagesStars, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "send_paid_messages_stars")
+		}
+	}
+	if m.Flags2.Has(15) {
+		m.DisallowedGifts = new(DisallowedGiftsSettings)
+		if err = tlrt.DecodeBoxed(b, m.DisallowedGifts, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "disallowed_gifts")
+		}
+	}
+	if m.Flags2.Has(17) {
+		m.StarsRating = new(StarsRating)
+		if err = tlrt.DecodeBoxed(b, m.StarsRating, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stars_rating")
+		}
+	}
+	if m.Flags2.Has(18) {
+		m.StarsMyPendingRating = new(StarsRating)
+		if err = tlrt.DecodeBoxed(b, m.StarsMyPendingRating, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating")
+		}
+	}
+	if m.Flags2.Has(18) {
+		if m.StarsMyPendingRatingDate, err = b.Int(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating_date")
+		}
+	}
+	if m.Flags2.Has(20) {
+		if m.MainTab, err = decodeProfileTab(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "main_tab")
+		}
+	}
+	if m.Flags2.Has(21) {
+		if m.SavedMusic, err = decodeDocument(b, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "saved_music")
+		}
+	}
+	if m.Flags2.Has(22) {
+		m.Note = new(TextWithEntities)
+		if err = tlrt.DecodeBoxed(b, m.Note, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "note")
+		}
+	}
+	if m.Flags2.Has(25) {
+		if m.BotManagerID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "userFull", "bot_manager_id")
+		}
+	}
+	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
+	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26
 	if m.About != "" {
 		m.Flags.Unset(1)
 	}
@@ -14093,25 +19794,35 @@ func (m *UserFull) decodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TTLPeriod != 0 {
 		m.Flags.Unset(14)
 	}
-	if m.ThemeEmoticon != "" {
-		m.Flags.Unset(15)
-	}
 	if m.PrivateForwardName != "" {
 		m.Flags.Unset(16)
 	}
-	if len(m.PremiumGifts) > 0 {
-		m.Flags.Unset(19)
+	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
+		m.Flags2.Unset(6)
+	}
+	if m.StargiftsCount != 0 {
+		m.Flags2.Unset(8)
+	}
+	if m.SendPaidMessagesStars != 0 {
+		m.Flags2.Unset(14)
+	}
+	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
+		m.Flags2.Unset(18)
+	}
+	if m.BotManagerID != 0 {
+		m.Flags2.Unset(25)
 	}
 	return nil
 }
 
-// Username is the TL constructor username:
+// Username is the TL constructor username.
 //
-//	username#b4073647 flags:# editable:flags.0?true active:flags.1?true username:string = Username
+//	username#b4073647 flags:# editable:flags.0?true active:flags.1?true
+//	    username:string = Username
 //
 // See https://core.telegram.org/constructor/username.
 type Username struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Editable bool       // flags.0?true
 	Active   bool       // flags.1?true
 	Username string
@@ -14158,34 +19869,31 @@ func (m *Username) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *Username) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsernameTypeID, "username"); err != nil {
+		return tlrt.DecodeErr(err, "username", "")
 	}
-	if err := consumeID(b, UsernameTypeID, "username"); err != nil {
-		return decodeErr("username#b4073647", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *Username) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *Username) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *Username) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = Username{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("username#b4073647", "flags", err)
+		return tlrt.DecodeErr(err, "username", "flags")
 	}
 	m.Editable = m.Flags.Has(0)
 	m.Active = m.Flags.Has(1)
 	if m.Username, err = b.String(); err != nil {
-		return decodeErr("username#b4073647", "username", err)
+		return tlrt.DecodeErr(err, "username", "username")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil

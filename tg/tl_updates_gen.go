@@ -5,9 +5,12 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// UpdatesChannelDifferenceClass is the TL type updates.ChannelDifference: one of UpdatesChannelDifferenceEmpty, UpdatesChannelDifferenceTooLong, UpdatesChannelDifference.
+// UpdatesChannelDifferenceClass is the TL type updates.ChannelDifference: one
+// of UpdatesChannelDifferenceEmpty, UpdatesChannelDifferenceTooLong,
+// UpdatesChannelDifference.
 //
 // See https://core.telegram.org/type/updates.ChannelDifference.
 type UpdatesChannelDifferenceClass interface {
@@ -15,12 +18,14 @@ type UpdatesChannelDifferenceClass interface {
 	updatesChannelDifferenceClass()
 }
 
-// DecodeUpdatesChannelDifference decodes any constructor of updates.ChannelDifference.
+// DecodeUpdatesChannelDifference decodes any constructor of
+// updates.ChannelDifference.
 func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClass, error) {
 	return decodeUpdatesChannelDifference(b, 0)
 }
 
-// decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value nested depth levels deep.
+// decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value
+// nested depth levels deep.
 func decodeUpdatesChannelDifference(b *bin.Buffer, depth int) (UpdatesChannelDifferenceClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -35,34 +40,34 @@ func decodeUpdatesChannelDifference(b *bin.Buffer, depth int) (UpdatesChannelDif
 	case UpdatesChannelDifferenceTypeID:
 		v = &UpdatesChannelDifference{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "updates.ChannelDifference",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "updates.ChannelDifference"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UpdatesChannelDifferenceEmpty is the TL constructor updates.channelDifferenceEmpty:
+// UpdatesChannelDifferenceEmpty is the TL constructor
+// updates.channelDifferenceEmpty.
 //
-//	updates.channelDifferenceEmpty#3e11affb flags:# final:flags.0?true pts:int timeout:flags.1?int = updates.ChannelDifference
+//	updates.channelDifferenceEmpty#3e11affb flags:# final:flags.0?true
+//	    pts:int timeout:flags.1?int = updates.ChannelDifference
+//
+// An optional field is sent when it is not zero, nil or false. SetTimeout and
+// the other Set methods send a zero value too; HasTimeout reports whether
+// Timeout is present (sent, or received) and ClearTimeout leaves it out.
 //
 // See https://core.telegram.org/constructor/updates.channelDifferenceEmpty.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdatesChannelDifferenceEmpty struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Final   bool       // flags.0?true
 	Pts     int
 	Timeout int // flags.1?int
 }
 
-// UpdatesChannelDifferenceEmptyTypeID is the ID of updates.channelDifferenceEmpty.
+// UpdatesChannelDifferenceEmptyTypeID is the ID of
+// updates.channelDifferenceEmpty.
 const UpdatesChannelDifferenceEmptyTypeID = 0x3e11affb
 
 // TypeID returns 0x3e11affb, the ID of updates.channelDifferenceEmpty.
@@ -75,8 +80,28 @@ func (*UpdatesChannelDifferenceEmpty) TypeName() string {
 	return "updates.channelDifferenceEmpty"
 }
 
-// updatesChannelDifferenceClass marks UpdatesChannelDifferenceEmpty as a UpdatesChannelDifferenceClass.
+// updatesChannelDifferenceClass marks UpdatesChannelDifferenceEmpty as an
+// UpdatesChannelDifferenceClass.
 func (*UpdatesChannelDifferenceEmpty) updatesChannelDifferenceClass() {}
+
+// HasTimeout reports whether Timeout is present: not zero, set by SetTimeout,
+// or received.
+func (m *UpdatesChannelDifferenceEmpty) HasTimeout() bool {
+	return m.Timeout != 0 || m.Flags.Has(1)
+}
+
+// SetTimeout sets Timeout to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdatesChannelDifferenceEmpty) SetTimeout(v int) {
+	m.Timeout = v
+	m.Flags.Set(1)
+}
+
+// ClearTimeout sets Timeout to its zero value and marks it absent.
+func (m *UpdatesChannelDifferenceEmpty) ClearTimeout() {
+	m.Timeout = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdatesChannelDifferenceEmpty) Encode(b *bin.Buffer) error {
@@ -109,37 +134,34 @@ func (m *UpdatesChannelDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesChannelDifferenceEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "")
 	}
-	if err := consumeID(b, UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"); err != nil {
-		return decodeErr("updates.channelDifferenceEmpty#3e11affb", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesChannelDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesChannelDifferenceEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesChannelDifferenceEmpty{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updates.channelDifferenceEmpty#3e11affb", "flags", err)
+		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "flags")
 	}
 	m.Final = m.Flags.Has(0)
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updates.channelDifferenceEmpty#3e11affb", "pts", err)
+		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "pts")
 	}
 	if m.Flags.Has(1) {
 		if m.Timeout, err = b.Int(); err != nil {
-			return decodeErr("updates.channelDifferenceEmpty#3e11affb", "timeout", err)
+			return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "timeout")
 		}
 	}
 	m.Flags &^= 1 << 0
@@ -149,17 +171,20 @@ func (m *UpdatesChannelDifferenceEmpty) decodeBareAt(b *bin.Buffer, _ int) error
 	return nil
 }
 
-// UpdatesChannelDifferenceTooLong is the TL constructor updates.channelDifferenceTooLong:
+// UpdatesChannelDifferenceTooLong is the TL constructor
+// updates.channelDifferenceTooLong.
 //
-//	updates.channelDifferenceTooLong#a4bcc6fe flags:# final:flags.0?true timeout:flags.1?int dialog:Dialog messages:Vector<Message> chats:Vector<Chat> users:Vector<User> = updates.ChannelDifference
+//	updates.channelDifferenceTooLong#a4bcc6fe flags:# final:flags.0?true
+//	    timeout:flags.1?int dialog:Dialog messages:Vector<Message>
+//	    chats:Vector<Chat> users:Vector<User> = updates.ChannelDifference
+//
+// An optional field is sent when it is not zero, nil or false. SetTimeout and
+// the other Set methods send a zero value too; HasTimeout reports whether
+// Timeout is present (sent, or received) and ClearTimeout leaves it out.
 //
 // See https://core.telegram.org/constructor/updates.channelDifferenceTooLong.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdatesChannelDifferenceTooLong struct {
-	Flags    bin.Fields // flags word; see the type's doc
+	Flags    bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Final    bool       // flags.0?true
 	Timeout  int        // flags.1?int
 	Dialog   DialogClass
@@ -168,7 +193,8 @@ type UpdatesChannelDifferenceTooLong struct {
 	Users    []UserClass
 }
 
-// UpdatesChannelDifferenceTooLongTypeID is the ID of updates.channelDifferenceTooLong.
+// UpdatesChannelDifferenceTooLongTypeID is the ID of
+// updates.channelDifferenceTooLong.
 const UpdatesChannelDifferenceTooLongTypeID = 0xa4bcc6fe
 
 // TypeID returns 0xa4bcc6fe, the ID of updates.channelDifferenceTooLong.
@@ -181,8 +207,28 @@ func (*UpdatesChannelDifferenceTooLong) TypeName() string {
 	return "updates.channelDifferenceTooLong"
 }
 
-// updatesChannelDifferenceClass marks UpdatesChannelDifferenceTooLong as a UpdatesChannelDifferenceClass.
+// updatesChannelDifferenceClass marks UpdatesChannelDifferenceTooLong as an
+// UpdatesChannelDifferenceClass.
 func (*UpdatesChannelDifferenceTooLong) updatesChannelDifferenceClass() {}
+
+// HasTimeout reports whether Timeout is present: not zero, set by SetTimeout,
+// or received.
+func (m *UpdatesChannelDifferenceTooLong) HasTimeout() bool {
+	return m.Timeout != 0 || m.Flags.Has(1)
+}
+
+// SetTimeout sets Timeout to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdatesChannelDifferenceTooLong) SetTimeout(v int) {
+	m.Timeout = v
+	m.Flags.Set(1)
+}
+
+// ClearTimeout sets Timeout to its zero value and marks it absent.
+func (m *UpdatesChannelDifferenceTooLong) ClearTimeout() {
+	m.Timeout = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdatesChannelDifferenceTooLong) Encode(b *bin.Buffer) error {
@@ -209,25 +255,25 @@ func (m *UpdatesChannelDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(1) {
 		b.PutInt(m.Timeout)
 	}
-	if err := encodeObj(b, m.Dialog); err != nil {
-		return encodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "dialog", err)
+	if err := tlrt.EncodeObject(b, m.Dialog); err != nil {
+		return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "dialog")
 	}
 	b.PutVectorHeader(len(m.Messages))
 	for i := range m.Messages {
-		if err := encodeObj(b, m.Messages[i]); err != nil {
-			return encodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "messages", err)
+		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "messages")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "users")
 		}
 	}
 	return nil
@@ -235,50 +281,47 @@ func (m *UpdatesChannelDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "")
 	}
-	if err := consumeID(b, UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"); err != nil {
-		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesChannelDifferenceTooLong) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifferenceTooLong", "")
 	}
 	*m = UpdatesChannelDifferenceTooLong{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "flags", err)
+		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "flags")
 	}
 	m.Final = m.Flags.Has(0)
 	if m.Flags.Has(1) {
 		if m.Timeout, err = b.Int(); err != nil {
-			return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "timeout", err)
+			return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "timeout")
 		}
 	}
 	if m.Dialog, err = decodeDialog(b, depth+1); err != nil {
-		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "dialog", err)
+		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "dialog")
 	}
-	if m.Messages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
-		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "messages", err)
+	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "messages")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("updates.channelDifferenceTooLong#a4bcc6fe", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "users")
 	}
 	m.Flags &^= 1 << 0
 	if m.Timeout != 0 {
@@ -287,17 +330,20 @@ func (m *UpdatesChannelDifferenceTooLong) decodeBareAt(b *bin.Buffer, depth int)
 	return nil
 }
 
-// UpdatesChannelDifference is the TL constructor updates.channelDifference:
+// UpdatesChannelDifference is the TL constructor updates.channelDifference.
 //
-//	updates.channelDifference#2064674e flags:# final:flags.0?true pts:int timeout:flags.1?int new_messages:Vector<Message> other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User> = updates.ChannelDifference
+//	updates.channelDifference#2064674e flags:# final:flags.0?true pts:int
+//	    timeout:flags.1?int new_messages:Vector<Message>
+//	    other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User>
+//	    = updates.ChannelDifference
+//
+// An optional field is sent when it is not zero, nil or false. SetTimeout and
+// the other Set methods send a zero value too; HasTimeout reports whether
+// Timeout is present (sent, or received) and ClearTimeout leaves it out.
 //
 // See https://core.telegram.org/constructor/updates.channelDifference.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdatesChannelDifference struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Final        bool       // flags.0?true
 	Pts          int
 	Timeout      int // flags.1?int
@@ -320,8 +366,28 @@ func (*UpdatesChannelDifference) TypeName() string {
 	return "updates.channelDifference"
 }
 
-// updatesChannelDifferenceClass marks UpdatesChannelDifference as a UpdatesChannelDifferenceClass.
+// updatesChannelDifferenceClass marks UpdatesChannelDifference as an
+// UpdatesChannelDifferenceClass.
 func (*UpdatesChannelDifference) updatesChannelDifferenceClass() {}
+
+// HasTimeout reports whether Timeout is present: not zero, set by SetTimeout,
+// or received.
+func (m *UpdatesChannelDifference) HasTimeout() bool {
+	return m.Timeout != 0 || m.Flags.Has(1)
+}
+
+// SetTimeout sets Timeout to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdatesChannelDifference) SetTimeout(v int) {
+	m.Timeout = v
+	m.Flags.Set(1)
+}
+
+// ClearTimeout sets Timeout to its zero value and marks it absent.
+func (m *UpdatesChannelDifference) ClearTimeout() {
+	m.Timeout = 0
+	m.Flags.Unset(1)
+}
 
 // Encode writes m to b with its ID.
 func (m *UpdatesChannelDifference) Encode(b *bin.Buffer) error {
@@ -351,26 +417,26 @@ func (m *UpdatesChannelDifference) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.NewMessages))
 	for i := range m.NewMessages {
-		if err := encodeObj(b, m.NewMessages[i]); err != nil {
-			return encodeErr("updates.channelDifference#2064674e", "new_messages", err)
+		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.channelDifference", "new_messages")
 		}
 	}
 	b.PutVectorHeader(len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
-		if err := encodeObj(b, m.OtherUpdates[i]); err != nil {
-			return encodeErr("updates.channelDifference#2064674e", "other_updates", err)
+		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.channelDifference", "other_updates")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("updates.channelDifference#2064674e", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.channelDifference", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("updates.channelDifference#2064674e", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.channelDifference", "users")
 		}
 	}
 	return nil
@@ -378,53 +444,50 @@ func (m *UpdatesChannelDifference) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTypeID, "updates.channelDifference"); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifference", "")
 	}
-	if err := consumeID(b, UpdatesChannelDifferenceTypeID, "updates.channelDifference"); err != nil {
-		return decodeErr("updates.channelDifference#2064674e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesChannelDifference) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesChannelDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updates.channelDifference#2064674e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifference", "")
 	}
 	*m = UpdatesChannelDifference{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updates.channelDifference#2064674e", "flags", err)
+		return tlrt.DecodeErr(err, "updates.channelDifference", "flags")
 	}
 	m.Final = m.Flags.Has(0)
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updates.channelDifference#2064674e", "pts", err)
+		return tlrt.DecodeErr(err, "updates.channelDifference", "pts")
 	}
 	if m.Flags.Has(1) {
 		if m.Timeout, err = b.Int(); err != nil {
-			return decodeErr("updates.channelDifference#2064674e", "timeout", err)
+			return tlrt.DecodeErr(err, "updates.channelDifference", "timeout")
 		}
 	}
-	if m.NewMessages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
-		return decodeErr("updates.channelDifference#2064674e", "new_messages", err)
+	if m.NewMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifference", "new_messages")
 	}
-	if m.OtherUpdates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
-		return decodeErr("updates.channelDifference#2064674e", "other_updates", err)
+	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifference", "other_updates")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("updates.channelDifference#2064674e", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifference", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("updates.channelDifference#2064674e", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "updates.channelDifference", "users")
 	}
 	m.Flags &^= 1 << 0
 	if m.Timeout != 0 {
@@ -433,7 +496,9 @@ func (m *UpdatesChannelDifference) decodeBareAt(b *bin.Buffer, depth int) error 
 	return nil
 }
 
-// UpdatesDifferenceClass is the TL type updates.Difference: one of UpdatesDifferenceEmpty, UpdatesDifference, UpdatesDifferenceSlice, UpdatesDifferenceTooLong.
+// UpdatesDifferenceClass is the TL type updates.Difference: one of
+// UpdatesDifferenceEmpty, UpdatesDifference, UpdatesDifferenceSlice,
+// UpdatesDifferenceTooLong.
 //
 // See https://core.telegram.org/type/updates.Difference.
 type UpdatesDifferenceClass interface {
@@ -446,7 +511,8 @@ func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
 	return decodeUpdatesDifference(b, 0)
 }
 
-// decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth levels deep.
+// decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth
+// levels deep.
 func decodeUpdatesDifference(b *bin.Buffer, depth int) (UpdatesDifferenceClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -463,18 +529,15 @@ func decodeUpdatesDifference(b *bin.Buffer, depth int) (UpdatesDifferenceClass, 
 	case UpdatesDifferenceTooLongTypeID:
 		v = &UpdatesDifferenceTooLong{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "updates.Difference",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "updates.Difference"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UpdatesDifferenceEmpty is the TL constructor updates.differenceEmpty:
+// UpdatesDifferenceEmpty is the TL constructor updates.differenceEmpty.
 //
 //	updates.differenceEmpty#5d75a138 date:int seq:int = updates.Difference
 //
@@ -497,7 +560,8 @@ func (*UpdatesDifferenceEmpty) TypeName() string {
 	return "updates.differenceEmpty"
 }
 
-// updatesDifferenceClass marks UpdatesDifferenceEmpty as a UpdatesDifferenceClass.
+// updatesDifferenceClass marks UpdatesDifferenceEmpty as an
+// UpdatesDifferenceClass.
 func (*UpdatesDifferenceEmpty) updatesDifferenceClass() {}
 
 // Encode writes m to b with its ID.
@@ -521,38 +585,38 @@ func (m *UpdatesDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesDifferenceEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceEmpty", "")
 	}
-	if err := consumeID(b, UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"); err != nil {
-		return decodeErr("updates.differenceEmpty#5d75a138", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesDifferenceEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesDifferenceEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updates.differenceEmpty#5d75a138", "date", err)
+		return tlrt.DecodeErr(err, "updates.differenceEmpty", "date")
 	}
 	if m.Seq, err = b.Int(); err != nil {
-		return decodeErr("updates.differenceEmpty#5d75a138", "seq", err)
+		return tlrt.DecodeErr(err, "updates.differenceEmpty", "seq")
 	}
 	return nil
 }
 
-// UpdatesDifference is the TL constructor updates.difference:
+// UpdatesDifference is the TL constructor updates.difference.
 //
-//	updates.difference#f49ca0 new_messages:Vector<Message> new_encrypted_messages:Vector<EncryptedMessage> other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User> state:updates.State = updates.Difference
+//	updates.difference#f49ca0 new_messages:Vector<Message>
+//	    new_encrypted_messages:Vector<EncryptedMessage>
+//	    other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User>
+//	    state:updates.State = updates.Difference
 //
 // See https://core.telegram.org/constructor/updates.difference.
 type UpdatesDifference struct {
@@ -577,7 +641,7 @@ func (*UpdatesDifference) TypeName() string {
 	return "updates.difference"
 }
 
-// updatesDifferenceClass marks UpdatesDifference as a UpdatesDifferenceClass.
+// updatesDifferenceClass marks UpdatesDifference as an UpdatesDifferenceClass.
 func (*UpdatesDifference) updatesDifferenceClass() {}
 
 // Encode writes m to b with its ID.
@@ -596,89 +660,89 @@ func (m *UpdatesDifference) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.NewMessages))
 	for i := range m.NewMessages {
-		if err := encodeObj(b, m.NewMessages[i]); err != nil {
-			return encodeErr("updates.difference#00f49ca0", "new_messages", err)
+		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.difference", "new_messages")
 		}
 	}
 	b.PutVectorHeader(len(m.NewEncryptedMessages))
 	for i := range m.NewEncryptedMessages {
-		if err := encodeObj(b, m.NewEncryptedMessages[i]); err != nil {
-			return encodeErr("updates.difference#00f49ca0", "new_encrypted_messages", err)
+		if err := tlrt.EncodeObject(b, m.NewEncryptedMessages[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.difference", "new_encrypted_messages")
 		}
 	}
 	b.PutVectorHeader(len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
-		if err := encodeObj(b, m.OtherUpdates[i]); err != nil {
-			return encodeErr("updates.difference#00f49ca0", "other_updates", err)
+		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.difference", "other_updates")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("updates.difference#00f49ca0", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.difference", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("updates.difference#00f49ca0", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.difference", "users")
 		}
 	}
 	if err := m.State.Encode(b); err != nil {
-		return encodeErr("updates.difference#00f49ca0", "state", err)
+		return tlrt.EncodeErr(err, "updates.difference", "state")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesDifferenceTypeID, "updates.difference"); err != nil {
+		return tlrt.DecodeErr(err, "updates.difference", "")
 	}
-	if err := consumeID(b, UpdatesDifferenceTypeID, "updates.difference"); err != nil {
-		return decodeErr("updates.difference#00f49ca0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesDifference) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updates.difference#00f49ca0", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updates.difference", "")
 	}
 	var err error
-	if m.NewMessages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
-		return decodeErr("updates.difference#00f49ca0", "new_messages", err)
+	if m.NewMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+		return tlrt.DecodeErr(err, "updates.difference", "new_messages")
 	}
-	if m.NewEncryptedMessages, err = decodeVectorAt(b, depth+1, decodeEncryptedMessage); err != nil {
-		return decodeErr("updates.difference#00f49ca0", "new_encrypted_messages", err)
+	if m.NewEncryptedMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeEncryptedMessage); err != nil {
+		return tlrt.DecodeErr(err, "updates.difference", "new_encrypted_messages")
 	}
-	if m.OtherUpdates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
-		return decodeErr("updates.difference#00f49ca0", "other_updates", err)
+	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+		return tlrt.DecodeErr(err, "updates.difference", "other_updates")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("updates.difference#00f49ca0", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "updates.difference", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("updates.difference#00f49ca0", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "updates.difference", "users")
 	}
-	if err = decodeBoxed(b, &m.State, depth+1); err != nil {
-		return decodeErr("updates.difference#00f49ca0", "state", err)
+	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updates.difference", "state")
 	}
 	return nil
 }
 
-// UpdatesDifferenceSlice is the TL constructor updates.differenceSlice:
+// UpdatesDifferenceSlice is the TL constructor updates.differenceSlice.
 //
-//	updates.differenceSlice#a8fb1981 new_messages:Vector<Message> new_encrypted_messages:Vector<EncryptedMessage> other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User> intermediate_state:updates.State = updates.Difference
+//	updates.differenceSlice#a8fb1981 new_messages:Vector<Message>
+//	    new_encrypted_messages:Vector<EncryptedMessage>
+//	    other_updates:Vector<Update> chats:Vector<Chat> users:Vector<User>
+//	    intermediate_state:updates.State = updates.Difference
 //
 // See https://core.telegram.org/constructor/updates.differenceSlice.
 type UpdatesDifferenceSlice struct {
@@ -703,7 +767,8 @@ func (*UpdatesDifferenceSlice) TypeName() string {
 	return "updates.differenceSlice"
 }
 
-// updatesDifferenceClass marks UpdatesDifferenceSlice as a UpdatesDifferenceClass.
+// updatesDifferenceClass marks UpdatesDifferenceSlice as an
+// UpdatesDifferenceClass.
 func (*UpdatesDifferenceSlice) updatesDifferenceClass() {}
 
 // Encode writes m to b with its ID.
@@ -722,87 +787,84 @@ func (m *UpdatesDifferenceSlice) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.NewMessages))
 	for i := range m.NewMessages {
-		if err := encodeObj(b, m.NewMessages[i]); err != nil {
-			return encodeErr("updates.differenceSlice#a8fb1981", "new_messages", err)
+		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.differenceSlice", "new_messages")
 		}
 	}
 	b.PutVectorHeader(len(m.NewEncryptedMessages))
 	for i := range m.NewEncryptedMessages {
-		if err := encodeObj(b, m.NewEncryptedMessages[i]); err != nil {
-			return encodeErr("updates.differenceSlice#a8fb1981", "new_encrypted_messages", err)
+		if err := tlrt.EncodeObject(b, m.NewEncryptedMessages[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
 		}
 	}
 	b.PutVectorHeader(len(m.OtherUpdates))
 	for i := range m.OtherUpdates {
-		if err := encodeObj(b, m.OtherUpdates[i]); err != nil {
-			return encodeErr("updates.differenceSlice#a8fb1981", "other_updates", err)
+		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.differenceSlice", "other_updates")
 		}
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("updates.differenceSlice#a8fb1981", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.differenceSlice", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("updates.differenceSlice#a8fb1981", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "updates.differenceSlice", "users")
 		}
 	}
 	if err := m.IntermediateState.Encode(b); err != nil {
-		return encodeErr("updates.differenceSlice#a8fb1981", "intermediate_state", err)
+		return tlrt.EncodeErr(err, "updates.differenceSlice", "intermediate_state")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesDifferenceSliceTypeID, "updates.differenceSlice"); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceSlice", "")
 	}
-	if err := consumeID(b, UpdatesDifferenceSliceTypeID, "updates.differenceSlice"); err != nil {
-		return decodeErr("updates.differenceSlice#a8fb1981", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesDifferenceSlice) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesDifferenceSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updates.differenceSlice#a8fb1981", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updates.differenceSlice", "")
 	}
 	var err error
-	if m.NewMessages, err = decodeVectorAt(b, depth+1, decodeMessage); err != nil {
-		return decodeErr("updates.differenceSlice#a8fb1981", "new_messages", err)
+	if m.NewMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_messages")
 	}
-	if m.NewEncryptedMessages, err = decodeVectorAt(b, depth+1, decodeEncryptedMessage); err != nil {
-		return decodeErr("updates.differenceSlice#a8fb1981", "new_encrypted_messages", err)
+	if m.NewEncryptedMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeEncryptedMessage); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
 	}
-	if m.OtherUpdates, err = decodeVectorAt(b, depth+1, decodeUpdate); err != nil {
-		return decodeErr("updates.differenceSlice#a8fb1981", "other_updates", err)
+	if m.OtherUpdates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceSlice", "other_updates")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("updates.differenceSlice#a8fb1981", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceSlice", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("updates.differenceSlice#a8fb1981", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceSlice", "users")
 	}
-	if err = decodeBoxed(b, &m.IntermediateState, depth+1); err != nil {
-		return decodeErr("updates.differenceSlice#a8fb1981", "intermediate_state", err)
+	if err = tlrt.DecodeBoxed(b, &m.IntermediateState, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceSlice", "intermediate_state")
 	}
 	return nil
 }
 
-// UpdatesDifferenceTooLong is the TL constructor updates.differenceTooLong:
+// UpdatesDifferenceTooLong is the TL constructor updates.differenceTooLong.
 //
 //	updates.differenceTooLong#4afe8f6d pts:int = updates.Difference
 //
@@ -824,7 +886,8 @@ func (*UpdatesDifferenceTooLong) TypeName() string {
 	return "updates.differenceTooLong"
 }
 
-// updatesDifferenceClass marks UpdatesDifferenceTooLong as a UpdatesDifferenceClass.
+// updatesDifferenceClass marks UpdatesDifferenceTooLong as an
+// UpdatesDifferenceClass.
 func (*UpdatesDifferenceTooLong) updatesDifferenceClass() {}
 
 // Encode writes m to b with its ID.
@@ -847,35 +910,33 @@ func (m *UpdatesDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesDifferenceTooLong) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"); err != nil {
+		return tlrt.DecodeErr(err, "updates.differenceTooLong", "")
 	}
-	if err := consumeID(b, UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"); err != nil {
-		return decodeErr("updates.differenceTooLong#4afe8f6d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesDifferenceTooLong) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesDifferenceTooLong) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updates.differenceTooLong#4afe8f6d", "pts", err)
+		return tlrt.DecodeErr(err, "updates.differenceTooLong", "pts")
 	}
 	return nil
 }
 
-// UpdatesState is the TL constructor updates.state:
+// UpdatesState is the TL constructor updates.state.
 //
-//	updates.state#a56c2a3e pts:int qts:int date:int seq:int unread_count:int = updates.State
+//	updates.state#a56c2a3e pts:int qts:int date:int seq:int unread_count:int
+//	    = updates.State
 //
 // See https://core.telegram.org/constructor/updates.state.
 type UpdatesState struct {
@@ -923,45 +984,42 @@ func (m *UpdatesState) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesState) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesStateTypeID, "updates.state"); err != nil {
+		return tlrt.DecodeErr(err, "updates.state", "")
 	}
-	if err := consumeID(b, UpdatesStateTypeID, "updates.state"); err != nil {
-		return decodeErr("updates.state#a56c2a3e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesState) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesState) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesState) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updates.state#a56c2a3e", "pts", err)
+		return tlrt.DecodeErr(err, "updates.state", "pts")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updates.state#a56c2a3e", "qts", err)
+		return tlrt.DecodeErr(err, "updates.state", "qts")
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updates.state#a56c2a3e", "date", err)
+		return tlrt.DecodeErr(err, "updates.state", "date")
 	}
 	if m.Seq, err = b.Int(); err != nil {
-		return decodeErr("updates.state#a56c2a3e", "seq", err)
+		return tlrt.DecodeErr(err, "updates.state", "seq")
 	}
 	if m.UnreadCount, err = b.Int(); err != nil {
-		return decodeErr("updates.state#a56c2a3e", "unread_count", err)
+		return tlrt.DecodeErr(err, "updates.state", "unread_count")
 	}
 	return nil
 }
 
-// UpdatesGetStateRequest is the TL function updates.getState:
+// UpdatesGetStateRequest is the TL function updates.getState.
 //
 //	updates.getState#edd4882a = updates.State
 //
@@ -1000,54 +1058,46 @@ func (m *UpdatesGetStateRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesGetStateRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesGetStateRequestTypeID, "updates.getState"); err != nil {
+		return tlrt.DecodeErr(err, "updates.getState", "")
 	}
-	if err := consumeID(b, UpdatesGetStateRequestTypeID, "updates.getState"); err != nil {
-		return decodeErr("updates.getState#edd4882a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetStateRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesGetStateRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesGetStateRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	return nil
 }
 
-// UpdatesGetState invokes updates.getState#edd4882a:
-//
-//	updates.getState#edd4882a = updates.State
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/updates.getState.
+// UpdatesGetState calls updates.getState: see UpdatesGetStateRequest.
 func (c *Client) UpdatesGetState(ctx context.Context, req *UpdatesGetStateRequest) (*UpdatesState, error) {
 	if req == nil {
 		req = new(UpdatesGetStateRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[UpdatesState])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[UpdatesState])
 }
 
-// UpdatesGetDifferenceRequest is the TL function updates.getDifference:
+// UpdatesGetDifferenceRequest is the TL function updates.getDifference.
 //
-//	updates.getDifference#19c2f763 flags:# pts:int pts_limit:flags.1?int pts_total_limit:flags.0?int date:int qts:int qts_limit:flags.2?int = updates.Difference
+//	updates.getDifference#19c2f763 flags:# pts:int pts_limit:flags.1?int
+//	    pts_total_limit:flags.0?int date:int qts:int qts_limit:flags.2?int
+//	    = updates.Difference
+//
+// An optional field is sent when it is not zero, nil or false. SetPtsLimit and
+// the other Set methods send a zero value too; HasPtsLimit reports whether
+// PtsLimit is present (sent, or received) and ClearPtsLimit leaves it out.
 //
 // See https://core.telegram.org/method/updates.getDifference.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type UpdatesGetDifferenceRequest struct {
-	Flags         bin.Fields // flags word; see the type's doc
+	Flags         bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Pts           int
 	PtsLimit      int // flags.1?int
 	PtsTotalLimit int // flags.0?int
@@ -1067,6 +1117,63 @@ func (*UpdatesGetDifferenceRequest) TypeID() uint32 {
 // TypeName returns "updates.getDifference".
 func (*UpdatesGetDifferenceRequest) TypeName() string {
 	return "updates.getDifference"
+}
+
+// HasPtsLimit reports whether PtsLimit is present: not zero, set by
+// SetPtsLimit, or received.
+func (m *UpdatesGetDifferenceRequest) HasPtsLimit() bool {
+	return m.PtsLimit != 0 || m.Flags.Has(1)
+}
+
+// SetPtsLimit sets PtsLimit to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdatesGetDifferenceRequest) SetPtsLimit(v int) {
+	m.PtsLimit = v
+	m.Flags.Set(1)
+}
+
+// ClearPtsLimit sets PtsLimit to its zero value and marks it absent.
+func (m *UpdatesGetDifferenceRequest) ClearPtsLimit() {
+	m.PtsLimit = 0
+	m.Flags.Unset(1)
+}
+
+// HasPtsTotalLimit reports whether PtsTotalLimit is present: not zero, set by
+// SetPtsTotalLimit, or received.
+func (m *UpdatesGetDifferenceRequest) HasPtsTotalLimit() bool {
+	return m.PtsTotalLimit != 0 || m.Flags.Has(0)
+}
+
+// SetPtsTotalLimit sets PtsTotalLimit to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *UpdatesGetDifferenceRequest) SetPtsTotalLimit(v int) {
+	m.PtsTotalLimit = v
+	m.Flags.Set(0)
+}
+
+// ClearPtsTotalLimit sets PtsTotalLimit to its zero value and marks it absent.
+func (m *UpdatesGetDifferenceRequest) ClearPtsTotalLimit() {
+	m.PtsTotalLimit = 0
+	m.Flags.Unset(0)
+}
+
+// HasQtsLimit reports whether QtsLimit is present: not zero, set by
+// SetQtsLimit, or received.
+func (m *UpdatesGetDifferenceRequest) HasQtsLimit() bool {
+	return m.QtsLimit != 0 || m.Flags.Has(2)
+}
+
+// SetQtsLimit sets QtsLimit to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *UpdatesGetDifferenceRequest) SetQtsLimit(v int) {
+	m.QtsLimit = v
+	m.Flags.Set(2)
+}
+
+// ClearQtsLimit sets QtsLimit to its zero value and marks it absent.
+func (m *UpdatesGetDifferenceRequest) ClearQtsLimit() {
+	m.QtsLimit = 0
+	m.Flags.Unset(2)
 }
 
 // Encode writes m to b with its ID.
@@ -1111,52 +1218,49 @@ func (m *UpdatesGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesGetDifferenceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesGetDifferenceRequestTypeID, "updates.getDifference"); err != nil {
+		return tlrt.DecodeErr(err, "updates.getDifference", "")
 	}
-	if err := consumeID(b, UpdatesGetDifferenceRequestTypeID, "updates.getDifference"); err != nil {
-		return decodeErr("updates.getDifference#19c2f763", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesGetDifferenceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesGetDifferenceRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = UpdatesGetDifferenceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updates.getDifference#19c2f763", "flags", err)
+		return tlrt.DecodeErr(err, "updates.getDifference", "flags")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updates.getDifference#19c2f763", "pts", err)
+		return tlrt.DecodeErr(err, "updates.getDifference", "pts")
 	}
 	if m.Flags.Has(1) {
 		if m.PtsLimit, err = b.Int(); err != nil {
-			return decodeErr("updates.getDifference#19c2f763", "pts_limit", err)
+			return tlrt.DecodeErr(err, "updates.getDifference", "pts_limit")
 		}
 	}
 	if m.Flags.Has(0) {
 		if m.PtsTotalLimit, err = b.Int(); err != nil {
-			return decodeErr("updates.getDifference#19c2f763", "pts_total_limit", err)
+			return tlrt.DecodeErr(err, "updates.getDifference", "pts_total_limit")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("updates.getDifference#19c2f763", "date", err)
+		return tlrt.DecodeErr(err, "updates.getDifference", "date")
 	}
 	if m.Qts, err = b.Int(); err != nil {
-		return decodeErr("updates.getDifference#19c2f763", "qts", err)
+		return tlrt.DecodeErr(err, "updates.getDifference", "qts")
 	}
 	if m.Flags.Has(2) {
 		if m.QtsLimit, err = b.Int(); err != nil {
-			return decodeErr("updates.getDifference#19c2f763", "qts_limit", err)
+			return tlrt.DecodeErr(err, "updates.getDifference", "qts_limit")
 		}
 	}
 	if m.PtsLimit != 0 {
@@ -1171,28 +1275,25 @@ func (m *UpdatesGetDifferenceRequest) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// UpdatesGetDifference invokes updates.getDifference#19c2f763:
-//
-//	updates.getDifference#19c2f763 flags:# pts:int pts_limit:flags.1?int pts_total_limit:flags.0?int date:int qts:int qts_limit:flags.2?int = updates.Difference
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/updates.getDifference.
+// UpdatesGetDifference calls updates.getDifference: see
+// UpdatesGetDifferenceRequest.
 func (c *Client) UpdatesGetDifference(ctx context.Context, req *UpdatesGetDifferenceRequest) (UpdatesDifferenceClass, error) {
 	if req == nil {
 		req = new(UpdatesGetDifferenceRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdatesDifference)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdatesDifference)
 }
 
-// UpdatesGetChannelDifferenceRequest is the TL function updates.getChannelDifference:
+// UpdatesGetChannelDifferenceRequest is the TL function
+// updates.getChannelDifference.
 //
-//	updates.getChannelDifference#3173d78 flags:# force:flags.0?true channel:InputChannel filter:ChannelMessagesFilter pts:int limit:int = updates.ChannelDifference
+//	updates.getChannelDifference#3173d78 flags:# force:flags.0?true
+//	    channel:InputChannel filter:ChannelMessagesFilter pts:int limit:int
+//	    = updates.ChannelDifference
 //
 // See https://core.telegram.org/method/updates.getChannelDifference.
 type UpdatesGetChannelDifferenceRequest struct {
-	Flags   bin.Fields // flags word; see the type's doc
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Force   bool       // flags.0?true
 	Channel InputChannelClass
 	Filter  ChannelMessagesFilterClass
@@ -1200,7 +1301,8 @@ type UpdatesGetChannelDifferenceRequest struct {
 	Limit   int
 }
 
-// UpdatesGetChannelDifferenceRequestTypeID is the ID of updates.getChannelDifference.
+// UpdatesGetChannelDifferenceRequestTypeID is the ID of
+// updates.getChannelDifference.
 const UpdatesGetChannelDifferenceRequestTypeID = 0x03173d78
 
 // TypeID returns 0x03173d78, the ID of updates.getChannelDifference.
@@ -1232,11 +1334,11 @@ func (m *UpdatesGetChannelDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Channel); err != nil {
-		return encodeErr("updates.getChannelDifference#03173d78", "channel", err)
+	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
+		return tlrt.EncodeErr(err, "updates.getChannelDifference", "channel")
 	}
-	if err := encodeObj(b, m.Filter); err != nil {
-		return encodeErr("updates.getChannelDifference#03173d78", "filter", err)
+	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
+		return tlrt.EncodeErr(err, "updates.getChannelDifference", "filter")
 	}
 	b.PutInt(m.Pts)
 	b.PutInt(m.Limit)
@@ -1245,61 +1347,52 @@ func (m *UpdatesGetChannelDifferenceRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UpdatesGetChannelDifferenceRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"); err != nil {
+		return tlrt.DecodeErr(err, "updates.getChannelDifference", "")
 	}
-	if err := consumeID(b, UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"); err != nil {
-		return decodeErr("updates.getChannelDifference#03173d78", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UpdatesGetChannelDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UpdatesGetChannelDifferenceRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("updates.getChannelDifference#03173d78", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "updates.getChannelDifference", "")
 	}
 	*m = UpdatesGetChannelDifferenceRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("updates.getChannelDifference#03173d78", "flags", err)
+		return tlrt.DecodeErr(err, "updates.getChannelDifference", "flags")
 	}
 	m.Force = m.Flags.Has(0)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
-		return decodeErr("updates.getChannelDifference#03173d78", "channel", err)
+		return tlrt.DecodeErr(err, "updates.getChannelDifference", "channel")
 	}
 	if m.Filter, err = decodeChannelMessagesFilter(b, depth+1); err != nil {
-		return decodeErr("updates.getChannelDifference#03173d78", "filter", err)
+		return tlrt.DecodeErr(err, "updates.getChannelDifference", "filter")
 	}
 	if m.Pts, err = b.Int(); err != nil {
-		return decodeErr("updates.getChannelDifference#03173d78", "pts", err)
+		return tlrt.DecodeErr(err, "updates.getChannelDifference", "pts")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("updates.getChannelDifference#03173d78", "limit", err)
+		return tlrt.DecodeErr(err, "updates.getChannelDifference", "limit")
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// UpdatesGetChannelDifference invokes updates.getChannelDifference#03173d78:
-//
-//	updates.getChannelDifference#3173d78 flags:# force:flags.0?true channel:InputChannel filter:ChannelMessagesFilter pts:int limit:int = updates.ChannelDifference
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/updates.getChannelDifference.
+// UpdatesGetChannelDifference calls updates.getChannelDifference: see
+// UpdatesGetChannelDifferenceRequest.
 func (c *Client) UpdatesGetChannelDifference(ctx context.Context, req *UpdatesGetChannelDifferenceRequest) (UpdatesChannelDifferenceClass, error) {
 	if req == nil {
 		req = new(UpdatesGetChannelDifferenceRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUpdatesChannelDifference)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdatesChannelDifference)
 }

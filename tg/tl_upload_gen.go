@@ -5,9 +5,11 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// UploadCDNFileClass is the TL type upload.CdnFile: one of UploadCDNFileReuploadNeeded, UploadCDNFile.
+// UploadCDNFileClass is the TL type upload.CdnFile: one of
+// UploadCDNFileReuploadNeeded, UploadCDNFile.
 //
 // See https://core.telegram.org/type/upload.CdnFile.
 type UploadCDNFileClass interface {
@@ -20,7 +22,8 @@ func DecodeUploadCDNFile(b *bin.Buffer) (UploadCDNFileClass, error) {
 	return decodeUploadCDNFile(b, 0)
 }
 
-// decodeUploadCDNFile is DecodeUploadCDNFile for a value nested depth levels deep.
+// decodeUploadCDNFile is DecodeUploadCDNFile for a value nested depth levels
+// deep.
 func decodeUploadCDNFile(b *bin.Buffer, depth int) (UploadCDNFileClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -33,20 +36,19 @@ func decodeUploadCDNFile(b *bin.Buffer, depth int) (UploadCDNFileClass, error) {
 	case UploadCDNFileTypeID:
 		v = &UploadCDNFile{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "upload.CdnFile",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "upload.CdnFile"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UploadCDNFileReuploadNeeded is the TL constructor upload.cdnFileReuploadNeeded:
+// UploadCDNFileReuploadNeeded is the TL constructor
+// upload.cdnFileReuploadNeeded.
 //
-//	upload.cdnFileReuploadNeeded#eea8e46e request_token:bytes = upload.CdnFile
+//	upload.cdnFileReuploadNeeded#eea8e46e request_token:bytes
+//	    = upload.CdnFile
 //
 // See https://core.telegram.org/constructor/upload.cdnFileReuploadNeeded.
 type UploadCDNFileReuploadNeeded struct {
@@ -66,7 +68,8 @@ func (*UploadCDNFileReuploadNeeded) TypeName() string {
 	return "upload.cdnFileReuploadNeeded"
 }
 
-// uploadCDNFileClass marks UploadCDNFileReuploadNeeded as a UploadCDNFileClass.
+// uploadCDNFileClass marks UploadCDNFileReuploadNeeded as an
+// UploadCDNFileClass.
 func (*UploadCDNFileReuploadNeeded) uploadCDNFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -89,33 +92,30 @@ func (m *UploadCDNFileReuploadNeeded) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadCDNFileReuploadNeeded) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadCDNFileReuploadNeededTypeID, "upload.cdnFileReuploadNeeded"); err != nil {
+		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "")
 	}
-	if err := consumeID(b, UploadCDNFileReuploadNeededTypeID, "upload.cdnFileReuploadNeeded"); err != nil {
-		return decodeErr("upload.cdnFileReuploadNeeded#eea8e46e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadCDNFileReuploadNeeded) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadCDNFileReuploadNeeded) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadCDNFileReuploadNeeded) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.RequestToken, err = b.Bytes(); err != nil {
-		return decodeErr("upload.cdnFileReuploadNeeded#eea8e46e", "request_token", err)
+		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "request_token")
 	}
 	return nil
 }
 
-// UploadCDNFile is the TL constructor upload.cdnFile:
+// UploadCDNFile is the TL constructor upload.cdnFile.
 //
 //	upload.cdnFile#a99fca4f bytes:bytes = upload.CdnFile
 //
@@ -137,7 +137,7 @@ func (*UploadCDNFile) TypeName() string {
 	return "upload.cdnFile"
 }
 
-// uploadCDNFileClass marks UploadCDNFile as a UploadCDNFileClass.
+// uploadCDNFileClass marks UploadCDNFile as an UploadCDNFileClass.
 func (*UploadCDNFile) uploadCDNFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -160,33 +160,31 @@ func (m *UploadCDNFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadCDNFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadCDNFileTypeID, "upload.cdnFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.cdnFile", "")
 	}
-	if err := consumeID(b, UploadCDNFileTypeID, "upload.cdnFile"); err != nil {
-		return decodeErr("upload.cdnFile#a99fca4f", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadCDNFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadCDNFile) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadCDNFile) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("upload.cdnFile#a99fca4f", "bytes", err)
+		return tlrt.DecodeErr(err, "upload.cdnFile", "bytes")
 	}
 	return nil
 }
 
-// UploadFileClass is the TL type upload.File: one of UploadFile, UploadFileCDNRedirect.
+// UploadFileClass is the TL type upload.File: one of UploadFile,
+// UploadFileCDNRedirect.
 //
 // See https://core.telegram.org/type/upload.File.
 type UploadFileClass interface {
@@ -212,20 +210,18 @@ func decodeUploadFile(b *bin.Buffer, depth int) (UploadFileClass, error) {
 	case UploadFileCDNRedirectTypeID:
 		v = &UploadFileCDNRedirect{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "upload.File",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "upload.File"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// UploadFile is the TL constructor upload.file:
+// UploadFile is the TL constructor upload.file.
 //
-//	upload.file#96a18d5 type:storage.FileType mtime:int bytes:bytes = upload.File
+//	upload.file#96a18d5 type:storage.FileType mtime:int bytes:bytes
+//	    = upload.File
 //
 // See https://core.telegram.org/constructor/upload.file.
 type UploadFile struct {
@@ -247,7 +243,7 @@ func (*UploadFile) TypeName() string {
 	return "upload.file"
 }
 
-// uploadFileClass marks UploadFile as a UploadFileClass.
+// uploadFileClass marks UploadFile as an UploadFileClass.
 func (*UploadFile) uploadFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -264,8 +260,8 @@ func (m *UploadFile) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Type); err != nil {
-		return encodeErr("upload.file#096a18d5", "type", err)
+	if err := tlrt.EncodeObject(b, m.Type); err != nil {
+		return tlrt.EncodeErr(err, "upload.file", "type")
 	}
 	b.PutInt(m.Mtime)
 	b.PutBytes(m.Bytes)
@@ -274,44 +270,43 @@ func (m *UploadFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadFileTypeID, "upload.file"); err != nil {
+		return tlrt.DecodeErr(err, "upload.file", "")
 	}
-	if err := consumeID(b, UploadFileTypeID, "upload.file"); err != nil {
-		return decodeErr("upload.file#096a18d5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadFile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("upload.file#096a18d5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "upload.file", "")
 	}
 	var err error
 	if m.Type, err = decodeStorageFileType(b, depth+1); err != nil {
-		return decodeErr("upload.file#096a18d5", "type", err)
+		return tlrt.DecodeErr(err, "upload.file", "type")
 	}
 	if m.Mtime, err = b.Int(); err != nil {
-		return decodeErr("upload.file#096a18d5", "mtime", err)
+		return tlrt.DecodeErr(err, "upload.file", "mtime")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("upload.file#096a18d5", "bytes", err)
+		return tlrt.DecodeErr(err, "upload.file", "bytes")
 	}
 	return nil
 }
 
-// UploadFileCDNRedirect is the TL constructor upload.fileCdnRedirect:
+// UploadFileCDNRedirect is the TL constructor upload.fileCdnRedirect.
 //
-//	upload.fileCdnRedirect#f18cda44 dc_id:int file_token:bytes encryption_key:bytes encryption_iv:bytes file_hashes:Vector<FileHash> = upload.File
+//	upload.fileCdnRedirect#f18cda44 dc_id:int file_token:bytes
+//	    encryption_key:bytes encryption_iv:bytes
+//	    file_hashes:Vector<FileHash> = upload.File
 //
 // See https://core.telegram.org/constructor/upload.fileCdnRedirect.
 type UploadFileCDNRedirect struct {
@@ -335,7 +330,7 @@ func (*UploadFileCDNRedirect) TypeName() string {
 	return "upload.fileCdnRedirect"
 }
 
-// uploadFileClass marks UploadFileCDNRedirect as a UploadFileClass.
+// uploadFileClass marks UploadFileCDNRedirect as an UploadFileClass.
 func (*UploadFileCDNRedirect) uploadFileClass() {}
 
 // Encode writes m to b with its ID.
@@ -359,7 +354,7 @@ func (m *UploadFileCDNRedirect) EncodeBare(b *bin.Buffer) error {
 	b.PutVectorHeader(len(m.FileHashes))
 	for i := range m.FileHashes {
 		if err := m.FileHashes[i].Encode(b); err != nil {
-			return encodeErr("upload.fileCdnRedirect#f18cda44", "file_hashes", err)
+			return tlrt.EncodeErr(err, "upload.fileCdnRedirect", "file_hashes")
 		}
 	}
 	return nil
@@ -367,50 +362,48 @@ func (m *UploadFileCDNRedirect) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadFileCDNRedirect) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadFileCDNRedirectTypeID, "upload.fileCdnRedirect"); err != nil {
+		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "")
 	}
-	if err := consumeID(b, UploadFileCDNRedirectTypeID, "upload.fileCdnRedirect"); err != nil {
-		return decodeErr("upload.fileCdnRedirect#f18cda44", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadFileCDNRedirect) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadFileCDNRedirect) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadFileCDNRedirect) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("upload.fileCdnRedirect#f18cda44", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "upload.fileCdnRedirect", "")
 	}
 	var err error
 	if m.DCID, err = b.Int(); err != nil {
-		return decodeErr("upload.fileCdnRedirect#f18cda44", "dc_id", err)
+		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "dc_id")
 	}
 	if m.FileToken, err = b.Bytes(); err != nil {
-		return decodeErr("upload.fileCdnRedirect#f18cda44", "file_token", err)
+		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_token")
 	}
 	if m.EncryptionKey, err = b.Bytes(); err != nil {
-		return decodeErr("upload.fileCdnRedirect#f18cda44", "encryption_key", err)
+		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_key")
 	}
 	if m.EncryptionIv, err = b.Bytes(); err != nil {
-		return decodeErr("upload.fileCdnRedirect#f18cda44", "encryption_iv", err)
+		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_iv")
 	}
-	if m.FileHashes, err = decodeVectorAt(b, depth+1, decodeValue[FileHash]); err != nil {
-		return decodeErr("upload.fileCdnRedirect#f18cda44", "file_hashes", err)
+	if m.FileHashes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FileHash]); err != nil {
+		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_hashes")
 	}
 	return nil
 }
 
-// UploadWebFile is the TL constructor upload.webFile:
+// UploadWebFile is the TL constructor upload.webFile.
 //
-//	upload.webFile#21e753bc size:int mime_type:string file_type:storage.FileType mtime:int bytes:bytes = upload.WebFile
+//	upload.webFile#21e753bc size:int mime_type:string
+//	    file_type:storage.FileType mtime:int bytes:bytes = upload.WebFile
 //
 // See https://core.telegram.org/constructor/upload.webFile.
 type UploadWebFile struct {
@@ -450,8 +443,8 @@ func (m *UploadWebFile) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutInt(m.Size)
 	b.PutString(m.MimeType)
-	if err := encodeObj(b, m.FileType); err != nil {
-		return encodeErr("upload.webFile#21e753bc", "file_type", err)
+	if err := tlrt.EncodeObject(b, m.FileType); err != nil {
+		return tlrt.EncodeErr(err, "upload.webFile", "file_type")
 	}
 	b.PutInt(m.Mtime)
 	b.PutBytes(m.Bytes)
@@ -460,50 +453,48 @@ func (m *UploadWebFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadWebFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadWebFileTypeID, "upload.webFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.webFile", "")
 	}
-	if err := consumeID(b, UploadWebFileTypeID, "upload.webFile"); err != nil {
-		return decodeErr("upload.webFile#21e753bc", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadWebFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadWebFile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadWebFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("upload.webFile#21e753bc", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "upload.webFile", "")
 	}
 	var err error
 	if m.Size, err = b.Int(); err != nil {
-		return decodeErr("upload.webFile#21e753bc", "size", err)
+		return tlrt.DecodeErr(err, "upload.webFile", "size")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("upload.webFile#21e753bc", "mime_type", err)
+		return tlrt.DecodeErr(err, "upload.webFile", "mime_type")
 	}
 	if m.FileType, err = decodeStorageFileType(b, depth+1); err != nil {
-		return decodeErr("upload.webFile#21e753bc", "file_type", err)
+		return tlrt.DecodeErr(err, "upload.webFile", "file_type")
 	}
 	if m.Mtime, err = b.Int(); err != nil {
-		return decodeErr("upload.webFile#21e753bc", "mtime", err)
+		return tlrt.DecodeErr(err, "upload.webFile", "mtime")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("upload.webFile#21e753bc", "bytes", err)
+		return tlrt.DecodeErr(err, "upload.webFile", "bytes")
 	}
 	return nil
 }
 
-// UploadSaveFilePartRequest is the TL function upload.saveFilePart:
+// UploadSaveFilePartRequest is the TL function upload.saveFilePart.
 //
-//	upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes = Bool
+//	upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes
+//	    = Bool
 //
 // See https://core.telegram.org/method/upload.saveFilePart.
 type UploadSaveFilePartRequest struct {
@@ -547,60 +538,52 @@ func (m *UploadSaveFilePartRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadSaveFilePartRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadSaveFilePartRequestTypeID, "upload.saveFilePart"); err != nil {
+		return tlrt.DecodeErr(err, "upload.saveFilePart", "")
 	}
-	if err := consumeID(b, UploadSaveFilePartRequestTypeID, "upload.saveFilePart"); err != nil {
-		return decodeErr("upload.saveFilePart#b304a621", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadSaveFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadSaveFilePartRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadSaveFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FileID, err = b.Long(); err != nil {
-		return decodeErr("upload.saveFilePart#b304a621", "file_id", err)
+		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_id")
 	}
 	if m.FilePart, err = b.Int(); err != nil {
-		return decodeErr("upload.saveFilePart#b304a621", "file_part", err)
+		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_part")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("upload.saveFilePart#b304a621", "bytes", err)
+		return tlrt.DecodeErr(err, "upload.saveFilePart", "bytes")
 	}
 	return nil
 }
 
-// UploadSaveFilePart invokes upload.saveFilePart#b304a621:
-//
-//	upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/upload.saveFilePart.
+// UploadSaveFilePart calls upload.saveFilePart: see UploadSaveFilePartRequest.
 func (c *Client) UploadSaveFilePart(ctx context.Context, req *UploadSaveFilePartRequest) (bool, error) {
 	if req == nil {
 		req = new(UploadSaveFilePartRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// UploadGetFileRequest is the TL function upload.getFile:
+// UploadGetFileRequest is the TL function upload.getFile.
 //
-//	upload.getFile#be5335be flags:# precise:flags.0?true cdn_supported:flags.1?true location:InputFileLocation offset:long limit:int = upload.File
+//	upload.getFile#be5335be flags:# precise:flags.0?true
+//	    cdn_supported:flags.1?true location:InputFileLocation offset:long
+//	    limit:int = upload.File
 //
 // See https://core.telegram.org/method/upload.getFile.
 type UploadGetFileRequest struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Precise      bool       // flags.0?true
 	CDNSupported bool       // flags.1?true
 	Location     InputFileLocationClass
@@ -643,8 +626,8 @@ func (m *UploadGetFileRequest) EncodeBare(b *bin.Buffer) error {
 		flags.Set(1)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Location); err != nil {
-		return encodeErr("upload.getFile#be5335be", "location", err)
+	if err := tlrt.EncodeObject(b, m.Location); err != nil {
+		return tlrt.EncodeErr(err, "upload.getFile", "location")
 	}
 	b.PutLong(m.Offset)
 	b.PutInt(m.Limit)
@@ -653,66 +636,57 @@ func (m *UploadGetFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetFileRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadGetFileRequestTypeID, "upload.getFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getFile", "")
 	}
-	if err := consumeID(b, UploadGetFileRequestTypeID, "upload.getFile"); err != nil {
-		return decodeErr("upload.getFile#be5335be", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadGetFileRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("upload.getFile#be5335be", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "upload.getFile", "")
 	}
 	*m = UploadGetFileRequest{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("upload.getFile#be5335be", "flags", err)
+		return tlrt.DecodeErr(err, "upload.getFile", "flags")
 	}
 	m.Precise = m.Flags.Has(0)
 	m.CDNSupported = m.Flags.Has(1)
 	if m.Location, err = decodeInputFileLocation(b, depth+1); err != nil {
-		return decodeErr("upload.getFile#be5335be", "location", err)
+		return tlrt.DecodeErr(err, "upload.getFile", "location")
 	}
 	if m.Offset, err = b.Long(); err != nil {
-		return decodeErr("upload.getFile#be5335be", "offset", err)
+		return tlrt.DecodeErr(err, "upload.getFile", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("upload.getFile#be5335be", "limit", err)
+		return tlrt.DecodeErr(err, "upload.getFile", "limit")
 	}
 	m.Flags &^= 1<<0 | 1<<1
 	return nil
 }
 
-// UploadGetFile invokes upload.getFile#be5335be:
-//
-//	upload.getFile#be5335be flags:# precise:flags.0?true cdn_supported:flags.1?true location:InputFileLocation offset:long limit:int = upload.File
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/upload.getFile.
+// UploadGetFile calls upload.getFile: see UploadGetFileRequest.
 func (c *Client) UploadGetFile(ctx context.Context, req *UploadGetFileRequest) (UploadFileClass, error) {
 	if req == nil {
 		req = new(UploadGetFileRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUploadFile)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUploadFile)
 }
 
-// UploadSaveBigFilePartRequest is the TL function upload.saveBigFilePart:
+// UploadSaveBigFilePartRequest is the TL function upload.saveBigFilePart.
 //
-//	upload.saveBigFilePart#de7b673d file_id:long file_part:int file_total_parts:int bytes:bytes = Bool
+//	upload.saveBigFilePart#de7b673d file_id:long file_part:int
+//	    file_total_parts:int bytes:bytes = Bool
 //
 // See https://core.telegram.org/method/upload.saveBigFilePart.
 type UploadSaveBigFilePartRequest struct {
@@ -758,59 +732,51 @@ func (m *UploadSaveBigFilePartRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadSaveBigFilePartRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadSaveBigFilePartRequestTypeID, "upload.saveBigFilePart"); err != nil {
+		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "")
 	}
-	if err := consumeID(b, UploadSaveBigFilePartRequestTypeID, "upload.saveBigFilePart"); err != nil {
-		return decodeErr("upload.saveBigFilePart#de7b673d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadSaveBigFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadSaveBigFilePartRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadSaveBigFilePartRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FileID, err = b.Long(); err != nil {
-		return decodeErr("upload.saveBigFilePart#de7b673d", "file_id", err)
+		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_id")
 	}
 	if m.FilePart, err = b.Int(); err != nil {
-		return decodeErr("upload.saveBigFilePart#de7b673d", "file_part", err)
+		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_part")
 	}
 	if m.FileTotalParts, err = b.Int(); err != nil {
-		return decodeErr("upload.saveBigFilePart#de7b673d", "file_total_parts", err)
+		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_total_parts")
 	}
 	if m.Bytes, err = b.Bytes(); err != nil {
-		return decodeErr("upload.saveBigFilePart#de7b673d", "bytes", err)
+		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "bytes")
 	}
 	return nil
 }
 
-// UploadSaveBigFilePart invokes upload.saveBigFilePart#de7b673d:
-//
-//	upload.saveBigFilePart#de7b673d file_id:long file_part:int file_total_parts:int bytes:bytes = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/upload.saveBigFilePart.
+// UploadSaveBigFilePart calls upload.saveBigFilePart: see
+// UploadSaveBigFilePartRequest.
 func (c *Client) UploadSaveBigFilePart(ctx context.Context, req *UploadSaveBigFilePartRequest) (bool, error) {
 	if req == nil {
 		req = new(UploadSaveBigFilePartRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
 }
 
-// UploadGetWebFileRequest is the TL function upload.getWebFile:
+// UploadGetWebFileRequest is the TL function upload.getWebFile.
 //
-//	upload.getWebFile#24e6818d location:InputWebFileLocation offset:int limit:int = upload.WebFile
+//	upload.getWebFile#24e6818d location:InputWebFileLocation offset:int
+//	    limit:int = upload.WebFile
 //
 // See https://core.telegram.org/method/upload.getWebFile.
 type UploadGetWebFileRequest struct {
@@ -846,8 +812,8 @@ func (m *UploadGetWebFileRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Location); err != nil {
-		return encodeErr("upload.getWebFile#24e6818d", "location", err)
+	if err := tlrt.EncodeObject(b, m.Location); err != nil {
+		return tlrt.EncodeErr(err, "upload.getWebFile", "location")
 	}
 	b.PutInt(m.Offset)
 	b.PutInt(m.Limit)
@@ -856,59 +822,50 @@ func (m *UploadGetWebFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetWebFileRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadGetWebFileRequestTypeID, "upload.getWebFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getWebFile", "")
 	}
-	if err := consumeID(b, UploadGetWebFileRequestTypeID, "upload.getWebFile"); err != nil {
-		return decodeErr("upload.getWebFile#24e6818d", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetWebFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadGetWebFileRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetWebFileRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("upload.getWebFile#24e6818d", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "upload.getWebFile", "")
 	}
 	var err error
 	if m.Location, err = decodeInputWebFileLocation(b, depth+1); err != nil {
-		return decodeErr("upload.getWebFile#24e6818d", "location", err)
+		return tlrt.DecodeErr(err, "upload.getWebFile", "location")
 	}
 	if m.Offset, err = b.Int(); err != nil {
-		return decodeErr("upload.getWebFile#24e6818d", "offset", err)
+		return tlrt.DecodeErr(err, "upload.getWebFile", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("upload.getWebFile#24e6818d", "limit", err)
+		return tlrt.DecodeErr(err, "upload.getWebFile", "limit")
 	}
 	return nil
 }
 
-// UploadGetWebFile invokes upload.getWebFile#24e6818d:
-//
-//	upload.getWebFile#24e6818d location:InputWebFileLocation offset:int limit:int = upload.WebFile
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/upload.getWebFile.
+// UploadGetWebFile calls upload.getWebFile: see UploadGetWebFileRequest.
 func (c *Client) UploadGetWebFile(ctx context.Context, req *UploadGetWebFileRequest) (*UploadWebFile, error) {
 	if req == nil {
 		req = new(UploadGetWebFileRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[UploadWebFile])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[UploadWebFile])
 }
 
-// UploadGetCDNFileRequest is the TL function upload.getCdnFile:
+// UploadGetCDNFileRequest is the TL function upload.getCdnFile.
 //
-//	upload.getCdnFile#395f69da file_token:bytes offset:long limit:int = upload.CdnFile
+//	upload.getCdnFile#395f69da file_token:bytes offset:long limit:int
+//	    = upload.CdnFile
 //
 // See https://core.telegram.org/method/upload.getCdnFile.
 type UploadGetCDNFileRequest struct {
@@ -952,56 +909,47 @@ func (m *UploadGetCDNFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetCDNFileRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadGetCDNFileRequestTypeID, "upload.getCdnFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getCdnFile", "")
 	}
-	if err := consumeID(b, UploadGetCDNFileRequestTypeID, "upload.getCdnFile"); err != nil {
-		return decodeErr("upload.getCdnFile#395f69da", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadGetCDNFileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetCDNFileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FileToken, err = b.Bytes(); err != nil {
-		return decodeErr("upload.getCdnFile#395f69da", "file_token", err)
+		return tlrt.DecodeErr(err, "upload.getCdnFile", "file_token")
 	}
 	if m.Offset, err = b.Long(); err != nil {
-		return decodeErr("upload.getCdnFile#395f69da", "offset", err)
+		return tlrt.DecodeErr(err, "upload.getCdnFile", "offset")
 	}
 	if m.Limit, err = b.Int(); err != nil {
-		return decodeErr("upload.getCdnFile#395f69da", "limit", err)
+		return tlrt.DecodeErr(err, "upload.getCdnFile", "limit")
 	}
 	return nil
 }
 
-// UploadGetCDNFile invokes upload.getCdnFile#395f69da:
-//
-//	upload.getCdnFile#395f69da file_token:bytes offset:long limit:int = upload.CdnFile
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/upload.getCdnFile.
+// UploadGetCDNFile calls upload.getCdnFile: see UploadGetCDNFileRequest.
 func (c *Client) UploadGetCDNFile(ctx context.Context, req *UploadGetCDNFileRequest) (UploadCDNFileClass, error) {
 	if req == nil {
 		req = new(UploadGetCDNFileRequest)
 	}
-	return invoke(ctx, c.invoker, req, DecodeUploadCDNFile)
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUploadCDNFile)
 }
 
-// UploadReuploadCDNFileRequest is the TL function upload.reuploadCdnFile:
+// UploadReuploadCDNFileRequest is the TL function upload.reuploadCdnFile.
 //
-//	upload.reuploadCdnFile#9b2754a8 file_token:bytes request_token:bytes = Vector<FileHash>
+//	upload.reuploadCdnFile#9b2754a8 file_token:bytes request_token:bytes
+//	    = Vector<FileHash>
 //
 // See https://core.telegram.org/method/upload.reuploadCdnFile.
 type UploadReuploadCDNFileRequest struct {
@@ -1043,55 +991,47 @@ func (m *UploadReuploadCDNFileRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadReuploadCDNFileRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadReuploadCDNFileRequestTypeID, "upload.reuploadCdnFile"); err != nil {
+		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "")
 	}
-	if err := consumeID(b, UploadReuploadCDNFileRequestTypeID, "upload.reuploadCdnFile"); err != nil {
-		return decodeErr("upload.reuploadCdnFile#9b2754a8", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadReuploadCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadReuploadCDNFileRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadReuploadCDNFileRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FileToken, err = b.Bytes(); err != nil {
-		return decodeErr("upload.reuploadCdnFile#9b2754a8", "file_token", err)
+		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "file_token")
 	}
 	if m.RequestToken, err = b.Bytes(); err != nil {
-		return decodeErr("upload.reuploadCdnFile#9b2754a8", "request_token", err)
+		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "request_token")
 	}
 	return nil
 }
 
-// UploadReuploadCDNFile invokes upload.reuploadCdnFile#9b2754a8:
-//
-//	upload.reuploadCdnFile#9b2754a8 file_token:bytes request_token:bytes = Vector<FileHash>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/upload.reuploadCdnFile.
+// UploadReuploadCDNFile calls upload.reuploadCdnFile: see
+// UploadReuploadCDNFileRequest.
 func (c *Client) UploadReuploadCDNFile(ctx context.Context, req *UploadReuploadCDNFileRequest) ([]FileHash, error) {
 	if req == nil {
 		req = new(UploadReuploadCDNFileRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return decodeVectorAt(b, 0, decodeValue[FileHash])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
 	})
 }
 
-// UploadGetCDNFileHashesRequest is the TL function upload.getCdnFileHashes:
+// UploadGetCDNFileHashesRequest is the TL function upload.getCdnFileHashes.
 //
-//	upload.getCdnFileHashes#91dc3f31 file_token:bytes offset:long = Vector<FileHash>
+//	upload.getCdnFileHashes#91dc3f31 file_token:bytes offset:long
+//	    = Vector<FileHash>
 //
 // See https://core.telegram.org/method/upload.getCdnFileHashes.
 type UploadGetCDNFileHashesRequest struct {
@@ -1133,55 +1073,47 @@ func (m *UploadGetCDNFileHashesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetCDNFileHashesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadGetCDNFileHashesRequestTypeID, "upload.getCdnFileHashes"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "")
 	}
-	if err := consumeID(b, UploadGetCDNFileHashesRequestTypeID, "upload.getCdnFileHashes"); err != nil {
-		return decodeErr("upload.getCdnFileHashes#91dc3f31", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetCDNFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadGetCDNFileHashesRequest) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetCDNFileHashesRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.FileToken, err = b.Bytes(); err != nil {
-		return decodeErr("upload.getCdnFileHashes#91dc3f31", "file_token", err)
+		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "file_token")
 	}
 	if m.Offset, err = b.Long(); err != nil {
-		return decodeErr("upload.getCdnFileHashes#91dc3f31", "offset", err)
+		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "offset")
 	}
 	return nil
 }
 
-// UploadGetCDNFileHashes invokes upload.getCdnFileHashes#91dc3f31:
-//
-//	upload.getCdnFileHashes#91dc3f31 file_token:bytes offset:long = Vector<FileHash>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/upload.getCdnFileHashes.
+// UploadGetCDNFileHashes calls upload.getCdnFileHashes: see
+// UploadGetCDNFileHashesRequest.
 func (c *Client) UploadGetCDNFileHashes(ctx context.Context, req *UploadGetCDNFileHashesRequest) ([]FileHash, error) {
 	if req == nil {
 		req = new(UploadGetCDNFileHashesRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return decodeVectorAt(b, 0, decodeValue[FileHash])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
 	})
 }
 
-// UploadGetFileHashesRequest is the TL function upload.getFileHashes:
+// UploadGetFileHashesRequest is the TL function upload.getFileHashes.
 //
-//	upload.getFileHashes#9156982a location:InputFileLocation offset:long = Vector<FileHash>
+//	upload.getFileHashes#9156982a location:InputFileLocation offset:long
+//	    = Vector<FileHash>
 //
 // See https://core.telegram.org/method/upload.getFileHashes.
 type UploadGetFileHashesRequest struct {
@@ -1216,8 +1148,8 @@ func (m *UploadGetFileHashesRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Location); err != nil {
-		return encodeErr("upload.getFileHashes#9156982a", "location", err)
+	if err := tlrt.EncodeObject(b, m.Location); err != nil {
+		return tlrt.EncodeErr(err, "upload.getFileHashes", "location")
 	}
 	b.PutLong(m.Offset)
 	return nil
@@ -1225,51 +1157,42 @@ func (m *UploadGetFileHashesRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UploadGetFileHashesRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UploadGetFileHashesRequestTypeID, "upload.getFileHashes"); err != nil {
+		return tlrt.DecodeErr(err, "upload.getFileHashes", "")
 	}
-	if err := consumeID(b, UploadGetFileHashesRequestTypeID, "upload.getFileHashes"); err != nil {
-		return decodeErr("upload.getFileHashes#9156982a", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UploadGetFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UploadGetFileHashesRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UploadGetFileHashesRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("upload.getFileHashes#9156982a", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "upload.getFileHashes", "")
 	}
 	var err error
 	if m.Location, err = decodeInputFileLocation(b, depth+1); err != nil {
-		return decodeErr("upload.getFileHashes#9156982a", "location", err)
+		return tlrt.DecodeErr(err, "upload.getFileHashes", "location")
 	}
 	if m.Offset, err = b.Long(); err != nil {
-		return decodeErr("upload.getFileHashes#9156982a", "offset", err)
+		return tlrt.DecodeErr(err, "upload.getFileHashes", "offset")
 	}
 	return nil
 }
 
-// UploadGetFileHashes invokes upload.getFileHashes#9156982a:
-//
-//	upload.getFileHashes#9156982a location:InputFileLocation offset:long = Vector<FileHash>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/upload.getFileHashes.
+// UploadGetFileHashes calls upload.getFileHashes: see
+// UploadGetFileHashesRequest.
 func (c *Client) UploadGetFileHashes(ctx context.Context, req *UploadGetFileHashesRequest) ([]FileHash, error) {
 	if req == nil {
 		req = new(UploadGetFileHashesRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return decodeVectorAt(b, 0, decodeValue[FileHash])
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
+		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
 	})
 }

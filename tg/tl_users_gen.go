@@ -5,11 +5,392 @@ package tg
 import (
 	"context"
 	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
 )
 
-// UsersUserFull is the TL constructor users.userFull:
+// UsersSavedMusicClass is the TL type users.SavedMusic: one of
+// UsersSavedMusicNotModified, UsersSavedMusic.
 //
-//	users.userFull#3b6d152e full_user:UserFull chats:Vector<Chat> users:Vector<User> = users.UserFull
+// See https://core.telegram.org/type/users.SavedMusic.
+type UsersSavedMusicClass interface {
+	Object
+	usersSavedMusicClass()
+}
+
+// DecodeUsersSavedMusic decodes any constructor of users.SavedMusic.
+func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
+	return decodeUsersSavedMusic(b, 0)
+}
+
+// decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth
+// levels deep.
+func decodeUsersSavedMusic(b *bin.Buffer, depth int) (UsersSavedMusicClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v UsersSavedMusicClass
+	switch id {
+	case UsersSavedMusicNotModifiedTypeID:
+		v = &UsersSavedMusicNotModified{}
+	case UsersSavedMusicTypeID:
+		v = &UsersSavedMusic{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "users.SavedMusic"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// UsersSavedMusicNotModified is the TL constructor users.savedMusicNotModified.
+//
+//	users.savedMusicNotModified#e3878aa4 count:int = users.SavedMusic
+//
+// See https://core.telegram.org/constructor/users.savedMusicNotModified.
+type UsersSavedMusicNotModified struct {
+	Count int
+}
+
+// UsersSavedMusicNotModifiedTypeID is the ID of users.savedMusicNotModified.
+const UsersSavedMusicNotModifiedTypeID = 0xe3878aa4
+
+// TypeID returns 0xe3878aa4, the ID of users.savedMusicNotModified.
+func (*UsersSavedMusicNotModified) TypeID() uint32 {
+	return UsersSavedMusicNotModifiedTypeID
+}
+
+// TypeName returns "users.savedMusicNotModified".
+func (*UsersSavedMusicNotModified) TypeName() string {
+	return "users.savedMusicNotModified"
+}
+
+// usersSavedMusicClass marks UsersSavedMusicNotModified as an
+// UsersSavedMusicClass.
+func (*UsersSavedMusicNotModified) usersSavedMusicClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UsersSavedMusicNotModified) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersSavedMusicNotModifiedTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersSavedMusicNotModified) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersSavedMusicNotModified) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UsersSavedMusicNotModifiedTypeID, "users.savedMusicNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "users.savedMusicNotModified", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersSavedMusicNotModified) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSavedMusicNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "users.savedMusicNotModified", "count")
+	}
+	return nil
+}
+
+// UsersSavedMusic is the TL constructor users.savedMusic.
+//
+//	users.savedMusic#34a2f297 count:int documents:Vector<Document>
+//	    = users.SavedMusic
+//
+// See https://core.telegram.org/constructor/users.savedMusic.
+type UsersSavedMusic struct {
+	Count     int
+	Documents []DocumentClass
+}
+
+// UsersSavedMusicTypeID is the ID of users.savedMusic.
+const UsersSavedMusicTypeID = 0x34a2f297
+
+// TypeID returns 0x34a2f297, the ID of users.savedMusic.
+func (*UsersSavedMusic) TypeID() uint32 {
+	return UsersSavedMusicTypeID
+}
+
+// TypeName returns "users.savedMusic".
+func (*UsersSavedMusic) TypeName() string {
+	return "users.savedMusic"
+}
+
+// usersSavedMusicClass marks UsersSavedMusic as an UsersSavedMusicClass.
+func (*UsersSavedMusic) usersSavedMusicClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UsersSavedMusic) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersSavedMusicTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersSavedMusic) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Documents))
+	for i := range m.Documents {
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.savedMusic", "documents")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UsersSavedMusicTypeID, "users.savedMusic"); err != nil {
+		return tlrt.DecodeErr(err, "users.savedMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "users.savedMusic", "")
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "users.savedMusic", "count")
+	}
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "users.savedMusic", "documents")
+	}
+	return nil
+}
+
+// UsersUsersClass is the TL type users.Users: one of UsersUsers,
+// UsersUsersSlice.
+//
+// See https://core.telegram.org/type/users.Users.
+type UsersUsersClass interface {
+	Object
+	usersUsersClass()
+}
+
+// DecodeUsersUsers decodes any constructor of users.Users.
+func DecodeUsersUsers(b *bin.Buffer) (UsersUsersClass, error) {
+	return decodeUsersUsers(b, 0)
+}
+
+// decodeUsersUsers is DecodeUsersUsers for a value nested depth levels deep.
+func decodeUsersUsers(b *bin.Buffer, depth int) (UsersUsersClass, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v UsersUsersClass
+	switch id {
+	case UsersUsersTypeID:
+		v = &UsersUsers{}
+	case UsersUsersSliceTypeID:
+		v = &UsersUsersSlice{}
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "users.Users"}
+	}
+	if err := v.DecodeBareAt(b, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// UsersUsers is the TL constructor users.users.
+//
+//	users.users#62d706b8 users:Vector<User> = users.Users
+//
+// See https://core.telegram.org/constructor/users.users.
+type UsersUsers struct {
+	Users []UserClass
+}
+
+// UsersUsersTypeID is the ID of users.users.
+const UsersUsersTypeID = 0x62d706b8
+
+// TypeID returns 0x62d706b8, the ID of users.users.
+func (*UsersUsers) TypeID() uint32 {
+	return UsersUsersTypeID
+}
+
+// TypeName returns "users.users".
+func (*UsersUsers) TypeName() string {
+	return "users.users"
+}
+
+// usersUsersClass marks UsersUsers as an UsersUsersClass.
+func (*UsersUsers) usersUsersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UsersUsers) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersUsersTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersUsers) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.users", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersUsers) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UsersUsersTypeID, "users.users"); err != nil {
+		return tlrt.DecodeErr(err, "users.users", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "users.users", "")
+	}
+	var err error
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "users.users", "users")
+	}
+	return nil
+}
+
+// UsersUsersSlice is the TL constructor users.usersSlice.
+//
+//	users.usersSlice#315a4974 count:int users:Vector<User> = users.Users
+//
+// See https://core.telegram.org/constructor/users.usersSlice.
+type UsersUsersSlice struct {
+	Count int
+	Users []UserClass
+}
+
+// UsersUsersSliceTypeID is the ID of users.usersSlice.
+const UsersUsersSliceTypeID = 0x315a4974
+
+// TypeID returns 0x315a4974, the ID of users.usersSlice.
+func (*UsersUsersSlice) TypeID() uint32 {
+	return UsersUsersSliceTypeID
+}
+
+// TypeName returns "users.usersSlice".
+func (*UsersUsersSlice) TypeName() string {
+	return "users.usersSlice"
+}
+
+// usersUsersClass marks UsersUsersSlice as an UsersUsersClass.
+func (*UsersUsersSlice) usersUsersClass() {}
+
+// Encode writes m to b with its ID.
+func (m *UsersUsersSlice) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersUsersSliceTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersUsersSlice) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutInt(m.Count)
+	b.PutVectorHeader(len(m.Users))
+	for i := range m.Users {
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.usersSlice", "users")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UsersUsersSliceTypeID, "users.usersSlice"); err != nil {
+		return tlrt.DecodeErr(err, "users.usersSlice", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "users.usersSlice", "")
+	}
+	var err error
+	if m.Count, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "users.usersSlice", "count")
+	}
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "users.usersSlice", "users")
+	}
+	return nil
+}
+
+// UsersUserFull is the TL constructor users.userFull.
+//
+//	users.userFull#3b6d152e full_user:UserFull chats:Vector<Chat>
+//	    users:Vector<User> = users.UserFull
 //
 // See https://core.telegram.org/constructor/users.userFull.
 type UsersUserFull struct {
@@ -46,18 +427,18 @@ func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
 		return ErrNilValue
 	}
 	if err := m.FullUser.Encode(b); err != nil {
-		return encodeErr("users.userFull#3b6d152e", "full_user", err)
+		return tlrt.EncodeErr(err, "users.userFull", "full_user")
 	}
 	b.PutVectorHeader(len(m.Chats))
 	for i := range m.Chats {
-		if err := encodeObj(b, m.Chats[i]); err != nil {
-			return encodeErr("users.userFull#3b6d152e", "chats", err)
+		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.userFull", "chats")
 		}
 	}
 	b.PutVectorHeader(len(m.Users))
 	for i := range m.Users {
-		if err := encodeObj(b, m.Users[i]); err != nil {
-			return encodeErr("users.userFull#3b6d152e", "users", err)
+		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.userFull", "users")
 		}
 	}
 	return nil
@@ -65,42 +446,39 @@ func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersUserFull) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "")
 	}
-	if err := consumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersUserFull) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.userFull#3b6d152e", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.userFull", "")
 	}
 	var err error
-	if err = decodeBoxed(b, &m.FullUser, depth+1); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "full_user", err)
+	if err = tlrt.DecodeBoxed(b, &m.FullUser, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "full_user")
 	}
-	if m.Chats, err = decodeVectorAt(b, depth+1, decodeChat); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "chats", err)
+	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "chats")
 	}
-	if m.Users, err = decodeVectorAt(b, depth+1, decodeUser); err != nil {
-		return decodeErr("users.userFull#3b6d152e", "users", err)
+	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		return tlrt.DecodeErr(err, "users.userFull", "users")
 	}
 	return nil
 }
 
-// UsersGetUsersRequest is the TL function users.getUsers:
+// UsersGetUsersRequest is the TL function users.getUsers.
 //
 //	users.getUsers#d91a548 id:Vector<InputUser> = Vector<User>
 //
@@ -138,8 +516,8 @@ func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutVectorHeader(len(m.ID))
 	for i := range m.ID {
-		if err := encodeObj(b, m.ID[i]); err != nil {
-			return encodeErr("users.getUsers#0d91a548", "id", err)
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.getUsers", "id")
 		}
 	}
 	return nil
@@ -147,53 +525,43 @@ func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
+		return tlrt.DecodeErr(err, "users.getUsers", "")
 	}
-	if err := consumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
-		return decodeErr("users.getUsers#0d91a548", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetUsersRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetUsersRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getUsers#0d91a548", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getUsers", "")
 	}
 	var err error
-	if m.ID, err = decodeVectorAt(b, depth+1, decodeInputUser); err != nil {
-		return decodeErr("users.getUsers#0d91a548", "id", err)
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "users.getUsers", "id")
 	}
 	return nil
 }
 
-// UsersGetUsers invokes users.getUsers#0d91a548:
-//
-//	users.getUsers#d91a548 id:Vector<InputUser> = Vector<User>
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getUsers.
+// UsersGetUsers calls users.getUsers: see UsersGetUsersRequest.
 func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) ([]UserClass, error) {
 	if req == nil {
 		req = new(UsersGetUsersRequest)
 	}
-	return invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return decodeVectorAt(b, 0, decodeUser)
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeUser)
 	})
 }
 
-// UsersGetFullUserRequest is the TL function users.getFullUser:
+// UsersGetFullUserRequest is the TL function users.getFullUser.
 //
 //	users.getFullUser#b60f5918 id:InputUser = users.UserFull
 //
@@ -229,61 +597,53 @@ func (m *UsersGetFullUserRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.getFullUser#b60f5918", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.getFullUser", "id")
 	}
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
+		return tlrt.DecodeErr(err, "users.getFullUser", "")
 	}
-	if err := consumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
-		return decodeErr("users.getFullUser#b60f5918", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersGetFullUserRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersGetFullUserRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetFullUserRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.getFullUser#b60f5918", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.getFullUser", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.getFullUser#b60f5918", "id", err)
+		return tlrt.DecodeErr(err, "users.getFullUser", "id")
 	}
 	return nil
 }
 
-// UsersGetFullUser invokes users.getFullUser#b60f5918:
-//
-//	users.getFullUser#b60f5918 id:InputUser = users.UserFull
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.getFullUser.
+// UsersGetFullUser calls users.getFullUser: see UsersGetFullUserRequest.
 func (c *Client) UsersGetFullUser(ctx context.Context, req *UsersGetFullUserRequest) (*UsersUserFull, error) {
 	if req == nil {
 		req = new(UsersGetFullUserRequest)
 	}
-	return invoke(ctx, c.invoker, req, decodePtr[UsersUserFull])
+	return tlrt.Invoke(ctx, c.invoker, req, tlrt.DecodePtr[UsersUserFull])
 }
 
-// UsersSetSecureValueErrorsRequest is the TL function users.setSecureValueErrors:
+// UsersSetSecureValueErrorsRequest is the TL function
+// users.setSecureValueErrors.
 //
-//	users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool
+//	users.setSecureValueErrors#90c894b5 id:InputUser
+//	    errors:Vector<SecureValueError> = Bool
 //
 // See https://core.telegram.org/method/users.setSecureValueErrors.
 type UsersSetSecureValueErrorsRequest struct {
@@ -291,7 +651,8 @@ type UsersSetSecureValueErrorsRequest struct {
 	Errors []SecureValueErrorClass
 }
 
-// UsersSetSecureValueErrorsRequestTypeID is the ID of users.setSecureValueErrors.
+// UsersSetSecureValueErrorsRequestTypeID is the ID of
+// users.setSecureValueErrors.
 const UsersSetSecureValueErrorsRequestTypeID = 0x90c894b5
 
 // TypeID returns 0x90c894b5, the ID of users.setSecureValueErrors.
@@ -318,13 +679,13 @@ func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.ID); err != nil {
-		return encodeErr("users.setSecureValueErrors#90c894b5", "id", err)
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.setSecureValueErrors", "id")
 	}
 	b.PutVectorHeader(len(m.Errors))
 	for i := range m.Errors {
-		if err := encodeObj(b, m.Errors[i]); err != nil {
-			return encodeErr("users.setSecureValueErrors#90c894b5", "errors", err)
+		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.setSecureValueErrors", "errors")
 		}
 	}
 	return nil
@@ -332,49 +693,397 @@ func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "")
 	}
-	if err := consumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *UsersSetSecureValueErrorsRequest) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "users.setSecureValueErrors", "")
 	}
 	var err error
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "id", err)
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "id")
 	}
-	if m.Errors, err = decodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
-		return decodeErr("users.setSecureValueErrors#90c894b5", "errors", err)
+	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "errors")
 	}
 	return nil
 }
 
-// UsersSetSecureValueErrors invokes users.setSecureValueErrors#90c894b5:
-//
-//	users.setSecureValueErrors#90c894b5 id:InputUser errors:Vector<SecureValueError> = Bool
-//
-// A nil req sends the function with no optional parameters and zero
-// required ones.
-//
-// See https://core.telegram.org/method/users.setSecureValueErrors.
+// UsersSetSecureValueErrors calls users.setSecureValueErrors: see
+// UsersSetSecureValueErrorsRequest.
 func (c *Client) UsersSetSecureValueErrors(ctx context.Context, req *UsersSetSecureValueErrorsRequest) (bool, error) {
 	if req == nil {
 		req = new(UsersSetSecureValueErrorsRequest)
 	}
-	return invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+	return tlrt.Invoke(ctx, c.invoker, req, (*bin.Buffer).Bool)
+}
+
+// UsersGetRequirementsToContactRequest is the TL function
+// users.getRequirementsToContact.
+//
+//	users.getRequirementsToContact#d89a83a3 id:Vector<InputUser>
+//	    = Vector<RequirementToContact>
+//
+// See https://core.telegram.org/method/users.getRequirementsToContact.
+type UsersGetRequirementsToContactRequest struct {
+	ID []InputUserClass
+}
+
+// UsersGetRequirementsToContactRequestTypeID is the ID of
+// users.getRequirementsToContact.
+const UsersGetRequirementsToContactRequestTypeID = 0xd89a83a3
+
+// TypeID returns 0xd89a83a3, the ID of users.getRequirementsToContact.
+func (*UsersGetRequirementsToContactRequest) TypeID() uint32 {
+	return UsersGetRequirementsToContactRequestTypeID
+}
+
+// TypeName returns "users.getRequirementsToContact".
+func (*UsersGetRequirementsToContactRequest) TypeName() string {
+	return "users.getRequirementsToContact"
+}
+
+// Encode writes m to b with its ID.
+func (m *UsersGetRequirementsToContactRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersGetRequirementsToContactRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersGetRequirementsToContactRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.ID))
+	for i := range m.ID {
+		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.getRequirementsToContact", "id")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersGetRequirementsToContactRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UsersGetRequirementsToContactRequestTypeID, "users.getRequirementsToContact"); err != nil {
+		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersGetRequirementsToContactRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "users.getRequirementsToContact", "")
+	}
+	var err error
+	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "id")
+	}
+	return nil
+}
+
+// UsersGetRequirementsToContact calls users.getRequirementsToContact: see
+// UsersGetRequirementsToContactRequest.
+func (c *Client) UsersGetRequirementsToContact(ctx context.Context, req *UsersGetRequirementsToContactRequest) ([]RequirementToContactClass, error) {
+	if req == nil {
+		req = new(UsersGetRequirementsToContactRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
+		return tlrt.DecodeVectorAt(b, 0, decodeRequirementToContact)
+	})
+}
+
+// UsersGetSavedMusicRequest is the TL function users.getSavedMusic.
+//
+//	users.getSavedMusic#788d7fe3 id:InputUser offset:int limit:int hash:long
+//	    = users.SavedMusic
+//
+// See https://core.telegram.org/method/users.getSavedMusic.
+type UsersGetSavedMusicRequest struct {
+	ID     InputUserClass
+	Offset int
+	Limit  int
+	Hash   int64
+}
+
+// UsersGetSavedMusicRequestTypeID is the ID of users.getSavedMusic.
+const UsersGetSavedMusicRequestTypeID = 0x788d7fe3
+
+// TypeID returns 0x788d7fe3, the ID of users.getSavedMusic.
+func (*UsersGetSavedMusicRequest) TypeID() uint32 {
+	return UsersGetSavedMusicRequestTypeID
+}
+
+// TypeName returns "users.getSavedMusic".
+func (*UsersGetSavedMusicRequest) TypeName() string {
+	return "users.getSavedMusic"
+}
+
+// Encode writes m to b with its ID.
+func (m *UsersGetSavedMusicRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersGetSavedMusicRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersGetSavedMusicRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.getSavedMusic", "id")
+	}
+	b.PutInt(m.Offset)
+	b.PutInt(m.Limit)
+	b.PutLong(m.Hash)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersGetSavedMusicRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UsersGetSavedMusicRequestTypeID, "users.getSavedMusic"); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersGetSavedMusicRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetSavedMusicRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "users.getSavedMusic", "")
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "id")
+	}
+	if m.Offset, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "offset")
+	}
+	if m.Limit, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "limit")
+	}
+	if m.Hash, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusic", "hash")
+	}
+	return nil
+}
+
+// UsersGetSavedMusic calls users.getSavedMusic: see UsersGetSavedMusicRequest.
+func (c *Client) UsersGetSavedMusic(ctx context.Context, req *UsersGetSavedMusicRequest) (UsersSavedMusicClass, error) {
+	if req == nil {
+		req = new(UsersGetSavedMusicRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUsersSavedMusic)
+}
+
+// UsersGetSavedMusicByIDRequest is the TL function users.getSavedMusicByID.
+//
+//	users.getSavedMusicByID#7573a4e9 id:InputUser
+//	    documents:Vector<InputDocument> = users.SavedMusic
+//
+// See https://core.telegram.org/method/users.getSavedMusicByID.
+type UsersGetSavedMusicByIDRequest struct {
+	ID        InputUserClass
+	Documents []InputDocumentClass
+}
+
+// UsersGetSavedMusicByIDRequestTypeID is the ID of users.getSavedMusicByID.
+const UsersGetSavedMusicByIDRequestTypeID = 0x7573a4e9
+
+// TypeID returns 0x7573a4e9, the ID of users.getSavedMusicByID.
+func (*UsersGetSavedMusicByIDRequest) TypeID() uint32 {
+	return UsersGetSavedMusicByIDRequestTypeID
+}
+
+// TypeName returns "users.getSavedMusicByID".
+func (*UsersGetSavedMusicByIDRequest) TypeName() string {
+	return "users.getSavedMusicByID"
+}
+
+// Encode writes m to b with its ID.
+func (m *UsersGetSavedMusicByIDRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersGetSavedMusicByIDRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersGetSavedMusicByIDRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.getSavedMusicByID", "id")
+	}
+	b.PutVectorHeader(len(m.Documents))
+	for i := range m.Documents {
+		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+			return tlrt.EncodeErr(err, "users.getSavedMusicByID", "documents")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UsersGetSavedMusicByIDRequestTypeID, "users.getSavedMusicByID"); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "users.getSavedMusicByID", "")
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "id")
+	}
+	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "documents")
+	}
+	return nil
+}
+
+// UsersGetSavedMusicByID calls users.getSavedMusicByID: see
+// UsersGetSavedMusicByIDRequest.
+func (c *Client) UsersGetSavedMusicByID(ctx context.Context, req *UsersGetSavedMusicByIDRequest) (UsersSavedMusicClass, error) {
+	if req == nil {
+		req = new(UsersGetSavedMusicByIDRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUsersSavedMusic)
+}
+
+// UsersSuggestBirthdayRequest is the TL function users.suggestBirthday.
+//
+//	users.suggestBirthday#fc533372 id:InputUser birthday:Birthday = Updates
+//
+// See https://core.telegram.org/method/users.suggestBirthday.
+type UsersSuggestBirthdayRequest struct {
+	ID       InputUserClass
+	Birthday Birthday
+}
+
+// UsersSuggestBirthdayRequestTypeID is the ID of users.suggestBirthday.
+const UsersSuggestBirthdayRequestTypeID = 0xfc533372
+
+// TypeID returns 0xfc533372, the ID of users.suggestBirthday.
+func (*UsersSuggestBirthdayRequest) TypeID() uint32 {
+	return UsersSuggestBirthdayRequestTypeID
+}
+
+// TypeName returns "users.suggestBirthday".
+func (*UsersSuggestBirthdayRequest) TypeName() string {
+	return "users.suggestBirthday"
+}
+
+// Encode writes m to b with its ID.
+func (m *UsersSuggestBirthdayRequest) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(UsersSuggestBirthdayRequestTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *UsersSuggestBirthdayRequest) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.ID); err != nil {
+		return tlrt.EncodeErr(err, "users.suggestBirthday", "id")
+	}
+	if err := m.Birthday.Encode(b); err != nil {
+		return tlrt.EncodeErr(err, "users.suggestBirthday", "birthday")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *UsersSuggestBirthdayRequest) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, UsersSuggestBirthdayRequestTypeID, "users.suggestBirthday"); err != nil {
+		return tlrt.DecodeErr(err, "users.suggestBirthday", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *UsersSuggestBirthdayRequest) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *UsersSuggestBirthdayRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "users.suggestBirthday", "")
+	}
+	var err error
+	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "users.suggestBirthday", "id")
+	}
+	if err = tlrt.DecodeBoxed(b, &m.Birthday, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "users.suggestBirthday", "birthday")
+	}
+	return nil
+}
+
+// UsersSuggestBirthday calls users.suggestBirthday: see
+// UsersSuggestBirthdayRequest.
+func (c *Client) UsersSuggestBirthday(ctx context.Context, req *UsersSuggestBirthdayRequest) (UpdatesClass, error) {
+	if req == nil {
+		req = new(UsersSuggestBirthdayRequest)
+	}
+	return tlrt.Invoke(ctx, c.invoker, req, DecodeUpdates)
 }

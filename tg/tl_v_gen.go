@@ -2,9 +2,13 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
-// VideoSizeClass is the TL type VideoSize: one of VideoSize, VideoSizeEmojiMarkup, VideoSizeStickerMarkup.
+// VideoSizeClass is the TL type VideoSize: one of VideoSize,
+// VideoSizeEmojiMarkup, VideoSizeStickerMarkup.
 //
 // See https://core.telegram.org/type/VideoSize.
 type VideoSizeClass interface {
@@ -32,28 +36,27 @@ func decodeVideoSize(b *bin.Buffer, depth int) (VideoSizeClass, error) {
 	case VideoSizeStickerMarkupTypeID:
 		v = &VideoSizeStickerMarkup{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "VideoSize",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "VideoSize"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// VideoSize is the TL constructor videoSize:
+// VideoSize is the TL constructor videoSize.
 //
-//	videoSize#de33b094 flags:# type:string w:int h:int size:int video_start_ts:flags.0?double = VideoSize
+//	videoSize#de33b094 flags:# type:string w:int h:int size:int
+//	    video_start_ts:flags.0?double = VideoSize
+//
+// An optional field is sent when it is not zero, nil or false. SetVideoStartTs
+// and the other Set methods send a zero value too; HasVideoStartTs reports
+// whether VideoStartTs is present (sent, or received) and ClearVideoStartTs
+// leaves it out.
 //
 // See https://core.telegram.org/constructor/videoSize.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type VideoSize struct {
-	Flags        bin.Fields // flags word; see the type's doc
+	Flags        bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Type         string
 	W            int
 	H            int
@@ -76,6 +79,25 @@ func (*VideoSize) TypeName() string {
 
 // videoSizeClass marks VideoSize as a VideoSizeClass.
 func (*VideoSize) videoSizeClass() {}
+
+// HasVideoStartTs reports whether VideoStartTs is present: not zero, set by
+// SetVideoStartTs, or received.
+func (m *VideoSize) HasVideoStartTs() bool {
+	return m.VideoStartTs != 0 || m.Flags.Has(0)
+}
+
+// SetVideoStartTs sets VideoStartTs to v and marks it present, so that it is
+// sent even when v is zero.
+func (m *VideoSize) SetVideoStartTs(v float64) {
+	m.VideoStartTs = v
+	m.Flags.Set(0)
+}
+
+// ClearVideoStartTs sets VideoStartTs to its zero value and marks it absent.
+func (m *VideoSize) ClearVideoStartTs() {
+	m.VideoStartTs = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *VideoSize) Encode(b *bin.Buffer) error {
@@ -108,45 +130,42 @@ func (m *VideoSize) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *VideoSize) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, VideoSizeTypeID, "videoSize"); err != nil {
+		return tlrt.DecodeErr(err, "videoSize", "")
 	}
-	if err := consumeID(b, VideoSizeTypeID, "videoSize"); err != nil {
-		return decodeErr("videoSize#de33b094", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *VideoSize) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *VideoSize) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = VideoSize{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("videoSize#de33b094", "flags", err)
+		return tlrt.DecodeErr(err, "videoSize", "flags")
 	}
 	if m.Type, err = b.String(); err != nil {
-		return decodeErr("videoSize#de33b094", "type", err)
+		return tlrt.DecodeErr(err, "videoSize", "type")
 	}
 	if m.W, err = b.Int(); err != nil {
-		return decodeErr("videoSize#de33b094", "w", err)
+		return tlrt.DecodeErr(err, "videoSize", "w")
 	}
 	if m.H, err = b.Int(); err != nil {
-		return decodeErr("videoSize#de33b094", "h", err)
+		return tlrt.DecodeErr(err, "videoSize", "h")
 	}
 	if m.Size, err = b.Int(); err != nil {
-		return decodeErr("videoSize#de33b094", "size", err)
+		return tlrt.DecodeErr(err, "videoSize", "size")
 	}
 	if m.Flags.Has(0) {
 		if m.VideoStartTs, err = b.Double(); err != nil {
-			return decodeErr("videoSize#de33b094", "video_start_ts", err)
+			return tlrt.DecodeErr(err, "videoSize", "video_start_ts")
 		}
 	}
 	if m.VideoStartTs != 0 {
@@ -155,9 +174,10 @@ func (m *VideoSize) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// VideoSizeEmojiMarkup is the TL constructor videoSizeEmojiMarkup:
+// VideoSizeEmojiMarkup is the TL constructor videoSizeEmojiMarkup.
 //
-//	videoSizeEmojiMarkup#f85c413c emoji_id:long background_colors:Vector<int> = VideoSize
+//	videoSizeEmojiMarkup#f85c413c emoji_id:long
+//	    background_colors:Vector<int> = VideoSize
 //
 // See https://core.telegram.org/constructor/videoSizeEmojiMarkup.
 type VideoSizeEmojiMarkup struct {
@@ -205,38 +225,36 @@ func (m *VideoSizeEmojiMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, VideoSizeEmojiMarkupTypeID, "videoSizeEmojiMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "")
 	}
-	if err := consumeID(b, VideoSizeEmojiMarkupTypeID, "videoSizeEmojiMarkup"); err != nil {
-		return decodeErr("videoSizeEmojiMarkup#f85c413c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *VideoSizeEmojiMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *VideoSizeEmojiMarkup) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *VideoSizeEmojiMarkup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.EmojiID, err = b.Long(); err != nil {
-		return decodeErr("videoSizeEmojiMarkup#f85c413c", "emoji_id", err)
+		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "emoji_id")
 	}
-	if m.BackgroundColors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("videoSizeEmojiMarkup#f85c413c", "background_colors", err)
+	if m.BackgroundColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "background_colors")
 	}
 	return nil
 }
 
-// VideoSizeStickerMarkup is the TL constructor videoSizeStickerMarkup:
+// VideoSizeStickerMarkup is the TL constructor videoSizeStickerMarkup.
 //
-//	videoSizeStickerMarkup#da082fe stickerset:InputStickerSet sticker_id:long background_colors:Vector<int> = VideoSize
+//	videoSizeStickerMarkup#da082fe stickerset:InputStickerSet
+//	    sticker_id:long background_colors:Vector<int> = VideoSize
 //
 // See https://core.telegram.org/constructor/videoSizeStickerMarkup.
 type VideoSizeStickerMarkup struct {
@@ -275,8 +293,8 @@ func (m *VideoSizeStickerMarkup) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	if err := encodeObj(b, m.Stickerset); err != nil {
-		return encodeErr("videoSizeStickerMarkup#0da082fe", "stickerset", err)
+	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
+		return tlrt.EncodeErr(err, "videoSizeStickerMarkup", "stickerset")
 	}
 	b.PutLong(m.StickerID)
 	b.PutVectorHeader(len(m.BackgroundColors))
@@ -288,37 +306,34 @@ func (m *VideoSizeStickerMarkup) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"); err != nil {
+		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "")
 	}
-	if err := consumeID(b, VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"); err != nil {
-		return decodeErr("videoSizeStickerMarkup#0da082fe", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *VideoSizeStickerMarkup) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *VideoSizeStickerMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("videoSizeStickerMarkup#0da082fe", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "videoSizeStickerMarkup", "")
 	}
 	var err error
 	if m.Stickerset, err = decodeInputStickerSet(b, depth+1); err != nil {
-		return decodeErr("videoSizeStickerMarkup#0da082fe", "stickerset", err)
+		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "stickerset")
 	}
 	if m.StickerID, err = b.Long(); err != nil {
-		return decodeErr("videoSizeStickerMarkup#0da082fe", "sticker_id", err)
+		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "sticker_id")
 	}
-	if m.BackgroundColors, err = decodeVector(b, (*bin.Buffer).Int); err != nil {
-		return decodeErr("videoSizeStickerMarkup#0da082fe", "background_colors", err)
+	if m.BackgroundColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "background_colors")
 	}
 	return nil
 }

@@ -2,7 +2,10 @@
 
 package tg
 
-import "github.com/gotd/td/bin"
+import (
+	"github.com/gotd/td/bin"
+	"github.com/tgraw/tgraw/tlrt"
+)
 
 // WallPaperClass is the TL type WallPaper: one of WallPaper, WallPaperNoFile.
 //
@@ -30,25 +33,25 @@ func decodeWallPaper(b *bin.Buffer, depth int) (WallPaperClass, error) {
 	case WallPaperNoFileTypeID:
 		v = &WallPaperNoFile{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "WallPaper",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "WallPaper"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// WallPaper is the TL constructor wallPaper:
+// WallPaper is the TL constructor wallPaper.
 //
-//	wallPaper#a437c3ed id:long flags:# creator:flags.0?true default:flags.1?true pattern:flags.3?true dark:flags.4?true access_hash:long slug:string document:Document settings:flags.2?WallPaperSettings = WallPaper
+//	wallPaper#a437c3ed id:long flags:# creator:flags.0?true
+//	    default:flags.1?true pattern:flags.3?true dark:flags.4?true
+//	    access_hash:long slug:string document:Document
+//	    settings:flags.2?WallPaperSettings = WallPaper
 //
 // See https://core.telegram.org/constructor/wallPaper.
 type WallPaper struct {
 	ID         int64
-	Flags      bin.Fields // flags word; see the type's doc
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Creator    bool       // flags.0?true
 	Default    bool       // flags.1?true
 	Pattern    bool       // flags.3?true
@@ -109,12 +112,12 @@ func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	b.PutLong(m.AccessHash)
 	b.PutString(m.Slug)
-	if err := encodeObj(b, m.Document); err != nil {
-		return encodeErr("wallPaper#a437c3ed", "document", err)
+	if err := tlrt.EncodeObject(b, m.Document); err != nil {
+		return tlrt.EncodeErr(err, "wallPaper", "document")
 	}
 	if flags.Has(2) {
 		if err := m.Settings.Encode(b); err != nil {
-			return encodeErr("wallPaper#a437c3ed", "settings", err)
+			return tlrt.EncodeErr(err, "wallPaper", "settings")
 		}
 	}
 	return nil
@@ -122,67 +125,65 @@ func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WallPaper) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WallPaperTypeID, "wallPaper"); err != nil {
+		return tlrt.DecodeErr(err, "wallPaper", "")
 	}
-	if err := consumeID(b, WallPaperTypeID, "wallPaper"); err != nil {
-		return decodeErr("wallPaper#a437c3ed", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WallPaper) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WallPaper) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("wallPaper#a437c3ed", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "wallPaper", "")
 	}
 	*m = WallPaper{}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("wallPaper#a437c3ed", "id", err)
+		return tlrt.DecodeErr(err, "wallPaper", "id")
 	}
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("wallPaper#a437c3ed", "flags", err)
+		return tlrt.DecodeErr(err, "wallPaper", "flags")
 	}
 	m.Creator = m.Flags.Has(0)
 	m.Default = m.Flags.Has(1)
 	m.Pattern = m.Flags.Has(3)
 	m.Dark = m.Flags.Has(4)
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("wallPaper#a437c3ed", "access_hash", err)
+		return tlrt.DecodeErr(err, "wallPaper", "access_hash")
 	}
 	if m.Slug, err = b.String(); err != nil {
-		return decodeErr("wallPaper#a437c3ed", "slug", err)
+		return tlrt.DecodeErr(err, "wallPaper", "slug")
 	}
 	if m.Document, err = decodeDocument(b, depth+1); err != nil {
-		return decodeErr("wallPaper#a437c3ed", "document", err)
+		return tlrt.DecodeErr(err, "wallPaper", "document")
 	}
 	if m.Flags.Has(2) {
 		m.Settings = new(WallPaperSettings)
-		if err = decodeBoxed(b, m.Settings, depth+1); err != nil {
-			return decodeErr("wallPaper#a437c3ed", "settings", err)
+		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "wallPaper", "settings")
 		}
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
 	return nil
 }
 
-// WallPaperNoFile is the TL constructor wallPaperNoFile:
+// WallPaperNoFile is the TL constructor wallPaperNoFile.
 //
-//	wallPaperNoFile#e0804116 id:long flags:# default:flags.1?true dark:flags.4?true settings:flags.2?WallPaperSettings = WallPaper
+//	wallPaperNoFile#e0804116 id:long flags:# default:flags.1?true
+//	    dark:flags.4?true settings:flags.2?WallPaperSettings = WallPaper
 //
 // See https://core.telegram.org/constructor/wallPaperNoFile.
 type WallPaperNoFile struct {
 	ID       int64
-	Flags    bin.Fields         // flags word; see the type's doc
+	Flags    bin.Fields         // flags word; Encode adds the bits of the fields that are set
 	Default  bool               // flags.1?true
 	Dark     bool               // flags.4?true
 	Settings *WallPaperSettings // flags.2?WallPaperSettings
@@ -232,7 +233,7 @@ func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 	b.PutUint32(uint32(flags))
 	if flags.Has(2) {
 		if err := m.Settings.Encode(b); err != nil {
-			return encodeErr("wallPaperNoFile#e0804116", "settings", err)
+			return tlrt.EncodeErr(err, "wallPaperNoFile", "settings")
 		}
 	}
 	return nil
@@ -240,49 +241,47 @@ func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WallPaperNoFile) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WallPaperNoFileTypeID, "wallPaperNoFile"); err != nil {
+		return tlrt.DecodeErr(err, "wallPaperNoFile", "")
 	}
-	if err := consumeID(b, WallPaperNoFileTypeID, "wallPaperNoFile"); err != nil {
-		return decodeErr("wallPaperNoFile#e0804116", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WallPaperNoFile) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WallPaperNoFile) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("wallPaperNoFile#e0804116", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "wallPaperNoFile", "")
 	}
 	*m = WallPaperNoFile{}
 	var err error
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("wallPaperNoFile#e0804116", "id", err)
+		return tlrt.DecodeErr(err, "wallPaperNoFile", "id")
 	}
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("wallPaperNoFile#e0804116", "flags", err)
+		return tlrt.DecodeErr(err, "wallPaperNoFile", "flags")
 	}
 	m.Default = m.Flags.Has(1)
 	m.Dark = m.Flags.Has(4)
 	if m.Flags.Has(2) {
 		m.Settings = new(WallPaperSettings)
-		if err = decodeBoxed(b, m.Settings, depth+1); err != nil {
-			return decodeErr("wallPaperNoFile#e0804116", "settings", err)
+		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "wallPaperNoFile", "settings")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2 | 1<<4
 	return nil
 }
 
-// WebDocumentClass is the TL type WebDocument: one of WebDocument, WebDocumentNoProxy.
+// WebDocumentClass is the TL type WebDocument: one of WebDocument,
+// WebDocumentNoProxy.
 //
 // See https://core.telegram.org/type/WebDocument.
 type WebDocumentClass interface {
@@ -308,20 +307,18 @@ func decodeWebDocument(b *bin.Buffer, depth int) (WebDocumentClass, error) {
 	case WebDocumentNoProxyTypeID:
 		v = &WebDocumentNoProxy{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "WebDocument",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "WebDocument"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// WebDocument is the TL constructor webDocument:
+// WebDocument is the TL constructor webDocument.
 //
-//	webDocument#1c570ed1 url:string access_hash:long size:int mime_type:string attributes:Vector<DocumentAttribute> = WebDocument
+//	webDocument#1c570ed1 url:string access_hash:long size:int
+//	    mime_type:string attributes:Vector<DocumentAttribute> = WebDocument
 //
 // See https://core.telegram.org/constructor/webDocument.
 type WebDocument struct {
@@ -368,8 +365,8 @@ func (m *WebDocument) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.MimeType)
 	b.PutVectorHeader(len(m.Attributes))
 	for i := range m.Attributes {
-		if err := encodeObj(b, m.Attributes[i]); err != nil {
-			return encodeErr("webDocument#1c570ed1", "attributes", err)
+		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "webDocument", "attributes")
 		}
 	}
 	return nil
@@ -377,50 +374,48 @@ func (m *WebDocument) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebDocument) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebDocumentTypeID, "webDocument"); err != nil {
+		return tlrt.DecodeErr(err, "webDocument", "")
 	}
-	if err := consumeID(b, WebDocumentTypeID, "webDocument"); err != nil {
-		return decodeErr("webDocument#1c570ed1", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebDocument) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("webDocument#1c570ed1", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "webDocument", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("webDocument#1c570ed1", "url", err)
+		return tlrt.DecodeErr(err, "webDocument", "url")
 	}
 	if m.AccessHash, err = b.Long(); err != nil {
-		return decodeErr("webDocument#1c570ed1", "access_hash", err)
+		return tlrt.DecodeErr(err, "webDocument", "access_hash")
 	}
 	if m.Size, err = b.Int(); err != nil {
-		return decodeErr("webDocument#1c570ed1", "size", err)
+		return tlrt.DecodeErr(err, "webDocument", "size")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("webDocument#1c570ed1", "mime_type", err)
+		return tlrt.DecodeErr(err, "webDocument", "mime_type")
 	}
-	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
-		return decodeErr("webDocument#1c570ed1", "attributes", err)
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+		return tlrt.DecodeErr(err, "webDocument", "attributes")
 	}
 	return nil
 }
 
-// WebDocumentNoProxy is the TL constructor webDocumentNoProxy:
+// WebDocumentNoProxy is the TL constructor webDocumentNoProxy.
 //
-//	webDocumentNoProxy#f9c8bcc6 url:string size:int mime_type:string attributes:Vector<DocumentAttribute> = WebDocument
+//	webDocumentNoProxy#f9c8bcc6 url:string size:int mime_type:string
+//	    attributes:Vector<DocumentAttribute> = WebDocument
 //
 // See https://core.telegram.org/constructor/webDocumentNoProxy.
 type WebDocumentNoProxy struct {
@@ -465,8 +460,8 @@ func (m *WebDocumentNoProxy) EncodeBare(b *bin.Buffer) error {
 	b.PutString(m.MimeType)
 	b.PutVectorHeader(len(m.Attributes))
 	for i := range m.Attributes {
-		if err := encodeObj(b, m.Attributes[i]); err != nil {
-			return encodeErr("webDocumentNoProxy#f9c8bcc6", "attributes", err)
+		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+			return tlrt.EncodeErr(err, "webDocumentNoProxy", "attributes")
 		}
 	}
 	return nil
@@ -474,45 +469,43 @@ func (m *WebDocumentNoProxy) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebDocumentNoProxyTypeID, "webDocumentNoProxy"); err != nil {
+		return tlrt.DecodeErr(err, "webDocumentNoProxy", "")
 	}
-	if err := consumeID(b, WebDocumentNoProxyTypeID, "webDocumentNoProxy"); err != nil {
-		return decodeErr("webDocumentNoProxy#f9c8bcc6", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebDocumentNoProxy) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("webDocumentNoProxy#f9c8bcc6", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "webDocumentNoProxy", "")
 	}
 	var err error
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("webDocumentNoProxy#f9c8bcc6", "url", err)
+		return tlrt.DecodeErr(err, "webDocumentNoProxy", "url")
 	}
 	if m.Size, err = b.Int(); err != nil {
-		return decodeErr("webDocumentNoProxy#f9c8bcc6", "size", err)
+		return tlrt.DecodeErr(err, "webDocumentNoProxy", "size")
 	}
 	if m.MimeType, err = b.String(); err != nil {
-		return decodeErr("webDocumentNoProxy#f9c8bcc6", "mime_type", err)
+		return tlrt.DecodeErr(err, "webDocumentNoProxy", "mime_type")
 	}
-	if m.Attributes, err = decodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
-		return decodeErr("webDocumentNoProxy#f9c8bcc6", "attributes", err)
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+		return tlrt.DecodeErr(err, "webDocumentNoProxy", "attributes")
 	}
 	return nil
 }
 
-// WebPageClass is the TL type WebPage: one of WebPageEmpty, WebPagePending, WebPage, WebPageNotModified.
+// WebPageClass is the TL type WebPage: one of WebPageEmpty, WebPagePending,
+// WebPage, WebPageNotModified.
 //
 // See https://core.telegram.org/type/WebPage.
 type WebPageClass interface {
@@ -542,28 +535,25 @@ func decodeWebPage(b *bin.Buffer, depth int) (WebPageClass, error) {
 	case WebPageNotModifiedTypeID:
 		v = &WebPageNotModified{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "WebPage",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "WebPage"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// WebPageEmpty is the TL constructor webPageEmpty:
+// WebPageEmpty is the TL constructor webPageEmpty.
 //
 //	webPageEmpty#211a1788 flags:# id:long url:flags.0?string = WebPage
 //
-// See https://core.telegram.org/constructor/webPageEmpty.
+// An optional field is sent when it is not zero, nil or false. SetURL and the
+// other Set methods send a zero value too; HasURL reports whether URL is
+// present (sent, or received) and ClearURL leaves it out.
 //
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
+// See https://core.telegram.org/constructor/webPageEmpty.
 type WebPageEmpty struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID    int64
 	URL   string // flags.0?string
 }
@@ -583,6 +573,24 @@ func (*WebPageEmpty) TypeName() string {
 
 // webPageClass marks WebPageEmpty as a WebPageClass.
 func (*WebPageEmpty) webPageClass() {}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *WebPageEmpty) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(0)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *WebPageEmpty) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(0)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *WebPageEmpty) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *WebPageEmpty) Encode(b *bin.Buffer) error {
@@ -612,36 +620,33 @@ func (m *WebPageEmpty) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPageEmpty) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebPageEmptyTypeID, "webPageEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "webPageEmpty", "")
 	}
-	if err := consumeID(b, WebPageEmptyTypeID, "webPageEmpty"); err != nil {
-		return decodeErr("webPageEmpty#211a1788", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageEmpty) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPageEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageEmpty) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPageEmpty{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("webPageEmpty#211a1788", "flags", err)
+		return tlrt.DecodeErr(err, "webPageEmpty", "flags")
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("webPageEmpty#211a1788", "id", err)
+		return tlrt.DecodeErr(err, "webPageEmpty", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("webPageEmpty#211a1788", "url", err)
+			return tlrt.DecodeErr(err, "webPageEmpty", "url")
 		}
 	}
 	if m.URL != "" {
@@ -650,17 +655,18 @@ func (m *WebPageEmpty) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// WebPagePending is the TL constructor webPagePending:
+// WebPagePending is the TL constructor webPagePending.
 //
-//	webPagePending#b0d13e47 flags:# id:long url:flags.0?string date:int = WebPage
+//	webPagePending#b0d13e47 flags:# id:long url:flags.0?string date:int
+//	    = WebPage
+//
+// An optional field is sent when it is not zero, nil or false. SetURL and the
+// other Set methods send a zero value too; HasURL reports whether URL is
+// present (sent, or received) and ClearURL leaves it out.
 //
 // See https://core.telegram.org/constructor/webPagePending.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type WebPagePending struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	ID    int64
 	URL   string // flags.0?string
 	Date  int
@@ -681,6 +687,24 @@ func (*WebPagePending) TypeName() string {
 
 // webPageClass marks WebPagePending as a WebPageClass.
 func (*WebPagePending) webPageClass() {}
+
+// HasURL reports whether URL is present: not zero, set by SetURL, or received.
+func (m *WebPagePending) HasURL() bool {
+	return m.URL != "" || m.Flags.Has(0)
+}
+
+// SetURL sets URL to v and marks it present, so that it is sent even when v is
+// zero.
+func (m *WebPagePending) SetURL(v string) {
+	m.URL = v
+	m.Flags.Set(0)
+}
+
+// ClearURL sets URL to its zero value and marks it absent.
+func (m *WebPagePending) ClearURL() {
+	m.URL = ""
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *WebPagePending) Encode(b *bin.Buffer) error {
@@ -711,40 +735,37 @@ func (m *WebPagePending) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPagePending) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebPagePendingTypeID, "webPagePending"); err != nil {
+		return tlrt.DecodeErr(err, "webPagePending", "")
 	}
-	if err := consumeID(b, WebPagePendingTypeID, "webPagePending"); err != nil {
-		return decodeErr("webPagePending#b0d13e47", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPagePending) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPagePending) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPagePending) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPagePending{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("webPagePending#b0d13e47", "flags", err)
+		return tlrt.DecodeErr(err, "webPagePending", "flags")
 	}
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("webPagePending#b0d13e47", "id", err)
+		return tlrt.DecodeErr(err, "webPagePending", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.URL, err = b.String(); err != nil {
-			return decodeErr("webPagePending#b0d13e47", "url", err)
+			return tlrt.DecodeErr(err, "webPagePending", "url")
 		}
 	}
 	if m.Date, err = b.Int(); err != nil {
-		return decodeErr("webPagePending#b0d13e47", "date", err)
+		return tlrt.DecodeErr(err, "webPagePending", "date")
 	}
 	if m.URL != "" {
 		m.Flags.Unset(0)
@@ -752,36 +773,46 @@ func (m *WebPagePending) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// WebPage is the TL constructor webPage:
+// WebPage is the TL constructor webPage.
 //
-//	webPage#e89c45b2 flags:# has_large_media:flags.13?true id:long url:string display_url:string hash:int type:flags.0?string site_name:flags.1?string title:flags.2?string description:flags.3?string photo:flags.4?Photo embed_url:flags.5?string embed_type:flags.5?string embed_width:flags.6?int embed_height:flags.6?int duration:flags.7?int author:flags.8?string document:flags.9?Document cached_page:flags.10?Page attributes:flags.12?Vector<WebPageAttribute> = WebPage
+//	webPage#e89c45b2 flags:# has_large_media:flags.13?true
+//	    video_cover_photo:flags.14?true id:long url:string
+//	    display_url:string hash:int type:flags.0?string
+//	    site_name:flags.1?string title:flags.2?string
+//	    description:flags.3?string photo:flags.4?Photo
+//	    embed_url:flags.5?string embed_type:flags.5?string
+//	    embed_width:flags.6?int embed_height:flags.6?int
+//	    duration:flags.7?int author:flags.8?string document:flags.9?Document
+//	    cached_page:flags.10?Page
+//	    attributes:flags.12?Vector<WebPageAttribute> = WebPage
+//
+// An optional field is sent when it is not zero, nil or false. SetType and the
+// other Set methods send a zero value too; HasType reports whether Type is
+// present (sent, or received) and ClearType leaves it out.
 //
 // See https://core.telegram.org/constructor/webPage.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type WebPage struct {
-	Flags         bin.Fields // flags word; see the type's doc
-	HasLargeMedia bool       // flags.13?true
-	ID            int64
-	URL           string
-	DisplayURL    string
-	Hash          int
-	Type          string                  // flags.0?string
-	SiteName      string                  // flags.1?string
-	Title         string                  // flags.2?string
-	Description   string                  // flags.3?string
-	Photo         PhotoClass              // flags.4?Photo
-	EmbedURL      string                  // flags.5?string
-	EmbedType     string                  // flags.5?string
-	EmbedWidth    int                     // flags.6?int
-	EmbedHeight   int                     // flags.6?int
-	Duration      int                     // flags.7?int
-	Author        string                  // flags.8?string
-	Document      DocumentClass           // flags.9?Document
-	CachedPage    *Page                   // flags.10?Page
-	Attributes    []WebPageAttributeClass // flags.12?Vector<WebPageAttribute>
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
+	HasLargeMedia   bool       // flags.13?true
+	VideoCoverPhoto bool       // flags.14?true
+	ID              int64
+	URL             string
+	DisplayURL      string
+	Hash            int
+	Type            string                  // flags.0?string
+	SiteName        string                  // flags.1?string
+	Title           string                  // flags.2?string
+	Description     string                  // flags.3?string
+	Photo           PhotoClass              // flags.4?Photo
+	EmbedURL        string                  // flags.5?string
+	EmbedType       string                  // flags.5?string
+	EmbedWidth      int                     // flags.6?int
+	EmbedHeight     int                     // flags.6?int
+	Duration        int                     // flags.7?int
+	Author          string                  // flags.8?string
+	Document        DocumentClass           // flags.9?Document
+	CachedPage      *Page                   // flags.10?Page
+	Attributes      []WebPageAttributeClass // flags.12?Vector<WebPageAttribute>
 }
 
 // WebPageTypeID is the ID of webPage.
@@ -800,6 +831,223 @@ func (*WebPage) TypeName() string {
 // webPageClass marks WebPage as a WebPageClass.
 func (*WebPage) webPageClass() {}
 
+// HasType reports whether Type is present: not zero, set by SetType, or
+// received.
+func (m *WebPage) HasType() bool {
+	return m.Type != "" || m.Flags.Has(0)
+}
+
+// SetType sets Type to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *WebPage) SetType(v string) {
+	m.Type = v
+	m.Flags.Set(0)
+}
+
+// ClearType sets Type to its zero value and marks it absent.
+func (m *WebPage) ClearType() {
+	m.Type = ""
+	m.Flags.Unset(0)
+}
+
+// HasSiteName reports whether SiteName is present: not zero, set by
+// SetSiteName, or received.
+func (m *WebPage) HasSiteName() bool {
+	return m.SiteName != "" || m.Flags.Has(1)
+}
+
+// SetSiteName sets SiteName to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WebPage) SetSiteName(v string) {
+	m.SiteName = v
+	m.Flags.Set(1)
+}
+
+// ClearSiteName sets SiteName to its zero value and marks it absent.
+func (m *WebPage) ClearSiteName() {
+	m.SiteName = ""
+	m.Flags.Unset(1)
+}
+
+// HasTitle reports whether Title is present: not zero, set by SetTitle, or
+// received.
+func (m *WebPage) HasTitle() bool {
+	return m.Title != "" || m.Flags.Has(2)
+}
+
+// SetTitle sets Title to v and marks it present, so that it is sent even when v
+// is zero.
+func (m *WebPage) SetTitle(v string) {
+	m.Title = v
+	m.Flags.Set(2)
+}
+
+// ClearTitle sets Title to its zero value and marks it absent.
+func (m *WebPage) ClearTitle() {
+	m.Title = ""
+	m.Flags.Unset(2)
+}
+
+// HasDescription reports whether Description is present: not zero, set by
+// SetDescription, or received.
+func (m *WebPage) HasDescription() bool {
+	return m.Description != "" || m.Flags.Has(3)
+}
+
+// SetDescription sets Description to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *WebPage) SetDescription(v string) {
+	m.Description = v
+	m.Flags.Set(3)
+}
+
+// ClearDescription sets Description to its zero value and marks it absent.
+func (m *WebPage) ClearDescription() {
+	m.Description = ""
+	m.Flags.Unset(3)
+}
+
+// HasEmbedURL reports whether EmbedURL is present: not zero, set by
+// SetEmbedURL, or received. It shares its flag with EmbedType: they are present
+// together.
+func (m *WebPage) HasEmbedURL() bool {
+	return m.EmbedURL != "" || m.EmbedType != "" || m.Flags.Has(5)
+}
+
+// SetEmbedURL sets EmbedURL to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WebPage) SetEmbedURL(v string) {
+	m.EmbedURL = v
+	m.Flags.Set(5)
+}
+
+// ClearEmbedURL sets EmbedURL to its zero value and marks it absent; it is
+// still sent, as zero, when EmbedType, which shares its flag, is set.
+func (m *WebPage) ClearEmbedURL() {
+	m.EmbedURL = ""
+	m.Flags.Unset(5)
+}
+
+// HasEmbedType reports whether EmbedType is present: not zero, set by
+// SetEmbedType, or received. It shares its flag with EmbedURL: they are present
+// together.
+func (m *WebPage) HasEmbedType() bool {
+	return m.EmbedURL != "" || m.EmbedType != "" || m.Flags.Has(5)
+}
+
+// SetEmbedType sets EmbedType to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *WebPage) SetEmbedType(v string) {
+	m.EmbedType = v
+	m.Flags.Set(5)
+}
+
+// ClearEmbedType sets EmbedType to its zero value and marks it absent; it is
+// still sent, as zero, when EmbedURL, which shares its flag, is set.
+func (m *WebPage) ClearEmbedType() {
+	m.EmbedType = ""
+	m.Flags.Unset(5)
+}
+
+// HasEmbedWidth reports whether EmbedWidth is present: not zero, set by
+// SetEmbedWidth, or received. It shares its flag with EmbedHeight: they are
+// present together.
+func (m *WebPage) HasEmbedWidth() bool {
+	return m.EmbedWidth != 0 || m.EmbedHeight != 0 || m.Flags.Has(6)
+}
+
+// SetEmbedWidth sets EmbedWidth to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *WebPage) SetEmbedWidth(v int) {
+	m.EmbedWidth = v
+	m.Flags.Set(6)
+}
+
+// ClearEmbedWidth sets EmbedWidth to its zero value and marks it absent; it is
+// still sent, as zero, when EmbedHeight, which shares its flag, is set.
+func (m *WebPage) ClearEmbedWidth() {
+	m.EmbedWidth = 0
+	m.Flags.Unset(6)
+}
+
+// HasEmbedHeight reports whether EmbedHeight is present: not zero, set by
+// SetEmbedHeight, or received. It shares its flag with EmbedWidth: they are
+// present together.
+func (m *WebPage) HasEmbedHeight() bool {
+	return m.EmbedWidth != 0 || m.EmbedHeight != 0 || m.Flags.Has(6)
+}
+
+// SetEmbedHeight sets EmbedHeight to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *WebPage) SetEmbedHeight(v int) {
+	m.EmbedHeight = v
+	m.Flags.Set(6)
+}
+
+// ClearEmbedHeight sets EmbedHeight to its zero value and marks it absent; it
+// is still sent, as zero, when EmbedWidth, which shares its flag, is set.
+func (m *WebPage) ClearEmbedHeight() {
+	m.EmbedHeight = 0
+	m.Flags.Unset(6)
+}
+
+// HasDuration reports whether Duration is present: not zero, set by
+// SetDuration, or received.
+func (m *WebPage) HasDuration() bool {
+	return m.Duration != 0 || m.Flags.Has(7)
+}
+
+// SetDuration sets Duration to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WebPage) SetDuration(v int) {
+	m.Duration = v
+	m.Flags.Set(7)
+}
+
+// ClearDuration sets Duration to its zero value and marks it absent.
+func (m *WebPage) ClearDuration() {
+	m.Duration = 0
+	m.Flags.Unset(7)
+}
+
+// HasAuthor reports whether Author is present: not zero, set by SetAuthor, or
+// received.
+func (m *WebPage) HasAuthor() bool {
+	return m.Author != "" || m.Flags.Has(8)
+}
+
+// SetAuthor sets Author to v and marks it present, so that it is sent even when
+// v is zero.
+func (m *WebPage) SetAuthor(v string) {
+	m.Author = v
+	m.Flags.Set(8)
+}
+
+// ClearAuthor sets Author to its zero value and marks it absent.
+func (m *WebPage) ClearAuthor() {
+	m.Author = ""
+	m.Flags.Unset(8)
+}
+
+// HasAttributes reports whether Attributes is present: not zero, set by
+// SetAttributes, or received.
+func (m *WebPage) HasAttributes() bool {
+	return len(m.Attributes) > 0 || m.Flags.Has(12)
+}
+
+// SetAttributes sets Attributes to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *WebPage) SetAttributes(v []WebPageAttributeClass) {
+	m.Attributes = v
+	m.Flags.Set(12)
+}
+
+// ClearAttributes sets Attributes to its zero value and marks it absent.
+func (m *WebPage) ClearAttributes() {
+	m.Attributes = nil
+	m.Flags.Unset(12)
+}
+
 // Encode writes m to b with its ID.
 func (m *WebPage) Encode(b *bin.Buffer) error {
 	if m == nil {
@@ -814,9 +1062,12 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	flags := m.Flags &^ (1<<4 | 1<<9 | 1<<10 | 1<<13)
+	flags := m.Flags &^ (1<<4 | 1<<9 | 1<<10 | 1<<13 | 1<<14)
 	if m.HasLargeMedia {
 		flags.Set(13)
+	}
+	if m.VideoCoverPhoto {
+		flags.Set(14)
 	}
 	if m.Type != "" {
 		flags.Set(0)
@@ -872,8 +1123,8 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Description)
 	}
 	if flags.Has(4) {
-		if err := encodeObj(b, m.Photo); err != nil {
-			return encodeErr("webPage#e89c45b2", "photo", err)
+		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
+			return tlrt.EncodeErr(err, "webPage", "photo")
 		}
 	}
 	if flags.Has(5) {
@@ -895,20 +1146,20 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 		b.PutString(m.Author)
 	}
 	if flags.Has(9) {
-		if err := encodeObj(b, m.Document); err != nil {
-			return encodeErr("webPage#e89c45b2", "document", err)
+		if err := tlrt.EncodeObject(b, m.Document); err != nil {
+			return tlrt.EncodeErr(err, "webPage", "document")
 		}
 	}
 	if flags.Has(10) {
 		if err := m.CachedPage.Encode(b); err != nil {
-			return encodeErr("webPage#e89c45b2", "cached_page", err)
+			return tlrt.EncodeErr(err, "webPage", "cached_page")
 		}
 	}
 	if flags.Has(12) {
 		b.PutVectorHeader(len(m.Attributes))
 		for i := range m.Attributes {
-			if err := encodeObj(b, m.Attributes[i]); err != nil {
-				return encodeErr("webPage#e89c45b2", "attributes", err)
+			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
+				return tlrt.EncodeErr(err, "webPage", "attributes")
 			}
 		}
 	}
@@ -917,118 +1168,116 @@ func (m *WebPage) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPage) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebPageTypeID, "webPage"); err != nil {
+		return tlrt.DecodeErr(err, "webPage", "")
 	}
-	if err := consumeID(b, WebPageTypeID, "webPage"); err != nil {
-		return decodeErr("webPage#e89c45b2", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPage) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPage) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("webPage#e89c45b2", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "webPage", "")
 	}
 	*m = WebPage{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("webPage#e89c45b2", "flags", err)
+		return tlrt.DecodeErr(err, "webPage", "flags")
 	}
 	m.HasLargeMedia = m.Flags.Has(13)
+	m.VideoCoverPhoto = m.Flags.Has(14)
 	if m.ID, err = b.Long(); err != nil {
-		return decodeErr("webPage#e89c45b2", "id", err)
+		return tlrt.DecodeErr(err, "webPage", "id")
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("webPage#e89c45b2", "url", err)
+		return tlrt.DecodeErr(err, "webPage", "url")
 	}
 	if m.DisplayURL, err = b.String(); err != nil {
-		return decodeErr("webPage#e89c45b2", "display_url", err)
+		return tlrt.DecodeErr(err, "webPage", "display_url")
 	}
 	if m.Hash, err = b.Int(); err != nil {
-		return decodeErr("webPage#e89c45b2", "hash", err)
+		return tlrt.DecodeErr(err, "webPage", "hash")
 	}
 	if m.Flags.Has(0) {
 		if m.Type, err = b.String(); err != nil {
-			return decodeErr("webPage#e89c45b2", "type", err)
+			return tlrt.DecodeErr(err, "webPage", "type")
 		}
 	}
 	if m.Flags.Has(1) {
 		if m.SiteName, err = b.String(); err != nil {
-			return decodeErr("webPage#e89c45b2", "site_name", err)
+			return tlrt.DecodeErr(err, "webPage", "site_name")
 		}
 	}
 	if m.Flags.Has(2) {
 		if m.Title, err = b.String(); err != nil {
-			return decodeErr("webPage#e89c45b2", "title", err)
+			return tlrt.DecodeErr(err, "webPage", "title")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Description, err = b.String(); err != nil {
-			return decodeErr("webPage#e89c45b2", "description", err)
+			return tlrt.DecodeErr(err, "webPage", "description")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Photo, err = decodePhoto(b, depth+1); err != nil {
-			return decodeErr("webPage#e89c45b2", "photo", err)
+			return tlrt.DecodeErr(err, "webPage", "photo")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.EmbedURL, err = b.String(); err != nil {
-			return decodeErr("webPage#e89c45b2", "embed_url", err)
+			return tlrt.DecodeErr(err, "webPage", "embed_url")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.EmbedType, err = b.String(); err != nil {
-			return decodeErr("webPage#e89c45b2", "embed_type", err)
+			return tlrt.DecodeErr(err, "webPage", "embed_type")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.EmbedWidth, err = b.Int(); err != nil {
-			return decodeErr("webPage#e89c45b2", "embed_width", err)
+			return tlrt.DecodeErr(err, "webPage", "embed_width")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.EmbedHeight, err = b.Int(); err != nil {
-			return decodeErr("webPage#e89c45b2", "embed_height", err)
+			return tlrt.DecodeErr(err, "webPage", "embed_height")
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.Duration, err = b.Int(); err != nil {
-			return decodeErr("webPage#e89c45b2", "duration", err)
+			return tlrt.DecodeErr(err, "webPage", "duration")
 		}
 	}
 	if m.Flags.Has(8) {
 		if m.Author, err = b.String(); err != nil {
-			return decodeErr("webPage#e89c45b2", "author", err)
+			return tlrt.DecodeErr(err, "webPage", "author")
 		}
 	}
 	if m.Flags.Has(9) {
 		if m.Document, err = decodeDocument(b, depth+1); err != nil {
-			return decodeErr("webPage#e89c45b2", "document", err)
+			return tlrt.DecodeErr(err, "webPage", "document")
 		}
 	}
 	if m.Flags.Has(10) {
 		m.CachedPage = new(Page)
-		if err = decodeBoxed(b, m.CachedPage, depth+1); err != nil {
-			return decodeErr("webPage#e89c45b2", "cached_page", err)
+		if err = tlrt.DecodeBoxed(b, m.CachedPage, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "webPage", "cached_page")
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Attributes, err = decodeVectorAt(b, depth+1, decodeWebPageAttribute); err != nil {
-			return decodeErr("webPage#e89c45b2", "attributes", err)
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeWebPageAttribute); err != nil {
+			return tlrt.DecodeErr(err, "webPage", "attributes")
 		}
 	}
-	m.Flags &^= 1<<4 | 1<<9 | 1<<10 | 1<<13
+	m.Flags &^= 1<<4 | 1<<9 | 1<<10 | 1<<13 | 1<<14
 	if m.Type != "" {
 		m.Flags.Unset(0)
 	}
@@ -1059,17 +1308,19 @@ func (m *WebPage) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// WebPageNotModified is the TL constructor webPageNotModified:
+// WebPageNotModified is the TL constructor webPageNotModified.
 //
-//	webPageNotModified#7311ca11 flags:# cached_page_views:flags.0?int = WebPage
+//	webPageNotModified#7311ca11 flags:# cached_page_views:flags.0?int
+//	    = WebPage
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetCachedPageViews and the other Set methods send a zero value too;
+// HasCachedPageViews reports whether CachedPageViews is present (sent, or
+// received) and ClearCachedPageViews leaves it out.
 //
 // See https://core.telegram.org/constructor/webPageNotModified.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type WebPageNotModified struct {
-	Flags           bin.Fields // flags word; see the type's doc
+	Flags           bin.Fields // flags word; Encode adds the bits of the fields that are set
 	CachedPageViews int        // flags.0?int
 }
 
@@ -1088,6 +1339,26 @@ func (*WebPageNotModified) TypeName() string {
 
 // webPageClass marks WebPageNotModified as a WebPageClass.
 func (*WebPageNotModified) webPageClass() {}
+
+// HasCachedPageViews reports whether CachedPageViews is present: not zero, set
+// by SetCachedPageViews, or received.
+func (m *WebPageNotModified) HasCachedPageViews() bool {
+	return m.CachedPageViews != 0 || m.Flags.Has(0)
+}
+
+// SetCachedPageViews sets CachedPageViews to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *WebPageNotModified) SetCachedPageViews(v int) {
+	m.CachedPageViews = v
+	m.Flags.Set(0)
+}
+
+// ClearCachedPageViews sets CachedPageViews to its zero value and marks it
+// absent.
+func (m *WebPageNotModified) ClearCachedPageViews() {
+	m.CachedPageViews = 0
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *WebPageNotModified) Encode(b *bin.Buffer) error {
@@ -1116,33 +1387,30 @@ func (m *WebPageNotModified) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPageNotModified) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebPageNotModifiedTypeID, "webPageNotModified"); err != nil {
+		return tlrt.DecodeErr(err, "webPageNotModified", "")
 	}
-	if err := consumeID(b, WebPageNotModifiedTypeID, "webPageNotModified"); err != nil {
-		return decodeErr("webPageNotModified#7311ca11", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageNotModified) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPageNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageNotModified) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WebPageNotModified{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("webPageNotModified#7311ca11", "flags", err)
+		return tlrt.DecodeErr(err, "webPageNotModified", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.CachedPageViews, err = b.Int(); err != nil {
-			return decodeErr("webPageNotModified#7311ca11", "cached_page_views", err)
+			return tlrt.DecodeErr(err, "webPageNotModified", "cached_page_views")
 		}
 	}
 	if m.CachedPageViews != 0 {
@@ -1151,7 +1419,10 @@ func (m *WebPageNotModified) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// WebPageAttributeClass is the TL type WebPageAttribute: one of WebPageAttributeTheme, WebPageAttributeStory.
+// WebPageAttributeClass is the TL type WebPageAttribute: one of
+// WebPageAttributeTheme, WebPageAttributeStory, WebPageAttributeStickerSet,
+// WebPageAttributeUniqueStarGift, WebPageAttributeStarGiftCollection,
+// WebPageAttributeStarGiftAuction, WebPageAttributeAiComposeTone.
 //
 // See https://core.telegram.org/type/WebPageAttribute.
 type WebPageAttributeClass interface {
@@ -1164,7 +1435,8 @@ func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
 	return decodeWebPageAttribute(b, 0)
 }
 
-// decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth levels deep.
+// decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth
+// levels deep.
 func decodeWebPageAttribute(b *bin.Buffer, depth int) (WebPageAttributeClass, error) {
 	id, err := b.ID()
 	if err != nil {
@@ -1176,29 +1448,38 @@ func decodeWebPageAttribute(b *bin.Buffer, depth int) (WebPageAttributeClass, er
 		v = &WebPageAttributeTheme{}
 	case WebPageAttributeStoryTypeID:
 		v = &WebPageAttributeStory{}
+	case WebPageAttributeStickerSetTypeID:
+		v = &WebPageAttributeStickerSet{}
+	case WebPageAttributeUniqueStarGiftTypeID:
+		v = &WebPageAttributeUniqueStarGift{}
+	case WebPageAttributeStarGiftCollectionTypeID:
+		v = &WebPageAttributeStarGiftCollection{}
+	case WebPageAttributeStarGiftAuctionTypeID:
+		v = &WebPageAttributeStarGiftAuction{}
+	case WebPageAttributeAiComposeToneTypeID:
+		v = &WebPageAttributeAiComposeTone{}
 	default:
-		return nil, &UnknownIDError{
-			ID:   id,
-			Type: "WebPageAttribute",
-		}
+		return nil, &UnknownIDError{ID: id, Type: "WebPageAttribute"}
 	}
-	if err := v.decodeBareAt(b, depth); err != nil {
+	if err := v.DecodeBareAt(b, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// WebPageAttributeTheme is the TL constructor webPageAttributeTheme:
+// WebPageAttributeTheme is the TL constructor webPageAttributeTheme.
 //
-//	webPageAttributeTheme#54b56617 flags:# documents:flags.0?Vector<Document> settings:flags.1?ThemeSettings = WebPageAttribute
+//	webPageAttributeTheme#54b56617 flags:#
+//	    documents:flags.0?Vector<Document> settings:flags.1?ThemeSettings
+//	    = WebPageAttribute
+//
+// An optional field is sent when it is not zero, nil or false. SetDocuments and
+// the other Set methods send a zero value too; HasDocuments reports whether
+// Documents is present (sent, or received) and ClearDocuments leaves it out.
 //
 // See https://core.telegram.org/constructor/webPageAttributeTheme.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type WebPageAttributeTheme struct {
-	Flags     bin.Fields      // flags word; see the type's doc
+	Flags     bin.Fields      // flags word; Encode adds the bits of the fields that are set
 	Documents []DocumentClass // flags.0?Vector<Document>
 	Settings  *ThemeSettings  // flags.1?ThemeSettings
 }
@@ -1218,6 +1499,25 @@ func (*WebPageAttributeTheme) TypeName() string {
 
 // webPageAttributeClass marks WebPageAttributeTheme as a WebPageAttributeClass.
 func (*WebPageAttributeTheme) webPageAttributeClass() {}
+
+// HasDocuments reports whether Documents is present: not zero, set by
+// SetDocuments, or received.
+func (m *WebPageAttributeTheme) HasDocuments() bool {
+	return len(m.Documents) > 0 || m.Flags.Has(0)
+}
+
+// SetDocuments sets Documents to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *WebPageAttributeTheme) SetDocuments(v []DocumentClass) {
+	m.Documents = v
+	m.Flags.Set(0)
+}
+
+// ClearDocuments sets Documents to its zero value and marks it absent.
+func (m *WebPageAttributeTheme) ClearDocuments() {
+	m.Documents = nil
+	m.Flags.Unset(0)
+}
 
 // Encode writes m to b with its ID.
 func (m *WebPageAttributeTheme) Encode(b *bin.Buffer) error {
@@ -1244,14 +1544,14 @@ func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
 	if flags.Has(0) {
 		b.PutVectorHeader(len(m.Documents))
 		for i := range m.Documents {
-			if err := encodeObj(b, m.Documents[i]); err != nil {
-				return encodeErr("webPageAttributeTheme#54b56617", "documents", err)
+			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
+				return tlrt.EncodeErr(err, "webPageAttributeTheme", "documents")
 			}
 		}
 	}
 	if flags.Has(1) {
 		if err := m.Settings.Encode(b); err != nil {
-			return encodeErr("webPageAttributeTheme#54b56617", "settings", err)
+			return tlrt.EncodeErr(err, "webPageAttributeTheme", "settings")
 		}
 	}
 	return nil
@@ -1259,42 +1559,39 @@ func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPageAttributeTheme) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebPageAttributeThemeTypeID, "webPageAttributeTheme"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeTheme", "")
 	}
-	if err := consumeID(b, WebPageAttributeThemeTypeID, "webPageAttributeTheme"); err != nil {
-		return decodeErr("webPageAttributeTheme#54b56617", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPageAttributeTheme) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("webPageAttributeTheme#54b56617", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeTheme", "")
 	}
 	*m = WebPageAttributeTheme{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("webPageAttributeTheme#54b56617", "flags", err)
+		return tlrt.DecodeErr(err, "webPageAttributeTheme", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Documents, err = decodeVectorAt(b, depth+1, decodeDocument); err != nil {
-			return decodeErr("webPageAttributeTheme#54b56617", "documents", err)
+		if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+			return tlrt.DecodeErr(err, "webPageAttributeTheme", "documents")
 		}
 	}
 	if m.Flags.Has(1) {
 		m.Settings = new(ThemeSettings)
-		if err = decodeBoxed(b, m.Settings, depth+1); err != nil {
-			return decodeErr("webPageAttributeTheme#54b56617", "settings", err)
+		if err = tlrt.DecodeBoxed(b, m.Settings, depth+1); err != nil {
+			return tlrt.DecodeErr(err, "webPageAttributeTheme", "settings")
 		}
 	}
 	m.Flags &^= 1 << 1
@@ -1304,13 +1601,14 @@ func (m *WebPageAttributeTheme) decodeBareAt(b *bin.Buffer, depth int) error {
 	return nil
 }
 
-// WebPageAttributeStory is the TL constructor webPageAttributeStory:
+// WebPageAttributeStory is the TL constructor webPageAttributeStory.
 //
-//	webPageAttributeStory#2e94c3e7 flags:# peer:Peer id:int story:flags.0?StoryItem = WebPageAttribute
+//	webPageAttributeStory#2e94c3e7 flags:# peer:Peer id:int
+//	    story:flags.0?StoryItem = WebPageAttribute
 //
 // See https://core.telegram.org/constructor/webPageAttributeStory.
 type WebPageAttributeStory struct {
-	Flags bin.Fields // flags word; see the type's doc
+	Flags bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Peer  PeerClass
 	ID    int
 	Story StoryItemClass // flags.0?StoryItem
@@ -1351,13 +1649,13 @@ func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
 		flags.Set(0)
 	}
 	b.PutUint32(uint32(flags))
-	if err := encodeObj(b, m.Peer); err != nil {
-		return encodeErr("webPageAttributeStory#2e94c3e7", "peer", err)
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "webPageAttributeStory", "peer")
 	}
 	b.PutInt(m.ID)
 	if flags.Has(0) {
-		if err := encodeObj(b, m.Story); err != nil {
-			return encodeErr("webPageAttributeStory#2e94c3e7", "story", err)
+		if err := tlrt.EncodeObject(b, m.Story); err != nil {
+			return tlrt.EncodeErr(err, "webPageAttributeStory", "story")
 		}
 	}
 	return nil
@@ -1365,59 +1663,468 @@ func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebPageAttributeStory) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebPageAttributeStoryTypeID, "webPageAttributeStory"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStory", "")
 	}
-	if err := consumeID(b, WebPageAttributeStoryTypeID, "webPageAttributeStory"); err != nil {
-		return decodeErr("webPageAttributeStory#2e94c3e7", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebPageAttributeStory) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebPageAttributeStory) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeStory) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("webPageAttributeStory#2e94c3e7", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStory", "")
 	}
 	*m = WebPageAttributeStory{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("webPageAttributeStory#2e94c3e7", "flags", err)
+		return tlrt.DecodeErr(err, "webPageAttributeStory", "flags")
 	}
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
-		return decodeErr("webPageAttributeStory#2e94c3e7", "peer", err)
+		return tlrt.DecodeErr(err, "webPageAttributeStory", "peer")
 	}
 	if m.ID, err = b.Int(); err != nil {
-		return decodeErr("webPageAttributeStory#2e94c3e7", "id", err)
+		return tlrt.DecodeErr(err, "webPageAttributeStory", "id")
 	}
 	if m.Flags.Has(0) {
 		if m.Story, err = decodeStoryItem(b, depth+1); err != nil {
-			return decodeErr("webPageAttributeStory#2e94c3e7", "story", err)
+			return tlrt.DecodeErr(err, "webPageAttributeStory", "story")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// WallPaperSettings is the TL constructor wallPaperSettings:
+// WebPageAttributeStickerSet is the TL constructor webPageAttributeStickerSet.
 //
-//	wallPaperSettings#372efcd0 flags:# blur:flags.1?true motion:flags.2?true background_color:flags.0?int second_background_color:flags.4?int third_background_color:flags.5?int fourth_background_color:flags.6?int intensity:flags.3?int rotation:flags.4?int emoticon:flags.7?string = WallPaperSettings
+//	webPageAttributeStickerSet#50cc03d3 flags:# emojis:flags.0?true
+//	    text_color:flags.1?true stickers:Vector<Document>
+//	    = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeStickerSet.
+type WebPageAttributeStickerSet struct {
+	Flags     bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Emojis    bool       // flags.0?true
+	TextColor bool       // flags.1?true
+	Stickers  []DocumentClass
+}
+
+// WebPageAttributeStickerSetTypeID is the ID of webPageAttributeStickerSet.
+const WebPageAttributeStickerSetTypeID = 0x50cc03d3
+
+// TypeID returns 0x50cc03d3, the ID of webPageAttributeStickerSet.
+func (*WebPageAttributeStickerSet) TypeID() uint32 {
+	return WebPageAttributeStickerSetTypeID
+}
+
+// TypeName returns "webPageAttributeStickerSet".
+func (*WebPageAttributeStickerSet) TypeName() string {
+	return "webPageAttributeStickerSet"
+}
+
+// webPageAttributeClass marks WebPageAttributeStickerSet as a
+// WebPageAttributeClass.
+func (*WebPageAttributeStickerSet) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeStickerSet) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeStickerSetTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeStickerSet) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags &^ (1<<0 | 1<<1)
+	if m.Emojis {
+		flags.Set(0)
+	}
+	if m.TextColor {
+		flags.Set(1)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutVectorHeader(len(m.Stickers))
+	for i := range m.Stickers {
+		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
+			return tlrt.EncodeErr(err, "webPageAttributeStickerSet", "stickers")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeStickerSet) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeStickerSetTypeID, "webPageAttributeStickerSet"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeStickerSet) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStickerSet", "")
+	}
+	*m = WebPageAttributeStickerSet{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "flags")
+	}
+	m.Emojis = m.Flags.Has(0)
+	m.TextColor = m.Flags.Has(1)
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "stickers")
+	}
+	m.Flags &^= 1<<0 | 1<<1
+	return nil
+}
+
+// WebPageAttributeUniqueStarGift is the TL constructor
+// webPageAttributeUniqueStarGift.
+//
+//	webPageAttributeUniqueStarGift#cf6f6db8 gift:StarGift
+//	    = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeUniqueStarGift.
+type WebPageAttributeUniqueStarGift struct {
+	Gift StarGiftClass
+}
+
+// WebPageAttributeUniqueStarGiftTypeID is the ID of
+// webPageAttributeUniqueStarGift.
+const WebPageAttributeUniqueStarGiftTypeID = 0xcf6f6db8
+
+// TypeID returns 0xcf6f6db8, the ID of webPageAttributeUniqueStarGift.
+func (*WebPageAttributeUniqueStarGift) TypeID() uint32 {
+	return WebPageAttributeUniqueStarGiftTypeID
+}
+
+// TypeName returns "webPageAttributeUniqueStarGift".
+func (*WebPageAttributeUniqueStarGift) TypeName() string {
+	return "webPageAttributeUniqueStarGift"
+}
+
+// webPageAttributeClass marks WebPageAttributeUniqueStarGift as a
+// WebPageAttributeClass.
+func (*WebPageAttributeUniqueStarGift) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeUniqueStarGift) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeUniqueStarGiftTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeUniqueStarGift) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "webPageAttributeUniqueStarGift", "gift")
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeUniqueStarGift) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeUniqueStarGiftTypeID, "webPageAttributeUniqueStarGift"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeUniqueStarGift) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeUniqueStarGift", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "gift")
+	}
+	return nil
+}
+
+// WebPageAttributeStarGiftCollection is the TL constructor
+// webPageAttributeStarGiftCollection.
+//
+//	webPageAttributeStarGiftCollection#31cad303 icons:Vector<Document>
+//	    = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeStarGiftCollection.
+type WebPageAttributeStarGiftCollection struct {
+	Icons []DocumentClass
+}
+
+// WebPageAttributeStarGiftCollectionTypeID is the ID of
+// webPageAttributeStarGiftCollection.
+const WebPageAttributeStarGiftCollectionTypeID = 0x31cad303
+
+// TypeID returns 0x31cad303, the ID of webPageAttributeStarGiftCollection.
+func (*WebPageAttributeStarGiftCollection) TypeID() uint32 {
+	return WebPageAttributeStarGiftCollectionTypeID
+}
+
+// TypeName returns "webPageAttributeStarGiftCollection".
+func (*WebPageAttributeStarGiftCollection) TypeName() string {
+	return "webPageAttributeStarGiftCollection"
+}
+
+// webPageAttributeClass marks WebPageAttributeStarGiftCollection as a
+// WebPageAttributeClass.
+func (*WebPageAttributeStarGiftCollection) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeStarGiftCollection) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeStarGiftCollectionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeStarGiftCollection) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutVectorHeader(len(m.Icons))
+	for i := range m.Icons {
+		if err := tlrt.EncodeObject(b, m.Icons[i]); err != nil {
+			return tlrt.EncodeErr(err, "webPageAttributeStarGiftCollection", "icons")
+		}
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeStarGiftCollection) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeStarGiftCollectionTypeID, "webPageAttributeStarGiftCollection"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeStarGiftCollection) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftCollection", "")
+	}
+	var err error
+	if m.Icons, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "icons")
+	}
+	return nil
+}
+
+// WebPageAttributeStarGiftAuction is the TL constructor
+// webPageAttributeStarGiftAuction.
+//
+//	webPageAttributeStarGiftAuction#1c641c2 gift:StarGift end_date:int
+//	    = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeStarGiftAuction.
+type WebPageAttributeStarGiftAuction struct {
+	Gift    StarGiftClass
+	EndDate int
+}
+
+// WebPageAttributeStarGiftAuctionTypeID is the ID of
+// webPageAttributeStarGiftAuction.
+const WebPageAttributeStarGiftAuctionTypeID = 0x01c641c2
+
+// TypeID returns 0x01c641c2, the ID of webPageAttributeStarGiftAuction.
+func (*WebPageAttributeStarGiftAuction) TypeID() uint32 {
+	return WebPageAttributeStarGiftAuctionTypeID
+}
+
+// TypeName returns "webPageAttributeStarGiftAuction".
+func (*WebPageAttributeStarGiftAuction) TypeName() string {
+	return "webPageAttributeStarGiftAuction"
+}
+
+// webPageAttributeClass marks WebPageAttributeStarGiftAuction as a
+// WebPageAttributeClass.
+func (*WebPageAttributeStarGiftAuction) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeStarGiftAuction) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeStarGiftAuctionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeStarGiftAuction) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
+		return tlrt.EncodeErr(err, "webPageAttributeStarGiftAuction", "gift")
+	}
+	b.PutInt(m.EndDate)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeStarGiftAuction) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeStarGiftAuctionTypeID, "webPageAttributeStarGiftAuction"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeStarGiftAuction) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftAuction", "")
+	}
+	var err error
+	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "gift")
+	}
+	if m.EndDate, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "end_date")
+	}
+	return nil
+}
+
+// WebPageAttributeAiComposeTone is the TL constructor
+// webPageAttributeAiComposeTone.
+//
+//	webPageAttributeAiComposeTone#7781fe18 emoji_id:long = WebPageAttribute
+//
+// See https://core.telegram.org/constructor/webPageAttributeAiComposeTone.
+type WebPageAttributeAiComposeTone struct {
+	EmojiID int64
+}
+
+// WebPageAttributeAiComposeToneTypeID is the ID of
+// webPageAttributeAiComposeTone.
+const WebPageAttributeAiComposeToneTypeID = 0x7781fe18
+
+// TypeID returns 0x7781fe18, the ID of webPageAttributeAiComposeTone.
+func (*WebPageAttributeAiComposeTone) TypeID() uint32 {
+	return WebPageAttributeAiComposeToneTypeID
+}
+
+// TypeName returns "webPageAttributeAiComposeTone".
+func (*WebPageAttributeAiComposeTone) TypeName() string {
+	return "webPageAttributeAiComposeTone"
+}
+
+// webPageAttributeClass marks WebPageAttributeAiComposeTone as a
+// WebPageAttributeClass.
+func (*WebPageAttributeAiComposeTone) webPageAttributeClass() {}
+
+// Encode writes m to b with its ID.
+func (m *WebPageAttributeAiComposeTone) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebPageAttributeAiComposeToneTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebPageAttributeAiComposeTone) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutLong(m.EmojiID)
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebPageAttributeAiComposeTone) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebPageAttributeAiComposeToneTypeID, "webPageAttributeAiComposeTone"); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebPageAttributeAiComposeTone) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebPageAttributeAiComposeTone) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.EmojiID, err = b.Long(); err != nil {
+		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "emoji_id")
+	}
+	return nil
+}
+
+// WallPaperSettings is the TL constructor wallPaperSettings.
+//
+//	wallPaperSettings#372efcd0 flags:# blur:flags.1?true motion:flags.2?true
+//	    background_color:flags.0?int second_background_color:flags.4?int
+//	    third_background_color:flags.5?int
+//	    fourth_background_color:flags.6?int intensity:flags.3?int
+//	    rotation:flags.4?int emoticon:flags.7?string = WallPaperSettings
+//
+// An optional field is sent when it is not zero, nil or false.
+// SetBackgroundColor and the other Set methods send a zero value too;
+// HasBackgroundColor reports whether BackgroundColor is present (sent, or
+// received) and ClearBackgroundColor leaves it out.
 //
 // See https://core.telegram.org/constructor/wallPaperSettings.
-//
-// An optional field is sent when it is not zero, or when its bit is set in
-// its flags word: set the bit to send a zero value. Decode keeps the bits of
-// fields that arrived with a zero value.
 type WallPaperSettings struct {
-	Flags                 bin.Fields // flags word; see the type's doc
+	Flags                 bin.Fields // flags word; Encode adds the bits of the fields that are set
 	Blur                  bool       // flags.1?true
 	Motion                bool       // flags.2?true
 	BackgroundColor       int        // flags.0?int
@@ -1440,6 +2147,148 @@ func (*WallPaperSettings) TypeID() uint32 {
 // TypeName returns "wallPaperSettings".
 func (*WallPaperSettings) TypeName() string {
 	return "wallPaperSettings"
+}
+
+// HasBackgroundColor reports whether BackgroundColor is present: not zero, set
+// by SetBackgroundColor, or received.
+func (m *WallPaperSettings) HasBackgroundColor() bool {
+	return m.BackgroundColor != 0 || m.Flags.Has(0)
+}
+
+// SetBackgroundColor sets BackgroundColor to v and marks it present, so that it
+// is sent even when v is zero.
+func (m *WallPaperSettings) SetBackgroundColor(v int) {
+	m.BackgroundColor = v
+	m.Flags.Set(0)
+}
+
+// ClearBackgroundColor sets BackgroundColor to its zero value and marks it
+// absent.
+func (m *WallPaperSettings) ClearBackgroundColor() {
+	m.BackgroundColor = 0
+	m.Flags.Unset(0)
+}
+
+// HasSecondBackgroundColor reports whether SecondBackgroundColor is present:
+// not zero, set by SetSecondBackgroundColor, or received. It shares its flag
+// with Rotation: they are present together.
+func (m *WallPaperSettings) HasSecondBackgroundColor() bool {
+	return m.SecondBackgroundColor != 0 || m.Rotation != 0 || m.Flags.Has(4)
+}
+
+// SetSecondBackgroundColor sets SecondBackgroundColor to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *WallPaperSettings) SetSecondBackgroundColor(v int) {
+	m.SecondBackgroundColor = v
+	m.Flags.Set(4)
+}
+
+// ClearSecondBackgroundColor sets SecondBackgroundColor to its zero value and
+// marks it absent; it is still sent, as zero, when Rotation, which shares its
+// flag, is set.
+func (m *WallPaperSettings) ClearSecondBackgroundColor() {
+	m.SecondBackgroundColor = 0
+	m.Flags.Unset(4)
+}
+
+// HasThirdBackgroundColor reports whether ThirdBackgroundColor is present: not
+// zero, set by SetThirdBackgroundColor, or received.
+func (m *WallPaperSettings) HasThirdBackgroundColor() bool {
+	return m.ThirdBackgroundColor != 0 || m.Flags.Has(5)
+}
+
+// SetThirdBackgroundColor sets ThirdBackgroundColor to v and marks it present,
+// so that it is sent even when v is zero.
+func (m *WallPaperSettings) SetThirdBackgroundColor(v int) {
+	m.ThirdBackgroundColor = v
+	m.Flags.Set(5)
+}
+
+// ClearThirdBackgroundColor sets ThirdBackgroundColor to its zero value and
+// marks it absent.
+func (m *WallPaperSettings) ClearThirdBackgroundColor() {
+	m.ThirdBackgroundColor = 0
+	m.Flags.Unset(5)
+}
+
+// HasFourthBackgroundColor reports whether FourthBackgroundColor is present:
+// not zero, set by SetFourthBackgroundColor, or received.
+func (m *WallPaperSettings) HasFourthBackgroundColor() bool {
+	return m.FourthBackgroundColor != 0 || m.Flags.Has(6)
+}
+
+// SetFourthBackgroundColor sets FourthBackgroundColor to v and marks it
+// present, so that it is sent even when v is zero.
+func (m *WallPaperSettings) SetFourthBackgroundColor(v int) {
+	m.FourthBackgroundColor = v
+	m.Flags.Set(6)
+}
+
+// ClearFourthBackgroundColor sets FourthBackgroundColor to its zero value and
+// marks it absent.
+func (m *WallPaperSettings) ClearFourthBackgroundColor() {
+	m.FourthBackgroundColor = 0
+	m.Flags.Unset(6)
+}
+
+// HasIntensity reports whether Intensity is present: not zero, set by
+// SetIntensity, or received.
+func (m *WallPaperSettings) HasIntensity() bool {
+	return m.Intensity != 0 || m.Flags.Has(3)
+}
+
+// SetIntensity sets Intensity to v and marks it present, so that it is sent
+// even when v is zero.
+func (m *WallPaperSettings) SetIntensity(v int) {
+	m.Intensity = v
+	m.Flags.Set(3)
+}
+
+// ClearIntensity sets Intensity to its zero value and marks it absent.
+func (m *WallPaperSettings) ClearIntensity() {
+	m.Intensity = 0
+	m.Flags.Unset(3)
+}
+
+// HasRotation reports whether Rotation is present: not zero, set by
+// SetRotation, or received. It shares its flag with SecondBackgroundColor: they
+// are present together.
+func (m *WallPaperSettings) HasRotation() bool {
+	return m.SecondBackgroundColor != 0 || m.Rotation != 0 || m.Flags.Has(4)
+}
+
+// SetRotation sets Rotation to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WallPaperSettings) SetRotation(v int) {
+	m.Rotation = v
+	m.Flags.Set(4)
+}
+
+// ClearRotation sets Rotation to its zero value and marks it absent; it is
+// still sent, as zero, when SecondBackgroundColor, which shares its flag, is
+// set.
+func (m *WallPaperSettings) ClearRotation() {
+	m.Rotation = 0
+	m.Flags.Unset(4)
+}
+
+// HasEmoticon reports whether Emoticon is present: not zero, set by
+// SetEmoticon, or received.
+func (m *WallPaperSettings) HasEmoticon() bool {
+	return m.Emoticon != "" || m.Flags.Has(7)
+}
+
+// SetEmoticon sets Emoticon to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WallPaperSettings) SetEmoticon(v string) {
+	m.Emoticon = v
+	m.Flags.Set(7)
+}
+
+// ClearEmoticon sets Emoticon to its zero value and marks it absent.
+func (m *WallPaperSettings) ClearEmoticon() {
+	m.Emoticon = ""
+	m.Flags.Unset(7)
 }
 
 // Encode writes m to b with its ID.
@@ -1508,65 +2357,62 @@ func (m *WallPaperSettings) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WallPaperSettings) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WallPaperSettingsTypeID, "wallPaperSettings"); err != nil {
+		return tlrt.DecodeErr(err, "wallPaperSettings", "")
 	}
-	if err := consumeID(b, WallPaperSettingsTypeID, "wallPaperSettings"); err != nil {
-		return decodeErr("wallPaperSettings#372efcd0", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WallPaperSettings) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WallPaperSettings) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WallPaperSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	*m = WallPaperSettings{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("wallPaperSettings#372efcd0", "flags", err)
+		return tlrt.DecodeErr(err, "wallPaperSettings", "flags")
 	}
 	m.Blur = m.Flags.Has(1)
 	m.Motion = m.Flags.Has(2)
 	if m.Flags.Has(0) {
 		if m.BackgroundColor, err = b.Int(); err != nil {
-			return decodeErr("wallPaperSettings#372efcd0", "background_color", err)
+			return tlrt.DecodeErr(err, "wallPaperSettings", "background_color")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.SecondBackgroundColor, err = b.Int(); err != nil {
-			return decodeErr("wallPaperSettings#372efcd0", "second_background_color", err)
+			return tlrt.DecodeErr(err, "wallPaperSettings", "second_background_color")
 		}
 	}
 	if m.Flags.Has(5) {
 		if m.ThirdBackgroundColor, err = b.Int(); err != nil {
-			return decodeErr("wallPaperSettings#372efcd0", "third_background_color", err)
+			return tlrt.DecodeErr(err, "wallPaperSettings", "third_background_color")
 		}
 	}
 	if m.Flags.Has(6) {
 		if m.FourthBackgroundColor, err = b.Int(); err != nil {
-			return decodeErr("wallPaperSettings#372efcd0", "fourth_background_color", err)
+			return tlrt.DecodeErr(err, "wallPaperSettings", "fourth_background_color")
 		}
 	}
 	if m.Flags.Has(3) {
 		if m.Intensity, err = b.Int(); err != nil {
-			return decodeErr("wallPaperSettings#372efcd0", "intensity", err)
+			return tlrt.DecodeErr(err, "wallPaperSettings", "intensity")
 		}
 	}
 	if m.Flags.Has(4) {
 		if m.Rotation, err = b.Int(); err != nil {
-			return decodeErr("wallPaperSettings#372efcd0", "rotation", err)
+			return tlrt.DecodeErr(err, "wallPaperSettings", "rotation")
 		}
 	}
 	if m.Flags.Has(7) {
 		if m.Emoticon, err = b.String(); err != nil {
-			return decodeErr("wallPaperSettings#372efcd0", "emoticon", err)
+			return tlrt.DecodeErr(err, "wallPaperSettings", "emoticon")
 		}
 	}
 	m.Flags &^= 1<<1 | 1<<2
@@ -1591,9 +2437,11 @@ func (m *WallPaperSettings) decodeBareAt(b *bin.Buffer, _ int) error {
 	return nil
 }
 
-// WebAuthorization is the TL constructor webAuthorization:
+// WebAuthorization is the TL constructor webAuthorization.
 //
-//	webAuthorization#a6f8f452 hash:long bot_id:long domain:string browser:string platform:string date_created:int date_active:int ip:string region:string = WebAuthorization
+//	webAuthorization#a6f8f452 hash:long bot_id:long domain:string
+//	    browser:string platform:string date_created:int date_active:int
+//	    ip:string region:string = WebAuthorization
 //
 // See https://core.telegram.org/constructor/webAuthorization.
 type WebAuthorization struct {
@@ -1649,63 +2497,182 @@ func (m *WebAuthorization) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebAuthorization) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebAuthorizationTypeID, "webAuthorization"); err != nil {
+		return tlrt.DecodeErr(err, "webAuthorization", "")
 	}
-	if err := consumeID(b, WebAuthorizationTypeID, "webAuthorization"); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebAuthorization) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebAuthorization) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebAuthorization) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	var err error
 	if m.Hash, err = b.Long(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "hash", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "hash")
 	}
 	if m.BotID, err = b.Long(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "bot_id", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "bot_id")
 	}
 	if m.Domain, err = b.String(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "domain", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "domain")
 	}
 	if m.Browser, err = b.String(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "browser", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "browser")
 	}
 	if m.Platform, err = b.String(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "platform", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "platform")
 	}
 	if m.DateCreated, err = b.Int(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "date_created", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "date_created")
 	}
 	if m.DateActive, err = b.Int(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "date_active", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "date_active")
 	}
 	if m.IP, err = b.String(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "ip", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "ip")
 	}
 	if m.Region, err = b.String(); err != nil {
-		return decodeErr("webAuthorization#a6f8f452", "region", err)
+		return tlrt.DecodeErr(err, "webAuthorization", "region")
 	}
 	return nil
 }
 
-// WebViewMessageSent is the TL constructor webViewMessageSent:
+// WebDomainException is the TL constructor webDomainException.
 //
-//	webViewMessageSent#c94511c flags:# msg_id:flags.0?InputBotInlineMessageID = WebViewMessageSent
+//	webDomainException#933ca597 flags:# domain:string url:string
+//	    title:string favicon:flags.0?long = WebDomainException
+//
+// An optional field is sent when it is not zero, nil or false. SetFavicon and
+// the other Set methods send a zero value too; HasFavicon reports whether
+// Favicon is present (sent, or received) and ClearFavicon leaves it out.
+//
+// See https://core.telegram.org/constructor/webDomainException.
+type WebDomainException struct {
+	Flags   bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Domain  string
+	URL     string
+	Title   string
+	Favicon int64 // flags.0?long
+}
+
+// WebDomainExceptionTypeID is the ID of webDomainException.
+const WebDomainExceptionTypeID = 0x933ca597
+
+// TypeID returns 0x933ca597, the ID of webDomainException.
+func (*WebDomainException) TypeID() uint32 {
+	return WebDomainExceptionTypeID
+}
+
+// TypeName returns "webDomainException".
+func (*WebDomainException) TypeName() string {
+	return "webDomainException"
+}
+
+// HasFavicon reports whether Favicon is present: not zero, set by SetFavicon,
+// or received.
+func (m *WebDomainException) HasFavicon() bool {
+	return m.Favicon != 0 || m.Flags.Has(0)
+}
+
+// SetFavicon sets Favicon to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WebDomainException) SetFavicon(v int64) {
+	m.Favicon = v
+	m.Flags.Set(0)
+}
+
+// ClearFavicon sets Favicon to its zero value and marks it absent.
+func (m *WebDomainException) ClearFavicon() {
+	m.Favicon = 0
+	m.Flags.Unset(0)
+}
+
+// Encode writes m to b with its ID.
+func (m *WebDomainException) Encode(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	b.PutID(WebDomainExceptionTypeID)
+	return m.EncodeBare(b)
+}
+
+// EncodeBare writes m to b without its ID.
+func (m *WebDomainException) EncodeBare(b *bin.Buffer) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	flags := m.Flags
+	if m.Favicon != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	b.PutString(m.Domain)
+	b.PutString(m.URL)
+	b.PutString(m.Title)
+	if flags.Has(0) {
+		b.PutLong(m.Favicon)
+	}
+	return nil
+}
+
+// Decode reads m from b, checking its ID.
+func (m *WebDomainException) Decode(b *bin.Buffer) error {
+	if err := tlrt.ConsumeID(b, WebDomainExceptionTypeID, "webDomainException"); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "")
+	}
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBare reads m from b, which holds no ID.
+func (m *WebDomainException) DecodeBare(b *bin.Buffer) error {
+	return m.DecodeBareAt(b, 0)
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebDomainException) DecodeBareAt(b *bin.Buffer, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	*m = WebDomainException{}
+	var err error
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "flags")
+	}
+	if m.Domain, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "domain")
+	}
+	if m.URL, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "url")
+	}
+	if m.Title, err = b.String(); err != nil {
+		return tlrt.DecodeErr(err, "webDomainException", "title")
+	}
+	if m.Flags.Has(0) {
+		if m.Favicon, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "webDomainException", "favicon")
+		}
+	}
+	if m.Favicon != 0 {
+		m.Flags.Unset(0)
+	}
+	return nil
+}
+
+// WebViewMessageSent is the TL constructor webViewMessageSent.
+//
+//	webViewMessageSent#c94511c flags:#
+//	    msg_id:flags.0?InputBotInlineMessageID = WebViewMessageSent
 //
 // See https://core.telegram.org/constructor/webViewMessageSent.
 type WebViewMessageSent struct {
-	Flags bin.Fields                   // flags word; see the type's doc
+	Flags bin.Fields                   // flags word; Encode adds the bits of the fields that are set
 	MsgID InputBotInlineMessageIDClass // flags.0?InputBotInlineMessageID
 }
 
@@ -1742,8 +2709,8 @@ func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
 	}
 	b.PutUint32(uint32(flags))
 	if flags.Has(0) {
-		if err := encodeObj(b, m.MsgID); err != nil {
-			return encodeErr("webViewMessageSent#0c94511c", "msg_id", err)
+		if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
+			return tlrt.EncodeErr(err, "webViewMessageSent", "msg_id")
 		}
 	}
 	return nil
@@ -1751,56 +2718,63 @@ func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
 
 // Decode reads m from b, checking its ID.
 func (m *WebViewMessageSent) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebViewMessageSentTypeID, "webViewMessageSent"); err != nil {
+		return tlrt.DecodeErr(err, "webViewMessageSent", "")
 	}
-	if err := consumeID(b, WebViewMessageSentTypeID, "webViewMessageSent"); err != nil {
-		return decodeErr("webViewMessageSent#0c94511c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebViewMessageSent) decodeBareAt(b *bin.Buffer, depth int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebViewMessageSent) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m == nil {
 		return ErrNilValue
 	}
 	if depth > MaxDecodeDepth {
-		return decodeErr("webViewMessageSent#0c94511c", "", ErrTooDeep)
+		return tlrt.DecodeErr(ErrTooDeep, "webViewMessageSent", "")
 	}
 	*m = WebViewMessageSent{}
 	var err error
 	if err = m.Flags.Decode(b); err != nil {
-		return decodeErr("webViewMessageSent#0c94511c", "flags", err)
+		return tlrt.DecodeErr(err, "webViewMessageSent", "flags")
 	}
 	if m.Flags.Has(0) {
 		if m.MsgID, err = decodeInputBotInlineMessageID(b, depth+1); err != nil {
-			return decodeErr("webViewMessageSent#0c94511c", "msg_id", err)
+			return tlrt.DecodeErr(err, "webViewMessageSent", "msg_id")
 		}
 	}
 	m.Flags &^= 1 << 0
 	return nil
 }
 
-// WebViewResultURL is the TL constructor webViewResultUrl:
+// WebViewResultURL is the TL constructor webViewResultUrl.
 //
-//	webViewResultUrl#c14557c query_id:long url:string = WebViewResult
+//	webViewResultUrl#4d22ff98 flags:# fullsize:flags.1?true
+//	    fullscreen:flags.2?true same_origin:flags.3?true
+//	    query_id:flags.0?long url:string = WebViewResult
+//
+// An optional field is sent when it is not zero, nil or false. SetQueryID and
+// the other Set methods send a zero value too; HasQueryID reports whether
+// QueryID is present (sent, or received) and ClearQueryID leaves it out.
 //
 // See https://core.telegram.org/constructor/webViewResultUrl.
 type WebViewResultURL struct {
-	QueryID int64
-	URL     string
+	Flags      bin.Fields // flags word; Encode adds the bits of the fields that are set
+	Fullsize   bool       // flags.1?true
+	Fullscreen bool       // flags.2?true
+	SameOrigin bool       // flags.3?true
+	QueryID    int64      // flags.0?long
+	URL        string
 }
 
 // WebViewResultURLTypeID is the ID of webViewResultUrl.
-const WebViewResultURLTypeID = 0x0c14557c
+const WebViewResultURLTypeID = 0x4d22ff98
 
-// TypeID returns 0x0c14557c, the ID of webViewResultUrl.
+// TypeID returns 0x4d22ff98, the ID of webViewResultUrl.
 func (*WebViewResultURL) TypeID() uint32 {
 	return WebViewResultURLTypeID
 }
@@ -1808,6 +2782,25 @@ func (*WebViewResultURL) TypeID() uint32 {
 // TypeName returns "webViewResultUrl".
 func (*WebViewResultURL) TypeName() string {
 	return "webViewResultUrl"
+}
+
+// HasQueryID reports whether QueryID is present: not zero, set by SetQueryID,
+// or received.
+func (m *WebViewResultURL) HasQueryID() bool {
+	return m.QueryID != 0 || m.Flags.Has(0)
+}
+
+// SetQueryID sets QueryID to v and marks it present, so that it is sent even
+// when v is zero.
+func (m *WebViewResultURL) SetQueryID(v int64) {
+	m.QueryID = v
+	m.Flags.Set(0)
+}
+
+// ClearQueryID sets QueryID to its zero value and marks it absent.
+func (m *WebViewResultURL) ClearQueryID() {
+	m.QueryID = 0
+	m.Flags.Unset(0)
 }
 
 // Encode writes m to b with its ID.
@@ -1824,38 +2817,64 @@ func (m *WebViewResultURL) EncodeBare(b *bin.Buffer) error {
 	if m == nil {
 		return ErrNilValue
 	}
-	b.PutLong(m.QueryID)
+	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
+	if m.Fullsize {
+		flags.Set(1)
+	}
+	if m.Fullscreen {
+		flags.Set(2)
+	}
+	if m.SameOrigin {
+		flags.Set(3)
+	}
+	if m.QueryID != 0 {
+		flags.Set(0)
+	}
+	b.PutUint32(uint32(flags))
+	if flags.Has(0) {
+		b.PutLong(m.QueryID)
+	}
 	b.PutString(m.URL)
 	return nil
 }
 
 // Decode reads m from b, checking its ID.
 func (m *WebViewResultURL) Decode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
+	if err := tlrt.ConsumeID(b, WebViewResultURLTypeID, "webViewResultUrl"); err != nil {
+		return tlrt.DecodeErr(err, "webViewResultUrl", "")
 	}
-	if err := consumeID(b, WebViewResultURLTypeID, "webViewResultUrl"); err != nil {
-		return decodeErr("webViewResultUrl#0c14557c", "", err)
-	}
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
 // DecodeBare reads m from b, which holds no ID.
 func (m *WebViewResultURL) DecodeBare(b *bin.Buffer) error {
-	return m.decodeBareAt(b, 0)
+	return m.DecodeBareAt(b, 0)
 }
 
-// decodeBareAt is DecodeBare for a value nested depth levels deep.
-func (m *WebViewResultURL) decodeBareAt(b *bin.Buffer, _ int) error {
+// DecodeBareAt is DecodeBare for a value nested depth levels deep.
+func (m *WebViewResultURL) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m == nil {
 		return ErrNilValue
 	}
+	*m = WebViewResultURL{}
 	var err error
-	if m.QueryID, err = b.Long(); err != nil {
-		return decodeErr("webViewResultUrl#0c14557c", "query_id", err)
+	if err = m.Flags.Decode(b); err != nil {
+		return tlrt.DecodeErr(err, "webViewResultUrl", "flags")
+	}
+	m.Fullsize = m.Flags.Has(1)
+	m.Fullscreen = m.Flags.Has(2)
+	m.SameOrigin = m.Flags.Has(3)
+	if m.Flags.Has(0) {
+		if m.QueryID, err = b.Long(); err != nil {
+			return tlrt.DecodeErr(err, "webViewResultUrl", "query_id")
+		}
 	}
 	if m.URL, err = b.String(); err != nil {
-		return decodeErr("webViewResultUrl#0c14557c", "url", err)
+		return tlrt.DecodeErr(err, "webViewResultUrl", "url")
+	}
+	m.Flags &^= 1<<1 | 1<<2 | 1<<3
+	if m.QueryID != 0 {
+		m.Flags.Unset(0)
 	}
 	return nil
 }

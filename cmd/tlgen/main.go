@@ -18,6 +18,7 @@ import (
 	"os"
 
 	"github.com/tgraw/tgraw/gen"
+	"github.com/tgraw/tgraw/gen/emit"
 )
 
 func main() {
@@ -121,7 +122,11 @@ Flags:
 	if *only != "" {
 		cfg.Only = []string{*only}
 	}
-	files, err := gen.Generate(src, cfg)
+	m, err := gen.LoadModel(src, cfg)
+	if err != nil {
+		return err
+	}
+	files, err := emit.Package(m)
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,7 @@ const (
 	FieldOptional      Kind = "field made optional"
 	FieldRequired      Kind = "field made required"
 	FieldFlagMoved     Kind = "field flag moved"
+	FieldFlagShared    Kind = "field flag shared"        // other fields behind its bit
 	TypeToInterface    Kind = "type became an interface" // one constructor -> several
 	TypeToStruct       Kind = "type became a struct"     // several constructors -> one
 	GoNameChanged      Kind = "Go name changed"
@@ -325,6 +326,42 @@ func fieldTL(f *gen.Field) string {
 	return f.Type.TL
 }
 
+// methods names the presence methods of f: "HasX, SetX and ClearX", or ""
+// if it has none.
+func methods(f *gen.Field) string {
+	if f.Methods == nil {
+		return ""
+	}
+	return f.Methods.Has + ", " + f.Methods.Set + " and " + f.Methods.Clear
+}
+
+// sharing lists the TL names of the other fields behind the flag bit of f,
+// in order; "" if there are none or f is required.
+func sharing(f *gen.Field) string {
+	if f.Flag == nil {
+		return ""
+	}
+	var names []string
+	for _, o := range f.Flag.Fields {
+		if o != f {
+			names = append(names, o.TLName)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// sharingChange says how the fields behind the bit of a field change.
+func sharingChange(what string, of, nf *gen.Field) string {
+	os, ns := sharing(of), sharing(nf)
+	switch {
+	case os == "":
+		return fmt.Sprintf("%s now shares its flag with %s: setting one sends the other", what, ns)
+	case ns == "":
+		return fmt.Sprintf("%s no longer shares its flag with %s", what, os)
+	}
+	return fmt.Sprintf("%s shares its flag with %s instead of %s", what, ns, os)
+}
+
 func diffFields(o, n *gen.Def, add func(Change)) {
 	oldFields := map[string]*gen.Field{}
 	for _, f := range o.Fields {
@@ -342,6 +379,9 @@ func diffFields(o, n *gen.Def, add func(Change)) {
 			case nf.Flag != nil || nf.Type.Kind == gen.KindFlags:
 				c.Effect = Additive
 				c.Go = fmt.Sprintf("%s gains the field %s %s", what, nf.GoName, nf.GoType())
+				if m := methods(nf); m != "" {
+					c.Go += ", with " + m
+				}
 			default:
 				c.Effect = Breaking
 				c.Go = fmt.Sprintf("%s gains the required field %s %s: code that does not set it sends its zero value", what, nf.GoName, nf.GoType())
@@ -350,26 +390,48 @@ func diffFields(o, n *gen.Def, add func(Change)) {
 			continue
 		}
 		c.Old, c.New = fieldTL(of), fieldTL(nf)
+		field := n.GoName + "." + nf.GoName
 		ogo, ngo := of.GoType(), nf.GoType()
+		om, nm := methods(of), methods(nf)
 		if of.GoName != nf.GoName {
 			add(Change{Kind: GoNameChanged, Name: n.TLName, Field: nf.TLName, order: i, Old: of.GoName, New: nf.GoName,
 				Effect: Breaking, Go: fmt.Sprintf("field %s.%s is renamed %s", n.GoName, of.GoName, nf.GoName)})
+		} else if om != "" && nm != "" && om != nm {
+			add(Change{Kind: GoNameChanged, Name: n.TLName, Field: nf.TLName, order: i, Old: om, New: nm,
+				Effect: Breaking, Go: fmt.Sprintf("the presence methods of %s are renamed %s", field, nm)})
 		}
+		// retyped rates a change of the field's type or presence: breaking
+		// if its Go type changes or it loses its presence methods, e
+		// otherwise.
 		retyped := func(e Effect) {
-			if ogo != ngo {
+			switch {
+			case ogo != ngo:
 				c.Effect = Breaking
-				c.Go = fmt.Sprintf("%s.%s changes from %s to %s", n.GoName, nf.GoName, ogo, ngo)
-				return
+				c.Go = fmt.Sprintf("%s changes from %s to %s", field, ogo, ngo)
+			case om != "" && nm == "":
+				c.Effect = Breaking
+				c.Go = fmt.Sprintf("%s stays %s but loses %s", field, ngo, om)
+			default:
+				c.Effect = e
+				c.Go = fmt.Sprintf("%s stays %s", field, ngo)
+				if om == "" && nm != "" {
+					c.Go += ", with " + nm
+				}
 			}
-			c.Effect = e
-			c.Go = fmt.Sprintf("%s.%s stays %s", n.GoName, nf.GoName, ngo)
 		}
+		moved := of.Flag != nil && nf.Flag != nil && (of.Flag.Bit != nf.Flag.Bit || of.Flag.Word.TLName != nf.Flag.Word.TLName)
+		shared := of.Flag != nil && nf.Flag != nil && sharing(of) != sharing(nf)
 		switch {
 		case of.Flag == nil && nf.Flag != nil:
 			c.Kind = FieldOptional
 			retyped(Additive)
-			if c.Effect == Additive {
-				c.Go += "; a zero value is no longer sent"
+			switch {
+			case c.Effect == Breaking:
+			case nf.Presence == gen.IfNotZero:
+				c.Effect = Breaking
+				c.Go += fmt.Sprintf("; a zero value, which was sent, now means absent: %s sends it", nf.Methods.Set)
+			default:
+				c.Go += "; nil, which could not be sent, now means absent"
 			}
 		case of.Flag != nil && nf.Flag == nil:
 			c.Kind = FieldRequired
@@ -377,18 +439,31 @@ func diffFields(o, n *gen.Def, add func(Change)) {
 			if ogo == ngo {
 				c.Go += "; a zero value, which meant absent, is now sent"
 			}
-		case of.Type.TL != nf.Type.TL || ogo != ngo:
+		case of.Type.TL != nf.Type.TL || ogo != ngo || om != "" && nm == "":
 			// The same TL type changes its Go type when it turns from
 			// a struct into an interface or back.
 			c.Kind = FieldRetyped
 			retyped(None)
-		case of.Flag != nil && (of.Flag.Bit != nf.Flag.Bit || of.Flag.Word.TLName != nf.Flag.Word.TLName):
+		case moved:
 			c.Kind = FieldFlagMoved
 			retyped(None)
+			if shared {
+				c.Effect = Breaking
+				c.Go = sharingChange(field, of, nf)
+				shared = false
+			}
 		default:
-			continue
+			if !shared {
+				continue
+			}
 		}
-		add(c)
+		if c.Kind != "" {
+			add(c)
+		}
+		if shared {
+			add(Change{Kind: FieldFlagShared, Name: n.TLName, Field: nf.TLName, order: i, Old: sharing(of), New: sharing(nf),
+				Effect: Breaking, Go: sharingChange(field, of, nf)})
+		}
 	}
 	for i, of := range o.Fields {
 		if !newFields[of.TLName] {

@@ -2,6 +2,7 @@ package tldiff
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tgraw/tgraw/gen"
+	"github.com/tgraw/tgraw/internal/gotdschema"
 )
 
 func load(t *testing.T, name, src string) *gen.Model {
@@ -60,7 +62,8 @@ i#13 = Bool;
 		{Kind: ConstructorRemoved, Name: "d2", Old: "d2#00000005", Effect: Breaking, Go: "struct D2 is removed"},
 		{Kind: ConstructorRemoved, Name: "gone", Old: "gone#00000008", Effect: Breaking, Go: "struct Gone is removed"},
 		{Kind: FieldAdded, Name: "b", Field: "q", New: "int", Effect: Breaking, Go: "struct B gains the required field Q int: code that does not set it sends its zero value"},
-		{Kind: FieldRequired, Name: "b", Field: "o", Old: "flags.0?int", New: "int", Effect: Breaking, Go: "B.O stays int; a zero value, which meant absent, is now sent"},
+		{Kind: FieldOptional, Name: "b", Field: "r", Old: "int", New: "flags.0?int", Effect: Breaking, Go: "B.R stays int, with HasR, SetR and ClearR; a zero value, which was sent, now means absent: SetR sends it"},
+		{Kind: FieldRequired, Name: "b", Field: "o", Old: "flags.0?int", New: "int", Effect: Breaking, Go: "B.O stays int but loses HasO, SetO and ClearO; a zero value, which meant absent, is now sent"},
 		{Kind: FieldRemoved, Name: "a", Field: "y", Old: "string", Effect: Breaking, Go: "struct A loses the field Y"},
 		{Kind: FieldRetyped, Name: "a", Field: "x", Old: "int", New: "long", Effect: Breaking, Go: "A.X changes from int to int64"},
 		{Kind: FieldRetyped, Name: "e", Field: "p", Old: "E2", New: "E2", Effect: Breaking, Go: "E.P changes from E2 to E2Class"},
@@ -74,8 +77,7 @@ i#13 = Bool;
 		{Kind: ConstructorAdded, Name: "e3", New: "e3#00000031", Effect: Additive, Go: "new struct E3, one more implementation of E2Class"},
 		{Kind: ConstructorAdded, Name: "fresh", New: "fresh#00000032", Effect: Additive, Go: "new struct Fresh, of the new type Fresh"},
 		{Kind: FieldAdded, Name: "b", Field: "flags2", New: "#", Effect: Additive, Go: "struct B gains the field Flags2 bin.Fields"},
-		{Kind: FieldAdded, Name: "b", Field: "n", New: "flags2.0?string", Effect: Additive, Go: "struct B gains the field N string"},
-		{Kind: FieldOptional, Name: "b", Field: "r", Old: "int", New: "flags.0?int", Effect: Additive, Go: "B.R stays int; a zero value is no longer sent"},
+		{Kind: FieldAdded, Name: "b", Field: "n", New: "flags2.0?string", Effect: Additive, Go: "struct B gains the field N string, with HasN, SetN and ClearN"},
 		{Kind: FunctionAdded, Name: "i", New: "i#00000013", Effect: Additive, Go: "new method (*Client).I and struct IRequest"},
 		{Kind: ConstructorChanged, Name: "b", Old: "b#00000002", New: "b#00000020", Effect: None, Go: "BTypeID changes from 0x00000002 to 0x00000020"},
 		{Kind: FieldFlagMoved, Name: "b", Field: "m", Old: "flags.1?long", New: "flags.2?long", Effect: None, Go: "B.M stays int64"},
@@ -84,8 +86,52 @@ i#13 = Bool;
 	if diff := cmp.Diff(want, r.Changes, cmpopts.IgnoreUnexported(Change{})); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
 	}
-	if !r.Breaking() || r.Count(Breaking) != 12 || r.OldLayer != 1 || r.NewLayer != 2 {
+	if !r.Breaking() || r.Count(Breaking) != 13 || r.OldLayer != 1 || r.NewLayer != 2 {
 		t.Errorf("breaking %v (%d), layers %d -> %d", r.Breaking(), r.Count(Breaking), r.OldLayer, r.NewLayer)
+	}
+}
+
+// TestDiffPresence covers what user code observes of optional fields:
+// presence methods, and the fields that share a flag bit. A bit that moves
+// with the fields that share it changes only the wire.
+func TestDiffPresence(t *testing.T) {
+	old := load(t, "old.tl", `
+peer#1 = Peer;
+peerB#3 = Peer;
+p#2 flags:# a:flags.0?int b:flags.1?int c:flags.2?int d:flags.3?Bool bot:flags.5?true ver:flags.5?int m:flags.6?int q:Peer z:flags.11?int = P;
+`)
+	new := load(t, "new.tl", `
+peer#1 = Peer;
+peerB#3 = Peer;
+p#2 flags:# a:flags.7?int b:flags.2?int c:flags.2?int d:flags.3?true bot:flags.8?true ver:flags.8?int m:flags.6?int n:flags.6?int q:flags.9?Peer has_z:flags.10?true z:flags.11?int = P;
+`)
+	r := Diff(old, new)
+	want := []Change{
+		{Kind: GoNameChanged, Name: "p", Field: "z", Old: "HasZ, SetZ and ClearZ", New: "HasZ2, SetZ2 and ClearZ2", Effect: Breaking,
+			Go: "the presence methods of P.Z are renamed HasZ2, SetZ2 and ClearZ2"},
+		{Kind: FieldFlagMoved, Name: "p", Field: "b", Old: "flags.1?int", New: "flags.2?int", Effect: Breaking,
+			Go: "P.B now shares its flag with c: setting one sends the other"},
+		{Kind: FieldFlagShared, Name: "p", Field: "c", Old: "", New: "b", Effect: Breaking,
+			Go: "P.C now shares its flag with b: setting one sends the other"},
+		{Kind: FieldFlagShared, Name: "p", Field: "m", Old: "", New: "n", Effect: Breaking,
+			Go: "P.M now shares its flag with n: setting one sends the other"},
+		{Kind: FieldRetyped, Name: "p", Field: "d", Old: "flags.3?Bool", New: "flags.3?true", Effect: Breaking,
+			Go: "P.D stays bool but loses HasD, SetD and ClearD"},
+		{Kind: FieldAdded, Name: "p", Field: "n", New: "flags.6?int", Effect: Additive,
+			Go: "struct P gains the field N int, with HasN, SetN and ClearN"},
+		{Kind: FieldAdded, Name: "p", Field: "has_z", New: "flags.10?true", Effect: Additive,
+			Go: "struct P gains the field HasZ bool"},
+		{Kind: FieldOptional, Name: "p", Field: "q", Old: "Peer", New: "flags.9?Peer", Effect: Additive,
+			Go: "P.Q stays PeerClass; nil, which could not be sent, now means absent"},
+		{Kind: FieldFlagMoved, Name: "p", Field: "a", Old: "flags.0?int", New: "flags.7?int", Effect: None,
+			Go: "P.A stays int"},
+		{Kind: FieldFlagMoved, Name: "p", Field: "bot", Old: "flags.5?true", New: "flags.8?true", Effect: None,
+			Go: "P.Bot stays bool"},
+		{Kind: FieldFlagMoved, Name: "p", Field: "ver", Old: "flags.5?int", New: "flags.8?int", Effect: None,
+			Go: "P.Ver stays int"},
+	}
+	if diff := cmp.Diff(want, r.Changes, cmpopts.IgnoreUnexported(Change{})); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
 	}
 }
 
@@ -104,23 +150,27 @@ func TestDiffSame(t *testing.T) {
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := b.String(), "layer 170 -> 170: 0 changes: 0 breaking, 0 additive, 0 wire only\n"; got != want {
+	if got, want := b.String(), fmt.Sprintf("layer %d -> %d: 0 changes: 0 breaking, 0 additive, 0 wire only\n", m.Layer, m.Layer); got != want {
 		t.Errorf("text %q, want %q", got, want)
 	}
 }
 
-// TestDiffLayer228 compares the bundled layer 170 with layer 228 and checks
-// known changes exactly.
+// TestDiffLayer228 compares layer 170 (gotd/td v0.93.0's telegram.tl) with
+// layer 228 (the bundled schema) and checks known changes exactly.
 func TestDiffLayer228(t *testing.T) {
-	src170, err := os.ReadFile("../../schema/api.tl")
+	path170, err := gotdschema.Path("telegram.tl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src228, err := os.ReadFile("../../../shared/schemas/api-layer228.tl")
+	src170, err := os.ReadFile(path170)
 	if err != nil {
-		t.Skipf("layer 228 is not there (the schemas directory sits beside the repository): %v", err)
+		t.Fatal(err)
 	}
-	r := Diff(load(t, "api.tl", string(src170)), load(t, "api-layer228.tl", string(src228)))
+	src228, err := os.ReadFile("../../schema/api.tl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Diff(load(t, "telegram.tl", string(src170)), load(t, "api.tl", string(src228)))
 	if r.OldLayer != 170 || r.NewLayer != 228 || !r.Breaking() {
 		t.Errorf("layers %d -> %d, breaking %v", r.OldLayer, r.NewLayer, r.Breaking())
 	}
@@ -128,7 +178,7 @@ func TestDiffLayer228(t *testing.T) {
 		{Kind: ConstructorChanged, Name: "user", Old: "user#215c4438", New: "user#b1b8cc83", Effect: None,
 			Go: "UserTypeID changes from 0x215c4438 to 0xb1b8cc83"},
 		{Kind: FieldAdded, Name: "user", Field: "linked_community_id", New: "flags2.21?long", Effect: Additive,
-			Go: "struct User gains the field LinkedCommunityID int64"},
+			Go: "struct User gains the field LinkedCommunityID int64, with HasLinkedCommunityID, SetLinkedCommunityID and ClearLinkedCommunityID"},
 		{Kind: FieldRetyped, Name: "user", Field: "stories_max_id", Old: "flags2.5?int", New: "flags2.5?RecentStory", Effect: Breaking,
 			Go: "User.StoriesMaxID changes from int to *RecentStory"},
 		{Kind: FieldRetyped, Name: "user", Field: "color", Old: "flags2.8?PeerColor", New: "flags2.8?PeerColor", Effect: Breaking,
@@ -147,6 +197,14 @@ func TestDiffLayer228(t *testing.T) {
 			Go: "fields and results of type PeerColor change from the struct PeerColor to the interface PeerColorClass"},
 		{Kind: ResultChanged, Name: "messages.report", Old: "Bool", New: "ReportResult", Effect: Breaking,
 			Go: "(*Client).MessagesReport returns ReportResultClass instead of bool"},
+		// A flag that moves away from the fields it shared: setting
+		// currency or amount no longer sends unclaimed.
+		{Kind: FieldFlagMoved, Name: "messageActionGiftCode", Field: "unclaimed", Old: "flags.2?true", New: "flags.5?true", Effect: Breaking,
+			Go: "MessageActionGiftCode.Unclaimed no longer shares its flag with currency, amount"},
+		{Kind: FieldFlagShared, Name: "messageActionGiftCode", Field: "currency", Old: "unclaimed, amount", New: "amount", Effect: Breaking,
+			Go: "MessageActionGiftCode.Currency shares its flag with amount instead of unclaimed, amount"},
+		{Kind: FieldOptional, Name: "channels.editAdmin", Field: "rank", Old: "string", New: "flags.0?string", Effect: Breaking,
+			Go: "ChannelsEditAdminRequest.Rank stays string, with HasRank, SetRank and ClearRank; a zero value, which was sent, now means absent: SetRank sends it"},
 	} {
 		got := r.Find(want.Kind, want.Name, want.Field)
 		if len(got) != 1 {

@@ -4,16 +4,20 @@ import (
 	"context"
 	"crypto/rsa"
 	"errors"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/gotd/td/session"
 	"github.com/gotd/td/telegram"
-	"github.com/gotd/td/tgtest/cluster"
+	"github.com/gotd/td/telegram/dcs"
+	gotdtg "github.com/gotd/td/tg"
+	"github.com/gotd/td/tgtest"
 	"github.com/gotd/td/transport"
 	"go.uber.org/zap"
 
 	"github.com/tgraw/tgraw/client"
+	"github.com/tgraw/tgraw/internal/mtprototest"
 	"github.com/tgraw/tgraw/tg"
 )
 
@@ -22,63 +26,81 @@ import (
 // into a failure.
 const testTimeout = 60 * time.Second
 
-// mtprotoClient runs f over one MTProto client connected to the cluster.
-type mtprotoClient func(ctx context.Context, t *testing.T, c *cluster.Cluster, f func(ctx context.Context, inv tg.Invoker) error) error
+// dcID is the one DC of the fake server.
+const dcID = 2
 
-// clients are the MTProto clients every scenario runs over: tgraw's own
-// and gotd/td's telegram.Client. Any tg.Invoker serves tg and peer.
-var clients = []struct {
-	name string
-	run  mtprotoClient
-}{
-	{"tgraw", runTgraw},
-	{"gotd", runGotd},
+// endpoint is where the fake server listens and the key it proves itself
+// with.
+type endpoint struct {
+	port int
+	key  *rsa.PublicKey
+}
+
+// connectFunc connects an MTProto client to the server at ep and calls f
+// with the Invoker a program makes its calls through.
+type connectFunc func(ctx context.Context, ep endpoint, f func(ctx context.Context, inv tg.Invoker) error) error
+
+// mtprotoClient is an MTProto client the scenarios run over. Any
+// tg.Invoker serves tg and peer.
+type mtprotoClient struct {
+	name    string
+	connect connectFunc
+	// layerEveryCall says how the client reaches tg.Layer: true when it
+	// announces a layer of its own when it connects, so that every call
+	// must go inside invokeWithLayer(tg.Layer); false when its first call
+	// on a connection announces tg.Layer, which the server keeps for the
+	// calls after it.
+	layerEveryCall bool
+}
+
+// clients are the MTProto clients every scenario runs over: tgraw's own,
+// which announces tg.Layer, and gotd/td's telegram.Client, which
+// announces gotd/td's layer and gets tg.Layer through tg.LayerInvoker.
+var clients = []mtprotoClient{
+	{name: "tgraw", connect: connectTgraw},
+	{name: "gotd", connect: connectGotdLayered, layerEveryCall: true},
 }
 
 // forEachClient runs a subtest per MTProto client.
-func forEachClient(t *testing.T, f func(t *testing.T, run mtprotoClient)) {
+func forEachClient(t *testing.T, f func(t *testing.T, c mtprotoClient)) {
 	for _, c := range clients {
-		t.Run(c.name, func(t *testing.T) { f(t, c.run) })
+		t.Run(c.name, func(t *testing.T) { f(t, c) })
 	}
 }
 
-// runOver starts the fake server on 127.0.0.1 (one DC, tgtest/cluster,
-// which also answers help.getConfig with a DC list pointing at itself),
-// connects the client to it and calls f with the connected client. It
-// returns when f has returned and both ends have shut down.
-func runOver(t *testing.T, run mtprotoClient, srv *server, f func(ctx context.Context, inv tg.Invoker) error) {
+// runOver starts the fake server srv on 127.0.0.1 as DC 2, connects a
+// client to it with connect and calls f with the Invoker connect gives.
+// It returns when f has returned and both ends have shut down. srv is a
+// plain tgtest server's handler: it sees every request with its wrappers
+// (tgtest's cluster would strip them).
+func runOver(t *testing.T, connect connectFunc, srv *server, f func(ctx context.Context, inv tg.Invoker) error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 
-	c := cluster.NewCluster(cluster.Options{
-		Protocol: transport.Intermediate,
-		Logger:   zap.NewNop(),
-	})
-	srv.common = c.Common()
-	// Every request goes to srv: it answers help.getConfig through the
-	// cluster's config service and everything else itself.
-	c.Dispatch(2, "dc2").Fallback(srv)
-
-	upCtx, stopServer := context.WithCancel(ctx)
-	defer stopServer()
-	upDone := make(chan error, 1)
-	go func() { upDone <- c.Up(upCtx) }()
-	select {
-	case <-c.Ready():
-	case err := <-upDone:
-		t.Fatalf("server: %v", err)
-	case <-ctx.Done():
-		t.Fatalf("server did not start: %v", ctx.Err())
+	key, err := mtprototest.PrivateKey()
+	if err != nil {
+		t.Fatal(err)
 	}
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := endpoint{port: l.Addr().(*net.TCPAddr).Port, key: &key.PublicKey}
+	srv.port = ep.port
+	mt := tgtest.NewServer(tgtest.NewPrivateKey(key), srv, tgtest.ServerOptions{DC: dcID, Logger: zap.NewNop()})
+	serveCtx, stopServer := context.WithCancel(ctx)
+	defer stopServer()
+	served := make(chan error, 1)
+	go func() { served <- mt.Serve(serveCtx, transport.ListenCodec(nil, l)) }()
 
-	if err := run(ctx, t, c, f); err != nil {
+	if err := connect(ctx, ep, f); err != nil {
 		t.Errorf("client: %v", err)
 	}
 
 	stopServer()
 	select {
-	case err := <-upDone:
+	case err := <-served:
 		if err != nil && !errors.Is(err, context.Canceled) {
 			t.Errorf("server: %v", err)
 		}
@@ -87,27 +109,30 @@ func runOver(t *testing.T, run mtprotoClient, srv *server, f func(ctx context.Co
 	}
 }
 
-// runTgraw connects tgraw's client.
-func runTgraw(ctx context.Context, _ *testing.T, c *cluster.Cluster, f func(ctx context.Context, inv tg.Invoker) error) error {
-	var dcs []tg.DCOption
-	for _, o := range c.List().Options {
-		dcs = append(dcs, tg.DCOption{ID: o.ID, IPAddress: o.IPAddress, Port: o.Port, Static: o.Static})
-	}
-	var keys []*rsa.PublicKey
-	for _, k := range c.Keys() {
-		keys = append(keys, k.RSA)
-	}
-	cl := client.New(1, "tgraw-e2e", client.Options{DCList: dcs, PublicKeys: keys})
+// connectTgraw connects tgraw's client. It announces tg.Layer itself, with
+// the first call of the connection, so f gets the client as it is.
+func connectTgraw(ctx context.Context, ep endpoint, f func(ctx context.Context, inv tg.Invoker) error) error {
+	cl := client.New(1, "tgraw-e2e", client.Options{
+		DC:         dcID,
+		DCList:     []tg.DCOption{{ID: dcID, IPAddress: "127.0.0.1", Port: ep.port, Static: true}},
+		PublicKeys: []*rsa.PublicKey{ep.key},
+	})
 	return cl.Run(ctx, func(ctx context.Context) error { return f(ctx, cl) })
 }
 
-// runGotd connects gotd/td's telegram.Client.
-func runGotd(ctx context.Context, _ *testing.T, c *cluster.Cluster, f func(ctx context.Context, inv tg.Invoker) error) error {
+// connectGotd connects gotd/td's telegram.Client and gives f the client
+// itself, calls sent bare.
+//
+// The client announces its own layer, gotd/td's, in
+// invokeWithLayer(initConnection(...)) when it connects, and runs with
+// NoUpdates: it cannot read pushed updates of another layer.
+func connectGotd(ctx context.Context, ep endpoint, f func(ctx context.Context, inv tg.Invoker) error) error {
+	dc := gotdtg.DCOption{ID: dcID, IPAddress: "127.0.0.1", Port: ep.port, Static: true}
 	cl := telegram.NewClient(1, "tgraw-e2e", telegram.Options{
-		DC:             2,
-		DCList:         c.List(),
-		PublicKeys:     c.Keys(),
-		Resolver:       c.Resolver(),
+		DC:             dcID,
+		DCList:         dcs.List{Options: []gotdtg.DCOption{dc}},
+		PublicKeys:     []telegram.PublicKey{{RSA: ep.key}},
+		Resolver:       dcs.Plain(dcs.PlainOptions{Protocol: transport.Intermediate}),
 		SessionStorage: &session.StorageMemory{},
 		NoUpdates:      true,
 		Logger:         zap.NewNop(),
@@ -117,4 +142,13 @@ func runGotd(ctx context.Context, _ *testing.T, c *cluster.Cluster, f func(ctx c
 		MaxRetries:    1,
 	})
 	return cl.Run(ctx, func(ctx context.Context) error { return f(ctx, cl) })
+}
+
+// connectGotdLayered connects gotd/td's telegram.Client and gives f the
+// client wrapped in tg.LayerInvoker, as a program on tg.Layer uses it:
+// every call goes inside invokeWithLayer(tg.Layer).
+func connectGotdLayered(ctx context.Context, ep endpoint, f func(ctx context.Context, inv tg.Invoker) error) error {
+	return connectGotd(ctx, ep, func(ctx context.Context, inv tg.Invoker) error {
+		return f(ctx, tg.LayerInvoker(inv))
+	})
 }

@@ -21,9 +21,9 @@ func TestPeerOverMTProto(t *testing.T) {
 	forEachClient(t, peerOverMTProto)
 }
 
-func peerOverMTProto(t *testing.T, run mtprotoClient) {
+func peerOverMTProto(t *testing.T, c mtprotoClient) {
 	t.Run("MemoryStore", func(t *testing.T) {
-		scenario(t, run, peer.NewMemoryStore(peer.MemoryOptions{}))
+		scenario(t, c, peer.NewMemoryStore(peer.MemoryOptions{}))
 	})
 	t.Run("SQLiteStore", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -33,7 +33,7 @@ func peerOverMTProto(t *testing.T, run mtprotoClient) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		scenario(t, run, store)
+		scenario(t, c, store)
 		if err := store.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -47,18 +47,20 @@ func peerOverMTProto(t *testing.T, run mtprotoClient) {
 			t.Fatal(err)
 		}
 		defer store.Close()
-		restarted(t, run, store)
+		restarted(t, c, store)
 	})
 }
 
 // scenario is the whole walk on a fresh store: a username, a raw call
 // the Learner learns from, the dialog list, a marked channel ID with no
 // RPC, then the invitation.
-func scenario(t *testing.T, run mtprotoClient, store peer.Store) {
+func scenario(t *testing.T, c mtprotoClient, store peer.Store) {
 	w := newWorld()
 	srv := newServer(t, w, 3)
-	runOver(t, run, srv, func(ctx context.Context, client tg.Invoker) error {
+	runOver(t, c.connect, srv, func(ctx context.Context, client tg.Invoker) error {
 		learner := peer.NewLearner(store, func(err error) { t.Errorf("learner: %v", err) })
+		// One Invoker for every call, the resolver's too: over gotd/td's
+		// client, each goes inside invokeWithLayer(tg.Layer).
 		inv := learner.Wrap(client)
 		api := tg.NewClient(inv)
 		res := peer.NewResolver(inv, store, peer.ResolverOptions{})
@@ -130,14 +132,15 @@ func scenario(t *testing.T, run mtprotoClient, store peer.Store) {
 	}
 	checkDialogPages(t, w, srv)
 	checkInvite(t, w, srv)
+	checkLayers(t, c, srv)
 }
 
 // restarted repeats the invitation on a new connection with a store that
 // already knows every peer: the server sees only the invitation.
-func restarted(t *testing.T, run mtprotoClient, store peer.Store) {
+func restarted(t *testing.T, c mtprotoClient, store peer.Store) {
 	w := newWorld()
 	srv := newServer(t, w, 3)
-	runOver(t, run, srv, func(ctx context.Context, client tg.Invoker) error {
+	runOver(t, c.connect, srv, func(ctx context.Context, client tg.Invoker) error {
 		inv := peer.NewLearner(store, func(err error) { t.Errorf("learner: %v", err) }).Wrap(client)
 		res := peer.NewResolver(inv, store, peer.ResolverOptions{})
 		channel, err := res.ResolveChannel(ctx, strconv.FormatInt(newsMarked, 10))
@@ -155,6 +158,7 @@ func restarted(t *testing.T, run mtprotoClient, store peer.Store) {
 		t.Errorf("server got RPCs\n  %q\nwant\n  %q", got, wantCalls)
 	}
 	checkInvite(t, w, srv)
+	checkLayers(t, c, srv)
 }
 
 func resolveUsers(ctx context.Context, res *peer.Resolver, refs ...any) ([]tg.InputUserClass, error) {
@@ -170,15 +174,11 @@ func resolveUsers(ctx context.Context, res *peer.Resolver, refs ...any) ([]tg.In
 }
 
 func invite(ctx context.Context, api *tg.Client, channel tg.InputChannelClass, users []tg.InputUserClass) error {
-	upd, err := api.ChannelsInviteToChannel(ctx, &tg.ChannelsInviteToChannelRequest{Channel: channel, Users: users})
+	invited, err := api.ChannelsInviteToChannel(ctx, &tg.ChannelsInviteToChannelRequest{Channel: channel, Users: users})
 	if err != nil {
 		return fmt.Errorf("channels.inviteToChannel: %w", err)
 	}
-	// Layer 170: channels.inviteToChannel returns Updates.
-	if _, ok := upd.(*tg.Updates); !ok {
-		return fmt.Errorf("channels.inviteToChannel: got %T, want *tg.Updates", upd)
-	}
-	return nil
+	return checkInvited(invited)
 }
 
 // checkDialogs checks that the walk yielded every dialog of the world, in

@@ -11,15 +11,16 @@ import (
 
 // TestRawOverMTProto runs the scenario with tg.Client alone, the access
 // hashes taken by hand from the answers: it checks tg over real MTProto
-// and the fake server that TestPeerOverMTProto relies on.
+// and the fake server that TestPeerOverMTProto relies on. Every call is
+// read at tg.Layer (see checkLayers).
 func TestRawOverMTProto(t *testing.T) {
 	forEachClient(t, rawOverMTProto)
 }
 
-func rawOverMTProto(t *testing.T, run mtprotoClient) {
+func rawOverMTProto(t *testing.T, c mtprotoClient) {
 	w := newWorld()
 	srv := newServer(t, w, 3)
-	runOver(t, run, srv, func(ctx context.Context, client tg.Invoker) error {
+	runOver(t, c.connect, srv, func(ctx context.Context, client tg.Invoker) error {
 		api := tg.NewClient(client)
 
 		resolved, err := api.ContactsResolveUsername(ctx, &tg.ContactsResolveUsernameRequest{Username: bobName})
@@ -99,7 +100,7 @@ func rawOverMTProto(t *testing.T, run mtprotoClient) {
 		}
 		carol := phone.Users[0].(*tg.User)
 
-		upd, err := api.ChannelsInviteToChannel(ctx, &tg.ChannelsInviteToChannelRequest{
+		invited, err := api.ChannelsInviteToChannel(ctx, &tg.ChannelsInviteToChannelRequest{
 			Channel: &tg.InputChannel{ChannelID: news.ID, AccessHash: news.AccessHash},
 			Users: []tg.InputUserClass{
 				&tg.InputUser{UserID: alice.ID, AccessHash: alice.AccessHash},
@@ -110,10 +111,7 @@ func rawOverMTProto(t *testing.T, run mtprotoClient) {
 		if err != nil {
 			return fmt.Errorf("channels.inviteToChannel: %w", err)
 		}
-		if _, ok := upd.(*tg.Updates); !ok {
-			return fmt.Errorf("channels.inviteToChannel: got %T, want *tg.Updates", upd)
-		}
-		return nil
+		return checkInvited(invited)
 	})
 
 	wantCalls := []string{
@@ -127,6 +125,16 @@ func rawOverMTProto(t *testing.T, run mtprotoClient) {
 		t.Errorf("server got RPCs\n  %q\nwant\n  %q", got, wantCalls)
 	}
 	checkInvite(t, w, srv)
+	checkLayers(t, c, srv)
+}
+
+// checkInvited checks the result of channels.inviteToChannel: the updates
+// of the invitation, and no one left out.
+func checkInvited(invited *tg.MessagesInvitedUsers) error {
+	if _, ok := invited.Updates.(*tg.Updates); !ok || len(invited.MissingInvitees) != 0 {
+		return fmt.Errorf("channels.inviteToChannel: got %s, want updates and no missing invitees", tlString(invited))
+	}
+	return nil
 }
 
 // checkInvite checks that the server got exactly one

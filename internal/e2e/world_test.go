@@ -27,6 +27,8 @@ const (
 	frankName       = "frank_bot"
 	ivanName        = "ivan_raw"
 
+	carolStars int64 = 25 // the Stars Carol charges for a message
+
 	// newsMarked is the Bot API (TDLib) ID of the news channel.
 	newsMarked int64 = -1000000000000 - newsID
 )
@@ -68,7 +70,9 @@ func newWorld() *world {
 	}
 	user(aliceID, "Alice", "", "")
 	user(bobID, "Bob", bobName, "")
-	user(carolID, "Carol", "", carolTel)
+	// Carol charges Stars for messages: a field that layer 170 does not
+	// have.
+	user(carolID, "Carol", "", carolTel).SendPaidMessagesStars = carolStars
 	user(daveID, "Dave", "", "")
 	user(erinID, "Erin", "", "")
 	user(frankID, "Frank", frankName, "").Bot = true
@@ -133,6 +137,26 @@ func newWorld() *world {
 		Version:           1,
 	}
 	return w
+}
+
+// difference is the answer to updates.getDifference: a message from
+// Carol, with the Stars she charged for it.
+func (w *world) difference() *tg.UpdatesDifference {
+	return &tg.UpdatesDifference{
+		NewMessages: []tg.MessageClass{&tg.Message{
+			ID:               912,
+			PeerID:           &tg.PeerUser{UserID: carolID},
+			FromID:           &tg.PeerUser{UserID: carolID},
+			Date:             1700001100,
+			Message:          "paid for",
+			PaidMessageStars: carolStars,
+		}},
+		NewEncryptedMessages: []tg.EncryptedMessageClass{},
+		OtherUpdates:         []tg.UpdateClass{},
+		Chats:                []tg.ChatClass{},
+		Users:                []tg.UserClass{w.users[carolID]},
+		State:                tg.UpdatesState{Pts: 2, Date: 1700001100, Seq: 1},
+	}
 }
 
 // inputPeer is the InputPeer a client must send for peer.

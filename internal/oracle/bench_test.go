@@ -1,3 +1,5 @@
+//go:build gotdlayer
+
 package oracle_test
 
 import (

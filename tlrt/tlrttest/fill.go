@@ -1,93 +1,17 @@
-package PKG
+package tlrttest
 
 import (
-	"bytes"
 	"fmt"
 	"reflect"
-	"testing"
 
 	"github.com/gotd/td/bin"
 )
 
-// TestRoundTrip fills every constructor and function of the package with
-// values that are not zero, then checks that encode, decode, encode gives
-// the same bytes, both through the type's own Decode and through
-// DecodeObject, and that decoding reads every byte.
-func TestRoundTrip(t *testing.T) {
-	ids := IDs()
-	if len(ids) != wantIDs {
-		t.Errorf("IDs() has %d IDs, the schema %d", len(ids), wantIDs)
-	}
-	f := newFiller(ids)
-	for _, id := range ids {
-		v := New(id)
-		if v == nil {
-			t.Errorf("New(%#08x) = nil", id)
-			continue
-		}
-		if got := v.TypeID(); got != id {
-			t.Errorf("New(%#08x).TypeID() = %#08x", id, got)
-		}
-		if got := Name(id); got != v.TypeName() {
-			t.Errorf("Name(%#08x) = %q, TypeName() = %q", id, got, v.TypeName())
-		}
-		var zero bin.Buffer
-		if err := v.Encode(&zero); err != nil {
-			zero.Buf = nil // a required value left nil
-		}
-		f.fill(reflect.ValueOf(v).Elem(), 0)
-		var first bin.Buffer
-		if err := v.Encode(&first); err != nil {
-			t.Errorf("%s: encode: %v", v.TypeName(), err)
-			continue
-		}
-		if hasFields(v) && bytes.Equal(first.Buf, zero.Buf) {
-			t.Errorf("%s: filled, it encodes as its zero value: %x", v.TypeName(), first.Buf)
-		}
-		w := New(id)
-		in := &bin.Buffer{Buf: append([]byte(nil), first.Buf...)}
-		if err := w.Decode(in); err != nil {
-			t.Errorf("%s: decode: %v", v.TypeName(), err)
-			continue
-		}
-		if in.Len() != 0 {
-			t.Errorf("%s: decode left %d of %d bytes", v.TypeName(), in.Len(), len(first.Buf))
-		}
-		var second bin.Buffer
-		if err := w.Encode(&second); err != nil {
-			t.Errorf("%s: encode after decode: %v", v.TypeName(), err)
-			continue
-		}
-		if !bytes.Equal(first.Buf, second.Buf) {
-			t.Errorf("%s: encode, decode, encode differs:\n%x\n%x", v.TypeName(), first.Buf, second.Buf)
-			continue
-		}
-		o, err := DecodeObject(&bin.Buffer{Buf: append([]byte(nil), first.Buf...)})
-		if err != nil {
-			t.Errorf("%s: DecodeObject: %v", v.TypeName(), err)
-			continue
-		}
-		var third bin.Buffer
-		if err := o.Encode(&third); err != nil || !bytes.Equal(first.Buf, third.Buf) {
-			t.Errorf("%s: DecodeObject then encode: %v\n%x\n%x", v.TypeName(), err, first.Buf, third.Buf)
-		}
-	}
-}
-
-// hasFields reports whether v has a field other than a flags word.
-func hasFields(v Object) bool {
-	t := reflect.TypeOf(v).Elem()
-	for i := 0; i < t.NumField(); i++ {
-		if t.Field(i).Type != fieldsType {
-			return true
-		}
-	}
-	return false
-}
-
 // filler sets every field of a value to something that is not zero, down
 // to a depth; below it, it fills only what a valid value needs (a required
 // interface field cannot be nil) and picks the simplest constructors.
+// Flags words are left to the encoder, which sets the bits of the fields
+// it sends.
 type filler struct {
 	n     int
 	types []reflect.Type                  // *T of every ID
@@ -104,10 +28,12 @@ const (
 
 var fieldsType = reflect.TypeOf(bin.Fields(0))
 
-func newFiller(ids []uint32) *filler {
+func newFiller(p Package) *filler {
 	f := &filler{impls: map[reflect.Type][]reflect.Type{}, turn: map[reflect.Type]int{}, path: map[reflect.Type]bool{}}
-	for _, id := range ids {
-		f.types = append(f.types, reflect.TypeOf(New(id)))
+	for _, id := range p.IDs {
+		if v := p.New(id); v != nil {
+			f.types = append(f.types, reflect.TypeOf(v))
+		}
 	}
 	return f
 }
@@ -115,7 +41,7 @@ func newFiller(ids []uint32) *filler {
 // weight counts the fields of struct type t that lead further down.
 func weight(t reflect.Type) int {
 	w := 0
-	for i := 0; i < t.NumField(); i++ {
+	for i := range t.NumField() {
 		switch t.Field(i).Type.Kind() {
 		case reflect.Interface, reflect.Pointer, reflect.Struct:
 			w++
@@ -137,7 +63,7 @@ func (f *filler) pick(it reflect.Type, depth int) reflect.Type {
 		f.impls[it] = impls
 	}
 	if len(impls) == 0 {
-		panic(fmt.Sprintf("no type implements %v", it))
+		panic(fmt.Sprintf("tlrttest: no type of the package implements %v", it))
 	}
 	if depth < fullDepth {
 		i := f.turn[it] % len(impls)
@@ -155,7 +81,7 @@ func (f *filler) pick(it reflect.Type, depth int) reflect.Type {
 
 func (f *filler) fill(v reflect.Value, depth int) {
 	if depth > maxDepth {
-		panic(fmt.Sprintf("filling %v: deeper than %d", v.Type(), maxDepth))
+		panic(fmt.Sprintf("tlrttest: filling %v: deeper than %d", v.Type(), maxDepth))
 	}
 	f.n++
 	n := f.n
@@ -177,7 +103,7 @@ func (f *filler) fill(v reflect.Value, depth int) {
 			v.SetUint(uint64(n))
 		}
 	case reflect.Array:
-		for i := 0; i < v.Len(); i++ {
+		for i := range v.Len() {
 			v.Index(i).SetUint(uint64(n + i))
 		}
 	case reflect.Slice:
@@ -209,12 +135,12 @@ func (f *filler) fill(v reflect.Value, depth int) {
 	case reflect.Struct:
 		f.path[v.Type()] = true
 		defer delete(f.path, v.Type())
-		for i := 0; i < v.NumField(); i++ {
+		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
 				f.fill(v.Field(i), depth)
 			}
 		}
 	default:
-		panic(fmt.Sprintf("cannot fill %v", v.Type()))
+		panic(fmt.Sprintf("tlrttest: cannot fill %v", v.Type()))
 	}
 }

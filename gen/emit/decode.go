@@ -1,0 +1,211 @@
+package emit
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/tgraw/tgraw/gen"
+)
+
+// emitDecode writes Decode, which checks the ID and then reads the fields.
+// It calls DecodeBareAt directly, not through tlrt.DecodeBoxed and an
+// interface, so that a value decoded into stays where its caller put it.
+func emitDecode(f *jen.File, d *gen.Def) {
+	emitDoc(f, "Decode reads m from b, checking its ID.")
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
+		jen.If(
+			jen.Err().Op(":=").Add(rt("ConsumeID")).Call(jen.Id("b"), jen.Id(d.TypeIDName()), jen.Lit(d.TLName)),
+			jen.Err().Op("!=").Nil(),
+		).Block(jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit("")))),
+		jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
+	)
+	f.Line()
+}
+
+// emitDecodeBare writes DecodeBare, DecodeBareAt at the top.
+func emitDecodeBare(f *jen.File, d *gen.Def) {
+	emitDoc(f, "DecodeBare reads m from b, which holds no ID.")
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(
+		jen.Return(jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("b"), jen.Lit(0))),
+	)
+	f.Line()
+}
+
+// emitDecodeBareAt writes DecodeBareAt, which reads the fields of a value
+// nested depth levels deep: a definition that nests refuses a depth above
+// MaxDecodeDepth.
+func emitDecodeBareAt(f *jen.File, d *gen.Def) {
+	body := []jen.Code{nilCheck()}
+	depth := jen.Id("depth").Int()
+	if d.Nests {
+		body = append(body, jen.If(jen.Id("depth").Op(">").Id("MaxDecodeDepth")).Block(
+			jen.Return(rt("DecodeErr").Call(jen.Id("ErrTooDeep"), jen.Lit(d.TLName), jen.Lit(""))),
+		))
+	} else {
+		depth = jen.Id("_").Int()
+	}
+	body = append(body, decodeFields(d)...)
+	body = append(body, jen.Return(jen.Nil()))
+	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep.")
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(buf(), depth).Error().Block(body...)
+	f.Line()
+}
+
+// decodeFields reads the fields of d into m, and leaves in each flags word
+// only what the fields cannot say.
+func decodeFields(d *gen.Def) []jen.Code {
+	var out []jen.Code
+	needErr, hasFlags := false, false
+	for _, fd := range d.Fields {
+		if fd.Type.Kind != gen.KindTrue {
+			needErr = true
+		}
+		if fd.Flag != nil {
+			hasFlags = true
+		}
+	}
+	if hasFlags {
+		// Absent fields must not keep what a reused m held.
+		out = append(out, jen.Op("*").Id("m").Op("=").Id(d.GoName).Values())
+	}
+	if needErr {
+		out = append(out, jen.Var().Err().Error())
+	}
+	deeper := jen.Id("depth").Op("+").Lit(1)
+	fail := func(field string) jen.Code {
+		return jen.Return(rt("DecodeErr").Call(jen.Err(), jen.Lit(d.TLName), jen.Lit(field)))
+	}
+	for _, fd := range d.Fields {
+		target := jen.Id("m").Dot(fd.GoName)
+		var stmts []jen.Code
+		switch {
+		case fd.Type.Kind == gen.KindFlags:
+			stmts = []jen.Code{jen.If(jen.Err().Op("=").Add(target).Dot("Decode").Call(jen.Id("b")), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName))}
+		case fd.Type.Kind == gen.KindTrue:
+			stmts = []jen.Code{target.Op("=").Id("m").Dot(fd.Flag.Word.GoName).Dot("Has").Call(jen.Lit(fd.Flag.Bit))}
+		case fd.Type.Kind == gen.KindStruct:
+			ref := target.Clone()
+			if fd.Type.Ptr {
+				stmts = append(stmts, target.Clone().Op("=").New(jen.Id(fd.Type.Def.GoName)))
+			} else {
+				ref = jen.Op("&").Add(target.Clone())
+			}
+			var call jen.Code
+			if fd.Type.Bare {
+				call = target.Clone().Dot("DecodeBareAt").Call(jen.Id("b"), deeper)
+			} else {
+				call = rt("DecodeBoxed").Call(jen.Id("b"), ref, deeper)
+			}
+			stmts = append(stmts, jen.If(jen.Err().Op("=").Add(call), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName)))
+		default:
+			stmts = []jen.Code{jen.If(
+				jen.List(target, jen.Err()).Op("=").Add(decodeCall(fd.Type, deeper)),
+				jen.Err().Op("!=").Nil(),
+			).Block(fail(fd.TLName))}
+		}
+		if fd.Flag != nil && fd.Type.Kind != gen.KindTrue {
+			out = append(out, jen.If(jen.Id("m").Dot(fd.Flag.Word.GoName).Dot("Has").Call(jen.Lit(fd.Flag.Bit))).Block(stmts...))
+			continue
+		}
+		out = append(out, stmts...)
+	}
+	// Keep only the bits the fields cannot carry: those of optional
+	// values that arrived zero, and bits this schema does not define.
+	for _, fd := range d.Fields {
+		if mask := derivedMask(fd); mask != nil {
+			out = append(out, jen.Id("m").Dot(fd.GoName).Op("&^=").Add(mask))
+		}
+	}
+	for _, fd := range d.Fields {
+		for _, fb := range fd.Bits {
+			if !fb.Derived {
+				out = append(out, jen.If(anyNonZero(fb.Fields)).Block(
+					jen.Id("m").Dot(fd.GoName).Dot("Unset").Call(jen.Lit(fb.Bit)),
+				))
+			}
+		}
+	}
+	return out
+}
+
+// readMethod is the bin.Buffer method that reads a primitive type.
+var readMethod = map[gen.Kind]string{
+	gen.KindInt: "Int", gen.KindLong: "Long", gen.KindDouble: "Double", gen.KindString: "String",
+	gen.KindBytes: "Bytes", gen.KindInt128: "Int128", gen.KindInt256: "Int256", gen.KindBool: "Bool",
+}
+
+// decodeCall is an expression that decodes one value of type t from b,
+// giving (T, error); depth is the value's nesting depth.
+func decodeCall(t *gen.Type, depth jen.Code) jen.Code {
+	b := jen.Id("b")
+	if m, ok := readMethod[t.Kind]; ok {
+		return b.Dot(m).Call()
+	}
+	if t.Kind == gen.KindVector {
+		if !t.Elem.Nests() {
+			helper := "DecodeVector"
+			if t.Bare {
+				helper = "DecodeBareVector"
+			}
+			return rt(helper).Call(b, leafDecoder(t.Elem))
+		}
+		helper := "DecodeVectorAt"
+		if t.Bare {
+			helper = "DecodeBareVectorAt"
+		}
+		return rt(helper).Call(b, depth, decoderOf(t.Elem))
+	}
+	return jen.Add(decoderOf(t)).Call(b, depth)
+}
+
+// leafDecoder is a function value that decodes one value of a type that
+// holds no constructors: func(*bin.Buffer) (T, error).
+func leafDecoder(t *gen.Type) jen.Code {
+	if m, ok := readMethod[t.Kind]; ok {
+		return jen.Parens(jen.Op("*").Qual(binPath, "Buffer")).Dot(m)
+	}
+	// A vector of primitives.
+	return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
+		jen.Return(decodeCall(t, nil)),
+	)
+}
+
+// decoderOf is a function value that decodes one value of type t that
+// holds constructors, at a depth: func(*bin.Buffer, int) (T, error).
+func decoderOf(t *gen.Type) jen.Code {
+	switch t.Kind {
+	case gen.KindClass:
+		return jen.Id(t.Class.DecoderAt)
+	case gen.KindObject:
+		return jen.Id("decodeObject")
+	case gen.KindStruct:
+		if t.Bare {
+			return rt("DecodeBareValue").Index(jen.Id(t.Def.GoName))
+		}
+		return rt("DecodeValue").Index(jen.Id(t.Def.GoName))
+	case gen.KindVector:
+		return jen.Func().Params(buf(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
+			jen.Return(decodeCall(t, jen.Id("depth").Op("+").Lit(1))),
+		)
+	}
+	panic(fmt.Sprintf("emit: kind %d holds no constructors", t.Kind))
+}
+
+// resultDecoder is how a Client method decodes a function's result:
+// func(*bin.Buffer) (T, error).
+func resultDecoder(t *gen.Type) jen.Code {
+	switch {
+	case t.Kind == gen.KindStruct && t.Ptr:
+		return rt("DecodePtr").Index(jen.Id(t.Def.GoName))
+	case t.Kind == gen.KindClass:
+		return jen.Id(t.Class.Decoder)
+	case t.Kind == gen.KindObject:
+		return jen.Id("DecodeObject")
+	case !t.Nests():
+		return leafDecoder(t)
+	}
+	return jen.Func().Params(buf()).Params(goType(t.Go), jen.Error()).Block(
+		jen.Return(decodeCall(t, jen.Lit(0))),
+	)
+}

@@ -1,0 +1,204 @@
+package tlrt_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"testing"
+
+	"github.com/gotd/td/bin"
+
+	"github.com/tgraw/tgraw/tlrt"
+	"github.com/tgraw/tgraw/tlrt/internal/nodes"
+)
+
+// TestVectors decodes boxed and bare vectors, of values that nest and of
+// values that do not, and refuses lengths the input cannot hold before
+// allocating anything.
+func TestVectors(t *testing.T) {
+	ints := func(n int, boxed bool, elems ...int) []byte {
+		var b bin.Buffer
+		if boxed {
+			b.PutVectorHeader(n)
+		} else {
+			b.PutInt(n)
+		}
+		for _, e := range elems {
+			b.PutInt(e)
+		}
+		return b.Buf
+	}
+	for _, tc := range []struct {
+		name    string
+		data    []byte
+		bare    bool
+		want    []int
+		wantErr string
+	}{
+		{name: "boxed", data: ints(3, true, 1, 2, 3), want: []int{1, 2, 3}},
+		{name: "boxed empty", data: ints(0, true), want: []int{}},
+		{name: "bare", data: ints(2, false, 7, 8), bare: true, want: []int{7, 8}},
+		{name: "wrong vector ID", data: concat([]byte{1, 2, 3, 4}, ints(0, false)), wantErr: "unexpected id 0x4030201"},
+		{name: "negative length", data: ints(-1, true), wantErr: "invalid vector length: -1"},
+		{name: "length beyond the input", data: ints(1<<30, true, 1, 2), wantErr: "invalid vector length: 1073741824"},
+		{name: "bare length beyond the input", data: ints(3, false, 1, 2), bare: true, wantErr: "invalid vector length: 3"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			decoders := map[string]func(b *bin.Buffer) ([]int, error){
+				"leaf": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeVector(b, (*bin.Buffer).Int) },
+				"at depth": func(b *bin.Buffer) ([]int, error) {
+					return tlrt.DecodeVectorAt(b, 5, func(b *bin.Buffer, depth int) (int, error) {
+						if depth != 5 {
+							t.Errorf("element decoded at depth %d, want 5", depth)
+						}
+						return b.Int()
+					})
+				},
+			}
+			if tc.bare {
+				decoders = map[string]func(b *bin.Buffer) ([]int, error){
+					"leaf":     func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVector(b, (*bin.Buffer).Int) },
+					"at depth": func(b *bin.Buffer) ([]int, error) { return tlrt.DecodeBareVectorAt(b, 0, decodeInt) },
+				}
+			}
+			for name, decode := range decoders {
+				got, err := decode(&bin.Buffer{Buf: tc.data})
+				if tc.wantErr != "" {
+					if err == nil || err.Error() != tc.wantErr {
+						t.Errorf("%s: got %v, %v; want error %q", name, got, err, tc.wantErr)
+					}
+					continue
+				}
+				if err != nil || !slices.Equal(got, tc.want) {
+					t.Errorf("%s: got %v, %v; want %v", name, got, err, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func decodeInt(b *bin.Buffer, _ int) (int, error) { return b.Int() }
+
+// TestVectorElementError checks that an element's error names its index.
+func TestVectorElementError(t *testing.T) {
+	var b bin.Buffer
+	b.PutVectorHeader(2)
+	b.PutLong(1)
+	b.PutInt(2) // half of the second long
+	_, err := tlrt.DecodeVector(&b, (*bin.Buffer).Long)
+	var de *tlrt.DecodeError
+	if !errors.As(err, &de) || de.Path() != "[1]" || !errors.Is(err, io.ErrUnexpectedEOF) || err.Error() != "[1]: unexpected EOF" {
+		t.Errorf("got %v, want an unexpected EOF at [1]", err)
+	}
+}
+
+// TestDecodeValues decodes boxed and bare constructors into values and
+// pointers, and checks the ID of a boxed one.
+func TestDecodeValues(t *testing.T) {
+	data := nodes.Encode(&nodes.Leaf{N: 42})
+	v, err := tlrt.DecodeValue[nodes.Leaf](&bin.Buffer{Buf: data}, 0)
+	if err != nil || v.N != 42 {
+		t.Errorf("DecodeValue: %+v, %v", v, err)
+	}
+	v, err = tlrt.DecodeBareValue[nodes.Leaf](&bin.Buffer{Buf: data[4:]}, 0)
+	if err != nil || v.N != 42 {
+		t.Errorf("DecodeBareValue: %+v, %v", v, err)
+	}
+	p, err := tlrt.DecodePtr[nodes.Leaf](&bin.Buffer{Buf: data})
+	if err != nil || p == nil || p.N != 42 {
+		t.Errorf("DecodePtr: %+v, %v", p, err)
+	}
+	if p, err := tlrt.DecodePtr[nodes.Box](&bin.Buffer{Buf: data}); p != nil || err == nil {
+		t.Errorf("DecodePtr of a leaf as a box: %+v, %v; want an error", p, err)
+	}
+	var unknown *tlrt.UnknownIDError
+	if _, err := tlrt.DecodeValue[nodes.Box](&bin.Buffer{Buf: data}, 0); !errors.As(err, &unknown) || unknown.ID != nodes.LeafID || unknown.Type != "box" {
+		t.Errorf("DecodeValue of a leaf as a box: %v", err)
+	}
+	if err := tlrt.ConsumeID(&bin.Buffer{Buf: data[:3]}, nodes.LeafID, "leaf"); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("ConsumeID of 3 bytes: %v", err)
+	}
+}
+
+// TestDecodeObject decodes any value of a package through its New, at a
+// depth, and refuses an ID New does not know.
+func TestDecodeObject(t *testing.T) {
+	v, err := tlrt.DecodeObject(&bin.Buffer{Buf: nodes.Encode(&nodes.Box{Inner: &nodes.Leaf{N: 3}})}, 0, nodes.New)
+	if b, ok := v.(*nodes.Box); err != nil || !ok || b.Inner.(*nodes.Leaf).N != 3 {
+		t.Fatalf("got %#v, %v", v, err)
+	}
+	data := nodes.Encode(&nodes.Box{Inner: &nodes.Leaf{}})
+	if _, err := tlrt.DecodeObject(&bin.Buffer{Buf: data}, tlrt.MaxDecodeDepth+1, nodes.New); !errors.Is(err, tlrt.ErrTooDeep) {
+		t.Errorf("below the bound: %v, want ErrTooDeep", err)
+	}
+	var unknown *tlrt.UnknownIDError
+	if _, err := tlrt.DecodeObject(&bin.Buffer{Buf: []byte{9, 9, 9, 9}}, 0, nodes.New); !errors.As(err, &unknown) || unknown.ID != 0x09090909 || unknown.Type != "Object" {
+		t.Errorf("unknown ID: %v", err)
+	}
+	if _, err := tlrt.DecodeObject(&bin.Buffer{}, 0, nodes.New); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("no input: %v", err)
+	}
+}
+
+func TestEncodeObject(t *testing.T) {
+	var b bin.Buffer
+	if err := tlrt.EncodeObject(&b, nil); !errors.Is(err, tlrt.ErrNilValue) || len(b.Buf) != 0 {
+		t.Errorf("nil: %v, wrote %x", err, b.Buf)
+	}
+	if err := tlrt.EncodeObject(&b, &nodes.Leaf{N: 1}); err != nil || len(b.Buf) != 8 {
+		t.Errorf("leaf: %v, wrote %x", err, b.Buf)
+	}
+}
+
+func TestRegistry(t *testing.T) {
+	r := tlrt.Registry{{ID: 0x11, Name: "leaf"}, {ID: 0x22, Name: "box"}, {ID: 0x33, Name: "list"}}
+	for id, want := range map[uint32]string{0x11: "leaf", 0x22: "box", 0x33: "list", 0: "", 0x12: "", 0x34: ""} {
+		if got := r.Name(id); got != want {
+			t.Errorf("Name(%#x) = %q, want %q", id, got, want)
+		}
+	}
+	if got := r.IDs(); !slices.Equal(got, []uint32{0x11, 0x22, 0x33}) {
+		t.Errorf("IDs() = %x", got)
+	}
+}
+
+// echo is an Invoker that answers every call with its request, and shows
+// a middleware's view of the output.
+type echo struct{ seen any }
+
+func (e *echo) Invoke(_ context.Context, input bin.Encoder, output bin.Decoder) error {
+	var b bin.Buffer
+	if err := input.Encode(&b); err != nil {
+		return err
+	}
+	if err := output.Decode(&b); err != nil {
+		return err
+	}
+	if r, ok := output.(interface{ Result() any }); ok {
+		e.seen = r.Result()
+	}
+	return nil
+}
+
+func TestInvoke(t *testing.T) {
+	inv := &echo{}
+	got, err := tlrt.Invoke(context.Background(), inv, &nodes.Leaf{N: 5}, tlrt.DecodePtr[nodes.Leaf])
+	if err != nil || got.N != 5 {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	if inv.seen != got {
+		t.Errorf("the middleware saw %#v, want the decoded result %p", inv.seen, got)
+	}
+	got, err = tlrt.Invoke(context.Background(), inv, &nodes.Box{}, tlrt.DecodePtr[nodes.Leaf])
+	if got != nil || !errors.Is(err, tlrt.ErrNilValue) {
+		t.Errorf("a request that does not encode: %+v, %v", got, err)
+	}
+}
+
+// TestVersion checks that the versions the runtime serves are a range.
+func TestVersion(t *testing.T) {
+	if tlrt.MinVersion < 1 || tlrt.MinVersion > tlrt.Version {
+		t.Errorf("MinVersion %d, Version %d", tlrt.MinVersion, tlrt.Version)
+	}
+}

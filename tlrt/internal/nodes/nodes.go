@@ -1,0 +1,140 @@
+// Package nodes is a small schema written by hand the way tlgen writes
+// generated code, for the tests of tlrt and tlrttest:
+//
+//	leaf#00000011 n:int = Node;
+//	box#00000022 inner:Object = Node;
+//	list#00000033 items:Vector<Object> = Node;
+package nodes
+
+import (
+	"github.com/gotd/td/bin"
+
+	"github.com/tgraw/tgraw/tlrt"
+)
+
+// The IDs of the constructors.
+const (
+	LeafID = 0x11
+	BoxID  = 0x22
+	ListID = 0x33
+)
+
+var registry = tlrt.Registry{{ID: LeafID, Name: "leaf"}, {ID: BoxID, Name: "box"}, {ID: ListID, Name: "list"}}
+
+// New returns a new value of id, nil for an ID of no constructor.
+func New(id uint32) tlrt.Object {
+	switch id {
+	case LeafID:
+		return &Leaf{}
+	case BoxID:
+		return &Box{}
+	case ListID:
+		return &List{}
+	}
+	return nil
+}
+
+// Name returns the TL name of id, "" for an ID of no constructor.
+func Name(id uint32) string { return registry.Name(id) }
+
+// IDs returns the IDs of the constructors.
+func IDs() []uint32 { return registry.IDs() }
+
+// DecodeObject decodes any constructor.
+func DecodeObject(b *bin.Buffer) (tlrt.Object, error) { return Decode(b, 0) }
+
+// Decode decodes any constructor nested depth levels deep.
+func Decode(b *bin.Buffer, depth int) (tlrt.Object, error) {
+	return tlrt.DecodeObject(b, depth, New)
+}
+
+// Leaf is leaf#00000011 n:int = Node.
+type Leaf struct{ N int }
+
+func (*Leaf) TypeID() uint32   { return LeafID }
+func (*Leaf) TypeName() string { return "leaf" }
+func (m *Leaf) Encode(b *bin.Buffer) error {
+	b.PutID(LeafID)
+	return m.EncodeBare(b)
+}
+func (m *Leaf) EncodeBare(b *bin.Buffer) error {
+	b.PutInt(m.N)
+	return nil
+}
+func (m *Leaf) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
+func (m *Leaf) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
+func (m *Leaf) DecodeBareAt(b *bin.Buffer, _ int) error {
+	var err error
+	if m.N, err = b.Int(); err != nil {
+		return tlrt.DecodeErr(err, "leaf", "n")
+	}
+	return nil
+}
+
+// Box is box#00000022 inner:Object = Node.
+type Box struct{ Inner tlrt.Object }
+
+func (*Box) TypeID() uint32   { return BoxID }
+func (*Box) TypeName() string { return "box" }
+func (m *Box) Encode(b *bin.Buffer) error {
+	b.PutID(BoxID)
+	return m.EncodeBare(b)
+}
+func (m *Box) EncodeBare(b *bin.Buffer) error {
+	if err := tlrt.EncodeObject(b, m.Inner); err != nil {
+		return tlrt.EncodeErr(err, "box", "inner")
+	}
+	return nil
+}
+func (m *Box) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
+func (m *Box) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
+func (m *Box) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if depth > tlrt.MaxDecodeDepth {
+		return tlrt.DecodeErr(tlrt.ErrTooDeep, "box", "")
+	}
+	var err error
+	if m.Inner, err = Decode(b, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "box", "inner")
+	}
+	return nil
+}
+
+// List is list#00000033 items:Vector<Object> = Node.
+type List struct{ Items []tlrt.Object }
+
+func (*List) TypeID() uint32   { return ListID }
+func (*List) TypeName() string { return "list" }
+func (m *List) Encode(b *bin.Buffer) error {
+	b.PutID(ListID)
+	return m.EncodeBare(b)
+}
+func (m *List) EncodeBare(b *bin.Buffer) error {
+	b.PutVectorHeader(len(m.Items))
+	for i := range m.Items {
+		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
+			return tlrt.EncodeErr(err, "list", "items")
+		}
+	}
+	return nil
+}
+func (m *List) Decode(b *bin.Buffer) error     { return tlrt.DecodeBoxed(b, m, 0) }
+func (m *List) DecodeBare(b *bin.Buffer) error { return m.DecodeBareAt(b, 0) }
+func (m *List) DecodeBareAt(b *bin.Buffer, depth int) error {
+	if depth > tlrt.MaxDecodeDepth {
+		return tlrt.DecodeErr(tlrt.ErrTooDeep, "list", "")
+	}
+	var err error
+	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, Decode); err != nil {
+		return tlrt.DecodeErr(err, "list", "items")
+	}
+	return nil
+}
+
+// Encode returns the encoding of v.
+func Encode(v bin.Encoder) []byte {
+	var b bin.Buffer
+	if err := v.Encode(&b); err != nil {
+		panic(err)
+	}
+	return b.Buf
+}
