@@ -78,7 +78,7 @@ func TestFileMigrate(t *testing.T) {
 	// within the 300 seconds a server message may be late.
 	const idle = 2 * time.Minute
 	fake := neo.NewTime(time.Now())
-	clk := timerClock{Clock: fake, interesting: idle, made: make(chan struct{}, 10)}
+	clk := timerClock{Clock: fake, interesting: exactly(idle), made: make(chan struct{}, 10)}
 	store := &session.Memory{}
 	opts := w.options(store)
 	opts.Clock, opts.IdleTimeout, opts.PingInterval = clk, idle, -1
@@ -104,15 +104,15 @@ func TestFileMigrate(t *testing.T) {
 		}
 		getFile(ctx, 0)
 		w.waitTimer(clk) // the connection to DC 4 is idle: its timer runs
-		if w.dialsTo(main4) != 1 || w.dialsTo(media) != 0 {
+		if w.connsTo(main4) != 1 || w.connsTo(media) != 0 {
 			t.Errorf("the first file call: %d connections to DC 4's main address, %d to its media one; want 1, 0",
-				w.dialsTo(main4), w.dialsTo(media))
+				w.connsTo(main4), w.connsTo(media))
 		}
 		getFile(ctx, 1)
 		w.waitTimer(clk)
-		if w.dialsTo(main4) != 1 || w.dialsTo(media) != 1 {
+		if w.connsTo(main4) != 1 || w.connsTo(media) != 1 {
 			t.Errorf("the second file call: %d connections to DC 4's main address, %d to its media one; want 1, 1",
-				w.dialsTo(main4), w.dialsTo(media))
+				w.connsTo(main4), w.connsTo(media))
 		}
 		if n := len(w.served("auth.exportAuthorization")); n != 1 {
 			t.Errorf("%d exports, want 1", n)
@@ -147,9 +147,9 @@ func TestFileMigrate(t *testing.T) {
 	if n := len(w.served("auth.exportAuthorization")); n != 1 {
 		t.Errorf("%d exports after the restart, want still 1", n)
 	}
-	if len(w.keysOf(4)) != 1 || w.dialsTo(main4) != 1 || w.dialsTo(media) != 2 {
+	if len(w.keysOf(4)) != 1 || w.connsTo(main4) != 1 || w.connsTo(media) != 2 {
 		t.Errorf("after the restart: %d keys of DC 4, %d connections to its main address, %d to its media one; want 1, 1, 2",
-			len(w.keysOf(4)), w.dialsTo(main4), w.dialsTo(media))
+			len(w.keysOf(4)), w.connsTo(main4), w.connsTo(media))
 	}
 }
 

@@ -112,8 +112,8 @@ func TestDisconnectDuringCalls(t *testing.T) {
 	if held < n-answeredFirst {
 		t.Errorf("%d calls seen twice, want the %d held ones", held, n-answeredFirst)
 	}
-	if w.dialsTo(home) != 2 {
-		t.Errorf("%d connections, want 2", w.dialsTo(home))
+	if w.connsTo(home) != 2 {
+		t.Errorf("%d connections, want 2", w.connsTo(home))
 	}
 	for _, s := range w.served("help.getCountriesList") {
 		if s.session != firstSession {

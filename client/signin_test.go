@@ -213,14 +213,21 @@ func TestSignInUser(t *testing.T) {
 	}
 }
 
-// TestPhoneMigrate: auth.sendCode on DC 2 answers PHONE_MIGRATE_3; the
-// session moves to DC 3 with a key made there, and the sign-in, with
+// TestPhoneMigrate: auth.sendCode on DC 2 answers PHONE_MIGRATE_3 (the
+// number's DC), or NETWORK_MIGRATE_3 (the DC of the client's network);
+// the session moves to DC 3 with a key made there, and the sign-in, with
 // two-step verification, ends on DC 3. The session keeps DC 2's key among
 // the others, and a restart connects to DC 3 with the saved key.
 func TestPhoneMigrate(t *testing.T) {
+	for _, redirect := range []string{"PHONE_MIGRATE_3", "NETWORK_MIGRATE_3"} {
+		t.Run(redirect, func(t *testing.T) { testSignInMigrate(t, redirect) })
+	}
+}
+
+func testSignInMigrate(t *testing.T, redirect string) {
 	w := newWorld(t, worldOptions{dcs: []int{2, 3}})
 	w.handle(2, tg.AuthSendCodeRequestTypeID, func(*tgtest.Server, *tgtest.Request) error {
-		return tgerr.New(303, "PHONE_MIGRATE_3")
+		return tgerr.New(303, redirect)
 	})
 	signInServer(w, 3, passwordServer(t, "hunter2"))
 	store := &session.Memory{}
@@ -248,13 +255,13 @@ func TestPhoneMigrate(t *testing.T) {
 	}
 
 	// A restart: DC 3, the same key, no exchange.
-	dials := w.dialsTo(w.addr(3, false))
+	conns := w.connsTo(w.addr(3, false))
 	c = client.New(17, "hash", w.options(store))
 	if self, ok, _ := c.Self(context.Background()); !ok || self.DC != 3 || self.UserID != userID {
 		t.Errorf("Self after the restart: %+v", self)
 	}
 	w.run(c, func(context.Context) error { return nil })
-	if len(w.keysOf(3)) != 1 || w.dialsTo(w.addr(3, false)) != dials+1 {
+	if len(w.keysOf(3)) != 1 || w.connsTo(w.addr(3, false)) != conns+1 {
 		t.Errorf("the restart made a new key or did not connect to DC 3 once")
 	}
 }

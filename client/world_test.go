@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rsa"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -25,7 +26,8 @@ import (
 // 127.0.0.1, each with its own RSA key and its own auth keys (a key made
 // with one DC is unknown to the others), and handlers written with our tg
 // types. It records every call with the DC and the auth key it came
-// with, and every TCP connection the client opens and closes.
+// with, the TCP connections on which the client sent encrypted messages,
+// and every TCP connection it closes.
 type world struct {
 	t       *testing.T
 	ctx     context.Context
@@ -36,8 +38,8 @@ type world struct {
 
 	mu     sync.Mutex
 	calls  []served
-	dials  map[string]int
-	closes chan string // the address of each connection the client closed
+	conns  map[string]int // by address, the connections that carried encrypted messages
+	closes chan string    // the address of each connection the client closed
 }
 
 // served is a call a DC got.
@@ -53,6 +55,7 @@ type served struct {
 type worldOptions struct {
 	dcs   []int
 	media []int
+	cdn   []int // DCs of dcs whose addresses are CDN ones
 }
 
 func newWorld(t *testing.T, o worldOptions) *world {
@@ -61,7 +64,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	w := &world{
 		t: t, ctx: ctx,
 		servers: map[int]*tgtest.Server{},
-		dials:   map[string]int{},
+		conns:   map[string]int{},
 		closes:  make(chan string, 100),
 	}
 	mediaListeners := map[int]net.Listener{}
@@ -103,8 +106,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 			_ = w.servers[dc].Serve(ctx, transport.ListenCodec(nil, l))
 		}()
 	}
-	for _, o := range w.cluster.List().Options {
-		w.list = append(w.list, tg.DCOption{ID: o.ID, IPAddress: o.IPAddress, Port: o.Port, Static: o.Static})
+	for _, opt := range w.cluster.List().Options {
+		w.list = append(w.list, tg.DCOption{ID: opt.ID, IPAddress: opt.IPAddress, Port: opt.Port, Static: opt.Static,
+			CDN: slices.Contains(o.cdn, opt.ID)})
 	}
 	for _, dc := range o.dcs {
 		w.handle(dc, tg.HelpGetConfigRequestTypeID, func(srv *tgtest.Server, req *tgtest.Request) error {
@@ -182,29 +186,33 @@ func (w *world) addr(dc int, media bool) string {
 	return ""
 }
 
-func (w *world) dialsTo(addr string) int {
+// connsTo returns how many connections to addr carried encrypted
+// messages (see watchedConn).
+func (w *world) connsTo(addr string) int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.dials[addr]
+	return w.conns[addr]
 }
 
 // options are client options for the world: its DCs and keys, a dialer
-// that counts connections and reports those the client closes, and
-// storage as given.
+// that counts the connections that carry encrypted messages and reports
+// those the client closes, and storage as given.
 func (w *world) options(store session.Storage) client.Options {
 	return client.Options{
 		DCList:     w.list,
 		PublicKeys: w.keys,
 		Session:    store,
 		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			w.mu.Lock()
-			w.dials[addr]++
-			w.mu.Unlock()
 			conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 			if err != nil {
 				return nil, err
 			}
-			return &closeReporter{Conn: conn, addr: addr, closes: w.closes}, nil
+			watched := &watchedConn{Conn: conn, onEncrypted: func() {
+				w.mu.Lock()
+				w.conns[addr]++
+				w.mu.Unlock()
+			}}
+			return &closeReporter{Conn: watched, addr: addr, closes: w.closes}, nil
 		},
 	}
 }
@@ -269,18 +277,26 @@ func (w *world) waitClose(addr string) {
 	}
 }
 
-// timerClock is a fake clock that reports each timer of a given
-// duration made on it: moving the clock after that fires it.
+// timerClock is a fake clock that reports each timer made on it whose
+// duration is of interest: moving the clock after that fires it.
 type timerClock struct {
 	clock.Clock
-	interesting time.Duration
+	interesting func(time.Duration) bool
 	made        chan struct{}
+}
+
+// exactly is an interest in timers of duration d.
+func exactly(d time.Duration) func(time.Duration) bool {
+	return func(x time.Duration) bool { return x == d }
 }
 
 func (c timerClock) Timer(d time.Duration) clock.Timer {
 	t := c.Clock.Timer(d)
-	if d == c.interesting {
+	if c.interesting(d) {
 		c.made <- struct{}{}
 	}
 	return t
 }
+
+// publicKey is the RSA key of dc's server.
+func (w *world) publicKey(dc int) *rsa.PublicKey { return w.servers[dc].Key().RSA }
