@@ -78,7 +78,7 @@ func TestFileMigrate(t *testing.T) {
 	// within the 300 seconds a server message may be late.
 	const idle = 2 * time.Minute
 	fake := neo.NewTime(time.Now())
-	clk := timerClock{Clock: fake, interesting: exactly(idle), made: make(chan struct{}, 10)}
+	clk := timerClock{Clock: fake, interesting: exactly(idle), made: make(chan time.Duration, 10)}
 	store := &session.Memory{}
 	opts := w.options(store)
 	opts.Clock, opts.IdleTimeout, opts.PingInterval = clk, idle, -1

@@ -251,14 +251,16 @@ func decode[T any, P interface {
 	return (*T)(v)
 }
 
-// waitTimer waits until the client made a timer of the duration clk
-// watches.
-func (w *world) waitTimer(clk timerClock) {
+// waitTimer waits until the client made a timer of a duration clk
+// watches, and returns its duration.
+func (w *world) waitTimer(clk timerClock) time.Duration {
 	w.t.Helper()
 	select {
-	case <-clk.made:
+	case d := <-clk.made:
+		return d
 	case <-w.ctx.Done():
 		w.t.Fatal("no timer was made")
+		return 0
 	}
 }
 
@@ -282,7 +284,7 @@ func (w *world) waitClose(addr string) {
 type timerClock struct {
 	clock.Clock
 	interesting func(time.Duration) bool
-	made        chan struct{}
+	made        chan time.Duration
 }
 
 // exactly is an interest in timers of duration d.
@@ -293,7 +295,7 @@ func exactly(d time.Duration) func(time.Duration) bool {
 func (c timerClock) Timer(d time.Duration) clock.Timer {
 	t := c.Clock.Timer(d)
 	if c.interesting(d) {
-		c.made <- struct{}{}
+		c.made <- d
 	}
 	return t
 }
