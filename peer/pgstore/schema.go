@@ -103,6 +103,20 @@ CREATE TABLE {{s}}.channel_pts (
 	PRIMARY KEY (account, channel_id)
 );
 `,
+	// 2: the auth keys the session made with data centres other than its
+	// own (files and media, CDNs, DCs the account moved from), so that a
+	// restart makes no new key exchange with them.
+	`
+CREATE TABLE {{s}}.dc_keys (
+	account     integer NOT NULL REFERENCES {{s}}.accounts ON DELETE CASCADE,
+	dc          integer NOT NULL,
+	auth_key    bytea   NOT NULL, -- 256 bytes
+	auth_key_id bigint  NOT NULL, -- checked against auth_key on load
+	salt        bigint  NOT NULL,
+	user_id     bigint  NOT NULL, -- the account the key is signed in to; 0: none
+	PRIMARY KEY (account, dc)
+);
+`,
 }
 
 // SchemaVersion is the schema version this package writes and reads.
@@ -137,6 +151,12 @@ func (e *ForeignSchemaError) Error() string {
 // advisory lock that makes processes starting at once take turns: the
 // first migrates, the others find the schema current.
 func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
+	return migrateTo(ctx, pool, schema, len(migrations))
+}
+
+// migrateTo brings the schema to version target, which is at most
+// len(migrations); a schema newer than target is refused.
+func migrateTo(ctx context.Context, pool *pgxpool.Pool, schema string, target int) error {
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", lockMigrate, schema); err != nil {
 			return err
@@ -163,10 +183,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		case tables > 0:
 			return &ForeignSchemaError{Schema: schema, Tables: tables}
 		}
-		if version > len(migrations) || version < 0 {
-			return &VersionError{Schema: schema, Version: version, Supported: len(migrations)}
+		if version > target || version < 0 {
+			return &VersionError{Schema: schema, Version: version, Supported: target}
 		}
-		if version == len(migrations) {
+		if version == target {
 			return nil
 		}
 		if !exists {
@@ -179,12 +199,12 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 				return fmt.Errorf("creating the version table: %w", err)
 			}
 		}
-		for i := version; i < len(migrations); i++ {
+		for i := version; i < target; i++ {
 			if _, err := tx.Exec(ctx, strings.ReplaceAll(migrations[i], "{{s}}", q)); err != nil {
 				return fmt.Errorf("migrating from version %d to %d: %w", i, i+1, err)
 			}
 		}
-		_, err := tx.Exec(ctx, "UPDATE "+q+".schema_version SET version = $1", len(migrations))
+		_, err := tx.Exec(ctx, "UPDATE "+q+".schema_version SET version = $1", target)
 		return err
 	})
 	if err != nil {

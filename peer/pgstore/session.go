@@ -14,10 +14,10 @@ import (
 
 var _ session.Storage = (*Store)(nil)
 
-// Load implements session.Storage: the account's MTProto session, read in
-// one statement. It returns session.ErrNotFound before the first Save, and
-// a *session.KeyError when the stored auth key does not match its stored
-// ID.
+// Load implements session.Storage: the account's MTProto session and the
+// auth keys of other DCs, read in one statement. It returns
+// session.ErrNotFound before the first Save, and a *session.KeyError when
+// a stored auth key does not match its stored ID.
 func (s *Store) Load(ctx context.Context) (*session.Session, error) {
 	ix := s.ix
 	if err := ix.db.check(); err != nil {
@@ -30,12 +30,14 @@ func (s *Store) Load(ctx context.Context) (*session.Session, error) {
 		offset   int64
 		channels []int64
 		pts      []int32
+		dk       dcKeyColumns
 		err      error
 	)
 	for try := 1; ; try++ {
 		err = ix.db.pool.QueryRow(ctx, ix.db.sql.loadSession, ix.account).Scan(&sess.DC, &sess.Addr, &sess.Test,
 			&key, &keyID, &sess.Salt, &offset, &sess.UserID, &sess.Bot,
-			&sess.Updates.Pts, &sess.Updates.Qts, &sess.Updates.Date, &sess.Updates.Seq, &channels, &pts)
+			&sess.Updates.Pts, &sess.Updates.Qts, &sess.Updates.Date, &sess.Updates.Seq, &channels, &pts,
+			&dk.dcs, &dk.keys, &dk.ids, &dk.salts, &dk.users)
 		if err == nil || errors.Is(err, pgx.ErrNoRows) || try == attempts || !retryable(ctx, err) {
 			break
 		}
@@ -57,11 +59,56 @@ func (s *Store) Load(ctx context.Context) (*session.Session, error) {
 	for i, id := range channels {
 		sess.Updates.Channels[id] = int(pts[i])
 	}
+	if sess.Keys, err = dk.keyMap(); err != nil {
+		return nil, fmt.Errorf("pgstore: load the session of account %q: %w", ix.name, err)
+	}
 	return &sess, nil
 }
 
-// Save implements session.Storage: it replaces the account's session in
-// one transaction, sent in one round trip. Saves of one account take
+// dcKeyColumns are the auth keys of other DCs as the arrays of
+// loadSession, and of upsertDCKeys, hold them: one element per DC.
+type dcKeyColumns struct {
+	dcs          []int32
+	keys         [][]byte
+	ids          []int64
+	salts, users []int64
+}
+
+// dcKeyColumnsOf returns the columns of the keys of m; a zero key is no
+// key.
+func dcKeyColumnsOf(m map[int]session.DCKey) dcKeyColumns {
+	c := dcKeyColumns{dcs: []int32{}, keys: [][]byte{}, ids: []int64{}, salts: []int64{}, users: []int64{}}
+	for dc, k := range m {
+		if k.Key.IsZero() {
+			continue
+		}
+		c.dcs, c.keys, c.ids = append(c.dcs, int32(dc)), append(c.keys, k.Key.Bytes()), append(c.ids, k.Key.ID())
+		c.salts, c.users = append(c.salts, k.Salt), append(c.users, k.UserID)
+	}
+	return c
+}
+
+// keyMap returns the keys of c, each checked against its stored ID.
+func (c *dcKeyColumns) keyMap() (map[int]session.DCKey, error) {
+	n := len(c.dcs)
+	if len(c.keys) != n || len(c.ids) != n || len(c.salts) != n || len(c.users) != n {
+		return nil, fmt.Errorf("the auth keys of other DCs: %d DCs, %d keys, %d IDs, %d salts, %d users",
+			n, len(c.keys), len(c.ids), len(c.salts), len(c.users))
+	}
+	m := make(map[int]session.DCKey, n)
+	for i, dc := range c.dcs {
+		k, err := session.KeyFromStorage(c.keys[i], c.ids[i])
+		if err != nil {
+			return nil, fmt.Errorf("the auth key of DC %d: %w", dc, err)
+		}
+		m[int(dc)] = session.DCKey{Key: k, Salt: c.salts[i], UserID: c.users[i]}
+	}
+	return m, nil
+}
+
+// Save implements session.Storage: it replaces the account's session, the
+// auth keys of other DCs included, in one transaction, sent in one round
+// trip. Saves of one account take
 // turns under an advisory lock of their own, so the row and the channels
 // always come from one Save.
 func (s *Store) Save(ctx context.Context, sess *session.Session) error {
@@ -84,6 +131,7 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 	for id, p := range sess.Updates.Channels {
 		ids, pts = append(ids, id), append(pts, int32(p))
 	}
+	dk := dcKeyColumnsOf(sess.Keys)
 	u := sess.Updates
 	var err error
 	for try := 1; ; try++ {
@@ -94,6 +142,8 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 			sess.Salt, int64(sess.TimeOffset), sess.UserID, sess.Bot, u.Pts, u.Qts, u.Date, u.Seq)
 		b.Queue(ix.db.sql.deleteChannels, ix.account, ids)
 		b.Queue(ix.db.sql.upsertChannels, ix.account, ids, pts)
+		b.Queue(ix.db.sql.deleteDCKeys, ix.account, dk.dcs)
+		b.Queue(ix.db.sql.upsertDCKeys, ix.account, dk.dcs, dk.keys, dk.ids, dk.salts, dk.users)
 		b.Queue("commit")
 		// The session replaces what is stored: making the Save again
 		// leaves the same, whether the first one committed or not.
@@ -122,6 +172,11 @@ func checkSession(sess *session.Session) error {
 	for id, p := range u.Channels {
 		if int(int32(p)) != p {
 			return fmt.Errorf("the pts %d of channel %d does not fit in 32 bits", p, id)
+		}
+	}
+	for dc := range sess.Keys {
+		if int(int32(dc)) != dc {
+			return fmt.Errorf("the DC %d of an auth key does not fit in 32 bits", dc)
 		}
 	}
 	if hasNUL(sess.Addr) {

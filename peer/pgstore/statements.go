@@ -26,6 +26,7 @@ type statements struct {
 
 	// The session.
 	loadSession, lockSession, upsertSession, deleteChannels, upsertChannels string
+	deleteDCKeys, upsertDCKeys                                              string
 }
 
 // recordColumns are the columns of a peers row p that scanRecord reads.
@@ -117,7 +118,12 @@ ON CONFLICT (account, username) DO UPDATE SET kind = excluded.kind, id = exclude
 		loadSession: s(`SELECT s.dc, s.addr, s.test, s.auth_key, s.auth_key_id, s.salt, s.time_offset,
 	s.user_id, s.bot, s.pts, s.qts, s.date, s.seq,
 	ARRAY (SELECT c.channel_id FROM {{s}}.channel_pts AS c WHERE c.account = s.account ORDER BY c.channel_id),
-	ARRAY (SELECT c.pts FROM {{s}}.channel_pts AS c WHERE c.account = s.account ORDER BY c.channel_id)
+	ARRAY (SELECT c.pts FROM {{s}}.channel_pts AS c WHERE c.account = s.account ORDER BY c.channel_id),
+	ARRAY (SELECT k.dc FROM {{s}}.dc_keys AS k WHERE k.account = s.account ORDER BY k.dc),
+	ARRAY (SELECT k.auth_key FROM {{s}}.dc_keys AS k WHERE k.account = s.account ORDER BY k.dc),
+	ARRAY (SELECT k.auth_key_id FROM {{s}}.dc_keys AS k WHERE k.account = s.account ORDER BY k.dc),
+	ARRAY (SELECT k.salt FROM {{s}}.dc_keys AS k WHERE k.account = s.account ORDER BY k.dc),
+	ARRAY (SELECT k.user_id FROM {{s}}.dc_keys AS k WHERE k.account = s.account ORDER BY k.dc)
 FROM {{s}}.sessions AS s WHERE s.account = $1`),
 		lockSession: fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d, $1)`, lockSession),
 		upsertSession: s(`INSERT INTO {{s}}.sessions AS s (account, dc, addr, test, auth_key, auth_key_id,
@@ -134,5 +140,13 @@ ON CONFLICT (account) DO UPDATE SET dc = excluded.dc, addr = excluded.addr, test
 		upsertChannels: s(`INSERT INTO {{s}}.channel_pts AS c (account, channel_id, pts)
 SELECT $1, * FROM unnest($2::bigint[], $3::integer[])
 ON CONFLICT (account, channel_id) DO UPDATE SET pts = excluded.pts WHERE c.pts <> excluded.pts`),
+		// The auth keys of other DCs, likewise: $2 DCs, $3 keys, $4 their
+		// IDs, $5 salts, $6 users.
+		deleteDCKeys: s(`DELETE FROM {{s}}.dc_keys WHERE account = $1 AND dc <> ALL ($2::integer[])`),
+		upsertDCKeys: s(`INSERT INTO {{s}}.dc_keys AS k (account, dc, auth_key, auth_key_id, salt, user_id)
+SELECT $1, * FROM unnest($2::integer[], $3::bytea[], $4::bigint[], $5::bigint[], $6::bigint[])
+ON CONFLICT (account, dc) DO UPDATE SET auth_key = excluded.auth_key, auth_key_id = excluded.auth_key_id,
+	salt = excluded.salt, user_id = excluded.user_id
+WHERE (k.auth_key, k.salt, k.user_id) <> (excluded.auth_key, excluded.salt, excluded.user_id)`),
 	}
 }

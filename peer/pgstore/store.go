@@ -48,9 +48,10 @@
 // under an advisory lock, so many workers may start at once, and refuses a
 // newer one with a *VersionError. Tables: accounts (the name of each
 // account and its ID), peers (a record per row, keyed by account, kind and
-// ID; times in Unix nanoseconds), usernames, invites, sessions and
-// channel_pts. The auth keys live in sessions: keep the database as
-// private as a password.
+// ID; times in Unix nanoseconds), usernames, invites, sessions,
+// channel_pts and dc_keys (the auth keys of other data centres). The auth
+// keys live in sessions and dc_keys: keep the database as private as a
+// password.
 //
 // Importing this package compiles pgx; importing package peer does not.
 package pgstore
