@@ -35,7 +35,6 @@ die() {
 bindir() {
 	local d
 	if [ -n "${PG_BINDIR:-}" ]; then
-		[ -x "$PG_BINDIR/initdb" ] || die "PG_BINDIR=$PG_BINDIR has no initdb"
 		echo "$PG_BINDIR"
 		return
 	fi
@@ -81,6 +80,9 @@ as() {
 
 start() {
 	local bin dir owner
+	if [ -n "${PG_BINDIR:-}" ] && [ ! -x "$PG_BINDIR/initdb" ]; then
+		die "PG_BINDIR=$PG_BINDIR has no initdb"
+	fi
 	bin=$(bindir) || {
 		install
 		bin=$(bindir) || die "no initdb after installing postgresql"
@@ -141,8 +143,10 @@ restart) restart ;;
 run)
 	shift
 	[ $# -gt 0 ] || die "usage: $0 run CMD [ARG...]"
-	eval "$(start)"
+	vars=$(start) || exit 1
+	eval "$vars"
 	trap stop EXIT
+	trap 'exit 130' INT TERM # stop on the way out
 	"$@"
 	;;
 *) die "usage: $0 start | stop | restart | run CMD [ARG...]" ;;

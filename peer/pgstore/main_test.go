@@ -17,12 +17,18 @@ import (
 // The tests run against the PostgreSQL server whose URL is in
 // TGRAW_POSTGRES_URL: scripts/postgres.sh starts a throwaway one and sets
 // it (.ci/run does, and so can a developer: see the README). Without it
-// they skip, except in CI (CI set), where they fail: a server is part of
-// the test environment there.
+// they skip, except where a server is part of the test environment
+// (TGRAW_POSTGRES_REQUIRED or CI set, as .ci/run sets the first): there
+// they fail.
 const (
-	envURL = "TGRAW_POSTGRES_URL"
-	envDir = "TGRAW_POSTGRES_DIR" // set by scripts/postgres.sh: restartable
+	envURL      = "TGRAW_POSTGRES_URL"
+	envDir      = "TGRAW_POSTGRES_DIR" // set by scripts/postgres.sh: restartable
+	envRequired = "TGRAW_POSTGRES_REQUIRED"
 )
+
+// serverRequired reports that the tests may not skip for want of a
+// server.
+func serverRequired() bool { return os.Getenv(envRequired) != "" || os.Getenv("CI") != "" }
 
 var (
 	shared     *DB // the DB most tests share, in sharedSchema
@@ -55,8 +61,8 @@ func serverURL(t testing.TB) string {
 	if u := os.Getenv(envURL); u != "" {
 		return u
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not set: in CI these tests run against a PostgreSQL server, which .ci/run starts with scripts/postgres.sh", envURL)
+	if serverRequired() {
+		t.Fatalf("%s is not set, and a server is required here (%s or CI is set): .ci/run starts one with scripts/postgres.sh", envURL, envRequired)
 	}
 	t.Skipf("no PostgreSQL server: run `scripts/postgres.sh run go test ./peer/pgstore` from the repository's root (see the README), or set %s to the URL of a database the tests may write to", envURL)
 	return ""
