@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -101,5 +102,58 @@ func TestMigrateIntoExistingEmptySchema(t *testing.T) {
 	s := newAccount(t, db)
 	if err := s.Put(context.Background(), peer.Record{Key: peer.ChatKey(1), Title: "t"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Lookups keep their plan however the tables grow: in the generic plan
+// PostgreSQL makes of a prepared statement while the tables are empty,
+// every row (each element of a batch's Load) is found by an index scan on
+// all of its key, and no plan reads the account's rows to join them.
+func TestBatchLookupPlans(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, freshSchema(t), CacheSize(0))
+	conn, err := db.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET plan_cache_mode = force_generic_plan"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, sql, args string
+		conds           []string // each index condition the plan must have
+	}{
+		{"loadKeys", db.sql.loadKeys, "1, '{1,3}', '{5,6}'", []string{"(kind = q.kind) AND (id = q.id)"}},
+		{"loadPhones", db.sql.loadPhones, "1, '{15550001,15550002}'", []string{"(phone = q.phone)"}},
+		{"loadOwners", db.sql.loadOwners, "1, '{a,b}'", []string{"(username = q.username)"}},
+		{"loadOwnerRecords", db.sql.loadOwnerRecords, "1, '{a,b}'", []string{"(username = q.username)", "(kind = u.kind) AND (id = u.id)"}},
+		{"peer", db.sql.peer, "1, 1, 5", []string{"(kind = $2) AND (id = $3)"}},
+		{"username", db.sql.username, "1, 'a'", []string{"(username = $2)", "(kind = u.kind) AND (id = u.id)"}},
+		{"phone", db.sql.phone, "1, '15550001'", []string{"(phone = $2)"}},
+		{"invite", db.sql.invite, "1, 'Hash'", []string{"(hash = $2)", "(kind = i.kind) AND (id = i.id)"}},
+	} {
+		if _, err := conn.Exec(ctx, "PREPARE "+tc.name+" AS "+tc.sql); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		rows, err := conn.Query(ctx, "EXPLAIN EXECUTE "+tc.name+"("+tc.args+")", pgx.QueryExecModeSimpleProtocol)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		plan := strings.Join(lines, "\n")
+		for _, bad := range []string{"Seq Scan on", "Hash Join", "Merge Join", "Bitmap"} {
+			if strings.Contains(plan, bad) {
+				t.Errorf("%s: the generic plan has a %s:\n%s", tc.name, bad, plan)
+			}
+		}
+		for _, c := range tc.conds {
+			if !strings.Contains(plan, "Index Cond: ((account = $1) AND "+c) {
+				t.Errorf("%s: the generic plan has no index scan on account and %s:\n%s", tc.name, c, plan)
+			}
+		}
 	}
 }

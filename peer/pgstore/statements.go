@@ -50,18 +50,22 @@ SELECT id FROM made UNION ALL SELECT id FROM {{s}}.accounts WHERE name = $1 LIMI
 		notify:        `SELECT pg_notify($1, $2)`,
 
 		peer: s(`SELECT {{cols}} FROM {{s}}.peers AS p WHERE p.account = $1 AND p.kind = $2 AND p.id = $3`),
-		username: s(`SELECT {{cols}} FROM {{s}}.usernames AS u
-JOIN {{s}}.peers AS p ON p.account = u.account AND p.kind = u.kind AND p.id = u.id
-WHERE u.account = $1 AND u.username = $2`),
+		// The username's row, then its peer's, each by its key (see
+		// loadKeys below).
+		username: s(`SELECT p.* FROM (SELECT u.kind, u.id FROM {{s}}.usernames AS u
+	WHERE u.account = $1 AND u.username = $2 OFFSET 0) AS u
+CROSS JOIN LATERAL (SELECT {{cols}} FROM {{s}}.peers AS p
+	WHERE p.account = $1 AND p.kind = u.kind AND p.id = u.id OFFSET 0) AS p`),
 		// At most one user holds a number (Put takes it from the previous
 		// holder); the order only makes the answer certain if the rows
 		// say otherwise.
 		phone: s(`SELECT {{cols}} FROM {{s}}.peers AS p
 WHERE p.account = $1 AND p.kind = 1 AND p.phone = $2
 ORDER BY p.updated DESC NULLS LAST, p.id LIMIT 1`),
-		invite: s(`SELECT {{cols}}, i.seen FROM {{s}}.invites AS i
-JOIN {{s}}.peers AS p ON p.account = i.account AND p.kind = i.kind AND p.id = i.id
-WHERE i.account = $1 AND i.hash = $2`),
+		invite: s(`SELECT p.*, i.seen FROM (SELECT i.kind, i.id, i.seen FROM {{s}}.invites AS i
+	WHERE i.account = $1 AND i.hash = $2 OFFSET 0) AS i
+CROSS JOIN LATERAL (SELECT {{cols}} FROM {{s}}.peers AS p
+	WHERE p.account = $1 AND p.kind = i.kind AND p.id = i.id OFFSET 0) AS p`),
 		// The write and its notification ($6 the channel, $7 the
 		// payload), in one statement.
 		putInvite: s(`WITH w AS (
@@ -72,18 +76,29 @@ WHERE i.account = $1 AND i.hash = $2`),
 SELECT pg_notify($6, $7) FROM w`),
 
 		lock: fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d, $1)`, lockPeers),
+		// Each lookup of a batch's Load takes the elements of its array
+		// one by one, each an index scan (a LATERAL subquery that OFFSET 0
+		// keeps from being flattened into a join). Whatever the
+		// statistics, or the lack of them in a new table, the plan stays
+		// the same: a join the planner chose while the table was empty
+		// reads every row of the account for each batch.
 		// $2 kinds, $3 IDs.
-		loadKeys: s(`SELECT {{cols}} FROM unnest($2::smallint[], $3::bigint[]) AS q (kind, id)
-JOIN {{s}}.peers AS p ON p.account = $1 AND p.kind = q.kind AND p.id = q.id`),
+		loadKeys: s(`SELECT p.* FROM unnest($2::smallint[], $3::bigint[]) AS q (kind, id)
+CROSS JOIN LATERAL (SELECT {{cols}} FROM {{s}}.peers AS p
+	WHERE p.account = $1 AND p.kind = q.kind AND p.id = q.id OFFSET 0) AS p`),
 		// $2 phone numbers.
-		loadPhones: s(`SELECT {{cols}} FROM {{s}}.peers AS p
-WHERE p.account = $1 AND p.kind = 1 AND p.phone = ANY ($2::text[])`),
+		loadPhones: s(`SELECT p.* FROM unnest($2::text[]) AS q (phone)
+CROSS JOIN LATERAL (SELECT {{cols}} FROM {{s}}.peers AS p
+	WHERE p.account = $1 AND p.kind = 1 AND p.phone = q.phone OFFSET 0) AS p`),
 		// $2 usernames.
-		loadOwners: s(`SELECT u.username, u.kind, u.id FROM {{s}}.usernames AS u
-WHERE u.account = $1 AND u.username = ANY ($2::text[])`),
-		loadOwnerRecords: s(`SELECT {{cols}} FROM {{s}}.usernames AS u
-JOIN {{s}}.peers AS p ON p.account = u.account AND p.kind = u.kind AND p.id = u.id
-WHERE u.account = $1 AND u.username = ANY ($2::text[])`),
+		loadOwners: s(`SELECT u.* FROM unnest($2::text[]) AS q (username)
+CROSS JOIN LATERAL (SELECT u.username, u.kind, u.id FROM {{s}}.usernames AS u
+	WHERE u.account = $1 AND u.username = q.username OFFSET 0) AS u`),
+		loadOwnerRecords: s(`SELECT p.* FROM unnest($2::text[]) AS q (username)
+CROSS JOIN LATERAL (SELECT u.kind, u.id FROM {{s}}.usernames AS u
+	WHERE u.account = $1 AND u.username = q.username OFFSET 0) AS u
+CROSS JOIN LATERAL (SELECT {{cols}} FROM {{s}}.peers AS p
+	WHERE p.account = $1 AND p.kind = u.kind AND p.id = u.id OFFSET 0) AS p`),
 
 		// One row per element of the arrays $2..$19; a row's usernames are
 		// names[first : first+count-1] of $20, NULL for a count of -1.
