@@ -8,40 +8,15 @@ import (
 	"time"
 
 	"github.com/tgraw/tgraw/peer"
+	"github.com/tgraw/tgraw/peer/storetest"
 )
-
-// responsePeers returns the peers of a typical large response, 200 users
-// and 50 chats and channels, with IDs starting at base.
-func responsePeers(base int64) []peer.Record {
-	recs := make([]peer.Record, 0, 250)
-	for i := range int64(200) {
-		id := base + i
-		recs = append(recs, peer.Record{
-			Key: peer.UserKey(id), AccessHash: id * 7919, HasHash: true,
-			Usernames: []string{fmt.Sprintf("user_%d", id)}, Phone: fmt.Sprintf("1555%07d", id%10_000_000),
-			Title: fmt.Sprintf("First%d Last%d", id, id),
-		})
-	}
-	for i := range int64(50) {
-		id := base + i
-		key := peer.ChannelKey(id)
-		if i%5 == 0 {
-			key = peer.ChatKey(id)
-		}
-		recs = append(recs, peer.Record{
-			Key: key, AccessHash: id * 104729, HasHash: key.Kind == peer.KindChannel, Broadcast: i%2 == 0,
-			Usernames: []string{fmt.Sprintf("chan_%d", id)}, Title: fmt.Sprintf("Channel %d", id),
-		})
-	}
-	return recs
-}
 
 // Looking up a peer the file holds.
 func BenchmarkPeerHit(b *testing.B) {
 	ctx := context.Background()
 	s := openTemp(b)
 	for i := range int64(40) {
-		if err := s.Put(ctx, responsePeers(1+i*250)...); err != nil {
+		if err := s.Put(ctx, storetest.ResponsePeers(1+i*250)...); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -63,7 +38,7 @@ func BenchmarkUsernameHit(b *testing.B) {
 	ctx := context.Background()
 	s := openTemp(b)
 	for i := range int64(40) {
-		if err := s.Put(ctx, responsePeers(1+i*250)...); err != nil {
+		if err := s.Put(ctx, storetest.ResponsePeers(1+i*250)...); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -91,7 +66,7 @@ func BenchmarkPut250New(b *testing.B) {
 	base := int64(1)
 	for b.Loop() {
 		b.StopTimer()
-		recs := responsePeers(base)
+		recs := storetest.ResponsePeers(base)
 		base += 250
 		b.StartTimer()
 		if err := s.Put(ctx, recs...); err != nil {
@@ -105,7 +80,7 @@ func BenchmarkPut250New(b *testing.B) {
 func BenchmarkPut250Known(b *testing.B) {
 	ctx := context.Background()
 	s := openTemp(b)
-	recs := responsePeers(1)
+	recs := storetest.ResponsePeers(1)
 	if err := s.Put(ctx, recs...); err != nil {
 		b.Fatal(err)
 	}
@@ -121,7 +96,7 @@ func BenchmarkPut250Known(b *testing.B) {
 func BenchmarkPut1(b *testing.B) {
 	ctx := context.Background()
 	s := openTemp(b)
-	recs := responsePeers(1)
+	recs := storetest.ResponsePeers(1)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
