@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -49,25 +50,8 @@ func child(t *testing.T, mode, schema string, args ...any) *exec.Cmd {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), envChild+"="+mode, envSchema+"="+schema, envArgs+"="+strings.TrimSpace(fmt.Sprintln(args...)))
-	cmd.Stderr = &lockedBuffer{}
+	cmd.Stderr = &bytes.Buffer{} // read after Wait, when the copying is done
 	return cmd
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func runChild(mode, schema string, args []string, in io.Reader, out io.Writer) error {
