@@ -1,6 +1,6 @@
 module github.com/tgraw/tgraw
 
-go 1.26.8
+go 1.25.0
 
 require (
 	github.com/dave/jennifer v1.7.1
@@ -13,8 +13,8 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/jackc/pgxlisten v0.0.0-20250802141604-12b92425684c
 	go.uber.org/zap v1.26.0
-	golang.org/x/sync v0.24.0
-	golang.org/x/time v0.16.0
+	golang.org/x/sync v0.22.0
+	golang.org/x/time v0.14.0
 	modernc.org/sqlite v1.38.0
 )
 
