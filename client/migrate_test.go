@@ -119,7 +119,7 @@ func TestFileMigrate(t *testing.T) {
 		}
 		// Idle for IdleTimeout: both connections to DC 4 close.
 		fake.Travel(idle)
-		w.waitClose(media)
+		w.waitClose(media, main4)
 		return nil
 	})
 	s := mustLoad(t, store)
