@@ -10,9 +10,7 @@ import (
 	"github.com/gotd/td/bin"
 
 	"github.com/tgraw/tgraw/auth"
-	"github.com/tgraw/tgraw/auth/srp"
 	"github.com/tgraw/tgraw/auth/srp/srptest"
-	"github.com/tgraw/tgraw/mtcrypto"
 	"github.com/tgraw/tgraw/tg"
 	"github.com/tgraw/tgraw/tgerr"
 )
@@ -107,10 +105,7 @@ func (s *server) authorization(bot bool) *tg.AuthAuthorization {
 
 func twoFA(t *testing.T, password string) *srptest.Server {
 	t.Helper()
-	srv, err := srptest.NewServer([]byte(password), srp.Params{
-		Salt1: []byte("0123456789abcdef0123456789abcdef01234567"), Salt2: []byte("0123456789abcdef"),
-		G: 3, P: mtcrypto.DHPrime.FillBytes(make([]byte, 256)),
-	})
+	srv, err := srptest.NewServer([]byte(password), srptest.Params())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/gotd/td/tgtest"
 
 	"github.com/tgraw/tgraw/auth"
-	"github.com/tgraw/tgraw/auth/srp"
 	"github.com/tgraw/tgraw/auth/srp/srptest"
 	"github.com/tgraw/tgraw/client"
 	"github.com/tgraw/tgraw/mtcrypto"
@@ -92,10 +91,7 @@ func userAuthorization() *tg.AuthAuthorization {
 
 func passwordServer(t *testing.T, password string) *srptest.Server {
 	t.Helper()
-	s, err := srptest.NewServer([]byte(password), srp.Params{
-		Salt1: []byte("salt1 of the account, 40 bytes long!...."), Salt2: []byte("salt2, 16 bytes!"),
-		G: 3, P: mtcrypto.DHPrime.FillBytes(make([]byte, 256)),
-	})
+	s, err := srptest.NewServer([]byte(password), srptest.Params())
 	if err != nil {
 		t.Fatal(err)
 	}

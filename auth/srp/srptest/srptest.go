@@ -14,7 +14,18 @@ import (
 	"sync"
 
 	"github.com/tgraw/tgraw/auth/srp"
+	"github.com/tgraw/tgraw/mtcrypto"
 )
+
+// Params returns parameters like those Telegram gives in
+// account.password: the published 2048-bit prime, g = 3, a 40-byte salt1
+// and a 16-byte salt2.
+func Params() srp.Params {
+	return srp.Params{
+		Salt1: []byte("salt one, 40 bytes long, as Telegram's!"), Salt2: []byte("sixteen bytes..."),
+		G: 3, P: mtcrypto.DHPrime.FillBytes(make([]byte, 256)),
+	}
+}
 
 // Server checks proofs of one password.
 type Server struct {
