@@ -12,6 +12,7 @@ import (
 	"errors"
 	"math/big"
 	"sync"
+	"testing"
 
 	"github.com/tgraw/tgraw/auth/srp"
 	"github.com/tgraw/tgraw/mtcrypto"
@@ -57,6 +58,17 @@ func NewServer(password []byte, params srp.Params) (*Server, error) {
 		next:       1000,
 		challenges: map[int64]challenge{},
 	}, nil
+}
+
+// New returns a server for password with Params, and fails tb when it
+// cannot be made.
+func New(tb testing.TB, password string) *Server {
+	tb.Helper()
+	s, err := NewServer([]byte(password), Params())
+	if err != nil {
+		tb.Fatalf("srptest: %v", err)
+	}
+	return s
 }
 
 // Params returns the algorithm's parameters, for account.password.
