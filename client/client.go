@@ -8,6 +8,27 @@
 // state included, is saved in a session.Storage, and a restart catches up
 // on what was missed.
 //
+// It is made to run for months:
+//
+//   - Sign-in: SignInBot and SignInUser (a code from the program, and
+//     two-step verification with SRP-2048; see package auth) record the
+//     account in the session, and Self tells it after a restart with no
+//     call.
+//   - Data centres: PHONE_MIGRATE, USER_MIGRATE and NETWORK_MIGRATE move
+//     the account's home DC (a key made there, the authorization carried
+//     over with auth.exportAuthorization and auth.importAuthorization when
+//     signed in, the session saved); FILE_MIGRATE and STATS_MIGRATE, and
+//     the calls of DC, go to a connection to that DC, authorised the same
+//     way, kept in a pool and closed when idle; file transfers use a DC's
+//     media-only addresses when help.getConfig lists some; CDN reaches CDN
+//     DCs with the keys of help.getCdnConfig. The keys of every DC are
+//     saved, so a restart makes no new key exchange.
+//   - Reconnection: a dropped connection comes back with backoff
+//     (Options.Reconnect), in the same MTProto session; calls that got no
+//     answer are sent again and each caller gets exactly one result; a
+//     caller that gives up leaves no call behind; new_session_created
+//     makes the updates catch up.
+//
 // A program on this package compiles neither gotd/td's tg nor its
 // telegram package: only gotd/td's bin and transport.
 //
@@ -22,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"runtime"
 	"sync"
@@ -31,7 +53,6 @@ import (
 	"github.com/gotd/td/clock"
 	"github.com/gotd/td/transport"
 
-	"github.com/tgraw/tgraw/mtproto"
 	"github.com/tgraw/tgraw/peer"
 	"github.com/tgraw/tgraw/session"
 	"github.com/tgraw/tgraw/tg"
@@ -50,7 +71,7 @@ type Options struct {
 	// Test connects to Telegram's test servers.
 	Test bool
 	// PublicKeys are the servers' RSA keys; Telegram's published keys by
-	// default.
+	// default. CDN DCs' keys come from help.getCdnConfig.
 	PublicKeys []*rsa.PublicKey
 
 	// Session keeps the session between runs; in memory by default.
@@ -80,9 +101,56 @@ type Options struct {
 	// Logger gets the client's events; nothing by default. No key
 	// material is ever logged.
 	Logger *slog.Logger
-	// PingInterval is how often the connection is pinged; see
+	// PingInterval is how often each connection is pinged; see
 	// mtproto.Options.
 	PingInterval time.Duration
+
+	// DialTimeout bounds the opening of each TCP connection with its
+	// transport handshake; 10 seconds by default.
+	DialTimeout time.Duration
+	// Reconnect is how a dropped connection comes back: see Backoff.
+	Reconnect Backoff
+	// CallTimeout bounds each call, reconnections included, when its
+	// context has no earlier deadline: 1 minute by default; negative for
+	// none.
+	CallTimeout time.Duration
+	// CallRetries is how many times a call that Telegram answered with an
+	// internal error (code 500, or -503 Timeout) is made again, with the
+	// waits of Reconnect between tries, and how many times a call on a
+	// connection to another DC that was given up is sent on a new one: 3
+	// by default; negative for none.
+	CallRetries int
+	// IdleTimeout closes a connection to another DC (files, CDN, other
+	// DCs' calls) that has made no call for this long: 1 minute by
+	// default.
+	IdleTimeout time.Duration
+}
+
+// Backoff is how a connection is made again after it dropped: the first
+// attempt at once, then after Min, twice as long after each failure, up
+// to Max, each wait up to a fifth longer at random so that many clients
+// do not come back at the same moment. A connection that worked (the
+// server's messages came through) starts again from the first attempt.
+type Backoff struct {
+	// Min and Max bound the waits: 500 ms and 30 s by default.
+	Min, Max time.Duration
+	// Attempts is how many attempts in a row may fail before the
+	// connection is given up (Run ends with the error when it is the
+	// account's); 0, the default, tries for as long as Run runs.
+	Attempts int
+}
+
+// delay is the wait before attempt n (counting from 0).
+func (b Backoff) delay(n int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	d := b.Min
+	for i := 1; i < n && d < b.Max; i++ {
+		d *= 2
+	}
+	d = min(d, b.Max)
+	return d + rand.N(d/5+1)
 }
 
 // Device is what initConnection says about the client.
@@ -120,6 +188,24 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = 10 * time.Second
+	}
+	if o.Reconnect.Min <= 0 {
+		o.Reconnect.Min = 500 * time.Millisecond
+	}
+	if o.Reconnect.Max < o.Reconnect.Min {
+		o.Reconnect.Max = max(30*time.Second, o.Reconnect.Min)
+	}
+	if o.CallTimeout == 0 {
+		o.CallTimeout = time.Minute
+	}
+	if o.CallRetries == 0 {
+		o.CallRetries = 3
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = time.Minute
+	}
 	d := &o.Device
 	if d.DeviceModel == "" {
 		d.DeviceModel = "tgraw"
@@ -147,14 +233,27 @@ type Client struct {
 	log     *slog.Logger
 	learner *peer.Learner
 
-	saveMu sync.Mutex // serializes session saves
-	mu     sync.Mutex
-	sess   *session.Session
-	conn   *mtproto.Conn // nil outside Run
-	config *tg.Config
-	// updateEvents wakes the updates loop: a new session on the server.
-	updateEvents chan struct{}
+	saveMu    sync.Mutex // serializes session saves
+	migrateMu sync.Mutex // one move of the home DC at a time
+	mu        sync.Mutex
+	sess      *session.Session
+	config    *tg.Config
+	cdn       *tg.CDNConfig
+	run       *runState // nil outside Run
+}
+
+// runState is what one Run has: its context, its connections, and the
+// channels of its update loop.
+type runState struct {
+	ctx  context.Context
+	fail context.CancelCauseFunc // ends the Run with a cause
+	home *dcConn
+	pool map[poolKey]*poolEntry
+	all  []*dcConn // every connection opened, to wait for at the end
+
+	updateEvents chan struct{} // the server may have lost updates
 	updateQueue  chan []byte
+	signIns      chan struct{} // the account signed in or out
 }
 
 // New returns a client for the application with the api_id and api_hash
@@ -173,44 +272,65 @@ func New(appID int, appHash string, opts Options) *Client {
 // ErrNotRunning is the error of Invoke outside Run.
 var ErrNotRunning = errors.New("client: not connected: call Invoke inside the function Run runs")
 
-// Invoke sends a call and decodes its result: any function of package tg
-// with its result type. Errors of Telegram are *tgerr.Error.
+// Invoke sends a call to the account's DC and decodes its result: any
+// function of package tg with its result type. Errors of Telegram are
+// *tgerr.Error; redirections to other DCs are followed.
 func (c *Client) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder) error {
-	if c.learner != nil {
-		return c.learner.Wrap(rawInvoker{c}).Invoke(ctx, input, output)
-	}
-	return c.invoke(ctx, input, output)
+	return c.invoker(target{}).Invoke(ctx, input, output)
 }
 
-// rawInvoker is the client without its learner.
-type rawInvoker struct{ c *Client }
+// DC returns an Invoker whose calls go to data centre dc: the account's
+// connection when dc is its DC, else a connection of the pool, on which
+// a signed-in account is authorised with auth.exportAuthorization and
+// auth.importAuthorization. File transfers go to the DC's media-only
+// addresses when help.getConfig lists some.
+func (c *Client) DC(dc int) tg.Invoker { return c.invoker(target{dc: dc}) }
 
-func (r rawInvoker) Invoke(ctx context.Context, in bin.Encoder, out bin.Decoder) error {
-	return r.c.invoke(ctx, in, out)
+// CDN returns an Invoker whose calls go to the CDN data centre dc, from
+// help.getConfig's list, with an auth key made with the RSA keys of
+// help.getCdnConfig. No authorization is carried there: CDN DCs serve
+// upload.getCdnFile to anyone with the file's token.
+func (c *Client) CDN(dc int) tg.Invoker { return c.invoker(target{dc: dc, cdn: true}) }
+
+// invoker is the client's Invoker for calls to t, with the learner in
+// front when Options.Peers is set.
+func (c *Client) invoker(t target) tg.Invoker {
+	var inv tg.Invoker = targetInvoker{c, t}
+	if c.learner != nil && !t.cdn {
+		inv = c.learner.Wrap(inv)
+	}
+	return inv
 }
 
-func (c *Client) invoke(ctx context.Context, input bin.Encoder, output bin.Decoder) error {
-	c.mu.Lock()
-	conn := c.conn
-	c.mu.Unlock()
-	if conn == nil {
-		return ErrNotRunning
+// targetInvoker makes calls on one target, without the learner.
+type targetInvoker struct {
+	c *Client
+	t target
+}
+
+func (i targetInvoker) Invoke(ctx context.Context, in bin.Encoder, out bin.Decoder) error {
+	if i.c.opts.CallTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, i.c.opts.CallTimeout)
+		defer cancel()
 	}
-	return conn.Invoke(ctx, input, output)
+	return i.c.call(ctx, i.t, in, out)
 }
 
 // API returns a tg.Client over c.
 func (c *Client) API() *tg.Client { return tg.NewClient(c) }
 
 // Config returns the configuration help.getConfig gave when the client
-// connected: the DC list, limits, this DC. Nil before.
+// last connected to the account's DC: the DC list, limits, this DC. Nil
+// before.
 func (c *Client) Config() *tg.Config {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.config
 }
 
-// Session returns a copy of the session as it stands.
+// Session returns a copy of the session as it stands, nil before the
+// first Run or Self.
 func (c *Client) Session() *session.Session {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -220,94 +340,20 @@ func (c *Client) Session() *session.Session {
 	return c.sess.Clone()
 }
 
-// Run connects, calls f and disconnects when f returns. f's context ends
-// when the connection fails; Run then returns the connection's error. The
-// session is saved as it changes and when Run returns.
-func (c *Client) Run(ctx context.Context, f func(ctx context.Context) error) error {
+// loadSession reads the session from the storage: a new one for a
+// storage that has none.
+func (c *Client) loadSession(ctx context.Context) (*session.Session, error) {
 	sess, err := c.opts.Session.Load(ctx)
 	switch {
 	case errors.Is(err, session.ErrNotFound):
 		sess = &session.Session{DC: c.opts.DC, Test: c.opts.Test}
 	case err != nil:
-		return fmt.Errorf("client: load the session: %w", err)
+		return nil, fmt.Errorf("client: load the session: %w", err)
 	case sess.Test != c.opts.Test:
-		return fmt.Errorf("client: the session is for Telegram's %s servers, the client for its %s ones: use another session",
+		return nil, fmt.Errorf("client: the session is for Telegram's %s servers, the client for its %s ones: use another session",
 			servers(sess.Test), servers(c.opts.Test))
 	}
-	c.mu.Lock()
-	c.sess = sess
-	c.mu.Unlock()
-
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	conn, connDone, err := c.start(ctx, cancel, !sess.AuthKey.IsZero())
-	if err != nil {
-		return err
-	}
-	var wg sync.WaitGroup
-	if c.opts.UpdateHandler != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.updatesLoop(ctx)
-		}()
-	}
-	ferr := f(ctx)
-	if cause := context.Cause(ctx); ferr != nil && cause != nil && !errors.Is(cause, context.Canceled) {
-		// f failed because the connection did.
-		ferr = cause
-	}
-	cancel(context.Canceled)
-	wg.Wait()
-	return c.stop(conn, connDone, ferr)
-}
-
-// start connects and makes the first call. A saved auth key the server
-// does not know (transport error -404: the key was revoked or the server
-// lost it) is dropped, and a new one made, once.
-func (c *Client) start(ctx context.Context, cancel context.CancelCauseFunc, savedKey bool) (*mtproto.Conn, chan error, error) {
-	for {
-		conn, err := c.connect(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		connCtx, stopConn := context.WithCancel(ctx)
-		connDone := make(chan error, 1)
-		go func() { connDone <- conn.Run(connCtx) }()
-		err = c.init(ctx, conn)
-		if err == nil {
-			go func() {
-				defer stopConn()
-				select {
-				case err := <-connDone:
-					cancel(err)
-					connDone <- err
-				case <-ctx.Done():
-				}
-			}()
-			return conn, connDone, nil
-		}
-		// Stop this connection alone, not ctx.
-		stopConn()
-		<-connDone
-		c.mu.Lock()
-		c.conn = nil
-		c.mu.Unlock()
-		var te *mtproto.TransportError
-		if savedKey && errors.As(err, &te) && te.Code == mtproto.CodeAuthKeyNotFound {
-			c.log.Warn("client: the server does not know the saved auth key; making a new one")
-			if ferr := c.forgetKey(ctx); ferr != nil {
-				return nil, nil, ferr
-			}
-			savedKey = false
-			continue
-		}
-		_ = c.update(context.Background(), func(s *session.Session) {
-			st := conn.State()
-			s.Salt, s.TimeOffset = st.Salt, st.TimeOffset
-		})
-		return nil, nil, err
-	}
+	return sess, nil
 }
 
 func servers(test bool) string {
@@ -317,21 +363,78 @@ func servers(test bool) string {
 	return "production"
 }
 
-// stop waits for the connection to end, saves the session and returns
-// err.
-func (c *Client) stop(conn *mtproto.Conn, connDone chan error, err error) error {
-	<-conn.Done()
-	c.mu.Lock()
-	c.conn = nil
-	c.mu.Unlock()
-	st := conn.State()
-	saveErr := c.update(context.Background(), func(s *session.Session) {
-		s.Salt, s.TimeOffset = st.Salt, st.TimeOffset
-	})
-	if err == nil && saveErr != nil {
-		err = fmt.Errorf("client: save the session: %w", saveErr)
+// Run connects, calls f and disconnects when f returns. A dropped
+// connection comes back as Options.Reconnect says, the calls waiting on it
+// answered once it has; f's context ends when the account's connection
+// cannot be made again (or its auth key is gone), and Run then returns
+// that error. The session is saved as it changes and when Run returns.
+func (c *Client) Run(ctx context.Context, f func(ctx context.Context) error) error {
+	sess, err := c.loadSession(ctx)
+	if err != nil {
+		return err
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	rs := &runState{
+		ctx: ctx, fail: cancel,
+		pool:         map[poolKey]*poolEntry{},
+		updateEvents: make(chan struct{}, 1),
+		updateQueue:  make(chan []byte, updateQueueSize),
+		signIns:      make(chan struct{}, 1),
+	}
+	c.mu.Lock()
+	if c.run != nil {
+		c.mu.Unlock()
+		return errors.New("client: Run is already running")
+	}
+	c.sess, c.run = sess, rs
+	c.mu.Unlock()
+
+	err = c.startHome(ctx, rs, !sess.AuthKey.IsZero())
+	if err == nil {
+		var wg sync.WaitGroup
+		if c.opts.UpdateHandler != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.updatesLoop(ctx, rs)
+			}()
+		}
+		err = f(ctx)
+		if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+			// f failed because the connection did.
+			err = cause
+		}
+		cancel(context.Canceled)
+		wg.Wait()
+	}
+	cancel(context.Canceled)
+	c.stopAll(rs)
+	c.mu.Lock()
+	c.run = nil
+	c.mu.Unlock()
 	return err
+}
+
+// stopAll waits until every connection of the run has ended (the run's
+// context is done); each saves its salt and clock offset as it ends.
+func (c *Client) stopAll(rs *runState) {
+	c.mu.Lock()
+	all := rs.all
+	c.mu.Unlock()
+	for _, d := range all {
+		<-d.done
+	}
+}
+
+// runState returns the state of the current Run, or ErrNotRunning.
+func (c *Client) runState() (*runState, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.run == nil {
+		return nil, ErrNotRunning
+	}
+	return c.run, nil
 }
 
 // update changes the session and saves it.
@@ -339,8 +442,27 @@ func (c *Client) update(ctx context.Context, change func(*session.Session)) erro
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
 	c.mu.Lock()
+	if c.sess == nil {
+		c.mu.Unlock()
+		return ErrNotRunning
+	}
 	change(c.sess)
 	s := c.sess.Clone()
 	c.mu.Unlock()
 	return c.opts.Session.Save(ctx, s)
+}
+
+// sleep waits d on the client's clock, or until ctx ends.
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := c.opts.Clock.Timer(d)
+	defer clock.StopTimer(t)
+	select {
+	case <-t.C():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

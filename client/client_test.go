@@ -97,8 +97,8 @@ func TestSessionReused(t *testing.T) {
 	if s.keys() != 1 {
 		t.Errorf("the server saw %d auth keys, want 1", s.keys())
 	}
-	if s.dials.Load() != 2 {
-		t.Errorf("%d connections, want 2 (one per run)", s.dials.Load())
+	if s.conns.Load() != 2 {
+		t.Errorf("%d connections, want 2 (one per run)", s.conns.Load())
 	}
 }
 

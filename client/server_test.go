@@ -36,7 +36,7 @@ type server struct {
 	port int
 	key  *rsa.PublicKey
 
-	dials atomic.Int32
+	conns atomic.Int32 // connections that carried encrypted messages
 
 	mu       sync.Mutex
 	first    []tg.Object // the first request of each session, undecoded wrappers included
@@ -132,14 +132,17 @@ func (s *server) keys() int {
 }
 
 // options are the client options for this server: its address, its key,
-// and a dialer that counts connections.
+// and a dialer that counts the connections that carry encrypted messages.
 func (s *server) options() client.Options {
 	return client.Options{
 		DCList:     []tg.DCOption{{ID: 2, IPAddress: "127.0.0.1", Port: s.port}},
 		PublicKeys: []*rsa.PublicKey{s.key},
 		Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			s.dials.Add(1)
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
+			conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &watchedConn{Conn: conn, onEncrypted: func() { s.conns.Add(1) }}, nil
 		},
 	}
 }

@@ -21,9 +21,11 @@ func (c *Client) onUpdate(b []byte) {
 	if c.opts.UpdateHandler == nil {
 		return
 	}
-	c.mu.Lock()
-	queue, events := c.updateQueue, c.updateEvents
-	c.mu.Unlock()
+	rs, err := c.runState()
+	if err != nil {
+		return
+	}
+	queue, events := rs.updateQueue, rs.updateEvents
 	select {
 	case queue <- b:
 	default:
@@ -38,11 +40,21 @@ func (c *Client) onUpdate(b []byte) {
 // onNewSession asks for the difference: the server may have lost
 // updates with its session.
 func (c *Client) onNewSession() {
-	c.mu.Lock()
-	events := c.updateEvents
-	c.mu.Unlock()
+	rs, err := c.runState()
+	if err != nil {
+		return
+	}
+	signal(rs.updateEvents)
+}
+
+// signalSignIn tells the update loop that the account signed in or out:
+// its state starts anew.
+func (c *Client) signalSignIn(rs *runState) { signal(rs.signIns) }
+
+// signal wakes a loop waiting on ch (a channel of capacity 1).
+func signal(ch chan struct{}) {
 	select {
-	case events <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
 }
@@ -50,25 +62,25 @@ func (c *Client) onNewSession() {
 // updatesLoop applies the account's updates in order until ctx ends: it
 // first catches up from the saved state, then handles pushed updates and
 // fills gaps.
-func (c *Client) updatesLoop(ctx context.Context) {
-	c.mu.Lock()
-	sess := c.sess.Clone()
-	queue, events := c.updateQueue, c.updateEvents
-	c.mu.Unlock()
-
+func (c *Client) updatesLoop(ctx context.Context, rs *runState) {
+	queue, events := rs.updateQueue, rs.updateEvents
 	handler := c.opts.UpdateHandler
 	if c.learner != nil {
 		handler = c.learner.Handler(handler)
 	}
-	m := updates.New(rawInvoker{c}, sess.Updates, updates.Options{
-		Handler: handler,
-		Save: func(ctx context.Context, st session.UpdateState) error {
-			return c.update(ctx, func(s *session.Session) { s.Updates = st })
-		},
-		ChannelHash: c.channelHash,
-		Bot:         sess.Bot,
-		Logger:      c.log,
-	})
+	manager := func() *updates.Manager {
+		sess := c.Session()
+		return updates.New(targetInvoker{c, target{}}, sess.Updates, updates.Options{
+			Handler: handler,
+			Save: func(ctx context.Context, st session.UpdateState) error {
+				return c.update(ctx, func(s *session.Session) { s.Updates = st })
+			},
+			ChannelHash: c.channelHash,
+			Bot:         sess.Bot,
+			Logger:      c.log,
+		})
+	}
+	m := manager()
 	// The new_session_created that answered the connection's first
 	// message came before the catch-up, which covers it.
 	select {
@@ -80,6 +92,10 @@ func (c *Client) updatesLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-rs.signIns:
+			// Another account, or none: its state, from the start.
+			m = manager()
+			tracking = c.catchUp(ctx, m)
 		case b := <-queue:
 			u, err := tg.DecodeUpdates(&bin.Buffer{Buf: b})
 			if err != nil {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -127,15 +129,19 @@ const (
 	maxPast              = 300 * time.Second
 )
 
-// Conn is one encrypted MTProto connection. Invoke may be called from any
-// number of goroutines; Run runs the connection.
+// Conn is one encrypted MTProto session: an auth key, a session_id, its
+// msg_ids and seqnos, and the calls waiting for answers, over one
+// transport connection at a time. Invoke may be called from any number of
+// goroutines, also between transports; Serve runs the session over its
+// transport, and Reconnect gives it a new one after a drop, on which the
+// calls still unanswered are sent again.
 type Conn struct {
-	conn transport.Conn
 	opts Options
 	log  *slog.Logger
 	key  mtcrypto.AuthKey
 
 	mu         sync.Mutex
+	conn       transport.Conn // the transport; nil after a drop, until Reconnect
 	ids        *MsgIDs
 	session    int64
 	oldSession int64 // the session before a reset, whose answers are still taken
@@ -147,17 +153,20 @@ type Conn struct {
 	queue      []*outgoing        // waiting for the writer
 	acks       []int64            // server msg_ids to acknowledge
 	window     window
-	dropped    int // messages dropped in a row
+	dropped    int   // messages dropped in a row
+	received   int64 // messages that passed the checks, over every transport
 
 	wake    chan struct{} // the writer has something to send
 	ackWait chan struct{} // the first ack is waiting
-	done    chan struct{} // closed when Run ends
-	err     error         // why Run ended, set before done is closed
-	started bool
+	done    chan struct{} // closed by Close
+	err     error         // why the connection was closed, set before done is closed
+	closed  bool
+	serving chan struct{}           // while Serve runs: closed when it returns
+	stop    context.CancelCauseFunc // while Serve runs: ends it
 }
 
 // New returns a connection on conn with the options' key and session.
-// Nothing is sent before Run.
+// Nothing is sent before Serve (or Run).
 func New(conn transport.Conn, opts Options) (*Conn, error) {
 	opts.setDefaults()
 	if opts.Key.IsZero() {
@@ -213,10 +222,20 @@ func (c *Conn) notifyState(s State) {
 	}
 }
 
-// Done is closed when Run has ended; Err then says why.
+// Received returns how many messages from the server have passed the
+// checks, over every transport the connection had: a caller that
+// reconnects can tell a transport that worked from one that failed at
+// once.
+func (c *Conn) Received() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.received
+}
+
+// Done is closed when the connection is closed; Err then says why.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// Err returns why Run ended, or nil while it runs.
+// Err returns why the connection was closed, or nil while it is open.
 func (c *Conn) Err() error {
 	select {
 	case <-c.done:
@@ -226,21 +245,51 @@ func (c *Conn) Err() error {
 	}
 }
 
-// Run runs the connection until ctx is done or the connection fails: it
-// reads and checks the server's messages, sends queued calls and
-// acknowledgements, and pings. It closes the transport connection when it
-// returns, and every call still waiting fails with an error wrapping
-// ErrClosed and the cause. Run may be called once.
+// Run serves the connection until ctx is done or the transport fails, and
+// then closes it: every call still waiting fails with an error wrapping
+// ErrClosed and the cause. It is Serve and Close, for a connection that is
+// not to outlive its transport.
 func (c *Conn) Run(ctx context.Context) error {
-	c.mu.Lock()
-	if c.started {
-		c.mu.Unlock()
-		return errors.New("mtproto: Run called twice")
-	}
-	c.started = true
-	c.mu.Unlock()
+	err := c.Serve(ctx)
+	c.Close(err)
+	return err
+}
 
+// Serve runs the connection over its transport until ctx is done, the
+// transport fails or Close is called: it reads and checks the server's
+// messages, sends queued calls and acknowledgements, and pings. It closes
+// the transport when it returns, and returns why it stopped: ctx's cause
+// when ctx ended, an error wrapping ErrClosed after Close.
+//
+// The calls that got no answer stay waiting, and new calls are queued:
+// after Reconnect, the next Serve sends them in the same session, each
+// under its first msg_id inside a container (so that a server that did
+// get it answers it once rather than running it twice), or under a new
+// msg_id once the first is too old for the server to accept. A call whose
+// context ends in between is dropped, and so is its answer if one comes.
+func (c *Conn) Serve(ctx context.Context) error {
+	c.mu.Lock()
+	switch {
+	case c.closed:
+		c.mu.Unlock()
+		return fmt.Errorf("%w: %w", ErrClosed, c.err)
+	case c.serving != nil:
+		c.mu.Unlock()
+		return errors.New("mtproto: Serve called while the connection is served")
+	case c.conn == nil:
+		c.mu.Unlock()
+		return errors.New("mtproto: no transport: Reconnect gives one")
+	}
+	tconn := c.conn
 	ctx, cancel := context.WithCancelCause(ctx)
+	served := make(chan struct{})
+	c.serving, c.stop, c.dropped = served, cancel, 0
+	more := len(c.queue) > 0 || len(c.acks) > 0
+	c.mu.Unlock()
+	if more {
+		c.signal(c.wake)
+	}
+
 	var wg sync.WaitGroup
 	run := func(f func(context.Context) error) {
 		wg.Add(1)
@@ -251,24 +300,93 @@ func (c *Conn) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	run(c.readLoop)
-	run(c.writeLoop)
+	run(func(ctx context.Context) error { return c.readLoop(ctx, tconn) })
+	run(func(ctx context.Context) error { return c.writeLoop(ctx, tconn) })
 	run(c.ackLoop)
 	if c.opts.PingInterval > 0 {
 		run(c.pingLoop)
 	}
 	<-ctx.Done()
 	err := context.Cause(ctx)
-	_ = c.conn.Close() // unblocks the read loop
+	_ = tconn.Close() // unblocks the read loop
 	wg.Wait()
-	c.close(err)
+
+	c.mu.Lock()
+	c.requeueLocked()
+	if c.conn == tconn {
+		c.conn = nil
+	}
+	c.serving, c.stop = nil, nil
+	if c.closed {
+		err = fmt.Errorf("%w: %w", ErrClosed, c.err)
+	}
+	c.mu.Unlock()
+	close(served)
 	return err
 }
 
-// close fails every waiting call with err and marks the connection done.
-func (c *Conn) close(err error) {
+// requeueLocked puts the calls sent and not answered back in the queue,
+// oldest first and ahead of the calls never sent, to go out again on the
+// next transport. c.mu is held.
+func (c *Conn) requeueLocked() {
+	if len(c.pending) == 0 {
+		return
+	}
+	ids := slices.Sorted(maps.Keys(c.pending))
+	front := make([]*outgoing, 0, len(ids)+len(c.queue))
+	for _, id := range ids {
+		r := c.pending[id]
+		front = append(front, &outgoing{req: r, body: r.body, content: true, resend: true})
+	}
+	c.pending = map[int64]*request{}
+	c.queue = append(front, c.queue...)
+}
+
+// Reconnect gives the connection a new transport after Serve returned;
+// the next Serve runs on it.
+func (c *Conn) Reconnect(conn transport.Conn) error {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.closed:
+		return fmt.Errorf("%w: %w", ErrClosed, c.err)
+	case c.serving != nil:
+		return errors.New("mtproto: Reconnect called while the connection is served")
+	}
+	if c.conn != nil && c.conn != conn {
+		_ = c.conn.Close()
+	}
+	c.conn = conn
+	return nil
+}
+
+// Close closes the connection for good: it stops Serve, closes the
+// transport, and fails every call still waiting with an error wrapping
+// ErrClosed and err. Later calls fail the same way. Close may be called
+// more than once; the first err stays.
+func (c *Conn) Close(err error) {
+	if err == nil {
+		err = errors.New("closed")
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
 	c.err = err
+	served, stop := c.serving, c.stop
+	c.mu.Unlock()
+	if stop != nil {
+		stop(err)
+		<-served
+	}
+
+	c.mu.Lock()
+	if c.conn != nil {
+		_ = c.conn.Close()
+		c.conn = nil
+	}
 	waiting := make([]*request, 0, len(c.pending)+len(c.queue))
 	for _, r := range c.pending {
 		waiting = append(waiting, r)

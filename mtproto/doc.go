@@ -4,6 +4,15 @@
 // and errors, and pings. Framing is gotd/td's transport package
 // (intermediate, abridged, padded intermediate or full).
 //
+// A Conn is a session rather than a socket: Serve runs it over one
+// transport connection, and when that drops, Reconnect gives it another
+// and the next Serve sends again, in the same session, the calls that got
+// no answer: under their first msg_id inside a container, so that a
+// server that did get one answers it instead of running it twice. Each
+// caller gets exactly one result; a caller that leaves (its context ends)
+// takes its call out, and a late answer to it is dropped. Close ends the
+// session; Run is Serve and Close, for one transport.
+//
 // Conn does not know the Telegram API: Invoke sends any TL value and
 // decodes the result into any decoder, and the messages the server sends
 // on its own (updates) go to Options.Handler as bytes. Package client
@@ -29,7 +38,7 @@
 // # Errors
 //
 // An rpc_error comes back from Invoke as a *tgerr.Error. A transport error
-// frame (such as -404, an unknown auth key) ends Run with a
+// frame (such as -404, an unknown auth key) ends Serve with a
 // *TransportError. A bad_msg_notification that re-sending cannot fix
 // (codes 18, 19, 20, 34, 35, 64) fails the call with a *BadMsgError.
 package mtproto

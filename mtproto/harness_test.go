@@ -2,6 +2,7 @@ package mtproto_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -108,7 +109,9 @@ type harness struct {
 	clock    *neo.Time
 	key      mtcrypto.AuthKey
 	srv      *mtprototest.Session
+	srvEnd   transport.Conn
 	conn     *mtproto.Conn
+	runCtx   context.Context
 	logs     *logs
 	updates  chan []byte
 	sessions chan struct{}
@@ -157,8 +160,49 @@ func (h *harness) waitTimer() {
 
 // newHarness connects a Conn to the scripted server over an in-memory
 // connection, with a fake clock the server shares, no pings unless edit
-// asks for them, and starts it.
+// asks for them, and starts it with Run.
 func newHarness(t *testing.T, edit func(*mtproto.Options)) *harness {
+	t.Helper()
+	return startHarness(t, edit, false)
+}
+
+// newServeHarness is newHarness with the connection started by Serve: a
+// dropped transport leaves it open, for reconnect.
+func newServeHarness(t *testing.T, edit func(*mtproto.Options)) *harness {
+	t.Helper()
+	return startHarness(t, edit, true)
+}
+
+// drop closes the server's end of the transport and waits for Serve to
+// return, with its error.
+func (h *harness) drop() error {
+	h.t.Helper()
+	_ = h.srvEnd.Close()
+	select {
+	case err := <-h.runErr:
+		return err
+	case <-h.ctx.Done():
+		h.t.Fatal("Serve did not return after the transport dropped")
+		return nil
+	}
+}
+
+// reconnect gives the connection a new in-memory transport, with a server
+// session on the same session_id, and serves it.
+func (h *harness) reconnect() {
+	h.t.Helper()
+	clientEnd, serverEnd := transport.Intermediate.Pipe()
+	if err := h.conn.Reconnect(clientEnd); err != nil {
+		h.t.Fatal(err)
+	}
+	sessionID := h.srv.SessionID
+	h.srv = mtprototest.NewSession(serverEnd, h.key, h.clock.Now)
+	h.srv.SessionID = sessionID
+	h.srvEnd = serverEnd
+	go func() { h.runErr <- h.conn.Serve(h.runCtx) }()
+}
+
+func startHarness(t *testing.T, edit func(*mtproto.Options), serve bool) *harness {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	clientEnd, serverEnd := transport.Intermediate.Pipe()
@@ -171,7 +215,7 @@ func newHarness(t *testing.T, edit func(*mtproto.Options)) *harness {
 		updates:  make(chan []byte, 100),
 		sessions: make(chan struct{}, 10),
 		states:   make(chan mtproto.State, 100),
-		runErr:   make(chan error, 1),
+		runErr:   make(chan error, 4),
 		timers:   make(chan struct{}, 100),
 	}
 	h.srv = mtprototest.NewSession(serverEnd, h.key, h.clock.Now)
@@ -195,15 +239,24 @@ func newHarness(t *testing.T, edit func(*mtproto.Options)) *harness {
 	}
 	h.conn = conn
 	h.srv.SessionID = conn.State().SessionID
+	h.srvEnd = serverEnd
 	runCtx, stop := context.WithCancel(ctx)
-	go func() { h.runErr <- conn.Run(runCtx) }()
+	h.runCtx = runCtx
+	if serve {
+		go func() { h.runErr <- conn.Serve(runCtx) }()
+	} else {
+		go func() { h.runErr <- conn.Run(runCtx) }()
+	}
 	t.Cleanup(func() {
 		stop()
-		_ = serverEnd.Close()
+		_ = h.srvEnd.Close()
+		if serve {
+			conn.Close(errors.New("test over"))
+		}
 		select {
-		case <-h.runErr:
+		case <-conn.Done():
 		case <-time.After(timeout):
-			t.Error("Run did not return")
+			t.Error("the connection did not close")
 		}
 		cancel()
 	})

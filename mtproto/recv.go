@@ -8,17 +8,18 @@ import (
 	"fmt"
 
 	"github.com/gotd/td/bin"
+	"github.com/gotd/td/transport"
 
 	"github.com/tgraw/tgraw/mt"
 	"github.com/tgraw/tgraw/mtcrypto"
 )
 
-// readLoop reads, checks and handles the server's messages.
-func (c *Conn) readLoop(ctx context.Context) error {
+// readLoop reads, checks and handles the server's messages from conn.
+func (c *Conn) readLoop(ctx context.Context, conn transport.Conn) error {
 	var b bin.Buffer
 	for {
 		b.Reset()
-		if err := c.conn.Recv(ctx, &b); err != nil {
+		if err := conn.Recv(ctx, &b); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -48,6 +49,7 @@ func (c *Conn) handleFrame(frame []byte) error {
 	}
 	c.mu.Lock()
 	c.dropped = 0
+	c.received++
 	c.mu.Unlock()
 	c.handle(h.MsgID, h.SeqNo, body, false)
 	return nil

@@ -17,10 +17,12 @@ import (
 // request is a call: its encoded body and where its answer goes. Its
 // msg_id changes each time it is sent again.
 type request struct {
-	body  []byte
-	name  string // the TL name of the query, for logs and errors
-	msgID int64  // the msg_id of its last sending, 0 before the first
-	out   chan answer
+	body    []byte
+	name    string // the TL name of the query, for logs and errors
+	msgID   int64  // the msg_id of its last sending, 0 before the first
+	seq     int32  // the seqno of its last sending
+	session int64  // the session of its last sending
+	out     chan answer
 }
 
 type answer struct {
@@ -42,6 +44,9 @@ type outgoing struct {
 	req     *request // nil for a message with no answer
 	body    []byte
 	content bool // content-related: odd seqno
+	// resend marks a call sent on a transport that dropped before its
+	// answer came: it goes again under its msg_id if it can.
+	resend bool
 }
 
 // Invoke sends input and decodes its answer into output. It returns the
@@ -56,11 +61,9 @@ func (c *Conn) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder
 	req := &request{body: c.compress(b.Buf), name: c.typeName(b.Buf), out: make(chan answer, 1)}
 
 	c.mu.Lock()
-	select {
-	case <-c.done:
+	if c.closed {
 		c.mu.Unlock()
 		return fmt.Errorf("%w: %w", ErrClosed, c.err)
-	default:
 	}
 	c.queue = append(c.queue, &outgoing{req: req, body: req.body, content: true})
 	c.mu.Unlock()

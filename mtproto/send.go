@@ -3,17 +3,19 @@ package mtproto
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gotd/td/bin"
+	"github.com/gotd/td/transport"
 
 	"github.com/tgraw/tgraw/mt"
 	"github.com/tgraw/tgraw/mtcrypto"
 )
 
-// writeLoop sends what is queued, with the acknowledgements waiting, each
-// time it is woken. It is the only sender, so messages leave in the order
-// of their msg_ids.
-func (c *Conn) writeLoop(ctx context.Context) error {
+// writeLoop sends what is queued on conn, with the acknowledgements
+// waiting, each time it is woken. It is the only sender, so messages leave
+// in the order of their msg_ids.
+func (c *Conn) writeLoop(ctx context.Context, conn transport.Conn) error {
 	for {
 		select {
 		case <-ctx.Done():
@@ -30,7 +32,7 @@ func (c *Conn) writeLoop(ctx context.Context) error {
 			}
 			var b bin.Buffer
 			b.ResetTo(frame)
-			if err := c.conn.Send(ctx, &b); err != nil {
+			if err := conn.Send(ctx, &b); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
@@ -84,20 +86,27 @@ func (c *Conn) nextFrame() (frame []byte, more bool, err error) {
 		_ = (&mt.MsgsAck{MsgIDs: acks}).Encode(&b)
 		msgs = append(msgs, message{id: c.ids.New(), seq: c.nextSeq(false), body: b.Buf})
 	}
+	container := false
 	for _, o := range take {
-		m := message{id: c.ids.New(), seq: c.nextSeq(o.content), body: o.body}
+		var m message
+		if o.resend && c.canResend(o.req) {
+			// The same message again: it may only go in a container.
+			m, container = message{id: o.req.msgID, seq: o.req.seq, body: o.body}, true
+		} else {
+			m = message{id: c.ids.New(), seq: c.nextSeq(o.content), body: o.body}
+		}
 		if o.req != nil {
 			if o.req.msgID != 0 {
 				delete(c.pending, o.req.msgID)
 			}
-			o.req.msgID = m.id
+			o.req.msgID, o.req.seq, o.req.session = m.id, m.seq, c.session
 			c.pending[m.id] = o.req
 		}
 		msgs = append(msgs, m)
 	}
 	h := mtcrypto.Header{Salt: c.currentSalt(), SessionID: c.session}
 	var body []byte
-	if len(msgs) == 1 {
+	if len(msgs) == 1 && !container {
 		h.MsgID, h.SeqNo, body = msgs[0].id, msgs[0].seq, msgs[0].body
 		c.sent.add(h.MsgID, nil)
 	} else {
@@ -118,6 +127,19 @@ func (c *Conn) nextFrame() (frame []byte, more bool, err error) {
 		return nil, false, err
 	}
 	return frame, more, nil
+}
+
+// resendWindow is how old a msg_id may be for its message to go again
+// under it, in a container: the server refuses messages older than 300
+// seconds, and the frame must reach it first.
+const resendWindow = 240 * time.Second
+
+// canResend reports whether a call sent before may go again under its
+// msg_id and seqno: sent in this session (its seqno belongs to it), and
+// recently. c.mu is held.
+func (c *Conn) canResend(r *request) bool {
+	return r != nil && r.msgID != 0 && r.session == c.session &&
+		MsgIDTime(r.msgID).After(c.ids.Now().Add(-resendWindow))
 }
 
 // nextSeq returns the seqno of the next message: twice the number of

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/tgraw/tgraw/mtcrypto"
@@ -40,6 +41,20 @@ type Session struct {
 	// Updates is the state of the account's updates, for catching up
 	// after a restart.
 	Updates UpdateState
+	// Keys are the auth keys made with data centres other than DC, by DC
+	// ID: the DCs of files and media, CDN DCs, and DCs the account moved
+	// from. A restart reuses them instead of making new ones.
+	Keys map[int]DCKey
+}
+
+// DCKey is an auth key made with a data centre other than the session's.
+type DCKey struct {
+	Key  mtcrypto.AuthKey
+	Salt int64
+	// UserID is the account the key is signed in to (by
+	// auth.importAuthorization, or by sign-in while DC was the account's
+	// home); 0 for none.
+	UserID int64
 }
 
 // UpdateState is where an account's updates stand: the common sequences
@@ -68,14 +83,26 @@ func (u UpdateState) Clone() UpdateState {
 func (s *Session) Clone() *Session {
 	c := *s
 	c.Updates = s.Updates.Clone()
+	c.Keys = maps.Clone(s.Keys)
 	return &c
 }
 
-// Format prints the session without its auth key (only its ID) and salt.
+// Format prints the session without its auth keys (only their IDs) and
+// salts.
 func (s Session) Format(f fmt.State, _ rune) {
-	_, _ = fmt.Fprintf(f, "session{dc %d %s test=%v %v offset %v user %d bot=%v updates pts %d qts %d seq %d date %d, %d channels}",
+	_, _ = fmt.Fprintf(f, "session{dc %d %s test=%v %v offset %v user %d bot=%v updates pts %d qts %d seq %d date %d, %d channels",
 		s.DC, s.Addr, s.Test, s.AuthKey, s.TimeOffset, s.UserID, s.Bot,
 		s.Updates.Pts, s.Updates.Qts, s.Updates.Seq, s.Updates.Date, len(s.Updates.Channels))
+	for _, dc := range slices.Sorted(maps.Keys(s.Keys)) {
+		k := s.Keys[dc]
+		_, _ = fmt.Fprintf(f, "; dc %d %v user %d", dc, k.Key, k.UserID)
+	}
+	_, _ = fmt.Fprint(f, "}")
+}
+
+// Format prints the key's ID, never its bytes or salt.
+func (k DCKey) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprintf(f, "dc key{%v user %d}", k.Key, k.UserID)
 }
 
 // ErrNotFound is the error of Load when no session was saved.

@@ -23,6 +23,17 @@ func TestPrintHidesSecrets(t *testing.T) {
 		if strings.Contains(out, string(s.AuthKey.Bytes()[:4])) {
 			t.Error("printing shows key bytes")
 		}
+		for dc, k := range s.Keys {
+			if strings.Contains(out, fmt.Sprint(k.Salt)) || strings.Contains(out, fmt.Sprintf("%x", k.Salt)) {
+				t.Errorf("printing shows the salt of DC %d: %s", dc, out)
+			}
+			if strings.Contains(out, string(k.Key.Bytes()[:4])) {
+				t.Errorf("printing shows key bytes of DC %d", dc)
+			}
+		}
+		if !strings.Contains(out, "dc 4") && !strings.Contains(out, "4:") {
+			t.Errorf("printing does not name the other DCs: %s", out)
+		}
 	}
 	if !strings.Contains(fmt.Sprint(s), "dc 2") {
 		t.Errorf("printing says nothing useful: %s", s)

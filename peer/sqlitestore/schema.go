@@ -118,12 +118,24 @@ CREATE TABLE channel_pts (
 	pts        INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 5: the auth keys of data centres other than the session's (files,
+	// media, CDN, and DCs the account moved from), so that a restart
+	// makes no new key exchange with them.
+	`
+CREATE TABLE dc_keys (
+	dc          INTEGER NOT NULL PRIMARY KEY,
+	auth_key    BLOB    NOT NULL,                   -- 256 bytes
+	auth_key_id INTEGER NOT NULL,                   -- checked against auth_key on load
+	salt        INTEGER NOT NULL,
+	user_id     INTEGER NOT NULL                    -- the account the key is signed in to; 0: none
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this package writes and reads
 // (PRAGMA user_version of a session file). Older files are migrated on
 // Open; newer ones are refused with a *VersionError.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // execer is what migrate needs of a connection.
 type execer interface {

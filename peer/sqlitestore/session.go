@@ -20,6 +20,12 @@ FROM session WHERE id = 1`
 
 	selectChannelPts = `SELECT channel_id, pts FROM channel_pts`
 
+	selectDCKeys = `SELECT dc, auth_key, auth_key_id, salt, user_id FROM dc_keys`
+
+	deleteDCKeys = `DELETE FROM dc_keys`
+
+	insertDCKey = `INSERT INTO dc_keys (dc, auth_key, auth_key_id, salt, user_id) VALUES (?1, ?2, ?3, ?4, ?5)`
+
 	upsertSession = `INSERT INTO session
 	(id, dc, addr, test, auth_key, auth_key_id, salt, time_offset, user_id, bot, pts, qts, date, seq)
 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
@@ -103,7 +109,37 @@ func (ix *index) loadSession(ctx context.Context) (*session.Session, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if sess.Keys, err = loadDCKeys(ctx, tx); err != nil {
+		return nil, err
+	}
 	return &sess, nil
+}
+
+// loadDCKeys reads the auth keys of other DCs, each checked against its
+// stored ID.
+func loadDCKeys(ctx context.Context, tx *sql.Tx) (map[int]session.DCKey, error) {
+	rows, err := tx.QueryContext(ctx, selectDCKeys)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	keys := map[int]session.DCKey{}
+	for rows.Next() {
+		var (
+			dc    int
+			b     []byte
+			keyID int64
+			k     session.DCKey
+		)
+		if err := rows.Scan(&dc, &b, &keyID, &k.Salt, &k.UserID); err != nil {
+			return nil, err
+		}
+		if k.Key, err = session.KeyFromStorage(b, keyID); err != nil {
+			return nil, fmt.Errorf("the auth key of DC %d: %w", dc, err)
+		}
+		keys[dc] = k
+	}
+	return keys, rows.Err()
 }
 
 // Save implements session.Storage: it replaces the session in the file,
@@ -146,6 +182,17 @@ func (s *Store) Save(ctx context.Context, sess *session.Session) error {
 		}
 		if _, err := tx.ExecContext(ctx, deleteChannelPts, string(chJSON)); err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, deleteDCKeys); err != nil {
+			return err
+		}
+		for dc, k := range sess.Keys {
+			if k.Key.IsZero() {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, insertDCKey, dc, k.Key.Bytes(), k.Key.ID(), k.Salt, k.UserID); err != nil {
+				return err
+			}
 		}
 		return tx.Commit()
 	}()

@@ -2,10 +2,13 @@ package sqlitestore
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tgraw/tgraw/peer"
 	"github.com/tgraw/tgraw/session"
@@ -92,7 +95,7 @@ func TestMigrateToSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := migrate(ctx, conn, path, migrations[:SchemaVersion-1]); err != nil {
+	if _, _, err := migrate(ctx, conn, path, migrations[:3]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := conn.ExecContext(ctx, `INSERT INTO peers (kind, id, phone, data) VALUES (3, 77, NULL,
@@ -131,5 +134,61 @@ func TestSessionClosed(t *testing.T) {
 	}
 	if err := s.Save(context.Background(), &session.Session{}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Save after Close: %v", err)
+	}
+}
+
+// A file of schema version 4, with a session and a channel's pts,
+// migrates to version 5: the session loads as it was, with no keys of
+// other DCs, and keys saved after the migration come back.
+func TestMigrateToDCKeys(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v4.session")
+	sample := sessiontest.Sample(t)
+	oldFile(t, path, 4,
+		`INSERT INTO session (id, dc, addr, test, auth_key, auth_key_id, salt, time_offset, user_id, bot, pts, qts, date, seq)
+		VALUES (1, 4, '10.0.0.4:443', 0, x'`+hex.EncodeToString(sample.AuthKey.Bytes())+`', `+strconv.FormatInt(sample.AuthKey.ID(), 10)+`,
+		77, 5000000000, 42, 1, 100, 5, 1700000000, 9)`,
+		`INSERT INTO channel_pts VALUES (1000000001, 7)`)
+
+	s := openAt(t, path)
+	if got := pragma(t, rawDB(t, path), "user_version"); got != "5" {
+		t.Errorf("user_version after Open = %s; want 5", got)
+	}
+	got, err := s.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &session.Session{DC: 4, Addr: "10.0.0.4:443", AuthKey: sample.AuthKey, Salt: 77, TimeOffset: 5 * time.Second,
+		UserID: 42, Bot: true, Updates: session.UpdateState{Pts: 100, Qts: 5, Date: 1700000000, Seq: 9,
+			Channels: map[int64]int{1000000001: 7}}}
+	sessiontest.Compare(t, got, want)
+
+	got.Keys = sample.Keys
+	if err := s.Save(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessiontest.Compare(t, again, got)
+}
+
+// A damaged key of another DC is refused like a damaged session key,
+// naming the DC.
+func TestSessionDamagedDCKey(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "damaged-dc.session")
+	s := openAt(t, path)
+	if err := s.Save(ctx, sessiontest.Sample(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rawDB(t, path).Exec(`UPDATE dc_keys SET auth_key = zeroblob(256) WHERE dc = 203`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Load(ctx)
+	var ke *session.KeyError
+	if !errors.As(err, &ke) || !strings.Contains(err.Error(), "DC 203") {
+		t.Fatalf("Load: %v, want a *session.KeyError naming DC 203", err)
 	}
 }

@@ -36,8 +36,8 @@
 //
 // A Store is also a session.Storage: the MTProto session of the account
 // (its DC, auth key, salt, clock offset, user, and update state) is one
-// row of the table session and the channels' pts are rows of
-// channel_pts, so that client.Options{Session: store, Peers: store} keeps
+// row of the table session, the channels' pts are rows of channel_pts
+// and the auth keys made with other data centres rows of dc_keys, so that client.Options{Session: store, Peers: store} keeps
 // a whole account in one file. The auth key lives there and nowhere else:
 // keep the file as private as a password.
 //
