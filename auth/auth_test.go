@@ -10,9 +10,7 @@ import (
 	"github.com/gotd/td/bin"
 
 	"github.com/tgraw/tgraw/auth"
-	"github.com/tgraw/tgraw/auth/srp"
 	"github.com/tgraw/tgraw/auth/srp/srptest"
-	"github.com/tgraw/tgraw/mtcrypto"
 	"github.com/tgraw/tgraw/tg"
 	"github.com/tgraw/tgraw/tgerr"
 )
@@ -105,18 +103,6 @@ func (s *server) authorization(bot bool) *tg.AuthAuthorization {
 	return &tg.AuthAuthorization{User: &tg.User{ID: 5001, Self: true, Bot: bot, FirstName: "Ann", AccessHash: 9}}
 }
 
-func twoFA(t *testing.T, password string) *srptest.Server {
-	t.Helper()
-	srv, err := srptest.NewServer([]byte(password), srp.Params{
-		Salt1: []byte("0123456789abcdef0123456789abcdef01234567"), Salt2: []byte("0123456789abcdef"),
-		G: 3, P: mtcrypto.DHPrime.FillBytes(make([]byte, 256)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv
-}
-
 // answers returns a Code or Password function that gives the answers in
 // order and records the errors it was given.
 func answers(list ...string) (func(string, error) (string, error), *[]error) {
@@ -164,16 +150,16 @@ func TestSignInUser(t *testing.T) {
 			wantErr: auth.ErrCodeInvalid, wantCalls: "sendCode,signIn 1,signIn 2,signIn 3,signIn 4,signIn 5"},
 		{name: "expired code", srv: server{code: "12345", expired: true}, codes: []string{"12345"},
 			wantErr: auth.ErrCodeExpired, wantCalls: "sendCode,signIn 12345"},
-		{name: "two-step verification", srv: server{code: "12345", password: twoFA(t, "hunter2")},
+		{name: "two-step verification", srv: server{code: "12345", password: srptest.New(t, "hunter2")},
 			codes: []string{"12345"}, passwords: []string{"hunter2"},
 			wantCalls: "sendCode,signIn 12345,getPassword,checkPassword"},
-		{name: "wrong password, then the right one", srv: server{code: "12345", password: twoFA(t, "hunter2")},
+		{name: "wrong password, then the right one", srv: server{code: "12345", password: srptest.New(t, "hunter2")},
 			codes: []string{"12345"}, passwords: []string{"hunter3", "hunter2"},
 			wantCalls: "sendCode,signIn 12345,getPassword,checkPassword,getPassword,checkPassword"},
-		{name: "wrong password", srv: server{code: "12345", password: twoFA(t, "hunter2")},
+		{name: "wrong password", srv: server{code: "12345", password: srptest.New(t, "hunter2")},
 			codes: []string{"12345"}, passwords: []string{"hunter3"},
 			wantErr: errors.New("no more answers"), wantCalls: "sendCode,signIn 12345,getPassword,checkPassword,getPassword"},
-		{name: "no password function", srv: server{code: "12345", password: twoFA(t, "hunter2")},
+		{name: "no password function", srv: server{code: "12345", password: srptest.New(t, "hunter2")},
 			codes: []string{"12345"}, noPwFunc: true,
 			wantErr: auth.ErrPasswordNeeded, wantCalls: "sendCode,signIn 12345"},
 		{name: "sign-up required", srv: server{code: "12345", signUp: true}, codes: []string{"12345"},

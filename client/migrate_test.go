@@ -45,6 +45,18 @@ func newExportServer(w *world, from, to int) *exportServer {
 	return e
 }
 
+// moved answers calls of id on DC 2 with the redirect, and on DC 4 with f
+// for keys signed in there (AUTH_KEY_UNREGISTERED for others).
+func (e *exportServer) moved(w *world, id uint32, redirect string, f func(srv *tgtest.Server, req *tgtest.Request) error) {
+	w.handle(2, id, func(*tgtest.Server, *tgtest.Request) error { return tgerr.New(303, redirect) })
+	w.handle(4, id, func(srv *tgtest.Server, req *tgtest.Request) error {
+		if !e.signedIn(req.Session.AuthKey.ID) {
+			return tgerr.New(401, "AUTH_KEY_UNREGISTERED")
+		}
+		return f(srv, req)
+	})
+}
+
 func (e *exportServer) signedIn(key [8]byte) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -63,13 +75,7 @@ func TestFileMigrate(t *testing.T) {
 	w := newWorld(t, worldOptions{dcs: []int{2, 4}, media: []int{4}})
 	signInServer(w, 2, nil)
 	exports := newExportServer(w, 2, 4)
-	w.handle(2, tg.UploadGetFileRequestTypeID, func(*tgtest.Server, *tgtest.Request) error {
-		return tgerr.New(303, "FILE_MIGRATE_4")
-	})
-	w.handle(4, tg.UploadGetFileRequestTypeID, func(srv *tgtest.Server, req *tgtest.Request) error {
-		if !exports.signedIn(req.Session.AuthKey.ID) {
-			return tgerr.New(401, "AUTH_KEY_UNREGISTERED")
-		}
+	exports.moved(w, tg.UploadGetFileRequestTypeID, "FILE_MIGRATE_4", func(srv *tgtest.Server, req *tgtest.Request) error {
 		r := decode[tg.UploadGetFileRequest](t, req)
 		return srv.SendResult(req, &tg.UploadFile{Type: &tg.StorageFileJpeg{}, Bytes: []byte{byte(r.Offset), 0xff}})
 	})
@@ -119,7 +125,7 @@ func TestFileMigrate(t *testing.T) {
 		}
 		// Idle for IdleTimeout: both connections to DC 4 close.
 		fake.Travel(idle)
-		w.waitClose(media)
+		w.waitClose(media, main4)
 		return nil
 	})
 	s := mustLoad(t, store)
@@ -161,13 +167,7 @@ func TestUserMigrate(t *testing.T) {
 	w := newWorld(t, worldOptions{dcs: []int{2, 4}})
 	signInServer(w, 2, nil)
 	exports := newExportServer(w, 2, 4)
-	w.handle(2, tg.HelpGetNearestDCRequestTypeID, func(*tgtest.Server, *tgtest.Request) error {
-		return tgerr.New(303, "USER_MIGRATE_4")
-	})
-	w.handle(4, tg.HelpGetNearestDCRequestTypeID, func(srv *tgtest.Server, req *tgtest.Request) error {
-		if !exports.signedIn(req.Session.AuthKey.ID) {
-			return tgerr.New(401, "AUTH_KEY_UNREGISTERED")
-		}
+	exports.moved(w, tg.HelpGetNearestDCRequestTypeID, "USER_MIGRATE_4", func(srv *tgtest.Server, req *tgtest.Request) error {
 		return srv.SendResult(req, &tg.NearestDC{Country: "NL", ThisDC: 4, NearestDC: 4})
 	})
 	store := &session.Memory{}

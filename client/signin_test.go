@@ -9,7 +9,6 @@ import (
 	"github.com/gotd/td/tgtest"
 
 	"github.com/tgraw/tgraw/auth"
-	"github.com/tgraw/tgraw/auth/srp"
 	"github.com/tgraw/tgraw/auth/srp/srptest"
 	"github.com/tgraw/tgraw/client"
 	"github.com/tgraw/tgraw/mtcrypto"
@@ -88,18 +87,6 @@ func signInServer(w *world, dc int, pw *srptest.Server) {
 
 func userAuthorization() *tg.AuthAuthorization {
 	return &tg.AuthAuthorization{User: &tg.User{ID: userID, Self: true, AccessHash: 2, FirstName: "Ann", Phone: phone}}
-}
-
-func passwordServer(t *testing.T, password string) *srptest.Server {
-	t.Helper()
-	s, err := srptest.NewServer([]byte(password), srp.Params{
-		Salt1: []byte("salt1 of the account, 40 bytes long!...."), Salt2: []byte("salt2, 16 bytes!"),
-		G: 3, P: mtcrypto.DHPrime.FillBytes(make([]byte, 256)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // flow signs in with the code, and the password when asked.
@@ -184,7 +171,7 @@ func TestSignInUser(t *testing.T) {
 			w := newWorld(t, worldOptions{dcs: []int{2}})
 			var pw *srptest.Server
 			if c.password != "" {
-				pw = passwordServer(t, c.password)
+				pw = srptest.New(t, c.password)
 			}
 			signInServer(w, 2, pw)
 			store := &session.Memory{}
@@ -229,7 +216,7 @@ func testSignInMigrate(t *testing.T, redirect string) {
 	w.handle(2, tg.AuthSendCodeRequestTypeID, func(*tgtest.Server, *tgtest.Request) error {
 		return tgerr.New(303, redirect)
 	})
-	signInServer(w, 3, passwordServer(t, "hunter2"))
+	signInServer(w, 3, srptest.New(t, "hunter2"))
 	store := &session.Memory{}
 	c := client.New(17, "hash", w.options(store))
 	w.run(c, func(ctx context.Context) error {

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"crypto/rsa"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -264,17 +265,20 @@ func (w *world) waitTimer(clk timerClock) time.Duration {
 	}
 }
 
-// waitClose waits until the client closed a connection to addr.
-func (w *world) waitClose(addr string) {
+// waitClose waits until the client closed a connection to each of
+// addrs.
+func (w *world) waitClose(addrs ...string) {
 	w.t.Helper()
-	for {
+	left := map[string]bool{}
+	for _, a := range addrs {
+		left[a] = true
+	}
+	for len(left) > 0 {
 		select {
 		case a := <-w.closes:
-			if a == addr {
-				return
-			}
+			delete(left, a)
 		case <-w.ctx.Done():
-			w.t.Fatalf("the client did not close its connection to %s", addr)
+			w.t.Fatalf("the client did not close its connections to %v", slices.Collect(maps.Keys(left)))
 		}
 	}
 }

@@ -15,9 +15,7 @@ import (
 
 var dhPrime = mtcrypto.DHPrime.FillBytes(make([]byte, 256))
 
-func params() srp.Params {
-	return srp.Params{Salt1: []byte("salt one, 40 bytes long, as Telegram's!"), Salt2: []byte("sixteen bytes..."), G: 3, P: dhPrime}
-}
+func params() srp.Params { return srptest.Params() }
 
 // TestAgainstServer proves a password to a server written from the
 // documented algorithm: the right password passes, a wrong one does not,

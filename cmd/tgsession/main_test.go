@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -255,6 +256,21 @@ func TestImportRefuses(t *testing.T) {
 	}
 	if err := run(ctx, []string{"import", "-", filepath.Join(dir, "y.session")}, strings.NewReader("not a session"), &out, &out); err == nil {
 		t.Error("a bad string on standard input was imported")
+	}
+	// The two files the wrong way round: each is refused, and the Python
+	// library's file is left as it was.
+	before, err := os.ReadFile(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"import", dst, other}, nil, &out, &out); err == nil || !strings.Contains(err.Error(), "a tgraw session file already") {
+		t.Errorf("a tgraw file as SOURCE: %v", err)
+	}
+	if err := run(ctx, []string{"import", src, other}, nil, &out, &out); err == nil || !strings.Contains(err.Error(), "another application") {
+		t.Errorf("a Telethon file as ACCOUNT.session: %v", err)
+	}
+	if after, err := os.ReadFile(other); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the Telethon file changed (%v)", err)
 	}
 	for _, args := range [][]string{nil, {"import", src}, {"info"}, {"export"}, {"import", "-from", "kotlin", src, dst}} {
 		if err := run(ctx, args, nil, &out, &out); err == nil || !strings.Contains(err.Error(), "wrong arguments") {

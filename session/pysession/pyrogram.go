@@ -27,33 +27,17 @@ func readPyrogram(ctx context.Context, db *sql.DB, t *tables) (*Imported, error)
 	if t.has("sessions", "api_id") {
 		apiID = "api_id"
 	}
-	rows, err := db.QueryContext(ctx, `SELECT dc_id, test_mode, auth_key, user_id, is_bot, `+apiID+` FROM sessions`)
-	if err != nil {
-		return nil, dbError(t.path, err)
-	}
 	type row struct {
 		dc        sql.NullInt64
 		test, bot sql.NullBool
 		key       []byte
 		user, api sql.NullInt64
 	}
-	var found []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.dc, &r.test, &r.key, &r.user, &r.bot, &r.api); err != nil {
-			rows.Close()
-			return nil, &FormatError{Source: t.path, Reason: "a row of sessions does not read: " + err.Error()}
-		}
-		found = append(found, r)
+	r, err := oneSessionRow(ctx, db, t.path, "Pyrogram", `SELECT dc_id, test_mode, auth_key, user_id, is_bot, `+apiID+` FROM sessions`,
+		func(rows *sql.Rows, r *row) error { return rows.Scan(&r.dc, &r.test, &r.key, &r.user, &r.bot, &r.api) })
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, dbError(t.path, err)
-	}
-	if len(found) != 1 {
-		return nil, &FormatError{Source: t.path, Reason: fmt.Sprintf("Pyrogram keeps one row in sessions, this file has %d", len(found))}
-	}
-	r := found[0]
 	key, err := authKey(t.path, r.key)
 	if err != nil {
 		return nil, err
@@ -70,10 +54,8 @@ func readPyrogram(ctx context.Context, db *sql.DB, t *tables) (*Imported, error)
 	if err := pyrogramPeers(ctx, db, t, imp); err != nil {
 		return nil, err
 	}
-	if t.has("update_state", "id", "pts", "qts", "date", "seq") {
-		if err := readUpdateState(ctx, db, t.path, imp, true); err != nil {
-			return nil, err
-		}
+	if err := readUpdateState(ctx, db, t, imp, true); err != nil {
+		return nil, err
 	}
 	return imp, nil
 }
@@ -201,13 +183,16 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// readUpdateState reads update_state: row 0 is the account's pts, qts,
-// date and seq, the others a channel's pts, under its marked ID
-// (Kurigram) or its raw ID (Telethon).
-func readUpdateState(ctx context.Context, db *sql.DB, path string, imp *Imported, marked bool) error {
+// readUpdateState reads update_state, when the file has it: row 0 is the
+// account's pts, qts, date and seq, the others a channel's pts, under its
+// marked ID (Kurigram) or its raw ID (Telethon).
+func readUpdateState(ctx context.Context, db *sql.DB, t *tables, imp *Imported, marked bool) error {
+	if !t.has("update_state", "id", "pts", "qts", "date", "seq") {
+		return nil
+	}
 	rows, err := db.QueryContext(ctx, `SELECT id, pts, qts, date, seq FROM update_state`)
 	if err != nil {
-		return dbError(path, err)
+		return dbError(t.path, err)
 	}
 	defer rows.Close()
 	st := &imp.Session.Updates

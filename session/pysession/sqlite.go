@@ -21,22 +21,14 @@ import (
 // ReadFile reads a Pyrogram or Telethon .session file, or a file holding
 // a string session of either, and tells which it is by its content.
 func ReadFile(ctx context.Context, path string) (*Imported, error) {
-	isDB, err := isSQLite(path)
+	db, t, err := openSession(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	if !isDB {
+	if db == nil {
 		return stringFile(path)
 	}
-	db, err := openReadOnly(path)
-	if err != nil {
-		return nil, err
-	}
 	defer db.Close()
-	t, err := readTables(ctx, db, path)
-	if err != nil {
-		return nil, err
-	}
 	switch {
 	case t.isPyrogram():
 		return readPyrogram(ctx, db, t)
@@ -58,26 +50,64 @@ func ReadTelethonFile(ctx context.Context, path string) (*Imported, error) {
 
 func readAs(ctx context.Context, path, lib string, is func(*tables) bool,
 	read func(context.Context, *sql.DB, *tables) (*Imported, error)) (*Imported, error) {
-	isDB, err := isSQLite(path)
+	db, t, err := openSession(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	if !isDB {
+	if db == nil {
 		return nil, &FormatError{Source: path, Reason: "not an SQLite database"}
 	}
-	db, err := openReadOnly(path)
-	if err != nil {
-		return nil, err
-	}
 	defer db.Close()
-	t, err := readTables(ctx, db, path)
-	if err != nil {
-		return nil, err
-	}
 	if !is(t) {
 		return nil, &FormatError{Source: path, Reason: "not a " + lib + " session file: " + t.describe()}
 	}
 	return read(ctx, db, t)
+}
+
+// openSession opens an SQLite file read-only and reads which tables and
+// columns it has. It returns a nil db, and no error, for a file that is
+// not an SQLite database.
+func openSession(ctx context.Context, path string) (*sql.DB, *tables, error) {
+	isDB, err := isSQLite(path)
+	if err != nil || !isDB {
+		return nil, nil, err
+	}
+	db, err := openReadOnly(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := readTables(ctx, db, path)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, t, nil
+}
+
+// oneSessionRow reads the one row that lib keeps in its table sessions,
+// with scan.
+func oneSessionRow[R any](ctx context.Context, db *sql.DB, path, lib, query string, scan func(*sql.Rows, *R) error) (R, error) {
+	var zero R
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return zero, dbError(path, err)
+	}
+	defer rows.Close()
+	var found []R
+	for rows.Next() {
+		var r R
+		if err := scan(rows, &r); err != nil {
+			return zero, &FormatError{Source: path, Reason: "a row of sessions does not read: " + err.Error()}
+		}
+		found = append(found, r)
+	}
+	if err := rows.Err(); err != nil {
+		return zero, dbError(path, err)
+	}
+	if len(found) != 1 {
+		return zero, &FormatError{Source: path, Reason: fmt.Sprintf("%s keeps one row in sessions, this file has %d", lib, len(found))}
+	}
+	return found[0], nil
 }
 
 // sqliteHeader starts every SQLite database file.

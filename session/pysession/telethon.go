@@ -23,32 +23,16 @@ func readTelethon(ctx context.Context, db *sql.DB, t *tables) (*Imported, error)
 	}
 	imp := &Imported{Format: fmt.Sprintf("Telethon session file (version %d)", version)}
 
-	rows, err := db.QueryContext(ctx, `SELECT dc_id, server_address, port, auth_key FROM sessions`)
-	if err != nil {
-		return nil, dbError(t.path, err)
-	}
 	type row struct {
 		dc, port sql.NullInt64
 		addr     sql.NullString
 		key      []byte
 	}
-	var found []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.dc, &r.addr, &r.port, &r.key); err != nil {
-			rows.Close()
-			return nil, &FormatError{Source: t.path, Reason: "a row of sessions does not read: " + err.Error()}
-		}
-		found = append(found, r)
+	r, err := oneSessionRow(ctx, db, t.path, "Telethon", `SELECT dc_id, server_address, port, auth_key FROM sessions`,
+		func(rows *sql.Rows, r *row) error { return rows.Scan(&r.dc, &r.addr, &r.port, &r.key) })
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, dbError(t.path, err)
-	}
-	if len(found) != 1 {
-		return nil, &FormatError{Source: t.path, Reason: fmt.Sprintf("Telethon keeps one row in sessions, this file has %d", len(found))}
-	}
-	r := found[0]
 	key, err := authKey(t.path, r.key)
 	if err != nil {
 		return nil, err
@@ -63,10 +47,8 @@ func readTelethon(ctx context.Context, db *sql.DB, t *tables) (*Imported, error)
 	if err := telethonEntities(ctx, db, t, imp); err != nil {
 		return nil, err
 	}
-	if t.has("update_state", "id", "pts", "qts", "date", "seq") {
-		if err := readUpdateState(ctx, db, t.path, imp, false); err != nil {
-			return nil, err
-		}
+	if err := readUpdateState(ctx, db, t, imp, false); err != nil {
+		return nil, err
 	}
 	return imp, nil
 }

@@ -12,9 +12,21 @@ import (
 	"errors"
 	"math/big"
 	"sync"
+	"testing"
 
 	"github.com/tgraw/tgraw/auth/srp"
+	"github.com/tgraw/tgraw/mtcrypto"
 )
+
+// Params returns parameters like those Telegram gives in
+// account.password: the published 2048-bit prime, g = 3, a 40-byte salt1
+// and a 16-byte salt2.
+func Params() srp.Params {
+	return srp.Params{
+		Salt1: []byte("salt one, 40 bytes long, as Telegram's!"), Salt2: []byte("sixteen bytes..."),
+		G: 3, P: mtcrypto.DHPrime.FillBytes(make([]byte, 256)),
+	}
+}
 
 // Server checks proofs of one password.
 type Server struct {
@@ -46,6 +58,17 @@ func NewServer(password []byte, params srp.Params) (*Server, error) {
 		next:       1000,
 		challenges: map[int64]challenge{},
 	}, nil
+}
+
+// New returns a server for password with Params, and fails tb when it
+// cannot be made.
+func New(tb testing.TB, password string) *Server {
+	tb.Helper()
+	s, err := NewServer([]byte(password), Params())
+	if err != nil {
+		tb.Fatalf("srptest: %v", err)
+	}
+	return s
 }
 
 // Params returns the algorithm's parameters, for account.password.
