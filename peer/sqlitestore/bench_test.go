@@ -3,125 +3,24 @@ package sqlitestore
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/tgraw/tgraw/peer"
+	"github.com/tgraw/tgraw/peer/storetest"
 )
 
-// responsePeers returns the peers of a typical large response, 200 users
-// and 50 chats and channels, with IDs starting at base.
-func responsePeers(base int64) []peer.Record {
-	recs := make([]peer.Record, 0, 250)
-	for i := range int64(200) {
-		id := base + i
-		recs = append(recs, peer.Record{
-			Key: peer.UserKey(id), AccessHash: id * 7919, HasHash: true,
-			Usernames: []string{fmt.Sprintf("user_%d", id)}, Phone: fmt.Sprintf("1555%07d", id%10_000_000),
-			Title: fmt.Sprintf("First%d Last%d", id, id),
-		})
-	}
-	for i := range int64(50) {
-		id := base + i
-		key := peer.ChannelKey(id)
-		if i%5 == 0 {
-			key = peer.ChatKey(id)
-		}
-		recs = append(recs, peer.Record{
-			Key: key, AccessHash: id * 104729, HasHash: key.Kind == peer.KindChannel, Broadcast: i%2 == 0,
-			Usernames: []string{fmt.Sprintf("chan_%d", id)}, Title: fmt.Sprintf("Channel %d", id),
-		})
-	}
-	return recs
-}
-
-// Looking up a peer the file holds.
-func BenchmarkPeerHit(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	for i := range int64(40) {
-		if err := s.Put(ctx, responsePeers(1+i*250)...); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	i := int64(0)
-	for b.Loop() {
-		// The users of the 40 batches: 200 from each 250 IDs.
-		k := i % 8000
-		key := peer.UserKey(1 + k/200*250 + k%200)
-		i += 7
-		if _, found, err := s.Peer(ctx, key); err != nil || !found {
-			b.Fatalf("Peer(%v) = %v, %v", key, found, err)
-		}
-	}
-}
-
-// Looking up a peer by username.
-func BenchmarkUsernameHit(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	for i := range int64(40) {
-		if err := s.Put(ctx, responsePeers(1+i*250)...); err != nil {
-			b.Fatal(err)
-		}
-	}
-	names := make([]string, 1000)
-	for i := range names {
-		k := i * 7
-		names[i] = fmt.Sprintf("user_%d", 1+k/200*250+k%200)
-	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, _, found, err := s.Username(ctx, names[i%len(names)]); err != nil || !found {
-			b.Fatalf("Username = %v, %v", found, err)
-		}
-		i++
-	}
-}
-
-// Storing the peers of one response, 200 users and 50 chats, as new
-// peers (the file grows by 250 peers each time).
-func BenchmarkPut250New(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	b.ReportAllocs()
-	base := int64(1)
-	for b.Loop() {
-		b.StopTimer()
-		recs := responsePeers(base)
-		base += 250
-		b.StartTimer()
-		if err := s.Put(ctx, recs...); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// Storing the same 250 peers again, as a client does when the same chats
-// come back in every response.
-func BenchmarkPut250Known(b *testing.B) {
-	ctx := context.Background()
-	s := openTemp(b)
-	recs := responsePeers(1)
-	if err := s.Put(ctx, recs...); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := s.Put(ctx, recs...); err != nil {
-			b.Fatal(err)
-		}
-	}
+// Lookups by key and by username among 10,000 peers, and batches of
+// 250 new and known peers, as storetest measures every store.
+func BenchmarkStore(b *testing.B) {
+	storetest.Benchmark(b, func(b *testing.B) peer.Store { return openTemp(b) })
 }
 
 // Storing one peer, a transaction of its own.
 func BenchmarkPut1(b *testing.B) {
 	ctx := context.Background()
 	s := openTemp(b)
-	recs := responsePeers(1)
+	recs := storetest.ResponsePeers(1)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
