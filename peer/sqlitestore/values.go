@@ -6,18 +6,23 @@ import (
 	"strings"
 )
 
-// valuesChunk is the most rows one statement of a values list carries.
+// maxParams is the most parameters one statement of a values list binds.
 // modernc.org/sqlite compiles every statement on each execution and binds
 // its parameters in time quadratic in their number, so a batch is written
 // in statements of a few dozen rows: fewer rows per statement pay more
-// compilations, more rows pay more binding.
-const valuesChunk = 64
+// compilations, more rows pay more binding. Past 128 parameters (32 rows
+// of a peer) the registers and bound values of a statement, 56 bytes each,
+// outgrow the C heap's largest block, 16 KiB, and are mapped from the
+// operating system and unmapped on every run (heap.go): on a busy machine
+// BenchmarkPut250New took 6-8 ms of CPU with 96 or 128 parameters, 10-12
+// ms with 160 and 11-13 ms with 192.
+const maxParams = 128
 
 // values collects the rows of a statement of the form
 //
 //	head VALUES (?, ...), (?, ...), ... tail
 //
-// and executes it in chunks of at most valuesChunk rows.
+// and executes it in statements of at most maxParams parameters.
 type values struct {
 	head, tail string
 	cols       int
@@ -35,7 +40,7 @@ func (v *values) add(row ...any) { v.args = append(v.args, row...) }
 func (v *values) exec(ctx context.Context, tx *sql.Tx) error {
 	args := v.args
 	for len(args) > 0 {
-		n := min(len(args)/v.cols, valuesChunk)
+		n := min(len(args), maxParams) / v.cols
 		if _, err := tx.ExecContext(ctx, valuesStmt(v.head, v.tail, v.cols, n), args[:n*v.cols]...); err != nil {
 			return err
 		}
