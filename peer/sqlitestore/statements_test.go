@@ -108,17 +108,17 @@ func (t countingTx) Rollback() error {
 
 // The statements a batch of a response's 250 peers runs, and the most
 // parameters one of them binds: modernc.org/sqlite compiles each statement
-// on every run, and one of more than maxParams parameters costs more per
-// row.
+// on every run, and one of more than maxCells cells costs more per row
+// (values.go).
 func TestBatchStatements(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t, withCountedDriver())
 	if err := s.Put(ctx, responsePeers(1)...); err != nil {
 		t.Fatal(err)
 	}
-	// The statements of rows rows of cols parameters.
-	stmts := func(rows, cols int) int {
-		per := maxParams / cols
+	// The statements of rows rows of cells cells each.
+	stmts := func(rows, cells int) int {
+		per := maxCells / cells
 		return (rows + per - 1) / per
 	}
 	for _, tc := range []struct {
@@ -127,12 +127,13 @@ func TestBatchStatements(t *testing.T) {
 		want int
 	}{
 		// BEGIN, PRAGMA data_version, the Load, the inserts of 250 peers
-		// (kind, id, phone, data) and 250 usernames (username, kind,
-		// id), COMMIT.
-		{"new", responsePeers(251), 3 + stmts(250, 4) + stmts(250, 3) + 1},
+		// (kind, id, phone, data: two literals, two parameters) and 250
+		// usernames (username, kind, id: a parameter, two literals),
+		// COMMIT.
+		{"new", responsePeers(251), 3 + stmts(250, 6) + stmts(250, 4) + 1},
 		// BEGIN, PRAGMA data_version, the updates of 250 peers (kind, id,
 		// data), COMMIT: the writer's cache answers the Load.
-		{"known", responsePeers(251), 2 + stmts(250, 3) + 1},
+		{"known", responsePeers(251), 2 + stmts(250, 4) + 1},
 	} {
 		var err error
 		n, maxArgs := countStatements(func() { err = s.Put(ctx, tc.recs...) })
@@ -142,8 +143,9 @@ func TestBatchStatements(t *testing.T) {
 		if n > tc.want {
 			t.Errorf("%s: a batch of %d peers ran %d statements, want at most %d", tc.name, len(tc.recs), n, tc.want)
 		}
-		if maxArgs > maxParams {
-			t.Errorf("%s: a statement bound %d parameters, want at most %d", tc.name, maxArgs, maxParams)
+		// A parameter takes two cells.
+		if maxArgs > maxCells/2 {
+			t.Errorf("%s: a statement bound %d parameters, want at most %d", tc.name, maxArgs, maxCells/2)
 		}
 		t.Logf("%s: %d statements, at most %d parameters", tc.name, n, maxArgs)
 	}
