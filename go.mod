@@ -15,6 +15,7 @@ require (
 	go.uber.org/zap v1.26.0
 	golang.org/x/sync v0.22.0
 	golang.org/x/time v0.14.0
+	modernc.org/libc v1.65.10
 	modernc.org/sqlite v1.38.0
 )
 
@@ -46,7 +47,6 @@ require (
 	golang.org/x/sys v0.34.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
-	modernc.org/libc v1.65.10 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.11.0 // indirect
 	nhooyr.io/websocket v1.8.10 // indirect

@@ -192,6 +192,7 @@ func (ix *index) close() error {
 	}
 	ix.closed = true
 	ix.mu.Unlock()
+	defer releaseHeap()
 	return errors.Join(ix.r.Close(), ix.w.Close())
 }
 

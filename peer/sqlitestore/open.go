@@ -26,6 +26,7 @@ type options struct {
 	readers     int
 	now         func() time.Time
 	writeCache  int
+	driver      string // the database/sql driver: modernc.org/sqlite's, or a test's wrapper of it
 }
 
 // BusyTimeout sets how long a statement waits for a lock held by another
@@ -104,7 +105,7 @@ var ErrClosed = errors.New("sqlitestore: store is closed")
 // and with a *ReadOnlyError for a file, or a directory, that the process
 // cannot write; none of them changes anything.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	o := options{busyTimeout: 5 * time.Second, readers: max(2, runtime.GOMAXPROCS(0)), now: time.Now, writeCache: defaultMirrorSize}
+	o := options{busyTimeout: 5 * time.Second, readers: max(2, runtime.GOMAXPROCS(0)), now: time.Now, writeCache: defaultMirrorSize, driver: "sqlite"}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -140,7 +141,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		o.now = time.Now
 	}
 	s := &index{path: path, mirror: newMirror(o.writeCache)}
-	s.w, err = sql.Open("sqlite", dsn(abs, busy, syncMode, "temp_store(MEMORY)")+"&_txlock=immediate")
+	s.w, err = sql.Open(o.driver, dsn(abs, busy, syncMode, "temp_store(MEMORY)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
@@ -154,7 +155,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, s.openError(err)
 	}
 
-	s.r, err = sql.Open("sqlite", dsn(abs, busy, "query_only(1)"))
+	s.r, err = sql.Open(o.driver, dsn(abs, busy, "query_only(1)"))
 	if err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
@@ -171,6 +172,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.w.Close()
 		return nil, s.openError(err)
 	}
+	reserveHeap()
 	return &Store{IndexedStore: peer.NewIndexedStore(s, o.now), ix: s}, nil
 }
 
