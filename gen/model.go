@@ -54,6 +54,9 @@ type Def struct {
 	// Nests reports that a field holds other constructors, so that
 	// decoding d goes a level deeper and checks the nesting bound.
 	Nests bool
+	// MinSize is the number of bytes of the smallest encoding of d's
+	// fields, without its ID (see Type.MinSize).
+	MinSize int
 	// Doc is the description of the schema's //@description annotation,
 	// "" if it has none.
 	Doc string
@@ -85,6 +88,9 @@ type Class struct {
 	Decoder string
 	// Marker is the unexported method that seals the interface.
 	Marker string
+	// MinSize is the number of bytes of the smallest encoding of a value
+	// of the class: the ID and fields of its smallest constructor.
+	MinSize int
 	// Doc is the description of the schema's //@class annotation, "" if
 	// it has none.
 	Doc string
@@ -347,6 +353,7 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 	for _, def := range m.Defs {
 		decideRepresentation(def)
 	}
+	decideMinSizes(m)
 	linkDocs(m)
 	m.InvokeWithLayer = findInvokeWithLayer(m)
 	return m, nil

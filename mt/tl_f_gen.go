@@ -157,7 +157,7 @@ func (m *FutureSalts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Now, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "future_salts", "now")
 	}
-	if m.Salts, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeBareValue[FutureSalt]); err != nil {
+	if m.Salts, err = tlrt.DecodeStructs[FutureSalt](b, true, true, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "future_salts", "salts")
 	}
 	return nil

@@ -348,7 +348,7 @@ func (m *MsgContainer) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "msg_container", "")
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeBareValue[Message]); err != nil {
+	if m.Messages, err = tlrt.DecodeStructs[Message](b, true, true, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "msg_container", "messages")
 	}
 	return nil
@@ -482,7 +482,7 @@ func (m *MsgResendReq) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msg_resend_req", "msg_ids")
 	}
 	return nil
@@ -548,7 +548,7 @@ func (m *MsgsAck) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_ack", "msg_ids")
 	}
 	return nil
@@ -616,7 +616,7 @@ func (m *MsgsAllInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_all_info", "msg_ids")
 	}
 	if m.Info, err = b.Bytes(); err != nil {
@@ -753,7 +753,7 @@ func (m *MsgsStateReq) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "msgs_state_req", "msg_ids")
 	}
 	return nil

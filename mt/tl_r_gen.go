@@ -315,7 +315,7 @@ func (m *ResPQ) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Pq, err = b.Bytes(); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "pq")
 	}
-	if m.ServerPublicKeyFingerprints, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ServerPublicKeyFingerprints, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "resPQ", "server_public_key_fingerprints")
 	}
 	return nil

@@ -561,10 +561,10 @@ func (m *AttachMenuBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "hash")
 	}
-	if m.Bots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBot]); err != nil {
+	if m.Bots, err = tlrt.DecodeStructs[AttachMenuBot](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBots", "users")
 	}
 	return nil
@@ -1003,7 +1003,7 @@ func (m *AccessPointRule) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "dc_id")
 	}
-	if m.IPs, err = tlrt.DecodeBareVectorAt(b, depth+1, decodeIPPort); err != nil {
+	if m.IPs, err = tlrt.DecodeBareVectorAt(b, 12, depth+1, decodeIPPort); err != nil {
 		return tlrt.DecodeErr(err, "accessPointRule", "ips")
 	}
 	return nil
@@ -1306,11 +1306,11 @@ func (m *AttachMenuBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "attachMenuBot", "short_name")
 	}
 	if m.Flags.Has(3) {
-		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeAttachMenuPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeAttachMenuPeerType); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBot", "peer_types")
 		}
 	}
-	if m.Icons, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBotIcon]); err != nil {
+	if m.Icons, err = tlrt.DecodeStructs[AttachMenuBotIcon](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBot", "icons")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5
@@ -1436,7 +1436,7 @@ func (m *AttachMenuBotIcon) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "attachMenuBotIcon", "icon")
 	}
 	if m.Flags.Has(0) {
-		if m.Colors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AttachMenuBotIconColor]); err != nil {
+		if m.Colors, err = tlrt.DecodeStructs[AttachMenuBotIconColor](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "attachMenuBotIcon", "colors")
 		}
 	}
@@ -1592,7 +1592,7 @@ func (m *AttachMenuBotsBot) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Bot, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "bot")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "attachMenuBotsBot", "users")
 	}
 	return nil

@@ -237,13 +237,13 @@ func (m *AccountChatThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeVectorAt(b, depth+1, decodeChatTheme); err != nil {
+	if m.Themes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeChatTheme); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.chatThemes", "users")
 	}
 	if m.Flags.Has(0) {
@@ -619,7 +619,7 @@ func (m *AccountEmojiStatuses) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
 	}
-	if m.Statuses, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiStatus); err != nil {
+	if m.Statuses, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeEmojiStatus); err != nil {
 		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
 	}
 	return nil
@@ -1037,7 +1037,7 @@ func (m *AccountSavedMusicIDs) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.savedMusicIds", "ids")
 	}
 	return nil
@@ -1396,7 +1396,7 @@ func (m *AccountSavedRingtones) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
 	}
-	if m.Ringtones, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Ringtones, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
 	}
 	return nil
@@ -1574,7 +1574,7 @@ func (m *AccountThemes) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "hash")
 	}
-	if m.Themes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Theme]); err != nil {
+	if m.Themes, err = tlrt.DecodeStructs[Theme](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.themes", "themes")
 	}
 	return nil
@@ -1756,7 +1756,7 @@ func (m *AccountWallPapers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
 	}
-	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, depth+1, decodeWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
 	}
 	return nil
@@ -1966,10 +1966,10 @@ func (m *AccountWebBrowserSettings) DecodeBareAt(b *bin.Buffer, depth int) error
 	}
 	m.OpenExternalBrowser = m.Flags.Has(0)
 	m.DisplayCloseButton = m.Flags.Has(1)
-	if m.ExternalExceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebDomainException]); err != nil {
+	if m.ExternalExceptions, err = tlrt.DecodeStructs[WebDomainException](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "external_exceptions")
 	}
-	if m.InappExceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebDomainException]); err != nil {
+	if m.InappExceptions, err = tlrt.DecodeStructs[WebDomainException](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -2109,16 +2109,16 @@ func (m *AccountAuthorizationForm) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
 	}
-	if m.RequiredTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
+	if m.RequiredTypes, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
 	}
-	if m.Values, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValue]); err != nil {
+	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
 	}
-	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
 	}
 	if m.Flags.Has(0) {
@@ -2205,7 +2205,7 @@ func (m *AccountAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.AuthorizationTTLDays, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "authorization_ttl_days")
 	}
-	if m.Authorizations, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Authorization]); err != nil {
+	if m.Authorizations, err = tlrt.DecodeStructs[Authorization](b, false, false, 60, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.authorizations", "authorizations")
 	}
 	return nil
@@ -2403,13 +2403,13 @@ func (m *AccountAutoSaveSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.BroadcastsSettings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
 	}
-	if m.Exceptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AutoSaveException]); err != nil {
+	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
 	}
 	return nil
@@ -2497,13 +2497,13 @@ func (m *AccountBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.businessChatLinks", "")
 	}
 	var err error
-	if m.Links, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BusinessChatLink]); err != nil {
+	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
 	}
 	return nil
@@ -2584,10 +2584,10 @@ func (m *AccountConnectedBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.connectedBots", "")
 	}
 	var err error
-	if m.ConnectedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ConnectedBot]); err != nil {
+	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.connectedBots", "users")
 	}
 	return nil
@@ -2878,7 +2878,7 @@ func (m *AccountPasskeys) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.passkeys", "")
 	}
 	var err error
-	if m.Passkeys, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Passkey]); err != nil {
+	if m.Passkeys, err = tlrt.DecodeStructs[Passkey](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.passkeys", "passkeys")
 	}
 	return nil
@@ -3632,13 +3632,13 @@ func (m *AccountPrivacyRules) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
 	}
 	var err error
-	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.privacyRules", "users")
 	}
 	return nil
@@ -3778,14 +3778,14 @@ func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
 	}
 	if len(m.Entities) > 0 {
@@ -4077,10 +4077,10 @@ func (m *AccountWebAuthorizations) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "account.webAuthorizations", "")
 	}
 	var err error
-	if m.Authorizations, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[WebAuthorization]); err != nil {
+	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](b, false, false, 48, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
 	}
 	return nil
@@ -4182,7 +4182,7 @@ func (m *AccountRegisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) error 
 	if m.Secret, err = b.Bytes(); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
 	}
-	if m.OtherUids, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.registerDevice", "other_uids")
 	}
 	m.Flags &^= 1 << 0
@@ -4271,7 +4271,7 @@ func (m *AccountUnregisterDeviceRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.Token, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
 	}
-	if m.OtherUids, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.OtherUids, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "account.unregisterDevice", "other_uids")
 	}
 	return nil
@@ -5247,7 +5247,7 @@ func (m *AccountSetPrivacyRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Key, err = decodeInputPrivacyKey(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
 	}
 	return nil
@@ -6667,7 +6667,7 @@ func (c *Client) AccountGetAllSecureValues(ctx context.Context, req *AccountGetA
 		req = new(AccountGetAllSecureValuesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SecureValue])
+		return tlrt.DecodeStructs[SecureValue](b, false, false, 16, 0)
 	})
 }
 
@@ -6739,7 +6739,7 @@ func (m *AccountGetSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
 	}
 	return nil
@@ -6752,7 +6752,7 @@ func (c *Client) AccountGetSecureValue(ctx context.Context, req *AccountGetSecur
 		req = new(AccountGetSecureValueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SecureValue, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SecureValue])
+		return tlrt.DecodeStructs[SecureValue](b, false, false, 16, 0)
 	})
 }
 
@@ -6908,7 +6908,7 @@ func (m *AccountDeleteSecureValueRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
 	}
 	return nil
@@ -7100,7 +7100,7 @@ func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.PublicKey, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
 	}
-	if m.ValueHashes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValueHash]); err != nil {
+	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "account.acceptAuthorization", "value_hashes")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
@@ -9006,7 +9006,7 @@ func (m *AccountCreateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputThemeSettings]); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.createTheme", "settings")
 		}
 	}
@@ -9219,7 +9219,7 @@ func (m *AccountUpdateThemeRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputThemeSettings]); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "account.updateTheme", "settings")
 		}
 	}
@@ -9865,7 +9865,7 @@ func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
 	}
 	var err error
-	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputWallPaper); err != nil {
+	if m.Wallpapers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputWallPaper); err != nil {
 		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
 	}
 	return nil
@@ -9878,7 +9878,7 @@ func (c *Client) AccountGetMultiWallPapers(ctx context.Context, req *AccountGetM
 		req = new(AccountGetMultiWallPapersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]WallPaperClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeWallPaper)
+		return tlrt.DecodeVectorAt(b, 16, 0, decodeWallPaper)
 	})
 }
 
@@ -11200,7 +11200,7 @@ func (m *AccountReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, _ int) erro
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
 	}
 	return nil
@@ -11769,7 +11769,7 @@ func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(b *bin.Buffer, _ int)
 		return ErrNilValue
 	}
 	var err error
-	if m.Codes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Codes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
 	}
 	return nil

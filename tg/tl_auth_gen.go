@@ -4144,7 +4144,7 @@ func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.ExceptAuthKeys, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ExceptAuthKeys, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "except_auth_keys")
 	}
 	return nil
@@ -4232,7 +4232,7 @@ func (m *AuthExportLoginTokenRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.APIHash, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_hash")
 	}
-	if m.ExceptIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ExceptIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "auth.exportLoginToken", "except_ids")
 	}
 	return nil

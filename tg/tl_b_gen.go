@@ -1431,7 +1431,7 @@ func (m *BotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "entities")
 		}
 	}
@@ -1580,7 +1580,7 @@ func (m *BotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "botInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageText", "entities")
 		}
 	}
@@ -2328,7 +2328,7 @@ func (m *BotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "entities")
 		}
 	}
@@ -4552,7 +4552,7 @@ func (m *BotInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+		if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "botInfo", "commands")
 		}
 	}
@@ -5123,12 +5123,12 @@ func (m *BusinessBotRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessBotRecipients", "exclude_users")
 		}
 	}
@@ -5431,7 +5431,7 @@ func (m *BusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "businessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "businessChatLink", "entities")
 		}
 	}
@@ -5847,7 +5847,7 @@ func (m *BusinessRecipients) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "businessRecipients", "users")
 		}
 	}
@@ -6015,7 +6015,7 @@ func (m *BusinessWorkHours) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TimezoneID, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "timezone_id")
 	}
-	if m.WeeklyOpen, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BusinessWeeklyOpen]); err != nil {
+	if m.WeeklyOpen, err = tlrt.DecodeStructs[BusinessWeeklyOpen](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "businessWorkHours", "weekly_open")
 	}
 	m.Flags &^= 1 << 0

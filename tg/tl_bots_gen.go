@@ -117,7 +117,7 @@ func (m *BotsAccessSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Restricted = m.Flags.Has(0)
 	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		if m.AddUsers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "bots.accessSettings", "add_users")
 		}
 	}
@@ -380,7 +380,7 @@ func (m *BotsPopularAppBots) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "bots.popularAppBots", "next_offset")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "bots.popularAppBots", "users")
 	}
 	if m.NextOffset != "" {
@@ -462,10 +462,10 @@ func (m *BotsPreviewInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "bots.previewInfo", "")
 	}
 	var err error
-	if m.Media, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotPreviewMedia]); err != nil {
+	if m.Media, err = tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "media")
 	}
-	if m.LangCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "bots.previewInfo", "lang_codes")
 	}
 	return nil
@@ -788,7 +788,7 @@ func (m *BotsSetBotCommandsRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.LangCode, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "lang_code")
 	}
-	if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+	if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.setBotCommands", "commands")
 	}
 	return nil
@@ -969,7 +969,7 @@ func (c *Client) BotsGetBotCommands(ctx context.Context, req *BotsGetBotCommands
 		req = new(BotsGetBotCommandsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotCommand, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[BotCommand])
+		return tlrt.DecodeStructs[BotCommand](b, false, false, 16, 0)
 	})
 }
 
@@ -1682,7 +1682,7 @@ func (m *BotsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Bot, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "bot")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderUsernames", "order")
 	}
 	return nil
@@ -2388,7 +2388,7 @@ func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.LangCode, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "lang_code")
 	}
-	if m.Media, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+	if m.Media, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "media")
 	}
 	return nil
@@ -2483,7 +2483,7 @@ func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.LangCode, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "lang_code")
 	}
-	if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+	if m.Order, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "order")
 	}
 	return nil
@@ -2659,7 +2659,7 @@ func (c *Client) BotsGetPreviewMedias(ctx context.Context, req *BotsGetPreviewMe
 		req = new(BotsGetPreviewMediasRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]BotPreviewMedia, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[BotPreviewMedia])
+		return tlrt.DecodeStructs[BotPreviewMedia](b, false, false, 12, 0)
 	})
 }
 
@@ -2996,7 +2996,7 @@ func (c *Client) BotsGetAdminedBots(ctx context.Context, req *BotsGetAdminedBots
 		req = new(BotsGetAdminedBotsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeUser)
+		return tlrt.DecodeVectorAt(b, 12, 0, decodeUser)
 	})
 }
 
@@ -3992,7 +3992,7 @@ func (m *BotsEditAccessSettingsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(err, "bots.editAccessSettings", "bot")
 	}
 	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.AddUsers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "bots.editAccessSettings", "add_users")
 		}
 	}

@@ -3172,10 +3172,10 @@ func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(b *bin.Buffer, 
 		return ErrNilValue
 	}
 	var err error
-	if m.PrevValue, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.PrevValue, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "prev_value")
 	}
-	if m.NewValue, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.NewValue, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "new_value")
 	}
 	return nil
@@ -4796,7 +4796,7 @@ func (m *ChannelMessagesFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "flags")
 	}
 	m.ExcludeNewMessages = m.Flags.Has(1)
-	if m.Ranges, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageRange]); err != nil {
+	if m.Ranges, err = tlrt.DecodeStructs[MessageRange](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelMessagesFilter", "ranges")
 	}
 	m.Flags &^= 1 << 1
@@ -7375,7 +7375,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "channel", "date")
 	}
 	if m.Flags.Has(9) {
-		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "restriction_reason")
 		}
 	}
@@ -7403,7 +7403,7 @@ func (m *Channel) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+		if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "channel", "usernames")
 		}
 	}
@@ -8390,7 +8390,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.BotInfo, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotInfo]); err != nil {
+		if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](b, false, false, 8, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "bot_info")
 		}
 	}
@@ -8430,7 +8430,7 @@ func (m *ChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(17) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "chatFull", "recent_requesters")
 		}
 	}
@@ -9553,7 +9553,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "channelFull", "exported_invite")
 		}
 	}
-	if m.BotInfo, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotInfo]); err != nil {
+	if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](b, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channelFull", "bot_info")
 	}
 	if m.Flags.Has(4) {
@@ -9626,7 +9626,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(25) {
-		if m.PendingSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "pending_suggestions")
 		}
 	}
@@ -9646,7 +9646,7 @@ func (m *ChannelFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(28) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "channelFull", "recent_requesters")
 		}
 	}
@@ -9970,7 +9970,7 @@ func (m *CommunityFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ChatPhoto, err = decodePhoto(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "chat_photo")
 	}
-	if m.LinkedPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CommunityPeer]); err != nil {
+	if m.LinkedPeers, err = tlrt.DecodeStructs[CommunityPeer](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communityFull", "linked_peers")
 	}
 	if m.Flags.Has(1) {
@@ -10364,7 +10364,7 @@ func (m *ChatInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "chatInvite", "participants_count")
 	}
 	if m.Flags.Has(4) {
-		if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+		if m.Participants, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 			return tlrt.DecodeErr(err, "chatInvite", "participants")
 		}
 	}
@@ -11088,7 +11088,7 @@ func (m *ChatParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ChatID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "chat_id")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeChatParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeChatParticipant); err != nil {
 		return tlrt.DecodeErr(err, "chatParticipants", "participants")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -11564,7 +11564,7 @@ func (m *ChatReactionsSome) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "chatReactionsSome", "")
 	}
 	var err error
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "chatReactionsSome", "reactions")
 	}
 	return nil
@@ -11751,7 +11751,7 @@ func (m *ChatThemeUniqueGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "gift")
 	}
-	if m.ThemeSettings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ThemeSettings]); err != nil {
+	if m.ThemeSettings, err = tlrt.DecodeStructs[ThemeSettings](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "theme_settings")
 	}
 	return nil
@@ -11824,7 +11824,7 @@ func (m *CDNConfig) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "cdnConfig", "")
 	}
 	var err error
-	if m.PublicKeys, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CDNPublicKey]); err != nil {
+	if m.PublicKeys, err = tlrt.DecodeStructs[CDNPublicKey](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "cdnConfig", "public_keys")
 	}
 	return nil
@@ -13017,7 +13017,7 @@ func (m *CodeSettings) DecodeBareAt(b *bin.Buffer, _ int) error {
 	m.AllowFirebase = m.Flags.Has(7)
 	m.UnknownNumber = m.Flags.Has(9)
 	if m.Flags.Has(6) {
-		if m.LogoutTokens, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+		if m.LogoutTokens, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
 			return tlrt.DecodeErr(err, "codeSettings", "logout_tokens")
 		}
 	}
@@ -13735,7 +13735,7 @@ func (m *Config) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ThisDC, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "config", "this_dc")
 	}
-	if m.DCOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[DCOption]); err != nil {
+	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "config", "dc_options")
 	}
 	if m.DCTxtDomainName, err = b.String(); err != nil {

@@ -138,13 +138,13 @@ func (m *ChannelsChannelParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "count")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, decodeChannelParticipant); err != nil {
+	if m.Participants, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeChannelParticipant); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "participants")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipants", "users")
 	}
 	return nil
@@ -343,7 +343,7 @@ func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(b *bin.B
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "title")
 	}
-	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredMessageReportOption]); err != nil {
+	if m.Options, err = tlrt.DecodeStructs[SponsoredMessageReportOption](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
 	}
 	return nil
@@ -567,13 +567,13 @@ func (m *ChannelsAdminLogResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.adminLogResults", "")
 	}
 	var err error
-	if m.Events, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ChannelAdminLogEvent]); err != nil {
+	if m.Events, err = tlrt.DecodeStructs[ChannelAdminLogEvent](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "events")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.adminLogResults", "users")
 	}
 	return nil
@@ -661,10 +661,10 @@ func (m *ChannelsChannelParticipant) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Participant, err = decodeChannelParticipant(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "participant")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.channelParticipant", "users")
 	}
 	return nil
@@ -752,13 +752,13 @@ func (m *ChannelsSendAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "channels.sendAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SendAsPeer]); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[SendAsPeer](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.sendAsPeers", "users")
 	}
 	return nil
@@ -921,7 +921,7 @@ func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteMessages", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.deleteMessages", "id")
 	}
 	return nil
@@ -1016,7 +1016,7 @@ func (m *ChannelsReportSpamRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Participant, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "participant")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.reportSpam", "id")
 	}
 	return nil
@@ -1105,7 +1105,7 @@ func (m *ChannelsGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "channels.getMessages", "id")
 	}
 	return nil
@@ -1377,7 +1377,7 @@ func (m *ChannelsGetChannelsRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannels", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputChannel); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputChannel); err != nil {
 		return tlrt.DecodeErr(err, "channels.getChannels", "id")
 	}
 	return nil
@@ -2381,7 +2381,7 @@ func (m *ChannelsInviteToChannelRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "channel")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "channels.inviteToChannel", "users")
 	}
 	return nil
@@ -3014,7 +3014,7 @@ func (m *ChannelsGetAdminLogRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Admins, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.Admins, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "channels.getAdminLog", "admins")
 		}
 	}
@@ -3205,7 +3205,7 @@ func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.readMessageContents", "channel")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "channels.readMessageContents", "id")
 	}
 	return nil
@@ -4423,7 +4423,7 @@ func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Channel, err = decodeInputChannel(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "channel")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "channels.reorderUsernames", "order")
 	}
 	return nil

@@ -97,16 +97,16 @@ func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "communities.participantJoinedChats", "")
 	}
 	var err error
-	if m.CreatorChatIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.CreatorChatIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "creator_chat_ids")
 	}
-	if m.JoinedChatIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.JoinedChatIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "joined_chat_ids")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "users")
 	}
 	return nil
@@ -240,7 +240,7 @@ func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.TotalCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "total_count")
 	}
-	if m.Requests, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[CommunityPeerRequest]); err != nil {
+	if m.Requests, err = tlrt.DecodeStructs[CommunityPeerRequest](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "requests")
 	}
 	if m.Flags.Has(0) {
@@ -248,10 +248,10 @@ func (m *CommunitiesPeerLinkRequests) DecodeBareAt(b *bin.Buffer, depth int) err
 			return tlrt.DecodeErr(err, "communities.peerLinkRequests", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "users")
 	}
 	if m.NextOffset != "" {

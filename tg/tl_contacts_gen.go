@@ -129,13 +129,13 @@ func (m *ContactsBlocked) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.blocked", "")
 	}
 	var err error
-	if m.Blocked, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerBlocked]); err != nil {
+	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "blocked")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blocked", "users")
 	}
 	return nil
@@ -231,13 +231,13 @@ func (m *ContactsBlockedSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "count")
 	}
-	if m.Blocked, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerBlocked]); err != nil {
+	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "blocked")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.blockedSlice", "users")
 	}
 	return nil
@@ -422,13 +422,13 @@ func (m *ContactsContacts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.contacts", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Contact]); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[Contact](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "contacts")
 	}
 	if m.SavedCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "saved_count")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contacts", "users")
 	}
 	return nil
@@ -620,13 +620,13 @@ func (m *ContactsSponsoredPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.sponsoredPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredPeer]); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[SponsoredPeer](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "users")
 	}
 	return nil
@@ -818,13 +818,13 @@ func (m *ContactsTopPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.topPeers", "")
 	}
 	var err error
-	if m.Categories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TopPeerCategoryPeers]); err != nil {
+	if m.Categories, err = tlrt.DecodeStructs[TopPeerCategoryPeers](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "categories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.topPeers", "users")
 	}
 	return nil
@@ -967,10 +967,10 @@ func (m *ContactsContactBirthdays) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.contactBirthdays", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ContactBirthday]); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[ContactBirthday](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "contacts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "users")
 	}
 	return nil
@@ -1065,16 +1065,16 @@ func (m *ContactsFound) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.found", "")
 	}
 	var err error
-	if m.MyResults, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.MyResults, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "my_results")
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Results, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "results")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.found", "users")
 	}
 	return nil
@@ -1168,16 +1168,16 @@ func (m *ContactsImportedContacts) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.importedContacts", "")
 	}
 	var err error
-	if m.Imported, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ImportedContact]); err != nil {
+	if m.Imported, err = tlrt.DecodeStructs[ImportedContact](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "imported")
 	}
-	if m.PopularInvites, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PopularContact]); err != nil {
+	if m.PopularInvites, err = tlrt.DecodeStructs[PopularContact](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "popular_invites")
 	}
-	if m.RetryContacts, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.RetryContacts, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "retry_contacts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importedContacts", "users")
 	}
 	return nil
@@ -1265,10 +1265,10 @@ func (m *ContactsResolvedPeer) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "peer")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "users")
 	}
 	return nil
@@ -1346,7 +1346,7 @@ func (c *Client) ContactsGetContactIDs(ctx context.Context, req *ContactsGetCont
 		req = new(ContactsGetContactIDsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -1415,7 +1415,7 @@ func (c *Client) ContactsGetStatuses(ctx context.Context, req *ContactsGetStatus
 		req = new(ContactsGetStatusesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ContactStatus, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[ContactStatus])
+		return tlrt.DecodeStructs[ContactStatus](b, false, false, 16, 0)
 	})
 }
 
@@ -1561,7 +1561,7 @@ func (m *ContactsImportContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.importContacts", "")
 	}
 	var err error
-	if m.Contacts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputPhoneContact]); err != nil {
+	if m.Contacts, err = tlrt.DecodeStructs[InputPhoneContact](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "contacts.importContacts", "contacts")
 	}
 	return nil
@@ -1643,7 +1643,7 @@ func (m *ContactsDeleteContactsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "contacts.deleteContacts", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteContacts", "id")
 	}
 	return nil
@@ -1720,7 +1720,7 @@ func (m *ContactsDeleteByPhonesRequest) DecodeBareAt(b *bin.Buffer, _ int) error
 		return ErrNilValue
 	}
 	var err error
-	if m.Phones, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Phones, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "phones")
 	}
 	return nil
@@ -2595,7 +2595,7 @@ func (c *Client) ContactsGetSaved(ctx context.Context, req *ContactsGetSavedRequ
 		req = new(ContactsGetSavedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]SavedPhoneContact, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[SavedPhoneContact])
+		return tlrt.DecodeStructs[SavedPhoneContact](b, false, false, 20, 0)
 	})
 }
 
@@ -3387,7 +3387,7 @@ func (m *ContactsEditCloseFriendsRequest) DecodeBareAt(b *bin.Buffer, _ int) err
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "id")
 	}
 	return nil
@@ -3484,7 +3484,7 @@ func (m *ContactsSetBlockedRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "flags")
 	}
 	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "contacts.setBlocked", "id")
 	}
 	if m.Limit, err = b.Int(); err != nil {

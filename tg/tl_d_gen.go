@@ -779,13 +779,13 @@ func (m *DialogFilter) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "dialogFilter", "color")
 		}
 	}
-	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "pinned_peers")
 	}
-	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "include_peers")
 	}
-	if m.ExcludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.ExcludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilter", "exclude_peers")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28
@@ -1035,10 +1035,10 @@ func (m *DialogFilterChatlist) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "dialogFilterChatlist", "color")
 		}
 	}
-	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.PinnedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "pinned_peers")
 	}
-	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.IncludePeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "dialogFilterChatlist", "include_peers")
 	}
 	m.Flags &^= 1<<26 | 1<<28
@@ -1578,19 +1578,19 @@ func (m *Document) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "document", "size")
 	}
 	if m.Flags.Has(0) {
-		if m.Thumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "document", "thumbs")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.VideoThumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
+		if m.VideoThumbs, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "document", "video_thumbs")
 		}
 	}
 	if m.DCID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "document", "dc_id")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "document", "attributes")
 	}
 	if len(m.Thumbs) > 0 {
@@ -2873,7 +2873,7 @@ func (m *DraftMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "draftMessage", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "draftMessage", "entities")
 		}
 	}

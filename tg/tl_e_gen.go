@@ -606,7 +606,7 @@ func (m *EmojiGroup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.IconEmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "icon_emoji_id")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroup", "emoticons")
 	}
 	return nil
@@ -688,7 +688,7 @@ func (m *EmojiGroupGreeting) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.IconEmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "icon_emoji_id")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "emojiGroupGreeting", "emoticons")
 	}
 	return nil
@@ -874,7 +874,7 @@ func (m *EmojiKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Keyword, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeyword", "keyword")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeyword", "emoticons")
 	}
 	return nil
@@ -951,7 +951,7 @@ func (m *EmojiKeywordDeleted) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Keyword, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "keyword")
 	}
-	if m.Emoticons, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Emoticons, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "emoticons")
 	}
 	return nil
@@ -1123,7 +1123,7 @@ func (m *EmojiList) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "emojiList", "hash")
 	}
-	if m.DocumentID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.DocumentID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "emojiList", "document_id")
 	}
 	return nil
@@ -3089,7 +3089,7 @@ func (m *EmojiKeywordsDifference) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Version, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "version")
 	}
-	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiKeyword); err != nil {
+	if m.Keywords, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeEmojiKeyword); err != nil {
 		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "keywords")
 	}
 	return nil
@@ -3429,7 +3429,7 @@ func (m *EphemeralMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "ephemeralMessage", "message")
 	}
 	if m.Flags.Has(2) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "ephemeralMessage", "entities")
 		}
 	}
@@ -3612,7 +3612,7 @@ func (m *ExportedChatlistInvite) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.URL, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "url")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "exportedChatlistInvite", "peers")
 	}
 	return nil

@@ -76,7 +76,7 @@ func (m *FoldersEditPeerFoldersRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "folders.editPeerFolders", "")
 	}
 	var err error
-	if m.FolderPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputFolderPeer]); err != nil {
+	if m.FolderPeers, err = tlrt.DecodeStructs[InputFolderPeer](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "folders.editPeerFolders", "folder_peers")
 	}
 	return nil

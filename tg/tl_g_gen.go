@@ -1955,7 +1955,7 @@ func (m *GroupCallParticipantVideo) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Endpoint, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "endpoint")
 	}
-	if m.SourceGroups, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipantVideoSourceGroup]); err != nil {
+	if m.SourceGroups, err = tlrt.DecodeStructs[GroupCallParticipantVideoSourceGroup](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "source_groups")
 	}
 	if m.Flags.Has(1) {
@@ -2041,7 +2041,7 @@ func (m *GroupCallParticipantVideoSourceGroup) DecodeBareAt(b *bin.Buffer, _ int
 	if m.Semantics, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "semantics")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "sources")
 	}
 	return nil

@@ -366,7 +366,7 @@ func (m *HelpAppUpdate) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.appUpdate", "entities")
 	}
 	if m.Flags.Has(1) {
@@ -625,7 +625,7 @@ func (m *HelpCountriesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.countriesList", "")
 	}
 	var err error
-	if m.Countries, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpCountry]); err != nil {
+	if m.Countries, err = tlrt.DecodeStructs[HelpCountry](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.countriesList", "countries")
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -849,7 +849,7 @@ func (m *HelpDeepLinkInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "help.deepLinkInfo", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "help.deepLinkInfo", "entities")
 		}
 	}
@@ -1141,7 +1141,7 @@ func (m *HelpPeerColorSet) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.Colors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Colors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorSet", "colors")
 	}
 	return nil
@@ -1224,13 +1224,13 @@ func (m *HelpPeerColorProfileSet) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.PaletteColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.PaletteColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "palette_colors")
 	}
-	if m.BgColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.BgColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "bg_colors")
 	}
-	if m.StoryColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.StoryColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "story_colors")
 	}
 	return nil
@@ -1409,7 +1409,7 @@ func (m *HelpPeerColors) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColors", "hash")
 	}
-	if m.Colors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpPeerColorOption]); err != nil {
+	if m.Colors, err = tlrt.DecodeStructs[HelpPeerColorOption](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.peerColors", "colors")
 	}
 	return nil
@@ -1717,10 +1717,10 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "help.promoData", "psa_message")
 		}
 	}
-	if m.PendingSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.PendingSuggestions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "pending_suggestions")
 	}
-	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.DismissedSuggestions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "dismissed_suggestions")
 	}
 	if m.Flags.Has(4) {
@@ -1729,10 +1729,10 @@ func (m *HelpPromoData) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "help.promoData", "custom_pending_suggestion")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.promoData", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<3 | 1<<4
@@ -2107,7 +2107,7 @@ func (m *HelpTimezonesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.timezonesList", "")
 	}
 	var err error
-	if m.Timezones, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Timezone]); err != nil {
+	if m.Timezones, err = tlrt.DecodeStructs[Timezone](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.timezonesList", "timezones")
 	}
 	if m.Hash, err = b.Int(); err != nil {
@@ -2293,7 +2293,7 @@ func (m *HelpUserInfo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Message, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "message")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.userInfo", "entities")
 	}
 	if m.Author, err = b.String(); err != nil {
@@ -2383,7 +2383,7 @@ func (m *HelpConfigSimple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Expires, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "expires")
 	}
-	if m.Rules, err = tlrt.DecodeBareVectorAt(b, depth+1, tlrt.DecodeValue[AccessPointRule]); err != nil {
+	if m.Rules, err = tlrt.DecodeStructs[AccessPointRule](b, true, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.configSimple", "rules")
 	}
 	return nil
@@ -2515,7 +2515,7 @@ func (m *HelpCountry) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "help.country", "name")
 		}
 	}
-	if m.CountryCodes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HelpCountryCode]); err != nil {
+	if m.CountryCodes, err = tlrt.DecodeStructs[HelpCountryCode](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.country", "country_codes")
 	}
 	m.Flags &^= 1 << 0
@@ -2659,12 +2659,12 @@ func (m *HelpCountryCode) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return tlrt.DecodeErr(err, "help.countryCode", "country_code")
 	}
 	if m.Flags.Has(0) {
-		if m.Prefixes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.Prefixes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 			return tlrt.DecodeErr(err, "help.countryCode", "prefixes")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Patterns, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.Patterns, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 			return tlrt.DecodeErr(err, "help.countryCode", "patterns")
 		}
 	}
@@ -3030,19 +3030,19 @@ func (m *HelpPremiumPromo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StatusText, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_text")
 	}
-	if m.StatusEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.StatusEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "status_entities")
 	}
-	if m.VideoSections, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.VideoSections, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "video_sections")
 	}
-	if m.Videos, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Videos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "videos")
 	}
-	if m.PeriodOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PremiumSubscriptionOption]); err != nil {
+	if m.PeriodOptions, err = tlrt.DecodeStructs[PremiumSubscriptionOption](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "period_options")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.premiumPromo", "users")
 	}
 	return nil
@@ -3130,13 +3130,13 @@ func (m *HelpRecentMeURLs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.recentMeUrls", "")
 	}
 	var err error
-	if m.URLs, err = tlrt.DecodeVectorAt(b, depth+1, decodeRecentMeURL); err != nil {
+	if m.URLs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeRecentMeURL); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "urls")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "help.recentMeUrls", "users")
 	}
 	return nil
@@ -3406,7 +3406,7 @@ func (m *HelpTermsOfService) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.termsOfService", "entities")
 	}
 	if m.Flags.Has(1) {
@@ -4340,7 +4340,7 @@ func (m *HelpSaveAppLogRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "help.saveAppLog", "")
 	}
 	var err error
-	if m.Events, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputAppEvent]); err != nil {
+	if m.Events, err = tlrt.DecodeStructs[InputAppEvent](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "help.saveAppLog", "events")
 	}
 	return nil
@@ -4652,7 +4652,7 @@ func (m *HelpEditUserInfoRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Message, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "message")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "help.editUserInfo", "entities")
 	}
 	return nil

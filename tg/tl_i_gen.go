@@ -1126,7 +1126,7 @@ func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
 		}
 	}
@@ -1276,7 +1276,7 @@ func (m *InputBotInlineMessageText) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "entities")
 		}
 	}
@@ -2121,7 +2121,7 @@ func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
 		}
 	}
@@ -8744,7 +8744,7 @@ func (m *InputMediaUploadedPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "stickers")
 		}
 	}
@@ -9289,11 +9289,11 @@ func (m *InputMediaUploadedDocument) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.MimeType, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "attributes")
 	}
 	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		if m.Stickers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
 		}
 	}
@@ -10601,7 +10601,7 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputMediaPoll", "poll")
 	}
 	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.CorrectAnswers, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "correct_answers")
 		}
 	}
@@ -10616,7 +10616,7 @@ func (m *InputMediaPoll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
 		}
 	}
@@ -10988,7 +10988,7 @@ func (m *InputMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StarsAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMedia); err != nil {
 		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
 	}
 	if m.Flags.Has(0) {
@@ -14610,7 +14610,7 @@ func (m *InputPrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueAllowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "users")
 	}
 	return nil
@@ -14817,7 +14817,7 @@ func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueDisallowUsers", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -14893,7 +14893,7 @@ func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ i
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "chats")
 	}
 	return nil
@@ -14970,7 +14970,7 @@ func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, 
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
@@ -15726,7 +15726,7 @@ func (m *InputReplyToMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_entities")
 		}
 	}
@@ -16412,21 +16412,21 @@ func (m *InputRichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Noautolink = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
 	}
 	if m.Flags.Has(2) {
-		if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
+		if m.Photos, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPhoto); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessage", "users")
 		}
 	}
@@ -16566,7 +16566,7 @@ func (m *InputRichMessageHTML) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
 		}
 	}
@@ -16701,7 +16701,7 @@ func (m *InputRichMessageMarkdown) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
 	}
 	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichFile); err != nil {
+		if m.Files, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichFile); err != nil {
 			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
 		}
 	}
@@ -18703,7 +18703,7 @@ func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(b *bin.Buffer, depth int
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
 	}
 	if m.Flags.Has(0) {
@@ -18924,12 +18924,12 @@ func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "countries_iso2")
 		}
 	}
@@ -19365,12 +19365,12 @@ func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
 	}
 	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+		if m.AdditionalPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
 		}
 	}
@@ -21378,12 +21378,12 @@ func (m *InputBusinessBotRecipients) DecodeBareAt(b *bin.Buffer, depth int) erro
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.ExcludeUsers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
 		}
 	}
@@ -21533,7 +21533,7 @@ func (m *InputBusinessChatLink) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
 		}
 	}
@@ -21861,7 +21861,7 @@ func (m *InputBusinessRecipients) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.NonContacts = m.Flags.Has(3)
 	m.ExcludeSelected = m.Flags.Has(5)
 	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+		if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
 		}
 	}
@@ -22916,12 +22916,12 @@ func (m *InputSecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "inputSecureValue", "files")
 		}
 	}
@@ -23062,7 +23062,7 @@ func (m *InputSingleMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "inputSingleMedia", "entities")
 		}
 	}
@@ -23459,7 +23459,7 @@ func (m *InputThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.MessageColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "inputThemeSettings", "message_colors")
 		}
 	}
@@ -23567,7 +23567,7 @@ func (m *InputWebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MimeType, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "inputWebDocument", "attributes")
 	}
 	return nil
@@ -23881,7 +23881,7 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Currency, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "currency")
 	}
-	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[LabeledPrice]); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "invoice", "prices")
 	}
 	if m.Flags.Has(8) {
@@ -23890,7 +23890,7 @@ func (m *Invoice) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "invoice", "suggested_tip_amounts")
 		}
 	}
@@ -24069,7 +24069,7 @@ func (m *InvokeAfterMsgsRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsgs", "")
 	}
 	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.MsgIDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "invokeAfterMsgs", "msg_ids")
 	}
 	if m.Query, err = decodeObject(b, depth+1); err != nil {

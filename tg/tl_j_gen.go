@@ -385,7 +385,7 @@ func (m *JSONArray) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeVectorAt(b, depth+1, decodeJSONValue); err != nil {
+	if m.Value, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeJSONValue); err != nil {
 		return tlrt.DecodeErr(err, "jsonArray", "value")
 	}
 	return nil
@@ -461,7 +461,7 @@ func (m *JSONObject) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "jsonObject", "")
 	}
 	var err error
-	if m.Value, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[JSONObjectValue]); err != nil {
+	if m.Value, err = tlrt.DecodeStructs[JSONObjectValue](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "jsonObject", "value")
 	}
 	return nil

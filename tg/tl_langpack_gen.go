@@ -161,7 +161,7 @@ func (m *LangpackGetStringsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.LangCode, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_code")
 	}
-	if m.Keys, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Keys, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "langpack.getStrings", "keys")
 	}
 	return nil
@@ -173,7 +173,7 @@ func (c *Client) LangpackGetStrings(ctx context.Context, req *LangpackGetStrings
 		req = new(LangpackGetStringsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackStringClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeLangPackString)
+		return tlrt.DecodeVectorAt(b, 8, 0, decodeLangPackString)
 	})
 }
 
@@ -335,7 +335,7 @@ func (c *Client) LangpackGetLanguages(ctx context.Context, req *LangpackGetLangu
 		req = new(LangpackGetLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]LangPackLanguage, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[LangPackLanguage])
+		return tlrt.DecodeStructs[LangPackLanguage](b, false, false, 36, 0)
 	})
 }
 

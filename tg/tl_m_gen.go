@@ -1855,7 +1855,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "message", "entities")
 		}
 	}
@@ -1897,7 +1897,7 @@ func (m *Message) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(22) {
-		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "message", "restriction_reason")
 		}
 	}
@@ -2576,7 +2576,7 @@ func (m *MessageActionChatCreate) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
 	}
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatCreate", "users")
 	}
 	return nil
@@ -2851,7 +2851,7 @@ func (m *MessageActionChatAddUser) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionChatAddUser", "users")
 	}
 	return nil
@@ -4258,7 +4258,7 @@ func (m *MessageActionSecureValuesSentMe) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSentMe", "")
 	}
 	var err error
-	if m.Values, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SecureValue]); err != nil {
+	if m.Values, err = tlrt.DecodeStructs[SecureValue](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "values")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Credentials, depth+1); err != nil {
@@ -4341,7 +4341,7 @@ func (m *MessageActionSecureValuesSent) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueType); err != nil {
+	if m.Types, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureValueType); err != nil {
 		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
 	}
 	return nil
@@ -4695,7 +4695,7 @@ func (m *MessageActionInviteToGroupCall) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
 	}
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "users")
 	}
 	return nil
@@ -5853,7 +5853,7 @@ func (m *MessageActionRequestedPeer) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
 	}
 	return nil
@@ -6563,7 +6563,7 @@ func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(b *bin.Buffer, depth int
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeRequestedPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeRequestedPeer); err != nil {
 		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
 	}
 	return nil
@@ -8175,7 +8175,7 @@ func (m *MessageActionConferenceCall) DecodeBareAt(b *bin.Buffer, depth int) err
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.OtherParticipants, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		if m.OtherParticipants, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
 		}
 	}
@@ -8262,10 +8262,10 @@ func (m *MessageActionTodoCompletions) DecodeBareAt(b *bin.Buffer, _ int) error 
 		return ErrNilValue
 	}
 	var err error
-	if m.Completed, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Completed, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "completed")
 	}
-	if m.Incompleted, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Incompleted, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "incompleted")
 	}
 	return nil
@@ -8344,7 +8344,7 @@ func (m *MessageActionTodoAppendTasks) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "messageActionTodoAppendTasks", "")
 	}
 	var err error
-	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "list")
 	}
 	return nil
@@ -12786,7 +12786,7 @@ func (m *MessageMediaDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(5) {
-		if m.AltDocuments, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		if m.AltDocuments, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaDocument", "alt_documents")
 		}
 	}
@@ -13945,11 +13945,11 @@ func (m *MessageMediaGiveaway) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.OnlyNewSubscribers = m.Flags.Has(0)
 	m.WinnersAreVisible = m.Flags.Has(2)
-	if m.Channels, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Channels, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveaway", "channels")
 	}
 	if m.Flags.Has(1) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaGiveaway", "countries_iso2")
 		}
 	}
@@ -14216,7 +14216,7 @@ func (m *MessageMediaGiveawayResults) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.UnclaimedCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "unclaimed_count")
 	}
-	if m.Winners, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Winners, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaGiveawayResults", "winners")
 	}
 	if m.Flags.Has(4) {
@@ -14329,7 +14329,7 @@ func (m *MessageMediaPaidMedia) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StarsAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "stars_amount")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "messageMediaPaidMedia", "extended_media")
 	}
 	return nil
@@ -14450,7 +14450,7 @@ func (m *MessageMediaToDo) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messageMediaToDo", "todo")
 	}
 	if m.Flags.Has(0) {
-		if m.Completions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoCompletion]); err != nil {
+		if m.Completions, err = tlrt.DecodeStructs[TodoCompletion](b, false, false, 24, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageMediaToDo", "completions")
 		}
 	}
@@ -14827,7 +14827,7 @@ func (m *MessagePeerVoteMultiple) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -15222,7 +15222,7 @@ func (m *MessageReplyHeader) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.QuoteEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messageReplyHeader", "quote_entities")
 		}
 	}
@@ -17484,16 +17484,16 @@ func (m *MessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.Min = m.Flags.Has(0)
 	m.CanSeeList = m.Flags.Has(2)
 	m.ReactionsAsTags = m.Flags.Has(3)
-	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+	if m.Results, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messageReactions", "results")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentReactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessagePeerReaction]); err != nil {
+		if m.RecentReactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactions", "recent_reactions")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.TopReactors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReactor]); err != nil {
+		if m.TopReactors, err = tlrt.DecodeStructs[MessageReactor](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messageReactions", "top_reactors")
 		}
 	}
@@ -17814,7 +17814,7 @@ func (m *MessageReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messageReplies", "replies_pts")
 	}
 	if m.Flags.Has(1) {
-		if m.RecentRepliers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		if m.RecentRepliers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "messageReplies", "recent_repliers")
 		}
 	}

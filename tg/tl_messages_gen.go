@@ -185,7 +185,7 @@ func (m *MessagesAllStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerSet]); err != nil {
+	if m.Sets, err = tlrt.DecodeStructs[StickerSet](b, false, false, 40, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.allStickers", "sets")
 	}
 	return nil
@@ -379,10 +379,10 @@ func (m *MessagesAvailableEffects) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "hash")
 	}
-	if m.Effects, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AvailableEffect]); err != nil {
+	if m.Effects, err = tlrt.DecodeStructs[AvailableEffect](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "effects")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableEffects", "documents")
 	}
 	return nil
@@ -568,7 +568,7 @@ func (m *MessagesAvailableReactions) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AvailableReaction]); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[AvailableReaction](b, false, false, 76, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.availableReactions", "reactions")
 	}
 	return nil
@@ -774,7 +774,7 @@ func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(b *bin.Buffer, depth 
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "query_id")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "users")
 	}
 	return nil
@@ -886,7 +886,7 @@ func (m *MessagesChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chats", "")
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chats", "chats")
 	}
 	return nil
@@ -968,7 +968,7 @@ func (m *MessagesChatsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "count")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatsSlice", "chats")
 	}
 	return nil
@@ -1295,16 +1295,16 @@ func (m *MessagesDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogs", "users")
 	}
 	return nil
@@ -1408,16 +1408,16 @@ func (m *MessagesDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogsSlice", "users")
 	}
 	return nil
@@ -1713,7 +1713,7 @@ func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.CurrentStreak, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "current_streak")
 	}
-	if m.Params, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Params, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "params")
 	}
 	if m.Flags.Has(0) {
@@ -1904,7 +1904,7 @@ func (m *MessagesEmojiGroups) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "hash")
 	}
-	if m.Groups, err = tlrt.DecodeVectorAt(b, depth+1, decodeEmojiGroup); err != nil {
+	if m.Groups, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeEmojiGroup); err != nil {
 		return tlrt.DecodeErr(err, "messages.emojiGroups", "groups")
 	}
 	return nil
@@ -2026,7 +2026,7 @@ func (m *MessagesExportedChatInvite) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Invite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "invite")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "users")
 	}
 	return nil
@@ -2122,7 +2122,7 @@ func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(b *bin.Buffer, depth i
 	if m.NewInvite, err = decodeExportedChatInvite(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "users")
 	}
 	return nil
@@ -2313,10 +2313,10 @@ func (m *MessagesFavedStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "hash")
 	}
-	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.favedStickers", "stickers")
 	}
 	return nil
@@ -2532,10 +2532,10 @@ func (m *MessagesFeaturedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "sets")
 	}
-	if m.Unread, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Unread, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.featuredStickers", "unread")
 	}
 	m.Flags &^= 1 << 0
@@ -2722,7 +2722,7 @@ func (m *MessagesFoundStickerSets) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "hash")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickerSets", "sets")
 	}
 	return nil
@@ -2998,7 +2998,7 @@ func (m *MessagesFoundStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.foundStickers", "stickers")
 	}
 	if m.NextOffset != 0 {
@@ -3141,16 +3141,16 @@ func (m *MessagesMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messages", "")
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messages", "users")
 	}
 	return nil
@@ -3350,16 +3350,16 @@ func (m *MessagesMessagesSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.messagesSlice", "search_flood")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messagesSlice", "users")
 	}
 	m.Flags &^= 1<<1 | 1<<3
@@ -3526,16 +3526,16 @@ func (m *MessagesChannelMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.channelMessages", "offset_id_offset")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "messages")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "topics")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.channelMessages", "users")
 	}
 	m.Flags &^= 1 << 1
@@ -3745,16 +3745,16 @@ func (m *MessagesQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.quickReplies", "")
 	}
 	var err error
-	if m.QuickReplies, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[QuickReply]); err != nil {
+	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "quick_replies")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.quickReplies", "users")
 	}
 	return nil
@@ -4000,7 +4000,7 @@ func (m *MessagesReactions) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "hash")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "messages.reactions", "reactions")
 	}
 	return nil
@@ -4197,13 +4197,13 @@ func (m *MessagesRecentStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "hash")
 	}
-	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "packs")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "stickers")
 	}
-	if m.Dates, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.recentStickers", "dates")
 	}
 	return nil
@@ -4342,16 +4342,16 @@ func (m *MessagesSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogs", "users")
 	}
 	return nil
@@ -4456,16 +4456,16 @@ func (m *MessagesSavedDialogsSlice) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "count")
 	}
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeSavedDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeSavedDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "users")
 	}
 	return nil
@@ -4719,7 +4719,7 @@ func (m *MessagesSavedGifs) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "hash")
 	}
-	if m.Gifs, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Gifs, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedGifs", "gifs")
 	}
 	return nil
@@ -4902,7 +4902,7 @@ func (m *MessagesSavedReactionTags) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "messages.savedReactionTags", "")
 	}
 	var err error
-	if m.Tags, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SavedReactionTag]); err != nil {
+	if m.Tags, err = tlrt.DecodeStructs[SavedReactionTag](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.savedReactionTags", "tags")
 	}
 	if m.Hash, err = b.Long(); err != nil {
@@ -5331,13 +5331,13 @@ func (m *MessagesSponsoredMessages) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "between_delay")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SponsoredMessage]); err != nil {
+	if m.Messages, err = tlrt.DecodeStructs[SponsoredMessage](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "users")
 	}
 	if m.PostsBetween != 0 {
@@ -5546,13 +5546,13 @@ func (m *MessagesStickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "set")
 	}
-	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "packs")
 	}
-	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerKeyword]); err != nil {
+	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSet", "documents")
 	}
 	return nil
@@ -5804,7 +5804,7 @@ func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(b *bin.Buffer, dep
 		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSetInstallResultArchive", "")
 	}
 	var err error
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
 	}
 	return nil
@@ -5985,7 +5985,7 @@ func (m *MessagesStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "hash")
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "messages.stickers", "stickers")
 	}
 	return nil
@@ -6071,7 +6071,7 @@ func (m *MessagesAffectedFoundMessages) DecodeBareAt(b *bin.Buffer, _ int) error
 	if m.Offset, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "offset")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "messages")
 	}
 	return nil
@@ -6297,7 +6297,7 @@ func (m *MessagesArchivedStickers) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.archivedStickers", "sets")
 	}
 	return nil
@@ -6796,13 +6796,13 @@ func (m *MessagesBotResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "messages.botResults", "switch_webview")
 		}
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, decodeBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeVectorAt(b, 28, depth+1, decodeBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "results")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.botResults", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3
@@ -6890,10 +6890,10 @@ func (m *MessagesChatAdminsWithInvites) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.chatAdminsWithInvites", "")
 	}
 	var err error
-	if m.Admins, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ChatAdminWithInvites]); err != nil {
+	if m.Admins, err = tlrt.DecodeStructs[ChatAdminWithInvites](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "admins")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "users")
 	}
 	return nil
@@ -6981,10 +6981,10 @@ func (m *MessagesChatFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.FullChat, err = decodeChatFull(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "full_chat")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatFull", "users")
 	}
 	return nil
@@ -7072,10 +7072,10 @@ func (m *MessagesChatInviteImporters) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "count")
 	}
-	if m.Importers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ChatInviteImporter]); err != nil {
+	if m.Importers, err = tlrt.DecodeStructs[ChatInviteImporter](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "importers")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "users")
 	}
 	return nil
@@ -7399,7 +7399,7 @@ func (m *MessagesDialogFilters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "flags")
 	}
 	m.TagsEnabled = m.Flags.Has(0)
-	if m.Filters, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDialogFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.dialogFilters", "filters")
 	}
 	m.Flags &^= 1 << 0
@@ -7583,7 +7583,7 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "flags")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "messages")
 	}
 	if m.Flags.Has(0) {
@@ -7604,10 +7604,10 @@ func (m *MessagesDiscussionMessage) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.UnreadCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "unread_count")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.discussionMessage", "users")
 	}
 	if m.MaxID != 0 {
@@ -7780,10 +7780,10 @@ func (m *MessagesExportedChatInvites) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "count")
 	}
-	if m.Invites, err = tlrt.DecodeVectorAt(b, depth+1, decodeExportedChatInvite); err != nil {
+	if m.Invites, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeExportedChatInvite); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "invites")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "users")
 	}
 	return nil
@@ -7899,16 +7899,16 @@ func (m *MessagesForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "count")
 	}
-	if m.Topics, err = tlrt.DecodeVectorAt(b, depth+1, decodeForumTopic); err != nil {
+	if m.Topics, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeForumTopic); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "topics")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.forumTopics", "users")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -7993,10 +7993,10 @@ func (m *MessagesHighScores) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.highScores", "")
 	}
 	var err error
-	if m.Scores, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[HighScore]); err != nil {
+	if m.Scores, err = tlrt.DecodeStructs[HighScore](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "scores")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.highScores", "users")
 	}
 	return nil
@@ -8266,13 +8266,13 @@ func (m *MessagesInactiveChats) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.inactiveChats", "")
 	}
 	var err error
-	if m.Dates, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Dates, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "dates")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.inactiveChats", "users")
 	}
 	return nil
@@ -8353,7 +8353,7 @@ func (m *MessagesInvitedUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Updates, err = decodeUpdates(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "updates")
 	}
-	if m.MissingInvitees, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MissingInvitee]); err != nil {
+	if m.MissingInvitees, err = tlrt.DecodeStructs[MissingInvitee](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.invitedUsers", "missing_invitees")
 	}
 	return nil
@@ -8562,13 +8562,13 @@ func (m *MessagesMessageReactionsList) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "count")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessagePeerReaction]); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[MessagePeerReaction](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
@@ -8664,13 +8664,13 @@ func (m *MessagesMessageViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.messageViews", "")
 	}
 	var err error
-	if m.Views, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageViews]); err != nil {
+	if m.Views, err = tlrt.DecodeStructs[MessageViews](b, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "views")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.messageViews", "users")
 	}
 	return nil
@@ -8749,7 +8749,7 @@ func (m *MessagesMyStickers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "count")
 	}
-	if m.Sets, err = tlrt.DecodeVectorAt(b, depth+1, decodeStickerSetCovered); err != nil {
+	if m.Sets, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStickerSetCovered); err != nil {
 		return tlrt.DecodeErr(err, "messages.myStickers", "sets")
 	}
 	return nil
@@ -8849,16 +8849,16 @@ func (m *MessagesPeerDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.peerDialogs", "")
 	}
 	var err error
-	if m.Dialogs, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialog); err != nil {
+	if m.Dialogs, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeDialog); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "dialogs")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerDialogs", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.State, depth+1); err != nil {
@@ -8949,10 +8949,10 @@ func (m *MessagesPeerSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Settings, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "settings")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.peerSettings", "users")
 	}
 	return nil
@@ -9050,13 +9050,13 @@ func (m *MessagesPreparedInlineMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Result, err = decodeBotInlineResult(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "result")
 	}
-	if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+	if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "peer_types")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "cache_time")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "users")
 	}
 	return nil
@@ -9309,16 +9309,16 @@ func (m *MessagesSearchResultsCalendar) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "offset_id_offset")
 		}
 	}
-	if m.Periods, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SearchResultsCalendarPeriod]); err != nil {
+	if m.Periods, err = tlrt.DecodeStructs[SearchResultsCalendarPeriod](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "periods")
 	}
-	if m.Messages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+	if m.Messages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "messages")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "users")
 	}
 	m.Flags &^= 1 << 0
@@ -9404,7 +9404,7 @@ func (m *MessagesSearchResultsPositions) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "count")
 	}
-	if m.Positions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SearchResultPosition]); err != nil {
+	if m.Positions, err = tlrt.DecodeStructs[SearchResultPosition](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "positions")
 	}
 	return nil
@@ -9638,7 +9638,7 @@ func (m *MessagesTranslatedRichMessage) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translatedRichMessage", "")
 	}
 	var err error
-	if m.Result, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RichMessage]); err != nil {
+	if m.Result, err = tlrt.DecodeStructs[RichMessage](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "result")
 	}
 	return nil
@@ -9712,7 +9712,7 @@ func (m *MessagesTranslateResult) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "messages.translateResult", "")
 	}
 	var err error
-	if m.Result, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TextWithEntities]); err != nil {
+	if m.Result, err = tlrt.DecodeStructs[TextWithEntities](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.translateResult", "result")
 	}
 	return nil
@@ -9844,13 +9844,13 @@ func (m *MessagesVotesList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "count")
 	}
-	if m.Votes, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessagePeerVote); err != nil {
+	if m.Votes, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeMessagePeerVote); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "votes")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.votesList", "users")
 	}
 	if m.Flags.Has(0) {
@@ -9946,10 +9946,10 @@ func (m *MessagesWebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Webpage, err = decodeWebPage(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "webpage")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPage", "users")
 	}
 	return nil
@@ -10037,10 +10037,10 @@ func (m *MessagesWebPagePreview) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "media")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.webPagePreview", "users")
 	}
 	return nil
@@ -10114,7 +10114,7 @@ func (m *MessagesGetMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessages", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputMessage); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputMessage); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessages", "id")
 	}
 	return nil
@@ -10590,7 +10590,7 @@ func (m *MessagesSearchRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.SavedReaction, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+		if m.SavedReaction, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.search", "saved_reaction")
 		}
 	}
@@ -10980,7 +10980,7 @@ func (m *MessagesDeleteMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int) error
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "flags")
 	}
 	m.Revoke = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteMessages", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -11069,7 +11069,7 @@ func (c *Client) MessagesReceivedMessages(ctx context.Context, req *MessagesRece
 		req = new(MessagesReceivedMessagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReceivedNotifyMessage, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[ReceivedNotifyMessage])
+		return tlrt.DecodeStructs[ReceivedNotifyMessage](b, false, false, 12, 0)
 	})
 }
 
@@ -11545,7 +11545,7 @@ func (m *MessagesSendMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMessage", "entities")
 		}
 	}
@@ -11951,7 +11951,7 @@ func (m *MessagesSendMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendMedia", "entities")
 		}
 	}
@@ -12351,10 +12351,10 @@ func (m *MessagesForwardMessagesRequest) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.FromPeer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "from_peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "id")
 	}
-	if m.RandomID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.RandomID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.forwardMessages", "random_id")
 	}
 	if m.ToPeer, err = decodeInputPeer(b, depth+1); err != nil {
@@ -12677,7 +12677,7 @@ func (m *MessagesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.report", "id")
 	}
 	if m.Option, err = b.Bytes(); err != nil {
@@ -12759,7 +12759,7 @@ func (m *MessagesGetChatsRequest) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.getChats", "id")
 	}
 	return nil
@@ -13306,7 +13306,7 @@ func (m *MessagesCreateChatRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "flags")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "messages.createChat", "users")
 	}
 	if m.Title, err = b.String(); err != nil {
@@ -14238,7 +14238,7 @@ func (c *Client) MessagesReceivedQueue(ctx context.Context, req *MessagesReceive
 		req = new(MessagesReceivedQueueRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Long)
+		return tlrt.DecodeVector(b, 8, (*bin.Buffer).Long)
 	})
 }
 
@@ -14388,7 +14388,7 @@ func (m *MessagesReadMessageContentsRequest) DecodeBareAt(b *bin.Buffer, _ int) 
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.readMessageContents", "id")
 	}
 	return nil
@@ -14668,7 +14668,7 @@ func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(b *bin.Buffer, depth int
 		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.getWebPagePreview", "entities")
 		}
 	}
@@ -15484,7 +15484,7 @@ func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesViews", "id")
 	}
 	if m.Increment, err = b.Bool(); err != nil {
@@ -15943,7 +15943,7 @@ func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(b *bin.Buffer, _ int) e
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "order")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -16471,7 +16471,7 @@ func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.QueryID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "query_id")
 	}
-	if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputBotInlineResult); err != nil {
+	if m.Results, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeInputBotInlineResult); err != nil {
 		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "results")
 	}
 	if m.CacheTime, err = b.Int(); err != nil {
@@ -17123,7 +17123,7 @@ func (m *MessagesEditMessageRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editMessage", "entities")
 		}
 	}
@@ -17370,7 +17370,7 @@ func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "entities")
 		}
 	}
@@ -17786,7 +17786,7 @@ func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerDialogs", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "peers")
 	}
 	return nil
@@ -17998,7 +17998,7 @@ func (m *MessagesSaveDraftRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "messages.saveDraft", "message")
 	}
 	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "messages.saveDraft", "entities")
 		}
 	}
@@ -18249,7 +18249,7 @@ func (m *MessagesReadFeaturedStickersRequest) DecodeBareAt(b *bin.Buffer, _ int)
 		return ErrNilValue
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "id")
 	}
 	return nil
@@ -18794,7 +18794,7 @@ func (c *Client) MessagesGetAttachedStickers(ctx context.Context, req *MessagesG
 		req = new(MessagesGetAttachedStickersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StickerSetCoveredClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeStickerSetCovered)
+		return tlrt.DecodeVectorAt(b, 44, 0, decodeStickerSetCovered)
 	})
 }
 
@@ -19558,7 +19558,7 @@ func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.FolderID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "folder_id")
 	}
-	if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -19792,7 +19792,7 @@ func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(b *bin.Buffer, depth
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ShippingOption]); err != nil {
+		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](b, false, false, 20, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "shipping_options")
 		}
 	}
@@ -20939,7 +20939,7 @@ func (m *MessagesSendMultiMediaRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "reply_to")
 		}
 	}
-	if m.MultiMedia, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputSingleMedia]); err != nil {
+	if m.MultiMedia, err = tlrt.DecodeStructs[InputSingleMedia](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "multi_media")
 	}
 	if m.Flags.Has(10) {
@@ -21239,7 +21239,7 @@ func (c *Client) MessagesGetSplitRanges(ctx context.Context, req *MessagesGetSpl
 		req = new(MessagesGetSplitRangesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessageRange, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[MessageRange])
+		return tlrt.DecodeStructs[MessageRange](b, false, false, 12, 0)
 	})
 }
 
@@ -21445,7 +21445,7 @@ func (c *Client) MessagesGetDialogUnreadMarks(ctx context.Context, req *Messages
 		req = new(MessagesGetDialogUnreadMarksRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogPeerClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeDialogPeer)
+		return tlrt.DecodeVectorAt(b, 8, 0, decodeDialogPeer)
 	})
 }
 
@@ -21705,7 +21705,7 @@ func (m *MessagesSendVoteRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "msg_id")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendVote", "options")
 	}
 	return nil
@@ -22283,7 +22283,7 @@ func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(b *bin.Buffer, _
 		return ErrNilValue
 	}
 	var err error
-	if m.LangCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.LangCodes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "lang_codes")
 	}
 	return nil
@@ -22296,7 +22296,7 @@ func (c *Client) MessagesGetEmojiKeywordsLanguages(ctx context.Context, req *Mes
 		req = new(MessagesGetEmojiKeywordsLanguagesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]EmojiLanguage, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[EmojiLanguage])
+		return tlrt.DecodeStructs[EmojiLanguage](b, false, false, 8, 0)
 	})
 }
 
@@ -22508,7 +22508,7 @@ func (m *MessagesGetSearchCountersRequest) DecodeBareAt(b *bin.Buffer, depth int
 			return tlrt.DecodeErr(err, "messages.getSearchCounters", "top_msg_id")
 		}
 	}
-	if m.Filters, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessagesFilter); err != nil {
+	if m.Filters, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeMessagesFilter); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSearchCounters", "filters")
 	}
 	m.Flags &^= 1 << 2
@@ -22525,7 +22525,7 @@ func (c *Client) MessagesGetSearchCounters(ctx context.Context, req *MessagesGet
 		req = new(MessagesGetSearchCountersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]MessagesSearchCounter, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[MessagesSearchCounter])
+		return tlrt.DecodeStructs[MessagesSearchCounter](b, false, false, 16, 0)
 	})
 }
 
@@ -23242,7 +23242,7 @@ func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "id")
 	}
 	return nil
@@ -23332,7 +23332,7 @@ func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, depth
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "id")
 	}
 	return nil
@@ -23422,7 +23422,7 @@ func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(b *bin.Buffer, dep
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "id")
 	}
 	return nil
@@ -23700,7 +23700,7 @@ func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	m.Uninstall = m.Flags.Has(0)
 	m.Archive = m.Flags.Has(1)
 	m.Unarchive = m.Flags.Has(2)
-	if m.Stickersets, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputStickerSet); err != nil {
+	if m.Stickersets, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputStickerSet); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "stickersets")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -23851,7 +23851,7 @@ func (c *Client) MessagesGetSuggestedDialogFilters(ctx context.Context, req *Mes
 		req = new(MessagesGetSuggestedDialogFiltersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DialogFilterSuggested, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[DialogFilterSuggested])
+		return tlrt.DecodeStructs[DialogFilterSuggested](b, false, false, 12, 0)
 	})
 }
 
@@ -24021,7 +24021,7 @@ func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBareAt(b *bin.Buffer, _ 
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "order")
 	}
 	return nil
@@ -26374,7 +26374,7 @@ func (c *Client) MessagesGetMessageReadParticipants(ctx context.Context, req *Me
 		req = new(MessagesGetMessageReadParticipantsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]ReadParticipantDate, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[ReadParticipantDate])
+		return tlrt.DecodeStructs[ReadParticipantDate](b, false, false, 16, 0)
 	})
 }
 
@@ -27204,7 +27204,7 @@ func (m *MessagesSendReactionRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(err, "messages.sendReaction", "msg_id")
 	}
 	if m.Flags.Has(0) {
-		if m.Reaction, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+		if m.Reaction, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 			return tlrt.DecodeErr(err, "messages.sendReaction", "reaction")
 		}
 	}
@@ -27299,7 +27299,7 @@ func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "id")
 	}
 	return nil
@@ -27970,12 +27970,12 @@ func (m *MessagesTranslateTextRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TextWithEntities]); err != nil {
+		if m.Text, err = tlrt.DecodeStructs[TextWithEntities](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateText", "text")
 		}
 	}
@@ -29667,7 +29667,7 @@ func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBareAt(b *bin.Buffer, _ i
 		return ErrNilValue
 	}
 	var err error
-	if m.DocumentID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.DocumentID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "document_id")
 	}
 	return nil
@@ -29680,7 +29680,7 @@ func (c *Client) MessagesGetCustomEmojiDocuments(ctx context.Context, req *Messa
 		req = new(MessagesGetCustomEmojiDocumentsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]DocumentClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeDocument)
+		return tlrt.DecodeVectorAt(b, 12, 0, decodeDocument)
 	})
 }
 
@@ -30231,7 +30231,7 @@ func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "id")
 	}
 	return nil
@@ -30547,7 +30547,7 @@ func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.ButtonID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "button_id")
 	}
-	if m.RequestedPeers, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.RequestedPeers, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
 	}
 	if m.MsgID != 0 {
@@ -32184,7 +32184,7 @@ func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "flags")
 	}
 	m.Force = m.Flags.Has(0)
-	if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDialogPeer); err != nil {
+	if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputDialogPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -32730,7 +32730,7 @@ func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(b *bin.Buffer, _ int) 
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "order")
 	}
 	return nil
@@ -33086,7 +33086,7 @@ func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ int
 		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "shortcut_id")
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "id")
 		}
 	}
@@ -33193,10 +33193,10 @@ func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "shortcut_id")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "id")
 	}
-	if m.RandomID, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.RandomID, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "random_id")
 	}
 	return nil
@@ -33281,7 +33281,7 @@ func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(b *bin.Buffer, _ 
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "shortcut_id")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "id")
 	}
 	return nil
@@ -33854,7 +33854,7 @@ func (m *MessagesGetFactCheckRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "peer")
 	}
-	if m.MsgID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.MsgID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getFactCheck", "msg_id")
 	}
 	return nil
@@ -33867,7 +33867,7 @@ func (c *Client) MessagesGetFactCheck(ctx context.Context, req *MessagesGetFactC
 		req = new(MessagesGetFactCheckRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FactCheck, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FactCheck])
+		return tlrt.DecodeStructs[FactCheck](b, false, false, 16, 0)
 	})
 }
 
@@ -34822,7 +34822,7 @@ func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(b *bin.Buffer, d
 		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "user_id")
 	}
 	if m.Flags.Has(0) {
-		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, depth+1, decodeInlineQueryPeerType); err != nil {
+		if m.PeerTypes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInlineQueryPeerType); err != nil {
 			return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
 		}
 	}
@@ -35020,7 +35020,7 @@ func (m *MessagesSearchStickersRequest) DecodeBareAt(b *bin.Buffer, _ int) error
 	if m.Emoticon, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "emoticon")
 	}
-	if m.LangCode, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.LangCode, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "messages.searchStickers", "lang_code")
 	}
 	if m.Offset, err = b.Int(); err != nil {
@@ -35132,7 +35132,7 @@ func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(b *bin.Buffer, dept
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -35240,7 +35240,7 @@ func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(b *bin.Buffer, depth i
 			return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
 		}
 	}
-	if m.IDs, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "ids")
 	}
 	m.Flags &^= 1 << 1
@@ -35433,10 +35433,10 @@ func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(b *bin.Buffer, depth i
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "msg_id")
 	}
-	if m.Completed, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Completed, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "completed")
 	}
-	if m.Incompleted, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Incompleted, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "incompleted")
 	}
 	return nil
@@ -35531,7 +35531,7 @@ func (m *MessagesAppendTodoListRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "msg_id")
 	}
-	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.appendTodoList", "list")
 	}
 	return nil
@@ -35941,7 +35941,7 @@ func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "peer")
 	}
-	if m.Topics, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Topics, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "topics")
 	}
 	return nil
@@ -36368,7 +36368,7 @@ func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "order")
 	}
 	m.Flags &^= 1 << 0
@@ -37552,7 +37552,7 @@ func (m *MessagesReportReadMetricsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "peer")
 	}
-	if m.Metrics, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputMessageReadMetric]); err != nil {
+	if m.Metrics, err = tlrt.DecodeStructs[InputMessageReadMetric](b, false, false, 32, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "metrics")
 	}
 	return nil
@@ -38747,12 +38747,12 @@ func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(b *bin.Buffer, depth 
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "id")
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputRichMessage); err != nil {
+		if m.Text, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeInputRichMessage); err != nil {
 			return tlrt.DecodeErr(err, "messages.translateRichMessage", "text")
 		}
 	}

@@ -982,7 +982,7 @@ func (m *PageBlockList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockList", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageListItem); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePageListItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockList", "items")
 	}
 	return nil
@@ -1849,7 +1849,7 @@ func (m *PageBlockEmbedPost) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "date")
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "blocks")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -1933,7 +1933,7 @@ func (m *PageBlockCollage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCollage", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockCollage", "items")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -2017,7 +2017,7 @@ func (m *PageBlockSlideshow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSlideshow", "")
 	}
 	var err error
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockSlideshow", "items")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.Caption, depth+1); err != nil {
@@ -2346,7 +2346,7 @@ func (m *PageBlockTable) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "title")
 	}
-	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageTableRow]); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[PageTableRow](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockTable", "rows")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -2493,7 +2493,7 @@ func (m *PageBlockOrderedList) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
 	}
 	m.Reversed = m.Flags.Has(2)
-	if m.Items, err = tlrt.DecodeVectorAt(b, depth+1, decodePageListOrderedItem); err != nil {
+	if m.Items, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePageListOrderedItem); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockOrderedList", "items")
 	}
 	if m.Flags.Has(0) {
@@ -2603,7 +2603,7 @@ func (m *PageBlockDetails) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "flags")
 	}
 	m.Open = m.Flags.Has(0)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockDetails", "blocks")
 	}
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
@@ -2691,7 +2691,7 @@ func (m *PageBlockRelatedArticles) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Title, err = decodeRichText(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "title")
 	}
-	if m.Articles, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageRelatedArticle]); err != nil {
+	if m.Articles, err = tlrt.DecodeStructs[PageRelatedArticle](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "articles")
 	}
 	return nil
@@ -3543,7 +3543,7 @@ func (m *PageBlockBlockquoteBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquoteBlocks", "")
 	}
 	var err error
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
 	}
 	if m.Caption, err = decodeRichText(b, depth+1); err != nil {
@@ -3768,7 +3768,7 @@ func (m *PageListItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Checkbox = m.Flags.Has(0)
 	m.Checked = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListItemBlocks", "blocks")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -4186,7 +4186,7 @@ func (m *PageListOrderedItemBlocks) DecodeBareAt(b *bin.Buffer, depth int) error
 			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
 		}
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "blocks")
 	}
 	if m.Flags.Has(3) {
@@ -5217,7 +5217,7 @@ func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.AccentColor, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "accent_color")
 	}
-	if m.Colors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Colors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "peerColorCollectible", "colors")
 	}
 	if m.Flags.Has(0) {
@@ -5226,7 +5226,7 @@ func (m *PeerColorCollectible) DecodeBareAt(b *bin.Buffer, _ int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DarkColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.DarkColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "peerColorCollectible", "dark_colors")
 		}
 	}
@@ -6143,7 +6143,7 @@ func (m *PhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Protocol, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "protocol")
 	}
-	if m.Connections, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoneConnection); err != nil {
+	if m.Connections, err = tlrt.DecodeVectorAt(b, 32, depth+1, decodePhoneConnection); err != nil {
 		return tlrt.DecodeErr(err, "phoneCall", "connections")
 	}
 	if m.StartDate, err = b.Int(); err != nil {
@@ -7175,11 +7175,11 @@ func (m *Photo) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photo", "date")
 	}
-	if m.Sizes, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+	if m.Sizes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
 		return tlrt.DecodeErr(err, "photo", "sizes")
 	}
 	if m.Flags.Has(1) {
-		if m.VideoSizes, err = tlrt.DecodeVectorAt(b, depth+1, decodeVideoSize); err != nil {
+		if m.VideoSizes, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeVideoSize); err != nil {
 			return tlrt.DecodeErr(err, "photo", "video_sizes")
 		}
 	}
@@ -7624,7 +7624,7 @@ func (m *PhotoSizeProgressive) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.H, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "h")
 	}
-	if m.Sizes, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Sizes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "photoSizeProgressive", "sizes")
 	}
 	return nil
@@ -9569,7 +9569,7 @@ func (m *PrivacyValueAllowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "users")
 	}
 	return nil
@@ -9763,7 +9763,7 @@ func (m *PrivacyValueDisallowUsers) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Users, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "users")
 	}
 	return nil
@@ -9838,7 +9838,7 @@ func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int) e
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "chats")
 	}
 	return nil
@@ -9914,7 +9914,7 @@ func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(b *bin.Buffer, _ int
 		return ErrNilValue
 	}
 	var err error
-	if m.Chats, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Chats, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "chats")
 	}
 	return nil
@@ -11031,13 +11031,13 @@ func (m *Page) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.URL, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "page", "url")
 	}
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "page", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "page", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "page", "documents")
 	}
 	if m.Flags.Has(3) {
@@ -11636,7 +11636,7 @@ func (m *PageTableRow) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "pageTableRow", "")
 	}
 	var err error
-	if m.Cells, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PageTableCell]); err != nil {
+	if m.Cells, err = tlrt.DecodeStructs[PageTableCell](b, false, false, 8, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "pageTableRow", "cells")
 	}
 	return nil
@@ -13223,7 +13223,7 @@ func (m *PeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "peerStories", "max_read_id")
 		}
 	}
-	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "peerStories", "stories")
 	}
 	if m.MaxReadID != 0 {
@@ -13411,7 +13411,7 @@ func (m *PhoneCallProtocol) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.MaxLayer, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "max_layer")
 	}
-	if m.LibraryVersions, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.LibraryVersions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "phoneCallProtocol", "library_versions")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -13650,7 +13650,7 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Question, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "poll", "question")
 	}
-	if m.Answers, err = tlrt.DecodeVectorAt(b, depth+1, decodePollAnswer); err != nil {
+	if m.Answers, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodePollAnswer); err != nil {
 		return tlrt.DecodeErr(err, "poll", "answers")
 	}
 	if m.Flags.Has(4) {
@@ -13664,7 +13664,7 @@ func (m *Poll) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.CountriesIso2, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 			return tlrt.DecodeErr(err, "poll", "countries_iso2")
 		}
 	}
@@ -13835,7 +13835,7 @@ func (m *PollAnswerVoters) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollAnswerVoters", "recent_voters")
 		}
 	}
@@ -14094,7 +14094,7 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.HasUnreadVotes = m.Flags.Has(6)
 	m.CanViewStats = m.Flags.Has(7)
 	if m.Flags.Has(1) {
-		if m.Results, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PollAnswerVoters]); err != nil {
+		if m.Results, err = tlrt.DecodeStructs[PollAnswerVoters](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "results")
 		}
 	}
@@ -14104,7 +14104,7 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+		if m.RecentVoters, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "recent_voters")
 		}
 	}
@@ -14114,7 +14114,7 @@ func (m *PollResults) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.SolutionEntities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "pollResults", "solution_entities")
 		}
 	}

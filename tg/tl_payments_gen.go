@@ -945,7 +945,7 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.AdditionalMethods, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PaymentFormMethod]); err != nil {
+		if m.AdditionalMethods, err = tlrt.DecodeStructs[PaymentFormMethod](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "additional_methods")
 		}
 	}
@@ -956,11 +956,11 @@ func (m *PaymentsPaymentForm) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.SavedCredentials, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PaymentSavedCredentialsCard]); err != nil {
+		if m.SavedCredentials, err = tlrt.DecodeStructs[PaymentSavedCredentialsCard](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_credentials")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentForm", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5
@@ -1097,7 +1097,7 @@ func (m *PaymentsPaymentFormStars) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if err = tlrt.DecodeBoxed(b, &m.Invoice, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "invoice")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentFormStars", "users")
 	}
 	m.Flags &^= 1 << 5
@@ -1432,7 +1432,7 @@ func (m *PaymentsPaymentReceipt) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.CredentialsTitle, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "credentials_title")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceipt", "users")
 	}
 	m.Flags &^= 1<<0 | 1<<1 | 1<<2
@@ -1580,7 +1580,7 @@ func (m *PaymentsPaymentReceiptStars) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.TransactionID, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "transaction_id")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "users")
 	}
 	m.Flags &^= 1 << 2
@@ -1966,13 +1966,13 @@ func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftActiveAuctions", "")
 	}
 	var err error
-	if m.Auctions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftActiveAuctionState]); err != nil {
+	if m.Auctions, err = tlrt.DecodeStructs[StarGiftActiveAuctionState](b, false, false, 64, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "auctions")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "chats")
 	}
 	return nil
@@ -2155,7 +2155,7 @@ func (m *PaymentsStarGiftCollections) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftCollections", "")
 	}
 	var err error
-	if m.Collections, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftCollection]); err != nil {
+	if m.Collections, err = tlrt.DecodeStructs[StarGiftCollection](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftCollections", "collections")
 	}
 	return nil
@@ -2351,13 +2351,13 @@ func (m *PaymentsStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "hash")
 	}
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGift); err != nil {
+	if m.Gifts, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "gifts")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGifts", "users")
 	}
 	return nil
@@ -2436,7 +2436,7 @@ func (m *PaymentsBankCardData) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "title")
 	}
-	if m.OpenURLs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BankCardOpenURL]); err != nil {
+	if m.OpenURLs, err = tlrt.DecodeStructs[BankCardOpenURL](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.bankCardData", "open_urls")
 	}
 	return nil
@@ -2653,10 +2653,10 @@ func (m *PaymentsCheckedGiftCode) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "used_date")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "users")
 	}
 	m.Flags &^= 1<<2 | 1<<4
@@ -2755,10 +2755,10 @@ func (m *PaymentsConnectedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "count")
 	}
-	if m.ConnectedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ConnectedBotStarRef]); err != nil {
+	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBotStarRef](b, false, false, 44, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "connected_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "users")
 	}
 	return nil
@@ -3048,7 +3048,7 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "count")
 	}
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGift); err != nil {
+	if m.Gifts, err = tlrt.DecodeVectorAt(b, 44, depth+1, decodeStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
@@ -3057,7 +3057,7 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes")
 		}
 	}
@@ -3066,15 +3066,15 @@ func (m *PaymentsResaleStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes_hash")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "chats")
 	}
 	if m.Flags.Has(2) {
-		if m.Counters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftAttributeCounter]); err != nil {
+		if m.Counters, err = tlrt.DecodeStructs[StarGiftAttributeCounter](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "counters")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "users")
 	}
 	if m.NextOffset != "" {
@@ -3340,7 +3340,7 @@ func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.savedStarGifts", "chat_notifications_enabled")
 		}
 	}
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[SavedStarGift]); err != nil {
+	if m.Gifts, err = tlrt.DecodeStructs[SavedStarGift](b, false, false, 56, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "gifts")
 	}
 	if m.Flags.Has(0) {
@@ -3348,10 +3348,10 @@ func (m *PaymentsSavedStarGifts) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.savedStarGifts", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.savedStarGifts", "users")
 	}
 	if m.ChatNotificationsEnabled {
@@ -3449,13 +3449,13 @@ func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftAuctionAcquiredGifts", "")
 	}
 	var err error
-	if m.Gifts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftAuctionAcquiredGift]); err != nil {
+	if m.Gifts, err = tlrt.DecodeStructs[StarGiftAuctionAcquiredGift](b, false, false, 40, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
 	}
 	return nil
@@ -3566,10 +3566,10 @@ func (m *PaymentsStarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Timeout, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "timeout")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "chats")
 	}
 	return nil
@@ -3646,7 +3646,7 @@ func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradeAttributes", "")
 	}
 	var err error
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
 	}
 	return nil
@@ -3739,13 +3739,13 @@ func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(b *bin.Buffer, depth int) 
 		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradePreview", "")
 	}
 	var err error
-	if m.SampleAttributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.SampleAttributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
 	}
-	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftUpgradePrice]); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "prices")
 	}
-	if m.NextPrices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarGiftUpgradePrice]); err != nil {
+	if m.NextPrices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
 	}
 	return nil
@@ -4303,7 +4303,7 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "balance")
 	}
 	if m.Flags.Has(1) {
-		if m.Subscriptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsSubscription]); err != nil {
+		if m.Subscriptions, err = tlrt.DecodeStructs[StarsSubscription](b, false, false, 44, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions")
 		}
 	}
@@ -4318,7 +4318,7 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.History, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsTransaction]); err != nil {
+		if m.History, err = tlrt.DecodeStructs[StarsTransaction](b, false, false, 32, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "history")
 		}
 	}
@@ -4327,10 +4327,10 @@ func (m *PaymentsStarsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "payments.starsStatus", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.starsStatus", "users")
 	}
 	if len(m.Subscriptions) > 0 {
@@ -4472,10 +4472,10 @@ func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "count")
 	}
-	if m.SuggestedBots, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarRefProgram]); err != nil {
+	if m.SuggestedBots, err = tlrt.DecodeStructs[StarRefProgram](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "users")
 	}
 	if m.Flags.Has(0) {
@@ -4571,10 +4571,10 @@ func (m *PaymentsUniqueStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Gift, err = decodeStarGift(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "gift")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "users")
 	}
 	return nil
@@ -5072,7 +5072,7 @@ func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(b *bin.Buffer, depth int) 
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ShippingOption]); err != nil {
+		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](b, false, false, 20, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
 		}
 	}
@@ -6170,7 +6170,7 @@ func (c *Client) PaymentsGetPremiumGiftCodeOptions(ctx context.Context, req *Pay
 		req = new(PaymentsGetPremiumGiftCodeOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]PremiumGiftCodeOption, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[PremiumGiftCodeOption])
+		return tlrt.DecodeStructs[PremiumGiftCodeOption](b, false, false, 28, 0)
 	})
 }
 
@@ -6568,7 +6568,7 @@ func (c *Client) PaymentsGetStarsTopupOptions(ctx context.Context, req *Payments
 		req = new(PaymentsGetStarsTopupOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsTopupOption, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsTopupOption])
+		return tlrt.DecodeStructs[StarsTopupOption](b, false, false, 28, 0)
 	})
 }
 
@@ -7414,7 +7414,7 @@ func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputStarsTransaction]); err != nil {
+	if m.ID, err = tlrt.DecodeStructs[InputStarsTransaction](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "id")
 	}
 	m.Flags &^= 1 << 0
@@ -7525,7 +7525,7 @@ func (c *Client) PaymentsGetStarsGiftOptions(ctx context.Context, req *PaymentsG
 		req = new(PaymentsGetStarsGiftOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiftOption, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsGiftOption])
+		return tlrt.DecodeStructs[StarsGiftOption](b, false, false, 28, 0)
 	})
 }
 
@@ -7916,7 +7916,7 @@ func (c *Client) PaymentsGetStarsGiveawayOptions(ctx context.Context, req *Payme
 		req = new(PaymentsGetStarsGiveawayOptionsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]StarsGiveawayOption, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[StarsGiveawayOption])
+		return tlrt.DecodeStructs[StarsGiveawayOption](b, false, false, 40, 0)
 	})
 }
 
@@ -9414,7 +9414,7 @@ func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int)
 		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "stargift")
 	}
 	return nil
@@ -9693,7 +9693,7 @@ func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
 	}
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
 	}
 	return nil
@@ -9959,7 +9959,7 @@ func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(b *bin.Buffer, depth in
 		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "gift_id")
 	}
 	if m.Flags.Has(3) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttributeID); err != nil {
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStarGiftAttributeID); err != nil {
 			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes")
 		}
 	}
@@ -10159,7 +10159,7 @@ func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "title")
 	}
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "stargift")
 	}
 	return nil
@@ -10389,17 +10389,17 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(b *bin.Buffer, de
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DeleteStargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.DeleteStargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.AddStargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.AddStargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "order")
 		}
 	}
@@ -10502,7 +10502,7 @@ func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(b *bin.Buffer, 
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "order")
 	}
 	return nil
@@ -11562,7 +11562,7 @@ func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "payments.craftStarGift", "")
 	}
 	var err error
-	if m.Stargift, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputSavedStarGift); err != nil {
+	if m.Stargift, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeInputSavedStarGift); err != nil {
 		return tlrt.DecodeErr(err, "payments.craftStarGift", "stargift")
 	}
 	return nil

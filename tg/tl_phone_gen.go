@@ -169,16 +169,16 @@ func (m *PhoneGroupCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Call, err = decodeGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "call")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants")
 	}
 	if m.ParticipantsNextOffset, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "participants_next_offset")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCall", "users")
 	}
 	return nil
@@ -272,13 +272,13 @@ func (m *PhoneGroupCallStars) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TotalStars, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "total_stars")
 	}
-	if m.TopDonors, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallDonor]); err != nil {
+	if m.TopDonors, err = tlrt.DecodeStructs[GroupCallDonor](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "top_donors")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStars", "users")
 	}
 	return nil
@@ -355,7 +355,7 @@ func (m *PhoneGroupCallStreamChannels) DecodeBareAt(b *bin.Buffer, depth int) er
 		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStreamChannels", "")
 	}
 	var err error
-	if m.Channels, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallStreamChannel]); err != nil {
+	if m.Channels, err = tlrt.DecodeStructs[GroupCallStreamChannel](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "channels")
 	}
 	return nil
@@ -526,16 +526,16 @@ func (m *PhoneGroupParticipants) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "count")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "participants")
 	}
 	if m.NextOffset, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "next_offset")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.groupParticipants", "users")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -626,13 +626,13 @@ func (m *PhoneJoinAsPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "phone.joinAsPeers", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeer); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePeer); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "peers")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.joinAsPeers", "users")
 	}
 	return nil
@@ -713,7 +713,7 @@ func (m *PhonePhoneCall) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.PhoneCall, err = decodePhoneCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "phone_call")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.phoneCall", "users")
 	}
 	return nil
@@ -2088,7 +2088,7 @@ func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "call")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "users")
 	}
 	return nil
@@ -2558,10 +2558,10 @@ func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "call")
 	}
-	if m.IDs, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.IDs, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "ids")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "sources")
 	}
 	if m.Offset, err = b.String(); err != nil {
@@ -2655,7 +2655,7 @@ func (m *PhoneCheckGroupCallRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "call")
 	}
-	if m.Sources, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Sources, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.checkGroupCall", "sources")
 	}
 	return nil
@@ -2668,7 +2668,7 @@ func (c *Client) PhoneCheckGroupCall(ctx context.Context, req *PhoneCheckGroupCa
 		req = new(PhoneCheckGroupCallRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -4388,7 +4388,7 @@ func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(b *bin.Buffe
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "call")
 	}
-	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "ids")
 	}
 	if m.Block, err = b.Bytes(); err != nil {
@@ -5102,7 +5102,7 @@ func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(b *bin.Buffer, depth 
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "call")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "messages")
 	}
 	m.Flags &^= 1 << 0

@@ -122,10 +122,10 @@ func (m *PhotosPhotos) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "photos.photos", "")
 	}
 	var err error
-	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "photos")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photos", "users")
 	}
 	return nil
@@ -214,10 +214,10 @@ func (m *PhotosPhotosSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "count")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "photos")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photosSlice", "users")
 	}
 	return nil
@@ -297,7 +297,7 @@ func (m *PhotosPhoto) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Photo, err = decodePhoto(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "photo")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "photos.photo", "users")
 	}
 	return nil
@@ -660,7 +660,7 @@ func (m *PhotosDeletePhotosRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		return tlrt.DecodeErr(ErrTooDeep, "photos.deletePhotos", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPhoto); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPhoto); err != nil {
 		return tlrt.DecodeErr(err, "photos.deletePhotos", "id")
 	}
 	return nil
@@ -672,7 +672,7 @@ func (c *Client) PhotosDeletePhotos(ctx context.Context, req *PhotosDeletePhotos
 		req = new(PhotosDeletePhotosRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int64, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Long)
+		return tlrt.DecodeVector(b, 8, (*bin.Buffer).Long)
 	})
 }
 

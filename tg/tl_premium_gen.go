@@ -126,7 +126,7 @@ func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "count")
 	}
-	if m.Boosts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Boost]); err != nil {
+	if m.Boosts, err = tlrt.DecodeStructs[Boost](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "boosts")
 	}
 	if m.Flags.Has(0) {
@@ -134,7 +134,7 @@ func (m *PremiumBoostsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "premium.boostsList", "next_offset")
 		}
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "premium.boostsList", "users")
 	}
 	if m.NextOffset != "" {
@@ -384,12 +384,12 @@ func (m *PremiumBoostsStatus) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "premium.boostsStatus", "boost_url")
 	}
 	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = tlrt.DecodeVectorAt(b, depth+1, decodePrepaidGiveaway); err != nil {
+		if m.PrepaidGiveaways, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodePrepaidGiveaway); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.MyBoostSlots, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.MyBoostSlots, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "premium.boostsStatus", "my_boost_slots")
 		}
 	}
@@ -491,13 +491,13 @@ func (m *PremiumMyBoosts) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "premium.myBoosts", "")
 	}
 	var err error
-	if m.MyBoosts, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MyBoost]); err != nil {
+	if m.MyBoosts, err = tlrt.DecodeStructs[MyBoost](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "my_boosts")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "premium.myBoosts", "users")
 	}
 	return nil
@@ -778,7 +778,7 @@ func (m *PremiumApplyBoostRequest) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "premium.applyBoost", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Slots, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Slots, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "premium.applyBoost", "slots")
 		}
 	}

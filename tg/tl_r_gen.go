@@ -1249,7 +1249,7 @@ func (m *ReplyKeyboardMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	m.SingleUse = m.Flags.Has(1)
 	m.Selective = m.Flags.Has(2)
 	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
 	}
 	if m.Flags.Has(3) {
@@ -1334,7 +1334,7 @@ func (m *ReplyInlineMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "replyInlineMarkup", "")
 	}
 	var err error
-	if m.Rows, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[KeyboardButtonRow]); err != nil {
+	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "replyInlineMarkup", "rows")
 	}
 	return nil
@@ -2130,7 +2130,7 @@ func (m *ReportResultChooseOption) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
 	}
-	if m.Options, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[MessageReportOption]); err != nil {
+	if m.Options, err = tlrt.DecodeStructs[MessageReportOption](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "reportResultChooseOption", "options")
 	}
 	return nil
@@ -4548,7 +4548,7 @@ func (m *TextConcat) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
 	}
 	var err error
-	if m.Texts, err = tlrt.DecodeVectorAt(b, depth+1, decodeRichText); err != nil {
+	if m.Texts, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeRichText); err != nil {
 		return tlrt.DecodeErr(err, "textConcat", "texts")
 	}
 	return nil
@@ -6763,13 +6763,13 @@ func (m *RichMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 	}
 	m.Rtl = m.Flags.Has(0)
 	m.Part = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeVectorAt(b, depth+1, decodePageBlock); err != nil {
+	if m.Blocks, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePageBlock); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "blocks")
 	}
-	if m.Photos, err = tlrt.DecodeVectorAt(b, depth+1, decodePhoto); err != nil {
+	if m.Photos, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodePhoto); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "photos")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "richMessage", "documents")
 	}
 	m.Flags &^= 1<<0 | 1<<1

@@ -1088,7 +1088,7 @@ func (m *SecureRequiredTypeOneOf) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredTypeOneOf", "")
 	}
 	var err error
-	if m.Types, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureRequiredType); err != nil {
+	if m.Types, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeSecureRequiredType); err != nil {
 		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "types")
 	}
 	return nil
@@ -1654,7 +1654,7 @@ func (m *SecureValueErrorFiles) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorFiles", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
@@ -1915,7 +1915,7 @@ func (m *SecureValueErrorTranslationFiles) DecodeBareAt(b *bin.Buffer, depth int
 	if m.Type, err = decodeSecureValueType(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "type")
 	}
-	if m.FileHash, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.FileHash, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
 		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "file_hash")
 	}
 	if m.Text, err = b.String(); err != nil {
@@ -5503,7 +5503,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
 		}
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 24, depth+1, decodeStarGiftAttribute); err != nil {
 		return tlrt.DecodeErr(err, "starGiftUnique", "attributes")
 	}
 	if m.AvailabilityIssued, err = b.Int(); err != nil {
@@ -5518,7 +5518,7 @@ func (m *StarGiftUnique) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.ResellAmount, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarsAmount); err != nil {
+		if m.ResellAmount, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeStarsAmount); err != nil {
 			return tlrt.DecodeErr(err, "starGiftUnique", "resell_amount")
 		}
 	}
@@ -7083,10 +7083,10 @@ func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MinBidAmount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "min_bid_amount")
 	}
-	if m.BidLevels, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[AuctionBidLevel]); err != nil {
+	if m.BidLevels, err = tlrt.DecodeStructs[AuctionBidLevel](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "bid_levels")
 	}
-	if m.TopBidders, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.TopBidders, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "top_bidders")
 	}
 	if m.NextRoundAt, err = b.Int(); err != nil {
@@ -7104,7 +7104,7 @@ func (m *StarGiftAuctionState) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.TotalRounds, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "total_rounds")
 	}
-	if m.Rounds, err = tlrt.DecodeVectorAt(b, depth+1, decodeStarGiftAuctionRound); err != nil {
+	if m.Rounds, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
 		return tlrt.DecodeErr(err, "starGiftAuctionState", "rounds")
 	}
 	return nil
@@ -8543,7 +8543,7 @@ func (m *StickerSetMultiCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "set")
 	}
-	if m.Covers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Covers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "covers")
 	}
 	return nil
@@ -8643,13 +8643,13 @@ func (m *StickerSetFullCovered) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Set, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "set")
 	}
-	if m.Packs, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerPack]); err != nil {
+	if m.Packs, err = tlrt.DecodeStructs[StickerPack](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "packs")
 	}
-	if m.Keywords, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StickerKeyword]); err != nil {
+	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "keywords")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "stickerSetFullCovered", "documents")
 	}
 	return nil
@@ -9288,7 +9288,7 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "entities")
 		}
 	}
@@ -9296,12 +9296,12 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "storyItem", "media")
 	}
 	if m.Flags.Has(14) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "media_areas")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.Privacy, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+		if m.Privacy, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "privacy")
 		}
 	}
@@ -9317,7 +9317,7 @@ func (m *StoryItem) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(19) {
-		if m.Albums, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Albums, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "storyItem", "albums")
 		}
 	}
@@ -10701,7 +10701,7 @@ func (m *SavedStarGift) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(15) {
-		if m.CollectionID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.CollectionID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "savedStarGift", "collection_id")
 		}
 	}
@@ -11502,12 +11502,12 @@ func (m *SecureValue) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
+		if m.Translation, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "translation")
 		}
 	}
 	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureFile); err != nil {
+		if m.Files, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeSecureFile); err != nil {
 			return tlrt.DecodeErr(err, "secureValue", "files")
 		}
 	}
@@ -11767,7 +11767,7 @@ func (m *ShippingOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "title")
 	}
-	if m.Prices, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[LabeledPrice]); err != nil {
+	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "shippingOption", "prices")
 	}
 	return nil
@@ -12125,7 +12125,7 @@ func (m *SponsoredMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
 		}
 	}
@@ -13630,7 +13630,7 @@ func (m *StarsGiveawayOption) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Amount, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "amount")
 	}
-	if m.Winners, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StarsGiveawayWinnersOption]); err != nil {
+	if m.Winners, err = tlrt.DecodeStructs[StarsGiveawayWinnersOption](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "starsGiveawayOption", "winners")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -15087,7 +15087,7 @@ func (m *StarsTransaction) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(9) {
-		if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageMedia); err != nil {
+		if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeMessageMedia); err != nil {
 			return tlrt.DecodeErr(err, "starsTransaction", "extended_media")
 		}
 	}
@@ -15762,7 +15762,7 @@ func (m *StickerKeyword) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.DocumentID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "document_id")
 	}
-	if m.Keyword, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+	if m.Keyword, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 		return tlrt.DecodeErr(err, "stickerKeyword", "keyword")
 	}
 	return nil
@@ -15836,7 +15836,7 @@ func (m *StickerPack) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.Emoticon, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "emoticon")
 	}
-	if m.Documents, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Documents, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "stickerPack", "documents")
 	}
 	return nil
@@ -16123,7 +16123,7 @@ func (m *StickerSet) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stickerSet", "short_name")
 	}
 	if m.Flags.Has(4) {
-		if m.Thumbs, err = tlrt.DecodeVectorAt(b, depth+1, decodePhotoSize); err != nil {
+		if m.Thumbs, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePhotoSize); err != nil {
 			return tlrt.DecodeErr(err, "stickerSet", "thumbs")
 		}
 	}
@@ -16781,7 +16781,7 @@ func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+		if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "reactions")
 		}
 	}
@@ -16791,7 +16791,7 @@ func (m *StoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.RecentViewers, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+		if m.RecentViewers, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 			return tlrt.DecodeErr(err, "storyViews", "recent_viewers")
 		}
 	}

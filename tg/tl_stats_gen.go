@@ -238,7 +238,7 @@ func (m *StatsBroadcastStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
 	}
-	if m.RecentPostsInteractions, err = tlrt.DecodeVectorAt(b, depth+1, decodePostInteractionCounters); err != nil {
+	if m.RecentPostsInteractions, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodePostInteractionCounters); err != nil {
 		return tlrt.DecodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
 	}
 	return nil
@@ -433,16 +433,16 @@ func (m *StatsMegagroupStats) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.WeekdaysGraph, err = decodeStatsGraph(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "weekdays_graph")
 	}
-	if m.TopPosters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopPoster]); err != nil {
+	if m.TopPosters, err = tlrt.DecodeStructs[StatsGroupTopPoster](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_posters")
 	}
-	if m.TopAdmins, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopAdmin]); err != nil {
+	if m.TopAdmins, err = tlrt.DecodeStructs[StatsGroupTopAdmin](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_admins")
 	}
-	if m.TopInviters, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StatsGroupTopInviter]); err != nil {
+	if m.TopInviters, err = tlrt.DecodeStructs[StatsGroupTopInviter](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_inviters")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.megagroupStats", "users")
 	}
 	return nil
@@ -722,7 +722,7 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "count")
 	}
-	if m.Forwards, err = tlrt.DecodeVectorAt(b, depth+1, decodePublicForward); err != nil {
+	if m.Forwards, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodePublicForward); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "forwards")
 	}
 	if m.Flags.Has(0) {
@@ -730,10 +730,10 @@ func (m *StatsPublicForwards) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "stats.publicForwards", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stats.publicForwards", "users")
 	}
 	if m.NextOffset != "" {

@@ -228,7 +228,7 @@ func (m *StickersCreateStickerSetRequest) DecodeBareAt(b *bin.Buffer, depth int)
 			return tlrt.DecodeErr(err, "stickers.createStickerSet", "thumb")
 		}
 	}
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[InputStickerSetItem]); err != nil {
+	if m.Stickers, err = tlrt.DecodeStructs[InputStickerSetItem](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stickers.createStickerSet", "stickers")
 	}
 	if m.Flags.Has(3) {

@@ -181,7 +181,7 @@ func (m *StoriesAlbums) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Hash, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "stories.albums", "hash")
 	}
-	if m.Albums, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StoryAlbum]); err != nil {
+	if m.Albums, err = tlrt.DecodeStructs[StoryAlbum](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.albums", "albums")
 	}
 	return nil
@@ -424,13 +424,13 @@ func (m *StoriesAllStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.State, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "state")
 	}
-	if m.PeerStories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[PeerStories]); err != nil {
+	if m.PeerStories, err = tlrt.DecodeStructs[PeerStories](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "peer_stories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.allStories", "users")
 	}
 	if err = tlrt.DecodeBoxed(b, &m.StealthMode, depth+1); err != nil {
@@ -632,7 +632,7 @@ func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "count")
 	}
-	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FoundStory]); err != nil {
+	if m.Stories, err = tlrt.DecodeStructs[FoundStory](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "stories")
 	}
 	if m.Flags.Has(0) {
@@ -640,10 +640,10 @@ func (m *StoriesFoundStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 			return tlrt.DecodeErr(err, "stories.foundStories", "next_offset")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.foundStories", "users")
 	}
 	if m.NextOffset != "" {
@@ -734,10 +734,10 @@ func (m *StoriesPeerStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Stories, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "stories")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.peerStories", "users")
 	}
 	return nil
@@ -872,18 +872,18 @@ func (m *StoriesStories) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "count")
 	}
-	if m.Stories, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryItem); err != nil {
+	if m.Stories, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeStoryItem); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "stories")
 	}
 	if m.Flags.Has(0) {
-		if m.PinnedToTop, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.PinnedToTop, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.stories", "pinned_to_top")
 		}
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.stories", "users")
 	}
 	if len(m.PinnedToTop) > 0 {
@@ -1019,13 +1019,13 @@ func (m *StoriesStoryReactionsList) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "count")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryReaction); err != nil {
+	if m.Reactions, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeStoryReaction); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "reactions")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyReactionsList", "users")
 	}
 	if m.Flags.Has(0) {
@@ -1114,10 +1114,10 @@ func (m *StoriesStoryViews) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViews", "")
 	}
 	var err error
-	if m.Views, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[StoryViews]); err != nil {
+	if m.Views, err = tlrt.DecodeStructs[StoryViews](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "views")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViews", "users")
 	}
 	return nil
@@ -1265,13 +1265,13 @@ func (m *StoriesStoryViewsList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.ReactionsCount, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "reactions_count")
 	}
-	if m.Views, err = tlrt.DecodeVectorAt(b, depth+1, decodeStoryView); err != nil {
+	if m.Views, err = tlrt.DecodeVectorAt(b, 20, depth+1, decodeStoryView); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "views")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "stories.storyViewsList", "users")
 	}
 	if m.Flags.Has(0) {
@@ -1669,7 +1669,7 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "stories.sendStory", "media")
 	}
 	if m.Flags.Has(5) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "media_areas")
 		}
 	}
@@ -1679,11 +1679,11 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "entities")
 		}
 	}
-	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "stories.sendStory", "privacy_rules")
 	}
 	if m.RandomID, err = b.Long(); err != nil {
@@ -1705,7 +1705,7 @@ func (m *StoriesSendStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(8) {
-		if m.Albums, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Albums, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.sendStory", "albums")
 		}
 	}
@@ -1975,7 +1975,7 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, depth+1, decodeMediaArea); err != nil {
+		if m.MediaAreas, err = tlrt.DecodeVectorAt(b, 56, depth+1, decodeMediaArea); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "media_areas")
 		}
 	}
@@ -1985,12 +1985,12 @@ func (m *StoriesEditStoryRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "entities")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+		if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
 			return tlrt.DecodeErr(err, "stories.editStory", "privacy_rules")
 		}
 	}
@@ -2093,7 +2093,7 @@ func (m *StoriesDeleteStoriesRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteStories", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.deleteStories", "id")
 	}
 	return nil
@@ -2106,7 +2106,7 @@ func (c *Client) StoriesDeleteStories(ctx context.Context, req *StoriesDeleteSto
 		req = new(StoriesDeleteStoriesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -2185,7 +2185,7 @@ func (m *StoriesTogglePinnedRequest) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinned", "id")
 	}
 	if m.Pinned, err = b.Bool(); err != nil {
@@ -2201,7 +2201,7 @@ func (c *Client) StoriesTogglePinned(ctx context.Context, req *StoriesTogglePinn
 		req = new(StoriesTogglePinnedRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -2584,7 +2584,7 @@ func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) er
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesByID", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesByID", "id")
 	}
 	return nil
@@ -2756,7 +2756,7 @@ func (c *Client) StoriesReadStories(ctx context.Context, req *StoriesReadStories
 		req = new(StoriesReadStoriesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]int, error) {
-		return tlrt.DecodeVector(b, (*bin.Buffer).Int)
+		return tlrt.DecodeVector(b, 4, (*bin.Buffer).Int)
 	})
 }
 
@@ -2835,7 +2835,7 @@ func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(b *bin.Buffer, depth in
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "id")
 	}
 	return nil
@@ -3080,7 +3080,7 @@ func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesViews", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.getStoriesViews", "id")
 	}
 	return nil
@@ -3257,7 +3257,7 @@ func (m *StoriesReportRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.report", "id")
 	}
 	if m.Option, err = b.Bytes(); err != nil {
@@ -3688,7 +3688,7 @@ func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerMaxIDs", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPeer); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPeer); err != nil {
 		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "id")
 	}
 	return nil
@@ -3701,7 +3701,7 @@ func (c *Client) StoriesGetPeerMaxIDs(ctx context.Context, req *StoriesGetPeerMa
 		req = new(StoriesGetPeerMaxIDsRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RecentStory, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[RecentStory])
+		return tlrt.DecodeStructs[RecentStory](b, false, false, 8, 0)
 	})
 }
 
@@ -4090,7 +4090,7 @@ func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(b *bin.Buffer, depth int)
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "peer")
 	}
-	if m.ID, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.ID, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "id")
 	}
 	return nil
@@ -4340,7 +4340,7 @@ func (m *StoriesCreateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Title, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "title")
 	}
-	if m.Stories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Stories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.createAlbum", "stories")
 	}
 	return nil
@@ -4559,17 +4559,17 @@ func (m *StoriesUpdateAlbumRequest) DecodeBareAt(b *bin.Buffer, depth int) error
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.DeleteStories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.DeleteStories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "delete_stories")
 		}
 	}
 	if m.Flags.Has(2) {
-		if m.AddStories, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.AddStories, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "add_stories")
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "stories.updateAlbum", "order")
 		}
 	}
@@ -4668,7 +4668,7 @@ func (m *StoriesReorderAlbumsRequest) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Peer, err = decodeInputPeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "stories.reorderAlbums", "peer")
 	}
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "stories.reorderAlbums", "order")
 	}
 	return nil
@@ -5168,11 +5168,11 @@ func (m *StoriesStartLiveRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "stories.startLive", "entities")
 		}
 	}
-	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputPrivacyRule); err != nil {
+	if m.PrivacyRules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputPrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "stories.startLive", "privacy_rules")
 	}
 	if m.RandomID, err = b.Long(); err != nil {

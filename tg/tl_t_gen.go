@@ -757,7 +757,7 @@ func (m *TextWithEntities) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Text, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "text")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "textWithEntities", "entities")
 	}
 	return nil
@@ -971,7 +971,7 @@ func (m *Theme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ThemeSettings]); err != nil {
+		if m.Settings, err = tlrt.DecodeStructs[ThemeSettings](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "theme", "settings")
 		}
 	}
@@ -1161,7 +1161,7 @@ func (m *ThemeSettings) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.MessageColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "themeSettings", "message_colors")
 		}
 	}
@@ -1504,7 +1504,7 @@ func (m *TodoList) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.Title, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "title")
 	}
-	if m.List, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TodoItem]); err != nil {
+	if m.List, err = tlrt.DecodeStructs[TodoItem](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "todoList", "list")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1666,7 +1666,7 @@ func (m *TopPeerCategoryPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "count")
 	}
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[TopPeer]); err != nil {
+	if m.Peers, err = tlrt.DecodeStructs[TopPeer](b, false, false, 24, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "peers")
 	}
 	return nil

@@ -651,7 +651,7 @@ func (m *UpdateDeleteMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -1110,7 +1110,7 @@ func (m *UpdateUserName) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.LastName, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "last_name")
 	}
-	if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+	if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateUserName", "usernames")
 	}
 	return nil
@@ -1842,7 +1842,7 @@ func (m *UpdateDCOptions) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateDcOptions", "")
 	}
 	var err error
-	if m.DCOptions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[DCOption]); err != nil {
+	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDcOptions", "dc_options")
 	}
 	return nil
@@ -2071,7 +2071,7 @@ func (m *UpdateServiceNotification) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Media, err = decodeMessageMedia(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "media")
 	}
-	if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+	if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 		return tlrt.DecodeErr(err, "updateServiceNotification", "entities")
 	}
 	m.Flags &^= 1<<0 | 1<<2
@@ -2159,7 +2159,7 @@ func (m *UpdatePrivacy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Key, err = decodePrivacyKey(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "key")
 	}
-	if m.Rules, err = tlrt.DecodeVectorAt(b, depth+1, decodePrivacyRule); err != nil {
+	if m.Rules, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodePrivacyRule); err != nil {
 		return tlrt.DecodeErr(err, "updatePrivacy", "rules")
 	}
 	return nil
@@ -2691,7 +2691,7 @@ func (m *UpdateReadMessagesContents) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if err = m.Flags.Decode(b); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "flags")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateReadMessagesContents", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -3181,7 +3181,7 @@ func (m *UpdateDeleteChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ChannelID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "channel_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteChannelMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -3512,7 +3512,7 @@ func (m *UpdateStickerSetsOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
 	}
 	m.Masks = m.Flags.Has(0)
 	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "updateStickerSetsOrder", "order")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -5227,7 +5227,7 @@ func (m *UpdatePinnedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
+		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeDialogPeer); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedDialogs", "order")
 		}
 	}
@@ -6051,7 +6051,7 @@ func (m *UpdateChannelReadMessagesContents) DecodeBareAt(b *bin.Buffer, depth in
 			return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "saved_peer_id")
 		}
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateChannelReadMessagesContents", "messages")
 	}
 	m.Flags &^= 1 << 1
@@ -6649,7 +6649,7 @@ func (m *UpdateFolderPeers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateFolderPeers", "")
 	}
 	var err error
-	if m.FolderPeers, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FolderPeer]); err != nil {
+	if m.FolderPeers, err = tlrt.DecodeStructs[FolderPeer](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateFolderPeers", "folder_peers")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -6811,7 +6811,7 @@ func (m *UpdatePeerLocated) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatePeerLocated", "")
 	}
 	var err error
-	if m.Peers, err = tlrt.DecodeVectorAt(b, depth+1, decodePeerLocated); err != nil {
+	if m.Peers, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodePeerLocated); err != nil {
 		return tlrt.DecodeErr(err, "updatePeerLocated", "peers")
 	}
 	return nil
@@ -7009,11 +7009,11 @@ func (m *UpdateDeleteScheduledMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "messages")
 	}
 	if m.Flags.Has(0) {
-		if m.SentMessages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.SentMessages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "updateDeleteScheduledMessages", "sent_messages")
 		}
 	}
@@ -7323,10 +7323,10 @@ func (m *UpdateMessagePollVote) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "peer")
 	}
-	if m.Options, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.Options, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "options")
 	}
-	if m.Positions, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Positions, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateMessagePollVote", "positions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -7494,7 +7494,7 @@ func (m *UpdateDialogFilterOrder) DecodeBareAt(b *bin.Buffer, _ int) error {
 		return ErrNilValue
 	}
 	var err error
-	if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDialogFilterOrder", "order")
 	}
 	return nil
@@ -8273,7 +8273,7 @@ func (m *UpdatePinnedMessages) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -8374,7 +8374,7 @@ func (m *UpdatePinnedChannelMessages) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.ChannelID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "channel_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updatePinnedChannelMessages", "messages")
 	}
 	if m.Pts, err = b.Int(); err != nil {
@@ -8536,7 +8536,7 @@ func (m *UpdateGroupCallParticipants) DecodeBareAt(b *bin.Buffer, depth int) err
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "call")
 	}
-	if m.Participants, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[GroupCallParticipant]); err != nil {
+	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](b, false, false, 28, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallParticipants", "participants")
 	}
 	if m.Version, err = b.Int(); err != nil {
@@ -9313,7 +9313,7 @@ func (m *UpdateBotCommands) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.BotID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "bot_id")
 	}
-	if m.Commands, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[BotCommand]); err != nil {
+	if m.Commands, err = tlrt.DecodeStructs[BotCommand](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotCommands", "commands")
 	}
 	return nil
@@ -9400,7 +9400,7 @@ func (m *UpdatePendingJoinRequests) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.RequestsPending, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "requests_pending")
 	}
-	if m.RecentRequesters, err = tlrt.DecodeVector(b, (*bin.Buffer).Long); err != nil {
+	if m.RecentRequesters, err = tlrt.DecodeVector(b, 8, (*bin.Buffer).Long); err != nil {
 		return tlrt.DecodeErr(err, "updatePendingJoinRequests", "recent_requesters")
 	}
 	return nil
@@ -10505,7 +10505,7 @@ func (m *UpdateMessageExtendedMedia) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.MsgID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "msg_id")
 	}
-	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageExtendedMedia); err != nil {
+	if m.ExtendedMedia, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeMessageExtendedMedia); err != nil {
 		return tlrt.DecodeErr(err, "updateMessageExtendedMedia", "extended_media")
 	}
 	return nil
@@ -11398,10 +11398,10 @@ func (m *UpdateBotMessageReaction) DecodeBareAt(b *bin.Buffer, depth int) error 
 	if m.Actor, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "actor")
 	}
-	if m.OldReactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+	if m.OldReactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "old_reactions")
 	}
-	if m.NewReactions, err = tlrt.DecodeVectorAt(b, depth+1, decodeReaction); err != nil {
+	if m.NewReactions, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeReaction); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReaction", "new_reactions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -11500,7 +11500,7 @@ func (m *UpdateBotMessageReactions) DecodeBareAt(b *bin.Buffer, depth int) error
 	if m.Date, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "date")
 	}
-	if m.Reactions, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[ReactionCount]); err != nil {
+	if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](b, false, false, 16, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotMessageReactions", "reactions")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -11703,7 +11703,7 @@ func (m *UpdatePinnedSavedDialogs) DecodeBareAt(b *bin.Buffer, depth int) error 
 		return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVectorAt(b, depth+1, decodeDialogPeer); err != nil {
+		if m.Order, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeDialogPeer); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedSavedDialogs", "order")
 		}
 	}
@@ -11912,7 +11912,7 @@ func (m *UpdateQuickReplies) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updateQuickReplies", "")
 	}
 	var err error
-	if m.QuickReplies, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[QuickReply]); err != nil {
+	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateQuickReplies", "quick_replies")
 	}
 	return nil
@@ -12205,7 +12205,7 @@ func (m *UpdateDeleteQuickReplyMessages) DecodeBareAt(b *bin.Buffer, _ int) erro
 	if m.ShortcutID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "shortcut_id")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteQuickReplyMessages", "messages")
 	}
 	return nil
@@ -12589,7 +12589,7 @@ func (m *UpdateBotDeleteBusinessMessage) DecodeBareAt(b *bin.Buffer, depth int) 
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "peer")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateBotDeleteBusinessMessage", "messages")
 	}
 	if m.Qts, err = b.Int(); err != nil {
@@ -13305,7 +13305,7 @@ func (m *UpdateGroupCallChainBlocks) DecodeBareAt(b *bin.Buffer, depth int) erro
 	if m.SubChainID, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "sub_chain_id")
 	}
-	if m.Blocks, err = tlrt.DecodeVector(b, (*bin.Buffer).Bytes); err != nil {
+	if m.Blocks, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Bytes); err != nil {
 		return tlrt.DecodeErr(err, "updateGroupCallChainBlocks", "blocks")
 	}
 	if m.NextOffset, err = b.Int(); err != nil {
@@ -13949,7 +13949,7 @@ func (m *UpdatePinnedForumTopics) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "updatePinnedForumTopics", "peer")
 	}
 	if m.Flags.Has(0) {
-		if m.Order, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+		if m.Order, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 			return tlrt.DecodeErr(err, "updatePinnedForumTopics", "order")
 		}
 	}
@@ -14037,7 +14037,7 @@ func (m *UpdateDeleteGroupCallMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Call, err = decodeInputGroupCall(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "call")
 	}
-	if m.Messages, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.Messages, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteGroupCallMessages", "messages")
 	}
 	return nil
@@ -14622,7 +14622,7 @@ func (m *UpdateBotGuestChatQuery) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "message")
 	}
 	if m.Flags.Has(0) {
-		if m.ReferenceMessages, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessage); err != nil {
+		if m.ReferenceMessages, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessage); err != nil {
 			return tlrt.DecodeErr(err, "updateBotGuestChatQuery", "reference_messages")
 		}
 	}
@@ -15329,7 +15329,7 @@ func (m *UpdateDeleteEphemeralMessages) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.Peer, err = decodePeer(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "peer")
 	}
-	if m.IDs, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.IDs, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "updateDeleteEphemeralMessages", "ids")
 	}
 	return nil
@@ -15866,7 +15866,7 @@ func (m *UpdateShortMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortMessage", "entities")
 		}
 	}
@@ -16141,7 +16141,7 @@ func (m *UpdateShortChatMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortChatMessage", "entities")
 		}
 	}
@@ -16332,13 +16332,13 @@ func (m *UpdatesCombined) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updatesCombined", "")
 	}
 	var err error
-	if m.Updates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+	if m.Updates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "updates")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updatesCombined", "chats")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -16442,13 +16442,13 @@ func (m *Updates) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "updates", "")
 	}
 	var err error
-	if m.Updates, err = tlrt.DecodeVectorAt(b, depth+1, decodeUpdate); err != nil {
+	if m.Updates, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeUpdate); err != nil {
 		return tlrt.DecodeErr(err, "updates", "updates")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "updates", "users")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "updates", "chats")
 	}
 	if m.Date, err = b.Int(); err != nil {
@@ -16634,7 +16634,7 @@ func (m *UpdateShortSentMessage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(7) {
-		if m.Entities, err = tlrt.DecodeVectorAt(b, depth+1, decodeMessageEntity); err != nil {
+		if m.Entities, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeMessageEntity); err != nil {
 			return tlrt.DecodeErr(err, "updateShortSentMessage", "entities")
 		}
 	}
@@ -17009,7 +17009,7 @@ func (m *URLAuthResultRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(3) {
-		if m.MatchCodes, err = tlrt.DecodeVector(b, (*bin.Buffer).String); err != nil {
+		if m.MatchCodes, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).String); err != nil {
 			return tlrt.DecodeErr(err, "urlAuthResultRequest", "match_codes")
 		}
 	}
@@ -18046,7 +18046,7 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(18) {
-		if m.RestrictionReason, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[RestrictionReason]); err != nil {
+		if m.RestrictionReason, err = tlrt.DecodeStructs[RestrictionReason](b, false, false, 16, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "restriction_reason")
 		}
 	}
@@ -18066,7 +18066,7 @@ func (m *User) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags2.Has(0) {
-		if m.Usernames, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[Username]); err != nil {
+		if m.Usernames, err = tlrt.DecodeStructs[Username](b, false, false, 12, depth+1); err != nil {
 			return tlrt.DecodeErr(err, "user", "usernames")
 		}
 	}

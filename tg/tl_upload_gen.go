@@ -394,7 +394,7 @@ func (m *UploadFileCDNRedirect) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.EncryptionIv, err = b.Bytes(); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_iv")
 	}
-	if m.FileHashes, err = tlrt.DecodeVectorAt(b, depth+1, tlrt.DecodeValue[FileHash]); err != nil {
+	if m.FileHashes, err = tlrt.DecodeStructs[FileHash](b, false, false, 20, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_hashes")
 	}
 	return nil
@@ -1024,7 +1024,7 @@ func (c *Client) UploadReuploadCDNFile(ctx context.Context, req *UploadReuploadC
 		req = new(UploadReuploadCDNFileRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
+		return tlrt.DecodeStructs[FileHash](b, false, false, 20, 0)
 	})
 }
 
@@ -1106,7 +1106,7 @@ func (c *Client) UploadGetCDNFileHashes(ctx context.Context, req *UploadGetCDNFi
 		req = new(UploadGetCDNFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
+		return tlrt.DecodeStructs[FileHash](b, false, false, 20, 0)
 	})
 }
 
@@ -1193,6 +1193,6 @@ func (c *Client) UploadGetFileHashes(ctx context.Context, req *UploadGetFileHash
 		req = new(UploadGetFileHashesRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]FileHash, error) {
-		return tlrt.DecodeVectorAt(b, 0, tlrt.DecodeValue[FileHash])
+		return tlrt.DecodeStructs[FileHash](b, false, false, 20, 0)
 	})
 }

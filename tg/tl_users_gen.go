@@ -189,7 +189,7 @@ func (m *UsersSavedMusic) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "count")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "users.savedMusic", "documents")
 	}
 	return nil
@@ -300,7 +300,7 @@ func (m *UsersUsers) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.users", "")
 	}
 	var err error
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.users", "users")
 	}
 	return nil
@@ -381,7 +381,7 @@ func (m *UsersUsersSlice) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.Count, err = b.Int(); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "count")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.usersSlice", "users")
 	}
 	return nil
@@ -469,10 +469,10 @@ func (m *UsersUserFull) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if err = tlrt.DecodeBoxed(b, &m.FullUser, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "full_user")
 	}
-	if m.Chats, err = tlrt.DecodeVectorAt(b, depth+1, decodeChat); err != nil {
+	if m.Chats, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeChat); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "chats")
 	}
-	if m.Users, err = tlrt.DecodeVectorAt(b, depth+1, decodeUser); err != nil {
+	if m.Users, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeUser); err != nil {
 		return tlrt.DecodeErr(err, "users.userFull", "users")
 	}
 	return nil
@@ -545,7 +545,7 @@ func (m *UsersGetUsersRequest) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(ErrTooDeep, "users.getUsers", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "users.getUsers", "id")
 	}
 	return nil
@@ -557,7 +557,7 @@ func (c *Client) UsersGetUsers(ctx context.Context, req *UsersGetUsersRequest) (
 		req = new(UsersGetUsersRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]UserClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeUser)
+		return tlrt.DecodeVectorAt(b, 12, 0, decodeUser)
 	})
 }
 
@@ -716,7 +716,7 @@ func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(b *bin.Buffer, depth int
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "id")
 	}
-	if m.Errors, err = tlrt.DecodeVectorAt(b, depth+1, decodeSecureValueError); err != nil {
+	if m.Errors, err = tlrt.DecodeVectorAt(b, 16, depth+1, decodeSecureValueError); err != nil {
 		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "errors")
 	}
 	return nil
@@ -801,7 +801,7 @@ func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(b *bin.Buffer, depth
 		return tlrt.DecodeErr(ErrTooDeep, "users.getRequirementsToContact", "")
 	}
 	var err error
-	if m.ID, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputUser); err != nil {
+	if m.ID, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputUser); err != nil {
 		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "id")
 	}
 	return nil
@@ -814,7 +814,7 @@ func (c *Client) UsersGetRequirementsToContact(ctx context.Context, req *UsersGe
 		req = new(UsersGetRequirementsToContactRequest)
 	}
 	return tlrt.Invoke(ctx, c.invoker, req, func(b *bin.Buffer) ([]RequirementToContactClass, error) {
-		return tlrt.DecodeVectorAt(b, 0, decodeRequirementToContact)
+		return tlrt.DecodeVectorAt(b, 4, 0, decodeRequirementToContact)
 	})
 }
 
@@ -987,7 +987,7 @@ func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(b *bin.Buffer, depth int) e
 	if m.ID, err = decodeInputUser(b, depth+1); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "id")
 	}
-	if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeInputDocument); err != nil {
+	if m.Documents, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeInputDocument); err != nil {
 		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "documents")
 	}
 	return nil

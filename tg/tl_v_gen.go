@@ -245,7 +245,7 @@ func (m *VideoSizeEmojiMarkup) DecodeBareAt(b *bin.Buffer, _ int) error {
 	if m.EmojiID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "emoji_id")
 	}
-	if m.BackgroundColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.BackgroundColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "background_colors")
 	}
 	return nil
@@ -332,7 +332,7 @@ func (m *VideoSizeStickerMarkup) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.StickerID, err = b.Long(); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "sticker_id")
 	}
-	if m.BackgroundColors, err = tlrt.DecodeVector(b, (*bin.Buffer).Int); err != nil {
+	if m.BackgroundColors, err = tlrt.DecodeVector(b, 4, (*bin.Buffer).Int); err != nil {
 		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "background_colors")
 	}
 	return nil

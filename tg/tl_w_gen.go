@@ -406,7 +406,7 @@ func (m *WebDocument) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MimeType, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocument", "attributes")
 	}
 	return nil
@@ -498,7 +498,7 @@ func (m *WebDocumentNoProxy) DecodeBareAt(b *bin.Buffer, depth int) error {
 	if m.MimeType, err = b.String(); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "mime_type")
 	}
-	if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocumentAttribute); err != nil {
+	if m.Attributes, err = tlrt.DecodeVectorAt(b, 4, depth+1, decodeDocumentAttribute); err != nil {
 		return tlrt.DecodeErr(err, "webDocumentNoProxy", "attributes")
 	}
 	return nil
@@ -1273,7 +1273,7 @@ func (m *WebPage) DecodeBareAt(b *bin.Buffer, depth int) error {
 		}
 	}
 	if m.Flags.Has(12) {
-		if m.Attributes, err = tlrt.DecodeVectorAt(b, depth+1, decodeWebPageAttribute); err != nil {
+		if m.Attributes, err = tlrt.DecodeVectorAt(b, 8, depth+1, decodeWebPageAttribute); err != nil {
 			return tlrt.DecodeErr(err, "webPage", "attributes")
 		}
 	}
@@ -1584,7 +1584,7 @@ func (m *WebPageAttributeTheme) DecodeBareAt(b *bin.Buffer, depth int) error {
 		return tlrt.DecodeErr(err, "webPageAttributeTheme", "flags")
 	}
 	if m.Flags.Has(0) {
-		if m.Documents, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+		if m.Documents, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 			return tlrt.DecodeErr(err, "webPageAttributeTheme", "documents")
 		}
 	}
@@ -1792,7 +1792,7 @@ func (m *WebPageAttributeStickerSet) DecodeBareAt(b *bin.Buffer, depth int) erro
 	}
 	m.Emojis = m.Flags.Has(0)
 	m.TextColor = m.Flags.Has(1)
-	if m.Stickers, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Stickers, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "stickers")
 	}
 	m.Flags &^= 1<<0 | 1<<1
@@ -1950,7 +1950,7 @@ func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(b *bin.Buffer, depth i
 		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftCollection", "")
 	}
 	var err error
-	if m.Icons, err = tlrt.DecodeVectorAt(b, depth+1, decodeDocument); err != nil {
+	if m.Icons, err = tlrt.DecodeVectorAt(b, 12, depth+1, decodeDocument); err != nil {
 		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "icons")
 	}
 	return nil

@@ -148,13 +148,17 @@ func decodeCall(t *gen.Type, depth jen.Code) jen.Code {
 			if t.Bare {
 				helper = "DecodeBareVector"
 			}
-			return rt(helper).Call(b, leafDecoder(t.Elem))
+			return rt(helper).Call(b, jen.Lit(t.Elem.MinSize()), leafDecoder(t.Elem))
+		}
+		if e := t.Elem; e.Kind == gen.KindStruct {
+			// Decoded in place: no copy of each element.
+			return rt("DecodeStructs").Index(jen.Id(e.Def.GoName)).Call(b, jen.Lit(t.Bare), jen.Lit(e.Bare), jen.Lit(e.MinSize()), depth)
 		}
 		helper := "DecodeVectorAt"
 		if t.Bare {
 			helper = "DecodeBareVectorAt"
 		}
-		return rt(helper).Call(b, depth, decoderOf(t.Elem))
+		return rt(helper).Call(b, jen.Lit(t.Elem.MinSize()), depth, decoderOf(t.Elem))
 	}
 	return jen.Add(decoderOf(t)).Call(b, depth)
 }
@@ -172,18 +176,14 @@ func leafDecoder(t *gen.Type) jen.Code {
 }
 
 // decoderOf is a function value that decodes one value of type t that
-// holds constructors, at a depth: func(*bin.Buffer, int) (T, error).
+// holds constructors, at a depth: func(*bin.Buffer, int) (T, error). A
+// struct has none: vectors decode structs in place (DecodeStructs).
 func decoderOf(t *gen.Type) jen.Code {
 	switch t.Kind {
 	case gen.KindClass:
 		return jen.Id(t.Class.DecoderAt)
 	case gen.KindObject:
 		return jen.Id("decodeObject")
-	case gen.KindStruct:
-		if t.Bare {
-			return rt("DecodeBareValue").Index(jen.Id(t.Def.GoName))
-		}
-		return rt("DecodeValue").Index(jen.Id(t.Def.GoName))
 	case gen.KindVector:
 		return jen.Func().Params(buf(), jen.Id("depth").Int()).Params(goType(t.Go), jen.Error()).Block(
 			jen.Return(decodeCall(t, jen.Id("depth").Op("+").Lit(1))),
