@@ -9,6 +9,7 @@ import (
 
 	"github.com/gotd/td/bin"
 
+	"github.com/tgraw/tgraw/gen"
 	"github.com/tgraw/tgraw/tg"
 )
 
@@ -282,18 +283,24 @@ func TestDecodeBounds(t *testing.T) {
 
 // worstAllocPerByte is the most that decoding can allocate per byte of
 // input it has read: what the struct of a constructor, held in an
-// interface, or a struct element of a vector costs beside its smallest
-// encoding. Invalid input can be a run of such values cut short at the
-// end; what they allocate is decided before the end is reached.
+// interface, or a struct element of a vector, in a vector that grows to
+// hold it, costs beside its smallest encoding. Invalid input can be a run
+// of such values cut short at the end; what they allocate is decided
+// before the end is reached.
 func worstAllocPerByte(t testing.TB) float64 {
 	in := loadInfo(t)
+	size := func(d *gen.Def) float64 { return float64(reflect.TypeOf(tg.New(d.ID)).Elem().Size()) }
 	worst := float64(hostileAllocPerByte)
-	for _, id := range tg.IDs() {
-		d := in.byID[id]
-		size := float64(reflect.TypeOf(tg.New(id)).Elem().Size())
-		// Held through an interface (16 bytes) when decoded as a class,
-		// in place when decoded as a vector element.
-		worst = max(worst, (size+16)/float64(4+d.MinSize))
+	for _, d := range in.model.Defs {
+		if tg.New(d.ID) == nil {
+			continue
+		}
+		worst = max(worst, (size(d)+16)/float64(4+d.MinSize))
+		for _, f := range d.Fields {
+			if e := f.Type.Elem; f.Type.Kind == gen.KindVector && e.Kind == gen.KindStruct {
+				worst = max(worst, validAllocPerKept*size(e.Def)/float64(e.MinSize()))
+			}
+		}
 	}
 	return worst
 }

@@ -106,8 +106,8 @@ func DecodeStructs[T any, P interface {
 // input its count claims. A vector of small elements (interfaces, strings,
 // most structs) gets room for all of them at once, so a valid vector
 // costs one allocation of exactly its size; one of structs that are large
-// beside their smallest encoding starts smaller and doubles as elements
-// arrive.
+// beside their smallest encoding starts smaller and grows as elements
+// arrive (see grow).
 const maxAllocPerByte = 8
 
 // decodeElems reads a vector of elements that each take at least minSize
@@ -131,7 +131,7 @@ func decodeElems[T any](b *bin.Buffer, bare bool, minSize int, decode func(*bin.
 	v := make([]T, 0, preallocate[T](n, minSize))
 	for i := range n {
 		if len(v) == cap(v) {
-			v = slices.Grow(v, min(n-len(v), max(len(v), 1)))
+			v = slices.Grow(v, grow(len(v), n)-len(v))
 		}
 		v = v[:i+1]
 		held := (n - 1 - i) * minSize
@@ -147,14 +147,29 @@ func decodeElems[T any](b *bin.Buffer, bare bool, minSize int, decode func(*bin.
 
 // preallocate returns the room to make for a vector of n elements of at
 // least minSize bytes each: all of them, unless that is more than
-// maxAllocPerByte bytes per byte they claim.
+// maxAllocPerByte bytes per byte they claim; then at most a third of them
+// (see grow).
 func preallocate[T any](n, minSize int) int {
 	var zero T
 	size := int(unsafe.Sizeof(zero))
 	if size <= maxAllocPerByte*minSize {
 		return n
 	}
-	return n * maxAllocPerByte * minSize / size
+	return min(n*maxAllocPerByte*minSize/size, n/3)
+}
+
+// grow returns the room for a vector of n elements whose room for have
+// elements is full: three times as much, or all n once three times as
+// much would be more than a third of them. So every room but the last
+// holds at most a third of n and a third of the next, and all the rooms
+// before the last add up to at most half of it: a valid vector allocates
+// at most 1.5 times its size.
+func grow(have, n int) int {
+	next := max(3*have, 1)
+	if next > n/3 {
+		return n
+	}
+	return next
 }
 
 // vectorLen reads the length of a boxed or bare vector of elements that

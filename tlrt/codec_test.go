@@ -236,3 +236,21 @@ func TestVectorHoldsBack(t *testing.T) {
 		t.Errorf("a nested vector over the next element: %v, want an unexpected EOF at items[0].items[1].n", err)
 	}
 }
+
+// TestGrowth checks that a vector of structs large beside their smallest
+// encoding, which starts with room for part of its elements, allocates
+// at most 1.5 times its size however many elements it has.
+func TestGrowth(t *testing.T) {
+	type big struct{ a [32]int64 }
+	for _, n := range []int{1, 2, 3, 4, 5, 8, 9, 10, 26, 27, 28, 100, 1000, 12345} {
+		room := tlrt.PreallocateForTest[big](n, 4)
+		total := room
+		for room < n {
+			room = tlrt.GrowForTest(room, n)
+			total += room
+		}
+		if room != n || 2*total > 3*n {
+			t.Errorf("n = %d: rooms add up to %d for a last room of %d, want at most 1.5 x n", n, total, room)
+		}
+	}
+}
